@@ -1,0 +1,36 @@
+/* limn info: describe a model file. */
+#include "common.h"
+#include <string.h>
+
+static cli_opt opts[] = {
+    {"model", "MODEL", "", "model file", 0, 0, 0},
+    {"format", "FMT", "text", "text, or json (the whole model, every weight included)", 0, 0, 0},
+};
+
+static cli_cmd cmd = {"info", "describe a model",
+                      "limn info --model MODEL [--format text|json]",
+                      "Architecture, preprocessing, classes, training figures and the model hash\n"
+                      "that explanations record. --format json dumps everything, so other tools\n"
+                      "can read the model.",
+                      opts, sizeof opts / sizeof *opts};
+
+int cmd_info(int argc, char **argv) {
+  int rc = cli_parse(&cmd, argc, argv);
+  if (rc)
+    return rc;
+  const char *fmt = cli_get(&cmd, "format");
+  if (strcmp(fmt, "text") && strcmp(fmt, "json"))
+    return cli_fail("--format: expected text or json, got '%s'", fmt), CLI_USAGE;
+  limn_ctx *ctx = limn_ctx_create(NULL);
+  if (!ctx)
+    return cli_fail("out of memory");
+  limn_model *m = NULL;
+  int lr = limn_model_load(ctx, cli_get(&cmd, "model"), &m);
+  if (!lr)
+    lr = !strcmp(fmt, "json") ? limn_model_write_json(ctx, m, stdout) : limn_model_write_text(ctx, m, stdout);
+  if (lr)
+    rc = cli_lib_fail(ctx, lr);
+  limn_model_free(m);
+  limn_ctx_free(ctx);
+  return rc;
+}

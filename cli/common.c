@@ -1,0 +1,256 @@
+/* Option parsing, errors, output helpers for the limn CLI. */
+#include "common.h"
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void print_help(const cli_cmd *cmd) {
+  printf("usage: %s\n\n%s\n\noptions:\n", cmd->usage, cmd->description);
+  for (size_t i = 0; i < cmd->nopts; i++) {
+    const cli_opt *o = &cmd->opts[i];
+    char left[64];
+    snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    printf("  %-26s %s", left, o->help);
+    if (o->def && !*o->def)
+      printf(" (required)");
+    else if (o->def)
+      printf(" [default: %s]", o->def);
+    printf("\n");
+  }
+  printf("  %-26s %s\n", "--help", "show this help");
+}
+
+static cli_opt *find_opt(const cli_cmd *cmd, const char *name, size_t len) {
+  for (size_t i = 0; i < cmd->nopts; i++)
+    if (strlen(cmd->opts[i].name) == len && !strncmp(cmd->opts[i].name, name, len))
+      return &cmd->opts[i];
+  return NULL;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int usage_error(const cli_cmd *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "limn %s: error: ", cmd->name);
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\n(see 'limn %s --help')\n", cmd->name);
+  va_end(ap);
+  return CLI_USAGE;
+}
+
+/* Append a repeated value (joined with ','); the joined text lives until exit. */
+static const char *join(const char *old, const char *add) {
+  size_t n = strlen(old) + strlen(add) + 2;
+  char *s = malloc(n);
+  if (!s)
+    return add;
+  snprintf(s, n, "%s,%s", old, add);
+  return s;
+}
+
+int cli_parse(const cli_cmd *cmd, int argc, char **argv) {
+  for (size_t i = 0; i < cmd->nopts; i++) {
+    cmd->opts[i].val = cmd->opts[i].def && *cmd->opts[i].def ? cmd->opts[i].def : NULL;
+    cmd->opts[i].set = 0;
+  }
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      print_help(cmd);
+      return CLI_HELP;
+    }
+    if (strncmp(a, "--", 2) != 0)
+      return usage_error(cmd, "unexpected argument '%s'", a);
+    const char *eq = strchr(a + 2, '=');
+    size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+    cli_opt *o = find_opt(cmd, a + 2, len);
+    if (!o)
+      return usage_error(cmd, "unknown option '%s'", a);
+    const char *v = "1";
+    if (o->arg) {
+      if (eq)
+        v = eq + 1;
+      else if (i + 1 < argc)
+        v = argv[++i];
+      else
+        return usage_error(cmd, "option '%s' needs a value", a);
+    } else if (eq) {
+      return usage_error(cmd, "option '%s' takes no value", a);
+    }
+    if (o->set && o->repeat)
+      o->val = join(o->val, v);
+    else if (o->set)
+      return usage_error(cmd, "option '--%s' given twice", o->name);
+    else
+      o->val = v;
+    o->set = 1;
+  }
+  for (size_t i = 0; i < cmd->nopts; i++)
+    if (cmd->opts[i].def && !*cmd->opts[i].def && !cmd->opts[i].set)
+      return usage_error(cmd, "missing required option '--%s'", cmd->opts[i].name);
+  return CLI_OK;
+}
+
+const char *cli_get(const cli_cmd *cmd, const char *name) {
+  cli_opt *o = find_opt(cmd, name, strlen(name));
+  return o ? o->val : NULL;
+}
+int cli_isset(const cli_cmd *cmd, const char *name) {
+  cli_opt *o = find_opt(cmd, name, strlen(name));
+  return o && o->set;
+}
+
+int cli_fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("limn: error: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return CLI_FAIL;
+}
+
+int cli_lib_fail(limn_ctx *ctx, int rc) {
+  const char *m = ctx ? limn_ctx_errmsg(ctx) : "";
+  return cli_fail("%s", *m ? m : limn_status_str(rc));
+}
+
+int cli_size(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t *out) {
+  const char *v = cli_get(cmd, name);
+  char *end;
+  errno = 0;
+  unsigned long long x = v ? strtoull(v, &end, 10) : 0;
+  if (!v || !*v || *end || errno || v[0] == '-' || x < lo || x > hi)
+    return usage_error(cmd, "--%s must be a whole number in %zu..%zu, got '%s'", name, lo, hi, v ? v : "");
+  *out = (size_t)x;
+  return CLI_OK;
+}
+
+int cli_double(const cli_cmd *cmd, const char *name, double lo, double hi, double *out) {
+  const char *v = cli_get(cmd, name);
+  char *end;
+  double x = v ? strtod(v, &end) : NAN;
+  if (!v || !*v || *end || !(x >= lo && x <= hi))
+    return usage_error(cmd, "--%s must be a number in [%g, %g], got '%s'", name, lo, hi, v ? v : "");
+  *out = x;
+  return CLI_OK;
+}
+
+int cli_u64(const cli_cmd *cmd, const char *name, uint64_t *out) {
+  const char *v = cli_get(cmd, name);
+  char *end;
+  errno = 0;
+  unsigned long long x = v ? strtoull(v, &end, 10) : 0;
+  if (!v || !*v || *end || errno || v[0] == '-')
+    return usage_error(cmd, "--%s must be a non-negative whole number, got '%s'", name, v ? v : "");
+  *out = (uint64_t)x;
+  return CLI_OK;
+}
+
+size_t cli_split_list(char *s, const char **items, size_t max) {
+  size_t n = 0;
+  if (!s || !*s)
+    return 0;
+  for (char *p = s; n < max;) {
+    items[n++] = p;
+    char *c = strchr(p, ',');
+    if (!c)
+      break;
+    *c = 0;
+    p = c + 1;
+  }
+  return n;
+}
+
+static void progress(void *ud, const char *what, size_t done, size_t total) {
+  const char *cmd = ud;
+  fprintf(stderr, "\rlimn %s: %s %zu/%zu", cmd, what, done, total);
+  if (done >= total)
+    fputc('\n', stderr);
+  fflush(stderr);
+}
+
+limn_ctx *cli_ctx(const cli_cmd *cmd) {
+  limn_ctx *ctx = limn_ctx_create(NULL);
+  if (!ctx) {
+    cli_fail("out of memory");
+    return NULL;
+  }
+  const char *t = cli_get(cmd, "threads");
+  if (t)
+    limn_ctx_set_threads(ctx, atoi(t));
+  if (isatty(2))
+    limn_ctx_set_progress(ctx, progress, (void *)cmd->name);
+  return ctx;
+}
+
+void cli_fmt_float(char *buf, size_t cap, float v) {
+  for (int p = 1; p <= 9; p++) {
+    snprintf(buf, cap, "%.*g", p, (double)v);
+    if (strtof(buf, NULL) == v)
+      return;
+  }
+}
+
+void cli_csv_field(FILE *f, const char *s) {
+  if (!strpbrk(s, ",\"\r\n")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+void cli_json_string(FILE *f, const char *s) {
+  fputc('"', f);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      fprintf(f, "\\%c", *p);
+    else if (*p < 0x20)
+      fprintf(f, "\\u%04x", *p);
+    else
+      fputc(*p, f);
+  }
+  fputc('"', f);
+}
+
+static char tmp_path[4200];
+
+FILE *cli_open_out(const char *path) {
+  if (!path || !strcmp(path, "-"))
+    return stdout;
+  snprintf(tmp_path, sizeof tmp_path, "%s.tmp.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp_path, "wb");
+  if (!f)
+    cli_fail("%s: cannot create: %s", path, strerror(errno));
+  return f;
+}
+
+int cli_close_out(FILE *f, const char *path, int ok) {
+  if (f == stdout) {
+    if (fflush(stdout) != 0)
+      return cli_fail("cannot write to standard output: %s", strerror(errno));
+    return ok ? CLI_OK : CLI_FAIL;
+  }
+  int good = ok && !ferror(f);
+  good = (fclose(f) == 0) && good;
+  if (!good) {
+    remove(tmp_path);
+    return ok ? cli_fail("%s: write error", path) : CLI_FAIL;
+  }
+  if (rename(tmp_path, path) != 0) {
+    remove(tmp_path);
+    return cli_fail("%s: cannot write: %s", path, strerror(errno));
+  }
+  return CLI_OK;
+}

@@ -1,0 +1,70 @@
+/* Shared helpers of the limn command-line tool (public headers only). */
+#ifndef LIMN_CLI_COMMON_H
+#define LIMN_CLI_COMMON_H
+
+#include "limn.h"
+#include <stdio.h>
+
+/* One option of a command. `arg` names the value (NULL: a flag); `def` is the
+ * default shown in --help (NULL: none; "" for required). After parsing, `val`
+ * holds the value (or def), `set` says whether it was given. */
+typedef struct cli_opt {
+  const char *name;
+  const char *arg;
+  const char *def;
+  const char *help;
+  const char *val;
+  int set;
+  int repeat; /* may be given several times: values are joined with ',' */
+} cli_opt;
+
+typedef struct cli_cmd {
+  const char *name;
+  const char *summary;
+  const char *usage;
+  const char *description;
+  cli_opt *opts;
+  size_t nopts;
+} cli_cmd;
+
+/* Exit codes: 0 ok, 1 failure, 2 usage error. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_HELP = 3 };
+
+/* Parse argv (after the command name). Prints --help (returns CLI_HELP) or a
+ * usage error (returns CLI_USAGE). Required options are checked. */
+int cli_parse(const cli_cmd *cmd, int argc, char **argv);
+const char *cli_get(const cli_cmd *cmd, const char *name);
+int cli_isset(const cli_cmd *cmd, const char *name);
+/* Print "limn: error: ..." to stderr; returns CLI_FAIL. */
+int cli_fail(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* The library's message after a failed call; returns CLI_FAIL. */
+int cli_lib_fail(limn_ctx *ctx, int rc);
+/* Parse numbers with range checks; print a usage error and return CLI_USAGE on failure. */
+int cli_size(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t *out);
+int cli_double(const cli_cmd *cmd, const char *name, double lo, double hi, double *out);
+int cli_u64(const cli_cmd *cmd, const char *name, uint64_t *out);
+/* Split a comma-separated list in place; returns the count (at most max). */
+size_t cli_split_list(char *s, const char **items, size_t max);
+/* A context with --threads applied and progress on stderr when it is a terminal. */
+limn_ctx *cli_ctx(const cli_cmd *cmd);
+/* Shortest round-trip text of a float. */
+void cli_fmt_float(char *buf, size_t cap, float v);
+/* Write a CSV field (quoted if needed) / a JSON string. */
+void cli_csv_field(FILE *f, const char *s);
+void cli_json_string(FILE *f, const char *s);
+/* Open the output: "-" or NULL is stdout; a path is written to "<path>.tmp" and
+ * renamed by cli_close_out(ok). */
+FILE *cli_open_out(const char *path);
+int cli_close_out(FILE *f, const char *path, int ok);
+
+int cmd_train(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+#endif

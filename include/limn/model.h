@@ -1,0 +1,126 @@
+/* limn/model.h: the one model interface every explainer uses.
+ *
+ * A model maps a batch of raw feature rows x (n, d) -- numbers, and category codes
+ * as in the dataset -- to outputs (n, k): class probabilities, or values for
+ * regression. It may also provide a vector-Jacobian product (vjp): the gradient of
+ * a weighted sum of its outputs with respect to its input slots.
+ *
+ * Input slots: a model sees each numeric column as one slot and each categorical
+ * column as one slot per category (its one-hot encoding). Gradients are reported
+ * per slot: for a numeric slot, d/d(raw value); for a categorical slot, d/d(one-hot
+ * indicator). limn_model_slot() says which column and category a slot belongs to.
+ *
+ * Thread safety: a model is immutable after creation; predict/forward/vjp may be
+ * called on one model from many threads at once, each with its own context.
+ */
+#ifndef LIMN_MODEL_H
+#define LIMN_MODEL_H
+
+#include "core.h"
+#include "data.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Which outputs a forward pass or vjp speaks of. OUTPUT: what predict returns
+ * (probabilities, or values). LOGIT: the pre-softmax scores; for a binary logistic
+ * output with pre-activation z the two logits are (0, z), whose softmax is the two
+ * probabilities; for regression LOGIT equals OUTPUT. */
+typedef enum limn_space { LIMN_SPACE_OUTPUT = 0, LIMN_SPACE_LOGIT = 1 } limn_space;
+
+typedef struct limn_model limn_model;
+
+/* A model made of C callbacks (any framework, any language behind a C ABI).
+ * All rows are raw feature rows of `nfeatures` floats; slots equal features
+ * (every column numeric) unless a schema with categorical columns is given, in
+ * which case vjp must report per slot as described above.
+ * - predict: out (n, noutputs). Required. Return 0, or non-zero for failure.
+ * - logits:  as predict in LOGIT space. Optional (NULL: LOGIT unsupported).
+ * - vjp:     grad (n, nslots) = sum_k w[i,k] d out_k / d slot, for w (n, noutputs),
+ *            in the given space. Optional (NULL: no gradients).
+ * - destroy: called once with `ud` when the model is freed. Optional.
+ * The callbacks may be called from several threads at once. */
+typedef struct limn_model_callbacks {
+  size_t nfeatures;
+  size_t noutputs;
+  int (*predict)(void *ud, const float *x, size_t n, float *out);
+  int (*logits)(void *ud, const float *x, size_t n, float *out);
+  int (*vjp)(void *ud, const float *x, size_t n, const float *w, limn_space space,
+             float *grad);
+  void (*destroy)(void *ud);
+  void *ud;
+} limn_model_callbacks;
+
+/* Wrap callbacks as a model. `cb` is copied; `ud` is owned by the model from now on
+ * when cb->destroy is set (it is destroyed even if this call fails), else borrowed
+ * until the model is freed. `schema` (optional) is copied: it names the columns
+ * and outputs and must have cb->nfeatures features. */
+int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb,
+                              const limn_schema *schema, limn_model **out);
+void limn_model_free(limn_model *m);
+
+/* "mlp" or "callback". */
+const char *limn_model_kind(const limn_model *m);
+size_t limn_model_nfeatures(const limn_model *m);
+size_t limn_model_noutputs(const limn_model *m);
+size_t limn_model_nslots(const limn_model *m);
+/* Column of slot s, and its category (-1 for a numeric slot). */
+int limn_model_slot(const limn_model *m, size_t s, size_t *column, long *category);
+/* Schema (feature names, classes); NULL for a callback model built without one.
+ * Borrowed from the model. */
+const limn_schema *limn_model_schema(const limn_model *m);
+limn_task limn_model_task(const limn_model *m);
+/* Name of output k: the class name, or the target name for regression ("output k"
+ * when unknown). Never NULL. */
+const char *limn_model_output_name(const limn_model *m, size_t k);
+/* 1 when the model computes exact gradients. */
+int limn_model_has_vjp(const limn_model *m);
+/* Training statistics stored with the model (NULL if none); borrowed. */
+const limn_stats *limn_model_stats(const limn_model *m);
+/* Store a copy of `st` (its feature count must match) with the model. */
+int limn_model_set_stats(limn_ctx *ctx, limn_model *m, const limn_stats *st);
+
+/* Outputs of n raw rows. x: (n, nfeatures), out: (n, noutputs). Rows are checked
+ * (finite numbers, valid category codes) and an error names the first bad row and
+ * column. The value for a row never depends on n, the other rows or the thread
+ * count. */
+int limn_model_predict(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                       float *out);
+/* As predict, in the given space. */
+int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                       limn_space space, float *out);
+/* Vector-Jacobian product. x: (n, nfeatures), w: (n, noutputs), grad: (n, nslots):
+ * grad[i, s] = sum_k w[i, k] * d out_k(x_i) / d slot_s, exact (backpropagation).
+ * LIMN_EUNSUPPORTED when the model has no vjp. */
+int limn_model_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                   const float *w, limn_space space, float *grad);
+
+/* Save to / load from a limn model file (docs/format.md). Save writes a temporary
+ * file and renames it. Load validates every field; a corrupt, truncated or hostile
+ * file gives LIMN_EFORMAT with the byte offset and field in the message. Only MLP
+ * models can be saved (LIMN_EUNSUPPORTED otherwise). */
+int limn_model_save(limn_ctx *ctx, const limn_model *m, const char *path);
+int limn_model_load(limn_ctx *ctx, const char *path, limn_model **out);
+/* The same in memory. save_mem: *buf is allocated with the context's allocator
+ * (free it with limn_free). `buf` of load_mem is borrowed; `name` is for messages. */
+int limn_model_save_mem(limn_ctx *ctx, const limn_model *m, unsigned char **buf, size_t *len);
+int limn_model_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                        limn_model **out);
+/* FNV-1a 64 hash of the model's serialised bytes: what an explanation records so it
+ * can be reproduced. 0 with an error for a model that cannot be saved. */
+int limn_model_hash(limn_ctx *ctx, const limn_model *m, uint64_t *hash);
+
+/* Describe the model as text (architecture, preprocessing, classes, training
+ * figures) or as one JSON object holding everything, every weight included.
+ * Written to `f` (borrowed). */
+int limn_model_write_text(limn_ctx *ctx, const limn_model *m, FILE *f);
+int limn_model_write_json(limn_ctx *ctx, const limn_model *m, FILE *f);
+
+/* Free memory the library handed out with this context's allocator. */
+void limn_free(limn_ctx *ctx, void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,294 @@
+/* Context: allocator hooks, error message, threads, hooks. */
+#include "internal.h"
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static void *std_malloc(void *ud, size_t n) { (void)ud; return malloc(n ? n : 1); }
+static void *std_realloc(void *ud, void *p, size_t n) { (void)ud; return realloc(p, n ? n : 1); }
+static void std_free(void *ud, void *p) { (void)ud; free(p); }
+
+limn_ctx *limn_ctx_create(const limn_allocator *alloc) {
+  limn_allocator a = {std_malloc, std_realloc, std_free, NULL};
+  if (alloc && alloc->malloc_fn && alloc->realloc_fn && alloc->free_fn)
+    a = *alloc;
+  else if (alloc)
+    return NULL; /* a partial set of hooks is a programming error */
+  limn_ctx *ctx = a.malloc_fn(a.ud, sizeof *ctx);
+  if (!ctx)
+    return NULL;
+  memset(ctx, 0, sizeof *ctx);
+  ctx->alloc = a;
+  ctx->nthreads = 0;
+  ctx->kernel = LIMN_KERNEL_AUTO;
+  return ctx;
+}
+
+void limn_ctx_free(limn_ctx *ctx) {
+  if (!ctx)
+    return;
+  limn_allocator a = ctx->alloc;
+  a.free_fn(a.ud, ctx);
+}
+
+const char *limn_ctx_errmsg(const limn_ctx *ctx) { return ctx ? ctx->errmsg : "no context"; }
+void limn_ctx_clear_error(limn_ctx *ctx) { if (ctx) ctx->errmsg[0] = 0; }
+
+int limn_ctx_set_threads(limn_ctx *ctx, int n) {
+  if (n < 0)
+    return limn__err(ctx, LIMN_EINVAL, "thread count must be >= 0, got %d", n);
+  ctx->nthreads = n;
+  return LIMN_OK;
+}
+int limn_ctx_threads(const limn_ctx *ctx) { return ctx->nthreads; }
+
+void limn_ctx_set_log(limn_ctx *ctx, limn_log_fn fn, void *ud) { ctx->log_fn = fn; ctx->log_ud = ud; }
+void limn_ctx_set_cancel(limn_ctx *ctx, limn_cancel_fn fn, void *ud) { ctx->cancel_fn = fn; ctx->cancel_ud = ud; }
+void limn_ctx_set_progress(limn_ctx *ctx, limn_progress_fn fn, void *ud) {
+  ctx->progress_fn = fn;
+  ctx->progress_ud = ud;
+}
+
+int limn_have_blas(void) {
+#ifdef LIMN_HAVE_CBLAS
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+int limn_ctx_set_kernel(limn_ctx *ctx, limn_kernel k) {
+  if (k < LIMN_KERNEL_AUTO || k > LIMN_KERNEL_REF)
+    return limn__err(ctx, LIMN_EINVAL, "unknown kernel %d", (int)k);
+  if (k == LIMN_KERNEL_BLAS && !limn_have_blas())
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "this liblimn was built without BLAS");
+  ctx->kernel = k;
+  return LIMN_OK;
+}
+limn_kernel limn_ctx_kernel(const limn_ctx *ctx) { return ctx->kernel; }
+
+int limn__threads(const limn_ctx *ctx) {
+#ifdef _OPENMP
+  int n = ctx->nthreads > 0 ? ctx->nthreads : omp_get_max_threads();
+  return n > 0 ? n : 1;
+#else
+  (void)ctx;
+  return 1;
+#endif
+}
+
+/* ---- allocation ---- */
+int limn__mul_ok(size_t a, size_t b, size_t *out) {
+  if (a && b > SIZE_MAX / a)
+    return 0;
+  *out = a * b;
+  return 1;
+}
+void *limn__malloc(limn_ctx *ctx, size_t size) {
+  void *p = ctx->alloc.malloc_fn(ctx->alloc.ud, size);
+  if (!p)
+    limn__err(ctx, LIMN_ENOMEM, "out of memory (%zu bytes)", size);
+  return p;
+}
+void *limn__alloc_array(limn_ctx *ctx, size_t n, size_t size) {
+  size_t total;
+  if (!limn__mul_ok(n, size, &total)) {
+    limn__err(ctx, LIMN_ENOMEM, "allocation of %zu x %zu bytes overflows", n, size);
+    return NULL;
+  }
+  return limn__malloc(ctx, total);
+}
+void *limn__calloc(limn_ctx *ctx, size_t n, size_t size) {
+  void *p = limn__alloc_array(ctx, n, size);
+  if (p)
+    memset(p, 0, n * size);
+  return p;
+}
+void *limn__realloc(limn_ctx *ctx, void *p, size_t size) {
+  void *q = ctx->alloc.realloc_fn(ctx->alloc.ud, p, size);
+  if (!q)
+    limn__err(ctx, LIMN_ENOMEM, "out of memory (%zu bytes)", size);
+  return q;
+}
+void limn__free(limn_ctx *ctx, void *p) {
+  if (p)
+    ctx->alloc.free_fn(ctx->alloc.ud, p);
+}
+void limn_free(limn_ctx *ctx, void *p) { limn__free(ctx, p); }
+char *limn__strdup(limn_ctx *ctx, const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = limn__malloc(ctx, n);
+  if (d)
+    memcpy(d, s, n);
+  return d;
+}
+
+/* ---- messages ---- */
+int limn__err(limn_ctx *ctx, int status, const char *fmt, ...) {
+  if (!ctx)
+    return status;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+  va_end(ap);
+  return status;
+}
+int limn__err_prefix(limn_ctx *ctx, int status, const char *fmt, ...) {
+  char old[sizeof ctx->errmsg], pre[512];
+  memcpy(old, ctx->errmsg, sizeof old);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(pre, sizeof pre, fmt, ap);
+  va_end(ap);
+  snprintf(ctx->errmsg, sizeof ctx->errmsg, "%s: %s", pre, old);
+  return status;
+}
+void limn__log(limn_ctx *ctx, limn_log_level lvl, const char *fmt, ...) {
+  if (!ctx->log_fn)
+    return;
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  ctx->log_fn(ctx->log_ud, lvl, msg);
+}
+int limn__canceled(limn_ctx *ctx) { return ctx->cancel_fn && ctx->cancel_fn(ctx->cancel_ud); }
+void limn__progress(limn_ctx *ctx, const char *what, size_t done, size_t total) {
+  if (ctx->progress_fn)
+    ctx->progress_fn(ctx->progress_ud, what, done, total);
+}
+
+/* ---- buffers and files ---- */
+int limn__buf_reserve(limn_ctx *ctx, limn__buf *b, size_t extra) {
+  if (b->len + extra < b->len)
+    return limn__err(ctx, LIMN_ENOMEM, "buffer size overflows");
+  if (b->len + extra <= b->cap)
+    return LIMN_OK;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + extra) {
+    if (cap > SIZE_MAX / 2)
+      return limn__err(ctx, LIMN_ENOMEM, "buffer size overflows");
+    cap *= 2;
+  }
+  char *p = limn__realloc(ctx, b->data, cap);
+  if (!p)
+    return LIMN_ENOMEM;
+  b->data = p;
+  b->cap = cap;
+  return LIMN_OK;
+}
+int limn__buf_put(limn_ctx *ctx, limn__buf *b, const void *p, size_t n) {
+  LIMN_TRY(limn__buf_reserve(ctx, b, n));
+  if (n)
+    memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return LIMN_OK;
+}
+void limn__buf_free(limn_ctx *ctx, limn__buf *b) {
+  limn__free(ctx, b->data);
+  memset(b, 0, sizeof *b);
+}
+
+int limn__read_file(limn_ctx *ctx, const char *path, char **out, size_t *len) {
+  *out = NULL;
+  *len = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return limn__err(ctx, LIMN_EIO, "%s: cannot open: %s", path, strerror(errno));
+  limn__buf b = {0};
+  char chunk[65536];
+  size_t got;
+  int rc = LIMN_OK;
+  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    if ((rc = limn__buf_put(ctx, &b, chunk, got)) != LIMN_OK)
+      break;
+  }
+  if (rc == LIMN_OK && ferror(f))
+    rc = limn__err(ctx, LIMN_EIO, "%s: read error: %s", path, strerror(errno));
+  fclose(f);
+  if (rc == LIMN_OK)
+    rc = limn__buf_put(ctx, &b, "", 1);
+  if (rc != LIMN_OK) {
+    limn__buf_free(ctx, &b);
+    return rc;
+  }
+  *out = b.data;
+  *len = b.len - 1;
+  return LIMN_OK;
+}
+
+int limn__write_file_atomic(limn_ctx *ctx, const char *path, const void *data, size_t len) {
+  char tmp[4096];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    return limn__err(ctx, LIMN_EINVAL, "%s: path too long", path);
+  FILE *f = fopen(tmp, "wb");
+  if (!f)
+    return limn__err(ctx, LIMN_EIO, "%s: cannot create: %s", path, strerror(errno));
+  int ok = fwrite(data, 1, len, f) == len;
+  ok = (fflush(f) == 0) && ok;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok || rename(tmp, path) != 0) {
+    int e = errno;
+    remove(tmp);
+    return limn__err(ctx, LIMN_EIO, "%s: cannot write: %s", path, strerror(e));
+  }
+  return LIMN_OK;
+}
+
+uint64_t limn__fnv1a64(const void *data, size_t len) {
+  const unsigned char *p = data;
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < len; i++) {
+    h ^= p[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+void limn__fmt_float(char *buf, size_t cap, float v) {
+  if (!isfinite(v)) {
+    snprintf(buf, cap, "%s", isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"));
+    return;
+  }
+  for (int p = 1; p <= 9; p++) {
+    snprintf(buf, cap, "%.*g", p, (double)v);
+    if (strtof(buf, NULL) == v)
+      return;
+  }
+}
+void limn__fmt_double(char *buf, size_t cap, double v) {
+  if (!isfinite(v)) {
+    snprintf(buf, cap, "%s", isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"));
+    return;
+  }
+  for (int p = 1; p <= 17; p++) {
+    snprintf(buf, cap, "%.*g", p, v);
+    if (strtod(buf, NULL) == v)
+      return;
+  }
+}
+
+void limn__json_string(FILE *f, const char *s) {
+  fputc('"', f);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+    case '"': fputs("\\\"", f); break;
+    case '\\': fputs("\\\\", f); break;
+    case '\n': fputs("\\n", f); break;
+    case '\r': fputs("\\r", f); break;
+    case '\t': fputs("\\t", f); break;
+    default:
+      if (*p < 0x20)
+        fprintf(f, "\\u%04x", *p);
+      else
+        fputc(*p, f);
+    }
+  }
+  fputc('"', f);
+}

@@ -1,0 +1,104 @@
+/* Internal helpers shared across liblimn's files (names limn__*). */
+#ifndef LIMN_INTERNAL_H
+#define LIMN_INTERNAL_H
+
+#include "limn.h"
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+
+struct limn_ctx {
+  limn_allocator alloc;
+  char errmsg[1024];
+  int nthreads;
+  limn_kernel kernel;
+  limn_log_fn log_fn;
+  void *log_ud;
+  limn_cancel_fn cancel_fn;
+  void *cancel_ud;
+  limn_progress_fn progress_fn;
+  void *progress_ud;
+};
+
+/* Allocation through the context's hooks. Sizes are checked for overflow:
+ * limn__alloc_array returns NULL (and sets ENOMEM text) on overflow or failure. */
+void *limn__malloc(limn_ctx *ctx, size_t size);
+void *limn__calloc(limn_ctx *ctx, size_t n, size_t size);
+void *limn__alloc_array(limn_ctx *ctx, size_t n, size_t size);
+void *limn__realloc(limn_ctx *ctx, void *p, size_t size);
+void limn__free(limn_ctx *ctx, void *p);
+char *limn__strdup(limn_ctx *ctx, const char *s);
+/* a * b into *out; 0 on overflow. */
+int limn__mul_ok(size_t a, size_t b, size_t *out);
+
+/* Set the context's message (printf-style) and return `status`. */
+int limn__err(limn_ctx *ctx, int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Prefix the current message: "<prefix>: <old message>". Returns status. */
+int limn__err_prefix(limn_ctx *ctx, int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void limn__log(limn_ctx *ctx, limn_log_level lvl, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* 1 when the cancel hook asks to stop. */
+int limn__canceled(limn_ctx *ctx);
+void limn__progress(limn_ctx *ctx, const char *what, size_t done, size_t total);
+/* Threads to use for a parallel region (>= 1). */
+int limn__threads(const limn_ctx *ctx);
+
+/* Forward a non-OK status. */
+#define LIMN_TRY(expr)        \
+  do {                        \
+    int limn__rc_ = (expr);   \
+    if (limn__rc_ != LIMN_OK) \
+      return limn__rc_;       \
+  } while (0)
+/* Set the message and status variable `rc`, jump to `fail`. */
+#define LIMN_FAIL_IF(cond, ctx, code, ...)   \
+  do {                                       \
+    if (cond) {                              \
+      rc = limn__err((ctx), (code), __VA_ARGS__); \
+      goto fail;                             \
+    }                                        \
+  } while (0)
+/* Run expr into rc, jump to `fail` on error. */
+#define LIMN_CHECK(expr)     \
+  do {                       \
+    rc = (expr);             \
+    if (rc != LIMN_OK)       \
+      goto fail;             \
+  } while (0)
+
+/* Growable byte buffer (for writers and parsers). */
+typedef struct limn__buf {
+  char *data;
+  size_t len, cap;
+} limn__buf;
+int limn__buf_reserve(limn_ctx *ctx, limn__buf *b, size_t extra);
+int limn__buf_put(limn_ctx *ctx, limn__buf *b, const void *p, size_t n);
+void limn__buf_free(limn_ctx *ctx, limn__buf *b);
+
+/* Read a whole file into memory (NUL-terminated, not counted in *len). */
+int limn__read_file(limn_ctx *ctx, const char *path, char **out, size_t *len);
+/* Write `len` bytes to `path` through "<path>.tmp.<pid>" and rename. */
+int limn__write_file_atomic(limn_ctx *ctx, const char *path, const void *data, size_t len);
+
+/* FNV-1a 64. */
+uint64_t limn__fnv1a64(const void *data, size_t len);
+
+/* Shortest decimal text ("%.*g", 1..9 digits) that reads back to the same float. */
+void limn__fmt_float(char *buf, size_t cap, float v);
+/* Shortest "%.*g" (1..17 digits) that reads back to the same double. */
+void limn__fmt_double(char *buf, size_t cap, double v);
+/* JSON string with escapes, quotes included. */
+void limn__json_string(FILE *f, const char *s);
+
+#endif

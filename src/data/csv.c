@@ -1,0 +1,272 @@
+/* RFC 4180 CSV into a text table; shared text checks and number parsing. */
+#include "data_internal.h"
+#include <math.h>
+#include <stdlib.h>
+
+const char *limn__field(const limn__table *t, size_t r, size_t c) {
+  return t->text + t->off[r * t->ncols + c];
+}
+
+void limn__table_free(limn_ctx *ctx, limn__table *t) {
+  if (!t)
+    return;
+  limn__free(ctx, t->names);
+  limn__free(ctx, t->text);
+  limn__free(ctx, t->off);
+  limn__free(ctx, t->line);
+  limn__free(ctx, t->decl_kind);
+  limn__free(ctx, t->decl_ncats);
+  if (t->decl_cats)
+    for (size_t c = 0; c < t->ncols; c++)
+      limn__free(ctx, t->decl_cats[c]);
+  limn__free(ctx, t->decl_cats);
+  limn__free(ctx, t->decl_text);
+  limn__free(ctx, t);
+}
+
+int limn__parse_number(const char *s, double *out) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  if (!*s)
+    return 0;
+  /* only decimal numbers: reject hex, inf and nan spellings that strtod takes */
+  for (const char *p = s; *p; p++)
+    if (!strchr("0123456789+-.eE \t", *p))
+      return 0;
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s)
+    return 0;
+  while (*end == ' ' || *end == '\t')
+    end++;
+  if (*end || !isfinite(v))
+    return 0;
+  *out = v;
+  return 1;
+}
+
+/* Length of the UTF-8 sequence at p (1..4), or 0 when invalid. */
+static size_t utf8_len(const unsigned char *p, size_t avail) {
+  unsigned char c = p[0];
+  if (c < 0x80)
+    return 1;
+  size_t n;
+  unsigned min;
+  if ((c & 0xE0) == 0xC0) { n = 2; min = 0x80; }
+  else if ((c & 0xF0) == 0xE0) { n = 3; min = 0x800; }
+  else if ((c & 0xF8) == 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
+  else return 0;
+  if (n > avail)
+    return 0;
+  unsigned cp = c & (0x7F >> n);
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xC0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (p[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+int limn__check_text(limn_ctx *ctx, const char *buf, size_t len, const char *name) {
+  const unsigned char *p = (const unsigned char *)buf;
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < len;) {
+    if (p[i] == 0)
+      return limn__err(ctx, LIMN_EPARSE, "%s line %zu, byte %zu: NUL byte in text", name, line, col);
+    size_t n = utf8_len(p + i, len - i);
+    if (!n)
+      return limn__err(ctx, LIMN_EPARSE, "%s line %zu, byte %zu: invalid UTF-8", name, line, col);
+    if (p[i] == '\n') {
+      line++;
+      col = 1;
+    } else {
+      col += n;
+    }
+    i += n;
+  }
+  return LIMN_OK;
+}
+
+typedef struct csv_state {
+  limn_ctx *ctx;
+  const char *name;
+  const char *p, *end;
+  size_t line;
+  size_t max_field;
+  limn__buf text;      /* field texts */
+  limn__buf offs;      /* uint32 offsets */
+  limn__buf lines;     /* size_t record lines */
+  size_t nfields;      /* fields in the current record */
+} csv_state;
+
+/* Append one field's bytes plus NUL; record its offset. */
+static int push_field(csv_state *s, const char *start, size_t n, size_t col) {
+  if (n > s->max_field)
+    return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, field %zu: field of %zu bytes exceeds the limit of %zu",
+                     s->name, s->line, col, n, s->max_field);
+  if (s->text.len + n + 1 > UINT32_MAX)
+    return limn__err(s->ctx, LIMN_EPARSE, "%s: file text exceeds 4 GiB", s->name);
+  uint32_t off = (uint32_t)s->text.len;
+  LIMN_TRY(limn__buf_put(s->ctx, &s->offs, &off, sizeof off));
+  LIMN_TRY(limn__buf_put(s->ctx, &s->text, start, n));
+  LIMN_TRY(limn__buf_put(s->ctx, &s->text, "", 1));
+  s->nfields++;
+  return LIMN_OK;
+}
+
+/* Parse a quoted field starting after the opening quote. */
+static int quoted_field(csv_state *s, size_t col) {
+  size_t start_line = s->line;
+  limn__buf *t = &s->text;
+  if (t->len > UINT32_MAX)
+    return limn__err(s->ctx, LIMN_EPARSE, "%s: file text exceeds 4 GiB", s->name);
+  uint32_t off = (uint32_t)t->len;
+  size_t n = 0;
+  for (;;) {
+    if (s->p >= s->end)
+      return limn__err(s->ctx, LIMN_EPARSE,
+                       "%s line %zu, field %zu: unbalanced quote (the quoted field never ends)",
+                       s->name, start_line, col);
+    char c = *s->p++;
+    if (c == '"') {
+      if (s->p < s->end && *s->p == '"') {
+        s->p++;
+      } else {
+        break;
+      }
+    } else if (c == '\n') {
+      s->line++;
+    }
+    if (++n > s->max_field)
+      return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, field %zu: field exceeds the limit of %zu bytes",
+                       s->name, start_line, col, s->max_field);
+    LIMN_TRY(limn__buf_put(s->ctx, t, &c, 1));
+  }
+  LIMN_TRY(limn__buf_put(s->ctx, t, "", 1));
+  LIMN_TRY(limn__buf_put(s->ctx, &s->offs, &off, sizeof off));
+  s->nfields++;
+  if (s->p < s->end && *s->p != ',' && *s->p != '\n' && *s->p != '\r')
+    return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, field %zu: text after the closing quote",
+                     s->name, s->line, col);
+  return LIMN_OK;
+}
+
+/* Parse one record; *eol set at the end of the line. Returns status. */
+static int record(csv_state *s) {
+  size_t col = 1;
+  s->nfields = 0;
+  for (;;) {
+    if (s->p < s->end && *s->p == '"') {
+      s->p++;
+      LIMN_TRY(quoted_field(s, col));
+    } else {
+      const char *st = s->p;
+      while (s->p < s->end && *s->p != ',' && *s->p != '\n' && *s->p != '\r') {
+        if (*s->p == '"')
+          return limn__err(s->ctx, LIMN_EPARSE,
+                           "%s line %zu, field %zu: quote inside an unquoted field", s->name,
+                           s->line, col);
+        s->p++;
+      }
+      LIMN_TRY(push_field(s, st, (size_t)(s->p - st), col));
+    }
+    if (s->p < s->end && *s->p == ',') {
+      s->p++;
+      col++;
+      continue;
+    }
+    if (s->p < s->end && *s->p == '\r') {
+      s->p++;
+      if (s->p >= s->end || *s->p != '\n')
+        return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu: carriage return not followed by a line feed",
+                         s->name, s->line);
+    }
+    if (s->p < s->end && *s->p == '\n')
+      s->p++;
+    return LIMN_OK;
+  }
+}
+
+/* Skip blank lines (only \r\n or \n); counts lines. */
+static void skip_blank(csv_state *s) {
+  for (;;) {
+    if (s->p < s->end && *s->p == '\n') {
+      s->p++;
+      s->line++;
+    } else if (s->end - s->p >= 2 && s->p[0] == '\r' && s->p[1] == '\n') {
+      s->p += 2;
+      s->line++;
+    } else {
+      return;
+    }
+  }
+}
+
+int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name,
+                    size_t max_field, limn__table **out) {
+  *out = NULL;
+  LIMN_TRY(limn__check_text(ctx, buf, len, name));
+  csv_state s = {ctx, name, buf, buf + len, 1, max_field, {0}, {0}, {0}, 0};
+  limn__table *t = NULL;
+  int rc;
+  if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+    s.p += 3;
+  skip_blank(&s);
+  LIMN_FAIL_IF(s.p >= s.end, ctx, LIMN_EPARSE, "%s: empty file (a header line is required)", name);
+  LIMN_CHECK(record(&s));
+  size_t ncols = s.nfields;
+  s.line++;
+  size_t nrows = 0;
+  for (;;) {
+    skip_blank(&s);
+    if (s.p >= s.end)
+      break;
+    size_t start = s.line;
+    LIMN_CHECK(limn__buf_put(ctx, &s.lines, &start, sizeof start));
+    LIMN_CHECK(record(&s));
+    LIMN_FAIL_IF(s.nfields != ncols, ctx, LIMN_EPARSE,
+                 "%s line %zu: expected %zu fields, got %zu", name, start, ncols, s.nfields);
+    s.line++;
+    nrows++;
+  }
+  LIMN_FAIL_IF(nrows == 0, ctx, LIMN_EPARSE, "%s: header only, no data rows", name);
+  t = limn__calloc(ctx, 1, sizeof *t);
+  LIMN_FAIL_IF(!t, ctx, LIMN_ENOMEM, "out of memory");
+  t->ncols = ncols;
+  t->nrows = nrows;
+  t->text = s.text.data;
+  t->text_len = s.text.len;
+  uint32_t *offs = (uint32_t *)(void *)s.offs.data;
+  /* the header's offsets come first: move names out, keep row offsets */
+  t->names = limn__alloc_array(ctx, ncols, sizeof *t->names);
+  t->off = limn__alloc_array(ctx, nrows * ncols, sizeof *t->off);
+  if (!t->names || !t->off) {
+    rc = LIMN_ENOMEM;
+    s.text.data = NULL;
+    goto fail;
+  }
+  for (size_t c = 0; c < ncols; c++)
+    t->names[c] = t->text + offs[c];
+  memcpy(t->off, offs + ncols, nrows * ncols * sizeof *t->off);
+  t->line = (size_t *)(void *)s.lines.data;
+  s.lines.data = NULL;
+  s.text.data = NULL;
+  limn__buf_free(ctx, &s.offs);
+  for (size_t c = 0; c < ncols; c++) {
+    LIMN_FAIL_IF(!t->names[c][0], ctx, LIMN_EPARSE, "%s line 1: column %zu has an empty name", name, c + 1);
+    for (size_t k = 0; k < c; k++)
+      LIMN_FAIL_IF(!strcmp(t->names[c], t->names[k]), ctx, LIMN_EPARSE,
+                   "%s line 1: duplicate column name '%s' (columns %zu and %zu)", name,
+                   t->names[c], k + 1, c + 1);
+  }
+  *out = t;
+  return LIMN_OK;
+fail:
+  limn__table_free(ctx, t);
+  limn__buf_free(ctx, &s.text);
+  limn__buf_free(ctx, &s.offs);
+  limn__buf_free(ctx, &s.lines);
+  return rc;
+}

@@ -1,0 +1,452 @@
+/* The MLP: construction, forward pass, exact vjp by backpropagation. */
+#include "model_internal.h"
+#include "../linalg/linalg.h"
+#include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+const char *limn_activation_name(limn_activation a) {
+  switch (a) {
+  case LIMN_ACT_RELU: return "relu";
+  case LIMN_ACT_TANH: return "tanh";
+  case LIMN_ACT_LOGISTIC: return "logistic";
+  case LIMN_ACT_IDENTITY: return "identity";
+  case LIMN_ACT_SOFTMAX: return "softmax";
+  }
+  return NULL;
+}
+
+int limn_activation_parse(const char *name, limn_activation *out) {
+  for (int a = LIMN_ACT_RELU; a <= LIMN_ACT_SOFTMAX; a++)
+    if (!strcmp(name, limn_activation_name((limn_activation)a))) {
+      *out = (limn_activation)a;
+      return LIMN_OK;
+    }
+  return LIMN_EINVAL;
+}
+
+const limn__mlp *limn__mlp_of(const limn_model *m) {
+  return m && !strcmp(m->kind, "mlp") ? m->impl : NULL;
+}
+
+size_t limn__mlp_max_width(const limn__mlp *p) {
+  size_t w = 0;
+  for (size_t l = 0; l <= p->nlayers; l++)
+    if (p->width[l] > w)
+      w = p->width[l];
+  return w;
+}
+
+static void mlp_destroy(limn_model *m) {
+  limn__mlp *p = m->impl;
+  if (!p)
+    return;
+  limn_ctx *ctx = m->ctx;
+  for (size_t l = 0; l < p->nlayers; l++) {
+    if (p->W)
+      limn__free(ctx, p->W[l]);
+    if (p->b)
+      limn__free(ctx, p->b[l]);
+  }
+  limn__free(ctx, p->W);
+  limn__free(ctx, p->b);
+  limn__free(ctx, p->width);
+  limn__free(ctx, p->mean);
+  limn__free(ctx, p->std);
+  limn__free(ctx, p);
+}
+
+/* ---- the maths ---- */
+
+void limn__mlp_preprocess(const limn_model *m, const float *x, size_t rows, float *h0) {
+  const limn__mlp *p = m->impl;
+  size_t d = m->nfeatures, ns = m->nslots;
+  for (size_t i = 0; i < rows; i++) {
+    const float *xi = x + i * d;
+    float *h = h0 + i * ns;
+    for (size_t j = 0; j < d; j++) {
+      size_t s = m->col_slot[j];
+      if (m->slot_cat[s] < 0) {
+        h[s] = (xi[j] - p->mean[j]) / p->std[j];
+      } else {
+        size_t k = limn_schema_ncategories(m->schema, j);
+        for (size_t c = 0; c < k; c++)
+          h[s + c] = 0.0f;
+        h[s + (size_t)xi[j]] = 1.0f;
+      }
+    }
+  }
+}
+
+static void activate(limn_activation a, float *h, size_t n) {
+  switch (a) {
+  case LIMN_ACT_RELU:
+    for (size_t i = 0; i < n; i++)
+      h[i] = h[i] > 0.0f ? h[i] : 0.0f;
+    break;
+  case LIMN_ACT_TANH:
+    for (size_t i = 0; i < n; i++)
+      h[i] = tanhf(h[i]);
+    break;
+  case LIMN_ACT_LOGISTIC:
+    for (size_t i = 0; i < n; i++)
+      h[i] = 1.0f / (1.0f + expf(-h[i]));
+    break;
+  default:
+    break;
+  }
+}
+
+/* dh *= act'(h) where h = act(z) is the stored activation. */
+static void activate_grad(limn_activation a, const float *h, float *dh, size_t n) {
+  switch (a) {
+  case LIMN_ACT_RELU:
+    for (size_t i = 0; i < n; i++)
+      dh[i] = h[i] > 0.0f ? dh[i] : 0.0f;
+    break;
+  case LIMN_ACT_TANH:
+    for (size_t i = 0; i < n; i++)
+      dh[i] *= 1.0f - h[i] * h[i];
+    break;
+  case LIMN_ACT_LOGISTIC:
+    for (size_t i = 0; i < n; i++)
+      dh[i] *= h[i] * (1.0f - h[i]);
+    break;
+  default:
+    break;
+  }
+}
+
+void limn__mlp_forward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts) {
+  for (size_t l = 0; l < p->nlayers; l++) {
+    size_t in = p->width[l], out = p->width[l + 1];
+    float *z = acts[l + 1];
+    /* z: (rows, out) = h: (rows, in) W^T: (in, out) + b */
+    for (size_t i = 0; i < rows; i++)
+      memcpy(z + i * out, p->b[l], out * sizeof *z);
+    limn__sgemm(k, 0, 1, rows, out, in, 1.0f, acts[l], in, p->W[l], in, 1.0f, z, out);
+    if (l + 1 < p->nlayers)
+      activate(p->hidden, z, rows * out);
+  }
+}
+
+void limn__mlp_backward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts, float *dz,
+                        float *tmp, float **dW, float **db, float *dh0) {
+  float *cur = dz, *next = tmp;
+  for (size_t l = p->nlayers; l-- > 0;) {
+    size_t in = p->width[l], out = p->width[l + 1];
+    if (dW) /* dW: (out, in) += dz^T: (out, rows) h: (rows, in) */
+      limn__sgemm(k, 1, 0, out, in, rows, 1.0f, cur, out, acts[l], in, 1.0f, dW[l], in);
+    if (db)
+      for (size_t i = 0; i < rows; i++)
+        for (size_t o = 0; o < out; o++)
+          db[l][o] += cur[i * out + o];
+    if (l == 0 && !dh0)
+      break;
+    float *dst = l == 0 ? dh0 : next;
+    /* dh: (rows, in) = dz: (rows, out) W: (out, in) */
+    limn__sgemm(k, 0, 0, rows, in, out, 1.0f, cur, out, p->W[l], in, 0.0f, dst, in);
+    if (l == 0)
+      break;
+    activate_grad(p->hidden, acts[l], dst, rows * in);
+    float *t = cur;
+    cur = next;
+    next = t;
+  }
+}
+
+void limn__mlp_output(const limn_model *m, const float *z, size_t rows, limn_space sp, float *out) {
+  const limn__mlp *p = m->impl;
+  size_t u = p->width[p->nlayers], k = m->noutputs;
+  for (size_t i = 0; i < rows; i++) {
+    const float *zi = z + i * u;
+    float *o = out + i * k;
+    if (p->output == LIMN_ACT_LOGISTIC) {
+      o[0] = sp == LIMN_SPACE_LOGIT ? 0.0f : 1.0f / (1.0f + expf(zi[0]));
+      o[1] = sp == LIMN_SPACE_LOGIT ? zi[0] : 1.0f / (1.0f + expf(-zi[0]));
+    } else if (p->output == LIMN_ACT_SOFTMAX) {
+      if (sp == LIMN_SPACE_LOGIT) {
+        memcpy(o, zi, u * sizeof *o);
+        continue;
+      }
+      float mx = zi[0];
+      for (size_t c = 1; c < u; c++)
+        mx = zi[c] > mx ? zi[c] : mx;
+      double sum = 0.0;
+      for (size_t c = 0; c < u; c++)
+        sum += exp((double)zi[c] - mx);
+      for (size_t c = 0; c < u; c++)
+        o[c] = (float)(exp((double)zi[c] - mx) / sum);
+    } else {
+      for (size_t c = 0; c < u; c++)
+        o[c] = (float)(zi[c] * p->y_scale + p->y_shift);
+    }
+  }
+}
+
+void limn__mlp_output_grad(const limn_model *m, const float *z, const float *w, size_t rows,
+                           limn_space sp, float *dz) {
+  const limn__mlp *p = m->impl;
+  size_t u = p->width[p->nlayers], k = m->noutputs;
+  float *prob = NULL;
+  for (size_t i = 0; i < rows; i++) {
+    const float *zi = z + i * u, *wi = w + i * k;
+    float *d = dz + i * u;
+    if (p->output == LIMN_ACT_LOGISTIC) {
+      if (sp == LIMN_SPACE_LOGIT) {
+        d[0] = wi[1];
+      } else {
+        float s = 1.0f / (1.0f + expf(-zi[0]));
+        d[0] = (wi[1] - wi[0]) * s * (1.0f - s);
+      }
+    } else if (p->output == LIMN_ACT_SOFTMAX) {
+      if (sp == LIMN_SPACE_LOGIT) {
+        memcpy(d, wi, u * sizeof *d);
+        continue;
+      }
+      /* d = p * (w - <w, p>), p computed into d first */
+      prob = d;
+      limn__mlp_output(m, zi, 1, LIMN_SPACE_OUTPUT, prob);
+      double wp = 0.0;
+      for (size_t c = 0; c < u; c++)
+        wp += (double)wi[c] * prob[c];
+      for (size_t c = 0; c < u; c++)
+        d[c] = (float)(prob[c] * (wi[c] - wp));
+    } else {
+      for (size_t c = 0; c < u; c++)
+        d[c] = (float)(wi[c] * p->y_scale);
+    }
+  }
+}
+
+/* ---- batched, chunked, parallel entry points ---- */
+
+/* Scratch for one chunk: acts for every layer, plus two gradient buffers. */
+static size_t chunk_floats(const limn__mlp *p) {
+  size_t n = 0;
+  for (size_t l = 0; l <= p->nlayers; l++)
+    n += LIMN__CHUNK * p->width[l];
+  return n + 2 * LIMN__CHUNK * limn__mlp_max_width(p);
+}
+
+/* Forward one chunk of `rows` (<= CHUNK) rows, zero-padded to a full block. */
+static void run_chunk(limn_kernel k, const limn_model *m, const float *x, size_t rows,
+                      float *scratch, float **acts) {
+  const limn__mlp *p = m->impl;
+  float *q = scratch;
+  for (size_t l = 0; l <= p->nlayers; l++) {
+    acts[l] = q;
+    q += LIMN__CHUNK * p->width[l];
+  }
+  memset(acts[0], 0, LIMN__CHUNK * p->width[0] * sizeof(float));
+  limn__mlp_preprocess(m, x, rows, acts[0]);
+  limn__mlp_forward(k, p, LIMN__CHUNK, acts);
+}
+
+typedef struct job {
+  const limn_model *m;
+  const float *x, *w;
+  size_t n;
+  limn_space sp;
+  float *out;       /* forward: (n, noutputs); vjp: (n, nslots) */
+  int vjp;
+} job;
+
+static void do_chunk(limn_kernel k, const job *jb, size_t c, float *scratch) {
+  const limn_model *m = jb->m;
+  const limn__mlp *p = m->impl;
+  float *acts[66];
+  size_t r0 = c * LIMN__CHUNK;
+  size_t rows = jb->n - r0 < LIMN__CHUNK ? jb->n - r0 : LIMN__CHUNK;
+  run_chunk(k, m, jb->x + r0 * m->nfeatures, rows, scratch, acts);
+  float *z = acts[p->nlayers];
+  if (!jb->vjp) {
+    limn__mlp_output(m, z, rows, jb->sp, jb->out + r0 * m->noutputs);
+    return;
+  }
+  size_t mw = limn__mlp_max_width(p);
+  float *dz = acts[p->nlayers] + LIMN__CHUNK * p->width[p->nlayers];
+  float *tmp = dz + LIMN__CHUNK * mw;
+  memset(dz, 0, LIMN__CHUNK * mw * sizeof(float));
+  limn__mlp_output_grad(m, z, jb->w + r0 * m->noutputs, rows, jb->sp, dz);
+  float *dh0 = acts[0]; /* inputs are no longer needed: reuse as dh0 */
+  limn__mlp_backward(k, p, LIMN__CHUNK, acts, dz, tmp, NULL, NULL, dh0);
+  float *g = jb->out + r0 * m->nslots;
+  for (size_t i = 0; i < rows; i++)
+    for (size_t s = 0; s < m->nslots; s++) {
+      float v = dh0[i * m->nslots + s];
+      g[i * m->nslots + s] = m->slot_cat[s] < 0 ? v / p->std[m->slot_col[s]] : v;
+    }
+}
+
+static int run_jobs(limn_ctx *ctx, const job *jb) {
+  const limn__mlp *p = jb->m->impl;
+  size_t nchunks = (jb->n + LIMN__CHUNK - 1) / LIMN__CHUNK;
+  int nt = limn__threads(ctx);
+  if ((size_t)nt > nchunks)
+    nt = (int)nchunks;
+  size_t per = chunk_floats(p);
+  float *scratch = limn__alloc_array(ctx, (size_t)nt, per * sizeof(float));
+  if (!scratch)
+    return LIMN_ENOMEM;
+  limn_kernel k = ctx->kernel;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+  for (size_t c = 0; c < nchunks; c++) {
+    int t = 0;
+#ifdef _OPENMP
+    t = omp_get_thread_num();
+#endif
+    do_chunk(k, jb, c, scratch + (size_t)t * per);
+  }
+  limn__free(ctx, scratch);
+  return LIMN_OK;
+}
+
+static int mlp_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
+                       float *out) {
+  job jb = {m, x, NULL, n, sp, out, 0};
+  return run_jobs(ctx, &jb);
+}
+
+static int mlp_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
+                   limn_space sp, float *grad) {
+  job jb = {m, x, w, n, sp, grad, 1};
+  return run_jobs(ctx, &jb);
+}
+
+static const limn__model_vt mlp_vt = {mlp_forward, mlp_vjp, mlp_destroy};
+
+/* ---- construction ---- */
+
+int limn__mlp_new(limn_ctx *ctx, const limn_schema *schema, size_t nlayers, const size_t *width,
+                  limn_activation hidden, limn_activation output, limn_model **out) {
+  *out = NULL;
+  int rc;
+  limn_model *m = NULL;
+  LIMN_FAIL_IF(nlayers < 1 || nlayers > 64, ctx, LIMN_EINVAL, "an MLP needs 1 to 64 layers, got %zu", nlayers);
+  LIMN_FAIL_IF(hidden > LIMN_ACT_IDENTITY, ctx, LIMN_EINVAL, "hidden activation must be relu, tanh, logistic or identity");
+  for (size_t l = 0; l <= nlayers; l++)
+    LIMN_FAIL_IF(width[l] < 1 || width[l] > (1u << 20), ctx, LIMN_EINVAL, "layer width %zu out of range", width[l]);
+  LIMN_FAIL_IF(!limn_schema_target_name(schema), ctx, LIMN_EINVAL, "the MLP's schema needs a target");
+  size_t u = width[nlayers], nout = u;
+  limn_task task = limn_schema_task(schema);
+  size_t ncl = limn_schema_nclasses(schema);
+  if (output == LIMN_ACT_LOGISTIC) {
+    LIMN_FAIL_IF(task != LIMN_TASK_CLASSIFICATION || ncl != 2 || u != 1, ctx, LIMN_EINVAL,
+                 "a logistic output needs a binary target and one output unit");
+    nout = 2;
+  } else if (output == LIMN_ACT_SOFTMAX) {
+    LIMN_FAIL_IF(task != LIMN_TASK_CLASSIFICATION || ncl != u, ctx, LIMN_EINVAL,
+                 "a softmax output needs one unit per class (%zu classes, %zu units)", ncl, u);
+  } else if (output == LIMN_ACT_IDENTITY) {
+    LIMN_FAIL_IF(task != LIMN_TASK_REGRESSION, ctx, LIMN_EINVAL, "an identity output needs a regression target");
+  } else {
+    LIMN_FAIL_IF(1, ctx, LIMN_EINVAL, "output activation must be softmax, logistic or identity");
+  }
+  LIMN_CHECK(limn__model_new(ctx, "mlp", schema, limn_schema_nfeatures(schema), nout, &mlp_vt, &m));
+  LIMN_FAIL_IF(m->nslots != width[0], ctx, LIMN_ESHAPE, "first layer takes %zu inputs but the schema has %zu slots",
+               width[0], m->nslots);
+  limn__mlp *p = limn__calloc(ctx, 1, sizeof *p);
+  LIMN_FAIL_IF(!p, ctx, LIMN_ENOMEM, "out of memory");
+  m->impl = p;
+  p->nlayers = nlayers;
+  p->hidden = hidden;
+  p->output = output;
+  p->y_scale = 1.0;
+  p->info.train_loss = p->info.valid_loss = NAN;
+  p->width = limn__alloc_array(ctx, nlayers + 1, sizeof *p->width);
+  p->W = limn__calloc(ctx, nlayers, sizeof *p->W);
+  p->b = limn__calloc(ctx, nlayers, sizeof *p->b);
+  p->mean = limn__calloc(ctx, m->nfeatures, sizeof(float));
+  p->std = limn__alloc_array(ctx, m->nfeatures, sizeof(float));
+  LIMN_FAIL_IF(!p->width || !p->W || !p->b || !p->mean || !p->std, ctx, LIMN_ENOMEM, "out of memory");
+  memcpy(p->width, width, (nlayers + 1) * sizeof *width);
+  for (size_t j = 0; j < m->nfeatures; j++)
+    p->std[j] = 1.0f;
+  for (size_t l = 0; l < nlayers; l++) {
+    p->W[l] = limn__calloc(ctx, width[l + 1], width[l] * sizeof(float));
+    p->b[l] = limn__calloc(ctx, width[l + 1], sizeof(float));
+    LIMN_FAIL_IF(!p->W[l] || !p->b[l], ctx, LIMN_ENOMEM, "out of memory");
+  }
+  *out = m;
+  return LIMN_OK;
+fail:
+  limn_model_free(m);
+  return rc;
+}
+
+int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean,
+                    const float *std, size_t nlayers, const limn_mlp_layer *layers,
+                    limn_activation hidden, limn_activation output, double y_shift,
+                    double y_scale, limn_model **out) {
+  *out = NULL;
+  if (!schema || !layers || nlayers < 1 || nlayers > 64)
+    return limn__err(ctx, LIMN_EINVAL, "limn_mlp_create needs a schema and 1 to 64 layers");
+  size_t width[65];
+  width[0] = layers[0].in;
+  for (size_t l = 0; l < nlayers; l++) {
+    if (layers[l].in != width[l])
+      return limn__err(ctx, LIMN_ESHAPE, "layer %zu takes %zu inputs, the previous gives %zu", l,
+                       layers[l].in, width[l]);
+    if (!layers[l].w || !layers[l].b)
+      return limn__err(ctx, LIMN_EINVAL, "layer %zu lacks weights", l);
+    width[l + 1] = layers[l].out;
+  }
+  if (!isfinite(y_shift) || !isfinite(y_scale) || y_scale == 0.0)
+    return limn__err(ctx, LIMN_EINVAL, "y_shift must be finite and y_scale finite and non-zero");
+  limn_model *m;
+  LIMN_TRY(limn__mlp_new(ctx, schema, nlayers, width, hidden, output, &m));
+  limn__mlp *p = m->impl;
+  int rc = LIMN_OK;
+  for (size_t l = 0; l < nlayers && rc == LIMN_OK; l++) {
+    size_t nw = width[l] * width[l + 1];
+    for (size_t i = 0; i < nw && rc == LIMN_OK; i++)
+      if (!isfinite(layers[l].w[i]))
+        rc = limn__err(ctx, LIMN_ENONFINITE, "layer %zu weight %zu is not finite", l, i);
+    for (size_t i = 0; i < width[l + 1] && rc == LIMN_OK; i++)
+      if (!isfinite(layers[l].b[i]))
+        rc = limn__err(ctx, LIMN_ENONFINITE, "layer %zu bias %zu is not finite", l, i);
+    memcpy(p->W[l], layers[l].w, nw * sizeof(float));
+    memcpy(p->b[l], layers[l].b, width[l + 1] * sizeof(float));
+  }
+  for (size_t j = 0; j < m->nfeatures && rc == LIMN_OK; j++) {
+    float mu = mean ? mean[j] : 0.0f, sd = std ? std[j] : 1.0f;
+    if (!isfinite(mu) || !isfinite(sd) || sd < 0)
+      rc = limn__err(ctx, LIMN_EINVAL, "standardisation of column %zu is not finite and >= 0", j);
+    p->mean[j] = mu;
+    p->std[j] = sd == 0.0f ? 1.0f : sd;
+  }
+  p->y_shift = y_shift;
+  p->y_scale = y_scale;
+  if (rc != LIMN_OK) {
+    limn_model_free(m);
+    return rc;
+  }
+  *out = m;
+  return LIMN_OK;
+}
+
+int limn_mlp_get_info(const limn_model *m, limn_mlp_info *info) {
+  const limn__mlp *p = limn__mlp_of(m);
+  if (!p)
+    return LIMN_EINVAL;
+  *info = p->info;
+  info->nlayers = p->nlayers;
+  info->hidden = p->hidden;
+  info->output = p->output;
+  return LIMN_OK;
+}
+
+int limn_mlp_get_layer(const limn_model *m, size_t i, limn_mlp_layer *layer) {
+  const limn__mlp *p = limn__mlp_of(m);
+  if (!p || i >= p->nlayers)
+    return LIMN_EINVAL;
+  layer->in = p->width[i];
+  layer->out = p->width[i + 1];
+  layer->w = p->W[i];
+  layer->b = p->b[i];
+  return LIMN_OK;
+}

@@ -1,0 +1,237 @@
+/* The model interface: validation, dispatch, slots, callback models. */
+#include "model_internal.h"
+#include <math.h>
+#include <stdio.h>
+
+int limn__model_new(limn_ctx *ctx, const char *kind, const limn_schema *schema,
+                    size_t nfeatures, size_t noutputs, const limn__model_vt *vt,
+                    limn_model **out) {
+  *out = NULL;
+  int rc;
+  limn_model *m = limn__calloc(ctx, 1, sizeof *m);
+  if (!m)
+    return LIMN_ENOMEM;
+  m->ctx = ctx;
+  m->kind = kind;
+  m->vt = vt;
+  m->nfeatures = nfeatures;
+  m->noutputs = noutputs;
+  if (schema) {
+    LIMN_FAIL_IF(limn_schema_nfeatures(schema) != nfeatures, ctx, LIMN_ESHAPE,
+                 "schema has %zu features, the model %zu", limn_schema_nfeatures(schema), nfeatures);
+    LIMN_CHECK(limn_schema_clone(ctx, schema, &m->schema));
+  }
+  size_t ns = 0;
+  for (size_t j = 0; j < nfeatures; j++) {
+    size_t k = schema && limn_schema_feature_kind(schema, j) == LIMN_COL_CATEGORICAL
+                   ? limn_schema_ncategories(schema, j)
+                   : 1;
+    LIMN_FAIL_IF(ns + k < ns, ctx, LIMN_EINVAL, "too many slots");
+    ns += k;
+  }
+  m->nslots = ns;
+  m->slot_col = limn__alloc_array(ctx, ns ? ns : 1, sizeof *m->slot_col);
+  m->slot_cat = limn__alloc_array(ctx, ns ? ns : 1, sizeof *m->slot_cat);
+  m->col_slot = limn__alloc_array(ctx, nfeatures ? nfeatures : 1, sizeof *m->col_slot);
+  LIMN_FAIL_IF(!m->slot_col || !m->slot_cat || !m->col_slot, ctx, LIMN_ENOMEM, "out of memory");
+  size_t s = 0;
+  for (size_t j = 0; j < nfeatures; j++) {
+    m->col_slot[j] = s;
+    if (schema && limn_schema_feature_kind(schema, j) == LIMN_COL_CATEGORICAL) {
+      for (size_t c = 0; c < limn_schema_ncategories(schema, j); c++, s++) {
+        m->slot_col[s] = j;
+        m->slot_cat[s] = (long)c;
+      }
+    } else {
+      m->slot_col[s] = j;
+      m->slot_cat[s++] = -1;
+    }
+  }
+  *out = m;
+  return LIMN_OK;
+fail:
+  limn_model_free(m);
+  return rc;
+}
+
+void limn_model_free(limn_model *m) {
+  if (!m)
+    return;
+  limn_ctx *ctx = m->ctx;
+  if (m->vt && m->vt->destroy)
+    m->vt->destroy(m);
+  limn_schema_free(m->schema);
+  limn_stats_free(m->stats);
+  limn__free(ctx, m->slot_col);
+  limn__free(ctx, m->slot_cat);
+  limn__free(ctx, m->col_slot);
+  limn__free(ctx, m);
+}
+
+const char *limn_model_kind(const limn_model *m) { return m->kind; }
+size_t limn_model_nfeatures(const limn_model *m) { return m->nfeatures; }
+size_t limn_model_noutputs(const limn_model *m) { return m->noutputs; }
+size_t limn_model_nslots(const limn_model *m) { return m->nslots; }
+const limn_schema *limn_model_schema(const limn_model *m) { return m->schema; }
+int limn_model_has_vjp(const limn_model *m) { return m->vt->vjp != NULL; }
+const limn_stats *limn_model_stats(const limn_model *m) { return m->stats; }
+
+int limn_model_slot(const limn_model *m, size_t s, size_t *column, long *category) {
+  if (s >= m->nslots)
+    return LIMN_EINVAL;
+  if (column)
+    *column = m->slot_col[s];
+  if (category)
+    *category = m->slot_cat[s];
+  return LIMN_OK;
+}
+
+limn_task limn_model_task(const limn_model *m) {
+  if (m->schema && limn_schema_target_name(m->schema))
+    return limn_schema_task(m->schema);
+  return LIMN_TASK_REGRESSION;
+}
+
+const char *limn_model_output_name(const limn_model *m, size_t k) {
+  if (m->schema && limn_schema_target_name(m->schema)) {
+    if (limn_schema_task(m->schema) == LIMN_TASK_CLASSIFICATION && k < limn_schema_nclasses(m->schema))
+      return limn_schema_class_name(m->schema, k);
+    if (limn_schema_task(m->schema) == LIMN_TASK_REGRESSION && m->noutputs == 1)
+      return limn_schema_target_name(m->schema);
+  }
+  return "output";
+}
+
+int limn_model_set_stats(limn_ctx *ctx, limn_model *m, const limn_stats *st) {
+  if (limn_stats_nfeatures(st) != m->nfeatures)
+    return limn__err(ctx, LIMN_ESHAPE, "statistics have %zu features, the model %zu",
+                     limn_stats_nfeatures(st), m->nfeatures);
+  limn_stats *c;
+  LIMN_TRY(limn_stats_clone(m->ctx, st, &c));
+  limn_stats_free(m->stats);
+  m->stats = c;
+  return LIMN_OK;
+}
+
+/* Rows must be finite with valid category codes. */
+static int check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_t n) {
+  if (!x)
+    return limn__err(ctx, LIMN_EINVAL, "input rows are NULL");
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < m->nfeatures; j++) {
+      float v = x[i * m->nfeatures + j];
+      const char *name = m->schema ? limn_schema_feature_name(m->schema, j) : NULL;
+      if (!isfinite(v))
+        return limn__err(ctx, LIMN_ENONFINITE, "row %zu, column %zu%s%s%s: value is not finite", i, j,
+                         name ? " '" : "", name ? name : "", name ? "'" : "");
+      if (m->slot_cat[m->col_slot[j]] >= 0) {
+        size_t k = limn_schema_ncategories(m->schema, j);
+        if (v < 0 || v != floorf(v) || v >= (float)k)
+          return limn__err(ctx, LIMN_EINVAL, "row %zu, column '%s': %g is not a category code (0..%zu)",
+                           i, name, (double)v, k - 1);
+      }
+    }
+  return LIMN_OK;
+}
+
+int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                       limn_space sp, float *out) {
+  if (n == 0)
+    return LIMN_OK;
+  if (!out)
+    return limn__err(ctx, LIMN_EINVAL, "output buffer is NULL");
+  if (sp != LIMN_SPACE_OUTPUT && sp != LIMN_SPACE_LOGIT)
+    return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)sp);
+  LIMN_TRY(check_input(ctx, m, x, n));
+  return m->vt->forward(ctx, m, x, n, sp, out);
+}
+
+int limn_model_predict(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, float *out) {
+  return limn_model_forward(ctx, m, x, n, LIMN_SPACE_OUTPUT, out);
+}
+
+int limn_model_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
+                   limn_space sp, float *grad) {
+  if (!m->vt->vjp)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "this %s model has no gradients", m->kind);
+  if (n == 0)
+    return LIMN_OK;
+  if (!w || !grad)
+    return limn__err(ctx, LIMN_EINVAL, "vjp needs weights and a gradient buffer");
+  if (sp != LIMN_SPACE_OUTPUT && sp != LIMN_SPACE_LOGIT)
+    return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)sp);
+  LIMN_TRY(check_input(ctx, m, x, n));
+  for (size_t i = 0; i < n * m->noutputs; i++)
+    if (!isfinite(w[i]))
+      return limn__err(ctx, LIMN_ENONFINITE, "vjp weight %zu is not finite", i);
+  return m->vt->vjp(ctx, m, x, n, w, sp, grad);
+}
+
+/* ---- callback models ---- */
+
+static int cb_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
+                      float *out) {
+  const limn_model_callbacks *cb = m->impl;
+  int (*fn)(void *, const float *, size_t, float *) = cb->predict;
+  if (sp == LIMN_SPACE_LOGIT) {
+    if (!cb->logits)
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "this callback model gives no logits");
+    fn = cb->logits;
+  }
+  int r = fn(cb->ud, x, n, out);
+  if (r != 0)
+    return limn__err(ctx, LIMN_ECALLBACK, "model callback failed with %d", r);
+  for (size_t i = 0; i < n * m->noutputs; i++)
+    if (!isfinite(out[i]))
+      return limn__err(ctx, LIMN_ENONFINITE, "model callback returned a non-finite value for row %zu",
+                       i / m->noutputs);
+  return LIMN_OK;
+}
+
+static int cb_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
+                  limn_space sp, float *grad) {
+  const limn_model_callbacks *cb = m->impl;
+  int r = cb->vjp(cb->ud, x, n, w, sp, grad);
+  if (r == LIMN_EUNSUPPORTED)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "the model callback has no gradients in this space");
+  if (r != 0)
+    return limn__err(ctx, LIMN_ECALLBACK, "model vjp callback failed with %d", r);
+  return LIMN_OK;
+}
+
+static void cb_destroy(limn_model *m) {
+  limn_model_callbacks *cb = m->impl;
+  if (!cb)
+    return;
+  if (cb->destroy)
+    cb->destroy(cb->ud);
+  limn__free(m->ctx, cb);
+}
+
+static const limn__model_vt cb_vt = {cb_forward, cb_vjp, cb_destroy};
+static const limn__model_vt cb_vt_nograd = {cb_forward, NULL, cb_destroy};
+
+int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb,
+                              const limn_schema *schema, limn_model **out) {
+  *out = NULL;
+  if (!cb || !cb->predict || cb->nfeatures == 0 || cb->noutputs == 0) {
+    if (cb && cb->destroy)
+      cb->destroy(cb->ud);
+    return limn__err(ctx, LIMN_EINVAL, "callbacks need predict, nfeatures > 0 and noutputs > 0");
+  }
+  limn_model_callbacks *copy = limn__malloc(ctx, sizeof *copy);
+  limn_model *m = NULL;
+  int rc = copy ? limn__model_new(ctx, "callback", schema, cb->nfeatures, cb->noutputs,
+                                  cb->vjp ? &cb_vt : &cb_vt_nograd, &m)
+                : LIMN_ENOMEM;
+  if (rc != LIMN_OK) {
+    limn__free(ctx, copy);
+    if (cb->destroy)
+      cb->destroy(cb->ud);
+    return rc;
+  }
+  *copy = *cb;
+  m->impl = copy;
+  *out = m;
+  return LIMN_OK;
+}
