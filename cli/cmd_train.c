@@ -19,6 +19,7 @@ static cli_opt opts[] = {
     {"task", "NAME", "auto", "auto, classification or regression", 0, 0, 0},
     {"categorical", "COLS", NULL, "columns to treat as categorical (comma list, repeatable)", 0, 0, 1},
     {"numeric", "COLS", NULL, "columns to treat as numeric (comma list, repeatable)", 0, 0, 1},
+    {"ignore", "COLS", NULL, "columns to leave out, e.g. row identifiers (comma list, repeatable)", 0, 0, 1},
     {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
 };
 
@@ -61,8 +62,11 @@ static int parse_numbers(limn_mlp_opts *o, size_t *hidden) {
 }
 
 /* Reader options: target, forced kinds, task. */
-static int read_opts(limn_read_opts *ro, const char **cats, const char **nums) {
-  static char cbuf[8192], nbuf[8192];
+static int read_opts(limn_read_opts *ro, const char **cats, const char **nums, const char **ign) {
+  static char cbuf[8192], nbuf[8192], ibuf[8192];
+  snprintf(ibuf, sizeof ibuf, "%s", cli_get(&cmd, "ignore") ? cli_get(&cmd, "ignore") : "");
+  ro->nignore = cli_split_list(ibuf, ign, 1024);
+  ro->ignore = ign;
   ro->target = cli_get(&cmd, "target");
   snprintf(cbuf, sizeof cbuf, "%s", cli_get(&cmd, "categorical") ? cli_get(&cmd, "categorical") : "");
   snprintf(nbuf, sizeof nbuf, "%s", cli_get(&cmd, "numeric") ? cli_get(&cmd, "numeric") : "");
@@ -88,10 +92,10 @@ int cmd_train(int argc, char **argv) {
     return rc;
   limn_mlp_opts o = limn_mlp_opts_default();
   size_t hidden[64];
-  static const char *cats[1024], *nums[1024];
+  static const char *cats[1024], *nums[1024], *ign[1024];
   limn_read_opts ro = limn_read_opts_default();
   size_t threads;
-  if ((rc = parse_numbers(&o, hidden)) || (rc = read_opts(&ro, cats, nums)) ||
+  if ((rc = parse_numbers(&o, hidden)) || (rc = read_opts(&ro, cats, nums, ign)) ||
       (rc = cli_size(&cmd, "threads", 0, 4096, &threads)))
     return rc;
   limn_ctx *ctx = cli_ctx(&cmd);

@@ -75,8 +75,11 @@ typedef int (*limn_cancel_fn)(void *ud);
 /* Progress hook for long work: `done` of `total` units (epochs, rows, ...). */
 typedef void (*limn_progress_fn)(void *ud, const char *what, size_t done, size_t total);
 
-/* Which matrix-product kernel the library uses. AUTO is BLAS when the library was
- * built with it, else the portable kernel. REF is the naive reference (slow; tests). */
+/* Which matrix-product kernel the library uses. AUTO: BLAS (when built with it) for
+ * training, the portable kernel for predict and vjp, whose result for a row never
+ * depends on the other rows of the batch. BLAS forced for predict/vjp is faster
+ * but OpenBLAS's result for a row can change in the last bits with the row's place
+ * in the block. REF is the naive reference (slow; tests). */
 typedef enum limn_kernel {
   LIMN_KERNEL_AUTO = 0,
   LIMN_KERNEL_BLAS = 1,

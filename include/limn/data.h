@@ -68,6 +68,9 @@ typedef struct limn_read_opts {
   size_t ncategorical;
   const char *const *numeric;
   size_t nnumeric;
+  /* Columns to leave out entirely (identifiers, leaks), by name. */
+  const char *const *ignore;
+  size_t nignore;
   /* Task of the target. AUTO: classification when the target is categorical, or
    * numeric with integer values and at most `max_auto_classes` distinct values;
    * otherwise regression. */

@@ -120,8 +120,10 @@ static int detect_numeric(typer *ty, size_t c, int *numeric) {
   if (nnum && !*numeric) {
     size_t r = first_text;
     int rc = number_at(ty, r, c, &(double){0});
-    return limn__err_prefix(ty->ctx, rc, "%s",
-                            "other rows of this column hold numbers (declare the column categorical to use its texts as categories)");
+    size_t len = strlen(ty->ctx->errmsg);
+    snprintf(ty->ctx->errmsg + len, sizeof ty->ctx->errmsg - len,
+             " (other rows of this column hold numbers; declare the column categorical to use its texts as categories)");
+    return rc;
   }
   return LIMN_OK;
 }
@@ -297,7 +299,13 @@ static int type_auto(typer *ty, const limn_read_opts *o, limn_dataset *ds) {
   }
   LIMN_TRY(check_forced(ty, o->categorical, o->ncategorical, "categorical"));
   LIMN_TRY(check_forced(ty, o->numeric, o->nnumeric, "numeric"));
-  ds->d = t->ncols - (tc >= 0);
+  LIMN_TRY(check_forced(ty, o->ignore, o->nignore, "ignored"));
+  if (tc >= 0 && in_list(t->names[tc], o->ignore, o->nignore))
+    return limn__err(ctx, LIMN_EINVAL, "%s: the target column '%s' cannot be ignored", ty->name, t->names[tc]);
+  size_t nign = 0;
+  for (size_t c = 0; c < t->ncols; c++)
+    nign += in_list(t->names[c], o->ignore, o->nignore);
+  ds->d = t->ncols - (tc >= 0) - nign;
   if (ds->d == 0)
     return limn__err(ctx, LIMN_EINVAL, "%s: no feature columns besides the target", ty->name);
   ds->x = limn__alloc_array(ctx, t->nrows, ds->d * sizeof(float));
@@ -305,7 +313,7 @@ static int type_auto(typer *ty, const limn_read_opts *o, limn_dataset *ds) {
     return LIMN_ENOMEM;
   size_t j = 0;
   for (size_t c = 0; c < t->ncols; c++) {
-    if ((long)c == tc)
+    if ((long)c == tc || in_list(t->names[c], o->ignore, o->nignore))
       continue;
     int numeric;
     const char *nm = t->names[c];

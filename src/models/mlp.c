@@ -290,7 +290,9 @@ static int run_jobs(limn_ctx *ctx, const job *jb) {
   float *scratch = limn__alloc_array(ctx, (size_t)nt, per * sizeof(float));
   if (!scratch)
     return LIMN_ENOMEM;
-  limn_kernel k = ctx->kernel;
+  /* AUTO means the portable kernel here: its per-row result is independent of the
+   * row's place in the block, which BLAS does not promise (see docs/design.md). */
+  limn_kernel k = ctx->kernel == LIMN_KERNEL_AUTO ? LIMN_KERNEL_PORTABLE : ctx->kernel;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif

@@ -1,0 +1,111 @@
+/* Core: status table, context, allocator hooks, RNG properties. */
+#include "../harness.h"
+
+static size_t live;
+static void *cm(void *ud, size_t n) { (void)ud; live++; return malloc(n ? n : 1); }
+static void *cr(void *ud, void *p, size_t n) { (void)ud; if (!p) live++; return realloc(p, n ? n : 1); }
+static void cf(void *ud, void *p) { (void)ud; if (p) live--; free(p); }
+
+static void test_status(void) {
+  test_begin("status");
+  CHECK(!strcmp(limn_status_name(LIMN_OK), "LIMN_OK"));
+  CHECK(!strcmp(limn_status_name(LIMN_EPARSE), "LIMN_EPARSE"));
+  CHECK(!strcmp(limn_status_str(LIMN_ENOMEM), "out of memory"));
+  CHECK(!strcmp(limn_status_name(-999), "LIMN_UNKNOWN"));
+  /* published values never change */
+  CHECK_EQ(LIMN_EINVAL, -1);
+  CHECK_EQ(LIMN_EFORMAT, -5);
+  CHECK_EQ(LIMN_ECALLBACK, -11);
+  CHECK(!strcmp(limn_version(), LIMN_VERSION_STRING));
+}
+
+static void test_ctx(void) {
+  test_begin("ctx");
+  limn_allocator a = {cm, cr, cf, NULL};
+  limn_ctx *ctx = limn_ctx_create(&a);
+  CHECK(ctx != NULL);
+  CHECK(!strcmp(limn_ctx_errmsg(ctx), ""));
+  CHECK_ERR(ctx, limn_ctx_set_threads(ctx, -1), LIMN_EINVAL, "thread count");
+  limn_ctx_clear_error(ctx);
+  CHECK(!strcmp(limn_ctx_errmsg(ctx), ""));
+  CHECK_EQ(limn_ctx_set_kernel(ctx, LIMN_KERNEL_PORTABLE), LIMN_OK);
+  CHECK_EQ(limn_ctx_kernel(ctx), LIMN_KERNEL_PORTABLE);
+  if (!limn_have_blas())
+    CHECK_ERR(ctx, limn_ctx_set_kernel(ctx, LIMN_KERNEL_BLAS), LIMN_EUNSUPPORTED, "without BLAS");
+  /* a dataset through the hooks, then everything given back */
+  limn_read_opts ro = limn_read_opts_default();
+  ro.target = "y";
+  limn_dataset *ds = NULL;
+  const char *csv = "a,b,y\n1,x,0\n2,y,1\n3,x,1\n";
+  CHECK_OK(ctx, limn_dataset_parse_csv(ctx, csv, strlen(csv), "t.csv", &ro, &ds));
+  CHECK(live > 1);
+  limn_dataset_free(ds);
+  limn_ctx_free(ctx);
+  CHECK_EQ(live, 0);
+  limn_allocator partial = {cm, NULL, cf, NULL};
+  CHECK(limn_ctx_create(&partial) == NULL);
+  limn_ctx_free(NULL);
+}
+
+static void test_rng(void) {
+  test_begin("rng");
+  limn_rng a, b, c;
+  limn_rng_init(&a, 42, 7);
+  limn_rng_init(&b, 42, 7);
+  limn_rng_init(&c, 42, 8);
+  int same = 1, differ = 0;
+  for (int i = 0; i < 100; i++) {
+    uint64_t x = limn_rng_u64(&a), y = limn_rng_u64(&b), z = limn_rng_u64(&c);
+    same &= x == y;
+    differ += x != z;
+  }
+  CHECK(same);
+  CHECK(differ > 95);
+  /* moments of uniform and normal draws (n = 200000: 5-sigma bounds) */
+  limn_rng r;
+  limn_rng_init(&r, 1, 0);
+  double su = 0, sn = 0, sn2 = 0;
+  int n = 200000, inrange = 1;
+  for (int i = 0; i < n; i++) {
+    double u = limn_rng_uniform(&r);
+    inrange &= u >= 0.0 && u < 1.0;
+    su += u;
+    double g = limn_rng_normal(&r);
+    sn += g;
+    sn2 += g * g;
+  }
+  CHECK(inrange);
+  CHECK(fabs(su / n - 0.5) < 5 * sqrt(1.0 / 12 / n));
+  CHECK(fabs(sn / n) < 5 * sqrt(1.0 / n));
+  CHECK(fabs(sn2 / n - 1.0) < 5 * sqrt(2.0 / n));
+  /* below(): every value reachable, none out of range */
+  int seen[7] = {0}, ok = 1;
+  for (int i = 0; i < 7000; i++) {
+    uint64_t v = limn_rng_below(&r, 7);
+    ok &= v < 7;
+    if (v < 7)
+      seen[v]++;
+  }
+  CHECK(ok);
+  for (int i = 0; i < 7; i++)
+    CHECK(seen[i] > 800 && seen[i] < 1200);
+  /* shuffle is a permutation */
+  size_t idx[50];
+  for (size_t i = 0; i < 50; i++)
+    idx[i] = i;
+  limn_rng_shuffle(&r, idx, 50);
+  size_t sum = 0, moved = 0;
+  for (size_t i = 0; i < 50; i++) {
+    sum += idx[i];
+    moved += idx[i] != i;
+  }
+  CHECK_EQ(sum, 49 * 50 / 2);
+  CHECK(moved > 30);
+}
+
+int main(void) {
+  test_status();
+  test_ctx();
+  test_rng();
+  return test_end();
+}
