@@ -65,15 +65,47 @@ static void gemm_nt(size_t M, size_t N, size_t K, float alpha, const float *A, s
   }
 }
 
-/* C += alpha * op(A) B with B (K, N): rank-1 updates of each C row, k in order. */
+/* Wider vectors where the CPU has them, chosen at load time (the binary still runs
+ * on any x86-64). Elementwise code without FMA contraction (ISO C mode): every
+ * clone gives the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define LIMN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LIMN_CLONES
+#endif
+
+/* c_r[j] += a_r * b[j] for four rows r. */
+LIMN_CLONES static void axpy4(size_t N, float a0, float a1, float a2, float a3, const float *restrict b,
+                  float *restrict c0, float *restrict c1, float *restrict c2, float *restrict c3) {
+  for (size_t j = 0; j < N; j++) {
+    float bj = b[j];
+    c0[j] += a0 * bj;
+    c1[j] += a1 * bj;
+    c2[j] += a2 * bj;
+    c3[j] += a3 * bj;
+  }
+}
+
+/* C += alpha * op(A) B with B (K, N): rank-1 updates of C rows, k in ascending
+ * order for every element. Four rows share each load of a B row; the blocking never
+ * changes an element's arithmetic, so a row's result does not depend on M. */
 static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const float *A,
                     size_t lda, const float *B, size_t ldb, float *C, size_t ldc) {
-  for (size_t i = 0; i < M; i++) {
+  size_t i = 0;
+  for (; i + 4 <= M; i += 4) {
+    float *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+    for (size_t k = 0; k < K; k++) {
+      float a0 = alpha * (ta ? AT(A, lda, k, i) : AT(A, lda, i, k));
+      float a1 = alpha * (ta ? AT(A, lda, k, i + 1) : AT(A, lda, i + 1, k));
+      float a2 = alpha * (ta ? AT(A, lda, k, i + 2) : AT(A, lda, i + 2, k));
+      float a3 = alpha * (ta ? AT(A, lda, k, i + 3) : AT(A, lda, i + 3, k));
+      axpy4(N, a0, a1, a2, a3, B + k * ldb, c0, c1, c2, c3);
+    }
+  }
+  for (; i < M; i++) {
     float *c = C + i * ldc;
     for (size_t k = 0; k < K; k++) {
       float a = alpha * (ta ? AT(A, lda, k, i) : AT(A, lda, i, k));
-      if (a == 0.0f)
-        continue;
       const float *b = B + k * ldb;
       for (size_t j = 0; j < N; j++)
         c[j] += a * b[j];

@@ -46,10 +46,13 @@ static void mlp_destroy(limn_model *m) {
   for (size_t l = 0; l < p->nlayers; l++) {
     if (p->W)
       limn__free(ctx, p->W[l]);
+    if (p->Wt)
+      limn__free(ctx, p->Wt[l]);
     if (p->b)
       limn__free(ctx, p->b[l]);
   }
   limn__free(ctx, p->W);
+  limn__free(ctx, p->Wt);
   limn__free(ctx, p->b);
   limn__free(ctx, p->width);
   limn__free(ctx, p->mean);
@@ -118,14 +121,26 @@ static void activate_grad(limn_activation a, const float *h, float *dh, size_t n
   }
 }
 
-void limn__mlp_forward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts) {
+void limn__mlp_transpose(limn__mlp *p) {
+  for (size_t l = 0; l < p->nlayers; l++) {
+    size_t in = p->width[l], out = p->width[l + 1];
+    for (size_t o = 0; o < out; o++)
+      for (size_t i = 0; i < in; i++)
+        p->Wt[l][i * out + o] = p->W[l][o * in + i];
+  }
+}
+
+void limn__mlp_forward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts, int use_wt) {
   for (size_t l = 0; l < p->nlayers; l++) {
     size_t in = p->width[l], out = p->width[l + 1];
     float *z = acts[l + 1];
     /* z: (rows, out) = h: (rows, in) W^T: (in, out) + b */
     for (size_t i = 0; i < rows; i++)
       memcpy(z + i * out, p->b[l], out * sizeof *z);
-    limn__sgemm(k, 0, 1, rows, out, in, 1.0f, acts[l], in, p->W[l], in, 1.0f, z, out);
+    if (use_wt)
+      limn__sgemm(k, 0, 0, rows, out, in, 1.0f, acts[l], in, p->Wt[l], out, 1.0f, z, out);
+    else
+      limn__sgemm(k, 0, 1, rows, out, in, 1.0f, acts[l], in, p->W[l], in, 1.0f, z, out);
     if (l + 1 < p->nlayers)
       activate(p->hidden, z, rows * out);
   }
@@ -241,7 +256,7 @@ static void run_chunk(limn_kernel k, const limn_model *m, const float *x, size_t
   }
   memset(acts[0], 0, LIMN__CHUNK * p->width[0] * sizeof(float));
   limn__mlp_preprocess(m, x, rows, acts[0]);
-  limn__mlp_forward(k, p, LIMN__CHUNK, acts);
+  limn__mlp_forward(k, p, LIMN__CHUNK, acts, 1);
 }
 
 typedef struct job {
@@ -361,17 +376,19 @@ int limn__mlp_new(limn_ctx *ctx, const limn_schema *schema, size_t nlayers, cons
   p->info.train_loss = p->info.valid_loss = NAN;
   p->width = limn__alloc_array(ctx, nlayers + 1, sizeof *p->width);
   p->W = limn__calloc(ctx, nlayers, sizeof *p->W);
+  p->Wt = limn__calloc(ctx, nlayers, sizeof *p->Wt);
   p->b = limn__calloc(ctx, nlayers, sizeof *p->b);
   p->mean = limn__calloc(ctx, m->nfeatures, sizeof(float));
   p->std = limn__alloc_array(ctx, m->nfeatures, sizeof(float));
-  LIMN_FAIL_IF(!p->width || !p->W || !p->b || !p->mean || !p->std, ctx, LIMN_ENOMEM, "out of memory");
+  LIMN_FAIL_IF(!p->width || !p->W || !p->Wt || !p->b || !p->mean || !p->std, ctx, LIMN_ENOMEM, "out of memory");
   memcpy(p->width, width, (nlayers + 1) * sizeof *width);
   for (size_t j = 0; j < m->nfeatures; j++)
     p->std[j] = 1.0f;
   for (size_t l = 0; l < nlayers; l++) {
     p->W[l] = limn__calloc(ctx, width[l + 1], width[l] * sizeof(float));
+    p->Wt[l] = limn__calloc(ctx, width[l + 1], width[l] * sizeof(float));
     p->b[l] = limn__calloc(ctx, width[l + 1], sizeof(float));
-    LIMN_FAIL_IF(!p->W[l] || !p->b[l], ctx, LIMN_ENOMEM, "out of memory");
+    LIMN_FAIL_IF(!p->W[l] || !p->Wt[l] || !p->b[l], ctx, LIMN_ENOMEM, "out of memory");
   }
   *out = m;
   return LIMN_OK;
@@ -423,6 +440,7 @@ int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean,
   }
   p->y_shift = y_shift;
   p->y_scale = y_scale;
+  limn__mlp_transpose(p);
   if (rc != LIMN_OK) {
     limn_model_free(m);
     return rc;

@@ -414,6 +414,7 @@ static int read_mlp(rd *r, const limn_schema *s, limn_model **out) {
     LIMN_CHECK(get_f32s(r, p->W[l], width[l] * width[l + 1]));
     LIMN_CHECK(get_f32s(r, p->b[l], width[l + 1]));
   }
+  limn__mlp_transpose(p);
   *out = m;
   return LIMN_OK;
 fail:

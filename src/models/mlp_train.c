@@ -134,7 +134,7 @@ static void forward_rows(trainer *tr, const size_t *rows, size_t nb) {
   size_t ns = tr->m->nslots;
   for (size_t i = 0; i < nb; i++)
     memcpy(tr->acts[0] + i * ns, tr->h0 + rows[i] * ns, ns * sizeof(float));
-  limn__mlp_forward(tr->k, tr->p, nb, tr->acts);
+  limn__mlp_forward(tr->k, tr->p, nb, tr->acts, 0);
 }
 
 /* One Adam step (Kingma & Ba 2015, Alg. 1, with the bias corrections folded into the
@@ -386,6 +386,7 @@ int limn_mlp_train(limn_ctx *ctx, const limn_dataset *ds, const limn_mlp_opts *o
   LIMN_CHECK(split_valid(&tr, ds, o, fit, &nfit, val, &nval));
   glorot_init(&tr, o->seed);
   LIMN_CHECK(epochs(&tr, o, fit, nfit, val, nval));
+  limn__mlp_transpose(tr.p);
   tr.p->seed = o->seed;
   tr.p->batch_size = o->batch_size;
   tr.p->learning_rate = o->learning_rate;

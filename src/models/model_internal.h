@@ -39,6 +39,7 @@ typedef struct limn__mlp {
   size_t *width;         /* (nlayers + 1): width[0] = slots, width[L] = output units */
   float **W;             /* W[l]: (width[l+1], width[l]) */
   float **b;             /* b[l]: (width[l+1]) */
+  float **Wt;            /* Wt[l]: (width[l], width[l+1]) = W[l]^T, for inference */
   limn_activation hidden, output;
   float *mean, *std;     /* (nfeatures) */
   double y_shift, y_scale;
@@ -59,8 +60,12 @@ const limn__mlp *limn__mlp_of(const limn_model *m);
 /* Standardise and one-hot rows into h0 (rows, nslots). */
 void limn__mlp_preprocess(const limn_model *m, const float *x, size_t rows, float *h0);
 /* Forward through all layers: acts[0] = h0 given; acts[l] (rows, width[l]) written;
- * acts[L] holds the output layer's pre-activation z. */
-void limn__mlp_forward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts);
+ * acts[L] holds the output layer's pre-activation z. With `use_wt` the products use
+ * the transposed weights (inference: rank-1 updates, row-independent); else W
+ * (training, where Wt is stale). */
+void limn__mlp_forward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts, int use_wt);
+/* Recompute Wt from W (after creation, loading or training). */
+void limn__mlp_transpose(limn__mlp *p);
 /* Backward from dz (rows, width[L]) (overwritten): dW[l], db[l] accumulate
  * (+=) when non-NULL; dh0 (rows, width[0]) written when non-NULL. tmp: scratch of
  * rows * max width floats, twice. */
