@@ -82,8 +82,9 @@ int main(int argc, char **argv) {
       double rp = (double)n / median(tp, reps), rv = (double)n / median(tv, reps);
       if (k == 0 && ti == 0)
         base = rp;
-      printf("predict batch %zu, %-8s threads %s: %10.0f rows/s (x%.2f of blas 1 thread); vjp %10.0f rows/s\n", n,
-             names[k], threads[ti] ? "1  " : "all", rp, base > 0 ? rp / base : 0.0, rv);
+      printf(
+          "predict batch %zu, %-8s threads %s: %10.0f rows/s (x%.2f of blas 1 thread); vjp %10.0f rows/s\n",
+          n, names[k], threads[ti] ? "1  " : "all", rp, base > 0 ? rp / base : 0.0, rv);
     }
   }
   free(x), free(out), free(g), free(w);

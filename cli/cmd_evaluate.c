@@ -9,12 +9,14 @@ static cli_opt opts[] = {
     {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
 };
 
-static cli_cmd cmd = {"evaluate", "evaluate",
+static cli_cmd cmd = {"evaluate",
+                      "evaluate",
                       "limn evaluate --model MODEL --data FILE [--format text|json]",
                       "Classification: accuracy, log-loss (probabilities clipped to [1e-15, 1-1e-15])\n"
                       "and the confusion matrix (rows: true class, columns: predicted).\n"
                       "Regression: R^2, RMSE and MAE.",
-                      opts, sizeof opts / sizeof *opts};
+                      opts,
+                      sizeof opts / sizeof *opts};
 
 static void text_report(const limn_model *m, const limn_metrics *mt) {
   printf("rows:      %zu\n", mt->nrows);

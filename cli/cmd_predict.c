@@ -11,12 +11,14 @@ static cli_opt opts[] = {
     {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
 };
 
-static cli_cmd cmd = {"predict", "predict",
+static cli_cmd cmd = {"predict",
+                      "predict",
                       "limn predict --model MODEL --data FILE [--format csv|json|jsonl] [--out FILE]",
                       "Columns are matched to the model's by name, in any order; extra columns are\n"
                       "ignored. CSV output has one column per class, named by the class (one value\n"
                       "column for regression), one line per input row in input order.",
-                      opts, sizeof opts / sizeof *opts};
+                      opts,
+                      sizeof opts / sizeof *opts};
 
 static void write_csv(FILE *f, const limn_model *m, const float *out, size_t n) {
   size_t k = limn_model_noutputs(m);
@@ -88,8 +90,8 @@ int cmd_predict(int argc, char **argv) {
         if (doc) {
           uint64_t h = 0;
           limn_model_hash(ctx, m, &h);
-          fprintf(f, "{\"model_hash\":\"%016llx\",\"limn_version\":\"%s\",\"rows\":[\n", (unsigned long long)h,
-                  limn_version());
+          fprintf(f, "{\"model_hash\":\"%016llx\",\"limn_version\":\"%s\",\"rows\":[\n",
+                  (unsigned long long)h, limn_version());
         }
         for (size_t i = 0; i < n; i++) {
           json_row(f, m, ds, out + i * k, i);

@@ -11,12 +11,15 @@ static cli_opt opts[] = {
     {"stratify", "COL", NULL, "keep the proportions of this column's values in both files", 0, 0, 0},
 };
 
-static cli_cmd cmd = {"split", "split a data file",
-                      "limn split --data FILE --train OUT1 --test OUT2 [--test-fraction 0.25] [--seed 0] [--stratify COL]",
-                      "Write the rows of FILE to two CSV files, in their original order and with\n"
-                      "their original text. round(fraction * rows) rows go to the test file; with\n"
-                      "--stratify, each value of COL keeps its share (largest remainder).",
-                      opts, sizeof opts / sizeof *opts};
+static cli_cmd cmd = {
+    "split",
+    "split a data file",
+    "limn split --data FILE --train OUT1 --test OUT2 [--test-fraction 0.25] [--seed 0] [--stratify COL]",
+    "Write the rows of FILE to two CSV files, in their original order and with\n"
+    "their original text. round(fraction * rows) rows go to the test file; with\n"
+    "--stratify, each value of COL keeps its share (largest remainder).",
+    opts,
+    sizeof opts / sizeof *opts};
 
 int cmd_split(int argc, char **argv) {
   int rc = cli_parse(&cmd, argc, argv);

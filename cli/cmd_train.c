@@ -23,13 +23,15 @@ static cli_opt opts[] = {
     {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
 };
 
-static cli_cmd cmd = {"train", "train an MLP",
+static cli_cmd cmd = {"train",
+                      "train an MLP",
                       "limn train --data FILE --target COL --out MODEL [options]",
                       "Train limn's MLP (standardised numeric columns, one-hot categorical columns,\n"
                       "Adam, L2, early stopping on a stratified validation fraction) and save it\n"
                       "with the training statistics. The same data, options and seed give a\n"
                       "bit-identical model.",
-                      opts, sizeof opts / sizeof *opts};
+                      opts,
+                      sizeof opts / sizeof *opts};
 
 /* Numeric training options from the command line into o. */
 static int parse_numbers(limn_mlp_opts *o, size_t *hidden) {
@@ -48,8 +50,7 @@ static int parse_numbers(limn_mlp_opts *o, size_t *hidden) {
   }
   o->hidden = hidden;
   o->nhidden = nh;
-  if (limn_activation_parse(cli_get(&cmd, "activation"), &o->activation) ||
-      o->activation > LIMN_ACT_IDENTITY)
+  if (limn_activation_parse(cli_get(&cmd, "activation"), &o->activation) || o->activation > LIMN_ACT_IDENTITY)
     return cli_fail("--activation: unknown activation '%s'", cli_get(&cmd, "activation")), CLI_USAGE;
   if (cli_size(&cmd, "epochs", 1, 1000000, &o->max_epochs) ||
       cli_size(&cmd, "batch-size", 1, 1000000, &o->batch_size) ||
@@ -113,7 +114,8 @@ int cmd_train(int argc, char **argv) {
   } else {
     limn_mlp_info info;
     limn_mlp_get_info(m, &info);
-    fprintf(stderr, "limn train: %zu rows, %zu epochs (best %zu), train loss %.4f, validation loss %.4f -> %s\n",
+    fprintf(stderr,
+            "limn train: %zu rows, %zu epochs (best %zu), train loss %.4f, validation loss %.4f -> %s\n",
             limn_dataset_nrows(ds), info.epochs_run, info.best_epoch, info.train_loss, info.valid_loss,
             cli_get(&cmd, "out"));
   }

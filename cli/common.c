@@ -33,7 +33,8 @@ static cli_opt *find_opt(const cli_cmd *cmd, const char *name, size_t len) {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static int usage_error(const cli_cmd *cmd, const char *fmt, ...) {
+static int
+usage_error(const cli_cmd *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fprintf(stderr, "limn %s: error: ", cmd->name);

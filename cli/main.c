@@ -17,7 +17,9 @@ static const sub subs[] = {
 };
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: limn <command> [options]\n\nlimn %s explains the predictions of machine-learning models.\n\ncommands:\n",
+  fprintf(f,
+          "usage: limn <command> [options]\n\nlimn %s explains the predictions of machine-learning "
+          "models.\n\ncommands:\n",
           limn_version());
   for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
     fprintf(f, "  %-10s %s\n", subs[i].name, subs[i].summary);

@@ -39,14 +39,20 @@ int main(void) {
   limn_model *m = NULL;
   const char *classes[] = {"repaid", "default"};
   int rc = limn_schema_create(ctx, &s);
-  if (!rc) rc = limn_schema_add_numeric(ctx, s, "debt_ratio");
-  if (!rc) rc = limn_schema_add_numeric(ctx, s, "age");
-  if (!rc) rc = limn_schema_set_target(ctx, s, "outcome", LIMN_TASK_CLASSIFICATION, classes, 2);
+  if (!rc)
+    rc = limn_schema_add_numeric(ctx, s, "debt_ratio");
+  if (!rc)
+    rc = limn_schema_add_numeric(ctx, s, "age");
+  if (!rc)
+    rc = limn_schema_set_target(ctx, s, "outcome", LIMN_TASK_CLASSIFICATION, classes, 2);
   limn_model_callbacks cb = {2, 2, predict, NULL, vjp, NULL, NULL};
-  if (!rc) rc = limn_model_from_callbacks(ctx, &cb, s, &m);
+  if (!rc)
+    rc = limn_model_from_callbacks(ctx, &cb, s, &m);
   float x[2] = {1.5f, 30.0f}, p[2], w[2] = {0.0f, 1.0f}, g[2];
-  if (!rc) rc = limn_model_predict(ctx, m, x, 1, p);
-  if (!rc) rc = limn_model_vjp(ctx, m, x, 1, w, LIMN_SPACE_OUTPUT, g);
+  if (!rc)
+    rc = limn_model_predict(ctx, m, x, 1, p);
+  if (!rc)
+    rc = limn_model_vjp(ctx, m, x, 1, w, LIMN_SPACE_OUTPUT, g);
   if (rc) {
     fprintf(stderr, "error: %s\n", limn_ctx_errmsg(ctx));
     return 1;

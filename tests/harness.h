@@ -16,57 +16,57 @@
 static int t_pass, t_fail;
 static const char *t_name = "";
 
-#define CHECK(cond)                                                                  \
-  do {                                                                               \
-    if (cond) {                                                                      \
-      t_pass++;                                                                      \
-    } else {                                                                         \
-      t_fail++;                                                                      \
-      fprintf(stderr, "FAIL %s (%s:%d): %s\n", t_name, __FILE__, __LINE__, #cond);   \
-    }                                                                                \
+#define CHECK(cond)                                                                                          \
+  do {                                                                                                       \
+    if (cond) {                                                                                              \
+      t_pass++;                                                                                              \
+    } else {                                                                                                 \
+      t_fail++;                                                                                              \
+      fprintf(stderr, "FAIL %s (%s:%d): %s\n", t_name, __FILE__, __LINE__, #cond);                           \
+    }                                                                                                        \
   } while (0)
 
-#define CHECK_EQ(a, b)                                                                     \
-  do {                                                                                     \
-    long long a_ = (long long)(a), b_ = (long long)(b);                                    \
-    if (a_ == b_) {                                                                        \
-      t_pass++;                                                                            \
-    } else {                                                                               \
-      t_fail++;                                                                            \
-      fprintf(stderr, "FAIL %s (%s:%d): %s == %s: %lld vs %lld\n", t_name, __FILE__, __LINE__, \
-              #a, #b, a_, b_);                                                             \
-    }                                                                                      \
+#define CHECK_EQ(a, b)                                                                                       \
+  do {                                                                                                       \
+    long long a_ = (long long)(a), b_ = (long long)(b);                                                      \
+    if (a_ == b_) {                                                                                          \
+      t_pass++;                                                                                              \
+    } else {                                                                                                 \
+      t_fail++;                                                                                              \
+      fprintf(stderr, "FAIL %s (%s:%d): %s == %s: %lld vs %lld\n", t_name, __FILE__, __LINE__, #a, #b, a_,   \
+              b_);                                                                                           \
+    }                                                                                                        \
   } while (0)
 
 /* A call that must fail with `code` and a message containing `needle`. */
-#define CHECK_ERR(ctx, expr, code, needle)                                                   \
-  do {                                                                                       \
-    int rc_ = (expr);                                                                        \
-    const char *m_ = limn_ctx_errmsg(ctx);                                                   \
-    if (rc_ == (code) && strstr(m_, (needle))) {                                             \
-      t_pass++;                                                                              \
-    } else {                                                                                 \
-      t_fail++;                                                                              \
-      fprintf(stderr, "FAIL %s (%s:%d): %s\n  want %s with \"%s\"\n  got  %s: \"%s\"\n", t_name, \
-              __FILE__, __LINE__, #expr, limn_status_name(code), needle, limn_status_name(rc_), m_); \
-    }                                                                                        \
+#define CHECK_ERR(ctx, expr, code, needle)                                                                   \
+  do {                                                                                                       \
+    int rc_ = (expr);                                                                                        \
+    const char *m_ = limn_ctx_errmsg(ctx);                                                                   \
+    if (rc_ == (code) && strstr(m_, (needle))) {                                                             \
+      t_pass++;                                                                                              \
+    } else {                                                                                                 \
+      t_fail++;                                                                                              \
+      fprintf(stderr, "FAIL %s (%s:%d): %s\n  want %s with \"%s\"\n  got  %s: \"%s\"\n", t_name, __FILE__,   \
+              __LINE__, #expr, limn_status_name(code), needle, limn_status_name(rc_), m_);                   \
+    }                                                                                                        \
   } while (0)
 
-#define CHECK_OK(ctx, expr)                                                                  \
-  do {                                                                                       \
-    int rc_ = (expr);                                                                        \
-    if (rc_ == LIMN_OK) {                                                                    \
-      t_pass++;                                                                              \
-    } else {                                                                                 \
-      t_fail++;                                                                              \
-      fprintf(stderr, "FAIL %s (%s:%d): %s -> %s: %s\n", t_name, __FILE__, __LINE__, #expr,  \
-              limn_status_name(rc_), limn_ctx_errmsg(ctx));                                  \
-    }                                                                                        \
+#define CHECK_OK(ctx, expr)                                                                                  \
+  do {                                                                                                       \
+    int rc_ = (expr);                                                                                        \
+    if (rc_ == LIMN_OK) {                                                                                    \
+      t_pass++;                                                                                              \
+    } else {                                                                                                 \
+      t_fail++;                                                                                              \
+      fprintf(stderr, "FAIL %s (%s:%d): %s -> %s: %s\n", t_name, __FILE__, __LINE__, #expr,                  \
+              limn_status_name(rc_), limn_ctx_errmsg(ctx));                                                  \
+    }                                                                                                        \
   } while (0)
 
 /* |got - want| <= atol + rtol |want| everywhere; prints the worst index. */
-static inline int check_close_(const char *what, const double *got, const double *want, size_t n,
-                        double atol, double rtol, int line) {
+static inline int check_close_(const char *what, const double *got, const double *want, size_t n, double atol,
+                               double rtol, int line) {
   size_t worst = 0;
   double wd = -1.0;
   int ok = 1;
@@ -85,8 +85,8 @@ static inline int check_close_(const char *what, const double *got, const double
     return 1;
   }
   t_fail++;
-  fprintf(stderr, "FAIL %s (line %d): %s: worst index %zu: got %.17g want %.17g (diff %.3g)\n", t_name,
-          line, what, worst, got[worst], want[worst], wd);
+  fprintf(stderr, "FAIL %s (line %d): %s: worst index %zu: got %.17g want %.17g (diff %.3g)\n", t_name, line,
+          what, worst, got[worst], want[worst], wd);
   return 0;
 }
 #define CHECK_CLOSE(what, got, want, n, atol, rtol) check_close_(what, got, want, n, atol, rtol, __LINE__)

@@ -20,22 +20,21 @@ extern "C" {
 #define LIMN_VERSION_PATCH 0
 #define LIMN_VERSION_STRING "0.1.0"
 /* One integer that grows with every release: major*10000 + minor*100 + patch. */
-#define LIMN_VERSION_NUMBER \
-  (LIMN_VERSION_MAJOR * 10000 + LIMN_VERSION_MINOR * 100 + LIMN_VERSION_PATCH)
+#define LIMN_VERSION_NUMBER (LIMN_VERSION_MAJOR * 10000 + LIMN_VERSION_MINOR * 100 + LIMN_VERSION_PATCH)
 
 /* Status codes. Values, once published, never change. */
-#define LIMN_STATUS_MAP(X)                                              \
-  X(OK, 0, "success")                                                   \
-  X(EINVAL, -1, "invalid argument")                                     \
-  X(ENOMEM, -2, "out of memory")                                        \
-  X(EIO, -3, "input/output error")                                      \
-  X(EPARSE, -4, "malformed input")                                      \
-  X(EFORMAT, -5, "unsupported or corrupt file format")                  \
-  X(ENONFINITE, -6, "NaN or infinite value")                            \
-  X(ESHAPE, -7, "shape mismatch")                                       \
-  X(EUNSUPPORTED, -8, "operation not supported")                        \
-  X(ECANCELED, -9, "canceled")                                          \
-  X(ENOTFOUND, -10, "not found")                                        \
+#define LIMN_STATUS_MAP(X)                                                                                   \
+  X(OK, 0, "success")                                                                                        \
+  X(EINVAL, -1, "invalid argument")                                                                          \
+  X(ENOMEM, -2, "out of memory")                                                                             \
+  X(EIO, -3, "input/output error")                                                                           \
+  X(EPARSE, -4, "malformed input")                                                                           \
+  X(EFORMAT, -5, "unsupported or corrupt file format")                                                       \
+  X(ENONFINITE, -6, "NaN or infinite value")                                                                 \
+  X(ESHAPE, -7, "shape mismatch")                                                                            \
+  X(EUNSUPPORTED, -8, "operation not supported")                                                             \
+  X(ECANCELED, -9, "canceled")                                                                               \
+  X(ENOTFOUND, -10, "not found")                                                                             \
   X(ECALLBACK, -11, "user callback failed")
 
 enum limn_status {
@@ -61,11 +60,7 @@ typedef struct limn_allocator {
   void *ud;
 } limn_allocator;
 
-typedef enum limn_log_level {
-  LIMN_LOG_DEBUG = 0,
-  LIMN_LOG_INFO = 1,
-  LIMN_LOG_WARN = 2
-} limn_log_level;
+typedef enum limn_log_level { LIMN_LOG_DEBUG = 0, LIMN_LOG_INFO = 1, LIMN_LOG_WARN = 2 } limn_log_level;
 
 /* Log callback: `msg` is valid only during the call. */
 typedef void (*limn_log_fn)(void *ud, limn_log_level level, const char *msg);
@@ -125,7 +120,7 @@ int limn_have_blas(void);
  * plain value: copy it, keep it on the stack. */
 typedef struct limn_rng {
   uint64_t s[4];
-  double spare;    /* second normal from the last Box-Muller pair */
+  double spare; /* second normal from the last Box-Muller pair */
   int has_spare;
 } limn_rng;
 

@@ -35,8 +35,8 @@ void limn_schema_free(limn_schema *s);
 /* Append a numeric feature column. `name` is copied; names must be unique. */
 int limn_schema_add_numeric(limn_ctx *ctx, limn_schema *s, const char *name);
 /* Append a categorical feature column with `ncats` >= 1 category names (copied). */
-int limn_schema_add_categorical(limn_ctx *ctx, limn_schema *s, const char *name,
-                                const char *const *cats, size_t ncats);
+int limn_schema_add_categorical(limn_ctx *ctx, limn_schema *s, const char *name, const char *const *cats,
+                                size_t ncats);
 /* Set the target: a classification target with `nclasses` >= 2 class names, or a
  * regression target (classes NULL, nclasses 0). */
 int limn_schema_set_target(limn_ctx *ctx, limn_schema *s, const char *name, limn_task task,
@@ -103,16 +103,13 @@ typedef struct limn_dataset limn_dataset;
  * file, line and column. Category and class names are coded in order of first
  * appearance, except an integer-valued numeric target, whose classes are its
  * values in ascending order. */
-int limn_dataset_read_csv(limn_ctx *ctx, const char *path, const limn_read_opts *opts,
-                          limn_dataset **out);
+int limn_dataset_read_csv(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out);
 /* Read a Weka ARFF file (numeric/real/integer and nominal attributes, dense data,
  * quoted values). Nominal categories keep their declared order. Missing values (?)
  * are errors. */
-int limn_dataset_read_arff(limn_ctx *ctx, const char *path, const limn_read_opts *opts,
-                           limn_dataset **out);
+int limn_dataset_read_arff(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out);
 /* ARFF when the path ends in ".arff", else CSV. */
-int limn_dataset_read(limn_ctx *ctx, const char *path, const limn_read_opts *opts,
-                      limn_dataset **out);
+int limn_dataset_read(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out);
 /* The same from memory; `name` is used in messages. `buf` is borrowed. */
 int limn_dataset_parse_csv(limn_ctx *ctx, const char *buf, size_t len, const char *name,
                            const limn_read_opts *opts, limn_dataset **out);
@@ -120,8 +117,8 @@ int limn_dataset_parse_arff(limn_ctx *ctx, const char *buf, size_t len, const ch
                             const limn_read_opts *opts, limn_dataset **out);
 /* A dataset from arrays: x (n, d) with d = nfeatures of `schema`, y (n) or NULL.
  * All are copied. Values are checked (finite, valid codes). */
-int limn_dataset_from_arrays(limn_ctx *ctx, const limn_schema *schema, const float *x,
-                             const float *y, size_t n, limn_dataset **out);
+int limn_dataset_from_arrays(limn_ctx *ctx, const limn_schema *schema, const float *x, const float *y,
+                             size_t n, limn_dataset **out);
 void limn_dataset_free(limn_dataset *ds);
 
 const limn_schema *limn_dataset_schema(const limn_dataset *ds);
@@ -144,9 +141,8 @@ int limn_dataset_subset(limn_ctx *ctx, const limn_dataset *ds, const size_t *row
  * largest remainder and the rows within a stratum are drawn by a Fisher-Yates
  * shuffle seeded with (seed, stratum index); without it, one shuffle of all rows
  * seeded with (seed, 0). is_test: (n) written. */
-int limn_dataset_split_rows(limn_ctx *ctx, const limn_dataset *ds, double test_fraction,
-                            uint64_t seed, const char *stratify_column,
-                            unsigned char *is_test);
+int limn_dataset_split_rows(limn_ctx *ctx, const limn_dataset *ds, double test_fraction, uint64_t seed,
+                            const char *stratify_column, unsigned char *is_test);
 
 /* Write the dataset as CSV with its original header and field texts (it must have
  * been read with keep_text). Written to a temporary file then renamed, so a

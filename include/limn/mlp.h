@@ -31,18 +31,18 @@ int limn_activation_parse(const char *name, limn_activation *out);
 
 /* Training options. Defaults in brackets (limn_mlp_opts_default). */
 typedef struct limn_mlp_opts {
-  const size_t *hidden;      /* hidden widths, borrowed during the call [64, 32] */
-  size_t nhidden;            /* number of hidden layers [2]; 0 = linear model */
-  limn_activation activation;/* hidden activation [relu] */
-  size_t max_epochs;         /* [200] */
-  size_t batch_size;         /* minibatch rows [32] */
-  double learning_rate;      /* Adam step [1e-3] */
-  double beta1, beta2, eps;  /* Adam (Kingma & Ba 2015) [0.9, 0.999, 1e-8] */
-  double l2;                 /* L2 penalty: loss += l2/2 * sum W^2 / rows [1e-4] */
-  double valid_fraction;     /* held out for early stopping, stratified [0.1]; 0 = off */
-  size_t patience;           /* epochs without improvement before stopping [10] */
-  double tol;                /* improvement that counts, on the validation loss [1e-4] */
-  uint64_t seed;             /* init, shuffles and the validation split [0] */
+  const size_t *hidden;       /* hidden widths, borrowed during the call [64, 32] */
+  size_t nhidden;             /* number of hidden layers [2]; 0 = linear model */
+  limn_activation activation; /* hidden activation [relu] */
+  size_t max_epochs;          /* [200] */
+  size_t batch_size;          /* minibatch rows [32] */
+  double learning_rate;       /* Adam step [1e-3] */
+  double beta1, beta2, eps;   /* Adam (Kingma & Ba 2015) [0.9, 0.999, 1e-8] */
+  double l2;                  /* L2 penalty: loss += l2/2 * sum W^2 / rows [1e-4] */
+  double valid_fraction;      /* held out for early stopping, stratified [0.1]; 0 = off */
+  size_t patience;            /* epochs without improvement before stopping [10] */
+  double tol;                 /* improvement that counts, on the validation loss [1e-4] */
+  uint64_t seed;              /* init, shuffles and the validation split [0] */
 } limn_mlp_opts;
 
 limn_mlp_opts limn_mlp_opts_default(void);
@@ -52,8 +52,7 @@ limn_mlp_opts limn_mlp_opts_default(void);
  * best weights restored. Deterministic: the same data, options and seed give a
  * bit-identical model whatever the thread count. The training statistics are
  * stored with the model. Progress goes to the context's progress hook (epochs). */
-int limn_mlp_train(limn_ctx *ctx, const limn_dataset *train, const limn_mlp_opts *opts,
-                   limn_model **out);
+int limn_mlp_train(limn_ctx *ctx, const limn_dataset *train, const limn_mlp_opts *opts, limn_model **out);
 
 /* One dense layer given to limn_mlp_create: w (out, in), b (out); borrowed. */
 typedef struct limn_mlp_layer {
@@ -69,19 +68,18 @@ typedef struct limn_mlp_layer {
  * `output` is LIMN_ACT_SOFTMAX, LIMN_ACT_LOGISTIC (one output unit, binary) or
  * LIMN_ACT_IDENTITY (regression). y_shift, y_scale: regression output transform
  * (use 0 and 1 otherwise). */
-int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean,
-                    const float *std, size_t nlayers, const limn_mlp_layer *layers,
-                    limn_activation hidden, limn_activation output, double y_shift,
-                    double y_scale, limn_model **out);
+int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean, const float *std,
+                    size_t nlayers, const limn_mlp_layer *layers, limn_activation hidden,
+                    limn_activation output, double y_shift, double y_scale, limn_model **out);
 
 /* Facts about an MLP (LIMN_EINVAL for another kind of model). */
 typedef struct limn_mlp_info {
-  size_t nlayers;            /* dense layers, output included */
+  size_t nlayers; /* dense layers, output included */
   limn_activation hidden;
   limn_activation output;
-  size_t epochs_run;         /* 0 when not trained by limn */
+  size_t epochs_run; /* 0 when not trained by limn */
   size_t best_epoch;
-  double train_loss;         /* at the best epoch (NaN when unknown) */
+  double train_loss; /* at the best epoch (NaN when unknown) */
   double valid_loss;
 } limn_mlp_info;
 int limn_mlp_get_info(const limn_model *m, limn_mlp_info *info);

@@ -46,8 +46,7 @@ typedef struct limn_model_callbacks {
   size_t noutputs;
   int (*predict)(void *ud, const float *x, size_t n, float *out);
   int (*logits)(void *ud, const float *x, size_t n, float *out);
-  int (*vjp)(void *ud, const float *x, size_t n, const float *w, limn_space space,
-             float *grad);
+  int (*vjp)(void *ud, const float *x, size_t n, const float *w, limn_space space, float *grad);
   void (*destroy)(void *ud);
   void *ud;
 } limn_model_callbacks;
@@ -56,8 +55,8 @@ typedef struct limn_model_callbacks {
  * when cb->destroy is set (it is destroyed even if this call fails), else borrowed
  * until the model is freed. `schema` (optional) is copied: it names the columns
  * and outputs and must have cb->nfeatures features. */
-int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb,
-                              const limn_schema *schema, limn_model **out);
+int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb, const limn_schema *schema,
+                              limn_model **out);
 void limn_model_free(limn_model *m);
 
 /* "mlp" or "callback". */
@@ -85,16 +84,15 @@ int limn_model_set_stats(limn_ctx *ctx, limn_model *m, const limn_stats *st);
  * (finite numbers, valid category codes) and an error names the first bad row and
  * column. The value for a row never depends on n, the other rows or the thread
  * count. */
-int limn_model_predict(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                       float *out);
+int limn_model_predict(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, float *out);
 /* As predict, in the given space. */
-int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                       limn_space space, float *out);
+int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space space,
+                       float *out);
 /* Vector-Jacobian product. x: (n, nfeatures), w: (n, noutputs), grad: (n, nslots):
  * grad[i, s] = sum_k w[i, k] * d out_k(x_i) / d slot_s, exact (backpropagation).
  * LIMN_EUNSUPPORTED when the model has no vjp. */
-int limn_model_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                   const float *w, limn_space space, float *grad);
+int limn_model_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
+                   limn_space space, float *grad);
 
 /* Save to / load from a limn model file (docs/format.md). Save writes a temporary
  * file and renames it. Load validates every field; a corrupt, truncated or hostile
@@ -105,8 +103,7 @@ int limn_model_load(limn_ctx *ctx, const char *path, limn_model **out);
 /* The same in memory. save_mem: *buf is allocated with the context's allocator
  * (free it with limn_free). `buf` of load_mem is borrowed; `name` is for messages. */
 int limn_model_save_mem(limn_ctx *ctx, const limn_model *m, unsigned char **buf, size_t *len);
-int limn_model_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
-                        limn_model **out);
+int limn_model_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name, limn_model **out);
 /* FNV-1a 64 hash of the model's serialised bytes: what an explanation records so it
  * can be reproduced. 0 with an error for a model that cannot be saved. */
 int limn_model_hash(limn_ctx *ctx, const limn_model *m, uint64_t *hash);

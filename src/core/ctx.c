@@ -9,9 +9,18 @@
 #include <omp.h>
 #endif
 
-static void *std_malloc(void *ud, size_t n) { (void)ud; return malloc(n ? n : 1); }
-static void *std_realloc(void *ud, void *p, size_t n) { (void)ud; return realloc(p, n ? n : 1); }
-static void std_free(void *ud, void *p) { (void)ud; free(p); }
+static void *std_malloc(void *ud, size_t n) {
+  (void)ud;
+  return malloc(n ? n : 1);
+}
+static void *std_realloc(void *ud, void *p, size_t n) {
+  (void)ud;
+  return realloc(p, n ? n : 1);
+}
+static void std_free(void *ud, void *p) {
+  (void)ud;
+  free(p);
+}
 
 limn_ctx *limn_ctx_create(const limn_allocator *alloc) {
   limn_allocator a = {std_malloc, std_realloc, std_free, NULL};
@@ -37,7 +46,10 @@ void limn_ctx_free(limn_ctx *ctx) {
 }
 
 const char *limn_ctx_errmsg(const limn_ctx *ctx) { return ctx ? ctx->errmsg : "no context"; }
-void limn_ctx_clear_error(limn_ctx *ctx) { if (ctx) ctx->errmsg[0] = 0; }
+void limn_ctx_clear_error(limn_ctx *ctx) {
+  if (ctx)
+    ctx->errmsg[0] = 0;
+}
 
 int limn_ctx_set_threads(limn_ctx *ctx, int n) {
   if (n < 0)
@@ -47,8 +59,14 @@ int limn_ctx_set_threads(limn_ctx *ctx, int n) {
 }
 int limn_ctx_threads(const limn_ctx *ctx) { return ctx->nthreads; }
 
-void limn_ctx_set_log(limn_ctx *ctx, limn_log_fn fn, void *ud) { ctx->log_fn = fn; ctx->log_ud = ud; }
-void limn_ctx_set_cancel(limn_ctx *ctx, limn_cancel_fn fn, void *ud) { ctx->cancel_fn = fn; ctx->cancel_ud = ud; }
+void limn_ctx_set_log(limn_ctx *ctx, limn_log_fn fn, void *ud) {
+  ctx->log_fn = fn;
+  ctx->log_ud = ud;
+}
+void limn_ctx_set_cancel(limn_ctx *ctx, limn_cancel_fn fn, void *ud) {
+  ctx->cancel_fn = fn;
+  ctx->cancel_ud = ud;
+}
 void limn_ctx_set_progress(limn_ctx *ctx, limn_progress_fn fn, void *ud) {
   ctx->progress_fn = fn;
   ctx->progress_ud = ud;
@@ -278,11 +296,21 @@ void limn__json_string(FILE *f, const char *s) {
   fputc('"', f);
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     switch (*p) {
-    case '"': fputs("\\\"", f); break;
-    case '\\': fputs("\\\\", f); break;
-    case '\n': fputs("\\n", f); break;
-    case '\r': fputs("\\r", f); break;
-    case '\t': fputs("\\t", f); break;
+    case '"':
+      fputs("\\\"", f);
+      break;
+    case '\\':
+      fputs("\\\\", f);
+      break;
+    case '\n':
+      fputs("\\n", f);
+      break;
+    case '\r':
+      fputs("\\r", f);
+      break;
+    case '\t':
+      fputs("\\t", f);
+      break;
     default:
       if (*p < 0x20)
         fprintf(f, "\\u%04x", *p);

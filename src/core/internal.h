@@ -55,26 +55,26 @@ void limn__progress(limn_ctx *ctx, const char *what, size_t done, size_t total);
 int limn__threads(const limn_ctx *ctx);
 
 /* Forward a non-OK status. */
-#define LIMN_TRY(expr)        \
-  do {                        \
-    int limn__rc_ = (expr);   \
-    if (limn__rc_ != LIMN_OK) \
-      return limn__rc_;       \
+#define LIMN_TRY(expr)                                                                                       \
+  do {                                                                                                       \
+    int limn__rc_ = (expr);                                                                                  \
+    if (limn__rc_ != LIMN_OK)                                                                                \
+      return limn__rc_;                                                                                      \
   } while (0)
 /* Set the message and status variable `rc`, jump to `fail`. */
-#define LIMN_FAIL_IF(cond, ctx, code, ...)   \
-  do {                                       \
-    if (cond) {                              \
-      rc = limn__err((ctx), (code), __VA_ARGS__); \
-      goto fail;                             \
-    }                                        \
+#define LIMN_FAIL_IF(cond, ctx, code, ...)                                                                   \
+  do {                                                                                                       \
+    if (cond) {                                                                                              \
+      rc = limn__err((ctx), (code), __VA_ARGS__);                                                            \
+      goto fail;                                                                                             \
+    }                                                                                                        \
   } while (0)
 /* Run expr into rc, jump to `fail` on error. */
-#define LIMN_CHECK(expr)     \
-  do {                       \
-    rc = (expr);             \
-    if (rc != LIMN_OK)       \
-      goto fail;             \
+#define LIMN_CHECK(expr)                                                                                     \
+  do {                                                                                                       \
+    rc = (expr);                                                                                             \
+    if (rc != LIMN_OK)                                                                                       \
+      goto fail;                                                                                             \
   } while (0)
 
 /* Growable byte buffer (for writers and parsers). */

@@ -3,8 +3,8 @@
 
 const char *limn_status_name(int status) {
   switch (status) {
-#define LIMN__NAME(name, val, str) \
-  case (val):                      \
+#define LIMN__NAME(name, val, str)                                                                           \
+  case (val):                                                                                                \
     return "LIMN_" #name;
     LIMN_STATUS_MAP(LIMN__NAME)
 #undef LIMN__NAME
@@ -15,8 +15,8 @@ const char *limn_status_name(int status) {
 
 const char *limn_status_str(int status) {
   switch (status) {
-#define LIMN__STR(name, val, str) \
-  case (val):                     \
+#define LIMN__STR(name, val, str)                                                                            \
+  case (val):                                                                                                \
     return str;
     LIMN_STATUS_MAP(LIMN__STR)
 #undef LIMN__STR

@@ -18,24 +18,27 @@ static const char *skip_ws(const char *p, const char *e) {
 
 /* Read one value (quoted with ' or " and backslash escapes, or bare up to a stop
  * character) into `out` with a NUL. *pp advances past it. */
-static int read_value(arff_state *s, const char **pp, const char *e, const char *stops,
-                      limn__buf *out, size_t col) {
+static int read_value(arff_state *s, const char **pp, const char *e, const char *stops, limn__buf *out,
+                      size_t col) {
   const char *p = skip_ws(*pp, e);
   size_t start = out->len;
   if (p < e && (*p == '\'' || *p == '"')) {
     char q = *p++;
     for (;;) {
       if (p >= e)
-        return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, field %zu: unbalanced quote", s->name,
-                         s->line, col);
+        return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, field %zu: unbalanced quote", s->name, s->line,
+                         col);
       char c = *p++;
       if (c == q)
         break;
       if (c == '\\' && p < e) {
         c = *p++;
-        if (c == 'n') c = '\n';
-        else if (c == 't') c = '\t';
-        else if (c == 'r') c = '\r';
+        if (c == 'n')
+          c = '\n';
+        else if (c == 't')
+          c = '\t';
+        else if (c == 'r')
+          c = '\r';
       }
       LIMN_TRY(limn__buf_put(s->ctx, out, &c, 1));
     }
@@ -63,10 +66,10 @@ static int keyword(const char *p, const char *e, const char *kw) {
 }
 
 typedef struct attr_list {
-  limn__buf names;      /* NUL-separated attribute names */
-  limn__buf cats;       /* NUL-separated categories of every nominal attribute */
-  limn__buf kinds;      /* int per attribute */
-  limn__buf ncats;      /* size_t per attribute */
+  limn__buf names; /* NUL-separated attribute names */
+  limn__buf cats;  /* NUL-separated categories of every nominal attribute */
+  limn__buf kinds; /* int per attribute */
+  limn__buf ncats; /* size_t per attribute */
   size_t n;
 } attr_list;
 
@@ -89,8 +92,8 @@ static int parse_attribute(arff_state *s, const char *p, const char *e, attr_lis
       }
       if (p < e && *p == '}')
         break;
-      return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu: nominal list of attribute %zu lacks '}'",
-                       s->name, s->line, col);
+      return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu: nominal list of attribute %zu lacks '}'", s->name,
+                       s->line, col);
     }
   } else if (keyword(p, e, "numeric") || keyword(p, e, "real") || keyword(p, e, "integer")) {
     kind = 0;
@@ -98,9 +101,10 @@ static int parse_attribute(arff_state *s, const char *p, const char *e, attr_lis
     const char *t = p;
     while (t < e && !isspace((unsigned char)*t))
       t++;
-    return limn__err(s->ctx, LIMN_EUNSUPPORTED,
-                     "%s line %zu: attribute %zu has type '%.*s' (only numeric, real, integer and nominal are supported)",
-                     s->name, s->line, col, (int)(t - p > 40 ? 40 : t - p), p);
+    return limn__err(
+        s->ctx, LIMN_EUNSUPPORTED,
+        "%s line %zu: attribute %zu has type '%.*s' (only numeric, real, integer and nominal are supported)",
+        s->name, s->line, col, (int)(t - p > 40 ? 40 : t - p), p);
   }
   LIMN_TRY(limn__buf_put(s->ctx, &a->kinds, &kind, sizeof kind));
   LIMN_TRY(limn__buf_put(s->ctx, &a->ncats, &nc, sizeof nc));
@@ -109,11 +113,11 @@ static int parse_attribute(arff_state *s, const char *p, const char *e, attr_lis
 }
 
 /* One data line into fields. */
-static int parse_data(arff_state *s, const char *p, const char *e, size_t ncols,
-                      limn__buf *text, limn__buf *offs) {
+static int parse_data(arff_state *s, const char *p, const char *e, size_t ncols, limn__buf *text,
+                      limn__buf *offs) {
   if (p < e && *p == '{')
-    return limn__err(s->ctx, LIMN_EUNSUPPORTED, "%s line %zu: sparse ARFF rows are not supported",
-                     s->name, s->line);
+    return limn__err(s->ctx, LIMN_EUNSUPPORTED, "%s line %zu: sparse ARFF rows are not supported", s->name,
+                     s->line);
   for (size_t c = 0; c < ncols; c++) {
     if (text->len > UINT32_MAX)
       return limn__err(s->ctx, LIMN_EPARSE, "%s: file text exceeds 4 GiB", s->name);
@@ -122,14 +126,14 @@ static int parse_data(arff_state *s, const char *p, const char *e, size_t ncols,
     LIMN_TRY(read_value(s, &p, e, ",%", text, c + 1));
     if (c + 1 < ncols) {
       if (p >= e || *p != ',')
-        return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu: expected %zu fields, got %zu", s->name,
-                         s->line, ncols, c + 1);
+        return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu: expected %zu fields, got %zu", s->name, s->line,
+                         ncols, c + 1);
       p++;
     }
   }
   if (p < e && *p != '%')
-    return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu: expected %zu fields, got more", s->name,
-                     s->line, ncols);
+    return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu: expected %zu fields, got more", s->name, s->line,
+                     ncols);
   return LIMN_OK;
 }
 
@@ -177,8 +181,8 @@ static int fill_decls(limn_ctx *ctx, limn__table *t, attr_list *a) {
   return LIMN_OK;
 }
 
-int limn__arff_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name,
-                     size_t max_field, limn__table **out) {
+int limn__arff_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name, size_t max_field,
+                     limn__table **out) {
   *out = NULL;
   LIMN_TRY(limn__check_text(ctx, buf, len, name));
   arff_state s = {ctx, name, 0, max_field};
@@ -234,8 +238,8 @@ int limn__arff_parse(limn_ctx *ctx, const char *buf, size_t len, const char *nam
   LIMN_CHECK(fill_decls(ctx, t, &a));
   for (size_t c = 0; c < t->ncols; c++)
     for (size_t k = 0; k < c; k++)
-      LIMN_FAIL_IF(!strcmp(t->names[c], t->names[k]), ctx, LIMN_EPARSE,
-                   "%s: duplicate attribute name '%s'", name, t->names[c]);
+      LIMN_FAIL_IF(!strcmp(t->names[c], t->names[k]), ctx, LIMN_EPARSE, "%s: duplicate attribute name '%s'",
+                   name, t->names[c]);
   free_attrs(ctx, &a);
   *out = t;
   return LIMN_OK;

@@ -52,10 +52,17 @@ static size_t utf8_len(const unsigned char *p, size_t avail) {
     return 1;
   size_t n;
   unsigned min;
-  if ((c & 0xE0) == 0xC0) { n = 2; min = 0x80; }
-  else if ((c & 0xF0) == 0xE0) { n = 3; min = 0x800; }
-  else if ((c & 0xF8) == 0xF0 && c <= 0xF4) { n = 4; min = 0x10000; }
-  else return 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    min = 0x800;
+  } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
+    n = 4;
+    min = 0x10000;
+  } else
+    return 0;
   if (n > avail)
     return 0;
   unsigned cp = c & (0x7F >> n);
@@ -95,17 +102,18 @@ typedef struct csv_state {
   const char *p, *end;
   size_t line;
   size_t max_field;
-  limn__buf text;      /* field texts */
-  limn__buf offs;      /* uint32 offsets */
-  limn__buf lines;     /* size_t record lines */
-  size_t nfields;      /* fields in the current record */
+  limn__buf text;  /* field texts */
+  limn__buf offs;  /* uint32 offsets */
+  limn__buf lines; /* size_t record lines */
+  size_t nfields;  /* fields in the current record */
 } csv_state;
 
 /* Append one field's bytes plus NUL; record its offset. */
 static int push_field(csv_state *s, const char *start, size_t n, size_t col) {
   if (n > s->max_field)
-    return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, field %zu: field of %zu bytes exceeds the limit of %zu",
-                     s->name, s->line, col, n, s->max_field);
+    return limn__err(s->ctx, LIMN_EPARSE,
+                     "%s line %zu, field %zu: field of %zu bytes exceeds the limit of %zu", s->name, s->line,
+                     col, n, s->max_field);
   if (s->text.len + n + 1 > UINT32_MAX)
     return limn__err(s->ctx, LIMN_EPARSE, "%s: file text exceeds 4 GiB", s->name);
   uint32_t off = (uint32_t)s->text.len;
@@ -127,8 +135,8 @@ static int quoted_field(csv_state *s, size_t col) {
   for (;;) {
     if (s->p >= s->end)
       return limn__err(s->ctx, LIMN_EPARSE,
-                       "%s line %zu, field %zu: unbalanced quote (the quoted field never ends)",
-                       s->name, start_line, col);
+                       "%s line %zu, field %zu: unbalanced quote (the quoted field never ends)", s->name,
+                       start_line, col);
     char c = *s->p++;
     if (c == '"') {
       if (s->p < s->end && *s->p == '"') {
@@ -148,8 +156,8 @@ static int quoted_field(csv_state *s, size_t col) {
   LIMN_TRY(limn__buf_put(s->ctx, &s->offs, &off, sizeof off));
   s->nfields++;
   if (s->p < s->end && *s->p != ',' && *s->p != '\n' && *s->p != '\r')
-    return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, field %zu: text after the closing quote",
-                     s->name, s->line, col);
+    return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, field %zu: text after the closing quote", s->name,
+                     s->line, col);
   return LIMN_OK;
 }
 
@@ -165,9 +173,8 @@ static int record(csv_state *s) {
       const char *st = s->p;
       while (s->p < s->end && *s->p != ',' && *s->p != '\n' && *s->p != '\r') {
         if (*s->p == '"')
-          return limn__err(s->ctx, LIMN_EPARSE,
-                           "%s line %zu, field %zu: quote inside an unquoted field", s->name,
-                           s->line, col);
+          return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, field %zu: quote inside an unquoted field",
+                           s->name, s->line, col);
         s->p++;
       }
       LIMN_TRY(push_field(s, st, (size_t)(s->p - st), col));
@@ -204,8 +211,8 @@ static void skip_blank(csv_state *s) {
   }
 }
 
-int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name,
-                    size_t max_field, limn__table **out) {
+int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name, size_t max_field,
+                    limn__table **out) {
   *out = NULL;
   LIMN_TRY(limn__check_text(ctx, buf, len, name));
   csv_state s = {ctx, name, buf, buf + len, 1, max_field, {0}, {0}, {0}, 0};
@@ -226,8 +233,8 @@ int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name
     size_t start = s.line;
     LIMN_CHECK(limn__buf_put(ctx, &s.lines, &start, sizeof start));
     LIMN_CHECK(record(&s));
-    LIMN_FAIL_IF(s.nfields != ncols, ctx, LIMN_EPARSE,
-                 "%s line %zu: expected %zu fields, got %zu", name, start, ncols, s.nfields);
+    LIMN_FAIL_IF(s.nfields != ncols, ctx, LIMN_EPARSE, "%s line %zu: expected %zu fields, got %zu", name,
+                 start, ncols, s.nfields);
     s.line++;
     nrows++;
   }
@@ -258,8 +265,8 @@ int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name
     LIMN_FAIL_IF(!t->names[c][0], ctx, LIMN_EPARSE, "%s line 1: column %zu has an empty name", name, c + 1);
     for (size_t k = 0; k < c; k++)
       LIMN_FAIL_IF(!strcmp(t->names[c], t->names[k]), ctx, LIMN_EPARSE,
-                   "%s line 1: duplicate column name '%s' (columns %zu and %zu)", name,
-                   t->names[c], k + 1, c + 1);
+                   "%s line 1: duplicate column name '%s' (columns %zu and %zu)", name, t->names[c], k + 1,
+                   c + 1);
   }
   *out = t;
   return LIMN_OK;

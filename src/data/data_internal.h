@@ -14,7 +14,7 @@ typedef struct limn__column {
 struct limn_schema {
   size_t nfeatures, cap;
   limn__column *cols;
-  char *target;  /* NULL: none */
+  char *target; /* NULL: none */
   limn_task task;
   size_t nclasses;
   char **classes;
@@ -24,50 +24,50 @@ struct limn_schema {
 /* The text of a parsed file: header names and field texts. */
 typedef struct limn__table {
   size_t ncols, nrows;
-  char **names;        /* (ncols) point into `text` */
-  char *text;          /* all fields, NUL-terminated one after another */
+  char **names; /* (ncols) point into `text` */
+  char *text;   /* all fields, NUL-terminated one after another */
   size_t text_len;
-  uint32_t *off;       /* (nrows, ncols): offset of each field in text */
-  size_t *line;        /* (nrows): 1-based line of the record */
+  uint32_t *off; /* (nrows, ncols): offset of each field in text */
+  size_t *line;  /* (nrows): 1-based line of the record */
   /* ARFF declarations (NULL for CSV): kind 0 numeric, 1 nominal, with categories */
   int *decl_kind;
   size_t *decl_ncats;
   char ***decl_cats;
-  char *decl_text;     /* storage of declared names */
+  char *decl_text; /* storage of declared names */
 } limn__table;
 
 struct limn_dataset {
   limn_ctx *ctx;
   limn_schema *schema;
   size_t n, d;
-  float *x;            /* (n, d) */
-  float *y;            /* (n) or NULL */
-  size_t *line;        /* (n) */
-  char *name;          /* file name for messages */
-  limn__table *text;   /* kept text (rows in dataset order) or NULL */
+  float *x;          /* (n, d) */
+  float *y;          /* (n) or NULL */
+  size_t *line;      /* (n) */
+  char *name;        /* file name for messages */
+  limn__table *text; /* kept text (rows in dataset order) or NULL */
 };
 
 struct limn_stats {
   limn_ctx *ctx;
   size_t n, d;
-  int *kind;           /* (d) limn_col_kind */
+  int *kind;                      /* (d) limn_col_kind */
   double *mean, *std, *min, *max; /* (d) */
-  double *pct;         /* (d, 101) */
-  size_t *ncats;       /* (d) */
-  size_t **counts;     /* (d) -> (ncats) */
+  double *pct;                    /* (d, 101) */
+  size_t *ncats;                  /* (d) */
+  size_t **counts;                /* (d) -> (ncats) */
 };
 
 #define LIMN__NPCT 101
 
 const char *limn__field(const limn__table *t, size_t r, size_t c);
 void limn__table_free(limn_ctx *ctx, limn__table *t);
-int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name,
-                    size_t max_field, limn__table **out);
-int limn__arff_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name,
-                     size_t max_field, limn__table **out);
+int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name, size_t max_field,
+                    limn__table **out);
+int limn__arff_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name, size_t max_field,
+                     limn__table **out);
 /* Type a table into a dataset (takes ownership of the table on success when keep). */
-int limn__dataset_from_table(limn_ctx *ctx, limn__table *t, const char *name,
-                             const limn_read_opts *opts, limn_dataset **out);
+int limn__dataset_from_table(limn_ctx *ctx, limn__table *t, const char *name, const limn_read_opts *opts,
+                             limn_dataset **out);
 /* Check UTF-8 and NUL bytes; message names line and byte column. */
 int limn__check_text(limn_ctx *ctx, const char *buf, size_t len, const char *name);
 /* Parse a whole field as a finite number (surrounding blanks allowed). 1 on success. */

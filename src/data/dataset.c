@@ -122,7 +122,8 @@ static int detect_numeric(typer *ty, size_t c, int *numeric) {
     int rc = number_at(ty, r, c, &(double){0});
     size_t len = strlen(ty->ctx->errmsg);
     snprintf(ty->ctx->errmsg + len, sizeof ty->ctx->errmsg - len,
-             " (other rows of this column hold numbers; declare the column categorical to use its texts as categories)");
+             " (other rows of this column hold numbers; declare the column categorical to use its texts as "
+             "categories)");
     return rc;
   }
   return LIMN_OK;
@@ -132,8 +133,8 @@ static int detect_numeric(typer *ty, size_t c, int *numeric) {
  * 0 detected (missing markers are errors), 1 declared categorical (only empty
  * fields are errors), 2 raw text (anything goes). Codes
  * of every row go to codes[r * stride]. */
-static int code_column(typer *ty, size_t c, int forced, char ***cats_out, size_t *ncats_out,
-                       float *codes, size_t stride) {
+static int code_column(typer *ty, size_t c, int forced, char ***cats_out, size_t *ncats_out, float *codes,
+                       size_t stride) {
   limn_ctx *ctx = ty->ctx;
   const limn__table *t = ty->t;
   limn__strmap m = {0};
@@ -152,8 +153,9 @@ static int code_column(typer *ty, size_t c, int forced, char ***cats_out, size_t
       LIMN_CHECK(err_missing(ty, r, c));
     size_t code = limn__strmap_get(&m, f);
     if (code == (size_t)-1) {
-      LIMN_FAIL_IF(declared, ctx, LIMN_EPARSE, "%s line %zu, column '%s': '%.40s' is not one of the declared values",
-                   ty->name, t->line[r], t->names[c], f);
+      LIMN_FAIL_IF(declared, ctx, LIMN_EPARSE,
+                   "%s line %zu, column '%s': '%.40s' is not one of the declared values", ty->name,
+                   t->line[r], t->names[c], f);
       code = m.n;
       LIMN_CHECK(limn__strmap_put(ctx, &m, f, code));
     }
@@ -185,8 +187,8 @@ static int cmp_double(const void *a, const void *b) {
 
 /* Integer-valued numeric target with few distinct values: classes are the sorted
  * values. Returns 1 in *is_int when it applies (and fills y with codes). */
-static int integer_classes(typer *ty, size_t c, size_t maxk, int force, float *y,
-                           limn_schema *s, int *applied) {
+static int integer_classes(typer *ty, size_t c, size_t maxk, int force, float *y, limn_schema *s,
+                           int *applied) {
   limn_ctx *ctx = ty->ctx;
   const limn__table *t = ty->t;
   double vals[256];
@@ -217,8 +219,9 @@ static int integer_classes(typer *ty, size_t c, size_t maxk, int force, float *y
     ptrs[i] = names[i];
   }
   if (k < 2)
-    return limn__err(ctx, LIMN_EINVAL, "%s: target column '%s' has a single class '%s': nothing to tell apart",
-                     ty->name, t->names[c], k ? ptrs[0] : "");
+    return limn__err(ctx, LIMN_EINVAL,
+                     "%s: target column '%s' has a single class '%s': nothing to tell apart", ty->name,
+                     t->names[c], k ? ptrs[0] : "");
   for (size_t r = 0; r < t->nrows; r++) {
     double v;
     limn__parse_number(limn__field(t, r, c), &v);
@@ -244,8 +247,8 @@ static int auto_target(typer *ty, size_t c, const limn_read_opts *o, float *y, l
     LIMN_TRY(detect_numeric(ty, c, &numeric));
   if (numeric && o->task != LIMN_TASK_REGRESSION) {
     int applied;
-    LIMN_TRY(integer_classes(ty, c, o->max_auto_classes, o->task == LIMN_TASK_CLASSIFICATION, y, s,
-                             &applied));
+    LIMN_TRY(
+        integer_classes(ty, c, o->max_auto_classes, o->task == LIMN_TASK_CLASSIFICATION, y, s, &applied));
     if (applied)
       return LIMN_OK;
   }
@@ -258,8 +261,9 @@ static int auto_target(typer *ty, size_t c, const limn_read_opts *o, float *y, l
     return limn_schema_set_target(ctx, s, t->names[c], LIMN_TASK_REGRESSION, NULL, 0);
   }
   if (o->task == LIMN_TASK_REGRESSION)
-    return limn__err(ctx, LIMN_EINVAL, "%s: target column '%s' is not numeric, so it cannot be a regression target",
-                     ty->name, t->names[c]);
+    return limn__err(ctx, LIMN_EINVAL,
+                     "%s: target column '%s' is not numeric, so it cannot be a regression target", ty->name,
+                     t->names[c]);
   char **cats = NULL;
   size_t ncats = 0;
   LIMN_TRY(code_column(ty, c, o->as_text ? 2 : 1, &cats, &ncats, y, 1));
@@ -268,8 +272,8 @@ static int auto_target(typer *ty, size_t c, const limn_read_opts *o, float *y, l
     rc = limn__err(ctx, LIMN_EINVAL, "%s: target column '%s' has a single class '%s': nothing to tell apart",
                    ty->name, t->names[c], ncats ? cats[0] : "");
   else
-    rc = limn_schema_set_target(ctx, s, t->names[c], LIMN_TASK_CLASSIFICATION,
-                                (const char *const *)cats, ncats);
+    rc = limn_schema_set_target(ctx, s, t->names[c], LIMN_TASK_CLASSIFICATION, (const char *const *)cats,
+                                ncats);
   limn__free(ctx, cats);
   return rc;
 }
@@ -278,8 +282,8 @@ static int auto_target(typer *ty, size_t c, const limn_read_opts *o, float *y, l
 static int check_forced(typer *ty, const char *const *list, size_t n, const char *what) {
   for (size_t i = 0; i < n; i++)
     if (!list[i] || find_col(ty->t, list[i]) < 0)
-      return limn__err(ty->ctx, LIMN_ENOTFOUND, "%s: %s column '%s' is not in the header", ty->name,
-                       what, list[i] ? list[i] : "(null)");
+      return limn__err(ty->ctx, LIMN_ENOTFOUND, "%s: %s column '%s' is not in the header", ty->name, what,
+                       list[i] ? list[i] : "(null)");
   return LIMN_OK;
 }
 
@@ -301,7 +305,8 @@ static int type_auto(typer *ty, const limn_read_opts *o, limn_dataset *ds) {
   LIMN_TRY(check_forced(ty, o->numeric, o->nnumeric, "numeric"));
   LIMN_TRY(check_forced(ty, o->ignore, o->nignore, "ignored"));
   if (tc >= 0 && in_list(t->names[tc], o->ignore, o->nignore))
-    return limn__err(ctx, LIMN_EINVAL, "%s: the target column '%s' cannot be ignored", ty->name, t->names[tc]);
+    return limn__err(ctx, LIMN_EINVAL, "%s: the target column '%s' cannot be ignored", ty->name,
+                     t->names[tc]);
   size_t nign = 0;
   for (size_t c = 0; c < t->ncols; c++)
     nign += in_list(t->names[c], o->ignore, o->nignore);
@@ -371,8 +376,8 @@ static size_t match_name(const char *f, char *const *names, size_t n) {
 static int err_unknown(typer *ty, size_t r, size_t c, char *const *names, size_t n, const char *what) {
   char list[300];
   list_names(list, sizeof list, (const char *const *)names, n);
-  return limn__err(ty->ctx, LIMN_EPARSE, "%s line %zu, column '%s': unknown %s '%.40s' (known: %s)",
-                   ty->name, ty->t->line[r], ty->t->names[c], what, limn__field(ty->t, r, c), list);
+  return limn__err(ty->ctx, LIMN_EPARSE, "%s line %zu, column '%s': unknown %s '%.40s' (known: %s)", ty->name,
+                   ty->t->line[r], ty->t->names[c], what, limn__field(ty->t, r, c), list);
 }
 
 /* Typed column c into dst[r*stride] following schema column `col`. */
@@ -438,8 +443,8 @@ static int type_schema(typer *ty, const limn_read_opts *o, limn_dataset *ds) {
   return LIMN_OK;
 }
 
-int limn__dataset_from_table(limn_ctx *ctx, limn__table *t, const char *name,
-                             const limn_read_opts *opts, limn_dataset **out) {
+int limn__dataset_from_table(limn_ctx *ctx, limn__table *t, const char *name, const limn_read_opts *opts,
+                             limn_dataset **out) {
   limn_read_opts dflt = limn_read_opts_default();
   const limn_read_opts *o = opts ? opts : &dflt;
   typer ty = {ctx, t, name};
@@ -504,16 +509,13 @@ static int read_with(limn_ctx *ctx, parse_fn fn, const char *path, const limn_re
   return rc;
 }
 
-int limn_dataset_read_csv(limn_ctx *ctx, const char *path, const limn_read_opts *opts,
-                          limn_dataset **out) {
+int limn_dataset_read_csv(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out) {
   return read_with(ctx, limn__csv_parse, path, opts, out);
 }
-int limn_dataset_read_arff(limn_ctx *ctx, const char *path, const limn_read_opts *opts,
-                           limn_dataset **out) {
+int limn_dataset_read_arff(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out) {
   return read_with(ctx, limn__arff_parse, path, opts, out);
 }
-int limn_dataset_read(limn_ctx *ctx, const char *path, const limn_read_opts *opts,
-                      limn_dataset **out) {
+int limn_dataset_read(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out) {
   size_t n = strlen(path);
   if (n >= 5 && !strcasecmp(path + n - 5, ".arff"))
     return limn_dataset_read_arff(ctx, path, opts, out);

@@ -4,8 +4,7 @@
 #include <stdio.h>
 
 /* Check row values against a schema: finite numbers, valid category codes. */
-static int check_rows(limn_ctx *ctx, const limn_schema *s, const float *x, const float *y,
-                      size_t n) {
+static int check_rows(limn_ctx *ctx, const limn_schema *s, const float *x, const float *y, size_t n) {
   size_t d = s->nfeatures;
   for (size_t i = 0; i < n; i++) {
     for (size_t j = 0; j < d; j++) {
@@ -15,23 +14,23 @@ static int check_rows(limn_ctx *ctx, const limn_schema *s, const float *x, const
                          s->cols[j].name);
       if (s->cols[j].kind == LIMN_COL_CATEGORICAL &&
           (v < 0 || v != floorf(v) || (size_t)v >= s->cols[j].ncats))
-        return limn__err(ctx, LIMN_EINVAL, "row %zu, column '%s': %g is not a category code (0..%zu)",
-                         i, s->cols[j].name, (double)v, s->cols[j].ncats - 1);
+        return limn__err(ctx, LIMN_EINVAL, "row %zu, column '%s': %g is not a category code (0..%zu)", i,
+                         s->cols[j].name, (double)v, s->cols[j].ncats - 1);
     }
     if (y) {
       float v = y[i];
       if (!isfinite(v))
         return limn__err(ctx, LIMN_ENONFINITE, "row %zu: target is not finite", i);
       if (s->task == LIMN_TASK_CLASSIFICATION && (v < 0 || v != floorf(v) || (size_t)v >= s->nclasses))
-        return limn__err(ctx, LIMN_EINVAL, "row %zu: target %g is not a class code (0..%zu)", i,
-                         (double)v, s->nclasses - 1);
+        return limn__err(ctx, LIMN_EINVAL, "row %zu: target %g is not a class code (0..%zu)", i, (double)v,
+                         s->nclasses - 1);
     }
   }
   return LIMN_OK;
 }
 
-int limn_dataset_from_arrays(limn_ctx *ctx, const limn_schema *schema, const float *x,
-                             const float *y, size_t n, limn_dataset **out) {
+int limn_dataset_from_arrays(limn_ctx *ctx, const limn_schema *schema, const float *x, const float *y,
+                             size_t n, limn_dataset **out) {
   *out = NULL;
   int rc;
   if (!schema || !x || n == 0 || schema->nfeatures == 0)
@@ -206,8 +205,8 @@ static void allocate(const size_t *count, size_t k, size_t n, size_t ntest, size
   }
 }
 
-int limn_dataset_split_rows(limn_ctx *ctx, const limn_dataset *ds, double test_fraction,
-                            uint64_t seed, const char *stratify_column, unsigned char *is_test) {
+int limn_dataset_split_rows(limn_ctx *ctx, const limn_dataset *ds, double test_fraction, uint64_t seed,
+                            const char *stratify_column, unsigned char *is_test) {
   if (!(test_fraction > 0.0 && test_fraction < 1.0))
     return limn__err(ctx, LIMN_EINVAL, "test fraction must be in (0, 1), got %g", test_fraction);
   if (ds->n < 2)

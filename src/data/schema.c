@@ -100,8 +100,8 @@ int limn_schema_add_numeric(limn_ctx *ctx, limn_schema *s, const char *name) {
   return add_col(ctx, s, name, LIMN_COL_NUMERIC, NULL, 0);
 }
 
-int limn_schema_add_categorical(limn_ctx *ctx, limn_schema *s, const char *name,
-                                const char *const *cats, size_t ncats) {
+int limn_schema_add_categorical(limn_ctx *ctx, limn_schema *s, const char *name, const char *const *cats,
+                                size_t ncats) {
   if (ncats < 1)
     return limn__err(ctx, LIMN_EINVAL, "categorical column '%s' needs at least one category",
                      name ? name : "");
@@ -117,8 +117,7 @@ int limn_schema_set_target(limn_ctx *ctx, limn_schema *s, const char *name, limn
     return limn__err(ctx, LIMN_EINVAL, "target '%s' is also a feature", name);
   if (task == LIMN_TASK_CLASSIFICATION) {
     if (nclasses < 2)
-      return limn__err(ctx, LIMN_EINVAL, "target '%s' needs at least two classes, got %zu",
-                       name, nclasses);
+      return limn__err(ctx, LIMN_EINVAL, "target '%s' needs at least two classes, got %zu", name, nclasses);
     LIMN_TRY(check_distinct(ctx, name, classes, nclasses));
   } else if (task != LIMN_TASK_REGRESSION) {
     return limn__err(ctx, LIMN_EINVAL, "target task must be classification or regression");
@@ -146,11 +145,11 @@ int limn_schema_clone(limn_ctx *ctx, const limn_schema *s, limn_schema **out) {
   int rc;
   LIMN_CHECK(limn_schema_create(ctx, &c));
   for (size_t j = 0; j < s->nfeatures; j++)
-    LIMN_CHECK(add_col(ctx, c, s->cols[j].name, s->cols[j].kind,
-                       (const char *const *)s->cols[j].cats, s->cols[j].ncats));
+    LIMN_CHECK(add_col(ctx, c, s->cols[j].name, s->cols[j].kind, (const char *const *)s->cols[j].cats,
+                       s->cols[j].ncats));
   if (s->target)
-    LIMN_CHECK(limn_schema_set_target(ctx, c, s->target, s->task,
-                                      (const char *const *)s->classes, s->nclasses));
+    LIMN_CHECK(
+        limn_schema_set_target(ctx, c, s->target, s->task, (const char *const *)s->classes, s->nclasses));
   *out = c;
   return LIMN_OK;
 fail:

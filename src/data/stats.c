@@ -19,8 +19,7 @@ int limn__stats_alloc(limn_ctx *ctx, size_t d, limn_stats **out) {
   st->pct = limn__calloc(ctx, dd, LIMN__NPCT * sizeof(double));
   st->ncats = limn__calloc(ctx, dd, sizeof *st->ncats);
   st->counts = limn__calloc(ctx, dd, sizeof *st->counts);
-  if (!st->kind || !st->mean || !st->std || !st->min || !st->max || !st->pct || !st->ncats ||
-      !st->counts) {
+  if (!st->kind || !st->mean || !st->std || !st->min || !st->max || !st->pct || !st->ncats || !st->counts) {
     limn_stats_free(st);
     return LIMN_ENOMEM;
   }

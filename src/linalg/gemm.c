@@ -12,9 +12,8 @@ limn_kernel limn__kernel_resolve(limn_kernel k) {
 
 #define AT(P, ld, r, c) ((P)[(size_t)(r) * (ld) + (c)])
 
-void limn__sgemm_ref(int ta, int tb, size_t M, size_t N, size_t K, float alpha,
-                     const float *A, size_t lda, const float *B, size_t ldb, float beta,
-                     float *C, size_t ldc) {
+void limn__sgemm_ref(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
+                     const float *B, size_t ldb, float beta, float *C, size_t ldc) {
   for (size_t i = 0; i < M; i++)
     for (size_t j = 0; j < N; j++) {
       double acc = 0.0;
@@ -55,8 +54,8 @@ static float dot8(const float *a, const float *b, size_t K) {
 }
 
 /* C += alpha * A B^T, A (M, K), B (N, K): one dot product per element. */
-static void gemm_nt(size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
-                    const float *B, size_t ldb, float *C, size_t ldc) {
+static void gemm_nt(size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda, const float *B,
+                    size_t ldb, float *C, size_t ldc) {
   for (size_t i = 0; i < M; i++) {
     const float *a = A + i * lda;
     float *c = C + i * ldc;
@@ -76,7 +75,8 @@ static void gemm_nt(size_t M, size_t N, size_t K, float alpha, const float *A, s
 
 /* c_r[j] += a_r * b[j] for four rows r. */
 LIMN_CLONES static void axpy4(size_t N, float a0, float a1, float a2, float a3, const float *restrict b,
-                  float *restrict c0, float *restrict c1, float *restrict c2, float *restrict c3) {
+                              float *restrict c0, float *restrict c1, float *restrict c2,
+                              float *restrict c3) {
   for (size_t j = 0; j < N; j++) {
     float bj = b[j];
     c0[j] += a0 * bj;
@@ -89,8 +89,8 @@ LIMN_CLONES static void axpy4(size_t N, float a0, float a1, float a2, float a3, 
 /* C += alpha * op(A) B with B (K, N): rank-1 updates of C rows, k in ascending
  * order for every element. Four rows share each load of a B row; the blocking never
  * changes an element's arithmetic, so a row's result does not depend on M. */
-static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const float *A,
-                    size_t lda, const float *B, size_t ldb, float *C, size_t ldc) {
+static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
+                    const float *B, size_t ldb, float *C, size_t ldc) {
   size_t i = 0;
   for (; i + 4 <= M; i += 4) {
     float *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
@@ -114,8 +114,8 @@ static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const flo
 }
 
 /* C += alpha * op(A) B^T with op(A) = A^T: gather A's column, then dot products. */
-static void gemm_tt(size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
-                    const float *B, size_t ldb, float *C, size_t ldc) {
+static void gemm_tt(size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda, const float *B,
+                    size_t ldb, float *C, size_t ldc) {
   for (size_t i = 0; i < M; i++)
     for (size_t j = 0; j < N; j++) {
       float acc = 0.0f;
@@ -125,9 +125,8 @@ static void gemm_tt(size_t M, size_t N, size_t K, float alpha, const float *A, s
     }
 }
 
-void limn__sgemm_portable(int ta, int tb, size_t M, size_t N, size_t K, float alpha,
-                          const float *A, size_t lda, const float *B, size_t ldb,
-                          float beta, float *C, size_t ldc) {
+void limn__sgemm_portable(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
+                          size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc) {
   scale_rows(M, N, beta, C, ldc);
   if (!ta && tb)
     gemm_nt(M, N, K, alpha, A, lda, B, ldb, C, ldc);
@@ -137,9 +136,8 @@ void limn__sgemm_portable(int ta, int tb, size_t M, size_t N, size_t K, float al
     gemm_tt(M, N, K, alpha, A, lda, B, ldb, C, ldc);
 }
 
-void limn__sgemm(limn_kernel kernel, int ta, int tb, size_t M, size_t N, size_t K,
-                 float alpha, const float *A, size_t lda, const float *B, size_t ldb,
-                 float beta, float *C, size_t ldc) {
+void limn__sgemm(limn_kernel kernel, int ta, int tb, size_t M, size_t N, size_t K, float alpha,
+                 const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc) {
   if (M == 0 || N == 0)
     return;
   switch (limn__kernel_resolve(kernel)) {
@@ -149,8 +147,8 @@ void limn__sgemm(limn_kernel kernel, int ta, int tb, size_t M, size_t N, size_t 
       scale_rows(M, N, beta, C, ldc);
       return;
     }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N,
+                (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
     return;
 #endif
   case LIMN_KERNEL_REF:

@@ -11,17 +11,14 @@
  * K) and kernel, row i of C depends only on row i of op(A), B and C: the reduction
  * over K runs in one fixed order. (The BLAS kernel keeps this only for equal M,
  * which is why callers pass whole fixed-size chunks.) */
-void limn__sgemm(limn_kernel kernel, int ta, int tb, size_t M, size_t N, size_t K,
-                 float alpha, const float *A, size_t lda, const float *B, size_t ldb,
-                 float beta, float *C, size_t ldc);
+void limn__sgemm(limn_kernel kernel, int ta, int tb, size_t M, size_t N, size_t K, float alpha,
+                 const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 /* Portable blocked kernel: plain C the compiler vectorises. */
-void limn__sgemm_portable(int ta, int tb, size_t M, size_t N, size_t K, float alpha,
-                          const float *A, size_t lda, const float *B, size_t ldb,
-                          float beta, float *C, size_t ldc);
+void limn__sgemm_portable(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
+                          size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
 /* Naive reference twin: triple loop, double accumulator (tests). */
-void limn__sgemm_ref(int ta, int tb, size_t M, size_t N, size_t K, float alpha,
-                     const float *A, size_t lda, const float *B, size_t ldb, float beta,
-                     float *C, size_t ldc);
+void limn__sgemm_ref(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
+                     const float *B, size_t ldb, float beta, float *C, size_t ldc);
 /* The kernel AUTO resolves to. */
 limn_kernel limn__kernel_resolve(limn_kernel k);
 

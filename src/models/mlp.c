@@ -8,11 +8,16 @@
 
 const char *limn_activation_name(limn_activation a) {
   switch (a) {
-  case LIMN_ACT_RELU: return "relu";
-  case LIMN_ACT_TANH: return "tanh";
-  case LIMN_ACT_LOGISTIC: return "logistic";
-  case LIMN_ACT_IDENTITY: return "identity";
-  case LIMN_ACT_SOFTMAX: return "softmax";
+  case LIMN_ACT_RELU:
+    return "relu";
+  case LIMN_ACT_TANH:
+    return "tanh";
+  case LIMN_ACT_LOGISTIC:
+    return "logistic";
+  case LIMN_ACT_IDENTITY:
+    return "identity";
+  case LIMN_ACT_SOFTMAX:
+    return "softmax";
   }
   return NULL;
 }
@@ -26,9 +31,7 @@ int limn_activation_parse(const char *name, limn_activation *out) {
   return LIMN_EINVAL;
 }
 
-const limn__mlp *limn__mlp_of(const limn_model *m) {
-  return m && !strcmp(m->kind, "mlp") ? m->impl : NULL;
-}
+const limn__mlp *limn__mlp_of(const limn_model *m) { return m && !strcmp(m->kind, "mlp") ? m->impl : NULL; }
 
 size_t limn__mlp_max_width(const limn__mlp *p) {
   size_t w = 0;
@@ -146,8 +149,8 @@ void limn__mlp_forward(limn_kernel k, const limn__mlp *p, size_t rows, float **a
   }
 }
 
-void limn__mlp_backward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts, float *dz,
-                        float *tmp, float **dW, float **db, float *dh0) {
+void limn__mlp_backward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts, float *dz, float *tmp,
+                        float **dW, float **db, float *dh0) {
   float *cur = dz, *next = tmp;
   for (size_t l = p->nlayers; l-- > 0;) {
     size_t in = p->width[l], out = p->width[l + 1];
@@ -200,8 +203,8 @@ void limn__mlp_output(const limn_model *m, const float *z, size_t rows, limn_spa
   }
 }
 
-void limn__mlp_output_grad(const limn_model *m, const float *z, const float *w, size_t rows,
-                           limn_space sp, float *dz) {
+void limn__mlp_output_grad(const limn_model *m, const float *z, const float *w, size_t rows, limn_space sp,
+                           float *dz) {
   const limn__mlp *p = m->impl;
   size_t u = p->width[p->nlayers], k = m->noutputs;
   float *prob = NULL;
@@ -246,8 +249,8 @@ static size_t chunk_floats(const limn__mlp *p) {
 }
 
 /* Forward one chunk of `rows` (<= CHUNK) rows, zero-padded to a full block. */
-static void run_chunk(limn_kernel k, const limn_model *m, const float *x, size_t rows,
-                      float *scratch, float **acts) {
+static void run_chunk(limn_kernel k, const limn_model *m, const float *x, size_t rows, float *scratch,
+                      float **acts) {
   const limn__mlp *p = m->impl;
   float *q = scratch;
   for (size_t l = 0; l <= p->nlayers; l++) {
@@ -264,7 +267,7 @@ typedef struct job {
   const float *x, *w;
   size_t n;
   limn_space sp;
-  float *out;       /* forward: (n, noutputs); vjp: (n, nslots) */
+  float *out; /* forward: (n, noutputs); vjp: (n, nslots) */
   int vjp;
 } job;
 
@@ -343,10 +346,13 @@ int limn__mlp_new(limn_ctx *ctx, const limn_schema *schema, size_t nlayers, cons
   *out = NULL;
   int rc;
   limn_model *m = NULL;
-  LIMN_FAIL_IF(nlayers < 1 || nlayers > 64, ctx, LIMN_EINVAL, "an MLP needs 1 to 64 layers, got %zu", nlayers);
-  LIMN_FAIL_IF(hidden > LIMN_ACT_IDENTITY, ctx, LIMN_EINVAL, "hidden activation must be relu, tanh, logistic or identity");
+  LIMN_FAIL_IF(nlayers < 1 || nlayers > 64, ctx, LIMN_EINVAL, "an MLP needs 1 to 64 layers, got %zu",
+               nlayers);
+  LIMN_FAIL_IF(hidden > LIMN_ACT_IDENTITY, ctx, LIMN_EINVAL,
+               "hidden activation must be relu, tanh, logistic or identity");
   for (size_t l = 0; l <= nlayers; l++)
-    LIMN_FAIL_IF(width[l] < 1 || width[l] > (1u << 20), ctx, LIMN_EINVAL, "layer width %zu out of range", width[l]);
+    LIMN_FAIL_IF(width[l] < 1 || width[l] > (1u << 20), ctx, LIMN_EINVAL, "layer width %zu out of range",
+                 width[l]);
   LIMN_FAIL_IF(!limn_schema_target_name(schema), ctx, LIMN_EINVAL, "the MLP's schema needs a target");
   size_t u = width[nlayers], nout = u;
   limn_task task = limn_schema_task(schema);
@@ -359,13 +365,14 @@ int limn__mlp_new(limn_ctx *ctx, const limn_schema *schema, size_t nlayers, cons
     LIMN_FAIL_IF(task != LIMN_TASK_CLASSIFICATION || ncl != u, ctx, LIMN_EINVAL,
                  "a softmax output needs one unit per class (%zu classes, %zu units)", ncl, u);
   } else if (output == LIMN_ACT_IDENTITY) {
-    LIMN_FAIL_IF(task != LIMN_TASK_REGRESSION, ctx, LIMN_EINVAL, "an identity output needs a regression target");
+    LIMN_FAIL_IF(task != LIMN_TASK_REGRESSION, ctx, LIMN_EINVAL,
+                 "an identity output needs a regression target");
   } else {
     LIMN_FAIL_IF(1, ctx, LIMN_EINVAL, "output activation must be softmax, logistic or identity");
   }
   LIMN_CHECK(limn__model_new(ctx, "mlp", schema, limn_schema_nfeatures(schema), nout, &mlp_vt, &m));
-  LIMN_FAIL_IF(m->nslots != width[0], ctx, LIMN_ESHAPE, "first layer takes %zu inputs but the schema has %zu slots",
-               width[0], m->nslots);
+  LIMN_FAIL_IF(m->nslots != width[0], ctx, LIMN_ESHAPE,
+               "first layer takes %zu inputs but the schema has %zu slots", width[0], m->nslots);
   limn__mlp *p = limn__calloc(ctx, 1, sizeof *p);
   LIMN_FAIL_IF(!p, ctx, LIMN_ENOMEM, "out of memory");
   m->impl = p;
@@ -380,7 +387,8 @@ int limn__mlp_new(limn_ctx *ctx, const limn_schema *schema, size_t nlayers, cons
   p->b = limn__calloc(ctx, nlayers, sizeof *p->b);
   p->mean = limn__calloc(ctx, m->nfeatures, sizeof(float));
   p->std = limn__alloc_array(ctx, m->nfeatures, sizeof(float));
-  LIMN_FAIL_IF(!p->width || !p->W || !p->Wt || !p->b || !p->mean || !p->std, ctx, LIMN_ENOMEM, "out of memory");
+  LIMN_FAIL_IF(!p->width || !p->W || !p->Wt || !p->b || !p->mean || !p->std, ctx, LIMN_ENOMEM,
+               "out of memory");
   memcpy(p->width, width, (nlayers + 1) * sizeof *width);
   for (size_t j = 0; j < m->nfeatures; j++)
     p->std[j] = 1.0f;
@@ -397,10 +405,9 @@ fail:
   return rc;
 }
 
-int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean,
-                    const float *std, size_t nlayers, const limn_mlp_layer *layers,
-                    limn_activation hidden, limn_activation output, double y_shift,
-                    double y_scale, limn_model **out) {
+int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean, const float *std,
+                    size_t nlayers, const limn_mlp_layer *layers, limn_activation hidden,
+                    limn_activation output, double y_shift, double y_scale, limn_model **out) {
   *out = NULL;
   if (!schema || !layers || nlayers < 1 || nlayers > 64)
     return limn__err(ctx, LIMN_EINVAL, "limn_mlp_create needs a schema and 1 to 64 layers");

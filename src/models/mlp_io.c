@@ -19,7 +19,10 @@ static void put(wr *w, const void *p, size_t n) {
   if (w->rc == LIMN_OK)
     w->rc = limn__buf_put(w->ctx, w->b, p, n);
 }
-static void put_u8(wr *w, unsigned v) { unsigned char c = (unsigned char)v; put(w, &c, 1); }
+static void put_u8(wr *w, unsigned v) {
+  unsigned char c = (unsigned char)v;
+  put(w, &c, 1);
+}
 static void put_u32(wr *w, uint32_t v) {
   unsigned char c[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
                         (unsigned char)(v >> 24)};
@@ -204,8 +207,8 @@ static int short_read(rd *r, size_t need) {
                    r->name, (size_t)(r->p - r->base), r->field, need, (size_t)(r->end - r->p));
 }
 static int bad(rd *r, const char *what) {
-  return limn__err(r->ctx, LIMN_EFORMAT, "%s: byte %zu, %s: %s", r->name, (size_t)(r->p - r->base),
-                   r->field, what);
+  return limn__err(r->ctx, LIMN_EFORMAT, "%s: byte %zu, %s: %s", r->name, (size_t)(r->p - r->base), r->field,
+                   what);
 }
 static int get(rd *r, void *dst, size_t n) {
   if ((size_t)(r->end - r->p) < n)
@@ -404,7 +407,8 @@ static int read_mlp(rd *r, const limn_schema *s, limn_model **out) {
   LIMN_CHECK(get_f32s(r, p->mean, m->nfeatures));
   LIMN_CHECK(get_f32s(r, p->std, m->nfeatures));
   for (size_t j = 0; j < m->nfeatures; j++)
-    LIMN_FAIL_IF(!(p->std[j] > 0), r->ctx, LIMN_EFORMAT, "%s: std of feature %zu is not positive", r->name, j);
+    LIMN_FAIL_IF(!(p->std[j] > 0), r->ctx, LIMN_EFORMAT, "%s: std of feature %zu is not positive", r->name,
+                 j);
   r->field = "target transform";
   LIMN_CHECK(get_f64(r, &p->y_shift, 0));
   LIMN_CHECK(get_f64(r, &p->y_scale, 0));
@@ -489,8 +493,7 @@ static int read_train(rd *r, limn__mlp *p) {
 }
 
 /* One section's body; `r` is bounded to the section. */
-static int read_section(rd *r, const char *tag, limn_schema **schema, limn_model **m,
-                        limn_stats **st) {
+static int read_section(rd *r, const char *tag, limn_schema **schema, limn_model **m, limn_stats **st) {
   if (!memcmp(tag, "SCHM", 4)) {
     if (*schema)
       return bad(r, "second schema section");
@@ -517,8 +520,7 @@ static int read_section(rd *r, const char *tag, limn_schema **schema, limn_model
   return LIMN_OK;
 }
 
-int limn_model_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
-                        limn_model **out) {
+int limn_model_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name, limn_model **out) {
   *out = NULL;
   rd r = {ctx, name ? name : "(memory)", buf, buf, (const unsigned char *)buf + len, "header"};
   limn_schema *schema = NULL;

@@ -49,12 +49,12 @@ typedef struct trainer {
   limn_model *m;
   limn__mlp *p;
   limn_kernel k;
-  size_t nparams;        /* floats in all W and b */
+  size_t nparams;                 /* floats in all W and b */
   float *grad, *mom, *vel, *flat; /* (nparams) each */
-  float **gW, **gb;      /* views into grad */
+  float **gW, **gb;               /* views into grad */
   float *acts_buf, *acts[66], *dz, *tmp;
-  float *h0;             /* (n, nslots) preprocessed rows */
-  float *t;              /* (n) targets: class code, or standardised value */
+  float *h0; /* (n, nslots) preprocessed rows */
+  float *t;  /* (n) targets: class code, or standardised value */
   size_t n, batch;
 } trainer;
 
@@ -95,8 +95,8 @@ static void glorot_init(trainer *tr, uint64_t seed) {
 /* Summed loss of nb rows given the output pre-activations z; with dz, also the
  * gradient of (summed loss / div) with respect to z. Cross-entropy for
  * classification, half squared error (standardised target) for regression. */
-static double loss_and_grad(trainer *tr, const float *z, const size_t *rows, size_t nb,
-                            float *dz, size_t div) {
+static double loss_and_grad(trainer *tr, const float *z, const size_t *rows, size_t nb, float *dz,
+                            size_t div) {
   const limn__mlp *p = tr->p;
   size_t u = p->width[p->nlayers];
   double loss = 0.0;
@@ -154,8 +154,7 @@ static void adam_step(trainer *tr, const limn_mlp_opts *o, size_t step) {
 }
 
 /* One minibatch: forward, loss, backward, L2, Adam. Returns the batch loss sum. */
-static double train_batch(trainer *tr, const limn_mlp_opts *o, const size_t *rows, size_t nb,
-                          size_t step) {
+static double train_batch(trainer *tr, const limn_mlp_opts *o, const size_t *rows, size_t nb, size_t step) {
   const limn__mlp *p = tr->p;
   memset(tr->grad, 0, tr->nparams * sizeof *tr->grad);
   forward_rows(tr, rows, nb);
@@ -197,8 +196,8 @@ static int trainer_alloc(trainer *tr, size_t n) {
   tr->acts_buf = limn__alloc_array(ctx, tr->batch, (per + 2 * mw) * sizeof(float));
   tr->h0 = limn__alloc_array(ctx, n, tr->m->nslots * sizeof(float));
   tr->t = limn__alloc_array(ctx, n, sizeof(float));
-  if (!tr->grad || !tr->mom || !tr->vel || !tr->flat || !tr->gW || !tr->gb || !tr->acts_buf ||
-      !tr->h0 || !tr->t)
+  if (!tr->grad || !tr->mom || !tr->vel || !tr->flat || !tr->gW || !tr->gb || !tr->acts_buf || !tr->h0 ||
+      !tr->t)
     return LIMN_ENOMEM;
   float *q = tr->acts_buf;
   for (size_t l = 0; l <= p->nlayers; l++) {
@@ -230,8 +229,8 @@ static void trainer_free(trainer *tr) {
 }
 
 /* Build the untrained network for the dataset: widths, output, standardisation. */
-static int build_model(limn_ctx *ctx, const limn_dataset *ds, const limn_mlp_opts *o,
-                       const limn_stats *st, limn_model **out) {
+static int build_model(limn_ctx *ctx, const limn_dataset *ds, const limn_mlp_opts *o, const limn_stats *st,
+                       limn_model **out) {
   const limn_schema *s = limn_dataset_schema(ds);
   size_t width[65], ns = 0;
   for (size_t j = 0; j < limn_schema_nfeatures(s); j++)
@@ -281,8 +280,8 @@ static void set_targets(trainer *tr, const limn_dataset *ds) {
 }
 
 /* Split row indices into training and validation sets. */
-static int split_valid(trainer *tr, const limn_dataset *ds, const limn_mlp_opts *o, size_t *fit,
-                       size_t *nfit, size_t *val, size_t *nval) {
+static int split_valid(trainer *tr, const limn_dataset *ds, const limn_mlp_opts *o, size_t *fit, size_t *nfit,
+                       size_t *val, size_t *nval) {
   size_t n = limn_dataset_nrows(ds);
   *nfit = *nval = 0;
   if (o->valid_fraction <= 0.0 || n < 10) {
@@ -355,8 +354,7 @@ static int epochs(trainer *tr, const limn_mlp_opts *o, size_t *fit, size_t nfit,
   return LIMN_OK;
 }
 
-int limn_mlp_train(limn_ctx *ctx, const limn_dataset *ds, const limn_mlp_opts *opts,
-                   limn_model **out) {
+int limn_mlp_train(limn_ctx *ctx, const limn_dataset *ds, const limn_mlp_opts *opts, limn_model **out) {
   *out = NULL;
   limn_mlp_opts dflt = limn_mlp_opts_default();
   const limn_mlp_opts *o = opts ? opts : &dflt;

@@ -3,9 +3,8 @@
 #include <math.h>
 #include <stdio.h>
 
-int limn__model_new(limn_ctx *ctx, const char *kind, const limn_schema *schema,
-                    size_t nfeatures, size_t noutputs, const limn__model_vt *vt,
-                    limn_model **out) {
+int limn__model_new(limn_ctx *ctx, const char *kind, const limn_schema *schema, size_t nfeatures,
+                    size_t noutputs, const limn__model_vt *vt, limn_model **out) {
   *out = NULL;
   int rc;
   limn_model *m = limn__calloc(ctx, 1, sizeof *m);
@@ -127,15 +126,15 @@ static int check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_
       if (m->slot_cat[m->col_slot[j]] >= 0) {
         size_t k = limn_schema_ncategories(m->schema, j);
         if (v < 0 || v != floorf(v) || v >= (float)k)
-          return limn__err(ctx, LIMN_EINVAL, "row %zu, column '%s': %g is not a category code (0..%zu)",
-                           i, name, (double)v, k - 1);
+          return limn__err(ctx, LIMN_EINVAL, "row %zu, column '%s': %g is not a category code (0..%zu)", i,
+                           name, (double)v, k - 1);
       }
     }
   return LIMN_OK;
 }
 
-int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                       limn_space sp, float *out) {
+int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
+                       float *out) {
   if (n == 0)
     return LIMN_OK;
   if (!out)
@@ -188,8 +187,8 @@ static int cb_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t
   return LIMN_OK;
 }
 
-static int cb_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
-                  limn_space sp, float *grad) {
+static int cb_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w, limn_space sp,
+                  float *grad) {
   const limn_model_callbacks *cb = m->impl;
   int r = cb->vjp(cb->ud, x, n, w, sp, grad);
   if (r == LIMN_EUNSUPPORTED)
@@ -211,8 +210,8 @@ static void cb_destroy(limn_model *m) {
 static const limn__model_vt cb_vt = {cb_forward, cb_vjp, cb_destroy};
 static const limn__model_vt cb_vt_nograd = {cb_forward, NULL, cb_destroy};
 
-int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb,
-                              const limn_schema *schema, limn_model **out) {
+int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb, const limn_schema *schema,
+                              limn_model **out) {
   *out = NULL;
   if (!cb || !cb->predict || cb->nfeatures == 0 || cb->noutputs == 0) {
     if (cb && cb->destroy)

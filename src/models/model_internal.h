@@ -6,42 +6,40 @@
 
 typedef struct limn__model_vt {
   /* x (n, nfeatures) already validated; out (n, noutputs) */
-  int (*forward)(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
-                 float *out);
+  int (*forward)(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp, float *out);
   /* NULL when the model has no gradients */
-  int (*vjp)(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
-             limn_space sp, float *grad);
+  int (*vjp)(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w, limn_space sp,
+             float *grad);
   void (*destroy)(limn_model *m);
 } limn__model_vt;
 
 struct limn_model {
-  limn_ctx *ctx;        /* allocator owner */
+  limn_ctx *ctx; /* allocator owner */
   const char *kind;
   size_t nfeatures, noutputs, nslots;
-  limn_schema *schema;  /* may be NULL (callback) */
-  limn_stats *stats;    /* may be NULL */
-  size_t *slot_col;     /* (nslots) */
-  long *slot_cat;       /* (nslots) */
-  size_t *col_slot;     /* (nfeatures) first slot of each column */
+  limn_schema *schema; /* may be NULL (callback) */
+  limn_stats *stats;   /* may be NULL */
+  size_t *slot_col;    /* (nslots) */
+  long *slot_cat;      /* (nslots) */
+  size_t *col_slot;    /* (nfeatures) first slot of each column */
   const limn__model_vt *vt;
   void *impl;
 };
 
 /* Allocate a model shell with slot tables from `schema` (copied; may be NULL:
  * nfeatures numeric slots). */
-int limn__model_new(limn_ctx *ctx, const char *kind, const limn_schema *schema,
-                    size_t nfeatures, size_t noutputs, const limn__model_vt *vt,
-                    limn_model **out);
+int limn__model_new(limn_ctx *ctx, const char *kind, const limn_schema *schema, size_t nfeatures,
+                    size_t noutputs, const limn__model_vt *vt, limn_model **out);
 
 /* The MLP. */
 typedef struct limn__mlp {
-  size_t nlayers;        /* dense layers */
-  size_t *width;         /* (nlayers + 1): width[0] = slots, width[L] = output units */
-  float **W;             /* W[l]: (width[l+1], width[l]) */
-  float **b;             /* b[l]: (width[l+1]) */
-  float **Wt;            /* Wt[l]: (width[l], width[l+1]) = W[l]^T, for inference */
+  size_t nlayers; /* dense layers */
+  size_t *width;  /* (nlayers + 1): width[0] = slots, width[L] = output units */
+  float **W;      /* W[l]: (width[l+1], width[l]) */
+  float **b;      /* b[l]: (width[l+1]) */
+  float **Wt;     /* Wt[l]: (width[l], width[l+1]) = W[l]^T, for inference */
   limn_activation hidden, output;
-  float *mean, *std;     /* (nfeatures) */
+  float *mean, *std; /* (nfeatures) */
   double y_shift, y_scale;
   limn_mlp_info info;
   /* training options, recorded for `info` (0 when imported) */
@@ -69,13 +67,13 @@ void limn__mlp_transpose(limn__mlp *p);
 /* Backward from dz (rows, width[L]) (overwritten): dW[l], db[l] accumulate
  * (+=) when non-NULL; dh0 (rows, width[0]) written when non-NULL. tmp: scratch of
  * rows * max width floats, twice. */
-void limn__mlp_backward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts, float *dz,
-                        float *tmp, float **dW, float **db, float *dh0);
+void limn__mlp_backward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts, float *dz, float *tmp,
+                        float **dW, float **db, float *dh0);
 /* Apply the output layer to z (rows, width[L]) into out (rows, noutputs). */
 void limn__mlp_output(const limn_model *m, const float *z, size_t rows, limn_space sp, float *out);
 /* d(sum_k w_k out_k)/dz for the output layer: dz (rows, width[L]). */
-void limn__mlp_output_grad(const limn_model *m, const float *z, const float *w, size_t rows,
-                           limn_space sp, float *dz);
+void limn__mlp_output_grad(const limn_model *m, const float *z, const float *w, size_t rows, limn_space sp,
+                           float *dz);
 size_t limn__mlp_max_width(const limn__mlp *p);
 
 /* Serialisation (mlp_io.c). */

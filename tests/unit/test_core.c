@@ -2,9 +2,23 @@
 #include "../harness.h"
 
 static size_t live;
-static void *cm(void *ud, size_t n) { (void)ud; live++; return malloc(n ? n : 1); }
-static void *cr(void *ud, void *p, size_t n) { (void)ud; if (!p) live++; return realloc(p, n ? n : 1); }
-static void cf(void *ud, void *p) { (void)ud; if (p) live--; free(p); }
+static void *cm(void *ud, size_t n) {
+  (void)ud;
+  live++;
+  return malloc(n ? n : 1);
+}
+static void *cr(void *ud, void *p, size_t n) {
+  (void)ud;
+  if (!p)
+    live++;
+  return realloc(p, n ? n : 1);
+}
+static void cf(void *ud, void *p) {
+  (void)ud;
+  if (p)
+    live--;
+  free(p);
+}
 
 static void test_status(void) {
   test_begin("status");

@@ -13,7 +13,8 @@ static int parse(const char *csv, const char *target, limn_dataset **ds) {
 static void test_csv_good(void) {
   test_begin("csv good");
   limn_dataset *ds;
-  const char *csv = "\xEF\xBB\xBFx,\"col, 2\",y\r\n1.5,\"a \"\"q\"\"\",yes\r\n-2e1,b,no\r\n\r\n3,\"a \"\"q\"\"\",yes\r\n";
+  const char *csv =
+      "\xEF\xBB\xBFx,\"col, 2\",y\r\n1.5,\"a \"\"q\"\"\",yes\r\n-2e1,b,no\r\n\r\n3,\"a \"\"q\"\"\",yes\r\n";
   CHECK_OK(ctx, parse(csv, "y", &ds));
   if (!ds)
     return;
@@ -51,20 +52,27 @@ static void test_csv_good(void) {
 static void test_csv_bad(void) {
   test_begin("csv bad");
   limn_dataset *ds;
-  CHECK_ERR(ctx, parse("a,b,y\n1,2,0\n1,2\n", "y", &ds), LIMN_EPARSE, "t.csv line 3: expected 3 fields, got 2");
+  CHECK_ERR(ctx, parse("a,b,y\n1,2,0\n1,2\n", "y", &ds), LIMN_EPARSE,
+            "t.csv line 3: expected 3 fields, got 2");
   CHECK_ERR(ctx, parse("a,y\n\"1,0\n2,1\n", "y", &ds), LIMN_EPARSE, "line 2, field 1: unbalanced quote");
   CHECK_ERR(ctx, parse("a,y\n1,0\nabc,1\n3,0\n", "y", &ds), LIMN_EPARSE,
             "line 3, column 'a': 'abc' is not a number");
   CHECK_ERR(ctx, parse("", "y", &ds), LIMN_EPARSE, "empty file");
   CHECK_ERR(ctx, parse("a,y\n", "y", &ds), LIMN_EPARSE, "header only");
-  CHECK_ERR(ctx, parse("a,y\n1,0\nNaN,1\n", "y", &ds), LIMN_EPARSE, "line 3, column 'a': missing value 'NaN'");
-  CHECK_ERR(ctx, parse("a,y\n1,0\n,1\n", "y", &ds), LIMN_EPARSE, "line 3, column 'a': missing value (empty field)");
-  CHECK_ERR(ctx, parse("a,y\n1,0\ninf,1\n", "y", &ds), LIMN_ENONFINITE, "line 3, column 'a': 'inf' is not a finite number");
-  CHECK_ERR(ctx, parse("a,y\n1,0\n1e999,1\n", "y", &ds), LIMN_ENONFINITE, "line 3, column 'a': '1e999' is not a finite number");
-  CHECK_ERR(ctx, parse("a,y\n1,0\n2,1\n", "z", &ds), LIMN_ENOTFOUND, "unknown target column 'z' (columns: a, y)");
+  CHECK_ERR(ctx, parse("a,y\n1,0\nNaN,1\n", "y", &ds), LIMN_EPARSE,
+            "line 3, column 'a': missing value 'NaN'");
+  CHECK_ERR(ctx, parse("a,y\n1,0\n,1\n", "y", &ds), LIMN_EPARSE,
+            "line 3, column 'a': missing value (empty field)");
+  CHECK_ERR(ctx, parse("a,y\n1,0\ninf,1\n", "y", &ds), LIMN_ENONFINITE,
+            "line 3, column 'a': 'inf' is not a finite number");
+  CHECK_ERR(ctx, parse("a,y\n1,0\n1e999,1\n", "y", &ds), LIMN_ENONFINITE,
+            "line 3, column 'a': '1e999' is not a finite number");
+  CHECK_ERR(ctx, parse("a,y\n1,0\n2,1\n", "z", &ds), LIMN_ENOTFOUND,
+            "unknown target column 'z' (columns: a, y)");
   CHECK_ERR(ctx, parse("a,y\n1,k\n2,k\n", "y", &ds), LIMN_EINVAL, "single class 'k'");
   CHECK_ERR(ctx, parse("a,a\n1,2\n", NULL, &ds), LIMN_EPARSE, "duplicate column name 'a'");
-  CHECK_ERR(ctx, parse("a,y\n1\"x\",0\n", "y", &ds), LIMN_EPARSE, "line 2, field 1: quote inside an unquoted field");
+  CHECK_ERR(ctx, parse("a,y\n1\"x\",0\n", "y", &ds), LIMN_EPARSE,
+            "line 2, field 1: quote inside an unquoted field");
   CHECK_ERR(ctx, parse("a,y\n\"1\"x,0\n", "y", &ds), LIMN_EPARSE, "text after the closing quote");
   CHECK_ERR(ctx, parse("a,y\n1,0\r2,1\n", "y", &ds), LIMN_EPARSE, "carriage return");
   /* NUL byte and invalid UTF-8 (overlong, lone continuation, surrogate) */
@@ -161,7 +169,8 @@ static void test_arff(void) {
     CHECK_EQ(bad, 300);
     limn_dataset_free(ds);
   }
-  const char *a = "% c\n@relation r\n@attribute 'a b' numeric\n@attribute c {x, 'y z'}\n@data\n1,'y z'\n2, x % c\n";
+  const char *a =
+      "% c\n@relation r\n@attribute 'a b' numeric\n@attribute c {x, 'y z'}\n@data\n1,'y z'\n2, x % c\n";
   CHECK_OK(ctx, limn_dataset_parse_arff(ctx, a, strlen(a), "a.arff", NULL, &ds));
   if (ds) {
     CHECK(!strcmp(limn_schema_feature_name(limn_dataset_schema(ds), 0), "a b"));

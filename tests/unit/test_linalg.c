@@ -25,7 +25,8 @@ static void one(limn_kernel k, int ta, int tb, size_t M, size_t N, size_t K, flo
       w[i * N + j] = R[i * ldc + j];
     }
   char what[96];
-  snprintf(what, sizeof what, "kernel %d ta %d tb %d %zux%zux%zu beta %g", (int)k, ta, tb, M, N, K, (double)beta);
+  snprintf(what, sizeof what, "kernel %d ta %d tb %d %zux%zux%zu beta %g", (int)k, ta, tb, M, N, K,
+           (double)beta);
   CHECK_CLOSE(what, g, w, M * N, 1e-5 * (double)K, 1e-5);
   /* padding beyond N untouched */
   int pad_ok = 1;

@@ -238,9 +238,11 @@ static void test_categorical_slots(void) {
     a[i] = g[i], b[i] = gt[i];
   CHECK_CLOSE("slot gradients", a, b, 7, 0, 1e-6);
   float bad[4] = {0.5f, 1.0f, -1.0f, 4.0f};
-  CHECK_ERR(ctx, limn_model_predict(ctx, m, bad, 1, o), LIMN_EINVAL, "row 0, column 'colour': 4 is not a category code");
+  CHECK_ERR(ctx, limn_model_predict(ctx, m, bad, 1, o), LIMN_EINVAL,
+            "row 0, column 'colour': 4 is not a category code");
   float nan[4] = {0.5f, NAN, -1.0f, 1.0f};
-  CHECK_ERR(ctx, limn_model_predict(ctx, m, nan, 1, o), LIMN_ENONFINITE, "row 0, column 1 'x1': value is not finite");
+  CHECK_ERR(ctx, limn_model_predict(ctx, m, nan, 1, o), LIMN_ENONFINITE,
+            "row 0, column 1 'x1': value is not finite");
   limn_model_free(m);
   limn_model_free(t);
 }
@@ -311,15 +313,19 @@ static void test_files(void) {
     all &= rc == LIMN_EFORMAT && l == NULL;
   }
   CHECK(all);
-  CHECK_ERR(ctx, limn_model_load_mem(ctx, buf, 100, "t.limn", &l), LIMN_EFORMAT, "t.limn: byte 16: section 'SCHM' claims");
-  CHECK_ERR(ctx, limn_model_load_mem(ctx, buf, 14, "t.limn", &l), LIMN_EFORMAT, "t.limn: truncated at byte 12 reading flags");
+  CHECK_ERR(ctx, limn_model_load_mem(ctx, buf, 100, "t.limn", &l), LIMN_EFORMAT,
+            "t.limn: byte 16: section 'SCHM' claims");
+  CHECK_ERR(ctx, limn_model_load_mem(ctx, buf, 14, "t.limn", &l), LIMN_EFORMAT,
+            "t.limn: truncated at byte 12 reading flags");
   unsigned char *c = malloc(len);
   memcpy(c, buf, len);
   c[0] = 'X';
-  CHECK_ERR(ctx, limn_model_load_mem(ctx, c, len, "x.limn", &l), LIMN_EFORMAT, "not a limn model file (bad magic)");
+  CHECK_ERR(ctx, limn_model_load_mem(ctx, c, len, "x.limn", &l), LIMN_EFORMAT,
+            "not a limn model file (bad magic)");
   memcpy(c, buf, len);
   c[8] = 2;
-  CHECK_ERR(ctx, limn_model_load_mem(ctx, c, len, "v.limn", &l), LIMN_EFORMAT, "model format version 2, this limn reads version 1");
+  CHECK_ERR(ctx, limn_model_load_mem(ctx, c, len, "v.limn", &l), LIMN_EFORMAT,
+            "model format version 2, this limn reads version 1");
   /* every single-byte corruption is caught (by a check or by the checksum) */
   all = 1;
   for (size_t i = 0; i < len; i++) {
@@ -335,7 +341,8 @@ static void test_files(void) {
   free(c);
   limn_model_free(m);
   /* absurd dimensions: a valid file whose first hidden width claims 2^20 units */
-  CHECK_OK(ctx, limn_model_save_mem(ctx, m2 = random_model(3, 0, LIMN_ACT_TANH, LIMN_ACT_SOFTMAX, 3, 0), &buf, &len));
+  CHECK_OK(ctx, limn_model_save_mem(ctx, m2 = random_model(3, 0, LIMN_ACT_TANH, LIMN_ACT_SOFTMAX, 3, 0), &buf,
+                                    &len));
   for (size_t i = 0; buf && i + 4 < len; i++)
     if (!memcmp(buf + i, "MLP ", 4)) {
       size_t at = i + 12 + 2 + 4 + 4; /* tag, length, activations, layer count, width[0] */
@@ -345,7 +352,8 @@ static void test_files(void) {
   CHECK_ERR(ctx, limn_model_load_mem(ctx, buf, len, "a.limn", &l), LIMN_EFORMAT, "a.limn: truncated at byte");
   limn_free(ctx, buf);
   limn_model_free(m2);
-  CHECK_ERR(ctx, limn_model_load(ctx, "/nonexistent/m.limn", &l), LIMN_EIO, "/nonexistent/m.limn: cannot open");
+  CHECK_ERR(ctx, limn_model_load(ctx, "/nonexistent/m.limn", &l), LIMN_EIO,
+            "/nonexistent/m.limn: cannot open");
 }
 
 /* y = 2 x0 - x1 + 1 through callbacks. */
@@ -369,7 +377,10 @@ static int failing(void *ud, const float *x, size_t n, float *out) {
   return 7;
 }
 static int destroyed;
-static void on_destroy(void *ud) { (void)ud; destroyed++; }
+static void on_destroy(void *ud) {
+  (void)ud;
+  destroyed++;
+}
 
 static void test_callbacks(void) {
   test_begin("callback models");
