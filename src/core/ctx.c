@@ -259,6 +259,11 @@ int limn__write_file_atomic(limn_ctx *ctx, const char *path, const void *data, s
   return LIMN_OK;
 }
 
+int limn__cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 uint64_t limn__fnv1a64(const void *data, size_t len) {
   const unsigned char *p = data;
   uint64_t h = 0xcbf29ce484222325ULL;

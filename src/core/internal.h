@@ -91,6 +91,9 @@ int limn__read_file(limn_ctx *ctx, const char *path, char **out, size_t *len);
 /* Write `len` bytes to `path` through "<path>.tmp.<pid>" and rename. */
 int limn__write_file_atomic(limn_ctx *ctx, const char *path, const void *data, size_t len);
 
+/* qsort comparator for doubles (ascending). */
+int limn__cmp_double(const void *a, const void *b);
+
 /* FNV-1a 64. */
 uint64_t limn__fnv1a64(const void *data, size_t len);
 

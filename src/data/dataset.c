@@ -180,11 +180,6 @@ fail:
   return rc;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* Integer-valued numeric target with few distinct values: classes are the sorted
  * values. Returns 1 in *is_int when it applies (and fills y with codes). */
 static int integer_classes(typer *ty, size_t c, size_t maxk, int force, float *y, limn_schema *s,
@@ -211,7 +206,7 @@ static int integer_classes(typer *ty, size_t c, size_t maxk, int force, float *y
       vals[k++] = v;
     }
   }
-  qsort(vals, k, sizeof *vals, cmp_double);
+  qsort(vals, k, sizeof *vals, limn__cmp_double);
   char names[256][24];
   const char *ptrs[256];
   for (size_t i = 0; i < k; i++) {

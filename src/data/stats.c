@@ -45,11 +45,6 @@ void limn_stats_free(limn_stats *st) {
   limn__free(ctx, st);
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* Numeric column j: sorted copy in tmp (n), then moments and percentiles. The mean
  * and variance are two-pass sums in double, in row order. */
 static void numeric_stats(limn_stats *st, const float *x, size_t n, size_t d, size_t j, double *tmp) {
@@ -63,7 +58,7 @@ static void numeric_stats(limn_stats *st, const float *x, size_t n, size_t d, si
     ss += (tmp[i] - mean) * (tmp[i] - mean);
   st->mean[j] = mean;
   st->std[j] = sqrt(ss / (double)n);
-  qsort(tmp, n, sizeof *tmp, cmp_double);
+  qsort(tmp, n, sizeof *tmp, limn__cmp_double);
   st->min[j] = tmp[0];
   st->max[j] = tmp[n - 1];
   for (int p = 0; p < LIMN__NPCT; p++) {
