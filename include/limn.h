@@ -7,6 +7,7 @@
  *   limn/model.h    the model interface: predict, vjp, save/load, callbacks
  *   limn/mlp.h      limn's MLP: build from weights, train
  *   limn/metrics.h  accuracy, log-loss, confusion matrix, R^2
+ *   limn/explain.h  explanations: gradient, saliency, gradient x input, IG, SmoothGrad
  *
  * Embedding in 20 lines (error checks shortened):
  *
@@ -43,5 +44,6 @@
 #include "limn/model.h"
 #include "limn/mlp.h"
 #include "limn/metrics.h"
+#include "limn/explain.h"
 
 #endif

@@ -248,9 +248,10 @@ static size_t chunk_floats(const limn__mlp *p) {
   return n + 2 * LIMN__CHUNK * limn__mlp_max_width(p);
 }
 
-/* Forward one chunk of `rows` (<= CHUNK) rows, zero-padded to a full block. */
-static void run_chunk(limn_kernel k, const limn_model *m, const float *x, size_t rows, float *scratch,
-                      float **acts) {
+/* Forward one chunk of `rows` (<= CHUNK) rows, zero-padded to a full block. x is
+ * raw rows, or slot rows (already preprocessed) when `slots_in`. */
+static void run_chunk(limn_kernel k, const limn_model *m, const float *x, size_t rows, int slots_in,
+                      float *scratch, float **acts) {
   const limn__mlp *p = m->impl;
   float *q = scratch;
   for (size_t l = 0; l <= p->nlayers; l++) {
@@ -258,7 +259,10 @@ static void run_chunk(limn_kernel k, const limn_model *m, const float *x, size_t
     q += LIMN__CHUNK * p->width[l];
   }
   memset(acts[0], 0, LIMN__CHUNK * p->width[0] * sizeof(float));
-  limn__mlp_preprocess(m, x, rows, acts[0]);
+  if (slots_in)
+    memcpy(acts[0], x, rows * m->nslots * sizeof(float));
+  else
+    limn__mlp_preprocess(m, x, rows, acts[0]);
   limn__mlp_forward(k, p, LIMN__CHUNK, acts, 1);
 }
 
@@ -267,8 +271,10 @@ typedef struct job {
   const float *x, *w;
   size_t n;
   limn_space sp;
-  float *out; /* forward: (n, noutputs); vjp: (n, nslots) */
+  float *out;  /* forward: (n, noutputs); vjp: (n, nslots) */
+  float *out2; /* vjp: the outputs too (n, noutputs), or NULL */
   int vjp;
+  int slots; /* x holds slot rows; vjp per slot unit (no chain rule to raw) */
 } job;
 
 static void do_chunk(limn_kernel k, const job *jb, size_t c, float *scratch) {
@@ -277,11 +283,14 @@ static void do_chunk(limn_kernel k, const job *jb, size_t c, float *scratch) {
   float *acts[66];
   size_t r0 = c * LIMN__CHUNK;
   size_t rows = jb->n - r0 < LIMN__CHUNK ? jb->n - r0 : LIMN__CHUNK;
-  run_chunk(k, m, jb->x + r0 * m->nfeatures, rows, scratch, acts);
+  size_t width_in = jb->slots ? m->nslots : m->nfeatures;
+  run_chunk(k, m, jb->x + r0 * width_in, rows, jb->slots, scratch, acts);
   float *z = acts[p->nlayers];
-  if (!jb->vjp) {
-    limn__mlp_output(m, z, rows, jb->sp, jb->out + r0 * m->noutputs);
-    return;
+  if (!jb->vjp || jb->out2) {
+    float *o = jb->vjp ? jb->out2 : jb->out;
+    limn__mlp_output(m, z, rows, jb->sp, o + r0 * m->noutputs);
+    if (!jb->vjp)
+      return;
   }
   size_t mw = limn__mlp_max_width(p);
   float *dz = acts[p->nlayers] + LIMN__CHUNK * p->width[p->nlayers];
@@ -294,7 +303,7 @@ static void do_chunk(limn_kernel k, const job *jb, size_t c, float *scratch) {
   for (size_t i = 0; i < rows; i++)
     for (size_t s = 0; s < m->nslots; s++) {
       float v = dh0[i * m->nslots + s];
-      g[i * m->nslots + s] = m->slot_cat[s] < 0 ? v / p->std[m->slot_col[s]] : v;
+      g[i * m->nslots + s] = m->slot_cat[s] < 0 && !jb->slots ? v / p->std[m->slot_col[s]] : v;
     }
 }
 
@@ -327,17 +336,39 @@ static int run_jobs(limn_ctx *ctx, const job *jb) {
 
 static int mlp_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
                        float *out) {
-  job jb = {m, x, NULL, n, sp, out, 0};
+  job jb = {m, x, NULL, n, sp, out, NULL, 0, 0};
   return run_jobs(ctx, &jb);
 }
 
 static int mlp_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
                    limn_space sp, float *grad) {
-  job jb = {m, x, w, n, sp, grad, 1};
+  job jb = {m, x, w, n, sp, grad, NULL, 1, 0};
   return run_jobs(ctx, &jb);
 }
 
-static const limn__model_vt mlp_vt = {mlp_forward, mlp_vjp, mlp_destroy};
+static int mlp_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
+                             float *out) {
+  job jb = {m, h, NULL, n, sp, out, NULL, 0, 1};
+  return run_jobs(ctx, &jb);
+}
+
+static int mlp_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
+                         limn_space sp, float *grad, float *out) {
+  job jb = {m, h, w, n, sp, grad, out, 1, 1};
+  return run_jobs(ctx, &jb);
+}
+
+static void mlp_to_slots(const limn_model *m, const float *x, size_t n, float *h) {
+  limn__mlp_preprocess(m, x, n, h);
+}
+
+static double mlp_slot_scale(const limn_model *m, size_t s) {
+  const limn__mlp *p = m->impl;
+  return m->slot_cat[s] < 0 ? 1.0 / p->std[m->slot_col[s]] : 1.0;
+}
+
+static const limn__model_vt mlp_vt = {mlp_forward,   mlp_vjp,      mlp_destroy,   mlp_forward_slots,
+                                      mlp_vjp_slots, mlp_to_slots, mlp_slot_scale};
 
 /* ---- construction ---- */
 

@@ -207,8 +207,8 @@ static void cb_destroy(limn_model *m) {
   limn__free(m->ctx, cb);
 }
 
-static const limn__model_vt cb_vt = {cb_forward, cb_vjp, cb_destroy};
-static const limn__model_vt cb_vt_nograd = {cb_forward, NULL, cb_destroy};
+static const limn__model_vt cb_vt = {cb_forward, cb_vjp, cb_destroy, NULL, NULL, NULL, NULL};
+static const limn__model_vt cb_vt_nograd = {cb_forward, NULL, cb_destroy, NULL, NULL, NULL, NULL};
 
 int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb, const limn_schema *schema,
                               limn_model **out) {
@@ -233,4 +233,74 @@ int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb, con
   m->impl = copy;
   *out = m;
   return LIMN_OK;
+}
+
+/* ---- slot level, for explainers ---- */
+
+int limn__model_slots_supported(limn_ctx *ctx, const limn_model *m) {
+  if (m->vt->forward_slots || m->nslots == m->nfeatures)
+    return LIMN_OK;
+  return limn__err(ctx, LIMN_EUNSUPPORTED,
+                   "this %s model has categorical columns but no slot-level access, which gradients need",
+                   m->kind);
+}
+
+void limn__model_to_slots(const limn_model *m, const float *x, size_t n, float *h) {
+  if (m->vt->to_slots)
+    m->vt->to_slots(m, x, n, h);
+  else
+    memcpy(h, x, n * m->nfeatures * sizeof *h);
+}
+
+double limn__model_slot_scale(const limn_model *m, size_t s) {
+  return m->vt->slot_scale ? m->vt->slot_scale(m, s) : 1.0;
+}
+
+int limn__model_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
+                              float *out) {
+  if (m->vt->forward_slots)
+    return m->vt->forward_slots(ctx, m, h, n, sp, out);
+  LIMN_TRY(limn__model_slots_supported(ctx, m));
+  return m->vt->forward(ctx, m, h, n, sp, out);
+}
+
+/* Central differences of sum_k w_k out_k, one slot at a time (models without vjp):
+ * step 1e-3 max(1, |h|), both points in one call. */
+static int fd_vjp(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w, limn_space sp,
+                  float *grad) {
+  size_t ns = m->nslots, k = m->noutputs;
+  float *xp = limn__alloc_array(ctx, 2 * ns, sizeof(float));
+  float *o = limn__alloc_array(ctx, 2 * k, sizeof(float));
+  int rc = xp && o ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++)
+    for (size_t s = 0; s < ns && rc == LIMN_OK; s++) {
+      memcpy(xp, h + i * ns, ns * sizeof(float));
+      memcpy(xp + ns, h + i * ns, ns * sizeof(float));
+      float a = fabsf(h[i * ns + s]);
+      float step = 1e-3f * (a > 1.0f ? a : 1.0f);
+      xp[s] += step;
+      xp[ns + s] -= step;
+      rc = limn__model_forward_slots(ctx, m, xp, 2, sp, o);
+      double d = 0.0;
+      for (size_t c = 0; c < k; c++)
+        d += (double)w[i * k + c] * ((double)o[c] - o[k + c]);
+      grad[i * ns + s] = (float)(d / ((double)xp[s] - xp[ns + s]));
+    }
+  limn__free(ctx, xp);
+  limn__free(ctx, o);
+  return rc;
+}
+
+int limn__model_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
+                          limn_space sp, float *grad, float *out, int *used_fd) {
+  *used_fd = 0;
+  if (m->vt->vjp_slots)
+    return m->vt->vjp_slots(ctx, m, h, n, w, sp, grad, out);
+  LIMN_TRY(limn__model_slots_supported(ctx, m));
+  if (out)
+    LIMN_TRY(m->vt->forward(ctx, m, h, n, sp, out));
+  if (m->vt->vjp)
+    return m->vt->vjp(ctx, m, h, n, w, sp, grad);
+  *used_fd = 1;
+  return fd_vjp(ctx, m, h, n, w, sp, grad);
 }

@@ -11,6 +11,17 @@ typedef struct limn__model_vt {
   int (*vjp)(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w, limn_space sp,
              float *grad);
   void (*destroy)(limn_model *m);
+  /* Slot level (explainers). Slots: the model's input after its own preprocessing
+   * (standardised numeric values, one-hot indicators). NULL when the model cannot
+   * work on slots (then the raw-row versions serve when slots equal features).
+   * vjp_slots gives d/d(slot) and, when `out` is set, the outputs as well. */
+  int (*forward_slots)(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
+                       float *out);
+  int (*vjp_slots)(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
+                   limn_space sp, float *grad, float *out);
+  void (*to_slots)(const limn_model *m, const float *x, size_t n, float *h);
+  /* d slot / d raw value of a numeric slot (1 for the others) */
+  double (*slot_scale)(const limn_model *m, size_t s);
 } limn__model_vt;
 
 struct limn_model {
@@ -30,6 +41,18 @@ struct limn_model {
  * nfeatures numeric slots). */
 int limn__model_new(limn_ctx *ctx, const char *kind, const limn_schema *schema, size_t nfeatures,
                     size_t noutputs, const limn__model_vt *vt, limn_model **out);
+
+/* Slot-level operations for explainers (model.c). Rows h are (n, nslots). A model
+ * without slot support whose slots equal its features (all numeric) works on raw
+ * rows; otherwise LIMN_EUNSUPPORTED. vjp_slots falls back to central differences
+ * when the model has no vjp, and says so in *used_fd. */
+int limn__model_slots_supported(limn_ctx *ctx, const limn_model *m);
+void limn__model_to_slots(const limn_model *m, const float *x, size_t n, float *h);
+double limn__model_slot_scale(const limn_model *m, size_t s);
+int limn__model_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
+                              float *out);
+int limn__model_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
+                          limn_space sp, float *grad, float *out, int *used_fd);
 
 /* The MLP. */
 typedef struct limn__mlp {

@@ -1,81 +1,13 @@
 /* Models: forward and vjp against PyTorch, finite differences, determinism, model
  * files (round trip and hostile bytes), callback models, scikit-learn imports. */
 #include "../harness.h"
+#include "torch_model.h"
 
 static limn_ctx *ctx;
 
-/* Numeric schema f0..f{d-1} with target t (classes "c0".. or regression). */
-static limn_schema *numeric_schema(size_t d, size_t nclasses) {
-  limn_schema *s;
-  limn_schema_create(ctx, &s);
-  char name[32];
-  for (size_t j = 0; j < d; j++) {
-    snprintf(name, sizeof name, "f%zu", j);
-    limn_schema_add_numeric(ctx, s, name);
-  }
-  const char *cl[] = {"c0", "c1", "c2", "c3"};
-  if (nclasses)
-    limn_schema_set_target(ctx, s, "t", LIMN_TASK_CLASSIFICATION, cl, nclasses);
-  else
-    limn_schema_set_target(ctx, s, "t", LIMN_TASK_REGRESSION, NULL, 0);
-  return s;
-}
-
-/* The PyTorch fixture network (30-64-32-2, relu, softmax). */
-static limn_model *torch_model(void) {
-  FILE *f = fopen(src_path("tests/fixtures/grad_mlp.txt"), "r");
-  if (!f)
-    return NULL;
-  size_t nl = 0;
-  if (fscanf(f, "layers %zu", &nl) != 1 || nl != 3) {
-    fclose(f);
-    return NULL;
-  }
-  fclose(f);
-  limn_mlp_layer layers[3];
-  float *buf[6];
-  /* read_vec finds the first match: read layer blocks in order by hand */
-  f = fopen(src_path("tests/fixtures/grad_mlp.txt"), "r");
-  char tag[64], act[64];
-  size_t in, out, n;
-  if (fscanf(f, "layers %zu", &nl) != 1) {
-    fclose(f);
-    return NULL;
-  }
-  for (size_t l = 0; l < 3; l++) {
-    if (fscanf(f, " dense %zu %zu %63s", &in, &out, act) != 3)
-      break;
-    for (int k = 0; k < 2; k++) {
-      if (fscanf(f, " %63s %zu", tag, &n) != 2)
-        break;
-      float *v = malloc(n * sizeof *v);
-      for (size_t i = 0; i < n; i++) {
-        double x;
-        if (fscanf(f, "%lf", &x) == 1)
-          v[i] = (float)x;
-      }
-      buf[l * 2 + (size_t)k] = v;
-    }
-    layers[l].in = in;
-    layers[l].out = out;
-    layers[l].w = buf[l * 2];
-    layers[l].b = buf[l * 2 + 1];
-  }
-  fclose(f);
-  limn_schema *s = numeric_schema(30, 2);
-  limn_model *m = NULL;
-  int rc = limn_mlp_create(ctx, s, NULL, NULL, 3, layers, LIMN_ACT_RELU, LIMN_ACT_SOFTMAX, 0, 1, &m);
-  if (rc)
-    fprintf(stderr, "torch_model: %s\n", limn_ctx_errmsg(ctx));
-  limn_schema_free(s);
-  for (int i = 0; i < 6; i++)
-    free(buf[i]);
-  return m;
-}
-
 static void test_torch_reference(void) {
   test_begin("forward and vjp vs PyTorch");
-  limn_model *m = torch_model();
+  limn_model *m = torch_model(ctx);
   CHECK(m != NULL);
   if (!m)
     return;
@@ -249,7 +181,7 @@ static void test_categorical_slots(void) {
 
 static void test_determinism(void) {
   test_begin("determinism across batch and threads");
-  limn_model *m = torch_model();
+  limn_model *m = torch_model(ctx);
   if (!m)
     return;
   size_t n = 300;

@@ -1,0 +1,133 @@
+/* limn/explain.h: explanations of single predictions.
+ *
+ * Every method returns the same explanation type: per-feature attributions for one
+ * output of the model, the model's output, a base value and the method's own
+ * fidelity figure where it has one. Attributions are per raw column, in the user's
+ * units (the model's standardisation is inside the model); a categorical column's
+ * attribution is the sum over its one-hot slots, which are reported too.
+ *
+ * Results are deterministic: a row's explanation depends only on the model, the row,
+ * the options and the seed (noise for row i comes from stream i of the seed), never
+ * on the thread count, the batch or the order of rows.
+ */
+#ifndef LIMN_EXPLAIN_H
+#define LIMN_EXPLAIN_H
+
+#include "model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum limn_method {
+  LIMN_METHOD_GRADIENT = 0,   /* signed gradient dF/dx */
+  LIMN_METHOD_SALIENCY = 1,   /* |dF/dx| (Simonyan et al. 2014) */
+  LIMN_METHOD_GRADXINPUT = 2, /* x * dF/dx (Shrikumar et al. 2016) */
+  LIMN_METHOD_IG = 3,         /* Integrated Gradients (Sundararajan et al. 2017, eq. 1) */
+  LIMN_METHOD_SMOOTHGRAD = 4  /* SmoothGrad (Smilkov et al. 2017) and VarGrad */
+} limn_method;
+
+/* "gradient", "saliency", "gradxinput", "ig", "smoothgrad"; parse returns LIMN_EINVAL
+ * for an unknown name. */
+const char *limn_method_name(limn_method m);
+int limn_method_parse(const char *name, limn_method *out);
+
+/* Quadrature of the IG path integral over alpha in [0, 1], with n nodes:
+ * riemann_left/right/middle: alphas (k + 0, 1, 1/2) / n, weights 1/n;
+ * riemann_trapezoid: Captum's rule, alphas k / (n - 1), weights 1/n with the first and
+ *   last halved (they sum to (n - 1) / n, as Captum's do);
+ * gausslegendre: Gauss-Legendre nodes mapped to [0, 1] (Captum's default);
+ * exact: for piecewise-linear networks (ReLU or identity hidden units) the path is cut
+ *   at every ReLU breakpoint and each linear piece integrated exactly (softmax and
+ *   logistic outputs with 24-point Gauss-Legendre per piece), in double precision. */
+typedef enum limn_quadrature {
+  LIMN_QUAD_GAUSS_LEGENDRE = 0,
+  LIMN_QUAD_RIEMANN_LEFT = 1,
+  LIMN_QUAD_RIEMANN_RIGHT = 2,
+  LIMN_QUAD_RIEMANN_MIDDLE = 3,
+  LIMN_QUAD_RIEMANN_TRAPEZOID = 4,
+  LIMN_QUAD_EXACT = 5
+} limn_quadrature;
+
+/* "gausslegendre", "riemann_left", "riemann_right", "riemann_middle",
+ * "riemann_trapezoid", "exact". */
+const char *limn_quadrature_name(limn_quadrature q);
+int limn_quadrature_parse(const char *name, limn_quadrature *out);
+/* The n nodes and weights of a rule (not exact), in double. alphas, weights: (n).
+ * Riemann rules need n >= 2, Gauss-Legendre n >= 1. */
+int limn_quadrature_nodes(limn_ctx *ctx, limn_quadrature q, size_t n, double *alphas, double *weights);
+
+/* SmoothGrad's aggregate over the noisy samples of an attribution A. */
+typedef enum limn_smooth {
+  LIMN_SMOOTH_MEAN = 0,     /* mean(A) */
+  LIMN_SMOOTH_MEAN_ABS = 1, /* mean(|A|): Captum's NoiseTunnel over Saliency */
+  LIMN_SMOOTH_MEAN_SQ = 2,  /* mean(A^2) */
+  LIMN_SMOOTH_VARGRAD = 3   /* mean(A^2) - mean(A)^2 (Adebayo et al. 2018) */
+} limn_smooth;
+const char *limn_smooth_name(limn_smooth s);
+int limn_smooth_parse(const char *name, limn_smooth *out);
+
+typedef enum limn_baseline {
+  LIMN_BASELINE_ZERO = 0, /* every raw value 0 (category code 0) */
+  LIMN_BASELINE_MEAN = 1, /* training mean of numeric columns, most frequent category
+                             (needs the model's statistics) */
+  LIMN_BASELINE_ROWS = 2  /* given raw rows: one for all, or one per explained row */
+} limn_baseline;
+
+/* Options of the gradient methods. Defaults in brackets (limn_grad_opts_default). */
+typedef struct limn_grad_opts {
+  limn_method method;         /* [gradient] */
+  limn_space space;           /* explained output: OUTPUT (probability or value) or LOGIT [OUTPUT] */
+  long target;                /* output index; -1: the predicted class (argmax) [-1] */
+  const long *targets;        /* one output index per row (borrowed), or NULL [NULL] */
+  size_t steps;               /* IG nodes [50] */
+  limn_quadrature quadrature; /* IG rule [gausslegendre] */
+  limn_baseline baseline;     /* IG [zero] */
+  const float *baseline_rows; /* raw rows for LIMN_BASELINE_ROWS (borrowed) */
+  size_t nbaseline_rows;      /* 1 (shared) or n */
+  size_t samples;             /* SmoothGrad noisy samples [50] */
+  double noise;               /* SmoothGrad sigma as a fraction of each numeric column's
+                                 training range (max - min); without statistics, of the
+                                 row's own range over its numeric values [0.15] */
+  limn_smooth smooth;         /* SmoothGrad aggregate [mean] */
+  int smooth_gxi;             /* SmoothGrad over gradient x input instead of the gradient [0] */
+  uint64_t seed;              /* SmoothGrad noise: row i uses stream i [0] */
+  /* To reproduce external results only: standard-normal draws (n, samples, nslots) and
+   * one sigma per row (raw units), both borrowed; NULL: drawn from the seed. */
+  const float *noise_eps;
+  const double *noise_sigma;
+} limn_grad_opts;
+
+limn_grad_opts limn_grad_opts_default(void);
+
+/* One explanation: attributions for output `target` of row `row`. */
+typedef struct limn_explanation {
+  size_t row; /* index of the row in the explained batch */
+  limn_method method;
+  limn_space space;
+  size_t target;          /* explained output index */
+  double output;          /* F(x): the explained output at the row */
+  double base_value;      /* F(baseline) for IG; NaN otherwise */
+  double delta;           /* IG completeness gap: sum(attr) - (F(x) - F(baseline)); NaN otherwise */
+  int finite_differences; /* 1 when the model had no gradients and central differences served */
+  size_t nsegments;       /* exact IG: linear pieces of the path; 0 otherwise */
+  size_t nfeatures;
+  double *attr; /* (nfeatures) per raw column */
+  size_t nslots;
+  double *slot_attr; /* (nslots) per input slot (limn_model_slot maps them) */
+} limn_explanation;
+
+/* Explain n raw rows x (n, nfeatures) of model m. *out receives n explanations
+ * (allocated with the context's allocator): release with limn_explanations_free.
+ * Errors: bad options (steps < 1, a target out of range, a baseline of the wrong
+ * shape), non-finite inputs (naming the row and column), exact IG on a network that
+ * is not piecewise linear, mean baseline without statistics. Models without vjp
+ * fall back to central differences (each explanation says so). */
+int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                           const limn_grad_opts *opts, limn_explanation **out);
+void limn_explanations_free(limn_ctx *ctx, limn_explanation *ex, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

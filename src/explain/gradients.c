@@ -1,0 +1,436 @@
+/* Gradient attributions: gradient, saliency, gradient x input, Integrated Gradients
+ * (Captum's quadrature rules, or exact for piecewise-linear MLPs), SmoothGrad. The
+ * work happens on the model's input slots (after its own preprocessing) in batches:
+ * all path points or noisy samples of a block of rows go through one vjp call. */
+#include "explain_internal.h"
+#include <math.h>
+
+/* Path points or noisy samples per vjp call. */
+#define BLOCK_ROWS 4096
+
+limn_grad_opts limn_grad_opts_default(void) {
+  limn_grad_opts o;
+  memset(&o, 0, sizeof o);
+  o.method = LIMN_METHOD_GRADIENT;
+  o.space = LIMN_SPACE_OUTPUT;
+  o.target = -1;
+  o.steps = 50;
+  o.quadrature = LIMN_QUAD_GAUSS_LEGENDRE;
+  o.baseline = LIMN_BASELINE_ZERO;
+  o.samples = 50;
+  o.noise = 0.15;
+  o.smooth = LIMN_SMOOTH_MEAN;
+  return o;
+}
+
+void limn_explanations_free(limn_ctx *ctx, limn_explanation *ex, size_t n) {
+  if (!ex)
+    return;
+  if (n)
+    limn__free(ctx, ex[0].attr); /* one block holds every attribution */
+  limn__free(ctx, ex);
+}
+
+/* Everything one call works with. */
+typedef struct gx {
+  limn_ctx *ctx;
+  const limn_model *m;
+  const limn_grad_opts *o;
+  size_t n, d, ns, k;
+  const float *x; /* (n, d) raw rows */
+  float *h;       /* (n, ns) slot rows */
+  size_t *target; /* (n) */
+  double *scale;  /* (ns) d slot / d raw */
+  limn_explanation *ex;
+} gx;
+
+static int check_opts(gx *g) {
+  const limn_grad_opts *o = g->o;
+  limn_ctx *ctx = g->ctx;
+  if ((unsigned)o->method > LIMN_METHOD_SMOOTHGRAD)
+    return limn__err(ctx, LIMN_EINVAL, "unknown gradient method %d", (int)o->method);
+  if (o->space != LIMN_SPACE_OUTPUT && o->space != LIMN_SPACE_LOGIT)
+    return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)o->space);
+  if (o->method == LIMN_METHOD_IG) {
+    if ((unsigned)o->quadrature > LIMN_QUAD_EXACT)
+      return limn__err(ctx, LIMN_EINVAL, "unknown quadrature %d", (int)o->quadrature);
+    size_t min = o->quadrature == LIMN_QUAD_GAUSS_LEGENDRE ? 1 : 2;
+    if (o->quadrature != LIMN_QUAD_EXACT && (o->steps < min || o->steps > 100000))
+      return limn__err(ctx, LIMN_EINVAL, "IG steps must be in %zu..100000 for %s, got %zu", min,
+                       limn_quadrature_name(o->quadrature), o->steps);
+    if ((unsigned)o->baseline > LIMN_BASELINE_ROWS)
+      return limn__err(ctx, LIMN_EINVAL, "unknown baseline kind %d", (int)o->baseline);
+    if (o->baseline == LIMN_BASELINE_ROWS &&
+        (!o->baseline_rows || (o->nbaseline_rows != 1 && o->nbaseline_rows != g->n)))
+      return limn__err(ctx, LIMN_ESHAPE, "baseline rows: give 1 row or one per explained row (%zu), got %zu",
+                       g->n, o->nbaseline_rows);
+    if (o->baseline == LIMN_BASELINE_MEAN && !limn_model_stats(g->m))
+      return limn__err(ctx, LIMN_EINVAL,
+                       "the mean baseline needs training statistics, which this model lacks");
+  }
+  if (o->method == LIMN_METHOD_SMOOTHGRAD) {
+    if (o->samples < 1 || o->samples > 100000)
+      return limn__err(ctx, LIMN_EINVAL, "SmoothGrad samples must be in 1..100000, got %zu", o->samples);
+    if (!(o->noise >= 0.0 && o->noise <= 100.0))
+      return limn__err(ctx, LIMN_EINVAL, "SmoothGrad noise must be in [0, 100], got %g", o->noise);
+    if ((unsigned)o->smooth > LIMN_SMOOTH_VARGRAD)
+      return limn__err(ctx, LIMN_EINVAL, "unknown SmoothGrad aggregate %d", (int)o->smooth);
+  }
+  return LIMN_OK;
+}
+
+/* Explained output of every row: given, or the predicted class (argmax of OUTPUT). */
+static int pick_targets(gx *g) {
+  const limn_grad_opts *o = g->o;
+  float *prob = limn__alloc_array(g->ctx, g->n, g->k * sizeof(float));
+  if (!prob)
+    return LIMN_ENOMEM;
+  int rc = limn_model_forward(g->ctx, g->m, g->x, g->n, LIMN_SPACE_OUTPUT, prob); /* checks rows */
+  for (size_t i = 0; i < g->n && rc == LIMN_OK; i++) {
+    long t = o->targets ? o->targets[i] : o->target;
+    if (t < 0 && !o->targets) {
+      size_t best = 0;
+      for (size_t c = 1; c < g->k; c++)
+        if (prob[i * g->k + c] > prob[i * g->k + best])
+          best = c;
+      t = (long)best;
+    }
+    if (t < 0 || (size_t)t >= g->k)
+      rc = limn__err(g->ctx, LIMN_EINVAL, "row %zu: output %ld does not exist (the model has %zu)", i, t,
+                     g->k);
+    else
+      g->target[i] = (size_t)t;
+  }
+  limn__free(g->ctx, prob);
+  return rc;
+}
+
+/* One-hot upstream weights for rows r0.. of a block, each repeated `rep` times. */
+static void onehot(const gx *g, size_t r0, size_t nrows, size_t rep, float *w) {
+  memset(w, 0, nrows * rep * g->k * sizeof *w);
+  for (size_t i = 0; i < nrows; i++)
+    for (size_t j = 0; j < rep; j++)
+      w[(i * rep + j) * g->k + g->target[r0 + i]] = 1.0f;
+}
+
+/* gradient, saliency, gradient x input: one vjp for all rows. */
+static int plain(gx *g) {
+  size_t n = g->n, ns = g->ns;
+  float *w = limn__alloc_array(g->ctx, n, g->k * sizeof(float));
+  float *gr = limn__alloc_array(g->ctx, n, ns * sizeof(float));
+  float *out = limn__alloc_array(g->ctx, n, g->k * sizeof(float));
+  int rc = w && gr && out ? LIMN_OK : LIMN_ENOMEM, fd = 0;
+  if (rc == LIMN_OK) {
+    onehot(g, 0, n, 1, w);
+    rc = limn__model_vjp_slots(g->ctx, g->m, g->h, n, w, g->o->space, gr, out, &fd);
+  }
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
+    limn_explanation *e = &g->ex[i];
+    e->output = out[i * g->k + g->target[i]];
+    e->finite_differences = fd;
+    for (size_t s = 0; s < ns; s++) {
+      double raw = (double)gr[i * ns + s] * g->scale[s]; /* dF / d(raw value or indicator) */
+      double a = raw;
+      if (g->o->method == LIMN_METHOD_SALIENCY)
+        a = fabs(raw);
+      else if (g->o->method == LIMN_METHOD_GRADXINPUT)
+        a = raw *
+            (g->m->slot_cat[s] < 0 ? (double)g->x[i * g->d + g->m->slot_col[s]] : (double)g->h[i * ns + s]);
+      e->slot_attr[s] = a;
+    }
+  }
+  limn__free(g->ctx, w);
+  limn__free(g->ctx, gr);
+  limn__free(g->ctx, out);
+  return rc;
+}
+
+/* Baseline slot rows (n, ns). */
+static int baselines(gx *g, float *hb) {
+  const limn_grad_opts *o = g->o;
+  size_t d = g->d;
+  float *xb = limn__calloc(g->ctx, g->n, d * sizeof(float));
+  if (!xb)
+    return LIMN_ENOMEM;
+  const limn_stats *st = limn_model_stats(g->m);
+  for (size_t i = 0; i < g->n; i++)
+    for (size_t j = 0; j < d; j++) {
+      float v = 0.0f;
+      if (o->baseline == LIMN_BASELINE_ROWS) {
+        v = o->baseline_rows[(o->nbaseline_rows == 1 ? 0 : i) * d + j];
+      } else if (o->baseline == LIMN_BASELINE_MEAN) {
+        size_t nc = g->m->schema ? limn_schema_ncategories(g->m->schema, j) : 0, best = 0;
+        for (size_t c = 1; c < nc; c++)
+          if (limn_stats_category_count(st, j, c) > limn_stats_category_count(st, j, best))
+            best = c;
+        v = nc ? (float)best : (float)limn_stats_mean(st, j);
+      }
+      xb[i * d + j] = v;
+    }
+  int rc = LIMN_OK;
+  if (o->baseline == LIMN_BASELINE_ROWS) { /* validate the given rows like inputs */
+    float *tmp = limn__alloc_array(g->ctx, g->n, g->k * sizeof(float));
+    rc = tmp ? limn_model_forward(g->ctx, g->m, xb, g->n, LIMN_SPACE_OUTPUT, tmp) : LIMN_ENOMEM;
+    if (rc != LIMN_OK && rc != LIMN_ENOMEM)
+      rc = limn__err_prefix(g->ctx, rc, "baseline");
+    limn__free(g->ctx, tmp);
+  }
+  if (rc == LIMN_OK)
+    limn__model_to_slots(g->m, xb, g->n, hb);
+  limn__free(g->ctx, xb);
+  return rc;
+}
+
+/* Explained output of slot rows h (n) in the explained space. */
+static int outputs_at(gx *g, const float *h, double *f) {
+  float *out = limn__alloc_array(g->ctx, g->n, g->k * sizeof(float));
+  if (!out)
+    return LIMN_ENOMEM;
+  int rc = limn__model_forward_slots(g->ctx, g->m, h, g->n, g->o->space, out);
+  for (size_t i = 0; i < g->n && rc == LIMN_OK; i++)
+    f[i] = out[i * g->k + g->target[i]];
+  limn__free(g->ctx, out);
+  return rc;
+}
+
+/* IG with fixed nodes: the path points of a block of rows in one vjp. */
+static int ig_rule(gx *g, const float *hb) {
+  size_t steps = g->o->steps, ns = g->ns, per = BLOCK_ROWS / steps ? BLOCK_ROWS / steps : 1;
+  double *al = limn__alloc_array(g->ctx, steps, 2 * sizeof(double));
+  float *path = limn__alloc_array(g->ctx, per * steps, ns * sizeof(float));
+  float *gr = limn__alloc_array(g->ctx, per * steps, ns * sizeof(float));
+  float *w = limn__alloc_array(g->ctx, per * steps, g->k * sizeof(float));
+  int rc = al && path && gr && w ? LIMN_OK : LIMN_ENOMEM, fd = 0;
+  double *wt = al + steps;
+  if (rc == LIMN_OK)
+    rc = limn_quadrature_nodes(g->ctx, g->o->quadrature, steps, al, wt);
+  for (size_t r0 = 0; r0 < g->n && rc == LIMN_OK; r0 += per) {
+    size_t nr = g->n - r0 < per ? g->n - r0 : per;
+    for (size_t i = 0; i < nr; i++)
+      for (size_t t = 0; t < steps; t++) {
+        const float *a = g->h + (r0 + i) * ns, *b = hb + (r0 + i) * ns;
+        float *q = path + (i * steps + t) * ns;
+        for (size_t s = 0; s < ns; s++)
+          q[s] = (float)((double)b[s] + al[t] * ((double)a[s] - b[s]));
+      }
+    onehot(g, r0, nr, steps, w);
+    rc = limn__model_vjp_slots(g->ctx, g->m, path, nr * steps, w, g->o->space, gr, NULL, &fd);
+    for (size_t i = 0; i < nr && rc == LIMN_OK; i++) {
+      limn_explanation *e = &g->ex[r0 + i];
+      e->finite_differences = fd;
+      for (size_t s = 0; s < ns; s++) {
+        double sum = 0.0;
+        for (size_t t = 0; t < steps; t++)
+          sum += wt[t] * gr[(i * steps + t) * ns + s];
+        e->slot_attr[s] = ((double)g->h[(r0 + i) * ns + s] - hb[(r0 + i) * ns + s]) * sum;
+      }
+    }
+  }
+  limn__free(g->ctx, al);
+  limn__free(g->ctx, path);
+  limn__free(g->ctx, gr);
+  limn__free(g->ctx, w);
+  return rc;
+}
+
+/* Exact IG, one row at a time in double. */
+static int ig_exact(gx *g, const float *hb) {
+  size_t ns = g->ns;
+  double *a = limn__alloc_array(g->ctx, 2 * ns, sizeof(double));
+  if (!a)
+    return LIMN_ENOMEM;
+  int rc = LIMN_OK;
+  for (size_t i = 0; i < g->n && rc == LIMN_OK; i++) {
+    for (size_t s = 0; s < ns; s++) {
+      a[s] = g->h[i * ns + s];
+      a[ns + s] = hb[i * ns + s];
+    }
+    limn_explanation *e = &g->ex[i];
+    rc = limn__mlp_exact_ig(g->ctx, g->m, a, a + ns, g->target[i], g->o->space, e->slot_attr, &e->nsegments,
+                            &e->output, &e->base_value);
+  }
+  limn__free(g->ctx, a);
+  return rc;
+}
+
+static int ig(gx *g) {
+  float *hb = limn__alloc_array(g->ctx, g->n, g->ns * sizeof(float));
+  double *f = limn__alloc_array(g->ctx, g->n, 2 * sizeof(double));
+  int rc = hb && f ? baselines(g, hb) : LIMN_ENOMEM;
+  int exact = g->o->quadrature == LIMN_QUAD_EXACT;
+  if (rc == LIMN_OK)
+    rc = exact ? ig_exact(g, hb) : ig_rule(g, hb);
+  if (rc == LIMN_OK && !exact)
+    rc = outputs_at(g, g->h, f);
+  if (rc == LIMN_OK && !exact)
+    rc = outputs_at(g, hb, f + g->n);
+  for (size_t i = 0; i < g->n && rc == LIMN_OK; i++) {
+    limn_explanation *e = &g->ex[i];
+    if (!exact) {
+      e->output = f[i];
+      e->base_value = f[g->n + i];
+    }
+    double sum = 0.0;
+    for (size_t s = 0; s < g->ns; s++)
+      sum += e->slot_attr[s];
+    e->delta = sum - (e->output - e->base_value);
+  }
+  limn__free(g->ctx, hb);
+  limn__free(g->ctx, f);
+  return rc;
+}
+
+/* Noise sigma (raw units) of numeric column j for row i. */
+static double sigma_of(const gx *g, size_t i, size_t j) {
+  const limn_grad_opts *o = g->o;
+  if (o->noise_sigma)
+    return o->noise_sigma[i];
+  const limn_stats *st = limn_model_stats(g->m);
+  if (st)
+    return o->noise * (limn_stats_max(st, j) - limn_stats_min(st, j));
+  double lo = INFINITY, hi = -INFINITY; /* the row's own range, over numeric columns */
+  for (size_t c = 0; c < g->d; c++)
+    if (g->m->slot_cat[g->m->col_slot[c]] < 0) {
+      double v = g->x[i * g->d + c];
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+  return o->noise * (hi - lo);
+}
+
+/* Noisy slot rows of row i: numeric slots get sigma * eps (in slot units). */
+static void noisy(const gx *g, size_t i, float *q, double *xr) {
+  const limn_grad_opts *o = g->o;
+  size_t ns = g->ns, S = o->samples;
+  limn_rng rng;
+  limn_rng_init(&rng, o->seed, i);
+  for (size_t t = 0; t < S; t++)
+    for (size_t s = 0; s < ns; s++) {
+      double eps = o->noise_eps ? (double)o->noise_eps[(i * S + t) * ns + s] : limn_rng_normal(&rng);
+      size_t j = g->m->slot_col[s];
+      double h = g->h[i * ns + s], raw = h;
+      if (g->m->slot_cat[s] < 0) {
+        double dx = sigma_of(g, i, j) * eps;
+        raw = (double)g->x[i * g->d + j] + dx;
+        h += dx * g->scale[s];
+      }
+      q[t * ns + s] = (float)h;
+      xr[t * ns + s] = raw;
+    }
+}
+
+static int smoothgrad(gx *g) {
+  const limn_grad_opts *o = g->o;
+  size_t S = o->samples, ns = g->ns, per = BLOCK_ROWS / S ? BLOCK_ROWS / S : 1;
+  float *q = limn__alloc_array(g->ctx, per * S, ns * sizeof(float));
+  double *xr = limn__alloc_array(g->ctx, per * S, ns * sizeof(double));
+  float *gr = limn__alloc_array(g->ctx, per * S, ns * sizeof(float));
+  float *w = limn__alloc_array(g->ctx, per * S, g->k * sizeof(float));
+  float *out = limn__alloc_array(g->ctx, g->n, g->k * sizeof(float));
+  int rc = q && xr && gr && w && out ? LIMN_OK : LIMN_ENOMEM, fd = 0;
+  if (rc == LIMN_OK)
+    rc = limn__model_forward_slots(g->ctx, g->m, g->h, g->n, o->space, out);
+  for (size_t r0 = 0; r0 < g->n && rc == LIMN_OK; r0 += per) {
+    size_t nr = g->n - r0 < per ? g->n - r0 : per;
+    for (size_t i = 0; i < nr; i++)
+      noisy(g, r0 + i, q + i * S * ns, xr + i * S * ns);
+    onehot(g, r0, nr, S, w);
+    rc = limn__model_vjp_slots(g->ctx, g->m, q, nr * S, w, o->space, gr, NULL, &fd);
+    for (size_t i = 0; i < nr && rc == LIMN_OK; i++) {
+      limn_explanation *e = &g->ex[r0 + i];
+      e->output = out[(r0 + i) * g->k + g->target[r0 + i]];
+      e->finite_differences = fd;
+      for (size_t s = 0; s < ns; s++) {
+        double m1 = 0.0, m2 = 0.0, ma = 0.0;
+        for (size_t t = 0; t < S; t++) {
+          size_t at = (i * S + t) * ns + s;
+          double a = (double)gr[at] * g->scale[s];
+          if (o->smooth_gxi)
+            a *= g->m->slot_cat[s] < 0 ? xr[at] : (double)q[at];
+          m1 += a;
+          m2 += a * a;
+          ma += fabs(a);
+        }
+        m1 /= (double)S, m2 /= (double)S, ma /= (double)S;
+        double v = o->smooth == LIMN_SMOOTH_MEAN       ? m1
+                   : o->smooth == LIMN_SMOOTH_MEAN_ABS ? ma
+                   : o->smooth == LIMN_SMOOTH_MEAN_SQ  ? m2
+                                                       : m2 - m1 * m1;
+        e->slot_attr[s] = v;
+      }
+    }
+  }
+  limn__free(g->ctx, q);
+  limn__free(g->ctx, xr);
+  limn__free(g->ctx, gr);
+  limn__free(g->ctx, w);
+  limn__free(g->ctx, out);
+  return rc;
+}
+
+/* The explanations and their attribution storage. */
+static int alloc_explanations(gx *g) {
+  size_t per = g->d + g->ns;
+  g->ex = limn__calloc(g->ctx, g->n, sizeof *g->ex);
+  double *all = limn__calloc(g->ctx, g->n, per * sizeof(double));
+  if (!g->ex || !all) {
+    limn__free(g->ctx, g->ex);
+    limn__free(g->ctx, all);
+    g->ex = NULL;
+    return LIMN_ENOMEM;
+  }
+  for (size_t i = 0; i < g->n; i++) {
+    limn_explanation *e = &g->ex[i];
+    e->row = i;
+    e->method = g->o->method;
+    e->space = g->o->space;
+    e->target = g->target[i];
+    e->base_value = NAN;
+    e->delta = NAN;
+    e->nfeatures = g->d;
+    e->nslots = g->ns;
+    e->attr = all + i * per;
+    e->slot_attr = e->attr + g->d;
+  }
+  return LIMN_OK;
+}
+
+int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                           const limn_grad_opts *opts, limn_explanation **out) {
+  *out = NULL;
+  limn_grad_opts dflt = limn_grad_opts_default();
+  gx g = {ctx, m, opts ? opts : &dflt, n, m->nfeatures, m->nslots, m->noutputs, x, NULL, NULL, NULL, NULL};
+  if (n == 0)
+    return limn__err(ctx, LIMN_EINVAL, "no rows to explain");
+  LIMN_TRY(check_opts(&g));
+  LIMN_TRY(limn__model_slots_supported(ctx, m));
+  int rc;
+  g.h = limn__alloc_array(ctx, n, g.ns * sizeof(float));
+  g.target = limn__alloc_array(ctx, n, sizeof(size_t));
+  g.scale = limn__alloc_array(ctx, g.ns, sizeof(double));
+  LIMN_FAIL_IF(!g.h || !g.target || !g.scale, ctx, LIMN_ENOMEM, "out of memory");
+  LIMN_CHECK(pick_targets(&g));
+  limn__model_to_slots(m, x, n, g.h);
+  for (size_t s = 0; s < g.ns; s++)
+    g.scale[s] = limn__model_slot_scale(m, s);
+  LIMN_CHECK(alloc_explanations(&g));
+  if (g.o->method == LIMN_METHOD_IG)
+    rc = ig(&g);
+  else if (g.o->method == LIMN_METHOD_SMOOTHGRAD)
+    rc = smoothgrad(&g);
+  else
+    rc = plain(&g);
+  if (rc != LIMN_OK)
+    goto fail;
+  for (size_t i = 0; i < n; i++) /* a column's attribution: the sum over its slots */
+    for (size_t s = 0; s < g.ns; s++)
+      g.ex[i].attr[m->slot_col[s]] += g.ex[i].slot_attr[s];
+  *out = g.ex;
+  g.ex = NULL;
+fail:
+  limn_explanations_free(ctx, g.ex, n);
+  limn__free(ctx, g.h);
+  limn__free(ctx, g.target);
+  limn__free(ctx, g.scale);
+  return rc;
+}
