@@ -136,6 +136,12 @@ double limn_rng_normal(limn_rng *rng);
 /* Fisher-Yates shuffle of idx[0..n). */
 void limn_rng_shuffle(limn_rng *rng, size_t *idx, size_t n);
 
+/* SHA-256 of bytes, as 64 lower-case hex digits and a NUL (what explanation
+ * manifests record of model files). */
+void limn_sha256(const void *data, size_t len, char hex[65]);
+/* SHA-256 of a file's bytes. */
+int limn_sha256_file(limn_ctx *ctx, const char *path, char hex[65]);
+
 #ifdef __cplusplus
 }
 #endif

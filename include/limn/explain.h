@@ -91,7 +91,9 @@ typedef struct limn_grad_opts {
                                  row's own range over its numeric values [0.15] */
   limn_smooth smooth;         /* SmoothGrad aggregate [mean] */
   int smooth_gxi;             /* SmoothGrad over gradient x input instead of the gradient [0] */
-  uint64_t seed;              /* SmoothGrad noise: row i uses stream i [0] */
+  uint64_t seed;              /* SmoothGrad noise: row i uses stream row_ids[i] [0] */
+  const size_t *row_ids;      /* the rows' indices in their dataset (borrowed), so a row
+                                 gets the same noise alone or in any batch; NULL: 0..n-1 */
   /* To reproduce external results only: standard-normal draws (n, samples, nslots) and
    * one sigma per row (raw units), both borrowed; NULL: drawn from the seed. */
   const float *noise_eps;
@@ -126,6 +128,33 @@ typedef struct limn_explanation {
 int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                            const limn_grad_opts *opts, limn_explanation **out);
 void limn_explanations_free(limn_ctx *ctx, limn_explanation *ex, size_t n);
+
+/* How faithful and how stable explanations are (Yeh et al. 2019, as Captum defines
+ * them). Perturbations touch numeric columns only, scaled by each column's training
+ * range (max - min; without statistics, the row's own range over its numeric values). */
+typedef struct limn_quality_opts {
+  size_t samples;            /* perturbations per row [10] */
+  double infidelity_noise;   /* Gaussian sigma, fraction of the range [0.1] */
+  int normalize;             /* infidelity with the best scale beta (Captum normalize) [1] */
+  double sensitivity_radius; /* uniform half-width, fraction of the range [0.02] */
+  uint64_t seed;             /* row i uses stream row_ids[i] [0] */
+  const size_t *row_ids;     /* as in limn_grad_opts; NULL: 0..n-1 */
+} limn_quality_opts;
+
+limn_quality_opts limn_quality_opts_default(void);
+
+/* Infidelity of explanations ex of rows x (n): with perturbations I_k (raw units) and
+ * a_k = sum_j I_kj attr_j, d_k = F(x) - F(x - I_k), the mean of (a_k - d_k)^2, or with
+ * normalize of (beta a_k - d_k)^2 with beta = sum a d / sum a^2. out: (n). Lower is
+ * better. */
+int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                    const limn_explanation *ex, const limn_quality_opts *q, double *out);
+/* Max-sensitivity: the explanations (method and options g, targets of ex) are
+ * recomputed at K uniformly perturbed copies of each row; out[i] = max_k
+ * ||attr(x) - attr(x_k)|| / ||attr(x)|| (a zero norm counts as 1). */
+int limn_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                         const limn_grad_opts *g, const limn_explanation *ex, const limn_quality_opts *q,
+                         double *out);
 
 #ifdef __cplusplus
 }

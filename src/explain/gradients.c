@@ -303,7 +303,7 @@ static void noisy(const gx *g, size_t i, float *q, double *xr) {
   const limn_grad_opts *o = g->o;
   size_t ns = g->ns, S = o->samples;
   limn_rng rng;
-  limn_rng_init(&rng, o->seed, i);
+  limn_rng_init(&rng, o->seed, o->row_ids ? o->row_ids[i] : i);
   for (size_t t = 0; t < S; t++)
     for (size_t s = 0; s < ns; s++) {
       double eps = o->noise_eps ? (double)o->noise_eps[(i * S + t) * ns + s] : limn_rng_normal(&rng);

@@ -117,7 +117,26 @@ static void test_rng(void) {
   CHECK(moved > 30);
 }
 
+/* FIPS 180-4 example vectors */
+static void test_sha256(void) {
+  test_begin("sha256");
+  char hex[65];
+  limn_sha256("abc", 3, hex);
+  CHECK(!strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  limn_sha256("", 0, hex);
+  CHECK(!strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+  const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  limn_sha256(two, strlen(two), hex);
+  CHECK(!strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+  char *million = malloc(1000000);
+  memset(million, 'a', 1000000);
+  limn_sha256(million, 1000000, hex);
+  CHECK(!strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+  free(million);
+}
+
 int main(void) {
+  test_sha256();
   test_status();
   test_ctx();
   test_rng();

@@ -179,6 +179,28 @@ static void test_linear(void) {
     }
     limn_explanations_free(ctx, e, 2);
   }
+  /* quality: the gradient of a linear model is perfectly faithful (infidelity 0, with
+   * and without the best scale) and perfectly stable (max-sensitivity 0); a wrong
+   * attribution is not faithful */
+  limn_grad_opts go = limn_grad_opts_default();
+  limn_quality_opts qo = limn_quality_opts_default();
+  double inf[2], sens[2];
+  CHECK_OK(ctx, limn_explain_gradients(ctx, m, x, 2, &go, &e));
+  if (e) {
+    CHECK_OK(ctx, limn_infidelity(ctx, m, x, 2, e, &qo, inf));
+    CHECK(inf[0] < 1e-9 && inf[1] < 1e-9);
+    qo.normalize = 0;
+    CHECK_OK(ctx, limn_infidelity(ctx, m, x, 2, e, &qo, inf));
+    CHECK(inf[0] < 1e-6 && inf[1] < 1e-6);
+    CHECK_OK(ctx, limn_max_sensitivity(ctx, m, x, 2, &go, e, &qo, sens));
+    CHECK(sens[0] < 1e-9 && sens[1] < 1e-9);
+    e[0].attr[0] += 1.0; /* break it */
+    CHECK_OK(ctx, limn_infidelity(ctx, m, x, 2, e, &qo, inf));
+    CHECK(inf[0] > 1e-3 && inf[1] < 1e-6);
+    qo.samples = 0;
+    CHECK_ERR(ctx, limn_infidelity(ctx, m, x, 2, e, &qo, inf), LIMN_EINVAL, "perturbation samples");
+  }
+  limn_explanations_free(ctx, e, 2);
   /* bad options */
   o.quadrature = LIMN_QUAD_RIEMANN_LEFT;
   o.steps = 1;
@@ -280,6 +302,23 @@ static void test_categorical(void) {
     limn_explanations_free(ctx, one, i + 1);
   }
   CHECK(same);
+  /* rows 3 and 5 alone, with their dataset indices as stream ids: same bits again */
+  size_t ids[2] = {3, 5};
+  float two[2 * 20];
+  memcpy(two, limn_dataset_x(ds) + 3 * 20, 20 * sizeof(float));
+  memcpy(two + 20, limn_dataset_x(ds) + 5 * 20, 20 * sizeof(float));
+  o.row_ids = ids;
+  CHECK_OK(ctx, limn_explain_gradients(ctx, m, two, 2, &o, &one));
+  if (one && all)
+    CHECK(!memcmp(one[0].attr, all[3].attr, 20 * sizeof(double)) &&
+          !memcmp(one[1].attr, all[5].attr, 20 * sizeof(double)));
+  limn_explanations_free(ctx, one, 2);
+  o.row_ids = NULL;
+  /* a nonlinear model is not perfectly stable */
+  double sens[9];
+  limn_quality_opts qo = limn_quality_opts_default();
+  CHECK_OK(ctx, limn_max_sensitivity(ctx, m, limn_dataset_x(ds), 9, &o, all, &qo, sens));
+  CHECK(sens[0] > 0 && isfinite(sens[0]));
   limn_explanations_free(ctx, all, 9);
   limn_ctx_set_threads(ctx, 0);
   limn_model_free(m);

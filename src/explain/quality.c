@@ -1,0 +1,151 @@
+/* Infidelity and max-sensitivity of explanations (Yeh et al. 2019, "On the
+ * (In)fidelity and Sensitivity of Explanations"; Captum's definitions). */
+#include "explain_internal.h"
+#include <math.h>
+
+limn_quality_opts limn_quality_opts_default(void) {
+  limn_quality_opts q;
+  memset(&q, 0, sizeof q);
+  q.samples = 10;
+  q.infidelity_noise = 0.1;
+  q.normalize = 1;
+  q.sensitivity_radius = 0.02;
+  return q;
+}
+
+static int check(limn_ctx *ctx, const limn_model *m, size_t n, const limn_explanation *ex,
+                 const limn_quality_opts *q) {
+  if (!ex || n == 0)
+    return limn__err(ctx, LIMN_EINVAL, "no explanations to assess");
+  if (q->samples < 1 || q->samples > 100000)
+    return limn__err(ctx, LIMN_EINVAL, "perturbation samples must be in 1..100000, got %zu", q->samples);
+  if (!(q->infidelity_noise >= 0) || !(q->sensitivity_radius >= 0))
+    return limn__err(ctx, LIMN_EINVAL, "perturbation sizes must be >= 0");
+  for (size_t i = 0; i < n; i++)
+    if (ex[i].nfeatures != m->nfeatures || ex[i].target >= m->noutputs)
+      return limn__err(ctx, LIMN_ESHAPE, "explanation %zu does not belong to this model", i);
+  return LIMN_OK;
+}
+
+/* Range (raw units) of numeric column j for row i; 0 for categorical columns. */
+static double range_of(const limn_model *m, const float *x, size_t i, size_t j) {
+  if (m->slot_cat[m->col_slot[j]] >= 0)
+    return 0.0;
+  const limn_stats *st = limn_model_stats(m);
+  if (st)
+    return limn_stats_max(st, j) - limn_stats_min(st, j);
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t c = 0; c < m->nfeatures; c++)
+    if (m->slot_cat[m->col_slot[c]] < 0) {
+      double v = x[i * m->nfeatures + c];
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+  return hi - lo;
+}
+
+int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                    const limn_explanation *ex, const limn_quality_opts *qo, double *out) {
+  limn_quality_opts dflt = limn_quality_opts_default();
+  const limn_quality_opts *q = qo ? qo : &dflt;
+  LIMN_TRY(check(ctx, m, n, ex, q));
+  size_t K = q->samples, d = m->nfeatures, k = m->noutputs;
+  float *xp = limn__alloc_array(ctx, n * K + n, d * sizeof(float));
+  float *f = limn__alloc_array(ctx, n * K + n, k * sizeof(float));
+  double *a = limn__alloc_array(ctx, n, K * sizeof(double));
+  int rc = xp && f && a ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
+    limn_rng r;
+    limn_rng_init(&r, q->seed, q->row_ids ? q->row_ids[i] : i);
+    memcpy(xp + (n * K + i) * d, x + i * d, d * sizeof(float)); /* the rows themselves, last */
+    for (size_t s = 0; s < K; s++) {
+      double dot = 0.0;
+      for (size_t j = 0; j < d; j++) {
+        double I = q->infidelity_noise * range_of(m, x, i, j) * limn_rng_normal(&r);
+        float v = (float)((double)x[i * d + j] - I);
+        xp[(i * K + s) * d + j] = v;
+        dot += ((double)x[i * d + j] - v) * ex[i].attr[j]; /* the perturbation as applied */
+      }
+      a[i * K + s] = dot;
+    }
+  }
+  if (rc == LIMN_OK)
+    rc = limn_model_forward(ctx, m, xp, n * K + n, ex[0].space, f);
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
+    size_t t = ex[i].target;
+    double fx = f[(n * K + i) * k + t], saa = 0, sad = 0, sdd = 0, plain = 0;
+    for (size_t s = 0; s < K; s++) {
+      double ak = a[i * K + s], dk = fx - f[(i * K + s) * k + t];
+      saa += ak * ak, sad += ak * dk, sdd += dk * dk;
+      plain += (ak - dk) * (ak - dk);
+    }
+    if (q->normalize) {
+      double beta = saa > 0 ? sad / saa : 0.0;
+      out[i] = (beta * beta * saa - 2.0 * beta * sad + sdd) / (double)K;
+    } else {
+      out[i] = plain / (double)K;
+    }
+  }
+  limn__free(ctx, xp);
+  limn__free(ctx, f);
+  limn__free(ctx, a);
+  return rc;
+}
+
+int limn_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                         const limn_grad_opts *g, const limn_explanation *ex, const limn_quality_opts *qo,
+                         double *out) {
+  limn_quality_opts dflt = limn_quality_opts_default();
+  const limn_quality_opts *q = qo ? qo : &dflt;
+  LIMN_TRY(check(ctx, m, n, ex, q));
+  size_t K = q->samples, d = m->nfeatures, nk = n * K;
+  float *xp = limn__alloc_array(ctx, nk, d * sizeof(float));
+  long *tg = limn__alloc_array(ctx, nk, sizeof(long));
+  size_t *ids = limn__alloc_array(ctx, nk, sizeof(size_t));
+  int rc = xp && tg && ids ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
+    size_t id = q->row_ids ? q->row_ids[i] : i;
+    limn_rng r;
+    limn_rng_init(&r, q->seed, id);
+    for (size_t s = 0; s < K; s++) {
+      for (size_t j = 0; j < d; j++) {
+        double u = (2.0 * limn_rng_uniform(&r) - 1.0) * q->sensitivity_radius * range_of(m, x, i, j);
+        xp[(i * K + s) * d + j] = (float)((double)x[i * d + j] + u);
+      }
+      tg[i * K + s] = (long)ex[i].target;
+      ids[i * K + s] = id * K + s; /* the copies' own noise streams, fixed per row */
+    }
+  }
+  limn_grad_opts go = g ? *g : limn_grad_opts_default();
+  go.targets = tg;
+  go.row_ids = ids;
+  go.noise_eps = NULL;
+  go.noise_sigma = NULL;
+  go.baseline_rows = NULL;
+  if (go.baseline == LIMN_BASELINE_ROWS) /* the given baseline rows do not fit the copies */
+    rc = rc ? rc : limn__err(ctx, LIMN_EUNSUPPORTED, "max-sensitivity with given baseline rows is not supported");
+  limn_explanation *pe = NULL;
+  if (rc == LIMN_OK)
+    rc = limn_explain_gradients(ctx, m, xp, nk, &go, &pe);
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
+    double base = 0.0, worst = 0.0;
+    for (size_t j = 0; j < d; j++)
+      base += ex[i].attr[j] * ex[i].attr[j];
+    base = base > 0 ? sqrt(base) : 1.0;
+    for (size_t s = 0; s < K; s++) {
+      double diff = 0.0;
+      for (size_t j = 0; j < d; j++) {
+        double t = ex[i].attr[j] - pe[i * K + s].attr[j];
+        diff += t * t;
+      }
+      double sens = sqrt(diff) / base;
+      worst = sens > worst ? sens : worst;
+    }
+    out[i] = worst;
+  }
+  limn_explanations_free(ctx, pe, nk);
+  limn__free(ctx, xp);
+  limn__free(ctx, tg);
+  limn__free(ctx, ids);
+  return rc;
+}
