@@ -147,8 +147,8 @@ limn_quality_opts limn_quality_opts_default(void);
  * a_k = sum_j I_kj attr_j, d_k = F(x) - F(x - I_k), the mean of (a_k - d_k)^2, or with
  * normalize of (beta a_k - d_k)^2 with beta = sum a d / sum a^2. out: (n). Lower is
  * better. */
-int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                    const limn_explanation *ex, const limn_quality_opts *q, double *out);
+int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const limn_explanation *ex,
+                    const limn_quality_opts *q, double *out);
 /* Max-sensitivity: the explanations (method and options g, targets of ex) are
  * recomputed at K uniformly perturbed copies of each row; out[i] = max_k
  * ||attr(x) - attr(x_k)|| / ||attr(x)|| (a zero norm counts as 1). */

@@ -6,7 +6,7 @@
 #include "explain_internal.h"
 #include <math.h>
 
-#define GL_NODES 24
+#define GL_NODES LIMN__EXACT_GL
 #define MAX_SEGMENTS 1000000
 
 typedef struct walk {
@@ -131,44 +131,50 @@ static void backprop(walk *wk, const double *v, double *out, size_t ns) {
     out[s] = g[s];
 }
 
-int limn__mlp_exact_ig(limn_ctx *ctx, const limn_model *m, const double *hx, const double *hb, size_t target,
-                       limn_space sp, double *attr, size_t *nseg, double *fx, double *fb) {
+int limn__mlp_exact_ig_check(limn_ctx *ctx, const limn_model *m) {
   const limn__mlp *p = limn__mlp_of(m);
   if (!p || (p->hidden != LIMN_ACT_RELU && p->hidden != LIMN_ACT_IDENTITY))
     return limn__err(ctx, LIMN_EUNSUPPORTED,
                      "exact IG needs an MLP with relu or identity hidden units (piecewise linear)");
-  size_t ns = m->nslots, L = p->nlayers, mw = limn__mlp_max_width(p);
-  if (mw < ns)
-    mw = ns;
+  return LIMN_OK;
+}
+
+/* Widest vector the walk needs. */
+static size_t walk_width(const limn_model *m) {
+  size_t mw = limn__mlp_max_width(m->impl);
+  return mw < m->nslots ? m->nslots : mw;
+}
+
+size_t limn__mlp_exact_ig_workspace(const limn_model *m) {
+  const limn__mlp *p = m->impl;
+  size_t mw = walk_width(m);
+  /* doubles, then L * mw bytes of patterns (counted as doubles, rounded up) */
+  return 2 * p->nlayers * mw + 5 * mw + 5 * m->nslots + (p->nlayers * mw + 7) / 8;
+}
+
+int limn__mlp_exact_ig(const limn_model *m, double *ws, const double *gl, const double *hx, const double *hb,
+                       size_t target, limn_space sp, double *attr, size_t *nseg, double *fx, double *fb) {
+  const limn__mlp *p = m->impl;
+  size_t ns = m->nslots, L = p->nlayers, mw = walk_width(m);
   walk wk = {p, L, mw, NULL, NULL, NULL, NULL, NULL};
-  double *buf = limn__alloc_array(ctx, 2 * L * mw + 2 * mw + 5 * ns + 3 * mw, sizeof(double));
-  wk.act = limn__alloc_array(ctx, L, mw);
-  if (!buf || !wk.act) {
-    limn__free(ctx, buf);
-    limn__free(ctx, wk.act);
-    return LIMN_ENOMEM;
-  }
-  wk.z = buf;
+  wk.z = ws;
   wk.sz = wk.z + L * mw;
   wk.g = wk.sz + L * mw;
   wk.g2 = wk.g + mw;
   double *d = wk.g2 + mw, *hin = d + ns, *sin = hin + ns, *gs = sin + ns;
   double *v = gs + ns, *dz = v + mw, *zq = dz + mw;
-  double gx[GL_NODES], gw[GL_NODES];
-  limn__gauss_legendre(GL_NODES, gx, gw);
+  wk.act = (unsigned char *)(zq + mw + ns);
+  const double *gx = gl, *gw = gl + LIMN__EXACT_GL;
   size_t u = p->width[L];
   for (size_t s = 0; s < ns; s++) {
     d[s] = hx[s] - hb[s];
     attr[s] = 0.0;
   }
-  int rc = LIMN_OK;
   double alpha = 0.0;
   size_t segs = 0;
   while (alpha < 1.0) {
-    if (++segs > MAX_SEGMENTS) {
-      rc = limn__err(ctx, LIMN_EINVAL, "exact IG: more than %d linear pieces", MAX_SEGMENTS);
-      break;
-    }
+    if (++segs > MAX_SEGMENTS)
+      return 1;
     double len = forward_at(&wk, hb, d, ns, alpha, 1.0 - alpha, hin, sin);
     double a1 = alpha + len >= 1.0 ? 1.0 : alpha + len;
     len = a1 - alpha;
@@ -193,14 +199,10 @@ int limn__mlp_exact_ig(limn_ctx *ctx, const limn_model *m, const double *hx, con
       attr[s] += gs[s] * d[s];
     alpha = a1;
   }
-  if (rc == LIMN_OK) {
-    forward_at(&wk, hb, d, ns, 1.0, 0.0, hin, sin);
-    *fx = output_grad(m, wk.z + (L - 1) * mw, target, sp, dz);
-    forward_at(&wk, hb, d, ns, 0.0, 0.0, hin, sin);
-    *fb = output_grad(m, wk.z + (L - 1) * mw, target, sp, dz);
-    *nseg = segs;
-  }
-  limn__free(ctx, buf);
-  limn__free(ctx, wk.act);
-  return rc;
+  forward_at(&wk, hb, d, ns, 1.0, 0.0, hin, sin);
+  *fx = output_grad(m, wk.z + (L - 1) * mw, target, sp, dz);
+  forward_at(&wk, hb, d, ns, 0.0, 0.0, hin, sin);
+  *fb = output_grad(m, wk.z + (L - 1) * mw, target, sp, dz);
+  *nseg = segs;
+  return 0;
 }

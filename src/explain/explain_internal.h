@@ -11,9 +11,24 @@
 /* n-point Gauss-Legendre nodes x (ascending) and weights w on [-1, 1]. */
 void limn__gauss_legendre(size_t n, double *x, double *w);
 
-/* Exact IG of a piecewise-linear MLP along hb -> hx (slot rows, double), for output
- * `target` in `sp`: slot attributions, the number of linear pieces, F(x), F(b). */
-int limn__mlp_exact_ig(limn_ctx *ctx, const limn_model *m, const double *hx, const double *hb, size_t target,
-                       limn_space sp, double *attr, size_t *nseg, double *fx, double *fb);
+/* Exact IG of a piecewise-linear MLP along hb -> hx (slot rows, double), for one
+ * output in one space: slot attributions, the number of linear pieces, F(x), F(b).
+ * check: LIMN_EUNSUPPORTED unless m is an MLP with relu/identity hidden units.
+ * workspace: doubles one call needs (ws). Returns non-zero only when the path has
+ * more pieces than the walk allows. Thread-safe with separate workspaces. */
+int limn__mlp_exact_ig_check(limn_ctx *ctx, const limn_model *m);
+size_t limn__mlp_exact_ig_workspace(const limn_model *m);
+#define LIMN__EXACT_GL 24 /* Gauss-Legendre nodes per smooth piece */
+/* gl: the LIMN__EXACT_GL nodes then weights of limn__gauss_legendre. */
+int limn__mlp_exact_ig(const limn_model *m, double *ws, const double *gl, const double *hx, const double *hb,
+                       size_t target, limn_space sp, double *attr, size_t *nseg, double *fx, double *fb);
+
+/* IG with fixed nodes for an MLP, using the path's linearity: the first layer's
+ * pre-activations are interpolated, and the weighted sum of their upstream
+ * gradients meets W1 once per row. hx, hb: (n, ns) slots; attr: (n, ns) slot
+ * attributions. Rows in parallel, each computed identically whatever the batch. */
+int limn__mlp_ig_rule(limn_ctx *ctx, const limn_model *m, const float *hx, const float *hb, size_t n,
+                      const double *alphas, const double *weights, size_t steps, const size_t *targets,
+                      limn_space sp, double *attr);
 
 #endif

@@ -4,6 +4,9 @@
  * all path points or noisy samples of a block of rows go through one vjp call. */
 #include "explain_internal.h"
 #include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* Path points or noisy samples per vjp call. */
 #define BLOCK_ROWS 4096
@@ -204,7 +207,16 @@ static int ig_rule(gx *g, const float *hb) {
   double *wt = al + steps;
   if (rc == LIMN_OK)
     rc = limn_quadrature_nodes(g->ctx, g->o->quadrature, steps, al, wt);
-  for (size_t r0 = 0; r0 < g->n && rc == LIMN_OK; r0 += per) {
+  if (rc == LIMN_OK && limn__mlp_of(g->m)) { /* the MLP's own, faster path */
+    double *attr = limn__alloc_array(g->ctx, g->n, ns * sizeof(double));
+    rc = attr ? limn__mlp_ig_rule(g->ctx, g->m, g->h, hb, g->n, al, wt, steps, g->target, g->o->space, attr)
+              : LIMN_ENOMEM;
+    for (size_t i = 0; i < g->n && rc == LIMN_OK; i++)
+      memcpy(g->ex[i].slot_attr, attr + i * ns, ns * sizeof(double));
+    limn__free(g->ctx, attr);
+    per = 0;
+  }
+  for (size_t r0 = 0; per && r0 < g->n && rc == LIMN_OK; r0 += per) {
     size_t nr = g->n - r0 < per ? g->n - r0 : per;
     for (size_t i = 0; i < nr; i++)
       for (size_t t = 0; t < steps; t++) {
@@ -233,24 +245,38 @@ static int ig_rule(gx *g, const float *hb) {
   return rc;
 }
 
-/* Exact IG, one row at a time in double. */
+/* Exact IG in double, rows in parallel with one workspace per thread. */
 static int ig_exact(gx *g, const float *hb) {
-  size_t ns = g->ns;
-  double *a = limn__alloc_array(g->ctx, 2 * ns, sizeof(double));
-  if (!a)
+  LIMN_TRY(limn__mlp_exact_ig_check(g->ctx, g->m));
+  size_t ns = g->ns, n = g->n, per = limn__mlp_exact_ig_workspace(g->m) + 2 * ns;
+  int nt = limn__threads(g->ctx);
+  if ((size_t)nt > n)
+    nt = (int)n;
+  double *ws = limn__alloc_array(g->ctx, (size_t)nt, per * sizeof(double));
+  if (!ws)
     return LIMN_ENOMEM;
-  int rc = LIMN_OK;
-  for (size_t i = 0; i < g->n && rc == LIMN_OK; i++) {
+  double gl[2 * LIMN__EXACT_GL];
+  limn__gauss_legendre(LIMN__EXACT_GL, gl, gl + LIMN__EXACT_GL);
+  int failed = 0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 4) if (nt > 1) reduction(| : failed)
+#endif
+  for (size_t i = 0; i < n; i++) {
+    int t = 0;
+#ifdef _OPENMP
+    t = omp_get_thread_num();
+#endif
+    double *a = ws + (size_t)t * per, *w = a + 2 * ns;
     for (size_t s = 0; s < ns; s++) {
       a[s] = g->h[i * ns + s];
       a[ns + s] = hb[i * ns + s];
     }
     limn_explanation *e = &g->ex[i];
-    rc = limn__mlp_exact_ig(g->ctx, g->m, a, a + ns, g->target[i], g->o->space, e->slot_attr, &e->nsegments,
-                            &e->output, &e->base_value);
+    failed |= limn__mlp_exact_ig(g->m, w, gl, a, a + ns, g->target[i], g->o->space, e->slot_attr,
+                                 &e->nsegments, &e->output, &e->base_value);
   }
-  limn__free(g->ctx, a);
-  return rc;
+  limn__free(g->ctx, ws);
+  return failed ? limn__err(g->ctx, LIMN_EINVAL, "exact IG: a path has too many linear pieces") : LIMN_OK;
 }
 
 static int ig(gx *g) {
@@ -298,19 +324,22 @@ static double sigma_of(const gx *g, size_t i, size_t j) {
   return o->noise * (hi - lo);
 }
 
-/* Noisy slot rows of row i: numeric slots get sigma * eps (in slot units). */
-static void noisy(const gx *g, size_t i, float *q, double *xr) {
+/* Noisy slot rows of row i: numeric slots get sigma * eps (in slot units). sig:
+ * scratch of nslots doubles. */
+static void noisy(const gx *g, size_t i, float *q, double *xr, double *sig) {
   const limn_grad_opts *o = g->o;
   size_t ns = g->ns, S = o->samples;
   limn_rng rng;
   limn_rng_init(&rng, o->seed, o->row_ids ? o->row_ids[i] : i);
+  for (size_t s = 0; s < ns; s++)
+    sig[s] = g->m->slot_cat[s] < 0 ? sigma_of(g, i, g->m->slot_col[s]) : 0.0;
   for (size_t t = 0; t < S; t++)
     for (size_t s = 0; s < ns; s++) {
       double eps = o->noise_eps ? (double)o->noise_eps[(i * S + t) * ns + s] : limn_rng_normal(&rng);
       size_t j = g->m->slot_col[s];
       double h = g->h[i * ns + s], raw = h;
       if (g->m->slot_cat[s] < 0) {
-        double dx = sigma_of(g, i, j) * eps;
+        double dx = sig[s] * eps;
         raw = (double)g->x[i * g->d + j] + dx;
         h += dx * g->scale[s];
       }
@@ -327,13 +356,14 @@ static int smoothgrad(gx *g) {
   float *gr = limn__alloc_array(g->ctx, per * S, ns * sizeof(float));
   float *w = limn__alloc_array(g->ctx, per * S, g->k * sizeof(float));
   float *out = limn__alloc_array(g->ctx, g->n, g->k * sizeof(float));
-  int rc = q && xr && gr && w && out ? LIMN_OK : LIMN_ENOMEM, fd = 0;
+  double *sig = limn__alloc_array(g->ctx, ns, sizeof(double));
+  int rc = q && xr && gr && w && out && sig ? LIMN_OK : LIMN_ENOMEM, fd = 0;
   if (rc == LIMN_OK)
     rc = limn__model_forward_slots(g->ctx, g->m, g->h, g->n, o->space, out);
   for (size_t r0 = 0; r0 < g->n && rc == LIMN_OK; r0 += per) {
     size_t nr = g->n - r0 < per ? g->n - r0 : per;
     for (size_t i = 0; i < nr; i++)
-      noisy(g, r0 + i, q + i * S * ns, xr + i * S * ns);
+      noisy(g, r0 + i, q + i * S * ns, xr + i * S * ns, sig);
     onehot(g, r0, nr, S, w);
     rc = limn__model_vjp_slots(g->ctx, g->m, q, nr * S, w, o->space, gr, NULL, &fd);
     for (size_t i = 0; i < nr && rc == LIMN_OK; i++) {
@@ -365,6 +395,7 @@ static int smoothgrad(gx *g) {
   limn__free(g->ctx, gr);
   limn__free(g->ctx, w);
   limn__free(g->ctx, out);
+  limn__free(g->ctx, sig);
   return rc;
 }
 

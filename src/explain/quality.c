@@ -44,8 +44,8 @@ static double range_of(const limn_model *m, const float *x, size_t i, size_t j) 
   return hi - lo;
 }
 
-int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                    const limn_explanation *ex, const limn_quality_opts *qo, double *out) {
+int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const limn_explanation *ex,
+                    const limn_quality_opts *qo, double *out) {
   limn_quality_opts dflt = limn_quality_opts_default();
   const limn_quality_opts *q = qo ? qo : &dflt;
   LIMN_TRY(check(ctx, m, n, ex, q));
@@ -123,7 +123,8 @@ int limn_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, siz
   go.noise_sigma = NULL;
   go.baseline_rows = NULL;
   if (go.baseline == LIMN_BASELINE_ROWS) /* the given baseline rows do not fit the copies */
-    rc = rc ? rc : limn__err(ctx, LIMN_EUNSUPPORTED, "max-sensitivity with given baseline rows is not supported");
+    rc = rc ? rc
+            : limn__err(ctx, LIMN_EUNSUPPORTED, "max-sensitivity with given baseline rows is not supported");
   limn_explanation *pe = NULL;
   if (rc == LIMN_OK)
     rc = limn_explain_gradients(ctx, m, xp, nk, &go, &pe);

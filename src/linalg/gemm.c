@@ -86,6 +86,28 @@ LIMN_CLONES static void axpy4(size_t N, float a0, float a1, float a2, float a3, 
   }
 }
 
+/* c_r[0..16) += sum_k a_r[k] b[k][0..16) for four rows, accumulators in registers;
+ * each element still adds its k terms in ascending order, as axpy4 does. */
+LIMN_CLONES static void tile4x16(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
+                                 float *restrict c0, float *restrict c1, float *restrict c2,
+                                 float *restrict c3) {
+  float r0[16], r1[16], r2[16], r3[16];
+  for (int j = 0; j < 16; j++)
+    r0[j] = c0[j], r1[j] = c1[j], r2[j] = c2[j], r3[j] = c3[j];
+  for (size_t k = 0; k < K; k++) {
+    const float *bk = b + k * ldb;
+    float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
+    for (int j = 0; j < 16; j++) {
+      r0[j] += a0 * bk[j];
+      r1[j] += a1 * bk[j];
+      r2[j] += a2 * bk[j];
+      r3[j] += a3 * bk[j];
+    }
+  }
+  for (int j = 0; j < 16; j++)
+    c0[j] = r0[j], c1[j] = r1[j], c2[j] = r2[j], c3[j] = r3[j];
+}
+
 /* C += alpha * op(A) B with B (K, N): rank-1 updates of C rows, k in ascending
  * order for every element. Four rows share each load of a B row; the blocking never
  * changes an element's arithmetic, so a row's result does not depend on M. */
@@ -94,12 +116,18 @@ static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const flo
   size_t i = 0;
   for (; i + 4 <= M; i += 4) {
     float *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+    size_t j = 0;
+    if (!ta && alpha == 1.0f) /* the common case: register tiles of 4 x 16 */
+      for (; j + 16 <= N; j += 16)
+        tile4x16(K, A + i * lda, lda, B + j, ldb, c0 + j, c1 + j, c2 + j, c3 + j);
+    if (j == N)
+      continue;
     for (size_t k = 0; k < K; k++) {
       float a0 = alpha * (ta ? AT(A, lda, k, i) : AT(A, lda, i, k));
       float a1 = alpha * (ta ? AT(A, lda, k, i + 1) : AT(A, lda, i + 1, k));
       float a2 = alpha * (ta ? AT(A, lda, k, i + 2) : AT(A, lda, i + 2, k));
       float a3 = alpha * (ta ? AT(A, lda, k, i + 3) : AT(A, lda, i + 3, k));
-      axpy4(N, a0, a1, a2, a3, B + k * ldb, c0, c1, c2, c3);
+      axpy4(N - j, a0, a1, a2, a3, B + k * ldb + j, c0 + j, c1 + j, c2 + j, c3 + j);
     }
   }
   for (; i < M; i++) {

@@ -85,7 +85,7 @@ void limn__mlp_preprocess(const limn_model *m, const float *x, size_t rows, floa
   }
 }
 
-static void activate(limn_activation a, float *h, size_t n) {
+void limn__activate(limn_activation a, float *h, size_t n) {
   switch (a) {
   case LIMN_ACT_RELU:
     for (size_t i = 0; i < n; i++)
@@ -105,7 +105,7 @@ static void activate(limn_activation a, float *h, size_t n) {
 }
 
 /* dh *= act'(h) where h = act(z) is the stored activation. */
-static void activate_grad(limn_activation a, const float *h, float *dh, size_t n) {
+void limn__activate_grad(limn_activation a, const float *h, float *dh, size_t n) {
   switch (a) {
   case LIMN_ACT_RELU:
     for (size_t i = 0; i < n; i++)
@@ -145,7 +145,7 @@ void limn__mlp_forward(limn_kernel k, const limn__mlp *p, size_t rows, float **a
     else
       limn__sgemm(k, 0, 1, rows, out, in, 1.0f, acts[l], in, p->W[l], in, 1.0f, z, out);
     if (l + 1 < p->nlayers)
-      activate(p->hidden, z, rows * out);
+      limn__activate(p->hidden, z, rows * out);
   }
 }
 
@@ -167,7 +167,7 @@ void limn__mlp_backward(limn_kernel k, const limn__mlp *p, size_t rows, float **
     limn__sgemm(k, 0, 0, rows, in, out, 1.0f, cur, out, p->W[l], in, 0.0f, dst, in);
     if (l == 0)
       break;
-    activate_grad(p->hidden, acts[l], dst, rows * in);
+    limn__activate_grad(p->hidden, acts[l], dst, rows * in);
     float *t = cur;
     cur = next;
     next = t;

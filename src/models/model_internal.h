@@ -98,6 +98,9 @@ void limn__mlp_output(const limn_model *m, const float *z, size_t rows, limn_spa
 void limn__mlp_output_grad(const limn_model *m, const float *z, const float *w, size_t rows, limn_space sp,
                            float *dz);
 size_t limn__mlp_max_width(const limn__mlp *p);
+/* h = act(h) in place; dh *= act'(z) given h = act(z). Softmax is not a hidden act. */
+void limn__activate(limn_activation a, float *h, size_t n);
+void limn__activate_grad(limn_activation a, const float *h, float *dh, size_t n);
 
 /* Serialisation (mlp_io.c). */
 int limn__mlp_serialize(limn_ctx *ctx, const limn_model *m, limn__buf *b);
