@@ -3,23 +3,13 @@
  * (50 samples) on a 30-64-32-2 ReLU MLP, 1000 instances, 1 and 2 threads. Medians.
  * The torch reference on this machine class (../shared/specs/gradients.md): IG fully
  * batched 101-105 us per instance, Captum 2.2 ms. Usage: bench_explain [REPEATS] */
+#include "bench_util.h"
 #include <limn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 /* A 30-64-32-2 ReLU network with Glorot-uniform weights. */
 static limn_model *network(limn_ctx *ctx) {
@@ -58,16 +48,15 @@ static double per_instance_us(limn_ctx *ctx, limn_model *m, const float *x, size
   double t[64];
   for (int k = 0; k < reps; k++) {
     limn_explanation *e = NULL;
-    double t0 = now();
+    double t0 = bench_now();
     if (limn_explain_gradients(ctx, m, x, n, o, &e)) {
       fprintf(stderr, "bench: %s\n", limn_ctx_errmsg(ctx));
       exit(1);
     }
-    t[k] = now() - t0;
+    t[k] = bench_now() - t0;
     limn_explanations_free(ctx, e, n);
   }
-  qsort(t, (size_t)reps, sizeof *t, cmp);
-  return 1e6 * t[reps / 2] / (double)n;
+  return 1e6 * bench_median(t, reps) / (double)n;
 }
 
 int main(int argc, char **argv) {

@@ -2,27 +2,12 @@
  * batch 5000 with the BLAS, portable and reference kernels side by side, vjp
  * throughput, and training time. Prints medians; never passes or fails on time.
  * Usage: bench_mlp [DATA_DIR] [REPEATS] */
+#include "bench_util.h"
 #include <limn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : "data";
@@ -45,14 +30,14 @@ int main(int argc, char **argv) {
   for (int r = 0; r < treps; r++) {
     limn_model_free(m);
     m = NULL;
-    double t0 = now();
+    double t0 = bench_now();
     limn_mlp_train(ctx, ds, NULL, &m);
-    tt[r] = now() - t0;
+    tt[r] = bench_now() - t0;
   }
   limn_mlp_info info;
   limn_mlp_get_info(m, &info);
   printf("train breast cancer (569 rows, 30-64-32-1, %zu epochs): median %.1f ms\n", info.epochs_run,
-         1e3 * median(tt, treps));
+         1e3 * bench_median(tt, treps));
   size_t n = 5000, d = limn_dataset_nfeatures(ds);
   float *x = malloc(n * d * sizeof *x), *out = malloc(n * 2 * sizeof *out), *g = malloc(n * d * sizeof *g);
   float *w = malloc(n * 2 * sizeof *w);
@@ -72,14 +57,14 @@ int main(int argc, char **argv) {
         continue;
       double tp[1000], tv[1000];
       for (int r = 0; r < reps; r++) {
-        double t0 = now();
+        double t0 = bench_now();
         limn_model_predict(ctx, m, x, n, out);
-        tp[r] = now() - t0;
-        t0 = now();
+        tp[r] = bench_now() - t0;
+        t0 = bench_now();
         limn_model_vjp(ctx, m, x, n, w, LIMN_SPACE_OUTPUT, g);
-        tv[r] = now() - t0;
+        tv[r] = bench_now() - t0;
       }
-      double rp = (double)n / median(tp, reps), rv = (double)n / median(tv, reps);
+      double rp = (double)n / bench_median(tp, reps), rv = (double)n / bench_median(tv, reps);
       if (k == 0 && ti == 0)
         base = rp;
       printf(

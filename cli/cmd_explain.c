@@ -11,7 +11,8 @@ static cli_opt opts[] = {
     {"method", "NAME", "gradient", "gradient, saliency, gradxinput, ig or smoothgrad", 0, 0, 0},
     {"rows", "SPEC", "all", "rows to explain: all, or a list like 0,3,10-20 (0-based data rows)", 0, 0, 0},
     {"target", "COL", NULL, "label column of the data (never a feature; the model knows its own)", 0, 0, 0},
-    {"class", "WHICH", "pred", "explained output: pred (predicted class), an index or a class name", 0, 0, 0},
+    {"class", "WHICH", "pred",
+     "explained output: pred (predicted class), true (each row's label), an index or a class name", 0, 0, 0},
     {"output", "SPACE", "prob", "prob (probability, or value for regression) or logit", 0, 0, 0},
     {"steps", "N", "50", "IG: quadrature nodes", 0, 0, 0},
     {"quadrature", "RULE", "gausslegendre",
@@ -103,8 +104,8 @@ static int parse_rows(const char *spec, size_t n, size_t **rows, size_t *count) 
 
 /* --class: pred, an index, or a class name. */
 static int parse_class(const limn_model *m, const char *v, long *target) {
-  if (!strcmp(v, "pred")) {
-    *target = -1;
+  if (!strcmp(v, "pred") || !strcmp(v, "true")) {
+    *target = -1; /* "true": one class per row, set in explain() */
     return CLI_OK;
   }
   for (size_t k = 0; k < limn_model_noutputs(m); k++)
@@ -319,6 +320,19 @@ static int explain(run *r) {
   for (size_t i = 0; i < r->nrows; i++)
     memcpy(r->x + i * d, limn_dataset_x(r->ds) + r->rows[i] * d, d * sizeof(float));
   r->g.row_ids = r->rows;
+  long *truth = NULL;
+  if (!strcmp(cli_get(&cmd, "class"), "true")) {
+    const float *y = limn_dataset_y(r->ds);
+    if (!y || limn_model_task(r->m) != LIMN_TASK_CLASSIFICATION)
+      return cli_fail("--class true: the data has no class labels for this model (column '%s')",
+                      limn_schema_target_name(limn_model_schema(r->m)));
+    truth = malloc(r->nrows * sizeof *truth);
+    if (!truth)
+      return cli_fail("out of memory");
+    for (size_t i = 0; i < r->nrows; i++)
+      truth[i] = (long)y[r->rows[i]];
+    r->g.targets = truth;
+  }
   limn_explanation *ex = NULL;
   double *inf = NULL, *sens = NULL;
   int lr = limn_explain_gradients(r->ctx, r->m, r->x, r->nrows, &r->g, &ex);
@@ -334,6 +348,7 @@ static int explain(run *r) {
   }
   int rc = lr ? cli_lib_fail(r->ctx, lr) : write_out(r, ex, inf, sens);
   limn_explanations_free(r->ctx, ex, r->nrows);
+  free(truth);
   free(inf);
   free(sens);
   return rc;

@@ -54,6 +54,14 @@ void limn__progress(limn_ctx *ctx, const char *what, size_t done, size_t total);
 /* Threads to use for a parallel region (>= 1). */
 int limn__threads(const limn_ctx *ctx);
 
+/* Run fn(arg, i, scratch) for i in [0, n) on the context's threads. Each thread gets
+ * its own scratch of scratch_bytes (allocated once, before the loop: the allocator
+ * hooks are never called from worker threads). Items must be independent, so the
+ * results never depend on the thread count. Returns LIMN_ENOMEM, or 1 when any fn
+ * returned non-zero, else 0. */
+typedef int (*limn__item_fn)(void *arg, size_t i, void *scratch);
+int limn__parallel_for(limn_ctx *ctx, size_t n, size_t scratch_bytes, limn__item_fn fn, void *arg);
+
 /* Forward a non-OK status. */
 #define LIMN_TRY(expr)                                                                                       \
   do {                                                                                                       \

@@ -4,9 +4,6 @@
  * all path points or noisy samples of a block of rows go through one vjp call. */
 #include "explain_internal.h"
 #include <math.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 /* Path points or noisy samples per vjp call. */
 #define BLOCK_ROWS 4096
@@ -245,38 +242,38 @@ static int ig_rule(gx *g, const float *hb) {
   return rc;
 }
 
-/* Exact IG in double, rows in parallel with one workspace per thread. */
+typedef struct exact_arg {
+  gx *g;
+  const float *hb;
+  const double *gl;
+} exact_arg;
+
+/* One row of exact IG; scratch: 2 ns doubles for the row and the walk's workspace. */
+static int exact_item(void *arg, size_t i, void *scratch) {
+  const exact_arg *a = arg;
+  gx *g = a->g;
+  size_t ns = g->ns;
+  double *hx = scratch, *hb = hx + ns;
+  for (size_t s = 0; s < ns; s++) {
+    hx[s] = g->h[i * ns + s];
+    hb[s] = a->hb[i * ns + s];
+  }
+  limn_explanation *e = &g->ex[i];
+  return limn__mlp_exact_ig(g->m, hb + ns, a->gl, hx, hb, g->target[i], g->o->space, e->slot_attr,
+                            &e->nsegments, &e->output, &e->base_value);
+}
+
+/* Exact IG in double, rows in parallel. */
 static int ig_exact(gx *g, const float *hb) {
   LIMN_TRY(limn__mlp_exact_ig_check(g->ctx, g->m));
-  size_t ns = g->ns, n = g->n, per = limn__mlp_exact_ig_workspace(g->m) + 2 * ns;
-  int nt = limn__threads(g->ctx);
-  if ((size_t)nt > n)
-    nt = (int)n;
-  double *ws = limn__alloc_array(g->ctx, (size_t)nt, per * sizeof(double));
-  if (!ws)
-    return LIMN_ENOMEM;
   double gl[2 * LIMN__EXACT_GL];
   limn__gauss_legendre(LIMN__EXACT_GL, gl, gl + LIMN__EXACT_GL);
-  int failed = 0;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 4) if (nt > 1) reduction(| : failed)
-#endif
-  for (size_t i = 0; i < n; i++) {
-    int t = 0;
-#ifdef _OPENMP
-    t = omp_get_thread_num();
-#endif
-    double *a = ws + (size_t)t * per, *w = a + 2 * ns;
-    for (size_t s = 0; s < ns; s++) {
-      a[s] = g->h[i * ns + s];
-      a[ns + s] = hb[i * ns + s];
-    }
-    limn_explanation *e = &g->ex[i];
-    failed |= limn__mlp_exact_ig(g->m, w, gl, a, a + ns, g->target[i], g->o->space, e->slot_attr,
-                                 &e->nsegments, &e->output, &e->base_value);
-  }
-  limn__free(g->ctx, ws);
-  return failed ? limn__err(g->ctx, LIMN_EINVAL, "exact IG: a path has too many linear pieces") : LIMN_OK;
+  exact_arg a = {g, hb, gl};
+  size_t bytes = (limn__mlp_exact_ig_workspace(g->m) + 2 * g->ns) * sizeof(double);
+  int rc = limn__parallel_for(g->ctx, g->n, bytes, exact_item, &a);
+  if (rc == LIMN_ENOMEM)
+    return rc;
+  return rc ? limn__err(g->ctx, LIMN_EINVAL, "exact IG: a path has too many linear pieces") : LIMN_OK;
 }
 
 static int ig(gx *g) {

@@ -6,15 +6,12 @@
 #include "explain_internal.h"
 #include "../linalg/linalg.h"
 #include <math.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #define SB 64 /* nodes per block */
 
 typedef struct ws {
   float *acts[66];
-  float *dz, *tmp, *w;
+  float *dz, *tmp, *w, *zb, *zd;
   double *z1x, *z1b, *acc, *g;
 } ws;
 
@@ -22,7 +19,7 @@ static size_t ws_floats(const limn__mlp *p, size_t k) {
   size_t n = 0, mw = limn__mlp_max_width(p);
   for (size_t l = 0; l <= p->nlayers; l++)
     n += SB * p->width[l];
-  return n + 2 * SB * mw + SB * k + 2 * (4 * mw + p->width[0]) + 8;
+  return n + 2 * SB * mw + SB * k + 2 * mw + 2 * (4 * mw + p->width[0]) + 8;
 }
 
 static void ws_layout(const limn__mlp *p, size_t k, float *base, ws *w) {
@@ -35,7 +32,9 @@ static void ws_layout(const limn__mlp *p, size_t k, float *base, ws *w) {
   w->dz = q;
   w->tmp = w->dz + SB * mw;
   w->w = w->tmp + SB * mw;
-  double *d = (double *)(void *)(((uintptr_t)(w->w + SB * k) + 7) & ~(uintptr_t)7);
+  w->zb = w->w + SB * k;
+  w->zd = w->zb + mw;
+  double *d = (double *)(void *)(((uintptr_t)(w->zd + mw) + 7) & ~(uintptr_t)7);
   w->z1x = d;
   w->z1b = d + mw;
   w->acc = d + 2 * mw;
@@ -52,6 +51,19 @@ static void affine(const float *W, const float *b, const float *h, size_t in, si
   }
 }
 
+/* out = zb + a zd */
+static void interpolate(size_t n, float a, const float *restrict zb, const float *restrict zd,
+                        float *restrict out) {
+  for (size_t j = 0; j < n; j++)
+    out[j] = zb[j] + a * zd[j];
+}
+
+/* acc += wt * g */
+static void accumulate(size_t n, double wt, const float *restrict g, double *restrict acc) {
+  for (size_t j = 0; j < n; j++)
+    acc[j] += wt * (double)g[j];
+}
+
 /* One row: attr (ns) = (hx - hb) * (sum_t w_t dz1(a_t)) W1. */
 static void one_row(limn_kernel kern, const limn_model *m, ws *w, const float *hx, const float *hb,
                     const double *al, const double *wt, size_t steps, size_t target, limn_space sp,
@@ -62,11 +74,15 @@ static void one_row(limn_kernel kern, const limn_model *m, ws *w, const float *h
   affine(p->W[0], p->b[0], hb, ns, w1, w->z1b);
   for (size_t j = 0; j < w1; j++)
     w->acc[j] = 0.0;
+  float *zb = w->zb, *zd = w->zd; /* z1(b) and z1(x) - z1(b) */
+  for (size_t j = 0; j < w1; j++) {
+    zb[j] = (float)w->z1b[j];
+    zd[j] = (float)(w->z1x[j] - w->z1b[j]);
+  }
   for (size_t t0 = 0; t0 < steps; t0 += SB) {
     size_t nb = steps - t0 < SB ? steps - t0 : SB;
     for (size_t r = 0; r < nb; r++)
-      for (size_t j = 0; j < w1; j++)
-        w->acts[1][r * w1 + j] = (float)(w->z1b[j] + al[t0 + r] * (w->z1x[j] - w->z1b[j]));
+      interpolate(w1, (float)al[t0 + r], zb, zd, w->acts[1] + r * w1);
     if (L > 1)
       limn__activate(p->hidden, w->acts[1], nb * w1);
     for (size_t l = 1; l < L; l++) { /* layers after the first, as in the forward pass */
@@ -92,8 +108,7 @@ static void one_row(limn_kernel kern, const limn_model *m, ws *w, const float *h
       nxt = t;
     }
     for (size_t r = 0; r < nb; r++)
-      for (size_t j = 0; j < w1; j++)
-        w->acc[j] += wt[t0 + r] * cur[r * w1 + j];
+      accumulate(w1, wt[t0 + r], cur + r * w1, w->acc);
   }
   (void)u;
   for (size_t s = 0; s < ns; s++)
@@ -105,30 +120,35 @@ static void one_row(limn_kernel kern, const limn_model *m, ws *w, const float *h
     attr[s] = ((double)hx[s] - hb[s]) * w->g[s];
 }
 
+typedef struct rule_arg {
+  const limn_model *m;
+  limn_kernel kern;
+  const float *hx, *hb;
+  const double *al, *wt;
+  size_t steps;
+  const size_t *targets;
+  limn_space sp;
+  double *attr;
+} rule_arg;
+
+static int rule_item(void *arg, size_t i, void *scratch) {
+  const rule_arg *a = arg;
+  size_t ns = a->m->nslots;
+  ws w;
+  ws_layout(a->m->impl, a->m->noutputs, scratch, &w);
+  one_row(a->kern, a->m, &w, a->hx + i * ns, a->hb + i * ns, a->al, a->wt, a->steps, a->targets[i], a->sp,
+          a->attr + i * ns);
+  return 0;
+}
+
 int limn__mlp_ig_rule(limn_ctx *ctx, const limn_model *m, const float *hx, const float *hb, size_t n,
                       const double *alphas, const double *weights, size_t steps, const size_t *targets,
                       limn_space sp, double *attr) {
-  const limn__mlp *p = m->impl;
-  size_t ns = m->nslots, per = ws_floats(p, m->noutputs) + 2 * ns;
-  int nt = limn__threads(ctx);
-  if ((size_t)nt > n)
-    nt = (int)n;
-  float *buf = limn__alloc_array(ctx, (size_t)nt, per * sizeof(float));
-  if (!buf)
-    return LIMN_ENOMEM;
-  limn_kernel kern = ctx->kernel == LIMN_KERNEL_AUTO ? LIMN_KERNEL_PORTABLE : ctx->kernel;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-#endif
-  for (size_t i = 0; i < n; i++) {
-    int t = 0;
-#ifdef _OPENMP
-    t = omp_get_thread_num();
-#endif
-    ws w;
-    ws_layout(p, m->noutputs, buf + (size_t)t * per, &w);
-    one_row(kern, m, &w, hx + i * ns, hb + i * ns, alphas, weights, steps, targets[i], sp, attr + i * ns);
-  }
-  limn__free(ctx, buf);
-  return LIMN_OK;
+  rule_arg a = {m,      ctx->kernel == LIMN_KERNEL_AUTO ? LIMN_KERNEL_PORTABLE : ctx->kernel,
+                hx,     hb,
+                alphas, weights,
+                steps,  targets,
+                sp,     attr};
+  size_t bytes = ws_floats(m->impl, m->noutputs) * sizeof(float);
+  return limn__parallel_for(ctx, n, bytes, rule_item, &a) == LIMN_ENOMEM ? LIMN_ENOMEM : LIMN_OK;
 }

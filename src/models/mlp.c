@@ -2,9 +2,6 @@
 #include "model_internal.h"
 #include "../linalg/linalg.h"
 #include <math.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 const char *limn_activation_name(limn_activation a) {
   switch (a) {
@@ -307,31 +304,24 @@ static void do_chunk(limn_kernel k, const job *jb, size_t c, float *scratch) {
     }
 }
 
+typedef struct chunk_arg {
+  limn_kernel k;
+  const job *jb;
+} chunk_arg;
+
+static int chunk_item(void *arg, size_t c, void *scratch) {
+  const chunk_arg *a = arg;
+  do_chunk(a->k, a->jb, c, scratch);
+  return 0;
+}
+
 static int run_jobs(limn_ctx *ctx, const job *jb) {
-  const limn__mlp *p = jb->m->impl;
   size_t nchunks = (jb->n + LIMN__CHUNK - 1) / LIMN__CHUNK;
-  int nt = limn__threads(ctx);
-  if ((size_t)nt > nchunks)
-    nt = (int)nchunks;
-  size_t per = chunk_floats(p);
-  float *scratch = limn__alloc_array(ctx, (size_t)nt, per * sizeof(float));
-  if (!scratch)
-    return LIMN_ENOMEM;
   /* AUTO means the portable kernel here: its per-row result is independent of the
    * row's place in the block, which BLAS does not promise (see docs/design.md). */
-  limn_kernel k = ctx->kernel == LIMN_KERNEL_AUTO ? LIMN_KERNEL_PORTABLE : ctx->kernel;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-#endif
-  for (size_t c = 0; c < nchunks; c++) {
-    int t = 0;
-#ifdef _OPENMP
-    t = omp_get_thread_num();
-#endif
-    do_chunk(k, jb, c, scratch + (size_t)t * per);
-  }
-  limn__free(ctx, scratch);
-  return LIMN_OK;
+  chunk_arg a = {ctx->kernel == LIMN_KERNEL_AUTO ? LIMN_KERNEL_PORTABLE : ctx->kernel, jb};
+  int rc = limn__parallel_for(ctx, nchunks, chunk_floats(jb->m->impl) * sizeof(float), chunk_item, &a);
+  return rc == LIMN_ENOMEM ? rc : LIMN_OK;
 }
 
 static int mlp_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,

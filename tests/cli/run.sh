@@ -66,6 +66,40 @@ printf 'mean radius\n1.5\n' >"$T/wrong.csv"
 expect 1 "no column 'mean texture'" -- "$LIMN" predict --model "$T/bc.limn" --data "$T/wrong.csv"
 expect 2 "expected csv, json or jsonl" -- "$LIMN" predict --model "$T/bc.limn" --data "$T/te.csv" --format xml
 
+# explain: every method, formats, determinism, errors
+expect 0 "[default: gradient]" -- "$LIMN" explain --help
+for m in gradient saliency gradxinput ig smoothgrad; do
+  expect 0 "row 3 (line 5)" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 3 --method $m
+done
+expect 0 "completeness gap" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-2 --method ig
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method ig --quadrature exact --baseline mean --format jsonl >"$T/ex.jsonl" 2>"$T/err" && ok || bad "exact IG jsonl"
+[ "$(wc -l <"$T/ex.jsonl")" -eq 142 ] && ok || bad "one JSON line per row"
+grep -o '"delta":[^,]*' "$T/ex.jsonl" | cut -d: -f2 | awk '{ d = $1 < 0 ? -$1 : $1; if (d > 1e-9) bad++ } END { exit bad > 0 || NR != 142 }' && ok || bad "exact IG gaps above 1e-9"
+grep -q '"manifest":{"limn_version":"' "$T/ex.jsonl" && grep -q '"model_sha256":"' "$T/ex.jsonl" && ok || bad "manifest missing"
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method smoothgrad --format jsonl --threads 1 >"$T/sg1" 2>/dev/null
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method smoothgrad --format jsonl --threads 2 >"$T/sg2" 2>/dev/null
+cmp -s "$T/sg1" "$T/sg2" && ok || bad "SmoothGrad differs between 1 and 2 threads"
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method smoothgrad --format jsonl --rows 7 >"$T/sg7" 2>/dev/null
+grep '^{"row":7,' "$T/sg1" | cmp -s - "$T/sg7" && ok || bad "row 7 alone differs from row 7 among all rows"
+expect 0 "row,method,class,class_name,model_output,feature_index,feature,value,weight" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --format csv
+[ "$(wc -l <"$T/out")" -eq 31 ] && ok || bad "csv: a header and 30 feature lines"
+expect 0 "" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0,1 --method ig --format svg --out "$T/e.svg"
+head -c 4 "$T/e.svg" | grep -q "<svg" && tail -1 "$T/e.svg" | grep -q "</svg>" && ok || bad "svg document"
+expect 0 "infidelity" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method ig --metrics
+expect 0 "logit(benign)" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --class benign --output logit
+expect 0 "P(benign)" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-9 --class true
+expect 1 "--rows: row 9999 is out of range (the data has 142 rows)" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 9999
+expect 1 "--class: 'nope' is neither pred" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --class nope
+expect 2 "--steps must be a whole number in 1..100000, got '0'" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method ig --steps 0
+expect 1 "IG steps must be in 2..100000 for riemann_left, got 1" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method ig --steps 1 --quadrature riemann_left
+head -3 "$T/te.csv" >"$T/b3.csv"
+expect 1 "has 2 rows; give 1 row or one per explained row (142)" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method ig --baseline "$T/b3.csv"
+expect 0 "baseline row:5" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 1 --method ig --baseline row:5
+"$LIMN" split --data "$D/digits.csv" --stratify digit --train "$T/dtr.csv" --test "$T/dte.csv" 2>/dev/null
+"$LIMN" train --data "$T/dtr.csv" --target digit --out "$T/dg.limn" --epochs 3 2>/dev/null
+"$LIMN" explain --model "$T/dg.limn" --data "$T/dte.csv" --rows 0 --method ig --format svg >"$T/dg.svg" 2>/dev/null
+[ "$(grep -c '<rect' "$T/dg.svg")" -eq 129 ] && ok || bad "digits svg: background and two 8x8 maps"
+
 # German credit from Weka's ARFF as it is; 13 categorical columns
 expect 0 "epochs" -- "$LIMN" train --data "$D/credit-g.arff" --target class --out "$T/c.limn" --epochs 3
 expect 0 "20 (7 numeric, standardised; 13 categorical, one-hot) -> 63 inputs" -- "$LIMN" info --model "$T/c.limn"

@@ -107,6 +107,12 @@ static void test_fixture(void) {
       free(dl);
       limn_explanations_free(ctx, e, 5);
     }
+    /* many nodes (several blocks of path points) converge to the exact integral */
+    o.quadrature = LIMN_QUAD_GAUSS_LEGENDRE;
+    o.steps = 300;
+    snprintf(name, sizeof name, "%s_ig_exact_attr", spaces[sp]);
+    run(m, x, &o, name, "IG, 300 Gauss-Legendre nodes vs exact", 2e-4, 1e-3);
+    o.steps = 50;
     o.method = LIMN_METHOD_SMOOTHGRAD;
     o.samples = 50;
     o.noise_eps = e32;
