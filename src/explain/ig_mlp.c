@@ -41,13 +41,17 @@ static void ws_layout(const limn__mlp *p, size_t k, float *base, ws *w) {
   w->g = d + 3 * mw;
 }
 
-/* z = W h + b in double, W (out, in). */
-static void affine(const float *W, const float *b, const float *h, size_t in, size_t out, double *z) {
-  for (size_t o = 0; o < out; o++) {
-    double s = b[o];
-    for (size_t i = 0; i < in; i++)
-      s += (double)W[o * in + i] * h[i];
-    z[o] = s;
+/* z = W h + b in double from Wt = W^T (in, out): rank-1 updates, contiguous in the
+ * output index so the compiler vectorises them. */
+static void affine_t(const float *restrict Wt, const float *b, const float *h, size_t in, size_t out,
+                     double *restrict z) {
+  for (size_t o = 0; o < out; o++)
+    z[o] = b[o];
+  for (size_t i = 0; i < in; i++) {
+    double hi = h[i];
+    const float *restrict w = Wt + i * out;
+    for (size_t o = 0; o < out; o++)
+      z[o] += (double)w[o] * hi;
   }
 }
 
@@ -70,8 +74,8 @@ static void one_row(limn_kernel kern, const limn_model *m, ws *w, const float *h
                     double *attr) {
   const limn__mlp *p = m->impl;
   size_t L = p->nlayers, ns = m->nslots, w1 = p->width[1], u = p->width[L], k = m->noutputs;
-  affine(p->W[0], p->b[0], hx, ns, w1, w->z1x);
-  affine(p->W[0], p->b[0], hb, ns, w1, w->z1b);
+  affine_t(p->Wt[0], p->b[0], hx, ns, w1, w->z1x);
+  affine_t(p->Wt[0], p->b[0], hb, ns, w1, w->z1b);
   for (size_t j = 0; j < w1; j++)
     w->acc[j] = 0.0;
   float *zb = w->zb, *zd = w->zd; /* z1(b) and z1(x) - z1(b) */
@@ -90,7 +94,10 @@ static void one_row(limn_kernel kern, const limn_model *m, ws *w, const float *h
       float *z = w->acts[l + 1];
       for (size_t r = 0; r < nb; r++)
         memcpy(z + r * out, p->b[l], out * sizeof *z);
-      limn__sgemm(kern, 0, 0, nb, out, in, 1.0f, w->acts[l], in, p->Wt[l], out, 1.0f, z, out);
+      if (kern == LIMN_KERNEL_PORTABLE)
+        limn__sgemm_nn_sparse(nb, out, in, w->acts[l], in, p->Wt[l], out, z, out);
+      else
+        limn__sgemm(kern, 0, 0, nb, out, in, 1.0f, w->acts[l], in, p->Wt[l], out, 1.0f, z, out);
       if (l + 1 < L)
         limn__activate(p->hidden, z, nb * out);
     }
@@ -101,7 +108,12 @@ static void one_row(limn_kernel kern, const limn_model *m, ws *w, const float *h
     float *cur = w->dz, *nxt = w->tmp;
     for (size_t l = L; l-- > 1;) { /* back to the first layer's pre-activations */
       size_t in = p->width[l], out = p->width[l + 1];
-      limn__sgemm(kern, 0, 0, nb, in, out, 1.0f, cur, out, p->W[l], in, 0.0f, nxt, in);
+      if (kern == LIMN_KERNEL_PORTABLE) {
+        memset(nxt, 0, nb * in * sizeof *nxt);
+        limn__sgemm_nn_sparse(nb, in, out, cur, out, p->W[l], in, nxt, in);
+      } else {
+        limn__sgemm(kern, 0, 0, nb, in, out, 1.0f, cur, out, p->W[l], in, 0.0f, nxt, in);
+      }
       limn__activate_grad(p->hidden, w->acts[l], nxt, nb * in);
       float *t = cur;
       cur = nxt;

@@ -108,6 +108,63 @@ LIMN_CLONES static void tile4x16(size_t K, const float *a, size_t lda, const flo
     c0[j] = r0[j], c1[j] = r1[j], c2[j] = r2[j], c3[j] = r3[j];
 }
 
+/* As tile4x16, skipping every k whose four a values are all zero. */
+LIMN_CLONES static void tile4x16_skip(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
+                                      float *restrict c0, float *restrict c1, float *restrict c2,
+                                      float *restrict c3) {
+  float r0[16], r1[16], r2[16], r3[16];
+  for (int j = 0; j < 16; j++)
+    r0[j] = c0[j], r1[j] = c1[j], r2[j] = c2[j], r3[j] = c3[j];
+  for (size_t k = 0; k < K; k++) {
+    float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
+    if (a0 == 0.0f && a1 == 0.0f && a2 == 0.0f && a3 == 0.0f)
+      continue;
+    const float *bk = b + k * ldb;
+    for (int j = 0; j < 16; j++) {
+      r0[j] += a0 * bk[j];
+      r1[j] += a1 * bk[j];
+      r2[j] += a2 * bk[j];
+      r3[j] += a3 * bk[j];
+    }
+  }
+  for (int j = 0; j < 16; j++)
+    c0[j] = r0[j], c1[j] = r1[j], c2[j] = r2[j], c3[j] = r3[j];
+}
+
+void limn__sgemm_nn_sparse(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
+                           size_t ldb, float *C, size_t ldc) {
+  size_t i = 0;
+  for (; i + 4 <= M; i += 4) {
+    float *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+    const float *a = A + i * lda;
+    size_t j = 0;
+    for (; j + 16 <= N; j += 16)
+      tile4x16_skip(K, a, lda, B + j, ldb, c0 + j, c1 + j, c2 + j, c3 + j);
+    for (; j < N; j++) { /* narrow remainder (an output layer): one column at a time */
+      float s0 = c0[j], s1 = c1[j], s2 = c2[j], s3 = c3[j];
+      for (size_t k = 0; k < K; k++) {
+        float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
+        if (a0 == 0.0f && a1 == 0.0f && a2 == 0.0f && a3 == 0.0f)
+          continue;
+        float bk = B[k * ldb + j];
+        s0 += a0 * bk, s1 += a1 * bk, s2 += a2 * bk, s3 += a3 * bk;
+      }
+      c0[j] = s0, c1[j] = s1, c2[j] = s2, c3[j] = s3;
+    }
+  }
+  for (; i < M; i++) {
+    float *c = C + i * ldc;
+    for (size_t k = 0; k < K; k++) {
+      float a = A[i * lda + k];
+      if (a == 0.0f)
+        continue;
+      const float *b = B + k * ldb;
+      for (size_t j = 0; j < N; j++)
+        c[j] += a * b[j];
+    }
+  }
+}
+
 /* C += alpha * op(A) B with B (K, N): rank-1 updates of C rows, k in ascending
  * order for every element. Four rows share each load of a B row; the blocking never
  * changes an element's arithmetic, so a row's result does not depend on M. */

@@ -19,6 +19,13 @@ void limn__sgemm_portable(int ta, int tb, size_t M, size_t N, size_t K, float al
 /* Naive reference twin: triple loop, double accumulator (tests). */
 void limn__sgemm_ref(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
                      const float *B, size_t ldb, float beta, float *C, size_t ldc);
+/* C (M, N) += A (M, K) B (K, N), portable, skipping the k whose A values are all zero
+ * in a block of four rows (ReLU outputs are often zero). Each element adds its
+ * non-skipped terms in ascending k, so its value equals the full sum's; only the
+ * sign of a zero result can differ, and it depends on the four rows of the block:
+ * callers keep their blocks fixed (IG's path points of one row). */
+void limn__sgemm_nn_sparse(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
+                           size_t ldb, float *C, size_t ldc);
 /* The kernel AUTO resolves to. */
 limn_kernel limn__kernel_resolve(limn_kernel k);
 

@@ -49,6 +49,30 @@ int main(void) {
           one(ks[ki], ta, tb, dims[d][0], dims[d][1], dims[d][2], 0.0f, &r);
           one(ks[ki], ta, tb, dims[d][0], dims[d][1], dims[d][2], 1.0f, &r);
         }
+  /* the zero-skipping kernel (ReLU outputs) equals the reference in value */
+  test_begin("sparse gemm");
+  size_t sd[][3] = {{7, 33, 64}, {64, 32, 64}, {5, 2, 32}, {4, 16, 3}};
+  for (size_t t = 0; t < 4; t++) {
+    size_t M = sd[t][0], N = sd[t][1], K = sd[t][2];
+    float *A = malloc(M * K * sizeof *A), *B = malloc(K * N * sizeof *B);
+    float *C = malloc(M * N * sizeof *C), *R = malloc(M * N * sizeof *R);
+    fill(A, M * K, &r);
+    fill(B, K * N, &r);
+    fill(C, M * N, &r);
+    for (size_t i = 0; i < M * K; i++)
+      if (A[i] < 0.2f)
+        A[i] = 0.0f; /* about 60 % zeros, whole zero columns in blocks too */
+    for (size_t i = 0; i < M; i++)
+      A[i * K] = 0.0f;
+    memcpy(R, C, M * N * sizeof *R);
+    limn__sgemm_nn_sparse(M, N, K, A, K, B, N, C, N);
+    limn__sgemm_ref(0, 0, M, N, K, 1.0f, A, K, B, N, 1.0f, R, N);
+    double *g = malloc(M * N * sizeof *g), *w = malloc(M * N * sizeof *w);
+    for (size_t i = 0; i < M * N; i++)
+      g[i] = C[i], w[i] = R[i];
+    CHECK_CLOSE("sparse gemm", g, w, M * N, 1e-5 * (double)K, 1e-5);
+    free(A), free(B), free(C), free(R), free(g), free(w);
+  }
   /* the portable kernel's row result does not depend on M */
   test_begin("gemm row independence");
   float A[40 * 30], B[20 * 30], C1[40 * 20], C2[20];
