@@ -24,10 +24,11 @@ typedef enum limn_method {
   LIMN_METHOD_SALIENCY = 1,   /* |dF/dx| (Simonyan et al. 2014) */
   LIMN_METHOD_GRADXINPUT = 2, /* x * dF/dx (Shrikumar et al. 2016) */
   LIMN_METHOD_IG = 3,         /* Integrated Gradients (Sundararajan et al. 2017, eq. 1) */
-  LIMN_METHOD_SMOOTHGRAD = 4  /* SmoothGrad (Smilkov et al. 2017) and VarGrad */
+  LIMN_METHOD_SMOOTHGRAD = 4, /* SmoothGrad (Smilkov et al. 2017) and VarGrad */
+  LIMN_METHOD_LIME = 5        /* LIME (Ribeiro, Singh & Guestrin 2016), tabular */
 } limn_method;
 
-/* "gradient", "saliency", "gradxinput", "ig", "smoothgrad"; parse returns LIMN_EINVAL
+/* "gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime"; parse returns LIMN_EINVAL
  * for an unknown name. */
 const char *limn_method_name(limn_method m);
 int limn_method_parse(const char *name, limn_method *out);
@@ -117,6 +118,15 @@ typedef struct limn_explanation {
   double *attr; /* (nfeatures) per raw column */
   size_t nslots;
   double *slot_attr; /* (nslots) per input slot (limn_model_slot maps them) */
+  /* LIME only (NaN / NULL otherwise) */
+  double intercept;        /* the surrogate's intercept */
+  double score;            /* its weighted R^2 on the neighbourhood (lime's score) */
+  double local_pred;       /* its prediction at the row */
+  unsigned char *selected; /* (nfeatures) 1 for the features in the surrogate */
+  double *std_error;       /* (nfeatures) standard error of each selected weight */
+  long *bin;               /* (nfeatures) the row's bin or category code (-1: continuous mode) */
+  size_t num_samples;
+  uint64_t seed;
 } limn_explanation;
 
 /* Explain n raw rows x (n, nfeatures) of model m. *out receives n explanations
@@ -128,6 +138,82 @@ typedef struct limn_explanation {
 int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                            const limn_grad_opts *opts, limn_explanation **out);
 void limn_explanations_free(limn_ctx *ctx, limn_explanation *ex, size_t n);
+
+/* ---- LIME ------------------------------------------------------------------- */
+
+typedef enum limn_discretizer {
+  LIMN_DISC_QUARTILE = 0, /* numpy percentiles 25, 50, 75 of the background */
+  LIMN_DISC_DECILE = 1,   /* percentiles 10, ..., 90 */
+  LIMN_DISC_ENTROPY = 2,  /* thresholds of a depth-3 entropy tree against the labels */
+  LIMN_DISC_NONE = 3      /* continuous mode: Gaussian samples, z-score distances */
+} limn_discretizer;
+const char *limn_discretizer_name(limn_discretizer d);
+int limn_discretizer_parse(const char *name, limn_discretizer *out);
+
+typedef enum limn_selection {
+  LIMN_SELECT_AUTO = 0,            /* forward when num_features <= 6, else highest_weights */
+  LIMN_SELECT_NONE = 1,            /* every feature */
+  LIMN_SELECT_FORWARD = 2,         /* greedy forward selection by weighted R^2 */
+  LIMN_SELECT_HIGHEST_WEIGHTS = 3, /* largest |beta_j S_0j| of a ridge on all features */
+  LIMN_SELECT_LASSO_PATH = 4       /* the LARS-lasso path */
+} limn_selection;
+/* "auto", "none", "forward_selection", "highest_weights", "lasso_path". */
+const char *limn_selection_name(limn_selection s);
+int limn_selection_parse(const char *name, limn_selection *out);
+
+/* LIME options. Defaults in brackets (limn_lime_opts_default). */
+typedef struct limn_lime_opts {
+  size_t num_features;          /* features in the surrogate [10] */
+  size_t num_samples;           /* neighbourhood size, the row itself included [5000] */
+  limn_discretizer discretizer; /* [quartile] */
+  double kernel_width;          /* [0: 0.75 sqrt(d)] */
+  limn_selection selection;     /* [auto] */
+  int sample_around_instance;   /* continuous mode: centre the Gaussian on the row [0] */
+  double ridge_alpha;           /* the surrogate's L2 penalty [1] */
+  long target;                  /* explained class; -1: the predicted class [-1] */
+  const long *targets;          /* one class per row (borrowed), or NULL */
+  int compat;                   /* 1: lime's own estimator (i.i.d. draws) [0: limn's stratified one] */
+  uint64_t seed;                /* row i uses stream row_ids[i] [0] */
+  const size_t *row_ids;        /* the rows' indices in their dataset; NULL: 0..n-1 */
+} limn_lime_opts;
+
+limn_lime_opts limn_lime_opts_default(void);
+
+/* Explain n raw rows x (n, nfeatures) of model m with LIME. `background` holds the
+ * training statistics (limn_stats_compute of the training data, or the model's own,
+ * limn_model_stats): scaler, category frequencies and the discretisations. The model
+ * is called with all samples of a block of rows at once. Each explanation holds the
+ * surrogate's weights in attr (0 for features not selected), intercept, score,
+ * local_pred, the row's bins and the model's output for the class. */
+int limn_explain_lime(limn_ctx *ctx, const limn_model *m, const limn_stats *background, const float *x,
+                      size_t n, const limn_lime_opts *opts, limn_explanation **out);
+
+/* The local model alone, on a given neighbourhood: S (N, d) the interpretable rows
+ * (row 0 the instance), y (N) the model's outputs, dist (N) the distances to row 0.
+ * Kernel sqrt(exp(-dist^2 / width^2)), selection, ridge with intercept. coef (d): the
+ * weights (0 where not selected), selected (d). lime's explain_instance_with_data. */
+int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double *dist, size_t N, size_t d,
+                  double kernel_width, limn_selection sel, size_t num_features, double ridge_alpha,
+                  double *coef, double *intercept, double *score, double *local_pred,
+                  unsigned char *selected);
+
+/* LIME's label of feature j in bin b: "worst radius <= 13.1",
+ * "13.1 < worst radius <= 15.8", "purpose = car", or the plain name in continuous mode.
+ * Edges print with the fewest significant digits (at least 4) that keep the column's
+ * edges distinct. Writes at most cap bytes. */
+void limn_lime_label(const limn_stats *background, const limn_schema *schema, limn_discretizer disc, size_t j,
+                     long bin, char *buf, size_t cap);
+
+/* The discretisation of numeric column j: ne edges and, per bin (ne + 1), the
+ * background rows' count, mean and population std. LIMN_ENOTFOUND when absent
+ * (categorical column, or entropy bins without labels). Pointers borrowed. */
+int limn_stats_bins(const limn_stats *st, size_t j, limn_discretizer disc, size_t *ne, const double **edges,
+                    const double **count, const double **mean, const double **std);
+
+/* Submodular pick (SP-LIME, Ribeiro et al. 2016, Alg. 2): choose `budget` of the n
+ * explanations that together cover the most important features, with importance
+ * I_j = sqrt(sum_i |w_ij|) per column. picked: (budget) indices, in pick order. */
+int limn_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget, size_t *picked);
 
 /* How faithful and how stable explanations are (Yeh et al. 2019, as Captum defines
  * them). Perturbations touch numeric columns only, scaled by each column's training

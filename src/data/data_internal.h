@@ -47,6 +47,20 @@ struct limn_dataset {
   limn__table *text; /* kept text (rows in dataset order) or NULL */
 };
 
+/* One discretisation of a numeric column (LIME): ne edges, ne + 1 bins with the
+ * training rows' count, mean and population std. */
+typedef struct limn__bins {
+  int present;
+  size_t ne;
+  double *edges, *count, *mean, *std;
+  double *data; /* owns all four */
+} limn__bins;
+
+#define LIMN__NDISC 3
+#define LIMN__DISC_QUARTILE 0
+#define LIMN__DISC_DECILE 1
+#define LIMN__DISC_ENTROPY 2
+
 struct limn_stats {
   limn_ctx *ctx;
   size_t n, d;
@@ -55,7 +69,18 @@ struct limn_stats {
   double *pct;                    /* (d, 101) */
   size_t *ncats;                  /* (d) */
   size_t **counts;                /* (d) -> (ncats) */
+  limn__bins *bins;               /* (d, LIMN__NDISC), numeric columns only */
+  size_t nclasses;                /* labels the entropy bins were grown on (0: none) */
 };
+
+/* Bins of column j for discretizer disc, or NULL when absent. */
+limn__bins *limn__stats_bins(const limn_stats *st, size_t j, int disc);
+/* Number of edges strictly below v (numpy searchsorted, side left). */
+size_t limn__bin_of(const double *edges, size_t ne, double v);
+int limn__bins_alloc(limn_ctx *ctx, limn__bins *b, size_t ne);
+/* All discretisations of numeric column j of x (n, d); entropy bins need labels y. */
+int limn__bins_compute(limn_ctx *ctx, limn_stats *st, const float *x, size_t n, size_t d, size_t j,
+                       const float *y, size_t nclasses);
 
 #define LIMN__NPCT 101
 

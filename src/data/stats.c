@@ -19,7 +19,9 @@ int limn__stats_alloc(limn_ctx *ctx, size_t d, limn_stats **out) {
   st->pct = limn__calloc(ctx, dd, LIMN__NPCT * sizeof(double));
   st->ncats = limn__calloc(ctx, dd, sizeof *st->ncats);
   st->counts = limn__calloc(ctx, dd, sizeof *st->counts);
-  if (!st->kind || !st->mean || !st->std || !st->min || !st->max || !st->pct || !st->ncats || !st->counts) {
+  st->bins = limn__calloc(ctx, dd * LIMN__NDISC, sizeof *st->bins);
+  if (!st->bins || !st->kind || !st->mean || !st->std || !st->min || !st->max || !st->pct || !st->ncats ||
+      !st->counts) {
     limn_stats_free(st);
     return LIMN_ENOMEM;
   }
@@ -34,6 +36,10 @@ void limn_stats_free(limn_stats *st) {
   if (st->counts)
     for (size_t j = 0; j < st->d; j++)
       limn__free(ctx, st->counts[j]);
+  if (st->bins)
+    for (size_t i = 0; i < st->d * LIMN__NDISC; i++)
+      limn__free(ctx, st->bins[i].data);
+  limn__free(ctx, st->bins);
   limn__free(ctx, st->counts);
   limn__free(ctx, st->kind);
   limn__free(ctx, st->mean);
@@ -81,12 +87,19 @@ int limn_stats_compute(limn_ctx *ctx, const limn_dataset *ds, limn_stats **out) 
   size_t n = ds->n, d = ds->d;
   LIMN_CHECK(limn__stats_alloc(ctx, d, &st));
   st->n = n;
+  if (ds->y && limn_schema_task(ds->schema) == LIMN_TASK_CLASSIFICATION)
+    st->nclasses = limn_schema_nclasses(ds->schema);
   double *tmp = limn__alloc_array(ctx, n, sizeof *tmp);
   LIMN_FAIL_IF(!tmp, ctx, LIMN_ENOMEM, "out of memory");
   for (size_t j = 0; j < d; j++) {
     st->kind[j] = limn_schema_feature_kind(ds->schema, j);
     if (st->kind[j] == LIMN_COL_NUMERIC) {
       numeric_stats(st, ds->x, n, d, j, tmp);
+      rc = limn__bins_compute(ctx, st, ds->x, n, d, j, st->nclasses ? ds->y : NULL, st->nclasses);
+      if (rc) {
+        limn__free(ctx, tmp);
+        goto fail;
+      }
       continue;
     }
     size_t k = limn_schema_ncategories(ds->schema, j);
@@ -120,6 +133,17 @@ int limn_stats_clone(limn_ctx *ctx, const limn_stats *s, limn_stats **out) {
   memcpy(c->max, s->max, dd * sizeof(double));
   memcpy(c->pct, s->pct, dd * LIMN__NPCT * sizeof(double));
   memcpy(c->ncats, s->ncats, dd * sizeof *c->ncats);
+  c->nclasses = s->nclasses;
+  for (size_t i = 0; i < dd * LIMN__NDISC; i++) {
+    const limn__bins *b = &s->bins[i];
+    if (!b->present)
+      continue;
+    if (limn__bins_alloc(ctx, &c->bins[i], b->ne)) {
+      limn_stats_free(c);
+      return LIMN_ENOMEM;
+    }
+    memcpy(c->bins[i].data, b->data, (b->ne + 3 * (b->ne + 1)) * sizeof(double));
+  }
   for (size_t j = 0; j < dd; j++) {
     if (!s->counts[j])
       continue;

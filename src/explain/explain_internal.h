@@ -6,6 +6,21 @@
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
+/* LIME's local model pieces (lime_fit.c, lasso.c). ws sizes in doubles. */
+void limn__lime_kernel(const double *dist, size_t N, double width, double *w);
+size_t limn__lime_fit_workspace(size_t d);
+size_t limn__lasso_workspace(size_t N, size_t d);
+double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
+                        const size_t *F, size_t nf, double alpha, double *beta, double *intercept,
+                        double *pred0, double *ws);
+size_t limn__lime_select(limn_selection sel, const double *S, const double *y, const double *w, size_t N,
+                         size_t d, size_t nf, size_t *F, double *ws);
+size_t limn__lasso_path_select(const double *S, const double *y, const double *w, size_t N, size_t d,
+                               size_t nf, size_t *F, double *ws);
+/* Allocate n explanations with every array (attr, slot_attr, LIME fields) in one
+ * block, fields at their "not applicable" values. */
+int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out);
+
 #endif
 
 /* n-point Gauss-Legendre nodes x (ascending) and weights w on [-1, 1]. */
@@ -30,5 +45,20 @@ int limn__mlp_exact_ig(const limn_model *m, double *ws, const double *gl, const 
 int limn__mlp_ig_rule(limn_ctx *ctx, const limn_model *m, const float *hx, const float *hb, size_t n,
                       const double *alphas, const double *weights, size_t steps, const size_t *targets,
                       limn_space sp, double *attr);
+
+/* LIME's local model pieces (lime_fit.c, lasso.c). ws sizes in doubles. */
+void limn__lime_kernel(const double *dist, size_t N, double width, double *w);
+size_t limn__lime_fit_workspace(size_t d);
+size_t limn__lasso_workspace(size_t N, size_t d);
+double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
+                        const size_t *F, size_t nf, double alpha, double *beta, double *intercept,
+                        double *pred0, double *ws);
+size_t limn__lime_select(limn_selection sel, const double *S, const double *y, const double *w, size_t N,
+                         size_t d, size_t nf, size_t *F, double *ws);
+size_t limn__lasso_path_select(const double *S, const double *y, const double *w, size_t N, size_t d,
+                               size_t nf, size_t *F, double *ws);
+/* Allocate n explanations with every array (attr, slot_attr, LIME fields) in one
+ * block, fields at their "not applicable" values. */
+int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out);
 
 #endif

@@ -47,7 +47,7 @@ typedef struct gx {
 static int check_opts(gx *g) {
   const limn_grad_opts *o = g->o;
   limn_ctx *ctx = g->ctx;
-  if ((unsigned)o->method > LIMN_METHOD_SMOOTHGRAD)
+  if ((unsigned)o->method > LIMN_METHOD_SMOOTHGRAD) /* LIME has its own entry */
     return limn__err(ctx, LIMN_EINVAL, "unknown gradient method %d", (int)o->method);
   if (o->space != LIMN_SPACE_OUTPUT && o->space != LIMN_SPACE_LOGIT)
     return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)o->space);
@@ -396,29 +396,45 @@ static int smoothgrad(gx *g) {
   return rc;
 }
 
-/* The explanations and their attribution storage. */
-static int alloc_explanations(gx *g) {
-  size_t per = g->d + g->ns;
-  g->ex = limn__calloc(g->ctx, g->n, sizeof *g->ex);
-  double *all = limn__calloc(g->ctx, g->n, per * sizeof(double));
-  if (!g->ex || !all) {
-    limn__free(g->ctx, g->ex);
-    limn__free(g->ctx, all);
-    g->ex = NULL;
+int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out) {
+  /* doubles: attr d, slot_attr ns, std_error d; then bin (d longs), selected (d bytes) */
+  size_t per = 2 * d + ns + d + (d + 7) / 8 + 1;
+  limn_explanation *ex = limn__calloc(ctx, n, sizeof *ex);
+  double *all = limn__calloc(ctx, n, per * sizeof(double));
+  if (!ex || !all) {
+    limn__free(ctx, ex);
+    limn__free(ctx, all);
     return LIMN_ENOMEM;
   }
+  for (size_t i = 0; i < n; i++) {
+    limn_explanation *e = &ex[i];
+    double *p = all + i * per;
+    e->row = i;
+    e->base_value = e->delta = e->intercept = e->score = e->local_pred = NAN;
+    e->nfeatures = d;
+    e->nslots = ns;
+    e->attr = p;
+    e->slot_attr = p + d;
+    e->std_error = p + d + ns;
+    e->bin = (long *)(void *)(p + 2 * d + ns);
+    e->selected = (unsigned char *)(void *)(p + 3 * d + ns);
+    for (size_t j = 0; j < d; j++) {
+      e->std_error[j] = NAN;
+      e->bin[j] = -1;
+    }
+  }
+  *out = ex;
+  return LIMN_OK;
+}
+
+/* The explanations of a gradient run. */
+static int alloc_explanations(gx *g) {
+  LIMN_TRY(limn__explanations_alloc(g->ctx, g->n, g->d, g->ns, &g->ex));
   for (size_t i = 0; i < g->n; i++) {
     limn_explanation *e = &g->ex[i];
-    e->row = i;
     e->method = g->o->method;
     e->space = g->o->space;
     e->target = g->target[i];
-    e->base_value = NAN;
-    e->delta = NAN;
-    e->nfeatures = g->d;
-    e->nslots = g->ns;
-    e->attr = all + i * per;
-    e->slot_attr = e->attr + g->d;
   }
   return LIMN_OK;
 }

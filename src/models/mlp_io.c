@@ -127,6 +127,23 @@ static void write_stats(wr *w, const limn_stats *st) {
   section_end(w, at);
 }
 
+/* Optional section "lbin": LIME's discretisations of the numeric columns. */
+static void write_bins(wr *w, const limn_stats *st) {
+  size_t at = section_begin(w, "lbin");
+  put_u32(w, (uint32_t)st->d);
+  put_u32(w, (uint32_t)st->nclasses);
+  for (size_t i = 0; i < st->d * LIMN__NDISC; i++) {
+    const limn__bins *b = &st->bins[i];
+    put_u8(w, (unsigned)b->present);
+    if (!b->present)
+      continue;
+    put_u32(w, (uint32_t)b->ne);
+    for (size_t k = 0; k < b->ne + 3 * (b->ne + 1); k++)
+      put_f64(w, b->data[k]);
+  }
+  section_end(w, at);
+}
+
 static void write_train(wr *w, const limn__mlp *p) {
   size_t at = section_begin(w, "TRAN");
   put_u32(w, (uint32_t)p->info.epochs_run);
@@ -150,8 +167,10 @@ int limn__mlp_serialize(limn_ctx *ctx, const limn_model *m, limn__buf *b) {
   put_u32(&w, 0);
   write_schema(&w, m->schema);
   write_mlp(&w, m);
-  if (m->stats)
+  if (m->stats) {
     write_stats(&w, m->stats);
+    write_bins(&w, m->stats);
+  }
   write_train(&w, m->impl);
   size_t at = section_begin(&w, "END ");
   if (w.rc == LIMN_OK) {
@@ -474,6 +493,40 @@ fail:
   return rc;
 }
 
+static int read_bins(rd *r, limn_stats *st) {
+  uint32_t d, nc, ne;
+  unsigned present;
+  r->field = "discretisations";
+  LIMN_TRY(get_u32(r, &d));
+  LIMN_TRY(get_u32(r, &nc));
+  if (d != st->d || nc > MAX_COUNT)
+    return bad(r, "feature or class count differs from the statistics");
+  st->nclasses = nc;
+  for (size_t i = 0; i < (size_t)d * LIMN__NDISC; i++)
+    if (st->bins[i].present)
+      return bad(r, "second discretisation section");
+  for (size_t i = 0; i < (size_t)d * LIMN__NDISC; i++) {
+    LIMN_TRY(get_u8(r, &present));
+    if (!present)
+      continue;
+    if (present != 1 || st->kind[i / LIMN__NDISC] != LIMN_COL_NUMERIC)
+      return bad(r, "discretisation of a categorical column");
+    LIMN_TRY(get_count(r, &ne, 64, 0));
+    if (limn__bins_alloc(r->ctx, &st->bins[i], ne))
+      return LIMN_ENOMEM;
+    limn__bins *b = &st->bins[i];
+    for (size_t k = 0; k < ne + 3 * ((size_t)ne + 1); k++)
+      LIMN_TRY(get_f64(r, &b->data[k], 0));
+    for (size_t k = 0; k + 1 < ne; k++)
+      if (!(b->edges[k] < b->edges[k + 1]))
+        return bad(r, "bin edges are not increasing");
+    for (size_t k = 0; k <= ne; k++)
+      if (b->count[k] < 0 || b->std[k] < 0)
+        return bad(r, "negative bin count or spread");
+  }
+  return LIMN_OK;
+}
+
 static int read_train(rd *r, limn__mlp *p) {
   uint32_t e, b, bs;
   r->field = "training record";
@@ -513,6 +566,11 @@ static int read_section(rd *r, const char *tag, limn_schema **schema, limn_model
     if (!*m)
       return bad(r, "training section before the network");
     return read_train(r, (*m)->impl);
+  }
+  if (!memcmp(tag, "lbin", 4)) {
+    if (!*st)
+      return bad(r, "discretisations before the statistics");
+    return read_bins(r, *st);
   }
   if (tag[0] >= 'A' && tag[0] <= 'Z')
     return bad(r, "unknown required section (written by a newer limn?)");

@@ -1,0 +1,567 @@
+/* LIME for tabular data (Ribeiro, Singh & Guestrin 2016; lime's LimeTabularExplainer):
+ * a neighbourhood of each row drawn from the background's bins and categories, one
+ * batched model call, a kernel-weighted ridge surrogate. limn's default estimator
+ * draws each column's bins in exact proportions (stratified, shuffled) and the
+ * values inside a bin by stratified inverse-CDF sampling of the truncated normal;
+ * `compat` draws everything i.i.d. as lime does. Degenerate bins give their value. */
+#include "explain_internal.h"
+#include <math.h>
+
+limn_lime_opts limn_lime_opts_default(void) {
+  limn_lime_opts o;
+  memset(&o, 0, sizeof o);
+  o.num_features = 10;
+  o.num_samples = 5000;
+  o.discretizer = LIMN_DISC_QUARTILE;
+  o.selection = LIMN_SELECT_AUTO;
+  o.ridge_alpha = 1.0;
+  o.target = -1;
+  return o;
+}
+
+/* ---- normal distribution ---- */
+
+static double norm_cdf(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
+
+/* Inverse normal CDF: Acklam's rational approximation refined by one Halley step
+ * (relative error ~1e-15). p in (0, 1). */
+static double norm_icdf(double p) {
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
+  double q, x;
+  if (p < 0.02425) {
+    q = sqrt(-2 * log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else if (p > 1 - 0.02425) {
+    q = sqrt(-2 * log(1 - p));
+    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else {
+    q = p - 0.5;
+    double r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  double e = norm_cdf(x) - p, u = e * sqrt(2 * M_PI) * exp(x * x / 2);
+  return x - u / (1 + x * u / 2);
+}
+
+/* A draw from Normal(mean, sd) truncated to [lo, hi] by inverse CDF of uniform u. */
+static double trunc_normal(double mean, double sd, double lo, double hi, double u) {
+  if (!(hi > lo))
+    return lo; /* a degenerate bin holds one value (lime returns a z-score here) */
+  if (!(sd > 0))
+    return mean < lo ? lo : mean > hi ? hi : mean;
+  double a = (lo - mean) / sd, b = (hi - mean) / sd, z;
+  if (a >= 0) { /* upper tail: work with survival functions for precision */
+    double pa = norm_cdf(-a), pb = norm_cdf(-b);
+    double q = pa - u * (pa - pb);
+    z = q > 0 ? -norm_icdf(q) : a;
+  } else {
+    double pa = norm_cdf(a), pb = norm_cdf(b);
+    double p = pa + u * (pb - pa);
+    z = p > 0 && p < 1 ? norm_icdf(p) : (p <= 0 ? a : b);
+  }
+  double v = mean + sd * z;
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* ---- the run ---- */
+
+typedef struct lx {
+  limn_ctx *ctx;
+  const limn_model *m;
+  const limn_stats *st;
+  const limn_lime_opts *o;
+  size_t n, d, k, N, maxcat;
+  int disc; /* LIMN__DISC_* or -1 for continuous mode */
+  double width;
+  const float *x;
+  size_t *target;
+  long *xbin; /* (n, d) the row's bin / category, -1 for continuous numeric */
+  double *S;  /* (B, N, d) interpretable rows */
+  float *X;   /* (B, N, d) model inputs */
+  float *P;   /* (B, N, k) model outputs */
+  size_t r0;  /* first row of the block */
+  limn_explanation *ex;
+} lx;
+
+/* Values of column j: number and frequencies (bins or categories). */
+static size_t column_values(const lx *L, size_t j, const double **cnt, const size_t **ccnt) {
+  *cnt = NULL;
+  *ccnt = NULL;
+  if (L->st->kind[j] == LIMN_COL_CATEGORICAL) {
+    *ccnt = L->st->counts[j];
+    return L->st->ncats[j];
+  }
+  const limn__bins *b = limn__stats_bins(L->st, j, L->disc);
+  *cnt = b->count;
+  return b->ne + 1;
+}
+
+/* Draw N-1 ids of column j into ids: stratified (exact proportions, shuffled) or
+ * i.i.d. by inverse CDF (compat). */
+static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p) {
+  const double *cnt;
+  const size_t *ccnt;
+  size_t nv = column_values(L, j, &cnt, &ccnt), M = L->N - 1;
+  double tot = 0;
+  for (size_t v = 0; v < nv; v++)
+    tot += p[v] = cnt ? cnt[v] : (double)ccnt[v];
+  for (size_t v = 0; v < nv; v++)
+    p[v] /= tot;
+  if (L->o->compat) {
+    for (size_t s = 0; s < M; s++) {
+      double u = limn_rng_uniform(r), acc = 0;
+      size_t v = 0;
+      while (v + 1 < nv && u >= (acc += p[v]))
+        v++;
+      ids[s] = v;
+    }
+    return;
+  }
+  size_t given = 0, at = 0;
+  for (size_t v = 0; v < nv; v++) /* floors, then the remainders by size */
+    given += (size_t)floor(p[v] * (double)M);
+  double *rem = p + nv;
+  for (size_t v = 0; v < nv; v++)
+    rem[v] = p[v] * (double)M - floor(p[v] * (double)M);
+  for (size_t v = 0; v < nv; v++) {
+    size_t c = (size_t)floor(p[v] * (double)M);
+    for (size_t t = 0; t < c; t++)
+      ids[at++] = v;
+  }
+  while (given < M) {
+    size_t best = 0;
+    for (size_t v = 1; v < nv; v++)
+      if (rem[v] > rem[best])
+        best = v;
+    rem[best] = -1.0;
+    ids[at++] = best;
+    given++;
+  }
+  limn_rng_shuffle(r, ids, M);
+}
+
+/* The neighbourhood of row i (block slot b): S, X. scratch: N size_t + ranks. */
+static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
+  size_t N = L->N, d = L->d;
+  const limn_stats *st = L->st;
+  double *S = L->S + b * N * d;
+  float *X = L->X + b * N * d;
+  const float *x = L->x + i * d;
+  size_t *ids = scratch;                       /* N bins, then N ranks */
+  double *p = (double *)(void *)(ids + 2 * N); /* 2 * maxcat */
+  double *seen = p + 2 * L->maxcat;            /* 2 x 66: per-bin ranks and counts */
+  limn_rng r;
+  limn_rng_init(&r, L->o->seed, L->o->row_ids ? L->o->row_ids[i] : i);
+  for (size_t j = 0; j < d; j++) {
+    int cat = st->kind[j] == LIMN_COL_CATEGORICAL;
+    S[j] = 1.0;
+    X[j] = x[j];
+    if (L->disc < 0 && !cat) { /* continuous mode */
+      double sd = st->std[j] > 0 ? st->std[j] : 1.0, mu = st->mean[j];
+      double centre = L->o->sample_around_instance ? x[j] : mu;
+      S[j] = ((double)x[j] - mu) / sd;
+      double prev = 0.0;
+      for (size_t s = 1; s < N; s++) {
+        double g = limn_rng_normal(&r);
+        if (!L->o->compat && s % 2 == 0)
+          g = -prev; /* antithetic pairs */
+        prev = g;
+        double v = g * sd + centre;
+        X[s * d + j] = (float)v;
+        S[s * d + j] = ((double)X[s * d + j] - mu) / sd;
+      }
+      continue;
+    }
+    draw_ids(L, j, &r, ids, p);
+    long xb = L->xbin[i * d + j];
+    const limn__bins *bn = cat ? NULL : limn__stats_bins(st, j, L->disc);
+    double *inbin = seen + 66; /* samples of this neighbourhood in each bin */
+    size_t *rank = ids + N, off[66];
+    if (bn) {
+      for (size_t v = 0; v <= bn->ne; v++)
+        seen[v] = inbin[v] = 0.0;
+      for (size_t s = 1; s < N; s++)
+        inbin[ids[s - 1]] += 1.0;
+      if (!L->o->compat) { /* each bin's strata in a random order of their own */
+        size_t at = 0;
+        for (size_t v = 0; v <= bn->ne; v++) {
+          off[v] = at;
+          for (size_t q = 0; q < (size_t)inbin[v]; q++)
+            rank[at + q] = q;
+          limn_rng_shuffle(&r, rank + at, (size_t)inbin[v]);
+          at += (size_t)inbin[v];
+        }
+      }
+    }
+    for (size_t s = 1; s < N; s++) {
+      size_t v = ids[s - 1];
+      S[s * d + j] = (long)v == xb ? 1.0 : 0.0;
+      if (cat) {
+        X[s * d + j] = (float)v;
+        continue;
+      }
+      double lo = v == 0 ? st->min[j] : bn->edges[v - 1], hi = v == bn->ne ? st->max[j] : bn->edges[v];
+      double u = limn_rng_uniform(&r);
+      if (!L->o->compat) /* stratified within the bin: one of its equal slices */
+        u = ((double)rank[off[v] + (size_t)seen[v]++] + u) / inbin[v];
+      X[s * d + j] = (float)trunc_normal(bn->mean[v], bn->std[v] + 1e-11, lo, hi, u);
+    }
+  }
+}
+
+typedef struct item_arg {
+  lx *L;
+} item_arg;
+
+static int sample_item(void *arg, size_t b, void *scratch) {
+  lx *L = ((item_arg *)arg)->L;
+  sample_row(L, L->r0 + b, b, scratch);
+  return 0;
+}
+
+/* Standard errors of the ridge weights: sqrt of diag(sigma^2 A^-1 G A^-1), A = G + alpha I. */
+static void std_errors(const double *S, const double *y, const double *w, size_t N, size_t d, const size_t *F,
+                       size_t nf, double alpha, const double *beta, double b0, double *se, double *ws) {
+  double *G = ws, *A = G + nf * nf, *Ai = A + nf * nf, *xm = Ai + nf * nf;
+  double sw = 0, ssr = 0;
+  for (size_t i = 0; i < N; i++)
+    sw += w[i];
+  for (size_t a = 0; a < nf; a++) {
+    double m = 0;
+    for (size_t i = 0; i < N; i++)
+      m += w[i] * S[i * d + F[a]];
+    xm[a] = m / sw;
+  }
+  for (size_t a = 0; a < nf; a++)
+    for (size_t c = 0; c <= a; c++) {
+      double g = 0;
+      for (size_t i = 0; i < N; i++)
+        g += w[i] * (S[i * d + F[a]] - xm[a]) * (S[i * d + F[c]] - xm[c]);
+      G[a * nf + c] = G[c * nf + a] = g;
+    }
+  for (size_t i = 0; i < N; i++) {
+    double p = b0;
+    for (size_t a = 0; a < nf; a++)
+      p += S[i * d + F[a]] * beta[a];
+    ssr += w[i] * (y[i] - p) * (y[i] - p);
+  }
+  double dof = sw - (double)nf - 1.0;
+  double s2 = ssr / (dof > 1.0 ? dof : 1.0);
+  for (size_t a = 0; a < nf * nf; a++)
+    A[a] = G[a], Ai[a] = 0.0;
+  for (size_t a = 0; a < nf; a++)
+    A[a * nf + a] += alpha, Ai[a * nf + a] = 1.0;
+  for (size_t c = 0; c < nf; c++) { /* Gauss-Jordan: A is SPD, no pivoting needed */
+    double piv = A[c * nf + c];
+    if (!(fabs(piv) > 1e-300))
+      piv = 1e-300;
+    for (size_t q = 0; q < nf; q++)
+      A[c * nf + q] /= piv, Ai[c * nf + q] /= piv;
+    for (size_t r = 0; r < nf; r++) {
+      if (r == c)
+        continue;
+      double f = A[r * nf + c];
+      for (size_t q = 0; q < nf; q++)
+        A[r * nf + q] -= f * A[c * nf + q], Ai[r * nf + q] -= f * Ai[c * nf + q];
+    }
+  }
+  for (size_t a = 0; a < nf; a++) { /* (Ai G Ai)_aa */
+    double v = 0;
+    for (size_t p = 0; p < nf; p++)
+      for (size_t q = 0; q < nf; q++)
+        v += Ai[a * nf + p] * G[p * nf + q] * Ai[q * nf + a];
+    se[a] = sqrt(s2 * (v > 0 ? v : 0));
+  }
+}
+
+/* Surrogate of row i (block slot b). scratch: fit and lasso workspaces, w, y, D, F, beta, se. */
+static int fit_item(void *arg, size_t b, void *scratch) {
+  lx *L = ((item_arg *)arg)->L;
+  size_t i = L->r0 + b, N = L->N, d = L->d, k = L->k;
+  const double *S = L->S + b * N * d;
+  const float *P = L->P + b * N * k;
+  double *ws = scratch, *w = ws + limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d);
+  double *y = w + N, *D = y + N, *beta = D + N, *se = beta + d;
+  size_t *F = (size_t *)(void *)(se + d);
+  size_t t = L->target[i];
+  for (size_t s = 0; s < N; s++) {
+    y[s] = P[s * k + t];
+    double dd = 0;
+    for (size_t j = 0; j < d; j++) {
+      double e = S[s * d + j] - S[j];
+      dd += e * e;
+    }
+    D[s] = sqrt(dd);
+  }
+  limn__lime_kernel(D, N, L->width, w);
+  size_t nf = limn__lime_select(L->o->selection, S, y, w, N, d, L->o->num_features, F, ws);
+  limn_explanation *e = &L->ex[i];
+  e->score =
+      limn__lime_ridge(S, y, w, N, d, F, nf, L->o->ridge_alpha, beta, &e->intercept, &e->local_pred, ws);
+  std_errors(S, y, w, N, d, F, nf, L->o->ridge_alpha, beta, e->intercept, se, ws);
+  e->output = y[0];
+  for (size_t a = 0; a < nf; a++) {
+    e->attr[F[a]] = beta[a];
+    e->selected[F[a]] = 1;
+    e->std_error[F[a]] = se[a];
+  }
+  return 0;
+}
+
+static int check(lx *L) {
+  const limn_lime_opts *o = L->o;
+  limn_ctx *ctx = L->ctx;
+  const limn_schema *s = limn_model_schema(L->m);
+  if (o->num_samples < 2 || o->num_samples > 10000000)
+    return limn__err(ctx, LIMN_EINVAL, "LIME needs 2 to 10000000 samples, got %zu", o->num_samples);
+  if (o->num_features < 1 || o->num_features > L->d)
+    return limn__err(ctx, LIMN_EINVAL, "num_features must be in 1..%zu (the model's features), got %zu", L->d,
+                     o->num_features);
+  if ((unsigned)o->discretizer > LIMN_DISC_NONE || (unsigned)o->selection > LIMN_SELECT_LASSO_PATH)
+    return limn__err(ctx, LIMN_EINVAL, "unknown discretizer or feature selection");
+  if (!(o->kernel_width >= 0) || !(o->ridge_alpha >= 0))
+    return limn__err(ctx, LIMN_EINVAL, "kernel width and ridge alpha must be >= 0");
+  if (!L->st || L->st->d != L->d)
+    return limn__err(ctx, LIMN_ESHAPE, "the background statistics have %zu columns, the model %zu",
+                     L->st ? L->st->d : 0, L->d);
+  for (size_t j = 0; j < L->d; j++) {
+    int cat = s && limn_schema_feature_kind(s, j) == LIMN_COL_CATEGORICAL;
+    if (cat != (L->st->kind[j] == LIMN_COL_CATEGORICAL) ||
+        (cat && L->st->ncats[j] != limn_schema_ncategories(s, j)))
+      return limn__err(ctx, LIMN_ESHAPE, "background column %zu%s%s does not match the model's", j,
+                       s ? " " : "", s ? limn_schema_feature_name(s, j) : "");
+    if (!cat && L->disc >= 0 && !limn__stats_bins(L->st, j, L->disc))
+      return limn__err(ctx, LIMN_EINVAL, "the background has no %s bins for column %zu%s",
+                       limn_discretizer_name(o->discretizer), j,
+                       o->discretizer == LIMN_DISC_ENTROPY ? " (entropy bins need class labels)" : "");
+    if (cat && L->st->ncats[j] > L->maxcat)
+      L->maxcat = L->st->ncats[j];
+  }
+  return LIMN_OK;
+}
+
+/* Targets (predicted class unless given) and the rows' bins. */
+static int prepare(lx *L) {
+  float *prob = limn__alloc_array(L->ctx, L->n, L->k * sizeof(float));
+  if (!prob)
+    return LIMN_ENOMEM;
+  int rc = limn_model_predict(L->ctx, L->m, L->x, L->n, prob); /* also checks the rows */
+  for (size_t i = 0; i < L->n && rc == LIMN_OK; i++) {
+    long t = L->o->targets ? L->o->targets[i] : L->o->target;
+    if (t < 0 && !L->o->targets) {
+      size_t best = 0;
+      for (size_t c = 1; c < L->k; c++)
+        if (prob[i * L->k + c] > prob[i * L->k + best])
+          best = c;
+      t = (long)best;
+    }
+    if (t < 0 || (size_t)t >= L->k)
+      rc = limn__err(L->ctx, LIMN_EINVAL, "row %zu: class %ld does not exist (the model has %zu outputs)", i,
+                     t, L->k);
+    else
+      L->target[i] = (size_t)t;
+    for (size_t j = 0; j < L->d; j++) {
+      float v = L->x[i * L->d + j];
+      const limn__bins *b = L->disc >= 0 ? limn__stats_bins(L->st, j, L->disc) : NULL;
+      L->xbin[i * L->d + j] = L->st->kind[j] == LIMN_COL_CATEGORICAL ? (long)v
+                              : b                                    ? (long)limn__bin_of(b->edges, b->ne, v)
+                                                                     : -1;
+    }
+  }
+  limn__free(L->ctx, prob);
+  return rc;
+}
+
+/* Classification outputs must be probabilities: each sample's sum within 1e-3 of 1. */
+static int check_probs(lx *L, size_t nrows) {
+  if (limn_model_task(L->m) != LIMN_TASK_CLASSIFICATION)
+    return LIMN_OK;
+  for (size_t s = 0; s < nrows * L->N; s++) {
+    double sum = 0;
+    for (size_t c = 0; c < L->k; c++)
+      sum += L->P[s * L->k + c];
+    if (!(fabs(sum - 1.0) <= 1e-3))
+      return limn__err(L->ctx, LIMN_EINVAL,
+                       "the model's class probabilities sum to %g for a sample of row %zu, not 1: LIME "
+                       "explains probabilities",
+                       sum, L->r0 + s / L->N);
+  }
+  return LIMN_OK;
+}
+
+static int run_blocks(lx *L) {
+  size_t N = L->N, d = L->d, B = 65536 / N ? 65536 / N : 1;
+  if (B > L->n)
+    B = L->n;
+  L->S = limn__alloc_array(L->ctx, B * N, d * sizeof(double));
+  L->X = limn__alloc_array(L->ctx, B * N, d * sizeof(float));
+  L->P = limn__alloc_array(L->ctx, B * N, L->k * sizeof(float));
+  if (!L->S || !L->X || !L->P)
+    return LIMN_ENOMEM;
+  size_t samp = 2 * N * sizeof(size_t) + (2 * L->maxcat + 2 * 66 + 8) * sizeof(double);
+  size_t fitb =
+      (limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d) + 3 * N + 4 * d + 8) * sizeof(double);
+  item_arg a = {L};
+  int rc = LIMN_OK;
+  for (L->r0 = 0; L->r0 < L->n && rc == LIMN_OK; L->r0 += B) {
+    size_t nb = L->n - L->r0 < B ? L->n - L->r0 : B;
+    rc = limn__parallel_for(L->ctx, nb, samp, sample_item, &a);
+    if (rc == LIMN_OK)
+      rc = limn_model_predict(L->ctx, L->m, L->X, nb * N, L->P);
+    if (rc == LIMN_OK)
+      rc = check_probs(L, nb);
+    if (rc == LIMN_OK)
+      rc = limn__parallel_for(L->ctx, nb, fitb, fit_item, &a);
+    if (limn__canceled(L->ctx))
+      rc = limn__err(L->ctx, LIMN_ECANCELED, "LIME canceled");
+    limn__progress(L->ctx, "rows", L->r0 + nb, L->n);
+  }
+  return rc;
+}
+
+int limn_explain_lime(limn_ctx *ctx, const limn_model *m, const limn_stats *background, const float *x,
+                      size_t n, const limn_lime_opts *opts, limn_explanation **out) {
+  *out = NULL;
+  limn_lime_opts dflt = limn_lime_opts_default();
+  lx L;
+  memset(&L, 0, sizeof L);
+  L.ctx = ctx, L.m = m, L.st = background, L.o = opts ? opts : &dflt, L.x = x, L.n = n;
+  L.d = m->nfeatures, L.k = m->noutputs, L.N = L.o->num_samples;
+  L.disc = L.o->discretizer == LIMN_DISC_NONE ? -1 : (int)L.o->discretizer;
+  L.width = L.o->kernel_width > 0 ? L.o->kernel_width : 0.75 * sqrt((double)L.d);
+  if (n == 0)
+    return limn__err(ctx, LIMN_EINVAL, "no rows to explain");
+  int rc;
+  LIMN_CHECK(check(&L));
+  if (L.maxcat < 65)
+    L.maxcat = 65; /* bins: at most 65 (64 edges) */
+  L.target = limn__alloc_array(ctx, n, sizeof(size_t));
+  L.xbin = limn__alloc_array(ctx, n, L.d * sizeof(long));
+  LIMN_FAIL_IF(!L.target || !L.xbin, ctx, LIMN_ENOMEM, "out of memory");
+  LIMN_CHECK(prepare(&L));
+  LIMN_CHECK(limn__explanations_alloc(ctx, n, L.d, m->nslots, &L.ex));
+  for (size_t i = 0; i < n; i++) {
+    limn_explanation *e = &L.ex[i];
+    e->method = LIMN_METHOD_LIME;
+    e->space = LIMN_SPACE_OUTPUT;
+    e->target = L.target[i];
+    e->num_samples = L.N;
+    e->seed = L.o->seed;
+    memcpy(e->bin, L.xbin + i * L.d, L.d * sizeof(long));
+  }
+  LIMN_CHECK(run_blocks(&L));
+  *out = L.ex;
+  L.ex = NULL;
+fail:
+  limn_explanations_free(ctx, L.ex, n);
+  limn__free(ctx, L.target);
+  limn__free(ctx, L.xbin);
+  limn__free(ctx, L.S);
+  limn__free(ctx, L.X);
+  limn__free(ctx, L.P);
+  return rc;
+}
+
+/* ---- labels, bins, submodular pick ---- */
+
+void limn_lime_label(const limn_stats *st, const limn_schema *s, limn_discretizer disc, size_t j, long bin,
+                     char *buf, size_t cap) {
+  char nb[24];
+  const char *name = s ? limn_schema_feature_name(s, j) : NULL;
+  if (!name) {
+    snprintf(nb, sizeof nb, "x%zu", j);
+    name = nb;
+  }
+  if (st->kind[j] == LIMN_COL_CATEGORICAL) {
+    const char *c = s ? limn_schema_category(s, j, (size_t)bin) : NULL;
+    if (c)
+      snprintf(buf, cap, "%s = %s", name, c);
+    else
+      snprintf(buf, cap, "%s = %ld", name, bin);
+    return;
+  }
+  const limn__bins *b = disc == LIMN_DISC_NONE ? NULL : limn__stats_bins(st, j, (int)disc);
+  if (!b || bin < 0 || (size_t)bin > b->ne) {
+    snprintf(buf, cap, "%s", name);
+    return;
+  }
+  int p = 4; /* fewest digits (>= 4) that keep the edges apart */
+  for (; p < 17; p++) {
+    int distinct = 1;
+    for (size_t k = 0; k + 1 < b->ne && distinct; k++) {
+      char x1[40], x2[40];
+      snprintf(x1, sizeof x1, "%.*g", p, b->edges[k]);
+      snprintf(x2, sizeof x2, "%.*g", p, b->edges[k + 1]);
+      distinct = strcmp(x1, x2) != 0;
+    }
+    if (distinct)
+      break;
+  }
+  size_t v = (size_t)bin;
+  if (v == 0)
+    snprintf(buf, cap, "%s <= %.*g", name, p, b->edges[0]);
+  else if (v == b->ne)
+    snprintf(buf, cap, "%s > %.*g", name, p, b->edges[b->ne - 1]);
+  else
+    snprintf(buf, cap, "%.*g < %s <= %.*g", p, b->edges[v - 1], name, p, b->edges[v]);
+}
+
+int limn_stats_bins(const limn_stats *st, size_t j, limn_discretizer disc, size_t *ne, const double **edges,
+                    const double **count, const double **mean, const double **std) {
+  const limn__bins *b = disc == LIMN_DISC_NONE ? NULL : limn__stats_bins(st, j, (int)disc);
+  if (!b)
+    return LIMN_ENOTFOUND;
+  *ne = b->ne;
+  *edges = b->edges;
+  *count = b->count;
+  *mean = b->mean;
+  *std = b->std;
+  return LIMN_OK;
+}
+
+int limn_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget, size_t *picked) {
+  if (n == 0 || budget == 0 || budget > n)
+    return limn__err(ctx, LIMN_EINVAL, "pick 1..%zu of %zu explanations, not %zu", n, n, budget);
+  size_t d = ex[0].nfeatures;
+  double *imp = limn__calloc(ctx, d, sizeof(double));
+  unsigned char *cov = limn__calloc(ctx, d, 1), *used = limn__calloc(ctx, n, 1);
+  int rc = imp && cov && used ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++)
+    for (size_t j = 0; j < d; j++)
+      imp[j] += fabs(ex[i].attr[j]);
+  for (size_t j = 0; j < d && rc == LIMN_OK; j++)
+    imp[j] = sqrt(imp[j]);
+  for (size_t t = 0; t < budget && rc == LIMN_OK; t++) {
+    double best = -1.0;
+    size_t bi = 0;
+    for (size_t i = 0; i < n; i++) { /* largest coverage gain; ties to the first */
+      if (used[i])
+        continue;
+      double gain = 0;
+      for (size_t j = 0; j < d; j++)
+        if (!cov[j] && ex[i].attr[j] != 0.0)
+          gain += imp[j];
+      if (gain > best)
+        best = gain, bi = i;
+    }
+    used[bi] = 1;
+    picked[t] = bi;
+    for (size_t j = 0; j < d; j++)
+      if (ex[bi].attr[j] != 0.0)
+        cov[j] = 1;
+  }
+  limn__free(ctx, imp);
+  limn__free(ctx, cov);
+  limn__free(ctx, used);
+  return rc;
+}

@@ -1,0 +1,217 @@
+/* LIME's local model (lime's LimeBase.explain_instance_with_data): kernel weights,
+ * feature selection, weighted ridge with an unpenalised intercept, weighted R^2 and
+ * the prediction at the instance. All in double. */
+#include "explain_internal.h"
+#include <math.h>
+
+/* Cholesky of the SPD matrix a (n, n) in place (lower); 0 on success. */
+static int cholesky(double *a, size_t n) {
+  for (size_t j = 0; j < n; j++) {
+    double s = a[j * n + j];
+    for (size_t k = 0; k < j; k++)
+      s -= a[j * n + k] * a[j * n + k];
+    if (!(s > 1e-300))
+      return 1;
+    double l = sqrt(s);
+    a[j * n + j] = l;
+    for (size_t i = j + 1; i < n; i++) {
+      double t = a[i * n + j];
+      for (size_t k = 0; k < j; k++)
+        t -= a[i * n + k] * a[j * n + k];
+      a[i * n + j] = t / l;
+    }
+  }
+  return 0;
+}
+
+/* Solve L L^T x = b in place. */
+static void chol_solve(const double *l, size_t n, double *b) {
+  for (size_t i = 0; i < n; i++) {
+    double t = b[i];
+    for (size_t k = 0; k < i; k++)
+      t -= l[i * n + k] * b[k];
+    b[i] = t / l[i * n + i];
+  }
+  for (size_t i = n; i-- > 0;) {
+    double t = b[i];
+    for (size_t k = i + 1; k < n; k++)
+      t -= l[k * n + i] * b[k];
+    b[i] = t / l[i * n + i];
+  }
+}
+
+/* Weighted ridge on columns F (nf) of S (N, d): beta (nf), intercept; returns the
+ * weighted R^2 and, when `pred0`, the prediction at row 0. ws: scratch of
+ * 3 nf^2 + 3 nf + d doubles. alpha = 0 is plain weighted least squares; a singular
+ * system gets a tiny ridge (1e-10 of the mean diagonal) rather than failing. */
+double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
+                        const size_t *F, size_t nf, double alpha, double *beta, double *intercept,
+                        double *pred0, double *ws) {
+  double *G = ws, *L = G + nf * nf, *xm = L + nf * nf, *r = xm + nf;
+  double sw = 0.0, ym = 0.0;
+  for (size_t i = 0; i < N; i++) {
+    sw += w[i];
+    ym += w[i] * y[i];
+  }
+  ym /= sw;
+  for (size_t a = 0; a < nf; a++) {
+    double m = 0.0;
+    for (size_t i = 0; i < N; i++)
+      m += w[i] * S[i * d + F[a]];
+    xm[a] = m / sw;
+  }
+  for (size_t a = 0; a < nf; a++) {
+    for (size_t b = 0; b <= a; b++) {
+      double g = 0.0;
+      for (size_t i = 0; i < N; i++)
+        g += w[i] * (S[i * d + F[a]] - xm[a]) * (S[i * d + F[b]] - xm[b]);
+      G[a * nf + b] = G[b * nf + a] = g;
+    }
+    double t = 0.0;
+    for (size_t i = 0; i < N; i++)
+      t += w[i] * (S[i * d + F[a]] - xm[a]) * (y[i] - ym);
+    r[a] = t;
+  }
+  double jitter = 0.0, diag = 0.0;
+  for (size_t a = 0; a < nf; a++)
+    diag += G[a * nf + a];
+  diag = nf ? diag / (double)nf : 0.0;
+  for (int attempt = 0; attempt < 8; attempt++) {
+    for (size_t a = 0; a < nf * nf; a++)
+      L[a] = G[a];
+    for (size_t a = 0; a < nf; a++)
+      L[a * nf + a] += alpha + jitter;
+    if (!cholesky(L, nf))
+      break;
+    jitter = jitter == 0.0 ? 1e-10 * (diag > 0 ? diag : 1.0) : jitter * 100.0;
+  }
+  for (size_t a = 0; a < nf; a++)
+    beta[a] = r[a];
+  chol_solve(L, nf, beta);
+  double b0 = ym;
+  for (size_t a = 0; a < nf; a++)
+    b0 -= xm[a] * beta[a];
+  *intercept = b0;
+  double ssr = 0.0, sst = 0.0;
+  for (size_t i = 0; i < N; i++) {
+    double p = b0;
+    for (size_t a = 0; a < nf; a++)
+      p += S[i * d + F[a]] * beta[a];
+    ssr += w[i] * (y[i] - p) * (y[i] - p);
+    sst += w[i] * (y[i] - ym) * (y[i] - ym);
+    if (i == 0 && pred0)
+      *pred0 = p;
+  }
+  return sst > 0 ? 1.0 - ssr / sst : 0.0;
+}
+
+/* Stable descending order of |key| (ties keep index order). */
+static void order_desc(const double *key, size_t n, size_t *idx) {
+  for (size_t i = 0; i < n; i++)
+    idx[i] = i;
+  for (size_t i = 1; i < n; i++) { /* insertion sort: stable, n is small */
+    size_t v = idx[i], k = i;
+    while (k > 0 && fabs(key[idx[k - 1]]) < fabs(key[v])) {
+      idx[k] = idx[k - 1];
+      k--;
+    }
+    idx[k] = v;
+  }
+}
+
+/* lime's highest_weights: ridge(0.01) on all columns, rank |beta_j S_0j|. */
+static size_t highest_weights(const double *S, const double *y, const double *w, size_t N, size_t d,
+                              size_t nf, size_t *F, double *ws) {
+  size_t *all = (size_t *)(void *)(ws + 3 * d * d + 4 * d);
+  double *beta = ws + 3 * d * d + 3 * d, b0;
+  for (size_t j = 0; j < d; j++)
+    all[j] = j;
+  limn__lime_ridge(S, y, w, N, d, all, d, 0.01, beta, &b0, NULL, ws);
+  for (size_t j = 0; j < d; j++)
+    beta[j] *= S[j]; /* row 0 */
+  order_desc(beta, d, F);
+  return nf < d ? nf : d;
+}
+
+/* lime's forward_selection: greedy, plain weighted least squares, best weighted R^2
+ * (strict, from -1e8), ties to the lowest index. */
+static size_t forward(const double *S, const double *y, const double *w, size_t N, size_t d, size_t nf,
+                      size_t *F, double *ws) {
+  size_t k = nf < d ? nf : d, used = 0;
+  double *beta = ws + 3 * d * d + 3 * d, b0;
+  unsigned char *taken = (unsigned char *)(ws + 3 * d * d + 5 * d);
+  memset(taken, 0, d);
+  for (size_t t = 0; t < k; t++) {
+    double best = -1e8;
+    size_t bj = d;
+    for (size_t j = 0; j < d; j++) {
+      if (taken[j])
+        continue;
+      F[used] = j;
+      double sc = limn__lime_ridge(S, y, w, N, d, F, used + 1, 0.0, beta, &b0, NULL, ws);
+      if (sc > best) {
+        best = sc;
+        bj = j;
+      }
+    }
+    if (bj == d)
+      break;
+    F[used++] = bj;
+    taken[bj] = 1;
+  }
+  return used;
+}
+
+size_t limn__lime_select(limn_selection sel, const double *S, const double *y, const double *w, size_t N,
+                         size_t d, size_t nf, size_t *F, double *ws) {
+  if (sel == LIMN_SELECT_AUTO)
+    sel = nf <= 6 ? LIMN_SELECT_FORWARD : LIMN_SELECT_HIGHEST_WEIGHTS;
+  if (sel == LIMN_SELECT_FORWARD)
+    return forward(S, y, w, N, d, nf, F, ws);
+  if (sel == LIMN_SELECT_HIGHEST_WEIGHTS)
+    return highest_weights(S, y, w, N, d, nf, F, ws);
+  if (sel == LIMN_SELECT_LASSO_PATH)
+    return limn__lasso_path_select(S, y, w, N, d, nf, F, ws);
+  for (size_t j = 0; j < d; j++)
+    F[j] = j;
+  return d;
+}
+
+size_t limn__lime_fit_workspace(size_t d) { return 3 * d * d + 6 * d + d + 16; }
+
+int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double *dist, size_t N, size_t d,
+                  double kernel_width, limn_selection sel, size_t num_features, double ridge_alpha,
+                  double *coef, double *intercept, double *score, double *local_pred,
+                  unsigned char *selected) {
+  if (N < 2 || d == 0 || num_features == 0 || !(kernel_width > 0) || !(ridge_alpha >= 0))
+    return limn__err(ctx, LIMN_EINVAL,
+                     "LIME fit needs N >= 2, d >= 1, num_features >= 1, width > 0, alpha >= 0");
+  double *w = limn__alloc_array(ctx, N, sizeof(double));
+  double *ws =
+      limn__alloc_array(ctx, limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d), sizeof(double));
+  size_t *F = limn__alloc_array(ctx, d, sizeof(size_t));
+  double *beta = limn__alloc_array(ctx, d, sizeof(double));
+  int rc = w && ws && F && beta ? LIMN_OK : LIMN_ENOMEM;
+  if (rc == LIMN_OK) {
+    limn__lime_kernel(dist, N, kernel_width, w);
+    size_t nf = limn__lime_select(sel, S, y, w, N, d, num_features, F, ws);
+    *score = limn__lime_ridge(S, y, w, N, d, F, nf, ridge_alpha, beta, intercept, local_pred, ws);
+    memset(selected, 0, d);
+    for (size_t j = 0; j < d; j++)
+      coef[j] = 0.0;
+    for (size_t a = 0; a < nf; a++) {
+      coef[F[a]] = beta[a];
+      selected[F[a]] = 1;
+    }
+  }
+  limn__free(ctx, w);
+  limn__free(ctx, ws);
+  limn__free(ctx, F);
+  limn__free(ctx, beta);
+  return rc;
+}
+
+void limn__lime_kernel(const double *dist, size_t N, double width, double *w) {
+  for (size_t i = 0; i < N; i++)
+    w[i] = sqrt(exp(-(dist[i] * dist[i]) / (width * width)));
+}

@@ -1,0 +1,317 @@
+/* LIME: bins against lime's quartile discretizer, the local model against lime's
+ * output on a captured neighbourhood (to 1e-9), coefficient recovery on a linear
+ * model, determinism, stability across seeds, and bad input. */
+#include "../harness.h"
+
+static limn_ctx *ctx;
+static const char *Q = "tests/fixtures/bc_quartiles.txt";
+
+static limn_dataset *bc(const char *file, const limn_schema *schema) {
+  limn_read_opts ro = limn_read_opts_default();
+  static const char *ign[] = {"orig_index"};
+  ro.ignore = ign;
+  ro.nignore = 1;
+  ro.target = "target";
+  ro.schema = schema;
+  limn_dataset *ds = NULL;
+  if (limn_dataset_read(ctx, src_path(file), &ro, &ds))
+    fprintf(stderr, "%s\n", limn_ctx_errmsg(ctx));
+  return ds;
+}
+
+static void test_bins(void) {
+  test_begin("quartile bins vs lime");
+  limn_dataset *ds = bc("tests/fixtures/breast_cancer_train.csv", NULL);
+  limn_stats *st = NULL;
+  if (!ds || limn_stats_compute(ctx, ds, &st)) {
+    CHECK(!"stats");
+    limn_dataset_free(ds);
+    return;
+  }
+  int all = 1;
+  for (size_t j = 0; j < 30; j++) {
+    size_t ne, n = 0;
+    const double *e, *cnt, *mean, *sd;
+    CHECK_OK(ctx, limn_stats_bins(st, j, LIMN_DISC_QUARTILE, &ne, &e, &cnt, &mean, &sd));
+    char name[64];
+    snprintf(name, sizeof name, "f%zu_edges", j);
+    double *re = read_vec(src_path(Q), name, &n);
+    snprintf(name, sizeof name, "f%zu_bin_means", j);
+    double *rm = read_vec(src_path(Q), name, &n);
+    snprintf(name, sizeof name, "f%zu_bin_stds", j);
+    double *rs = read_vec(src_path(Q), name, &n);
+    snprintf(name, sizeof name, "f%zu_bin_frequencies", j);
+    double *rf = read_vec(src_path(Q), name, &n);
+    snprintf(name, sizeof name, "f%zu_bin_mins", j);
+    double *rlo = read_vec(src_path(Q), name, &n);
+    if (!re || !rm || !rs || !rf || !rlo || n != ne + 1) {
+      all = 0;
+    } else {
+      double got[8], freq[8], sd1[8];
+      for (size_t b = 0; b <= ne; b++) {
+        freq[b] = cnt[b] / (double)limn_stats_nrows(st);
+        sd1[b] = sd[b] + 1e-11; /* lime adds 1e-11 */
+      }
+      memcpy(got, e, ne * sizeof *got);
+      /* limn holds data in float32: the CSV's decimals differ from lime's float64
+       * by up to 6e-8 relative, so edges, means and stds agree to 1e-7 */
+      all &= CHECK_CLOSE(name, got, re, ne, 1e-12, 1e-7);
+      all &= CHECK_CLOSE("bin means", mean, rm, ne + 1, 1e-12, 1e-7);
+      all &= CHECK_CLOSE("bin stds", sd1, rs, ne + 1, 1e-11, 1e-6);
+      all &= CHECK_CLOSE("bin frequencies", freq, rf, ne + 1, 1e-15, 0);
+      all &= fabs(rlo[0] - limn_stats_min(st, j)) <= 1e-7 * fabs(rlo[0]);
+    }
+    free(re), free(rm), free(rs), free(rf), free(rlo);
+  }
+  CHECK(all);
+  char label[128];
+  limn_lime_label(st, limn_dataset_schema(ds), LIMN_DISC_QUARTILE, 26, 0, label, sizeof label);
+  CHECK(!strcmp(label, "worst concavity <= 0.119"));
+  limn_lime_label(st, limn_dataset_schema(ds), LIMN_DISC_QUARTILE, 26, 2, label, sizeof label);
+  CHECK(!strcmp(label, "0.229 < worst concavity <= 0.3847"));
+  limn_stats_free(st);
+  limn_dataset_free(ds);
+}
+
+/* Read a CSV of numbers (no header) into a malloc'ed array. */
+static double *read_csv(const char *rel, size_t *n) {
+  FILE *f = fopen(src_path(rel), "r");
+  size_t cap = 1 << 16, k = 0;
+  double *v = malloc(cap * sizeof *v);
+  if (!f || !v) {
+    if (f)
+      fclose(f);
+    free(v);
+    return NULL;
+  }
+  while (fscanf(f, "%lf", &v[k]) == 1) {
+    if (++k == cap)
+      v = realloc(v, (cap *= 2) * sizeof *v);
+    int c = fgetc(f);
+    if (c != ',' && c != '\n' && c != EOF)
+      ungetc(c, f);
+  }
+  fclose(f);
+  *n = k;
+  return v;
+}
+
+static void test_local_model(void) {
+  test_begin("local model vs lime on a captured neighbourhood");
+  size_t nd, ny, nx, n;
+  double *S = read_csv("tests/fixtures/bc_lime_row0_design.csv", &nd);
+  double *yss = read_csv("tests/fixtures/bc_lime_row0_yss.csv", &ny);
+  double *dist = read_csv("tests/fixtures/bc_lime_row0_distances.csv", &nx);
+  const char *E = "tests/fixtures/bc_lime_row0_expected.txt";
+  double *feat = read_vec(src_path(E), "features", &n), *wts = read_vec(src_path(E), "weights", &n);
+  double *b0 = read_vec(src_path(E), "intercept", &n), *sc = read_vec(src_path(E), "score", &n);
+  double *lp = read_vec(src_path(E), "local_pred", &n), *kw = read_vec(src_path(E), "kernel_width", &n);
+  CHECK(S && yss && dist && nd == 5000 * 30 && ny == 10000 && nx == 5000);
+  if (!S || !yss || !dist || !feat || !wts || !b0 || !sc || !lp || !kw)
+    return;
+  double *y = malloc(5000 * sizeof *y), coef[30], icpt, score, pred;
+  unsigned char sel[30];
+  for (int i = 0; i < 5000; i++)
+    y[i] = yss[2 * i + 1]; /* label 1 */
+  CHECK_OK(ctx, limn_lime_fit(ctx, S, y, dist, 5000, 30, kw[0], LIMN_SELECT_AUTO, 10, 1.0, coef, &icpt,
+                              &score, &pred, sel));
+  double got[10];
+  int chosen = 0;
+  for (int a = 0; a < 10; a++) {
+    got[a] = coef[(size_t)feat[a]];
+    chosen += sel[(size_t)feat[a]];
+  }
+  CHECK_EQ(chosen, 10);
+  CHECK_CLOSE("weights", got, wts, 10, 1e-9, 0);
+  CHECK_CLOSE("intercept", &icpt, b0, 1, 1e-9, 0);
+  CHECK_CLOSE("score", &score, sc, 1, 1e-9, 0);
+  CHECK_CLOSE("local_pred", &pred, lp, 1, 1e-9, 0);
+  /* the other selections give the promised numbers of features */
+  CHECK_OK(ctx, limn_lime_fit(ctx, S, y, dist, 5000, 30, kw[0], LIMN_SELECT_FORWARD, 4, 1.0, coef, &icpt,
+                              &score, &pred, sel));
+  int k = 0;
+  for (int j = 0; j < 30; j++)
+    k += sel[j];
+  CHECK_EQ(k, 4);
+  CHECK_OK(ctx, limn_lime_fit(ctx, S, y, dist, 5000, 30, kw[0], LIMN_SELECT_LASSO_PATH, 6, 1.0, coef, &icpt,
+                              &score, &pred, sel));
+  k = 0;
+  for (int j = 0; j < 30; j++)
+    k += sel[j];
+  CHECK(k >= 1 && k <= 6);
+  CHECK_OK(ctx, limn_lime_fit(ctx, S, y, dist, 5000, 30, kw[0], LIMN_SELECT_NONE, 10, 1.0, coef, &icpt,
+                              &score, &pred, sel));
+  k = 0;
+  for (int j = 0; j < 30; j++)
+    k += sel[j];
+  CHECK_EQ(k, 30);
+  free(S), free(yss), free(dist), free(feat), free(wts), free(b0), free(sc), free(lp), free(kw), free(y);
+}
+
+/* F = 3 a - 2 b + 1 c + 0.5 d on uniform data: LIME's signs and order follow w. */
+static void test_linear(void) {
+  test_begin("linear model recovery");
+  limn_schema *s;
+  limn_schema_create(ctx, &s);
+  const char *names[] = {"a", "b", "c", "d"};
+  for (int j = 0; j < 4; j++)
+    limn_schema_add_numeric(ctx, s, names[j]);
+  limn_schema_set_target(ctx, s, "y", LIMN_TASK_REGRESSION, NULL, 0);
+  float W[4] = {3, -2, 1, 0.5f}, b[1] = {0};
+  limn_mlp_layer L = {4, 1, W, b};
+  limn_model *m = NULL;
+  CHECK_OK(ctx, limn_mlp_create(ctx, s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1, &m));
+  float *x = malloc(1000 * 4 * sizeof *x), *yv = malloc(1000 * sizeof *yv);
+  limn_rng r;
+  limn_rng_init(&r, 11, 0);
+  for (int i = 0; i < 4000; i++)
+    x[i] = (float)limn_rng_uniform(&r);
+  for (int i = 0; i < 1000; i++)
+    yv[i] = 3 * x[4 * i] - 2 * x[4 * i + 1] + x[4 * i + 2] + 0.5f * x[4 * i + 3];
+  limn_dataset *ds = NULL;
+  limn_stats *st = NULL;
+  CHECK_OK(ctx, limn_dataset_from_arrays(ctx, s, x, yv, 1000, &ds));
+  CHECK_OK(ctx, limn_stats_compute(ctx, ds, &st));
+  limn_schema_free(s);
+  if (!m || !st)
+    return;
+  float row[4] = {0.95f, 0.9f, 0.92f, 0.97f};
+  limn_lime_opts o = limn_lime_opts_default();
+  o.num_features = 4;
+  for (int compat = 0; compat < 2; compat++) {
+    o.compat = compat;
+    limn_explanation *e = NULL;
+    CHECK_OK(ctx, limn_explain_lime(ctx, m, st, row, 1, &o, &e));
+    if (e) {
+      double *w = e[0].attr;
+      CHECK(w[0] > 0 && w[1] < 0 && w[2] > 0 && w[3] > 0);
+      CHECK(fabs(w[0]) > fabs(w[1]) && fabs(w[1]) > fabs(w[2]) && fabs(w[2]) > fabs(w[3]));
+      CHECK(e[0].score > 0.4); /* bin indicators explain ~0.56 of a uniform column's variance */
+      CHECK(fabs(e[0].output - (3 * 0.95 - 2 * 0.9 + 0.92 + 0.5 * 0.97)) < 1e-5);
+    }
+    limn_explanations_free(ctx, e, 1);
+  }
+  /* continuous mode with sampling around the instance: same story */
+  o.compat = 0;
+  o.discretizer = LIMN_DISC_NONE;
+  o.sample_around_instance = 1;
+  limn_explanation *e = NULL;
+  CHECK_OK(ctx, limn_explain_lime(ctx, m, st, row, 1, &o, &e));
+  if (e)
+    CHECK(e[0].attr[0] > 0 && e[0].attr[1] < 0 && fabs(e[0].attr[0]) > fabs(e[0].attr[2]));
+  limn_explanations_free(ctx, e, 1);
+  /* bad input */
+  o = limn_lime_opts_default();
+  o.num_features = 5;
+  CHECK_ERR(ctx, limn_explain_lime(ctx, m, st, row, 1, &o, &e), LIMN_EINVAL, "num_features must be in 1..4");
+  o.num_features = 2;
+  o.num_samples = 1;
+  CHECK_ERR(ctx, limn_explain_lime(ctx, m, st, row, 1, &o, &e), LIMN_EINVAL, "LIME needs 2 to");
+  o.num_samples = 100;
+  o.discretizer = LIMN_DISC_ENTROPY;
+  CHECK_ERR(ctx, limn_explain_lime(ctx, m, st, row, 1, &o, &e), LIMN_EINVAL,
+            "entropy bins need class labels");
+  o.discretizer = LIMN_DISC_QUARTILE;
+  float nan[4] = {0, NAN, 0, 0};
+  CHECK_ERR(ctx, limn_explain_lime(ctx, m, st, nan, 1, &o, &e), LIMN_ENONFINITE, "row 0, column 1 'b'");
+  free(x), free(yv);
+  limn_stats_free(st);
+  limn_dataset_free(ds);
+  limn_model_free(m);
+}
+
+/* Jaccard similarity of the top-5 features of two explanations. */
+static double jaccard5(const limn_explanation *a, const limn_explanation *b) {
+  size_t d = a->nfeatures, ta[5], tb[5];
+  for (int q = 0; q < 2; q++) {
+    const limn_explanation *e = q ? b : a;
+    size_t *t = q ? tb : ta;
+    unsigned char used[256] = {0};
+    for (int k = 0; k < 5; k++) {
+      size_t best = d;
+      for (size_t j = 0; j < d; j++)
+        if (!used[j] && (best == d || fabs(e->attr[j]) > fabs(e->attr[best])))
+          best = j;
+      used[best] = 1;
+      t[k] = best;
+    }
+  }
+  int inter = 0;
+  for (int p = 0; p < 5; p++)
+    for (int q = 0; q < 5; q++)
+      inter += ta[p] == tb[q];
+  return (double)inter / (double)(10 - inter);
+}
+
+static void test_breast_cancer(void) {
+  test_begin("breast cancer: determinism and stability");
+  limn_dataset *tr = bc("tests/fixtures/breast_cancer_train.csv", NULL);
+  limn_dataset *te = tr ? bc("tests/fixtures/breast_cancer_test.csv", limn_dataset_schema(tr)) : NULL;
+  limn_model *m = NULL;
+  if (!te || limn_mlp_train(ctx, tr, NULL, &m)) {
+    CHECK(!"train");
+    limn_dataset_free(tr), limn_dataset_free(te);
+    return;
+  }
+  const limn_stats *st = limn_model_stats(m);
+  size_t n = 20;
+  const float *x = limn_dataset_x(te);
+  limn_lime_opts o = limn_lime_opts_default();
+  limn_explanation *a = NULL, *b = NULL;
+  limn_ctx_set_threads(ctx, 1);
+  CHECK_OK(ctx, limn_explain_lime(ctx, m, st, x, n, &o, &a));
+  limn_ctx_set_threads(ctx, 2);
+  size_t ids[1] = {7};
+  o.row_ids = ids;
+  CHECK_OK(ctx, limn_explain_lime(ctx, m, st, x + 7 * 30, 1, &o, &b));
+  if (a && b)
+    CHECK(!memcmp(a[7].attr, b[0].attr, 30 * sizeof(double)) && a[7].intercept == b[0].intercept);
+  limn_explanations_free(ctx, b, 1);
+  o.row_ids = NULL;
+  /* stability over seeds 0..9: mean pairwise top-5 Jaccard */
+  limn_explanation *runs[10] = {0};
+  double jl = 0, jn = 0;
+  int pairs = 0;
+  for (int compat = 0; compat < 2; compat++) {
+    o.compat = compat;
+    for (int sd = 0; sd < 10; sd++) {
+      o.seed = (uint64_t)sd;
+      limn_explain_lime(ctx, m, st, x, n, &o, &runs[sd]);
+    }
+    double sum = 0;
+    int cnt = 0;
+    for (size_t i = 0; i < n; i++)
+      for (int p = 0; p < 10; p++)
+        for (int q = p + 1; q < 10; q++)
+          if (runs[p] && runs[q]) {
+            sum += jaccard5(&runs[p][i], &runs[q][i]);
+            cnt++;
+          }
+    double mean = cnt ? sum / cnt : 0;
+    printf("top-5 Jaccard over seeds 0..9, %zu rows, %s estimator: %.3f\n", n, compat ? "lime's" : "limn's",
+           mean);
+    if (!compat)
+      jn = mean; /* the target of 0.95 is not reached yet: see docs/math/lime.md */
+    else
+      jl = mean, pairs = cnt;
+    for (int sd = 0; sd < 10; sd++)
+      limn_explanations_free(ctx, runs[sd], n);
+  }
+  CHECK(pairs > 0 && jl < 1.0);
+  CHECK(jn >= jl - 0.05); /* limn's estimator is at least as stable as lime's */
+  limn_ctx_set_threads(ctx, 0);
+  limn_explanations_free(ctx, a, n);
+  limn_model_free(m);
+  limn_dataset_free(tr);
+  limn_dataset_free(te);
+}
+
+int main(void) {
+  ctx = limn_ctx_create(NULL);
+  test_bins();
+  test_local_model();
+  test_linear();
+  test_breast_cancer();
+  limn_ctx_free(ctx);
+  return test_end();
+}
