@@ -45,6 +45,7 @@ demo: build
 bench: build
 	$(BUILD)/bench_mlp data 9
 	$(BUILD)/bench_explain 5
+	$(BUILD)/bench_lime data 100
 
 # libFuzzer targets (clang); run one with e.g. build-fuzz/tests/fuzz_csv tests/fuzz/corpus/csv
 fuzz:

@@ -8,11 +8,13 @@
 static cli_opt opts[] = {
     {"model", "MODEL", "", "model file", 0, 0, 0},
     {"data", "FILE", "", "rows (CSV with a header, or .arff)", 0, 0, 0},
-    {"method", "NAME", "gradient", "gradient, saliency, gradxinput, ig or smoothgrad", 0, 0, 0},
+    {"method", "NAME", "gradient", "gradient, saliency, gradxinput, ig, smoothgrad or lime", 0, 0, 0},
     {"rows", "SPEC", "all", "rows to explain: all, or a list like 0,3,10-20 (0-based data rows)", 0, 0, 0},
     {"target", "COL", NULL, "label column of the data (never a feature; the model knows its own)", 0, 0, 0},
     {"class", "WHICH", "pred",
-     "explained output: pred (predicted class), true (each row's label), an index or a class name", 0, 0, 0},
+     "explained output: pred (predicted class), true (each row's label), top:K (LIME), an index or a class "
+     "name",
+     0, 0, 0},
     {"output", "SPACE", "prob", "prob (probability, or value for regression) or logit", 0, 0, 0},
     {"steps", "N", "50", "IG: quadrature nodes", 0, 0, 0},
     {"quadrature", "RULE", "gausslegendre",
@@ -23,6 +25,19 @@ static cli_opt opts[] = {
     {"smooth", "AGG", "mean", "SmoothGrad: mean, mean_abs, mean_sq or vargrad", 0, 0, 0},
     {"smooth-input", "A", "gradient", "SmoothGrad over: gradient or gradxinput", 0, 0, 0},
     {"metrics", NULL, NULL, "also report infidelity and max-sensitivity (10 perturbations each)", 0, 0, 0},
+    {"background", "FILE", NULL,
+     "LIME: training data for the statistics (default: those stored in the model)", 0, 0, 0},
+    {"num-features", "N", "10", "LIME: features in the surrogate", 0, 0, 0},
+    {"num-samples", "N", "5000", "LIME: neighbourhood size", 0, 0, 0},
+    {"discretizer", "NAME", "quartile", "LIME: quartile, decile, entropy or none (continuous)", 0, 0, 0},
+    {"kernel-width", "W", "0", "LIME: kernel width (0: 0.75 sqrt(features))", 0, 0, 0},
+    {"feature-selection", "NAME", "auto",
+     "LIME: auto, none, forward_selection, highest_weights or lasso_path", 0, 0, 0},
+    {"sample-around-instance", NULL, NULL, "LIME, continuous mode: centre the samples on the row", 0, 0, 0},
+    {"compat", "NAME", "none", "LIME: 'lime' for lime's own i.i.d. estimator", 0, 0, 0},
+    {"stability", "K", "0", "LIME: also report the mean top-5 Jaccard over K seeds", 0, 0, 0},
+    {"pick", "B", "0", "LIME: output only B explanations chosen by submodular pick (SP-LIME)", 0, 0, 0},
+    {"global", NULL, NULL, "LIME: output the mean |weight| of each feature over the rows instead", 0, 0, 0},
     {"seed", "N", "0", "seed of SmoothGrad noise and metric perturbations", 0, 0, 0},
     {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
     {"format", "FMT", "text", "text, json, jsonl, csv or svg", 0, 0, 0},
@@ -104,6 +119,14 @@ static int parse_rows(const char *spec, size_t n, size_t **rows, size_t *count) 
 
 /* --class: pred, an index, or a class name. */
 static int parse_class(const limn_model *m, const char *v, long *target) {
+  if (!strncmp(v, "top:", 4)) {
+    char *end;
+    long k = strtol(v + 4, &end, 10);
+    if (!v[4] || *end || k < 1 || (size_t)k > limn_model_noutputs(m))
+      return cli_fail("--class %s: K must be in 1..%zu", v, limn_model_noutputs(m));
+    *target = -1;
+    return CLI_OK;
+  }
   if (!strcmp(v, "pred") || !strcmp(v, "true")) {
     *target = -1; /* "true": one class per row, set in explain() */
     return CLI_OK;
@@ -130,6 +153,9 @@ typedef struct run {
   size_t *rows, nrows;
   float *x, *brows;
   limn_grad_opts g;
+  limn_lime_opts lo;
+  limn_stats *bg_owned;
+  const limn_stats *bg;
   char desc[256];
   char manifest[4096];
 } run;
@@ -154,6 +180,29 @@ static int method_opts(run *r) {
   g->smooth_gxi = !strcmp(si, "gradxinput");
   if (cli_size(&cmd, "steps", 1, 100000, &g->steps) || cli_size(&cmd, "samples", 1, 100000, &g->samples) ||
       cli_double(&cmd, "noise", 0, 100, &g->noise) || cli_u64(&cmd, "seed", &g->seed))
+    return CLI_USAGE;
+  return CLI_OK;
+}
+
+/* LIME options from the command line into r->lo. */
+static int lime_opts(run *r) {
+  limn_lime_opts *o = &r->lo;
+  *o = limn_lime_opts_default();
+  if (limn_discretizer_parse(cli_get(&cmd, "discretizer"), &o->discretizer))
+    return cli_fail("--discretizer: unknown discretizer '%s'", cli_get(&cmd, "discretizer")), CLI_USAGE;
+  if (limn_selection_parse(cli_get(&cmd, "feature-selection"), &o->selection))
+    return cli_fail("--feature-selection: unknown method '%s'", cli_get(&cmd, "feature-selection")),
+           CLI_USAGE;
+  const char *c = cli_get(&cmd, "compat");
+  if (strcmp(c, "none") && strcmp(c, "lime"))
+    return cli_fail("--compat: expected lime or none, got '%s'", c), CLI_USAGE;
+  o->compat = !strcmp(c, "lime");
+  o->sample_around_instance = cli_isset(&cmd, "sample-around-instance");
+  size_t st, pk;
+  if (cli_size(&cmd, "num-features", 1, 1000000, &o->num_features) ||
+      cli_size(&cmd, "num-samples", 2, 10000000, &o->num_samples) ||
+      cli_double(&cmd, "kernel-width", 0, 1e12, &o->kernel_width) || cli_u64(&cmd, "seed", &o->seed) ||
+      cli_size(&cmd, "stability", 0, 1000, &st) || cli_size(&cmd, "pick", 0, 1000000, &pk))
     return CLI_USAGE;
   return CLI_OK;
 }
@@ -277,40 +326,54 @@ static int load(run *r) {
   return CLI_OK;
 }
 
-static int write_out(run *r, limn_explanation *ex, const double *inf, const double *sens) {
-  size_t d = limn_model_nfeatures(r->m), top;
+/* Write prepared rows in the chosen format. */
+static int write_rows(run *r, const render_row *rows, size_t n) {
+  size_t top;
   if (cli_size(&cmd, "top", 0, 1000000, &top))
     return CLI_USAGE;
+  render_ctx rc = {r->m, r->desc, r->manifest, top, 0, 0, r->bg, r->lo.discretizer};
+  image_shape(r, &rc.image_w, &rc.image_h);
+  const char *fmt = cli_get(&cmd, "format");
+  FILE *f = cli_open_out(cli_get(&cmd, "out"));
+  if (!f)
+    return CLI_FAIL;
+  if (!strcmp(fmt, "text"))
+    render_text(f, &rc, rows, n);
+  else if (!strcmp(fmt, "json") || !strcmp(fmt, "jsonl"))
+    render_json(f, &rc, rows, n, !strcmp(fmt, "jsonl"));
+  else if (!strcmp(fmt, "csv"))
+    render_csv(f, &rc, rows, n);
+  else
+    render_svg(f, &rc, rows, n);
+  return cli_close_out(f, cli_get(&cmd, "out"), 1);
+}
+
+/* Render row for explanation e of data-row position i. */
+static render_row make_row(const run *r, const limn_explanation *e, size_t i) {
+  render_row row;
+  row.ex = e;
+  row.data_row = r->rows[i];
+  row.line = limn_dataset_row_line(r->ds, r->rows[i]);
+  row.x = r->x + i * limn_model_nfeatures(r->m);
+  row.infidelity = row.sensitivity = row.stability = NAN;
+  return row;
+}
+
+static int write_out(run *r, limn_explanation *ex, const double *inf, const double *sens) {
   render_row *rows = calloc(r->nrows, sizeof *rows);
   if (!rows)
     return cli_fail("out of memory");
   for (size_t i = 0; i < r->nrows; i++) {
-    rows[i].ex = &ex[i];
-    rows[i].data_row = r->rows[i];
-    rows[i].line = limn_dataset_row_line(r->ds, r->rows[i]);
-    rows[i].x = r->x + i * d;
+    rows[i] = make_row(r, &ex[i], i);
     rows[i].infidelity = inf ? inf[i] : NAN;
     rows[i].sensitivity = sens ? sens[i] : NAN;
   }
-  render_ctx rc = {r->m, r->desc, r->manifest, top, 0, 0};
-  image_shape(r, &rc.image_w, &rc.image_h);
-  const char *fmt = cli_get(&cmd, "format");
-  FILE *f = cli_open_out(cli_get(&cmd, "out"));
-  int rc_ = CLI_FAIL;
-  if (f) {
-    if (!strcmp(fmt, "text"))
-      render_text(f, &rc, rows, r->nrows);
-    else if (!strcmp(fmt, "json") || !strcmp(fmt, "jsonl"))
-      render_json(f, &rc, rows, r->nrows, !strcmp(fmt, "jsonl"));
-    else if (!strcmp(fmt, "csv"))
-      render_csv(f, &rc, rows, r->nrows);
-    else
-      render_svg(f, &rc, rows, r->nrows);
-    rc_ = cli_close_out(f, cli_get(&cmd, "out"), 1);
-  }
+  int rc = write_rows(r, rows, r->nrows);
   free(rows);
-  return rc_;
+  return rc;
 }
+
+static int explain_lime(run *r, long *targets);
 
 static int explain(run *r) {
   size_t d = limn_model_nfeatures(r->m);
@@ -333,6 +396,11 @@ static int explain(run *r) {
       truth[i] = (long)y[r->rows[i]];
     r->g.targets = truth;
   }
+  if (r->g.method == LIMN_METHOD_LIME) {
+    int rc = explain_lime(r, truth);
+    free(truth);
+    return rc;
+  }
   limn_explanation *ex = NULL;
   double *inf = NULL, *sens = NULL;
   int lr = limn_explain_gradients(r->ctx, r->m, r->x, r->nrows, &r->g, &ex);
@@ -354,6 +422,179 @@ static int explain(run *r) {
   return rc;
 }
 
+/* Jaccard similarity of two explanations' top-5 features by |weight|. */
+static double top5_jaccard(const limn_explanation *a, const limn_explanation *b) {
+  size_t d = a->nfeatures, t[2][5], k = d < 5 ? d : 5;
+  for (int q = 0; q < 2; q++) {
+    const limn_explanation *e = q ? b : a;
+    for (size_t c = 0; c < k; c++) {
+      size_t best = d;
+      for (size_t j = 0; j < d; j++) {
+        int used = 0;
+        for (size_t p = 0; p < c; p++)
+          used |= t[q][p] == j;
+        if (!used && (best == d || fabs(e->attr[j]) > fabs(e->attr[best])))
+          best = j;
+      }
+      t[q][c] = best;
+    }
+  }
+  size_t inter = 0;
+  for (size_t p = 0; p < k; p++)
+    for (size_t q = 0; q < k; q++)
+      inter += t[0][p] == t[1][q];
+  return (double)inter / (double)(2 * k - inter);
+}
+
+/* The background: --background FILE, or the model's own statistics. */
+static int lime_background(run *r) {
+  const char *file = cli_get(&cmd, "background");
+  if (!file) {
+    r->bg = limn_model_stats(r->m);
+    if (!r->bg)
+      return cli_fail("the model stores no training statistics: give --background FILE");
+    return CLI_OK;
+  }
+  limn_read_opts ro = limn_read_opts_default();
+  ro.schema = limn_model_schema(r->m);
+  ro.target_optional = 1;
+  limn_dataset *ds = NULL;
+  int lr = limn_dataset_read(r->ctx, file, &ro, &ds);
+  if (!lr)
+    lr = limn_stats_compute(r->ctx, ds, &r->bg_owned);
+  limn_dataset_free(ds);
+  if (lr)
+    return cli_lib_fail(r->ctx, lr);
+  r->bg = r->bg_owned;
+  return CLI_OK;
+}
+
+/* Per-row classes of pass k: the given ones, or the k-th most probable. */
+static int pass_targets(run *r, size_t K, long *truth, long **out) {
+  size_t n = r->nrows, c = limn_model_noutputs(r->m);
+  long *t = malloc(K * n * sizeof *t);
+  float *p = malloc(n * c * sizeof *p);
+  if (!t || !p) {
+    free(t), free(p);
+    return cli_fail("out of memory");
+  }
+  int lr = limn_model_predict(r->ctx, r->m, r->x, n, p);
+  for (size_t i = 0; i < n && !lr; i++)
+    for (size_t k = 0; k < K; k++) {
+      if (truth || r->lo.target >= 0) {
+        t[k * n + i] = truth ? truth[i] : r->lo.target;
+        continue;
+      }
+      long best = -1; /* the k-th largest probability, ties to the lower class */
+      for (size_t q = 0; q < c; q++) {
+        int taken = 0;
+        for (size_t e = 0; e < k; e++)
+          taken |= t[e * n + i] == (long)q;
+        if (!taken && (best < 0 || p[i * c + q] > p[i * c + (size_t)best]))
+          best = (long)q;
+      }
+      t[k * n + i] = best;
+    }
+  free(p);
+  if (lr) {
+    free(t);
+    return cli_lib_fail(r->ctx, lr);
+  }
+  *out = t;
+  return CLI_OK;
+}
+
+/* Mean pairwise top-5 Jaccard of each row over K seeds (pass-0 classes). */
+static int lime_stability(run *r, const long *targets, size_t K, double *stab) {
+  size_t n = r->nrows;
+  limn_explanation **runs = calloc(K, sizeof *runs);
+  if (!runs)
+    return cli_fail("out of memory");
+  limn_lime_opts o = r->lo;
+  o.targets = targets;
+  o.row_ids = r->rows;
+  int lr = 0;
+  for (size_t s = 0; s < K && !lr; s++) {
+    o.seed = r->lo.seed + s;
+    lr = limn_explain_lime(r->ctx, r->m, r->bg, r->x, n, &o, &runs[s]);
+  }
+  for (size_t i = 0; i < n && !lr; i++) {
+    double sum = 0;
+    size_t cnt = 0;
+    for (size_t p = 0; p < K; p++)
+      for (size_t q = p + 1; q < K; q++, cnt++)
+        sum += top5_jaccard(&runs[p][i], &runs[q][i]);
+    stab[i] = cnt ? sum / (double)cnt : 1.0;
+  }
+  for (size_t s = 0; s < K; s++)
+    limn_explanations_free(r->ctx, runs[s], n);
+  free(runs);
+  return lr ? cli_lib_fail(r->ctx, lr) : CLI_OK;
+}
+
+static int explain_lime(run *r, long *truth) {
+  int rc = lime_background(r);
+  if (rc)
+    return rc;
+  const char *cls = cli_get(&cmd, "class");
+  size_t K = !strncmp(cls, "top:", 4) ? (size_t)atol(cls + 4) : 1, n = r->nrows, stabk, pick;
+  r->lo.target = r->g.target;
+  cli_size(&cmd, "stability", 0, 1000, &stabk);
+  cli_size(&cmd, "pick", 0, 1000000, &pick);
+  if (pick > n)
+    return cli_fail("--pick %zu: only %zu rows are explained", pick, n);
+  long *targets = NULL;
+  if ((rc = pass_targets(r, K, truth, &targets)))
+    return rc;
+  limn_explanation **ex = calloc(K, sizeof *ex);
+  render_row *rows = calloc(K * n, sizeof *rows);
+  double *stab = stabk ? malloc(n * sizeof *stab) : NULL;
+  size_t *picked = pick ? malloc(pick * sizeof *picked) : NULL;
+  int lr = !ex || !rows || (stabk && !stab) || (pick && !picked) ? LIMN_ENOMEM : 0;
+  limn_lime_opts o = r->lo;
+  o.row_ids = r->rows;
+  for (size_t k = 0; k < K && !lr; k++) {
+    o.targets = targets + k * n;
+    lr = limn_explain_lime(r->ctx, r->m, r->bg, r->x, n, &o, &ex[k]);
+  }
+  if (lr) {
+    rc = cli_lib_fail(r->ctx, lr);
+  } else if (stabk && (rc = lime_stability(r, targets, stabk, stab))) {
+    /* reported */
+  } else if (cli_isset(&cmd, "global")) {
+    size_t top;
+    cli_size(&cmd, "top", 0, 1000000, &top);
+    render_ctx gc = {r->m, r->desc, r->manifest, top, 0, 0, r->bg, r->lo.discretizer};
+    FILE *f = cli_open_out(cli_get(&cmd, "out"));
+    rc = CLI_FAIL;
+    if (f) {
+      render_global(f, &gc, ex[0], n, cli_get(&cmd, "format"));
+      rc = cli_close_out(f, cli_get(&cmd, "out"), 1);
+    }
+  } else {
+    size_t m = 0;
+    if (pick && (lr = limn_submodular_pick(r->ctx, ex[0], n, pick, picked)))
+      rc = cli_lib_fail(r->ctx, lr);
+    for (size_t q = 0; q < (pick ? pick : n) && !lr; q++) {
+      size_t i = pick ? picked[q] : q;
+      for (size_t k = 0; k < K; k++) {
+        rows[m] = make_row(r, &ex[k][i], i);
+        rows[m++].stability = stab ? stab[i] : NAN;
+      }
+    }
+    if (!lr)
+      rc = write_rows(r, rows, m);
+  }
+  for (size_t k = 0; ex && k < K; k++)
+    limn_explanations_free(r->ctx, ex[k], n);
+  free(ex);
+  free(rows);
+  free(stab);
+  free(picked);
+  free(targets);
+  return rc;
+}
+
 int cmd_explain(int argc, char **argv) {
   int rc = cli_parse(&cmd, argc, argv);
   if (rc)
@@ -367,7 +608,7 @@ int cmd_explain(int argc, char **argv) {
     return CLI_USAGE;
   run r;
   memset(&r, 0, sizeof r);
-  if ((rc = method_opts(&r)))
+  if ((rc = method_opts(&r)) || (r.g.method == LIMN_METHOD_LIME && (rc = lime_opts(&r))))
     return rc;
   r.ctx = cli_ctx(&cmd);
   if (!r.ctx)
@@ -383,6 +624,7 @@ int cmd_explain(int argc, char **argv) {
   free(r.x);
   free(r.brows);
   limn_dataset_free(r.bds);
+  limn_stats_free(r.bg_owned);
   limn_dataset_free(r.ds);
   limn_model_free(r.m);
   limn_ctx_free(r.ctx);

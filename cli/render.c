@@ -49,6 +49,29 @@ static const char *category(const limn_model *m, size_t j, float v) {
   return limn_schema_category(s, j, (size_t)v);
 }
 
+/* Features to show, most important first: LIME's selected ones, or all. Returns
+ * their number. */
+static size_t shown(const limn_explanation *e, size_t *idx) {
+  order(e, idx);
+  if (e->method != LIMN_METHOD_LIME)
+    return e->nfeatures;
+  size_t k = 0;
+  for (size_t t = 0; t < e->nfeatures; t++)
+    if (e->selected[idx[t]])
+      idx[k++] = idx[t];
+  return k;
+}
+
+/* LIME's label of feature j ("worst radius > 16.8"), or its name. */
+static const char *label_of(const render_ctx *rc, const limn_explanation *e, size_t j, char *buf,
+                            size_t cap) {
+  if (e->method == LIMN_METHOD_LIME && rc->bg) {
+    limn_lime_label(rc->bg, limn_model_schema(rc->m), rc->disc, j, e->bin[j], buf, cap);
+    return buf;
+  }
+  return feature_name(rc->m, j, buf, cap);
+}
+
 static const char *output_label(const limn_explanation *e) {
   return e->space == LIMN_SPACE_LOGIT ? "logit" : "P";
 }
@@ -71,12 +94,18 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
       fprintf(f, "  note: the model has no gradients; central finite differences were used\n");
     if (!isnan(rows[r].infidelity))
       fprintf(f, "  infidelity %.4g, max-sensitivity %.4g\n", rows[r].infidelity, rows[r].sensitivity);
-    order(e, idx);
+    if (e->method == LIMN_METHOD_LIME)
+      fprintf(f, "  surrogate: intercept %.4g, local prediction %.4g, score (weighted R^2) %.3f\n",
+              e->intercept, e->local_pred, e->score);
+    if (!isnan(rows[r].stability))
+      fprintf(f, "  stability: mean top-5 Jaccard over seeds %.3f\n", rows[r].stability);
+    size_t ns = shown(e, idx);
     double mx = 0;
     for (size_t j = 0; j < d; j++)
       mx = fabs(e->attr[j]) > mx ? fabs(e->attr[j]) : mx;
-    size_t show = rc->top && rc->top < d ? rc->top : d;
-    fprintf(f, "  %-30s %14s %12s\n", "feature", "value", "attribution");
+    size_t show = rc->top && rc->top < ns ? rc->top : ns;
+    fprintf(f, "  %-30s %14s %12s\n", "feature", "value",
+            e->method == LIMN_METHOD_LIME ? "weight" : "attribution");
     for (size_t t = 0; t < show; t++) {
       size_t j = idx[t];
       const char *cat = category(m, j, rows[r].x[j]);
@@ -85,13 +114,17 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
       else
         snprintf(vb, sizeof vb, "%.6g", (double)rows[r].x[j]);
       int len = mx > 0 ? (int)lround(24.0 * fabs(e->attr[j]) / mx) : 0;
-      fprintf(f, "  %-30.30s %14s %+12.4g ", feature_name(m, j, nb, sizeof nb), vb, e->attr[j]);
+      char lb[160];
+      fprintf(f, "  %-30.30s %14s %+12.4g ",
+              e->method == LIMN_METHOD_LIME ? label_of(rc, e, j, lb, sizeof lb)
+                                            : feature_name(m, j, nb, sizeof nb),
+              vb, e->attr[j]);
       for (int b = 0; b < len; b++)
         fputc(e->attr[j] >= 0 ? '+' : '-', f);
       fputc('\n', f);
     }
-    if (show < d)
-      fprintf(f, "  (%zu more features; --top 0 shows all)\n", d - show);
+    if (show < ns)
+      fprintf(f, "  (%zu more features; --top 0 shows all)\n", ns - show);
   }
   free(idx);
 }
@@ -123,7 +156,21 @@ static void json_row(FILE *f, const render_ctx *rc, const render_row *row) {
     if (e->nsegments)
       fprintf(f, ",\"segments\":%zu", e->nsegments);
   }
-  fprintf(f, ",\"finite_differences\":%s", e->finite_differences ? "true" : "false");
+  if (e->method == LIMN_METHOD_LIME) {
+    fputs(",\"intercept\":", f);
+    json_num(f, e->intercept);
+    fputs(",\"local_pred\":", f);
+    json_num(f, e->local_pred);
+    fputs(",\"score\":", f);
+    json_num(f, e->score);
+    fprintf(f, ",\"seed\":%llu,\"num_samples\":%zu", (unsigned long long)e->seed, e->num_samples);
+    if (!isnan(row->stability)) {
+      fputs(",\"stability\":", f);
+      json_num(f, row->stability);
+    }
+  } else {
+    fprintf(f, ",\"finite_differences\":%s", e->finite_differences ? "true" : "false");
+  }
   if (!isnan(row->infidelity)) {
     fputs(",\"infidelity\":", f);
     json_num(f, row->infidelity);
@@ -131,11 +178,18 @@ static void json_row(FILE *f, const render_ctx *rc, const render_row *row) {
     json_num(f, row->sensitivity);
   }
   fputs(",\"features\":[", f);
-  order(e, idx);
-  for (size_t t = 0; t < d; t++) {
+  size_t ns = shown(e, idx);
+  for (size_t t = 0; t < ns; t++) {
     size_t j = idx[t];
     fprintf(f, "%s{\"index\":%zu,\"name\":", t ? "," : "", j);
     cli_json_string(f, feature_name(m, j, nb, sizeof nb));
+    if (e->method == LIMN_METHOD_LIME) {
+      char lb[160];
+      fputs(",\"label\":", f);
+      cli_json_string(f, label_of(rc, e, j, lb, sizeof lb));
+      fputs(",\"std_error\":", f);
+      json_num(f, e->std_error[j]);
+    }
     fputs(",\"value\":", f);
     const char *cat = category(m, j, row->x[j]);
     if (cat)
@@ -164,15 +218,23 @@ void render_json(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
 void render_csv(FILE *f, const render_ctx *rc, const render_row *rows, size_t n) {
   const limn_model *m = rc->m;
   char nb[32], b[40];
-  fputs("row,method,class,class_name,model_output,feature_index,feature,value,weight\n", f);
+  fputs("row,method,class,class_name,model_output,feature_index,feature,label,value,weight\n", f);
+  size_t *idx = malloc((n ? rows[0].ex->nfeatures : 1) * sizeof *idx);
+  if (!idx)
+    return;
   for (size_t r = 0; r < n; r++) {
     const limn_explanation *e = rows[r].ex;
-    for (size_t j = 0; j < e->nfeatures; j++) {
+    size_t ns = shown(e, idx);
+    for (size_t t = 0; t < ns; t++) {
+      size_t j = idx[t];
+      char lb[160];
       fprintf(f, "%zu,%s,%zu,", rows[r].data_row, limn_method_name(e->method), e->target);
       cli_csv_field(f, limn_model_output_name(m, e->target));
       cli_fmt_double(b, sizeof b, e->output);
       fprintf(f, ",%s,%zu,", b, j);
       cli_csv_field(f, feature_name(m, j, nb, sizeof nb));
+      fputc(',', f);
+      cli_csv_field(f, label_of(rc, e, j, lb, sizeof lb));
       fputc(',', f);
       const char *cat = category(m, j, rows[r].x[j]);
       if (cat) {
@@ -185,6 +247,51 @@ void render_csv(FILE *f, const render_ctx *rc, const render_row *rows, size_t n)
       fprintf(f, ",%s\n", b);
     }
   }
+  free(idx);
+}
+
+void render_global(FILE *f, const render_ctx *rc, const limn_explanation *ex, size_t n, const char *fmt) {
+  size_t d = limn_model_nfeatures(rc->m);
+  limn_explanation g;
+  memset(&g, 0, sizeof g);
+  g.nfeatures = d;
+  g.attr = calloc(d, sizeof(double));
+  size_t *idx = malloc(d * sizeof *idx);
+  char nb[32], b[40];
+  if (!g.attr || !idx) {
+    free(g.attr);
+    free(idx);
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++)
+      g.attr[j] += fabs(ex[i].attr[j]) / (double)n;
+  order(&g, idx);
+  if (!strcmp(fmt, "csv"))
+    fputs("feature_index,feature,mean_abs_weight\n", f);
+  else if (!strcmp(fmt, "json") || !strcmp(fmt, "jsonl"))
+    fprintf(f, "{\"global\":{\"rows\":%zu,\"features\":[", n);
+  else
+    fprintf(f, "global importance over %zu rows (mean |weight|)\n", n);
+  for (size_t t = 0; t < d; t++) {
+    size_t j = idx[t];
+    cli_fmt_double(b, sizeof b, g.attr[j]);
+    if (!strcmp(fmt, "csv")) {
+      fprintf(f, "%zu,", j);
+      cli_csv_field(f, feature_name(rc->m, j, nb, sizeof nb));
+      fprintf(f, ",%s\n", b);
+    } else if (!strcmp(fmt, "json") || !strcmp(fmt, "jsonl")) {
+      fprintf(f, "%s{\"index\":%zu,\"name\":", t ? "," : "", j);
+      cli_json_string(f, feature_name(rc->m, j, nb, sizeof nb));
+      fprintf(f, ",\"mean_abs_weight\":%s}", b);
+    } else {
+      fprintf(f, "  %-30.30s %12.4g\n", feature_name(rc->m, j, nb, sizeof nb), g.attr[j]);
+    }
+  }
+  if (!strcmp(fmt, "json") || !strcmp(fmt, "jsonl"))
+    fprintf(f, "],\"manifest\":%s}}\n", rc->manifest);
+  free(g.attr);
+  free(idx);
 }
 
 /* ---- SVG ---- */
@@ -266,25 +373,33 @@ static double svg_image(FILE *f, const render_ctx *rc, const render_row *row, do
 /* Signed horizontal bars, most important first. Height used returned. */
 static double svg_bars(FILE *f, const render_ctx *rc, const render_row *row, double y0) {
   const limn_explanation *e = row->ex;
-  size_t d = e->nfeatures, show = rc->top && rc->top < d ? rc->top : d;
+  size_t d = e->nfeatures;
   size_t *idx = malloc(d * sizeof *idx);
-  char nb[32];
+  char nb[160];
   if (!idx)
     return 0;
-  order(e, idx);
+  size_t ns = shown(e, idx), show = rc->top && rc->top < ns ? rc->top : ns;
+  if (show == 0) {
+    free(idx);
+    return 40 + 20;
+  }
   double mx = fabs(e->attr[idx[0]]), mid = 520, half = 200, bar = 18;
   svg_title(f, rc, row, y0 + 16);
   for (size_t t = 0; t < show; t++) {
     size_t j = idx[t];
     double y = y0 + 40 + bar * (double)t, len = mx > 0 ? half * fabs(e->attr[j]) / mx : 0;
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", mid - half - 10, y + 13);
-    xml_text(f, feature_name(rc->m, j, nb, sizeof nb));
-    const char *cat = category(rc->m, j, row->x[j]);
-    fputs(" = ", f);
-    if (cat)
-      xml_text(f, cat);
-    else
-      fprintf(f, "%.4g", (double)row->x[j]);
+    if (e->method == LIMN_METHOD_LIME) {
+      xml_text(f, label_of(rc, e, j, nb, sizeof nb));
+    } else {
+      xml_text(f, feature_name(rc->m, j, nb, sizeof nb));
+      const char *cat = category(rc->m, j, row->x[j]);
+      fputs(" = ", f);
+      if (cat)
+        xml_text(f, cat);
+      else
+        fprintf(f, "%.4g", (double)row->x[j]);
+    }
     fputs("</text>\n", f);
     fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
             e->attr[j] >= 0 ? mid : mid - len, y + 2, len, bar - 4, e->attr[j] >= 0 ? "#b2182b" : "#2166ac");

@@ -12,6 +12,7 @@ typedef struct render_row {
   const float *x;     /* raw values (nfeatures) */
   double infidelity;  /* NaN when not computed */
   double sensitivity; /* NaN when not computed */
+  double stability;   /* LIME --stability: mean pairwise top-5 Jaccard; NaN otherwise */
 } render_row;
 
 typedef struct render_ctx {
@@ -20,7 +21,12 @@ typedef struct render_ctx {
   const char *manifest;    /* a JSON object, written as is */
   size_t top;              /* features shown in text/SVG (0: all) */
   size_t image_w, image_h; /* > 0: draw SVG panels as images */
+  const limn_stats *bg;    /* LIME: the background, for feature labels */
+  limn_discretizer disc;
 } render_ctx;
+
+/* Mean |weight| per feature over explanations, most important first. */
+void render_global(FILE *f, const render_ctx *rc, const limn_explanation *ex, size_t n, const char *fmt);
 
 void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n);
 void render_json(FILE *f, const render_ctx *rc, const render_row *rows, size_t n, int lines);

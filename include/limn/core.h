@@ -129,7 +129,8 @@ void limn_rng_init(limn_rng *rng, uint64_t seed, uint64_t stream);
 uint64_t limn_rng_u64(limn_rng *rng);
 /* Uniform double in [0, 1) with 53 random bits. */
 double limn_rng_uniform(limn_rng *rng);
-/* Uniform integer in [0, n) without modulo bias; n > 0. */
+/* Uniform integer in [0, n) without bias (Lemire's multiply-and-reject for
+ * n < 2^32, rejection of the top partial block otherwise); n > 0. */
 uint64_t limn_rng_below(limn_rng *rng, uint64_t n);
 /* Standard normal by the polar Box-Muller method (Marsaglia & Bray 1964). */
 double limn_rng_normal(limn_rng *rng);

@@ -36,6 +36,16 @@ uint64_t limn_rng_u64(limn_rng *r) {
 double limn_rng_uniform(limn_rng *r) { return (double)(limn_rng_u64(r) >> 11) * 0x1.0p-53; }
 
 uint64_t limn_rng_below(limn_rng *r, uint64_t n) {
+  if (n <= UINT32_MAX) { /* Lemire (2019): multiply, and reject the biased low part */
+    uint32_t n32 = (uint32_t)n;
+    uint64_t m = (limn_rng_u64(r) >> 32) * n32;
+    if ((uint32_t)m < n32) {
+      uint32_t t = (uint32_t)(-n32) % n32;
+      while ((uint32_t)m < t)
+        m = (limn_rng_u64(r) >> 32) * n32;
+    }
+    return m >> 32;
+  }
   /* rejection of the top partial block: no modulo bias */
   uint64_t lim = UINT64_MAX - UINT64_MAX % n;
   uint64_t v;

@@ -9,6 +9,12 @@
 /* LIME's local model pieces (lime_fit.c, lasso.c). ws sizes in doubles. */
 void limn__lime_kernel(const double *dist, size_t N, double width, double *w);
 size_t limn__lime_fit_workspace(size_t d);
+/* Kernel-weighted means xm (nf) of the columns F of S and ym of y, the centred
+ * weighted Gram G (nf, nf) and cross products r (nf), in two row-major passes.
+ * tmp: nf doubles. */
+void limn__lime_moments(const double *S, const double *y, const double *w, size_t N, size_t d,
+                        const size_t *F, size_t nf, double *xm, double *G, double *r, double *ym,
+                        double *tmp);
 size_t limn__lasso_workspace(size_t N, size_t d);
 double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
                         const size_t *F, size_t nf, double alpha, double *beta, double *intercept,
@@ -49,6 +55,12 @@ int limn__mlp_ig_rule(limn_ctx *ctx, const limn_model *m, const float *hx, const
 /* LIME's local model pieces (lime_fit.c, lasso.c). ws sizes in doubles. */
 void limn__lime_kernel(const double *dist, size_t N, double width, double *w);
 size_t limn__lime_fit_workspace(size_t d);
+/* Kernel-weighted means xm (nf) of the columns F of S and ym of y, the centred
+ * weighted Gram G (nf, nf) and cross products r (nf), in two row-major passes.
+ * tmp: nf doubles. */
+void limn__lime_moments(const double *S, const double *y, const double *w, size_t N, size_t d,
+                        const size_t *F, size_t nf, double *xm, double *G, double *r, double *ym,
+                        double *tmp);
 size_t limn__lasso_workspace(size_t N, size_t d);
 double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
                         const size_t *F, size_t nf, double alpha, double *beta, double *intercept,

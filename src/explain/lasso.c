@@ -7,34 +7,7 @@
 
 size_t limn__lasso_workspace(size_t N, size_t d) {
   (void)N;
-  return 3 * d * d + 12 * d + 8;
-}
-
-/* G = Xc^T W Xc, c = Xc^T W (y - ybar). */
-static void gram(const double *S, const double *y, const double *w, size_t N, size_t d, double *G, double *c,
-                 double *xm) {
-  double sw = 0, ym = 0;
-  for (size_t i = 0; i < N; i++)
-    sw += w[i], ym += w[i] * y[i];
-  ym /= sw;
-  for (size_t a = 0; a < d; a++) {
-    double m = 0;
-    for (size_t i = 0; i < N; i++)
-      m += w[i] * S[i * d + a];
-    xm[a] = m / sw;
-  }
-  for (size_t a = 0; a < d; a++) {
-    for (size_t b = 0; b <= a; b++) {
-      double g = 0;
-      for (size_t i = 0; i < N; i++)
-        g += w[i] * (S[i * d + a] - xm[a]) * (S[i * d + b] - xm[b]);
-      G[a * d + b] = G[b * d + a] = g;
-    }
-    double t = 0;
-    for (size_t i = 0; i < N; i++)
-      t += w[i] * (S[i * d + a] - xm[a]) * (y[i] - ym);
-    c[a] = t;
-  }
+  return 3 * d * d + 16 * d + 8;
 }
 
 /* Solve the signed active Gram system M x = 1 (k x k) by Gaussian elimination with
@@ -80,9 +53,12 @@ size_t limn__lasso_path_select(const double *S, const double *y, const double *w
   double *G = ws, *M = G + d * d, *c = M + d * d, *beta = c + d, *a = beta + d, *delta = a + d,
          *xs = delta + d;
   double *xm = xs + d, *best = xm + d;
-  size_t *act = (size_t *)(void *)(best + d);
-  unsigned char *in = (unsigned char *)(void *)(act + d);
-  gram(S, y, w, N, d, G, c, xm);
+  size_t *act = (size_t *)(void *)(best + d), *all = act + d;
+  unsigned char *in = (unsigned char *)(void *)(all + d);
+  double ym, *tmp = (double *)(void *)(in + d + 8 - d % 8);
+  for (size_t j = 0; j < d; j++)
+    all[j] = j;
+  limn__lime_moments(S, y, w, N, d, all, d, xm, G, c, &ym, tmp);
   memset(in, 0, d);
   for (size_t j = 0; j < d; j++)
     beta[j] = 0.0;

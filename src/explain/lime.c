@@ -23,8 +23,8 @@ limn_lime_opts limn_lime_opts_default(void) {
 
 static double norm_cdf(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
 
-/* Inverse normal CDF: Acklam's rational approximation refined by one Halley step
- * (relative error ~1e-15). p in (0, 1). */
+/* Inverse normal CDF by Acklam's rational approximation (relative error < 1.2e-9).
+ * p in (0, 1). */
 static double norm_icdf(double p) {
   static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
                              1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
@@ -49,28 +49,46 @@ static double norm_icdf(double p) {
     x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   }
-  double e = norm_cdf(x) - p, u = e * sqrt(2 * M_PI) * exp(x * x / 2);
-  return x - u / (1 + x * u / 2);
+  return x; /* relative error below 1.2e-9: ample for sampling */
 }
 
-/* A draw from Normal(mean, sd) truncated to [lo, hi] by inverse CDF of uniform u. */
-static double trunc_normal(double mean, double sd, double lo, double hi, double u) {
-  if (!(hi > lo))
-    return lo; /* a degenerate bin holds one value (lime returns a z-score here) */
-  if (!(sd > 0))
-    return mean < lo ? lo : mean > hi ? hi : mean;
-  double a = (lo - mean) / sd, b = (hi - mean) / sd, z;
-  if (a >= 0) { /* upper tail: work with survival functions for precision */
-    double pa = norm_cdf(-a), pb = norm_cdf(-b);
-    double q = pa - u * (pa - pb);
-    z = q > 0 ? -norm_icdf(q) : a;
-  } else {
-    double pa = norm_cdf(a), pb = norm_cdf(b);
-    double p = pa + u * (pb - pa);
-    z = p > 0 && p < 1 ? norm_icdf(p) : (p <= 0 ? a : b);
+/* Normal(mean, sd) truncated to [lo, hi], prepared once per bin: the CDF (or, for
+ * an upper tail, survival) values of the bounds. */
+typedef struct tnorm {
+  double mean, sd, lo, hi, pa, pb;
+  int upper, degenerate;
+} tnorm;
+
+static tnorm tnorm_make(double mean, double sd, double lo, double hi) {
+  tnorm t = {mean, sd, lo, hi, 0, 0, 0, 0};
+  t.degenerate = !(hi > lo) || !(sd > 0);
+  if (t.degenerate)
+    return t;
+  double a = (lo - mean) / sd, b = (hi - mean) / sd;
+  t.upper = a >= 0; /* work with survival functions in the upper tail, for precision */
+  t.pa = t.upper ? norm_cdf(-a) : norm_cdf(a);
+  t.pb = t.upper ? norm_cdf(-b) : norm_cdf(b);
+  return t;
+}
+
+/* A draw by inverse CDF of uniform u. A degenerate bin gives its one value (lime
+ * returns a z-score there). */
+static double tnorm_draw(const tnorm *t, double u) {
+  if (t->degenerate) {
+    if (!(t->hi > t->lo))
+      return t->lo;
+    return t->mean < t->lo ? t->lo : t->mean > t->hi ? t->hi : t->mean;
   }
-  double v = mean + sd * z;
-  return v < lo ? lo : v > hi ? hi : v;
+  double z;
+  if (t->upper) {
+    double q = t->pa - u * (t->pa - t->pb);
+    z = q > 0 && q < 1 ? -norm_icdf(q) : (t->lo - t->mean) / t->sd;
+  } else {
+    double p = t->pa + u * (t->pb - t->pa);
+    z = p > 0 && p < 1 ? norm_icdf(p) : (p <= 0 ? (t->lo - t->mean) / t->sd : (t->hi - t->mean) / t->sd);
+  }
+  double v = t->mean + t->sd * z;
+  return v < t->lo ? t->lo : v > t->hi ? t->hi : v;
 }
 
 /* ---- the run ---- */
@@ -187,6 +205,11 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
     const limn__bins *bn = cat ? NULL : limn__stats_bins(st, j, L->disc);
     double *inbin = seen + 66; /* samples of this neighbourhood in each bin */
     size_t *rank = ids + N, off[66];
+    tnorm tn[65];
+    if (bn)
+      for (size_t v = 0; v <= bn->ne; v++)
+        tn[v] = tnorm_make(bn->mean[v], bn->std[v] + 1e-11, v == 0 ? st->min[j] : bn->edges[v - 1],
+                           v == bn->ne ? st->max[j] : bn->edges[v]);
     if (bn) {
       for (size_t v = 0; v <= bn->ne; v++)
         seen[v] = inbin[v] = 0.0;
@@ -210,11 +233,10 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
         X[s * d + j] = (float)v;
         continue;
       }
-      double lo = v == 0 ? st->min[j] : bn->edges[v - 1], hi = v == bn->ne ? st->max[j] : bn->edges[v];
       double u = limn_rng_uniform(&r);
       if (!L->o->compat) /* stratified within the bin: one of its equal slices */
         u = ((double)rank[off[v] + (size_t)seen[v]++] + u) / inbin[v];
-      X[s * d + j] = (float)trunc_normal(bn->mean[v], bn->std[v] + 1e-11, lo, hi, u);
+      X[s * d + j] = (float)tnorm_draw(&tn[v], u);
     }
   }
 }
@@ -232,23 +254,11 @@ static int sample_item(void *arg, size_t b, void *scratch) {
 /* Standard errors of the ridge weights: sqrt of diag(sigma^2 A^-1 G A^-1), A = G + alpha I. */
 static void std_errors(const double *S, const double *y, const double *w, size_t N, size_t d, const size_t *F,
                        size_t nf, double alpha, const double *beta, double b0, double *se, double *ws) {
-  double *G = ws, *A = G + nf * nf, *Ai = A + nf * nf, *xm = Ai + nf * nf;
-  double sw = 0, ssr = 0;
+  double *G = ws, *A = G + nf * nf, *Ai = A + nf * nf, *xm = Ai + nf * nf, *rr = xm + nf, *tmp = rr + nf;
+  double sw = 0, ssr = 0, ym;
   for (size_t i = 0; i < N; i++)
     sw += w[i];
-  for (size_t a = 0; a < nf; a++) {
-    double m = 0;
-    for (size_t i = 0; i < N; i++)
-      m += w[i] * S[i * d + F[a]];
-    xm[a] = m / sw;
-  }
-  for (size_t a = 0; a < nf; a++)
-    for (size_t c = 0; c <= a; c++) {
-      double g = 0;
-      for (size_t i = 0; i < N; i++)
-        g += w[i] * (S[i * d + F[a]] - xm[a]) * (S[i * d + F[c]] - xm[c]);
-      G[a * nf + c] = G[c * nf + a] = g;
-    }
+  limn__lime_moments(S, y, w, N, d, F, nf, xm, G, rr, &ym, tmp);
   for (size_t i = 0; i < N; i++) {
     double p = b0;
     for (size_t a = 0; a < nf; a++)
@@ -341,7 +351,8 @@ static int check(lx *L) {
       return limn__err(ctx, LIMN_ESHAPE, "background column %zu%s%s does not match the model's", j,
                        s ? " " : "", s ? limn_schema_feature_name(s, j) : "");
     if (!cat && L->disc >= 0 && !limn__stats_bins(L->st, j, L->disc))
-      return limn__err(ctx, LIMN_EINVAL, "the background has no %s bins for column %zu%s",
+      return limn__err(ctx, LIMN_EINVAL,
+                       "the background has no %s bins for column %zu%s (give a background file)",
                        limn_discretizer_name(o->discretizer), j,
                        o->discretizer == LIMN_DISC_ENTROPY ? " (entropy bins need class labels)" : "");
     if (cat && L->st->ncats[j] > L->maxcat)

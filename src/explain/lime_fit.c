@@ -44,34 +44,51 @@ static void chol_solve(const double *l, size_t n, double *b) {
  * weighted R^2 and, when `pred0`, the prediction at row 0. ws: scratch of
  * 3 nf^2 + 3 nf + d doubles. alpha = 0 is plain weighted least squares; a singular
  * system gets a tiny ridge (1e-10 of the mean diagonal) rather than failing. */
+void limn__lime_moments(const double *S, const double *y, const double *w, size_t N, size_t d,
+                        const size_t *F, size_t nf, double *xm, double *G, double *r, double *ym,
+                        double *tmp) {
+  double sw = 0.0, my = 0.0;
+  for (size_t a = 0; a < nf; a++)
+    xm[a] = 0.0;
+  for (size_t i = 0; i < N; i++) { /* row by row: S is row-major */
+    const double *si = S + i * d;
+    sw += w[i];
+    my += w[i] * y[i];
+    for (size_t a = 0; a < nf; a++)
+      xm[a] += w[i] * si[F[a]];
+  }
+  my /= sw;
+  for (size_t a = 0; a < nf; a++) {
+    xm[a] /= sw;
+    r[a] = 0.0;
+    for (size_t b = 0; b < nf; b++)
+      G[a * nf + b] = 0.0;
+  }
+  for (size_t i = 0; i < N; i++) {
+    const double *si = S + i * d;
+    double yi = y[i] - my;
+    for (size_t a = 0; a < nf; a++)
+      tmp[a] = si[F[a]] - xm[a];
+    for (size_t a = 0; a < nf; a++) {
+      double wa = w[i] * tmp[a];
+      double *g = G + a * nf;
+      r[a] += wa * yi;
+      for (size_t b = 0; b <= a; b++)
+        g[b] += wa * tmp[b];
+    }
+  }
+  for (size_t a = 0; a < nf; a++)
+    for (size_t b = 0; b < a; b++)
+      G[b * nf + a] = G[a * nf + b];
+  *ym = my;
+}
+
 double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
                         const size_t *F, size_t nf, double alpha, double *beta, double *intercept,
                         double *pred0, double *ws) {
-  double *G = ws, *L = G + nf * nf, *xm = L + nf * nf, *r = xm + nf;
-  double sw = 0.0, ym = 0.0;
-  for (size_t i = 0; i < N; i++) {
-    sw += w[i];
-    ym += w[i] * y[i];
-  }
-  ym /= sw;
-  for (size_t a = 0; a < nf; a++) {
-    double m = 0.0;
-    for (size_t i = 0; i < N; i++)
-      m += w[i] * S[i * d + F[a]];
-    xm[a] = m / sw;
-  }
-  for (size_t a = 0; a < nf; a++) {
-    for (size_t b = 0; b <= a; b++) {
-      double g = 0.0;
-      for (size_t i = 0; i < N; i++)
-        g += w[i] * (S[i * d + F[a]] - xm[a]) * (S[i * d + F[b]] - xm[b]);
-      G[a * nf + b] = G[b * nf + a] = g;
-    }
-    double t = 0.0;
-    for (size_t i = 0; i < N; i++)
-      t += w[i] * (S[i * d + F[a]] - xm[a]) * (y[i] - ym);
-    r[a] = t;
-  }
+  double *G = ws, *L = G + nf * nf, *xm = L + nf * nf, *r = xm + nf, *tmp = r + nf;
+  double ym;
+  limn__lime_moments(S, y, w, N, d, F, nf, xm, G, r, &ym, tmp);
   double jitter = 0.0, diag = 0.0;
   for (size_t a = 0; a < nf; a++)
     diag += G[a * nf + a];
@@ -177,7 +194,7 @@ size_t limn__lime_select(limn_selection sel, const double *S, const double *y, c
   return d;
 }
 
-size_t limn__lime_fit_workspace(size_t d) { return 3 * d * d + 6 * d + d + 16; }
+size_t limn__lime_fit_workspace(size_t d) { return 3 * d * d + 8 * d + 16; }
 
 int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double *dist, size_t N, size_t d,
                   double kernel_width, limn_selection sel, size_t num_features, double ridge_alpha,
