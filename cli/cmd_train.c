@@ -14,7 +14,7 @@ static cli_opt opts[] = {
     {"learning-rate", "X", "0.001", "Adam step size", 0, 0, 0},
     {"l2", "X", "0.0001", "L2 penalty", 0, 0, 0},
     {"valid-fraction", "X", "0.1", "rows held out for early stopping (0: none)", 0, 0, 0},
-    {"patience", "N", "10", "epochs without improvement before stopping", 0, 0, 0},
+    {"patience", "N", "10", "epochs without improvement before stopping (and at least 200 steps)", 0, 0, 0},
     {"seed", "N", "0", "seed of the initialisation, shuffles and validation split", 0, 0, 0},
     {"task", "NAME", "auto", "auto, classification or regression", 0, 0, 0},
     {"categorical", "COLS", NULL, "columns to treat as categorical (comma list, repeatable)", 0, 0, 1},

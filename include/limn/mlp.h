@@ -40,7 +40,7 @@ typedef struct limn_mlp_opts {
   double beta1, beta2, eps;   /* Adam (Kingma & Ba 2015) [0.9, 0.999, 1e-8] */
   double l2;                  /* L2 penalty: loss += l2/2 * sum W^2 / rows [1e-4] */
   double valid_fraction;      /* held out for early stopping, stratified [0.1]; 0 = off */
-  size_t patience;            /* epochs without improvement before stopping [10] */
+  size_t patience;            /* epochs without improvement before stopping, and at least 200 optimiser steps [10] */
   double tol;                 /* improvement that counts, on the validation loss [1e-4] */
   uint64_t seed;              /* init, shuffles and the validation split [0] */
 } limn_mlp_opts;

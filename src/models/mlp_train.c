@@ -316,7 +316,7 @@ static int epochs(trainer *tr, const limn_mlp_opts *o, size_t *fit, size_t nfit,
   limn_rng shuf;
   limn_rng_init(&shuf, o->seed, 1);
   double best = INFINITY;
-  size_t bad = 0, step = 0;
+  size_t bad = 0, step = 0, steps_per_epoch = (nfit + tr->batch - 1) / tr->batch;
   params_copy(tr, bestp, 1);
   for (size_t e = 1; e <= o->max_epochs; e++) {
     if (limn__canceled(ctx)) {
@@ -343,7 +343,9 @@ static int epochs(trainer *tr, const limn_mlp_opts *o, size_t *fit, size_t nfit,
       info->train_loss = tl;
       info->valid_loss = nval ? watch : NAN;
       params_copy(tr, bestp, 1);
-    } else if (++bad >= o->patience) {
+    } else if (++bad >= o->patience && bad * steps_per_epoch >= 200) {
+      /* patience counts epochs, but at least 200 optimiser steps: on a small data set
+       * a few epochs of a noisy validation loss say little */
       limn__progress(ctx, "epochs", o->max_epochs, o->max_epochs);
       break;
     }

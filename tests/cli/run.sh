@@ -81,7 +81,7 @@ grep -q '"manifest":{"limn_version":"' "$T/ex.jsonl" && grep -q '"model_sha256":
 cmp -s "$T/sg1" "$T/sg2" && ok || bad "SmoothGrad differs between 1 and 2 threads"
 "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method smoothgrad --format jsonl --rows 7 >"$T/sg7" 2>/dev/null
 grep '^{"row":7,' "$T/sg1" | cmp -s - "$T/sg7" && ok || bad "row 7 alone differs from row 7 among all rows"
-expect 0 "row,method,class,class_name,model_output,feature_index,feature,value,weight" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --format csv
+expect 0 "row,method,class,class_name,model_output,feature_index,feature,label,value,weight" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --format csv
 [ "$(wc -l <"$T/out")" -eq 31 ] && ok || bad "csv: a header and 30 feature lines"
 expect 0 "" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0,1 --method ig --format svg --out "$T/e.svg"
 head -c 4 "$T/e.svg" | grep -q "<svg" && tail -1 "$T/e.svg" | grep -q "</svg>" && ok || bad "svg document"
@@ -99,6 +99,30 @@ expect 0 "baseline row:5" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.
 "$LIMN" train --data "$T/dtr.csv" --target digit --out "$T/dg.limn" --epochs 3 2>/dev/null
 "$LIMN" explain --model "$T/dg.limn" --data "$T/dte.csv" --rows 0 --method ig --format svg >"$T/dg.svg" 2>/dev/null
 [ "$(grep -c '<rect' "$T/dg.svg")" -eq 129 ] && ok || bad "digits svg: background and two 8x8 maps"
+
+# LIME: the model's own statistics, formats, determinism, top-k, pick, global, errors
+expect 0 "surrogate: intercept" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime
+grep -Eq "(<=|>) " "$T/out" && ok || bad "LIME labels name bins"
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-19 --method lime --format jsonl --threads 1 >"$T/l1" 2>/dev/null
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-19 --method lime --format jsonl --threads 2 >"$T/l2" 2>/dev/null
+cmp -s "$T/l1" "$T/l2" && ok || bad "LIME differs between 1 and 2 threads"
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 13 --method lime --format jsonl >"$T/l13" 2>/dev/null
+grep '^{"row":13,' "$T/l1" | cmp -s - "$T/l13" && ok || bad "LIME row 13 alone differs from row 13 among others"
+grep -q '"intercept":' "$T/l1" && grep -q '"local_pred":' "$T/l1" && grep -q '"score":' "$T/l1" && grep -q '"num_samples":5000' "$T/l1" && grep -q '"label":"' "$T/l1" && ok || bad "LIME JSON fields"
+[ "$(grep -o '"index":' "$T/l13" | wc -l)" -eq 10 ] && ok || bad "LIME reports num_features features"
+expect 0 "stability: mean top-5 Jaccard" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-2 --method lime --stability 3 --num-samples 500
+expect 0 "global importance over 142 rows" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method lime --global --num-samples 300
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-9 --method lime --pick 3 --format jsonl --num-samples 300 >"$T/pick" 2>/dev/null
+[ "$(wc -l <"$T/pick")" -eq 3 ] && ok || bad "SP-LIME picks 3 explanations"
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime --class top:2 --format jsonl --num-samples 300 >"$T/top2" 2>/dev/null
+[ "$(wc -l <"$T/top2")" -eq 2 ] && grep -q '"class":0' "$T/top2" && grep -q '"class":1' "$T/top2" && ok || bad "top:2 explains two classes"
+expect 0 "label" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime --compat lime --discretizer decile --feature-selection lasso_path --format csv
+expect 0 "surrogate" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime --discretizer entropy --background "$T/tr.csv"
+expect 0 "surrogate" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime --discretizer none --sample-around-instance --feature-selection forward_selection --num-features 4
+expect 1 "num_features must be in 1..30" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime --num-features 31
+expect 2 "--num-samples must be a whole number in 2..10000000, got '1'" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method lime --num-samples 1
+printf 'a,b\n1,2\n' >"$T/otherbg.csv"
+expect 1 "no column 'mean radius'" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method lime --background "$T/otherbg.csv"
 
 # German credit from Weka's ARFF as it is; 13 categorical columns
 expect 0 "epochs" -- "$LIMN" train --data "$D/credit-g.arff" --target class --out "$T/c.limn" --epochs 3
