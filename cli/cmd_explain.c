@@ -6,7 +6,9 @@
 #include <string.h>
 
 static cli_opt opts[] = {
-    {"model", "MODEL", "", "model file", 0, 0, 0},
+    {"model", "MODEL", NULL, "model file (or --model-cmd)", 0, 0, 0},
+    {"model-cmd", "CMD", NULL, "a black-box model: a command speaking docs/model-command.md", 0, 0, 0},
+    {"model-timeout", "S", "30", "seconds a model command may take for one batch", 0, 0, 0},
     {"data", "FILE", "", "rows (CSV with a header, or .arff)", 0, 0, 0},
     {"method", "NAME", "gradient", "gradient, saliency, gradxinput, ig, smoothgrad or lime", 0, 0, 0},
     {"rows", "SPEC", "all", "rows to explain: all, or a list like 0,3,10-20 (0-based data rows)", 0, 0, 0},
@@ -264,7 +266,12 @@ static void describe(run *r) {
 /* The manifest: what produced these explanations, to reproduce them. */
 static int build_manifest(run *r) {
   char msha[65], dsha[65];
-  int lr = limn_sha256_file(r->ctx, cli_get(&cmd, "model"), msha);
+  const char *mc = cli_get(&cmd, "model-cmd");
+  int lr = 0;
+  if (mc)
+    limn_sha256(mc, strlen(mc), msha); /* the command string stands for the model */
+  else
+    lr = limn_sha256_file(r->ctx, cli_get(&cmd, "model"), msha);
   if (!lr)
     lr = limn_sha256_file(r->ctx, cli_get(&cmd, "data"), dsha);
   if (lr)
@@ -310,7 +317,26 @@ static void image_shape(const run *r, size_t *w, size_t *h) {
     *w = a, *h = b;
 }
 
+/* A command model: the schema comes from the data file (features, and the classes
+ * of --target when given). */
+static int load_command(run *r) {
+  double timeout;
+  if (cli_double(&cmd, "model-timeout", 0.001, 1e6, &timeout))
+    return CLI_USAGE;
+  limn_read_opts ro = limn_read_opts_default();
+  ro.target = cli_get(&cmd, "target");
+  int lr = limn_dataset_read(r->ctx, cli_get(&cmd, "data"), &ro, &r->ds);
+  if (!lr)
+    lr = limn_model_from_command(r->ctx, cli_get(&cmd, "model-cmd"), limn_dataset_schema(r->ds), timeout,
+                                 &r->m);
+  return lr ? cli_lib_fail(r->ctx, lr) : CLI_OK;
+}
+
 static int load(run *r) {
+  if (!cli_get(&cmd, "model") == !cli_get(&cmd, "model-cmd"))
+    return cli_fail("give one of --model FILE or --model-cmd CMD"), CLI_USAGE;
+  if (cli_get(&cmd, "model-cmd"))
+    return load_command(r);
   int lr = limn_model_load(r->ctx, cli_get(&cmd, "model"), &r->m);
   if (!lr) {
     limn_read_opts ro = limn_read_opts_default();
@@ -452,7 +478,7 @@ static int lime_background(run *r) {
   if (!file) {
     r->bg = limn_model_stats(r->m);
     if (!r->bg)
-      return cli_fail("the model stores no training statistics: give --background FILE");
+      return cli_fail("the model stores no training statistics: give --background FILE (training data)");
     return CLI_OK;
   }
   limn_read_opts ro = limn_read_opts_default();

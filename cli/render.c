@@ -104,7 +104,8 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
     for (size_t j = 0; j < d; j++)
       mx = fabs(e->attr[j]) > mx ? fabs(e->attr[j]) : mx;
     size_t show = rc->top && rc->top < ns ? rc->top : ns;
-    fprintf(f, "  %-30s %14s %12s\n", "feature", "value",
+    int wcol = e->method == LIMN_METHOD_LIME ? 44 : 30; /* LIME labels are longer than names */
+    fprintf(f, "  %-*s %14s %12s\n", wcol, "feature", "value",
             e->method == LIMN_METHOD_LIME ? "weight" : "attribution");
     for (size_t t = 0; t < show; t++) {
       size_t j = idx[t];
@@ -115,7 +116,7 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
         snprintf(vb, sizeof vb, "%.6g", (double)rows[r].x[j]);
       int len = mx > 0 ? (int)lround(24.0 * fabs(e->attr[j]) / mx) : 0;
       char lb[160];
-      fprintf(f, "  %-30.30s %14s %+12.4g ",
+      fprintf(f, "  %-*.*s %14s %+12.4g ", wcol, wcol,
               e->method == LIMN_METHOD_LIME ? label_of(rc, e, j, lb, sizeof lb)
                                             : feature_name(m, j, nb, sizeof nb),
               vb, e->attr[j]);

@@ -59,7 +59,19 @@ int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb, con
                               limn_model **out);
 void limn_model_free(limn_model *m);
 
-/* "mlp" or "callback". */
+/* A black-box model run as an external program (docs/model-command.md). The command
+ * is started once through /bin/sh -c and receives a CSV header line of the schema's
+ * feature names; each predict sends the rows as CSV lines (numbers as shortest
+ * round-trip decimals, categories by name) followed by an empty line, and reads one
+ * CSV line per row: the class probabilities in the schema's class order, or one value
+ * for regression (or a schema without target). `schema` is copied. A command that
+ * exits, answers the wrong number of fields, or takes longer than timeout_s for a
+ * batch gives an error (and the model refuses further calls). No gradients: the
+ * gradient methods fall back to finite differences. Calls are serialised. */
+int limn_model_from_command(limn_ctx *ctx, const char *command, const limn_schema *schema, double timeout_s,
+                            limn_model **out);
+
+/* "mlp", "callback" or "command". */
 const char *limn_model_kind(const limn_model *m);
 size_t limn_model_nfeatures(const limn_model *m);
 size_t limn_model_noutputs(const limn_model *m);

@@ -124,6 +124,24 @@ expect 2 "--num-samples must be a whole number in 2..10000000, got '1'" -- "$LIM
 printf 'a,b\n1,2\n' >"$T/otherbg.csv"
 expect 1 "no column 'mean radius'" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method lime --background "$T/otherbg.csv"
 
+# a black-box model command (awk): LIME and finite-difference gradients, and its failures
+cat >"$T/m.awk" <<'AWK'
+BEGIN { FS = "," }
+NR == 1 { next }
+$0 == "" { fflush(); next }
+{ p = 1 / (1 + exp(-($1 - 15))); printf "%.17g,%.17g\n", 1 - p, p }
+AWK
+MC="awk -W interactive -f $T/m.awk"
+expect 0 "mean radius" -- "$LIMN" explain --method lime --model-cmd "$MC" --data "$T/te.csv" --target diagnosis --background "$T/tr.csv" --rows 0 --num-samples 2000 --model-timeout 20
+head -4 "$T/out" | grep -q "mean radius" && ok || bad "the command model's one feature leads LIME's explanation"
+expect 0 "central finite differences" -- "$LIMN" explain --method gradient --model-cmd "$MC" --data "$T/te.csv" --target diagnosis --rows 0 --model-timeout 20
+expect 1 "give --background FILE" -- "$LIMN" explain --method lime --model-cmd "$MC" --data "$T/te.csv" --target diagnosis --rows 0
+expect 1 "model command 'true'" -- "$LIMN" explain --method lime --model-cmd "true" --data "$T/te.csv" --target diagnosis --background "$T/tr.csv" --rows 0 --num-samples 100
+printf 'BEGIN { FS = "," }\nNR == 1 { next }\n$0 == "" { fflush(); next }\n{ print 0.5 }\n' >"$T/one.awk"
+expect 1 "expected 2 fields, got 1" -- "$LIMN" explain --method lime --model-cmd "awk -W interactive -f $T/one.awk" --data "$T/te.csv" --target diagnosis --background "$T/tr.csv" --rows 0 --num-samples 100
+expect 1 "gave no answer within 0.5 s" -- "$LIMN" explain --method lime --model-cmd "sleep 10" --data "$T/te.csv" --target diagnosis --background "$T/tr.csv" --rows 0 --num-samples 100 --model-timeout 0.5
+expect 2 "give one of --model FILE or --model-cmd CMD" -- "$LIMN" explain --data "$T/te.csv"
+
 # German credit from Weka's ARFF as it is; 13 categorical columns
 expect 0 "epochs" -- "$LIMN" train --data "$D/credit-g.arff" --target class --out "$T/c.limn" --epochs 3
 expect 0 "20 (7 numeric, standardised; 13 categorical, one-hot) -> 63 inputs" -- "$LIMN" info --model "$T/c.limn"
