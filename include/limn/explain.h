@@ -172,7 +172,7 @@ typedef struct limn_lime_opts {
   double ridge_alpha;           /* the surrogate's L2 penalty [1] */
   long target;                  /* explained class; -1: the predicted class [-1] */
   const long *targets;          /* one class per row (borrowed), or NULL */
-  int compat;                   /* 1: lime's own estimator (i.i.d. draws) [0: limn's stratified one] */
+  int compat;                   /* 1: lime's own estimator (i.i.d. draws) [0: limn's lattice one] */
   uint64_t seed;                /* row i uses stream row_ids[i] [0] */
   const size_t *row_ids;        /* the rows' indices in their dataset; NULL: 0..n-1 */
 } limn_lime_opts;

@@ -1,9 +1,10 @@
 /* LIME for tabular data (Ribeiro, Singh & Guestrin 2016; lime's LimeTabularExplainer):
  * a neighbourhood of each row drawn from the background's bins and categories, one
  * batched model call, a kernel-weighted ridge surrogate. limn's default estimator
- * draws each column's bins in exact proportions (stratified, shuffled) and the
- * values inside a bin by stratified inverse-CDF sampling of the truncated normal;
- * `compat` draws everything i.i.d. as lime does. Degenerate bins give their value. */
+ * draws the bins through a randomised rank-1 lattice (every column's proportions
+ * exact, every pair of columns evenly covered) and the values inside a bin by
+ * stratified inverse-CDF sampling of the truncated normal; `compat` draws everything
+ * i.i.d. as lime does. Degenerate bins give their value. */
 #include "explain_internal.h"
 #include <math.h>
 
@@ -101,6 +102,7 @@ typedef struct lx {
   size_t n, d, k, N, maxcat;
   int disc; /* LIMN__DISC_* or -1 for continuous mode */
   double width;
+  uint64_t lattice_a; /* the lattice generator for N - 1 samples and d columns */
   const float *x;
   size_t *target;
   long *xbin; /* (n, d) the row's bin / category, -1 for continuous numeric */
@@ -124,8 +126,64 @@ static size_t column_values(const lx *L, size_t j, const double **cnt, const siz
   return b->ne + 1;
 }
 
-/* Draw N-1 ids of column j into ids: stratified (exact proportions, shuffled) or
- * i.i.d. by inverse CDF (compat). */
+static uint64_t gcd(uint64_t a, uint64_t b) {
+  while (b) {
+    uint64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+/* Squared length of the shortest nonzero vector of the 2-D lattice
+ * {(x, y) : y = h x mod M}, by Lagrange-Gauss reduction of the basis (1, h), (0, M). */
+static int64_t shortest2(int64_t h, int64_t M) {
+  int64_t ax = 1, ay = h, bx = 0, by = M;
+  for (;;) {
+    int64_t na = ax * ax + ay * ay, nb = bx * bx + by * by;
+    if (nb < na) {
+      int64_t tx = ax, ty = ay;
+      ax = bx, ay = by, bx = tx, by = ty;
+      int64_t t = na;
+      na = nb, nb = t;
+    }
+    int64_t dot = ax * bx + ay * by;
+    if (2 * (dot < 0 ? -dot : dot) <= na) /* reduced: |<a, b>| <= |a|^2 / 2 */
+      return na;
+    int64_t m = (int64_t)llround((double)dot / (double)na);
+    bx -= m * ax;
+    by -= m * ay;
+  }
+}
+
+/* The lattice's multiplier for M points in d columns: every pair of columns j < k
+ * projects to the 2-D lattice with multiplier a^(k-j) mod M, so choose, among the a
+ * coprime to M, the one whose worst such projection has the longest shortest vector
+ * (the 2-D spectral test: the pairs are what the surrogate's Gram matrix sees). The
+ * search is deterministic and costs about M d small reductions. */
+static uint64_t lattice_generator(uint64_t M, size_t d) {
+  if (M < 3 || d < 2)
+    return 1;
+  uint64_t best = 1, step = M > 4000 ? M / 4000 : 1;
+  int64_t bestv = -1;
+  for (uint64_t a = 2; a < M; a += step) {
+    if (gcd(a, M) != 1)
+      continue;
+    int64_t worst = INT64_MAX;
+    uint64_t h = 1;
+    for (size_t t = 1; t < d && worst > bestv; t++) {
+      h = (h * a) % M;
+      int64_t v = shortest2((int64_t)h, (int64_t)M);
+      worst = v < worst ? v : worst;
+    }
+    if (worst > bestv)
+      bestv = worst, best = a;
+  }
+  return best;
+}
+
+/* Draw N-1 ids of column j into ids by inverse CDF of the frequencies: i.i.d.
+ * uniforms (compat, as lime), or a randomised lattice (limn). */
 static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p) {
   const double *cnt;
   const size_t *ccnt;
@@ -145,27 +203,23 @@ static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p)
     }
     return;
   }
-  size_t given = 0, at = 0;
-  for (size_t v = 0; v < nv; v++) /* floors, then the remainders by size */
-    given += (size_t)floor(p[v] * (double)M);
-  double *rem = p + nv;
-  for (size_t v = 0; v < nv; v++)
-    rem[v] = p[v] * (double)M - floor(p[v] * (double)M);
-  for (size_t v = 0; v < nv; v++) {
-    size_t c = (size_t)floor(p[v] * (double)M);
-    for (size_t t = 0; t < c; t++)
-      ids[at++] = v;
+  /* randomised rank-1 lattice (Korobov): column j's uniforms are the points
+   * frac(s g_j / M + shift_j), g_j = a^j mod M with a near M / golden ratio and
+   * coprime to M, shift_j uniform; each column's marginal is an exact grid, and the
+   * columns jointly fill the space far more evenly than independent draws */
+  uint64_t g = 1, a = L->lattice_a;
+  for (size_t q = 0; q < j; q++)
+    g = (g * a) % M;
+  double shift = limn_rng_uniform(r);
+  for (size_t s = 0; s < M; s++) {
+    double u = (double)((s * g) % M) / (double)M + shift, acc = 0;
+    if (u >= 1.0)
+      u -= 1.0;
+    size_t v = 0;
+    while (v + 1 < nv && u >= (acc += p[v]))
+      v++;
+    ids[s] = v;
   }
-  while (given < M) {
-    size_t best = 0;
-    for (size_t v = 1; v < nv; v++)
-      if (rem[v] > rem[best])
-        best = v;
-    rem[best] = -1.0;
-    ids[at++] = best;
-    given++;
-  }
-  limn_rng_shuffle(r, ids, M);
 }
 
 /* The neighbourhood of row i (block slot b): S, X. scratch: N size_t + ranks. */
@@ -450,6 +504,8 @@ int limn_explain_lime(limn_ctx *ctx, const limn_model *m, const limn_stats *back
   L.d = m->nfeatures, L.k = m->noutputs, L.N = L.o->num_samples;
   L.disc = L.o->discretizer == LIMN_DISC_NONE ? -1 : (int)L.o->discretizer;
   L.width = L.o->kernel_width > 0 ? L.o->kernel_width : 0.75 * sqrt((double)L.d);
+  if (!L.o->compat && L.N > 1)
+    L.lattice_a = lattice_generator(L.N - 1, L.d);
   if (n == 0)
     return limn__err(ctx, LIMN_EINVAL, "no rows to explain");
   int rc;
