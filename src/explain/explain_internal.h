@@ -6,31 +6,19 @@
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
-/* LIME's local model pieces (lime_fit.c, lasso.c). ws sizes in doubles. */
-void limn__lime_kernel(const double *dist, size_t N, double width, double *w);
-size_t limn__lime_fit_workspace(size_t d);
-/* Kernel-weighted means xm (nf) of the columns F of S and ym of y, the centred
- * weighted Gram G (nf, nf) and cross products r (nf), in two row-major passes.
- * tmp: nf doubles. */
-void limn__lime_moments(const double *S, const double *y, const double *w, size_t N, size_t d,
-                        const size_t *F, size_t nf, double *xm, double *G, double *r, double *ym,
-                        double *tmp);
-size_t limn__lasso_workspace(size_t N, size_t d);
-double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
-                        const size_t *F, size_t nf, double alpha, double *beta, double *intercept,
-                        double *pred0, double *ws);
-size_t limn__lime_select(limn_selection sel, const double *S, const double *y, const double *w, size_t N,
-                         size_t d, size_t nf, size_t *F, double *ws);
-size_t limn__lasso_path_select(const double *S, const double *y, const double *w, size_t N, size_t d,
-                               size_t nf, size_t *F, double *ws);
-/* Allocate n explanations with every array (attr, slot_attr, LIME fields) in one
- * block, fields at their "not applicable" values. */
-int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out);
-
 #endif
 
 /* n-point Gauss-Legendre nodes x (ascending) and weights w on [-1, 1]. */
 void limn__gauss_legendre(size_t n, double *x, double *w);
+
+/* Allocate n explanations with every array (attr, slot_attr, LIME fields) in one
+ * block, fields at their "not applicable" values. */
+int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out);
+
+/* The explained output of each of n rows: targets[i], else `target`, else the
+ * argmax of the model's outputs. Checks the rows (finite, valid codes). */
+int limn__pick_targets(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, long target,
+                       const long *targets, size_t *out);
 
 /* Exact IG of a piecewise-linear MLP along hb -> hx (slot rows, double), for one
  * output in one space: slot attributions, the number of linear pieces, F(x), F(b).
@@ -52,25 +40,24 @@ int limn__mlp_ig_rule(limn_ctx *ctx, const limn_model *m, const float *hx, const
                       const double *alphas, const double *weights, size_t steps, const size_t *targets,
                       limn_space sp, double *attr);
 
-/* LIME's local model pieces (lime_fit.c, lasso.c). ws sizes in doubles. */
+/* LIME's local model pieces (lime_fit.c, lasso.c). Workspace sizes in doubles. */
 void limn__lime_kernel(const double *dist, size_t N, double width, double *w);
 size_t limn__lime_fit_workspace(size_t d);
+size_t limn__lasso_workspace(size_t N, size_t d);
 /* Kernel-weighted means xm (nf) of the columns F of S and ym of y, the centred
  * weighted Gram G (nf, nf) and cross products r (nf), in two row-major passes.
  * tmp: nf doubles. */
 void limn__lime_moments(const double *S, const double *y, const double *w, size_t N, size_t d,
                         const size_t *F, size_t nf, double *xm, double *G, double *r, double *ym,
                         double *tmp);
-size_t limn__lasso_workspace(size_t N, size_t d);
+/* Weighted ridge on columns F with an unpenalised intercept; returns weighted R^2. */
 double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
                         const size_t *F, size_t nf, double alpha, double *beta, double *intercept,
                         double *pred0, double *ws);
+/* Feature selection into F (capacity d); returns the number chosen. */
 size_t limn__lime_select(limn_selection sel, const double *S, const double *y, const double *w, size_t N,
                          size_t d, size_t nf, size_t *F, double *ws);
 size_t limn__lasso_path_select(const double *S, const double *y, const double *w, size_t N, size_t d,
                                size_t nf, size_t *F, double *ws);
-/* Allocate n explanations with every array (attr, slot_attr, LIME fields) in one
- * block, fields at their "not applicable" values. */
-int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out);
 
 #endif

@@ -79,30 +79,34 @@ static int check_opts(gx *g) {
   return LIMN_OK;
 }
 
-/* Explained output of every row: given, or the predicted class (argmax of OUTPUT). */
-static int pick_targets(gx *g) {
-  const limn_grad_opts *o = g->o;
-  float *prob = limn__alloc_array(g->ctx, g->n, g->k * sizeof(float));
+int limn__pick_targets(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, long target,
+                       const long *targets, size_t *out) {
+  size_t k = m->noutputs;
+  float *prob = limn__alloc_array(ctx, n, k * sizeof(float));
   if (!prob)
     return LIMN_ENOMEM;
-  int rc = limn_model_forward(g->ctx, g->m, g->x, g->n, LIMN_SPACE_OUTPUT, prob); /* checks rows */
-  for (size_t i = 0; i < g->n && rc == LIMN_OK; i++) {
-    long t = o->targets ? o->targets[i] : o->target;
-    if (t < 0 && !o->targets) {
+  int rc = limn_model_forward(ctx, m, x, n, LIMN_SPACE_OUTPUT, prob); /* checks the rows too */
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
+    long t = targets ? targets[i] : target;
+    if (t < 0 && !targets) {
       size_t best = 0;
-      for (size_t c = 1; c < g->k; c++)
-        if (prob[i * g->k + c] > prob[i * g->k + best])
+      for (size_t c = 1; c < k; c++)
+        if (prob[i * k + c] > prob[i * k + best])
           best = c;
       t = (long)best;
     }
-    if (t < 0 || (size_t)t >= g->k)
-      rc = limn__err(g->ctx, LIMN_EINVAL, "row %zu: output %ld does not exist (the model has %zu)", i, t,
-                     g->k);
+    if (t < 0 || (size_t)t >= k)
+      rc = limn__err(ctx, LIMN_EINVAL, "row %zu: output %ld does not exist (the model has %zu)", i, t, k);
     else
-      g->target[i] = (size_t)t;
+      out[i] = (size_t)t;
   }
-  limn__free(g->ctx, prob);
+  limn__free(ctx, prob);
   return rc;
+}
+
+/* Explained output of every row: given, or the predicted class (argmax of OUTPUT). */
+static int pick_targets(gx *g) {
+  return limn__pick_targets(g->ctx, g->m, g->x, g->n, g->o->target, g->o->targets, g->target);
 }
 
 /* One-hot upstream weights for rows r0.. of a block, each repeated `rep` times. */

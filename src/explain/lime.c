@@ -417,24 +417,8 @@ static int check(lx *L) {
 
 /* Targets (predicted class unless given) and the rows' bins. */
 static int prepare(lx *L) {
-  float *prob = limn__alloc_array(L->ctx, L->n, L->k * sizeof(float));
-  if (!prob)
-    return LIMN_ENOMEM;
-  int rc = limn_model_predict(L->ctx, L->m, L->x, L->n, prob); /* also checks the rows */
-  for (size_t i = 0; i < L->n && rc == LIMN_OK; i++) {
-    long t = L->o->targets ? L->o->targets[i] : L->o->target;
-    if (t < 0 && !L->o->targets) {
-      size_t best = 0;
-      for (size_t c = 1; c < L->k; c++)
-        if (prob[i * L->k + c] > prob[i * L->k + best])
-          best = c;
-      t = (long)best;
-    }
-    if (t < 0 || (size_t)t >= L->k)
-      rc = limn__err(L->ctx, LIMN_EINVAL, "row %zu: class %ld does not exist (the model has %zu outputs)", i,
-                     t, L->k);
-    else
-      L->target[i] = (size_t)t;
+  LIMN_TRY(limn__pick_targets(L->ctx, L->m, L->x, L->n, L->o->target, L->o->targets, L->target));
+  for (size_t i = 0; i < L->n; i++)
     for (size_t j = 0; j < L->d; j++) {
       float v = L->x[i * L->d + j];
       const limn__bins *b = L->disc >= 0 ? limn__stats_bins(L->st, j, L->disc) : NULL;
@@ -442,9 +426,7 @@ static int prepare(lx *L) {
                               : b                                    ? (long)limn__bin_of(b->edges, b->ne, v)
                                                                      : -1;
     }
-  }
-  limn__free(L->ctx, prob);
-  return rc;
+  return LIMN_OK;
 }
 
 /* Classification outputs must be probabilities: each sample's sum within 1e-3 of 1. */
