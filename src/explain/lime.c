@@ -210,9 +210,10 @@ static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p)
   uint64_t g = 1, a = L->lattice_a;
   for (size_t q = 0; q < j; q++)
     g = (g * a) % M;
-  double shift = limn_rng_uniform(r);
-  for (size_t s = 0; s < M; s++) {
-    double u = (double)((s * g) % M) / (double)M + shift, acc = 0;
+  double shift = limn_rng_uniform(r), inv = 1.0 / (double)M;
+  uint64_t pos = 0; /* s g mod M, kept by addition */
+  for (size_t s = 0; s < M; s++, pos = pos + g >= M ? pos + g - M : pos + g) {
+    double u = (double)pos * inv + shift, acc = 0;
     if (u >= 1.0)
       u -= 1.0;
     size_t v = 0;
