@@ -102,7 +102,8 @@ typedef struct lx {
   size_t n, d, k, N, maxcat;
   int disc; /* LIMN__DISC_* or -1 for continuous mode */
   double width;
-  uint64_t lattice_a; /* the lattice generator for N - 1 samples and d columns */
+  uint64_t lattice_a; /* the lattice generator for d columns ... */
+  uint64_t lattice_p; /* ... and its size: the smallest prime >= N - 1 */
   const float *x;
   size_t *target;
   long *xbin; /* (n, d) the row's bin / category, -1 for continuous numeric */
@@ -135,6 +136,20 @@ static uint64_t gcd(uint64_t a, uint64_t b) {
   return a;
 }
 
+/* The smallest prime >= n (a prime lattice size keeps every multiplier's projections
+ * full; composite sizes gave much worse pairs). */
+static uint64_t next_prime(uint64_t n) {
+  if (n <= 2)
+    return 2;
+  for (uint64_t p = n | 1;; p += 2) {
+    int prime = 1;
+    for (uint64_t q = 3; q * q <= p && prime; q += 2)
+      prime = p % q != 0;
+    if (prime)
+      return p;
+  }
+}
+
 /* Squared length of the shortest nonzero vector of the 2-D lattice
  * {(x, y) : y = h x mod M}, by Lagrange-Gauss reduction of the basis (1, h), (0, M). */
 static int64_t shortest2(int64_t h, int64_t M) {
@@ -164,7 +179,7 @@ static int64_t shortest2(int64_t h, int64_t M) {
 static uint64_t lattice_generator(uint64_t M, size_t d) {
   if (M < 3 || d < 2)
     return 1;
-  uint64_t best = 1, step = M > 4000 ? M / 4000 : 1;
+  uint64_t best = 1, step = M > 20000 ? M / 20000 : 1;
   int64_t bestv = -1;
   for (uint64_t a = 2; a < M; a += step) {
     if (gcd(a, M) != 1)
@@ -207,12 +222,12 @@ static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p)
    * frac(s g_j / M + shift_j), g_j = a^j mod M with a near M / golden ratio and
    * coprime to M, shift_j uniform; each column's marginal is an exact grid, and the
    * columns jointly fill the space far more evenly than independent draws */
-  uint64_t g = 1, a = L->lattice_a;
+  uint64_t g = 1, a = L->lattice_a, P = L->lattice_p; /* the first M points of a P-point lattice */
   for (size_t q = 0; q < j; q++)
-    g = (g * a) % M;
-  double shift = limn_rng_uniform(r), inv = 1.0 / (double)M;
-  uint64_t pos = 0; /* s g mod M, kept by addition */
-  for (size_t s = 0; s < M; s++, pos = pos + g >= M ? pos + g - M : pos + g) {
+    g = (g * a) % P;
+  double shift = limn_rng_uniform(r), inv = 1.0 / (double)P;
+  uint64_t pos = 0; /* s g mod P, kept by addition */
+  for (size_t s = 0; s < M; s++, pos = pos + g >= P ? pos + g - P : pos + g) {
     double u = (double)pos * inv + shift, acc = 0;
     if (u >= 1.0)
       u -= 1.0;
@@ -487,8 +502,10 @@ int limn_explain_lime(limn_ctx *ctx, const limn_model *m, const limn_stats *back
   L.d = m->nfeatures, L.k = m->noutputs, L.N = L.o->num_samples;
   L.disc = L.o->discretizer == LIMN_DISC_NONE ? -1 : (int)L.o->discretizer;
   L.width = L.o->kernel_width > 0 ? L.o->kernel_width : 0.75 * sqrt((double)L.d);
-  if (!L.o->compat && L.N > 1)
-    L.lattice_a = lattice_generator(L.N - 1, L.d);
+  if (!L.o->compat && L.N > 1) {
+    L.lattice_p = next_prime(L.N - 1);
+    L.lattice_a = lattice_generator(L.lattice_p, L.d);
+  }
   if (n == 0)
     return limn__err(ctx, LIMN_EINVAL, "no rows to explain");
   int rc;
