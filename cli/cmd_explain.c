@@ -261,28 +261,39 @@ static void describe(run *r) {
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s of %s, %zu samples, noise %g, seed %llu",
              limn_smooth_name(g->smooth), g->smooth_gxi ? "gradient x input" : "gradient", g->samples,
              g->noise, (unsigned long long)g->seed);
+  else if (g->method == LIMN_METHOD_LIME)
+    snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s bins, %zu samples, %s, %s estimator, seed %llu",
+             limn_discretizer_name(r->lo.discretizer), r->lo.num_samples,
+             limn_selection_name(r->lo.selection), r->lo.compat ? "lime's" : "lattice",
+             (unsigned long long)r->lo.seed);
 }
 
 /* The manifest: what produced these explanations, to reproduce them. */
 static int build_manifest(run *r) {
   char msha[65], dsha[65];
-  const char *mc = cli_get(&cmd, "model-cmd");
+  const char *mc = cli_get(&cmd, "model-cmd"), *bgf = cli_get(&cmd, "background");
   int lr = 0;
   if (mc)
     limn_sha256(mc, strlen(mc), msha); /* the command string stands for the model */
   else
     lr = limn_sha256_file(r->ctx, cli_get(&cmd, "model"), msha);
+  char bsha[65] = "";
   if (!lr)
     lr = limn_sha256_file(r->ctx, cli_get(&cmd, "data"), dsha);
+  if (!lr && bgf)
+    lr = limn_sha256_file(r->ctx, bgf, bsha);
   if (lr)
     return cli_lib_fail(r->ctx, lr);
   char *p = r->manifest;
   size_t cap = sizeof r->manifest;
-  int n = snprintf(p, cap,
-                   "{\"limn_version\":\"%s\",\"model_sha256\":\"%s\",\"data_sha256\":\"%s\",\"options\":{",
-                   limn_version(), msha, dsha);
-  const char *keys[] = {"method",  "class", "output", "steps",        "quadrature", "baseline",
-                        "samples", "noise", "smooth", "smooth-input", "seed"};
+  int n = snprintf(
+      p, cap, "{\"limn_version\":\"%s\",\"model_sha256\":\"%s\",\"data_sha256\":\"%s\",%s%s%s\"options\":{",
+      limn_version(), msha, dsha, bgf ? "\"background_sha256\":\"" : "", bsha, bgf ? "\"," : "");
+  const char *keys[] = {"method",      "class",        "output",       "steps",
+                        "quadrature",  "baseline",     "samples",      "noise",
+                        "smooth",      "smooth-input", "seed",         "num-features",
+                        "num-samples", "discretizer",  "kernel-width", "feature-selection",
+                        "compat"};
   for (size_t i = 0; i < sizeof keys / sizeof *keys && n > 0 && (size_t)n < cap; i++) {
     n += snprintf(p + n, cap - (size_t)n, "%s\"%s\":\"", i ? "," : "", keys[i]);
     for (const char *v = cli_get(&cmd, keys[i]); *v && (size_t)n + 8 < cap; v++) {

@@ -274,7 +274,8 @@ void render_global(FILE *f, const render_ctx *rc, const limn_explanation *ex, si
     fprintf(f, "{\"global\":{\"rows\":%zu,\"features\":[", n);
   else
     fprintf(f, "global importance over %zu rows (mean |weight|)\n", n);
-  for (size_t t = 0; t < d; t++) {
+  size_t show = rc->top && rc->top < d && !strcmp(fmt, "text") ? rc->top : d; /* text honours --top */
+  for (size_t t = 0; t < show; t++) {
     size_t j = idx[t];
     cli_fmt_double(b, sizeof b, g.attr[j]);
     if (!strcmp(fmt, "csv")) {
