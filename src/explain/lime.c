@@ -480,7 +480,7 @@ static int run_blocks(lx *L) {
     size_t nb = L->n - L->r0 < B ? L->n - L->r0 : B;
     rc = limn__parallel_for(L->ctx, nb, samp, sample_item, &a);
     if (rc == LIMN_OK)
-      rc = limn_model_predict(L->ctx, L->m, L->X, nb * N, L->P);
+      rc = L->m->vt->forward(L->ctx, L->m, L->X, nb * N, LIMN_SPACE_OUTPUT, L->P); /* valid by construction */
     if (rc == LIMN_OK)
       rc = check_probs(L, nb);
     if (rc == LIMN_OK)

@@ -64,6 +64,44 @@ void limn__lime_moments(const double *S, const double *y, const double *w, size_
     for (size_t b = 0; b < nf; b++)
       G[a * nf + b] = 0.0;
   }
+  int other = 0; /* LIME's discretised rows are 0/1: then only pairs of ones count */
+  for (size_t i = 0; i < N; i++)
+    for (size_t a = 0; a < nf; a++) {
+      double v = S[i * d + F[a]];
+      other |= (v != 0.0) & (v != 1.0); /* branch-free: this scan is on the hot path */
+    }
+  int binary = !other;
+  if (binary) {
+    /* G = sum w s s^T - sw xm xm^T, r = sum w s (y - ym) - xm sum w (y - ym) */
+    size_t *ones = (size_t *)(void *)tmp;
+    double sdy = 0.0;
+    for (size_t i = 0; i < N; i++) {
+      const double *si = S + i * d;
+      double wi = w[i], wy = wi * (y[i] - my);
+      size_t k = 0;
+      sdy += wy;
+      for (size_t a = 0; a < nf; a++) { /* branch-free compaction */
+        ones[k] = a;
+        k += si[F[a]] != 0.0;
+      }
+      for (size_t p = 0; p < k; p++) {
+        double *g = G + ones[p] * nf;
+        r[ones[p]] += wy;
+        for (size_t q = 0; q <= p; q++)
+          g[ones[q]] += wi;
+      }
+    }
+    for (size_t a = 0; a < nf; a++) {
+      r[a] -= xm[a] * sdy;
+      for (size_t b = 0; b <= a; b++)
+        G[a * nf + b] -= sw * xm[a] * xm[b];
+    }
+    for (size_t a = 0; a < nf; a++)
+      for (size_t b = 0; b < a; b++)
+        G[b * nf + a] = G[a * nf + b];
+    *ym = my;
+    return;
+  }
   for (size_t i = 0; i < N; i++) {
     const double *si = S + i * d;
     double yi = y[i] - my;
