@@ -72,7 +72,10 @@ static const char *label_of(const render_ctx *rc, const limn_explanation *e, siz
   return feature_name(rc->m, j, buf, cap);
 }
 
-static const char *output_label(const limn_explanation *e) {
+/* "P" for a probability, "logit", or "value" for a regression output. */
+static const char *output_label(const limn_model *m, const limn_explanation *e) {
+  if (limn_model_task(m) == LIMN_TASK_REGRESSION)
+    return "value";
   return e->space == LIMN_SPACE_LOGIT ? "logit" : "P";
 }
 
@@ -86,7 +89,7 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
   for (size_t r = 0; r < n; r++) {
     const limn_explanation *e = rows[r].ex;
     fprintf(f, "%srow %zu (line %zu): %s(%s) = %.6g   [%s]\n", r ? "\n" : "", rows[r].data_row, rows[r].line,
-            output_label(e), limn_model_output_name(m, e->target), e->output, rc->method_desc);
+            output_label(m, e), limn_model_output_name(m, e->target), e->output, rc->method_desc);
     if (e->method == LIMN_METHOD_IG)
       fprintf(f, "  baseline output %.6g, completeness gap %.3g%s\n", e->base_value, e->delta,
               e->nsegments ? " (exact)" : "");
@@ -332,7 +335,7 @@ static void diverging(double t, char *buf, size_t cap) {
 static void svg_title(FILE *f, const render_ctx *rc, const render_row *row, double y) {
   const limn_explanation *e = row->ex;
   fprintf(f, "<text x=\"10\" y=\"%.1f\" font-weight=\"bold\">row %zu: %s(", y, row->data_row,
-          output_label(e));
+          output_label(rc->m, e));
   xml_text(f, limn_model_output_name(rc->m, e->target));
   fprintf(f, ") = %.4g</text>\n", e->output);
   fprintf(f, "<text x=\"10\" y=\"%.1f\" fill=\"#555\">", y + 16);
