@@ -67,5 +67,6 @@ int cmd_predict(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 
 #endif

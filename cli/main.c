@@ -14,7 +14,8 @@ static const sub subs[] = {
     {"predict", cmd_predict, "write a model's outputs for every row of a data file"},
     {"evaluate", cmd_evaluate, "accuracy, log-loss and confusion matrix (R^2, RMSE for regression)"},
     {"info", cmd_info, "describe a model file (or dump all of it as JSON)"},
-    {"explain", cmd_explain, "attribute predictions to input columns (gradients, IG, SmoothGrad)"},
+    {"explain", cmd_explain, "attribute predictions to input columns (gradients, IG, SmoothGrad, LIME)"},
+    {"embed", cmd_embed, "a t-SNE map of the rows, or of a model's outputs for them"},
 };
 
 static void usage(FILE *f) {

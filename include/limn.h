@@ -7,7 +7,8 @@
  *   limn/model.h    the model interface: predict, vjp, save/load, callbacks
  *   limn/mlp.h      limn's MLP: build from weights, train
  *   limn/metrics.h  accuracy, log-loss, confusion matrix, R^2
- *   limn/explain.h  explanations: gradient, saliency, gradient x input, IG, SmoothGrad
+ *   limn/explain.h  explanations: gradient, saliency, gradient x input, IG, SmoothGrad, LIME
+ *   limn/embed.h    t-SNE maps
  *
  * Embedding in 20 lines (error checks shortened):
  *
@@ -45,5 +46,6 @@
 #include "limn/mlp.h"
 #include "limn/metrics.h"
 #include "limn/explain.h"
+#include "limn/embed.h"
 
 #endif

@@ -142,6 +142,20 @@ expect 1 "expected 2 fields, got 1" -- "$LIMN" explain --method lime --model-cmd
 expect 1 "gave no answer within 0.5 s" -- "$LIMN" explain --method lime --model-cmd "sleep 10" --data "$T/te.csv" --target diagnosis --background "$T/tr.csv" --rows 0 --num-samples 100 --model-timeout 0.5
 expect 2 "give one of --model FILE or --model-cmd CMD" -- "$LIMN" explain --data "$T/te.csv"
 
+# embed: t-SNE maps of columns and of a model's outputs
+expect 0 "KL" -- "$LIMN" embed --data "$D/iris.csv" --target species --out "$T/iris_map.csv" --svg "$T/iris_map.svg" --highlight 3
+[ "$(head -1 "$T/iris_map.csv")" = "row,x,y,label" ] && [ "$(wc -l <"$T/iris_map.csv")" -eq 151 ] && ok || bad "embed CSV"
+grep -q '"kl":' "$T/iris_map.csv.json" && grep -q '"perplexity":"30"' "$T/iris_map.csv.json" && ok || bad "embed JSON sidecar"
+tail -1 "$T/iris_map.svg" | grep -q "</svg>" && grep -q "row 3" "$T/iris_map.svg" && ok || bad "embed SVG"
+"$LIMN" embed --data "$D/iris.csv" --target species --out "$T/m1.csv" --threads 1 2>/dev/null
+"$LIMN" embed --data "$D/iris.csv" --target species --out "$T/m2.csv" --threads 2 2>/dev/null
+cmp -s "$T/m1.csv" "$T/m2.csv" && ok || bad "embed differs between 1 and 2 threads"
+expect 0 "2 dimensions" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space output --out "$T/bc_map.csv"
+head -1 "$T/bc_map.csv" | grep -q "row,x,y,label,predicted,probability" && ok || bad "embed with a model reports predictions"
+head -11 "$D/iris.csv" >"$T/iris10.csv"
+expect 1 "perplexity 30 is too large for 10 rows (3 perplexity neighbours are needed: at most 3)" -- "$LIMN" embed --data "$T/iris10.csv" --out "$T/x.csv"
+expect 2 "--space output needs --model" -- "$LIMN" embed --data "$D/iris.csv" --space output --out "$T/x.csv"
+
 # German credit from Weka's ARFF as it is; 13 categorical columns
 expect 0 "epochs" -- "$LIMN" train --data "$D/credit-g.arff" --target class --out "$T/c.limn" --epochs 3
 expect 0 "20 (7 numeric, standardised; 13 categorical, one-hot) -> 63 inputs" -- "$LIMN" info --model "$T/c.limn"

@@ -1,0 +1,321 @@
+/* limn embed: a t-SNE map of a data file's rows, or of a model's outputs for them. */
+#include "render.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cli_opt opts[] = {
+    {"data", "FILE", "", "rows to map (CSV with a header, or .arff)", 0, 0, 0},
+    {"out", "MAP.csv", "", "the map: row, x, y, label, predicted class and probability", 0, 0, 0},
+    {"target", "COL", NULL, "label column (not mapped; colours the SVG)", 0, 0, 0},
+    {"model", "MODEL", NULL, "a model: map its outputs (--space) and report its predictions", 0, 0, 0},
+    {"space", "S", "input", "input (the columns), output (probabilities) or logit", 0, 0, 0},
+    {"standardize", NULL, NULL, "z-score numeric columns first (space input without a model)", 0, 0, 0},
+    {"perplexity", "P", "30", "effective number of neighbours", 0, 0, 0},
+    {"iterations", "N", "750", "gradient-descent iterations, early exaggeration included", 0, 0, 0},
+    {"early-exaggeration", "A", "12", "exaggeration of P during the first 250 iterations", 0, 0, 0},
+    {"learning-rate", "ETA", "0", "step size (0: max(N / 12, 200))", 0, 0, 0},
+    {"method", "NAME", "auto", "auto (exact below 1000 rows), exact or barnes-hut", 0, 0, 0},
+    {"theta", "T", "0.5", "Barnes-Hut accuracy: cell width / distance below which a cell is one body", 0, 0,
+     0},
+    {"init", "NAME", "pca", "pca or random", 0, 0, 0},
+    {"seed", "N", "0", "seed of the random initialisation", 0, 0, 0},
+    {"threads", "N", "0", "threads (0: all cores); the map does not depend on it", 0, 0, 0},
+    {"svg", "FILE", NULL, "also draw the map: points coloured by class, misclassified ringed", 0, 0, 0},
+    {"highlight", "ROWS", NULL, "rows to label in the SVG, e.g. 3,17", 0, 0, 0},
+};
+
+static cli_cmd cmd = {
+    "embed",
+    "t-SNE map",
+    "limn embed --data FILE --out MAP.csv [--target COL] [--model M --space output] [options]",
+    "Map the rows into 2-D with t-SNE (perplexity calibration to 1e-5, early exaggeration,\n"
+    "momentum and gains, PCA initialisation; exact or Barnes-Hut repulsion). Without a\n"
+    "model the columns are mapped (categorical ones one-hot); with one, its output\n"
+    "probabilities or logits (--space), or its own standardised inputs (--space input).\n"
+    "Writes MAP.csv, MAP.csv.json (KL, options, provenance) and optionally an SVG.",
+    opts,
+    sizeof opts / sizeof *opts};
+
+/* The matrix to map (n, dim), allocated. */
+static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, const char *space,
+                    int standardize, float **out, size_t *dim) {
+  size_t n = limn_dataset_nrows(ds), d = limn_dataset_nfeatures(ds);
+  const limn_schema *s = limn_dataset_schema(ds);
+  const float *x = limn_dataset_x(ds);
+  if (m && strcmp(space, "input")) {
+    size_t k = limn_model_noutputs(m);
+    float *f = malloc(n * k * sizeof *f);
+    int lr =
+        f ? limn_model_forward(ctx, m, x, n, strcmp(space, "logit") ? LIMN_SPACE_OUTPUT : LIMN_SPACE_LOGIT, f)
+          : LIMN_ENOMEM;
+    if (lr) {
+      free(f);
+      return cli_lib_fail(ctx, lr);
+    }
+    *out = f, *dim = k;
+    return CLI_OK;
+  }
+  size_t w = 0;
+  for (size_t j = 0; j < d; j++)
+    w += limn_schema_feature_kind(s, j) == LIMN_COL_CATEGORICAL ? limn_schema_ncategories(s, j) : 1;
+  float *f = calloc(n * w, sizeof *f);
+  if (!f)
+    return cli_fail("out of memory");
+  for (size_t j = 0, c = 0; j < d; j++) {
+    if (limn_schema_feature_kind(s, j) == LIMN_COL_CATEGORICAL) { /* one-hot */
+      for (size_t i = 0; i < n; i++)
+        f[i * w + c + (size_t)x[i * d + j]] = 1.0f;
+      c += limn_schema_ncategories(s, j);
+      continue;
+    }
+    double mu = 0, sd = 0;
+    for (size_t i = 0; i < n; i++)
+      mu += x[i * d + j] / (double)n;
+    for (size_t i = 0; i < n; i++)
+      sd += (x[i * d + j] - mu) * (x[i * d + j] - mu) / (double)n;
+    sd = sqrt(sd);
+    if (standardize && !(sd > 0))
+      return free(f), cli_fail("--standardize: column '%s' is constant", limn_schema_feature_name(s, j));
+    for (size_t i = 0; i < n; i++)
+      f[i * w + c] = standardize ? (float)((x[i * d + j] - mu) / sd) : x[i * d + j];
+    c++;
+  }
+  *out = f, *dim = w;
+  return CLI_OK;
+}
+
+static const char *palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+
+static void svg_text(FILE *f, const char *s) {
+  for (; *s; s++)
+    fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : (char[2]){*s, 0}, f);
+}
+
+/* Scatter: colour = label (or predicted class), ring = misclassified, labels on highlights. */
+static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const long *pred,
+                      const char *const *names, size_t ncls, const unsigned char *hl) {
+  double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    minx = fmin(minx, y[2 * i]), maxx = fmax(maxx, y[2 * i]);
+    miny = fmin(miny, y[2 * i + 1]), maxy = fmax(maxy, y[2 * i + 1]);
+  }
+  double size = 600, pad = 20, sx = (size - 2 * pad) / fmax(maxx - minx, 1e-12),
+         sy = (size - 2 * pad) / fmax(maxy - miny, 1e-12), sc = fmin(sx, sy);
+  fprintf(
+      f,
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" "
+      "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+      size + 160, size);
+  for (size_t i = 0; i < n; i++) {
+    double px = pad + (y[2 * i] - minx) * sc, py = size - pad - (y[2 * i + 1] - miny) * sc;
+    long c = cls ? cls[i] : pred ? pred[i] : 0;
+    fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"%s\"/>\n", px, py,
+            palette[(size_t)(c < 0 ? 0 : c) % 10]);
+    if (cls && pred && cls[i] != pred[i])
+      fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"5\" fill=\"none\" stroke=\"black\"/>\n", px, py);
+    if (hl && hl[i])
+      fprintf(f,
+              "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"7\" fill=\"none\" stroke=\"red\" stroke-width=\"2\"/>"
+              "<text x=\"%.2f\" y=\"%.2f\">row %zu</text>\n",
+              px, py, px + 8, py - 8, i);
+  }
+  for (size_t c = 0; c < ncls && c < 10; c++) {
+    fprintf(f, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"5\" fill=\"%s\"/><text x=\"%.0f\" y=\"%.0f\">", size + 20,
+            30 + 18.0 * (double)c, palette[c], size + 32, 34 + 18.0 * (double)c);
+    svg_text(f, names[c]);
+    fputs("</text>\n", f);
+  }
+  if (cls && pred)
+    fprintf(f,
+            "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"5\" fill=\"none\" stroke=\"black\"/><text x=\"%.0f\" "
+            "y=\"%.0f\">misclassified</text>\n",
+            size + 20, 30 + 18.0 * (double)(ncls < 10 ? ncls : 10), size + 32,
+            34 + 18.0 * (double)(ncls < 10 ? ncls : 10));
+  fputs("</svg>\n", f);
+}
+
+int cmd_embed(int argc, char **argv) {
+  int rc = cli_parse(&cmd, argc, argv);
+  if (rc)
+    return rc;
+  limn_tsne_opts o = limn_tsne_opts_default();
+  size_t threads;
+  const char *space = cli_get(&cmd, "space"), *method = cli_get(&cmd, "method"),
+             *init = cli_get(&cmd, "init");
+  if (strcmp(space, "input") && strcmp(space, "output") && strcmp(space, "logit"))
+    return cli_fail("--space: expected input, output or logit, got '%s'", space), CLI_USAGE;
+  if (strcmp(space, "input") && !cli_get(&cmd, "model"))
+    return cli_fail("--space %s needs --model", space), CLI_USAGE;
+  if (!strcmp(method, "auto"))
+    o.method = LIMN_TSNE_AUTO;
+  else if (!strcmp(method, "exact"))
+    o.method = LIMN_TSNE_EXACT;
+  else if (!strcmp(method, "barnes-hut"))
+    o.method = LIMN_TSNE_BARNES_HUT;
+  else
+    return cli_fail("--method: expected auto, exact or barnes-hut, got '%s'", method), CLI_USAGE;
+  if (strcmp(init, "pca") && strcmp(init, "random"))
+    return cli_fail("--init: expected pca or random, got '%s'", init), CLI_USAGE;
+  o.init_random = !strcmp(init, "random");
+  if (cli_double(&cmd, "perplexity", 1, 1e6, &o.perplexity) ||
+      cli_size(&cmd, "iterations", 1, 1000000, &o.iterations) ||
+      cli_double(&cmd, "early-exaggeration", 1, 1e6, &o.exaggeration) ||
+      cli_double(&cmd, "learning-rate", 0, 1e9, &o.learning_rate) ||
+      cli_double(&cmd, "theta", 0, 10, &o.theta) || cli_u64(&cmd, "seed", &o.seed) ||
+      cli_size(&cmd, "threads", 0, 4096, &threads))
+    return CLI_USAGE;
+  if (o.exaggeration_iters > o.iterations)
+    o.exaggeration_iters = o.iterations;
+  limn_ctx *ctx = cli_ctx(&cmd);
+  if (!ctx)
+    return CLI_FAIL;
+  limn_model *m = NULL;
+  limn_dataset *ds = NULL;
+  limn_tsne_p *P = NULL;
+  float *x = NULL, *prob = NULL;
+  double *y = NULL, kl = NAN;
+  long *cls = NULL, *pred = NULL;
+  unsigned char *hl = NULL;
+  size_t dim = 0;
+  limn_read_opts ro = limn_read_opts_default();
+  int lr = 0;
+  if (cli_get(&cmd, "model")) {
+    lr = limn_model_load(ctx, cli_get(&cmd, "model"), &m);
+    ro.schema = m ? limn_model_schema(m) : NULL;
+    ro.target_optional = 1;
+  } else {
+    ro.target = cli_get(&cmd, "target");
+  }
+  if (!lr)
+    lr = limn_dataset_read(ctx, cli_get(&cmd, "data"), &ro, &ds);
+  if (lr) {
+    rc = cli_lib_fail(ctx, lr);
+    goto done;
+  }
+  size_t n = limn_dataset_nrows(ds);
+  const limn_schema *s = limn_dataset_schema(ds);
+  if ((rc = features(ctx, ds, m, space, cli_isset(&cmd, "standardize"), &x, &dim)))
+    goto done;
+  y = malloc(n * 2 * sizeof *y);
+  hl = calloc(n, 1);
+  if (!y || !hl) {
+    rc = cli_fail("out of memory");
+    goto done;
+  }
+  if (cli_get(&cmd, "highlight")) {
+    char buf[4096];
+    const char *items[512];
+    snprintf(buf, sizeof buf, "%s", cli_get(&cmd, "highlight"));
+    size_t k = cli_split_list(buf, items, 512);
+    for (size_t q = 0; q < k; q++) {
+      char *end;
+      long r = strtol(items[q], &end, 10);
+      if (*end || r < 0 || (size_t)r >= n) {
+        rc = cli_fail("--highlight: '%s' is not a row (0..%zu)", items[q], n - 1);
+        goto done;
+      }
+      hl[r] = 1;
+    }
+  }
+  lr = limn_tsne_affinities(ctx, x, n, dim, o.perplexity, &P);
+  if (!lr)
+    lr = limn_tsne_run(ctx, P, x, dim, &o, y, &kl);
+  if (lr) {
+    rc = cli_lib_fail(ctx, lr);
+    goto done;
+  }
+  size_t ncls = limn_schema_task(s) == LIMN_TASK_CLASSIFICATION ? limn_schema_nclasses(s) : 0;
+  if (limn_dataset_y(ds) && ncls) {
+    cls = malloc(n * sizeof *cls);
+    for (size_t i = 0; cls && i < n; i++)
+      cls[i] = (long)limn_dataset_y(ds)[i];
+  }
+  if (m && limn_model_task(m) == LIMN_TASK_CLASSIFICATION) {
+    size_t k = limn_model_noutputs(m);
+    prob = malloc(n * k * sizeof *prob);
+    pred = malloc(n * sizeof *pred);
+    if (!prob || !pred || limn_model_predict(ctx, m, limn_dataset_x(ds), n, prob)) {
+      rc = cli_fail("predictions failed: %s", limn_ctx_errmsg(ctx));
+      goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+      size_t b = 0;
+      for (size_t c = 1; c < k; c++)
+        if (prob[i * k + c] > prob[i * k + b])
+          b = c;
+      pred[i] = (long)b;
+    }
+  }
+  FILE *f = cli_open_out(cli_get(&cmd, "out"));
+  if (!f) {
+    rc = CLI_FAIL;
+    goto done;
+  }
+  char b1[40], b2[40];
+  fprintf(f, "row,x,y%s%s\n", cls ? ",label" : "", pred ? ",predicted,probability" : "");
+  for (size_t i = 0; i < n; i++) {
+    cli_fmt_double(b1, sizeof b1, y[2 * i]);
+    cli_fmt_double(b2, sizeof b2, y[2 * i + 1]);
+    fprintf(f, "%zu,%s,%s", i, b1, b2);
+    if (cls) {
+      fputc(',', f);
+      cli_csv_field(f, limn_schema_class_name(s, (size_t)cls[i]));
+    }
+    if (pred) {
+      fputc(',', f);
+      cli_csv_field(f, limn_model_output_name(m, (size_t)pred[i]));
+      cli_fmt_float(b1, sizeof b1, prob[i * limn_model_noutputs(m) + (size_t)pred[i]]);
+      fprintf(f, ",%s", b1);
+    }
+    fputc('\n', f);
+  }
+  if ((rc = cli_close_out(f, cli_get(&cmd, "out"), 1)))
+    goto done;
+  char side[4200], dsha[65];
+  snprintf(side, sizeof side, "%s.json", cli_get(&cmd, "out"));
+  limn_sha256_file(ctx, cli_get(&cmd, "data"), dsha);
+  f = cli_open_out(side);
+  if (!f) {
+    rc = CLI_FAIL;
+    goto done;
+  }
+  cli_fmt_double(b1, sizeof b1, kl);
+  fprintf(f,
+          "{\"limn_version\":\"%s\",\"rows\":%zu,\"dimensions\":%zu,\"kl\":%s,\"data_sha256\":\"%s\","
+          "\"options\":{",
+          limn_version(), n, dim, b1, dsha);
+  const char *keys[] = {"space", "perplexity", "iterations", "early-exaggeration", "learning-rate", "method",
+                        "theta", "init",       "seed"};
+  for (size_t q = 0; q < sizeof keys / sizeof *keys; q++) {
+    fprintf(f, "%s\"%s\":", q ? "," : "", keys[q]);
+    cli_json_string(f, cli_get(&cmd, keys[q]));
+  }
+  fprintf(f, ",\"standardize\":%s}}\n", cli_isset(&cmd, "standardize") ? "true" : "false");
+  if ((rc = cli_close_out(f, side, 1)))
+    goto done;
+  if (cli_get(&cmd, "svg")) {
+    const char *names[10];
+    size_t nn = ncls ? ncls : (m ? limn_model_noutputs(m) : 0);
+    for (size_t c = 0; c < nn && c < 10; c++)
+      names[c] = ncls ? limn_schema_class_name(s, c) : limn_model_output_name(m, c);
+    f = cli_open_out(cli_get(&cmd, "svg"));
+    if (!f) {
+      rc = CLI_FAIL;
+      goto done;
+    }
+    write_svg(f, y, n, cls, pred, names, nn, hl);
+    rc = cli_close_out(f, cli_get(&cmd, "svg"), 1);
+  }
+  if (!rc)
+    fprintf(stderr, "limn embed: %zu rows, %zu dimensions, KL %.4f -> %s\n", n, dim, kl,
+            cli_get(&cmd, "out"));
+done:
+  limn_tsne_p_free(ctx, P);
+  free(x), free(y), free(prob), free(cls), free(pred), free(hl);
+  limn_dataset_free(ds);
+  limn_model_free(m);
+  limn_ctx_free(ctx);
+  return rc;
+}

@@ -1,0 +1,203 @@
+/* t-SNE (van der Maaten & Hinton 2008) with exact or Barnes-Hut repulsion (van der
+ * Maaten 2014). Input affinities from exact nearest neighbours and per-point
+ * perplexity calibration; gradient descent with momentum and gains, early
+ * exaggeration, per-point step clipping, re-centring; PCA initialisation. Every
+ * per-point sum runs in a fixed order, so the map does not depend on the thread count. */
+#include "../core/internal.h"
+#include <math.h>
+#include <stdlib.h>
+
+limn_tsne_opts limn_tsne_opts_default(void) {
+  limn_tsne_opts o;
+  memset(&o, 0, sizeof o);
+  o.perplexity = 30.0;
+  o.iterations = 750;
+  o.exaggeration_iters = 250;
+  o.exaggeration = 12.0;
+  o.momentum = 0.5;
+  o.final_momentum = 0.8;
+  o.theta = 0.5;
+  o.max_step = 5.0;
+  return o;
+}
+
+void limn_tsne_p_free(limn_ctx *ctx, limn_tsne_p *p) {
+  if (!p)
+    return;
+  limn__free(ctx, p->rowptr);
+  limn__free(ctx, p->col);
+  limn__free(ctx, p->val);
+  limn__free(ctx, p);
+}
+
+/* ---- affinities ---- */
+
+typedef struct knn_arg {
+  const float *x;
+  size_t n, dim, k;
+  size_t *nbr;   /* (n, k) */
+  double *dist2; /* (n, k) squared distances, ascending */
+  double perplexity;
+  double *cond; /* (n, k) conditional probabilities */
+  double *err;  /* (n) |H - ln u| */
+} knn_arg;
+
+/* The k nearest other rows of row i by brute force (ties to the lower index),
+ * kept sorted by insertion. */
+static int knn_item(void *arg, size_t i, void *scratch) {
+  knn_arg *a = arg;
+  (void)scratch;
+  size_t k = a->k, *nb = a->nbr + i * k, cnt = 0;
+  double *dd = a->dist2 + i * k;
+  const float *xi = a->x + i * a->dim;
+  for (size_t j = 0; j < a->n; j++) {
+    if (j == i)
+      continue;
+    const float *xj = a->x + j * a->dim;
+    double s = 0.0;
+    for (size_t c = 0; c < a->dim; c++) {
+      double t = (double)xi[c] - xj[c];
+      s += t * t;
+    }
+    if (cnt == k && s >= dd[k - 1])
+      continue;
+    size_t p = cnt < k ? cnt++ : k - 1;
+    while (p > 0 && dd[p - 1] > s) {
+      dd[p] = dd[p - 1];
+      nb[p] = nb[p - 1];
+      p--;
+    }
+    dd[p] = s;
+    nb[p] = j;
+  }
+  return 0;
+}
+
+/* Precision of row i such that the entropy of its conditional is ln(perplexity):
+ * bracket (doubling or halving from 1) then bisect, to 1e-5, 200 steps at most. */
+static int calibrate_item(void *arg, size_t i, void *scratch) {
+  knn_arg *a = arg;
+  (void)scratch;
+  size_t k = a->k;
+  const double *d = a->dist2 + i * k;
+  double *p = a->cond + i * k, target = log(a->perplexity);
+  double beta = 1.0, lo = -INFINITY, hi = INFINITY, h = 0.0;
+  double dmin = d[0]; /* shift: exp(-beta (d - dmin)) keeps the largest weight at 1 */
+  for (int step = 0; step < 200; step++) {
+    double sum = 0.0, sd = 0.0;
+    for (size_t j = 0; j < k; j++) {
+      p[j] = exp(-beta * (d[j] - dmin));
+      sum += p[j];
+      sd += (d[j] - dmin) * p[j];
+    }
+    h = log(sum) + beta * sd / sum;
+    for (size_t j = 0; j < k; j++)
+      p[j] /= sum;
+    if (fabs(h - target) < 1e-5)
+      break;
+    if (h > target) { /* too flat: raise the precision */
+      lo = beta;
+      beta = isinf(hi) ? beta * 2.0 : (beta + hi) / 2.0;
+    } else {
+      hi = beta;
+      beta = isinf(lo) ? beta / 2.0 : (beta + lo) / 2.0;
+    }
+  }
+  a->err[i] = fabs(h - target);
+  return 0;
+}
+
+typedef struct entry {
+  size_t r, c;
+  double v;
+} entry;
+
+static int cmp_entry(const void *x, const void *y) {
+  const entry *a = x, *b = y;
+  if (a->r != b->r)
+    return a->r < b->r ? -1 : 1;
+  return (a->c > b->c) - (a->c < b->c);
+}
+
+/* P = (C + C^T) / 2n in CSR, duplicates merged. */
+static int symmetrise(limn_ctx *ctx, const knn_arg *a, limn_tsne_p *P) {
+  size_t n = a->n, k = a->k, m = 2 * n * k;
+  entry *e = limn__alloc_array(ctx, m, sizeof *e);
+  if (!e)
+    return LIMN_ENOMEM;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < k; j++) {
+      double v = a->cond[i * k + j] / (2.0 * (double)n);
+      e[2 * (i * k + j)] = (entry){i, a->nbr[i * k + j], v};
+      e[2 * (i * k + j) + 1] = (entry){a->nbr[i * k + j], i, v};
+    }
+  qsort(e, m, sizeof *e, cmp_entry);
+  size_t u = 0;
+  for (size_t q = 0; q < m; q++) {
+    if (u && e[u - 1].r == e[q].r && e[u - 1].c == e[q].c)
+      e[u - 1].v += e[q].v;
+    else
+      e[u++] = e[q];
+  }
+  P->rowptr = limn__calloc(ctx, n + 1, sizeof(size_t));
+  P->col = limn__alloc_array(ctx, u, sizeof(size_t));
+  P->val = limn__alloc_array(ctx, u, sizeof(double));
+  int rc = P->rowptr && P->col && P->val ? LIMN_OK : LIMN_ENOMEM;
+  if (rc == LIMN_OK) {
+    double total = 0.0;
+    for (size_t q = 0; q < u; q++)
+      total += e[q].v;
+    for (size_t q = 0; q < u; q++) {
+      P->rowptr[e[q].r + 1]++;
+      P->col[q] = e[q].c;
+      P->val[q] = e[q].v / total;
+    }
+    for (size_t i = 0; i < n; i++)
+      P->rowptr[i + 1] += P->rowptr[i];
+  }
+  limn__free(ctx, e);
+  return rc;
+}
+
+int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, double perplexity,
+                         limn_tsne_p **out) {
+  *out = NULL;
+  if (n < 4)
+    return limn__err(ctx, LIMN_EINVAL, "t-SNE needs at least 4 rows, got %zu", n);
+  if (!(perplexity >= 1.0) || 3.0 * perplexity > (double)(n - 1))
+    return limn__err(
+        ctx, LIMN_EINVAL,
+        "perplexity %g is too large for %zu rows (3 perplexity neighbours are needed: at most %g)",
+        perplexity, n, floor((double)(n - 1) / 3.0));
+  for (size_t i = 0; i < n * dim; i++)
+    if (!isfinite(x[i]))
+      return limn__err(ctx, LIMN_ENONFINITE, "row %zu, column %zu: value is not finite", i / dim, i % dim);
+  size_t k = (size_t)(3.0 * perplexity);
+  knn_arg a = {x, n, dim, k, NULL, NULL, perplexity, NULL, NULL};
+  limn_tsne_p *P = limn__calloc(ctx, 1, sizeof *P);
+  a.nbr = limn__alloc_array(ctx, n, k * sizeof(size_t));
+  a.dist2 = limn__alloc_array(ctx, n, k * sizeof(double));
+  a.cond = limn__alloc_array(ctx, n, k * sizeof(double));
+  a.err = limn__alloc_array(ctx, n, sizeof(double));
+  int rc = P && a.nbr && a.dist2 && a.cond && a.err ? LIMN_OK : LIMN_ENOMEM;
+  if (rc == LIMN_OK && limn__parallel_for(ctx, n, 0, knn_item, &a))
+    rc = LIMN_ENOMEM;
+  if (rc == LIMN_OK && limn__parallel_for(ctx, n, 0, calibrate_item, &a))
+    rc = LIMN_ENOMEM;
+  if (rc == LIMN_OK) {
+    P->n = n;
+    for (size_t i = 0; i < n; i++)
+      P->max_entropy_error = a.err[i] > P->max_entropy_error ? a.err[i] : P->max_entropy_error;
+    rc = symmetrise(ctx, &a, P);
+  }
+  limn__free(ctx, a.nbr);
+  limn__free(ctx, a.dist2);
+  limn__free(ctx, a.cond);
+  limn__free(ctx, a.err);
+  if (rc != LIMN_OK) {
+    limn_tsne_p_free(ctx, P);
+    return rc == LIMN_ENOMEM ? limn__err(ctx, rc, "out of memory computing t-SNE affinities") : rc;
+  }
+  *out = P;
+  return LIMN_OK;
+}

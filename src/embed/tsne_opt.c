@@ -1,0 +1,403 @@
+/* t-SNE's gradient (exact or Barnes-Hut) and its optimisation. */
+#include "../core/internal.h"
+#include <math.h>
+
+/* ---- quadtree (Barnes-Hut) ---- */
+
+typedef struct qnode {
+  double cx, cy, half; /* cell centre and half-width */
+  double mx, my;       /* centre of mass */
+  size_t count;
+  long child; /* index of the first of 4 children, -1 for a leaf */
+  long point; /* a leaf's first point (-1 when empty) */
+} qnode;
+
+typedef struct qtree {
+  qnode *nodes;
+  size_t len, cap;
+  long *leaf_of; /* (n) the leaf each point sits in */
+} qtree;
+
+static long new_node(limn_ctx *ctx, qtree *t, double cx, double cy, double half) {
+  if (t->len == t->cap) {
+    size_t cap = t->cap ? 2 * t->cap : 1024;
+    qnode *p = limn__realloc(ctx, t->nodes, cap * sizeof *p);
+    if (!p)
+      return -1;
+    t->nodes = p;
+    t->cap = cap;
+  }
+  t->nodes[t->len] = (qnode){cx, cy, half, 0, 0, 0, -1, -1};
+  return (long)t->len++;
+}
+
+static int quadrant(const qnode *q, double x, double y) { return (x >= q->cx) + 2 * (y >= q->cy); }
+
+/* Insert point i at (x, y) below node n (iteratively). Points at the same position
+ * share a leaf (counted, not split). */
+static int insert(limn_ctx *ctx, qtree *t, long n, const double *y, long i) {
+  double px = y[2 * i], py = y[2 * i + 1];
+  for (int depth = 0;; depth++) {
+    qnode *q = &t->nodes[n];
+    q->mx = (q->mx * (double)q->count + px) / (double)(q->count + 1);
+    q->my = (q->my * (double)q->count + py) / (double)(q->count + 1);
+    q->count++;
+    if (q->child < 0) {
+      if (q->point < 0) {
+        q->point = i;
+        t->leaf_of[i] = n;
+        return LIMN_OK;
+      }
+      long old = q->point;
+      if ((y[2 * old] == px && y[2 * old + 1] == py) || depth > 60) {
+        t->leaf_of[i] = n; /* a duplicate: this leaf holds several points */
+        return LIMN_OK;
+      }
+      long first = -1;
+      for (int c = 0; c < 4; c++) {
+        double h = q->half / 2.0;
+        long m = new_node(ctx, t, q->cx + ((c & 1) ? h : -h), q->cy + ((c & 2) ? h : -h), h);
+        if (m < 0)
+          return LIMN_ENOMEM;
+        q = &t->nodes[n]; /* the array may have moved */
+        if (c == 0)
+          first = m;
+      }
+      q->child = first;
+      q->point = -1;
+      /* move the old point one level down */
+      long on = first + quadrant(q, y[2 * old], y[2 * old + 1]);
+      qnode *o = &t->nodes[on];
+      if (q->count - 1 == 1) /* the leaf held one point: it moves down */
+        t->leaf_of[old] = on;
+      else /* it held duplicates of one position (rare): they all move */
+        for (size_t p = 0; p < (size_t)i; p++)
+          if (t->leaf_of[p] == n)
+            t->leaf_of[p] = on;
+      o->mx = y[2 * old];
+      o->my = y[2 * old + 1];
+      o->count = q->count - 1; /* it may stand for duplicates */
+      o->point = old;
+    }
+    n = t->nodes[n].child + quadrant(&t->nodes[n], px, py);
+  }
+}
+
+static int build(limn_ctx *ctx, qtree *t, const double *y, size_t n) {
+  if (!t->leaf_of && !(t->leaf_of = limn__alloc_array(ctx, n, sizeof(long))))
+    return LIMN_ENOMEM;
+  double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    minx = fmin(minx, y[2 * i]), maxx = fmax(maxx, y[2 * i]);
+    miny = fmin(miny, y[2 * i + 1]), maxy = fmax(maxy, y[2 * i + 1]);
+  }
+  double half = fmax(maxx - minx, maxy - miny) / 2.0 * (1.0 + 1e-9) + 1e-12;
+  t->len = 0;
+  if (new_node(ctx, t, (minx + maxx) / 2.0, (miny + maxy) / 2.0, half) < 0)
+    return LIMN_ENOMEM;
+  for (size_t i = 0; i < n; i++)
+    LIMN_TRY(insert(ctx, t, 0, y, (long)i));
+  return LIMN_OK;
+}
+
+/* ---- gradient ---- */
+
+typedef struct grad_arg {
+  const limn_tsne_p *P;
+  const double *y;
+  double exag, theta;
+  const qtree *tree;  /* NULL: exact */
+  double *attr, *rep; /* (n, 2) */
+  double *z;          /* (n) per-point share of Z */
+} grad_arg;
+
+static int grad_item(void *arg, size_t i, void *scratch) {
+  grad_arg *a = arg;
+  long *stack = scratch;
+  const double *y = a->y;
+  double yi = y[2 * i], yj = y[2 * i + 1], ax = 0, ay = 0, rx = 0, ry = 0, z = 0;
+  for (size_t q = a->P->rowptr[i]; q < a->P->rowptr[i + 1]; q++) { /* attraction, exact */
+    size_t j = a->P->col[q];
+    double dx = yi - y[2 * j], dy = yj - y[2 * j + 1], w = 1.0 / (1.0 + dx * dx + dy * dy);
+    ax += a->P->val[q] * w * dx;
+    ay += a->P->val[q] * w * dy;
+  }
+  if (!a->tree) {
+    for (size_t j = 0; j < a->P->n; j++) {
+      if (j == i)
+        continue;
+      double dx = yi - y[2 * j], dy = yj - y[2 * j + 1], w = 1.0 / (1.0 + dx * dx + dy * dy);
+      z += w;
+      rx += w * w * dx;
+      ry += w * w * dy;
+    }
+  } else {
+    const qnode *nd = a->tree->nodes;
+    size_t top = 0;
+    stack[top++] = 0;
+    while (top) {
+      long qi = stack[--top];
+      const qnode *q = &nd[qi];
+      if (q->count == 0)
+        continue;
+      double dx = yi - q->mx, dy = yj - q->my, d2 = dx * dx + dy * dy;
+      int leaf = q->child < 0;
+      if (leaf || (2.0 * q->half) * (2.0 * q->half) < a->theta * a->theta * d2) {
+        double cnt = (double)q->count;
+        if (leaf && qi == a->tree->leaf_of[i])
+          cnt -= 1.0; /* i itself is in this leaf (with any duplicates of it) */
+        double w = 1.0 / (1.0 + d2);
+        z += cnt * w;
+        rx += cnt * w * w * dx;
+        ry += cnt * w * w * dy;
+        continue;
+      }
+      for (int c = 3; c >= 0; c--)
+        stack[top++] = q->child + c;
+    }
+  }
+  a->attr[2 * i] = a->exag * ax;
+  a->attr[2 * i + 1] = a->exag * ay;
+  a->rep[2 * i] = rx;
+  a->rep[2 * i + 1] = ry;
+  a->z[i] = z;
+  return 0;
+}
+
+typedef struct tsne_ws {
+  qtree tree;
+  double *attr, *rep, *z;
+  size_t stack;
+} tsne_ws;
+
+/* Gradient (no factor 4) into grad, Z into *zsum. */
+static int gradient(limn_ctx *ctx, tsne_ws *w, const limn_tsne_p *P, const double *y, int bh, double theta,
+                    double exag, double *grad, double *zsum) {
+  size_t n = P->n;
+  if (bh)
+    LIMN_TRY(build(ctx, &w->tree, y, n));
+  grad_arg a = {P, y, exag, theta, bh ? &w->tree : NULL, w->attr, w->rep, w->z};
+  size_t stack = bh ? 4 * w->tree.len + 8 : 1;
+  if (limn__parallel_for(ctx, n, stack * sizeof(long), grad_item, &a))
+    return LIMN_ENOMEM;
+  double Z = 0.0;
+  for (size_t i = 0; i < n; i++) /* in order: thread-count independent */
+    Z += w->z[i];
+  for (size_t i = 0; i < 2 * n; i++)
+    grad[i] = w->attr[i] - w->rep[i] / Z;
+  *zsum = Z;
+  return LIMN_OK;
+}
+
+/* KL(P || Q) with the given Z. */
+static double kl_div(const limn_tsne_p *P, const double *y, double Z) {
+  double kl = 0.0;
+  for (size_t i = 0; i < P->n; i++)
+    for (size_t q = P->rowptr[i]; q < P->rowptr[i + 1]; q++) {
+      size_t j = P->col[q];
+      double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+      double qij = 1.0 / (1.0 + dx * dx + dy * dy) / Z, p = P->val[q];
+      if (p > 0)
+        kl += p * log(p / fmax(qij, 1e-300));
+    }
+  return kl;
+}
+
+static int ws_init(limn_ctx *ctx, tsne_ws *w, size_t n) {
+  memset(w, 0, sizeof *w);
+  w->attr = limn__alloc_array(ctx, n, 2 * sizeof(double));
+  w->rep = limn__alloc_array(ctx, n, 2 * sizeof(double));
+  w->z = limn__alloc_array(ctx, n, sizeof(double));
+  return w->attr && w->rep && w->z ? LIMN_OK : LIMN_ENOMEM;
+}
+
+static void ws_free(limn_ctx *ctx, tsne_ws *w) {
+  limn__free(ctx, w->attr);
+  limn__free(ctx, w->rep);
+  limn__free(ctx, w->z);
+  limn__free(ctx, w->tree.nodes);
+  limn__free(ctx, w->tree.leaf_of);
+}
+
+static int use_bh(limn_tsne_method m, size_t n) {
+  return m == LIMN_TSNE_BARNES_HUT || (m == LIMN_TSNE_AUTO && n >= 1000);
+}
+
+int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, limn_tsne_method method,
+                       double theta, double *grad, double *kl) {
+  tsne_ws w;
+  int rc = ws_init(ctx, &w, P->n);
+  double Z = 0;
+  if (rc == LIMN_OK)
+    rc = gradient(ctx, &w, P, y, use_bh(method, P->n), theta, 1.0, grad, &Z);
+  if (rc == LIMN_OK && kl)
+    *kl = kl_div(P, y, Z);
+  ws_free(ctx, &w);
+  return rc;
+}
+
+/* ---- initialisation ---- */
+
+/* The first two principal components of x by power iteration (deterministic start,
+ * orthogonalised against the first), signs fixed so that the largest coordinate is
+ * positive; y scaled so the first column has std 1e-4. */
+static int pca_init(limn_ctx *ctx, const float *x, size_t n, size_t dim, double *y) {
+  double *mu = limn__calloc(ctx, dim, sizeof(double)), *v = limn__alloc_array(ctx, 2 * dim, sizeof(double));
+  double *t = limn__alloc_array(ctx, n, sizeof(double)), *u = limn__alloc_array(ctx, dim, sizeof(double));
+  if (!mu || !v || !t || !u) {
+    limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u);
+    return LIMN_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t c = 0; c < dim; c++)
+      mu[c] += x[i * dim + c] / (double)n;
+  for (int comp = 0; comp < 2; comp++) {
+    double *vc = v + (size_t)comp * dim;
+    for (size_t c = 0; c < dim; c++)
+      vc[c] = 1.0 + 0.01 * (double)((c * 7 + (size_t)comp * 3) % 11);
+    for (int it = 0; it < 100; it++) {
+      if (comp == 1) { /* stay orthogonal to the first component */
+        double dp = 0;
+        for (size_t c = 0; c < dim; c++)
+          dp += vc[c] * v[c];
+        for (size_t c = 0; c < dim; c++)
+          vc[c] -= dp * v[c];
+      }
+      double norm = 0;
+      for (size_t c = 0; c < dim; c++)
+        norm += vc[c] * vc[c];
+      norm = sqrt(norm);
+      if (!(norm > 1e-300))
+        break;
+      for (size_t c = 0; c < dim; c++)
+        vc[c] /= norm;
+      for (size_t i = 0; i < n; i++) { /* t = Xc v, u = Xc^T t */
+        double s = 0;
+        for (size_t c = 0; c < dim; c++)
+          s += ((double)x[i * dim + c] - mu[c]) * vc[c];
+        t[i] = s;
+      }
+      for (size_t c = 0; c < dim; c++)
+        u[c] = 0;
+      for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < dim; c++)
+          u[c] += ((double)x[i * dim + c] - mu[c]) * t[i];
+      memcpy(vc, u, dim * sizeof *u);
+    }
+    double norm = 0;
+    size_t big = 0;
+    for (size_t c = 0; c < dim; c++) {
+      norm += vc[c] * vc[c];
+      if (fabs(vc[c]) > fabs(vc[big]))
+        big = c;
+    }
+    norm = sqrt(norm);
+    double sign = vc[big] < 0 ? -1.0 : 1.0;
+    for (size_t c = 0; c < dim; c++)
+      vc[c] = norm > 0 ? sign * vc[c] / norm : 0.0;
+    for (size_t i = 0; i < n; i++) {
+      double s = 0;
+      for (size_t c = 0; c < dim; c++)
+        s += ((double)x[i * dim + c] - mu[c]) * vc[c];
+      y[2 * i + (size_t)comp] = s;
+    }
+  }
+  double m0 = 0, s0 = 0;
+  for (size_t i = 0; i < n; i++)
+    m0 += y[2 * i] / (double)n;
+  for (size_t i = 0; i < n; i++)
+    s0 += (y[2 * i] - m0) * (y[2 * i] - m0) / (double)n;
+  double scale = s0 > 0 ? 1e-4 / sqrt(s0) : 1.0;
+  for (size_t i = 0; i < 2 * n; i++)
+    y[i] *= scale;
+  limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u);
+  return LIMN_OK;
+}
+
+/* ---- optimisation ---- */
+
+int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t dim, const limn_tsne_opts *opts,
+                  double *y, double *kl) {
+  limn_tsne_opts dflt = limn_tsne_opts_default();
+  const limn_tsne_opts *o = opts ? opts : &dflt;
+  size_t n = P->n;
+  if (o->iterations < 1 || o->exaggeration_iters > o->iterations || !(o->exaggeration >= 1) ||
+      !(o->theta >= 0) || !(o->max_step > 0) || !(o->learning_rate >= 0))
+    return limn__err(ctx, LIMN_EINVAL, "t-SNE options out of range");
+  int bh = use_bh(o->method, n), rc;
+  double lr = o->learning_rate > 0 ? o->learning_rate : fmax((double)n / 12.0, 200.0), Z = 0;
+  tsne_ws w;
+  double *grad = limn__alloc_array(ctx, n, 2 * sizeof(double));
+  double *upd = limn__calloc(ctx, n, 2 * sizeof(double)),
+         *gains = limn__alloc_array(ctx, n, 2 * sizeof(double));
+  rc = ws_init(ctx, &w, n);
+  if (rc == LIMN_OK && (!grad || !upd || !gains))
+    rc = LIMN_ENOMEM;
+  if (rc == LIMN_OK && !o->init_random && x && dim)
+    rc = pca_init(ctx, x, n, dim, y);
+  else if (rc == LIMN_OK) {
+    limn_rng r;
+    limn_rng_init(&r, o->seed, 0);
+    for (size_t i = 0; i < 2 * n; i++)
+      y[i] = 1e-4 * limn_rng_normal(&r);
+  }
+  for (size_t i = 0; i < 2 * n && gains; i++)
+    gains[i] = 1.0;
+  for (size_t it = 0; it < o->iterations && rc == LIMN_OK; it++) {
+    int early = it < o->exaggeration_iters;
+    rc = gradient(ctx, &w, P, y, bh, o->theta, early ? o->exaggeration : 1.0, grad, &Z);
+    if (rc)
+      break;
+    double mom = early ? o->momentum : o->final_momentum, mx = 0, my = 0;
+    for (size_t i = 0; i < n; i++) {
+      double sx = 0, sy = 0;
+      for (int c = 0; c < 2; c++) {
+        size_t q = 2 * i + (size_t)c;
+        gains[q] = (grad[q] > 0) != (upd[q] > 0) ? gains[q] + 0.2 : gains[q] * 0.8;
+        if (gains[q] < 0.01)
+          gains[q] = 0.01;
+        upd[q] = mom * upd[q] - lr * gains[q] * grad[q];
+      }
+      sx = upd[2 * i], sy = upd[2 * i + 1];
+      double norm = sqrt(sx * sx + sy * sy);
+      if (norm > o->max_step) { /* per-point step clipping */
+        upd[2 * i] *= o->max_step / norm;
+        upd[2 * i + 1] *= o->max_step / norm;
+      }
+      y[2 * i] += upd[2 * i];
+      y[2 * i + 1] += upd[2 * i + 1];
+      mx += y[2 * i];
+      my += y[2 * i + 1];
+    }
+    for (size_t i = 0; i < n; i++) { /* re-centre */
+      y[2 * i] -= mx / (double)n;
+      y[2 * i + 1] -= my / (double)n;
+    }
+    if ((it + 1) % 50 == 0) {
+      limn__log(ctx, LIMN_LOG_INFO, "t-SNE iteration %zu: KL %.6f", it + 1, kl_div(P, y, Z));
+      limn__progress(ctx, "iterations", it + 1, o->iterations);
+      if (limn__canceled(ctx))
+        rc = limn__err(ctx, LIMN_ECANCELED, "t-SNE canceled at iteration %zu", it + 1);
+    }
+  }
+  if (rc == LIMN_OK && kl) {
+    if (n <= 20000) { /* the final KL with an exact Z */
+      double Ze = 0;
+      for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+          if (i != j) {
+            double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+            Ze += 1.0 / (1.0 + dx * dx + dy * dy);
+          }
+      Z = Ze;
+    } else {
+      rc = gradient(ctx, &w, P, y, 1, o->theta, 1.0, grad, &Z);
+    }
+    *kl = kl_div(P, y, Z);
+  }
+  ws_free(ctx, &w);
+  limn__free(ctx, grad);
+  limn__free(ctx, upd);
+  limn__free(ctx, gains);
+  return rc;
+}

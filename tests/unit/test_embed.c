@@ -1,0 +1,169 @@
+/* t-SNE: affinities (calibration, symmetry, normalisation), the gradient against
+ * central differences of the KL and Barnes-Hut against exact, the schedule lowering
+ * the KL, determinism across threads, bad input. */
+#include "../harness.h"
+
+static limn_ctx *ctx;
+
+static limn_dataset *digits(void) {
+  limn_read_opts ro = limn_read_opts_default();
+  ro.target = "digit";
+  limn_dataset *ds = NULL;
+  if (limn_dataset_read(ctx, src_path("data/digits.csv"), &ro, &ds))
+    fprintf(stderr, "%s\n", limn_ctx_errmsg(ctx));
+  return ds;
+}
+
+static void test_affinities(const float *x, size_t n) {
+  test_begin("affinities");
+  limn_tsne_p *P = NULL;
+  CHECK_OK(ctx, limn_tsne_affinities(ctx, x, n, 64, 30, &P));
+  if (!P)
+    return;
+  CHECK(P->max_entropy_error < 1e-5);
+  double sum = 0, asym = 0;
+  int neg = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t q = P->rowptr[i]; q < P->rowptr[i + 1]; q++) {
+      size_t j = P->col[q];
+      sum += P->val[q];
+      neg |= P->val[q] < 0 || j == i;
+      double back = 0; /* p_ji */
+      for (size_t r = P->rowptr[j]; r < P->rowptr[j + 1]; r++)
+        if (P->col[r] == i)
+          back = P->val[r];
+      asym = fmax(asym, fabs(back - P->val[q]));
+    }
+  CHECK(fabs(sum - 1.0) < 1e-12);
+  CHECK(asym < 1e-15);
+  CHECK(!neg);
+  CHECK(P->rowptr[n] >= n * 90 && P->rowptr[n] <= 2 * n * 90);
+  limn_tsne_p_free(ctx, P);
+  CHECK_ERR(ctx, limn_tsne_affinities(ctx, x, 40, 64, 30, &P), LIMN_EINVAL,
+            "perplexity 30 is too large for 40 rows");
+  CHECK_ERR(ctx, limn_tsne_affinities(ctx, x, 3, 64, 1, &P), LIMN_EINVAL, "at least 4 rows");
+  float bad[8 * 2] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, NAN, 12, 13, 14, 15};
+  CHECK_ERR(ctx, limn_tsne_affinities(ctx, bad, 8, 2, 1, &P), LIMN_ENONFINITE, "row 5, column 1");
+  /* duplicate rows are fine */
+  float dup[10 * 2] = {0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7};
+  CHECK_OK(ctx, limn_tsne_affinities(ctx, dup, 10, 2, 2, &P));
+  limn_tsne_p_free(ctx, P);
+}
+
+/* KL(P || Q) with an exact Z, for central differences. */
+static double kl_exact(const limn_tsne_p *P, const double *y) {
+  double Z = 0, kl = 0;
+  for (size_t i = 0; i < P->n; i++)
+    for (size_t j = 0; j < P->n; j++)
+      if (i != j)
+        Z += 1.0 / (1.0 + pow(y[2 * i] - y[2 * j], 2) + pow(y[2 * i + 1] - y[2 * j + 1], 2));
+  for (size_t i = 0; i < P->n; i++)
+    for (size_t q = P->rowptr[i]; q < P->rowptr[i + 1]; q++) {
+      size_t j = P->col[q];
+      double w = 1.0 / (1.0 + pow(y[2 * i] - y[2 * j], 2) + pow(y[2 * i + 1] - y[2 * j + 1], 2));
+      kl += P->val[q] * log(P->val[q] / (w / Z));
+    }
+  return kl;
+}
+
+static void test_gradients(const float *x) {
+  test_begin("gradients");
+  size_t n = 40;
+  limn_tsne_p *P = NULL;
+  CHECK_OK(ctx, limn_tsne_affinities(ctx, x, n, 64, 5, &P));
+  if (!P)
+    return;
+  double y[80], g[80], fd[80], an[80];
+  limn_rng r;
+  limn_rng_init(&r, 3, 0);
+  for (int i = 0; i < 80; i++)
+    y[i] = 3.0 * limn_rng_normal(&r);
+  double kl;
+  CHECK_OK(ctx, limn_tsne_gradient(ctx, P, y, LIMN_TSNE_EXACT, 0.5, g, &kl));
+  CHECK(fabs(kl - kl_exact(P, y)) < 1e-12);
+  for (int i = 0; i < 80; i++) { /* dKL/dy = 4 x the gradient limn reports */
+    double h = 1e-5, s = y[i];
+    y[i] = s + h;
+    double kp = kl_exact(P, y);
+    y[i] = s - h;
+    double km = kl_exact(P, y);
+    y[i] = s;
+    fd[i] = (kp - km) / (2 * h);
+    an[i] = 4.0 * g[i];
+  }
+  CHECK_CLOSE("exact gradient vs central differences", an, fd, 80, 1e-7, 1e-5);
+  limn_tsne_p_free(ctx, P);
+}
+
+static void test_barnes_hut(const float *x, size_t n) {
+  test_begin("Barnes-Hut vs exact");
+  limn_tsne_p *P = NULL;
+  CHECK_OK(ctx, limn_tsne_affinities(ctx, x, n, 64, 30, &P));
+  if (!P)
+    return;
+  double *y = malloc(2 * n * sizeof *y), *ge = malloc(2 * n * sizeof *ge), *gb = malloc(2 * n * sizeof *gb);
+  /* at a map in the making (after early exaggeration), where the gradient is large */
+  limn_tsne_opts o = limn_tsne_opts_default();
+  o.method = LIMN_TSNE_EXACT;
+  o.iterations = 250;
+  double kl0;
+  CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, y, &kl0));
+  double kle, klb;
+  CHECK_OK(ctx, limn_tsne_gradient(ctx, P, y, LIMN_TSNE_EXACT, 0.5, ge, &kle));
+  CHECK_OK(ctx, limn_tsne_gradient(ctx, P, y, LIMN_TSNE_BARNES_HUT, 0.5, gb, &klb));
+  double num = 0, den = 0;
+  for (size_t i = 0; i < 2 * n; i++) {
+    num += (gb[i] - ge[i]) * (gb[i] - ge[i]);
+    den += ge[i] * ge[i];
+  }
+  printf("Barnes-Hut (theta 0.5) relative gradient error on %zu points: %.2e; KL %.6f vs %.6f\n", n,
+         sqrt(num / den), klb, kle);
+  CHECK(sqrt(num / den) < 1e-2);
+  CHECK(fabs(klb - kle) < 1e-2 * kle);
+  free(y), free(ge), free(gb);
+  limn_tsne_p_free(ctx, P);
+}
+
+static void test_run(const float *x, size_t n) {
+  test_begin("optimisation");
+  limn_tsne_p *P = NULL;
+  CHECK_OK(ctx, limn_tsne_affinities(ctx, x, n, 64, 30, &P));
+  if (!P)
+    return;
+  double *a = malloc(2 * n * sizeof *a), *b = malloc(2 * n * sizeof *b), kla, klb;
+  limn_tsne_opts o = limn_tsne_opts_default();
+  o.method = LIMN_TSNE_BARNES_HUT;
+  o.iterations = 250; /* early exaggeration only */
+  CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, a, &kla));
+  o.iterations = 750;
+  limn_ctx_set_threads(ctx, 1);
+  CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, a, &klb));
+  printf("KL after early exaggeration %.4f, at the end %.4f\n", kla, klb);
+  CHECK(klb < kla);
+  limn_ctx_set_threads(ctx, 2);
+  double kl2;
+  CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, b, &kl2));
+  CHECK(!memcmp(a, b, 2 * n * sizeof *a)); /* threads never change the map */
+  limn_ctx_set_threads(ctx, 0);
+  o.learning_rate = -1;
+  CHECK_ERR(ctx, limn_tsne_run(ctx, P, x, 64, &o, b, &kl2), LIMN_EINVAL, "options out of range");
+  free(a), free(b);
+  limn_tsne_p_free(ctx, P);
+}
+
+int main(void) {
+  ctx = limn_ctx_create(NULL);
+  limn_dataset *ds = digits();
+  if (ds) {
+    const float *x = limn_dataset_x(ds);
+    test_affinities(x, 400);
+    test_gradients(x);
+    test_barnes_hut(x, 600);
+    test_run(x, 500);
+  } else {
+    CHECK(!"digits");
+  }
+  limn_dataset_free(ds);
+  limn_ctx_free(ctx);
+  return test_end();
+}
