@@ -46,6 +46,7 @@ bench: build
 	$(BUILD)/bench_mlp data 9
 	$(BUILD)/bench_explain 5
 	$(BUILD)/bench_lime data 100
+	$(BUILD)/bench_embed data 3
 
 # libFuzzer targets (clang); run one with e.g. build-fuzz/tests/fuzz_csv tests/fuzz/corpus/csv
 fuzz:

@@ -1,9 +1,9 @@
 /* limn/embed.h: t-SNE maps (van der Maaten & Hinton 2008; Barnes-Hut: van der Maaten
  * 2014) of inputs, outputs or attributions, to show how a model organises its inputs.
  *
- * Status: exact and Barnes-Hut repulsion, exact neighbours by brute force, PCA
- * initialisation. Not yet: FFT-accelerated interpolation, a vantage-point tree,
- * placing new points into a saved map (see docs/math/tsne.md). */
+ * Status: exact and Barnes-Hut repulsion, exact neighbours by a vantage-point tree,
+ * PCA initialisation. Not yet: FFT-accelerated interpolation, placing new points
+ * into a saved map (see docs/math/tsne.md). */
 #ifndef LIMN_EMBED_H
 #define LIMN_EMBED_H
 
@@ -47,10 +47,10 @@ typedef struct limn_tsne_p {
 } limn_tsne_p;
 
 /* P from the rows x (n, dim): each row's 3 perplexity nearest neighbours (exact,
- * Euclidean), Gaussian conditionals whose entropy is ln(perplexity) to 1e-5
- * (bracket then bisect on the precision, 200 steps at most), symmetrised
- * p_ij = (p_j|i + p_i|j) / 2n. Exact duplicate rows are fine. Free with
- * limn_tsne_p_free. */
+ * Euclidean, by a vantage-point tree; ties to the lower row index), Gaussian
+ * conditionals whose entropy is ln(perplexity) to 1e-5 (bracket then bisect on the
+ * precision, 200 steps at most), symmetrised p_ij = (p_j|i + p_i|j) / 2n. Exact
+ * duplicate rows are fine. Free with limn_tsne_p_free. */
 int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, double perplexity,
                          limn_tsne_p **out);
 void limn_tsne_p_free(limn_ctx *ctx, limn_tsne_p *p);

@@ -1,9 +1,11 @@
 /* t-SNE (van der Maaten & Hinton 2008) with exact or Barnes-Hut repulsion (van der
- * Maaten 2014). Input affinities from exact nearest neighbours and per-point
+ * Maaten 2014). Input affinities from exact nearest neighbours (a vantage-point
+ * tree, knn.c) and per-point
  * perplexity calibration; gradient descent with momentum and gains, early
  * exaggeration, per-point step clipping, re-centring; PCA initialisation. Every
  * per-point sum runs in a fixed order, so the map does not depend on the thread count. */
 #include "../core/internal.h"
+#include "knn.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -41,37 +43,6 @@ typedef struct knn_arg {
   double *cond; /* (n, k) conditional probabilities */
   double *err;  /* (n) |H - ln u| */
 } knn_arg;
-
-/* The k nearest other rows of row i by brute force (ties to the lower index),
- * kept sorted by insertion. */
-static int knn_item(void *arg, size_t i, void *scratch) {
-  knn_arg *a = arg;
-  (void)scratch;
-  size_t k = a->k, *nb = a->nbr + i * k, cnt = 0;
-  double *dd = a->dist2 + i * k;
-  const float *xi = a->x + i * a->dim;
-  for (size_t j = 0; j < a->n; j++) {
-    if (j == i)
-      continue;
-    const float *xj = a->x + j * a->dim;
-    double s = 0.0;
-    for (size_t c = 0; c < a->dim; c++) {
-      double t = (double)xi[c] - xj[c];
-      s += t * t;
-    }
-    if (cnt == k && s >= dd[k - 1])
-      continue;
-    size_t p = cnt < k ? cnt++ : k - 1;
-    while (p > 0 && dd[p - 1] > s) {
-      dd[p] = dd[p - 1];
-      nb[p] = nb[p - 1];
-      p--;
-    }
-    dd[p] = s;
-    nb[p] = j;
-  }
-  return 0;
-}
 
 /* Precision of row i such that the entropy of its conditional is ln(perplexity):
  * bracket (doubling or halving from 1) then bisect, to 1e-5, 200 steps at most. */
@@ -180,8 +151,8 @@ int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, do
   a.cond = limn__alloc_array(ctx, n, k * sizeof(double));
   a.err = limn__alloc_array(ctx, n, sizeof(double));
   int rc = P && a.nbr && a.dist2 && a.cond && a.err ? LIMN_OK : LIMN_ENOMEM;
-  if (rc == LIMN_OK && limn__parallel_for(ctx, n, 0, knn_item, &a))
-    rc = LIMN_ENOMEM;
+  if (rc == LIMN_OK)
+    rc = limn__knn(ctx, x, n, dim, k, 0, a.nbr, a.dist2);
   if (rc == LIMN_OK && limn__parallel_for(ctx, n, 0, calibrate_item, &a))
     rc = LIMN_ENOMEM;
   if (rc == LIMN_OK) {

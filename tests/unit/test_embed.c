@@ -1,7 +1,9 @@
 /* t-SNE: affinities (calibration, symmetry, normalisation), the gradient against
  * central differences of the KL and Barnes-Hut against exact, the schedule lowering
- * the KL, determinism across threads, bad input. */
+ * the KL, determinism across threads, bad input; the vantage-point tree against an
+ * all-pairs sort. */
 #include "../harness.h"
+#include "../../src/embed/knn.h"
 
 static limn_ctx *ctx;
 
@@ -151,11 +153,70 @@ static void test_run(const float *x, size_t n) {
   limn_tsne_p_free(ctx, P);
 }
 
+typedef struct ref_pair {
+  double d;
+  size_t j;
+} ref_pair;
+
+static int cmp_ref(const void *x, const void *y) {
+  const ref_pair *a = x, *b = y;
+  if (a->d != b->d)
+    return a->d < b->d ? -1 : 1;
+  return (a->j > b->j) - (a->j < b->j);
+}
+
+/* Brute force and the vantage-point tree against a full sort of every row's
+ * distances (ties to the lower index), on data full of ties and duplicates. */
+static void test_knn_on(const char *what, const float *x, size_t n, size_t dim, size_t k) {
+  test_begin(what);
+  size_t *nb = malloc(n * k * sizeof *nb), *nt = malloc(n * k * sizeof *nt);
+  double *db = malloc(n * k * sizeof *db), *dt = malloc(n * k * sizeof *dt);
+  ref_pair *all = malloc(n * sizeof *all);
+  CHECK_OK(ctx, limn__knn(ctx, x, n, dim, k, 1, nb, db));
+  CHECK_OK(ctx, limn__knn(ctx, x, n, dim, k, 0, nt, dt));
+  size_t bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t m = 0;
+    for (size_t j = 0; j < n; j++) {
+      if (j == i)
+        continue;
+      double s = 0;
+      for (size_t c = 0; c < dim; c++) {
+        double t = (double)x[i * dim + c] - x[j * dim + c];
+        s += t * t;
+      }
+      all[m++] = (ref_pair){s, j};
+    }
+    qsort(all, m, sizeof *all, cmp_ref);
+    for (size_t q = 0; q < k; q++)
+      bad += nb[i * k + q] != all[q].j || db[i * k + q] != all[q].d || nt[i * k + q] != all[q].j ||
+             dt[i * k + q] != all[q].d;
+  }
+  CHECK(bad == 0);
+  free(nb), free(nt), free(db), free(dt), free(all);
+}
+
+static void test_knn(const float *digits_x, size_t n) {
+  test_knn_on("nearest neighbours: digits", digits_x, n, 64, 90);
+  /* a small integer lattice: nearly every distance is tied, many rows repeat */
+  size_t m = 700;
+  float *g = malloc(m * 3 * sizeof *g);
+  limn_rng r;
+  limn_rng_init(&r, 7, 0);
+  for (size_t i = 0; i < 3 * m; i++)
+    g[i] = (float)limn_rng_below(&r, 4);
+  test_knn_on("nearest neighbours: ties and duplicates", g, m, 3, 30);
+  test_begin("nearest neighbours: bad k");
+  CHECK_ERR(ctx, limn__knn(ctx, g, 5, 3, 5, 0, NULL, NULL), LIMN_EINVAL, "neighbours");
+  free(g);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   limn_dataset *ds = digits();
   if (ds) {
     const float *x = limn_dataset_x(ds);
+    test_knn(x, limn_dataset_nrows(ds));
     test_affinities(x, 400);
     test_gradients(x);
     test_barnes_hut(x, 600);
