@@ -11,6 +11,7 @@ static cli_opt opts[] = {
     {"model", "MODEL", NULL, "a model: map its outputs (--space) and report its predictions", 0, 0, 0},
     {"space", "S", "input", "input (the columns), output (probabilities) or logit", 0, 0, 0},
     {"standardize", NULL, NULL, "z-score numeric columns first (space input without a model)", 0, 0, 0},
+    {"pca", "K", "0", "reduce what is mapped to its K leading principal components first (0: no)", 0, 0, 0},
     {"perplexity", "P", "30", "effective number of neighbours", 0, 0, 0},
     {"iterations", "N", "750", "gradient-descent iterations, early exaggeration included", 0, 0, 0},
     {"early-exaggeration", "A", "12", "exaggeration of P during the first 250 iterations", 0, 0, 0},
@@ -33,6 +34,7 @@ static cli_cmd cmd = {
     "momentum and gains, PCA initialisation; exact or Barnes-Hut repulsion). Without a\n"
     "model the columns are mapped (categorical ones one-hot); with one, its output\n"
     "probabilities or logits (--space), or its own standardised inputs (--space input).\n"
+    "--pca K first reduces what is mapped to its K leading principal components.\n"
     "Writes MAP.csv, MAP.csv.json (KL, options, provenance) and optionally an SVG.",
     opts,
     sizeof opts / sizeof *opts};
@@ -137,6 +139,7 @@ static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const
 }
 
 int cmd_embed(int argc, char **argv) {
+  size_t pca_k = 0;
   int rc = cli_parse(&cmd, argc, argv);
   if (rc)
     return rc;
@@ -164,7 +167,7 @@ int cmd_embed(int argc, char **argv) {
       cli_double(&cmd, "early-exaggeration", 1, 1e6, &o.exaggeration) ||
       cli_double(&cmd, "learning-rate", 0, 1e9, &o.learning_rate) ||
       cli_double(&cmd, "theta", 0, 10, &o.theta) || cli_u64(&cmd, "seed", &o.seed) ||
-      cli_size(&cmd, "threads", 0, 4096, &threads))
+      cli_size(&cmd, "threads", 0, 4096, &threads) || cli_size(&cmd, "pca", 0, 1000000, &pca_k))
     return CLI_USAGE;
   if (o.exaggeration_iters > o.iterations)
     o.exaggeration_iters = o.iterations;
@@ -198,6 +201,25 @@ int cmd_embed(int argc, char **argv) {
   const limn_schema *s = limn_dataset_schema(ds);
   if ((rc = features(ctx, ds, m, space, cli_isset(&cmd, "standardize"), &x, &dim)))
     goto done;
+  if (pca_k) {
+    if (pca_k > dim) {
+      rc = cli_fail("--pca %zu: only %zu columns are mapped", pca_k, dim);
+      goto done;
+    }
+    float *z = malloc(n * pca_k * sizeof *z);
+    if (!z) {
+      rc = cli_fail("out of memory");
+      goto done;
+    }
+    int pr = limn_pca(ctx, x, n, dim, pca_k, z, NULL, NULL);
+    free(x);
+    x = z;
+    dim = pca_k;
+    if (pr) {
+      rc = cli_lib_fail(ctx, pr);
+      goto done;
+    }
+  }
   y = malloc(n * 2 * sizeof *y);
   hl = calloc(n, 1);
   if (!y || !hl) {
@@ -287,7 +309,7 @@ int cmd_embed(int argc, char **argv) {
           "\"options\":{",
           limn_version(), n, dim, b1, dsha);
   const char *keys[] = {"space", "perplexity", "iterations", "early-exaggeration", "learning-rate", "method",
-                        "theta", "init",       "seed"};
+                        "theta", "init",       "seed",       "pca"};
   for (size_t q = 0; q < sizeof keys / sizeof *keys; q++) {
     fprintf(f, "%s\"%s\":", q ? "," : "", keys[q]);
     cli_json_string(f, cli_get(&cmd, keys[q]));

@@ -66,6 +66,15 @@ int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, lim
 int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t dim, const limn_tsne_opts *opts,
                   double *y, double *kl);
 
+/* Principal components of the rows x (n, dim), n >= 2, 1 <= k <= dim: the covariance
+ * (denominator n - 1) in double, its eigenvectors by cyclic Jacobi rotations, the k
+ * of largest variance, each signed so its largest-magnitude entry is positive.
+ * scores (n, k): the centred rows projected on them; components (k, dim): the unit
+ * eigenvectors; variance (k): their variances, descending. Any output may be NULL.
+ * O(n dim^2 + dim^3): meant for dim up to a few hundred (784 takes seconds). */
+int limn_pca(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, float *scores, double *components,
+             double *variance);
+
 #ifdef __cplusplus
 }
 #endif

@@ -150,6 +150,10 @@ tail -1 "$T/iris_map.svg" | grep -q "</svg>" && grep -q "row 3" "$T/iris_map.svg
 "$LIMN" embed --data "$D/iris.csv" --target species --out "$T/m1.csv" --threads 1 2>/dev/null
 "$LIMN" embed --data "$D/iris.csv" --target species --out "$T/m2.csv" --threads 2 2>/dev/null
 cmp -s "$T/m1.csv" "$T/m2.csv" && ok || bad "embed differs between 1 and 2 threads"
+expect 0 "2 dimensions" -- "$LIMN" embed --data "$D/iris.csv" --target species --pca 2 --out "$T/p1.csv" --threads 1
+"$LIMN" embed --data "$D/iris.csv" --target species --pca 2 --out "$T/p2.csv" --threads 2 2>/dev/null
+cmp -s "$T/p1.csv" "$T/p2.csv" && grep -q '"pca":"2"' "$T/p1.csv.json" && ok || bad "embed --pca"
+expect 1 "--pca 5: only 4 columns are mapped" -- "$LIMN" embed --data "$D/iris.csv" --target species --pca 5 --out "$T/x.csv"
 expect 0 "2 dimensions" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space output --out "$T/bc_map.csv"
 head -1 "$T/bc_map.csv" | grep -q "row,x,y,label,predicted,probability" && ok || bad "embed with a model reports predictions"
 head -11 "$D/iris.csv" >"$T/iris10.csv"

@@ -1,7 +1,7 @@
 /* t-SNE: affinities (calibration, symmetry, normalisation), the gradient against
  * central differences of the KL and Barnes-Hut against exact, the schedule lowering
  * the KL, determinism across threads, bad input; the vantage-point tree against an
- * all-pairs sort. */
+ * all-pairs sort; PCA against scikit-learn. */
 #include "../harness.h"
 #include "../../src/embed/knn.h"
 
@@ -211,12 +211,50 @@ static void test_knn(const float *digits_x, size_t n) {
   free(g);
 }
 
+/* PCA of the digits against scikit-learn's (full SVD): variances, components up to
+ * sign, scores of the first rows. */
+static void test_pca(const float *x, size_t n) {
+  test_begin("PCA vs scikit-learn");
+  const char *fx = src_path("tests/fixtures/sklearn_digits_pca.txt");
+  size_t nv = 0, nc = 0, ns = 0, k = 10;
+  double *rv = read_vec(fx, "variance", &nv), *rc = read_vec(fx, "components", &nc), *rs = read_vec(fx, "scores", &ns);
+  CHECK(rv && rc && rs && nv == k && nc == k * 64 && ns == 5 * k);
+  if (!rv || !rc || !rs || nv != k || nc != k * 64 || ns != 5 * k)
+    return;
+  double var[10], comp[640], worst_v = 0, worst_c = 0, worst_s = 0, worst_o = 0;
+  float *sc = malloc(n * k * sizeof *sc);
+  CHECK_OK(ctx, limn_pca(ctx, x, n, 64, k, sc, comp, var));
+  for (size_t c = 0; c < k; c++) {
+    double dot = 0;
+    for (size_t j = 0; j < 64; j++)
+      dot += comp[c * 64 + j] * rc[c * 64 + j];
+    double sg = dot < 0 ? -1 : 1;
+    worst_v = fmax(worst_v, fabs(var[c] - rv[c]) / rv[c]);
+    worst_c = fmax(worst_c, 1 - fabs(dot));
+    for (size_t i = 0; i < 5; i++)
+      worst_s = fmax(worst_s, fabs(sg * sc[i * k + c] - rs[i * k + c]));
+    for (size_t d = 0; d < k; d++) { /* orthonormal */
+      double o = 0;
+      for (size_t j = 0; j < 64; j++)
+        o += comp[c * 64 + j] * comp[d * 64 + j];
+      worst_o = fmax(worst_o, fabs(o - (c == d)));
+    }
+  }
+  printf("PCA vs scikit-learn: variance rel. error %.1e, 1 - |cos| %.1e, scores abs. error %.1e, "
+         "orthonormality %.1e\n",
+         worst_v, worst_c, worst_s, worst_o);
+  CHECK(worst_v < 1e-9 && worst_c < 1e-9 && worst_s < 1e-3 && worst_o < 1e-12);
+  CHECK_ERR(ctx, limn_pca(ctx, x, n, 64, 65, NULL, NULL, NULL), LIMN_EINVAL, "at most 64");
+  free(sc), free(rv), free(rc), free(rs);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   limn_dataset *ds = digits();
   if (ds) {
     const float *x = limn_dataset_x(ds);
     test_knn(x, limn_dataset_nrows(ds));
+    test_pca(x, limn_dataset_nrows(ds));
     test_affinities(x, 400);
     test_gradients(x);
     test_barnes_hut(x, 600);
