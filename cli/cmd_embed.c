@@ -254,6 +254,11 @@ int cmd_embed(int argc, char **argv) {
     for (size_t i = 0; cls && i < n; i++)
       cls[i] = (long)limn_dataset_y(ds)[i];
   }
+  double pres = NAN, acc = NAN; /* 10-NN preservation, 10-NN accuracy in the map */
+  if (n > 10 && (lr = limn_tsne_quality(ctx, x, n, dim, y, cls, 10, &pres, &acc))) {
+    rc = cli_lib_fail(ctx, lr);
+    goto done;
+  }
   if (m && limn_model_task(m) == LIMN_TASK_CLASSIFICATION) {
     size_t k = limn_model_noutputs(m);
     prob = malloc(n * k * sizeof *prob);
@@ -305,9 +310,12 @@ int cmd_embed(int argc, char **argv) {
   }
   cli_fmt_double(b1, sizeof b1, kl);
   fprintf(f,
-          "{\"limn_version\":\"%s\",\"rows\":%zu,\"dimensions\":%zu,\"kl\":%s,\"data_sha256\":\"%s\","
-          "\"options\":{",
+          "{\"limn_version\":\"%s\",\"rows\":%zu,\"dimensions\":%zu,\"kl\":%s,\"data_sha256\":\"%s\",",
           limn_version(), n, dim, b1, dsha);
+  cli_fmt_double(b1, sizeof b1, pres);
+  cli_fmt_double(b2, sizeof b2, acc);
+  fprintf(f, "\"knn10_preservation\":%s,\"knn10_accuracy\":%s,\"options\":{", isnan(pres) ? "null" : b1,
+          isnan(acc) ? "null" : b2);
   const char *keys[] = {"space", "perplexity", "iterations", "early-exaggeration", "learning-rate", "method",
                         "theta", "init",       "seed",       "pca"};
   for (size_t q = 0; q < sizeof keys / sizeof *keys; q++) {
@@ -330,9 +338,14 @@ int cmd_embed(int argc, char **argv) {
     write_svg(f, y, n, cls, pred, names, nn, hl);
     rc = cli_close_out(f, cli_get(&cmd, "svg"), 1);
   }
-  if (!rc)
-    fprintf(stderr, "limn embed: %zu rows, %zu dimensions, KL %.4f -> %s\n", n, dim, kl,
-            cli_get(&cmd, "out"));
+  if (!rc) {
+    char q[96] = "";
+    if (!isnan(pres))
+      snprintf(q, sizeof q, ", 10-NN preservation %.3f", pres);
+    if (!isnan(acc))
+      snprintf(q + strlen(q), sizeof q - strlen(q), ", 10-NN accuracy %.3f", acc);
+    fprintf(stderr, "limn embed: %zu rows, %zu dimensions, KL %.4f%s -> %s\n", n, dim, kl, q, cli_get(&cmd, "out"));
+  }
 done:
   limn_tsne_p_free(ctx, P);
   free(x), free(y), free(prob), free(cls), free(pred), free(hl);

@@ -66,6 +66,15 @@ int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, lim
 int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t dim, const limn_tsne_opts *opts,
                   double *y, double *kl);
 
+/* How well a map y (n, 2) keeps the rows x (n, dim): preservation, the mean share of
+ * each row's k nearest rows in x that are among its k nearest points in y (exact
+ * neighbours, ties to the lower index; y is compared in float); accuracy, leave-one-out
+ * k-NN classification in the map (majority of the k map neighbours' labels, ties to
+ * the smaller label) over rows with labels[i] >= 0, NAN without labels. Pass NULL for
+ * a measure not wanted. k = 10 is the spec's measure. */
+int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const double *y, const long *labels,
+                      size_t k, double *preservation, double *accuracy);
+
 /* Principal components of the rows x (n, dim), n >= 2, 1 <= k <= dim: the covariance
  * (denominator n - 1) in double, its eigenvectors by cyclic Jacobi rotations, the k
  * of largest variance, each signed so its largest-magnitude entry is positive.

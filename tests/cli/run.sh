@@ -145,7 +145,7 @@ expect 2 "give one of --model FILE or --model-cmd CMD" -- "$LIMN" explain --data
 # embed: t-SNE maps of columns and of a model's outputs
 expect 0 "KL" -- "$LIMN" embed --data "$D/iris.csv" --target species --out "$T/iris_map.csv" --svg "$T/iris_map.svg" --highlight 3
 [ "$(head -1 "$T/iris_map.csv")" = "row,x,y,label" ] && [ "$(wc -l <"$T/iris_map.csv")" -eq 151 ] && ok || bad "embed CSV"
-grep -q '"kl":' "$T/iris_map.csv.json" && grep -q '"perplexity":"30"' "$T/iris_map.csv.json" && ok || bad "embed JSON sidecar"
+grep -q '"kl":' "$T/iris_map.csv.json" && grep -q '"knn10_accuracy":0\.' "$T/iris_map.csv.json" && grep -q '"perplexity":"30"' "$T/iris_map.csv.json" && ok || bad "embed JSON sidecar"
 tail -1 "$T/iris_map.svg" | grep -q "</svg>" && grep -q "row 3" "$T/iris_map.svg" && ok || bad "embed SVG"
 "$LIMN" embed --data "$D/iris.csv" --target species --out "$T/m1.csv" --threads 1 2>/dev/null
 "$LIMN" embed --data "$D/iris.csv" --target species --out "$T/m2.csv" --threads 2 2>/dev/null

@@ -248,6 +248,25 @@ static void test_pca(const float *x, size_t n) {
   free(sc), free(rv), free(rc), free(rs);
 }
 
+/* Map quality on hand-worked cases: rows 0, 1, 3, 7 on a line, labels 0 0 1 1, k = 1.
+ * Mapped as themselves, every 1-NN is kept and leave-one-out accuracy is 3/4 (row 2's
+ * nearest is row 1, of the other class); mapped to (0,0) (10,0) (1,0) (11,0) no 1-NN
+ * is kept and every vote is wrong. */
+static void test_quality(void) {
+  test_begin("map quality");
+  float x[4] = {0, 1, 3, 7};
+  double same[8] = {0, 0, 1, 0, 3, 0, 7, 0}, mixed[8] = {0, 0, 10, 0, 1, 0, 11, 0};
+  long lab[4] = {0, 0, 1, 1};
+  double p = -1, a = -1;
+  CHECK_OK(ctx, limn_tsne_quality(ctx, x, 4, 1, same, lab, 1, &p, &a));
+  CHECK(p == 1.0 && a == 0.75);
+  CHECK_OK(ctx, limn_tsne_quality(ctx, x, 4, 1, mixed, lab, 1, &p, &a));
+  CHECK(p == 0.0 && a == 0.0);
+  CHECK_OK(ctx, limn_tsne_quality(ctx, x, 4, 1, same, NULL, 1, &p, &a));
+  CHECK(p == 1.0 && isnan(a));
+  CHECK_ERR(ctx, limn_tsne_quality(ctx, x, 4, 1, same, lab, 4, &p, &a), LIMN_EINVAL, "4 neighbours");
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   limn_dataset *ds = digits();
@@ -255,6 +274,7 @@ int main(void) {
     const float *x = limn_dataset_x(ds);
     test_knn(x, limn_dataset_nrows(ds));
     test_pca(x, limn_dataset_nrows(ds));
+    test_quality();
     test_affinities(x, 400);
     test_gradients(x);
     test_barnes_hut(x, 600);
