@@ -9,7 +9,9 @@ static cli_opt opts[] = {
     {"out", "MAP.csv", "", "the map: row, x, y, label, predicted class and probability", 0, 0, 0},
     {"target", "COL", NULL, "label column (not mapped; colours the SVG)", 0, 0, 0},
     {"model", "MODEL", NULL, "a model: map its outputs (--space) and report its predictions", 0, 0, 0},
-    {"space", "S", "input", "input (the columns), output (probabilities) or logit", 0, 0, 0},
+    {"space", "S", "input",
+     "input (the columns), output (probabilities), logit, or hidden:K (the K-th hidden layer's activations)", 0,
+     0, 0},
     {"standardize", NULL, NULL, "z-score numeric columns first (space input without a model)", 0, 0, 0},
     {"pca", "K", "0", "reduce what is mapped to its K leading principal components first (0: no)", 0, 0, 0},
     {"perplexity", "P", "30", "effective number of neighbours", 0, 0, 0},
@@ -32,8 +34,8 @@ static cli_cmd cmd = {
     "limn embed --data FILE --out MAP.csv [--target COL] [--model M --space output] [options]",
     "Map the rows into 2-D with t-SNE (perplexity calibration to 1e-5, early exaggeration,\n"
     "momentum and gains, PCA initialisation; exact or Barnes-Hut repulsion). Without a\n"
-    "model the columns are mapped (categorical ones one-hot); with one, its output\n"
-    "probabilities or logits (--space), or its own standardised inputs (--space input).\n"
+    "model the columns are mapped (categorical ones one-hot); with one, --space chooses\n"
+    "its output probabilities, logits or a hidden layer's activations instead.\n"
     "--pca K first reduces what is mapped to its K leading principal components.\n"
     "Writes MAP.csv, MAP.csv.json (KL, options, provenance) and optionally an SVG.",
     opts,
@@ -45,6 +47,22 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
   size_t n = limn_dataset_nrows(ds), d = limn_dataset_nfeatures(ds);
   const limn_schema *s = limn_dataset_schema(ds);
   const float *x = limn_dataset_x(ds);
+  if (m && !strncmp(space, "hidden:", 7)) {
+    char *end;
+    unsigned long layer = strtoul(space + 7, &end, 10);
+    size_t nh = limn_model_nhidden(m);
+    if (*end || end == space + 7 || layer < 1 || layer > nh)
+      return cli_fail("--space %s: the model has %zu hidden layers (hidden:1..hidden:%zu)", space, nh, nh);
+    size_t k = limn_model_hidden_width(m, layer);
+    float *f = malloc(n * k * sizeof *f);
+    int lr = f ? limn_model_hidden(ctx, m, x, n, layer, f) : LIMN_ENOMEM;
+    if (lr) {
+      free(f);
+      return cli_lib_fail(ctx, lr);
+    }
+    *out = f, *dim = k;
+    return CLI_OK;
+  }
   if (m && strcmp(space, "input")) {
     size_t k = limn_model_noutputs(m);
     float *f = malloc(n * k * sizeof *f);
@@ -147,8 +165,8 @@ int cmd_embed(int argc, char **argv) {
   size_t threads;
   const char *space = cli_get(&cmd, "space"), *method = cli_get(&cmd, "method"),
              *init = cli_get(&cmd, "init");
-  if (strcmp(space, "input") && strcmp(space, "output") && strcmp(space, "logit"))
-    return cli_fail("--space: expected input, output or logit, got '%s'", space), CLI_USAGE;
+  if (strcmp(space, "input") && strcmp(space, "output") && strcmp(space, "logit") && strncmp(space, "hidden:", 7))
+    return cli_fail("--space: expected input, output, logit or hidden:K, got '%s'", space), CLI_USAGE;
   if (strcmp(space, "input") && !cli_get(&cmd, "model"))
     return cli_fail("--space %s needs --model", space), CLI_USAGE;
   if (!strcmp(method, "auto"))

@@ -100,6 +100,13 @@ int limn_model_predict(limn_ctx *ctx, const limn_model *m, const float *x, size_
 /* As predict, in the given space. */
 int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space space,
                        float *out);
+/* Hidden layers of an MLP (0 for other models), the width of hidden layer `layer`
+ * (1 = the first; 0 when there is no such layer), and its activations (after the
+ * nonlinearity) for n raw rows: out (n, width). Rows are checked as by predict; a
+ * row's values never depend on n or the thread count. */
+size_t limn_model_nhidden(const limn_model *m);
+size_t limn_model_hidden_width(const limn_model *m, size_t layer);
+int limn_model_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer, float *out);
 /* Vector-Jacobian product. x: (n, nfeatures), w: (n, noutputs), grad: (n, nslots):
  * grad[i, s] = sum_k w[i, k] * d out_k(x_i) / d slot_s, exact (backpropagation).
  * LIMN_EUNSUPPORTED when the model has no vjp. */

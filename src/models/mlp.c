@@ -271,7 +271,8 @@ typedef struct job {
   float *out;  /* forward: (n, noutputs); vjp: (n, nslots) */
   float *out2; /* vjp: the outputs too (n, noutputs), or NULL */
   int vjp;
-  int slots; /* x holds slot rows; vjp per slot unit (no chain rule to raw) */
+  int slots;     /* x holds slot rows; vjp per slot unit (no chain rule to raw) */
+  size_t hidden; /* > 0: out gets hidden layer `hidden`'s activations instead */
 } job;
 
 static void do_chunk(limn_kernel k, const job *jb, size_t c, float *scratch) {
@@ -282,6 +283,11 @@ static void do_chunk(limn_kernel k, const job *jb, size_t c, float *scratch) {
   size_t rows = jb->n - r0 < LIMN__CHUNK ? jb->n - r0 : LIMN__CHUNK;
   size_t width_in = jb->slots ? m->nslots : m->nfeatures;
   run_chunk(k, m, jb->x + r0 * width_in, rows, jb->slots, scratch, acts);
+  if (jb->hidden) {
+    size_t w = p->width[jb->hidden];
+    memcpy(jb->out + r0 * w, acts[jb->hidden], rows * w * sizeof(float));
+    return;
+  }
   float *z = acts[p->nlayers];
   if (!jb->vjp || jb->out2) {
     float *o = jb->vjp ? jb->out2 : jb->out;
@@ -326,25 +332,30 @@ static int run_jobs(limn_ctx *ctx, const job *jb) {
 
 static int mlp_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
                        float *out) {
-  job jb = {m, x, NULL, n, sp, out, NULL, 0, 0};
+  job jb = {m, x, NULL, n, sp, out, NULL, 0, 0, 0};
   return run_jobs(ctx, &jb);
 }
 
 static int mlp_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
                    limn_space sp, float *grad) {
-  job jb = {m, x, w, n, sp, grad, NULL, 1, 0};
+  job jb = {m, x, w, n, sp, grad, NULL, 1, 0, 0};
   return run_jobs(ctx, &jb);
 }
 
 static int mlp_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
                              float *out) {
-  job jb = {m, h, NULL, n, sp, out, NULL, 0, 1};
+  job jb = {m, h, NULL, n, sp, out, NULL, 0, 1, 0};
   return run_jobs(ctx, &jb);
 }
 
 static int mlp_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
                          limn_space sp, float *grad, float *out) {
-  job jb = {m, h, w, n, sp, grad, out, 1, 1};
+  job jb = {m, h, w, n, sp, grad, out, 1, 1, 0};
+  return run_jobs(ctx, &jb);
+}
+
+int limn__mlp_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer, float *out) {
+  job jb = {m, x, NULL, n, LIMN_SPACE_OUTPUT, out, NULL, 0, 0, layer};
   return run_jobs(ctx, &jb);
 }
 

@@ -78,6 +78,9 @@ typedef struct limn__mlp {
 int limn__mlp_new(limn_ctx *ctx, const limn_schema *schema, size_t nlayers, const size_t *width,
                   limn_activation hidden, limn_activation output, limn_model **out);
 const limn__mlp *limn__mlp_of(const limn_model *m);
+/* Activations of hidden layer `layer` (1..nlayers - 1) for validated raw rows x:
+ * out (n, width[layer]). */
+int limn__mlp_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer, float *out);
 /* Standardise and one-hot rows into h0 (rows, nslots). */
 void limn__mlp_preprocess(const limn_model *m, const float *x, size_t rows, float *h0);
 /* Forward through all layers: acts[0] = h0 given; acts[l] (rows, width[l]) written;

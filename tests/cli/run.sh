@@ -156,6 +156,8 @@ cmp -s "$T/p1.csv" "$T/p2.csv" && grep -q '"pca":"2"' "$T/p1.csv.json" && ok || 
 expect 1 "--pca 5: only 4 columns are mapped" -- "$LIMN" embed --data "$D/iris.csv" --target species --pca 5 --out "$T/x.csv"
 expect 0 "2 dimensions" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space output --out "$T/bc_map.csv"
 head -1 "$T/bc_map.csv" | grep -q "row,x,y,label,predicted,probability" && ok || bad "embed with a model reports predictions"
+expect 0 "32 dimensions" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space hidden:2 --out "$T/bc_h.csv"
+expect 1 "the model has 2 hidden layers (hidden:1..hidden:2)" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space hidden:3 --out "$T/x.csv"
 head -11 "$D/iris.csv" >"$T/iris10.csv"
 expect 1 "perplexity 30 is too large for 10 rows (3 perplexity neighbours are needed: at most 3)" -- "$LIMN" embed --data "$T/iris10.csv" --out "$T/x.csv"
 expect 2 "--space output needs --model" -- "$LIMN" embed --data "$D/iris.csv" --space output --out "$T/x.csv"

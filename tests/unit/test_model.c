@@ -408,6 +408,47 @@ static void test_sklearn(void) {
   limn_model_free(m);
 }
 
+/* Hidden-layer activations of the exported breast-cancer MLP against numpy's
+ * relu(h W + b) from scikit-learn's own coefficients, first 5 test rows; rows one at a
+ * time give the same bits as the block. */
+static void test_hidden(void) {
+  test_begin("hidden layers");
+  limn_model *m = NULL;
+  limn_dataset *ds = NULL;
+  CHECK_OK(ctx, limn_model_load(ctx, src_path("tests/fixtures/sklearn_bc.limn"), &m));
+  if (!m)
+    return;
+  limn_read_opts ro = limn_read_opts_default();
+  ro.schema = limn_model_schema(m);
+  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("tests/fixtures/breast_cancer_test.csv"), &ro, &ds));
+  CHECK_EQ(limn_model_nhidden(m), 2);
+  CHECK_EQ(limn_model_hidden_width(m, 1), 64);
+  CHECK_EQ(limn_model_hidden_width(m, 2), 32);
+  CHECK_EQ(limn_model_hidden_width(m, 3), 0);
+  for (size_t layer = 1; ds && layer <= 2; layer++) {
+    char name[16];
+    snprintf(name, sizeof name, "hidden%zu", layer);
+    size_t n = 0, w = limn_model_hidden_width(m, layer);
+    double *want = read_vec(src_path("tests/fixtures/sklearn_bc_hidden.txt"), name, &n);
+    CHECK(want && n == 5 * w);
+    if (!want || n != 5 * w)
+      continue;
+    float *o = malloc(n * sizeof *o), one[64];
+    double *got = malloc(n * sizeof *got);
+    CHECK_OK(ctx, limn_model_hidden(ctx, m, limn_dataset_x(ds), 5, layer, o));
+    for (size_t i = 0; i < n; i++)
+      got[i] = o[i];
+    CHECK_CLOSE(name, got, want, n, 1e-5, 1e-5);
+    CHECK_OK(ctx, limn_model_hidden(ctx, m, limn_dataset_x(ds) + 3 * 30, 1, layer, one));
+    CHECK(!memcmp(one, o + 3 * w, w * sizeof *one));
+    free(o), free(got), free(want);
+  }
+  float o[64];
+  CHECK_ERR(ctx, limn_model_hidden(ctx, m, limn_dataset_x(ds), 1, 3, o), LIMN_EINVAL, "with 2 (1..2)");
+  limn_dataset_free(ds);
+  limn_model_free(m);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   test_torch_reference();
@@ -417,6 +458,7 @@ int main(void) {
   test_files();
   test_callbacks();
   test_sklearn();
+  test_hidden();
   limn_ctx_free(ctx);
   return test_end();
 }
