@@ -10,8 +10,10 @@ static cli_opt opts[] = {
     {"target", "COL", NULL, "label column (not mapped; colours the SVG)", 0, 0, 0},
     {"model", "MODEL", NULL, "a model: map its outputs (--space) and report its predictions", 0, 0, 0},
     {"space", "S", "input",
-     "input (the columns), output (probabilities), logit, or hidden:K (the K-th hidden layer's activations)", 0,
-     0, 0},
+     "input (the columns), output (probabilities), logit, hidden:K (the K-th hidden layer's activations) or "
+     "attribution:METHOD (each row's attributions for its predicted class by gradient, saliency, gradxinput, ig, "
+     "smoothgrad or lime, with limn explain's defaults)",
+     0, 0, 0},
     {"standardize", NULL, NULL, "z-score numeric columns first (space input without a model)", 0, 0, 0},
     {"pca", "K", "0", "reduce what is mapped to its K leading principal components first (0: no)", 0, 0, 0},
     {"perplexity", "P", "30", "effective number of neighbours", 0, 0, 0},
@@ -35,7 +37,8 @@ static cli_cmd cmd = {
     "Map the rows into 2-D with t-SNE (perplexity calibration to 1e-5, early exaggeration,\n"
     "momentum and gains, PCA initialisation; exact or Barnes-Hut repulsion). Without a\n"
     "model the columns are mapped (categorical ones one-hot); with one, --space chooses\n"
-    "its output probabilities, logits or a hidden layer's activations instead.\n"
+    "its output probabilities, logits, a hidden layer's activations or the rows'\n"
+    "attributions instead.\n"
     "--pca K first reduces what is mapped to its K leading principal components.\n"
     "Writes MAP.csv, MAP.csv.json (KL, options, provenance) and optionally an SVG.",
     opts,
@@ -61,6 +64,34 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
       return cli_lib_fail(ctx, lr);
     }
     *out = f, *dim = k;
+    return CLI_OK;
+  }
+  if (m && !strncmp(space, "attribution:", 12)) {
+    limn_method meth;
+    if (limn_method_parse(space + 12, &meth))
+      return cli_fail("--space %s: expected attribution:gradient|saliency|gradxinput|ig|smoothgrad|lime", space);
+    limn_explanation *ex = NULL;
+    int lr;
+    if (meth == LIMN_METHOD_LIME) {
+      if (!limn_model_stats(m))
+        return cli_fail("--space %s: the model has no training statistics for LIME", space);
+      limn_lime_opts lo = limn_lime_opts_default();
+      lr = limn_explain_lime(ctx, m, limn_model_stats(m), x, n, &lo, &ex);
+    } else {
+      limn_grad_opts go = limn_grad_opts_default();
+      go.method = meth;
+      lr = limn_explain_gradients(ctx, m, x, n, &go, &ex);
+    }
+    if (lr)
+      return cli_lib_fail(ctx, lr);
+    float *f = malloc(n * d * sizeof *f);
+    for (size_t i = 0; f && i < n; i++)
+      for (size_t j = 0; j < d; j++)
+        f[i * d + j] = (float)ex[i].attr[j];
+    limn_explanations_free(ctx, ex, n);
+    if (!f)
+      return cli_fail("out of memory");
+    *out = f, *dim = d;
     return CLI_OK;
   }
   if (m && strcmp(space, "input")) {
@@ -165,8 +196,10 @@ int cmd_embed(int argc, char **argv) {
   size_t threads;
   const char *space = cli_get(&cmd, "space"), *method = cli_get(&cmd, "method"),
              *init = cli_get(&cmd, "init");
-  if (strcmp(space, "input") && strcmp(space, "output") && strcmp(space, "logit") && strncmp(space, "hidden:", 7))
-    return cli_fail("--space: expected input, output, logit or hidden:K, got '%s'", space), CLI_USAGE;
+  if (strcmp(space, "input") && strcmp(space, "output") && strcmp(space, "logit") && strncmp(space, "hidden:", 7) &&
+      strncmp(space, "attribution:", 12))
+    return cli_fail("--space: expected input, output, logit, hidden:K or attribution:METHOD, got '%s'", space),
+           CLI_USAGE;
   if (strcmp(space, "input") && !cli_get(&cmd, "model"))
     return cli_fail("--space %s needs --model", space), CLI_USAGE;
   if (!strcmp(method, "auto"))

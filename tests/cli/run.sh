@@ -157,6 +157,8 @@ expect 1 "--pca 5: only 4 columns are mapped" -- "$LIMN" embed --data "$D/iris.c
 expect 0 "2 dimensions" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space output --out "$T/bc_map.csv"
 head -1 "$T/bc_map.csv" | grep -q "row,x,y,label,predicted,probability" && ok || bad "embed with a model reports predictions"
 expect 0 "32 dimensions" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space hidden:2 --out "$T/bc_h.csv"
+expect 0 "30 dimensions" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space attribution:ig --out "$T/bc_a.csv"
+expect 1 "expected attribution:gradient|saliency" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space attribution:shap --out "$T/x.csv"
 expect 1 "the model has 2 hidden layers (hidden:1..hidden:2)" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space hidden:3 --out "$T/x.csv"
 head -11 "$D/iris.csv" >"$T/iris10.csv"
 expect 1 "perplexity 30 is too large for 10 rows (3 perplexity neighbours are needed: at most 3)" -- "$LIMN" embed --data "$T/iris10.csv" --out "$T/x.csv"
