@@ -15,6 +15,10 @@ static cli_opt opts[] = {
      "smoothgrad or lime, with limn explain's defaults)",
      0, 0, 0},
     {"standardize", NULL, NULL, "z-score numeric columns first (space input without a model)", 0, 0, 0},
+    {"transform", "MAP.csv", NULL,
+     "place the rows into this saved map (MAP.csv.ref; space, --standardize and --pca come from it) instead of "
+     "making a new one",
+     0, 0, 0},
     {"pca", "K", "0", "reduce what is mapped to its K leading principal components first (0: no)", 0, 0, 0},
     {"perplexity", "P", "30", "effective number of neighbours", 0, 0, 0},
     {"iterations", "N", "750", "gradient-descent iterations, early exaggeration included", 0, 0, 0},
@@ -40,13 +44,20 @@ static cli_cmd cmd = {
     "its output probabilities, logits, a hidden layer's activations or the rows'\n"
     "attributions instead.\n"
     "--pca K first reduces what is mapped to its K leading principal components.\n"
-    "Writes MAP.csv, MAP.csv.json (KL, options, provenance) and optionally an SVG.",
+    "Writes MAP.csv, MAP.csv.json (KL, quality, options, provenance), MAP.csv.ref (what\n"
+    "--transform needs) and optionally an SVG. `limn embed --transform MAP.csv --data NEW\n"
+    "--out NEW_MAP.csv` places new rows into that map without moving it (openTSNE's\n"
+    "transform: perplexity 5, 250 iterations, each row on its own).",
     opts,
     sizeof opts / sizeof *opts};
 
-/* The matrix to map (n, dim), allocated. */
+/* The matrix to map (n, dim), allocated. With --standardize on the columns, numeric
+ * columns become z-scores: shift/scale (one per mapped column, one-hot columns 0 and
+ * 1) come from `shift_in`/`scale_in` (a saved map's) or are computed and returned in
+ * *shift_out / *scale_out (malloc'd). */
 static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, const char *space,
-                    int standardize, float **out, size_t *dim) {
+                    int standardize, const double *shift_in, const double *scale_in, size_t expect_w,
+                    float **out, size_t *dim, double **shift_out, double **scale_out) {
   size_t n = limn_dataset_nrows(ds), d = limn_dataset_nfeatures(ds);
   const limn_schema *s = limn_dataset_schema(ds);
   const float *x = limn_dataset_x(ds);
@@ -110,29 +121,46 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
   size_t w = 0;
   for (size_t j = 0; j < d; j++)
     w += limn_schema_feature_kind(s, j) == LIMN_COL_CATEGORICAL ? limn_schema_ncategories(s, j) : 1;
+  if (expect_w && w != expect_w)
+    return cli_fail("the rows give %zu mapped columns, the map was made from %zu", w, expect_w);
   float *f = calloc(n * w, sizeof *f);
-  if (!f)
-    return cli_fail("out of memory");
+  double *sh = standardize && !shift_in ? calloc(w, sizeof *sh) : NULL;
+  double *sc = standardize && !shift_in ? calloc(w, sizeof *sc) : NULL;
+  if (!f || (standardize && !shift_in && (!sh || !sc)))
+    return free(f), free(sh), free(sc), cli_fail("out of memory");
   for (size_t j = 0, c = 0; j < d; j++) {
     if (limn_schema_feature_kind(s, j) == LIMN_COL_CATEGORICAL) { /* one-hot */
       for (size_t i = 0; i < n; i++)
         f[i * w + c + (size_t)x[i * d + j]] = 1.0f;
+      for (size_t q = 0; sc && q < limn_schema_ncategories(s, j); q++)
+        sc[c + q] = 1.0;
       c += limn_schema_ncategories(s, j);
       continue;
     }
-    double mu = 0, sd = 0;
-    for (size_t i = 0; i < n; i++)
-      mu += x[i * d + j] / (double)n;
-    for (size_t i = 0; i < n; i++)
-      sd += (x[i * d + j] - mu) * (x[i * d + j] - mu) / (double)n;
-    sd = sqrt(sd);
-    if (standardize && !(sd > 0))
-      return free(f), cli_fail("--standardize: column '%s' is constant", limn_schema_feature_name(s, j));
+    double mu = 0, sd = 1;
+    if (shift_in) {
+      mu = shift_in[c], sd = scale_in[c];
+    } else if (standardize) {
+      sd = 0;
+      for (size_t i = 0; i < n; i++)
+        mu += x[i * d + j] / (double)n;
+      for (size_t i = 0; i < n; i++)
+        sd += (x[i * d + j] - mu) * (x[i * d + j] - mu) / (double)n;
+      sd = sqrt(sd);
+      if (!(sd > 0))
+        return free(f), free(sh), free(sc),
+               cli_fail("--standardize: column '%s' is constant", limn_schema_feature_name(s, j));
+      sh[c] = mu, sc[c] = sd;
+    }
     for (size_t i = 0; i < n; i++)
       f[i * w + c] = standardize ? (float)((x[i * d + j] - mu) / sd) : x[i * d + j];
     c++;
   }
   *out = f, *dim = w;
+  if (shift_out)
+    *shift_out = sh, *scale_out = sc;
+  else
+    free(sh), free(sc);
   return CLI_OK;
 }
 
@@ -145,12 +173,15 @@ static void svg_text(FILE *f, const char *s) {
 }
 
 /* Scatter: colour = label (or predicted class), ring = misclassified, labels on highlights. */
+/* ref_y (nref, 2): a saved map's points, drawn in grey under the rows placed into it. */
 static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const long *pred,
-                      const char *const *names, size_t ncls, const unsigned char *hl) {
+                      const char *const *names, size_t ncls, const unsigned char *hl, const double *ref_y,
+                      size_t nref) {
   double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
-  for (size_t i = 0; i < n; i++) {
-    minx = fmin(minx, y[2 * i]), maxx = fmax(maxx, y[2 * i]);
-    miny = fmin(miny, y[2 * i + 1]), maxy = fmax(maxy, y[2 * i + 1]);
+  for (size_t i = 0; i < n + nref; i++) {
+    const double *p = i < n ? y + 2 * i : ref_y + 2 * (i - n);
+    minx = fmin(minx, p[0]), maxx = fmax(maxx, p[0]);
+    miny = fmin(miny, p[1]), maxy = fmax(maxy, p[1]);
   }
   double size = 600, pad = 20, sx = (size - 2 * pad) / fmax(maxx - minx, 1e-12),
          sy = (size - 2 * pad) / fmax(maxy - miny, 1e-12), sc = fmin(sx, sy);
@@ -159,6 +190,9 @@ static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" "
       "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
       size + 160, size);
+  for (size_t i = 0; i < nref; i++)
+    fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2\" fill=\"#d0d0d0\"/>\n", pad + (ref_y[2 * i] - minx) * sc,
+            size - pad - (ref_y[2 * i + 1] - miny) * sc);
   for (size_t i = 0; i < n; i++) {
     double px = pad + (y[2 * i] - minx) * sc, py = size - pad - (y[2 * i + 1] - miny) * sc;
     long c = cls ? cls[i] : pred ? pred[i] : 0;
@@ -185,6 +219,39 @@ static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const
             size + 20, 30 + 18.0 * (double)(ncls < 10 ? ncls : 10), size + 32,
             34 + 18.0 * (double)(ncls < 10 ? ncls : 10));
   fputs("</svg>\n", f);
+}
+
+/* How the mapped features are made, as one line: compared when new rows are placed. */
+static int make_meta(limn_ctx *ctx, const limn_schema *s, const limn_model *m, const char *space, int standardize,
+                     size_t pca_k, char *buf, size_t cap) {
+  char model[20] = "none";
+  uint64_t h = 0;
+  if (m) {
+    if (limn_model_hash(ctx, m, &h))
+      snprintf(model, sizeof model, "unhashable");
+    else
+      snprintf(model, sizeof model, "%016llx", (unsigned long long)h);
+  }
+  size_t len = (size_t)snprintf(buf, cap, "space=%s|standardize=%d|pca=%zu|model=%s|columns=", space, standardize,
+                                pca_k, model);
+  for (size_t j = 0; len < cap && j < limn_schema_nfeatures(s); j++)
+    len += (size_t)snprintf(buf + len, cap - len, "%s%s", j ? "," : "", limn_schema_feature_name(s, j));
+  if (len >= cap)
+    return cli_fail("too many columns to record in the map");
+  for (char *c = buf; *c; c++)
+    if (*c == '\n' || *c == '\r')
+      *c = ' ';
+  return CLI_OK;
+}
+
+/* The fields of a saved map's meta line (make_meta's format). */
+static int parse_meta(const char *meta, char *space, size_t cap, int *standardize, size_t *pca_k) {
+  const char *a = strstr(meta, "space="), *b = a ? strchr(a, '|') : NULL;
+  if (!a || a != meta || !b || (size_t)(b - a - 6) >= cap)
+    return 0;
+  memcpy(space, a + 6, (size_t)(b - a - 6));
+  space[b - a - 6] = '\0';
+  return sscanf(b, "|standardize=%d|pca=%zu|", standardize, pca_k) == 2;
 }
 
 int cmd_embed(int argc, char **argv) {
@@ -228,13 +295,37 @@ int cmd_embed(int argc, char **argv) {
   limn_model *m = NULL;
   limn_dataset *ds = NULL;
   limn_tsne_p *P = NULL;
+  limn_tsne_map *ref = NULL;
   float *x = NULL, *prob = NULL;
-  double *y = NULL, kl = NAN;
+  double *y = NULL, kl = NAN, *shift = NULL, *scale = NULL, *pca_mean = NULL, *pca_comp = NULL;
   long *cls = NULL, *pred = NULL;
   unsigned char *hl = NULL;
-  size_t dim = 0;
+  size_t dim = 0, raw_dim = 0;
+  int standardize = cli_isset(&cmd, "standardize");
+  char ref_path[4200] = "", ref_space[256];
   limn_read_opts ro = limn_read_opts_default();
   int lr = 0;
+  if (cli_get(&cmd, "transform")) { /* the map's own way of making features */
+    snprintf(ref_path, sizeof ref_path, "%s.ref", cli_get(&cmd, "transform"));
+    if ((lr = limn_tsne_map_load(ctx, ref_path, &ref))) {
+      rc = cli_lib_fail(ctx, lr);
+      goto done;
+    }
+    if (!parse_meta(ref->meta, ref_space, sizeof ref_space, &standardize, &pca_k) ||
+        (pca_k && (pca_k != ref->dim || !ref->raw_dim)) || (!pca_k && ref->raw_dim)) {
+      rc = cli_fail("%s: line 2: field 'meta': not a description limn embed wrote", ref_path);
+      goto done;
+    }
+    space = ref_space;
+    if (standardize && !strcmp(space, "input") && !ref->shift) {
+      rc = cli_fail("%s: the map was standardised but the file has no 'shift' and 'scale'", ref_path);
+      goto done;
+    }
+    if (strcmp(space, "input") && !cli_get(&cmd, "model")) {
+      rc = cli_fail("%s: the map was made in --space %s: give its --model", ref_path, space);
+      goto done;
+    }
+  }
   if (cli_get(&cmd, "model")) {
     lr = limn_model_load(ctx, cli_get(&cmd, "model"), &m);
     ro.schema = m ? limn_model_schema(m) : NULL;
@@ -250,21 +341,61 @@ int cmd_embed(int argc, char **argv) {
   }
   size_t n = limn_dataset_nrows(ds);
   const limn_schema *s = limn_dataset_schema(ds);
-  if ((rc = features(ctx, ds, m, space, cli_isset(&cmd, "standardize"), &x, &dim)))
+  char meta[16384];
+  if ((rc = make_meta(ctx, s, m, space, standardize, pca_k, meta, sizeof meta)))
     goto done;
+  if (ref && strcmp(meta, ref->meta)) {
+    const char *a = strstr(meta, "|columns="), *b = strstr(ref->meta, "|columns=");
+    if (a && b && strcmp(a, b))
+      rc = cli_fail("%s: the map was made from other columns (%s), not these (%s)", ref_path, b + 9, a + 9);
+    else
+      rc = cli_fail("%s: the map was made with another model or none (%s), not with this one (%s)", ref_path,
+                    ref->meta, meta);
+    goto done;
+  }
+  size_t raw_w = ref ? (ref->raw_dim ? ref->raw_dim : ref->dim) : 0;
+  if ((rc = features(ctx, ds, m, space, standardize, ref ? ref->shift : NULL, ref ? ref->scale : NULL, raw_w, &x,
+                     &dim, ref ? NULL : &shift, ref ? NULL : &scale)))
+    goto done;
+  if (ref && dim != raw_w) {
+    rc = cli_fail("%s: the rows give %zu mapped columns, the map was made from %zu", ref_path, dim, raw_w);
+    goto done;
+  }
   if (pca_k) {
     if (pca_k > dim) {
       rc = cli_fail("--pca %zu: only %zu columns are mapped", pca_k, dim);
       goto done;
     }
     float *z = malloc(n * pca_k * sizeof *z);
-    if (!z) {
+    if (!ref) {
+      pca_mean = calloc(dim, sizeof *pca_mean);
+      pca_comp = malloc(pca_k * dim * sizeof *pca_comp);
+    }
+    if (!z || (!ref && (!pca_mean || !pca_comp))) {
+      free(z);
       rc = cli_fail("out of memory");
       goto done;
     }
-    int pr = limn_pca(ctx, x, n, dim, pca_k, z, NULL, NULL);
+    int pr = LIMN_OK;
+    if (ref) { /* project on the map's components, about its mean */
+      for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < pca_k; c++) {
+          double t = 0.0;
+          for (size_t j = 0; j < dim; j++)
+            t += ((double)x[i * dim + j] - ref->pca_mean[j]) * ref->pca_components[c * dim + j];
+          z[i * pca_k + c] = (float)t;
+        }
+    } else {
+      for (size_t i = 0; i < n; i++) /* the mean limn_pca centres on, summed the same way */
+        for (size_t j = 0; j < dim; j++)
+          pca_mean[j] += x[i * dim + j];
+      for (size_t j = 0; j < dim; j++)
+        pca_mean[j] /= (double)n;
+      pr = limn_pca(ctx, x, n, dim, pca_k, z, pca_comp, NULL);
+    }
     free(x);
     x = z;
+    raw_dim = dim;
     dim = pca_k;
     if (pr) {
       rc = cli_lib_fail(ctx, pr);
@@ -292,9 +423,18 @@ int cmd_embed(int argc, char **argv) {
       hl[r] = 1;
     }
   }
-  lr = limn_tsne_affinities(ctx, x, n, dim, o.perplexity, &P);
-  if (!lr)
-    lr = limn_tsne_run(ctx, P, x, dim, &o, y, &kl);
+  if (ref) {
+    double *klv = malloc((n ? n : 1) * sizeof *klv);
+    lr = klv ? limn_tsne_transform(ctx, ref->x, ref->y, ref->n, dim, x, n, NULL, y, klv) : LIMN_ENOMEM;
+    kl = 0;
+    for (size_t i = 0; !lr && i < n; i++)
+      kl += klv[i] / (double)n;
+    free(klv);
+  } else {
+    lr = limn_tsne_affinities(ctx, x, n, dim, o.perplexity, &P);
+    if (!lr)
+      lr = limn_tsne_run(ctx, P, x, dim, &o, y, &kl);
+  }
   if (lr) {
     rc = cli_lib_fail(ctx, lr);
     goto done;
@@ -306,7 +446,7 @@ int cmd_embed(int argc, char **argv) {
       cls[i] = (long)limn_dataset_y(ds)[i];
   }
   double pres = NAN, acc = NAN; /* 10-NN preservation, 10-NN accuracy in the map */
-  if (n > 10 && (lr = limn_tsne_quality(ctx, x, n, dim, y, cls, 10, &pres, &acc))) {
+  if (!ref && n > 10 && (lr = limn_tsne_quality(ctx, x, n, dim, y, cls, 10, &pres, &acc))) {
     rc = cli_lib_fail(ctx, lr);
     goto done;
   }
@@ -351,6 +491,15 @@ int cmd_embed(int argc, char **argv) {
   }
   if ((rc = cli_close_out(f, cli_get(&cmd, "out"), 1)))
     goto done;
+  if (!ref) { /* what --transform needs */
+    char rp[4200];
+    snprintf(rp, sizeof rp, "%s.ref", cli_get(&cmd, "out"));
+    limn_tsne_map sm = {meta, n, dim, x, y, raw_dim, shift, scale, pca_mean, pca_comp};
+    if ((lr = limn_tsne_map_save(ctx, &sm, rp))) {
+      rc = cli_lib_fail(ctx, lr);
+      goto done;
+    }
+  }
   char side[4200], dsha[65];
   snprintf(side, sizeof side, "%s.json", cli_get(&cmd, "out"));
   limn_sha256_file(ctx, cli_get(&cmd, "data"), dsha);
@@ -365,15 +514,23 @@ int cmd_embed(int argc, char **argv) {
           limn_version(), n, dim, b1, dsha);
   cli_fmt_double(b1, sizeof b1, pres);
   cli_fmt_double(b2, sizeof b2, acc);
-  fprintf(f, "\"knn10_preservation\":%s,\"knn10_accuracy\":%s,\"options\":{", isnan(pres) ? "null" : b1,
+  fprintf(f, "\"knn10_preservation\":%s,\"knn10_accuracy\":%s,", isnan(pres) ? "null" : b1,
           isnan(acc) ? "null" : b2);
+  if (ref) {
+    fputs("\"transform_of\":", f);
+    cli_json_string(f, cli_get(&cmd, "transform"));
+    fputs(",\"kl_is\":\"mean point-wise KL of the placed rows\",", f);
+  }
+  fputs("\"options\":{", f);
   const char *keys[] = {"space", "perplexity", "iterations", "early-exaggeration", "learning-rate", "method",
                         "theta", "init",       "seed",       "pca"};
   for (size_t q = 0; q < sizeof keys / sizeof *keys; q++) {
+    char pk[32];
+    snprintf(pk, sizeof pk, "%zu", pca_k);
     fprintf(f, "%s\"%s\":", q ? "," : "", keys[q]);
-    cli_json_string(f, cli_get(&cmd, keys[q]));
+    cli_json_string(f, !strcmp(keys[q], "space") ? space : !strcmp(keys[q], "pca") ? pk : cli_get(&cmd, keys[q]));
   }
-  fprintf(f, ",\"standardize\":%s}}\n", cli_isset(&cmd, "standardize") ? "true" : "false");
+  fprintf(f, ",\"standardize\":%s}}\n", standardize ? "true" : "false");
   if ((rc = cli_close_out(f, side, 1)))
     goto done;
   if (cli_get(&cmd, "svg")) {
@@ -386,7 +543,7 @@ int cmd_embed(int argc, char **argv) {
       rc = CLI_FAIL;
       goto done;
     }
-    write_svg(f, y, n, cls, pred, names, nn, hl);
+    write_svg(f, y, n, cls, pred, names, nn, hl, ref ? ref->y : NULL, ref ? ref->n : 0);
     rc = cli_close_out(f, cli_get(&cmd, "svg"), 1);
   }
   if (!rc) {
@@ -399,7 +556,9 @@ int cmd_embed(int argc, char **argv) {
   }
 done:
   limn_tsne_p_free(ctx, P);
+  limn_tsne_map_free(ctx, ref);
   free(x), free(y), free(prob), free(cls), free(pred), free(hl);
+  free(shift), free(scale), free(pca_mean), free(pca_comp);
   limn_dataset_free(ds);
   limn_model_free(m);
   limn_ctx_free(ctx);

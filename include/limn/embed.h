@@ -66,6 +66,52 @@ int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, lim
 int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t dim, const limn_tsne_opts *opts,
                   double *y, double *kl);
 
+/* Placing new rows into a finished map (openTSNE's transform). Defaults in brackets. */
+typedef struct limn_tsne_transform_opts {
+  double perplexity;      /* of each new row's conditional over the reference rows [5] */
+  size_t init_neighbours; /* start at the median map position of this many nearest rows [25] */
+  size_t iterations;      /* [250] */
+  double learning_rate;   /* [0.1] */
+  double momentum;        /* [0.8] */
+  double exaggeration;    /* of the attraction [1.5] */
+  double max_grad_norm;   /* each step's gradient clipped to this norm (0: no clip) [0.25] */
+} limn_tsne_transform_opts;
+
+limn_tsne_transform_opts limn_tsne_transform_opts_default(void);
+
+/* Place n new rows x (n, dim) into the map ref_y (nr, 2) of the reference rows ref_x
+ * (nr, dim), which does not move: y (n, 2). Each new row gets a point-wise calibrated
+ * conditional p_i over its 3 perplexity nearest reference rows (exact, the
+ * vantage-point tree), starts at the median position of its init_neighbours nearest
+ * reference points, and follows gradient descent with momentum, gains and gradient
+ * clipping on KL(p_i || q_i), q_ij = w_ij / sum_k w_ik over all reference points
+ * (exact sums). New rows neither attract nor repel each other, and each has its own
+ * normaliser, so a row lands in the same place alone or in any batch, in any order,
+ * with any thread count. kl (n, optional): each row's KL(p_i || q_i) at the end. */
+int limn_tsne_transform(limn_ctx *ctx, const float *ref_x, const double *ref_y, size_t nr, size_t dim,
+                        const float *x, size_t n, const limn_tsne_transform_opts *opts, double *y, double *kl);
+
+/* A saved map: the reference rows as they were mapped and their places, with what
+ * turns new raw features into the same space (docs/math/tsne.md, "Saved maps"). */
+typedef struct limn_tsne_map {
+  char *meta;             /* one line: how the features were made (compared on transform) */
+  size_t n, dim;          /* reference rows; the mapped width */
+  float *x;               /* (n, dim) the mapped features */
+  double *y;              /* (n, 2) the map */
+  size_t raw_dim;         /* width before PCA; 0: no PCA (then raw width = dim) */
+  double *shift, *scale;  /* (raw width) z = (v - shift) / scale before PCA, or both NULL */
+  double *pca_mean;       /* (raw_dim) */
+  double *pca_components; /* (dim, raw_dim): mapped = (z - pca_mean) components^T */
+} limn_tsne_map;
+
+/* Save as text (written to a temporary file, then renamed); load checks every field
+ * and names the line and field of the first problem (LIMN_EFORMAT). Free with
+ * limn_tsne_map_free (also for maps built by hand with the context's allocator). */
+int limn_tsne_map_save(limn_ctx *ctx, const limn_tsne_map *m, const char *path);
+int limn_tsne_map_load(limn_ctx *ctx, const char *path, limn_tsne_map **out);
+int limn_tsne_map_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name, limn_tsne_map **out);
+void limn_tsne_map_free(limn_ctx *ctx, limn_tsne_map *m);
+
 /* How well a map y (n, 2) keeps the rows x (n, dim): preservation, the mean share of
  * each row's k nearest rows in x that are among its k nearest points in y (exact
  * neighbours, ties to the lower index; y is compared in float); accuracy, leave-one-out

@@ -7,7 +7,8 @@
 #define VP_LEAF 16 /* ranges this small are scanned, not split */
 
 typedef struct knn_state {
-  const float *x;
+  const float *x;  /* the reference rows (n, dim) */
+  const float *qx; /* external queries (nq, dim), or NULL: the reference rows themselves */
   size_t n, dim, k;
   size_t *nbr;
   double *dist2;
@@ -18,8 +19,8 @@ typedef struct knn_state {
   double *mu;
 } knn_state;
 
-static double sqdist(const knn_state *s, size_t i, size_t j) {
-  const float *a = s->x + i * s->dim, *b = s->x + j * s->dim;
+static double sqdist_to(const knn_state *s, const float *a, size_t j) {
+  const float *b = s->x + j * s->dim;
   double t = 0.0;
   for (size_t c = 0; c < s->dim; c++) {
     double d = (double)a[c] - b[c];
@@ -27,6 +28,8 @@ static double sqdist(const knn_state *s, size_t i, size_t j) {
   }
   return t;
 }
+
+static double sqdist(const knn_state *s, size_t i, size_t j) { return sqdist_to(s, s->x + i * s->dim, j); }
 
 /* Row j into row i's sorted list of cnt (at most k) candidates, ordered by
  * (squared distance, index). Returns the new count. */
@@ -91,7 +94,8 @@ static void build(knn_state *s, dpair *tmp, size_t lo, size_t hi) {
 }
 
 typedef struct query {
-  size_t i, cnt;
+  const float *v; /* the query vector */
+  size_t i, cnt;  /* i: a reference row to leave out (SIZE_MAX: none) */
   size_t *nb;
   double *dd;
 } query;
@@ -106,12 +110,12 @@ static void search(const knn_state *s, query *q, size_t lo, size_t hi) {
       for (size_t r = lo; r < hi; r++) {
         size_t j = s->idx[r];
         if (j != q->i)
-          q->cnt = offer(s, q->nb, q->dd, q->cnt, j, sqdist(s, q->i, j));
+          q->cnt = offer(s, q->nb, q->dd, q->cnt, j, sqdist_to(s, q->v, j));
       }
       return;
     }
     size_t vp = s->idx[lo], m = lo + 1 + (hi - lo - 1) / 2;
-    double d2 = sqdist(s, q->i, vp), d = sqrt(d2), mu = s->mu[lo];
+    double d2 = sqdist_to(s, q->v, vp), d = sqrt(d2), mu = s->mu[lo];
     if (vp != q->i)
       q->cnt = offer(s, q->nb, q->dd, q->cnt, vp, d2);
     /* Inner points lie at distance >= d - mu from the query, outer ones at >= mu - d.
@@ -134,16 +138,15 @@ static void search(const knn_state *s, query *q, size_t lo, size_t hi) {
 static int tree_item(void *arg, size_t i, void *scratch) {
   knn_state *s = arg;
   (void)scratch;
-  query q = {i, 0, s->nbr + i * s->k, s->dist2 + i * s->k};
+  query q = {s->qx ? s->qx + i * s->dim : s->x + i * s->dim, s->qx ? SIZE_MAX : i, 0, s->nbr + i * s->k,
+             s->dist2 + i * s->k};
   search(s, &q, 0, s->n);
   return 0;
 }
 
-int limn__knn(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, int brute, size_t *nbr,
-              double *dist2) {
-  if (k == 0 || k >= n)
-    return limn__err(ctx, LIMN_EINVAL, "%zu neighbours asked of %zu rows", k, n);
-  knn_state s = {x, n, dim, k, nbr, dist2, NULL, NULL};
+static int knn_run(limn_ctx *ctx, const float *x, size_t n, const float *qx, size_t nq, size_t dim, size_t k,
+                   int brute, size_t *nbr, double *dist2) {
+  knn_state s = {x, qx, n, dim, k, nbr, dist2, NULL, NULL};
   int rc = LIMN_OK;
   if (!brute) {
     s.idx = limn__alloc_array(ctx, n, sizeof(size_t));
@@ -158,9 +161,23 @@ int limn__knn(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, int
     }
     limn__free(ctx, tmp);
   }
-  if (rc == LIMN_OK && limn__parallel_for(ctx, n, 0, brute ? brute_item : tree_item, &s))
+  if (rc == LIMN_OK && limn__parallel_for(ctx, nq, 0, brute ? brute_item : tree_item, &s))
     rc = LIMN_ENOMEM;
   limn__free(ctx, s.idx);
   limn__free(ctx, s.mu);
   return rc == LIMN_OK ? rc : limn__err(ctx, rc, "out of memory finding nearest neighbours");
+}
+
+int limn__knn(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, int brute, size_t *nbr,
+              double *dist2) {
+  if (k == 0 || k >= n)
+    return limn__err(ctx, LIMN_EINVAL, "%zu neighbours asked of %zu rows", k, n);
+  return knn_run(ctx, x, n, NULL, n, dim, k, brute, nbr, dist2);
+}
+
+int limn__knn_query(limn_ctx *ctx, const float *ref, size_t n, const float *q, size_t nq, size_t dim, size_t k,
+                    size_t *nbr, double *dist2) {
+  if (k == 0 || k > n)
+    return limn__err(ctx, LIMN_EINVAL, "%zu neighbours asked of %zu rows", k, n);
+  return knn_run(ctx, ref, n, q, nq, dim, k, 0, nbr, dist2);
 }

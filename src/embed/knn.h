@@ -1,4 +1,4 @@
-/* Exact k nearest neighbours for t-SNE's input affinities (internal). */
+/* Exact k nearest neighbours and calibration for t-SNE's input affinities (internal). */
 #ifndef LIMN_EMBED_KNN_H
 #define LIMN_EMBED_KNN_H
 
@@ -14,5 +14,15 @@
  * Needs k < n. Rows run in parallel; the answer does not depend on the thread count. */
 int limn__knn(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, int brute, size_t *nbr,
               double *dist2);
+
+/* The k nearest reference rows ref (n, dim) of each external query row q (nq, dim),
+ * k <= n, by the vantage-point tree, with the same ordering and ties. */
+int limn__knn_query(limn_ctx *ctx, const float *ref, size_t n, const float *q, size_t nq, size_t dim, size_t k,
+                    size_t *nbr, double *dist2);
+
+/* t-SNE's per-row calibration (tsne.c): conditional probabilities p (k) over
+ * neighbours at squared distances d (k, ascending) with entropy ln(perplexity) to
+ * 1e-5. Returns the entropy's remaining error. */
+double limn__tsne_calibrate(const double *d, size_t k, double perplexity, double *p);
 
 #endif

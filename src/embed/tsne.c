@@ -44,14 +44,11 @@ typedef struct knn_arg {
   double *err;  /* (n) |H - ln u| */
 } knn_arg;
 
-/* Precision of row i such that the entropy of its conditional is ln(perplexity):
- * bracket (doubling or halving from 1) then bisect, to 1e-5, 200 steps at most. */
-static int calibrate_item(void *arg, size_t i, void *scratch) {
-  knn_arg *a = arg;
-  (void)scratch;
-  size_t k = a->k;
-  const double *d = a->dist2 + i * k;
-  double *p = a->cond + i * k, target = log(a->perplexity);
+/* Conditional probabilities p (k) over neighbours at squared distances d (k,
+ * ascending) whose entropy is ln(perplexity): bracket the precision (doubling or
+ * halving from 1) then bisect, to 1e-5, 200 steps at most. Returns |H - ln u|. */
+double limn__tsne_calibrate(const double *d, size_t k, double perplexity, double *p) {
+  double target = log(perplexity);
   double beta = 1.0, lo = -INFINITY, hi = INFINITY, h = 0.0;
   double dmin = d[0]; /* shift: exp(-beta (d - dmin)) keeps the largest weight at 1 */
   for (int step = 0; step < 200; step++) {
@@ -74,7 +71,13 @@ static int calibrate_item(void *arg, size_t i, void *scratch) {
       beta = isinf(lo) ? beta / 2.0 : (beta + lo) / 2.0;
     }
   }
-  a->err[i] = fabs(h - target);
+  return fabs(h - target);
+}
+
+static int calibrate_item(void *arg, size_t i, void *scratch) {
+  knn_arg *a = arg;
+  (void)scratch;
+  a->err[i] = limn__tsne_calibrate(a->dist2 + i * a->k, a->k, a->perplexity, a->cond + i * a->k);
   return 0;
 }
 

@@ -153,9 +153,26 @@ cmp -s "$T/m1.csv" "$T/m2.csv" && ok || bad "embed differs between 1 and 2 threa
 expect 0 "2 dimensions" -- "$LIMN" embed --data "$D/iris.csv" --target species --pca 2 --out "$T/p1.csv" --threads 1
 "$LIMN" embed --data "$D/iris.csv" --target species --pca 2 --out "$T/p2.csv" --threads 2 2>/dev/null
 cmp -s "$T/p1.csv" "$T/p2.csv" && grep -q '"pca":"2"' "$T/p1.csv.json" && ok || bad "embed --pca"
+# transform: new rows placed into a saved map, alone or in a batch, the map unmoved
+awk 'NR == 1 || (NR - 1) % 5' "$D/iris.csv" >"$T/iris_ref.csv"
+awk 'NR == 1 || (NR - 1) % 5 == 0' "$D/iris.csv" >"$T/iris_new.csv"
+{ head -3 "$T/iris_new.csv"; tail -1 "$T/iris_new.csv"; } >"$T/iris_new3.csv"
+expect 0 "120 rows" -- "$LIMN" embed --data "$T/iris_ref.csv" --target species --standardize --pca 3 --out "$T/iref.csv"
+cp "$T/iref.csv.ref" "$T/iref_before.ref"
+expect 0 "30 rows, 3 dimensions" -- "$LIMN" embed --transform "$T/iref.csv" --data "$T/iris_new.csv" --target species --out "$T/inew.csv" --svg "$T/inew.svg"
+"$LIMN" embed --transform "$T/iref.csv" --data "$T/iris_new3.csv" --target species --out "$T/inew3.csv" --threads 1 2>/dev/null
+[ "$({ sed -n 2,3p "$T/inew.csv"; tail -1 "$T/inew.csv"; } | cut -d, -f2-)" = "$(tail -3 "$T/inew3.csv" | cut -d, -f2-)" ] && cmp -s "$T/iref.csv.ref" "$T/iref_before.ref" && ok || bad "transform: a row lands alone where it lands in a batch"
+grep -q '"transform_of":' "$T/inew.csv.json" && grep -q '"standardize":true' "$T/inew.csv.json" && tail -1 "$T/inew.svg" | grep -q "</svg>" && ok || bad "transform outputs"
+expect 1 "the map was made from other columns" -- "$LIMN" embed --transform "$T/iref.csv" --data "$D/wine.csv" --target cultivar --out "$T/x.csv"
+expect 1 "iref_none.csv.ref: cannot open" -- "$LIMN" embed --transform "$T/iref_none.csv" --data "$T/iris_new.csv" --out "$T/x.csv"
+sed '8s/.*/x/' "$T/iref.csv.ref" >"$T/bad.csv.ref"
+expect 1 "bad.csv.ref: line 8: field 'raw_dim': value 1 is not a finite number" -- "$LIMN" embed --transform "$T/bad.csv" --data "$T/iris_new.csv" --out "$T/x.csv"
+[ ! -e "$T/x.csv" ] && ok || bad "a failed transform leaves no output"
 expect 1 "--pca 5: only 4 columns are mapped" -- "$LIMN" embed --data "$D/iris.csv" --target species --pca 5 --out "$T/x.csv"
 expect 0 "2 dimensions" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space output --out "$T/bc_map.csv"
 head -1 "$T/bc_map.csv" | grep -q "row,x,y,label,predicted,probability" && ok || bad "embed with a model reports predictions"
+"$LIMN" train --data "$T/tr.csv" --target diagnosis --out "$T/bc3.limn" --seed 1 --threads 1 2>/dev/null
+expect 1 "the map was made with another model or none" -- "$LIMN" embed --transform "$T/bc_map.csv" --data "$T/te.csv" --model "$T/bc3.limn" --out "$T/x.csv"
 expect 0 "32 dimensions" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space hidden:2 --out "$T/bc_h.csv"
 expect 0 "30 dimensions" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space attribution:ig --out "$T/bc_a.csv"
 expect 1 "expected attribution:gradient|saliency" -- "$LIMN" embed --data "$T/te.csv" --model "$T/bc.limn" --space attribution:shap --out "$T/x.csv"

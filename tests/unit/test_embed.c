@@ -267,6 +267,70 @@ static void test_quality(void) {
   CHECK_ERR(ctx, limn_tsne_quality(ctx, x, 4, 1, same, lab, 4, &p, &a), LIMN_EINVAL, "4 neighbours");
 }
 
+/* New rows placed into a finished map: most land among reference points of their own
+ * class; a row's place does not depend on its batch or the thread count. */
+static void test_transform(const limn_dataset *ds) {
+  test_begin("transform");
+  const float *x = limn_dataset_x(ds);
+  const float *lab = limn_dataset_y(ds);
+  size_t nr = 1200, n = limn_dataset_nrows(ds) - nr;
+  limn_tsne_p *P = NULL;
+  CHECK_OK(ctx, limn_tsne_affinities(ctx, x, nr, 64, 30, &P));
+  if (!P)
+    return;
+  double *ry = malloc(2 * nr * sizeof *ry), *y = malloc(2 * n * sizeof *y), *kl = malloc(n * sizeof *kl), kl0;
+  limn_tsne_opts o = limn_tsne_opts_default();
+  CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, ry, &kl0));
+  limn_tsne_transform_opts to = limn_tsne_transform_opts_default();
+  limn_ctx_set_threads(ctx, 2);
+  CHECK_OK(ctx, limn_tsne_transform(ctx, x, ry, nr, 64, x + nr * 64, n, &to, y, kl));
+  /* the majority class of the 10 nearest reference points around each new point */
+  size_t right = 0;
+  double mean_kl = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t best[10];
+    double bd[10];
+    for (size_t q = 0; q < 10; q++)
+      bd[q] = INFINITY, best[q] = 0;
+    for (size_t j = 0; j < nr; j++) {
+      double dx = y[2 * i] - ry[2 * j], dy = y[2 * i + 1] - ry[2 * j + 1], d = dx * dx + dy * dy;
+      size_t p = 10;
+      while (p > 0 && bd[p - 1] > d) {
+        if (p < 10)
+          bd[p] = bd[p - 1], best[p] = best[p - 1];
+        p--;
+      }
+      if (p < 10)
+        bd[p] = d, best[p] = j;
+    }
+    int votes[10] = {0}, top = 0;
+    for (size_t q = 0; q < 10; q++)
+      votes[(int)lab[best[q]]]++;
+    for (int c = 1; c < 10; c++)
+      top = votes[c] > votes[top] ? c : top;
+    right += top == (int)lab[nr + i];
+    mean_kl += kl[i] / (double)n;
+  }
+  printf("transform: %zu new digits, %.3f land among their own class; mean point-wise KL %.3f\n", n,
+         (double)right / (double)n, mean_kl);
+  CHECK((double)right / (double)n > 0.95);
+  double one[2], *y1 = malloc(2 * n * sizeof *y1);
+  CHECK_OK(ctx, limn_tsne_transform(ctx, x, ry, nr, 64, x + (nr + 37) * 64, 1, &to, one, NULL));
+  CHECK(!memcmp(one, y + 2 * 37, sizeof one)); /* alone = in the batch */
+  limn_ctx_set_threads(ctx, 1);
+  CHECK_OK(ctx, limn_tsne_transform(ctx, x, ry, nr, 64, x + nr * 64, n, &to, y1, NULL));
+  CHECK(!memcmp(y1, y, 2 * n * sizeof *y));
+  limn_ctx_set_threads(ctx, 0);
+  to.perplexity = 500;
+  CHECK_ERR(ctx, limn_tsne_transform(ctx, x, ry, nr, 64, x, 1, &to, y, NULL), LIMN_EINVAL, "at most 400");
+  to = limn_tsne_transform_opts_default();
+  float bad[64] = {0};
+  bad[5] = NAN;
+  CHECK_ERR(ctx, limn_tsne_transform(ctx, x, ry, nr, 64, bad, 1, &to, y, NULL), LIMN_ENONFINITE, "column 5");
+  free(ry), free(y), free(y1), free(kl);
+  limn_tsne_p_free(ctx, P);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   limn_dataset *ds = digits();
@@ -279,6 +343,7 @@ int main(void) {
     test_gradients(x);
     test_barnes_hut(x, 600);
     test_run(x, 500);
+    test_transform(ds);
   } else {
     CHECK(!"digits");
   }

@@ -1,0 +1,241 @@
+/* The saved map: what `limn embed --transform` needs to place new rows (embed.h,
+ * docs/math/tsne.md). A text file of named number blocks:
+ *   limn-tsne-map 1
+ *   meta <one line of text>
+ *   <field> <count>
+ *   <count numbers separated by spaces>
+ * Fields: n, dim, raw_dim (1 value each), x (n dim), y (n 2), and optionally shift
+ * and scale (raw_dim each), pca_mean (raw_dim) and pca_components (dim raw_dim). */
+#include "../core/internal.h"
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void limn_tsne_map_free(limn_ctx *ctx, limn_tsne_map *m) {
+  if (!m)
+    return;
+  limn__free(ctx, m->meta);
+  limn__free(ctx, m->x);
+  limn__free(ctx, m->y);
+  limn__free(ctx, m->shift);
+  limn__free(ctx, m->scale);
+  limn__free(ctx, m->pca_mean);
+  limn__free(ctx, m->pca_components);
+  limn__free(ctx, m);
+}
+
+static void put_block(FILE *f, const char *name, const double *v, const float *fv, size_t count) {
+  fprintf(f, "%s %zu\n", name, count);
+  for (size_t i = 0; i < count; i++) {
+    if (fv)
+      fprintf(f, i ? " %.9g" : "%.9g", (double)fv[i]);
+    else
+      fprintf(f, i ? " %.17g" : "%.17g", v[i]);
+  }
+  fputc('\n', f);
+}
+
+int limn_tsne_map_save(limn_ctx *ctx, const limn_tsne_map *m, const char *path) {
+  size_t raw = m->raw_dim ? m->raw_dim : m->dim;
+  if (m->meta && strchr(m->meta, '\n'))
+    return limn__err(ctx, LIMN_EINVAL, "map meta text must be one line");
+  char tmp[4200];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+    return limn__err(ctx, LIMN_EINVAL, "%s: path too long", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f)
+    return limn__err(ctx, LIMN_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+  fprintf(f, "limn-tsne-map 1\nmeta %s\n", m->meta ? m->meta : "");
+  double n = (double)m->n, d = (double)m->dim, r = (double)m->raw_dim;
+  put_block(f, "n", &n, NULL, 1);
+  put_block(f, "dim", &d, NULL, 1);
+  put_block(f, "raw_dim", &r, NULL, 1);
+  if (m->shift && m->scale) {
+    put_block(f, "shift", m->shift, NULL, raw);
+    put_block(f, "scale", m->scale, NULL, raw);
+  }
+  if (m->raw_dim && m->pca_mean && m->pca_components) {
+    put_block(f, "pca_mean", m->pca_mean, NULL, m->raw_dim);
+    put_block(f, "pca_components", m->pca_components, NULL, m->dim * m->raw_dim);
+  }
+  put_block(f, "x", NULL, m->x, m->n * m->dim);
+  put_block(f, "y", m->y, NULL, 2 * m->n);
+  int bad = ferror(f);
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    remove(tmp);
+    return limn__err(ctx, LIMN_EIO, "%s: cannot write the map", path);
+  }
+  return LIMN_OK;
+}
+
+typedef struct parser {
+  limn_ctx *ctx;
+  const char *name;
+  char *p; /* NUL-terminated */
+  size_t line;
+} parser;
+
+/* The next line (without its newline), or NULL at the end. */
+static char *next_line(parser *ps) {
+  if (!*ps->p)
+    return NULL;
+  char *s = ps->p, *e = strchr(s, '\n');
+  if (e) {
+    *e = '\0';
+    ps->p = e + 1;
+  } else {
+    ps->p += strlen(s);
+  }
+  ps->line++;
+  return s;
+}
+
+static int read_numbers(parser *ps, const char *field, size_t count, double **out) {
+  char *s = next_line(ps);
+  if (!s)
+    return limn__err(ps->ctx, LIMN_EFORMAT, "%s: line %zu: field '%s': the values are missing", ps->name,
+                     ps->line + 1, field);
+  double *v = limn__alloc_array(ps->ctx, count ? count : 1, sizeof(double));
+  if (!v)
+    return LIMN_ENOMEM;
+  size_t k = 0;
+  while (1) {
+    while (*s == ' ')
+      s++;
+    if (!*s)
+      break;
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (end == s || (*end && *end != ' ') || !isfinite(x)) {
+      limn__free(ps->ctx, v);
+      return limn__err(ps->ctx, LIMN_EFORMAT, "%s: line %zu: field '%s': value %zu is not a finite number",
+                       ps->name, ps->line, field, k + 1);
+    }
+    if (k == count) {
+      limn__free(ps->ctx, v);
+      return limn__err(ps->ctx, LIMN_EFORMAT, "%s: line %zu: field '%s': more than the %zu values announced",
+                       ps->name, ps->line, field, count);
+    }
+    v[k++] = x;
+    s = end;
+  }
+  if (k != count) {
+    limn__free(ps->ctx, v);
+    return limn__err(ps->ctx, LIMN_EFORMAT, "%s: line %zu: field '%s': %zu values announced, %zu found",
+                     ps->name, ps->line, field, count, k);
+  }
+  *out = v;
+  return LIMN_OK;
+}
+
+enum { F_N, F_DIM, F_RAW, F_SHIFT, F_SCALE, F_PMEAN, F_PCOMP, F_X, F_Y, F_COUNT };
+static const char *const field_names[F_COUNT] = {"n",        "dim",      "raw_dim", "shift", "scale",
+                                                 "pca_mean", "pca_components", "x", "y"};
+
+static int whole(double v, size_t *out) {
+  if (!(v >= 0 && v <= 1e12 && v == floor(v)))
+    return 0;
+  *out = (size_t)v;
+  return 1;
+}
+
+int limn_tsne_map_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name, limn_tsne_map **out) {
+  *out = NULL;
+  char *text = limn__malloc(ctx, len + 1);
+  limn_tsne_map *m = limn__calloc(ctx, 1, sizeof *m);
+  double *f[F_COUNT] = {0};
+  size_t cnt[F_COUNT] = {0};
+  int rc = text && m ? LIMN_OK : LIMN_ENOMEM;
+  if (rc != LIMN_OK)
+    goto fail;
+  memcpy(text, buf, len);
+  text[len] = '\0';
+  if (memchr(buf, '\0', len))
+    LIMN_FAIL_IF(1, ctx, LIMN_EFORMAT, "%s: not a map file (a NUL byte)", name);
+  parser ps = {ctx, name, text, 0};
+  char *s = next_line(&ps);
+  LIMN_FAIL_IF(!s || strcmp(s, "limn-tsne-map 1"), ctx, LIMN_EFORMAT,
+               "%s: line 1: not a limn map file (expected 'limn-tsne-map 1')", name);
+  s = next_line(&ps);
+  LIMN_FAIL_IF(!s || strncmp(s, "meta ", 5), ctx, LIMN_EFORMAT, "%s: line 2: expected 'meta <text>'", name);
+  m->meta = limn__strdup(ctx, s + 5);
+  LIMN_FAIL_IF(!m->meta, ctx, LIMN_ENOMEM, "out of memory reading %s", name);
+  while ((s = next_line(&ps))) {
+    char key[32];
+    size_t count = 0;
+    int used = 0;
+    if (!*s)
+      continue;
+    LIMN_FAIL_IF(sscanf(s, "%31s %zu%n", key, &count, &used) != 2 || s[used], ctx, LIMN_EFORMAT,
+                 "%s: line %zu: expected '<field> <count>'", name, ps.line);
+    int which = -1;
+    for (int q = 0; q < F_COUNT; q++)
+      if (!strcmp(key, field_names[q]))
+        which = q;
+    LIMN_FAIL_IF(which < 0, ctx, LIMN_EFORMAT, "%s: line %zu: unknown field '%s'", name, ps.line, key);
+    LIMN_FAIL_IF(f[which], ctx, LIMN_EFORMAT, "%s: line %zu: field '%s' given twice", name, ps.line, key);
+    LIMN_FAIL_IF(count > len, ctx, LIMN_EFORMAT, "%s: line %zu: field '%s': %zu values cannot fit in the file",
+                 name, ps.line, key, count);
+    if ((rc = read_numbers(&ps, key, count, &f[which])))
+      goto fail;
+    cnt[which] = count;
+  }
+  for (int q = 0; q < F_COUNT; q++) {
+    int optional = q == F_SHIFT || q == F_SCALE || q == F_PMEAN || q == F_PCOMP;
+    LIMN_FAIL_IF(!f[q] && !optional, ctx, LIMN_EFORMAT, "%s: field '%s' is missing", name, field_names[q]);
+  }
+  LIMN_FAIL_IF(cnt[F_N] != 1 || cnt[F_DIM] != 1 || cnt[F_RAW] != 1 || !whole(f[F_N][0], &m->n) ||
+                   !whole(f[F_DIM][0], &m->dim) || !whole(f[F_RAW][0], &m->raw_dim) || m->n == 0 || m->dim == 0,
+               ctx, LIMN_EFORMAT, "%s: fields 'n', 'dim' and 'raw_dim' must be one whole number each (n, dim > 0)",
+               name);
+  size_t raw = m->raw_dim ? m->raw_dim : m->dim, nd = 0;
+  LIMN_FAIL_IF(!limn__mul_ok(m->n, m->dim, &nd) || cnt[F_X] != nd || cnt[F_Y] != 2 * m->n, ctx, LIMN_EFORMAT,
+               "%s: field 'x' needs n dim = %zu x %zu values and 'y' 2 n", name, m->n, m->dim);
+  LIMN_FAIL_IF(!f[F_SHIFT] != !f[F_SCALE] || (f[F_SHIFT] && (cnt[F_SHIFT] != raw || cnt[F_SCALE] != raw)), ctx,
+               LIMN_EFORMAT, "%s: fields 'shift' and 'scale' come together, %zu values each", name, raw);
+  for (size_t j = 0; f[F_SCALE] && j < raw; j++)
+    LIMN_FAIL_IF(!(f[F_SCALE][j] > 0), ctx, LIMN_EFORMAT, "%s: field 'scale': value %zu is not positive", name,
+                 j + 1);
+  LIMN_FAIL_IF(m->raw_dim && (!f[F_PMEAN] || !f[F_PCOMP] || cnt[F_PMEAN] != m->raw_dim ||
+                              cnt[F_PCOMP] / m->raw_dim != m->dim || cnt[F_PCOMP] % m->raw_dim),
+               ctx, LIMN_EFORMAT, "%s: raw_dim %zu needs 'pca_mean' (raw_dim) and 'pca_components' (dim raw_dim)",
+               name, m->raw_dim);
+  LIMN_FAIL_IF(!m->raw_dim && (f[F_PMEAN] || f[F_PCOMP]), ctx, LIMN_EFORMAT,
+               "%s: PCA fields without raw_dim", name);
+  m->x = limn__alloc_array(ctx, nd, sizeof(float));
+  LIMN_FAIL_IF(!m->x, ctx, LIMN_ENOMEM, "out of memory reading %s", name);
+  for (size_t i = 0; i < nd; i++) {
+    LIMN_FAIL_IF(fabs(f[F_X][i]) > 3e38, ctx, LIMN_EFORMAT, "%s: field 'x': value %zu is out of float range", name,
+                 i + 1);
+    m->x[i] = (float)f[F_X][i];
+  }
+  m->y = f[F_Y], f[F_Y] = NULL;
+  m->shift = f[F_SHIFT], f[F_SHIFT] = NULL;
+  m->scale = f[F_SCALE], f[F_SCALE] = NULL;
+  m->pca_mean = f[F_PMEAN], f[F_PMEAN] = NULL;
+  m->pca_components = f[F_PCOMP], f[F_PCOMP] = NULL;
+  for (int q = 0; q < F_COUNT; q++)
+    limn__free(ctx, f[q]);
+  limn__free(ctx, text);
+  *out = m;
+  return LIMN_OK;
+fail:
+  for (int q = 0; q < F_COUNT; q++)
+    limn__free(ctx, f[q]);
+  limn__free(ctx, text);
+  limn_tsne_map_free(ctx, m);
+  return rc == LIMN_ENOMEM ? limn__err(ctx, rc, "out of memory reading %s", name) : rc;
+}
+
+int limn_tsne_map_load(limn_ctx *ctx, const char *path, limn_tsne_map **out) {
+  char *buf = NULL;
+  size_t len = 0;
+  *out = NULL;
+  LIMN_TRY(limn__read_file(ctx, path, &buf, &len));
+  int rc = limn_tsne_map_load_mem(ctx, buf, len, path, out);
+  limn__free(ctx, buf);
+  return rc;
+}
