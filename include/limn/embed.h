@@ -2,8 +2,8 @@
  * 2014) of inputs, outputs or attributions, to show how a model organises its inputs.
  *
  * Status: exact and Barnes-Hut repulsion, exact neighbours by a vantage-point tree,
- * PCA initialisation. Not yet: FFT-accelerated interpolation, placing new points
- * into a saved map (see docs/math/tsne.md). */
+ * PCA initialisation, placing new rows into a saved map, PCA, map quality. Not yet:
+ * FFT-accelerated interpolation (see docs/math/tsne.md). */
 #ifndef LIMN_EMBED_H
 #define LIMN_EMBED_H
 

@@ -331,6 +331,53 @@ static void test_transform(const limn_dataset *ds) {
   limn_tsne_p_free(ctx, P);
 }
 
+/* The saved map: a round trip keeps every number bit for bit; bad files name the
+ * line and field. */
+static void test_map_file(void) {
+  test_begin("map file");
+  float x[6] = {0.1f, -2.5e-7f, 3.0f, 1e30f, -0.0f, 7.25f};
+  double y[4] = {0.1, -1.0 / 3.0, 1e-300, 12345.678901234567};
+  double sh[2] = {0.5, -1.0 / 7.0}, sc[2] = {2.0, 1e-3}, pm[2] = {1.0 / 3.0, 2.0}, pc[6] = {0.6, 0.8, 0, 1, 1, 0};
+  limn_tsne_map m = {"space=input|pca=3 a|b", 2, 3, x, y, 2, sh, sc, pm, pc};
+  /* dim 3 from raw 2 is nonsense for PCA but fine for the file; only sizes matter */
+  const char *path = "test_embed_map.ref";
+  CHECK_OK(ctx, limn_tsne_map_save(ctx, &m, path));
+  limn_tsne_map *r = NULL;
+  CHECK_OK(ctx, limn_tsne_map_load(ctx, path, &r));
+  if (r) {
+    CHECK(!strcmp(r->meta, m.meta) && r->n == 2 && r->dim == 3 && r->raw_dim == 2);
+    CHECK(!memcmp(r->x, x, sizeof x) && !memcmp(r->y, y, sizeof y));
+    CHECK(!memcmp(r->shift, sh, sizeof sh) && !memcmp(r->scale, sc, sizeof sc));
+    CHECK(!memcmp(r->pca_mean, pm, sizeof pm) && !memcmp(r->pca_components, pc, sizeof pc));
+  }
+  limn_tsne_map_free(ctx, r);
+  remove(path);
+  struct {
+    const char *text, *needle;
+  } bad[] = {
+      {"", "line 1: not a limn map file"},
+      {"limn-tsne-map 1\nmeta \nn 1\n2\ndim 1\n1\nraw_dim 1\n0\nx 2\n1 2\n", "field 'y' is missing"},
+      {"limn-tsne-map 1\nmeta \nn 1\n2 3\n", "line 4: field 'n': more than the 1 values announced"},
+      {"limn-tsne-map 1\nmeta \nn 2\n2\n", "line 4: field 'n': 2 values announced, 1 found"},
+      {"limn-tsne-map 1\nmeta \nn 1\nnan\n", "line 4: field 'n': value 1 is not a finite number"},
+      {"limn-tsne-map 1\nmeta \nz 1\n1\n", "line 3: unknown field 'z'"},
+      {"limn-tsne-map 1\nmeta \nn 1\n1\nn 1\n1\n", "line 5: field 'n' given twice"},
+      {"limn-tsne-map 1\nmeta \nn 1\n1\ndim 1\n1\nraw_dim 1\n0\nx 2\n1 2\ny 2\n0 0\n",
+       "'x' needs n dim = 1 x 1 values"},
+      {"limn-tsne-map 1\nmeta \nn 1\n1\ndim 1\n1\nraw_dim 1\n0\nx 1\n1\ny 2\n0 0\nshift 1\n0\nscale 1\n0\n",
+       "field 'scale': value 1 is not positive"},
+  };
+  for (size_t q = 0; q < sizeof bad / sizeof *bad; q++) {
+    limn_tsne_map *b = NULL;
+    CHECK_ERR(ctx, limn_tsne_map_load_mem(ctx, bad[q].text, strlen(bad[q].text), "m.ref", &b), LIMN_EFORMAT,
+              bad[q].needle);
+    CHECK(b == NULL);
+  }
+  const char *good = "limn-tsne-map 1\nmeta \nn 1\n1\ndim 1\n1\nraw_dim 1\n0\nx 1\n1\ny 2\n0 0\n";
+  CHECK_OK(ctx, limn_tsne_map_load_mem(ctx, good, strlen(good), "m.ref", &r));
+  limn_tsne_map_free(ctx, r);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   limn_dataset *ds = digits();
@@ -339,6 +386,7 @@ int main(void) {
     test_knn(x, limn_dataset_nrows(ds));
     test_pca(x, limn_dataset_nrows(ds));
     test_quality();
+    test_map_file();
     test_affinities(x, 400);
     test_gradients(x);
     test_barnes_hut(x, 600);
