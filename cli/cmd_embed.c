@@ -185,16 +185,18 @@ static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const
   }
   double size = 600, pad = 20, sx = (size - 2 * pad) / fmax(maxx - minx, 1e-12),
          sy = (size - 2 * pad) / fmax(maxy - miny, 1e-12), sc = fmin(sx, sy);
+  /* centre the map in the square, keeping its aspect */
+  double ox = pad + 0.5 * (size - 2 * pad - (maxx - minx) * sc), oy = pad + 0.5 * (size - 2 * pad - (maxy - miny) * sc);
   fprintf(
       f,
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" "
       "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
       size + 160, size);
   for (size_t i = 0; i < nref; i++)
-    fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2\" fill=\"#d0d0d0\"/>\n", pad + (ref_y[2 * i] - minx) * sc,
-            size - pad - (ref_y[2 * i + 1] - miny) * sc);
+    fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2\" fill=\"#d0d0d0\"/>\n", ox + (ref_y[2 * i] - minx) * sc,
+            size - oy - (ref_y[2 * i + 1] - miny) * sc);
   for (size_t i = 0; i < n; i++) {
-    double px = pad + (y[2 * i] - minx) * sc, py = size - pad - (y[2 * i + 1] - miny) * sc;
+    double px = ox + (y[2 * i] - minx) * sc, py = size - oy - (y[2 * i + 1] - miny) * sc;
     long c = cls ? cls[i] : pred ? pred[i] : 0;
     fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"%s\"/>\n", px, py,
             palette[(size_t)(c < 0 ? 0 : c) % 10]);
@@ -212,12 +214,17 @@ static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const
     svg_text(f, names[c]);
     fputs("</text>\n", f);
   }
-  if (cls && pred)
+  double ly = 30 + 18.0 * (double)(ncls < 10 ? ncls : 10);
+  if (cls && pred) {
     fprintf(f,
             "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"5\" fill=\"none\" stroke=\"black\"/><text x=\"%.0f\" "
             "y=\"%.0f\">misclassified</text>\n",
-            size + 20, 30 + 18.0 * (double)(ncls < 10 ? ncls : 10), size + 32,
-            34 + 18.0 * (double)(ncls < 10 ? ncls : 10));
+            size + 20, ly, size + 32, ly + 4);
+    ly += 18;
+  }
+  if (nref)
+    fprintf(f, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"4\" fill=\"#d0d0d0\"/><text x=\"%.0f\" y=\"%.0f\">the map's rows</text>\n",
+            size + 20, ly, size + 32, ly + 4);
   fputs("</svg>\n", f);
 }
 
