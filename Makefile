@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= $(if $(CI),ON,OFF)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build test test-release test-asan demo bench fuzz install clean
+.PHONY: all setup build test test-release test-asan demo bench bench-tsne fuzz install clean
 
 all: build
 
@@ -47,6 +47,10 @@ bench: build
 	$(BUILD)/bench_explain 5
 	$(BUILD)/bench_lime data 100
 	$(BUILD)/bench_embed data 3
+
+# t-SNE on Fashion-MNIST (20 000 and 70 000 images) against scikit-learn: minutes
+bench-tsne: build
+	bench/tsne_fmnist.sh 20000 70000
 
 # libFuzzer targets (clang); run one with e.g. build-fuzz/tests/fuzz_csv tests/fuzz/corpus/csv
 fuzz:

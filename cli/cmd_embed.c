@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static cli_opt opts[] = {
     {"data", "FILE", "", "rows to map (CSV with a header, or .arff)", 0, 0, 0},
@@ -30,6 +31,7 @@ static cli_opt opts[] = {
     {"init", "NAME", "pca", "pca or random", 0, 0, 0},
     {"seed", "N", "0", "seed of the random initialisation", 0, 0, 0},
     {"threads", "N", "0", "threads (0: all cores); the map does not depend on it", 0, 0, 0},
+    {"verbose", NULL, NULL, "-v: the KL every 50 iterations and each stage's time on stderr", 0, 0, 0},
     {"svg", "FILE", NULL, "also draw the map: points coloured by class, misclassified ringed", 0, 0, 0},
     {"highlight", "ROWS", NULL, "rows to label in the SVG, e.g. 3,17", 0, 0, 0},
 };
@@ -261,6 +263,17 @@ static int parse_meta(const char *meta, char *space, size_t cap, int *standardiz
   return sscanf(b, "|standardize=%d|pca=%zu|", standardize, pca_k) == 2;
 }
 
+static void log_line(void *ud, limn_log_level level, const char *msg) {
+  (void)ud, (void)level;
+  fprintf(stderr, "limn embed: %s\n", msg);
+}
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 int cmd_embed(int argc, char **argv) {
   size_t pca_k = 0;
   int rc = cli_parse(&cmd, argc, argv);
@@ -438,9 +451,18 @@ int cmd_embed(int argc, char **argv) {
       kl += klv[i] / (double)n;
     free(klv);
   } else {
+    int verbose = cli_isset(&cmd, "verbose");
+    if (verbose)
+      limn_ctx_set_log(ctx, log_line, NULL);
+    double t0 = now_s();
     lr = limn_tsne_affinities(ctx, x, n, dim, o.perplexity, &P);
+    double t1 = now_s();
+    if (verbose && !lr)
+      fprintf(stderr, "limn embed: neighbours and affinities of %zu rows x %zu: %.2f s\n", n, dim, t1 - t0);
     if (!lr)
       lr = limn_tsne_run(ctx, P, x, dim, &o, y, &kl);
+    if (verbose && !lr)
+      fprintf(stderr, "limn embed: %zu iterations: %.2f s\n", o.iterations, now_s() - t1);
   }
   if (lr) {
     rc = cli_lib_fail(ctx, lr);

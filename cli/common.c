@@ -61,6 +61,8 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv) {
   }
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
+    if (!strcmp(a, "-v") && find_opt(cmd, "verbose", 7))
+      a = "--verbose";
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       print_help(cmd);
       return CLI_HELP;
