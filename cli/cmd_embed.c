@@ -475,7 +475,7 @@ int cmd_embed(int argc, char **argv) {
       cls[i] = (long)limn_dataset_y(ds)[i];
   }
   double pres = NAN, acc = NAN; /* 10-NN preservation, 10-NN accuracy in the map */
-  if (!ref && n > 10 && (lr = limn_tsne_quality(ctx, x, n, dim, y, cls, 10, &pres, &acc))) {
+  if (!ref && n > 10 && (lr = limn_tsne_quality_p(ctx, P, x, n, dim, y, cls, 10, &pres, &acc))) {
     rc = cli_lib_fail(ctx, lr);
     goto done;
   }

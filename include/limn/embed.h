@@ -44,6 +44,8 @@ typedef struct limn_tsne_p {
   size_t *col;              /* (nnz) */
   double *val;              /* (nnz) */
   double max_entropy_error; /* largest |H_i - ln(perplexity)| of the conditionals */
+  size_t knn_k;             /* neighbours per row behind P (3 perplexity) */
+  size_t *knn;              /* (n, knn_k) each row's nearest rows, ascending, ties to the lower index */
 } limn_tsne_p;
 
 /* P from the rows x (n, dim): each row's 3 perplexity nearest neighbours (exact,
@@ -120,6 +122,10 @@ void limn_tsne_map_free(limn_ctx *ctx, limn_tsne_map *m);
  * a measure not wanted. k = 10 is the spec's measure. */
 int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const double *y, const long *labels,
                       size_t k, double *preservation, double *accuracy);
+/* The same, reusing the neighbours behind P (of the same rows x) when it holds at
+ * least k per row: the answer is identical, the input-space search is skipped. */
+int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t n, size_t dim, const double *y,
+                        const long *labels, size_t k, double *preservation, double *accuracy);
 
 /* Principal components of the rows x (n, dim), n >= 2, 1 <= k <= dim: the covariance
  * (denominator n - 1) in double, its eigenvectors by cyclic Jacobi rotations, the k

@@ -7,6 +7,11 @@
 
 int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const double *y, const long *labels,
                       size_t k, double *preservation, double *accuracy) {
+  return limn_tsne_quality_p(ctx, NULL, x, n, dim, y, labels, k, preservation, accuracy);
+}
+
+int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t n, size_t dim, const double *y,
+                        const long *labels, size_t k, double *preservation, double *accuracy) {
   if (preservation)
     *preservation = NAN;
   if (accuracy)
@@ -25,7 +30,11 @@ int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const
       yf[i] = (float)y[i];
     rc = limn__knn(ctx, yf, n, 2, k, 0, ny, d2);
   }
-  if (rc == LIMN_OK && preservation && (rc = limn__knn(ctx, x, n, dim, k, 0, nx, d2)) == LIMN_OK) {
+  int reuse = P && P->knn && P->n == n && P->knn_k >= k;
+  if (rc == LIMN_OK && preservation && reuse)
+    for (size_t i = 0; i < n; i++)
+      memcpy(nx + i * k, P->knn + i * P->knn_k, k * sizeof *nx);
+  if (rc == LIMN_OK && preservation && (reuse || (rc = limn__knn(ctx, x, n, dim, k, 0, nx, d2)) == LIMN_OK)) {
     size_t hit = 0;
     for (size_t i = 0; i < n; i++)
       for (size_t a = 0; a < k; a++)

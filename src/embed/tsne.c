@@ -29,6 +29,7 @@ void limn_tsne_p_free(limn_ctx *ctx, limn_tsne_p *p) {
   limn__free(ctx, p->rowptr);
   limn__free(ctx, p->col);
   limn__free(ctx, p->val);
+  limn__free(ctx, p->knn);
   limn__free(ctx, p);
 }
 
@@ -163,6 +164,10 @@ int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, do
     for (size_t i = 0; i < n; i++)
       P->max_entropy_error = a.err[i] > P->max_entropy_error ? a.err[i] : P->max_entropy_error;
     rc = symmetrise(ctx, &a, P);
+  }
+  if (rc == LIMN_OK) { /* kept for the quality measures */
+    P->knn = a.nbr, P->knn_k = k;
+    a.nbr = NULL;
   }
   limn__free(ctx, a.nbr);
   limn__free(ctx, a.dist2);

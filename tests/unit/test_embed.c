@@ -146,6 +146,15 @@ static void test_run(const float *x, size_t n) {
   double kl2;
   CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, b, &kl2));
   CHECK(!memcmp(a, b, 2 * n * sizeof *a)); /* threads never change the map */
+  double p1 = 0, p2 = 1, a1 = 0, a2 = 1; /* P's own neighbours give the same measure */
+  long *lab = malloc(n * sizeof *lab);
+  for (size_t i = 0; i < n; i++)
+    lab[i] = (long)(i % 3);
+  CHECK(P->knn_k == 90 && P->knn);
+  CHECK_OK(ctx, limn_tsne_quality(ctx, x, n, 64, a, lab, 10, &p1, &a1));
+  CHECK_OK(ctx, limn_tsne_quality_p(ctx, P, x, n, 64, a, lab, 10, &p2, &a2));
+  CHECK(p1 == p2 && a1 == a2 && p1 > 0.3);
+  free(lab);
   limn_ctx_set_threads(ctx, 0);
   o.learning_rate = -1;
   CHECK_ERR(ctx, limn_tsne_run(ctx, P, x, 64, &o, b, &kl2), LIMN_EINVAL, "options out of range");
