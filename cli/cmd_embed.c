@@ -388,7 +388,7 @@ int cmd_embed(int argc, char **argv) {
     }
     float *z = malloc(n * pca_k * sizeof *z);
     if (!ref) {
-      pca_mean = calloc(dim, sizeof *pca_mean);
+      pca_mean = malloc(dim * sizeof *pca_mean);
       pca_comp = malloc(pca_k * dim * sizeof *pca_comp);
     }
     if (!z || (!ref && (!pca_mean || !pca_comp))) {
@@ -397,22 +397,10 @@ int cmd_embed(int argc, char **argv) {
       goto done;
     }
     int pr = LIMN_OK;
-    if (ref) { /* project on the map's components, about its mean */
-      for (size_t i = 0; i < n; i++)
-        for (size_t c = 0; c < pca_k; c++) {
-          double t = 0.0;
-          for (size_t j = 0; j < dim; j++)
-            t += ((double)x[i * dim + j] - ref->pca_mean[j]) * ref->pca_components[c * dim + j];
-          z[i * pca_k + c] = (float)t;
-        }
-    } else {
-      for (size_t i = 0; i < n; i++) /* the mean limn_pca centres on, summed the same way */
-        for (size_t j = 0; j < dim; j++)
-          pca_mean[j] += x[i * dim + j];
-      for (size_t j = 0; j < dim; j++)
-        pca_mean[j] /= (double)n;
-      pr = limn_pca(ctx, x, n, dim, pca_k, z, pca_comp, NULL);
-    }
+    if (ref) /* the map's components, about its mean */
+      limn_pca_project(x, n, dim, pca_k, ref->pca_mean, ref->pca_components, z);
+    else
+      pr = limn_pca(ctx, x, n, dim, pca_k, z, pca_comp, NULL, pca_mean);
     free(x);
     x = z;
     raw_dim = dim;

@@ -130,11 +130,16 @@ int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, siz
 /* Principal components of the rows x (n, dim), n >= 2, 1 <= k <= dim: the covariance
  * (denominator n - 1) in double, its eigenvectors by cyclic Jacobi rotations, the k
  * of largest variance, each signed so its largest-magnitude entry is positive.
- * scores (n, k): the centred rows projected on them; components (k, dim): the unit
- * eigenvectors; variance (k): their variances, descending. Any output may be NULL.
+ * scores (n, k): the centred rows projected on them (limn_pca_project); components
+ * (k, dim): the unit eigenvectors; variance (k): their variances, descending; mean
+ * (dim): the column means the rows were centred on. Any output may be NULL.
  * O(n dim^2 + dim^3): meant for dim up to a few hundred (784 takes seconds). */
 int limn_pca(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, float *scores, double *components,
-             double *variance);
+             double *variance, double *mean);
+/* scores (n, k) = (x - mean) components^T, each sum in double in column order: new
+ * rows x (n, dim) projected exactly as limn_pca projected its own. */
+void limn_pca_project(const float *x, size_t n, size_t dim, size_t k, const double *mean, const double *components,
+                      float *scores);
 
 #ifdef __cplusplus
 }

@@ -72,8 +72,19 @@ static void jacobi(double *a, double *v, size_t d) {
   }
 }
 
+void limn_pca_project(const float *x, size_t n, size_t dim, size_t k, const double *mean, const double *components,
+                      float *scores) {
+  for (size_t i = 0; i < n; i++)
+    for (size_t c = 0; c < k; c++) {
+      double s = 0.0;
+      for (size_t j = 0; j < dim; j++)
+        s += ((double)x[i * dim + j] - mean[j]) * components[c * dim + j];
+      scores[i * k + c] = (float)s;
+    }
+}
+
 int limn_pca(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, float *scores, double *components,
-             double *variance) {
+             double *variance, double *mean_out) {
   if (n < 2 || dim == 0 || k == 0 || k > dim)
     return limn__err(ctx, LIMN_EINVAL, "PCA: %zu components asked of %zu rows x %zu columns (at most %zu)", k,
                      n, dim, dim);
@@ -85,7 +96,8 @@ int limn_pca(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, floa
   double *cov = limn__alloc_array(ctx, dim, dim * sizeof(double));
   double *vec = limn__alloc_array(ctx, dim, dim * sizeof(double));
   size_t *order = limn__alloc_array(ctx, dim, sizeof(size_t));
-  int rc = mean && xt && cov && vec && order ? LIMN_OK : LIMN_ENOMEM;
+  double *comp = components ? components : scores ? limn__alloc_array(ctx, k, dim * sizeof(double)) : NULL;
+  int rc = mean && xt && cov && vec && order && (comp || !scores) ? LIMN_OK : LIMN_ENOMEM;
   if (rc == LIMN_OK) {
     for (size_t i = 0; i < n; i++)
       for (size_t j = 0; j < dim; j++)
@@ -123,19 +135,17 @@ int limn_pca(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, floa
         vec[j * dim + e] *= sg;
       if (variance)
         variance[c] = cov[e * dim + e] > 0 ? cov[e * dim + e] : 0.0;
-      if (components)
+      if (comp)
         for (size_t j = 0; j < dim; j++)
-          components[c * dim + j] = vec[j * dim + e];
+          comp[c * dim + j] = vec[j * dim + e];
     }
     if (scores)
-      for (size_t i = 0; i < n; i++)
-        for (size_t c = 0; c < k; c++) {
-          double s = 0.0;
-          for (size_t j = 0; j < dim; j++)
-            s += ((double)x[i * dim + j] - mean[j]) * vec[j * dim + order[c]];
-          scores[i * k + c] = (float)s;
-        }
+      limn_pca_project(x, n, dim, k, mean, comp, scores);
+    if (mean_out)
+      memcpy(mean_out, mean, dim * sizeof *mean);
   }
+  if (comp != components)
+    limn__free(ctx, comp);
   limn__free(ctx, mean);
   limn__free(ctx, xt);
   limn__free(ctx, cov);

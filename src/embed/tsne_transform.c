@@ -30,11 +30,6 @@ typedef struct tr_arg {
   double *y, *kl;
 } tr_arg;
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* Gradient (without the constant factor) of KL(p_i || q_i) at yi, q_ij = w_ij / Z_i
  * over the reference points: a sum_j p_j w_ij (yi - yj) - (1/Z_i) sum_j w_ij^2 (yi - yj).
  * Returns Z_i. */
@@ -70,8 +65,8 @@ static int tr_item(void *arg, size_t i, void *scratch) {
     xs[q] = a->ref_y[2 * nb[q]];
     ys[q] = a->ref_y[2 * nb[q] + 1];
   }
-  qsort(xs, a->kn, sizeof *xs, cmp_double);
-  qsort(ys, a->kn, sizeof *ys, cmp_double);
+  qsort(xs, a->kn, sizeof *xs, limn__cmp_double);
+  qsort(ys, a->kn, sizeof *ys, limn__cmp_double);
   size_t h = a->kn / 2;
   yi[0] = a->kn % 2 ? xs[h] : 0.5 * (xs[h - 1] + xs[h]);
   yi[1] = a->kn % 2 ? ys[h] : 0.5 * (ys[h - 1] + ys[h]);

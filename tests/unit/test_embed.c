@@ -232,7 +232,7 @@ static void test_pca(const float *x, size_t n) {
     return;
   double var[10], comp[640], worst_v = 0, worst_c = 0, worst_s = 0, worst_o = 0;
   float *sc = malloc(n * k * sizeof *sc);
-  CHECK_OK(ctx, limn_pca(ctx, x, n, 64, k, sc, comp, var));
+  CHECK_OK(ctx, limn_pca(ctx, x, n, 64, k, sc, comp, var, NULL));
   for (size_t c = 0; c < k; c++) {
     double dot = 0;
     for (size_t j = 0; j < 64; j++)
@@ -253,7 +253,7 @@ static void test_pca(const float *x, size_t n) {
          "orthonormality %.1e\n",
          worst_v, worst_c, worst_s, worst_o);
   CHECK(worst_v < 1e-9 && worst_c < 1e-9 && worst_s < 1e-3 && worst_o < 1e-12);
-  CHECK_ERR(ctx, limn_pca(ctx, x, n, 64, 65, NULL, NULL, NULL), LIMN_EINVAL, "at most 64");
+  CHECK_ERR(ctx, limn_pca(ctx, x, n, 64, 65, NULL, NULL, NULL, NULL), LIMN_EINVAL, "at most 64");
   free(sc), free(rv), free(rc), free(rs);
 }
 
