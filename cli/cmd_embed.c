@@ -63,22 +63,6 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
   size_t n = limn_dataset_nrows(ds), d = limn_dataset_nfeatures(ds);
   const limn_schema *s = limn_dataset_schema(ds);
   const float *x = limn_dataset_x(ds);
-  if (m && !strncmp(space, "hidden:", 7)) {
-    char *end;
-    unsigned long layer = strtoul(space + 7, &end, 10);
-    size_t nh = limn_model_nhidden(m);
-    if (*end || end == space + 7 || layer < 1 || layer > nh)
-      return cli_fail("--space %s: the model has %zu hidden layers (hidden:1..hidden:%zu)", space, nh, nh);
-    size_t k = limn_model_hidden_width(m, layer);
-    float *f = malloc(n * k * sizeof *f);
-    int lr = f ? limn_model_hidden(ctx, m, x, n, layer, f) : LIMN_ENOMEM;
-    if (lr) {
-      free(f);
-      return cli_lib_fail(ctx, lr);
-    }
-    *out = f, *dim = k;
-    return CLI_OK;
-  }
   if (m && !strncmp(space, "attribution:", 12)) {
     limn_method meth;
     if (limn_method_parse(space + 12, &meth))
@@ -107,12 +91,21 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
     *out = f, *dim = d;
     return CLI_OK;
   }
-  if (m && strcmp(space, "input")) {
+  if (m && strcmp(space, "input")) { /* output, logit or hidden:K */
+    unsigned long layer = 0;
     size_t k = limn_model_noutputs(m);
+    if (!strncmp(space, "hidden:", 7)) {
+      char *end;
+      size_t nh = limn_model_nhidden(m);
+      layer = strtoul(space + 7, &end, 10);
+      if (*end || end == space + 7 || layer < 1 || layer > nh)
+        return cli_fail("--space %s: the model has %zu hidden layers (hidden:1..hidden:%zu)", space, nh, nh);
+      k = limn_model_hidden_width(m, layer);
+    }
     float *f = malloc(n * k * sizeof *f);
-    int lr =
-        f ? limn_model_forward(ctx, m, x, n, strcmp(space, "logit") ? LIMN_SPACE_OUTPUT : LIMN_SPACE_LOGIT, f)
-          : LIMN_ENOMEM;
+    int lr = !f      ? LIMN_ENOMEM
+             : layer ? limn_model_hidden(ctx, m, x, n, layer, f)
+                     : limn_model_forward(ctx, m, x, n, strcmp(space, "logit") ? LIMN_SPACE_OUTPUT : LIMN_SPACE_LOGIT, f);
     if (lr) {
       free(f);
       return cli_lib_fail(ctx, lr);
