@@ -3,8 +3,8 @@
  * bundled digits (1797 x 64) and on a 20 000 x 64 set of digits rows with small
  * deterministic noise (clustered like real data); the two must agree bit for bit.
  * (2) The whole map of the digits (affinities and 750 Barnes-Hut iterations): wall
- * time, KL with an exact Z, 10-NN preservation and 10-NN accuracy in the map. Medians over REPEATS, 2 threads.
- * Usage: bench_embed DATA_DIR [REPEATS] */
+ * time, KL with an exact Z, 10-NN preservation and 10-NN accuracy in the map. Medians over REPEATS, 2
+ * threads. Usage: bench_embed DATA_DIR [REPEATS] */
 #include "bench_util.h"
 #include "../src/embed/knn.h"
 #include <limn.h>
@@ -84,9 +84,10 @@ int main(int argc, char **argv) {
   double pres = 0, acc = 0;
   if (limn_tsne_quality(ctx, x, n, dim, y, lab, 10, &pres, &acc))
     bad = 1;
-  printf("t-SNE digits (BH theta 0.5, 750 iterations): %.2f s, KL %.4f, 10-NN preservation %.3f, 10-NN accuracy "
-         "%.3f (best peers in the spec: openTSNE 2.2 s, KL 0.754, 0.586, 0.988)\n",
-         bench_median(tm, reps), kl, pres, acc);
+  printf(
+      "t-SNE digits (BH theta 0.5, 750 iterations): %.2f s, KL %.4f, 10-NN preservation %.3f, 10-NN accuracy "
+      "%.3f (best peers in the spec: openTSNE 2.2 s, KL 0.754, 0.586, 0.988)\n",
+      bench_median(tm, reps), kl, pres, acc);
   free(lab);
   free(y);
   limn_dataset_free(ds);

@@ -12,12 +12,14 @@ static cli_opt opts[] = {
     {"model", "MODEL", NULL, "a model: map its outputs (--space) and report its predictions", 0, 0, 0},
     {"space", "S", "input",
      "input (the columns), output (probabilities), logit, hidden:K (the K-th hidden layer's activations) or "
-     "attribution:METHOD (each row's attributions for its predicted class by gradient, saliency, gradxinput, ig, "
+     "attribution:METHOD (each row's attributions for its predicted class by gradient, saliency, gradxinput, "
+     "ig, "
      "smoothgrad or lime, with limn explain's defaults)",
      0, 0, 0},
     {"standardize", NULL, NULL, "z-score numeric columns first (space input without a model)", 0, 0, 0},
     {"transform", "MAP.csv", NULL,
-     "place the rows into this saved map (MAP.csv.ref; space, --standardize and --pca come from it) instead of "
+     "place the rows into this saved map (MAP.csv.ref; space, --standardize and --pca come from it) instead "
+     "of "
      "making a new one",
      0, 0, 0},
     {"pca", "K", "0", "reduce what is mapped to its K leading principal components first (0: no)", 0, 0, 0},
@@ -66,7 +68,8 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
   if (m && !strncmp(space, "attribution:", 12)) {
     limn_method meth;
     if (limn_method_parse(space + 12, &meth))
-      return cli_fail("--space %s: expected attribution:gradient|saliency|gradxinput|ig|smoothgrad|lime", space);
+      return cli_fail("--space %s: expected attribution:gradient|saliency|gradxinput|ig|smoothgrad|lime",
+                      space);
     limn_explanation *ex = NULL;
     int lr;
     if (meth == LIMN_METHOD_LIME) {
@@ -105,7 +108,8 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
     float *f = malloc(n * k * sizeof *f);
     int lr = !f      ? LIMN_ENOMEM
              : layer ? limn_model_hidden(ctx, m, x, n, layer, f)
-                     : limn_model_forward(ctx, m, x, n, strcmp(space, "logit") ? LIMN_SPACE_OUTPUT : LIMN_SPACE_LOGIT, f);
+                     : limn_model_forward(ctx, m, x, n,
+                                          strcmp(space, "logit") ? LIMN_SPACE_OUTPUT : LIMN_SPACE_LOGIT, f);
     if (lr) {
       free(f);
       return cli_lib_fail(ctx, lr);
@@ -181,15 +185,16 @@ static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const
   double size = 600, pad = 20, sx = (size - 2 * pad) / fmax(maxx - minx, 1e-12),
          sy = (size - 2 * pad) / fmax(maxy - miny, 1e-12), sc = fmin(sx, sy);
   /* centre the map in the square, keeping its aspect */
-  double ox = pad + 0.5 * (size - 2 * pad - (maxx - minx) * sc), oy = pad + 0.5 * (size - 2 * pad - (maxy - miny) * sc);
+  double ox = pad + 0.5 * (size - 2 * pad - (maxx - minx) * sc),
+         oy = pad + 0.5 * (size - 2 * pad - (maxy - miny) * sc);
   fprintf(
       f,
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" "
       "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
       size + 160, size);
   for (size_t i = 0; i < nref; i++)
-    fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2\" fill=\"#d0d0d0\"/>\n", ox + (ref_y[2 * i] - minx) * sc,
-            size - oy - (ref_y[2 * i + 1] - miny) * sc);
+    fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2\" fill=\"#d0d0d0\"/>\n",
+            ox + (ref_y[2 * i] - minx) * sc, size - oy - (ref_y[2 * i + 1] - miny) * sc);
   for (size_t i = 0; i < n; i++) {
     double px = ox + (y[2 * i] - minx) * sc, py = size - oy - (y[2 * i + 1] - miny) * sc;
     long c = cls ? cls[i] : pred ? pred[i] : 0;
@@ -218,14 +223,16 @@ static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const
     ly += 18;
   }
   if (nref)
-    fprintf(f, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"4\" fill=\"#d0d0d0\"/><text x=\"%.0f\" y=\"%.0f\">the map's rows</text>\n",
+    fprintf(f,
+            "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"4\" fill=\"#d0d0d0\"/><text x=\"%.0f\" y=\"%.0f\">the map's "
+            "rows</text>\n",
             size + 20, ly, size + 32, ly + 4);
   fputs("</svg>\n", f);
 }
 
 /* How the mapped features are made, as one line: compared when new rows are placed. */
-static int make_meta(limn_ctx *ctx, const limn_schema *s, const limn_model *m, const char *space, int standardize,
-                     size_t pca_k, char *buf, size_t cap) {
+static int make_meta(limn_ctx *ctx, const limn_schema *s, const limn_model *m, const char *space,
+                     int standardize, size_t pca_k, char *buf, size_t cap) {
   char model[20] = "none";
   uint64_t h = 0;
   if (m) {
@@ -234,8 +241,8 @@ static int make_meta(limn_ctx *ctx, const limn_schema *s, const limn_model *m, c
     else
       snprintf(model, sizeof model, "%016llx", (unsigned long long)h);
   }
-  size_t len = (size_t)snprintf(buf, cap, "space=%s|standardize=%d|pca=%zu|model=%s|columns=", space, standardize,
-                                pca_k, model);
+  size_t len = (size_t)snprintf(buf, cap, "space=%s|standardize=%d|pca=%zu|model=%s|columns=", space,
+                                standardize, pca_k, model);
   for (size_t j = 0; len < cap && j < limn_schema_nfeatures(s); j++)
     len += (size_t)snprintf(buf + len, cap - len, "%s%s", j ? "," : "", limn_schema_feature_name(s, j));
   if (len >= cap)
@@ -276,9 +283,10 @@ int cmd_embed(int argc, char **argv) {
   size_t threads;
   const char *space = cli_get(&cmd, "space"), *method = cli_get(&cmd, "method"),
              *init = cli_get(&cmd, "init");
-  if (strcmp(space, "input") && strcmp(space, "output") && strcmp(space, "logit") && strncmp(space, "hidden:", 7) &&
-      strncmp(space, "attribution:", 12))
-    return cli_fail("--space: expected input, output, logit, hidden:K or attribution:METHOD, got '%s'", space),
+  if (strcmp(space, "input") && strcmp(space, "output") && strcmp(space, "logit") &&
+      strncmp(space, "hidden:", 7) && strncmp(space, "attribution:", 12))
+    return cli_fail("--space: expected input, output, logit, hidden:K or attribution:METHOD, got '%s'",
+                    space),
            CLI_USAGE;
   if (strcmp(space, "input") && !cli_get(&cmd, "model"))
     return cli_fail("--space %s needs --model", space), CLI_USAGE;
@@ -367,8 +375,8 @@ int cmd_embed(int argc, char **argv) {
     goto done;
   }
   size_t raw_w = ref ? (ref->raw_dim ? ref->raw_dim : ref->dim) : 0;
-  if ((rc = features(ctx, ds, m, space, standardize, ref ? ref->shift : NULL, ref ? ref->scale : NULL, raw_w, &x,
-                     &dim, ref ? NULL : &shift, ref ? NULL : &scale)))
+  if ((rc = features(ctx, ds, m, space, standardize, ref ? ref->shift : NULL, ref ? ref->scale : NULL, raw_w,
+                     &x, &dim, ref ? NULL : &shift, ref ? NULL : &scale)))
     goto done;
   if (ref && dim != raw_w) {
     rc = cli_fail("%s: the rows give %zu mapped columns, the map was made from %zu", ref_path, dim, raw_w);
@@ -519,8 +527,7 @@ int cmd_embed(int argc, char **argv) {
     goto done;
   }
   cli_fmt_double(b1, sizeof b1, kl);
-  fprintf(f,
-          "{\"limn_version\":\"%s\",\"rows\":%zu,\"dimensions\":%zu,\"kl\":%s,\"data_sha256\":\"%s\",",
+  fprintf(f, "{\"limn_version\":\"%s\",\"rows\":%zu,\"dimensions\":%zu,\"kl\":%s,\"data_sha256\":\"%s\",",
           limn_version(), n, dim, b1, dsha);
   cli_fmt_double(b1, sizeof b1, pres);
   cli_fmt_double(b2, sizeof b2, acc);
@@ -532,13 +539,16 @@ int cmd_embed(int argc, char **argv) {
     fputs(",\"kl_is\":\"mean point-wise KL of the placed rows\",", f);
   }
   fputs("\"options\":{", f);
-  const char *keys[] = {"space", "perplexity", "iterations", "early-exaggeration", "learning-rate", "method",
-                        "theta", "init",       "seed",       "pca"};
+  const char *keys[] = {"space",         "perplexity", "iterations", "early-exaggeration",
+                        "learning-rate", "method",     "theta",      "init",
+                        "seed",          "pca"};
   for (size_t q = 0; q < sizeof keys / sizeof *keys; q++) {
     char pk[32];
     snprintf(pk, sizeof pk, "%zu", pca_k);
     fprintf(f, "%s\"%s\":", q ? "," : "", keys[q]);
-    cli_json_string(f, !strcmp(keys[q], "space") ? space : !strcmp(keys[q], "pca") ? pk : cli_get(&cmd, keys[q]));
+    cli_json_string(f, !strcmp(keys[q], "space") ? space
+                       : !strcmp(keys[q], "pca") ? pk
+                                                 : cli_get(&cmd, keys[q]));
   }
   fprintf(f, ",\"standardize\":%s}}\n", standardize ? "true" : "false");
   if ((rc = cli_close_out(f, side, 1)))
@@ -562,7 +572,8 @@ int cmd_embed(int argc, char **argv) {
       snprintf(q, sizeof q, ", 10-NN preservation %.3f", pres);
     if (!isnan(acc))
       snprintf(q + strlen(q), sizeof q - strlen(q), ", 10-NN accuracy %.3f", acc);
-    fprintf(stderr, "limn embed: %zu rows, %zu dimensions, KL %.4f%s -> %s\n", n, dim, kl, q, cli_get(&cmd, "out"));
+    fprintf(stderr, "limn embed: %zu rows, %zu dimensions, KL %.4f%s -> %s\n", n, dim, kl, q,
+            cli_get(&cmd, "out"));
   }
 done:
   limn_tsne_p_free(ctx, P);

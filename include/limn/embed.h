@@ -91,7 +91,8 @@ limn_tsne_transform_opts limn_tsne_transform_opts_default(void);
  * normaliser, so a row lands in the same place alone or in any batch, in any order,
  * with any thread count. kl (n, optional): each row's KL(p_i || q_i) at the end. */
 int limn_tsne_transform(limn_ctx *ctx, const float *ref_x, const double *ref_y, size_t nr, size_t dim,
-                        const float *x, size_t n, const limn_tsne_transform_opts *opts, double *y, double *kl);
+                        const float *x, size_t n, const limn_tsne_transform_opts *opts, double *y,
+                        double *kl);
 
 /* A saved map: the reference rows as they were mapped and their places, with what
  * turns new raw features into the same space (docs/math/tsne.md, "Saved maps"). */
@@ -120,12 +121,13 @@ void limn_tsne_map_free(limn_ctx *ctx, limn_tsne_map *m);
  * k-NN classification in the map (majority of the k map neighbours' labels, ties to
  * the smaller label) over rows with labels[i] >= 0, NAN without labels. Pass NULL for
  * a measure not wanted. k = 10 is the spec's measure. */
-int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const double *y, const long *labels,
-                      size_t k, double *preservation, double *accuracy);
+int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const double *y,
+                      const long *labels, size_t k, double *preservation, double *accuracy);
 /* The same, reusing the neighbours behind P (of the same rows x) when it holds at
  * least k per row: the answer is identical, the input-space search is skipped. */
-int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t n, size_t dim, const double *y,
-                        const long *labels, size_t k, double *preservation, double *accuracy);
+int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t n, size_t dim,
+                        const double *y, const long *labels, size_t k, double *preservation,
+                        double *accuracy);
 
 /* Principal components of the rows x (n, dim), n >= 2, 1 <= k <= dim: the covariance
  * (denominator n - 1) in double, its eigenvectors by cyclic Jacobi rotations, the k
@@ -138,8 +140,8 @@ int limn_pca(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, floa
              double *variance, double *mean);
 /* scores (n, k) = (x - mean) components^T, each sum in double in column order: new
  * rows x (n, dim) projected exactly as limn_pca projected its own. */
-void limn_pca_project(const float *x, size_t n, size_t dim, size_t k, const double *mean, const double *components,
-                      float *scores);
+void limn_pca_project(const float *x, size_t n, size_t dim, size_t k, const double *mean,
+                      const double *components, float *scores);
 
 #ifdef __cplusplus
 }

@@ -175,8 +175,8 @@ int limn__knn(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, int
   return knn_run(ctx, x, n, NULL, n, dim, k, brute, nbr, dist2);
 }
 
-int limn__knn_query(limn_ctx *ctx, const float *ref, size_t n, const float *q, size_t nq, size_t dim, size_t k,
-                    size_t *nbr, double *dist2) {
+int limn__knn_query(limn_ctx *ctx, const float *ref, size_t n, const float *q, size_t nq, size_t dim,
+                    size_t k, size_t *nbr, double *dist2) {
   if (k == 0 || k > n)
     return limn__err(ctx, LIMN_EINVAL, "%zu neighbours asked of %zu rows", k, n);
   return knn_run(ctx, ref, n, q, nq, dim, k, 0, nbr, dist2);

@@ -132,8 +132,8 @@ static int read_numbers(parser *ps, const char *field, size_t count, double **ou
 }
 
 enum { F_N, F_DIM, F_RAW, F_SHIFT, F_SCALE, F_PMEAN, F_PCOMP, F_X, F_Y, F_COUNT };
-static const char *const field_names[F_COUNT] = {"n",        "dim",      "raw_dim", "shift", "scale",
-                                                 "pca_mean", "pca_components", "x", "y"};
+static const char *const field_names[F_COUNT] = {
+    "n", "dim", "raw_dim", "shift", "scale", "pca_mean", "pca_components", "x", "y"};
 
 static int whole(double v, size_t *out) {
   if (!(v >= 0 && v <= 1e12 && v == floor(v)))
@@ -142,7 +142,8 @@ static int whole(double v, size_t *out) {
   return 1;
 }
 
-int limn_tsne_map_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name, limn_tsne_map **out) {
+int limn_tsne_map_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                           limn_tsne_map **out) {
   *out = NULL;
   char *text = limn__malloc(ctx, len + 1);
   limn_tsne_map *m = limn__calloc(ctx, 1, sizeof *m);
@@ -177,8 +178,8 @@ int limn_tsne_map_load_mem(limn_ctx *ctx, const void *buf, size_t len, const cha
         which = q;
     LIMN_FAIL_IF(which < 0, ctx, LIMN_EFORMAT, "%s: line %zu: unknown field '%s'", name, ps.line, key);
     LIMN_FAIL_IF(f[which], ctx, LIMN_EFORMAT, "%s: line %zu: field '%s' given twice", name, ps.line, key);
-    LIMN_FAIL_IF(count > len, ctx, LIMN_EFORMAT, "%s: line %zu: field '%s': %zu values cannot fit in the file",
-                 name, ps.line, key, count);
+    LIMN_FAIL_IF(count > len, ctx, LIMN_EFORMAT,
+                 "%s: line %zu: field '%s': %zu values cannot fit in the file", name, ps.line, key, count);
     if ((rc = read_numbers(&ps, key, count, &f[which])))
       goto fail;
     cnt[which] = count;
@@ -188,28 +189,30 @@ int limn_tsne_map_load_mem(limn_ctx *ctx, const void *buf, size_t len, const cha
     LIMN_FAIL_IF(!f[q] && !optional, ctx, LIMN_EFORMAT, "%s: field '%s' is missing", name, field_names[q]);
   }
   LIMN_FAIL_IF(cnt[F_N] != 1 || cnt[F_DIM] != 1 || cnt[F_RAW] != 1 || !whole(f[F_N][0], &m->n) ||
-                   !whole(f[F_DIM][0], &m->dim) || !whole(f[F_RAW][0], &m->raw_dim) || m->n == 0 || m->dim == 0,
-               ctx, LIMN_EFORMAT, "%s: fields 'n', 'dim' and 'raw_dim' must be one whole number each (n, dim > 0)",
-               name);
+                   !whole(f[F_DIM][0], &m->dim) || !whole(f[F_RAW][0], &m->raw_dim) || m->n == 0 ||
+                   m->dim == 0,
+               ctx, LIMN_EFORMAT,
+               "%s: fields 'n', 'dim' and 'raw_dim' must be one whole number each (n, dim > 0)", name);
   size_t raw = m->raw_dim ? m->raw_dim : m->dim, nd = 0;
   LIMN_FAIL_IF(!limn__mul_ok(m->n, m->dim, &nd) || cnt[F_X] != nd || cnt[F_Y] != 2 * m->n, ctx, LIMN_EFORMAT,
                "%s: field 'x' needs n dim = %zu x %zu values and 'y' 2 n", name, m->n, m->dim);
-  LIMN_FAIL_IF(!f[F_SHIFT] != !f[F_SCALE] || (f[F_SHIFT] && (cnt[F_SHIFT] != raw || cnt[F_SCALE] != raw)), ctx,
-               LIMN_EFORMAT, "%s: fields 'shift' and 'scale' come together, %zu values each", name, raw);
+  LIMN_FAIL_IF(!f[F_SHIFT] != !f[F_SCALE] || (f[F_SHIFT] && (cnt[F_SHIFT] != raw || cnt[F_SCALE] != raw)),
+               ctx, LIMN_EFORMAT, "%s: fields 'shift' and 'scale' come together, %zu values each", name, raw);
   for (size_t j = 0; f[F_SCALE] && j < raw; j++)
-    LIMN_FAIL_IF(!(f[F_SCALE][j] > 0), ctx, LIMN_EFORMAT, "%s: field 'scale': value %zu is not positive", name,
-                 j + 1);
+    LIMN_FAIL_IF(!(f[F_SCALE][j] > 0), ctx, LIMN_EFORMAT, "%s: field 'scale': value %zu is not positive",
+                 name, j + 1);
   LIMN_FAIL_IF(m->raw_dim && (!f[F_PMEAN] || !f[F_PCOMP] || cnt[F_PMEAN] != m->raw_dim ||
                               cnt[F_PCOMP] / m->raw_dim != m->dim || cnt[F_PCOMP] % m->raw_dim),
-               ctx, LIMN_EFORMAT, "%s: raw_dim %zu needs 'pca_mean' (raw_dim) and 'pca_components' (dim raw_dim)",
-               name, m->raw_dim);
-  LIMN_FAIL_IF(!m->raw_dim && (f[F_PMEAN] || f[F_PCOMP]), ctx, LIMN_EFORMAT,
-               "%s: PCA fields without raw_dim", name);
+               ctx, LIMN_EFORMAT,
+               "%s: raw_dim %zu needs 'pca_mean' (raw_dim) and 'pca_components' (dim raw_dim)", name,
+               m->raw_dim);
+  LIMN_FAIL_IF(!m->raw_dim && (f[F_PMEAN] || f[F_PCOMP]), ctx, LIMN_EFORMAT, "%s: PCA fields without raw_dim",
+               name);
   m->x = limn__alloc_array(ctx, nd, sizeof(float));
   LIMN_FAIL_IF(!m->x, ctx, LIMN_ENOMEM, "out of memory reading %s", name);
   for (size_t i = 0; i < nd; i++) {
-    LIMN_FAIL_IF(fabs(f[F_X][i]) > 3e38, ctx, LIMN_EFORMAT, "%s: field 'x': value %zu is out of float range", name,
-                 i + 1);
+    LIMN_FAIL_IF(fabs(f[F_X][i]) > 3e38, ctx, LIMN_EFORMAT, "%s: field 'x': value %zu is out of float range",
+                 name, i + 1);
     m->x[i] = (float)f[F_X][i];
   }
   m->y = f[F_Y], f[F_Y] = NULL;

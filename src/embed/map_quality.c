@@ -5,13 +5,14 @@
 #include <math.h>
 #include <stdlib.h>
 
-int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const double *y, const long *labels,
-                      size_t k, double *preservation, double *accuracy) {
+int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const double *y,
+                      const long *labels, size_t k, double *preservation, double *accuracy) {
   return limn_tsne_quality_p(ctx, NULL, x, n, dim, y, labels, k, preservation, accuracy);
 }
 
-int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t n, size_t dim, const double *y,
-                        const long *labels, size_t k, double *preservation, double *accuracy) {
+int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t n, size_t dim,
+                        const double *y, const long *labels, size_t k, double *preservation,
+                        double *accuracy) {
   if (preservation)
     *preservation = NAN;
   if (accuracy)
@@ -21,7 +22,8 @@ int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, siz
   for (size_t i = 0; i < 2 * n; i++)
     if (!isfinite(y[i]))
       return limn__err(ctx, LIMN_ENONFINITE, "map quality: point %zu is not finite", i / 2);
-  size_t *nx = limn__alloc_array(ctx, n, k * sizeof(size_t)), *ny = limn__alloc_array(ctx, n, k * sizeof(size_t));
+  size_t *nx = limn__alloc_array(ctx, n, k * sizeof(size_t)),
+         *ny = limn__alloc_array(ctx, n, k * sizeof(size_t));
   double *d2 = limn__alloc_array(ctx, n, k * sizeof(double));
   float *yf = limn__alloc_array(ctx, n, 2 * sizeof(float));
   int rc = nx && ny && d2 && yf ? LIMN_OK : LIMN_ENOMEM;

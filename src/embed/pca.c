@@ -72,8 +72,8 @@ static void jacobi(double *a, double *v, size_t d) {
   }
 }
 
-void limn_pca_project(const float *x, size_t n, size_t dim, size_t k, const double *mean, const double *components,
-                      float *scores) {
+void limn_pca_project(const float *x, size_t n, size_t dim, size_t k, const double *mean,
+                      const double *components, float *scores) {
   for (size_t i = 0; i < n; i++)
     for (size_t c = 0; c < k; c++) {
       double s = 0.0;

@@ -101,17 +101,19 @@ static int tr_item(void *arg, size_t i, void *scratch) {
 }
 
 int limn_tsne_transform(limn_ctx *ctx, const float *ref_x, const double *ref_y, size_t nr, size_t dim,
-                        const float *x, size_t n, const limn_tsne_transform_opts *opts, double *y, double *kl) {
+                        const float *x, size_t n, const limn_tsne_transform_opts *opts, double *y,
+                        double *kl) {
   limn_tsne_transform_opts o = opts ? *opts : limn_tsne_transform_opts_default();
   if (!(o.perplexity >= 1.0) || !(o.learning_rate > 0) || !(o.momentum >= 0 && o.momentum < 1) ||
       !(o.exaggeration > 0) || !(o.max_grad_norm >= 0) || o.init_neighbours == 0)
     return limn__err(ctx, LIMN_EINVAL, "t-SNE transform: options out of range");
   size_t kp = (size_t)(3.0 * o.perplexity);
   if (kp > nr)
-    return limn__err(ctx, LIMN_EINVAL,
-                     "transform perplexity %g is too large for a map of %zu rows (3 perplexity neighbours are "
-                     "needed: at most %g)",
-                     o.perplexity, nr, floor((double)nr / 3.0));
+    return limn__err(
+        ctx, LIMN_EINVAL,
+        "transform perplexity %g is too large for a map of %zu rows (3 perplexity neighbours are "
+        "needed: at most %g)",
+        o.perplexity, nr, floor((double)nr / 3.0));
   if (n == 0)
     return LIMN_OK;
   for (size_t i = 0; i < 2 * nr; i++)
@@ -119,7 +121,8 @@ int limn_tsne_transform(limn_ctx *ctx, const float *ref_x, const double *ref_y, 
       return limn__err(ctx, LIMN_ENONFINITE, "map point %zu is not finite", i / 2);
   for (size_t i = 0; i < n * dim; i++)
     if (!isfinite(x[i]))
-      return limn__err(ctx, LIMN_ENONFINITE, "new row %zu, column %zu: value is not finite", i / dim, i % dim);
+      return limn__err(ctx, LIMN_ENONFINITE, "new row %zu, column %zu: value is not finite", i / dim,
+                       i % dim);
   size_t kn = o.init_neighbours < nr ? o.init_neighbours : nr, kk = kp > kn ? kp : kn;
   size_t *nbr = limn__alloc_array(ctx, n, kk * sizeof(size_t));
   double *d2 = limn__alloc_array(ctx, n, kk * sizeof(double));

@@ -155,12 +155,14 @@ size_t limn_model_hidden_width(const limn_model *m, size_t layer) {
   return p && layer >= 1 && layer < p->nlayers ? p->width[layer] : 0;
 }
 
-int limn_model_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer, float *out) {
+int limn_model_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer,
+                      float *out) {
   size_t nh = limn_model_nhidden(m);
   if (!limn__mlp_of(m))
     return limn__err(ctx, LIMN_EUNSUPPORTED, "a %s model has no hidden layers to read", m->kind);
   if (layer < 1 || layer > nh)
-    return limn__err(ctx, LIMN_EINVAL, "hidden layer %zu asked of a network with %zu (1..%zu)", layer, nh, nh);
+    return limn__err(ctx, LIMN_EINVAL, "hidden layer %zu asked of a network with %zu (1..%zu)", layer, nh,
+                     nh);
   if (n == 0)
     return LIMN_OK;
   if (!out)

@@ -146,7 +146,7 @@ static void test_run(const float *x, size_t n) {
   double kl2;
   CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, b, &kl2));
   CHECK(!memcmp(a, b, 2 * n * sizeof *a)); /* threads never change the map */
-  double p1 = 0, p2 = 1, a1 = 0, a2 = 1; /* P's own neighbours give the same measure */
+  double p1 = 0, p2 = 1, a1 = 0, a2 = 1;   /* P's own neighbours give the same measure */
   long *lab = malloc(n * sizeof *lab);
   for (size_t i = 0; i < n; i++)
     lab[i] = (long)(i % 3);
@@ -226,7 +226,8 @@ static void test_pca(const float *x, size_t n) {
   test_begin("PCA vs scikit-learn");
   const char *fx = src_path("tests/fixtures/sklearn_digits_pca.txt");
   size_t nv = 0, nc = 0, ns = 0, k = 10;
-  double *rv = read_vec(fx, "variance", &nv), *rc = read_vec(fx, "components", &nc), *rs = read_vec(fx, "scores", &ns);
+  double *rv = read_vec(fx, "variance", &nv), *rc = read_vec(fx, "components", &nc),
+         *rs = read_vec(fx, "scores", &ns);
   CHECK(rv && rc && rs && nv == k && nc == k * 64 && ns == 5 * k);
   if (!rv || !rc || !rs || nv != k || nc != k * 64 || ns != 5 * k)
     return;
@@ -346,7 +347,8 @@ static void test_map_file(void) {
   test_begin("map file");
   float x[6] = {0.1f, -2.5e-7f, 3.0f, 1e30f, -0.0f, 7.25f};
   double y[4] = {0.1, -1.0 / 3.0, 1e-300, 12345.678901234567};
-  double sh[2] = {0.5, -1.0 / 7.0}, sc[2] = {2.0, 1e-3}, pm[2] = {1.0 / 3.0, 2.0}, pc[6] = {0.6, 0.8, 0, 1, 1, 0};
+  double sh[2] = {0.5, -1.0 / 7.0}, sc[2] = {2.0, 1e-3}, pm[2] = {1.0 / 3.0, 2.0},
+         pc[6] = {0.6, 0.8, 0, 1, 1, 0};
   limn_tsne_map m = {"space=input|pca=3 a|b", 2, 3, x, y, 2, sh, sc, pm, pc};
   /* dim 3 from raw 2 is nonsense for PCA but fine for the file; only sizes matter */
   const char *path = "test_embed_map.ref";
