@@ -43,6 +43,11 @@ static cli_opt opts[] = {
     {"seed", "N", "0", "seed of SmoothGrad noise and metric perturbations", 0, 0, 0},
     {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
     {"format", "FMT", "text", "text, json, jsonl, csv or svg", 0, 0, 0},
+    {"reasons", "N", "4",
+     "text: reason codes per row, the N features that pushed most toward the unfavourable side (0: none)", 0,
+     0, 0},
+    {"favourable", "CLASS", NULL,
+     "reason codes: the favourable class (e.g. good); its explanations list what lowered it", 0, 0, 0},
     {"top", "N", "10", "text and svg: features shown, most important first (0: all)", 0, 0, 0},
     {"image", "SHAPE", "auto",
      "svg: draw rows as WxH images (auto: square inputs of 16+ numeric columns; none)", 0, 0, 0},
@@ -62,62 +67,6 @@ static cli_cmd cmd = {
     "fall back to central differences, and the output says so.",
     opts,
     sizeof opts / sizeof *opts};
-
-/* "all" or "0,3,10-20" into a list of row indices < n. */
-static int parse_rows(const char *spec, size_t n, size_t **rows, size_t *count) {
-  *rows = NULL;
-  *count = 0;
-  if (!strcmp(spec, "all")) {
-    *rows = malloc((n ? n : 1) * sizeof **rows);
-    if (!*rows)
-      return cli_fail("out of memory");
-    for (size_t i = 0; i < n; i++)
-      (*rows)[i] = i;
-    *count = n;
-    return CLI_OK;
-  }
-  size_t cap = 16, k = 0;
-  size_t *v = malloc(cap * sizeof *v);
-  const char *p = spec;
-  while (v && *p) {
-    char *end;
-    errno = 0;
-    unsigned long long a = strtoull(p, &end, 10), b = a;
-    if (end == p || errno || *p == '-')
-      break;
-    if (*end == '-') {
-      const char *q = end + 1;
-      b = strtoull(q, &end, 10);
-      if (end == q || b < a)
-        break;
-    }
-    if (b >= n) {
-      free(v);
-      return cli_fail("--rows: row %llu is out of range (the data has %zu rows)", b, n);
-    }
-    for (unsigned long long r = a; r <= b; r++) {
-      if (k == cap) {
-        size_t *w = realloc(v, 2 * cap * sizeof *v);
-        if (!w)
-          break;
-        v = w, cap *= 2;
-      }
-      v[k++] = (size_t)r;
-    }
-    p = end;
-    if (*p == ',')
-      p++;
-    else if (*p)
-      break;
-  }
-  if (!v || *p || k == 0) {
-    free(v);
-    return cli_fail("--rows: cannot read '%s' (use all, or a list like 0,3,10-20)", spec), CLI_USAGE;
-  }
-  *rows = v;
-  *count = k;
-  return CLI_OK;
-}
 
 /* --class: pred, an index, or a class name. */
 static int parse_class(const limn_model *m, const char *v, long *target) {
@@ -146,6 +95,18 @@ static int parse_class(const limn_model *m, const char *v, long *target) {
   }
   return cli_fail("--class: '%s' is neither pred, an output index (0..%zu) nor a class name", v,
                   limn_model_noutputs(m) - 1);
+}
+
+/* A class by name or index; -1 when none matches. */
+static long find_class(const limn_model *m, const char *v) {
+  if (limn_model_task(m) != LIMN_TASK_CLASSIFICATION)
+    return -1;
+  for (size_t k = 0; k < limn_model_noutputs(m); k++)
+    if (!strcmp(v, limn_model_output_name(m, k)))
+      return (long)k;
+  char *end;
+  long t = strtol(v, &end, 10);
+  return *v && !*end && t >= 0 && (size_t)t < limn_model_noutputs(m) ? t : -1;
 }
 
 typedef struct run {
@@ -368,8 +329,13 @@ static int write_rows(run *r, const render_row *rows, size_t n) {
   size_t top;
   if (cli_size(&cmd, "top", 0, 1000000, &top))
     return CLI_USAGE;
-  render_ctx rc = {r->m, r->desc, r->manifest, top, 0, 0, r->bg, r->lo.discretizer};
+  render_ctx rc = {r->m, r->desc, r->manifest, top, 0, 0, r->bg, r->lo.discretizer, 0, -1};
   image_shape(r, &rc.image_w, &rc.image_h);
+  if (cli_size(&cmd, "reasons", 0, 1000, &rc.reasons))
+    return CLI_USAGE;
+  const char *fav = cli_get(&cmd, "favourable");
+  if (fav && (rc.favourable = find_class(r->m, fav)) < 0)
+    return cli_fail("--favourable: '%s' is not one of the model's classes", fav), CLI_USAGE;
   const char *fmt = cli_get(&cmd, "format");
   FILE *f = cli_open_out(cli_get(&cmd, "out"));
   if (!f)
@@ -601,7 +567,7 @@ static int explain_lime(run *r, long *truth) {
   } else if (cli_isset(&cmd, "global")) {
     size_t top;
     cli_size(&cmd, "top", 0, 1000000, &top);
-    render_ctx gc = {r->m, r->desc, r->manifest, top, 0, 0, r->bg, r->lo.discretizer};
+    render_ctx gc = {r->m, r->desc, r->manifest, top, 0, 0, r->bg, r->lo.discretizer, 0, -1};
     FILE *f = cli_open_out(cli_get(&cmd, "out"));
     rc = CLI_FAIL;
     if (f) {
@@ -651,7 +617,7 @@ int cmd_explain(int argc, char **argv) {
   if (!r.ctx)
     return CLI_FAIL;
   if (!(rc = load(&r)) &&
-      !(rc = parse_rows(cli_get(&cmd, "rows"), limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
+      !(rc = cli_parse_rows(cli_get(&cmd, "rows"), limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
       !(rc = parse_class(r.m, cli_get(&cmd, "class"), &r.g.target)) && !(rc = baseline_opts(&r)) &&
       !(rc = build_manifest(&r))) {
     describe(&r);

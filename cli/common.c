@@ -257,3 +257,59 @@ int cli_close_out(FILE *f, const char *path, int ok) {
   }
   return CLI_OK;
 }
+
+/* "all" or "0,3,10-20" into a list of row indices < n. */
+int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count) {
+  *rows = NULL;
+  *count = 0;
+  if (!strcmp(spec, "all")) {
+    *rows = malloc((n ? n : 1) * sizeof **rows);
+    if (!*rows)
+      return cli_fail("out of memory");
+    for (size_t i = 0; i < n; i++)
+      (*rows)[i] = i;
+    *count = n;
+    return CLI_OK;
+  }
+  size_t cap = 16, k = 0;
+  size_t *v = malloc(cap * sizeof *v);
+  const char *p = spec;
+  while (v && *p) {
+    char *end;
+    errno = 0;
+    unsigned long long a = strtoull(p, &end, 10), b = a;
+    if (end == p || errno || *p == '-')
+      break;
+    if (*end == '-') {
+      const char *q = end + 1;
+      b = strtoull(q, &end, 10);
+      if (end == q || b < a)
+        break;
+    }
+    if (b >= n) {
+      free(v);
+      return cli_fail("--rows: row %llu is out of range (the data has %zu rows)", b, n);
+    }
+    for (unsigned long long r = a; r <= b; r++) {
+      if (k == cap) {
+        size_t *w = realloc(v, 2 * cap * sizeof *v);
+        if (!w)
+          break;
+        v = w, cap *= 2;
+      }
+      v[k++] = (size_t)r;
+    }
+    p = end;
+    if (*p == ',')
+      p++;
+    else if (*p)
+      break;
+  }
+  if (!v || *p || k == 0) {
+    free(v);
+    return cli_fail("--rows: cannot read '%s' (use all, or a list like 0,3,10-20)", spec), CLI_USAGE;
+  }
+  *rows = v;
+  *count = k;
+  return CLI_OK;
+}

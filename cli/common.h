@@ -49,6 +49,8 @@ int cli_double(const cli_cmd *cmd, const char *name, double lo, double hi, doubl
 int cli_u64(const cli_cmd *cmd, const char *name, uint64_t *out);
 /* Split a comma-separated list in place; returns the count (at most max). */
 size_t cli_split_list(char *s, const char **items, size_t max);
+/* "all" or "0,3,10-20" into a malloc'd list of row indices < n (errors printed). */
+int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count);
 /* A context with --threads applied and progress on stderr when it is a terminal. */
 limn_ctx *cli_ctx(const cli_cmd *cmd);
 /* Shortest round-trip text of a float. */
@@ -68,5 +70,7 @@ int cmd_evaluate(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

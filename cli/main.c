@@ -16,6 +16,8 @@ static const sub subs[] = {
     {"info", cmd_info, "describe a model file (or dump all of it as JSON)"},
     {"explain", cmd_explain, "attribute predictions to input columns (gradients, IG, SmoothGrad, LIME)"},
     {"embed", cmd_embed, "a t-SNE map of the rows, or of a model's outputs for them"},
+    {"report", cmd_report, "one self-contained HTML page explaining chosen rows to a person"},
+    {"demo", cmd_demo, "train a bundled model, explain interesting rows, write out/report.html"},
 };
 
 static void usage(FILE *f) {

@@ -33,7 +33,7 @@ static void order(const limn_explanation *e, size_t *idx) {
   qsort(idx, e->nfeatures, sizeof *idx, by_weight);
 }
 
-static const char *feature_name(const limn_model *m, size_t j, char *buf, size_t cap) {
+const char *render_feature_name(const limn_model *m, size_t j, char *buf, size_t cap) {
   const limn_schema *s = limn_model_schema(m);
   if (s)
     return limn_schema_feature_name(s, j);
@@ -42,7 +42,7 @@ static const char *feature_name(const limn_model *m, size_t j, char *buf, size_t
 }
 
 /* Category name of a categorical value, or NULL for a numeric column. */
-static const char *category(const limn_model *m, size_t j, float v) {
+const char *render_category(const limn_model *m, size_t j, float v) {
   const limn_schema *s = limn_model_schema(m);
   if (!s || limn_schema_feature_kind(s, j) != LIMN_COL_CATEGORICAL)
     return NULL;
@@ -51,7 +51,7 @@ static const char *category(const limn_model *m, size_t j, float v) {
 
 /* Features to show, most important first: LIME's selected ones, or all. Returns
  * their number. */
-static size_t shown(const limn_explanation *e, size_t *idx) {
+size_t render_shown(const limn_explanation *e, size_t *idx) {
   order(e, idx);
   if (e->method != LIMN_METHOD_LIME)
     return e->nfeatures;
@@ -63,13 +63,13 @@ static size_t shown(const limn_explanation *e, size_t *idx) {
 }
 
 /* LIME's label of feature j ("worst radius > 16.8"), or its name. */
-static const char *label_of(const render_ctx *rc, const limn_explanation *e, size_t j, char *buf,
+const char *render_label(const render_ctx *rc, const limn_explanation *e, size_t j, char *buf,
                             size_t cap) {
   if (e->method == LIMN_METHOD_LIME && rc->bg) {
     limn_lime_label(rc->bg, limn_model_schema(rc->m), rc->disc, j, e->bin[j], buf, cap);
     return buf;
   }
-  return feature_name(rc->m, j, buf, cap);
+  return render_feature_name(rc->m, j, buf, cap);
 }
 
 /* "P" for a probability, "logit", or "value" for a regression output. */
@@ -77,6 +77,30 @@ static const char *output_label(const limn_model *m, const limn_explanation *e) 
   if (limn_model_task(m) == LIMN_TASK_REGRESSION)
     return "value";
   return e->space == LIMN_SPACE_LOGIT ? "logit" : "P";
+}
+
+/* Reason codes under a row's table (methods whose attributions are effects). */
+static void text_reasons(FILE *f, const render_ctx *rc, const render_row *row) {
+  const limn_explanation *e = row->ex;
+  if (!rc->reasons || (e->method != LIMN_METHOD_LIME && e->method != LIMN_METHOD_IG &&
+                       e->method != LIMN_METHOD_GRADXINPUT))
+    return;
+  render_reason *rs = malloc(rc->reasons * sizeof *rs);
+  if (!rs)
+    return;
+  int lowered = rc->favourable >= 0 && (long)e->target == rc->favourable;
+  size_t k = render_reasons(rc, e, row->x, lowered, rc->reasons, rs);
+  const char *cls = limn_model_output_name(rc->m, e->target);
+  if (limn_model_task(rc->m) == LIMN_TASK_REGRESSION)
+    fprintf(f, "  reasons (features that %s the prediction most):\n", lowered ? "lowered" : "raised");
+  else
+    fprintf(f, "  reasons %s %s (features that %s its %s most):\n", lowered ? "against" : "for", cls,
+            lowered ? "lowered" : "raised", e->space == LIMN_SPACE_LOGIT ? "logit" : "probability");
+  for (size_t i = 0; i < k; i++)
+    fprintf(f, "  %zu. %s\n", i + 1, rs[i].text);
+  if (!k)
+    fprintf(f, "  (no feature %s it)\n", lowered ? "lowered" : "raised");
+  free(rs);
 }
 
 void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n) {
@@ -102,7 +126,7 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
               e->intercept, e->local_pred, e->score);
     if (!isnan(rows[r].stability))
       fprintf(f, "  stability: mean top-5 Jaccard over seeds %.3f\n", rows[r].stability);
-    size_t ns = shown(e, idx);
+    size_t ns = render_shown(e, idx);
     double mx = 0;
     for (size_t j = 0; j < d; j++)
       mx = fabs(e->attr[j]) > mx ? fabs(e->attr[j]) : mx;
@@ -112,7 +136,7 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
             e->method == LIMN_METHOD_LIME ? "weight" : "attribution");
     for (size_t t = 0; t < show; t++) {
       size_t j = idx[t];
-      const char *cat = category(m, j, rows[r].x[j]);
+      const char *cat = render_category(m, j, rows[r].x[j]);
       if (cat)
         snprintf(vb, sizeof vb, "%.14s", cat);
       else
@@ -120,8 +144,8 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
       int len = mx > 0 ? (int)lround(24.0 * fabs(e->attr[j]) / mx) : 0;
       char lb[160];
       fprintf(f, "  %-*.*s %14s %+12.4g ", wcol, wcol,
-              e->method == LIMN_METHOD_LIME ? label_of(rc, e, j, lb, sizeof lb)
-                                            : feature_name(m, j, nb, sizeof nb),
+              e->method == LIMN_METHOD_LIME ? render_label(rc, e, j, lb, sizeof lb)
+                                            : render_feature_name(m, j, nb, sizeof nb),
               vb, e->attr[j]);
       for (int b = 0; b < len; b++)
         fputc(e->attr[j] >= 0 ? '+' : '-', f);
@@ -129,6 +153,7 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
     }
     if (show < ns)
       fprintf(f, "  (%zu more features; --top 0 shows all)\n", ns - show);
+    text_reasons(f, rc, &rows[r]);
   }
   free(idx);
 }
@@ -182,20 +207,20 @@ static void json_row(FILE *f, const render_ctx *rc, const render_row *row) {
     json_num(f, row->sensitivity);
   }
   fputs(",\"features\":[", f);
-  size_t ns = shown(e, idx);
+  size_t ns = render_shown(e, idx);
   for (size_t t = 0; t < ns; t++) {
     size_t j = idx[t];
     fprintf(f, "%s{\"index\":%zu,\"name\":", t ? "," : "", j);
-    cli_json_string(f, feature_name(m, j, nb, sizeof nb));
+    cli_json_string(f, render_feature_name(m, j, nb, sizeof nb));
     if (e->method == LIMN_METHOD_LIME) {
       char lb[160];
       fputs(",\"label\":", f);
-      cli_json_string(f, label_of(rc, e, j, lb, sizeof lb));
+      cli_json_string(f, render_label(rc, e, j, lb, sizeof lb));
       fputs(",\"std_error\":", f);
       json_num(f, e->std_error[j]);
     }
     fputs(",\"value\":", f);
-    const char *cat = category(m, j, row->x[j]);
+    const char *cat = render_category(m, j, row->x[j]);
     if (cat)
       cli_json_string(f, cat);
     else
@@ -228,7 +253,7 @@ void render_csv(FILE *f, const render_ctx *rc, const render_row *rows, size_t n)
     return;
   for (size_t r = 0; r < n; r++) {
     const limn_explanation *e = rows[r].ex;
-    size_t ns = shown(e, idx);
+    size_t ns = render_shown(e, idx);
     for (size_t t = 0; t < ns; t++) {
       size_t j = idx[t];
       char lb[160];
@@ -236,11 +261,11 @@ void render_csv(FILE *f, const render_ctx *rc, const render_row *rows, size_t n)
       cli_csv_field(f, limn_model_output_name(m, e->target));
       cli_fmt_double(b, sizeof b, e->output);
       fprintf(f, ",%s,%zu,", b, j);
-      cli_csv_field(f, feature_name(m, j, nb, sizeof nb));
+      cli_csv_field(f, render_feature_name(m, j, nb, sizeof nb));
       fputc(',', f);
-      cli_csv_field(f, label_of(rc, e, j, lb, sizeof lb));
+      cli_csv_field(f, render_label(rc, e, j, lb, sizeof lb));
       fputc(',', f);
-      const char *cat = category(m, j, rows[r].x[j]);
+      const char *cat = render_category(m, j, rows[r].x[j]);
       if (cat) {
         cli_csv_field(f, cat);
       } else {
@@ -283,14 +308,14 @@ void render_global(FILE *f, const render_ctx *rc, const limn_explanation *ex, si
     cli_fmt_double(b, sizeof b, g.attr[j]);
     if (!strcmp(fmt, "csv")) {
       fprintf(f, "%zu,", j);
-      cli_csv_field(f, feature_name(rc->m, j, nb, sizeof nb));
+      cli_csv_field(f, render_feature_name(rc->m, j, nb, sizeof nb));
       fprintf(f, ",%s\n", b);
     } else if (!strcmp(fmt, "json") || !strcmp(fmt, "jsonl")) {
       fprintf(f, "%s{\"index\":%zu,\"name\":", t ? "," : "", j);
-      cli_json_string(f, feature_name(rc->m, j, nb, sizeof nb));
+      cli_json_string(f, render_feature_name(rc->m, j, nb, sizeof nb));
       fprintf(f, ",\"mean_abs_weight\":%s}", b);
     } else {
-      fprintf(f, "  %-30.30s %12.4g\n", feature_name(rc->m, j, nb, sizeof nb), g.attr[j]);
+      fprintf(f, "  %-30.30s %12.4g\n", render_feature_name(rc->m, j, nb, sizeof nb), g.attr[j]);
     }
   }
   if (!strcmp(fmt, "json") || !strcmp(fmt, "jsonl"))
@@ -301,7 +326,7 @@ void render_global(FILE *f, const render_ctx *rc, const limn_explanation *ex, si
 
 /* ---- SVG ---- */
 
-static void xml_text(FILE *f, const char *s) {
+void render_xml(FILE *f, const char *s) {
   for (; *s; s++) {
     if (*s == '<')
       fputs("&lt;", f);
@@ -317,7 +342,7 @@ static void xml_text(FILE *f, const char *s) {
 }
 
 /* Diverging colour for t in [-1, 1]: blue (negative), white, red (positive). */
-static void diverging(double t, char *buf, size_t cap) {
+void render_diverging(double t, char *buf, size_t cap) {
   t = t < -1 ? -1 : t > 1 ? 1 : t;
   int r, g, b;
   if (t >= 0) {
@@ -336,10 +361,10 @@ static void svg_title(FILE *f, const render_ctx *rc, const render_row *row, doub
   const limn_explanation *e = row->ex;
   fprintf(f, "<text x=\"10\" y=\"%.1f\" font-weight=\"bold\">row %zu: %s(", y, row->data_row,
           output_label(rc->m, e));
-  xml_text(f, limn_model_output_name(rc->m, e->target));
+  render_xml(f, limn_model_output_name(rc->m, e->target));
   fprintf(f, ") = %.4g</text>\n", e->output);
   fprintf(f, "<text x=\"10\" y=\"%.1f\" fill=\"#555\">", y + 16);
-  xml_text(f, rc->method_desc);
+  render_xml(f, rc->method_desc);
   if (e->method == LIMN_METHOD_IG)
     fprintf(f, "; completeness gap %.2g", e->delta);
   fputs("</text>\n", f);
@@ -368,7 +393,7 @@ static double svg_image(FILE *f, const render_ctx *rc, const render_row *row, do
       int gray = hi > lo ? 255 - (int)lround(255.0 * (row->x[j] - lo) / (hi - lo)) : 255;
       fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#%02x%02x%02x\"/>\n",
               10 + cell * (double)c, top + 20 + cell * (double)r, cell, cell, gray, gray, gray);
-      diverging(mx > 0 ? e->attr[j] / mx : 0, col, sizeof col);
+      render_diverging(mx > 0 ? e->attr[j] / mx : 0, col, sizeof col);
       fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
               30 + cell * (double)(w + c), top + 20 + cell * (double)r, cell, cell, col);
     }
@@ -383,7 +408,7 @@ static double svg_bars(FILE *f, const render_ctx *rc, const render_row *row, dou
   char nb[160];
   if (!idx)
     return 0;
-  size_t ns = shown(e, idx), show = rc->top && rc->top < ns ? rc->top : ns;
+  size_t ns = render_shown(e, idx), show = rc->top && rc->top < ns ? rc->top : ns;
   if (show == 0) {
     free(idx);
     return 40 + 20;
@@ -395,13 +420,13 @@ static double svg_bars(FILE *f, const render_ctx *rc, const render_row *row, dou
     double y = y0 + 40 + bar * (double)t, len = mx > 0 ? half * fabs(e->attr[j]) / mx : 0;
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", mid - half - 10, y + 13);
     if (e->method == LIMN_METHOD_LIME) {
-      xml_text(f, label_of(rc, e, j, nb, sizeof nb));
+      render_xml(f, render_label(rc, e, j, nb, sizeof nb));
     } else {
-      xml_text(f, feature_name(rc->m, j, nb, sizeof nb));
-      const char *cat = category(rc->m, j, row->x[j]);
+      render_xml(f, render_feature_name(rc->m, j, nb, sizeof nb));
+      const char *cat = render_category(rc->m, j, row->x[j]);
       fputs(" = ", f);
       if (cat)
-        xml_text(f, cat);
+        render_xml(f, cat);
       else
         fprintf(f, "%.4g", (double)row->x[j]);
     }
@@ -431,4 +456,50 @@ void render_svg(FILE *f, const render_ctx *rc, const render_row *rows, size_t n)
   for (size_t r = 0; r < n; r++)
     y += image ? svg_image(f, rc, &rows[r], y) : svg_bars(f, rc, &rows[r], y);
   fputs("</svg>\n", f);
+}
+
+/* ---- reason codes ---- */
+
+size_t render_reasons(const render_ctx *rc, const limn_explanation *e, const float *x, int lowered, size_t n,
+                      render_reason *out) {
+  const limn_model *m = rc->m;
+  size_t d = e->nfeatures, k = 0;
+  double sign = lowered ? -1.0 : 1.0;
+  char nb[160], lb[256], vb[64], what[200];
+  const char *cls = limn_model_output_name(m, e->target);
+  if (limn_model_task(m) == LIMN_TASK_REGRESSION)
+    snprintf(what, sizeof what, "the prediction");
+  else
+    snprintf(what, sizeof what, "the %s of %s", e->space == LIMN_SPACE_LOGIT ? "logit" : "probability",
+             cls ? cls : "?");
+  while (k < n) {
+    size_t best = d; /* the next strongest push, ties to the lower column */
+    for (size_t j = 0; j < d; j++) {
+      double v = sign * e->attr[j];
+      int used = 0;
+      for (size_t q = 0; q < k; q++)
+        used |= out[q].feature == j;
+      if (used || !(v > 0) || (e->method == LIMN_METHOD_LIME && e->selected && !e->selected[j]))
+        continue;
+      if (best == d || v > sign * e->attr[best])
+        best = j;
+    }
+    if (best == d)
+      break;
+    render_reason *r = &out[k++];
+    r->feature = best;
+    r->effect = e->attr[best];
+    const char *name = render_feature_name(m, best, nb, sizeof nb), *cat = render_category(m, best, x[best]);
+    if (cat)
+      snprintf(vb, sizeof vb, "'%s'", cat);
+    else
+      snprintf(vb, sizeof vb, "%.4g", (double)x[best]);
+    int bin = e->method == LIMN_METHOD_LIME && !cat && rc->bg && rc->disc != LIMN_DISC_NONE && e->bin &&
+              e->bin[best] >= 0;
+    if (bin)
+      render_label(rc, e, best, lb, sizeof lb);
+    snprintf(r->text, sizeof r->text, "%.200s is %s%s%s%s (%s %s by %.2g)", name, vb, bin ? ", in the bin '" : "",
+             bin ? lb : "", bin ? "'" : "", lowered ? "lowered" : "raised", what, fabs(e->attr[best]));
+  }
+  return k;
 }

@@ -1,0 +1,140 @@
+/* limn report: the HTML report of chosen rows. */
+#include "report.h"
+#include <stdlib.h>
+#include <string.h>
+
+static cli_opt opts[] = {
+    {"model", "MODEL", "", "model file", 0, 0, 0},
+    {"data", "FILE", "", "rows (CSV with a header, or .arff); the map embeds all of them", 0, 0, 0},
+    {"rows", "SPEC", "", "rows to explain: a list like 0,3,10-20 (0-based data rows), or all", 0, 0, 0},
+    {"background", "FILE", NULL, "LIME: training data for the statistics (default: those stored in the model)",
+     0, 0, 0},
+    {"out", "FILE", "report.html", "the page to write ('-': standard output)", 0, 0, 0},
+    {"reasons", "N", "4", "reason codes per row: the N features that pushed most toward the unfavourable side",
+     0, 0, 0},
+    {"favourable", "CLASS", NULL,
+     "the favourable class (e.g. good): reasons list what lowered its probability; without it, what raised "
+     "the predicted class",
+     0, 0, 0},
+    {"reasons-from", "METHOD", "lime", "lime or ig", 0, 0, 0},
+    {"top", "N", "10", "features in each LIME and IG table (0: all)", 0, 0, 0},
+    {"num-samples", "N", "5000", "LIME neighbourhood size", 0, 0, 0},
+    {"map", "SPACE", "auto", "the map: auto (last hidden layer, else outputs), output, hidden:K or none", 0, 0, 0},
+    {"map-max", "N", "3000", "rows in the map at most (an even spread; explained rows always included)", 0, 0,
+     0},
+    {"title", "TEXT", "limn report", "the page's title", 0, 0, 0},
+    {"seed", "N", "0", "seed of LIME's samples and the map", 0, 0, 0},
+    {"threads", "N", "0", "threads (0: all cores); the page does not depend on it", 0, 0, 0},
+};
+
+static cli_cmd cmd = {
+    "report",
+    "an HTML report",
+    "limn report --model MODEL --data FILE --rows SPEC [--background FILE] [--out report.html] [options]",
+    "Explain the chosen rows to a person in one self-contained HTML page (inline CSS\n"
+    "and SVG, nothing loaded from anywhere): the prediction, reason codes, LIME weights\n"
+    "with their bins and fidelity, Integrated Gradients with its completeness gap (a\n"
+    "heat map for image-shaped rows), whether the two agree, a t-SNE map of the data\n"
+    "with the rows marked, and the provenance to reproduce it. Byte-deterministic.",
+    opts,
+    sizeof opts / sizeof *opts};
+
+/* The command line, shell-quoted where needed, for the provenance block. */
+static char *command_line(int argc, char **argv) {
+  size_t cap = 32;
+  for (int i = 0; i < argc; i++)
+    cap += 4 * strlen(argv[i]) + 3;
+  char *s = malloc(cap), *p = s;
+  if (!s)
+    return NULL;
+  p += sprintf(p, "limn report");
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int plain = *a != 0;
+    for (const char *c = a; *c; c++)
+      plain &= !!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+", *c);
+    *p++ = ' ';
+    if (plain) {
+      p += sprintf(p, "%s", a);
+      continue;
+    }
+    *p++ = '\'';
+    for (const char *c = a; *c; c++)
+      p += *c == '\'' ? sprintf(p, "'\\''") : sprintf(p, "%c", *c);
+    *p++ = '\'';
+  }
+  *p = 0;
+  return s;
+}
+
+int cmd_report(int argc, char **argv) {
+  int rc = cli_parse(&cmd, argc, argv);
+  if (rc)
+    return rc;
+  report_in in;
+  memset(&in, 0, sizeof in);
+  size_t threads;
+  if (cli_size(&cmd, "reasons", 0, 1000, &in.reasons) || cli_size(&cmd, "top", 0, 1000000, &in.top) ||
+      cli_size(&cmd, "num-samples", 2, 10000000, &in.num_samples) ||
+      cli_size(&cmd, "map-max", 10, 1000000, &in.map_max) || cli_u64(&cmd, "seed", &in.seed) ||
+      cli_size(&cmd, "threads", 0, 4096, &threads))
+    return CLI_USAGE;
+  const char *rf = cli_get(&cmd, "reasons-from");
+  if (strcmp(rf, "lime") && strcmp(rf, "ig"))
+    return cli_fail("--reasons-from: expected lime or ig, got '%s'", rf), CLI_USAGE;
+  in.reasons_from = !strcmp(rf, "lime") ? LIMN_METHOD_LIME : LIMN_METHOD_IG;
+  in.map_space = cli_get(&cmd, "map");
+  in.title = cli_get(&cmd, "title");
+  in.model_path = cli_get(&cmd, "model");
+  in.data_path = cli_get(&cmd, "data");
+  in.background_path = cli_get(&cmd, "background");
+  in.favourable = -1;
+  limn_ctx *ctx = cli_ctx(&cmd);
+  if (!ctx)
+    return CLI_FAIL;
+  in.ctx = ctx;
+  limn_model *m = NULL;
+  limn_dataset *ds = NULL, *bds = NULL;
+  limn_stats *bg = NULL;
+  size_t *rows = NULL, nrows = 0;
+  char *line = command_line(argc, argv);
+  int lr = limn_model_load(ctx, in.model_path, &m);
+  limn_read_opts ro = limn_read_opts_default();
+  if (!lr) {
+    ro.schema = limn_model_schema(m);
+    ro.target_optional = 1;
+    lr = limn_dataset_read(ctx, in.data_path, &ro, &ds);
+  }
+  if (!lr && in.background_path && !(lr = limn_dataset_read(ctx, in.background_path, &ro, &bds)))
+    lr = limn_stats_compute(ctx, bds, &bg);
+  if (lr) {
+    rc = cli_lib_fail(ctx, lr);
+  } else if (!line) {
+    rc = cli_fail("out of memory");
+  } else if (!(rc = cli_parse_rows(cli_get(&cmd, "rows"), limn_dataset_nrows(ds), &rows, &nrows))) {
+    const char *fav = cli_get(&cmd, "favourable");
+    if (fav) {
+      for (size_t k = 0; limn_model_task(m) == LIMN_TASK_CLASSIFICATION && k < limn_model_noutputs(m); k++)
+        if (!strcmp(fav, limn_model_output_name(m, k)))
+          in.favourable = (long)k;
+      if (in.favourable < 0)
+        rc = cli_fail("--favourable: '%s' is not one of the model's classes", fav);
+    }
+    if (!rc && nrows > 200)
+      rc = cli_fail("--rows: %zu rows is too many for one page (200 at most)", nrows);
+    if (!rc) {
+      in.m = m, in.ds = ds, in.bg = bg, in.rows = rows, in.nrows = nrows, in.command = line;
+      rc = report_write(&in, cli_get(&cmd, "out"));
+    }
+  }
+  if (!rc && strcmp(cli_get(&cmd, "out"), "-"))
+    fprintf(stderr, "limn report: %zu rows -> %s\n", nrows, cli_get(&cmd, "out"));
+  free(line);
+  free(rows);
+  limn_stats_free(bg);
+  limn_dataset_free(bds);
+  limn_dataset_free(ds);
+  limn_model_free(m);
+  limn_ctx_free(ctx);
+  return rc;
+}
