@@ -30,17 +30,13 @@ test-asan: setup
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure
 
-# The main job. Until the report lands: split the bundled breast-cancer data,
-# train the MLP, evaluate it on the held-out rows.
-DEMO_OUT ?= $(BUILD)/demo
+# The main job: train the bundled breast-cancer model, explain three interesting
+# test rows, write out/report.html. DEMO_DATASET=credit shows reason codes,
+# DEMO_DATASET=digits heat maps.
+DEMO_OUT     ?= out
+DEMO_DATASET ?= breast-cancer
 demo: build
-	@mkdir -p $(DEMO_OUT)
-	$(BUILD)/limn split --data data/breast_cancer.csv --stratify diagnosis --seed 0 \
-	  --train $(DEMO_OUT)/train.csv --test $(DEMO_OUT)/test.csv
-	$(BUILD)/limn train --data $(DEMO_OUT)/train.csv --target diagnosis --seed 0 \
-	  --out $(DEMO_OUT)/breast_cancer.limn
-	$(BUILD)/limn info --model $(DEMO_OUT)/breast_cancer.limn
-	$(BUILD)/limn evaluate --model $(DEMO_OUT)/breast_cancer.limn --data $(DEMO_OUT)/test.csv
+	$(BUILD)/limn demo --dataset $(DEMO_DATASET) --out $(DEMO_OUT)
 
 bench: build
 	$(BUILD)/bench_mlp data 9
@@ -62,4 +58,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz out

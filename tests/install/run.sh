@@ -19,4 +19,6 @@ flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --cflags --libs --static lim
 cc -std=c11 $EXTRA "$SRC/examples/callback_model.c" $flags -o "$T/example" 2>"$T/cc" || { cat "$T/cc" >&2; fail "compile against the installed library"; }
 "$T/example" >/dev/null || fail "run the program built against the installed library"
 "$T/prefix/bin/limn" --version | grep -q "^limn " || fail "installed limn --version"
-echo "4 passed, 0 failed"
+LIMN_DATA_DIR="$T/prefix/share/limn/data" "$T/prefix/bin/limn" demo --out "$T/demo" >"$T/demo.log" 2>&1 || { cat "$T/demo.log" >&2; fail "limn demo on the installed data"; }
+grep -q "share/limn/data/breast_cancer.csv" "$T/demo.log" && [ -s "$T/demo/report.html" ] || fail "limn demo did not use the installed data"
+echo "5 passed, 0 failed"
