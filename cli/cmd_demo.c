@@ -15,26 +15,26 @@
 
 static cli_opt opts[] = {
     {"dataset", "NAME", "breast-cancer",
-     "breast-cancer (a diagnosis), credit (loan decisions with reason codes) or digits (images, heat maps)", 0,
-     0, 0},
+     "breast-cancer (a diagnosis), credit (loan decisions with reason codes) or digits (images, heat maps)",
+     0, 0, 0},
     {"out", "DIR", "out", "directory for the split data, the model and report.html", 0, 0, 0},
-    {"data-dir", "DIR", NULL, "where the bundled data lives (default: $LIMN_DATA_DIR, the source tree's data/, "
-                              "or the installed copy)",
+    {"data-dir", "DIR", NULL,
+     "where the bundled data lives (default: $LIMN_DATA_DIR, the source tree's data/, "
+     "or the installed copy)",
      0, 0, 0},
     {"seed", "N", "0", "seed of the split, the training, LIME and the map", 0, 0, 0},
     {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
 };
 
-static cli_cmd cmd = {
-    "demo",
-    "the main job, on bundled data",
-    "limn demo [--dataset breast-cancer|credit|digits] [--out DIR]",
-    "Split a bundled data set (75/25, stratified), train limn's MLP on the training\n"
-    "part (seconds, deterministic), choose three test rows worth explaining (the most\n"
-    "confident correct prediction, the least certain one, the most confident mistake),\n"
-    "and write DIR/report.html explaining them, with a t-SNE map of the test set.",
-    opts,
-    sizeof opts / sizeof *opts};
+static cli_cmd cmd = {"demo",
+                      "the main job, on bundled data",
+                      "limn demo [--dataset breast-cancer|credit|digits] [--out DIR]",
+                      "Split a bundled data set (75/25, stratified), train limn's MLP on the training\n"
+                      "part (seconds, deterministic), choose three test rows worth explaining (the most\n"
+                      "confident correct prediction, the least certain one, the most confident mistake),\n"
+                      "and write DIR/report.html explaining them, with a t-SNE map of the test set.",
+                      opts,
+                      sizeof opts / sizeof *opts};
 
 typedef struct demo_set {
   const char *name, *file, *target, *favourable, *title;
@@ -95,7 +95,7 @@ static size_t choose(const float *p, const float *y, size_t n, size_t C, size_t 
         pred[i] = (long)k;
   }
   size_t a = n, b = n, c = n, k = 0;
-#define PMAX(i) p[(i) * C + (size_t)pred[i]]
+#define PMAX(i) p[(i)*C + (size_t)pred[i]]
   for (size_t i = 0; i < n; i++)
     if (pred[i] == (long)y[i] && (a == n || PMAX(i) > PMAX(a)))
       a = i;
@@ -125,7 +125,8 @@ int cmd_demo(int argc, char **argv) {
     if (!strcmp(cli_get(&cmd, "dataset"), sets[i].name))
       set = &sets[i];
   if (!set)
-    return cli_fail("--dataset: expected breast-cancer, credit or digits, got '%s'", cli_get(&cmd, "dataset")),
+    return cli_fail("--dataset: expected breast-cancer, credit or digits, got '%s'",
+                    cli_get(&cmd, "dataset")),
            CLI_USAGE;
   uint64_t seed;
   size_t threads;

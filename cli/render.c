@@ -63,8 +63,7 @@ size_t render_shown(const limn_explanation *e, size_t *idx) {
 }
 
 /* LIME's label of feature j ("worst radius > 16.8"), or its name. */
-const char *render_label(const render_ctx *rc, const limn_explanation *e, size_t j, char *buf,
-                            size_t cap) {
+const char *render_label(const render_ctx *rc, const limn_explanation *e, size_t j, char *buf, size_t cap) {
   if (e->method == LIMN_METHOD_LIME && rc->bg) {
     limn_lime_label(rc->bg, limn_model_schema(rc->m), rc->disc, j, e->bin[j], buf, cap);
     return buf;
@@ -82,8 +81,8 @@ static const char *output_label(const limn_model *m, const limn_explanation *e) 
 /* Reason codes under a row's table (methods whose attributions are effects). */
 static void text_reasons(FILE *f, const render_ctx *rc, const render_row *row) {
   const limn_explanation *e = row->ex;
-  if (!rc->reasons || (e->method != LIMN_METHOD_LIME && e->method != LIMN_METHOD_IG &&
-                       e->method != LIMN_METHOD_GRADXINPUT))
+  if (!rc->reasons ||
+      (e->method != LIMN_METHOD_LIME && e->method != LIMN_METHOD_IG && e->method != LIMN_METHOD_GRADXINPUT))
     return;
   render_reason *rs = malloc(rc->reasons * sizeof *rs);
   if (!rs)
@@ -498,8 +497,9 @@ size_t render_reasons(const render_ctx *rc, const limn_explanation *e, const flo
               e->bin[best] >= 0;
     if (bin)
       render_label(rc, e, best, lb, sizeof lb);
-    snprintf(r->text, sizeof r->text, "%.200s is %s%s%s%s (%s %s by %.2g)", name, vb, bin ? ", in the bin '" : "",
-             bin ? lb : "", bin ? "'" : "", lowered ? "lowered" : "raised", what, fabs(e->attr[best]));
+    snprintf(r->text, sizeof r->text, "%.200s is %s%s%s%s (%s %s by %.2g)", name, vb,
+             bin ? ", in the bin '" : "", bin ? lb : "", bin ? "'" : "", lowered ? "lowered" : "raised", what,
+             fabs(e->attr[best]));
   }
   return k;
 }

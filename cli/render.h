@@ -23,14 +23,14 @@ typedef struct render_ctx {
   size_t image_w, image_h; /* > 0: draw SVG panels as images */
   const limn_stats *bg;    /* LIME: the background, for feature labels */
   limn_discretizer disc;
-  size_t reasons;   /* text: reason codes per row (0: none) */
-  long favourable;  /* the favourable class, or -1 (see render_reasons) */
+  size_t reasons;  /* text: reason codes per row (0: none) */
+  long favourable; /* the favourable class, or -1 (see render_reasons) */
 } render_ctx;
 
 /* One reason code: a feature and, in plain words, how it moved the decision. */
 typedef struct render_reason {
   size_t feature;
-  double effect;  /* the attribution (signed) */
+  double effect;   /* the attribution (signed) */
   char text[1024]; /* "checking_status is '<0' (lowered the probability of good by 0.12)" */
 } render_reason;
 

@@ -112,7 +112,8 @@ static int map_features(rep *r, float **out) {
     return cli_lib_fail(r->ctx, lr);
   }
   if (layer)
-    snprintf(r->map_desc, sizeof r->map_desc, "the activations of hidden layer %zu (%zu units)", layer, r->mdim);
+    snprintf(r->map_desc, sizeof r->map_desc, "the activations of hidden layer %zu (%zu units)", layer,
+             r->mdim);
   else
     snprintf(r->map_desc, sizeof r->map_desc, "the model's %s (%zu values per row)",
              r->cls ? "class probabilities" : "outputs", r->mdim);
@@ -333,8 +334,9 @@ static void value_text(FILE *f, const rep *r, size_t j, float v) {
 /* A signed bar: |w| / mx of half the cell, red right or blue left. */
 static void bar(FILE *f, double w, double mx) {
   double pc = mx > 0 ? 50.0 * fabs(w) / mx : 0;
-  fprintf(f, "<td aria-hidden=\"true\"><span class=\"axis\"><span class=\"%s\" style=\"width:%.1f%%\"></span>"
-             "</span></td>",
+  fprintf(f,
+          "<td aria-hidden=\"true\"><span class=\"axis\"><span class=\"%s\" style=\"width:%.1f%%\"></span>"
+          "</span></td>",
           w >= 0 ? "pos" : "neg", pc);
 }
 
@@ -353,8 +355,9 @@ static void prediction(FILE *f, const rep *r, size_t i) {
     double pc = (double)r->p[k * r->C + c];
     fputs("<tr><td>", f);
     H(f, class_name(r, (long)c));
-    fprintf(f, "%s</td><td class=\"num\">%.3f</td><td aria-hidden=\"true\"><span class=\"axis1\"><span "
-               "class=\"p1%s\" style=\"width:%.1f%%\"></span></span></td></tr>\n",
+    fprintf(f,
+            "%s</td><td class=\"num\">%.3f</td><td aria-hidden=\"true\"><span class=\"axis1\"><span "
+            "class=\"p1%s\" style=\"width:%.1f%%\"></span></span></td></tr>\n",
             (long)c == r->pred[k] ? " (predicted)" : "", pc, (long)c == r->pred[k] ? " hi" : "", 100.0 * pc);
   }
   fputs("</tbody></table></div>\n", f);
@@ -475,16 +478,18 @@ static void heatmap(FILE *f, const rep *r, size_t i, const limn_explanation *e) 
       fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"%s\"/>\n",
               cell * (double)(w + c) + 30, 20 + cell * (double)rr, cell, cell, col);
     }
-  fputs("</svg><figcaption class=\"note\">The table below lists the strongest pixels.</figcaption></figure>\n",
-        f);
+  fputs(
+      "</svg><figcaption class=\"note\">The table below lists the strongest pixels.</figcaption></figure>\n",
+      f);
 }
 
 static void ig_section(FILE *f, const rep *r, size_t i) {
   const limn_explanation *e = &r->ig[i];
   fputs("<h3>Integrated Gradients</h3>\n<p>", f);
-  fprintf(f, "From the baseline (%s, where the model gives %.3g) to the row (%.3g), the change is shared "
-             "among the features. Completeness gap (sum of attributions minus the change): <strong>%.2g"
-             "</strong>%s.</p>\n",
+  fprintf(f,
+          "From the baseline (%s, where the model gives %.3g) to the row (%.3g), the change is shared "
+          "among the features. Completeness gap (sum of attributions minus the change): <strong>%.2g"
+          "</strong>%s.</p>\n",
           r->g.baseline == LIMN_BASELINE_MEAN ? "the training means" : "all zeros", e->base_value, e->output,
           e->delta, e->nsegments ? ", exact path integral" : ", 50-node Gauss-Legendre quadrature");
   if (e->finite_differences)
@@ -581,8 +586,9 @@ static void agreement(FILE *f, const rep *r, size_t i) {
 
 static void all_values(FILE *f, const rep *r, size_t i) {
   char nb[160];
-  fprintf(f, "<details><summary>All %zu feature values of this row</summary>\n<div class=\"scroll\"><table>"
-             "<thead><tr><th scope=\"col\">Feature</th><th scope=\"col\">Value</th></tr></thead><tbody>\n",
+  fprintf(f,
+          "<details><summary>All %zu feature values of this row</summary>\n<div class=\"scroll\"><table>"
+          "<thead><tr><th scope=\"col\">Feature</th><th scope=\"col\">Value</th></tr></thead><tbody>\n",
           r->d);
   for (size_t j = 0; j < r->d; j++) {
     fputs("<tr><td>", f);
@@ -596,8 +602,9 @@ static void all_values(FILE *f, const rep *r, size_t i) {
 
 static void row_section(FILE *f, const rep *r, size_t i) {
   size_t k = r->in->rows[i], line = limn_dataset_row_line(r->in->ds, k);
-  fprintf(f, "<section class=\"row\" id=\"row-%zu\" aria-labelledby=\"row-%zu-h\">\n<h2 id=\"row-%zu-h\">Row %zu",
-          k, k, k, k);
+  fprintf(
+      f, "<section class=\"row\" id=\"row-%zu\" aria-labelledby=\"row-%zu-h\">\n<h2 id=\"row-%zu-h\">Row %zu",
+      k, k, k, k);
   if (line)
     fprintf(f, " <small>(line %zu)</small>", line);
   fputs("</h2>\n<p class=\"lead\">", f);
@@ -608,7 +615,8 @@ static void row_section(FILE *f, const rep *r, size_t i) {
     if (r->truth) {
       fputs(" The true class is <strong>", f);
       H(f, class_name(r, r->truth[k]));
-      fputs(r->truth[k] == r->pred[k] ? "</strong>: correct." : "</strong>: <strong>misclassified</strong>.", f);
+      fputs(r->truth[k] == r->pred[k] ? "</strong>: correct." : "</strong>: <strong>misclassified</strong>.",
+            f);
     }
   } else {
     fprintf(f, "The model predicts <strong>%.6g</strong>.", (double)r->p[k]);
@@ -677,7 +685,8 @@ static void map_section(FILE *f, const rep *r) {
   }
   /* the drawing takes the map's aspect, at most 640 x 640 */
   double pad = 24, rx = fmax(maxx - minx, 1e-12), ry = fmax(maxy - miny, 1e-12),
-         sc = fmin((640 - 2 * pad) / rx, (640 - 2 * pad) / ry), W = rx * sc + 2 * pad, size = ry * sc + 2 * pad;
+         sc = fmin((640 - 2 * pad) / rx, (640 - 2 * pad) / ry), W = rx * sc + 2 * pad,
+         size = ry * sc + 2 * pad;
   double ox = pad, oy = pad;
   size_t wrong = 0;
   for (size_t q = 0; r->truth && q < r->M; q++)
@@ -703,11 +712,12 @@ static void map_section(FILE *f, const rep *r) {
     size_t q = r->mpos[i];
     double px = ox + (r->y[2 * q] - minx) * sc, py = size - oy - (r->y[2 * q + 1] - miny) * sc;
     int left = px > W - 90;
-    fprintf(f,
-            "<g class=\"hl\" id=\"map-row-%zu\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"none\" "
-            "stroke=\"#c00\" stroke-width=\"2.5\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
-            "font-weight=\"bold\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">row %zu</text></g>\n",
-            r->in->rows[i], px, py, left ? px - 12 : px + 12, py - 10, left ? "end" : "start", r->in->rows[i]);
+    fprintf(
+        f,
+        "<g class=\"hl\" id=\"map-row-%zu\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"none\" "
+        "stroke=\"#c00\" stroke-width=\"2.5\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
+        "font-weight=\"bold\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">row %zu</text></g>\n",
+        r->in->rows[i], px, py, left ? px - 12 : px + 12, py - 10, left ? "end" : "start", r->in->rows[i]);
   }
   fputs("</svg>\n<figcaption><ul class=\"legend\">\n", f);
   for (size_t c = 0; r->cls && c < r->C; c++) {
@@ -717,9 +727,10 @@ static void map_section(FILE *f, const rep *r) {
   }
   if (r->truth)
     fputs("<li><span class=\"sw\" style=\"border:1.5px solid #000\"></span>misclassified</li>\n", f);
-  fputs("<li><span class=\"sw\" style=\"border:2.5px solid #c00\"></span>explained row</li>\n</ul></figcaption>"
-        "</figure>\n",
-        f);
+  fputs(
+      "<li><span class=\"sw\" style=\"border:2.5px solid #c00\"></span>explained row</li>\n</ul></figcaption>"
+      "</figure>\n",
+      f);
   fputs("<div class=\"scroll\"><table class=\"map-rows\"><caption class=\"note\">The explained rows in the "
         "map</caption>\n<thead><tr><th scope=\"col\">Row</th><th scope=\"col\">Prediction</th><th "
         "scope=\"col\">Of its nearest rows in the map, how many the model puts in the same class</th></tr>"
@@ -736,13 +747,14 @@ static void map_section(FILE *f, const rep *r) {
 
 static void provenance(FILE *f, const rep *r, const char *msha, const char *dsha, const char *bsha) {
   const report_in *in = r->in;
-  fputs("<section id=\"provenance\" aria-labelledby=\"prov-h\">\n<h2 id=\"prov-h\">Provenance</h2>\n<dl>\n", f);
+  fputs("<section id=\"provenance\" aria-labelledby=\"prov-h\">\n<h2 id=\"prov-h\">Provenance</h2>\n<dl>\n",
+        f);
   fputs("<dt>limn</dt><dd>", f);
   H(f, limn_version());
   fputs("</dd>\n<dt>Model</dt><dd><code>", f);
   H(f, in->model_path);
-  fprintf(f, "</code> (%s, %zu features, %zu outputs), SHA-256 <code>%s</code></dd>\n",
-          limn_model_kind(r->m), r->d, r->C, msha);
+  fprintf(f, "</code> (%s, %zu features, %zu outputs), SHA-256 <code>%s</code></dd>\n", limn_model_kind(r->m),
+          r->d, r->C, msha);
   fputs("<dt>Data</dt><dd><code>", f);
   H(f, in->data_path);
   fprintf(f, "</code> (%zu rows), SHA-256 <code>%s</code></dd>\n", r->N, dsha);
@@ -760,8 +772,9 @@ static void provenance(FILE *f, const rep *r, const char *msha, const char *dsha
           "features, ridge alpha %g, %s estimator</dd>\n",
           r->lo.num_samples, limn_discretizer_name(r->lo.discretizer), limn_selection_name(r->lo.selection),
           r->lo.num_features, r->lo.ridge_alpha, r->lo.compat ? "lime's" : "limn's stratified (lattice)");
-  fprintf(f, "<dt>Integrated Gradients</dt><dd>%s, baseline %s, explained output: probability of the "
-             "predicted class</dd>\n",
+  fprintf(f,
+          "<dt>Integrated Gradients</dt><dd>%s, baseline %s, explained output: probability of the "
+          "predicted class</dd>\n",
           r->g.quadrature == LIMN_QUAD_EXACT ? "exact path integral" : "50-node Gauss-Legendre",
           r->g.baseline == LIMN_BASELINE_MEAN ? "training means" : "zero");
   fprintf(f, "<dt>Reason codes</dt><dd>%zu per row, from %s", in->reasons,

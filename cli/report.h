@@ -15,9 +15,9 @@ typedef struct report_in {
   const char *background_path; /* or NULL */
   const size_t *rows;          /* explained rows (indices into ds) */
   size_t nrows;
-  const char *const *why; /* per explained row, why it was chosen; NULL: none */
-  size_t reasons;         /* reason codes per row (0: none) */
-  long favourable;        /* favourable class, or -1: reasons are what raised the predicted class */
+  const char *const *why;   /* per explained row, why it was chosen; NULL: none */
+  size_t reasons;           /* reason codes per row (0: none) */
+  long favourable;          /* favourable class, or -1: reasons are what raised the predicted class */
   limn_method reasons_from; /* LIMN_METHOD_LIME or LIMN_METHOD_IG */
   size_t top;               /* features in the LIME and IG tables */
   size_t num_samples;       /* LIME */

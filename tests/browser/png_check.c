@@ -85,11 +85,21 @@ int main(int argc, char **argv) {
       int a = x >= (size_t)bpp ? out[x - bpp] : 0, b = up ? up[x] : 0,
           c = up && x >= (size_t)bpp ? up[x - bpp] : 0, v;
       switch (filter) {
-      case 0: v = 0; break;
-      case 1: v = a; break;
-      case 2: v = b; break;
-      case 3: v = (a + b) / 2; break;
-      case 4: v = paeth(a, b, c); break;
+      case 0:
+        v = 0;
+        break;
+      case 1:
+        v = a;
+        break;
+      case 2:
+        v = b;
+        break;
+      case 3:
+        v = (a + b) / 2;
+        break;
+      case 4:
+        v = paeth(a, b, c);
+        break;
       default:
         fprintf(stderr, "png_check: %s: bad filter %d\n", argv[1], filter);
         return 1;
