@@ -539,6 +539,8 @@ static int explain_lime(run *r, long *truth) {
   int rc = lime_background(r);
   if (rc)
     return rc;
+  if (!cli_isset(&cmd, "num-features") && r->lo.num_features > limn_model_nfeatures(r->m))
+    r->lo.num_features = limn_model_nfeatures(r->m); /* the default 10, on narrow data */
   const char *cls = cli_get(&cmd, "class");
   size_t K = !strncmp(cls, "top:", 4) ? (size_t)atol(cls + 4) : 1, n = r->nrows, stabk, pick;
   r->lo.target = r->g.target;

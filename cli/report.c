@@ -184,6 +184,8 @@ static int compute(rep *r) {
   r->bg = in->bg ? in->bg : limn_model_stats(r->m);
   r->lo = limn_lime_opts_default();
   r->lo.num_samples = in->num_samples;
+  if (r->lo.num_features > d)
+    r->lo.num_features = d; /* the default 10, on narrow data */
   r->lo.seed = in->seed;
   r->lo.row_ids = in->rows;
   r->g = limn_grad_opts_default();

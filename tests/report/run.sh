@@ -84,6 +84,17 @@ expect 0 "report:" -- "$LIMN" demo --dataset digits --out "$T/digits"
 expect 0 "test accuracy" -- "$LIMN" demo --out "$T/bc"
 grep -q "limn demo: breast cancer" "$T/bc/report.html" && ok || bad "default demo is breast cancer"
 
+# narrow data and no hidden layer (LIME's 10 features capped at 4, the map of outputs);
+# regression (values, not classes)
+"$LIMN" train --data "$D/iris.csv" --target species --hidden 0 --out "$T/iris.limn" --epochs 50 2>/dev/null
+expect 0 "3 rows" -- "$LIMN" report --model "$T/iris.limn" --data "$D/iris.csv" --rows 0,70,140 --out "$T/iris.html"
+grep -q "made from the model&#39;s class probabilities\|made from the model's class probabilities" "$T/iris.html" && ok || bad "iris: the map of outputs"
+expect 0 "score (weighted R^2)" -- "$LIMN" explain --model "$T/iris.limn" --data "$D/iris.csv" --rows 0 --method lime
+expect 1 "num_features must be in 1..4" -- "$LIMN" explain --model "$T/iris.limn" --data "$D/iris.csv" --rows 0 --method lime --num-features 5
+"$LIMN" train --data "$D/diabetes.csv" --target progression --out "$T/dia.limn" --epochs 20 2>/dev/null
+expect 0 "2 rows" -- "$LIMN" report --model "$T/dia.limn" --data "$D/diabetes.csv" --rows 0,1 --out "$T/dia.html"
+grep -q "the features that raised the prediction most\|The features that raised the prediction most" "$T/dia.html" && grep -q "id=\"map-row-1\"" "$T/dia.html" && ok || bad "regression report"
+
 # bad input: clear errors, no page left behind
 M=$T/credit/model.limn
 C=$T/credit/test.csv
