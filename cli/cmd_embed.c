@@ -27,9 +27,12 @@ static cli_opt opts[] = {
     {"iterations", "N", "750", "gradient-descent iterations, early exaggeration included", 0, 0, 0},
     {"early-exaggeration", "A", "12", "exaggeration of P during the first 250 iterations", 0, 0, 0},
     {"learning-rate", "ETA", "0", "step size (0: max(N / 12, 200))", 0, 0, 0},
-    {"method", "NAME", "auto", "auto (exact below 1000 rows), exact or barnes-hut", 0, 0, 0},
+    {"method", "NAME", "auto",
+     "auto (exact below 1000 rows, Barnes-Hut below 10000, else FFT), exact, barnes-hut or fft", 0, 0, 0},
     {"theta", "T", "0.5", "Barnes-Hut accuracy: cell width / distance below which a cell is one body", 0, 0,
      0},
+    {"fft-nodes", "P", "3",
+     "FFT accuracy: interpolation nodes per box and axis, 2..8 (4: closer to exact, slower)", 0, 0, 0},
     {"init", "NAME", "pca", "pca or random", 0, 0, 0},
     {"seed", "N", "0", "seed of the random initialisation", 0, 0, 0},
     {"threads", "N", "0", "threads (0: all cores); the map does not depend on it", 0, 0, 0},
@@ -43,7 +46,7 @@ static cli_cmd cmd = {
     "t-SNE map",
     "limn embed --data FILE --out MAP.csv [--target COL] [--model M --space output] [options]",
     "Map the rows into 2-D with t-SNE (perplexity calibration to 1e-5, early exaggeration,\n"
-    "momentum and gains, PCA initialisation; exact or Barnes-Hut repulsion). Without a\n"
+    "momentum and gains, PCA initialisation; exact, Barnes-Hut or FFT repulsion). Without a\n"
     "model the columns are mapped (categorical ones one-hot); with one, --space chooses\n"
     "its output probabilities, logits, a hidden layer's activations or the rows'\n"
     "attributions instead.\n"
@@ -296,8 +299,10 @@ int cmd_embed(int argc, char **argv) {
     o.method = LIMN_TSNE_EXACT;
   else if (!strcmp(method, "barnes-hut"))
     o.method = LIMN_TSNE_BARNES_HUT;
+  else if (!strcmp(method, "fft"))
+    o.method = LIMN_TSNE_FFT;
   else
-    return cli_fail("--method: expected auto, exact or barnes-hut, got '%s'", method), CLI_USAGE;
+    return cli_fail("--method: expected auto, exact, barnes-hut or fft, got '%s'", method), CLI_USAGE;
   if (strcmp(init, "pca") && strcmp(init, "random"))
     return cli_fail("--init: expected pca or random, got '%s'", init), CLI_USAGE;
   o.init_random = !strcmp(init, "random");
@@ -305,8 +310,9 @@ int cmd_embed(int argc, char **argv) {
       cli_size(&cmd, "iterations", 1, 1000000, &o.iterations) ||
       cli_double(&cmd, "early-exaggeration", 1, 1e6, &o.exaggeration) ||
       cli_double(&cmd, "learning-rate", 0, 1e9, &o.learning_rate) ||
-      cli_double(&cmd, "theta", 0, 10, &o.theta) || cli_u64(&cmd, "seed", &o.seed) ||
-      cli_size(&cmd, "threads", 0, 4096, &threads) || cli_size(&cmd, "pca", 0, 1000000, &pca_k))
+      cli_double(&cmd, "theta", 0, 10, &o.theta) || cli_size(&cmd, "fft-nodes", 2, 8, &o.fft_nodes) ||
+      cli_u64(&cmd, "seed", &o.seed) || cli_size(&cmd, "threads", 0, 4096, &threads) ||
+      cli_size(&cmd, "pca", 0, 1000000, &pca_k))
     return CLI_USAGE;
   if (o.exaggeration_iters > o.iterations)
     o.exaggeration_iters = o.iterations;
@@ -540,8 +546,8 @@ int cmd_embed(int argc, char **argv) {
   }
   fputs("\"options\":{", f);
   const char *keys[] = {"space",         "perplexity", "iterations", "early-exaggeration",
-                        "learning-rate", "method",     "theta",      "init",
-                        "seed",          "pca"};
+                        "learning-rate", "method",     "theta",      "fft-nodes",
+                        "init",          "seed",       "pca"};
   for (size_t q = 0; q < sizeof keys / sizeof *keys; q++) {
     char pk[32];
     snprintf(pk, sizeof pk, "%zu", pca_k);

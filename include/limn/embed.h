@@ -14,9 +14,10 @@ extern "C" {
 #endif
 
 typedef enum limn_tsne_method {
-  LIMN_TSNE_AUTO = 0,      /* exact below 1000 points, else Barnes-Hut */
-  LIMN_TSNE_EXACT = 1,     /* all pairs: O(N^2) per iteration */
-  LIMN_TSNE_BARNES_HUT = 2 /* quadtree, theta */
+  LIMN_TSNE_AUTO = 0,       /* exact below 1000 points, Barnes-Hut below 10 000, else FFT */
+  LIMN_TSNE_EXACT = 1,      /* all pairs: O(N^2) per iteration */
+  LIMN_TSNE_BARNES_HUT = 2, /* quadtree, theta */
+  LIMN_TSNE_FFT = 3         /* FFT-accelerated interpolation (FIt-SNE's method): O(N) plus a grid */
 } limn_tsne_method;
 
 /* t-SNE options. Defaults in brackets (limn_tsne_opts_default). */
@@ -29,10 +30,11 @@ typedef struct limn_tsne_opts {
   double momentum;           /* during exaggeration [0.5] */
   double final_momentum;     /* afterwards [0.8] */
   limn_tsne_method method;   /* [auto] */
-  double theta;    /* Barnes-Hut: a cell of width w at distance r is one body when w / r < theta [0.5] */
-  double max_step; /* per-point step norm clip [5] */
-  int init_random; /* 1: N(0, 1e-4^2) from the seed instead of PCA [0] */
-  uint64_t seed;   /* [0] */
+  double theta;     /* Barnes-Hut: a cell of width w at distance r is one body when w / r < theta [0.5] */
+  size_t fft_nodes; /* FFT: interpolation nodes per box and axis, 2..8 (boxes are at most 1 wide) [3] */
+  double max_step;  /* per-point step norm clip [5] */
+  int init_random;  /* 1: N(0, 1e-4^2) from the seed instead of PCA [0] */
+  uint64_t seed;    /* [0] */
 } limn_tsne_opts;
 
 limn_tsne_opts limn_tsne_opts_default(void);
@@ -58,7 +60,8 @@ int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, do
 void limn_tsne_p_free(limn_ctx *ctx, limn_tsne_p *p);
 
 /* The gradient of KL(P || Q) at y (n, 2) without the factor 4 (grad (n, 2)), and the
- * KL itself (with Z from the same approximation), with exact or Barnes-Hut repulsion. */
+ * KL itself (with Z from the same approximation), with exact, Barnes-Hut (theta) or
+ * FFT repulsion (3 nodes per box and axis). */
 int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, limn_tsne_method method,
                        double theta, double *grad, double *kl);
 

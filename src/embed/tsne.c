@@ -19,6 +19,7 @@ limn_tsne_opts limn_tsne_opts_default(void) {
   o.momentum = 0.5;
   o.final_momentum = 0.8;
   o.theta = 0.5;
+  o.fft_nodes = 3;
   o.max_step = 5.0;
   return o;
 }

@@ -1,5 +1,6 @@
 /* t-SNE's gradient (exact or Barnes-Hut) and its optimisation. */
 #include "../core/internal.h"
+#include "tsne_fft.h"
 #include <math.h>
 
 /* ---- quadtree (Barnes-Hut) ---- */
@@ -107,6 +108,7 @@ typedef struct grad_arg {
   const double *y;
   double exag, theta;
   const qtree *tree;  /* NULL: exact */
+  int no_rep;         /* attraction only (the FFT computes the repulsion) */
   double *attr, *rep; /* (n, 2) */
   double *z;          /* (n) per-point share of Z */
 } grad_arg;
@@ -122,7 +124,9 @@ static int grad_item(void *arg, size_t i, void *scratch) {
     ax += a->P->val[q] * w * dx;
     ay += a->P->val[q] * w * dy;
   }
-  if (!a->tree) {
+  if (a->no_rep) {
+    /* repulsion elsewhere */
+  } else if (!a->tree) {
     for (size_t j = 0; j < a->P->n; j++) {
       if (j == i)
         continue;
@@ -166,23 +170,30 @@ static int grad_item(void *arg, size_t i, void *scratch) {
 
 typedef struct tsne_ws {
   qtree tree;
+  limn__tsne_fft fft;
   double *attr, *rep, *z;
   size_t stack;
 } tsne_ws;
 
-/* Gradient (no factor 4) into grad, Z into *zsum. */
-static int gradient(limn_ctx *ctx, tsne_ws *w, const limn_tsne_p *P, const double *y, int bh, double theta,
-                    double exag, double *grad, double *zsum) {
+/* Gradient (no factor 4) into grad, Z into *zsum, with repulsion by method m (exact,
+ * Barnes-Hut or FFT: resolved, not AUTO). */
+static int gradient(limn_ctx *ctx, tsne_ws *w, const limn_tsne_p *P, const double *y, limn_tsne_method m,
+                    double theta, size_t nodes, double exag, double *grad, double *zsum) {
   size_t n = P->n;
+  int bh = m == LIMN_TSNE_BARNES_HUT, fft = m == LIMN_TSNE_FFT;
   if (bh)
     LIMN_TRY(build(ctx, &w->tree, y, n));
-  grad_arg a = {P, y, exag, theta, bh ? &w->tree : NULL, w->attr, w->rep, w->z};
+  grad_arg a = {P, y, exag, theta, bh ? &w->tree : NULL, fft, w->attr, w->rep, w->z};
   size_t stack = bh ? 4 * w->tree.len + 8 : 1;
   if (limn__parallel_for(ctx, n, stack * sizeof(long), grad_item, &a))
     return LIMN_ENOMEM;
   double Z = 0.0;
-  for (size_t i = 0; i < n; i++) /* in order: thread-count independent */
-    Z += w->z[i];
+  if (fft) {
+    LIMN_TRY(limn__tsne_fft_repulsion(ctx, &w->fft, y, n, nodes, w->rep, w->z, &Z));
+  } else {
+    for (size_t i = 0; i < n; i++) /* in order: thread-count independent */
+      Z += w->z[i];
+  }
   for (size_t i = 0; i < 2 * n; i++)
     grad[i] = w->attr[i] - w->rep[i] / Z;
   *zsum = Z;
@@ -217,10 +228,17 @@ static void ws_free(limn_ctx *ctx, tsne_ws *w) {
   limn__free(ctx, w->z);
   limn__free(ctx, w->tree.nodes);
   limn__free(ctx, w->tree.leaf_of);
+  limn__tsne_fft_free(ctx, &w->fft);
 }
 
-static int use_bh(limn_tsne_method m, size_t n) {
-  return m == LIMN_TSNE_BARNES_HUT || (m == LIMN_TSNE_AUTO && n >= 1000);
+/* AUTO by size: exact below 1000 points, Barnes-Hut below LIMN__TSNE_FFT_FROM, FFT
+ * above (measured: at 5000 rows the FFT is 20 % faster but its KL 0.02 higher; at
+ * 20 000 it is 3.4 times faster, KL 0.01 higher). */
+#define LIMN__TSNE_FFT_FROM 10000
+static limn_tsne_method resolve(limn_tsne_method m, size_t n) {
+  if (m != LIMN_TSNE_AUTO)
+    return m;
+  return n < 1000 ? LIMN_TSNE_EXACT : n < LIMN__TSNE_FFT_FROM ? LIMN_TSNE_BARNES_HUT : LIMN_TSNE_FFT;
 }
 
 int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, limn_tsne_method method,
@@ -229,7 +247,7 @@ int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, lim
   int rc = ws_init(ctx, &w, P->n);
   double Z = 0;
   if (rc == LIMN_OK)
-    rc = gradient(ctx, &w, P, y, use_bh(method, P->n), theta, 1.0, grad, &Z);
+    rc = gradient(ctx, &w, P, y, resolve(method, P->n), theta, 3, 1.0, grad, &Z);
   if (rc == LIMN_OK && kl)
     *kl = kl_div(P, y, Z);
   ws_free(ctx, &w);
@@ -322,9 +340,11 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
   const limn_tsne_opts *o = opts ? opts : &dflt;
   size_t n = P->n;
   if (o->iterations < 1 || o->exaggeration_iters > o->iterations || !(o->exaggeration >= 1) ||
-      !(o->theta >= 0) || !(o->max_step > 0) || !(o->learning_rate >= 0))
+      !(o->theta >= 0) || !(o->max_step > 0) || !(o->learning_rate >= 0) || o->fft_nodes < 2 ||
+      o->fft_nodes > 8)
     return limn__err(ctx, LIMN_EINVAL, "t-SNE options out of range");
-  int bh = use_bh(o->method, n), rc;
+  limn_tsne_method meth = resolve(o->method, n);
+  int rc;
   double lr = o->learning_rate > 0 ? o->learning_rate : fmax((double)n / 12.0, 200.0), Z = 0;
   tsne_ws w;
   double *grad = limn__alloc_array(ctx, n, 2 * sizeof(double));
@@ -345,7 +365,7 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
     gains[i] = 1.0;
   for (size_t it = 0; it < o->iterations && rc == LIMN_OK; it++) {
     int early = it < o->exaggeration_iters;
-    rc = gradient(ctx, &w, P, y, bh, o->theta, early ? o->exaggeration : 1.0, grad, &Z);
+    rc = gradient(ctx, &w, P, y, meth, o->theta, o->fft_nodes, early ? o->exaggeration : 1.0, grad, &Z);
     if (rc)
       break;
     double mom = early ? o->momentum : o->final_momentum, mx = 0, my = 0;
@@ -391,7 +411,8 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
           }
       Z = Ze;
     } else {
-      rc = gradient(ctx, &w, P, y, 1, o->theta, 1.0, grad, &Z);
+      rc = gradient(ctx, &w, P, y, meth == LIMN_TSNE_EXACT ? LIMN_TSNE_BARNES_HUT : meth, o->theta,
+                    o->fft_nodes, 1.0, grad, &Z);
     }
     *kl = kl_div(P, y, Z);
   }

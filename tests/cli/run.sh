@@ -150,6 +150,11 @@ tail -1 "$T/iris_map.svg" | grep -q "</svg>" && grep -q "row 3" "$T/iris_map.svg
 "$LIMN" embed --data "$D/iris.csv" --target species --out "$T/m1.csv" --threads 1 2>/dev/null
 "$LIMN" embed --data "$D/iris.csv" --target species --out "$T/m2.csv" --threads 2 2>/dev/null
 cmp -s "$T/m1.csv" "$T/m2.csv" && ok || bad "embed differs between 1 and 2 threads"
+"$LIMN" embed --data "$D/iris.csv" --target species --method fft --out "$T/f1.csv" --threads 1 2>/dev/null
+"$LIMN" embed --data "$D/iris.csv" --target species --method fft --out "$T/f2.csv" --threads 2 2>/dev/null
+cmp -s "$T/f1.csv" "$T/f2.csv" && grep -q '"method":"fft"' "$T/f1.csv.json" && ok || bad "embed --method fft (or it differs between 1 and 2 threads)"
+expect 2 "--fft-nodes must be" -- "$LIMN" embed --data "$D/iris.csv" --method fft --fft-nodes 9 --out "$T/x.csv"
+expect 2 "--method: expected auto, exact, barnes-hut or fft, got 'fast'" -- "$LIMN" embed --data "$D/iris.csv" --method fast --out "$T/x.csv"
 expect 0 "2 dimensions" -- "$LIMN" embed --data "$D/iris.csv" --target species --pca 2 --out "$T/p1.csv" --threads 1
 "$LIMN" embed --data "$D/iris.csv" --target species --pca 2 --out "$T/p2.csv" --threads 2 2>/dev/null
 cmp -s "$T/p1.csv" "$T/p2.csv" && grep -q '"pca":"2"' "$T/p1.csv.json" && ok || bad "embed --pca"

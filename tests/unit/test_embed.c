@@ -1,8 +1,10 @@
 /* t-SNE: affinities (calibration, symmetry, normalisation), the gradient against
- * central differences of the KL and Barnes-Hut against exact, the schedule lowering
+ * central differences of the KL, Barnes-Hut and FFT interpolation against exact, the
+ * FFT against a naive DFT, the schedule lowering
  * the KL, determinism across threads, bad input; the vantage-point tree against an
  * all-pairs sort; PCA against scikit-learn. */
 #include "../harness.h"
+#include "../../src/embed/tsne_fft.h"
 #include "../../src/embed/knn.h"
 
 static limn_ctx *ctx;
@@ -97,32 +99,69 @@ static void test_gradients(const float *x) {
   limn_tsne_p_free(ctx, P);
 }
 
-static void test_barnes_hut(const float *x, size_t n) {
-  test_begin("Barnes-Hut vs exact");
+/* Barnes-Hut and FFT-accelerated interpolation against the exact gradient, at a map
+ * in the making (after early exaggeration, where the gradient is large) and at the
+ * finished map (wider: more boxes). */
+static void test_approximations(const float *x, size_t n) {
+  test_begin("Barnes-Hut and FFT vs exact");
   limn_tsne_p *P = NULL;
   CHECK_OK(ctx, limn_tsne_affinities(ctx, x, n, 64, 30, &P));
   if (!P)
     return;
-  double *y = malloc(2 * n * sizeof *y), *ge = malloc(2 * n * sizeof *ge), *gb = malloc(2 * n * sizeof *gb);
-  /* at a map in the making (after early exaggeration), where the gradient is large */
-  limn_tsne_opts o = limn_tsne_opts_default();
-  o.method = LIMN_TSNE_EXACT;
-  o.iterations = 250;
-  double kl0;
-  CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, y, &kl0));
-  double kle, klb;
-  CHECK_OK(ctx, limn_tsne_gradient(ctx, P, y, LIMN_TSNE_EXACT, 0.5, ge, &kle));
-  CHECK_OK(ctx, limn_tsne_gradient(ctx, P, y, LIMN_TSNE_BARNES_HUT, 0.5, gb, &klb));
-  double num = 0, den = 0;
-  for (size_t i = 0; i < 2 * n; i++) {
-    num += (gb[i] - ge[i]) * (gb[i] - ge[i]);
-    den += ge[i] * ge[i];
+  double *y = malloc(2 * n * sizeof *y), *ge = malloc(2 * n * sizeof *ge), *ga = malloc(2 * n * sizeof *ga);
+  for (int stage = 0; stage < 2; stage++) {
+    limn_tsne_opts o = limn_tsne_opts_default();
+    o.method = LIMN_TSNE_EXACT;
+    o.iterations = stage ? 750 : 250;
+    double kl0, kle, kla;
+    CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, y, &kl0));
+    CHECK_OK(ctx, limn_tsne_gradient(ctx, P, y, LIMN_TSNE_EXACT, 0.5, ge, &kle));
+    for (int m = 0; m < 2; m++) {
+      limn_tsne_method meth = m ? LIMN_TSNE_FFT : LIMN_TSNE_BARNES_HUT;
+      CHECK_OK(ctx, limn_tsne_gradient(ctx, P, y, meth, 0.5, ga, &kla));
+      double num = 0, den = 0;
+      for (size_t i = 0; i < 2 * n; i++) {
+        num += (ga[i] - ge[i]) * (ga[i] - ge[i]);
+        den += ge[i] * ge[i];
+      }
+      printf("%s, %s map: relative gradient error on %zu points %.2e; KL %.6f vs exact %.6f\n",
+             m ? "FFT interpolation" : "Barnes-Hut (theta 0.5)", stage ? "final" : "early", n,
+             sqrt(num / den), kla, kle);
+      if (!stage) /* at a finished map the gradient is a small difference of large terms */
+        CHECK(sqrt(num / den) < 1e-2);
+      /* the KL differs by log(Z / Z_exact): Z is the sum of all N^2 kernels */
+      CHECK(fabs(kla - kle) < (stage ? 2e-2 : 1e-2) * kle);
+    }
   }
-  printf("Barnes-Hut (theta 0.5) relative gradient error on %zu points: %.2e; KL %.6f vs %.6f\n", n,
-         sqrt(num / den), klb, kle);
-  CHECK(sqrt(num / den) < 1e-2);
-  CHECK(fabs(klb - kle) < 1e-2 * kle);
-  free(y), free(ge), free(gb);
+  /* the FFT's repulsion itself at the finished map, against the exact sums: third
+   * order in the node spacing, so each added node cuts the error */
+  double *re = calloc(2 * n, sizeof *re), *ze = calloc(n, sizeof *ze), *rf = malloc(2 * n * sizeof *rf),
+         *zf = malloc(n * sizeof *zf), Ze = 0, Zf = 0, prev = 1;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++)
+      if (j != i) {
+        double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1],
+               q = 1.0 / (1.0 + dx * dx + dy * dy);
+        re[2 * i] += q * q * dx, re[2 * i + 1] += q * q * dy, Ze += q;
+      }
+  limn__tsne_fft fw;
+  memset(&fw, 0, sizeof fw);
+  const double bound[] = {5e-2, 1.5e-2, 5e-3};
+  for (size_t p = 3; p <= 5; p++) {
+    CHECK_OK(ctx, limn__tsne_fft_repulsion(ctx, &fw, y, n, p, rf, zf, &Zf));
+    double num = 0, den = 0;
+    for (size_t i = 0; i < 2 * n; i++)
+      num += (rf[i] - re[i]) * (rf[i] - re[i]), den += re[i] * re[i];
+    printf("FFT repulsion at the finished map, %zu nodes per box: relative error %.2e, Z %.2e\n", p,
+           sqrt(num / den), (Zf - Ze) / Ze);
+    CHECK(sqrt(num / den) < bound[p - 3] && sqrt(num / den) < prev);
+    CHECK(fabs(Zf - Ze) < 5e-3 * Ze);
+    prev = sqrt(num / den);
+  }
+  CHECK_ERR(ctx, limn__tsne_fft_repulsion(ctx, &fw, y, n, 9, rf, zf, &Zf), LIMN_EINVAL, "out of range");
+  limn__tsne_fft_free(ctx, &fw);
+  free(re), free(ze), free(rf), free(zf);
+  free(y), free(ge), free(ga);
   limn_tsne_p_free(ctx, P);
 }
 
@@ -146,7 +185,17 @@ static void test_run(const float *x, size_t n) {
   double kl2;
   CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, b, &kl2));
   CHECK(!memcmp(a, b, 2 * n * sizeof *a)); /* threads never change the map */
-  double p1 = 0, p2 = 1, a1 = 0, a2 = 1;   /* P's own neighbours give the same measure */
+  o.method = LIMN_TSNE_FFT;                /* nor with the FFT */
+  double *c = malloc(2 * n * sizeof *c), klc, kld;
+  limn_ctx_set_threads(ctx, 1);
+  CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, c, &klc));
+  limn_ctx_set_threads(ctx, 2);
+  CHECK_OK(ctx, limn_tsne_run(ctx, P, x, 64, &o, b, &kld));
+  CHECK(!memcmp(c, b, 2 * n * sizeof *c) && klc == kld && klc < kla);
+  printf("FFT: KL at the end %.4f (Barnes-Hut %.4f)\n", klc, klb);
+  free(c);
+  o.method = LIMN_TSNE_BARNES_HUT;
+  double p1 = 0, p2 = 1, a1 = 0, a2 = 1; /* P's own neighbours give the same measure */
   long *lab = malloc(n * sizeof *lab);
   for (size_t i = 0; i < n; i++)
     lab[i] = (long)(i % 3);
@@ -157,6 +206,9 @@ static void test_run(const float *x, size_t n) {
   free(lab);
   limn_ctx_set_threads(ctx, 0);
   o.learning_rate = -1;
+  CHECK_ERR(ctx, limn_tsne_run(ctx, P, x, 64, &o, b, &kl2), LIMN_EINVAL, "options out of range");
+  o = limn_tsne_opts_default();
+  o.fft_nodes = 9;
   CHECK_ERR(ctx, limn_tsne_run(ctx, P, x, 64, &o, b, &kl2), LIMN_EINVAL, "options out of range");
   free(a), free(b);
   limn_tsne_p_free(ctx, P);
@@ -389,18 +441,60 @@ static void test_map_file(void) {
   limn_tsne_map_free(ctx, r);
 }
 
+/* The FFT against a naive DFT in long double, for every radix and mixed lengths;
+ * the inverse undoes it; lengths with other factors are refused. */
+static void test_fft(void) {
+  test_begin("FFT vs DFT");
+  const size_t lens[] = {1, 2, 3, 4, 5, 6, 8, 9, 12, 15, 16, 25, 30, 60, 64, 90, 150, 216, 300, 384};
+  for (size_t t = 0; t < sizeof lens / sizeof *lens; t++) {
+    size_t n = lens[t];
+    limn__fft *p = NULL;
+    CHECK_OK(ctx, limn__fft_plan(ctx, n, &p));
+    if (!p)
+      continue;
+    double *x = malloc(2 * n * sizeof *x), *x0 = malloc(2 * n * sizeof *x0), *w = malloc(2 * n * sizeof *w);
+    for (size_t i = 0; i < 2 * n; i++)
+      x[i] = x0[i] = sin(1.3 * (double)i + 0.7) + 0.1 * (double)(i % 7);
+    limn__fft_run(p, x, w, 0);
+    double err = 0, mag = 0, back = 0;
+    for (size_t k = 0; k < n; k++) {
+      long double sr = 0, si = 0;
+      for (size_t j = 0; j < n; j++) {
+        long double a =
+            -2.0L * 3.141592653589793238462643383279503L * (long double)((j * k) % n) / (long double)n;
+        sr += x0[2 * j] * cosl(a) - x0[2 * j + 1] * sinl(a);
+        si += x0[2 * j] * sinl(a) + x0[2 * j + 1] * cosl(a);
+      }
+      err = fmax(err, fmax(fabs(x[2 * k] - (double)sr), fabs(x[2 * k + 1] - (double)si)));
+      mag = fmax(mag, fmax(fabs((double)sr), fabs((double)si)));
+    }
+    limn__fft_run(p, x, w, 1);
+    for (size_t i = 0; i < 2 * n; i++)
+      back = fmax(back, fabs(x[i] / (double)n - x0[i]));
+    if (!(err <= 1e-14 * mag && back <= 1e-14))
+      printf("length %zu: error %.2e of %.2e, round trip %.2e\n", n, err, mag, back);
+    CHECK(err <= 1e-14 * mag && back <= 1e-14);
+    free(x), free(x0), free(w);
+    limn__fft_free(ctx, p);
+  }
+  limn__fft *p = NULL;
+  CHECK_ERR(ctx, limn__fft_plan(ctx, 14, &p), LIMN_EINVAL, "not a product of 2, 3 and 5");
+  CHECK(limn__fft_good_size(91) == 96 && limn__fft_good_size(97) == 100 && limn__fft_good_size(1) == 1);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   limn_dataset *ds = digits();
   if (ds) {
     const float *x = limn_dataset_x(ds);
+    test_fft();
     test_knn(x, limn_dataset_nrows(ds));
     test_pca(x, limn_dataset_nrows(ds));
     test_quality();
     test_map_file();
     test_affinities(x, 400);
     test_gradients(x);
-    test_barnes_hut(x, 600);
+    test_approximations(x, 600);
     test_run(x, 500);
     test_transform(ds);
   } else {
