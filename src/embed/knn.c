@@ -19,14 +19,33 @@ typedef struct knn_state {
   double *mu;
 } knn_state;
 
-static double sqdist_to(const knn_state *s, const float *a, size_t j) {
-  const float *b = s->x + j * s->dim;
-  double t = 0.0;
-  for (size_t c = 0; c < s->dim; c++) {
-    double d = (double)a[c] - b[c];
-    t += d * d;
+/* Wider vectors where the CPU has them (as in gemm.c); the sum below has a fixed
+ * order, so every clone gives the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define LIMN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LIMN_CLONES
+#endif
+
+/* Squared distance in double, summed in 8 interleaved partial sums (lane c % 8) and
+ * then added in a fixed order: vectorisable, and the same bits everywhere. */
+LIMN_CLONES static double sqdist8(const float *restrict a, const float *restrict b, size_t dim) {
+  double p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t c = 0;
+  for (; c + 8 <= dim; c += 8)
+    for (int l = 0; l < 8; l++) {
+      double d = (double)a[c + (size_t)l] - (double)b[c + (size_t)l];
+      p[l] += d * d;
+    }
+  for (int l = 0; c < dim; c++, l++) {
+    double d = (double)a[c] - (double)b[c];
+    p[l] += d * d;
   }
-  return t;
+  return ((p[0] + p[4]) + (p[1] + p[5])) + ((p[2] + p[6]) + (p[3] + p[7]));
+}
+
+static double sqdist_to(const knn_state *s, const float *a, size_t j) {
+  return sqdist8(a, s->x + j * s->dim, s->dim);
 }
 
 static double sqdist(const knn_state *s, size_t i, size_t j) { return sqdist_to(s, s->x + i * s->dim, j); }
