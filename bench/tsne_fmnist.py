@@ -100,7 +100,7 @@ def main():
                            stderr=subprocess.DEVNULL)
             t_limn = time.time() - t0
             y_limn = np.loadtxt(out, delimiter=",", skiprows=1, usecols=(1, 2))
-        runs = [("limn (BH)", y_limn, t_limn)]
+        runs = [("limn (auto: FFT from 10 000 rows)", y_limn, t_limn)]
         if not os.environ.get("LIMN_ONLY"):
             t0 = time.time()
             y_sk = TSNE(n_components=2, init="pca", learning_rate="auto", random_state=0).fit_transform(x)
