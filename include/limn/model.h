@@ -71,7 +71,33 @@ void limn_model_free(limn_model *m);
 int limn_model_from_command(limn_ctx *ctx, const char *command, const limn_schema *schema, double timeout_s,
                             limn_model **out);
 
-/* "mlp", "callback" or "command". */
+/* ---- ONNX ------------------------------------------------------------------ */
+
+/* What an ONNX graph's output is. AUTO: a graph ending in Softmax gives class
+ * probabilities (and its input serves as the logits); otherwise a classification
+ * schema means the graph gives logits (limn applies softmax), a regression schema a
+ * value. The others force the reading. */
+typedef enum limn_onnx_output {
+  LIMN_ONNX_AUTO = 0,
+  LIMN_ONNX_PROBABILITIES = 1,
+  LIMN_ONNX_LOGITS = 2,
+  LIMN_ONNX_VALUE = 3
+} limn_onnx_output;
+
+/* 1 when the bytes look like an ONNX model (a ModelProto starting with its IR
+ * version), which limn's own model files never do. */
+int limn_is_onnx(const void *buf, size_t len);
+/* Load an ONNX model (opsets 9 to 17; the operators of docs/onnx.md) taking one float
+ * input (N, nfeatures) and giving (N, outputs). `schema` (copied; may be NULL when the
+ * graph declares its input width) names the columns, all numeric, and the target;
+ * without a target the outputs are "class 0".. or one value. Errors name the file and
+ * the node: an unsupported operator, an undefined input, a shape that does not fit. */
+int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *schema, limn_onnx_output kind,
+                         limn_model **out);
+int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                             const limn_schema *schema, limn_onnx_output kind, limn_model **out);
+
+/* "mlp", "callback", "command" or "onnx". */
 const char *limn_model_kind(const limn_model *m);
 size_t limn_model_nfeatures(const limn_model *m);
 size_t limn_model_noutputs(const limn_model *m);

@@ -1,0 +1,673 @@
+/* ONNX models (docs/onnx.md): a .onnx file parsed with protobuf-c over ONNX's own
+ * onnx.proto, checked node by node, and run by a small interpreter with reverse mode
+ * (onnx_ops.c), so every explainer gets exact gradients. */
+#include "../data/strmap.h"
+#include "onnx.pb-c.h"
+#include "onnx_internal.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define OX_MAX_NODES 100000
+#define OX_CHUNK 256 /* rows per pass through the graph */
+
+enum { HEAD_SOFTMAX, HEAD_PROBS, HEAD_LOGITS, HEAD_VALUE };
+
+typedef struct ox_model {
+  ox_graph g;
+  int head;
+  int logit; /* HEAD_SOFTMAX: the value the final Softmax takes */
+  size_t d, k;
+} ox_model;
+
+/* ---- protobuf-c through the context's allocator ---- */
+
+static void *pb_alloc(void *ud, size_t size) { return limn__malloc(ud, size ? size : 1); }
+static void pb_free(void *ud, void *p) { limn__free(ud, p); }
+
+int limn_is_onnx(const void *buf, size_t len) {
+  const unsigned char *b = buf;
+  /* a ModelProto starts with field 1 (ir_version, varint) in every exporter; limn's own
+   * files start with their magic */
+  return len >= 2 && b[0] == 0x08 && b[1] >= 3 && b[1] <= 20;
+}
+
+/* ---- graph construction ---- */
+
+static void graph_free(limn_ctx *ctx, ox_graph *g) {
+  for (size_t v = 0; v < g->nvals; v++) {
+    limn__free(ctx, g->names ? g->names[v] : NULL);
+    if (g->consts)
+      limn__ox_free(ctx, &g->consts[v]);
+  }
+  for (size_t k = 0; k < g->nnodes; k++) {
+    limn__free(ctx, g->nodes[k].name);
+    limn__free(ctx, g->nodes[k].axes);
+  }
+  limn__free(ctx, g->names), limn__free(ctx, g->consts), limn__free(ctx, g->dep), limn__free(ctx, g->nodes);
+  memset(g, 0, sizeof *g);
+}
+
+typedef struct builder {
+  limn_ctx *ctx;
+  const char *file;
+  ox_graph *g;
+  limn__strmap ids;
+  size_t cap;
+} builder;
+
+/* A new value named `name`; LIMN_EFORMAT when the name is taken. */
+static int new_value(builder *b, const char *name, int *id) {
+  ox_graph *g = b->g;
+  if (limn__strmap_get(&b->ids, name) != (size_t)-1)
+    return limn__err(b->ctx, LIMN_EFORMAT, "%s: value '%s' is defined twice", b->file, name);
+  if (g->nvals == b->cap) {
+    size_t cap = b->cap ? 2 * b->cap : 64;
+    char **nm = limn__realloc(b->ctx, g->names, cap * sizeof *nm);
+    if (nm)
+      g->names = nm;
+    ox_tensor *ct = nm ? limn__realloc(b->ctx, g->consts, cap * sizeof *ct) : NULL;
+    if (ct)
+      g->consts = ct;
+    if (!nm || !ct)
+      return LIMN_ENOMEM;
+    b->cap = cap;
+  }
+  g->names[g->nvals] = limn__strdup(b->ctx, name);
+  memset(&g->consts[g->nvals], 0, sizeof *g->consts);
+  if (!g->names[g->nvals])
+    return LIMN_ENOMEM;
+  g->nvals++;
+  /* the map borrows the key: the string itself, which never moves */
+  LIMN_TRY(limn__strmap_put(b->ctx, &b->ids, g->names[g->nvals - 1], g->nvals - 1));
+  *id = (int)(g->nvals - 1);
+  return LIMN_OK;
+}
+
+/* A TensorProto as a constant. */
+static int tensor_const(builder *b, const Onnx__TensorProto *t, ox_tensor *out) {
+  limn_ctx *ctx = b->ctx;
+  const char *nm = t->name ? t->name : "";
+  if (t->n_dims > OX_MAXRANK)
+    return limn__err(ctx, LIMN_EFORMAT, "%s: tensor '%s' has rank %zu (at most %d)", b->file, nm, t->n_dims,
+                     OX_MAXRANK);
+  size_t dim[OX_MAXRANK];
+  for (size_t k = 0; k < t->n_dims; k++) {
+    if (t->dims[k] < 0 || t->dims[k] > ((int64_t)1 << 31))
+      return limn__err(ctx, LIMN_EFORMAT, "%s: tensor '%s' has a bad dimension %lld", b->file, nm,
+                       (long long)t->dims[k]);
+    dim[k] = (size_t)t->dims[k];
+  }
+  if (t->n_external_data || (t->has_data_location && t->data_location == 1))
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: tensor '%s' keeps its data in an external file", b->file,
+                     nm);
+  int dt = t->has_data_type ? t->data_type : 0;
+  int type =
+      dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT || dt == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE  ? OX_FLOAT
+      : dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 || dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT32 ? OX_INT64
+                                                                                                 : 0;
+  if (!type)
+    return limn__err(ctx, LIMN_EUNSUPPORTED,
+                     "%s: tensor '%s' has element type %d (float, double, int32 and int64 "
+                     "are supported)",
+                     b->file, nm, dt);
+  int rc = limn__ox_alloc(ctx, out, type, t->n_dims, dim);
+  if (rc)
+    return rc == LIMN_ENOMEM ? rc : limn__err_prefix(ctx, rc, "%s: tensor '%s'", b->file, nm);
+  size_t len = out->len,
+         es =
+             dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT || dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT32 ? 4 : 8;
+  size_t have = t->has_raw_data                               ? t->raw_data.len / es
+                : dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT  ? t->n_float_data
+                : dt == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE ? t->n_double_data
+                : dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64  ? t->n_int64_data
+                                                              : t->n_int32_data;
+  if (have != len || (t->has_raw_data && t->raw_data.len != len * es)) {
+    limn__ox_free(ctx, out);
+    return limn__err(ctx, LIMN_EFORMAT, "%s: tensor '%s' holds %zu values, its shape needs %zu", b->file, nm,
+                     have, len);
+  }
+  const unsigned char *raw = t->raw_data.data;
+  for (size_t q = 0; q < len; q++) {
+    if (t->has_raw_data) { /* little-endian */
+      uint64_t u = 0;
+      for (size_t c = 0; c < es; c++)
+        u |= (uint64_t)raw[q * es + c] << (8 * c);
+      if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+        uint32_t w = (uint32_t)u;
+        float f;
+        memcpy(&f, &w, 4);
+        out->f[q] = f;
+      } else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE) {
+        double f;
+        memcpy(&f, &u, 8);
+        out->f[q] = (float)f;
+      } else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT32) {
+        out->i[q] = (int32_t)(uint32_t)u;
+      } else {
+        out->i[q] = (int64_t)u;
+      }
+    } else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+      out->f[q] = t->float_data[q];
+    } else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE) {
+      out->f[q] = (float)t->double_data[q];
+    } else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64) {
+      out->i[q] = t->int64_data[q];
+    } else {
+      out->i[q] = t->int32_data[q];
+    }
+    if (type == OX_FLOAT && !isfinite(out->f[q])) {
+      limn__ox_free(ctx, out);
+      return limn__err(ctx, LIMN_ENONFINITE, "%s: tensor '%s' holds NaN or infinity", b->file, nm);
+    }
+  }
+  return LIMN_OK;
+}
+
+static const Onnx__AttributeProto *attr(const Onnx__NodeProto *n, const char *name) {
+  for (size_t k = 0; k < n->n_attribute; k++)
+    if (n->attribute[k]->name && !strcmp(n->attribute[k]->name, name))
+      return n->attribute[k];
+  return NULL;
+}
+
+/* A Constant node: its value becomes a constant value. */
+static int constant_node(builder *b, const Onnx__NodeProto *n, const char *label) {
+  if (n->n_output != 1 || !n->output[0] || !*n->output[0])
+    return limn__err(b->ctx, LIMN_EFORMAT, "%s: %s: a Constant needs one output", b->file, label);
+  int id;
+  LIMN_TRY(new_value(b, n->output[0], &id));
+  ox_tensor *t = &b->g->consts[id];
+  const Onnx__AttributeProto *a;
+  if ((a = attr(n, "value")) && a->t)
+    return limn__err_prefix(b->ctx, tensor_const(b, a->t, t), "%s", label);
+  size_t one = 1;
+  if ((a = attr(n, "value_float")) && a->has_f) {
+    LIMN_TRY(limn__ox_alloc(b->ctx, t, OX_FLOAT, 0, &one));
+    t->f[0] = a->f;
+  } else if ((a = attr(n, "value_int")) && a->has_i) {
+    LIMN_TRY(limn__ox_alloc(b->ctx, t, OX_INT64, 0, &one));
+    t->i[0] = a->i;
+  } else if ((a = attr(n, "value_ints"))) {
+    size_t len = a->n_ints;
+    LIMN_TRY(limn__ox_alloc(b->ctx, t, OX_INT64, 1, &len));
+    memcpy(t->i, a->ints, len * sizeof(int64_t));
+  } else if ((a = attr(n, "value_floats"))) {
+    size_t len = a->n_floats;
+    LIMN_TRY(limn__ox_alloc(b->ctx, t, OX_FLOAT, 1, &len));
+    memcpy(t->f, a->floats, len * sizeof(float));
+  } else {
+    return limn__err(b->ctx, LIMN_EUNSUPPORTED, "%s: %s: Constant without a supported value attribute",
+                     b->file, label);
+  }
+  return LIMN_OK;
+}
+
+static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
+  limn_ctx *ctx = b->ctx;
+  ox_graph *g = b->g;
+  char label[300];
+  snprintf(label, sizeof label, "node %zu '%.200s'", index, n->name && *n->name ? n->name : "(unnamed)");
+  const char *op = n->op_type ? n->op_type : "";
+  if (n->domain && *n->domain && strcmp(n->domain, "ai.onnx"))
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: operator '%s' of domain '%s' is not supported", b->file,
+                     label, op, n->domain);
+  if (!strcmp(op, "Constant"))
+    return constant_node(b, n, label);
+  ox_op o;
+  if (limn__ox_op_parse(op, &o))
+    return limn__err(ctx, LIMN_EUNSUPPORTED,
+                     "%s: %s: operator '%s' is not supported (docs/onnx.md lists those that are)", b->file,
+                     label, op);
+  if (n->n_input > OX_MAXIN || n->n_output < 1 || n->n_output > 4)
+    return limn__err(ctx, LIMN_EFORMAT, "%s: %s: %zu inputs and %zu outputs are too many for %s", b->file,
+                     label, n->n_input, n->n_output, op);
+  ox_node *nd = &g->nodes[g->nnodes];
+  memset(nd, 0, sizeof *nd);
+  nd->op = o;
+  nd->name = limn__strdup(ctx, n->name && *n->name ? n->name : label);
+  if (!nd->name)
+    return LIMN_ENOMEM;
+  g->nnodes++;
+  nd->nin = n->n_input;
+  for (size_t k = 0; k < n->n_input; k++) {
+    const char *in = n->input[k] ? n->input[k] : "";
+    size_t id = *in ? limn__strmap_get(&b->ids, in) : (size_t)-1;
+    if (*in && id == (size_t)-1)
+      return limn__err(ctx, LIMN_EFORMAT,
+                       "%s: %s: input '%s' is not defined before it (the graph must be in "
+                       "topological order)",
+                       b->file, label, in);
+    nd->in[k] = *in ? (int)id : -1;
+  }
+  nd->nout = n->n_output;
+  for (size_t k = 0; k < n->n_output; k++) {
+    int id = -1;
+    if (n->output[k] && *n->output[k])
+      LIMN_TRY(new_value(b, n->output[k], &id));
+    nd->out[k] = id;
+  }
+  if (nd->out[0] < 0)
+    return limn__err(ctx, LIMN_EFORMAT, "%s: %s: no output", b->file, label);
+  /* attributes and their defaults */
+  const Onnx__AttributeProto *a;
+  nd->alpha = o == OX_LEAKYRELU ? 0.01f : 1.0f;
+  nd->beta = 1.0f;
+  if ((a = attr(n, "alpha")) && a->has_f)
+    nd->alpha = a->f;
+  if ((a = attr(n, "beta")) && a->has_f)
+    nd->beta = a->f;
+  nd->trans_a = (a = attr(n, "transA")) && a->has_i && a->i;
+  nd->trans_b = (a = attr(n, "transB")) && a->has_i && a->i;
+  nd->axis = o == OX_SOFTMAX || o == OX_LOGSOFTMAX ? (g->opset >= 13 ? -1 : 1) : o == OX_FLATTEN ? 1 : 0;
+  if ((a = attr(n, "axis")) && a->has_i)
+    nd->axis = (long)a->i;
+  else if (o == OX_CONCAT)
+    return limn__err(ctx, LIMN_EFORMAT, "%s: %s: Concat needs an axis", b->file, label);
+  if (o == OX_CAST) {
+    a = attr(n, "to");
+    long to = a && a->has_i ? (long)a->i : 0;
+    nd->to = to == 1 || to == 11 ? OX_FLOAT : to == 7 || to == 6 ? OX_INT64 : 0;
+    if (!nd->to)
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: Cast to element type %ld is not supported", b->file,
+                       label, to);
+  }
+  if (o == OX_UNSQUEEZE && (a = attr(n, "axes"))) {
+    nd->naxes = a->n_ints;
+    nd->axes = limn__alloc_array(ctx, a->n_ints + 1, sizeof(int64_t));
+    if (!nd->axes)
+      return LIMN_ENOMEM;
+    memcpy(nd->axes, a->ints, a->n_ints * sizeof(int64_t));
+  }
+  return LIMN_OK;
+}
+
+static int build_graph(limn_ctx *ctx, const Onnx__ModelProto *mp, const char *file, ox_graph *g) {
+  const Onnx__GraphProto *gp = mp->graph;
+  builder b = {ctx, file, g, {0}, 0};
+  memset(g, 0, sizeof *g);
+  g->input = g->output = -1;
+  if (!gp)
+    return limn__err(ctx, LIMN_EFORMAT, "%s: the model holds no graph", file);
+  g->opset = -1;
+  for (size_t k = 0; k < mp->n_opset_import; k++) {
+    const Onnx__OperatorSetIdProto *os = mp->opset_import[k];
+    if (os && (!os->domain || !*os->domain || !strcmp(os->domain, "ai.onnx")) && os->has_version)
+      g->opset = (long)os->version;
+  }
+  if (g->opset < 9 || g->opset > 17)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: ONNX opset %ld is not supported (9 to 17 are)", file,
+                     g->opset);
+  if (gp->n_node > OX_MAX_NODES)
+    return limn__err(ctx, LIMN_EFORMAT, "%s: %zu nodes (at most %d)", file, gp->n_node, OX_MAX_NODES);
+  int rc = limn__strmap_init(ctx, &b.ids, 2 * (gp->n_node + gp->n_initializer + gp->n_input) + 16);
+  g->nodes = rc ? NULL : limn__alloc_array(ctx, gp->n_node + 1, sizeof *g->nodes);
+  if (!rc && !g->nodes)
+    rc = LIMN_ENOMEM;
+  for (size_t k = 0; k < gp->n_initializer && !rc; k++) {
+    int id;
+    const char *nm = gp->initializer[k]->name;
+    if (!nm || !*nm)
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: initializer %zu has no name", file, k);
+    if (!rc)
+      rc = new_value(&b, nm, &id);
+    if (!rc)
+      rc = tensor_const(&b, gp->initializer[k], &g->consts[id]);
+  }
+  for (size_t k = 0; k < gp->n_input && !rc && g->input < 0; k++) { /* the first input that is not a weight */
+    const char *nm = gp->input[k]->name;
+    if (nm && limn__strmap_get(&b.ids, nm) == (size_t)-1)
+      rc = new_value(&b, nm, &g->input);
+  }
+  if (!rc && g->input < 0)
+    rc = limn__err(ctx, LIMN_EFORMAT, "%s: the graph has no input besides its weights", file);
+  for (size_t k = 0; k < gp->n_node && !rc; k++)
+    rc = gp->node[k] ? add_node(&b, gp->node[k], k) : LIMN_EFORMAT;
+  if (!rc && (gp->n_output < 1 || !gp->output[0]->name))
+    rc = limn__err(ctx, LIMN_EFORMAT, "%s: the graph has no output", file);
+  if (!rc) {
+    size_t id = limn__strmap_get(&b.ids, gp->output[0]->name);
+    if (id == (size_t)-1)
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: the graph's output '%s' is never computed", file,
+                     gp->output[0]->name);
+    g->output = (int)id;
+  }
+  if (!rc) { /* which values depend on the input */
+    g->dep = limn__calloc(ctx, g->nvals, 1);
+    if (!g->dep)
+      rc = LIMN_ENOMEM;
+    else
+      g->dep[g->input] = 1;
+    for (size_t k = 0; k < g->nnodes && !rc; k++) {
+      const ox_node *nd = &g->nodes[k];
+      int d = 0;
+      for (size_t q = 0; q < nd->nin; q++)
+        d |= nd->in[q] >= 0 && g->dep[nd->in[q]];
+      for (size_t q = 0; q < nd->nout; q++)
+        if (nd->out[q] >= 0)
+          g->dep[nd->out[q]] = (unsigned char)d;
+    }
+  }
+  limn__strmap_free(ctx, &b.ids);
+  return rc;
+}
+
+/* ---- running ---- */
+
+typedef struct run_state {
+  ox_tensor *vals, *grads;
+  size_t nvals;
+} run_state;
+
+static void run_free(limn_ctx *ctx, run_state *s) {
+  for (size_t v = 0; s->vals && v < s->nvals; v++)
+    limn__ox_free(ctx, &s->vals[v]);
+  for (size_t v = 0; s->grads && v < s->nvals; v++)
+    limn__ox_free(ctx, &s->grads[v]);
+  limn__free(ctx, s->vals), limn__free(ctx, s->grads);
+  memset(s, 0, sizeof *s);
+}
+
+/* Forward pass over n rows of x (n, d). */
+static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t n, run_state *s) {
+  const ox_graph *g = &om->g;
+  s->nvals = g->nvals;
+  s->vals = limn__calloc(ctx, g->nvals, sizeof *s->vals);
+  if (!s->vals)
+    return LIMN_ENOMEM;
+  for (size_t v = 0; v < g->nvals; v++)
+    if (g->consts[v].type) {
+      s->vals[v] = g->consts[v];
+      s->vals[v].borrowed = 1;
+    }
+  ox_tensor *in = &s->vals[g->input];
+  in->type = OX_FLOAT, in->rank = 2, in->dim[0] = n, in->dim[1] = om->d, in->len = n * om->d;
+  in->f = (float *)(uintptr_t)x; /* read only */
+  in->borrowed = 1;
+  for (size_t k = 0; k < g->nnodes; k++)
+    LIMN_TRY(limn__ox_forward(ctx, g, &g->nodes[k], s->vals));
+  return LIMN_OK;
+}
+
+/* The output tensor's check: (n, k) floats. */
+static int check_out(limn_ctx *ctx, const ox_model *om, const ox_tensor *t, size_t n, const char *what) {
+  if (t->type != OX_FLOAT || t->len != n * om->k || (t->rank >= 1 && t->dim[0] != n))
+    return limn__err(ctx, LIMN_ESHAPE, "the graph's %s has %zu values for %zu rows, expected %zu per row",
+                     what, t->len, n, om->k);
+  return LIMN_OK;
+}
+
+static int ox_forward_chunk(limn_ctx *ctx, const ox_model *om, const float *x, size_t n, limn_space sp,
+                            float *out) {
+  run_state s = {0};
+  int rc = run_forward(ctx, om, x, n, &s);
+  const ox_tensor *y = rc ? NULL : &s.vals[om->g.output];
+  if (!rc)
+    rc = check_out(ctx, om, y, n, "output");
+  size_t k = om->k;
+  if (!rc) {
+    if (om->head == HEAD_SOFTMAX && sp == LIMN_SPACE_LOGIT) {
+      const ox_tensor *z = &s.vals[om->logit];
+      rc = check_out(ctx, om, z, n, "logits");
+      if (!rc)
+        memcpy(out, z->f, n * k * sizeof(float));
+    } else if (om->head == HEAD_LOGITS && sp == LIMN_SPACE_OUTPUT) {
+      for (size_t i = 0; i < n; i++) {
+        double mx = -INFINITY, t = 0;
+        for (size_t c = 0; c < k; c++)
+          mx = fmax(mx, y->f[i * k + c]);
+        for (size_t c = 0; c < k; c++)
+          t += exp((double)y->f[i * k + c] - mx);
+        for (size_t c = 0; c < k; c++)
+          out[i * k + c] = (float)(exp((double)y->f[i * k + c] - mx) / t);
+      }
+    } else if (om->head == HEAD_PROBS && sp == LIMN_SPACE_LOGIT) {
+      for (size_t q = 0; q < n * k; q++)
+        out[q] = (float)log(fmax((double)y->f[q], 1e-30));
+    } else {
+      memcpy(out, y->f, n * k * sizeof(float));
+    }
+  }
+  run_free(ctx, &s);
+  return rc;
+}
+
+static int ox_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
+                      float *out) {
+  const ox_model *om = m->impl;
+  for (size_t r = 0; r < n; r += OX_CHUNK) {
+    size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
+    LIMN_TRY(ox_forward_chunk(ctx, om, x + r * om->d, c, sp, out + r * om->k));
+  }
+  return LIMN_OK;
+}
+
+static int ox_vjp_chunk(limn_ctx *ctx, const ox_model *om, const float *x, size_t n, const float *w,
+                        limn_space sp, float *grad) {
+  const ox_graph *g = &om->g;
+  run_state s = {0};
+  int rc = run_forward(ctx, om, x, n, &s);
+  size_t k = om->k;
+  if (!rc)
+    rc = check_out(ctx, om, &s.vals[g->output], n, "output");
+  if (!rc) {
+    s.grads = limn__calloc(ctx, g->nvals, sizeof *s.grads);
+    if (!s.grads)
+      rc = LIMN_ENOMEM;
+  }
+  /* the seed: w on the chosen space, carried to a value of the graph */
+  int seed = g->output;
+  if (!rc && om->head == HEAD_SOFTMAX && sp == LIMN_SPACE_LOGIT)
+    seed = om->logit;
+  if (!rc)
+    rc = limn__ox_alloc(ctx, &s.grads[seed], OX_FLOAT, s.vals[seed].rank, s.vals[seed].dim);
+  if (!rc) {
+    const float *y = s.vals[seed].f;
+    float *gs = s.grads[seed].f;
+    for (size_t i = 0; i < n; i++)
+      for (size_t c = 0; c < k; c++) {
+        size_t q = i * k + c;
+        if (om->head == HEAD_LOGITS && sp == LIMN_SPACE_OUTPUT) { /* through our softmax of the logits */
+          double mx = -INFINITY, t = 0, dot = 0;
+          for (size_t e = 0; e < k; e++)
+            mx = fmax(mx, y[i * k + e]);
+          for (size_t e = 0; e < k; e++)
+            t += exp((double)y[i * k + e] - mx);
+          for (size_t e = 0; e < k; e++)
+            dot += (double)w[i * k + e] * exp((double)y[i * k + e] - mx) / t;
+          gs[q] = (float)(exp((double)y[q] - mx) / t * ((double)w[q] - dot));
+        } else if (om->head == HEAD_PROBS && sp == LIMN_SPACE_LOGIT) { /* d log p = dp / p */
+          gs[q] = (float)((double)w[q] / fmax((double)y[q], 1e-30));
+        } else {
+          gs[q] = w[q];
+        }
+      }
+  }
+  for (size_t q = g->nnodes; q-- > 0 && !rc;)
+    rc = limn__ox_backward(ctx, g, &g->nodes[q], s.vals, s.grads);
+  if (!rc) {
+    const ox_tensor *gi = &s.grads[g->input];
+    if (gi->type == OX_NONE)
+      memset(grad, 0, n * om->d * sizeof(float)); /* the output does not depend on the input */
+    else
+      memcpy(grad, gi->f, n * om->d * sizeof(float));
+  }
+  run_free(ctx, &s);
+  return rc;
+}
+
+static int ox_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w, limn_space sp,
+                  float *grad) {
+  const ox_model *om = m->impl;
+  for (size_t r = 0; r < n; r += OX_CHUNK) {
+    size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
+    LIMN_TRY(ox_vjp_chunk(ctx, om, x + r * om->d, c, w + r * om->k, sp, grad + r * om->d));
+  }
+  return LIMN_OK;
+}
+
+static void ox_destroy(limn_model *m) {
+  ox_model *om = m->impl;
+  if (!om)
+    return;
+  graph_free(m->ctx, &om->g);
+  limn__free(m->ctx, om);
+}
+
+static const limn__model_vt ox_vt = {ox_forward, ox_vjp, ox_destroy, NULL, NULL, NULL, NULL};
+
+/* ---- loading ---- */
+
+/* The width of the graph's input as declared (0 when unknown). */
+static size_t declared_width(const Onnx__GraphProto *gp, const char *name) {
+  for (size_t k = 0; k < gp->n_input; k++) {
+    const Onnx__ValueInfoProto *v = gp->input[k];
+    if (!v->name || strcmp(v->name, name) || !v->type || !v->type->tensor_type ||
+        !v->type->tensor_type->shape)
+      continue;
+    const Onnx__TensorShapeProto *s = v->type->tensor_type->shape;
+    if (s->n_dim == 2 && s->dim[1]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+        s->dim[1]->dim_value > 0)
+      return (size_t)s->dim[1]->dim_value;
+  }
+  return 0;
+}
+
+/* A schema for a graph loaded without a target: the given columns (or x0..), and
+ * classes "class 0".. or a value by the head. */
+static int default_schema(limn_ctx *ctx, const limn_schema *given, size_t d, size_t k, int regression,
+                          limn_schema **out) {
+  limn_schema *s = NULL;
+  LIMN_TRY(limn_schema_create(ctx, &s));
+  char nm[32];
+  int rc = 0;
+  for (size_t j = 0; j < d && !rc; j++) {
+    snprintf(nm, sizeof nm, "x%zu", j);
+    rc = limn_schema_add_numeric(ctx, s, given ? limn_schema_feature_name(given, j) : nm);
+  }
+  if (!rc && regression) {
+    rc = limn_schema_set_target(ctx, s, "value", LIMN_TASK_REGRESSION, NULL, 0);
+  } else if (!rc) {
+    char **names = limn__calloc(ctx, k, sizeof *names);
+    rc = names ? 0 : LIMN_ENOMEM;
+    for (size_t c = 0; c < k && !rc; c++) {
+      names[c] = limn__malloc(ctx, 32);
+      if (!names[c])
+        rc = LIMN_ENOMEM;
+      else
+        snprintf(names[c], 32, "class %zu", c);
+    }
+    if (!rc)
+      rc = limn_schema_set_target(ctx, s, "class", LIMN_TASK_CLASSIFICATION, (const char *const *)names, k);
+    for (size_t c = 0; names && c < k; c++)
+      limn__free(ctx, names[c]);
+    limn__free(ctx, names);
+  }
+  if (rc)
+    limn_schema_free(s);
+  else
+    *out = s;
+  return rc;
+}
+
+int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                             const limn_schema *schema, limn_onnx_output kind, limn_model **out) {
+  if (!ctx || !out || (!buf && len))
+    return LIMN_EINVAL;
+  *out = NULL;
+  const char *file = name ? name : "(memory)";
+  ProtobufCAllocator al = {pb_alloc, pb_free, ctx};
+  Onnx__ModelProto *mp = onnx__model_proto__unpack(&al, len, buf);
+  if (!mp)
+    return limn__err(ctx, LIMN_EFORMAT, "%s: not an ONNX model (the protocol buffer does not parse)", file);
+  ox_model *om = limn__calloc(ctx, 1, sizeof *om);
+  limn_schema *own = NULL;
+  limn_model *m = NULL;
+  int rc = om ? build_graph(ctx, mp, file, &om->g) : LIMN_ENOMEM;
+  if (!rc && om->g.dep && !om->g.dep[om->g.output])
+    rc = limn__err(ctx, LIMN_EFORMAT, "%s: the graph's output does not depend on its input", file);
+  /* the head: a final Softmax gives probabilities and names the logits */
+  const ox_node *last = NULL;
+  for (size_t k = 0; !rc && k < om->g.nnodes; k++)
+    if (om->g.nodes[k].out[0] == om->g.output)
+      last = &om->g.nodes[k];
+  if (!rc) {
+    int softmax = last && last->op == OX_SOFTMAX && last->in[0] >= 0;
+    limn_task task = schema && limn_schema_target_name(schema) ? limn_schema_task(schema) : LIMN_TASK_AUTO;
+    if (kind == LIMN_ONNX_VALUE || (kind == LIMN_ONNX_AUTO && task == LIMN_TASK_REGRESSION))
+      om->head = HEAD_VALUE;
+    else if (softmax && (kind == LIMN_ONNX_AUTO || kind == LIMN_ONNX_PROBABILITIES))
+      om->head = HEAD_SOFTMAX, om->logit = last->in[0];
+    else if (kind == LIMN_ONNX_PROBABILITIES)
+      om->head = HEAD_PROBS;
+    else
+      om->head = HEAD_LOGITS;
+    size_t dw = declared_width(mp->graph, om->g.names[om->g.input]);
+    om->d = schema ? limn_schema_nfeatures(schema) : dw;
+    if (!om->d)
+      rc = limn__err(ctx, LIMN_EINVAL,
+                     "%s: the graph does not declare its input width: give the data's schema", file);
+    else if (dw && dw != om->d)
+      rc = limn__err(ctx, LIMN_ESHAPE, "%s: the graph takes %zu columns, the data has %zu features", file, dw,
+                     om->d);
+  }
+  for (size_t j = 0; !rc && schema && j < om->d; j++)
+    if (limn_schema_feature_kind(schema, j) != LIMN_COL_NUMERIC)
+      rc = limn__err(ctx, LIMN_EUNSUPPORTED,
+                     "%s: column '%s' is categorical; ONNX models take numeric columns "
+                     "only",
+                     file, limn_schema_feature_name(schema, j));
+  if (!rc) { /* one zero row through the graph: shapes, and the output width */
+    float *z = limn__calloc(ctx, om->d, sizeof(float));
+    run_state s = {0};
+    om->k = 1;
+    rc = z ? run_forward(ctx, om, z, 1, &s) : LIMN_ENOMEM;
+    if (!rc)
+      om->k = s.vals[om->g.output].len;
+    if (!rc && (s.vals[om->g.output].type != OX_FLOAT || om->k == 0))
+      rc = limn__err(ctx, LIMN_ESHAPE, "%s: the graph's output is not a float row", file);
+    if (rc && rc != LIMN_ENOMEM && rc != LIMN_ESHAPE)
+      rc = limn__err_prefix(ctx, rc, "%s", file);
+    else if (rc == LIMN_ESHAPE && s.vals)
+      rc = limn__err_prefix(ctx, rc, "%s", file);
+    run_free(ctx, &s);
+    limn__free(ctx, z);
+  }
+  if (!rc && schema && limn_schema_target_name(schema)) {
+    limn_task task = limn_schema_task(schema);
+    size_t want = task == LIMN_TASK_CLASSIFICATION ? limn_schema_nclasses(schema) : 1;
+    if ((task == LIMN_TASK_CLASSIFICATION || task == LIMN_TASK_REGRESSION) && om->k != want)
+      rc = limn__err(ctx, LIMN_ESHAPE,
+                     "%s: the graph gives %zu outputs per row, the data's target '%s' needs %zu", file, om->k,
+                     limn_schema_target_name(schema), want);
+  }
+  if (!rc && (!schema || !limn_schema_target_name(schema)))
+    rc = default_schema(ctx, schema, om->d, om->k, om->head == HEAD_VALUE, &own);
+  if (!rc)
+    rc = limn__model_new(ctx, "onnx", own ? own : schema, om->d, om->k, &ox_vt, &m);
+  onnx__model_proto__free_unpacked(mp, &al);
+  limn_schema_free(own);
+  if (rc) {
+    if (om)
+      graph_free(ctx, &om->g);
+    limn__free(ctx, om);
+    limn_model_free(m);
+    return rc;
+  }
+  m->impl = om;
+  *out = m;
+  return LIMN_OK;
+}
+
+int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *schema, limn_onnx_output kind,
+                         limn_model **out) {
+  if (!ctx || !path || !out)
+    return LIMN_EINVAL;
+  *out = NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  LIMN_TRY(limn__read_file(ctx, path, &buf, &len));
+  int rc = limn_model_load_onnx_mem(ctx, buf, len, path, schema, kind, out);
+  limn__free(ctx, buf);
+  return rc;
+}

@@ -1,0 +1,87 @@
+/* ONNX graphs: a small interpreter with reverse mode for vjp (internal). */
+#ifndef LIMN_MODELS_ONNX_INTERNAL_H
+#define LIMN_MODELS_ONNX_INTERNAL_H
+
+#include "model_internal.h"
+#include <stdint.h>
+
+#define OX_MAXRANK 8
+#define OX_MAXIN 16
+
+enum { OX_NONE = 0, OX_FLOAT = 1, OX_INT64 = 2 };
+
+typedef struct ox_tensor {
+  int type; /* OX_NONE (not computed), OX_FLOAT or OX_INT64 */
+  size_t rank;
+  size_t dim[OX_MAXRANK];
+  size_t len;
+  float *f;
+  int64_t *i;
+  int borrowed; /* data owned by the graph (a constant) */
+} ox_tensor;
+
+typedef enum ox_op {
+  OX_GEMM,
+  OX_MATMUL,
+  OX_ADD,
+  OX_SUB,
+  OX_MUL,
+  OX_DIV,
+  OX_RELU,
+  OX_LEAKYRELU,
+  OX_SIGMOID,
+  OX_TANH,
+  OX_SOFTMAX,
+  OX_LOGSOFTMAX,
+  OX_FLATTEN,
+  OX_RESHAPE,
+  OX_IDENTITY,
+  OX_DROPOUT,
+  OX_CAST,
+  OX_SHAPE,
+  OX_GATHER,
+  OX_UNSQUEEZE,
+  OX_CONCAT,
+  OX_NOPS
+} ox_op;
+
+typedef struct ox_node {
+  ox_op op;
+  char *name;
+  size_t nin, nout;
+  int in[OX_MAXIN]; /* value ids, -1: absent optional input */
+  int out[4];
+  float alpha, beta;
+  int trans_a, trans_b;
+  long axis;
+  int to;        /* Cast: OX_FLOAT or OX_INT64 */
+  int64_t *axes; /* Unsqueeze (opset < 13) */
+  size_t naxes;
+} ox_node;
+
+typedef struct ox_graph {
+  size_t nvals;
+  char **names;
+  ox_tensor *consts;  /* type OX_NONE where the value is not a constant */
+  unsigned char *dep; /* 1 where the value depends on the input (needs gradients) */
+  size_t nnodes;
+  ox_node *nodes;
+  int input, output;
+  long opset;
+} ox_graph;
+
+/* Run node k forward: vals holds every value computed so far (the node's inputs);
+ * its outputs are allocated with ctx. */
+int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals);
+/* Back through node k: grads[v] (float, shaped like vals[v]) for its outputs are
+ * given; adds into grads of its inputs that depend on the graph's input (allocating
+ * them zeroed when absent). */
+int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals,
+                      ox_tensor *grads);
+void limn__ox_free(limn_ctx *ctx, ox_tensor *t);
+/* A float tensor of the given shape, zeroed. */
+int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const size_t *dim);
+const char *limn__ox_op_name(ox_op op);
+int limn__ox_op_parse(const char *name, ox_op *op);
+
+#endif

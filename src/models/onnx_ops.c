@@ -1,0 +1,585 @@
+/* ONNX operators, forward and backward (docs/onnx.md lists them with their
+ * semantics). Float tensors are float32 as in the graphs; shape tensors int64. Every
+ * operator computes each batch row from that row alone, in a fixed order, so a row's
+ * result does not depend on the batch it came in. */
+#include "../linalg/linalg.h"
+#include "onnx_internal.h"
+#include <math.h>
+#include <string.h>
+
+static const char *op_names[OX_NOPS] = {
+    "Gemm",      "MatMul",  "Add",  "Sub",     "Mul",        "Div",       "Relu",
+    "LeakyRelu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Flatten",   "Reshape",
+    "Identity",  "Dropout", "Cast", "Shape",   "Gather",     "Unsqueeze", "Concat"};
+
+const char *limn__ox_op_name(ox_op op) { return op < OX_NOPS ? op_names[op] : "?"; }
+
+int limn__ox_op_parse(const char *name, ox_op *op) {
+  for (int k = 0; k < OX_NOPS; k++)
+    if (!strcmp(name, op_names[k])) {
+      *op = (ox_op)k;
+      return LIMN_OK;
+    }
+  return LIMN_ENOTFOUND;
+}
+
+void limn__ox_free(limn_ctx *ctx, ox_tensor *t) {
+  if (!t->borrowed) {
+    limn__free(ctx, t->f);
+    limn__free(ctx, t->i);
+  }
+  memset(t, 0, sizeof *t);
+}
+
+int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const size_t *dim) {
+  memset(t, 0, sizeof *t);
+  if (rank > OX_MAXRANK)
+    return limn__err(ctx, LIMN_ESHAPE, "tensor of rank %zu (at most %d)", rank, OX_MAXRANK);
+  size_t len = 1;
+  for (size_t r = 0; r < rank; r++) {
+    t->dim[r] = dim[r];
+    if (!limn__mul_ok(len, dim[r], &len) || len > ((size_t)1 << 31))
+      return limn__err(ctx, LIMN_ESHAPE, "tensor too large");
+  }
+  t->rank = rank;
+  t->len = len;
+  t->type = type;
+  if (type == OX_FLOAT)
+    t->f = limn__calloc(ctx, len ? len : 1, sizeof(float));
+  else
+    t->i = limn__calloc(ctx, len ? len : 1, sizeof(int64_t));
+  return (type == OX_FLOAT ? (void *)t->f : (void *)t->i) ? LIMN_OK : LIMN_ENOMEM;
+}
+
+#define NODE_ERR(code, ...)                                                                                  \
+  limn__err_prefix(ctx, limn__err(ctx, code, __VA_ARGS__), "node '%s' (%s)", nd->name,                       \
+                   limn__ox_op_name(nd->op))
+
+static const ox_tensor *IN(const ox_node *nd, const ox_tensor *vals, size_t k) {
+  return k < nd->nin && nd->in[k] >= 0 ? &vals[nd->in[k]] : NULL;
+}
+
+/* ---- broadcasting ---- */
+
+/* Output shape of a and b under numpy broadcasting; per-input strides over it (0 on
+ * broadcast dimensions). */
+static int broadcast(const ox_tensor *a, const ox_tensor *b, size_t *rank, size_t *dim, size_t *sa,
+                     size_t *sb) {
+  size_t r = a->rank > b->rank ? a->rank : b->rank;
+  for (size_t k = 0; k < r; k++) {
+    size_t da = k + a->rank >= r ? a->dim[k + a->rank - r] : 1,
+           db = k + b->rank >= r ? b->dim[k + b->rank - r] : 1;
+    if (da != db && da != 1 && db != 1)
+      return 0;
+    dim[k] = da > db ? da : db;
+    if (da == 0 || db == 0)
+      dim[k] = 0;
+  }
+  size_t stra = 1, strb = 1;
+  for (size_t k = r; k-- > 0;) {
+    size_t da = k + a->rank >= r ? a->dim[k + a->rank - r] : 1,
+           db = k + b->rank >= r ? b->dim[k + b->rank - r] : 1;
+    sa[k] = da == 1 ? 0 : stra;
+    sb[k] = db == 1 ? 0 : strb;
+    stra *= da;
+    strb *= db;
+  }
+  *rank = r;
+  return 1;
+}
+
+/* Offsets into a and b of output element q. */
+static void offsets(size_t q, size_t rank, const size_t *dim, const size_t *sa, const size_t *sb, size_t *oa,
+                    size_t *ob) {
+  size_t a = 0, b = 0;
+  for (size_t k = rank; k-- > 0;) {
+    size_t c = q % dim[k];
+    q /= dim[k];
+    a += c * sa[k];
+    b += c * sb[k];
+  }
+  *oa = a, *ob = b;
+}
+
+static int binary_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b,
+                      ox_tensor *y) {
+  size_t rank, dim[OX_MAXRANK], sa[OX_MAXRANK], sb[OX_MAXRANK];
+  if (!broadcast(a, b, &rank, dim, sa, sb))
+    return NODE_ERR(LIMN_ESHAPE, "shapes do not broadcast");
+  int type = a->type == OX_INT64 && b->type == OX_INT64 ? OX_INT64 : OX_FLOAT;
+  if (a->type != b->type)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "mixed element types");
+  LIMN_TRY(limn__ox_alloc(ctx, y, type, rank, dim));
+  for (size_t q = 0; q < y->len; q++) {
+    size_t oa, ob;
+    offsets(q, rank, dim, sa, sb, &oa, &ob);
+    if (type == OX_INT64) {
+      int64_t u = a->i[oa], v = b->i[ob];
+      y->i[q] = nd->op == OX_ADD   ? u + v
+                : nd->op == OX_SUB ? u - v
+                : nd->op == OX_MUL ? u * v
+                : v                ? u / v
+                                   : 0;
+    } else {
+      float u = a->f[oa], v = b->f[ob];
+      y->f[q] = nd->op == OX_ADD ? u + v : nd->op == OX_SUB ? u - v : nd->op == OX_MUL ? u * v : u / v;
+    }
+  }
+  return LIMN_OK;
+}
+
+/* ---- matrix products ---- */
+
+static int gemm_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b,
+                    const ox_tensor *c, ox_tensor *y) {
+  if (a->type != OX_FLOAT || b->type != OX_FLOAT || a->rank != 2 || b->rank != 2)
+    return NODE_ERR(LIMN_ESHAPE, "needs two float matrices");
+  size_t M = nd->trans_a ? a->dim[1] : a->dim[0], K = nd->trans_a ? a->dim[0] : a->dim[1];
+  size_t Kb = nd->trans_b ? b->dim[1] : b->dim[0], N = nd->trans_b ? b->dim[0] : b->dim[1];
+  if (K != Kb)
+    return NODE_ERR(LIMN_ESHAPE, "inner dimensions %zu and %zu differ", K, Kb);
+  size_t dim[2] = {M, N};
+  LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 2, dim));
+  if (M && N && K)
+    limn__sgemm_portable(nd->trans_a, nd->trans_b, M, N, K, nd->alpha, a->f, a->dim[1], b->f, b->dim[1], 0.0f,
+                         y->f, N);
+  if (c) {
+    size_t rank, bd[OX_MAXRANK], sy[OX_MAXRANK], sc[OX_MAXRANK];
+    if (c->type != OX_FLOAT || !broadcast(y, c, &rank, bd, sy, sc) || rank != 2 || bd[0] != M || bd[1] != N)
+      return NODE_ERR(LIMN_ESHAPE, "C does not broadcast to (%zu, %zu)", M, N);
+    for (size_t q = 0; q < y->len; q++) {
+      size_t oy, oc;
+      offsets(q, rank, bd, sy, sc, &oy, &oc);
+      y->f[q] += nd->beta * c->f[oc];
+    }
+  }
+  return LIMN_OK;
+}
+
+static int matmul_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b,
+                      ox_tensor *y) {
+  if (a->type != OX_FLOAT || b->type != OX_FLOAT || a->rank != 2 || b->rank != 2)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "only float matrices (rank 2) are supported");
+  if (a->dim[1] != b->dim[0])
+    return NODE_ERR(LIMN_ESHAPE, "inner dimensions %zu and %zu differ", a->dim[1], b->dim[0]);
+  size_t dim[2] = {a->dim[0], b->dim[1]};
+  LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 2, dim));
+  if (dim[0] && dim[1] && a->dim[1])
+    limn__sgemm_portable(0, 0, dim[0], dim[1], a->dim[1], 1.0f, a->f, a->dim[1], b->f, b->dim[1], 0.0f, y->f,
+                         dim[1]);
+  return LIMN_OK;
+}
+
+/* ---- softmax over the last axis (opset >= 13) or the coerced 2-D axis ---- */
+
+/* Rows and columns of the softmax: the axis (negative counts from the end) must be
+ * the last for opset >= 13; before, the input is seen as 2-D at the axis. */
+static int softmax_shape(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *x,
+                         size_t *rows, size_t *cols) {
+  long ax = nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis;
+  if (ax < 0 || ax >= (long)x->rank)
+    return NODE_ERR(LIMN_ESHAPE, "axis %ld out of range", nd->axis);
+  if (g->opset >= 13 && ax != (long)x->rank - 1)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "only the last axis is supported");
+  size_t c = 1;
+  for (size_t k = (size_t)ax; k < x->rank; k++)
+    c *= x->dim[k];
+  *cols = c;
+  *rows = c ? x->len / c : 0;
+  return LIMN_OK;
+}
+
+static void softmax_rows(const float *x, float *y, size_t rows, size_t cols, int logsm) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *a = x + r * cols;
+    float *b = y + r * cols;
+    double mx = -INFINITY, s = 0;
+    for (size_t c = 0; c < cols; c++)
+      mx = a[c] > mx ? a[c] : mx;
+    for (size_t c = 0; c < cols; c++)
+      s += exp((double)a[c] - mx);
+    for (size_t c = 0; c < cols; c++)
+      b[c] = logsm ? (float)((double)a[c] - mx - log(s)) : (float)(exp((double)a[c] - mx) / s);
+  }
+}
+
+/* ---- shape operators ---- */
+
+static int reshape_to(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, size_t rank, const size_t *dim,
+                      ox_tensor *y) {
+  size_t len = 1;
+  for (size_t k = 0; k < rank; k++)
+    len *= dim[k];
+  if (len != x->len)
+    return NODE_ERR(LIMN_ESHAPE, "cannot reshape %zu elements into %zu", x->len, len);
+  LIMN_TRY(limn__ox_alloc(ctx, y, x->type, rank, dim));
+  if (x->type == OX_FLOAT)
+    memcpy(y->f, x->f, len * sizeof(float));
+  else
+    memcpy(y->i, x->i, len * sizeof(int64_t));
+  return LIMN_OK;
+}
+
+static int reshape_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *s,
+                       ox_tensor *y) {
+  if (!s || s->type != OX_INT64 || s->rank != 1 || s->len > OX_MAXRANK)
+    return NODE_ERR(LIMN_ESHAPE, "the shape must be a 1-D int64 tensor of at most %d values", OX_MAXRANK);
+  size_t dim[OX_MAXRANK], known = 1;
+  long infer = -1;
+  for (size_t k = 0; k < s->len; k++) {
+    int64_t v = s->i[k];
+    if (v == 0 && k < x->rank)
+      dim[k] = x->dim[k];
+    else if (v == -1 && infer < 0)
+      infer = (long)k, dim[k] = 1;
+    else if (v >= 0 && v < ((int64_t)1 << 31))
+      dim[k] = (size_t)v;
+    else
+      return NODE_ERR(LIMN_ESHAPE, "bad target dimension %lld", (long long)v);
+    if ((long)k != infer)
+      known *= dim[k];
+  }
+  if (infer >= 0) {
+    if (known == 0 || x->len % known)
+      return NODE_ERR(LIMN_ESHAPE, "cannot infer a dimension of %zu elements", x->len);
+    dim[infer] = x->len / known;
+  }
+  return reshape_to(ctx, nd, x, s->len, dim, y);
+}
+
+static int flatten_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor *y) {
+  long ax = nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis;
+  if (ax < 0 || ax > (long)x->rank)
+    return NODE_ERR(LIMN_ESHAPE, "axis %ld out of range", nd->axis);
+  size_t dim[2] = {1, 1};
+  for (size_t k = 0; k < x->rank; k++)
+    dim[(long)k < ax ? 0 : 1] *= x->dim[k];
+  return reshape_to(ctx, nd, x, 2, dim, y);
+}
+
+static int unsqueeze_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *ax,
+                         ox_tensor *y) {
+  const int64_t *axes = nd->axes;
+  size_t na = nd->naxes;
+  if (ax) {
+    if (ax->type != OX_INT64 || ax->rank > 1)
+      return NODE_ERR(LIMN_ESHAPE, "axes must be int64");
+    axes = ax->i, na = ax->len;
+  }
+  size_t r = x->rank + na, dim[OX_MAXRANK];
+  if (r > OX_MAXRANK)
+    return NODE_ERR(LIMN_ESHAPE, "rank %zu too large", r);
+  unsigned char one[OX_MAXRANK] = {0};
+  for (size_t k = 0; k < na; k++) {
+    int64_t a = axes[k] < 0 ? axes[k] + (int64_t)r : axes[k];
+    if (a < 0 || a >= (int64_t)r || one[a])
+      return NODE_ERR(LIMN_ESHAPE, "bad axis %lld", (long long)axes[k]);
+    one[a] = 1;
+  }
+  for (size_t k = 0, s = 0; k < r; k++)
+    dim[k] = one[k] ? 1 : x->dim[s++];
+  return reshape_to(ctx, nd, x, r, dim, y);
+}
+
+static int concat_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y) {
+  const ox_tensor *a = IN(nd, vals, 0);
+  if (!a || nd->nin < 1)
+    return NODE_ERR(LIMN_EINVAL, "no inputs");
+  long ax = nd->axis < 0 ? nd->axis + (long)a->rank : nd->axis;
+  if (ax < 0 || ax >= (long)a->rank)
+    return NODE_ERR(LIMN_ESHAPE, "axis %ld out of range", nd->axis);
+  size_t dim[OX_MAXRANK];
+  memcpy(dim, a->dim, sizeof dim);
+  dim[ax] = 0;
+  for (size_t k = 0; k < nd->nin; k++) {
+    const ox_tensor *t = IN(nd, vals, k);
+    if (!t || t->type != a->type || t->rank != a->rank)
+      return NODE_ERR(LIMN_ESHAPE, "inputs of different types or ranks");
+    for (size_t r = 0; r < a->rank; r++)
+      if ((long)r != ax && t->dim[r] != a->dim[r])
+        return NODE_ERR(LIMN_ESHAPE, "inputs differ outside the axis");
+    dim[ax] += t->dim[ax];
+  }
+  LIMN_TRY(limn__ox_alloc(ctx, y, a->type, a->rank, dim));
+  size_t outer = 1, inner = 1;
+  for (long r = 0; r < ax; r++)
+    outer *= a->dim[r];
+  for (size_t r = (size_t)ax + 1; r < a->rank; r++)
+    inner *= a->dim[r];
+  size_t es = a->type == OX_FLOAT ? sizeof(float) : sizeof(int64_t), off = 0;
+  for (size_t k = 0; k < nd->nin; k++) {
+    const ox_tensor *t = IN(nd, vals, k);
+    size_t w = t->dim[ax] * inner;
+    for (size_t o = 0; o < outer; o++) {
+      char *dst =
+          (char *)(a->type == OX_FLOAT ? (void *)y->f : (void *)y->i) + (o * dim[ax] * inner + off) * es;
+      const char *src = (const char *)(a->type == OX_FLOAT ? (void *)t->f : (void *)t->i) + o * w * es;
+      memcpy(dst, src, w * es);
+    }
+    off += w;
+  }
+  return LIMN_OK;
+}
+
+static int gather_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *idx,
+                      ox_tensor *y) {
+  if (!idx || idx->type != OX_INT64 || x->rank < 1 || (nd->axis != 0 && nd->axis != -(long)x->rank))
+    return NODE_ERR(LIMN_EUNSUPPORTED, "only int64 indices along axis 0 are supported");
+  size_t inner = x->dim[0] ? x->len / x->dim[0] : 0, dim[OX_MAXRANK], r = 0;
+  for (size_t k = 0; k < idx->rank; k++)
+    dim[r++] = idx->dim[k];
+  for (size_t k = 1; k < x->rank && r < OX_MAXRANK; k++)
+    dim[r++] = x->dim[k];
+  if (idx->rank + x->rank - 1 > OX_MAXRANK)
+    return NODE_ERR(LIMN_ESHAPE, "rank too large");
+  LIMN_TRY(limn__ox_alloc(ctx, y, x->type, r, dim));
+  for (size_t q = 0; q < idx->len; q++) {
+    int64_t v = idx->i[q] < 0 ? idx->i[q] + (int64_t)x->dim[0] : idx->i[q];
+    if (v < 0 || v >= (int64_t)x->dim[0])
+      return NODE_ERR(LIMN_ESHAPE, "index %lld out of range", (long long)idx->i[q]);
+    if (x->type == OX_FLOAT)
+      memcpy(y->f + q * inner, x->f + (size_t)v * inner, inner * sizeof(float));
+    else
+      memcpy(y->i + q * inner, x->i + (size_t)v * inner, inner * sizeof(int64_t));
+  }
+  return LIMN_OK;
+}
+
+static int cast_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor *y) {
+  LIMN_TRY(limn__ox_alloc(ctx, y, nd->to, x->rank, x->dim));
+  for (size_t q = 0; q < x->len; q++) {
+    if (nd->to == OX_FLOAT)
+      y->f[q] = x->type == OX_FLOAT ? x->f[q] : (float)x->i[q];
+    else
+      y->i[q] = x->type == OX_INT64 ? x->i[q] : (int64_t)x->f[q];
+  }
+  return LIMN_OK;
+}
+
+int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals) {
+  const ox_tensor *a = IN(nd, vals, 0), *b = IN(nd, vals, 1);
+  ox_tensor *y = &vals[nd->out[0]];
+  if (!a && nd->op != OX_CONCAT)
+    return NODE_ERR(LIMN_EINVAL, "missing input");
+  int needs_b = nd->op == OX_GEMM || nd->op == OX_MATMUL || nd->op == OX_ADD || nd->op == OX_SUB ||
+                nd->op == OX_MUL || nd->op == OX_DIV || nd->op == OX_RESHAPE || nd->op == OX_GATHER;
+  if (needs_b && !b)
+    return NODE_ERR(LIMN_EINVAL, "missing second input");
+  int fl = a && a->type == OX_FLOAT;
+  switch (nd->op) {
+  case OX_GEMM:
+    return gemm_fwd(ctx, nd, a, b, IN(nd, vals, 2), y);
+  case OX_MATMUL:
+    return matmul_fwd(ctx, nd, a, b, y);
+  case OX_ADD:
+  case OX_SUB:
+  case OX_MUL:
+  case OX_DIV:
+    return binary_fwd(ctx, nd, a, b, y);
+  case OX_RELU:
+  case OX_LEAKYRELU:
+  case OX_SIGMOID:
+  case OX_TANH:
+    if (!fl)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input");
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, a->rank, a->dim));
+    for (size_t q = 0; q < a->len; q++) {
+      float v = a->f[q];
+      y->f[q] = nd->op == OX_RELU        ? (v > 0 ? v : 0.0f)
+                : nd->op == OX_LEAKYRELU ? (v >= 0 ? v : nd->alpha * v)
+                : nd->op == OX_SIGMOID   ? (float)(1.0 / (1.0 + exp(-(double)v)))
+                                         : (float)tanh((double)v);
+    }
+    return LIMN_OK;
+  case OX_SOFTMAX:
+  case OX_LOGSOFTMAX: {
+    if (!fl)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input");
+    size_t rows, cols;
+    LIMN_TRY(softmax_shape(ctx, g, nd, a, &rows, &cols));
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, a->rank, a->dim));
+    softmax_rows(a->f, y->f, rows, cols, nd->op == OX_LOGSOFTMAX);
+    return LIMN_OK;
+  }
+  case OX_FLATTEN:
+    return flatten_fwd(ctx, nd, a, y);
+  case OX_RESHAPE:
+    return reshape_fwd(ctx, nd, a, b, y);
+  case OX_IDENTITY:
+  case OX_DROPOUT:
+    return reshape_to(ctx, nd, a, a->rank, a->dim, y);
+  case OX_CAST:
+    return cast_fwd(ctx, nd, a, y);
+  case OX_SHAPE: {
+    size_t d1 = a->rank;
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_INT64, 1, &d1));
+    for (size_t k = 0; k < a->rank; k++)
+      y->i[k] = (int64_t)a->dim[k];
+    return LIMN_OK;
+  }
+  case OX_GATHER:
+    return gather_fwd(ctx, nd, a, b, y);
+  case OX_UNSQUEEZE:
+    return unsqueeze_fwd(ctx, nd, a, b, y);
+  case OX_CONCAT:
+    return concat_fwd(ctx, nd, vals, y);
+  default:
+    return NODE_ERR(LIMN_EUNSUPPORTED, "not supported");
+  }
+}
+
+/* ---- backward ---- */
+
+/* grads[v] as a zeroed float tensor shaped like vals[v], when absent. */
+static int grad_of(limn_ctx *ctx, const ox_tensor *vals, ox_tensor *grads, int v, ox_tensor **out) {
+  if (grads[v].type == OX_NONE)
+    LIMN_TRY(limn__ox_alloc(ctx, &grads[v], OX_FLOAT, vals[v].rank, vals[v].dim));
+  *out = &grads[v];
+  return LIMN_OK;
+}
+
+static int needs(const ox_graph *g, const ox_node *nd, size_t k) {
+  return k < nd->nin && nd->in[k] >= 0 && g->dep[nd->in[k]];
+}
+
+/* Sum a broadcast gradient gy (shape of y) back into ga (shape of a), with factor
+ * f(q) from the other operand where needed. */
+static int binary_bwd(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals,
+                      ox_tensor *grads) {
+  const ox_tensor *a = IN(nd, vals, 0), *b = IN(nd, vals, 1), *gy = &grads[nd->out[0]];
+  size_t rank, dim[OX_MAXRANK], sa[OX_MAXRANK], sb[OX_MAXRANK];
+  broadcast(a, b, &rank, dim, sa, sb);
+  ox_tensor *ga = NULL, *gb = NULL;
+  if (needs(g, nd, 0))
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+  if (needs(g, nd, 1))
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
+  for (size_t q = 0; q < gy->len; q++) {
+    size_t oa, ob;
+    offsets(q, rank, dim, sa, sb, &oa, &ob);
+    float d = gy->f[q], u = a->f[oa], v = b->f[ob];
+    if (ga)
+      ga->f[oa] += nd->op == OX_MUL ? d * v : nd->op == OX_DIV ? d / v : d;
+    if (gb)
+      gb->f[ob] += nd->op == OX_ADD ? d : nd->op == OX_SUB ? -d : nd->op == OX_MUL ? d * u : -d * u / (v * v);
+  }
+  return LIMN_OK;
+}
+
+int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals,
+                      ox_tensor *grads) {
+  const ox_tensor *a = IN(nd, vals, 0), *b = IN(nd, vals, 1), *y = &vals[nd->out[0]];
+  const ox_tensor *gy = &grads[nd->out[0]];
+  if (gy->type == OX_NONE)
+    return LIMN_OK; /* nothing flows back through this node */
+  ox_tensor *ga = NULL, *gb = NULL;
+  switch (nd->op) {
+  case OX_GEMM:
+  case OX_MATMUL: {
+    int ta = nd->op == OX_GEMM && nd->trans_a, tb = nd->op == OX_GEMM && nd->trans_b;
+    float alpha = nd->op == OX_GEMM ? nd->alpha : 1.0f;
+    size_t M = y->dim[0], N = y->dim[1], K = ta ? a->dim[0] : a->dim[1];
+    if (needs(g, nd, 0)) { /* dA = alpha dY op(B)^T, stored as A is */
+      LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+      if (!ta) /* (M, K) += dY (M, N) op(B)^T (N, K) */
+        limn__sgemm_portable(0, !tb, M, K, N, alpha, gy->f, N, b->f, b->dim[1], 1.0f, ga->f, K);
+      else /* A is (K, M): dA^T = op(B) dY^T, i.e. dA (K, M) += op(B) (K, N) dY^T */
+        limn__sgemm_portable(tb, 1, K, M, N, alpha, b->f, b->dim[1], gy->f, N, 1.0f, ga->f, M);
+    }
+    if (needs(g, nd, 1)) { /* dB = alpha op(A)^T dY */
+      LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
+      if (!tb) /* B (K, N) += op(A)^T (K, M) dY (M, N) */
+        limn__sgemm_portable(!ta, 0, K, N, M, alpha, a->f, a->dim[1], gy->f, N, 1.0f, gb->f, N);
+      else /* B (N, K) += dY^T (N, M) op(A) (M, K) */
+        limn__sgemm_portable(1, ta, N, K, M, alpha, gy->f, N, a->f, a->dim[1], 1.0f, gb->f, K);
+    }
+    if (nd->op == OX_GEMM && needs(g, nd, 2))
+      return NODE_ERR(LIMN_EUNSUPPORTED, "gradients through C are not supported");
+    return LIMN_OK;
+  }
+  case OX_ADD:
+  case OX_SUB:
+  case OX_MUL:
+  case OX_DIV:
+    return binary_bwd(ctx, g, nd, vals, grads);
+  case OX_RELU:
+  case OX_LEAKYRELU:
+  case OX_SIGMOID:
+  case OX_TANH:
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    for (size_t q = 0; q < a->len; q++) {
+      float d = gy->f[q], v = a->f[q], o = y->f[q];
+      ga->f[q] += nd->op == OX_RELU        ? (v > 0 ? d : 0.0f)
+                  : nd->op == OX_LEAKYRELU ? (v >= 0 ? d : nd->alpha * d)
+                  : nd->op == OX_SIGMOID   ? d * o * (1.0f - o)
+                                           : d * (1.0f - o * o);
+    }
+    return LIMN_OK;
+  case OX_SOFTMAX:
+  case OX_LOGSOFTMAX: {
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    size_t rows, cols;
+    LIMN_TRY(softmax_shape(ctx, g, nd, a, &rows, &cols));
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    for (size_t r = 0; r < rows; r++) {
+      const float *o = y->f + r * cols, *d = gy->f + r * cols;
+      float *gx = ga->f + r * cols;
+      double s = 0;
+      if (nd->op == OX_SOFTMAX) { /* dx = o (d - sum d o) */
+        for (size_t c = 0; c < cols; c++)
+          s += (double)d[c] * o[c];
+        for (size_t c = 0; c < cols; c++)
+          gx[c] += (float)((double)o[c] * ((double)d[c] - s));
+      } else { /* dx = d - exp(o) sum d */
+        for (size_t c = 0; c < cols; c++)
+          s += d[c];
+        for (size_t c = 0; c < cols; c++)
+          gx[c] += (float)((double)d[c] - exp((double)o[c]) * s);
+      }
+    }
+    return LIMN_OK;
+  }
+  case OX_FLATTEN:
+  case OX_RESHAPE:
+  case OX_IDENTITY:
+  case OX_DROPOUT:
+  case OX_UNSQUEEZE:
+  case OX_CAST:
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    if (a->type != OX_FLOAT || y->type != OX_FLOAT)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "gradients through an integer cast");
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    for (size_t q = 0; q < a->len; q++)
+      ga->f[q] += gy->f[q];
+    return LIMN_OK;
+  case OX_CONCAT: {
+    long ax = nd->axis < 0 ? nd->axis + (long)y->rank : nd->axis;
+    size_t outer = 1, inner = 1, off = 0;
+    for (long r = 0; r < ax; r++)
+      outer *= y->dim[r];
+    for (size_t r = (size_t)ax + 1; r < y->rank; r++)
+      inner *= y->dim[r];
+    for (size_t k = 0; k < nd->nin; k++) {
+      const ox_tensor *t = IN(nd, vals, k);
+      size_t w = t->dim[ax] * inner;
+      if (needs(g, nd, k)) {
+        LIMN_TRY(grad_of(ctx, vals, grads, nd->in[k], &ga));
+        for (size_t o = 0; o < outer; o++)
+          for (size_t q = 0; q < w; q++)
+            ga->f[o * w + q] += gy->f[o * y->dim[ax] * inner + off + q];
+      }
+      off += w;
+    }
+    return LIMN_OK;
+  }
+  default:
+    (void)b;
+    if (nd->nin && needs(g, nd, 0))
+      return NODE_ERR(LIMN_EUNSUPPORTED, "no gradient");
+    return LIMN_OK;
+  }
+}

@@ -1,0 +1,180 @@
+/* ONNX import against independent references (tests/fixtures/make_onnx.py): a
+ * PyTorch MLP exported by torch.onnx.export (opsets 13 and 9) against torch's own
+ * probabilities, logits and autograd input gradients; an onnx.helper regression graph
+ * (typed and raw tensors) against numpy's value and analytic gradient; explainers on
+ * an ONNX model; bad files. */
+#include "../harness.h"
+
+static limn_ctx *ctx;
+
+/* Rows of numbers from a reference file ('#' lines skipped): n rows of w values. */
+static double *read_ref(const char *rel, size_t n, size_t w) {
+  FILE *f = fopen(src_path(rel), "r");
+  double *v = calloc(n * w, sizeof *v);
+  char line[16384];
+  size_t r = 0;
+  while (f && v && r < n && fgets(line, sizeof line, f)) {
+    if (line[0] == '#')
+      continue;
+    char *p = line;
+    for (size_t c = 0; c < w; c++)
+      v[r * w + c] = strtod(p, &p);
+    r++;
+  }
+  if (f)
+    fclose(f);
+  if (r != n) {
+    free(v);
+    return NULL;
+  }
+  return v;
+}
+
+static void test_torch(const char *file) {
+  test_begin(file);
+  limn_read_opts ro = limn_read_opts_default();
+  ro.target = "diagnosis";
+  limn_dataset *ds = NULL;
+  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("data/breast_cancer.csv"), &ro, &ds));
+  double *ref = read_ref("tests/fixtures/onnx/bc_torch_ref.txt", 20, 34);
+  CHECK(ref != NULL);
+  limn_model *m = NULL;
+  char path[512];
+  snprintf(path, sizeof path, "tests/fixtures/onnx/%s", file);
+  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path(path), limn_dataset_schema(ds), LIMN_ONNX_AUTO, &m));
+  if (!m || !ref || !ds) {
+    free(ref), limn_dataset_free(ds), limn_model_free(m);
+    return;
+  }
+  CHECK(!strcmp(limn_model_kind(m), "onnx") && limn_model_has_vjp(m) && limn_model_noutputs(m) == 2);
+  const float *x = limn_dataset_x(ds);
+  float p[40], z[40], g[20 * 30], w[40];
+  double got[20 * 30], want[20 * 30];
+  CHECK_OK(ctx, limn_model_predict(ctx, m, x, 20, p));
+  CHECK_OK(ctx, limn_model_forward(ctx, m, x, 20, LIMN_SPACE_LOGIT, z));
+  for (size_t i = 0; i < 20; i++)
+    for (size_t c = 0; c < 2; c++) {
+      got[i * 2 + c] = p[i * 2 + c], want[i * 2 + c] = ref[i * 34 + c];
+      got[40 + i * 2 + c] = z[i * 2 + c], want[40 + i * 2 + c] = ref[i * 34 + 2 + c];
+    }
+  CHECK_CLOSE("probabilities vs torch", got, want, 40, 1e-6, 1e-5);
+  CHECK_CLOSE("logits vs torch", got + 40, want + 40, 40, 1e-5, 1e-5);
+  /* the gradient of the predicted class's probability */
+  for (size_t i = 0; i < 20; i++) {
+    size_t pc = p[2 * i + 1] > p[2 * i] ? 1 : 0;
+    w[2 * i] = pc == 0, w[2 * i + 1] = pc == 1;
+  }
+  CHECK_OK(ctx, limn_model_vjp(ctx, m, x, 20, w, LIMN_SPACE_OUTPUT, g));
+  double scale = 0;
+  for (size_t i = 0; i < 20 * 30; i++) {
+    got[i] = g[i], want[i] = ref[(i / 30) * 34 + 4 + i % 30];
+    scale = fmax(scale, fabs(want[i]));
+  }
+  CHECK_CLOSE("input gradients vs torch autograd", got, want, 600, 1e-5 * scale, 1e-4);
+  /* a row's result does not depend on its batch */
+  float p1[2];
+  CHECK_OK(ctx, limn_model_predict(ctx, m, x + 7 * 30, 1, p1));
+  CHECK(p1[0] == p[14] && p1[1] == p[15]);
+  /* the explainers run on it with exact gradients: IG is complete */
+  limn_grad_opts go = limn_grad_opts_default();
+  go.method = LIMN_METHOD_IG;
+  go.steps = 2000; /* a long path (zero baseline) through a sharp softmax */
+  limn_explanation *ex = NULL;
+  CHECK_OK(ctx, limn_explain_gradients(ctx, m, x, 3, &go, &ex));
+  for (size_t i = 0; ex && i < 3; i++)
+    CHECK(fabs(ex[i].delta) < 2e-3 && !ex[i].finite_differences);
+  limn_explanations_free(ctx, ex, 3);
+  free(ref);
+  limn_model_free(m);
+  limn_dataset_free(ds);
+}
+
+static void test_helper(const char *file) {
+  test_begin(file);
+  limn_read_opts ro = limn_read_opts_default();
+  limn_dataset *ds = NULL;
+  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("tests/fixtures/onnx/reg_helper_x.csv"), &ro, &ds));
+  double *ref = read_ref("tests/fixtures/onnx/reg_helper_ref.txt", 10, 17);
+  limn_model *m = NULL;
+  char path[512];
+  snprintf(path, sizeof path, "tests/fixtures/onnx/%s", file);
+  /* no target in the data: VALUE says what the output is */
+  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path(path), ds ? limn_dataset_schema(ds) : NULL,
+                                     LIMN_ONNX_VALUE, &m));
+  if (!m || !ref || !ds) {
+    free(ref), limn_dataset_free(ds), limn_model_free(m);
+    return;
+  }
+  CHECK(limn_model_task(m) == LIMN_TASK_REGRESSION && limn_model_noutputs(m) == 1);
+  const float *x = limn_dataset_x(ds);
+  float y[10], g[80], w[10];
+  double got[80], want[80];
+  CHECK_OK(ctx, limn_model_predict(ctx, m, x, 10, y));
+  for (size_t i = 0; i < 10; i++)
+    got[i] = y[i], want[i] = ref[i * 17 + 8], w[i] = 1.0f;
+  CHECK_CLOSE("values vs numpy", got, want, 10, 1e-5, 1e-5);
+  CHECK_OK(ctx, limn_model_vjp(ctx, m, x, 10, w, LIMN_SPACE_OUTPUT, g));
+  for (size_t i = 0; i < 80; i++)
+    got[i] = g[i], want[i] = ref[(i / 8) * 17 + 9 + i % 8];
+  CHECK_CLOSE("gradients vs numpy", got, want, 80, 1e-5, 1e-4);
+  /* loaded without a schema: the graph declares 8 columns */
+  limn_model *m2 = NULL;
+  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path(path), NULL, LIMN_ONNX_VALUE, &m2));
+  CHECK(m2 && limn_model_nfeatures(m2) == 8 &&
+        !strcmp(limn_schema_feature_name(limn_model_schema(m2), 0), "x0"));
+  limn_model_free(m2);
+  free(ref);
+  limn_model_free(m);
+  limn_dataset_free(ds);
+}
+
+static void test_bad(void) {
+  test_begin("bad ONNX files");
+  limn_model *m = NULL;
+  CHECK_ERR(
+      ctx, limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/bad_conv.onnx"), NULL, LIMN_ONNX_AUTO, &m),
+      LIMN_EUNSUPPORTED, "node 0 'conv1': operator 'Conv' is not supported");
+  /* truncated: every prefix of a good file is refused cleanly or loads */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = fopen(src_path("tests/fixtures/onnx/bc_torch_op13.onnx"), "rb");
+  if (f) {
+    buf = malloc(8192);
+    len = fread(buf, 1, 8192, f);
+    fclose(f);
+  }
+  CHECK(buf && len > 100 && limn_is_onnx(buf, len));
+  size_t refused = 0;
+  for (size_t cut = 0; buf && cut < len; cut += 7) {
+    int rc = limn_model_load_onnx_mem(ctx, buf, cut, "cut.onnx", NULL, LIMN_ONNX_AUTO, &m);
+    refused += rc != LIMN_OK;
+    limn_model_free(m);
+    m = NULL;
+  }
+  CHECK(refused > 0);
+  /* wrong output width for the data's target */
+  limn_read_opts ro = limn_read_opts_default();
+  ro.target = "species";
+  limn_dataset *ds = NULL;
+  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("data/iris.csv"), &ro, &ds));
+  CHECK_ERR(ctx,
+            limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/bc_torch_op13.onnx"),
+                                 ds ? limn_dataset_schema(ds) : NULL, LIMN_ONNX_AUTO, &m),
+            LIMN_ESHAPE, "");
+  limn_dataset_free(ds);
+  const unsigned char junk[] = {0x08, 0x07, 0x12, 0xff, 0xff, 0xff};
+  CHECK_ERR(ctx, limn_model_load_onnx_mem(ctx, junk, sizeof junk, "junk.onnx", NULL, LIMN_ONNX_AUTO, &m),
+            LIMN_EFORMAT, "junk.onnx");
+  free(buf);
+}
+
+int main(void) {
+  ctx = limn_ctx_create(NULL);
+  test_torch("bc_torch_op13.onnx");
+  test_torch("bc_torch_op9.onnx");
+  test_helper("reg_helper.onnx");
+  test_helper("reg_helper_raw.onnx");
+  test_bad();
+  limn_ctx_free(ctx);
+  return test_end();
+}
