@@ -17,7 +17,8 @@ typedef struct ox_tensor {
   size_t len;
   float *f;
   int64_t *i;
-  int borrowed; /* data owned by the graph (a constant) */
+  size_t cap_f, cap_i; /* elements allocated behind f and i (kept between passes) */
+  int borrowed;        /* data owned by someone else (a constant, the input rows) */
 } ox_tensor;
 
 typedef enum ox_op {
@@ -57,6 +58,9 @@ typedef struct ox_node {
   int to;        /* Cast: OX_FLOAT or OX_INT64 */
   int64_t *axes; /* Unsqueeze (opset < 13) */
   size_t naxes;
+  int bias; /* MatMul fused with the Add of a constant row vector after it: that constant, else -1 */
+  int relu; /* MatMul or Gemm with the Relu after it folded in */
+  int skip; /* an Add or Relu folded into the product before it */
 } ox_node;
 
 typedef struct ox_graph {
@@ -79,7 +83,8 @@ int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_ten
 int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals,
                       ox_tensor *grads);
 void limn__ox_free(limn_ctx *ctx, ox_tensor *t);
-/* A float tensor of the given shape, zeroed. */
+/* Shape t as (type, rank, dim), reusing its buffer when large enough; the values are
+ * NOT zeroed. */
 int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const size_t *dim);
 const char *limn__ox_op_name(ox_op op);
 int limn__ox_op_parse(const char *name, ox_op *op);

@@ -32,7 +32,8 @@ void limn__ox_free(limn_ctx *ctx, ox_tensor *t) {
 }
 
 int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const size_t *dim) {
-  memset(t, 0, sizeof *t);
+  if (t->borrowed)
+    memset(t, 0, sizeof *t);
   if (rank > OX_MAXRANK)
     return limn__err(ctx, LIMN_ESHAPE, "tensor of rank %zu (at most %d)", rank, OX_MAXRANK);
   size_t len = 1;
@@ -41,14 +42,24 @@ int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const siz
     if (!limn__mul_ok(len, dim[r], &len) || len > ((size_t)1 << 31))
       return limn__err(ctx, LIMN_ESHAPE, "tensor too large");
   }
+  t->type = OX_NONE;
+  if (type == OX_FLOAT && t->cap_f < len) {
+    limn__free(ctx, t->f);
+    t->cap_f = 0;
+    if (!(t->f = limn__alloc_array(ctx, len ? len : 1, sizeof(float))))
+      return LIMN_ENOMEM;
+    t->cap_f = len;
+  } else if (type == OX_INT64 && t->cap_i < len) {
+    limn__free(ctx, t->i);
+    t->cap_i = 0;
+    if (!(t->i = limn__alloc_array(ctx, len ? len : 1, sizeof(int64_t))))
+      return LIMN_ENOMEM;
+    t->cap_i = len;
+  }
   t->rank = rank;
   t->len = len;
   t->type = type;
-  if (type == OX_FLOAT)
-    t->f = limn__calloc(ctx, len ? len : 1, sizeof(float));
-  else
-    t->i = limn__calloc(ctx, len ? len : 1, sizeof(int64_t));
-  return (type == OX_FLOAT ? (void *)t->f : (void *)t->i) ? LIMN_OK : LIMN_ENOMEM;
+  return LIMN_OK;
 }
 
 #define NODE_ERR(code, ...)                                                                                  \
@@ -110,6 +121,33 @@ static int binary_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
   if (a->type != b->type)
     return NODE_ERR(LIMN_EUNSUPPORTED, "mixed element types");
   LIMN_TRY(limn__ox_alloc(ctx, y, type, rank, dim));
+  if (type == OX_FLOAT && a->len == y->len &&
+      (b->len == y->len || (b->len == dim[rank - 1] && b->rank <= 1) || b->len == 1)) {
+    /* a full; b full, a row vector over the last axis, or a scalar: no index arithmetic */
+    size_t w = b->len == y->len ? y->len : b->len, rows = w ? y->len / w : 0;
+    for (size_t r = 0; r < rows; r++) {
+      const float *u = a->f + r * w, *v = b->len == y->len ? b->f + r * w : b->f;
+      float *o = y->f + r * w;
+      switch (nd->op) {
+      case OX_ADD:
+        for (size_t c = 0; c < w; c++)
+          o[c] = u[c] + v[c];
+        break;
+      case OX_SUB:
+        for (size_t c = 0; c < w; c++)
+          o[c] = u[c] - v[c];
+        break;
+      case OX_MUL:
+        for (size_t c = 0; c < w; c++)
+          o[c] = u[c] * v[c];
+        break;
+      default:
+        for (size_t c = 0; c < w; c++)
+          o[c] = u[c] / v[c];
+      }
+    }
+    return LIMN_OK;
+  }
   for (size_t q = 0; q < y->len; q++) {
     size_t oa, ob;
     offsets(q, rank, dim, sa, sb, &oa, &ob);
@@ -143,6 +181,8 @@ static int gemm_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const 
   if (M && N && K)
     limn__sgemm_portable(nd->trans_a, nd->trans_b, M, N, K, nd->alpha, a->f, a->dim[1], b->f, b->dim[1], 0.0f,
                          y->f, N);
+  else
+    memset(y->f, 0, y->len * sizeof(float));
   if (c) {
     size_t rank, bd[OX_MAXRANK], sy[OX_MAXRANK], sc[OX_MAXRANK];
     if (c->type != OX_FLOAT || !broadcast(y, c, &rank, bd, sy, sc) || rank != 2 || bd[0] != M || bd[1] != N)
@@ -157,16 +197,24 @@ static int gemm_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const 
 }
 
 static int matmul_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b,
-                      ox_tensor *y) {
+                      const ox_tensor *bias, ox_tensor *y) {
   if (a->type != OX_FLOAT || b->type != OX_FLOAT || a->rank != 2 || b->rank != 2)
     return NODE_ERR(LIMN_EUNSUPPORTED, "only float matrices (rank 2) are supported");
   if (a->dim[1] != b->dim[0])
     return NODE_ERR(LIMN_ESHAPE, "inner dimensions %zu and %zu differ", a->dim[1], b->dim[0]);
   size_t dim[2] = {a->dim[0], b->dim[1]};
   LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 2, dim));
+  float beta = 0.0f;
+  if (bias) { /* the folded Add: start from the bias row */
+    for (size_t r = 0; r < dim[0]; r++)
+      memcpy(y->f + r * dim[1], bias->f, dim[1] * sizeof(float));
+    beta = 1.0f;
+  }
   if (dim[0] && dim[1] && a->dim[1])
-    limn__sgemm_portable(0, 0, dim[0], dim[1], a->dim[1], 1.0f, a->f, a->dim[1], b->f, b->dim[1], 0.0f, y->f,
+    limn__sgemm_portable(0, 0, dim[0], dim[1], a->dim[1], 1.0f, a->f, a->dim[1], b->f, b->dim[1], beta, y->f,
                          dim[1]);
+  else if (!bias)
+    memset(y->f, 0, y->len * sizeof(float));
   return LIMN_OK;
 }
 
@@ -368,9 +416,13 @@ int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_ten
   int fl = a && a->type == OX_FLOAT;
   switch (nd->op) {
   case OX_GEMM:
-    return gemm_fwd(ctx, nd, a, b, IN(nd, vals, 2), y);
-  case OX_MATMUL:
-    return matmul_fwd(ctx, nd, a, b, y);
+  case OX_MATMUL: {
+    int rc = nd->op == OX_GEMM ? gemm_fwd(ctx, nd, a, b, IN(nd, vals, 2), y)
+                               : matmul_fwd(ctx, nd, a, b, nd->bias >= 0 ? &vals[nd->bias] : NULL, y);
+    for (size_t q = 0; !rc && nd->relu && q < y->len; q++) /* the folded Relu */
+      y->f[q] = y->f[q] > 0 ? y->f[q] : 0.0f;
+    return rc;
+  }
   case OX_ADD:
   case OX_SUB:
   case OX_MUL:
@@ -432,8 +484,10 @@ int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_ten
 
 /* grads[v] as a zeroed float tensor shaped like vals[v], when absent. */
 static int grad_of(limn_ctx *ctx, const ox_tensor *vals, ox_tensor *grads, int v, ox_tensor **out) {
-  if (grads[v].type == OX_NONE)
+  if (grads[v].type == OX_NONE) {
     LIMN_TRY(limn__ox_alloc(ctx, &grads[v], OX_FLOAT, vals[v].rank, vals[v].dim));
+    memset(grads[v].f, 0, grads[v].len * sizeof(float));
+  }
   *out = &grads[v];
   return LIMN_OK;
 }
@@ -477,6 +531,11 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
   case OX_GEMM:
   case OX_MATMUL: {
     int ta = nd->op == OX_GEMM && nd->trans_a, tb = nd->op == OX_GEMM && nd->trans_b;
+    if (nd->relu) { /* through the folded Relu first: this node is the gradient's last reader */
+      ox_tensor *gm = &grads[nd->out[0]];
+      for (size_t q = 0; q < gm->len; q++)
+        gm->f[q] = y->f[q] > 0 ? gm->f[q] : 0.0f;
+    }
     float alpha = nd->op == OX_GEMM ? nd->alpha : 1.0f;
     size_t M = y->dim[0], N = y->dim[1], K = ta ? a->dim[0] : a->dim[1];
     if (needs(g, nd, 0)) { /* dA = alpha dY op(B)^T, stored as A is */

@@ -128,6 +128,34 @@ static void test_helper(const char *file) {
   limn_dataset_free(ds);
 }
 
+/* One scikit-learn network as ONNX and as a limn model: both equal predict_proba. */
+static void test_sklearn(void) {
+  test_begin("scikit-learn MLP as ONNX and as limn");
+  limn_read_opts ro = limn_read_opts_default();
+  ro.target = "cultivar";
+  limn_dataset *ds = NULL;
+  limn_model *mo = NULL, *mn = NULL;
+  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("data/wine.csv"), &ro, &ds));
+  double *ref = read_ref("tests/fixtures/onnx/wine_sklearn_proba.txt", 20, 3);
+  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/wine_sklearn.onnx"),
+                                     ds ? limn_dataset_schema(ds) : NULL, LIMN_ONNX_AUTO, &mo));
+  CHECK_OK(ctx, limn_model_load(ctx, src_path("tests/fixtures/onnx/wine_sklearn.limn"), &mn));
+  if (ds && ref && mo && mn) {
+    float po[60], pn[60];
+    double a[60], b[60], c[60];
+    CHECK_OK(ctx, limn_model_predict(ctx, mo, limn_dataset_x(ds), 20, po));
+    CHECK_OK(ctx, limn_model_predict(ctx, mn, limn_dataset_x(ds), 20, pn));
+    for (size_t q = 0; q < 60; q++)
+      a[q] = po[q], b[q] = pn[q], c[q] = ref[q];
+    CHECK_CLOSE("ONNX vs predict_proba", a, c, 60, 1e-6, 1e-5);
+    CHECK_CLOSE("ONNX vs the same network in limn", a, b, 60, 1e-6, 1e-5);
+  }
+  free(ref);
+  limn_model_free(mo);
+  limn_model_free(mn);
+  limn_dataset_free(ds);
+}
+
 static void test_bad(void) {
   test_begin("bad ONNX files");
   limn_model *m = NULL;
@@ -174,6 +202,7 @@ int main(void) {
   test_torch("bc_torch_op9.onnx");
   test_helper("reg_helper.onnx");
   test_helper("reg_helper_raw.onnx");
+  test_sklearn();
   test_bad();
   limn_ctx_free(ctx);
   return test_end();
