@@ -53,7 +53,7 @@ bench-tsne: build
 fuzz:
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMN_FUZZ=ON \
 	  -DLIMN_SANITIZE=ON -DLIMN_USE_OPENMP=OFF >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_arff fuzz_model fuzz_map
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_arff fuzz_model fuzz_map fuzz_onnx
 
 install: build
 	cmake --install $(BUILD)

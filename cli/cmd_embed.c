@@ -9,7 +9,10 @@ static cli_opt opts[] = {
     {"data", "FILE", "", "rows to map (CSV with a header, or .arff)", 0, 0, 0},
     {"out", "MAP.csv", "", "the map: row, x, y, label, predicted class and probability", 0, 0, 0},
     {"target", "COL", NULL, "label column (not mapped; colours the SVG)", 0, 0, 0},
-    {"model", "MODEL", NULL, "a model: map its outputs (--space) and report its predictions", 0, 0, 0},
+    {"model", "MODEL", NULL, "a model (limn or ONNX): map its outputs (--space) and report its predictions",
+     0, 0, 0},
+    {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
+     0},
     {"space", "S", "input",
      "input (the columns), output (probabilities), logit, hidden:K (the K-th hidden layer's activations) or "
      "attribution:METHOD (each row's attributions for its predicted class by gradient, saliency, gradxinput, "
@@ -354,14 +357,12 @@ int cmd_embed(int argc, char **argv) {
     }
   }
   if (cli_get(&cmd, "model")) {
-    lr = limn_model_load(ctx, cli_get(&cmd, "model"), &m);
-    ro.schema = m ? limn_model_schema(m) : NULL;
-    ro.target_optional = 1;
+    if ((rc = cli_load(ctx, &cmd, 1, &m, &ds)))
+      goto done;
   } else {
     ro.target = cli_get(&cmd, "target");
-  }
-  if (!lr)
     lr = limn_dataset_read(ctx, cli_get(&cmd, "data"), &ro, &ds);
+  }
   if (lr) {
     rc = cli_lib_fail(ctx, lr);
     goto done;

@@ -4,6 +4,9 @@
 
 static cli_opt opts[] = {
     {"model", "MODEL", "", "model file", 0, 0, 0},
+    {"target", "COL", NULL, "ONNX: the data's label column (never a feature)", 0, 0, 0},
+    {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
+     0},
     {"data", "FILE", "", "labelled rows (CSV with a header, or .arff)", 0, 0, 0},
     {"format", "FMT", "text", "text or json", 0, 0, 0},
     {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
@@ -79,11 +82,10 @@ int cmd_evaluate(int argc, char **argv) {
   limn_dataset *ds = NULL;
   limn_metrics mt;
   memset(&mt, 0, sizeof mt);
-  int lr = limn_model_load(ctx, cli_get(&cmd, "model"), &m);
-  if (!lr) {
-    limn_read_opts ro = limn_read_opts_default();
-    ro.schema = limn_model_schema(m);
-    lr = limn_dataset_read(ctx, cli_get(&cmd, "data"), &ro, &ds);
+  int lr = 0;
+  if ((rc = cli_load(ctx, &cmd, 0, &m, &ds))) {
+    limn_ctx_free(ctx);
+    return rc;
   }
   if (!lr)
     lr = limn_evaluate(ctx, m, ds, &mt);

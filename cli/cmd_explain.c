@@ -6,8 +6,10 @@
 #include <string.h>
 
 static cli_opt opts[] = {
-    {"model", "MODEL", NULL, "model file (or --model-cmd)", 0, 0, 0},
+    {"model", "MODEL", NULL, "model file, limn or ONNX (or --model-cmd)", 0, 0, 0},
     {"model-cmd", "CMD", NULL, "a black-box model: a command speaking docs/model-command.md", 0, 0, 0},
+    {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
+     0},
     {"model-timeout", "S", "30", "seconds a model command may take for one batch", 0, 0, 0},
     {"data", "FILE", "", "rows (CSV with a header, or .arff)", 0, 0, 0},
     {"method", "NAME", "gradient", "gradient, saliency, gradxinput, ig, smoothgrad or lime", 0, 0, 0},
@@ -309,15 +311,9 @@ static int load(run *r) {
     return cli_fail("give one of --model FILE or --model-cmd CMD"), CLI_USAGE;
   if (cli_get(&cmd, "model-cmd"))
     return load_command(r);
-  int lr = limn_model_load(r->ctx, cli_get(&cmd, "model"), &r->m);
-  if (!lr) {
-    limn_read_opts ro = limn_read_opts_default();
-    ro.schema = limn_model_schema(r->m);
-    ro.target_optional = 1;
-    lr = limn_dataset_read(r->ctx, cli_get(&cmd, "data"), &ro, &r->ds);
-  }
-  if (lr)
-    return cli_lib_fail(r->ctx, lr);
+  int rc = cli_load(r->ctx, &cmd, 1, &r->m, &r->ds);
+  if (rc)
+    return rc;
   const char *t = cli_get(&cmd, "target");
   if (t && limn_schema_find_feature(limn_model_schema(r->m), t) >= 0)
     return cli_fail("--target: '%s' is one of the model's features, not a label column", t);

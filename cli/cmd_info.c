@@ -3,7 +3,11 @@
 #include <string.h>
 
 static cli_opt opts[] = {
-    {"model", "MODEL", "", "model file", 0, 0, 0},
+    {"model", "MODEL", "", "model file (limn or ONNX)", 0, 0, 0},
+    {"data", "FILE", NULL, "ONNX: a data file naming the columns (and --target the labels)", 0, 0, 0},
+    {"target", "COL", NULL, "ONNX: the data's label column (never a feature)", 0, 0, 0},
+    {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
+     0},
     {"format", "FMT", "text", "text, or json (the whole model, every weight included)", 0, 0, 0},
 };
 
@@ -27,7 +31,11 @@ int cmd_info(int argc, char **argv) {
   if (!ctx)
     return cli_fail("out of memory");
   limn_model *m = NULL;
-  int lr = limn_model_load(ctx, cli_get(&cmd, "model"), &m);
+  int lr = 0;
+  if ((rc = cli_load(ctx, &cmd, 1, &m, NULL))) {
+    limn_ctx_free(ctx);
+    return rc;
+  }
   if (!lr)
     lr = !strcmp(fmt, "json") ? limn_model_write_json(ctx, m, stdout) : limn_model_write_text(ctx, m, stdout);
   if (lr)

@@ -5,6 +5,9 @@
 
 static cli_opt opts[] = {
     {"model", "MODEL", "", "model file", 0, 0, 0},
+    {"target", "COL", NULL, "ONNX: the data's label column (never a feature)", 0, 0, 0},
+    {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
+     0},
     {"data", "FILE", "", "rows (CSV with a header, or .arff); the target column may be present", 0, 0, 0},
     {"format", "FMT", "csv", "csv, json (one document) or jsonl (one object per row)", 0, 0, 0},
     {"out", "FILE", "-", "where to write ('-': standard output)", 0, 0, 0},
@@ -64,12 +67,10 @@ int cmd_predict(int argc, char **argv) {
   limn_model *m = NULL;
   limn_dataset *ds = NULL;
   float *out = NULL;
-  int lr = limn_model_load(ctx, cli_get(&cmd, "model"), &m);
-  if (!lr) {
-    limn_read_opts ro = limn_read_opts_default();
-    ro.schema = limn_model_schema(m);
-    ro.target_optional = 1;
-    lr = limn_dataset_read(ctx, cli_get(&cmd, "data"), &ro, &ds);
+  int lr = 0;
+  if ((rc = cli_load(ctx, &cmd, 1, &m, &ds))) {
+    limn_ctx_free(ctx);
+    return rc;
   }
   size_t n = ds ? limn_dataset_nrows(ds) : 0, k = m ? limn_model_noutputs(m) : 0;
   if (!lr) {

@@ -4,7 +4,10 @@
 #include <string.h>
 
 static cli_opt opts[] = {
-    {"model", "MODEL", "", "model file", 0, 0, 0},
+    {"model", "MODEL", "", "model file (limn or ONNX)", 0, 0, 0},
+    {"target", "COL", NULL, "ONNX: the data's label column (never a feature)", 0, 0, 0},
+    {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
+     0},
     {"data", "FILE", "", "rows (CSV with a header, or .arff); the map embeds all of them", 0, 0, 0},
     {"rows", "SPEC", "", "rows to explain: a list like 0,3,10-20 (0-based data rows), or all", 0, 0, 0},
     {"background", "FILE", NULL,
@@ -99,13 +102,15 @@ int cmd_report(int argc, char **argv) {
   limn_stats *bg = NULL;
   size_t *rows = NULL, nrows = 0;
   char *line = command_line(argc, argv);
-  int lr = limn_model_load(ctx, in.model_path, &m);
+  int lr = 0;
   limn_read_opts ro = limn_read_opts_default();
-  if (!lr) {
-    ro.schema = limn_model_schema(m);
-    ro.target_optional = 1;
-    lr = limn_dataset_read(ctx, in.data_path, &ro, &ds);
+  if ((rc = cli_load(ctx, &cmd, 1, &m, &ds))) {
+    free(line);
+    limn_ctx_free(ctx);
+    return rc;
   }
+  ro.schema = limn_model_schema(m);
+  ro.target_optional = 1;
   if (!lr && in.background_path && !(lr = limn_dataset_read(ctx, in.background_path, &ro, &bds)))
     lr = limn_stats_compute(ctx, bds, &bg);
   if (lr) {

@@ -313,3 +313,62 @@ int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count) {
   *count = k;
   return CLI_OK;
 }
+
+/* The model of --model (a limn model file, or an ONNX model told by its content) and
+ * the rows of --data read against it (when ds is given). An ONNX model takes its
+ * columns from the data file (--target names the label column, which is never a
+ * feature) and reads its output as --output-kind says. Errors are printed; returns a
+ * CLI code. */
+int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m, limn_dataset **ds) {
+  const char *mp = cli_get(cmd, "model"), *dp = cli_get(cmd, "data"), *target = cli_get(cmd, "target");
+  unsigned char head[16];
+  size_t got = 0;
+  FILE *f = mp ? fopen(mp, "rb") : NULL;
+  if (f) {
+    got = fread(head, 1, sizeof head, f);
+    fclose(f);
+  }
+  if (!limn_is_onnx(head, got)) {
+    int lr = limn_model_load(ctx, mp, m);
+    if (!lr && ds && dp) {
+      limn_read_opts ro = limn_read_opts_default();
+      ro.schema = limn_model_schema(*m);
+      ro.target_optional = target_optional;
+      lr = limn_dataset_read(ctx, dp, &ro, ds);
+    }
+    return lr ? cli_lib_fail(ctx, lr) : CLI_OK;
+  }
+  const char *k = cli_get(cmd, "output-kind");
+  limn_onnx_output kind = LIMN_ONNX_AUTO;
+  if (k && !strcmp(k, "probabilities"))
+    kind = LIMN_ONNX_PROBABILITIES;
+  else if (k && !strcmp(k, "logits"))
+    kind = LIMN_ONNX_LOGITS;
+  else if (k && !strcmp(k, "value"))
+    kind = LIMN_ONNX_VALUE;
+  else if (k && strcmp(k, "auto"))
+    return cli_fail("--output-kind: expected auto, probabilities, logits or value, got '%s'", k), CLI_USAGE;
+  if (!target_optional && !target)
+    return cli_fail("%s is an ONNX model, which knows no label column: name it with --target COL", mp),
+           CLI_USAGE;
+  limn_dataset *own = NULL;
+  int lr = LIMN_OK;
+  if (dp) {
+    limn_read_opts ro = limn_read_opts_default();
+    ro.target = target;
+    lr = limn_dataset_read(ctx, dp, &ro, &own);
+  }
+  if (!lr)
+    lr = limn_model_load_onnx(ctx, mp, own ? limn_dataset_schema(own) : NULL, kind, m);
+  if (lr) {
+    limn_dataset_free(own);
+    if (lr == LIMN_ESHAPE && dp && !target)
+      return cli_fail("%s (if the data holds labels, name their column with --target)", limn_ctx_errmsg(ctx));
+    return cli_lib_fail(ctx, lr);
+  }
+  if (ds)
+    *ds = own;
+  else
+    limn_dataset_free(own);
+  return CLI_OK;
+}

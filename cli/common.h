@@ -51,6 +51,8 @@ int cli_u64(const cli_cmd *cmd, const char *name, uint64_t *out);
 size_t cli_split_list(char *s, const char **items, size_t max);
 /* "all" or "0,3,10-20" into a malloc'd list of row indices < n (errors printed). */
 int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count);
+/* --model (limn or ONNX, by content) and --data read against it; see common.c. */
+int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m, limn_dataset **ds);
 /* A context with --threads applied and progress on stderr when it is a terminal. */
 limn_ctx *cli_ctx(const cli_cmd *cmd);
 /* Shortest round-trip text of a float. */

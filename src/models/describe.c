@@ -1,5 +1,6 @@
 /* Text and JSON descriptions of a model. */
 #include "model_internal.h"
+#include <string.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -159,8 +160,13 @@ int limn_model_write_text(limn_ctx *ctx, const limn_model *m, FILE *f) {
   size_t ncat = 0;
   for (size_t j = 0; s && j < m->nfeatures; j++)
     ncat += limn_schema_feature_kind(s, j) == LIMN_COL_CATEGORICAL;
-  fprintf(f, "features:    %zu (%zu numeric, standardised; %zu categorical, one-hot) -> %zu inputs\n",
-          m->nfeatures, m->nfeatures - ncat, ncat, m->nslots);
+  if (p)
+    fprintf(f, "features:    %zu (%zu numeric, standardised; %zu categorical, one-hot) -> %zu inputs\n",
+            m->nfeatures, m->nfeatures - ncat, ncat, m->nslots);
+  else
+    fprintf(f, "features:    %zu (%zu numeric, %zu categorical)\n", m->nfeatures, m->nfeatures - ncat, ncat);
+  if (!strcmp(m->kind, "onnx"))
+    limn__onnx_describe(m, f);
   if (s && limn_schema_target_name(s)) {
     fprintf(f, "target:      %s (%s", limn_schema_target_name(s),
             limn_schema_task(s) == LIMN_TASK_CLASSIFICATION ? "classification" : "regression");

@@ -54,6 +54,9 @@ int limn__model_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h
 int limn__model_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
                           limn_space sp, float *grad, float *out, int *used_fd);
 
+/* An ONNX model's graph in one line: opset, nodes by operator, what its output is. */
+void limn__onnx_describe(const limn_model *m, FILE *f);
+
 /* The MLP. */
 typedef struct limn__mlp {
   size_t nlayers; /* dense layers */

@@ -191,11 +191,13 @@ static int constant_node(builder *b, const Onnx__NodeProto *n, const char *label
   } else if ((a = attr(n, "value_ints"))) {
     size_t len = a->n_ints;
     LIMN_TRY(limn__ox_alloc(b->ctx, t, OX_INT64, 1, &len));
-    memcpy(t->i, a->ints, len * sizeof(int64_t));
+    if (len)
+      memcpy(t->i, a->ints, len * sizeof(int64_t));
   } else if ((a = attr(n, "value_floats"))) {
     size_t len = a->n_floats;
     LIMN_TRY(limn__ox_alloc(b->ctx, t, OX_FLOAT, 1, &len));
-    memcpy(t->f, a->floats, len * sizeof(float));
+    if (len)
+      memcpy(t->f, a->floats, len * sizeof(float));
   } else {
     return limn__err(b->ctx, LIMN_EUNSUPPORTED, "%s: %s: Constant without a supported value attribute",
                      b->file, label);
@@ -278,7 +280,8 @@ static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
     nd->axes = limn__alloc_array(ctx, a->n_ints + 1, sizeof(int64_t));
     if (!nd->axes)
       return LIMN_ENOMEM;
-    memcpy(nd->axes, a->ints, a->n_ints * sizeof(int64_t));
+    if (a->n_ints)
+      memcpy(nd->axes, a->ints, a->n_ints * sizeof(int64_t));
   }
   return LIMN_OK;
 }
@@ -725,6 +728,8 @@ int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const c
                      "%s: the graph gives %zu outputs per row, the data's target '%s' needs %zu", file, om->k,
                      limn_schema_target_name(schema), want);
   }
+  if (!rc && om->k == 1 && kind == LIMN_ONNX_AUTO && (!schema || !limn_schema_target_name(schema)))
+    om->head = HEAD_VALUE; /* one output and nothing says classes: a value */
   if (!rc && (!schema || !limn_schema_target_name(schema)))
     rc = default_schema(ctx, schema, om->d, om->k, om->head == HEAD_VALUE, &own);
   if (!rc)
@@ -754,4 +759,20 @@ int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *sch
   int rc = limn_model_load_onnx_mem(ctx, buf, len, path, schema, kind, out);
   limn__free(ctx, buf);
   return rc;
+}
+
+void limn__onnx_describe(const limn_model *m, FILE *f) {
+  const ox_model *om = m->impl;
+  static const char *heads[] = {"probabilities (a final Softmax; its input as logits)", "probabilities",
+                                "logits (limn applies softmax)", "a value"};
+  size_t count[OX_NOPS] = {0}, folded = 0;
+  for (size_t k = 0; k < om->g.nnodes; k++) {
+    count[om->g.nodes[k].op]++;
+    folded += om->g.nodes[k].skip;
+  }
+  fprintf(f, "graph:       opset %ld, %zu nodes:", om->g.opset, om->g.nnodes);
+  for (int o = 0; o < OX_NOPS; o++)
+    if (count[o])
+      fprintf(f, " %s %zu", limn__ox_op_name((ox_op)o), count[o]);
+  fprintf(f, " (%zu folded into the product before them)\noutput:      %s\n", folded, heads[om->head]);
 }

@@ -7,6 +7,7 @@
 
 #define OX_MAXRANK 8
 #define OX_MAXIN 16
+#define OX_MAX_ELEMENTS (1 << 24) /* per tensor (64 MB of floats): hostile graphs stay small */
 
 enum { OX_NONE = 0, OX_FLOAT = 1, OX_INT64 = 2 };
 

@@ -39,8 +39,8 @@ int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const siz
   size_t len = 1;
   for (size_t r = 0; r < rank; r++) {
     t->dim[r] = dim[r];
-    if (!limn__mul_ok(len, dim[r], &len) || len > ((size_t)1 << 31))
-      return limn__err(ctx, LIMN_ESHAPE, "tensor too large");
+    if (!limn__mul_ok(len, dim[r], &len) || len > OX_MAX_ELEMENTS)
+      return limn__err(ctx, LIMN_ESHAPE, "a tensor of more than %d elements", OX_MAX_ELEMENTS);
   }
   t->type = OX_NONE;
   if (type == OX_FLOAT && t->cap_f < len) {
