@@ -336,7 +336,13 @@ int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model 
       ro.target_optional = target_optional;
       lr = limn_dataset_read(ctx, dp, &ro, ds);
     }
-    return lr ? cli_lib_fail(ctx, lr) : CLI_OK;
+    if (lr) {
+      int rc = cli_lib_fail(ctx, lr);
+      limn_model_free(*m);
+      *m = NULL;
+      return rc;
+    }
+    return CLI_OK;
   }
   const char *k = cli_get(cmd, "output-kind");
   limn_onnx_output kind = LIMN_ONNX_AUTO;

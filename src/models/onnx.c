@@ -18,6 +18,7 @@ typedef struct ox_model {
   int head;
   int logit; /* HEAD_SOFTMAX: the value the final Softmax takes */
   size_t d, k;
+  size_t in_rank, in_dim[OX_MAXRANK]; /* the input's declared shape (in_dim[0] the batch), or rank 2 */
 } ox_model;
 
 /* ---- protobuf-c through the context's allocator ---- */
@@ -179,8 +180,10 @@ static int constant_node(builder *b, const Onnx__NodeProto *n, const char *label
   LIMN_TRY(new_value(b, n->output[0], &id));
   ox_tensor *t = &b->g->consts[id];
   const Onnx__AttributeProto *a;
-  if ((a = attr(n, "value")) && a->t)
-    return limn__err_prefix(b->ctx, tensor_const(b, a->t, t), "%s", label);
+  if ((a = attr(n, "value")) && a->t) {
+    int rc = tensor_const(b, a->t, t);
+    return rc ? limn__err_prefix(b->ctx, rc, "%s", label) : LIMN_OK;
+  }
   size_t one = 1;
   if ((a = attr(n, "value_float")) && a->has_f) {
     LIMN_TRY(limn__ox_alloc(b->ctx, t, OX_FLOAT, 0, &one));
@@ -274,6 +277,51 @@ static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
     if (!nd->to)
       return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: Cast to element type %ld is not supported", b->file,
                        label, to);
+  }
+  if (o == OX_PAD) {
+    if ((a = attr(n, "mode")) && a->has_s && !(a->s.len == 8 && !memcmp(a->s.data, "constant", 8)))
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: only constant padding is supported", b->file, label);
+    if (g->opset < 11)
+      return limn__err(ctx, LIMN_EUNSUPPORTED,
+                       "%s: %s: Pad before opset 11 (pads as an attribute) is not supported", b->file, label);
+  }
+  if (o == OX_CONV || o == OX_MAXPOOL || o == OX_AVGPOOL) {
+    nd->stride[0] = nd->stride[1] = nd->dil[0] = nd->dil[1] = 1;
+    if ((a = attr(n, "auto_pad")) && a->has_s && !(a->s.len == 6 && !memcmp(a->s.data, "NOTSET", 6)))
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: auto_pad is not supported (give pads)", b->file,
+                       label);
+    if ((a = attr(n, "ceil_mode")) && a->has_i && a->i)
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: ceil_mode is not supported", b->file, label);
+    if ((a = attr(n, "group")) && a->has_i && a->i != 1)
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: grouped convolutions are not supported", b->file,
+                       label);
+    if ((a = attr(n, "storage_order")) && a->has_i && a->i)
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: column-major storage is not supported", b->file,
+                       label);
+    if (n->n_output > 1 && n->output[1] && *n->output[1])
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: the Indices output is not supported", b->file, label);
+    nd->count_pad = (a = attr(n, "count_include_pad")) && a->has_i && a->i;
+    struct {
+      const char *name;
+      size_t *dst, n;
+    } lists[] = {{"kernel_shape", nd->kernel, 2},
+                 {"strides", nd->stride, 2},
+                 {"dilations", nd->dil, 2},
+                 {"pads", nd->pad, 4}};
+    for (size_t q = 0; q < 4; q++) {
+      if (!(a = attr(n, lists[q].name)))
+        continue;
+      if (a->n_ints != lists[q].n)
+        return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: %s needs %zu values (2-D only)", b->file, label,
+                         lists[q].name, lists[q].n);
+      for (size_t r = 0; r < lists[q].n; r++) {
+        long lo = q == 3 ? 0 : 1;
+        if (a->ints[r] < lo || a->ints[r] > 4096)
+          return limn__err(ctx, LIMN_EFORMAT, "%s: %s: bad %s", b->file, label, lists[q].name);
+        lists[q].dst[r] = (size_t)a->ints[r];
+      }
+      nd->has_kernel |= q == 0;
+    }
   }
   if (o == OX_UNSQUEEZE && (a = attr(n, "axes"))) {
     nd->naxes = a->n_ints;
@@ -457,7 +505,10 @@ static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t
     }
   ox_tensor *in = &s->vals[g->input];
   memset(in, 0, sizeof *in);
-  in->type = OX_FLOAT, in->rank = 2, in->dim[0] = n, in->dim[1] = om->d, in->len = n * om->d;
+  in->type = OX_FLOAT, in->rank = om->in_rank, in->len = n * om->d;
+  for (size_t r = 1; r < om->in_rank; r++)
+    in->dim[r] = om->in_dim[r];
+  in->dim[0] = n;
   in->f = (float *)(uintptr_t)x; /* read only */
   in->borrowed = 1;
   for (size_t k = 0; k < g->nnodes; k++)
@@ -605,17 +656,29 @@ static const limn__model_vt ox_vt = {ox_forward, ox_vjp, ox_destroy, NULL, NULL,
 
 /* ---- loading ---- */
 
-/* The width of the graph's input as declared (0 when unknown). */
-static size_t declared_width(const Onnx__GraphProto *gp, const char *name) {
+/* The graph input's declared shape when every dimension but the batch is a known
+ * number: its rank, dims (dims[0] unused) and their product; 0 otherwise. */
+static size_t declared_shape(const Onnx__GraphProto *gp, const char *name, size_t *rank, size_t *dims) {
   for (size_t k = 0; k < gp->n_input; k++) {
     const Onnx__ValueInfoProto *v = gp->input[k];
     if (!v->name || strcmp(v->name, name) || !v->type || !v->type->tensor_type ||
         !v->type->tensor_type->shape)
       continue;
     const Onnx__TensorShapeProto *s = v->type->tensor_type->shape;
-    if (s->n_dim == 2 && s->dim[1]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
-        s->dim[1]->dim_value > 0)
-      return (size_t)s->dim[1]->dim_value;
+    if (s->n_dim < 2 || s->n_dim > OX_MAXRANK)
+      return 0;
+    size_t w = 1;
+    for (size_t r = 1; r < s->n_dim; r++) {
+      if (s->dim[r]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
+          s->dim[r]->dim_value < 1 || s->dim[r]->dim_value > (1 << 24))
+        return 0;
+      dims[r] = (size_t)s->dim[r]->dim_value;
+      w *= dims[r];
+      if (w > (1 << 24))
+        return 0;
+    }
+    *rank = s->n_dim;
+    return w;
   }
   return 0;
 }
@@ -689,8 +752,10 @@ int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const c
       om->head = HEAD_PROBS;
     else
       om->head = HEAD_LOGITS;
-    size_t dw = declared_width(mp->graph, om->g.names[om->g.input]);
+    size_t dw = declared_shape(mp->graph, om->g.names[om->g.input], &om->in_rank, om->in_dim);
     om->d = schema ? limn_schema_nfeatures(schema) : dw;
+    if (!dw) /* (N, d) */
+      om->in_rank = 2, om->in_dim[1] = om->d;
     if (!om->d)
       rc = limn__err(ctx, LIMN_EINVAL,
                      "%s: the graph does not declare its input width: give the data's schema", file);

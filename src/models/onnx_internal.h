@@ -44,6 +44,10 @@ typedef enum ox_op {
   OX_GATHER,
   OX_UNSQUEEZE,
   OX_CONCAT,
+  OX_CONV,
+  OX_MAXPOOL,
+  OX_AVGPOOL,
+  OX_PAD,
   OX_NOPS
 } ox_op;
 
@@ -61,6 +65,9 @@ typedef struct ox_node {
   size_t naxes;
   int bias; /* MatMul fused with the Add of a constant row vector after it: that constant, else -1 */
   int relu; /* MatMul or Gemm with the Relu after it folded in */
+  /* Conv, MaxPool, AveragePool (2-D, NCHW) */
+  size_t kernel[2], stride[2], dil[2], pad[4]; /* pads: top, left, bottom, right */
+  int has_kernel, count_pad;
   int skip; /* an Add or Relu folded into the product before it */
 } ox_node;
 

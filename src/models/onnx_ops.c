@@ -7,10 +7,11 @@
 #include <math.h>
 #include <string.h>
 
-static const char *op_names[OX_NOPS] = {
-    "Gemm",      "MatMul",  "Add",  "Sub",     "Mul",        "Div",       "Relu",
-    "LeakyRelu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Flatten",   "Reshape",
-    "Identity",  "Dropout", "Cast", "Shape",   "Gather",     "Unsqueeze", "Concat"};
+static const char *op_names[OX_NOPS] = {"Gemm",    "MatMul",     "Add",       "Sub",         "Mul",
+                                        "Div",     "Relu",       "LeakyRelu", "Sigmoid",     "Tanh",
+                                        "Softmax", "LogSoftmax", "Flatten",   "Reshape",     "Identity",
+                                        "Dropout", "Cast",       "Shape",     "Gather",      "Unsqueeze",
+                                        "Concat",  "Conv",       "MaxPool",   "AveragePool", "Pad"};
 
 const char *limn__ox_op_name(ox_op op) { return op < OX_NOPS ? op_names[op] : "?"; }
 
@@ -404,13 +405,188 @@ static int cast_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_ten
   return LIMN_OK;
 }
 
+/* ---- 2-D convolution and pooling (NCHW) ---- */
+
+/* Output size along one axis; 0 when the window does not fit. */
+static size_t out_len(size_t in, size_t k, size_t stride, size_t dil, size_t p0, size_t p1) {
+  size_t span = dil * (k - 1) + 1, total = in + p0 + p1;
+  return total < span ? 0 : (total - span) / stride + 1;
+}
+
+static int conv_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *w,
+                    const ox_tensor *b, ox_tensor *y) {
+  if (x->type != OX_FLOAT || w->type != OX_FLOAT || x->rank != 4 || w->rank != 4)
+    return NODE_ERR(LIMN_EUNSUPPORTED,
+                    "only 2-D float convolutions (NCHW input, MCkk weights) are supported");
+  size_t N = x->dim[0], C = x->dim[1], H = x->dim[2], W = x->dim[3], M = w->dim[0], kh = w->dim[2],
+         kw = w->dim[3];
+  if (w->dim[1] != C)
+    return NODE_ERR(LIMN_ESHAPE, "weights for %zu channels, input has %zu (groups are not supported)",
+                    w->dim[1], C);
+  if (nd->has_kernel && (nd->kernel[0] != kh || nd->kernel[1] != kw))
+    return NODE_ERR(LIMN_ESHAPE, "kernel_shape differs from the weights");
+  if (b && (b->type != OX_FLOAT || b->len != M))
+    return NODE_ERR(LIMN_ESHAPE, "bias of %zu values for %zu maps", b->len, M);
+  size_t OH = out_len(H, kh, nd->stride[0], nd->dil[0], nd->pad[0], nd->pad[2]);
+  size_t OW = out_len(W, kw, nd->stride[1], nd->dil[1], nd->pad[1], nd->pad[3]);
+  size_t dim[4] = {N, M, OH, OW};
+  LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 4, dim));
+  for (size_t n = 0; n < N; n++)
+    for (size_t m = 0; m < M; m++)
+      for (size_t oh = 0; oh < OH; oh++)
+        for (size_t ow = 0; ow < OW; ow++) {
+          float acc = b ? b->f[m] : 0.0f;
+          for (size_t c = 0; c < C; c++)
+            for (size_t i = 0; i < kh; i++) {
+              long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
+              if (ih < 0 || ih >= (long)H)
+                continue;
+              for (size_t j = 0; j < kw; j++) {
+                long iw = (long)(ow * nd->stride[1] + j * nd->dil[1]) - (long)nd->pad[1];
+                if (iw >= 0 && iw < (long)W)
+                  acc += x->f[((n * C + c) * H + (size_t)ih) * W + (size_t)iw] *
+                         w->f[((m * C + c) * kh + i) * kw + j];
+              }
+            }
+          y->f[((n * M + m) * OH + oh) * OW + ow] = acc;
+        }
+  return LIMN_OK;
+}
+
+static int conv_bwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *w,
+                    const ox_tensor *gy, ox_tensor *gx) {
+  (void)ctx;
+  size_t N = x->dim[0], C = x->dim[1], H = x->dim[2], W = x->dim[3], M = w->dim[0], kh = w->dim[2],
+         kw = w->dim[3];
+  size_t OH = gy->dim[2], OW = gy->dim[3];
+  for (size_t n = 0; n < N; n++)
+    for (size_t m = 0; m < M; m++)
+      for (size_t oh = 0; oh < OH; oh++)
+        for (size_t ow = 0; ow < OW; ow++) {
+          float d = gy->f[((n * M + m) * OH + oh) * OW + ow];
+          for (size_t c = 0; c < C; c++)
+            for (size_t i = 0; i < kh; i++) {
+              long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
+              if (ih < 0 || ih >= (long)H)
+                continue;
+              for (size_t j = 0; j < kw; j++) {
+                long iw = (long)(ow * nd->stride[1] + j * nd->dil[1]) - (long)nd->pad[1];
+                if (iw >= 0 && iw < (long)W)
+                  gx->f[((n * C + c) * H + (size_t)ih) * W + (size_t)iw] +=
+                      d * w->f[((m * C + c) * kh + i) * kw + j];
+              }
+            }
+        }
+  return LIMN_OK;
+}
+
+/* Max or average pooling; for max, the first maximum in scan order takes the gradient.
+ * backward: gy given, gx accumulated; forward: y written. */
+static int pool(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor *y, const ox_tensor *gy,
+                ox_tensor *gx) {
+  if (x->type != OX_FLOAT || x->rank != 4 || !nd->has_kernel)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "only 2-D float pooling (NCHW) with a kernel_shape is supported");
+  size_t N = x->dim[0], C = x->dim[1], H = x->dim[2], W = x->dim[3], kh = nd->kernel[0], kw = nd->kernel[1];
+  size_t OH = out_len(H, kh, nd->stride[0], nd->dil[0], nd->pad[0], nd->pad[2]);
+  size_t OW = out_len(W, kw, nd->stride[1], nd->dil[1], nd->pad[1], nd->pad[3]);
+  if (!gy) {
+    size_t dim[4] = {N, C, OH, OW};
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 4, dim));
+  }
+  int mx = nd->op == OX_MAXPOOL;
+  for (size_t nc = 0; nc < N * C; nc++)
+    for (size_t oh = 0; oh < OH; oh++)
+      for (size_t ow = 0; ow < OW; ow++) {
+        double acc = 0;
+        size_t cnt = 0, best = (size_t)-1;
+        float bv = 0;
+        for (size_t i = 0; i < kh; i++) {
+          long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
+          for (size_t j = 0; j < kw; j++) {
+            long iw = (long)(ow * nd->stride[1] + j * nd->dil[1]) - (long)nd->pad[1];
+            if (ih < 0 || ih >= (long)H || iw < 0 || iw >= (long)W) {
+              cnt += nd->count_pad;
+              continue;
+            }
+            size_t q = (nc * H + (size_t)ih) * W + (size_t)iw;
+            if (mx && (best == (size_t)-1 || x->f[q] > bv))
+              best = q, bv = x->f[q];
+            acc += x->f[q];
+            cnt++;
+          }
+        }
+        size_t o = (nc * OH + oh) * OW + ow;
+        if (!gy) {
+          y->f[o] = mx ? (best == (size_t)-1 ? 0.0f : bv) : cnt ? (float)(acc / (double)cnt) : 0.0f;
+          continue;
+        }
+        if (mx) {
+          if (best != (size_t)-1)
+            gx->f[best] += gy->f[o];
+          continue;
+        }
+        for (size_t i = 0; cnt && i < kh; i++) {
+          long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
+          for (size_t j = 0; j < kw; j++) {
+            long iw = (long)(ow * nd->stride[1] + j * nd->dil[1]) - (long)nd->pad[1];
+            if (ih >= 0 && ih < (long)H && iw >= 0 && iw < (long)W)
+              gx->f[(nc * H + (size_t)ih) * W + (size_t)iw] += gy->f[o] / (float)cnt;
+          }
+        }
+      }
+  return LIMN_OK;
+}
+
+/* Pad, constant mode: pads (2 r int64: begins then ends, >= 0), value (optional, 0). */
+static int pad_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *pads,
+                   const ox_tensor *cv, ox_tensor *y) {
+  if (x->type != OX_FLOAT || !pads || pads->type != OX_INT64 || pads->len != 2 * x->rank)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input and 2 x rank int64 pads");
+  size_t dim[OX_MAXRANK], r = x->rank;
+  for (size_t k = 0; k < r; k++) {
+    if (pads->i[k] < 0 || pads->i[k + r] < 0 || pads->i[k] > 4096 || pads->i[k + r] > 4096)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "only padding from 0 to 4096 is supported");
+    dim[k] = x->dim[k] + (size_t)pads->i[k] + (size_t)pads->i[k + r];
+  }
+  float v = cv && cv->type == OX_FLOAT && cv->len == 1 ? cv->f[0] : 0.0f;
+  LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, r, dim));
+  for (size_t q = 0; q < y->len; q++)
+    y->f[q] = v;
+  for (size_t q = 0; q < x->len; q++) { /* each input element to its place */
+    size_t rem = q, o = 0, stride = 1;
+    for (size_t k = r; k-- > 0;) {
+      size_t c = rem % x->dim[k];
+      rem /= x->dim[k];
+      o += (c + (size_t)pads->i[k]) * stride;
+      stride *= dim[k];
+    }
+    y->f[o] = x->f[q];
+  }
+  return LIMN_OK;
+}
+
+static void pad_bwd(const ox_tensor *x, const ox_tensor *pads, const ox_tensor *gy, ox_tensor *gx) {
+  size_t r = x->rank;
+  for (size_t q = 0; q < x->len; q++) {
+    size_t rem = q, o = 0, stride = 1;
+    for (size_t k = r; k-- > 0;) {
+      size_t c = rem % x->dim[k];
+      rem /= x->dim[k];
+      o += (c + (size_t)pads->i[k]) * stride;
+      stride *= gy->dim[k];
+    }
+    gx->f[q] += gy->f[o];
+  }
+}
+
 int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals) {
   const ox_tensor *a = IN(nd, vals, 0), *b = IN(nd, vals, 1);
   ox_tensor *y = &vals[nd->out[0]];
   if (!a && nd->op != OX_CONCAT)
     return NODE_ERR(LIMN_EINVAL, "missing input");
-  int needs_b = nd->op == OX_GEMM || nd->op == OX_MATMUL || nd->op == OX_ADD || nd->op == OX_SUB ||
-                nd->op == OX_MUL || nd->op == OX_DIV || nd->op == OX_RESHAPE || nd->op == OX_GATHER;
+  int needs_b = nd->op == OX_GEMM || nd->op == OX_MATMUL || nd->op == OX_CONV || nd->op == OX_ADD ||
+                nd->op == OX_SUB || nd->op == OX_MUL || nd->op == OX_DIV || nd->op == OX_RESHAPE ||
+                nd->op == OX_GATHER;
   if (needs_b && !b)
     return NODE_ERR(LIMN_EINVAL, "missing second input");
   int fl = a && a->type == OX_FLOAT;
@@ -475,6 +651,13 @@ int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_ten
     return unsqueeze_fwd(ctx, nd, a, b, y);
   case OX_CONCAT:
     return concat_fwd(ctx, nd, vals, y);
+  case OX_CONV:
+    return conv_fwd(ctx, nd, a, b, IN(nd, vals, 2), y);
+  case OX_MAXPOOL:
+  case OX_AVGPOOL:
+    return pool(ctx, nd, a, y, NULL, NULL);
+  case OX_PAD:
+    return pad_fwd(ctx, nd, a, b, IN(nd, vals, 2), y);
   default:
     return NODE_ERR(LIMN_EUNSUPPORTED, "not supported");
   }
@@ -614,6 +797,25 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
     for (size_t q = 0; q < a->len; q++)
       ga->f[q] += gy->f[q];
+    return LIMN_OK;
+  case OX_CONV:
+    if (needs(g, nd, 1) || needs(g, nd, 2))
+      return NODE_ERR(LIMN_EUNSUPPORTED, "gradients through the weights are not supported");
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return conv_bwd(ctx, nd, a, b, gy, ga);
+  case OX_MAXPOOL:
+  case OX_AVGPOOL:
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return pool(ctx, nd, a, NULL, gy, ga);
+  case OX_PAD:
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    pad_bwd(a, b, gy, ga);
     return LIMN_OK;
   case OX_CONCAT: {
     long ax = nd->axis < 0 ? nd->axis + (long)y->rank : nd->axis;

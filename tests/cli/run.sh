@@ -215,7 +215,9 @@ expect 0 "completeness gap" -- "$LIMN" explain --model "$O" --data "$D/breast_ca
 expect 0 "score (weighted R^2)" -- "$LIMN" explain --model "$O" --data "$D/breast_cancer.csv" --target diagnosis --rows 0 --method lime --background "$D/breast_cancer.csv"
 expect 0 "2 dimensions" -- "$LIMN" embed --model "$O" --data "$D/breast_cancer.csv" --target diagnosis --space output --out "$T/onnx_map.csv"
 expect 0 "2 rows" -- "$LIMN" report --model "$O" --data "$D/breast_cancer.csv" --target diagnosis --rows 0,5 --background "$D/breast_cancer.csv" --out "$T/onnx.html"
-expect 1 "node 0 'conv1': operator 'Conv' is not supported" -- "$LIMN" info --model "$F/onnx/bad_conv.onnx"
+expect 0 "" -- "$LIMN" explain --model "$F/onnx/digits_cnn.onnx" --data "$D/digits.csv" --target digit --rows 0 --method ig --format svg --out "$T/cnn.svg"
+[ "$(grep -c '<rect' "$T/cnn.svg")" -ge 128 ] && ok || bad "the CNN's IG heat map (an 8x8 image and its attribution)"
+expect 1 "node 0 'erf1': operator 'Erf' is not supported" -- "$LIMN" info --model "$F/onnx/bad_erf.onnx"
 expect 2 "--output-kind: expected auto, probabilities, logits or value, got 'odds'" -- "$LIMN" predict --model "$O" --data "$D/breast_cancer.csv" --target diagnosis --output-kind odds
 
 echo "cli: $pass passed, $fail failed"
