@@ -44,13 +44,13 @@ int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const siz
       return limn__err(ctx, LIMN_ESHAPE, "a tensor of more than %d elements", OX_MAX_ELEMENTS);
   }
   t->type = OX_NONE;
-  if (type == OX_FLOAT && t->cap_f < len) {
+  if (type == OX_FLOAT && (t->cap_f < len || !t->f)) {
     limn__free(ctx, t->f);
     t->cap_f = 0;
     if (!(t->f = limn__alloc_array(ctx, len ? len : 1, sizeof(float))))
       return LIMN_ENOMEM;
     t->cap_f = len;
-  } else if (type == OX_INT64 && t->cap_i < len) {
+  } else if (type == OX_INT64 && (t->cap_i < len || !t->i)) {
     limn__free(ctx, t->i);
     t->cap_i = 0;
     if (!(t->i = limn__alloc_array(ctx, len ? len : 1, sizeof(int64_t))))
