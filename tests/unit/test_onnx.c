@@ -70,7 +70,7 @@ static void test_torch(const char *file) {
     got[i] = g[i], want[i] = ref[(i / 30) * 34 + 4 + i % 30];
     scale = fmax(scale, fabs(want[i]));
   }
-  CHECK_CLOSE("input gradients vs torch autograd", got, want, 600, 1e-5 * scale, 1e-4);
+  CHECK_CLOSE("input gradients vs torch autograd", got, want, 600, 1e-5 * scale, 1e-5);
   /* a row's result does not depend on its batch */
   float p1[2];
   CHECK_OK(ctx, limn_model_predict(ctx, m, x + 7 * 30, 1, p1));
@@ -124,7 +124,7 @@ static void test_cnn(void) {
       got[q] = g[q], want[q] = ref[(q / 64) * 84 + 20 + q % 64];
       scale = fmax(scale, fabs(want[q]));
     }
-    CHECK_CLOSE("CNN input gradients vs torch autograd", got, want, 640, 1e-5 * scale, 1e-4);
+    CHECK_CLOSE("CNN input gradients vs torch autograd", got, want, 640, 1e-5 * scale, 1e-5);
   }
   free(ref);
   limn_model_free(m);
@@ -158,7 +158,7 @@ static void test_helper(const char *file) {
   CHECK_OK(ctx, limn_model_vjp(ctx, m, x, 10, w, LIMN_SPACE_OUTPUT, g));
   for (size_t i = 0; i < 80; i++)
     got[i] = g[i], want[i] = ref[(i / 8) * 17 + 9 + i % 8];
-  CHECK_CLOSE("gradients vs numpy", got, want, 80, 1e-5, 1e-4);
+  CHECK_CLOSE("gradients vs numpy", got, want, 80, 1e-5, 1e-5);
   /* loaded without a schema: the graph declares 8 columns */
   limn_model *m2 = NULL;
   CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path(path), NULL, LIMN_ONNX_VALUE, &m2));
