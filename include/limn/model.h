@@ -88,8 +88,10 @@ typedef enum limn_onnx_output {
  * version), which limn's own model files never do. */
 int limn_is_onnx(const void *buf, size_t len);
 /* Load an ONNX model (opsets 9 to 17; the operators of docs/onnx.md) taking one float
- * input (N, nfeatures) and giving (N, outputs). `schema` (copied; may be NULL when the
- * graph declares its input width) names the columns, all numeric, and the target;
+ * input (N, slots) and giving (N, outputs): numeric columns as they are, categorical
+ * ones one-hot in the schema's category order (image graphs may declare (N, C, H, W)).
+ * `schema` (copied; may be NULL when the graph declares its input width) names the
+ * columns and the target;
  * without a target the outputs are "class 0".. or one value. Errors name the file and
  * the node: an unsupported operator, an undefined input, a shape that does not fit. */
 int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *schema, limn_onnx_output kind,

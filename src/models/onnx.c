@@ -18,6 +18,9 @@ typedef struct ox_model {
   int head;
   int logit; /* HEAD_SOFTMAX: the value the final Softmax takes */
   size_t d, k;
+  size_t w;        /* the graph's input width: d, or the one-hot slots of categorical columns */
+  size_t *slot_of; /* (d) first slot of each column */
+  size_t *ncat;    /* (d) categories of each column (0: numeric) */
   size_t in_rank, in_dim[OX_MAXRANK]; /* the input's declared shape (in_dim[0] the batch), or rank 2 */
 } ox_model;
 
@@ -505,7 +508,7 @@ static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t
     }
   ox_tensor *in = &s->vals[g->input];
   memset(in, 0, sizeof *in);
-  in->type = OX_FLOAT, in->rank = om->in_rank, in->len = n * om->d;
+  in->type = OX_FLOAT, in->rank = om->in_rank, in->len = n * om->w;
   for (size_t r = 1; r < om->in_rank; r++)
     in->dim[r] = om->in_dim[r];
   in->dim[0] = n;
@@ -560,19 +563,6 @@ static int ox_forward_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, co
   return rc;
 }
 
-static int ox_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
-                      float *out) {
-  const ox_model *om = m->impl;
-  run_state s = {0};
-  int rc = LIMN_OK;
-  for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
-    size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
-    rc = ox_forward_chunk(ctx, om, &s, x + r * om->d, c, sp, out + r * om->k);
-  }
-  run_free(ctx, &s);
-  return rc;
-}
-
 static int ox_vjp_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const float *x, size_t n,
                         const float *w, limn_space sp, float *grad) {
   const ox_graph *g = &om->g;
@@ -624,24 +614,88 @@ static int ox_vjp_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const 
   if (!rc) {
     const ox_tensor *gi = &s.grads[g->input];
     if (gi->type == OX_NONE)
-      memset(grad, 0, n * om->d * sizeof(float)); /* the output does not depend on the input */
+      memset(grad, 0, n * om->w * sizeof(float)); /* the output does not depend on the input */
     else
-      memcpy(grad, gi->f, n * om->d * sizeof(float));
+      memcpy(grad, gi->f, n * om->w * sizeof(float));
   }
   return rc;
 }
 
-static int ox_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w, limn_space sp,
-                  float *grad) {
+/* Raw rows (category codes) into the graph's input: numeric columns as they are,
+ * categorical ones one-hot in the data's category order. */
+static void ox_to_slots(const limn_model *m, const float *x, size_t n, float *h) {
   const ox_model *om = m->impl;
+  if (om->w == om->d) {
+    memcpy(h, x, n * om->d * sizeof *h);
+    return;
+  }
+  memset(h, 0, n * om->w * sizeof *h);
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < om->d; j++) {
+      float v = x[i * om->d + j];
+      if (!om->ncat[j])
+        h[i * om->w + om->slot_of[j]] = v;
+      else if (v >= 0 && (size_t)v < om->ncat[j])
+        h[i * om->w + om->slot_of[j] + (size_t)v] = 1.0f;
+    }
+}
+
+/* The graph on rows h (n, w) of its own input. */
+static int run_slots(limn_ctx *ctx, const ox_model *om, const float *h, size_t n, limn_space sp, float *out,
+                     const float *wt, float *grad) {
   run_state s = {0};
   int rc = LIMN_OK;
   for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
     size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
-    rc = ox_vjp_chunk(ctx, om, &s, x + r * om->d, c, w + r * om->k, sp, grad + r * om->d);
+    rc = wt ? ox_vjp_chunk(ctx, om, &s, h + r * om->w, c, wt + r * om->k, sp, grad + r * om->w)
+            : ox_forward_chunk(ctx, om, &s, h + r * om->w, c, sp, out + r * om->k);
   }
   run_free(ctx, &s);
   return rc;
+}
+
+/* Raw rows: through the slots when the columns are not all numeric. */
+static int run_raw(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp, float *out,
+                   const float *wt, float *grad) {
+  const ox_model *om = m->impl;
+  if (om->w == om->d)
+    return run_slots(ctx, om, x, n, sp, out, wt, grad);
+  float *h = limn__alloc_array(ctx, n ? n : 1, om->w * sizeof(float));
+  if (!h)
+    return LIMN_ENOMEM;
+  ox_to_slots(m, x, n, h);
+  int rc = run_slots(ctx, om, h, n, sp, out, wt, grad);
+  limn__free(ctx, h);
+  return rc;
+}
+
+static int ox_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
+                      float *out) {
+  return run_raw(ctx, m, x, n, sp, out, NULL, NULL);
+}
+
+/* grad (n, slots): for all-numeric data the slots are the columns. */
+static int ox_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w, limn_space sp,
+                  float *grad) {
+  return run_raw(ctx, m, x, n, sp, NULL, w, grad);
+}
+
+static int ox_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
+                            float *out) {
+  return run_slots(ctx, m->impl, h, n, sp, out, NULL, NULL);
+}
+
+static int ox_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
+                        limn_space sp, float *grad, float *out) {
+  int rc = run_slots(ctx, m->impl, h, n, sp, NULL, w, grad);
+  if (!rc && out)
+    rc = run_slots(ctx, m->impl, h, n, sp, out, NULL, NULL);
+  return rc;
+}
+
+static double ox_slot_scale(const limn_model *m, size_t s) {
+  (void)m, (void)s;
+  return 1.0;
 }
 
 static void ox_destroy(limn_model *m) {
@@ -649,10 +703,13 @@ static void ox_destroy(limn_model *m) {
   if (!om)
     return;
   graph_free(m->ctx, &om->g);
+  limn__free(m->ctx, om->slot_of);
+  limn__free(m->ctx, om->ncat);
   limn__free(m->ctx, om);
 }
 
-static const limn__model_vt ox_vt = {ox_forward, ox_vjp, ox_destroy, NULL, NULL, NULL, NULL};
+static const limn__model_vt ox_vt = {ox_forward,   ox_vjp,      ox_destroy,   ox_forward_slots,
+                                     ox_vjp_slots, ox_to_slots, ox_slot_scale};
 
 /* ---- loading ---- */
 
@@ -754,23 +811,33 @@ int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const c
       om->head = HEAD_LOGITS;
     size_t dw = declared_shape(mp->graph, om->g.names[om->g.input], &om->in_rank, om->in_dim);
     om->d = schema ? limn_schema_nfeatures(schema) : dw;
-    if (!dw) /* (N, d) */
-      om->in_rank = 2, om->in_dim[1] = om->d;
-    if (!om->d)
+    om->slot_of = limn__calloc(ctx, om->d + 1, sizeof *om->slot_of);
+    om->ncat = limn__calloc(ctx, om->d + 1, sizeof *om->ncat);
+    if (!om->slot_of || !om->ncat)
+      rc = LIMN_ENOMEM;
+    om->w = 0;
+    for (size_t j = 0; !rc && j < om->d; j++) { /* categorical columns one-hot, in the data's order */
+      om->slot_of[j] = om->w;
+      if (schema && limn_schema_feature_kind(schema, j) == LIMN_COL_CATEGORICAL)
+        om->ncat[j] = limn_schema_ncategories(schema, j);
+      om->w += om->ncat[j] ? om->ncat[j] : 1;
+    }
+    if (!dw) /* (N, w) */
+      om->in_rank = 2, om->in_dim[1] = om->w;
+    if (!rc && !om->d)
       rc = limn__err(ctx, LIMN_EINVAL,
                      "%s: the graph does not declare its input width: give the data's schema", file);
-    else if (dw && dw != om->d)
-      rc = limn__err(ctx, LIMN_ESHAPE, "%s: the graph takes %zu columns, the data has %zu features", file, dw,
-                     om->d);
+    else if (!rc && dw && dw != om->w)
+      rc = om->w == om->d
+               ? limn__err(ctx, LIMN_ESHAPE, "%s: the graph takes %zu columns, the data has %zu features",
+                           file, dw, om->d)
+               : limn__err(ctx, LIMN_ESHAPE,
+                           "%s: the graph takes %zu inputs, the data's %zu columns make %zu (categorical "
+                           "columns one-hot)",
+                           file, dw, om->d, om->w);
   }
-  for (size_t j = 0; !rc && schema && j < om->d; j++)
-    if (limn_schema_feature_kind(schema, j) != LIMN_COL_NUMERIC)
-      rc = limn__err(ctx, LIMN_EUNSUPPORTED,
-                     "%s: column '%s' is categorical; ONNX models take numeric columns "
-                     "only",
-                     file, limn_schema_feature_name(schema, j));
   if (!rc) { /* one zero row through the graph: shapes, and the output width */
-    float *z = limn__calloc(ctx, om->d, sizeof(float));
+    float *z = limn__calloc(ctx, om->w, sizeof(float));
     run_state s = {0};
     om->k = 1;
     rc = z ? run_forward(ctx, om, z, 1, &s) : LIMN_ENOMEM;
@@ -802,8 +869,11 @@ int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const c
   onnx__model_proto__free_unpacked(mp, &al);
   limn_schema_free(own);
   if (rc) {
-    if (om)
+    if (om) {
       graph_free(ctx, &om->g);
+      limn__free(ctx, om->slot_of);
+      limn__free(ctx, om->ncat);
+    }
     limn__free(ctx, om);
     limn_model_free(m);
     return rc;

@@ -131,6 +131,56 @@ static void test_cnn(void) {
   limn_dataset_free(ds);
 }
 
+/* Categorical columns: the graph takes limn's slots (numeric values, one-hot
+ * categories in the data's order); gradients come per slot. */
+static void test_credit(void) {
+  test_begin("credit, categorical columns one-hot");
+  limn_read_opts ro = limn_read_opts_default();
+  ro.target = "class";
+  limn_dataset *ds = NULL;
+  limn_model *m = NULL;
+  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("data/credit-g.arff"), &ro, &ds));
+  double *ref = read_ref("tests/fixtures/onnx/credit_torch_ref.txt", 10, 65);
+  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/credit_torch.onnx"),
+                                     ds ? limn_dataset_schema(ds) : NULL, LIMN_ONNX_AUTO, &m));
+  if (ds && ref && m) {
+    CHECK(limn_model_nfeatures(m) == 20 && limn_model_nslots(m) == 63);
+    const float *x = limn_dataset_x(ds);
+    float p[20], w[20] = {0}, g[630];
+    double got[630], want[630], scale = 0;
+    CHECK_OK(ctx, limn_model_predict(ctx, m, x, 10, p));
+    for (size_t q = 0; q < 20; q++)
+      got[q] = p[q], want[q] = ref[(q / 2) * 65 + q % 2];
+    CHECK_CLOSE("probabilities vs torch", got, want, 20, 1e-6, 1e-5);
+    for (size_t i = 0; i < 10; i++)
+      w[2 * i + (p[2 * i + 1] > p[2 * i])] = 1.0f;
+    CHECK_OK(ctx, limn_model_vjp(ctx, m, x, 10, w, LIMN_SPACE_OUTPUT, g));
+    for (size_t q = 0; q < 630; q++) {
+      got[q] = g[q], want[q] = ref[(q / 63) * 65 + 2 + q % 63];
+      scale = fmax(scale, fabs(want[q]));
+    }
+    CHECK_CLOSE("per-slot gradients vs torch autograd", got, want, 630, 1e-5 * scale, 1e-5);
+    /* IG (over slots) and LIME (over categories) run on it */
+    limn_grad_opts go = limn_grad_opts_default();
+    go.method = LIMN_METHOD_IG;
+    go.steps = 300;
+    limn_explanation *ex = NULL;
+    CHECK_OK(ctx, limn_explain_gradients(ctx, m, x, 2, &go, &ex));
+    for (size_t i = 0; ex && i < 2; i++)
+      CHECK(fabs(ex[i].delta) < 1e-3 && ex[i].nslots == 63);
+    limn_explanations_free(ctx, ex, 2);
+    limn_stats *st = NULL;
+    CHECK_OK(ctx, limn_stats_compute(ctx, ds, &st));
+    limn_lime_opts lo = limn_lime_opts_default();
+    CHECK_OK(ctx, limn_explain_lime(ctx, m, st, x, 2, &lo, &ex));
+    limn_explanations_free(ctx, ex, 2);
+    limn_stats_free(st);
+  }
+  free(ref);
+  limn_model_free(m);
+  limn_dataset_free(ds);
+}
+
 static void test_helper(const char *file) {
   test_begin(file);
   limn_read_opts ro = limn_read_opts_default();
@@ -246,6 +296,7 @@ int main(void) {
   test_helper("reg_helper_raw.onnx");
   test_sklearn();
   test_cnn();
+  test_credit();
   test_bad();
   limn_ctx_free(ctx);
   return test_end();
