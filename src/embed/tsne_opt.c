@@ -109,21 +109,55 @@ typedef struct grad_arg {
   double exag, theta;
   const qtree *tree;  /* NULL: exact */
   int no_rep;         /* attraction only (the FFT computes the repulsion) */
+  size_t maxrow;      /* the most nonzeros of a row of P */
   double *attr, *rep; /* (n, 2) */
   double *z;          /* (n) per-point share of Z */
 } grad_arg;
 
+/* Wider vectors where the CPU has them (as in gemm.c): elementwise arithmetic and
+ * sums in fixed lanes, so every clone gives the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define LIMN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LIMN_CLONES
+#endif
+
+/* Attraction of a point at (yi, yj) to its cnt neighbours at (bx, by) with weights p:
+ * sum_q p_q w_q (y - y_q), w = 1 / (1 + d^2), in 8 partial sums (lane q % 8) added in
+ * a fixed order: vectorisable, and the same bits on every machine. */
+LIMN_CLONES static void attract(double yi, double yj, const double *restrict bx, const double *restrict by,
+                                const double *restrict p, size_t cnt, double *ax, double *ay) {
+  double sx[8] = {0, 0, 0, 0, 0, 0, 0, 0}, sy[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t q = 0;
+  for (; q + 8 <= cnt; q += 8)
+    for (int l = 0; l < 8; l++) {
+      double dx = yi - bx[q + (size_t)l], dy = yj - by[q + (size_t)l];
+      double f = p[q + (size_t)l] / (1.0 + dx * dx + dy * dy);
+      sx[l] += f * dx;
+      sy[l] += f * dy;
+    }
+  for (int l = 0; q < cnt; q++, l++) {
+    double dx = yi - bx[q], dy = yj - by[q], f = p[q] / (1.0 + dx * dx + dy * dy);
+    sx[l] += f * dx;
+    sy[l] += f * dy;
+  }
+  *ax = ((sx[0] + sx[4]) + (sx[1] + sx[5])) + ((sx[2] + sx[6]) + (sx[3] + sx[7]));
+  *ay = ((sy[0] + sy[4]) + (sy[1] + sy[5])) + ((sy[2] + sy[6]) + (sy[3] + sy[7]));
+}
+
 static int grad_item(void *arg, size_t i, void *scratch) {
   grad_arg *a = arg;
-  long *stack = scratch;
   const double *y = a->y;
-  double yi = y[2 * i], yj = y[2 * i + 1], ax = 0, ay = 0, rx = 0, ry = 0, z = 0;
-  for (size_t q = a->P->rowptr[i]; q < a->P->rowptr[i + 1]; q++) { /* attraction, exact */
-    size_t j = a->P->col[q];
-    double dx = yi - y[2 * j], dy = yj - y[2 * j + 1], w = 1.0 / (1.0 + dx * dx + dy * dy);
-    ax += a->P->val[q] * w * dx;
-    ay += a->P->val[q] * w * dy;
+  size_t lo = a->P->rowptr[i], nrow = a->P->rowptr[i + 1] - lo;
+  double *bx = scratch, *by = bx + a->maxrow; /* the neighbours' coordinates, gathered */
+  long *stack = (long *)(by + a->maxrow);
+  for (size_t q = 0; q < nrow; q++) {
+    size_t j = a->P->col[lo + q];
+    bx[q] = y[2 * j];
+    by[q] = y[2 * j + 1];
   }
+  double yi = y[2 * i], yj = y[2 * i + 1], ax, ay, rx = 0, ry = 0, z = 0;
+  attract(yi, yj, bx, by, a->P->val + lo, nrow, &ax, &ay); /* attraction, exact */
   if (a->no_rep) {
     /* repulsion elsewhere */
   } else if (!a->tree) {
@@ -183,9 +217,12 @@ static int gradient(limn_ctx *ctx, tsne_ws *w, const limn_tsne_p *P, const doubl
   int bh = m == LIMN_TSNE_BARNES_HUT, fft = m == LIMN_TSNE_FFT;
   if (bh)
     LIMN_TRY(build(ctx, &w->tree, y, n));
-  grad_arg a = {P, y, exag, theta, bh ? &w->tree : NULL, fft, w->attr, w->rep, w->z};
+  size_t maxrow = 1;
+  for (size_t i = 0; i < n; i++)
+    maxrow = P->rowptr[i + 1] - P->rowptr[i] > maxrow ? P->rowptr[i + 1] - P->rowptr[i] : maxrow;
+  grad_arg a = {P, y, exag, theta, bh ? &w->tree : NULL, fft, maxrow, w->attr, w->rep, w->z};
   size_t stack = bh ? 4 * w->tree.len + 8 : 1;
-  if (limn__parallel_for(ctx, n, stack * sizeof(long), grad_item, &a))
+  if (limn__parallel_for(ctx, n, stack * sizeof(long) + 2 * maxrow * sizeof(double), grad_item, &a))
     return LIMN_ENOMEM;
   double Z = 0.0;
   if (fft) {
@@ -334,6 +371,26 @@ static int pca_init(limn_ctx *ctx, const float *x, size_t n, size_t dim, double 
 
 /* ---- optimisation ---- */
 
+typedef struct zrow_arg {
+  const double *y;
+  size_t n;
+  double *z;
+} zrow_arg;
+
+/* z[i] = sum_{j != i} 1 / (1 + |y_i - y_j|^2) */
+static int zrow_item(void *arg, size_t i, void *scratch) {
+  (void)scratch;
+  zrow_arg *a = arg;
+  double s = 0;
+  for (size_t j = 0; j < a->n; j++)
+    if (j != i) {
+      double dx = a->y[2 * i] - a->y[2 * j], dy = a->y[2 * i + 1] - a->y[2 * j + 1];
+      s += 1.0 / (1.0 + dx * dx + dy * dy);
+    }
+  a->z[i] = s;
+  return 0;
+}
+
 int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t dim, const limn_tsne_opts *opts,
                   double *y, double *kl) {
   limn_tsne_opts dflt = limn_tsne_opts_default();
@@ -345,7 +402,7 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
     return limn__err(ctx, LIMN_EINVAL, "t-SNE options out of range");
   limn_tsne_method meth = resolve(o->method, n);
   int rc;
-  double lr = o->learning_rate > 0 ? o->learning_rate : fmax((double)n / 12.0, 200.0), Z = 0;
+  double Z = 0;
   tsne_ws w;
   double *grad = limn__alloc_array(ctx, n, 2 * sizeof(double));
   double *upd = limn__calloc(ctx, n, 2 * sizeof(double)),
@@ -369,6 +426,10 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
     if (rc)
       break;
     double mom = early ? o->momentum : o->final_momentum, mx = 0, my = 0;
+    /* auto: N / alpha per phase (openTSNE's rule): N / 12 during early exaggeration
+     * (with the default 12), N afterwards; never below 200 */
+    double lr =
+        o->learning_rate > 0 ? o->learning_rate : fmax((double)n / (early ? o->exaggeration : 1.0), 200.0);
     for (size_t i = 0; i < n; i++) {
       double sx = 0, sy = 0;
       for (int c = 0; c < 2; c++) {
@@ -401,14 +462,13 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
     }
   }
   if (rc == LIMN_OK && kl) {
-    if (n <= 20000) { /* the final KL with an exact Z */
+    if (n <= 20000) { /* the final KL with an exact Z: per-point sums, added in order */
+      zrow_arg za = {y, n, w.z};
       double Ze = 0;
+      if (limn__parallel_for(ctx, n, 0, zrow_item, &za))
+        rc = LIMN_ENOMEM;
       for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++)
-          if (i != j) {
-            double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
-            Ze += 1.0 / (1.0 + dx * dx + dy * dy);
-          }
+        Ze += w.z[i];
       Z = Ze;
     } else {
       rc = gradient(ctx, &w, P, y, meth == LIMN_TSNE_EXACT ? LIMN_TSNE_BARNES_HUT : meth, o->theta,
