@@ -26,10 +26,11 @@ typedef struct limn_tsne_opts {
   size_t iterations;         /* all iterations, exaggeration included [750] */
   size_t exaggeration_iters; /* [250] */
   double exaggeration;       /* early exaggeration [12] */
-  double learning_rate;      /* [0: max(N / 12, 200), in the convention without the factor 4] */
-  double momentum;           /* during exaggeration [0.5] */
-  double final_momentum;     /* afterwards [0.8] */
-  limn_tsne_method method;   /* [auto] */
+  double learning_rate;    /* [0: auto, max(N / alpha, 200) with alpha the phase's exaggeration: N / 12 during
+                              early exaggeration, N after (openTSNE's rule); no factor 4] */
+  double momentum;         /* during exaggeration [0.5] */
+  double final_momentum;   /* afterwards [0.8] */
+  limn_tsne_method method; /* [auto] */
   double theta;     /* Barnes-Hut: a cell of width w at distance r is one body when w / r < theta [0.5] */
   size_t fft_nodes; /* FFT: interpolation nodes per box and axis, 2..8 (boxes are at most 1 wide) [3] */
   double max_step;  /* per-point step norm clip [5] */

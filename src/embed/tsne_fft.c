@@ -124,6 +124,47 @@ static int transpose(limn_ctx *ctx, const double *src, double *dst, size_t M, si
   return limn__parallel_for(ctx, (cols + TB - 1) / TB, 0, tr_item, &t) ? LIMN_ENOMEM : LIMN_OK;
 }
 
+/* Row-wise memory work split over threads: zeroing the charge rows, mirroring kernel
+ * rows, reading the spectra out, copying the potentials. */
+enum { ROW_ZERO, ROW_MIRROR, ROW_SPECTRA, ROW_POT };
+
+typedef struct rowjob_arg {
+  limn__tsne_fft *w;
+  int mode, pass;
+} rowjob_arg;
+
+static int rowjob_item(void *arg, size_t r, void *scratch) {
+  (void)scratch;
+  rowjob_arg *a = arg;
+  limn__tsne_fft *w = a->w;
+  size_t M = w->M, nn = w->nn;
+  if (a->mode == ROW_ZERO) {
+    memset(w->g + 2 * r * M, 0, 2 * M * sizeof(double));
+  } else if (a->mode == ROW_MIRROR) { /* rows 1..nn-1 into M-1..M-nn+1 */
+    memcpy(w->g + 2 * (M - r - 1) * M, w->g + 2 * (r + 1) * M, 2 * M * sizeof(double));
+  } else if (a->mode == ROW_SPECTRA) {
+    double s = 1.0 / ((double)M * (double)M); /* the inverse FFT's normalisation, folded in */
+    const double *src = w->t + 2 * (r <= nn ? r : M - r) * M;
+    for (size_t u = 0; u < M; u++) {
+      w->k2[r * M + u] = src[2 * u] * s;
+      w->k1[r * M + u] = src[2 * u + 1] * s;
+    }
+  } else {
+    double *p0 = w->pot + (size_t)(2 * a->pass) * nn * nn + r * nn, *p1 = p0 + nn * nn;
+    const double *src = w->g + 2 * r * M;
+    for (size_t c = 0; c < nn; c++) {
+      p0[c] = src[2 * c];
+      p1[c] = src[2 * c + 1];
+    }
+  }
+  return 0;
+}
+
+static int rowjob(limn_ctx *ctx, limn__tsne_fft *w, int mode, int pass, size_t rows) {
+  rowjob_arg a = {w, mode, pass};
+  return limn__parallel_for(ctx, rows, 0, rowjob_item, &a) ? LIMN_ENOMEM : LIMN_OK;
+}
+
 /* ---- the steps ---- */
 
 /* Row a (0..nn) of the kernel grid K2 + i K1 at node offsets (a, b), then its FFT. */
@@ -158,19 +199,10 @@ static int kernel_spectra(limn_ctx *ctx, limn__tsne_fft *w, double spacing) {
   kern_arg k = {w, spacing * spacing};
   if (limn__parallel_for(ctx, nn + 1, 2 * M * sizeof(double), kern_item, &k))
     return LIMN_ENOMEM;
-  for (size_t a = 1; a < nn; a++)
-    memcpy(w->g + 2 * (M - a) * M, w->g + 2 * a * M, 2 * M * sizeof(double));
+  LIMN_TRY(rowjob(ctx, w, ROW_MIRROR, 0, nn - 1));
   LIMN_TRY(transpose(ctx, w->g, w->t, M, nn + 1, M));
   LIMN_TRY(fft_rows(ctx, w, w->t, nn + 1, 0));
-  double s = 1.0 / ((double)M * (double)M); /* the inverse FFT's normalisation, folded in */
-  for (size_t v = 0; v < M; v++) {
-    const double *src = w->t + 2 * (v <= nn ? v : M - v) * M;
-    for (size_t u = 0; u < M; u++) {
-      w->k2[v * M + u] = src[2 * u] * s;
-      w->k1[v * M + u] = src[2 * u + 1] * s;
-    }
-  }
-  return LIMN_OK;
+  return rowjob(ctx, w, ROW_SPECTRA, 0, M);
 }
 
 /* Spectrum t (transposed layout) of a grid a + i b of two real charge grids, into
@@ -297,7 +329,7 @@ int limn__tsne_fft_repulsion(limn_ctx *ctx, limn__tsne_fft *w, const double *y, 
   /* two complex grids of charges, centred coordinates: (1, x) against K2, then
    * (y against K2, 1 against K1) */
   for (int pass = 0; pass < 2; pass++) {
-    memset(w->g, 0, 2 * nn * M * sizeof(double));
+    LIMN_TRY(rowjob(ctx, w, ROW_ZERO, 0, nn));
     for (size_t i = 0; i < n; i++) { /* serial: a fixed order of additions */
       double x = y[2 * i] - mid, yy = y[2 * i + 1] - mid;
       double cre = pass ? yy : 1.0, cim = pass ? 1.0 : x;
@@ -312,11 +344,7 @@ int limn__tsne_fft_repulsion(limn_ctx *ctx, limn__tsne_fft *w, const double *y, 
         }
     }
     LIMN_TRY(convolve(ctx, w, pass));
-    for (size_t r = 0; r < nn; r++)
-      for (size_t c = 0; c < nn; c++) {
-        w->pot[(size_t)(2 * pass) * nn * nn + r * nn + c] = w->g[2 * (r * M + c)];
-        w->pot[(size_t)(2 * pass + 1) * nn * nn + r * nn + c] = w->g[2 * (r * M + c) + 1];
-      }
+    LIMN_TRY(rowjob(ctx, w, ROW_POT, pass, nn));
   }
   /* pot holds phi_1, phi_x, phi_y (K2) and the sum of K1 in that order */
   interp_arg a = {w, y, mid, rep, z};
