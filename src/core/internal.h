@@ -112,4 +112,14 @@ void limn__fmt_double(char *buf, size_t cap, double v);
 /* JSON string with escapes, quotes included. */
 void limn__json_string(FILE *f, const char *s);
 
+/* LIMN_CLONES on a function: compiled twice, plain x86-64 and AVX2, the one the CPU
+ * supports chosen at load time (the binary still runs on any x86-64). Only for
+ * elementwise code and sums in a fixed order: without FMA contraction (ISO C mode)
+ * every clone gives the same bits. Off under the sanitizers and other compilers. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define LIMN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LIMN_CLONES
+#endif
+
 #endif

@@ -19,14 +19,6 @@ typedef struct knn_state {
   double *mu;
 } knn_state;
 
-/* Wider vectors where the CPU has them (as in gemm.c); the sum below has a fixed
- * order, so every clone gives the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define LIMN_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define LIMN_CLONES
-#endif
-
 /* Squared distance in double, summed in 8 interleaved partial sums (lane c % 8) and
  * then added in a fixed order: vectorisable, and the same bits everywhere. */
 LIMN_CLONES static double sqdist8(const float *restrict a, const float *restrict b, size_t dim) {

@@ -114,14 +114,6 @@ typedef struct grad_arg {
   double *z;          /* (n) per-point share of Z */
 } grad_arg;
 
-/* Wider vectors where the CPU has them (as in gemm.c): elementwise arithmetic and
- * sums in fixed lanes, so every clone gives the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define LIMN_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define LIMN_CLONES
-#endif
-
 /* Attraction of a point to its cnt neighbours, given their offsets (dx, dy) = y_i - y_q
  * and weights p: sum_q p_q w_q (dx, dy), w = 1 / (1 + d^2). Single precision (like
  * scikit-learn's t-SNE) in 16 partial sums (lane q % 16), added in double in a fixed

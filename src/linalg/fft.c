@@ -6,15 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Wider vectors where the CPU has them, chosen at load time (as in gemm.c): the
- * arithmetic is elementwise without FMA contraction, so every clone gives the same
- * bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define LIMN_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define LIMN_CLONES
-#endif
-
 size_t limn__fft_good_size(size_t n) {
   for (size_t m = n < 1 ? 1 : n;; m++) {
     size_t k = m;

@@ -64,15 +64,6 @@ static void gemm_nt(size_t M, size_t N, size_t K, float alpha, const float *A, s
   }
 }
 
-/* Wider vectors where the CPU has them, chosen at load time (the binary still runs
- * on any x86-64). Elementwise code without FMA contraction (ISO C mode): every
- * clone gives the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define LIMN_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define LIMN_CLONES
-#endif
-
 /* c_r[j] += a_r * b[j] for four rows r. */
 LIMN_CLONES static void axpy4(size_t N, float a0, float a1, float a2, float a3, const float *restrict b,
                               float *restrict c0, float *restrict c1, float *restrict c2,
