@@ -528,47 +528,52 @@ static int check_out(limn_ctx *ctx, const ox_model *om, const ox_tensor *t, size
   return LIMN_OK;
 }
 
+/* The outputs in the asked space from a forward pass's values. */
+static int head_out(limn_ctx *ctx, const ox_model *om, const ox_tensor *vals, size_t n, limn_space sp,
+                    float *out) {
+  const ox_tensor *y = &vals[om->g.output];
+  size_t k = om->k;
+  LIMN_TRY(check_out(ctx, om, y, n, "output"));
+  if (om->head == HEAD_SOFTMAX && sp == LIMN_SPACE_LOGIT) {
+    const ox_tensor *z = &vals[om->logit];
+    LIMN_TRY(check_out(ctx, om, z, n, "logits"));
+    memcpy(out, z->f, n * k * sizeof(float));
+  } else if (om->head == HEAD_LOGITS && sp == LIMN_SPACE_OUTPUT) {
+    for (size_t i = 0; i < n; i++) {
+      double mx = -INFINITY, t = 0;
+      for (size_t c = 0; c < k; c++)
+        mx = fmax(mx, y->f[i * k + c]);
+      for (size_t c = 0; c < k; c++)
+        t += exp((double)y->f[i * k + c] - mx);
+      for (size_t c = 0; c < k; c++)
+        out[i * k + c] = (float)(exp((double)y->f[i * k + c] - mx) / t);
+    }
+  } else if (om->head == HEAD_PROBS && sp == LIMN_SPACE_LOGIT) {
+    for (size_t q = 0; q < n * k; q++)
+      out[q] = (float)log(fmax((double)y->f[q], 1e-30));
+  } else {
+    memcpy(out, y->f, n * k * sizeof(float));
+  }
+  return LIMN_OK;
+}
+
 static int ox_forward_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const float *x, size_t n,
                             limn_space sp, float *out) {
   run_state s = *st;
   int rc = run_forward(ctx, om, x, n, &s);
   *st = s;
-  const ox_tensor *y = rc ? NULL : &s.vals[om->g.output];
-  if (!rc)
-    rc = check_out(ctx, om, y, n, "output");
-  size_t k = om->k;
-  if (!rc) {
-    if (om->head == HEAD_SOFTMAX && sp == LIMN_SPACE_LOGIT) {
-      const ox_tensor *z = &s.vals[om->logit];
-      rc = check_out(ctx, om, z, n, "logits");
-      if (!rc)
-        memcpy(out, z->f, n * k * sizeof(float));
-    } else if (om->head == HEAD_LOGITS && sp == LIMN_SPACE_OUTPUT) {
-      for (size_t i = 0; i < n; i++) {
-        double mx = -INFINITY, t = 0;
-        for (size_t c = 0; c < k; c++)
-          mx = fmax(mx, y->f[i * k + c]);
-        for (size_t c = 0; c < k; c++)
-          t += exp((double)y->f[i * k + c] - mx);
-        for (size_t c = 0; c < k; c++)
-          out[i * k + c] = (float)(exp((double)y->f[i * k + c] - mx) / t);
-      }
-    } else if (om->head == HEAD_PROBS && sp == LIMN_SPACE_LOGIT) {
-      for (size_t q = 0; q < n * k; q++)
-        out[q] = (float)log(fmax((double)y->f[q], 1e-30));
-    } else {
-      memcpy(out, y->f, n * k * sizeof(float));
-    }
-  }
-  return rc;
+  return rc ? rc : head_out(ctx, om, s.vals, n, sp, out);
 }
 
+/* grad (n, w) = w^T d(outputs in space sp) / d input; the outputs too when out is set. */
 static int ox_vjp_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const float *x, size_t n,
-                        const float *w, limn_space sp, float *grad) {
+                        const float *w, limn_space sp, float *grad, float *out) {
   const ox_graph *g = &om->g;
   run_state s = *st;
   int rc = run_forward(ctx, om, x, n, &s);
   *st = s;
+  if (!rc && out)
+    rc = head_out(ctx, om, s.vals, n, sp, out);
   size_t k = om->k;
   if (!rc)
     rc = check_out(ctx, om, &s.vals[g->output], n, "output");
@@ -640,14 +645,16 @@ static void ox_to_slots(const limn_model *m, const float *x, size_t n, float *h)
     }
 }
 
-/* The graph on rows h (n, w) of its own input. */
+/* The graph on rows h (n, w) of its own input: the outputs (out), or with weights wt the
+ * gradient (grad) and, when out is set too, the outputs of the same pass. */
 static int run_slots(limn_ctx *ctx, const ox_model *om, const float *h, size_t n, limn_space sp, float *out,
                      const float *wt, float *grad) {
   run_state s = {0};
   int rc = LIMN_OK;
   for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
     size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
-    rc = wt ? ox_vjp_chunk(ctx, om, &s, h + r * om->w, c, wt + r * om->k, sp, grad + r * om->w)
+    rc = wt ? ox_vjp_chunk(ctx, om, &s, h + r * om->w, c, wt + r * om->k, sp, grad + r * om->w,
+                           out ? out + r * om->k : NULL)
             : ox_forward_chunk(ctx, om, &s, h + r * om->w, c, sp, out + r * om->k);
   }
   run_free(ctx, &s);
@@ -687,10 +694,7 @@ static int ox_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, 
 
 static int ox_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
                         limn_space sp, float *grad, float *out) {
-  int rc = run_slots(ctx, m->impl, h, n, sp, NULL, w, grad);
-  if (!rc && out)
-    rc = run_slots(ctx, m->impl, h, n, sp, out, NULL, NULL);
-  return rc;
+  return run_slots(ctx, m->impl, h, n, sp, out, w, grad); /* one pass for both */
 }
 
 static double ox_slot_scale(const limn_model *m, size_t s) {
