@@ -337,19 +337,26 @@ static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
   return LIMN_OK;
 }
 
-/* Fold "Add(MatMul(a, W), b)" with a constant row vector b into the MatMul (it starts
- * from b), when the product is used by that Add alone: one pass fewer over the
- * activations. (The sums differ from the unfolded graph's only in adding b first.) */
-static int fold_bias(limn_ctx *ctx, ox_graph *g) {
-  size_t *uses = limn__calloc(ctx, g->nvals + 1, sizeof *uses);
-  if (!uses)
-    return LIMN_ENOMEM;
+/* How many live nodes (and the graph's output) read each value. */
+static void count_uses(const ox_graph *g, size_t *uses) {
+  memset(uses, 0, (g->nvals + 1) * sizeof *uses);
   for (size_t k = 0; k < g->nnodes; k++)
-    for (size_t q = 0; q < g->nodes[k].nin; q++)
+    for (size_t q = 0; !g->nodes[k].skip && q < g->nodes[k].nin; q++)
       if (g->nodes[k].in[q] >= 0)
         uses[g->nodes[k].in[q]]++;
   if (g->output >= 0)
     uses[g->output]++;
+}
+
+/* Fold "Add(MatMul(a, W), b)" with a constant row vector b into the MatMul (it starts
+ * from b), when the product is used by that Add alone: one pass fewer over the
+ * activations. (The sums differ from the unfolded graph's only in adding b first.)
+ * Then fold a Relu into the product before it, likewise. */
+static int fold(limn_ctx *ctx, ox_graph *g) {
+  size_t *uses = limn__calloc(ctx, g->nvals + 1, sizeof *uses);
+  if (!uses)
+    return LIMN_ENOMEM;
+  count_uses(g, uses);
   for (size_t k = 0; k < g->nnodes; k++) {
     ox_node *mm = &g->nodes[k];
     if (mm->op != OX_MATMUL || uses[mm->out[0]] != 1 || mm->nin != 2 || mm->in[1] < 0)
@@ -375,13 +382,7 @@ static int fold_bias(limn_ctx *ctx, ox_graph *g) {
   }
   /* then a Relu right after a product (with or without its bias) whose output it
    * alone uses */
-  memset(uses, 0, (g->nvals + 1) * sizeof *uses);
-  for (size_t k = 0; k < g->nnodes; k++)
-    for (size_t q = 0; !g->nodes[k].skip && q < g->nodes[k].nin; q++)
-      if (g->nodes[k].in[q] >= 0)
-        uses[g->nodes[k].in[q]]++;
-  if (g->output >= 0)
-    uses[g->output]++;
+  count_uses(g, uses);
   for (size_t k = 0; k < g->nnodes; k++) {
     ox_node *mm = &g->nodes[k];
     if ((mm->op != OX_MATMUL && mm->op != OX_GEMM) || mm->skip || uses[mm->out[0]] != 1)
@@ -453,7 +454,7 @@ static int build_graph(limn_ctx *ctx, const Onnx__ModelProto *mp, const char *fi
     g->output = (int)id;
   }
   if (!rc)
-    rc = fold_bias(ctx, g);
+    rc = fold(ctx, g);
   if (!rc) { /* which values depend on the input */
     g->dep = limn__calloc(ctx, g->nvals, 1);
     if (!g->dep)
