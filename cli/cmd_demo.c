@@ -215,9 +215,8 @@ int cmd_demo(int argc, char **argv) {
     in.ctx = ctx, in.m = m, in.model_path = mp, in.ds = test, in.data_path = tep;
     in.rows = rows, in.nrows = nrows, in.why = why;
     in.reasons = set->reasons, in.favourable = -1, in.reasons_from = LIMN_METHOD_LIME;
-    for (size_t k = 0; set->favourable && k < C; k++)
-      if (!strcmp(limn_model_output_name(m, k), set->favourable))
-        in.favourable = (long)k;
+    if (set->favourable)
+      in.favourable = cli_output_index(m, set->favourable, 0);
     in.top = 10, in.num_samples = 5000, in.seed = seed, in.map_space = "auto", in.map_max = 3000;
     in.title = set->title, in.command = line;
     rc = report_write(&in, rp);

@@ -84,31 +84,15 @@ static int parse_class(const limn_model *m, const char *v, long *target) {
     *target = -1; /* "true": one class per row, set in explain() */
     return CLI_OK;
   }
-  for (size_t k = 0; k < limn_model_noutputs(m); k++)
-    if (!strcmp(v, limn_model_output_name(m, k))) {
-      *target = (long)k;
-      return CLI_OK;
-    }
-  char *end;
-  long t = strtol(v, &end, 10);
-  if (*v && !*end && t >= 0 && (size_t)t < limn_model_noutputs(m)) {
-    *target = t;
+  if ((*target = cli_output_index(m, v, 1)) >= 0)
     return CLI_OK;
-  }
   return cli_fail("--class: '%s' is neither pred, an output index (0..%zu) nor a class name", v,
                   limn_model_noutputs(m) - 1);
 }
 
-/* A class by name or index; -1 when none matches. */
+/* A class by name or index; -1 when none matches (or the model has no classes). */
 static long find_class(const limn_model *m, const char *v) {
-  if (limn_model_task(m) != LIMN_TASK_CLASSIFICATION)
-    return -1;
-  for (size_t k = 0; k < limn_model_noutputs(m); k++)
-    if (!strcmp(v, limn_model_output_name(m, k)))
-      return (long)k;
-  char *end;
-  long t = strtol(v, &end, 10);
-  return *v && !*end && t >= 0 && (size_t)t < limn_model_noutputs(m) ? t : -1;
+  return limn_model_task(m) == LIMN_TASK_CLASSIFICATION ? cli_output_index(m, v, 1) : -1;
 }
 
 typedef struct run {

@@ -120,9 +120,8 @@ int cmd_report(int argc, char **argv) {
   } else if (!(rc = cli_parse_rows(cli_get(&cmd, "rows"), limn_dataset_nrows(ds), &rows, &nrows))) {
     const char *fav = cli_get(&cmd, "favourable");
     if (fav) {
-      for (size_t k = 0; limn_model_task(m) == LIMN_TASK_CLASSIFICATION && k < limn_model_noutputs(m); k++)
-        if (!strcmp(fav, limn_model_output_name(m, k)))
-          in.favourable = (long)k;
+      if (limn_model_task(m) == LIMN_TASK_CLASSIFICATION)
+        in.favourable = cli_output_index(m, fav, 0);
       if (in.favourable < 0)
         rc = cli_fail("--favourable: '%s' is not one of the model's classes", fav);
     }

@@ -378,3 +378,12 @@ int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model 
     limn_dataset_free(own);
   return CLI_OK;
 }
+
+long cli_output_index(const limn_model *m, const char *v, int allow_index) {
+  for (size_t k = 0; k < limn_model_noutputs(m); k++)
+    if (!strcmp(v, limn_model_output_name(m, k)))
+      return (long)k;
+  char *end;
+  long t = allow_index ? strtol(v, &end, 10) : -1;
+  return allow_index && *v && !*end && t >= 0 && (size_t)t < limn_model_noutputs(m) ? t : -1;
+}

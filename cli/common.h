@@ -53,6 +53,8 @@ size_t cli_split_list(char *s, const char **items, size_t max);
 int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count);
 /* --model (limn or ONNX, by content) and --data read against it; see common.c. */
 int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m, limn_dataset **ds);
+/* The output (class) named v, or with allow_index its number; -1 when none. */
+long cli_output_index(const limn_model *m, const char *v, int allow_index);
 /* A context with --threads applied and progress on stderr when it is a terminal. */
 limn_ctx *cli_ctx(const cli_cmd *cmd);
 /* Shortest round-trip text of a float. */
