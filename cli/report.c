@@ -395,10 +395,11 @@ static void reasons(FILE *f, const rep *r, size_t i) {
   free(rs);
 }
 
-/* Features sorted by |attribution| (LIME: selected only), at most top. */
-static size_t ranked(const rep *r, const limn_explanation *e, size_t *idx, size_t top) {
+/* Features sorted by |attribution| into idx (LIME: selected only); returns how many
+ * to show (at most top), and how many there are in *all. */
+static size_t ranked(const limn_explanation *e, size_t *idx, size_t top, size_t *all) {
   size_t ns = render_shown(e, idx);
-  (void)r;
+  *all = ns;
   return top && top < ns ? top : ns;
 }
 
@@ -414,8 +415,7 @@ static void lime_section(FILE *f, const rep *r, size_t i) {
   size_t *idx = malloc(r->d * sizeof *idx);
   if (!idx)
     return;
-  size_t show = ranked(r, e, idx, r->in->top), nsel = render_shown(e, idx);
-  show = r->in->top && r->in->top < nsel ? r->in->top : nsel;
+  size_t nsel, show = ranked(e, idx, r->in->top, &nsel);
   fprintf(f, "<p>The surrogate explains P(<strong>");
   H(f, class_name(r, (long)e->target));
   fprintf(f,
@@ -501,7 +501,7 @@ static void ig_section(FILE *f, const rep *r, size_t i) {
   size_t *idx = malloc(r->d * sizeof *idx);
   if (!idx)
     return;
-  size_t show = ranked(r, e, idx, r->in->top);
+  size_t all, show = ranked(e, idx, r->in->top, &all);
   double mx = show ? fabs(e->attr[idx[0]]) : 0;
   char nb[160];
   fputs("<div class=\"scroll\"><table class=\"ig\"><caption class=\"note\">Attributions, largest "
