@@ -170,14 +170,6 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
   return CLI_OK;
 }
 
-static const char *palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-
-static void svg_text(FILE *f, const char *s) {
-  for (; *s; s++)
-    fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : (char[2]){*s, 0}, f);
-}
-
 /* Scatter: colour = label (or predicted class), ring = misclassified, labels on highlights. */
 /* ref_y (nref, 2): a saved map's points, drawn in grey under the rows placed into it. */
 static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const long *pred,
@@ -206,7 +198,7 @@ static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const
     double px = ox + (y[2 * i] - minx) * sc, py = size - oy - (y[2 * i + 1] - miny) * sc;
     long c = cls ? cls[i] : pred ? pred[i] : 0;
     fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"%s\"/>\n", px, py,
-            palette[(size_t)(c < 0 ? 0 : c) % 10]);
+            render_palette[(size_t)(c < 0 ? 0 : c) % 10]);
     if (cls && pred && cls[i] != pred[i])
       fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"5\" fill=\"none\" stroke=\"black\"/>\n", px, py);
     if (hl && hl[i])
@@ -217,8 +209,8 @@ static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const
   }
   for (size_t c = 0; c < ncls && c < 10; c++) {
     fprintf(f, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"5\" fill=\"%s\"/><text x=\"%.0f\" y=\"%.0f\">", size + 20,
-            30 + 18.0 * (double)c, palette[c], size + 32, 34 + 18.0 * (double)c);
-    svg_text(f, names[c]);
+            30 + 18.0 * (double)c, render_palette[c], size + 32, 34 + 18.0 * (double)c);
+    render_xml(f, names[c]);
     fputs("</text>\n", f);
   }
   double ly = 30 + 18.0 * (double)(ncls < 10 ? ncls : 10);

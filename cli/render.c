@@ -325,6 +325,9 @@ void render_global(FILE *f, const render_ctx *rc, const limn_explanation *ex, si
 
 /* ---- SVG ---- */
 
+const char *const render_palette[10] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                        "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+
 void render_xml(FILE *f, const char *s) {
   for (; *s; s++) {
     if (*s == '<')

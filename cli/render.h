@@ -51,6 +51,8 @@ const char *render_category(const limn_model *m, size_t j, float v);
 size_t render_shown(const limn_explanation *e, size_t *idx);
 /* LIME's label of feature j ("worst radius > 16.8"), or its name. */
 const char *render_label(const render_ctx *rc, const limn_explanation *e, size_t j, char *buf, size_t cap);
+/* Ten class colours for maps (Tableau 10); class c gets render_palette[c % 10]. */
+extern const char *const render_palette[10];
 /* XML/HTML-escaped text. */
 void render_xml(FILE *f, const char *s);
 /* Diverging colour for t in [-1, 1]: blue (negative), white, red (positive). */

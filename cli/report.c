@@ -29,9 +29,6 @@ typedef struct rep {
   const char *map_note; /* why there is no map */
 } rep;
 
-static const char *palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-
 /* ---- computing ---- */
 
 static int lime_run(rep *r, const long *targets, limn_explanation **out) {
@@ -705,7 +702,8 @@ static void map_section(FILE *f, const rep *r) {
     size_t k = r->mrows[q];
     long c = r->truth ? r->truth[k] : r->pred[k];
     double px = ox + (r->y[2 * q] - minx) * sc, py = size - oy - (r->y[2 * q + 1] - miny) * sc;
-    fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", px, py, palette[(size_t)c % 10]);
+    fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", px, py,
+            render_palette[(size_t)c % 10]);
     if (r->truth && r->truth[k] != r->pred[k])
       fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" fill=\"none\" stroke=\"#000\"/>", px, py);
     fputc('\n', f);
@@ -723,7 +721,7 @@ static void map_section(FILE *f, const rep *r) {
   }
   fputs("</svg>\n<figcaption><ul class=\"legend\">\n", f);
   for (size_t c = 0; r->cls && c < r->C; c++) {
-    fprintf(f, "<li><span class=\"sw\" style=\"background:%s\"></span>", palette[c % 10]);
+    fprintf(f, "<li><span class=\"sw\" style=\"background:%s\"></span>", render_palette[c % 10]);
     H(f, class_name(r, (long)c));
     fputs("</li>\n", f);
   }
