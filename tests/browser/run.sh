@@ -7,12 +7,7 @@
 LIMN=$1
 PNG_CHECK=$2
 OUT=$3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/../lib.sh"
 
 CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 if [ -z "$CHROME" ]; then
@@ -66,5 +61,4 @@ for ds in breast-cancer credit digits; do
   "$PNG_CHECK" "$dir/screenshot-phone.png" && ! grep -q CONSOLE "$T/log" && ok || bad "$ds: the phone-width screenshot"
 done
 
-echo "browser: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish browser

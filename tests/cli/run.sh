@@ -2,25 +2,7 @@
 # CLI tests: exit codes, error messages, outputs. Usage: run.sh LIMN SOURCE_DIR
 LIMN=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect CODE NEEDLE -- command...: exit code and a text (stdout+stderr) that must appear
-expect() {
-  code=$1; needle=$2; shift 3
-  "$@" >"$T/out" 2>"$T/err"
-  got=$?
-  if [ "$got" -ne "$code" ]; then bad "$* -> exit $got, want $code"; cat "$T/err" >&2; return; fi
-  if [ -n "$needle" ] && ! cat "$T/out" "$T/err" | grep -qF -- "$needle"; then
-    bad "$* -> no '$needle' in output"; cat "$T/out" "$T/err" | head -5 >&2; return
-  fi
-  ok
-}
+. "$(dirname "$0")/../lib.sh"
 
 D=$SRC/data
 F=$SRC/tests/fixtures
@@ -224,5 +206,4 @@ expect 0 "accuracy:" -- "$LIMN" evaluate --model "$C" --data "$D/credit-g.arff" 
 expect 1 "node 0 'erf1': operator 'Erf' is not supported" -- "$LIMN" info --model "$F/onnx/bad_erf.onnx"
 expect 2 "--output-kind: expected auto, probabilities, logits or value, got 'odds'" -- "$LIMN" predict --model "$O" --data "$D/breast_cancer.csv" --target diagnosis --output-kind odds
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli

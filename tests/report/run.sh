@@ -3,22 +3,7 @@
 # with `limn explain`, bad input. Usage: run.sh LIMN SOURCE_DIR
 LIMN=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect() {
-  code=$1; needle=$2; shift 3
-  "$@" >"$T/out" 2>"$T/err"
-  got=$?
-  if [ "$got" -ne "$code" ]; then bad "$* -> exit $got, want $code"; cat "$T/err" >&2; return; fi
-  if [ -n "$needle" ] && ! cat "$T/out" "$T/err" | grep -qF -- "$needle"; then
-    bad "$* -> no '$needle' in output"; cat "$T/out" "$T/err" | head -5 >&2; return
-  fi
-  ok
-}
+. "$(dirname "$0")/../lib.sh"
 D=$SRC/data
 
 expect 0 "[default: report.html]" -- "$LIMN" report --help
@@ -109,5 +94,4 @@ grep -q "checking_status" "$T/err" && ok || bad "a data file without the model's
 ls "$T" | grep -q '\.tmp' && bad "a temporary file was left" || ok
 expect 0 "No map: no map was asked for" -- "$LIMN" report --model "$M" --data "$C" --rows 1 --map none --out -
 
-echo "report: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish report
