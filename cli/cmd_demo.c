@@ -84,16 +84,8 @@ static const char *data_dir(void) {
 }
 
 /* Three rows worth explaining; returns how many (2 when nothing is misclassified). */
-static size_t choose(const float *p, const float *y, size_t n, size_t C, size_t *rows, const char **why) {
-  long *pred = malloc(n * sizeof *pred);
-  if (!pred)
-    return 0;
-  for (size_t i = 0; i < n; i++) {
-    pred[i] = 0;
-    for (size_t k = 1; k < C; k++)
-      if (p[i * C + k] > p[i * C + (size_t)pred[i]])
-        pred[i] = (long)k;
-  }
+static size_t choose(const float *p, const long *pred, const float *y, size_t n, size_t C, size_t *rows,
+                     const char **why) {
   size_t a = n, b = n, c = n, k = 0;
 #define PMAX(i) p[(i)*C + (size_t)pred[i]]
   for (size_t i = 0; i < n; i++)
@@ -112,7 +104,6 @@ static size_t choose(const float *p, const float *y, size_t n, size_t C, size_t 
     rows[k] = b, why[k++] = "the least certain prediction";
   if (c < n)
     rows[k] = c, why[k++] = "the most confident mistake";
-  free(pred);
   return k;
 }
 
@@ -153,6 +144,7 @@ int cmd_demo(int argc, char **argv) {
   size_t *idx = NULL, ntr = 0, nte = 0, rows[3], nrows = 0;
   const char *why[3];
   float *p = NULL;
+  long *pred = NULL;
   double acc = 0;
   limn_read_opts ro = limn_read_opts_default();
   ro.target = set->target;
@@ -196,19 +188,21 @@ int cmd_demo(int argc, char **argv) {
   size_t C = m ? limn_model_noutputs(m) : 0;
   if (!lr) {
     p = malloc(nte * C * sizeof *p);
-    lr = p ? limn_model_predict(ctx, m, limn_dataset_x(test), nte, p) : LIMN_ENOMEM;
+    pred = malloc((nte ? nte : 1) * sizeof *pred);
+    lr = p && pred ? limn_model_predict(ctx, m, limn_dataset_x(test), nte, p) : LIMN_ENOMEM;
   }
   if (lr) {
     rc = cli_lib_fail(ctx, lr);
   } else {
     const float *y = limn_dataset_y(test);
-    nrows = choose(p, y, nte, C, rows, why);
-    for (size_t i = 0; i < nte; i++) {
-      size_t b = 0;
+    for (size_t i = 0; i < nte; i++) { /* predicted classes (the first of equal probabilities) */
+      pred[i] = 0;
       for (size_t k = 1; k < C; k++)
-        b = p[i * C + k] > p[i * C + b] ? k : b;
-      acc += (double)(b == (size_t)y[i]) / (double)nte;
+        if (p[i * C + k] > p[i * C + (size_t)pred[i]])
+          pred[i] = (long)k;
+      acc += (double)(pred[i] == (long)y[i]) / (double)nte;
     }
+    nrows = choose(p, pred, y, nte, C, rows, why);
     stage("explaining the rows and drawing the map");
     report_in in;
     memset(&in, 0, sizeof in);
@@ -225,15 +219,14 @@ int cmd_demo(int argc, char **argv) {
     printf("%s\n  data:   %s (%zu rows: %zu to train, %zu to test)\n  model:  %s, test accuracy %.3f\n",
            set->title, src, ntr + nte, ntr, nte, mp, acc);
     for (size_t i = 0; i < nrows; i++) {
-      size_t r = rows[i], b = 0;
-      for (size_t k = 1; k < C; k++)
-        b = p[r * C + k] > p[r * C + b] ? k : b;
+      size_t r = rows[i], b = (size_t)pred[r];
       printf("  row %zu: predicted %s (%.3f), true %s: %s\n", r, limn_model_output_name(m, b),
              (double)p[r * C + b], limn_model_output_name(m, (size_t)limn_dataset_y(test)[r]), why[i]);
     }
     printf("  report: %s\n", rp);
   }
   free(p);
+  free(pred);
   free(is_test);
   free(idx);
   limn_model_free(m);
