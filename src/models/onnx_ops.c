@@ -413,6 +413,40 @@ static size_t out_len(size_t in, size_t k, size_t stride, size_t dil, size_t p0,
   return total < span ? 0 : (total - span) / stride + 1;
 }
 
+/* The convolution's windows: forward (gy NULL) y = b + sum x w; backward gx += gy w. */
+static void conv_pass(const ox_node *nd, const ox_tensor *x, const ox_tensor *w, const ox_tensor *b,
+                      ox_tensor *y, const ox_tensor *gy, ox_tensor *gx) {
+  size_t N = x->dim[0], C = x->dim[1], H = x->dim[2], W = x->dim[3], M = w->dim[0], kh = w->dim[2],
+         kw = w->dim[3];
+  size_t OH = gy ? gy->dim[2] : y->dim[2], OW = gy ? gy->dim[3] : y->dim[3];
+  for (size_t n = 0; n < N; n++)
+    for (size_t m = 0; m < M; m++)
+      for (size_t oh = 0; oh < OH; oh++)
+        for (size_t ow = 0; ow < OW; ow++) {
+          size_t o = ((n * M + m) * OH + oh) * OW + ow;
+          float acc = b ? b->f[m] : 0.0f, d = gy ? gy->f[o] : 0.0f;
+          for (size_t c = 0; c < C; c++)
+            for (size_t i = 0; i < kh; i++) {
+              long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
+              if (ih < 0 || ih >= (long)H)
+                continue;
+              for (size_t j = 0; j < kw; j++) {
+                long iw = (long)(ow * nd->stride[1] + j * nd->dil[1]) - (long)nd->pad[1];
+                if (iw < 0 || iw >= (long)W)
+                  continue;
+                size_t q = ((n * C + c) * H + (size_t)ih) * W + (size_t)iw;
+                float wt = w->f[((m * C + c) * kh + i) * kw + j];
+                if (gy)
+                  gx->f[q] += d * wt;
+                else
+                  acc += x->f[q] * wt;
+              }
+            }
+          if (!gy)
+            y->f[o] = acc;
+        }
+}
+
 static int conv_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *w,
                     const ox_tensor *b, ox_tensor *y) {
   if (x->type != OX_FLOAT || w->type != OX_FLOAT || x->rank != 4 || w->rank != 4)
@@ -431,52 +465,7 @@ static int conv_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const 
   size_t OW = out_len(W, kw, nd->stride[1], nd->dil[1], nd->pad[1], nd->pad[3]);
   size_t dim[4] = {N, M, OH, OW};
   LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 4, dim));
-  for (size_t n = 0; n < N; n++)
-    for (size_t m = 0; m < M; m++)
-      for (size_t oh = 0; oh < OH; oh++)
-        for (size_t ow = 0; ow < OW; ow++) {
-          float acc = b ? b->f[m] : 0.0f;
-          for (size_t c = 0; c < C; c++)
-            for (size_t i = 0; i < kh; i++) {
-              long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
-              if (ih < 0 || ih >= (long)H)
-                continue;
-              for (size_t j = 0; j < kw; j++) {
-                long iw = (long)(ow * nd->stride[1] + j * nd->dil[1]) - (long)nd->pad[1];
-                if (iw >= 0 && iw < (long)W)
-                  acc += x->f[((n * C + c) * H + (size_t)ih) * W + (size_t)iw] *
-                         w->f[((m * C + c) * kh + i) * kw + j];
-              }
-            }
-          y->f[((n * M + m) * OH + oh) * OW + ow] = acc;
-        }
-  return LIMN_OK;
-}
-
-static int conv_bwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *w,
-                    const ox_tensor *gy, ox_tensor *gx) {
-  (void)ctx;
-  size_t N = x->dim[0], C = x->dim[1], H = x->dim[2], W = x->dim[3], M = w->dim[0], kh = w->dim[2],
-         kw = w->dim[3];
-  size_t OH = gy->dim[2], OW = gy->dim[3];
-  for (size_t n = 0; n < N; n++)
-    for (size_t m = 0; m < M; m++)
-      for (size_t oh = 0; oh < OH; oh++)
-        for (size_t ow = 0; ow < OW; ow++) {
-          float d = gy->f[((n * M + m) * OH + oh) * OW + ow];
-          for (size_t c = 0; c < C; c++)
-            for (size_t i = 0; i < kh; i++) {
-              long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
-              if (ih < 0 || ih >= (long)H)
-                continue;
-              for (size_t j = 0; j < kw; j++) {
-                long iw = (long)(ow * nd->stride[1] + j * nd->dil[1]) - (long)nd->pad[1];
-                if (iw >= 0 && iw < (long)W)
-                  gx->f[((n * C + c) * H + (size_t)ih) * W + (size_t)iw] +=
-                      d * w->f[((m * C + c) * kh + i) * kw + j];
-              }
-            }
-        }
+  conv_pass(nd, x, w, b, y, NULL, NULL);
   return LIMN_OK;
 }
 
@@ -804,7 +793,8 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     if (!needs(g, nd, 0))
       return LIMN_OK;
     LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
-    return conv_bwd(ctx, nd, a, b, gy, ga);
+    conv_pass(nd, a, b, NULL, NULL, gy, ga);
+    return LIMN_OK;
   case OX_MAXPOOL:
   case OX_AVGPOOL:
     if (!needs(g, nd, 0))
