@@ -1,5 +1,5 @@
 /* t-SNE benchmark. (1) Exact nearest neighbours, 90 per row (perplexity 30): the
- * vantage-point tree against all-pairs brute force in the same process, on the
+ * vantage-point tree and blocked brute force against all-pairs brute force in the same process, on the
  * bundled digits (1797 x 64) and on a 20 000 x 64 set of digits rows with small
  * deterministic noise (clustered like real data); the two must agree bit for bit.
  * (2) The whole map of the digits (affinities and 750 Barnes-Hut iterations): wall
@@ -14,23 +14,27 @@
 
 static int knn_pair(limn_ctx *ctx, const char *what, const float *x, size_t n, size_t dim, int reps) {
   size_t k = 90;
-  size_t *nb = malloc(n * k * sizeof *nb), *nt = malloc(n * k * sizeof *nt);
-  double *db = malloc(n * k * sizeof *db), *dt = malloc(n * k * sizeof *dt);
-  double tb[16], tt[16];
+  size_t *nb = malloc(n * k * sizeof *nb), *nt = malloc(n * k * sizeof *nt), *nk = malloc(n * k * sizeof *nk);
+  double *db = malloc(n * k * sizeof *db), *dt = malloc(n * k * sizeof *dt), *dk = malloc(n * k * sizeof *dk);
+  double tb[16], tt[16], tk[16];
   int rc = 0;
   for (int r = 0; r < reps; r++) {
     double t0 = bench_now();
-    rc |= limn__knn(ctx, x, n, dim, k, 1, nb, db);
+    rc |= limn__knn(ctx, x, n, dim, k, LIMN__KNN_BRUTE, nb, db);
     double t1 = bench_now();
-    rc |= limn__knn(ctx, x, n, dim, k, 0, nt, dt);
-    tt[r] = bench_now() - t1;
+    rc |= limn__knn(ctx, x, n, dim, k, LIMN__KNN_TREE, nt, dt);
+    double t2 = bench_now();
+    rc |= limn__knn(ctx, x, n, dim, k, LIMN__KNN_BLOCKED, nk, dk);
+    tk[r] = bench_now() - t2;
+    tt[r] = t2 - t1;
     tb[r] = t1 - t0;
   }
-  int same = !rc && !memcmp(nb, nt, n * k * sizeof *nb) && !memcmp(db, dt, n * k * sizeof *db);
-  double mb = bench_median(tb, reps), mt = bench_median(tt, reps);
-  printf("knn %-28s brute %8.1f ms  vp-tree %8.1f ms  speed-up %5.1fx  identical %s\n", what, 1e3 * mb,
-         1e3 * mt, mb / mt, same ? "yes" : "NO");
-  free(nb), free(nt), free(db), free(dt);
+  int same = !rc && !memcmp(nb, nt, n * k * sizeof *nb) && !memcmp(db, dt, n * k * sizeof *db) &&
+             !memcmp(nb, nk, n * k * sizeof *nb) && !memcmp(db, dk, n * k * sizeof *db);
+  double mb = bench_median(tb, reps), mt = bench_median(tt, reps), mk = bench_median(tk, reps);
+  printf("knn %-24s brute %7.1f ms  vp-tree %7.1f ms (%4.1fx)  blocked %7.1f ms (%4.1fx)  identical %s\n",
+         what, 1e3 * mb, 1e3 * mt, mb / mt, 1e3 * mk, mb / mk, same ? "yes" : "NO");
+  free(nb), free(nt), free(nk), free(db), free(dt), free(dk);
   return same ? 0 : 1;
 }
 
