@@ -84,54 +84,94 @@ static int calibrate_item(void *arg, size_t i, void *scratch) {
 }
 
 typedef struct entry {
-  size_t r, c;
+  size_t c;
   double v;
 } entry;
 
 static int cmp_entry(const void *x, const void *y) {
   const entry *a = x, *b = y;
-  if (a->r != b->r)
-    return a->r < b->r ? -1 : 1;
   return (a->c > b->c) - (a->c < b->c);
 }
 
-/* P = (C + C^T) / 2n in CSR, duplicates merged. */
-static int symmetrise(limn_ctx *ctx, const knn_arg *a, limn_tsne_p *P) {
-  size_t n = a->n, k = a->k, m = 2 * n * k;
-  entry *e = limn__alloc_array(ctx, m, sizeof *e);
-  if (!e)
-    return LIMN_ENOMEM;
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < k; j++) {
-      double v = a->cond[i * k + j] / (2.0 * (double)n);
-      e[2 * (i * k + j)] = (entry){i, a->nbr[i * k + j], v};
-      e[2 * (i * k + j) + 1] = (entry){a->nbr[i * k + j], i, v};
-    }
+typedef struct sym_arg {
+  const knn_arg *a;
+  const size_t *start; /* (n + 1) each row's first slot in e */
+  entry *e;            /* the entries of row i at start[i].., filled */
+  size_t *len;         /* (n) each row's length once duplicates are merged */
+} sym_arg;
+
+/* Row i: its entries sorted by column, duplicates merged. A pair (i, j) appears at
+ * most twice (from i's neighbours and from j's), and a sum of two does not depend on
+ * their order, so neither does P. */
+static int sym_item(void *arg, size_t i, void *scratch) {
+  (void)scratch;
+  sym_arg *s = arg;
+  entry *e = s->e + s->start[i];
+  size_t m = s->start[i + 1] - s->start[i], u = 0;
   qsort(e, m, sizeof *e, cmp_entry);
-  size_t u = 0;
   for (size_t q = 0; q < m; q++) {
-    if (u && e[u - 1].r == e[q].r && e[u - 1].c == e[q].c)
+    if (u && e[u - 1].c == e[q].c)
       e[u - 1].v += e[q].v;
     else
       e[u++] = e[q];
   }
-  P->rowptr = limn__calloc(ctx, n + 1, sizeof(size_t));
-  P->col = limn__alloc_array(ctx, u, sizeof(size_t));
-  P->val = limn__alloc_array(ctx, u, sizeof(double));
-  int rc = P->rowptr && P->col && P->val ? LIMN_OK : LIMN_ENOMEM;
+  s->len[i] = u;
+  return 0;
+}
+
+/* P = (C + C^T) / 2n in CSR, duplicates merged: entries bucketed by row (a counting
+ * sort), each row sorted and merged on its own. */
+static int symmetrise(limn_ctx *ctx, const knn_arg *a, limn_tsne_p *P) {
+  size_t n = a->n, k = a->k, m = 2 * n * k;
+  entry *e = limn__alloc_array(ctx, m, sizeof *e);
+  size_t *start = limn__calloc(ctx, n + 1, sizeof(size_t)), *fill = limn__alloc_array(ctx, n, sizeof(size_t));
+  size_t *len = limn__alloc_array(ctx, n, sizeof(size_t));
+  int rc = e && start && fill && len ? LIMN_OK : LIMN_ENOMEM;
   if (rc == LIMN_OK) {
-    double total = 0.0;
-    for (size_t q = 0; q < u; q++)
-      total += e[q].v;
-    for (size_t q = 0; q < u; q++) {
-      P->rowptr[e[q].r + 1]++;
-      P->col[q] = e[q].c;
-      P->val[q] = e[q].v / total;
+    for (size_t i = 0; i < n; i++) {
+      start[i + 1] += k;
+      for (size_t j = 0; j < k; j++)
+        start[a->nbr[i * k + j] + 1]++;
     }
     for (size_t i = 0; i < n; i++)
-      P->rowptr[i + 1] += P->rowptr[i];
+      start[i + 1] += start[i], fill[i] = start[i];
+    for (size_t i = 0; i < n; i++) /* in row order: (i, j) entries before (j, i) ones of larger i */
+      for (size_t j = 0; j < k; j++) {
+        size_t c = a->nbr[i * k + j];
+        double v = a->cond[i * k + j] / (2.0 * (double)n);
+        e[fill[i]++] = (entry){c, v};
+        e[fill[c]++] = (entry){i, v};
+      }
+    sym_arg sa = {a, start, e, len};
+    if (limn__parallel_for(ctx, n, 0, sym_item, &sa))
+      rc = LIMN_ENOMEM;
+  }
+  size_t u = 0;
+  for (size_t i = 0; rc == LIMN_OK && i < n; i++)
+    u += len[i];
+  if (rc == LIMN_OK) {
+    P->rowptr = limn__calloc(ctx, n + 1, sizeof(size_t));
+    P->col = limn__alloc_array(ctx, u, sizeof(size_t));
+    P->val = limn__alloc_array(ctx, u, sizeof(double));
+    rc = P->rowptr && P->col && P->val ? LIMN_OK : LIMN_ENOMEM;
+  }
+  if (rc == LIMN_OK) {
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++)
+      for (size_t q = 0; q < len[i]; q++)
+        total += e[start[i] + q].v;
+    for (size_t i = 0, at = 0; i < n; i++) {
+      for (size_t q = 0; q < len[i]; q++, at++) {
+        P->col[at] = e[start[i] + q].c;
+        P->val[at] = e[start[i] + q].v / total;
+      }
+      P->rowptr[i + 1] = at;
+    }
   }
   limn__free(ctx, e);
+  limn__free(ctx, start);
+  limn__free(ctx, fill);
+  limn__free(ctx, len);
   return rc;
 }
 
