@@ -36,10 +36,7 @@ static void grid_for(double range, size_t *nb, double *h) {
 void limn__tsne_fft_free(limn_ctx *ctx, limn__tsne_fft *w) {
   limn__fft_free(ctx, w->plan);
   limn__free(ctx, w->g);
-  limn__free(ctx, w->t);
-  limn__free(ctx, w->k2);
-  limn__free(ctx, w->k1);
-  limn__free(ctx, w->pot);
+  limn__free(ctx, w->kr);
   limn__free(ctx, w->node);
   limn__free(ctx, w->lw);
   memset(w, 0, sizeof *w);
@@ -49,17 +46,13 @@ void limn__tsne_fft_free(limn_ctx *ctx, limn__tsne_fft *w) {
 static int ws_size(limn_ctx *ctx, limn__tsne_fft *w, size_t nb, size_t p, size_t n) {
   if (w->nb != nb || w->p != p) {
     limn__fft_free(ctx, w->plan);
-    limn__free(ctx, w->g), limn__free(ctx, w->t), limn__free(ctx, w->k2), limn__free(ctx, w->k1);
-    limn__free(ctx, w->pot);
-    w->plan = NULL, w->g = w->t = w->k2 = w->k1 = w->pot = NULL, w->nb = 0;
+    limn__free(ctx, w->g), limn__free(ctx, w->kr);
+    w->plan = NULL, w->g = w->kr = NULL, w->nb = 0;
     size_t nn = p * nb, M = 2 * nn;
     LIMN_TRY(limn__fft_plan(ctx, M, &w->plan));
-    w->g = limn__alloc_array(ctx, M * M, 2 * sizeof(double));
-    w->t = limn__alloc_array(ctx, M * M, 2 * sizeof(double));
-    w->k2 = limn__alloc_array(ctx, M * M, sizeof(double));
-    w->k1 = limn__alloc_array(ctx, M * M, sizeof(double));
-    w->pot = limn__alloc_array(ctx, 4 * nn * nn, sizeof(double));
-    if (!w->g || !w->t || !w->k2 || !w->k1 || !w->pot)
+    w->g = limn__alloc_array(ctx, 2 * nn * M, 2 * sizeof(double));
+    w->kr = limn__alloc_array(ctx, (nn + 1) * M, 2 * sizeof(double));
+    if (!w->g || !w->kr)
       return LIMN_ENOMEM;
     w->nb = nb, w->p = p, w->nn = nn, w->M = M;
   }
@@ -75,8 +68,36 @@ static int ws_size(limn_ctx *ctx, limn__tsne_fft *w, size_t nb, size_t p, size_t
   return LIMN_OK;
 }
 
-/* ---- row FFTs and transposes, split over threads ---- */
+/* ---- the 2-D convolution ----
+ * Both grids are M x M (the circulant embedding of the nn x nn Toeplitz product):
+ * rows along y, columns along x. Transforms along x are row FFTs; transforms along y
+ * are column FFTs done a block of columns at a time (limn__fft_run_batch), which
+ * keeps a block in cache and needs no transpose. */
 
+/* Row r of the kernel grid K2 + i K1 at node offsets (r, b), r = 0..nn (row nn is the
+ * circulant's unused middle, zero), then its FFT along x. */
+typedef struct kern_arg {
+  limn__tsne_fft *w;
+  double s2; /* node spacing squared */
+} kern_arg;
+
+static int kern_item(void *arg, size_t a, void *scratch) {
+  kern_arg *k = arg;
+  limn__tsne_fft *w = k->w;
+  size_t M = w->M, nn = w->nn;
+  double *row = w->kr + 2 * a * M;
+  for (size_t b = 0; b < M; b++) {
+    double db = b < nn ? (double)b : (double)b - (double)M;
+    double d2 = ((double)a * (double)a + db * db) * k->s2, q = 1.0 / (1.0 + d2);
+    int gap = a == nn || b == nn; /* the circulant's unused middle */
+    row[2 * b] = gap ? 0.0 : q * q;
+    row[2 * b + 1] = gap ? 0.0 : q;
+  }
+  limn__fft_run(w->plan, row, scratch, 0);
+  return 0;
+}
+
+/* Row FFTs along x of `rows` rows of g (forward or inverse). */
 typedef struct rows_arg {
   const limn__fft *plan;
   double *a;
@@ -95,168 +116,97 @@ static int fft_rows(limn_ctx *ctx, limn__tsne_fft *w, double *a, size_t nrows, i
   return limn__parallel_for(ctx, nrows, 2 * w->M * sizeof(double), row_item, &r) ? LIMN_ENOMEM : LIMN_OK;
 }
 
-typedef struct tr_arg {
-  const double *src;
-  double *dst;
-  size_t M, cols, src_rows; /* dst rows 0..cols-1 <- src columns; src rows >= src_rows read as 0 */
-} tr_arg;
-
-#define TB 32
-static int tr_item(void *arg, size_t bi, void *scratch) {
+static int zero_item(void *arg, size_t r, void *scratch) {
   (void)scratch;
-  tr_arg *t = arg;
-  size_t r0 = bi * TB, r1 = r0 + TB < t->cols ? r0 + TB : t->cols; /* dst rows */
-  for (size_t c0 = 0; c0 < t->M; c0 += TB) {
-    size_t c1 = c0 + TB < t->M ? c0 + TB : t->M;
-    for (size_t r = r0; r < r1; r++)
-      for (size_t c = c0; c < c1; c++) {
-        int in = c < t->src_rows;
-        t->dst[2 * (r * t->M + c)] = in ? t->src[2 * (c * t->M + r)] : 0.0;
-        t->dst[2 * (r * t->M + c) + 1] = in ? t->src[2 * (c * t->M + r) + 1] : 0.0;
+  limn__tsne_fft *w = arg;
+  memset(w->g + 2 * r * w->M, 0, 2 * w->M * sizeof(double));
+  return 0;
+}
+
+/* Block `bi` of the column work: columns u = bi C + c (c < C, capped at M / 2) and
+ * their mirrors M - u, for both charge grids. The kernel's columns are transformed
+ * along y (its rows r and M - r are equal, and so are its columns u and M - u, both
+ * kernels being even); each charge grid's columns (rows >= nn zero) are transformed
+ * along y, multiplied by the spectra and transformed back, and their first nn rows
+ * written back. Grid 0 holds 1 + i x (both against K2); grid 1 holds y + i 1 (y against
+ * K2, 1 against K1): with C its spectrum at (v, u) and C' at (-v, -u), y's spectrum is
+ * (C + conj C') / 2 and i times that of 1 is (C - conj C') / 2. The inverse transforms'
+ * normalisation 1 / M^2 is folded into the spectra. */
+#define NC LIMN__TSNE_FFT_COLS
+static int block_item(void *arg, size_t bi, void *scratch) {
+  limn__tsne_fft *w = arg;
+  size_t M = w->M, nn = w->nn, W = 2 * NC, col[2 * NC];
+  for (size_t c = 0; c < NC; c++) {
+    size_t u = bi * NC + c;
+    col[c] = u > nn ? nn : u;
+    col[NC + c] = (M - col[c]) % M;
+  }
+  double *kb = scratch, *buf = kb + 2 * M * NC, *work = buf + 2 * M * W;
+  for (size_t r = 0; r < M; r++) {
+    const double *src = w->kr + 2 * (r <= nn ? r : M - r) * M;
+    for (size_t c = 0; c < NC; c++) {
+      kb[2 * (r * NC + c)] = src[2 * col[c]];
+      kb[2 * (r * NC + c) + 1] = src[2 * col[c] + 1];
+    }
+  }
+  limn__fft_run_batch(w->plan, kb, work, 0, NC);
+  double s = 1.0 / ((double)M * (double)M);
+  for (size_t q = 0; q < 2 * M * NC; q++)
+    kb[q] *= s;
+  for (int pass = 0; pass < 2; pass++) {
+    double *g = w->g + (size_t)pass * 2 * nn * M;
+    for (size_t r = 0; r < nn; r++)
+      for (size_t c = 0; c < W; c++) {
+        buf[2 * (r * W + c)] = g[2 * (r * M + col[c])];
+        buf[2 * (r * W + c) + 1] = g[2 * (r * M + col[c]) + 1];
+      }
+    memset(buf + 2 * nn * W, 0, 2 * (M - nn) * W * sizeof(double));
+    limn__fft_run_batch(w->plan, buf, work, 0, W);
+    if (pass == 0) {
+      for (size_t v = 0; v < M; v++)
+        for (size_t c = 0; c < W; c++) {
+          double k2 = kb[2 * (v * NC + c % NC)];
+          buf[2 * (v * W + c)] *= k2;
+          buf[2 * (v * W + c) + 1] *= k2;
+        }
+    } else {
+      for (size_t v = 0; v < M; v++) {
+        size_t vm = (M - v) % M;
+        for (size_t c = 0; c < NC; c++) { /* (v, c) with its mirror (vm, NC + c): each pair once */
+          double *t = buf + 2 * (v * W + c), *m = buf + 2 * (vm * W + NC + c);
+          double cr = t[0], ci = t[1], mr = m[0], mi = m[1];
+          double k2 = kb[2 * (v * NC + c)], k1 = kb[2 * (v * NC + c) + 1]; /* even: the same at the mirror */
+          t[0] = 0.5 * (k2 * (cr + mr) + k1 * (cr - mr));
+          t[1] = 0.5 * (k2 * (ci - mi) + k1 * (ci + mi));
+          m[0] = 0.5 * (k2 * (mr + cr) + k1 * (mr - cr));
+          m[1] = 0.5 * (k2 * (mi - ci) + k1 * (mi + ci));
+        }
+      }
+    }
+    limn__fft_run_batch(w->plan, buf, work, 1, W);
+    for (size_t r = 0; r < nn; r++)
+      for (size_t c = 0; c < W; c++) {
+        g[2 * (r * M + col[c])] = buf[2 * (r * W + c)];
+        g[2 * (r * M + col[c]) + 1] = buf[2 * (r * W + c) + 1];
       }
   }
   return 0;
 }
 
-/* dst[r][c] = src[c][r] for r < cols and all c (0 for c >= src_rows). */
-static int transpose(limn_ctx *ctx, const double *src, double *dst, size_t M, size_t cols, size_t src_rows) {
-  tr_arg t = {src, dst, M, cols, src_rows};
-  return limn__parallel_for(ctx, (cols + TB - 1) / TB, 0, tr_item, &t) ? LIMN_ENOMEM : LIMN_OK;
-}
-
-/* Row-wise memory work split over threads: zeroing the charge rows, mirroring kernel
- * rows, reading the spectra out, copying the potentials. */
-enum { ROW_ZERO, ROW_MIRROR, ROW_SPECTRA, ROW_POT };
-
-typedef struct rowjob_arg {
-  limn__tsne_fft *w;
-  int mode, pass;
-} rowjob_arg;
-
-static int rowjob_item(void *arg, size_t r, void *scratch) {
-  (void)scratch;
-  rowjob_arg *a = arg;
-  limn__tsne_fft *w = a->w;
-  size_t M = w->M, nn = w->nn;
-  if (a->mode == ROW_ZERO) {
-    memset(w->g + 2 * r * M, 0, 2 * M * sizeof(double));
-  } else if (a->mode == ROW_MIRROR) { /* rows 1..nn-1 into M-1..M-nn+1 */
-    memcpy(w->g + 2 * (M - r - 1) * M, w->g + 2 * (r + 1) * M, 2 * M * sizeof(double));
-  } else if (a->mode == ROW_SPECTRA) {
-    double s = 1.0 / ((double)M * (double)M); /* the inverse FFT's normalisation, folded in */
-    const double *src = w->t + 2 * (r <= nn ? r : M - r) * M;
-    for (size_t u = 0; u < M; u++) {
-      w->k2[r * M + u] = src[2 * u] * s;
-      w->k1[r * M + u] = src[2 * u + 1] * s;
-    }
-  } else {
-    double *p0 = w->pot + (size_t)(2 * a->pass) * nn * nn + r * nn, *p1 = p0 + nn * nn;
-    const double *src = w->g + 2 * r * M;
-    for (size_t c = 0; c < nn; c++) {
-      p0[c] = src[2 * c];
-      p1[c] = src[2 * c + 1];
-    }
-  }
-  return 0;
-}
-
-static int rowjob(limn_ctx *ctx, limn__tsne_fft *w, int mode, int pass, size_t rows) {
-  rowjob_arg a = {w, mode, pass};
-  return limn__parallel_for(ctx, rows, 0, rowjob_item, &a) ? LIMN_ENOMEM : LIMN_OK;
-}
-
-/* ---- the steps ---- */
-
-/* Row a (0..nn) of the kernel grid K2 + i K1 at node offsets (a, b), then its FFT. */
-typedef struct kern_arg {
-  limn__tsne_fft *w;
-  double s2; /* node spacing squared */
-} kern_arg;
-
-static int kern_item(void *arg, size_t a, void *scratch) {
-  kern_arg *k = arg;
-  limn__tsne_fft *w = k->w;
-  size_t M = w->M, nn = w->nn;
-  double *row = w->g + 2 * a * M;
-  for (size_t b = 0; b < M; b++) {
-    double db = b < nn ? (double)b : (double)b - (double)M;
-    double d2 = ((double)a * (double)a + db * db) * k->s2, q = 1.0 / (1.0 + d2);
-    int gap = a == nn || b == nn; /* the circulant's unused middle */
-    row[2 * b] = gap ? 0.0 : q * q;
-    row[2 * b + 1] = gap ? 0.0 : q;
-  }
-  limn__fft_run(w->plan, row, scratch, 0);
-  return 0;
-}
-
-/* The spectra of both kernels, K2 = (1 + d^2)^-2 for the forces and K1 = (1 + d^2)^-1
- * for Z, from one 2-D FFT of K2 + i K1. Both kernels are real and even in both
- * offsets, so their spectra are real, even, and the same in the transposed layout;
- * rows a and M - a of the grid are equal, and so are rows v and M - v after the first
- * pass: half the rows are transformed, the others copied. */
-static int kernel_spectra(limn_ctx *ctx, limn__tsne_fft *w, double spacing) {
+/* Both charge grids (in g, rows < nn, columns < nn, the rest zero) convolved with the
+ * kernels of node spacing `spacing`; the potentials in their first nn rows and
+ * columns. */
+static int convolve(limn_ctx *ctx, limn__tsne_fft *w, double spacing) {
   size_t M = w->M, nn = w->nn;
   kern_arg k = {w, spacing * spacing};
   if (limn__parallel_for(ctx, nn + 1, 2 * M * sizeof(double), kern_item, &k))
     return LIMN_ENOMEM;
-  LIMN_TRY(rowjob(ctx, w, ROW_MIRROR, 0, nn - 1));
-  LIMN_TRY(transpose(ctx, w->g, w->t, M, nn + 1, M));
-  LIMN_TRY(fft_rows(ctx, w, w->t, nn + 1, 0));
-  return rowjob(ctx, w, ROW_SPECTRA, 0, M);
-}
-
-/* Spectrum t (transposed layout) of a grid a + i b of two real charge grids, into
- * that of (K2 * a) + i (K1 * b): with C = t[q] and C' = t[-q], a's spectrum is
- * (C + conj C') / 2 and i times b's is (C - conj C') / 2. Item v (0..nn) does rows v
- * and M - v, which hold each other's mirrors. */
-static int mixed_item(void *arg, size_t v, void *scratch) {
-  (void)scratch;
-  limn__tsne_fft *w = arg;
-  size_t M = w->M;
-  double *t = w->t;
-  size_t vm = (M - v) % M;
-  for (size_t u = 0; u < M; u++) {
-    size_t q = v * M + u, p = vm * M + (M - u) % M;
-    if (vm == v && p < q)
-      continue; /* a row that is its own mirror: each pair once */
-    double cr = t[2 * q], ci = t[2 * q + 1], mr = t[2 * p], mi = t[2 * p + 1];
-    double k2 = w->k2[q], k1 = w->k1[q]; /* even: the same at p */
-    t[2 * q] = 0.5 * (k2 * (cr + mr) + k1 * (cr - mr));
-    t[2 * q + 1] = 0.5 * (k2 * (ci - mi) + k1 * (ci + mi));
-    if (p != q) { /* at p: the same with C and C' swapped */
-      t[2 * p] = 0.5 * (k2 * (mr + cr) + k1 * (mr - cr));
-      t[2 * p + 1] = 0.5 * (k2 * (mi - ci) + k1 * (mi + ci));
-    }
-  }
-  return 0;
-}
-
-/* Row v of the spectrum times K2's. */
-static int plain_item(void *arg, size_t v, void *scratch) {
-  (void)scratch;
-  limn__tsne_fft *w = arg;
-  size_t M = w->M;
-  for (size_t u = 0; u < M; u++) {
-    w->t[2 * (v * M + u)] *= w->k2[v * M + u];
-    w->t[2 * (v * M + u) + 1] *= w->k2[v * M + u];
-  }
-  return 0;
-}
-
-/* Convolve the charges in g (rows < nn, columns < nn; the rest zero) with K2 (mixed:
- * the real part with K2, the imaginary part with K1); the result in g's first nn
- * rows and columns. */
-static int convolve(limn_ctx *ctx, limn__tsne_fft *w, int mixed) {
-  size_t M = w->M, nn = w->nn;
-  LIMN_TRY(fft_rows(ctx, w, w->g, nn, 0)); /* rows nn.. are zero: not stored, not transformed */
-  LIMN_TRY(transpose(ctx, w->g, w->t, M, M, nn));
-  LIMN_TRY(fft_rows(ctx, w, w->t, M, 0));
-  if (limn__parallel_for(ctx, mixed ? nn + 1 : M, 0, mixed ? mixed_item : plain_item, w))
+  LIMN_TRY(fft_rows(ctx, w, w->g, 2 * nn, 0));
+  if (limn__parallel_for(ctx, nn / NC + 1, 2 * M * (NC + 4 * NC) * sizeof(double), block_item, w))
     return LIMN_ENOMEM;
-  LIMN_TRY(fft_rows(ctx, w, w->t, M, 1));
-  LIMN_TRY(transpose(ctx, w->t, w->g, M, nn, M)); /* only the rows wanted */
-  return fft_rows(ctx, w, w->g, nn, 1);
+  return fft_rows(ctx, w, w->g, 2 * nn, 1);
 }
+#undef NC
 
 /* Lagrange weights of the p nodes at (k + 1/2) / p of a box, at u in [0, 1]. */
 static void lagrange(double u, size_t p, double *l) {
@@ -288,9 +238,11 @@ static int interp_item(void *arg, size_t i, void *scratch) {
   for (size_t ky = 0; ky < p; ky++)
     for (size_t kx = 0; kx < p; kx++) {
       double l = ly[ky] * lx[kx];
-      size_t q = (gy + ky) * nn + gx + kx;
-      for (int c = 0; c < 4; c++)
-        phi[c] += l * w->pot[(size_t)c * nn * nn + q];
+      const double *g0 = w->g + 2 * ((gy + ky) * w->M + gx + kx), *g1 = g0 + 2 * nn * w->M;
+      phi[0] += l * g0[0];
+      phi[1] += l * g0[1];
+      phi[2] += l * g1[0];
+      phi[3] += l * g1[1];
     }
   double x = a->y[2 * i] - a->mid, yy = a->y[2 * i + 1] - a->mid;
   a->rep[2 * i] = x * phi[0] - phi[1];
@@ -325,28 +277,27 @@ int limn__tsne_fft_repulsion(limn_ctx *ctx, limn__tsne_fft *w, const double *y, 
       w->node[2 * i + (size_t)c] = p * b;
       lagrange(f - (double)b, p, w->lw + 2 * p * i + (size_t)c * p);
     }
-  LIMN_TRY(kernel_spectra(ctx, w, h / (double)p));
-  /* two complex grids of charges, centred coordinates: (1, x) against K2, then
-   * (y against K2, 1 against K1) */
-  for (int pass = 0; pass < 2; pass++) {
-    LIMN_TRY(rowjob(ctx, w, ROW_ZERO, 0, nn));
-    for (size_t i = 0; i < n; i++) { /* serial: a fixed order of additions */
-      double x = y[2 * i] - mid, yy = y[2 * i + 1] - mid;
-      double cre = pass ? yy : 1.0, cim = pass ? 1.0 : x;
-      size_t gx = w->node[2 * i], gy = w->node[2 * i + 1];
-      const double *lx = w->lw + 2 * p * i, *ly = lx + p;
-      for (size_t ky = 0; ky < p; ky++)
-        for (size_t kx = 0; kx < p; kx++) {
-          double l = ly[ky] * lx[kx];
-          size_t q = (gy + ky) * M + gx + kx;
-          w->g[2 * q] += l * cre;
-          w->g[2 * q + 1] += l * cim;
-        }
-    }
-    LIMN_TRY(convolve(ctx, w, pass));
-    LIMN_TRY(rowjob(ctx, w, ROW_POT, pass, nn));
+  /* two complex grids of charges, centred coordinates: 1 + i x and y + i 1, spread
+   * serially (a fixed order of additions) */
+  if (limn__parallel_for(ctx, 2 * nn, 0, zero_item, w))
+    return LIMN_ENOMEM;
+  double *g0 = w->g, *g1 = w->g + 2 * nn * M;
+  for (size_t i = 0; i < n; i++) {
+    double x = y[2 * i] - mid, yy = y[2 * i + 1] - mid;
+    size_t gx = w->node[2 * i], gy = w->node[2 * i + 1];
+    const double *lx = w->lw + 2 * p * i, *ly = lx + p;
+    for (size_t ky = 0; ky < p; ky++)
+      for (size_t kx = 0; kx < p; kx++) {
+        double l = ly[ky] * lx[kx];
+        size_t q = (gy + ky) * M + gx + kx;
+        g0[2 * q] += l;
+        g0[2 * q + 1] += l * x;
+        g1[2 * q] += l * yy;
+        g1[2 * q + 1] += l;
+      }
   }
-  /* pot holds phi_1, phi_x, phi_y (K2) and the sum of K1 in that order */
+  LIMN_TRY(convolve(ctx, w, h / (double)p));
+  /* the grids hold phi_1 + i phi_x and phi_y + i (the sum of K1) */
   interp_arg a = {w, y, mid, rep, z};
   if (limn__parallel_for(ctx, n, 0, interp_item, &a))
     return LIMN_ENOMEM;

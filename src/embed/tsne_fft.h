@@ -8,14 +8,16 @@
 #define LIMN__TSNE_FFT_BOX_WIDTH 1.0
 #define LIMN__TSNE_FFT_MAX_NODES 8
 #define LIMN__TSNE_FFT_MIN_BOXES 50
+/* Columns per block of the column transforms (and as many mirror columns). */
+#define LIMN__TSNE_FFT_COLS 4
 
 typedef struct limn__tsne_fft {
   size_t nb, p, nn, M; /* boxes per dimension, nodes per box and dimension, nodes per dimension (p nb),
                           FFT length (2 nn) */
   limn__fft *plan;
-  double *g, *t;   /* M x M complex grids */
-  double *k2, *k1; /* M x M spectra (real) of (1 + d^2)^-2 and (1 + d^2)^-1 on the node grid */
-  double *pot;     /* 4 x nn x nn node potentials */
+  double *g;  /* 2 x nn x M complex: the two charge grids (rows: y nodes), transformed along x, then the
+                 potentials in their first nn columns */
+  double *kr; /* (nn + 1) x M complex: rows of the kernel grid K2 + i K1, transformed along x */
   size_t n;
   size_t *node; /* (n, 2) first node of each point's box, x then y */
   double *lw;   /* (n, 2, p) Lagrange weights, x then y */

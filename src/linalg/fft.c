@@ -167,8 +167,15 @@ LIMN_CLONES static void stage5(const double *restrict x, double *restrict y, siz
 }
 
 void limn__fft_run(const limn__fft *p, double *x, double *work, int inverse) {
+  limn__fft_run_batch(p, x, work, inverse, 1);
+}
+
+/* A batch of b interleaved sequences is one sequence whose elements are b-vectors:
+ * the same stages with the stride starting at b instead of 1 (every twiddle depends
+ * on p only), so each sequence gets exactly the arithmetic of limn__fft_run. */
+void limn__fft_run_batch(const limn__fft *p, double *x, double *work, int inverse, size_t batch) {
   double sg = inverse ? 1.0 : -1.0, *a = x, *b = work;
-  size_t len = p->n, s = 1;
+  size_t len = p->n, s = batch;
   for (size_t t = 0; t < p->nstages; t++) {
     size_t r = (size_t)p->radix[t], m = len / r;
     const double *tw = p->tw + 2 * p->twoff[t];
@@ -186,5 +193,5 @@ void limn__fft_run(const limn__fft *p, double *x, double *work, int inverse) {
     s *= r;
   }
   if (a != x)
-    memcpy(x, a, 2 * p->n * sizeof *x);
+    memcpy(x, a, 2 * p->n * batch * sizeof *x);
 }

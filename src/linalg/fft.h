@@ -22,5 +22,9 @@ void limn__fft_free(limn_ctx *ctx, limn__fft *p);
  * X_k = sum_j x_j e^{-2 pi i jk/n}, or inverse with e^{+...} (unnormalised). work:
  * n complex. */
 void limn__fft_run(const limn__fft *p, double *x, double *work, int inverse);
+/* `batch` sequences at once, interleaved: element j of sequence c at x[j batch + c]
+ * (complex), e.g. the columns of a row-major array with `batch` columns. Each comes out
+ * bit for bit as limn__fft_run would give it. work: n batch complex. */
+void limn__fft_run_batch(const limn__fft *p, double *x, double *work, int inverse, size_t batch);
 
 #endif
