@@ -103,13 +103,21 @@ static int build(limn_ctx *ctx, qtree *t, const double *y, size_t n) {
 
 /* ---- gradient ---- */
 
+/* P for the attraction: CSR with 32-bit columns and single-precision values (what
+ * attract() sums), its rows and columns possibly renumbered (see bfs_order). */
+typedef struct agraph {
+  size_t n, maxrow; /* maxrow: the most nonzeros of a row */
+  size_t *rowptr;
+  uint32_t *col;
+  float *val;
+} agraph;
+
 typedef struct grad_arg {
-  const limn_tsne_p *P;
+  const agraph *P;
   const double *y;
   double exag, theta;
   const qtree *tree;  /* NULL: exact */
   int no_rep;         /* attraction only (the FFT computes the repulsion) */
-  size_t maxrow;      /* the most nonzeros of a row of P */
   double *attr, *rep; /* (n, 2) */
   double *z;          /* (n) per-point share of Z */
 } grad_arg;
@@ -143,17 +151,17 @@ LIMN_CLONES static void attract(const float *restrict dx, const float *restrict 
 static int grad_item(void *arg, size_t i, void *scratch) {
   grad_arg *a = arg;
   const double *y = a->y;
-  size_t lo = a->P->rowptr[i], nrow = a->P->rowptr[i + 1] - lo;
-  float *bx = scratch, *by = bx + a->maxrow, *bp = by + a->maxrow; /* offsets and weights, gathered */
-  long *stack = (long *)(bp + a->maxrow + (a->maxrow & 1));
+  size_t lo = a->P->rowptr[i], nrow = a->P->rowptr[i + 1] - lo, maxrow = a->P->maxrow;
+  float *bx = scratch, *by = bx + maxrow; /* offsets, gathered */
+  long *stack = (long *)(by + maxrow + (maxrow & 1));
+  const uint32_t *col = a->P->col + lo;
   double yi = y[2 * i], yj = y[2 * i + 1], ax, ay, rx = 0, ry = 0, z = 0;
   for (size_t q = 0; q < nrow; q++) {
-    size_t j = a->P->col[lo + q];
+    size_t j = col[q];
     bx[q] = (float)(yi - y[2 * j]);
     by[q] = (float)(yj - y[2 * j + 1]);
-    bp[q] = (float)a->P->val[lo + q];
   }
-  attract(bx, by, bp, nrow, &ax, &ay); /* attraction, exact */
+  attract(bx, by, a->P->val + lo, nrow, &ax, &ay); /* attraction, exact */
   if (a->no_rep) {
     /* repulsion elsewhere */
   } else if (!a->tree) {
@@ -207,18 +215,15 @@ typedef struct tsne_ws {
 
 /* Gradient (no factor 4) into grad, Z into *zsum, with repulsion by method m (exact,
  * Barnes-Hut or FFT: resolved, not AUTO). */
-static int gradient(limn_ctx *ctx, tsne_ws *w, const limn_tsne_p *P, const double *y, limn_tsne_method m,
+static int gradient(limn_ctx *ctx, tsne_ws *w, const agraph *P, const double *y, limn_tsne_method m,
                     double theta, size_t nodes, double exag, double *grad, double *zsum) {
   size_t n = P->n;
   int bh = m == LIMN_TSNE_BARNES_HUT, fft = m == LIMN_TSNE_FFT;
   if (bh)
     LIMN_TRY(build(ctx, &w->tree, y, n));
-  size_t maxrow = 1;
-  for (size_t i = 0; i < n; i++)
-    maxrow = P->rowptr[i + 1] - P->rowptr[i] > maxrow ? P->rowptr[i + 1] - P->rowptr[i] : maxrow;
-  grad_arg a = {P, y, exag, theta, bh ? &w->tree : NULL, fft, maxrow, w->attr, w->rep, w->z};
+  grad_arg a = {P, y, exag, theta, bh ? &w->tree : NULL, fft, w->attr, w->rep, w->z};
   size_t stack = bh ? 4 * w->tree.len + 8 : 1;
-  if (limn__parallel_for(ctx, n, stack * sizeof(long) + (3 * maxrow + 2) * sizeof(float), grad_item, &a))
+  if (limn__parallel_for(ctx, n, stack * sizeof(long) + (2 * P->maxrow + 2) * sizeof(float), grad_item, &a))
     return LIMN_ENOMEM;
   double Z = 0.0;
   if (fft) {
@@ -231,6 +236,63 @@ static int gradient(limn_ctx *ctx, tsne_ws *w, const limn_tsne_p *P, const doubl
     grad[i] = w->attr[i] - w->rep[i] / Z;
   *zsum = Z;
   return LIMN_OK;
+}
+
+static void agraph_free(limn_ctx *ctx, agraph *g) {
+  limn__free(ctx, g->rowptr);
+  limn__free(ctx, g->col);
+  limn__free(ctx, g->val);
+  memset(g, 0, sizeof *g);
+}
+
+/* P as an agraph, row and column i renumbered inv[i] (inv NULL: as they are). */
+static int agraph_build(limn_ctx *ctx, const limn_tsne_p *P, const size_t *perm, const size_t *inv,
+                        agraph *g) {
+  size_t n = P->n, nnz = P->rowptr[n];
+  memset(g, 0, sizeof *g);
+  if (n > UINT32_MAX)
+    return limn__err(ctx, LIMN_EINVAL, "t-SNE of %zu rows: at most %u", n, (unsigned)UINT32_MAX);
+  g->rowptr = limn__alloc_array(ctx, n + 1, sizeof(size_t));
+  g->col = limn__alloc_array(ctx, nnz ? nnz : 1, sizeof(uint32_t));
+  g->val = limn__alloc_array(ctx, nnz ? nnz : 1, sizeof(float));
+  if (!g->rowptr || !g->col || !g->val) {
+    agraph_free(ctx, g);
+    return LIMN_ENOMEM;
+  }
+  g->n = n, g->maxrow = 1, g->rowptr[0] = 0;
+  for (size_t r = 0; r < n; r++) { /* new row r is old row perm[r] */
+    size_t i = perm ? perm[r] : r, lo = P->rowptr[i], cnt = P->rowptr[i + 1] - lo, at = g->rowptr[r];
+    for (size_t q = 0; q < cnt; q++) {
+      g->col[at + q] = (uint32_t)(inv ? inv[P->col[lo + q]] : P->col[lo + q]);
+      g->val[at + q] = (float)P->val[lo + q];
+    }
+    g->rowptr[r + 1] = at + cnt;
+    g->maxrow = cnt > g->maxrow ? cnt : g->maxrow;
+  }
+  return LIMN_OK;
+}
+
+/* A numbering of the points in breadth-first order over P's graph (each component
+ * from its lowest-numbered point; neighbours in column order): points that attract
+ * each other get nearby numbers, so the attraction's gathers stay in cache. perm
+ * (new -> old), inv (old -> new). */
+static void bfs_order(const limn_tsne_p *P, size_t *perm, size_t *inv) {
+  size_t n = P->n, head = 0, tail = 0;
+  for (size_t i = 0; i < n; i++)
+    inv[i] = SIZE_MAX;
+  for (size_t s = 0; s < n; s++) {
+    if (inv[s] != SIZE_MAX)
+      continue;
+    inv[s] = tail, perm[tail++] = s;
+    while (head < tail) {
+      size_t u = perm[head++];
+      for (size_t q = P->rowptr[u]; q < P->rowptr[u + 1]; q++) {
+        size_t v = P->col[q];
+        if (inv[v] == SIZE_MAX)
+          inv[v] = tail, perm[tail++] = v;
+      }
+    }
+  }
 }
 
 /* KL(P || Q) with the given Z. */
@@ -277,10 +339,15 @@ static limn_tsne_method resolve(limn_tsne_method m, size_t n) {
 int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, limn_tsne_method method,
                        double theta, double *grad, double *kl) {
   tsne_ws w;
+  agraph g;
   int rc = ws_init(ctx, &w, P->n);
   double Z = 0;
   if (rc == LIMN_OK)
-    rc = gradient(ctx, &w, P, y, resolve(method, P->n), theta, 3, 1.0, grad, &Z);
+    rc = agraph_build(ctx, P, NULL, NULL, &g);
+  if (rc == LIMN_OK) {
+    rc = gradient(ctx, &w, &g, y, resolve(method, P->n), theta, 3, 1.0, grad, &Z);
+    agraph_free(ctx, &g);
+  }
   if (rc == LIMN_OK && kl)
     *kl = kl_div(P, y, Z);
   ws_free(ctx, &w);
@@ -387,6 +454,12 @@ static int zrow_item(void *arg, size_t i, void *scratch) {
   return 0;
 }
 
+/* y (n, 2) in the caller's order from yp (renumbered: row r is point perm[r]). */
+static void unpermute(const size_t *perm, const double *yp, size_t n, double *y) {
+  for (size_t r = 0; r < n; r++)
+    y[2 * perm[r]] = yp[2 * r], y[2 * perm[r] + 1] = yp[2 * r + 1];
+}
+
 int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t dim, const limn_tsne_opts *opts,
                   double *y, double *kl) {
   limn_tsne_opts dflt = limn_tsne_opts_default();
@@ -400,12 +473,21 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
   int rc;
   double Z = 0;
   tsne_ws w;
+  agraph g = {0};
+  /* the optimisation runs on the points renumbered (bfs_order) in yp; y gets the map
+   * back in the caller's order */
+  size_t *perm = limn__alloc_array(ctx, n, sizeof(size_t)), *inv = limn__alloc_array(ctx, n, sizeof(size_t));
+  double *yp = limn__alloc_array(ctx, n, 2 * sizeof(double));
   double *grad = limn__alloc_array(ctx, n, 2 * sizeof(double));
   double *upd = limn__calloc(ctx, n, 2 * sizeof(double)),
          *gains = limn__alloc_array(ctx, n, 2 * sizeof(double));
   rc = ws_init(ctx, &w, n);
-  if (rc == LIMN_OK && (!grad || !upd || !gains))
+  if (rc == LIMN_OK && (!grad || !upd || !gains || !perm || !inv || !yp))
     rc = LIMN_ENOMEM;
+  if (rc == LIMN_OK) {
+    bfs_order(P, perm, inv);
+    rc = agraph_build(ctx, P, perm, inv, &g);
+  }
   if (rc == LIMN_OK && !o->init_random && x && dim)
     rc = pca_init(ctx, x, n, dim, y);
   else if (rc == LIMN_OK) {
@@ -416,9 +498,11 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
   }
   for (size_t i = 0; i < 2 * n && gains; i++)
     gains[i] = 1.0;
+  for (size_t r = 0; r < n && rc == LIMN_OK; r++)
+    yp[2 * r] = y[2 * perm[r]], yp[2 * r + 1] = y[2 * perm[r] + 1];
   for (size_t it = 0; it < o->iterations && rc == LIMN_OK; it++) {
     int early = it < o->exaggeration_iters;
-    rc = gradient(ctx, &w, P, y, meth, o->theta, o->fft_nodes, early ? o->exaggeration : 1.0, grad, &Z);
+    rc = gradient(ctx, &w, &g, yp, meth, o->theta, o->fft_nodes, early ? o->exaggeration : 1.0, grad, &Z);
     if (rc)
       break;
     double mom = early ? o->momentum : o->final_momentum, mx = 0, my = 0;
@@ -441,22 +525,25 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
         upd[2 * i] *= o->max_step / norm;
         upd[2 * i + 1] *= o->max_step / norm;
       }
-      y[2 * i] += upd[2 * i];
-      y[2 * i + 1] += upd[2 * i + 1];
-      mx += y[2 * i];
-      my += y[2 * i + 1];
+      yp[2 * i] += upd[2 * i];
+      yp[2 * i + 1] += upd[2 * i + 1];
+      mx += yp[2 * i];
+      my += yp[2 * i + 1];
     }
     for (size_t i = 0; i < n; i++) { /* re-centre */
-      y[2 * i] -= mx / (double)n;
-      y[2 * i + 1] -= my / (double)n;
+      yp[2 * i] -= mx / (double)n;
+      yp[2 * i + 1] -= my / (double)n;
     }
     if ((it + 1) % 50 == 0) {
+      unpermute(perm, yp, n, y);
       limn__log(ctx, LIMN_LOG_INFO, "t-SNE iteration %zu: KL %.6f", it + 1, kl_div(P, y, Z));
       limn__progress(ctx, "iterations", it + 1, o->iterations);
       if (limn__canceled(ctx))
         rc = limn__err(ctx, LIMN_ECANCELED, "t-SNE canceled at iteration %zu", it + 1);
     }
   }
+  if (rc == LIMN_OK)
+    unpermute(perm, yp, n, y);
   if (rc == LIMN_OK && kl) {
     if (n <= 20000) { /* the final KL with an exact Z: per-point sums, added in order */
       zrow_arg za = {y, n, w.z};
@@ -467,12 +554,16 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
         Ze += w.z[i];
       Z = Ze;
     } else {
-      rc = gradient(ctx, &w, P, y, meth == LIMN_TSNE_EXACT ? LIMN_TSNE_BARNES_HUT : meth, o->theta,
+      rc = gradient(ctx, &w, &g, yp, meth == LIMN_TSNE_EXACT ? LIMN_TSNE_BARNES_HUT : meth, o->theta,
                     o->fft_nodes, 1.0, grad, &Z);
     }
     *kl = kl_div(P, y, Z);
   }
   ws_free(ctx, &w);
+  agraph_free(ctx, &g);
+  limn__free(ctx, perm);
+  limn__free(ctx, inv);
+  limn__free(ctx, yp);
   limn__free(ctx, grad);
   limn__free(ctx, upd);
   limn__free(ctx, gains);

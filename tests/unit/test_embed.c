@@ -226,15 +226,17 @@ static int cmp_ref(const void *x, const void *y) {
   return (a->j > b->j) - (a->j < b->j);
 }
 
-/* Brute force and the vantage-point tree against a full sort of every row's
- * distances (ties to the lower index), on data full of ties and duplicates. */
+/* Brute force, the vantage-point tree and blocked brute force against a full sort of
+ * every row's distances (ties to the lower index), on data full of ties and
+ * duplicates. */
 static void test_knn_on(const char *what, const float *x, size_t n, size_t dim, size_t k) {
   test_begin(what);
-  size_t *nb = malloc(n * k * sizeof *nb), *nt = malloc(n * k * sizeof *nt);
-  double *db = malloc(n * k * sizeof *db), *dt = malloc(n * k * sizeof *dt);
+  size_t *nb = malloc(n * k * sizeof *nb), *nt = malloc(n * k * sizeof *nt), *nk = malloc(n * k * sizeof *nk);
+  double *db = malloc(n * k * sizeof *db), *dt = malloc(n * k * sizeof *dt), *dk = malloc(n * k * sizeof *dk);
   ref_pair *all = malloc(n * sizeof *all);
-  CHECK_OK(ctx, limn__knn(ctx, x, n, dim, k, 1, nb, db));
-  CHECK_OK(ctx, limn__knn(ctx, x, n, dim, k, 0, nt, dt));
+  CHECK_OK(ctx, limn__knn(ctx, x, n, dim, k, LIMN__KNN_BRUTE, nb, db));
+  CHECK_OK(ctx, limn__knn(ctx, x, n, dim, k, LIMN__KNN_TREE, nt, dt));
+  CHECK_OK(ctx, limn__knn(ctx, x, n, dim, k, LIMN__KNN_BLOCKED, nk, dk));
   size_t bad = 0;
   for (size_t i = 0; i < n; i++) {
     size_t m = 0;
@@ -251,10 +253,10 @@ static void test_knn_on(const char *what, const float *x, size_t n, size_t dim, 
     qsort(all, m, sizeof *all, cmp_ref);
     for (size_t q = 0; q < k; q++)
       bad += nb[i * k + q] != all[q].j || db[i * k + q] != all[q].d || nt[i * k + q] != all[q].j ||
-             dt[i * k + q] != all[q].d;
+             dt[i * k + q] != all[q].d || nk[i * k + q] != all[q].j || dk[i * k + q] != all[q].d;
   }
   CHECK(bad == 0);
-  free(nb), free(nt), free(db), free(dt), free(all);
+  free(nb), free(nt), free(nk), free(db), free(dt), free(dk), free(all);
 }
 
 static void test_knn(const float *digits_x, size_t n) {
@@ -267,6 +269,15 @@ static void test_knn(const float *digits_x, size_t n) {
   for (size_t i = 0; i < 3 * m; i++)
     g[i] = (float)limn_rng_below(&r, 4);
   test_knn_on("nearest neighbours: ties and duplicates", g, m, 3, 30);
+  /* the same lattice in 20 columns, far from the origin: the single-precision
+   * estimates |q|^2 + |r|^2 - 2 q.r cancel almost completely (error ~ 10 x the
+   * distances), so only the margin keeps the blocked search exact */
+  size_t w = 20;
+  float *f = malloc(m * w * sizeof *f);
+  for (size_t i = 0; i < m * w; i++)
+    f[i] = 3000.0f + (float)limn_rng_below(&r, 4);
+  test_knn_on("nearest neighbours: far from the origin", f, m, w, 30);
+  free(f);
   test_begin("nearest neighbours: bad k");
   CHECK_ERR(ctx, limn__knn(ctx, g, 5, 3, 5, 0, NULL, NULL), LIMN_EINVAL, "neighbours");
   free(g);
@@ -442,7 +453,8 @@ static void test_map_file(void) {
 }
 
 /* The FFT against a naive DFT in long double, for every radix and mixed lengths;
- * the inverse undoes it; lengths with other factors are refused. */
+ * the inverse undoes it; a batch of sequences transforms each as alone; lengths with
+ * other factors are refused. */
 static void test_fft(void) {
   test_begin("FFT vs DFT");
   const size_t lens[] = {1, 2, 3, 4, 5, 6, 8, 9, 12, 15, 16, 25, 30, 60, 64, 90, 150, 216, 300, 384};
@@ -468,6 +480,31 @@ static void test_fft(void) {
       err = fmax(err, fmax(fabs(x[2 * k] - (double)sr), fabs(x[2 * k + 1] - (double)si)));
       mag = fmax(mag, fmax(fabs((double)sr), fabs((double)si)));
     }
+    /* a batch of 3 interleaved sequences (the middle one x0): each comes out as
+     * limn__fft_run gives it, bit for bit */
+    double *bx = malloc(6 * n * sizeof *bx), *bw = malloc(6 * n * sizeof *bw),
+           *one = malloc(2 * n * sizeof *one);
+    for (size_t j = 0; j < n; j++)
+      for (size_t c = 0; c < 3; c++) {
+        bx[2 * (3 * j + c)] = c == 1 ? x0[2 * j] : cos(0.9 * (double)(j + c));
+        bx[2 * (3 * j + c) + 1] = c == 1 ? x0[2 * j + 1] : (double)c - 0.3 * (double)j;
+      }
+    size_t diff = 0;
+    for (int inv = 0; inv < 2; inv++) {
+      double *keep = malloc(6 * n * sizeof *keep);
+      memcpy(keep, bx, 6 * n * sizeof *keep);
+      limn__fft_run_batch(p, bx, bw, inv, 3);
+      for (size_t c = 0; c < 3; c++) {
+        for (size_t j = 0; j < n; j++)
+          one[2 * j] = keep[2 * (3 * j + c)], one[2 * j + 1] = keep[2 * (3 * j + c) + 1];
+        limn__fft_run(p, one, w, inv);
+        for (size_t j = 0; j < n; j++)
+          diff += one[2 * j] != bx[2 * (3 * j + c)] || one[2 * j + 1] != bx[2 * (3 * j + c) + 1];
+      }
+      free(keep);
+    }
+    CHECK(diff == 0);
+    free(bx), free(bw), free(one);
     limn__fft_run(p, x, w, 1);
     for (size_t i = 0; i < 2 * n; i++)
       back = fmax(back, fabs(x[i] / (double)n - x0[i]));
