@@ -221,6 +221,55 @@ static void lagrange(double u, size_t p, double *l) {
   }
 }
 
+typedef struct place_arg {
+  limn__tsne_fft *w;
+  const double *y;
+  double lo, h;
+} place_arg;
+
+static int place_item(void *arg, size_t i, void *scratch) {
+  (void)scratch;
+  place_arg *a = arg;
+  limn__tsne_fft *w = a->w;
+  size_t p = w->p, nb = w->nb;
+  for (int c = 0; c < 2; c++) {
+    double f = (a->y[2 * i + (size_t)c] - a->lo) / a->h;
+    size_t b = f >= (double)nb ? nb - 1 : (size_t)f;
+    w->node[2 * i + (size_t)c] = p * b;
+    lagrange(f - (double)b, p, w->lw + 2 * p * i + (size_t)c * p);
+  }
+  return 0;
+}
+
+/* Grid g (0: 1 + i x, 1: y + i 1) of charges on the nodes, points in order. */
+typedef struct spread_arg {
+  limn__tsne_fft *w;
+  const double *y;
+  double mid;
+} spread_arg;
+
+static int spread_item(void *arg, size_t g, void *scratch) {
+  (void)scratch;
+  spread_arg *a = arg;
+  limn__tsne_fft *w = a->w;
+  size_t p = w->p, M = w->M, n = w->n;
+  double *grid = w->g + g * 2 * w->nn * M;
+  for (size_t i = 0; i < n; i++) {
+    double x = a->y[2 * i] - a->mid, yy = a->y[2 * i + 1] - a->mid;
+    double cre = g ? yy : 1.0, cim = g ? 1.0 : x;
+    size_t gx = w->node[2 * i], gy = w->node[2 * i + 1];
+    const double *lx = w->lw + 2 * p * i, *ly = lx + p;
+    for (size_t ky = 0; ky < p; ky++)
+      for (size_t kx = 0; kx < p; kx++) {
+        double l = ly[ky] * lx[kx];
+        size_t q = (gy + ky) * M + gx + kx;
+        grid[2 * q] += l * cre;
+        grid[2 * q + 1] += l * cim;
+      }
+  }
+  return 0;
+}
+
 typedef struct interp_arg {
   const limn__tsne_fft *w;
   const double *y;
@@ -267,35 +316,19 @@ int limn__tsne_fft_repulsion(limn_ctx *ctx, limn__tsne_fft *w, const double *y, 
   double h;
   grid_for(hi - lo, &nb, &h);
   LIMN_TRY(ws_size(ctx, w, nb, p, n));
-  size_t nn = w->nn, M = w->M;
+  size_t nn = w->nn;
   double mid = 0.5 * (lo + hi); /* charges in centred coordinates: less cancellation */
   /* each point's box and weights */
-  for (size_t i = 0; i < n; i++)
-    for (int c = 0; c < 2; c++) {
-      double f = (y[2 * i + (size_t)c] - lo) / h;
-      size_t b = f >= (double)nb ? nb - 1 : (size_t)f;
-      w->node[2 * i + (size_t)c] = p * b;
-      lagrange(f - (double)b, p, w->lw + 2 * p * i + (size_t)c * p);
-    }
-  /* two complex grids of charges, centred coordinates: 1 + i x and y + i 1, spread
-   * serially (a fixed order of additions) */
+  place_arg pa = {w, y, lo, h};
+  if (limn__parallel_for(ctx, n, 0, place_item, &pa))
+    return LIMN_ENOMEM;
+  /* two complex grids of charges, centred coordinates: 1 + i x and y + i 1, each
+   * spread by one thread, points in order (a fixed order of additions) */
   if (limn__parallel_for(ctx, 2 * nn, 0, zero_item, w))
     return LIMN_ENOMEM;
-  double *g0 = w->g, *g1 = w->g + 2 * nn * M;
-  for (size_t i = 0; i < n; i++) {
-    double x = y[2 * i] - mid, yy = y[2 * i + 1] - mid;
-    size_t gx = w->node[2 * i], gy = w->node[2 * i + 1];
-    const double *lx = w->lw + 2 * p * i, *ly = lx + p;
-    for (size_t ky = 0; ky < p; ky++)
-      for (size_t kx = 0; kx < p; kx++) {
-        double l = ly[ky] * lx[kx];
-        size_t q = (gy + ky) * M + gx + kx;
-        g0[2 * q] += l;
-        g0[2 * q + 1] += l * x;
-        g1[2 * q] += l * yy;
-        g1[2 * q + 1] += l;
-      }
-  }
+  spread_arg sa = {w, y, mid};
+  if (limn__parallel_for(ctx, 2, 0, spread_item, &sa))
+    return LIMN_ENOMEM;
   LIMN_TRY(convolve(ctx, w, h / (double)p));
   /* the grids hold phi_1 + i phi_x and phi_y + i (the sum of K1) */
   interp_arg a = {w, y, mid, rep, z};

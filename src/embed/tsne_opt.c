@@ -454,6 +454,33 @@ static int zrow_item(void *arg, size_t i, void *scratch) {
   return 0;
 }
 
+/* One point's step: gains, momentum, per-point clipping. */
+typedef struct step_arg {
+  const double *grad;
+  double *upd, *gains, *y;
+  double mom, lr, max_step;
+} step_arg;
+
+static int step_item(void *arg, size_t i, void *scratch) {
+  (void)scratch;
+  step_arg *a = arg;
+  for (int c = 0; c < 2; c++) {
+    size_t q = 2 * i + (size_t)c;
+    a->gains[q] = (a->grad[q] > 0) != (a->upd[q] > 0) ? a->gains[q] + 0.2 : a->gains[q] * 0.8;
+    if (a->gains[q] < 0.01)
+      a->gains[q] = 0.01;
+    a->upd[q] = a->mom * a->upd[q] - a->lr * a->gains[q] * a->grad[q];
+  }
+  double sx = a->upd[2 * i], sy = a->upd[2 * i + 1], norm = sqrt(sx * sx + sy * sy);
+  if (norm > a->max_step) { /* per-point step clipping */
+    a->upd[2 * i] *= a->max_step / norm;
+    a->upd[2 * i + 1] *= a->max_step / norm;
+  }
+  a->y[2 * i] += a->upd[2 * i];
+  a->y[2 * i + 1] += a->upd[2 * i + 1];
+  return 0;
+}
+
 /* y (n, 2) in the caller's order from yp (renumbered: row r is point perm[r]). */
 static void unpermute(const size_t *perm, const double *yp, size_t n, double *y) {
   for (size_t r = 0; r < n; r++)
@@ -505,31 +532,18 @@ int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t di
     rc = gradient(ctx, &w, &g, yp, meth, o->theta, o->fft_nodes, early ? o->exaggeration : 1.0, grad, &Z);
     if (rc)
       break;
-    double mom = early ? o->momentum : o->final_momentum, mx = 0, my = 0;
     /* auto: N / alpha per phase (openTSNE's rule): N / 12 during early exaggeration
      * (with the default 12), N afterwards; never below 200 */
     double lr =
         o->learning_rate > 0 ? o->learning_rate : fmax((double)n / (early ? o->exaggeration : 1.0), 200.0);
-    for (size_t i = 0; i < n; i++) {
-      double sx = 0, sy = 0;
-      for (int c = 0; c < 2; c++) {
-        size_t q = 2 * i + (size_t)c;
-        gains[q] = (grad[q] > 0) != (upd[q] > 0) ? gains[q] + 0.2 : gains[q] * 0.8;
-        if (gains[q] < 0.01)
-          gains[q] = 0.01;
-        upd[q] = mom * upd[q] - lr * gains[q] * grad[q];
-      }
-      sx = upd[2 * i], sy = upd[2 * i + 1];
-      double norm = sqrt(sx * sx + sy * sy);
-      if (norm > o->max_step) { /* per-point step clipping */
-        upd[2 * i] *= o->max_step / norm;
-        upd[2 * i + 1] *= o->max_step / norm;
-      }
-      yp[2 * i] += upd[2 * i];
-      yp[2 * i + 1] += upd[2 * i + 1];
-      mx += yp[2 * i];
-      my += yp[2 * i + 1];
+    step_arg sa = {grad, upd, gains, yp, early ? o->momentum : o->final_momentum, lr, o->max_step};
+    if (limn__parallel_for(ctx, n, 0, step_item, &sa)) {
+      rc = LIMN_ENOMEM;
+      break;
     }
+    double mx = 0, my = 0;
+    for (size_t i = 0; i < n; i++) /* in order */
+      mx += yp[2 * i], my += yp[2 * i + 1];
     for (size_t i = 0; i < n; i++) { /* re-centre */
       yp[2 * i] -= mx / (double)n;
       yp[2 * i + 1] -= my / (double)n;
