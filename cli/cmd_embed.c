@@ -349,6 +349,7 @@ int cmd_embed(int argc, char **argv) {
       goto done;
     }
   }
+  double t_read = now_s();
   if (cli_get(&cmd, "model")) {
     if ((rc = cli_load(ctx, &cmd, 1, &m, &ds)))
       goto done;
@@ -360,6 +361,8 @@ int cmd_embed(int argc, char **argv) {
     rc = cli_lib_fail(ctx, lr);
     goto done;
   }
+  if (cli_isset(&cmd, "verbose"))
+    fprintf(stderr, "limn embed: read %s: %.2f s\n", cli_get(&cmd, "data"), now_s() - t_read);
   size_t n = limn_dataset_nrows(ds);
   const limn_schema *s = limn_dataset_schema(ds);
   char meta[16384];
@@ -463,11 +466,13 @@ int cmd_embed(int argc, char **argv) {
     for (size_t i = 0; cls && i < n; i++)
       cls[i] = (long)limn_dataset_y(ds)[i];
   }
-  double pres = NAN, acc = NAN; /* 10-NN preservation, 10-NN accuracy in the map */
+  double pres = NAN, acc = NAN, t_q = now_s(); /* 10-NN preservation, 10-NN accuracy in the map */
   if (!ref && n > 10 && (lr = limn_tsne_quality_p(ctx, P, x, n, dim, y, cls, 10, &pres, &acc))) {
     rc = cli_lib_fail(ctx, lr);
     goto done;
   }
+  if (cli_isset(&cmd, "verbose") && !ref)
+    fprintf(stderr, "limn embed: 10-NN preservation and accuracy in the map: %.2f s\n", now_s() - t_q);
   if (m && limn_model_task(m) == LIMN_TASK_CLASSIFICATION) {
     size_t k = limn_model_noutputs(m);
     prob = malloc(n * k * sizeof *prob);

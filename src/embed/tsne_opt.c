@@ -356,14 +356,44 @@ int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, lim
 
 /* ---- initialisation ---- */
 
+/* One chunk of rows of a power-iteration step: t = Xc v on its rows, and its share
+ * of u = Xc^T t into part (dim). Fixed chunks: the same sums on any thread count. */
+#define PCA_CHUNK 2048
+typedef struct pca_arg {
+  const float *x;
+  size_t n, dim;
+  const double *mu, *v;
+  double *t, *part;
+} pca_arg;
+
+static int pca_item(void *arg, size_t ch, void *scratch) {
+  (void)scratch;
+  pca_arg *a = arg;
+  size_t dim = a->dim, lo = ch * PCA_CHUNK, hi = lo + PCA_CHUNK < a->n ? lo + PCA_CHUNK : a->n;
+  double *u = a->part + ch * dim;
+  for (size_t c = 0; c < dim; c++)
+    u[c] = 0;
+  for (size_t i = lo; i < hi; i++) {
+    double s = 0;
+    for (size_t c = 0; c < dim; c++)
+      s += ((double)a->x[i * dim + c] - a->mu[c]) * a->v[c];
+    a->t[i] = s;
+    for (size_t c = 0; c < dim; c++)
+      u[c] += ((double)a->x[i * dim + c] - a->mu[c]) * s;
+  }
+  return 0;
+}
+
 /* The first two principal components of x by power iteration (deterministic start,
  * orthogonalised against the first), signs fixed so that the largest coordinate is
  * positive; y scaled so the first column has std 1e-4. */
 static int pca_init(limn_ctx *ctx, const float *x, size_t n, size_t dim, double *y) {
   double *mu = limn__calloc(ctx, dim, sizeof(double)), *v = limn__alloc_array(ctx, 2 * dim, sizeof(double));
   double *t = limn__alloc_array(ctx, n, sizeof(double)), *u = limn__alloc_array(ctx, dim, sizeof(double));
-  if (!mu || !v || !t || !u) {
-    limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u);
+  size_t nch = (n + PCA_CHUNK - 1) / PCA_CHUNK;
+  double *part = limn__alloc_array(ctx, nch, dim * sizeof(double));
+  if (!mu || !v || !t || !u || !part) {
+    limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u), limn__free(ctx, part);
     return LIMN_ENOMEM;
   }
   for (size_t i = 0; i < n; i++)
@@ -389,17 +419,17 @@ static int pca_init(limn_ctx *ctx, const float *x, size_t n, size_t dim, double 
         break;
       for (size_t c = 0; c < dim; c++)
         vc[c] /= norm;
-      for (size_t i = 0; i < n; i++) { /* t = Xc v, u = Xc^T t */
-        double s = 0;
-        for (size_t c = 0; c < dim; c++)
-          s += ((double)x[i * dim + c] - mu[c]) * vc[c];
-        t[i] = s;
+      /* u = Xc^T Xc v: per chunk of rows in parallel, the chunks added in order */
+      pca_arg pa = {x, n, dim, mu, vc, t, part};
+      if (limn__parallel_for(ctx, nch, 0, pca_item, &pa)) {
+        limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u), limn__free(ctx, part);
+        return LIMN_ENOMEM;
       }
       for (size_t c = 0; c < dim; c++)
         u[c] = 0;
-      for (size_t i = 0; i < n; i++)
+      for (size_t ch = 0; ch < nch; ch++)
         for (size_t c = 0; c < dim; c++)
-          u[c] += ((double)x[i * dim + c] - mu[c]) * t[i];
+          u[c] += part[ch * dim + c];
       memcpy(vc, u, dim * sizeof *u);
     }
     double norm = 0;
@@ -428,7 +458,7 @@ static int pca_init(limn_ctx *ctx, const float *x, size_t n, size_t dim, double 
   double scale = s0 > 0 ? 1e-4 / sqrt(s0) : 1.0;
   for (size_t i = 0; i < 2 * n; i++)
     y[i] *= scale;
-  limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u);
+  limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u), limn__free(ctx, part);
   return LIMN_OK;
 }
 
