@@ -153,7 +153,7 @@ static int grad_item(void *arg, size_t i, void *scratch) {
   const double *y = a->y;
   size_t lo = a->P->rowptr[i], nrow = a->P->rowptr[i + 1] - lo, maxrow = a->P->maxrow;
   float *bx = scratch, *by = bx + maxrow; /* offsets, gathered */
-  long *stack = (long *)(by + maxrow + (maxrow & 1));
+  long *stack = (long *)(void *)(by + maxrow); /* 2 maxrow floats: 8-byte aligned */
   const uint32_t *col = a->P->col + lo;
   double yi = y[2 * i], yj = y[2 * i + 1], ax, ay, rx = 0, ry = 0, z = 0;
   for (size_t q = 0; q < nrow; q++) {
