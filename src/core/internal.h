@@ -112,6 +112,33 @@ void limn__fmt_double(char *buf, size_t cap, double v);
 /* JSON string with escapes, quotes included. */
 void limn__json_string(FILE *f, const char *s);
 
+/* The RNG's steps inline (the public limn_rng_* call these): xoshiro256**. */
+static inline uint64_t limn__rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t limn__rng_next(limn_rng *r) {
+  uint64_t *s = r->s;
+  uint64_t result = limn__rotl(s[1] * 5, 7) * 9;
+  uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = limn__rotl(s[3], 45);
+  return result;
+}
+/* Uniform in [0, 1) with 53 random bits. */
+static inline double limn__rng_uniform(limn_rng *r) { return (double)(limn__rng_next(r) >> 11) * 0x1.0p-53; }
+uint64_t limn__rng_below_rest(limn_rng *r, uint32_t n32, uint64_t m);
+uint64_t limn__rng_below_big(limn_rng *r, uint64_t n);
+/* Uniform in [0, n), unbiased (Lemire 2019 below 2^32; the rare rejections out of line). */
+static inline uint64_t limn__rng_below(limn_rng *r, uint64_t n) {
+  if (n > UINT32_MAX)
+    return limn__rng_below_big(r, n);
+  uint32_t n32 = (uint32_t)n;
+  uint64_t m = (limn__rng_next(r) >> 32) * n32;
+  return (uint32_t)m >= n32 ? m >> 32 : limn__rng_below_rest(r, n32, m);
+}
+
 /* LIMN_CLONES on a function: compiled twice, plain x86-64 and AVX2, the one the CPU
  * supports chosen at load time (the binary still runs on any x86-64). Only for
  * elementwise code and sums in a fixed order: without FMA contraction (ISO C mode)

@@ -9,8 +9,6 @@ static uint64_t splitmix64(uint64_t *x) {
   return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 void limn_rng_init(limn_rng *rng, uint64_t seed, uint64_t stream) {
   uint64_t h = stream;
   uint64_t x = seed ^ splitmix64(&h); /* stream hashed, so nearby streams differ */
@@ -20,37 +18,25 @@ void limn_rng_init(limn_rng *rng, uint64_t seed, uint64_t stream) {
   rng->has_spare = 0;
 }
 
-uint64_t limn_rng_u64(limn_rng *r) {
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
+uint64_t limn_rng_u64(limn_rng *r) { return limn__rng_next(r); }
+
+double limn_rng_uniform(limn_rng *r) { return limn__rng_uniform(r); }
+
+uint64_t limn_rng_below(limn_rng *r, uint64_t n) { return limn__rng_below(r, n); }
+
+uint64_t limn__rng_below_rest(limn_rng *r, uint32_t n32, uint64_t m) {
+  uint32_t t = (uint32_t)(-n32) % n32; /* Lemire's rejection of the biased low part */
+  while ((uint32_t)m < t)
+    m = (limn__rng_next(r) >> 32) * n32;
+  return m >> 32;
 }
 
-double limn_rng_uniform(limn_rng *r) { return (double)(limn_rng_u64(r) >> 11) * 0x1.0p-53; }
-
-uint64_t limn_rng_below(limn_rng *r, uint64_t n) {
-  if (n <= UINT32_MAX) { /* Lemire (2019): multiply, and reject the biased low part */
-    uint32_t n32 = (uint32_t)n;
-    uint64_t m = (limn_rng_u64(r) >> 32) * n32;
-    if ((uint32_t)m < n32) {
-      uint32_t t = (uint32_t)(-n32) % n32;
-      while ((uint32_t)m < t)
-        m = (limn_rng_u64(r) >> 32) * n32;
-    }
-    return m >> 32;
-  }
+uint64_t limn__rng_below_big(limn_rng *r, uint64_t n) {
   /* rejection of the top partial block: no modulo bias */
   uint64_t lim = UINT64_MAX - UINT64_MAX % n;
   uint64_t v;
   do
-    v = limn_rng_u64(r);
+    v = limn__rng_next(r);
   while (v >= lim);
   return v % n;
 }

@@ -198,8 +198,11 @@ static uint64_t lattice_generator(uint64_t M, size_t d) {
 }
 
 /* Draw N-1 ids of column j into ids by inverse CDF of the frequencies: i.i.d.
- * uniforms (compat, as lime), or a randomised lattice (limn). */
-static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p) {
+ * uniforms (compat, as lime), or a randomised lattice (limn). u: N-1 doubles of
+ * scratch; cnt: each id's count. The id of a uniform u is the number of cumulative
+ * frequencies cum_t (t < nv - 1) with u >= cum_t (they only grow), counted without
+ * branches. */
+static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u, size_t *count) {
   const double *cnt;
   const size_t *ccnt;
   size_t nv = column_values(L, j, &cnt, &ccnt), M = L->N - 1;
@@ -208,46 +211,59 @@ static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p)
     tot += p[v] = cnt ? cnt[v] : (double)ccnt[v];
   for (size_t v = 0; v < nv; v++)
     p[v] /= tot;
+  double acc = 0;
+  for (size_t v = 0; v + 1 < nv; v++) /* cum_v, added in order */
+    p[v] = acc += p[v];
   if (L->o->compat) {
-    for (size_t s = 0; s < M; s++) {
-      double u = limn_rng_uniform(r), acc = 0;
-      size_t v = 0;
-      while (v + 1 < nv && u >= (acc += p[v]))
-        v++;
-      ids[s] = v;
+    for (size_t s = 0; s < M; s++)
+      u[s] = limn__rng_uniform(r);
+  } else {
+    /* randomised rank-1 lattice (Korobov): column j's uniforms are the points
+     * frac(s g_j / M + shift_j), g_j = a^j mod M with a near M / golden ratio and
+     * coprime to M, shift_j uniform; each column's marginal is an exact grid, and the
+     * columns jointly fill the space far more evenly than independent draws */
+    uint64_t g = 1, a = L->lattice_a, P = L->lattice_p; /* the first M points of a P-point lattice */
+    for (size_t q = 0; q < j; q++)
+      g = (g * a) % P;
+    double shift = limn__rng_uniform(r), inv = 1.0 / (double)P;
+    uint64_t pos = 0; /* s g mod P, kept by addition */
+    for (size_t s = 0; s < M; s++, pos = pos + g >= P ? pos + g - P : pos + g) {
+      double v = (double)pos * inv + shift;
+      u[s] = v >= 1.0 ? v - 1.0 : v;
     }
-    return;
   }
-  /* randomised rank-1 lattice (Korobov): column j's uniforms are the points
-   * frac(s g_j / M + shift_j), g_j = a^j mod M with a near M / golden ratio and
-   * coprime to M, shift_j uniform; each column's marginal is an exact grid, and the
-   * columns jointly fill the space far more evenly than independent draws */
-  uint64_t g = 1, a = L->lattice_a, P = L->lattice_p; /* the first M points of a P-point lattice */
-  for (size_t q = 0; q < j; q++)
-    g = (g * a) % P;
-  double shift = limn_rng_uniform(r), inv = 1.0 / (double)P;
-  uint64_t pos = 0; /* s g mod P, kept by addition */
-  for (size_t s = 0; s < M; s++, pos = pos + g >= P ? pos + g - P : pos + g) {
-    double u = (double)pos * inv + shift, acc = 0;
-    if (u >= 1.0)
-      u -= 1.0;
-    size_t v = 0;
-    while (v + 1 < nv && u >= (acc += p[v]))
-      v++;
-    ids[s] = v;
+  for (size_t s = 0; s < M; s++)
+    ids[s] = 0;
+  for (size_t v = 0; v + 1 < nv; v++) {
+    double c = p[v];
+    for (size_t s = 0; s < M; s++)
+      ids[s] += u[s] >= c;
   }
+  for (size_t v = 0; v < nv; v++)
+    count[v] = 0;
+  if (nv <= 16) /* few values: a pass per value, no store-to-load chains */
+    for (size_t v = 0; v < nv; v++) {
+      size_t c = 0;
+      for (size_t s = 0; s < M; s++)
+        c += ids[s] == v;
+      count[v] = c;
+    }
+  else
+    for (size_t s = 0; s < M; s++)
+      count[ids[s]]++;
 }
 
-/* The neighbourhood of row i (block slot b): S, X. scratch: N size_t + ranks. */
+/* The neighbourhood of row i (block slot b): S, X. scratch: see sample_scratch. */
 static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   size_t N = L->N, d = L->d;
   const limn_stats *st = L->st;
   double *S = L->S + b * N * d;
   float *X = L->X + b * N * d;
   const float *x = L->x + i * d;
-  size_t *ids = scratch;                       /* N bins, then N ranks */
-  double *p = (double *)(void *)(ids + 2 * N); /* 2 * maxcat */
-  double *seen = p + 2 * L->maxcat;            /* 2 x 66: per-bin ranks and counts */
+  size_t *ids = scratch, *rank = ids + N; /* N bins, N ranks */
+  size_t *count = rank + N;               /* maxcat + 66 */
+  double *p = (double *)(void *)(count + L->maxcat + 66); /* maxcat + 66 */
+  double *u = p + L->maxcat + 66;                         /* N */
   limn_rng r;
   limn_rng_init(&r, L->o->seed, L->o->row_ids ? L->o->row_ids[i] : i);
   for (size_t j = 0; j < d; j++) {
@@ -270,45 +286,51 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
       }
       continue;
     }
-    draw_ids(L, j, &r, ids, p);
+    draw_ids(L, j, &r, ids, p, u, count);
     long xb = L->xbin[i * d + j];
-    const limn__bins *bn = cat ? NULL : limn__stats_bins(st, j, L->disc);
-    double *inbin = seen + 66; /* samples of this neighbourhood in each bin */
-    size_t *rank = ids + N, off[66];
+    if (cat) {
+      for (size_t s = 1; s < N; s++) {
+        S[s * d + j] = (long)ids[s - 1] == xb ? 1.0 : 0.0;
+        X[s * d + j] = (float)ids[s - 1];
+      }
+      continue;
+    }
+    const limn__bins *bn = limn__stats_bins(st, j, L->disc);
+    size_t off[66];
     tnorm tn[65];
-    if (bn)
-      for (size_t v = 0; v <= bn->ne; v++)
-        tn[v] = tnorm_make(bn->mean[v], bn->std[v] + 1e-11, v == 0 ? st->min[j] : bn->edges[v - 1],
-                           v == bn->ne ? st->max[j] : bn->edges[v]);
-    if (bn) {
-      for (size_t v = 0; v <= bn->ne; v++)
-        seen[v] = inbin[v] = 0.0;
-      for (size_t s = 1; s < N; s++)
-        inbin[ids[s - 1]] += 1.0;
-      if (!L->o->compat) { /* each bin's strata in a random order of their own */
-        size_t at = 0;
-        for (size_t v = 0; v <= bn->ne; v++) {
-          off[v] = at;
-          for (size_t q = 0; q < (size_t)inbin[v]; q++)
-            rank[at + q] = q;
-          limn_rng_shuffle(&r, rank + at, (size_t)inbin[v]);
-          at += (size_t)inbin[v];
-        }
+    for (size_t v = 0; v <= bn->ne; v++)
+      tn[v] = tnorm_make(bn->mean[v], bn->std[v] + 1e-11, v == 0 ? st->min[j] : bn->edges[v - 1],
+                         v == bn->ne ? st->max[j] : bn->edges[v]);
+    if (!L->o->compat) { /* each bin's strata in a random order of their own */
+      size_t at = 0;
+      for (size_t v = 0; v <= bn->ne; v++) {
+        off[v] = at;
+        for (size_t q = 0; q < count[v]; q++)
+          rank[at + q] = q;
+        limn_rng_shuffle(&r, rank + at, count[v]);
+        at += count[v];
+      }
+    }
+    for (size_t s = 1; s < N; s++)
+      u[s] = limn__rng_uniform(&r);
+    if (!L->o->compat) { /* stratified within the bin: one of its equal slices */
+      size_t seen[66] = {0};
+      for (size_t s = 1; s < N; s++) {
+        size_t v = ids[s - 1];
+        u[s] = ((double)rank[off[v] + seen[v]++] + u[s]) / (double)count[v];
       }
     }
     for (size_t s = 1; s < N; s++) {
       size_t v = ids[s - 1];
       S[s * d + j] = (long)v == xb ? 1.0 : 0.0;
-      if (cat) {
-        X[s * d + j] = (float)v;
-        continue;
-      }
-      double u = limn_rng_uniform(&r);
-      if (!L->o->compat) /* stratified within the bin: one of its equal slices */
-        u = ((double)rank[off[v] + (size_t)seen[v]++] + u) / inbin[v];
-      X[s * d + j] = (float)tnorm_draw(&tn[v], u);
+      X[s * d + j] = (float)tnorm_draw(&tn[v], u[s]);
     }
   }
+}
+
+/* Bytes of scratch sample_row needs. */
+static size_t sample_scratch(const lx *L) {
+  return (3 * L->N + 2 * (L->maxcat + 66) + 8) * sizeof(double);
 }
 
 typedef struct item_arg {
@@ -471,7 +493,7 @@ static int run_blocks(lx *L) {
   L->P = limn__alloc_array(L->ctx, B * N, L->k * sizeof(float));
   if (!L->S || !L->X || !L->P)
     return LIMN_ENOMEM;
-  size_t samp = 2 * N * sizeof(size_t) + (2 * L->maxcat + 2 * 66 + 8) * sizeof(double);
+  size_t samp = sample_scratch(L);
   size_t fitb =
       (limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d) + 3 * N + 4 * d + 8) * sizeof(double);
   item_arg a = {L};
