@@ -44,20 +44,34 @@ int limn__mlp_ig_rule(limn_ctx *ctx, const limn_model *m, const float *hx, const
 void limn__lime_kernel(const double *dist, size_t N, double width, double *w);
 size_t limn__lime_fit_workspace(size_t d);
 size_t limn__lasso_workspace(size_t N, size_t d);
+/* Raw sums of all d columns of a 0/1 design S (`ok`: S is 0/1 throughout), from which
+ * the moments of any subset of columns follow bit for bit as limn__lime_moments would
+ * compute them from S: one pass over S for all the fits of a row. mem:
+ * limn__lime_cache_size(d) doubles. */
+typedef struct limn__lime_cache {
+  int ok;
+  size_t d;
+  double sw, my, sdy;
+  double *xm, *r, *G;
+} limn__lime_cache;
+size_t limn__lime_cache_size(size_t d);
+void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, const double *y,
+                            const double *w, size_t N, size_t d);
 /* Kernel-weighted means xm (nf) of the columns F of S and ym of y, the centred
- * weighted Gram G (nf, nf) and cross products r (nf), in two row-major passes.
- * tmp: nf doubles. */
+ * weighted Gram G (nf, nf) and cross products r (nf), in two row-major passes, or
+ * from the cache c when given and ok. tmp: nf doubles. */
 void limn__lime_moments(const double *S, const double *y, const double *w, size_t N, size_t d,
-                        const size_t *F, size_t nf, double *xm, double *G, double *r, double *ym,
-                        double *tmp);
+                        const size_t *F, size_t nf, const limn__lime_cache *c, double *xm, double *G,
+                        double *r, double *ym, double *tmp);
 /* Weighted ridge on columns F with an unpenalised intercept; returns weighted R^2. */
 double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
-                        const size_t *F, size_t nf, double alpha, double *beta, double *intercept,
-                        double *pred0, double *ws);
-/* Feature selection into F (capacity d); returns the number chosen. */
+                        const size_t *F, size_t nf, const limn__lime_cache *c, double alpha, double *beta,
+                        double *intercept, double *pred0, double *ws);
+/* Feature selection into F (capacity d); returns the number chosen. c: NULL or the
+ * row's cache. */
 size_t limn__lime_select(limn_selection sel, const double *S, const double *y, const double *w, size_t N,
-                         size_t d, size_t nf, size_t *F, double *ws);
+                         size_t d, size_t nf, size_t *F, const limn__lime_cache *c, double *ws);
 size_t limn__lasso_path_select(const double *S, const double *y, const double *w, size_t N, size_t d,
-                               size_t nf, size_t *F, double *ws);
+                               size_t nf, size_t *F, const limn__lime_cache *c, double *ws);
 
 #endif

@@ -49,7 +49,7 @@ static int solve_ones(double *M, size_t k, double *x) {
 }
 
 size_t limn__lasso_path_select(const double *S, const double *y, const double *w, size_t N, size_t d,
-                               size_t nf, size_t *F, double *ws) {
+                               size_t nf, size_t *F, const limn__lime_cache *cache, double *ws) {
   double *G = ws, *M = G + d * d, *c = M + d * d, *beta = c + d, *a = beta + d, *delta = a + d,
          *xs = delta + d;
   double *xm = xs + d, *best = xm + d;
@@ -58,7 +58,7 @@ size_t limn__lasso_path_select(const double *S, const double *y, const double *w
   double ym, *tmp = (double *)(void *)(in + d + 8 - d % 8);
   for (size_t j = 0; j < d; j++)
     all[j] = j;
-  limn__lime_moments(S, y, w, N, d, all, d, xm, G, c, &ym, tmp);
+  limn__lime_moments(S, y, w, N, d, all, d, cache, xm, G, c, &ym, tmp);
   memset(in, 0, d);
   for (size_t j = 0; j < d; j++)
     beta[j] = 0.0;

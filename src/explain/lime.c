@@ -260,8 +260,8 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   double *S = L->S + b * N * d;
   float *X = L->X + b * N * d;
   const float *x = L->x + i * d;
-  size_t *ids = scratch, *rank = ids + N; /* N bins, N ranks */
-  size_t *count = rank + N;               /* maxcat + 66 */
+  size_t *ids = scratch, *rank = ids + N;                 /* N bins, N ranks */
+  size_t *count = rank + N;                               /* maxcat + 66 */
   double *p = (double *)(void *)(count + L->maxcat + 66); /* maxcat + 66 */
   double *u = p + L->maxcat + 66;                         /* N */
   limn_rng r;
@@ -329,9 +329,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
 }
 
 /* Bytes of scratch sample_row needs. */
-static size_t sample_scratch(const lx *L) {
-  return (3 * L->N + 2 * (L->maxcat + 66) + 8) * sizeof(double);
-}
+static size_t sample_scratch(const lx *L) { return (3 * L->N + 2 * (L->maxcat + 66) + 8) * sizeof(double); }
 
 typedef struct item_arg {
   lx *L;
@@ -345,12 +343,13 @@ static int sample_item(void *arg, size_t b, void *scratch) {
 
 /* Standard errors of the ridge weights: sqrt of diag(sigma^2 A^-1 G A^-1), A = G + alpha I. */
 static void std_errors(const double *S, const double *y, const double *w, size_t N, size_t d, const size_t *F,
-                       size_t nf, double alpha, const double *beta, double b0, double *se, double *ws) {
+                       size_t nf, const limn__lime_cache *cache, double alpha, const double *beta, double b0,
+                       double *se, double *ws) {
   double *G = ws, *A = G + nf * nf, *Ai = A + nf * nf, *xm = Ai + nf * nf, *rr = xm + nf, *tmp = rr + nf;
   double sw = 0, ssr = 0, ym;
   for (size_t i = 0; i < N; i++)
     sw += w[i];
-  limn__lime_moments(S, y, w, N, d, F, nf, xm, G, rr, &ym, tmp);
+  limn__lime_moments(S, y, w, N, d, F, nf, cache, xm, G, rr, &ym, tmp);
   for (size_t i = 0; i < N; i++) {
     double p = b0;
     for (size_t a = 0; a < nf; a++)
@@ -395,6 +394,8 @@ static int fit_item(void *arg, size_t b, void *scratch) {
   double *ws = scratch, *w = ws + limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d);
   double *y = w + N, *D = y + N, *beta = D + N, *se = beta + d;
   size_t *F = (size_t *)(void *)(se + d);
+  double *cmem = (double *)(void *)(F + d);
+  limn__lime_cache cache;
   size_t t = L->target[i];
   for (size_t s = 0; s < N; s++) {
     y[s] = P[s * k + t];
@@ -406,11 +407,12 @@ static int fit_item(void *arg, size_t b, void *scratch) {
     D[s] = sqrt(dd);
   }
   limn__lime_kernel(D, N, L->width, w);
-  size_t nf = limn__lime_select(L->o->selection, S, y, w, N, d, L->o->num_features, F, ws);
+  limn__lime_cache_build(&cache, cmem, S, y, w, N, d);
+  size_t nf = limn__lime_select(L->o->selection, S, y, w, N, d, L->o->num_features, F, &cache, ws);
   limn_explanation *e = &L->ex[i];
-  e->score =
-      limn__lime_ridge(S, y, w, N, d, F, nf, L->o->ridge_alpha, beta, &e->intercept, &e->local_pred, ws);
-  std_errors(S, y, w, N, d, F, nf, L->o->ridge_alpha, beta, e->intercept, se, ws);
+  e->score = limn__lime_ridge(S, y, w, N, d, F, nf, &cache, L->o->ridge_alpha, beta, &e->intercept,
+                              &e->local_pred, ws);
+  std_errors(S, y, w, N, d, F, nf, &cache, L->o->ridge_alpha, beta, e->intercept, se, ws);
   e->output = y[0];
   for (size_t a = 0; a < nf; a++) {
     e->attr[F[a]] = beta[a];
@@ -494,8 +496,9 @@ static int run_blocks(lx *L) {
   if (!L->S || !L->X || !L->P)
     return LIMN_ENOMEM;
   size_t samp = sample_scratch(L);
-  size_t fitb =
-      (limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d) + 3 * N + 4 * d + 8) * sizeof(double);
+  size_t fitb = (limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d) + 3 * N + 5 * d + 8 +
+                 limn__lime_cache_size(d)) *
+                sizeof(double);
   item_arg a = {L};
   int rc = LIMN_OK;
   for (L->r0 = 0; L->r0 < L->n && rc == LIMN_OK; L->r0 += B) {

@@ -40,67 +40,120 @@ static void chol_solve(const double *l, size_t n, double *b) {
   }
 }
 
-/* Weighted ridge on columns F (nf) of S (N, d): beta (nf), intercept; returns the
- * weighted R^2 and, when `pred0`, the prediction at row 0. ws: scratch of
- * 3 nf^2 + 3 nf + d doubles. alpha = 0 is plain weighted least squares; a singular
- * system gets a tiny ridge (1e-10 of the mean diagonal) rather than failing. */
-void limn__lime_moments(const double *S, const double *y, const double *w, size_t N, size_t d,
-                        const size_t *F, size_t nf, double *xm, double *G, double *r, double *ym,
-                        double *tmp) {
-  double sw = 0.0, my = 0.0;
+/* The first pass: sw, the weighted means xm (nf) of the columns F and my of y. */
+static double means(const double *S, const double *y, const double *w, size_t N, size_t d, const size_t *F,
+                    size_t nf, double *xm, double *my) {
+  double sw = 0.0, m = 0.0;
   for (size_t a = 0; a < nf; a++)
     xm[a] = 0.0;
   for (size_t i = 0; i < N; i++) { /* row by row: S is row-major */
     const double *si = S + i * d;
     sw += w[i];
-    my += w[i] * y[i];
+    m += w[i] * y[i];
     for (size_t a = 0; a < nf; a++)
       xm[a] += w[i] * si[F[a]];
   }
-  my /= sw;
-  for (size_t a = 0; a < nf; a++) {
+  *my = m / sw;
+  for (size_t a = 0; a < nf; a++)
     xm[a] /= sw;
+  return sw;
+}
+
+/* For 0/1 columns: the raw sums G (lower triangle, by position in F) of w over the
+ * rows where both columns are 1, r of w (y - my) over the rows where the column is 1,
+ * and sdy = sum w (y - my). ones: nf size_t. */
+static double binary_raw(const double *S, const double *y, const double *w, size_t N, size_t d,
+                         const size_t *F, size_t nf, double my, double *G, double *r, size_t *ones) {
+  double sdy = 0.0;
+  for (size_t a = 0; a < nf; a++) {
     r[a] = 0.0;
     for (size_t b = 0; b < nf; b++)
       G[a * nf + b] = 0.0;
   }
+  for (size_t i = 0; i < N; i++) {
+    const double *si = S + i * d;
+    double wi = w[i], wy = wi * (y[i] - my);
+    size_t k = 0;
+    sdy += wy;
+    for (size_t a = 0; a < nf; a++) { /* branch-free compaction */
+      ones[k] = a;
+      k += si[F[a]] != 0.0;
+    }
+    for (size_t p = 0; p < k; p++) {
+      double *g = G + ones[p] * nf;
+      r[ones[p]] += wy;
+      for (size_t q = 0; q <= p; q++)
+        g[ones[q]] += wi;
+    }
+  }
+  return sdy;
+}
+
+/* G = sum w s s^T - sw xm xm^T, r = sum w s (y - ym) - xm sum w (y - ym), from the raw
+ * sums; G made symmetric. */
+static void binary_finish(size_t nf, const double *xm, double sw, double sdy, double *G, double *r) {
+  for (size_t a = 0; a < nf; a++) {
+    r[a] -= xm[a] * sdy;
+    for (size_t b = 0; b <= a; b++)
+      G[a * nf + b] -= sw * xm[a] * xm[b];
+  }
+  for (size_t a = 0; a < nf; a++)
+    for (size_t b = 0; b < a; b++)
+      G[b * nf + a] = G[a * nf + b];
+}
+
+size_t limn__lime_cache_size(size_t d) { return d * d + 4 * d; }
+
+void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, const double *y,
+                            const double *w, size_t N, size_t d) {
+  int other = 0;
+  for (size_t q = 0; q < N * d; q++)
+    other |= (S[q] != 0.0) & (S[q] != 1.0);
+  c->ok = !other;
+  c->d = d;
+  c->xm = mem, c->r = mem + d, c->G = mem + 2 * d;
+  if (!c->ok)
+    return;
+  size_t *all = (size_t *)(void *)(mem + 2 * d + d * d), *ones = all + d;
+  for (size_t j = 0; j < d; j++)
+    all[j] = j;
+  c->sw = means(S, y, w, N, d, all, d, c->xm, &c->my);
+  c->sdy = binary_raw(S, y, w, N, d, all, d, c->my, c->G, c->r, ones);
+}
+
+void limn__lime_moments(const double *S, const double *y, const double *w, size_t N, size_t d,
+                        const size_t *F, size_t nf, const limn__lime_cache *c, double *xm, double *G,
+                        double *r, double *ym, double *tmp) {
+  if (c && c->ok) { /* the cached sums of F's columns, finished exactly as below */
+    for (size_t a = 0; a < nf; a++) {
+      xm[a] = c->xm[F[a]];
+      r[a] = c->r[F[a]];
+      for (size_t b = 0; b <= a; b++) {
+        size_t u = F[a] > F[b] ? F[a] : F[b], v = F[a] > F[b] ? F[b] : F[a];
+        G[a * nf + b] = c->G[u * c->d + v];
+      }
+    }
+    binary_finish(nf, xm, c->sw, c->sdy, G, r);
+    *ym = c->my;
+    return;
+  }
+  double my, sw = means(S, y, w, N, d, F, nf, xm, &my);
   int other = 0; /* LIME's discretised rows are 0/1: then only pairs of ones count */
   for (size_t i = 0; i < N; i++)
     for (size_t a = 0; a < nf; a++) {
       double v = S[i * d + F[a]];
       other |= (v != 0.0) & (v != 1.0); /* branch-free: this scan is on the hot path */
     }
-  int binary = !other;
-  if (binary) {
-    /* G = sum w s s^T - sw xm xm^T, r = sum w s (y - ym) - xm sum w (y - ym) */
-    size_t *ones = (size_t *)(void *)tmp;
-    double sdy = 0.0;
-    for (size_t i = 0; i < N; i++) {
-      const double *si = S + i * d;
-      double wi = w[i], wy = wi * (y[i] - my);
-      size_t k = 0;
-      sdy += wy;
-      for (size_t a = 0; a < nf; a++) { /* branch-free compaction */
-        ones[k] = a;
-        k += si[F[a]] != 0.0;
-      }
-      for (size_t p = 0; p < k; p++) {
-        double *g = G + ones[p] * nf;
-        r[ones[p]] += wy;
-        for (size_t q = 0; q <= p; q++)
-          g[ones[q]] += wi;
-      }
-    }
-    for (size_t a = 0; a < nf; a++) {
-      r[a] -= xm[a] * sdy;
-      for (size_t b = 0; b <= a; b++)
-        G[a * nf + b] -= sw * xm[a] * xm[b];
-    }
-    for (size_t a = 0; a < nf; a++)
-      for (size_t b = 0; b < a; b++)
-        G[b * nf + a] = G[a * nf + b];
+  if (!other) {
+    double sdy = binary_raw(S, y, w, N, d, F, nf, my, G, r, (size_t *)(void *)tmp);
+    binary_finish(nf, xm, sw, sdy, G, r);
     *ym = my;
     return;
+  }
+  for (size_t a = 0; a < nf; a++) {
+    r[a] = 0.0;
+    for (size_t b = 0; b < nf; b++)
+      G[a * nf + b] = 0.0;
   }
   for (size_t i = 0; i < N; i++) {
     const double *si = S + i * d;
@@ -121,12 +174,16 @@ void limn__lime_moments(const double *S, const double *y, const double *w, size_
   *ym = my;
 }
 
+/* Weighted ridge on columns F (nf) of S (N, d): beta (nf), intercept; returns the
+ * weighted R^2 and, when `pred0`, the prediction at row 0. ws: scratch of
+ * 3 nf^2 + 3 nf + d doubles. alpha = 0 is plain weighted least squares; a singular
+ * system gets a tiny ridge (1e-10 of the mean diagonal) rather than failing. */
 double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
-                        const size_t *F, size_t nf, double alpha, double *beta, double *intercept,
-                        double *pred0, double *ws) {
+                        const size_t *F, size_t nf, const limn__lime_cache *c, double alpha, double *beta,
+                        double *intercept, double *pred0, double *ws) {
   double *G = ws, *L = G + nf * nf, *xm = L + nf * nf, *r = xm + nf, *tmp = r + nf;
   double ym;
-  limn__lime_moments(S, y, w, N, d, F, nf, xm, G, r, &ym, tmp);
+  limn__lime_moments(S, y, w, N, d, F, nf, c, xm, G, r, &ym, tmp);
   double jitter = 0.0, diag = 0.0;
   for (size_t a = 0; a < nf; a++)
     diag += G[a * nf + a];
@@ -176,12 +233,12 @@ static void order_desc(const double *key, size_t n, size_t *idx) {
 
 /* lime's highest_weights: ridge(0.01) on all columns, rank |beta_j S_0j|. */
 static size_t highest_weights(const double *S, const double *y, const double *w, size_t N, size_t d,
-                              size_t nf, size_t *F, double *ws) {
+                              size_t nf, size_t *F, const limn__lime_cache *c, double *ws) {
   size_t *all = (size_t *)(void *)(ws + 3 * d * d + 4 * d);
   double *beta = ws + 3 * d * d + 3 * d, b0;
   for (size_t j = 0; j < d; j++)
     all[j] = j;
-  limn__lime_ridge(S, y, w, N, d, all, d, 0.01, beta, &b0, NULL, ws);
+  limn__lime_ridge(S, y, w, N, d, all, d, c, 0.01, beta, &b0, NULL, ws);
   for (size_t j = 0; j < d; j++)
     beta[j] *= S[j]; /* row 0 */
   order_desc(beta, d, F);
@@ -191,7 +248,7 @@ static size_t highest_weights(const double *S, const double *y, const double *w,
 /* lime's forward_selection: greedy, plain weighted least squares, best weighted R^2
  * (strict, from -1e8), ties to the lowest index. */
 static size_t forward(const double *S, const double *y, const double *w, size_t N, size_t d, size_t nf,
-                      size_t *F, double *ws) {
+                      size_t *F, const limn__lime_cache *c, double *ws) {
   size_t k = nf < d ? nf : d, used = 0;
   double *beta = ws + 3 * d * d + 3 * d, b0;
   unsigned char *taken = (unsigned char *)(ws + 3 * d * d + 5 * d);
@@ -203,7 +260,7 @@ static size_t forward(const double *S, const double *y, const double *w, size_t 
       if (taken[j])
         continue;
       F[used] = j;
-      double sc = limn__lime_ridge(S, y, w, N, d, F, used + 1, 0.0, beta, &b0, NULL, ws);
+      double sc = limn__lime_ridge(S, y, w, N, d, F, used + 1, c, 0.0, beta, &b0, NULL, ws);
       if (sc > best) {
         best = sc;
         bj = j;
@@ -218,15 +275,15 @@ static size_t forward(const double *S, const double *y, const double *w, size_t 
 }
 
 size_t limn__lime_select(limn_selection sel, const double *S, const double *y, const double *w, size_t N,
-                         size_t d, size_t nf, size_t *F, double *ws) {
+                         size_t d, size_t nf, size_t *F, const limn__lime_cache *c, double *ws) {
   if (sel == LIMN_SELECT_AUTO)
     sel = nf <= 6 ? LIMN_SELECT_FORWARD : LIMN_SELECT_HIGHEST_WEIGHTS;
   if (sel == LIMN_SELECT_FORWARD)
-    return forward(S, y, w, N, d, nf, F, ws);
+    return forward(S, y, w, N, d, nf, F, c, ws);
   if (sel == LIMN_SELECT_HIGHEST_WEIGHTS)
-    return highest_weights(S, y, w, N, d, nf, F, ws);
+    return highest_weights(S, y, w, N, d, nf, F, c, ws);
   if (sel == LIMN_SELECT_LASSO_PATH)
-    return limn__lasso_path_select(S, y, w, N, d, nf, F, ws);
+    return limn__lasso_path_select(S, y, w, N, d, nf, F, c, ws);
   for (size_t j = 0; j < d; j++)
     F[j] = j;
   return d;
@@ -249,8 +306,8 @@ int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double 
   int rc = w && ws && F && beta ? LIMN_OK : LIMN_ENOMEM;
   if (rc == LIMN_OK) {
     limn__lime_kernel(dist, N, kernel_width, w);
-    size_t nf = limn__lime_select(sel, S, y, w, N, d, num_features, F, ws);
-    *score = limn__lime_ridge(S, y, w, N, d, F, nf, ridge_alpha, beta, intercept, local_pred, ws);
+    size_t nf = limn__lime_select(sel, S, y, w, N, d, num_features, F, NULL, ws);
+    *score = limn__lime_ridge(S, y, w, N, d, F, nf, NULL, ridge_alpha, beta, intercept, local_pred, ws);
     memset(selected, 0, d);
     for (size_t j = 0; j < d; j++)
       coef[j] = 0.0;
