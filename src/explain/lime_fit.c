@@ -178,9 +178,10 @@ void limn__lime_moments(const double *S, const double *y, const double *w, size_
  * weighted R^2 and, when `pred0`, the prediction at row 0. ws: scratch of
  * 3 nf^2 + 3 nf + d doubles. alpha = 0 is plain weighted least squares; a singular
  * system gets a tiny ridge (1e-10 of the mean diagonal) rather than failing. */
-double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
-                        const size_t *F, size_t nf, const limn__lime_cache *c, double alpha, double *beta,
-                        double *intercept, double *pred0, double *ws) {
+/* The ridge fit; the R^2 (and pred0) only when `score` (another pass over the rows). */
+static double ridge(const double *S, const double *y, const double *w, size_t N, size_t d, const size_t *F,
+                    size_t nf, const limn__lime_cache *c, double alpha, double *beta, double *intercept,
+                    double *pred0, double *ws, int score) {
   double *G = ws, *L = G + nf * nf, *xm = L + nf * nf, *r = xm + nf, *tmp = r + nf;
   double ym;
   limn__lime_moments(S, y, w, N, d, F, nf, c, xm, G, r, &ym, tmp);
@@ -204,6 +205,8 @@ double limn__lime_ridge(const double *S, const double *y, const double *w, size_
   for (size_t a = 0; a < nf; a++)
     b0 -= xm[a] * beta[a];
   *intercept = b0;
+  if (!score)
+    return 0.0;
   double ssr = 0.0, sst = 0.0;
   for (size_t i = 0; i < N; i++) {
     double p = b0;
@@ -215,6 +218,12 @@ double limn__lime_ridge(const double *S, const double *y, const double *w, size_
       *pred0 = p;
   }
   return sst > 0 ? 1.0 - ssr / sst : 0.0;
+}
+
+double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
+                        const size_t *F, size_t nf, const limn__lime_cache *c, double alpha, double *beta,
+                        double *intercept, double *pred0, double *ws) {
+  return ridge(S, y, w, N, d, F, nf, c, alpha, beta, intercept, pred0, ws, 1);
 }
 
 /* Stable descending order of |key| (ties keep index order). */
@@ -238,7 +247,7 @@ static size_t highest_weights(const double *S, const double *y, const double *w,
   double *beta = ws + 3 * d * d + 3 * d, b0;
   for (size_t j = 0; j < d; j++)
     all[j] = j;
-  limn__lime_ridge(S, y, w, N, d, all, d, c, 0.01, beta, &b0, NULL, ws);
+  ridge(S, y, w, N, d, all, d, c, 0.01, beta, &b0, NULL, ws, 0); /* the ranking needs no R^2 */
   for (size_t j = 0; j < d; j++)
     beta[j] *= S[j]; /* row 0 */
   order_desc(beta, d, F);
