@@ -92,6 +92,51 @@ static double tnorm_draw(const tnorm *t, double u) {
   return v < t->lo ? t->lo : v > t->hi ? t->hi : v;
 }
 
+/* Acklam's central region, p in [0.02425, 1 - 0.02425]: the same operations as
+ * norm_icdf's middle branch. */
+#define ICDF_LOW 0.02425
+#define ICDF_CENTRAL(p, x)                                                                                   \
+  do {                                                                                                       \
+    double q_ = (p)-0.5, r_ = q_ * q_;                                                                       \
+    x = (((((-3.969683028665376e+01 * r_ + 2.209460984245205e+02) * r_ + -2.759285104469687e+02) * r_ +      \
+           1.383577518672690e+02) *                                                                          \
+              r_ +                                                                                           \
+          -3.066479806614716e+01) *                                                                          \
+             r_ +                                                                                            \
+         2.506628277459239e+00) *                                                                            \
+        q_ /                                                                                                 \
+        (((((-5.447609879822406e+01 * r_ + 1.615858368580409e+02) * r_ + -1.556989798598866e+02) * r_ +      \
+           6.680131188771972e+01) *                                                                          \
+              r_ +                                                                                           \
+          -1.328068155288572e+01) *                                                                          \
+             r_ +                                                                                            \
+         1);                                                                                                 \
+  } while (0)
+
+/* Per bin, what tnorm_central needs: the probability at the lower end and the span
+ * (pb - pa, negative in an upper tail), the sign of z, mean, sd, lo, hi, and 1 when
+ * the bin is not degenerate. */
+static void tnorm_params(const tnorm *t, double *q) {
+  q[0] = t->pa, q[1] = t->pb - t->pa, q[2] = t->upper ? -1.0 : 1.0;
+  q[3] = t->mean, q[4] = t->sd, q[5] = t->lo, q[6] = t->hi, q[7] = t->degenerate ? 0.0 : 1.0;
+}
+
+/* tnorm_draw for M samples of one column (bin ids[s], uniform u[s]) where its inverse
+ * CDF takes the central branch: the same operations, so the same bits (pa - u (pa - pb)
+ * is exactly pa + u (pb - pa), and -z is a multiplication by -1). out[s] is the value;
+ * flag[s] 1 where another branch is needed, for tnorm_draw itself. Branch-free. */
+LIMN_CLONES static void tnorm_central(const size_t *ids, const double *u, size_t M, const double *prm,
+                                      double *out, unsigned char *flag) {
+  for (size_t s = 0; s < M; s++) {
+    const double *q = prm + 8 * ids[s];
+    double t = q[0] + u[s] * q[1], x;
+    ICDF_CENTRAL(t, x);
+    double v = q[3] + q[4] * (q[2] * x);
+    out[s] = v < q[5] ? q[5] : v > q[6] ? q[6] : v;
+    flag[s] = !(q[7] != 0.0 && t >= ICDF_LOW && t <= 1 - ICDF_LOW);
+  }
+}
+
 /* ---- the run ---- */
 
 typedef struct lx {
@@ -263,7 +308,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   size_t *ids = scratch, *rank = ids + N;                 /* N bins, N ranks */
   size_t *count = rank + N;                               /* maxcat + 66 */
   double *p = (double *)(void *)(count + L->maxcat + 66); /* maxcat + 66 */
-  double *u = p + L->maxcat + 66;                         /* N */
+  double *u = p + L->maxcat + 66;                         /* 2 N: uniforms, then values */
   limn_rng r;
   limn_rng_init(&r, L->o->seed, L->o->row_ids ? L->o->row_ids[i] : i);
   for (size_t j = 0; j < d; j++) {
@@ -320,16 +365,22 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
         u[s] = ((double)rank[off[v] + seen[v]++] + u[s]) / (double)count[v];
       }
     }
+    double prm[8 * 65], *xv = u;                         /* the values replace their uniforms */
+    unsigned char *flag = (unsigned char *)(void *)rank; /* the ranks are used up */
+    for (size_t v = 0; v <= bn->ne; v++)
+      tnorm_params(&tn[v], prm + 8 * v);
+    tnorm_central(ids, u + 1, N - 1, prm, xv + N, flag);
     for (size_t s = 1; s < N; s++) {
       size_t v = ids[s - 1];
+      double val = flag[s - 1] ? tnorm_draw(&tn[v], u[s]) : xv[N + s - 1];
       S[s * d + j] = (long)v == xb ? 1.0 : 0.0;
-      X[s * d + j] = (float)tnorm_draw(&tn[v], u[s]);
+      X[s * d + j] = (float)val;
     }
   }
 }
 
 /* Bytes of scratch sample_row needs. */
-static size_t sample_scratch(const lx *L) { return (3 * L->N + 2 * (L->maxcat + 66) + 8) * sizeof(double); }
+static size_t sample_scratch(const lx *L) { return (4 * L->N + 2 * (L->maxcat + 66) + 8) * sizeof(double); }
 
 typedef struct item_arg {
   lx *L;
