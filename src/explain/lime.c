@@ -24,31 +24,37 @@ limn_lime_opts limn_lime_opts_default(void) {
 
 static double norm_cdf(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
 
-/* Inverse normal CDF by Acklam's rational approximation (relative error < 1.2e-9).
- * p in (0, 1). */
-static double norm_icdf(double p) {
+/* Acklam's central region, p in [ICDF_LOW, 1 - ICDF_LOW] (used by norm_icdf and,
+ * branch-free, by tnorm_central). */
+#define ICDF_LOW 0.02425
+static inline double icdf_central(double p) {
   static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
                              1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
                              6.680131188771972e+01, -1.328068155288572e+01};
+  double q = p - 0.5, r = q * q;
+  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/* Inverse normal CDF by Acklam's rational approximation (relative error < 1.2e-9).
+ * p in (0, 1). */
+static double norm_icdf(double p) {
   static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
                              -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
   static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
                              3.754408661907416e+00};
   double q, x;
-  if (p < 0.02425) {
+  if (p < ICDF_LOW) {
     q = sqrt(-2 * log(p));
     x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
         ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  } else if (p > 1 - 0.02425) {
+  } else if (p > 1 - ICDF_LOW) {
     q = sqrt(-2 * log(1 - p));
     x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
         ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   } else {
-    q = p - 0.5;
-    double r = q * q;
-    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    x = icdf_central(p);
   }
   return x; /* relative error below 1.2e-9: ample for sampling */
 }
@@ -92,27 +98,6 @@ static double tnorm_draw(const tnorm *t, double u) {
   return v < t->lo ? t->lo : v > t->hi ? t->hi : v;
 }
 
-/* Acklam's central region, p in [0.02425, 1 - 0.02425]: the same operations as
- * norm_icdf's middle branch. */
-#define ICDF_LOW 0.02425
-#define ICDF_CENTRAL(p, x)                                                                                   \
-  do {                                                                                                       \
-    double q_ = (p)-0.5, r_ = q_ * q_;                                                                       \
-    x = (((((-3.969683028665376e+01 * r_ + 2.209460984245205e+02) * r_ + -2.759285104469687e+02) * r_ +      \
-           1.383577518672690e+02) *                                                                          \
-              r_ +                                                                                           \
-          -3.066479806614716e+01) *                                                                          \
-             r_ +                                                                                            \
-         2.506628277459239e+00) *                                                                            \
-        q_ /                                                                                                 \
-        (((((-5.447609879822406e+01 * r_ + 1.615858368580409e+02) * r_ + -1.556989798598866e+02) * r_ +      \
-           6.680131188771972e+01) *                                                                          \
-              r_ +                                                                                           \
-          -1.328068155288572e+01) *                                                                          \
-             r_ +                                                                                            \
-         1);                                                                                                 \
-  } while (0)
-
 /* Per bin, what tnorm_central needs: the probability at the lower end and the span
  * (pb - pa, negative in an upper tail), the sign of z, mean, sd, lo, hi, and 1 when
  * the bin is not degenerate. */
@@ -129,8 +114,7 @@ LIMN_CLONES static void tnorm_central(const size_t *ids, const double *u, size_t
                                       double *out, unsigned char *flag) {
   for (size_t s = 0; s < M; s++) {
     const double *q = prm + 8 * ids[s];
-    double t = q[0] + u[s] * q[1], x;
-    ICDF_CENTRAL(t, x);
+    double t = q[0] + u[s] * q[1], x = icdf_central(t);
     double v = q[3] + q[4] * (q[2] * x);
     out[s] = v < q[5] ? q[5] : v > q[6] ? q[6] : v;
     flag[s] = !(q[7] != 0.0 && t >= ICDF_LOW && t <= 1 - ICDF_LOW);
