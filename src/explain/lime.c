@@ -226,6 +226,31 @@ static uint64_t lattice_generator(uint64_t M, size_t d) {
   return best;
 }
 
+/* ids[s] = the number of cum[t] (t < nv - 1) with u[s] >= cum[t]; count[v] = the
+ * number of ids equal to v. */
+LIMN_CLONES static void bin_ids(const double *restrict u, size_t M, const double *restrict cum, size_t nv,
+                                size_t *restrict ids, size_t *restrict count) {
+  for (size_t s = 0; s < M; s++)
+    ids[s] = 0;
+  for (size_t v = 0; v + 1 < nv; v++) {
+    double c = cum[v];
+    for (size_t s = 0; s < M; s++)
+      ids[s] += u[s] >= c;
+  }
+  for (size_t v = 0; v < nv; v++)
+    count[v] = 0;
+  if (nv <= 16) /* few values: a pass per value, no store-to-load chains */
+    for (size_t v = 0; v < nv; v++) {
+      size_t c = 0;
+      for (size_t s = 0; s < M; s++)
+        c += ids[s] == v;
+      count[v] = c;
+    }
+  else
+    for (size_t s = 0; s < M; s++)
+      count[ids[s]]++;
+}
+
 /* Draw N-1 ids of column j into ids by inverse CDF of the frequencies: i.i.d.
  * uniforms (compat, as lime), or a randomised lattice (limn). u: N-1 doubles of
  * scratch; cnt: each id's count. The id of a uniform u is the number of cumulative
@@ -261,25 +286,7 @@ static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p,
       u[s] = v >= 1.0 ? v - 1.0 : v;
     }
   }
-  for (size_t s = 0; s < M; s++)
-    ids[s] = 0;
-  for (size_t v = 0; v + 1 < nv; v++) {
-    double c = p[v];
-    for (size_t s = 0; s < M; s++)
-      ids[s] += u[s] >= c;
-  }
-  for (size_t v = 0; v < nv; v++)
-    count[v] = 0;
-  if (nv <= 16) /* few values: a pass per value, no store-to-load chains */
-    for (size_t v = 0; v < nv; v++) {
-      size_t c = 0;
-      for (size_t s = 0; s < M; s++)
-        c += ids[s] == v;
-      count[v] = c;
-    }
-  else
-    for (size_t s = 0; s < M; s++)
-      count[ids[s]]++;
+  bin_ids(u, M, p, nv, ids, count);
 }
 
 /* The neighbourhood of row i (block slot b): S, X. scratch: see sample_scratch. */
