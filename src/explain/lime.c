@@ -110,14 +110,26 @@ static void tnorm_params(const tnorm *t, double *q) {
  * CDF takes the central branch: the same operations, so the same bits (pa - u (pa - pb)
  * is exactly pa + u (pb - pa), and -z is a multiplication by -1). out[s] is the value;
  * flag[s] 1 where another branch is needed, for tnorm_draw itself. Branch-free. */
-LIMN_CLONES static void tnorm_central(const size_t *ids, const double *u, size_t M, const double *prm,
-                                      double *out, unsigned char *flag) {
+/* x[s] = icdf_central(t[s]), vectorised. */
+LIMN_CLONES static void icdf_central_n(const double *restrict t, size_t M, double *restrict x) {
+  for (size_t s = 0; s < M; s++)
+    x[s] = icdf_central(t[s]);
+}
+
+static void tnorm_central(const size_t *restrict ids, const double *restrict u, size_t M,
+                          const double *restrict prm, double *restrict out, double *restrict x,
+                          unsigned char *restrict flag) {
+  for (size_t s = 0; s < M; s++) { /* the probabilities (into out) */
+    const double *q = prm + 8 * ids[s];
+    out[s] = q[0] + u[s] * q[1];
+  }
+  icdf_central_n(out, M, x);
   for (size_t s = 0; s < M; s++) {
     const double *q = prm + 8 * ids[s];
-    double t = q[0] + u[s] * q[1], x = icdf_central(t);
-    double v = q[3] + q[4] * (q[2] * x);
-    out[s] = v < q[5] ? q[5] : v > q[6] ? q[6] : v;
-    flag[s] = !(q[7] != 0.0 && t >= ICDF_LOW && t <= 1 - ICDF_LOW);
+    double t = out[s], v = q[3] + q[4] * (q[2] * x[s]);
+    v = v < q[5] ? q[5] : v; /* lo < hi where not flagged: the same as tnorm_draw's clamp */
+    out[s] = v > q[6] ? q[6] : v;
+    flag[s] = (unsigned char)((q[7] == 0.0) | (t < ICDF_LOW) | (t > 1 - ICDF_LOW));
   }
 }
 
@@ -299,7 +311,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   size_t *ids = scratch, *rank = ids + N;                 /* N bins, N ranks */
   size_t *count = rank + N;                               /* maxcat + 66 */
   double *p = (double *)(void *)(count + L->maxcat + 66); /* maxcat + 66 */
-  double *u = p + L->maxcat + 66;                         /* 2 N: uniforms, then values */
+  double *u = p + L->maxcat + 66;                         /* 3 N: uniforms, values, work */
   limn_rng r;
   limn_rng_init(&r, L->o->seed, L->o->row_ids ? L->o->row_ids[i] : i);
   for (size_t j = 0; j < d; j++) {
@@ -360,7 +372,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
     unsigned char *flag = (unsigned char *)(void *)rank; /* the ranks are used up */
     for (size_t v = 0; v <= bn->ne; v++)
       tnorm_params(&tn[v], prm + 8 * v);
-    tnorm_central(ids, u + 1, N - 1, prm, xv + N, flag);
+    tnorm_central(ids, u + 1, N - 1, prm, xv + N, xv + 2 * N, flag);
     for (size_t s = 1; s < N; s++) {
       size_t v = ids[s - 1];
       double val = flag[s - 1] ? tnorm_draw(&tn[v], u[s]) : xv[N + s - 1];
@@ -371,7 +383,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
 }
 
 /* Bytes of scratch sample_row needs. */
-static size_t sample_scratch(const lx *L) { return (4 * L->N + 2 * (L->maxcat + 66) + 8) * sizeof(double); }
+static size_t sample_scratch(const lx *L) { return (5 * L->N + 2 * (L->maxcat + 66) + 8) * sizeof(double); }
 
 typedef struct item_arg {
   lx *L;
