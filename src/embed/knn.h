@@ -6,7 +6,7 @@
 
 /* How limn__knn searches. All give the same answer bit for bit. */
 enum {
-  LIMN__KNN_AUTO = 0,    /* BLOCKED from 16 columns, TREE below */
+  LIMN__KNN_AUTO = 0,    /* BLOCKED from 16 columns (up to 300 000 rows), TREE otherwise */
   LIMN__KNN_BRUTE = 1,   /* every pair, one at a time (the reference) */
   LIMN__KNN_TREE = 2,    /* a vantage-point tree (Yianilos 1993): prunes a subtree only when its distance
                             bound exceeds the current k-th distance by more than any rounding */
