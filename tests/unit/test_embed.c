@@ -277,6 +277,9 @@ static void test_knn(const float *digits_x, size_t n) {
   for (size_t i = 0; i < m * w; i++)
     f[i] = 3000.0f + (float)limn_rng_below(&r, 4);
   test_knn_on("nearest neighbours: far from the origin", f, m, w, 30);
+  /* fewer rows than one block of queries or one panel of references, every other row
+   * a neighbour */
+  test_knn_on("nearest neighbours: 7 rows", f, 7, w, 6);
   free(f);
   test_begin("nearest neighbours: bad k");
   CHECK_ERR(ctx, limn__knn(ctx, g, 5, 3, 5, 0, NULL, NULL), LIMN_EINVAL, "neighbours");
