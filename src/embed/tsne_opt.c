@@ -1,105 +1,8 @@
 /* t-SNE's gradient (exact or Barnes-Hut) and its optimisation. */
 #include "../core/internal.h"
+#include "qtree.h"
 #include "tsne_fft.h"
 #include <math.h>
-
-/* ---- quadtree (Barnes-Hut) ---- */
-
-typedef struct qnode {
-  double cx, cy, half; /* cell centre and half-width */
-  double mx, my;       /* centre of mass */
-  size_t count;
-  long child; /* index of the first of 4 children, -1 for a leaf */
-  long point; /* a leaf's first point (-1 when empty) */
-} qnode;
-
-typedef struct qtree {
-  qnode *nodes;
-  size_t len, cap;
-  long *leaf_of; /* (n) the leaf each point sits in */
-} qtree;
-
-static long new_node(limn_ctx *ctx, qtree *t, double cx, double cy, double half) {
-  if (t->len == t->cap) {
-    size_t cap = t->cap ? 2 * t->cap : 1024;
-    qnode *p = limn__realloc(ctx, t->nodes, cap * sizeof *p);
-    if (!p)
-      return -1;
-    t->nodes = p;
-    t->cap = cap;
-  }
-  t->nodes[t->len] = (qnode){cx, cy, half, 0, 0, 0, -1, -1};
-  return (long)t->len++;
-}
-
-static int quadrant(const qnode *q, double x, double y) { return (x >= q->cx) + 2 * (y >= q->cy); }
-
-/* Insert point i at (x, y) below node n (iteratively). Points at the same position
- * share a leaf (counted, not split). */
-static int insert(limn_ctx *ctx, qtree *t, long n, const double *y, long i) {
-  double px = y[2 * i], py = y[2 * i + 1];
-  for (int depth = 0;; depth++) {
-    qnode *q = &t->nodes[n];
-    q->mx = (q->mx * (double)q->count + px) / (double)(q->count + 1);
-    q->my = (q->my * (double)q->count + py) / (double)(q->count + 1);
-    q->count++;
-    if (q->child < 0) {
-      if (q->point < 0) {
-        q->point = i;
-        t->leaf_of[i] = n;
-        return LIMN_OK;
-      }
-      long old = q->point;
-      if ((y[2 * old] == px && y[2 * old + 1] == py) || depth > 60) {
-        t->leaf_of[i] = n; /* a duplicate: this leaf holds several points */
-        return LIMN_OK;
-      }
-      long first = -1;
-      for (int c = 0; c < 4; c++) {
-        double h = q->half / 2.0;
-        long m = new_node(ctx, t, q->cx + ((c & 1) ? h : -h), q->cy + ((c & 2) ? h : -h), h);
-        if (m < 0)
-          return LIMN_ENOMEM;
-        q = &t->nodes[n]; /* the array may have moved */
-        if (c == 0)
-          first = m;
-      }
-      q->child = first;
-      q->point = -1;
-      /* move the old point one level down */
-      long on = first + quadrant(q, y[2 * old], y[2 * old + 1]);
-      qnode *o = &t->nodes[on];
-      if (q->count - 1 == 1) /* the leaf held one point: it moves down */
-        t->leaf_of[old] = on;
-      else /* it held duplicates of one position (rare): they all move */
-        for (size_t p = 0; p < (size_t)i; p++)
-          if (t->leaf_of[p] == n)
-            t->leaf_of[p] = on;
-      o->mx = y[2 * old];
-      o->my = y[2 * old + 1];
-      o->count = q->count - 1; /* it may stand for duplicates */
-      o->point = old;
-    }
-    n = t->nodes[n].child + quadrant(&t->nodes[n], px, py);
-  }
-}
-
-static int build(limn_ctx *ctx, qtree *t, const double *y, size_t n) {
-  if (!t->leaf_of && !(t->leaf_of = limn__alloc_array(ctx, n, sizeof(long))))
-    return LIMN_ENOMEM;
-  double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
-  for (size_t i = 0; i < n; i++) {
-    minx = fmin(minx, y[2 * i]), maxx = fmax(maxx, y[2 * i]);
-    miny = fmin(miny, y[2 * i + 1]), maxy = fmax(maxy, y[2 * i + 1]);
-  }
-  double half = fmax(maxx - minx, maxy - miny) / 2.0 * (1.0 + 1e-9) + 1e-12;
-  t->len = 0;
-  if (new_node(ctx, t, (minx + maxx) / 2.0, (miny + maxy) / 2.0, half) < 0)
-    return LIMN_ENOMEM;
-  for (size_t i = 0; i < n; i++)
-    LIMN_TRY(insert(ctx, t, 0, y, (long)i));
-  return LIMN_OK;
-}
 
 /* ---- gradient ---- */
 
@@ -152,7 +55,7 @@ static int grad_item(void *arg, size_t i, void *scratch) {
   grad_arg *a = arg;
   const double *y = a->y;
   size_t lo = a->P->rowptr[i], nrow = a->P->rowptr[i + 1] - lo, maxrow = a->P->maxrow;
-  float *bx = scratch, *by = bx + maxrow; /* offsets, gathered */
+  float *bx = scratch, *by = bx + maxrow;      /* offsets, gathered */
   long *stack = (long *)(void *)(by + maxrow); /* 2 maxrow floats: 8-byte aligned */
   const uint32_t *col = a->P->col + lo;
   double yi = y[2 * i], yj = y[2 * i + 1], ax, ay, rx = 0, ry = 0, z = 0;
@@ -174,29 +77,7 @@ static int grad_item(void *arg, size_t i, void *scratch) {
       ry += w * w * dy;
     }
   } else {
-    const qnode *nd = a->tree->nodes;
-    size_t top = 0;
-    stack[top++] = 0;
-    while (top) {
-      long qi = stack[--top];
-      const qnode *q = &nd[qi];
-      if (q->count == 0)
-        continue;
-      double dx = yi - q->mx, dy = yj - q->my, d2 = dx * dx + dy * dy;
-      int leaf = q->child < 0;
-      if (leaf || (2.0 * q->half) * (2.0 * q->half) < a->theta * a->theta * d2) {
-        double cnt = (double)q->count;
-        if (leaf && qi == a->tree->leaf_of[i])
-          cnt -= 1.0; /* i itself is in this leaf (with any duplicates of it) */
-        double w = 1.0 / (1.0 + d2);
-        z += cnt * w;
-        rx += cnt * w * w * dx;
-        ry += cnt * w * w * dy;
-        continue;
-      }
-      for (int c = 3; c >= 0; c--)
-        stack[top++] = q->child + c;
-    }
+    limn__qtree_repulsion(a->tree, yi, yj, a->theta, a->tree->leaf_of[i], stack, &z, &rx, &ry);
   }
   a->attr[2 * i] = a->exag * ax;
   a->attr[2 * i + 1] = a->exag * ay;
@@ -220,9 +101,9 @@ static int gradient(limn_ctx *ctx, tsne_ws *w, const agraph *P, const double *y,
   size_t n = P->n;
   int bh = m == LIMN_TSNE_BARNES_HUT, fft = m == LIMN_TSNE_FFT;
   if (bh)
-    LIMN_TRY(build(ctx, &w->tree, y, n));
+    LIMN_TRY(limn__qtree_build(ctx, &w->tree, y, n));
   grad_arg a = {P, y, exag, theta, bh ? &w->tree : NULL, fft, w->attr, w->rep, w->z};
-  size_t stack = bh ? 4 * w->tree.len + 8 : 1;
+  size_t stack = bh ? limn__qtree_stack(&w->tree) : 1;
   if (limn__parallel_for(ctx, n, stack * sizeof(long) + (2 * P->maxrow + 2) * sizeof(float), grad_item, &a))
     return LIMN_ENOMEM;
   double Z = 0.0;
@@ -321,8 +202,7 @@ static void ws_free(limn_ctx *ctx, tsne_ws *w) {
   limn__free(ctx, w->attr);
   limn__free(ctx, w->rep);
   limn__free(ctx, w->z);
-  limn__free(ctx, w->tree.nodes);
-  limn__free(ctx, w->tree.leaf_of);
+  limn__qtree_free(ctx, &w->tree);
   limn__tsne_fft_free(ctx, &w->fft);
 }
 
@@ -422,7 +302,8 @@ static int pca_init(limn_ctx *ctx, const float *x, size_t n, size_t dim, double 
       /* u = Xc^T Xc v: per chunk of rows in parallel, the chunks added in order */
       pca_arg pa = {x, n, dim, mu, vc, t, part};
       if (limn__parallel_for(ctx, nch, 0, pca_item, &pa)) {
-        limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u), limn__free(ctx, part);
+        limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u),
+            limn__free(ctx, part);
         return LIMN_ENOMEM;
       }
       for (size_t c = 0; c < dim; c++)
