@@ -33,8 +33,10 @@ static cli_opt opts[] = {
      "step size for both phases (0: max(N / 12, 200) during early exaggeration, max(N, 200) after)", 0, 0, 0},
     {"method", "NAME", "auto",
      "auto (exact below 1000 rows, Barnes-Hut below 10000, else FFT), exact, barnes-hut or fft", 0, 0, 0},
-    {"theta", "T", "0.5", "Barnes-Hut accuracy: cell width / distance below which a cell is one body", 0, 0,
-     0},
+    {"theta", "T", "0.5",
+     "Barnes-Hut accuracy: cell width / distance below which a cell is one body (with --transform: into maps "
+     "of 10000 points or more; 0: exact)",
+     0, 0, 0},
     {"fft-nodes", "P", "3",
      "FFT accuracy: interpolation nodes per box and axis, 2..8 (4: closer to exact, slower)", 0, 0, 0},
     {"init", "NAME", "pca", "pca or random", 0, 0, 0},
@@ -437,7 +439,9 @@ int cmd_embed(int argc, char **argv) {
   }
   if (ref) {
     double *klv = malloc((n ? n : 1) * sizeof *klv);
-    lr = klv ? limn_tsne_transform(ctx, ref->x, ref->y, ref->n, dim, x, n, NULL, y, klv) : LIMN_ENOMEM;
+    limn_tsne_transform_opts to = limn_tsne_transform_opts_default();
+    to.theta = o.theta; /* --theta: the transform's Barnes-Hut accuracy too (0: exact) */
+    lr = klv ? limn_tsne_transform(ctx, ref->x, ref->y, ref->n, dim, x, n, &to, y, klv) : LIMN_ENOMEM;
     kl = 0;
     for (size_t i = 0; !lr && i < n; i++)
       kl += klv[i] / (double)n;

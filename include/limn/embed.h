@@ -81,6 +81,8 @@ typedef struct limn_tsne_transform_opts {
   double momentum;        /* [0.8] */
   double exaggeration;    /* of the attraction [1.5] */
   double max_grad_norm;   /* each step's gradient clipped to this norm (0: no clip) [0.25] */
+  double theta;           /* maps of 10 000 points or more: Barnes-Hut repulsion, a cell of width s at
+                             distance r one body when s / r < theta; 0: exact sums always [0.5] */
 } limn_tsne_transform_opts;
 
 limn_tsne_transform_opts limn_tsne_transform_opts_default(void);
@@ -91,7 +93,8 @@ limn_tsne_transform_opts limn_tsne_transform_opts_default(void);
  * vantage-point tree), starts at the median position of its init_neighbours nearest
  * reference points, and follows gradient descent with momentum, gains and gradient
  * clipping on KL(p_i || q_i), q_ij = w_ij / sum_k w_ik over all reference points
- * (exact sums). New rows neither attract nor repel each other, and each has its own
+ * (exact sums below 10 000 reference points, Barnes-Hut over a quadtree of the fixed
+ * map from there unless theta is 0). New rows neither attract nor repel each other, and each has its own
  * normaliser, so a row lands in the same place alone or in any batch, in any order,
  * with any thread count. kl (n, optional): each row's KL(p_i || q_i) at the end. */
 int limn_tsne_transform(limn_ctx *ctx, const float *ref_x, const double *ref_y, size_t nr, size_t dim,

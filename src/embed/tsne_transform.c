@@ -1,12 +1,18 @@
 /* Placing new rows into a finished t-SNE map (after openTSNE's transform): each new
  * point is attracted by its nearest reference rows (point-wise calibrated, lower
- * perplexity) and repelled by every reference point, while the reference stays
+ * perplexity) and repelled by every reference point (exact sums, or Barnes-Hut over
+ * a quadtree of the fixed reference map for large maps), while the reference stays
  * fixed and the new points ignore each other. Each point is optimised on its own, so
  * its place never depends on the batch, its order or the thread count. */
 #include "../core/internal.h"
 #include "knn.h"
+#include "qtree.h"
 #include <math.h>
 #include <stdlib.h>
+
+/* From this many reference points the repulsion is Barnes-Hut (with theta > 0): below,
+ * the exact sum over the map is cheap. */
+#define LIMN__TSNE_TRANSFORM_BH_FROM 10000
 
 limn_tsne_transform_opts limn_tsne_transform_opts_default(void) {
   limn_tsne_transform_opts o;
@@ -18,6 +24,7 @@ limn_tsne_transform_opts limn_tsne_transform_opts_default(void) {
   o.momentum = 0.8;
   o.exaggeration = 1.5;
   o.max_grad_norm = 0.25;
+  o.theta = 0.5;
   return o;
 }
 
@@ -27,13 +34,14 @@ typedef struct tr_arg {
   const size_t *nbr;     /* (n, kk) */
   const double *cond;    /* (n, kp) */
   const limn_tsne_transform_opts *o;
+  const qtree *tree; /* NULL: exact repulsion */
   double *y, *kl;
 } tr_arg;
 
 /* Gradient (without the constant factor) of KL(p_i || q_i) at yi, q_ij = w_ij / Z_i
  * over the reference points: a sum_j p_j w_ij (yi - yj) - (1/Z_i) sum_j w_ij^2 (yi - yj).
  * Returns Z_i. */
-static double point_grad(const tr_arg *a, size_t i, const double *yi, double exag, double *g) {
+static double point_grad(const tr_arg *a, size_t i, const double *yi, double exag, long *stack, double *g) {
   const size_t *nb = a->nbr + i * a->kk;
   const double *p = a->cond + i * a->kp;
   double ax = 0.0, ay = 0.0, rx = 0.0, ry = 0.0, z = 0.0;
@@ -43,13 +51,16 @@ static double point_grad(const tr_arg *a, size_t i, const double *yi, double exa
     ax += p[q] * w * dx;
     ay += p[q] * w * dy;
   }
-  for (size_t j = 0; j < a->nr; j++) {
-    const double *yj = a->ref_y + 2 * j;
-    double dx = yi[0] - yj[0], dy = yi[1] - yj[1], w = 1.0 / (1.0 + dx * dx + dy * dy);
-    z += w;
-    rx += w * w * dx;
-    ry += w * w * dy;
-  }
+  if (a->tree)
+    limn__qtree_repulsion(a->tree, yi[0], yi[1], a->o->theta, -1, stack, &z, &rx, &ry);
+  else
+    for (size_t j = 0; j < a->nr; j++) {
+      const double *yj = a->ref_y + 2 * j;
+      double dx = yi[0] - yj[0], dy = yi[1] - yj[1], w = 1.0 / (1.0 + dx * dx + dy * dy);
+      z += w;
+      rx += w * w * dx;
+      ry += w * w * dy;
+    }
   g[0] = exag * ax - rx / z;
   g[1] = exag * ay - ry / z;
   return z;
@@ -59,6 +70,7 @@ static int tr_item(void *arg, size_t i, void *scratch) {
   tr_arg *a = arg;
   const limn_tsne_transform_opts *o = a->o;
   double *xs = scratch, *ys = xs + a->kn, *yi = a->y + 2 * i;
+  long *stack = (long *)(void *)(ys + a->kn);
   const size_t *nb = a->nbr + i * a->kk;
   /* start: the median position of the nearest reference points, per coordinate */
   for (size_t q = 0; q < a->kn; q++) {
@@ -72,7 +84,7 @@ static int tr_item(void *arg, size_t i, void *scratch) {
   yi[1] = a->kn % 2 ? ys[h] : 0.5 * (ys[h - 1] + ys[h]);
   double upd[2] = {0.0, 0.0}, gain[2] = {1.0, 1.0}, g[2];
   for (size_t it = 0; it < o->iterations; it++) {
-    point_grad(a, i, yi, o->exaggeration, g);
+    point_grad(a, i, yi, o->exaggeration, stack, g);
     double norm = sqrt(g[0] * g[0] + g[1] * g[1]);
     if (o->max_grad_norm > 0 && norm > o->max_grad_norm) {
       g[0] *= o->max_grad_norm / norm;
@@ -87,7 +99,7 @@ static int tr_item(void *arg, size_t i, void *scratch) {
     }
   }
   if (a->kl) { /* KL(p_i || q_i) at the final place */
-    double z = point_grad(a, i, yi, 1.0, g), kl = 0.0;
+    double z = point_grad(a, i, yi, 1.0, stack, g), kl = 0.0;
     const double *p = a->cond + i * a->kp;
     for (size_t q = 0; q < a->kp; q++) {
       const double *yj = a->ref_y + 2 * nb[q];
@@ -105,7 +117,7 @@ int limn_tsne_transform(limn_ctx *ctx, const float *ref_x, const double *ref_y, 
                         double *kl) {
   limn_tsne_transform_opts o = opts ? *opts : limn_tsne_transform_opts_default();
   if (!(o.perplexity >= 1.0) || !(o.learning_rate > 0) || !(o.momentum >= 0 && o.momentum < 1) ||
-      !(o.exaggeration > 0) || !(o.max_grad_norm >= 0) || o.init_neighbours == 0)
+      !(o.exaggeration > 0) || !(o.max_grad_norm >= 0) || o.init_neighbours == 0 || !(o.theta >= 0))
     return limn__err(ctx, LIMN_EINVAL, "t-SNE transform: options out of range");
   size_t kp = (size_t)(3.0 * o.perplexity);
   if (kp > nr)
@@ -133,9 +145,17 @@ int limn_tsne_transform(limn_ctx *ctx, const float *ref_x, const double *ref_y, 
   if (rc == LIMN_OK) {
     for (size_t i = 0; i < n; i++)
       limn__tsne_calibrate(d2 + i * kk, kp, o.perplexity, cond + i * kp);
-    tr_arg a = {ref_y, nr, kp, kn, kk, nbr, cond, &o, y, kl};
-    if (limn__parallel_for(ctx, n, 2 * kn * sizeof(double), tr_item, &a))
+    qtree tree;
+    memset(&tree, 0, sizeof tree);
+    int bh = o.theta > 0 && nr >= LIMN__TSNE_TRANSFORM_BH_FROM;
+    if (bh)
+      rc = limn__qtree_build(ctx, &tree, ref_y, nr);
+    tr_arg a = {ref_y, nr, kp, kn, kk, nbr, cond, &o, bh ? &tree : NULL, y, kl};
+    size_t stack = bh ? limn__qtree_stack(&tree) : 1;
+    if (rc == LIMN_OK &&
+        limn__parallel_for(ctx, n, 2 * kn * sizeof(double) + stack * sizeof(long), tr_item, &a))
       rc = LIMN_ENOMEM;
+    limn__qtree_free(ctx, &tree);
   }
   limn__free(ctx, nbr);
   limn__free(ctx, d2);

@@ -407,6 +407,61 @@ static void test_transform(const limn_dataset *ds) {
   limn_tsne_p_free(ctx, P);
 }
 
+/* Into a map of 12 000 points the transform's repulsion is Barnes-Hut: new points land
+ * where the exact sums put them (to a small fraction of the clusters' spread), the
+ * same alone or in a batch, on 1 or 2 threads. The reference: noisy copies of the
+ * digits, placed by hand in ten clusters of radius ~2 on a circle of radius 30. */
+static void test_transform_bh(const limn_dataset *ds) {
+  test_begin("transform: Barnes-Hut into a large map");
+  const float *x0 = limn_dataset_x(ds);
+  const float *lab = limn_dataset_y(ds);
+  size_t n0 = limn_dataset_nrows(ds), nr = 12000, n = 60, dim = 64;
+  float *rx = malloc(nr * dim * sizeof *rx);
+  double *ry = malloc(2 * nr * sizeof *ry), *ye = malloc(2 * n * sizeof *ye),
+         *yb = malloc(2 * n * sizeof *yb);
+  double *y1 = malloc(2 * n * sizeof *y1), *ke = malloc(n * sizeof *ke), *kb = malloc(n * sizeof *kb);
+  limn_rng r;
+  limn_rng_init(&r, 5, 0);
+  for (size_t j = 0; j < nr; j++) {
+    size_t src = j % n0;
+    for (size_t c = 0; c < dim; c++)
+      rx[j * dim + c] = x0[src * dim + c] + (float)(0.5 * limn_rng_normal(&r));
+    double a = 0.6283185307179586 * (double)lab[src];
+    ry[2 * j] = 30.0 * cos(a) + 2.0 * limn_rng_normal(&r);
+    ry[2 * j + 1] = 30.0 * sin(a) + 2.0 * limn_rng_normal(&r);
+  }
+  limn_tsne_transform_opts to = limn_tsne_transform_opts_default();
+  to.theta = 0.0;
+  CHECK_OK(ctx, limn_tsne_transform(ctx, rx, ry, nr, dim, x0, n, &to, ye, ke));
+  to.theta = 0.5;
+  limn_ctx_set_threads(ctx, 2);
+  CHECK_OK(ctx, limn_tsne_transform(ctx, rx, ry, nr, dim, x0, n, &to, yb, kb));
+  double dmax = 0, kle = 0, klb = 0;
+  size_t far = 0;
+  for (size_t i = 0; i < n; i++) {
+    double d = hypot(yb[2 * i] - ye[2 * i], yb[2 * i + 1] - ye[2 * i + 1]);
+    dmax = fmax(dmax, d);
+    far += d > 0.1; /* 5 % of a cluster's spread */
+    kle += ke[i] / (double)n, klb += kb[i] / (double)n;
+  }
+  printf("transform into 12 000 points: Barnes-Hut vs exact, largest move %.2e, %zu of %zu beyond 0.1; mean "
+         "KL %.4f "
+         "vs %.4f\n",
+         dmax, far, n, klb, kle);
+  CHECK(far <= n / 20 && fabs(klb - kle) < 0.01 * kle);
+  limn_ctx_set_threads(ctx, 1);
+  CHECK_OK(ctx, limn_tsne_transform(ctx, rx, ry, nr, dim, x0, n, &to, y1, NULL));
+  CHECK(!memcmp(y1, yb, 2 * n * sizeof *yb));
+  double one[2];
+  CHECK_OK(ctx, limn_tsne_transform(ctx, rx, ry, nr, dim, x0 + 17 * dim, 1, &to, one, NULL));
+  CHECK(!memcmp(one, yb + 2 * 17, sizeof one));
+  limn_ctx_set_threads(ctx, 0);
+  to.theta = -1;
+  CHECK_ERR(ctx, limn_tsne_transform(ctx, rx, ry, nr, dim, x0, 1, &to, y1, NULL), LIMN_EINVAL,
+            "out of range");
+  free(rx), free(ry), free(ye), free(yb), free(y1), free(ke), free(kb);
+}
+
 /* The saved map: a round trip keeps every number bit for bit; bad files name the
  * line and field. */
 static void test_map_file(void) {
@@ -537,6 +592,7 @@ int main(void) {
     test_approximations(x, 600);
     test_run(x, 500);
     test_transform(ds);
+    test_transform_bh(ds);
   } else {
     CHECK(!"digits");
   }
