@@ -62,9 +62,24 @@ static void mlp_destroy(limn_model *m) {
 
 /* ---- the maths ---- */
 
+/* All columns numeric, slot j = column j: the z-scores row by row (vectorised). */
+LIMN_CLONES static void zscores(const float *restrict x, size_t rows, size_t d, const float *restrict mean,
+                                const float *restrict std, float *restrict h) {
+  for (size_t i = 0; i < rows; i++)
+    for (size_t j = 0; j < d; j++)
+      h[i * d + j] = (x[i * d + j] - mean[j]) / std[j];
+}
+
 void limn__mlp_preprocess(const limn_model *m, const float *x, size_t rows, float *h0) {
   const limn__mlp *p = m->impl;
   size_t d = m->nfeatures, ns = m->nslots;
+  int plain = ns == d;
+  for (size_t j = 0; j < d && plain; j++)
+    plain = m->col_slot[j] == j && m->slot_cat[j] < 0;
+  if (plain) {
+    zscores(x, rows, d, p->mean, p->std, h0);
+    return;
+  }
   for (size_t i = 0; i < rows; i++) {
     const float *xi = x + i * d;
     float *h = h0 + i * ns;
