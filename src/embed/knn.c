@@ -315,6 +315,19 @@ static int blk_item(void *arg, size_t b, void *scratch) {
   return 0;
 }
 
+/* 1 when a row's squared norm is too large for the single-precision estimates (the
+ * caller then searches the tree), else 0. */
+static int too_large(const knn_state *s) {
+  for (size_t i = 0; i < s->n; i++) {
+    double sq = 0;
+    for (size_t c = 0; c < s->dim; c++)
+      sq += (double)s->x[i * s->dim + c] * (double)s->x[i * s->dim + c];
+    if (!(sq < 1e30))
+      return 1;
+  }
+  return 0;
+}
+
 static int knn_blocked(limn_ctx *ctx, knn_state *s) {
   size_t n = s->n, dim = s->dim, npan = (n + KR - 1) / KR;
   blk_state B = {s, s->idx, NULL, NULL, npan};
@@ -365,6 +378,8 @@ static int knn_run(limn_ctx *ctx, const float *x, size_t n, const float *qx, siz
     }
     limn__free(ctx, tmp);
   }
+  if (method == LIMN__KNN_BLOCKED && too_large(&s))
+    method = LIMN__KNN_TREE; /* squared norms beyond float range: the estimates would overflow */
   if (rc == LIMN_OK && method == LIMN__KNN_BLOCKED) /* the tree's order only */
     rc = knn_blocked(ctx, &s);
   else if (rc == LIMN_OK && limn__parallel_for(ctx, nq, 0, brute ? brute_item : tree_item, &s))

@@ -280,6 +280,10 @@ static void test_knn(const float *digits_x, size_t n) {
   /* fewer rows than one block of queries or one panel of references, every other row
    * a neighbour */
   test_knn_on("nearest neighbours: 7 rows", f, 7, w, 6);
+  /* squared norms beyond single precision (the blocked search hands over to the tree) */
+  for (size_t i = 0; i < m * w; i++)
+    f[i] *= 1e18f;
+  test_knn_on("nearest neighbours: huge values", f, m, w, 30);
   free(f);
   test_begin("nearest neighbours: bad k");
   CHECK_ERR(ctx, limn__knn(ctx, g, 5, 3, 5, 0, NULL, NULL), LIMN_EINVAL, "neighbours");
