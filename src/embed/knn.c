@@ -22,26 +22,12 @@ typedef struct knn_state {
 } knn_state;
 
 /* Squared distance in double, summed in 8 interleaved partial sums (lane c % 8) and
- * then added in a fixed order: vectorisable, and the same bits everywhere. */
-LIMN_CLONES static double sqdist8(const float *restrict a, const float *restrict b, size_t dim) {
-  double p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  size_t c = 0;
-  for (; c + 8 <= dim; c += 8)
-    for (int l = 0; l < 8; l++) {
-      double d = (double)a[c + (size_t)l] - (double)b[c + (size_t)l];
-      p[l] += d * d;
-    }
-  for (int l = 0; c < dim; c++, l++) {
-    double d = (double)a[c] - (double)b[c];
-    p[l] += d * d;
-  }
-  return ((p[0] + p[4]) + (p[1] + p[5])) + ((p[2] + p[6]) + (p[3] + p[7]));
-}
-
-/* sqdist8, abandoned once it must exceed `bound`: each lane's partial sum only grows
- * (rounding to nearest is monotone and every term is >= 0), and so does their fixed
- * combination, so a partial combination above the bound proves the full one is too.
- * Returns the exact sqdist8 value when that is <= bound, otherwise some value > bound. */
+ * then added in a fixed order: vectorisable, and the same bits everywhere. Abandoned
+ * once it must exceed `bound`: each lane's partial sum only grows (rounding to nearest
+ * is monotone and every term is >= 0), and so does their fixed combination, so a
+ * partial combination above the bound proves the full one is too. Returns the exact
+ * value when that is <= bound (always, with bound INFINITY), otherwise some value >
+ * bound. */
 LIMN_CLONES static double sqdist8_upto(const float *restrict a, const float *restrict b, size_t dim,
                                        double bound) {
   double p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -65,7 +51,7 @@ LIMN_CLONES static double sqdist8_upto(const float *restrict a, const float *res
 }
 
 static double sqdist_to(const knn_state *s, const float *a, size_t j) {
-  return sqdist8(a, s->x + j * s->dim, s->dim);
+  return sqdist8_upto(a, s->x + j * s->dim, s->dim, INFINITY);
 }
 
 static double sqdist(const knn_state *s, size_t i, size_t j) { return sqdist_to(s, s->x + i * s->dim, j); }
@@ -315,21 +301,11 @@ static int blk_item(void *arg, size_t b, void *scratch) {
   return 0;
 }
 
-/* 1 when a row's squared norm is too large for the single-precision estimates (the
- * caller then searches the tree), else 0. */
-static int too_large(const knn_state *s) {
-  for (size_t i = 0; i < s->n; i++) {
-    double sq = 0;
-    for (size_t c = 0; c < s->dim; c++)
-      sq += (double)s->x[i * s->dim + c] * (double)s->x[i * s->dim + c];
-    if (!(sq < 1e30))
-      return 1;
-  }
-  return 0;
-}
-
-static int knn_blocked(limn_ctx *ctx, knn_state *s) {
+/* *huge is set (and nothing searched) when a row's squared norm is beyond the range
+ * of the single-precision estimates: the caller then searches the tree. */
+static int knn_blocked(limn_ctx *ctx, knn_state *s, int *huge) {
   size_t n = s->n, dim = s->dim, npan = (n + KR - 1) / KR;
+  *huge = 0;
   blk_state B = {s, s->idx, NULL, NULL, npan};
   float *pan = limn__calloc(ctx, npan * KR, dim * sizeof(float));
   float *nrm = limn__calloc(ctx, 2 * npan * KR, sizeof(float)); /* norms, then shrunk by the margin */
@@ -342,13 +318,15 @@ static int knn_blocked(limn_ctx *ctx, knn_state *s) {
         pan[(pos / KR) * dim * KR + c * KR + pos % KR] = xr[c];
         sq += (double)xr[c] * (double)xr[c];
       }
+      *huge |= !(sq < 1e30);
       nrm[pos] = (float)sq;
       nrm[npan * KR + pos] = (float)((1.0 - est_margin(dim)) * sq);
     }
     for (size_t pos = n; pos < npan * KR; pos++) /* padding: never a candidate */
       nrm[npan * KR + pos] = INFINITY;
     B.pan = pan, B.nrm = nrm;
-    if (limn__parallel_for(ctx, (n + QB - 1) / QB, (QB * dim + KQ * KR) * sizeof(float), blk_item, &B))
+    if (!*huge &&
+        limn__parallel_for(ctx, (n + QB - 1) / QB, (QB * dim + KQ * KR) * sizeof(float), blk_item, &B))
       rc = LIMN_ENOMEM;
   }
   limn__free(ctx, pan);
@@ -378,11 +356,11 @@ static int knn_run(limn_ctx *ctx, const float *x, size_t n, const float *qx, siz
     }
     limn__free(ctx, tmp);
   }
-  if (method == LIMN__KNN_BLOCKED && too_large(&s))
-    method = LIMN__KNN_TREE; /* squared norms beyond float range: the estimates would overflow */
+  int huge = 0; /* squared norms beyond float range: the estimates would overflow */
   if (rc == LIMN_OK && method == LIMN__KNN_BLOCKED) /* the tree's order only */
-    rc = knn_blocked(ctx, &s);
-  else if (rc == LIMN_OK && limn__parallel_for(ctx, nq, 0, brute ? brute_item : tree_item, &s))
+    rc = knn_blocked(ctx, &s, &huge);
+  if (rc == LIMN_OK && (method != LIMN__KNN_BLOCKED || huge) &&
+      limn__parallel_for(ctx, nq, 0, brute ? brute_item : tree_item, &s))
     rc = LIMN_ENOMEM;
   limn__free(ctx, s.idx);
   limn__free(ctx, s.mu);
