@@ -94,7 +94,6 @@ static int cmp_entry(const void *x, const void *y) {
 }
 
 typedef struct sym_arg {
-  const knn_arg *a;
   const size_t *start; /* (n + 1) each row's first slot in e */
   entry *e;            /* the entries of row i at start[i].., filled */
   size_t *len;         /* (n) each row's length once duplicates are merged */
@@ -142,7 +141,7 @@ static int symmetrise(limn_ctx *ctx, const knn_arg *a, limn_tsne_p *P) {
         e[fill[i]++] = (entry){c, v};
         e[fill[c]++] = (entry){i, v};
       }
-    sym_arg sa = {a, start, e, len};
+    sym_arg sa = {start, e, len};
     if (limn__parallel_for(ctx, n, 0, sym_item, &sa))
       rc = LIMN_ENOMEM;
   }

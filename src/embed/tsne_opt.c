@@ -267,15 +267,9 @@ static int pca_item(void *arg, size_t ch, void *scratch) {
 /* The first two principal components of x by power iteration (deterministic start,
  * orthogonalised against the first), signs fixed so that the largest coordinate is
  * positive; y scaled so the first column has std 1e-4. */
-static int pca_init(limn_ctx *ctx, const float *x, size_t n, size_t dim, double *y) {
-  double *mu = limn__calloc(ctx, dim, sizeof(double)), *v = limn__alloc_array(ctx, 2 * dim, sizeof(double));
-  double *t = limn__alloc_array(ctx, n, sizeof(double)), *u = limn__alloc_array(ctx, dim, sizeof(double));
+static int pca_power(limn_ctx *ctx, const float *x, size_t n, size_t dim, double *y, double *mu, double *v,
+                     double *t, double *u, double *part) {
   size_t nch = (n + PCA_CHUNK - 1) / PCA_CHUNK;
-  double *part = limn__alloc_array(ctx, nch, dim * sizeof(double));
-  if (!mu || !v || !t || !u || !part) {
-    limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u), limn__free(ctx, part);
-    return LIMN_ENOMEM;
-  }
   for (size_t i = 0; i < n; i++)
     for (size_t c = 0; c < dim; c++)
       mu[c] += x[i * dim + c] / (double)n;
@@ -301,11 +295,8 @@ static int pca_init(limn_ctx *ctx, const float *x, size_t n, size_t dim, double 
         vc[c] /= norm;
       /* u = Xc^T Xc v: per chunk of rows in parallel, the chunks added in order */
       pca_arg pa = {x, n, dim, mu, vc, t, part};
-      if (limn__parallel_for(ctx, nch, 0, pca_item, &pa)) {
-        limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u),
-            limn__free(ctx, part);
+      if (limn__parallel_for(ctx, nch, 0, pca_item, &pa))
         return LIMN_ENOMEM;
-      }
       for (size_t c = 0; c < dim; c++)
         u[c] = 0;
       for (size_t ch = 0; ch < nch; ch++)
@@ -339,8 +330,16 @@ static int pca_init(limn_ctx *ctx, const float *x, size_t n, size_t dim, double 
   double scale = s0 > 0 ? 1e-4 / sqrt(s0) : 1.0;
   for (size_t i = 0; i < 2 * n; i++)
     y[i] *= scale;
-  limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u), limn__free(ctx, part);
   return LIMN_OK;
+}
+
+static int pca_init(limn_ctx *ctx, const float *x, size_t n, size_t dim, double *y) {
+  double *mu = limn__calloc(ctx, dim, sizeof(double)), *v = limn__alloc_array(ctx, 2 * dim, sizeof(double));
+  double *t = limn__alloc_array(ctx, n, sizeof(double)), *u = limn__alloc_array(ctx, dim, sizeof(double));
+  double *part = limn__alloc_array(ctx, (n + PCA_CHUNK - 1) / PCA_CHUNK, dim * sizeof(double));
+  int rc = mu && v && t && u && part ? pca_power(ctx, x, n, dim, y, mu, v, t, u, part) : LIMN_ENOMEM;
+  limn__free(ctx, mu), limn__free(ctx, v), limn__free(ctx, t), limn__free(ctx, u), limn__free(ctx, part);
+  return rc;
 }
 
 /* ---- optimisation ---- */
