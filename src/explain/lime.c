@@ -106,16 +106,17 @@ static void tnorm_params(const tnorm *t, double *q) {
   q[3] = t->mean, q[4] = t->sd, q[5] = t->lo, q[6] = t->hi, q[7] = t->degenerate ? 0.0 : 1.0;
 }
 
-/* tnorm_draw for M samples of one column (bin ids[s], uniform u[s]) where its inverse
- * CDF takes the central branch: the same operations, so the same bits (pa - u (pa - pb)
- * is exactly pa + u (pb - pa), and -z is a multiplication by -1). out[s] is the value;
- * flag[s] 1 where another branch is needed, for tnorm_draw itself. Branch-free. */
 /* x[s] = icdf_central(t[s]), vectorised. */
 LIMN_CLONES static void icdf_central_n(const double *restrict t, size_t M, double *restrict x) {
   for (size_t s = 0; s < M; s++)
     x[s] = icdf_central(t[s]);
 }
 
+/* tnorm_draw for M samples of one column (bin ids[s], uniform u[s]) where its inverse
+ * CDF takes the central branch: the same operations, so the same bits (pa - u (pa - pb)
+ * is exactly pa + u (pb - pa), and -z is a multiplication by -1). out[s] is the value;
+ * flag[s] 1 where another branch is needed, for tnorm_draw itself. x: M doubles of
+ * scratch. */
 static void tnorm_central(const size_t *restrict ids, const double *restrict u, size_t M,
                           const double *restrict prm, double *restrict out, double *restrict x,
                           unsigned char *restrict flag) {

@@ -40,6 +40,18 @@ static void chol_solve(const double *l, size_t n, double *b) {
   }
 }
 
+/* 1 when the columns F of S hold only 0 and 1 (LIME's discretised rows): then only
+ * pairs of ones count in the moments. */
+static int binary01(const double *S, size_t N, size_t d, const size_t *F, size_t nf) {
+  int other = 0;
+  for (size_t i = 0; i < N; i++)
+    for (size_t a = 0; a < nf; a++) {
+      double v = S[i * d + F[a]];
+      other |= (v != 0.0) & (v != 1.0); /* branch-free: this scan is on the hot path */
+    }
+  return !other;
+}
+
 /* The first pass: sw, the weighted means xm (nf) of the columns F and my of y. */
 static double means(const double *S, const double *y, const double *w, size_t N, size_t d, const size_t *F,
                     size_t nf, double *xm, double *my) {
@@ -106,17 +118,14 @@ size_t limn__lime_cache_size(size_t d) { return d * d + 4 * d; }
 
 void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, const double *y,
                             const double *w, size_t N, size_t d) {
-  int other = 0;
-  for (size_t q = 0; q < N * d; q++)
-    other |= (S[q] != 0.0) & (S[q] != 1.0);
-  c->ok = !other;
+  size_t *all = (size_t *)(void *)(mem + 2 * d + d * d), *ones = all + d;
+  for (size_t j = 0; j < d; j++)
+    all[j] = j;
+  c->ok = binary01(S, N, d, all, d);
   c->d = d;
   c->xm = mem, c->r = mem + d, c->G = mem + 2 * d;
   if (!c->ok)
     return;
-  size_t *all = (size_t *)(void *)(mem + 2 * d + d * d), *ones = all + d;
-  for (size_t j = 0; j < d; j++)
-    all[j] = j;
   c->sw = means(S, y, w, N, d, all, d, c->xm, &c->my);
   c->sdy = binary_raw(S, y, w, N, d, all, d, c->my, c->G, c->r, ones);
 }
@@ -138,13 +147,7 @@ void limn__lime_moments(const double *S, const double *y, const double *w, size_
     return;
   }
   double my, sw = means(S, y, w, N, d, F, nf, xm, &my);
-  int other = 0; /* LIME's discretised rows are 0/1: then only pairs of ones count */
-  for (size_t i = 0; i < N; i++)
-    for (size_t a = 0; a < nf; a++) {
-      double v = S[i * d + F[a]];
-      other |= (v != 0.0) & (v != 1.0); /* branch-free: this scan is on the hot path */
-    }
-  if (!other) {
+  if (binary01(S, N, d, F, nf)) {
     double sdy = binary_raw(S, y, w, N, d, F, nf, my, G, r, (size_t *)(void *)tmp);
     binary_finish(nf, xm, sw, sdy, G, r);
     *ym = my;
