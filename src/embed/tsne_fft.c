@@ -1,13 +1,14 @@
 /* t-SNE's repulsion by FFT-accelerated interpolation (Linderman et al. 2019, the
- * method of FIt-SNE), docs/math/tsne.md section "FFT". The map's bounding square is
- * cut into nb x nb boxes with 3 x 3 equispaced interpolation nodes each; every point
- * spreads four charges (1, x, y, x^2 + y^2) onto the 9 nodes of its box with Lagrange
- * weights; the node potentials under the kernel K(d) = (1 + |d|^2)^-2 are one 2-D
- * convolution (a Toeplitz product, embedded in a circulant of twice the size and done
- * by FFT); the potentials are interpolated back to the points with the same weights.
- * With phi_c(i) = sum_j K(y_i - y_j) c_j:
+ * method of FIt-SNE), docs/math/tsne.md section "The FFT method". The map's bounding
+ * square is cut into nb x nb boxes with p x p equispaced interpolation nodes each;
+ * every point spreads the charges 1, x and y onto the nodes of its box with Lagrange
+ * weights; the node potentials under K2(d) = (1 + |d|^2)^-2 (charges 1, x, y) and
+ * K1(d) = (1 + |d|^2)^-1 (charge 1) are 2-D convolutions (Toeplitz products, embedded
+ * in circulants of twice the size and done by FFT, two real grids per complex one);
+ * the potentials are interpolated back to the points with the same weights. With
+ * phi_c(i) = sum_j K2(y_i - y_j) c_j:
  *   sum_j q_ij^2 (y_i - y_j) = y_i phi_1 - (phi_x, phi_y)
- *   sum_j q_ij = (1 + |y_i|^2) phi_1 - 2 y_i . (phi_x, phi_y) + phi_r   (q_ij = (1 + d^2)^-1)
+ *   sum_j q_ij = sum_j K1(y_i - y_j)   (q_ij = (1 + d^2)^-1)
  * and the self terms (j = i) are removed from Z. Everything is serial or split into
  * independent items, so the result does not depend on the thread count. */
 #include "tsne_fft.h"
