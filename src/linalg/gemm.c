@@ -78,18 +78,38 @@ LIMN_CLONES static void axpy4(size_t N, float a0, float a1, float a2, float a3, 
 }
 
 /* c_r[0..16) += sum_k a_r[k] b[k][0..16) for four rows, accumulators in registers;
- * each element adds its k terms in ascending order, as axpy4 does. With `skip`, a k
- * whose four a values are all zero is left out (the value is the same; only the sign
- * of a zero sum can differ). */
+ * each element adds its k terms in ascending order, as axpy4 does. */
 LIMN_CLONES static void tile4x16(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
                                  float *restrict c0, float *restrict c1, float *restrict c2,
-                                 float *restrict c3, int skip) {
+                                 float *restrict c3) {
   float r0[16], r1[16], r2[16], r3[16];
   for (int j = 0; j < 16; j++)
     r0[j] = c0[j], r1[j] = c1[j], r2[j] = c2[j], r3[j] = c3[j];
   for (size_t k = 0; k < K; k++) {
     float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
-    if (skip && a0 == 0.0f && a1 == 0.0f && a2 == 0.0f && a3 == 0.0f)
+    const float *bk = b + k * ldb;
+    for (int j = 0; j < 16; j++) {
+      r0[j] += a0 * bk[j];
+      r1[j] += a1 * bk[j];
+      r2[j] += a2 * bk[j];
+      r3[j] += a3 * bk[j];
+    }
+  }
+  for (int j = 0; j < 16; j++)
+    c0[j] = r0[j], c1[j] = r1[j], c2[j] = r2[j], c3[j] = r3[j];
+}
+
+/* tile4x16 leaving out each k whose four a values are all zero (the value is the
+ * same; only the sign of a zero sum can differ): for activations after a ReLU. */
+LIMN_CLONES static void tile4x16_skip(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
+                                      float *restrict c0, float *restrict c1, float *restrict c2,
+                                      float *restrict c3) {
+  float r0[16], r1[16], r2[16], r3[16];
+  for (int j = 0; j < 16; j++)
+    r0[j] = c0[j], r1[j] = c1[j], r2[j] = c2[j], r3[j] = c3[j];
+  for (size_t k = 0; k < K; k++) {
+    float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
+    if (a0 == 0.0f && a1 == 0.0f && a2 == 0.0f && a3 == 0.0f)
       continue;
     const float *bk = b + k * ldb;
     for (int j = 0; j < 16; j++) {
@@ -111,7 +131,7 @@ void limn__sgemm_nn_sparse(size_t M, size_t N, size_t K, const float *A, size_t 
     const float *a = A + i * lda;
     size_t j = 0;
     for (; j + 16 <= N; j += 16)
-      tile4x16(K, a, lda, B + j, ldb, c0 + j, c1 + j, c2 + j, c3 + j, 1);
+      tile4x16_skip(K, a, lda, B + j, ldb, c0 + j, c1 + j, c2 + j, c3 + j);
     for (; j < N; j++) { /* narrow remainder (an output layer): one column at a time */
       float s0 = c0[j], s1 = c1[j], s2 = c2[j], s3 = c3[j];
       for (size_t k = 0; k < K; k++) {
@@ -148,7 +168,7 @@ static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const flo
     size_t j = 0;
     if (!ta && alpha == 1.0f) /* the common case: register tiles of 4 x 16 */
       for (; j + 16 <= N; j += 16)
-        tile4x16(K, A + i * lda, lda, B + j, ldb, c0 + j, c1 + j, c2 + j, c3 + j, 0);
+        tile4x16(K, A + i * lda, lda, B + j, ldb, c0 + j, c1 + j, c2 + j, c3 + j);
     if (j == N)
       continue;
     for (size_t k = 0; k < K; k++) {
