@@ -3,8 +3,8 @@
  * batched model call, a kernel-weighted ridge surrogate. limn's default estimator
  * draws the bins through a randomised rank-1 lattice (every column's proportions
  * exact, every pair of columns evenly covered) and the values inside a bin by
- * stratified inverse-CDF sampling of the truncated normal; `compat` draws everything
- * i.i.d. as lime does. Degenerate bins give their value. */
+ * inverse CDF of the truncated normal at the lattice coordinate's position inside
+ * the bin; `compat` draws everything i.i.d. as lime does. Degenerate bins give their value. */
 #include "explain_internal.h"
 #include <math.h>
 
@@ -239,10 +239,9 @@ static uint64_t lattice_generator(uint64_t M, size_t d) {
   return best;
 }
 
-/* ids[s] = the number of cum[t] (t < nv - 1) with u[s] >= cum[t]; count[v] = the
- * number of ids equal to v. */
+/* ids[s] = the number of cum[t] (t < nv - 1) with u[s] >= cum[t]. */
 LIMN_CLONES static void bin_ids(const double *restrict u, size_t M, const double *restrict cum, size_t nv,
-                                size_t *restrict ids, size_t *restrict count) {
+                                size_t *restrict ids) {
   for (size_t s = 0; s < M; s++)
     ids[s] = 0;
   for (size_t v = 0; v + 1 < nv; v++) {
@@ -250,18 +249,6 @@ LIMN_CLONES static void bin_ids(const double *restrict u, size_t M, const double
     for (size_t s = 0; s < M; s++)
       ids[s] += u[s] >= c;
   }
-  for (size_t v = 0; v < nv; v++)
-    count[v] = 0;
-  if (nv <= 16) /* few values: a pass per value, no store-to-load chains */
-    for (size_t v = 0; v < nv; v++) {
-      size_t c = 0;
-      for (size_t s = 0; s < M; s++)
-        c += ids[s] == v;
-      count[v] = c;
-    }
-  else
-    for (size_t s = 0; s < M; s++)
-      count[ids[s]]++;
 }
 
 /* Draw N-1 ids of column j into ids by inverse CDF of the frequencies: i.i.d.
@@ -269,7 +256,7 @@ LIMN_CLONES static void bin_ids(const double *restrict u, size_t M, const double
  * scratch; cnt: each id's count. The id of a uniform u is the number of cumulative
  * frequencies cum_t (t < nv - 1) with u >= cum_t (they only grow), counted without
  * branches. */
-static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u, size_t *count) {
+static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u) {
   const double *cnt;
   const size_t *ccnt;
   size_t nv = column_values(L, j, &cnt, &ccnt), M = L->N - 1;
@@ -299,8 +286,53 @@ static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p,
       u[s] = v >= 1.0 ? v - 1.0 : v;
     }
   }
-  bin_ids(u, M, p, nv, ids, count);
+  bin_ids(u, M, p, nv, ids);
 }
+
+/* The values of numeric column j (row bin xb) for the N - 1 samples whose bins are
+ * ids, drawn from (uniform u[s - 1], bin cumulative frequencies cum) by draw_ids:
+ * inside each bin from its truncated normal by inverse CDF of a uniform t, the
+ * lattice coordinate's position inside its bin (limn: the values continue the
+ * lattice, so each bin's values are an evenly spread grid of the bin's probability),
+ * or a fresh i.i.d. uniform (compat, as lime). Sj[s] = 1 where the sample's bin is
+ * the row's. flag: N bytes of work; u: 3 N doubles, the first N - 1 from draw_ids. */
+static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_t *ids, unsigned char *flag,
+                        const double *cum, double *u, double *Sj, float *Xj) {
+  const limn_stats *st = L->st;
+  size_t N = L->N;
+  const limn__bins *bn = limn__stats_bins(st, j, L->disc);
+  tnorm tn[65];
+  double prm[8 * 65], lo[65], span[65];
+  for (size_t v = 0; v <= bn->ne; v++) {
+    tn[v] = tnorm_make(bn->mean[v], bn->std[v] + 1e-11, v == 0 ? st->min[j] : bn->edges[v - 1],
+                       v == bn->ne ? st->max[j] : bn->edges[v]);
+    tnorm_params(&tn[v], prm + 8 * v);
+    lo[v] = v ? cum[v - 1] : 0.0;
+    span[v] = (v < bn->ne ? cum[v] : 1.0) - lo[v];
+  }
+  if (L->o->compat)
+    for (size_t s = 1; s < N; s++)
+      u[s] = limn__rng_uniform(r);
+  else
+    for (size_t s = N - 1; s >= 1; s--) { /* downwards: u[s] replaces u[s - 1] */
+      size_t v = ids[s - 1];
+      double t = (u[s - 1] - lo[v]) / span[v];
+      u[s] = t < 0.0 ? 0.0 : t < 1.0 ? t : 0x1.fffffffffffffp-1; /* [0, 1) despite rounding */
+    }
+  double *xv = u; /* the values replace their uniforms */
+  tnorm_central(ids, u + 1, N - 1, prm, xv + N, xv + 2 * N, flag);
+  for (size_t s = 1; s < N; s++) {
+    size_t v = ids[s - 1];
+    double val = flag[s - 1] ? tnorm_draw(&tn[v], u[s]) : xv[N + s - 1];
+    Sj[s] = (long)v == xb ? 1.0 : 0.0;
+    Xj[s] = (float)val;
+  }
+}
+
+/* Columns are drawn one at a time into buffers of GROUP columns, copied into the
+ * row-major S and X a group at a time (a column at a time, each store of a pass over
+ * the samples would touch its own cache line). */
+#define GROUP 8
 
 /* The neighbourhood of row i (block slot b): S, X. scratch: see sample_scratch. */
 static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
@@ -309,20 +341,24 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   double *S = L->S + b * N * d;
   float *X = L->X + b * N * d;
   const float *x = L->x + i * d;
-  size_t *ids = scratch, *rank = ids + N;                 /* N bins, N ranks */
-  size_t *count = rank + N;                               /* maxcat + 66 */
-  double *p = (double *)(void *)(count + L->maxcat + 66); /* maxcat + 66 */
-  double *u = p + L->maxcat + 66;                         /* 3 N: uniforms, values, work */
+  size_t *ids = scratch;                                    /* N bins */
+  unsigned char *flag = (unsigned char *)(void *)(ids + N); /* N */
+  double *p = (double *)(void *)(ids + 2 * N);              /* maxcat + 66 */
+  double *u = p + L->maxcat + 66;                           /* 3 N: uniforms, values, work */
+  double *Sg = u + 3 * N;                                   /* GROUP N: the group's columns of S */
+  float *Xg = (float *)(void *)(Sg + GROUP * N);            /* GROUP N: and of X */
   limn_rng r;
   limn_rng_init(&r, L->o->seed, L->o->row_ids ? L->o->row_ids[i] : i);
   for (size_t j = 0; j < d; j++) {
     int cat = st->kind[j] == LIMN_COL_CATEGORICAL;
-    S[j] = 1.0;
-    X[j] = x[j];
+    double *Sj = Sg + (j % GROUP) * N; /* column j: Sj[s] is S[s * d + j] */
+    float *Xj = Xg + (j % GROUP) * N;
+    Sj[0] = 1.0;
+    Xj[0] = x[j];
     if (L->disc < 0 && !cat) { /* continuous mode */
       double sd = st->std[j] > 0 ? st->std[j] : 1.0, mu = st->mean[j];
       double centre = L->o->sample_around_instance ? x[j] : mu;
-      S[j] = ((double)x[j] - mu) / sd;
+      Sj[0] = ((double)x[j] - mu) / sd;
       double prev = 0.0;
       for (size_t s = 1; s < N; s++) {
         double g = limn_rng_normal(&r);
@@ -330,61 +366,36 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
           g = -prev; /* antithetic pairs */
         prev = g;
         double v = g * sd + centre;
-        X[s * d + j] = (float)v;
-        S[s * d + j] = ((double)X[s * d + j] - mu) / sd;
+        Xj[s] = (float)v;
+        Sj[s] = ((double)Xj[s] - mu) / sd;
       }
-      continue;
-    }
-    draw_ids(L, j, &r, ids, p, u, count);
-    long xb = L->xbin[i * d + j];
-    if (cat) {
-      for (size_t s = 1; s < N; s++) {
-        S[s * d + j] = (long)ids[s - 1] == xb ? 1.0 : 0.0;
-        X[s * d + j] = (float)ids[s - 1];
-      }
-      continue;
-    }
-    const limn__bins *bn = limn__stats_bins(st, j, L->disc);
-    size_t off[66];
-    tnorm tn[65];
-    for (size_t v = 0; v <= bn->ne; v++)
-      tn[v] = tnorm_make(bn->mean[v], bn->std[v] + 1e-11, v == 0 ? st->min[j] : bn->edges[v - 1],
-                         v == bn->ne ? st->max[j] : bn->edges[v]);
-    if (!L->o->compat) { /* each bin's strata in a random order of their own */
-      size_t at = 0;
-      for (size_t v = 0; v <= bn->ne; v++) {
-        off[v] = at;
-        for (size_t q = 0; q < count[v]; q++)
-          rank[at + q] = q;
-        limn_rng_shuffle(&r, rank + at, count[v]);
-        at += count[v];
+    } else {
+      draw_ids(L, j, &r, ids, p, u);
+      long xb = L->xbin[i * d + j];
+      if (cat) {
+        for (size_t s = 1; s < N; s++) {
+          Sj[s] = (long)ids[s - 1] == xb ? 1.0 : 0.0;
+          Xj[s] = (float)ids[s - 1];
+        }
+      } else {
+        draw_values(L, j, &r, xb, ids, flag, p, u, Sj, Xj);
       }
     }
-    for (size_t s = 1; s < N; s++)
-      u[s] = limn__rng_uniform(&r);
-    if (!L->o->compat) { /* stratified within the bin: one of its equal slices */
-      size_t seen[66] = {0};
-      for (size_t s = 1; s < N; s++) {
-        size_t v = ids[s - 1];
-        u[s] = ((double)rank[off[v] + seen[v]++] + u[s]) / (double)count[v];
-      }
-    }
-    double prm[8 * 65], *xv = u;                         /* the values replace their uniforms */
-    unsigned char *flag = (unsigned char *)(void *)rank; /* the ranks are used up */
-    for (size_t v = 0; v <= bn->ne; v++)
-      tnorm_params(&tn[v], prm + 8 * v);
-    tnorm_central(ids, u + 1, N - 1, prm, xv + N, xv + 2 * N, flag);
-    for (size_t s = 1; s < N; s++) {
-      size_t v = ids[s - 1];
-      double val = flag[s - 1] ? tnorm_draw(&tn[v], u[s]) : xv[N + s - 1];
-      S[s * d + j] = (long)v == xb ? 1.0 : 0.0;
-      X[s * d + j] = (float)val;
+    if (j % GROUP == GROUP - 1 || j + 1 == d) { /* copy the group into S and X */
+      size_t j0 = j - j % GROUP, g = j - j0 + 1;
+      for (size_t s = 0; s < N; s++)
+        for (size_t c = 0; c < g; c++) {
+          S[s * d + j0 + c] = Sg[c * N + s];
+          X[s * d + j0 + c] = Xg[c * N + s];
+        }
     }
   }
 }
 
 /* Bytes of scratch sample_row needs. */
-static size_t sample_scratch(const lx *L) { return (5 * L->N + 2 * (L->maxcat + 66) + 8) * sizeof(double); }
+static size_t sample_scratch(const lx *L) {
+  return (5 * L->N + L->maxcat + 66 + 8) * sizeof(double) + GROUP * L->N * (sizeof(double) + sizeof(float));
+}
 
 typedef struct item_arg {
   lx *L;
