@@ -310,23 +310,26 @@ static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_
     lo[v] = v ? cum[v - 1] : 0.0;
     span[v] = (v < bn->ne ? cum[v] : 1.0) - lo[v];
   }
+  size_t M = N - 1;
+  double *t = u + N, *val = u + 2 * N; /* in-bin uniforms, values; u itself becomes work */
   if (L->o->compat)
-    for (size_t s = 1; s < N; s++)
-      u[s] = limn__rng_uniform(r);
+    for (size_t s = 0; s < M; s++)
+      t[s] = limn__rng_uniform(r);
   else
-    for (size_t s = N - 1; s >= 1; s--) { /* downwards: u[s] replaces u[s - 1] */
-      size_t v = ids[s - 1];
-      double t = (u[s - 1] - lo[v]) / span[v];
-      u[s] = t < 0.0 ? 0.0 : t < 1.0 ? t : 0x1.fffffffffffffp-1; /* [0, 1) despite rounding */
+    for (size_t s = 0; s < M; s++) {
+      size_t v = ids[s];
+      double q = (u[s] - lo[v]) / span[v];
+      t[s] = q < 0.0 ? 0.0 : q < 1.0 ? q : 0x1.fffffffffffffp-1; /* [0, 1) despite rounding */
     }
-  double *xv = u; /* the values replace their uniforms */
-  tnorm_central(ids, u + 1, N - 1, prm, xv + N, xv + 2 * N, flag);
-  for (size_t s = 1; s < N; s++) {
-    size_t v = ids[s - 1];
-    double val = flag[s - 1] ? tnorm_draw(&tn[v], u[s]) : xv[N + s - 1];
-    Sj[s] = (long)v == xb ? 1.0 : 0.0;
-    Xj[s] = (float)val;
+  tnorm_central(ids, t, M, prm, val, u, flag);
+  size_t own = (size_t)xb;
+  for (size_t s = 0; s < M; s++) { /* no branches: whether a bin is the row's is a coin flip */
+    Sj[s + 1] = (double)(ids[s] == own);
+    Xj[s + 1] = (float)val[s];
   }
+  for (size_t s = 0; s < M; s++)
+    if (flag[s]) /* tails and degenerate bins */
+      Xj[s + 1] = (float)tnorm_draw(&tn[ids[s]], t[s]);
 }
 
 /* Columns are drawn one at a time into buffers of GROUP columns, copied into the
