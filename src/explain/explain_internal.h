@@ -45,16 +45,17 @@ void limn__lime_kernel(const double *dist, size_t N, double width, double *w);
 size_t limn__lime_fit_workspace(size_t d);
 size_t limn__lasso_workspace(size_t N, size_t d);
 /* Raw sums of all d columns of a 0/1 design S (`ok`: S is 0/1 throughout), from which
- * the moments of any subset of columns follow bit for bit as limn__lime_moments would
- * compute them from S: one pass over S for all the fits of a row. mem:
- * limn__lime_cache_size(d) doubles. */
+ * limn__lime_moments finishes the moments of any subset of columns: one pass over S
+ * for all the fits of a row. Weights that depend only on a row's number of ones (a
+ * discretised neighbourhood's) are summed as weighted counts of rows (bitsets), others
+ * row by row. mem: limn__lime_cache_size(N, d) doubles. */
 typedef struct limn__lime_cache {
   int ok;
   size_t d;
   double sw, my, sdy;
   double *xm, *r, *G;
 } limn__lime_cache;
-size_t limn__lime_cache_size(size_t d);
+size_t limn__lime_cache_size(size_t N, size_t d);
 void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, const double *y,
                             const double *w, size_t N, size_t d);
 /* Kernel-weighted means xm (nf) of the columns F of S and ym of y, the centred

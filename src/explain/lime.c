@@ -566,7 +566,7 @@ static int run_blocks(lx *L) {
     return LIMN_ENOMEM;
   size_t samp = sample_scratch(L);
   size_t fitb = (limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d) + 3 * N + 5 * d + 8 +
-                 limn__lime_cache_size(d)) *
+                 limn__lime_cache_size(N, d)) *
                 sizeof(double);
   item_arg a = {L};
   int rc = LIMN_OK;

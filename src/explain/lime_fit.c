@@ -3,6 +3,7 @@
  * the prediction at the instance. All in double. */
 #include "explain_internal.h"
 #include <math.h>
+#include <stdint.h>
 
 /* Cholesky of the SPD matrix a (n, n) in place (lower); 0 on success. */
 static int cholesky(double *a, size_t n) {
@@ -114,7 +115,97 @@ static void binary_finish(size_t nf, const double *xm, double sw, double sdy, do
       G[b * nf + a] = G[a * nf + b];
 }
 
-size_t limn__lime_cache_size(size_t d) { return d * d + 4 * d; }
+/* Words per column of the bitsets of grouped_sums: each of the d + 1 groups starts a
+ * word. */
+static size_t group_words(size_t N, size_t d) { return N / 64 + d + 2; }
+
+size_t limn__lime_cache_size(size_t N, size_t d) {
+  size_t W = group_words(N, d);
+  return d * d + 4 * d + N + 64 * W + d * W + 3 * (d + 2);
+}
+
+/* The number of rows of bitsets a and b (W words each) that are 1 in both, per
+ * group k (words at[k] .. at[k + 1] - 1), times the group's weight wk[k], summed over
+ * the groups in order. */
+LIMN_CLONES static double weighted_pairs(const uint64_t *restrict a, const uint64_t *restrict b,
+                                         const size_t *at, const double *wk, size_t ngroups) {
+  double g = 0.0;
+  for (size_t k = 0; k < ngroups; k++) {
+    uint64_t cnt = 0;
+    for (size_t q = at[k]; q < at[k + 1]; q++)
+      cnt += (uint64_t)__builtin_popcountll(a[q] & b[q]);
+    if (cnt)
+      g += wk[k] * (double)cnt;
+  }
+  return g;
+}
+
+/* The raw sums of limn__lime_cache_build for a 0/1 design (d <= 64 columns) whose
+ * weights depend only on a row's number of ones, as LIME's discretised
+ * neighbourhoods' do (the distance to row 0, all ones, is sqrt(d - ones)): a pair's
+ * sum of weights is then sum_k w_k n_k(pair), n_k the number of rows with k ones and
+ * both columns 1, counted in bitsets of the rows grouped by k. Returns 0, having set
+ * nothing, when the weights are not such a function. mem: the cache's memory after
+ * its xm, r, G, all and ones. */
+static int grouped_sums(limn__lime_cache *c, double *mem, const double *S, const double *y, const double *w,
+                        size_t N, size_t d) {
+  size_t W = group_words(N, d), ng = d + 1;
+  uint64_t *mask = (uint64_t *)(void *)mem, *bits = mask + N;
+  double *wy = (double *)(void *)(bits + d * W), *wk = wy + 64 * W;
+  size_t *nk = (size_t *)(void *)(wk + d + 2), *at = nk + d + 2;
+  for (size_t k = 0; k < ng; k++)
+    nk[k] = 0, wk[k] = 0.0;
+  for (size_t i = 0; i < N; i++) {
+    const double *si = S + i * d;
+    uint64_t m = 0;
+    for (size_t a = 0; a < d; a++)
+      m |= (uint64_t)(si[a] != 0.0) << a;
+    size_t k = (size_t)__builtin_popcountll(m);
+    mask[i] = m;
+    if (nk[k]++ == 0)
+      wk[k] = w[i];
+    else if (!(w[i] == wk[k]))
+      return 0;
+  }
+  double sw = 0.0, m = 0.0, sdy = 0.0;
+  for (size_t k = 0; k < ng; k++)
+    sw += wk[k] * (double)nk[k];
+  for (size_t i = 0; i < N; i++)
+    m += w[i] * y[i];
+  double my = m / sw;
+  at[0] = 0;
+  for (size_t k = 0; k < ng; k++)
+    at[k + 1] = at[k] + (nk[k] + 63) / 64;
+  size_t used = at[ng];
+  for (size_t q = 0; q < d * W; q++)
+    bits[q] = 0;
+  for (size_t q = 0; q < 64 * used; q++)
+    wy[q] = 0.0;
+  for (size_t k = 0; k < ng; k++)
+    nk[k] = 64 * at[k]; /* from here: the next bit of group k */
+  for (size_t i = 0; i < N; i++) {
+    uint64_t mi = mask[i];
+    size_t pos = nk[__builtin_popcountll(mi)]++;
+    double v = w[i] * (y[i] - my);
+    sdy += v;
+    wy[pos] = v;
+    for (; mi; mi &= mi - 1)
+      bits[(size_t)__builtin_ctzll(mi) * W + pos / 64] |= (uint64_t)1 << (pos % 64);
+  }
+  for (size_t a = 0; a < d; a++) {
+    const uint64_t *ba = bits + a * W;
+    double r = 0.0;
+    for (size_t q = 0; q < used; q++)
+      for (uint64_t t = ba[q]; t; t &= t - 1)
+        r += wy[64 * q + (size_t)__builtin_ctzll(t)];
+    c->r[a] = r;
+    for (size_t b = 0; b <= a; b++)
+      c->G[a * d + b] = weighted_pairs(ba, bits + b * W, at, wk, ng);
+    c->xm[a] = c->G[a * d + a] / sw; /* a column's ones: the pair (a, a) */
+  }
+  c->sw = sw, c->my = my, c->sdy = sdy;
+  return 1;
+}
 
 void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, const double *y,
                             const double *w, size_t N, size_t d) {
@@ -125,6 +216,8 @@ void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, c
   c->d = d;
   c->xm = mem, c->r = mem + d, c->G = mem + 2 * d;
   if (!c->ok)
+    return;
+  if (d <= 64 && grouped_sums(c, (double *)(void *)(ones + d), S, y, w, N, d))
     return;
   c->sw = means(S, y, w, N, d, all, d, c->xm, &c->my);
   c->sdy = binary_raw(S, y, w, N, d, all, d, c->my, c->G, c->r, ones);
@@ -146,13 +239,8 @@ void limn__lime_moments(const double *S, const double *y, const double *w, size_
     *ym = c->my;
     return;
   }
-  double my, sw = means(S, y, w, N, d, F, nf, xm, &my);
-  if (binary01(S, N, d, F, nf)) {
-    double sdy = binary_raw(S, y, w, N, d, F, nf, my, G, r, (size_t *)(void *)tmp);
-    binary_finish(nf, xm, sw, sdy, G, r);
-    *ym = my;
-    return;
-  }
+  double my;
+  means(S, y, w, N, d, F, nf, xm, &my);
   for (size_t a = 0; a < nf; a++) {
     r[a] = 0.0;
     for (size_t b = 0; b < nf; b++)
@@ -315,11 +403,14 @@ int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double 
       limn__alloc_array(ctx, limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d), sizeof(double));
   size_t *F = limn__alloc_array(ctx, d, sizeof(size_t));
   double *beta = limn__alloc_array(ctx, d, sizeof(double));
-  int rc = w && ws && F && beta ? LIMN_OK : LIMN_ENOMEM;
+  double *cmem = limn__alloc_array(ctx, limn__lime_cache_size(N, d), sizeof(double));
+  int rc = w && ws && F && beta && cmem ? LIMN_OK : LIMN_ENOMEM;
   if (rc == LIMN_OK) {
+    limn__lime_cache cache;
     limn__lime_kernel(dist, N, kernel_width, w);
-    size_t nf = limn__lime_select(sel, S, y, w, N, d, num_features, F, NULL, ws);
-    *score = limn__lime_ridge(S, y, w, N, d, F, nf, NULL, ridge_alpha, beta, intercept, local_pred, ws);
+    limn__lime_cache_build(&cache, cmem, S, y, w, N, d);
+    size_t nf = limn__lime_select(sel, S, y, w, N, d, num_features, F, &cache, ws);
+    *score = limn__lime_ridge(S, y, w, N, d, F, nf, &cache, ridge_alpha, beta, intercept, local_pred, ws);
     memset(selected, 0, d);
     for (size_t j = 0; j < d; j++)
       coef[j] = 0.0;
@@ -332,6 +423,7 @@ int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double 
   limn__free(ctx, ws);
   limn__free(ctx, F);
   limn__free(ctx, beta);
+  limn__free(ctx, cmem);
   return rc;
 }
 
