@@ -289,6 +289,19 @@ static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p,
   bin_ids(u, M, p, nv, ids);
 }
 
+/* out[s] = 1 where ids[s] is own, else 0: vectorised (as a branch, a coin flip the
+ * predictor misses). */
+LIMN_CLONES static void match01(const size_t *restrict ids, size_t M, size_t own, double *restrict out) {
+  for (size_t s = 0; s < M; s++)
+    out[s] = ids[s] == own ? 1.0 : 0.0;
+}
+
+/* out[s] = (float)v[s]. */
+LIMN_CLONES static void to_float(const double *restrict v, size_t M, float *restrict out) {
+  for (size_t s = 0; s < M; s++)
+    out[s] = (float)v[s];
+}
+
 /* The values of numeric column j (row bin xb) for the N - 1 samples whose bins are
  * ids, drawn from (uniform u[s - 1], bin cumulative frequencies cum) by draw_ids:
  * inside each bin from its truncated normal by inverse CDF of a uniform t, the
@@ -322,11 +335,8 @@ static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_
       t[s] = q < 0.0 ? 0.0 : q < 1.0 ? q : 0x1.fffffffffffffp-1; /* [0, 1) despite rounding */
     }
   tnorm_central(ids, t, M, prm, val, u, flag);
-  size_t own = (size_t)xb;
-  for (size_t s = 0; s < M; s++) { /* no branches: whether a bin is the row's is a coin flip */
-    Sj[s + 1] = (double)(ids[s] == own);
-    Xj[s + 1] = (float)val[s];
-  }
+  match01(ids, M, (size_t)xb, Sj + 1);
+  to_float(val, M, Xj + 1);
   for (size_t s = 0; s < M; s++)
     if (flag[s]) /* tails and degenerate bins */
       Xj[s + 1] = (float)tnorm_draw(&tn[ids[s]], t[s]);
@@ -376,10 +386,9 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
       draw_ids(L, j, &r, ids, p, u);
       long xb = L->xbin[i * d + j];
       if (cat) {
-        for (size_t s = 1; s < N; s++) {
-          Sj[s] = (long)ids[s - 1] == xb ? 1.0 : 0.0;
+        match01(ids, N - 1, (size_t)xb, Sj + 1); /* a category index, never negative */
+        for (size_t s = 1; s < N; s++)
           Xj[s] = (float)ids[s - 1];
-        }
       } else {
         draw_values(L, j, &r, xb, ids, flag, p, u, Sj, Xj);
       }
