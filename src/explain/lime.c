@@ -148,11 +148,12 @@ typedef struct lx {
   uint64_t lattice_p; /* ... and its size: the smallest prime >= N - 1 */
   const float *x;
   size_t *target;
-  long *xbin; /* (n, d) the row's bin / category, -1 for continuous numeric */
-  double *S;  /* (B, N, d) interpretable rows */
-  float *X;   /* (B, N, d) model inputs */
-  float *P;   /* (B, N, k) model outputs */
-  size_t r0;  /* first row of the block */
+  long *xbin;     /* (n, d) the row's bin / category, -1 for continuous numeric */
+  double *S;      /* (B, N, d) interpretable rows */
+  float *X;       /* (B, N, d) model inputs */
+  float *P;       /* (B, N, k) model outputs */
+  uint64_t *mask; /* (B, N) the rows of S as bitmasks (discretised, d <= 64), or NULL */
+  size_t r0;      /* first row of the block */
   limn_explanation *ex;
 } lx;
 
@@ -296,6 +297,13 @@ LIMN_CLONES static void match01(const size_t *restrict ids, size_t M, size_t own
     out[s] = ids[s] == own ? 1.0 : 0.0;
 }
 
+/* Bit j of mask[s] set where ids[s] is own. */
+LIMN_CLONES static void match_bits(const size_t *restrict ids, size_t M, size_t own, size_t j,
+                                   uint64_t *restrict mask) {
+  for (size_t s = 0; s < M; s++)
+    mask[s] |= (uint64_t)(ids[s] == own) << j;
+}
+
 /* out[s] = (float)v[s]. */
 LIMN_CLONES static void to_float(const double *restrict v, size_t M, float *restrict out) {
   for (size_t s = 0; s < M; s++)
@@ -360,6 +368,12 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   double *u = p + L->maxcat + 66;                           /* 3 N: uniforms, values, work */
   double *Sg = u + 3 * N;                                   /* GROUP N: the group's columns of S */
   float *Xg = (float *)(void *)(Sg + GROUP * N);            /* GROUP N: and of X */
+  uint64_t *mask = L->mask ? L->mask + b * N : NULL;
+  if (mask) {
+    mask[0] = d == 64 ? ~(uint64_t)0 : ((uint64_t)1 << d) - 1; /* row 0: all ones */
+    for (size_t s = 1; s < N; s++)
+      mask[s] = 0;
+  }
   limn_rng r;
   limn_rng_init(&r, L->o->seed, L->o->row_ids ? L->o->row_ids[i] : i);
   for (size_t j = 0; j < d; j++) {
@@ -385,6 +399,8 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
     } else {
       draw_ids(L, j, &r, ids, p, u);
       long xb = L->xbin[i * d + j];
+      if (mask)
+        match_bits(ids, N - 1, (size_t)xb, j, mask + 1);
       if (cat) {
         match01(ids, N - 1, (size_t)xb, Sj + 1); /* a category index, never negative */
         for (size_t s = 1; s < N; s++)
@@ -475,17 +491,23 @@ static int fit_item(void *arg, size_t b, void *scratch) {
   double *cmem = (double *)(void *)(F + d);
   limn__lime_cache cache;
   size_t t = L->target[i];
-  for (size_t s = 0; s < N; s++) {
+  const uint64_t *mask = L->mask ? L->mask + b * N : NULL;
+  for (size_t s = 0; s < N; s++)
     y[s] = P[s * k + t];
-    double dd = 0;
-    for (size_t j = 0; j < d; j++) {
-      double e = S[s * d + j] - S[j];
-      dd += e * e;
+  if (mask) { /* the distances count the columns whose bin differs */
+    limn__lime_kernel_masks(mask, N, d, L->width, (unsigned char *)(void *)D, w);
+  } else {
+    for (size_t s = 0; s < N; s++) {
+      double dd = 0;
+      for (size_t j = 0; j < d; j++) {
+        double e = S[s * d + j] - S[j];
+        dd += e * e;
+      }
+      D[s] = sqrt(dd);
     }
-    D[s] = sqrt(dd);
+    limn__lime_kernel(D, N, L->width, w);
   }
-  limn__lime_kernel(D, N, L->width, w);
-  limn__lime_cache_build(&cache, cmem, S, y, w, N, d);
+  limn__lime_cache_build(&cache, cmem, S, y, w, N, d, mask);
   size_t nf = limn__lime_select(L->o->selection, S, y, w, N, d, L->o->num_features, F, &cache, ws);
   limn_explanation *e = &L->ex[i];
   e->score = limn__lime_ridge(S, y, w, N, d, F, nf, &cache, L->o->ridge_alpha, beta, &e->intercept,
@@ -571,7 +593,9 @@ static int run_blocks(lx *L) {
   L->S = limn__alloc_array(L->ctx, B * N, d * sizeof(double));
   L->X = limn__alloc_array(L->ctx, B * N, d * sizeof(float));
   L->P = limn__alloc_array(L->ctx, B * N, L->k * sizeof(float));
-  if (!L->S || !L->X || !L->P)
+  if (L->disc >= 0 && d <= 64) /* every column 0/1 */
+    L->mask = limn__alloc_array(L->ctx, B * N, sizeof(uint64_t));
+  if (!L->S || !L->X || !L->P || (L->disc >= 0 && d <= 64 && !L->mask))
     return LIMN_ENOMEM;
   size_t samp = sample_scratch(L);
   size_t fitb = (limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d) + 3 * N + 5 * d + 8 +
@@ -639,6 +663,7 @@ fail:
   limn__free(ctx, L.S);
   limn__free(ctx, L.X);
   limn__free(ctx, L.P);
+  limn__free(ctx, L.mask);
   return rc;
 }
 

@@ -121,7 +121,41 @@ static size_t group_words(size_t N, size_t d) { return N / 64 + d + 2; }
 
 size_t limn__lime_cache_size(size_t N, size_t d) {
   size_t W = group_words(N, d);
-  return d * d + 4 * d + N + 64 * W + d * W + 3 * (d + 2);
+  return d * d + 4 * d + N + 64 * W + d * W + 3 * (d + 2) + N / 8 + 1;
+}
+
+/* cnt[i] = the number of ones of mask[i]. */
+LIMN_CLONES static void ones_counts(const uint64_t *restrict mask, size_t N, unsigned char *restrict cnt) {
+  for (size_t i = 0; i < N; i++)
+    cnt[i] = (unsigned char)__builtin_popcountll(mask[i]);
+}
+
+void limn__lime_kernel_masks(const uint64_t *mask, size_t N, size_t d, double width, unsigned char *cnt,
+                             double *w) {
+  double D[65], wk[65];
+  for (size_t z = 0; z <= d; z++) /* what the row-by-row distance sums to: sqrt(#zeros) */
+    D[z] = sqrt((double)z);
+  limn__lime_kernel(D, d + 1, width, wk);
+  ones_counts(mask, N, cnt);
+  for (size_t i = 0; i < N; i++)
+    w[i] = wk[d - cnt[i]];
+}
+
+/* mask[i] = the bitmask of the nonzero entries of row i of S (d <= 64 columns);
+ * returns 1 when S holds only 0 and 1. */
+static int row_masks(const double *S, size_t N, size_t d, uint64_t *mask) {
+  int other = 0;
+  for (size_t i = 0; i < N; i++) {
+    const double *si = S + i * d;
+    uint64_t m = 0;
+    for (size_t a = 0; a < d; a++) {
+      double v = si[a];
+      m |= (uint64_t)(v != 0.0) << a;
+      other |= (v != 0.0) & (v != 1.0);
+    }
+    mask[i] = m;
+  }
+  return !other;
 }
 
 /* The number of rows of bitsets a and b (W words each) that are 1 in both, per
@@ -140,28 +174,26 @@ LIMN_CLONES static double weighted_pairs(const uint64_t *restrict a, const uint6
   return g;
 }
 
-/* The raw sums of limn__lime_cache_build for a 0/1 design (d <= 64 columns) whose
- * weights depend only on a row's number of ones, as LIME's discretised
- * neighbourhoods' do (the distance to row 0, all ones, is sqrt(d - ones)): a pair's
- * sum of weights is then sum_k w_k n_k(pair), n_k the number of rows with k ones and
- * both columns 1, counted in bitsets of the rows grouped by k. Returns 0, having set
- * nothing, when the weights are not such a function. mem: the cache's memory after
- * its xm, r, G, all and ones. */
-static int grouped_sums(limn__lime_cache *c, double *mem, const double *S, const double *y, const double *w,
-                        size_t N, size_t d) {
+/* The raw sums of limn__lime_cache_build for a 0/1 design of d <= 64 columns given
+ * as row bitmasks, whose weights depend only on a row's number of ones, as LIME's
+ * discretised neighbourhoods' do (the distance to row 0, all ones, is
+ * sqrt(d - ones)): a pair's sum of weights is then sum_k w_k n_k(pair), n_k the
+ * number of rows with k ones and both columns 1, counted in bitsets of the rows
+ * grouped by k. Returns 0, having set nothing, when the weights are not such a
+ * function. mem: the cache's memory after its xm, r, G, all and ones, and the row
+ * masks' N words. */
+static int grouped_sums(limn__lime_cache *c, uint64_t *mem, const uint64_t *mask, const double *y,
+                        const double *w, size_t N, size_t d) {
   size_t W = group_words(N, d), ng = d + 1;
-  uint64_t *mask = (uint64_t *)(void *)mem, *bits = mask + N;
+  uint64_t *bits = mem;
   double *wy = (double *)(void *)(bits + d * W), *wk = wy + 64 * W;
   size_t *nk = (size_t *)(void *)(wk + d + 2), *at = nk + d + 2;
+  unsigned char *cnt = (unsigned char *)(void *)(at + d + 2);
   for (size_t k = 0; k < ng; k++)
     nk[k] = 0, wk[k] = 0.0;
+  ones_counts(mask, N, cnt);
   for (size_t i = 0; i < N; i++) {
-    const double *si = S + i * d;
-    uint64_t m = 0;
-    for (size_t a = 0; a < d; a++)
-      m |= (uint64_t)(si[a] != 0.0) << a;
-    size_t k = (size_t)__builtin_popcountll(m);
-    mask[i] = m;
+    size_t k = cnt[i];
     if (nk[k]++ == 0)
       wk[k] = w[i];
     else if (!(w[i] == wk[k]))
@@ -185,7 +217,7 @@ static int grouped_sums(limn__lime_cache *c, double *mem, const double *S, const
     nk[k] = 64 * at[k]; /* from here: the next bit of group k */
   for (size_t i = 0; i < N; i++) {
     uint64_t mi = mask[i];
-    size_t pos = nk[__builtin_popcountll(mi)]++;
+    size_t pos = nk[cnt[i]]++;
     double v = w[i] * (y[i] - my);
     sdy += v;
     wy[pos] = v;
@@ -208,16 +240,22 @@ static int grouped_sums(limn__lime_cache *c, double *mem, const double *S, const
 }
 
 void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, const double *y,
-                            const double *w, size_t N, size_t d) {
+                            const double *w, size_t N, size_t d, const uint64_t *mask) {
   size_t *all = (size_t *)(void *)(mem + 2 * d + d * d), *ones = all + d;
+  uint64_t *own = (uint64_t *)(void *)(ones + d); /* N words: the row masks when not given */
   for (size_t j = 0; j < d; j++)
     all[j] = j;
-  c->ok = binary01(S, N, d, all, d);
   c->d = d;
   c->xm = mem, c->r = mem + d, c->G = mem + 2 * d;
+  if (mask)
+    c->ok = 1;
+  else if (d <= 64)
+    c->ok = row_masks(S, N, d, own), mask = own;
+  else
+    c->ok = binary01(S, N, d, all, d);
   if (!c->ok)
     return;
-  if (d <= 64 && grouped_sums(c, (double *)(void *)(ones + d), S, y, w, N, d))
+  if (mask && grouped_sums(c, own + N, mask, y, w, N, d))
     return;
   c->sw = means(S, y, w, N, d, all, d, c->xm, &c->my);
   c->sdy = binary_raw(S, y, w, N, d, all, d, c->my, c->G, c->r, ones);
@@ -408,7 +446,7 @@ int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double 
   if (rc == LIMN_OK) {
     limn__lime_cache cache;
     limn__lime_kernel(dist, N, kernel_width, w);
-    limn__lime_cache_build(&cache, cmem, S, y, w, N, d);
+    limn__lime_cache_build(&cache, cmem, S, y, w, N, d, NULL);
     size_t nf = limn__lime_select(sel, S, y, w, N, d, num_features, F, &cache, ws);
     *score = limn__lime_ridge(S, y, w, N, d, F, nf, &cache, ridge_alpha, beta, intercept, local_pred, ws);
     memset(selected, 0, d);

@@ -126,6 +126,18 @@ static void test_local_model(void) {
   CHECK_CLOSE("intercept", &icpt, b0, 1, 1e-9, 0);
   CHECK_CLOSE("score", &score, sc, 1, 1e-9, 0);
   CHECK_CLOSE("local_pred", &pred, lp, 1, 1e-9, 0);
+  /* lime's distances are sqrt(#columns differing), one weight per count: the fit sums
+   * weighted counts. Distances nudged row by row (weights no longer a function of the
+   * count) take the row-by-row sums: the same model to rounding. */
+  double *nudged = malloc(5000 * sizeof *nudged), coef2[30], icpt2, score2, pred2;
+  for (int i = 0; i < 5000 && nudged; i++)
+    nudged[i] = dist[i] * (1.0 + 1e-15 * (i % 7));
+  CHECK_OK(ctx, limn_lime_fit(ctx, S, y, nudged, 5000, 30, kw[0], LIMN_SELECT_AUTO, 10, 1.0, coef2, &icpt2,
+                              &score2, &pred2, sel));
+  CHECK_CLOSE("weights, row-by-row sums", coef2, coef, 30, 1e-12, 1e-12);
+  CHECK_CLOSE("intercept, row-by-row sums", &icpt2, &icpt, 1, 1e-12, 1e-12);
+  CHECK_CLOSE("score, row-by-row sums", &score2, &score, 1, 1e-12, 1e-12);
+  free(nudged);
   /* the other selections give the promised numbers of features */
   CHECK_OK(ctx, limn_lime_fit(ctx, S, y, dist, 5000, 30, kw[0], LIMN_SELECT_FORWARD, 4, 1.0, coef, &icpt,
                               &score, &pred, sel));
