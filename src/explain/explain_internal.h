@@ -52,7 +52,7 @@ size_t limn__lasso_workspace(size_t N, size_t d);
 typedef struct limn__lime_cache {
   int ok;
   size_t d;
-  double sw, my, sdy;
+  double sw, my, sdy, syy; /* sums of w, means of y, sum w (y - my), sum w (y - my)^2 */
   double *xm, *r, *G;
 } limn__lime_cache;
 size_t limn__lime_cache_size(size_t N, size_t d);
@@ -65,11 +65,14 @@ void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, c
 void limn__lime_kernel_masks(const uint64_t *mask, size_t N, size_t d, double width, unsigned char *cnt,
                              double *w);
 /* Kernel-weighted means xm (nf) of the columns F of S and ym of y, the centred
- * weighted Gram G (nf, nf) and cross products r (nf), in two row-major passes, or
+ * weighted Gram G (nf, nf), cross products r (nf) and syy = sum w (y - ym)^2, in two row-major passes, or
  * from the cache c when given and ok. tmp: nf doubles. */
 void limn__lime_moments(const double *S, const double *y, const double *w, size_t N, size_t d,
                         const size_t *F, size_t nf, const limn__lime_cache *c, double *xm, double *G,
-                        double *r, double *ym, double *tmp);
+                        double *r, double *ym, double *syy, double *tmp);
+/* The weighted residual sum of squares of the centred fit beta from the moments G, r
+ * and syy = sum w (y - ym)^2 of limn__lime_moments (never below 0). */
+double limn__lime_ssr(const double *G, const double *r, double syy, const double *beta, size_t nf);
 /* Weighted ridge on columns F with an unpenalised intercept; returns weighted R^2. */
 double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
                         const size_t *F, size_t nf, const limn__lime_cache *c, double alpha, double *beta,

@@ -55,10 +55,10 @@ size_t limn__lasso_path_select(const double *S, const double *y, const double *w
   double *xm = xs + d, *best = xm + d;
   size_t *act = (size_t *)(void *)(best + d), *all = act + d;
   unsigned char *in = (unsigned char *)(void *)(all + d);
-  double ym, *tmp = (double *)(void *)(in + d + 8 - d % 8);
+  double ym, syy, *tmp = (double *)(void *)(in + d + 8 - d % 8);
   for (size_t j = 0; j < d; j++)
     all[j] = j;
-  limn__lime_moments(S, y, w, N, d, all, d, cache, xm, G, c, &ym, tmp);
+  limn__lime_moments(S, y, w, N, d, all, d, cache, xm, G, c, &ym, &syy, tmp);
   memset(in, 0, d);
   for (size_t j = 0; j < d; j++)
     beta[j] = 0.0;

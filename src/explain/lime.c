@@ -315,7 +315,7 @@ LIMN_CLONES static void to_float(const double *restrict v, size_t M, float *rest
  * inside each bin from its truncated normal by inverse CDF of a uniform t, the
  * lattice coordinate's position inside its bin (limn: the values continue the
  * lattice, so each bin's values are an evenly spread grid of the bin's probability),
- * or a fresh i.i.d. uniform (compat, as lime). Sj[s] = 1 where the sample's bin is
+ * or a fresh i.i.d. uniform (compat, as lime). Sj[s] (unless Sj is NULL) = 1 where the sample's bin is
  * the row's. flag: N bytes of work; u: 3 N doubles, the first N - 1 from draw_ids. */
 static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_t *ids, unsigned char *flag,
                         const double *cum, double *u, double *Sj, float *Xj) {
@@ -343,7 +343,8 @@ static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_
       t[s] = q < 0.0 ? 0.0 : q < 1.0 ? q : 0x1.fffffffffffffp-1; /* [0, 1) despite rounding */
     }
   tnorm_central(ids, t, M, prm, val, u, flag);
-  match01(ids, M, (size_t)xb, Sj + 1);
+  if (Sj)
+    match01(ids, M, (size_t)xb, Sj + 1);
   to_float(val, M, Xj + 1);
   for (size_t s = 0; s < M; s++)
     if (flag[s]) /* tails and degenerate bins */
@@ -359,7 +360,7 @@ static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_
 static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   size_t N = L->N, d = L->d;
   const limn_stats *st = L->st;
-  double *S = L->S + b * N * d;
+  double *S = L->S + b * (L->mask ? 1 : N) * d; /* with masks, S holds row 0 only */
   float *X = L->X + b * N * d;
   const float *x = L->x + i * d;
   size_t *ids = scratch;                                    /* N bins */
@@ -402,20 +403,22 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
       if (mask)
         match_bits(ids, N - 1, (size_t)xb, j, mask + 1);
       if (cat) {
-        match01(ids, N - 1, (size_t)xb, Sj + 1); /* a category index, never negative */
+        if (!mask)
+          match01(ids, N - 1, (size_t)xb, Sj + 1); /* a category index, never negative */
         for (size_t s = 1; s < N; s++)
           Xj[s] = (float)ids[s - 1];
       } else {
-        draw_values(L, j, &r, xb, ids, flag, p, u, Sj, Xj);
+        draw_values(L, j, &r, xb, ids, flag, p, u, mask ? NULL : Sj, Xj);
       }
     }
     if (j % GROUP == GROUP - 1 || j + 1 == d) { /* copy the group into S and X */
       size_t j0 = j - j % GROUP, g = j - j0 + 1;
       for (size_t s = 0; s < N; s++)
-        for (size_t c = 0; c < g; c++) {
-          S[s * d + j0 + c] = Sg[c * N + s];
+        for (size_t c = 0; c < g; c++)
           X[s * d + j0 + c] = Xg[c * N + s];
-        }
+      for (size_t s = 0; s < (mask ? 1 : N); s++)
+        for (size_t c = 0; c < g; c++)
+          S[s * d + j0 + c] = Sg[c * N + s];
     }
   }
 }
@@ -437,19 +440,14 @@ static int sample_item(void *arg, size_t b, void *scratch) {
 
 /* Standard errors of the ridge weights: sqrt of diag(sigma^2 A^-1 G A^-1), A = G + alpha I. */
 static void std_errors(const double *S, const double *y, const double *w, size_t N, size_t d, const size_t *F,
-                       size_t nf, const limn__lime_cache *cache, double alpha, const double *beta, double b0,
-                       double *se, double *ws) {
+                       size_t nf, const limn__lime_cache *cache, double alpha, const double *beta, double *se,
+                       double *ws) {
   double *G = ws, *A = G + nf * nf, *Ai = A + nf * nf, *xm = Ai + nf * nf, *rr = xm + nf, *tmp = rr + nf;
-  double sw = 0, ssr = 0, ym;
+  double sw = 0, ym, syy;
   for (size_t i = 0; i < N; i++)
     sw += w[i];
-  limn__lime_moments(S, y, w, N, d, F, nf, cache, xm, G, rr, &ym, tmp);
-  for (size_t i = 0; i < N; i++) {
-    double p = b0;
-    for (size_t a = 0; a < nf; a++)
-      p += S[i * d + F[a]] * beta[a];
-    ssr += w[i] * (y[i] - p) * (y[i] - p);
-  }
+  limn__lime_moments(S, y, w, N, d, F, nf, cache, xm, G, rr, &ym, &syy, tmp);
+  double ssr = limn__lime_ssr(G, rr, syy, beta, nf);
   double dof = sw - (double)nf - 1.0;
   double s2 = ssr / (dof > 1.0 ? dof : 1.0);
   for (size_t a = 0; a < nf * nf; a++)
@@ -483,7 +481,7 @@ static void std_errors(const double *S, const double *y, const double *w, size_t
 static int fit_item(void *arg, size_t b, void *scratch) {
   lx *L = ((item_arg *)arg)->L;
   size_t i = L->r0 + b, N = L->N, d = L->d, k = L->k;
-  const double *S = L->S + b * N * d;
+  const double *S = L->S + b * (L->mask ? 1 : N) * d;
   const float *P = L->P + b * N * k;
   double *ws = scratch, *w = ws + limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d);
   double *y = w + N, *D = y + N, *beta = D + N, *se = beta + d;
@@ -512,7 +510,7 @@ static int fit_item(void *arg, size_t b, void *scratch) {
   limn_explanation *e = &L->ex[i];
   e->score = limn__lime_ridge(S, y, w, N, d, F, nf, &cache, L->o->ridge_alpha, beta, &e->intercept,
                               &e->local_pred, ws);
-  std_errors(S, y, w, N, d, F, nf, &cache, L->o->ridge_alpha, beta, e->intercept, se, ws);
+  std_errors(S, y, w, N, d, F, nf, &cache, L->o->ridge_alpha, beta, se, ws);
   e->output = y[0];
   for (size_t a = 0; a < nf; a++) {
     e->attr[F[a]] = beta[a];
@@ -590,12 +588,13 @@ static int run_blocks(lx *L) {
   size_t N = L->N, d = L->d, B = 65536 / N ? 65536 / N : 1;
   if (B > L->n)
     B = L->n;
-  L->S = limn__alloc_array(L->ctx, B * N, d * sizeof(double));
+  int masks = L->disc >= 0 && d <= 64; /* every column 0/1: the rows as bitmasks, S row 0 only */
+  L->S = limn__alloc_array(L->ctx, B * (masks ? 1 : N), d * sizeof(double));
   L->X = limn__alloc_array(L->ctx, B * N, d * sizeof(float));
   L->P = limn__alloc_array(L->ctx, B * N, L->k * sizeof(float));
-  if (L->disc >= 0 && d <= 64) /* every column 0/1 */
+  if (masks)
     L->mask = limn__alloc_array(L->ctx, B * N, sizeof(uint64_t));
-  if (!L->S || !L->X || !L->P || (L->disc >= 0 && d <= 64 && !L->mask))
+  if (!L->S || !L->X || !L->P || (masks && !L->mask))
     return LIMN_ENOMEM;
   size_t samp = sample_scratch(L);
   size_t fitb = (limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d) + 3 * N + 5 * d + 8 +

@@ -53,18 +53,22 @@ static int binary01(const double *S, size_t N, size_t d, const size_t *F, size_t
   return !other;
 }
 
-/* The first pass: sw, the weighted means xm (nf) of the columns F and my of y. */
-static double means(const double *S, const double *y, const double *w, size_t N, size_t d, const size_t *F,
-                    size_t nf, double *xm, double *my) {
+/* The first pass: sw, the weighted means xm (nf) of the columns F and my of y. With
+ * `mask` (0/1 rows as bitmasks, F all d <= 64 columns), S is not read. */
+static double means(const double *S, const uint64_t *mask, const double *y, const double *w, size_t N,
+                    size_t d, const size_t *F, size_t nf, double *xm, double *my) {
   double sw = 0.0, m = 0.0;
   for (size_t a = 0; a < nf; a++)
     xm[a] = 0.0;
   for (size_t i = 0; i < N; i++) { /* row by row: S is row-major */
-    const double *si = S + i * d;
     sw += w[i];
     m += w[i] * y[i];
-    for (size_t a = 0; a < nf; a++)
-      xm[a] += w[i] * si[F[a]];
+    if (mask)
+      for (size_t a = 0; a < nf; a++)
+        xm[a] += w[i] * (double)(mask[i] >> a & 1);
+    else
+      for (size_t a = 0; a < nf; a++)
+        xm[a] += w[i] * S[i * d + F[a]];
   }
   *my = m / sw;
   for (size_t a = 0; a < nf; a++)
@@ -74,9 +78,10 @@ static double means(const double *S, const double *y, const double *w, size_t N,
 
 /* For 0/1 columns: the raw sums G (lower triangle, by position in F) of w over the
  * rows where both columns are 1, r of w (y - my) over the rows where the column is 1,
- * and sdy = sum w (y - my). ones: nf size_t. */
-static double binary_raw(const double *S, const double *y, const double *w, size_t N, size_t d,
-                         const size_t *F, size_t nf, double my, double *G, double *r, size_t *ones) {
+ * and sdy = sum w (y - my). ones: nf size_t. With `mask` as for means. */
+static double binary_raw(const double *S, const uint64_t *mask, const double *y, const double *w, size_t N,
+                         size_t d, const size_t *F, size_t nf, double my, double *G, double *r,
+                         size_t *ones) {
   double sdy = 0.0;
   for (size_t a = 0; a < nf; a++) {
     r[a] = 0.0;
@@ -84,14 +89,17 @@ static double binary_raw(const double *S, const double *y, const double *w, size
       G[a * nf + b] = 0.0;
   }
   for (size_t i = 0; i < N; i++) {
-    const double *si = S + i * d;
     double wi = w[i], wy = wi * (y[i] - my);
     size_t k = 0;
     sdy += wy;
-    for (size_t a = 0; a < nf; a++) { /* branch-free compaction */
-      ones[k] = a;
-      k += si[F[a]] != 0.0;
-    }
+    if (mask)
+      for (uint64_t t = mask[i]; t; t &= t - 1)
+        ones[k++] = (size_t)__builtin_ctzll(t);
+    else
+      for (size_t a = 0; a < nf; a++) { /* branch-free compaction */
+        ones[k] = a;
+        k += S[i * d + F[a]] != 0.0;
+      }
     for (size_t p = 0; p < k; p++) {
       double *g = G + ones[p] * nf;
       r[ones[p]] += wy;
@@ -113,6 +121,14 @@ static void binary_finish(size_t nf, const double *xm, double sw, double sdy, do
   for (size_t a = 0; a < nf; a++)
     for (size_t b = 0; b < a; b++)
       G[b * nf + a] = G[a * nf + b];
+}
+
+/* sum w (y - my)^2. */
+static double sum_sq(const double *y, const double *w, size_t N, double my) {
+  double s = 0.0;
+  for (size_t i = 0; i < N; i++)
+    s += w[i] * (y[i] - my) * (y[i] - my);
+  return s;
 }
 
 /* Words per column of the bitsets of grouped_sums: each of the d + 1 groups starts a
@@ -235,7 +251,7 @@ static int grouped_sums(limn__lime_cache *c, uint64_t *mem, const uint64_t *mask
       c->G[a * d + b] = weighted_pairs(ba, bits + b * W, at, wk, ng);
     c->xm[a] = c->G[a * d + a] / sw; /* a column's ones: the pair (a, a) */
   }
-  c->sw = sw, c->my = my, c->sdy = sdy;
+  c->sw = sw, c->my = my, c->sdy = sdy, c->syy = sum_sq(y, w, N, my);
   return 1;
 }
 
@@ -257,13 +273,14 @@ void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, c
     return;
   if (mask && grouped_sums(c, own + N, mask, y, w, N, d))
     return;
-  c->sw = means(S, y, w, N, d, all, d, c->xm, &c->my);
-  c->sdy = binary_raw(S, y, w, N, d, all, d, c->my, c->G, c->r, ones);
+  c->sw = means(S, mask, y, w, N, d, all, d, c->xm, &c->my);
+  c->sdy = binary_raw(S, mask, y, w, N, d, all, d, c->my, c->G, c->r, ones);
+  c->syy = sum_sq(y, w, N, c->my);
 }
 
 void limn__lime_moments(const double *S, const double *y, const double *w, size_t N, size_t d,
                         const size_t *F, size_t nf, const limn__lime_cache *c, double *xm, double *G,
-                        double *r, double *ym, double *tmp) {
+                        double *r, double *ym, double *syy, double *tmp) {
   if (c && c->ok) { /* the cached sums of F's columns, finished exactly as below */
     for (size_t a = 0; a < nf; a++) {
       xm[a] = c->xm[F[a]];
@@ -275,10 +292,11 @@ void limn__lime_moments(const double *S, const double *y, const double *w, size_
     }
     binary_finish(nf, xm, c->sw, c->sdy, G, r);
     *ym = c->my;
+    *syy = c->syy;
     return;
   }
-  double my;
-  means(S, y, w, N, d, F, nf, xm, &my);
+  double my, yy = 0.0;
+  means(S, NULL, y, w, N, d, F, nf, xm, &my);
   for (size_t a = 0; a < nf; a++) {
     r[a] = 0.0;
     for (size_t b = 0; b < nf; b++)
@@ -287,6 +305,7 @@ void limn__lime_moments(const double *S, const double *y, const double *w, size_
   for (size_t i = 0; i < N; i++) {
     const double *si = S + i * d;
     double yi = y[i] - my;
+    yy += w[i] * yi * yi;
     for (size_t a = 0; a < nf; a++)
       tmp[a] = si[F[a]] - xm[a];
     for (size_t a = 0; a < nf; a++) {
@@ -301,19 +320,31 @@ void limn__lime_moments(const double *S, const double *y, const double *w, size_
     for (size_t b = 0; b < a; b++)
       G[b * nf + a] = G[a * nf + b];
   *ym = my;
+  *syy = yy;
+}
+
+double limn__lime_ssr(const double *G, const double *r, double syy, const double *beta, size_t nf) {
+  double s = syy;
+  for (size_t a = 0; a < nf; a++) {
+    double gb = 0.0;
+    for (size_t b = 0; b < nf; b++)
+      gb += G[a * nf + b] * beta[b];
+    s += beta[a] * (gb - 2.0 * r[a]);
+  }
+  return s > 0.0 ? s : 0.0;
 }
 
 /* Weighted ridge on columns F (nf) of S (N, d): beta (nf), intercept; returns the
  * weighted R^2 and, when `pred0`, the prediction at row 0. ws: scratch of
  * 3 nf^2 + 3 nf + d doubles. alpha = 0 is plain weighted least squares; a singular
  * system gets a tiny ridge (1e-10 of the mean diagonal) rather than failing. */
-/* The ridge fit; the R^2 (and pred0) only when `score` (another pass over the rows). */
+/* The ridge fit; the R^2 (and pred0) only when `score`. */
 static double ridge(const double *S, const double *y, const double *w, size_t N, size_t d, const size_t *F,
                     size_t nf, const limn__lime_cache *c, double alpha, double *beta, double *intercept,
                     double *pred0, double *ws, int score) {
   double *G = ws, *L = G + nf * nf, *xm = L + nf * nf, *r = xm + nf, *tmp = r + nf;
-  double ym;
-  limn__lime_moments(S, y, w, N, d, F, nf, c, xm, G, r, &ym, tmp);
+  double ym, syy;
+  limn__lime_moments(S, y, w, N, d, F, nf, c, xm, G, r, &ym, &syy, tmp);
   double jitter = 0.0, diag = 0.0;
   for (size_t a = 0; a < nf; a++)
     diag += G[a * nf + a];
@@ -336,17 +367,16 @@ static double ridge(const double *S, const double *y, const double *w, size_t N,
   *intercept = b0;
   if (!score)
     return 0.0;
-  double ssr = 0.0, sst = 0.0;
-  for (size_t i = 0; i < N; i++) {
+  if (pred0) {
     double p = b0;
     for (size_t a = 0; a < nf; a++)
-      p += S[i * d + F[a]] * beta[a];
-    ssr += w[i] * (y[i] - p) * (y[i] - p);
-    sst += w[i] * (y[i] - ym) * (y[i] - ym);
-    if (i == 0 && pred0)
-      *pred0 = p;
+      p += S[F[a]] * beta[a]; /* row 0 */
+    *pred0 = p;
   }
-  return sst > 0 ? 1.0 - ssr / sst : 0.0;
+  /* the weighted residual sum of squares from the moments: sum w (yc - Sc beta)^2 =
+   * syy - 2 beta.r + beta G beta, centred; no pass over the rows */
+  double ssr = limn__lime_ssr(G, r, syy, beta, nf);
+  return syy > 0 ? 1.0 - ssr / syy : 0.0;
 }
 
 double limn__lime_ridge(const double *S, const double *y, const double *w, size_t N, size_t d,
