@@ -201,6 +201,18 @@ static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const flo
         tile4x16(K, A + i * lda, lda, B + j, ldb, c0 + j, c1 + j, c2 + j, c3 + j);
     if (j == N)
       continue;
+    if (!ta && alpha == 1.0f && N - j < 8) { /* a narrow remainder (an output layer): sums in registers */
+      const float *a = A + i * lda;
+      for (; j < N; j++) {
+        float s0 = c0[j], s1 = c1[j], s2 = c2[j], s3 = c3[j];
+        for (size_t k = 0; k < K; k++) {
+          float bk = B[k * ldb + j];
+          s0 += a[k] * bk, s1 += a[lda + k] * bk, s2 += a[2 * lda + k] * bk, s3 += a[3 * lda + k] * bk;
+        }
+        c0[j] = s0, c1[j] = s1, c2[j] = s2, c3[j] = s3;
+      }
+      continue;
+    }
     for (size_t k = 0; k < K; k++) {
       float a0 = alpha * (ta ? AT(A, lda, k, i) : AT(A, lda, i, k));
       float a1 = alpha * (ta ? AT(A, lda, k, i + 1) : AT(A, lda, i + 1, k));
