@@ -131,9 +131,31 @@ static void tile4x16(size_t K, const float *a, size_t lda, const float *b, size_
 
 /* tile4x16 leaving out each k whose four a values are all zero (the value is the
  * same; only the sign of a zero sum can differ): for activations after a ReLU. */
+#if defined(__GNUC__)
 LIMN_CLONES static void tile4x16_skip(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
                                       float *restrict c0, float *restrict c1, float *restrict c2,
                                       float *restrict c3) {
+  v8f r00, r01, r10, r11, r20, r21, r30, r31;
+  LOAD8(r00, c0), LOAD8(r01, c0 + 8), LOAD8(r10, c1), LOAD8(r11, c1 + 8);
+  LOAD8(r20, c2), LOAD8(r21, c2 + 8), LOAD8(r30, c3), LOAD8(r31, c3 + 8);
+  for (size_t k = 0; k < K; k++) {
+    float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
+    if (a0 == 0.0f && a1 == 0.0f && a2 == 0.0f && a3 == 0.0f)
+      continue;
+    const float *bk = b + k * ldb;
+    v8f b0, b1;
+    LOAD8(b0, bk), LOAD8(b1, bk + 8);
+    r00 += b0 * a0, r01 += b1 * a0;
+    r10 += b0 * a1, r11 += b1 * a1;
+    r20 += b0 * a2, r21 += b1 * a2;
+    r30 += b0 * a3, r31 += b1 * a3;
+  }
+  memcpy(c0, &r00, 32), memcpy(c0 + 8, &r01, 32), memcpy(c1, &r10, 32), memcpy(c1 + 8, &r11, 32);
+  memcpy(c2, &r20, 32), memcpy(c2 + 8, &r21, 32), memcpy(c3, &r30, 32), memcpy(c3 + 8, &r31, 32);
+}
+#else
+static void tile4x16_skip(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
+                          float *restrict c0, float *restrict c1, float *restrict c2, float *restrict c3) {
   float r0[16], r1[16], r2[16], r3[16];
   for (int j = 0; j < 16; j++)
     r0[j] = c0[j], r1[j] = c1[j], r2[j] = c2[j], r3[j] = c3[j];
@@ -152,6 +174,7 @@ LIMN_CLONES static void tile4x16_skip(size_t K, const float *a, size_t lda, cons
   for (int j = 0; j < 16; j++)
     c0[j] = r0[j], c1[j] = r1[j], c2[j] = r2[j], c3[j] = r3[j];
 }
+#endif
 
 void limn__sgemm_nn_sparse(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
                            size_t ldb, float *C, size_t ldc) {
