@@ -252,41 +252,30 @@ LIMN_CLONES static void bin_ids(const double *restrict u, size_t M, const double
   }
 }
 
-/* Draw N-1 ids of column j into ids by inverse CDF of the frequencies: i.i.d.
- * uniforms (compat, as lime), or a randomised lattice (limn). u: N-1 doubles of
- * scratch; cnt: each id's count. The id of a uniform u is the number of cumulative
- * frequencies cum_t (t < nv - 1) with u >= cum_t (they only grow), counted without
- * branches. */
-static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u) {
+/* The cumulative frequencies cum[v] (v < nv - 1, added in order) of column j's
+ * values (bins or categories); returns nv. A uniform u falls in value number
+ * #{t < nv - 1 : u >= cum[t]} (the cum only grow). */
+static size_t column_cum(const lx *L, size_t j, double *cum) {
   const double *cnt;
   const size_t *ccnt;
-  size_t nv = column_values(L, j, &cnt, &ccnt), M = L->N - 1;
+  size_t nv = column_values(L, j, &cnt, &ccnt);
   double tot = 0;
   for (size_t v = 0; v < nv; v++)
-    tot += p[v] = cnt ? cnt[v] : (double)ccnt[v];
+    tot += cum[v] = cnt ? cnt[v] : (double)ccnt[v];
   for (size_t v = 0; v < nv; v++)
-    p[v] /= tot;
+    cum[v] /= tot;
   double acc = 0;
-  for (size_t v = 0; v + 1 < nv; v++) /* cum_v, added in order */
-    p[v] = acc += p[v];
-  if (L->o->compat) {
-    for (size_t s = 0; s < M; s++)
-      u[s] = limn__rng_uniform(r);
-  } else {
-    /* randomised rank-1 lattice (Korobov): column j's uniforms are the points
-     * frac(s g_j / M + shift_j), g_j = a^j mod M with a near M / golden ratio and
-     * coprime to M, shift_j uniform; each column's marginal is an exact grid, and the
-     * columns jointly fill the space far more evenly than independent draws */
-    uint64_t g = 1, a = L->lattice_a, P = L->lattice_p; /* the first M points of a P-point lattice */
-    for (size_t q = 0; q < j; q++)
-      g = (g * a) % P;
-    double shift = limn__rng_uniform(r), inv = 1.0 / (double)P;
-    uint64_t pos = 0; /* s g mod P, kept by addition */
-    for (size_t s = 0; s < M; s++, pos = pos + g >= P ? pos + g - P : pos + g) {
-      double v = (double)pos * inv + shift;
-      u[s] = v >= 1.0 ? v - 1.0 : v;
-    }
-  }
+  for (size_t v = 0; v + 1 < nv; v++)
+    cum[v] = acc += cum[v];
+  return nv;
+}
+
+/* lime's draw (compat): N-1 ids of column j into ids by inverse CDF of the
+ * frequencies at i.i.d. uniforms u (N-1 doubles); p: the cumulative frequencies. */
+static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u) {
+  size_t nv = column_cum(L, j, p), M = L->N - 1;
+  for (size_t s = 0; s < M; s++)
+    u[s] = limn__rng_uniform(r);
   bin_ids(u, M, p, nv, ids);
 }
 
@@ -310,45 +299,151 @@ LIMN_CLONES static void to_float(const double *restrict v, size_t M, float *rest
     out[s] = (float)v[s];
 }
 
-/* The values of numeric column j (row bin xb) for the N - 1 samples whose bins are
- * ids, drawn from (uniform u[s - 1], bin cumulative frequencies cum) by draw_ids:
- * inside each bin from its truncated normal by inverse CDF of a uniform t, the
- * lattice coordinate's position inside its bin (limn: the values continue the
- * lattice, so each bin's values are an evenly spread grid of the bin's probability),
- * or a fresh i.i.d. uniform (compat, as lime). Sj[s] (unless Sj is NULL) = 1 where the sample's bin is
- * the row's. flag: N bytes of work; u: 3 N doubles, the first N - 1 from draw_ids. */
-static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_t *ids, unsigned char *flag,
-                        const double *cum, double *u, double *Sj, float *Xj) {
+/* The truncated normals of numeric column j's bins (nv = ne + 1 of them) and their
+ * tnorm_params. */
+static size_t column_tnorms(const lx *L, size_t j, tnorm *tn, double *prm) {
   const limn_stats *st = L->st;
-  size_t N = L->N;
   const limn__bins *bn = limn__stats_bins(st, j, L->disc);
-  tnorm tn[65];
-  double prm[8 * 65], lo[65], span[65];
   for (size_t v = 0; v <= bn->ne; v++) {
     tn[v] = tnorm_make(bn->mean[v], bn->std[v] + 1e-11, v == 0 ? st->min[j] : bn->edges[v - 1],
                        v == bn->ne ? st->max[j] : bn->edges[v]);
     tnorm_params(&tn[v], prm + 8 * v);
-    lo[v] = v ? cum[v - 1] : 0.0;
-    span[v] = (v < bn->ne ? cum[v] : 1.0) - lo[v];
   }
-  size_t M = N - 1;
-  double *t = u + N, *val = u + 2 * N; /* in-bin uniforms, values; u itself becomes work */
-  if (L->o->compat)
-    for (size_t s = 0; s < M; s++)
-      t[s] = limn__rng_uniform(r);
-  else
-    for (size_t s = 0; s < M; s++) {
-      size_t v = ids[s];
-      double q = (u[s] - lo[v]) / span[v];
-      t[s] = q < 0.0 ? 0.0 : q < 1.0 ? q : 0x1.fffffffffffffp-1; /* [0, 1) despite rounding */
-    }
-  tnorm_central(ids, t, M, prm, val, u, flag);
+  return bn->ne + 1;
+}
+
+/* lime's values (compat) of numeric column j for the N - 1 samples whose bins are
+ * ids: inside each bin from its truncated normal by inverse CDF of a fresh i.i.d.
+ * uniform. Sj[s] (unless Sj is NULL) = 1 where the sample's bin is the row's (xb).
+ * flag: N bytes of work; u: 3 N doubles of work. */
+static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_t *ids, unsigned char *flag,
+                        double *u, double *Sj, float *Xj) {
+  size_t M = L->N - 1;
+  tnorm tn[65];
+  double prm[8 * 65], *t = u, *val = u + L->N, *work = u + 2 * L->N;
+  column_tnorms(L, j, tn, prm);
+  for (size_t s = 0; s < M; s++)
+    t[s] = limn__rng_uniform(r);
+  tnorm_central(ids, t, M, prm, val, work, flag);
   if (Sj)
     match01(ids, M, (size_t)xb, Sj + 1);
   to_float(val, M, Xj + 1);
   for (size_t s = 0; s < M; s++)
     if (flag[s]) /* tails and degenerate bins */
       Xj[s + 1] = (float)tnorm_draw(&tn[ids[s]], t[s]);
+}
+
+/* ---- limn's neighbourhood: a randomised rank-1 lattice ----
+ * Column j's uniform for sample s (0-based, after row 0) is u = frac(pos / P +
+ * shift_j), pos = s g_j mod P, g_j = a^j mod P: a randomised rank-1 (Korobov)
+ * lattice, P prime, a chosen by lattice_generator, shift_j uniform. Each column's
+ * uniforms are an exact grid (its bin proportions exact), every pair of columns a 2-D
+ * lattice. u's bin comes from the cumulative frequencies; the value inside a numeric
+ * bin is the bin's truncated normal at t, u's position inside the bin's range of
+ * probability (the values continue the lattice: an even grid of each bin).
+ * As pos runs over 0..P-1, u grows on [0, w) and on [w, P) (w where it wraps), so
+ * each bin is a run of consecutive positions in each part: the draws go run by run
+ * with the bin's parameters fixed (vectorised), and land at sample s = pos g^-1. */
+
+/* The first pos in [lo, hi) with u(pos) = pos inv + shift - wrap >= c (u grows on
+ * [lo, hi)); hi when none. */
+static size_t first_at_least(size_t lo, size_t hi, double inv, double shift, double wrap, double c) {
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if ((double)mid * inv + shift - wrap >= c)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
+/* g^-1 mod P (P prime, 0 < g < P). */
+static uint64_t mod_inverse(uint64_t g, uint64_t P) {
+  int64_t r0 = (int64_t)P, r1 = (int64_t)g, t0 = 0, t1 = 1;
+  while (r1 != 0) {
+    int64_t q = r0 / r1, r2 = r0 - q * r1, t2 = t0 - q * t1;
+    r0 = r1, r1 = r2, t0 = t1, t1 = t2;
+  }
+  return (uint64_t)(t0 < 0 ? t0 + (int64_t)P : t0);
+}
+
+/* The values of a run of n positions pos0.. of one numeric bin (parameters q of
+ * tnorm_params, probability range [lo, lo + span)): t, the position inside the bin;
+ * x, the value where flag is 0 (else tnorm_draw's other branches apply). The same
+ * operations as tnorm_central, the bin's parameters broadcast. p: n doubles of work. */
+LIMN_CLONES static void bin_run(int pos0, int n, double inv, double shift, double wrap, double lo,
+                                double span, const double *restrict q, double *restrict t, double *restrict p,
+                                double *restrict x, unsigned char *restrict flag) {
+  double q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4], q5 = q[5], q6 = q[6];
+  unsigned char degenerate = q[7] == 0.0;
+  for (int i = 0; i < n; i++) {
+    double u = (double)(pos0 + i) * inv + shift - wrap;
+    double z = (u - lo) / span;
+    z = z < 0.0 ? 0.0 : z < 1.0 ? z : 0x1.fffffffffffffp-1; /* [0, 1) despite rounding */
+    t[i] = z;
+    p[i] = q0 + z * q1;
+  }
+  icdf_central_n(p, (size_t)n, x);
+  for (int i = 0; i < n; i++) {
+    double v = q3 + q4 * (q2 * x[i]);
+    v = v < q5 ? q5 : v;
+    x[i] = v > q6 ? q6 : v;
+    flag[i] = (unsigned char)(degenerate | (p[i] < ICDF_LOW) | (p[i] > 1 - ICDF_LOW));
+  }
+}
+
+/* Column j of the neighbourhood of a row whose value is number xb: Xj[1..N-1] the
+ * model inputs, Sj[1..N-1] (unless NULL) 1 where the sample's value is the row's, and
+ * bit j of mask[1..N-1] (unless NULL) likewise. cum: maxcat + 66 doubles; u: 3 N
+ * doubles and flag N bytes of work. */
+static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *cum, double *u,
+                           unsigned char *flag, double *Sj, float *Xj, uint64_t *mask) {
+  size_t nv = column_cum(L, j, cum), M = L->N - 1, own = (size_t)xb;
+  uint64_t g = 1, a = L->lattice_a, P = L->lattice_p; /* the first M points of a P-point lattice */
+  for (size_t q = 0; q < j; q++)
+    g = (g * a) % P;
+  uint64_t gi = mod_inverse(g, P), bit = (uint64_t)1 << j;
+  double shift = limn__rng_uniform(r), inv = 1.0 / (double)P;
+  int cat = L->st->kind[j] == LIMN_COL_CATEGORICAL;
+  tnorm tn[65];
+  double prm[8 * 65], *t = u, *p = u + L->N, *x = u + 2 * L->N;
+  if (!cat)
+    column_tnorms(L, j, tn, prm);
+  if (Sj)
+    for (size_t s = 1; s <= M; s++)
+      Sj[s] = 0.0;
+  size_t w = first_at_least(0, P, inv, shift, 0.0, 1.0);
+  for (int part = 0; part < 2; part++) {
+    size_t start = part ? w : 0, stop = part ? P : w;
+    double wrap = part ? 1.0 : 0.0;
+    for (size_t v = 0; v < nv; v++) {
+      size_t end = v + 1 < nv ? first_at_least(start, stop, inv, shift, wrap, cum[v]) : stop;
+      size_t n = end - start;
+      if (n && !cat) {
+        double lo = v ? cum[v - 1] : 0.0, span = (v + 1 < nv ? cum[v] : 1.0) - lo;
+        bin_run((int)start, (int)n, inv, shift, wrap, lo, span, prm + 8 * v, t, p, x, flag);
+        for (size_t q = 0; q < n; q++)
+          if (flag[q]) /* tails and degenerate bins */
+            x[q] = tnorm_draw(&tn[v], t[q]);
+      }
+      uint64_t s = start * gi % P; /* the sample at position start, then by adding g^-1 */
+      for (size_t q = 0; q < n; q++, s = s + gi >= P ? s + gi - P : s + gi)
+        if (s < M)
+          Xj[s + 1] = cat ? (float)v : (float)x[q];
+      if (v == own) {
+        s = start * gi % P;
+        for (size_t q = 0; q < n; q++, s = s + gi >= P ? s + gi - P : s + gi)
+          if (s < M) {
+            if (mask)
+              mask[s + 1] |= bit;
+            if (Sj)
+              Sj[s + 1] = 1.0;
+          }
+      }
+      start = end;
+    }
+  }
 }
 
 /* Columns are drawn one at a time into buffers of GROUP columns, copied into the
@@ -397,6 +492,8 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
         Xj[s] = (float)v;
         Sj[s] = ((double)Xj[s] - mu) / sd;
       }
+    } else if (!L->o->compat) {
+      lattice_column(L, j, &r, L->xbin[i * d + j], p, u, flag, mask ? NULL : Sj, Xj, mask);
     } else {
       draw_ids(L, j, &r, ids, p, u);
       long xb = L->xbin[i * d + j];
@@ -408,7 +505,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
         for (size_t s = 1; s < N; s++)
           Xj[s] = (float)ids[s - 1];
       } else {
-        draw_values(L, j, &r, xb, ids, flag, p, u, mask ? NULL : Sj, Xj);
+        draw_values(L, j, &r, xb, ids, flag, u, mask ? NULL : Sj, Xj);
       }
     }
     if (j % GROUP == GROUP - 1 || j + 1 == d) { /* copy the group into S and X */
