@@ -113,9 +113,29 @@ int limn_model_set_stats(limn_ctx *ctx, limn_model *m, const limn_stats *st) {
 }
 
 /* Rows must be finite with valid category codes. */
+/* 1 when every value is finite and every categorical column holds a code: one
+ * branch-free pass (the common case; the first bad value is then looked for). */
+static int input_ok(const limn_model *m, const float *x, size_t n) {
+  size_t d = m->nfeatures;
+  int ok = 1;
+  for (size_t q = 0; q < n * d; q++)
+    ok &= x[q] - x[q] == 0.0f; /* NaN and infinities give NaN */
+  for (size_t j = 0; j < d && ok; j++)
+    if (m->slot_cat[m->col_slot[j]] >= 0) {
+      float k = (float)limn_schema_ncategories(m->schema, j);
+      for (size_t i = 0; i < n; i++) {
+        float v = x[i * d + j];
+        ok &= v >= 0 && v == floorf(v) && v < k;
+      }
+    }
+  return ok;
+}
+
 static int check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_t n) {
   if (!x)
     return limn__err(ctx, LIMN_EINVAL, "input rows are NULL");
+  if (input_ok(m, x, n))
+    return LIMN_OK;
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < m->nfeatures; j++) {
       float v = x[i * m->nfeatures + j];
