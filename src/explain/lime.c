@@ -393,12 +393,28 @@ LIMN_CLONES static void bin_run(int pos0, int n, double inv, double shift, doubl
   }
 }
 
+/* idx[q] = the sample at lattice position start + q (q < n), pos g^-1 mod P with gi =
+ * g^-1: four chains of additions of 4 gi, each independent of the others. */
+static void run_samples(size_t start, size_t n, uint64_t gi, uint64_t P, uint32_t *idx) {
+  uint64_t s[4], step = 4 * gi % P;
+  for (size_t l = 0; l < 4; l++)
+    s[l] = (start + l) % P * gi % P;
+  size_t q = 0;
+  for (; q + 4 <= n; q += 4)
+    for (size_t l = 0; l < 4; l++) {
+      idx[q + l] = (uint32_t)s[l];
+      s[l] = s[l] + step >= P ? s[l] + step - P : s[l] + step;
+    }
+  for (size_t l = 0; q < n; q++, l++)
+    idx[q] = (uint32_t)s[l];
+}
+
 /* Column j of the neighbourhood of a row whose value is number xb: Xj[1..N-1] the
  * model inputs, Sj[1..N-1] (unless NULL) 1 where the sample's value is the row's, and
  * bit j of mask[1..N-1] (unless NULL) likewise. cum: maxcat + 66 doubles; u: 3 N
- * doubles and flag N bytes of work. */
+ * doubles, flag N + 8 bytes and idx N of work. */
 static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *cum, double *u,
-                           unsigned char *flag, double *Sj, float *Xj, uint64_t *mask) {
+                           unsigned char *flag, uint32_t *idx, double *Sj, float *Xj, uint64_t *mask) {
   size_t nv = column_cum(L, j, cum), M = L->N - 1, own = (size_t)xb;
   uint64_t g = 1, a = L->lattice_a, P = L->lattice_p; /* the first M points of a P-point lattice */
   for (size_t q = 0; q < j; q++)
@@ -423,24 +439,33 @@ static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *
       if (n && !cat) {
         double lo = v ? cum[v - 1] : 0.0, span = (v + 1 < nv ? cum[v] : 1.0) - lo;
         bin_run((int)start, (int)n, inv, shift, wrap, lo, span, prm + 8 * v, t, p, x, flag);
+        memset(flag + n, 0, 8);
+        for (size_t q = 0; q < n; q += 8) { /* tails and degenerate bins: rare, skipped 8 at a time */
+          uint64_t any;
+          memcpy(&any, flag + q, 8);
+          for (size_t e = q; any && e < q + 8 && e < n; e++)
+            if (flag[e])
+              x[e] = tnorm_draw(&tn[v], t[e]);
+        }
+      }
+      run_samples(start, n, gi, P, idx);
+      if (cat)
+        for (size_t q = 0; q < n; q++) {
+          if (idx[q] < M)
+            Xj[idx[q] + 1] = (float)v;
+        }
+      else
         for (size_t q = 0; q < n; q++)
-          if (flag[q]) /* tails and degenerate bins */
-            x[q] = tnorm_draw(&tn[v], t[q]);
-      }
-      uint64_t s = start * gi % P; /* the sample at position start, then by adding g^-1 */
-      for (size_t q = 0; q < n; q++, s = s + gi >= P ? s + gi - P : s + gi)
-        if (s < M)
-          Xj[s + 1] = cat ? (float)v : (float)x[q];
-      if (v == own) {
-        s = start * gi % P;
-        for (size_t q = 0; q < n; q++, s = s + gi >= P ? s + gi - P : s + gi)
-          if (s < M) {
+          if (idx[q] < M)
+            Xj[idx[q] + 1] = (float)x[q];
+      if (v == own)
+        for (size_t q = 0; q < n; q++)
+          if (idx[q] < M) {
             if (mask)
-              mask[s + 1] |= bit;
+              mask[idx[q] + 1] |= bit;
             if (Sj)
-              Sj[s + 1] = 1.0;
+              Sj[idx[q] + 1] = 1.0;
           }
-      }
       start = end;
     }
   }
@@ -459,7 +484,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   float *X = L->X + b * N * d;
   const float *x = L->x + i * d;
   size_t *ids = scratch;                                    /* N bins */
-  unsigned char *flag = (unsigned char *)(void *)(ids + N); /* N */
+  unsigned char *flag = (unsigned char *)(void *)(ids + N); /* N + 8 */
   double *p = (double *)(void *)(ids + 2 * N);              /* maxcat + 66 */
   double *u = p + L->maxcat + 66;                           /* 3 N: uniforms, values, work */
   double *Sg = u + 3 * N;                                   /* GROUP N: the group's columns of S */
@@ -493,7 +518,8 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
         Sj[s] = ((double)Xj[s] - mu) / sd;
       }
     } else if (!L->o->compat) {
-      lattice_column(L, j, &r, L->xbin[i * d + j], p, u, flag, mask ? NULL : Sj, Xj, mask);
+      lattice_column(L, j, &r, L->xbin[i * d + j], p, u, flag, (uint32_t *)(void *)ids, mask ? NULL : Sj, Xj,
+                     mask);
     } else {
       draw_ids(L, j, &r, ids, p, u);
       long xb = L->xbin[i * d + j];
