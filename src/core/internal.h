@@ -61,6 +61,12 @@ int limn__threads(const limn_ctx *ctx);
  * returned non-zero, else 0. */
 typedef int (*limn__item_fn)(void *arg, size_t i, void *scratch);
 int limn__parallel_for(limn_ctx *ctx, size_t n, size_t scratch_bytes, limn__item_fn fn, void *arg);
+/* limn__parallel_for with the caller's scratch: limn__parallel_scratch(ctx, n, b)
+ * bytes from limn__alloc_array, for loops run many times (a fresh large allocation is
+ * fresh pages, faulted in on every call). */
+size_t limn__parallel_scratch(const limn_ctx *ctx, size_t n, size_t scratch_bytes);
+int limn__parallel_for_in(limn_ctx *ctx, size_t n, size_t scratch_bytes, unsigned char *scratch,
+                          limn__item_fn fn, void *arg);
 
 /* Forward a non-OK status. */
 #define LIMN_TRY(expr)                                                                                       \

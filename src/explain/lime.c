@@ -148,12 +148,13 @@ typedef struct lx {
   uint64_t lattice_p; /* ... and its size: the smallest prime >= N - 1 */
   const float *x;
   size_t *target;
-  long *xbin;     /* (n, d) the row's bin / category, -1 for continuous numeric */
-  double *S;      /* (B, N, d) interpretable rows */
-  float *X;       /* (B, N, d) model inputs */
-  float *P;       /* (B, N, k) model outputs */
-  uint64_t *mask; /* (B, N) the rows of S as bitmasks (discretised, d <= 64), or NULL */
-  size_t r0;      /* first row of the block */
+  long *xbin;             /* (n, d) the row's bin / category, -1 for continuous numeric */
+  double *S;              /* (B, N, d) interpretable rows */
+  float *X;               /* (B, N, d) model inputs */
+  float *P;               /* (B, N, k) model outputs */
+  uint64_t *mask;         /* (B, N) the rows of S as bitmasks (discretised, d <= 64), or NULL */
+  unsigned char *scratch; /* the threads' scratch for sampling and fitting */
+  size_t r0;              /* first row of the block */
   limn_explanation *ex;
 } lx;
 
@@ -724,16 +725,20 @@ static int run_blocks(lx *L) {
                  limn__lime_cache_size(N, d)) *
                 sizeof(double);
   item_arg a = {L};
+  size_t sb = limn__parallel_scratch(L->ctx, B, samp), fb = limn__parallel_scratch(L->ctx, B, fitb);
+  L->scratch = limn__alloc_array(L->ctx, 1, sb > fb ? sb : fb); /* once: fresh pages fault */
+  if (!L->scratch)
+    return LIMN_ENOMEM;
   int rc = LIMN_OK;
   for (L->r0 = 0; L->r0 < L->n && rc == LIMN_OK; L->r0 += B) {
     size_t nb = L->n - L->r0 < B ? L->n - L->r0 : B;
-    rc = limn__parallel_for(L->ctx, nb, samp, sample_item, &a);
+    rc = limn__parallel_for_in(L->ctx, nb, samp, L->scratch, sample_item, &a);
     if (rc == LIMN_OK)
       rc = L->m->vt->forward(L->ctx, L->m, L->X, nb * N, LIMN_SPACE_OUTPUT, L->P); /* valid by construction */
     if (rc == LIMN_OK)
       rc = check_probs(L, nb);
     if (rc == LIMN_OK)
-      rc = limn__parallel_for(L->ctx, nb, fitb, fit_item, &a);
+      rc = limn__parallel_for_in(L->ctx, nb, fitb, L->scratch, fit_item, &a);
     if (limn__canceled(L->ctx))
       rc = limn__err(L->ctx, LIMN_ECANCELED, "LIME canceled");
     limn__progress(L->ctx, "rows", L->r0 + nb, L->n);
@@ -786,6 +791,7 @@ fail:
   limn__free(ctx, L.X);
   limn__free(ctx, L.P);
   limn__free(ctx, L.mask);
+  limn__free(ctx, L.scratch);
   return rc;
 }
 
