@@ -129,6 +129,52 @@ static void tile4x16(size_t K, const float *a, size_t lda, const float *b, size_
 }
 #endif
 
+/* tile4x16 for C = act(bias + A B): the accumulators start at the bias (what a
+ * copy of the bias into C and tile4x16 give) and, with `relu`, negative, zero and NaN
+ * sums are stored as 0 (h > 0 ? h : 0, limn__activate's ReLU). */
+#if defined(__GNUC__)
+typedef int v8i __attribute__((vector_size(32)));
+
+LIMN_CLONES static void tile4x16_bias(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
+                                      const float *bias, int relu, float *restrict c0, float *restrict c1,
+                                      float *restrict c2, float *restrict c3) {
+  v8f r00, r01;
+  LOAD8(r00, bias), LOAD8(r01, bias + 8);
+  v8f r10 = r00, r11 = r01, r20 = r00, r21 = r01, r30 = r00, r31 = r01;
+  for (size_t k = 0; k < K; k++) {
+    const float *bk = b + k * ldb;
+    v8f b0, b1;
+    LOAD8(b0, bk), LOAD8(b1, bk + 8);
+    float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
+    r00 += b0 * a0, r01 += b1 * a0;
+    r10 += b0 * a1, r11 += b1 * a1;
+    r20 += b0 * a2, r21 += b1 * a2;
+    r30 += b0 * a3, r31 += b1 * a3;
+  }
+  if (relu) { /* keep the bits of the positive sums, zero the rest */
+    const v8f z = {0};
+    r00 = (v8f)((v8i)r00 & (r00 > z)), r01 = (v8f)((v8i)r01 & (r01 > z));
+    r10 = (v8f)((v8i)r10 & (r10 > z)), r11 = (v8f)((v8i)r11 & (r11 > z));
+    r20 = (v8f)((v8i)r20 & (r20 > z)), r21 = (v8f)((v8i)r21 & (r21 > z));
+    r30 = (v8f)((v8i)r30 & (r30 > z)), r31 = (v8f)((v8i)r31 & (r31 > z));
+  }
+  memcpy(c0, &r00, 32), memcpy(c0 + 8, &r01, 32), memcpy(c1, &r10, 32), memcpy(c1 + 8, &r11, 32);
+  memcpy(c2, &r20, 32), memcpy(c2 + 8, &r21, 32), memcpy(c3, &r30, 32), memcpy(c3 + 8, &r31, 32);
+}
+#else
+static void tile4x16_bias(size_t K, const float *a, size_t lda, const float *b, size_t ldb, const float *bias,
+                          int relu, float *restrict c0, float *restrict c1, float *restrict c2,
+                          float *restrict c3) {
+  float *c[4] = {c0, c1, c2, c3};
+  for (int r = 0; r < 4; r++)
+    memcpy(c[r], bias, 16 * sizeof(float));
+  tile4x16(K, a, lda, b, ldb, c0, c1, c2, c3);
+  for (int r = 0; relu && r < 4; r++)
+    for (int j = 0; j < 16; j++)
+      c[r][j] = c[r][j] > 0.0f ? c[r][j] : 0.0f;
+}
+#endif
+
 /* tile4x16 leaving out each k whose four a values are all zero (the value is the
  * same; only the sign of a zero sum can differ): for activations after a ReLU. */
 #if defined(__GNUC__)
@@ -253,6 +299,28 @@ static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const flo
         c[j] += a * b[j];
     }
   }
+}
+
+void limn__sgemm_bias(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+                      const float *bias, int relu, float *C, size_t ldc) {
+  size_t M4 = M / 4 * 4, N16 = N / 16 * 16;
+  for (size_t i = 0; i < M4; i += 4) {
+    float *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+    for (size_t j = 0; j < N16; j += 16)
+      tile4x16_bias(K, A + i * lda, lda, B + j, ldb, bias + j, relu, c0 + j, c1 + j, c2 + j, c3 + j);
+  }
+  if (N16 == N && M4 == M)
+    return;
+  /* the rest as a bias copy, gemm_xn (the same paths limn__sgemm_portable takes for
+   * these columns and rows) and the activation */
+  for (size_t i = 0; i < M; i++)
+    for (size_t j = i < M4 ? N16 : 0; j < N; j++)
+      C[i * ldc + j] = bias[j];
+  gemm_xn(0, M4, N - N16, K, 1.0f, A, lda, B + N16, ldb, C + N16, ldc);
+  gemm_xn(0, M - M4, N, K, 1.0f, A + M4 * lda, lda, B, ldb, C + M4 * ldc, ldc);
+  for (size_t i = 0; relu && i < M; i++)
+    for (size_t j = i < M4 ? N16 : 0; j < N; j++)
+      C[i * ldc + j] = C[i * ldc + j] > 0.0f ? C[i * ldc + j] : 0.0f;
 }
 
 /* C += alpha * op(A) B^T with op(A) = A^T: gather A's column, then dot products. */

@@ -16,6 +16,12 @@ void limn__sgemm(limn_kernel kernel, int ta, int tb, size_t M, size_t N, size_t 
 /* Portable blocked kernel: plain C the compiler vectorises. */
 void limn__sgemm_portable(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
                           size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
+/* C (M, N) = act(bias + A (M, K) B (K, N)), act ReLU when `relu` else none: what a
+ * copy of the bias (N) into every row of C, limn__sgemm_portable(0, 0, ..., 1, C) and
+ * limn__activate's ReLU give, bit for bit, in one pass (the bias loaded into the
+ * accumulators, the ReLU applied before the store). */
+void limn__sgemm_bias(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+                      const float *bias, int relu, float *C, size_t ldc);
 /* Naive reference twin: triple loop, double accumulator (tests). */
 void limn__sgemm_ref(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
                      const float *B, size_t ldb, float beta, float *C, size_t ldc);

@@ -150,6 +150,13 @@ void limn__mlp_forward(limn_kernel k, const limn__mlp *p, size_t rows, float **a
     size_t in = p->width[l], out = p->width[l + 1];
     float *z = acts[l + 1];
     /* z: (rows, out) = h: (rows, in) W^T: (in, out) + b */
+    if (use_wt && limn__kernel_resolve(k) == LIMN_KERNEL_PORTABLE) { /* bias and ReLU in the kernel */
+      int relu = l + 1 < p->nlayers && p->hidden == LIMN_ACT_RELU;
+      limn__sgemm_bias(rows, out, in, acts[l], in, p->Wt[l], out, p->b[l], relu, z, out);
+      if (l + 1 < p->nlayers && !relu)
+        limn__activate(p->hidden, z, rows * out);
+      continue;
+    }
     for (size_t i = 0; i < rows; i++)
       memcpy(z + i * out, p->b[l], out * sizeof *z);
     if (use_wt)
