@@ -137,7 +137,7 @@ static size_t group_words(size_t N, size_t d) { return N / 64 + d + 2; }
 
 size_t limn__lime_cache_size(size_t N, size_t d) {
   size_t W = group_words(N, d);
-  return d * d + 4 * d + N + 64 * W + d * W + 3 * (d + 2) + N / 8 + 1;
+  return d * d + 4 * d + N + d * W + 3 * (d + 2) + N / 8 + 1;
 }
 
 /* cnt[i] = the number of ones of mask[i]. */
@@ -202,7 +202,7 @@ static int grouped_sums(limn__lime_cache *c, uint64_t *mem, const uint64_t *mask
                         const double *w, size_t N, size_t d) {
   size_t W = group_words(N, d), ng = d + 1;
   uint64_t *bits = mem;
-  double *wy = (double *)(void *)(bits + d * W), *wk = wy + 64 * W;
+  double *wk = (double *)(void *)(bits + d * W);
   size_t *nk = (size_t *)(void *)(wk + d + 2), *at = nk + d + 2;
   unsigned char *cnt = (unsigned char *)(void *)(at + d + 2);
   for (size_t k = 0; k < ng; k++)
@@ -225,28 +225,26 @@ static int grouped_sums(limn__lime_cache *c, uint64_t *mem, const uint64_t *mask
   for (size_t k = 0; k < ng; k++)
     at[k + 1] = at[k] + (nk[k] + 63) / 64;
   size_t used = at[ng];
-  for (size_t q = 0; q < d * W; q++)
-    bits[q] = 0;
-  for (size_t q = 0; q < 64 * used; q++)
-    wy[q] = 0.0;
+  for (size_t a = 0; a < d; a++) {
+    c->r[a] = 0.0;
+    for (size_t q = 0; q < used; q++)
+      bits[a * W + q] = 0;
+  }
   for (size_t k = 0; k < ng; k++)
-    nk[k] = 64 * at[k]; /* from here: the next bit of group k */
-  for (size_t i = 0; i < N; i++) {
+    nk[k] = 64 * at[k];            /* from here: the next bit of group k */
+  for (size_t i = 0; i < N; i++) { /* r in row order, the rows' bits at their group's next place */
     uint64_t mi = mask[i];
     size_t pos = nk[cnt[i]]++;
     double v = w[i] * (y[i] - my);
     sdy += v;
-    wy[pos] = v;
-    for (; mi; mi &= mi - 1)
-      bits[(size_t)__builtin_ctzll(mi) * W + pos / 64] |= (uint64_t)1 << (pos % 64);
+    for (; mi; mi &= mi - 1) {
+      size_t a = (size_t)__builtin_ctzll(mi);
+      c->r[a] += v;
+      bits[a * W + pos / 64] |= (uint64_t)1 << (pos % 64);
+    }
   }
   for (size_t a = 0; a < d; a++) {
     const uint64_t *ba = bits + a * W;
-    double r = 0.0;
-    for (size_t q = 0; q < used; q++)
-      for (uint64_t t = ba[q]; t; t &= t - 1)
-        r += wy[64 * q + (size_t)__builtin_ctzll(t)];
-    c->r[a] = r;
     for (size_t b = 0; b <= a; b++)
       c->G[a * d + b] = weighted_pairs(ba, bits + b * W, at, wk, ng);
     c->xm[a] = c->G[a * d + a] / sw; /* a column's ones: the pair (a, a) */
