@@ -370,17 +370,17 @@ static uint64_t mod_inverse(uint64_t g, uint64_t P) {
 }
 
 /* The values of a run of n positions pos0.. of one numeric bin (parameters q of
- * tnorm_params, probability range [lo, lo + span)): t, the position inside the bin;
+ * tnorm_params, probability range [lo, lo + 1 / inv_span)): t, the position inside the bin;
  * x, the value where flag is 0 (else tnorm_draw's other branches apply). The same
  * operations as tnorm_central, the bin's parameters broadcast. p: n doubles of work. */
 LIMN_CLONES static void bin_run(int pos0, int n, double inv, double shift, double wrap, double lo,
-                                double span, const double *restrict q, double *restrict t, double *restrict p,
-                                double *restrict x, unsigned char *restrict flag) {
+                                double inv_span, const double *restrict q, double *restrict t,
+                                double *restrict p, double *restrict x, unsigned char *restrict flag) {
   double q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4], q5 = q[5], q6 = q[6];
   unsigned char degenerate = q[7] == 0.0;
   for (int i = 0; i < n; i++) {
     double u = (double)(pos0 + i) * inv + shift - wrap;
-    double z = (u - lo) / span;
+    double z = (u - lo) * inv_span;
     z = z < 0.0 ? 0.0 : z < 1.0 ? z : 0x1.fffffffffffffp-1; /* [0, 1) despite rounding */
     t[i] = z;
     p[i] = q0 + z * q1;
@@ -439,7 +439,7 @@ static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *
       size_t n = end - start;
       if (n && !cat) {
         double lo = v ? cum[v - 1] : 0.0, span = (v + 1 < nv ? cum[v] : 1.0) - lo;
-        bin_run((int)start, (int)n, inv, shift, wrap, lo, span, prm + 8 * v, t, p, x, flag);
+        bin_run((int)start, (int)n, inv, shift, wrap, lo, 1.0 / span, prm + 8 * v, t, p, x, flag);
         memset(flag + n, 0, 8);
         for (size_t q = 0; q < n; q += 8) { /* tails and degenerate bins: rare, skipped 8 at a time */
           uint64_t any;
