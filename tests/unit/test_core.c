@@ -1,5 +1,6 @@
 /* Core: status table, context, allocator hooks, RNG properties. */
 #include "../harness.h"
+#include "../../src/core/internal.h"
 
 static size_t live;
 static void *cm(void *ud, size_t n) {
@@ -117,6 +118,53 @@ static void test_rng(void) {
   CHECK(moved > 30);
 }
 
+/* limn__rng_uniforms against four xoshiro256** lanes written out here from Blackman
+ * and Vigna's published algorithm (products as products), each seeded with four
+ * splitmix64 outputs from one step of the stream; lane l gives values l, l + 4, ... */
+static uint64_t ref_splitmix(uint64_t *x) {
+  uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+static uint64_t ref_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static void test_rng_block(void) {
+  test_begin("rng: block of uniforms");
+  for (size_t n = 0; n < 12; n++) { /* every tail length, and a long run */
+    size_t len = n < 11 ? n : 100003;
+    limn_rng r, r2;
+    limn_rng_init(&r, 3, 9 + n);
+    r2 = r;
+    double *u = malloc((len + 1) * sizeof *u);
+    limn__rng_uniforms(&r, u, len);
+    uint64_t x = limn_rng_u64(&r2), st[4][4];
+    for (int l = 0; l < 4; l++)
+      for (int w = 0; w < 4; w++)
+        st[l][w] = ref_splitmix(&x);
+    int same = 1, inside = 1;
+    double mean = 0;
+    for (size_t q = 0; q < len; q++) {
+      uint64_t *s = st[q % 4];
+      uint64_t res = ref_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+      s[2] ^= s[0], s[3] ^= s[1], s[1] ^= s[2], s[0] ^= s[3], s[2] ^= t;
+      s[3] = ref_rotl(s[3], 45);
+      uint64_t bits = (res >> 12) | 0x3FF0000000000000ULL;
+      double want;
+      memcpy(&want, &bits, 8);
+      same &= u[q] == want - 1.0;
+      inside &= u[q] >= 0.0 && u[q] < 1.0;
+      mean += u[q];
+    }
+    CHECK(same && inside);
+    CHECK_EQ(limn_rng_u64(&r), limn_rng_u64(&r2)); /* the stream moved one step */
+    if (len > 1000)
+      CHECK(fabs(mean / (double)len - 0.5) < 0.003);
+    free(u);
+  }
+}
+
 /* FIPS 180-4 example vectors */
 static void test_sha256(void) {
   test_begin("sha256");
@@ -137,6 +185,7 @@ static void test_sha256(void) {
 
 int main(void) {
   test_sha256();
+  test_rng_block();
   test_status();
   test_ctx();
   test_rng();
