@@ -25,7 +25,7 @@ limn_lime_opts limn_lime_opts_default(void) {
 static double norm_cdf(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
 
 /* Acklam's central region, p in [ICDF_LOW, 1 - ICDF_LOW] (used by norm_icdf and,
- * branch-free, by tnorm_central). */
+ * branch-free, by bin_values). */
 #define ICDF_LOW 0.02425
 static inline double icdf_central(double p) {
   static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
@@ -98,7 +98,7 @@ static double tnorm_draw(const tnorm *t, double u) {
   return v < t->lo ? t->lo : v > t->hi ? t->hi : v;
 }
 
-/* Per bin, what tnorm_central needs: the probability at the lower end and the span
+/* Per bin, what bin_values needs: the probability at the lower end and the span
  * (pb - pa, negative in an upper tail), the sign of z, mean, sd, lo, hi, and 1 when
  * the bin is not degenerate. */
 static void tnorm_params(const tnorm *t, double *q) {
@@ -112,25 +112,36 @@ LIMN_CLONES static void icdf_central_n(const double *restrict t, size_t M, doubl
     x[s] = icdf_central(t[s]);
 }
 
-/* tnorm_draw for M samples of one column (bin ids[s], uniform u[s]) where its inverse
- * CDF takes the central branch: the same operations, so the same bits (pa - u (pa - pb)
- * is exactly pa + u (pb - pa), and -z is a multiplication by -1). out[s] is the value;
- * flag[s] 1 where another branch is needed, for tnorm_draw itself. x: M doubles of
- * scratch. */
-static void tnorm_central(const size_t *restrict ids, const double *restrict u, size_t M,
-                          const double *restrict prm, double *restrict out, double *restrict x,
-                          unsigned char *restrict flag) {
-  for (size_t s = 0; s < M; s++) { /* the probabilities (into out) */
-    const double *q = prm + 8 * ids[s];
-    out[s] = q[0] + u[s] * q[1];
+/* tnorm_draw of n uniforms t of one bin (q: its tnorm_params) where its inverse CDF
+ * takes the central branch, the bin's parameters broadcast: the same operations, so
+ * the same bits (pa - u (pa - pb) is exactly pa + u (pb - pa), and -z is a
+ * multiplication by -1). x[i] is the value; flag[i] 1 where another branch is needed,
+ * for tnorm_draw itself. p: n doubles of work. */
+LIMN_CLONES static void bin_values(const double *restrict t, size_t n, const double *restrict q,
+                                   double *restrict p, double *restrict x, unsigned char *restrict flag) {
+  double q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4], q5 = q[5], q6 = q[6];
+  unsigned char degenerate = q[7] == 0.0;
+  for (size_t i = 0; i < n; i++)
+    p[i] = q0 + t[i] * q1;
+  icdf_central_n(p, n, x);
+  for (size_t i = 0; i < n; i++) {
+    double v = q3 + q4 * (q2 * x[i]);
+    v = v < q5 ? q5 : v; /* lo < hi where not flagged: the same as tnorm_draw's clamp */
+    x[i] = v > q6 ? q6 : v;
+    flag[i] = (unsigned char)(degenerate | (p[i] < ICDF_LOW) | (p[i] > 1 - ICDF_LOW));
   }
-  icdf_central_n(out, M, x);
-  for (size_t s = 0; s < M; s++) {
-    const double *q = prm + 8 * ids[s];
-    double t = out[s], v = q[3] + q[4] * (q[2] * x[s]);
-    v = v < q[5] ? q[5] : v; /* lo < hi where not flagged: the same as tnorm_draw's clamp */
-    out[s] = v > q[6] ? q[6] : v;
-    flag[s] = (unsigned char)((q[7] == 0.0) | (t < ICDF_LOW) | (t > 1 - ICDF_LOW));
+}
+
+/* The tail values of a run (flag[i] set: tails and degenerate bins) by tnorm_draw,
+ * the flags looked at eight at a time (flag: n + 8 bytes, the 8 after n cleared). */
+static void bin_tails(const tnorm *tn, const double *t, size_t n, unsigned char *flag, double *x) {
+  memset(flag + n, 0, 8);
+  for (size_t q = 0; q < n; q += 8) {
+    uint64_t any;
+    memcpy(&any, flag + q, 8);
+    for (size_t e = q; any && e < q + 8 && e < n; e++)
+      if (flag[e])
+        x[e] = tnorm_draw(tn, t[e]);
   }
 }
 
@@ -275,8 +286,7 @@ static size_t column_cum(const lx *L, size_t j, double *cum) {
  * frequencies at i.i.d. uniforms u (N-1 doubles); p: the cumulative frequencies. */
 static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u) {
   size_t nv = column_cum(L, j, p), M = L->N - 1;
-  for (size_t s = 0; s < M; s++)
-    u[s] = limn__rng_uniform(r);
+  limn__rng_uniforms(r, u, M);
   bin_ids(u, M, p, nv, ids);
 }
 
@@ -294,12 +304,6 @@ LIMN_CLONES static void match_bits(const size_t *restrict ids, size_t M, size_t 
     mask[s] |= (uint64_t)(ids[s] == own) << j;
 }
 
-/* out[s] = (float)v[s]. */
-LIMN_CLONES static void to_float(const double *restrict v, size_t M, float *restrict out) {
-  for (size_t s = 0; s < M; s++)
-    out[s] = (float)v[s];
-}
-
 /* The truncated normals of numeric column j's bins (nv = ne + 1 of them) and their
  * tnorm_params. */
 static size_t column_tnorms(const lx *L, size_t j, tnorm *tn, double *prm) {
@@ -314,24 +318,37 @@ static size_t column_tnorms(const lx *L, size_t j, tnorm *tn, double *prm) {
 }
 
 /* lime's values (compat) of numeric column j for the N - 1 samples whose bins are
- * ids: inside each bin from its truncated normal by inverse CDF of a fresh i.i.d.
- * uniform. Sj[s] (unless Sj is NULL) = 1 where the sample's bin is the row's (xb).
- * flag: N bytes of work; u: 3 N doubles of work. */
+ * ids: inside each bin from its truncated normal by inverse CDF of fresh i.i.d.
+ * uniforms, drawn bin by bin (the samples of a bin in order take its values in
+ * order: i.i.d. draws, so the same distribution as drawing them sample by sample)
+ * with the bin's parameters fixed. Sj[s] (unless Sj is NULL) = 1 where the sample's
+ * bin is the row's (xb). flag: N + 8 bytes, idx: N, u: 3 N doubles of work. */
 static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_t *ids, unsigned char *flag,
-                        double *u, double *Sj, float *Xj) {
-  size_t M = L->N - 1;
+                        uint32_t *idx, double *u, double *Sj, float *Xj) {
+  size_t M = L->N - 1, off[66], at[66];
   tnorm tn[65];
-  double prm[8 * 65], *t = u, *val = u + L->N, *work = u + 2 * L->N;
-  column_tnorms(L, j, tn, prm);
+  double prm[8 * 65], *t = u, *p = u + L->N, *x = u + 2 * L->N;
+  size_t nv = column_tnorms(L, j, tn, prm);
+  for (size_t v = 0; v <= nv; v++)
+    off[v] = 0;
+  for (size_t s = 0; s < M; s++) /* the samples grouped by bin, in order */
+    off[ids[s] + 1]++;
+  for (size_t v = 0; v < nv; v++)
+    off[v + 1] += off[v], at[v] = off[v];
   for (size_t s = 0; s < M; s++)
-    t[s] = limn__rng_uniform(r);
-  tnorm_central(ids, t, M, prm, val, work, flag);
+    idx[at[ids[s]]++] = (uint32_t)s;
+  limn__rng_uniforms(r, t, M);
+  for (size_t v = 0; v < nv; v++) {
+    size_t o = off[v], n = off[v + 1] - o;
+    if (!n)
+      continue;
+    bin_values(t + o, n, prm + 8 * v, p, x + o, flag);
+    bin_tails(&tn[v], t + o, n, flag, x + o);
+  }
+  for (size_t q = 0; q < M; q++)
+    Xj[idx[q] + 1] = (float)x[q];
   if (Sj)
     match01(ids, M, (size_t)xb, Sj + 1);
-  to_float(val, M, Xj + 1);
-  for (size_t s = 0; s < M; s++)
-    if (flag[s]) /* tails and degenerate bins */
-      Xj[s + 1] = (float)tnorm_draw(&tn[ids[s]], t[s]);
 }
 
 /* ---- limn's neighbourhood: a randomised rank-1 lattice ----
@@ -369,28 +386,14 @@ static uint64_t mod_inverse(uint64_t g, uint64_t P) {
   return (uint64_t)(t0 < 0 ? t0 + (int64_t)P : t0);
 }
 
-/* The values of a run of n positions pos0.. of one numeric bin (parameters q of
- * tnorm_params, probability range [lo, lo + 1 / inv_span)): t, the position inside the bin;
- * x, the value where flag is 0 (else tnorm_draw's other branches apply). The same
- * operations as tnorm_central, the bin's parameters broadcast. p: n doubles of work. */
-LIMN_CLONES static void bin_run(int pos0, int n, double inv, double shift, double wrap, double lo,
-                                double inv_span, const double *restrict q, double *restrict t,
-                                double *restrict p, double *restrict x, unsigned char *restrict flag) {
-  double q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4], q5 = q[5], q6 = q[6];
-  unsigned char degenerate = q[7] == 0.0;
+/* t[i] = the position inside its bin, of probability range [lo, lo + 1 / inv_span),
+ * of the uniform of lattice position pos0 + i (i < n). */
+LIMN_CLONES static void lattice_t(int pos0, int n, double inv, double shift, double wrap, double lo,
+                                  double inv_span, double *restrict t) {
   for (int i = 0; i < n; i++) {
     double u = (double)(pos0 + i) * inv + shift - wrap;
     double z = (u - lo) * inv_span;
-    z = z < 0.0 ? 0.0 : z < 1.0 ? z : 0x1.fffffffffffffp-1; /* [0, 1) despite rounding */
-    t[i] = z;
-    p[i] = q0 + z * q1;
-  }
-  icdf_central_n(p, (size_t)n, x);
-  for (int i = 0; i < n; i++) {
-    double v = q3 + q4 * (q2 * x[i]);
-    v = v < q5 ? q5 : v;
-    x[i] = v > q6 ? q6 : v;
-    flag[i] = (unsigned char)(degenerate | (p[i] < ICDF_LOW) | (p[i] > 1 - ICDF_LOW));
+    t[i] = z < 0.0 ? 0.0 : z < 1.0 ? z : 0x1.fffffffffffffp-1; /* [0, 1) despite rounding */
   }
 }
 
@@ -439,15 +442,9 @@ static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *
       size_t n = end - start;
       if (n && !cat) {
         double lo = v ? cum[v - 1] : 0.0, span = (v + 1 < nv ? cum[v] : 1.0) - lo;
-        bin_run((int)start, (int)n, inv, shift, wrap, lo, 1.0 / span, prm + 8 * v, t, p, x, flag);
-        memset(flag + n, 0, 8);
-        for (size_t q = 0; q < n; q += 8) { /* tails and degenerate bins: rare, skipped 8 at a time */
-          uint64_t any;
-          memcpy(&any, flag + q, 8);
-          for (size_t e = q; any && e < q + 8 && e < n; e++)
-            if (flag[e])
-              x[e] = tnorm_draw(&tn[v], t[e]);
-        }
+        lattice_t((int)start, (int)n, inv, shift, wrap, lo, 1.0 / span, t);
+        bin_values(t, n, prm + 8 * v, p, x, flag);
+        bin_tails(&tn[v], t, n, flag, x);
       }
       run_samples(start, n, gi, P, idx);
       if (cat)
@@ -490,6 +487,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   double *u = p + L->maxcat + 66;                           /* 3 N: uniforms, values, work */
   double *Sg = u + 3 * N;                                   /* GROUP N: the group's columns of S */
   float *Xg = (float *)(void *)(Sg + GROUP * N);            /* GROUP N: and of X */
+  uint32_t *idx = (uint32_t *)(void *)(Xg + GROUP * N);     /* N */
   uint64_t *mask = L->mask ? L->mask + b * N : NULL;
   if (mask) {
     mask[0] = d == 64 ? ~(uint64_t)0 : ((uint64_t)1 << d) - 1; /* row 0: all ones */
@@ -519,8 +517,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
         Sj[s] = ((double)Xj[s] - mu) / sd;
       }
     } else if (!L->o->compat) {
-      lattice_column(L, j, &r, L->xbin[i * d + j], p, u, flag, (uint32_t *)(void *)ids, mask ? NULL : Sj, Xj,
-                     mask);
+      lattice_column(L, j, &r, L->xbin[i * d + j], p, u, flag, idx, mask ? NULL : Sj, Xj, mask);
     } else {
       draw_ids(L, j, &r, ids, p, u);
       long xb = L->xbin[i * d + j];
@@ -532,7 +529,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
         for (size_t s = 1; s < N; s++)
           Xj[s] = (float)ids[s - 1];
       } else {
-        draw_values(L, j, &r, xb, ids, flag, u, mask ? NULL : Sj, Xj);
+        draw_values(L, j, &r, xb, ids, flag, idx, u, mask ? NULL : Sj, Xj);
       }
     }
     if (j % GROUP == GROUP - 1 || j + 1 == d) { /* copy the group into S and X */
@@ -549,7 +546,8 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
 
 /* Bytes of scratch sample_row needs. */
 static size_t sample_scratch(const lx *L) {
-  return (5 * L->N + L->maxcat + 66 + 8) * sizeof(double) + GROUP * L->N * (sizeof(double) + sizeof(float));
+  return (5 * L->N + L->maxcat + 66 + 8) * sizeof(double) +
+         L->N * (GROUP * (sizeof(double) + sizeof(float)) + sizeof(uint32_t));
 }
 
 typedef struct item_arg {
