@@ -145,8 +145,8 @@ static inline uint64_t limn__rng_below(limn_rng *r, uint64_t n) {
   return (uint32_t)m >= n32 ? m >> 32 : limn__rng_below_rest(r, n32, m);
 }
 
-/* u[0..n) uniform in [0, 1) (52 random bits) from four xoshiro256** lanes seeded
- * from one step of r, interleaved (lane l gives u[4q + l]): vectorised, a fixed
+/* u[0..n) uniform in [0, 1) (52 random bits) from eight xoshiro256** lanes seeded
+ * from one step of r, interleaved (lane l gives u[8q + l]): vectorised, a fixed
  * function of r's state whatever the machine. */
 void limn__rng_uniforms(limn_rng *r, double *u, size_t n);
 

@@ -67,44 +67,59 @@ void limn_rng_shuffle(limn_rng *r, size_t *idx, size_t n) {
   }
 }
 
-/* Four xoshiro256** lanes: state st[4 w + l] is word w of lane l. The products by 5
+/* Eight xoshiro256** lanes, two vectors of four (two independent dependency chains):
+ * state st[8 w + l] is word w of lane l; lane l gives u[8 q + l]. The products by 5
  * and 9 as shifts and adds (the same values modulo 2^64; AVX2 has no 64-bit
  * multiply); a uniform from the top 52 bits as the double in [1, 2) minus 1. */
 #if defined(__GNUC__)
 typedef uint64_t limn__v4u __attribute__((vector_size(32)));
 typedef double limn__v4d __attribute__((vector_size(32)));
 
-LIMN_CLONES static void xoshiro4(uint64_t *st, double *u, size_t n) {
-  limn__v4u s0, s1, s2, s3;
-  memcpy(&s0, st, 32), memcpy(&s1, st + 4, 32), memcpy(&s2, st + 8, 32), memcpy(&s3, st + 12, 32);
+/* d = the uniforms of the lanes' next outputs (state word 1 is s1) */
+#define XOSHIRO_OUT(d, s1, one)                                                                              \
+  do {                                                                                                       \
+    limn__v4u m_ = (s1) + ((s1) << 2); /* s1 * 5 */                                                          \
+    m_ = m_ << 7 | m_ >> 57;                                                                                 \
+    m_ = m_ + (m_ << 3); /* * 9 */                                                                           \
+    (d) = (limn__v4d)(m_ >> 12 | (one)) - 1.0;                                                               \
+  } while (0)
+/* one step of the lanes' states */
+#define XOSHIRO_STEP(s0, s1, s2, s3)                                                                         \
+  do {                                                                                                       \
+    limn__v4u t_ = (s1) << 17;                                                                               \
+    (s2) ^= (s0), (s3) ^= (s1), (s1) ^= (s2), (s0) ^= (s3), (s2) ^= t_;                                      \
+    (s3) = (s3) << 45 | (s3) >> 19;                                                                          \
+  } while (0)
+
+LIMN_CLONES static void xoshiro8(uint64_t *st, double *u, size_t n) {
+  limn__v4u a0, a1, a2, a3, b0, b1, b2, b3;
+  memcpy(&a0, st, 32), memcpy(&b0, st + 4, 32), memcpy(&a1, st + 8, 32), memcpy(&b1, st + 12, 32);
+  memcpy(&a2, st + 16, 32), memcpy(&b2, st + 20, 32), memcpy(&a3, st + 24, 32), memcpy(&b3, st + 28, 32);
   const limn__v4u one = {0x3FF0000000000000ULL, 0x3FF0000000000000ULL, 0x3FF0000000000000ULL,
                          0x3FF0000000000000ULL};
   size_t q = 0;
-  for (; q + 4 <= n; q += 4) {
-    limn__v4u x = s1 + (s1 << 2); /* s1 * 5 */
-    x = (x << 7) | (x >> 57);
-    x = x + (x << 3); /* * 9 */
-    limn__v4u t = s1 << 17;
-    s2 ^= s0, s3 ^= s1, s1 ^= s2, s0 ^= s3, s2 ^= t;
-    s3 = (s3 << 45) | (s3 >> 19);
-    limn__v4d d = (limn__v4d)((x >> 12) | one) - 1.0;
-    memcpy(u + q, &d, 32);
+  for (; q + 8 <= n; q += 8) {
+    limn__v4d da, db;
+    XOSHIRO_OUT(da, a1, one);
+    XOSHIRO_OUT(db, b1, one);
+    XOSHIRO_STEP(a0, a1, a2, a3);
+    XOSHIRO_STEP(b0, b1, b2, b3);
+    memcpy(u + q, &da, 32), memcpy(u + q + 4, &db, 32);
   }
-  if (q < n) { /* the last 1..3: one more step, part of it kept */
-    limn__v4u x = s1 + (s1 << 2);
-    x = (x << 7) | (x >> 57);
-    x = x + (x << 3);
-    limn__v4d d = (limn__v4d)((x >> 12) | one) - 1.0;
-    double tail[4];
-    memcpy(tail, &d, 32);
+  if (q < n) { /* the last 1..7: one more output of each lane, part of it kept */
+    double tail[8];
+    limn__v4d da, db;
+    XOSHIRO_OUT(da, a1, one);
+    XOSHIRO_OUT(db, b1, one);
+    memcpy(tail, &da, 32), memcpy(tail + 4, &db, 32);
     for (size_t l = 0; q < n; q++, l++)
       u[q] = tail[l];
   }
 }
 #else
-static void xoshiro4(uint64_t *st, double *u, size_t n) {
+static void xoshiro8(uint64_t *st, double *u, size_t n) {
   for (size_t q = 0; q < n; q++) {
-    uint64_t *s0 = st + (q & 3), *s1 = s0 + 4, *s2 = s0 + 8, *s3 = s0 + 12;
+    uint64_t *s0 = st + (q & 7), *s1 = s0 + 8, *s2 = s0 + 16, *s3 = s0 + 24;
     uint64_t x = limn__rotl(*s1 * 5, 7) * 9, t = *s1 << 17, b;
     *s2 ^= *s0, *s3 ^= *s1, *s1 ^= *s2, *s0 ^= *s3, *s2 ^= t;
     *s3 = limn__rotl(*s3, 45);
@@ -117,9 +132,9 @@ static void xoshiro4(uint64_t *st, double *u, size_t n) {
 #endif
 
 void limn__rng_uniforms(limn_rng *r, double *u, size_t n) {
-  uint64_t st[16], x = limn__rng_next(r);
-  for (size_t l = 0; l < 4; l++)
+  uint64_t st[32], x = limn__rng_next(r);
+  for (size_t l = 0; l < 8; l++)
     for (size_t w = 0; w < 4; w++)
-      st[4 * w + l] = splitmix64(&x);
-  xoshiro4(st, u, n);
+      st[8 * w + l] = splitmix64(&x);
+  xoshiro8(st, u, n);
 }

@@ -118,9 +118,9 @@ static void test_rng(void) {
   CHECK(moved > 30);
 }
 
-/* limn__rng_uniforms against four xoshiro256** lanes written out here from Blackman
+/* limn__rng_uniforms against eight xoshiro256** lanes written out here from Blackman
  * and Vigna's published algorithm (products as products), each seeded with four
- * splitmix64 outputs from one step of the stream; lane l gives values l, l + 4, ... */
+ * splitmix64 outputs from one step of the stream; lane l gives values l, l + 8, ... */
 static uint64_t ref_splitmix(uint64_t *x) {
   uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -132,21 +132,21 @@ static uint64_t ref_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k));
 
 static void test_rng_block(void) {
   test_begin("rng: block of uniforms");
-  for (size_t n = 0; n < 12; n++) { /* every tail length, and a long run */
-    size_t len = n < 11 ? n : 100003;
+  for (size_t n = 0; n < 20; n++) { /* every tail length, and a long run */
+    size_t len = n < 19 ? n : 100003;
     limn_rng r, r2;
     limn_rng_init(&r, 3, 9 + n);
     r2 = r;
     double *u = malloc((len + 1) * sizeof *u);
     limn__rng_uniforms(&r, u, len);
-    uint64_t x = limn_rng_u64(&r2), st[4][4];
-    for (int l = 0; l < 4; l++)
+    uint64_t x = limn_rng_u64(&r2), st[8][4];
+    for (int l = 0; l < 8; l++)
       for (int w = 0; w < 4; w++)
         st[l][w] = ref_splitmix(&x);
     int same = 1, inside = 1;
     double mean = 0;
     for (size_t q = 0; q < len; q++) {
-      uint64_t *s = st[q % 4];
+      uint64_t *s = st[q % 8];
       uint64_t res = ref_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
       s[2] ^= s[0], s[3] ^= s[1], s[1] ^= s[2], s[0] ^= s[3], s[2] ^= t;
       s[3] = ref_rotl(s[3], 45);
