@@ -325,18 +325,21 @@ static size_t column_tnorms(const lx *L, size_t j, tnorm *tn, double *prm) {
  * bin is the row's (xb). flag: N + 8 bytes, idx: N, u: 3 N doubles of work. */
 static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_t *ids, unsigned char *flag,
                         uint32_t *idx, double *u, double *Sj, float *Xj) {
-  size_t M = L->N - 1, off[66], at[66];
+  size_t M = L->N - 1, off[66];
   tnorm tn[65];
   double prm[8 * 65], *t = u, *p = u + L->N, *x = u + 2 * L->N;
   size_t nv = column_tnorms(L, j, tn, prm);
-  for (size_t v = 0; v <= nv; v++)
-    off[v] = 0;
-  for (size_t s = 0; s < M; s++) /* the samples grouped by bin, in order */
-    off[ids[s] + 1]++;
-  for (size_t v = 0; v < nv; v++)
-    off[v + 1] += off[v], at[v] = off[v];
+  size_t cnt[4][65] = {{0}}, at[4][65], k = 0;
+  for (size_t s = 0; s < M; s++) /* four interleaved counters: no store feeds the next load */
+    cnt[s & 3][ids[s]]++;
+  for (size_t v = 0; v < nv; v++) { /* the samples grouped by bin (within it by s mod 4, then s) */
+    off[v] = k;
+    for (size_t l = 0; l < 4; l++)
+      at[l][v] = k, k += cnt[l][v];
+  }
+  off[nv] = k;
   for (size_t s = 0; s < M; s++)
-    idx[at[ids[s]]++] = (uint32_t)s;
+    idx[at[s & 3][ids[s]]++] = (uint32_t)s;
   limn__rng_uniforms(r, t, M);
   for (size_t v = 0; v < nv; v++) {
     size_t o = off[v], n = off[v + 1] - o;
