@@ -710,7 +710,10 @@ static int check_probs(lx *L, size_t nrows) {
 }
 
 static int run_blocks(lx *L) {
-  size_t N = L->N, d = L->d, B = 65536 / N ? 65536 / N : 1;
+  /* rows per block: a multiple of the threads, the block's model inputs about 1 MB
+   * (in cache from the sampling to the model); results never depend on it */
+  size_t N = L->N, d = L->d, nt = (size_t)limn__threads(L->ctx), B = 262144 / (N * d);
+  B = B < nt ? nt : (B + nt - 1) / nt * nt;
   if (B > L->n)
     B = L->n;
   int masks = L->disc >= 0 && d <= 64; /* every column 0/1: the rows as bitmasks, S row 0 only */
