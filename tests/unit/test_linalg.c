@@ -73,6 +73,38 @@ int main(void) {
     CHECK_CLOSE("sparse gemm", g, w, M * N, 1e-5 * (double)K, 1e-5);
     free(A), free(B), free(C), free(R), free(g), free(w);
   }
+  /* bias and ReLU inside the kernel: bit for bit a bias copy, the portable kernel and
+   * h > 0 ? h : 0 (NaN sums to 0), and the reference's values */
+  test_begin("gemm with bias and ReLU");
+  size_t bd[][3] = {{7, 37, 13}, {64, 16, 30}, {5, 2, 32}, {3, 20, 9}, {8, 24, 0}, {12, 48, 64}};
+  for (size_t t = 0; t < sizeof bd / sizeof *bd; t++)
+    for (int relu = 0; relu < 2; relu++) {
+      size_t M = bd[t][0], N = bd[t][1], K = bd[t][2];
+      float *A = malloc((M * K + 1) * sizeof *A), *B = malloc((K * N + 1) * sizeof *B);
+      float *bias = malloc(N * sizeof *bias), *C = malloc(M * N * sizeof *C), *R = malloc(M * N * sizeof *R);
+      fill(A, M * K, &r);
+      fill(B, K * N, &r);
+      fill(bias, N, &r);
+      if (K)
+        A[K + 1 < M * K ? K + 1 : 0] = NAN; /* a NaN sum in a second row */
+      limn__sgemm_bias(M, N, K, A, K, B, N, bias, relu, C, N);
+      for (size_t i = 0; i < M; i++)
+        memcpy(R + i * N, bias, N * sizeof *R);
+      limn__sgemm_portable(0, 0, M, N, K, 1.0f, A, K, B, N, 1.0f, R, N);
+      for (size_t i = 0; relu && i < M * N; i++)
+        R[i] = R[i] > 0.0f ? R[i] : 0.0f;
+      CHECK(!memcmp(C, R, M * N * sizeof *C));
+      for (size_t i = 0; i < M; i++) /* the values against the double-accumulating reference */
+        memcpy(R + i * N, bias, N * sizeof *R);
+      limn__sgemm_ref(0, 0, M, N, K, 1.0f, A, K, B, N, 1.0f, R, N);
+      int close = 1;
+      for (size_t i = 0; i < M * N; i++) {
+        float want = relu ? (R[i] > 0.0f ? R[i] : 0.0f) : R[i];
+        close &= isnan(want) ? isnan(C[i]) : fabsf(C[i] - want) <= 1e-5f * (float)(K + 1);
+      }
+      CHECK(close);
+      free(A), free(B), free(bias), free(C), free(R);
+    }
   /* the portable kernel's row result does not depend on M */
   test_begin("gemm row independence");
   float A[40 * 30], B[20 * 30], C1[40 * 20], C2[20];
