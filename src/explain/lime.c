@@ -426,7 +426,7 @@ static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *
   uint64_t g = 1, a = L->lattice_a, P = L->lattice_p; /* the first M points of a P-point lattice */
   for (size_t q = 0; q < j; q++)
     g = (g * a) % P;
-  uint64_t gi = mod_inverse(g, P), bit = (uint64_t)1 << j;
+  uint64_t gi = mod_inverse(g, P), bit = j < 64 ? (uint64_t)1 << j : 0; /* masks: d <= 64 */
   double shift = limn__rng_uniform(r), inv = 1.0 / (double)P;
   int cat = L->st->kind[j] == LIMN_COL_CATEGORICAL;
   tnorm tn[65];

@@ -160,6 +160,63 @@ static void test_local_model(void) {
   free(S), free(yss), free(dist), free(feat), free(wts), free(b0), free(sc), free(lp), free(kw), free(y);
 }
 
+/* A linear model of d uniform columns, weights 3, -2, 1, 0.5 on columns 0..3 and 2.5
+ * on the last: LIME's top five are those columns, in the order of |w|, with their
+ * signs. d = 64 puts the last in the top bit of the rows' bitmasks, d = 70 beyond
+ * them (the 0/1 design as a matrix). */
+static void test_linear_wide(size_t d) {
+  char title[64];
+  snprintf(title, sizeof title, "linear model recovery, %zu columns", d);
+  test_begin(title);
+  limn_schema *s;
+  limn_schema_create(ctx, &s);
+  for (size_t j = 0; j < d; j++) {
+    char nm[16];
+    snprintf(nm, sizeof nm, "x%zu", j);
+    limn_schema_add_numeric(ctx, s, nm);
+  }
+  limn_schema_set_target(ctx, s, "y", LIMN_TASK_REGRESSION, NULL, 0);
+  float *W = calloc(d, sizeof *W), b[1] = {0};
+  W[0] = 3, W[1] = -2, W[2] = 1, W[3] = 0.5f, W[d - 1] = 2.5f;
+  limn_mlp_layer L = {d, 1, W, b};
+  limn_model *m = NULL;
+  CHECK_OK(ctx, limn_mlp_create(ctx, s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1, &m));
+  size_t n = 500;
+  float *x = malloc(n * d * sizeof *x), *yv = calloc(n, sizeof *yv), *row = malloc(d * sizeof *row);
+  limn_rng r;
+  limn_rng_init(&r, 12, d);
+  for (size_t i = 0; i < n * d; i++)
+    x[i] = (float)limn_rng_uniform(&r);
+  for (size_t j = 0; j < d; j++)
+    row[j] = 0.9f;
+  limn_dataset *ds = NULL;
+  limn_stats *st = NULL;
+  CHECK_OK(ctx, limn_dataset_from_arrays(ctx, s, x, yv, n, &ds));
+  CHECK_OK(ctx, limn_stats_compute(ctx, ds, &st));
+  limn_schema_free(s);
+  limn_lime_opts o = limn_lime_opts_default();
+  o.num_features = 5;
+  size_t want[5] = {0, d - 1, 1, 2, 3};
+  for (int compat = 0; m && st && compat < 2; compat++) {
+    o.compat = compat;
+    limn_explanation *e = NULL;
+    CHECK_OK(ctx, limn_explain_lime(ctx, m, st, row, 1, &o, &e));
+    if (!e)
+      continue;
+    int ok = 1;
+    for (size_t a = 0; a < 5; a++) {
+      double w = e[0].attr[want[a]], next = a + 1 < 5 ? e[0].attr[want[a + 1]] : 0.0;
+      ok &= e[0].selected[want[a]] && (w > 0) == (W[want[a]] > 0) && fabs(w) > fabs(next);
+    }
+    CHECK(ok);
+    limn_explanations_free(ctx, e, 1);
+  }
+  limn_model_free(m);
+  limn_stats_free(st);
+  limn_dataset_free(ds);
+  free(W), free(x), free(yv), free(row);
+}
+
 /* F = 3 a - 2 b + 1 c + 0.5 d on uniform data: LIME's signs and order follow w. */
 static void test_linear(void) {
   test_begin("linear model recovery");
@@ -323,6 +380,8 @@ int main(void) {
   test_bins();
   test_local_model();
   test_linear();
+  test_linear_wide(64);
+  test_linear_wide(70);
   test_breast_cancer();
   limn_ctx_free(ctx);
   return test_end();
