@@ -326,17 +326,33 @@ static void test_breast_cancer(void) {
   size_t n = 20;
   const float *x = limn_dataset_x(te);
   limn_lime_opts o = limn_lime_opts_default();
-  limn_explanation *a = NULL, *b = NULL;
-  limn_ctx_set_threads(ctx, 1);
-  CHECK_OK(ctx, limn_explain_lime(ctx, m, st, x, n, &o, &a));
-  limn_ctx_set_threads(ctx, 2);
-  size_t ids[1] = {7};
-  o.row_ids = ids;
-  CHECK_OK(ctx, limn_explain_lime(ctx, m, st, x + 7 * 30, 1, &o, &b));
-  if (a && b)
-    CHECK(!memcmp(a[7].attr, b[0].attr, 30 * sizeof(double)) && a[7].intercept == b[0].intercept);
-  limn_explanations_free(ctx, b, 1);
-  o.row_ids = NULL;
+  limn_explanation *a = NULL, *b = NULL, *c = NULL;
+  /* the same explanations on 1 or 2 threads (other block sizes), all rows or one */
+  for (int compat = 1; compat >= 0; compat--) {
+    o.compat = compat;
+    if (a)
+      limn_explanations_free(ctx, a, n);
+    a = NULL;
+    limn_ctx_set_threads(ctx, 1);
+    CHECK_OK(ctx, limn_explain_lime(ctx, m, st, x, n, &o, &a));
+    limn_ctx_set_threads(ctx, 2);
+    CHECK_OK(ctx, limn_explain_lime(ctx, m, st, x, n, &o, &c));
+    size_t ids[1] = {7};
+    o.row_ids = ids;
+    CHECK_OK(ctx, limn_explain_lime(ctx, m, st, x + 7 * 30, 1, &o, &b));
+    o.row_ids = NULL;
+    int same = a && b && c;
+    for (size_t i = 0; same && i < n; i++)
+      same &= !memcmp(a[i].attr, c[i].attr, 30 * sizeof(double)) &&
+              !memcmp(a[i].std_error, c[i].std_error, 30 * sizeof(double)) &&
+              a[i].intercept == c[i].intercept && a[i].score == c[i].score;
+    if (same)
+      same = !memcmp(a[7].attr, b[0].attr, 30 * sizeof(double)) && a[7].intercept == b[0].intercept;
+    CHECK(same);
+    limn_explanations_free(ctx, b, 1);
+    limn_explanations_free(ctx, c, n);
+    b = c = NULL;
+  }
   /* stability over seeds 0..9: mean pairwise top-5 Jaccard */
   limn_explanation *runs[10] = {0};
   double jl = 0, jn = 0;
