@@ -175,6 +175,13 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
       fprintf(f, "  (%zu more features; --top 0 shows all)\n", ns - show);
     text_reasons(f, rc, &rows[r]);
   }
+  double st = 0; /* the figure: the mean over the explained rows */
+  size_t ns = 0;
+  for (size_t r = 0; r < n; r++)
+    if (!isnan(rows[r].stability))
+      st += rows[r].stability, ns++;
+  if (ns > 1)
+    fprintf(f, "\nstability over the %zu rows: mean top-5 Jaccard over seeds %.3f\n", ns, st / (double)ns);
   free(idx);
 }
 

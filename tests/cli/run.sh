@@ -93,6 +93,9 @@ grep '^{"row":13,' "$T/l1" | cmp -s - "$T/l13" && ok || bad "LIME row 13 alone d
 grep -q '"intercept":' "$T/l1" && grep -q '"local_pred":' "$T/l1" && grep -q '"score":' "$T/l1" && grep -q '"num_samples":5000' "$T/l1" && grep -q '"label":"' "$T/l1" && ok || bad "LIME JSON fields"
 [ "$(grep -o '"index":' "$T/l13" | wc -l)" -eq 10 ] && ok || bad "LIME reports num_features features"
 expect 0 "stability: mean top-5 Jaccard" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-2 --method lime --stability 3 --num-samples 500
+# the summary line is the mean of the rows' figures (to the printed rounding)
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-2 --method lime --stability 3 --num-samples 500 >"$T/stab" 2>/dev/null
+awk '/^  stability: /{s+=$NF; n++} /^stability over the 3 rows/{m=$NF} END{d=s/n-m; exit !(n==3 && m!="" && d<0.0015 && d>-0.0015)}' "$T/stab" && ok || bad "LIME stability summary over the rows"
 expect 0 "global importance over 142 rows" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method lime --global --num-samples 300
 "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-9 --method lime --pick 3 --format jsonl --num-samples 300 >"$T/pick" 2>/dev/null
 [ "$(wc -l <"$T/pick")" -eq 3 ] && ok || bad "SP-LIME picks 3 explanations"
