@@ -193,11 +193,10 @@ limn_ctx *cli_ctx(const cli_cmd *cmd) {
 }
 
 void cli_fmt_float(char *buf, size_t cap, float v) {
-  for (int p = 1; p <= 9; p++) {
-    snprintf(buf, cap, "%.*g", p, (double)v);
-    if (strtof(buf, NULL) == v)
-      return;
-  }
+  if (!isfinite(v)) /* as printf spells them (nan, inf, -inf): what the CSV outputs always wrote */
+    snprintf(buf, cap, "%g", (double)v);
+  else
+    limn_format_float(buf, cap, v);
 }
 
 void cli_csv_field(FILE *f, const char *s) {

@@ -57,7 +57,7 @@ int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model 
 long cli_output_index(const limn_model *m, const char *v, int allow_index);
 /* A context with --threads applied and progress on stderr when it is a terminal. */
 limn_ctx *cli_ctx(const cli_cmd *cmd);
-/* Shortest round-trip text of a float. */
+/* Shortest round-trip text of a float (limn_format_float; nan, inf as printf writes them). */
 void cli_fmt_float(char *buf, size_t cap, float v);
 /* Write a CSV field (quoted if needed) / a JSON string. */
 void cli_csv_field(FILE *f, const char *s);

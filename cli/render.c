@@ -5,37 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reads_back(char *buf, size_t cap, int p, double v) {
-  snprintf(buf, cap, "%.*g", p, v);
-  return strtod(buf, NULL) == v;
-}
-
-/* The shortest "%.*g" (1..17 digits) that reads back as v. Unless v is a power of two
- * (or 0), its rounding interval is symmetric, so once p digits read back every longer
- * rounding does too (it is no farther from v): a bisection finds the shortest. A
- * power of two is searched one precision at a time. */
+/* A JSON number: limn_format_double, non-finite values as null. */
 void cli_fmt_double(char *buf, size_t cap, double v) {
-  if (!isfinite(v)) {
+  if (!isfinite(v))
     snprintf(buf, cap, "null");
-    return;
-  }
-  int e;
-  double m = frexp(v, &e);
-  if (v == 0 || fabs(m) == 0.5) {
-    for (int p = 1; p <= 17; p++)
-      if (reads_back(buf, cap, p, v))
-        return;
-    return;
-  }
-  int lo = 1, hi = 17; /* 17 digits always read back */
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    if (reads_back(buf, cap, mid, v))
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  reads_back(buf, cap, lo, v);
+  else
+    limn_format_double(buf, cap, v);
 }
 
 /* Feature order: |weight| descending, ties by column index. */

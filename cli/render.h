@@ -65,7 +65,7 @@ void render_text(FILE *f, const render_ctx *rc, const render_row *rows, size_t n
 void render_json(FILE *f, const render_ctx *rc, const render_row *rows, size_t n, int lines);
 void render_csv(FILE *f, const render_ctx *rc, const render_row *rows, size_t n);
 void render_svg(FILE *f, const render_ctx *rc, const render_row *rows, size_t n);
-/* Shortest round-trip text of a double ("null" for NaN/Inf in JSON contexts). */
+/* Shortest round-trip text of a double (limn_format_double; "null" for NaN/Inf: JSON). */
 void cli_fmt_double(char *buf, size_t cap, double v);
 
 #endif

@@ -137,6 +137,12 @@ double limn_rng_normal(limn_rng *rng);
 /* Fisher-Yates shuffle of idx[0..n). */
 void limn_rng_shuffle(limn_rng *rng, size_t *idx, size_t n);
 
+/* The shortest decimal ("%.*g", 1..9 digits for a float, 1..17 for a double) that
+ * reads back as exactly v; NaN and the infinities as "NaN", "Infinity" and
+ * "-Infinity". 32 bytes hold any value. What limn writes numbers with. */
+void limn_format_float(char *buf, size_t cap, float v);
+void limn_format_double(char *buf, size_t cap, double v);
+
 /* SHA-256 of bytes, as 64 lower-case hex digits and a NUL (what explanation
  * manifests record of model files). */
 void limn_sha256(const void *data, size_t len, char hex[65]);

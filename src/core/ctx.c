@@ -274,27 +274,52 @@ uint64_t limn__fnv1a64(const void *data, size_t len) {
   return h;
 }
 
-void limn__fmt_float(char *buf, size_t cap, float v) {
-  if (!isfinite(v)) {
-    snprintf(buf, cap, "%s", isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"));
+/* Non-finite values as JSON-ish words; 0 when v is finite. */
+static int nonfinite(char *buf, size_t cap, double v) {
+  if (isfinite(v))
+    return 0;
+  snprintf(buf, cap, "%s", isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"));
+  return 1;
+}
+
+void limn_format_float(char *buf, size_t cap, float v) {
+  if (nonfinite(buf, cap, v))
     return;
-  }
   for (int p = 1; p <= 9; p++) {
     snprintf(buf, cap, "%.*g", p, (double)v);
     if (strtof(buf, NULL) == v)
       return;
   }
 }
-void limn__fmt_double(char *buf, size_t cap, double v) {
-  if (!isfinite(v)) {
-    snprintf(buf, cap, "%s", isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"));
+
+static int reads_back(char *buf, size_t cap, int p, double v) {
+  snprintf(buf, cap, "%.*g", p, v);
+  return strtod(buf, NULL) == v;
+}
+
+/* Unless v is a power of two (or 0), its rounding interval is symmetric, so once p
+ * digits read back every longer rounding does too (it is no farther from v): a
+ * bisection finds the shortest. A power of two is searched one precision at a time. */
+void limn_format_double(char *buf, size_t cap, double v) {
+  if (nonfinite(buf, cap, v))
+    return;
+  int e;
+  double m = frexp(v, &e);
+  if (v == 0 || fabs(m) == 0.5) {
+    for (int p = 1; p <= 17; p++)
+      if (reads_back(buf, cap, p, v))
+        return;
     return;
   }
-  for (int p = 1; p <= 17; p++) {
-    snprintf(buf, cap, "%.*g", p, v);
-    if (strtod(buf, NULL) == v)
-      return;
+  int lo = 1, hi = 17; /* 17 digits always read back */
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (reads_back(buf, cap, mid, v))
+      hi = mid;
+    else
+      lo = mid + 1;
   }
+  reads_back(buf, cap, lo, v);
 }
 
 void limn__json_string(FILE *f, const char *s) {

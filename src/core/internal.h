@@ -111,10 +111,6 @@ int limn__cmp_double(const void *a, const void *b);
 /* FNV-1a 64. */
 uint64_t limn__fnv1a64(const void *data, size_t len);
 
-/* Shortest decimal text ("%.*g", 1..9 digits) that reads back to the same float. */
-void limn__fmt_float(char *buf, size_t cap, float v);
-/* Shortest "%.*g" (1..17 digits) that reads back to the same double. */
-void limn__fmt_double(char *buf, size_t cap, double v);
 /* JSON string with escapes, quotes included. */
 void limn__json_string(FILE *f, const char *s);
 

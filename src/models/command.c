@@ -152,7 +152,7 @@ static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
       if (cat)
         rc = put_field(ctx, &req, cat);
       else {
-        limn__fmt_float(num, sizeof num, v);
+        limn_format_float(num, sizeof num, v);
         rc = limn__buf_put(ctx, &req, num, strlen(num));
       }
       if (rc == LIMN_OK)

@@ -11,9 +11,9 @@ static void json_float(FILE *f, double v, int is_float) {
     return;
   }
   if (is_float)
-    limn__fmt_float(buf, sizeof buf, (float)v);
+    limn_format_float(buf, sizeof buf, (float)v);
   else
-    limn__fmt_double(buf, sizeof buf, v);
+    limn_format_double(buf, sizeof buf, v);
   fputs(buf, f);
 }
 

@@ -165,6 +165,52 @@ static void test_rng_block(void) {
   }
 }
 
+/* limn_format_double / _float: the text is the first of "%.1g" .. "%.17g" that reads
+ * back as the value (the definition, searched here one precision at a time), and
+ * non-finite values have their names. */
+static int shortest_double(double v) {
+  char b[40], c[40];
+  limn_format_double(b, sizeof b, v);
+  for (int p = 1; p <= 17; p++) {
+    snprintf(c, sizeof c, "%.*g", p, v);
+    if (strtod(c, NULL) == v)
+      break;
+  }
+  return !strcmp(b, c) && strtod(b, NULL) == v;
+}
+
+static void test_format(void) {
+  test_begin("number formatting");
+  double vals[] = {0.0,           -0.0,      0.1,       1.0 / 3.0, 2.0 / 3.0,
+                   0.5,           1024.0,    0x1p-1074, 0x1p-1022, 1.7976931348623157e308,
+                   123456789.123, -2.5e-300, 100.0,     1e21,      0.30000000000000004};
+  int ok = 1;
+  for (size_t i = 0; i < sizeof vals / sizeof *vals; i++)
+    ok &= shortest_double(vals[i]);
+  limn_rng r;
+  limn_rng_init(&r, 5, 5);
+  for (int i = 0; i < 20000; i++) { /* random bit patterns and powers of two */
+    uint64_t bits = limn_rng_u64(&r);
+    double v;
+    memcpy(&v, &bits, 8);
+    if (isfinite(v))
+      ok &= shortest_double(v);
+    ok &= shortest_double(ldexp(1.0, (int)limn_rng_below(&r, 2000) - 1000));
+  }
+  CHECK(ok);
+  char b[40];
+  limn_format_double(b, sizeof b, NAN);
+  CHECK(!strcmp(b, "NaN"));
+  limn_format_double(b, sizeof b, -INFINITY);
+  CHECK(!strcmp(b, "-Infinity"));
+  limn_format_float(b, sizeof b, 0.1f);
+  CHECK(!strcmp(b, "0.1"));
+  limn_format_float(b, sizeof b, 16777217.0f);
+  CHECK(strtof(b, NULL) == 16777217.0f);
+  limn_format_float(b, sizeof b, INFINITY);
+  CHECK(!strcmp(b, "Infinity"));
+}
+
 /* FIPS 180-4 example vectors */
 static void test_sha256(void) {
   test_begin("sha256");
@@ -185,6 +231,7 @@ static void test_sha256(void) {
 
 int main(void) {
   test_sha256();
+  test_format();
   test_rng_block();
   test_status();
   test_ctx();
