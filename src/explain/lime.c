@@ -710,10 +710,11 @@ static int check_probs(lx *L, size_t nrows) {
 }
 
 static int run_blocks(lx *L) {
-  /* rows per block: a multiple of the threads, the block's model inputs about 1 MB
-   * (in cache from the sampling to the model); results never depend on it */
+  /* rows per block: the block's model inputs about 1 MB (in cache from the sampling
+   * to the model), rounded up to a multiple of the threads; one row when a row's
+   * alone is larger (its memory is then the bound). Results never depend on it. */
   size_t N = L->N, d = L->d, nt = (size_t)limn__threads(L->ctx), B = 262144 / (N * d);
-  B = B < nt ? nt : (B + nt - 1) / nt * nt;
+  B = B ? (B + nt - 1) / nt * nt : 1;
   if (B > L->n)
     B = L->n;
   int masks = L->disc >= 0 && d <= 64; /* every column 0/1: the rows as bitmasks, S row 0 only */
