@@ -77,76 +77,42 @@ LIMN_CLONES static void axpy4(size_t N, float a0, float a1, float a2, float a3, 
   }
 }
 
-/* c_r[0..16) += sum_k a_r[k] b[k][0..16) for four rows, accumulators in registers;
- * each element adds its k terms in ascending order, as axpy4 does. With GCC and
- * clang the accumulators are vectors of 8 (as arrays, GCC kept them in memory: a
- * store and a load on every step); the same multiplications and additions, so the
- * same bits. */
+/* The 4 x 16 register tile, c_r[0..16) = init_r + sum_k a_r[k] b[k][0..16) for four
+ * rows, init_r = c_r, or `bias` for every row when given; each element adds its k
+ * terms in ascending order, as axpy4 does. With `skip`, a k whose four a values are
+ * all zero is left out (the value is the same; only the sign of a zero sum can
+ * differ: for activations after a ReLU). With `relu`, negative, zero and NaN sums are
+ * stored as 0 (h > 0 ? h : 0, limn__activate's ReLU). Inlined into each variant below
+ * with its flags constant. With GCC and clang the accumulators are vectors of 8 (as
+ * arrays, GCC kept them in memory: a store and a load on every step); the same
+ * multiplications and additions, so the same bits. */
 #if defined(__GNUC__)
 typedef float v8f __attribute__((vector_size(32)));
+typedef int v8i __attribute__((vector_size(32)));
 
 /* v = the 8 floats at p (an unaligned load; a macro, not a function: a vector-valued
  * function outside the AVX2 clone would change the ABI). */
 #define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8f))
 
-LIMN_CLONES static void tile4x16(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
-                                 float *restrict c0, float *restrict c1, float *restrict c2,
-                                 float *restrict c3) {
+static inline __attribute__((always_inline)) void
+tile_body(size_t K, const float *a, size_t lda, const float *b, size_t ldb, const float *bias, int skip,
+          int relu, float *restrict c0, float *restrict c1, float *restrict c2, float *restrict c3) {
   v8f r00, r01, r10, r11, r20, r21, r30, r31;
-  LOAD8(r00, c0), LOAD8(r01, c0 + 8), LOAD8(r10, c1), LOAD8(r11, c1 + 8);
-  LOAD8(r20, c2), LOAD8(r21, c2 + 8), LOAD8(r30, c3), LOAD8(r31, c3 + 8);
+  if (bias) {
+    LOAD8(r00, bias), LOAD8(r01, bias + 8);
+    r10 = r20 = r30 = r00, r11 = r21 = r31 = r01;
+  } else {
+    LOAD8(r00, c0), LOAD8(r01, c0 + 8), LOAD8(r10, c1), LOAD8(r11, c1 + 8);
+    LOAD8(r20, c2), LOAD8(r21, c2 + 8), LOAD8(r30, c3), LOAD8(r31, c3 + 8);
+  }
   for (size_t k = 0; k < K; k++) {
+    float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
+    if (skip && a0 == 0.0f && a1 == 0.0f && a2 == 0.0f && a3 == 0.0f)
+      continue;
     const float *bk = b + k * ldb;
     v8f b0, b1;
     LOAD8(b0, bk), LOAD8(b1, bk + 8);
-    float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
     r00 += b0 * a0, r01 += b1 * a0; /* vector * scalar: the scalar broadcast */
-    r10 += b0 * a1, r11 += b1 * a1;
-    r20 += b0 * a2, r21 += b1 * a2;
-    r30 += b0 * a3, r31 += b1 * a3;
-  }
-  memcpy(c0, &r00, 32), memcpy(c0 + 8, &r01, 32), memcpy(c1, &r10, 32), memcpy(c1 + 8, &r11, 32);
-  memcpy(c2, &r20, 32), memcpy(c2 + 8, &r21, 32), memcpy(c3, &r30, 32), memcpy(c3 + 8, &r31, 32);
-}
-#else
-static void tile4x16(size_t K, const float *a, size_t lda, const float *b, size_t ldb, float *restrict c0,
-                     float *restrict c1, float *restrict c2, float *restrict c3) {
-  float r0[16], r1[16], r2[16], r3[16];
-  for (int j = 0; j < 16; j++)
-    r0[j] = c0[j], r1[j] = c1[j], r2[j] = c2[j], r3[j] = c3[j];
-  for (size_t k = 0; k < K; k++) {
-    float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
-    const float *bk = b + k * ldb;
-    for (int j = 0; j < 16; j++) {
-      r0[j] += a0 * bk[j];
-      r1[j] += a1 * bk[j];
-      r2[j] += a2 * bk[j];
-      r3[j] += a3 * bk[j];
-    }
-  }
-  for (int j = 0; j < 16; j++)
-    c0[j] = r0[j], c1[j] = r1[j], c2[j] = r2[j], c3[j] = r3[j];
-}
-#endif
-
-/* tile4x16 for C = act(bias + A B): the accumulators start at the bias (what a
- * copy of the bias into C and tile4x16 give) and, with `relu`, negative, zero and NaN
- * sums are stored as 0 (h > 0 ? h : 0, limn__activate's ReLU). */
-#if defined(__GNUC__)
-typedef int v8i __attribute__((vector_size(32)));
-
-LIMN_CLONES static void tile4x16_bias(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
-                                      const float *bias, int relu, float *restrict c0, float *restrict c1,
-                                      float *restrict c2, float *restrict c3) {
-  v8f r00, r01;
-  LOAD8(r00, bias), LOAD8(r01, bias + 8);
-  v8f r10 = r00, r11 = r01, r20 = r00, r21 = r01, r30 = r00, r31 = r01;
-  for (size_t k = 0; k < K; k++) {
-    const float *bk = b + k * ldb;
-    v8f b0, b1;
-    LOAD8(b0, bk), LOAD8(b1, bk + 8);
-    float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
-    r00 += b0 * a0, r01 += b1 * a0;
     r10 += b0 * a1, r11 += b1 * a1;
     r20 += b0 * a2, r21 += b1 * a2;
     r30 += b0 * a3, r31 += b1 * a3;
@@ -162,65 +128,55 @@ LIMN_CLONES static void tile4x16_bias(size_t K, const float *a, size_t lda, cons
   memcpy(c2, &r20, 32), memcpy(c2 + 8, &r21, 32), memcpy(c3, &r30, 32), memcpy(c3 + 8, &r31, 32);
 }
 #else
-static void tile4x16_bias(size_t K, const float *a, size_t lda, const float *b, size_t ldb, const float *bias,
-                          int relu, float *restrict c0, float *restrict c1, float *restrict c2,
-                          float *restrict c3) {
-  float *c[4] = {c0, c1, c2, c3};
-  for (int r = 0; r < 4; r++)
-    memcpy(c[r], bias, 16 * sizeof(float));
-  tile4x16(K, a, lda, b, ldb, c0, c1, c2, c3);
-  for (int r = 0; relu && r < 4; r++)
+static inline void tile_body(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
+                             const float *bias, int skip, int relu, float *restrict c0, float *restrict c1,
+                             float *restrict c2, float *restrict c3) {
+  float r[4][16], *c[4] = {c0, c1, c2, c3};
+  for (int q = 0; q < 4; q++)
     for (int j = 0; j < 16; j++)
-      c[r][j] = c[r][j] > 0.0f ? c[r][j] : 0.0f;
-}
-#endif
-
-/* tile4x16 leaving out each k whose four a values are all zero (the value is the
- * same; only the sign of a zero sum can differ): for activations after a ReLU. */
-#if defined(__GNUC__)
-LIMN_CLONES static void tile4x16_skip(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
-                                      float *restrict c0, float *restrict c1, float *restrict c2,
-                                      float *restrict c3) {
-  v8f r00, r01, r10, r11, r20, r21, r30, r31;
-  LOAD8(r00, c0), LOAD8(r01, c0 + 8), LOAD8(r10, c1), LOAD8(r11, c1 + 8);
-  LOAD8(r20, c2), LOAD8(r21, c2 + 8), LOAD8(r30, c3), LOAD8(r31, c3 + 8);
+      r[q][j] = bias ? bias[j] : c[q][j];
   for (size_t k = 0; k < K; k++) {
     float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
-    if (a0 == 0.0f && a1 == 0.0f && a2 == 0.0f && a3 == 0.0f)
-      continue;
-    const float *bk = b + k * ldb;
-    v8f b0, b1;
-    LOAD8(b0, bk), LOAD8(b1, bk + 8);
-    r00 += b0 * a0, r01 += b1 * a0;
-    r10 += b0 * a1, r11 += b1 * a1;
-    r20 += b0 * a2, r21 += b1 * a2;
-    r30 += b0 * a3, r31 += b1 * a3;
-  }
-  memcpy(c0, &r00, 32), memcpy(c0 + 8, &r01, 32), memcpy(c1, &r10, 32), memcpy(c1 + 8, &r11, 32);
-  memcpy(c2, &r20, 32), memcpy(c2 + 8, &r21, 32), memcpy(c3, &r30, 32), memcpy(c3 + 8, &r31, 32);
-}
-#else
-static void tile4x16_skip(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
-                          float *restrict c0, float *restrict c1, float *restrict c2, float *restrict c3) {
-  float r0[16], r1[16], r2[16], r3[16];
-  for (int j = 0; j < 16; j++)
-    r0[j] = c0[j], r1[j] = c1[j], r2[j] = c2[j], r3[j] = c3[j];
-  for (size_t k = 0; k < K; k++) {
-    float a0 = a[k], a1 = a[lda + k], a2 = a[2 * lda + k], a3 = a[3 * lda + k];
-    if (a0 == 0.0f && a1 == 0.0f && a2 == 0.0f && a3 == 0.0f)
+    if (skip && a0 == 0.0f && a1 == 0.0f && a2 == 0.0f && a3 == 0.0f)
       continue;
     const float *bk = b + k * ldb;
     for (int j = 0; j < 16; j++) {
-      r0[j] += a0 * bk[j];
-      r1[j] += a1 * bk[j];
-      r2[j] += a2 * bk[j];
-      r3[j] += a3 * bk[j];
+      r[0][j] += a0 * bk[j];
+      r[1][j] += a1 * bk[j];
+      r[2][j] += a2 * bk[j];
+      r[3][j] += a3 * bk[j];
     }
   }
-  for (int j = 0; j < 16; j++)
-    c0[j] = r0[j], c1[j] = r1[j], c2[j] = r2[j], c3[j] = r3[j];
+  for (int q = 0; q < 4; q++)
+    for (int j = 0; j < 16; j++)
+      c[q][j] = !relu || r[q][j] > 0.0f ? r[q][j] : 0.0f;
 }
 #endif
+
+/* c_r[0..16) += sum_k a_r[k] b[k][0..16) for four rows. */
+LIMN_CLONES static void tile4x16(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
+                                 float *restrict c0, float *restrict c1, float *restrict c2,
+                                 float *restrict c3) {
+  tile_body(K, a, lda, b, ldb, NULL, 0, 0, c0, c1, c2, c3);
+}
+
+/* tile4x16 for C = act(bias + A B): what a copy of the bias into C, tile4x16 and,
+ * with `relu`, limn__activate's ReLU give. */
+LIMN_CLONES static void tile4x16_bias(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
+                                      const float *bias, int relu, float *restrict c0, float *restrict c1,
+                                      float *restrict c2, float *restrict c3) {
+  if (relu)
+    tile_body(K, a, lda, b, ldb, bias, 0, 1, c0, c1, c2, c3);
+  else
+    tile_body(K, a, lda, b, ldb, bias, 0, 0, c0, c1, c2, c3);
+}
+
+/* tile4x16 leaving out each k whose four a values are all zero. */
+LIMN_CLONES static void tile4x16_skip(size_t K, const float *a, size_t lda, const float *b, size_t ldb,
+                                      float *restrict c0, float *restrict c1, float *restrict c2,
+                                      float *restrict c3) {
+  tile_body(K, a, lda, b, ldb, NULL, 1, 0, c0, c1, c2, c3);
+}
 
 void limn__sgemm_nn_sparse(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
                            size_t ldb, float *C, size_t ldc) {
