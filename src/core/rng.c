@@ -117,13 +117,13 @@ LIMN_CLONES static void xoshiro8(uint64_t *st, double *u, size_t n) {
   }
 }
 #else
-static void xoshiro8(uint64_t *st, double *u, size_t n) {
+static void xoshiro8(uint64_t *st, double *u, size_t n) { /* the lanes as generators of their own */
+  limn_rng lane[8];
+  for (size_t l = 0; l < 8; l++)
+    for (size_t w = 0; w < 4; w++)
+      lane[l].s[w] = st[8 * w + l];
   for (size_t q = 0; q < n; q++) {
-    uint64_t *s0 = st + (q & 7), *s1 = s0 + 8, *s2 = s0 + 16, *s3 = s0 + 24;
-    uint64_t x = limn__rotl(*s1 * 5, 7) * 9, t = *s1 << 17, b;
-    *s2 ^= *s0, *s3 ^= *s1, *s1 ^= *s2, *s0 ^= *s3, *s2 ^= t;
-    *s3 = limn__rotl(*s3, 45);
-    b = (x >> 12) | 0x3FF0000000000000ULL;
+    uint64_t b = (limn__rng_next(&lane[q & 7]) >> 12) | 0x3FF0000000000000ULL;
     double d;
     memcpy(&d, &b, 8);
     u[q] = d - 1.0;
