@@ -115,6 +115,9 @@ int limn_model_set_stats(limn_ctx *ctx, limn_model *m, const limn_stats *st) {
 /* Rows must be finite with valid category codes. */
 /* 1 when every value is finite and every categorical column holds a code: one
  * branch-free pass (the common case; the first bad value is then looked for). */
+/* v is a code of a column with k categories. */
+static inline int is_code(float v, float k) { return v >= 0 && v == floorf(v) && v < k; }
+
 static int input_ok(const limn_model *m, const float *x, size_t n) {
   size_t d = m->nfeatures;
   int ok = 1;
@@ -123,10 +126,8 @@ static int input_ok(const limn_model *m, const float *x, size_t n) {
   for (size_t j = 0; j < d && ok; j++)
     if (m->slot_cat[m->col_slot[j]] >= 0) {
       float k = (float)limn_schema_ncategories(m->schema, j);
-      for (size_t i = 0; i < n; i++) {
-        float v = x[i * d + j];
-        ok &= v >= 0 && v == floorf(v) && v < k;
-      }
+      for (size_t i = 0; i < n; i++)
+        ok &= is_code(x[i * d + j], k);
     }
   return ok;
 }
@@ -145,7 +146,7 @@ static int check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_
                          name ? " '" : "", name ? name : "", name ? "'" : "");
       if (m->slot_cat[m->col_slot[j]] >= 0) {
         size_t k = limn_schema_ncategories(m->schema, j);
-        if (v < 0 || v != floorf(v) || v >= (float)k)
+        if (!is_code(v, (float)k))
           return limn__err(ctx, LIMN_EINVAL, "row %zu, column '%s': %g is not a category code (0..%zu)", i,
                            name, (double)v, k - 1);
       }
