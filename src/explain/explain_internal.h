@@ -57,11 +57,14 @@ typedef struct limn__lime_cache {
 } limn__lime_cache;
 size_t limn__lime_cache_size(size_t N, size_t d);
 /* mask: NULL, or each row's bitmask of ones when the caller knows S is 0/1 with
- * d <= 64 columns (LIME's discretised neighbourhoods): S is then not read. */
+ * d <= 64 columns (LIME's discretised neighbourhoods): S is then not read; with it,
+ * ones_per_row: NULL, or each row's number of ones (from limn__lime_kernel_masks). */
 void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, const double *y,
-                            const double *w, size_t N, size_t d, const uint64_t *mask);
+                            const double *w, size_t N, size_t d, const uint64_t *mask,
+                            const unsigned char *ones_per_row);
 /* limn__lime_kernel of the distances of 0/1 rows (bitmasks of d <= 64 columns) to an
- * all-ones row 0, sqrt(d - ones), the same values; cnt: N bytes of work. */
+ * all-ones row 0, sqrt(d - ones), the same values; cnt: each row's number of ones (N
+ * bytes, out). */
 void limn__lime_kernel_masks(const uint64_t *mask, size_t N, size_t d, double width, unsigned char *cnt,
                              double *w);
 /* Kernel-weighted means xm (nf) of the columns F of S and ym of y, the centred

@@ -617,8 +617,9 @@ static int fit_item(void *arg, size_t b, void *scratch) {
   const uint64_t *mask = L->mask ? L->mask + b * N : NULL;
   for (size_t s = 0; s < N; s++)
     y[s] = P[s * k + t];
-  if (mask) { /* the distances count the columns whose bin differs */
-    limn__lime_kernel_masks(mask, N, d, L->width, (unsigned char *)(void *)D, w);
+  unsigned char *ones = (unsigned char *)(void *)D; /* with masks: each sample's count of 1s */
+  if (mask) {                                       /* the distances count the columns whose bin differs */
+    limn__lime_kernel_masks(mask, N, d, L->width, ones, w);
   } else {
     for (size_t s = 0; s < N; s++) {
       double dd = 0;
@@ -630,7 +631,7 @@ static int fit_item(void *arg, size_t b, void *scratch) {
     }
     limn__lime_kernel(D, N, L->width, w);
   }
-  limn__lime_cache_build(&cache, cmem, S, y, w, N, d, mask);
+  limn__lime_cache_build(&cache, cmem, S, y, w, N, d, mask, mask ? ones : NULL);
   size_t nf = limn__lime_select(L->o->selection, S, y, w, N, d, L->o->num_features, F, &cache, ws);
   limn_explanation *e = &L->ex[i];
   e->score = limn__lime_ridge(S, y, w, N, d, F, nf, &cache, L->o->ridge_alpha, beta, &e->intercept,

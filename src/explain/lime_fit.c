@@ -196,18 +196,22 @@ LIMN_CLONES static double weighted_pairs(const uint64_t *restrict a, const uint6
  * sqrt(d - ones)): a pair's sum of weights is then sum_k w_k n_k(pair), n_k the
  * number of rows with k ones and both columns 1, counted in bitsets of the rows
  * grouped by k. Returns 0, having set nothing, when the weights are not such a
- * function. mem: the cache's memory after its xm, r, G, all and ones, and the row
- * masks' N words. */
-static int grouped_sums(limn__lime_cache *c, uint64_t *mem, const uint64_t *mask, const double *y,
-                        const double *w, size_t N, size_t d) {
+ * function. ones: each row's number of ones, or NULL (counted here). mem: the cache's
+ * memory after its xm, r, G, all and ones, and the row masks' N words. */
+static int grouped_sums(limn__lime_cache *c, uint64_t *mem, const uint64_t *mask, const unsigned char *ones,
+                        const double *y, const double *w, size_t N, size_t d) {
   size_t W = group_words(N, d), ng = d + 1;
   uint64_t *bits = mem;
   double *wk = (double *)(void *)(bits + d * W);
   size_t *nk = (size_t *)(void *)(wk + d + 2), *at = nk + d + 2;
-  unsigned char *cnt = (unsigned char *)(void *)(at + d + 2);
+  const unsigned char *cnt = ones;
+  if (!cnt) {
+    unsigned char *own = (unsigned char *)(void *)(at + d + 2);
+    ones_counts(mask, N, own);
+    cnt = own;
+  }
   for (size_t k = 0; k < ng; k++)
     nk[k] = 0, wk[k] = 0.0;
-  ones_counts(mask, N, cnt);
   for (size_t i = 0; i < N; i++) {
     size_t k = cnt[i];
     if (nk[k]++ == 0)
@@ -254,7 +258,8 @@ static int grouped_sums(limn__lime_cache *c, uint64_t *mem, const uint64_t *mask
 }
 
 void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, const double *y,
-                            const double *w, size_t N, size_t d, const uint64_t *mask) {
+                            const double *w, size_t N, size_t d, const uint64_t *mask,
+                            const unsigned char *ones_per_row) {
   size_t *all = (size_t *)(void *)(mem + 2 * d + d * d), *ones = all + d;
   uint64_t *own = (uint64_t *)(void *)(ones + d); /* N words: the row masks when not given */
   for (size_t j = 0; j < d; j++)
@@ -264,12 +269,12 @@ void limn__lime_cache_build(limn__lime_cache *c, double *mem, const double *S, c
   if (mask)
     c->ok = 1;
   else if (d <= 64)
-    c->ok = row_masks(S, N, d, own), mask = own;
+    c->ok = row_masks(S, N, d, own), mask = own, ones_per_row = NULL;
   else
     c->ok = binary01(S, N, d, all, d);
   if (!c->ok)
     return;
-  if (mask && grouped_sums(c, own + N, mask, y, w, N, d))
+  if (mask && grouped_sums(c, own + N, mask, ones_per_row, y, w, N, d))
     return;
   c->sw = means(S, mask, y, w, N, d, all, d, c->xm, &c->my);
   c->sdy = binary_raw(S, mask, y, w, N, d, all, d, c->my, c->G, c->r, ones);
@@ -474,7 +479,7 @@ int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double 
   if (rc == LIMN_OK) {
     limn__lime_cache cache;
     limn__lime_kernel(dist, N, kernel_width, w);
-    limn__lime_cache_build(&cache, cmem, S, y, w, N, d, NULL);
+    limn__lime_cache_build(&cache, cmem, S, y, w, N, d, NULL, NULL);
     size_t nf = limn__lime_select(sel, S, y, w, N, d, num_features, F, &cache, ws);
     *score = limn__lime_ridge(S, y, w, N, d, F, nf, &cache, ridge_alpha, beta, intercept, local_pred, ws);
     memset(selected, 0, d);
