@@ -41,6 +41,11 @@ int limn__mlp_ig_rule(limn_ctx *ctx, const limn_model *m, const float *hx, const
                       limn_space sp, double *attr);
 
 /* LIME's local model pieces (lime_fit.c, lasso.c). Workspace sizes in doubles. */
+/* The multiplier a of LIME's rank-1 lattice of P points (P prime) in d columns:
+ * limn__lattice_search runs the search (2-D spectral test over the pairs of
+ * columns), limn__lattice_multiplier answers the default sizes from a table. */
+uint64_t limn__lattice_search(uint64_t P, size_t d);
+uint64_t limn__lattice_multiplier(uint64_t P, size_t d);
 void limn__lime_kernel(const double *dist, size_t N, double width, double *w);
 size_t limn__lime_fit_workspace(size_t d);
 size_t limn__lasso_workspace(size_t N, size_t d);

@@ -231,7 +231,7 @@ static int64_t shortest2(int64_t h, int64_t M) {
  * coprime to M, the one whose worst such projection has the longest shortest vector
  * (the 2-D spectral test: the pairs are what the surrogate's Gram matrix sees). The
  * search is deterministic and costs about M d small reductions. */
-static uint64_t lattice_generator(uint64_t M, size_t d) {
+uint64_t limn__lattice_search(uint64_t M, size_t d) {
   if (M < 3 || d < 2)
     return 1;
   uint64_t best = 1, step = M > 20000 ? M / 20000 : 1;
@@ -250,6 +250,29 @@ static uint64_t lattice_generator(uint64_t M, size_t d) {
       bestv = worst, best = a;
   }
   return best;
+}
+
+/* limn__lattice_search's answers for the default sizes (5000 and 65 536 samples: P =
+ * 4999 and 65 537) and d = 0..64, so that a call does not repeat the search (1-9 ms,
+ * more than the explanation of one row); test_lime checks every entry against it. */
+static const uint16_t lattice_a_4999[65] = {
+    1,    1,    685, 338, 99,  141, 103, 195, 195, 195, 195, 762,  762,  109,  1037, 183,  950,
+    950,  950,  950, 551, 349, 349, 349, 509, 509, 509, 509, 1017, 1017, 1017, 1017, 1017, 1017,
+    1017, 1017, 73,  73,  73,  73,  73,  140, 29,  29,  29,  29,   73,   73,   73,   73,   73,
+    73,   616,  616, 616, 612, 612, 612, 612, 612, 612, 612, 612,  124,  73};
+static const uint32_t lattice_a_65537[65] = {
+    1,     1,     18260, 64814, 51269, 29813, 29813, 3215,  33356, 33356, 25916, 38507, 20276,
+    20588, 20588, 20588, 20588, 20588, 15614, 15614, 15614, 15614, 25016, 25016, 25016, 25016,
+    25016, 38888, 38888, 38888, 38888, 35033, 35033, 35033, 35033, 35033, 34319, 34319, 34319,
+    56210, 56210, 56210, 56210, 56210, 56210, 56210, 10811, 10811, 10811, 39659, 39659, 39659,
+    39659, 39659, 39659, 39659, 16478, 14447, 14447, 14447, 14447, 14447, 14447, 14447, 14447};
+
+uint64_t limn__lattice_multiplier(uint64_t P, size_t d) {
+  if (d <= 64 && P == 4999)
+    return lattice_a_4999[d];
+  if (d <= 64 && P == 65537)
+    return lattice_a_65537[d];
+  return limn__lattice_search(P, d);
 }
 
 /* ids[s] = the number of cum[t] (t < nv - 1) with u[s] >= cum[t]. */
@@ -357,7 +380,7 @@ static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_
 /* ---- limn's neighbourhood: a randomised rank-1 lattice ----
  * Column j's uniform for sample s (0-based, after row 0) is u = frac(pos / P +
  * shift_j), pos = s g_j mod P, g_j = a^j mod P: a randomised rank-1 (Korobov)
- * lattice, P prime, a chosen by lattice_generator, shift_j uniform. Each column's
+ * lattice, P prime, a chosen by limn__lattice_search, shift_j uniform. Each column's
  * uniforms are an exact grid (its bin proportions exact), every pair of columns a 2-D
  * lattice. u's bin comes from the cumulative frequencies; the value inside a numeric
  * bin is the bin's truncated normal at t, u's position inside the bin's range of
@@ -764,7 +787,7 @@ int limn_explain_lime(limn_ctx *ctx, const limn_model *m, const limn_stats *back
   L.width = L.o->kernel_width > 0 ? L.o->kernel_width : 0.75 * sqrt((double)L.d);
   if (!L.o->compat && L.N > 1) {
     L.lattice_p = next_prime(L.N - 1);
-    L.lattice_a = lattice_generator(L.lattice_p, L.d);
+    L.lattice_a = limn__lattice_multiplier(L.lattice_p, L.d);
   }
   if (n == 0)
     return limn__err(ctx, LIMN_EINVAL, "no rows to explain");

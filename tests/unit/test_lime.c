@@ -2,6 +2,7 @@
  * output on a captured neighbourhood (to 1e-9), coefficient recovery on a linear
  * model, determinism, stability across seeds, and bad input. */
 #include "../harness.h"
+#include "../../src/explain/explain_internal.h"
 
 static limn_ctx *ctx;
 static const char *Q = "tests/fixtures/bc_quartiles.txt";
@@ -391,8 +392,20 @@ static void test_breast_cancer(void) {
   limn_dataset_free(te);
 }
 
+/* The lattice multipliers tabulated for the default sample counts are the search's. */
+static void test_lattice_table(void) {
+  test_begin("lattice multipliers: table = search");
+  int same = 1;
+  for (size_t d = 0; d <= 64; d++)
+    same &= limn__lattice_multiplier(4999, d) == limn__lattice_search(4999, d) &&
+            limn__lattice_multiplier(65537, d) == limn__lattice_search(65537, d);
+  CHECK(same);
+  CHECK(limn__lattice_multiplier(4999, 30) != 1 && limn__lattice_multiplier(65537, 30) != 1);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
+  test_lattice_table();
   test_bins();
   test_local_model();
   test_linear();
