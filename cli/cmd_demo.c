@@ -211,7 +211,7 @@ int cmd_demo(int argc, char **argv) {
     in.reasons = set->reasons, in.favourable = -1, in.reasons_from = LIMN_METHOD_LIME;
     if (set->favourable)
       in.favourable = cli_output_index(m, set->favourable, 0);
-    in.top = 10, in.num_samples = 5000, in.seed = seed, in.map_space = "auto", in.map_max = 3000;
+    in.top = 10, in.num_samples = 0, in.seed = seed, in.map_space = "auto", in.map_max = 3000;
     in.title = set->title, in.command = line;
     rc = report_write(&in, rp);
   }

@@ -32,7 +32,8 @@ static cli_opt opts[] = {
     {"background", "FILE", NULL,
      "LIME: training data for the statistics (default: those stored in the model)", 0, 0, 0},
     {"num-features", "N", "10", "LIME: features in the surrogate", 0, 0, 0},
-    {"num-samples", "N", "5000", "LIME: neighbourhood size", 0, 0, 0},
+    {"num-samples", "N", "auto",
+     "LIME: neighbourhood size (auto: 65536 with limn's estimator on up to 64 features, else 5000)", 0, 0, 0},
     {"discretizer", "NAME", "quartile", "LIME: quartile, decile, entropy or none (continuous)", 0, 0, 0},
     {"kernel-width", "W", "0", "LIME: kernel width (0: 0.75 sqrt(features))", 0, 0, 0},
     {"feature-selection", "NAME", "auto",
@@ -150,7 +151,7 @@ static int lime_opts(run *r) {
   o->sample_around_instance = cli_isset(&cmd, "sample-around-instance");
   size_t st, pk;
   if (cli_size(&cmd, "num-features", 1, 1000000, &o->num_features) ||
-      cli_size(&cmd, "num-samples", 2, 10000000, &o->num_samples) ||
+      cli_size_auto(&cmd, "num-samples", 2, 10000000, &o->num_samples) ||
       cli_double(&cmd, "kernel-width", 0, 1e12, &o->kernel_width) || cli_u64(&cmd, "seed", &o->seed) ||
       cli_size(&cmd, "stability", 0, 1000, &st) || cli_size(&cmd, "pick", 0, 1000000, &pk))
     return CLI_USAGE;
@@ -211,7 +212,7 @@ static void describe(run *r) {
              g->noise, (unsigned long long)g->seed);
   else if (g->method == LIMN_METHOD_LIME)
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s bins, %zu samples, %s, %s estimator, seed %llu",
-             limn_discretizer_name(r->lo.discretizer), r->lo.num_samples,
+             limn_discretizer_name(r->lo.discretizer), limn_lime_samples(&r->lo, limn_model_nfeatures(r->m)),
              limn_selection_name(r->lo.selection), r->lo.compat ? "lime's" : "lattice",
              (unsigned long long)r->lo.seed);
 }

@@ -21,7 +21,8 @@ static cli_opt opts[] = {
      0, 0, 0},
     {"reasons-from", "METHOD", "lime", "lime or ig", 0, 0, 0},
     {"top", "N", "10", "features in each LIME and IG table (0: all)", 0, 0, 0},
-    {"num-samples", "N", "5000", "LIME neighbourhood size", 0, 0, 0},
+    {"num-samples", "N", "auto",
+     "LIME neighbourhood size (auto: 65536 with limn's estimator on up to 64 features, else 5000)", 0, 0, 0},
     {"map", "SPACE", "auto", "the map: auto (last hidden layer, else outputs), output, hidden:K or none", 0,
      0, 0},
     {"map-max", "N", "3000", "rows in the map at most (an even spread; explained rows always included)", 0, 0,
@@ -79,7 +80,7 @@ int cmd_report(int argc, char **argv) {
   memset(&in, 0, sizeof in);
   size_t threads;
   if (cli_size(&cmd, "reasons", 0, 1000, &in.reasons) || cli_size(&cmd, "top", 0, 1000000, &in.top) ||
-      cli_size(&cmd, "num-samples", 2, 10000000, &in.num_samples) ||
+      cli_size_auto(&cmd, "num-samples", 2, 10000000, &in.num_samples) ||
       cli_size(&cmd, "map-max", 10, 1000000, &in.map_max) || cli_u64(&cmd, "seed", &in.seed) ||
       cli_size(&cmd, "threads", 0, 4096, &threads))
     return CLI_USAGE;

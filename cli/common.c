@@ -134,6 +134,22 @@ int cli_size(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t 
   return CLI_OK;
 }
 
+int cli_size_auto(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t *out) {
+  const char *v = cli_get(cmd, name);
+  char *end;
+  errno = 0;
+  if (v && !strcmp(v, "auto")) {
+    *out = 0;
+    return CLI_OK;
+  }
+  unsigned long long x = v ? strtoull(v, &end, 10) : 0;
+  if (!v || !*v || *end || errno || v[0] == '-' || x < lo || x > hi)
+    return usage_error(cmd, "--%s must be auto or a whole number in %zu..%zu, got '%s'", name, lo, hi,
+                       v ? v : "");
+  *out = (size_t)x;
+  return CLI_OK;
+}
+
 int cli_double(const cli_cmd *cmd, const char *name, double lo, double hi, double *out) {
   const char *v = cli_get(cmd, name);
   char *end;

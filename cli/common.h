@@ -45,6 +45,8 @@ int cli_fail(const char *fmt, ...)
 int cli_lib_fail(limn_ctx *ctx, int rc);
 /* Parse numbers with range checks; print a usage error and return CLI_USAGE on failure. */
 int cli_size(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t *out);
+/* The same, or "auto", which gives 0. */
+int cli_size_auto(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t *out);
 int cli_double(const cli_cmd *cmd, const char *name, double lo, double hi, double *out);
 int cli_u64(const cli_cmd *cmd, const char *name, uint64_t *out);
 /* Split a comma-separated list in place; returns the count (at most max). */

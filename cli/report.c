@@ -770,8 +770,9 @@ static void provenance(FILE *f, const rep *r, const char *msha, const char *dsha
   fprintf(f,
           "<dt>LIME</dt><dd>%zu samples, %s bins, kernel width 0.75&radic;d, feature selection %s, up to %zu "
           "features, ridge alpha %g, %s estimator</dd>\n",
-          r->lo.num_samples, limn_discretizer_name(r->lo.discretizer), limn_selection_name(r->lo.selection),
-          r->lo.num_features, r->lo.ridge_alpha, r->lo.compat ? "lime's" : "limn's lattice");
+          limn_lime_samples(&r->lo, limn_model_nfeatures(r->m)), limn_discretizer_name(r->lo.discretizer),
+          limn_selection_name(r->lo.selection), r->lo.num_features, r->lo.ridge_alpha,
+          r->lo.compat ? "lime's" : "limn's lattice");
   fprintf(f,
           "<dt>Integrated Gradients</dt><dd>%s, baseline %s, explained output: probability of the "
           "predicted class</dd>\n",

@@ -164,7 +164,7 @@ int limn_selection_parse(const char *name, limn_selection *out);
 /* LIME options. Defaults in brackets (limn_lime_opts_default). */
 typedef struct limn_lime_opts {
   size_t num_features;          /* features in the surrogate [10] */
-  size_t num_samples;           /* neighbourhood size, the row itself included [5000] */
+  size_t num_samples;           /* neighbourhood size, the row itself included [0: auto] */
   limn_discretizer discretizer; /* [quartile] */
   double kernel_width;          /* [0: 0.75 sqrt(d)] */
   limn_selection selection;     /* [auto] */
@@ -178,6 +178,13 @@ typedef struct limn_lime_opts {
 } limn_lime_opts;
 
 limn_lime_opts limn_lime_opts_default(void);
+
+/* The neighbourhood size LIME uses for a model of nfeatures raw columns: num_samples,
+ * or when it is 0 (auto) 65 536 with limn's estimator on up to 64 columns (where its
+ * cost is linear in the samples: about 12 ms on 30 columns, 1 thread) and 5000,
+ * lime's default, with lime's estimator (compat) or on more columns. See
+ * docs/math/lime.md, Stability, for what the larger default buys. */
+size_t limn_lime_samples(const limn_lime_opts *o, size_t nfeatures);
 
 /* Explain n raw rows x (n, nfeatures) of model m with LIME. `background` holds the
  * training statistics (limn_stats_compute of the training data, or the model's own,

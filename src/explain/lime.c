@@ -12,12 +12,17 @@ limn_lime_opts limn_lime_opts_default(void) {
   limn_lime_opts o;
   memset(&o, 0, sizeof o);
   o.num_features = 10;
-  o.num_samples = 5000;
   o.discretizer = LIMN_DISC_QUARTILE;
   o.selection = LIMN_SELECT_AUTO;
   o.ridge_alpha = 1.0;
   o.target = -1;
   return o;
+}
+
+size_t limn_lime_samples(const limn_lime_opts *o, size_t nfeatures) {
+  if (o->num_samples)
+    return o->num_samples;
+  return !o->compat && nfeatures <= 64 ? 65536 : 5000;
 }
 
 /* ---- normal distribution ---- */
@@ -673,8 +678,8 @@ static int check(lx *L) {
   const limn_lime_opts *o = L->o;
   limn_ctx *ctx = L->ctx;
   const limn_schema *s = limn_model_schema(L->m);
-  if (o->num_samples < 2 || o->num_samples > 10000000)
-    return limn__err(ctx, LIMN_EINVAL, "LIME needs 2 to 10000000 samples, got %zu", o->num_samples);
+  if (L->N < 2 || L->N > 10000000)
+    return limn__err(ctx, LIMN_EINVAL, "LIME needs 2 to 10000000 samples, got %zu", L->N);
   if (o->num_features < 1 || o->num_features > L->d)
     return limn__err(ctx, LIMN_EINVAL, "num_features must be in 1..%zu (the model's features), got %zu", L->d,
                      o->num_features);
@@ -782,7 +787,7 @@ int limn_explain_lime(limn_ctx *ctx, const limn_model *m, const limn_stats *back
   lx L;
   memset(&L, 0, sizeof L);
   L.ctx = ctx, L.m = m, L.st = background, L.o = opts ? opts : &dflt, L.x = x, L.n = n;
-  L.d = m->nfeatures, L.k = m->noutputs, L.N = L.o->num_samples;
+  L.d = m->nfeatures, L.k = m->noutputs, L.N = limn_lime_samples(L.o, L.d);
   L.disc = L.o->discretizer == LIMN_DISC_NONE ? -1 : (int)L.o->discretizer;
   L.width = L.o->kernel_width > 0 ? L.o->kernel_width : 0.75 * sqrt((double)L.d);
   if (!L.o->compat && L.N > 1) {

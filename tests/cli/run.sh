@@ -90,8 +90,12 @@ grep -Eq "(<=|>) " "$T/out" && ok || bad "LIME labels name bins"
 cmp -s "$T/l1" "$T/l2" && ok || bad "LIME differs between 1 and 2 threads"
 "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 13 --method lime --format jsonl >"$T/l13" 2>/dev/null
 grep '^{"row":13,' "$T/l1" | cmp -s - "$T/l13" && ok || bad "LIME row 13 alone differs from row 13 among others"
-grep -q '"intercept":' "$T/l1" && grep -q '"local_pred":' "$T/l1" && grep -q '"score":' "$T/l1" && grep -q '"num_samples":5000' "$T/l1" && grep -q '"label":"' "$T/l1" && ok || bad "LIME JSON fields"
+grep -q '"intercept":' "$T/l1" && grep -q '"local_pred":' "$T/l1" && grep -q '"score":' "$T/l1" && grep -q '"num_samples":65536' "$T/l1" && grep -q '"label":"' "$T/l1" && ok || bad "LIME JSON fields"
 [ "$(grep -o '"index":' "$T/l13" | wc -l)" -eq 10 ] && ok || bad "LIME reports num_features features"
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime --compat lime --format jsonl >"$T/lc" 2>/dev/null
+grep -q '"num_samples":5000,' "$T/lc" && ok || bad "LIME --compat lime: lime's 5000 samples by default"
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime --num-samples auto --format jsonl >"$T/la" 2>/dev/null
+grep '^{"row":0,' "$T/l1" | cmp -s - "$T/la" && ok || bad "LIME --num-samples auto is the default"
 expect 0 "stability: mean top-5 Jaccard" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-2 --method lime --stability 3 --num-samples 500
 # the summary line is the mean of the rows' figures (to the printed rounding)
 "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0-2 --method lime --stability 3 --num-samples 500 >"$T/stab" 2>/dev/null
@@ -105,7 +109,7 @@ expect 0 "label" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --ro
 expect 0 "surrogate" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime --discretizer entropy --background "$T/tr.csv"
 expect 0 "surrogate" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime --discretizer none --sample-around-instance --feature-selection forward_selection --num-features 4
 expect 1 "num_features must be in 1..30" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --method lime --num-features 31
-expect 2 "--num-samples must be a whole number in 2..10000000, got '1'" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method lime --num-samples 1
+expect 2 "--num-samples must be auto or a whole number in 2..10000000, got '1'" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method lime --num-samples 1
 printf 'a,b\n1,2\n' >"$T/otherbg.csv"
 expect 1 "no column 'mean radius'" -- "$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --method lime --background "$T/otherbg.csv"
 

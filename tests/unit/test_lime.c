@@ -1,6 +1,7 @@
 /* LIME: bins against lime's quartile discretizer, the local model against lime's
  * output on a captured neighbourhood (to 1e-9), coefficient recovery on a linear
- * model, determinism, stability across seeds, and bad input. */
+ * model, determinism, stability across seeds (the issue's 0.95 on the 143 test rows), and
+ * bad input. */
 #include "../harness.h"
 #include "../../src/explain/explain_internal.h"
 
@@ -354,7 +355,14 @@ static void test_breast_cancer(void) {
     limn_explanations_free(ctx, c, n);
     b = c = NULL;
   }
-  /* stability over seeds 0..9: mean pairwise top-5 Jaccard */
+  /* stability over seeds 0..9: mean pairwise top-5 Jaccard, each estimator at its
+   * default sample count, on every test row (the issue's figure; 20 under the
+   * sanitizers, where 143 rows x 10 seeds x 65 536 samples would take minutes) */
+#ifdef LIMN_TEST_SANITIZED
+  size_t ns = n;
+#else
+  size_t ns = limn_dataset_nrows(te);
+#endif
   limn_explanation *runs[10] = {0};
   double jl = 0, jn = 0;
   int pairs = 0;
@@ -362,11 +370,11 @@ static void test_breast_cancer(void) {
     o.compat = compat;
     for (int sd = 0; sd < 10; sd++) {
       o.seed = (uint64_t)sd;
-      limn_explain_lime(ctx, m, st, x, n, &o, &runs[sd]);
+      limn_explain_lime(ctx, m, st, x, ns, &o, &runs[sd]);
     }
     double sum = 0;
     int cnt = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < ns; i++)
       for (int p = 0; p < 10; p++)
         for (int q = p + 1; q < 10; q++)
           if (runs[p] && runs[q]) {
@@ -374,17 +382,21 @@ static void test_breast_cancer(void) {
             cnt++;
           }
     double mean = cnt ? sum / cnt : 0;
-    printf("top-5 Jaccard over seeds 0..9, %zu rows, %s estimator: %.3f\n", n, compat ? "lime's" : "limn's",
-           mean);
+    printf("top-5 Jaccard over seeds 0..9, %zu rows, %s estimator, %zu samples: %.3f\n", ns,
+           compat ? "lime's" : "limn's", runs[0] ? runs[0][0].num_samples : 0, mean);
     if (!compat)
-      jn = mean; /* the target of 0.95 is not reached yet: see docs/math/lime.md */
+      jn = mean;
     else
       jl = mean, pairs = cnt;
     for (int sd = 0; sd < 10; sd++)
-      limn_explanations_free(ctx, runs[sd], n);
+      limn_explanations_free(ctx, runs[sd], ns);
   }
   CHECK(pairs > 0 && jl < 1.0);
-  CHECK(jn >= jl - 0.05); /* limn's estimator is at least as stable as lime's */
+#ifdef LIMN_TEST_SANITIZED
+  CHECK(jn >= jl); /* limn's estimator is more stable than lime's */
+#else
+  CHECK(jn >= 0.95); /* the target, on the 143 bundled test rows */
+#endif
   limn_ctx_set_threads(ctx, 0);
   limn_explanations_free(ctx, a, n);
   limn_model_free(m);
