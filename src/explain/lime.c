@@ -280,15 +280,30 @@ uint64_t limn__lattice_multiplier(uint64_t P, size_t d) {
   return limn__lattice_search(P, d);
 }
 
-/* ids[s] = the number of cum[t] (t < nv - 1) with u[s] >= cum[t]. */
+/* ids[s] = the number of cum[t] (t < nv - 1) with u[s] >= cum[t]; and unless ge is NULL,
+ * ge[4 t + l] = the number of samples s = l mod 4 with u[s] >= cum[t] (the bins' counts
+ * by differences, counted in the same vectorised pass instead of a pass of scattered
+ * increments). */
 LIMN_CLONES static void bin_ids(const double *restrict u, size_t M, const double *restrict cum, size_t nv,
-                                size_t *restrict ids) {
+                                size_t *restrict ids, size_t *restrict ge) {
   for (size_t s = 0; s < M; s++)
     ids[s] = 0;
   for (size_t v = 0; v + 1 < nv; v++) {
     double c = cum[v];
-    for (size_t s = 0; s < M; s++)
-      ids[s] += u[s] >= c;
+    size_t g[4] = {0, 0, 0, 0}, s = 0;
+    for (; s + 4 <= M; s += 4)
+      for (size_t l = 0; l < 4; l++) {
+        size_t a = u[s + l] >= c;
+        ids[s + l] += a;
+        g[l] += a;
+      }
+    for (; s < M; s++) {
+      size_t a = u[s] >= c;
+      ids[s] += a;
+      g[s & 3] += a;
+    }
+    for (size_t l = 0; ge && l < 4; l++)
+      ge[4 * v + l] = g[l];
   }
 }
 
@@ -311,11 +326,18 @@ static size_t column_cum(const lx *L, size_t j, double *cum) {
 }
 
 /* lime's draw (compat): N-1 ids of column j into ids by inverse CDF of the
- * frequencies at i.i.d. uniforms u (N-1 doubles); p: the cumulative frequencies. */
-static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u) {
-  size_t nv = column_cum(L, j, p), M = L->N - 1;
+ * frequencies at i.i.d. uniforms u (N-1 doubles); p: the cumulative frequencies.
+ * Unless cnt is NULL (a numeric column's bins, at most 65): cnt[65 l + v] = the number
+ * of samples s = l mod 4 with id v. */
+static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u, size_t *cnt) {
+  size_t nv = column_cum(L, j, p), M = L->N - 1, ge[4 * 64];
   limn__rng_uniforms(r, u, M);
-  bin_ids(u, M, p, nv, ids);
+  bin_ids(u, M, p, nv, ids, cnt ? ge : NULL);
+  for (size_t l = 0; cnt && l < 4; l++)
+    for (size_t v = 0; v < nv; v++) {
+      size_t above = v ? ge[4 * (v - 1) + l] : (M + 3 - l) / 4; /* samples = l mod 4 with id >= v */
+      cnt[65 * l + v] = above - (v + 1 < nv ? ge[4 * v + l] : 0);
+    }
 }
 
 /* out[s] = 1 where ids[s] is own, else 0: vectorised (as a branch, a coin flip the
@@ -351,15 +373,14 @@ static size_t column_tnorms(const lx *L, size_t j, tnorm *tn, double *prm) {
  * order: i.i.d. draws, so the same distribution as drawing them sample by sample)
  * with the bin's parameters fixed. Sj[s] (unless Sj is NULL) = 1 where the sample's
  * bin is the row's (xb). flag: N + 8 bytes, idx: N, u: 3 N doubles of work. */
-static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_t *ids, unsigned char *flag,
-                        uint32_t *idx, double *u, double *Sj, float *Xj) {
+static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_t *ids,
+                        const size_t (*cnt)[65], unsigned char *flag, uint32_t *idx, double *u, double *Sj,
+                        float *Xj) {
   size_t M = L->N - 1, off[66];
   tnorm tn[65];
   double prm[8 * 65], *t = u, *p = u + L->N, *x = u + 2 * L->N;
   size_t nv = column_tnorms(L, j, tn, prm);
-  size_t cnt[4][65] = {{0}}, at[4][65], k = 0;
-  for (size_t s = 0; s < M; s++) /* four interleaved counters: no store feeds the next load */
-    cnt[s & 3][ids[s]]++;
+  size_t at[4][65], k = 0;
   for (size_t v = 0; v < nv; v++) { /* the samples grouped by bin (within it by s mod 4, then s) */
     off[v] = k;
     for (size_t l = 0; l < 4; l++)
@@ -550,7 +571,8 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
     } else if (!L->o->compat) {
       lattice_column(L, j, &r, L->xbin[i * d + j], p, u, flag, idx, mask ? NULL : Sj, Xj, mask);
     } else {
-      draw_ids(L, j, &r, ids, p, u);
+      size_t cnt[4][65];
+      draw_ids(L, j, &r, ids, p, u, cat ? NULL : &cnt[0][0]);
       long xb = L->xbin[i * d + j];
       if (mask)
         match_bits(ids, N - 1, (size_t)xb, j, mask + 1);
@@ -560,7 +582,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
         for (size_t s = 1; s < N; s++)
           Xj[s] = (float)ids[s - 1];
       } else {
-        draw_values(L, j, &r, xb, ids, flag, idx, u, mask ? NULL : Sj, Xj);
+        draw_values(L, j, &r, xb, ids, (const size_t(*)[65])cnt, flag, idx, u, mask ? NULL : Sj, Xj);
       }
     }
     if (j % GROUP == GROUP - 1 || j + 1 == d) { /* copy the group into S and X */
