@@ -145,6 +145,10 @@ static inline uint64_t limn__rng_below(limn_rng *r, uint64_t n) {
  * from one step of r, interleaved (lane l gives u[8q + l]): vectorised, a fixed
  * function of r's state whatever the machine. */
 void limn__rng_uniforms(limn_rng *r, double *u, size_t n);
+/* The same lanes, two uniforms of 32 random bits from each output: u[q] from its top
+ * half, v[q] from its bottom half (for draws that need many uniforms but not 52 bits:
+ * half the generator's work). */
+void limn__rng_uniform_pairs(limn_rng *r, double *u, double *v, size_t n);
 
 /* LIMN_CLONES on a function: compiled twice, plain x86-64 and AVX2, the one the CPU
  * supports chosen at load time (the binary still runs on any x86-64). Only for

@@ -75,13 +75,27 @@ void limn_rng_shuffle(limn_rng *r, size_t *idx, size_t n) {
 typedef uint64_t limn__v4u __attribute__((vector_size(32)));
 typedef double limn__v4d __attribute__((vector_size(32)));
 
-/* d = the uniforms of the lanes' next outputs (state word 1 is s1) */
+/* m = the lanes' next outputs (state word 1 is s1) */
+#define XOSHIRO_RAW(m, s1)                                                                                   \
+  do {                                                                                                       \
+    (m) = (s1) + ((s1) << 2); /* s1 * 5 */                                                                   \
+    (m) = (m) << 7 | (m) >> 57;                                                                              \
+    (m) = (m) + ((m) << 3); /* * 9 */                                                                        \
+  } while (0)
+/* d = the uniforms of the lanes' next outputs: their top 52 bits */
 #define XOSHIRO_OUT(d, s1, one)                                                                              \
   do {                                                                                                       \
-    limn__v4u m_ = (s1) + ((s1) << 2); /* s1 * 5 */                                                          \
-    m_ = m_ << 7 | m_ >> 57;                                                                                 \
-    m_ = m_ + (m_ << 3); /* * 9 */                                                                           \
+    limn__v4u m_;                                                                                            \
+    XOSHIRO_RAW(m_, s1);                                                                                     \
     (d) = (limn__v4d)(m_ >> 12 | (one)) - 1.0;                                                               \
+  } while (0)
+/* d, e = two uniforms of 32 bits from the lanes' next outputs: the top and the bottom half */
+#define XOSHIRO_OUT2(d, e, s1, one)                                                                          \
+  do {                                                                                                       \
+    limn__v4u m_;                                                                                            \
+    XOSHIRO_RAW(m_, s1);                                                                                     \
+    (d) = (limn__v4d)(m_ >> 32 << 20 | (one)) - 1.0;                                                         \
+    (e) = (limn__v4d)(m_ << 32 >> 12 | (one)) - 1.0;                                                         \
   } while (0)
 /* one step of the lanes' states */
 #define XOSHIRO_STEP(s0, s1, s2, s3)                                                                         \
@@ -116,6 +130,33 @@ LIMN_CLONES static void xoshiro8(uint64_t *st, double *u, size_t n) {
       u[q] = tail[l];
   }
 }
+
+LIMN_CLONES static void xoshiro8_pairs(uint64_t *st, double *u, double *v, size_t n) {
+  limn__v4u a0, a1, a2, a3, b0, b1, b2, b3;
+  memcpy(&a0, st, 32), memcpy(&b0, st + 4, 32), memcpy(&a1, st + 8, 32), memcpy(&b1, st + 12, 32);
+  memcpy(&a2, st + 16, 32), memcpy(&b2, st + 20, 32), memcpy(&a3, st + 24, 32), memcpy(&b3, st + 28, 32);
+  const limn__v4u one = {0x3FF0000000000000ULL, 0x3FF0000000000000ULL, 0x3FF0000000000000ULL,
+                         0x3FF0000000000000ULL};
+  size_t q = 0;
+  for (; q + 8 <= n; q += 8) {
+    limn__v4d da, db, ea, eb;
+    XOSHIRO_OUT2(da, ea, a1, one);
+    XOSHIRO_OUT2(db, eb, b1, one);
+    XOSHIRO_STEP(a0, a1, a2, a3);
+    XOSHIRO_STEP(b0, b1, b2, b3);
+    memcpy(u + q, &da, 32), memcpy(u + q + 4, &db, 32);
+    memcpy(v + q, &ea, 32), memcpy(v + q + 4, &eb, 32);
+  }
+  if (q < n) {
+    double tu[8], tv[8];
+    limn__v4d da, db, ea, eb;
+    XOSHIRO_OUT2(da, ea, a1, one);
+    XOSHIRO_OUT2(db, eb, b1, one);
+    memcpy(tu, &da, 32), memcpy(tu + 4, &db, 32), memcpy(tv, &ea, 32), memcpy(tv + 4, &eb, 32);
+    for (size_t l = 0; q < n; q++, l++)
+      u[q] = tu[l], v[q] = tv[l];
+  }
+}
 #else
 static void xoshiro8(uint64_t *st, double *u, size_t n) { /* the lanes as generators of their own */
   limn_rng lane[8];
@@ -129,12 +170,38 @@ static void xoshiro8(uint64_t *st, double *u, size_t n) { /* the lanes as genera
     u[q] = d - 1.0;
   }
 }
+
+static void xoshiro8_pairs(uint64_t *st, double *u, double *v, size_t n) {
+  limn_rng lane[8];
+  for (size_t l = 0; l < 8; l++)
+    for (size_t w = 0; w < 4; w++)
+      lane[l].s[w] = st[8 * w + l];
+  for (size_t q = 0; q < n; q++) {
+    uint64_t m = limn__rng_next(&lane[q & 7]);
+    uint64_t b = (m >> 32 << 20) | 0x3FF0000000000000ULL, c = (m << 32 >> 12) | 0x3FF0000000000000ULL;
+    double d, e;
+    memcpy(&d, &b, 8);
+    memcpy(&e, &c, 8);
+    u[q] = d - 1.0, v[q] = e - 1.0;
+  }
+}
 #endif
 
-void limn__rng_uniforms(limn_rng *r, double *u, size_t n) {
-  uint64_t st[32], x = limn__rng_next(r);
+static void lanes_seed(limn_rng *r, uint64_t *st) {
+  uint64_t x = limn__rng_next(r);
   for (size_t l = 0; l < 8; l++)
     for (size_t w = 0; w < 4; w++)
       st[8 * w + l] = splitmix64(&x);
+}
+
+void limn__rng_uniforms(limn_rng *r, double *u, size_t n) {
+  uint64_t st[32];
+  lanes_seed(r, st);
   xoshiro8(st, u, n);
+}
+
+void limn__rng_uniform_pairs(limn_rng *r, double *u, double *v, size_t n) {
+  uint64_t st[32];
+  lanes_seed(r, st);
+  xoshiro8_pairs(st, u, v, n);
 }

@@ -328,10 +328,16 @@ static size_t column_cum(const lx *L, size_t j, double *cum) {
 /* lime's draw (compat): N-1 ids of column j into ids by inverse CDF of the
  * frequencies at i.i.d. uniforms u (N-1 doubles); p: the cumulative frequencies.
  * Unless cnt is NULL (a numeric column's bins, at most 65): cnt[65 l + v] = the number
- * of samples s = l mod 4 with id v. */
-static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u, size_t *cnt) {
+ * of samples s = l mod 4 with id v, and t (N-1 doubles) receives as many more i.i.d.
+ * uniforms for the values (the two from each output of the generator: 32 bits each,
+ * ample for a bin's value stored as a float). */
+static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u, size_t *cnt,
+                     double *t) {
   size_t nv = column_cum(L, j, p), M = L->N - 1, ge[4 * 64];
-  limn__rng_uniforms(r, u, M);
+  if (cnt)
+    limn__rng_uniform_pairs(r, u, t, M);
+  else
+    limn__rng_uniforms(r, u, M);
   bin_ids(u, M, p, nv, ids, cnt ? ge : NULL);
   for (size_t l = 0; cnt && l < 4; l++)
     for (size_t v = 0; v < nv; v++) {
@@ -368,14 +374,14 @@ static size_t column_tnorms(const lx *L, size_t j, tnorm *tn, double *prm) {
 }
 
 /* lime's values (compat) of numeric column j for the N - 1 samples whose bins are
- * ids: inside each bin from its truncated normal by inverse CDF of fresh i.i.d.
- * uniforms, drawn bin by bin (the samples of a bin in order take its values in
- * order: i.i.d. draws, so the same distribution as drawing them sample by sample)
- * with the bin's parameters fixed. Sj[s] (unless Sj is NULL) = 1 where the sample's
- * bin is the row's (xb). flag: N + 8 bytes, idx: N, u: 3 N doubles of work. */
-static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_t *ids,
-                        const size_t (*cnt)[65], unsigned char *flag, uint32_t *idx, double *u, double *Sj,
-                        float *Xj) {
+ * ids (cnt: their counts, from draw_ids): inside each bin from its truncated normal by
+ * inverse CDF of the i.i.d. uniforms u[0..N-1) (draw_ids's t), taken bin by bin (the
+ * samples of a bin in order take its values in order: i.i.d. draws, so the same
+ * distribution as drawing them sample by sample) with the bin's parameters fixed.
+ * Sj[s] (unless Sj is NULL) = 1 where the sample's bin is the row's (xb). flag: N + 8
+ * bytes, idx: N, u: 3 N doubles of work. */
+static void draw_values(const lx *L, size_t j, long xb, const size_t *ids, const size_t (*cnt)[65],
+                        unsigned char *flag, uint32_t *idx, double *u, double *Sj, float *Xj) {
   size_t M = L->N - 1, off[66];
   tnorm tn[65];
   double prm[8 * 65], *t = u, *p = u + L->N, *x = u + 2 * L->N;
@@ -389,7 +395,6 @@ static void draw_values(const lx *L, size_t j, limn_rng *r, long xb, const size_
   off[nv] = k;
   for (size_t s = 0; s < M; s++)
     idx[at[s & 3][ids[s]]++] = (uint32_t)s;
-  limn__rng_uniforms(r, t, M);
   for (size_t v = 0; v < nv; v++) {
     size_t o = off[v], n = off[v + 1] - o;
     if (!n)
@@ -537,7 +542,8 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   unsigned char *flag = (unsigned char *)(void *)(ids + N); /* N + 8 */
   double *p = (double *)(void *)(ids + 2 * N);              /* maxcat + 66 */
   double *u = p + L->maxcat + 66;                           /* 3 N: uniforms, values, work */
-  double *Sg = u + 3 * N;                                   /* GROUP N: the group's columns of S */
+  double *ub = u + 3 * N;                                   /* N: compat's bins' uniforms */
+  double *Sg = ub + N;                                      /* GROUP N: the group's columns of S */
   float *Xg = (float *)(void *)(Sg + GROUP * N);            /* GROUP N: and of X */
   uint32_t *idx = (uint32_t *)(void *)(Xg + GROUP * N);     /* N */
   uint64_t *mask = L->mask ? L->mask + b * N : NULL;
@@ -572,7 +578,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
       lattice_column(L, j, &r, L->xbin[i * d + j], p, u, flag, idx, mask ? NULL : Sj, Xj, mask);
     } else {
       size_t cnt[4][65];
-      draw_ids(L, j, &r, ids, p, u, cat ? NULL : &cnt[0][0]);
+      draw_ids(L, j, &r, ids, p, ub, cat ? NULL : &cnt[0][0], u);
       long xb = L->xbin[i * d + j];
       if (mask)
         match_bits(ids, N - 1, (size_t)xb, j, mask + 1);
@@ -582,7 +588,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
         for (size_t s = 1; s < N; s++)
           Xj[s] = (float)ids[s - 1];
       } else {
-        draw_values(L, j, &r, xb, ids, (const size_t(*)[65])cnt, flag, idx, u, mask ? NULL : Sj, Xj);
+        draw_values(L, j, xb, ids, (const size_t(*)[65])cnt, flag, idx, u, mask ? NULL : Sj, Xj);
       }
     }
     if (j % GROUP == GROUP - 1 || j + 1 == d) { /* copy the group into S and X */
@@ -599,7 +605,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
 
 /* Bytes of scratch sample_row needs. */
 static size_t sample_scratch(const lx *L) {
-  return (5 * L->N + L->maxcat + 66 + 8) * sizeof(double) +
+  return (6 * L->N + L->maxcat + 66 + 8) * sizeof(double) +
          L->N * (GROUP * (sizeof(double) + sizeof(float)) + sizeof(uint32_t));
 }
 

@@ -165,6 +165,40 @@ static void test_rng_block(void) {
   }
 }
 
+/* limn__rng_uniform_pairs: the same lanes, each output's top 32 bits as u and its
+ * bottom 32 bits as v (uniforms on the grid of 2^-32). */
+static void test_rng_pairs(void) {
+  test_begin("rng: block of uniform pairs");
+  for (size_t n = 0; n < 20; n++) {
+    size_t len = n < 19 ? n : 100003;
+    limn_rng r, r2;
+    limn_rng_init(&r, 5, 2 + n);
+    r2 = r;
+    double *u = malloc((2 * len + 1) * sizeof *u), *v = u + len;
+    limn__rng_uniform_pairs(&r, u, v, len);
+    uint64_t x = limn_rng_u64(&r2), st[8][4];
+    for (int l = 0; l < 8; l++)
+      for (int w = 0; w < 4; w++)
+        st[l][w] = ref_splitmix(&x);
+    int same = 1;
+    double mu = 0, mv = 0, cross = 0;
+    for (size_t q = 0; q < len; q++) {
+      uint64_t *s = st[q % 8];
+      uint64_t res = ref_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+      s[2] ^= s[0], s[3] ^= s[1], s[1] ^= s[2], s[0] ^= s[3], s[2] ^= t;
+      s[3] = ref_rotl(s[3], 45);
+      same &= u[q] == ldexp((double)(res >> 32), -32) && v[q] == ldexp((double)(res & 0xFFFFFFFFu), -32);
+      mu += u[q], mv += v[q], cross += (u[q] - 0.5) * (v[q] - 0.5);
+    }
+    CHECK(same);
+    CHECK_EQ(limn_rng_u64(&r), limn_rng_u64(&r2));
+    if (len > 1000) /* means 1/2, halves uncorrelated (sd of each figure about 0.001) */
+      CHECK(fabs(mu / (double)len - 0.5) < 0.005 && fabs(mv / (double)len - 0.5) < 0.005 &&
+            fabs(cross / (double)len) < 0.002);
+    free(u);
+  }
+}
+
 /* limn_format_double / _float: the text is the first of "%.1g" .. "%.17g" that reads
  * back as the value (the definition, searched here one precision at a time), and
  * non-finite values have their names. */
@@ -233,6 +267,7 @@ int main(void) {
   test_sha256();
   test_format();
   test_rng_block();
+  test_rng_pairs();
   test_status();
   test_ctx();
   test_rng();
