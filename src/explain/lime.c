@@ -280,19 +280,23 @@ uint64_t limn__lattice_multiplier(uint64_t P, size_t d) {
   return limn__lattice_search(P, d);
 }
 
+/* compat groups a column's samples by bin in LANES interleaved lists (s mod LANES), so
+ * that consecutive samples bump different counters (no store feeding the next load) */
+#define LANES 8
+
 /* ids[s] = the number of cum[t] (t < nv - 1) with u[s] >= cum[t]; and unless ge is NULL,
- * ge[4 t + l] = the number of samples s = l mod 4 with u[s] >= cum[t] (the bins' counts
- * by differences, counted in the same vectorised pass instead of a pass of scattered
- * increments). */
+ * ge[LANES t + l] = the number of samples s = l mod LANES with u[s] >= cum[t] (the bins'
+ * counts by differences, counted in the same vectorised pass instead of a pass of
+ * scattered increments). */
 LIMN_CLONES static void bin_ids(const double *restrict u, size_t M, const double *restrict cum, size_t nv,
                                 size_t *restrict ids, size_t *restrict ge) {
   for (size_t s = 0; s < M; s++)
     ids[s] = 0;
   for (size_t v = 0; v + 1 < nv; v++) {
     double c = cum[v];
-    size_t g[4] = {0, 0, 0, 0}, s = 0;
-    for (; s + 4 <= M; s += 4)
-      for (size_t l = 0; l < 4; l++) {
+    size_t g[LANES] = {0}, s = 0;
+    for (; s + LANES <= M; s += LANES)
+      for (size_t l = 0; l < LANES; l++) {
         size_t a = u[s + l] >= c;
         ids[s + l] += a;
         g[l] += a;
@@ -300,10 +304,10 @@ LIMN_CLONES static void bin_ids(const double *restrict u, size_t M, const double
     for (; s < M; s++) {
       size_t a = u[s] >= c;
       ids[s] += a;
-      g[s & 3] += a;
+      g[s % LANES] += a;
     }
-    for (size_t l = 0; ge && l < 4; l++)
-      ge[4 * v + l] = g[l];
+    for (size_t l = 0; ge && l < LANES; l++)
+      ge[LANES * v + l] = g[l];
   }
 }
 
@@ -328,21 +332,21 @@ static size_t column_cum(const lx *L, size_t j, double *cum) {
 /* lime's draw (compat): N-1 ids of column j into ids by inverse CDF of the
  * frequencies at i.i.d. uniforms u (N-1 doubles); p: the cumulative frequencies.
  * Unless cnt is NULL (a numeric column's bins, at most 65): cnt[65 l + v] = the number
- * of samples s = l mod 4 with id v, and t (N-1 doubles) receives as many more i.i.d.
+ * of samples s = l mod LANES with id v, and t (N-1 doubles) receives as many more i.i.d.
  * uniforms for the values (the two from each output of the generator: 32 bits each,
  * ample for a bin's value stored as a float). */
 static void draw_ids(const lx *L, size_t j, limn_rng *r, size_t *ids, double *p, double *u, size_t *cnt,
                      double *t) {
-  size_t nv = column_cum(L, j, p), M = L->N - 1, ge[4 * 64];
+  size_t nv = column_cum(L, j, p), M = L->N - 1, ge[LANES * 64];
   if (cnt)
     limn__rng_uniform_pairs(r, u, t, M);
   else
     limn__rng_uniforms(r, u, M);
   bin_ids(u, M, p, nv, ids, cnt ? ge : NULL);
-  for (size_t l = 0; cnt && l < 4; l++)
+  for (size_t l = 0; cnt && l < LANES; l++)
     for (size_t v = 0; v < nv; v++) {
-      size_t above = v ? ge[4 * (v - 1) + l] : (M + 3 - l) / 4; /* samples = l mod 4 with id >= v */
-      cnt[65 * l + v] = above - (v + 1 < nv ? ge[4 * v + l] : 0);
+      size_t above = v ? ge[LANES * (v - 1) + l] : (M + LANES - 1 - l) / LANES; /* s = l mod LANES, id >= v */
+      cnt[65 * l + v] = above - (v + 1 < nv ? ge[LANES * v + l] : 0);
     }
 }
 
@@ -386,15 +390,15 @@ static void draw_values(const lx *L, size_t j, long xb, const size_t *ids, const
   tnorm tn[65];
   double prm[8 * 65], *t = u, *p = u + L->N, *x = u + 2 * L->N;
   size_t nv = column_tnorms(L, j, tn, prm);
-  size_t at[4][65], k = 0;
-  for (size_t v = 0; v < nv; v++) { /* the samples grouped by bin (within it by s mod 4, then s) */
+  size_t at[LANES][65], k = 0;
+  for (size_t v = 0; v < nv; v++) { /* the samples grouped by bin (within it by s mod LANES, then s) */
     off[v] = k;
-    for (size_t l = 0; l < 4; l++)
+    for (size_t l = 0; l < LANES; l++)
       at[l][v] = k, k += cnt[l][v];
   }
   off[nv] = k;
   for (size_t s = 0; s < M; s++)
-    idx[at[s & 3][ids[s]]++] = (uint32_t)s;
+    idx[at[s % LANES][ids[s]]++] = (uint32_t)s;
   for (size_t v = 0; v < nv; v++) {
     size_t o = off[v], n = off[v + 1] - o;
     if (!n)
@@ -577,7 +581,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
     } else if (!L->o->compat) {
       lattice_column(L, j, &r, L->xbin[i * d + j], p, u, flag, idx, mask ? NULL : Sj, Xj, mask);
     } else {
-      size_t cnt[4][65];
+      size_t cnt[LANES][65];
       draw_ids(L, j, &r, ids, p, ub, cat ? NULL : &cnt[0][0], u);
       long xb = L->xbin[i * d + j];
       if (mask)
