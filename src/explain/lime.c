@@ -137,6 +137,14 @@ LIMN_CLONES static void bin_values(const double *restrict t, size_t n, const dou
   }
 }
 
+/* 1 when a value of bin t can fall outside bin_values's central region (or the bin is
+ * degenerate): its probabilities pa .. pb reach into a tail (with a margin for the
+ * rounding of pa + t (pb - pa)). Without, bin_tails has nothing to do. */
+static int tnorm_has_tails(const tnorm *t) {
+  double lo = t->pa < t->pb ? t->pa : t->pb, hi = t->pa < t->pb ? t->pb : t->pa;
+  return t->degenerate || !(lo >= ICDF_LOW + 1e-12 && hi <= 1 - ICDF_LOW - 1e-12);
+}
+
 /* The tail values of a run (flag[i] set: tails and degenerate bins) by tnorm_draw,
  * the flags looked at eight at a time (flag: n + 8 bytes, the 8 after n cleared). */
 static void bin_tails(const tnorm *tn, const double *t, size_t n, unsigned char *flag, double *x) {
@@ -404,7 +412,8 @@ static void draw_values(const lx *L, size_t j, long xb, const size_t *ids, const
     if (!n)
       continue;
     bin_values(t + o, n, prm + 8 * v, p, x + o, flag);
-    bin_tails(&tn[v], t + o, n, flag, x + o);
+    if (tnorm_has_tails(&tn[v]))
+      bin_tails(&tn[v], t + o, n, flag, x + o);
   }
   for (size_t q = 0; q < M; q++)
     Xj[idx[q] + 1] = (float)x[q];
@@ -505,7 +514,8 @@ static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *
         double lo = v ? cum[v - 1] : 0.0, span = (v + 1 < nv ? cum[v] : 1.0) - lo;
         lattice_t((int)start, (int)n, inv, shift, wrap, lo, 1.0 / span, t);
         bin_values(t, n, prm + 8 * v, p, x, flag);
-        bin_tails(&tn[v], t, n, flag, x);
+        if (tnorm_has_tails(&tn[v]))
+          bin_tails(&tn[v], t, n, flag, x);
       }
       run_samples(start, n, gi, P, idx);
       if (cat)
