@@ -782,10 +782,12 @@ static int check_probs(lx *L, size_t nrows) {
 
 static int run_blocks(lx *L) {
   /* rows per block: the block's model inputs about 1 MB (in cache from the sampling
-   * to the model), rounded up to a multiple of the threads; one row when a row's
-   * alone is larger (its memory is then the bound). Results never depend on it. */
+   * to the model), rounded up to a multiple of the threads; a row per thread when a
+   * row's alone is larger, up to 16 MB a row (so the sampling and the fits still run
+   * in parallel); one row beyond (its memory is then the bound). Results never depend
+   * on it. */
   size_t N = L->N, d = L->d, nt = (size_t)limn__threads(L->ctx), B = 262144 / (N * d);
-  B = B ? (B + nt - 1) / nt * nt : 1;
+  B = B ? (B + nt - 1) / nt * nt : N * d <= ((size_t)4 << 20) ? nt : 1;
   if (B > L->n)
     B = L->n;
   int masks = L->disc >= 0 && d <= 64; /* every column 0/1: the rows as bitmasks, S row 0 only */
