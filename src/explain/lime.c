@@ -483,10 +483,14 @@ static void run_samples(size_t start, size_t n, uint64_t gi, uint64_t P, uint32_
     idx[q] = (uint32_t)s[l];
 }
 
+/* Length of the work buffers of a row's draw: N, or P where the lattice has more points
+ * (a bin's run can take up to P positions: all of them, for a column of one value). */
+static size_t lattice_buffer(const lx *L) { return L->lattice_p > L->N ? (size_t)L->lattice_p : L->N; }
+
 /* Column j of the neighbourhood of a row whose value is number xb: Xj[1..N-1] the
  * model inputs, Sj[1..N-1] (unless NULL) 1 where the sample's value is the row's, and
- * bit j of mask[1..N-1] (unless NULL) likewise. cum: maxcat + 66 doubles; u: 3 N
- * doubles, flag N + 8 bytes and idx N of work. */
+ * bit j of mask[1..N-1] (unless NULL) likewise. cum: maxcat + 66 doubles; u: 3 R
+ * doubles, flag R + 8 bytes and idx R of work, R = lattice_buffer(L). */
 static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *cum, double *u,
                            unsigned char *flag, uint32_t *idx, double *Sj, float *Xj, uint64_t *mask) {
   size_t nv = column_cum(L, j, cum), M = L->N - 1, own = (size_t)xb;
@@ -497,7 +501,7 @@ static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *
   double shift = limn__rng_uniform(r), inv = 1.0 / (double)P;
   int cat = L->st->kind[j] == LIMN_COL_CATEGORICAL;
   tnorm tn[65];
-  double prm[8 * 65], *t = u, *p = u + L->N, *x = u + 2 * L->N;
+  double prm[8 * 65], *t = u, *p = u + lattice_buffer(L), *x = u + 2 * lattice_buffer(L);
   if (!cat)
     column_tnorms(L, j, tn, prm);
   if (Sj)
@@ -547,19 +551,19 @@ static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *
 
 /* The neighbourhood of row i (block slot b): S, X. scratch: see sample_scratch. */
 static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
-  size_t N = L->N, d = L->d;
+  size_t N = L->N, d = L->d, R = lattice_buffer(L);
   const limn_stats *st = L->st;
   double *S = L->S + b * (L->mask ? 1 : N) * d; /* with masks, S holds row 0 only */
   float *X = L->X + b * N * d;
   const float *x = L->x + i * d;
   size_t *ids = scratch;                                    /* N bins */
-  unsigned char *flag = (unsigned char *)(void *)(ids + N); /* N + 8 */
-  double *p = (double *)(void *)(ids + 2 * N);              /* maxcat + 66 */
-  double *u = p + L->maxcat + 66;                           /* 3 N: uniforms, values, work */
-  double *ub = u + 3 * N;                                   /* N: compat's bins' uniforms */
+  unsigned char *flag = (unsigned char *)(void *)(ids + R); /* R + 8 */
+  double *p = (double *)(void *)(ids + 2 * R);              /* maxcat + 66 */
+  double *u = p + L->maxcat + 66;                           /* 3 R: uniforms, values, work */
+  double *ub = u + 3 * R;                                   /* N: compat's bins' uniforms */
   double *Sg = ub + N;                                      /* GROUP N: the group's columns of S */
   float *Xg = (float *)(void *)(Sg + GROUP * N);            /* GROUP N: and of X */
-  uint32_t *idx = (uint32_t *)(void *)(Xg + GROUP * N);     /* N */
+  uint32_t *idx = (uint32_t *)(void *)(Xg + GROUP * N);     /* R */
   uint64_t *mask = L->mask ? L->mask + b * N : NULL;
   if (mask) {
     mask[0] = d == 64 ? ~(uint64_t)0 : ((uint64_t)1 << d) - 1; /* row 0: all ones */
@@ -619,8 +623,9 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
 
 /* Bytes of scratch sample_row needs. */
 static size_t sample_scratch(const lx *L) {
-  return (6 * L->N + L->maxcat + 66 + 8) * sizeof(double) +
-         L->N * (GROUP * (sizeof(double) + sizeof(float)) + sizeof(uint32_t));
+  size_t R = lattice_buffer(L);
+  return (5 * R + L->N + L->maxcat + 66 + 8) * sizeof(double) +
+         L->N * GROUP * (sizeof(double) + sizeof(float)) + R * sizeof(uint32_t);
 }
 
 typedef struct item_arg {

@@ -219,6 +219,70 @@ static void test_linear_wide(size_t d) {
   free(W), free(x), free(yv), free(row);
 }
 
+/* A constant column (one bin of probability 1: a lattice run can cover all P points)
+ * with sample counts whose lattice has more points than samples (P = 11 for 10, 65 537
+ * for 65 536; the draw's buffers must hold P): every sample reaches the model, the
+ * constant column's samples keep its value and weigh nothing, and the other weights
+ * have the signs the linear model gives them. */
+static size_t seen_n, seen_bad;
+static int record_forward(void *ud, const float *x, size_t n, float *out) {
+  (void)ud;
+  for (size_t i = 0; i < n; i++) {
+    seen_bad += x[i * 3 + 1] != 1.0f;
+    out[i] = 2.0f * x[i * 3] - x[i * 3 + 2];
+  }
+  seen_n += n;
+  return 0;
+}
+
+static void test_constant_column(void) {
+  test_begin("a constant column, lattices larger than the sample count");
+  limn_schema *s;
+  limn_schema_create(ctx, &s);
+  limn_schema_add_numeric(ctx, s, "a");
+  limn_schema_add_numeric(ctx, s, "k");
+  limn_schema_add_numeric(ctx, s, "b");
+  limn_schema_set_target(ctx, s, "y", LIMN_TASK_REGRESSION, NULL, 0);
+  size_t n = 200;
+  float *x = malloc(n * 3 * sizeof *x), *yv = calloc(n, sizeof *yv);
+  limn_rng r;
+  limn_rng_init(&r, 5, 5);
+  for (size_t i = 0; i < n; i++)
+    x[3 * i] = (float)limn_rng_uniform(&r), x[3 * i + 1] = 1.0f, x[3 * i + 2] = (float)limn_rng_uniform(&r);
+  limn_dataset *ds = NULL;
+  limn_stats *st = NULL;
+  limn_model *m = NULL;
+  limn_model_callbacks cb = {0};
+  cb.nfeatures = 3, cb.noutputs = 1, cb.predict = record_forward;
+  CHECK_OK(ctx, limn_dataset_from_arrays(ctx, s, x, yv, n, &ds));
+  CHECK_OK(ctx, limn_stats_compute(ctx, ds, &st));
+  CHECK_OK(ctx, limn_model_from_callbacks(ctx, &cb, s, &m));
+  limn_schema_free(s);
+  limn_lime_opts o = limn_lime_opts_default();
+  o.num_features = 3;
+  size_t sizes[2] = {10, 65536};
+  for (int k = 0; m && st && k < 2; k++)
+    for (int compat = 0; compat < 2; compat++) {
+      o.num_samples = sizes[k], o.compat = compat;
+      size_t rows = k ? 3 : n;
+      limn_explanation *e = NULL;
+      seen_bad = seen_n = 0;
+      CHECK_OK(ctx, limn_explain_lime(ctx, m, st, x, rows, &o, &e));
+      CHECK(seen_n == rows * (sizes[k] + 1) && seen_bad == 0); /* the rows themselves, and samples */
+      int ok = e != NULL;
+      for (size_t i = 0; ok && i < rows; i++)
+        ok = e[i].attr[1] == 0.0 || fabs(e[i].attr[1]) < 1e-9;
+      CHECK(ok);
+      if (e && k) /* enough samples: a's weight has the sign of (a - 1/2), b's the other */
+        CHECK((e[0].attr[0] > 0) == (x[0] > 0.5f) && (e[0].attr[2] > 0) == (x[2] < 0.5f));
+      limn_explanations_free(ctx, e, rows);
+    }
+  limn_model_free(m);
+  limn_stats_free(st);
+  limn_dataset_free(ds);
+  free(x), free(yv);
+}
+
 /* F = 3 a - 2 b + 1 c + 0.5 d on uniform data: LIME's signs and order follow w. */
 static void test_linear(void) {
   test_begin("linear model recovery");
@@ -423,6 +487,7 @@ int main(void) {
   test_linear();
   test_linear_wide(64);
   test_linear_wide(70);
+  test_constant_column();
   test_breast_cancer();
   limn_ctx_free(ctx);
   return test_end();
