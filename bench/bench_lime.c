@@ -3,8 +3,9 @@
  * estimator and lime's (compat), with the share spent in the model's predict; then
  * limn's estimator at its default sample count (auto: 65 536 on 30 features, for
  * stability), over many rows per call and one row per call (a service explaining each
- * decision as it comes). Medians. lime on this machine class: 26.1 ms per explanation,
- * 6.8 ms of it in predict_proba. Usage: bench_lime [DATA_DIR] [ROWS] */
+ * decision as it comes), and on 2 threads. Medians. lime on this machine class:
+ * 26.1 ms per explanation, 6.8 ms of it in predict_proba.
+ * Usage: bench_lime [DATA_DIR] [ROWS] */
 #include "bench_util.h"
 #include <limn.h>
 #include <stdio.h>
@@ -79,6 +80,9 @@ int main(int argc, char **argv) {
          "row per call\n",
          limn_lime_samples(&o, 30), per_row_ms(ctx, m, x, rows, 1, &o, 3), rows,
          per_row_ms(ctx, m, x, 1, few, &o, 3));
+  limn_ctx_set_threads(ctx, 2);
+  printf("limn's estimator, default samples, 2 threads: %.3f ms per explanation, %zu rows per call\n",
+         per_row_ms(ctx, m, x, rows, 1, &o, 3), rows);
   free(big);
   free(out);
   limn_model_free(m);
