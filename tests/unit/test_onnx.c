@@ -30,24 +30,48 @@ static double *read_ref(const char *rel, size_t n, size_t w) {
   return v;
 }
 
+/* One reference test's inputs: the data (its target column, or NULL for none), the
+ * reference (n rows of w numbers) and the ONNX fixture read against the data's schema. */
+typedef struct onnx_case {
+  limn_dataset *ds;
+  double *ref;
+  limn_model *m;
+} onnx_case;
+
+/* Load the three (each checked); 1 when all loaded. Release with case_close. */
+static int case_open(onnx_case *c, const char *data, const char *target, const char *ref, size_t n, size_t w,
+                     const char *onnx, limn_onnx_output kind) {
+  limn_read_opts ro = limn_read_opts_default();
+  char path[512];
+  ro.target = target;
+  c->ds = NULL, c->m = NULL;
+  CHECK_OK(ctx, limn_dataset_read(ctx, src_path(data), &ro, &c->ds));
+  c->ref = read_ref(ref, n, w);
+  CHECK(c->ref != NULL);
+  snprintf(path, sizeof path, "tests/fixtures/onnx/%s", onnx);
+  CHECK_OK(ctx,
+           limn_model_load_onnx(ctx, src_path(path), c->ds ? limn_dataset_schema(c->ds) : NULL, kind, &c->m));
+  return c->ds && c->ref && c->m;
+}
+
+static void case_close(onnx_case *c) {
+  free(c->ref);
+  limn_model_free(c->m);
+  limn_dataset_free(c->ds);
+}
+
 static void test_torch(const char *file) {
   test_begin(file);
-  limn_read_opts ro = limn_read_opts_default();
-  ro.target = "diagnosis";
-  limn_dataset *ds = NULL;
-  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("data/breast_cancer.csv"), &ro, &ds));
-  double *ref = read_ref("tests/fixtures/onnx/bc_torch_ref.txt", 20, 34);
-  CHECK(ref != NULL);
-  limn_model *m = NULL;
-  char path[512];
-  snprintf(path, sizeof path, "tests/fixtures/onnx/%s", file);
-  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path(path), limn_dataset_schema(ds), LIMN_ONNX_AUTO, &m));
-  if (!m || !ref || !ds) {
-    free(ref), limn_dataset_free(ds), limn_model_free(m);
+  onnx_case tc;
+  if (!case_open(&tc, "data/breast_cancer.csv", "diagnosis", "tests/fixtures/onnx/bc_torch_ref.txt", 20, 34,
+                 file, LIMN_ONNX_AUTO)) {
+    case_close(&tc);
     return;
   }
+  const limn_model *m = tc.m;
+  const double *ref = tc.ref;
   CHECK(!strcmp(limn_model_kind(m), "onnx") && limn_model_has_vjp(m) && limn_model_noutputs(m) == 2);
-  const float *x = limn_dataset_x(ds);
+  const float *x = limn_dataset_x(tc.ds);
   float p[40], z[40], g[20 * 30], w[40];
   double got[20 * 30], want[20 * 30];
   CHECK_OK(ctx, limn_model_predict(ctx, m, x, 20, p));
@@ -84,25 +108,19 @@ static void test_torch(const char *file) {
   for (size_t i = 0; ex && i < 3; i++)
     CHECK(fabs(ex[i].delta) < 2e-3 && !ex[i].finite_differences);
   limn_explanations_free(ctx, ex, 3);
-  free(ref);
-  limn_model_free(m);
-  limn_dataset_free(ds);
+  case_close(&tc);
 }
 
 /* A small CNN on the 8x8 digits (Conv, MaxPool, Pad, AveragePool, Flatten), input
  * declared (N, 1, 8, 8): the 64 columns of a row are its pixels. */
 static void test_cnn(void) {
   test_begin("digits CNN");
-  limn_read_opts ro = limn_read_opts_default();
-  ro.target = "digit";
-  limn_dataset *ds = NULL;
-  limn_model *m = NULL;
-  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("data/digits.csv"), &ro, &ds));
-  double *ref = read_ref("tests/fixtures/onnx/digits_cnn_ref.txt", 10, 84);
-  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/digits_cnn.onnx"),
-                                     ds ? limn_dataset_schema(ds) : NULL, LIMN_ONNX_AUTO, &m));
-  if (ds && ref && m) {
-    const float *x = limn_dataset_x(ds);
+  onnx_case tc;
+  if (case_open(&tc, "data/digits.csv", "digit", "tests/fixtures/onnx/digits_cnn_ref.txt", 10, 84,
+                "digits_cnn.onnx", LIMN_ONNX_AUTO)) {
+    const limn_model *m = tc.m;
+    const double *ref = tc.ref;
+    const float *x = limn_dataset_x(tc.ds);
     float p[100], z[100], w[100] = {0}, g[640];
     double got[640], want[640], scale = 0;
     CHECK_OK(ctx, limn_model_predict(ctx, m, x, 10, p));
@@ -126,24 +144,19 @@ static void test_cnn(void) {
     }
     CHECK_CLOSE("CNN input gradients vs torch autograd", got, want, 640, 1e-5 * scale, 1e-5);
   }
-  free(ref);
-  limn_model_free(m);
-  limn_dataset_free(ds);
+  case_close(&tc);
 }
 
 /* Categorical columns: the graph takes limn's slots (numeric values, one-hot
  * categories in the data's order); gradients come per slot. */
 static void test_credit(void) {
   test_begin("credit, categorical columns one-hot");
-  limn_read_opts ro = limn_read_opts_default();
-  ro.target = "class";
-  limn_dataset *ds = NULL;
-  limn_model *m = NULL;
-  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("data/credit-g.arff"), &ro, &ds));
-  double *ref = read_ref("tests/fixtures/onnx/credit_torch_ref.txt", 10, 65);
-  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/credit_torch.onnx"),
-                                     ds ? limn_dataset_schema(ds) : NULL, LIMN_ONNX_AUTO, &m));
-  if (ds && ref && m) {
+  onnx_case tc;
+  if (case_open(&tc, "data/credit-g.arff", "class", "tests/fixtures/onnx/credit_torch_ref.txt", 10, 65,
+                "credit_torch.onnx", LIMN_ONNX_AUTO)) {
+    const limn_model *m = tc.m;
+    const limn_dataset *ds = tc.ds;
+    const double *ref = tc.ref;
     CHECK(limn_model_nfeatures(m) == 20 && limn_model_nslots(m) == 63);
     const float *x = limn_dataset_x(ds);
     float p[20], w[20] = {0}, g[630];
@@ -176,29 +189,21 @@ static void test_credit(void) {
     limn_explanations_free(ctx, ex, 2);
     limn_stats_free(st);
   }
-  free(ref);
-  limn_model_free(m);
-  limn_dataset_free(ds);
+  case_close(&tc);
 }
 
 static void test_helper(const char *file) {
   test_begin(file);
-  limn_read_opts ro = limn_read_opts_default();
-  limn_dataset *ds = NULL;
-  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("tests/fixtures/onnx/reg_helper_x.csv"), &ro, &ds));
-  double *ref = read_ref("tests/fixtures/onnx/reg_helper_ref.txt", 10, 17);
-  limn_model *m = NULL;
-  char path[512];
-  snprintf(path, sizeof path, "tests/fixtures/onnx/%s", file);
-  /* no target in the data: VALUE says what the output is */
-  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path(path), ds ? limn_dataset_schema(ds) : NULL,
-                                     LIMN_ONNX_VALUE, &m));
-  if (!m || !ref || !ds) {
-    free(ref), limn_dataset_free(ds), limn_model_free(m);
+  onnx_case tc; /* no target in the data: VALUE says what the output is */
+  if (!case_open(&tc, "tests/fixtures/onnx/reg_helper_x.csv", NULL, "tests/fixtures/onnx/reg_helper_ref.txt",
+                 10, 17, file, LIMN_ONNX_VALUE)) {
+    case_close(&tc);
     return;
   }
+  const limn_model *m = tc.m;
+  const double *ref = tc.ref;
   CHECK(limn_model_task(m) == LIMN_TASK_REGRESSION && limn_model_noutputs(m) == 1);
-  const float *x = limn_dataset_x(ds);
+  const float *x = limn_dataset_x(tc.ds);
   float y[10], g[80], w[10];
   double got[80], want[80];
   CHECK_OK(ctx, limn_model_predict(ctx, m, x, 10, y));
@@ -211,41 +216,35 @@ static void test_helper(const char *file) {
   CHECK_CLOSE("gradients vs numpy", got, want, 80, 1e-5, 1e-5);
   /* loaded without a schema: the graph declares 8 columns */
   limn_model *m2 = NULL;
+  char path[512];
+  snprintf(path, sizeof path, "tests/fixtures/onnx/%s", file);
   CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path(path), NULL, LIMN_ONNX_VALUE, &m2));
   CHECK(m2 && limn_model_nfeatures(m2) == 8 &&
         !strcmp(limn_schema_feature_name(limn_model_schema(m2), 0), "x0"));
   limn_model_free(m2);
-  free(ref);
-  limn_model_free(m);
-  limn_dataset_free(ds);
+  case_close(&tc);
 }
 
 /* One scikit-learn network as ONNX and as a limn model: both equal predict_proba. */
 static void test_sklearn(void) {
   test_begin("scikit-learn MLP as ONNX and as limn");
-  limn_read_opts ro = limn_read_opts_default();
-  ro.target = "cultivar";
-  limn_dataset *ds = NULL;
-  limn_model *mo = NULL, *mn = NULL;
-  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("data/wine.csv"), &ro, &ds));
-  double *ref = read_ref("tests/fixtures/onnx/wine_sklearn_proba.txt", 20, 3);
-  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/wine_sklearn.onnx"),
-                                     ds ? limn_dataset_schema(ds) : NULL, LIMN_ONNX_AUTO, &mo));
+  onnx_case tc;
+  limn_model *mn = NULL;
+  int ok = case_open(&tc, "data/wine.csv", "cultivar", "tests/fixtures/onnx/wine_sklearn_proba.txt", 20, 3,
+                     "wine_sklearn.onnx", LIMN_ONNX_AUTO);
   CHECK_OK(ctx, limn_model_load(ctx, src_path("tests/fixtures/onnx/wine_sklearn.limn"), &mn));
-  if (ds && ref && mo && mn) {
+  if (ok && mn) {
     float po[60], pn[60];
-    double a[60], b[60], c[60];
-    CHECK_OK(ctx, limn_model_predict(ctx, mo, limn_dataset_x(ds), 20, po));
-    CHECK_OK(ctx, limn_model_predict(ctx, mn, limn_dataset_x(ds), 20, pn));
+    double a[60], b[60], r[60];
+    CHECK_OK(ctx, limn_model_predict(ctx, tc.m, limn_dataset_x(tc.ds), 20, po));
+    CHECK_OK(ctx, limn_model_predict(ctx, mn, limn_dataset_x(tc.ds), 20, pn));
     for (size_t q = 0; q < 60; q++)
-      a[q] = po[q], b[q] = pn[q], c[q] = ref[q];
-    CHECK_CLOSE("ONNX vs predict_proba", a, c, 60, 1e-6, 1e-5);
+      a[q] = po[q], b[q] = pn[q], r[q] = tc.ref[q];
+    CHECK_CLOSE("ONNX vs predict_proba", a, r, 60, 1e-6, 1e-5);
     CHECK_CLOSE("ONNX vs the same network in limn", a, b, 60, 1e-6, 1e-5);
   }
-  free(ref);
-  limn_model_free(mo);
   limn_model_free(mn);
-  limn_dataset_free(ds);
+  case_close(&tc);
 }
 
 static void test_bad(void) {
