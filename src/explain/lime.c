@@ -177,6 +177,7 @@ typedef struct lx {
   float *X;               /* (B, N, d) model inputs */
   float *P;               /* (B, N, k) model outputs */
   uint64_t *mask;         /* (B, N) the rows of S as bitmasks (discretised, d <= 64), or NULL */
+  unsigned char *gmask;   /* (B, groups, N) with masks: each group's 8 columns' bits, drawn apart */
   unsigned char *scratch; /* the threads' scratch for sampling and fitting */
   size_t r0;              /* first row of the block */
   limn_explanation *ex;
@@ -368,11 +369,11 @@ LIMN_CLONES static void match01(const size_t *restrict ids, size_t M, size_t own
     out[s] = ids[s] == own ? 1.0 : 0.0;
 }
 
-/* Bit j of mask[s] set where ids[s] is own. */
-LIMN_CLONES static void match_bits(const size_t *restrict ids, size_t M, size_t own, size_t j,
-                                   uint64_t *restrict mask) {
+/* bit set in m8[s] where ids[s] is own. */
+LIMN_CLONES static void match_bits(const size_t *restrict ids, size_t M, size_t own, unsigned char bit,
+                                   unsigned char *restrict m8) {
   for (size_t s = 0; s < M; s++)
-    mask[s] |= (uint64_t)(ids[s] == own) << j;
+    m8[s] |= ids[s] == own ? bit : 0;
 }
 
 /* The truncated normals of numeric column j's bins (nv = ne + 1 of them) and their
@@ -486,21 +487,27 @@ static void run_samples(size_t start, size_t n, uint64_t gi, uint64_t P, uint32_
     idx[q] = (uint32_t)s[l];
 }
 
+/* Columns are drawn one at a time into buffers of GROUP columns, copied into the
+ * row-major S and X a group at a time (a column at a time, each store of a pass over
+ * the samples would touch its own cache line). */
+#define GROUP 8 /* also the bits of a group's byte of own-bin flags (gmask) */
+
 /* Length of the work buffers of a row's draw: N, or P where the lattice has more points
  * (a bin's run can take up to P positions: all of them, for a column of one value). */
 static size_t lattice_buffer(const lx *L) { return L->lattice_p > L->N ? (size_t)L->lattice_p : L->N; }
 
 /* Column j of the neighbourhood of a row whose value is number xb: Xj[1..N-1] the
  * model inputs, Sj[1..N-1] (unless NULL) 1 where the sample's value is the row's, and
- * bit j of mask[1..N-1] (unless NULL) likewise. cum: maxcat + 66 doubles; u: 3 R
+ * bit j mod GROUP of m8[1..N-1] (unless NULL) likewise. cum: maxcat + 66 doubles; u: 3 R
  * doubles, flag R + 8 bytes and idx R of work, R = lattice_buffer(L). */
 static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *cum, double *u,
-                           unsigned char *flag, uint32_t *idx, double *Sj, float *Xj, uint64_t *mask) {
+                           unsigned char *flag, uint32_t *idx, double *Sj, float *Xj, unsigned char *m8) {
   size_t nv = column_cum(L, j, cum), M = L->N - 1, own = (size_t)xb;
   uint64_t g = 1, a = L->lattice_a, P = L->lattice_p; /* the first M points of a P-point lattice */
   for (size_t q = 0; q < j; q++)
     g = (g * a) % P;
-  uint64_t gi = mod_inverse(g, P), bit = j < 64 ? (uint64_t)1 << j : 0; /* masks: d <= 64 */
+  uint64_t gi = mod_inverse(g, P);
+  unsigned char bit = (unsigned char)(1u << (j % GROUP));
   double shift = limn__rng_uniform(r), inv = 1.0 / (double)P;
   int cat = L->st->kind[j] == LIMN_COL_CATEGORICAL;
   tnorm tn[65];
@@ -537,8 +544,8 @@ static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *
       if (v == own)
         for (size_t q = 0; q < n; q++)
           if (idx[q] < M) {
-            if (mask)
-              mask[idx[q] + 1] |= bit;
+            if (m8)
+              m8[idx[q] + 1] |= bit;
             if (Sj)
               Sj[idx[q] + 1] = 1.0;
           }
@@ -547,14 +554,12 @@ static void lattice_column(const lx *L, size_t j, limn_rng *r, long xb, double *
   }
 }
 
-/* Columns are drawn one at a time into buffers of GROUP columns, copied into the
- * row-major S and X a group at a time (a column at a time, each store of a pass over
- * the samples would touch its own cache line). */
-#define GROUP 8
-
-/* The neighbourhood of row i (block slot b): S, X. scratch: see sample_scratch. */
-static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
-  size_t N = L->N, d = L->d, R = lattice_buffer(L);
+/* Columns j0..j1-1 (j0 a multiple of GROUP) of the neighbourhood of row i (block slot
+ * b): S, X, and with masks each group's byte of own-bin bits in gmask. r: the row's
+ * stream where column j0 starts it. scratch: see sample_scratch. */
+static void sample_columns(const lx *L, size_t i, size_t b, size_t j0, size_t j1, limn_rng *r,
+                           void *scratch) {
+  size_t N = L->N, d = L->d, R = lattice_buffer(L), ng = (d + GROUP - 1) / GROUP;
   const limn_stats *st = L->st;
   double *S = L->S + b * (L->mask ? 1 : N) * d; /* with masks, S holds row 0 only */
   float *X = L->X + b * N * d;
@@ -567,18 +572,15 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
   double *Sg = ub + N;                                      /* GROUP N: the group's columns of S */
   float *Xg = (float *)(void *)(Sg + GROUP * N);            /* GROUP N: and of X */
   uint32_t *idx = (uint32_t *)(void *)(Xg + GROUP * N);     /* R */
-  uint64_t *mask = L->mask ? L->mask + b * N : NULL;
-  if (mask) {
-    mask[0] = d == 64 ? ~(uint64_t)0 : ((uint64_t)1 << d) - 1; /* row 0: all ones */
-    for (size_t s = 1; s < N; s++)
-      mask[s] = 0;
-  }
-  limn_rng r;
-  limn_rng_init(&r, L->o->seed, L->o->row_ids ? L->o->row_ids[i] : i);
-  for (size_t j = 0; j < d; j++) {
+  unsigned char *m8 = NULL;
+  for (size_t j = j0; j < j1; j++) {
     int cat = st->kind[j] == LIMN_COL_CATEGORICAL;
     double *Sj = Sg + (j % GROUP) * N; /* column j: Sj[s] is S[s * d + j] */
     float *Xj = Xg + (j % GROUP) * N;
+    if (L->gmask && j % GROUP == 0) { /* the group's own-bin bits, from none */
+      m8 = L->gmask + (b * ng + j / GROUP) * N;
+      memset(m8, 0, N);
+    }
     Sj[0] = 1.0;
     Xj[0] = x[j];
     if (L->disc < 0 && !cat) { /* continuous mode */
@@ -587,7 +589,7 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
       Sj[0] = ((double)x[j] - mu) / sd;
       double prev = 0.0;
       for (size_t s = 1; s < N; s++) {
-        double g = limn_rng_normal(&r);
+        double g = limn_rng_normal(r);
         if (!L->o->compat && s % 2 == 0)
           g = -prev; /* antithetic pairs */
         prev = g;
@@ -596,35 +598,54 @@ static void sample_row(const lx *L, size_t i, size_t b, void *scratch) {
         Sj[s] = ((double)Xj[s] - mu) / sd;
       }
     } else if (!L->o->compat) {
-      lattice_column(L, j, &r, L->xbin[i * d + j], p, u, flag, idx, mask ? NULL : Sj, Xj, mask);
+      lattice_column(L, j, r, L->xbin[i * d + j], p, u, flag, idx, m8 ? NULL : Sj, Xj, m8);
     } else {
       size_t cnt[LANES][65];
-      draw_ids(L, j, &r, ids, p, ub, cat ? NULL : &cnt[0][0], u);
+      draw_ids(L, j, r, ids, p, ub, cat ? NULL : &cnt[0][0], u);
       long xb = L->xbin[i * d + j];
-      if (mask)
-        match_bits(ids, N - 1, (size_t)xb, j, mask + 1);
+      if (m8)
+        match_bits(ids, N - 1, (size_t)xb, (unsigned char)(1u << (j % GROUP)), m8 + 1);
       if (cat) {
-        if (!mask)
+        if (!m8)
           match01(ids, N - 1, (size_t)xb, Sj + 1); /* a category index, never negative */
         for (size_t s = 1; s < N; s++)
           Xj[s] = (float)ids[s - 1];
       } else {
-        draw_values(L, j, xb, ids, (const size_t(*)[65])cnt, flag, idx, u, mask ? NULL : Sj, Xj);
+        draw_values(L, j, xb, ids, (const size_t(*)[65])cnt, flag, idx, u, m8 ? NULL : Sj, Xj);
       }
     }
-    if (j % GROUP == GROUP - 1 || j + 1 == d) { /* copy the group into S and X */
-      size_t j0 = j - j % GROUP, g = j - j0 + 1;
+    if (j % GROUP == GROUP - 1 || j + 1 == j1) { /* copy the group into S and X */
+      size_t g0 = j - j % GROUP, g = j - g0 + 1;
       for (size_t s = 0; s < N; s++)
         for (size_t c = 0; c < g; c++)
-          X[s * d + j0 + c] = Xg[c * N + s];
-      for (size_t s = 0; s < (mask ? 1 : N); s++)
+          X[s * d + g0 + c] = Xg[c * N + s];
+      for (size_t s = 0; s < (L->mask ? 1 : N); s++)
         for (size_t c = 0; c < g; c++)
-          S[s * d + j0 + c] = Sg[c * N + s];
+          S[s * d + g0 + c] = Sg[c * N + s];
     }
   }
 }
 
-/* Bytes of scratch sample_row needs. */
+/* mask[s] |= m8[s] << shift (vectorised). */
+LIMN_CLONES static void or_bytes(uint64_t *restrict mask, const unsigned char *restrict m8, size_t N,
+                                 unsigned shift) {
+  for (size_t s = 0; s < N; s++)
+    mask[s] |= (uint64_t)m8[s] << shift;
+}
+
+/* The bitmask of each sample of block slot b from its groups' bytes (row 0: all ones). */
+static void join_masks(const lx *L, size_t b) {
+  size_t N = L->N, d = L->d, ng = (d + GROUP - 1) / GROUP;
+  uint64_t *mask = L->mask + b * N;
+  const unsigned char *gm = L->gmask + b * ng * N;
+  for (size_t s = 0; s < N; s++)
+    mask[s] = gm[s];
+  for (size_t g = 1; g < ng; g++)
+    or_bytes(mask, gm + g * N, N, (unsigned)(GROUP * g));
+  mask[0] = d == 64 ? ~(uint64_t)0 : ((uint64_t)1 << d) - 1;
+}
+
+/* Bytes of scratch sample_columns needs. */
 static size_t sample_scratch(const lx *L) {
   size_t R = lattice_buffer(L);
   return (5 * R + L->N + L->maxcat + 66 + 8) * sizeof(double) +
@@ -635,9 +656,30 @@ typedef struct item_arg {
   lx *L;
 } item_arg;
 
+/* Continuous mode: a row's columns in one item (their normals come one after another
+ * from the row's stream). */
 static int sample_item(void *arg, size_t b, void *scratch) {
   lx *L = ((item_arg *)arg)->L;
-  sample_row(L, L->r0 + b, b, scratch);
+  size_t i = L->r0 + b;
+  limn_rng r;
+  limn_rng_init(&r, L->o->seed, L->o->row_ids ? L->o->row_ids[i] : i);
+  sample_columns(L, i, b, 0, L->d, &r, scratch);
+  return 0;
+}
+
+/* Discretised modes: item = (row, group of GROUP columns), so that even one row draws
+ * on every thread. Each column takes exactly one step of the row's stream (its
+ * lattice shift, or the seed of its block of uniforms), so column j starts at step j,
+ * whatever the split. */
+static int group_item(void *arg, size_t q, void *scratch) {
+  lx *L = ((item_arg *)arg)->L;
+  size_t ng = (L->d + GROUP - 1) / GROUP, b = q / ng, g = q % ng, i = L->r0 + b;
+  size_t j0 = g * GROUP, j1 = j0 + GROUP < L->d ? j0 + GROUP : L->d;
+  limn_rng r;
+  limn_rng_init(&r, L->o->seed, L->o->row_ids ? L->o->row_ids[i] : i);
+  for (size_t j = 0; j < j0; j++)
+    (void)limn__rng_next(&r);
+  sample_columns(L, i, b, j0, j1, &r, scratch);
   return 0;
 }
 
@@ -693,6 +735,8 @@ static int fit_item(void *arg, size_t b, void *scratch) {
   limn__lime_cache cache;
   size_t t = L->target[i];
   const uint64_t *mask = L->mask ? L->mask + b * N : NULL;
+  if (mask)
+    join_masks(L, b);
   for (size_t s = 0; s < N; s++)
     y[s] = P[s * k + t];
   unsigned char *ones = (unsigned char *)(void *)D; /* with masks: each sample's count of 1s */
@@ -802,23 +846,30 @@ static int run_blocks(lx *L) {
   L->S = limn__alloc_array(L->ctx, B * (masks ? 1 : N), d * sizeof(double));
   L->X = limn__alloc_array(L->ctx, B * N, d * sizeof(float));
   L->P = limn__alloc_array(L->ctx, B * N, L->k * sizeof(float));
-  if (masks)
+  size_t ng = (d + GROUP - 1) / GROUP;
+  if (masks) {
     L->mask = limn__alloc_array(L->ctx, B * N, sizeof(uint64_t));
-  if (!L->S || !L->X || !L->P || (masks && !L->mask))
+    L->gmask = limn__alloc_array(L->ctx, B * ng, N);
+  }
+  if (!L->S || !L->X || !L->P || (masks && (!L->mask || !L->gmask)))
     return LIMN_ENOMEM;
   size_t samp = sample_scratch(L);
   size_t fitb = (limn__lime_fit_workspace(d) + limn__lasso_workspace(N, d) + 3 * N + 5 * d + 8 +
                  limn__lime_cache_size(N, d)) *
                 sizeof(double);
   item_arg a = {L};
-  size_t sb = limn__parallel_scratch(L->ctx, B, samp), fb = limn__parallel_scratch(L->ctx, B, fitb);
+  size_t sb = limn__parallel_scratch(L->ctx, L->disc >= 0 ? B * ng : B, samp),
+         fb = limn__parallel_scratch(L->ctx, B, fitb);
   L->scratch = limn__alloc_array(L->ctx, 1, sb > fb ? sb : fb); /* once: fresh pages fault */
   if (!L->scratch)
     return LIMN_ENOMEM;
   int rc = LIMN_OK;
   for (L->r0 = 0; L->r0 < L->n && rc == LIMN_OK; L->r0 += B) {
     size_t nb = L->n - L->r0 < B ? L->n - L->r0 : B;
-    rc = limn__parallel_for_in(L->ctx, nb, samp, L->scratch, sample_item, &a);
+    if (L->disc >= 0)
+      rc = limn__parallel_for_in(L->ctx, nb * ng, samp, L->scratch, group_item, &a);
+    else
+      rc = limn__parallel_for_in(L->ctx, nb, samp, L->scratch, sample_item, &a);
     if (rc == LIMN_OK)
       rc = L->m->vt->forward(L->ctx, L->m, L->X, nb * N, LIMN_SPACE_OUTPUT, L->P); /* valid by construction */
     if (rc == LIMN_OK)
@@ -877,6 +928,7 @@ fail:
   limn__free(ctx, L.X);
   limn__free(ctx, L.P);
   limn__free(ctx, L.mask);
+  limn__free(ctx, L.gmask);
   limn__free(ctx, L.scratch);
   return rc;
 }
