@@ -81,8 +81,9 @@ int main(int argc, char **argv) {
          limn_lime_samples(&o, 30), per_row_ms(ctx, m, x, rows, 1, &o, 3), rows,
          per_row_ms(ctx, m, x, 1, few, &o, 3));
   limn_ctx_set_threads(ctx, 2);
-  printf("limn's estimator, default samples, 2 threads: %.3f ms per explanation, %zu rows per call\n",
-         per_row_ms(ctx, m, x, rows, 1, &o, 3), rows);
+  printf("limn's estimator, default samples, 2 threads: %.3f ms per explanation, %zu rows per call; %.3f ms "
+         "one row per call\n",
+         per_row_ms(ctx, m, x, rows, 1, &o, 3), rows, per_row_ms(ctx, m, x, 1, few, &o, 3));
   free(big);
   free(out);
   limn_model_free(m);

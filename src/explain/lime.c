@@ -389,6 +389,40 @@ static size_t column_tnorms(const lx *L, size_t j, tnorm *tn, double *prm) {
   return bn->ne + 1;
 }
 
+/* place[s] = the place of sample s when the samples are grouped by bin, within a bin
+ * by s mod LANES, then s: at[l][v] is the first place of lane l's samples of bin v.
+ * Up to four bins, the lanes' counters in vector registers (no counter in memory for a
+ * later sample to wait on); more, a counter per (lane, bin) in memory. */
+LIMN_CLONES static void group_places(const size_t *restrict ids, size_t M, size_t (*at)[65], size_t nv,
+                                     uint32_t *restrict place) {
+  size_t s = 0;
+#if defined(__GNUC__) && LANES == 8
+  typedef uint32_t v8u __attribute__((vector_size(32)));
+  if (nv <= 4) {
+    v8u c[4];
+    for (size_t v = 0; v < 4; v++)
+      for (size_t l = 0; l < 8; l++)
+        c[v][l] = v < nv ? (uint32_t)at[l][v] : 0;
+    for (; s + 8 <= M; s += 8) {
+      v8u id, pos = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (size_t l = 0; l < 8; l++)
+        id[l] = (uint32_t)ids[s + l];
+      for (size_t v = 0; v < 4; v++) {
+        v8u m = (v8u)(id == (uint32_t)v); /* all ones where the sample is in bin v */
+        pos |= c[v] & m;
+        c[v] -= m; /* + 1 there */
+      }
+      memcpy(place + s, &pos, sizeof pos);
+    }
+    for (size_t v = 0; v < nv; v++)
+      for (size_t l = 0; l < 8; l++)
+        at[l][v] = c[v][l];
+  }
+#endif
+  for (; s < M; s++)
+    place[s] = (uint32_t)at[s % LANES][ids[s]]++;
+}
+
 /* lime's values (compat) of numeric column j for the N - 1 samples whose bins are
  * ids (cnt: their counts, from draw_ids): inside each bin from its truncated normal by
  * inverse CDF of the i.i.d. uniforms u[0..N-1) (draw_ids's t), taken bin by bin (the
@@ -397,7 +431,7 @@ static size_t column_tnorms(const lx *L, size_t j, tnorm *tn, double *prm) {
  * Sj[s] (unless Sj is NULL) = 1 where the sample's bin is the row's (xb). flag: N + 8
  * bytes, idx: N, u: 3 N doubles of work. */
 static void draw_values(const lx *L, size_t j, long xb, const size_t *ids, const size_t (*cnt)[65],
-                        unsigned char *flag, uint32_t *idx, double *u, double *Sj, float *Xj) {
+                        unsigned char *flag, uint32_t *place, double *u, double *Sj, float *Xj) {
   size_t M = L->N - 1, off[66];
   tnorm tn[65];
   double prm[8 * 65], *t = u, *p = u + L->N, *x = u + 2 * L->N;
@@ -409,8 +443,7 @@ static void draw_values(const lx *L, size_t j, long xb, const size_t *ids, const
       at[l][v] = k, k += cnt[l][v];
   }
   off[nv] = k;
-  for (size_t s = 0; s < M; s++)
-    idx[at[s % LANES][ids[s]]++] = (uint32_t)s;
+  group_places(ids, M, at, nv, place);
   for (size_t v = 0; v < nv; v++) {
     size_t o = off[v], n = off[v + 1] - o;
     if (!n)
@@ -419,8 +452,8 @@ static void draw_values(const lx *L, size_t j, long xb, const size_t *ids, const
     if (tnorm_has_tails(&tn[v]))
       bin_tails(&tn[v], t + o, n, flag, x + o);
   }
-  for (size_t q = 0; q < M; q++)
-    Xj[idx[q] + 1] = (float)x[q];
+  for (size_t s = 0; s < M; s++)
+    Xj[s + 1] = (float)x[place[s]];
   if (Sj)
     match01(ids, M, (size_t)xb, Sj + 1);
 }
