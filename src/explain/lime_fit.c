@@ -137,7 +137,7 @@ static size_t group_words(size_t N, size_t d) { return N / 64 + d + 2; }
 
 size_t limn__lime_cache_size(size_t N, size_t d) {
   size_t W = group_words(N, d);
-  return d * d + 4 * d + N + d * W + 3 * (d + 2) + N / 8 + 1;
+  return d * d + 4 * d + N + d * W + 3 * (d + 2) + N / 8 + 1 + 64 * W;
 }
 
 /* cnt[i] = the number of ones of mask[i]. */
@@ -190,6 +190,35 @@ LIMN_CLONES static double weighted_pairs(const uint64_t *restrict a, const uint6
   return g;
 }
 
+/* Transpose the 64 x 64 bit matrix A in place: afterwards bit t of A[a] is what bit a
+ * of A[t] was (Hacker's Delight, 7-3, with the halves' roles for bit 0 first). */
+static void transpose64(uint64_t *A) {
+  uint64_t m = 0x00000000FFFFFFFFULL;
+  for (unsigned j = 32; j; j >>= 1, m ^= m << j)
+    for (unsigned k = 0; k < 64; k = ((k | j) + 1) & ~j) {
+      uint64_t t = ((A[k] >> j) ^ A[k | j]) & m;
+      A[k | j] ^= t;
+      A[k] ^= t << j;
+    }
+}
+
+/* For each row i: v = w_i (y_i - my), *sdy += v, and r[a] += v for each column a whose
+ * bit is set in mask[i], row after row (each r[a] in row order, as a sum over the
+ * rows; the columns side by side in vector lanes, no branch on the bits). */
+LIMN_CLONES static void rows_r(const uint64_t *restrict mask, const double *restrict w,
+                               const double *restrict y, double my, size_t N, size_t d, double *restrict r,
+                               double *sdy) {
+  double s = 0.0;
+  for (size_t i = 0; i < N; i++) {
+    uint64_t mi = mask[i];
+    double v = w[i] * (y[i] - my);
+    s += v;
+    for (size_t a = 0; a < d; a++)
+      r[a] += (mi >> a) & 1 ? v : 0.0;
+  }
+  *sdy = s;
+}
+
 /* The raw sums of limn__lime_cache_build for a 0/1 design of d <= 64 columns given
  * as row bitmasks, whose weights depend only on a row's number of ones, as LIME's
  * discretised neighbourhoods' do (the distance to row 0, all ones, is
@@ -229,23 +258,21 @@ static int grouped_sums(limn__lime_cache *c, uint64_t *mem, const uint64_t *mask
   for (size_t k = 0; k < ng; k++)
     at[k + 1] = at[k] + (nk[k] + 63) / 64;
   size_t used = at[ng];
-  for (size_t a = 0; a < d; a++) {
-    c->r[a] = 0.0;
-    for (size_t q = 0; q < used; q++)
-      bits[a * W + q] = 0;
-  }
+  uint64_t *sorted = (uint64_t *)(void *)(at + d + 2) + N / 8 + 1; /* 64 used words */
+  double r[64] = {0};
+  rows_r(mask, w, y, my, N, d, r, &sdy);
+  for (size_t a = 0; a < d; a++)
+    c->r[a] = r[a];
+  for (size_t q = 0; q < 64 * used; q++)
+    sorted[q] = 0;
   for (size_t k = 0; k < ng; k++)
-    nk[k] = 64 * at[k];            /* from here: the next bit of group k */
-  for (size_t i = 0; i < N; i++) { /* r in row order, the rows' bits at their group's next place */
-    uint64_t mi = mask[i];
-    size_t pos = nk[cnt[i]]++;
-    double v = w[i] * (y[i] - my);
-    sdy += v;
-    for (; mi; mi &= mi - 1) {
-      size_t a = (size_t)__builtin_ctzll(mi);
-      c->r[a] += v;
-      bits[a * W + pos / 64] |= (uint64_t)1 << (pos % 64);
-    }
+    nk[k] = 64 * at[k];          /* from here: the next place of group k */
+  for (size_t i = 0; i < N; i++) /* the rows' masks in their groups' places */
+    sorted[nk[cnt[i]]++] = mask[i];
+  for (size_t q = 0; q < used; q++) { /* 64 places at a time, as one word per column */
+    transpose64(sorted + 64 * q);
+    for (size_t a = 0; a < d; a++)
+      bits[a * W + q] = sorted[64 * q + a];
   }
   for (size_t a = 0; a < d; a++) {
     const uint64_t *ba = bits + a * W;
