@@ -105,84 +105,54 @@ typedef double limn__v4d __attribute__((vector_size(32)));
     (s3) = (s3) << 45 | (s3) >> 19;                                                                          \
   } while (0)
 
-LIMN_CLONES static void xoshiro8(uint64_t *st, double *u, size_t n) {
+/* u[q] from lane q mod 8's outputs: their top 52 bits, or with v, their top and bottom
+ * 32 bits as u[q] and v[q]. */
+LIMN_CLONES static void xoshiro8(uint64_t *st, double *u, double *v, size_t n) {
   limn__v4u a0, a1, a2, a3, b0, b1, b2, b3;
   memcpy(&a0, st, 32), memcpy(&b0, st + 4, 32), memcpy(&a1, st + 8, 32), memcpy(&b1, st + 12, 32);
   memcpy(&a2, st + 16, 32), memcpy(&b2, st + 20, 32), memcpy(&a3, st + 24, 32), memcpy(&b3, st + 28, 32);
   const limn__v4u one = {0x3FF0000000000000ULL, 0x3FF0000000000000ULL, 0x3FF0000000000000ULL,
                          0x3FF0000000000000ULL};
-  size_t q = 0;
-  for (; q + 8 <= n; q += 8) {
-    limn__v4d da, db;
-    XOSHIRO_OUT(da, a1, one);
-    XOSHIRO_OUT(db, b1, one);
+  for (size_t q = 0; q < n; q += 8) {
+    limn__v4d da, db, ea = {0}, eb = {0};
+    if (v) {
+      XOSHIRO_OUT2(da, ea, a1, one);
+      XOSHIRO_OUT2(db, eb, b1, one);
+    } else {
+      XOSHIRO_OUT(da, a1, one);
+      XOSHIRO_OUT(db, b1, one);
+    }
     XOSHIRO_STEP(a0, a1, a2, a3);
     XOSHIRO_STEP(b0, b1, b2, b3);
-    memcpy(u + q, &da, 32), memcpy(u + q + 4, &db, 32);
-  }
-  if (q < n) { /* the last 1..7: one more output of each lane, part of it kept */
-    double tail[8];
-    limn__v4d da, db;
-    XOSHIRO_OUT(da, a1, one);
-    XOSHIRO_OUT(db, b1, one);
-    memcpy(tail, &da, 32), memcpy(tail + 4, &db, 32);
-    for (size_t l = 0; q < n; q++, l++)
-      u[q] = tail[l];
-  }
-}
-
-LIMN_CLONES static void xoshiro8_pairs(uint64_t *st, double *u, double *v, size_t n) {
-  limn__v4u a0, a1, a2, a3, b0, b1, b2, b3;
-  memcpy(&a0, st, 32), memcpy(&b0, st + 4, 32), memcpy(&a1, st + 8, 32), memcpy(&b1, st + 12, 32);
-  memcpy(&a2, st + 16, 32), memcpy(&b2, st + 20, 32), memcpy(&a3, st + 24, 32), memcpy(&b3, st + 28, 32);
-  const limn__v4u one = {0x3FF0000000000000ULL, 0x3FF0000000000000ULL, 0x3FF0000000000000ULL,
-                         0x3FF0000000000000ULL};
-  size_t q = 0;
-  for (; q + 8 <= n; q += 8) {
-    limn__v4d da, db, ea, eb;
-    XOSHIRO_OUT2(da, ea, a1, one);
-    XOSHIRO_OUT2(db, eb, b1, one);
-    XOSHIRO_STEP(a0, a1, a2, a3);
-    XOSHIRO_STEP(b0, b1, b2, b3);
-    memcpy(u + q, &da, 32), memcpy(u + q + 4, &db, 32);
-    memcpy(v + q, &ea, 32), memcpy(v + q + 4, &eb, 32);
-  }
-  if (q < n) {
-    double tu[8], tv[8];
-    limn__v4d da, db, ea, eb;
-    XOSHIRO_OUT2(da, ea, a1, one);
-    XOSHIRO_OUT2(db, eb, b1, one);
-    memcpy(tu, &da, 32), memcpy(tu + 4, &db, 32), memcpy(tv, &ea, 32), memcpy(tv + 4, &eb, 32);
-    for (size_t l = 0; q < n; q++, l++)
-      u[q] = tu[l], v[q] = tv[l];
+    double tu[8], tv[8]; /* the last 1..7: one more output of each lane, part of it kept */
+    size_t k = n - q < 8 ? n - q : 8;
+    double *pu = k == 8 ? u + q : tu, *pv = k == 8 && v ? v + q : tv;
+    memcpy(pu, &da, 32), memcpy(pu + 4, &db, 32);
+    if (v)
+      memcpy(pv, &ea, 32), memcpy(pv + 4, &eb, 32);
+    for (size_t l = 0; k < 8 && l < k; l++) {
+      u[q + l] = tu[l];
+      if (v)
+        v[q + l] = tv[l];
+    }
   }
 }
 #else
-static void xoshiro8(uint64_t *st, double *u, size_t n) { /* the lanes as generators of their own */
+static void xoshiro8(uint64_t *st, double *u, double *v,
+                     size_t n) { /* the lanes as generators of their own */
   limn_rng lane[8];
   for (size_t l = 0; l < 8; l++)
     for (size_t w = 0; w < 4; w++)
       lane[l].s[w] = st[8 * w + l];
   for (size_t q = 0; q < n; q++) {
-    uint64_t b = (limn__rng_next(&lane[q & 7]) >> 12) | 0x3FF0000000000000ULL;
-    double d;
-    memcpy(&d, &b, 8);
-    u[q] = d - 1.0;
-  }
-}
-
-static void xoshiro8_pairs(uint64_t *st, double *u, double *v, size_t n) {
-  limn_rng lane[8];
-  for (size_t l = 0; l < 8; l++)
-    for (size_t w = 0; w < 4; w++)
-      lane[l].s[w] = st[8 * w + l];
-  for (size_t q = 0; q < n; q++) {
-    uint64_t m = limn__rng_next(&lane[q & 7]);
-    uint64_t b = (m >> 32 << 20) | 0x3FF0000000000000ULL, c = (m << 32 >> 12) | 0x3FF0000000000000ULL;
+    uint64_t m = limn__rng_next(&lane[q & 7]), one = 0x3FF0000000000000ULL;
+    uint64_t b = v ? (m >> 32 << 20) | one : (m >> 12) | one, c = (m << 32 >> 12) | one;
     double d, e;
     memcpy(&d, &b, 8);
     memcpy(&e, &c, 8);
-    u[q] = d - 1.0, v[q] = e - 1.0;
+    u[q] = d - 1.0;
+    if (v)
+      v[q] = e - 1.0;
   }
 }
 #endif
@@ -197,11 +167,11 @@ static void lanes_seed(limn_rng *r, uint64_t *st) {
 void limn__rng_uniforms(limn_rng *r, double *u, size_t n) {
   uint64_t st[32];
   lanes_seed(r, st);
-  xoshiro8(st, u, n);
+  xoshiro8(st, u, NULL, n);
 }
 
 void limn__rng_uniform_pairs(limn_rng *r, double *u, double *v, size_t n) {
   uint64_t st[32];
   lanes_seed(r, st);
-  xoshiro8_pairs(st, u, v, n);
+  xoshiro8(st, u, v, n);
 }
