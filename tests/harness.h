@@ -107,6 +107,21 @@ static inline const char *src_path(const char *rel) {
   return buf[k];
 }
 
+/* A schema of d numeric columns, named names[j] (or x0, x1, ... when names is NULL),
+ * and a regression target "y". */
+static inline limn_schema *regression_schema(limn_ctx *ctx, const char *const *names, size_t d) {
+  limn_schema *s = NULL;
+  limn_schema_create(ctx, &s);
+  for (size_t j = 0; s && j < d; j++) {
+    char nm[24];
+    snprintf(nm, sizeof nm, "x%zu", j);
+    limn_schema_add_numeric(ctx, s, names ? names[j] : nm);
+  }
+  if (s)
+    limn_schema_set_target(ctx, s, "y", LIMN_TASK_REGRESSION, NULL, 0);
+  return s;
+}
+
 /* Read vector `name` from a fixture text file ("name n\nv1 v2 ...\n" blocks). Returns a
  * malloc'ed array and its length, or NULL. */
 static inline double *read_vec(const char *path, const char *name, size_t *n) {

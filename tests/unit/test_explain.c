@@ -136,12 +136,8 @@ static void test_fixture(void) {
 /* F(x) = w.x + c as a one-layer regression MLP: gradient x input = w x, IG = w (x - b). */
 static void test_linear(void) {
   test_begin("linear model identities");
-  limn_schema *s;
-  limn_schema_create(ctx, &s);
-  limn_schema_add_numeric(ctx, s, "a");
-  limn_schema_add_numeric(ctx, s, "b");
-  limn_schema_add_numeric(ctx, s, "c");
-  limn_schema_set_target(ctx, s, "y", LIMN_TASK_REGRESSION, NULL, 0);
+  static const char *const names[] = {"a", "b", "c"};
+  limn_schema *s = regression_schema(ctx, names, 3);
   float W[3] = {0.5f, -2.0f, 1.5f}, b[1] = {0.25f}, mean[3] = {1, 2, 3}, sd[3] = {2, 4, 0.5f};
   limn_mlp_layer L = {3, 1, W, b};
   limn_model *m = NULL;
@@ -333,10 +329,8 @@ static void test_categorical(void) {
 
 static void test_exact_needs_relu(void) {
   test_begin("exact IG needs a piecewise-linear net");
-  limn_schema *s;
-  limn_schema_create(ctx, &s);
-  limn_schema_add_numeric(ctx, s, "a");
-  limn_schema_set_target(ctx, s, "y", LIMN_TASK_REGRESSION, NULL, 0);
+  static const char *const names[] = {"a"};
+  limn_schema *s = regression_schema(ctx, names, 1);
   float W1[2] = {1, -1}, b1[2] = {0, 0}, W2[2] = {1, 1}, b2[1] = {0};
   limn_mlp_layer L[2] = {{1, 2, W1, b1}, {2, 1, W2, b2}};
   limn_model *m = NULL;

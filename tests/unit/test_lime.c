@@ -170,14 +170,7 @@ static void test_linear_wide(size_t d) {
   char title[64];
   snprintf(title, sizeof title, "linear model recovery, %zu columns", d);
   test_begin(title);
-  limn_schema *s;
-  limn_schema_create(ctx, &s);
-  for (size_t j = 0; j < d; j++) {
-    char nm[16];
-    snprintf(nm, sizeof nm, "x%zu", j);
-    limn_schema_add_numeric(ctx, s, nm);
-  }
-  limn_schema_set_target(ctx, s, "y", LIMN_TASK_REGRESSION, NULL, 0);
+  limn_schema *s = regression_schema(ctx, NULL, d);
   float *W = calloc(d, sizeof *W), b[1] = {0};
   W[0] = 3, W[1] = -2, W[2] = 1, W[3] = 0.5f, W[d - 1] = 2.5f;
   limn_mlp_layer L = {d, 1, W, b};
@@ -237,12 +230,8 @@ static int record_forward(void *ud, const float *x, size_t n, float *out) {
 
 static void test_constant_column(void) {
   test_begin("a constant column, lattices larger than the sample count");
-  limn_schema *s;
-  limn_schema_create(ctx, &s);
-  limn_schema_add_numeric(ctx, s, "a");
-  limn_schema_add_numeric(ctx, s, "k");
-  limn_schema_add_numeric(ctx, s, "b");
-  limn_schema_set_target(ctx, s, "y", LIMN_TASK_REGRESSION, NULL, 0);
+  static const char *const names[] = {"a", "k", "b"};
+  limn_schema *s = regression_schema(ctx, names, 3);
   size_t n = 200;
   float *x = malloc(n * 3 * sizeof *x), *yv = calloc(n, sizeof *yv);
   limn_rng r;
@@ -286,12 +275,8 @@ static void test_constant_column(void) {
 /* F = 3 a - 2 b + 1 c + 0.5 d on uniform data: LIME's signs and order follow w. */
 static void test_linear(void) {
   test_begin("linear model recovery");
-  limn_schema *s;
-  limn_schema_create(ctx, &s);
-  const char *names[] = {"a", "b", "c", "d"};
-  for (int j = 0; j < 4; j++)
-    limn_schema_add_numeric(ctx, s, names[j]);
-  limn_schema_set_target(ctx, s, "y", LIMN_TASK_REGRESSION, NULL, 0);
+  static const char *const names[] = {"a", "b", "c", "d"};
+  limn_schema *s = regression_schema(ctx, names, 4);
   float W[4] = {3, -2, 1, 0.5f}, b[1] = {0};
   limn_mlp_layer L = {4, 1, W, b};
   limn_model *m = NULL;
