@@ -123,30 +123,33 @@ int cli_lib_fail(limn_ctx *ctx, int rc) {
   return cli_fail("%s", *m ? m : limn_status_str(rc));
 }
 
-int cli_size(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t *out) {
-  const char *v = cli_get(cmd, name);
+/* 1 when v is a whole number in lo..hi (no sign), stored in *out. */
+static int whole_number(const char *v, size_t lo, size_t hi, size_t *out) {
   char *end;
   errno = 0;
   unsigned long long x = v ? strtoull(v, &end, 10) : 0;
   if (!v || !*v || *end || errno || v[0] == '-' || x < lo || x > hi)
-    return usage_error(cmd, "--%s must be a whole number in %zu..%zu, got '%s'", name, lo, hi, v ? v : "");
+    return 0;
   *out = (size_t)x;
+  return 1;
+}
+
+int cli_size(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t *out) {
+  const char *v = cli_get(cmd, name);
+  if (!whole_number(v, lo, hi, out))
+    return usage_error(cmd, "--%s must be a whole number in %zu..%zu, got '%s'", name, lo, hi, v ? v : "");
   return CLI_OK;
 }
 
 int cli_size_auto(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t *out) {
   const char *v = cli_get(cmd, name);
-  char *end;
-  errno = 0;
   if (v && !strcmp(v, "auto")) {
     *out = 0;
     return CLI_OK;
   }
-  unsigned long long x = v ? strtoull(v, &end, 10) : 0;
-  if (!v || !*v || *end || errno || v[0] == '-' || x < lo || x > hi)
+  if (!whole_number(v, lo, hi, out))
     return usage_error(cmd, "--%s must be auto or a whole number in %zu..%zu, got '%s'", name, lo, hi,
                        v ? v : "");
-  *out = (size_t)x;
   return CLI_OK;
 }
 

@@ -429,7 +429,7 @@ LIMN_CLONES static void group_places(const size_t *restrict ids, size_t M, size_
  * samples of a bin in order take its values in order: i.i.d. draws, so the same
  * distribution as drawing them sample by sample) with the bin's parameters fixed.
  * Sj[s] (unless Sj is NULL) = 1 where the sample's bin is the row's (xb). flag: N + 8
- * bytes, idx: N, u: 3 N doubles of work. */
+ * bytes, place: N words, u: 3 N doubles of work. */
 static void draw_values(const lx *L, size_t j, long xb, const size_t *ids, const size_t (*cnt)[65],
                         unsigned char *flag, uint32_t *place, double *u, double *Sj, float *Xj) {
   size_t M = L->N - 1, off[66];
