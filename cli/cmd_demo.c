@@ -1,5 +1,5 @@
 /* limn demo: train a bundled model, explain interesting test rows, write the report. */
-#include "report.h"
+#include "common.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,16 +204,15 @@ int cmd_demo(int argc, char **argv) {
     }
     nrows = choose(p, pred, y, nte, C, rows, why);
     stage("explaining the rows and drawing the map");
-    report_in in;
-    memset(&in, 0, sizeof in);
-    in.ctx = ctx, in.m = m, in.model_path = mp, in.ds = test, in.data_path = tep;
+    limn_report_opts in = limn_report_opts_default();
+    in.model = m, in.model_path = mp, in.data = test, in.data_path = tep;
     in.rows = rows, in.nrows = nrows, in.why = why;
     in.reasons = set->reasons, in.favourable = -1, in.reasons_from = LIMN_METHOD_LIME;
     if (set->favourable)
       in.favourable = cli_output_index(m, set->favourable, 0);
     in.top = 10, in.num_samples = 0, in.seed = seed, in.map_space = "auto", in.map_max = 3000;
     in.title = set->title, in.command = line;
-    rc = report_write(&in, rp);
+    rc = cli_report(ctx, &in, rp);
   }
   if (!rc) {
     printf("%s\n  data:   %s (%zu rows: %zu to train, %zu to test)\n  model:  %s, test accuracy %.3f\n",

@@ -1,5 +1,5 @@
 /* limn embed: a t-SNE map of a data file's rows, or of a model's outputs for them. */
-#include "render.h"
+#include "common.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,65 +172,6 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
   return CLI_OK;
 }
 
-/* Scatter: colour = label (or predicted class), ring = misclassified, labels on highlights. */
-/* ref_y (nref, 2): a saved map's points, drawn in grey under the rows placed into it. */
-static void write_svg(FILE *f, const double *y, size_t n, const long *cls, const long *pred,
-                      const char *const *names, size_t ncls, const unsigned char *hl, const double *ref_y,
-                      size_t nref) {
-  double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
-  for (size_t i = 0; i < n + nref; i++) {
-    const double *p = i < n ? y + 2 * i : ref_y + 2 * (i - n);
-    minx = fmin(minx, p[0]), maxx = fmax(maxx, p[0]);
-    miny = fmin(miny, p[1]), maxy = fmax(maxy, p[1]);
-  }
-  double size = 600, pad = 20, sx = (size - 2 * pad) / fmax(maxx - minx, 1e-12),
-         sy = (size - 2 * pad) / fmax(maxy - miny, 1e-12), sc = fmin(sx, sy);
-  /* centre the map in the square, keeping its aspect */
-  double ox = pad + 0.5 * (size - 2 * pad - (maxx - minx) * sc),
-         oy = pad + 0.5 * (size - 2 * pad - (maxy - miny) * sc);
-  fprintf(
-      f,
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" "
-      "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-      size + 160, size);
-  for (size_t i = 0; i < nref; i++)
-    fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2\" fill=\"#d0d0d0\"/>\n",
-            ox + (ref_y[2 * i] - minx) * sc, size - oy - (ref_y[2 * i + 1] - miny) * sc);
-  for (size_t i = 0; i < n; i++) {
-    double px = ox + (y[2 * i] - minx) * sc, py = size - oy - (y[2 * i + 1] - miny) * sc;
-    long c = cls ? cls[i] : pred ? pred[i] : 0;
-    fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"%s\"/>\n", px, py,
-            render_palette[(size_t)(c < 0 ? 0 : c) % 10]);
-    if (cls && pred && cls[i] != pred[i])
-      fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"5\" fill=\"none\" stroke=\"black\"/>\n", px, py);
-    if (hl && hl[i])
-      fprintf(f,
-              "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"7\" fill=\"none\" stroke=\"red\" stroke-width=\"2\"/>"
-              "<text x=\"%.2f\" y=\"%.2f\">row %zu</text>\n",
-              px, py, px + 8, py - 8, i);
-  }
-  for (size_t c = 0; c < ncls && c < 10; c++) {
-    fprintf(f, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"5\" fill=\"%s\"/><text x=\"%.0f\" y=\"%.0f\">", size + 20,
-            30 + 18.0 * (double)c, render_palette[c], size + 32, 34 + 18.0 * (double)c);
-    render_xml(f, names[c]);
-    fputs("</text>\n", f);
-  }
-  double ly = 30 + 18.0 * (double)(ncls < 10 ? ncls : 10);
-  if (cls && pred) {
-    fprintf(f,
-            "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"5\" fill=\"none\" stroke=\"black\"/><text x=\"%.0f\" "
-            "y=\"%.0f\">misclassified</text>\n",
-            size + 20, ly, size + 32, ly + 4);
-    ly += 18;
-  }
-  if (nref)
-    fprintf(f,
-            "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"4\" fill=\"#d0d0d0\"/><text x=\"%.0f\" y=\"%.0f\">the map's "
-            "rows</text>\n",
-            size + 20, ly, size + 32, ly + 4);
-  fputs("</svg>\n", f);
-}
-
 /* How the mapped features are made, as one line: compared when new rows are placed. */
 static int make_meta(limn_ctx *ctx, const limn_schema *s, const limn_model *m, const char *space,
                      int standardize, size_t pca_k, char *buf, size_t cap) {
@@ -262,6 +203,54 @@ static int parse_meta(const char *meta, char *space, size_t cap, int *standardiz
   memcpy(space, a + 6, (size_t)(b - a - 6));
   space[b - a - 6] = '\0';
   return sscanf(b, "|standardize=%d|pca=%zu|", standardize, pca_k) == 2;
+}
+
+/* MAP.csv.json: the map's figures and its provenance (a manifest). */
+static int write_sidecar(limn_ctx *ctx, const char *path, size_t n, size_t dim, double kl, double pres,
+                         double acc, const char *transform_of, const char *space, size_t pca_k,
+                         int standardize) {
+  const char *keys[] = {"space",         "perplexity", "iterations", "early-exaggeration",
+                        "learning-rate", "method",     "theta",      "fft-nodes",
+                        "init",          "seed",       "pca"};
+  char pk[32];
+  snprintf(pk, sizeof pk, "%zu", pca_k);
+  limn_manifest *man = NULL;
+  int lr = limn_manifest_create(ctx, &man);
+  if (!lr)
+    lr = limn_manifest_add_count(ctx, man, "rows", n);
+  if (!lr)
+    lr = limn_manifest_add_count(ctx, man, "dimensions", dim);
+  if (!lr)
+    lr = limn_manifest_add_number(ctx, man, "kl", kl);
+  if (!lr)
+    lr = limn_manifest_add_file_sha256(ctx, man, "data", cli_get(&cmd, "data"));
+  if (!lr)
+    lr = limn_manifest_add_number(ctx, man, "knn10_preservation", pres);
+  if (!lr)
+    lr = limn_manifest_add_number(ctx, man, "knn10_accuracy", acc);
+  if (!lr && transform_of)
+    lr = limn_manifest_add_string(ctx, man, "transform_of", transform_of);
+  if (!lr && transform_of)
+    lr = limn_manifest_add_string(ctx, man, "kl_is", "mean point-wise KL of the placed rows");
+  for (size_t q = 0; q < sizeof keys / sizeof *keys && !lr; q++)
+    lr = limn_manifest_add_option(ctx, man, keys[q],
+                                  !strcmp(keys[q], "space") ? space
+                                  : !strcmp(keys[q], "pca") ? pk
+                                                            : cli_get(&cmd, keys[q]));
+  if (!lr)
+    lr = limn_manifest_add_option_bool(ctx, man, "standardize", standardize);
+  FILE *f = lr ? NULL : cli_open_out(path);
+  if (!lr && f) {
+    lr = limn_manifest_write_json(ctx, man, limn_sink_file(f));
+    fputc('\n', f);
+  }
+  limn_manifest_free(man);
+  if (lr) {
+    if (f)
+      cli_close_out(f, path, 0);
+    return cli_lib_fail(ctx, lr);
+  }
+  return f ? cli_close_out(f, path, 1) : CLI_FAIL;
 }
 
 static void log_line(void *ud, limn_log_level level, const char *msg) {
@@ -527,52 +516,27 @@ int cmd_embed(int argc, char **argv) {
       goto done;
     }
   }
-  char side[4200], dsha[65];
+  char side[4200];
   snprintf(side, sizeof side, "%s.json", cli_get(&cmd, "out"));
-  limn_sha256_file(ctx, cli_get(&cmd, "data"), dsha);
-  f = cli_open_out(side);
-  if (!f) {
-    rc = CLI_FAIL;
-    goto done;
-  }
-  cli_fmt_double(b1, sizeof b1, kl);
-  fprintf(f, "{\"limn_version\":\"%s\",\"rows\":%zu,\"dimensions\":%zu,\"kl\":%s,\"data_sha256\":\"%s\",",
-          limn_version(), n, dim, b1, dsha);
-  cli_fmt_double(b1, sizeof b1, pres);
-  cli_fmt_double(b2, sizeof b2, acc);
-  fprintf(f, "\"knn10_preservation\":%s,\"knn10_accuracy\":%s,", isnan(pres) ? "null" : b1,
-          isnan(acc) ? "null" : b2);
-  if (ref) {
-    fputs("\"transform_of\":", f);
-    cli_json_string(f, cli_get(&cmd, "transform"));
-    fputs(",\"kl_is\":\"mean point-wise KL of the placed rows\",", f);
-  }
-  fputs("\"options\":{", f);
-  const char *keys[] = {"space",         "perplexity", "iterations", "early-exaggeration",
-                        "learning-rate", "method",     "theta",      "fft-nodes",
-                        "init",          "seed",       "pca"};
-  for (size_t q = 0; q < sizeof keys / sizeof *keys; q++) {
-    char pk[32];
-    snprintf(pk, sizeof pk, "%zu", pca_k);
-    fprintf(f, "%s\"%s\":", q ? "," : "", keys[q]);
-    cli_json_string(f, !strcmp(keys[q], "space") ? space
-                       : !strcmp(keys[q], "pca") ? pk
-                                                 : cli_get(&cmd, keys[q]));
-  }
-  fprintf(f, ",\"standardize\":%s}}\n", standardize ? "true" : "false");
-  if ((rc = cli_close_out(f, side, 1)))
+  if ((rc = write_sidecar(ctx, side, n, dim, kl, pres, acc, ref ? cli_get(&cmd, "transform") : NULL, space,
+                          pca_k, standardize)))
     goto done;
   if (cli_get(&cmd, "svg")) {
     const char *names[10];
     size_t nn = ncls ? ncls : (m ? limn_model_noutputs(m) : 0);
     for (size_t c = 0; c < nn && c < 10; c++)
       names[c] = ncls ? limn_schema_class_name(s, c) : limn_model_output_name(m, c);
+    limn_map_svg ms = {y, n, cls, pred, nn ? names : NULL, nn, hl, ref ? ref->y : NULL, ref ? ref->n : 0};
     f = cli_open_out(cli_get(&cmd, "svg"));
     if (!f) {
       rc = CLI_FAIL;
       goto done;
     }
-    write_svg(f, y, n, cls, pred, names, nn, hl, ref ? ref->y : NULL, ref ? ref->n : 0);
+    if ((lr = limn_render_map_svg(ctx, &ms, limn_sink_file(f)))) {
+      cli_close_out(f, cli_get(&cmd, "svg"), 0);
+      rc = cli_lib_fail(ctx, lr);
+      goto done;
+    }
     rc = cli_close_out(f, cli_get(&cmd, "svg"), 1);
   }
   if (!rc) {

@@ -1,5 +1,5 @@
 /* limn explain: gradient attributions for rows of a data file. */
-#include "render.h"
+#include "common.h"
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -108,7 +108,7 @@ typedef struct run {
   limn_stats *bg_owned;
   const limn_stats *bg;
   char desc[256];
-  char manifest[4096];
+  limn_manifest *manifest;
 } run;
 
 /* Method options from the command line into r->g. */
@@ -219,43 +219,23 @@ static void describe(run *r) {
 
 /* The manifest: what produced these explanations, to reproduce them. */
 static int build_manifest(run *r) {
-  char msha[65], dsha[65];
   const char *mc = cli_get(&cmd, "model-cmd"), *bgf = cli_get(&cmd, "background");
-  int lr = 0;
-  if (mc)
-    limn_sha256(mc, strlen(mc), msha); /* the command string stands for the model */
-  else
-    lr = limn_sha256_file(r->ctx, cli_get(&cmd, "model"), msha);
-  char bsha[65] = "";
-  if (!lr)
-    lr = limn_sha256_file(r->ctx, cli_get(&cmd, "data"), dsha);
-  if (!lr && bgf)
-    lr = limn_sha256_file(r->ctx, bgf, bsha);
-  if (lr)
-    return cli_lib_fail(r->ctx, lr);
-  char *p = r->manifest;
-  size_t cap = sizeof r->manifest;
-  int n = snprintf(
-      p, cap, "{\"limn_version\":\"%s\",\"model_sha256\":\"%s\",\"data_sha256\":\"%s\",%s%s%s\"options\":{",
-      limn_version(), msha, dsha, bgf ? "\"background_sha256\":\"" : "", bsha, bgf ? "\"," : "");
   const char *keys[] = {"method",      "class",        "output",       "steps",
                         "quadrature",  "baseline",     "samples",      "noise",
                         "smooth",      "smooth-input", "seed",         "num-features",
                         "num-samples", "discretizer",  "kernel-width", "feature-selection",
                         "compat"};
-  for (size_t i = 0; i < sizeof keys / sizeof *keys && n > 0 && (size_t)n < cap; i++) {
-    n += snprintf(p + n, cap - (size_t)n, "%s\"%s\":\"", i ? "," : "", keys[i]);
-    for (const char *v = cli_get(&cmd, keys[i]); *v && (size_t)n + 8 < cap; v++) {
-      if (*v == '"' || *v == '\\')
-        p[n++] = '\\';
-      p[n++] = (unsigned char)*v < 0x20 ? ' ' : *v;
-    }
-    n += snprintf(p + n, cap - (size_t)n, "\"");
-  }
-  if (n <= 0 || (size_t)n + 3 >= cap)
-    return cli_fail("manifest too long");
-  snprintf(p + n, cap - (size_t)n, "}}");
-  return CLI_OK;
+  int lr = limn_manifest_create(r->ctx, &r->manifest);
+  if (!lr) /* a model command: its text stands for the model */
+    lr = mc ? limn_manifest_add_sha256(r->ctx, r->manifest, "model", mc, strlen(mc))
+            : limn_manifest_add_file_sha256(r->ctx, r->manifest, "model", cli_get(&cmd, "model"));
+  if (!lr)
+    lr = limn_manifest_add_file_sha256(r->ctx, r->manifest, "data", cli_get(&cmd, "data"));
+  if (!lr && bgf)
+    lr = limn_manifest_add_file_sha256(r->ctx, r->manifest, "background", bgf);
+  for (size_t i = 0; i < sizeof keys / sizeof *keys && !lr; i++)
+    lr = limn_manifest_add_option(r->ctx, r->manifest, keys[i], cli_get(&cmd, keys[i]));
+  return lr ? cli_lib_fail(r->ctx, lr) : CLI_OK;
 }
 
 /* --image: "auto", "none" or "WxH". */
@@ -306,46 +286,55 @@ static int load(run *r) {
   return CLI_OK;
 }
 
+/* The renderer's options: the model, the method's description, the manifest. */
+static limn_render_opts render_opts(const run *r, size_t top) {
+  limn_render_opts o = limn_render_opts_default();
+  o.model = r->m, o.method_desc = r->desc, o.manifest = r->manifest, o.top = top;
+  o.background = r->bg, o.discretizer = r->lo.discretizer;
+  return o;
+}
+
+/* Render rows (or, global, the mean |weight| of the explanations in rows) to --out:
+ * a file is written whole or not at all. */
+static int write_out_file(run *r, const limn_render_opts *o, const void *what, size_t n, limn_format fmt,
+                          int global) {
+  FILE *f = cli_open_out(cli_get(&cmd, "out"));
+  if (!f)
+    return CLI_FAIL;
+  int lr = global ? limn_render_global(r->ctx, o, what, n, fmt, limn_sink_file(f))
+                  : limn_render_explanations(r->ctx, o, what, n, fmt, limn_sink_file(f));
+  if (lr) {
+    cli_close_out(f, cli_get(&cmd, "out"), 0);
+    return cli_lib_fail(r->ctx, lr);
+  }
+  return cli_close_out(f, cli_get(&cmd, "out"), 1);
+}
+
 /* Write prepared rows in the chosen format. */
-static int write_rows(run *r, const render_row *rows, size_t n) {
+static int write_rows(run *r, const limn_render_row *rows, size_t n) {
   size_t top;
   if (cli_size(&cmd, "top", 0, 1000000, &top))
     return CLI_USAGE;
-  render_ctx rc = {r->m, r->desc, r->manifest, top, 0, 0, r->bg, r->lo.discretizer, 0, -1};
+  limn_render_opts rc = render_opts(r, top);
   image_shape(r, &rc.image_w, &rc.image_h);
   if (cli_size(&cmd, "reasons", 0, 1000, &rc.reasons))
     return CLI_USAGE;
   const char *fav = cli_get(&cmd, "favourable");
   if (fav && (rc.favourable = find_class(r->m, fav)) < 0)
     return cli_fail("--favourable: '%s' is not one of the model's classes", fav), CLI_USAGE;
-  const char *fmt = cli_get(&cmd, "format");
-  FILE *f = cli_open_out(cli_get(&cmd, "out"));
-  if (!f)
-    return CLI_FAIL;
-  if (!strcmp(fmt, "text"))
-    render_text(f, &rc, rows, n);
-  else if (!strcmp(fmt, "json") || !strcmp(fmt, "jsonl"))
-    render_json(f, &rc, rows, n, !strcmp(fmt, "jsonl"));
-  else if (!strcmp(fmt, "csv"))
-    render_csv(f, &rc, rows, n);
-  else
-    render_svg(f, &rc, rows, n);
-  return cli_close_out(f, cli_get(&cmd, "out"), 1);
+  limn_format fmt = LIMN_FORMAT_TEXT;
+  limn_format_parse(cli_get(&cmd, "format"), &fmt); /* checked in cmd_explain */
+  return write_out_file(r, &rc, rows, n, fmt, 0);
 }
 
 /* Render row for explanation e of data-row position i. */
-static render_row make_row(const run *r, const limn_explanation *e, size_t i) {
-  render_row row;
-  row.ex = e;
-  row.data_row = r->rows[i];
-  row.line = limn_dataset_row_line(r->ds, r->rows[i]);
-  row.x = r->x + i * limn_model_nfeatures(r->m);
-  row.infidelity = row.sensitivity = row.stability = NAN;
-  return row;
+static limn_render_row make_row(const run *r, const limn_explanation *e, size_t i) {
+  return limn_render_row_init(e, r->rows[i], limn_dataset_row_line(r->ds, r->rows[i]),
+                              r->x + i * limn_model_nfeatures(r->m));
 }
 
 static int write_out(run *r, limn_explanation *ex, const double *inf, const double *sens) {
-  render_row *rows = calloc(r->nrows, sizeof *rows);
+  limn_render_row *rows = calloc(r->nrows, sizeof *rows);
   if (!rows)
     return cli_fail("out of memory");
   for (size_t i = 0; i < r->nrows; i++) {
@@ -534,7 +523,7 @@ static int explain_lime(run *r, long *truth) {
   if ((rc = pass_targets(r, K, truth, &targets)))
     return rc;
   limn_explanation **ex = calloc(K, sizeof *ex);
-  render_row *rows = calloc(K * n, sizeof *rows);
+  limn_render_row *rows = calloc(K * n, sizeof *rows);
   double *stab = stabk ? malloc(n * sizeof *stab) : NULL;
   size_t *picked = pick ? malloc(pick * sizeof *picked) : NULL;
   int lr = !ex || !rows || (stabk && !stab) || (pick && !picked) ? LIMN_ENOMEM : 0;
@@ -551,13 +540,10 @@ static int explain_lime(run *r, long *truth) {
   } else if (cli_isset(&cmd, "global")) {
     size_t top;
     cli_size(&cmd, "top", 0, 1000000, &top);
-    render_ctx gc = {r->m, r->desc, r->manifest, top, 0, 0, r->bg, r->lo.discretizer, 0, -1};
-    FILE *f = cli_open_out(cli_get(&cmd, "out"));
-    rc = CLI_FAIL;
-    if (f) {
-      render_global(f, &gc, ex[0], n, cli_get(&cmd, "format"));
-      rc = cli_close_out(f, cli_get(&cmd, "out"), 1);
-    }
+    limn_render_opts gc = render_opts(r, top);
+    limn_format fmt = LIMN_FORMAT_TEXT;
+    limn_format_parse(cli_get(&cmd, "format"), &fmt);
+    rc = write_out_file(r, &gc, ex[0], n, fmt, 1);
   } else {
     size_t m = 0;
     if (pick && (lr = limn_submodular_pick(r->ctx, ex[0], n, pick, picked)))
@@ -587,8 +573,8 @@ int cmd_explain(int argc, char **argv) {
   if (rc)
     return rc;
   const char *fmt = cli_get(&cmd, "format");
-  if (strcmp(fmt, "text") && strcmp(fmt, "json") && strcmp(fmt, "jsonl") && strcmp(fmt, "csv") &&
-      strcmp(fmt, "svg"))
+  limn_format lf;
+  if (limn_format_parse(fmt, &lf))
     return cli_fail("--format: expected text, json, jsonl, csv or svg, got '%s'", fmt), CLI_USAGE;
   size_t threads;
   if (cli_size(&cmd, "threads", 0, 4096, &threads))
@@ -614,6 +600,7 @@ int cmd_explain(int argc, char **argv) {
   limn_stats_free(r.bg_owned);
   limn_dataset_free(r.ds);
   limn_model_free(r.m);
+  limn_manifest_free(r.manifest);
   limn_ctx_free(r.ctx);
   return rc;
 }

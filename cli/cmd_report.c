@@ -1,5 +1,5 @@
 /* limn report: the HTML report of chosen rows. */
-#include "report.h"
+#include "common.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,8 +76,7 @@ int cmd_report(int argc, char **argv) {
   int rc = cli_parse(&cmd, argc, argv);
   if (rc)
     return rc;
-  report_in in;
-  memset(&in, 0, sizeof in);
+  limn_report_opts in = limn_report_opts_default();
   size_t threads;
   if (cli_size(&cmd, "reasons", 0, 1000, &in.reasons) || cli_size(&cmd, "top", 0, 1000000, &in.top) ||
       cli_size_auto(&cmd, "num-samples", 2, 10000000, &in.num_samples) ||
@@ -93,11 +92,9 @@ int cmd_report(int argc, char **argv) {
   in.model_path = cli_get(&cmd, "model");
   in.data_path = cli_get(&cmd, "data");
   in.background_path = cli_get(&cmd, "background");
-  in.favourable = -1;
   limn_ctx *ctx = cli_ctx(&cmd);
   if (!ctx)
     return CLI_FAIL;
-  in.ctx = ctx;
   limn_model *m = NULL;
   limn_dataset *ds = NULL, *bds = NULL;
   limn_stats *bg = NULL;
@@ -126,11 +123,13 @@ int cmd_report(int argc, char **argv) {
       if (in.favourable < 0)
         rc = cli_fail("--favourable: '%s' is not one of the model's classes", fav);
     }
+    if (!rc)
+      rc = cli_check_map(m, in.map_space);
     if (!rc && nrows > 200)
       rc = cli_fail("--rows: %zu rows is too many for one page (200 at most)", nrows);
     if (!rc) {
-      in.m = m, in.ds = ds, in.bg = bg, in.rows = rows, in.nrows = nrows, in.command = line;
-      rc = report_write(&in, cli_get(&cmd, "out"));
+      in.model = m, in.data = ds, in.background = bg, in.rows = rows, in.nrows = nrows, in.command = line;
+      rc = cli_report(ctx, &in, cli_get(&cmd, "out"));
     }
   }
   if (!rc && strcmp(cli_get(&cmd, "out"), "-"))

@@ -218,32 +218,15 @@ void cli_fmt_float(char *buf, size_t cap, float v) {
     limn_format_float(buf, cap, v);
 }
 
-void cli_csv_field(FILE *f, const char *s) {
-  if (!strpbrk(s, ",\"\r\n")) {
-    fputs(s, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"')
-      fputc('"', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
+void cli_fmt_double(char *buf, size_t cap, double v) {
+  if (!isfinite(v))
+    snprintf(buf, cap, "null");
+  else
+    limn_format_double(buf, cap, v);
 }
 
-void cli_json_string(FILE *f, const char *s) {
-  fputc('"', f);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(f, "\\%c", *p);
-    else if (*p < 0x20)
-      fprintf(f, "\\u%04x", *p);
-    else
-      fputc(*p, f);
-  }
-  fputc('"', f);
-}
+void cli_csv_field(FILE *f, const char *s) { limn_write_csv_field(limn_sink_file(f), s); }
+void cli_json_string(FILE *f, const char *s) { limn_write_json_string(limn_sink_file(f), s); }
 
 static char tmp_path[4200];
 
@@ -272,6 +255,33 @@ int cli_close_out(FILE *f, const char *path, int ok) {
   if (rename(tmp_path, path) != 0) {
     remove(tmp_path);
     return cli_fail("%s: cannot write: %s", path, strerror(errno));
+  }
+  return CLI_OK;
+}
+
+int cli_report(limn_ctx *ctx, const limn_report_opts *o, const char *path) {
+  /* computed first, so a failure leaves no file and writes nothing to stdout */
+  FILE *f = cli_open_out(path);
+  if (!f)
+    return CLI_FAIL;
+  int lr = limn_report_write(ctx, o, limn_sink_file(f));
+  if (lr) {
+    cli_close_out(f, path, 0);
+    return cli_lib_fail(ctx, lr);
+  }
+  return cli_close_out(f, path, 1);
+}
+
+int cli_check_map(const limn_model *m, const char *sp) {
+  size_t nh = limn_model_nhidden(m);
+  if (!strncmp(sp, "hidden:", 7)) {
+    char *end;
+    unsigned long k = strtoul(sp + 7, &end, 10);
+    if (*end || end == sp + 7 || k < 1 || k > nh)
+      return cli_fail("--map %s: the model has %zu hidden layers (hidden:1..hidden:%zu)", sp, nh, nh),
+             CLI_USAGE;
+  } else if (strcmp(sp, "auto") && strcmp(sp, "output") && strcmp(sp, "none")) {
+    return cli_fail("--map: expected auto, output, hidden:K or none, got '%s'", sp), CLI_USAGE;
   }
   return CLI_OK;
 }

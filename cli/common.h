@@ -61,13 +61,20 @@ long cli_output_index(const limn_model *m, const char *v, int allow_index);
 limn_ctx *cli_ctx(const cli_cmd *cmd);
 /* Shortest round-trip text of a float (limn_format_float; nan, inf as printf writes them). */
 void cli_fmt_float(char *buf, size_t cap, float v);
-/* Write a CSV field (quoted if needed) / a JSON string. */
+/* Shortest round-trip text of a double (limn_format_double; "null" for NaN/Inf: JSON). */
+void cli_fmt_double(char *buf, size_t cap, double v);
+/* Write a CSV field (quoted if needed) / a JSON string: the library's escapers. */
 void cli_csv_field(FILE *f, const char *s);
 void cli_json_string(FILE *f, const char *s);
 /* Open the output: "-" or NULL is stdout; a path is written to "<path>.tmp" and
  * renamed by cli_close_out(ok). */
 FILE *cli_open_out(const char *path);
 int cli_close_out(FILE *f, const char *path, int ok);
+/* Compute and write the HTML report to path ("-": stdout), whole or not at all;
+ * errors printed, a CLI code returned. */
+int cli_report(limn_ctx *ctx, const limn_report_opts *o, const char *path);
+/* --map of report: auto, output, none or hidden:K of the model (usage error printed). */
+int cli_check_map(const limn_model *m, const char *space);
 
 int cmd_train(int argc, char **argv);
 int cmd_split(int argc, char **argv);

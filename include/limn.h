@@ -9,6 +9,7 @@
  *   limn/metrics.h  accuracy, log-loss, confusion matrix, R^2
  *   limn/explain.h  explanations: gradient, saliency, gradient x input, IG, SmoothGrad, LIME
  *   limn/embed.h    t-SNE maps
+ *   limn/report.h   rendering: text, JSON, CSV, SVG, the HTML report, the manifest
  *
  * Embedding in 20 lines (error checks shortened):
  *
@@ -47,5 +48,6 @@
 #include "limn/metrics.h"
 #include "limn/explain.h"
 #include "limn/embed.h"
+#include "limn/report.h"
 
 #endif

@@ -15,6 +15,16 @@
 extern "C" {
 #endif
 
+/* LIMN_API marks the library's exported functions: the shared library is built with
+ * hidden visibility, so only what the headers declare with it is exported. */
+#ifndef LIMN_API
+#if defined(__GNUC__) || defined(__clang__)
+#define LIMN_API __attribute__((visibility("default")))
+#else
+#define LIMN_API
+#endif
+#endif
+
 #define LIMN_VERSION_MAJOR 0
 #define LIMN_VERSION_MINOR 1
 #define LIMN_VERSION_PATCH 0

@@ -1,0 +1,59 @@
+/* The report module's buffered writer over a limn_sink, and the escapers every
+ * renderer uses (internal: names limn__*). */
+#ifndef LIMN_REPORT_OUT_H
+#define LIMN_REPORT_OUT_H
+
+#include "../core/internal.h"
+#include "limn/report.h"
+
+/* A buffered writer: bytes gather in buf and go to the sink in blocks. After the
+ * sink's first refusal everything is dropped and limn__out_finish reports it. */
+typedef struct limn__out {
+  limn_sink sink;
+  int failed;
+  int nomem; /* a renderer could not allocate: the output is incomplete */
+  size_t n;
+  char buf[8192];
+} limn__out;
+
+void limn__out_init(limn__out *o, limn_sink sink);
+void limn__out_write(limn__out *o, const char *data, size_t len);
+void limn__puts(limn__out *o, const char *s);
+void limn__putc(limn__out *o, char c);
+void limn__printf(limn__out *o, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Flush; LIMN_OK, or LIMN_EIO with a message when the sink refused a block. */
+int limn__out_finish(limn_ctx *ctx, limn__out *o);
+
+/* The escapers (see limn/report.h) and a JSON number: the shortest round-trip
+ * text, null for NaN and the infinities. */
+void limn__json_str(limn__out *o, const char *s);
+void limn__xml(limn__out *o, const char *s);
+void limn__csv_field(limn__out *o, const char *s);
+void limn__json_num(limn__out *o, double v);
+/* limn_format_double, or "null" for a non-finite value (JSON). */
+void limn__fmt_json_double(char *buf, size_t cap, double v);
+
+/* Helpers of the renderers and the report (render.c). */
+/* Feature j's name ("x<j>" without a schema). */
+const char *limn__feature_name(const limn_model *m, size_t j, char *buf, size_t cap);
+/* Category name of a categorical value, or NULL for a numeric column. */
+const char *limn__category(const limn_model *m, size_t j, float v);
+/* Features to show, most important first (LIME: its selected ones) into idx
+ * (nfeatures); returns their number. */
+size_t limn__shown(const limn_explanation *e, size_t *idx);
+/* LIME's label of feature j ("worst radius > 16.8"), or its name. */
+const char *limn__label(const limn_render_opts *o, const limn_explanation *e, size_t j, char *buf,
+                        size_t cap);
+/* Ten class colours (Tableau 10): class c gets limn__palette[c % 10]. */
+extern const char *const limn__palette[10];
+/* Diverging colour for t in [-1, 1]: blue (negative), white, red (positive), "#rrggbb". */
+void limn__diverging(double t, char *buf, size_t cap);
+
+/* The manifest as JSON into an open writer (renderers embed it). */
+void limn__manifest_json(limn__out *o, const limn_manifest *man);
+
+#endif

@@ -1,0 +1,612 @@
+/* Explanations as text, JSON, JSON Lines, CSV and SVG. Byte-stable: fixed number
+ * formats, no timestamps. */
+#include "out.h"
+#include <math.h>
+#include <stdlib.h>
+
+/* Feature order: |weight| descending, ties by column index (a total order, so any
+ * sort gives the same list). A heap sort: in place, no allocation, no global. */
+static int before(const limn_explanation *e, size_t i, size_t j) {
+  double wi = fabs(e->attr[i]), wj = fabs(e->attr[j]);
+  return wi != wj ? wi > wj : i < j;
+}
+static void sift(const limn_explanation *e, size_t *idx, size_t root, size_t n) {
+  for (;;) {
+    size_t c = 2 * root + 1;
+    if (c >= n)
+      return;
+    if (c + 1 < n && before(e, idx[c], idx[c + 1]))
+      c++;
+    if (!before(e, idx[root], idx[c]))
+      return;
+    size_t t = idx[root];
+    idx[root] = idx[c], idx[c] = t;
+    root = c;
+  }
+}
+static void order(const limn_explanation *e, size_t *idx) {
+  size_t n = e->nfeatures;
+  for (size_t j = 0; j < n; j++)
+    idx[j] = j;
+  for (size_t i = n / 2; i-- > 0;)
+    sift(e, idx, i, n);
+  for (size_t k = n; k-- > 1;) { /* the last in the order to the end, then the heap shrinks */
+    size_t t = idx[0];
+    idx[0] = idx[k], idx[k] = t;
+    sift(e, idx, 0, k);
+  }
+}
+
+const char *limn__feature_name(const limn_model *m, size_t j, char *buf, size_t cap) {
+  const limn_schema *s = limn_model_schema(m);
+  if (s)
+    return limn_schema_feature_name(s, j);
+  snprintf(buf, cap, "x%zu", j);
+  return buf;
+}
+
+/* Category name of a categorical value, or NULL for a numeric column. */
+const char *limn__category(const limn_model *m, size_t j, float v) {
+  const limn_schema *s = limn_model_schema(m);
+  if (!s || limn_schema_feature_kind(s, j) != LIMN_COL_CATEGORICAL)
+    return NULL;
+  return limn_schema_category(s, j, (size_t)v);
+}
+
+/* Features to show, most important first: LIME's selected ones, or all. Returns
+ * their number. */
+size_t limn__shown(const limn_explanation *e, size_t *idx) {
+  order(e, idx);
+  if (e->method != LIMN_METHOD_LIME)
+    return e->nfeatures;
+  size_t k = 0;
+  for (size_t t = 0; t < e->nfeatures; t++)
+    if (e->selected[idx[t]])
+      idx[k++] = idx[t];
+  return k;
+}
+
+/* LIME's label of feature j ("worst radius > 16.8"), or its name. */
+const char *limn__label(const limn_render_opts *rc, const limn_explanation *e, size_t j, char *buf,
+                        size_t cap) {
+  if (e->method == LIMN_METHOD_LIME && rc->background) {
+    limn_lime_label(rc->background, limn_model_schema(rc->model), rc->discretizer, j, e->bin[j], buf, cap);
+    return buf;
+  }
+  return limn__feature_name(rc->model, j, buf, cap);
+}
+
+/* "P" for a probability, "logit", or "value" for a regression output. */
+static const char *output_label(const limn_model *m, const limn_explanation *e) {
+  if (limn_model_task(m) == LIMN_TASK_REGRESSION)
+    return "value";
+  return e->space == LIMN_SPACE_LOGIT ? "logit" : "P";
+}
+
+/* Reason codes under a row's table (methods whose attributions are effects). */
+static void text_reasons(limn__out *f, const limn_render_opts *rc, const limn_render_row *row) {
+  const limn_explanation *e = row->ex;
+  if (!rc->reasons ||
+      (e->method != LIMN_METHOD_LIME && e->method != LIMN_METHOD_IG && e->method != LIMN_METHOD_GRADXINPUT))
+    return;
+  limn_reason *rs = malloc(rc->reasons * sizeof *rs);
+  if (!rs) {
+    f->nomem = 1;
+    return;
+  }
+  int lowered = rc->favourable >= 0 && (long)e->target == rc->favourable;
+  size_t k = limn_reason_codes(rc, e, row->x, lowered, rc->reasons, rs);
+  const char *cls = limn_model_output_name(rc->model, e->target);
+  if (limn_model_task(rc->model) == LIMN_TASK_REGRESSION)
+    limn__printf(f, "  reasons (features that %s the prediction most):\n", lowered ? "lowered" : "raised");
+  else
+    limn__printf(f, "  reasons %s %s (features that %s its %s most):\n", lowered ? "against" : "for", cls,
+                 lowered ? "lowered" : "raised", e->space == LIMN_SPACE_LOGIT ? "logit" : "probability");
+  for (size_t i = 0; i < k; i++)
+    limn__printf(f, "  %zu. %s\n", i + 1, rs[i].text);
+  if (!k)
+    limn__printf(f, "  (no feature %s it)\n", lowered ? "lowered" : "raised");
+  free(rs);
+}
+
+static void render_text(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n) {
+  const limn_model *m = rc->model;
+  size_t d = limn_model_nfeatures(m);
+  size_t *idx = malloc(d * sizeof *idx);
+  if (!idx) {
+    f->nomem = 1;
+    return;
+  }
+  char nb[32], vb[40];
+  for (size_t r = 0; r < n; r++) {
+    const limn_explanation *e = rows[r].ex;
+    limn__printf(f, "%srow %zu (line %zu): %s(%s) = %.6g   [%s]\n", r ? "\n" : "", rows[r].data_row,
+                 rows[r].line, output_label(m, e), limn_model_output_name(m, e->target), e->output,
+                 rc->method_desc);
+    if (e->method == LIMN_METHOD_IG)
+      limn__printf(f, "  baseline output %.6g, completeness gap %.3g%s\n", e->base_value, e->delta,
+                   e->nsegments ? " (exact)" : "");
+    if (e->finite_differences)
+      limn__printf(f, "  note: the model has no gradients; central finite differences were used\n");
+    if (!isnan(rows[r].infidelity))
+      limn__printf(f, "  infidelity %.4g, max-sensitivity %.4g\n", rows[r].infidelity, rows[r].sensitivity);
+    if (e->method == LIMN_METHOD_LIME)
+      limn__printf(f, "  surrogate: intercept %.4g, local prediction %.4g, score (weighted R^2) %.3f\n",
+                   e->intercept, e->local_pred, e->score);
+    if (!isnan(rows[r].stability))
+      limn__printf(f, "  stability: mean top-5 Jaccard over seeds %.3f\n", rows[r].stability);
+    size_t ns = limn__shown(e, idx);
+    double mx = 0;
+    for (size_t j = 0; j < d; j++)
+      mx = fabs(e->attr[j]) > mx ? fabs(e->attr[j]) : mx;
+    size_t show = rc->top && rc->top < ns ? rc->top : ns;
+    int wcol = e->method == LIMN_METHOD_LIME ? 44 : 30; /* LIME labels are longer than names */
+    limn__printf(f, "  %-*s %14s %12s\n", wcol, "feature", "value",
+                 e->method == LIMN_METHOD_LIME ? "weight" : "attribution");
+    for (size_t t = 0; t < show; t++) {
+      size_t j = idx[t];
+      const char *cat = limn__category(m, j, rows[r].x[j]);
+      if (cat)
+        snprintf(vb, sizeof vb, "%.14s", cat);
+      else
+        snprintf(vb, sizeof vb, "%.6g", (double)rows[r].x[j]);
+      int len = mx > 0 ? (int)lround(24.0 * fabs(e->attr[j]) / mx) : 0;
+      char lb[160];
+      limn__printf(f, "  %-*.*s %14s %+12.4g ", wcol, wcol,
+                   e->method == LIMN_METHOD_LIME ? limn__label(rc, e, j, lb, sizeof lb)
+                                                 : limn__feature_name(m, j, nb, sizeof nb),
+                   vb, e->attr[j]);
+      for (int b = 0; b < len; b++)
+        limn__putc(f, e->attr[j] >= 0 ? '+' : '-');
+      limn__putc(f, '\n');
+    }
+    if (show < ns)
+      limn__printf(f, "  (%zu more features; --top 0 shows all)\n", ns - show);
+    text_reasons(f, rc, &rows[r]);
+  }
+  double st = 0; /* the figure: the mean over the explained rows */
+  size_t ns = 0;
+  for (size_t r = 0; r < n; r++)
+    if (!isnan(rows[r].stability))
+      st += rows[r].stability, ns++;
+  if (ns > 1)
+    limn__printf(f, "\nstability over the %zu rows: mean top-5 Jaccard over seeds %.3f\n", ns,
+                 st / (double)ns);
+  free(idx);
+}
+
+static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render_row *row) {
+  const limn_model *m = rc->model;
+  const limn_explanation *e = row->ex;
+  size_t d = e->nfeatures;
+  size_t *idx = malloc(d * sizeof *idx);
+  char nb[32];
+  if (!idx) {
+    f->nomem = 1;
+    return;
+  }
+  limn__printf(f, "{\"row\":%zu,\"line\":%zu,\"method\":\"%s\",\"class\":%zu,\"class_name\":", row->data_row,
+               row->line, limn_method_name(e->method), e->target);
+  limn__json_str(f, limn_model_output_name(m, e->target));
+  limn__printf(f, ",\"output\":\"%s\",\"model_output\":", e->space == LIMN_SPACE_LOGIT ? "logit" : "prob");
+  limn__json_num(f, e->output);
+  if (e->method == LIMN_METHOD_IG) {
+    limn__puts(f, ",\"base_value\":");
+    limn__json_num(f, e->base_value);
+    limn__puts(f, ",\"delta\":");
+    limn__json_num(f, e->delta);
+    if (e->nsegments)
+      limn__printf(f, ",\"segments\":%zu", e->nsegments);
+  }
+  if (e->method == LIMN_METHOD_LIME) {
+    limn__puts(f, ",\"intercept\":");
+    limn__json_num(f, e->intercept);
+    limn__puts(f, ",\"local_pred\":");
+    limn__json_num(f, e->local_pred);
+    limn__puts(f, ",\"score\":");
+    limn__json_num(f, e->score);
+    limn__printf(f, ",\"seed\":%llu,\"num_samples\":%zu", (unsigned long long)e->seed, e->num_samples);
+    if (!isnan(row->stability)) {
+      limn__puts(f, ",\"stability\":");
+      limn__json_num(f, row->stability);
+    }
+  } else {
+    limn__printf(f, ",\"finite_differences\":%s", e->finite_differences ? "true" : "false");
+  }
+  if (!isnan(row->infidelity)) {
+    limn__puts(f, ",\"infidelity\":");
+    limn__json_num(f, row->infidelity);
+    limn__puts(f, ",\"max_sensitivity\":");
+    limn__json_num(f, row->sensitivity);
+  }
+  limn__puts(f, ",\"features\":[");
+  size_t ns = limn__shown(e, idx);
+  for (size_t t = 0; t < ns; t++) {
+    size_t j = idx[t];
+    limn__printf(f, "%s{\"index\":%zu,\"name\":", t ? "," : "", j);
+    limn__json_str(f, limn__feature_name(m, j, nb, sizeof nb));
+    if (e->method == LIMN_METHOD_LIME) {
+      char lb[160];
+      limn__puts(f, ",\"label\":");
+      limn__json_str(f, limn__label(rc, e, j, lb, sizeof lb));
+      limn__puts(f, ",\"std_error\":");
+      limn__json_num(f, e->std_error[j]);
+    }
+    limn__puts(f, ",\"value\":");
+    const char *cat = limn__category(m, j, row->x[j]);
+    if (cat)
+      limn__json_str(f, cat);
+    else
+      limn__json_num(f, row->x[j]);
+    limn__puts(f, ",\"weight\":");
+    limn__json_num(f, e->attr[j]);
+    limn__putc(f, '}');
+  }
+  limn__putc(f, ']');
+  if (rc->manifest) {
+    limn__puts(f, ",\"manifest\":");
+    limn__manifest_json(f, rc->manifest);
+  }
+  limn__putc(f, '}');
+  free(idx);
+}
+
+static void render_json(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n,
+                        int lines) {
+  if (!lines)
+    limn__puts(f, "[\n");
+  for (size_t r = 0; r < n; r++) {
+    json_row(f, rc, &rows[r]);
+    limn__puts(f, !lines && r + 1 < n ? ",\n" : "\n");
+  }
+  if (!lines)
+    limn__puts(f, "]\n");
+}
+
+static void render_csv(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n) {
+  const limn_model *m = rc->model;
+  char nb[32], b[40];
+  limn__puts(f, "row,method,class,class_name,model_output,feature_index,feature,label,value,weight\n");
+  size_t *idx = malloc((n ? rows[0].ex->nfeatures : 1) * sizeof *idx);
+  if (!idx) {
+    f->nomem = 1;
+    return;
+  }
+  for (size_t r = 0; r < n; r++) {
+    const limn_explanation *e = rows[r].ex;
+    size_t ns = limn__shown(e, idx);
+    for (size_t t = 0; t < ns; t++) {
+      size_t j = idx[t];
+      char lb[160];
+      limn__printf(f, "%zu,%s,%zu,", rows[r].data_row, limn_method_name(e->method), e->target);
+      limn__csv_field(f, limn_model_output_name(m, e->target));
+      limn__fmt_json_double(b, sizeof b, e->output);
+      limn__printf(f, ",%s,%zu,", b, j);
+      limn__csv_field(f, limn__feature_name(m, j, nb, sizeof nb));
+      limn__putc(f, ',');
+      limn__csv_field(f, limn__label(rc, e, j, lb, sizeof lb));
+      limn__putc(f, ',');
+      const char *cat = limn__category(m, j, rows[r].x[j]);
+      if (cat) {
+        limn__csv_field(f, cat);
+      } else {
+        limn__fmt_json_double(b, sizeof b, rows[r].x[j]);
+        limn__puts(f, b);
+      }
+      limn__fmt_json_double(b, sizeof b, e->attr[j]);
+      limn__printf(f, ",%s\n", b);
+    }
+  }
+  free(idx);
+}
+
+static void render_global(limn__out *f, const limn_render_opts *rc, const limn_explanation *ex, size_t n,
+                          limn_format fmt) {
+  size_t d = limn_model_nfeatures(rc->model);
+  limn_explanation g;
+  memset(&g, 0, sizeof g);
+  g.nfeatures = d;
+  g.attr = calloc(d, sizeof(double));
+  size_t *idx = malloc(d * sizeof *idx);
+  char nb[32], b[40];
+  if (!g.attr || !idx) {
+    free(g.attr);
+    free(idx);
+    f->nomem = 1;
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++)
+      g.attr[j] += fabs(ex[i].attr[j]) / (double)n;
+  order(&g, idx);
+  if (fmt == LIMN_FORMAT_CSV)
+    limn__puts(f, "feature_index,feature,mean_abs_weight\n");
+  else if (fmt == LIMN_FORMAT_JSON || fmt == LIMN_FORMAT_JSONL)
+    limn__printf(f, "{\"global\":{\"rows\":%zu,\"features\":[", n);
+  else
+    limn__printf(f, "global importance over %zu rows (mean |weight|)\n", n);
+  size_t show = rc->top && rc->top < d && fmt == LIMN_FORMAT_TEXT ? rc->top : d; /* text honours --top */
+  for (size_t t = 0; t < show; t++) {
+    size_t j = idx[t];
+    limn__fmt_json_double(b, sizeof b, g.attr[j]);
+    if (fmt == LIMN_FORMAT_CSV) {
+      limn__printf(f, "%zu,", j);
+      limn__csv_field(f, limn__feature_name(rc->model, j, nb, sizeof nb));
+      limn__printf(f, ",%s\n", b);
+    } else if (fmt == LIMN_FORMAT_JSON || fmt == LIMN_FORMAT_JSONL) {
+      limn__printf(f, "%s{\"index\":%zu,\"name\":", t ? "," : "", j);
+      limn__json_str(f, limn__feature_name(rc->model, j, nb, sizeof nb));
+      limn__printf(f, ",\"mean_abs_weight\":%s}", b);
+    } else {
+      limn__printf(f, "  %-30.30s %12.4g\n", limn__feature_name(rc->model, j, nb, sizeof nb), g.attr[j]);
+    }
+  }
+  if (fmt == LIMN_FORMAT_JSON || fmt == LIMN_FORMAT_JSONL) {
+    limn__putc(f, ']');
+    if (rc->manifest) {
+      limn__puts(f, ",\"manifest\":");
+      limn__manifest_json(f, rc->manifest);
+    }
+    limn__puts(f, "}}\n");
+  }
+  free(g.attr);
+  free(idx);
+}
+
+/* ---- SVG ---- */
+
+const char *const limn__palette[10] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+
+/* Diverging colour for t in [-1, 1]: blue (negative), white, red (positive). */
+void limn__diverging(double t, char *buf, size_t cap) {
+  t = t < -1 ? -1 : t > 1 ? 1 : t;
+  int r, g, b;
+  if (t >= 0) {
+    r = 255 - (int)lround(t * (255 - 178));
+    g = 255 - (int)lround(t * (255 - 24));
+    b = 255 - (int)lround(t * (255 - 43));
+  } else {
+    r = 255 - (int)lround(-t * (255 - 33));
+    g = 255 - (int)lround(-t * (255 - 102));
+    b = 255 - (int)lround(-t * (255 - 172));
+  }
+  snprintf(buf, cap, "#%02x%02x%02x", r, g, b);
+}
+
+static void svg_title(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y) {
+  const limn_explanation *e = row->ex;
+  limn__printf(f, "<text x=\"10\" y=\"%.1f\" font-weight=\"bold\">row %zu: %s(", y, row->data_row,
+               output_label(rc->model, e));
+  limn__xml(f, limn_model_output_name(rc->model, e->target));
+  limn__printf(f, ") = %.4g</text>\n", e->output);
+  limn__printf(f, "<text x=\"10\" y=\"%.1f\" fill=\"#555\">", y + 16);
+  limn__xml(f, rc->method_desc);
+  if (e->method == LIMN_METHOD_IG)
+    limn__printf(f, "; completeness gap %.2g", e->delta);
+  limn__puts(f, "</text>\n");
+}
+
+/* Input and attribution side by side as w x h heat maps. Height used returned. */
+static double svg_image(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
+  const limn_explanation *e = row->ex;
+  size_t w = rc->image_w, h = rc->image_h;
+  double cell = 24.0, lo = INFINITY, hi = -INFINITY, mx = 0;
+  char col[16];
+  svg_title(f, rc, row, y0 + 16);
+  for (size_t j = 0; j < w * h; j++) {
+    lo = row->x[j] < lo ? row->x[j] : lo;
+    hi = row->x[j] > hi ? row->x[j] : hi;
+    mx = fabs(e->attr[j]) > mx ? fabs(e->attr[j]) : mx;
+  }
+  double top = y0 + 40;
+  limn__printf(f,
+               "<text x=\"10\" y=\"%.1f\">input</text><text x=\"%.1f\" y=\"%.1f\">attribution (red +, blue "
+               "-)</text>\n",
+               top + 12, 30 + cell * (double)w, top + 12);
+  for (size_t r = 0; r < h; r++)
+    for (size_t c = 0; c < w; c++) {
+      size_t j = r * w + c;
+      int gray = hi > lo ? 255 - (int)lround(255.0 * (row->x[j] - lo) / (hi - lo)) : 255;
+      limn__printf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#%02x%02x%02x\"/>\n",
+                   10 + cell * (double)c, top + 20 + cell * (double)r, cell, cell, gray, gray, gray);
+      limn__diverging(mx > 0 ? e->attr[j] / mx : 0, col, sizeof col);
+      limn__printf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
+                   30 + cell * (double)(w + c), top + 20 + cell * (double)r, cell, cell, col);
+    }
+  return 40 + 20 + cell * (double)h + 20;
+}
+
+/* Signed horizontal bars, most important first. Height used returned. */
+static double svg_bars(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
+  const limn_explanation *e = row->ex;
+  size_t d = e->nfeatures;
+  size_t *idx = malloc(d * sizeof *idx);
+  char nb[160];
+  if (!idx) {
+    f->nomem = 1;
+    return 0;
+  }
+  size_t ns = limn__shown(e, idx), show = rc->top && rc->top < ns ? rc->top : ns;
+  if (show == 0) {
+    free(idx);
+    return 40 + 20;
+  }
+  double mx = fabs(e->attr[idx[0]]), mid = 520, half = 200, bar = 18;
+  svg_title(f, rc, row, y0 + 16);
+  for (size_t t = 0; t < show; t++) {
+    size_t j = idx[t];
+    double y = y0 + 40 + bar * (double)t, len = mx > 0 ? half * fabs(e->attr[j]) / mx : 0;
+    limn__printf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", mid - half - 10, y + 13);
+    if (e->method == LIMN_METHOD_LIME) {
+      limn__xml(f, limn__label(rc, e, j, nb, sizeof nb));
+    } else {
+      limn__xml(f, limn__feature_name(rc->model, j, nb, sizeof nb));
+      const char *cat = limn__category(rc->model, j, row->x[j]);
+      limn__puts(f, " = ");
+      if (cat)
+        limn__xml(f, cat);
+      else
+        limn__printf(f, "%.4g", (double)row->x[j]);
+    }
+    limn__puts(f, "</text>\n");
+    limn__printf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
+                 e->attr[j] >= 0 ? mid : mid - len, y + 2, len, bar - 4,
+                 e->attr[j] >= 0 ? "#b2182b" : "#2166ac");
+    limn__printf(f, "<text x=\"%.1f\" y=\"%.1f\">%+.3g</text>\n", mid + half + 10, y + 13, e->attr[j]);
+  }
+  limn__printf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", mid, y0 + 38,
+               mid, y0 + 40 + bar * (double)show);
+  free(idx);
+  return 40 + bar * (double)show + 20;
+}
+
+static void render_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n) {
+  size_t d = limn_model_nfeatures(rc->model);
+  size_t show = rc->top && rc->top < d ? rc->top : d;
+  int image = rc->image_w > 0;
+  double per = image ? 40 + 20 + 24.0 * (double)rc->image_h + 20 : 40 + 18.0 * (double)show + 20;
+  double width = image ? 60 + 48.0 * (double)rc->image_w : 860;
+  limn__printf(f,
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+               "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" "
+               "fill=\"white\"/>\n",
+               width, per * (double)n + 10);
+  double y = 0;
+  for (size_t r = 0; r < n; r++)
+    y += image ? svg_image(f, rc, &rows[r], y) : svg_bars(f, rc, &rows[r], y);
+  limn__puts(f, "</svg>\n");
+}
+
+/* ---- reason codes ---- */
+
+size_t limn_reason_codes(const limn_render_opts *rc, const limn_explanation *e, const float *x, int lowered,
+                         size_t n, limn_reason *out) {
+  const limn_model *m = rc->model;
+  size_t d = e->nfeatures, k = 0;
+  double sign = lowered ? -1.0 : 1.0;
+  char nb[160], lb[256], vb[64], what[200];
+  const char *cls = limn_model_output_name(m, e->target);
+  if (limn_model_task(m) == LIMN_TASK_REGRESSION)
+    snprintf(what, sizeof what, "the prediction");
+  else
+    snprintf(what, sizeof what, "the %s of %s", e->space == LIMN_SPACE_LOGIT ? "logit" : "probability",
+             cls ? cls : "?");
+  while (k < n) {
+    size_t best = d; /* the next strongest push, ties to the lower column */
+    for (size_t j = 0; j < d; j++) {
+      double v = sign * e->attr[j];
+      int used = 0;
+      for (size_t q = 0; q < k; q++)
+        used |= out[q].feature == j;
+      if (used || !(v > 0) || (e->method == LIMN_METHOD_LIME && e->selected && !e->selected[j]))
+        continue;
+      if (best == d || v > sign * e->attr[best])
+        best = j;
+    }
+    if (best == d)
+      break;
+    limn_reason *r = &out[k++];
+    r->feature = best;
+    r->effect = e->attr[best];
+    const char *name = limn__feature_name(m, best, nb, sizeof nb), *cat = limn__category(m, best, x[best]);
+    if (cat)
+      snprintf(vb, sizeof vb, "'%s'", cat);
+    else
+      snprintf(vb, sizeof vb, "%.4g", (double)x[best]);
+    int bin = e->method == LIMN_METHOD_LIME && !cat && rc->background && rc->discretizer != LIMN_DISC_NONE &&
+              e->bin && e->bin[best] >= 0;
+    if (bin)
+      limn__label(rc, e, best, lb, sizeof lb);
+    snprintf(r->text, sizeof r->text, "%.200s is %s%s%s%s (%s %s by %.2g)", name, vb,
+             bin ? ", in the bin '" : "", bin ? lb : "", bin ? "'" : "", lowered ? "lowered" : "raised", what,
+             fabs(e->attr[best]));
+  }
+  return k;
+}
+
+/* ---- public ---- */
+
+limn_render_row limn_render_row_init(const limn_explanation *ex, size_t data_row, size_t line,
+                                     const float *x) {
+  limn_render_row r;
+  r.ex = ex, r.data_row = data_row, r.line = line, r.x = x;
+  r.infidelity = r.sensitivity = r.stability = NAN;
+  return r;
+}
+
+limn_render_opts limn_render_opts_default(void) {
+  limn_render_opts o;
+  memset(&o, 0, sizeof o);
+  o.method_desc = "";
+  o.top = 10;
+  o.discretizer = LIMN_DISC_QUARTILE;
+  o.favourable = -1;
+  return o;
+}
+
+static int check_opts(limn_ctx *ctx, const limn_render_opts *o) {
+  if (!o || !o->model)
+    return limn__err(ctx, LIMN_EINVAL, "render: no model");
+  size_t d = limn_model_nfeatures(o->model);
+  if ((o->image_w || o->image_h) && o->image_w * o->image_h != d)
+    return limn__err(ctx, LIMN_EINVAL, "render: an image of %zu x %zu pixels for %zu features", o->image_w,
+                     o->image_h, d);
+  if (o->favourable >= 0 && (size_t)o->favourable >= limn_model_noutputs(o->model))
+    return limn__err(ctx, LIMN_EINVAL, "render: favourable class %ld is out of range", o->favourable);
+  return LIMN_OK;
+}
+
+int limn_render_explanations(limn_ctx *ctx, const limn_render_opts *o, const limn_render_row *rows, size_t n,
+                             limn_format fmt, limn_sink sink) {
+  if (!ctx)
+    return LIMN_EINVAL;
+  LIMN_TRY(check_opts(ctx, o));
+  size_t d = limn_model_nfeatures(o->model);
+  if (n && !rows)
+    return limn__err(ctx, LIMN_EINVAL, "render: NULL rows");
+  for (size_t r = 0; r < n; r++) {
+    const limn_explanation *e = rows[r].ex;
+    if (!e || !rows[r].x || e->nfeatures != d || !e->attr || e->target >= limn_model_noutputs(o->model) ||
+        (e->method == LIMN_METHOD_LIME && (!e->selected || !e->std_error || !e->bin)))
+      return limn__err(ctx, LIMN_EINVAL, "render: row %zu: no explanation of this model's %zu features", r,
+                       d);
+  }
+  limn__out out, *f = &out;
+  limn__out_init(f, sink);
+  switch (fmt) {
+  case LIMN_FORMAT_TEXT:
+    render_text(f, o, rows, n);
+    break;
+  case LIMN_FORMAT_JSON:
+  case LIMN_FORMAT_JSONL:
+    render_json(f, o, rows, n, fmt == LIMN_FORMAT_JSONL);
+    break;
+  case LIMN_FORMAT_CSV:
+    render_csv(f, o, rows, n);
+    break;
+  case LIMN_FORMAT_SVG:
+    render_svg(f, o, rows, n);
+    break;
+  default:
+    return limn__err(ctx, LIMN_EINVAL, "render: unknown format %d", (int)fmt);
+  }
+  return limn__out_finish(ctx, f);
+}
+
+int limn_render_global(limn_ctx *ctx, const limn_render_opts *o, const limn_explanation *ex, size_t n,
+                       limn_format fmt, limn_sink sink) {
+  if (!ctx)
+    return LIMN_EINVAL;
+  LIMN_TRY(check_opts(ctx, o));
+  if (fmt == LIMN_FORMAT_SVG || (unsigned)fmt > LIMN_FORMAT_SVG)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "global importance: no %s form", limn_format_name(fmt));
+  size_t d = limn_model_nfeatures(o->model);
+  for (size_t i = 0; i < n; i++)
+    if (!ex || ex[i].nfeatures != d || !ex[i].attr)
+      return limn__err(ctx, LIMN_EINVAL, "global importance: explanation %zu is not of this model", i);
+  limn__out out, *f = &out;
+  limn__out_init(f, sink);
+  render_global(f, o, ex, n, fmt);
+  return limn__out_finish(ctx, f);
+}

@@ -1,0 +1,890 @@
+/* The HTML report (docs/report.md): one self-contained, byte-deterministic page that
+ * explains chosen rows to a person. Inline CSS and SVG only; no script, no font or
+ * image from anywhere (a Content-Security-Policy says so to the browser too). */
+#include "out.h"
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct rep {
+  const limn_report_opts *in;
+  limn_ctx *ctx;
+  const limn_model *m;
+  size_t n, d, C, N;
+  int cls;     /* classification */
+  float *x;    /* (n, d) explained rows */
+  float *p;    /* (N, C) model outputs of every row */
+  long *pred;  /* (N) predicted class (0 for regression) */
+  long *truth; /* (N) true class, or NULL */
+  const limn_stats *bg;
+  limn_explanation *lime, *ig, *rex; /* rex: the reason codes' explanations (may alias) */
+  limn_lime_opts lo;
+  limn_grad_opts g;
+  limn_render_opts rc;
+  size_t image_w, image_h;
+  /* the map */
+  size_t M, *mrows, *mpos, mdim;
+  double *y, kl, perplexity;
+  char map_desc[256];
+  const char *map_note; /* why there is no map */
+} rep;
+
+/* ---- computing ---- */
+
+static int lime_run(rep *r, const long *targets, limn_explanation **out) {
+  limn_lime_opts o = r->lo;
+  o.targets = targets;
+  int lr = limn_explain_lime(r->ctx, r->m, r->bg, r->x, r->n, &o, out);
+  return lr ? lr : LIMN_OK;
+}
+
+/* Integrated Gradients: exact on piecewise-linear networks, else 50 Gauss-Legendre
+ * nodes; baseline the training means when the model has them, else zero. */
+static int ig_run(rep *r, const long *targets, limn_explanation **out) {
+  limn_grad_opts g = r->g;
+  g.targets = targets;
+  int lr = limn_explain_gradients(r->ctx, r->m, r->x, r->n, &g, out);
+  if (lr && g.quadrature == LIMN_QUAD_EXACT) {
+    r->g.quadrature = g.quadrature = LIMN_QUAD_GAUSS_LEGENDRE;
+    lr = limn_explain_gradients(r->ctx, r->m, r->x, r->n, &g, out);
+  }
+  return lr ? lr : LIMN_OK;
+}
+
+/* The mapped rows: all of them, or an even spread of map_max plus the explained rows. */
+static int map_rows(rep *r) {
+  size_t N = r->N, cap = r->in->map_max < N ? r->in->map_max : N;
+  unsigned char *in = limn__calloc(r->ctx, N ? N : 1, 1);
+  r->mrows = limn__malloc(r->ctx, (cap + r->n + 1) * sizeof *r->mrows);
+  r->mpos = limn__malloc(r->ctx, (r->n ? r->n : 1) * sizeof *r->mpos);
+  if (!in || !r->mrows || !r->mpos) {
+    limn__free(r->ctx, in);
+    return limn__err(r->ctx, LIMN_ENOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < cap; i++)
+    in[(size_t)((double)i * (double)N / (double)cap)] = 1;
+  for (size_t i = 0; i < r->n; i++)
+    in[r->in->rows[i]] = 1;
+  r->M = 0;
+  for (size_t i = 0; i < N; i++)
+    if (in[i])
+      r->mrows[r->M++] = i;
+  for (size_t i = 0; i < r->n; i++)
+    for (size_t q = 0; q < r->M; q++)
+      if (r->mrows[q] == r->in->rows[i])
+        r->mpos[i] = q;
+  limn__free(r->ctx, in);
+  return LIMN_OK;
+}
+
+/* What the map embeds for the mapped rows: a hidden layer or the outputs. */
+static int map_features(rep *r, float **out) {
+  const char *sp = r->in->map_space;
+  size_t d = r->d, layer = 0, nh = limn_model_nhidden(r->m);
+  if (!strcmp(sp, "auto"))
+    layer = nh;
+  else if (!strncmp(sp, "hidden:", 7)) {
+    char *end;
+    unsigned long k = strtoul(sp + 7, &end, 10);
+    if (*end || end == sp + 7 || k < 1 || k > nh)
+      return limn__err(r->ctx, LIMN_EINVAL,
+                       "map space '%s': the model has %zu hidden layers (hidden:1..hidden:%zu)", sp, nh, nh);
+    layer = k;
+  } else if (strcmp(sp, "output"))
+    return limn__err(r->ctx, LIMN_EINVAL, "map space: expected auto, output, hidden:K or none, got '%s'", sp);
+  float *xs = limn__malloc(r->ctx, r->M * d * sizeof *xs);
+  r->mdim = layer ? limn_model_hidden_width(r->m, layer) : r->C;
+  float *f = limn__malloc(r->ctx, r->M * r->mdim * sizeof *f);
+  if (!xs || !f) {
+    limn__free(r->ctx, xs), limn__free(r->ctx, f);
+    return limn__err(r->ctx, LIMN_ENOMEM, "out of memory");
+  }
+  for (size_t q = 0; q < r->M; q++)
+    memcpy(xs + q * d, limn_dataset_x(r->in->data) + r->mrows[q] * d, d * sizeof *xs);
+  int lr = layer ? limn_model_hidden(r->ctx, r->m, xs, r->M, layer, f)
+                 : limn_model_forward(r->ctx, r->m, xs, r->M, LIMN_SPACE_OUTPUT, f);
+  limn__free(r->ctx, xs);
+  if (lr) {
+    limn__free(r->ctx, f);
+    return lr;
+  }
+  if (layer)
+    snprintf(r->map_desc, sizeof r->map_desc, "the activations of hidden layer %zu (%zu units)", layer,
+             r->mdim);
+  else
+    snprintf(r->map_desc, sizeof r->map_desc, "the model's %s (%zu values per row)",
+             r->cls ? "class probabilities" : "outputs", r->mdim);
+  *out = f;
+  return LIMN_OK;
+}
+
+static int compute_map(rep *r) {
+  if (!strcmp(r->in->map_space, "none")) {
+    r->map_note = "no map was asked for (--map none)";
+    return LIMN_OK;
+  }
+  int rc = map_rows(r);
+  if (rc)
+    return rc;
+  if (r->M < 10) {
+    r->map_note = "the data has too few rows for a map (t-SNE needs 10 at least)";
+    return LIMN_OK;
+  }
+  float *f = NULL;
+  if ((rc = map_features(r, &f)))
+    return rc;
+  limn_tsne_opts o = limn_tsne_opts_default();
+  o.seed = r->in->seed;
+  o.perplexity = fmin(30.0, floor((double)(r->M - 1) / 3.0));
+  r->perplexity = o.perplexity;
+  limn_tsne_p *P = NULL;
+  r->y = limn__malloc(r->ctx, r->M * 2 * sizeof *r->y);
+  int lr = r->y ? limn_tsne_affinities(r->ctx, f, r->M, r->mdim, o.perplexity, &P) : LIMN_ENOMEM;
+  if (!lr)
+    lr = limn_tsne_run(r->ctx, P, f, r->mdim, &o, r->y, &r->kl);
+  limn_tsne_p_free(r->ctx, P);
+  limn__free(r->ctx, f);
+  return lr ? lr : LIMN_OK;
+}
+
+static int compute(rep *r) {
+  const limn_report_opts *in = r->in;
+  r->d = limn_model_nfeatures(r->m);
+  r->C = limn_model_noutputs(r->m);
+  r->N = limn_dataset_nrows(in->data);
+  r->n = in->nrows;
+  r->cls = limn_model_task(r->m) == LIMN_TASK_CLASSIFICATION;
+  size_t d = r->d, N = r->N;
+  r->x = limn__malloc(r->ctx, (r->n * d + 1) * sizeof *r->x);
+  r->p = limn__malloc(r->ctx, (N * r->C + 1) * sizeof *r->p);
+  r->pred = limn__calloc(r->ctx, N + 1, sizeof *r->pred);
+  if (!r->x || !r->p || !r->pred)
+    return limn__err(r->ctx, LIMN_ENOMEM, "out of memory");
+  for (size_t i = 0; i < r->n; i++)
+    memcpy(r->x + i * d, limn_dataset_x(in->data) + in->rows[i] * d, d * sizeof *r->x);
+  int lr = limn_model_predict(r->ctx, r->m, limn_dataset_x(in->data), N, r->p);
+  if (lr)
+    return lr;
+  for (size_t i = 0; r->cls && i < N; i++)
+    for (size_t k = 1; k < r->C; k++)
+      if (r->p[i * r->C + k] > r->p[i * r->C + (size_t)r->pred[i]])
+        r->pred[i] = (long)k;
+  const float *y = limn_dataset_y(in->data);
+  if (y && r->cls) {
+    r->truth = limn__malloc(r->ctx, N * sizeof *r->truth);
+    if (!r->truth)
+      return limn__err(r->ctx, LIMN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < N; i++)
+      r->truth[i] = (long)y[i];
+  }
+  /* LIME and IG of the predicted class */
+  r->bg = in->background ? in->background : limn_model_stats(r->m);
+  r->lo = limn_lime_opts_default();
+  r->lo.num_samples = in->num_samples;
+  if (r->lo.num_features > d)
+    r->lo.num_features = d; /* the default 10, on narrow data */
+  r->lo.seed = in->seed;
+  r->lo.row_ids = in->rows;
+  r->g = limn_grad_opts_default();
+  r->g.method = LIMN_METHOD_IG;
+  r->g.quadrature = LIMN_QUAD_EXACT;
+  r->g.baseline = limn_model_stats(r->m) ? LIMN_BASELINE_MEAN : LIMN_BASELINE_ZERO;
+  r->g.row_ids = in->rows;
+  int rc;
+  if (r->bg && (rc = lime_run(r, NULL, &r->lime)))
+    return rc;
+  if ((rc = ig_run(r, NULL, &r->ig)))
+    return rc;
+  /* reason codes: explanations of the favourable class, or the predicted ones */
+  limn_method rm = in->reasons_from == LIMN_METHOD_LIME && r->lime ? LIMN_METHOD_LIME : LIMN_METHOD_IG;
+  r->rex = rm == LIMN_METHOD_LIME ? r->lime : r->ig;
+  if (in->reasons && in->favourable >= 0 && r->cls) {
+    long *t = limn__malloc(r->ctx, r->n * sizeof *t);
+    if (!t)
+      return limn__err(r->ctx, LIMN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < r->n; i++)
+      t[i] = in->favourable;
+    r->rex = NULL;
+    rc = rm == LIMN_METHOD_LIME ? lime_run(r, t, &r->rex) : ig_run(r, t, &r->rex);
+    limn__free(r->ctx, t);
+    if (rc)
+      return rc;
+  }
+  r->rc = limn_render_opts_default();
+  r->rc.model = r->m, r->rc.top = in->top, r->rc.background = r->bg, r->rc.discretizer = r->lo.discretizer;
+  r->rc.reasons = in->reasons, r->rc.favourable = in->favourable;
+  size_t s = (size_t)lround(sqrt((double)d));
+  if (s * s == d && d >= 16 && limn_model_nslots(r->m) == d)
+    r->image_w = r->image_h = s;
+  return compute_map(r);
+}
+
+/* ---- writing ---- */
+
+static const char *class_name(const rep *r, long k) {
+  const char *s = limn_model_output_name(r->m, (size_t)(k < 0 ? 0 : k));
+  return s ? s : "?";
+}
+
+static const char *CSS =
+    ":root{color-scheme:light}"
+    "body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
+    "color:#1a1a1a;background:#fff}"
+    "main{max-width:62rem;margin:0 auto;padding:1rem}"
+    "h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.3rem;margin:2rem 0 .5rem;border-bottom:2px solid "
+    "#1a1a1a}h3{font-size:1.05rem;margin:1.2rem 0 .3rem}"
+    "table{border-collapse:collapse;margin:.3rem 0 .8rem}th,td{padding:.15rem .5rem;text-align:left;"
+    "vertical-align:top;border-bottom:1px solid #ccc}th{background:#f0f0f0}"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    ".scroll{overflow-x:auto}"
+    ".axis{display:block;position:relative;height:.9em;min-width:9rem;margin-top:.3em;"
+    "background:linear-gradient(#555,#555) center/1px 100% no-repeat}"
+    ".axis1{display:block;position:relative;height:.9em;min-width:9rem;margin-top:.3em;background:#eee}"
+    ".pos,.neg,.p1{position:absolute;top:0;bottom:0}.pos{left:50%;background:#b2182b}"
+    ".neg{right:50%;background:#2166ac}.p1{left:0;background:#4a4a4a}.p1.hi{background:#b2182b}"
+    ".up{color:#b2182b}.down{color:#2166ac}"
+    ".lead{font-size:1.1rem}.why{color:#444;font-style:italic}"
+    ".agree{border-left:4px solid #2ca02c;padding-left:.6rem}"
+    ".disagree{border-left:4px solid #d62728;padding-left:.6rem;background:#fff4f4}"
+    ".note{color:#444;font-size:.9rem}"
+    "figure{margin:.5rem 0}svg{max-width:100%;height:auto}"
+    ".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem}"
+    ".sw{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.3em;"
+    "vertical-align:-.05em}"
+    "code{overflow-wrap:anywhere}dt{font-weight:bold}dd{margin:0 0 .4rem 1rem;overflow-wrap:anywhere}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+    "@media print{body{font-size:11pt}main{max-width:none}section.row{break-before:page}"
+    "nav{display:none}details{display:block}}"
+    "@media (max-width:40rem){body{font-size:15px}main{padding:.5rem}}";
+
+static void head(limn__out *f, const rep *r) {
+  const char *title = r->in->title ? r->in->title : "limn report";
+  limn__puts(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+                "'unsafe-inline'; img-src data:\">\n<meta name=\"generator\" content=\"limn ");
+  limn__xml(f, limn_version());
+  limn__puts(f, "\">\n<title>");
+  limn__xml(f, title);
+  limn__printf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n<header>\n<h1>", CSS);
+  limn__xml(f, title);
+  limn__puts(f, "</h1>\n<p>Why the model decided as it did for ");
+  limn__printf(f, "%zu row%s of <code>", r->n, r->n == 1 ? "" : "s");
+  limn__xml(f, r->in->data_path ? r->in->data_path : "data in memory");
+  limn__puts(f, "</code>, explained two ways: LIME (a weighted linear model fitted to the model's answers "
+                "around the row) and Integrated Gradients (the output's change from a baseline, shared out "
+                "among the inputs). Red means the feature raised the explained output, blue that it lowered "
+                "it.</p>\n</header>\n");
+}
+
+/* Predicted class (or value) of data row i, as text. */
+static void pred_text(limn__out *f, const rep *r, size_t i) {
+  if (r->cls) {
+    limn__xml(f, class_name(r, r->pred[i]));
+    limn__printf(f, " (%.3f)", (double)r->p[i * r->C + (size_t)r->pred[i]]);
+  } else {
+    limn__printf(f, "%.4g", (double)r->p[i]);
+  }
+}
+
+static void summary(limn__out *f, const rep *r) {
+  limn__puts(
+      f, "<nav aria-label=\"Explained rows\">\n<h2 id=\"summary\">Explained rows</h2>\n<div "
+         "class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Row</th><th scope=\"col\">Prediction</th>");
+  if (r->truth)
+    limn__puts(f, "<th scope=\"col\">True class</th>");
+  if (r->in->why)
+    limn__puts(f, "<th scope=\"col\">Chosen as</th>");
+  limn__puts(f, "</tr></thead>\n<tbody>\n");
+  for (size_t i = 0; i < r->n; i++) {
+    size_t k = r->in->rows[i];
+    limn__printf(f, "<tr><td><a href=\"#row-%zu\">row %zu</a></td><td>", k, k);
+    pred_text(f, r, k);
+    limn__puts(f, "</td>");
+    if (r->truth) {
+      limn__puts(f, "<td>");
+      limn__xml(f, class_name(r, r->truth[k]));
+      limn__puts(f, r->truth[k] == r->pred[k] ? "" : " <strong>(misclassified)</strong>");
+      limn__puts(f, "</td>");
+    }
+    if (r->in->why) {
+      limn__puts(f, "<td>");
+      limn__xml(f, r->in->why[i] ? r->in->why[i] : "");
+      limn__puts(f, "</td>");
+    }
+    limn__puts(f, "</tr>\n");
+  }
+  limn__puts(f, "</tbody></table></div>\n<p><a href=\"#map\">The map</a> &middot; <a "
+                "href=\"#provenance\">Provenance</a></p>\n</nav>\n");
+}
+
+static void value_text(limn__out *f, const rep *r, size_t j, float v) {
+  const char *cat = limn__category(r->m, j, v);
+  if (cat)
+    limn__xml(f, cat);
+  else
+    limn__printf(f, "%.6g", (double)v);
+}
+
+/* A signed bar: |w| / mx of half the cell, red right or blue left. */
+static void bar(limn__out *f, double w, double mx) {
+  double pc = mx > 0 ? 50.0 * fabs(w) / mx : 0;
+  limn__printf(
+      f,
+      "<td aria-hidden=\"true\"><span class=\"axis\"><span class=\"%s\" style=\"width:%.1f%%\"></span>"
+      "</span></td>",
+      w >= 0 ? "pos" : "neg", pc);
+}
+
+static void prediction(limn__out *f, const rep *r, size_t i) {
+  size_t k = r->in->rows[i];
+  limn__puts(f, "<h3>Prediction</h3>\n");
+  if (!r->cls) {
+    limn__printf(f, "<p>The model's value: <strong>%.6g</strong>.</p>\n", (double)r->p[k]);
+    return;
+  }
+  limn__puts(
+      f,
+      "<div class=\"scroll\"><table class=\"probs\"><caption class=\"note\">Class probabilities</caption>\n"
+      "<thead><tr><th scope=\"col\">Class</th><th scope=\"col\">Probability</th><th "
+      "scope=\"col\"><span class=\"note\">bar</span></th></tr></thead>\n<tbody>\n");
+  for (size_t c = 0; c < r->C; c++) {
+    double pc = (double)r->p[k * r->C + c];
+    limn__puts(f, "<tr><td>");
+    limn__xml(f, class_name(r, (long)c));
+    limn__printf(f,
+                 "%s</td><td class=\"num\">%.3f</td><td aria-hidden=\"true\"><span class=\"axis1\"><span "
+                 "class=\"p1%s\" style=\"width:%.1f%%\"></span></span></td></tr>\n",
+                 (long)c == r->pred[k] ? " (predicted)" : "", pc, (long)c == r->pred[k] ? " hi" : "",
+                 100.0 * pc);
+  }
+  limn__puts(f, "</tbody></table></div>\n");
+}
+
+static void reasons(limn__out *f, const rep *r, size_t i) {
+  if (!r->in->reasons || !r->rex)
+    return;
+  const limn_explanation *e = &r->rex[i];
+  int lowered = r->in->favourable >= 0 && (long)e->target == r->in->favourable;
+  limn_reason *rs = limn__malloc(r->ctx, r->in->reasons * sizeof *rs);
+  if (!rs)
+    return;
+  size_t k = limn_reason_codes(&r->rc, e, r->x + i * r->d, lowered, r->in->reasons, rs);
+  limn__puts(f, "<h3>Reason codes</h3>\n<p class=\"note\">");
+  if (!r->cls)
+    limn__printf(f, "The features that %s the prediction most", lowered ? "lowered" : "raised");
+  else {
+    limn__printf(f, "The features that %s the probability of <strong>", lowered ? "lowered" : "raised");
+    limn__xml(f, class_name(r, (long)e->target));
+    limn__puts(f, lowered ? "</strong> (the favourable class) most" : "</strong> most");
+  }
+  limn__printf(f, ", from %s.</p>\n<ol class=\"reasons\">\n",
+               e->method == LIMN_METHOD_LIME ? "LIME" : "Integrated Gradients");
+  for (size_t q = 0; q < k; q++) {
+    limn__puts(f, "<li>");
+    limn__xml(f, rs[q].text);
+    limn__puts(f, "</li>\n");
+  }
+  if (!k)
+    limn__printf(f, "<li>No feature %s it.</li>\n", lowered ? "lowered" : "raised");
+  limn__puts(f, "</ol>\n");
+  limn__free(r->ctx, rs);
+}
+
+/* Features sorted by |attribution| into idx (LIME: selected only); returns how many
+ * to show (at most top), and how many there are in *all. */
+static size_t ranked(const limn_explanation *e, size_t *idx, size_t top, size_t *all) {
+  size_t ns = limn__shown(e, idx);
+  *all = ns;
+  return top && top < ns ? top : ns;
+}
+
+static void lime_section(limn__out *f, const rep *r, size_t i) {
+  limn__puts(f, "<h3>LIME</h3>\n");
+  if (!r->lime) {
+    limn__puts(f, "<p>Not available: LIME needs the training data's statistics, and the model stores none "
+                  "(give <code>--background FILE</code>).</p>\n");
+    return;
+  }
+  const limn_explanation *e = &r->lime[i];
+  size_t *idx = limn__malloc(r->ctx, r->d * sizeof *idx);
+  if (!idx)
+    return;
+  size_t nsel, show = ranked(e, idx, r->in->top, &nsel);
+  limn__printf(f, "<p>The surrogate explains P(<strong>");
+  limn__xml(f, class_name(r, (long)e->target));
+  limn__printf(
+      f,
+      "</strong>) = %.3f with %zu features: intercept %.3g, its prediction at the row %.3g, fidelity "
+      "(weighted R<sup>2</sup> on %zu samples) <strong>%.3f</strong>. Each weight is the change in "
+      "probability when the feature is in the row's bin rather than another, &plusmn; its standard "
+      "error.</p>\n",
+      e->output, nsel, e->intercept, e->local_pred, e->num_samples, e->score);
+  double mx = 0;
+  for (size_t t = 0; t < nsel; t++)
+    mx = fmax(mx, fabs(e->attr[idx[t]]));
+  limn__puts(f, "<div class=\"scroll\"><table class=\"lime\"><caption class=\"note\">LIME weights, largest "
+                "first</caption>\n<thead><tr><th scope=\"col\">Condition</th><th scope=\"col\">Value</th><th "
+                "scope=\"col\">Weight</th><th scope=\"col\">&plusmn; s.e.</th><th scope=\"col\"><span "
+                "class=\"note\">bar</span></th></tr></thead>\n<tbody>\n");
+  char lb[256];
+  for (size_t t = 0; t < show; t++) {
+    size_t j = idx[t];
+    limn__puts(f, "<tr><td>");
+    limn__xml(f, limn__label(&r->rc, e, j, lb, sizeof lb));
+    limn__puts(f, "</td><td class=\"num\">");
+    value_text(f, r, j, r->x[i * r->d + j]);
+    limn__printf(f, "</td><td class=\"num %s\">%+.3g</td><td class=\"num\">", e->attr[j] >= 0 ? "up" : "down",
+                 e->attr[j]);
+    if (e->std_error && isfinite(e->std_error[j]))
+      limn__printf(f, "%.2g", e->std_error[j]);
+    limn__puts(f, "</td>");
+    bar(f, e->attr[j], mx);
+    limn__puts(f, "</tr>\n");
+  }
+  limn__puts(f, "</tbody></table></div>\n");
+  limn__free(r->ctx, idx);
+}
+
+/* Input and IG attribution of an image-shaped row side by side. */
+static void heatmap(limn__out *f, const rep *r, size_t i, const limn_explanation *e) {
+  size_t w = r->image_w, h = r->image_h, d = r->d, k = r->in->rows[i];
+  const float *x = r->x + i * d;
+  double lo = INFINITY, hi = -INFINITY, mx = 0, cell = 28;
+  for (size_t j = 0; j < d; j++) {
+    lo = fmin(lo, x[j]), hi = fmax(hi, x[j]);
+    mx = fmax(mx, fabs(e->attr[j]));
+  }
+  double W = cell * (double)(2 * w) + 30, Hh = cell * (double)h + 24;
+  limn__printf(
+      f,
+      "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+      "height=\"%.0f\" role=\"img\" aria-labelledby=\"hm-%zu-t\" font-family=\"sans-serif\" "
+      "font-size=\"12\">\n<title id=\"hm-%zu-t\">Row %zu as a %zux%zu image (left, dark = high) and its "
+      "Integrated Gradients attribution (right, red raised, blue lowered the probability)</title>\n",
+      W, Hh, W, Hh, k, k, k, w, h);
+  limn__printf(f, "<text x=\"0\" y=\"14\">input</text><text x=\"%.0f\" y=\"14\">attribution</text>\n",
+               cell * (double)w + 30);
+  char col[16];
+  for (size_t rr = 0; rr < h; rr++)
+    for (size_t c = 0; c < w; c++) {
+      size_t j = rr * w + c;
+      int gray = hi > lo ? 255 - (int)lround(255.0 * (x[j] - lo) / (hi - lo)) : 255;
+      limn__printf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#%02x%02x%02x\"/>",
+                   cell * (double)c, 20 + cell * (double)rr, cell, cell, gray, gray, gray);
+      limn__diverging(mx > 0 ? e->attr[j] / mx : 0, col, sizeof col);
+      limn__printf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"%s\"/>\n",
+                   cell * (double)(w + c) + 30, 20 + cell * (double)rr, cell, cell, col);
+    }
+  limn__puts(
+      f,
+      "</svg><figcaption class=\"note\">The table below lists the strongest pixels.</figcaption></figure>\n");
+}
+
+static void ig_section(limn__out *f, const rep *r, size_t i) {
+  const limn_explanation *e = &r->ig[i];
+  limn__puts(f, "<h3>Integrated Gradients</h3>\n<p>");
+  limn__printf(f,
+               "From the baseline (%s, where the model gives %.3g) to the row (%.3g), the change is shared "
+               "among the features. Completeness gap (sum of attributions minus the change): <strong>%.2g"
+               "</strong>%s.</p>\n",
+               r->g.baseline == LIMN_BASELINE_MEAN ? "the training means" : "all zeros", e->base_value,
+               e->output, e->delta,
+               e->nsegments ? ", exact path integral" : ", 50-node Gauss-Legendre quadrature");
+  if (e->finite_differences)
+    limn__puts(f,
+               "<p class=\"note\">The model has no gradients: central finite differences were used.</p>\n");
+  if (r->image_w)
+    heatmap(f, r, i, e);
+  size_t *idx = limn__malloc(r->ctx, r->d * sizeof *idx);
+  if (!idx)
+    return;
+  size_t all, show = ranked(e, idx, r->in->top, &all);
+  double mx = show ? fabs(e->attr[idx[0]]) : 0;
+  char nb[160];
+  limn__puts(
+      f, "<div class=\"scroll\"><table class=\"ig\"><caption class=\"note\">Attributions, largest "
+         "first</caption>\n<thead><tr><th scope=\"col\">Feature</th><th scope=\"col\">Value</th><th "
+         "scope=\"col\">Attribution</th><th scope=\"col\"><span class=\"note\">bar</span></th></tr></thead>\n"
+         "<tbody>\n");
+  for (size_t t = 0; t < show; t++) {
+    size_t j = idx[t];
+    limn__puts(f, "<tr><td>");
+    limn__xml(f, limn__feature_name(r->m, j, nb, sizeof nb));
+    limn__puts(f, "</td><td class=\"num\">");
+    value_text(f, r, j, r->x[i * r->d + j]);
+    limn__printf(f, "</td><td class=\"num %s\">%+.3g</td>", e->attr[j] >= 0 ? "up" : "down", e->attr[j]);
+    bar(f, e->attr[j], mx);
+    limn__puts(f, "</tr>\n");
+  }
+  limn__puts(f, "</tbody></table></div>\n");
+  limn__free(r->ctx, idx);
+}
+
+/* Up to 5 features of e by |attribution| (LIME: selected only). Returns the count. */
+static size_t top5(const rep *r, const limn_explanation *e, size_t *out) {
+  size_t *idx = limn__malloc(r->ctx, r->d * sizeof *idx), k = 0;
+  if (!idx)
+    return 0;
+  size_t ns = limn__shown(e, idx);
+  for (; k < 5 && k < ns; k++)
+    out[k] = idx[k];
+  limn__free(r->ctx, idx);
+  return k;
+}
+
+static void names(limn__out *f, const rep *r, const size_t *j, size_t k) {
+  char nb[160];
+  for (size_t q = 0; q < k; q++) {
+    limn__puts(f, q ? (q + 1 == k ? " and " : ", ") : "");
+    limn__xml(f, limn__feature_name(r->m, j[q], nb, sizeof nb));
+  }
+}
+
+/* Do LIME and IG name the same top features, with the same signs? */
+static void agreement(limn__out *f, const rep *r, size_t i) {
+  if (!r->lime)
+    return;
+  const limn_explanation *a = &r->lime[i], *b = &r->ig[i];
+  size_t ta[5], tb[5], na = top5(r, a, ta), nb = top5(r, b, tb), shared[5], ns = 0, flip[5], nf = 0;
+  for (size_t p = 0; p < na; p++)
+    for (size_t q = 0; q < nb; q++)
+      if (ta[p] == tb[q]) {
+        shared[ns++] = ta[p];
+        if ((a->attr[ta[p]] > 0) != (b->attr[ta[p]] > 0))
+          flip[nf++] = ta[p];
+      }
+  int ok = ns >= 3 && nf == 0;
+  limn__printf(f, "<h3>Do the two methods agree?</h3>\n<p class=\"%s\"><strong>%s</strong> ",
+               ok ? "agree" : "disagree", ok ? "They agree." : "LIME and Integrated Gradients disagree.");
+  limn__printf(f, "%zu of LIME's top %zu features are among Integrated Gradients' top %zu", ns, na, nb);
+  if (ns) {
+    limn__puts(f, " (");
+    names(f, r, shared, ns);
+    limn__puts(f, ")");
+  }
+  limn__puts(f, ". ");
+  if (!ok) {
+    limn__puts(f, "LIME ranks ");
+    names(f, r, ta, na);
+    limn__puts(f, " first; Integrated Gradients ranks ");
+    names(f, r, tb, nb);
+    limn__puts(f, " first. ");
+  }
+  if (nf) {
+    limn__puts(f, "They give opposite directions for ");
+    names(f, r, flip, nf);
+    limn__puts(f, ". ");
+  }
+  if (!ok)
+    limn__puts(f,
+               "LIME weighs the row's bins against the whole training distribution, Integrated Gradients "
+               "follows the model from the training means to this row: when they differ, neither alone tells "
+               "the whole story.");
+  limn__puts(f, "</p>\n");
+}
+
+static void all_values(limn__out *f, const rep *r, size_t i) {
+  char nb[160];
+  limn__printf(f,
+               "<details><summary>All %zu feature values of this row</summary>\n<div class=\"scroll\"><table>"
+               "<thead><tr><th scope=\"col\">Feature</th><th scope=\"col\">Value</th></tr></thead><tbody>\n",
+               r->d);
+  for (size_t j = 0; j < r->d; j++) {
+    limn__puts(f, "<tr><td>");
+    limn__xml(f, limn__feature_name(r->m, j, nb, sizeof nb));
+    limn__puts(f, "</td><td class=\"num\">");
+    value_text(f, r, j, r->x[i * r->d + j]);
+    limn__puts(f, "</td></tr>\n");
+  }
+  limn__puts(f, "</tbody></table></div></details>\n");
+}
+
+static void row_section(limn__out *f, const rep *r, size_t i) {
+  size_t k = r->in->rows[i], line = limn_dataset_row_line(r->in->data, k);
+  limn__printf(
+      f, "<section class=\"row\" id=\"row-%zu\" aria-labelledby=\"row-%zu-h\">\n<h2 id=\"row-%zu-h\">Row %zu",
+      k, k, k, k);
+  if (line)
+    limn__printf(f, " <small>(line %zu)</small>", line);
+  limn__puts(f, "</h2>\n<p class=\"lead\">");
+  if (r->cls) {
+    limn__puts(f, "The model predicts <strong>");
+    limn__xml(f, class_name(r, r->pred[k]));
+    limn__printf(f, "</strong> with probability %.3f.", (double)r->p[k * r->C + (size_t)r->pred[k]]);
+    if (r->truth) {
+      limn__puts(f, " The true class is <strong>");
+      limn__xml(f, class_name(r, r->truth[k]));
+      limn__puts(f, r->truth[k] == r->pred[k] ? "</strong>: correct."
+                                              : "</strong>: <strong>misclassified</strong>.");
+    }
+  } else {
+    limn__printf(f, "The model predicts <strong>%.6g</strong>.", (double)r->p[k]);
+  }
+  limn__puts(f, "</p>\n");
+  if (r->in->why && r->in->why[i]) {
+    limn__puts(f, "<p class=\"why\">Chosen as ");
+    limn__xml(f, r->in->why[i]);
+    limn__puts(f, ".</p>\n");
+  }
+  prediction(f, r, i);
+  reasons(f, r, i);
+  lime_section(f, r, i);
+  ig_section(f, r, i);
+  agreement(f, r, i);
+  all_values(f, r, i);
+  limn__puts(f, "</section>\n");
+}
+
+/* How many of map point q's 10 nearest points share its predicted class. */
+static size_t neighbours_agree(const rep *r, size_t q, size_t *kk) {
+  size_t best[10], nb = 0;
+  double bd[10];
+  for (size_t o = 0; o < r->M; o++) {
+    if (o == q)
+      continue;
+    double dx = r->y[2 * o] - r->y[2 * q], dy = r->y[2 * o + 1] - r->y[2 * q + 1], dd = dx * dx + dy * dy;
+    if (nb < 10)
+      nb++;
+    else if (dd >= bd[9])
+      continue;
+    size_t p = nb - 1;
+    while (p > 0 && bd[p - 1] > dd) {
+      bd[p] = bd[p - 1], best[p] = best[p - 1];
+      p--;
+    }
+    bd[p] = dd, best[p] = o;
+  }
+  size_t agree = 0;
+  for (size_t t = 0; t < nb; t++)
+    agree += r->pred[r->mrows[best[t]]] == r->pred[r->mrows[q]];
+  *kk = nb;
+  return agree;
+}
+
+static void map_section(limn__out *f, const rep *r) {
+  limn__puts(f, "<section id=\"map\" aria-labelledby=\"map-h\">\n<h2 id=\"map-h\">The map</h2>\n");
+  if (!r->y) {
+    limn__printf(f, "<p>No map: %s.</p>\n</section>\n", r->map_note ? r->map_note : "not computed");
+    return;
+  }
+  limn__printf(f, "<p>A t-SNE map of %zu rows of <code>", r->M);
+  limn__xml(f, r->in->data_path ? r->in->data_path : "data in memory");
+  limn__puts(f, "</code>, made from ");
+  limn__xml(f, r->map_desc);
+  limn__printf(
+      f,
+      ": rows the model treats alike lie close together. Colour: %s; a black ring marks a misclassified "
+      "row; the explained rows are circled in red and labelled. Perplexity %g, seed %llu, KL(P||Q) "
+      "%.3f.</p>\n",
+      r->truth ? "the true class" : "the predicted class", r->perplexity, (unsigned long long)r->in->seed,
+      r->kl);
+  double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
+  for (size_t q = 0; q < r->M; q++) {
+    minx = fmin(minx, r->y[2 * q]), maxx = fmax(maxx, r->y[2 * q]);
+    miny = fmin(miny, r->y[2 * q + 1]), maxy = fmax(maxy, r->y[2 * q + 1]);
+  }
+  /* the drawing takes the map's aspect, at most 640 x 640 */
+  double pad = 24, rx = fmax(maxx - minx, 1e-12), ry = fmax(maxy - miny, 1e-12),
+         sc = fmin((640 - 2 * pad) / rx, (640 - 2 * pad) / ry), W = rx * sc + 2 * pad,
+         size = ry * sc + 2 * pad;
+  double ox = pad, oy = pad;
+  size_t wrong = 0;
+  for (size_t q = 0; r->truth && q < r->M; q++)
+    wrong += r->truth[r->mrows[q]] != r->pred[r->mrows[q]];
+  limn__printf(
+      f,
+      "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+      "height=\"%.0f\" role=\"img\" aria-labelledby=\"map-t map-d\" font-family=\"sans-serif\" "
+      "font-size=\"13\">\n<title id=\"map-t\">t-SNE map of %zu rows</title>\n<desc id=\"map-d\">Each dot "
+      "is a row, coloured by class; %zu misclassified rows are ringed; the explained rows are circled "
+      "and labelled. The table under the map gives the same facts in words.</desc>\n"
+      "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
+      W, size, W, size, r->M, wrong);
+  for (size_t q = 0; q < r->M; q++) {
+    size_t k = r->mrows[q];
+    long c = r->truth ? r->truth[k] : r->pred[k];
+    double px = ox + (r->y[2 * q] - minx) * sc, py = size - oy - (r->y[2 * q + 1] - miny) * sc;
+    limn__printf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", px, py,
+                 limn__palette[(size_t)c % 10]);
+    if (r->truth && r->truth[k] != r->pred[k])
+      limn__printf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" fill=\"none\" stroke=\"#000\"/>", px, py);
+    limn__putc(f, '\n');
+  }
+  for (size_t i = 0; i < r->n; i++) { /* explained rows on top */
+    size_t q = r->mpos[i];
+    double px = ox + (r->y[2 * q] - minx) * sc, py = size - oy - (r->y[2 * q + 1] - miny) * sc;
+    int left = px > W - 90;
+    limn__printf(
+        f,
+        "<g class=\"hl\" id=\"map-row-%zu\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"none\" "
+        "stroke=\"#c00\" stroke-width=\"2.5\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
+        "font-weight=\"bold\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">row %zu</text></g>\n",
+        r->in->rows[i], px, py, left ? px - 12 : px + 12, py - 10, left ? "end" : "start", r->in->rows[i]);
+  }
+  limn__puts(f, "</svg>\n<figcaption><ul class=\"legend\">\n");
+  for (size_t c = 0; r->cls && c < r->C; c++) {
+    limn__printf(f, "<li><span class=\"sw\" style=\"background:%s\"></span>", limn__palette[c % 10]);
+    limn__xml(f, class_name(r, (long)c));
+    limn__puts(f, "</li>\n");
+  }
+  if (r->truth)
+    limn__puts(f, "<li><span class=\"sw\" style=\"border:1.5px solid #000\"></span>misclassified</li>\n");
+  limn__puts(
+      f,
+      "<li><span class=\"sw\" style=\"border:2.5px solid #c00\"></span>explained row</li>\n</ul></figcaption>"
+      "</figure>\n");
+  limn__puts(
+      f, "<div class=\"scroll\"><table class=\"map-rows\"><caption class=\"note\">The explained rows in the "
+         "map</caption>\n<thead><tr><th scope=\"col\">Row</th><th scope=\"col\">Prediction</th><th "
+         "scope=\"col\">Of its nearest rows in the map, how many the model puts in the same class</th></tr>"
+         "</thead>\n<tbody>\n");
+  for (size_t i = 0; i < r->n; i++) {
+    size_t kk, a = neighbours_agree(r, r->mpos[i], &kk);
+    limn__printf(f, "<tr><td>row %zu</td><td>", r->in->rows[i]);
+    pred_text(f, r, r->in->rows[i]);
+    limn__printf(f, "</td><td class=\"num\">%zu of %zu</td></tr>\n", a, kk);
+  }
+  limn__puts(f, "</tbody></table></div>\n</section>\n");
+}
+
+static void provenance(limn__out *f, const rep *r, const char *msha, const char *dsha, const char *bsha) {
+  const limn_report_opts *in = r->in;
+  limn__puts(
+      f, "<section id=\"provenance\" aria-labelledby=\"prov-h\">\n<h2 id=\"prov-h\">Provenance</h2>\n<dl>\n");
+  limn__puts(f, "<dt>limn</dt><dd>");
+  limn__xml(f, limn_version());
+  limn__puts(f, "</dd>\n<dt>Model</dt><dd><code>");
+  limn__xml(f, in->model_path ? in->model_path : "a model in memory");
+  limn__printf(f, "</code> (%s, %zu features, %zu outputs)", limn_model_kind(r->m), r->d, r->C);
+  if (*msha)
+    limn__printf(f, ", SHA-256 <code>%s</code>", msha);
+  limn__puts(f, "</dd>\n");
+  limn__puts(f, "<dt>Data</dt><dd><code>");
+  limn__xml(f, in->data_path ? in->data_path : "data in memory");
+  limn__printf(f, "</code> (%zu rows)", r->N);
+  if (*dsha)
+    limn__printf(f, ", SHA-256 <code>%s</code>", dsha);
+  limn__puts(f, "</dd>\n");
+  limn__puts(f, "<dt>LIME background</dt><dd>");
+  if (in->background_path) {
+    limn__puts(f, "<code>");
+    limn__xml(f, in->background_path);
+    limn__printf(f, "</code>, SHA-256 <code>%s</code>", bsha);
+  } else {
+    limn__puts(f, r->bg ? "the training statistics stored in the model" : "none");
+  }
+  limn__printf(f, "</dd>\n<dt>Seed</dt><dd>%llu</dd>\n", (unsigned long long)in->seed);
+  limn__printf(
+      f,
+      "<dt>LIME</dt><dd>%zu samples, %s bins, kernel width 0.75&radic;d, feature selection %s, up to %zu "
+      "features, ridge alpha %g, %s estimator</dd>\n",
+      limn_lime_samples(&r->lo, limn_model_nfeatures(r->m)), limn_discretizer_name(r->lo.discretizer),
+      limn_selection_name(r->lo.selection), r->lo.num_features, r->lo.ridge_alpha,
+      r->lo.compat ? "lime's" : "limn's lattice");
+  limn__printf(f,
+               "<dt>Integrated Gradients</dt><dd>%s, baseline %s, explained output: probability of the "
+               "predicted class</dd>\n",
+               r->g.quadrature == LIMN_QUAD_EXACT ? "exact path integral" : "50-node Gauss-Legendre",
+               r->g.baseline == LIMN_BASELINE_MEAN ? "training means" : "zero");
+  limn__printf(f, "<dt>Reason codes</dt><dd>%zu per row, from %s", in->reasons,
+               in->reasons_from == LIMN_METHOD_LIME && r->lime ? "LIME" : "Integrated Gradients");
+  if (in->favourable >= 0 && r->cls) {
+    limn__puts(f, ", favourable class ");
+    limn__xml(f, class_name(r, in->favourable));
+  }
+  limn__puts(f, "</dd>\n<dt>Map</dt><dd>");
+  if (r->y)
+    limn__printf(
+        f, "t-SNE of %zu rows, perplexity %g, 750 iterations, early exaggeration 12, PCA initialisation",
+        r->M, r->perplexity);
+  else
+    limn__xml(f, r->map_note ? r->map_note : "none");
+  limn__puts(f, "</dd>\n");
+  if (in->command) {
+    limn__puts(f, "<dt>Reproduce</dt><dd><code>");
+    limn__xml(f, in->command);
+    limn__puts(f, "</code></dd>\n");
+  }
+  limn__puts(f,
+             "</dl>\n<p class=\"note\">The same model, data, options and seed give this page byte for byte, "
+             "whatever the thread count.</p>\n</section>\n");
+}
+
+static void rep_free(rep *r) {
+  limn__free(r->ctx, r->x), limn__free(r->ctx, r->p), limn__free(r->ctx, r->pred),
+      limn__free(r->ctx, r->truth);
+  if (r->rex && r->rex != r->lime && r->rex != r->ig)
+    limn_explanations_free(r->ctx, r->rex, r->n);
+  if (r->lime)
+    limn_explanations_free(r->ctx, r->lime, r->n);
+  if (r->ig)
+    limn_explanations_free(r->ctx, r->ig, r->n);
+  limn__free(r->ctx, r->mrows), limn__free(r->ctx, r->mpos), limn__free(r->ctx, r->y);
+}
+
+limn_report_opts limn_report_opts_default(void) {
+  limn_report_opts o;
+  memset(&o, 0, sizeof o);
+  o.favourable = -1;
+  o.reasons = 4;
+  o.reasons_from = LIMN_METHOD_LIME;
+  o.top = 10;
+  o.map_space = "auto";
+  o.map_max = 3000;
+  return o;
+}
+
+/* A file's digest for the provenance, or "" when it has no path. */
+static int digest(limn_ctx *ctx, const char *path, char hex[65]) {
+  hex[0] = 0;
+  return path ? limn_sha256_file(ctx, path, hex) : LIMN_OK;
+}
+
+static int check(limn_ctx *ctx, const limn_report_opts *in) {
+  if (!in || !in->model || !in->data || (!in->rows && in->nrows))
+    return limn__err(ctx, LIMN_EINVAL, "limn_report_write: a model, data and rows are required");
+  if (in->nrows == 0)
+    return limn__err(ctx, LIMN_EINVAL, "no rows to explain");
+  if (in->nrows > 200)
+    return limn__err(ctx, LIMN_EINVAL, "%zu rows is too many for one page (200 at most)", in->nrows);
+  if (limn_dataset_nfeatures(in->data) != limn_model_nfeatures(in->model))
+    return limn__err(ctx, LIMN_ESHAPE, "the data has %zu features, the model %zu",
+                     limn_dataset_nfeatures(in->data), limn_model_nfeatures(in->model));
+  for (size_t i = 0; i < in->nrows; i++)
+    if (in->rows[i] >= limn_dataset_nrows(in->data))
+      return limn__err(ctx, LIMN_EINVAL, "row %zu is out of range (the data has %zu rows)", in->rows[i],
+                       limn_dataset_nrows(in->data));
+  if (in->favourable >= 0 && (size_t)in->favourable >= limn_model_noutputs(in->model))
+    return limn__err(ctx, LIMN_EINVAL, "favourable class %ld is out of range", in->favourable);
+  if (in->reasons_from != LIMN_METHOD_LIME && in->reasons_from != LIMN_METHOD_IG)
+    return limn__err(ctx, LIMN_EINVAL, "reason codes come from LIME or IG, not %s",
+                     limn_method_name(in->reasons_from));
+  return LIMN_OK;
+}
+
+int limn_report_write(limn_ctx *ctx, const limn_report_opts *in, limn_sink sink) {
+  if (!ctx)
+    return LIMN_EINVAL;
+  rep r;
+  memset(&r, 0, sizeof r);
+  char msha[65], dsha[65], bsha[65];
+  int rc = check(ctx, in);
+  if (rc)
+    return rc;
+  r.in = in, r.ctx = ctx, r.m = in->model;
+  if (!(rc = digest(ctx, in->model_path, msha)) && !(rc = digest(ctx, in->data_path, dsha)) &&
+      !(rc = digest(ctx, in->background_path, bsha)) && !(rc = compute(&r))) {
+    limn__out o, *f = &o;
+    limn__out_init(f, sink);
+    head(f, &r);
+    summary(f, &r);
+    for (size_t i = 0; i < r.n; i++)
+      row_section(f, &r, i);
+    map_section(f, &r);
+    provenance(f, &r, msha, dsha, bsha);
+    limn__puts(f, "</main>\n</body>\n</html>\n");
+    rc = limn__out_finish(ctx, f);
+  }
+  rep_free(&r);
+  return rc;
+}
