@@ -6,29 +6,45 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= $(if $(CI),ON,OFF)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build test test-release test-asan demo bench bench-tsne fuzz install clean
+.PHONY: all setup build test test-release test-asan test-minimal demo bench bench-tsne fuzz install clean
 
 all: build
 
+# scripts/setup (apt) runs once per build directory and again when the script changes;
+# `make setup` runs it now.
+SETUP_STAMP = $(BUILD)/.setup-done
 setup:
 	@scripts/setup
+	@mkdir -p $(BUILD) && touch $(SETUP_STAMP)
 
-build: setup
+$(SETUP_STAMP): scripts/setup
+	@scripts/setup
+	@mkdir -p $(BUILD) && touch $@
+
+build: $(SETUP_STAMP)
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLIMN_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# The whole suite, then the whole suite again under AddressSanitizer + UBSan.
-test: test-release test-asan
+# The whole suite, then the whole suite again under AddressSanitizer + UBSan, then the
+# library built without its optional parts (ONNX, BLAS, OpenMP) and its quick tests.
+test: test-release test-asan test-minimal
 
 test-release: build
 	ctest --test-dir $(BUILD) --output-on-failure
 
-test-asan: setup
+test-asan: $(SETUP_STAMP)
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMN_SANITIZE=ON \
 	  -DLIMN_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure
+
+MINIMAL_BUILD ?= build-minimal
+test-minimal: $(SETUP_STAMP)
+	@cmake -S . -B $(MINIMAL_BUILD) -DCMAKE_BUILD_TYPE=Release -DLIMN_WITH_ONNX=OFF -DLIMN_USE_BLAS=OFF \
+	  -DLIMN_USE_OPENMP=OFF -DLIMN_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(MINIMAL_BUILD) -j $(JOBS)
+	ctest --test-dir $(MINIMAL_BUILD) --output-on-failure -E '^(unit_lime|unit_train|browser)$$'
 
 # The main job: train the bundled breast-cancer model, explain three interesting
 # test rows, write out/report.html. DEMO_DATASET=credit shows reason codes,
@@ -59,4 +75,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz out
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz $(MINIMAL_BUILD) out

@@ -40,7 +40,8 @@ int main(int argc, char **argv) {
     return CLI_OK;
   }
   if (!strcmp(argv[1], "--version")) {
-    printf("limn %s (BLAS: %s)\n", limn_version(), limn_have_blas() ? "yes" : "no");
+    printf("limn %s (BLAS: %s, ONNX: %s)\n", limn_version(), limn_have_blas() ? "yes" : "no",
+           limn_have_onnx() ? "yes" : "no");
     return CLI_OK;
   }
   for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)

@@ -54,12 +54,12 @@ enum limn_status {
 };
 
 /* "LIMN_EPARSE" for LIMN_EPARSE; "LIMN_UNKNOWN" for a value not in the table. */
-const char *limn_status_name(int status);
+LIMN_API const char *limn_status_name(int status);
 /* "malformed input" for LIMN_EPARSE; "unknown status" for a value not in the table. */
-const char *limn_status_str(int status);
+LIMN_API const char *limn_status_str(int status);
 /* The library's version string at run time (may differ from LIMN_VERSION_STRING
  * when a program is linked against another build). */
-const char *limn_version(void);
+LIMN_API const char *limn_version(void);
 
 /* Allocator hooks. All three must be set, or pass NULL to limn_ctx_create for the
  * C library's malloc/realloc/free. `free` must accept NULL. */
@@ -96,28 +96,28 @@ typedef struct limn_ctx limn_ctx;
 
 /* Create a context. `alloc` is copied; NULL means malloc/realloc/free.
  * Returns NULL only when the first allocation fails. Free with limn_ctx_free. */
-limn_ctx *limn_ctx_create(const limn_allocator *alloc);
+LIMN_API limn_ctx *limn_ctx_create(const limn_allocator *alloc);
 /* Free a context; NULL is a no-op. Objects created with it must be freed first. */
-void limn_ctx_free(limn_ctx *ctx);
+LIMN_API void limn_ctx_free(limn_ctx *ctx);
 /* The message of the last failure on this context ("" when none). Valid until the
  * next call that uses the context. */
-const char *limn_ctx_errmsg(const limn_ctx *ctx);
+LIMN_API const char *limn_ctx_errmsg(const limn_ctx *ctx);
 /* Forget the last failure message. */
-void limn_ctx_clear_error(limn_ctx *ctx);
+LIMN_API void limn_ctx_clear_error(limn_ctx *ctx);
 /* Threads for parallel work: 0 = OpenMP's default, 1 = serial. Results never
  * depend on this number. Returns LIMN_EINVAL for a negative value. */
-int limn_ctx_set_threads(limn_ctx *ctx, int nthreads);
-int limn_ctx_threads(const limn_ctx *ctx);
+LIMN_API int limn_ctx_set_threads(limn_ctx *ctx, int nthreads);
+LIMN_API int limn_ctx_threads(const limn_ctx *ctx);
 /* Log, cancel and progress hooks; pass NULL to remove. `ud` is borrowed. */
-void limn_ctx_set_log(limn_ctx *ctx, limn_log_fn fn, void *ud);
-void limn_ctx_set_cancel(limn_ctx *ctx, limn_cancel_fn fn, void *ud);
-void limn_ctx_set_progress(limn_ctx *ctx, limn_progress_fn fn, void *ud);
+LIMN_API void limn_ctx_set_log(limn_ctx *ctx, limn_log_fn fn, void *ud);
+LIMN_API void limn_ctx_set_cancel(limn_ctx *ctx, limn_cancel_fn fn, void *ud);
+LIMN_API void limn_ctx_set_progress(limn_ctx *ctx, limn_progress_fn fn, void *ud);
 /* Choose the matrix-product kernel. LIMN_EUNSUPPORTED for BLAS when the library
  * was built without it. */
-int limn_ctx_set_kernel(limn_ctx *ctx, limn_kernel kernel);
-limn_kernel limn_ctx_kernel(const limn_ctx *ctx);
+LIMN_API int limn_ctx_set_kernel(limn_ctx *ctx, limn_kernel kernel);
+LIMN_API limn_kernel limn_ctx_kernel(const limn_ctx *ctx);
 /* 1 when the library was built with a CBLAS, else 0. */
-int limn_have_blas(void);
+LIMN_API int limn_have_blas(void);
 
 /* Deterministic random numbers.
  *
@@ -134,30 +134,30 @@ typedef struct limn_rng {
   int has_spare;
 } limn_rng;
 
-void limn_rng_init(limn_rng *rng, uint64_t seed, uint64_t stream);
+LIMN_API void limn_rng_init(limn_rng *rng, uint64_t seed, uint64_t stream);
 /* Next 64 random bits. */
-uint64_t limn_rng_u64(limn_rng *rng);
+LIMN_API uint64_t limn_rng_u64(limn_rng *rng);
 /* Uniform double in [0, 1) with 53 random bits. */
-double limn_rng_uniform(limn_rng *rng);
+LIMN_API double limn_rng_uniform(limn_rng *rng);
 /* Uniform integer in [0, n) without bias (Lemire's multiply-and-reject for
  * n < 2^32, rejection of the top partial block otherwise); n > 0. */
-uint64_t limn_rng_below(limn_rng *rng, uint64_t n);
+LIMN_API uint64_t limn_rng_below(limn_rng *rng, uint64_t n);
 /* Standard normal by the polar Box-Muller method (Marsaglia & Bray 1964). */
-double limn_rng_normal(limn_rng *rng);
+LIMN_API double limn_rng_normal(limn_rng *rng);
 /* Fisher-Yates shuffle of idx[0..n). */
-void limn_rng_shuffle(limn_rng *rng, size_t *idx, size_t n);
+LIMN_API void limn_rng_shuffle(limn_rng *rng, size_t *idx, size_t n);
 
 /* The shortest decimal ("%.*g", 1..9 digits for a float, 1..17 for a double) that
  * reads back as exactly v; NaN and the infinities as "NaN", "Infinity" and
  * "-Infinity". 32 bytes hold any value. What limn writes numbers with. */
-void limn_format_float(char *buf, size_t cap, float v);
-void limn_format_double(char *buf, size_t cap, double v);
+LIMN_API void limn_format_float(char *buf, size_t cap, float v);
+LIMN_API void limn_format_double(char *buf, size_t cap, double v);
 
 /* SHA-256 of bytes, as 64 lower-case hex digits and a NUL (what explanation
  * manifests record of model files). */
-void limn_sha256(const void *data, size_t len, char hex[65]);
+LIMN_API void limn_sha256(const void *data, size_t len, char hex[65]);
 /* SHA-256 of a file's bytes. */
-int limn_sha256_file(limn_ctx *ctx, const char *path, char hex[65]);
+LIMN_API int limn_sha256_file(limn_ctx *ctx, const char *path, char hex[65]);
 
 #ifdef __cplusplus
 }

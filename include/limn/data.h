@@ -28,34 +28,34 @@ typedef enum limn_task {
 typedef struct limn_schema limn_schema;
 
 /* An empty schema to fill with the add/set calls below. Free with limn_schema_free. */
-int limn_schema_create(limn_ctx *ctx, limn_schema **out);
+LIMN_API int limn_schema_create(limn_ctx *ctx, limn_schema **out);
 /* Deep copy. */
-int limn_schema_clone(limn_ctx *ctx, const limn_schema *s, limn_schema **out);
-void limn_schema_free(limn_schema *s);
+LIMN_API int limn_schema_clone(limn_ctx *ctx, const limn_schema *s, limn_schema **out);
+LIMN_API void limn_schema_free(limn_schema *s);
 /* Append a numeric feature column. `name` is copied; names must be unique. */
-int limn_schema_add_numeric(limn_ctx *ctx, limn_schema *s, const char *name);
+LIMN_API int limn_schema_add_numeric(limn_ctx *ctx, limn_schema *s, const char *name);
 /* Append a categorical feature column with `ncats` >= 1 category names (copied). */
-int limn_schema_add_categorical(limn_ctx *ctx, limn_schema *s, const char *name, const char *const *cats,
-                                size_t ncats);
+LIMN_API int limn_schema_add_categorical(limn_ctx *ctx, limn_schema *s, const char *name,
+                                         const char *const *cats, size_t ncats);
 /* Set the target: a classification target with `nclasses` >= 2 class names, or a
  * regression target (classes NULL, nclasses 0). */
-int limn_schema_set_target(limn_ctx *ctx, limn_schema *s, const char *name, limn_task task,
-                           const char *const *classes, size_t nclasses);
+LIMN_API int limn_schema_set_target(limn_ctx *ctx, limn_schema *s, const char *name, limn_task task,
+                                    const char *const *classes, size_t nclasses);
 
-size_t limn_schema_nfeatures(const limn_schema *s);
-const char *limn_schema_feature_name(const limn_schema *s, size_t j);
-limn_col_kind limn_schema_feature_kind(const limn_schema *s, size_t j);
+LIMN_API size_t limn_schema_nfeatures(const limn_schema *s);
+LIMN_API const char *limn_schema_feature_name(const limn_schema *s, size_t j);
+LIMN_API limn_col_kind limn_schema_feature_kind(const limn_schema *s, size_t j);
 /* Number of categories of column j (0 for a numeric column). */
-size_t limn_schema_ncategories(const limn_schema *s, size_t j);
-const char *limn_schema_category(const limn_schema *s, size_t j, size_t c);
+LIMN_API size_t limn_schema_ncategories(const limn_schema *s, size_t j);
+LIMN_API const char *limn_schema_category(const limn_schema *s, size_t j, size_t c);
 /* Index of the feature called `name`, or -1. */
-long limn_schema_find_feature(const limn_schema *s, const char *name);
+LIMN_API long limn_schema_find_feature(const limn_schema *s, const char *name);
 /* Target column name, or NULL when the schema has no target. */
-const char *limn_schema_target_name(const limn_schema *s);
-limn_task limn_schema_task(const limn_schema *s);
+LIMN_API const char *limn_schema_target_name(const limn_schema *s);
+LIMN_API limn_task limn_schema_task(const limn_schema *s);
 /* Number of classes (0 for regression or no target). */
-size_t limn_schema_nclasses(const limn_schema *s);
-const char *limn_schema_class_name(const limn_schema *s, size_t k);
+LIMN_API size_t limn_schema_nclasses(const limn_schema *s);
+LIMN_API const char *limn_schema_class_name(const limn_schema *s, size_t k);
 
 /* ---- Reading ---------------------------------------------------------------- */
 
@@ -92,7 +92,7 @@ typedef struct limn_read_opts {
   size_t max_field_bytes;
 } limn_read_opts;
 
-limn_read_opts limn_read_opts_default(void);
+LIMN_API limn_read_opts limn_read_opts_default(void);
 
 typedef struct limn_dataset limn_dataset;
 
@@ -103,37 +103,40 @@ typedef struct limn_dataset limn_dataset;
  * file, line and column. Category and class names are coded in order of first
  * appearance, except an integer-valued numeric target, whose classes are its
  * values in ascending order. */
-int limn_dataset_read_csv(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out);
+LIMN_API int limn_dataset_read_csv(limn_ctx *ctx, const char *path, const limn_read_opts *opts,
+                                   limn_dataset **out);
 /* Read a Weka ARFF file (numeric/real/integer and nominal attributes, dense data,
  * quoted values). Nominal categories keep their declared order. Missing values (?)
  * are errors. */
-int limn_dataset_read_arff(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out);
+LIMN_API int limn_dataset_read_arff(limn_ctx *ctx, const char *path, const limn_read_opts *opts,
+                                    limn_dataset **out);
 /* ARFF when the path ends in ".arff", else CSV. */
-int limn_dataset_read(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out);
+LIMN_API int limn_dataset_read(limn_ctx *ctx, const char *path, const limn_read_opts *opts,
+                               limn_dataset **out);
 /* The same from memory; `name` is used in messages. `buf` is borrowed. */
-int limn_dataset_parse_csv(limn_ctx *ctx, const char *buf, size_t len, const char *name,
-                           const limn_read_opts *opts, limn_dataset **out);
-int limn_dataset_parse_arff(limn_ctx *ctx, const char *buf, size_t len, const char *name,
-                            const limn_read_opts *opts, limn_dataset **out);
+LIMN_API int limn_dataset_parse_csv(limn_ctx *ctx, const char *buf, size_t len, const char *name,
+                                    const limn_read_opts *opts, limn_dataset **out);
+LIMN_API int limn_dataset_parse_arff(limn_ctx *ctx, const char *buf, size_t len, const char *name,
+                                     const limn_read_opts *opts, limn_dataset **out);
 /* A dataset from arrays: x (n, d) with d = nfeatures of `schema`, y (n) or NULL.
  * All are copied. Values are checked (finite, valid codes). */
-int limn_dataset_from_arrays(limn_ctx *ctx, const limn_schema *schema, const float *x, const float *y,
-                             size_t n, limn_dataset **out);
-void limn_dataset_free(limn_dataset *ds);
+LIMN_API int limn_dataset_from_arrays(limn_ctx *ctx, const limn_schema *schema, const float *x,
+                                      const float *y, size_t n, limn_dataset **out);
+LIMN_API void limn_dataset_free(limn_dataset *ds);
 
-const limn_schema *limn_dataset_schema(const limn_dataset *ds);
-size_t limn_dataset_nrows(const limn_dataset *ds);
-size_t limn_dataset_nfeatures(const limn_dataset *ds);
+LIMN_API const limn_schema *limn_dataset_schema(const limn_dataset *ds);
+LIMN_API size_t limn_dataset_nrows(const limn_dataset *ds);
+LIMN_API size_t limn_dataset_nfeatures(const limn_dataset *ds);
 /* Features (n, d), row-major; borrowed from the dataset. */
-const float *limn_dataset_x(const limn_dataset *ds);
+LIMN_API const float *limn_dataset_x(const limn_dataset *ds);
 /* Target (n): class code or value; NULL when the dataset has no target. */
-const float *limn_dataset_y(const limn_dataset *ds);
+LIMN_API const float *limn_dataset_y(const limn_dataset *ds);
 /* File line where row i starts (1-based), for messages; 0 when unknown. */
-size_t limn_dataset_row_line(const limn_dataset *ds, size_t i);
+LIMN_API size_t limn_dataset_row_line(const limn_dataset *ds, size_t i);
 
 /* New dataset with rows[0..n) of `ds` in that order (text kept if `ds` kept it). */
-int limn_dataset_subset(limn_ctx *ctx, const limn_dataset *ds, const size_t *rows, size_t n,
-                        limn_dataset **out);
+LIMN_API int limn_dataset_subset(limn_ctx *ctx, const limn_dataset *ds, const size_t *rows, size_t n,
+                                 limn_dataset **out);
 
 /* Mark each row as test (1) or train (0). Exactly round(test_fraction * n) rows
  * (at least 1 and at most n-1) go to test. With `stratify_column` (any column of
@@ -141,13 +144,13 @@ int limn_dataset_subset(limn_ctx *ctx, const limn_dataset *ds, const size_t *row
  * largest remainder and the rows within a stratum are drawn by a Fisher-Yates
  * shuffle seeded with (seed, stratum index); without it, one shuffle of all rows
  * seeded with (seed, 0). is_test: (n) written. */
-int limn_dataset_split_rows(limn_ctx *ctx, const limn_dataset *ds, double test_fraction, uint64_t seed,
-                            const char *stratify_column, unsigned char *is_test);
+LIMN_API int limn_dataset_split_rows(limn_ctx *ctx, const limn_dataset *ds, double test_fraction,
+                                     uint64_t seed, const char *stratify_column, unsigned char *is_test);
 
 /* Write the dataset as CSV with its original header and field texts (it must have
  * been read with keep_text). Written to a temporary file then renamed, so a
  * failure never leaves a partial file at `path`. */
-int limn_dataset_write_csv(limn_ctx *ctx, const limn_dataset *ds, const char *path);
+LIMN_API int limn_dataset_write_csv(limn_ctx *ctx, const limn_dataset *ds, const char *path);
 
 /* ---- Statistics --------------------------------------------------------------- */
 
@@ -158,22 +161,22 @@ int limn_dataset_write_csv(limn_ctx *ctx, const limn_dataset *ds, const char *pa
  * count of each category. */
 typedef struct limn_stats limn_stats;
 
-int limn_stats_compute(limn_ctx *ctx, const limn_dataset *ds, limn_stats **out);
-int limn_stats_clone(limn_ctx *ctx, const limn_stats *st, limn_stats **out);
-void limn_stats_free(limn_stats *st);
-size_t limn_stats_nrows(const limn_stats *st);
-size_t limn_stats_nfeatures(const limn_stats *st);
-double limn_stats_mean(const limn_stats *st, size_t j);
-double limn_stats_std(const limn_stats *st, size_t j);
-double limn_stats_min(const limn_stats *st, size_t j);
-double limn_stats_max(const limn_stats *st, size_t j);
+LIMN_API int limn_stats_compute(limn_ctx *ctx, const limn_dataset *ds, limn_stats **out);
+LIMN_API int limn_stats_clone(limn_ctx *ctx, const limn_stats *st, limn_stats **out);
+LIMN_API void limn_stats_free(limn_stats *st);
+LIMN_API size_t limn_stats_nrows(const limn_stats *st);
+LIMN_API size_t limn_stats_nfeatures(const limn_stats *st);
+LIMN_API double limn_stats_mean(const limn_stats *st, size_t j);
+LIMN_API double limn_stats_std(const limn_stats *st, size_t j);
+LIMN_API double limn_stats_min(const limn_stats *st, size_t j);
+LIMN_API double limn_stats_max(const limn_stats *st, size_t j);
 /* Percentile `pct` in 0..100 of numeric column j. */
-double limn_stats_percentile(const limn_stats *st, size_t j, int pct);
+LIMN_API double limn_stats_percentile(const limn_stats *st, size_t j, int pct);
 /* Quantile q in [0, 1] of numeric column j, interpolated between the stored
  * percentiles (exact at whole percents). */
-double limn_stats_quantile(const limn_stats *st, size_t j, double q);
+LIMN_API double limn_stats_quantile(const limn_stats *st, size_t j, double q);
 /* Number of rows of category c of categorical column j. */
-size_t limn_stats_category_count(const limn_stats *st, size_t j, size_t c);
+LIMN_API size_t limn_stats_category_count(const limn_stats *st, size_t j, size_t c);
 
 #ifdef __cplusplus
 }

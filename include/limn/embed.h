@@ -38,7 +38,7 @@ typedef struct limn_tsne_opts {
   uint64_t seed;    /* [0] */
 } limn_tsne_opts;
 
-limn_tsne_opts limn_tsne_opts_default(void);
+LIMN_API limn_tsne_opts limn_tsne_opts_default(void);
 
 /* Input affinities: a symmetric sparse matrix summing to 1. */
 typedef struct limn_tsne_p {
@@ -56,21 +56,21 @@ typedef struct limn_tsne_p {
  * conditionals whose entropy is ln(perplexity) to 1e-5 (bracket then bisect on the
  * precision, 200 steps at most), symmetrised p_ij = (p_j|i + p_i|j) / 2n. Exact
  * duplicate rows are fine. Free with limn_tsne_p_free. */
-int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, double perplexity,
-                         limn_tsne_p **out);
-void limn_tsne_p_free(limn_ctx *ctx, limn_tsne_p *p);
+LIMN_API int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, double perplexity,
+                                  limn_tsne_p **out);
+LIMN_API void limn_tsne_p_free(limn_ctx *ctx, limn_tsne_p *p);
 
 /* The gradient of KL(P || Q) at y (n, 2) without the factor 4 (grad (n, 2)), and the
  * KL itself (with Z from the same approximation), with exact, Barnes-Hut (theta) or
  * FFT repulsion (3 nodes per box and axis). */
-int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, limn_tsne_method method,
-                       double theta, double *grad, double *kl);
+LIMN_API int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, limn_tsne_method method,
+                                double theta, double *grad, double *kl);
 
 /* Optimise a map y (n, 2) for P. x (n, dim) serves the PCA initialisation. kl:
  * KL(P || Q) of the final map with an exact Z (n <= 20000) or the Barnes-Hut one. The
  * map depends only on the data, the options and the seed, not on the thread count. */
-int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t dim, const limn_tsne_opts *opts,
-                  double *y, double *kl);
+LIMN_API int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t dim,
+                           const limn_tsne_opts *opts, double *y, double *kl);
 
 /* Placing new rows into a finished map (openTSNE's transform). Defaults in brackets. */
 typedef struct limn_tsne_transform_opts {
@@ -85,7 +85,7 @@ typedef struct limn_tsne_transform_opts {
                              distance r one body when s / r < theta; 0: exact sums always [0.5] */
 } limn_tsne_transform_opts;
 
-limn_tsne_transform_opts limn_tsne_transform_opts_default(void);
+LIMN_API limn_tsne_transform_opts limn_tsne_transform_opts_default(void);
 
 /* Place n new rows x (n, dim) into the map ref_y (nr, 2) of the reference rows ref_x
  * (nr, dim), which does not move: y (n, 2). Each new row gets a point-wise calibrated
@@ -97,9 +97,9 @@ limn_tsne_transform_opts limn_tsne_transform_opts_default(void);
  * map from there unless theta is 0). New rows neither attract nor repel each other, and each has its own
  * normaliser, so a row lands in the same place alone or in any batch, in any order,
  * with any thread count. kl (n, optional): each row's KL(p_i || q_i) at the end. */
-int limn_tsne_transform(limn_ctx *ctx, const float *ref_x, const double *ref_y, size_t nr, size_t dim,
-                        const float *x, size_t n, const limn_tsne_transform_opts *opts, double *y,
-                        double *kl);
+LIMN_API int limn_tsne_transform(limn_ctx *ctx, const float *ref_x, const double *ref_y, size_t nr,
+                                 size_t dim, const float *x, size_t n, const limn_tsne_transform_opts *opts,
+                                 double *y, double *kl);
 
 /* A saved map: the reference rows as they were mapped and their places, with what
  * turns new raw features into the same space (docs/math/tsne.md, "Saved maps"). */
@@ -117,10 +117,11 @@ typedef struct limn_tsne_map {
 /* Save as text (written to a temporary file, then renamed); load checks every field
  * and names the line and field of the first problem (LIMN_EFORMAT). Free with
  * limn_tsne_map_free (also for maps built by hand with the context's allocator). */
-int limn_tsne_map_save(limn_ctx *ctx, const limn_tsne_map *m, const char *path);
-int limn_tsne_map_load(limn_ctx *ctx, const char *path, limn_tsne_map **out);
-int limn_tsne_map_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name, limn_tsne_map **out);
-void limn_tsne_map_free(limn_ctx *ctx, limn_tsne_map *m);
+LIMN_API int limn_tsne_map_save(limn_ctx *ctx, const limn_tsne_map *m, const char *path);
+LIMN_API int limn_tsne_map_load(limn_ctx *ctx, const char *path, limn_tsne_map **out);
+LIMN_API int limn_tsne_map_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                                    limn_tsne_map **out);
+LIMN_API void limn_tsne_map_free(limn_ctx *ctx, limn_tsne_map *m);
 
 /* How well a map y (n, 2) keeps the rows x (n, dim): preservation, the mean share of
  * each row's k nearest rows in x that are among its k nearest points in y (exact
@@ -128,13 +129,13 @@ void limn_tsne_map_free(limn_ctx *ctx, limn_tsne_map *m);
  * k-NN classification in the map (majority of the k map neighbours' labels, ties to
  * the smaller label) over rows with labels[i] >= 0, NAN without labels. Pass NULL for
  * a measure not wanted. k = 10 is the spec's measure. */
-int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const double *y,
-                      const long *labels, size_t k, double *preservation, double *accuracy);
+LIMN_API int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const double *y,
+                               const long *labels, size_t k, double *preservation, double *accuracy);
 /* The same, reusing the neighbours behind P (of the same rows x) when it holds at
  * least k per row: the answer is identical, the input-space search is skipped. */
-int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t n, size_t dim,
-                        const double *y, const long *labels, size_t k, double *preservation,
-                        double *accuracy);
+LIMN_API int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t n, size_t dim,
+                                 const double *y, const long *labels, size_t k, double *preservation,
+                                 double *accuracy);
 
 /* Principal components of the rows x (n, dim), n >= 2, 1 <= k <= dim: the covariance
  * (denominator n - 1) in double, its eigenvectors by cyclic Jacobi rotations, the k
@@ -143,12 +144,12 @@ int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, siz
  * (k, dim): the unit eigenvectors; variance (k): their variances, descending; mean
  * (dim): the column means the rows were centred on. Any output may be NULL.
  * O(n dim^2 + dim^3): meant for dim up to a few hundred (784 takes seconds). */
-int limn_pca(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, float *scores, double *components,
-             double *variance, double *mean);
+LIMN_API int limn_pca(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, float *scores,
+                      double *components, double *variance, double *mean);
 /* scores (n, k) = (x - mean) components^T, each sum in double in column order: new
  * rows x (n, dim) projected exactly as limn_pca projected its own. */
-void limn_pca_project(const float *x, size_t n, size_t dim, size_t k, const double *mean,
-                      const double *components, float *scores);
+LIMN_API void limn_pca_project(const float *x, size_t n, size_t dim, size_t k, const double *mean,
+                               const double *components, float *scores);
 
 #ifdef __cplusplus
 }

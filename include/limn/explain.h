@@ -30,8 +30,8 @@ typedef enum limn_method {
 
 /* "gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime"; parse returns LIMN_EINVAL
  * for an unknown name. */
-const char *limn_method_name(limn_method m);
-int limn_method_parse(const char *name, limn_method *out);
+LIMN_API const char *limn_method_name(limn_method m);
+LIMN_API int limn_method_parse(const char *name, limn_method *out);
 
 /* Quadrature of the IG path integral over alpha in [0, 1], with n nodes:
  * riemann_left/right/middle: alphas (k + 0, 1, 1/2) / n, weights 1/n;
@@ -52,11 +52,12 @@ typedef enum limn_quadrature {
 
 /* "gausslegendre", "riemann_left", "riemann_right", "riemann_middle",
  * "riemann_trapezoid", "exact". */
-const char *limn_quadrature_name(limn_quadrature q);
-int limn_quadrature_parse(const char *name, limn_quadrature *out);
+LIMN_API const char *limn_quadrature_name(limn_quadrature q);
+LIMN_API int limn_quadrature_parse(const char *name, limn_quadrature *out);
 /* The n nodes and weights of a rule (not exact), in double. alphas, weights: (n).
  * Riemann rules need n >= 2, Gauss-Legendre n >= 1. */
-int limn_quadrature_nodes(limn_ctx *ctx, limn_quadrature q, size_t n, double *alphas, double *weights);
+LIMN_API int limn_quadrature_nodes(limn_ctx *ctx, limn_quadrature q, size_t n, double *alphas,
+                                   double *weights);
 
 /* SmoothGrad's aggregate over the noisy samples of an attribution A. */
 typedef enum limn_smooth {
@@ -65,8 +66,8 @@ typedef enum limn_smooth {
   LIMN_SMOOTH_MEAN_SQ = 2,  /* mean(A^2) */
   LIMN_SMOOTH_VARGRAD = 3   /* mean(A^2) - mean(A)^2 (Adebayo et al. 2018) */
 } limn_smooth;
-const char *limn_smooth_name(limn_smooth s);
-int limn_smooth_parse(const char *name, limn_smooth *out);
+LIMN_API const char *limn_smooth_name(limn_smooth s);
+LIMN_API int limn_smooth_parse(const char *name, limn_smooth *out);
 
 typedef enum limn_baseline {
   LIMN_BASELINE_ZERO = 0, /* every raw value 0 (category code 0) */
@@ -101,7 +102,7 @@ typedef struct limn_grad_opts {
   const double *noise_sigma;
 } limn_grad_opts;
 
-limn_grad_opts limn_grad_opts_default(void);
+LIMN_API limn_grad_opts limn_grad_opts_default(void);
 
 /* One explanation: attributions for output `target` of row `row`. */
 typedef struct limn_explanation {
@@ -135,9 +136,9 @@ typedef struct limn_explanation {
  * shape), non-finite inputs (naming the row and column), exact IG on a network that
  * is not piecewise linear, mean baseline without statistics. Models without vjp
  * fall back to central differences (each explanation says so). */
-int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                           const limn_grad_opts *opts, limn_explanation **out);
-void limn_explanations_free(limn_ctx *ctx, limn_explanation *ex, size_t n);
+LIMN_API int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                                    const limn_grad_opts *opts, limn_explanation **out);
+LIMN_API void limn_explanations_free(limn_ctx *ctx, limn_explanation *ex, size_t n);
 
 /* ---- LIME ------------------------------------------------------------------- */
 
@@ -147,8 +148,8 @@ typedef enum limn_discretizer {
   LIMN_DISC_ENTROPY = 2,  /* thresholds of a depth-3 entropy tree against the labels */
   LIMN_DISC_NONE = 3      /* continuous mode: Gaussian samples, z-score distances */
 } limn_discretizer;
-const char *limn_discretizer_name(limn_discretizer d);
-int limn_discretizer_parse(const char *name, limn_discretizer *out);
+LIMN_API const char *limn_discretizer_name(limn_discretizer d);
+LIMN_API int limn_discretizer_parse(const char *name, limn_discretizer *out);
 
 typedef enum limn_selection {
   LIMN_SELECT_AUTO = 0,            /* forward when num_features <= 6, else highest_weights */
@@ -158,8 +159,8 @@ typedef enum limn_selection {
   LIMN_SELECT_LASSO_PATH = 4       /* the LARS-lasso path */
 } limn_selection;
 /* "auto", "none", "forward_selection", "highest_weights", "lasso_path". */
-const char *limn_selection_name(limn_selection s);
-int limn_selection_parse(const char *name, limn_selection *out);
+LIMN_API const char *limn_selection_name(limn_selection s);
+LIMN_API int limn_selection_parse(const char *name, limn_selection *out);
 
 /* LIME options. Defaults in brackets (limn_lime_opts_default). */
 typedef struct limn_lime_opts {
@@ -177,14 +178,14 @@ typedef struct limn_lime_opts {
   const size_t *row_ids;        /* the rows' indices in their dataset; NULL: 0..n-1 */
 } limn_lime_opts;
 
-limn_lime_opts limn_lime_opts_default(void);
+LIMN_API limn_lime_opts limn_lime_opts_default(void);
 
 /* The neighbourhood size LIME uses for a model of nfeatures raw columns: num_samples,
  * or when it is 0 (auto) 65 536 with limn's estimator on up to 64 columns (where its
  * cost is linear in the samples: about 12 ms on 30 columns, 1 thread) and 5000,
  * lime's default, with lime's estimator (compat) or on more columns. See
  * docs/math/lime.md, Stability, for what the larger default buys. */
-size_t limn_lime_samples(const limn_lime_opts *o, size_t nfeatures);
+LIMN_API size_t limn_lime_samples(const limn_lime_opts *o, size_t nfeatures);
 
 /* Explain n raw rows x (n, nfeatures) of model m with LIME. `background` holds the
  * training statistics (limn_stats_compute of the training data, or the model's own,
@@ -192,35 +193,37 @@ size_t limn_lime_samples(const limn_lime_opts *o, size_t nfeatures);
  * is called with all samples of a block of rows at once. Each explanation holds the
  * surrogate's weights in attr (0 for features not selected), intercept, score,
  * local_pred, the row's bins and the model's output for the class. */
-int limn_explain_lime(limn_ctx *ctx, const limn_model *m, const limn_stats *background, const float *x,
-                      size_t n, const limn_lime_opts *opts, limn_explanation **out);
+LIMN_API int limn_explain_lime(limn_ctx *ctx, const limn_model *m, const limn_stats *background,
+                               const float *x, size_t n, const limn_lime_opts *opts, limn_explanation **out);
 
 /* The local model alone, on a given neighbourhood: S (N, d) the interpretable rows
  * (row 0 the instance), y (N) the model's outputs, dist (N) the distances to row 0.
  * Kernel sqrt(exp(-dist^2 / width^2)), selection, ridge with intercept. coef (d): the
  * weights (0 where not selected), selected (d). lime's explain_instance_with_data. */
-int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double *dist, size_t N, size_t d,
-                  double kernel_width, limn_selection sel, size_t num_features, double ridge_alpha,
-                  double *coef, double *intercept, double *score, double *local_pred,
-                  unsigned char *selected);
+LIMN_API int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double *dist, size_t N,
+                           size_t d, double kernel_width, limn_selection sel, size_t num_features,
+                           double ridge_alpha, double *coef, double *intercept, double *score,
+                           double *local_pred, unsigned char *selected);
 
 /* LIME's label of feature j in bin b: "worst radius <= 13.1",
  * "13.1 < worst radius <= 15.8", "purpose = car", or the plain name in continuous mode.
  * Edges print with the fewest significant digits (at least 4) that keep the column's
  * edges distinct. Writes at most cap bytes. */
-void limn_lime_label(const limn_stats *background, const limn_schema *schema, limn_discretizer disc, size_t j,
-                     long bin, char *buf, size_t cap);
+LIMN_API void limn_lime_label(const limn_stats *background, const limn_schema *schema, limn_discretizer disc,
+                              size_t j, long bin, char *buf, size_t cap);
 
 /* The discretisation of numeric column j: ne edges and, per bin (ne + 1), the
  * background rows' count, mean and population std. LIMN_ENOTFOUND when absent
  * (categorical column, or entropy bins without labels). Pointers borrowed. */
-int limn_stats_bins(const limn_stats *st, size_t j, limn_discretizer disc, size_t *ne, const double **edges,
-                    const double **count, const double **mean, const double **std);
+LIMN_API int limn_stats_bins(const limn_stats *st, size_t j, limn_discretizer disc, size_t *ne,
+                             const double **edges, const double **count, const double **mean,
+                             const double **std);
 
 /* Submodular pick (SP-LIME, Ribeiro et al. 2016, Alg. 2): choose `budget` of the n
  * explanations that together cover the most important features, with importance
  * I_j = sqrt(sum_i |w_ij|) per column. picked: (budget) indices, in pick order. */
-int limn_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget, size_t *picked);
+LIMN_API int limn_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget,
+                                  size_t *picked);
 
 /* How faithful and how stable explanations are (Yeh et al. 2019, as Captum defines
  * them). Perturbations touch numeric columns only, scaled by each column's training
@@ -234,20 +237,20 @@ typedef struct limn_quality_opts {
   const size_t *row_ids;     /* as in limn_grad_opts; NULL: 0..n-1 */
 } limn_quality_opts;
 
-limn_quality_opts limn_quality_opts_default(void);
+LIMN_API limn_quality_opts limn_quality_opts_default(void);
 
 /* Infidelity of explanations ex of rows x (n): with perturbations I_k (raw units) and
  * a_k = sum_j I_kj attr_j, d_k = F(x) - F(x - I_k), the mean of (a_k - d_k)^2, or with
  * normalize of (beta a_k - d_k)^2 with beta = sum a d / sum a^2. out: (n). Lower is
  * better. */
-int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const limn_explanation *ex,
-                    const limn_quality_opts *q, double *out);
+LIMN_API int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                             const limn_explanation *ex, const limn_quality_opts *q, double *out);
 /* Max-sensitivity: the explanations (method and options g, targets of ex) are
  * recomputed at K uniformly perturbed copies of each row; out[i] = max_k
  * ||attr(x) - attr(x_k)|| / ||attr(x)|| (a zero norm counts as 1). */
-int limn_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                         const limn_grad_opts *g, const limn_explanation *ex, const limn_quality_opts *q,
-                         double *out);
+LIMN_API int limn_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                                  const limn_grad_opts *g, const limn_explanation *ex,
+                                  const limn_quality_opts *q, double *out);
 
 #ifdef __cplusplus
 }

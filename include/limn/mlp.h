@@ -25,9 +25,9 @@ typedef enum limn_activation {
 } limn_activation;
 
 /* "relu", "tanh", "logistic", "identity", "softmax"; NULL for a bad value. */
-const char *limn_activation_name(limn_activation a);
+LIMN_API const char *limn_activation_name(limn_activation a);
 /* Parse a name; LIMN_EINVAL for an unknown one. */
-int limn_activation_parse(const char *name, limn_activation *out);
+LIMN_API int limn_activation_parse(const char *name, limn_activation *out);
 
 /* Training options. Defaults in brackets (limn_mlp_opts_default). */
 typedef struct limn_mlp_opts {
@@ -40,19 +40,20 @@ typedef struct limn_mlp_opts {
   double beta1, beta2, eps;   /* Adam (Kingma & Ba 2015) [0.9, 0.999, 1e-8] */
   double l2;                  /* L2 penalty: loss += l2/2 * sum W^2 / rows [1e-4] */
   double valid_fraction;      /* held out for early stopping, stratified [0.1]; 0 = off */
-  size_t patience;            /* epochs without improvement before stopping, and at least 200 optimiser steps [10] */
-  double tol;                 /* improvement that counts, on the validation loss [1e-4] */
-  uint64_t seed;              /* init, shuffles and the validation split [0] */
+  size_t patience; /* epochs without improvement before stopping, and at least 200 optimiser steps [10] */
+  double tol;      /* improvement that counts, on the validation loss [1e-4] */
+  uint64_t seed;   /* init, shuffles and the validation split [0] */
 } limn_mlp_opts;
 
-limn_mlp_opts limn_mlp_opts_default(void);
+LIMN_API limn_mlp_opts limn_mlp_opts_default(void);
 
 /* Train on the rows of `train` (which must have a target). Glorot-uniform init,
  * Adam on minibatches, L2 penalty, early stopping on a validation fraction with the
  * best weights restored. Deterministic: the same data, options and seed give a
  * bit-identical model whatever the thread count. The training statistics are
  * stored with the model. Progress goes to the context's progress hook (epochs). */
-int limn_mlp_train(limn_ctx *ctx, const limn_dataset *train, const limn_mlp_opts *opts, limn_model **out);
+LIMN_API int limn_mlp_train(limn_ctx *ctx, const limn_dataset *train, const limn_mlp_opts *opts,
+                            limn_model **out);
 
 /* One dense layer given to limn_mlp_create: w (out, in), b (out); borrowed. */
 typedef struct limn_mlp_layer {
@@ -68,9 +69,9 @@ typedef struct limn_mlp_layer {
  * `output` is LIMN_ACT_SOFTMAX, LIMN_ACT_LOGISTIC (one output unit, binary) or
  * LIMN_ACT_IDENTITY (regression). y_shift, y_scale: regression output transform
  * (use 0 and 1 otherwise). */
-int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean, const float *std,
-                    size_t nlayers, const limn_mlp_layer *layers, limn_activation hidden,
-                    limn_activation output, double y_shift, double y_scale, limn_model **out);
+LIMN_API int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean, const float *std,
+                             size_t nlayers, const limn_mlp_layer *layers, limn_activation hidden,
+                             limn_activation output, double y_shift, double y_scale, limn_model **out);
 
 /* Facts about an MLP (LIMN_EINVAL for another kind of model). */
 typedef struct limn_mlp_info {
@@ -82,9 +83,9 @@ typedef struct limn_mlp_info {
   double train_loss; /* at the best epoch (NaN when unknown) */
   double valid_loss;
 } limn_mlp_info;
-int limn_mlp_get_info(const limn_model *m, limn_mlp_info *info);
+LIMN_API int limn_mlp_get_info(const limn_model *m, limn_mlp_info *info);
 /* Layer i (0-based) of an MLP; pointers borrowed from the model. */
-int limn_mlp_get_layer(const limn_model *m, size_t i, limn_mlp_layer *layer);
+LIMN_API int limn_mlp_get_layer(const limn_model *m, size_t i, limn_mlp_layer *layer);
 
 #ifdef __cplusplus
 }

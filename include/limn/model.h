@@ -55,9 +55,9 @@ typedef struct limn_model_callbacks {
  * when cb->destroy is set (it is destroyed even if this call fails), else borrowed
  * until the model is freed. `schema` (optional) is copied: it names the columns
  * and outputs and must have cb->nfeatures features. */
-int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb, const limn_schema *schema,
-                              limn_model **out);
-void limn_model_free(limn_model *m);
+LIMN_API int limn_model_from_callbacks(limn_ctx *ctx, const limn_model_callbacks *cb,
+                                       const limn_schema *schema, limn_model **out);
+LIMN_API void limn_model_free(limn_model *m);
 
 /* A black-box model run as an external program (docs/model-command.md). The command
  * is started once through /bin/sh -c and receives a CSV header line of the schema's
@@ -68,8 +68,8 @@ void limn_model_free(limn_model *m);
  * exits, answers the wrong number of fields, or takes longer than timeout_s for a
  * batch gives an error (and the model refuses further calls). No gradients: the
  * gradient methods fall back to finite differences. Calls are serialised. */
-int limn_model_from_command(limn_ctx *ctx, const char *command, const limn_schema *schema, double timeout_s,
-                            limn_model **out);
+LIMN_API int limn_model_from_command(limn_ctx *ctx, const char *command, const limn_schema *schema,
+                                     double timeout_s, limn_model **out);
 
 /* ---- ONNX ------------------------------------------------------------------ */
 
@@ -86,7 +86,10 @@ typedef enum limn_onnx_output {
 
 /* 1 when the bytes look like an ONNX model (a ModelProto starting with its IR
  * version), which limn's own model files never do. */
-int limn_is_onnx(const void *buf, size_t len);
+LIMN_API int limn_is_onnx(const void *buf, size_t len);
+/* 1 when the library was built with ONNX support (LIMN_WITH_ONNX), else 0: without
+ * it the loaders below return LIMN_EUNSUPPORTED. */
+LIMN_API int limn_have_onnx(void);
 /* Load an ONNX model (opsets 9 to 17; the operators of docs/onnx.md) taking one float
  * input (N, slots) and giving (N, outputs): numeric columns as they are, categorical
  * ones one-hot in the schema's category order (image graphs may declare (N, C, H, W)).
@@ -94,75 +97,77 @@ int limn_is_onnx(const void *buf, size_t len);
  * columns and the target;
  * without a target the outputs are "class 0".. or one value. Errors name the file and
  * the node: an unsupported operator, an undefined input, a shape that does not fit. */
-int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *schema, limn_onnx_output kind,
-                         limn_model **out);
-int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
-                             const limn_schema *schema, limn_onnx_output kind, limn_model **out);
+LIMN_API int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *schema,
+                                  limn_onnx_output kind, limn_model **out);
+LIMN_API int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                                      const limn_schema *schema, limn_onnx_output kind, limn_model **out);
 
 /* "mlp", "callback", "command" or "onnx". */
-const char *limn_model_kind(const limn_model *m);
-size_t limn_model_nfeatures(const limn_model *m);
-size_t limn_model_noutputs(const limn_model *m);
-size_t limn_model_nslots(const limn_model *m);
+LIMN_API const char *limn_model_kind(const limn_model *m);
+LIMN_API size_t limn_model_nfeatures(const limn_model *m);
+LIMN_API size_t limn_model_noutputs(const limn_model *m);
+LIMN_API size_t limn_model_nslots(const limn_model *m);
 /* Column of slot s, and its category (-1 for a numeric slot). */
-int limn_model_slot(const limn_model *m, size_t s, size_t *column, long *category);
+LIMN_API int limn_model_slot(const limn_model *m, size_t s, size_t *column, long *category);
 /* Schema (feature names, classes); NULL for a callback model built without one.
  * Borrowed from the model. */
-const limn_schema *limn_model_schema(const limn_model *m);
-limn_task limn_model_task(const limn_model *m);
+LIMN_API const limn_schema *limn_model_schema(const limn_model *m);
+LIMN_API limn_task limn_model_task(const limn_model *m);
 /* Name of output k: the class name, or the target name for regression ("output k"
  * when unknown). Never NULL. */
-const char *limn_model_output_name(const limn_model *m, size_t k);
+LIMN_API const char *limn_model_output_name(const limn_model *m, size_t k);
 /* 1 when the model computes exact gradients. */
-int limn_model_has_vjp(const limn_model *m);
+LIMN_API int limn_model_has_vjp(const limn_model *m);
 /* Training statistics stored with the model (NULL if none); borrowed. */
-const limn_stats *limn_model_stats(const limn_model *m);
+LIMN_API const limn_stats *limn_model_stats(const limn_model *m);
 /* Store a copy of `st` (its feature count must match) with the model. */
-int limn_model_set_stats(limn_ctx *ctx, limn_model *m, const limn_stats *st);
+LIMN_API int limn_model_set_stats(limn_ctx *ctx, limn_model *m, const limn_stats *st);
 
 /* Outputs of n raw rows. x: (n, nfeatures), out: (n, noutputs). Rows are checked
  * (finite numbers, valid category codes) and an error names the first bad row and
  * column. The value for a row never depends on n, the other rows or the thread
  * count. */
-int limn_model_predict(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, float *out);
+LIMN_API int limn_model_predict(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, float *out);
 /* As predict, in the given space. */
-int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space space,
-                       float *out);
+LIMN_API int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                                limn_space space, float *out);
 /* Hidden layers of an MLP (0 for other models), the width of hidden layer `layer`
  * (1 = the first; 0 when there is no such layer), and its activations (after the
  * nonlinearity) for n raw rows: out (n, width). Rows are checked as by predict; a
  * row's values never depend on n or the thread count. */
-size_t limn_model_nhidden(const limn_model *m);
-size_t limn_model_hidden_width(const limn_model *m, size_t layer);
-int limn_model_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer, float *out);
+LIMN_API size_t limn_model_nhidden(const limn_model *m);
+LIMN_API size_t limn_model_hidden_width(const limn_model *m, size_t layer);
+LIMN_API int limn_model_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer,
+                               float *out);
 /* Vector-Jacobian product. x: (n, nfeatures), w: (n, noutputs), grad: (n, nslots):
  * grad[i, s] = sum_k w[i, k] * d out_k(x_i) / d slot_s, exact (backpropagation).
  * LIMN_EUNSUPPORTED when the model has no vjp. */
-int limn_model_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
-                   limn_space space, float *grad);
+LIMN_API int limn_model_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
+                            limn_space space, float *grad);
 
 /* Save to / load from a limn model file (docs/format.md). Save writes a temporary
  * file and renames it. Load validates every field; a corrupt, truncated or hostile
  * file gives LIMN_EFORMAT with the byte offset and field in the message. Only MLP
  * models can be saved (LIMN_EUNSUPPORTED otherwise). */
-int limn_model_save(limn_ctx *ctx, const limn_model *m, const char *path);
-int limn_model_load(limn_ctx *ctx, const char *path, limn_model **out);
+LIMN_API int limn_model_save(limn_ctx *ctx, const limn_model *m, const char *path);
+LIMN_API int limn_model_load(limn_ctx *ctx, const char *path, limn_model **out);
 /* The same in memory. save_mem: *buf is allocated with the context's allocator
  * (free it with limn_free). `buf` of load_mem is borrowed; `name` is for messages. */
-int limn_model_save_mem(limn_ctx *ctx, const limn_model *m, unsigned char **buf, size_t *len);
-int limn_model_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name, limn_model **out);
+LIMN_API int limn_model_save_mem(limn_ctx *ctx, const limn_model *m, unsigned char **buf, size_t *len);
+LIMN_API int limn_model_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                                 limn_model **out);
 /* FNV-1a 64 hash of the model's serialised bytes: what an explanation records so it
  * can be reproduced. 0 with an error for a model that cannot be saved. */
-int limn_model_hash(limn_ctx *ctx, const limn_model *m, uint64_t *hash);
+LIMN_API int limn_model_hash(limn_ctx *ctx, const limn_model *m, uint64_t *hash);
 
 /* Describe the model as text (architecture, preprocessing, classes, training
  * figures) or as one JSON object holding everything, every weight included.
  * Written to `f` (borrowed). */
-int limn_model_write_text(limn_ctx *ctx, const limn_model *m, FILE *f);
-int limn_model_write_json(limn_ctx *ctx, const limn_model *m, FILE *f);
+LIMN_API int limn_model_write_text(limn_ctx *ctx, const limn_model *m, FILE *f);
+LIMN_API int limn_model_write_json(limn_ctx *ctx, const limn_model *m, FILE *f);
 
 /* Free memory the library handed out with this context's allocator. */
-void limn_free(limn_ctx *ctx, void *p);
+LIMN_API void limn_free(limn_ctx *ctx, void *p);
 
 #ifdef __cplusplus
 }

@@ -351,3 +351,10 @@ int limn__model_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, si
   *used_fd = 1;
   return fd_vjp(ctx, m, h, n, w, sp, grad);
 }
+
+int limn_is_onnx(const void *buf, size_t len) {
+  const unsigned char *b = buf;
+  /* a ModelProto starts with field 1 (ir_version, varint) in every exporter; limn's own
+   * files start with their magic */
+  return buf && len >= 2 && b[0] == 0x08 && b[1] >= 3 && b[1] <= 20;
+}

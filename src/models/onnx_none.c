@@ -1,0 +1,23 @@
+/* ONNX when liblimn is built without protobuf-c (LIMN_WITH_ONNX=OFF): files are still
+ * told by their content, and loading one says what is missing. */
+#include "model_internal.h"
+
+int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                             const limn_schema *schema, limn_onnx_output kind, limn_model **out) {
+  (void)buf, (void)len, (void)schema, (void)kind;
+  if (out)
+    *out = NULL;
+  return limn__err(ctx, LIMN_EUNSUPPORTED,
+                   "%s: an ONNX model, and this liblimn was built without ONNX "
+                   "(LIMN_WITH_ONNX=OFF)",
+                   name ? name : "model");
+}
+
+int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *schema, limn_onnx_output kind,
+                         limn_model **out) {
+  return limn_model_load_onnx_mem(ctx, NULL, 0, path, schema, kind, out);
+}
+
+void limn__onnx_describe(const limn_model *m, FILE *f) { (void)m, (void)f; }
+
+int limn_have_onnx(void) { return 0; }
