@@ -90,7 +90,7 @@ int main(int argc, char **argv) {
     bad = 1;
   printf(
       "t-SNE digits (BH theta 0.5, 750 iterations): %.2f s, KL %.4f, 10-NN preservation %.3f, 10-NN accuracy "
-      "%.3f (best peers in the spec: openTSNE 2.2 s, KL 0.754, 0.586, 0.988)\n",
+      "%.3f (best peer measured on this machine class: openTSNE 2.2 s, KL 0.754, 0.586, 0.988)\n",
       bench_median(tm, reps), kl, pres, acc);
   free(lab);
   free(y);

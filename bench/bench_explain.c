@@ -1,7 +1,7 @@
 /* Gradient-attribution benchmark: time per instance of IG (50 Gauss-Legendre steps,
  * target logit of the predicted class), exact IG, vanilla gradient and SmoothGrad
  * (50 samples) on a 30-64-32-2 ReLU MLP, 1000 instances, 1 and 2 threads. Medians.
- * The torch reference on this machine class (../shared/specs/gradients.md): IG fully
+ * The torch reference measured on this machine class (README, Figures): IG fully
  * batched 101-105 us per instance, Captum 2.2 ms. Usage: bench_explain [REPEATS] */
 #include "bench_util.h"
 #include <limn.h>

@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 """limn embed and scikit-learn's TSNE side by side on Fashion-MNIST (Debian's
-dataset-fashion-mnist: train + test, 70 000 images), as in ../shared/specs/tsne.md's
+dataset-fashion-mnist: train + test, 70 000 images), as in docs/math/tsne.md's
 last table: the first N images, PCA to 50 dimensions by scikit-learn (the same input
 for both), each tool with its defaults (limn also with 1000 iterations, scikit-learn's
 count), then for each map: wall seconds, KL(P || Q)
 with one common P (perplexity 30, 90 exact neighbours, scikit-learn's own affinity
 code) and an exact Z, 10-NN preservation and leave-one-out 10-NN accuracy in the map.
 Usage: bench/tsne_fmnist.py LIMN_BINARY N [N ...]   (run by bench/tsne_fmnist.sh)
-LIMN_ONLY=1 skips scikit-learn (its figures on this machine class are in the spec).
+LIMN_ONLY=1 skips scikit-learn (its figures on this machine class are in docs/math/tsne.md).
 """
 import gzip, os, subprocess, sys, tempfile, time
 import numpy as np

@@ -128,7 +128,7 @@ LIMN_API void limn_tsne_map_free(limn_ctx *ctx, limn_tsne_map *m);
  * neighbours, ties to the lower index; y is compared in float); accuracy, leave-one-out
  * k-NN classification in the map (majority of the k map neighbours' labels, ties to
  * the smaller label) over rows with labels[i] >= 0, NAN without labels. Pass NULL for
- * a measure not wanted. k = 10 is the spec's measure. */
+ * a measure not wanted. k = 10 is the usual measure (openTSNE's benchmarks). */
 LIMN_API int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const double *y,
                                const long *labels, size_t k, double *preservation, double *accuracy);
 /* The same, reusing the neighbours behind P (of the same rows x) when it holds at

@@ -1,5 +1,5 @@
 /* Quality of a map: k-nearest-neighbour preservation and leave-one-out kNN
- * classification accuracy in the map (the measures of ../shared/specs/tsne.md). */
+ * classification accuracy in the map (the measures openTSNE and the t-SNE literature report, k = 10). */
 #include "../core/internal.h"
 #include "knn.h"
 #include <math.h>

@@ -1,4 +1,4 @@
-/* The PyTorch fixture network of ../shared/fixtures/gradients (30-64-32-2, relu,
+/* The PyTorch fixture network of tests/fixtures/reference/gradients (30-64-32-2, relu,
  * softmax), as a limn MLP on 30 numeric columns f0..f29 with classes c0, c1. */
 #ifndef LIMN_TEST_TORCH_MODEL_H
 #define LIMN_TEST_TORCH_MODEL_H
