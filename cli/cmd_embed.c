@@ -175,14 +175,9 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
 /* How the mapped features are made, as one line: compared when new rows are placed. */
 static int make_meta(limn_ctx *ctx, const limn_schema *s, const limn_model *m, const char *space,
                      int standardize, size_t pca_k, char *buf, size_t cap) {
-  char model[20] = "none";
-  uint64_t h = 0;
-  if (m) {
-    if (limn_model_hash(ctx, m, &h))
-      snprintf(model, sizeof model, "unhashable");
-    else
-      snprintf(model, sizeof model, "%016llx", (unsigned long long)h);
-  }
+  char model[65] = "none";
+  if (m && limn_model_sha256(ctx, m, model))
+    return cli_lib_fail(ctx, LIMN_EUNSUPPORTED);
   size_t len = (size_t)snprintf(buf, cap, "space=%s|standardize=%d|pca=%zu|model=%s|columns=", space,
                                 standardize, pca_k, model);
   for (size_t j = 0; len < cap && j < limn_schema_nfeatures(s); j++)

@@ -11,14 +11,15 @@ static cli_opt opts[] = {
     {"format", "FMT", "text", "text, or json (the whole model, every weight included)", 0, 0, 0},
 };
 
-static cli_cmd cmd = {"info",
-                      "describe a model",
-                      "limn info --model MODEL [--format text|json]",
-                      "Architecture, preprocessing, classes, training figures and the model hash\n"
-                      "that explanations record. --format json dumps everything, so other tools\n"
-                      "can read the model.",
-                      opts,
-                      sizeof opts / sizeof *opts};
+static cli_cmd cmd = {
+    "info",
+    "describe a model",
+    "limn info --model MODEL [--format text|json]",
+    "Architecture, preprocessing, classes, training figures and the model's SHA-256\n"
+    "(its identity, which explanations record). --format json dumps everything, so other tools\n"
+    "can read the model.",
+    opts,
+    sizeof opts / sizeof *opts};
 
 int cmd_info(int argc, char **argv) {
   int rc = cli_parse(&cmd, argc, argv);

@@ -77,6 +77,9 @@ int cmd_predict(int argc, char **argv) {
     out = malloc(n * k * sizeof *out);
     lr = out ? limn_model_predict(ctx, m, limn_dataset_x(ds), n, out) : LIMN_ENOMEM;
   }
+  char sha[65] = ""; /* the model's identity, for JSON */
+  if (!lr && !strcmp(fmt, "json"))
+    lr = limn_model_sha256(ctx, m, sha);
   if (lr) {
     rc = cli_lib_fail(ctx, lr);
   } else {
@@ -89,10 +92,7 @@ int cmd_predict(int argc, char **argv) {
       } else {
         int doc = !strcmp(fmt, "json");
         if (doc) {
-          uint64_t h = 0;
-          limn_model_hash(ctx, m, &h);
-          fprintf(f, "{\"model_hash\":\"%016llx\",\"limn_version\":\"%s\",\"rows\":[\n",
-                  (unsigned long long)h, limn_version());
+          fprintf(f, "{\"model_sha256\":\"%s\",\"limn_version\":\"%s\",\"rows\":[\n", sha, limn_version());
         }
         for (size_t i = 0; i < n; i++) {
           json_row(f, m, ds, out + i * k, i);

@@ -156,9 +156,12 @@ LIMN_API int limn_model_load(limn_ctx *ctx, const char *path, limn_model **out);
 LIMN_API int limn_model_save_mem(limn_ctx *ctx, const limn_model *m, unsigned char **buf, size_t *len);
 LIMN_API int limn_model_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
                                  limn_model **out);
-/* FNV-1a 64 hash of the model's serialised bytes: what an explanation records so it
- * can be reproduced. 0 with an error for a model that cannot be saved. */
-LIMN_API int limn_model_hash(limn_ctx *ctx, const limn_model *m, uint64_t *hash);
+/* The model's identity, as 64 lower-case hex digits and a NUL: the SHA-256 of the file
+ * (or bytes) it was loaded from, limn or ONNX; for an MLP made in memory, of the bytes
+ * limn_model_save would write (so a saved model keeps its identity). What info,
+ * predictions, explanations, maps and the report record. LIMN_EUNSUPPORTED (hex "")
+ * for a callback or command model, which has no file. */
+LIMN_API int limn_model_sha256(limn_ctx *ctx, const limn_model *m, char hex[65]);
 
 /* Describe the model as text (architecture, preprocessing, classes, training
  * figures) or as one JSON object holding everything, every weight included.

@@ -136,9 +136,10 @@ int limn_model_write_json(limn_ctx *ctx, const limn_model *m, FILE *f) {
   }
   if (m->stats)
     json_stats(f, m->stats);
-  uint64_t h = 0;
-  if (p && limn_model_hash(ctx, m, &h) == LIMN_OK)
-    fprintf(f, ",\"hash\":\"%016llx\"", (unsigned long long)h);
+  char sha[65];
+  if (limn_model_sha256(ctx, m, sha) == LIMN_OK)
+    fprintf(f, ",\"sha256\":\"%s\"", sha);
+  limn_ctx_clear_error(ctx);
   fputs("}\n", f);
   return ferror(f) ? limn__err(ctx, LIMN_EIO, "write error") : LIMN_OK;
 }
@@ -189,8 +190,9 @@ int limn_model_write_text(limn_ctx *ctx, const limn_model *m, FILE *f) {
             (unsigned long long)p->seed);
   if (m->stats)
     fprintf(f, "statistics:  from %zu training rows\n", m->stats->n);
-  uint64_t h;
-  if (p && limn_model_hash(ctx, m, &h) == LIMN_OK)
-    fprintf(f, "hash:        %016llx\n", (unsigned long long)h);
+  char sha[65];
+  if (limn_model_sha256(ctx, m, sha) == LIMN_OK)
+    fprintf(f, "sha256:      %s\n", sha);
+  limn_ctx_clear_error(ctx);
   return ferror(f) ? limn__err(ctx, LIMN_EIO, "write error") : LIMN_OK;
 }

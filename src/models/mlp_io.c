@@ -202,12 +202,20 @@ int limn_model_save(limn_ctx *ctx, const limn_model *m, const char *path) {
   return rc;
 }
 
-int limn_model_hash(limn_ctx *ctx, const limn_model *m, uint64_t *hash) {
-  limn__buf b = {0};
-  *hash = 0;
+int limn_model_sha256(limn_ctx *ctx, const limn_model *m, char hex[65]) {
+  if (!ctx || !m || !hex)
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_model_sha256: NULL model or output") : LIMN_EINVAL;
+  hex[0] = 0;
+  if (m->sha256[0]) { /* the file it came from */
+    memcpy(hex, m->sha256, 65);
+    return LIMN_OK;
+  }
+  if (!limn__mlp_of(m))
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "a %s model made in memory has no file to identify it", m->kind);
+  limn__buf b = {0}; /* the bytes limn_model_save would write */
   int rc = limn__mlp_serialize(ctx, m, &b);
   if (rc == LIMN_OK)
-    *hash = limn__fnv1a64(b.data, b.len);
+    limn_sha256(b.data, b.len, hex);
   limn__buf_free(ctx, &b);
   return rc;
 }
@@ -628,6 +636,7 @@ int limn_model_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *
   LIMN_FAIL_IF(!m, ctx, LIMN_EFORMAT, "%s: no network section", r.name);
   m->stats = st;
   st = NULL;
+  limn_sha256(buf, len, m->sha256);
   *out = m;
   m = NULL;
 fail:

@@ -35,6 +35,7 @@ struct limn_model {
   size_t *col_slot;    /* (nfeatures) first slot of each column */
   const limn__model_vt *vt;
   void *impl;
+  char sha256[65]; /* of the file (bytes) it was loaded from; "" when made in memory */
 };
 
 /* Allocate a model shell with slot tables from `schema` (copied; may be NULL:

@@ -879,6 +879,7 @@ int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const c
     return rc;
   }
   m->impl = om;
+  limn_sha256(buf, len, m->sha256);
   *out = m;
   return LIMN_OK;
 }

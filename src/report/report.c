@@ -872,8 +872,13 @@ int limn_report_write(limn_ctx *ctx, const limn_report_opts *in, limn_sink sink)
   if (rc)
     return rc;
   r.in = in, r.ctx = ctx, r.m = in->model;
-  if (!(rc = digest(ctx, in->model_path, msha)) && !(rc = digest(ctx, in->data_path, dsha)) &&
-      !(rc = digest(ctx, in->background_path, bsha)) && !(rc = compute(&r))) {
+  if (!in->model_path && limn_model_sha256(ctx, in->model, msha)) { /* in memory: its own identity, if any */
+    msha[0] = 0;
+    limn_ctx_clear_error(ctx);
+  }
+  if (!(rc = in->model_path ? digest(ctx, in->model_path, msha) : LIMN_OK) &&
+      !(rc = digest(ctx, in->data_path, dsha)) && !(rc = digest(ctx, in->background_path, bsha)) &&
+      !(rc = compute(&r))) {
     limn__out o, *f = &o;
     limn__out_init(f, sink);
     head(f, &r);

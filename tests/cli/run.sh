@@ -38,7 +38,12 @@ expect 0 "malignant,benign" -- "$LIMN" predict --model "$T/bc.limn" --data "$T/t
 cmp -s "$T/bc.limn" "$T/bc2.limn" && ok || bad "training differs between 1 and 2 threads"
 expect 0 '"outputs":{"malignant":' -- "$LIMN" predict --model "$T/bc.limn" --data "$T/te.csv" --format jsonl
 expect 0 "" -- "$LIMN" predict --model "$T/bc.limn" --data "$T/te.csv" --format json --out "$T/p.json"
-grep -q '"model_hash":"' "$T/p.json" && ok || bad "json predictions lack the model hash"
+# one model identity: the SHA-256 of the model file, in info, predictions and explanations
+sha=$(sha256sum "$T/bc.limn" | cut -c1-64)
+grep -q "^{\"model_sha256\":\"$sha\"," "$T/p.json" && ok || bad "json predictions lack the model's SHA-256"
+"$LIMN" info --model "$T/bc.limn" | grep -qx "sha256:      $sha" && ok || bad "info: the model's SHA-256"
+"$LIMN" info --model "$T/bc.limn" --format json | grep -q "\"sha256\":\"$sha\"}\$" && ok || bad "info json: the model's SHA-256"
+"$LIMN" explain --model "$T/bc.limn" --data "$T/te.csv" --rows 0 --format jsonl 2>/dev/null | grep -q "\"model_sha256\":\"$sha\"" && ok || bad "explain: the model's SHA-256"
 ls "$T" | grep -q '\.tmp\.' && bad "a temporary file was left" || ok
 expect 0 "layers:      30 -> 64 -> 32 -> 1 (hidden relu, output logistic)" -- "$LIMN" info --model "$T/bc.limn"
 expect 0 '"layers":[{"in":30,"out":64,"W":[[' -- "$LIMN" info --model "$T/bc.limn" --format json
@@ -197,6 +202,7 @@ else
   O=$F/onnx/bc_torch_op13.onnx
   expect 0 "graph:       opset 13" -- "$LIMN" info --model "$O" --data "$D/breast_cancer.csv" --target diagnosis
   expect 0 "output:      a value" -- "$LIMN" info --model "$F/onnx/reg_helper.onnx"
+  grep -qx "sha256:      $(sha256sum "$F/onnx/reg_helper.onnx" | cut -c1-64)" "$T/out" && ok || bad "info: an ONNX model's SHA-256"
   expect 1 "the graph takes 30 inputs, the data's 31 columns make 32 (categorical columns one-hot) (if the data holds labels, name their column with --target)" -- "$LIMN" predict --model "$O" --data "$D/breast_cancer.csv"
   expect 0 "malignant,benign" -- "$LIMN" predict --model "$O" --data "$D/breast_cancer.csv" --target diagnosis
   [ "$(wc -l <"$T/out")" -eq 570 ] && ok || bad "ONNX predict: header and 569 rows"
