@@ -74,13 +74,13 @@ int main(int argc, char **argv) {
   o.method = LIMN_TSNE_BARNES_HUT;
   for (int q = 0; q < reps; q++) {
     double t0 = bench_now();
-    limn_tsne_p *P = NULL;
+    limn_tsne_affinity *P = NULL;
     if (limn_tsne_affinities(ctx, x, n, dim, 30, &P) || limn_tsne_run(ctx, P, x, dim, &o, y, &kl)) {
       fprintf(stderr, "bench_embed: %s\n", limn_ctx_errmsg(ctx));
       return 1;
     }
     tm[q] = bench_now() - t0;
-    limn_tsne_p_free(ctx, P);
+    limn_tsne_affinity_free(ctx, P);
   }
   long *lab = malloc(n * sizeof *lab);
   for (size_t i = 0; i < n; i++)

@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
     tt[r] = bench_now() - t0;
   }
   limn_mlp_info info;
-  limn_mlp_get_info(m, &info);
+  limn_mlp_get_info(ctx, m, &info);
   printf("train breast cancer (569 rows, 30-64-32-1, %zu epochs): median %.1f ms\n", info.epochs_run,
          1e3 * bench_median(tt, treps));
   size_t n = 5000, d = limn_dataset_nfeatures(ds);

@@ -303,7 +303,7 @@ int cmd_embed(int argc, char **argv) {
     return CLI_FAIL;
   limn_model *m = NULL;
   limn_dataset *ds = NULL;
-  limn_tsne_p *P = NULL;
+  limn_tsne_affinity *P = NULL;
   limn_tsne_map *ref = NULL;
   float *x = NULL, *prob = NULL;
   double *y = NULL, kl = NAN, *shift = NULL, *scale = NULL, *pca_mean = NULL, *pca_comp = NULL;
@@ -455,7 +455,7 @@ int cmd_embed(int argc, char **argv) {
       cls[i] = (long)limn_dataset_y(ds)[i];
   }
   double pres = NAN, acc = NAN, t_q = now_s(); /* 10-NN preservation, 10-NN accuracy in the map */
-  if (!ref && n > 10 && (lr = limn_tsne_quality_p(ctx, P, x, n, dim, y, cls, 10, &pres, &acc))) {
+  if (!ref && n > 10 && (lr = limn_tsne_quality_affinity(ctx, P, x, n, dim, y, cls, 10, &pres, &acc))) {
     rc = cli_lib_fail(ctx, lr);
     goto done;
   }
@@ -544,7 +544,7 @@ int cmd_embed(int argc, char **argv) {
             cli_get(&cmd, "out"));
   }
 done:
-  limn_tsne_p_free(ctx, P);
+  limn_tsne_affinity_free(ctx, P);
   limn_tsne_map_free(ctx, ref);
   free(x), free(y), free(prob), free(cls), free(pred), free(hl);
   free(shift), free(scale), free(pca_mean), free(pca_comp);

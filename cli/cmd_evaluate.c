@@ -88,7 +88,7 @@ int cmd_evaluate(int argc, char **argv) {
     return rc;
   }
   if (!lr)
-    lr = limn_evaluate(ctx, m, ds, &mt);
+    lr = limn_metrics_evaluate(ctx, m, ds, &mt);
   if (lr)
     rc = cli_lib_fail(ctx, lr);
   else if (!strcmp(fmt, "json"))

@@ -384,9 +384,9 @@ static int explain(run *r) {
     q.row_ids = r->rows;
     inf = malloc(r->nrows * sizeof *inf);
     sens = malloc(r->nrows * sizeof *sens);
-    lr = inf && sens ? limn_infidelity(r->ctx, r->m, r->x, r->nrows, ex, &q, inf) : LIMN_ENOMEM;
+    lr = inf && sens ? limn_explain_infidelity(r->ctx, r->m, r->x, r->nrows, ex, &q, inf) : LIMN_ENOMEM;
     if (!lr)
-      lr = limn_max_sensitivity(r->ctx, r->m, r->x, r->nrows, &r->g, ex, &q, sens);
+      lr = limn_explain_max_sensitivity(r->ctx, r->m, r->x, r->nrows, &r->g, ex, &q, sens);
   }
   int rc = lr ? cli_lib_fail(r->ctx, lr) : write_out(r, ex, inf, sens);
   limn_explanations_free(r->ctx, ex, r->nrows);
@@ -546,7 +546,7 @@ static int explain_lime(run *r, long *truth) {
     rc = write_out_file(r, &gc, ex[0], n, fmt, 1);
   } else {
     size_t m = 0;
-    if (pick && (lr = limn_submodular_pick(r->ctx, ex[0], n, pick, picked)))
+    if (pick && (lr = limn_lime_submodular_pick(r->ctx, ex[0], n, pick, picked)))
       rc = cli_lib_fail(r->ctx, lr);
     for (size_t q = 0; q < (pick ? pick : n) && !lr; q++) {
       size_t i = pick ? picked[q] : q;

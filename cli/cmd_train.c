@@ -113,7 +113,7 @@ int cmd_train(int argc, char **argv) {
     rc = cli_lib_fail(ctx, lr);
   } else {
     limn_mlp_info info;
-    limn_mlp_get_info(m, &info);
+    limn_mlp_get_info(ctx, m, &info);
     fprintf(stderr,
             "limn train: %zu rows, %zu epochs (best %zu), train loss %.4f, validation loss %.4f -> %s\n",
             limn_dataset_nrows(ds), info.epochs_run, info.best_epoch, info.train_loss, info.valid_loss,

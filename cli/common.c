@@ -356,7 +356,7 @@ int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model 
     got = fread(head, 1, sizeof head, f);
     fclose(f);
   }
-  if (!limn_is_onnx(head, got)) {
+  if (!limn_model_is_onnx(head, got)) {
     int lr = limn_model_load(ctx, mp, m);
     if (!lr && ds && dp) {
       limn_read_opts ro = limn_read_opts_default();

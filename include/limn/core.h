@@ -99,6 +99,9 @@ typedef struct limn_ctx limn_ctx;
 LIMN_API limn_ctx *limn_ctx_create(const limn_allocator *alloc);
 /* Free a context; NULL is a no-op. Objects created with it must be freed first. */
 LIMN_API void limn_ctx_free(limn_ctx *ctx);
+/* Free a buffer the library handed out with this context's allocator (e.g. the bytes
+ * of limn_model_save_mem). NULL is a no-op. */
+LIMN_API void limn_free(limn_ctx *ctx, void *p);
 /* The message of the last failure on this context ("" when none). Valid until the
  * next call that uses the context. */
 LIMN_API const char *limn_ctx_errmsg(const limn_ctx *ctx);
@@ -134,6 +137,7 @@ typedef struct limn_rng {
   int has_spare;
 } limn_rng;
 
+/* Seed a generator from (seed, stream) as described above. */
 LIMN_API void limn_rng_init(limn_rng *rng, uint64_t seed, uint64_t stream);
 /* Next 64 random bits. */
 LIMN_API uint64_t limn_rng_u64(limn_rng *rng);

@@ -42,19 +42,27 @@ LIMN_API int limn_schema_add_categorical(limn_ctx *ctx, limn_schema *s, const ch
 LIMN_API int limn_schema_set_target(limn_ctx *ctx, limn_schema *s, const char *name, limn_task task,
                                     const char *const *classes, size_t nclasses);
 
+/* Getters. An index out of range gives NULL for a name, 0 for a count and
+ * LIMN_COL_NUMERIC for a kind; they never fail otherwise. */
+/* Number of feature columns. */
 LIMN_API size_t limn_schema_nfeatures(const limn_schema *s);
+/* Name of feature column j (NULL out of range); borrowed from the schema. */
 LIMN_API const char *limn_schema_feature_name(const limn_schema *s, size_t j);
+/* Kind of feature column j (numeric out of range). */
 LIMN_API limn_col_kind limn_schema_feature_kind(const limn_schema *s, size_t j);
 /* Number of categories of column j (0 for a numeric column). */
 LIMN_API size_t limn_schema_ncategories(const limn_schema *s, size_t j);
+/* Name of category c of column j (NULL when either is out of range); borrowed. */
 LIMN_API const char *limn_schema_category(const limn_schema *s, size_t j, size_t c);
 /* Index of the feature called `name`, or -1. */
 LIMN_API long limn_schema_find_feature(const limn_schema *s, const char *name);
 /* Target column name, or NULL when the schema has no target. */
 LIMN_API const char *limn_schema_target_name(const limn_schema *s);
+/* The target's task (classification when the schema has no target). */
 LIMN_API limn_task limn_schema_task(const limn_schema *s);
 /* Number of classes (0 for regression or no target). */
 LIMN_API size_t limn_schema_nclasses(const limn_schema *s);
+/* Name of class k (NULL out of range); borrowed. */
 LIMN_API const char *limn_schema_class_name(const limn_schema *s, size_t k);
 
 /* ---- Reading ---------------------------------------------------------------- */
@@ -92,6 +100,7 @@ typedef struct limn_read_opts {
   size_t max_field_bytes;
 } limn_read_opts;
 
+/* No target, nothing forced, no text kept, 1 MiB fields. */
 LIMN_API limn_read_opts limn_read_opts_default(void);
 
 typedef struct limn_dataset limn_dataset;
@@ -124,14 +133,17 @@ LIMN_API int limn_dataset_from_arrays(limn_ctx *ctx, const limn_schema *schema, 
                                       const float *y, size_t n, limn_dataset **out);
 LIMN_API void limn_dataset_free(limn_dataset *ds);
 
+/* The dataset's columns and target; borrowed from the dataset. */
 LIMN_API const limn_schema *limn_dataset_schema(const limn_dataset *ds);
+/* Number of rows, and of feature columns. */
 LIMN_API size_t limn_dataset_nrows(const limn_dataset *ds);
 LIMN_API size_t limn_dataset_nfeatures(const limn_dataset *ds);
 /* Features (n, d), row-major; borrowed from the dataset. */
 LIMN_API const float *limn_dataset_x(const limn_dataset *ds);
 /* Target (n): class code or value; NULL when the dataset has no target. */
 LIMN_API const float *limn_dataset_y(const limn_dataset *ds);
-/* File line where row i starts (1-based), for messages; 0 when unknown. */
+/* File line where row i starts (1-based), for messages; 0 when unknown or i is out
+ * of range. */
 LIMN_API size_t limn_dataset_row_line(const limn_dataset *ds, size_t i);
 
 /* New dataset with rows[0..n) of `ds` in that order (text kept if `ds` kept it). */
@@ -161,11 +173,19 @@ LIMN_API int limn_dataset_write_csv(limn_ctx *ctx, const limn_dataset *ds, const
  * count of each category. */
 typedef struct limn_stats limn_stats;
 
+/* The statistics of a dataset's rows (with its labels, for entropy bins). Free with
+ * limn_stats_free. */
 LIMN_API int limn_stats_compute(limn_ctx *ctx, const limn_dataset *ds, limn_stats **out);
+/* Deep copy. */
 LIMN_API int limn_stats_clone(limn_ctx *ctx, const limn_stats *st, limn_stats **out);
+/* NULL is a no-op. */
 LIMN_API void limn_stats_free(limn_stats *st);
+/* Rows the statistics were computed from, and their feature columns. */
 LIMN_API size_t limn_stats_nrows(const limn_stats *st);
 LIMN_API size_t limn_stats_nfeatures(const limn_stats *st);
+/* Mean, population standard deviation, minimum and maximum of numeric column j.
+ * The getters below give NaN (a count: 0) for a column, category or percentile out
+ * of range, and for the numeric figures of a categorical column. */
 LIMN_API double limn_stats_mean(const limn_stats *st, size_t j);
 LIMN_API double limn_stats_std(const limn_stats *st, size_t j);
 LIMN_API double limn_stats_min(const limn_stats *st, size_t j);
@@ -177,6 +197,33 @@ LIMN_API double limn_stats_percentile(const limn_stats *st, size_t j, int pct);
 LIMN_API double limn_stats_quantile(const limn_stats *st, size_t j, double q);
 /* Number of rows of category c of categorical column j. */
 LIMN_API size_t limn_stats_category_count(const limn_stats *st, size_t j, size_t c);
+
+/* How numeric columns are cut into bins (LIME's discretizers; the statistics hold
+ * every kind's bins). */
+typedef enum limn_discretizer {
+  LIMN_DISC_QUARTILE = 0, /* numpy percentiles 25, 50, 75 of the background */
+  LIMN_DISC_DECILE = 1,   /* percentiles 10, ..., 90 */
+  LIMN_DISC_ENTROPY = 2,  /* thresholds of a depth-3 entropy tree against the labels */
+  LIMN_DISC_NONE = 3      /* continuous mode: no bins */
+} limn_discretizer;
+/* "quartile", "decile", "entropy", "none" (NULL for another value); parse returns
+ * LIMN_EINVAL for an unknown name. */
+LIMN_API const char *limn_discretizer_name(limn_discretizer d);
+LIMN_API int limn_discretizer_parse(const char *name, limn_discretizer *out);
+
+/* The discretisation of a numeric column: ne edges and, per bin (ne + 1), the
+ * background rows' count, mean and population std. Pointers borrowed from the
+ * statistics. */
+typedef struct limn_bins {
+  size_t ne;
+  const double *edges;              /* (ne) */
+  const double *count, *mean, *std; /* (ne + 1) */
+} limn_bins;
+/* The bins of numeric column j. LIMN_ENOTFOUND, with a message, when there are none (a
+ * categorical column, entropy bins of statistics without labels, LIMN_DISC_NONE);
+ * LIMN_EINVAL for j out of range. */
+LIMN_API int limn_stats_bins(limn_ctx *ctx, const limn_stats *st, size_t j, limn_discretizer disc,
+                             limn_bins *out);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,12 @@
 /* limn/embed.h: t-SNE maps (van der Maaten & Hinton 2008; Barnes-Hut: van der Maaten
  * 2014) of inputs, outputs or attributions, to show how a model organises its inputs.
  *
- * Status: exact and Barnes-Hut repulsion, exact neighbours by a vantage-point tree,
- * PCA initialisation, placing new rows into a saved map, PCA, map quality. Not yet:
- * FFT-accelerated interpolation (see docs/math/tsne.md). */
+ * Exact, Barnes-Hut and FFT-accelerated (FIt-SNE's interpolation) repulsion, exact
+ * neighbours by a vantage-point tree, PCA initialisation, placing new rows into a
+ * saved map, PCA, map quality (docs/math/tsne.md).
+ *
+ * The affinities (limn_tsne_affinity) and saved maps (limn_tsne_map) are plain data
+ * the caller reads; like explanations they are freed with the context that made them. */
 #ifndef LIMN_EMBED_H
 #define LIMN_EMBED_H
 
@@ -38,10 +41,12 @@ typedef struct limn_tsne_opts {
   uint64_t seed;    /* [0] */
 } limn_tsne_opts;
 
+/* The defaults above. */
 LIMN_API limn_tsne_opts limn_tsne_opts_default(void);
 
-/* Input affinities: a symmetric sparse matrix summing to 1. */
-typedef struct limn_tsne_p {
+/* Input affinities P: a symmetric sparse matrix (CSR) summing to 1, with the
+ * neighbours it was built from. Read-only for the caller. */
+typedef struct limn_tsne_affinity {
   size_t n;
   size_t *rowptr;           /* (n + 1) */
   size_t *col;              /* (nnz) */
@@ -49,27 +54,27 @@ typedef struct limn_tsne_p {
   double max_entropy_error; /* largest |H_i - ln(perplexity)| of the conditionals */
   size_t knn_k;             /* neighbours per row behind P (3 perplexity) */
   size_t *knn;              /* (n, knn_k) each row's nearest rows, ascending, ties to the lower index */
-} limn_tsne_p;
+} limn_tsne_affinity;
 
 /* P from the rows x (n, dim): each row's 3 perplexity nearest neighbours (exact,
  * Euclidean, by a vantage-point tree; ties to the lower row index), Gaussian
  * conditionals whose entropy is ln(perplexity) to 1e-5 (bracket then bisect on the
  * precision, 200 steps at most), symmetrised p_ij = (p_j|i + p_i|j) / 2n. Exact
- * duplicate rows are fine. Free with limn_tsne_p_free. */
+ * duplicate rows are fine. Free with limn_tsne_affinity_free. */
 LIMN_API int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, double perplexity,
-                                  limn_tsne_p **out);
-LIMN_API void limn_tsne_p_free(limn_ctx *ctx, limn_tsne_p *p);
+                                  limn_tsne_affinity **out);
+LIMN_API void limn_tsne_affinity_free(limn_ctx *ctx, limn_tsne_affinity *p);
 
 /* The gradient of KL(P || Q) at y (n, 2) without the factor 4 (grad (n, 2)), and the
  * KL itself (with Z from the same approximation), with exact, Barnes-Hut (theta) or
  * FFT repulsion (3 nodes per box and axis). */
-LIMN_API int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, limn_tsne_method method,
-                                double theta, double *grad, double *kl);
+LIMN_API int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_affinity *P, const double *y,
+                                limn_tsne_method method, double theta, double *grad, double *kl);
 
 /* Optimise a map y (n, 2) for P. x (n, dim) serves the PCA initialisation. kl:
  * KL(P || Q) of the final map with an exact Z (n <= 20000) or the Barnes-Hut one. The
  * map depends only on the data, the options and the seed, not on the thread count. */
-LIMN_API int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t dim,
+LIMN_API int limn_tsne_run(limn_ctx *ctx, const limn_tsne_affinity *P, const float *x, size_t dim,
                            const limn_tsne_opts *opts, double *y, double *kl);
 
 /* Placing new rows into a finished map (openTSNE's transform). Defaults in brackets. */
@@ -85,6 +90,7 @@ typedef struct limn_tsne_transform_opts {
                              distance r one body when s / r < theta; 0: exact sums always [0.5] */
 } limn_tsne_transform_opts;
 
+/* The defaults above. */
 LIMN_API limn_tsne_transform_opts limn_tsne_transform_opts_default(void);
 
 /* Place n new rows x (n, dim) into the map ref_y (nr, 2) of the reference rows ref_x
@@ -133,9 +139,9 @@ LIMN_API int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t d
                                const long *labels, size_t k, double *preservation, double *accuracy);
 /* The same, reusing the neighbours behind P (of the same rows x) when it holds at
  * least k per row: the answer is identical, the input-space search is skipped. */
-LIMN_API int limn_tsne_quality_p(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t n, size_t dim,
-                                 const double *y, const long *labels, size_t k, double *preservation,
-                                 double *accuracy);
+LIMN_API int limn_tsne_quality_affinity(limn_ctx *ctx, const limn_tsne_affinity *P, const float *x, size_t n,
+                                        size_t dim, const double *y, const long *labels, size_t k,
+                                        double *preservation, double *accuracy);
 
 /* Principal components of the rows x (n, dim), n >= 2, 1 <= k <= dim: the covariance
  * (denominator n - 1) in double, its eigenvectors by cyclic Jacobi rotations, the k

@@ -66,6 +66,8 @@ typedef enum limn_smooth {
   LIMN_SMOOTH_MEAN_SQ = 2,  /* mean(A^2) */
   LIMN_SMOOTH_VARGRAD = 3   /* mean(A^2) - mean(A)^2 (Adebayo et al. 2018) */
 } limn_smooth;
+/* "mean", "mean_abs", "mean_sq", "vargrad" (NULL for another value); parse returns
+ * LIMN_EINVAL for an unknown name. */
 LIMN_API const char *limn_smooth_name(limn_smooth s);
 LIMN_API int limn_smooth_parse(const char *name, limn_smooth *out);
 
@@ -102,6 +104,7 @@ typedef struct limn_grad_opts {
   const double *noise_sigma;
 } limn_grad_opts;
 
+/* The defaults in brackets above. */
 LIMN_API limn_grad_opts limn_grad_opts_default(void);
 
 /* One explanation: attributions for output `target` of row `row`. */
@@ -142,15 +145,6 @@ LIMN_API void limn_explanations_free(limn_ctx *ctx, limn_explanation *ex, size_t
 
 /* ---- LIME ------------------------------------------------------------------- */
 
-typedef enum limn_discretizer {
-  LIMN_DISC_QUARTILE = 0, /* numpy percentiles 25, 50, 75 of the background */
-  LIMN_DISC_DECILE = 1,   /* percentiles 10, ..., 90 */
-  LIMN_DISC_ENTROPY = 2,  /* thresholds of a depth-3 entropy tree against the labels */
-  LIMN_DISC_NONE = 3      /* continuous mode: Gaussian samples, z-score distances */
-} limn_discretizer;
-LIMN_API const char *limn_discretizer_name(limn_discretizer d);
-LIMN_API int limn_discretizer_parse(const char *name, limn_discretizer *out);
-
 typedef enum limn_selection {
   LIMN_SELECT_AUTO = 0,            /* forward when num_features <= 6, else highest_weights */
   LIMN_SELECT_NONE = 1,            /* every feature */
@@ -178,6 +172,7 @@ typedef struct limn_lime_opts {
   const size_t *row_ids;        /* the rows' indices in their dataset; NULL: 0..n-1 */
 } limn_lime_opts;
 
+/* The defaults in brackets above. */
 LIMN_API limn_lime_opts limn_lime_opts_default(void);
 
 /* The neighbourhood size LIME uses for a model of nfeatures raw columns: num_samples,
@@ -196,14 +191,38 @@ LIMN_API size_t limn_lime_samples(const limn_lime_opts *o, size_t nfeatures);
 LIMN_API int limn_explain_lime(limn_ctx *ctx, const limn_model *m, const limn_stats *background,
                                const float *x, size_t n, const limn_lime_opts *opts, limn_explanation **out);
 
-/* The local model alone, on a given neighbourhood: S (N, d) the interpretable rows
- * (row 0 the instance), y (N) the model's outputs, dist (N) the distances to row 0.
- * Kernel sqrt(exp(-dist^2 / width^2)), selection, ridge with intercept. coef (d): the
- * weights (0 where not selected), selected (d). lime's explain_instance_with_data. */
-LIMN_API int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double *dist, size_t N,
-                           size_t d, double kernel_width, limn_selection sel, size_t num_features,
-                           double ridge_alpha, double *coef, double *intercept, double *score,
-                           double *local_pred, unsigned char *selected);
+/* A neighbourhood for limn_lime_fit, all borrowed: S (N, d) the interpretable rows
+ * (row 0 the instance), y (N) the model's outputs, dist (N) the distances to row 0. */
+typedef struct limn_lime_data {
+  const double *S, *y, *dist;
+  size_t N, d;
+} limn_lime_data;
+
+/* The local model's options. Defaults in brackets (limn_lime_fit_opts_default). */
+typedef struct limn_lime_fit_opts {
+  double kernel_width;      /* [0: 0.75 sqrt(d)] */
+  limn_selection selection; /* [auto] */
+  size_t num_features;      /* [10; at most d] */
+  double ridge_alpha;       /* [1] */
+} limn_lime_fit_opts;
+/* The defaults in brackets above. */
+LIMN_API limn_lime_fit_opts limn_lime_fit_opts_default(void);
+
+/* What the fit gives: coef and selected are the caller's arrays of d. */
+typedef struct limn_lime_fit_result {
+  double *coef;            /* (d) the weights, 0 where not selected */
+  unsigned char *selected; /* (d) 1 for the features in the surrogate */
+  double intercept;
+  double score;      /* weighted R^2 on the neighbourhood */
+  double local_pred; /* the surrogate's prediction at row 0 */
+} limn_lime_fit_result;
+
+/* The local model alone, on a given neighbourhood (lime's
+ * explain_instance_with_data): kernel sqrt(exp(-dist^2 / width^2)), feature
+ * selection, weighted ridge with intercept. LIMN_EINVAL for N < 2, d = 0, no features,
+ * a width <= 0 or a negative alpha. */
+LIMN_API int limn_lime_fit(limn_ctx *ctx, const limn_lime_data *nb, const limn_lime_fit_opts *opts,
+                           limn_lime_fit_result *res);
 
 /* LIME's label of feature j in bin b: "worst radius <= 13.1",
  * "13.1 < worst radius <= 15.8", "purpose = car", or the plain name in continuous mode.
@@ -212,18 +231,11 @@ LIMN_API int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, cons
 LIMN_API void limn_lime_label(const limn_stats *background, const limn_schema *schema, limn_discretizer disc,
                               size_t j, long bin, char *buf, size_t cap);
 
-/* The discretisation of numeric column j: ne edges and, per bin (ne + 1), the
- * background rows' count, mean and population std. LIMN_ENOTFOUND when absent
- * (categorical column, or entropy bins without labels). Pointers borrowed. */
-LIMN_API int limn_stats_bins(const limn_stats *st, size_t j, limn_discretizer disc, size_t *ne,
-                             const double **edges, const double **count, const double **mean,
-                             const double **std);
-
 /* Submodular pick (SP-LIME, Ribeiro et al. 2016, Alg. 2): choose `budget` of the n
  * explanations that together cover the most important features, with importance
  * I_j = sqrt(sum_i |w_ij|) per column. picked: (budget) indices, in pick order. */
-LIMN_API int limn_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget,
-                                  size_t *picked);
+LIMN_API int limn_lime_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget,
+                                       size_t *picked);
 
 /* How faithful and how stable explanations are (Yeh et al. 2019, as Captum defines
  * them). Perturbations touch numeric columns only, scaled by each column's training
@@ -237,20 +249,21 @@ typedef struct limn_quality_opts {
   const size_t *row_ids;     /* as in limn_grad_opts; NULL: 0..n-1 */
 } limn_quality_opts;
 
+/* The defaults in brackets above. */
 LIMN_API limn_quality_opts limn_quality_opts_default(void);
 
 /* Infidelity of explanations ex of rows x (n): with perturbations I_k (raw units) and
  * a_k = sum_j I_kj attr_j, d_k = F(x) - F(x - I_k), the mean of (a_k - d_k)^2, or with
  * normalize of (beta a_k - d_k)^2 with beta = sum a d / sum a^2. out: (n). Lower is
  * better. */
-LIMN_API int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                             const limn_explanation *ex, const limn_quality_opts *q, double *out);
+LIMN_API int limn_explain_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                                     const limn_explanation *ex, const limn_quality_opts *q, double *out);
 /* Max-sensitivity: the explanations (method and options g, targets of ex) are
  * recomputed at K uniformly perturbed copies of each row; out[i] = max_k
  * ||attr(x) - attr(x_k)|| / ||attr(x)|| (a zero norm counts as 1). */
-LIMN_API int limn_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                                  const limn_grad_opts *g, const limn_explanation *ex,
-                                  const limn_quality_opts *q, double *out);
+LIMN_API int limn_explain_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                                          const limn_grad_opts *g, const limn_explanation *ex,
+                                          const limn_quality_opts *q, double *out);
 
 #ifdef __cplusplus
 }

@@ -25,7 +25,8 @@ typedef struct limn_metrics {
 /* Evaluate `m` on `ds` (which must have a target matching the model's task and
  * classes). `out->confusion` is allocated with the context's allocator: release
  * with limn_metrics_clear. */
-LIMN_API int limn_evaluate(limn_ctx *ctx, const limn_model *m, const limn_dataset *ds, limn_metrics *out);
+LIMN_API int limn_metrics_evaluate(limn_ctx *ctx, const limn_model *m, const limn_dataset *ds,
+                                   limn_metrics *out);
 LIMN_API void limn_metrics_clear(limn_ctx *ctx, limn_metrics *mt);
 
 #ifdef __cplusplus

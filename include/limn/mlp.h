@@ -45,6 +45,7 @@ typedef struct limn_mlp_opts {
   uint64_t seed;   /* init, shuffles and the validation split [0] */
 } limn_mlp_opts;
 
+/* The defaults in brackets above. */
 LIMN_API limn_mlp_opts limn_mlp_opts_default(void);
 
 /* Train on the rows of `train` (which must have a target). Glorot-uniform init,
@@ -62,16 +63,21 @@ typedef struct limn_mlp_layer {
   const float *b;
 } limn_mlp_layer;
 
-/* Build an MLP from explicit weights (import, tests). `schema` (copied) gives the
- * columns and target; the first layer's `in` must equal the slot count.
- * mean, std: (nfeatures) standardisation for numeric columns (entries of
- * categorical columns ignored); NULL means mean 0, std 1. A zero std is taken as 1.
- * `output` is LIMN_ACT_SOFTMAX, LIMN_ACT_LOGISTIC (one output unit, binary) or
- * LIMN_ACT_IDENTITY (regression). y_shift, y_scale: regression output transform
- * (use 0 and 1 otherwise). */
-LIMN_API int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean, const float *std,
-                             size_t nlayers, const limn_mlp_layer *layers, limn_activation hidden,
-                             limn_activation output, double y_shift, double y_scale, limn_model **out);
+/* An MLP given by its weights (import, tests); everything borrowed during the call. */
+typedef struct limn_mlp_spec {
+  const limn_schema *schema;    /* the columns and target (copied); required */
+  const float *mean, *std;      /* (nfeatures) standardisation of numeric columns (categorical entries
+                                   ignored); NULL: mean 0, std 1; a zero std is taken as 1 */
+  size_t nlayers;               /* 1 to 64 */
+  const limn_mlp_layer *layers; /* (nlayers); the first layer's `in` is the slot count */
+  limn_activation hidden;       /* after each hidden layer */
+  limn_activation output;       /* SOFTMAX, LOGISTIC (one output unit, binary) or IDENTITY (regression) */
+  double y_shift, y_scale;      /* regression output transform (0 and 1 otherwise) */
+} limn_mlp_spec;
+
+/* Build the MLP of spec. LIMN_EINVAL or LIMN_ESHAPE, naming the layer, when the
+ * layers do not chain or do not fit the schema. */
+LIMN_API int limn_mlp_create(limn_ctx *ctx, const limn_mlp_spec *spec, limn_model **out);
 
 /* Facts about an MLP (LIMN_EINVAL for another kind of model). */
 typedef struct limn_mlp_info {
@@ -83,9 +89,11 @@ typedef struct limn_mlp_info {
   double train_loss; /* at the best epoch (NaN when unknown) */
   double valid_loss;
 } limn_mlp_info;
-LIMN_API int limn_mlp_get_info(const limn_model *m, limn_mlp_info *info);
-/* Layer i (0-based) of an MLP; pointers borrowed from the model. */
-LIMN_API int limn_mlp_get_layer(const limn_model *m, size_t i, limn_mlp_layer *layer);
+/* Facts about an MLP into *info; LIMN_EINVAL for another kind of model. */
+LIMN_API int limn_mlp_get_info(limn_ctx *ctx, const limn_model *m, limn_mlp_info *info);
+/* Layer i (0-based) of an MLP; pointers borrowed from the model. LIMN_EINVAL for
+ * another kind of model or i >= nlayers. */
+LIMN_API int limn_mlp_get_layer(limn_ctx *ctx, const limn_model *m, size_t i, limn_mlp_layer *layer);
 
 #ifdef __cplusplus
 }

@@ -86,7 +86,7 @@ typedef enum limn_onnx_output {
 
 /* 1 when the bytes look like an ONNX model (a ModelProto starting with its IR
  * version), which limn's own model files never do. */
-LIMN_API int limn_is_onnx(const void *buf, size_t len);
+LIMN_API int limn_model_is_onnx(const void *buf, size_t len);
 /* 1 when the library was built with ONNX support (LIMN_WITH_ONNX), else 0: without
  * it the loaders below return LIMN_EUNSUPPORTED. */
 LIMN_API int limn_have_onnx(void);
@@ -107,8 +107,9 @@ LIMN_API const char *limn_model_kind(const limn_model *m);
 LIMN_API size_t limn_model_nfeatures(const limn_model *m);
 LIMN_API size_t limn_model_noutputs(const limn_model *m);
 LIMN_API size_t limn_model_nslots(const limn_model *m);
-/* Column of slot s, and its category (-1 for a numeric slot). */
-LIMN_API int limn_model_slot(const limn_model *m, size_t s, size_t *column, long *category);
+/* Column of slot s, and its category (-1 for a numeric slot); either output may be
+ * NULL. LIMN_EINVAL for s >= nslots. */
+LIMN_API int limn_model_slot(limn_ctx *ctx, const limn_model *m, size_t s, size_t *column, long *category);
 /* Schema (feature names, classes); NULL for a callback model built without one.
  * Borrowed from the model. */
 LIMN_API const limn_schema *limn_model_schema(const limn_model *m);
@@ -168,9 +169,6 @@ LIMN_API int limn_model_sha256(limn_ctx *ctx, const limn_model *m, char hex[65])
  * Written to `f` (borrowed). */
 LIMN_API int limn_model_write_text(limn_ctx *ctx, const limn_model *m, FILE *f);
 LIMN_API int limn_model_write_json(limn_ctx *ctx, const limn_model *m, FILE *f);
-
-/* Free memory the library handed out with this context's allocator. */
-LIMN_API void limn_free(limn_ctx *ctx, void *p);
 
 #ifdef __cplusplus
 }

@@ -199,3 +199,35 @@ int limn__bins_compute(limn_ctx *ctx, limn_stats *st, const float *x, size_t n, 
   limn__free(ctx, v);
   return rc;
 }
+
+static const char *const disc_names[] = {"quartile", "decile", "entropy", "none"};
+
+const char *limn_discretizer_name(limn_discretizer d) {
+  return (unsigned)d < sizeof disc_names / sizeof *disc_names ? disc_names[d] : NULL;
+}
+
+int limn_discretizer_parse(const char *name, limn_discretizer *out) {
+  for (size_t i = 0; name && i < sizeof disc_names / sizeof *disc_names; i++)
+    if (!strcmp(name, disc_names[i])) {
+      *out = (limn_discretizer)i;
+      return LIMN_OK;
+    }
+  return LIMN_EINVAL;
+}
+
+int limn_stats_bins(limn_ctx *ctx, const limn_stats *st, size_t j, limn_discretizer disc, limn_bins *out) {
+  if (!st || !out)
+    return limn__err(ctx, LIMN_EINVAL, "limn_stats_bins: NULL statistics or output");
+  if (j >= limn_stats_nfeatures(st))
+    return limn__err(ctx, LIMN_EINVAL, "limn_stats_bins: column %zu of %zu", j, limn_stats_nfeatures(st));
+  const limn__bins *b = disc == LIMN_DISC_NONE ? NULL : limn__stats_bins(st, j, (int)disc);
+  if (!b)
+    return limn__err(ctx, LIMN_ENOTFOUND, "column %zu has no %s bins", j,
+                     limn_discretizer_name(disc) ? limn_discretizer_name(disc) : "such");
+  out->ne = b->ne;
+  out->edges = b->edges;
+  out->count = b->count;
+  out->mean = b->mean;
+  out->std = b->std;
+  return LIMN_OK;
+}

@@ -24,7 +24,7 @@ limn_tsne_opts limn_tsne_opts_default(void) {
   return o;
 }
 
-void limn_tsne_p_free(limn_ctx *ctx, limn_tsne_p *p) {
+void limn_tsne_affinity_free(limn_ctx *ctx, limn_tsne_affinity *p) {
   if (!p)
     return;
   limn__free(ctx, p->rowptr);
@@ -120,7 +120,7 @@ static int sym_item(void *arg, size_t i, void *scratch) {
 
 /* P = (C + C^T) / 2n in CSR, duplicates merged: entries bucketed by row (a counting
  * sort), each row sorted and merged on its own. */
-static int symmetrise(limn_ctx *ctx, const knn_arg *a, limn_tsne_p *P) {
+static int symmetrise(limn_ctx *ctx, const knn_arg *a, limn_tsne_affinity *P) {
   size_t n = a->n, k = a->k, m = 2 * n * k;
   entry *e = limn__alloc_array(ctx, m, sizeof *e);
   size_t *start = limn__calloc(ctx, n + 1, sizeof(size_t)), *fill = limn__alloc_array(ctx, n, sizeof(size_t));
@@ -175,7 +175,7 @@ static int symmetrise(limn_ctx *ctx, const knn_arg *a, limn_tsne_p *P) {
 }
 
 int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, double perplexity,
-                         limn_tsne_p **out) {
+                         limn_tsne_affinity **out) {
   *out = NULL;
   if (n < 4)
     return limn__err(ctx, LIMN_EINVAL, "t-SNE needs at least 4 rows, got %zu", n);
@@ -189,7 +189,7 @@ int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, do
       return limn__err(ctx, LIMN_ENONFINITE, "row %zu, column %zu: value is not finite", i / dim, i % dim);
   size_t k = (size_t)(3.0 * perplexity);
   knn_arg a = {x, n, dim, k, NULL, NULL, perplexity, NULL, NULL};
-  limn_tsne_p *P = limn__calloc(ctx, 1, sizeof *P);
+  limn_tsne_affinity *P = limn__calloc(ctx, 1, sizeof *P);
   a.nbr = limn__alloc_array(ctx, n, k * sizeof(size_t));
   a.dist2 = limn__alloc_array(ctx, n, k * sizeof(double));
   a.cond = limn__alloc_array(ctx, n, k * sizeof(double));
@@ -214,7 +214,7 @@ int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, do
   limn__free(ctx, a.cond);
   limn__free(ctx, a.err);
   if (rc != LIMN_OK) {
-    limn_tsne_p_free(ctx, P);
+    limn_tsne_affinity_free(ctx, P);
     return rc == LIMN_ENOMEM ? limn__err(ctx, rc, "out of memory computing t-SNE affinities") : rc;
   }
   *out = P;

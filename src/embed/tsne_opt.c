@@ -127,7 +127,7 @@ static void agraph_free(limn_ctx *ctx, agraph *g) {
 }
 
 /* P as an agraph, row and column i renumbered inv[i] (inv NULL: as they are). */
-static int agraph_build(limn_ctx *ctx, const limn_tsne_p *P, const size_t *perm, const size_t *inv,
+static int agraph_build(limn_ctx *ctx, const limn_tsne_affinity *P, const size_t *perm, const size_t *inv,
                         agraph *g) {
   size_t n = P->n, nnz = P->rowptr[n];
   memset(g, 0, sizeof *g);
@@ -157,7 +157,7 @@ static int agraph_build(limn_ctx *ctx, const limn_tsne_p *P, const size_t *perm,
  * from its lowest-numbered point; neighbours in column order): points that attract
  * each other get nearby numbers, so the attraction's gathers stay in cache. perm
  * (new -> old), inv (old -> new). */
-static void bfs_order(const limn_tsne_p *P, size_t *perm, size_t *inv) {
+static void bfs_order(const limn_tsne_affinity *P, size_t *perm, size_t *inv) {
   size_t n = P->n, head = 0, tail = 0;
   for (size_t i = 0; i < n; i++)
     inv[i] = SIZE_MAX;
@@ -177,7 +177,7 @@ static void bfs_order(const limn_tsne_p *P, size_t *perm, size_t *inv) {
 }
 
 /* KL(P || Q) with the given Z. */
-static double kl_div(const limn_tsne_p *P, const double *y, double Z) {
+static double kl_div(const limn_tsne_affinity *P, const double *y, double Z) {
   double kl = 0.0;
   for (size_t i = 0; i < P->n; i++)
     for (size_t q = P->rowptr[i]; q < P->rowptr[i + 1]; q++) {
@@ -216,7 +216,7 @@ static limn_tsne_method resolve(limn_tsne_method m, size_t n) {
   return n < 1000 ? LIMN_TSNE_EXACT : n < LIMN__TSNE_FFT_FROM ? LIMN_TSNE_BARNES_HUT : LIMN_TSNE_FFT;
 }
 
-int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_p *P, const double *y, limn_tsne_method method,
+int limn_tsne_gradient(limn_ctx *ctx, const limn_tsne_affinity *P, const double *y, limn_tsne_method method,
                        double theta, double *grad, double *kl) {
   tsne_ws w;
   agraph g;
@@ -397,7 +397,7 @@ static void unpermute(const size_t *perm, const double *yp, size_t n, double *y)
     y[2 * perm[r]] = yp[2 * r], y[2 * perm[r] + 1] = yp[2 * r + 1];
 }
 
-int limn_tsne_run(limn_ctx *ctx, const limn_tsne_p *P, const float *x, size_t dim, const limn_tsne_opts *opts,
+int limn_tsne_run(limn_ctx *ctx, const limn_tsne_affinity *P, const float *x, size_t dim, const limn_tsne_opts *opts,
                   double *y, double *kl) {
   limn_tsne_opts dflt = limn_tsne_opts_default();
   const limn_tsne_opts *o = opts ? opts : &dflt;

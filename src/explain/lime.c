@@ -1010,20 +1010,7 @@ void limn_lime_label(const limn_stats *st, const limn_schema *s, limn_discretize
     snprintf(buf, cap, "%.*g < %s <= %.*g", p, b->edges[v - 1], name, p, b->edges[v]);
 }
 
-int limn_stats_bins(const limn_stats *st, size_t j, limn_discretizer disc, size_t *ne, const double **edges,
-                    const double **count, const double **mean, const double **std) {
-  const limn__bins *b = disc == LIMN_DISC_NONE ? NULL : limn__stats_bins(st, j, (int)disc);
-  if (!b)
-    return LIMN_ENOTFOUND;
-  *ne = b->ne;
-  *edges = b->edges;
-  *count = b->count;
-  *mean = b->mean;
-  *std = b->std;
-  return LIMN_OK;
-}
-
-int limn_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget, size_t *picked) {
+int limn_lime_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget, size_t *picked) {
   if (n == 0 || budget == 0 || budget > n)
     return limn__err(ctx, LIMN_EINVAL, "pick 1..%zu of %zu explanations, not %zu", n, n, budget);
   size_t d = ex[0].nfeatures;

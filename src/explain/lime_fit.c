@@ -489,10 +489,23 @@ size_t limn__lime_select(limn_selection sel, const double *S, const double *y, c
 
 size_t limn__lime_fit_workspace(size_t d) { return 3 * d * d + 8 * d + 16; }
 
-int limn_lime_fit(limn_ctx *ctx, const double *S, const double *y, const double *dist, size_t N, size_t d,
-                  double kernel_width, limn_selection sel, size_t num_features, double ridge_alpha,
-                  double *coef, double *intercept, double *score, double *local_pred,
-                  unsigned char *selected) {
+limn_lime_fit_opts limn_lime_fit_opts_default(void) {
+  limn_lime_fit_opts o = {0.0, LIMN_SELECT_AUTO, 10, 1.0};
+  return o;
+}
+
+int limn_lime_fit(limn_ctx *ctx, const limn_lime_data *nb, const limn_lime_fit_opts *opts,
+                  limn_lime_fit_result *res) {
+  if (!nb || !opts || !res || !nb->S || !nb->y || !nb->dist || !res->coef || !res->selected)
+    return limn__err(ctx, LIMN_EINVAL, "LIME fit: NULL neighbourhood, options or result arrays");
+  const double *S = nb->S, *y = nb->y, *dist = nb->dist;
+  size_t N = nb->N, d = nb->d, num_features = opts->num_features < d ? opts->num_features : d;
+  double kernel_width = opts->kernel_width == 0 ? 0.75 * sqrt((double)d) : opts->kernel_width,
+         ridge_alpha = opts->ridge_alpha;
+  limn_selection sel = opts->selection;
+  double *coef = res->coef, *intercept = &res->intercept, *score = &res->score,
+         *local_pred = &res->local_pred;
+  unsigned char *selected = res->selected;
   if (N < 2 || d == 0 || num_features == 0 || !(kernel_width > 0) || !(ridge_alpha >= 0))
     return limn__err(ctx, LIMN_EINVAL,
                      "LIME fit needs N >= 2, d >= 1, num_features >= 1, width > 0, alpha >= 0");

@@ -3,7 +3,6 @@
 #include <math.h>
 
 static const char *const method_names[] = {"gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime"};
-static const char *const disc_names[] = {"quartile", "decile", "entropy", "none"};
 static const char *const sel_names[] = {"auto", "none", "forward_selection", "highest_weights", "lasso_path"};
 static const char *const quad_names[] = {"gausslegendre",  "riemann_left",      "riemann_right",
                                          "riemann_middle", "riemann_trapezoid", "exact"};
@@ -36,15 +35,6 @@ int limn_quadrature_parse(const char *name, limn_quadrature *out) {
   int v;
   LIMN_TRY(parse_name(name, quad_names, NAMES(quad_names), &v));
   *out = (limn_quadrature)v;
-  return LIMN_OK;
-}
-const char *limn_discretizer_name(limn_discretizer d) {
-  return (unsigned)d < NAMES(disc_names) ? disc_names[d] : NULL;
-}
-int limn_discretizer_parse(const char *name, limn_discretizer *out) {
-  int v;
-  LIMN_TRY(parse_name(name, disc_names, NAMES(disc_names), &v));
-  *out = (limn_discretizer)v;
   return LIMN_OK;
 }
 const char *limn_selection_name(limn_selection s) {

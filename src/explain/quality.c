@@ -44,7 +44,7 @@ static double range_of(const limn_model *m, const float *x, size_t i, size_t j) 
   return hi - lo;
 }
 
-int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const limn_explanation *ex,
+int limn_explain_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const limn_explanation *ex,
                     const limn_quality_opts *qo, double *out) {
   limn_quality_opts dflt = limn_quality_opts_default();
   const limn_quality_opts *q = qo ? qo : &dflt;
@@ -92,7 +92,7 @@ int limn_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n
   return rc;
 }
 
-int limn_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+int limn_explain_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                          const limn_grad_opts *g, const limn_explanation *ex, const limn_quality_opts *qo,
                          double *out) {
   limn_quality_opts dflt = limn_quality_opts_default();

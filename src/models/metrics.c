@@ -42,7 +42,7 @@ static void regression(const float *pred, const float *y, size_t n, limn_metrics
   mt->mae = sae / (double)n;
 }
 
-int limn_evaluate(limn_ctx *ctx, const limn_model *m, const limn_dataset *ds, limn_metrics *mt) {
+int limn_metrics_evaluate(limn_ctx *ctx, const limn_model *m, const limn_dataset *ds, limn_metrics *mt) {
   memset(mt, 0, sizeof *mt);
   const float *y = limn_dataset_y(ds);
   size_t n = limn_dataset_nrows(ds), k = m->noutputs;

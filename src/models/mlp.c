@@ -476,10 +476,16 @@ fail:
   return rc;
 }
 
-int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean, const float *std,
-                    size_t nlayers, const limn_mlp_layer *layers, limn_activation hidden,
-                    limn_activation output, double y_shift, double y_scale, limn_model **out) {
+int limn_mlp_create(limn_ctx *ctx, const limn_mlp_spec *spec, limn_model **out) {
+  if (!out || !spec)
+    return limn__err(ctx, LIMN_EINVAL, "limn_mlp_create: NULL spec or output");
   *out = NULL;
+  const limn_schema *schema = spec->schema;
+  const float *mean = spec->mean, *std = spec->std;
+  size_t nlayers = spec->nlayers;
+  const limn_mlp_layer *layers = spec->layers;
+  limn_activation hidden = spec->hidden, output = spec->output;
+  double y_shift = spec->y_shift, y_scale = spec->y_scale;
   if (!schema || !layers || nlayers < 1 || nlayers > 64)
     return limn__err(ctx, LIMN_EINVAL, "limn_mlp_create needs a schema and 1 to 64 layers");
   size_t width[65];
@@ -527,10 +533,10 @@ int limn_mlp_create(limn_ctx *ctx, const limn_schema *schema, const float *mean,
   return LIMN_OK;
 }
 
-int limn_mlp_get_info(const limn_model *m, limn_mlp_info *info) {
-  const limn__mlp *p = limn__mlp_of(m);
-  if (!p)
-    return LIMN_EINVAL;
+int limn_mlp_get_info(limn_ctx *ctx, const limn_model *m, limn_mlp_info *info) {
+  const limn__mlp *p = m ? limn__mlp_of(m) : NULL;
+  if (!p || !info)
+    return limn__err(ctx, LIMN_EINVAL, "limn_mlp_get_info: %s", m ? "not an MLP" : "NULL model");
   *info = p->info;
   info->nlayers = p->nlayers;
   info->hidden = p->hidden;
@@ -538,10 +544,12 @@ int limn_mlp_get_info(const limn_model *m, limn_mlp_info *info) {
   return LIMN_OK;
 }
 
-int limn_mlp_get_layer(const limn_model *m, size_t i, limn_mlp_layer *layer) {
-  const limn__mlp *p = limn__mlp_of(m);
-  if (!p || i >= p->nlayers)
-    return LIMN_EINVAL;
+int limn_mlp_get_layer(limn_ctx *ctx, const limn_model *m, size_t i, limn_mlp_layer *layer) {
+  const limn__mlp *p = m ? limn__mlp_of(m) : NULL;
+  if (!p || !layer)
+    return limn__err(ctx, LIMN_EINVAL, "limn_mlp_get_layer: %s", m ? "not an MLP" : "NULL model");
+  if (i >= p->nlayers)
+    return limn__err(ctx, LIMN_EINVAL, "layer %zu of an MLP with %zu layers", i, p->nlayers);
   layer->in = p->width[i];
   layer->out = p->width[i + 1];
   layer->w = p->W[i];

@@ -75,9 +75,11 @@ const limn_schema *limn_model_schema(const limn_model *m) { return m->schema; }
 int limn_model_has_vjp(const limn_model *m) { return m->vt->vjp != NULL; }
 const limn_stats *limn_model_stats(const limn_model *m) { return m->stats; }
 
-int limn_model_slot(const limn_model *m, size_t s, size_t *column, long *category) {
+int limn_model_slot(limn_ctx *ctx, const limn_model *m, size_t s, size_t *column, long *category) {
+  if (!m)
+    return limn__err(ctx, LIMN_EINVAL, "limn_model_slot: NULL model");
   if (s >= m->nslots)
-    return LIMN_EINVAL;
+    return limn__err(ctx, LIMN_EINVAL, "slot %zu of a model with %zu input slots", s, m->nslots);
   if (column)
     *column = m->slot_col[s];
   if (category)
@@ -352,7 +354,7 @@ int limn__model_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, si
   return fd_vjp(ctx, m, h, n, w, sp, grad);
 }
 
-int limn_is_onnx(const void *buf, size_t len) {
+int limn_model_is_onnx(const void *buf, size_t len) {
   const unsigned char *b = buf;
   /* a ModelProto starts with field 1 (ir_version, varint) in every exporter; limn's own
    * files start with their magic */

@@ -136,12 +136,12 @@ static int compute_map(rep *r) {
   o.seed = r->in->seed;
   o.perplexity = fmin(30.0, floor((double)(r->M - 1) / 3.0));
   r->perplexity = o.perplexity;
-  limn_tsne_p *P = NULL;
+  limn_tsne_affinity *P = NULL;
   r->y = limn__malloc(r->ctx, r->M * 2 * sizeof *r->y);
   int lr = r->y ? limn_tsne_affinities(r->ctx, f, r->M, r->mdim, o.perplexity, &P) : LIMN_ENOMEM;
   if (!lr)
     lr = limn_tsne_run(r->ctx, P, f, r->mdim, &o, r->y, &r->kl);
-  limn_tsne_p_free(r->ctx, P);
+  limn_tsne_affinity_free(r->ctx, P);
   limn__free(r->ctx, f);
   return lr ? lr : LIMN_OK;
 }

@@ -20,7 +20,7 @@ static limn_dataset *digits(void) {
 
 static void test_affinities(const float *x, size_t n) {
   test_begin("affinities");
-  limn_tsne_p *P = NULL;
+  limn_tsne_affinity *P = NULL;
   CHECK_OK(ctx, limn_tsne_affinities(ctx, x, n, 64, 30, &P));
   if (!P)
     return;
@@ -42,7 +42,7 @@ static void test_affinities(const float *x, size_t n) {
   CHECK(asym < 1e-15);
   CHECK(!neg);
   CHECK(P->rowptr[n] >= n * 90 && P->rowptr[n] <= 2 * n * 90);
-  limn_tsne_p_free(ctx, P);
+  limn_tsne_affinity_free(ctx, P);
   CHECK_ERR(ctx, limn_tsne_affinities(ctx, x, 40, 64, 30, &P), LIMN_EINVAL,
             "perplexity 30 is too large for 40 rows");
   CHECK_ERR(ctx, limn_tsne_affinities(ctx, x, 3, 64, 1, &P), LIMN_EINVAL, "at least 4 rows");
@@ -51,11 +51,11 @@ static void test_affinities(const float *x, size_t n) {
   /* duplicate rows are fine */
   float dup[10 * 2] = {0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7};
   CHECK_OK(ctx, limn_tsne_affinities(ctx, dup, 10, 2, 2, &P));
-  limn_tsne_p_free(ctx, P);
+  limn_tsne_affinity_free(ctx, P);
 }
 
 /* KL(P || Q) with an exact Z, for central differences. */
-static double kl_exact(const limn_tsne_p *P, const double *y) {
+static double kl_exact(const limn_tsne_affinity *P, const double *y) {
   double Z = 0, kl = 0;
   for (size_t i = 0; i < P->n; i++)
     for (size_t j = 0; j < P->n; j++)
@@ -73,7 +73,7 @@ static double kl_exact(const limn_tsne_p *P, const double *y) {
 static void test_gradients(const float *x) {
   test_begin("gradients");
   size_t n = 40;
-  limn_tsne_p *P = NULL;
+  limn_tsne_affinity *P = NULL;
   CHECK_OK(ctx, limn_tsne_affinities(ctx, x, n, 64, 5, &P));
   if (!P)
     return;
@@ -96,7 +96,7 @@ static void test_gradients(const float *x) {
     an[i] = 4.0 * g[i];
   }
   CHECK_CLOSE("exact gradient vs central differences", an, fd, 80, 1e-7, 1e-5);
-  limn_tsne_p_free(ctx, P);
+  limn_tsne_affinity_free(ctx, P);
 }
 
 /* Barnes-Hut and FFT-accelerated interpolation against the exact gradient, at a map
@@ -104,7 +104,7 @@ static void test_gradients(const float *x) {
  * finished map (wider: more boxes). */
 static void test_approximations(const float *x, size_t n) {
   test_begin("Barnes-Hut and FFT vs exact");
-  limn_tsne_p *P = NULL;
+  limn_tsne_affinity *P = NULL;
   CHECK_OK(ctx, limn_tsne_affinities(ctx, x, n, 64, 30, &P));
   if (!P)
     return;
@@ -162,12 +162,12 @@ static void test_approximations(const float *x, size_t n) {
   limn__tsne_fft_free(ctx, &fw);
   free(re), free(ze), free(rf), free(zf);
   free(y), free(ge), free(ga);
-  limn_tsne_p_free(ctx, P);
+  limn_tsne_affinity_free(ctx, P);
 }
 
 static void test_run(const float *x, size_t n) {
   test_begin("optimisation");
-  limn_tsne_p *P = NULL;
+  limn_tsne_affinity *P = NULL;
   CHECK_OK(ctx, limn_tsne_affinities(ctx, x, n, 64, 30, &P));
   if (!P)
     return;
@@ -201,7 +201,7 @@ static void test_run(const float *x, size_t n) {
     lab[i] = (long)(i % 3);
   CHECK(P->knn_k == 90 && P->knn);
   CHECK_OK(ctx, limn_tsne_quality(ctx, x, n, 64, a, lab, 10, &p1, &a1));
-  CHECK_OK(ctx, limn_tsne_quality_p(ctx, P, x, n, 64, a, lab, 10, &p2, &a2));
+  CHECK_OK(ctx, limn_tsne_quality_affinity(ctx, P, x, n, 64, a, lab, 10, &p2, &a2));
   CHECK(p1 == p2 && a1 == a2 && p1 > 0.3);
   free(lab);
   limn_ctx_set_threads(ctx, 0);
@@ -211,7 +211,7 @@ static void test_run(const float *x, size_t n) {
   o.fft_nodes = 9;
   CHECK_ERR(ctx, limn_tsne_run(ctx, P, x, 64, &o, b, &kl2), LIMN_EINVAL, "options out of range");
   free(a), free(b);
-  limn_tsne_p_free(ctx, P);
+  limn_tsne_affinity_free(ctx, P);
 }
 
 typedef struct ref_pair {
@@ -354,7 +354,7 @@ static void test_transform(const limn_dataset *ds) {
   const float *x = limn_dataset_x(ds);
   const float *lab = limn_dataset_y(ds);
   size_t nr = 1200, n = limn_dataset_nrows(ds) - nr;
-  limn_tsne_p *P = NULL;
+  limn_tsne_affinity *P = NULL;
   CHECK_OK(ctx, limn_tsne_affinities(ctx, x, nr, 64, 30, &P));
   if (!P)
     return;
@@ -408,7 +408,7 @@ static void test_transform(const limn_dataset *ds) {
   bad[5] = NAN;
   CHECK_ERR(ctx, limn_tsne_transform(ctx, x, ry, nr, 64, bad, 1, &to, y, NULL), LIMN_ENONFINITE, "column 5");
   free(ry), free(y), free(y1), free(kl);
-  limn_tsne_p_free(ctx, P);
+  limn_tsne_affinity_free(ctx, P);
 }
 
 /* Into a map of 12 000 points the transform's repulsion is Barnes-Hut: new points land

@@ -141,7 +141,17 @@ static void test_linear(void) {
   float W[3] = {0.5f, -2.0f, 1.5f}, b[1] = {0.25f}, mean[3] = {1, 2, 3}, sd[3] = {2, 4, 0.5f};
   limn_mlp_layer L = {3, 1, W, b};
   limn_model *m = NULL;
-  CHECK_OK(ctx, limn_mlp_create(ctx, s, mean, sd, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 10.0, 3.0, &m));
+  CHECK_OK(ctx, limn_mlp_create(ctx,
+                                &(limn_mlp_spec){.schema = s,
+                                                 .mean = mean,
+                                                 .std = sd,
+                                                 .nlayers = 1,
+                                                 .layers = &L,
+                                                 .hidden = LIMN_ACT_RELU,
+                                                 .output = LIMN_ACT_IDENTITY,
+                                                 .y_shift = 10.0,
+                                                 .y_scale = 3.0},
+                                &m));
   limn_schema_free(s);
   if (!m)
     return;
@@ -189,18 +199,18 @@ static void test_linear(void) {
   double inf[2], sens[2];
   CHECK_OK(ctx, limn_explain_gradients(ctx, m, x, 2, &go, &e));
   if (e) {
-    CHECK_OK(ctx, limn_infidelity(ctx, m, x, 2, e, &qo, inf));
+    CHECK_OK(ctx, limn_explain_infidelity(ctx, m, x, 2, e, &qo, inf));
     CHECK(inf[0] < 1e-9 && inf[1] < 1e-9);
     qo.normalize = 0;
-    CHECK_OK(ctx, limn_infidelity(ctx, m, x, 2, e, &qo, inf));
+    CHECK_OK(ctx, limn_explain_infidelity(ctx, m, x, 2, e, &qo, inf));
     CHECK(inf[0] < 1e-6 && inf[1] < 1e-6);
-    CHECK_OK(ctx, limn_max_sensitivity(ctx, m, x, 2, &go, e, &qo, sens));
+    CHECK_OK(ctx, limn_explain_max_sensitivity(ctx, m, x, 2, &go, e, &qo, sens));
     CHECK(sens[0] < 1e-9 && sens[1] < 1e-9);
     e[0].attr[0] += 1.0; /* break it */
-    CHECK_OK(ctx, limn_infidelity(ctx, m, x, 2, e, &qo, inf));
+    CHECK_OK(ctx, limn_explain_infidelity(ctx, m, x, 2, e, &qo, inf));
     CHECK(inf[0] > 1e-3 && inf[1] < 1e-6);
     qo.samples = 0;
-    CHECK_ERR(ctx, limn_infidelity(ctx, m, x, 2, e, &qo, inf), LIMN_EINVAL, "perturbation samples");
+    CHECK_ERR(ctx, limn_explain_infidelity(ctx, m, x, 2, e, &qo, inf), LIMN_EINVAL, "perturbation samples");
   }
   limn_explanations_free(ctx, e, 2);
   /* bad options */
@@ -280,7 +290,7 @@ static void test_categorical(void) {
     for (size_t s = 0; s < e[3].nslots; s++) {
       size_t col;
       long cat;
-      limn_model_slot(m, s, &col, &cat);
+      limn_model_slot(ctx, m, s, &col, &cat);
       if (col == 0)
         sum += e[3].slot_attr[s];
     }
@@ -319,7 +329,7 @@ static void test_categorical(void) {
   /* a nonlinear model is not perfectly stable */
   double sens[9];
   limn_quality_opts qo = limn_quality_opts_default();
-  CHECK_OK(ctx, limn_max_sensitivity(ctx, m, limn_dataset_x(ds), 9, &o, all, &qo, sens));
+  CHECK_OK(ctx, limn_explain_max_sensitivity(ctx, m, limn_dataset_x(ds), 9, &o, all, &qo, sens));
   CHECK(sens[0] > 0 && isfinite(sens[0]));
   limn_explanations_free(ctx, all, 9);
   limn_ctx_set_threads(ctx, 0);
@@ -334,7 +344,17 @@ static void test_exact_needs_relu(void) {
   float W1[2] = {1, -1}, b1[2] = {0, 0}, W2[2] = {1, 1}, b2[1] = {0};
   limn_mlp_layer L[2] = {{1, 2, W1, b1}, {2, 1, W2, b2}};
   limn_model *m = NULL;
-  CHECK_OK(ctx, limn_mlp_create(ctx, s, NULL, NULL, 2, L, LIMN_ACT_TANH, LIMN_ACT_IDENTITY, 0, 1, &m));
+  CHECK_OK(ctx, limn_mlp_create(ctx,
+                                &(limn_mlp_spec){.schema = s,
+                                                 .mean = NULL,
+                                                 .std = NULL,
+                                                 .nlayers = 2,
+                                                 .layers = L,
+                                                 .hidden = LIMN_ACT_TANH,
+                                                 .output = LIMN_ACT_IDENTITY,
+                                                 .y_shift = 0,
+                                                 .y_scale = 1},
+                                &m));
   limn_schema_free(s);
   limn_grad_opts o = limn_grad_opts_default();
   o.method = LIMN_METHOD_IG;

@@ -32,9 +32,11 @@ static void test_bins(void) {
   }
   int all = 1;
   for (size_t j = 0; j < 30; j++) {
-    size_t ne, n = 0;
-    const double *e, *cnt, *mean, *sd;
-    CHECK_OK(ctx, limn_stats_bins(st, j, LIMN_DISC_QUARTILE, &ne, &e, &cnt, &mean, &sd));
+    size_t n = 0;
+    limn_bins bins = {0, NULL, NULL, NULL, NULL};
+    CHECK_OK(ctx, limn_stats_bins(ctx, st, j, LIMN_DISC_QUARTILE, &bins));
+    size_t ne = bins.ne;
+    const double *e = bins.edges, *cnt = bins.count, *mean = bins.mean, *sd = bins.std;
     char name[64];
     snprintf(name, sizeof name, "f%zu_edges", j);
     double *re = read_vec(src_path(Q), name, &n);
@@ -98,6 +100,18 @@ static double *read_csv(const char *rel, size_t *n) {
   return v;
 }
 
+/* limn_lime_fit on a neighbourhood of 5000 rows of 30 features from S and y. */
+static int fit(const double *S, const double *y, const double *dist, limn_selection sel, size_t nf, double kw,
+               double *coef, double *icpt, double *score, double *pred, unsigned char *selected) {
+  limn_lime_data nb = {S, y, dist, 5000, 30};
+  limn_lime_fit_opts o = limn_lime_fit_opts_default();
+  o.kernel_width = kw, o.selection = sel, o.num_features = nf;
+  limn_lime_fit_result r = {coef, selected, 0, 0, 0};
+  int rc = limn_lime_fit(ctx, &nb, &o, &r);
+  *icpt = r.intercept, *score = r.score, *pred = r.local_pred;
+  return rc;
+}
+
 static void test_local_model(void) {
   test_begin("local model vs lime on a captured neighbourhood");
   size_t nd, ny, nx, n;
@@ -115,8 +129,7 @@ static void test_local_model(void) {
   unsigned char sel[30];
   for (int i = 0; i < 5000; i++)
     y[i] = yss[2 * i + 1]; /* label 1 */
-  CHECK_OK(ctx, limn_lime_fit(ctx, S, y, dist, 5000, 30, kw[0], LIMN_SELECT_AUTO, 10, 1.0, coef, &icpt,
-                              &score, &pred, sel));
+  CHECK_OK(ctx, fit(S, y, dist, LIMN_SELECT_AUTO, 10, kw[0], coef, &icpt, &score, &pred, sel));
   double got[10];
   int chosen = 0;
   for (int a = 0; a < 10; a++) {
@@ -134,27 +147,23 @@ static void test_local_model(void) {
   double *nudged = malloc(5000 * sizeof *nudged), coef2[30], icpt2, score2, pred2;
   for (int i = 0; i < 5000 && nudged; i++)
     nudged[i] = dist[i] * (1.0 + 1e-15 * (i % 7));
-  CHECK_OK(ctx, limn_lime_fit(ctx, S, y, nudged, 5000, 30, kw[0], LIMN_SELECT_AUTO, 10, 1.0, coef2, &icpt2,
-                              &score2, &pred2, sel));
+  CHECK_OK(ctx, fit(S, y, nudged, LIMN_SELECT_AUTO, 10, kw[0], coef2, &icpt2, &score2, &pred2, sel));
   CHECK_CLOSE("weights, row-by-row sums", coef2, coef, 30, 1e-12, 1e-12);
   CHECK_CLOSE("intercept, row-by-row sums", &icpt2, &icpt, 1, 1e-12, 1e-12);
   CHECK_CLOSE("score, row-by-row sums", &score2, &score, 1, 1e-12, 1e-12);
   free(nudged);
   /* the other selections give the promised numbers of features */
-  CHECK_OK(ctx, limn_lime_fit(ctx, S, y, dist, 5000, 30, kw[0], LIMN_SELECT_FORWARD, 4, 1.0, coef, &icpt,
-                              &score, &pred, sel));
+  CHECK_OK(ctx, fit(S, y, dist, LIMN_SELECT_FORWARD, 4, kw[0], coef, &icpt, &score, &pred, sel));
   int k = 0;
   for (int j = 0; j < 30; j++)
     k += sel[j];
   CHECK_EQ(k, 4);
-  CHECK_OK(ctx, limn_lime_fit(ctx, S, y, dist, 5000, 30, kw[0], LIMN_SELECT_LASSO_PATH, 6, 1.0, coef, &icpt,
-                              &score, &pred, sel));
+  CHECK_OK(ctx, fit(S, y, dist, LIMN_SELECT_LASSO_PATH, 6, kw[0], coef, &icpt, &score, &pred, sel));
   k = 0;
   for (int j = 0; j < 30; j++)
     k += sel[j];
   CHECK(k >= 1 && k <= 6);
-  CHECK_OK(ctx, limn_lime_fit(ctx, S, y, dist, 5000, 30, kw[0], LIMN_SELECT_NONE, 10, 1.0, coef, &icpt,
-                              &score, &pred, sel));
+  CHECK_OK(ctx, fit(S, y, dist, LIMN_SELECT_NONE, 10, kw[0], coef, &icpt, &score, &pred, sel));
   k = 0;
   for (int j = 0; j < 30; j++)
     k += sel[j];
@@ -175,7 +184,17 @@ static void test_linear_wide(size_t d) {
   W[0] = 3, W[1] = -2, W[2] = 1, W[3] = 0.5f, W[d - 1] = 2.5f;
   limn_mlp_layer L = {d, 1, W, b};
   limn_model *m = NULL;
-  CHECK_OK(ctx, limn_mlp_create(ctx, s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1, &m));
+  CHECK_OK(ctx, limn_mlp_create(ctx,
+                                &(limn_mlp_spec){.schema = s,
+                                                 .mean = NULL,
+                                                 .std = NULL,
+                                                 .nlayers = 1,
+                                                 .layers = &L,
+                                                 .hidden = LIMN_ACT_RELU,
+                                                 .output = LIMN_ACT_IDENTITY,
+                                                 .y_shift = 0,
+                                                 .y_scale = 1},
+                                &m));
   size_t n = 500;
   float *x = malloc(n * d * sizeof *x), *yv = calloc(n, sizeof *yv), *row = malloc(d * sizeof *row);
   limn_rng r;
@@ -280,7 +299,17 @@ static void test_linear(void) {
   float W[4] = {3, -2, 1, 0.5f}, b[1] = {0};
   limn_mlp_layer L = {4, 1, W, b};
   limn_model *m = NULL;
-  CHECK_OK(ctx, limn_mlp_create(ctx, s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1, &m));
+  CHECK_OK(ctx, limn_mlp_create(ctx,
+                                &(limn_mlp_spec){.schema = s,
+                                                 .mean = NULL,
+                                                 .std = NULL,
+                                                 .nlayers = 1,
+                                                 .layers = &L,
+                                                 .hidden = LIMN_ACT_RELU,
+                                                 .output = LIMN_ACT_IDENTITY,
+                                                 .y_shift = 0,
+                                                 .y_scale = 1},
+                                &m));
   float *x = malloc(1000 * 4 * sizeof *x), *yv = malloc(1000 * sizeof *yv);
   limn_rng r;
   limn_rng_init(&r, 11, 0);

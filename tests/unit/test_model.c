@@ -88,7 +88,17 @@ static limn_model *random_model(size_t d, size_t k, limn_activation hid, limn_ac
   /* columns 3.. are numeric only in the one-hot twin: keep them unscaled */
   float mean[8] = {1, -2, 0.5f, 0, 0, 0, 0, 0}, sd[8] = {2, 0.5f, 1.5f, 1, 1, 1, 1, 1};
   limn_model *m = NULL;
-  if (limn_mlp_create(ctx, s, mean, sd, 3, L, hid, outa, nclasses ? 0 : 10.0, nclasses ? 1 : 3.0, &m))
+  if (limn_mlp_create(ctx,
+                      &(limn_mlp_spec){.schema = s,
+                                       .mean = mean,
+                                       .std = sd,
+                                       .nlayers = 3,
+                                       .layers = L,
+                                       .hidden = hid,
+                                       .output = outa,
+                                       .y_shift = nclasses ? 0 : 10.0,
+                                       .y_scale = nclasses ? 1 : 3.0},
+                      &m))
     fprintf(stderr, "random_model: %s\n", limn_ctx_errmsg(ctx));
   for (int i = 0; i < 6; i++)
     free(bufs[i]);
@@ -154,9 +164,9 @@ static void test_categorical_slots(void) {
   CHECK_EQ(limn_model_nfeatures(m), 4);
   size_t col;
   long cat;
-  CHECK_OK(ctx, limn_model_slot(m, 5, &col, &cat));
+  CHECK_OK(ctx, limn_model_slot(ctx, m, 5, &col, &cat));
   CHECK(col == 3 && cat == 2);
-  CHECK_OK(ctx, limn_model_slot(m, 1, &col, &cat));
+  CHECK_OK(ctx, limn_model_slot(ctx, m, 1, &col, &cat));
   CHECK(col == 1 && cat == -1);
   float x[4] = {0.5f, 1.0f, -1.0f, 2.0f}, xt[7] = {0.5f, 1.0f, -1.0f, 0, 0, 1, 0};
   float w[3] = {1, -0.5f, 0.25f}, g[7], gt[7], o[3], ot[3];
@@ -390,7 +400,7 @@ static void test_sklearn(void) {
   double *p = read_vec(src_path("tests/fixtures/sklearn_bc_proba.txt"), "proba", &n);
   limn_metrics mt;
   if (ds && p) {
-    CHECK_OK(ctx, limn_evaluate(ctx, m, ds, &mt));
+    CHECK_OK(ctx, limn_metrics_evaluate(ctx, m, ds, &mt));
     size_t rows = limn_dataset_nrows(ds), right = 0;
     double ll = 0;
     for (size_t i = 0; i < rows; i++) {

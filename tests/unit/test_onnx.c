@@ -262,7 +262,7 @@ static void test_bad(void) {
     len = fread(buf, 1, 8192, f);
     fclose(f);
   }
-  CHECK(buf && len > 100 && limn_is_onnx(buf, len));
+  CHECK(buf && len > 100 && limn_model_is_onnx(buf, len));
   size_t refused = 0;
   for (size_t cut = 0; buf && cut < len; cut += 7) {
     int rc = limn_model_load_onnx_mem(ctx, buf, cut, "cut.onnx", NULL, LIMN_ONNX_AUTO, &m);

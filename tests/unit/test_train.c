@@ -24,7 +24,7 @@ static double accuracy(limn_dataset *tr, limn_dataset *te, limn_model **keep) {
   limn_model *m = NULL;
   limn_metrics mt;
   double acc = -1;
-  if (limn_mlp_train(ctx, tr, NULL, &m) || limn_evaluate(ctx, m, te, &mt)) {
+  if (limn_mlp_train(ctx, tr, NULL, &m) || limn_metrics_evaluate(ctx, m, te, &mt)) {
     fprintf(stderr, "%s\n", limn_ctx_errmsg(ctx));
   } else {
     acc = mt.task == LIMN_TASK_CLASSIFICATION ? mt.accuracy : mt.r2;
@@ -103,7 +103,7 @@ static void test_deterministic(void) {
   CHECK(!strcmp(ha, hb) && strlen(ha) == 64);
   CHECK(strcmp(ha, hc) != 0);
   limn_mlp_info info;
-  CHECK_OK(ctx, limn_mlp_get_info(a, &info));
+  CHECK_OK(ctx, limn_mlp_get_info(ctx, a, &info));
   CHECK_EQ(info.epochs_run, 5);
   CHECK(limn_model_stats(a) != NULL && limn_stats_nrows(limn_model_stats(a)) == 1000);
   /* bad options */
