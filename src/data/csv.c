@@ -217,6 +217,7 @@ int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name
   LIMN_TRY(limn__check_text(ctx, buf, len, name));
   csv_state s = {ctx, name, buf, buf + len, 1, max_field, {0}, {0}, {0}, 0};
   limn__table *t = NULL;
+  limn__strmap seen = {0};
   int rc;
   if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
     s.p += 3;
@@ -261,16 +262,20 @@ int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name
   s.lines.data = NULL;
   s.text.data = NULL;
   limn__buf_free(ctx, &s.offs);
+  LIMN_CHECK(limn__strmap_init(ctx, &seen, ncols)); /* duplicate names: linear, not quadratic */
   for (size_t c = 0; c < ncols; c++) {
     LIMN_FAIL_IF(!t->names[c][0], ctx, LIMN_EPARSE, "%s line 1: column %zu has an empty name", name, c + 1);
-    for (size_t k = 0; k < c; k++)
-      LIMN_FAIL_IF(!strcmp(t->names[c], t->names[k]), ctx, LIMN_EPARSE,
-                   "%s line 1: duplicate column name '%s' (columns %zu and %zu)", name, t->names[c], k + 1,
-                   c + 1);
+    size_t k = limn__strmap_get(&seen, t->names[c]);
+    LIMN_FAIL_IF(k != (size_t)-1, ctx, LIMN_EPARSE,
+                 "%s line 1: duplicate column name '%s' (columns %zu and %zu)", name, t->names[c], k + 1,
+                 c + 1);
+    LIMN_CHECK(limn__strmap_put(ctx, &seen, t->names[c], c));
   }
+  limn__strmap_free(ctx, &seen);
   *out = t;
   return LIMN_OK;
 fail:
+  limn__strmap_free(ctx, &seen);
   limn__table_free(ctx, t);
   limn__buf_free(ctx, &s.text);
   limn__buf_free(ctx, &s.offs);

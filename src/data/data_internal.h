@@ -3,6 +3,7 @@
 #define LIMN_DATA_INTERNAL_H
 
 #include "../core/internal.h"
+#include "strmap.h"
 
 typedef struct limn__column {
   char *name;
@@ -18,7 +19,8 @@ struct limn_schema {
   limn_task task;
   size_t nclasses;
   char **classes;
-  limn_ctx *ctx; /* allocator owner */
+  limn__strmap index; /* feature name -> column (keys: the columns' own names) */
+  limn_ctx *ctx;      /* allocator owner */
 };
 
 /* The text of a parsed file: header names and field texts. */

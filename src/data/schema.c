@@ -29,6 +29,7 @@ void limn_schema_free(limn_schema *s) {
     free_strv(ctx, s->cols[j].cats, s->cols[j].ncats);
   }
   limn__free(ctx, s->cols);
+  limn__strmap_free(ctx, &s->index);
   limn__free(ctx, s->target);
   free_strv(ctx, s->classes, s->nclasses);
   limn__free(ctx, s);
@@ -56,16 +57,20 @@ static int check_name(limn_ctx *ctx, const limn_schema *s, const char *name) {
   return LIMN_OK;
 }
 
-/* Every name in v[0..n) is distinct. */
+/* Every name in v[0..n) is distinct (a hash map: linear in n). */
 static int check_distinct(limn_ctx *ctx, const char *what, const char *const *v, size_t n) {
-  for (size_t i = 0; i < n; i++) {
+  limn__strmap seen = {0};
+  int rc = limn__strmap_init(ctx, &seen, n);
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
     if (!v[i])
-      return limn__err(ctx, LIMN_EINVAL, "%s: name %zu is NULL", what, i);
-    for (size_t k = 0; k < i; k++)
-      if (!strcmp(v[i], v[k]))
-        return limn__err(ctx, LIMN_EINVAL, "%s: duplicate name '%s'", what, v[i]);
+      rc = limn__err(ctx, LIMN_EINVAL, "%s: name %zu is NULL", what, i);
+    else if (limn__strmap_get(&seen, v[i]) != (size_t)-1)
+      rc = limn__err(ctx, LIMN_EINVAL, "%s: duplicate name '%s'", what, v[i]);
+    else
+      rc = limn__strmap_put(ctx, &seen, v[i], i);
   }
-  return LIMN_OK;
+  limn__strmap_free(ctx, &seen);
+  return rc;
 }
 
 static int add_col(limn_ctx *ctx, limn_schema *s, const char *name, limn_col_kind kind,
@@ -91,6 +96,12 @@ static int add_col(limn_ctx *ctx, limn_schema *s, const char *name, limn_col_kin
       return LIMN_ENOMEM;
     }
     col.ncats = ncats;
+  }
+  int rc = limn__strmap_put(ctx, &s->index, col.name, s->nfeatures);
+  if (rc) {
+    limn__free(ctx, col.name);
+    free_strv(ctx, col.cats, col.ncats);
+    return rc;
   }
   s->cols[s->nfeatures++] = col;
   return LIMN_OK;
@@ -172,10 +183,8 @@ const char *limn_schema_category(const limn_schema *s, size_t j, size_t c) {
   return j < s->nfeatures && c < s->cols[j].ncats ? s->cols[j].cats[c] : NULL;
 }
 long limn_schema_find_feature(const limn_schema *s, const char *name) {
-  for (size_t j = 0; j < s->nfeatures; j++)
-    if (!strcmp(s->cols[j].name, name))
-      return (long)j;
-  return -1;
+  size_t j = name ? limn__strmap_get(&s->index, name) : (size_t)-1;
+  return j == (size_t)-1 ? -1 : (long)j;
 }
 const char *limn_schema_target_name(const limn_schema *s) { return s->target; }
 limn_task limn_schema_task(const limn_schema *s) { return s->task; }

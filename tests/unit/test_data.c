@@ -270,8 +270,41 @@ static void test_split(void) {
   limn_dataset_free(ds);
 }
 
+/* Names are looked up through the schema's hash index: every one of many columns is
+ * found at its place, and duplicates among columns, categories and classes are
+ * refused by name. */
+static void test_wide_schema(void) {
+  test_begin("wide schema");
+  limn_schema *s = NULL;
+  CHECK_OK(ctx, limn_schema_create(ctx, &s));
+  if (!s)
+    return;
+  enum { W = 20000 };
+  char name[32];
+  int ok = 1;
+  for (size_t j = 0; j < W && ok; j++) {
+    snprintf(name, sizeof name, "c%zu", (j * 7919) % W);
+    ok = limn_schema_add_numeric(ctx, s, name) == LIMN_OK;
+  }
+  CHECK(ok);
+  for (size_t j = 0; j < W && ok; j++) {
+    snprintf(name, sizeof name, "c%zu", (j * 7919) % W);
+    ok = limn_schema_find_feature(s, name) == (long)j;
+  }
+  CHECK(ok);
+  CHECK_EQ(limn_schema_find_feature(s, "c20000"), -1);
+  CHECK_ERR(ctx, limn_schema_add_numeric(ctx, s, "c123"), LIMN_EINVAL, "duplicate column name 'c123'");
+  const char *cats[] = {"x", "y", "x"}, *classes[] = {"no", "yes", "maybe", "yes"};
+  CHECK_ERR(ctx, limn_schema_add_categorical(ctx, s, "k", cats, 3), LIMN_EINVAL, "duplicate name 'x'");
+  CHECK_ERR(ctx, limn_schema_set_target(ctx, s, "t", LIMN_TASK_CLASSIFICATION, classes, 4), LIMN_EINVAL,
+            "duplicate name 'yes'");
+  CHECK_EQ(limn_schema_nfeatures(s), W);
+  limn_schema_free(s);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
+  test_wide_schema();
   test_csv_good();
   test_csv_bad();
   test_forced_and_schema();
