@@ -206,39 +206,28 @@ static int constant_node(builder *b, const Onnx__NodeProto *n, const char *label
   return LIMN_OK;
 }
 
-static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
-  limn_ctx *ctx = b->ctx;
-  ox_graph *g = b->g;
-  char label[300];
-  snprintf(label, sizeof label, "node %zu '%.200s'", index, n->name && *n->name ? n->name : "(unnamed)");
+/* The node's operator, after the checks every node gets: the default domain, an
+ * operator limn runs, and input and output counts it can hold. */
+static int node_op(builder *b, const Onnx__NodeProto *n, const char *label, ox_op *o) {
   const char *op = n->op_type ? n->op_type : "";
-  if (n->domain && *n->domain && strcmp(n->domain, "ai.onnx"))
-    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: operator '%s' of domain '%s' is not supported", b->file,
-                     label, op, n->domain);
-  if (!strcmp(op, "Constant"))
-    return constant_node(b, n, label);
-  ox_op o;
-  if (limn__ox_op_parse(op, &o))
-    return limn__err(ctx, LIMN_EUNSUPPORTED,
+  if (limn__ox_op_parse(op, o))
+    return limn__err(b->ctx, LIMN_EUNSUPPORTED,
                      "%s: %s: operator '%s' is not supported (docs/onnx.md lists those that are)", b->file,
                      label, op);
   if (n->n_input > OX_MAXIN || n->n_output < 1 || n->n_output > 4)
-    return limn__err(ctx, LIMN_EFORMAT, "%s: %s: %zu inputs and %zu outputs are too many for %s", b->file,
+    return limn__err(b->ctx, LIMN_EFORMAT, "%s: %s: %zu inputs and %zu outputs are too many for %s", b->file,
                      label, n->n_input, n->n_output, op);
-  ox_node *nd = &g->nodes[g->nnodes];
-  memset(nd, 0, sizeof *nd);
-  nd->op = o;
-  nd->bias = -1;
-  nd->name = limn__strdup(ctx, n->name && *n->name ? n->name : label);
-  if (!nd->name)
-    return LIMN_ENOMEM;
-  g->nnodes++;
+  return LIMN_OK;
+}
+
+/* The node's inputs, each defined by an earlier node, and its outputs as new values. */
+static int node_wires(builder *b, const Onnx__NodeProto *n, ox_node *nd, const char *label) {
   nd->nin = n->n_input;
   for (size_t k = 0; k < n->n_input; k++) {
     const char *in = n->input[k] ? n->input[k] : "";
     size_t id = *in ? limn__strmap_get(&b->ids, in) : (size_t)-1;
     if (*in && id == (size_t)-1)
-      return limn__err(ctx, LIMN_EFORMAT,
+      return limn__err(b->ctx, LIMN_EFORMAT,
                        "%s: %s: input '%s' is not defined before it (the graph must be in "
                        "topological order)",
                        b->file, label, in);
@@ -252,9 +241,15 @@ static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
     nd->out[k] = id;
   }
   if (nd->out[0] < 0)
-    return limn__err(ctx, LIMN_EFORMAT, "%s: %s: no output", b->file, label);
-  /* attributes and their defaults */
+    return limn__err(b->ctx, LIMN_EFORMAT, "%s: %s: no output", b->file, label);
+  return LIMN_OK;
+}
+
+/* The attributes any operator may read, with their defaults, and what Cast and Pad
+ * support. */
+static int node_attrs(builder *b, const Onnx__NodeProto *n, ox_node *nd, const char *label) {
   const Onnx__AttributeProto *a;
+  ox_op o = nd->op;
   nd->alpha = o == OX_LEAKYRELU ? 0.01f : 1.0f;
   nd->beta = 1.0f;
   if ((a = attr(n, "alpha")) && a->has_f)
@@ -263,72 +258,111 @@ static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
     nd->beta = a->f;
   nd->trans_a = (a = attr(n, "transA")) && a->has_i && a->i;
   nd->trans_b = (a = attr(n, "transB")) && a->has_i && a->i;
-  nd->axis = o == OX_SOFTMAX || o == OX_LOGSOFTMAX ? (g->opset >= 13 ? -1 : 1) : o == OX_FLATTEN ? 1 : 0;
+  nd->axis = o == OX_SOFTMAX || o == OX_LOGSOFTMAX ? (b->g->opset >= 13 ? -1 : 1) : o == OX_FLATTEN ? 1 : 0;
   if ((a = attr(n, "axis")) && a->has_i)
     nd->axis = (long)a->i;
   else if (o == OX_CONCAT)
-    return limn__err(ctx, LIMN_EFORMAT, "%s: %s: Concat needs an axis", b->file, label);
+    return limn__err(b->ctx, LIMN_EFORMAT, "%s: %s: Concat needs an axis", b->file, label);
   if (o == OX_CAST) {
     a = attr(n, "to");
     long to = a && a->has_i ? (long)a->i : 0;
     nd->to = to == 1 || to == 11 ? OX_FLOAT : to == 7 || to == 6 ? OX_INT64 : 0;
     if (!nd->to)
-      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: Cast to element type %ld is not supported", b->file,
-                       label, to);
+      return limn__err(b->ctx, LIMN_EUNSUPPORTED, "%s: %s: Cast to element type %ld is not supported",
+                       b->file, label, to);
   }
   if (o == OX_PAD) {
     if ((a = attr(n, "mode")) && a->has_s && !(a->s.len == 8 && !memcmp(a->s.data, "constant", 8)))
-      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: only constant padding is supported", b->file, label);
-    if (g->opset < 11)
-      return limn__err(ctx, LIMN_EUNSUPPORTED,
+      return limn__err(b->ctx, LIMN_EUNSUPPORTED, "%s: %s: only constant padding is supported", b->file,
+                       label);
+    if (b->g->opset < 11)
+      return limn__err(b->ctx, LIMN_EUNSUPPORTED,
                        "%s: %s: Pad before opset 11 (pads as an attribute) is not supported", b->file, label);
   }
-  if (o == OX_CONV || o == OX_MAXPOOL || o == OX_AVGPOOL) {
-    nd->stride[0] = nd->stride[1] = nd->dil[0] = nd->dil[1] = 1;
-    if ((a = attr(n, "auto_pad")) && a->has_s && !(a->s.len == 6 && !memcmp(a->s.data, "NOTSET", 6)))
-      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: auto_pad is not supported (give pads)", b->file,
-                       label);
-    if ((a = attr(n, "ceil_mode")) && a->has_i && a->i)
-      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: ceil_mode is not supported", b->file, label);
-    if ((a = attr(n, "group")) && a->has_i && a->i != 1)
-      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: grouped convolutions are not supported", b->file,
-                       label);
-    if ((a = attr(n, "storage_order")) && a->has_i && a->i)
-      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: column-major storage is not supported", b->file,
-                       label);
-    if (n->n_output > 1 && n->output[1] && *n->output[1])
-      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: the Indices output is not supported", b->file, label);
-    nd->count_pad = (a = attr(n, "count_include_pad")) && a->has_i && a->i;
-    struct {
-      const char *name;
-      size_t *dst, n;
-    } lists[] = {{"kernel_shape", nd->kernel, 2},
-                 {"strides", nd->stride, 2},
-                 {"dilations", nd->dil, 2},
-                 {"pads", nd->pad, 4}};
-    for (size_t q = 0; q < 4; q++) {
-      if (!(a = attr(n, lists[q].name)))
-        continue;
-      if (a->n_ints != lists[q].n)
-        return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: %s needs %zu values (2-D only)", b->file, label,
-                         lists[q].name, lists[q].n);
-      for (size_t r = 0; r < lists[q].n; r++) {
-        long lo = q == 3 ? 0 : 1;
-        if (a->ints[r] < lo || a->ints[r] > 4096)
-          return limn__err(ctx, LIMN_EFORMAT, "%s: %s: bad %s", b->file, label, lists[q].name);
-        lists[q].dst[r] = (size_t)a->ints[r];
-      }
-      nd->has_kernel |= q == 0;
+  return LIMN_OK;
+}
+
+/* Conv and the pools: the window (2-D only), and what they do not support. */
+static int window_attrs(builder *b, const Onnx__NodeProto *n, ox_node *nd, const char *label) {
+  limn_ctx *ctx = b->ctx;
+  const Onnx__AttributeProto *a;
+  nd->stride[0] = nd->stride[1] = nd->dil[0] = nd->dil[1] = 1;
+  if ((a = attr(n, "auto_pad")) && a->has_s && !(a->s.len == 6 && !memcmp(a->s.data, "NOTSET", 6)))
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: auto_pad is not supported (give pads)", b->file, label);
+  if ((a = attr(n, "ceil_mode")) && a->has_i && a->i)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: ceil_mode is not supported", b->file, label);
+  if ((a = attr(n, "group")) && a->has_i && a->i != 1)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: grouped convolutions are not supported", b->file,
+                     label);
+  if ((a = attr(n, "storage_order")) && a->has_i && a->i)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: column-major storage is not supported", b->file, label);
+  if (n->n_output > 1 && n->output[1] && *n->output[1])
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: the Indices output is not supported", b->file, label);
+  nd->count_pad = (a = attr(n, "count_include_pad")) && a->has_i && a->i;
+  struct {
+    const char *name;
+    size_t *dst, n;
+  } lists[] = {{"kernel_shape", nd->kernel, 2},
+               {"strides", nd->stride, 2},
+               {"dilations", nd->dil, 2},
+               {"pads", nd->pad, 4}};
+  for (size_t q = 0; q < 4; q++) {
+    if (!(a = attr(n, lists[q].name)))
+      continue;
+    if (a->n_ints != lists[q].n)
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: %s needs %zu values (2-D only)", b->file, label,
+                       lists[q].name, lists[q].n);
+    for (size_t r = 0; r < lists[q].n; r++) {
+      long lo = q == 3 ? 0 : 1;
+      if (a->ints[r] < lo || a->ints[r] > 4096)
+        return limn__err(ctx, LIMN_EFORMAT, "%s: %s: bad %s", b->file, label, lists[q].name);
+      lists[q].dst[r] = (size_t)a->ints[r];
     }
+    nd->has_kernel |= q == 0;
   }
-  if (o == OX_UNSQUEEZE && (a = attr(n, "axes"))) {
-    nd->naxes = a->n_ints;
-    nd->axes = limn__alloc_array(ctx, a->n_ints + 1, sizeof(int64_t));
-    if (!nd->axes)
-      return LIMN_ENOMEM;
-    if (a->n_ints)
-      memcpy(nd->axes, a->ints, a->n_ints * sizeof(int64_t));
-  }
+  return LIMN_OK;
+}
+
+/* Unsqueeze's axes as an attribute (before opset 13). */
+static int axes_attr(builder *b, const Onnx__AttributeProto *a, ox_node *nd) {
+  nd->naxes = a->n_ints;
+  nd->axes = limn__alloc_array(b->ctx, a->n_ints + 1, sizeof(int64_t));
+  if (!nd->axes)
+    return LIMN_ENOMEM;
+  if (a->n_ints)
+    memcpy(nd->axes, a->ints, a->n_ints * sizeof(int64_t));
+  return LIMN_OK;
+}
+
+/* Node `index` of the graph: a folded constant, or an operator with its wires and
+ * attributes. Errors name the node. */
+static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
+  ox_graph *g = b->g;
+  char label[300];
+  snprintf(label, sizeof label, "node %zu '%.200s'", index, n->name && *n->name ? n->name : "(unnamed)");
+  const char *op = n->op_type ? n->op_type : "";
+  if (n->domain && *n->domain && strcmp(n->domain, "ai.onnx"))
+    return limn__err(b->ctx, LIMN_EUNSUPPORTED, "%s: %s: operator '%s' of domain '%s' is not supported",
+                     b->file, label, op, n->domain);
+  if (!strcmp(op, "Constant"))
+    return constant_node(b, n, label);
+  ox_op o;
+  LIMN_TRY(node_op(b, n, label, &o));
+  ox_node *nd = &g->nodes[g->nnodes];
+  memset(nd, 0, sizeof *nd);
+  nd->op = o;
+  nd->bias = -1;
+  nd->name = limn__strdup(b->ctx, n->name && *n->name ? n->name : label);
+  if (!nd->name)
+    return LIMN_ENOMEM;
+  g->nnodes++;
+  LIMN_TRY(node_wires(b, n, nd, label));
+  LIMN_TRY(node_attrs(b, n, nd, label));
+  if (o == OX_CONV || o == OX_MAXPOOL || o == OX_AVGPOOL)
+    LIMN_TRY(window_attrs(b, n, nd, label));
+  const Onnx__AttributeProto *a;
+  if (o == OX_UNSQUEEZE && (a = attr(n, "axes")))
+    LIMN_TRY(axes_attr(b, a, nd));
   return LIMN_OK;
 }
 
@@ -398,76 +432,104 @@ static int fold(limn_ctx *ctx, ox_graph *g) {
   return LIMN_OK;
 }
 
-static int build_graph(limn_ctx *ctx, const Onnx__ModelProto *mp, const char *file, ox_graph *g) {
-  const Onnx__GraphProto *gp = mp->graph;
-  builder b = {ctx, file, g, {0}, 0};
-  memset(g, 0, sizeof *g);
-  g->input = g->output = -1;
-  if (!gp)
-    return limn__err(ctx, LIMN_EFORMAT, "%s: the model holds no graph", file);
-  g->opset = -1;
+/* The default domain's opset the model imports (-1 when none). */
+static long read_opset(const Onnx__ModelProto *mp) {
+  long opset = -1;
   for (size_t k = 0; k < mp->n_opset_import; k++) {
     const Onnx__OperatorSetIdProto *os = mp->opset_import[k];
     if (os && (!os->domain || !*os->domain || !strcmp(os->domain, "ai.onnx")) && os->has_version)
-      g->opset = (long)os->version;
+      opset = (long)os->version;
   }
-  if (g->opset < 9 || g->opset > 17)
-    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: ONNX opset %ld is not supported (9 to 17 are)", file,
-                     g->opset);
-  if (gp->n_node > OX_MAX_NODES)
-    return limn__err(ctx, LIMN_EFORMAT, "%s: %zu nodes (at most %d)", file, gp->n_node, OX_MAX_NODES);
-  int rc = limn__strmap_init(ctx, &b.ids, 2 * (gp->n_node + gp->n_initializer + gp->n_input) + 16);
-  g->nodes = rc ? NULL : limn__alloc_array(ctx, gp->n_node + 1, sizeof *g->nodes);
-  if (!rc && !g->nodes)
-    rc = LIMN_ENOMEM;
-  for (size_t k = 0; k < gp->n_initializer && !rc; k++) {
+  return opset;
+}
+
+/* The weights: every initializer as a named constant. */
+static int add_initializers(builder *b, const Onnx__GraphProto *gp) {
+  for (size_t k = 0; k < gp->n_initializer; k++) {
     int id;
     const char *nm = gp->initializer[k]->name;
     if (!nm || !*nm)
-      rc = limn__err(ctx, LIMN_EFORMAT, "%s: initializer %zu has no name", file, k);
-    if (!rc)
-      rc = new_value(&b, nm, &id);
-    if (!rc)
-      rc = tensor_const(&b, gp->initializer[k], &g->consts[id]);
+      return limn__err(b->ctx, LIMN_EFORMAT, "%s: initializer %zu has no name", b->file, k);
+    LIMN_TRY(new_value(b, nm, &id));
+    LIMN_TRY(tensor_const(b, gp->initializer[k], &b->g->consts[id]));
   }
-  for (size_t k = 0; k < gp->n_input && !rc && g->input < 0; k++) { /* the first input that is not a weight */
+  return LIMN_OK;
+}
+
+/* The graph's input: its first declared input that is not a weight. */
+static int find_input(builder *b, const Onnx__GraphProto *gp) {
+  for (size_t k = 0; k < gp->n_input && b->g->input < 0; k++) {
     const char *nm = gp->input[k]->name;
-    if (nm && limn__strmap_get(&b.ids, nm) == (size_t)-1)
-      rc = new_value(&b, nm, &g->input);
+    if (nm && limn__strmap_get(&b->ids, nm) == (size_t)-1)
+      LIMN_TRY(new_value(b, nm, &b->g->input));
   }
-  if (!rc && g->input < 0)
-    rc = limn__err(ctx, LIMN_EFORMAT, "%s: the graph has no input besides its weights", file);
-  for (size_t k = 0; k < gp->n_node && !rc; k++)
-    rc = gp->node[k] ? add_node(&b, gp->node[k], k) : LIMN_EFORMAT;
-  if (!rc && (gp->n_output < 1 || !gp->output[0]->name))
-    rc = limn__err(ctx, LIMN_EFORMAT, "%s: the graph has no output", file);
-  if (!rc) {
-    size_t id = limn__strmap_get(&b.ids, gp->output[0]->name);
-    if (id == (size_t)-1)
-      rc = limn__err(ctx, LIMN_EFORMAT, "%s: the graph's output '%s' is never computed", file,
+  if (b->g->input < 0)
+    return limn__err(b->ctx, LIMN_EFORMAT, "%s: the graph has no input besides its weights", b->file);
+  return LIMN_OK;
+}
+
+/* The graph's output: its first declared output, which a node must compute. */
+static int find_output(builder *b, const Onnx__GraphProto *gp) {
+  if (gp->n_output < 1 || !gp->output[0]->name)
+    return limn__err(b->ctx, LIMN_EFORMAT, "%s: the graph has no output", b->file);
+  size_t id = limn__strmap_get(&b->ids, gp->output[0]->name);
+  b->g->output = (int)id;
+  if (id == (size_t)-1)
+    return limn__err(b->ctx, LIMN_EFORMAT, "%s: the graph's output '%s' is never computed", b->file,
                      gp->output[0]->name);
-    g->output = (int)id;
+  return LIMN_OK;
+}
+
+/* Which values depend on the input (g->dep). */
+static int mark_dependence(limn_ctx *ctx, ox_graph *g) {
+  g->dep = limn__calloc(ctx, g->nvals, 1);
+  if (!g->dep)
+    return LIMN_ENOMEM;
+  g->dep[g->input] = 1;
+  for (size_t k = 0; k < g->nnodes; k++) {
+    const ox_node *nd = &g->nodes[k];
+    if (nd->skip)
+      continue;
+    int d = 0;
+    for (size_t q = 0; q < nd->nin; q++)
+      d |= nd->in[q] >= 0 && g->dep[nd->in[q]];
+    for (size_t q = 0; q < nd->nout; q++)
+      if (nd->out[q] >= 0)
+        g->dep[nd->out[q]] = (unsigned char)d;
   }
-  if (!rc)
-    rc = fold(ctx, g);
-  if (!rc) { /* which values depend on the input */
-    g->dep = limn__calloc(ctx, g->nvals, 1);
-    if (!g->dep)
-      rc = LIMN_ENOMEM;
-    else
-      g->dep[g->input] = 1;
-    for (size_t k = 0; k < g->nnodes && !rc; k++) {
-      const ox_node *nd = &g->nodes[k];
-      if (nd->skip)
-        continue;
-      int d = 0;
-      for (size_t q = 0; q < nd->nin; q++)
-        d |= nd->in[q] >= 0 && g->dep[nd->in[q]];
-      for (size_t q = 0; q < nd->nout; q++)
-        if (nd->out[q] >= 0)
-          g->dep[nd->out[q]] = (unsigned char)d;
-    }
+  return LIMN_OK;
+}
+
+/* The graph of mp: its values (weights, the input, every node's outputs), its
+ * nodes in order with their attributes, folds, and what depends on the input. */
+static int build_graph(limn_ctx *ctx, const Onnx__ModelProto *mp, const char *file, ox_graph *g) {
+  const Onnx__GraphProto *gp = mp->graph;
+  builder b = {ctx, file, g, {0}, 0};
+  int rc;
+  memset(g, 0, sizeof *g);
+  g->input = g->output = -1;
+  LIMN_FAIL_IF(!gp, ctx, LIMN_EFORMAT, "%s: the model holds no graph", file);
+  g->opset = read_opset(mp);
+  LIMN_FAIL_IF(g->opset < 9 || g->opset > 17, ctx, LIMN_EUNSUPPORTED,
+               "%s: ONNX opset %ld is not supported (9 to 17 are)", file, g->opset);
+  LIMN_FAIL_IF(gp->n_node > OX_MAX_NODES, ctx, LIMN_EFORMAT, "%s: %zu nodes (at most %d)", file, gp->n_node,
+               OX_MAX_NODES);
+  LIMN_CHECK(limn__strmap_init(ctx, &b.ids, 2 * (gp->n_node + gp->n_initializer + gp->n_input) + 16));
+  g->nodes = limn__alloc_array(ctx, gp->n_node + 1, sizeof *g->nodes);
+  if (!g->nodes) {
+    rc = LIMN_ENOMEM;
+    goto fail;
   }
+  LIMN_CHECK(add_initializers(&b, gp));
+  LIMN_CHECK(find_input(&b, gp));
+  for (size_t k = 0; k < gp->n_node; k++) {
+    LIMN_FAIL_IF(!gp->node[k], ctx, LIMN_EFORMAT, "%s: node %zu is empty", file, k);
+    LIMN_CHECK(add_node(&b, gp->node[k], k));
+  }
+  LIMN_CHECK(find_output(&b, gp));
+  LIMN_CHECK(fold(ctx, g));
+  LIMN_CHECK(mark_dependence(ctx, g));
+fail:
   limn__strmap_free(ctx, &b.ids);
   return rc;
 }
@@ -777,10 +839,94 @@ static int default_schema(limn_ctx *ctx, const limn_schema *given, size_t d, siz
   return rc;
 }
 
+/* How the graph's output reads: probabilities after a final Softmax (whose input
+ * gives the logits), probabilities, logits or a value, from `kind` and the target. */
+static void choose_head(ox_model *om, const limn_schema *schema, limn_onnx_output kind) {
+  const ox_node *last = NULL;
+  for (size_t k = 0; k < om->g.nnodes; k++)
+    if (om->g.nodes[k].out[0] == om->g.output && !om->g.nodes[k].skip)
+      last = &om->g.nodes[k];
+  int softmax = last && last->op == OX_SOFTMAX && last->in[0] >= 0;
+  limn_task task = schema && limn_schema_target_name(schema) ? limn_schema_task(schema) : LIMN_TASK_AUTO;
+  if (kind == LIMN_ONNX_VALUE || (kind == LIMN_ONNX_AUTO && task == LIMN_TASK_REGRESSION))
+    om->head = HEAD_VALUE;
+  else if (softmax && (kind == LIMN_ONNX_AUTO || kind == LIMN_ONNX_PROBABILITIES))
+    om->head = HEAD_SOFTMAX, om->logit = last->in[0];
+  else if (kind == LIMN_ONNX_PROBABILITIES)
+    om->head = HEAD_PROBS;
+  else
+    om->head = HEAD_LOGITS;
+}
+
+/* The graph's input from the data's columns (categorical ones one-hot, in the data's
+ * order) against the width the graph declares. */
+static int input_layout(limn_ctx *ctx, ox_model *om, const Onnx__GraphProto *gp, const limn_schema *schema,
+                        const char *file) {
+  size_t dw = declared_shape(gp, om->g.names[om->g.input], &om->in_rank, om->in_dim);
+  om->d = schema ? limn_schema_nfeatures(schema) : dw;
+  om->slot_of = limn__calloc(ctx, om->d + 1, sizeof *om->slot_of);
+  om->ncat = limn__calloc(ctx, om->d + 1, sizeof *om->ncat);
+  if (!om->slot_of || !om->ncat)
+    return LIMN_ENOMEM;
+  om->w = 0;
+  for (size_t j = 0; j < om->d; j++) {
+    om->slot_of[j] = om->w;
+    if (schema && limn_schema_feature_kind(schema, j) == LIMN_COL_CATEGORICAL)
+      om->ncat[j] = limn_schema_ncategories(schema, j);
+    om->w += om->ncat[j] ? om->ncat[j] : 1;
+  }
+  if (!dw) /* (N, w) */
+    om->in_rank = 2, om->in_dim[1] = om->w;
+  if (!om->d)
+    return limn__err(ctx, LIMN_EINVAL,
+                     "%s: the graph does not declare its input width: give the data's schema", file);
+  if (dw && dw != om->w)
+    return om->w == om->d
+               ? limn__err(ctx, LIMN_ESHAPE, "%s: the graph takes %zu columns, the data has %zu features",
+                           file, dw, om->d)
+               : limn__err(ctx, LIMN_ESHAPE,
+                           "%s: the graph takes %zu inputs, the data's %zu columns make %zu (categorical "
+                           "columns one-hot)",
+                           file, dw, om->d, om->w);
+  return LIMN_OK;
+}
+
+/* One zero row through the graph: every shape checked, the output width found. */
+static int probe_output(limn_ctx *ctx, ox_model *om, const char *file) {
+  float *z = limn__calloc(ctx, om->w, sizeof(float));
+  run_state s = {0};
+  om->k = 1;
+  int rc = z ? run_forward(ctx, om, z, 1, &s) : LIMN_ENOMEM;
+  if (!rc)
+    om->k = s.vals[om->g.output].len;
+  if (!rc && (s.vals[om->g.output].type != OX_FLOAT || om->k == 0))
+    rc = limn__err(ctx, LIMN_ESHAPE, "%s: the graph's output is not a float row", file);
+  if (rc && rc != LIMN_ENOMEM && rc != LIMN_ESHAPE)
+    rc = limn__err_prefix(ctx, rc, "%s", file);
+  else if (rc == LIMN_ESHAPE && s.vals)
+    rc = limn__err_prefix(ctx, rc, "%s", file);
+  run_free(ctx, &s);
+  limn__free(ctx, z);
+  return rc;
+}
+
+/* The data's target wants as many outputs as it has classes (one for a value). */
+static int check_target(limn_ctx *ctx, const ox_model *om, const limn_schema *schema, const char *file) {
+  if (!schema || !limn_schema_target_name(schema))
+    return LIMN_OK;
+  limn_task task = limn_schema_task(schema);
+  size_t want = task == LIMN_TASK_CLASSIFICATION ? limn_schema_nclasses(schema) : 1;
+  if ((task == LIMN_TASK_CLASSIFICATION || task == LIMN_TASK_REGRESSION) && om->k != want)
+    return limn__err(ctx, LIMN_ESHAPE,
+                     "%s: the graph gives %zu outputs per row, the data's target '%s' needs %zu", file, om->k,
+                     limn_schema_target_name(schema), want);
+  return LIMN_OK;
+}
+
 int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
                              const limn_schema *schema, limn_onnx_output kind, limn_model **out) {
   if (!ctx || !out || (!buf && len))
-    return LIMN_EINVAL;
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_model_load_onnx_mem: NULL output or bytes") : LIMN_EINVAL;
   *out = NULL;
   const char *file = name ? name : "(memory)";
   ProtobufCAllocator al = {pb_alloc, pb_free, ctx};
@@ -790,98 +936,39 @@ int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const c
   ox_model *om = limn__calloc(ctx, 1, sizeof *om);
   limn_schema *own = NULL;
   limn_model *m = NULL;
-  int rc = om ? build_graph(ctx, mp, file, &om->g) : LIMN_ENOMEM;
-  if (!rc && om->g.dep && !om->g.dep[om->g.output])
-    rc = limn__err(ctx, LIMN_EFORMAT, "%s: the graph's output does not depend on its input", file);
-  /* the head: a final Softmax gives probabilities and names the logits */
-  const ox_node *last = NULL;
-  for (size_t k = 0; !rc && k < om->g.nnodes; k++)
-    if (om->g.nodes[k].out[0] == om->g.output && !om->g.nodes[k].skip)
-      last = &om->g.nodes[k];
-  if (!rc) {
-    int softmax = last && last->op == OX_SOFTMAX && last->in[0] >= 0;
-    limn_task task = schema && limn_schema_target_name(schema) ? limn_schema_task(schema) : LIMN_TASK_AUTO;
-    if (kind == LIMN_ONNX_VALUE || (kind == LIMN_ONNX_AUTO && task == LIMN_TASK_REGRESSION))
-      om->head = HEAD_VALUE;
-    else if (softmax && (kind == LIMN_ONNX_AUTO || kind == LIMN_ONNX_PROBABILITIES))
-      om->head = HEAD_SOFTMAX, om->logit = last->in[0];
-    else if (kind == LIMN_ONNX_PROBABILITIES)
-      om->head = HEAD_PROBS;
-    else
-      om->head = HEAD_LOGITS;
-    size_t dw = declared_shape(mp->graph, om->g.names[om->g.input], &om->in_rank, om->in_dim);
-    om->d = schema ? limn_schema_nfeatures(schema) : dw;
-    om->slot_of = limn__calloc(ctx, om->d + 1, sizeof *om->slot_of);
-    om->ncat = limn__calloc(ctx, om->d + 1, sizeof *om->ncat);
-    if (!om->slot_of || !om->ncat)
-      rc = LIMN_ENOMEM;
-    om->w = 0;
-    for (size_t j = 0; !rc && j < om->d; j++) { /* categorical columns one-hot, in the data's order */
-      om->slot_of[j] = om->w;
-      if (schema && limn_schema_feature_kind(schema, j) == LIMN_COL_CATEGORICAL)
-        om->ncat[j] = limn_schema_ncategories(schema, j);
-      om->w += om->ncat[j] ? om->ncat[j] : 1;
-    }
-    if (!dw) /* (N, w) */
-      om->in_rank = 2, om->in_dim[1] = om->w;
-    if (!rc && !om->d)
-      rc = limn__err(ctx, LIMN_EINVAL,
-                     "%s: the graph does not declare its input width: give the data's schema", file);
-    else if (!rc && dw && dw != om->w)
-      rc = om->w == om->d
-               ? limn__err(ctx, LIMN_ESHAPE, "%s: the graph takes %zu columns, the data has %zu features",
-                           file, dw, om->d)
-               : limn__err(ctx, LIMN_ESHAPE,
-                           "%s: the graph takes %zu inputs, the data's %zu columns make %zu (categorical "
-                           "columns one-hot)",
-                           file, dw, om->d, om->w);
+  int rc, has_target = schema && limn_schema_target_name(schema);
+  if (!om) {
+    rc = LIMN_ENOMEM;
+    goto fail;
   }
-  if (!rc) { /* one zero row through the graph: shapes, and the output width */
-    float *z = limn__calloc(ctx, om->w, sizeof(float));
-    run_state s = {0};
-    om->k = 1;
-    rc = z ? run_forward(ctx, om, z, 1, &s) : LIMN_ENOMEM;
-    if (!rc)
-      om->k = s.vals[om->g.output].len;
-    if (!rc && (s.vals[om->g.output].type != OX_FLOAT || om->k == 0))
-      rc = limn__err(ctx, LIMN_ESHAPE, "%s: the graph's output is not a float row", file);
-    if (rc && rc != LIMN_ENOMEM && rc != LIMN_ESHAPE)
-      rc = limn__err_prefix(ctx, rc, "%s", file);
-    else if (rc == LIMN_ESHAPE && s.vals)
-      rc = limn__err_prefix(ctx, rc, "%s", file);
-    run_free(ctx, &s);
-    limn__free(ctx, z);
-  }
-  if (!rc && schema && limn_schema_target_name(schema)) {
-    limn_task task = limn_schema_task(schema);
-    size_t want = task == LIMN_TASK_CLASSIFICATION ? limn_schema_nclasses(schema) : 1;
-    if ((task == LIMN_TASK_CLASSIFICATION || task == LIMN_TASK_REGRESSION) && om->k != want)
-      rc = limn__err(ctx, LIMN_ESHAPE,
-                     "%s: the graph gives %zu outputs per row, the data's target '%s' needs %zu", file, om->k,
-                     limn_schema_target_name(schema), want);
-  }
-  if (!rc && om->k == 1 && kind == LIMN_ONNX_AUTO && (!schema || !limn_schema_target_name(schema)))
+  LIMN_CHECK(build_graph(ctx, mp, file, &om->g));
+  LIMN_FAIL_IF(om->g.dep && !om->g.dep[om->g.output], ctx, LIMN_EFORMAT,
+               "%s: the graph's output does not depend on its input", file);
+  choose_head(om, schema, kind);
+  LIMN_CHECK(input_layout(ctx, om, mp->graph, schema, file));
+  LIMN_CHECK(probe_output(ctx, om, file));
+  LIMN_CHECK(check_target(ctx, om, schema, file));
+  if (om->k == 1 && kind == LIMN_ONNX_AUTO && !has_target)
     om->head = HEAD_VALUE; /* one output and nothing says classes: a value */
-  if (!rc && (!schema || !limn_schema_target_name(schema)))
-    rc = default_schema(ctx, schema, om->d, om->k, om->head == HEAD_VALUE, &own);
-  if (!rc)
-    rc = limn__model_new(ctx, "onnx", own ? own : schema, om->d, om->k, &ox_vt, &m);
-  onnx__model_proto__free_unpacked(mp, &al);
-  limn_schema_free(own);
-  if (rc) {
-    if (om) {
-      graph_free(ctx, &om->g);
-      limn__free(ctx, om->slot_of);
-      limn__free(ctx, om->ncat);
-    }
-    limn__free(ctx, om);
-    limn_model_free(m);
-    return rc;
-  }
+  if (!has_target)
+    LIMN_CHECK(default_schema(ctx, schema, om->d, om->k, om->head == HEAD_VALUE, &own));
+  LIMN_CHECK(limn__model_new(ctx, "onnx", own ? own : schema, om->d, om->k, &ox_vt, &m));
   m->impl = om;
   limn_sha256(buf, len, m->sha256);
   *out = m;
-  return LIMN_OK;
+  om = NULL;
+  m = NULL;
+fail:
+  onnx__model_proto__free_unpacked(mp, &al);
+  limn_schema_free(own);
+  if (om) {
+    graph_free(ctx, &om->g);
+    limn__free(ctx, om->slot_of);
+    limn__free(ctx, om->ncat);
+    limn__free(ctx, om);
+  }
+  limn_model_free(m);
+  return rc;
 }
 
 int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *schema, limn_onnx_output kind,
