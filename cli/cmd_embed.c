@@ -259,12 +259,22 @@ static double now_s(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-int cmd_embed(int argc, char **argv) {
-  size_t pca_k = 0;
+/* The command line, parsed once. */
+typedef struct embed_args {
+  limn_tsne_opts tsne;
+  const char *space; /* with --transform: the saved map's */
+  int standardize;   /* likewise */
+  size_t pca_k;      /* likewise */
+  int verbose;
+} embed_args;
+
+static int parse_args(int argc, char **argv, embed_args *a) {
   int rc = cli_parse(&cmd, argc, argv);
   if (rc)
     return rc;
-  limn_tsne_opts o = limn_tsne_opts_default();
+  memset(a, 0, sizeof *a);
+  limn_tsne_opts *o = &a->tsne;
+  *o = limn_tsne_opts_default();
   size_t threads;
   const char *space = cli_get(&cmd, "space"), *method = cli_get(&cmd, "method"),
              *init = cli_get(&cmd, "init");
@@ -275,281 +285,337 @@ int cmd_embed(int argc, char **argv) {
            CLI_USAGE;
   if (strcmp(space, "input") && !cli_get(&cmd, "model"))
     return cli_fail("--space %s needs --model", space), CLI_USAGE;
-  if (!strcmp(method, "auto"))
-    o.method = LIMN_TSNE_AUTO;
-  else if (!strcmp(method, "exact"))
-    o.method = LIMN_TSNE_EXACT;
-  else if (!strcmp(method, "barnes-hut"))
-    o.method = LIMN_TSNE_BARNES_HUT;
-  else if (!strcmp(method, "fft"))
-    o.method = LIMN_TSNE_FFT;
-  else
+  const char *methods[] = {"auto", "exact", "barnes-hut", "fft"};
+  const limn_tsne_method mv[] = {LIMN_TSNE_AUTO, LIMN_TSNE_EXACT, LIMN_TSNE_BARNES_HUT, LIMN_TSNE_FFT};
+  size_t q = 0;
+  while (q < 4 && strcmp(method, methods[q]))
+    q++;
+  if (q == 4)
     return cli_fail("--method: expected auto, exact, barnes-hut or fft, got '%s'", method), CLI_USAGE;
+  o->method = mv[q];
   if (strcmp(init, "pca") && strcmp(init, "random"))
     return cli_fail("--init: expected pca or random, got '%s'", init), CLI_USAGE;
-  o.init_random = !strcmp(init, "random");
-  if (cli_double(&cmd, "perplexity", 1, 1e6, &o.perplexity) ||
-      cli_size(&cmd, "iterations", 1, 1000000, &o.iterations) ||
-      cli_double(&cmd, "early-exaggeration", 1, 1e6, &o.exaggeration) ||
-      cli_double(&cmd, "learning-rate", 0, 1e9, &o.learning_rate) ||
-      cli_double(&cmd, "theta", 0, 10, &o.theta) || cli_size(&cmd, "fft-nodes", 2, 8, &o.fft_nodes) ||
-      cli_u64(&cmd, "seed", &o.seed) || cli_size(&cmd, "threads", 0, 4096, &threads) ||
-      cli_size(&cmd, "pca", 0, 1000000, &pca_k))
+  o->init_random = !strcmp(init, "random");
+  if (cli_double(&cmd, "perplexity", 1, 1e6, &o->perplexity) ||
+      cli_size(&cmd, "iterations", 1, 1000000, &o->iterations) ||
+      cli_double(&cmd, "early-exaggeration", 1, 1e6, &o->exaggeration) ||
+      cli_double(&cmd, "learning-rate", 0, 1e9, &o->learning_rate) ||
+      cli_double(&cmd, "theta", 0, 10, &o->theta) || cli_size(&cmd, "fft-nodes", 2, 8, &o->fft_nodes) ||
+      cli_u64(&cmd, "seed", &o->seed) || cli_size(&cmd, "threads", 0, 4096, &threads) ||
+      cli_size(&cmd, "pca", 0, 1000000, &a->pca_k))
     return CLI_USAGE;
-  if (o.exaggeration_iters > o.iterations)
-    o.exaggeration_iters = o.iterations;
-  limn_ctx *ctx = cli_ctx(&cmd);
-  if (!ctx)
-    return CLI_FAIL;
-  limn_model *m = NULL;
-  limn_dataset *ds = NULL;
-  limn_tsne_affinity *P = NULL;
-  limn_tsne_map *ref = NULL;
-  float *x = NULL, *prob = NULL;
-  double *y = NULL, kl = NAN, *shift = NULL, *scale = NULL, *pca_mean = NULL, *pca_comp = NULL;
-  long *cls = NULL, *pred = NULL;
-  unsigned char *hl = NULL;
-  size_t dim = 0, raw_dim = 0;
-  int standardize = cli_isset(&cmd, "standardize");
-  char ref_path[4200] = "", ref_space[256];
-  limn_read_opts ro = limn_read_opts_default();
-  int lr = 0;
-  if (cli_get(&cmd, "transform")) { /* the map's own way of making features */
-    snprintf(ref_path, sizeof ref_path, "%s.ref", cli_get(&cmd, "transform"));
-    if ((lr = limn_tsne_map_load(ctx, ref_path, &ref))) {
-      rc = cli_lib_fail(ctx, lr);
-      goto done;
-    }
-    if (!parse_meta(ref->meta, ref_space, sizeof ref_space, &standardize, &pca_k) ||
-        (pca_k && (pca_k != ref->dim || !ref->raw_dim)) || (!pca_k && ref->raw_dim)) {
-      rc = cli_fail("%s: line 2: field 'meta': not a description limn embed wrote", ref_path);
-      goto done;
-    }
-    space = ref_space;
-    if (standardize && !strcmp(space, "input") && !ref->shift) {
-      rc = cli_fail("%s: the map was standardised but the file has no 'shift' and 'scale'", ref_path);
-      goto done;
-    }
-    if (strcmp(space, "input") && !cli_get(&cmd, "model")) {
-      rc = cli_fail("%s: the map was made in --space %s: give its --model", ref_path, space);
-      goto done;
-    }
-  }
+  if (o->exaggeration_iters > o->iterations)
+    o->exaggeration_iters = o->iterations;
+  a->space = space;
+  a->standardize = cli_isset(&cmd, "standardize");
+  a->verbose = cli_isset(&cmd, "verbose");
+  return CLI_OK;
+}
+
+/* One run: what it reads, computes and writes; freed by embed_free. */
+typedef struct embed {
+  embed_args a;
+  limn_ctx *ctx;
+  limn_model *m;
+  limn_dataset *ds;
+  const limn_schema *s;
+  limn_tsne_affinity *P;
+  limn_tsne_map *ref; /* --transform: the saved map */
+  size_t n, dim, raw_dim, ncls;
+  float *x, *prob; /* the mapped features (n, dim); the model's probabilities */
+  double *y, kl, pres, acc;
+  double *shift, *scale, *pca_mean, *pca_comp; /* a new map's feature transforms */
+  long *cls, *pred;
+  unsigned char *hl;
+  char ref_path[4200], ref_space[256], meta[16384];
+} embed;
+
+/* --transform: the saved map, and its own way of making features. */
+static int load_saved_map(embed *e) {
+  const char *t = cli_get(&cmd, "transform");
+  if (!t)
+    return CLI_OK;
+  snprintf(e->ref_path, sizeof e->ref_path, "%s.ref", t);
+  int lr = limn_tsne_map_load(e->ctx, e->ref_path, &e->ref);
+  if (lr)
+    return cli_lib_fail(e->ctx, lr);
+  const limn_tsne_map *ref = e->ref;
+  size_t pk;
+  if (!parse_meta(ref->meta, e->ref_space, sizeof e->ref_space, &e->a.standardize, &pk) ||
+      (pk && (pk != ref->dim || !ref->raw_dim)) || (!pk && ref->raw_dim))
+    return cli_fail("%s: line 2: field 'meta': not a description limn embed wrote", e->ref_path);
+  e->a.pca_k = pk;
+  e->a.space = e->ref_space;
+  if (e->a.standardize && !strcmp(e->a.space, "input") && !ref->shift)
+    return cli_fail("%s: the map was standardised but the file has no 'shift' and 'scale'", e->ref_path);
+  if (strcmp(e->a.space, "input") && !cli_get(&cmd, "model"))
+    return cli_fail("%s: the map was made in --space %s: give its --model", e->ref_path, e->a.space);
+  return CLI_OK;
+}
+
+/* The rows (and the model), then the description of how they are mapped, which a
+ * saved map must share. */
+static int load_rows(embed *e) {
   double t_read = now_s();
+  int rc;
   if (cli_get(&cmd, "model")) {
-    if ((rc = cli_load(ctx, &cmd, 1, &m, &ds)))
-      goto done;
+    if ((rc = cli_load(e->ctx, &cmd, 1, &e->m, &e->ds)))
+      return rc;
   } else {
+    limn_read_opts ro = limn_read_opts_default();
     ro.target = cli_get(&cmd, "target");
-    lr = limn_dataset_read(ctx, cli_get(&cmd, "data"), &ro, &ds);
+    int lr = limn_dataset_read(e->ctx, cli_get(&cmd, "data"), &ro, &e->ds);
+    if (lr)
+      return cli_lib_fail(e->ctx, lr);
   }
-  if (lr) {
-    rc = cli_lib_fail(ctx, lr);
-    goto done;
-  }
-  if (cli_isset(&cmd, "verbose"))
+  if (e->a.verbose)
     fprintf(stderr, "limn embed: read %s: %.2f s\n", cli_get(&cmd, "data"), now_s() - t_read);
-  size_t n = limn_dataset_nrows(ds);
-  const limn_schema *s = limn_dataset_schema(ds);
-  char meta[16384];
-  if ((rc = make_meta(ctx, s, m, space, standardize, pca_k, meta, sizeof meta)))
-    goto done;
-  if (ref && strcmp(meta, ref->meta)) {
-    const char *a = strstr(meta, "|columns="), *b = strstr(ref->meta, "|columns=");
+  e->n = limn_dataset_nrows(e->ds);
+  e->s = limn_dataset_schema(e->ds);
+  if ((rc = make_meta(e->ctx, e->s, e->m, e->a.space, e->a.standardize, e->a.pca_k, e->meta, sizeof e->meta)))
+    return rc;
+  if (e->ref && strcmp(e->meta, e->ref->meta)) {
+    const char *a = strstr(e->meta, "|columns="), *b = strstr(e->ref->meta, "|columns=");
     if (a && b && strcmp(a, b))
-      rc = cli_fail("%s: the map was made from other columns (%s), not these (%s)", ref_path, b + 9, a + 9);
-    else
-      rc = cli_fail("%s: the map was made with another model or none (%s), not with this one (%s)", ref_path,
-                    ref->meta, meta);
-    goto done;
+      return cli_fail("%s: the map was made from other columns (%s), not these (%s)", e->ref_path, b + 9,
+                      a + 9);
+    return cli_fail("%s: the map was made with another model or none (%s), not with this one (%s)",
+                    e->ref_path, e->ref->meta, e->meta);
   }
-  size_t raw_w = ref ? (ref->raw_dim ? ref->raw_dim : ref->dim) : 0;
-  if ((rc = features(ctx, ds, m, space, standardize, ref ? ref->shift : NULL, ref ? ref->scale : NULL, raw_w,
-                     &x, &dim, ref ? NULL : &shift, ref ? NULL : &scale)))
-    goto done;
-  if (ref && dim != raw_w) {
-    rc = cli_fail("%s: the rows give %zu mapped columns, the map was made from %zu", ref_path, dim, raw_w);
-    goto done;
+  return CLI_OK;
+}
+
+/* What is mapped: the features of --space, then --pca's components (a saved map's
+ * own, about its mean). */
+static int make_features(embed *e) {
+  const limn_tsne_map *ref = e->ref;
+  size_t raw_w = ref ? (ref->raw_dim ? ref->raw_dim : ref->dim) : 0, n = e->n, pca_k = e->a.pca_k;
+  int rc = features(e->ctx, e->ds, e->m, e->a.space, e->a.standardize, ref ? ref->shift : NULL,
+                    ref ? ref->scale : NULL, raw_w, &e->x, &e->dim, ref ? NULL : &e->shift,
+                    ref ? NULL : &e->scale);
+  if (rc)
+    return rc;
+  if (ref && e->dim != raw_w)
+    return cli_fail("%s: the rows give %zu mapped columns, the map was made from %zu", e->ref_path, e->dim,
+                    raw_w);
+  if (!pca_k)
+    return CLI_OK;
+  if (pca_k > e->dim)
+    return cli_fail("--pca %zu: only %zu columns are mapped", pca_k, e->dim);
+  float *z = malloc(n * pca_k * sizeof *z);
+  if (!ref) {
+    e->pca_mean = malloc(e->dim * sizeof *e->pca_mean);
+    e->pca_comp = malloc(pca_k * e->dim * sizeof *e->pca_comp);
   }
-  if (pca_k) {
-    if (pca_k > dim) {
-      rc = cli_fail("--pca %zu: only %zu columns are mapped", pca_k, dim);
-      goto done;
-    }
-    float *z = malloc(n * pca_k * sizeof *z);
-    if (!ref) {
-      pca_mean = malloc(dim * sizeof *pca_mean);
-      pca_comp = malloc(pca_k * dim * sizeof *pca_comp);
-    }
-    if (!z || (!ref && (!pca_mean || !pca_comp))) {
-      free(z);
-      rc = cli_fail("out of memory");
-      goto done;
-    }
-    int pr = LIMN_OK;
-    if (ref) /* the map's components, about its mean */
-      limn_pca_project(x, n, dim, pca_k, ref->pca_mean, ref->pca_components, z);
-    else
-      pr = limn_pca(ctx, x, n, dim, pca_k, z, pca_comp, NULL, pca_mean);
-    free(x);
-    x = z;
-    raw_dim = dim;
-    dim = pca_k;
-    if (pr) {
-      rc = cli_lib_fail(ctx, pr);
-      goto done;
-    }
+  if (!z || (!ref && (!e->pca_mean || !e->pca_comp))) {
+    free(z);
+    return cli_fail("out of memory");
   }
-  y = malloc(n * 2 * sizeof *y);
-  hl = calloc(n, 1);
-  if (!y || !hl) {
-    rc = cli_fail("out of memory");
-    goto done;
+  int pr = LIMN_OK;
+  if (ref)
+    limn_pca_project(e->x, n, e->dim, pca_k, ref->pca_mean, ref->pca_components, z);
+  else
+    pr = limn_pca(e->ctx, e->x, n, e->dim, pca_k, z, e->pca_comp, NULL, e->pca_mean);
+  free(e->x);
+  e->x = z;
+  e->raw_dim = e->dim;
+  e->dim = pca_k;
+  return pr ? cli_lib_fail(e->ctx, pr) : CLI_OK;
+}
+
+/* --highlight: rows to circle in the SVG. */
+static int read_highlight(embed *e) {
+  e->hl = calloc(e->n ? e->n : 1, 1);
+  if (!e->hl)
+    return cli_fail("out of memory");
+  if (!cli_get(&cmd, "highlight"))
+    return CLI_OK;
+  char buf[4096];
+  const char *items[512];
+  snprintf(buf, sizeof buf, "%s", cli_get(&cmd, "highlight"));
+  size_t k = cli_split_list(buf, items, 512);
+  for (size_t q = 0; q < k; q++) {
+    char *end;
+    long r = strtol(items[q], &end, 10);
+    if (*end || r < 0 || (size_t)r >= e->n)
+      return cli_fail("--highlight: '%s' is not a row (0..%zu)", items[q], e->n - 1);
+    e->hl[r] = 1;
   }
-  if (cli_get(&cmd, "highlight")) {
-    char buf[4096];
-    const char *items[512];
-    snprintf(buf, sizeof buf, "%s", cli_get(&cmd, "highlight"));
-    size_t k = cli_split_list(buf, items, 512);
-    for (size_t q = 0; q < k; q++) {
-      char *end;
-      long r = strtol(items[q], &end, 10);
-      if (*end || r < 0 || (size_t)r >= n) {
-        rc = cli_fail("--highlight: '%s' is not a row (0..%zu)", items[q], n - 1);
-        goto done;
-      }
-      hl[r] = 1;
-    }
-  }
-  if (ref) {
+  return CLI_OK;
+}
+
+/* The map: a new t-SNE, or the rows placed into the saved one (kl: their mean KL). */
+static int place(embed *e) {
+  size_t n = e->n, dim = e->dim;
+  int lr;
+  e->y = malloc(n * 2 * sizeof *e->y);
+  if (!e->y)
+    return cli_fail("out of memory");
+  if (e->ref) {
     double *klv = malloc((n ? n : 1) * sizeof *klv);
     limn_tsne_transform_opts to = limn_tsne_transform_opts_default();
-    to.theta = o.theta; /* --theta: the transform's Barnes-Hut accuracy too (0: exact) */
-    lr = klv ? limn_tsne_transform(ctx, ref->x, ref->y, ref->n, dim, x, n, &to, y, klv) : LIMN_ENOMEM;
-    kl = 0;
+    to.theta = e->a.tsne.theta; /* --theta: the transform's Barnes-Hut accuracy too (0: exact) */
+    lr = klv ? limn_tsne_transform(e->ctx, e->ref->x, e->ref->y, e->ref->n, dim, e->x, n, &to, e->y, klv)
+             : LIMN_ENOMEM;
+    e->kl = 0;
     for (size_t i = 0; !lr && i < n; i++)
-      kl += klv[i] / (double)n;
+      e->kl += klv[i] / (double)n;
     free(klv);
-  } else {
-    int verbose = cli_isset(&cmd, "verbose");
-    if (verbose)
-      limn_ctx_set_log(ctx, log_line, NULL);
-    double t0 = now_s();
-    lr = limn_tsne_affinities(ctx, x, n, dim, o.perplexity, &P);
-    double t1 = now_s();
-    if (verbose && !lr)
-      fprintf(stderr, "limn embed: neighbours and affinities of %zu rows x %zu: %.2f s\n", n, dim, t1 - t0);
-    if (!lr)
-      lr = limn_tsne_run(ctx, P, x, dim, &o, y, &kl);
-    if (verbose && !lr)
-      fprintf(stderr, "limn embed: %zu iterations: %.2f s\n", o.iterations, now_s() - t1);
+    return lr ? cli_lib_fail(e->ctx, lr) : CLI_OK;
   }
-  if (lr) {
-    rc = cli_lib_fail(ctx, lr);
-    goto done;
+  if (e->a.verbose)
+    limn_ctx_set_log(e->ctx, log_line, NULL);
+  double t0 = now_s();
+  lr = limn_tsne_affinities(e->ctx, e->x, n, dim, e->a.tsne.perplexity, &e->P);
+  double t1 = now_s();
+  if (e->a.verbose && !lr)
+    fprintf(stderr, "limn embed: neighbours and affinities of %zu rows x %zu: %.2f s\n", n, dim, t1 - t0);
+  if (!lr)
+    lr = limn_tsne_run(e->ctx, e->P, e->x, dim, &e->a.tsne, e->y, &e->kl);
+  if (e->a.verbose && !lr)
+    fprintf(stderr, "limn embed: %zu iterations: %.2f s\n", e->a.tsne.iterations, now_s() - t1);
+  return lr ? cli_lib_fail(e->ctx, lr) : CLI_OK;
+}
+
+/* Labels, the map's quality (10-NN preservation and accuracy; a new map of more than
+ * 10 rows) and the model's predicted classes. */
+static int assess(embed *e) {
+  size_t n = e->n;
+  e->pres = e->acc = NAN;
+  e->ncls = limn_schema_task(e->s) == LIMN_TASK_CLASSIFICATION ? limn_schema_nclasses(e->s) : 0;
+  if (limn_dataset_y(e->ds) && e->ncls) {
+    e->cls = malloc(n * sizeof *e->cls);
+    for (size_t i = 0; e->cls && i < n; i++)
+      e->cls[i] = (long)limn_dataset_y(e->ds)[i];
   }
-  size_t ncls = limn_schema_task(s) == LIMN_TASK_CLASSIFICATION ? limn_schema_nclasses(s) : 0;
-  if (limn_dataset_y(ds) && ncls) {
-    cls = malloc(n * sizeof *cls);
-    for (size_t i = 0; cls && i < n; i++)
-      cls[i] = (long)limn_dataset_y(ds)[i];
-  }
-  double pres = NAN, acc = NAN, t_q = now_s(); /* 10-NN preservation, 10-NN accuracy in the map */
-  if (!ref && n > 10 && (lr = limn_tsne_quality_affinity(ctx, P, x, n, dim, y, cls, 10, &pres, &acc))) {
-    rc = cli_lib_fail(ctx, lr);
-    goto done;
-  }
-  if (cli_isset(&cmd, "verbose") && !ref)
+  double t_q = now_s();
+  int lr;
+  if (!e->ref && n > 10 &&
+      (lr = limn_tsne_quality_affinity(e->ctx, e->P, e->x, n, e->dim, e->y, e->cls, 10, &e->pres, &e->acc)))
+    return cli_lib_fail(e->ctx, lr);
+  if (e->a.verbose && !e->ref)
     fprintf(stderr, "limn embed: 10-NN preservation and accuracy in the map: %.2f s\n", now_s() - t_q);
-  if (m && limn_model_task(m) == LIMN_TASK_CLASSIFICATION) {
-    size_t k = limn_model_noutputs(m);
-    prob = malloc(n * k * sizeof *prob);
-    pred = malloc(n * sizeof *pred);
-    if (!prob || !pred || limn_model_predict(ctx, m, limn_dataset_x(ds), n, prob)) {
-      rc = cli_fail("predictions failed: %s", limn_ctx_errmsg(ctx));
-      goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-      size_t b = 0;
-      for (size_t c = 1; c < k; c++)
-        if (prob[i * k + c] > prob[i * k + b])
-          b = c;
-      pred[i] = (long)b;
-    }
-  }
-  FILE *f = cli_open_out(cli_get(&cmd, "out"));
-  if (!f) {
-    rc = CLI_FAIL;
-    goto done;
-  }
-  char b1[40], b2[40];
-  fprintf(f, "row,x,y%s%s\n", cls ? ",label" : "", pred ? ",predicted,probability" : "");
+  if (!e->m || limn_model_task(e->m) != LIMN_TASK_CLASSIFICATION)
+    return CLI_OK;
+  size_t k = limn_model_noutputs(e->m);
+  e->prob = malloc(n * k * sizeof *e->prob);
+  e->pred = malloc(n * sizeof *e->pred);
+  if (!e->prob || !e->pred || limn_model_predict(e->ctx, e->m, limn_dataset_x(e->ds), n, e->prob))
+    return cli_fail("predictions failed: %s", limn_ctx_errmsg(e->ctx));
   for (size_t i = 0; i < n; i++) {
-    cli_fmt_double(b1, sizeof b1, y[2 * i]);
-    cli_fmt_double(b2, sizeof b2, y[2 * i + 1]);
+    size_t b = 0;
+    for (size_t c = 1; c < k; c++)
+      if (e->prob[i * k + c] > e->prob[i * k + b])
+        b = c;
+    e->pred[i] = (long)b;
+  }
+  return CLI_OK;
+}
+
+/* MAP.csv: row, x, y, the label and the prediction. */
+static int write_map(embed *e) {
+  const char *out = cli_get(&cmd, "out");
+  FILE *f = cli_open_out(out);
+  if (!f)
+    return CLI_FAIL;
+  char b1[40], b2[40];
+  fprintf(f, "row,x,y%s%s\n", e->cls ? ",label" : "", e->pred ? ",predicted,probability" : "");
+  for (size_t i = 0; i < e->n; i++) {
+    cli_fmt_double(b1, sizeof b1, e->y[2 * i]);
+    cli_fmt_double(b2, sizeof b2, e->y[2 * i + 1]);
     fprintf(f, "%zu,%s,%s", i, b1, b2);
-    if (cls) {
+    if (e->cls) {
       fputc(',', f);
-      cli_csv_field(f, limn_schema_class_name(s, (size_t)cls[i]));
+      cli_csv_field(f, limn_schema_class_name(e->s, (size_t)e->cls[i]));
     }
-    if (pred) {
+    if (e->pred) {
       fputc(',', f);
-      cli_csv_field(f, limn_model_output_name(m, (size_t)pred[i]));
-      cli_fmt_float(b1, sizeof b1, prob[i * limn_model_noutputs(m) + (size_t)pred[i]]);
+      cli_csv_field(f, limn_model_output_name(e->m, (size_t)e->pred[i]));
+      cli_fmt_float(b1, sizeof b1, e->prob[i * limn_model_noutputs(e->m) + (size_t)e->pred[i]]);
       fprintf(f, ",%s", b1);
     }
     fputc('\n', f);
   }
-  if ((rc = cli_close_out(f, cli_get(&cmd, "out"), 1)))
-    goto done;
-  if (!ref) { /* what --transform needs */
-    char rp[4200];
-    snprintf(rp, sizeof rp, "%s.ref", cli_get(&cmd, "out"));
-    limn_tsne_map sm = {meta, n, dim, x, y, raw_dim, shift, scale, pca_mean, pca_comp};
-    if ((lr = limn_tsne_map_save(ctx, &sm, rp))) {
-      rc = cli_lib_fail(ctx, lr);
-      goto done;
+  return cli_close_out(f, out, 1);
+}
+
+/* MAP.csv.ref: what --transform needs (a new map only). */
+static int write_ref(embed *e) {
+  if (e->ref)
+    return CLI_OK;
+  char rp[4200];
+  snprintf(rp, sizeof rp, "%s.ref", cli_get(&cmd, "out"));
+  limn_tsne_map sm = {e->meta,    e->n,     e->dim,   e->x,        e->y,
+                      e->raw_dim, e->shift, e->scale, e->pca_mean, e->pca_comp};
+  int lr = limn_tsne_map_save(e->ctx, &sm, rp);
+  return lr ? cli_lib_fail(e->ctx, lr) : CLI_OK;
+}
+
+/* --svg: the map drawn, classes coloured, mistakes ringed, a saved map in grey. */
+static int write_svg(embed *e) {
+  const char *path = cli_get(&cmd, "svg");
+  if (!path)
+    return CLI_OK;
+  const char *names[10];
+  size_t nn = e->ncls ? e->ncls : (e->m ? limn_model_noutputs(e->m) : 0);
+  for (size_t c = 0; c < nn && c < 10; c++)
+    names[c] = e->ncls ? limn_schema_class_name(e->s, c) : limn_model_output_name(e->m, c);
+  limn_map_svg ms = {e->y,
+                     e->n,
+                     e->cls,
+                     e->pred,
+                     nn ? names : NULL,
+                     nn,
+                     e->hl,
+                     e->ref ? e->ref->y : NULL,
+                     e->ref ? e->ref->n : 0};
+  FILE *f = cli_open_out(path);
+  if (!f)
+    return CLI_FAIL;
+  int lr = limn_render_map_svg(e->ctx, &ms, limn_sink_file(f));
+  if (lr) {
+    cli_close_out(f, path, 0);
+    return cli_lib_fail(e->ctx, lr);
+  }
+  return cli_close_out(f, path, 1);
+}
+
+static void embed_free(embed *e) {
+  limn_tsne_affinity_free(e->ctx, e->P);
+  limn_tsne_map_free(e->ctx, e->ref);
+  free(e->x), free(e->y), free(e->prob), free(e->cls), free(e->pred), free(e->hl);
+  free(e->shift), free(e->scale), free(e->pca_mean), free(e->pca_comp);
+  limn_dataset_free(e->ds);
+  limn_model_free(e->m);
+  limn_ctx_free(e->ctx);
+}
+
+int cmd_embed(int argc, char **argv) {
+  static embed e; /* 20 kB of paths and the map's description: not on the stack */
+  memset(&e, 0, sizeof e);
+  int rc = parse_args(argc, argv, &e.a);
+  if (rc)
+    return rc;
+  if (!(e.ctx = cli_ctx(&cmd)))
+    return CLI_FAIL;
+  if (!(rc = load_saved_map(&e)) && !(rc = load_rows(&e)) && !(rc = make_features(&e)) &&
+      !(rc = read_highlight(&e)) && !(rc = place(&e)) && !(rc = assess(&e)) && !(rc = write_map(&e)) &&
+      !(rc = write_ref(&e))) {
+    char side[4200];
+    snprintf(side, sizeof side, "%s.json", cli_get(&cmd, "out"));
+    if (!(rc = write_sidecar(e.ctx, side, e.n, e.dim, e.kl, e.pres, e.acc,
+                             e.ref ? cli_get(&cmd, "transform") : NULL, e.a.space, e.a.pca_k,
+                             e.a.standardize)) &&
+        !(rc = write_svg(&e))) {
+      char q[96] = "";
+      if (!isnan(e.pres))
+        snprintf(q, sizeof q, ", 10-NN preservation %.3f", e.pres);
+      if (!isnan(e.acc))
+        snprintf(q + strlen(q), sizeof q - strlen(q), ", 10-NN accuracy %.3f", e.acc);
+      fprintf(stderr, "limn embed: %zu rows, %zu dimensions, KL %.4f%s -> %s\n", e.n, e.dim, e.kl, q,
+              cli_get(&cmd, "out"));
     }
   }
-  char side[4200];
-  snprintf(side, sizeof side, "%s.json", cli_get(&cmd, "out"));
-  if ((rc = write_sidecar(ctx, side, n, dim, kl, pres, acc, ref ? cli_get(&cmd, "transform") : NULL, space,
-                          pca_k, standardize)))
-    goto done;
-  if (cli_get(&cmd, "svg")) {
-    const char *names[10];
-    size_t nn = ncls ? ncls : (m ? limn_model_noutputs(m) : 0);
-    for (size_t c = 0; c < nn && c < 10; c++)
-      names[c] = ncls ? limn_schema_class_name(s, c) : limn_model_output_name(m, c);
-    limn_map_svg ms = {y, n, cls, pred, nn ? names : NULL, nn, hl, ref ? ref->y : NULL, ref ? ref->n : 0};
-    f = cli_open_out(cli_get(&cmd, "svg"));
-    if (!f) {
-      rc = CLI_FAIL;
-      goto done;
-    }
-    if ((lr = limn_render_map_svg(ctx, &ms, limn_sink_file(f)))) {
-      cli_close_out(f, cli_get(&cmd, "svg"), 0);
-      rc = cli_lib_fail(ctx, lr);
-      goto done;
-    }
-    rc = cli_close_out(f, cli_get(&cmd, "svg"), 1);
-  }
-  if (!rc) {
-    char q[96] = "";
-    if (!isnan(pres))
-      snprintf(q, sizeof q, ", 10-NN preservation %.3f", pres);
-    if (!isnan(acc))
-      snprintf(q + strlen(q), sizeof q - strlen(q), ", 10-NN accuracy %.3f", acc);
-    fprintf(stderr, "limn embed: %zu rows, %zu dimensions, KL %.4f%s -> %s\n", n, dim, kl, q,
-            cli_get(&cmd, "out"));
-  }
-done:
-  limn_tsne_affinity_free(ctx, P);
-  limn_tsne_map_free(ctx, ref);
-  free(x), free(y), free(prob), free(cls), free(pred), free(hl);
-  free(shift), free(scale), free(pca_mean), free(pca_comp);
-  limn_dataset_free(ds);
-  limn_model_free(m);
-  limn_ctx_free(ctx);
+  embed_free(&e);
   return rc;
 }
