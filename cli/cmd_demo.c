@@ -107,132 +107,171 @@ static size_t choose(const float *p, const long *pred, const float *y, size_t n,
   return k;
 }
 
-int cmd_demo(int argc, char **argv) {
+/* One demo run: its paths, what it reads and makes; freed by demo_free. */
+typedef struct demo {
+  const demo_set *set;
+  uint64_t seed;
+  limn_ctx *ctx;
+  char src[4096], trp[4096], tep[4096], mp[4096], rp[4096], line[8192];
+  limn_dataset *test;
+  limn_model *m;
+  size_t ntr, nte, rows[3], nrows;
+  const char *why[3];
+  float *p;   /* (nte, C) the test rows' probabilities */
+  long *pred; /* (nte) their predicted classes */
+  double acc;
+} demo;
+
+/* The options, parsed once: the data set, the seed, the paths. */
+static int parse_args(int argc, char **argv, demo *d) {
   int rc = cli_parse(&cmd, argc, argv);
   if (rc)
     return rc;
-  const demo_set *set = NULL;
   for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
     if (!strcmp(cli_get(&cmd, "dataset"), sets[i].name))
-      set = &sets[i];
-  if (!set)
+      d->set = &sets[i];
+  if (!d->set)
     return cli_fail("--dataset: expected breast-cancer, credit or digits, got '%s'",
                     cli_get(&cmd, "dataset")),
            CLI_USAGE;
-  uint64_t seed;
   size_t threads;
-  if (cli_u64(&cmd, "seed", &seed) || cli_size(&cmd, "threads", 0, 4096, &threads))
+  if (cli_u64(&cmd, "seed", &d->seed) || cli_size(&cmd, "threads", 0, 4096, &threads))
     return CLI_USAGE;
-  const char *out = cli_get(&cmd, "out");
-  char src[4096], trp[4096], tep[4096], mp[4096], rp[4096], line[8192];
-  snprintf(src, sizeof src, "%s/%s", data_dir(), set->file);
-  snprintf(trp, sizeof trp, "%s/train.csv", out);
-  snprintf(tep, sizeof tep, "%s/test.csv", out);
-  snprintf(mp, sizeof mp, "%s/model.limn", out);
-  snprintf(rp, sizeof rp, "%s/report.html", out);
-  snprintf(line, sizeof line, "limn demo --dataset %s --out %s%s%s", set->name, out,
-           strcmp(cli_get(&cmd, "seed"), "0") ? " --seed " : "",
-           strcmp(cli_get(&cmd, "seed"), "0") ? cli_get(&cmd, "seed") : "");
-  if ((rc = make_dir(out)))
-    return rc;
-  limn_ctx *ctx = cli_ctx(&cmd);
-  if (!ctx)
-    return CLI_FAIL;
-  limn_dataset *all = NULL, *tr = NULL, *te = NULL, *test = NULL;
-  limn_model *m = NULL;
+  const char *out = cli_get(&cmd, "out"), *seed = cli_get(&cmd, "seed");
+  snprintf(d->src, sizeof d->src, "%s/%s", data_dir(), d->set->file);
+  snprintf(d->trp, sizeof d->trp, "%s/train.csv", out);
+  snprintf(d->tep, sizeof d->tep, "%s/test.csv", out);
+  snprintf(d->mp, sizeof d->mp, "%s/model.limn", out);
+  snprintf(d->rp, sizeof d->rp, "%s/report.html", out);
+  snprintf(d->line, sizeof d->line, "limn demo --dataset %s --out %s%s%s", d->set->name, out,
+           strcmp(seed, "0") ? " --seed " : "", strcmp(seed, "0") ? seed : "");
+  return CLI_OK;
+}
+
+/* The bundled data split 75/25, stratified on the target, into train.csv and test.csv;
+ * the training rows kept for training. */
+static int split_data(demo *d, limn_dataset **train) {
+  limn_ctx *ctx = d->ctx;
+  limn_dataset *all = NULL, *te = NULL;
   unsigned char *is_test = NULL;
-  size_t *idx = NULL, ntr = 0, nte = 0, rows[3], nrows = 0;
-  const char *why[3];
-  float *p = NULL;
-  long *pred = NULL;
-  double acc = 0;
+  size_t *idx = NULL;
   limn_read_opts ro = limn_read_opts_default();
-  ro.target = set->target;
+  ro.target = d->set->target;
   ro.keep_text = 1;
   stage("splitting the data");
-  int lr = limn_dataset_read(ctx, src, &ro, &all);
+  int lr = limn_dataset_read(ctx, d->src, &ro, &all);
   if (!lr) {
     size_t n = limn_dataset_nrows(all);
     is_test = malloc(n);
     idx = malloc(n * sizeof *idx);
-    lr = is_test && idx ? limn_dataset_split_rows(ctx, all, 0.25, seed, set->target, is_test) : LIMN_ENOMEM;
+    lr = is_test && idx ? limn_dataset_split_rows(ctx, all, 0.25, d->seed, d->set->target, is_test)
+                        : LIMN_ENOMEM;
     for (size_t i = 0; i < n && !lr; i++)
       if (!is_test[i])
-        idx[ntr++] = i;
+        idx[d->ntr++] = i;
     for (size_t i = 0; i < n && !lr; i++)
       if (is_test[i])
-        idx[ntr + nte++] = i;
-    if (!lr)
-      lr = limn_dataset_subset(ctx, all, idx, ntr, &tr);
-    if (!lr)
-      lr = limn_dataset_subset(ctx, all, idx + ntr, nte, &te);
-    if (!lr)
-      lr = limn_dataset_write_csv(ctx, tr, trp);
-    if (!lr)
-      lr = limn_dataset_write_csv(ctx, te, tep);
+        idx[d->ntr + d->nte++] = i;
   }
-  if (!lr) {
-    stage("training the model");
-    limn_mlp_opts o = limn_mlp_opts_default();
-    o.seed = seed;
-    lr = limn_mlp_train(ctx, tr, &o, &m);
-    if (!lr)
-      lr = limn_model_save(ctx, m, mp);
-  }
-  if (!lr) { /* the test rows as `limn report --data test.csv` reads them */
-    limn_read_opts tro = limn_read_opts_default();
-    tro.schema = limn_model_schema(m);
-    tro.target_optional = 1;
-    lr = limn_dataset_read(ctx, tep, &tro, &test);
-  }
-  size_t C = m ? limn_model_noutputs(m) : 0;
-  if (!lr) {
-    p = malloc(nte * C * sizeof *p);
-    pred = malloc((nte ? nte : 1) * sizeof *pred);
-    lr = p && pred ? limn_model_predict(ctx, m, limn_dataset_x(test), nte, p) : LIMN_ENOMEM;
-  }
-  if (lr) {
-    rc = cli_lib_fail(ctx, lr);
-  } else {
-    const float *y = limn_dataset_y(test);
-    for (size_t i = 0; i < nte; i++) { /* predicted classes (the first of equal probabilities) */
-      pred[i] = 0;
-      for (size_t k = 1; k < C; k++)
-        if (p[i * C + k] > p[i * C + (size_t)pred[i]])
-          pred[i] = (long)k;
-      acc += (double)(pred[i] == (long)y[i]) / (double)nte;
-    }
-    nrows = choose(p, pred, y, nte, C, rows, why);
-    stage("explaining the rows and drawing the map");
-    limn_report_opts in = limn_report_opts_default();
-    in.model = m, in.model_path = mp, in.data = test, in.data_path = tep;
-    in.rows = rows, in.nrows = nrows, in.why = why;
-    in.reasons = set->reasons, in.favourable = -1, in.reasons_from = LIMN_METHOD_LIME;
-    if (set->favourable)
-      in.favourable = cli_output_index(m, set->favourable, 0);
-    in.top = 10, in.num_samples = 0, in.seed = seed, in.map_space = "auto", in.map_max = 3000;
-    in.title = set->title, in.command = line;
-    rc = cli_report(ctx, &in, rp);
-  }
-  if (!rc) {
-    printf("%s\n  data:   %s (%zu rows: %zu to train, %zu to test)\n  model:  %s, test accuracy %.3f\n",
-           set->title, src, ntr + nte, ntr, nte, mp, acc);
-    for (size_t i = 0; i < nrows; i++) {
-      size_t r = rows[i], b = (size_t)pred[r];
-      printf("  row %zu: predicted %s (%.3f), true %s: %s\n", r, limn_model_output_name(m, b),
-             (double)p[r * C + b], limn_model_output_name(m, (size_t)limn_dataset_y(test)[r]), why[i]);
-    }
-    printf("  report: %s\n", rp);
-  }
-  free(p);
-  free(pred);
+  if (!lr)
+    lr = limn_dataset_subset(ctx, all, idx, d->ntr, train);
+  if (!lr)
+    lr = limn_dataset_subset(ctx, all, idx + d->ntr, d->nte, &te);
+  if (!lr)
+    lr = limn_dataset_write_csv(ctx, *train, d->trp);
+  if (!lr)
+    lr = limn_dataset_write_csv(ctx, te, d->tep);
   free(is_test);
   free(idx);
-  limn_model_free(m);
-  limn_dataset_free(test);
   limn_dataset_free(te);
-  limn_dataset_free(tr);
   limn_dataset_free(all);
-  limn_ctx_free(ctx);
+  return lr ? cli_lib_fail(ctx, lr) : CLI_OK;
+}
+
+/* limn's MLP trained on the training rows and saved; the test rows read back as
+ * `limn report --data test.csv` reads them. */
+static int train_model(demo *d, const limn_dataset *train) {
+  stage("training the model");
+  limn_mlp_opts o = limn_mlp_opts_default();
+  o.seed = d->seed;
+  int lr = limn_mlp_train(d->ctx, train, &o, &d->m);
+  if (!lr)
+    lr = limn_model_save(d->ctx, d->m, d->mp);
+  if (!lr) {
+    limn_read_opts tro = limn_read_opts_default();
+    tro.schema = limn_model_schema(d->m);
+    tro.target_optional = 1;
+    lr = limn_dataset_read(d->ctx, d->tep, &tro, &d->test);
+  }
+  return lr ? cli_lib_fail(d->ctx, lr) : CLI_OK;
+}
+
+/* The test rows' predictions, the accuracy, and three rows worth explaining. */
+static int choose_rows(demo *d) {
+  size_t nte = d->nte, C = limn_model_noutputs(d->m);
+  d->p = malloc(nte * C * sizeof *d->p);
+  d->pred = malloc((nte ? nte : 1) * sizeof *d->pred);
+  int lr =
+      d->p && d->pred ? limn_model_predict(d->ctx, d->m, limn_dataset_x(d->test), nte, d->p) : LIMN_ENOMEM;
+  if (lr)
+    return cli_lib_fail(d->ctx, lr);
+  const float *y = limn_dataset_y(d->test);
+  for (size_t i = 0; i < nte; i++) { /* predicted classes (the first of equal probabilities) */
+    d->pred[i] = 0;
+    for (size_t k = 1; k < C; k++)
+      if (d->p[i * C + k] > d->p[i * C + (size_t)d->pred[i]])
+        d->pred[i] = (long)k;
+    d->acc += (double)(d->pred[i] == (long)y[i]) / (double)nte;
+  }
+  d->nrows = choose(d->p, d->pred, y, nte, C, d->rows, d->why);
+  return CLI_OK;
+}
+
+/* report.html: the chosen rows explained, with the data set's reason codes. */
+static int write_report(demo *d) {
+  stage("explaining the rows and drawing the map");
+  limn_report_opts in = limn_report_opts_default();
+  in.model = d->m, in.model_path = d->mp, in.data = d->test, in.data_path = d->tep;
+  in.rows = d->rows, in.nrows = d->nrows, in.why = d->why;
+  in.reasons = d->set->reasons, in.favourable = -1, in.reasons_from = LIMN_METHOD_LIME;
+  if (d->set->favourable)
+    in.favourable = cli_output_index(d->m, d->set->favourable, 0);
+  in.top = 10, in.num_samples = 0, in.seed = d->seed, in.map_space = "auto", in.map_max = 3000;
+  in.title = d->set->title, in.command = d->line;
+  return cli_report(d->ctx, &in, d->rp);
+}
+
+/* What was done, on standard output. */
+static void summary(const demo *d) {
+  size_t C = limn_model_noutputs(d->m);
+  printf("%s\n  data:   %s (%zu rows: %zu to train, %zu to test)\n  model:  %s, test accuracy %.3f\n",
+         d->set->title, d->src, d->ntr + d->nte, d->ntr, d->nte, d->mp, d->acc);
+  for (size_t i = 0; i < d->nrows; i++) {
+    size_t r = d->rows[i], b = (size_t)d->pred[r];
+    printf("  row %zu: predicted %s (%.3f), true %s: %s\n", r, limn_model_output_name(d->m, b),
+           (double)d->p[r * C + b], limn_model_output_name(d->m, (size_t)limn_dataset_y(d->test)[r]),
+           d->why[i]);
+  }
+  printf("  report: %s\n", d->rp);
+}
+
+int cmd_demo(int argc, char **argv) {
+  static demo d; /* 28 kB of paths: not on the stack */
+  memset(&d, 0, sizeof d);
+  int rc = parse_args(argc, argv, &d);
+  if (rc || (rc = make_dir(cli_get(&cmd, "out"))))
+    return rc;
+  if (!(d.ctx = cli_ctx(&cmd)))
+    return CLI_FAIL;
+  limn_dataset *train = NULL;
+  if (!(rc = split_data(&d, &train)) && !(rc = train_model(&d, train)) && !(rc = choose_rows(&d)) &&
+      !(rc = write_report(&d)))
+    summary(&d);
+  limn_dataset_free(train);
+  free(d.p);
+  free(d.pred);
+  limn_model_free(d.m);
+  limn_dataset_free(d.test);
+  limn_ctx_free(d.ctx);
   return rc;
 }
