@@ -36,17 +36,8 @@ static limn_model *network(limn_ctx *ctx) {
     L[l].in = w[l], L[l].out = w[l + 1], L[l].w = buf[2 * l], L[l].b = buf[2 * l + 1];
   }
   limn_model *m = NULL;
-  limn_mlp_create(ctx,
-                  &(limn_mlp_spec){.schema = s,
-                                   .mean = NULL,
-                                   .std = NULL,
-                                   .nlayers = 3,
-                                   .layers = L,
-                                   .hidden = LIMN_ACT_RELU,
-                                   .output = LIMN_ACT_SOFTMAX,
-                                   .y_shift = 0,
-                                   .y_scale = 1},
-                  &m);
+  limn_mlp_spec spec = {s, NULL, NULL, 3, L, LIMN_ACT_RELU, LIMN_ACT_SOFTMAX, 0, 1};
+  limn_mlp_create(ctx, &spec, &m);
   for (int i = 0; i < 6; i++)
     free(buf[i]);
   limn_schema_free(s);

@@ -76,6 +76,14 @@ const char *limn__label(const limn_render_opts *rc, const limn_explanation *e, s
   return limn__feature_name(rc->model, j, buf, cap);
 }
 
+/* An index buffer of d features, or NULL with the writer marked out of memory. */
+static size_t *index_buf(limn__out *f, size_t d) {
+  size_t *idx = malloc((d ? d : 1) * sizeof *idx);
+  if (!idx)
+    f->nomem = 1;
+  return idx;
+}
+
 /* "P" for a probability, "logit", or "value" for a regression output. */
 static const char *output_label(const limn_model *m, const limn_explanation *e) {
   if (limn_model_task(m) == LIMN_TASK_REGRESSION)
@@ -112,11 +120,9 @@ static void text_reasons(limn__out *f, const limn_render_opts *rc, const limn_re
 static void render_text(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n) {
   const limn_model *m = rc->model;
   size_t d = limn_model_nfeatures(m);
-  size_t *idx = malloc(d * sizeof *idx);
-  if (!idx) {
-    f->nomem = 1;
+  size_t *idx = index_buf(f, d);
+  if (!idx)
     return;
-  }
   char nb[32], vb[40];
   for (size_t r = 0; r < n; r++) {
     const limn_explanation *e = rows[r].ex;
@@ -179,12 +185,10 @@ static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render
   const limn_model *m = rc->model;
   const limn_explanation *e = row->ex;
   size_t d = e->nfeatures;
-  size_t *idx = malloc(d * sizeof *idx);
+  size_t *idx = index_buf(f, d);
   char nb[32];
-  if (!idx) {
-    f->nomem = 1;
+  if (!idx)
     return;
-  }
   limn__printf(f, "{\"row\":%zu,\"line\":%zu,\"method\":\"%s\",\"class\":%zu,\"class_name\":", row->data_row,
                row->line, limn_method_name(e->method), e->target);
   limn__json_str(f, limn_model_output_name(m, e->target));
@@ -267,11 +271,9 @@ static void render_csv(limn__out *f, const limn_render_opts *rc, const limn_rend
   const limn_model *m = rc->model;
   char nb[32], b[40];
   limn__puts(f, "row,method,class,class_name,model_output,feature_index,feature,label,value,weight\n");
-  size_t *idx = malloc((n ? rows[0].ex->nfeatures : 1) * sizeof *idx);
-  if (!idx) {
-    f->nomem = 1;
+  size_t *idx = index_buf(f, (n ? rows[0].ex->nfeatures : 1));
+  if (!idx)
     return;
-  }
   for (size_t r = 0; r < n; r++) {
     const limn_explanation *e = rows[r].ex;
     size_t ns = limn__shown(e, idx);
@@ -421,12 +423,10 @@ static double svg_image(limn__out *f, const limn_render_opts *rc, const limn_ren
 static double svg_bars(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
   const limn_explanation *e = row->ex;
   size_t d = e->nfeatures;
-  size_t *idx = malloc(d * sizeof *idx);
+  size_t *idx = index_buf(f, d);
   char nb[160];
-  if (!idx) {
-    f->nomem = 1;
+  if (!idx)
     return 0;
-  }
   size_t ns = limn__shown(e, idx), show = rc->top && rc->top < ns ? rc->top : ns;
   if (show == 0) {
     free(idx);

@@ -141,17 +141,8 @@ static void test_linear(void) {
   float W[3] = {0.5f, -2.0f, 1.5f}, b[1] = {0.25f}, mean[3] = {1, 2, 3}, sd[3] = {2, 4, 0.5f};
   limn_mlp_layer L = {3, 1, W, b};
   limn_model *m = NULL;
-  CHECK_OK(ctx, limn_mlp_create(ctx,
-                                &(limn_mlp_spec){.schema = s,
-                                                 .mean = mean,
-                                                 .std = sd,
-                                                 .nlayers = 1,
-                                                 .layers = &L,
-                                                 .hidden = LIMN_ACT_RELU,
-                                                 .output = LIMN_ACT_IDENTITY,
-                                                 .y_shift = 10.0,
-                                                 .y_scale = 3.0},
-                                &m));
+  limn_mlp_spec spec = {s, mean, sd, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 10.0, 3.0};
+  CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
   limn_schema_free(s);
   if (!m)
     return;
@@ -344,17 +335,8 @@ static void test_exact_needs_relu(void) {
   float W1[2] = {1, -1}, b1[2] = {0, 0}, W2[2] = {1, 1}, b2[1] = {0};
   limn_mlp_layer L[2] = {{1, 2, W1, b1}, {2, 1, W2, b2}};
   limn_model *m = NULL;
-  CHECK_OK(ctx, limn_mlp_create(ctx,
-                                &(limn_mlp_spec){.schema = s,
-                                                 .mean = NULL,
-                                                 .std = NULL,
-                                                 .nlayers = 2,
-                                                 .layers = L,
-                                                 .hidden = LIMN_ACT_TANH,
-                                                 .output = LIMN_ACT_IDENTITY,
-                                                 .y_shift = 0,
-                                                 .y_scale = 1},
-                                &m));
+  limn_mlp_spec spec = {s, NULL, NULL, 2, L, LIMN_ACT_TANH, LIMN_ACT_IDENTITY, 0, 1};
+  CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
   limn_schema_free(s);
   limn_grad_opts o = limn_grad_opts_default();
   o.method = LIMN_METHOD_IG;

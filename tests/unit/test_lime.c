@@ -184,17 +184,8 @@ static void test_linear_wide(size_t d) {
   W[0] = 3, W[1] = -2, W[2] = 1, W[3] = 0.5f, W[d - 1] = 2.5f;
   limn_mlp_layer L = {d, 1, W, b};
   limn_model *m = NULL;
-  CHECK_OK(ctx, limn_mlp_create(ctx,
-                                &(limn_mlp_spec){.schema = s,
-                                                 .mean = NULL,
-                                                 .std = NULL,
-                                                 .nlayers = 1,
-                                                 .layers = &L,
-                                                 .hidden = LIMN_ACT_RELU,
-                                                 .output = LIMN_ACT_IDENTITY,
-                                                 .y_shift = 0,
-                                                 .y_scale = 1},
-                                &m));
+  limn_mlp_spec spec = {s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1};
+  CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
   size_t n = 500;
   float *x = malloc(n * d * sizeof *x), *yv = calloc(n, sizeof *yv), *row = malloc(d * sizeof *row);
   limn_rng r;
@@ -299,17 +290,8 @@ static void test_linear(void) {
   float W[4] = {3, -2, 1, 0.5f}, b[1] = {0};
   limn_mlp_layer L = {4, 1, W, b};
   limn_model *m = NULL;
-  CHECK_OK(ctx, limn_mlp_create(ctx,
-                                &(limn_mlp_spec){.schema = s,
-                                                 .mean = NULL,
-                                                 .std = NULL,
-                                                 .nlayers = 1,
-                                                 .layers = &L,
-                                                 .hidden = LIMN_ACT_RELU,
-                                                 .output = LIMN_ACT_IDENTITY,
-                                                 .y_shift = 0,
-                                                 .y_scale = 1},
-                                &m));
+  limn_mlp_spec spec = {s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1};
+  CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
   float *x = malloc(1000 * 4 * sizeof *x), *yv = malloc(1000 * sizeof *yv);
   limn_rng r;
   limn_rng_init(&r, 11, 0);

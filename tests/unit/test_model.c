@@ -88,17 +88,8 @@ static limn_model *random_model(size_t d, size_t k, limn_activation hid, limn_ac
   /* columns 3.. are numeric only in the one-hot twin: keep them unscaled */
   float mean[8] = {1, -2, 0.5f, 0, 0, 0, 0, 0}, sd[8] = {2, 0.5f, 1.5f, 1, 1, 1, 1, 1};
   limn_model *m = NULL;
-  if (limn_mlp_create(ctx,
-                      &(limn_mlp_spec){.schema = s,
-                                       .mean = mean,
-                                       .std = sd,
-                                       .nlayers = 3,
-                                       .layers = L,
-                                       .hidden = hid,
-                                       .output = outa,
-                                       .y_shift = nclasses ? 0 : 10.0,
-                                       .y_scale = nclasses ? 1 : 3.0},
-                      &m))
+  limn_mlp_spec spec = {s, mean, sd, 3, L, hid, outa, nclasses ? 0 : 10.0, nclasses ? 1 : 3.0};
+  if (limn_mlp_create(ctx, &spec, &m))
     fprintf(stderr, "random_model: %s\n", limn_ctx_errmsg(ctx));
   for (int i = 0; i < 6; i++)
     free(bufs[i]);

@@ -113,17 +113,8 @@ static void test_render(void) {
   float W[3] = {0.5f, -2.0f, 1.5f}, bias[1] = {0.25f};
   limn_mlp_layer L = {3, 1, W, bias};
   limn_model *m = NULL;
-  CHECK_OK(ctx, limn_mlp_create(ctx,
-                                &(limn_mlp_spec){.schema = s,
-                                                 .mean = NULL,
-                                                 .std = NULL,
-                                                 .nlayers = 1,
-                                                 .layers = &L,
-                                                 .hidden = LIMN_ACT_RELU,
-                                                 .output = LIMN_ACT_IDENTITY,
-                                                 .y_shift = 0,
-                                                 .y_scale = 1},
-                                &m));
+  limn_mlp_spec spec = {s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1};
+  CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
   limn_schema_free(s);
   if (!m)
     return;

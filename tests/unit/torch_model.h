@@ -55,17 +55,8 @@ static inline limn_model *torch_model(limn_ctx *ctx) {
   const char *cl[] = {"c0", "c1"};
   limn_schema_set_target(ctx, s, "t", LIMN_TASK_CLASSIFICATION, cl, 2);
   limn_model *m = NULL;
-  int rc = limn_mlp_create(ctx,
-                           &(limn_mlp_spec){.schema = s,
-                                            .mean = NULL,
-                                            .std = NULL,
-                                            .nlayers = 3,
-                                            .layers = layers,
-                                            .hidden = LIMN_ACT_RELU,
-                                            .output = LIMN_ACT_SOFTMAX,
-                                            .y_shift = 0,
-                                            .y_scale = 1},
-                           &m);
+  limn_mlp_spec spec = {s, NULL, NULL, 3, layers, LIMN_ACT_RELU, LIMN_ACT_SOFTMAX, 0, 1};
+  int rc = limn_mlp_create(ctx, &spec, &m);
   if (rc)
     fprintf(stderr, "torch_model: %s\n", limn_ctx_errmsg(ctx));
   limn_schema_free(s);
