@@ -1,0 +1,1 @@
+"$LIMN" --version

@@ -1,0 +1,14 @@
+# Helpers for the CLI cases (sourced): small inputs each case makes for itself.
+
+# bc_model: the bundled breast-cancer data split (seed 0) into tr.csv / te.csv and
+# limn's MLP trained on tr.csv into bc.limn, quietly.
+bc_model() {
+  "$LIMN" split --data "$DATA/breast_cancer.csv" --stratify diagnosis --seed 0 --train tr.csv --test te.csv 2>/dev/null &&
+    "$LIMN" train --data tr.csv --target diagnosis --out bc.limn --threads 1 2>/dev/null
+}
+
+# run CMD...: run limn, then print its exit code, so a case can go on after a failure
+run() {
+  "$LIMN" "$@"
+  echo "exit $?"
+}
