@@ -60,7 +60,7 @@ onnx=1
 for c in "$CASES"/*/*.sh; do
   name=${c#"$CASES"/}
   echo "$name" | grep -Eq -- "$PAT" || continue
-  case $name in onnx/*) [ $onnx -eq 1 ] || continue ;; esac
+  case $name in onnx/*) [ $onnx -eq 1 ] || continue ;; noonnx/*) [ $onnx -eq 0 ] || continue ;; esac
   d=$T/$(echo "$name" | tr / _)
   mkdir -p "$d"
   (cd "$d" && sh "$c" >"$d.stdout" 2>"$d.stderr")

@@ -12,3 +12,18 @@ run() {
   "$LIMN" "$@"
   echo "exit $?"
 }
+
+# same A B WHAT: "same WHAT" when files A and B are byte-identical, else "DIFFERENT WHAT"
+same() {
+  if cmp -s "$1" "$2"; then echo "same $3"; else echo "DIFFERENT $3"; fi
+}
+
+# holds WHAT CMD...: "WHAT" when the command succeeds, else "NOT: WHAT"
+holds() {
+  what=$1
+  shift
+  if "$@"; then echo "$what"; else echo "NOT: $what"; fi
+}
+
+# at_least A B: A >= B (numbers)
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }

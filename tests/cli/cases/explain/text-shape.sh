@@ -8,3 +8,4 @@ done
 "$LIMN" explain --model bc.limn --data te.csv --rows 0 --class benign --output logit --top 1 | head -1
 "$LIMN" explain --model bc.limn --data te.csv --rows 1 --method ig --baseline row:5 --top 1 | head -1
 "$LIMN" explain --model bc.limn --data te.csv --rows 0 --method ig --metrics --top 1 | sed -n 3p
+"$LIMN" explain --model bc.limn --data te.csv --rows 0-9 --class true --top 1 | grep "^row " | grep -vc "P(benign)\|P(malignant)" || true

@@ -1,0 +1,5 @@
+# an image-shaped row (8x8 digits) is drawn as two heat maps: the input and its attribution
+"$LIMN" split --data "$DATA/digits.csv" --stratify digit --train dtr.csv --test dte.csv 2>/dev/null
+"$LIMN" train --data dtr.csv --target digit --out dg.limn --epochs 3 2>/dev/null
+"$LIMN" explain --model dg.limn --data dte.csv --rows 0 --method ig --format svg >dg.svg
+grep -c '<rect' dg.svg
