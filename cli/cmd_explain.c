@@ -97,7 +97,20 @@ static long find_class(const limn_model *m, const char *v) {
   return limn_model_task(m) == LIMN_TASK_CLASSIFICATION ? cli_output_index(m, v, 1) : -1;
 }
 
+/* The command line, parsed once. */
+typedef struct explain_args {
+  limn_grad_opts g;  /* the method and its options */
+  limn_lime_opts lo; /* LIME's */
+  limn_format fmt;
+  size_t top, reasons, stability, pick;
+  double model_timeout;
+  int metrics, global, num_features_set;
+  const char *model, *model_cmd, *data, *target, *rows, *cls, *baseline, *background, *favourable, *image,
+      *out;
+} explain_args;
+
 typedef struct run {
+  explain_args a;
   limn_ctx *ctx;
   limn_model *m;
   limn_dataset *ds, *bds;
@@ -111,9 +124,9 @@ typedef struct run {
   limn_manifest *manifest;
 } run;
 
-/* Method options from the command line into r->g. */
-static int method_opts(run *r) {
-  limn_grad_opts *g = &r->g;
+/* Method options from the command line into a->g. */
+static int method_opts(explain_args *a) {
+  limn_grad_opts *g = &a->g;
   *g = limn_grad_opts_default();
   if (limn_method_parse(cli_get(&cmd, "method"), &g->method))
     return cli_fail("--method: unknown method '%s'", cli_get(&cmd, "method")), CLI_USAGE;
@@ -135,9 +148,9 @@ static int method_opts(run *r) {
   return CLI_OK;
 }
 
-/* LIME options from the command line into r->lo. */
-static int lime_opts(run *r) {
-  limn_lime_opts *o = &r->lo;
+/* LIME options from the command line into a->lo. */
+static int lime_opts(explain_args *a) {
+  limn_lime_opts *o = &a->lo;
   *o = limn_lime_opts_default();
   if (limn_discretizer_parse(cli_get(&cmd, "discretizer"), &o->discretizer))
     return cli_fail("--discretizer: unknown discretizer '%s'", cli_get(&cmd, "discretizer")), CLI_USAGE;
@@ -149,18 +162,46 @@ static int lime_opts(run *r) {
     return cli_fail("--compat: expected lime or none, got '%s'", c), CLI_USAGE;
   o->compat = !strcmp(c, "lime");
   o->sample_around_instance = cli_isset(&cmd, "sample-around-instance");
-  size_t st, pk;
   if (cli_size(&cmd, "num-features", 1, 1000000, &o->num_features) ||
       cli_size_auto(&cmd, "num-samples", 2, 10000000, &o->num_samples) ||
       cli_double(&cmd, "kernel-width", 0, 1e12, &o->kernel_width) || cli_u64(&cmd, "seed", &o->seed) ||
-      cli_size(&cmd, "stability", 0, 1000, &st) || cli_size(&cmd, "pick", 0, 1000000, &pk))
+      cli_size(&cmd, "stability", 0, 1000, &a->stability) || cli_size(&cmd, "pick", 0, 1000000, &a->pick))
     return CLI_USAGE;
+  a->num_features_set = cli_isset(&cmd, "num-features");
+  a->global = cli_isset(&cmd, "global");
+  return CLI_OK;
+}
+
+/* Every option, checked before anything is read. */
+static int parse_args(int argc, char **argv, explain_args *a) {
+  int rc = cli_parse(&cmd, argc, argv);
+  if (rc)
+    return rc;
+  memset(a, 0, sizeof *a);
+  const char *fmt = cli_get(&cmd, "format");
+  if (limn_format_parse(fmt, &a->fmt))
+    return cli_fail("--format: expected text, json, jsonl, csv or svg, got '%s'", fmt), CLI_USAGE;
+  size_t threads;
+  if (cli_size(&cmd, "threads", 0, 4096, &threads))
+    return CLI_USAGE;
+  if ((rc = method_opts(a)) || (a->g.method == LIMN_METHOD_LIME && (rc = lime_opts(a))))
+    return rc;
+  if (cli_size(&cmd, "top", 0, 1000000, &a->top) || cli_size(&cmd, "reasons", 0, 1000, &a->reasons))
+    return CLI_USAGE;
+  a->model = cli_get(&cmd, "model"), a->model_cmd = cli_get(&cmd, "model-cmd");
+  if (a->model_cmd && cli_double(&cmd, "model-timeout", 0.001, 1e6, &a->model_timeout))
+    return CLI_USAGE;
+  a->data = cli_get(&cmd, "data"), a->target = cli_get(&cmd, "target"), a->rows = cli_get(&cmd, "rows");
+  a->cls = cli_get(&cmd, "class"), a->baseline = cli_get(&cmd, "baseline");
+  a->background = cli_get(&cmd, "background"), a->favourable = cli_get(&cmd, "favourable");
+  a->image = cli_get(&cmd, "image"), a->out = cli_get(&cmd, "out");
+  a->metrics = cli_isset(&cmd, "metrics");
   return CLI_OK;
 }
 
 /* --baseline: zero, mean, row:N or a CSV file of 1 or as many rows as explained. */
 static int baseline_opts(run *r) {
-  const char *b = cli_get(&cmd, "baseline");
+  const char *b = r->a.baseline;
   size_t d = limn_model_nfeatures(r->m);
   if (!strcmp(b, "zero"))
     return CLI_OK;
@@ -202,10 +243,10 @@ static void describe(run *r) {
   const limn_grad_opts *g = &r->g;
   int n = snprintf(r->desc, sizeof r->desc, "%s", limn_method_name(g->method));
   if (g->method == LIMN_METHOD_IG && g->quadrature == LIMN_QUAD_EXACT)
-    n += snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", exact, baseline %s", cli_get(&cmd, "baseline"));
+    n += snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", exact, baseline %s", r->a.baseline);
   else if (g->method == LIMN_METHOD_IG)
     n += snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s, %zu steps, baseline %s",
-                  limn_quadrature_name(g->quadrature), g->steps, cli_get(&cmd, "baseline"));
+                  limn_quadrature_name(g->quadrature), g->steps, r->a.baseline);
   else if (g->method == LIMN_METHOD_SMOOTHGRAD)
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s of %s, %zu samples, noise %g, seed %llu",
              limn_smooth_name(g->smooth), g->smooth_gxi ? "gradient x input" : "gradient", g->samples,
@@ -219,7 +260,7 @@ static void describe(run *r) {
 
 /* The manifest: what produced these explanations, to reproduce them. */
 static int build_manifest(run *r) {
-  const char *mc = cli_get(&cmd, "model-cmd"), *bgf = cli_get(&cmd, "background");
+  const char *mc = r->a.model_cmd, *bgf = r->a.background;
   const char *keys[] = {"method",      "class",        "output",       "steps",
                         "quadrature",  "baseline",     "samples",      "noise",
                         "smooth",      "smooth-input", "seed",         "num-features",
@@ -228,9 +269,9 @@ static int build_manifest(run *r) {
   int lr = limn_manifest_create(r->ctx, &r->manifest);
   if (!lr) /* a model command: its text stands for the model */
     lr = mc ? limn_manifest_add_sha256(r->ctx, r->manifest, "model", mc, strlen(mc))
-            : limn_manifest_add_file_sha256(r->ctx, r->manifest, "model", cli_get(&cmd, "model"));
+            : limn_manifest_add_file_sha256(r->ctx, r->manifest, "model", r->a.model);
   if (!lr)
-    lr = limn_manifest_add_file_sha256(r->ctx, r->manifest, "data", cli_get(&cmd, "data"));
+    lr = limn_manifest_add_file_sha256(r->ctx, r->manifest, "data", r->a.data);
   if (!lr && bgf)
     lr = limn_manifest_add_file_sha256(r->ctx, r->manifest, "background", bgf);
   for (size_t i = 0; i < sizeof keys / sizeof *keys && !lr; i++)
@@ -240,7 +281,7 @@ static int build_manifest(run *r) {
 
 /* --image: "auto", "none" or "WxH". */
 static void image_shape(const run *r, size_t *w, size_t *h) {
-  const char *v = cli_get(&cmd, "image");
+  const char *v = r->a.image;
   size_t d = limn_model_nfeatures(r->m);
   *w = *h = 0;
   if (!strcmp(v, "none"))
@@ -260,27 +301,24 @@ static void image_shape(const run *r, size_t *w, size_t *h) {
 /* A command model: the schema comes from the data file (features, and the classes
  * of --target when given). */
 static int load_command(run *r) {
-  double timeout;
-  if (cli_double(&cmd, "model-timeout", 0.001, 1e6, &timeout))
-    return CLI_USAGE;
   limn_read_opts ro = limn_read_opts_default();
-  ro.target = cli_get(&cmd, "target");
-  int lr = limn_dataset_read(r->ctx, cli_get(&cmd, "data"), &ro, &r->ds);
+  ro.target = r->a.target;
+  int lr = limn_dataset_read(r->ctx, r->a.data, &ro, &r->ds);
   if (!lr)
-    lr = limn_model_from_command(r->ctx, cli_get(&cmd, "model-cmd"), limn_dataset_schema(r->ds), timeout,
+    lr = limn_model_from_command(r->ctx, r->a.model_cmd, limn_dataset_schema(r->ds), r->a.model_timeout,
                                  &r->m);
   return lr ? cli_lib_fail(r->ctx, lr) : CLI_OK;
 }
 
 static int load(run *r) {
-  if (!cli_get(&cmd, "model") == !cli_get(&cmd, "model-cmd"))
+  if (!r->a.model == !r->a.model_cmd)
     return cli_fail("give one of --model FILE or --model-cmd CMD"), CLI_USAGE;
-  if (cli_get(&cmd, "model-cmd"))
+  if (r->a.model_cmd)
     return load_command(r);
   int rc = cli_load(r->ctx, &cmd, 1, &r->m, &r->ds);
   if (rc)
     return rc;
-  const char *t = cli_get(&cmd, "target");
+  const char *t = r->a.target;
   if (t && limn_schema_find_feature(limn_model_schema(r->m), t) >= 0)
     return cli_fail("--target: '%s' is one of the model's features, not a label column", t);
   return CLI_OK;
@@ -298,33 +336,27 @@ static limn_render_opts render_opts(const run *r, size_t top) {
  * a file is written whole or not at all. */
 static int write_out_file(run *r, const limn_render_opts *o, const void *what, size_t n, limn_format fmt,
                           int global) {
-  FILE *f = cli_open_out(cli_get(&cmd, "out"));
+  FILE *f = cli_open_out(r->a.out);
   if (!f)
     return CLI_FAIL;
   int lr = global ? limn_render_global(r->ctx, o, what, n, fmt, limn_sink_file(f))
                   : limn_render_explanations(r->ctx, o, what, n, fmt, limn_sink_file(f));
   if (lr) {
-    cli_close_out(f, cli_get(&cmd, "out"), 0);
+    cli_close_out(f, r->a.out, 0);
     return cli_lib_fail(r->ctx, lr);
   }
-  return cli_close_out(f, cli_get(&cmd, "out"), 1);
+  return cli_close_out(f, r->a.out, 1);
 }
 
 /* Write prepared rows in the chosen format. */
 static int write_rows(run *r, const limn_render_row *rows, size_t n) {
-  size_t top;
-  if (cli_size(&cmd, "top", 0, 1000000, &top))
-    return CLI_USAGE;
-  limn_render_opts rc = render_opts(r, top);
+  limn_render_opts rc = render_opts(r, r->a.top);
   image_shape(r, &rc.image_w, &rc.image_h);
-  if (cli_size(&cmd, "reasons", 0, 1000, &rc.reasons))
-    return CLI_USAGE;
-  const char *fav = cli_get(&cmd, "favourable");
+  rc.reasons = r->a.reasons;
+  const char *fav = r->a.favourable;
   if (fav && (rc.favourable = find_class(r->m, fav)) < 0)
     return cli_fail("--favourable: '%s' is not one of the model's classes", fav), CLI_USAGE;
-  limn_format fmt = LIMN_FORMAT_TEXT;
-  limn_format_parse(cli_get(&cmd, "format"), &fmt); /* checked in cmd_explain */
-  return write_out_file(r, &rc, rows, n, fmt, 0);
+  return write_out_file(r, &rc, rows, n, r->a.fmt, 0);
 }
 
 /* Render row for explanation e of data-row position i. */
@@ -358,7 +390,7 @@ static int explain(run *r) {
     memcpy(r->x + i * d, limn_dataset_x(r->ds) + r->rows[i] * d, d * sizeof(float));
   r->g.row_ids = r->rows;
   long *truth = NULL;
-  if (!strcmp(cli_get(&cmd, "class"), "true")) {
+  if (!strcmp(r->a.cls, "true")) {
     const float *y = limn_dataset_y(r->ds);
     if (!y || limn_model_task(r->m) != LIMN_TASK_CLASSIFICATION)
       return cli_fail("--class true: the data has no class labels for this model (column '%s')",
@@ -378,7 +410,7 @@ static int explain(run *r) {
   limn_explanation *ex = NULL;
   double *inf = NULL, *sens = NULL;
   int lr = limn_explain_gradients(r->ctx, r->m, r->x, r->nrows, &r->g, &ex);
-  if (!lr && cli_isset(&cmd, "metrics")) {
+  if (!lr && r->a.metrics) {
     limn_quality_opts q = limn_quality_opts_default();
     q.seed = r->g.seed;
     q.row_ids = r->rows;
@@ -422,7 +454,7 @@ static double top5_jaccard(const limn_explanation *a, const limn_explanation *b)
 
 /* The background: --background FILE, or the model's own statistics. */
 static int lime_background(run *r) {
-  const char *file = cli_get(&cmd, "background");
+  const char *file = r->a.background;
   if (!file) {
     r->bg = limn_model_stats(r->m);
     if (!r->bg)
@@ -510,13 +542,13 @@ static int explain_lime(run *r, long *truth) {
   int rc = lime_background(r);
   if (rc)
     return rc;
-  if (!cli_isset(&cmd, "num-features") && r->lo.num_features > limn_model_nfeatures(r->m))
+  if (!r->a.num_features_set && r->lo.num_features > limn_model_nfeatures(r->m))
     r->lo.num_features = limn_model_nfeatures(r->m); /* the default 10, on narrow data */
-  const char *cls = cli_get(&cmd, "class");
+  const char *cls = r->a.cls;
   size_t K = !strncmp(cls, "top:", 4) ? (size_t)atol(cls + 4) : 1, n = r->nrows, stabk, pick;
   r->lo.target = r->g.target;
-  cli_size(&cmd, "stability", 0, 1000, &stabk);
-  cli_size(&cmd, "pick", 0, 1000000, &pick);
+  stabk = r->a.stability;
+  pick = r->a.pick;
   if (pick > n)
     return cli_fail("--pick %zu: only %zu rows are explained", pick, n);
   long *targets = NULL;
@@ -537,13 +569,9 @@ static int explain_lime(run *r, long *truth) {
     rc = cli_lib_fail(r->ctx, lr);
   } else if (stabk && (rc = lime_stability(r, targets, stabk, stab))) {
     /* reported */
-  } else if (cli_isset(&cmd, "global")) {
-    size_t top;
-    cli_size(&cmd, "top", 0, 1000000, &top);
-    limn_render_opts gc = render_opts(r, top);
-    limn_format fmt = LIMN_FORMAT_TEXT;
-    limn_format_parse(cli_get(&cmd, "format"), &fmt);
-    rc = write_out_file(r, &gc, ex[0], n, fmt, 1);
+  } else if (r->a.global) {
+    limn_render_opts gc = render_opts(r, r->a.top);
+    rc = write_out_file(r, &gc, ex[0], n, r->a.fmt, 1);
   } else {
     size_t m = 0;
     if (pick && (lr = limn_lime_submodular_pick(r->ctx, ex[0], n, pick, picked)))
@@ -569,26 +597,17 @@ static int explain_lime(run *r, long *truth) {
 }
 
 int cmd_explain(int argc, char **argv) {
-  int rc = cli_parse(&cmd, argc, argv);
-  if (rc)
-    return rc;
-  const char *fmt = cli_get(&cmd, "format");
-  limn_format lf;
-  if (limn_format_parse(fmt, &lf))
-    return cli_fail("--format: expected text, json, jsonl, csv or svg, got '%s'", fmt), CLI_USAGE;
-  size_t threads;
-  if (cli_size(&cmd, "threads", 0, 4096, &threads))
-    return CLI_USAGE;
   run r;
   memset(&r, 0, sizeof r);
-  if ((rc = method_opts(&r)) || (r.g.method == LIMN_METHOD_LIME && (rc = lime_opts(&r))))
+  int rc = parse_args(argc, argv, &r.a);
+  if (rc)
     return rc;
+  r.g = r.a.g, r.lo = r.a.lo;
   r.ctx = cli_ctx(&cmd);
   if (!r.ctx)
     return CLI_FAIL;
-  if (!(rc = load(&r)) &&
-      !(rc = cli_parse_rows(cli_get(&cmd, "rows"), limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
-      !(rc = parse_class(r.m, cli_get(&cmd, "class"), &r.g.target)) && !(rc = baseline_opts(&r)) &&
+  if (!(rc = load(&r)) && !(rc = cli_parse_rows(r.a.rows, limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
+      !(rc = parse_class(r.m, r.a.cls, &r.g.target)) && !(rc = baseline_opts(&r)) &&
       !(rc = build_manifest(&r))) {
     describe(&r);
     rc = explain(&r);
