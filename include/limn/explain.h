@@ -25,10 +25,11 @@ typedef enum limn_method {
   LIMN_METHOD_GRADXINPUT = 2, /* x * dF/dx (Shrikumar et al. 2016) */
   LIMN_METHOD_IG = 3,         /* Integrated Gradients (Sundararajan et al. 2017, eq. 1) */
   LIMN_METHOD_SMOOTHGRAD = 4, /* SmoothGrad (Smilkov et al. 2017) and VarGrad */
-  LIMN_METHOD_LIME = 5        /* LIME (Ribeiro, Singh & Guestrin 2016), tabular */
+  LIMN_METHOD_LIME = 5,       /* LIME (Ribeiro, Singh & Guestrin 2016), tabular */
+  LIMN_METHOD_SHAP = 6        /* Shapley values of the interventional game (Lundberg & Lee 2017) */
 } limn_method;
 
-/* "gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime"; parse returns LIMN_EINVAL
+/* "gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime", "shap"; parse returns LIMN_EINVAL
  * for an unknown name. */
 LIMN_API const char *limn_method_name(limn_method m);
 LIMN_API int limn_method_parse(const char *name, limn_method *out);
@@ -129,8 +130,12 @@ typedef struct limn_explanation {
   unsigned char *selected; /* (nfeatures) 1 for the features in the surrogate */
   double *std_error;       /* (nfeatures) standard error of each selected weight */
   long *bin;               /* (nfeatures) the row's bin or category code (-1: continuous mode) */
-  size_t num_samples;
+  size_t num_samples;      /* LIME: the neighbourhood; SHAP: coalitions evaluated */
   uint64_t seed;
+  /* SHAP only: base_value = v(empty), output = v(all players), delta the efficiency gap
+   * sum(attr) - (output - base_value), std_error per feature (0 when exact) */
+  int estimator; /* limn_shap_estimator used */
+  int link;      /* limn_link of the game */
 } limn_explanation;
 
 /* Explain n raw rows x (n, nfeatures) of model m. *out receives n explanations
@@ -236,6 +241,61 @@ LIMN_API void limn_lime_label(const limn_stats *background, const limn_schema *s
  * I_j = sqrt(sum_i |w_ij|) per column. picked: (budget) indices, in pick order. */
 LIMN_API int limn_lime_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget,
                                        size_t *picked);
+
+/* ---- Shapley values ---------------------------------------------------------- */
+
+/* How the Shapley values are found. */
+typedef enum limn_shap_estimator {
+  LIMN_SHAP_AUTO = 0,       /* exact up to exact_max varying players, else kernel */
+  LIMN_SHAP_EXACT = 1,      /* every coalition: 2^M x N model rows */
+  LIMN_SHAP_KERNEL = 2,     /* KernelSHAP (shap's KernelExplainer rules, seeded) */
+  LIMN_SHAP_PERMUTATION = 3 /* antithetic permutations (shap's PermutationExplainer) */
+} limn_shap_estimator;
+/* "auto", "exact", "kernel", "permutation" (NULL for another value); parse returns
+ * LIMN_EINVAL for an unknown name. */
+LIMN_API const char *limn_shap_estimator_name(limn_shap_estimator e);
+LIMN_API int limn_shap_estimator_parse(const char *name, limn_shap_estimator *out);
+
+/* The link g applied to the game's averaged output: identity, or logit (log(p/(1-p)),
+ * p clipped to [1e-12, 1 - 1e-12]). */
+typedef enum limn_link { LIMN_LINK_IDENTITY = 0, LIMN_LINK_LOGIT = 1 } limn_link;
+/* "identity", "logit" (NULL for another value); parse returns LIMN_EINVAL otherwise. */
+LIMN_API const char *limn_link_name(limn_link l);
+LIMN_API int limn_link_parse(const char *name, limn_link *out);
+
+/* Options of limn_explain_shap. Defaults in brackets (limn_shap_opts_default). */
+typedef struct limn_shap_opts {
+  limn_shap_estimator estimator; /* [auto] */
+  size_t nsamples;               /* kernel: coalitions, permutation: coalitions (2M + 1 per
+                                    permutation) [0: 2M + 2048] */
+  limn_link link;                /* [identity] */
+  limn_space space;              /* explained output: OUTPUT or LOGIT [OUTPUT] */
+  long target;                   /* output index; -1: the predicted class [-1] */
+  const long *targets;           /* one output index per row (borrowed), or NULL */
+  const float *background;       /* (nbackground, nfeatures) raw rows of the game (borrowed);
+                                    one row is the baseline game; required */
+  size_t nbackground;
+  size_t exact_max;      /* auto: exact up to this many varying players [12] */
+  uint64_t seed;         /* sampling: row i uses stream row_ids[i] [0] */
+  const size_t *row_ids; /* the rows' indices in their dataset; NULL: 0..n-1 */
+} limn_shap_opts;
+
+/* The defaults in brackets above. */
+LIMN_API limn_shap_opts limn_shap_opts_default(void);
+
+/* Shapley values of n raw rows x (n, nfeatures): players are the model's raw columns (a
+ * categorical column's one-hot slots move together), the game is interventional over the
+ * background, v(S) = g(mean over background rows r of f(x_S, r_notS)), g the link.
+ * Columns whose value in x equals every background row's (exactly; NaN equals NaN)
+ * cannot change v: they get 0 and do not count in M. Exact values (every coalition,
+ * std_error 0) or sampled ones with a standard error per feature (permutation: over
+ * the antithetic permutations; kernel: NaN when sampled, 0 when every coalition was
+ * enumerated). All model rows of one explanation go through the model in large
+ * batches; results never depend on the thread count, the batch or the row order.
+ * Errors: no background, one of another width or with non-finite values, a target out
+ * of range, exact above 20 varying players, nsamples below 2M + 1 for permutation. */
+LIMN_API int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                               const limn_shap_opts *opts, limn_explanation **out);
 
 /* How faithful and how stable explanations are (Yeh et al. 2019, as Captum defines
  * them). Perturbations touch numeric columns only, scaled by each column's training

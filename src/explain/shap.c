@@ -1,0 +1,615 @@
+/* Shapley values of the interventional game (docs/math/shap.md): exact enumeration,
+ * KernelSHAP with shap's KernelExplainer rules (seeded), antithetic permutations.
+ * Rows are explained one after another; all coalitions of a row go through the model
+ * in blocks of about 64k model rows, which the model spreads over the threads. A
+ * row's values depend only on the row, the background, the options and its RNG stream
+ * (seed, row id), never on the thread count or the other rows. */
+#include "explain_internal.h"
+#include <math.h>
+
+#define SHAP_BLOCK_ROWS 65536 /* model rows per call */
+#define SHAP_EXACT_LIMIT 20   /* players: 2^20 coalitions x N rows */
+#define SHAP_LOGIT_EPS 1e-12
+
+static const char *const est_names[] = {"auto", "exact", "kernel", "permutation"};
+static const char *const link_names[] = {"identity", "logit"};
+
+const char *limn_shap_estimator_name(limn_shap_estimator e) {
+  return (unsigned)e < sizeof est_names / sizeof *est_names ? est_names[e] : NULL;
+}
+int limn_shap_estimator_parse(const char *name, limn_shap_estimator *out) {
+  for (size_t i = 0; name && i < sizeof est_names / sizeof *est_names; i++)
+    if (!strcmp(name, est_names[i])) {
+      *out = (limn_shap_estimator)i;
+      return LIMN_OK;
+    }
+  return LIMN_EINVAL;
+}
+const char *limn_link_name(limn_link l) {
+  return (unsigned)l < sizeof link_names / sizeof *link_names ? link_names[l] : NULL;
+}
+int limn_link_parse(const char *name, limn_link *out) {
+  for (size_t i = 0; name && i < sizeof link_names / sizeof *link_names; i++)
+    if (!strcmp(name, link_names[i])) {
+      *out = (limn_link)i;
+      return LIMN_OK;
+    }
+  return LIMN_EINVAL;
+}
+
+limn_shap_opts limn_shap_opts_default(void) {
+  limn_shap_opts o;
+  memset(&o, 0, sizeof o);
+  o.estimator = LIMN_SHAP_AUTO;
+  o.link = LIMN_LINK_IDENTITY;
+  o.space = LIMN_SPACE_OUTPUT;
+  o.target = -1;
+  o.exact_max = 12;
+  return o;
+}
+
+/* The game of one row: v(S) = g(mean over the background of f(x_S, r_notS)). */
+typedef struct game {
+  limn_ctx *ctx;
+  const limn_model *m;
+  const limn_shap_opts *o;
+  size_t d, N, k;    /* columns, background rows, model outputs */
+  const float *bg;   /* (N, d) */
+  const float *x;    /* (d) the explained row */
+  size_t target;     /* explained output */
+  size_t M;          /* varying players */
+  size_t *player;    /* (d) the columns of the varying players, in column order */
+  size_t cap;        /* coalitions per model call */
+  float *rows, *out; /* (cap * N, d), (cap * N, k) */
+  size_t evals;      /* coalitions evaluated for this row */
+} game;
+
+static double link(limn_link l, double p) {
+  if (l == LIMN_LINK_IDENTITY)
+    return p;
+  p = p < SHAP_LOGIT_EPS ? SHAP_LOGIT_EPS : p > 1 - SHAP_LOGIT_EPS ? 1 - SHAP_LOGIT_EPS : p;
+  return log(p / (1 - p));
+}
+
+/* v of `count` coalitions z (count, M): z[c * M + p] = 1 when player p comes from x. */
+static int values(game *g, const unsigned char *z, size_t count, double *v) {
+  size_t d = g->d, N = g->N, k = g->k, M = g->M;
+  for (size_t c0 = 0; c0 < count; c0 += g->cap) {
+    size_t nc = count - c0 < g->cap ? count - c0 : g->cap;
+    for (size_t c = 0; c < nc; c++) {
+      const unsigned char *zc = z + (c0 + c) * M;
+      float *r = g->rows + c * N * d;
+      memcpy(r, g->bg, N * d * sizeof *r);
+      for (size_t p = 0; p < M; p++)
+        if (zc[p]) {
+          size_t j = g->player[p];
+          for (size_t q = 0; q < N; q++)
+            r[q * d + j] = g->x[j];
+        }
+    }
+    /* the logit link reads probabilities near 0 and 1: from the logits, in double (a
+     * float probability of 1 - 1e-4 has only three correct digits in 1 - p) */
+    int from_logits = g->o->link == LIMN_LINK_LOGIT;
+    LIMN_TRY(limn_model_forward(g->ctx, g->m, g->rows, nc * N, from_logits ? LIMN_SPACE_LOGIT : g->o->space,
+                                g->out));
+    for (size_t c = 0; c < nc; c++) {
+      double s = 0;
+      for (size_t q = 0; q < N; q++) {
+        const float *o = g->out + (c * N + q) * k;
+        if (!from_logits) {
+          s += (double)o[g->target];
+          continue;
+        }
+        double mx = o[0], zs = 0;
+        for (size_t t = 1; t < k; t++)
+          mx = o[t] > mx ? o[t] : mx;
+        for (size_t t = 0; t < k; t++)
+          zs += exp((double)o[t] - mx);
+        s += exp((double)o[g->target] - mx) / zs;
+      }
+      v[c0 + c] = link(g->o->link, s / (double)N);
+    }
+    if (limn__canceled(g->ctx))
+      return limn__err(g->ctx, LIMN_ECANCELED, "canceled");
+  }
+  g->evals += count;
+  return LIMN_OK;
+}
+
+/* v(empty) and v(all players). */
+static int ends(game *g, double *base, double *full) {
+  unsigned char *z = limn__calloc(g->ctx, 2 * (g->M ? g->M : 1), 1);
+  double v[2];
+  if (!z)
+    return LIMN_ENOMEM;
+  memset(z + g->M, 1, g->M);
+  int rc = values(g, z, 2, v);
+  limn__free(g->ctx, z);
+  *base = v[0], *full = v[1];
+  return rc;
+}
+
+/* Every coalition: phi_p = sum over S without p of |S|! (M-|S|-1)! / M! (v(S+p) - v(S)). */
+static int exact(game *g, double *phi, double *base, double *full) {
+  size_t M = g->M, P = (size_t)1 << M, block = g->cap < P ? g->cap : P;
+  double *v = limn__alloc_array(g->ctx, P, sizeof *v), w[SHAP_EXACT_LIMIT + 1];
+  unsigned char *z = limn__alloc_array(g->ctx, block, M ? M : 1);
+  int rc = v && z ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t a = 0; a < P && rc == LIMN_OK; a += block) { /* coalitions a.. as bitmasks */
+    size_t nb = P - a < block ? P - a : block;
+    for (size_t c = 0; c < nb; c++)
+      for (size_t p = 0; p < M; p++)
+        z[c * M + p] = (unsigned char)(((a + c) >> p) & 1);
+    rc = values(g, z, nb, v + a);
+  }
+  if (rc == LIMN_OK) {
+    /* w(s) = 1 / (M C(M-1, s)) */
+    double binom = 1;
+    for (size_t s = 0; s < M; s++) {
+      w[s] = 1.0 / ((double)M * binom);
+      binom = binom * (double)(M - 1 - s) / (double)(s + 1);
+    }
+    for (size_t p = 0; p < M; p++)
+      phi[p] = 0;
+    for (size_t mask = 0; mask < P; mask++) {
+      size_t s = 0;
+      for (size_t t = mask; t; t &= t - 1)
+        s++;
+      for (size_t p = 0; p < M; p++)
+        if (!(mask >> p & 1))
+          phi[p] += w[s] * (v[mask | (size_t)1 << p] - v[mask]);
+    }
+    *base = v[0], *full = v[P - 1];
+  }
+  limn__free(g->ctx, v);
+  limn__free(g->ctx, z);
+  return rc;
+}
+
+/* ---- KernelSHAP ---- */
+
+typedef struct kset {
+  limn_ctx *ctx;
+  size_t M, n, cap;
+  unsigned char *z; /* (cap, M) */
+  double *w;        /* (cap) kernel weights */
+  size_t *slot;     /* open-addressing index of the masks (hcap) */
+  size_t hcap;
+} kset;
+
+static uint64_t mask_hash(const unsigned char *z, size_t M) { return limn__fnv1a64(z, M); }
+
+/* The index of coalition z, or n (not present); *h the slot to insert it at. */
+static size_t kset_find(const kset *s, const unsigned char *z, size_t *h) {
+  size_t i = (size_t)(mask_hash(z, s->M) & (s->hcap - 1));
+  while (s->slot[i] != (size_t)-1) {
+    if (!memcmp(s->z + s->slot[i] * s->M, z, s->M))
+      return s->slot[i];
+    i = (i + 1) & (s->hcap - 1);
+  }
+  *h = i;
+  return s->n;
+}
+
+/* Add coalition z with weight w (its complement too when `paired`), or add w to it. */
+static void kset_add(kset *s, const unsigned char *z, double w) {
+  size_t h = 0, at = kset_find(s, z, &h);
+  if (at < s->n) {
+    s->w[at] += w;
+    return;
+  }
+  memcpy(s->z + s->n * s->M, z, s->M);
+  s->w[s->n] = w;
+  s->slot[h] = s->n++;
+}
+
+/* Solve the weighted least squares with efficiency as a constraint (shap's solve
+ * without feature selection): eliminate the last player, y' = y - z_M delta,
+ * X = z_1..M-1 - z_M, (X'WX) b = X'Wy', phi_M = delta - sum b. Gaussian elimination
+ * with partial pivoting in double. */
+static int kernel_solve(limn_ctx *ctx, const kset *s, const double *y, double delta, double *phi) {
+  size_t M = s->M, q = M - 1;
+  double *A = limn__calloc(ctx, q * q + q, sizeof *A), *b = A ? A + q * q : NULL;
+  if (!A)
+    return LIMN_ENOMEM;
+  for (size_t c = 0; c < s->n; c++) {
+    const unsigned char *z = s->z + c * M;
+    double last = z[M - 1], yc = y[c] - last * delta, wc = s->w[c];
+    for (size_t i = 0; i < q; i++) {
+      double xi = z[i] - last;
+      if (xi == 0)
+        continue;
+      b[i] += wc * xi * yc;
+      for (size_t j = 0; j < q; j++)
+        A[i * q + j] += wc * xi * (z[j] - last);
+    }
+  }
+  int rc = LIMN_OK;
+  for (size_t col = 0; col < q && rc == LIMN_OK; col++) {
+    size_t piv = col;
+    for (size_t r = col + 1; r < q; r++)
+      if (fabs(A[r * q + col]) > fabs(A[piv * q + col]))
+        piv = r;
+    if (!(fabs(A[piv * q + col]) > 1e-300)) {
+      rc = limn__err(ctx, LIMN_EUNSUPPORTED,
+                     "KernelSHAP: the coalitions do not determine the values "
+                     "(a singular system); use more samples or --estimator exact");
+      break;
+    }
+    if (piv != col) {
+      for (size_t j = 0; j < q; j++) {
+        double t = A[col * q + j];
+        A[col * q + j] = A[piv * q + j], A[piv * q + j] = t;
+      }
+      double t = b[col];
+      b[col] = b[piv], b[piv] = t;
+    }
+    for (size_t r = col + 1; r < q; r++) {
+      double f = A[r * q + col] / A[col * q + col];
+      if (f == 0)
+        continue;
+      for (size_t j = col; j < q; j++)
+        A[r * q + j] -= f * A[col * q + j];
+      b[r] -= f * b[col];
+    }
+  }
+  double sum = 0;
+  for (size_t i = q; i-- > 0 && rc == LIMN_OK;) {
+    double t = b[i];
+    for (size_t j = i + 1; j < q; j++)
+      t -= A[i * q + j] * phi[j];
+    phi[i] = t / A[i * q + i];
+  }
+  for (size_t i = 0; i < q && rc == LIMN_OK; i++)
+    sum += phi[i];
+  if (rc == LIMN_OK)
+    phi[q] = delta - sum;
+  limn__free(ctx, A);
+  return rc;
+}
+
+/* The number of coalitions KernelSHAP uses: nsamples (auto 2M + 2048), at most 2^M - 2. */
+static size_t kernel_budget(size_t M, size_t nsamples) {
+  size_t ns = nsamples ? nsamples : 2 * M + 2048;
+  if (M <= 30 && ns > ((size_t)1 << M) - 2)
+    ns = ((size_t)1 << M) - 2;
+  return ns;
+}
+
+/* All subsets of size sz of M players in lexicographic order (itertools.combinations),
+ * each with its complement after it when paired. */
+static void add_size(kset *s, size_t sz, int paired, double w, unsigned char *z, size_t *idx) {
+  size_t M = s->M;
+  for (size_t i = 0; i < sz; i++)
+    idx[i] = i;
+  for (;;) {
+    memset(z, 0, M);
+    for (size_t i = 0; i < sz; i++)
+      z[idx[i]] = 1;
+    kset_add(s, z, w);
+    if (paired) {
+      for (size_t p = 0; p < M; p++)
+        z[p] = (unsigned char)!z[p];
+      kset_add(s, z, w);
+    }
+    size_t i = sz;
+    while (i > 0 && idx[i - 1] == i - 1 + M - sz)
+      i--;
+    if (i == 0)
+      return;
+    idx[i - 1]++;
+    for (size_t j = i; j < sz; j++)
+      idx[j] = idx[j - 1] + 1;
+  }
+}
+
+static double binomial(size_t n, size_t k) {
+  double r = 1;
+  for (size_t i = 1; i <= k; i++)
+    r = r * (double)(n - k + i) / (double)i;
+  return r;
+}
+
+/* KernelSHAP's coalitions and weights (shap's rules, our RNG): whole subset sizes from
+ * the outside in while the budget allows, then sizes drawn by their kernel weight and
+ * subsets uniformly, each with its complement. *all: every coalition was enumerated. */
+static int kernel_coalitions(game *g, kset *s, limn_rng *rng, int *all) {
+  limn_ctx *ctx = g->ctx;
+  size_t M = g->M, ns = kernel_budget(M, g->o->nsamples);
+  size_t nsizes = M / 2, npaired = (M - 1) / 2; /* ceil((M-1)/2), floor((M-1)/2) */
+  double total = 0;
+  s->ctx = ctx, s->M = M, s->n = 0, s->cap = ns;
+  s->hcap = 16;
+  while (s->hcap < 2 * ns + 2)
+    s->hcap *= 2;
+  s->z = limn__alloc_array(ctx, ns, M);
+  s->w = limn__alloc_array(ctx, ns, sizeof *s->w);
+  s->slot = limn__alloc_array(ctx, s->hcap, sizeof *s->slot);
+  size_t *idx = limn__alloc_array(ctx, M + 1, sizeof *idx), *perm = limn__alloc_array(ctx, M, sizeof *perm);
+  unsigned char *z = limn__alloc_array(ctx, M, 1);
+  double *wv = limn__alloc_array(ctx, 3 * (nsizes + 1), sizeof *wv), *rem = wv ? wv + nsizes + 1 : NULL,
+         *draw_p = wv ? rem + nsizes + 1 : NULL;
+  if (!s->z || !s->w || !s->slot || !idx || !perm || !z || !wv) {
+    limn__free(ctx, idx), limn__free(ctx, perm), limn__free(ctx, z), limn__free(ctx, wv);
+    return LIMN_ENOMEM;
+  }
+  memset(s->slot, 0xff, s->hcap * sizeof *s->slot);
+  for (size_t sz = 1; sz <= nsizes; sz++) {
+    wv[sz] = (double)(M - 1) / ((double)sz * (double)(M - sz)) * (sz <= npaired ? 2.0 : 1.0);
+    total += wv[sz];
+  }
+  for (size_t sz = 1; sz <= nsizes; sz++)
+    rem[sz] = wv[sz] /= total;
+  size_t left = ns, full = 0;
+  for (size_t sz = 1; sz <= nsizes; sz++) {
+    int paired = sz <= npaired;
+    double nsub = binomial(M, sz) * (paired ? 2 : 1);
+    if (!((double)left * rem[sz] / nsub >= 1 - 1e-8))
+      break;
+    add_size(s, sz, paired, wv[sz] / binomial(M, sz) / (paired ? 2 : 1), z, idx);
+    left -= (size_t)nsub;
+    full = sz;
+    if (rem[sz] < 1) {
+      double r = rem[sz];
+      for (size_t t = 1; t <= nsizes; t++)
+        rem[t] /= 1 - r;
+    }
+  }
+  *all = full == nsizes;
+  if (!*all && left > 0) {
+    size_t first = s->n;
+    double sum = 0, wleft = 0;
+    for (size_t sz = full + 1; sz <= nsizes; sz++) {
+      draw_p[sz] = wv[sz] / (sz <= npaired ? 2 : 1);
+      sum += draw_p[sz];
+      wleft += wv[sz];
+    }
+    size_t draws = 4 * left;
+    for (size_t t = 0; t < draws && left > 0; t++) {
+      double u = limn_rng_uniform(rng) * sum, acc = 0;
+      size_t sz = nsizes;
+      for (size_t c = full + 1; c <= nsizes; c++) {
+        acc += draw_p[c];
+        if (u < acc) {
+          sz = c;
+          break;
+        }
+      }
+      for (size_t p = 0; p < M; p++)
+        perm[p] = p;
+      limn_rng_shuffle(rng, perm, M);
+      memset(z, 0, M);
+      for (size_t i = 0; i < sz; i++)
+        z[perm[i]] = 1;
+      size_t h = 0, at = kset_find(s, z, &h);
+      int paired = sz <= npaired, seen = at < s->n;
+      if (seen)
+        s->w[at] += 1;
+      else
+        kset_add(s, z, 1), left--;
+      if (!paired || left == 0)
+        continue;
+      for (size_t p = 0; p < M; p++) /* the complement */
+        z[p] = (unsigned char)!z[p];
+      at = kset_find(s, z, &h);
+      if (at < s->n)
+        s->w[at] += 1; /* seen before: one more draw of it */
+      else if (!seen)
+        kset_add(s, z, 1), left--;
+    }
+    double got = 0;
+    for (size_t c = first; c < s->n; c++)
+      got += s->w[c];
+    for (size_t c = first; c < s->n && got > 0; c++)
+      s->w[c] *= wleft / got;
+  }
+  limn__free(ctx, idx), limn__free(ctx, perm), limn__free(ctx, z), limn__free(ctx, wv);
+  return LIMN_OK;
+}
+
+static int kernel(game *g, limn_rng *rng, double *phi, double *se, double *base, double *full) {
+  kset s;
+  memset(&s, 0, sizeof s);
+  int all = 0, rc = ends(g, base, full);
+  double *y = NULL;
+  if (rc == LIMN_OK)
+    rc = kernel_coalitions(g, &s, rng, &all);
+  if (rc == LIMN_OK && !(y = limn__alloc_array(g->ctx, s.n ? s.n : 1, sizeof *y)))
+    rc = LIMN_ENOMEM;
+  if (rc == LIMN_OK)
+    rc = values(g, s.z, s.n, y);
+  for (size_t c = 0; c < s.n && rc == LIMN_OK; c++)
+    y[c] -= *base;
+  if (rc == LIMN_OK)
+    rc = kernel_solve(g->ctx, &s, y, *full - *base, phi);
+  for (size_t p = 0; p < g->M && rc == LIMN_OK; p++)
+    se[p] = all ? 0.0 : NAN; /* sampled: no standard error yet */
+  limn__free(g->ctx, y);
+  limn__free(g->ctx, s.z), limn__free(g->ctx, s.w), limn__free(g->ctx, s.slot);
+  return rc;
+}
+
+/* ---- permutations ---- */
+
+/* K antithetic permutations: each adds the players in a random order, then removes them
+ * in the same order; a player's value of one permutation is the mean of its two
+ * marginal contributions. phi: the mean over permutations, se its standard error. */
+static int permutation(game *g, limn_rng *rng, double *phi, double *se, double *base, double *full) {
+  limn_ctx *ctx = g->ctx;
+  size_t M = g->M, per = 2 * M + 1, ns = g->o->nsamples ? g->o->nsamples : 2 * M + 2048, K = ns / per;
+  if (K == 0)
+    return limn__err(ctx, LIMN_EINVAL,
+                     "permutation SHAP: nsamples %zu is below one permutation's %zu "
+                     "coalitions (2M + 1, M = %zu)",
+                     ns, per, M);
+  LIMN_TRY(ends(g, base, full));
+  size_t inner = M - 1, nz = K * 2 * inner; /* the coalitions strictly between empty and all */
+  unsigned char *z = limn__alloc_array(ctx, nz ? nz : 1, M);
+  double *v = limn__alloc_array(ctx, nz ? nz : 1, sizeof *v);
+  size_t *perm = limn__alloc_array(ctx, K * M, sizeof *perm);
+  double *sum = limn__calloc(ctx, 2 * M, sizeof *sum), *sq = sum ? sum + M : NULL;
+  int rc = z && v && perm && sum ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t t = 0; t < K && rc == LIMN_OK; t++) {
+    size_t *pi = perm + t * M;
+    for (size_t p = 0; p < M; p++)
+      pi[p] = p;
+    limn_rng_shuffle(rng, pi, M);
+    unsigned char *f = z + t * 2 * inner * M, *b = f + inner * M;
+    for (size_t i = 0; i < inner; i++) { /* forward: the first i + 1 present; backward: they absent */
+      memset(f + i * M, 0, M);
+      memset(b + i * M, 1, M);
+      for (size_t q = 0; q <= i; q++)
+        f[i * M + pi[q]] = 1, b[i * M + pi[q]] = 0;
+    }
+  }
+  if (rc == LIMN_OK)
+    rc = values(g, z, nz, v);
+  for (size_t t = 0; t < K && rc == LIMN_OK; t++) {
+    const size_t *pi = perm + t * M;
+    const double *fv = v + t * 2 * inner, *bv = fv + inner;
+    for (size_t i = 0; i < M; i++) {
+      double before = i ? fv[i - 1] : *base, after = i < inner ? fv[i] : *full;
+      double bbefore = i ? bv[i - 1] : *full, bafter = i < inner ? bv[i] : *base;
+      double c = 0.5 * ((after - before) + (bbefore - bafter));
+      sum[pi[i]] += c;
+      sq[pi[i]] += c * c;
+    }
+  }
+  for (size_t p = 0; p < M && rc == LIMN_OK; p++) {
+    double mean = sum[p] / (double)K;
+    phi[p] = mean;
+    se[p] = K > 1 ? sqrt(fmax(0.0, (sq[p] - (double)K * mean * mean) / (double)(K - 1)) / (double)K) : NAN;
+  }
+  limn__free(ctx, z), limn__free(ctx, v), limn__free(ctx, perm), limn__free(ctx, sum);
+  return rc;
+}
+
+/* ---- entry ---- */
+
+static int check_opts(limn_ctx *ctx, const limn_model *m, const limn_shap_opts *o) {
+  if (!o->background || o->nbackground == 0)
+    return limn__err(ctx, LIMN_EINVAL, "SHAP needs background rows (the game's reference data)");
+  if ((unsigned)o->estimator > LIMN_SHAP_PERMUTATION)
+    return limn__err(ctx, LIMN_EINVAL, "unknown SHAP estimator %d", (int)o->estimator);
+  if ((unsigned)o->link > LIMN_LINK_LOGIT)
+    return limn__err(ctx, LIMN_EINVAL, "unknown link %d", (int)o->link);
+  if (o->space != LIMN_SPACE_OUTPUT && o->space != LIMN_SPACE_LOGIT)
+    return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)o->space);
+  if (o->link == LIMN_LINK_LOGIT &&
+      (o->space != LIMN_SPACE_OUTPUT || limn_model_task(m) != LIMN_TASK_CLASSIFICATION))
+    return limn__err(ctx, LIMN_EINVAL, "the logit link needs probabilities (a classifier's output space)");
+  /* the background rows: finite, valid codes (the model checks them) */
+  float *tmp = limn__alloc_array(ctx, o->nbackground, m->noutputs * sizeof(float));
+  if (!tmp)
+    return LIMN_ENOMEM;
+  int rc = limn_model_forward(ctx, m, o->background, o->nbackground, LIMN_SPACE_OUTPUT, tmp);
+  limn__free(ctx, tmp);
+  return rc ? limn__err_prefix(ctx, rc, "SHAP background") : LIMN_OK;
+}
+
+/* The players of row x: the columns whose value differs from some background row's. */
+static void varying(game *g) {
+  g->M = 0;
+  for (size_t j = 0; j < g->d; j++) {
+    float a = g->x[j];
+    int differs = 0;
+    for (size_t q = 0; q < g->N && !differs; q++) {
+      float b = g->bg[q * g->d + j];
+      differs = !(a == b || (isnan(a) && isnan(b)));
+    }
+    if (differs)
+      g->player[g->M++] = j;
+  }
+}
+
+/* One row's explanation. */
+static int explain_row(game *g, size_t i, limn_explanation *e, double *phi, double *se) {
+  const limn_shap_opts *o = g->o;
+  limn_rng rng;
+  limn_rng_init(&rng, o->seed, o->row_ids ? o->row_ids[i] : i);
+  g->evals = 0;
+  varying(g);
+  limn_shap_estimator est = o->estimator;
+  if (est == LIMN_SHAP_AUTO)
+    est = g->M <= o->exact_max && g->M <= SHAP_EXACT_LIMIT ? LIMN_SHAP_EXACT : LIMN_SHAP_KERNEL;
+  if (est == LIMN_SHAP_EXACT && g->M > SHAP_EXACT_LIMIT)
+    return limn__err(g->ctx, LIMN_EINVAL,
+                     "row %zu: exact Shapley values of %zu varying players need 2^%zu x %zu model rows; "
+                     "the limit is %d players (use --estimator kernel or permutation)",
+                     i, g->M, g->M, g->N, SHAP_EXACT_LIMIT);
+  double base = 0, full = 0;
+  int rc;
+  for (size_t p = 0; p < g->M; p++)
+    se[p] = 0;
+  if (g->M <= 1 || est == LIMN_SHAP_EXACT) { /* (one player takes the whole change) */
+    rc = exact(g, phi, &base, &full);
+    est = LIMN_SHAP_EXACT;
+  } else if (est == LIMN_SHAP_KERNEL) {
+    rc = kernel(g, &rng, phi, se, &base, &full);
+  } else {
+    rc = permutation(g, &rng, phi, se, &base, &full);
+  }
+  if (rc)
+    return rc;
+  double sum = 0;
+  for (size_t j = 0; j < g->d; j++)
+    e->attr[j] = 0, e->std_error[j] = 0;
+  for (size_t p = 0; p < g->M; p++) {
+    e->attr[g->player[p]] = phi[p];
+    e->std_error[g->player[p]] = se[p];
+    sum += phi[p];
+  }
+  e->method = LIMN_METHOD_SHAP;
+  e->space = o->space;
+  e->target = g->target;
+  e->output = full;
+  e->base_value = base;
+  e->delta = sum - (full - base);
+  e->num_samples = g->evals;
+  e->seed = o->seed;
+  e->estimator = (int)est;
+  e->link = (int)o->link;
+  return LIMN_OK;
+}
+
+int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                      const limn_shap_opts *opts, limn_explanation **out) {
+  if (!ctx || !m || !out || (!x && n))
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_explain_shap: NULL model, rows or output") : LIMN_EINVAL;
+  *out = NULL;
+  limn_shap_opts o = opts ? *opts : limn_shap_opts_default();
+  LIMN_TRY(check_opts(ctx, m, &o));
+  game g;
+  memset(&g, 0, sizeof g);
+  g.ctx = ctx, g.m = m, g.o = &o, g.d = m->nfeatures, g.N = o.nbackground, g.k = m->noutputs;
+  g.bg = o.background;
+  size_t by_rows = SHAP_BLOCK_ROWS / g.N, by_floats = ((size_t)1 << 22) / (g.N * (g.d ? g.d : 1));
+  g.cap = by_rows < by_floats ? by_rows : by_floats;
+  g.cap = g.cap ? g.cap : 1; /* (at most 64k rows, 16 MB of inputs, one coalition at least) */
+  limn_explanation *ex = NULL;
+  size_t *targets = limn__alloc_array(ctx, n ? n : 1, sizeof *targets);
+  g.player = limn__alloc_array(ctx, g.d ? g.d : 1, sizeof *g.player);
+  g.rows = limn__alloc_array(ctx, g.cap * g.N, g.d * sizeof(float));
+  g.out = limn__alloc_array(ctx, g.cap * g.N, g.k * sizeof(float));
+  double *phi = limn__alloc_array(ctx, 2 * (g.d ? g.d : 1), sizeof *phi), *se = phi ? phi + g.d : NULL;
+  int rc = targets && g.player && g.rows && g.out && phi ? LIMN_OK : LIMN_ENOMEM;
+  if (rc == LIMN_OK)
+    rc = limn__pick_targets(ctx, m, x, n, o.target, o.targets, targets);
+  if (rc == LIMN_OK)
+    rc = limn__explanations_alloc(ctx, n, g.d, m->nslots, &ex);
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
+    g.x = x + i * g.d;
+    g.target = targets[i];
+    rc = explain_row(&g, i, &ex[i], phi, se);
+    ex[i].row = i;
+    limn__progress(ctx, "rows", i + 1, n);
+  }
+  limn__free(ctx, targets), limn__free(ctx, g.player), limn__free(ctx, g.rows), limn__free(ctx, g.out);
+  limn__free(ctx, phi);
+  if (rc) {
+    limn_explanations_free(ctx, ex, n);
+    return rc;
+  }
+  *out = ex;
+  return LIMN_OK;
+}

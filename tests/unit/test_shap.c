@@ -1,0 +1,307 @@
+/* Shapley values against independent references and the axioms: the exact oracle of a
+ * 10-feature MLP (tests/fixtures/reference/shap, four games), KernelSHAP equal to exact
+ * when it enumerates every coalition, permutation sampling converging at the 1/sqrt rate
+ * with standard errors that cover the true error, efficiency, linear models, dummy and
+ * symmetric players, determinism, errors. */
+#include "../harness.h"
+
+static limn_ctx *ctx;
+static const char *FX = "tests/fixtures/shap_mlp_bc10.txt";
+
+typedef struct bc10 {
+  limn_model *m;
+  limn_dataset *bg, *te;
+} bc10;
+
+static int load_bc10(bc10 *b) {
+  memset(b, 0, sizeof *b);
+  if (limn_model_load(ctx, src_path("tests/fixtures/reference/shap/mlp_bc10.limn"), &b->m))
+    return 0;
+  limn_read_opts ro = limn_read_opts_default();
+  ro.schema = limn_model_schema(b->m);
+  ro.target_optional = 1;
+  return !limn_dataset_read(ctx, src_path("tests/fixtures/reference/shap/mlp_bc10_background.csv"), &ro,
+                            &b->bg) &&
+         !limn_dataset_read(ctx, src_path("tests/fixtures/reference/shap/mlp_bc10_test.csv"), &ro, &b->te);
+}
+
+static void free_bc10(bc10 *b) { limn_dataset_free(b->bg), limn_dataset_free(b->te), limn_model_free(b->m); }
+
+/* The explanations of the 10 test rows for P(benign) (or its logit). */
+static limn_explanation *explain(const bc10 *b, limn_shap_opts o) {
+  limn_explanation *ex = NULL;
+  if (!o.background)
+    o.background = limn_dataset_x(b->bg), o.nbackground = limn_dataset_nrows(b->bg);
+  o.target = 1;
+  CHECK_OK(ctx, limn_explain_shap(ctx, b->m, limn_dataset_x(b->te), 10, &o, &ex));
+  return ex;
+}
+
+/* Exact values of every game equal the oracle: 1e-6 (the model computes in float32). */
+static void test_oracle(const bc10 *b) {
+  test_begin("exact = oracle");
+  const char *games[] = {"prob", "logit", "prob_logit_link", "baseline_mean_prob"};
+  size_t n;
+  float *mean_row = NULL;
+  double *mr = read_vec(src_path(FX), "baseline_mean_row", &n);
+  if (mr && n == 10) {
+    mean_row = malloc(10 * sizeof *mean_row);
+    for (int j = 0; j < 10; j++)
+      mean_row[j] = (float)mr[j];
+  }
+  for (int g = 0; g < 4; g++) {
+    char name[64];
+    snprintf(name, sizeof name, "%s_phi", games[g]);
+    double *phi = read_vec(src_path(FX), name, &n);
+    snprintf(name, sizeof name, "%s_base", games[g]);
+    double *base = read_vec(src_path(FX), name, &n);
+    snprintf(name, sizeof name, "%s_output", games[g]);
+    double *out = read_vec(src_path(FX), name, &n);
+    limn_shap_opts o = limn_shap_opts_default();
+    o.estimator = LIMN_SHAP_EXACT;
+    if (g == 1)
+      o.space = LIMN_SPACE_LOGIT;
+    if (g == 2)
+      o.link = LIMN_LINK_LOGIT;
+    if (g == 3)
+      o.background = mean_row, o.nbackground = 1;
+    limn_explanation *ex = phi && base && out && mean_row ? explain(b, o) : NULL;
+    CHECK(ex != NULL);
+    if (ex) {
+      double got[100], gb[10], go[10], gap = 0;
+      for (int i = 0; i < 10; i++) {
+        for (int j = 0; j < 10; j++)
+          got[i * 10 + j] = ex[i].attr[j];
+        gb[i] = ex[i].base_value, go[i] = ex[i].output;
+        gap = fmax(gap, fabs(ex[i].delta));
+        CHECK(ex[i].method == LIMN_METHOD_SHAP && ex[i].estimator == LIMN_SHAP_EXACT);
+      }
+      CHECK_CLOSE(games[g], got, phi, 100, 1e-6, 1e-6);
+      CHECK_CLOSE("base value", gb, base, 10, 1e-6, 1e-6);
+      CHECK_CLOSE("output", go, out, 10, 1e-6, 1e-6);
+      CHECK(gap < 1e-12); /* efficiency to rounding */
+    }
+    limn_explanations_free(ctx, ex, 10);
+    free(phi), free(base), free(out);
+  }
+  free(mr), free(mean_row);
+}
+
+/* KernelSHAP's default budget at M = 10 (2068 >= 2^10 - 2) enumerates every coalition
+ * and solves to the exact values; auto is exact at M = 10. */
+static void test_kernel_complete(const bc10 *b) {
+  test_begin("kernel, every coalition = exact");
+  limn_shap_opts o = limn_shap_opts_default();
+  o.estimator = LIMN_SHAP_EXACT;
+  limn_explanation *a = explain(b, o);
+  o.estimator = LIMN_SHAP_KERNEL;
+  limn_explanation *k = explain(b, o);
+  o.estimator = LIMN_SHAP_AUTO;
+  limn_explanation *u = explain(b, o);
+  if (a && k && u) {
+    double x[100], y[100], z[100], se = 0;
+    for (int i = 0; i < 100; i++) {
+      x[i] = a[i / 10].attr[i % 10], y[i] = k[i / 10].attr[i % 10], z[i] = u[i / 10].attr[i % 10];
+      se = fmax(se, k[i / 10].std_error[i % 10]);
+    }
+    CHECK_CLOSE("kernel", y, x, 100, 1e-12, 0);
+    CHECK_CLOSE("auto", z, x, 100, 0, 0);
+    CHECK(se == 0 && k[0].estimator == LIMN_SHAP_KERNEL && k[0].num_samples == 1024);
+  }
+  limn_explanations_free(ctx, a, 10), limn_explanations_free(ctx, k, 10), limn_explanations_free(ctx, u, 10);
+}
+
+/* Sampled estimators: efficiency exact; permutation's error falls like 1/sqrt(samples)
+ * and its standard errors cover the true error at about their nominal rate; sampled
+ * kernel close; a row alone equals the row among others; the same on 1 and 2 threads. */
+static void test_sampled(const bc10 *b) {
+  test_begin("sampled estimators");
+  limn_shap_opts o = limn_shap_opts_default();
+  o.estimator = LIMN_SHAP_EXACT;
+  limn_explanation *ex = explain(b, o);
+  double err[2] = {0, 0}, gap = 0;
+  size_t covered = 0, total = 0;
+  o.estimator = LIMN_SHAP_PERMUTATION;
+  for (int q = 0; q < 2 && ex; q++) {
+    o.nsamples = q ? 100 * 21 : 21; /* 1 permutation vs 100: error / 10 */
+    for (uint64_t seed = 0; seed < 10; seed++) {
+      o.seed = seed;
+      limn_explanation *p = explain(b, o);
+      for (int i = 0; p && i < 10; i++) {
+        gap = fmax(gap, fabs(p[i].delta));
+        for (int j = 0; j < 10; j++) {
+          double e = fabs(p[i].attr[j] - ex[i].attr[j]);
+          err[q] += e;
+          if (q) {
+            total++;
+            covered += e <= 2 * p[i].std_error[j];
+          }
+        }
+      }
+      limn_explanations_free(ctx, p, 10);
+    }
+  }
+  double ratio = err[0] / err[1], cover = total ? (double)covered / (double)total : 0;
+  printf("permutation: mean |error| 1 / 100 permutations: %.3g / %.3g (ratio %.2f, sqrt rate 10); "
+         "2 s.e. cover %.3f of %zu values\n",
+         err[0] / 1000, err[1] / 1000, ratio, cover, total);
+  CHECK(ratio > 6 && ratio < 16);
+  CHECK(cover > 0.85 && cover < 1.0);
+  CHECK(gap < 1e-12);
+  /* sampled kernel: 200 and 900 coalitions of 1022, five seeds each; the error falls */
+  double kerr[2] = {0, 0};
+  limn_explanation *k = NULL;
+  o.estimator = LIMN_SHAP_KERNEL;
+  for (int q = 0; q < 2; q++)
+    for (uint64_t seed = 0; seed < 5; seed++) {
+      o.nsamples = q ? 900 : 200, o.seed = seed;
+      limn_explanations_free(ctx, k, 10);
+      k = explain(b, o);
+      for (int i = 0; k && ex && i < 10; i++) {
+        gap = fmax(gap, fabs(k[i].delta));
+        for (int j = 0; j < 10; j++)
+          kerr[q] += fabs(k[i].attr[j] - ex[i].attr[j]) / 500;
+        CHECK(k[i].num_samples > 2 && k[i].num_samples <= o.nsamples + 2 && isnan(k[i].std_error[0]));
+      }
+    }
+  printf("kernel: mean |error| at 200 / 900 coalitions of 1022: %.3g / %.3g\n", kerr[0], kerr[1]);
+  CHECK(kerr[0] < 0.02 && kerr[1] < kerr[0] / 2 && gap < 1e-12);
+  /* row 7 alone, and on 1 and 2 threads */
+  limn_explanation *one = NULL, *t1 = NULL, *t2 = NULL;
+  size_t id = 7;
+  o.row_ids = &id, o.background = limn_dataset_x(b->bg), o.nbackground = 20, o.target = 1;
+  CHECK_OK(ctx, limn_explain_shap(ctx, b->m, limn_dataset_x(b->te) + 7 * 10, 1, &o, &one));
+  o.row_ids = NULL;
+  limn_ctx_set_threads(ctx, 1);
+  t1 = explain(b, o);
+  limn_ctx_set_threads(ctx, 2);
+  t2 = explain(b, o);
+  limn_ctx_set_threads(ctx, 0);
+  int same = one && t1 && t2 && k;
+  for (int j = 0; same && j < 10; j++)
+    same = one[0].attr[j] == k[7].attr[j] && t1[3].attr[j] == t2[3].attr[j] && t1[3].attr[j] == k[3].attr[j];
+  CHECK(same);
+  limn_explanations_free(ctx, one, 1), limn_explanations_free(ctx, t1, 10),
+      limn_explanations_free(ctx, t2, 10);
+  limn_explanations_free(ctx, k, 10), limn_explanations_free(ctx, ex, 10);
+}
+
+/* F(x) = w.x + c: interventional phi_j = w_j (x_j - mean over the background of r_j);
+ * a column with weight 0 gets exactly 0; two identical columns with the same weight
+ * and values get equal values. */
+static void test_axioms(void) {
+  test_begin("axioms on a linear model");
+  static const char *const names[] = {"a", "b", "c", "d", "e"};
+  limn_schema *s = regression_schema(ctx, names, 5);
+  float W[5] = {0.5f, -2.0f, 0.0f, 1.25f, 1.25f}, bias[1] = {0.25f};
+  limn_mlp_layer L = {5, 1, W, bias};
+  limn_model *m = NULL;
+  limn_mlp_spec spec = {s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1};
+  CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
+  limn_schema_free(s);
+  float bg[4 * 5] = {1, 2, 3, 4, 4, -1, 0, 2, 1, 1, 0.5f, 1, -3, 2, 2, 3, -2, 1, 0, 0};
+  float x[5] = {2, -1, 7, 0.5f, 0.5f};
+  for (int e = LIMN_SHAP_EXACT; e <= LIMN_SHAP_PERMUTATION && m; e++) {
+    limn_shap_opts o = limn_shap_opts_default();
+    o.estimator = (limn_shap_estimator)e, o.background = bg, o.nbackground = 4, o.nsamples = 110;
+    limn_explanation *ex = NULL;
+    CHECK_OK(ctx, limn_explain_shap(ctx, m, x, 1, &o, &ex));
+    if (!ex)
+      continue;
+    double got[5], want[5];
+    for (int j = 0; j < 5; j++) {
+      double mean = (bg[j] + bg[5 + j] + bg[10 + j] + bg[15 + j]) / 4.0;
+      want[j] = W[j] * (x[j] - mean);
+      got[j] = ex[0].attr[j];
+    }
+    /* exact for every estimator: a linear game has no interactions (permutation: each
+     * permutation is exact; kernel: the regression fits exactly) */
+    CHECK_CLOSE(limn_shap_estimator_name(ex[0].estimator), got, want, 5, 1e-6, 1e-6);
+    CHECK(fabs(ex[0].attr[2]) < 1e-12);                /* dummy (the kernel's solve: to rounding) */
+    CHECK(fabs(ex[0].attr[3] - ex[0].attr[4]) < 1e-9); /* symmetry */
+    CHECK(fabs(ex[0].delta) < 1e-12);
+    limn_explanations_free(ctx, ex, 1);
+  }
+  /* a column equal in x and every background row is no player: 0, and M counts it out */
+  float bg2[2 * 5] = {1, 2, 3, 4, 5, 0, 2, 3, 1, 5};
+  float x2[5] = {1, 2, 3, 4, 5};
+  limn_shap_opts o = limn_shap_opts_default();
+  o.background = bg2, o.nbackground = 2;
+  limn_explanation *ex = NULL;
+  CHECK_OK(ctx, limn_explain_shap(ctx, m, x2, 1, &o, &ex));
+  if (ex)
+    CHECK(ex[0].attr[1] == 0 && ex[0].attr[2] == 0 && ex[0].attr[4] == 0 && ex[0].num_samples == 4);
+  limn_explanations_free(ctx, ex, 1);
+  limn_model_free(m);
+}
+
+static void test_errors(const bc10 *b) {
+  test_begin("errors");
+  limn_shap_opts o = limn_shap_opts_default();
+  limn_explanation *ex = NULL;
+  const float *x = limn_dataset_x(b->te);
+  CHECK_ERR(ctx, limn_explain_shap(ctx, b->m, x, 1, &o, &ex), LIMN_EINVAL, "needs background rows");
+  o.background = limn_dataset_x(b->bg), o.nbackground = 20;
+  o.estimator = LIMN_SHAP_PERMUTATION, o.nsamples = 20;
+  CHECK_ERR(ctx, limn_explain_shap(ctx, b->m, x, 1, &o, &ex), LIMN_EINVAL, "below one permutation's 21");
+  o.estimator = LIMN_SHAP_AUTO, o.nsamples = 0, o.target = 5;
+  CHECK_ERR(ctx, limn_explain_shap(ctx, b->m, x, 1, &o, &ex), LIMN_EINVAL, "output 5 does not exist");
+  o.target = -1, o.space = LIMN_SPACE_LOGIT, o.link = LIMN_LINK_LOGIT;
+  CHECK_ERR(ctx, limn_explain_shap(ctx, b->m, x, 1, &o, &ex), LIMN_EINVAL, "logit link needs probabilities");
+  float bad[10] = {1, 2, 3, NAN, 5, 6, 7, 8, 9, 10};
+  o = limn_shap_opts_default();
+  o.background = bad, o.nbackground = 1;
+  CHECK_ERR(ctx, limn_explain_shap(ctx, b->m, x, 1, &o, &ex), LIMN_ENONFINITE, "SHAP background");
+  CHECK(ex == NULL);
+  limn_shap_estimator e;
+  CHECK(limn_shap_estimator_parse("permutation", &e) == LIMN_OK && e == LIMN_SHAP_PERMUTATION);
+  CHECK(limn_shap_estimator_parse("tree", &e) == LIMN_EINVAL &&
+        !strcmp(limn_link_name(LIMN_LINK_LOGIT), "logit"));
+}
+
+/* Exact on more than 20 varying players is refused, naming the cost and the limit. */
+static void test_exact_limit(void) {
+  test_begin("exact limit");
+  limn_schema *s = regression_schema(ctx, NULL, 21);
+  float W[21], bias[1] = {0}, x[21], bg[21];
+  for (int j = 0; j < 21; j++)
+    W[j] = 1, x[j] = 1, bg[j] = 0;
+  limn_mlp_layer L = {21, 1, W, bias};
+  limn_model *m = NULL;
+  limn_mlp_spec spec = {s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1};
+  CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
+  limn_schema_free(s);
+  limn_shap_opts o = limn_shap_opts_default();
+  o.estimator = LIMN_SHAP_EXACT, o.background = bg, o.nbackground = 1;
+  limn_explanation *ex = NULL;
+  CHECK_ERR(ctx, limn_explain_shap(ctx, m, x, 1, &o, &ex), LIMN_EINVAL, "21 varying players need 2^21 x 1");
+  o.estimator = LIMN_SHAP_AUTO; /* kernel, which fits a linear game exactly */
+  CHECK_OK(ctx, limn_explain_shap(ctx, m, x, 1, &o, &ex));
+  if (ex) {
+    double got[21], want[21];
+    for (int j = 0; j < 21; j++)
+      got[j] = ex[0].attr[j], want[j] = 1;
+    CHECK(ex[0].estimator == LIMN_SHAP_KERNEL);
+    CHECK_CLOSE("kernel, 21 players", got, want, 21, 1e-9, 0);
+  }
+  limn_explanations_free(ctx, ex, 1);
+  limn_model_free(m);
+}
+
+int main(void) {
+  ctx = limn_ctx_create(NULL);
+  bc10 b;
+  int ok = load_bc10(&b);
+  CHECK(ok);
+  if (ok) {
+    test_oracle(&b);
+    test_kernel_complete(&b);
+    test_sampled(&b);
+    test_errors(&b);
+  }
+  test_axioms();
+  test_exact_limit();
+  free_bc10(&b);
+  limn_ctx_free(ctx);
+  return test_end();
+}
