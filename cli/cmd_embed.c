@@ -76,7 +76,7 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
   const float *x = limn_dataset_x(ds);
   if (m && !strncmp(space, "attribution:", 12)) {
     limn_method meth;
-    if (limn_method_parse(space + 12, &meth))
+    if (limn_method_parse(space + 12, &meth) || meth == LIMN_METHOD_SHAP) /* SHAP needs a background */
       return cli_fail("--space %s: expected attribution:gradient|saliency|gradxinput|ig|smoothgrad|lime",
                       space);
     limn_explanation *ex = NULL;

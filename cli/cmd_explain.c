@@ -12,7 +12,7 @@ static cli_opt opts[] = {
      0},
     {"model-timeout", "S", "30", "seconds a model command may take for one batch", 0, 0, 0},
     {"data", "FILE", "", "rows (CSV with a header, or .arff)", 0, 0, 0},
-    {"method", "NAME", "gradient", "gradient, saliency, gradxinput, ig, smoothgrad or lime", 0, 0, 0},
+    {"method", "NAME", "gradient", "gradient, saliency, gradxinput, ig, smoothgrad, lime or shap", 0, 0, 0},
     {"rows", "SPEC", "all", "rows to explain: all, or a list like 0,3,10-20 (0-based data rows)", 0, 0, 0},
     {"target", "COL", NULL, "label column of the data (never a feature; the model knows its own)", 0, 0, 0},
     {"class", "WHICH", "pred",
@@ -23,14 +23,25 @@ static cli_opt opts[] = {
     {"steps", "N", "50", "IG: quadrature nodes", 0, 0, 0},
     {"quadrature", "RULE", "gausslegendre",
      "IG: gausslegendre, riemann_left, riemann_right, riemann_middle, riemann_trapezoid, exact", 0, 0, 0},
-    {"baseline", "B", "zero", "IG: zero, mean (training means), row:N (a data row) or a CSV file", 0, 0, 0},
+    {"baseline", "B", "zero",
+     "IG, and SHAP without --background: zero, mean (training means), row:N (a data row) or a CSV file", 0, 0,
+     0},
     {"samples", "N", "50", "SmoothGrad: noisy samples", 0, 0, 0},
     {"noise", "X", "0.15", "SmoothGrad: sigma as a fraction of each column's training range", 0, 0, 0},
     {"smooth", "AGG", "mean", "SmoothGrad: mean, mean_abs, mean_sq or vargrad", 0, 0, 0},
     {"smooth-input", "A", "gradient", "SmoothGrad over: gradient or gradxinput", 0, 0, 0},
     {"metrics", NULL, NULL, "also report infidelity and max-sensitivity (10 perturbations each)", 0, 0, 0},
     {"background", "FILE", NULL,
-     "LIME: training data for the statistics (default: those stored in the model)", 0, 0, 0},
+     "LIME: training data for the statistics (default: those stored in the model); SHAP: the game's "
+     "reference rows",
+     0, 0, 0},
+    {"background-size", "N", "100",
+     "SHAP: background rows at most (more: a uniform sample without replacement, seeded by --seed)", 0, 0, 0},
+    {"estimator", "NAME", "auto",
+     "SHAP: auto (exact up to 12 varying columns, else kernel), exact, kernel or permutation", 0, 0, 0},
+    {"nsamples", "N", "auto", "SHAP, sampled: coalitions (auto: 2M + 2048; permutation: 2M + 1 each)", 0, 0,
+     0},
+    {"link", "NAME", "identity", "SHAP: identity or logit (of the averaged probability)", 0, 0, 0},
     {"num-features", "N", "10", "LIME: features in the surrogate", 0, 0, 0},
     {"num-samples", "N", "auto",
      "LIME: neighbourhood size (auto: 65536 with limn's estimator on up to 64 features, else 5000)", 0, 0, 0},
@@ -44,7 +55,7 @@ static cli_opt opts[] = {
      "LIME: also report the mean top-5 Jaccard over K seeds (per row, and over the rows)", 0, 0, 0},
     {"pick", "B", "0", "LIME: output only B explanations chosen by submodular pick (SP-LIME)", 0, 0, 0},
     {"global", NULL, NULL, "LIME: output the mean |weight| of each feature over the rows instead", 0, 0, 0},
-    {"seed", "N", "0", "seed of SmoothGrad noise and metric perturbations", 0, 0, 0},
+    {"seed", "N", "0", "seed of SmoothGrad noise, metric perturbations, LIME's and SHAP's samples", 0, 0, 0},
     {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
     {"format", "FMT", "text", "text, json, jsonl, csv or svg", 0, 0, 0},
     {"reasons", "N", "4",
@@ -101,6 +112,8 @@ static long find_class(const limn_model *m, const char *v) {
 typedef struct explain_args {
   limn_grad_opts g;  /* the method and its options */
   limn_lime_opts lo; /* LIME's */
+  limn_shap_opts so; /* SHAP's (its background comes later) */
+  size_t background_size;
   limn_format fmt;
   size_t top, reasons, stability, pick;
   double model_timeout;
@@ -120,7 +133,9 @@ typedef struct run {
   limn_lime_opts lo;
   limn_stats *bg_owned;
   const limn_stats *bg;
-  char desc[256];
+  char desc[512], shap_bg_desc[160];
+  float *shap_bg; /* SHAP's background rows */
+  size_t shap_nbg;
   limn_manifest *manifest;
 } run;
 
@@ -172,6 +187,23 @@ static int lime_opts(explain_args *a) {
   return CLI_OK;
 }
 
+/* SHAP options from the command line into a->so. */
+static int shap_opts(explain_args *a) {
+  limn_shap_opts *o = &a->so;
+  *o = limn_shap_opts_default();
+  if (limn_shap_estimator_parse(cli_get(&cmd, "estimator"), &o->estimator))
+    return cli_fail("--estimator: expected auto, exact, kernel or permutation, got '%s'",
+                    cli_get(&cmd, "estimator")),
+           CLI_USAGE;
+  if (limn_link_parse(cli_get(&cmd, "link"), &o->link))
+    return cli_fail("--link: expected identity or logit, got '%s'", cli_get(&cmd, "link")), CLI_USAGE;
+  if (cli_size_auto(&cmd, "nsamples", 3, 100000000, &o->nsamples) ||
+      cli_size(&cmd, "background-size", 1, 100000, &a->background_size) || cli_u64(&cmd, "seed", &o->seed))
+    return CLI_USAGE;
+  o->space = a->g.space;
+  return CLI_OK;
+}
+
 /* Every option, checked before anything is read. */
 static int parse_args(int argc, char **argv, explain_args *a) {
   int rc = cli_parse(&cmd, argc, argv);
@@ -188,6 +220,8 @@ static int parse_args(int argc, char **argv, explain_args *a) {
     return rc;
   if (cli_size(&cmd, "top", 0, 1000000, &a->top) || cli_size(&cmd, "reasons", 0, 1000, &a->reasons))
     return CLI_USAGE;
+  if (a->g.method == LIMN_METHOD_SHAP && (rc = shap_opts(a)))
+    return rc;
   a->model = cli_get(&cmd, "model"), a->model_cmd = cli_get(&cmd, "model-cmd");
   if (a->model_cmd && cli_double(&cmd, "model-timeout", 0.001, 1e6, &a->model_timeout))
     return CLI_USAGE;
@@ -251,6 +285,10 @@ static void describe(run *r) {
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s of %s, %zu samples, noise %g, seed %llu",
              limn_smooth_name(g->smooth), g->smooth_gxi ? "gradient x input" : "gradient", g->samples,
              g->noise, (unsigned long long)g->seed);
+  else if (g->method == LIMN_METHOD_SHAP)
+    snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s, %s, %s link, seed %llu",
+             limn_shap_estimator_name(r->a.so.estimator), r->shap_bg_desc, limn_link_name(r->a.so.link),
+             (unsigned long long)r->a.so.seed);
   else if (g->method == LIMN_METHOD_LIME)
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s bins, %zu samples, %s, %s estimator, seed %llu",
              limn_discretizer_name(r->lo.discretizer), limn_lime_samples(&r->lo, limn_model_nfeatures(r->m)),
@@ -261,11 +299,12 @@ static void describe(run *r) {
 /* The manifest: what produced these explanations, to reproduce them. */
 static int build_manifest(run *r) {
   const char *mc = r->a.model_cmd, *bgf = r->a.background;
-  const char *keys[] = {"method",      "class",        "output",       "steps",
-                        "quadrature",  "baseline",     "samples",      "noise",
-                        "smooth",      "smooth-input", "seed",         "num-features",
-                        "num-samples", "discretizer",  "kernel-width", "feature-selection",
-                        "compat"};
+  const char *keys[] = {"method",         "class",        "output",       "steps",
+                        "quadrature",     "baseline",     "samples",      "noise",
+                        "smooth",         "smooth-input", "seed",         "num-features",
+                        "num-samples",    "discretizer",  "kernel-width", "feature-selection",
+                        "compat",         "estimator",    "nsamples",     "link",
+                        "background-size"};
   int lr = limn_manifest_create(r->ctx, &r->manifest);
   if (!lr) /* a model command: its text stands for the model */
     lr = mc ? limn_manifest_add_sha256(r->ctx, r->manifest, "model", mc, strlen(mc))
@@ -380,6 +419,8 @@ static int write_out(run *r, limn_explanation *ex, const double *inf, const doub
 }
 
 static int explain_lime(run *r, long *targets);
+static int explain_shap(run *r, const long *truth);
+static int shap_background(run *r);
 
 static int explain(run *r) {
   size_t d = limn_model_nfeatures(r->m);
@@ -402,8 +443,8 @@ static int explain(run *r) {
       truth[i] = (long)y[r->rows[i]];
     r->g.targets = truth;
   }
-  if (r->g.method == LIMN_METHOD_LIME) {
-    int rc = explain_lime(r, truth);
+  if (r->g.method == LIMN_METHOD_LIME || r->g.method == LIMN_METHOD_SHAP) {
+    int rc = r->g.method == LIMN_METHOD_LIME ? explain_lime(r, truth) : explain_shap(r, truth);
     free(truth);
     return rc;
   }
@@ -608,18 +649,118 @@ int cmd_explain(int argc, char **argv) {
     return CLI_FAIL;
   if (!(rc = load(&r)) && !(rc = cli_parse_rows(r.a.rows, limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
       !(rc = parse_class(r.m, r.a.cls, &r.g.target)) && !(rc = baseline_opts(&r)) &&
-      !(rc = build_manifest(&r))) {
+      (r.g.method != LIMN_METHOD_SHAP || !(rc = shap_background(&r))) && !(rc = build_manifest(&r))) {
     describe(&r);
     rc = explain(&r);
   }
   free(r.rows);
   free(r.x);
   free(r.brows);
+  free(r.shap_bg);
   limn_dataset_free(r.bds);
   limn_stats_free(r.bg_owned);
   limn_dataset_free(r.ds);
   limn_model_free(r.m);
   limn_manifest_free(r.manifest);
   limn_ctx_free(r.ctx);
+  return rc;
+}
+
+/* SHAP's game: --background FILE (at most --background-size rows: a uniform sample
+ * without replacement seeded by --seed, kept in file order), or --baseline's one row. */
+static int shap_background(run *r) {
+  size_t d = limn_model_nfeatures(r->m);
+  if (r->a.background) {
+    limn_read_opts ro = limn_read_opts_default();
+    ro.schema = limn_model_schema(r->m);
+    ro.target_optional = 1;
+    limn_dataset *ds = NULL;
+    int lr = limn_dataset_read(r->ctx, r->a.background, &ro, &ds);
+    if (lr)
+      return cli_lib_fail(r->ctx, lr);
+    size_t N = limn_dataset_nrows(ds), k = N < r->a.background_size ? N : r->a.background_size;
+    size_t *pick = malloc((N ? N : 1) * sizeof *pick);
+    r->shap_bg = malloc((k ? k : 1) * d * sizeof(float));
+    if (!pick || !r->shap_bg) {
+      free(pick);
+      limn_dataset_free(ds);
+      return cli_fail("out of memory");
+    }
+    for (size_t i = 0; i < N; i++)
+      pick[i] = i;
+    if (k < N) { /* the first k of a seeded shuffle, then in file order */
+      limn_rng rng;
+      limn_rng_init(&rng, r->a.so.seed, UINT64_MAX);
+      for (size_t i = 0; i < k; i++) {
+        size_t j = i + (size_t)limn_rng_below(&rng, N - i), t = pick[i];
+        pick[i] = pick[j], pick[j] = t;
+      }
+      for (size_t i = 1; i < k; i++) /* insertion sort of k indices */
+        for (size_t j = i; j > 0 && pick[j - 1] > pick[j]; j--) {
+          size_t t = pick[j];
+          pick[j] = pick[j - 1], pick[j - 1] = t;
+        }
+    }
+    for (size_t i = 0; i < k; i++)
+      memcpy(r->shap_bg + i * d, limn_dataset_x(ds) + pick[i] * d, d * sizeof(float));
+    r->shap_nbg = k;
+    if (k < N)
+      snprintf(r->shap_bg_desc, sizeof r->shap_bg_desc, "background %zu of %zu rows", k, N);
+    else
+      snprintf(r->shap_bg_desc, sizeof r->shap_bg_desc, "background %zu rows", k);
+    free(pick);
+    limn_dataset_free(ds);
+    return CLI_OK;
+  }
+  if (!cli_isset(&cmd, "baseline"))
+    return cli_fail("SHAP needs a background: --background FILE (reference rows, e.g. the training data) or "
+                    "--baseline zero|mean|row:N|FILE (one reference row)"),
+           CLI_USAGE;
+  r->shap_bg = calloc(d ? d : 1, sizeof(float));
+  if (!r->shap_bg)
+    return cli_fail("out of memory");
+  r->shap_nbg = 1;
+  snprintf(r->shap_bg_desc, sizeof r->shap_bg_desc, "baseline %s", r->a.baseline);
+  if (r->g.baseline == LIMN_BASELINE_ROWS) {
+    if (r->g.nbaseline_rows != 1)
+      return cli_fail("--baseline %s: SHAP's baseline game takes one row, the file has %zu", r->a.baseline,
+                      r->g.nbaseline_rows);
+    memcpy(r->shap_bg, r->g.baseline_rows, d * sizeof(float));
+  } else if (r->g.baseline == LIMN_BASELINE_MEAN) { /* numeric means, the most frequent categories */
+    const limn_stats *st = limn_model_stats(r->m);
+    const limn_schema *sc = limn_model_schema(r->m);
+    if (!st)
+      return cli_fail("--baseline mean: the model stores no training statistics");
+    for (size_t j = 0; j < d; j++) {
+      if (limn_schema_feature_kind(sc, j) != LIMN_COL_CATEGORICAL) {
+        r->shap_bg[j] = (float)limn_stats_mean(st, j);
+        continue;
+      }
+      size_t best = 0;
+      for (size_t c = 1; c < limn_schema_ncategories(sc, j); c++)
+        if (limn_stats_category_count(st, j, c) > limn_stats_category_count(st, j, best))
+          best = c;
+      r->shap_bg[j] = (float)best;
+    }
+  }
+  return CLI_OK;
+}
+
+/* Shapley values of the rows for their classes (given, or each row's prediction). */
+static int explain_shap(run *r, const long *truth) {
+  limn_shap_opts o = r->a.so;
+  o.background = r->shap_bg, o.nbackground = r->shap_nbg;
+  o.target = r->g.target, o.targets = truth, o.row_ids = r->rows;
+  limn_explanation *ex = NULL;
+  int lr = limn_explain_shap(r->ctx, r->m, r->x, r->nrows, &o, &ex), rc;
+  if (lr)
+    return cli_lib_fail(r->ctx, lr);
+  if (r->a.global) {
+    limn_render_opts gc = render_opts(r, r->a.top);
+    rc = write_out_file(r, &gc, ex, r->nrows, r->a.fmt, 1);
+  } else {
+    rc = write_out(r, ex, NULL, NULL);
+  }
+  limn_explanations_free(r->ctx, ex, r->nrows);
   return rc;
 }

@@ -88,14 +88,24 @@ static size_t *index_buf(limn__out *f, size_t d) {
 static const char *output_label(const limn_model *m, const limn_explanation *e) {
   if (limn_model_task(m) == LIMN_TASK_REGRESSION)
     return "value";
+  if (e->method == LIMN_METHOD_SHAP && e->link == LIMN_LINK_LOGIT)
+    return "logit"; /* the game's values are logits of averaged probabilities */
   return e->space == LIMN_SPACE_LOGIT ? "logit" : "P";
+}
+
+/* The largest standard error of an explanation's values (0 when exact, NaN unknown). */
+static double largest_se(const limn_explanation *e) {
+  double mx = 0;
+  for (size_t j = 0; j < e->nfeatures; j++)
+    mx = isnan(e->std_error[j]) || e->std_error[j] > mx ? e->std_error[j] : mx;
+  return mx;
 }
 
 /* Reason codes under a row's table (methods whose attributions are effects). */
 static void text_reasons(limn__out *f, const limn_render_opts *rc, const limn_render_row *row) {
   const limn_explanation *e = row->ex;
-  if (!rc->reasons ||
-      (e->method != LIMN_METHOD_LIME && e->method != LIMN_METHOD_IG && e->method != LIMN_METHOD_GRADXINPUT))
+  if (!rc->reasons || (e->method != LIMN_METHOD_LIME && e->method != LIMN_METHOD_IG &&
+                       e->method != LIMN_METHOD_GRADXINPUT && e->method != LIMN_METHOD_SHAP))
     return;
   limn_reason *rs = malloc(rc->reasons * sizeof *rs);
   if (!rs) {
@@ -132,6 +142,17 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
     if (e->method == LIMN_METHOD_IG)
       limn__printf(f, "  baseline output %.6g, completeness gap %.3g%s\n", e->base_value, e->delta,
                    e->nsegments ? " (exact)" : "");
+    if (e->method == LIMN_METHOD_SHAP) {
+      double se = largest_se(e);
+      limn__printf(f, "  base value %.6g, efficiency gap %.3g; %s, %zu coalitions", e->base_value, e->delta,
+                   limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples);
+      if (isnan(se))
+        limn__puts(f, ", no standard errors (sampled KernelSHAP)\n");
+      else if (se > 0)
+        limn__printf(f, ", largest standard error %.3g\n", se);
+      else
+        limn__puts(f, ", exact\n");
+    }
     if (e->finite_differences)
       limn__printf(f, "  note: the model has no gradients; central finite differences were used\n");
     if (!isnan(rows[r].infidelity))
@@ -202,7 +223,15 @@ static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render
     if (e->nsegments)
       limn__printf(f, ",\"segments\":%zu", e->nsegments);
   }
-  if (e->method == LIMN_METHOD_LIME) {
+  if (e->method == LIMN_METHOD_SHAP) {
+    limn__puts(f, ",\"base_value\":");
+    limn__json_num(f, e->base_value);
+    limn__puts(f, ",\"delta\":");
+    limn__json_num(f, e->delta);
+    limn__printf(f, ",\"estimator\":\"%s\",\"nsamples\":%zu,\"link\":\"%s\",\"seed\":%llu",
+                 limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,
+                 limn_link_name((limn_link)e->link), (unsigned long long)e->seed);
+  } else if (e->method == LIMN_METHOD_LIME) {
     limn__puts(f, ",\"intercept\":");
     limn__json_num(f, e->intercept);
     limn__puts(f, ",\"local_pred\":");
@@ -233,6 +262,8 @@ static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render
       char lb[160];
       limn__puts(f, ",\"label\":");
       limn__json_str(f, limn__label(rc, e, j, lb, sizeof lb));
+    }
+    if (e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_SHAP) {
       limn__puts(f, ",\"std_error\":");
       limn__json_num(f, e->std_error[j]);
     }
@@ -386,6 +417,8 @@ static void svg_title(limn__out *f, const limn_render_opts *rc, const limn_rende
   limn__xml(f, rc->method_desc);
   if (e->method == LIMN_METHOD_IG)
     limn__printf(f, "; completeness gap %.2g", e->delta);
+  if (e->method == LIMN_METHOD_SHAP)
+    limn__printf(f, "; base value %.4g, efficiency gap %.2g", e->base_value, e->delta);
   limn__puts(f, "</text>\n");
 }
 

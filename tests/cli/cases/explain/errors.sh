@@ -7,7 +7,7 @@ run explain --model bc.limn --data te.csv --method ig --steps 1 --quadrature rie
 head -3 te.csv >b3.csv
 run explain --model bc.limn --data te.csv --method ig --baseline b3.csv
 run explain --model bc.limn --data te.csv --method ig --baseline row:500
-run explain --model bc.limn --data te.csv --method shap
+run explain --model bc.limn --data te.csv --method anchors
 run explain --model bc.limn --data te.csv --format xml
 run explain --data te.csv
 run explain --model bc.limn --data te.csv --rows 0 --favourable great

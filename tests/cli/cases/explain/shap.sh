@@ -1,0 +1,27 @@
+# Shapley values: efficiency in every estimator (base value + sum = the output), the
+# same on 1 and 2 threads and for a row alone, the JSON keys, the errors
+. "$CASES/lib.sh"
+bc_model
+S="--model bc.limn --data te.csv --method shap --background tr.csv"
+"$LIMN" explain $S --rows 0 --top 2 | head -3
+R=$FIX/reference/shap
+S10="--model $R/mlp_bc10.limn --data $R/mlp_bc10_test.csv --target diagnosis --method shap --background $R/mlp_bc10_background.csv"
+for e in exact kernel permutation; do
+  "$LIMN" explain $S10 --rows 0-2 --estimator $e --format jsonl >$e.jsonl
+  grep -o '"delta":[^,]*' $e.jsonl | cut -d: -f2 | awk -v e=$e '{ d = $1 < 0 ? -$1 : $1; if (d > 1e-12) bad++ } END { print e ": efficiency within 1e-12 on", NR - bad, "of", NR, "rows" }'
+done
+grep -c '"estimator":"exact","nsamples":[0-9]*,"link":"identity","seed":0,"features":\[{"index":[0-9]*,"name":"[^"]*","std_error":0,' exact.jsonl
+"$LIMN" explain $S --estimator permutation --format jsonl --threads 1 >p1
+"$LIMN" explain $S --estimator permutation --format jsonl --threads 2 >p2
+same p1 p2 "on 1 and 2 threads"
+"$LIMN" explain $S --estimator permutation --format jsonl --rows 7 >p7
+grep '^{"row":7,' p1 >p7all
+same p7 p7all "row 7 alone and among all rows"
+"$LIMN" explain --model bc.limn --data te.csv --method shap --baseline mean --rows 0 | sed -n 1p
+"$LIMN" explain $S --rows 0 --link logit --format jsonl | grep -o '"link":"logit","seed"'
+run explain --model bc.limn --data te.csv --method shap
+run explain $S --estimator exact --background-size 20
+run explain $S --estimator tree
+run explain $S --link probit
+run explain $S --estimator permutation --nsamples 20
+run explain $S --output logit --link logit
