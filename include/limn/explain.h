@@ -289,8 +289,8 @@ LIMN_API limn_shap_opts limn_shap_opts_default(void);
  * Columns whose value in x equals every background row's (exactly; NaN equals NaN)
  * cannot change v: they get 0 and do not count in M. Exact values (every coalition,
  * std_error 0) or sampled ones with a standard error per feature (permutation: over
- * the antithetic permutations; kernel: NaN when sampled, 0 when every coalition was
- * enumerated). All model rows of one explanation go through the model in large
+ * the antithetic permutations; kernel: a delete-a-group jackknife over 10 groups of
+ * the drawn coalitions, 0 when every coalition was enumerated). All model rows of one explanation go through the model in large
  * batches; results never depend on the thread count, the batch or the row order.
  * Errors: no background, one of another width or with non-finite values, a target out
  * of range, exact above 20 varying players, nsamples below 2M + 1 for permutation. */

@@ -168,11 +168,15 @@ static int exact(game *g, double *phi, double *base, double *full) {
 
 /* ---- KernelSHAP ---- */
 
+#define KERNEL_GROUPS 10 /* jackknife groups of the drawn coalitions */
+
 typedef struct kset {
   limn_ctx *ctx;
   size_t M, n, cap;
   unsigned char *z; /* (cap, M) */
-  double *w;        /* (cap) kernel weights */
+  double *w;        /* (cap) kernel weights of the enumerated coalitions (0 for drawn ones) */
+  double *wg;       /* (cap, KERNEL_GROUPS) draws of each coalition per group (raw counts) */
+  double wleft;     /* the kernel mass of the drawn sizes: the drawn counts are scaled to it */
   size_t *slot;     /* open-addressing index of the masks (hcap) */
   size_t hcap;
 } kset;
@@ -200,42 +204,54 @@ static void kset_add(kset *s, const unsigned char *z, double w) {
   }
   memcpy(s->z + s->n * s->M, z, s->M);
   s->w[s->n] = w;
+  memset(s->wg + s->n * KERNEL_GROUPS, 0, KERNEL_GROUPS * sizeof *s->wg);
   s->slot[h] = s->n++;
 }
 
-/* Solve the weighted least squares with efficiency as a constraint (shap's solve
- * without feature selection): eliminate the last player, y' = y - z_M delta,
- * X = z_1..M-1 - z_M, (X'WX) b = X'Wy', phi_M = delta - sum b. Gaussian elimination
- * with partial pivoting in double. */
-static int kernel_solve(limn_ctx *ctx, const kset *s, const double *y, double delta, double *phi) {
-  size_t M = s->M, q = M - 1;
-  double *A = limn__calloc(ctx, q * q + q, sizeof *A), *b = A ? A + q * q : NULL;
-  if (!A)
-    return LIMN_ENOMEM;
-  for (size_t c = 0; c < s->n; c++) {
-    const unsigned char *z = s->z + c * M;
-    double last = z[M - 1], yc = y[c] - last * delta, wc = s->w[c];
-    for (size_t i = 0; i < q; i++) {
-      double xi = z[i] - last;
-      if (xi == 0)
-        continue;
-      b[i] += wc * xi * yc;
-      for (size_t j = 0; j < q; j++)
-        A[i * q + j] += wc * xi * (z[j] - last);
-    }
+/* One more draw of coalition z in jackknife group grp (added when new, weight 0 among
+ * the enumerated). Returns 1 when z was new. */
+static int kset_draw(kset *s, const unsigned char *z, size_t grp) {
+  size_t h = 0, at = kset_find(s, z, &h), fresh = at == s->n;
+  if (fresh)
+    kset_add(s, z, 0);
+  s->wg[at * KERNEL_GROUPS + grp] += 1;
+  return (int)fresh;
+}
+
+/* The weighted least squares with efficiency as a constraint (shap's solve without
+ * feature selection): the last player eliminated, y' = y - z_M delta, X = z_1..M-1 - z_M,
+ * (X'WX) b = X'Wy', phi_M = delta - sum b. norm_add adds coalition z with weight w to
+ * the normal equations A (q, q), r (q); norm_solve solves copies of them by Gaussian
+ * elimination with partial pivoting, in double. */
+static void norm_add(const unsigned char *z, size_t M, double w, double y, double delta, double *A,
+                     double *r) {
+  size_t q = M - 1;
+  double last = z[M - 1], yc = y - last * delta;
+  for (size_t i = 0; i < q; i++) {
+    double xi = z[i] - last;
+    if (xi == 0)
+      continue;
+    r[i] += w * xi * yc;
+    for (size_t j = 0; j < q; j++)
+      A[i * q + j] += w * xi * (z[j] - last);
   }
-  int rc = LIMN_OK;
-  for (size_t col = 0; col < q && rc == LIMN_OK; col++) {
+}
+
+static int norm_solve(limn_ctx *ctx, const double *A0, const double *r0, size_t M, double delta, double *tmp,
+                      double *phi) {
+  size_t q = M - 1;
+  double *A = tmp, *b = tmp + q * q, sum = 0;
+  memcpy(A, A0, q * q * sizeof *A);
+  memcpy(b, r0, q * sizeof *b);
+  for (size_t col = 0; col < q; col++) {
     size_t piv = col;
     for (size_t r = col + 1; r < q; r++)
       if (fabs(A[r * q + col]) > fabs(A[piv * q + col]))
         piv = r;
-    if (!(fabs(A[piv * q + col]) > 1e-300)) {
-      rc = limn__err(ctx, LIMN_EUNSUPPORTED,
-                     "KernelSHAP: the coalitions do not determine the values "
-                     "(a singular system); use more samples or --estimator exact");
-      break;
-    }
+    if (!(fabs(A[piv * q + col]) > 1e-300))
+      return limn__err(ctx, LIMN_EUNSUPPORTED,
+                       "KernelSHAP: the coalitions do not determine the values (a singular system); use more "
+                       "samples or --estimator exact");
     if (piv != col) {
       for (size_t j = 0; j < q; j++) {
         double t = A[col * q + j];
@@ -253,19 +269,16 @@ static int kernel_solve(limn_ctx *ctx, const kset *s, const double *y, double de
       b[r] -= f * b[col];
     }
   }
-  double sum = 0;
-  for (size_t i = q; i-- > 0 && rc == LIMN_OK;) {
+  for (size_t i = q; i-- > 0;) {
     double t = b[i];
     for (size_t j = i + 1; j < q; j++)
       t -= A[i * q + j] * phi[j];
     phi[i] = t / A[i * q + i];
   }
-  for (size_t i = 0; i < q && rc == LIMN_OK; i++)
+  for (size_t i = 0; i < q; i++)
     sum += phi[i];
-  if (rc == LIMN_OK)
-    phi[q] = delta - sum;
-  limn__free(ctx, A);
-  return rc;
+  phi[q] = delta - sum;
+  return LIMN_OK;
 }
 
 /* The number of coalitions KernelSHAP uses: nsamples (auto 2M + 2048), at most 2^M - 2. */
@@ -310,6 +323,8 @@ static double binomial(size_t n, size_t k) {
   return r;
 }
 
+static int paired_size(size_t sz, size_t npaired) { return sz <= npaired; }
+
 /* KernelSHAP's coalitions and weights (shap's rules, our RNG): whole subset sizes from
  * the outside in while the budget allows, then sizes drawn by their kernel weight and
  * subsets uniformly, each with its complement. *all: every coalition was enumerated. */
@@ -324,12 +339,13 @@ static int kernel_coalitions(game *g, kset *s, limn_rng *rng, int *all) {
     s->hcap *= 2;
   s->z = limn__alloc_array(ctx, ns, M);
   s->w = limn__alloc_array(ctx, ns, sizeof *s->w);
+  s->wg = limn__alloc_array(ctx, ns, KERNEL_GROUPS * sizeof *s->wg);
   s->slot = limn__alloc_array(ctx, s->hcap, sizeof *s->slot);
   size_t *idx = limn__alloc_array(ctx, M + 1, sizeof *idx), *perm = limn__alloc_array(ctx, M, sizeof *perm);
   unsigned char *z = limn__alloc_array(ctx, M, 1);
   double *wv = limn__alloc_array(ctx, 3 * (nsizes + 1), sizeof *wv), *rem = wv ? wv + nsizes + 1 : NULL,
          *draw_p = wv ? rem + nsizes + 1 : NULL;
-  if (!s->z || !s->w || !s->slot || !idx || !perm || !z || !wv) {
+  if (!s->z || !s->w || !s->wg || !s->slot || !idx || !perm || !z || !wv) {
     limn__free(ctx, idx), limn__free(ctx, perm), limn__free(ctx, z), limn__free(ctx, wv);
     return LIMN_ENOMEM;
   }
@@ -356,8 +372,8 @@ static int kernel_coalitions(game *g, kset *s, limn_rng *rng, int *all) {
     }
   }
   *all = full == nsizes;
+  s->wleft = 0;
   if (!*all && left > 0) {
-    size_t first = s->n;
     double sum = 0, wleft = 0;
     for (size_t sz = full + 1; sz <= nsizes; sz++) {
       draw_p[sz] = wv[sz] / (sz <= npaired ? 2 : 1);
@@ -381,51 +397,86 @@ static int kernel_coalitions(game *g, kset *s, limn_rng *rng, int *all) {
       memset(z, 0, M);
       for (size_t i = 0; i < sz; i++)
         z[perm[i]] = 1;
-      size_t h = 0, at = kset_find(s, z, &h);
-      int paired = sz <= npaired, seen = at < s->n;
-      if (seen)
-        s->w[at] += 1;
-      else
-        kset_add(s, z, 1), left--;
-      if (!paired || left == 0)
+      size_t grp = t % KERNEL_GROUPS; /* the draw and its complement in one group */
+      int fresh = kset_draw(s, z, grp);
+      left -= (size_t)fresh;
+      if (!paired_size(sz, npaired) || left == 0)
         continue;
       for (size_t p = 0; p < M; p++) /* the complement */
         z[p] = (unsigned char)!z[p];
-      at = kset_find(s, z, &h);
-      if (at < s->n)
-        s->w[at] += 1; /* seen before: one more draw of it */
-      else if (!seen)
-        kset_add(s, z, 1), left--;
+      size_t h = 0;
+      if (kset_find(s, z, &h) < s->n || fresh) /* seen before: one more draw of it */
+        left -= (size_t)kset_draw(s, z, grp);
     }
-    double got = 0;
-    for (size_t c = first; c < s->n; c++)
-      got += s->w[c];
-    for (size_t c = first; c < s->n && got > 0; c++)
-      s->w[c] *= wleft / got;
+    s->wleft = wleft;
   }
   limn__free(ctx, idx), limn__free(ctx, perm), limn__free(ctx, z), limn__free(ctx, wv);
   return LIMN_OK;
 }
 
+/* KernelSHAP: the values from every coalition, and for drawn ones a delete-a-group
+ * jackknife standard error over KERNEL_GROUPS groups of draws (each solve with one group
+ * left out, its drawn weights scaled to the drawn sizes' mass again):
+ * se_j = sqrt((G - 1) / G sum_g (phi_(g)j - mean_j)^2). */
 static int kernel(game *g, limn_rng *rng, double *phi, double *se, double *base, double *full) {
+  limn_ctx *ctx = g->ctx;
+  size_t M = g->M, q = M - 1, G = KERNEL_GROUPS;
   kset s;
   memset(&s, 0, sizeof s);
   int all = 0, rc = ends(g, base, full);
-  double *y = NULL;
+  double *y = NULL, delta = *full - *base;
+  /* the normal equations: enumerated part, then one per group of draws */
+  double *A = limn__calloc(ctx, (G + 2) * (q * q + q) + q * q + q + (G + 1) * M, sizeof *A);
+  if (rc == LIMN_OK && !A)
+    rc = LIMN_ENOMEM;
   if (rc == LIMN_OK)
     rc = kernel_coalitions(g, &s, rng, &all);
-  if (rc == LIMN_OK && !(y = limn__alloc_array(g->ctx, s.n ? s.n : 1, sizeof *y)))
+  if (rc == LIMN_OK && !(y = limn__alloc_array(ctx, s.n ? s.n : 1, sizeof *y)))
     rc = LIMN_ENOMEM;
   if (rc == LIMN_OK)
     rc = values(g, s.z, s.n, y);
-  for (size_t c = 0; c < s.n && rc == LIMN_OK; c++)
-    y[c] -= *base;
-  if (rc == LIMN_OK)
-    rc = kernel_solve(g->ctx, &s, y, *full - *base, phi);
-  for (size_t p = 0; p < g->M && rc == LIMN_OK; p++)
-    se[p] = all ? 0.0 : NAN; /* sampled: no standard error yet */
-  limn__free(g->ctx, y);
-  limn__free(g->ctx, s.z), limn__free(g->ctx, s.w), limn__free(g->ctx, s.slot);
+  if (rc == LIMN_OK) {
+    double *E = A, *Eg = E + (q * q + q), *Sum = Eg + G * (q * q + q), *tmp = Sum + (q * q + q),
+           *phis = tmp + q * q + q, cnt[KERNEL_GROUPS] = {0}, total = 0;
+    for (size_t c = 0; c < s.n; c++) {
+      const unsigned char *z = s.z + c * M;
+      double yc = y[c] - *base;
+      if (s.w[c] > 0)
+        norm_add(z, M, s.w[c], yc, delta, E, E + q * q);
+      for (size_t t = 0; t < G; t++) {
+        double wt = s.wg[c * G + t];
+        if (wt > 0) {
+          norm_add(z, M, wt, yc, delta, Eg + t * (q * q + q), Eg + t * (q * q + q) + q * q);
+          cnt[t] += wt, total += wt;
+        }
+      }
+    }
+    /* the estimate: enumerated + all draws scaled to their mass; then leave one group out */
+    for (size_t leave = 0; leave <= G && rc == LIMN_OK; leave++) {
+      double drawn = total - (leave < G ? cnt[leave] : 0), scale = drawn > 0 ? s.wleft / drawn : 0;
+      for (size_t i = 0; i < q * q + q; i++) {
+        double v = 0;
+        for (size_t t = 0; t < G; t++)
+          v += t == leave ? 0 : Eg[t * (q * q + q) + i];
+        Sum[i] = E[i] + scale * v;
+      }
+      rc = norm_solve(ctx, Sum, Sum + q * q, M, delta, tmp, leave < G ? phis + leave * M : phi);
+    }
+    for (size_t p = 0; p < M && rc == LIMN_OK; p++) {
+      if (all || total == 0) {
+        se[p] = 0; /* every coalition: exact */
+        continue;
+      }
+      double mean = 0, ss = 0;
+      for (size_t t = 0; t < G; t++)
+        mean += phis[t * M + p] / (double)G;
+      for (size_t t = 0; t < G; t++)
+        ss += (phis[t * M + p] - mean) * (phis[t * M + p] - mean);
+      se[p] = sqrt((double)(G - 1) / (double)G * ss);
+    }
+  }
+  limn__free(ctx, y), limn__free(ctx, A);
+  limn__free(ctx, s.z), limn__free(ctx, s.w), limn__free(ctx, s.wg), limn__free(ctx, s.slot);
   return rc;
 }
 

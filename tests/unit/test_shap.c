@@ -150,6 +150,7 @@ static void test_sampled(const bc10 *b) {
   CHECK(gap < 1e-12);
   /* sampled kernel: 200 and 900 coalitions of 1022, five seeds each; the error falls */
   double kerr[2] = {0, 0};
+  size_t kcov = 0, kn = 0;
   limn_explanation *k = NULL;
   o.estimator = LIMN_SHAP_KERNEL;
   for (int q = 0; q < 2; q++)
@@ -159,13 +160,19 @@ static void test_sampled(const bc10 *b) {
       k = explain(b, o);
       for (int i = 0; k && ex && i < 10; i++) {
         gap = fmax(gap, fabs(k[i].delta));
-        for (int j = 0; j < 10; j++)
-          kerr[q] += fabs(k[i].attr[j] - ex[i].attr[j]) / 500;
-        CHECK(k[i].num_samples > 2 && k[i].num_samples <= o.nsamples + 2 && isnan(k[i].std_error[0]));
+        for (int j = 0; j < 10; j++) {
+          double e = fabs(k[i].attr[j] - ex[i].attr[j]);
+          kerr[q] += e / 500;
+          kcov += e <= 2 * k[i].std_error[j], kn++;
+        }
+        CHECK(k[i].num_samples > 2 && k[i].num_samples <= o.nsamples + 2);
       }
     }
-  printf("kernel: mean |error| at 200 / 900 coalitions of 1022: %.3g / %.3g\n", kerr[0], kerr[1]);
+  printf("kernel: mean |error| at 200 / 900 coalitions of 1022: %.3g / %.3g; 2 jackknife s.e. cover %.3f of "
+         "%zu values\n",
+         kerr[0], kerr[1], (double)kcov / (double)kn, kn);
   CHECK(kerr[0] < 0.02 && kerr[1] < kerr[0] / 2 && gap < 1e-12);
+  CHECK((double)kcov / (double)kn > 0.8);
   /* row 7 alone, and on 1 and 2 threads */
   limn_explanation *one = NULL, *t1 = NULL, *t2 = NULL;
   size_t id = 7;
