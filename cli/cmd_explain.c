@@ -54,7 +54,9 @@ static cli_opt opts[] = {
     {"stability", "K", "0",
      "LIME: also report the mean top-5 Jaccard over K seeds (per row, and over the rows)", 0, 0, 0},
     {"pick", "B", "0", "LIME: output only B explanations chosen by submodular pick (SP-LIME)", 0, 0, 0},
-    {"global", NULL, NULL, "LIME: output the mean |weight| of each feature over the rows instead", 0, 0, 0},
+    {"global", NULL, NULL,
+     "LIME and SHAP: the mean |weight| of each feature over the rows instead (svg: a beeswarm summary)", 0, 0,
+     0},
     {"seed", "N", "0", "seed of SmoothGrad noise, metric perturbations, LIME's and SHAP's samples", 0, 0, 0},
     {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
     {"format", "FMT", "text", "text, json, jsonl, csv or svg", 0, 0, 0},
@@ -183,7 +185,6 @@ static int lime_opts(explain_args *a) {
       cli_size(&cmd, "stability", 0, 1000, &a->stability) || cli_size(&cmd, "pick", 0, 1000000, &a->pick))
     return CLI_USAGE;
   a->num_features_set = cli_isset(&cmd, "num-features");
-  a->global = cli_isset(&cmd, "global");
   return CLI_OK;
 }
 
@@ -230,6 +231,7 @@ static int parse_args(int argc, char **argv, explain_args *a) {
   a->background = cli_get(&cmd, "background"), a->favourable = cli_get(&cmd, "favourable");
   a->image = cli_get(&cmd, "image"), a->out = cli_get(&cmd, "out");
   a->metrics = cli_isset(&cmd, "metrics");
+  a->global = cli_isset(&cmd, "global");
   return CLI_OK;
 }
 
@@ -371,15 +373,36 @@ static limn_render_opts render_opts(const run *r, size_t top) {
   return o;
 }
 
-/* Render rows (or, global, the mean |weight| of the explanations in rows) to --out:
+static limn_render_row make_row(const run *r, const limn_explanation *e, size_t i);
+
+/* LIMN_ENOMEM, for the library's error mapping. */
+static int limn__cli_nomem(run *r) {
+  (void)r;
+  return LIMN_ENOMEM;
+}
+
+/* Render rows (or, global, the mean |weight| of the explanations in rows; as SVG the
+ * summary beeswarm) to --out:
  * a file is written whole or not at all. */
 static int write_out_file(run *r, const limn_render_opts *o, const void *what, size_t n, limn_format fmt,
                           int global) {
   FILE *f = cli_open_out(r->a.out);
   if (!f)
     return CLI_FAIL;
-  int lr = global ? limn_render_global(r->ctx, o, what, n, fmt, limn_sink_file(f))
-                  : limn_render_explanations(r->ctx, o, what, n, fmt, limn_sink_file(f));
+  int lr;
+  if (global && fmt == LIMN_FORMAT_SVG) { /* the summary: a beeswarm per feature */
+    const limn_explanation *ex = what;
+    limn_render_row *rows = calloc(n ? n : 1, sizeof *rows);
+    lr = rows ? LIMN_OK : limn__cli_nomem(r);
+    for (size_t i = 0; rows && i < n; i++)
+      rows[i] = make_row(r, &ex[i], i);
+    if (!lr)
+      lr = limn_render_summary_svg(r->ctx, o, rows, n, limn_sink_file(f));
+    free(rows);
+  } else {
+    lr = global ? limn_render_global(r->ctx, o, what, n, fmt, limn_sink_file(f))
+                : limn_render_explanations(r->ctx, o, what, n, fmt, limn_sink_file(f));
+  }
   if (lr) {
     cli_close_out(f, r->a.out, 0);
     return cli_lib_fail(r->ctx, lr);

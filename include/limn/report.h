@@ -130,6 +130,14 @@ LIMN_API int limn_render_explanations(limn_ctx *ctx, const limn_render_opts *o, 
 LIMN_API int limn_render_global(limn_ctx *ctx, const limn_render_opts *o, const limn_explanation *ex,
                                 size_t n, limn_format fmt, limn_sink sink);
 
+/* Many rows at a glance (shap's summary plot, as SVG): for the o->top features (0: 20)
+ * of largest mean |attribution|, a beeswarm of every row's attribution, each dot
+ * coloured by the row's value of the feature (blue low, red high, over these rows), and
+ * the mean |attribution| as a bar. Rows' order never matters: dots are stacked by value,
+ * ties by row. LIMN_EINVAL for a row whose explanation has another width. */
+LIMN_API int limn_render_summary_svg(limn_ctx *ctx, const limn_render_opts *o, const limn_render_row *rows,
+                                     size_t n, limn_sink sink);
+
 /* One reason code: a feature and, in plain words, how it moved the decision. */
 typedef struct limn_reason {
   size_t feature;

@@ -494,21 +494,248 @@ static double svg_bars(limn__out *f, const limn_render_opts *rc, const limn_rend
   return 40 + bar * (double)show + 20;
 }
 
+/* Features a row's bars show, and whether a "N other features" line follows. */
+static size_t shown_count(const limn_render_opts *rc, const limn_explanation *e, size_t *rest) {
+  size_t d = e->nfeatures, ns = e->method == LIMN_METHOD_LIME ? 0 : d;
+  if (e->method == LIMN_METHOD_LIME)
+    for (size_t j = 0; j < d; j++)
+      ns += e->selected[j] != 0;
+  size_t show = rc->top && rc->top < ns ? rc->top : ns;
+  *rest = ns - show;
+  return show;
+}
+
+/* SHAP's waterfall: from the base value (bottom) each feature's value moves the output
+ * to f(x) (top); most important first, the others as one step. Height used returned. */
+static double svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
+  const limn_explanation *e = row->ex;
+  size_t d = e->nfeatures, rest, show = shown_count(rc, e, &rest);
+  size_t *idx = index_buf(f, d);
+  char nb[160];
+  if (!idx)
+    return 0;
+  limn__shown(e, idx);
+  double others = 0;
+  for (size_t t = show; t < d; t++)
+    others += e->attr[idx[t]];
+  /* the cumulative path from f(x) down: row t spans [hi - phi, hi] */
+  double lo = fmin(e->base_value, e->output), hi = fmax(e->base_value, e->output), cur = e->output;
+  for (size_t t = 0; t < show; t++) {
+    cur -= e->attr[idx[t]];
+    lo = fmin(lo, cur), hi = fmax(hi, cur);
+  }
+  double left = 330, right = 760, bar = 18, span = hi - lo > 0 ? hi - lo : 1;
+#define WX(v) (left + (right - left) * ((v)-lo) / span)
+  svg_title(f, rc, row, y0 + 16);
+  double y = y0 + 40;
+  limn__printf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">f(x) = %.4g</text>\n", WX(e->output),
+               y + 10, e->output);
+  y += 16;
+  cur = e->output;
+  size_t lines = show + (rest ? 1 : 0);
+  for (size_t t = 0; t < lines; t++) {
+    double phi = t < show ? e->attr[idx[t]] : others, a = cur - phi, b = cur;
+    limn__printf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", left - 10, y + 13);
+    if (t < show) {
+      size_t j = idx[t];
+      limn__xml(f, limn__feature_name(rc->model, j, nb, sizeof nb));
+      const char *cat = limn__category(rc->model, j, row->x[j]);
+      limn__puts(f, " = ");
+      if (cat)
+        limn__xml(f, cat);
+      else
+        limn__printf(f, "%.4g", (double)row->x[j]);
+    } else {
+      limn__printf(f, "%zu other features", rest);
+    }
+    limn__puts(f, "</text>\n");
+    double x0 = WX(fmin(a, b)), x1 = WX(fmax(a, b));
+    limn__printf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n", x0, y + 2,
+                 fmax(x1 - x0, 0.5), bar - 4, phi >= 0 ? "#b2182b" : "#2166ac");
+    int before = phi < 0 && x0 - left > 45; /* a negative step's value left of it, when there is room */
+    limn__printf(f, "<text x=\"%.1f\" y=\"%.1f\"%s>%+.3g</text>\n", before ? x0 - 4 : x1 + 4, y + 13,
+                 before ? " text-anchor=\"end\"" : "", phi);
+    if (t + 1 < lines) /* the connector to the next step */
+      limn__printf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>\n", WX(a),
+                   y + bar - 2, WX(a), y + bar + 2);
+    cur = a;
+    y += bar;
+  }
+  limn__printf(
+      f,
+      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\" stroke-dasharray=\"3,3\"/>\n"
+      "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">E[f] = %.4g (base value)</text>\n",
+      WX(e->base_value), y0 + 56, WX(e->base_value), y + 4, WX(e->base_value), y + 18, e->base_value);
+#undef WX
+  free(idx);
+  return 40 + 16 + bar * (double)lines + 44;
+}
+
+/* The height a row takes in the SVG. */
+static double svg_height(const limn_render_opts *rc, const limn_render_row *row) {
+  size_t rest, show = shown_count(rc, row->ex, &rest);
+  if (rc->image_w > 0)
+    return 40 + 20 + 24.0 * (double)rc->image_h + 20;
+  if (row->ex->method == LIMN_METHOD_SHAP)
+    return 40 + 16 + 18.0 * (double)(show + (rest ? 1 : 0)) + 44;
+  size_t d = limn_model_nfeatures(rc->model), fixed = rc->top && rc->top < d ? rc->top : d;
+  return 40 + 18.0 * (double)fixed + 20; /* every row the same slot (the format always had it) */
+}
+
 static void render_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n) {
-  size_t d = limn_model_nfeatures(rc->model);
-  size_t show = rc->top && rc->top < d ? rc->top : d;
   int image = rc->image_w > 0;
-  double per = image ? 40 + 20 + 24.0 * (double)rc->image_h + 20 : 40 + 18.0 * (double)show + 20;
-  double width = image ? 60 + 48.0 * (double)rc->image_w : 860;
+  double width = image ? 60 + 48.0 * (double)rc->image_w : 860, height = 10;
+  for (size_t r = 0; r < n; r++)
+    height += svg_height(rc, &rows[r]);
   limn__printf(f,
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
                "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" "
                "fill=\"white\"/>\n",
-               width, per * (double)n + 10);
+               width, height);
   double y = 0;
-  for (size_t r = 0; r < n; r++)
-    y += image ? svg_image(f, rc, &rows[r], y) : svg_bars(f, rc, &rows[r], y);
+  for (size_t r = 0; r < n; r++) {
+    if (image)
+      y += svg_image(f, rc, &rows[r], y);
+    else if (rows[r].ex->method == LIMN_METHOD_SHAP)
+      y += svg_waterfall(f, rc, &rows[r], y);
+    else
+      y += svg_bars(f, rc, &rows[r], y);
+  }
   limn__puts(f, "</svg>\n");
+}
+
+/* ---- many rows: a beeswarm and the mean |attribution| ---- */
+
+static int check_opts(limn_ctx *ctx, const limn_render_opts *o);
+
+/* Blue (low) to red (high) through purple: t in [0, 1]. */
+static void value_colour(double t, char *buf, size_t cap) {
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  snprintf(buf, cap, "#%02x%02x%02x", (int)lround(33 + t * (178 - 33)), (int)lround(102 + t * (24 - 102)),
+           (int)lround(172 + t * (43 - 172)));
+}
+
+static void summary_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n) {
+  const limn_model *m = rc->model;
+  size_t d = limn_model_nfeatures(m), cap = rc->top ? rc->top : 20;
+  size_t show = cap < d ? cap : d;
+  limn_explanation g;
+  memset(&g, 0, sizeof g);
+  g.nfeatures = d;
+  g.attr = calloc(d ? d : 1, sizeof(double));
+  size_t *idx = index_buf(f, d), *ord = index_buf(f, n), *bins = NULL;
+  double *phi = malloc((n ? n : 1) * sizeof *phi);
+  if (!g.attr || !phi)
+    f->nomem = 1;
+  if (f->nomem) {
+    free(g.attr), free(idx), free(ord), free(phi);
+    return;
+  }
+  double lo = 0, hi = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++) {
+      double a = rows[i].ex->attr[j];
+      g.attr[j] += fabs(a) / (double)n;
+      lo = fmin(lo, a), hi = fmax(hi, a);
+    }
+  order(&g, idx);
+  double left = 230, right = 600, strip = 28, top = 60, bl = 650, br = 820, span = hi - lo > 0 ? hi - lo : 1;
+  double height = top + strip * (double)show + 60, mx = show ? g.attr[idx[0]] : 0;
+  size_t nbins = (size_t)(right - left) / 5 + 2;
+  bins = calloc(nbins, sizeof *bins);
+  if (!bins) {
+    f->nomem = 1;
+    free(g.attr), free(idx), free(ord), free(phi);
+    return;
+  }
+  char col[16], nb[160];
+  limn__printf(
+      f,
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"860\" height=\"%.0f\" font-family=\"sans-serif\" "
+      "font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+      "<text x=\"10\" y=\"18\" font-weight=\"bold\">%s of %zu rows: each dot a row, by its value of the "
+      "feature</text>\n",
+      height, n && rows[0].ex->method == LIMN_METHOD_SHAP ? "Shapley values" : "Attributions", n);
+  limn__printf(f, "<text x=\"10\" y=\"36\" fill=\"#555\">");
+  limn__xml(f, rc->method_desc ? rc->method_desc : "");
+  limn__printf(f, "</text>\n<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">mean |value|</text>\n",
+               (bl + br) / 2, top - 8);
+#define SX(v) (left + (right - left) * ((v)-lo) / span)
+  limn__printf(f, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#999\"/>\n", SX(0.0),
+               top - 4, SX(0.0), top + strip * (double)show);
+  for (size_t t = 0; t < show; t++) {
+    size_t j = idx[t];
+    double cy = top + strip * ((double)t + 0.5), vlo = INFINITY, vhi = -INFINITY;
+    limn__printf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", left - 10, cy + 4);
+    limn__xml(f, limn__feature_name(m, j, nb, sizeof nb));
+    limn__puts(f, "</text>\n");
+    for (size_t i = 0; i < n; i++) {
+      double v = rows[i].x[j];
+      vlo = fmin(vlo, v), vhi = fmax(vhi, v);
+      phi[i] = rows[i].ex->attr[j];
+      ord[i] = i;
+    }
+    /* rows by value, ties by row: deterministic stacking */
+    for (size_t a = 1; a < n; a++)
+      for (size_t b = a; b > 0 && (phi[ord[b - 1]] > phi[ord[b]] ||
+                                   (phi[ord[b - 1]] == phi[ord[b]] && ord[b - 1] > ord[b]));
+           b--) {
+        size_t tmp = ord[b];
+        ord[b] = ord[b - 1], ord[b - 1] = tmp;
+      }
+    memset(bins, 0, nbins * sizeof *bins);
+    for (size_t q = 0; q < n; q++) {
+      size_t i = ord[q], bin = (size_t)((SX(phi[i]) - left) / 5);
+      bin = bin < nbins ? bin : nbins - 1;
+      size_t c = bins[bin]++ % 7; /* 0, +1, -1, +2, -2, ... dot rows, wrapping in the strip */
+      double dy = (double)((c + 1) / 2) * 3.2 * (c % 2 ? -1 : 1);
+      value_colour(vhi > vlo ? (rows[i].x[j] - vlo) / (vhi - vlo) : 0.5, col, sizeof col);
+      limn__printf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"%s\" fill-opacity=\"0.85\"/>\n",
+                   SX(phi[i]), cy + dy, col);
+    }
+    double len = mx > 0 ? (br - bl) * g.attr[j] / mx : 0;
+    limn__printf(f,
+                 "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" height=\"12\" fill=\"#777\"/><text x=\"%.1f\" "
+                 "y=\"%.1f\" font-size=\"10\">%.3g</text>\n",
+                 bl, cy - 6, len, bl + len + 3, cy + 4, g.attr[j]);
+  }
+  double ay = top + strip * (double)show + 16;
+  limn__printf(
+      f,
+      "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.3g</text><text x=\"%.1f\" y=\"%.1f\" "
+      "text-anchor=\"middle\">0</text><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.3g</text>\n",
+      SX(lo), ay, lo, SX(0.0), ay, SX(hi), ay, hi);
+#undef SX
+  /* the colour legend */
+  double ly = ay + 22;
+  limn__printf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">feature value: low</text>\n", left - 10,
+               ly);
+  for (int q = 0; q < 10; q++) {
+    value_colour(q / 9.0, col, sizeof col);
+    limn__printf(f, "<rect x=\"%.0f\" y=\"%.1f\" width=\"12\" height=\"10\" fill=\"%s\"/>\n", left + 12.0 * q,
+                 ly - 9, col);
+  }
+  limn__printf(f, "<text x=\"%.0f\" y=\"%.1f\">high</text>\n", left + 126, ly);
+  limn__puts(f, "</svg>\n");
+  free(g.attr), free(idx), free(ord), free(phi), free(bins);
+}
+
+int limn_render_summary_svg(limn_ctx *ctx, const limn_render_opts *o, const limn_render_row *rows, size_t n,
+                            limn_sink sink) {
+  if (!ctx)
+    return LIMN_EINVAL;
+  LIMN_TRY(check_opts(ctx, o));
+  size_t d = limn_model_nfeatures(o->model);
+  if (n && !rows)
+    return limn__err(ctx, LIMN_EINVAL, "summary: NULL rows");
+  for (size_t r = 0; r < n; r++)
+    if (!rows[r].ex || !rows[r].x || rows[r].ex->nfeatures != d || !rows[r].ex->attr)
+      return limn__err(ctx, LIMN_EINVAL, "summary: row %zu: no explanation of this model's %zu features", r,
+                       d);
+  limn__out out, *f = &out;
+  limn__out_init(f, sink);
+  summary_svg(f, o, rows, n);
+  return limn__out_finish(ctx, f);
 }
 
 /* ---- reason codes ---- */

@@ -193,6 +193,20 @@ static void test_render(void) {
   CHECK_OK(ctx, limn_render_global(ctx, &o, e, 2, LIMN_FORMAT_CSV, mem_sink(&b)));
   CHECK(b.data && !strcmp(b.data, "feature_index,feature,mean_abs_weight\n2,c,1.5\n0,a,1.25\n1,b,1.25\n"));
   free(b.data);
+  /* the summary SVG: a dot per row and shown feature, a bar per feature; rows in any
+   * order give the same dots */
+  CHECK_OK(ctx, limn_render_summary_svg(ctx, &o, rows, 2, mem_sink(&b)));
+  size_t dots = 0, bars = 0;
+  for (const char *q = b.data; q && (q = strstr(q, "<circle")); q++)
+    dots++;
+  for (const char *q = b.data; q && (q = strstr(q, "fill=\"#777\"")); q++)
+    bars++;
+  CHECK(dots == 6 && bars == 3 && b.data && !strncmp(b.data, "<svg", 4) && strstr(b.data, "</svg>\n"));
+  limn_render_row rev[2] = {rows[1], rows[0]};
+  membuf b2;
+  CHECK_OK(ctx, limn_render_summary_svg(ctx, &o, rev, 2, mem_sink(&b2)));
+  CHECK(b.data && b2.data && b.len == b2.len);
+  free(b.data), free(b2.data);
   /* reason codes: the positive attributions of row 0 (raised the prediction), largest first */
   limn_reason rs[3];
   size_t k = limn_reason_codes(&o, &e[0], x, 0, 3, rs);

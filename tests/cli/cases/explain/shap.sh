@@ -25,3 +25,11 @@ run explain $S --estimator tree
 run explain $S --link probit
 run explain $S --estimator permutation --nsamples 20
 run explain $S --output logit --link logit
+# pictures: a waterfall per row (one step per shown feature, the rest as one), the
+# summary beeswarm of many rows (a dot per row and feature)
+"$LIMN" explain $S --rows 0 --top 5 --format svg --out w.svg
+grep -c "<rect x=" w.svg
+grep -o "25 other features" w.svg
+"$LIMN" explain $S --rows 0-19 --top 4 --global --format svg --out s.svg
+grep -c "<circle" s.svg
+tail -1 s.svg
