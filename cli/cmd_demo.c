@@ -117,7 +117,9 @@ typedef struct demo {
   limn_model *m;
   size_t ntr, nte, rows[3], nrows;
   const char *why[3];
-  float *p;   /* (nte, C) the test rows' probabilities */
+  float *p;       /* (nte, C) the test rows' probabilities */
+  float *shap_bg; /* SHAP's reference rows: 100 training rows */
+  size_t nshap;
   long *pred; /* (nte) their predicted classes */
   double acc;
 } demo;
@@ -228,7 +230,10 @@ static int choose_rows(demo *d) {
 }
 
 /* report.html: the chosen rows explained, with the data set's reason codes. */
-static int write_report(demo *d) {
+static int write_report(demo *d, const limn_dataset *train) {
+  int rc = cli_sample_rows(train, 100, d->seed, &d->shap_bg, &d->nshap);
+  if (rc)
+    return rc;
   stage("explaining the rows and drawing the map");
   limn_report_opts in = limn_report_opts_default();
   in.model = d->m, in.model_path = d->mp, in.data = d->test, in.data_path = d->tep;
@@ -238,6 +243,7 @@ static int write_report(demo *d) {
     in.favourable = cli_output_index(d->m, d->set->favourable, 0);
   in.top = 10, in.num_samples = 0, in.seed = d->seed, in.map_space = "auto", in.map_max = 3000;
   in.title = d->set->title, in.command = d->line;
+  in.shap_background = d->shap_bg, in.shap_nbackground = d->nshap;
   return cli_report(d->ctx, &in, d->rp);
 }
 
@@ -265,11 +271,12 @@ int cmd_demo(int argc, char **argv) {
     return CLI_FAIL;
   limn_dataset *train = NULL;
   if (!(rc = split_data(&d, &train)) && !(rc = train_model(&d, train)) && !(rc = choose_rows(&d)) &&
-      !(rc = write_report(&d)))
+      !(rc = write_report(&d, train)))
     summary(&d);
   limn_dataset_free(train);
   free(d.p);
   free(d.pred);
+  free(d.shap_bg);
   limn_model_free(d.m);
   limn_dataset_free(d.test);
   limn_ctx_free(d.ctx);

@@ -701,37 +701,17 @@ static int shap_background(run *r) {
     int lr = limn_dataset_read(r->ctx, r->a.background, &ro, &ds);
     if (lr)
       return cli_lib_fail(r->ctx, lr);
-    size_t N = limn_dataset_nrows(ds), k = N < r->a.background_size ? N : r->a.background_size;
-    size_t *pick = malloc((N ? N : 1) * sizeof *pick);
-    r->shap_bg = malloc((k ? k : 1) * d * sizeof(float));
-    if (!pick || !r->shap_bg) {
-      free(pick);
+    size_t N = limn_dataset_nrows(ds), k = 0;
+    int rc = cli_sample_rows(ds, r->a.background_size, r->a.so.seed, &r->shap_bg, &k);
+    if (rc) {
       limn_dataset_free(ds);
-      return cli_fail("out of memory");
+      return rc;
     }
-    for (size_t i = 0; i < N; i++)
-      pick[i] = i;
-    if (k < N) { /* the first k of a seeded shuffle, then in file order */
-      limn_rng rng;
-      limn_rng_init(&rng, r->a.so.seed, UINT64_MAX);
-      for (size_t i = 0; i < k; i++) {
-        size_t j = i + (size_t)limn_rng_below(&rng, N - i), t = pick[i];
-        pick[i] = pick[j], pick[j] = t;
-      }
-      for (size_t i = 1; i < k; i++) /* insertion sort of k indices */
-        for (size_t j = i; j > 0 && pick[j - 1] > pick[j]; j--) {
-          size_t t = pick[j];
-          pick[j] = pick[j - 1], pick[j - 1] = t;
-        }
-    }
-    for (size_t i = 0; i < k; i++)
-      memcpy(r->shap_bg + i * d, limn_dataset_x(ds) + pick[i] * d, d * sizeof(float));
     r->shap_nbg = k;
     if (k < N)
       snprintf(r->shap_bg_desc, sizeof r->shap_bg_desc, "background %zu of %zu rows", k, N);
     else
       snprintf(r->shap_bg_desc, sizeof r->shap_bg_desc, "background %zu rows", k);
-    free(pick);
     limn_dataset_free(ds);
     return CLI_OK;
   }

@@ -11,7 +11,12 @@ static cli_opt opts[] = {
     {"data", "FILE", "", "rows (CSV with a header, or .arff); the map embeds all of them", 0, 0, 0},
     {"rows", "SPEC", "", "rows to explain: a list like 0,3,10-20 (0-based data rows), or all", 0, 0, 0},
     {"background", "FILE", NULL,
-     "LIME: training data for the statistics (default: those stored in the model)", 0, 0, 0},
+     "training data: LIME's statistics (default: those stored in the model) and SHAP's reference rows "
+     "(without it, no SHAP)",
+     0, 0, 0},
+    {"background-size", "N", "100",
+     "SHAP: reference rows at most (more: a uniform sample without replacement, seeded by --seed)", 0, 0, 0},
+    {"summary-max", "N", "50", "rows in the SHAP summary at most (an even spread; 0: no summary)", 0, 0, 0},
     {"out", "FILE", "report.html", "the page to write ('-': standard output)", 0, 0, 0},
     {"reasons", "N", "4",
      "reason codes per row: the N features that pushed most toward the unfavourable side", 0, 0, 0},
@@ -19,7 +24,7 @@ static cli_opt opts[] = {
      "the favourable class (e.g. good): reasons list what lowered its probability; without it, what raised "
      "the predicted class",
      0, 0, 0},
-    {"reasons-from", "METHOD", "lime", "lime or ig", 0, 0, 0},
+    {"reasons-from", "METHOD", "lime", "lime, ig or shap (shap needs --background)", 0, 0, 0},
     {"top", "N", "10", "features in each LIME and IG table (0: all)", 0, 0, 0},
     {"num-samples", "N", "auto",
      "LIME neighbourhood size (auto: 65536 with limn's estimator on up to 64 features, else 5000)", 0, 0, 0},
@@ -84,9 +89,17 @@ int cmd_report(int argc, char **argv) {
       cli_size(&cmd, "threads", 0, 4096, &threads))
     return CLI_USAGE;
   const char *rf = cli_get(&cmd, "reasons-from");
-  if (strcmp(rf, "lime") && strcmp(rf, "ig"))
-    return cli_fail("--reasons-from: expected lime or ig, got '%s'", rf), CLI_USAGE;
-  in.reasons_from = !strcmp(rf, "lime") ? LIMN_METHOD_LIME : LIMN_METHOD_IG;
+  if (strcmp(rf, "lime") && strcmp(rf, "ig") && strcmp(rf, "shap"))
+    return cli_fail("--reasons-from: expected lime, ig or shap, got '%s'", rf), CLI_USAGE;
+  in.reasons_from = !strcmp(rf, "lime") ? LIMN_METHOD_LIME
+                    : !strcmp(rf, "ig") ? LIMN_METHOD_IG
+                                        : LIMN_METHOD_SHAP;
+  size_t bgsize;
+  if (cli_size(&cmd, "background-size", 1, 100000, &bgsize) ||
+      cli_size(&cmd, "summary-max", 0, 100000, &in.summary_max))
+    return CLI_USAGE;
+  if (in.reasons_from == LIMN_METHOD_SHAP && !cli_get(&cmd, "background"))
+    return cli_fail("--reasons-from shap needs --background FILE (SHAP's reference rows)"), CLI_USAGE;
   in.map_space = cli_get(&cmd, "map");
   in.title = cli_get(&cmd, "title");
   in.model_path = cli_get(&cmd, "model");
@@ -109,9 +122,15 @@ int cmd_report(int argc, char **argv) {
   }
   ro.schema = limn_model_schema(m);
   ro.target_optional = 1;
+  float *shap_bg = NULL;
   if (!lr && in.background_path && !(lr = limn_dataset_read(ctx, in.background_path, &ro, &bds)))
     lr = limn_stats_compute(ctx, bds, &bg);
-  if (lr) {
+  if (!lr && bds)
+    rc = cli_sample_rows(bds, bgsize, in.seed, &shap_bg, &in.shap_nbackground);
+  in.shap_background = shap_bg;
+  if (rc) {
+    /* reported */
+  } else if (lr) {
     rc = cli_lib_fail(ctx, lr);
   } else if (!line) {
     rc = cli_fail("out of memory");
@@ -136,6 +155,7 @@ int cmd_report(int argc, char **argv) {
     fprintf(stderr, "limn report: %zu rows -> %s\n", nrows, cli_get(&cmd, "out"));
   free(line);
   free(rows);
+  free(shap_bg);
   limn_stats_free(bg);
   limn_dataset_free(bds);
   limn_dataset_free(ds);

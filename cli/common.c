@@ -272,6 +272,38 @@ int cli_report(limn_ctx *ctx, const limn_report_opts *o, const char *path) {
   return cli_close_out(f, path, 1);
 }
 
+int cli_sample_rows(const limn_dataset *ds, size_t k, uint64_t seed, float **out, size_t *n) {
+  size_t N = limn_dataset_nrows(ds), d = limn_dataset_nfeatures(ds);
+  k = N < k ? N : k;
+  size_t *pick = malloc((N ? N : 1) * sizeof *pick);
+  *out = malloc((k ? k : 1) * (d ? d : 1) * sizeof(float));
+  if (!pick || !*out) {
+    free(pick), free(*out);
+    *out = NULL;
+    return cli_fail("out of memory");
+  }
+  for (size_t i = 0; i < N; i++)
+    pick[i] = i;
+  if (k < N) { /* the first k of a seeded shuffle, then in file order */
+    limn_rng rng;
+    limn_rng_init(&rng, seed, UINT64_MAX);
+    for (size_t i = 0; i < k; i++) {
+      size_t j = i + (size_t)limn_rng_below(&rng, N - i), t = pick[i];
+      pick[i] = pick[j], pick[j] = t;
+    }
+    for (size_t i = 1; i < k; i++)
+      for (size_t j = i; j > 0 && pick[j - 1] > pick[j]; j--) {
+        size_t t = pick[j];
+        pick[j] = pick[j - 1], pick[j - 1] = t;
+      }
+  }
+  for (size_t i = 0; i < k; i++)
+    memcpy(*out + i * d, limn_dataset_x(ds) + pick[i] * d, d * sizeof(float));
+  *n = k;
+  free(pick);
+  return CLI_OK;
+}
+
 int cli_check_map(const limn_model *m, const char *sp) {
   size_t nh = limn_model_nhidden(m);
   if (!strncmp(sp, "hidden:", 7)) {

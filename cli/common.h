@@ -73,6 +73,10 @@ int cli_close_out(FILE *f, const char *path, int ok);
 /* Compute and write the HTML report to path ("-": stdout), whole or not at all;
  * errors printed, a CLI code returned. */
 int cli_report(limn_ctx *ctx, const limn_report_opts *o, const char *path);
+/* At most k rows of ds (all when it has no more): a uniform sample without replacement
+ * seeded by seed, kept in file order, copied into *out (malloc'd, n rows). SHAP's
+ * background. Errors printed; a CLI code. */
+int cli_sample_rows(const limn_dataset *ds, size_t k, uint64_t seed, float **out, size_t *n);
 /* --map of report: auto, output, none or hidden:K of the model (usage error printed). */
 int cli_check_map(const limn_model *m, const char *space);
 

@@ -181,12 +181,16 @@ typedef struct limn_report_opts {
   const char *data_path;        /* shown and hashed; NULL: "data in memory" */
   const limn_stats *background; /* LIME's background; NULL: the model's statistics */
   const char *background_path;  /* shown and hashed, or NULL */
-  const size_t *rows;           /* explained rows (indices into data), 1..200 of them */
+  const float *shap_background; /* (shap_nbackground, nfeatures) SHAP's reference rows, borrowed;
+                                   NULL: no SHAP (the page says what to give) */
+  size_t shap_nbackground;
+  size_t summary_max; /* rows in the SHAP summary at most (an even spread; 0: none) */
+  const size_t *rows; /* explained rows (indices into data), 1..200 of them */
   size_t nrows;
   const char *const *why;   /* per explained row, why it was chosen (NULL entries: none); or NULL */
   size_t reasons;           /* reason codes per row (0: none) */
   long favourable;          /* favourable class, or -1: reasons are what raised the predicted class */
-  limn_method reasons_from; /* LIMN_METHOD_LIME or LIMN_METHOD_IG */
+  limn_method reasons_from; /* LIMN_METHOD_LIME, LIMN_METHOD_IG or LIMN_METHOD_SHAP */
   size_t top;               /* features in the LIME and IG tables (0: all) */
   size_t num_samples;       /* LIME (0: auto) */
   uint64_t seed;            /* LIME and the map */
@@ -196,10 +200,11 @@ typedef struct limn_report_opts {
   const char *command;      /* the command line that reproduces the page, or NULL */
 } limn_report_opts;
 /* Every field zero or NULL except: favourable -1, reasons 4, reasons_from LIME, top 10,
- * map_space "auto", map_max 3000. */
+ * map_space "auto", map_max 3000, summary_max 50. */
 LIMN_API limn_report_opts limn_report_opts_default(void);
 
-/* Compute everything (prediction, LIME, Integrated Gradients, reason codes, the map),
+/* Compute everything (prediction, LIME, Integrated Gradients, SHAP when given reference
+ * rows, reason codes, the SHAP summary, the map),
  * then write the page: one self-contained HTML document (inline CSS and SVG, no
  * script, nothing loaded). Nothing is written when a computation fails. */
 LIMN_API int limn_report_write(limn_ctx *ctx, const limn_report_opts *o, limn_sink sink);

@@ -53,6 +53,12 @@ extern const char *const limn__palette[10];
 /* Diverging colour for t in [-1, 1]: blue (negative), white, red (positive), "#rrggbb". */
 void limn__diverging(double t, char *buf, size_t cap);
 
+/* SHAP's waterfall of one row at y0 (no <svg> around it), and the height it takes;
+ * the summary beeswarm as a whole <svg> element (render.c). */
+double limn__svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0);
+double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row);
+void limn__summary_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n);
+
 /* The manifest as JSON into an open writer (renderers embed it). */
 void limn__manifest_json(limn__out *o, const limn_manifest *man);
 

@@ -418,7 +418,8 @@ static void svg_title(limn__out *f, const limn_render_opts *rc, const limn_rende
   if (e->method == LIMN_METHOD_IG)
     limn__printf(f, "; completeness gap %.2g", e->delta);
   if (e->method == LIMN_METHOD_SHAP)
-    limn__printf(f, "; base value %.4g, efficiency gap %.2g", e->base_value, e->delta);
+    limn__printf(f, "%sbase value %.4g, efficiency gap %.2g", rc->method_desc && *rc->method_desc ? "; " : "",
+                 e->base_value, e->delta);
   limn__puts(f, "</text>\n");
 }
 
@@ -507,7 +508,7 @@ static size_t shown_count(const limn_render_opts *rc, const limn_explanation *e,
 
 /* SHAP's waterfall: from the base value (bottom) each feature's value moves the output
  * to f(x) (top); most important first, the others as one step. Height used returned. */
-static double svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
+double limn__svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
   const limn_explanation *e = row->ex;
   size_t d = e->nfeatures, rest, show = shown_count(rc, e, &rest);
   size_t *idx = index_buf(f, d);
@@ -572,7 +573,7 @@ static double svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn
 }
 
 /* The height a row takes in the SVG. */
-static double svg_height(const limn_render_opts *rc, const limn_render_row *row) {
+double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row) {
   size_t rest, show = shown_count(rc, row->ex, &rest);
   if (rc->image_w > 0)
     return 40 + 20 + 24.0 * (double)rc->image_h + 20;
@@ -586,7 +587,7 @@ static void render_svg(limn__out *f, const limn_render_opts *rc, const limn_rend
   int image = rc->image_w > 0;
   double width = image ? 60 + 48.0 * (double)rc->image_w : 860, height = 10;
   for (size_t r = 0; r < n; r++)
-    height += svg_height(rc, &rows[r]);
+    height += limn__svg_height(rc, &rows[r]);
   limn__printf(f,
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
                "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" "
@@ -597,7 +598,7 @@ static void render_svg(limn__out *f, const limn_render_opts *rc, const limn_rend
     if (image)
       y += svg_image(f, rc, &rows[r], y);
     else if (rows[r].ex->method == LIMN_METHOD_SHAP)
-      y += svg_waterfall(f, rc, &rows[r], y);
+      y += limn__svg_waterfall(f, rc, &rows[r], y);
     else
       y += svg_bars(f, rc, &rows[r], y);
   }
@@ -615,7 +616,7 @@ static void value_colour(double t, char *buf, size_t cap) {
            (int)lround(172 + t * (43 - 172)));
 }
 
-static void summary_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n) {
+void limn__summary_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n) {
   const limn_model *m = rc->model;
   size_t d = limn_model_nfeatures(m), cap = rc->top ? rc->top : 20;
   size_t show = cap < d ? cap : d;
@@ -651,11 +652,12 @@ static void summary_svg(limn__out *f, const limn_render_opts *rc, const limn_ren
   char col[16], nb[160];
   limn__printf(
       f,
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"860\" height=\"%.0f\" font-family=\"sans-serif\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 860 %.0f\" width=\"860\" height=\"%.0f\" "
+      "font-family=\"sans-serif\" "
       "font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
       "<text x=\"10\" y=\"18\" font-weight=\"bold\">%s of %zu rows: each dot a row, by its value of the "
       "feature</text>\n",
-      height, n && rows[0].ex->method == LIMN_METHOD_SHAP ? "Shapley values" : "Attributions", n);
+      height, height, n && rows[0].ex->method == LIMN_METHOD_SHAP ? "Shapley values" : "Attributions", n);
   limn__printf(f, "<text x=\"10\" y=\"36\" fill=\"#555\">");
   limn__xml(f, rc->method_desc ? rc->method_desc : "");
   limn__printf(f, "</text>\n<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">mean |value|</text>\n",
@@ -734,7 +736,7 @@ int limn_render_summary_svg(limn_ctx *ctx, const limn_render_opts *o, const limn
                        d);
   limn__out out, *f = &out;
   limn__out_init(f, sink);
-  summary_svg(f, o, rows, n);
+  limn__summary_svg(f, o, rows, n);
   return limn__out_finish(ctx, f);
 }
 

@@ -17,6 +17,11 @@ typedef struct rep {
   long *truth; /* (N) true class, or NULL */
   const limn_stats *bg;
   limn_explanation *lime, *ig, *rex; /* rex: the reason codes' explanations (may alias) */
+  limn_explanation *shap;            /* NULL without background rows */
+  limn_shap_opts so;
+  size_t nsum, *sumrows; /* the summary's rows (an even spread), their SHAP values and raw rows */
+  limn_explanation *sumex;
+  float *sumx;
   limn_lime_opts lo;
   limn_grad_opts g;
   limn_render_opts rc;
@@ -146,6 +151,26 @@ static int compute_map(rep *r) {
   return lr ? lr : LIMN_OK;
 }
 
+/* The summary: SHAP values of an even spread of at most summary_max data rows. */
+static int compute_summary(rep *r) {
+  const limn_report_opts *in = r->in;
+  if (!in->shap_background || !in->summary_max)
+    return LIMN_OK;
+  size_t N = r->N, k = in->summary_max < N ? in->summary_max : N, d = r->d;
+  r->sumrows = limn__malloc(r->ctx, (k ? k : 1) * sizeof *r->sumrows);
+  r->sumx = limn__malloc(r->ctx, (k ? k : 1) * d * sizeof *r->sumx);
+  if (!r->sumrows || !r->sumx)
+    return LIMN_ENOMEM;
+  for (size_t i = 0; i < k; i++) {
+    r->sumrows[i] = (size_t)((double)i * (double)N / (double)k);
+    memcpy(r->sumx + i * d, limn_dataset_x(in->data) + r->sumrows[i] * d, d * sizeof *r->sumx);
+  }
+  limn_shap_opts so = r->so;
+  so.row_ids = r->sumrows;
+  r->nsum = k;
+  return limn_explain_shap(r->ctx, r->m, r->sumx, k, &so, &r->sumex);
+}
+
 static int compute(rep *r) {
   const limn_report_opts *in = r->in;
   r->d = limn_model_nfeatures(r->m);
@@ -194,9 +219,16 @@ static int compute(rep *r) {
     return rc;
   if ((rc = ig_run(r, NULL, &r->ig)))
     return rc;
+  r->so = limn_shap_opts_default();
+  r->so.background = in->shap_background, r->so.nbackground = in->shap_nbackground;
+  r->so.seed = in->seed, r->so.row_ids = in->rows;
+  if (in->shap_background && (rc = limn_explain_shap(r->ctx, r->m, r->x, r->n, &r->so, &r->shap)))
+    return rc;
   /* reason codes: explanations of the favourable class, or the predicted ones */
-  limn_method rm = in->reasons_from == LIMN_METHOD_LIME && r->lime ? LIMN_METHOD_LIME : LIMN_METHOD_IG;
-  r->rex = rm == LIMN_METHOD_LIME ? r->lime : r->ig;
+  limn_method rm = in->reasons_from == LIMN_METHOD_LIME && r->lime   ? LIMN_METHOD_LIME
+                   : in->reasons_from == LIMN_METHOD_SHAP && r->shap ? LIMN_METHOD_SHAP
+                                                                     : LIMN_METHOD_IG;
+  r->rex = rm == LIMN_METHOD_LIME ? r->lime : rm == LIMN_METHOD_SHAP ? r->shap : r->ig;
   if (in->reasons && in->favourable >= 0 && r->cls) {
     long *t = limn__malloc(r->ctx, r->n * sizeof *t);
     if (!t)
@@ -204,7 +236,11 @@ static int compute(rep *r) {
     for (size_t i = 0; i < r->n; i++)
       t[i] = in->favourable;
     r->rex = NULL;
-    rc = rm == LIMN_METHOD_LIME ? lime_run(r, t, &r->rex) : ig_run(r, t, &r->rex);
+    limn_shap_opts so = r->so;
+    so.targets = t;
+    rc = rm == LIMN_METHOD_LIME   ? lime_run(r, t, &r->rex)
+         : rm == LIMN_METHOD_SHAP ? limn_explain_shap(r->ctx, r->m, r->x, r->n, &so, &r->rex)
+                                  : ig_run(r, t, &r->rex);
     limn__free(r->ctx, t);
     if (rc)
       return rc;
@@ -215,6 +251,8 @@ static int compute(rep *r) {
   size_t s = (size_t)lround(sqrt((double)d));
   if (s * s == d && d >= 16 && limn_model_nslots(r->m) == d)
     r->image_w = r->image_h = s;
+  if ((rc = compute_summary(r)))
+    return rc;
   return compute_map(r);
 }
 
@@ -378,7 +416,9 @@ static void reasons(limn__out *f, const rep *r, size_t i) {
     limn__puts(f, lowered ? "</strong> (the favourable class) most" : "</strong> most");
   }
   limn__printf(f, ", from %s.</p>\n<ol class=\"reasons\">\n",
-               e->method == LIMN_METHOD_LIME ? "LIME" : "Integrated Gradients");
+               e->method == LIMN_METHOD_LIME   ? "LIME"
+               : e->method == LIMN_METHOD_SHAP ? "SHAP"
+                                               : "Integrated Gradients");
   for (size_t q = 0; q < k; q++) {
     limn__puts(f, "<li>");
     limn__xml(f, rs[q].text);
@@ -540,6 +580,37 @@ static void names(limn__out *f, const rep *r, const size_t *j, size_t k) {
   }
 }
 
+/* How many of a's top features are among b's (shared), and how many of those with
+ * opposite signs. */
+static size_t overlap(const rep *r, const limn_explanation *a, const limn_explanation *b, size_t *nflip) {
+  size_t ta[5], tb[5], na = top5(r, a, ta), nb = top5(r, b, tb), ns = 0;
+  *nflip = 0;
+  for (size_t p = 0; p < na; p++)
+    for (size_t q = 0; q < nb; q++)
+      if (ta[p] == tb[q]) {
+        ns++;
+        *nflip += (a->attr[ta[p]] > 0) != (b->attr[ta[p]] > 0);
+      }
+  return ns;
+}
+
+/* SHAP against the other two: its top 5 among theirs, with the same signs? */
+static void shap_agreement(limn__out *f, const rep *r, size_t i) {
+  const limn_explanation *s = &r->shap[i];
+  size_t fi, fl = 0, si = overlap(r, s, &r->ig[i], &fi), sl = r->lime ? overlap(r, s, &r->lime[i], &fl) : 0;
+  int ok = si >= 3 && fi == 0 && (!r->lime || (sl >= 3 && fl == 0));
+  limn__printf(f,
+               "<p class=\"%s\"><strong>%s</strong> %zu of SHAP's top 5 features are among Integrated "
+               "Gradients' top 5",
+               ok ? "agree" : "disagree", ok ? "SHAP agrees." : "SHAP tells another story.", si);
+  if (r->lime)
+    limn__printf(f, ", %zu among LIME's", sl);
+  limn__puts(f, ".");
+  if (fi || fl)
+    limn__printf(f, " It gives %zu of the shared features the opposite direction.", fi + fl);
+  limn__puts(f, "</p>\n");
+}
+
 /* Do LIME and IG name the same top features, with the same signs? */
 static void agreement(limn__out *f, const rep *r, size_t i) {
   if (!r->lime)
@@ -581,6 +652,8 @@ static void agreement(limn__out *f, const rep *r, size_t i) {
                "follows the model from the training means to this row: when they differ, neither alone tells "
                "the whole story.");
   limn__puts(f, "</p>\n");
+  if (r->shap)
+    shap_agreement(f, r, i);
 }
 
 static void all_values(limn__out *f, const rep *r, size_t i) {
@@ -597,6 +670,71 @@ static void all_values(limn__out *f, const rep *r, size_t i) {
     limn__puts(f, "</td></tr>\n");
   }
   limn__puts(f, "</tbody></table></div></details>\n");
+}
+
+/* SHAP of row i: what the values mean, their accuracy, and the waterfall. */
+static void shap_section(limn__out *f, const rep *r, size_t i) {
+  limn__puts(f, "<h3>SHAP</h3>\n");
+  if (!r->shap) {
+    limn__puts(f, "<p>Not computed: Shapley values need reference rows (give <code>--background FILE</code>, "
+                  "e.g. the training data).</p>\n");
+    return;
+  }
+  const limn_explanation *e = &r->shap[i];
+  double se = 0;
+  for (size_t j = 0; j < e->nfeatures; j++)
+    se = fmax(se, e->std_error[j]);
+  limn__printf(f,
+               "<p>Shapley values of the features: averaged over every order in which they could join, each "
+               "feature's effect on P(<strong>");
+  limn__xml(f, class_name(r, (long)e->target));
+  limn__printf(f,
+               "</strong>) when the others come from %zu reference rows. They start at the base value "
+               "%.3g (the average output over those rows) and add up to the output %.3g (efficiency gap "
+               "%.2g). ",
+               r->so.nbackground, e->base_value, e->output, e->delta);
+  if (se == 0)
+    limn__printf(f, "Exact: every one of the %zu coalitions was evaluated.</p>\n", e->num_samples);
+  else
+    limn__printf(f, "Estimated (%s, %zu coalitions); the largest standard error is %.2g.</p>\n",
+                 limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples, se);
+  limn_render_row row = limn_render_row_init(e, r->in->rows[i], 0, r->x + i * r->d);
+  double h = limn__svg_height(&r->rc, &row);
+  limn__printf(
+      f,
+      "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 860 %.0f\" width=\"860\" "
+      "height=\"%.0f\" role=\"img\" aria-labelledby=\"shap-%zu-t\" font-family=\"sans-serif\" "
+      "font-size=\"12\">\n<title id=\"shap-%zu-t\">SHAP waterfall of row %zu: from the base value at the "
+      "bottom, each feature's value moves the output to the prediction at the top</title>\n",
+      h, h, r->in->rows[i], r->in->rows[i], r->in->rows[i]);
+  limn__svg_waterfall(f, &r->rc, &row, 0);
+  limn__puts(f, "</svg></figure>\n");
+}
+
+/* Many rows at once: the SHAP summary of an even spread of the data's rows. */
+static void summary_section(limn__out *f, const rep *r) {
+  if (!r->sumex)
+    return;
+  limn__puts(f, "<section id=\"global\" aria-labelledby=\"global-h\">\n<h2 id=\"global-h\">All rows at a "
+                "glance</h2>\n");
+  limn__printf(
+      f,
+      "<p>The Shapley values of %zu of the %zu rows (an even spread), each for the class the model "
+      "predicts: one dot per row and feature, coloured by the row's value of the feature; the bars give "
+      "each feature's mean absolute value.</p>\n<figure>",
+      r->nsum, r->N);
+  limn_render_row *rows = limn__malloc(r->ctx, r->nsum * sizeof *rows);
+  if (rows) {
+    for (size_t i = 0; i < r->nsum; i++)
+      rows[i] = limn_render_row_init(&r->sumex[i], r->sumrows[i], 0, r->sumx + i * r->d);
+    limn_render_opts o = r->rc;
+    o.method_desc = "";
+    limn__summary_svg(f, &o, rows, r->nsum);
+    limn__free(r->ctx, rows);
+  } else {
+    f->nomem = 1;
+  }
+  limn__puts(f, "</figure>\n</section>\n");
 }
 
 static void row_section(limn__out *f, const rep *r, size_t i) {
@@ -630,6 +768,7 @@ static void row_section(limn__out *f, const rep *r, size_t i) {
   reasons(f, r, i);
   lime_section(f, r, i);
   ig_section(f, r, i);
+  shap_section(f, r, i);
   agreement(f, r, i);
   all_values(f, r, i);
   limn__puts(f, "</section>\n");
@@ -786,8 +925,16 @@ static void provenance(limn__out *f, const rep *r, const char *msha, const char 
                "predicted class</dd>\n",
                r->g.quadrature == LIMN_QUAD_EXACT ? "exact path integral" : "50-node Gauss-Legendre",
                r->g.baseline == LIMN_BASELINE_MEAN ? "training means" : "zero");
+  if (r->shap)
+    limn__printf(
+        f,
+        "<dt>SHAP</dt><dd>interventional game over %zu reference rows, identity link, auto estimator "
+        "(exact up to %zu varying features, else KernelSHAP with %zu + 2M coalitions), seed %llu</dd>\n",
+        r->so.nbackground, r->so.exact_max, (size_t)2048, (unsigned long long)in->seed);
   limn__printf(f, "<dt>Reason codes</dt><dd>%zu per row, from %s", in->reasons,
-               in->reasons_from == LIMN_METHOD_LIME && r->lime ? "LIME" : "Integrated Gradients");
+               in->reasons_from == LIMN_METHOD_LIME && r->lime   ? "LIME"
+               : in->reasons_from == LIMN_METHOD_SHAP && r->shap ? "SHAP"
+                                                                 : "Integrated Gradients");
   if (in->favourable >= 0 && r->cls) {
     limn__puts(f, ", favourable class ");
     limn__xml(f, class_name(r, in->favourable));
@@ -813,12 +960,16 @@ static void provenance(limn__out *f, const rep *r, const char *msha, const char 
 static void rep_free(rep *r) {
   limn__free(r->ctx, r->x), limn__free(r->ctx, r->p), limn__free(r->ctx, r->pred),
       limn__free(r->ctx, r->truth);
-  if (r->rex && r->rex != r->lime && r->rex != r->ig)
+  if (r->rex && r->rex != r->lime && r->rex != r->ig && r->rex != r->shap)
     limn_explanations_free(r->ctx, r->rex, r->n);
   if (r->lime)
     limn_explanations_free(r->ctx, r->lime, r->n);
   if (r->ig)
     limn_explanations_free(r->ctx, r->ig, r->n);
+  if (r->shap)
+    limn_explanations_free(r->ctx, r->shap, r->n);
+  limn_explanations_free(r->ctx, r->sumex, r->nsum);
+  limn__free(r->ctx, r->sumrows), limn__free(r->ctx, r->sumx);
   limn__free(r->ctx, r->mrows), limn__free(r->ctx, r->mpos), limn__free(r->ctx, r->y);
 }
 
@@ -831,6 +982,7 @@ limn_report_opts limn_report_opts_default(void) {
   o.top = 10;
   o.map_space = "auto";
   o.map_max = 3000;
+  o.summary_max = 50;
   return o;
 }
 
@@ -856,8 +1008,11 @@ static int check(limn_ctx *ctx, const limn_report_opts *in) {
                        limn_dataset_nrows(in->data));
   if (in->favourable >= 0 && (size_t)in->favourable >= limn_model_noutputs(in->model))
     return limn__err(ctx, LIMN_EINVAL, "favourable class %ld is out of range", in->favourable);
-  if (in->reasons_from != LIMN_METHOD_LIME && in->reasons_from != LIMN_METHOD_IG)
-    return limn__err(ctx, LIMN_EINVAL, "reason codes come from LIME or IG, not %s",
+  if (in->shap_background && (in->shap_nbackground == 0))
+    return limn__err(ctx, LIMN_EINVAL, "SHAP's background has no rows");
+  if (in->reasons_from != LIMN_METHOD_LIME && in->reasons_from != LIMN_METHOD_IG &&
+      in->reasons_from != LIMN_METHOD_SHAP)
+    return limn__err(ctx, LIMN_EINVAL, "reason codes come from LIME, IG or SHAP, not %s",
                      limn_method_name(in->reasons_from));
   return LIMN_OK;
 }
@@ -885,6 +1040,7 @@ int limn_report_write(limn_ctx *ctx, const limn_report_opts *in, limn_sink sink)
     summary(f, &r);
     for (size_t i = 0; i < r.n; i++)
       row_section(f, &r, i);
+    summary_section(f, &r);
     map_section(f, &r);
     provenance(f, &r, msha, dsha, bsha);
     limn__puts(f, "</main>\n</body>\n</html>\n");

@@ -246,6 +246,7 @@ static void test_report_page(void) {
   size_t rows[2] = {0, 7};
   limn_report_opts o = limn_report_opts_default();
   o.model = m, o.data = te, o.rows = rows, o.nrows = 2, o.num_samples = 2000, o.map_max = 60;
+  o.shap_background = limn_dataset_x(tr), o.shap_nbackground = 20, o.summary_max = 10;
   membuf a, b;
   limn_ctx_set_threads(ctx, 1);
   CHECK_OK(ctx, limn_report_write(ctx, &o, mem_sink(&a)));
@@ -257,6 +258,8 @@ static void test_report_page(void) {
         !strcmp(a.data + a.len - 8, "</html>\n"));
   CHECK(a.data && strstr(a.data, "id=\"row-7\"") && strstr(a.data, "a model in memory") &&
         strstr(a.data, "<h3>LIME</h3>") && strstr(a.data, "id=\"map-row-0\""));
+  CHECK(a.data && strstr(a.data, "<h3>SHAP</h3>") && strstr(a.data, "<section id=\"global\"") &&
+        strstr(a.data, "Shapley values of 10 rows"));
   CHECK(a.calls > 1); /* the page came in blocks */
   free(a.data), free(b.data);
   /* failures write nothing */

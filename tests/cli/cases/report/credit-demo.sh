@@ -19,8 +19,9 @@ grep -ci "<script\|<link\|<img\|@import\|url(" "$H" || true
 grep -o 'https\?://[^" <]*' "$H" | grep -vc '^http://www.w3.org/2000/svg$' || true
 tail -1 "$H"
 "$LIMN" report --model credit/model.limn --data credit/test.csv --rows "$(echo $rows | tr ' ' ,)" \
-  --favourable good --title "limn demo: credit decisions (German credit)" --out r2.html --threads 2 2>/dev/null
-notes='class="why"\|Chosen as\|^<tr><td><a href\|<dt>Reproduce\|^<thead><tr><th scope="col">Row</th><th scope="col">Prediction'
+  --favourable good --title "limn demo: credit decisions (German credit)" --background credit/train.csv \
+  --out r2.html --threads 2 2>/dev/null
+notes='class="why"\|Chosen as\|^<tr><td><a href\|<dt>Reproduce\|<dt>LIME background\|^<thead><tr><th scope="col">Row</th><th scope="col">Prediction'
 grep -v "$notes" "$H" >a
 grep -v "$notes" r2.html >b
 same a b "page from limn report on 2 threads as the demo's"
@@ -52,3 +53,10 @@ same treasons r_plain "reasons in explain's text and the report"
 grep "reasons against good" text
 "$LIMN" explain --method ig --model credit/model.limn --data credit/test.csv --rows 0 --reasons 2 --class bad | grep "reasons for bad"
 "$LIMN" explain --method lime --model credit/model.limn --data credit/test.csv --rows 0 --reasons 0 | grep -c "reasons" || true
+# SHAP: a section per row, the summary of the data's rows; reason codes from SHAP
+grep -c "<h3>SHAP</h3>" "$H"
+grep -c '<section id="global"' "$H"
+"$LIMN" report --model credit/model.limn --data credit/test.csv --rows 3 --background credit/train.csv \
+  --reasons-from shap --summary-max 0 --out r5.html 2>/dev/null
+grep -o "most, from SHAP\." r5.html
+grep -c '<section id="global"' r5.html || true
