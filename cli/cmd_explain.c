@@ -42,6 +42,10 @@ static cli_opt opts[] = {
     {"nsamples", "N", "auto", "SHAP, sampled: coalitions (auto: 2M + 2048; permutation: 2M + 1 each)", 0, 0,
      0},
     {"link", "NAME", "identity", "SHAP: identity or logit (of the averaged probability)", 0, 0, 0},
+    {"tolerance", "T", "0",
+     "SHAP, sampled: double the budget until every standard error is at most T (up to 2^20 coalitions; 0: "
+     "off)",
+     0, 0, 0},
     {"num-features", "N", "10", "LIME: features in the surrogate", 0, 0, 0},
     {"num-samples", "N", "auto",
      "LIME: neighbourhood size (auto: 65536 with limn's estimator on up to 64 features, else 5000)", 0, 0, 0},
@@ -199,7 +203,8 @@ static int shap_opts(explain_args *a) {
   if (limn_link_parse(cli_get(&cmd, "link"), &o->link))
     return cli_fail("--link: expected identity or logit, got '%s'", cli_get(&cmd, "link")), CLI_USAGE;
   if (cli_size_auto(&cmd, "nsamples", 3, 100000000, &o->nsamples) ||
-      cli_size(&cmd, "background-size", 1, 100000, &a->background_size) || cli_u64(&cmd, "seed", &o->seed))
+      cli_size(&cmd, "background-size", 1, 100000, &a->background_size) || cli_u64(&cmd, "seed", &o->seed) ||
+      cli_double(&cmd, "tolerance", 0, 1e300, &o->tolerance))
     return CLI_USAGE;
   o->space = a->g.space;
   return CLI_OK;
@@ -301,12 +306,12 @@ static void describe(run *r) {
 /* The manifest: what produced these explanations, to reproduce them. */
 static int build_manifest(run *r) {
   const char *mc = r->a.model_cmd, *bgf = r->a.background;
-  const char *keys[] = {"method",         "class",        "output",       "steps",
-                        "quadrature",     "baseline",     "samples",      "noise",
-                        "smooth",         "smooth-input", "seed",         "num-features",
-                        "num-samples",    "discretizer",  "kernel-width", "feature-selection",
-                        "compat",         "estimator",    "nsamples",     "link",
-                        "background-size"};
+  const char *keys[] = {"method",          "class",        "output",       "steps",
+                        "quadrature",      "baseline",     "samples",      "noise",
+                        "smooth",          "smooth-input", "seed",         "num-features",
+                        "num-samples",     "discretizer",  "kernel-width", "feature-selection",
+                        "compat",          "estimator",    "nsamples",     "link",
+                        "background-size", "tolerance"};
   int lr = limn_manifest_create(r->ctx, &r->manifest);
   if (!lr) /* a model command: its text stands for the model */
     lr = mc ? limn_manifest_add_sha256(r->ctx, r->manifest, "model", mc, strlen(mc))

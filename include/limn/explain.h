@@ -276,6 +276,8 @@ typedef struct limn_shap_opts {
                                     one row is the baseline game; required */
   size_t nbackground;
   size_t exact_max;      /* auto: exact up to this many varying players [12] */
+  double tolerance;      /* sampled: double the budget until every standard error is at most this,
+                            up to 2^20 coalitions (0: one attempt) [0] */
   uint64_t seed;         /* sampling: row i uses stream row_ids[i] [0] */
   const size_t *row_ids; /* the rows' indices in their dataset; NULL: 0..n-1 */
 } limn_shap_opts;
@@ -290,10 +292,10 @@ LIMN_API limn_shap_opts limn_shap_opts_default(void);
  * cannot change v: they get 0 and do not count in M. Exact values (every coalition,
  * std_error 0) or sampled ones with a standard error per feature (permutation: over
  * the antithetic permutations; kernel: a delete-a-group jackknife over 10 groups of
- * the drawn coalitions, 0 when every coalition was enumerated). All model rows of one explanation go through the model in large
- * batches; results never depend on the thread count, the batch or the row order.
- * Errors: no background, one of another width or with non-finite values, a target out
- * of range, exact above 20 varying players, nsamples below 2M + 1 for permutation. */
+ * the drawn coalitions, 0 when every coalition was enumerated). All model rows of one explanation go through
+ * the model in large batches; results never depend on the thread count, the batch or the row order. Errors:
+ * no background, one of another width or with non-finite values, a target out of range, exact above 20
+ * varying players, nsamples below 2M + 1 for permutation. */
 LIMN_API int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                                const limn_shap_opts *opts, limn_explanation **out);
 

@@ -62,6 +62,7 @@ typedef struct game {
   size_t cap;        /* coalitions per model call */
   float *rows, *out; /* (cap * N, d), (cap * N, k) */
   size_t evals;      /* coalitions evaluated for this row */
+  size_t nsamples;   /* this attempt's budget (opts' nsamples, grown by --tolerance) */
 } game;
 
 static double link(limn_link l, double p) {
@@ -330,7 +331,7 @@ static int paired_size(size_t sz, size_t npaired) { return sz <= npaired; }
  * subsets uniformly, each with its complement. *all: every coalition was enumerated. */
 static int kernel_coalitions(game *g, kset *s, limn_rng *rng, int *all) {
   limn_ctx *ctx = g->ctx;
-  size_t M = g->M, ns = kernel_budget(M, g->o->nsamples);
+  size_t M = g->M, ns = kernel_budget(M, g->nsamples);
   size_t nsizes = M / 2, npaired = (M - 1) / 2; /* ceil((M-1)/2), floor((M-1)/2) */
   double total = 0;
   s->ctx = ctx, s->M = M, s->n = 0, s->cap = ns;
@@ -487,7 +488,7 @@ static int kernel(game *g, limn_rng *rng, double *phi, double *se, double *base,
  * marginal contributions. phi: the mean over permutations, se its standard error. */
 static int permutation(game *g, limn_rng *rng, double *phi, double *se, double *base, double *full) {
   limn_ctx *ctx = g->ctx;
-  size_t M = g->M, per = 2 * M + 1, ns = g->o->nsamples ? g->o->nsamples : 2 * M + 2048, K = ns / per;
+  size_t M = g->M, per = 2 * M + 1, ns = g->nsamples ? g->nsamples : 2 * M + 2048, K = ns / per;
   if (K == 0)
     return limn__err(ctx, LIMN_EINVAL,
                      "permutation SHAP: nsamples %zu is below one permutation's %zu "
@@ -595,10 +596,23 @@ static int explain_row(game *g, size_t i, limn_explanation *e, double *phi, doub
   if (g->M <= 1 || est == LIMN_SHAP_EXACT) { /* (one player takes the whole change) */
     rc = exact(g, phi, &base, &full);
     est = LIMN_SHAP_EXACT;
-  } else if (est == LIMN_SHAP_KERNEL) {
-    rc = kernel(g, &rng, phi, se, &base, &full);
   } else {
-    rc = permutation(g, &rng, phi, se, &base, &full);
+    /* sampled: with a tolerance, again with twice the budget (a fresh, seeded draw)
+     * until every standard error is below it, or the cap */
+    size_t start = g->o->nsamples ? g->o->nsamples : 2 * g->M + 2048, cap = (size_t)1 << 20;
+    cap = cap > start ? cap : start;
+    for (g->nsamples = start;; g->nsamples *= 2) {
+      limn_rng_init(&rng, o->seed, o->row_ids ? o->row_ids[i] : i);
+      g->evals = 0;
+      rc = est == LIMN_SHAP_KERNEL ? kernel(g, &rng, phi, se, &base, &full)
+                                   : permutation(g, &rng, phi, se, &base, &full);
+      double worst = 0;
+      for (size_t p = 0; p < g->M && rc == LIMN_OK; p++)
+        worst = se[p] > worst || isnan(se[p]) ? se[p] : worst;
+      if (rc || !(o->tolerance > 0) || worst <= o->tolerance || 2 * g->nsamples > cap ||
+          (est == LIMN_SHAP_KERNEL && worst == 0))
+        break;
+    }
   }
   if (rc)
     return rc;

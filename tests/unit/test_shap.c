@@ -193,6 +193,27 @@ static void test_sampled(const bc10 *b) {
   limn_explanations_free(ctx, k, 10), limn_explanations_free(ctx, ex, 10);
 }
 
+/* --tolerance: the budget doubles until every standard error is below it. */
+static void test_tolerance(const bc10 *b) {
+  test_begin("tolerance");
+  for (int e = LIMN_SHAP_KERNEL; e <= LIMN_SHAP_PERMUTATION; e++) {
+    limn_shap_opts o = limn_shap_opts_default();
+    o.estimator = (limn_shap_estimator)e, o.nsamples = e == LIMN_SHAP_KERNEL ? 100 : 210, o.tolerance = 0.003;
+    limn_explanation *ex = explain(b, o);
+    double worst = 0;
+    size_t grew = 0;
+    for (int i = 0; ex && i < 10; i++) {
+      for (int j = 0; j < 10; j++)
+        worst = fmax(worst, ex[i].std_error[j]);
+      grew += ex[i].num_samples > 2 + o.nsamples;
+    }
+    printf("%s with tolerance 0.003: largest standard error %.3g, %zu of 10 rows sampled more\n",
+           limn_shap_estimator_name(o.estimator), worst, grew);
+    CHECK(ex && worst <= 0.003 && grew > 0);
+    limn_explanations_free(ctx, ex, 10);
+  }
+}
+
 /* F(x) = w.x + c: interventional phi_j = w_j (x_j - mean over the background of r_j);
  * a column with weight 0 gets exactly 0; two identical columns with the same weight
  * and values get equal values. */
@@ -304,6 +325,7 @@ int main(void) {
     test_oracle(&b);
     test_kernel_complete(&b);
     test_sampled(&b);
+    test_tolerance(&b);
     test_errors(&b);
   }
   test_axioms();
