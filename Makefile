@@ -30,21 +30,21 @@ build: $(SETUP_STAMP)
 test: test-release test-asan test-minimal
 
 test-release: build
-	ctest --test-dir $(BUILD) --output-on-failure
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 test-asan: $(SETUP_STAMP)
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMN_SANITIZE=ON \
 	  -DLIMN_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  ctest --test-dir $(ASAN_BUILD) --output-on-failure
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
 MINIMAL_BUILD ?= build-minimal
 test-minimal: $(SETUP_STAMP)
 	@cmake -S . -B $(MINIMAL_BUILD) -DCMAKE_BUILD_TYPE=Release -DLIMN_WITH_ONNX=OFF -DLIMN_USE_BLAS=OFF \
 	  -DLIMN_USE_OPENMP=OFF -DLIMN_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(MINIMAL_BUILD) -j $(JOBS)
-	ctest --test-dir $(MINIMAL_BUILD) --output-on-failure -E '^(unit_lime|unit_train|browser)$$'
+	ctest --test-dir $(MINIMAL_BUILD) --output-on-failure -j $(JOBS) -E '^(unit_lime|unit_train|browser)$$'
 
 # The main job: train the bundled breast-cancer model, explain three interesting
 # test rows, write out/report.html. DEMO_DATASET=credit shows reason codes,

@@ -72,22 +72,41 @@ static double link(limn_link l, double p) {
   return log(p / (1 - p));
 }
 
-/* v of `count` coalitions z (count, M): z[c * M + p] = 1 when player p comes from x. */
+/* One coalition's model rows: the background with the coalition's columns from x. */
+typedef struct fill_arg {
+  const game *g;
+  const unsigned char *z; /* the block's coalitions */
+} fill_arg;
+
+static int fill_item(void *arg, size_t c, void *scratch) {
+  (void)scratch;
+  const fill_arg *a = arg;
+  const game *g = a->g;
+  size_t d = g->d, N = g->N, M = g->M;
+  const unsigned char *zc = a->z + c * M;
+  float *r = g->rows + c * N * d;
+  memcpy(r, g->bg, N * d * sizeof *r);
+  for (size_t p = 0; p < M; p++)
+    if (zc[p]) {
+      size_t j = g->player[p];
+      for (size_t q = 0; q < N; q++)
+        r[q * d + j] = g->x[j];
+    }
+  return 0;
+}
+
+/* v of `count` coalitions z (count, M): z[c * M + p] = 1 when player p comes from x.
+ * A block's model rows are made on the threads (each coalition's rows by one item),
+ * then go through the model in one call. */
 static int values(game *g, const unsigned char *z, size_t count, double *v) {
-  size_t d = g->d, N = g->N, k = g->k, M = g->M;
+  size_t N = g->N, k = g->k, M = g->M;
   for (size_t c0 = 0; c0 < count; c0 += g->cap) {
     size_t nc = count - c0 < g->cap ? count - c0 : g->cap;
-    for (size_t c = 0; c < nc; c++) {
-      const unsigned char *zc = z + (c0 + c) * M;
-      float *r = g->rows + c * N * d;
-      memcpy(r, g->bg, N * d * sizeof *r);
-      for (size_t p = 0; p < M; p++)
-        if (zc[p]) {
-          size_t j = g->player[p];
-          for (size_t q = 0; q < N; q++)
-            r[q * d + j] = g->x[j];
-        }
-    }
+    fill_arg fa = {g, z + c0 * M};
+    int pr = limn__parallel_for(g->ctx, nc, 0, fill_item, &fa);
+    if (pr)
+      return pr == LIMN_ENOMEM ? LIMN_ENOMEM
+                               : limn__err(g->ctx, LIMN_EINVAL, "SHAP: building the model rows");
     /* the logit link reads probabilities near 0 and 1: from the logits, in double (a
      * float probability of 1 - 1e-4 has only three correct digits in 1 - p) */
     int from_logits = g->o->link == LIMN_LINK_LOGIT;

@@ -80,4 +80,4 @@ for c in "$CASES"/*/*.sh; do
   if [ $ok -eq 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
 echo "cli cases: $pass passed, $fail failed"
-[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+[ "$fail" -eq 0 ] # (a group this build leaves out, onnx or noonnx, runs no case)
