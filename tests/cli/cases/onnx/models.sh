@@ -17,3 +17,4 @@ holds "the CNN's heat maps: an 8x8 image and its attribution" test "$(grep -c '<
 "$LIMN" explain --model "$C" --data "$DATA/credit-g.arff" --target class --rows 0 --method lime --background "$DATA/credit-g.arff" --top 20 --num-samples 2000 | grep -c "checking_status = "
 "$LIMN" explain --model "$C" --data "$DATA/credit-g.arff" --target class --rows 0 --method ig --steps 300 | grep -c "completeness gap"
 "$LIMN" evaluate --model "$C" --data "$DATA/credit-g.arff" --target class | grep -c "^accuracy:"
+"$LIMN" explain --model "$O" $B --rows 0 --method shap --background "$DATA/breast_cancer.csv" --background-size 20 --format jsonl | grep -o '^{"row":0,"line":2,"method":"shap"'
