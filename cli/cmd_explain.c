@@ -42,6 +42,10 @@ static cli_opt opts[] = {
     {"nsamples", "N", "auto", "SHAP, sampled: coalitions (auto: 2M + 2048; permutation: 2M + 1 each)", 0, 0,
      0},
     {"link", "NAME", "identity", "SHAP: identity or logit (of the averaged probability)", 0, 0, 0},
+    {"groups", "FILE", NULL,
+     "SHAP: columns that play together, a CSV of column,group (e.g. one-hot columns or a sensor's "
+     "channels); columns not listed play alone",
+     0, 0, 0},
     {"tolerance", "T", "0",
      "SHAP, sampled: double the budget until every standard error is at most T (up to 2^20 coalitions; 0: "
      "off)",
@@ -142,6 +146,7 @@ typedef struct run {
   char desc[512], shap_bg_desc[160];
   float *shap_bg; /* SHAP's background rows */
   size_t shap_nbg;
+  size_t *shap_groups, shap_ngroups; /* --groups: the player of each column */
   limn_manifest *manifest;
 } run;
 
@@ -311,7 +316,7 @@ static int build_manifest(run *r) {
                         "smooth",          "smooth-input", "seed",         "num-features",
                         "num-samples",     "discretizer",  "kernel-width", "feature-selection",
                         "compat",          "estimator",    "nsamples",     "link",
-                        "background-size", "tolerance"};
+                        "background-size", "tolerance",    "groups"};
   int lr = limn_manifest_create(r->ctx, &r->manifest);
   if (!lr) /* a model command: its text stands for the model */
     lr = mc ? limn_manifest_add_sha256(r->ctx, r->manifest, "model", mc, strlen(mc))
@@ -449,6 +454,7 @@ static int write_out(run *r, limn_explanation *ex, const double *inf, const doub
 static int explain_lime(run *r, long *targets);
 static int explain_shap(run *r, const long *truth);
 static int shap_background(run *r);
+static int shap_groups(run *r);
 
 static int explain(run *r) {
   size_t d = limn_model_nfeatures(r->m);
@@ -677,7 +683,8 @@ int cmd_explain(int argc, char **argv) {
     return CLI_FAIL;
   if (!(rc = load(&r)) && !(rc = cli_parse_rows(r.a.rows, limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
       !(rc = parse_class(r.m, r.a.cls, &r.g.target)) && !(rc = baseline_opts(&r)) &&
-      (r.g.method != LIMN_METHOD_SHAP || !(rc = shap_background(&r))) && !(rc = build_manifest(&r))) {
+      (r.g.method != LIMN_METHOD_SHAP || (!(rc = shap_background(&r)) && !(rc = shap_groups(&r)))) &&
+      !(rc = build_manifest(&r))) {
     describe(&r);
     rc = explain(&r);
   }
@@ -685,6 +692,7 @@ int cmd_explain(int argc, char **argv) {
   free(r.x);
   free(r.brows);
   free(r.shap_bg);
+  free(r.shap_groups);
   limn_dataset_free(r.bds);
   limn_stats_free(r.bg_owned);
   limn_dataset_free(r.ds);
@@ -758,6 +766,7 @@ static int shap_background(run *r) {
 static int explain_shap(run *r, const long *truth) {
   limn_shap_opts o = r->a.so;
   o.background = r->shap_bg, o.nbackground = r->shap_nbg;
+  o.groups = r->shap_groups, o.ngroups = r->shap_ngroups;
   o.target = r->g.target, o.targets = truth, o.row_ids = r->rows;
   limn_explanation *ex = NULL;
   int lr = limn_explain_shap(r->ctx, r->m, r->x, r->nrows, &o, &ex), rc;
@@ -771,4 +780,63 @@ static int explain_shap(run *r, const long *truth) {
   }
   limn_explanations_free(r->ctx, ex, r->nrows);
   return rc;
+}
+
+/* --groups FILE: a CSV with the columns `column` and `group`; the groups are players in
+ * the order they first appear, then each column not listed alone. */
+static int shap_groups(run *r) {
+  const char *file = cli_get(&cmd, "groups");
+  if (!file)
+    return CLI_OK;
+  const limn_schema *ms = limn_model_schema(r->m);
+  size_t d = limn_model_nfeatures(r->m);
+  limn_read_opts ro = limn_read_opts_default();
+  const char *cats[] = {"column", "group"};
+  ro.categorical = cats, ro.ncategorical = 2;
+  limn_dataset *gs = NULL;
+  int lr = limn_dataset_read(r->ctx, file, &ro, &gs);
+  if (lr)
+    return cli_lib_fail(r->ctx, lr);
+  const limn_schema *s = limn_dataset_schema(gs);
+  long cc = limn_schema_find_feature(s, "column"), gc = limn_schema_find_feature(s, "group");
+  int rc = CLI_OK;
+  if (cc < 0 || gc < 0 || limn_schema_nfeatures(s) != 2)
+    rc = cli_fail("%s: expected the columns 'column' and 'group'", file);
+  size_t n = limn_dataset_nrows(gs), ng = limn_schema_ncategories(s, (size_t)(gc < 0 ? 0 : gc));
+  size_t *grp = malloc((d ? d : 1) * sizeof *grp), *gid = malloc((ng ? ng : 1) * sizeof *gid);
+  if (!rc && (!grp || !gid))
+    rc = cli_fail("out of memory");
+  for (size_t j = 0; !rc && j < d; j++)
+    grp[j] = (size_t)-1;
+  for (size_t q = 0; !rc && q < ng; q++)
+    gid[q] = (size_t)-1;
+  size_t next = 0;
+  for (size_t i = 0; !rc && i < n; i++) {
+    const float *row = limn_dataset_x(gs) + i * 2;
+    const char *col = limn_schema_category(s, (size_t)cc, (size_t)row[cc]);
+    size_t g = (size_t)row[gc];
+    long j = limn_schema_find_feature(ms, col);
+    if (j < 0)
+      rc = cli_fail("%s line %zu: field 'column': the model has no column '%s'", file,
+                    limn_dataset_row_line(gs, i), col);
+    else if (grp[j] != (size_t)-1)
+      rc = cli_fail("%s line %zu: field 'column': '%s' is already in a group", file,
+                    limn_dataset_row_line(gs, i), col);
+    else {
+      if (gid[g] == (size_t)-1)
+        gid[g] = next++;
+      grp[j] = gid[g];
+    }
+  }
+  for (size_t j = 0; !rc && j < d; j++)
+    if (grp[j] == (size_t)-1)
+      grp[j] = next++;
+  free(gid);
+  limn_dataset_free(gs);
+  if (rc) {
+    free(grp);
+    return rc;
+  }
+  r->shap_groups = grp, r->shap_ngroups = next;
+  return CLI_OK;
 }

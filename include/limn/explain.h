@@ -133,7 +133,9 @@ typedef struct limn_explanation {
   size_t num_samples;      /* LIME: the neighbourhood; SHAP: coalitions evaluated */
   uint64_t seed;
   /* SHAP only: base_value = v(empty), output = v(all players), delta the efficiency gap
-   * sum(attr) - (output - base_value), std_error per feature (0 when exact) */
+   * sum(attr) - (output - base_value), std_error per feature (0 when exact); bin[j] is
+   * column j's player and selected[j] 1 for the column that carries its player's value
+   * (a group's first column; the group's other columns hold 0) */
   int estimator; /* limn_shap_estimator used */
   int link;      /* limn_link of the game */
 } limn_explanation;
@@ -280,6 +282,9 @@ typedef struct limn_shap_opts {
                             up to 2^20 coalitions (0: one attempt) [0] */
   uint64_t seed;         /* sampling: row i uses stream row_ids[i] [0] */
   const size_t *row_ids; /* the rows' indices in their dataset; NULL: 0..n-1 */
+  const size_t *groups;  /* (nfeatures) the player of each column, 0..ngroups-1 (borrowed): columns of
+                            one player enter and leave coalitions together; NULL: each column alone */
+  size_t ngroups;
 } limn_shap_opts;
 
 /* The defaults in brackets above. */

@@ -58,7 +58,10 @@ typedef struct game {
   const float *x;    /* (d) the explained row */
   size_t target;     /* explained output */
   size_t M;          /* varying players */
-  size_t *player;    /* (d) the columns of the varying players, in column order */
+  size_t *player;    /* (d) the varying players (groups of columns), in the order of their lead */
+  size_t np;         /* players: groups of columns (each column alone without groups) */
+  size_t *gstart;    /* (np + 1) each player's columns in gcols[gstart[p]..gstart[p + 1]) */
+  size_t *gcols;     /* (d) */
   size_t cap;        /* coalitions per model call */
   float *rows, *out; /* (cap * N, d), (cap * N, k) */
   size_t evals;      /* coalitions evaluated for this row */
@@ -87,11 +90,12 @@ static int fill_item(void *arg, size_t c, void *scratch) {
   float *r = g->rows + c * N * d;
   memcpy(r, g->bg, N * d * sizeof *r);
   for (size_t p = 0; p < M; p++)
-    if (zc[p]) {
-      size_t j = g->player[p];
-      for (size_t q = 0; q < N; q++)
-        r[q * d + j] = g->x[j];
-    }
+    if (zc[p])
+      for (size_t t = g->gstart[g->player[p]]; t < g->gstart[g->player[p] + 1]; t++) {
+        size_t j = g->gcols[t];
+        for (size_t q = 0; q < N; q++)
+          r[q * d + j] = g->x[j];
+      }
   return 0;
 }
 
@@ -581,16 +585,54 @@ static int check_opts(limn_ctx *ctx, const limn_model *m, const limn_shap_opts *
 /* The players of row x: the columns whose value differs from some background row's. */
 static void varying(game *g) {
   g->M = 0;
-  for (size_t j = 0; j < g->d; j++) {
-    float a = g->x[j];
+  for (size_t p = 0; p < g->np; p++) {
     int differs = 0;
-    for (size_t q = 0; q < g->N && !differs; q++) {
-      float b = g->bg[q * g->d + j];
-      differs = !(a == b || (isnan(a) && isnan(b)));
+    for (size_t t = g->gstart[p]; t < g->gstart[p + 1] && !differs; t++) {
+      size_t j = g->gcols[t];
+      float a = g->x[j];
+      for (size_t q = 0; q < g->N && !differs; q++) {
+        float b = g->bg[q * g->d + j];
+        differs = !(a == b || (isnan(a) && isnan(b)));
+      }
     }
     if (differs)
-      g->player[g->M++] = j;
+      g->player[g->M++] = p;
   }
+}
+
+/* The players: opts' groups (player of each column), or each column alone; each
+ * player's columns in column order (the first, its lead, carries its value). */
+static int make_players(game *g) {
+  const limn_shap_opts *o = g->o;
+  size_t d = g->d;
+  g->np = o->groups ? o->ngroups : d;
+  if (o->groups && (o->ngroups == 0 || o->ngroups > d))
+    return limn__err(g->ctx, LIMN_EINVAL, "SHAP groups: %zu groups for %zu columns", o->ngroups, d);
+  g->gstart = limn__calloc(g->ctx, g->np + 1, sizeof *g->gstart);
+  g->gcols = limn__alloc_array(g->ctx, d ? d : 1, sizeof *g->gcols);
+  if (!g->gstart || !g->gcols)
+    return LIMN_ENOMEM;
+  for (size_t j = 0; j < d; j++) {
+    size_t p = o->groups ? o->groups[j] : j;
+    if (p >= g->np)
+      return limn__err(g->ctx, LIMN_EINVAL, "SHAP groups: column %zu is in group %zu of %zu", j, p, g->np);
+    g->gstart[p + 1]++;
+  }
+  for (size_t p = 0; p < g->np; p++) {
+    if (g->gstart[p + 1] == 0)
+      return limn__err(g->ctx, LIMN_EINVAL, "SHAP groups: group %zu has no column", p);
+    g->gstart[p + 1] += g->gstart[p];
+  }
+  size_t *fillp = limn__alloc_array(g->ctx, g->np ? g->np : 1, sizeof *fillp);
+  if (!fillp)
+    return LIMN_ENOMEM;
+  memcpy(fillp, g->gstart, g->np * sizeof *fillp);
+  for (size_t j = 0; j < d; j++) {
+    size_t p = o->groups ? o->groups[j] : j;
+    g->gcols[fillp[p]++] = j;
+  }
+  limn__free(g->ctx, fillp);
+  return LIMN_OK;
 }
 
 /* One row's explanation. */
@@ -637,10 +679,16 @@ static int explain_row(game *g, size_t i, limn_explanation *e, double *phi, doub
     return rc;
   double sum = 0;
   for (size_t j = 0; j < g->d; j++)
-    e->attr[j] = 0, e->std_error[j] = 0;
+    e->attr[j] = 0, e->std_error[j] = 0, e->selected[j] = 0;
+  for (size_t p = 0; p < g->np; p++) { /* bin: each column's player; selected: the players' leads */
+    for (size_t t = g->gstart[p]; t < g->gstart[p + 1]; t++)
+      e->bin[g->gcols[t]] = (long)p;
+    e->selected[g->gcols[g->gstart[p]]] = 1;
+  }
   for (size_t p = 0; p < g->M; p++) {
-    e->attr[g->player[p]] = phi[p];
-    e->std_error[g->player[p]] = se[p];
+    size_t lead = g->gcols[g->gstart[g->player[p]]];
+    e->attr[lead] = phi[p];
+    e->std_error[lead] = se[p];
     sum += phi[p];
   }
   e->method = LIMN_METHOD_SHAP;
@@ -678,6 +726,8 @@ int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t
   double *phi = limn__alloc_array(ctx, 2 * (g.d ? g.d : 1), sizeof *phi), *se = phi ? phi + g.d : NULL;
   int rc = targets && g.player && g.rows && g.out && phi ? LIMN_OK : LIMN_ENOMEM;
   if (rc == LIMN_OK)
+    rc = make_players(&g);
+  if (rc == LIMN_OK)
     rc = limn__pick_targets(ctx, m, x, n, o.target, o.targets, targets);
   if (rc == LIMN_OK)
     rc = limn__explanations_alloc(ctx, n, g.d, m->nslots, &ex);
@@ -689,6 +739,7 @@ int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t
     limn__progress(ctx, "rows", i + 1, n);
   }
   limn__free(ctx, targets), limn__free(ctx, g.player), limn__free(ctx, g.rows), limn__free(ctx, g.out);
+  limn__free(ctx, g.gstart), limn__free(ctx, g.gcols);
   limn__free(ctx, phi);
   if (rc) {
     limn_explanations_free(ctx, ex, n);

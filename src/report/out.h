@@ -45,6 +45,8 @@ const char *limn__category(const limn_model *m, size_t j, float v);
 /* Features to show, most important first (LIME: its selected ones) into idx
  * (nfeatures); returns their number. */
 size_t limn__shown(const limn_explanation *e, size_t *idx);
+/* The number of columns of column j's SHAP player (1 for other methods). */
+size_t limn__group_size(const limn_explanation *e, size_t j);
 /* LIME's label of feature j ("worst radius > 16.8"), or its name. */
 const char *limn__label(const limn_render_opts *o, const limn_explanation *e, size_t j, char *buf,
                         size_t cap);

@@ -57,7 +57,7 @@ const char *limn__category(const limn_model *m, size_t j, float v) {
  * their number. */
 size_t limn__shown(const limn_explanation *e, size_t *idx) {
   order(e, idx);
-  if (e->method != LIMN_METHOD_LIME)
+  if (e->method != LIMN_METHOD_LIME && e->method != LIMN_METHOD_SHAP) /* SHAP: the players' leads */
     return e->nfeatures;
   size_t k = 0;
   for (size_t t = 0; t < e->nfeatures; t++)
@@ -67,8 +67,27 @@ size_t limn__shown(const limn_explanation *e, size_t *idx) {
 }
 
 /* LIME's label of feature j ("worst radius > 16.8"), or its name. */
+size_t limn__group_size(const limn_explanation *e, size_t j) {
+  if (e->method != LIMN_METHOD_SHAP || !e->bin || e->bin[j] < 0)
+    return 1;
+  size_t k = 0;
+  for (size_t q = 0; q < e->nfeatures; q++)
+    k += e->bin[q] == e->bin[j];
+  return k;
+}
+
 const char *limn__label(const limn_render_opts *rc, const limn_explanation *e, size_t j, char *buf,
                         size_t cap) {
+  if (limn__group_size(e, j) > 1) { /* SHAP's player of several columns: their names joined */
+    size_t len = 0;
+    char nb[32];
+    buf[0] = 0;
+    for (size_t q = 0; q < e->nfeatures && len + 1 < cap; q++)
+      if (e->bin[q] == e->bin[j])
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? " + " : "",
+                                limn__feature_name(rc->model, q, nb, sizeof nb));
+    return buf;
+  }
   if (e->method == LIMN_METHOD_LIME && rc->background) {
     limn_lime_label(rc->background, limn_model_schema(rc->model), rc->discretizer, j, e->bin[j], buf, cap);
     return buf;
@@ -173,15 +192,18 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
     for (size_t t = 0; t < show; t++) {
       size_t j = idx[t];
       const char *cat = limn__category(m, j, rows[r].x[j]);
-      if (cat)
+      if (limn__group_size(e, j) > 1)
+        snprintf(vb, sizeof vb, "(%zu columns)", limn__group_size(e, j));
+      else if (cat)
         snprintf(vb, sizeof vb, "%.14s", cat);
       else
         snprintf(vb, sizeof vb, "%.6g", (double)rows[r].x[j]);
       int len = mx > 0 ? (int)lround(24.0 * fabs(e->attr[j]) / mx) : 0;
       char lb[160];
       limn__printf(f, "  %-*.*s %14s %+12.4g ", wcol, wcol,
-                   e->method == LIMN_METHOD_LIME ? limn__label(rc, e, j, lb, sizeof lb)
-                                                 : limn__feature_name(m, j, nb, sizeof nb),
+                   e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_SHAP
+                       ? limn__label(rc, e, j, lb, sizeof lb)
+                       : limn__feature_name(m, j, nb, sizeof nb),
                    vb, e->attr[j]);
       for (int b = 0; b < len; b++)
         limn__putc(f, e->attr[j] >= 0 ? '+' : '-');
@@ -257,7 +279,17 @@ static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render
   for (size_t t = 0; t < ns; t++) {
     size_t j = idx[t];
     limn__printf(f, "%s{\"index\":%zu,\"name\":", t ? "," : "", j);
-    limn__json_str(f, limn__feature_name(m, j, nb, sizeof nb));
+    char gb[512];
+    size_t gs = limn__group_size(e, j);
+    limn__json_str(f,
+                   gs > 1 ? limn__label(rc, e, j, gb, sizeof gb) : limn__feature_name(m, j, nb, sizeof nb));
+    if (gs > 1) { /* a SHAP player of several columns */
+      limn__puts(f, ",\"columns\":[");
+      for (size_t q = 0, c = 0; q < e->nfeatures; q++)
+        if (e->bin[q] == e->bin[j])
+          limn__printf(f, "%s%zu", c++ ? "," : "", q);
+      limn__putc(f, ']');
+    }
     if (e->method == LIMN_METHOD_LIME) {
       char lb[160];
       limn__puts(f, ",\"label\":");
@@ -269,7 +301,9 @@ static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render
     }
     limn__puts(f, ",\"value\":");
     const char *cat = limn__category(m, j, row->x[j]);
-    if (cat)
+    if (gs > 1)
+      limn__puts(f, "null");
+    else if (cat)
       limn__json_str(f, cat);
     else
       limn__json_num(f, row->x[j]);
@@ -315,12 +349,16 @@ static void render_csv(limn__out *f, const limn_render_opts *rc, const limn_rend
       limn__csv_field(f, limn_model_output_name(m, e->target));
       limn__fmt_json_double(b, sizeof b, e->output);
       limn__printf(f, ",%s,%zu,", b, j);
-      limn__csv_field(f, limn__feature_name(m, j, nb, sizeof nb));
+      int grouped = limn__group_size(e, j) > 1;
+      limn__csv_field(f, grouped ? limn__label(rc, e, j, lb, sizeof lb)
+                                 : limn__feature_name(m, j, nb, sizeof nb));
       limn__putc(f, ',');
       limn__csv_field(f, limn__label(rc, e, j, lb, sizeof lb));
       limn__putc(f, ',');
       const char *cat = limn__category(m, j, rows[r].x[j]);
-      if (cat) {
+      if (grouped) {
+        /* a player of several columns has no one value */
+      } else if (cat) {
         limn__csv_field(f, cat);
       } else {
         limn__fmt_json_double(b, sizeof b, rows[r].x[j]);
@@ -497,10 +535,10 @@ static double svg_bars(limn__out *f, const limn_render_opts *rc, const limn_rend
 
 /* Features a row's bars show, and whether a "N other features" line follows. */
 static size_t shown_count(const limn_render_opts *rc, const limn_explanation *e, size_t *rest) {
-  size_t d = e->nfeatures, ns = e->method == LIMN_METHOD_LIME ? 0 : d;
-  if (e->method == LIMN_METHOD_LIME)
-    for (size_t j = 0; j < d; j++)
-      ns += e->selected[j] != 0;
+  int sel = e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_SHAP;
+  size_t d = e->nfeatures, ns = sel ? 0 : d;
+  for (size_t j = 0; sel && j < d; j++)
+    ns += e->selected[j] != 0;
   size_t show = rc->top && rc->top < ns ? rc->top : ns;
   *rest = ns - show;
   return show;
@@ -515,9 +553,9 @@ double limn__svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_
   char nb[160];
   if (!idx)
     return 0;
-  limn__shown(e, idx);
+  size_t ns = limn__shown(e, idx);
   double others = 0;
-  for (size_t t = show; t < d; t++)
+  for (size_t t = show; t < ns; t++)
     others += e->attr[idx[t]];
   /* the cumulative path from f(x) down: row t spans [hi - phi, hi] */
   double lo = fmin(e->base_value, e->output), hi = fmax(e->base_value, e->output), cur = e->output;
@@ -539,13 +577,17 @@ double limn__svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_
     limn__printf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", left - 10, y + 13);
     if (t < show) {
       size_t j = idx[t];
-      limn__xml(f, limn__feature_name(rc->model, j, nb, sizeof nb));
       const char *cat = limn__category(rc->model, j, row->x[j]);
-      limn__puts(f, " = ");
-      if (cat)
-        limn__xml(f, cat);
-      else
-        limn__printf(f, "%.4g", (double)row->x[j]);
+      if (limn__group_size(e, j) > 1) {
+        limn__xml(f, limn__label(rc, e, j, nb, sizeof nb));
+      } else {
+        limn__xml(f, limn__feature_name(rc->model, j, nb, sizeof nb));
+        limn__puts(f, " = ");
+        if (cat)
+          limn__xml(f, cat);
+        else
+          limn__printf(f, "%.4g", (double)row->x[j]);
+      }
     } else {
       limn__printf(f, "%zu other features", rest);
     }
@@ -640,6 +682,13 @@ void limn__summary_svg(limn__out *f, const limn_render_opts *rc, const limn_rend
       lo = fmin(lo, a), hi = fmax(hi, a);
     }
   order(&g, idx);
+  if (n && rows[0].ex->method == LIMN_METHOD_SHAP) { /* the players' leads only */
+    size_t k = 0;
+    for (size_t t = 0; t < d; t++)
+      if (rows[0].ex->selected[idx[t]])
+        idx[k++] = idx[t];
+    show = show < k ? show : k;
+  }
   double left = 230, right = 600, strip = 28, top = 60, bl = 650, br = 820, span = hi - lo > 0 ? hi - lo : 1;
   double height = top + strip * (double)show + 60, mx = show ? g.attr[idx[0]] : 0;
   size_t nbins = (size_t)(right - left) / 5 + 2;
@@ -669,7 +718,8 @@ void limn__summary_svg(limn__out *f, const limn_render_opts *rc, const limn_rend
     size_t j = idx[t];
     double cy = top + strip * ((double)t + 0.5), vlo = INFINITY, vhi = -INFINITY;
     limn__printf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", left - 10, cy + 4);
-    limn__xml(f, limn__feature_name(m, j, nb, sizeof nb));
+    limn__xml(f, n && limn__group_size(rows[0].ex, j) > 1 ? limn__label(rc, rows[0].ex, j, nb, sizeof nb)
+                                                          : limn__feature_name(m, j, nb, sizeof nb));
     limn__puts(f, "</text>\n");
     for (size_t i = 0; i < n; i++) {
       double v = rows[i].x[j];
@@ -771,8 +821,13 @@ size_t limn_reason_codes(const limn_render_opts *rc, const limn_explanation *e, 
     limn_reason *r = &out[k++];
     r->feature = best;
     r->effect = e->attr[best];
-    const char *name = limn__feature_name(m, best, nb, sizeof nb), *cat = limn__category(m, best, x[best]);
-    if (cat)
+    int grouped = limn__group_size(e, best) > 1;
+    const char *name = grouped ? limn__label(rc, e, best, nb, sizeof nb)
+                               : limn__feature_name(m, best, nb, sizeof nb),
+               *cat = limn__category(m, best, x[best]);
+    if (grouped)
+      snprintf(vb, sizeof vb, "as in the row");
+    else if (cat)
       snprintf(vb, sizeof vb, "'%s'", cat);
     else
       snprintf(vb, sizeof vb, "%.4g", (double)x[best]);

@@ -287,6 +287,61 @@ static void test_errors(const bc10 *b) {
         !strcmp(limn_link_name(LIMN_LINK_LOGIT), "logit"));
 }
 
+/* Groups: columns that play together. Singleton groups give the ungrouped values; on a
+ * linear model a group's value is the sum of its columns' w_j (x_j - mean r_j) (each
+ * estimator); the value sits on the group's first column, the others hold 0. */
+static void test_groups(void) {
+  test_begin("groups");
+  static const char *const names[] = {"a", "b", "c", "d", "e"};
+  limn_schema *s = regression_schema(ctx, names, 5);
+  float W[5] = {0.5f, -2.0f, 0.75f, 1.25f, 1.0f}, bias[1] = {0.25f};
+  limn_mlp_layer L = {5, 1, W, bias};
+  limn_model *m = NULL;
+  limn_mlp_spec spec = {s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1};
+  CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
+  limn_schema_free(s);
+  float bg[4 * 5] = {1, 2, 3, 4, 4, -1, 0, 2, 1, 1, 0.5f, 1, -3, 2, 2, 3, -2, 1, 0, 0};
+  float x[5] = {2, -1, 7, 0.5f, 0.25f};
+  size_t single[5] = {0, 1, 2, 3, 4}, pairs[5] = {1, 0, 1, 2, 0}; /* {b, e}, {a, c}, {d} */
+  double want[3] = {0, 0, 0};
+  for (int j = 0; j < 5; j++) {
+    double mean = (bg[j] + bg[5 + j] + bg[10 + j] + bg[15 + j]) / 4.0;
+    want[pairs[j]] += W[j] * (x[j] - mean);
+  }
+  limn_explanation *u = NULL, *one = NULL;
+  limn_shap_opts o = limn_shap_opts_default();
+  o.background = bg, o.nbackground = 4;
+  CHECK_OK(ctx, limn_explain_shap(ctx, m, x, 1, &o, &u));
+  o.groups = single, o.ngroups = 5;
+  CHECK_OK(ctx, limn_explain_shap(ctx, m, x, 1, &o, &one));
+  int same = u && one;
+  for (int j = 0; same && j < 5; j++)
+    same = u[0].attr[j] == one[0].attr[j];
+  CHECK(same);
+  limn_explanations_free(ctx, u, 1), limn_explanations_free(ctx, one, 1);
+  for (int e = LIMN_SHAP_EXACT; e <= LIMN_SHAP_PERMUTATION && m; e++) {
+    limn_explanation *ex = NULL;
+    o.estimator = (limn_shap_estimator)e, o.groups = pairs, o.ngroups = 3, o.nsamples = 70;
+    CHECK_OK(ctx, limn_explain_shap(ctx, m, x, 1, &o, &ex));
+    if (!ex)
+      continue;
+    double got[3] = {ex[0].attr[1], ex[0].attr[0], ex[0].attr[3]}; /* the leads: b, a, d */
+    CHECK_CLOSE(limn_shap_estimator_name(ex[0].estimator), got, want, 3, 1e-6, 1e-6);
+    CHECK(ex[0].attr[2] == 0 && ex[0].attr[4] == 0 && ex[0].selected[0] && ex[0].selected[1] &&
+          !ex[0].selected[2] && !ex[0].selected[4] && ex[0].bin[4] == 0 && ex[0].bin[2] == 1);
+    CHECK(fabs(ex[0].delta) < 1e-12);
+    limn_explanations_free(ctx, ex, 1);
+  }
+  size_t bad[5] = {0, 0, 2, 2, 2}, out[5] = {0, 1, 2, 3, 7};
+  limn_explanation *ex = NULL;
+  o = limn_shap_opts_default();
+  o.background = bg, o.nbackground = 4, o.groups = bad, o.ngroups = 3;
+  CHECK_ERR(ctx, limn_explain_shap(ctx, m, x, 1, &o, &ex), LIMN_EINVAL, "group 1 has no column");
+  o.groups = out, o.ngroups = 5;
+  CHECK_ERR(ctx, limn_explain_shap(ctx, m, x, 1, &o, &ex), LIMN_EINVAL, "column 4 is in group 7 of 5");
+  limn_model_free(m);
+}
+
 /* Exact on more than 20 varying players is refused, naming the cost and the limit. */
 static void test_exact_limit(void) {
   test_begin("exact limit");
@@ -329,6 +384,7 @@ int main(void) {
     test_errors(&b);
   }
   test_axioms();
+  test_groups();
   test_exact_limit();
   free_bc10(&b);
   limn_ctx_free(ctx);

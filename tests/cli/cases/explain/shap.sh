@@ -44,3 +44,15 @@ $0 == "" { fflush(); next }
 AWK
 "$LIMN" explain --method shap --model-cmd "awk -W interactive -f m.awk" --data te.csv --target diagnosis \
   --background tr.csv --background-size 5 --estimator permutation --nsamples 610 --rows 0 --top 1 | sed -n 4p | grep -o "mean radius"
+# --groups: columns that play together (here the mean, error and worst columns: three
+# players, so exact); their values add up; a group's columns named joined
+head -1 te.csv | tr ',' '\n' | grep -v diagnosis | awk 'BEGIN { print "column,group" }
+  { g = ($0 ~ /^mean /) ? "mean" : ($0 ~ / error$/) ? "error" : "worst"; print "\"" $0 "\"," g }' >groups.csv
+"$LIMN" explain $S --rows 0 --groups groups.csv --format jsonl >g.jsonl
+grep -o '"estimator":"exact","nsamples":8,' g.jsonl
+grep -o '"columns":\[[0-9,]*\]' g.jsonl | sort
+grep -o '"delta":[^,]*' g.jsonl | awk -F: '{ d = $2 < 0 ? -$2 : $2; print (d < 1e-12 ? "efficient" : "NOT efficient") }'
+printf 'column,group\nnope,a\n' >g2.csv
+run explain $S --rows 0 --groups g2.csv
+printf 'column,group\nmean radius,a\nmean radius,b\n' >g3.csv
+run explain $S --rows 0 --groups g3.csv
