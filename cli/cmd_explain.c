@@ -74,6 +74,10 @@ static cli_opt opts[] = {
     {"favourable", "CLASS", NULL,
      "reason codes: the favourable class (e.g. good); its explanations list what lowered it", 0, 0, 0},
     {"top", "N", "10", "text and svg: features shown, most important first (0: all)", 0, 0, 0},
+    {"dependence", "COL", NULL,
+     "svg: one column over the explained rows, its value against its attribution, coloured by the column "
+     "that interacts most (instead of a chart per row)",
+     0, 0, 0},
     {"image", "SHAPE", "auto",
      "svg: draw rows as WxH images (auto: square inputs of 16+ numeric columns; none)", 0, 0, 0},
     {"out", "FILE", "-", "where to write ('-': standard output)", 0, 0, 0},
@@ -130,6 +134,7 @@ typedef struct explain_args {
   int metrics, global, num_features_set;
   const char *model, *model_cmd, *data, *target, *rows, *cls, *baseline, *background, *favourable, *image,
       *out;
+  const char *dependence;
 } explain_args;
 
 typedef struct run {
@@ -241,6 +246,9 @@ static int parse_args(int argc, char **argv, explain_args *a) {
   a->background = cli_get(&cmd, "background"), a->favourable = cli_get(&cmd, "favourable");
   a->image = cli_get(&cmd, "image"), a->out = cli_get(&cmd, "out");
   a->metrics = cli_isset(&cmd, "metrics");
+  a->dependence = cli_get(&cmd, "dependence");
+  if (a->dependence && a->fmt != LIMN_FORMAT_SVG)
+    return cli_fail("--dependence draws an SVG: give --format svg"), CLI_USAGE;
   a->global = cli_isset(&cmd, "global");
   return CLI_OK;
 }
@@ -422,6 +430,21 @@ static int write_out_file(run *r, const limn_render_opts *o, const void *what, s
 
 /* Write prepared rows in the chosen format. */
 static int write_rows(run *r, const limn_render_row *rows, size_t n) {
+  if (r->a.dependence) { /* one column over the rows */
+    long j = limn_schema_find_feature(limn_model_schema(r->m), r->a.dependence);
+    if (j < 0)
+      return cli_fail("--dependence: the model has no column '%s'", r->a.dependence), CLI_USAGE;
+    limn_render_opts o = render_opts(r, r->a.top);
+    FILE *f = cli_open_out(r->a.out);
+    if (!f)
+      return CLI_FAIL;
+    int lr = limn_render_dependence_svg(r->ctx, &o, rows, n, (size_t)j, limn_sink_file(f));
+    if (lr) {
+      cli_close_out(f, r->a.out, 0);
+      return cli_lib_fail(r->ctx, lr);
+    }
+    return cli_close_out(f, r->a.out, 1);
+  }
   limn_render_opts rc = render_opts(r, r->a.top);
   image_shape(r, &rc.image_w, &rc.image_h);
   rc.reasons = r->a.reasons;
@@ -682,7 +705,10 @@ int cmd_explain(int argc, char **argv) {
   if (!r.ctx)
     return CLI_FAIL;
   if (!(rc = load(&r)) && !(rc = cli_parse_rows(r.a.rows, limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
-      !(rc = parse_class(r.m, r.a.cls, &r.g.target)) && !(rc = baseline_opts(&r)) &&
+      !(rc = parse_class(r.m, r.a.cls, &r.g.target)) &&
+      (!r.a.dependence || limn_schema_find_feature(limn_model_schema(r.m), r.a.dependence) >= 0 ||
+       (rc = (cli_fail("--dependence: the model has no column '%s'", r.a.dependence), CLI_USAGE)) == 0) &&
+      !(rc = baseline_opts(&r)) &&
       (r.g.method != LIMN_METHOD_SHAP || (!(rc = shap_background(&r)) && !(rc = shap_groups(&r)))) &&
       !(rc = build_manifest(&r))) {
     describe(&r);

@@ -138,6 +138,14 @@ LIMN_API int limn_render_global(limn_ctx *ctx, const limn_render_opts *o, const 
 LIMN_API int limn_render_summary_svg(limn_ctx *ctx, const limn_render_opts *o, const limn_render_row *rows,
                                      size_t n, limn_sink sink);
 
+/* One column over many rows (shap's dependence plot, as SVG): each row a dot at the
+ * column's value (across) and its attribution (up), coloured by the column that
+ * interacts most (the one whose values best explain the attributions' spread at similar
+ * values of the column: the sum over bins of rows sorted by it of |correlation|, as
+ * shap's approximate_interactions). LIMN_EINVAL for a column out of range. */
+LIMN_API int limn_render_dependence_svg(limn_ctx *ctx, const limn_render_opts *o, const limn_render_row *rows,
+                                        size_t n, size_t feature, limn_sink sink);
+
 /* One reason code: a feature and, in plain words, how it moved the decision. */
 typedef struct limn_reason {
   size_t feature;

@@ -772,6 +772,122 @@ void limn__summary_svg(limn__out *f, const limn_render_opts *rc, const limn_rend
   free(g.attr), free(idx), free(ord), free(phi), free(bins);
 }
 
+/* The column that best explains the spread of column j's values at similar values of
+ * x_j (shap's approximate_interactions): the rows sorted by x_j, in bins of
+ * max(10, n / 10), the sum over bins of |corr(attr_j, x_k)|; ties to the lower column. */
+static size_t strongest_partner(const limn_render_row *rows, size_t n, size_t d, size_t j,
+                                const size_t *ord) {
+  size_t best = d, bin = n / 10 > 10 ? n / 10 : 10;
+  double bestv = -1;
+  for (size_t k = 0; k < d; k++) {
+    if (k == j)
+      continue;
+    double score = 0;
+    for (size_t b0 = 0; b0 < n; b0 += bin) {
+      size_t b1 = b0 + bin < n ? b0 + bin : n, m = b1 - b0;
+      double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+      for (size_t q = b0; q < b1; q++) {
+        double a = rows[ord[q]].ex->attr[j], b = rows[ord[q]].x[k];
+        sa += a, sb += b, saa += a * a, sbb += b * b, sab += a * b;
+      }
+      double va = saa - sa * sa / (double)m, vb = sbb - sb * sb / (double)m, cov = sab - sa * sb / (double)m;
+      if (m > 2 && va > 0 && vb > 0)
+        score += fabs(cov / sqrt(va * vb));
+    }
+    if (score > bestv)
+      bestv = score, best = k;
+  }
+  return best;
+}
+
+static void dependence_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n,
+                           size_t j) {
+  const limn_model *m = rc->model;
+  size_t d = limn_model_nfeatures(m), *ord = index_buf(f, n);
+  if (!ord)
+    return;
+  for (size_t i = 0; i < n; i++)
+    ord[i] = i;
+  for (size_t a = 1; a < n; a++) /* by x_j, ties by row: deterministic bins */
+    for (size_t b = a; b > 0 && (rows[ord[b - 1]].x[j] > rows[ord[b]].x[j] ||
+                                 (rows[ord[b - 1]].x[j] == rows[ord[b]].x[j] && ord[b - 1] > ord[b]));
+         b--) {
+      size_t t = ord[b];
+      ord[b] = ord[b - 1], ord[b - 1] = t;
+    }
+  size_t k = strongest_partner(rows, n, d, j, ord);
+  double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY, clo = INFINITY, chi = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    xlo = fmin(xlo, rows[i].x[j]), xhi = fmax(xhi, rows[i].x[j]);
+    ylo = fmin(ylo, rows[i].ex->attr[j]), yhi = fmax(yhi, rows[i].ex->attr[j]);
+    if (k < d)
+      clo = fmin(clo, rows[i].x[k]), chi = fmax(chi, rows[i].x[k]);
+  }
+  ylo = fmin(ylo, 0), yhi = fmax(yhi, 0);
+  double L = 80, R = 700, T = 50, B = 430, xs = xhi > xlo ? xhi - xlo : 1, ys = yhi > ylo ? yhi - ylo : 1;
+  char nb[160], kb[160], col[16];
+  limn__printf(
+      f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 860 480\" width=\"860\" height=\"480\" "
+         "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" "
+         "fill=\"white\"/>\n<text x=\"10\" y=\"18\" font-weight=\"bold\">");
+  limn__xml(f, limn__feature_name(m, j, nb, sizeof nb));
+  limn__printf(f, ": its value (across) and its %s (up) in %zu rows</text>\n",
+               n && rows[0].ex->method == LIMN_METHOD_SHAP ? "Shapley value" : "attribution", n);
+#define DX(v) (L + (R - L) * ((v)-xlo) / xs)
+#define DY(v) (B - (B - T) * ((v)-ylo) / ys)
+  limn__printf(f,
+               "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#999\"/>\n"
+               "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#333\"/>\n"
+               "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#333\"/>\n",
+               L, DY(0.0), R, DY(0.0), L, B, R, B, L, T, L, B);
+  for (size_t i = 0; i < n; i++) {
+    double c = k < d && chi > clo ? (rows[i].x[k] - clo) / (chi - clo) : 0.5;
+    value_colour(c, col, sizeof col);
+    limn__printf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" fill-opacity=\"0.85\"/>\n",
+                 DX(rows[i].x[j]), DY(rows[i].ex->attr[j]), col);
+  }
+  limn__printf(f,
+               "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">%.4g</text><text x=\"%.0f\" y=\"%.0f\" "
+               "text-anchor=\"middle\">%.4g</text><text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.3g</text>"
+               "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.3g</text>\n",
+               L, B + 16, xlo, R, B + 16, xhi, L - 6, DY(ylo) + 4, ylo, L - 6, DY(yhi) + 4, yhi);
+#undef DX
+#undef DY
+  if (k < d) {
+    limn__printf(f, "<text x=\"720\" y=\"70\">colour: ");
+    limn__xml(f, limn__feature_name(m, k, kb, sizeof kb));
+    limn__puts(f, "</text>\n<text x=\"720\" y=\"86\" fill=\"#555\">(interacts most)</text>\n");
+    for (int q = 0; q < 10; q++) {
+      value_colour(q / 9.0, col, sizeof col);
+      limn__printf(f, "<rect x=\"720\" y=\"%d\" width=\"14\" height=\"12\" fill=\"%s\"/>\n",
+                   100 + 12 * (9 - q), col);
+    }
+    limn__printf(f, "<text x=\"740\" y=\"110\">high</text><text x=\"740\" y=\"218\">low</text>\n");
+  }
+  limn__puts(f, "</svg>\n");
+  free(ord);
+}
+
+int limn_render_dependence_svg(limn_ctx *ctx, const limn_render_opts *o, const limn_render_row *rows,
+                               size_t n, size_t feature, limn_sink sink) {
+  if (!ctx)
+    return LIMN_EINVAL;
+  LIMN_TRY(check_opts(ctx, o));
+  size_t d = limn_model_nfeatures(o->model);
+  if (feature >= d)
+    return limn__err(ctx, LIMN_EINVAL, "dependence: column %zu of %zu", feature, d);
+  if (n && !rows)
+    return limn__err(ctx, LIMN_EINVAL, "dependence: NULL rows");
+  for (size_t r = 0; r < n; r++)
+    if (!rows[r].ex || !rows[r].x || rows[r].ex->nfeatures != d || !rows[r].ex->attr)
+      return limn__err(ctx, LIMN_EINVAL, "dependence: row %zu: no explanation of this model's %zu features",
+                       r, d);
+  limn__out out, *f = &out;
+  limn__out_init(f, sink);
+  dependence_svg(f, o, rows, n, feature);
+  return limn__out_finish(ctx, f);
+}
+
 int limn_render_summary_svg(limn_ctx *ctx, const limn_render_opts *o, const limn_render_row *rows, size_t n,
                             limn_sink sink) {
   if (!ctx)

@@ -207,6 +207,30 @@ static void test_render(void) {
   CHECK_OK(ctx, limn_render_summary_svg(ctx, &o, rev, 2, mem_sink(&b2)));
   CHECK(b.data && b2.data && b.len == b2.len);
   free(b.data), free(b2.data);
+  /* the dependence plot: a dot per row; the colour column is the one that explains the
+   * spread of the attributions at similar values (here attr_a = the value of b) */
+  {
+    enum { R = 40 };
+    limn_explanation dx[R];
+    limn_render_row dr[R];
+    double da[R * 3];
+    float xv[R * 3];
+    for (int i = 0; i < R; i++) {
+      xv[i * 3] = (float)i, xv[i * 3 + 1] = (float)((i * 7) % 5), xv[i * 3 + 2] = (float)((i * 3) % 4);
+      da[i * 3] = xv[i * 3 + 1], da[i * 3 + 1] = 0, da[i * 3 + 2] = 0;
+      dx[i] = e[0];
+      dx[i].attr = da + i * 3;
+      dr[i] = limn_render_row_init(&dx[i], (size_t)i, 0, xv + i * 3);
+    }
+    CHECK_OK(ctx, limn_render_dependence_svg(ctx, &o, dr, R, 0, mem_sink(&b)));
+    size_t ddots = 0;
+    for (const char *q = b.data; q && (q = strstr(q, "<circle")); q++)
+      ddots++;
+    CHECK(ddots == R && b.data && strstr(b.data, "colour: b</text>"));
+    free(b.data);
+    CHECK_ERR(ctx, limn_render_dependence_svg(ctx, &o, dr, R, 3, mem_sink(&b)), LIMN_EINVAL, "column 3 of 3");
+    free(b.data);
+  }
   /* reason codes: the positive attributions of row 0 (raised the prediction), largest first */
   limn_reason rs[3];
   size_t k = limn_reason_codes(&o, &e[0], x, 0, 3, rs);

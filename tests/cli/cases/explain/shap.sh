@@ -56,3 +56,10 @@ printf 'column,group\nnope,a\n' >g2.csv
 run explain $S --rows 0 --groups g2.csv
 printf 'column,group\nmean radius,a\nmean radius,b\n' >g3.csv
 run explain $S --rows 0 --groups g3.csv
+# the dependence plot of one column over the rows
+"$LIMN" explain $S --estimator permutation --nsamples 610 --class benign --dependence "worst concave points" \
+  --format svg --out dep.svg
+grep -c "<circle" dep.svg
+grep -o "colour: [^<]*" dep.svg | cut -c1-8
+run explain $S --rows 0 --dependence "worst concave points"
+run explain $S --rows 0 --dependence nope --format svg
