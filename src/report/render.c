@@ -166,11 +166,24 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
       limn__printf(f, "  base value %.6g, efficiency gap %.3g; %s, %zu coalitions", e->base_value, e->delta,
                    limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples);
       if (isnan(se))
-        limn__puts(f, ", no standard errors (sampled KernelSHAP)\n");
+        limn__puts(f, ", no standard errors (one permutation)\n");
       else if (se > 0)
         limn__printf(f, ", largest standard error %.3g\n", se);
       else
         limn__puts(f, ", exact\n");
+      double big = 0;
+      for (size_t j = 0; j < e->nfeatures; j++)
+        big = fmax(big, fabs(e->attr[j]));
+      if (isnan(se)) /* the estimate gives no error bars: it cannot be trusted as it stands */
+        limn__puts(
+            f, "  caution: one permutation gives no standard errors; the values are not reliable (use more "
+               "--nsamples or --tolerance)\n");
+      else if (se > 0.1 * big) /* its own error bars say it is weak */
+        limn__printf(
+            f,
+            "  caution: standard errors up to %.0f%% of the largest value; the order of the features is "
+            "not reliable (use --tolerance, more --nsamples or --estimator exact)\n",
+            100 * se / (big > 0 ? big : 1));
     }
     if (e->finite_differences)
       limn__printf(f, "  note: the model has no gradients; central finite differences were used\n");

@@ -683,7 +683,7 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
   const limn_explanation *e = &r->shap[i];
   double se = 0;
   for (size_t j = 0; j < e->nfeatures; j++)
-    se = fmax(se, e->std_error[j]);
+    se = isnan(e->std_error[j]) || e->std_error[j] > se ? e->std_error[j] : se;
   limn__printf(f,
                "<p>Shapley values of the features: averaged over every order in which they could join, each "
                "feature's effect on P(<strong>");
@@ -698,6 +698,15 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
   else
     limn__printf(f, "Estimated (%s, %zu coalitions); the largest standard error is %.2g.</p>\n",
                  limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples, se);
+  double big = 0;
+  for (size_t j = 0; j < e->nfeatures; j++)
+    big = fmax(big, fabs(e->attr[j]));
+  if (se > 0.1 * big)
+    limn__printf(
+        f,
+        "<p class=\"disagree\"><strong>Caution:</strong> the standard errors reach %.0f%% of the largest "
+        "value, so the order of the features below is not reliable.</p>\n",
+        100 * se / (big > 0 ? big : 1));
   limn_render_row row = limn_render_row_init(e, r->in->rows[i], 0, r->x + i * r->d);
   double h = limn__svg_height(&r->rc, &row);
   limn__printf(
