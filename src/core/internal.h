@@ -108,6 +108,10 @@ int limn__write_file_atomic(limn_ctx *ctx, const char *path, const void *data, s
 /* qsort comparator for doubles (ascending). */
 int limn__cmp_double(const void *a, const void *b);
 
+/* The index of name in names[0..n), or -1 (NULL name: -1): what the _parse functions of
+ * the enums share. */
+long limn__name_index(const char *name, const char *const *names, size_t n);
+
 /* FNV-1a 64. */
 uint64_t limn__fnv1a64(const void *data, size_t len);
 

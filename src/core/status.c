@@ -26,3 +26,10 @@ const char *limn_status_str(int status) {
 }
 
 const char *limn_version(void) { return LIMN_VERSION_STRING; }
+
+long limn__name_index(const char *name, const char *const *names, size_t n) {
+  for (size_t i = 0; name && i < n; i++)
+    if (!strcmp(name, names[i]))
+      return (long)i;
+  return -1;
+}

@@ -207,12 +207,8 @@ const char *limn_discretizer_name(limn_discretizer d) {
 }
 
 int limn_discretizer_parse(const char *name, limn_discretizer *out) {
-  for (size_t i = 0; name && i < sizeof disc_names / sizeof *disc_names; i++)
-    if (!strcmp(name, disc_names[i])) {
-      *out = (limn_discretizer)i;
-      return LIMN_OK;
-    }
-  return LIMN_EINVAL;
+  long i = limn__name_index(name, disc_names, sizeof disc_names / sizeof *disc_names);
+  return i < 0 ? LIMN_EINVAL : (*out = (limn_discretizer)i, LIMN_OK);
 }
 
 int limn_stats_bins(limn_ctx *ctx, const limn_stats *st, size_t j, limn_discretizer disc, limn_bins *out) {

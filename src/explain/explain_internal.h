@@ -49,6 +49,9 @@ uint64_t limn__lattice_multiplier(uint64_t P, size_t d);
 void limn__lime_kernel(const double *dist, size_t N, double width, double *w);
 size_t limn__lime_fit_workspace(size_t d);
 size_t limn__lasso_workspace(size_t N, size_t d);
+/* M x = b (k x k; b in x on entry, the solution on return; M overwritten) by Gaussian
+ * elimination with partial pivoting; 1 when a pivot's magnitude is below tiny. */
+int limn__gauss_solve(double *M, size_t k, double *x, double tiny);
 /* Raw sums of all d columns of a 0/1 design S (`ok`: S is 0/1 throughout), from which
  * limn__lime_moments finishes the moments of any subset of columns: one pass over S
  * for all the fits of a row. Weights that depend only on a row's number of ones (a

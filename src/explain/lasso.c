@@ -10,17 +10,15 @@ size_t limn__lasso_workspace(size_t N, size_t d) {
   return 3 * d * d + 16 * d + 8;
 }
 
-/* Solve the signed active Gram system M x = 1 (k x k) by Gaussian elimination with
- * partial pivoting; 0 on success. */
-static int solve_ones(double *M, size_t k, double *x) {
-  for (size_t i = 0; i < k; i++)
-    x[i] = 1.0;
+/* M x = b (k x k, b in x on entry, M overwritten) by Gaussian elimination with partial
+ * pivoting; 1 when a pivot falls below tiny. */
+int limn__gauss_solve(double *M, size_t k, double *x, double tiny) {
   for (size_t col = 0; col < k; col++) {
     size_t piv = col;
     for (size_t r = col + 1; r < k; r++)
       if (fabs(M[r * k + col]) > fabs(M[piv * k + col]))
         piv = r;
-    if (fabs(M[piv * k + col]) < 1e-14)
+    if (!(fabs(M[piv * k + col]) >= tiny))
       return 1;
     if (piv != col) {
       for (size_t c = 0; c < k; c++) {
@@ -46,6 +44,13 @@ static int solve_ones(double *M, size_t k, double *x) {
     x[r] = t / M[r * k + r];
   }
   return 0;
+}
+
+/* Solve the signed active Gram system M x = 1 (k x k); 0 on success. */
+static int solve_ones(double *M, size_t k, double *x) {
+  for (size_t i = 0; i < k; i++)
+    x[i] = 1.0;
+  return limn__gauss_solve(M, k, x, 1e-14);
 }
 
 size_t limn__lasso_path_select(const double *S, const double *y, const double *w, size_t N, size_t d,

@@ -2,7 +2,8 @@
 #include "explain_internal.h"
 #include <math.h>
 
-static const char *const method_names[] = {"gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime", "shap"};
+static const char *const method_names[] = {"gradient",   "saliency", "gradxinput", "ig",
+                                           "smoothgrad", "lime",     "shap"};
 static const char *const sel_names[] = {"auto", "none", "forward_selection", "highest_weights", "lasso_path"};
 static const char *const quad_names[] = {"gausslegendre",  "riemann_left",      "riemann_right",
                                          "riemann_middle", "riemann_trapezoid", "exact"};
@@ -11,12 +12,8 @@ static const char *const smooth_names[] = {"mean", "mean_abs", "mean_sq", "vargr
 #define NAMES(a) (sizeof(a) / sizeof *(a))
 
 static int parse_name(const char *name, const char *const *names, size_t n, int *out) {
-  for (size_t i = 0; name && i < n; i++)
-    if (!strcmp(name, names[i])) {
-      *out = (int)i;
-      return LIMN_OK;
-    }
-  return LIMN_EINVAL;
+  long i = limn__name_index(name, names, n);
+  return i < 0 ? LIMN_EINVAL : (*out = (int)i, LIMN_OK);
 }
 
 const char *limn_method_name(limn_method m) {

@@ -14,27 +14,18 @@
 static const char *const est_names[] = {"auto", "exact", "kernel", "permutation"};
 static const char *const link_names[] = {"identity", "logit"};
 
+#define NAMES(a) (sizeof(a) / sizeof *(a))
 const char *limn_shap_estimator_name(limn_shap_estimator e) {
-  return (unsigned)e < sizeof est_names / sizeof *est_names ? est_names[e] : NULL;
+  return (unsigned)e < NAMES(est_names) ? est_names[e] : NULL;
 }
 int limn_shap_estimator_parse(const char *name, limn_shap_estimator *out) {
-  for (size_t i = 0; name && i < sizeof est_names / sizeof *est_names; i++)
-    if (!strcmp(name, est_names[i])) {
-      *out = (limn_shap_estimator)i;
-      return LIMN_OK;
-    }
-  return LIMN_EINVAL;
+  long i = limn__name_index(name, est_names, NAMES(est_names));
+  return i < 0 ? LIMN_EINVAL : (*out = (limn_shap_estimator)i, LIMN_OK);
 }
-const char *limn_link_name(limn_link l) {
-  return (unsigned)l < sizeof link_names / sizeof *link_names ? link_names[l] : NULL;
-}
+const char *limn_link_name(limn_link l) { return (unsigned)l < NAMES(link_names) ? link_names[l] : NULL; }
 int limn_link_parse(const char *name, limn_link *out) {
-  for (size_t i = 0; name && i < sizeof link_names / sizeof *link_names; i++)
-    if (!strcmp(name, link_names[i])) {
-      *out = (limn_link)i;
-      return LIMN_OK;
-    }
-  return LIMN_EINVAL;
+  long i = limn__name_index(name, link_names, NAMES(link_names));
+  return i < 0 ? LIMN_EINVAL : (*out = (limn_link)i, LIMN_OK);
 }
 
 limn_shap_opts limn_shap_opts_default(void) {
@@ -264,41 +255,13 @@ static void norm_add(const unsigned char *z, size_t M, double w, double y, doubl
 static int norm_solve(limn_ctx *ctx, const double *A0, const double *r0, size_t M, double delta, double *tmp,
                       double *phi) {
   size_t q = M - 1;
-  double *A = tmp, *b = tmp + q * q, sum = 0;
+  double *A = tmp, sum = 0;
   memcpy(A, A0, q * q * sizeof *A);
-  memcpy(b, r0, q * sizeof *b);
-  for (size_t col = 0; col < q; col++) {
-    size_t piv = col;
-    for (size_t r = col + 1; r < q; r++)
-      if (fabs(A[r * q + col]) > fabs(A[piv * q + col]))
-        piv = r;
-    if (!(fabs(A[piv * q + col]) > 1e-300))
-      return limn__err(ctx, LIMN_EUNSUPPORTED,
-                       "KernelSHAP: the coalitions do not determine the values (a singular system); use more "
-                       "samples or --estimator exact");
-    if (piv != col) {
-      for (size_t j = 0; j < q; j++) {
-        double t = A[col * q + j];
-        A[col * q + j] = A[piv * q + j], A[piv * q + j] = t;
-      }
-      double t = b[col];
-      b[col] = b[piv], b[piv] = t;
-    }
-    for (size_t r = col + 1; r < q; r++) {
-      double f = A[r * q + col] / A[col * q + col];
-      if (f == 0)
-        continue;
-      for (size_t j = col; j < q; j++)
-        A[r * q + j] -= f * A[col * q + j];
-      b[r] -= f * b[col];
-    }
-  }
-  for (size_t i = q; i-- > 0;) {
-    double t = b[i];
-    for (size_t j = i + 1; j < q; j++)
-      t -= A[i * q + j] * phi[j];
-    phi[i] = t / A[i * q + i];
-  }
+  memcpy(phi, r0, q * sizeof *phi);
+  if (limn__gauss_solve(A, q, phi, 1e-300))
+    return limn__err(ctx, LIMN_EUNSUPPORTED,
+                     "KernelSHAP: the coalitions do not determine the values (a singular system); use more "
+                     "samples or --estimator exact");
   for (size_t i = 0; i < q; i++)
     sum += phi[i];
   phi[q] = delta - sum;

@@ -178,10 +178,6 @@ const char *limn_format_name(limn_format f) {
 }
 
 int limn_format_parse(const char *name, limn_format *out) {
-  for (size_t i = 0; name && i < sizeof format_names / sizeof *format_names; i++)
-    if (!strcmp(name, format_names[i])) {
-      *out = (limn_format)i;
-      return LIMN_OK;
-    }
-  return LIMN_EINVAL;
+  long i = limn__name_index(name, format_names, sizeof format_names / sizeof *format_names);
+  return i < 0 ? LIMN_EINVAL : (*out = (limn_format)i, LIMN_OK);
 }

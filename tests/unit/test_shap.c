@@ -217,17 +217,25 @@ static void test_tolerance(const bc10 *b) {
 /* F(x) = w.x + c: interventional phi_j = w_j (x_j - mean over the background of r_j);
  * a column with weight 0 gets exactly 0; two identical columns with the same weight
  * and values get equal values. */
-static void test_axioms(void) {
-  test_begin("axioms on a linear model");
+/* The linear regression F(x) = W.x + 0.25 on five columns a..e, and four background rows. */
+static const float BG[4 * 5] = {1, 2, 3, 4, 4, -1, 0, 2, 1, 1, 0.5f, 1, -3, 2, 2, 3, -2, 1, 0, 0};
+static limn_model *linear5(const float *W) {
   static const char *const names[] = {"a", "b", "c", "d", "e"};
   limn_schema *s = regression_schema(ctx, names, 5);
-  float W[5] = {0.5f, -2.0f, 0.0f, 1.25f, 1.25f}, bias[1] = {0.25f};
+  float bias[1] = {0.25f};
   limn_mlp_layer L = {5, 1, W, bias};
   limn_model *m = NULL;
   limn_mlp_spec spec = {s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1};
   CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
   limn_schema_free(s);
-  float bg[4 * 5] = {1, 2, 3, 4, 4, -1, 0, 2, 1, 1, 0.5f, 1, -3, 2, 2, 3, -2, 1, 0, 0};
+  return m;
+}
+
+static void test_axioms(void) {
+  test_begin("axioms on a linear model");
+  float W[5] = {0.5f, -2.0f, 0.0f, 1.25f, 1.25f};
+  limn_model *m = linear5(W);
+  const float *bg = BG;
   float x[5] = {2, -1, 7, 0.5f, 0.5f};
   for (int e = LIMN_SHAP_EXACT; e <= LIMN_SHAP_PERMUTATION && m; e++) {
     limn_shap_opts o = limn_shap_opts_default();
@@ -292,15 +300,9 @@ static void test_errors(const bc10 *b) {
  * estimator); the value sits on the group's first column, the others hold 0. */
 static void test_groups(void) {
   test_begin("groups");
-  static const char *const names[] = {"a", "b", "c", "d", "e"};
-  limn_schema *s = regression_schema(ctx, names, 5);
-  float W[5] = {0.5f, -2.0f, 0.75f, 1.25f, 1.0f}, bias[1] = {0.25f};
-  limn_mlp_layer L = {5, 1, W, bias};
-  limn_model *m = NULL;
-  limn_mlp_spec spec = {s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0, 1};
-  CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
-  limn_schema_free(s);
-  float bg[4 * 5] = {1, 2, 3, 4, 4, -1, 0, 2, 1, 1, 0.5f, 1, -3, 2, 2, 3, -2, 1, 0, 0};
+  float W[5] = {0.5f, -2.0f, 0.75f, 1.25f, 1.0f};
+  limn_model *m = linear5(W);
+  const float *bg = BG;
   float x[5] = {2, -1, 7, 0.5f, 0.25f};
   size_t single[5] = {0, 1, 2, 3, 4}, pairs[5] = {1, 0, 1, 2, 0}; /* {b, e}, {a, c}, {d} */
   double want[3] = {0, 0, 0};

@@ -27,3 +27,14 @@ holds() {
 
 # at_least A B: A >= B (numbers)
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+
+# awk_model FILE: a black-box model for --model-cmd (docs/model-command.md): P(benign) a
+# logistic function of the first column (mean radius) alone
+awk_model() {
+  cat >"$1" <<'AWK'
+BEGIN { FS = "," }
+NR == 1 { next }
+$0 == "" { fflush(); next }
+{ p = 1 / (1 + exp(-($1 - 15))); printf "%.17g,%.17g\n", 1 - p, p }
+AWK
+}

@@ -2,11 +2,6 @@
 # feature first; gradients fall back to central differences, and say so
 . "$CASES/lib.sh"
 bc_model
-cat >m.awk <<'AWK'
-BEGIN { FS = "," }
-NR == 1 { next }
-$0 == "" { fflush(); next }
-{ p = 1 / (1 + exp(-($1 - 15))); printf "%.17g,%.17g\n", 1 - p, p }
-AWK
+awk_model m.awk
 "$LIMN" explain --method lime --model-cmd "awk -W interactive -f m.awk" --data te.csv --target diagnosis --background tr.csv --rows 0 --num-samples 2000 --model-timeout 20 | sed -n 4p | grep -o "mean radius"
 "$LIMN" explain --method gradient --model-cmd "awk -W interactive -f m.awk" --data te.csv --target diagnosis --rows 0 --model-timeout 20 | sed -n 2p

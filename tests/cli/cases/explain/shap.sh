@@ -36,12 +36,7 @@ tail -1 s.svg
 # any model: a black-box command (one varying input matters) and bad backgrounds
 printf 'a,b\n1,2\n' >otherbg.csv
 run explain --model bc.limn --data te.csv --method shap --background otherbg.csv --rows 0
-cat >m.awk <<'AWK'
-BEGIN { FS = "," }
-NR == 1 { next }
-$0 == "" { fflush(); next }
-{ p = 1 / (1 + exp(-($1 - 15))); printf "%.17g,%.17g\n", 1 - p, p }
-AWK
+awk_model m.awk
 "$LIMN" explain --method shap --model-cmd "awk -W interactive -f m.awk" --data te.csv --target diagnosis \
   --background tr.csv --background-size 5 --estimator permutation --nsamples 610 --rows 0 --top 1 | sed -n 4p | grep -o "mean radius"
 # --groups: columns that play together (here the mean, error and worst columns: three
