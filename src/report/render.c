@@ -138,7 +138,10 @@ static void text_reasons(limn__out *f, const limn_render_opts *rc, const limn_re
     limn__printf(f, "  reasons (features that %s the prediction most):\n", lowered ? "lowered" : "raised");
   else
     limn__printf(f, "  reasons %s %s (features that %s its %s most):\n", lowered ? "against" : "for", cls,
-                 lowered ? "lowered" : "raised", e->space == LIMN_SPACE_LOGIT ? "logit" : "probability");
+                 lowered ? "lowered" : "raised",
+                 e->space == LIMN_SPACE_LOGIT || (e->method == LIMN_METHOD_SHAP && e->link == LIMN_LINK_LOGIT)
+                     ? "logit"
+                     : "probability");
   for (size_t i = 0; i < k; i++)
     limn__printf(f, "  %zu. %s\n", i + 1, rs[i].text);
   if (!k)
@@ -931,7 +934,10 @@ size_t limn_reason_codes(const limn_render_opts *rc, const limn_explanation *e, 
   if (limn_model_task(m) == LIMN_TASK_REGRESSION)
     snprintf(what, sizeof what, "the prediction");
   else
-    snprintf(what, sizeof what, "the %s of %s", e->space == LIMN_SPACE_LOGIT ? "logit" : "probability",
+    snprintf(what, sizeof what, "the %s of %s",
+             e->space == LIMN_SPACE_LOGIT || (e->method == LIMN_METHOD_SHAP && e->link == LIMN_LINK_LOGIT)
+                 ? "logit"
+                 : "probability",
              cls ? cls : "?");
   while (k < n) {
     size_t best = d; /* the next strongest push, ties to the lower column */
