@@ -80,6 +80,13 @@ static void test_oracle(const bc10 *b) {
       CHECK_CLOSE("base value", gb, base, 10, 1e-6, 1e-6);
       CHECK_CLOSE("output", go, out, 10, 1e-6, 1e-6);
       CHECK(gap < 1e-12); /* efficiency to rounding */
+      if (g == 2) {       /* the logit link's reason codes speak of the logit */
+        limn_render_opts ro = limn_render_opts_default();
+        ro.model = b->m;
+        limn_reason rs[1];
+        size_t nr = limn_reason_codes(&ro, &ex[0], limn_dataset_x(b->te), 0, 1, rs);
+        CHECK(nr == 1 && strstr(rs[0].text, "(raised the logit of 1 by")); /* class 1: benign */
+      }
     }
     limn_explanations_free(ctx, ex, 10);
     free(phi), free(base), free(out);
