@@ -103,13 +103,17 @@ static size_t *index_buf(limn__out *f, size_t d) {
   return idx;
 }
 
+/* Whether a classifier's attributions are in logits: computed on them, or SHAP values
+ * under the logit link (logits of averaged probabilities). */
+static int in_logits(const limn_explanation *e) {
+  return e->space == LIMN_SPACE_LOGIT || (e->method == LIMN_METHOD_SHAP && e->link == LIMN_LINK_LOGIT);
+}
+
 /* "P" for a probability, "logit", or "value" for a regression output. */
 static const char *output_label(const limn_model *m, const limn_explanation *e) {
   if (limn_model_task(m) == LIMN_TASK_REGRESSION)
     return "value";
-  if (e->method == LIMN_METHOD_SHAP && e->link == LIMN_LINK_LOGIT)
-    return "logit"; /* the game's values are logits of averaged probabilities */
-  return e->space == LIMN_SPACE_LOGIT ? "logit" : "P";
+  return in_logits(e) ? "logit" : "P";
 }
 
 /* The largest standard error of an explanation's values (0 when exact, NaN unknown). */
@@ -138,10 +142,7 @@ static void text_reasons(limn__out *f, const limn_render_opts *rc, const limn_re
     limn__printf(f, "  reasons (features that %s the prediction most):\n", lowered ? "lowered" : "raised");
   else
     limn__printf(f, "  reasons %s %s (features that %s its %s most):\n", lowered ? "against" : "for", cls,
-                 lowered ? "lowered" : "raised",
-                 e->space == LIMN_SPACE_LOGIT || (e->method == LIMN_METHOD_SHAP && e->link == LIMN_LINK_LOGIT)
-                     ? "logit"
-                     : "probability");
+                 lowered ? "lowered" : "raised", in_logits(e) ? "logit" : "probability");
   for (size_t i = 0; i < k; i++)
     limn__printf(f, "  %zu. %s\n", i + 1, rs[i].text);
   if (!k)
@@ -934,11 +935,7 @@ size_t limn_reason_codes(const limn_render_opts *rc, const limn_explanation *e, 
   if (limn_model_task(m) == LIMN_TASK_REGRESSION)
     snprintf(what, sizeof what, "the prediction");
   else
-    snprintf(what, sizeof what, "the %s of %s",
-             e->space == LIMN_SPACE_LOGIT || (e->method == LIMN_METHOD_SHAP && e->link == LIMN_LINK_LOGIT)
-                 ? "logit"
-                 : "probability",
-             cls ? cls : "?");
+    snprintf(what, sizeof what, "the %s of %s", in_logits(e) ? "logit" : "probability", cls ? cls : "?");
   while (k < n) {
     size_t best = d; /* the next strongest push, ties to the lower column */
     for (size_t j = 0; j < d; j++) {
