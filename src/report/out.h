@@ -57,6 +57,12 @@ void limn__diverging(double t, char *buf, size_t cap);
 
 /* SHAP's waterfall of one row at y0 (no <svg> around it), and the height it takes;
  * the summary beeswarm as a whole <svg> element (render.c). */
+/* How far a SHAP explanation's own standard errors let it be trusted: *se gets the largest
+ * (0 when exact, NaN when unknown) and *pct it as a percentage of the largest |value|.
+ * Returns 0 when sound, 1 when the errors pass a tenth of the largest value, 2 when there
+ * are none to judge by (a single permutation). */
+int limn__shap_weakness(const limn_explanation *e, double *se, double *pct);
+
 double limn__svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0);
 double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row);
 void limn__summary_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n);

@@ -116,12 +116,17 @@ static const char *output_label(const limn_model *m, const limn_explanation *e) 
   return in_logits(e) ? "logit" : "P";
 }
 
-/* The largest standard error of an explanation's values (0 when exact, NaN unknown). */
-static double largest_se(const limn_explanation *e) {
-  double mx = 0;
-  for (size_t j = 0; j < e->nfeatures; j++)
+int limn__shap_weakness(const limn_explanation *e, double *se, double *pct) {
+  double mx = 0, big = 0;
+  for (size_t j = 0; j < e->nfeatures; j++) {
     mx = isnan(e->std_error[j]) || e->std_error[j] > mx ? e->std_error[j] : mx;
-  return mx;
+    big = fmax(big, fabs(e->attr[j]));
+  }
+  *se = mx;
+  *pct = 100 * mx / (big > 0 ? big : 1);
+  if (isnan(mx)) /* the estimate gives no error bars: it cannot be trusted as it stands */
+    return 2;
+  return mx > 0.1 * big; /* its own error bars say it is weak */
 }
 
 /* Reason codes under a row's table (methods whose attributions are effects). */
@@ -166,7 +171,8 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
       limn__printf(f, "  baseline output %.6g, completeness gap %.3g%s\n", e->base_value, e->delta,
                    e->nsegments ? " (exact)" : "");
     if (e->method == LIMN_METHOD_SHAP) {
-      double se = largest_se(e);
+      double se, pct;
+      int weak = limn__shap_weakness(e, &se, &pct);
       limn__printf(f, "  base value %.6g, efficiency gap %.3g; %s, %zu coalitions", e->base_value, e->delta,
                    limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples);
       if (isnan(se))
@@ -175,19 +181,16 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
         limn__printf(f, ", largest standard error %.3g\n", se);
       else
         limn__puts(f, ", exact\n");
-      double big = 0;
-      for (size_t j = 0; j < e->nfeatures; j++)
-        big = fmax(big, fabs(e->attr[j]));
-      if (isnan(se)) /* the estimate gives no error bars: it cannot be trusted as it stands */
+      if (weak == 2)
         limn__puts(
             f, "  caution: one permutation gives no standard errors; the values are not reliable (use more "
                "--nsamples or --tolerance)\n");
-      else if (se > 0.1 * big) /* its own error bars say it is weak */
+      else if (weak)
         limn__printf(
             f,
             "  caution: standard errors up to %.0f%% of the largest value; the order of the features is "
             "not reliable (use --tolerance, more --nsamples or --estimator exact)\n",
-            100 * se / (big > 0 ? big : 1));
+            pct);
     }
     if (e->finite_differences)
       limn__printf(f, "  note: the model has no gradients; central finite differences were used\n");

@@ -681,9 +681,8 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
     return;
   }
   const limn_explanation *e = &r->shap[i];
-  double se = 0;
-  for (size_t j = 0; j < e->nfeatures; j++)
-    se = isnan(e->std_error[j]) || e->std_error[j] > se ? e->std_error[j] : se;
+  double se, pct;
+  int weak = limn__shap_weakness(e, &se, &pct);
   limn__printf(f,
                "<p>Shapley values of the features: averaged over every order in which they could join, each "
                "feature's effect on P(<strong>");
@@ -695,18 +694,21 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
                r->so.nbackground, e->base_value, e->output, e->delta);
   if (se == 0)
     limn__printf(f, "Exact: every one of the %zu coalitions was evaluated.</p>\n", e->num_samples);
+  else if (weak == 2)
+    limn__printf(f, "Estimated (%s, %zu coalitions), without standard errors.</p>\n",
+                 limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples);
   else
     limn__printf(f, "Estimated (%s, %zu coalitions); the largest standard error is %.2g.</p>\n",
                  limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples, se);
-  double big = 0;
-  for (size_t j = 0; j < e->nfeatures; j++)
-    big = fmax(big, fabs(e->attr[j]));
-  if (se > 0.1 * big)
+  if (weak == 2)
+    limn__puts(f, "<p class=\"disagree\"><strong>Caution:</strong> a single permutation gives no standard "
+                  "errors, so the values below are not reliable.</p>\n");
+  else if (weak)
     limn__printf(
         f,
         "<p class=\"disagree\"><strong>Caution:</strong> the standard errors reach %.0f%% of the largest "
         "value, so the order of the features below is not reliable.</p>\n",
-        100 * se / (big > 0 ? big : 1));
+        pct);
   limn_render_row row = limn_render_row_init(e, r->in->rows[i], 0, r->x + i * r->d);
   double h = limn__svg_height(&r->rc, &row);
   limn__printf(
