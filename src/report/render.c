@@ -888,6 +888,17 @@ static void dependence_svg(limn__out *f, const limn_render_opts *rc, const limn_
   free(ord);
 }
 
+/* The rows a many-row plot draws: each with its values and an attribution per feature. */
+static int check_plot_rows(limn_ctx *ctx, const char *what, const limn_render_row *rows, size_t n, size_t d) {
+  if (n && !rows)
+    return limn__err(ctx, LIMN_EINVAL, "%s: NULL rows", what);
+  for (size_t r = 0; r < n; r++)
+    if (!rows[r].ex || !rows[r].x || rows[r].ex->nfeatures != d || !rows[r].ex->attr)
+      return limn__err(ctx, LIMN_EINVAL, "%s: row %zu: no explanation of this model's %zu features", what, r,
+                       d);
+  return LIMN_OK;
+}
+
 int limn_render_dependence_svg(limn_ctx *ctx, const limn_render_opts *o, const limn_render_row *rows,
                                size_t n, size_t feature, limn_sink sink) {
   if (!ctx)
@@ -896,12 +907,7 @@ int limn_render_dependence_svg(limn_ctx *ctx, const limn_render_opts *o, const l
   size_t d = limn_model_nfeatures(o->model);
   if (feature >= d)
     return limn__err(ctx, LIMN_EINVAL, "dependence: column %zu of %zu", feature, d);
-  if (n && !rows)
-    return limn__err(ctx, LIMN_EINVAL, "dependence: NULL rows");
-  for (size_t r = 0; r < n; r++)
-    if (!rows[r].ex || !rows[r].x || rows[r].ex->nfeatures != d || !rows[r].ex->attr)
-      return limn__err(ctx, LIMN_EINVAL, "dependence: row %zu: no explanation of this model's %zu features",
-                       r, d);
+  LIMN_TRY(check_plot_rows(ctx, "dependence", rows, n, d));
   limn__out out, *f = &out;
   limn__out_init(f, sink);
   dependence_svg(f, o, rows, n, feature);
@@ -914,12 +920,7 @@ int limn_render_summary_svg(limn_ctx *ctx, const limn_render_opts *o, const limn
     return LIMN_EINVAL;
   LIMN_TRY(check_opts(ctx, o));
   size_t d = limn_model_nfeatures(o->model);
-  if (n && !rows)
-    return limn__err(ctx, LIMN_EINVAL, "summary: NULL rows");
-  for (size_t r = 0; r < n; r++)
-    if (!rows[r].ex || !rows[r].x || rows[r].ex->nfeatures != d || !rows[r].ex->attr)
-      return limn__err(ctx, LIMN_EINVAL, "summary: row %zu: no explanation of this model's %zu features", r,
-                       d);
+  LIMN_TRY(check_plot_rows(ctx, "summary", rows, n, d));
   limn__out out, *f = &out;
   limn__out_init(f, sink);
   limn__summary_svg(f, o, rows, n);
