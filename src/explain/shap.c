@@ -196,11 +196,9 @@ typedef struct kset {
   size_t hcap;
 } kset;
 
-static uint64_t mask_hash(const unsigned char *z, size_t M) { return limn__fnv1a64(z, M); }
-
 /* The index of coalition z, or n (not present); *h the slot to insert it at. */
 static size_t kset_find(const kset *s, const unsigned char *z, size_t *h) {
-  size_t i = (size_t)(mask_hash(z, s->M) & (s->hcap - 1));
+  size_t i = (size_t)(limn__fnv1a64(z, s->M) & (s->hcap - 1));
   while (s->slot[i] != (size_t)-1) {
     if (!memcmp(s->z + s->slot[i] * s->M, z, s->M))
       return s->slot[i];
@@ -310,8 +308,6 @@ static double binomial(size_t n, size_t k) {
   return r;
 }
 
-static int paired_size(size_t sz, size_t npaired) { return sz <= npaired; }
-
 /* KernelSHAP's coalitions and weights (shap's rules, our RNG): whole subset sizes from
  * the outside in while the budget allows, then sizes drawn by their kernel weight and
  * subsets uniformly, each with its complement. *all: every coalition was enumerated. */
@@ -387,7 +383,7 @@ static int kernel_coalitions(game *g, kset *s, limn_rng *rng, int *all) {
       size_t grp = t % KERNEL_GROUPS; /* the draw and its complement in one group */
       int fresh = kset_draw(s, z, grp);
       left -= (size_t)fresh;
-      if (!paired_size(sz, npaired) || left == 0)
+      if (sz > npaired || left == 0)
         continue;
       for (size_t p = 0; p < M; p++) /* the complement */
         z[p] = (unsigned char)!z[p];
