@@ -56,6 +56,79 @@ static double time_floor(limn_ctx *ctx, const limn_model *m, const float *bg, si
   return bench_median(t, reps);
 }
 
+/* The anchor of the spec: its model (StandardScaler + MLPClassifier(64, 32)), its 100
+ * background rows and its two least certain test rows, against a 16000-permutation numpy
+ * reference (bench/make_shap_standin.py). Per estimator and budget: the largest |error|
+ * (mean of 10 seeds) and the time per row, so an estimator's error is read against its
+ * time; the shap stand-in reached 0.0037 / 0.0073 in 182 ms. */
+static void anchor(limn_ctx *ctx, const char *src, int reps) {
+  char path[1024];
+  limn_model *m = NULL;
+  limn_dataset *bg = NULL, *rows = NULL;
+  snprintf(path, sizeof path, "%s/bench/data/standin_bc.limn", src);
+  if (limn_model_load(ctx, path, &m))
+    die(ctx);
+  limn_read_opts ro = limn_read_opts_default();
+  ro.schema = limn_model_schema(m), ro.target_optional = 1;
+  snprintf(path, sizeof path, "%s/bench/data/standin_bg.csv", src);
+  if (limn_dataset_read(ctx, path, &ro, &bg))
+    die(ctx);
+  snprintf(path, sizeof path, "%s/bench/data/standin_rows.csv", src);
+  if (limn_dataset_read(ctx, path, &ro, &rows))
+    die(ctx);
+  size_t d = limn_model_nfeatures(m);
+  double ref[2][64], big[2] = {0, 0};
+  snprintf(path, sizeof path, "%s/bench/data/standin_ref.csv", src);
+  FILE *f = fopen(path, "r");
+  int r, t, j;
+  double p1, phi, se;
+  if (!f || fscanf(f, "%*[^\n]\n") != 0) {
+    fprintf(stderr, "bench_shap: cannot read %s\n", path);
+    exit(1);
+  }
+  while (fscanf(f, "%d,%d,%lf,%d,%lf,%lf\n", &r, &t, &p1, &j, &phi, &se) == 6 && r < 2 && j < 64)
+    ref[r][j] = phi, big[r] = fmax(big[r], fabs(phi));
+  fclose(f);
+  printf("anchor (the spec's model, background and rows; shap's stand-in: largest |error| 0.0037 / 0.0073 "
+         "in 182 ms per row):\n  estimator     budget     model rows   row A error   row B error   ms/row   "
+         "x faster than 182 ms\n");
+  struct {
+    limn_shap_estimator est;
+    size_t budget;
+  } runs[] = {{LIMN_SHAP_KERNEL, 0},      {LIMN_SHAP_KERNEL, 4 * 2108}, {LIMN_SHAP_PERMUTATION, 61 * 8},
+              {LIMN_SHAP_PERMUTATION, 0}, {LIMN_SHAP_SAMPLING, 200},    {LIMN_SHAP_SAMPLING, 500},
+              {LIMN_SHAP_SAMPLING, 0},    {LIMN_SHAP_SAMPLING, 2000},   {LIMN_SHAP_SAMPLING, 4000}};
+  for (size_t q = 0; q < sizeof runs / sizeof *runs; q++) {
+    double err[2] = {0, 0}, ms = 0;
+    size_t used = 0;
+    for (int row = 0; row < 2; row++)
+      for (uint64_t seed = 0; seed < 10; seed++) {
+        limn_shap_opts o = limn_shap_opts_default();
+        o.background = limn_dataset_x(bg), o.nbackground = limn_dataset_nrows(bg), o.target = 1;
+        o.estimator = runs[q].est, o.nsamples = runs[q].budget, o.seed = seed;
+        const float *x = limn_dataset_x(rows) + (size_t)row * d;
+        double w = 0;
+        limn_explanation *e = NULL;
+        if (limn_explain_shap(ctx, m, x, 1, &o, &e))
+          die(ctx);
+        for (size_t c = 0; c < d; c++)
+          w = fmax(w, fabs(e[0].attr[c] - ref[row][c]));
+        err[row] += w / 10;
+        used = e[0].num_samples;
+        limn_explanations_free(ctx, e, 1);
+        if (row == 0 && seed == 0)
+          ms = 1e3 * time_shap(ctx, m, x, 1, &o, reps, &used);
+      }
+    const char *name = limn_shap_estimator_name(runs[q].est);
+    size_t model_rows = runs[q].est == LIMN_SHAP_SAMPLING ? used * 2 * (d - 1) : used * 100;
+    printf("  %-12s %7zu %14zu   %11.4f   %11.4f   %6.1f   %5.1f\n", name, used, model_rows, err[0], err[1],
+           ms, 182 / ms);
+  }
+  printf("  (largest |phi| %.4f / %.4f; budget: kernel and permutation coalitions, sampling permutations)\n",
+         big[0], big[1]);
+  limn_dataset_free(bg), limn_dataset_free(rows), limn_model_free(m);
+}
+
 int main(int argc, char **argv) {
   const char *src = argc > 1 ? argv[1] : ".";
   int reps = argc > 2 ? atoi(argv[2]) : 5;
@@ -124,15 +197,18 @@ int main(int argc, char **argv) {
     die(ctx);
   printf(
       "error against exact, M = 10, 100 background rows, 10 rows x 5 seeds (mean of the largest |error| per "
-      "row):\n  coalitions   kernel error   ms/row   permutation error   ms/row\n");
+      "row; sampling at about the same model rows):\n  coalitions   kernel error   ms/row   permutation "
+      "error   "
+      "ms/row   sampling perms   error    ms/row\n");
   size_t budgets[] = {105, 210, 420, 840};
   for (int q = 0; q < 4; q++) {
-    double err[2] = {0, 0}, ms[2] = {0, 0};
-    for (int est = 0; est < 2; est++)
+    double err[3] = {0, 0, 0}, ms[3] = {0, 0, 0};
+    limn_shap_estimator ests[3] = {LIMN_SHAP_KERNEL, LIMN_SHAP_PERMUTATION, LIMN_SHAP_SAMPLING};
+    size_t perms = budgets[q] * 100 / 18; /* 2(M - 1) model rows per permutation */
+    for (int est = 0; est < 3; est++)
       for (uint64_t seed = 0; seed < 5; seed++) {
         limn_shap_opts so = x10;
-        so.estimator = est ? LIMN_SHAP_PERMUTATION : LIMN_SHAP_KERNEL, so.nsamples = budgets[q],
-        so.seed = seed;
+        so.estimator = ests[est], so.nsamples = est == 2 ? perms : budgets[q], so.seed = seed;
         limn_explanation *ex = NULL;
         double t0 = bench_now();
         if (limn_explain_shap(ctx, m10, limn_dataset_x(t10), 10, &so, &ex))
@@ -146,7 +222,11 @@ int main(int argc, char **argv) {
         }
         limn_explanations_free(ctx, ex, 10);
       }
-    printf("  %10zu   %12.4g   %6.2f   %17.4g   %6.2f\n", budgets[q], err[0], ms[0], err[1], ms[1]);
+    printf(
+        "  %10zu   %12.4g   %6.2f   %17.4g   %6.2f   %14zu   %6.4f   %6.2f\n", budgets[q], err[0], ms[0],
+        err[1], ms[1],
+        limn_shap_samples(&(limn_shap_opts){.nsamples = perms, .nbackground = 100}, LIMN_SHAP_SAMPLING, 10),
+        err[2], ms[2]);
   }
   limn_explanations_free(ctx, ref, 10);
   limn_dataset_free(t10);
@@ -204,6 +284,7 @@ int main(int argc, char **argv) {
     limn_explanations_free(ctx, cv, 1);
   }
   (void)d;
+  anchor(ctx, src, reps);
   limn_dataset_free(b10), limn_model_free(m10);
   limn_dataset_free(tr), limn_dataset_free(te), limn_model_free(m);
   limn_ctx_free(ctx);

@@ -38,9 +38,14 @@ static cli_opt opts[] = {
     {"background-size", "N", "100",
      "SHAP: background rows at most (more: a uniform sample without replacement, seeded by --seed)", 0, 0, 0},
     {"estimator", "NAME", "auto",
-     "SHAP: auto (exact up to 12 varying columns, else kernel), exact, kernel or permutation", 0, 0, 0},
-    {"nsamples", "N", "auto", "SHAP, sampled: coalitions (auto: 2M + 2048; permutation: 2M + 1 each)", 0, 0,
-     0},
+     "SHAP: auto (exact up to 12 varying columns, else sampling; kernel with --link logit), exact, kernel, "
+     "permutation or sampling (permutations with one background row each)",
+     0, 0, 0},
+    {"nsamples", "N", "auto",
+     "SHAP, sampled: kernel and permutation: coalitions (auto: 2M + 2048; permutation: 2M + 1 each); "
+     "sampling: "
+     "permutations (auto: 1000 or 10 per background row, rounded up to a multiple of the background size)",
+     0, 0, 0},
     {"link", "NAME", "identity", "SHAP: identity or logit (of the averaged probability)", 0, 0, 0},
     {"groups", "FILE", NULL,
      "SHAP: columns that play together, a CSV of column,group (e.g. one-hot columns or a sensor's "
@@ -207,7 +212,7 @@ static int shap_opts(explain_args *a) {
   limn_shap_opts *o = &a->so;
   *o = limn_shap_opts_default();
   if (limn_shap_estimator_parse(cli_get(&cmd, "estimator"), &o->estimator))
-    return cli_fail("--estimator: expected auto, exact, kernel or permutation, got '%s'",
+    return cli_fail("--estimator: expected auto, exact, kernel, permutation or sampling, got '%s'",
                     cli_get(&cmd, "estimator")),
            CLI_USAGE;
   if (limn_link_parse(cli_get(&cmd, "link"), &o->link))

@@ -248,12 +248,15 @@ LIMN_API int limn_lime_submodular_pick(limn_ctx *ctx, const limn_explanation *ex
 
 /* How the Shapley values are found. */
 typedef enum limn_shap_estimator {
-  LIMN_SHAP_AUTO = 0,       /* exact up to exact_max varying players, else kernel */
-  LIMN_SHAP_EXACT = 1,      /* every coalition: 2^M x N model rows */
-  LIMN_SHAP_KERNEL = 2,     /* KernelSHAP (shap's KernelExplainer rules, seeded) */
-  LIMN_SHAP_PERMUTATION = 3 /* antithetic permutations (shap's PermutationExplainer) */
+  LIMN_SHAP_AUTO = 0,        /* exact up to exact_max varying players, else sampling with the
+                                 identity link, kernel with the logit link */
+  LIMN_SHAP_EXACT = 1,       /* every coalition: 2^M x N model rows */
+  LIMN_SHAP_KERNEL = 2,      /* KernelSHAP (shap's KernelExplainer rules, seeded) */
+  LIMN_SHAP_PERMUTATION = 3, /* antithetic permutations (shap's PermutationExplainer) */
+  LIMN_SHAP_SAMPLING = 4     /* antithetic permutations, each with one background row, the rows
+                                stratified (Strumbelj & Kononenko 2014; identity link only) */
 } limn_shap_estimator;
-/* "auto", "exact", "kernel", "permutation" (NULL for another value); parse returns
+/* "auto", "exact", "kernel", "permutation", "sampling" (NULL for another value); parse returns
  * LIMN_EINVAL for an unknown name. */
 LIMN_API const char *limn_shap_estimator_name(limn_shap_estimator e);
 LIMN_API int limn_shap_estimator_parse(const char *name, limn_shap_estimator *out);
@@ -269,7 +272,9 @@ LIMN_API int limn_link_parse(const char *name, limn_link *out);
 typedef struct limn_shap_opts {
   limn_shap_estimator estimator; /* [auto] */
   size_t nsamples;               /* kernel: coalitions, permutation: coalitions (2M + 1 per
-                                    permutation) [0: 2M + 2048] */
+                                    permutation) [0: 2M + 2048]; sampling: permutations, rounded
+                                    up to a multiple of nbackground, 2(M - 1) model rows each
+                                    [0: the larger of 1000 and 10 nbackground] */
   limn_link link;                /* [identity] */
   limn_space space;              /* explained output: OUTPUT or LOGIT [OUTPUT] */
   long target;                   /* output index; -1: the predicted class [-1] */
@@ -290,17 +295,23 @@ typedef struct limn_shap_opts {
 /* The defaults in brackets above. */
 LIMN_API limn_shap_opts limn_shap_opts_default(void);
 
+/* The budget an estimator uses for M varying players: o->nsamples, or its default (kernel
+ * and permutation: 2M + 2048 coalitions; sampling: the larger of 1000 and 10 background
+ * rows); sampling's rounded up to a multiple of o->nbackground. 0 for exact and auto. */
+LIMN_API size_t limn_shap_samples(const limn_shap_opts *o, limn_shap_estimator est, size_t M);
+
 /* Shapley values of n raw rows x (n, nfeatures): players are the model's raw columns (a
  * categorical column's one-hot slots move together), the game is interventional over the
  * background, v(S) = g(mean over background rows r of f(x_S, r_notS)), g the link.
  * Columns whose value in x equals every background row's (exactly; NaN equals NaN)
  * cannot change v: they get 0 and do not count in M. Exact values (every coalition,
  * std_error 0) or sampled ones with a standard error per feature (permutation: over
- * the antithetic permutations; kernel: a delete-a-group jackknife over 10 groups of
- * the drawn coalitions, 0 when every coalition was enumerated). All model rows of one explanation go through
+ * the antithetic permutations; sampling: within each background row's permutations;
+ * kernel: a delete-a-group jackknife over 10 groups of the drawn coalitions, 0 when
+ * every coalition was enumerated). All model rows of one explanation go through
  * the model in large batches; results never depend on the thread count, the batch or the row order. Errors:
  * no background, one of another width or with non-finite values, a target out of range, exact above 20
- * varying players, nsamples below 2M + 1 for permutation. */
+ * varying players, nsamples below 2M + 1 for permutation, sampling with the logit link. */
 LIMN_API int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                                const limn_shap_opts *opts, limn_explanation **out);
 

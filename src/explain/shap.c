@@ -1,5 +1,6 @@
 /* Shapley values of the interventional game (docs/math/shap.md): exact enumeration,
- * KernelSHAP with shap's KernelExplainer rules (seeded), antithetic permutations.
+ * KernelSHAP with shap's KernelExplainer rules (seeded), antithetic permutations over
+ * the whole background, and antithetic permutations with one background row each.
  * Rows are explained one after another; all coalitions of a row go through the model
  * in blocks of about 64k model rows, which the model spreads over the threads. A
  * row's values depend only on the row, the background, the options and its RNG stream
@@ -11,7 +12,7 @@
 #define SHAP_EXACT_LIMIT 20   /* players: 2^20 coalitions x N rows */
 #define SHAP_LOGIT_EPS 1e-12
 
-static const char *const est_names[] = {"auto", "exact", "kernel", "permutation"};
+static const char *const est_names[] = {"auto", "exact", "kernel", "permutation", "sampling"};
 static const char *const link_names[] = {"identity", "logit"};
 
 #define NAMES(a) (sizeof(a) / sizeof *(a))
@@ -37,6 +38,17 @@ limn_shap_opts limn_shap_opts_default(void) {
   o.target = -1;
   o.exact_max = 12;
   return o;
+}
+
+size_t limn_shap_samples(const limn_shap_opts *o, limn_shap_estimator est, size_t M) {
+  if (!o || (est != LIMN_SHAP_KERNEL && est != LIMN_SHAP_PERMUTATION && est != LIMN_SHAP_SAMPLING))
+    return 0;
+  if (est != LIMN_SHAP_SAMPLING)
+    return o->nsamples ? o->nsamples : 2 * M + 2048;
+  size_t N = o->nbackground ? o->nbackground : 1, want = o->nsamples     ? o->nsamples
+                                                         : 10 * N > 1000 ? 10 * N
+                                                                         : 1000;
+  return (want + N - 1) / N * N;
 }
 
 /* The game of one row: v(S) = g(mean over the background of f(x_S, r_notS)). */
@@ -518,12 +530,137 @@ static int permutation(game *g, limn_rng *rng, double *phi, double *se, double *
   return rc;
 }
 
+/* ---- sampling: permutations, each with one background row ---- */
+
+/* With the identity link v(S) = (1/N) sum_r f(x_S, r_notS) is the mean of the N games
+ * of one background row each, so its Shapley values are the mean of theirs. A sample
+ * is an antithetic permutation pair played in the game of one background row r: 2(M - 1)
+ * model rows instead of the permutation estimator's 2(M - 1) N. The rows are stratified:
+ * row r plays K / N permutations (consecutive ones), so the values sum to
+ * f(x) - mean_r f(r) exactly. */
+typedef struct samp_fill_arg {
+  const game *g;
+  const size_t *perm; /* (pairs of the block, M) */
+  size_t first;       /* the block's first pair */
+  size_t per_row;     /* pairs per background row */
+  float *rows;        /* (pairs, 2(M - 1), d) */
+} samp_fill_arg;
+
+/* Copies player p's columns from src into row. */
+static void put_player(const game *g, size_t p, const float *src, float *row) {
+  for (size_t t = g->gstart[g->player[p]]; t < g->gstart[g->player[p] + 1]; t++)
+    row[g->gcols[t]] = src[g->gcols[t]];
+}
+
+/* Pair c of the block: forward rows (r with the first i + 1 players of pi from x), then
+ * backward rows (x with them from r), i = 0..M-2. */
+static int samp_fill_item(void *arg, size_t c, void *scratch) {
+  (void)scratch;
+  const samp_fill_arg *a = arg;
+  const game *g = a->g;
+  size_t d = g->d, inner = g->M - 1;
+  const size_t *pi = a->perm + c * g->M;
+  const float *r = g->bg + (a->first + c) / a->per_row * d;
+  float *f = a->rows + c * 2 * inner * d, *b = f + inner * d;
+  for (size_t i = 0; i < inner; i++) {
+    memcpy(f + i * d, i ? f + (i - 1) * d : r, d * sizeof *f);
+    memcpy(b + i * d, i ? b + (i - 1) * d : g->x, d * sizeof *b);
+    put_player(g, pi[i], g->x, f + i * d);
+    put_player(g, pi[i], r, b + i * d);
+  }
+  return 0;
+}
+
+/* phi_p = (1/N) sum_r mean of row r's contributions; se_p^2 = (1/N^2) sum_r s_r^2 / a
+ * (a = K / N pairs per row, s_r^2 their variance), or with a = 1 the plain variance
+ * over all K pairs / K (which overstates it). */
+static int sampling(game *g, limn_rng *rng, double *phi, double *se, double *base, double *full) {
+  limn_ctx *ctx = g->ctx;
+  size_t M = g->M, N = g->N, d = g->d, k = g->k, inner = M - 1;
+  size_t per_row = (g->nsamples + N - 1) / N, K = per_row * N;
+  if (K / N != per_row || K > ((size_t)1 << 40) / (M ? M : 1))
+    return limn__err(ctx, LIMN_EINVAL, "sampling SHAP: %zu permutations x %zu background rows is too many",
+                     per_row, N);
+  LIMN_TRY(ends(g, base, full));
+  /* pairs per model call: about 16k rows and 4 MB of inputs (buffers that stay in the
+   * allocator's heap: fresh pages for every row cost more than the model), one at least */
+  size_t per_pair = 2 * inner, B = 16384 / per_pair, by_floats = ((size_t)1 << 20) / (per_pair * d);
+  B = B < by_floats ? B : by_floats;
+  B = B ? B : 1;
+  B = B < K ? B : K;
+  float *rows = limn__alloc_array(ctx, B * per_pair, d * sizeof *rows);
+  float *out = limn__alloc_array(ctx, B * per_pair > N ? B * per_pair : N, k * sizeof *out);
+  size_t *perm = limn__alloc_array(ctx, B, M * sizeof *perm);
+  double *fr = limn__alloc_array(ctx, N, sizeof *fr), *acc = limn__calloc(ctx, 5 * M, sizeof *acc);
+  int rc = rows && out && perm && fr && acc ? LIMN_OK : LIMN_ENOMEM;
+  /* acc: the row's sum and squares, all pairs' sum and squares, the within-row variances */
+  double *rs = acc, *rq = rs + M, *ts = rq + M, *tq = ts + M, *wv = tq + M;
+  if (rc == LIMN_OK)
+    rc = limn_model_forward(ctx, g->m, g->bg, N, g->o->space, out);
+  for (size_t r = 0; r < N && rc == LIMN_OK; r++)
+    fr[r] = out[r * k + g->target];
+  for (size_t p = 0; p < M; p++)
+    phi[p] = 0;
+  for (size_t first = 0; first < K && rc == LIMN_OK; first += B) {
+    size_t nb = K - first < B ? K - first : B;
+    for (size_t c = 0; c < nb; c++) {
+      size_t *pi = perm + c * M;
+      for (size_t p = 0; p < M; p++)
+        pi[p] = p;
+      limn_rng_shuffle(rng, pi, M);
+    }
+    samp_fill_arg fa = {g, perm, first, per_row, rows};
+    int pr = limn__parallel_for(ctx, nb, 0, samp_fill_item, &fa);
+    if (pr) {
+      rc = pr == LIMN_ENOMEM ? LIMN_ENOMEM : limn__err(ctx, LIMN_EINVAL, "SHAP: building the model rows");
+      break;
+    }
+    if ((rc = limn_model_forward(ctx, g->m, rows, nb * per_pair, g->o->space, out)))
+      break;
+    for (size_t c = 0; c < nb; c++) {
+      size_t pair = first + c, r = pair / per_row;
+      const size_t *pi = perm + c * M;
+      const float *fo = out + c * per_pair * k, *bo = fo + inner * k;
+      double f0 = fr[r], f1 = *full; /* (*full: f(x) in double, as v(all) is) */
+      for (size_t i = 0; i < M; i++) {
+        double before = i ? fo[(i - 1) * k + g->target] : f0, after = i < inner ? fo[i * k + g->target] : f1;
+        double bbefore = i ? bo[(i - 1) * k + g->target] : f1,
+               bafter = i < inner ? bo[i * k + g->target] : f0;
+        double v = 0.5 * ((after - before) + (bbefore - bafter));
+        rs[pi[i]] += v, rq[pi[i]] += v * v, ts[pi[i]] += v, tq[pi[i]] += v * v;
+      }
+      if ((pair + 1) % per_row == 0) { /* row r done: its mean and variance */
+        for (size_t p = 0; p < M; p++) {
+          double mean = rs[p] / (double)per_row;
+          phi[p] += mean / (double)N;
+          if (per_row > 1)
+            wv[p] +=
+                fmax(0.0, (rq[p] - (double)per_row * mean * mean) / (double)(per_row - 1)) / (double)per_row;
+          rs[p] = rq[p] = 0;
+        }
+      }
+    }
+    if (limn__canceled(ctx))
+      rc = limn__err(ctx, LIMN_ECANCELED, "canceled");
+  }
+  for (size_t p = 0; p < M && rc == LIMN_OK; p++) {
+    double mean = ts[p] / (double)K;
+    se[p] = per_row > 1 ? sqrt(wv[p]) / (double)N
+            : K > 1     ? sqrt(fmax(0.0, (tq[p] - (double)K * mean * mean) / (double)(K - 1)) / (double)K)
+                        : NAN;
+  }
+  g->evals = K;
+  limn__free(ctx, rows), limn__free(ctx, out), limn__free(ctx, perm), limn__free(ctx, fr),
+      limn__free(ctx, acc);
+  return rc;
+}
+
 /* ---- entry ---- */
 
 static int check_opts(limn_ctx *ctx, const limn_model *m, const limn_shap_opts *o) {
   if (!o->background || o->nbackground == 0)
     return limn__err(ctx, LIMN_EINVAL, "SHAP needs background rows (the game's reference data)");
-  if ((unsigned)o->estimator > LIMN_SHAP_PERMUTATION)
+  if ((unsigned)o->estimator > LIMN_SHAP_SAMPLING)
     return limn__err(ctx, LIMN_EINVAL, "unknown SHAP estimator %d", (int)o->estimator);
   if ((unsigned)o->link > LIMN_LINK_LOGIT)
     return limn__err(ctx, LIMN_EINVAL, "unknown link %d", (int)o->link);
@@ -532,6 +669,10 @@ static int check_opts(limn_ctx *ctx, const limn_model *m, const limn_shap_opts *
   if (o->link == LIMN_LINK_LOGIT &&
       (o->space != LIMN_SPACE_OUTPUT || limn_model_task(m) != LIMN_TASK_CLASSIFICATION))
     return limn__err(ctx, LIMN_EINVAL, "the logit link needs probabilities (a classifier's output space)");
+  if (o->link == LIMN_LINK_LOGIT && o->estimator == LIMN_SHAP_SAMPLING)
+    return limn__err(ctx, LIMN_EINVAL,
+                     "the sampling estimator needs the identity link (the logit of the background's mean "
+                     "is not a mean of one game per background row): use kernel or permutation");
   /* the background rows: finite, valid codes (the model checks them) */
   float *tmp = limn__alloc_array(ctx, o->nbackground, m->noutputs * sizeof(float));
   if (!tmp)
@@ -603,11 +744,13 @@ static int explain_row(game *g, size_t i, limn_explanation *e, double *phi, doub
   varying(g);
   limn_shap_estimator est = o->estimator;
   if (est == LIMN_SHAP_AUTO)
-    est = g->M <= o->exact_max && g->M <= SHAP_EXACT_LIMIT ? LIMN_SHAP_EXACT : LIMN_SHAP_KERNEL;
+    est = g->M <= o->exact_max && g->M <= SHAP_EXACT_LIMIT ? LIMN_SHAP_EXACT
+          : o->link == LIMN_LINK_IDENTITY                  ? LIMN_SHAP_SAMPLING
+                                                           : LIMN_SHAP_KERNEL;
   if (est == LIMN_SHAP_EXACT && g->M > SHAP_EXACT_LIMIT)
     return limn__err(g->ctx, LIMN_EINVAL,
                      "row %zu: exact Shapley values of %zu varying players need 2^%zu x %zu model rows; "
-                     "the limit is %d players (use --estimator kernel or permutation)",
+                     "the limit is %d players (use --estimator sampling, kernel or permutation)",
                      i, g->M, g->M, g->N, SHAP_EXACT_LIMIT);
   double base = 0, full = 0;
   int rc;
@@ -619,13 +762,14 @@ static int explain_row(game *g, size_t i, limn_explanation *e, double *phi, doub
   } else {
     /* sampled: with a tolerance, again with twice the budget (a fresh, seeded draw)
      * until every standard error is below it, or the cap */
-    size_t start = g->o->nsamples ? g->o->nsamples : 2 * g->M + 2048, cap = (size_t)1 << 20;
+    size_t start = limn_shap_samples(o, est, g->M), cap = (size_t)1 << 20;
     cap = cap > start ? cap : start;
     for (g->nsamples = start;; g->nsamples *= 2) {
       limn_rng_init(&rng, o->seed, o->row_ids ? o->row_ids[i] : i);
       g->evals = 0;
-      rc = est == LIMN_SHAP_KERNEL ? kernel(g, &rng, phi, se, &base, &full)
-                                   : permutation(g, &rng, phi, se, &base, &full);
+      rc = est == LIMN_SHAP_KERNEL     ? kernel(g, &rng, phi, se, &base, &full)
+           : est == LIMN_SHAP_SAMPLING ? sampling(g, &rng, phi, se, &base, &full)
+                                       : permutation(g, &rng, phi, se, &base, &full);
       double worst = 0;
       for (size_t p = 0; p < g->M && rc == LIMN_OK; p++)
         worst = se[p] > worst || isnan(se[p]) ? se[p] : worst;

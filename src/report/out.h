@@ -62,6 +62,9 @@ void limn__diverging(double t, char *buf, size_t cap);
  * Returns 0 when sound, 1 when the errors pass a tenth of the largest value, 2 when there
  * are none to judge by (a single permutation). */
 int limn__shap_weakness(const limn_explanation *e, double *se, double *pct);
+/* What a SHAP explanation's num_samples counts: "permutations" (sampling: each with one
+ * background row) or "coalitions". */
+const char *limn__shap_budget_unit(const limn_explanation *e);
 
 double limn__svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0);
 double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row);

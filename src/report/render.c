@@ -116,6 +116,10 @@ static const char *output_label(const limn_model *m, const limn_explanation *e) 
   return in_logits(e) ? "logit" : "P";
 }
 
+const char *limn__shap_budget_unit(const limn_explanation *e) {
+  return e->estimator == LIMN_SHAP_SAMPLING ? "permutations" : "coalitions";
+}
+
 int limn__shap_weakness(const limn_explanation *e, double *se, double *pct) {
   double mx = 0, big = 0;
   for (size_t j = 0; j < e->nfeatures; j++) {
@@ -173,8 +177,9 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
     if (e->method == LIMN_METHOD_SHAP) {
       double se, pct;
       int weak = limn__shap_weakness(e, &se, &pct);
-      limn__printf(f, "  base value %.6g, efficiency gap %.3g; %s, %zu coalitions", e->base_value, e->delta,
-                   limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples);
+      limn__printf(f, "  base value %.6g, efficiency gap %.3g; %s, %zu %s", e->base_value, e->delta,
+                   limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,
+                   limn__shap_budget_unit(e));
       if (isnan(se))
         limn__puts(f, ", no standard errors (one permutation)\n");
       else if (se > 0)

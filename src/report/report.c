@@ -695,11 +695,13 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
   if (se == 0)
     limn__printf(f, "Exact: every one of the %zu coalitions was evaluated.</p>\n", e->num_samples);
   else if (weak == 2)
-    limn__printf(f, "Estimated (%s, %zu coalitions), without standard errors.</p>\n",
-                 limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples);
+    limn__printf(f, "Estimated (%s, %zu %s), without standard errors.</p>\n",
+                 limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,
+                 limn__shap_budget_unit(e));
   else
-    limn__printf(f, "Estimated (%s, %zu coalitions); the largest standard error is %.2g.</p>\n",
-                 limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples, se);
+    limn__printf(f, "Estimated (%s, %zu %s); the largest standard error is %.2g.</p>\n",
+                 limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,
+                 limn__shap_budget_unit(e), se);
   if (weak == 2)
     limn__puts(f, "<p class=\"disagree\"><strong>Caution:</strong> a single permutation gives no standard "
                   "errors, so the values below are not reliable.</p>\n");
@@ -940,8 +942,10 @@ static void provenance(limn__out *f, const rep *r, const char *msha, const char 
     limn__printf(
         f,
         "<dt>SHAP</dt><dd>interventional game over %zu reference rows, identity link, auto estimator "
-        "(exact up to %zu varying features, else KernelSHAP with %zu + 2M coalitions), seed %llu</dd>\n",
-        r->so.nbackground, r->so.exact_max, (size_t)2048, (unsigned long long)in->seed);
+        "(exact up to %zu varying features, else %zu antithetic permutations with one reference row "
+        "each), seed %llu</dd>\n",
+        r->so.nbackground, r->so.exact_max, limn_shap_samples(&r->so, LIMN_SHAP_SAMPLING, 0),
+        (unsigned long long)in->seed);
   limn__printf(f, "<dt>Reason codes</dt><dd>%zu per row, from %s", in->reasons,
                in->reasons_from == LIMN_METHOD_LIME && r->lime   ? "LIME"
                : in->reasons_from == LIMN_METHOD_SHAP && r->shap ? "SHAP"

@@ -200,10 +200,77 @@ static void test_sampled(const bc10 *b) {
   limn_explanations_free(ctx, k, 10), limn_explanations_free(ctx, ex, 10);
 }
 
+/* sampling (a permutation per background row, the rows stratified): against exact, the
+ * error falls like 1/sqrt(permutations) (1 vs 100 per background row: 10x), the
+ * standard errors (within each row's permutations) cover the true error at about their
+ * nominal rate, efficiency holds exactly, the budget is rounded up to whole passes over
+ * the background, a row alone equals the row among others, the same on 1 and 2 threads,
+ * and the logit link is refused (a logit of a mean is no mean of per-row games). */
+static void test_sampling(const bc10 *b) {
+  test_begin("sampling");
+  limn_shap_opts o = limn_shap_opts_default();
+  o.estimator = LIMN_SHAP_EXACT;
+  limn_explanation *ex = explain(b, o), *s = NULL;
+  size_t N = limn_dataset_nrows(b->bg), covered = 0, total = 0;
+  double err[2] = {0, 0}, gap = 0;
+  o.estimator = LIMN_SHAP_SAMPLING;
+  for (int q = 0; q < 2 && ex; q++) {
+    o.nsamples = q ? 100 * N : N;
+    for (uint64_t seed = 0; seed < 10; seed++) {
+      o.seed = seed;
+      limn_explanations_free(ctx, s, 10);
+      s = explain(b, o);
+      for (int i = 0; s && i < 10; i++) {
+        gap = fmax(gap, fabs(s[i].delta));
+        CHECK(s[i].estimator == LIMN_SHAP_SAMPLING && s[i].num_samples == o.nsamples);
+        for (int j = 0; j < 10; j++) {
+          double e = fabs(s[i].attr[j] - ex[i].attr[j]);
+          err[q] += e;
+          if (q)
+            total++, covered += e <= 2 * s[i].std_error[j];
+        }
+      }
+    }
+  }
+  double ratio = err[0] / err[1], cover = total ? (double)covered / (double)total : 0;
+  printf("sampling: mean |error| 1 / 100 permutations per background row: %.3g / %.3g (ratio %.2f, sqrt rate "
+         "10); 2 s.e. cover %.3f of %zu values\n",
+         err[0] / 1000, err[1] / 1000, ratio, cover, total);
+  CHECK(ratio > 6 && ratio < 16);
+  CHECK(cover > 0.9 && cover < 0.99);
+  CHECK(gap < 1e-12);
+  /* whole passes: 25 asked of 20 background rows -> 40 */
+  limn_explanation *one = NULL, *t1 = NULL, *t2 = NULL;
+  o.nsamples = N + 5, o.seed = 3;
+  limn_explanations_free(ctx, s, 10);
+  s = explain(b, o);
+  CHECK(s && s[0].num_samples == 2 * N);
+  size_t id = 7;
+  o.row_ids = &id, o.background = limn_dataset_x(b->bg), o.nbackground = N, o.target = 1;
+  CHECK_OK(ctx, limn_explain_shap(ctx, b->m, limn_dataset_x(b->te) + 7 * 10, 1, &o, &one));
+  o.row_ids = NULL;
+  limn_ctx_set_threads(ctx, 1);
+  t1 = explain(b, o);
+  limn_ctx_set_threads(ctx, 2);
+  t2 = explain(b, o);
+  limn_ctx_set_threads(ctx, 0);
+  int same = one && t1 && t2 && s;
+  for (int j = 0; same && j < 10; j++)
+    same = one[0].attr[j] == s[7].attr[j] && t1[3].attr[j] == t2[3].attr[j] && t1[3].attr[j] == s[3].attr[j];
+  CHECK(same);
+  o.link = LIMN_LINK_LOGIT;
+  limn_explanation *bad = NULL;
+  CHECK_ERR(ctx, limn_explain_shap(ctx, b->m, limn_dataset_x(b->te), 1, &o, &bad), LIMN_EINVAL,
+            "sampling estimator needs the identity link");
+  limn_explanations_free(ctx, one, 1), limn_explanations_free(ctx, t1, 10),
+      limn_explanations_free(ctx, t2, 10);
+  limn_explanations_free(ctx, s, 10), limn_explanations_free(ctx, ex, 10);
+}
+
 /* --tolerance: the budget doubles until every standard error is below it. */
 static void test_tolerance(const bc10 *b) {
   test_begin("tolerance");
-  for (int e = LIMN_SHAP_KERNEL; e <= LIMN_SHAP_PERMUTATION; e++) {
+  for (int e = LIMN_SHAP_KERNEL; e <= LIMN_SHAP_SAMPLING; e++) {
     limn_shap_opts o = limn_shap_opts_default();
     o.estimator = (limn_shap_estimator)e, o.nsamples = e == LIMN_SHAP_KERNEL ? 100 : 210, o.tolerance = 0.003;
     limn_explanation *ex = explain(b, o);
@@ -212,7 +279,7 @@ static void test_tolerance(const bc10 *b) {
     for (int i = 0; ex && i < 10; i++) {
       for (int j = 0; j < 10; j++)
         worst = fmax(worst, ex[i].std_error[j]);
-      grew += ex[i].num_samples > 2 + o.nsamples;
+      grew += ex[i].num_samples > 2 + o.nsamples + 20; /* (sampling: whole passes of the 20 rows) */
     }
     printf("%s with tolerance 0.003: largest standard error %.3g, %zu of 10 rows sampled more\n",
            limn_shap_estimator_name(o.estimator), worst, grew);
@@ -244,7 +311,7 @@ static void test_axioms(void) {
   limn_model *m = linear5(W);
   const float *bg = BG;
   float x[5] = {2, -1, 7, 0.5f, 0.5f};
-  for (int e = LIMN_SHAP_EXACT; e <= LIMN_SHAP_PERMUTATION && m; e++) {
+  for (int e = LIMN_SHAP_EXACT; e <= LIMN_SHAP_SAMPLING && m; e++) {
     limn_shap_opts o = limn_shap_opts_default();
     o.estimator = (limn_shap_estimator)e, o.background = bg, o.nbackground = 4, o.nsamples = 110;
     limn_explanation *ex = NULL;
@@ -258,7 +325,8 @@ static void test_axioms(void) {
       got[j] = ex[0].attr[j];
     }
     /* exact for every estimator: a linear game has no interactions (permutation: each
-     * permutation is exact; kernel: the regression fits exactly) */
+     * permutation is exact; sampling: each one's value is w_j (x_j - r_j), and every
+     * background row r plays equally often; kernel: the regression fits exactly) */
     CHECK_CLOSE(limn_shap_estimator_name(ex[0].estimator), got, want, 5, 1e-6, 1e-6);
     CHECK(fabs(ex[0].attr[2]) < 1e-12);                /* dummy (the kernel's solve: to rounding) */
     CHECK(fabs(ex[0].attr[3] - ex[0].attr[4]) < 1e-9); /* symmetry */
@@ -328,7 +396,7 @@ static void test_groups(void) {
     same = u[0].attr[j] == one[0].attr[j];
   CHECK(same);
   limn_explanations_free(ctx, u, 1), limn_explanations_free(ctx, one, 1);
-  for (int e = LIMN_SHAP_EXACT; e <= LIMN_SHAP_PERMUTATION && m; e++) {
+  for (int e = LIMN_SHAP_EXACT; e <= LIMN_SHAP_SAMPLING && m; e++) {
     limn_explanation *ex = NULL;
     o.estimator = (limn_shap_estimator)e, o.groups = pairs, o.ngroups = 3, o.nsamples = 70;
     CHECK_OK(ctx, limn_explain_shap(ctx, m, x, 1, &o, &ex));
@@ -367,14 +435,14 @@ static void test_exact_limit(void) {
   o.estimator = LIMN_SHAP_EXACT, o.background = bg, o.nbackground = 1;
   limn_explanation *ex = NULL;
   CHECK_ERR(ctx, limn_explain_shap(ctx, m, x, 1, &o, &ex), LIMN_EINVAL, "21 varying players need 2^21 x 1");
-  o.estimator = LIMN_SHAP_AUTO; /* kernel, which fits a linear game exactly */
+  o.estimator = LIMN_SHAP_AUTO; /* sampling, exact on a linear game */
   CHECK_OK(ctx, limn_explain_shap(ctx, m, x, 1, &o, &ex));
   if (ex) {
     double got[21], want[21];
     for (int j = 0; j < 21; j++)
       got[j] = ex[0].attr[j], want[j] = 1;
-    CHECK(ex[0].estimator == LIMN_SHAP_KERNEL);
-    CHECK_CLOSE("kernel, 21 players", got, want, 21, 1e-9, 0);
+    CHECK(ex[0].estimator == LIMN_SHAP_SAMPLING);
+    CHECK_CLOSE("sampling, 21 players", got, want, 21, 1e-9, 0);
   }
   limn_explanations_free(ctx, ex, 1);
   limn_model_free(m);
@@ -389,6 +457,7 @@ int main(void) {
     test_oracle(&b);
     test_kernel_complete(&b);
     test_sampled(&b);
+    test_sampling(&b);
     test_tolerance(&b);
     test_errors(&b);
   }

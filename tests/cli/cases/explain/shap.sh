@@ -6,7 +6,7 @@ S="--model bc.limn --data te.csv --method shap --background tr.csv"
 "$LIMN" explain $S --rows 0 --top 2 | head -3
 R=$FIX/reference/shap
 S10="--model $R/mlp_bc10.limn --data $R/mlp_bc10_test.csv --target diagnosis --method shap --background $R/mlp_bc10_background.csv"
-for e in exact kernel permutation; do
+for e in exact kernel permutation sampling; do
   "$LIMN" explain $S10 --rows 0-2 --estimator $e --format jsonl >$e.jsonl
   grep -o '"delta":[^,]*' $e.jsonl | cut -d: -f2 | awk -v e=$e '{ d = $1 < 0 ? -$1 : $1; if (d > 1e-12) bad++ } END { print e ": efficiency within 1e-12 on", NR - bad, "of", NR, "rows" }'
 done
@@ -17,6 +17,11 @@ same p1 p2 "on 1 and 2 threads"
 "$LIMN" explain $S --estimator permutation --format jsonl --rows 7 >p7
 grep '^{"row":7,' p1 >p7all
 same p7 p7all "row 7 alone and among all rows"
+"$LIMN" explain $S --estimator sampling --nsamples 200 --format jsonl --threads 1 >s1
+"$LIMN" explain $S --estimator sampling --nsamples 200 --format jsonl --threads 2 >s2
+same s1 s2 "sampling on 1 and 2 threads"
+grep -c '"estimator":"sampling","nsamples":200,' s1
+run explain $S --rows 0 --estimator sampling --link logit
 "$LIMN" explain --model bc.limn --data te.csv --method shap --baseline mean --rows 0 | sed -n 1p
 "$LIMN" explain $S --rows 0 --link logit --format jsonl | grep -o '"link":"logit","seed"'
 run explain --model bc.limn --data te.csv --method shap
