@@ -79,6 +79,8 @@ static cli_opt opts[] = {
     {"favourable", "CLASS", NULL,
      "reason codes: the favourable class (e.g. good); its explanations list what lowered it", 0, 0, 0},
     {"top", "N", "10", "text and svg: features shown, most important first (0: all)", 0, 0, 0},
+    {"plot", "NAME", "waterfall", "svg of SHAP rows: waterfall (a step per feature) or force (one bar)", 0, 0,
+     0},
     {"dependence", "COL", NULL,
      "svg: one column over the explained rows, its value against its attribution, coloured by the column "
      "that interacts most (instead of a chart per row)",
@@ -140,6 +142,7 @@ typedef struct explain_args {
   const char *model, *model_cmd, *data, *target, *rows, *cls, *baseline, *background, *favourable, *image,
       *out;
   const char *dependence;
+  limn_shap_plot plot; /* --plot */
 } explain_args;
 
 typedef struct run {
@@ -252,6 +255,10 @@ static int parse_args(int argc, char **argv, explain_args *a) {
   a->image = cli_get(&cmd, "image"), a->out = cli_get(&cmd, "out");
   a->metrics = cli_isset(&cmd, "metrics");
   a->dependence = cli_get(&cmd, "dependence");
+  const char *plot = cli_get(&cmd, "plot");
+  if (strcmp(plot, "waterfall") && strcmp(plot, "force"))
+    return cli_fail("--plot: expected waterfall or force, got '%s'", plot), CLI_USAGE;
+  a->plot = strcmp(plot, "force") ? LIMN_SHAP_PLOT_WATERFALL : LIMN_SHAP_PLOT_FORCE;
   if (a->dependence && a->fmt != LIMN_FORMAT_SVG)
     return cli_fail("--dependence draws an SVG: give --format svg"), CLI_USAGE;
   a->global = cli_isset(&cmd, "global");
@@ -392,7 +399,7 @@ static int load(run *r) {
 static limn_render_opts render_opts(const run *r, size_t top) {
   limn_render_opts o = limn_render_opts_default();
   o.model = r->m, o.method_desc = r->desc, o.manifest = r->manifest, o.top = top;
-  o.background = r->bg, o.discretizer = r->lo.discretizer;
+  o.background = r->bg, o.discretizer = r->lo.discretizer, o.shap_plot = r->a.plot;
   return o;
 }
 

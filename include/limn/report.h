@@ -104,6 +104,10 @@ typedef struct limn_render_row {
 LIMN_API limn_render_row limn_render_row_init(const limn_explanation *ex, size_t data_row, size_t line,
                                               const float *x);
 
+/* How SVG draws one row's Shapley values: shap's waterfall (a step per feature from the
+ * base value up to f(x)) or its force bar (one bar, the values pushing up and down). */
+typedef enum limn_shap_plot { LIMN_SHAP_PLOT_WATERFALL = 0, LIMN_SHAP_PLOT_FORCE = 1 } limn_shap_plot;
+
 typedef struct limn_render_opts {
   const limn_model *model;       /* borrowed; required */
   const char *method_desc;       /* text/SVG: e.g. "ig, gausslegendre, 50 steps, baseline zero" ("") */
@@ -114,8 +118,10 @@ typedef struct limn_render_opts {
   limn_discretizer discretizer;  /* LIME: its discretizer (labels) */
   size_t reasons;                /* text: reason codes per row (0: none) */
   long favourable;               /* the favourable class, or -1 (see limn_reason_codes) */
+  limn_shap_plot shap_plot;      /* SVG of SHAP rows: waterfall or force bar */
 } limn_render_opts;
-/* model NULL, "" description, no manifest, top 10, no image, quartile, 0 reasons, favourable -1. */
+/* model NULL, "" description, no manifest, top 10, no image, quartile, 0 reasons, favourable -1,
+ * waterfall. */
 LIMN_API limn_render_opts limn_render_opts_default(void);
 
 /* Write n explained rows in a format. Features are shown by |attribution| descending

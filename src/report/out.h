@@ -68,6 +68,8 @@ const char *limn__shap_budget_unit(const limn_explanation *e);
 
 double limn__svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0);
 double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row);
+/* SHAP's force bar of one row at y0, and the height it takes. */
+double limn__svg_force(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0);
 void limn__summary_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n);
 
 /* The manifest as JSON into an open writer (renderers embed it). */

@@ -639,11 +639,115 @@ double limn__svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_
   return 40 + 16 + bar * (double)lines + 44;
 }
 
+/* SHAP's force bar: one bar from f(x) - (sum of positive values) to f(x) + (sum of
+ * |negative values|); the positive values push up from the left (red, pointing right),
+ * the negative ones push down from the right (blue, pointing left), each side's largest
+ * next to f(x); the base value sits where they balance. The shown features are labelled
+ * below (in order of importance, on the first of three lines with room; a label with no
+ * room is left to the segment's tooltip); the others of each side form one segment at the
+ * far end. Height used returned. */
+double limn__svg_force(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
+  const limn_explanation *e = row->ex;
+  size_t d = e->nfeatures, rest, show = shown_count(rc, e, &rest);
+  size_t *idx = index_buf(f, d);
+  char nb[160], lab[256];
+  if (!idx)
+    return 0;
+  size_t ns = limn__shown(e, idx);
+  double pos = 0, neg = 0, opos = 0, oneg = 0;
+  for (size_t t = 0; t < ns; t++) {
+    double v = e->attr[idx[t]];
+    *(v >= 0 ? &pos : &neg) += v;
+    if (t >= show)
+      *(v >= 0 ? &opos : &oneg) += v;
+  }
+  double lo = fmin(e->output - pos, e->base_value), hi = fmax(e->output - neg, e->base_value);
+  double left = 40, right = 820, span = hi - lo > 0 ? hi - lo : 1, yb = y0 + 80, bar = 22;
+  double used[3][2 * 64]; /* per label line: the x ranges taken, as pairs */
+  size_t nused[3] = {0, 0, 0};
+#define FX(v) (left + (right - left) * ((v)-lo) / span)
+  svg_title(f, rc, row, y0 + 16);
+  limn__printf(f,
+               "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-weight=\"bold\">f(x) = %.4g</text>\n"
+               "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">base value %.4g</text>\n",
+               FX(e->output), yb - 8, e->output, FX(e->base_value), yb - 22, e->base_value);
+  /* each side from f(x) outwards: the shown values by importance, then the others */
+  for (int side = 0; side < 2; side++) {
+    double at = e->output;
+    for (size_t t = 0; t <= show; t++) {
+      double v = t < show ? e->attr[idx[t]] : side ? oneg : opos;
+      if (t < show && (side ? v >= 0 : v < 0))
+        continue;
+      if (v == 0)
+        continue;
+      double a = FX(at), b = FX(at - v), tip = fmin(6, fabs(b - a) / 2);
+      /* a chevron: the side of f(x) is the point */
+      double x0 = fmin(a, b), x1 = fmax(a, b);
+      if (t < show) {
+        size_t j = idx[t];
+        const char *cat = limn__category(rc->model, j, row->x[j]);
+        if (limn__group_size(e, j) > 1)
+          snprintf(lab, sizeof lab, "%s", limn__label(rc, e, j, nb, sizeof nb));
+        else if (cat)
+          snprintf(lab, sizeof lab, "%s = %s", limn__feature_name(rc->model, j, nb, sizeof nb), cat);
+        else
+          snprintf(lab, sizeof lab, "%s = %.4g", limn__feature_name(rc->model, j, nb, sizeof nb),
+                   (double)row->x[j]);
+      } else {
+        size_t k = 0;
+        for (size_t q = show; q < ns; q++)
+          k += side ? e->attr[idx[q]] < 0 : e->attr[idx[q]] >= 0;
+        snprintf(lab, sizeof lab, "%zu other feature%s", k, k == 1 ? "" : "s");
+      }
+      limn__printf(f, "<polygon fill=\"%s\" stroke=\"white\" points=\"", side ? "#2166ac" : "#b2182b");
+      if (!side) /* pointing right: the tip at x1 */
+        limn__printf(f, "%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f", x0, yb, x1 - tip, yb,
+                     x1, yb + bar / 2, x1 - tip, yb + bar, x0, yb + bar, x0 + tip, yb + bar / 2);
+      else
+        limn__printf(f, "%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f", x0 + tip, yb, x1, yb,
+                     x1 - tip, yb + bar / 2, x1, yb + bar, x0 + tip, yb + bar, x0, yb + bar / 2);
+      limn__puts(f, "\"><title>");
+      limn__xml(f, lab);
+      limn__printf(f, ": %+.4g</title></polygon>\n", v);
+      /* the label: centred under the segment, on the first line with room */
+      size_t len = strlen(lab) + 8;
+      double w = 6.6 * (double)len, cx = fmin(fmax((x0 + x1) / 2, left + w / 2), right - w / 2);
+      for (int line = 0; line < 3; line++) {
+        int free_ = nused[line] < 64;
+        for (size_t u = 0; free_ && u < nused[line]; u++)
+          free_ = cx + w / 2 + 6 < used[line][2 * u] || cx - w / 2 - 6 > used[line][2 * u + 1];
+        if (!free_)
+          continue;
+        used[line][2 * nused[line]] = cx - w / 2, used[line][2 * nused[line] + 1] = cx + w / 2;
+        nused[line]++;
+        double ly = yb + bar + 16 + 15 * line;
+        limn__printf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"%s\">", cx, ly,
+                     side ? "#2166ac" : "#b2182b");
+        limn__xml(f, lab);
+        limn__printf(f, " (%+.3g)</text>\n", v);
+        break;
+      }
+      at -= v;
+    }
+  }
+  limn__printf(
+      f,
+      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\" stroke-width=\"2\"/>\n"
+      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" stroke-dasharray=\"3,3\"/>\n",
+      FX(e->output), yb - 4, FX(e->output), yb + bar + 4, FX(e->base_value), yb - 18, FX(e->base_value),
+      yb + bar + 4);
+#undef FX
+  free(idx);
+  return 80 + bar + 16 + 45;
+}
+
 /* The height a row takes in the SVG. */
 double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row) {
   size_t rest, show = shown_count(rc, row->ex, &rest);
   if (rc->image_w > 0)
     return 40 + 20 + 24.0 * (double)rc->image_h + 20;
+  if (row->ex->method == LIMN_METHOD_SHAP && rc->shap_plot == LIMN_SHAP_PLOT_FORCE)
+    return 80 + 22 + 16 + 45;
   if (row->ex->method == LIMN_METHOD_SHAP)
     return 40 + 16 + 18.0 * (double)(show + (rest ? 1 : 0)) + 44;
   size_t d = limn_model_nfeatures(rc->model), fixed = rc->top && rc->top < d ? rc->top : d;
@@ -665,7 +769,8 @@ static void render_svg(limn__out *f, const limn_render_opts *rc, const limn_rend
     if (image)
       y += svg_image(f, rc, &rows[r], y);
     else if (rows[r].ex->method == LIMN_METHOD_SHAP)
-      y += limn__svg_waterfall(f, rc, &rows[r], y);
+      y += rc->shap_plot == LIMN_SHAP_PLOT_FORCE ? limn__svg_force(f, rc, &rows[r], y)
+                                                 : limn__svg_waterfall(f, rc, &rows[r], y);
     else
       y += svg_bars(f, rc, &rows[r], y);
   }

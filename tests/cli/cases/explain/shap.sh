@@ -35,6 +35,13 @@ run explain $S --output logit --link logit
 "$LIMN" explain $S --rows 0 --top 5 --format svg --out w.svg
 grep -c "<rect x=" w.svg
 grep -o "25 other features" w.svg
+# the force bar: a segment per shown feature and one for each side's others (their
+# tooltips name them), f(x) and the base value marked
+"$LIMN" explain $S --rows 0 --top 5 --format svg --plot force --out f.svg
+grep -c "<polygon" f.svg
+grep -o "<title>[0-9]* other features" f.svg
+grep -o "f(x) = [0-9.]*\|base value [0-9.]*<" f.svg | cut -c1-10
+run explain $S --rows 0 --format svg --plot pie
 "$LIMN" explain $S --rows 0-19 --top 4 --global --format svg --out s.svg
 grep -c "<circle" s.svg
 tail -1 s.svg
