@@ -163,7 +163,12 @@ void limn__mlp_transpose(limn__mlp *p) {
 }
 
 void limn__mlp_forward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts, int use_wt) {
-  for (size_t l = 0; l < p->nlayers; l++) {
+  limn__mlp_forward_from(k, p, 0, rows, acts, use_wt);
+}
+
+void limn__mlp_forward_from(limn_kernel k, const limn__mlp *p, size_t first, size_t rows, float **acts,
+                            int use_wt) {
+  for (size_t l = first; l < p->nlayers; l++) {
     size_t in = p->width[l], out = p->width[l + 1];
     float *z = acts[l + 1];
     /* z: (rows, out) = h: (rows, in) W^T: (in, out) + b */
@@ -409,6 +414,112 @@ static double mlp_slot_scale(const limn_model *m, size_t s) {
 
 static const limn__model_vt mlp_vt = {mlp_forward,   mlp_vjp,      mlp_destroy,   mlp_forward_slots,
                                       mlp_vjp_slots, mlp_to_slots, mlp_slot_scale};
+
+/* ---- permutation chains (SHAP's sampling estimator) ---- */
+
+typedef struct chains_arg {
+  const limn_model *m;
+  const limn__chain *ch;
+  size_t n, steps, group;
+  const size_t *pstart, *pcols;
+  limn_space sp;
+  float *out;
+  limn_kernel k;
+} chains_arg;
+
+/* z += a w over n lanes (the same sums in every build: no contraction). */
+LIMN_CLONES static void chain_axpy(size_t n, float a, const float *restrict w, float *restrict z) {
+  for (size_t o = 0; o < n; o++)
+    z[o] += a * w[o];
+}
+
+/* row = act(z) for ReLU (max(0, z), as the forward's fused kernel), else a copy. */
+LIMN_CLONES static void chain_row(size_t n, int relu, const float *restrict z, float *restrict row) {
+  if (relu)
+    for (size_t o = 0; o < n; o++)
+      row[o] = z[o] > 0.0f ? z[o] : 0.0f;
+  else
+    memcpy(row, z, n * sizeof *row);
+}
+
+/* Flush the `rows` rows gathered in acts[1] (activated unless ReLU did it) through the
+ * other layers into out. */
+static void chain_flush(const chains_arg *a, float **acts, size_t rows, int act, float *out) {
+  const limn__mlp *p = a->m->impl;
+  if (act)
+    limn__activate(p->hidden, acts[1], rows * p->width[1]);
+  limn__mlp_forward_from(a->k, p, 1, LIMN__CHUNK, acts, 1);
+  limn__mlp_output(a->m, acts[p->nlayers], rows, a->sp, out);
+}
+
+/* Item c: chains c * group .. (c + 1) * group - 1 (or n - 1), their rows one after another; each
+ * row's first-layer pre-activations by updates along its chain (one column's weights
+ * per step), gathered in blocks of LIMN__CHUNK rows for the other layers. */
+static int chain_item(void *arg, size_t c, void *scratch) {
+  const chains_arg *a = arg;
+  const limn_model *m = a->m;
+  const limn__mlp *p = m->impl;
+  size_t ns = m->nslots, h1 = p->width[1], L = p->nlayers, nrow = 0;
+  int relu = L > 1 && p->hidden == LIMN_ACT_RELU, act = L > 1 && !relu;
+  float *acts[66], *q = scratch;
+  for (size_t l = 0; l <= L; l++) {
+    acts[l] = q;
+    q += LIMN__CHUNK * p->width[l];
+  }
+  float *hf = q, *ht = hf + ns, *z = ht + ns;
+  float *out = a->out + c * a->group * a->steps * m->noutputs;
+  memset(acts[1], 0, LIMN__CHUNK * h1 * sizeof(float));
+  size_t last = (c + 1) * a->group < a->n ? (c + 1) * a->group : a->n;
+  for (size_t g = c * a->group; g < last; g++) {
+    const limn__chain *ch = &a->ch[g];
+    limn__mlp_preprocess(m, ch->from, 1, hf);
+    limn__mlp_preprocess(m, ch->to, 1, ht);
+    memcpy(z, p->b[0], h1 * sizeof *z);
+    for (size_t i = 0; i < ns; i++) /* slot by slot: the h1 sums in vector lanes */
+      chain_axpy(h1, hf[i], p->Wt[0] + i * h1, z);
+    for (size_t i = 0; i < a->steps; i++) {
+      size_t pl = ch->order[i];
+      for (size_t t = a->pstart[pl]; t < a->pstart[pl + 1]; t++) {
+        size_t j = a->pcols[t], s0 = m->col_slot[j];
+        size_t s1 = m->slot_cat[s0] < 0 ? s0 + 1 : s0 + limn_schema_ncategories(m->schema, j);
+        for (size_t s = s0; s < s1; s++)
+          if (ht[s] != hf[s])
+            chain_axpy(h1, ht[s] - hf[s], p->Wt[0] + s * h1, z);
+      }
+      chain_row(h1, relu, z, acts[1] + nrow * h1);
+      if (++nrow == LIMN__CHUNK) {
+        chain_flush(a, acts, nrow, act, out);
+        out += nrow * m->noutputs, nrow = 0;
+        memset(acts[1], 0, LIMN__CHUNK * h1 * sizeof(float));
+      }
+    }
+  }
+  if (nrow)
+    chain_flush(a, acts, nrow, act, out);
+  return 0;
+}
+
+static size_t chains_floats(const limn__mlp *p, size_t ns) {
+  size_t n = 0;
+  for (size_t l = 0; l <= p->nlayers; l++)
+    n += LIMN__CHUNK * p->width[l];
+  return n + 2 * ns + p->width[1];
+}
+
+int limn__mlp_chains(limn_ctx *ctx, const limn_model *m, const limn__chain *ch, size_t n, size_t group,
+                     size_t steps, const size_t *pstart, const size_t *pcols, limn_space sp, float *out) {
+  const limn__mlp *p = limn__mlp_of(m);
+  if (!p)
+    return limn__err(ctx, LIMN_EINVAL, "permutation chains need a limn MLP");
+  if (group == 0)
+    return limn__err(ctx, LIMN_EINVAL, "permutation chains: groups of 0");
+  chains_arg a;
+  a.m = m, a.ch = ch, a.n = n, a.steps = steps, a.group = group, a.pstart = pstart, a.pcols = pcols,
+  a.sp = sp, a.out = out, a.k = ctx->kernel == LIMN_KERNEL_AUTO ? LIMN_KERNEL_PORTABLE : ctx->kernel;
+  size_t bytes = chains_floats(p, m->nslots) * sizeof(float);
+  int rc = limn__parallel_for(ctx, (n + group - 1) / group, bytes, chain_item, &a);
+  return rc == LIMN_ENOMEM ? rc : LIMN_OK;
+}
 
 /* ---- construction ---- */
 

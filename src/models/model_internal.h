@@ -92,6 +92,25 @@ void limn__mlp_preprocess(const limn_model *m, const float *x, size_t rows, floa
  * the transposed weights (inference: rank-1 updates, row-independent); else W
  * (training, where Wt is stale). */
 void limn__mlp_forward(limn_kernel k, const limn__mlp *p, size_t rows, float **acts, int use_wt);
+/* The same from layer `first` on: acts[first] given. */
+void limn__mlp_forward_from(limn_kernel k, const limn__mlp *p, size_t first, size_t rows, float **acts,
+                            int use_wt);
+/* A permutation chain: rows that start at the raw row `from` and take, one player after
+ * another in `order`, the player's columns from the raw row `to`. */
+typedef struct limn__chain {
+  const float *from, *to;
+  const size_t *order;
+} limn__chain;
+/* The outputs of n chains of `steps` rows each (row i: the first i + 1 players of the
+ * order moved) through a limn MLP: out (n * steps, noutputs) in space sp. Player p's
+ * columns are pcols[pstart[p]..pstart[p + 1]). The first layer's pre-activations are
+ * updated along the chain (one column's weights per step instead of the whole layer),
+ * in float, so they differ from limn_model_forward's by float rounding (its sums run
+ * over the slots in another order). Rows must be valid (finite; codes in range).
+ * Chains go to the threads `group` at a time (the last item may have fewer), their rows
+ * in shared blocks of LIMN__CHUNK; each chain's outputs depend on it alone. */
+int limn__mlp_chains(limn_ctx *ctx, const limn_model *m, const limn__chain *ch, size_t n, size_t group,
+                     size_t steps, const size_t *pstart, const size_t *pcols, limn_space sp, float *out);
 /* Recompute Wt from W (after creation, loading or training). */
 void limn__mlp_transpose(limn__mlp *p);
 /* Backward from dz (rows, width[L]) (overwritten): dW[l], db[l] accumulate
