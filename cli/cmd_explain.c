@@ -44,7 +44,7 @@ static cli_opt opts[] = {
     {"nsamples", "N", "auto",
      "SHAP, sampled: kernel and permutation: coalitions (auto: 2M + 2048; permutation: 2M + 1 each); "
      "sampling: "
-     "permutations (auto: 1000 or 10 per background row, rounded up to a multiple of the background size)",
+     "permutations (auto: 2000 or 20 per background row, rounded up to a multiple of the background size)",
      0, 0, 0},
     {"link", "NAME", "identity", "SHAP: identity or logit (of the averaged probability)", 0, 0, 0},
     {"groups", "FILE", NULL,

@@ -274,7 +274,7 @@ typedef struct limn_shap_opts {
   size_t nsamples;               /* kernel: coalitions, permutation: coalitions (2M + 1 per
                                     permutation) [0: 2M + 2048]; sampling: permutations, rounded
                                     up to a multiple of nbackground, 2(M - 1) model rows each
-                                    [0: the larger of 1000 and 10 nbackground] */
+                                    [0: the larger of 2000 and 20 nbackground] */
   limn_link link;                /* [identity] */
   limn_space space;              /* explained output: OUTPUT or LOGIT [OUTPUT] */
   long target;                   /* output index; -1: the predicted class [-1] */
@@ -296,7 +296,7 @@ typedef struct limn_shap_opts {
 LIMN_API limn_shap_opts limn_shap_opts_default(void);
 
 /* The budget an estimator uses for M varying players: o->nsamples, or its default (kernel
- * and permutation: 2M + 2048 coalitions; sampling: the larger of 1000 and 10 background
+ * and permutation: 2M + 2048 coalitions; sampling: the larger of 2000 and 20 background
  * rows); sampling's rounded up to a multiple of o->nbackground. 0 for exact and auto. */
 LIMN_API size_t limn_shap_samples(const limn_shap_opts *o, limn_shap_estimator est, size_t M);
 

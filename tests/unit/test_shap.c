@@ -267,6 +267,85 @@ static void test_sampling(const bc10 *b) {
   limn_explanations_free(ctx, s, 10), limn_explanations_free(ctx, ex, 10);
 }
 
+/* sampling through a limn MLP of 16 slots or more takes the chain path (the first layer
+ * updated along each permutation): on breast cancer (30 numeric slots) and German credit
+ * (one-hot slots), players of several columns (groups), so exact values exist: the error
+ * falls like 1/sqrt(permutations) (1 vs 64 per background row: 8x), +-2 s.e. cover, and
+ * efficiency is exact. */
+static void chain_case(const char *what, const limn_model *m, const float *x, size_t n, const float *bg,
+                       size_t nbg, const size_t *groups, size_t ngroups) {
+  limn_shap_opts o = limn_shap_opts_default();
+  o.background = bg, o.nbackground = nbg, o.groups = groups, o.ngroups = ngroups, o.target = 1;
+  o.estimator = LIMN_SHAP_EXACT;
+  limn_explanation *ex = NULL, *s = NULL;
+  size_t d = limn_model_nfeatures(m), covered = 0, total = 0;
+  CHECK_OK(ctx, limn_explain_shap(ctx, m, x, n, &o, &ex));
+  double err[2] = {0, 0}, gap = 0;
+  o.estimator = LIMN_SHAP_SAMPLING;
+  for (int q = 0; q < 2 && ex; q++)
+    for (uint64_t seed = 0; seed < 10; seed++) {
+      o.nsamples = q ? 64 * nbg : nbg, o.seed = seed;
+      CHECK_OK(ctx, limn_explain_shap(ctx, m, x, n, &o, &s));
+      for (size_t i = 0; s && i < n; i++) {
+        gap = fmax(gap, fabs(s[i].delta));
+        for (size_t j = 0; j < d; j++) {
+          double e = fabs(s[i].attr[j] - ex[i].attr[j]);
+          err[q] += e;
+          if (q && ex[i].attr[j] != 0)
+            total++, covered += e <= 2 * s[i].std_error[j];
+        }
+      }
+      limn_explanations_free(ctx, s, n);
+      s = NULL;
+    }
+  double ratio = err[0] / err[1], cover = total ? (double)covered / (double)total : 0;
+  printf(
+      "sampling, %s: |error| ratio 1 / 64 permutations per background row %.2f (sqrt rate 8); 2 s.e. cover "
+      "%.3f of %zu; efficiency gap %.2g\n",
+      what, ratio, cover, total, gap);
+  CHECK(ratio > 5 && ratio < 12);
+  CHECK(cover > 0.88 && cover <= 1.0);
+  CHECK(gap < 1e-12);
+  limn_explanations_free(ctx, ex, n);
+}
+
+static void test_sampling_chains(void) {
+  test_begin("sampling through the MLP's chains");
+  limn_model *m = NULL;
+  limn_dataset *te = NULL, *ds = NULL;
+  size_t groups[64];
+  CHECK_OK(ctx, limn_model_load(ctx, src_path("tests/fixtures/sklearn_bc.limn"), &m));
+  limn_read_opts ro = limn_read_opts_default();
+  if (m) {
+    ro.schema = limn_model_schema(m), ro.target_optional = 1;
+    CHECK_OK(ctx, limn_dataset_read(ctx, src_path("tests/fixtures/breast_cancer_test.csv"), &ro, &te));
+  }
+  if (te) {
+    for (size_t j = 0; j < 30; j++)
+      groups[j] = j % 10;
+    const float *x = limn_dataset_x(te);
+    chain_case("breast cancer, 10 players of 3 columns", m, x, 4, x + 40 * 30, 20, groups, 10);
+  }
+  limn_dataset_free(te), limn_model_free(m);
+  m = NULL;
+  ro = limn_read_opts_default();
+  ro.target = "class";
+  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("data/credit-g.arff"), &ro, &ds));
+  limn_mlp_opts mo = limn_mlp_opts_default();
+  mo.max_epochs = 5;
+  if (ds)
+    CHECK_OK(ctx, limn_mlp_train(ctx, ds, &mo, &m));
+  if (m && ds) {
+    size_t d = limn_model_nfeatures(m);
+    for (size_t j = 0; j < d; j++)
+      groups[j] = j % 8;
+    const float *x = limn_dataset_x(ds);
+    CHECK(limn_model_nslots(m) >= 16);
+    chain_case("German credit, one-hot slots, 8 players", m, x, 4, x + 100 * d, 20, groups, 8);
+  }
+  limn_dataset_free(ds), limn_model_free(m);
+}
+
 /* --tolerance: the budget doubles until every standard error is below it. */
 static void test_tolerance(const bc10 *b) {
   test_begin("tolerance");
@@ -458,6 +537,7 @@ int main(void) {
     test_kernel_complete(&b);
     test_sampled(&b);
     test_sampling(&b);
+    test_sampling_chains();
     test_tolerance(&b);
     test_errors(&b);
   }
