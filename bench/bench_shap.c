@@ -176,6 +176,15 @@ int main(int argc, char **argv) {
   double t2 = time_shap(ctx, m, x, nte, &o, 1, &ev);
   limn_ctx_set_threads(ctx, 1);
   printf("kernel, all %zu test rows: 1 thread %.2f s, 2 threads %.2f s (x%.2f)\n", nte, t1, t2, t1 / t2);
+  o.estimator = LIMN_SHAP_SAMPLING;
+  t1 = time_shap(ctx, m, x, nte, &o, 1, &ev);
+  limn_ctx_set_threads(ctx, 2);
+  t2 = time_shap(ctx, m, x, nte, &o, 1, &ev);
+  limn_ctx_set_threads(ctx, 1);
+  printf("sampling (auto's default, %zu permutations), all %zu test rows: 1 thread %.2f s, 2 threads %.2f s "
+         "(x%.2f)\n",
+         ev, nte, t1, t2, t1 / t2);
+  o.estimator = LIMN_SHAP_KERNEL;
   /* the 10-feature fixture MLP: exact */
   limn_model *m10 = NULL;
   snprintf(path, sizeof path, "%s/tests/fixtures/reference/shap/mlp_bc10.limn", src);
