@@ -308,10 +308,16 @@ static void head(limn__out *f, const rep *r) {
   limn__puts(f, "</h1>\n<p>Why the model decided as it did for ");
   limn__printf(f, "%zu row%s of <code>", r->n, r->n == 1 ? "" : "s");
   limn__xml(f, r->in->data_path ? r->in->data_path : "data in memory");
-  limn__puts(f, "</code>, explained two ways: LIME (a weighted linear model fitted to the model's answers "
-                "around the row) and Integrated Gradients (the output's change from a baseline, shared out "
-                "among the inputs). Red means the feature raised the explained output, blue that it lowered "
-                "it.</p>\n</header>\n");
+  limn__printf(
+      f,
+      "</code>, explained %s ways: LIME (a weighted linear model fitted to the model's answers around "
+      "the row)%s Integrated Gradients (the output's change from a baseline, shared out among the "
+      "inputs)%s. Red means the feature raised the explained output, blue that it lowered it.</p>\n"
+      "</header>\n",
+      r->shap ? "three" : "two", r->shap ? "," : " and",
+      r->shap ? " and SHAP (each feature's effect averaged over every order in which the features "
+                "could join, against reference rows)"
+              : "");
 }
 
 /* Predicted class (or value) of data row i, as text. */
@@ -625,7 +631,7 @@ static void agreement(limn__out *f, const rep *r, size_t i) {
           flip[nf++] = ta[p];
       }
   int ok = ns >= 3 && nf == 0;
-  limn__printf(f, "<h3>Do the two methods agree?</h3>\n<p class=\"%s\"><strong>%s</strong> ",
+  limn__printf(f, "<h3>Do the methods agree?</h3>\n<p class=\"%s\"><strong>%s</strong> ",
                ok ? "agree" : "disagree", ok ? "They agree." : "LIME and Integrated Gradients disagree.");
   limn__printf(f, "%zu of LIME's top %zu features are among Integrated Gradients' top %zu", ns, na, nb);
   if (ns) {
