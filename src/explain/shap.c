@@ -574,6 +574,59 @@ static int samp_fill_item(void *arg, size_t c, void *scratch) {
 }
 
 #define SAMP_STRATA 64 /* at most this many position strata of a player over a row's permutations */
+/* The permutations of a row come in blocks of S (its position strata; the last block of
+ * a background row may be shorter), each block drawn from its own stream, so blocks are
+ * drawn on the threads and the draws never depend on the thread count or the model
+ * call's size. */
+typedef struct perm_arg {
+  size_t M, S, per_row, first, nb;
+  uint64_t seed;
+  size_t *perm; /* (nb, M): pairs first.. */
+  size_t b0;    /* the first block that meets them */
+} perm_arg;
+
+/* The block of pair q: blocks of one background row, then the next row's. */
+static size_t samp_block(const perm_arg *a, size_t q) {
+  size_t per_block_row = (a->per_row + a->S - 1) / a->S;
+  return q / a->per_row * per_block_row + q % a->per_row / a->S;
+}
+
+/* Block b0 + i: each player's order of the strata, then per permutation t the players by
+ * their stratum sigma_j(t), in a random order within one (as sorting by sigma_j(t) + a
+ * uniform would): every permutation uniform, each player in every stratum once over the
+ * block. Only the permutations among pairs first.. are written (the others are drawn
+ * to keep the stream). */
+static int perm_item(void *arg, size_t i, void *scratch) {
+  const perm_arg *a = arg;
+  size_t M = a->M, S = a->S, b = a->b0 + i, per_block_row = (a->per_row + S - 1) / S;
+  size_t start = b / per_block_row * a->per_row + b % per_block_row * S;
+  size_t end =
+      start + S < (b / per_block_row + 1) * a->per_row ? start + S : (b / per_block_row + 1) * a->per_row;
+  size_t *off = scratch, *tmp = off + M * S, *cnt = tmp + M;
+  limn_rng rng;
+  limn_rng_init(&rng, a->seed, b);
+  for (size_t p = 0; p < M; p++) {
+    for (size_t q = 0; q < S; q++)
+      off[p * S + q] = q;
+    limn_rng_shuffle(&rng, off + p * S, S);
+  }
+  for (size_t q = start; q < end && q < a->first + a->nb; q++) {
+    size_t t = q - start, *pi = q >= a->first ? a->perm + (q - a->first) * M : tmp;
+    memset(cnt, 0, (S + 1) * sizeof *cnt);
+    for (size_t p = 0; p < M; p++)
+      cnt[off[p * S + t] + 1]++;
+    for (size_t s = 0; s < S; s++)
+      cnt[s + 1] += cnt[s];
+    for (size_t p = 0; p < M; p++)
+      pi[cnt[off[p * S + t]]++] = p;
+    for (size_t s = 0, from = 0; s < S; s++) { /* cnt[s]: the end of stratum s */
+      limn_rng_shuffle(&rng, pi + from, cnt[s] - from);
+      from = cnt[s];
+    }
+  }
+  return 0;
+}
+
 /* phi_p = (1/N) sum_r mean of row r's contributions; se_p^2 = (1/N^2) sum_r s_r^2 / a
  * (a = K / N pairs per row, s_r^2 their variance), or with a = 1 the plain variance
  * over all K pairs / K (which overstates it). */
@@ -599,7 +652,8 @@ static int sampling(game *g, limn_rng *rng, double *phi, double *se, double *bas
   size_t *pstart = mlp ? limn__alloc_array(ctx, M + 1 + d, sizeof *pstart) : NULL,
          *pcols = pstart ? pstart + M + 1 : NULL;
   float *out = limn__alloc_array(ctx, B * per_pair > N ? B * per_pair : N, k * sizeof *out);
-  size_t *perm = limn__alloc_array(ctx, B + SAMP_STRATA, M * sizeof *perm), *off = perm ? perm + B * M : NULL;
+  size_t *perm = limn__alloc_array(ctx, B, M * sizeof *perm);
+  uint64_t seed = limn_rng_u64(rng); /* the row's blocks of permutations draw from streams of this seed */
   double *fr = limn__alloc_array(ctx, N, sizeof *fr), *acc = limn__calloc(ctx, 5 * M, sizeof *acc);
   int rc = (mlp ? chains && pstart : rows != NULL) && out && perm && fr && acc ? LIMN_OK : LIMN_ENOMEM;
   if (rc == LIMN_OK && mlp) /* each varying player's columns */
@@ -621,28 +675,13 @@ static int sampling(game *g, limn_rng *rng, double *phi, double *se, double *bas
   size_t group = 2 * (LIMN__CHUNK / per_pair ? LIMN__CHUNK / per_pair : 1); /* chains per MLP block */
   for (size_t first = 0; first < K && rc == LIMN_OK; first += B) {
     size_t nb = K - first < B ? K - first : B;
-    for (size_t c = 0; c < nb; c++) {
-      size_t *pi = perm + c * M, t = (first + c) % per_row % S;
-      if (t == 0) /* each player's order of the position strata for the next S permutations */
-        for (size_t p = 0; p < M; p++) {
-          size_t *o = off + p * S;
-          for (size_t q = 0; q < S; q++)
-            o[q] = q;
-          limn_rng_shuffle(rng, o, S);
-        }
-      /* players by their stratum this time, in a random order within each (as sorting
-       * by stratum + a uniform would): a uniform permutation for every t */
-      size_t cnt[SAMP_STRATA + 1] = {0};
-      for (size_t p = 0; p < M; p++)
-        cnt[off[p * S + t] + 1]++;
-      for (size_t q = 0; q < S; q++)
-        cnt[q + 1] += cnt[q];
-      for (size_t p = 0; p < M; p++)
-        pi[cnt[off[p * S + t]]++] = p;
-      for (size_t q = 0, start = 0; q < S; q++) { /* cnt[q]: the end of stratum q */
-        limn_rng_shuffle(rng, pi + start, cnt[q] - start);
-        start = cnt[q];
-      }
+    perm_arg pa = {M, S, per_row, first, nb, seed, perm, 0};
+    size_t b0 = samp_block(&pa, first), b1 = samp_block(&pa, first + nb - 1);
+    pa.b0 = b0;
+    int pr = limn__parallel_for(ctx, b1 - b0 + 1, (M * S + M + S + 1) * sizeof(size_t), perm_item, &pa);
+    if (pr) {
+      rc = pr == LIMN_ENOMEM ? LIMN_ENOMEM : limn__err(ctx, LIMN_EINVAL, "SHAP: drawing the permutations");
+      break;
     }
     if (chains) { /* a limn MLP: its first layer updated along each chain */
       for (size_t c = 0; c < nb; c++) {
@@ -654,7 +693,7 @@ static int sampling(game *g, limn_rng *rng, double *phi, double *se, double *bas
         break;
     } else {
       samp_fill_arg fa = {g, perm, first, per_row, rows};
-      int pr = limn__parallel_for(ctx, nb, 0, samp_fill_item, &fa);
+      pr = limn__parallel_for(ctx, nb, 0, samp_fill_item, &fa);
       if (pr) {
         rc = pr == LIMN_ENOMEM ? LIMN_ENOMEM : limn__err(ctx, LIMN_EINVAL, "SHAP: building the model rows");
         break;
@@ -695,8 +734,8 @@ static int sampling(game *g, limn_rng *rng, double *phi, double *se, double *bas
                         : NAN;
   }
   g->evals = K;
-  limn__free(ctx, rows), limn__free(ctx, out), limn__free(ctx, perm), limn__free(ctx, fr),
-      limn__free(ctx, acc);
+  limn__free(ctx, rows), limn__free(ctx, out), limn__free(ctx, perm), limn__free(ctx, fr);
+  limn__free(ctx, acc), limn__free(ctx, chains), limn__free(ctx, pstart);
   return rc;
 }
 
