@@ -102,7 +102,26 @@ LIMN_API int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_sc
 LIMN_API int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
                                       const limn_schema *schema, limn_onnx_output kind, limn_model **out);
 
-/* "mlp", "callback", "command" or "onnx". */
+/* 1 when the bytes look like a JSON document (its first non-blank byte is '{'): an
+ * XGBoost model for limn_model_load, which limn's own model files never start with. */
+LIMN_API int limn_model_is_xgboost_json(const void *buf, size_t len);
+/* Load an XGBoost JSON model (Booster.save_model("m.json"), docs/format.md): gbtree or
+ * dart boosters of numerical splits; objectives binary:logistic and binary:logitraw
+ * (two classes "0" and "1": outputs P(0), P(1), the logit space gives 0 and the
+ * margin), reg:squarederror (the margin), reg:logistic (the sigmoid of the margin; the
+ * logit space gives the margin), multi:softprob and multi:softmax (the softmax over the
+ * classes; the logit space gives the margins). Columns are the model's feature_names (or
+ * f0, f1, ..), all numeric; NaN inputs are missing values and go each node's default
+ * direction. Predictions follow XGBoost: x < threshold in float, leaves summed in float.
+ * Errors name the file and the tree and node: malformed JSON (line and column), another
+ * booster, objective, categorical splits or vector leaves (by name), children that do
+ * not follow their parent or point outside the tree, features beyond num_feature.
+ * limn_model_load reads these files too (told by content). */
+LIMN_API int limn_model_load_xgboost(limn_ctx *ctx, const char *path, limn_model **out);
+LIMN_API int limn_model_load_xgboost_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                                         limn_model **out);
+
+/* "mlp", "callback", "command", "onnx" or "xgboost". */
 LIMN_API const char *limn_model_kind(const limn_model *m);
 LIMN_API size_t limn_model_nfeatures(const limn_model *m);
 LIMN_API size_t limn_model_noutputs(const limn_model *m);

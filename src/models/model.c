@@ -143,7 +143,7 @@ static int check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_
     for (size_t j = 0; j < m->nfeatures; j++) {
       float v = x[i * m->nfeatures + j];
       const char *name = m->schema ? limn_schema_feature_name(m->schema, j) : NULL;
-      if (!isfinite(v))
+      if (!isfinite(v) && !(m->missing_ok && isnan(v)))
         return limn__err(ctx, LIMN_ENONFINITE, "row %zu, column %zu%s%s%s: value is not finite", i, j,
                          name ? " '" : "", name ? name : "", name ? "'" : "");
       if (m->slot_cat[m->col_slot[j]] >= 0) {

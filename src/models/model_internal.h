@@ -36,6 +36,7 @@ struct limn_model {
   const limn__model_vt *vt;
   void *impl;
   char sha256[65]; /* of the file (bytes) it was loaded from; "" when made in memory */
+  int missing_ok;  /* NaN inputs are missing values the model handles (tree ensembles) */
 };
 
 /* Allocate a model shell with slot tables from `schema` (copied; may be NULL:

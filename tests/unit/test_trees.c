@@ -1,0 +1,153 @@
+/* XGBoost JSON models against XGBoost's own predictions (tests/fixtures/reference/trees:
+ * binary:logistic with missing values, reg:squarederror, multi:softprob), the loader's
+ * errors, and the same predictions on 1 and 2 threads. */
+#include "../harness.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static limn_ctx *ctx;
+#define REF "tests/fixtures/reference/trees/"
+
+/* A CSV of numbers: rows x cols (the first `cols` columns; empty cells NaN), header skipped. */
+static float *read_rows(const char *path, size_t cols, size_t *nrows) {
+  FILE *f = fopen(path, "r");
+  char line[65536];
+  size_t n = 0, cap = 64;
+  float *x = malloc(cap * cols * sizeof *x);
+  if (!f || !x || !fgets(line, sizeof line, f)) {
+    if (f)
+      fclose(f);
+    free(x);
+    return NULL;
+  }
+  while (fgets(line, sizeof line, f)) {
+    if (n == cap)
+      x = realloc(x, (cap *= 2) * cols * sizeof *x);
+    char *p = line;
+    for (size_t j = 0; j < cols; j++) {
+      char *end;
+      x[n * cols + j] = (*p == ',' || *p == '\n') ? NAN : strtof(p, &end);
+      if (*p != ',' && *p != '\n')
+        p = end;
+      if (*p == ',')
+        p++;
+    }
+    n++;
+  }
+  fclose(f);
+  *nrows = n;
+  return x;
+}
+
+/* Model `name`: its predictions of the test rows in OUTPUT and LOGIT space against
+ * columns of the reference file (logit columns first, then output columns). */
+static void check_model(const char *name, size_t nlogit_cols, size_t nout_cols) {
+  char path[256];
+  limn_model *m = NULL;
+  snprintf(path, sizeof path, REF "%s.json", name);
+  CHECK_OK(ctx, limn_model_load(ctx, src_path(path), &m));
+  if (!m)
+    return;
+  CHECK(!strcmp(limn_model_kind(m), "xgboost"));
+  size_t d = limn_model_nfeatures(m), k = limn_model_noutputs(m), n = 0, nr = 0;
+  snprintf(path, sizeof path, REF "%s_test.csv", name);
+  float *x = read_rows(src_path(path), d, &n);
+  snprintf(path, sizeof path, REF "%s_pred.csv", name);
+  float *ref = read_rows(src_path(path), nlogit_cols + nout_cols, &nr);
+  CHECK(x && ref && n == nr && n > 0);
+  float *o = calloc(n * k, sizeof *o), *lg = calloc(n * k, sizeof *lg), *o2 = calloc(n * k, sizeof *o2);
+  if (x && ref && n == nr && o && lg && o2) {
+    CHECK_OK(ctx, limn_model_forward(ctx, m, x, n, LIMN_SPACE_OUTPUT, o));
+    CHECK_OK(ctx, limn_model_forward(ctx, m, x, n, LIMN_SPACE_LOGIT, lg));
+    double worst = 0, scale = 0;
+    size_t missing = 0;
+    for (size_t q = 0; q < n * d; q++)
+      missing += isnan(x[q]);
+    for (size_t i = 0; i < n; i++) {
+      const float *r = ref + i * (nlogit_cols + nout_cols);
+      for (size_t c = 0; c < nlogit_cols; c++) { /* margins: group c (binary: output 1's) */
+        double got = lg[i * k + (k == 2 && nlogit_cols == 1 ? 1 : c)];
+        worst = fmax(worst, fabs(got - r[c])), scale = fmax(scale, fabs(r[c]));
+      }
+      for (size_t c = 0; c < nout_cols; c++) {
+        double got = o[i * k + (k == 2 && nout_cols == 1 ? 1 : c)];
+        worst = fmax(worst, fabs(got - r[nlogit_cols + c])), scale = fmax(scale, fabs(r[nlogit_cols + c]));
+      }
+    }
+    printf("%s: %zu rows (%zu missing values), largest difference from XGBoost %.3g (scale %.3g)\n", name, n,
+           missing, worst, scale);
+    CHECK(worst <= 1e-5 * fmax(1, scale));
+    limn_ctx_set_threads(ctx, 2);
+    CHECK_OK(ctx, limn_model_forward(ctx, m, x, n, LIMN_SPACE_OUTPUT, o2));
+    limn_ctx_set_threads(ctx, 1);
+    CHECK(!memcmp(o, o2, n * k * sizeof *o));
+  }
+  free(x), free(ref), free(o), free(lg), free(o2);
+  limn_model_free(m);
+}
+
+/* A small model as text, with one field replaced, must fail with `want` in the message. */
+static const char *SMALL =
+    "{\"learner\":{\"feature_names\":[\"a\",\"b\"],\"learner_model_param\":{\"base_score\":\"5E-1\","
+    "\"num_class\":\"0\",\"num_feature\":\"2\"},\"objective\":{\"name\":\"binary:logistic\"},"
+    "\"gradient_booster\":{\"name\":\"gbtree\",\"model\":{\"gbtree_model_param\":{\"num_trees\":\"1\"},"
+    "\"tree_info\":[0],\"trees\":[{\"tree_param\":{\"num_nodes\":\"3\"},\"left_children\":[1,-1,-1],"
+    "\"right_children\":[2,-1,-1],\"split_indices\":[1,0,0],\"split_conditions\":[2.5E0,-1E0,1E0],"
+    "\"default_left\":[1,0,0],\"split_type\":[0,0,0]}]}}}}";
+
+static void expect(const char *from, const char *to, int code, const char *want) {
+  char buf[2048];
+  const char *p = strstr(SMALL, from);
+  if (!p) {
+    CHECK(p != NULL);
+    return;
+  }
+  snprintf(buf, sizeof buf, "%.*s%s%s", (int)(p - SMALL), SMALL, to, p + strlen(from));
+  limn_model *m = NULL;
+  CHECK_ERR(ctx, limn_model_load_mem(ctx, buf, strlen(buf), "bad.json", &m), code, want);
+  CHECK(m == NULL);
+}
+
+static void test_small(void) {
+  test_begin("a hand-written model");
+  limn_model *m = NULL;
+  CHECK_OK(ctx, limn_model_load_mem(ctx, SMALL, strlen(SMALL), "small.json", &m));
+  if (m) {
+    /* b < 2.5 goes left (-1), else right (+1); a missing b goes left (default_left) */
+    float x[4 * 2] = {0, 2.4f, 0, 2.5f, 0, NAN, 0, 9}, o[8];
+    CHECK_OK(ctx, limn_model_forward(ctx, m, x, 4, LIMN_SPACE_LOGIT, o));
+    double got[4] = {o[1], o[3], o[5], o[7]}, want[4] = {-1, 1, -1, 1};
+    CHECK_CLOSE("margins", got, want, 4, 1e-7, 0);
+    float inf[2] = {0, INFINITY};
+    CHECK_ERR(ctx, limn_model_forward(ctx, m, inf, 1, LIMN_SPACE_LOGIT, o), LIMN_ENONFINITE, "not finite");
+    CHECK(!strcmp(limn_schema_feature_name(limn_model_schema(m), 1), "b"));
+    limn_explanation *e = NULL; /* piecewise constant: no gradients, a pointer to SHAP */
+    CHECK_ERR(ctx, limn_explain_gradients(ctx, m, x, 1, NULL, &e), LIMN_EUNSUPPORTED,
+              "--method shap or lime");
+  }
+  limn_model_free(m);
+  expect("\"gbtree\",\"model\"", "\"gblinear\",\"model\"", LIMN_EUNSUPPORTED, "booster 'gblinear'");
+  expect("binary:logistic", "rank:pairwise", LIMN_EUNSUPPORTED, "objective 'rank:pairwise'");
+  expect("\"split_type\":[0,0,0]", "\"split_type\":[1,0,0]", LIMN_EUNSUPPORTED, "categorical split");
+  expect("\"left_children\":[1,-1,-1]", "\"left_children\":[0,-1,-1]", LIMN_EFORMAT, "do not follow it");
+  expect("\"left_children\":[1,-1,-1]", "\"left_children\":[7,-1,-1]", LIMN_EFORMAT, "'left_children'[0]");
+  expect("\"split_indices\":[1,0,0]", "\"split_indices\":[5,0,0]", LIMN_EFORMAT, "feature 5 of 2");
+  expect("\"num_nodes\":\"3\"", "\"num_nodes\":\"4\"", LIMN_EFORMAT, "num_nodes (4)");
+  expect("\"num_trees\":\"1\"", "\"num_trees\":\"2\"", LIMN_EFORMAT, "num_trees (2)");
+  expect("[2.5E0,-1E0,1E0]", "[2.5E0,NaN,1E0]", LIMN_EFORMAT, "node 1: the leaf value");
+  expect("\"base_score\":\"5E-1\"", "\"base_score\":\"1.5E0\"", LIMN_EFORMAT, "not a probability");
+  expect("}]}}}}", "}]}}}", LIMN_EFORMAT, "line 1, column");
+}
+
+int main(void) {
+  ctx = limn_ctx_create(NULL);
+  limn_ctx_set_threads(ctx, 1);
+  test_begin("XGBoost's own predictions");
+  check_model("xgb_bc", 1, 1);
+  check_model("xgb_diab", 0, 1);
+  check_model("xgb_wine", 3, 3);
+  test_small();
+  limn_ctx_free(ctx);
+  return test_end();
+}
