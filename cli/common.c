@@ -394,6 +394,7 @@ int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model 
       limn_read_opts ro = limn_read_opts_default();
       ro.schema = limn_model_schema(*m);
       ro.target_optional = target_optional;
+      ro.missing_ok = limn_model_takes_missing(*m);
       lr = limn_dataset_read(ctx, dp, &ro, ds);
     }
     if (lr) {

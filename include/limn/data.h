@@ -98,6 +98,10 @@ typedef struct limn_read_opts {
   int keep_text;
   /* Largest field accepted, in bytes (default 1 MiB). */
   size_t max_field_bytes;
+  /* With `schema`: an empty or missing-marker field of a numeric feature column reads as
+   * NaN, a missing value, for models that take them (limn_model_takes_missing: tree
+   * ensembles) instead of being an error. The target is never missing. */
+  int missing_ok;
 } limn_read_opts;
 
 /* No target, nothing forced, no text kept, 1 MiB fields. */

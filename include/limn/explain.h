@@ -253,10 +253,12 @@ typedef enum limn_shap_estimator {
   LIMN_SHAP_EXACT = 1,       /* every coalition: 2^M x N model rows */
   LIMN_SHAP_KERNEL = 2,      /* KernelSHAP (shap's KernelExplainer rules, seeded) */
   LIMN_SHAP_PERMUTATION = 3, /* antithetic permutations (shap's PermutationExplainer) */
-  LIMN_SHAP_SAMPLING = 4     /* antithetic permutations, each with one background row, the rows
+  LIMN_SHAP_SAMPLING = 4,    /* antithetic permutations, each with one background row, the rows
                                 stratified (Strumbelj & Kononenko 2014; identity link only) */
+  LIMN_SHAP_TREE = 5         /* path-dependent TreeSHAP of a tree model's margin (no background; auto's
+                                choice for tree models) */
 } limn_shap_estimator;
-/* "auto", "exact", "kernel", "permutation", "sampling" (NULL for another value); parse returns
+/* "auto", "exact", "kernel", "permutation", "sampling", "tree" (NULL for another value); parse returns
  * LIMN_EINVAL for an unknown name. */
 LIMN_API const char *limn_shap_estimator_name(limn_shap_estimator e);
 LIMN_API int limn_shap_estimator_parse(const char *name, limn_shap_estimator *out);

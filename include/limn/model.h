@@ -121,6 +121,9 @@ LIMN_API int limn_model_load_xgboost(limn_ctx *ctx, const char *path, limn_model
 LIMN_API int limn_model_load_xgboost_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
                                          limn_model **out);
 
+/* 1 when the model takes NaN inputs as missing values (tree ensembles), else 0. */
+LIMN_API int limn_model_takes_missing(const limn_model *m);
+
 /* "mlp", "callback", "command", "onnx" or "xgboost". */
 LIMN_API const char *limn_model_kind(const limn_model *m);
 LIMN_API size_t limn_model_nfeatures(const limn_model *m);

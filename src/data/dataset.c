@@ -78,6 +78,7 @@ typedef struct typer {
   limn_ctx *ctx;
   const limn__table *t;
   const char *name;
+  int missing_ok; /* numeric features may be missing (NaN) */
 } typer;
 
 static int err_missing(typer *ty, size_t r, size_t c) {
@@ -380,6 +381,10 @@ static int typed_by_schema(typer *ty, size_t c, const limn__column *col, float *
   for (size_t r = 0; r < ty->t->nrows; r++) {
     if (col->kind == LIMN_COL_NUMERIC) {
       double v;
+      if (ty->missing_ok && missing_marker(limn__field(ty->t, r, c))) {
+        dst[r * stride] = NAN;
+        continue;
+      }
       LIMN_TRY(number_at(ty, r, c, &v));
       dst[r * stride] = (float)v;
       continue;
@@ -442,7 +447,7 @@ int limn__dataset_from_table(limn_ctx *ctx, limn__table *t, const char *name, co
                              limn_dataset **out) {
   limn_read_opts dflt = limn_read_opts_default();
   const limn_read_opts *o = opts ? opts : &dflt;
-  typer ty = {ctx, t, name};
+  typer ty = {ctx, t, name, o->missing_ok && o->schema};
   int rc;
   limn_dataset *ds = limn__calloc(ctx, 1, sizeof *ds);
   if (!ds)

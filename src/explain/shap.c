@@ -12,7 +12,7 @@
 #define SHAP_EXACT_LIMIT 20   /* players: 2^20 coalitions x N rows */
 #define SHAP_LOGIT_EPS 1e-12
 
-static const char *const est_names[] = {"auto", "exact", "kernel", "permutation", "sampling"};
+static const char *const est_names[] = {"auto", "exact", "kernel", "permutation", "sampling", "tree"};
 static const char *const link_names[] = {"identity", "logit"};
 
 #define NAMES(a) (sizeof(a) / sizeof *(a))
@@ -741,7 +741,54 @@ static int sampling(game *g, limn_rng *rng, double *phi, double *se, double *bas
 
 /* ---- entry ---- */
 
+/* TreeSHAP: asked for, or auto on a tree model given no background (with one, auto plays
+ * the interventional game with the other estimators). */
+static int shap_tree(const limn_model *m, const limn_shap_opts *o) {
+  return o->estimator == LIMN_SHAP_TREE || (o->estimator == LIMN_SHAP_AUTO && !strcmp(m->kind, "xgboost") &&
+                                            (!o->background || !o->nbackground));
+}
+
+/* One row by TreeSHAP: the margin of the target's group (a binary model's class 0: the
+ * negated margin, its log-odds), each column its own player. */
+static int tree_row(limn_ctx *ctx, const limn_model *m, const float *x, size_t target, limn_explanation *e) {
+  size_t d = m->nfeatures, k = m->noutputs;
+  double bias = 0, margin = 0, sign = k == 2 && target == 0 ? -1 : 1, sum = 0;
+  double *phi = limn__alloc_array(ctx, d ? d : 1, sizeof *phi);
+  if (!phi)
+    return LIMN_ENOMEM;
+  int rc = limn__trees_shap(ctx, m, x, k > 2 ? target : 0, phi, &bias, &margin);
+  for (size_t j = 0; j < d && rc == LIMN_OK; j++) {
+    e->attr[j] = sign * phi[j], e->std_error[j] = 0, e->selected[j] = 1, e->bin[j] = (long)j;
+    sum += e->attr[j];
+  }
+  limn__free(ctx, phi);
+  if (rc)
+    return rc;
+  e->method = LIMN_METHOD_SHAP;
+  e->space = limn_model_task(m) == LIMN_TASK_CLASSIFICATION ? LIMN_SPACE_LOGIT : LIMN_SPACE_OUTPUT;
+  e->target = target;
+  e->output = sign * margin;
+  e->base_value = sign * bias;
+  e->delta = sum - (e->output - e->base_value);
+  e->num_samples = 0;
+  e->estimator = LIMN_SHAP_TREE;
+  e->link = LIMN_LINK_IDENTITY;
+  return LIMN_OK;
+}
+
 static int check_opts(limn_ctx *ctx, const limn_model *m, const limn_shap_opts *o) {
+  if ((unsigned)o->estimator > LIMN_SHAP_TREE)
+    return limn__err(ctx, LIMN_EINVAL, "unknown SHAP estimator %d", (int)o->estimator);
+  if (o->estimator == LIMN_SHAP_TREE && strcmp(m->kind, "xgboost"))
+    return limn__err(ctx, LIMN_EINVAL, "the tree estimator needs a tree model (this model is of kind %s)",
+                     m->kind);
+  if (shap_tree(m, o)) { /* the path-dependent game: the trees' own covers, no background */
+    if (o->groups)
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "TreeSHAP with groups of columns: not yet");
+    if (o->link != LIMN_LINK_IDENTITY)
+      return limn__err(ctx, LIMN_EINVAL, "TreeSHAP explains the margin (log-odds): no link to apply");
+    return LIMN_OK;
+  }
   if (!o->background || o->nbackground == 0)
     return limn__err(ctx, LIMN_EINVAL, "SHAP needs background rows (the game's reference data)");
   if ((unsigned)o->estimator > LIMN_SHAP_SAMPLING)
@@ -900,7 +947,8 @@ int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t
   LIMN_TRY(check_opts(ctx, m, &o));
   game g;
   memset(&g, 0, sizeof g);
-  g.ctx = ctx, g.m = m, g.o = &o, g.d = m->nfeatures, g.N = o.nbackground, g.k = m->noutputs;
+  g.ctx = ctx, g.m = m, g.o = &o, g.d = m->nfeatures, g.N = o.nbackground ? o.nbackground : 1,
+  g.k = m->noutputs;
   g.bg = o.background;
   size_t by_rows = SHAP_BLOCK_ROWS / g.N, by_floats = ((size_t)1 << 22) / (g.N * (g.d ? g.d : 1));
   g.cap = by_rows < by_floats ? by_rows : by_floats;
@@ -918,10 +966,12 @@ int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t
     rc = limn__pick_targets(ctx, m, x, n, o.target, o.targets, targets);
   if (rc == LIMN_OK)
     rc = limn__explanations_alloc(ctx, n, g.d, m->nslots, &ex);
+  int tree = shap_tree(m, &o);
   for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
     g.x = x + i * g.d;
     g.target = targets[i];
-    rc = explain_row(&g, i, &ex[i], phi, se);
+    rc = tree ? tree_row(ctx, m, g.x, targets[i], &ex[i]) : explain_row(&g, i, &ex[i], phi, se);
+    ex[i].seed = o.seed;
     ex[i].row = i;
     limn__progress(ctx, "rows", i + 1, n);
   }

@@ -156,6 +156,8 @@ static int check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_
   return LIMN_OK;
 }
 
+int limn_model_takes_missing(const limn_model *m) { return m && m->missing_ok; }
+
 int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
                        float *out) {
   if (n == 0)

@@ -112,6 +112,11 @@ typedef struct limn__chain {
  * in shared blocks of LIMN__CHUNK; each chain's outputs depend on it alone. */
 int limn__mlp_chains(limn_ctx *ctx, const limn_model *m, const limn__chain *ch, size_t n, size_t group,
                      size_t steps, const size_t *pstart, const size_t *pcols, limn_space sp, float *out);
+/* Path-dependent TreeSHAP of row x for output group `group` of a tree model: phi
+ * (nfeatures) in margin space, *bias the expected margin (base margin + each tree's
+ * cover-weighted mean), *margin the row's margin (bias + sum phi up to rounding). */
+int limn__trees_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t group, double *phi,
+                     double *bias, double *margin);
 /* Recompute Wt from W (after creation, loading or training). */
 void limn__mlp_transpose(limn__mlp *p);
 /* Backward from dz (rows, width[L]) (overwritten): dW[l], db[l] accumulate

@@ -32,6 +32,7 @@ typedef struct tnode {
   int32_t left, right; /* -1 at a leaf */
   uint32_t feature;
   float value; /* threshold at a split, the leaf's value at a leaf */
+  float cover; /* sum_hessian (TreeSHAP's weights), NaN when the file has none */
   uint8_t default_left;
 } tnode;
 
@@ -43,6 +44,8 @@ typedef struct limn__trees {
   tnode *nodes;
   float *base; /* (ngroups) base margins */
   tree_obj obj;
+  double *mean; /* (nodes) cover-weighted mean leaf value under each node, or NULL without covers */
+  size_t depth; /* the deepest leaf's depth */
 } limn__trees;
 
 static void trees_destroy(limn_model *m) {
@@ -50,7 +53,7 @@ static void trees_destroy(limn_model *m) {
   if (!t)
     return;
   limn__free(m->ctx, t->start), limn__free(m->ctx, t->group), limn__free(m->ctx, t->weight);
-  limn__free(m->ctx, t->nodes), limn__free(m->ctx, t->base);
+  limn__free(m->ctx, t->nodes), limn__free(m->ctx, t->base), limn__free(m->ctx, t->mean);
   limn__free(m->ctx, t);
 }
 
@@ -140,6 +143,118 @@ static const limn__model_vt trees_vt = {trees_forward, NULL, trees_destroy, NULL
 const limn__trees *limn__trees_of(const limn_model *m);
 const limn__trees *limn__trees_of(const limn_model *m) {
   return m && !strcmp(m->kind, "xgboost") ? m->impl : NULL;
+}
+
+/* ---- path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, Algorithm 2) ---- */
+
+typedef struct pelem {
+  long d;         /* feature, -1 for the start */
+  double z, o, w; /* zero fraction, one fraction, permutation weight */
+} pelem;
+
+static void extend(pelem *m, size_t ud, double z, double o, long d) {
+  m[ud].d = d, m[ud].z = z, m[ud].o = o, m[ud].w = ud == 0 ? 1 : 0;
+  for (size_t i = ud; i-- > 0;) {
+    m[i + 1].w += o * m[i].w * (double)(i + 1) / (double)(ud + 1);
+    m[i].w = z * m[i].w * (double)(ud - i) / (double)(ud + 1);
+  }
+}
+
+static void unwind(pelem *m, size_t ud, size_t k) {
+  double z = m[k].z, o = m[k].o, n = m[ud].w;
+  for (size_t i = ud; i-- > 0;) {
+    if (o != 0) {
+      double t = m[i].w;
+      m[i].w = n * (double)(ud + 1) / ((double)(i + 1) * o);
+      n = t - m[i].w * z * (double)(ud - i) / (double)(ud + 1);
+    } else {
+      m[i].w = m[i].w * (double)(ud + 1) / (z * (double)(ud - i));
+    }
+  }
+  for (size_t i = k; i < ud; i++)
+    m[i].d = m[i + 1].d, m[i].z = m[i + 1].z, m[i].o = m[i + 1].o;
+}
+
+static double unwound_sum(const pelem *m, size_t ud, size_t k) {
+  double z = m[k].z, o = m[k].o, n = m[ud].w, total = 0;
+  for (size_t i = ud; i-- > 0;) {
+    if (o != 0) {
+      double t = n / ((double)(i + 1) * o);
+      total += t;
+      n = m[i].w - t * z * (double)(ud - i);
+    } else if (z != 0) {
+      total += m[i].w / (z * (double)(ud - i));
+    }
+  }
+  return total * (double)(ud + 1);
+}
+
+typedef struct shap_walk {
+  const tnode *nd;
+  const float *x;
+  double *phi;
+  double scale; /* dart's weight */
+} shap_walk;
+
+/* Node j, its path the parent's ud elements; m has room for this level and below. */
+static void recurse(const shap_walk *w, size_t j, const pelem *parent, size_t ud, pelem *m, double z,
+                    double o, long d) {
+  if (ud)
+    memcpy(m, parent, ud * sizeof *m);
+  extend(m, ud, z, o, d);
+  const tnode *n = &w->nd[j];
+  if (n->left < 0) {
+    for (size_t k = 1; k <= ud; k++)
+      w->phi[m[k].d] += unwound_sum(m, ud, k) * (m[k].o - m[k].z) * w->scale * n->value;
+    return;
+  }
+  float v = w->x[n->feature];
+  size_t hot =
+      (size_t)(isnan(v) ? (n->default_left ? n->left : n->right) : (v < n->value ? n->left : n->right));
+  size_t cold = hot == (size_t)n->left ? (size_t)n->right : (size_t)n->left;
+  double r = n->cover, iz = 1, io = 1;
+  size_t k = 1, nud = ud;
+  for (; k <= ud && m[k].d != (long)n->feature; k++)
+    ;
+  if (k <= ud) {
+    iz = m[k].z, io = m[k].o;
+    unwind(m, ud, k);
+    nud = ud - 1;
+  }
+  double zh = r > 0 ? iz * w->nd[hot].cover / r : 0, zc = r > 0 ? iz * w->nd[cold].cover / r : 0;
+  recurse(w, hot, m, nud + 1, m + nud + 2, zh, io, (long)n->feature);
+  recurse(w, cold, m, nud + 1, m + nud + 2, zc, 0, (long)n->feature);
+}
+
+int limn__trees_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t group, double *phi,
+                     double *bias, double *margin) {
+  const limn__trees *t = limn__trees_of(m);
+  if (!t)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "TreeSHAP needs a tree model");
+  if (!t->mean)
+    return limn__err(ctx, LIMN_EUNSUPPORTED,
+                     "TreeSHAP needs each node's cover (XGBoost's sum_hessian), which this model file lacks");
+  size_t D = t->depth + 3, cap = D * (D + 1) / 2 + D;
+  pelem *path = limn__alloc_array(ctx, cap, sizeof *path);
+  float *mg = limn__alloc_array(ctx, t->ngroups, sizeof *mg);
+  if (!path || !mg) {
+    limn__free(ctx, path), limn__free(ctx, mg);
+    return LIMN_ENOMEM;
+  }
+  for (size_t j = 0; j < m->nfeatures; j++)
+    phi[j] = 0;
+  *bias = t->base[group];
+  for (size_t k = 0; k < t->ntrees; k++) {
+    if (t->group[k] != group)
+      continue;
+    shap_walk w = {t->nodes + t->start[k], x, phi, t->weight ? t->weight[k] : 1.0};
+    *bias += w.scale * t->mean[t->start[k]];
+    recurse(&w, 0, NULL, 0, path, 1, 1, -1);
+  }
+  margins(t, x, mg);
+  *margin = mg[group];
+  limn__free(ctx, path), limn__free(ctx, mg);
+  return LIMN_OK;
 }
 
 /* ---- reading ---- */
@@ -286,6 +401,14 @@ static int read_tree(const xrd *r, const cJSON *tree, size_t k, size_t nfeat, li
     rc = get_ints(r, tree, k, "default_left", nn, 0, 1, dl);
   if (rc == LIMN_OK)
     rc = get_floats(r, tree, k, "split_conditions", nn, 1, val);
+  float *cover = rc == LIMN_OK ? limn__alloc_array(ctx, nn ? nn : 1, sizeof *cover) : NULL;
+  if (rc == LIMN_OK && !cover)
+    rc = LIMN_ENOMEM;
+  if (rc == LIMN_OK && member(tree, "sum_hessian"))
+    rc = get_floats(r, tree, k, "sum_hessian", nn, 0, cover);
+  else
+    for (size_t i = 0; i < nn && cover; i++)
+      cover[i] = NAN;
   if (rc == LIMN_OK && cJSON_IsArray(st)) { /* categorical partitions: not read yet */
     const cJSON *v;
     size_t i = 0;
@@ -319,6 +442,7 @@ static int read_tree(const xrd *r, const cJSON *tree, size_t k, size_t nfeat, li
       break;
     nd->left = leaf ? -1 : (int32_t)left[i], nd->right = leaf ? -1 : (int32_t)right[i];
     nd->feature = leaf ? 0 : (uint32_t)feat[i], nd->value = val[i], nd->default_left = (uint8_t)dl[i];
+    nd->cover = cover[i] >= 0 ? cover[i] : NAN; /* (a negative or NaN cover: none) */
   }
   /* every node but the root has one parent (no shared subtrees) */
   for (size_t i = 0; i < nn && rc == LIMN_OK; i++)
@@ -327,8 +451,44 @@ static int read_tree(const xrd *r, const cJSON *tree, size_t k, size_t nfeat, li
     if (left[i] >= 0 && (dl[left[i]]++ || dl[right[i]]++))
       rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu: node %ld has two parents", r->name, k,
                      dl[left[i]] > 1 ? left[i] : right[i]);
-  limn__free(ctx, iv), limn__free(ctx, val);
+  limn__free(ctx, iv), limn__free(ctx, val), limn__free(ctx, cover);
   return rc;
+}
+
+/* Each node's cover-weighted mean leaf value (bottom-up: children follow their parents)
+ * and the deepest leaf; no means when a cover is missing. */
+static int tree_means(limn_ctx *ctx, limn__trees *t) {
+  size_t total = t->start[t->ntrees], *depth = limn__calloc(ctx, total ? total : 1, sizeof *depth);
+  int covered = 1;
+  if (!depth)
+    return LIMN_ENOMEM;
+  for (size_t q = 0; q < total; q++)
+    covered &= !isnan(t->nodes[q].cover);
+  t->mean = covered ? limn__alloc_array(ctx, total ? total : 1, sizeof *t->mean) : NULL;
+  if (covered && !t->mean) {
+    limn__free(ctx, depth);
+    return LIMN_ENOMEM;
+  }
+  for (size_t k = 0; k < t->ntrees; k++) {
+    const tnode *nd = t->nodes + t->start[k];
+    size_t nn = t->start[k + 1] - t->start[k], *dp = depth + t->start[k];
+    for (size_t i = 0; i < nn; i++)
+      if (nd[i].left >= 0) {
+        dp[nd[i].left] = dp[nd[i].right] = dp[i] + 1;
+        t->depth = dp[i] + 1 > t->depth ? dp[i] + 1 : t->depth;
+      }
+    double *mu = covered ? t->mean + t->start[k] : NULL;
+    for (size_t i = nn; mu && i-- > 0;) {
+      if (nd[i].left < 0) {
+        mu[i] = nd[i].value;
+        continue;
+      }
+      double rl = nd[nd[i].left].cover, rr = nd[nd[i].right].cover;
+      mu[i] = rl + rr > 0 ? (rl * mu[nd[i].left] + rr * mu[nd[i].right]) / (rl + rr) : 0;
+    }
+  }
+  limn__free(ctx, depth);
+  return LIMN_OK;
 }
 
 static int fail_json(limn_ctx *ctx, const char *name, const char *text, const char *at) {
@@ -483,6 +643,8 @@ static int build(const xrd *r, const cJSON *root, limn_model **out) {
     rc = read_tree(r, v, k, nfeat, t, t->start[k], t->start[k + 1] - t->start[k]);
     k++;
   }
+  if (rc == LIMN_OK)
+    rc = tree_means(ctx, t);
   double *bs = rc == LIMN_OK ? limn__alloc_array(ctx, ngroups, sizeof *bs) : NULL;
   if (rc == LIMN_OK)
     rc = bs ? base_scores(r, param, ngroups, bs) : LIMN_ENOMEM;

@@ -4,6 +4,15 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* A raw value as text: "missing" for NaN (a tree model's missing value). */
+static const char *value_text(char *buf, size_t cap, int digits, float v) {
+  if (isnan(v))
+    snprintf(buf, cap, "missing");
+  else
+    snprintf(buf, cap, "%.*g", digits, (double)v);
+  return buf;
+}
+
 /* Feature order: |weight| descending, ties by column index (a total order, so any
  * sort gives the same list). A heap sort: in place, no allocation, no global. */
 static int before(const limn_explanation *e, size_t i, size_t j) {
@@ -177,9 +186,14 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
     if (e->method == LIMN_METHOD_SHAP) {
       double se, pct;
       int weak = limn__shap_weakness(e, &se, &pct);
-      limn__printf(f, "  base value %.6g, efficiency gap %.3g; %s, %zu %s", e->base_value, e->delta,
-                   limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,
-                   limn__shap_budget_unit(e));
+      if (e->estimator == LIMN_SHAP_TREE)
+        limn__printf(f,
+                     "  base value %.6g, efficiency gap %.3g; tree (path-dependent TreeSHAP of the margin)",
+                     e->base_value, e->delta);
+      else
+        limn__printf(f, "  base value %.6g, efficiency gap %.3g; %s, %zu %s", e->base_value, e->delta,
+                     limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,
+                     limn__shap_budget_unit(e));
       if (isnan(se))
         limn__puts(f, ", no standard errors (one permutation)\n");
       else if (se > 0)
@@ -222,7 +236,7 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
       else if (cat)
         snprintf(vb, sizeof vb, "%.14s", cat);
       else
-        snprintf(vb, sizeof vb, "%.6g", (double)rows[r].x[j]);
+        value_text(vb, sizeof vb, 6, rows[r].x[j]);
       int len = mx > 0 ? (int)lround(24.0 * fabs(e->attr[j]) / mx) : 0;
       char lb[160];
       limn__printf(f, "  %-*.*s %14s %+12.4g ", wcol, wcol,
@@ -544,7 +558,7 @@ static double svg_bars(limn__out *f, const limn_render_opts *rc, const limn_rend
       if (cat)
         limn__xml(f, cat);
       else
-        limn__printf(f, "%.4g", (double)row->x[j]);
+        limn__puts(f, value_text((char[32]){0}, 32, 4, row->x[j]));
     }
     limn__puts(f, "</text>\n");
     limn__printf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
@@ -611,7 +625,7 @@ double limn__svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_
         if (cat)
           limn__xml(f, cat);
         else
-          limn__printf(f, "%.4g", (double)row->x[j]);
+          limn__puts(f, value_text((char[32]){0}, 32, 4, row->x[j]));
       }
     } else {
       limn__printf(f, "%zu other features", rest);
@@ -690,9 +704,11 @@ double limn__svg_force(limn__out *f, const limn_render_opts *rc, const limn_rend
           snprintf(lab, sizeof lab, "%s", limn__label(rc, e, j, nb, sizeof nb));
         else if (cat)
           snprintf(lab, sizeof lab, "%s = %s", limn__feature_name(rc->model, j, nb, sizeof nb), cat);
-        else
-          snprintf(lab, sizeof lab, "%s = %.4g", limn__feature_name(rc->model, j, nb, sizeof nb),
-                   (double)row->x[j]);
+        else {
+          char vb[32];
+          value_text(vb, sizeof vb, 4, row->x[j]);
+          snprintf(lab, sizeof lab, "%s = %s", limn__feature_name(rc->model, j, nb, sizeof nb), vb);
+        }
       } else {
         size_t k = 0;
         for (size_t q = show; q < ns; q++)
@@ -1076,7 +1092,7 @@ size_t limn_reason_codes(const limn_render_opts *rc, const limn_explanation *e, 
     else if (cat)
       snprintf(vb, sizeof vb, "'%s'", cat);
     else
-      snprintf(vb, sizeof vb, "%.4g", (double)x[best]);
+      value_text(vb, sizeof vb, 4, x[best]);
     int bin = e->method == LIMN_METHOD_LIME && !cat && rc->background && rc->discretizer != LIMN_DISC_NONE &&
               e->bin && e->bin[best] >= 0;
     if (bin)

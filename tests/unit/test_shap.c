@@ -494,8 +494,12 @@ static void test_errors(const bc10 *b) {
   CHECK(ex == NULL);
   limn_shap_estimator e;
   CHECK(limn_shap_estimator_parse("permutation", &e) == LIMN_OK && e == LIMN_SHAP_PERMUTATION);
-  CHECK(limn_shap_estimator_parse("tree", &e) == LIMN_EINVAL &&
+  CHECK(limn_shap_estimator_parse("forest", &e) == LIMN_EINVAL &&
         !strcmp(limn_link_name(LIMN_LINK_LOGIT), "logit"));
+  CHECK(limn_shap_estimator_parse("tree", &e) == LIMN_OK && e == LIMN_SHAP_TREE);
+  o = limn_shap_opts_default(); /* TreeSHAP needs a tree model */
+  o.estimator = LIMN_SHAP_TREE;
+  CHECK_ERR(ctx, limn_explain_shap(ctx, b->m, x, 1, &o, &ex), LIMN_EINVAL, "needs a tree model");
 }
 
 /* Groups: columns that play together. Singleton groups give the ungrouped values; on a

@@ -140,6 +140,48 @@ static void test_small(void) {
   expect("}]}}}}", "}]}}}", LIMN_EFORMAT, "line 1, column");
 }
 
+/* Path-dependent TreeSHAP against XGBoost's pred_contribs (the features, then the bias),
+ * per output group (`lead` leading columns per line: wine's row and class); additivity. */
+static void check_contribs(const char *name, size_t lead, size_t ngroups) {
+  char path[256];
+  limn_model *m = NULL;
+  snprintf(path, sizeof path, REF "%s.json", name);
+  CHECK_OK(ctx, limn_model_load(ctx, src_path(path), &m));
+  if (!m)
+    return;
+  size_t d = limn_model_nfeatures(m), n = 0, nr = 0, w = lead + d + 1;
+  snprintf(path, sizeof path, REF "%s_test.csv", name);
+  float *x = read_rows(src_path(path), d, &n);
+  snprintf(path, sizeof path, REF "%s_contribs.csv", name);
+  float *ref = read_rows(src_path(path), w, &nr);
+  CHECK(x && ref && nr == n * ngroups);
+  double worst = 0, scale = 0, gap = 0;
+  for (size_t g = 0; g < ngroups && x && ref && nr == n * ngroups; g++) {
+    limn_shap_opts o = limn_shap_opts_default();
+    long t = ngroups > 1 ? (long)g : limn_model_noutputs(m) == 2 ? 1 : 0;
+    o.target = t;
+    limn_explanation *e = NULL;
+    CHECK_OK(ctx, limn_explain_shap(ctx, m, x, n, &o, &e));
+    for (size_t i = 0; e && i < n; i++) {
+      const float *r = ref + (ngroups > 1 ? i * ngroups + g : i) * w + lead;
+      CHECK(e[i].estimator == LIMN_SHAP_TREE);
+      for (size_t j = 0; j < d; j++)
+        worst = fmax(worst, fabs(e[i].attr[j] - r[j])), scale = fmax(scale, fabs(r[j]));
+      worst = fmax(worst, fabs(e[i].base_value - r[d]));
+      gap = fmax(gap, fabs(e[i].delta));
+    }
+    limn_explanations_free(ctx, e, n);
+  }
+  printf(
+      "%s: TreeSHAP vs XGBoost pred_contribs: largest difference %.3g (largest value %.3g), additivity gap "
+      "%.2g\n",
+      name, worst, scale, gap);
+  CHECK(worst <= 1e-5 * fmax(1, scale));
+  CHECK(gap <= 1e-5 * fmax(1, scale));
+  free(x), free(ref);
+  limn_model_free(m);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   limn_ctx_set_threads(ctx, 1);
@@ -147,6 +189,10 @@ int main(void) {
   check_model("xgb_bc", 1, 1);
   check_model("xgb_diab", 0, 1);
   check_model("xgb_wine", 3, 3);
+  test_begin("TreeSHAP = XGBoost's pred_contribs");
+  check_contribs("xgb_bc", 0, 1);
+  check_contribs("xgb_diab", 0, 1);
+  check_contribs("xgb_wine", 2, 3);
   test_small();
   limn_ctx_free(ctx);
   return test_end();

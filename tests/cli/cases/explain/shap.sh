@@ -26,7 +26,7 @@ run explain $S --rows 0 --estimator sampling --link logit
 "$LIMN" explain $S --rows 0 --link logit --format jsonl | grep -o '"link":"logit","seed"'
 run explain --model bc.limn --data te.csv --method shap
 run explain $S --estimator exact --background-size 20
-run explain $S --estimator tree
+run explain $S --estimator forest
 run explain $S --link probit
 run explain $S --estimator permutation --nsamples 20
 run explain $S --output logit --link logit
