@@ -225,18 +225,10 @@ void limn__mlp_output(const limn_model *m, const float *z, size_t rows, limn_spa
       o[0] = sp == LIMN_SPACE_LOGIT ? 0.0f : 1.0f / (1.0f + expf(zi[0]));
       o[1] = sp == LIMN_SPACE_LOGIT ? zi[0] : 1.0f / (1.0f + expf(-zi[0]));
     } else if (p->output == LIMN_ACT_SOFTMAX) {
-      if (sp == LIMN_SPACE_LOGIT) {
+      if (sp == LIMN_SPACE_LOGIT)
         memcpy(o, zi, u * sizeof *o);
-        continue;
-      }
-      float mx = zi[0];
-      for (size_t c = 1; c < u; c++)
-        mx = zi[c] > mx ? zi[c] : mx;
-      double sum = 0.0;
-      for (size_t c = 0; c < u; c++)
-        sum += exp((double)zi[c] - mx);
-      for (size_t c = 0; c < u; c++)
-        o[c] = (float)(exp((double)zi[c] - mx) / sum);
+      else
+        limn__softmax(zi, u, o);
     } else {
       for (size_t c = 0; c < u; c++)
         o[c] = (float)(zi[c] * p->y_scale + p->y_shift);

@@ -156,6 +156,16 @@ static int check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_
   return LIMN_OK;
 }
 
+void limn__softmax(const float *z, size_t k, float *out) {
+  double mx = -INFINITY, s = 0;
+  for (size_t c = 0; c < k; c++)
+    mx = z[c] > mx ? z[c] : mx;
+  for (size_t c = 0; c < k; c++)
+    s += exp((double)z[c] - mx);
+  for (size_t c = 0; c < k; c++)
+    out[c] = (float)(exp((double)z[c] - mx) / s);
+}
+
 int limn_model_takes_missing(const limn_model *m) { return m && m->missing_ok; }
 
 int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,

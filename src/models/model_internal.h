@@ -39,6 +39,10 @@ struct limn_model {
   int missing_ok;  /* NaN inputs are missing values the model handles (tree ensembles) */
 };
 
+/* Probabilities of k logits z: out_c = exp(z_c - max) / sum exp(z - max), the sum in
+ * double (the MLP's softmax output, tree ensembles' multi-class, ONNX logit heads). */
+void limn__softmax(const float *z, size_t k, float *out);
+
 /* Allocate a model shell with slot tables from `schema` (copied; may be NULL:
  * nfeatures numeric slots). */
 int limn__model_new(limn_ctx *ctx, const char *kind, const limn_schema *schema, size_t nfeatures,

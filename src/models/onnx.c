@@ -597,15 +597,8 @@ static int head_out(limn_ctx *ctx, const ox_model *om, const ox_tensor *vals, si
     LIMN_TRY(check_out(ctx, om, z, n, "logits"));
     memcpy(out, z->f, n * k * sizeof(float));
   } else if (om->head == HEAD_LOGITS && sp == LIMN_SPACE_OUTPUT) {
-    for (size_t i = 0; i < n; i++) {
-      double mx = -INFINITY, t = 0;
-      for (size_t c = 0; c < k; c++)
-        mx = fmax(mx, y->f[i * k + c]);
-      for (size_t c = 0; c < k; c++)
-        t += exp((double)y->f[i * k + c] - mx);
-      for (size_t c = 0; c < k; c++)
-        out[i * k + c] = (float)(exp((double)y->f[i * k + c] - mx) / t);
-    }
+    for (size_t i = 0; i < n; i++)
+      limn__softmax(y->f + i * k, k, out + i * k);
   } else if (om->head == HEAD_PROBS && sp == LIMN_SPACE_LOGIT) {
     for (size_t q = 0; q < n * k; q++)
       out[q] = (float)log(fmax((double)y->f[q], 1e-30));
