@@ -109,21 +109,12 @@ static int fwd_item(void *arg, size_t c, void *scratch) {
       o[0] = a->sp == LIMN_SPACE_LOGIT ? mg[0] : sigmoid(mg[0]);
       break;
     case OBJ_MULTI_SOFTPROB:
-    case OBJ_MULTI_SOFTMAX: {
-      if (a->sp == LIMN_SPACE_LOGIT) {
+    case OBJ_MULTI_SOFTMAX:
+      if (a->sp == LIMN_SPACE_LOGIT)
         memcpy(o, mg, k * sizeof *o);
-        break;
-      }
-      float mx = mg[0];
-      for (size_t g = 1; g < k; g++)
-        mx = mg[g] > mx ? mg[g] : mx;
-      double s = 0;
-      for (size_t g = 0; g < k; g++)
-        s += exp((double)mg[g] - mx);
-      for (size_t g = 0; g < k; g++)
-        o[g] = (float)(exp((double)mg[g] - mx) / s);
+      else
+        limn__softmax(mg, k, o);
       break;
-    }
     }
   }
   return 0;
@@ -140,8 +131,7 @@ static int trees_forward(limn_ctx *ctx, const limn_model *m, const float *x, siz
 
 static const limn__model_vt trees_vt = {trees_forward, NULL, trees_destroy, NULL, NULL, NULL, NULL};
 
-const limn__trees *limn__trees_of(const limn_model *m);
-const limn__trees *limn__trees_of(const limn_model *m) {
+static const limn__trees *trees_of(const limn_model *m) {
   return m && !strcmp(m->kind, "xgboost") ? m->impl : NULL;
 }
 
@@ -228,7 +218,7 @@ static void recurse(const shap_walk *w, size_t j, const pelem *parent, size_t ud
 
 int limn__trees_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t group, double *phi,
                      double *bias, double *margin) {
-  const limn__trees *t = limn__trees_of(m);
+  const limn__trees *t = trees_of(m);
   if (!t)
     return limn__err(ctx, LIMN_EUNSUPPORTED, "TreeSHAP needs a tree model");
   if (!t->mean)
@@ -317,14 +307,22 @@ static int get_count(const xrd *r, const cJSON *o, const char *key, size_t max, 
   return LIMN_OK;
 }
 
+/* Tree t's array `key`, which must hold n entries; NULL (with the error set) otherwise. */
+static const cJSON *tree_array(const xrd *r, const cJSON *tree, size_t t, const char *key, size_t n) {
+  const cJSON *a = member(tree, key);
+  if (cJSON_IsArray(a) && (size_t)cJSON_GetArraySize(a) == n)
+    return a;
+  limn__err(r->ctx, LIMN_EFORMAT, "%s: tree %zu: '%s' is not an array of %zu numbers", r->name, t, key, n);
+  return NULL;
+}
+
 /* Array `key` of exactly n numbers (null allowed when nulls: read as NaN) into out (float). */
 static int get_floats(const xrd *r, const cJSON *tree, size_t t, const char *key, size_t n, int nulls,
                       float *out) {
-  const cJSON *a = member(tree, key), *v;
+  const cJSON *a = tree_array(r, tree, t, key, n), *v;
   size_t i = 0;
-  if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
-    return limn__err(r->ctx, LIMN_EFORMAT, "%s: tree %zu: '%s' is not an array of %zu numbers", r->name, t,
-                     key, n);
+  if (!a)
+    return LIMN_EFORMAT;
   cJSON_ArrayForEach(v, a) {
     if (cJSON_IsNumber(v))
       out[i++] = (float)v->valuedouble;
@@ -339,11 +337,10 @@ static int get_floats(const xrd *r, const cJSON *tree, size_t t, const char *key
 /* Array `key` of n whole numbers in [lo, hi]. */
 static int get_ints(const xrd *r, const cJSON *tree, size_t t, const char *key, size_t n, double lo,
                     double hi, long *out) {
-  const cJSON *a = member(tree, key), *v;
+  const cJSON *a = tree_array(r, tree, t, key, n), *v;
   size_t i = 0;
-  if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
-    return limn__err(r->ctx, LIMN_EFORMAT, "%s: tree %zu: '%s' is not an array of %zu numbers", r->name, t,
-                     key, n);
+  if (!a)
+    return LIMN_EFORMAT;
   cJSON_ArrayForEach(v, a) {
     double x = cJSON_IsNumber(v) ? v->valuedouble : NAN;
     if (!(x >= lo && x <= hi) || x != floor(x))
