@@ -118,6 +118,29 @@ static void test_kernel_complete(const bc10 *b) {
   limn_explanations_free(ctx, a, 10), limn_explanations_free(ctx, k, 10), limn_explanations_free(ctx, u, 10);
 }
 
+/* Row 7 explained alone equals row 7 of `all` (explain(b, o) of the 10 rows), and the
+ * 10 rows on 1 and 2 threads equal `all`. */
+static int same_alone_and_on_threads(const bc10 *b, limn_shap_opts o, const limn_explanation *all) {
+  limn_explanation *one = NULL, *t1 = NULL, *t2 = NULL;
+  size_t id = 7;
+  o.row_ids = &id, o.background = limn_dataset_x(b->bg), o.nbackground = limn_dataset_nrows(b->bg),
+  o.target = 1;
+  CHECK_OK(ctx, limn_explain_shap(ctx, b->m, limn_dataset_x(b->te) + 7 * 10, 1, &o, &one));
+  o.row_ids = NULL;
+  limn_ctx_set_threads(ctx, 1);
+  t1 = explain(b, o);
+  limn_ctx_set_threads(ctx, 2);
+  t2 = explain(b, o);
+  limn_ctx_set_threads(ctx, 0);
+  int same = one && t1 && t2 && all;
+  for (int j = 0; same && j < 10; j++)
+    same =
+        one[0].attr[j] == all[7].attr[j] && t1[3].attr[j] == t2[3].attr[j] && t1[3].attr[j] == all[3].attr[j];
+  limn_explanations_free(ctx, one, 1), limn_explanations_free(ctx, t1, 10),
+      limn_explanations_free(ctx, t2, 10);
+  return same;
+}
+
 /* Sampled estimators: efficiency exact; permutation's error falls like 1/sqrt(samples)
  * and its standard errors cover the true error at about their nominal rate; sampled
  * kernel close; a row alone equals the row among others; the same on 1 and 2 threads. */
@@ -180,23 +203,7 @@ static void test_sampled(const bc10 *b) {
          kerr[0], kerr[1], (double)kcov / (double)kn, kn);
   CHECK(kerr[0] < 0.02 && kerr[1] < kerr[0] / 2 && gap < 1e-12);
   CHECK((double)kcov / (double)kn > 0.8);
-  /* row 7 alone, and on 1 and 2 threads */
-  limn_explanation *one = NULL, *t1 = NULL, *t2 = NULL;
-  size_t id = 7;
-  o.row_ids = &id, o.background = limn_dataset_x(b->bg), o.nbackground = 20, o.target = 1;
-  CHECK_OK(ctx, limn_explain_shap(ctx, b->m, limn_dataset_x(b->te) + 7 * 10, 1, &o, &one));
-  o.row_ids = NULL;
-  limn_ctx_set_threads(ctx, 1);
-  t1 = explain(b, o);
-  limn_ctx_set_threads(ctx, 2);
-  t2 = explain(b, o);
-  limn_ctx_set_threads(ctx, 0);
-  int same = one && t1 && t2 && k;
-  for (int j = 0; same && j < 10; j++)
-    same = one[0].attr[j] == k[7].attr[j] && t1[3].attr[j] == t2[3].attr[j] && t1[3].attr[j] == k[3].attr[j];
-  CHECK(same);
-  limn_explanations_free(ctx, one, 1), limn_explanations_free(ctx, t1, 10),
-      limn_explanations_free(ctx, t2, 10);
+  CHECK(same_alone_and_on_threads(b, o, k)); /* row 7 alone, and on 1 and 2 threads */
   limn_explanations_free(ctx, k, 10), limn_explanations_free(ctx, ex, 10);
 }
 
@@ -240,30 +247,15 @@ static void test_sampling(const bc10 *b) {
   CHECK(cover > 0.9 && cover < 0.99);
   CHECK(gap < 1e-12);
   /* whole passes: 25 asked of 20 background rows -> 40 */
-  limn_explanation *one = NULL, *t1 = NULL, *t2 = NULL;
   o.nsamples = N + 5, o.seed = 3;
   limn_explanations_free(ctx, s, 10);
   s = explain(b, o);
   CHECK(s && s[0].num_samples == 2 * N);
-  size_t id = 7;
-  o.row_ids = &id, o.background = limn_dataset_x(b->bg), o.nbackground = N, o.target = 1;
-  CHECK_OK(ctx, limn_explain_shap(ctx, b->m, limn_dataset_x(b->te) + 7 * 10, 1, &o, &one));
-  o.row_ids = NULL;
-  limn_ctx_set_threads(ctx, 1);
-  t1 = explain(b, o);
-  limn_ctx_set_threads(ctx, 2);
-  t2 = explain(b, o);
-  limn_ctx_set_threads(ctx, 0);
-  int same = one && t1 && t2 && s;
-  for (int j = 0; same && j < 10; j++)
-    same = one[0].attr[j] == s[7].attr[j] && t1[3].attr[j] == t2[3].attr[j] && t1[3].attr[j] == s[3].attr[j];
-  CHECK(same);
-  o.link = LIMN_LINK_LOGIT;
+  CHECK(same_alone_and_on_threads(b, o, s));
+  o.background = limn_dataset_x(b->bg), o.nbackground = N, o.link = LIMN_LINK_LOGIT;
   limn_explanation *bad = NULL;
   CHECK_ERR(ctx, limn_explain_shap(ctx, b->m, limn_dataset_x(b->te), 1, &o, &bad), LIMN_EINVAL,
             "sampling estimator needs the identity link");
-  limn_explanations_free(ctx, one, 1), limn_explanations_free(ctx, t1, 10),
-      limn_explanations_free(ctx, t2, 10);
   limn_explanations_free(ctx, s, 10), limn_explanations_free(ctx, ex, 10);
 }
 

@@ -40,21 +40,36 @@ static float *read_rows(const char *path, size_t cols, size_t *nrows) {
   return x;
 }
 
-/* Model `name`: its predictions of the test rows in OUTPUT and LOGIT space against
- * columns of the reference file (logit columns first, then output columns). */
-static void check_model(const char *name, size_t nlogit_cols, size_t nout_cols) {
+/* Fixture `name`: the model name.json, its test rows name_test.csv (*x, *n), and the
+ * reference name_SUFFIX.csv (*ref, *nr) of `cols` columns, plus one per feature when
+ * `per_feature`. NULL model when it does not load. */
+static limn_model *open_case(const char *name, const char *suffix, size_t cols, int per_feature, float **x,
+                             size_t *n, float **ref, size_t *nr) {
   char path[256];
   limn_model *m = NULL;
+  *x = *ref = NULL, *n = *nr = 0;
   snprintf(path, sizeof path, REF "%s.json", name);
   CHECK_OK(ctx, limn_model_load(ctx, src_path(path), &m));
   if (!m)
+    return NULL;
+  size_t d = limn_model_nfeatures(m);
+  snprintf(path, sizeof path, REF "%s_test.csv", name);
+  *x = read_rows(src_path(path), d, n);
+  snprintf(path, sizeof path, REF "%s_%s.csv", name, suffix);
+  *ref = read_rows(src_path(path), cols + (per_feature ? d : 0), nr);
+  return m;
+}
+
+/* Model `name`: its predictions of the test rows in OUTPUT and LOGIT space against
+ * columns of the reference file (logit columns first, then output columns). */
+static void check_model(const char *name, size_t nlogit_cols, size_t nout_cols) {
+  float *x, *ref;
+  size_t n, nr;
+  limn_model *m = open_case(name, "pred", nlogit_cols + nout_cols, 0, &x, &n, &ref, &nr);
+  if (!m)
     return;
   CHECK(!strcmp(limn_model_kind(m), "xgboost"));
-  size_t d = limn_model_nfeatures(m), k = limn_model_noutputs(m), n = 0, nr = 0;
-  snprintf(path, sizeof path, REF "%s_test.csv", name);
-  float *x = read_rows(src_path(path), d, &n);
-  snprintf(path, sizeof path, REF "%s_pred.csv", name);
-  float *ref = read_rows(src_path(path), nlogit_cols + nout_cols, &nr);
+  size_t d = limn_model_nfeatures(m), k = limn_model_noutputs(m);
   CHECK(x && ref && n == nr && n > 0);
   float *o = calloc(n * k, sizeof *o), *lg = calloc(n * k, sizeof *lg), *o2 = calloc(n * k, sizeof *o2);
   if (x && ref && n == nr && o && lg && o2) {
@@ -143,17 +158,12 @@ static void test_small(void) {
 /* Path-dependent TreeSHAP against XGBoost's pred_contribs (the features, then the bias),
  * per output group (`lead` leading columns per line: wine's row and class); additivity. */
 static void check_contribs(const char *name, size_t lead, size_t ngroups) {
-  char path[256];
-  limn_model *m = NULL;
-  snprintf(path, sizeof path, REF "%s.json", name);
-  CHECK_OK(ctx, limn_model_load(ctx, src_path(path), &m));
+  float *x, *ref;
+  size_t n, nr;
+  limn_model *m = open_case(name, "contribs", lead + 1, 1, &x, &n, &ref, &nr); /* lead, features, bias */
   if (!m)
     return;
-  size_t d = limn_model_nfeatures(m), n = 0, nr = 0, w = lead + d + 1;
-  snprintf(path, sizeof path, REF "%s_test.csv", name);
-  float *x = read_rows(src_path(path), d, &n);
-  snprintf(path, sizeof path, REF "%s_contribs.csv", name);
-  float *ref = read_rows(src_path(path), w, &nr);
+  size_t d = limn_model_nfeatures(m), w = lead + d + 1;
   CHECK(x && ref && nr == n * ngroups);
   double worst = 0, scale = 0, gap = 0;
   for (size_t g = 0; g < ngroups && x && ref && nr == n * ngroups; g++) {
