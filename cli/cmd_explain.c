@@ -38,9 +38,11 @@ static cli_opt opts[] = {
     {"background-size", "N", "100",
      "SHAP: background rows at most (more: a uniform sample without replacement, seeded by --seed)", 0, 0, 0},
     {"estimator", "NAME", "auto",
-     "SHAP: auto (a tree model without --background: tree; else exact up to 12 varying columns, else "
-     "sampling; kernel with --link logit), exact, kernel, permutation, sampling (permutations with one "
-     "background row each) or tree (path-dependent TreeSHAP of a tree model's margin)",
+     "SHAP: auto (a tree model: tree without --background, tree-interventional with one when its raw "
+     "output is explained (--output logit for boosted classifiers); else exact up to 12 varying columns, "
+     "else sampling; kernel with --link logit), exact, kernel, permutation, sampling (permutations with one "
+     "background row each), tree (path-dependent TreeSHAP of a tree model's raw output: margin, or a "
+     "forest's probability) or tree-interventional (exact interventional TreeSHAP over --background)",
      0, 0, 0},
     {"nsamples", "N", "auto",
      "SHAP, sampled: kernel and permutation: coalitions (auto: 2M + 2048; permutation: 2M + 1 each); "
@@ -216,7 +218,7 @@ static int shap_opts(explain_args *a) {
   limn_shap_opts *o = &a->so;
   *o = limn_shap_opts_default();
   if (limn_shap_estimator_parse(cli_get(&cmd, "estimator"), &o->estimator))
-    return cli_fail("--estimator: expected auto, exact, kernel, permutation, sampling or tree, got '%s'",
+    return cli_fail("--estimator: expected auto, exact, kernel, permutation, sampling, tree or tree-interventional, got '%s'",
                     cli_get(&cmd, "estimator")),
            CLI_USAGE;
   if (limn_link_parse(cli_get(&cmd, "link"), &o->link))
@@ -745,10 +747,13 @@ int cmd_explain(int argc, char **argv) {
  * without replacement seeded by --seed, kept in file order), or --baseline's one row. */
 static int shap_background(run *r) {
   size_t d = limn_model_nfeatures(r->m);
-  if (r->a.so.estimator == LIMN_SHAP_TREE && strcmp(limn_model_kind(r->m), "xgboost"))
-    return cli_fail("--estimator tree needs a tree model (XGBoost JSON); %s is of kind %s", r->a.model,
-                    limn_model_kind(r->m)),
+  if ((r->a.so.estimator == LIMN_SHAP_TREE || r->a.so.estimator == LIMN_SHAP_TREE_INTERVENTIONAL) &&
+      !limn_model_is_trees(r->m))
+    return cli_fail("--estimator %s needs a tree model (XGBoost or limn-trees JSON); %s is of kind %s",
+                    limn_shap_estimator_name(r->a.so.estimator), r->a.model, limn_model_kind(r->m)),
            CLI_USAGE;
+  if (r->a.so.estimator == LIMN_SHAP_TREE_INTERVENTIONAL && !r->a.background)
+    return cli_fail("--estimator tree-interventional needs --background FILE (the reference rows)"), CLI_USAGE;
   if (r->a.background) {
     limn_read_opts ro = limn_read_opts_default();
     ro.schema = limn_model_schema(r->m);
@@ -772,7 +777,7 @@ static int shap_background(run *r) {
     limn_dataset_free(ds);
     return CLI_OK;
   }
-  if (!cli_isset(&cmd, "baseline") && !strcmp(limn_model_kind(r->m), "xgboost") &&
+  if (!cli_isset(&cmd, "baseline") && limn_model_is_trees(r->m) &&
       (r->a.so.estimator == LIMN_SHAP_AUTO || r->a.so.estimator == LIMN_SHAP_TREE)) {
     snprintf(r->shap_bg_desc, sizeof r->shap_bg_desc, "path-dependent game (the trees' covers)");
     return CLI_OK; /* TreeSHAP: no background */

@@ -248,18 +248,22 @@ LIMN_API int limn_lime_submodular_pick(limn_ctx *ctx, const limn_explanation *ex
 
 /* How the Shapley values are found. */
 typedef enum limn_shap_estimator {
-  LIMN_SHAP_AUTO = 0,        /* exact up to exact_max varying players, else sampling with the
-                                 identity link, kernel with the logit link */
-  LIMN_SHAP_EXACT = 1,       /* every coalition: 2^M x N model rows */
-  LIMN_SHAP_KERNEL = 2,      /* KernelSHAP (shap's KernelExplainer rules, seeded) */
-  LIMN_SHAP_PERMUTATION = 3, /* antithetic permutations (shap's PermutationExplainer) */
-  LIMN_SHAP_SAMPLING = 4,    /* antithetic permutations, each with one background row, the rows
-                                stratified (Strumbelj & Kononenko 2014; identity link only) */
-  LIMN_SHAP_TREE = 5         /* path-dependent TreeSHAP of a tree model's margin (no background; auto's
-                                choice for tree models) */
+  LIMN_SHAP_AUTO = 0,               /* exact up to exact_max varying players, else sampling with the
+                                        identity link, kernel with the logit link */
+  LIMN_SHAP_EXACT = 1,              /* every coalition: 2^M x N model rows */
+  LIMN_SHAP_KERNEL = 2,             /* KernelSHAP (shap's KernelExplainer rules, seeded) */
+  LIMN_SHAP_PERMUTATION = 3,        /* antithetic permutations (shap's PermutationExplainer) */
+  LIMN_SHAP_SAMPLING = 4,           /* antithetic permutations, each with one background row, the rows
+                                       stratified (Strumbelj & Kononenko 2014; identity link only) */
+  LIMN_SHAP_TREE = 5,               /* path-dependent TreeSHAP of a tree model's raw output (a margin, a
+                                       forest's probability): the trees' covers, no background; auto's choice
+                                       for tree models without a background */
+  LIMN_SHAP_TREE_INTERVENTIONAL = 6 /* interventional TreeSHAP of the raw output over the background
+                                       (exact; auto's choice for tree models with a background when
+                                       the raw output is the one explained) */
 } limn_shap_estimator;
-/* "auto", "exact", "kernel", "permutation", "sampling", "tree" (NULL for another value); parse returns
- * LIMN_EINVAL for an unknown name. */
+/* "auto", "exact", "kernel", "permutation", "sampling", "tree", "tree-interventional" (NULL for another
+ * value); parse returns LIMN_EINVAL for an unknown name. */
 LIMN_API const char *limn_shap_estimator_name(limn_shap_estimator e);
 LIMN_API int limn_shap_estimator_parse(const char *name, limn_shap_estimator *out);
 
@@ -316,6 +320,18 @@ LIMN_API size_t limn_shap_samples(const limn_shap_opts *o, limn_shap_estimator e
  * varying players, nsamples below 2M + 1 for permutation, sampling with the logit link. */
 LIMN_API int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                                const limn_shap_opts *opts, limn_explanation **out);
+
+/* SHAP interaction values (Lundberg et al. 2020) of a tree model's raw output (a margin;
+ * a forest's class probability), the path-dependent game, each column a player: out
+ * (n, d + 1, d + 1), row i's matrix: entry (j, k) for j != k half the Shapley
+ * interaction index of columns j and k, (j, j) column j's Shapley value less what it
+ * shares; symmetric, row j sums to column j's Shapley value; the last row and column
+ * belong to the bias, which sits at (d, d); the whole matrix sums to the raw output.
+ * target: the explained output (-1: each row's predicted class; a binary classifier's
+ * class 0 is the negated margin); targets: one per row, or NULL. Rows run on the
+ * threads, each alone. Errors: not a tree model, a model file without covers. */
+LIMN_API int limn_shap_interactions(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, long target,
+                                    const long *targets, double *out);
 
 /* How faithful and how stable explanations are (Yeh et al. 2019, as Captum defines
  * them). Perturbations touch numeric columns only, scaled by each column's training

@@ -102,29 +102,43 @@ LIMN_API int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_sc
 LIMN_API int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
                                       const limn_schema *schema, limn_onnx_output kind, limn_model **out);
 
-/* 1 when the bytes look like a JSON document (its first non-blank byte is '{'): an
- * XGBoost model for limn_model_load, which limn's own model files never start with. */
+/* 1 when the bytes look like a JSON document (its first non-blank byte is '{'): a tree
+ * model for limn_model_load, which limn's own model files never start with. */
 LIMN_API int limn_model_is_xgboost_json(const void *buf, size_t len);
-/* Load an XGBoost JSON model (Booster.save_model("m.json"), docs/format.md): gbtree or
- * dart boosters of numerical splits; objectives binary:logistic and binary:logitraw
- * (two classes "0" and "1": outputs P(0), P(1), the logit space gives 0 and the
- * margin), reg:squarederror (the margin), reg:logistic (the sigmoid of the margin; the
- * logit space gives the margin), multi:softprob and multi:softmax (the softmax over the
- * classes; the logit space gives the margins). Columns are the model's feature_names (or
- * f0, f1, ..), all numeric; NaN inputs are missing values and go each node's default
- * direction. Predictions follow XGBoost: x < threshold in float, leaves summed in float.
- * Errors name the file and the tree and node: malformed JSON (line and column), another
- * booster, objective, categorical splits or vector leaves (by name), children that do
- * not follow their parent or point outside the tree, features beyond num_feature.
- * limn_model_load reads these files too (told by content). */
+/* Load a tree ensemble from JSON (docs/format.md), told by content:
+ * - XGBoost's model files (Booster.save_model("m.json")), kind "xgboost": gbtree or dart
+ *   boosters, numerical and categorical (partition) splits; objectives binary:logistic
+ *   and binary:logitraw (two classes "0" and "1": outputs P(0), P(1), the logit space
+ *   gives 0 and the margin), reg:squarederror (the margin), reg:logistic (the sigmoid of
+ *   the margin; the logit space gives the margin), multi:softprob and multi:softmax (the
+ *   softmax over the classes; the logit space gives the margins). Columns are the
+ *   model's feature_names (or f0, f1, ..), all numeric (a categorical split's column
+ *   holds the category codes XGBoost was trained on: in the set goes right; a negative
+ *   or fractional code goes left). Predictions follow XGBoost: x < threshold in float,
+ *   leaves summed in float.
+ * - The limn-trees JSON that tools/export_sklearn_trees.py writes for scikit-learn's
+ *   DecisionTree, RandomForest, ExtraTrees, GradientBoosting and HistGradientBoosting
+ *   models, kind "sklearn": x <= threshold (a double), sums in double; a forest's
+ *   outputs are class probabilities (the logit space gives their logs).
+ * NaN inputs are missing values and go each node's default direction (a file without
+ * default directions refuses them). Errors name the file and the tree and node:
+ * malformed JSON (line and column), another booster, objective or format (by name),
+ * vector leaves, children that do not follow their parent or point outside the tree,
+ * features beyond the column count. */
+LIMN_API int limn_model_load_trees(limn_ctx *ctx, const char *path, limn_model **out);
+LIMN_API int limn_model_load_trees_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                                       limn_model **out);
+/* The same (the earlier names). */
 LIMN_API int limn_model_load_xgboost(limn_ctx *ctx, const char *path, limn_model **out);
 LIMN_API int limn_model_load_xgboost_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
                                          limn_model **out);
+/* 1 for a tree ensemble (kinds "xgboost" and "sklearn"), else 0. */
+LIMN_API int limn_model_is_trees(const limn_model *m);
 
 /* 1 when the model takes NaN inputs as missing values (tree ensembles), else 0. */
 LIMN_API int limn_model_takes_missing(const limn_model *m);
 
-/* "mlp", "callback", "command", "onnx" or "xgboost". */
+/* "mlp", "callback", "command", "onnx", "xgboost" or "sklearn". */
 LIMN_API const char *limn_model_kind(const limn_model *m);
 LIMN_API size_t limn_model_nfeatures(const limn_model *m);
 LIMN_API size_t limn_model_noutputs(const limn_model *m);

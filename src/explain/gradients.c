@@ -451,7 +451,7 @@ int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, s
   if (n == 0)
     return limn__err(ctx, LIMN_EINVAL, "no rows to explain");
   LIMN_TRY(check_opts(&g));
-  if (!strcmp(m->kind, "xgboost")) /* piecewise constant: gradients are 0 or undefined */
+  if (limn_model_is_trees(m)) /* piecewise constant: gradients are 0 or undefined */
     return limn__err(ctx, LIMN_EUNSUPPORTED,
                      "a tree ensemble has no gradients (its output is piecewise constant): explain it with "
                      "--method shap or lime");

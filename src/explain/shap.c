@@ -12,7 +12,8 @@
 #define SHAP_EXACT_LIMIT 20   /* players: 2^20 coalitions x N rows */
 #define SHAP_LOGIT_EPS 1e-12
 
-static const char *const est_names[] = {"auto", "exact", "kernel", "permutation", "sampling", "tree"};
+static const char *const est_names[] = {
+    "auto", "exact", "kernel", "permutation", "sampling", "tree", "tree-interventional"};
 static const char *const link_names[] = {"identity", "logit"};
 
 #define NAMES(a) (sizeof(a) / sizeof *(a))
@@ -741,57 +742,94 @@ static int sampling(game *g, limn_rng *rng, double *phi, double *se, double *bas
 
 /* ---- entry ---- */
 
-/* TreeSHAP: asked for, or auto on a tree model given no background (with one, auto plays
- * the interventional game with the other estimators). */
-static int shap_tree(const limn_model *m, const limn_shap_opts *o) {
-  return o->estimator == LIMN_SHAP_TREE || (o->estimator == LIMN_SHAP_AUTO && !strcmp(m->kind, "xgboost") &&
-                                            (!o->background || !o->nbackground));
+/* The game TreeSHAP plays for these options: 0 none (the model-agnostic estimators), 1
+ * path-dependent (asked for, or auto without a background), 2 interventional (asked
+ * for, or auto with a background when the explained output is the trees' raw output
+ * and the link the identity: a boosted classifier's probability game is not a sum over
+ * trees, so it goes to the model-agnostic estimators). */
+static int tree_game(const limn_model *m, const limn_shap_opts *o) {
+  size_t raw;
+  double sign;
+  int kind = limn__trees_raw(m, 0, &raw, &sign);
+  if (o->estimator == LIMN_SHAP_TREE || o->estimator == LIMN_SHAP_TREE_INTERVENTIONAL)
+    return o->estimator == LIMN_SHAP_TREE ? 1 : 2;
+  if (o->estimator != LIMN_SHAP_AUTO || !kind)
+    return 0;
+  if (!o->background || !o->nbackground)
+    return 1;
+  return (kind & (o->space == LIMN_SPACE_LOGIT ? 4 : 2)) && o->link == LIMN_LINK_IDENTITY ? 2 : 0;
 }
 
-/* One row by TreeSHAP: the margin of the target's group (a binary model's class 0: the
- * negated margin, its log-odds), each column its own player. */
-static int tree_row(limn_ctx *ctx, const limn_model *m, const float *x, size_t target, limn_explanation *e) {
-  size_t d = m->nfeatures, k = m->noutputs;
-  double bias = 0, margin = 0, sign = k == 2 && target == 0 ? -1 : 1, sum = 0;
-  double *phi = limn__alloc_array(ctx, d ? d : 1, sizeof *phi);
-  if (!phi)
-    return LIMN_ENOMEM;
-  int rc = limn__trees_shap(ctx, m, x, k > 2 ? target : 0, phi, &bias, &margin);
-  for (size_t j = 0; j < d && rc == LIMN_OK; j++) {
-    e->attr[j] = sign * phi[j], e->std_error[j] = 0, e->selected[j] = 1, e->bin[j] = (long)j;
-    sum += e->attr[j];
+#define TREE_BLOCK 256 /* rows per TreeSHAP call (progress between) */
+
+/* n rows by TreeSHAP: each explains the raw output of its target (a binary classifier's
+ * class 0: the negated margin), players the columns or the groups (path-dependent: the
+ * sums of their columns' values). */
+static int tree_rows(limn_ctx *ctx, const limn_model *m, const limn_shap_opts *o, int tg, const float *x,
+                     size_t n, const size_t *targets, limn_explanation *ex) {
+  size_t d = m->nfeatures, P = o->groups ? o->ngroups : d, B = n < TREE_BLOCK ? n : TREE_BLOCK;
+  limn__tree_game g = {tg == 2, o->background, o->nbackground, o->groups, P};
+  size_t *raw = limn__alloc_array(ctx, B ? B : 1, sizeof *raw);
+  double *phi = limn__alloc_array(ctx, (B ? B : 1) * (P ? P : 1), sizeof *phi);
+  double *bias = limn__alloc_array(ctx, 2 * (B ? B : 1), sizeof *bias), *margin = bias ? bias + B : NULL;
+  double *sign = limn__alloc_array(ctx, B ? B : 1, sizeof *sign);
+  int rc = raw && phi && bias && sign ? LIMN_OK : LIMN_ENOMEM, kind = 0;
+  for (size_t i0 = 0; i0 < n && rc == LIMN_OK; i0 += B) {
+    size_t nb = n - i0 < B ? n - i0 : B;
+    for (size_t i = 0; i < nb; i++)
+      kind = limn__trees_raw(m, targets[i0 + i], &raw[i], &sign[i]);
+    if ((rc = limn__trees_shap(ctx, m, x + i0 * d, nb, raw, &g, phi, bias, margin, NULL)))
+      break;
+    for (size_t i = 0; i < nb; i++) {
+      limn_explanation *e = &ex[i0 + i];
+      double sum = 0;
+      for (size_t j = 0; j < d; j++) {
+        size_t p = o->groups ? o->groups[j] : j;
+        int lead = 1;
+        for (size_t q = 0; q < j && lead && o->groups; q++)
+          lead = o->groups[q] != p;
+        e->selected[j] = (unsigned char)lead, e->bin[j] = (long)p, e->std_error[j] = 0;
+        e->attr[j] = lead ? sign[i] * phi[i * P + p] : 0;
+        sum += e->attr[j];
+      }
+      e->method = LIMN_METHOD_SHAP;
+      e->space = kind & 2 ? LIMN_SPACE_OUTPUT : LIMN_SPACE_LOGIT;
+      e->target = targets[i0 + i];
+      e->output = sign[i] * margin[i];
+      e->base_value = sign[i] * bias[i];
+      e->delta = sum - (e->output - e->base_value);
+      e->num_samples = tg == 2 ? o->nbackground : 0;
+      e->estimator = tg == 2 ? LIMN_SHAP_TREE_INTERVENTIONAL : LIMN_SHAP_TREE;
+      e->link = LIMN_LINK_IDENTITY;
+      e->seed = o->seed;
+      e->row = i0 + i;
+    }
+    limn__progress(ctx, "rows", i0 + nb, n);
+    if (limn__canceled(ctx))
+      rc = limn__err(ctx, LIMN_ECANCELED, "canceled");
   }
-  limn__free(ctx, phi);
-  if (rc)
-    return rc;
-  e->method = LIMN_METHOD_SHAP;
-  e->space = limn_model_task(m) == LIMN_TASK_CLASSIFICATION ? LIMN_SPACE_LOGIT : LIMN_SPACE_OUTPUT;
-  e->target = target;
-  e->output = sign * margin;
-  e->base_value = sign * bias;
-  e->delta = sum - (e->output - e->base_value);
-  e->num_samples = 0;
-  e->estimator = LIMN_SHAP_TREE;
-  e->link = LIMN_LINK_IDENTITY;
-  return LIMN_OK;
+  limn__free(ctx, raw), limn__free(ctx, phi), limn__free(ctx, bias), limn__free(ctx, sign);
+  return rc;
 }
 
 static int check_opts(limn_ctx *ctx, const limn_model *m, const limn_shap_opts *o) {
-  if ((unsigned)o->estimator > LIMN_SHAP_TREE)
+  if ((unsigned)o->estimator > LIMN_SHAP_TREE_INTERVENTIONAL)
     return limn__err(ctx, LIMN_EINVAL, "unknown SHAP estimator %d", (int)o->estimator);
-  if (o->estimator == LIMN_SHAP_TREE && strcmp(m->kind, "xgboost"))
-    return limn__err(ctx, LIMN_EINVAL, "the tree estimator needs a tree model (this model is of kind %s)",
-                     m->kind);
-  if (shap_tree(m, o)) { /* the path-dependent game: the trees' own covers, no background */
-    if (o->groups)
-      return limn__err(ctx, LIMN_EUNSUPPORTED, "TreeSHAP with groups of columns: not yet");
-    if (o->link != LIMN_LINK_IDENTITY)
-      return limn__err(ctx, LIMN_EINVAL, "TreeSHAP explains the margin (log-odds): no link to apply");
-    return LIMN_OK;
-  }
+  int tg = tree_game(m, o);
+  if (tg && !limn_model_is_trees(m))
+    return limn__err(ctx, LIMN_EINVAL, "the %s estimator needs a tree model (this model is of kind %s)",
+                     limn_shap_estimator_name(o->estimator), m->kind);
+  if (tg && o->link != LIMN_LINK_IDENTITY)
+    return limn__err(ctx, LIMN_EINVAL,
+                     "TreeSHAP explains the trees' raw output (a margin, or a forest's probability): no link "
+                     "to apply (the probability game of boosted trees: --estimator exact or sampling)");
+  if (tg == 2 && (!o->background || !o->nbackground))
+    return limn__err(ctx, LIMN_EINVAL, "interventional TreeSHAP needs background rows");
+  if (tg == 1)
+    return LIMN_OK; /* the path-dependent game: the trees' own covers, no background */
   if (!o->background || o->nbackground == 0)
     return limn__err(ctx, LIMN_EINVAL, "SHAP needs background rows (the game's reference data)");
-  if ((unsigned)o->estimator > LIMN_SHAP_SAMPLING)
+  if ((unsigned)o->estimator > LIMN_SHAP_SAMPLING && !tg)
     return limn__err(ctx, LIMN_EINVAL, "unknown SHAP estimator %d", (int)o->estimator);
   if ((unsigned)o->link > LIMN_LINK_LOGIT)
     return limn__err(ctx, LIMN_EINVAL, "unknown link %d", (int)o->link);
@@ -966,11 +1004,13 @@ int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t
     rc = limn__pick_targets(ctx, m, x, n, o.target, o.targets, targets);
   if (rc == LIMN_OK)
     rc = limn__explanations_alloc(ctx, n, g.d, m->nslots, &ex);
-  int tree = shap_tree(m, &o);
-  for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
+  int tree = tree_game(m, &o);
+  if (tree && rc == LIMN_OK)
+    rc = tree_rows(ctx, m, &o, tree, x, n, targets, ex);
+  for (size_t i = 0; i < n && rc == LIMN_OK && !tree; i++) {
     g.x = x + i * g.d;
     g.target = targets[i];
-    rc = tree ? tree_row(ctx, m, g.x, targets[i], &ex[i]) : explain_row(&g, i, &ex[i], phi, se);
+    rc = explain_row(&g, i, &ex[i], phi, se);
     ex[i].seed = o.seed;
     ex[i].row = i;
     limn__progress(ctx, "rows", i + 1, n);
@@ -984,4 +1024,36 @@ int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t
   }
   *out = ex;
   return LIMN_OK;
+}
+
+int limn_shap_interactions(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, long target,
+                           const long *targets, double *out) {
+  if (!ctx || !m || !out || (!x && n))
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_shap_interactions: NULL model, rows or output")
+               : LIMN_EINVAL;
+  if (!limn_model_is_trees(m))
+    return limn__err(ctx, LIMN_EINVAL, "SHAP interaction values need a tree model (this model is of kind %s)",
+                     m->kind);
+  size_t d = m->nfeatures, D = d + 1;
+  size_t *tg = limn__alloc_array(ctx, n ? n : 1, sizeof *tg),
+         *raw = limn__alloc_array(ctx, n ? n : 1, sizeof *raw);
+  double *phi = limn__alloc_array(ctx, (n ? n : 1) * (d ? d : 1), sizeof *phi);
+  double *bias = limn__alloc_array(ctx, 2 * (n ? n : 1), sizeof *bias);
+  int rc = tg && raw && phi && bias ? LIMN_OK : LIMN_ENOMEM;
+  if (rc == LIMN_OK)
+    rc = limn__pick_targets(ctx, m, x, n, target, targets, tg);
+  double sign = 1;
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++)
+    limn__trees_raw(m, tg[i], &raw[i], &sign);
+  limn__tree_game g = {0, NULL, 0, NULL, 0};
+  if (rc == LIMN_OK)
+    rc = limn__trees_shap(ctx, m, x, n, raw, &g, phi, bias, bias + n, out);
+  for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
+    size_t r;
+    limn__trees_raw(m, tg[i], &r, &sign);
+    for (size_t q = 0; sign < 0 && q < D * D; q++)
+      out[i * D * D + q] = -out[i * D * D + q];
+  }
+  limn__free(ctx, tg), limn__free(ctx, raw), limn__free(ctx, phi), limn__free(ctx, bias);
+  return rc;
 }

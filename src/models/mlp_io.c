@@ -589,7 +589,7 @@ static int read_section(rd *r, const char *tag, limn_schema **schema, limn_model
 int limn_model_load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name, limn_model **out) {
   *out = NULL;
   if (limn_model_is_xgboost_json(buf, len))
-    return limn_model_load_xgboost_mem(ctx, buf, len, name, out);
+    return limn_model_load_trees_mem(ctx, buf, len, name, out);
   rd r = {ctx, name ? name : "(memory)", buf, buf, (const unsigned char *)buf + len, "header"};
   limn_schema *schema = NULL;
   limn_model *m = NULL;

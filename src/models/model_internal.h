@@ -116,11 +116,30 @@ typedef struct limn__chain {
  * in shared blocks of LIMN__CHUNK; each chain's outputs depend on it alone. */
 int limn__mlp_chains(limn_ctx *ctx, const limn_model *m, const limn__chain *ch, size_t n, size_t group,
                      size_t steps, const size_t *pstart, const size_t *pcols, limn_space sp, float *out);
-/* Path-dependent TreeSHAP of row x for output group `group` of a tree model: phi
- * (nfeatures) in margin space, *bias the expected margin (base margin + each tree's
- * cover-weighted mean), *margin the row's margin (bias + sum phi up to rounding). */
-int limn__trees_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t group, double *phi,
-                     double *bias, double *margin);
+/* Tree ensembles (trees.c). The game TreeSHAP plays: path-dependent (the trees' covers)
+ * or interventional over background rows bg (nbg, nfeatures); players: the columns, or
+ * groups (player[j] of column j, nplayers of them; path-dependent: the sums of the
+ * columns' values). */
+typedef struct limn__tree_game {
+  int interventional;
+  const float *bg;
+  size_t nbg;
+  const size_t *player;
+  size_t nplayers;
+} limn__tree_game;
+/* TreeSHAP of n rows x, row i explaining raw output raw[i] (a margin; a forest's class
+ * probability): phi (n, players), bias (n) the game's v(empty) (path-dependent: base
+ * margin + each tree's cover-weighted mean; interventional: the background's mean raw
+ * output), margin (n) the row's raw output. inter: NULL, or (n, d + 1, d + 1) the
+ * path-dependent interaction values per column (the bias last). Rows run on the
+ * threads, each alone. */
+int limn__trees_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const size_t *raw,
+                     const limn__tree_game *g, double *phi, double *bias, double *margin, double *inter);
+/* For a tree model: the raw output that explains model output `target` and its sign (a
+ * binary classifier's class 0 is the negated margin); returns 0 for other models, else
+ * 1 | 2 when the raw outputs are what LIMN_SPACE_OUTPUT gives (forests' probabilities,
+ * regression values) | 4 when they are what LIMN_SPACE_LOGIT gives (margins, values). */
+int limn__trees_raw(const limn_model *m, size_t target, size_t *raw, double *sign);
 /* Recompute Wt from W (after creation, loading or training). */
 void limn__mlp_transpose(limn__mlp *p);
 /* Backward from dz (rows, width[L]) (overwritten): dW[l], db[l] accumulate

@@ -1,7 +1,10 @@
 /* Tree ensembles: XGBoost's JSON model files (Booster.save_model("m.json"), format of
- * XGBoost 1.x-2.x; docs/format.md). Trees are kept as flat node arrays in float, as
- * XGBoost keeps them, and evaluated as it does: a missing value (NaN) goes the node's
- * default direction, any other x goes left when x < threshold (compared in float).
+ * XGBoost 1.x-2.x) and the limn-trees JSON that tools/export_sklearn_trees.py writes for
+ * scikit-learn's trees and ensembles (docs/format.md). Trees are kept as flat node
+ * arrays and evaluated as their library does: a missing value (NaN) goes the node's
+ * default direction; XGBoost sends x left when x < threshold (both float32) and sums the
+ * leaves in float; scikit-learn when x <= threshold (a double) and sums in double; an
+ * XGBoost categorical split sends x right when it is one of the node's categories.
  * JSON is parsed by cJSON (Debian's libcjson); XGBoost's bare NaN / Infinity tokens are
  * rewritten to null / 1e999 first. */
 #include "model_internal.h"
@@ -10,41 +13,51 @@
 #include <stdlib.h>
 
 #define TREES_MAX_NODES ((size_t)1 << 24) /* all trees together */
+#define TREES_MAX_CAT 65536               /* largest category code of a partition split */
 
-typedef enum tree_obj {
-  OBJ_BINARY_LOGISTIC,
-  OBJ_BINARY_LOGITRAW,
-  OBJ_REG_SQUAREDERROR,
-  OBJ_REG_LOGISTIC,
-  OBJ_MULTI_SOFTPROB,
-  OBJ_MULTI_SOFTMAX
-} tree_obj;
+/* How raw outputs (margins) become the model's outputs. */
+typedef enum tree_tf {
+  TF_IDENTITY, /* regression values, or a forest's class probabilities */
+  TF_LOGISTIC, /* sigma(margin): reg:logistic; with two classes P(1) of a binary classifier */
+  TF_SOFTMAX   /* softmax over the outputs */
+} tree_tf;
 
 static const struct {
   const char *name;
-  tree_obj obj;
-} objectives[] = {{"binary:logistic", OBJ_BINARY_LOGISTIC},   {"binary:logitraw", OBJ_BINARY_LOGITRAW},
-                  {"reg:squarederror", OBJ_REG_SQUAREDERROR}, {"reg:linear", OBJ_REG_SQUAREDERROR},
-                  {"reg:logistic", OBJ_REG_LOGISTIC},         {"multi:softprob", OBJ_MULTI_SOFTPROB},
-                  {"multi:softmax", OBJ_MULTI_SOFTMAX}};
+  tree_tf tf;
+  int cls, base_prob; /* a classifier; base_score stored as a probability */
+} objectives[] = {{"binary:logistic", TF_LOGISTIC, 1, 1},  {"binary:logitraw", TF_LOGISTIC, 1, 0},
+                  {"reg:squarederror", TF_IDENTITY, 0, 0}, {"reg:linear", TF_IDENTITY, 0, 0},
+                  {"reg:logistic", TF_LOGISTIC, 0, 1},     {"multi:softprob", TF_SOFTMAX, 1, 0},
+                  {"multi:softmax", TF_SOFTMAX, 1, 0}};
 
 typedef struct tnode {
   int32_t left, right; /* -1 at a leaf */
   uint32_t feature;
-  float value; /* threshold at a split, the leaf's value at a leaf */
-  float cover; /* sum_hessian (TreeSHAP's weights), NaN when the file has none */
-  uint8_t default_left;
+  uint32_t cat;    /* a categorical split: its category set is bits[cat - 1 ..]; 0: numerical */
+  uint32_t ncat;   /* words of that set */
+  uint8_t missing; /* where NaN goes: 1 left, 0 right, 2 nowhere (the model refuses NaN) */
+  double thr;      /* threshold (XGBoost's: a float) */
+  double cover;    /* XGBoost's sum_hessian, scikit-learn's weighted samples; NaN when unknown */
 } tnode;
 
 typedef struct limn__trees {
-  size_t ntrees, ngroups;
-  size_t *start; /* (ntrees + 1) each tree's nodes in nodes[start[t]..start[t + 1]) */
-  size_t *group; /* (ntrees) output group of each tree */
-  float *weight; /* (ntrees) dart's weights, or NULL */
+  size_t ntrees, nout; /* raw outputs (XGBoost's output groups) */
+  size_t L;            /* leaf values per leaf: 1 (each tree adds to its output, group[t]) or nout */
+  size_t *start;       /* (ntrees + 1) each tree's nodes in nodes[start[t]..start[t + 1]) */
+  size_t *group;       /* (ntrees) each tree's output when L == 1 */
+  double *weight;      /* (ntrees) each tree's weight (dart's weight_drop, the file's tree_weight) */
   tnode *nodes;
-  float *base; /* (ngroups) base margins */
-  tree_obj obj;
-  double *mean; /* (nodes) cover-weighted mean leaf value under each node, or NULL without covers */
+  double *leaf;   /* (nodes x L) leaf values (0 at splits) */
+  uint32_t *bits; /* categorical splits' category sets */
+  size_t nbits;
+  double *base; /* (nout) base margins */
+  tree_tf tf;
+  int two;      /* a binary classifier from one margin: outputs P(0), P(1) */
+  int probs;    /* the raw outputs are class probabilities (forests) */
+  int le;       /* x <= threshold goes left (scikit-learn); else x < threshold (XGBoost) */
+  int fsum;     /* leaves summed in float (XGBoost) */
+  double *mean; /* (nodes x L) cover-weighted mean leaf value under each node, or NULL without covers */
   size_t depth; /* the deepest leaf's depth */
 } limn__trees;
 
@@ -53,28 +66,52 @@ static void trees_destroy(limn_model *m) {
   if (!t)
     return;
   limn__free(m->ctx, t->start), limn__free(m->ctx, t->group), limn__free(m->ctx, t->weight);
-  limn__free(m->ctx, t->nodes), limn__free(m->ctx, t->base), limn__free(m->ctx, t->mean);
-  limn__free(m->ctx, t);
+  limn__free(m->ctx, t->nodes), limn__free(m->ctx, t->leaf), limn__free(m->ctx, t->bits);
+  limn__free(m->ctx, t->base), limn__free(m->ctx, t->mean), limn__free(m->ctx, t);
 }
 
-/* The margins of row x: base + the leaves its trees reach, per group, summed in float
- * in tree order (as XGBoost's predictor). */
-static void margins(const limn__trees *t, const float *x, float *mg) {
-  for (size_t g = 0; g < t->ngroups; g++)
+/* The child x takes at split n (x = v, its column's value). */
+static inline size_t child(const limn__trees *t, const tnode *n, float v) {
+  int left;
+  if (isnan(v))
+    left = n->missing == 1;
+  else if (n->cat) { /* in the set: right; not in it, negative or not whole: left */
+    const uint32_t *b = t->bits + n->cat - 1;
+    left = !(v >= 0 && v < 32.0f * (float)n->ncat && v == floorf(v) &&
+             (b[(size_t)v / 32] >> ((size_t)v % 32) & 1));
+  } else
+    left = t->le ? (double)v <= n->thr : (double)v < n->thr;
+  return (size_t)(left ? n->left : n->right);
+}
+
+/* The leaf row x reaches in tree k (its index within the tree). */
+static inline size_t leaf_of(const limn__trees *t, size_t k, const float *x) {
+  const tnode *nd = t->nodes + t->start[k];
+  size_t i = 0;
+  while (nd[i].left >= 0)
+    i = child(t, &nd[i], x[nd[i].feature]);
+  return i;
+}
+
+/* The raw outputs of row x: base + the weighted leaves its trees reach, in tree order
+ * (in float as XGBoost's predictor, else in double). */
+static void margins(const limn__trees *t, const float *x, double *mg) {
+  for (size_t g = 0; g < t->nout; g++)
     mg[g] = t->base[g];
   for (size_t k = 0; k < t->ntrees; k++) {
-    const tnode *nd = t->nodes + t->start[k];
-    size_t i = 0;
-    while (nd[i].left >= 0) {
-      float v = x[nd[i].feature];
-      i = (size_t)(isnan(v) ? (nd[i].default_left ? nd[i].left : nd[i].right)
-                            : (v < nd[i].value ? nd[i].left : nd[i].right));
-    }
-    mg[t->group[k]] += t->weight ? t->weight[k] * nd[i].value : nd[i].value;
+    size_t i = t->start[k] + leaf_of(t, k, x);
+    const double *lv = t->leaf + i * t->L;
+    if (t->L > 1)
+      for (size_t g = 0; g < t->nout; g++)
+        mg[g] += t->weight[k] * lv[g];
+    else if (t->fsum) /* (every partial sum a float) */
+      mg[t->group[k]] = (double)((float)mg[t->group[k]] + (float)t->weight[k] * (float)lv[0]);
+    else
+      mg[t->group[k]] += t->weight[k] * lv[0];
   }
 }
 
-static float sigmoid(float z) { return 1.0f / (1.0f + expf(-z)); }
+static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
 
 typedef struct fwd_arg {
   const limn_model *m;
@@ -90,31 +127,28 @@ static int fwd_item(void *arg, size_t c, void *scratch) {
   const fwd_arg *a = arg;
   const limn_model *m = a->m;
   const limn__trees *t = m->impl;
-  float *mg = scratch;
+  double *mg = scratch;
+  float *fo = (float *)(mg + t->nout);
   size_t d = m->nfeatures, k = m->noutputs;
+  int logit = a->sp == LIMN_SPACE_LOGIT;
   for (size_t i = c * TREES_CHUNK; i < a->n && i < (c + 1) * TREES_CHUNK; i++) {
     float *o = a->out + i * k;
     margins(t, a->x + i * d, mg);
-    switch (t->obj) {
-    case OBJ_BINARY_LOGISTIC:
-    case OBJ_BINARY_LOGITRAW:
-      /* two classes: P(0), P(1); logit space: 0 and the margin */
-      o[0] = a->sp == LIMN_SPACE_LOGIT ? 0.0f : 1.0f - sigmoid(mg[0]);
-      o[1] = a->sp == LIMN_SPACE_LOGIT ? mg[0] : sigmoid(mg[0]);
-      break;
-    case OBJ_REG_SQUAREDERROR:
-      o[0] = mg[0];
-      break;
-    case OBJ_REG_LOGISTIC:
-      o[0] = a->sp == LIMN_SPACE_LOGIT ? mg[0] : sigmoid(mg[0]);
-      break;
-    case OBJ_MULTI_SOFTPROB:
-    case OBJ_MULTI_SOFTMAX:
-      if (a->sp == LIMN_SPACE_LOGIT)
-        memcpy(o, mg, k * sizeof *o);
+    if (t->two) { /* two classes: P(0), P(1); logit space: 0 and the margin */
+      o[0] = logit ? 0.0f : (float)(1.0 - sigmoid(mg[0]));
+      o[1] = logit ? (float)mg[0] : (float)sigmoid(mg[0]);
+    } else if (t->tf == TF_LOGISTIC) {
+      o[0] = (float)(logit ? mg[0] : sigmoid(mg[0]));
+    } else if (t->tf == TF_SOFTMAX) {
+      for (size_t g = 0; g < k; g++)
+        fo[g] = (float)mg[g];
+      if (logit)
+        memcpy(o, fo, k * sizeof *o);
       else
-        limn__softmax(mg, k, o);
-      break;
+        limn__softmax(fo, k, o);
+    } else {
+      for (size_t g = 0; g < k; g++) /* a forest's probabilities in logit space: their logs */
+        o[g] = (float)(logit && t->probs ? log(fmax(mg[g], 1e-30)) : mg[g]);
     }
   }
   return 0;
@@ -124,19 +158,29 @@ static int trees_forward(limn_ctx *ctx, const limn_model *m, const float *x, siz
                          float *out) {
   const limn__trees *t = m->impl;
   fwd_arg a = {m, x, n, sp, out};
-  int rc =
-      limn__parallel_for(ctx, (n + TREES_CHUNK - 1) / TREES_CHUNK, t->ngroups * sizeof(float), fwd_item, &a);
+  int rc = limn__parallel_for(ctx, (n + TREES_CHUNK - 1) / TREES_CHUNK,
+                              t->nout * (sizeof(double) + sizeof(float)), fwd_item, &a);
   return rc == LIMN_ENOMEM ? rc : LIMN_OK;
 }
 
 static const limn__model_vt trees_vt = {trees_forward, NULL, trees_destroy, NULL, NULL, NULL, NULL};
 
-static const limn__trees *trees_of(const limn_model *m) {
-  return m && !strcmp(m->kind, "xgboost") ? m->impl : NULL;
+static const limn__trees *trees_of(const limn_model *m) { return m && m->vt == &trees_vt ? m->impl : NULL; }
+
+int limn_model_is_trees(const limn_model *m) { return trees_of(m) != NULL; }
+
+int limn__trees_raw(const limn_model *m, size_t target, size_t *raw, double *sign) {
+  const limn__trees *t = trees_of(m);
+  if (!t)
+    return 0;
+  *raw = t->two ? 0 : target;
+  *sign = t->two && target == 0 ? -1 : 1;
+  return 1 | (t->probs || t->tf == TF_IDENTITY ? 2 : 0) | (!t->probs ? 4 : 0);
 }
 
-/* ---- path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, Algorithm 2) ---- */
+/* ---- TreeSHAP ---- */
 
+/* A path element of Algorithm 2 (Lundberg, Erion & Lee 2018). */
 typedef struct pelem {
   long d;         /* feature, -1 for the start */
   double z, o, w; /* zero fraction, one fraction, permutation weight */
@@ -179,28 +223,39 @@ static double unwound_sum(const pelem *m, size_t ud, size_t k) {
   return total * (double)(ud + 1);
 }
 
+/* One tree's walk for row x and one output. With a condition (interaction values),
+ * feature cf is always present (cond 1: x's branch only) or always absent (cond -1: both
+ * branches by cover), and never enters the path. */
 typedef struct shap_walk {
+  const limn__trees *t;
   const tnode *nd;
+  const double *lv; /* leaf value of node j: lv[j * ls] */
+  size_t ls;
   const float *x;
   double *phi;
-  double scale; /* dart's weight */
+  double scale; /* the tree's weight */
+  int cond;
+  uint32_t cf;
 } shap_walk;
 
-/* Node j, its path the parent's ud elements; m has room for this level and below. */
-static void recurse(const shap_walk *w, size_t j, const pelem *parent, size_t ud, pelem *m, double z,
-                    double o, long d) {
-  if (ud)
-    memcpy(m, parent, ud * sizeof *m);
-  extend(m, ud, z, o, d);
+/* Node j; the parent's path has np elements; ext: add (z, o, d) to it (else the parent
+ * split on the condition's feature). m has room for this level and below. */
+static void recurse(const shap_walk *w, size_t j, const pelem *parent, size_t np, pelem *m, double z,
+                    double o, long d, double cfrac, int ext) {
+  if (cfrac == 0)
+    return;
+  size_t ud = ext ? np : np - 1;
+  memcpy(m, parent, np * sizeof *m);
+  if (ext)
+    extend(m, ud, z, o, d);
   const tnode *n = &w->nd[j];
   if (n->left < 0) {
+    double v = w->scale * w->lv[j * w->ls] * cfrac;
     for (size_t k = 1; k <= ud; k++)
-      w->phi[m[k].d] += unwound_sum(m, ud, k) * (m[k].o - m[k].z) * w->scale * n->value;
+      w->phi[m[k].d] += unwound_sum(m, ud, k) * (m[k].o - m[k].z) * v;
     return;
   }
-  float v = w->x[n->feature];
-  size_t hot =
-      (size_t)(isnan(v) ? (n->default_left ? n->left : n->right) : (v < n->value ? n->left : n->right));
+  size_t hot = child(w->t, n, w->x[n->feature]);
   size_t cold = hot == (size_t)n->left ? (size_t)n->right : (size_t)n->left;
   double r = n->cover, iz = 1, io = 1;
   size_t k = 1, nud = ud;
@@ -211,40 +266,277 @@ static void recurse(const shap_walk *w, size_t j, const pelem *parent, size_t ud
     unwind(m, ud, k);
     nud = ud - 1;
   }
-  double zh = r > 0 ? iz * w->nd[hot].cover / r : 0, zc = r > 0 ? iz * w->nd[cold].cover / r : 0;
-  recurse(w, hot, m, nud + 1, m + nud + 2, zh, io, (long)n->feature);
-  recurse(w, cold, m, nud + 1, m + nud + 2, zc, 0, (long)n->feature);
+  double zh = r > 0 ? w->nd[hot].cover / r : 0, zc = r > 0 ? w->nd[cold].cover / r : 0;
+  double fh = cfrac, fc = cfrac;
+  int cext = 1;
+  if (w->cond && n->feature == w->cf) {
+    if (w->cond > 0)
+      fc = 0;
+    else
+      fh *= zh, fc *= zc;
+    cext = 0;
+  }
+  recurse(w, hot, m, nud + 1, m + nud + 2, zh * iz, io, (long)n->feature, fh, cext);
+  recurse(w, cold, m, nud + 1, m + nud + 2, zc * iz, 0, (long)n->feature, fc, cext);
 }
 
-int limn__trees_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t group, double *phi,
-                     double *bias, double *margin) {
+/* Tree k's walk for row x and raw output g (NULL when the tree does not add to it). */
+static int walk_of(const limn__trees *t, size_t k, size_t g, const float *x, double *phi, shap_walk *w) {
+  if (t->L == 1 && t->group[k] != g)
+    return 0;
+  w->t = t, w->nd = t->nodes + t->start[k], w->lv = t->leaf + t->start[k] * t->L + (t->L > 1 ? g : 0);
+  w->ls = t->L, w->x = x, w->phi = phi, w->scale = t->weight[k], w->cond = 0, w->cf = 0;
+  return 1;
+}
+
+/* The cover-weighted mean output of tree k, output g (its share of the bias). */
+static double tree_mean(const limn__trees *t, size_t k, size_t g) {
+  return t->mean[t->start[k] * t->L + (t->L > 1 ? g : 0)];
+}
+
+/* ---- interventional TreeSHAP (Lundberg et al. 2020) ---- */
+
+/* One tree, row x against background row b: players taken from x (state 1) or from b
+ * (state 2), each on the stack once. */
+typedef struct iv_walk {
+  const limn__trees *t;
+  const tnode *nd;
+  const double *lv;
+  size_t ls;
+  const float *x, *b;
+  const size_t *player; /* each column's player, or NULL: each column alone */
+  unsigned char *st;
+  size_t *stack, sp;
+  double *phi, scale;
+  const double *wt; /* wt[a * W + c]: (a - 1)! c! / (a + c)!, the Shapley weight of a player of A */
+  size_t W;
+} iv_walk;
+
+static void iv_recurse(iv_walk *w, size_t j, size_t a, size_t c) {
+  const tnode *n = &w->nd[j];
+  if (n->left < 0) {
+    double v = w->scale * w->lv[j * w->ls];
+    if (a + c == 0 || v == 0)
+      return;
+    double pos = a ? v * w->wt[a * w->W + c] : 0, neg = c ? v * w->wt[c * w->W + a] : 0;
+    for (size_t s = 0; s < w->sp; s++)
+      w->phi[w->stack[s]] += w->st[w->stack[s]] == 1 ? pos : -neg;
+    return;
+  }
+  size_t p = w->player ? w->player[n->feature] : n->feature;
+  if (w->st[p] == 1) {
+    iv_recurse(w, child(w->t, n, w->x[n->feature]), a, c);
+  } else if (w->st[p] == 2) {
+    iv_recurse(w, child(w->t, n, w->b[n->feature]), a, c);
+  } else {
+    size_t cx = child(w->t, n, w->x[n->feature]), cb = child(w->t, n, w->b[n->feature]);
+    if (cx == cb) {
+      iv_recurse(w, cx, a, c);
+      return;
+    }
+    w->stack[w->sp++] = p;
+    w->st[p] = 1;
+    iv_recurse(w, cx, a + 1, c);
+    w->st[p] = 2;
+    iv_recurse(w, cb, a, c + 1);
+    w->st[p] = 0;
+    w->sp--;
+  }
+}
+
+/* ---- the batch: rows in parallel, each alone ---- */
+
+typedef struct tshap_arg {
+  const limn_model *m;
+  const limn__trees *t;
+  const float *x;
+  size_t n;
+  const size_t *raw;
+  const limn__tree_game *g;
+  double *phi, *bias, *margin;
+  size_t P;       /* players */
+  size_t pathcap; /* path elements per walk */
+  const double *wt;
+  size_t W;
+  double *inter; /* interactions: (n, d + 1, d + 1), or NULL */
+} tshap_arg;
+
+/* Per-thread scratch layout. */
+typedef struct tshap_scratch {
+  pelem *path;
+  double *col, *on, *off, *mg;
+  unsigned char *st, *used;
+  size_t *stack, *feats;
+} tshap_scratch;
+
+static size_t scratch_size(const tshap_arg *a) {
+  size_t d = a->m->nfeatures, P = a->P;
+  return a->pathcap * sizeof(pelem) + (3 * d + a->t->nout) * sizeof(double) + (P + d) +
+         (a->t->depth + 2 + d) * sizeof(size_t) + 64;
+}
+
+static tshap_scratch carve(const tshap_arg *a, void *mem) {
+  size_t d = a->m->nfeatures;
+  tshap_scratch s;
+  s.path = mem;
+  s.col = (double *)(s.path + a->pathcap), s.on = s.col + d, s.off = s.on + d, s.mg = s.off + d;
+  s.stack = (size_t *)(s.mg + a->t->nout), s.feats = s.stack + a->t->depth + 2;
+  s.st = (unsigned char *)(s.feats + d), s.used = s.st + a->P;
+  return s;
+}
+
+/* Row i's interaction values for raw output g into a->inter (d + 1)^2, the bias last. */
+static void row_interactions(const tshap_arg *a, tshap_scratch *s, size_t i, size_t g, const float *x) {
+  const limn__trees *t = a->t;
+  size_t d = a->m->nfeatures, D = d + 1;
+  double *I = a->inter + i * D * D;
+  memset(I, 0, D * D * sizeof *I);
+  memset(s->used, 0, d);
+  for (size_t k = 0; k < t->ntrees; k++) {
+    shap_walk w;
+    if (!walk_of(t, k, g, x, s->col, &w))
+      continue;
+    /* the features this tree splits on */
+    const tnode *nd = w.nd;
+    size_t nn = t->start[k + 1] - t->start[k], U = 0;
+    for (size_t q = 0; q < nn; q++)
+      if (nd[q].left >= 0 && !s->used[nd[q].feature])
+        s->used[nd[q].feature] = 1, s->feats[U++] = nd[q].feature;
+    for (size_t u = 0; u < U; u++) {
+      size_t f = s->feats[u];
+      for (size_t v = 0; v < U; v++)
+        s->on[s->feats[v]] = s->off[s->feats[v]] = 0;
+      w.cond = 1, w.cf = (uint32_t)f, w.phi = s->on;
+      recurse(&w, 0, NULL, 0, s->path, 1, 1, -1, 1, 1);
+      w.cond = -1, w.phi = s->off;
+      recurse(&w, 0, NULL, 0, s->path, 1, 1, -1, 1, 1);
+      for (size_t v = 0; v < U; v++) {
+        size_t j = s->feats[v];
+        I[f * D + j] += (s->on[j] - s->off[j]) / 2;
+      }
+    }
+    for (size_t u = 0; u < U; u++)
+      s->used[s->feats[u]] = 0;
+  }
+  /* the diagonal: each feature's value less what it shares */
+  const double *phi = a->phi + i * d;
+  for (size_t f = 0; f < d; f++) {
+    double shared = 0;
+    for (size_t j = 0; j < d; j++)
+      shared += j == f ? 0 : I[f * D + j];
+    I[f * D + f] = phi[f] - shared;
+  }
+  I[d * D + d] = a->bias[i];
+}
+
+static int tshap_item(void *arg, size_t i, void *mem) {
+  const tshap_arg *a = arg;
+  const limn__trees *t = a->t;
+  const limn__tree_game *gm = a->g;
+  size_t d = a->m->nfeatures, P = a->P, g = a->raw[i];
+  const float *x = a->x + i * d;
+  tshap_scratch s = carve(a, mem);
+  double *phi = a->phi + i * P;
+  memset(phi, 0, P * sizeof *phi);
+  if (!gm->interventional) {
+    double bias = t->base[g];
+    memset(s.col, 0, d * sizeof *s.col);
+    for (size_t k = 0; k < t->ntrees; k++) {
+      shap_walk w;
+      if (!walk_of(t, k, g, x, s.col, &w))
+        continue;
+      bias += w.scale * tree_mean(t, k, g);
+      recurse(&w, 0, NULL, 0, s.path, 1, 1, -1, 1, 1);
+    }
+    for (size_t j = 0; j < d; j++) /* path-dependent with groups: the sums of the columns' values */
+      phi[gm->player ? gm->player[j] : j] += s.col[j];
+    a->bias[i] = bias;
+  } else {
+    double base = 0;
+    memset(s.st, 0, P);
+    for (size_t r = 0; r < gm->nbg; r++) {
+      const float *b = gm->bg + r * d;
+      margins(t, b, s.mg);
+      base += s.mg[g];
+      for (size_t k = 0; k < t->ntrees; k++) {
+        if (t->L == 1 && t->group[k] != g)
+          continue;
+        iv_walk w = {t,
+                     t->nodes + t->start[k],
+                     t->leaf + t->start[k] * t->L + (t->L > 1 ? g : 0),
+                     t->L,
+                     x,
+                     b,
+                     gm->player,
+                     s.st,
+                     s.stack,
+                     0,
+                     phi,
+                     t->weight[k] / (double)gm->nbg,
+                     a->wt,
+                     a->W};
+        iv_recurse(&w, 0, 0, 0);
+      }
+    }
+    a->bias[i] = base / (double)gm->nbg;
+  }
+  margins(t, x, s.mg);
+  a->margin[i] = s.mg[g];
+  if (a->inter)
+    row_interactions(a, &s, i, g, x);
+  return 0;
+}
+
+int limn__trees_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const size_t *raw,
+                     const limn__tree_game *g, double *phi, double *bias, double *margin, double *inter) {
   const limn__trees *t = trees_of(m);
   if (!t)
     return limn__err(ctx, LIMN_EUNSUPPORTED, "TreeSHAP needs a tree model");
-  if (!t->mean)
+  if (!g->interventional && !t->mean)
     return limn__err(ctx, LIMN_EUNSUPPORTED,
-                     "TreeSHAP needs each node's cover (XGBoost's sum_hessian), which this model file lacks");
-  size_t D = t->depth + 3, cap = D * (D + 1) / 2 + D;
-  pelem *path = limn__alloc_array(ctx, cap, sizeof *path);
-  float *mg = limn__alloc_array(ctx, t->ngroups, sizeof *mg);
-  if (!path || !mg) {
-    limn__free(ctx, path), limn__free(ctx, mg);
-    return LIMN_ENOMEM;
+                     "path-dependent TreeSHAP needs each node's cover (XGBoost's sum_hessian), which this "
+                     "model file lacks: give a background for interventional TreeSHAP");
+  if (g->interventional && (!g->bg || !g->nbg))
+    return limn__err(ctx, LIMN_EINVAL, "interventional TreeSHAP needs background rows");
+  if (inter && (g->interventional || g->player))
+    return limn__err(
+        ctx, LIMN_EUNSUPPORTED,
+        "interaction values are those of the path-dependent game, per column (no background, no groups)");
+  for (size_t i = 0; i < n; i++)
+    if (raw[i] >= t->nout)
+      return limn__err(ctx, LIMN_EINVAL, "TreeSHAP: output %zu of %zu", raw[i], t->nout);
+  size_t D = t->depth + 3, W = t->depth + 2;
+  tshap_arg a = {m,
+                 t,
+                 x,
+                 n,
+                 raw,
+                 g,
+                 phi,
+                 bias,
+                 margin,
+                 g->player ? g->nplayers : m->nfeatures,
+                 D * (D + 1) / 2 + D,
+                 NULL,
+                 W,
+                 inter};
+  double *wt = NULL;
+  if (g->interventional) { /* (a - 1)! c! / (a + c)! = 1 / (a C(a + c, a)) */
+    wt = limn__alloc_array(ctx, W * W, sizeof *wt);
+    if (!wt)
+      return LIMN_ENOMEM;
+    for (size_t p = 1; p < W; p++)
+      for (size_t c = 0; p + c < W; c++) {
+        double binom = 1;
+        for (size_t q = 1; q <= c; q++)
+          binom = binom * (double)(p + q) / (double)q;
+        wt[p * W + c] = 1 / ((double)p * binom);
+      }
+    a.wt = wt;
   }
-  for (size_t j = 0; j < m->nfeatures; j++)
-    phi[j] = 0;
-  *bias = t->base[group];
-  for (size_t k = 0; k < t->ntrees; k++) {
-    if (t->group[k] != group)
-      continue;
-    shap_walk w = {t->nodes + t->start[k], x, phi, t->weight ? t->weight[k] : 1.0};
-    *bias += w.scale * t->mean[t->start[k]];
-    recurse(&w, 0, NULL, 0, path, 1, 1, -1);
-  }
-  margins(t, x, mg);
-  *margin = mg[group];
-  limn__free(ctx, path), limn__free(ctx, mg);
-  return LIMN_OK;
+  int rc = limn__parallel_for(ctx, n, scratch_size(&a), tshap_item, &a);
+  limn__free(ctx, wt);
+  return rc;
 }
 
 /* ---- reading ---- */
@@ -256,7 +548,6 @@ int limn_model_is_xgboost_json(const void *buf, size_t len) {
     i++;
   return i < len && p[i] == '{';
 }
-
 /* XGBoost's bare tokens outside strings: NaN -> null, Infinity -> 1e999 (strtod: inf).
  * The copy is NUL-terminated. */
 static char *plain_json(limn_ctx *ctx, const char *s, size_t len, size_t *olen) {
@@ -316,16 +607,17 @@ static const cJSON *tree_array(const xrd *r, const cJSON *tree, size_t t, const 
   return NULL;
 }
 
-/* Array `key` of exactly n numbers (null allowed when nulls: read as NaN) into out (float). */
-static int get_floats(const xrd *r, const cJSON *tree, size_t t, const char *key, size_t n, int nulls,
-                      float *out) {
+/* Array `key` of exactly n numbers (null allowed when nulls: read as NaN) into out; in
+ * float when fl (XGBoost's numbers are float32). */
+static int get_nums(const xrd *r, const cJSON *tree, size_t t, const char *key, size_t n, int nulls, int fl,
+                    double *out) {
   const cJSON *a = tree_array(r, tree, t, key, n), *v;
   size_t i = 0;
   if (!a)
     return LIMN_EFORMAT;
   cJSON_ArrayForEach(v, a) {
     if (cJSON_IsNumber(v))
-      out[i++] = (float)v->valuedouble;
+      out[i++] = fl ? (double)(float)v->valuedouble : v->valuedouble;
     else if (nulls && cJSON_IsNull(v))
       out[i++] = NAN;
     else
@@ -379,15 +671,65 @@ static int base_scores(const xrd *r, const cJSON *param, size_t ngroups, double 
   return LIMN_OK;
 }
 
-/* One tree into t->nodes from position at. */
-static int read_tree(const xrd *r, const cJSON *tree, size_t k, size_t nfeat, limn__trees *t, size_t at,
-                     size_t nn) {
+/* Node i of tree k's category set: the categories_* CSR arrays of XGBoost; appended to
+ * t->bits (a bit per category, the node's words ncat). */
+static int read_cats(const xrd *r, const cJSON *tree, size_t k, size_t i, limn__trees *t, tnode *nd) {
   limn_ctx *ctx = r->ctx;
-  long *iv = limn__alloc_array(ctx, 4 * (nn ? nn : 1), sizeof *iv);
-  float *val = limn__alloc_array(ctx, nn ? nn : 1, sizeof *val);
-  int rc = iv && val ? LIMN_OK : LIMN_ENOMEM;
-  long *left = iv, *right = iv + nn, *feat = iv + 2 * nn, *dl = iv + 3 * nn;
-  const cJSON *st = member(tree, "split_type");
+  const cJSON *nodes = member(tree, "categories_nodes"), *seg = member(tree, "categories_segments"),
+              *sizes = member(tree, "categories_sizes"), *cats = member(tree, "categories");
+  int nn = cJSON_IsArray(nodes) ? cJSON_GetArraySize(nodes) : -1;
+  if (nn < 0 || !cJSON_IsArray(seg) || !cJSON_IsArray(sizes) || !cJSON_IsArray(cats) ||
+      cJSON_GetArraySize(seg) != nn || cJSON_GetArraySize(sizes) != nn)
+    return limn__err(ctx, LIMN_EFORMAT,
+                     "%s: tree %zu: a categorical split without categories_nodes, categories_segments, "
+                     "categories_sizes and categories of one length",
+                     r->name, k);
+  int e = 0;
+  for (; e < nn; e++) {
+    const cJSON *v = cJSON_GetArrayItem(nodes, e);
+    if (cJSON_IsNumber(v) && v->valuedouble == (double)i)
+      break;
+  }
+  const cJSON *so = e < nn ? cJSON_GetArrayItem(seg, e) : NULL,
+              *sz = e < nn ? cJSON_GetArrayItem(sizes, e) : NULL;
+  double ncats = cJSON_GetArraySize(cats);
+  if (e == nn || !cJSON_IsNumber(so) || !cJSON_IsNumber(sz) || !(so->valuedouble >= 0) ||
+      !(sz->valuedouble >= 0) || so->valuedouble != floor(so->valuedouble) ||
+      sz->valuedouble != floor(sz->valuedouble) || so->valuedouble + sz->valuedouble > ncats)
+    return limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: a categorical split with no category set",
+                     r->name, k, i);
+  size_t off = (size_t)so->valuedouble, cnt = (size_t)sz->valuedouble, top = 0;
+  for (size_t q = 0; q < cnt; q++) {
+    const cJSON *c = cJSON_GetArrayItem(cats, (int)(off + q));
+    double v = cJSON_IsNumber(c) ? c->valuedouble : -1;
+    if (!(v >= 0 && v < TREES_MAX_CAT) || v != floor(v))
+      return limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: category %g is not a code 0..%d", r->name,
+                       k, i, v, TREES_MAX_CAT - 1);
+    top = (size_t)v > top ? (size_t)v : top;
+  }
+  size_t words = top / 32 + 1;
+  uint32_t *b = limn__realloc(ctx, t->bits, (t->nbits + words) * sizeof *b);
+  if (!b)
+    return LIMN_ENOMEM;
+  t->bits = b;
+  memset(b + t->nbits, 0, words * sizeof *b);
+  for (size_t q = 0; q < cnt; q++) {
+    size_t v = (size_t)cJSON_GetArrayItem(cats, (int)(off + q))->valuedouble;
+    b[t->nbits + v / 32] |= 1u << (v % 32);
+  }
+  nd->cat = (uint32_t)(t->nbits + 1), nd->ncat = (uint32_t)words;
+  t->nbits += words;
+  return LIMN_OK;
+}
+
+/* Tree k of an XGBoost file into t->nodes / t->leaf from node `at` (nn nodes). */
+static int read_xgb_tree(const xrd *r, const cJSON *tree, size_t k, limn__trees *t, size_t at, size_t nn) {
+  limn_ctx *ctx = r->ctx;
+  long *iv = limn__alloc_array(ctx, 5 * nn, sizeof *iv);
+  double *dv = limn__alloc_array(ctx, 2 * nn, sizeof *dv);
+  int rc = iv && dv ? LIMN_OK : LIMN_ENOMEM;
+  long *left = iv, *right = iv + nn, *feat = iv + 2 * nn, *dl = iv + 3 * nn, *st = iv + 4 * nn;
+  double *val = dv, *cover = dv + nn;
   if (rc == LIMN_OK)
     rc = get_ints(r, tree, k, "left_children", nn, -1, (double)nn - 1, left);
   if (rc == LIMN_OK)
@@ -397,71 +739,158 @@ static int read_tree(const xrd *r, const cJSON *tree, size_t k, size_t nfeat, li
   if (rc == LIMN_OK)
     rc = get_ints(r, tree, k, "default_left", nn, 0, 1, dl);
   if (rc == LIMN_OK)
-    rc = get_floats(r, tree, k, "split_conditions", nn, 1, val);
-  float *cover = rc == LIMN_OK ? limn__alloc_array(ctx, nn ? nn : 1, sizeof *cover) : NULL;
-  if (rc == LIMN_OK && !cover)
-    rc = LIMN_ENOMEM;
+    rc = get_nums(r, tree, k, "split_conditions", nn, 1, 1, val);
   if (rc == LIMN_OK && member(tree, "sum_hessian"))
-    rc = get_floats(r, tree, k, "sum_hessian", nn, 0, cover);
+    rc = get_nums(r, tree, k, "sum_hessian", nn, 0, 1, cover);
   else
-    for (size_t i = 0; i < nn && cover; i++)
+    for (size_t i = 0; i < nn && dv; i++)
       cover[i] = NAN;
-  if (rc == LIMN_OK && cJSON_IsArray(st)) { /* categorical partitions: not read yet */
-    const cJSON *v;
-    size_t i = 0;
-    cJSON_ArrayForEach(v, st) {
-      if (cJSON_IsNumber(v) && v->valuedouble != 0) {
-        rc = limn__err(ctx, LIMN_EUNSUPPORTED,
-                       "%s: tree %zu, node %zu: a categorical split (split_type 1); limn reads numerical "
-                       "splits only so far",
-                       r->name, k, i);
-        break;
-      }
-      i++;
-    }
-  }
+  if (rc == LIMN_OK && member(tree, "split_type"))
+    rc = get_ints(r, tree, k, "split_type", nn, 0, 1, st);
+  else
+    for (size_t i = 0; i < nn && iv; i++)
+      st[i] = 0;
   for (size_t i = 0; i < nn && rc == LIMN_OK; i++) {
     tnode *nd = &t->nodes[at + i];
     int leaf = left[i] < 0 || right[i] < 0;
-    if (leaf && (left[i] >= 0 || right[i] >= 0))
-      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: one child only", r->name, k, i);
-    else if (!leaf && (left[i] <= (long)i || right[i] <= (long)i || left[i] == right[i]))
-      /* XGBoost numbers children after their parent: this also rules out cycles */
-      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: children %ld and %ld do not follow it",
-                     r->name, k, i, left[i], right[i]);
-    else if (!leaf && (size_t)feat[i] >= nfeat)
-      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: feature %ld of %zu", r->name, k, i, feat[i],
-                     nfeat);
-    else if (leaf ? !isfinite(val[i]) : isnan(val[i]))
-      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: %s is not a number", r->name, k, i,
-                     leaf ? "the leaf value" : "the threshold");
-    if (rc)
-      break;
-    nd->left = leaf ? -1 : (int32_t)left[i], nd->right = leaf ? -1 : (int32_t)right[i];
-    nd->feature = leaf ? 0 : (uint32_t)feat[i], nd->value = val[i], nd->default_left = (uint8_t)dl[i];
-    nd->cover = cover[i] >= 0 ? cover[i] : NAN; /* (a negative or NaN cover: none) */
+    nd->left = (int32_t)left[i], nd->right = (int32_t)right[i], nd->feature = (uint32_t)feat[i];
+    nd->missing = (uint8_t)dl[i], nd->cat = nd->ncat = 0;
+    nd->thr = leaf ? 0 : val[i], nd->cover = cover[i];
+    t->leaf[at + i] = leaf ? val[i] : 0;
+    if (!leaf && st[i] == 1)
+      rc = read_cats(r, tree, k, i, t, nd);
   }
-  /* every node but the root has one parent (no shared subtrees) */
-  for (size_t i = 0; i < nn && rc == LIMN_OK; i++)
-    dl[i] = 0;
-  for (size_t i = 0; i < nn && rc == LIMN_OK; i++)
-    if (left[i] >= 0 && (dl[left[i]]++ || dl[right[i]]++))
-      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu: node %ld has two parents", r->name, k,
-                     dl[left[i]] > 1 ? left[i] : right[i]);
-  limn__free(ctx, iv), limn__free(ctx, val), limn__free(ctx, cover);
+  limn__free(ctx, iv), limn__free(ctx, dv);
   return rc;
 }
 
-/* Each node's cover-weighted mean leaf value (bottom-up: children follow their parents)
- * and the deepest leaf; no means when a cover is missing. */
+/* Tree k of a limn-trees file: L leaf values per node (value: an array of L per node). */
+static int read_sk_tree(const xrd *r, const cJSON *tree, size_t k, limn__trees *t, size_t at, size_t nn) {
+  limn_ctx *ctx = r->ctx;
+  long *iv = limn__alloc_array(ctx, 4 * nn, sizeof *iv);
+  double *dv = limn__alloc_array(ctx, 2 * nn, sizeof *dv);
+  int rc = iv && dv ? LIMN_OK : LIMN_ENOMEM;
+  long *left = iv, *right = iv + nn, *feat = iv + 2 * nn, *miss = iv + 3 * nn;
+  double *thr = dv, *cover = dv + nn;
+  if (rc == LIMN_OK)
+    rc = get_ints(r, tree, k, "children_left", nn, -1, (double)nn - 1, left);
+  if (rc == LIMN_OK)
+    rc = get_ints(r, tree, k, "children_right", nn, -1, (double)nn - 1, right);
+  if (rc == LIMN_OK)
+    rc = get_ints(r, tree, k, "feature", nn, -2, 4294967295.0, feat);
+  if (rc == LIMN_OK)
+    rc = get_nums(r, tree, k, "threshold", nn, 0, 0, thr);
+  if (rc == LIMN_OK && member(tree, "node_sample_weight"))
+    rc = get_nums(r, tree, k, "node_sample_weight", nn, 0, 0, cover);
+  else
+    for (size_t i = 0; i < nn && dv; i++)
+      cover[i] = NAN;
+  const cJSON *mg = member(tree, "missing_go_to_left"), *v;
+  size_t i = 0;
+  if (rc == LIMN_OK && mg && !tree_array(r, tree, k, "missing_go_to_left", nn))
+    rc = LIMN_EFORMAT;
+  cJSON_ArrayForEach(v, mg) {
+    if (rc)
+      break;
+    if (!cJSON_IsBool(v) && !(cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1)))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu: 'missing_go_to_left'[%zu] is not true, false, 0 or 1",
+                     r->name, k, i);
+    miss[i++] = cJSON_IsTrue(v) || (cJSON_IsNumber(v) && v->valuedouble == 1);
+  }
+  for (i = 0; !mg && i < nn && iv; i++)
+    miss[i] = 2;
+  const cJSON *val = rc == LIMN_OK ? tree_array(r, tree, k, "value", nn) : NULL;
+  if (rc == LIMN_OK && !val)
+    rc = LIMN_EFORMAT;
+  i = 0;
+  cJSON_ArrayForEach(v, val) {
+    if (rc)
+      break;
+    const cJSON *e;
+    size_t c = 0;
+    if (!cJSON_IsArray(v) || (size_t)cJSON_GetArraySize(v) != t->L)
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu: 'value'[%zu] is not an array of %zu numbers", r->name,
+                     k, i, t->L);
+    cJSON_ArrayForEach(e, v) {
+      if (rc)
+        break;
+      if (!cJSON_IsNumber(e))
+        rc =
+            limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu: 'value'[%zu][%zu] is not a number", r->name, k, i, c);
+      else
+        t->leaf[(at + i) * t->L + c++] = e->valuedouble;
+    }
+    i++;
+  }
+  for (i = 0; i < nn && rc == LIMN_OK; i++) {
+    tnode *nd = &t->nodes[at + i];
+    int leaf = left[i] < 0 || right[i] < 0;
+    if (!leaf && feat[i] < 0)
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: a split on feature %ld", r->name, k, i,
+                     feat[i]);
+    nd->left = (int32_t)left[i], nd->right = (int32_t)right[i], nd->feature = leaf ? 0 : (uint32_t)feat[i];
+    nd->missing = (uint8_t)miss[i], nd->cat = nd->ncat = 0;
+    nd->thr = leaf ? 0 : thr[i], nd->cover = cover[i];
+    if (!leaf) /* a split's own value is not used */
+      for (size_t c = 0; c < t->L; c++)
+        t->leaf[(at + i) * t->L + c] = 0;
+  }
+  limn__free(ctx, iv), limn__free(ctx, dv);
+  return rc;
+}
+
+/* Tree k's shape: a leaf has no child, a split two that follow it (numbering children
+ * after their parent also rules out cycles), one parent per node; its feature among the
+ * columns; thresholds and leaf values numbers; NaN default directions. */
+static int check_tree(const xrd *r, size_t k, limn__trees *t, size_t nfeat, int *missing_ok) {
+  limn_ctx *ctx = r->ctx;
+  size_t at = t->start[k], nn = t->start[k + 1] - at;
+  unsigned char *seen = limn__calloc(ctx, nn, 1);
+  if (!seen)
+    return LIMN_ENOMEM;
+  int rc = LIMN_OK;
+  for (size_t i = 0; i < nn && rc == LIMN_OK; i++) {
+    tnode *nd = &t->nodes[at + i];
+    int leaf = nd->left < 0 || nd->right < 0;
+    if (leaf && (nd->left >= 0 || nd->right >= 0))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: one child only", r->name, k, i);
+    else if (!leaf && ((size_t)nd->left <= i || (size_t)nd->right <= i || nd->left == nd->right))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: children %ld and %ld do not follow it",
+                     r->name, k, i, (long)nd->left, (long)nd->right);
+    else if (!leaf && nd->feature >= nfeat)
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: feature %lu of %zu", r->name, k, i,
+                     (unsigned long)nd->feature, nfeat);
+    else if (!leaf && !nd->cat && isnan(nd->thr))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: the threshold is not a number", r->name, k,
+                     i);
+    else if (!leaf && (seen[nd->left]++ || seen[nd->right]++))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu: node %ld has two parents", r->name, k,
+                     (long)(seen[nd->left] > 1 ? nd->left : nd->right));
+    for (size_t c = 0; leaf && c < t->L && rc == LIMN_OK; c++)
+      if (!isfinite(t->leaf[(at + i) * t->L + c]))
+        rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu, node %zu: the leaf value is not a number", r->name,
+                       k, i);
+    if (leaf)
+      nd->left = nd->right = -1, nd->feature = 0;
+    else if (nd->missing == 2)
+      *missing_ok = 0;
+    if (!(nd->cover >= 0)) /* (a negative or NaN cover: none) */
+      nd->cover = NAN;
+  }
+  limn__free(ctx, seen);
+  return rc;
+}
+
+/* Each node's cover-weighted mean leaf value per output (bottom-up: children follow their
+ * parents) and the deepest leaf; no means when a cover is missing. */
 static int tree_means(limn_ctx *ctx, limn__trees *t) {
-  size_t total = t->start[t->ntrees], *depth = limn__calloc(ctx, total ? total : 1, sizeof *depth);
+  size_t total = t->start[t->ntrees], L = t->L, *depth = limn__calloc(ctx, total, sizeof *depth);
   int covered = 1;
   if (!depth)
     return LIMN_ENOMEM;
   for (size_t q = 0; q < total; q++)
     covered &= !isnan(t->nodes[q].cover);
-  t->mean = covered ? limn__alloc_array(ctx, total ? total : 1, sizeof *t->mean) : NULL;
+  t->mean = covered ? limn__alloc_array(ctx, total, L * sizeof *t->mean) : NULL;
   if (covered && !t->mean) {
     limn__free(ctx, depth);
     return LIMN_ENOMEM;
@@ -474,14 +903,18 @@ static int tree_means(limn_ctx *ctx, limn__trees *t) {
         dp[nd[i].left] = dp[nd[i].right] = dp[i] + 1;
         t->depth = dp[i] + 1 > t->depth ? dp[i] + 1 : t->depth;
       }
-    double *mu = covered ? t->mean + t->start[k] : NULL;
+    double *mu = covered ? t->mean + t->start[k] * L : NULL;
+    const double *lv = t->leaf + t->start[k] * L;
     for (size_t i = nn; mu && i-- > 0;) {
-      if (nd[i].left < 0) {
-        mu[i] = nd[i].value;
-        continue;
+      for (size_t c = 0; c < L; c++) {
+        if (nd[i].left < 0) {
+          mu[i * L + c] = lv[i * L + c];
+          continue;
+        }
+        double rl = nd[nd[i].left].cover, rr = nd[nd[i].right].cover;
+        mu[i * L + c] =
+            rl + rr > 0 ? (rl * mu[nd[i].left * L + c] + rr * mu[nd[i].right * L + c]) / (rl + rr) : 0;
       }
-      double rl = nd[nd[i].left].cover, rr = nd[nd[i].right].cover;
-      mu[i] = rl + rr > 0 ? (rl * mu[nd[i].left] + rr * mu[nd[i].right]) / (rl + rr) : 0;
     }
   }
   limn__free(ctx, depth);
@@ -498,7 +931,120 @@ static int fail_json(limn_ctx *ctx, const char *name, const char *text, const ch
   return limn__err(ctx, LIMN_EFORMAT, "%s: line %zu, column %zu: not valid JSON", name, line, col);
 }
 
-static int build(const xrd *r, const cJSON *root, limn_model **out) {
+/* The model and its trees' arrays: m's kind, schema (copied), nfeat columns, nout_model
+ * outputs; t with ntrees trees of L leaf values adding to nout raw outputs. */
+static int new_trees(const xrd *r, const char *kind, const limn_schema *s, size_t nfeat, size_t nout_model,
+                     size_t ntrees, size_t nout, size_t L, limn_model **mp, limn__trees **tp) {
+  limn_ctx *ctx = r->ctx;
+  limn_model *m = NULL;
+  LIMN_TRY(limn__model_new(ctx, kind, s, nfeat, nout_model, &trees_vt, &m));
+  limn__trees *t = limn__calloc(ctx, 1, sizeof *t);
+  if (!t) {
+    limn_model_free(m);
+    return LIMN_ENOMEM;
+  }
+  m->impl = t, m->missing_ok = 1;
+  t->ntrees = ntrees, t->nout = nout, t->L = L;
+  t->start = limn__calloc(ctx, ntrees + 1, sizeof *t->start);
+  t->group = limn__calloc(ctx, ntrees ? ntrees : 1, sizeof *t->group);
+  t->weight = limn__alloc_array(ctx, ntrees ? ntrees : 1, sizeof *t->weight);
+  t->base = limn__calloc(ctx, nout, sizeof *t->base);
+  for (size_t k = 0; t->weight && k < ntrees; k++)
+    t->weight[k] = 1;
+  *mp = m, *tp = t;
+  return t->start && t->group && t->weight && t->base ? LIMN_OK : LIMN_ENOMEM;
+}
+
+/* Tree k's node count (t->start[k + 1]) from `key`'s length, or XGBoost's num_nodes. */
+static int count_nodes(const xrd *r, const cJSON *tree, size_t k, const char *key, int xgb, limn__trees *t) {
+  const cJSON *lc = member(tree, key);
+  size_t nn = cJSON_IsArray(lc) ? (size_t)cJSON_GetArraySize(lc) : 0;
+  if (xgb)
+    LIMN_TRY(get_count(r, member(tree, "tree_param"), "num_nodes", TREES_MAX_NODES, &nn));
+  if (!cJSON_IsArray(lc) || (size_t)cJSON_GetArraySize(lc) != nn) /* (before allocating for it) */
+    return limn__err(r->ctx, LIMN_EFORMAT, "%s: tree %zu: '%s' does not hold num_nodes (%zu) entries",
+                     r->name, k, key, nn);
+  if (nn == 0 || nn > TREES_MAX_NODES - t->start[k])
+    return limn__err(r->ctx, LIMN_EFORMAT, "%s: tree %zu has %zu nodes (at most %zu in all)", r->name, k, nn,
+                     TREES_MAX_NODES);
+  t->start[k + 1] = t->start[k] + nn;
+  return LIMN_OK;
+}
+
+/* All trees: sizes first (one node array), then each tree, its shape, the means. */
+static int read_trees(const xrd *r, const cJSON *trees, size_t nfeat, int xgb, limn_model *m,
+                      limn__trees *t) {
+  limn_ctx *ctx = r->ctx;
+  const cJSON *v;
+  size_t k = 0;
+  int rc = LIMN_OK;
+  cJSON_ArrayForEach(v, trees) {
+    if ((rc = count_nodes(r, v, k, xgb ? "left_children" : "children_left", xgb, t)))
+      return rc;
+    k++;
+  }
+  size_t total = t->start[t->ntrees];
+  if (!(t->nodes = limn__alloc_array(ctx, total, sizeof *t->nodes)) ||
+      !(t->leaf = limn__calloc(ctx, total, t->L * sizeof *t->leaf)))
+    return LIMN_ENOMEM;
+  k = 0;
+  cJSON_ArrayForEach(v, trees) {
+    size_t at = t->start[k], nn = t->start[k + 1] - at;
+    if ((rc = xgb ? read_xgb_tree(r, v, k, t, at, nn) : read_sk_tree(r, v, k, t, at, nn)) ||
+        (rc = check_tree(r, k, t, nfeat, &m->missing_ok)))
+      return rc;
+    k++;
+  }
+  return tree_means(ctx, t);
+}
+
+/* A schema of numeric columns named from `names` (or f0..), the target and its classes
+ * (from `classes`, or "0".. when cls names are not given). */
+static int make_schema(const xrd *r, const cJSON *names, size_t nfeat, const cJSON *types, const char *target,
+                       limn_task task, const cJSON *classes, size_t ncls, limn_schema **out) {
+  limn_ctx *ctx = r->ctx;
+  limn_schema *s = NULL;
+  size_t nnames = cJSON_IsArray(names) ? (size_t)cJSON_GetArraySize(names) : 0;
+  if (nnames && nnames != nfeat)
+    return limn__err(ctx, LIMN_EFORMAT, "%s: %zu feature names for %zu features", r->name, nnames, nfeat);
+  (void)types;
+  int rc = limn_schema_create(ctx, &s);
+  char buf[32];
+  for (size_t j = 0; j < nfeat && rc == LIMN_OK; j++) {
+    const cJSON *nm = nnames ? cJSON_GetArrayItem(names, (int)j) : NULL;
+    if (nnames && !cJSON_IsString(nm))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: feature name %zu is not a string", r->name, j);
+    else {
+      snprintf(buf, sizeof buf, "f%zu", j);
+      rc = limn_schema_add_numeric(ctx, s, nnames ? nm->valuestring : buf);
+    }
+  }
+  char **cn = ncls && rc == LIMN_OK ? limn__calloc(ctx, ncls, sizeof *cn) : NULL;
+  if (ncls && rc == LIMN_OK && !cn)
+    rc = LIMN_ENOMEM;
+  if (classes && rc == LIMN_OK && (!cJSON_IsArray(classes) || (size_t)cJSON_GetArraySize(classes) != ncls))
+    rc = limn__err(ctx, LIMN_EFORMAT, "%s: 'class_names' is not an array of %zu names", r->name, ncls);
+  for (size_t c = 0; c < ncls && rc == LIMN_OK; c++) {
+    const cJSON *nm = classes ? cJSON_GetArrayItem(classes, (int)c) : NULL;
+    snprintf(buf, sizeof buf, "%zu", c);
+    if (classes && !cJSON_IsString(nm))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: class name %zu is not a string", r->name, c);
+    else if (!(cn[c] = limn__strdup(ctx, classes ? nm->valuestring : buf)))
+      rc = LIMN_ENOMEM;
+  }
+  if (rc == LIMN_OK)
+    rc = limn_schema_set_target(ctx, s, target, task, (const char *const *)cn, ncls);
+  for (size_t c = 0; cn && c < ncls; c++)
+    limn__free(ctx, cn[c]);
+  limn__free(ctx, cn);
+  if (rc)
+    limn_schema_free(s);
+  else
+    *out = s;
+  return rc;
+}
+
+static int build_xgb(const xrd *r, const cJSON *root, limn_model **out) {
   limn_ctx *ctx = r->ctx;
   const cJSON *learner = member(root, "learner"), *param = member(learner, "learner_model_param");
   const cJSON *objective = member(member(learner, "objective"), "name"),
@@ -516,7 +1062,6 @@ static int build(const xrd *r, const cJSON *root, limn_model **out) {
     return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: booster '%s': limn reads gbtree and dart", r->name,
                      cJSON_IsString(gbname) ? gbname->valuestring : "?");
   }
-  tree_obj obj = OBJ_REG_SQUAREDERROR;
   size_t o = 0, nobj = sizeof objectives / sizeof *objectives;
   for (; cJSON_IsString(objective) && o < nobj && strcmp(objectives[o].name, objective->valuestring); o++)
     ;
@@ -525,7 +1070,6 @@ static int build(const xrd *r, const cJSON *root, limn_model **out) {
                      "%s: objective '%s': limn reads binary:logistic, binary:logitraw, reg:squarederror, "
                      "reg:logistic, multi:softprob and multi:softmax",
                      r->name, cJSON_IsString(objective) ? objective->valuestring : "?");
-  obj = objectives[o].obj;
   size_t nfeat, nclass, ntrees, leafvec = 0;
   LIMN_TRY(get_count(r, param, "num_feature", 1u << 20, &nfeat));
   LIMN_TRY(get_count(r, param, "num_class", 1u << 16, &nclass));
@@ -537,8 +1081,9 @@ static int build(const xrd *r, const cJSON *root, limn_model **out) {
   if (leafvec > 1)
     return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: vector leaves (size_leaf_vector %zu, multi_output_tree)",
                      r->name, leafvec);
-  int multi = obj == OBJ_MULTI_SOFTPROB || obj == OBJ_MULTI_SOFTMAX;
-  size_t ngroups = multi ? nclass : 1;
+  tree_tf tf = objectives[o].tf;
+  int multi = tf == TF_SOFTMAX, cls = objectives[o].cls;
+  size_t nout = multi ? nclass : 1, ncls = multi ? nclass : cls ? 2 : 0;
   if (nfeat == 0 || (multi && nclass < 2))
     return limn__err(ctx, LIMN_EFORMAT, "%s: %zu features, %zu classes", r->name, nfeat, nclass);
   if (!cJSON_IsArray(trees) || (size_t)cJSON_GetArraySize(trees) != ntrees || !cJSON_IsArray(info) ||
@@ -547,107 +1092,34 @@ static int build(const xrd *r, const cJSON *root, limn_model **out) {
                      r->name, ntrees);
   if (wd && (!cJSON_IsArray(wd) || (size_t)cJSON_GetArraySize(wd) != ntrees))
     return limn__err(ctx, LIMN_EFORMAT, "%s: dart's weight_drop must hold one weight per tree", r->name);
-  /* the schema: feature names (or f0..), the classes "0".. */
   limn_schema *s = NULL;
-  const cJSON *names = member(learner, "feature_names"), *v;
-  size_t nnames = cJSON_IsArray(names) ? (size_t)cJSON_GetArraySize(names) : 0;
-  if (nnames && nnames != nfeat)
-    return limn__err(ctx, LIMN_EFORMAT, "%s: %zu feature names for %zu features", r->name, nnames, nfeat);
-  int rc = limn_schema_create(ctx, &s);
-  char buf[32];
-  for (size_t j = 0; j < nfeat && rc == LIMN_OK; j++) {
-    const cJSON *nm = nnames ? cJSON_GetArrayItem(names, (int)j) : NULL;
-    if (nnames && !cJSON_IsString(nm))
-      rc = limn__err(ctx, LIMN_EFORMAT, "%s: feature name %zu is not a string", r->name, j);
-    else {
-      snprintf(buf, sizeof buf, "f%zu", j);
-      rc = limn_schema_add_numeric(ctx, s, nnames ? nm->valuestring : buf);
-    }
-  }
-  int cls = obj == OBJ_BINARY_LOGISTIC || obj == OBJ_BINARY_LOGITRAW || multi;
-  size_t ncls = multi ? nclass : cls ? 2 : 0;
-  char **cn = cls && rc == LIMN_OK ? limn__calloc(ctx, ncls, sizeof *cn) : NULL;
-  if (cls && rc == LIMN_OK && !cn)
-    rc = LIMN_ENOMEM;
-  for (size_t c = 0; c < ncls && rc == LIMN_OK; c++) {
-    snprintf(buf, sizeof buf, "%zu", c);
-    if (!(cn[c] = limn__strdup(ctx, buf)))
-      rc = LIMN_ENOMEM;
-  }
-  if (rc == LIMN_OK)
-    rc = limn_schema_set_target(ctx, s, "target", cls ? LIMN_TASK_CLASSIFICATION : LIMN_TASK_REGRESSION,
-                                (const char *const *)cn, ncls);
-  for (size_t c = 0; cn && c < ncls; c++)
-    limn__free(ctx, cn[c]);
-  limn__free(ctx, cn);
+  LIMN_TRY(make_schema(r, member(learner, "feature_names"), nfeat, member(learner, "feature_types"), "target",
+                       cls ? LIMN_TASK_CLASSIFICATION : LIMN_TASK_REGRESSION, NULL, ncls, &s));
   limn_model *m = NULL;
-  if (rc == LIMN_OK)
-    rc = limn__model_new(ctx, "xgboost", s, nfeat, cls ? ncls : 1, &trees_vt, &m);
+  limn__trees *t = NULL;
+  int rc = new_trees(r, "xgboost", s, nfeat, cls ? ncls : 1, ntrees, nout, 1, &m, &t);
   limn_schema_free(s);
-  limn__trees *t = rc == LIMN_OK ? limn__calloc(ctx, 1, sizeof *t) : NULL;
-  if (rc == LIMN_OK && !t)
-    rc = LIMN_ENOMEM;
-  if (t) {
-    m->impl = t, m->missing_ok = 1;
-    t->obj = obj, t->ntrees = ntrees, t->ngroups = ngroups;
-    t->start = limn__calloc(ctx, ntrees + 1, sizeof *t->start);
-    t->group = limn__alloc_array(ctx, ntrees ? ntrees : 1, sizeof *t->group);
-    t->base = limn__alloc_array(ctx, ngroups, sizeof *t->base);
-    t->weight = wd ? limn__alloc_array(ctx, ntrees ? ntrees : 1, sizeof *t->weight) : NULL;
-    if (!t->start || !t->group || !t->base || (wd && !t->weight))
-      rc = LIMN_ENOMEM;
-  }
-  /* sizes first (all trees' nodes in one array), then the trees */
-  size_t k = 0;
-  cJSON_ArrayForEach(v, trees) {
-    if (rc)
-      break;
-    const cJSON *tp = member(v, "tree_param"), *gi = cJSON_GetArrayItem(info, (int)k);
-    size_t nn;
-    const cJSON *lc = member(v, "left_children");
-    if ((rc = get_count(r, tp, "num_nodes", TREES_MAX_NODES, &nn)))
-      break;
-    if (!cJSON_IsArray(lc) || (size_t)cJSON_GetArraySize(lc) != nn) /* (before allocating for it) */
-      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu: 'left_children' does not hold num_nodes (%zu) entries",
-                     r->name, k, nn);
-    else if (nn == 0 || nn > TREES_MAX_NODES - t->start[k])
-      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree %zu has %zu nodes (at most %zu in all)", r->name, k, nn,
-                     TREES_MAX_NODES);
-    else if (!cJSON_IsNumber(gi) || !(gi->valuedouble >= 0 && gi->valuedouble < (double)ngroups) ||
-             gi->valuedouble != floor(gi->valuedouble))
+  if (t)
+    t->tf = tf, t->two = cls && !multi, t->fsum = 1;
+  for (size_t k = 0; k < ntrees && rc == LIMN_OK; k++) {
+    const cJSON *gi = cJSON_GetArrayItem(info, (int)k), *w = wd ? cJSON_GetArrayItem(wd, (int)k) : NULL;
+    if (!cJSON_IsNumber(gi) || !(gi->valuedouble >= 0 && gi->valuedouble < (double)nout) ||
+        gi->valuedouble != floor(gi->valuedouble))
       rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree_info[%zu] is not an output group 0..%zu", r->name, k,
-                     ngroups - 1);
-    else {
-      t->start[k + 1] = t->start[k] + nn;
-      t->group[k] = (size_t)gi->valuedouble;
-      if (wd) {
-        const cJSON *w = cJSON_GetArrayItem(wd, (int)k);
-        if (!cJSON_IsNumber(w) || !isfinite(w->valuedouble))
-          rc = limn__err(ctx, LIMN_EFORMAT, "%s: weight_drop[%zu] is not a number", r->name, k);
-        else
-          t->weight[k] = (float)w->valuedouble;
-      }
-    }
-    k++;
-  }
-  if (rc == LIMN_OK &&
-      !(t->nodes = limn__alloc_array(ctx, t->start[ntrees] ? t->start[ntrees] : 1, sizeof *t->nodes)))
-    rc = LIMN_ENOMEM;
-  k = 0;
-  cJSON_ArrayForEach(v, trees) {
-    if (rc)
-      break;
-    rc = read_tree(r, v, k, nfeat, t, t->start[k], t->start[k + 1] - t->start[k]);
-    k++;
+                     nout - 1);
+    else if (wd && (!cJSON_IsNumber(w) || !isfinite(w->valuedouble)))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: weight_drop[%zu] is not a number", r->name, k);
+    else
+      t->group[k] = (size_t)gi->valuedouble, t->weight[k] = wd ? (double)(float)w->valuedouble : 1;
   }
   if (rc == LIMN_OK)
-    rc = tree_means(ctx, t);
-  double *bs = rc == LIMN_OK ? limn__alloc_array(ctx, ngroups, sizeof *bs) : NULL;
+    rc = read_trees(r, trees, nfeat, 1, m, t);
+  double *bs = rc == LIMN_OK ? limn__alloc_array(ctx, nout, sizeof *bs) : NULL;
   if (rc == LIMN_OK)
-    rc = bs ? base_scores(r, param, ngroups, bs) : LIMN_ENOMEM;
-  for (size_t g = 0; g < ngroups && rc == LIMN_OK; g++) {
+    rc = bs ? base_scores(r, param, nout, bs) : LIMN_ENOMEM;
+  for (size_t g = 0; g < nout && rc == LIMN_OK; g++) {
     double b = bs[g];
-    if (obj == OBJ_BINARY_LOGISTIC || obj == OBJ_REG_LOGISTIC) { /* stored as a probability */
+    if (objectives[o].base_prob) { /* stored as a probability */
       if (!(b > 0 && b < 1))
         rc = limn__err(ctx, LIMN_EFORMAT, "%s: base_score %g is not a probability", r->name, b);
       b = log(b / (1 - b));
@@ -663,10 +1135,102 @@ static int build(const xrd *r, const cJSON *root, limn_model **out) {
   return LIMN_OK;
 }
 
-int limn_model_load_xgboost_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
-                                limn_model **out) {
+/* The limn-trees JSON (docs/format.md; tools/export_sklearn_trees.py). */
+static int build_sk(const xrd *r, const cJSON *root, limn_model **out) {
+  limn_ctx *ctx = r->ctx;
+  const cJSON *ver = member(root, "version"), *task = member(root, "task"), *split = member(root, "split"),
+              *comb = member(root, "combine"), *tw = member(root, "tree_weight"),
+              *base = member(root, "base"), *tfm = member(root, "transform"),
+              *tout = member(root, "tree_output"), *trees = member(root, "trees"),
+              *target = member(root, "target");
+  if (!cJSON_IsNumber(ver) || ver->valuedouble != 1)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: limn-trees version: limn reads version 1", r->name);
+  size_t nfeat, nout;
+  LIMN_TRY(get_count(r, root, "n_features", 1u << 20, &nfeat));
+  LIMN_TRY(get_count(r, root, "n_outputs", 1u << 16, &nout));
+  int cls = cJSON_IsString(task) && !strcmp(task->valuestring, "classification");
+  if (!cls && !(cJSON_IsString(task) && !strcmp(task->valuestring, "regression")))
+    return limn__err(ctx, LIMN_EFORMAT, "%s: 'task' is not classification or regression", r->name);
+  const char *sp = cJSON_IsString(split) ? split->valuestring : "";
+  if (strcmp(sp, "le") && strcmp(sp, "le64") && strcmp(sp, "lt"))
+    return limn__err(ctx, LIMN_EFORMAT, "%s: 'split' is not le, le64 or lt", r->name);
+  if (!cJSON_IsString(comb) || strcmp(comb->valuestring, "sum"))
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: 'combine': limn reads sum", r->name);
+  const char *tn = cJSON_IsString(tfm) ? tfm->valuestring : "";
+  tree_tf tf = !strcmp(tn, "identity") ? TF_IDENTITY : !strcmp(tn, "logistic") ? TF_LOGISTIC : TF_SOFTMAX;
+  if (tf == TF_SOFTMAX && strcmp(tn, "softmax"))
+    return limn__err(ctx, LIMN_EFORMAT, "%s: 'transform' is not identity, logistic or softmax", r->name);
+  if (!cJSON_IsNumber(tw) || !isfinite(tw->valuedouble))
+    return limn__err(ctx, LIMN_EFORMAT, "%s: 'tree_weight' is not a number", r->name);
+  size_t ntrees = cJSON_IsArray(trees) ? (size_t)cJSON_GetArraySize(trees) : 0;
+  if (!cJSON_IsArray(trees) || ntrees == 0 || ntrees > (1u << 24))
+    return limn__err(ctx, LIMN_EFORMAT, "%s: 'trees' is not an array of trees", r->name);
+  int all = cJSON_IsString(tout) && !strcmp(tout->valuestring, "all");
+  if (!all && !(cJSON_IsArray(tout) && (size_t)cJSON_GetArraySize(tout) == ntrees))
+    return limn__err(ctx, LIMN_EFORMAT, "%s: 'tree_output' is neither \"all\" nor one output per tree",
+                     r->name);
+  if (!cJSON_IsArray(base) || (size_t)cJSON_GetArraySize(base) != nout)
+    return limn__err(ctx, LIMN_EFORMAT, "%s: 'base' is not an array of n_outputs (%zu) numbers", r->name,
+                     nout);
+  /* classes: logistic turns one output into two classes; otherwise one class per output */
+  const cJSON *classes = member(root, "class_names");
+  size_t ncls = !cls ? 0 : tf == TF_LOGISTIC ? 2 : nout;
+  if (nfeat == 0 || nout == 0 || (tf == TF_LOGISTIC && nout != 1) || (!cls && tf == TF_SOFTMAX) ||
+      (cls && ncls < 2))
+    return limn__err(ctx, LIMN_EFORMAT, "%s: %zu features, %zu outputs, transform %s for %s", r->name, nfeat,
+                     nout, tn, cls ? "classification" : "regression");
+  limn_schema *s = NULL;
+  LIMN_TRY(make_schema(
+      r, member(root, "feature_names"), nfeat, NULL, cJSON_IsString(target) ? target->valuestring : "target",
+      cls ? LIMN_TASK_CLASSIFICATION : LIMN_TASK_REGRESSION, cls ? classes : NULL, ncls, &s));
+  limn_model *m = NULL;
+  limn__trees *t = NULL;
+  int rc = new_trees(r, "sklearn", s, nfeat, cls ? ncls : nout, ntrees, nout, all ? nout : 1, &m, &t);
+  limn_schema_free(s);
+  if (rc == LIMN_OK && !cls && nout != 1)
+    rc = limn__err(ctx, LIMN_EUNSUPPORTED, "%s: regression with %zu outputs", r->name, nout);
+  if (t)
+    t->tf = tf, t->two = cls && tf == TF_LOGISTIC, t->probs = cls && tf == TF_IDENTITY,
+    t->le = strcmp(sp, "lt") != 0;
+  for (size_t k = 0; k < ntrees && rc == LIMN_OK; k++) {
+    const cJSON *g = all ? NULL : cJSON_GetArrayItem(tout, (int)k);
+    t->weight[k] = tw->valuedouble;
+    if (!all && (!cJSON_IsNumber(g) || !(g->valuedouble >= 0 && g->valuedouble < (double)nout) ||
+                 g->valuedouble != floor(g->valuedouble)))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: tree_output[%zu] is not an output 0..%zu", r->name, k, nout - 1);
+    else
+      t->group[k] = all ? 0 : (size_t)g->valuedouble;
+  }
+  for (size_t g = 0; g < nout && rc == LIMN_OK; g++) {
+    const cJSON *b = cJSON_GetArrayItem(base, (int)g);
+    if (!cJSON_IsNumber(b) || !isfinite(b->valuedouble))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: base[%zu] is not a number", r->name, g);
+    else
+      t->base[g] = b->valuedouble;
+  }
+  if (rc == LIMN_OK)
+    rc = read_trees(r, trees, nfeat, 0, m, t);
+  if (rc) {
+    limn_model_free(m);
+    return rc;
+  }
+  *out = m;
+  return LIMN_OK;
+}
+
+static int build(const xrd *r, const cJSON *root, limn_model **out) {
+  const cJSON *fmt = member(root, "format");
+  if (cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "limn-trees"))
+    return build_sk(r, root, out);
+  if (fmt)
+    return limn__err(r->ctx, LIMN_EUNSUPPORTED, "%s: format '%s': limn reads limn-trees and XGBoost's JSON",
+                     r->name, cJSON_IsString(fmt) ? fmt->valuestring : "?");
+  return build_xgb(r, root, out);
+}
+int limn_model_load_trees_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                              limn_model **out) {
   if (!ctx || !out || (!buf && len))
-    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_model_load_xgboost_mem: NULL argument") : LIMN_EINVAL;
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_model_load_trees_mem: NULL argument") : LIMN_EINVAL;
   *out = NULL;
   xrd r = {ctx, name ? name : "(memory)"};
   size_t plen;
@@ -683,14 +1247,23 @@ int limn_model_load_xgboost_mem(limn_ctx *ctx, const void *buf, size_t len, cons
   return rc;
 }
 
-int limn_model_load_xgboost(limn_ctx *ctx, const char *path, limn_model **out) {
+int limn_model_load_trees(limn_ctx *ctx, const char *path, limn_model **out) {
   if (!ctx || !out || !path)
-    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_model_load_xgboost: NULL argument") : LIMN_EINVAL;
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_model_load_trees: NULL argument") : LIMN_EINVAL;
   *out = NULL;
   char *buf;
   size_t len;
   LIMN_TRY(limn__read_file(ctx, path, &buf, &len));
-  int rc = limn_model_load_xgboost_mem(ctx, buf, len, path, out);
+  int rc = limn_model_load_trees_mem(ctx, buf, len, path, out);
   limn__free(ctx, buf);
   return rc;
+}
+
+int limn_model_load_xgboost_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                                limn_model **out) {
+  return limn_model_load_trees_mem(ctx, buf, len, name, out);
+}
+
+int limn_model_load_xgboost(limn_ctx *ctx, const char *path, limn_model **out) {
+  return limn_model_load_trees(ctx, path, out);
 }

@@ -144,7 +144,8 @@ static void test_small(void) {
   limn_model_free(m);
   expect("\"gbtree\",\"model\"", "\"gblinear\",\"model\"", LIMN_EUNSUPPORTED, "booster 'gblinear'");
   expect("binary:logistic", "rank:pairwise", LIMN_EUNSUPPORTED, "objective 'rank:pairwise'");
-  expect("\"split_type\":[0,0,0]", "\"split_type\":[1,0,0]", LIMN_EUNSUPPORTED, "categorical split");
+  expect("\"split_type\":[0,0,0]", "\"split_type\":[1,0,0]", LIMN_EFORMAT,
+         "categorical split without categories_nodes");
   expect("\"left_children\":[1,-1,-1]", "\"left_children\":[0,-1,-1]", LIMN_EFORMAT, "do not follow it");
   expect("\"left_children\":[1,-1,-1]", "\"left_children\":[7,-1,-1]", LIMN_EFORMAT, "'left_children'[0]");
   expect("\"split_indices\":[1,0,0]", "\"split_indices\":[5,0,0]", LIMN_EFORMAT, "feature 5 of 2");
@@ -192,6 +193,246 @@ static void check_contribs(const char *name, size_t lead, size_t ngroups) {
   limn_model_free(m);
 }
 
+/* A CSV of numbers after `skip` leading fields per line: rows x cols (empty cells NaN). */
+static double *read_num(const char *rel, size_t skip, size_t cols, size_t *nrows) {
+  FILE *f = fopen(src_path(rel), "r");
+  static char line[1 << 16];
+  size_t n = 0, cap = 64;
+  double *x = malloc(cap * cols * sizeof *x);
+  if (!f || !x || !fgets(line, sizeof line, f)) {
+    if (f)
+      fclose(f);
+    free(x);
+    return NULL;
+  }
+  while (fgets(line, sizeof line, f)) {
+    if (n == cap)
+      x = realloc(x, (cap *= 2) * cols * sizeof *x);
+    char *p = line;
+    for (size_t j = 0; j < skip; j++)
+      p = strchr(p, ',') + 1;
+    for (size_t j = 0; j < cols; j++) {
+      char *end;
+      x[n * cols + j] = (*p == ',' || *p == '\n') ? NAN : strtod(p, &end);
+      if (*p != ',' && *p != '\n')
+        p = end;
+      if (*p == ',')
+        p++;
+    }
+    n++;
+  }
+  fclose(f);
+  *nrows = n;
+  return x;
+}
+
+static float *to_float(const double *v, size_t n) {
+  float *f = malloc((n ? n : 1) * sizeof *f);
+  for (size_t q = 0; q < n; q++)
+    f[q] = (float)v[q];
+  return f;
+}
+
+static limn_model *load(const char *stem) {
+  char path[256];
+  limn_model *m = NULL;
+  snprintf(path, sizeof path, REF "%s.json", stem);
+  CHECK_OK(ctx, limn_model_load(ctx, src_path(path), &m));
+  return m;
+}
+
+/* Test rows of `stem` (float32, as limn reads them). */
+static float *rows_of(const char *stem, size_t d, size_t *n) {
+  char path[256];
+  snprintf(path, sizeof path, REF "%s_test.csv", stem);
+  double *v = read_num(path, 0, d, n);
+  float *x = v ? to_float(v, *n * d) : NULL;
+  free(v);
+  return x;
+}
+
+/* An exported scikit-learn model against scikit-learn's outputs: `nprob` probability
+ * columns (forward, float) then `nraw` raw columns (TreeSHAP's margins, double), or one
+ * regression prediction (both). TreeSHAP's values against `shap` (NULL: additivity only). */
+static void check_sk(const char *stem, size_t nprob, size_t nraw, int raw_first, const char *shap) {
+  limn_model *m = load(stem);
+  if (!m)
+    return;
+  size_t d = limn_model_nfeatures(m), k = limn_model_noutputs(m), n, nr, cols = nprob + nraw;
+  char path[256];
+  float *x = rows_of(stem, d, &n);
+  snprintf(path, sizeof path, REF "%s_pred.csv", stem);
+  double *ref = read_num(path, 0, cols, &nr);
+  float *o = calloc(n * k, sizeof *o);
+  CHECK(!strcmp(limn_model_kind(m), "sklearn") && x && ref && n == nr && o);
+  double wp = 0, wr = 0, ws = 0, gap = 0, scale = 0;
+  if (x && ref && n == nr && o) {
+    CHECK_OK(ctx, limn_model_forward(ctx, m, x, n, LIMN_SPACE_OUTPUT, o));
+    size_t pc = raw_first ? nraw : 0, rc0 = raw_first ? 0 : nprob;
+    for (size_t i = 0; i < n; i++)
+      for (size_t c = 0; c < nprob; c++)
+        wp = fmax(wp, fabs(o[i * k + c] - ref[i * cols + pc + c]));
+    /* raw outputs through TreeSHAP, per raw output (binary: class 1's margin) */
+    size_t nexp = nraw ? nraw : nprob;
+    double *sref = NULL;
+    size_t sn = 0, lead = nexp > 1 ? 2 : 0;
+    if (shap) {
+      snprintf(path, sizeof path, REF "%s", shap);
+      sref = read_num(path, lead, d + 1, &sn);
+      CHECK(sref && sn == n * nexp);
+    }
+    for (size_t c = 0; c < nexp; c++) {
+      limn_shap_opts so = limn_shap_opts_default();
+      so.target = k == 2 && nexp == 1 ? 1 : (long)c;
+      limn_explanation *e = NULL;
+      CHECK_OK(ctx, limn_explain_shap(ctx, m, x, n, &so, &e));
+      for (size_t i = 0; e && i < n; i++) {
+        double want = nraw ? ref[i * cols + rc0 + c] : ref[i * cols + c];
+        wr = fmax(wr, fabs(e[i].output - want)), scale = fmax(scale, fabs(want));
+        gap = fmax(gap, fabs(e[i].delta));
+        const double *r = sref && sn == n * nexp ? sref + (nexp > 1 ? i * nexp + c : i) * (d + 1) : NULL;
+        for (size_t j = 0; r && j < d; j++)
+          ws = fmax(ws, fabs(e[i].attr[j] - r[j]));
+        if (r)
+          ws = fmax(ws, fabs(e[i].base_value - r[d]));
+      }
+      limn_explanations_free(ctx, e, n);
+    }
+    free(sref);
+  }
+  printf("%s: %zu rows; probabilities (float) %.3g, raw outputs (double) %.3g (scale %.3g), TreeSHAP %.3g, "
+         "additivity %.2g\n",
+         stem, n, wp, wr, scale, ws, gap);
+  CHECK(wp <= 1e-6);
+  CHECK(wr <= 1e-9 * fmax(1, scale));
+  CHECK(ws <= 1e-9 * fmax(1, scale));
+  CHECK(gap <= 1e-9 * fmax(1, scale));
+  free(x), free(ref), free(o);
+  limn_model_free(m);
+}
+
+/* SHAP interaction values against XGBoost's pred_interactions: per (row[, class],
+ * feature) line the matrix row (features, bias). */
+static void check_interactions(const char *stem, size_t ngroups) {
+  limn_model *m = load(stem);
+  if (!m)
+    return;
+  size_t d = limn_model_nfeatures(m), D = d + 1, n, nr;
+  char path[256];
+  float *x = rows_of(stem, d, &n);
+  snprintf(path, sizeof path, REF "%s_interactions.csv", stem);
+  double *ref = read_num(path, ngroups > 1 ? 3 : 2, D, &nr);
+  size_t rows = ref ? nr / (D * ngroups) : 0;
+  CHECK(x && ref && rows > 0 && rows * D * ngroups == nr && rows <= n);
+  double *I = calloc(rows * D * D, sizeof *I), *I2 = calloc(rows * D * D, sizeof *I2);
+  double worst = 0, scale = 0, sym = 0;
+  for (size_t g = 0; g < ngroups && rows && I; g++) {
+    long t = ngroups > 1 ? (long)g : limn_model_noutputs(m) == 2 ? 1 : 0;
+    CHECK_OK(ctx, limn_shap_interactions(ctx, m, x, rows, t, NULL, I));
+    for (size_t i = 0; i < rows; i++)
+      for (size_t j = 0; j < D; j++)
+        for (size_t c = 0; c < D; c++) {
+          double want = ref[((ngroups > 1 ? i * ngroups + g : i) * D + j) * D + c],
+                 got = I[(i * D + j) * D + c];
+          worst = fmax(worst, fabs(got - want)), scale = fmax(scale, fabs(want));
+          sym = fmax(sym, fabs(got - I[(i * D + c) * D + j]));
+        }
+    if (g == 0) { /* 2 threads: the same bytes */
+      limn_ctx_set_threads(ctx, 2);
+      CHECK_OK(ctx, limn_shap_interactions(ctx, m, x, rows, t, NULL, I2));
+      limn_ctx_set_threads(ctx, 1);
+      CHECK(!memcmp(I, I2, rows * D * D * sizeof *I));
+    }
+  }
+  printf("%s: interaction values of %zu rows vs XGBoost pred_interactions: largest difference %.3g (largest "
+         "value %.3g), asymmetry %.2g\n",
+         stem, rows, worst, scale, sym);
+  CHECK(worst <= 1e-5 * fmax(1, scale));
+  CHECK(sym <= 1e-9 * fmax(1, scale));
+  free(x), free(ref), free(I), free(I2);
+  limn_model_free(m);
+}
+
+/* Interventional TreeSHAP against the exact values of the margin game over the
+ * background (features, then the base = the background's mean margin). */
+static void check_interventional(const char *stem) {
+  limn_model *m = load(stem);
+  if (!m)
+    return;
+  size_t d = limn_model_nfeatures(m), n, nr, nb;
+  char path[256];
+  float *x = rows_of(stem, d, &n);
+  snprintf(path, sizeof path, REF "%s_interventional.csv", stem);
+  double *ref = read_num(path, 0, d + 1, &nr);
+  snprintf(path, sizeof path, REF "%s_background.csv", stem);
+  double *bgd = read_num(path, 0, d, &nb);
+  float *bg = bgd ? to_float(bgd, nb * d) : NULL;
+  CHECK(x && ref && bg && nr <= n);
+  double worst = 0, scale = 0, gap = 0;
+  limn_shap_opts so = limn_shap_opts_default();
+  so.background = bg, so.nbackground = nb, so.space = LIMN_SPACE_LOGIT;
+  so.target = limn_model_noutputs(m) == 2 ? 1 : 0;
+  limn_explanation *e = NULL, *e2 = NULL;
+  if (x && ref && bg) {
+    CHECK_OK(ctx, limn_explain_shap(ctx, m, x, nr, &so, &e));
+    limn_ctx_set_threads(ctx, 2);
+    CHECK_OK(ctx, limn_explain_shap(ctx, m, x, nr, &so, &e2));
+    limn_ctx_set_threads(ctx, 1);
+  }
+  for (size_t i = 0; e && e2 && i < nr; i++) {
+    CHECK(e[i].estimator == LIMN_SHAP_TREE_INTERVENTIONAL);
+    for (size_t j = 0; j < d; j++) {
+      worst = fmax(worst, fabs(e[i].attr[j] - ref[i * (d + 1) + j])),
+      scale = fmax(scale, fabs(ref[i * (d + 1) + j]));
+      CHECK(e[i].attr[j] == e2[i].attr[j]);
+    }
+    worst = fmax(worst, fabs(e[i].base_value - ref[i * (d + 1) + d]));
+    gap = fmax(gap, fabs(e[i].delta));
+  }
+  printf("%s: interventional TreeSHAP of %zu rows over %zu background rows vs exact: largest difference %.3g "
+         "(largest value %.3g), additivity %.2g\n",
+         stem, nr, nb, worst, scale, gap);
+  CHECK(worst <= 1e-5 * fmax(1, scale));
+  CHECK(gap <= 1e-5 * fmax(1, scale));
+  limn_explanations_free(ctx, e, nr), limn_explanations_free(ctx, e2, nr);
+  free(x), free(ref), free(bgd), free(bg);
+  limn_model_free(m);
+}
+
+/* Interventional TreeSHAP = limn's exact enumeration of the same game (another
+ * algorithm: 2^M coalitions through the model) on the diabetes regressor. */
+static void check_against_exact(void) {
+  limn_model *m = load("xgb_diab");
+  if (!m)
+    return;
+  size_t d = limn_model_nfeatures(m), n, nb;
+  float *x = rows_of("xgb_diab", d, &n);
+  double *bgd = read_num(REF "xgb_diab_background.csv", 0, d, &nb);
+  float *bg = bgd ? to_float(bgd, 20 * d) : NULL;
+  limn_shap_opts so = limn_shap_opts_default();
+  so.background = bg, so.nbackground = 20;
+  limn_explanation *t = NULL, *e = NULL;
+  double worst = 0, scale = 0;
+  if (x && bg) {
+    CHECK_OK(ctx, limn_explain_shap(ctx, m, x, 4, &so, &t));
+    so.estimator = LIMN_SHAP_EXACT;
+    CHECK_OK(ctx, limn_explain_shap(ctx, m, x, 4, &so, &e));
+  }
+  for (size_t i = 0; t && e && i < 4; i++) {
+    CHECK(t[i].estimator == LIMN_SHAP_TREE_INTERVENTIONAL && e[i].estimator == LIMN_SHAP_EXACT);
+    for (size_t j = 0; j < d; j++)
+      worst = fmax(worst, fabs(t[i].attr[j] - e[i].attr[j])), scale = fmax(scale, fabs(e[i].attr[j]));
+    worst = fmax(worst, fabs(t[i].base_value - e[i].base_value));
+  }
+  printf("xgb_diab: interventional TreeSHAP vs exact enumeration through the model (float outputs): largest "
+         "difference %.3g (largest value %.3g)\n",
+         worst, scale);
+  CHECK(worst <= 1e-5 * fmax(1, scale) && scale > 1);
+  limn_explanations_free(ctx, t, 4), limn_explanations_free(ctx, e, 4);
+  free(x), free(bgd), free(bg);
+  limn_model_free(m);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   limn_ctx_set_threads(ctx, 1);
@@ -203,6 +444,28 @@ int main(void) {
   check_contribs("xgb_bc", 0, 1);
   check_contribs("xgb_diab", 0, 1);
   check_contribs("xgb_wine", 2, 3);
+  test_begin("scikit-learn models (the shared fixtures)");
+  check_sk("sk_rf_wine", 3, 0, 0, "sk_rf_wine_shap.csv");
+  check_sk("sk_gb_bc", 2, 1, 1, "sk_gb_bc_shap.csv");
+  check_sk("sk_dt_diab", 0, 1, 0, "sk_dt_diab_shap.csv");
+  check_sk("sk_hgb_bc", 2, 1, 1, "sk_hgb_bc_shap.csv");
+  test_begin("scikit-learn models exported by tools/export_sklearn_trees.py");
+  check_sk("sk_et_iris", 3, 0, 0, NULL);
+  check_sk("sk_dtc_iris", 3, 0, 0, NULL);
+  check_sk("sk_gb_wine", 3, 3, 0, NULL);
+  check_sk("sk_hgb_wine", 3, 3, 0, NULL);
+  check_sk("sk_rfr_diab", 0, 1, 0, NULL);
+  check_sk("sk_etr_diab", 0, 1, 0, NULL);
+  check_sk("sk_gbr_diab", 0, 1, 0, NULL);
+  check_sk("sk_hgbr_diab", 0, 1, 0, NULL);
+  test_begin("SHAP interaction values = XGBoost's pred_interactions");
+  check_interactions("xgb_bc", 1);
+  check_interactions("xgb_diab", 1);
+  check_interactions("xgb_wine", 3);
+  test_begin("interventional TreeSHAP");
+  check_interventional("xgb_bc");
+  check_interventional("xgb_diab");
+  check_against_exact();
   test_small();
   limn_ctx_free(ctx);
   return test_end();
