@@ -433,6 +433,150 @@ static void check_against_exact(void) {
   limn_model_free(m);
 }
 
+/* German credit rows by category name (`file`, the bundled ARFF's schema: codes in its
+ * declared order, as the model was trained) into raw rows; NULL on failure. */
+static float *credit_rows(const char *file, const limn_schema **sc, limn_dataset **arff, size_t *n) {
+  limn_read_opts ro = limn_read_opts_default();
+  limn_dataset *ds = NULL;
+  ro.target = "class";
+  CHECK_OK(ctx, limn_dataset_read(ctx, src_path("data/credit-g.arff"), &ro, arff));
+  if (!*arff)
+    return NULL;
+  ro.schema = *sc = limn_dataset_schema(*arff);
+  ro.target_optional = 1;
+  CHECK_OK(ctx, limn_dataset_read(ctx, src_path(file), &ro, &ds));
+  if (!ds)
+    return NULL;
+  size_t d = limn_dataset_nfeatures(ds);
+  *n = limn_dataset_nrows(ds);
+  float *x = malloc(*n * d * sizeof *x);
+  memcpy(x, limn_dataset_x(ds), *n * d * sizeof *x);
+  limn_dataset_free(ds);
+  return x;
+}
+
+/* XGBoost's native categorical splits (category codes): predictions and pred_contribs. */
+static void check_categorical(void) {
+  limn_model *m = load("xgb_credit");
+  const limn_schema *sc = NULL;
+  limn_dataset *arff = NULL;
+  size_t n = 0, nr, nc;
+  float *x = m ? credit_rows(REF "xgb_credit_test.csv", &sc, &arff, &n) : NULL;
+  double *pred = read_num(REF "xgb_credit_pred.csv", 0, 2, &nr);
+  size_t d = m ? limn_model_nfeatures(m) : 0;
+  double *con = read_num(REF "xgb_credit_contribs.csv", 0, d + 1, &nc);
+  CHECK(x && pred && con && nr == n && nc == n && d == 20);
+  float *o = calloc(2 * n, sizeof *o);
+  double wp = 0, wc = 0, scale = 0;
+  limn_explanation *e = NULL;
+  if (x && pred && con && nr == n && nc == n) {
+    CHECK_OK(ctx, limn_model_forward(ctx, m, x, n, LIMN_SPACE_LOGIT, o));
+    limn_shap_opts so = limn_shap_opts_default();
+    so.target = 1;
+    CHECK_OK(ctx, limn_explain_shap(ctx, m, x, n, &so, &e));
+    for (size_t i = 0; e && i < n; i++) {
+      wp = fmax(wp, fabs(o[2 * i + 1] - pred[2 * i]));
+      for (size_t j = 0; j <= d; j++) {
+        double got = j < d ? e[i].attr[j] : e[i].base_value;
+        wc = fmax(wc, fabs(got - con[i * (d + 1) + j])), scale = fmax(scale, fabs(con[i * (d + 1) + j]));
+      }
+    }
+  }
+  printf("xgb_credit (categorical splits): %zu rows, margins vs XGBoost %.3g, TreeSHAP vs pred_contribs %.3g "
+         "(largest %.3g)\n",
+         n, wp, wc, scale);
+  CHECK(wp <= 1e-5 && wc <= 1e-5 * fmax(1, scale));
+  limn_explanations_free(ctx, e, n);
+  free(x), free(pred), free(con), free(o);
+  limn_dataset_free(arff);
+  limn_model_free(m);
+}
+
+/* The same rows one-hot encoded (the groups file's map): grouped interventional
+ * TreeSHAP, players the 20 original columns, against the exact grouped values. */
+static void check_grouped(void) {
+  limn_model *m = load("xgb_credit_onehot");
+  const limn_schema *sc = NULL;
+  limn_dataset *a1 = NULL, *a2 = NULL;
+  size_t n = 0, nb = 0, nr;
+  float *x = m ? credit_rows(REF "xgb_credit_test.csv", &sc, &a1, &n) : NULL;
+  float *b = m ? credit_rows(REF "xgb_credit_background.csv", &sc, &a2, &nb) : NULL;
+  double *ref = read_num(REF "xgb_credit_onehot_interventional_grouped.csv", 0, 21, &nr);
+  size_t d = m ? limn_model_nfeatures(m) : 0, P = 20;
+  CHECK(x && b && ref && nr == n && d == 63);
+  size_t *group = calloc(d ? d : 1, sizeof *group);
+  long *code = calloc(d ? d : 1, sizeof *code);
+  for (size_t j = 0; j < d && sc; j++) { /* "name#code" or "name" */
+    char name[256];
+    snprintf(name, sizeof name, "%s", limn_schema_feature_name(limn_model_schema(m), j));
+    char *hash = strchr(name, '#');
+    code[j] = hash ? strtol(hash + 1, NULL, 10) : -1;
+    if (hash)
+      *hash = 0;
+    long p = limn_schema_find_feature(sc, name);
+    CHECK(p >= 0);
+    group[j] = p >= 0 ? (size_t)p : 0;
+  }
+  float *xo = calloc((n + nb) * (d ? d : 1), sizeof *xo), *bo = xo + n * d;
+  for (size_t i = 0; x && b && i < n + nb; i++)
+    for (size_t j = 0; j < d; j++) {
+      float v = i < n ? x[i * P + group[j]] : b[(i - n) * P + group[j]];
+      xo[i * d + j] = code[j] < 0 ? v : (float)(v == (float)code[j]);
+    }
+  double worst = 0, scale = 0;
+  limn_explanation *e = NULL;
+  if (x && b && ref && nr == n && d == 63) {
+    limn_shap_opts so = limn_shap_opts_default();
+    so.background = bo, so.nbackground = nb, so.space = LIMN_SPACE_LOGIT, so.target = 1;
+    so.groups = group, so.ngroups = P;
+    CHECK_OK(ctx, limn_explain_shap(ctx, m, xo, n, &so, &e));
+    for (size_t i = 0; e && i < n; i++) {
+      CHECK(e[i].estimator == LIMN_SHAP_TREE_INTERVENTIONAL);
+      double got[21] = {0};
+      for (size_t j = 0; j < d; j++)
+        got[group[j]] += e[i].attr[j];
+      got[P] = e[i].base_value;
+      for (size_t p = 0; p <= P; p++)
+        worst = fmax(worst, fabs(got[p] - ref[i * 21 + p])), scale = fmax(scale, fabs(ref[i * 21 + p]));
+    }
+  }
+  printf(
+      "xgb_credit_onehot: grouped interventional TreeSHAP (20 players of 63 columns, %zu background rows) vs "
+      "exact: largest difference %.3g (largest %.3g)\n",
+      nb, worst, scale);
+  CHECK(worst <= 1e-6 * fmax(1, scale) && scale > 0.1);
+  limn_explanations_free(ctx, e, n);
+  free(x), free(b), free(ref), free(group), free(code), free(xo);
+  limn_dataset_free(a1), limn_dataset_free(a2);
+  limn_model_free(m);
+}
+
+/* A split exactly on a data value: XGBoost sends x = threshold right (x < t goes left),
+ * scikit-learn left (x <= t); without missing_go_to_left a limn-trees model refuses NaN. */
+static void check_conventions(void) {
+  const char *xgb = SMALL; /* b < 2.5 left (-1), else right (+1) */
+  const char *sk =
+      "{\"format\":\"limn-trees\",\"version\":1,\"feature_names\":[\"a\",\"b\"],\"task\":\"regression\","
+      "\"n_features\":2,\"n_outputs\":1,\"split\":\"le\",\"combine\":\"sum\",\"tree_weight\":1,"
+      "\"base\":[0],\"transform\":\"identity\",\"tree_output\":\"all\",\"trees\":[{"
+      "\"children_left\":[1,-1,-1],\"children_right\":[2,-1,-1],\"feature\":[1,-2,-2],"
+      "\"threshold\":[2.5,-2,-2],\"value\":[[0],[-1],[1]],\"node_sample_weight\":[4,2,2]}]}";
+  limn_model *mx = NULL, *ms = NULL;
+  CHECK_OK(ctx, limn_model_load_mem(ctx, xgb, strlen(xgb), "x.json", &mx));
+  CHECK_OK(ctx, limn_model_load_mem(ctx, sk, strlen(sk), "s.json", &ms));
+  if (mx && ms) {
+    float x[2] = {0, 2.5f}, o[2], nan[2] = {0, NAN};
+    CHECK_OK(ctx, limn_model_forward(ctx, mx, x, 1, LIMN_SPACE_LOGIT, o));
+    CHECK(o[1] == 1.0f); /* XGBoost: 2.5 < 2.5 is false: right */
+    CHECK_OK(ctx, limn_model_forward(ctx, ms, x, 1, LIMN_SPACE_OUTPUT, o));
+    CHECK(o[0] == -1.0f); /* scikit-learn: 2.5 <= 2.5: left */
+    CHECK(limn_model_takes_missing(mx) && !limn_model_takes_missing(ms));
+    CHECK_ERR(ctx, limn_model_forward(ctx, ms, nan, 1, LIMN_SPACE_OUTPUT, o), LIMN_ENONFINITE, "not finite");
+    CHECK(!strcmp(limn_model_kind(ms), "sklearn") && limn_model_is_trees(ms));
+  }
+  limn_model_free(mx), limn_model_free(ms);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   limn_ctx_set_threads(ctx, 1);
@@ -466,6 +610,10 @@ int main(void) {
   check_interventional("xgb_bc");
   check_interventional("xgb_diab");
   check_against_exact();
+  test_begin("categorical splits, groups, conventions");
+  check_categorical();
+  check_grouped();
+  check_conventions();
   test_small();
   limn_ctx_free(ctx);
   return test_end();
