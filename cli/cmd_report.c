@@ -98,8 +98,6 @@ int cmd_report(int argc, char **argv) {
   if (cli_size(&cmd, "background-size", 1, 100000, &bgsize) ||
       cli_size(&cmd, "summary-max", 0, 100000, &in.summary_max))
     return CLI_USAGE;
-  if (in.reasons_from == LIMN_METHOD_SHAP && !cli_get(&cmd, "background"))
-    return cli_fail("--reasons-from shap needs --background FILE (SHAP's reference rows)"), CLI_USAGE;
   in.map_space = cli_get(&cmd, "map");
   in.title = cli_get(&cmd, "title");
   in.model_path = cli_get(&cmd, "model");
@@ -122,6 +120,11 @@ int cmd_report(int argc, char **argv) {
   }
   ro.schema = limn_model_schema(m);
   ro.target_optional = 1;
+  ro.missing_ok = limn_model_takes_missing(m);
+  if (in.reasons_from == LIMN_METHOD_SHAP && !in.background_path && !limn_model_is_trees(m))
+    rc = (cli_fail("--reasons-from shap needs --background FILE (SHAP's reference rows; tree models need "
+                   "none)"),
+          CLI_USAGE);
   float *shap_bg = NULL;
   if (!lr && in.background_path && !(lr = limn_dataset_read(ctx, in.background_path, &ro, &bds)))
     lr = limn_stats_compute(ctx, bds, &bg);

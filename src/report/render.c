@@ -126,7 +126,9 @@ static const char *output_label(const limn_model *m, const limn_explanation *e) 
 }
 
 const char *limn__shap_budget_unit(const limn_explanation *e) {
-  return e->estimator == LIMN_SHAP_SAMPLING ? "permutations" : "coalitions";
+  return e->estimator == LIMN_SHAP_SAMPLING              ? "permutations"
+         : e->estimator == LIMN_SHAP_TREE_INTERVENTIONAL ? "background rows"
+                                                         : "coalitions";
 }
 
 int limn__shap_weakness(const limn_explanation *e, double *se, double *pct) {
@@ -186,10 +188,21 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
     if (e->method == LIMN_METHOD_SHAP) {
       double se, pct;
       int weak = limn__shap_weakness(e, &se, &pct);
+      int grouped = 0;
+      for (size_t j = 0; j < e->nfeatures; j++)
+        grouped |= !e->selected[j];
       if (e->estimator == LIMN_SHAP_TREE)
-        limn__printf(f,
-                     "  base value %.6g, efficiency gap %.3g; tree (path-dependent TreeSHAP of the margin)",
-                     e->base_value, e->delta);
+        limn__printf(
+            f,
+            "  base value %.6g, efficiency gap %.3g; tree (path-dependent TreeSHAP of the trees' raw "
+            "output%s)",
+            e->base_value, e->delta, grouped ? "; a group's value is the sum of its columns' values" : "");
+      else if (e->estimator == LIMN_SHAP_TREE_INTERVENTIONAL)
+        limn__printf(
+            f,
+            "  base value %.6g, efficiency gap %.3g; tree-interventional (TreeSHAP over %zu background "
+            "rows)",
+            e->base_value, e->delta, e->num_samples);
       else
         limn__printf(f, "  base value %.6g, efficiency gap %.3g; %s, %zu %s", e->base_value, e->delta,
                      limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,

@@ -17,7 +17,12 @@ typedef struct rep {
   long *truth; /* (N) true class, or NULL */
   const limn_stats *bg;
   limn_explanation *lime, *ig, *rex; /* rex: the reason codes' explanations (may alias) */
-  limn_explanation *shap;            /* NULL without background rows */
+  limn_explanation *shap;            /* NULL without background rows (tree models: always) */
+  int trees;                         /* a tree ensemble: TreeSHAP in place of IG */
+  double *inter;                     /* trees: (nsum, d + 1, d + 1) the summary rows' interaction values */
+  size_t ia, ib;                     /* trees: the strongest pair (ia == ib: none) */
+  double iamean;                     /* its mean |interaction value| */
+  double *rinter;                    /* trees: (n, d + 1, d + 1) the explained rows' interaction values */
   limn_shap_opts so;
   size_t nsum, *sumrows; /* the summary's rows (an even spread), their SHAP values and raw rows */
   limn_explanation *sumex;
@@ -151,10 +156,34 @@ static int compute_map(rep *r) {
   return lr ? lr : LIMN_OK;
 }
 
+/* Tree models: the summary rows' interaction values (path-dependent, each row's
+ * explained output) and the pair of features with the largest mean |value|. */
+static int compute_interactions(rep *r) {
+  size_t d = r->d, D = d + 1, k = r->nsum;
+  long *t = limn__malloc(r->ctx, (k ? k : 1) * sizeof *t);
+  r->inter = limn__malloc(r->ctx, (k ? k : 1) * D * D * sizeof *r->inter);
+  double *mean = limn__calloc(r->ctx, D * D, sizeof *mean);
+  int rc = t && r->inter && mean ? LIMN_OK : limn__err(r->ctx, LIMN_ENOMEM, "out of memory");
+  for (size_t i = 0; i < k && !rc; i++)
+    t[i] = (long)r->sumex[i].target;
+  if (!rc)
+    rc = limn_shap_interactions(r->ctx, r->m, r->sumx, k, -1, t, r->inter);
+  for (size_t i = 0; i < k && !rc; i++)
+    for (size_t q = 0; q < D * D; q++)
+      mean[q] += fabs(r->inter[i * D * D + q]) / (double)k;
+  r->ia = r->ib = 0, r->iamean = 0;
+  for (size_t a = 0; a < d && !rc; a++)
+    for (size_t b = a + 1; b < d; b++)
+      if (mean[a * D + b] > r->iamean)
+        r->iamean = mean[a * D + b], r->ia = a, r->ib = b;
+  limn__free(r->ctx, t), limn__free(r->ctx, mean);
+  return rc;
+}
+
 /* The summary: SHAP values of an even spread of at most summary_max data rows. */
 static int compute_summary(rep *r) {
   const limn_report_opts *in = r->in;
-  if (!in->shap_background || !in->summary_max)
+  if ((!in->shap_background && !r->trees) || !in->summary_max)
     return LIMN_OK;
   size_t N = r->N, k = in->summary_max < N ? in->summary_max : N, d = r->d;
   r->sumrows = limn__malloc(r->ctx, (k ? k : 1) * sizeof *r->sumrows);
@@ -168,7 +197,8 @@ static int compute_summary(rep *r) {
   limn_shap_opts so = r->so;
   so.row_ids = r->sumrows;
   r->nsum = k;
-  return limn_explain_shap(r->ctx, r->m, r->sumx, k, &so, &r->sumex);
+  LIMN_TRY(limn_explain_shap(r->ctx, r->m, r->sumx, k, &so, &r->sumex));
+  return r->trees ? compute_interactions(r) : LIMN_OK;
 }
 
 static int compute(rep *r) {
@@ -217,17 +247,37 @@ static int compute(rep *r) {
   int rc;
   if (r->bg && (rc = lime_run(r, NULL, &r->lime)))
     return rc;
-  if ((rc = ig_run(r, NULL, &r->ig)))
+  r->trees = limn_model_is_trees(r->m);
+  if (!r->trees && (rc = ig_run(r, NULL, &r->ig)))
     return rc;
   r->so = limn_shap_opts_default();
   r->so.background = in->shap_background, r->so.nbackground = in->shap_nbackground;
   r->so.seed = in->seed, r->so.row_ids = in->rows;
-  if (in->shap_background && (rc = limn_explain_shap(r->ctx, r->m, r->x, r->n, &r->so, &r->shap)))
+  if (r->trees) /* TreeSHAP of the raw output: path-dependent, or interventional over the background */
+    r->so.space = LIMN_SPACE_LOGIT;
+  if ((in->shap_background || r->trees) &&
+      (rc = limn_explain_shap(r->ctx, r->m, r->x, r->n, &r->so, &r->shap)))
     return rc;
+  if (r->trees) { /* each row's interaction values, for its explained output */
+    size_t D = d + 1;
+    long *t = limn__malloc(r->ctx, (r->n ? r->n : 1) * sizeof *t);
+    r->rinter = limn__malloc(r->ctx, (r->n ? r->n : 1) * D * D * sizeof *r->rinter);
+    if (!t || !r->rinter) {
+      limn__free(r->ctx, t);
+      return limn__err(r->ctx, LIMN_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < r->n; i++)
+      t[i] = (long)r->shap[i].target;
+    rc = limn_shap_interactions(r->ctx, r->m, r->x, r->n, -1, t, r->rinter);
+    limn__free(r->ctx, t);
+    if (rc)
+      return rc;
+  }
   /* reason codes: explanations of the favourable class, or the predicted ones */
   limn_method rm = in->reasons_from == LIMN_METHOD_LIME && r->lime   ? LIMN_METHOD_LIME
                    : in->reasons_from == LIMN_METHOD_SHAP && r->shap ? LIMN_METHOD_SHAP
-                                                                     : LIMN_METHOD_IG;
+                   : r->ig                                           ? LIMN_METHOD_IG
+                                                                     : LIMN_METHOD_SHAP;
   r->rex = rm == LIMN_METHOD_LIME ? r->lime : rm == LIMN_METHOD_SHAP ? r->shap : r->ig;
   if (in->reasons && in->favourable >= 0 && r->cls) {
     long *t = limn__malloc(r->ctx, r->n * sizeof *t);
@@ -308,6 +358,13 @@ static void head(limn__out *f, const rep *r) {
   limn__puts(f, "</h1>\n<p>Why the model decided as it did for ");
   limn__printf(f, "%zu row%s of <code>", r->n, r->n == 1 ? "" : "s");
   limn__xml(f, r->in->data_path ? r->in->data_path : "data in memory");
+  if (r->trees) {
+    limn__puts(f, "</code>, explained two ways: LIME (a weighted linear model fitted to the model's answers "
+                  "around the row) and TreeSHAP (each feature's exact Shapley value, read from the trees, "
+                  "with the interactions between pairs of features). Red means the feature raised the "
+                  "explained output, blue that it lowered it.</p>\n</header>\n");
+    return;
+  }
   limn__printf(
       f,
       "</code>, explained %s ways: LIME (a weighted linear model fitted to the model's answers around "
@@ -527,6 +584,12 @@ static void heatmap(limn__out *f, const rep *r, size_t i, const limn_explanation
 }
 
 static void ig_section(limn__out *f, const rep *r, size_t i) {
+  if (!r->ig) {
+    limn__puts(f, "<h3>Integrated Gradients</h3>\n<p>Not applicable: a tree ensemble's output is piecewise "
+                  "constant, so it has no gradients. TreeSHAP, below, gives the exact Shapley values in "
+                  "their place.</p>\n");
+    return;
+  }
   const limn_explanation *e = &r->ig[i];
   limn__puts(f, "<h3>Integrated Gradients</h3>\n<p>");
   limn__printf(f,
@@ -619,9 +682,10 @@ static void shap_agreement(limn__out *f, const rep *r, size_t i) {
 
 /* Do LIME and IG name the same top features, with the same signs? */
 static void agreement(limn__out *f, const rep *r, size_t i) {
-  if (!r->lime)
+  if (!r->lime || (!r->ig && !r->shap))
     return;
-  const limn_explanation *a = &r->lime[i], *b = &r->ig[i];
+  const limn_explanation *a = &r->lime[i], *b = r->ig ? &r->ig[i] : &r->shap[i];
+  const char *bn = r->ig ? "Integrated Gradients" : "TreeSHAP";
   size_t ta[5], tb[5], na = top5(r, a, ta), nb = top5(r, b, tb), shared[5], ns = 0, flip[5], nf = 0;
   for (size_t p = 0; p < na; p++)
     for (size_t q = 0; q < nb; q++)
@@ -632,8 +696,11 @@ static void agreement(limn__out *f, const rep *r, size_t i) {
       }
   int ok = ns >= 3 && nf == 0;
   limn__printf(f, "<h3>Do the methods agree?</h3>\n<p class=\"%s\"><strong>%s</strong> ",
-               ok ? "agree" : "disagree", ok ? "They agree." : "LIME and Integrated Gradients disagree.");
-  limn__printf(f, "%zu of LIME's top %zu features are among Integrated Gradients' top %zu", ns, na, nb);
+               ok ? "agree" : "disagree",
+               ok      ? "They agree."
+               : r->ig ? "LIME and Integrated Gradients disagree."
+                       : "LIME and TreeSHAP disagree.");
+  limn__printf(f, "%zu of LIME's top %zu features are among %s' top %zu", ns, na, bn, nb);
   if (ns) {
     limn__puts(f, " (");
     names(f, r, shared, ns);
@@ -643,7 +710,7 @@ static void agreement(limn__out *f, const rep *r, size_t i) {
   if (!ok) {
     limn__puts(f, "LIME ranks ");
     names(f, r, ta, na);
-    limn__puts(f, " first; Integrated Gradients ranks ");
+    limn__printf(f, " first; %s ranks ", bn);
     names(f, r, tb, nb);
     limn__puts(f, " first. ");
   }
@@ -652,13 +719,18 @@ static void agreement(limn__out *f, const rep *r, size_t i) {
     names(f, r, flip, nf);
     limn__puts(f, ". ");
   }
-  if (!ok)
+  if (!ok && r->ig)
     limn__puts(f,
                "LIME weighs the row's bins against the whole training distribution, Integrated Gradients "
                "follows the model from the training means to this row: when they differ, neither alone tells "
                "the whole story.");
+  else if (!ok)
+    limn__puts(f,
+               "LIME fits a line to the model around the row's bins (an approximation), TreeSHAP reads the "
+               "trees themselves (exact Shapley values): where they differ, TreeSHAP's values are the "
+               "model's own.");
   limn__puts(f, "</p>\n");
-  if (r->shap)
+  if (r->shap && r->ig)
     shap_agreement(f, r, i);
 }
 
@@ -678,6 +750,89 @@ static void all_values(limn__out *f, const rep *r, size_t i) {
   limn__puts(f, "</tbody></table></div></details>\n");
 }
 
+/* What a tree model's raw output is, for class k. */
+static void raw_name(limn__out *f, const rep *r, const limn_explanation *e) {
+  if (!r->cls) {
+    limn__puts(f, "the model's value");
+    return;
+  }
+  limn__puts(f, e->space == LIMN_SPACE_OUTPUT ? "the probability of <strong>"
+                                              : "the log-odds (margin) of <strong>");
+  limn__xml(f, class_name(r, (long)e->target));
+  limn__puts(f, "</strong>");
+}
+
+/* The waterfall of row i's explanation e. */
+static void waterfall(limn__out *f, const rep *r, size_t i, const limn_explanation *e) {
+  limn_render_row row = limn_render_row_init(e, r->in->rows[i], 0, r->x + i * r->d);
+  double h = limn__svg_height(&r->rc, &row);
+  limn__printf(
+      f,
+      "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 860 %.0f\" width=\"860\" "
+      "height=\"%.0f\" role=\"img\" aria-labelledby=\"shap-%zu-t\" font-family=\"sans-serif\" "
+      "font-size=\"12\">\n<title id=\"shap-%zu-t\">SHAP waterfall of row %zu: from the base value at the "
+      "bottom, each feature's value moves the output to the prediction at the top</title>\n",
+      h, h, r->in->rows[i], r->in->rows[i], r->in->rows[i]);
+  limn__svg_waterfall(f, &r->rc, &row, 0);
+  limn__puts(f, "</svg></figure>\n");
+}
+
+/* TreeSHAP of row i: the game, the waterfall, the row's strongest interactions. */
+static void tree_shap_text(limn__out *f, const rep *r, size_t i, const limn_explanation *e) {
+  char na[160], nb[160];
+  limn__puts(f, "<p>Exact Shapley values read from the trees (TreeSHAP): each feature's effect on ");
+  raw_name(f, r, e);
+  if (e->estimator == LIMN_SHAP_TREE_INTERVENTIONAL)
+    limn__printf(f, " when the features left out take the values of %zu reference rows (interventional game)",
+                 r->so.nbackground);
+  else
+    limn__puts(f, " when the features left out follow the training data down each tree (the trees' "
+                  "covers: the path-dependent game, no reference rows needed)");
+  limn__printf(f,
+               ". They start at the base value %.4g (the expected output) and add up to the output %.4g "
+               "(efficiency gap %.2g).</p>\n",
+               e->base_value, e->output, e->delta);
+  waterfall(f, r, i, e);
+  /* the row's strongest pairs: 2 Phi_jk, the part of the output the two make together */
+  size_t d = r->d, D = d + 1, best[3] = {0}, nbest = 0;
+  const double *I = r->rinter + i * D * D;
+  double bv[3] = {0};
+  for (size_t a = 0; a < d; a++)
+    for (size_t b = a + 1; b < d; b++) {
+      double v = fabs(I[a * D + b]);
+      size_t q = nbest < 3 ? nbest++ : 3;
+      if (q == 3 && v <= bv[2])
+        continue;
+      if (q == 3)
+        q = 2;
+      while (q > 0 && bv[q - 1] < v)
+        bv[q] = bv[q - 1], best[q] = best[q - 1], q--;
+      bv[q] = v, best[q] = a * D + b;
+    }
+  size_t shown = 0;
+  for (size_t q = 0; q < nbest; q++)
+    shown += bv[q] > 0;
+  if (!shown)
+    return;
+  limn__printf(f,
+               "<div class=\"scroll\"><table><caption class=\"note\">Strongest interactions in this row "
+               "(SHAP interaction values: the part of the output two features make together, beyond their "
+               "separate effects; %s)</caption>\n<thead><tr><th scope=\"col\">Features</th><th "
+               "scope=\"col\">Together</th></tr></thead>\n<tbody>\n",
+               e->estimator == LIMN_SHAP_TREE ? "each feature's value above holds half of it"
+                                              : "of the path-dependent game, the trees' covers");
+  for (size_t q = 0; q < shown; q++) {
+    size_t a = best[q] / D, b = best[q] % D;
+    limn__puts(f, "<tr><td>");
+    limn__xml(f, limn__feature_name(r->m, a, na, sizeof na));
+    limn__puts(f, " &times; ");
+    limn__xml(f, limn__feature_name(r->m, b, nb, sizeof nb));
+    limn__printf(f, "</td><td class=\"num %s\">%+.3g</td></tr>\n", I[a * D + b] >= 0 ? "up" : "down",
+                 2 * I[a * D + b]);
+  }
+  limn__puts(f, "</tbody></table></div>\n");
+}
+
 /* SHAP of row i: what the values mean, their accuracy, and the waterfall. */
 static void shap_section(limn__out *f, const rep *r, size_t i) {
   limn__puts(f, "<h3>SHAP</h3>\n");
@@ -687,6 +842,10 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
     return;
   }
   const limn_explanation *e = &r->shap[i];
+  if (r->trees) {
+    tree_shap_text(f, r, i, e);
+    return;
+  }
   double se, pct;
   int weak = limn__shap_weakness(e, &se, &pct);
   limn__printf(f,
@@ -717,16 +876,76 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
         "<p class=\"disagree\"><strong>Caution:</strong> the standard errors reach %.0f%% of the largest "
         "value, so the order of the features below is not reliable.</p>\n",
         pct);
-  limn_render_row row = limn_render_row_init(e, r->in->rows[i], 0, r->x + i * r->d);
-  double h = limn__svg_height(&r->rc, &row);
-  limn__printf(
-      f,
-      "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 860 %.0f\" width=\"860\" "
-      "height=\"%.0f\" role=\"img\" aria-labelledby=\"shap-%zu-t\" font-family=\"sans-serif\" "
-      "font-size=\"12\">\n<title id=\"shap-%zu-t\">SHAP waterfall of row %zu: from the base value at the "
-      "bottom, each feature's value moves the output to the prediction at the top</title>\n",
-      h, h, r->in->rows[i], r->in->rows[i], r->in->rows[i]);
-  limn__svg_waterfall(f, &r->rc, &row, 0);
+  waterfall(f, r, i, e);
+}
+
+/* Tree models: the strongest pair over the summary rows, as a dependence plot: one dot
+ * per row at (value of a, 2 Phi_ab), coloured by the row's value of b. */
+static void interaction_plot(limn__out *f, const rep *r) {
+  size_t d = r->d, D = d + 1, a = r->ia, b = r->ib, k = r->nsum;
+  char bufa[160], bufb[160];
+  const char *na = limn__feature_name(r->m, a, bufa, sizeof bufa),
+             *nb = limn__feature_name(r->m, b, bufb, sizeof bufb);
+  double x0 = INFINITY, x1 = -INFINITY, y0 = 0, y1 = 0, c0 = INFINITY, c1 = -INFINITY;
+  for (size_t i = 0; i < k; i++) {
+    double xv = r->sumx[i * d + a], cv = r->sumx[i * d + b], yv = 2 * r->inter[i * D * D + a * D + b];
+    if (!isnan(xv))
+      x0 = fmin(x0, xv), x1 = fmax(x1, xv);
+    if (!isnan(cv))
+      c0 = fmin(c0, cv), c1 = fmax(c1, cv);
+    y0 = fmin(y0, yv), y1 = fmax(y1, yv);
+  }
+  if (!(x1 >= x0))
+    return;
+  if (x1 == x0)
+    x0 -= 0.5, x1 += 0.5;
+  if (y1 == y0)
+    y1 = y0 + 1;
+  limn__puts(f, "<h3>The strongest interaction</h3>\n<p>Over these rows, <strong>");
+  limn__xml(f, na);
+  limn__puts(f, "</strong> and <strong>");
+  limn__xml(f, nb);
+  limn__printf(f,
+               "</strong> interact most (mean |interaction value| %.3g): each dot is a row, placed by its "
+               "value of the first and by the part of the output the two make together, coloured by its "
+               "value of the second (blue low, red high, grey missing).</p>\n",
+               r->iamean);
+  const double W = 600, H = 260, L = 60, R = 20, T = 14, B = 40, pw = W - L - R, ph = H - T - B;
+  limn__printf(f,
+               "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+               "height=\"%.0f\" role=\"img\" aria-label=\"interaction of two features\" "
+               "font-family=\"sans-serif\" font-size=\"11\">\n",
+               W, H, W, H);
+  double zy = T + ph * (y1 - 0) / (y1 - y0);
+  limn__printf(f, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#999\"/>\n", L, zy, W - R,
+               zy);
+  limn__printf(f,
+               "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#ccc\"/>\n",
+               L, T, pw, ph);
+  for (size_t i = 0; i < k; i++) {
+    double xv = r->sumx[i * d + a], cv = r->sumx[i * d + b], yv = 2 * r->inter[i * D * D + a * D + b];
+    if (isnan(xv))
+      continue;
+    double px = L + pw * (xv - x0) / (x1 - x0), py = T + ph * (y1 - yv) / (y1 - y0);
+    double t = !(c1 > c0) ? 0.5 : (cv - c0) / (c1 - c0);
+    int red = (int)lround(30 + 200 * t), blue = (int)lround(230 - 200 * t);
+    if (isnan(cv))
+      red = blue = 150;
+    limn__printf(f,
+                 "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"rgb(%d,%d,%d)\" fill-opacity=\"0.8\">"
+                 "<title>row %zu: ",
+                 px, py, red, isnan(cv) ? 150 : 60, blue, r->sumrows[i]);
+    limn__xml(f, na);
+    limn__printf(f, " %.4g, ", xv);
+    limn__xml(f, nb);
+    limn__printf(f, " %.4g; together %+.3g</title></circle>\n", cv, yv);
+  }
+  limn__printf(f, "<text x=\"%.0f\" y=\"%.0f\">%.4g</text>", L, H - B + 16, x0);
+  limn__printf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%.4g</text>\n", W - R, H - B + 16, x1);
+  limn__printf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">", L + pw / 2, H - 6);
+  limn__xml(f, na);
+  limn__printf(f, "</text>\n<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%+.3g</text>", L - 4, T + 10, y1);
+  limn__printf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%+.3g</text>\n", L - 4, T + ph, y0);
   limn__puts(f, "</svg></figure>\n");
 }
 
@@ -753,7 +972,10 @@ static void summary_section(limn__out *f, const rep *r) {
   } else {
     f->nomem = 1;
   }
-  limn__puts(f, "</figure>\n</section>\n");
+  limn__puts(f, "</figure>\n");
+  if (r->inter && r->ia != r->ib)
+    interaction_plot(f, r);
+  limn__puts(f, "</section>\n");
 }
 
 static void row_section(limn__out *f, const rep *r, size_t i) {
@@ -939,12 +1161,19 @@ static void provenance(limn__out *f, const rep *r, const char *msha, const char 
       limn_lime_samples(&r->lo, limn_model_nfeatures(r->m)), limn_discretizer_name(r->lo.discretizer),
       limn_selection_name(r->lo.selection), r->lo.num_features, r->lo.ridge_alpha,
       r->lo.compat ? "lime's" : "limn's lattice");
-  limn__printf(f,
-               "<dt>Integrated Gradients</dt><dd>%s, baseline %s, explained output: probability of the "
-               "predicted class</dd>\n",
-               r->g.quadrature == LIMN_QUAD_EXACT ? "exact path integral" : "50-node Gauss-Legendre",
-               r->g.baseline == LIMN_BASELINE_MEAN ? "training means" : "zero");
-  if (r->shap)
+  if (r->ig)
+    limn__printf(f,
+                 "<dt>Integrated Gradients</dt><dd>%s, baseline %s, explained output: probability of the "
+                 "predicted class</dd>\n",
+                 r->g.quadrature == LIMN_QUAD_EXACT ? "exact path integral" : "50-node Gauss-Legendre",
+                 r->g.baseline == LIMN_BASELINE_MEAN ? "training means" : "zero");
+  if (r->shap && r->trees)
+    limn__printf(f,
+                 "<dt>SHAP</dt><dd>TreeSHAP of the trees' raw output (%s), exact; interaction values of "
+                 "the path-dependent game</dd>\n",
+                 r->so.background ? "interventional over the reference rows"
+                                  : "path-dependent: the trees' covers");
+  else if (r->shap)
     limn__printf(
         f,
         "<dt>SHAP</dt><dd>interventional game over %zu reference rows, identity link, auto estimator "
@@ -953,9 +1182,9 @@ static void provenance(limn__out *f, const rep *r, const char *msha, const char 
         r->so.nbackground, r->so.exact_max, limn_shap_samples(&r->so, LIMN_SHAP_SAMPLING, 0),
         (unsigned long long)in->seed);
   limn__printf(f, "<dt>Reason codes</dt><dd>%zu per row, from %s", in->reasons,
-               in->reasons_from == LIMN_METHOD_LIME && r->lime   ? "LIME"
-               : in->reasons_from == LIMN_METHOD_SHAP && r->shap ? "SHAP"
-                                                                 : "Integrated Gradients");
+               r->rex && r->rex[0].method == LIMN_METHOD_LIME   ? "LIME"
+               : r->rex && r->rex[0].method == LIMN_METHOD_SHAP ? "SHAP"
+                                                                : "Integrated Gradients");
   if (in->favourable >= 0 && r->cls) {
     limn__puts(f, ", favourable class ");
     limn__xml(f, class_name(r, in->favourable));
@@ -991,6 +1220,7 @@ static void rep_free(rep *r) {
     limn_explanations_free(r->ctx, r->shap, r->n);
   limn_explanations_free(r->ctx, r->sumex, r->nsum);
   limn__free(r->ctx, r->sumrows), limn__free(r->ctx, r->sumx);
+  limn__free(r->ctx, r->inter), limn__free(r->ctx, r->rinter);
   limn__free(r->ctx, r->mrows), limn__free(r->ctx, r->mpos), limn__free(r->ctx, r->y);
 }
 
