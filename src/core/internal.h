@@ -68,6 +68,9 @@ size_t limn__parallel_scratch(const limn_ctx *ctx, size_t n, size_t scratch_byte
 int limn__parallel_for_in(limn_ctx *ctx, size_t n, size_t scratch_bytes, unsigned char *scratch,
                           limn__item_fn fn, void *arg);
 
+/* n-point Gauss-Legendre nodes x (ascending) and weights w on [-1, 1] (explain/quadrature.c). */
+void limn__gauss_legendre(size_t n, double *x, double *w);
+
 /* Forward a non-OK status. */
 #define LIMN_TRY(expr)                                                                                       \
   do {                                                                                                       \

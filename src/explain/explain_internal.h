@@ -8,9 +8,6 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-/* n-point Gauss-Legendre nodes x (ascending) and weights w on [-1, 1]. */
-void limn__gauss_legendre(size_t n, double *x, double *w);
-
 /* Allocate n explanations with every array (attr, slot_attr, LIME fields) in one
  * block, fields at their "not applicable" values. */
 int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out);

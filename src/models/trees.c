@@ -14,6 +14,7 @@
 
 #define TREES_MAX_NODES ((size_t)1 << 24) /* all trees together */
 #define TREES_MAX_CAT 65536               /* largest category code of a partition split */
+#define TREES_MAX_DEPTH 2048              /* levels of a tree */
 
 /* How raw outputs (margins) become the model's outputs. */
 typedef enum tree_tf {
@@ -58,6 +59,8 @@ typedef struct limn__trees {
   int le;       /* x <= threshold goes left (scikit-learn); else x < threshold (XGBoost) */
   int fsum;     /* leaves summed in float (XGBoost) */
   double *mean; /* (nodes x L) cover-weighted mean leaf value under each node, or NULL without covers */
+  double *qt;   /* Gauss-Legendre on [0, 1] with Q = 1..(depth + 1) / 2 nodes: at Q(Q - 1), Q nodes then
+                   Q weights */
   size_t depth; /* the deepest leaf's depth */
 } limn__trees;
 
@@ -67,7 +70,8 @@ static void trees_destroy(limn_model *m) {
     return;
   limn__free(m->ctx, t->start), limn__free(m->ctx, t->group), limn__free(m->ctx, t->weight);
   limn__free(m->ctx, t->nodes), limn__free(m->ctx, t->leaf), limn__free(m->ctx, t->bits);
-  limn__free(m->ctx, t->base), limn__free(m->ctx, t->mean), limn__free(m->ctx, t);
+  limn__free(m->ctx, t->base), limn__free(m->ctx, t->mean), limn__free(m->ctx, t->qt);
+  limn__free(m->ctx, t);
 }
 
 /* The child x takes at split n (x = v, its column's value). */
@@ -123,17 +127,42 @@ typedef struct fwd_arg {
 
 #define TREES_CHUNK 64
 
+/* The raw outputs of rows x[0..nr) into mg (nr, nout): tree by tree over the block (the
+ * tree's nodes stay in cache), each row's sum in tree order as margins() adds it. */
+static void block_margins(const limn__trees *t, const float *x, size_t nr, size_t d, double *mg) {
+  for (size_t i = 0; i < nr; i++)
+    for (size_t g = 0; g < t->nout; g++)
+      mg[i * t->nout + g] = t->base[g];
+  for (size_t k = 0; k < t->ntrees; k++) {
+    size_t g = t->group[k];
+    double w = t->weight[k];
+    for (size_t i = 0; i < nr; i++) {
+      const double *lv = t->leaf + (t->start[k] + leaf_of(t, k, x + i * d)) * t->L;
+      double *m = mg + i * t->nout;
+      if (t->L > 1)
+        for (size_t c = 0; c < t->nout; c++)
+          m[c] += w * lv[c];
+      else if (t->fsum)
+        m[g] = (double)((float)m[g] + (float)w * (float)lv[0]);
+      else
+        m[g] += w * lv[0];
+    }
+  }
+}
+
 static int fwd_item(void *arg, size_t c, void *scratch) {
   const fwd_arg *a = arg;
   const limn_model *m = a->m;
   const limn__trees *t = m->impl;
-  double *mg = scratch;
-  float *fo = (float *)(mg + t->nout);
-  size_t d = m->nfeatures, k = m->noutputs;
+  double *block = scratch;
+  float *fo = (float *)(block + TREES_CHUNK * t->nout);
+  size_t d = m->nfeatures, k = m->noutputs, i0 = c * TREES_CHUNK;
+  size_t nr = a->n - i0 < TREES_CHUNK ? a->n - i0 : TREES_CHUNK;
   int logit = a->sp == LIMN_SPACE_LOGIT;
-  for (size_t i = c * TREES_CHUNK; i < a->n && i < (c + 1) * TREES_CHUNK; i++) {
-    float *o = a->out + i * k;
-    margins(t, a->x + i * d, mg);
+  block_margins(t, a->x + i0 * d, nr, d, block);
+  for (size_t i = 0; i < nr; i++) {
+    float *o = a->out + (i0 + i) * k;
+    const double *mg = block + i * t->nout;
     if (t->two) { /* two classes: P(0), P(1); logit space: 0 and the margin */
       o[0] = logit ? 0.0f : (float)(1.0 - sigmoid(mg[0]));
       o[1] = logit ? (float)mg[0] : (float)sigmoid(mg[0]);
@@ -159,7 +188,7 @@ static int trees_forward(limn_ctx *ctx, const limn_model *m, const float *x, siz
   const limn__trees *t = m->impl;
   fwd_arg a = {m, x, n, sp, out};
   int rc = limn__parallel_for(ctx, (n + TREES_CHUNK - 1) / TREES_CHUNK,
-                              t->nout * (sizeof(double) + sizeof(float)), fwd_item, &a);
+                              t->nout * (TREES_CHUNK * sizeof(double) + sizeof(float)), fwd_item, &a);
   return rc == LIMN_ENOMEM ? rc : LIMN_OK;
 }
 
@@ -178,55 +207,22 @@ int limn__trees_raw(const limn_model *m, size_t target, size_t *raw, double *sig
   return 1 | (t->probs || t->tf == TF_IDENTITY ? 2 : 0) | (!t->probs ? 4 : 0);
 }
 
-/* ---- TreeSHAP ---- */
+/* ---- path-dependent TreeSHAP ----
+ *
+ * A leaf of value v whose path splits on k distinct features, feature u with zero
+ * fraction z_u (the product of the cover ratios of its splits on the path) and one
+ * fraction o_u (1 when x takes every one of them, else 0), gives feature i
+ *   v (o_i - z_i) sum_S |S|! (k - 1 - |S|)! / k!  prod_{j in S} o_j prod_{j not in S, j != i} z_j
+ * (Lundberg, Erion & Lee 2018). With the Beta integral for the weights this is
+ *   v (o_i - z_i) int_0^1 prod_{j != i} (z_j + (o_j - z_j) t) dt,
+ * a polynomial of degree k - 1 in t, which Gauss-Legendre with ceil(k / 2) nodes on
+ * [0, 1] integrates exactly (the quadrature form of GPUTreeShap and XGBoost >= 3.3 with
+ * the node count chosen per leaf, so there is no approximation error). Each leaf costs
+ * O(k ceil(k / 2)) multiplications and no division, instead of Algorithm 2's O(depth^2)
+ * divisions. Interaction values condition on one feature cf: present (x's branch only)
+ * or absent (both branches by cover), never a player. */
 
-/* A path element of Algorithm 2 (Lundberg, Erion & Lee 2018). */
-typedef struct pelem {
-  long d;         /* feature, -1 for the start */
-  double z, o, w; /* zero fraction, one fraction, permutation weight */
-} pelem;
-
-static void extend(pelem *m, size_t ud, double z, double o, long d) {
-  m[ud].d = d, m[ud].z = z, m[ud].o = o, m[ud].w = ud == 0 ? 1 : 0;
-  for (size_t i = ud; i-- > 0;) {
-    m[i + 1].w += o * m[i].w * (double)(i + 1) / (double)(ud + 1);
-    m[i].w = z * m[i].w * (double)(ud - i) / (double)(ud + 1);
-  }
-}
-
-static void unwind(pelem *m, size_t ud, size_t k) {
-  double z = m[k].z, o = m[k].o, n = m[ud].w;
-  for (size_t i = ud; i-- > 0;) {
-    if (o != 0) {
-      double t = m[i].w;
-      m[i].w = n * (double)(ud + 1) / ((double)(i + 1) * o);
-      n = t - m[i].w * z * (double)(ud - i) / (double)(ud + 1);
-    } else {
-      m[i].w = m[i].w * (double)(ud + 1) / (z * (double)(ud - i));
-    }
-  }
-  for (size_t i = k; i < ud; i++)
-    m[i].d = m[i + 1].d, m[i].z = m[i + 1].z, m[i].o = m[i + 1].o;
-}
-
-static double unwound_sum(const pelem *m, size_t ud, size_t k) {
-  double z = m[k].z, o = m[k].o, n = m[ud].w, total = 0;
-  for (size_t i = ud; i-- > 0;) {
-    if (o != 0) {
-      double t = n / ((double)(i + 1) * o);
-      total += t;
-      n = m[i].w - t * z * (double)(ud - i);
-    } else if (z != 0) {
-      total += m[i].w / (z * (double)(ud - i));
-    }
-  }
-  return total * (double)(ud + 1);
-}
-
-/* One tree's walk for row x and one output. With a condition (interaction values),
- * feature cf is always present (cond 1: x's branch only) or always absent (cond -1: both
- * branches by cover), and never enters the path. */
-typedef struct shap_walk {
+typedef struct qwalk {
   const limn__trees *t;
   const tnode *nd;
   const double *lv; /* leaf value of node j: lv[j * ls] */
@@ -234,58 +230,83 @@ typedef struct shap_walk {
   const float *x;
   double *phi;
   double scale; /* the tree's weight */
-  int cond;
+  int cond;     /* interaction values: feature cf always present (1) or absent (-1); 0 none */
   uint32_t cf;
-} shap_walk;
+  double *fz, *fo;   /* (nfeatures) each feature's fractions on the path */
+  unsigned char *on; /* (nfeatures) on the path */
+  uint32_t *uf;      /* the features on the path, in order */
+  size_t nu;
+  double *a, *p, *acc; /* (depth) a leaf's scratch */
+} qwalk;
 
-/* Node j; the parent's path has np elements; ext: add (z, o, d) to it (else the parent
- * split on the condition's feature). m has room for this level and below. */
-static void recurse(const shap_walk *w, size_t j, const pelem *parent, size_t np, pelem *m, double z,
-                    double o, long d, double cfrac, int ext) {
-  if (cfrac == 0)
+static void qleaf(qwalk *w, double v) {
+  size_t k = w->nu;
+  if (k == 0 || v == 0)
     return;
-  size_t ud = ext ? np : np - 1;
-  memcpy(m, parent, np * sizeof *m);
-  if (ext)
-    extend(m, ud, z, o, d);
-  const tnode *n = &w->nd[j];
-  if (n->left < 0) {
-    double v = w->scale * w->lv[j * w->ls] * cfrac;
-    for (size_t k = 1; k <= ud; k++)
-      w->phi[m[k].d] += unwound_sum(m, ud, k) * (m[k].o - m[k].z) * v;
-    return;
+  size_t Q = (k + 1) / 2;
+  const double *qt = w->t->qt + Q * (Q - 1), *qw = qt + Q;
+  for (size_t u = 0; u < k; u++)
+    w->acc[u] = 0;
+  for (size_t q = 0; q < Q; q++) {
+    double tq = qt[q], pre = 1, suf = qw[q];
+    for (size_t u = 0; u < k; u++) {
+      double z = w->fz[w->uf[u]];
+      w->a[u] = z + (w->fo[w->uf[u]] - z) * tq;
+      w->p[u] = pre;
+      pre *= w->a[u];
+    }
+    for (size_t u = k; u-- > 0;) {
+      w->acc[u] += w->p[u] * suf;
+      suf *= w->a[u];
+    }
   }
-  size_t hot = child(w->t, n, w->x[n->feature]);
-  size_t cold = hot == (size_t)n->left ? (size_t)n->right : (size_t)n->left;
-  double r = n->cover, iz = 1, io = 1;
-  size_t k = 1, nud = ud;
-  for (; k <= ud && m[k].d != (long)n->feature; k++)
-    ;
-  if (k <= ud) {
-    iz = m[k].z, io = m[k].o;
-    unwind(m, ud, k);
-    nud = ud - 1;
+  for (size_t u = 0; u < k; u++) {
+    uint32_t f = w->uf[u];
+    w->phi[f] += v * (w->fo[f] - w->fz[f]) * w->acc[u];
   }
-  double zh = r > 0 ? w->nd[hot].cover / r : 0, zc = r > 0 ? w->nd[cold].cover / r : 0;
-  double fh = cfrac, fc = cfrac;
-  int cext = 1;
-  if (w->cond && n->feature == w->cf) {
-    if (w->cond > 0)
-      fc = 0;
-    else
-      fh *= zh, fc *= zc;
-    cext = 0;
-  }
-  recurse(w, hot, m, nud + 1, m + nud + 2, zh * iz, io, (long)n->feature, fh, cext);
-  recurse(w, cold, m, nud + 1, m + nud + 2, zc * iz, 0, (long)n->feature, fc, cext);
 }
 
-/* Tree k's walk for row x and raw output g (NULL when the tree does not add to it). */
-static int walk_of(const limn__trees *t, size_t k, size_t g, const float *x, double *phi, shap_walk *w) {
+static void qrec(qwalk *w, size_t j, double cfrac) {
+  const tnode *n = &w->nd[j];
+  if (n->left < 0) {
+    qleaf(w, w->scale * w->lv[j * w->ls] * cfrac);
+    return;
+  }
+  uint32_t f = n->feature;
+  size_t hot = child(w->t, n, w->x[f]);
+  size_t cold = hot == (size_t)n->left ? (size_t)n->right : (size_t)n->left;
+  double r = n->cover, zh = r > 0 ? w->nd[hot].cover / r : 0, zc = r > 0 ? w->nd[cold].cover / r : 0;
+  if (w->cond && f == w->cf) { /* the condition's feature: not a player */
+    if (w->cond > 0) {
+      qrec(w, hot, cfrac);
+    } else {
+      if (zh > 0)
+        qrec(w, hot, cfrac * zh);
+      if (zc > 0)
+        qrec(w, cold, cfrac * zc);
+    }
+    return;
+  }
+  int fresh = !w->on[f];
+  double z0 = fresh ? 1 : w->fz[f], o0 = fresh ? 1 : w->fo[f];
+  if (fresh)
+    w->on[f] = 1, w->uf[w->nu++] = f;
+  w->fz[f] = z0 * zh, w->fo[f] = o0;
+  qrec(w, hot, cfrac);
+  w->fz[f] = z0 * zc, w->fo[f] = 0;
+  qrec(w, cold, cfrac);
+  if (fresh)
+    w->on[f] = 0, w->nu--;
+  else
+    w->fz[f] = z0, w->fo[f] = o0;
+}
+
+/* Tree k's walk for row x and raw output g (0 when the tree does not add to it). */
+static int walk_of(const limn__trees *t, size_t k, size_t g, const float *x, double *phi, qwalk *w) {
   if (t->L == 1 && t->group[k] != g)
     return 0;
   w->t = t, w->nd = t->nodes + t->start[k], w->lv = t->leaf + t->start[k] * t->L + (t->L > 1 ? g : 0);
-  w->ls = t->L, w->x = x, w->phi = phi, w->scale = t->weight[k], w->cond = 0, w->cf = 0;
+  w->ls = t->L, w->x = x, w->phi = phi, w->scale = t->weight[k], w->cond = 0, w->cf = 0, w->nu = 0;
   return 1;
 }
 
@@ -354,35 +375,39 @@ typedef struct tshap_arg {
   const size_t *raw;
   const limn__tree_game *g;
   double *phi, *bias, *margin;
-  size_t P;       /* players */
-  size_t pathcap; /* path elements per walk */
+  size_t P; /* players */
   const double *wt;
   size_t W;
   double *inter; /* interactions: (n, d + 1, d + 1), or NULL */
 } tshap_arg;
 
-/* Per-thread scratch layout. */
+/* Per-thread scratch. */
 typedef struct tshap_scratch {
-  pelem *path;
-  double *col, *on, *off, *mg;
-  unsigned char *st, *used;
+  double *col, *on, *off, *mg, *fz, *fo, *a, *p, *acc;
   size_t *stack, *feats;
+  uint32_t *uf;
+  unsigned char *st, *used, *inpath;
 } tshap_scratch;
 
 static size_t scratch_size(const tshap_arg *a) {
-  size_t d = a->m->nfeatures, P = a->P;
-  return a->pathcap * sizeof(pelem) + (3 * d + a->t->nout) * sizeof(double) + (P + d) +
-         (a->t->depth + 2 + d) * sizeof(size_t) + 64;
+  size_t d = a->m->nfeatures, D = a->t->depth + 2;
+  return (5 * d + a->t->nout + 3 * D) * sizeof(double) + (D + d) * sizeof(size_t) + D * sizeof(uint32_t) +
+         a->P + 2 * d + 64;
 }
 
 static tshap_scratch carve(const tshap_arg *a, void *mem) {
-  size_t d = a->m->nfeatures;
+  size_t d = a->m->nfeatures, D = a->t->depth + 2;
   tshap_scratch s;
-  s.path = mem;
-  s.col = (double *)(s.path + a->pathcap), s.on = s.col + d, s.off = s.on + d, s.mg = s.off + d;
-  s.stack = (size_t *)(s.mg + a->t->nout), s.feats = s.stack + a->t->depth + 2;
-  s.st = (unsigned char *)(s.feats + d), s.used = s.st + a->P;
+  s.col = mem, s.on = s.col + d, s.off = s.on + d, s.fz = s.off + d, s.fo = s.fz + d, s.a = s.fo + d;
+  s.p = s.a + D, s.acc = s.p + D, s.mg = s.acc + D;
+  s.stack = (size_t *)(s.mg + a->t->nout), s.feats = s.stack + D;
+  s.uf = (uint32_t *)(s.feats + d);
+  s.st = (unsigned char *)(s.uf + D), s.used = s.st + a->P, s.inpath = s.used + d;
   return s;
+}
+
+static void qwalk_scratch(qwalk *w, tshap_scratch *s) {
+  w->fz = s->fz, w->fo = s->fo, w->on = s->inpath, w->uf = s->uf, w->a = s->a, w->p = s->p, w->acc = s->acc;
 }
 
 /* Row i's interaction values for raw output g into a->inter (d + 1)^2, the bias last. */
@@ -391,11 +416,11 @@ static void row_interactions(const tshap_arg *a, tshap_scratch *s, size_t i, siz
   size_t d = a->m->nfeatures, D = d + 1;
   double *I = a->inter + i * D * D;
   memset(I, 0, D * D * sizeof *I);
-  memset(s->used, 0, d);
   for (size_t k = 0; k < t->ntrees; k++) {
-    shap_walk w;
-    if (!walk_of(t, k, g, x, s->col, &w))
+    qwalk w;
+    if (!walk_of(t, k, g, x, s->on, &w))
       continue;
+    qwalk_scratch(&w, s);
     /* the features this tree splits on */
     const tnode *nd = w.nd;
     size_t nn = t->start[k + 1] - t->start[k], U = 0;
@@ -406,10 +431,10 @@ static void row_interactions(const tshap_arg *a, tshap_scratch *s, size_t i, siz
       size_t f = s->feats[u];
       for (size_t v = 0; v < U; v++)
         s->on[s->feats[v]] = s->off[s->feats[v]] = 0;
-      w.cond = 1, w.cf = (uint32_t)f, w.phi = s->on;
-      recurse(&w, 0, NULL, 0, s->path, 1, 1, -1, 1, 1);
-      w.cond = -1, w.phi = s->off;
-      recurse(&w, 0, NULL, 0, s->path, 1, 1, -1, 1, 1);
+      w.cond = 1, w.cf = (uint32_t)f, w.phi = s->on, w.nu = 0;
+      qrec(&w, 0, 1);
+      w.cond = -1, w.phi = s->off, w.nu = 0;
+      qrec(&w, 0, 1);
       for (size_t v = 0; v < U; v++) {
         size_t j = s->feats[v];
         I[f * D + j] += (s->on[j] - s->off[j]) / 2;
@@ -438,15 +463,17 @@ static int tshap_item(void *arg, size_t i, void *mem) {
   tshap_scratch s = carve(a, mem);
   double *phi = a->phi + i * P;
   memset(phi, 0, P * sizeof *phi);
+  memset(s.inpath, 0, d), memset(s.used, 0, d);
   if (!gm->interventional) {
     double bias = t->base[g];
     memset(s.col, 0, d * sizeof *s.col);
     for (size_t k = 0; k < t->ntrees; k++) {
-      shap_walk w;
+      qwalk w;
       if (!walk_of(t, k, g, x, s.col, &w))
         continue;
+      qwalk_scratch(&w, &s);
       bias += w.scale * tree_mean(t, k, g);
-      recurse(&w, 0, NULL, 0, s.path, 1, 1, -1, 1, 1);
+      qrec(&w, 0, 1);
     }
     for (size_t j = 0; j < d; j++) /* path-dependent with groups: the sums of the columns' values */
       phi[gm->player ? gm->player[j] : j] += s.col[j];
@@ -499,27 +526,15 @@ int limn__trees_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t 
   if (g->interventional && (!g->bg || !g->nbg))
     return limn__err(ctx, LIMN_EINVAL, "interventional TreeSHAP needs background rows");
   if (inter && (g->interventional || g->player))
-    return limn__err(
-        ctx, LIMN_EUNSUPPORTED,
-        "interaction values are those of the path-dependent game, per column (no background, no groups)");
+    return limn__err(ctx, LIMN_EUNSUPPORTED,
+                     "interaction values are those of the path-dependent game, per column (no background, "
+                     "no groups)");
   for (size_t i = 0; i < n; i++)
     if (raw[i] >= t->nout)
       return limn__err(ctx, LIMN_EINVAL, "TreeSHAP: output %zu of %zu", raw[i], t->nout);
-  size_t D = t->depth + 3, W = t->depth + 2;
-  tshap_arg a = {m,
-                 t,
-                 x,
-                 n,
-                 raw,
-                 g,
-                 phi,
-                 bias,
-                 margin,
-                 g->player ? g->nplayers : m->nfeatures,
-                 D * (D + 1) / 2 + D,
-                 NULL,
-                 W,
-                 inter};
+  size_t W = t->depth + 2;
+  tshap_arg a = {m,    t, x,    n, raw, g, phi, bias, margin, g->player ? g->nplayers : m->nfeatures,
+                 NULL, W, inter};
   double *wt = NULL;
   if (g->interventional) { /* (a - 1)! c! / (a + c)! = 1 / (a C(a + c, a)) */
     wt = limn__alloc_array(ctx, W * W, sizeof *wt);
@@ -995,7 +1010,20 @@ static int read_trees(const xrd *r, const cJSON *trees, size_t nfeat, int xgb, l
       return rc;
     k++;
   }
-  return tree_means(ctx, t);
+  LIMN_TRY(tree_means(ctx, t));
+  if (t->depth > TREES_MAX_DEPTH) /* (the walks recurse once per level) */
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: a tree %zu levels deep (limn reads up to %d)", r->name,
+                     t->depth, TREES_MAX_DEPTH);
+  size_t Qmax = (t->depth + 1) / 2 + 1;
+  if (!(t->qt = limn__alloc_array(ctx, Qmax * (Qmax + 1), sizeof *t->qt)))
+    return LIMN_ENOMEM;
+  for (size_t Q = 1; Q <= Qmax; Q++) { /* nodes (x + 1) / 2, weights w / 2 */
+    double *x = t->qt + Q * (Q - 1), *w = x + Q;
+    limn__gauss_legendre(Q, x, w);
+    for (size_t q = 0; q < Q; q++)
+      x[q] = (x[q] + 1) / 2, w[q] /= 2;
+  }
+  return LIMN_OK;
 }
 
 /* A schema of numeric columns named from `names` (or f0..), the target and its classes

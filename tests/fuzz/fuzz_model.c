@@ -1,5 +1,6 @@
 /* Fuzz target: the model-file reader on arbitrary bytes. A model that loads must
- * predict, give gradients and save without trouble. */
+ * predict, give gradients and save without trouble; a tree model must also give
+ * TreeSHAP values of both games and interaction values. */
 #include "limn.h"
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       w[0] = 1.0f;
       limn_model_predict(ctx, m, x, 1, o);
       limn_model_vjp(ctx, m, x, 1, w, LIMN_SPACE_OUTPUT, g);
+    }
+    if (x && limn_model_is_trees(m) && d < 256) { /* TreeSHAP of both games, interaction values */
+      limn_explanation *e = NULL;
+      limn_shap_opts so = limn_shap_opts_default();
+      if (limn_explain_shap(ctx, m, x, 1, &so, &e) == LIMN_OK)
+        limn_explanations_free(ctx, e, 1);
+      so.background = x, so.nbackground = 1, so.estimator = LIMN_SHAP_TREE_INTERVENTIONAL;
+      if (limn_explain_shap(ctx, m, x, 1, &so, &e) == LIMN_OK)
+        limn_explanations_free(ctx, e, 1);
+      double *I = calloc((d + 1) * (d + 1), sizeof *I);
+      if (I)
+        limn_shap_interactions(ctx, m, x, 1, -1, NULL, I);
+      free(I);
     }
     unsigned char *buf = NULL;
     size_t len = 0;

@@ -575,6 +575,27 @@ static void check_conventions(void) {
     CHECK(!strcmp(limn_model_kind(ms), "sklearn") && limn_model_is_trees(ms));
   }
   limn_model_free(mx), limn_model_free(ms);
+  /* a categorical split on b with the set {1, 3}: in the set goes right (+1); another
+   * code, a negative or a fractional one left (-1); missing the default (left) */
+  limn_model *mc = NULL;
+  char *buf = NULL;
+  FILE *f = fopen(src_path("tests/fuzz/corpus/model/xgb_small_cat.json"), "rb");
+  size_t len = 0;
+  if (f && (buf = malloc(4096)))
+    len = fread(buf, 1, 4096, f);
+  if (f)
+    fclose(f);
+  CHECK_OK(ctx, limn_model_load_mem(ctx, buf, len, "cat.json", &mc));
+  if (mc) {
+    float x[7 * 2] = {0, 1, 0, 2, 0, 3, 0, 0, 0, -1, 0, 1.5f, 0, NAN}, o[14];
+    CHECK_OK(ctx, limn_model_forward(ctx, mc, x, 7, LIMN_SPACE_LOGIT, o));
+    double got[7], want[7] = {1, -1, 1, -1, -1, -1, -1};
+    for (size_t i = 0; i < 7; i++)
+      got[i] = o[2 * i + 1];
+    CHECK_CLOSE("categorical decisions", got, want, 7, 0, 0);
+  }
+  free(buf);
+  limn_model_free(mc);
 }
 
 int main(void) {
