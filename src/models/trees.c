@@ -42,6 +42,18 @@ typedef struct tnode {
   double cover;    /* XGBoost's sum_hessian, scikit-learn's weighted samples; NaN when unknown */
 } tnode;
 
+/* The node as prediction reads it (16 bytes): x goes left when x <= thr, thr the largest
+ * float that does (for a float x, x <= t and x < t in double both come down to a float
+ * comparison with a rounded threshold). */
+typedef struct pnode {
+  float thr;
+  uint32_t feat; /* the feature | PN_LEFT (NaN goes left) | PN_CAT (a categorical split) */
+  int32_t left, right;
+} pnode;
+#define PN_FEATURE 0x3fffffffu
+#define PN_LEFT 0x40000000u
+#define PN_CAT 0x80000000u
+
 typedef struct limn__trees {
   size_t ntrees, nout; /* raw outputs (XGBoost's output groups) */
   size_t L;            /* leaf values per leaf: 1 (each tree adds to its output, group[t]) or nout */
@@ -49,6 +61,7 @@ typedef struct limn__trees {
   size_t *group;       /* (ntrees) each tree's output when L == 1 */
   double *weight;      /* (ntrees) each tree's weight (dart's weight_drop, the file's tree_weight) */
   tnode *nodes;
+  pnode *pn;      /* (nodes) the same for prediction */
   double *leaf;   /* (nodes x L) leaf values (0 at splits) */
   uint32_t *bits; /* categorical splits' category sets */
   size_t nbits;
@@ -70,6 +83,7 @@ static void trees_destroy(limn_model *m) {
     return;
   limn__free(m->ctx, t->start), limn__free(m->ctx, t->group), limn__free(m->ctx, t->weight);
   limn__free(m->ctx, t->nodes), limn__free(m->ctx, t->leaf), limn__free(m->ctx, t->bits);
+  limn__free(m->ctx, t->pn);
   limn__free(m->ctx, t->base), limn__free(m->ctx, t->mean), limn__free(m->ctx, t->qt);
   limn__free(m->ctx, t);
 }
@@ -88,12 +102,25 @@ static inline size_t child(const limn__trees *t, const tnode *n, float v) {
   return (size_t)(left ? n->left : n->right);
 }
 
+/* The child x takes at split q (an index into all trees' nodes; x its row), on the
+ * compact nodes: one float comparison, categorical splits through child(). */
+static inline size_t step(const limn__trees *t, size_t q, const float *x) {
+  const pnode *p = &t->pn[q];
+  uint32_t fl = p->feat;
+  float v = x[fl & PN_FEATURE];
+  if (fl & PN_CAT)
+    return child(t, &t->nodes[q], v);
+  if (isnan(v))
+    return (size_t)(fl & PN_LEFT ? p->left : p->right);
+  return (size_t)(v <= p->thr ? p->left : p->right);
+}
+
 /* The leaf row x reaches in tree k (its index within the tree). */
 static inline size_t leaf_of(const limn__trees *t, size_t k, const float *x) {
-  const tnode *nd = t->nodes + t->start[k];
+  const pnode *pn = t->pn + t->start[k];
   size_t i = 0;
-  while (nd[i].left >= 0)
-    i = child(t, &nd[i], x[nd[i].feature]);
+  while (pn[i].left >= 0)
+    i = step(t, t->start[k] + i, x);
   return i;
 }
 
@@ -232,8 +259,9 @@ typedef struct qwalk {
   double scale; /* the tree's weight */
   int cond;     /* interaction values: feature cf always present (1) or absent (-1); 0 none */
   uint32_t cf;
-  double *fz, *fo;   /* (nfeatures) each feature's fractions on the path */
+  double *fz, *fo;   /* (depth) the fractions of the features on the path, in order */
   unsigned char *on; /* (nfeatures) on the path */
+  uint32_t *pos;     /* (nfeatures) a feature's place on the path, when on it */
   uint32_t *uf;      /* the features on the path, in order */
   size_t nu;
   double *a, *p, *acc; /* (depth) a leaf's scratch */
@@ -250,8 +278,7 @@ static void qleaf(qwalk *w, double v) {
   for (size_t q = 0; q < Q; q++) {
     double tq = qt[q], pre = 1, suf = qw[q];
     for (size_t u = 0; u < k; u++) {
-      double z = w->fz[w->uf[u]];
-      w->a[u] = z + (w->fo[w->uf[u]] - z) * tq;
+      w->a[u] = w->fz[u] + (w->fo[u] - w->fz[u]) * tq;
       w->p[u] = pre;
       pre *= w->a[u];
     }
@@ -260,10 +287,8 @@ static void qleaf(qwalk *w, double v) {
       suf *= w->a[u];
     }
   }
-  for (size_t u = 0; u < k; u++) {
-    uint32_t f = w->uf[u];
-    w->phi[f] += v * (w->fo[f] - w->fz[f]) * w->acc[u];
-  }
+  for (size_t u = 0; u < k; u++)
+    w->phi[w->uf[u]] += v * (w->fo[u] - w->fz[u]) * w->acc[u];
 }
 
 static void qrec(qwalk *w, size_t j, double cfrac) {
@@ -273,7 +298,7 @@ static void qrec(qwalk *w, size_t j, double cfrac) {
     return;
   }
   uint32_t f = n->feature;
-  size_t hot = child(w->t, n, w->x[f]);
+  size_t hot = step(w->t, (size_t)(n - w->t->nodes), w->x);
   size_t cold = hot == (size_t)n->left ? (size_t)n->right : (size_t)n->left;
   double r = n->cover, zh = r > 0 ? w->nd[hot].cover / r : 0, zc = r > 0 ? w->nd[cold].cover / r : 0;
   if (w->cond && f == w->cf) { /* the condition's feature: not a player */
@@ -288,17 +313,18 @@ static void qrec(qwalk *w, size_t j, double cfrac) {
     return;
   }
   int fresh = !w->on[f];
-  double z0 = fresh ? 1 : w->fz[f], o0 = fresh ? 1 : w->fo[f];
   if (fresh)
-    w->on[f] = 1, w->uf[w->nu++] = f;
-  w->fz[f] = z0 * zh, w->fo[f] = o0;
+    w->on[f] = 1, w->pos[f] = (uint32_t)w->nu, w->uf[w->nu] = f, w->fz[w->nu] = w->fo[w->nu] = 1, w->nu++;
+  size_t u = w->pos[f];
+  double z0 = w->fz[u], o0 = w->fo[u];
+  w->fz[u] = z0 * zh, w->fo[u] = o0;
   qrec(w, hot, cfrac);
-  w->fz[f] = z0 * zc, w->fo[f] = 0;
+  w->fz[u] = z0 * zc, w->fo[u] = 0;
   qrec(w, cold, cfrac);
   if (fresh)
     w->on[f] = 0, w->nu--;
   else
-    w->fz[f] = z0, w->fo[f] = o0;
+    w->fz[u] = z0, w->fo[u] = o0;
 }
 
 /* Tree k's walk for row x and raw output g (0 when the tree does not add to it). */
@@ -346,11 +372,11 @@ static void iv_recurse(iv_walk *w, size_t j, size_t a, size_t c) {
   }
   size_t p = w->player ? w->player[n->feature] : n->feature;
   if (w->st[p] == 1) {
-    iv_recurse(w, child(w->t, n, w->x[n->feature]), a, c);
+    iv_recurse(w, step(w->t, (size_t)(n - w->t->nodes), w->x), a, c);
   } else if (w->st[p] == 2) {
-    iv_recurse(w, child(w->t, n, w->b[n->feature]), a, c);
+    iv_recurse(w, step(w->t, (size_t)(n - w->t->nodes), w->b), a, c);
   } else {
-    size_t cx = child(w->t, n, w->x[n->feature]), cb = child(w->t, n, w->b[n->feature]);
+    size_t q = (size_t)(n - w->t->nodes), cx = step(w->t, q, w->x), cb = step(w->t, q, w->b);
     if (cx == cb) {
       iv_recurse(w, cx, a, c);
       return;
@@ -385,29 +411,30 @@ typedef struct tshap_arg {
 typedef struct tshap_scratch {
   double *col, *on, *off, *mg, *fz, *fo, *a, *p, *acc;
   size_t *stack, *feats;
-  uint32_t *uf;
+  uint32_t *uf, *pos;
   unsigned char *st, *used, *inpath;
 } tshap_scratch;
 
 static size_t scratch_size(const tshap_arg *a) {
   size_t d = a->m->nfeatures, D = a->t->depth + 2;
-  return (5 * d + a->t->nout + 3 * D) * sizeof(double) + (D + d) * sizeof(size_t) + D * sizeof(uint32_t) +
-         a->P + 2 * d + 64;
+  return (3 * d + a->t->nout + 5 * D) * sizeof(double) + (D + d) * sizeof(size_t) +
+         (D + d) * sizeof(uint32_t) + a->P + 2 * d + 64;
 }
 
 static tshap_scratch carve(const tshap_arg *a, void *mem) {
   size_t d = a->m->nfeatures, D = a->t->depth + 2;
   tshap_scratch s;
-  s.col = mem, s.on = s.col + d, s.off = s.on + d, s.fz = s.off + d, s.fo = s.fz + d, s.a = s.fo + d;
+  s.col = mem, s.on = s.col + d, s.off = s.on + d, s.fz = s.off + d, s.fo = s.fz + D, s.a = s.fo + D;
   s.p = s.a + D, s.acc = s.p + D, s.mg = s.acc + D;
   s.stack = (size_t *)(s.mg + a->t->nout), s.feats = s.stack + D;
-  s.uf = (uint32_t *)(s.feats + d);
-  s.st = (unsigned char *)(s.uf + D), s.used = s.st + a->P, s.inpath = s.used + d;
+  s.uf = (uint32_t *)(s.feats + d), s.pos = s.uf + D;
+  s.st = (unsigned char *)(s.pos + d), s.used = s.st + a->P, s.inpath = s.used + d;
   return s;
 }
 
 static void qwalk_scratch(qwalk *w, tshap_scratch *s) {
-  w->fz = s->fz, w->fo = s->fo, w->on = s->inpath, w->uf = s->uf, w->a = s->a, w->p = s->p, w->acc = s->acc;
+  w->fz = s->fz, w->fo = s->fo, w->on = s->inpath, w->uf = s->uf, w->pos = s->pos, w->a = s->a, w->p = s->p;
+  w->acc = s->acc;
 }
 
 /* Row i's interaction values for raw output g into a->inter (d + 1)^2, the bias last. */
@@ -1011,6 +1038,17 @@ static int read_trees(const xrd *r, const cJSON *trees, size_t nfeat, int xgb, l
     k++;
   }
   LIMN_TRY(tree_means(ctx, t));
+  if (!(t->pn = limn__alloc_array(ctx, total, sizeof *t->pn)))
+    return LIMN_ENOMEM;
+  for (size_t q = 0; q < total; q++) { /* the largest float f with f <= thr (le) or f < thr (lt) */
+    const tnode *n = &t->nodes[q];
+    pnode *p = &t->pn[q];
+    float f = (float)n->thr;
+    if (t->le ? (double)f > n->thr : (double)f >= n->thr)
+      f = nextafterf(f, -INFINITY);
+    p->thr = f, p->left = n->left, p->right = n->right;
+    p->feat = n->feature | (n->missing == 1 ? PN_LEFT : 0) | (n->cat ? PN_CAT : 0);
+  }
   if (t->depth > TREES_MAX_DEPTH) /* (the walks recurse once per level) */
     return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: a tree %zu levels deep (limn reads up to %d)", r->name,
                      t->depth, TREES_MAX_DEPTH);
