@@ -2,7 +2,7 @@
 """limn's TreeSHAP beside XGBoost's own, in one run, on the same models and rows.
 
 Usage (from the repository root, after `make build`):
-    /usr/bin/python3 bench/bench_trees_xgb.py [--big] [--reps N]
+    /usr/bin/python3 bench/bench_trees_xgb.py [--big] [--reps N] [--rounds N]
 
 1. The spec's model bench/data/xgb_bc100d6.json (breast cancer, 100 trees of depth 6) on
    the 143 bundled breast-cancer test rows, repeated to 20 000 rows for XGBoost's
@@ -15,7 +15,9 @@ Usage (from the repository root, after `make build`):
 
 XGBoost runs with nthread 1 and 2 (Booster.set_param); limn's figures come from
 build/bench_trees on the same model file and rows. Per-row medians of --reps runs, and
-the ratio XGBoost / limn (above 1: limn is faster). Needs Debian's python3-xgboost and
+the ratio XGBoost / limn (above 1: limn is faster); --rounds rounds of XGBoost then limn,
+one after the other, so both see the same machine (this VM's speed drifts by 20-30 %),
+with the median ratio and each round's. Needs Debian's python3-xgboost and
 python3-sklearn.
 """
 import argparse, csv, os, re, subprocess, sys, time
@@ -73,29 +75,40 @@ def limn_times(model, data, inter_rows, reps):
     return out
 
 
-def report(title, xt, lt):
+def rounds(n, xgb_run, limn_run):
+    """n rounds of (XGBoost, limn) one after the other, so both see the same machine."""
+    return [(xgb_run(), limn_run()) for _ in range(n)]
+
+
+def report(title, runs):
     print(title)
-    print("  %-14s %7s %14s %14s %7s" % ("", "threads", "XGBoost", "limn", "ratio"))
+    print("  %-14s %7s %14s %14s %7s  %s" % ("", "threads", "XGBoost", "limn", "ratio", "ratio per round"))
     for what in ("predict", "contribs", "interactions"):
         for nt in (1, 2):
-            x, l = xt[nt][what], lt[nt][what]
+            x = float(np.median([r[0][nt][what] for r in runs]))
+            l = float(np.median([r[1][nt][what] for r in runs]))
+            ratios = [r[0][nt][what] / r[1][nt][what] for r in runs]
             unit, s = ("ms", 1e3) if x > 1e-3 else ("us", 1e6)
-            print("  %-14s %7d %11.2f %s %11.2f %s %6.2fx" % (what, nt, x * s, unit, l * s, unit, x / l))
+            print("  %-14s %7d %11.2f %s %11.2f %s %6.2fx  %s" % (what, nt, x * s, unit, l * s, unit,
+                                                              float(np.median(ratios)),
+                                                              " ".join("%.2f" % q for q in ratios)))
     sys.stdout.flush()
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--big", action="store_true", help="also the 500-tree depth-8 model (trained here, ~10 s)")
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=5, help="runs per figure (median)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of XGBoost then limn (median of the ratios)")
     a = ap.parse_args()
     print("XGBoost %s; per-row medians of %d runs; ratio = XGBoost / limn" % (xgb.__version__, a.reps))
     model = os.path.join(ROOT, "bench", "data", "xgb_bc100d6.json")
     data = os.path.join(ROOT, "tests", "fixtures", "breast_cancer_test.csv")
     names = xgb.Booster(model_file=model).feature_names
     X = read_rows(data, names)
-    report("breast cancer, 100 trees depth 6 (the spec's model), %d rows" % len(X),
-           xgb_times(model, X, 20000, len(X), a.reps), limn_times(model, data, len(X), a.reps))
+    report("breast cancer, 100 trees depth 6 (the spec's model), %d rows; %d rounds" % (len(X), a.rounds),
+           rounds(a.rounds, lambda: xgb_times(model, X, 20000, len(X), a.reps),
+                  lambda: limn_times(model, data, len(X), a.reps)))
     if not a.big:
         return
     from sklearn.datasets import make_classification
@@ -117,8 +130,9 @@ def main():
         for r in Xb[:200]:
             w.writerow([repr(float(v)) for v in r])
     Xr = read_rows(rows, cols)
-    report("synthetic, 500 trees depth 8 (the spec's large model), 200 rows",
-           xgb_times(big, Xr, 200, 5, max(1, a.reps // 2)), limn_times(big, rows, 5, max(1, a.reps // 2)))
+    report("synthetic, 500 trees depth 8 (the spec's large model), 200 rows; %d rounds" % a.rounds,
+           rounds(a.rounds, lambda: xgb_times(big, Xr, 200, 5, max(1, a.reps // 2)),
+                  lambda: limn_times(big, rows, 5, max(1, a.reps // 2))))
 
 
 if __name__ == "__main__":

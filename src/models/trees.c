@@ -67,14 +67,15 @@ typedef struct limn__trees {
   size_t nbits;
   double *base; /* (nout) base margins */
   tree_tf tf;
-  int two;      /* a binary classifier from one margin: outputs P(0), P(1) */
-  int probs;    /* the raw outputs are class probabilities (forests) */
-  int le;       /* x <= threshold goes left (scikit-learn); else x < threshold (XGBoost) */
-  int fsum;     /* leaves summed in float (XGBoost) */
-  double *mean; /* (nodes x L) cover-weighted mean leaf value under each node, or NULL without covers */
-  double *qt;   /* Gauss-Legendre on [0, 1] with Q = 1..(depth + 1) / 2 nodes: at Q(Q - 1), Q nodes then
-                   Q weights */
-  size_t depth; /* the deepest leaf's depth */
+  int two;       /* a binary classifier from one margin: outputs P(0), P(1) */
+  int probs;     /* the raw outputs are class probabilities (forests) */
+  int le;        /* x <= threshold goes left (scikit-learn); else x < threshold (XGBoost) */
+  int fsum;      /* leaves summed in float (XGBoost) */
+  double *mean;  /* (nodes x L) cover-weighted mean leaf value under each node, or NULL without covers */
+  double *share; /* (nodes, 2) each split's children's shares of its cover (0 when it has none), or NULL */
+  double *qt;    /* Gauss-Legendre on [0, 1] with Q = 1..(depth + 1) / 2 nodes: at Q(Q - 1), Q nodes then
+                    Q weights */
+  size_t depth;  /* the deepest leaf's depth */
 } limn__trees;
 
 static void trees_destroy(limn_model *m) {
@@ -83,7 +84,7 @@ static void trees_destroy(limn_model *m) {
     return;
   limn__free(m->ctx, t->start), limn__free(m->ctx, t->group), limn__free(m->ctx, t->weight);
   limn__free(m->ctx, t->nodes), limn__free(m->ctx, t->leaf), limn__free(m->ctx, t->bits);
-  limn__free(m->ctx, t->pn);
+  limn__free(m->ctx, t->pn), limn__free(m->ctx, t->share);
   limn__free(m->ctx, t->base), limn__free(m->ctx, t->mean), limn__free(m->ctx, t->qt);
   limn__free(m->ctx, t);
 }
@@ -254,6 +255,7 @@ typedef struct qwalk {
   const tnode *nd;
   const double *lv; /* leaf value of node j: lv[j * ls] */
   size_t ls;
+  const double *zr; /* (nodes, 2) cover shares of a split's left and right child */
   const float *x;
   double *phi;
   double scale; /* the tree's weight */
@@ -271,8 +273,36 @@ static void qleaf(qwalk *w, double v) {
   size_t k = w->nu;
   if (k == 0 || v == 0)
     return;
+  if (k <= 2) { /* int_0^1 1 dt = 1; int_0^1 (z + (o - z) t) dt = (z + o) / 2 */
+    double d0 = w->fo[0] - w->fz[0];
+    if (k == 1) {
+      w->phi[w->uf[0]] += v * d0;
+      return;
+    }
+    double d1 = w->fo[1] - w->fz[1];
+    w->phi[w->uf[0]] += v * d0 * 0.5 * (w->fz[1] + w->fo[1]);
+    w->phi[w->uf[1]] += v * d1 * 0.5 * (w->fz[0] + w->fo[0]);
+    return;
+  }
   size_t Q = (k + 1) / 2;
   const double *qt = w->t->qt + Q * (Q - 1), *qw = qt + Q;
+  if (k <= 16) { /* the nodes side by side: Q independent product chains */
+    double pre[8], suf[8], pb[16 * 8];
+    for (size_t q = 0; q < Q; q++)
+      pre[q] = 1, suf[q] = qw[q];
+    for (size_t u = 0; u < k; u++) {
+      double z = w->fz[u], dz = w->fo[u] - z;
+      for (size_t q = 0; q < Q; q++)
+        pb[u * 8 + q] = pre[q], pre[q] *= z + dz * qt[q];
+    }
+    for (size_t u = k; u-- > 0;) {
+      double z = w->fz[u], dz = w->fo[u] - z, acc = 0;
+      for (size_t q = 0; q < Q; q++)
+        acc += pb[u * 8 + q] * suf[q], suf[q] *= z + dz * qt[q];
+      w->phi[w->uf[u]] += v * dz * acc;
+    }
+    return;
+  }
   for (size_t u = 0; u < k; u++)
     w->acc[u] = 0;
   for (size_t q = 0; q < Q; q++) {
@@ -300,7 +330,9 @@ static void qrec(qwalk *w, size_t j, double cfrac) {
   uint32_t f = n->feature;
   size_t hot = step(w->t, (size_t)(n - w->t->nodes), w->x);
   size_t cold = hot == (size_t)n->left ? (size_t)n->right : (size_t)n->left;
-  double r = n->cover, zh = r > 0 ? w->nd[hot].cover / r : 0, zc = r > 0 ? w->nd[cold].cover / r : 0;
+  const double *zr = w->zr + 2 * j; /* the children's shares of the node's cover */
+  int hl = hot == (size_t)n->left;
+  double zh = zr[!hl], zc = zr[hl];
   if (w->cond && f == w->cf) { /* the condition's feature: not a player */
     if (w->cond > 0) {
       qrec(w, hot, cfrac);
@@ -332,6 +364,7 @@ static int walk_of(const limn__trees *t, size_t k, size_t g, const float *x, dou
   if (t->L == 1 && t->group[k] != g)
     return 0;
   w->t = t, w->nd = t->nodes + t->start[k], w->lv = t->leaf + t->start[k] * t->L + (t->L > 1 ? g : 0);
+  w->zr = t->share + 2 * t->start[k];
   w->ls = t->L, w->x = x, w->phi = phi, w->scale = t->weight[k], w->cond = 0, w->cf = 0, w->nu = 0;
   return 1;
 }
@@ -1038,8 +1071,17 @@ static int read_trees(const xrd *r, const cJSON *trees, size_t nfeat, int xgb, l
     k++;
   }
   LIMN_TRY(tree_means(ctx, t));
-  if (!(t->pn = limn__alloc_array(ctx, total, sizeof *t->pn)))
+  if (!(t->pn = limn__alloc_array(ctx, total, sizeof *t->pn)) ||
+      (t->mean && !(t->share = limn__calloc(ctx, total, 2 * sizeof *t->share))))
     return LIMN_ENOMEM;
+  for (size_t tk = 0; t->share && tk < t->ntrees; tk++) {
+    const tnode *nd = t->nodes + t->start[tk];
+    for (size_t i = 0; i < t->start[tk + 1] - t->start[tk]; i++) {
+      double c = nd[i].cover, *sh = t->share + 2 * (t->start[tk] + i);
+      if (nd[i].left >= 0 && c > 0)
+        sh[0] = nd[nd[i].left].cover / c, sh[1] = nd[nd[i].right].cover / c;
+    }
+  }
   for (size_t q = 0; q < total; q++) { /* the largest float f with f <= thr (le) or f < thr (lt) */
     const tnode *n = &t->nodes[q];
     pnode *p = &t->pn[q];
