@@ -16,8 +16,7 @@ static cli_opt opts[] = {
     {"space", "S", "input",
      "input (the columns), output (probabilities), logit, hidden:K (the K-th hidden layer's activations) or "
      "attribution:METHOD (each row's attributions for its predicted class by gradient, saliency, gradxinput, "
-     "ig, "
-     "smoothgrad or lime, with limn explain's defaults)",
+     "ig, smoothgrad, lime, or shap for tree models (TreeSHAP), with limn explain's defaults)",
      0, 0, 0},
     {"standardize", NULL, NULL, "z-score numeric columns first (space input without a model)", 0, 0, 0},
     {"transform", "MAP.csv", NULL,
@@ -76,12 +75,19 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
   const float *x = limn_dataset_x(ds);
   if (m && !strncmp(space, "attribution:", 12)) {
     limn_method meth;
-    if (limn_method_parse(space + 12, &meth) || meth == LIMN_METHOD_SHAP) /* SHAP needs a background */
-      return cli_fail("--space %s: expected attribution:gradient|saliency|gradxinput|ig|smoothgrad|lime",
+    if (limn_method_parse(space + 12, &meth))
+      return cli_fail("--space %s: expected attribution:gradient|saliency|gradxinput|ig|smoothgrad|lime|shap",
+                      space);
+    if (meth == LIMN_METHOD_SHAP && !limn_model_is_trees(m)) /* the other estimators need a background */
+      return cli_fail("--space %s: SHAP attributions need a tree model here (TreeSHAP needs no background); "
+                      "use limn explain --method shap --background FILE for other models",
                       space);
     limn_explanation *ex = NULL;
     int lr;
-    if (meth == LIMN_METHOD_LIME) {
+    if (meth == LIMN_METHOD_SHAP) { /* path-dependent TreeSHAP of each row's predicted class */
+      limn_shap_opts so = limn_shap_opts_default();
+      lr = limn_explain_shap(ctx, m, x, n, &so, &ex);
+    } else if (meth == LIMN_METHOD_LIME) {
       if (!limn_model_stats(m))
         return cli_fail("--space %s: the model has no training statistics for LIME", space);
       limn_lime_opts lo = limn_lime_opts_default();

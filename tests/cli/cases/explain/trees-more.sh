@@ -32,3 +32,7 @@ grep -c 'Not applicable: a tree ensemble' r1.html
 grep -c 'Strongest interactions in this row' r1.html
 grep -c '<h3>The strongest interaction</h3>' r1.html
 grep -o 'TreeSHAP of the trees. raw output ([^)]*)' r1.html
+# a map of TreeSHAP attributions (no background needed)
+"$LIMN" embed --model "$R/sk_rf_wine.json" --data "$R/sk_rf_wine_test.csv" --space attribution:shap --perplexity 5 --out a.csv 2>/dev/null
+echo "exit $?"
+head -1 a.csv
