@@ -168,6 +168,8 @@ int limn_model_write_text(limn_ctx *ctx, const limn_model *m, FILE *f) {
     fprintf(f, "features:    %zu (%zu numeric, %zu categorical)\n", m->nfeatures, m->nfeatures - ncat, ncat);
   if (!strcmp(m->kind, "onnx"))
     limn__onnx_describe(m, f);
+  if (limn_model_is_trees(m))
+    limn__trees_describe(m, f);
   if (s && limn_schema_target_name(s)) {
     fprintf(f, "target:      %s (%s", limn_schema_target_name(s),
             limn_schema_task(s) == LIMN_TASK_CLASSIFICATION ? "classification" : "regression");

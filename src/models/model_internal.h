@@ -62,6 +62,8 @@ int limn__model_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, si
 
 /* An ONNX model's graph in one line: opset, nodes by operator, what its output is. */
 void limn__onnx_describe(const limn_model *m, FILE *f);
+/* A tree model's lines for limn info: what it is, its trees, splits and depth. */
+void limn__trees_describe(const limn_model *m, FILE *f);
 
 /* The MLP. */
 typedef struct limn__mlp {

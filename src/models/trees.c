@@ -67,15 +67,16 @@ typedef struct limn__trees {
   size_t nbits;
   double *base; /* (nout) base margins */
   tree_tf tf;
-  int two;       /* a binary classifier from one margin: outputs P(0), P(1) */
-  int probs;     /* the raw outputs are class probabilities (forests) */
-  int le;        /* x <= threshold goes left (scikit-learn); else x < threshold (XGBoost) */
-  int fsum;      /* leaves summed in float (XGBoost) */
-  double *mean;  /* (nodes x L) cover-weighted mean leaf value under each node, or NULL without covers */
-  double *share; /* (nodes, 2) each split's children's shares of its cover (0 when it has none), or NULL */
-  double *qt;    /* Gauss-Legendre on [0, 1] with Q = 1..(depth + 1) / 2 nodes: at Q(Q - 1), Q nodes then
-                    Q weights */
-  size_t depth;  /* the deepest leaf's depth */
+  int two;        /* a binary classifier from one margin: outputs P(0), P(1) */
+  int probs;      /* the raw outputs are class probabilities (forests) */
+  int le;         /* x <= threshold goes left (scikit-learn); else x < threshold (XGBoost) */
+  int fsum;       /* leaves summed in float (XGBoost) */
+  double *mean;   /* (nodes x L) cover-weighted mean leaf value under each node, or NULL without covers */
+  double *share;  /* (nodes, 2) each split's children's shares of its cover (0 when it has none), or NULL */
+  double *qt;     /* Gauss-Legendre on [0, 1] with Q = 1..(depth + 1) / 2 nodes: at Q(Q - 1), Q nodes then
+                     Q weights */
+  size_t depth;   /* the deepest leaf's depth */
+  char what[160]; /* for limn info: the objective and booster, or the estimator and its producer */
 } limn__trees;
 
 static void trees_destroy(limn_model *m) {
@@ -225,6 +226,21 @@ static const limn__model_vt trees_vt = {trees_forward, NULL, trees_destroy, NULL
 static const limn__trees *trees_of(const limn_model *m) { return m && m->vt == &trees_vt ? m->impl : NULL; }
 
 int limn_model_is_trees(const limn_model *m) { return trees_of(m) != NULL; }
+
+void limn__trees_describe(const limn_model *m, FILE *f) {
+  const limn__trees *t = trees_of(m);
+  size_t splits = 0, cats = 0, total = t->start[t->ntrees];
+  for (size_t q = 0; q < total; q++)
+    splits += t->nodes[q].left >= 0, cats += t->nodes[q].left >= 0 && t->nodes[q].cat;
+  fprintf(f, "model:       %s\n", t->what);
+  fprintf(f,
+          "trees:       %zu adding to %zu raw output%s, %zu splits (%zu categorical), deepest leaf at depth "
+          "%zu\n",
+          t->ntrees, t->nout, t->nout == 1 ? "" : "s", splits, cats, t->depth);
+  fprintf(f, "splits:      x %s threshold goes left; missing values %s; TreeSHAP %s\n", t->le ? "<=" : "<",
+          m->missing_ok ? "go each split's default way" : "refused",
+          t->mean ? "path-dependent and interventional" : "interventional only (no covers in the file)");
+}
 
 int limn__trees_raw(const limn_model *m, size_t target, size_t *raw, double *sign) {
   const limn__trees *t = trees_of(m);
@@ -1207,8 +1223,10 @@ static int build_xgb(const xrd *r, const cJSON *root, limn_model **out) {
   limn__trees *t = NULL;
   int rc = new_trees(r, "xgboost", s, nfeat, cls ? ncls : 1, ntrees, nout, 1, &m, &t);
   limn_schema_free(s);
-  if (t)
+  if (t) {
     t->tf = tf, t->two = cls && !multi, t->fsum = 1;
+    snprintf(t->what, sizeof t->what, "XGBoost %s, %s booster", objectives[o].name, wd ? "dart" : "gbtree");
+  }
   for (size_t k = 0; k < ntrees && rc == LIMN_OK; k++) {
     const cJSON *gi = cJSON_GetArrayItem(info, (int)k), *w = wd ? cJSON_GetArrayItem(wd, (int)k) : NULL;
     if (!cJSON_IsNumber(gi) || !(gi->valuedouble >= 0 && gi->valuedouble < (double)nout) ||
@@ -1297,9 +1315,14 @@ static int build_sk(const xrd *r, const cJSON *root, limn_model **out) {
   limn_schema_free(s);
   if (rc == LIMN_OK && !cls && nout != 1)
     rc = limn__err(ctx, LIMN_EUNSUPPORTED, "%s: regression with %zu outputs", r->name, nout);
-  if (t)
+  if (t) {
+    const cJSON *mn = member(root, "model"), *pr = member(root, "producer");
     t->tf = tf, t->two = cls && tf == TF_LOGISTIC, t->probs = cls && tf == TF_IDENTITY,
     t->le = strcmp(sp, "lt") != 0;
+    snprintf(t->what, sizeof t->what, "%.60s (limn-trees from %.60s), transform %s",
+             cJSON_IsString(mn) ? mn->valuestring : "trees",
+             cJSON_IsString(pr) ? pr->valuestring : "an unknown producer", tn);
+  }
   for (size_t k = 0; k < ntrees && rc == LIMN_OK; k++) {
     const cJSON *g = all ? NULL : cJSON_GetArrayItem(tout, (int)k);
     t->weight[k] = tw->valuedouble;
