@@ -42,6 +42,12 @@ LIMN_API int limn_schema_add_categorical(limn_ctx *ctx, limn_schema *s, const ch
 LIMN_API int limn_schema_set_target(limn_ctx *ctx, limn_schema *s, const char *name, limn_task task,
                                     const char *const *classes, size_t nclasses);
 
+/* Match a data file's columns to the features by position (the first nfeatures
+ * columns, whatever their names) instead of by name: for models whose file names no
+ * columns (an XGBoost model saved without feature names: f0, f1, ..). */
+LIMN_API void limn_schema_set_positional(limn_schema *s, int positional);
+LIMN_API int limn_schema_positional(const limn_schema *s);
+
 /* Getters. An index out of range gives NULL for a name, 0 for a count and
  * LIMN_COL_NUMERIC for a kind; they never fail otherwise. */
 /* Number of feature columns. */

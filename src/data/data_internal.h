@@ -20,6 +20,7 @@ struct limn_schema {
   size_t nclasses;
   char **classes;
   limn__strmap index; /* feature name -> column (keys: the columns' own names) */
+  int positional;     /* data files' columns match the features by position */
   limn_ctx *ctx;      /* allocator owner */
 };
 

@@ -410,8 +410,12 @@ static int type_schema(typer *ty, const limn_read_opts *o, limn_dataset *ds) {
   ds->x = limn__alloc_array(ctx, t->nrows, (ds->d ? ds->d : 1) * sizeof(float));
   if (!ds->x)
     return LIMN_ENOMEM;
+  if (s->positional && t->ncols < s->nfeatures)
+    return limn__err(ctx, LIMN_ENOTFOUND,
+                     "%s: %zu columns; the model names no columns and takes the first %zu by position",
+                     ty->name, t->ncols, s->nfeatures);
   for (size_t j = 0; j < s->nfeatures; j++) {
-    long c = find_col(t, s->cols[j].name);
+    long c = s->positional ? (long)j : find_col(t, s->cols[j].name);
     if (c < 0)
       return limn__err(ctx, LIMN_ENOTFOUND, "%s: no column '%s', which the model needs", ty->name,
                        s->cols[j].name);

@@ -161,6 +161,7 @@ int limn_schema_clone(limn_ctx *ctx, const limn_schema *s, limn_schema **out) {
   if (s->target)
     LIMN_CHECK(
         limn_schema_set_target(ctx, c, s->target, s->task, (const char *const *)s->classes, s->nclasses));
+  c->positional = s->positional;
   *out = c;
   return LIMN_OK;
 fail:
@@ -170,6 +171,11 @@ fail:
 }
 
 size_t limn_schema_nfeatures(const limn_schema *s) { return s->nfeatures; }
+void limn_schema_set_positional(limn_schema *s, int positional) {
+  if (s)
+    s->positional = positional != 0;
+}
+int limn_schema_positional(const limn_schema *s) { return s && s->positional; }
 const char *limn_schema_feature_name(const limn_schema *s, size_t j) {
   return j < s->nfeatures ? s->cols[j].name : NULL;
 }

@@ -1158,6 +1158,7 @@ static int make_schema(const xrd *r, const cJSON *names, size_t nfeat, const cJS
   }
   if (rc == LIMN_OK)
     rc = limn_schema_set_target(ctx, s, target, task, (const char *const *)cn, ncls);
+  limn_schema_set_positional(s, !nnames); /* no names: the data's columns by position */
   for (size_t c = 0; cn && c < ncls; c++)
     limn__free(ctx, cn[c]);
   limn__free(ctx, cn);

@@ -596,6 +596,31 @@ static void check_conventions(void) {
   }
   free(buf);
   limn_model_free(mc);
+  /* no feature names: columns f0, f1 matched to a data file's columns by position */
+  const char *from = "\"feature_names\":[\"a\",\"b\"],";
+  const char *at = strstr(SMALL, from);
+  char nonames[2048];
+  snprintf(nonames, sizeof nonames, "%.*s%s", (int)(at - SMALL), SMALL, at + strlen(from));
+  limn_model *mn = NULL;
+  CHECK_OK(ctx, limn_model_load_mem(ctx, nonames, strlen(nonames), "nonames.json", &mn));
+  if (mn) {
+    CHECK(!strcmp(limn_schema_feature_name(limn_model_schema(mn), 1), "f1"));
+    CHECK(limn_schema_positional(limn_model_schema(mn)));
+    limn_read_opts ro = limn_read_opts_default();
+    ro.schema = limn_model_schema(mn), ro.target_optional = 1;
+    const char *csv = "x,y,label\n0,2.4,p\n0,9,q\n";
+    limn_dataset *ds = NULL;
+    CHECK_OK(ctx, limn_dataset_parse_csv(ctx, csv, strlen(csv), "rows.csv", &ro, &ds));
+    float o[4];
+    if (ds)
+      CHECK_OK(ctx, limn_model_forward(ctx, mn, limn_dataset_x(ds), 2, LIMN_SPACE_LOGIT, o));
+    CHECK(ds && o[1] == -1.0f && o[3] == 1.0f);
+    limn_dataset_free(ds);
+    const char *narrow = "x\n0\n";
+    CHECK_ERR(ctx, limn_dataset_parse_csv(ctx, narrow, strlen(narrow), "narrow.csv", &ro, &ds),
+              LIMN_ENOTFOUND, "takes the first 2 by position");
+  }
+  limn_model_free(mn);
 }
 
 int main(void) {
