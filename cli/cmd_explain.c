@@ -577,6 +577,7 @@ static int lime_background(run *r) {
   limn_read_opts ro = limn_read_opts_default();
   ro.schema = limn_model_schema(r->m);
   ro.target_optional = 1;
+  ro.missing_ok = limn_model_takes_missing(r->m); /* (statistics of the present values) */
   limn_dataset *ds = NULL;
   int lr = limn_dataset_read(r->ctx, file, &ro, &ds);
   if (!lr)

@@ -166,10 +166,19 @@ static int entropy_edges(limn_ctx *ctx, const double *v, const float *y, size_t 
 int limn__bins_compute(limn_ctx *ctx, limn_stats *st, const float *x, size_t n, size_t d, size_t j,
                        const float *y, size_t nclasses) {
   double *v = limn__alloc_array(ctx, n, sizeof *v);
-  if (!v)
+  float *yv = y ? limn__alloc_array(ctx, n, sizeof *yv) : NULL;
+  if (!v || (y && !yv)) {
+    limn__free(ctx, v), limn__free(ctx, yv);
     return LIMN_ENOMEM;
+  }
+  size_t m = 0; /* the present values (a missing one, NaN, has no bin) and their labels */
   for (size_t i = 0; i < n; i++)
-    v[i] = x[i * d + j];
+    if (!isnan(x[i * d + j])) {
+      if (yv)
+        yv[m] = y[i];
+      v[m++] = x[i * d + j];
+    }
+  n = m, y = yv;
   int rc = LIMN_OK;
   for (int disc = 0; disc < LIMN__NDISC && rc == LIMN_OK; disc++) {
     double e[16];
@@ -196,7 +205,7 @@ int limn__bins_compute(limn_ctx *ctx, limn_stats *st, const float *x, size_t n, 
       bin_moments(b, v, n);
     }
   }
-  limn__free(ctx, v);
+  limn__free(ctx, v), limn__free(ctx, yv);
   return rc;
 }
 

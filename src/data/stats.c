@@ -52,13 +52,16 @@ void limn_stats_free(limn_stats *st) {
 }
 
 /* Numeric column j: sorted copy in tmp (n), then moments and percentiles. The mean
- * and variance are two-pass sums in double, in row order. */
-static void numeric_stats(limn_stats *st, const float *x, size_t n, size_t d, size_t j, double *tmp) {
+ * and variance are two-pass sums in double, in row order. Missing values (NaN, in the
+ * data of models that take them) are left out; n counts the present ones. */
+static void numeric_stats(limn_stats *st, const float *x, size_t nrows, size_t d, size_t j, double *tmp) {
   double sum = 0.0;
-  for (size_t i = 0; i < n; i++) {
-    tmp[i] = x[i * d + j];
-    sum += tmp[i];
-  }
+  size_t n = 0;
+  for (size_t i = 0; i < nrows; i++)
+    if (!isnan(x[i * d + j])) {
+      tmp[n] = x[i * d + j];
+      sum += tmp[n++];
+    }
   double mean = sum / (double)n, ss = 0.0;
   for (size_t i = 0; i < n; i++)
     ss += (tmp[i] - mean) * (tmp[i] - mean);
@@ -94,6 +97,14 @@ int limn_stats_compute(limn_ctx *ctx, const limn_dataset *ds, limn_stats **out) 
   for (size_t j = 0; j < d; j++) {
     st->kind[j] = limn_schema_feature_kind(ds->schema, j);
     if (st->kind[j] == LIMN_COL_NUMERIC) {
+      size_t present = 0;
+      for (size_t i = 0; i < n; i++)
+        present += !isnan(ds->x[i * d + j]);
+      if (!present) {
+        limn__free(ctx, tmp);
+        LIMN_FAIL_IF(1, ctx, LIMN_EINVAL, "column '%s': every value is missing",
+                     limn_schema_feature_name(ds->schema, j));
+      }
       numeric_stats(st, ds->x, n, d, j, tmp);
       rc = limn__bins_compute(ctx, st, ds->x, n, d, j, st->nclasses ? ds->y : NULL, st->nclasses);
       if (rc) {

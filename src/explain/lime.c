@@ -831,6 +831,14 @@ static int check(lx *L) {
     if (cat && L->st->ncats[j] > L->maxcat)
       L->maxcat = L->st->ncats[j];
   }
+  for (size_t i = 0; i < L->n && L->m->missing_ok; i++) /* (a tree model's rows may hold missing values) */
+    for (size_t j = 0; j < L->d; j++)
+      if (isnan(L->x[i * L->d + j]))
+        return limn__err(
+            ctx, LIMN_EUNSUPPORTED,
+            "row %zu, column %s: a missing value, which LIME's bins have no place for (a tree model "
+            "explains it with SHAP: its splits send it their default way)",
+            i, s ? limn_schema_feature_name(s, j) : "?");
   return LIMN_OK;
 }
 
@@ -1010,7 +1018,8 @@ void limn_lime_label(const limn_stats *st, const limn_schema *s, limn_discretize
     snprintf(buf, cap, "%.*g < %s <= %.*g", p, b->edges[v - 1], name, p, b->edges[v]);
 }
 
-int limn_lime_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget, size_t *picked) {
+int limn_lime_submodular_pick(limn_ctx *ctx, const limn_explanation *ex, size_t n, size_t budget,
+                              size_t *picked) {
   if (n == 0 || budget == 0 || budget > n)
     return limn__err(ctx, LIMN_EINVAL, "pick 1..%zu of %zu explanations, not %zu", n, n, budget);
   size_t d = ex[0].nfeatures;

@@ -19,6 +19,7 @@ typedef struct rep {
   limn_explanation *lime, *ig, *rex; /* rex: the reason codes' explanations (may alias) */
   limn_explanation *shap;            /* NULL without background rows (tree models: always) */
   int trees;                         /* a tree ensemble: TreeSHAP in place of IG */
+  int lime_missing;                  /* an explained row holds a missing value: no LIME */
   double *inter;                     /* trees: (nsum, d + 1, d + 1) the summary rows' interaction values */
   size_t ia, ib;                     /* trees: the strongest pair (ia == ib: none) */
   double iamean;                     /* its mean |interaction value| */
@@ -245,7 +246,9 @@ static int compute(rep *r) {
   r->g.baseline = limn_model_stats(r->m) ? LIMN_BASELINE_MEAN : LIMN_BASELINE_ZERO;
   r->g.row_ids = in->rows;
   int rc;
-  if (r->bg && (rc = lime_run(r, NULL, &r->lime)))
+  for (size_t q = 0; q < r->n * d; q++)
+    r->lime_missing |= isnan(r->x[q]);
+  if (r->bg && !r->lime_missing && (rc = lime_run(r, NULL, &r->lime)))
     return rc;
   r->trees = limn_model_is_trees(r->m);
   if (!r->trees && (rc = ig_run(r, NULL, &r->ig)))
@@ -503,6 +506,11 @@ static size_t ranked(const limn_explanation *e, size_t *idx, size_t top, size_t 
 
 static void lime_section(limn__out *f, const rep *r, size_t i) {
   limn__puts(f, "<h3>LIME</h3>\n");
+  if (!r->lime && r->lime_missing) {
+    limn__puts(f, "<p>Not available: the explained rows hold missing values, which LIME's bins have no "
+                  "place for (TreeSHAP sends them down each split's default way).</p>\n");
+    return;
+  }
   if (!r->lime) {
     limn__puts(f, "<p>Not available: LIME needs the training data's statistics, and the model stores none "
                   "(give <code>--background FILE</code>).</p>\n");

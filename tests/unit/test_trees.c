@@ -171,8 +171,14 @@ static void check_contribs(const char *name, size_t lead, size_t ngroups) {
     limn_shap_opts o = limn_shap_opts_default();
     long t = ngroups > 1 ? (long)g : limn_model_noutputs(m) == 2 ? 1 : 0;
     o.target = t;
-    limn_explanation *e = NULL;
+    limn_explanation *e = NULL, *e2 = NULL;
     CHECK_OK(ctx, limn_explain_shap(ctx, m, x, n, &o, &e));
+    limn_ctx_set_threads(ctx, 2); /* the same bytes on 2 threads */
+    CHECK_OK(ctx, limn_explain_shap(ctx, m, x, n, &o, &e2));
+    limn_ctx_set_threads(ctx, 1);
+    for (size_t i = 0; e && e2 && i < n; i++)
+      CHECK(!memcmp(e[i].attr, e2[i].attr, d * sizeof *e[i].attr) && e[i].base_value == e2[i].base_value);
+    limn_explanations_free(ctx, e2, n);
     for (size_t i = 0; e && i < n; i++) {
       const float *r = ref + (ngroups > 1 ? i * ngroups + g : i) * w + lead;
       CHECK(e[i].estimator == LIMN_SHAP_TREE);
@@ -621,6 +627,33 @@ static void check_conventions(void) {
               LIMN_ENOTFOUND, "takes the first 2 by position");
   }
   limn_model_free(mn);
+  /* the statistics of a column with missing values: of the present ones (1, 3, 5, 7) */
+  limn_read_opts ro = limn_read_opts_default();
+  limn_model *ms2 = NULL;
+  CHECK_OK(ctx, limn_model_load_mem(ctx, SMALL, strlen(SMALL), "small.json", &ms2));
+  if (ms2) {
+    ro.schema = limn_model_schema(ms2), ro.target_optional = 1, ro.missing_ok = 1;
+    const char *csv = "a,b\n1,0\n,0\n3,0\n5,0\n,0\n7,0\n";
+    limn_dataset *ds = NULL;
+    limn_stats *st = NULL;
+    CHECK_OK(ctx, limn_dataset_parse_csv(ctx, csv, strlen(csv), "m.csv", &ro, &ds));
+    if (ds)
+      CHECK_OK(ctx, limn_stats_compute(ctx, ds, &st));
+    if (st) {
+      double got[4] = {limn_stats_mean(st, 0), limn_stats_std(st, 0), limn_stats_min(st, 0),
+                       limn_stats_max(st, 0)};
+      double want[4] = {4, sqrt(5.0), 1, 7};
+      CHECK_CLOSE("statistics of the present values", got, want, 4, 1e-12, 0);
+    }
+    limn_stats_free(st);
+    limn_dataset_free(ds);
+    const char *none = "a,b\n,0\n,1\n";
+    CHECK_OK(ctx, limn_dataset_parse_csv(ctx, none, strlen(none), "none.csv", &ro, &ds));
+    if (ds)
+      CHECK_ERR(ctx, limn_stats_compute(ctx, ds, &st), LIMN_EINVAL, "every value is missing");
+    limn_dataset_free(ds);
+  }
+  limn_model_free(ms2);
 }
 
 int main(void) {

@@ -36,3 +36,18 @@ grep -o 'TreeSHAP of the trees. raw output ([^)]*)' r1.html
 "$LIMN" embed --model "$R/sk_rf_wine.json" --data "$R/sk_rf_wine_test.csv" --space attribution:shap --perplexity 5 --out a.csv 2>/dev/null
 echo "exit $?"
 head -1 a.csv
+# the model-agnostic methods through the common model interface: LIME (its statistics
+# from --background, of the present values: the file has missing cells) on a complete row,
+# refused on a row with missing values; KernelSHAP of the probability; the report of rows
+# with missing values explains them without LIME, of complete rows with it
+"$LIMN" explain --model "$R/xgb_bc.json" --data "$R/xgb_bc_test.csv" --rows 20 --method lime \
+  --background "$R/xgb_bc_background.csv" --format jsonl | grep -c '"method":"lime"'
+"$LIMN" explain --model "$R/xgb_bc.json" --data "$R/xgb_bc_test.csv" --rows 0 --method lime \
+  --background "$R/xgb_bc_background.csv"
+echo "exit $?"
+"$LIMN" explain --model "$R/xgb_bc.json" --data "$R/xgb_bc_test.csv" --rows 1 --method shap --estimator kernel \
+  $B --format jsonl | grep -c '"estimator":"kernel"'
+"$LIMN" report --model "$R/xgb_bc.json" --data "$R/xgb_bc_test.csv" --rows 0,20 $B --out r3.html 2>/dev/null
+grep -c "missing values, which LIME's bins have no place for" r3.html
+"$LIMN" report --model "$R/xgb_bc.json" --data "$R/xgb_bc_test.csv" --rows 20,21 $B --out r4.html 2>/dev/null
+grep -c 'The surrogate explains' r4.html
