@@ -2,6 +2,7 @@
  * explains chosen rows to a person. Inline CSS and SVG only; no script, no font or
  * image from anywhere (a Content-Security-Policy says so to the browser too). */
 #include "out.h"
+#include "../models/model_internal.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -256,8 +257,12 @@ static int compute(rep *r) {
   r->so = limn_shap_opts_default();
   r->so.background = in->shap_background, r->so.nbackground = in->shap_nbackground;
   r->so.seed = in->seed, r->so.row_ids = in->rows;
-  if (r->trees) /* TreeSHAP of the raw output: path-dependent, or interventional over the background */
-    r->so.space = LIMN_SPACE_LOGIT;
+  if (r->trees) { /* TreeSHAP of the raw output (a margin; a forest's probability): path-dependent, or
+                     interventional over the background */
+    size_t raw;
+    double sign;
+    r->so.space = limn__trees_raw(r->m, 0, &raw, &sign) & 4 ? LIMN_SPACE_LOGIT : LIMN_SPACE_OUTPUT;
+  }
   if ((in->shap_background || r->trees) &&
       (rc = limn_explain_shap(r->ctx, r->m, r->x, r->n, &r->so, &r->shap)))
     return rc;
