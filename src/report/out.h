@@ -71,6 +71,10 @@ double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row);
 /* SHAP's force bar of one row at y0, and the height it takes. */
 double limn__svg_force(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0);
 void limn__summary_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n);
+/* Column a's value (across) against y[i] (up: row i's interaction with column b, say),
+ * coloured by column b's value: the dependence plot's look. */
+void limn__interaction_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n,
+                           size_t a, size_t b, const double *y);
 
 /* The manifest as JSON into an open writer (renderers embed it). */
 void limn__manifest_json(limn__out *o, const limn_manifest *man);

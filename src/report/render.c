@@ -959,8 +959,10 @@ static size_t strongest_partner(const limn_render_row *rows, size_t n, size_t d,
   return best;
 }
 
-static void dependence_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n,
-                           size_t j) {
+/* Rows' value of column j (across) against y (up): row i's y[i], or its attribution of
+ * j when y is NULL; coloured by column k's value (k = d: the strongest partner). */
+static void dependence_plot(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n,
+                            size_t j, size_t k, const double *y, const char *what) {
   const limn_model *m = rc->model;
   size_t d = limn_model_nfeatures(m), *ord = index_buf(f, n);
   if (!ord)
@@ -974,14 +976,20 @@ static void dependence_svg(limn__out *f, const limn_render_opts *rc, const limn_
       size_t t = ord[b];
       ord[b] = ord[b - 1], ord[b - 1] = t;
     }
-  size_t k = strongest_partner(rows, n, d, j, ord);
+  int forced = k < d;
+  if (!forced)
+    k = strongest_partner(rows, n, d, j, ord);
+#define YV(i) (y ? y[i] : rows[i].ex->attr[j])
   double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY, clo = INFINITY, chi = -INFINITY;
   for (size_t i = 0; i < n; i++) {
-    xlo = fmin(xlo, rows[i].x[j]), xhi = fmax(xhi, rows[i].x[j]);
-    ylo = fmin(ylo, rows[i].ex->attr[j]), yhi = fmax(yhi, rows[i].ex->attr[j]);
-    if (k < d)
+    if (!isnan(rows[i].x[j]))
+      xlo = fmin(xlo, rows[i].x[j]), xhi = fmax(xhi, rows[i].x[j]);
+    ylo = fmin(ylo, YV(i)), yhi = fmax(yhi, YV(i));
+    if (k < d && !isnan(rows[i].x[k]))
       clo = fmin(clo, rows[i].x[k]), chi = fmax(chi, rows[i].x[k]);
   }
+  if (!(xhi >= xlo))
+    xlo = xhi = 0;
   ylo = fmin(ylo, 0), yhi = fmax(yhi, 0);
   double L = 80, R = 700, T = 50, B = 430, xs = xhi > xlo ? xhi - xlo : 1, ys = yhi > ylo ? yhi - ylo : 1;
   char nb[160], kb[160], col[16];
@@ -990,8 +998,11 @@ static void dependence_svg(limn__out *f, const limn_render_opts *rc, const limn_
          "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" "
          "fill=\"white\"/>\n<text x=\"10\" y=\"18\" font-weight=\"bold\">");
   limn__xml(f, limn__feature_name(m, j, nb, sizeof nb));
-  limn__printf(f, ": its value (across) and its %s (up) in %zu rows</text>\n",
-               n && rows[0].ex->method == LIMN_METHOD_SHAP ? "Shapley value" : "attribution", n);
+  limn__printf(f, ": its value (across) and %s (up) in %zu rows</text>\n",
+               what                                          ? what
+               : n && rows[0].ex->method == LIMN_METHOD_SHAP ? "its Shapley value"
+                                                             : "its attribution",
+               n);
 #define DX(v) (L + (R - L) * ((v)-xlo) / xs)
 #define DY(v) (B - (B - T) * ((v)-ylo) / ys)
   limn__printf(f,
@@ -999,12 +1010,15 @@ static void dependence_svg(limn__out *f, const limn_render_opts *rc, const limn_
                "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#333\"/>\n"
                "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#333\"/>\n",
                L, DY(0.0), R, DY(0.0), L, B, R, B, L, T, L, B);
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n; i++) { /* (a missing value of j: no dot; of k: grey) */
+    if (isnan(rows[i].x[j]))
+      continue;
     double c = k < d && chi > clo ? (rows[i].x[k] - clo) / (chi - clo) : 0.5;
     value_colour(c, col, sizeof col);
     limn__printf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" fill-opacity=\"0.85\"/>\n",
-                 DX(rows[i].x[j]), DY(rows[i].ex->attr[j]), col);
+                 DX(rows[i].x[j]), DY(YV(i)), k < d && isnan(rows[i].x[k]) ? "#999" : col);
   }
+#undef YV
   limn__printf(f,
                "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">%.4g</text><text x=\"%.0f\" y=\"%.0f\" "
                "text-anchor=\"middle\">%.4g</text><text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.3g</text>"
@@ -1015,7 +1029,8 @@ static void dependence_svg(limn__out *f, const limn_render_opts *rc, const limn_
   if (k < d) {
     limn__printf(f, "<text x=\"720\" y=\"70\">colour: ");
     limn__xml(f, limn__feature_name(m, k, kb, sizeof kb));
-    limn__puts(f, "</text>\n<text x=\"720\" y=\"86\" fill=\"#555\">(interacts most)</text>\n");
+    limn__printf(f, "</text>\n<text x=\"720\" y=\"86\" fill=\"#555\">(%s)</text>\n",
+                 forced ? "its partner" : "interacts most");
     for (int q = 0; q < 10; q++) {
       value_colour(q / 9.0, col, sizeof col);
       limn__printf(f, "<rect x=\"720\" y=\"%d\" width=\"14\" height=\"12\" fill=\"%s\"/>\n",
@@ -1025,6 +1040,16 @@ static void dependence_svg(limn__out *f, const limn_render_opts *rc, const limn_
   }
   limn__puts(f, "</svg>\n");
   free(ord);
+}
+
+static void dependence_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n,
+                           size_t j) {
+  dependence_plot(f, rc, rows, n, j, limn_model_nfeatures(rc->model), NULL, NULL);
+}
+
+void limn__interaction_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n,
+                           size_t a, size_t b, const double *y) {
+  dependence_plot(f, rc, rows, n, a, b, y, "the part of the output it makes together with its partner");
 }
 
 /* The rows a many-row plot draws: each with its values and an attribution per feature. */

@@ -894,72 +894,31 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
 
 /* Tree models: the strongest pair over the summary rows, as a dependence plot: one dot
  * per row at (value of a, 2 Phi_ab), coloured by the row's value of b. */
-static void interaction_plot(limn__out *f, const rep *r) {
+static void interaction_plot(limn__out *f, const rep *r, const limn_render_row *rows) {
   size_t d = r->d, D = d + 1, a = r->ia, b = r->ib, k = r->nsum;
   char bufa[160], bufb[160];
   const char *na = limn__feature_name(r->m, a, bufa, sizeof bufa),
              *nb = limn__feature_name(r->m, b, bufb, sizeof bufb);
-  double x0 = INFINITY, x1 = -INFINITY, y0 = 0, y1 = 0, c0 = INFINITY, c1 = -INFINITY;
-  for (size_t i = 0; i < k; i++) {
-    double xv = r->sumx[i * d + a], cv = r->sumx[i * d + b], yv = 2 * r->inter[i * D * D + a * D + b];
-    if (!isnan(xv))
-      x0 = fmin(x0, xv), x1 = fmax(x1, xv);
-    if (!isnan(cv))
-      c0 = fmin(c0, cv), c1 = fmax(c1, cv);
-    y0 = fmin(y0, yv), y1 = fmax(y1, yv);
-  }
-  if (!(x1 >= x0))
+  double *y = limn__malloc(r->ctx, (k ? k : 1) * sizeof *y);
+  if (!y) {
+    f->nomem = 1;
     return;
-  if (x1 == x0)
-    x0 -= 0.5, x1 += 0.5;
-  if (y1 == y0)
-    y1 = y0 + 1;
+  }
+  for (size_t i = 0; i < k; i++)
+    y[i] = 2 * r->inter[i * D * D + a * D + b];
   limn__puts(f, "<h3>The strongest interaction</h3>\n<p>Over these rows, <strong>");
   limn__xml(f, na);
   limn__puts(f, "</strong> and <strong>");
   limn__xml(f, nb);
   limn__printf(f,
                "</strong> interact most (mean |interaction value| %.3g): each dot is a row, placed by its "
-               "value of the first and by the part of the output the two make together, coloured by its "
-               "value of the second (blue low, red high, grey missing).</p>\n",
+               "value of the first and by the part of the output the two make together (their SHAP "
+               "interaction value, both halves), coloured by its value of the second (grey: missing).</p>\n"
+               "<figure>",
                r->iamean);
-  const double W = 600, H = 260, L = 60, R = 20, T = 14, B = 40, pw = W - L - R, ph = H - T - B;
-  limn__printf(f,
-               "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
-               "height=\"%.0f\" role=\"img\" aria-label=\"interaction of two features\" "
-               "font-family=\"sans-serif\" font-size=\"11\">\n",
-               W, H, W, H);
-  double zy = T + ph * (y1 - 0) / (y1 - y0);
-  limn__printf(f, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#999\"/>\n", L, zy, W - R,
-               zy);
-  limn__printf(f,
-               "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#ccc\"/>\n",
-               L, T, pw, ph);
-  for (size_t i = 0; i < k; i++) {
-    double xv = r->sumx[i * d + a], cv = r->sumx[i * d + b], yv = 2 * r->inter[i * D * D + a * D + b];
-    if (isnan(xv))
-      continue;
-    double px = L + pw * (xv - x0) / (x1 - x0), py = T + ph * (y1 - yv) / (y1 - y0);
-    double t = !(c1 > c0) ? 0.5 : (cv - c0) / (c1 - c0);
-    int red = (int)lround(30 + 200 * t), blue = (int)lround(230 - 200 * t);
-    if (isnan(cv))
-      red = blue = 150;
-    limn__printf(f,
-                 "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"rgb(%d,%d,%d)\" fill-opacity=\"0.8\">"
-                 "<title>row %zu: ",
-                 px, py, red, isnan(cv) ? 150 : 60, blue, r->sumrows[i]);
-    limn__xml(f, na);
-    limn__printf(f, " %.4g, ", xv);
-    limn__xml(f, nb);
-    limn__printf(f, " %.4g; together %+.3g</title></circle>\n", cv, yv);
-  }
-  limn__printf(f, "<text x=\"%.0f\" y=\"%.0f\">%.4g</text>", L, H - B + 16, x0);
-  limn__printf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%.4g</text>\n", W - R, H - B + 16, x1);
-  limn__printf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">", L + pw / 2, H - 6);
-  limn__xml(f, na);
-  limn__printf(f, "</text>\n<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%+.3g</text>", L - 4, T + 10, y1);
-  limn__printf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%+.3g</text>\n", L - 4, T + ph, y0);
-  limn__puts(f, "</svg></figure>\n");
+  limn__interaction_svg(f, &r->rc, rows, k, a, b, y);
+  limn__puts(f, "</figure>\n");
+  limn__free(r->ctx, y);
 }
 
 /* Many rows at once: the SHAP summary of an even spread of the data's rows. */
@@ -981,13 +940,13 @@ static void summary_section(limn__out *f, const rep *r) {
     limn_render_opts o = r->rc;
     o.method_desc = "";
     limn__summary_svg(f, &o, rows, r->nsum);
-    limn__free(r->ctx, rows);
   } else {
     f->nomem = 1;
   }
   limn__puts(f, "</figure>\n");
-  if (r->inter && r->ia != r->ib)
-    interaction_plot(f, r);
+  if (rows && r->inter && r->ia != r->ib)
+    interaction_plot(f, r, rows);
+  limn__free(r->ctx, rows);
   limn__puts(f, "</section>\n");
 }
 
