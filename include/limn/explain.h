@@ -333,6 +333,32 @@ LIMN_API int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *
 LIMN_API int limn_shap_interactions(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, long target,
                                     const long *targets, double *out);
 
+/* ---- Trust: does an explanation hold up by its own diagnostics? (docs/report.md) ---- */
+
+/* The rules' thresholds. "Scale" is max(1, |output|): 1 for a class probability, the
+ * output's size for larger logits and regression values. Defaults in brackets. */
+typedef struct limn_trust_opts {
+  double min_score;  /* LIME: the surrogate's weighted R^2 (score) at least this [0.3] */
+  double max_gap;    /* LIME: |local_pred - output| at most this times the scale [0.1] */
+  double min_change; /* IG: |F(x) - F(baseline)| at least this times the scale [0.01] */
+  double max_cancel; /* IG: sum of |attributions| at most this many times |F(x) - F(baseline)| [10] */
+  double max_delta;  /* IG and SHAP: |completeness gap| at most this fraction of the change [0.05] */
+  double max_se;     /* sampled SHAP: the largest standard error at most this fraction of the largest
+                        |value| [0.1] */
+} limn_trust_opts;
+
+/* The defaults in brackets above. */
+LIMN_API limn_trust_opts limn_explain_trust_opts_default(void);
+
+/* 1 when explanation e holds up by o's rules (NULL: the defaults), else 0; the reasons,
+ * in plain words and "; "-separated, go to why (cap bytes, NUL-terminated; may be NULL
+ * when cap is 0). LIME: its surrogate's fit (score) and its prediction at the row
+ * against the model's; IG: a baseline whose output is the row's (nothing to share),
+ * attributions that cancel (their sizes many times the change), the completeness gap;
+ * SHAP: standard errors against the values, a missing error estimate, the efficiency
+ * gap. Gradients, saliency and SmoothGrad carry no diagnostics: always 1. */
+LIMN_API int limn_explain_trust(const limn_explanation *e, const limn_trust_opts *o, char *why, size_t cap);
+
 /* How faithful and how stable explanations are (Yeh et al. 2019, as Captum defines
  * them). Perturbations touch numeric columns only, scaled by each column's training
  * range (max - min; without statistics, the row's own range over its numeric values). */

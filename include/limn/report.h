@@ -119,9 +119,11 @@ typedef struct limn_render_opts {
   size_t reasons;                /* text: reason codes per row (0: none) */
   long favourable;               /* the favourable class, or -1 (see limn_reason_codes) */
   limn_shap_plot shap_plot;      /* SVG of SHAP rows: waterfall or force bar */
+  limn_trust_opts trust;         /* when an explanation is marked not reliable (limn_explain_trust):
+                                    text "caution:" lines, JSON "reliable" and "warnings" */
 } limn_render_opts;
 /* model NULL, "" description, no manifest, top 10, no image, quartile, 0 reasons, favourable -1,
- * waterfall. */
+ * waterfall, the default trust rules. */
 LIMN_API limn_render_opts limn_render_opts_default(void);
 
 /* Write n explained rows in a format. Features are shown by |attribution| descending

@@ -70,6 +70,11 @@ double limn__svg_waterfall(limn__out *f, const limn_render_opts *rc, const limn_
 double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row);
 /* SHAP's force bar of one row at y0, and the height it takes. */
 double limn__svg_force(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0);
+/* What to try when e does not hold up (text for the CLI's options). */
+const char *limn__trust_advice(const limn_explanation *e);
+/* The |attribution| a full bar stands for: the largest one, and for IG and SHAP at least
+ * the change explained and 5 % of the output's scale, so a tiny explanation looks tiny. */
+double limn__bar_scale(const limn_explanation *e);
 void limn__summary_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n);
 /* Column a's value (across) against y[i] (up: row i's interaction with column b, say),
  * coloured by column b's value: the dependence plot's look. */

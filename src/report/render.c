@@ -131,6 +131,22 @@ const char *limn__shap_budget_unit(const limn_explanation *e) {
                                                          : "coalitions";
 }
 
+const char *limn__trust_advice(const limn_explanation *e) {
+  return e->method == LIMN_METHOD_LIME ? "try another --kernel-width or --method shap or ig"
+         : e->method == LIMN_METHOD_IG
+             ? "try another --baseline, e.g. mean or a row of another class, or --method shap"
+             : "use --tolerance, more --nsamples or --estimator exact";
+}
+
+double limn__bar_scale(const limn_explanation *e) {
+  double mx = 0;
+  for (size_t j = 0; j < e->nfeatures; j++)
+    mx = fmax(mx, fabs(e->attr[j]));
+  if (e->method == LIMN_METHOD_IG || e->method == LIMN_METHOD_SHAP) /* a tiny change looks tiny */
+    mx = fmax(mx, fmax(fabs(e->output - e->base_value), 0.05 * fmax(1, fabs(e->output))));
+  return mx;
+}
+
 int limn__shap_weakness(const limn_explanation *e, double *se, double *pct) {
   double mx = 0, big = 0;
   for (size_t j = 0; j < e->nfeatures; j++) {
@@ -213,16 +229,7 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
         limn__printf(f, ", largest standard error %.3g\n", se);
       else
         limn__puts(f, ", exact\n");
-      if (weak == 2)
-        limn__puts(
-            f, "  caution: one permutation gives no standard errors; the values are not reliable (use more "
-               "--nsamples or --tolerance)\n");
-      else if (weak)
-        limn__printf(
-            f,
-            "  caution: standard errors up to %.0f%% of the largest value; the order of the features is "
-            "not reliable (use --tolerance, more --nsamples or --estimator exact)\n",
-            pct);
+      (void)weak, (void)pct;
     }
     if (e->finite_differences)
       limn__printf(f, "  note: the model has no gradients; central finite differences were used\n");
@@ -233,10 +240,11 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
                    e->intercept, e->local_pred, e->score);
     if (!isnan(rows[r].stability))
       limn__printf(f, "  stability: mean top-5 Jaccard over seeds %.3f\n", rows[r].stability);
+    char why[1024];
+    if (!limn_explain_trust(e, &rc->trust, why, sizeof why))
+      limn__printf(f, "  caution: not reliable: %s (%s)\n", why, limn__trust_advice(e));
     size_t ns = limn__shown(e, idx);
-    double mx = 0;
-    for (size_t j = 0; j < d; j++)
-      mx = fabs(e->attr[j]) > mx ? fabs(e->attr[j]) : mx;
+    double mx = limn__bar_scale(e);
     size_t show = rc->top && rc->top < ns ? rc->top : ns;
     int wcol = e->method == LIMN_METHOD_LIME ? 44 : 30; /* LIME labels are longer than names */
     limn__printf(f, "  %-*s %14s %12s\n", wcol, "feature", "value",
@@ -320,6 +328,17 @@ static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render
   } else {
     limn__printf(f, ",\"finite_differences\":%s", e->finite_differences ? "true" : "false");
   }
+  char why[1024];
+  int ok = limn_explain_trust(e, &rc->trust, why, sizeof why);
+  limn__printf(f, ",\"reliable\":%s,\"warnings\":[", ok ? "true" : "false");
+  for (char *w = ok ? NULL : why, *next; w; w = next) { /* the reasons, "; "-separated */
+    next = strstr(w, "; ");
+    if (next)
+      *next = 0, next += 2;
+    limn__puts(f, w == why ? "" : ",");
+    limn__json_str(f, w);
+  }
+  limn__putc(f, ']');
   if (!isnan(row->infidelity)) {
     limn__puts(f, ",\"infidelity\":");
     limn__json_num(f, row->infidelity);
@@ -556,7 +575,7 @@ static double svg_bars(limn__out *f, const limn_render_opts *rc, const limn_rend
     free(idx);
     return 40 + 20;
   }
-  double mx = fabs(e->attr[idx[0]]), mid = 520, half = 200, bar = 18;
+  double mx = limn__bar_scale(e), mid = 520, half = 200, bar = 18;
   svg_title(f, rc, row, y0 + 16);
   for (size_t t = 0; t < show; t++) {
     size_t j = idx[t];
@@ -1159,6 +1178,7 @@ limn_render_opts limn_render_opts_default(void) {
   o.top = 10;
   o.discretizer = LIMN_DISC_QUARTILE;
   o.favourable = -1;
+  o.trust = limn_explain_trust_opts_default();
   return o;
 }
 

@@ -469,6 +469,29 @@ static void prediction(limn__out *f, const rep *r, size_t i) {
   limn__puts(f, "</tbody></table></div>\n");
 }
 
+static const char *method_title(const limn_explanation *e) {
+  return e->method == LIMN_METHOD_LIME   ? "LIME"
+         : e->method == LIMN_METHOD_SHAP ? "SHAP"
+                                         : "Integrated Gradients";
+}
+
+/* A caution under an explanation that does not hold up by its own checks (1 if written). */
+static int caution(limn__out *f, const rep *r, const limn_explanation *e, const char *lead) {
+  char why[1024];
+  if (limn_explain_trust(e, &r->rc.trust, why, sizeof why))
+    return 0;
+  limn__printf(
+      f, "<p class=\"disagree caution\"><strong>Caution: %s does not hold up for this row.</strong> ", lead);
+  limn__xml(f, why);
+  limn__puts(
+      f, e->method == LIMN_METHOD_LIME ? ". Do not read reasons off it; see which method holds up below."
+         : e->method == LIMN_METHOD_IG ? ". The baseline is a poor reference for this row; see which method "
+                                         "holds up below."
+                                       : ". The order of the features may change with another draw.");
+  limn__puts(f, "</p>\n");
+  return 1;
+}
+
 static void reasons(limn__out *f, const rep *r, size_t i) {
   if (!r->in->reasons || !r->rex)
     return;
@@ -486,10 +509,11 @@ static void reasons(limn__out *f, const rep *r, size_t i) {
     limn__xml(f, class_name(r, (long)e->target));
     limn__puts(f, lowered ? "</strong> (the favourable class) most" : "</strong> most");
   }
-  limn__printf(f, ", from %s.</p>\n<ol class=\"reasons\">\n",
-               e->method == LIMN_METHOD_LIME   ? "LIME"
-               : e->method == LIMN_METHOD_SHAP ? "SHAP"
-                                               : "Integrated Gradients");
+  limn__printf(f, ", from %s.</p>\n", method_title(e));
+  char lead[64];
+  snprintf(lead, sizeof lead, "%s, where these reasons come from,", method_title(e));
+  caution(f, r, e, lead);
+  limn__puts(f, "<ol class=\"reasons\">\n");
   for (size_t q = 0; q < k; q++) {
     limn__puts(f, "<li>");
     limn__xml(f, rs[q].text);
@@ -538,6 +562,7 @@ static void lime_section(limn__out *f, const rep *r, size_t i) {
   double mx = 0;
   for (size_t t = 0; t < nsel; t++)
     mx = fmax(mx, fabs(e->attr[idx[t]]));
+  caution(f, r, e, "this LIME explanation");
   limn__puts(f, "<div class=\"scroll\"><table class=\"lime\"><caption class=\"note\">LIME weights, largest "
                 "first</caption>\n<thead><tr><th scope=\"col\">Condition</th><th scope=\"col\">Value</th><th "
                 "scope=\"col\">Weight</th><th scope=\"col\">&plusmn; s.e.</th><th scope=\"col\"><span "
@@ -615,13 +640,14 @@ static void ig_section(limn__out *f, const rep *r, size_t i) {
   if (e->finite_differences)
     limn__puts(f,
                "<p class=\"note\">The model has no gradients: central finite differences were used.</p>\n");
+  caution(f, r, e, "this Integrated Gradients explanation");
   if (r->image_w)
     heatmap(f, r, i, e);
   size_t *idx = limn__malloc(r->ctx, r->d * sizeof *idx);
   if (!idx)
     return;
   size_t all, show = ranked(e, idx, r->in->top, &all);
-  double mx = show ? fabs(e->attr[idx[0]]) : 0;
+  double mx = limn__bar_scale(e);
   char nb[160];
   limn__puts(
       f, "<div class=\"scroll\"><table class=\"ig\"><caption class=\"note\">Attributions, largest "
@@ -677,7 +703,7 @@ static size_t overlap(const rep *r, const limn_explanation *a, const limn_explan
 }
 
 /* SHAP against the other two: its top 5 among theirs, with the same signs? */
-static void shap_agreement(limn__out *f, const rep *r, size_t i) {
+static int shap_agreement(limn__out *f, const rep *r, size_t i) {
   const limn_explanation *s = &r->shap[i];
   size_t fi, fl = 0, si = overlap(r, s, &r->ig[i], &fi), sl = r->lime ? overlap(r, s, &r->lime[i], &fl) : 0;
   int ok = si >= 3 && fi == 0 && (!r->lime || (sl >= 3 && fl == 0));
@@ -691,12 +717,72 @@ static void shap_agreement(limn__out *f, const rep *r, size_t i) {
   if (fi || fl)
     limn__printf(f, " It gives %zu of the shared features the opposite direction.", fi + fl);
   limn__puts(f, "</p>\n");
+  return ok;
+}
+
+/* Which explanation to believe for row i: the ones that hold up by their own checks,
+ * the exact ones (SHAP, IG) before LIME's approximation when several do; ok: the
+ * compared methods agreed. */
+static void verdict(limn__out *f, const rep *r, size_t i, int ok) {
+  const limn_explanation *c[3] = {r->shap ? &r->shap[i] : NULL, r->ig ? &r->ig[i] : NULL,
+                                  r->lime ? &r->lime[i] : NULL};
+  const char *name[3] = {r->trees ? "TreeSHAP" : "SHAP", "Integrated Gradients", "LIME"};
+  int held[3] = {0, 0, 0}, nheld = 0, nm = 0, best = -1;
+  for (int q = 0; q < 3; q++)
+    if (c[q]) {
+      nm++;
+      held[q] = limn_explain_trust(c[q], &r->rc.trust, NULL, 0);
+      nheld += held[q];
+      if (held[q] && best < 0)
+        best = q;
+    }
+  if (!nm)
+    return;
+  limn__printf(f, "<p class=\"%s\"><strong>Which to believe for this row:</strong> ",
+               best >= 0 ? "agree" : "disagree");
+  if (best < 0) {
+    limn__puts(f,
+               "none of the explanations holds up by its own checks (see the cautions above), so its reasons "
+               "should not be given as they stand: review this decision by hand.</p>\n");
+    return;
+  }
+  limn__printf(f, "%s", name[best]);
+  if (nheld == nm && ok && nm > 1)
+    limn__puts(f, ": every method holds up by its own checks and they agree, so the reasons stand.");
+  else if (nheld > 1) {
+    limn__puts(f, ": ");
+    for (int q = 0, k = 0; q < 3; q++)
+      if (c[q] && held[q])
+        k++, limn__printf(f, "%s%s", k == 1 ? "" : k == nheld ? " and " : ", ", name[q]);
+    limn__puts(f, " hold up by their own checks");
+    for (int q = 0; q < 3 && nheld < nm; q++)
+      if (c[q] && !held[q])
+        limn__printf(f, " (%s does not)", name[q]);
+    limn__printf(f,
+                 "; %s is computed from the model exactly%s, so where they differ it is the one to follow.",
+                 name[best], held[2] ? ", where LIME fits a line to it around the row" : "");
+  } else if (nm > 1) {
+    limn__puts(f, ": it is the one that holds up by its own checks (");
+    for (int q = 0, first = 1; q < 3; q++)
+      if (c[q] && !held[q]) {
+        limn__printf(f, "%s%s does not", first ? "" : "; ", name[q]);
+        first = 0;
+      }
+    limn__puts(f, ", as the cautions above say).");
+  } else
+    limn__puts(f, ": it holds up by its own checks.");
+  limn__puts(f, "</p>\n");
 }
 
 /* Do LIME and IG name the same top features, with the same signs? */
 static void agreement(limn__out *f, const rep *r, size_t i) {
-  if (!r->lime || (!r->ig && !r->shap))
+  if (!r->lime || (!r->ig && !r->shap)) {
+    if (r->ig || r->shap || r->lime) {
+      limn__puts(f, "<h3>Which to believe</h3>\n");
+      verdict(f, r, i, 1);
+    }
     return;
+  }
   const limn_explanation *a = &r->lime[i], *b = r->ig ? &r->ig[i] : &r->shap[i];
   const char *bn = r->ig ? "Integrated Gradients" : "TreeSHAP";
   size_t ta[5], tb[5], na = top5(r, a, ta), nb = top5(r, b, tb), shared[5], ns = 0, flip[5], nf = 0;
@@ -743,8 +829,10 @@ static void agreement(limn__out *f, const rep *r, size_t i) {
                "trees themselves (exact Shapley values): where they differ, TreeSHAP's values are the "
                "model's own.");
   limn__puts(f, "</p>\n");
+  int sok = 1;
   if (r->shap && r->ig)
-    shap_agreement(f, r, i);
+    sok = shap_agreement(f, r, i);
+  verdict(f, r, i, ok && sok);
 }
 
 static void all_values(limn__out *f, const rep *r, size_t i) {
@@ -805,6 +893,7 @@ static void tree_shap_text(limn__out *f, const rep *r, size_t i, const limn_expl
                ". They start at the base value %.4g (the expected output) and add up to the output %.4g "
                "(efficiency gap %.2g).</p>\n",
                e->base_value, e->output, e->delta);
+  caution(f, r, e, "TreeSHAP");
   waterfall(f, r, i, e);
   /* the row's strongest pairs: 2 Phi_jk, the part of the output the two make together */
   size_t d = r->d, D = d + 1, best[3] = {0}, nbest = 0;
@@ -880,15 +969,8 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
     limn__printf(f, "Estimated (%s, %zu %s); the largest standard error is %.2g.</p>\n",
                  limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,
                  limn__shap_budget_unit(e), se);
-  if (weak == 2)
-    limn__puts(f, "<p class=\"disagree\"><strong>Caution:</strong> a single permutation gives no standard "
-                  "errors, so the values below are not reliable.</p>\n");
-  else if (weak)
-    limn__printf(
-        f,
-        "<p class=\"disagree\"><strong>Caution:</strong> the standard errors reach %.0f%% of the largest "
-        "value, so the order of the features below is not reliable.</p>\n",
-        pct);
+  (void)pct;
+  caution(f, r, e, "this SHAP estimate");
   waterfall(f, r, i, e);
 }
 

@@ -307,12 +307,59 @@ static void test_report_page(void) {
   limn_dataset_free(te), limn_dataset_free(tr), limn_model_free(m);
 }
 
+/* The trust rules on explanations built by hand: each rule fires at its threshold and
+ * not below it, and says why. */
+static void test_trust(void) {
+  test_begin("trust rules");
+  double attr[3] = {0.3, -0.1, 0.05}, se[3] = {0, 0, 0};
+  unsigned char sel[3] = {1, 1, 1};
+  limn_explanation e;
+  memset(&e, 0, sizeof e);
+  e.nfeatures = 3, e.attr = attr, e.std_error = se, e.selected = sel, e.space = LIMN_SPACE_OUTPUT;
+  char why[1024];
+  limn_trust_opts o = limn_explain_trust_opts_default();
+  /* LIME: fit and prediction at the row */
+  e.method = LIMN_METHOD_LIME, e.output = 0.9, e.local_pred = 0.85, e.score = 0.5;
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 1 && why[0] == 0);
+  e.score = 0.29;
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 0 && strstr(why, "weighted R^2 0.29, below 0.3"));
+  e.score = 0.5, e.local_pred = 0.79;
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 0 && strstr(why, "off by 0.11"));
+  e.local_pred = 1.88, e.score = 0.2;
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 0 && strstr(why, "; "));
+  e.output = 50, e.local_pred = 46; /* a value of 50: the gap allowed is 0.1 x 50 */
+  e.score = 0.5;
+  CHECK(limn_explain_trust(&e, &o, NULL, 0) == 1);
+  e.local_pred = 44.9;
+  CHECK(limn_explain_trust(&e, &o, NULL, 0) == 0);
+  /* IG: nothing to share; attributions that cancel; the completeness gap */
+  e.method = LIMN_METHOD_IG, e.output = 1.0, e.base_value = 0.995, e.delta = 0;
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 0 && strstr(why, "almost nothing to share"));
+  e.base_value = 0.97; /* change 0.03, sizes 0.45: 15 times */
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 0 && strstr(why, "15 times the change"));
+  e.base_value = 0.6; /* change 0.4 */
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 1);
+  e.delta = 0.03; /* 7.5 % of the change */
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 0 && strstr(why, "completeness gap"));
+  /* SHAP: standard errors against the largest value, none at all */
+  e.method = LIMN_METHOD_SHAP, e.delta = 0, se[0] = 0.029;
+  CHECK(limn_explain_trust(&e, &o, NULL, 0) == 1);
+  se[0] = 0.031;
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 0 && strstr(why, "standard errors reach 10%"));
+  se[0] = NAN;
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 0 && strstr(why, "no standard errors"));
+  /* gradients carry no diagnostics */
+  e.method = LIMN_METHOD_GRADIENT;
+  CHECK(limn_explain_trust(&e, &o, why, sizeof why) == 1);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   test_escapers();
   test_manifest();
   test_render();
   test_report_page();
+  test_trust();
   limn_ctx_free(ctx);
   return test_end();
 }

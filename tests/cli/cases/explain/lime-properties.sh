@@ -22,5 +22,5 @@ same la l0 "--num-samples auto and the default"
 "$LIMN" explain $E --rows 0-9 --pick 3 --num-samples 300 | wc -l | tr -d ' '
 "$LIMN" explain $E --rows 0 --class top:2 --num-samples 300 | grep -o '"class":[0-9][0-9]*'
 "$LIMN" explain --model bc.limn --data te.csv --rows 0 --method lime --compat lime --discretizer decile --feature-selection lasso_path --format csv | head -1
-"$LIMN" explain --model bc.limn --data te.csv --rows 0 --method lime --discretizer entropy --background tr.csv --num-samples 1000 | grep -c "surrogate"
-"$LIMN" explain --model bc.limn --data te.csv --rows 0 --method lime --discretizer none --sample-around-instance --feature-selection forward_selection --num-features 4 --num-samples 1000 | grep -c surrogate
+"$LIMN" explain --model bc.limn --data te.csv --rows 0 --method lime --discretizer entropy --background tr.csv --num-samples 1000 | grep -c "^  surrogate:"
+"$LIMN" explain --model bc.limn --data te.csv --rows 0 --method lime --discretizer none --sample-around-instance --feature-selection forward_selection --num-features 4 --num-samples 1000 | grep -c "^  surrogate:"

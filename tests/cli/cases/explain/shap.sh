@@ -10,7 +10,7 @@ for e in exact kernel permutation sampling; do
   "$LIMN" explain $S10 --rows 0-2 --estimator $e --format jsonl >$e.jsonl
   grep -o '"delta":[^,]*' $e.jsonl | cut -d: -f2 | awk -v e=$e '{ d = $1 < 0 ? -$1 : $1; if (d > 1e-12) bad++ } END { print e ": efficiency within 1e-12 on", NR - bad, "of", NR, "rows" }'
 done
-grep -c '"estimator":"exact","nsamples":[0-9]*,"link":"identity","seed":0,"features":\[{"index":[0-9]*,"name":"[^"]*","std_error":0,' exact.jsonl
+grep -c '"estimator":"exact","nsamples":[0-9]*,"link":"identity","seed":0,"reliable":true,"warnings":\[\],"features":\[{"index":[0-9]*,"name":"[^"]*","std_error":0,' exact.jsonl
 "$LIMN" explain $S --estimator permutation --format jsonl --threads 1 >p1
 "$LIMN" explain $S --estimator permutation --format jsonl --threads 2 >p2
 same p1 p2 "on 1 and 2 threads"
