@@ -81,6 +81,7 @@ static cli_opt opts[] = {
      0, 0},
     {"favourable", "CLASS", NULL,
      "reason codes: the favourable class (e.g. good); its explanations list what lowered it", 0, 0, 0},
+    {"protected", "COLS", NULL, CLI_PROTECTED_HELP, 0, 0, 0},
     {"top", "N", "10", "text and svg: features shown, most important first (0: all)", 0, 0, 0},
     {"plot", "NAME", "waterfall", "svg of SHAP rows: waterfall (a step per feature) or force (one bar)", 0, 0,
      0},
@@ -218,7 +219,8 @@ static int shap_opts(explain_args *a) {
   limn_shap_opts *o = &a->so;
   *o = limn_shap_opts_default();
   if (limn_shap_estimator_parse(cli_get(&cmd, "estimator"), &o->estimator))
-    return cli_fail("--estimator: expected auto, exact, kernel, permutation, sampling, tree or tree-interventional, got '%s'",
+    return cli_fail("--estimator: expected auto, exact, kernel, permutation, sampling, tree or "
+                    "tree-interventional, got '%s'",
                     cli_get(&cmd, "estimator")),
            CLI_USAGE;
   if (limn_link_parse(cli_get(&cmd, "link"), &o->link))
@@ -466,7 +468,12 @@ static int write_rows(run *r, const limn_render_row *rows, size_t n) {
   const char *fav = r->a.favourable;
   if (fav && (rc.favourable = find_class(r->m, fav)) < 0)
     return cli_fail("--favourable: '%s' is not one of the model's classes", fav), CLI_USAGE;
-  return write_out_file(r, &rc, rows, n, r->a.fmt, 0);
+  const char **prot = NULL;
+  int pr = cli_protected(cli_get(&cmd, "protected"), &prot, &rc.nprotected);
+  rc.protected_cols = prot;
+  pr = pr ? pr : write_out_file(r, &rc, rows, n, r->a.fmt, 0);
+  free(prot);
+  return pr;
 }
 
 /* Render row for explanation e of data-row position i. */
@@ -754,7 +761,8 @@ static int shap_background(run *r) {
                     limn_shap_estimator_name(r->a.so.estimator), r->a.model, limn_model_kind(r->m)),
            CLI_USAGE;
   if (r->a.so.estimator == LIMN_SHAP_TREE_INTERVENTIONAL && !r->a.background)
-    return cli_fail("--estimator tree-interventional needs --background FILE (the reference rows)"), CLI_USAGE;
+    return cli_fail("--estimator tree-interventional needs --background FILE (the reference rows)"),
+           CLI_USAGE;
   if (r->a.background) {
     limn_read_opts ro = limn_read_opts_default();
     ro.schema = limn_model_schema(r->m);

@@ -25,6 +25,7 @@ static cli_opt opts[] = {
      "the predicted class",
      0, 0, 0},
     {"reasons-from", "METHOD", "lime", "lime, ig or shap (shap needs --background)", 0, 0, 0},
+    {"protected", "COLS", NULL, CLI_PROTECTED_HELP, 0, 0, 0},
     {"top", "N", "10", "features in each LIME and IG table (0: all)", 0, 0, 0},
     {"num-samples", "N", "auto",
      "LIME neighbourhood size (auto: 65536 with limn's estimator on up to 64 features, else 5000)", 0, 0, 0},
@@ -126,6 +127,7 @@ int cmd_report(int argc, char **argv) {
                    "none)"),
           CLI_USAGE);
   float *shap_bg = NULL;
+  const char **prot = NULL;
   if (!lr && in.background_path && !(lr = limn_dataset_read(ctx, in.background_path, &ro, &bds)))
     lr = limn_stats_compute(ctx, bds, &bg);
   if (!lr && bds)
@@ -147,6 +149,9 @@ int cmd_report(int argc, char **argv) {
     }
     if (!rc)
       rc = cli_check_map(m, in.map_space);
+    if (!rc)
+      rc = cli_protected(cli_get(&cmd, "protected"), &prot, &in.nprotected);
+    in.protected_cols = prot;
     if (!rc && nrows > 200)
       rc = cli_fail("--rows: %zu rows is too many for one page (200 at most)", nrows);
     if (!rc) {
@@ -159,6 +164,7 @@ int cmd_report(int argc, char **argv) {
   free(line);
   free(rows);
   free(shap_bg);
+  free(prot);
   limn_stats_free(bg);
   limn_dataset_free(bds);
   limn_dataset_free(ds);

@@ -448,3 +448,32 @@ long cli_output_index(const limn_model *m, const char *v, int allow_index) {
   long t = allow_index ? strtol(v, &end, 10) : -1;
   return allow_index && *v && !*end && t >= 0 && (size_t)t < limn_model_noutputs(m) ? t : -1;
 }
+
+int cli_protected(const char *spec, const char ***list, size_t *n) {
+  *list = NULL, *n = 0;
+  if (!spec)
+    return CLI_OK;
+  size_t len = strlen(spec), k = 1;
+  for (size_t i = 0; i < len; i++)
+    k += spec[i] == ',';
+  /* the pointers, then a copy of the text */
+  char **p = malloc(k * sizeof *p + len + 1);
+  if (!p)
+    return cli_fail("out of memory");
+  char *text = (char *)(p + k);
+  memcpy(text, spec, len + 1);
+  *list = (const char **)p;
+  if (!strcmp(spec, "none"))
+    return CLI_OK;
+  for (char *t = text, *c;; t = c + 1) {
+    c = strchr(t, ',');
+    if (c)
+      *c = 0;
+    if (!*t)
+      return cli_fail("--protected: an empty column name in '%s'", spec), CLI_USAGE;
+    p[(*n)++] = t;
+    if (!c)
+      break;
+  }
+  return CLI_OK;
+}

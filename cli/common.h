@@ -77,6 +77,15 @@ int cli_report(limn_ctx *ctx, const limn_report_opts *o, const char *path);
  * seeded by seed, kept in file order, copied into *out (malloc'd, n rows). SHAP's
  * background. Errors printed; a CLI code. */
 int cli_sample_rows(const limn_dataset *ds, size_t k, uint64_t seed, float **out, size_t *n);
+/* --protected: a comma-separated list of column names into *list (one malloc'd block;
+ * free(*list)), "none" for an empty one; spec NULL leaves *list NULL (the default list).
+ * Fails (reported) for an empty name. */
+int cli_protected(const char *spec, const char ***list, size_t *n);
+/* The --protected option's help line (the default list). */
+#define CLI_PROTECTED_HELP                                                                                   \
+  "reason codes naming these columns are flagged as protected characteristics (comma-separated; none: no "   \
+  "list) [default: age, sex, gender, race, ethnicity, religion, national_origin, nationality, "              \
+  "marital_status, disability, personal_status, foreign_worker]"
 /* --map of report: auto, output, none or hidden:K of the model (usage error printed). */
 int cli_check_map(const limn_model *m, const char *space);
 

@@ -109,21 +109,24 @@ LIMN_API limn_render_row limn_render_row_init(const limn_explanation *ex, size_t
 typedef enum limn_shap_plot { LIMN_SHAP_PLOT_WATERFALL = 0, LIMN_SHAP_PLOT_FORCE = 1 } limn_shap_plot;
 
 typedef struct limn_render_opts {
-  const limn_model *model;       /* borrowed; required */
-  const char *method_desc;       /* text/SVG: e.g. "ig, gausslegendre, 50 steps, baseline zero" ("") */
-  const limn_manifest *manifest; /* JSON: written into every object as "manifest"; NULL: none */
-  size_t top;                    /* text and SVG: features shown, most important first (0: all) */
-  size_t image_w, image_h;       /* SVG: > 0 draws rows as w x h heat maps (w*h = nfeatures) */
-  const limn_stats *background;  /* LIME: the background its bins come from (labels); NULL: names */
-  limn_discretizer discretizer;  /* LIME: its discretizer (labels) */
-  size_t reasons;                /* text: reason codes per row (0: none) */
-  long favourable;               /* the favourable class, or -1 (see limn_reason_codes) */
-  limn_shap_plot shap_plot;      /* SVG of SHAP rows: waterfall or force bar */
-  limn_trust_opts trust;         /* when an explanation is marked not reliable (limn_explain_trust):
-                                    text "caution:" lines, JSON "reliable" and "warnings" */
+  const limn_model *model;           /* borrowed; required */
+  const char *method_desc;           /* text/SVG: e.g. "ig, gausslegendre, 50 steps, baseline zero" ("") */
+  const limn_manifest *manifest;     /* JSON: written into every object as "manifest"; NULL: none */
+  size_t top;                        /* text and SVG: features shown, most important first (0: all) */
+  size_t image_w, image_h;           /* SVG: > 0 draws rows as w x h heat maps (w*h = nfeatures) */
+  const limn_stats *background;      /* LIME: the background its bins come from (labels); NULL: names */
+  limn_discretizer discretizer;      /* LIME: its discretizer (labels) */
+  size_t reasons;                    /* text: reason codes per row (0: none) */
+  long favourable;                   /* the favourable class, or -1 (see limn_reason_codes) */
+  limn_shap_plot shap_plot;          /* SVG of SHAP rows: waterfall or force bar */
+  limn_trust_opts trust;             /* when an explanation is marked not reliable (limn_explain_trust):
+                                        text "caution:" lines, JSON "reliable" and "warnings" */
+  const char *const *protected_cols; /* column names that are protected characteristics (compared
+                                        without case); NULL: limn_protected_default's list */
+  size_t nprotected;
 } limn_render_opts;
 /* model NULL, "" description, no manifest, top 10, no image, quartile, 0 reasons, favourable -1,
- * waterfall, the default trust rules. */
+ * waterfall, the default trust rules, the default protected characteristics. */
 LIMN_API limn_render_opts limn_render_opts_default(void);
 
 /* Write n explained rows in a format. Features are shown by |attribution| descending
@@ -157,8 +160,9 @@ LIMN_API int limn_render_dependence_svg(limn_ctx *ctx, const limn_render_opts *o
 /* One reason code: a feature and, in plain words, how it moved the decision. */
 typedef struct limn_reason {
   size_t feature;
-  double effect;   /* the attribution (signed) */
-  char text[1024]; /* "checking_status is '<0' (lowered the probability of good by 0.12)" */
+  double effect;      /* the attribution (signed) */
+  int protected_attr; /* 1: the feature is a protected characteristic (limn_reason_protected) */
+  char text[1024];    /* "checking_status is '<0' (lowered the probability of good by 0.12)" */
 } limn_reason;
 
 /* Reason codes of explanation e of raw row x: the n features that pushed the output
@@ -169,6 +173,17 @@ typedef struct limn_reason {
  * attributions never count. Returns how many were written to out (<= n). */
 LIMN_API size_t limn_reason_codes(const limn_render_opts *o, const limn_explanation *e, const float *x,
                                   int lowered, size_t n, limn_reason *out);
+
+/* The default protected characteristics, column names compared without case: age, sex,
+ * gender, race, ethnicity, religion, national_origin, nationality, marital_status,
+ * disability, and German credit's personal_status (which encodes sex) and
+ * foreign_worker. *n receives the count. A lender may not give one as a reason for a
+ * decision, and a model that relies on one needs review: limn flags such reasons, it
+ * never drops them. */
+LIMN_API const char *const *limn_reason_protected_default(size_t *n);
+/* 1 when column j of o's model is protected by o's list (o->protected_cols, or the
+ * default list when NULL). */
+LIMN_API int limn_reason_protected(const limn_render_opts *o, size_t j);
 
 /* ---- a t-SNE map as SVG ---- */
 
@@ -214,6 +229,8 @@ typedef struct limn_report_opts {
   size_t map_max;           /* rows in the map at most (an even spread, explained rows always in) */
   const char *title;        /* NULL: "limn report" */
   const char *command;      /* the command line that reproduces the page, or NULL */
+  const char *const *protected_cols; /* protected characteristics (limn_render_opts); NULL: the default */
+  size_t nprotected;
 } limn_report_opts;
 /* Every field zero or NULL except: favourable -1, reasons 4, reasons_from LIME, top 10,
  * map_space "auto", map_max 3000, summary_max 50. */

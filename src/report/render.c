@@ -3,6 +3,7 @@
 #include "out.h"
 #include <math.h>
 #include <stdlib.h>
+#include <strings.h>
 
 /* A raw value as text: "missing" for NaN (a tree model's missing value). */
 static const char *value_text(char *buf, size_t cap, int digits, float v) {
@@ -161,6 +162,9 @@ int limn__shap_weakness(const limn_explanation *e, double *se, double *pct) {
 }
 
 /* Reason codes under a row's table (methods whose attributions are effects). */
+#define PROTECTED_NOTE                                                                                       \
+  " [a protected characteristic: not to be given as a reason; a model that relies on it needs review]"
+
 static void text_reasons(limn__out *f, const limn_render_opts *rc, const limn_render_row *row) {
   const limn_explanation *e = row->ex;
   if (!rc->reasons || (e->method != LIMN_METHOD_LIME && e->method != LIMN_METHOD_IG &&
@@ -180,7 +184,7 @@ static void text_reasons(limn__out *f, const limn_render_opts *rc, const limn_re
     limn__printf(f, "  reasons %s %s (features that %s its %s most):\n", lowered ? "against" : "for", cls,
                  lowered ? "lowered" : "raised", in_logits(e) ? "logit" : "probability");
   for (size_t i = 0; i < k; i++)
-    limn__printf(f, "  %zu. %s\n", i + 1, rs[i].text);
+    limn__printf(f, "  %zu. %s%s\n", i + 1, rs[i].text, rs[i].protected_attr ? PROTECTED_NOTE : "");
   if (!k)
     limn__printf(f, "  (no feature %s it)\n", lowered ? "lowered" : "raised");
   free(rs);
@@ -383,6 +387,28 @@ static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render
     limn__putc(f, '}');
   }
   limn__putc(f, ']');
+  if (rc->reasons && (e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_IG ||
+                      e->method == LIMN_METHOD_GRADXINPUT || e->method == LIMN_METHOD_SHAP)) {
+    limn_reason *rs = malloc(rc->reasons * sizeof *rs);
+    if (!rs) {
+      f->nomem = 1;
+    } else {
+      int lowered = rc->favourable >= 0 && (long)e->target == rc->favourable;
+      size_t k = limn_reason_codes(rc, e, row->x, lowered, rc->reasons, rs);
+      limn__printf(f, ",\"reasons\":[");
+      for (size_t q = 0; q < k; q++) {
+        limn__printf(f, "%s{\"index\":%zu,\"name\":", q ? "," : "", rs[q].feature);
+        limn__json_str(f, limn__feature_name(m, rs[q].feature, nb, sizeof nb));
+        limn__puts(f, ",\"effect\":");
+        limn__json_num(f, rs[q].effect);
+        limn__puts(f, ",\"text\":");
+        limn__json_str(f, rs[q].text);
+        limn__printf(f, ",\"protected\":%s}", rs[q].protected_attr ? "true" : "false");
+      }
+      limn__putc(f, ']');
+      free(rs);
+    }
+  }
   if (rc->manifest) {
     limn__puts(f, ",\"manifest\":");
     limn__manifest_json(f, rc->manifest);
@@ -1112,6 +1138,38 @@ int limn_render_summary_svg(limn_ctx *ctx, const limn_render_opts *o, const limn
 
 /* ---- reason codes ---- */
 
+static const char *const protected_default[] = {"age",
+                                                "sex",
+                                                "gender",
+                                                "race",
+                                                "ethnicity",
+                                                "religion",
+                                                "national_origin",
+                                                "nationality",
+                                                "marital_status",
+                                                "disability",
+                                                "personal_status",
+                                                "foreign_worker"};
+
+const char *const *limn_reason_protected_default(size_t *n) {
+  if (n)
+    *n = sizeof protected_default / sizeof *protected_default;
+  return protected_default;
+}
+
+int limn_reason_protected(const limn_render_opts *o, size_t j) {
+  if (!o || !o->model || j >= limn_model_nfeatures(o->model))
+    return 0;
+  const limn_schema *s = limn_model_schema(o->model);
+  const char *name = s ? limn_schema_feature_name(s, j) : NULL;
+  size_t n = o->protected_cols ? o->nprotected : 0;
+  const char *const *list = o->protected_cols ? o->protected_cols : limn_reason_protected_default(&n);
+  for (size_t q = 0; name && q < n; q++)
+    if (list[q] && !strcasecmp(name, list[q]))
+      return 1;
+  return 0;
+}
+
 size_t limn_reason_codes(const limn_render_opts *rc, const limn_explanation *e, const float *x, int lowered,
                          size_t n, limn_reason *out) {
   const limn_model *m = rc->model;
@@ -1140,6 +1198,7 @@ size_t limn_reason_codes(const limn_render_opts *rc, const limn_explanation *e, 
     limn_reason *r = &out[k++];
     r->feature = best;
     r->effect = e->attr[best];
+    r->protected_attr = limn_reason_protected(rc, best);
     int grouped = limn__group_size(e, best) > 1;
     const char *name = grouped ? limn__label(rc, e, best, nb, sizeof nb)
                                : limn__feature_name(m, best, nb, sizeof nb),

@@ -306,6 +306,7 @@ static int compute(rep *r) {
   r->rc = limn_render_opts_default();
   r->rc.model = r->m, r->rc.top = in->top, r->rc.background = r->bg, r->rc.discretizer = r->lo.discretizer;
   r->rc.reasons = in->reasons, r->rc.favourable = in->favourable;
+  r->rc.protected_cols = in->protected_cols, r->rc.nprotected = in->nprotected;
   size_t s = (size_t)lround(sqrt((double)d));
   if (s * s == d && d >= 16 && limn_model_nslots(r->m) == d)
     r->image_w = r->image_h = s;
@@ -517,6 +518,10 @@ static void reasons(limn__out *f, const rep *r, size_t i) {
   for (size_t q = 0; q < k; q++) {
     limn__puts(f, "<li>");
     limn__xml(f, rs[q].text);
+    if (rs[q].protected_attr)
+      limn__puts(
+          f, " <strong class=\"protected\">Protected characteristic:</strong> not to be given as a reason "
+             "for a decision; a model that relies on it needs review.");
     limn__puts(f, "</li>\n");
   }
   if (!k)

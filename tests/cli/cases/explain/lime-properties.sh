@@ -12,7 +12,7 @@ grep '^{"row":13,' l1 >l13all
 same l13 l13all "row 13 alone and among others"
 for f in intercept local_pred score label; do grep -c "\"$f\":" l13; done
 grep -o '"num_samples":[0-9]*' l13
-grep -o '"index":' l13 | wc -l | tr -d ' '
+grep -o '"index":[0-9]*,"name":"[^"]*","label":' l13 | wc -l | tr -d ' '
 "$LIMN" explain $E --rows 0 --compat lime | grep -o '"num_samples":[0-9]*'
 "$LIMN" explain $E --rows 0 --num-samples auto >la
 grep '^{"row":0,' l1 >l0
