@@ -1,6 +1,7 @@
 /* Datasets: typing a text table into features and target, accessors, subsets. */
 #include "data_internal.h"
 #include "strmap.h"
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,16 +62,59 @@ static long find_col(const limn__table *t, const char *name) {
 }
 
 /* "a, b, c" (shortened) for messages. */
-static void list_names(char *buf, size_t cap, const char *const *names, size_t n) {
-  size_t len = 0;
+/* Levenshtein distance of a and b without case (at most 64 characters each; longer: far). */
+static size_t distance(const char *a, const char *b) {
+  size_t na = strlen(a), nb = strlen(b), row[65];
+  if (na > 64 || nb > 64)
+    return (size_t)-1;
+  for (size_t j = 0; j <= nb; j++)
+    row[j] = j;
+  for (size_t i = 1; i <= na; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= nb; j++) {
+      size_t up = row[j], cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+      size_t best = diag + cost;
+      best = up + 1 < best ? up + 1 : best;
+      best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+      row[j] = best, diag = up;
+    }
+  }
+  return row[nb];
+}
+
+/* "did you mean 'x'? " for the columns nearest to `want` (the same without case, or a few
+ * edits away), then every column name, as many as fit, and how many more. */
+static void list_names_for(char *buf, size_t cap, const char *want, const char *const *names, size_t n,
+                           const char *label) {
+  size_t len = 0, near[3], nd[3], nn = 0, allowed = want ? strlen(want) / 4 : 0;
   buf[0] = 0;
-  for (size_t i = 0; i < n && len + 8 < cap; i++) {
-    int w = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", names[i]);
-    if (w < 0 || (size_t)w >= cap - len) {
-      snprintf(buf + (cap > 5 ? cap - 5 : 0), 5, "...");
+  for (size_t i = 0; want && i < n; i++) {
+    size_t dd = distance(want, names[i]);
+    if (dd > allowed)
+      continue;
+    size_t q = nn < 3 ? nn++ : 3;
+    if (q == 3 && dd >= nd[2])
+      continue;
+    if (q == 3)
+      q = 2;
+    while (q > 0 && nd[q - 1] > dd)
+      near[q] = near[q - 1], nd[q] = nd[q - 1], q--;
+    near[q] = i, nd[q] = dd;
+  }
+  for (size_t q = 0; q < nn && len + 16 < cap; q++)
+    len += (size_t)snprintf(buf + len, cap - len, "%s'%.100s'%s",
+                            q ? (q + 1 == nn ? " or " : ", ") : "did you mean ", names[near[q]],
+                            q + 1 == nn ? "? " : "");
+  if (len + 16 < cap)
+    len += (size_t)snprintf(buf + len, cap - len, "%s (%zu): ", label, n);
+  for (size_t i = 0; i < n && len < cap; i++) {
+    size_t left = n - i, need = strlen(names[i]) + 2;
+    if (len + need + 24 >= cap) { /* no room for this one and the tail */
+      snprintf(buf + len, cap - len, "and %zu more", left);
       return;
     }
-    len += (size_t)w;
+    len += (size_t)snprintf(buf + len, cap - len, "%s%s", names[i], i + 1 < n ? ", " : "");
   }
 }
 
@@ -277,9 +321,13 @@ static int auto_target(typer *ty, size_t c, const limn_read_opts *o, float *y, l
 /* Check that every name in a forced list names a column. */
 static int check_forced(typer *ty, const char *const *list, size_t n, const char *what) {
   for (size_t i = 0; i < n; i++)
-    if (!list[i] || find_col(ty->t, list[i]) < 0)
-      return limn__err(ty->ctx, LIMN_ENOTFOUND, "%s: %s column '%s' is not in the header", ty->name, what,
-                       list[i] ? list[i] : "(null)");
+    if (!list[i] || find_col(ty->t, list[i]) < 0) {
+      char names[700];
+      list_names_for(names, sizeof names, list[i], (const char *const *)ty->t->names, ty->t->ncols,
+                     "columns");
+      return limn__err(ty->ctx, LIMN_ENOTFOUND, "%s: %s column '%s' is not in the header (%s)", ty->name,
+                       what, list[i] ? list[i] : "(null)", names);
+    }
   return LIMN_OK;
 }
 
@@ -291,10 +339,10 @@ static int type_auto(typer *ty, const limn_read_opts *o, limn_dataset *ds) {
   if (o->target) {
     tc = find_col(t, o->target);
     if (tc < 0) {
-      char names[400];
-      list_names(names, sizeof names, (const char *const *)t->names, t->ncols);
-      return limn__err(ctx, LIMN_ENOTFOUND, "%s: unknown target column '%s' (columns: %s)", ty->name,
-                       o->target, names);
+      char names[700];
+      list_names_for(names, sizeof names, o->target, (const char *const *)t->names, t->ncols, "columns");
+      return limn__err(ctx, LIMN_ENOTFOUND, "%s: unknown target column '%s' (%s)", ty->name, o->target,
+                       names);
     }
   }
   LIMN_TRY(check_forced(ty, o->categorical, o->ncategorical, "categorical"));
@@ -370,9 +418,9 @@ static size_t match_name(const char *f, char *const *names, size_t n) {
 }
 
 static int err_unknown(typer *ty, size_t r, size_t c, char *const *names, size_t n, const char *what) {
-  char list[300];
-  list_names(list, sizeof list, (const char *const *)names, n);
-  return limn__err(ty->ctx, LIMN_EPARSE, "%s line %zu, column '%s': unknown %s '%.40s' (known: %s)", ty->name,
+  char list[600];
+  list_names_for(list, sizeof list, limn__field(ty->t, r, c), (const char *const *)names, n, "known");
+  return limn__err(ty->ctx, LIMN_EPARSE, "%s line %zu, column '%s': unknown %s '%.40s' (%s)", ty->name,
                    ty->t->line[r], ty->t->names[c], what, limn__field(ty->t, r, c), list);
 }
 
@@ -416,9 +464,13 @@ static int type_schema(typer *ty, const limn_read_opts *o, limn_dataset *ds) {
                      ty->name, t->ncols, s->nfeatures);
   for (size_t j = 0; j < s->nfeatures; j++) {
     long c = s->positional ? (long)j : find_col(t, s->cols[j].name);
-    if (c < 0)
-      return limn__err(ctx, LIMN_ENOTFOUND, "%s: no column '%s', which the model needs", ty->name,
-                       s->cols[j].name);
+    if (c < 0) {
+      char names[700];
+      list_names_for(names, sizeof names, s->cols[j].name, (const char *const *)t->names, t->ncols,
+                     "columns");
+      return limn__err(ctx, LIMN_ENOTFOUND, "%s: no column '%s', which the model needs (%s)", ty->name,
+                       s->cols[j].name, names);
+    }
     LIMN_TRY(typed_by_schema(ty, (size_t)c, &s->cols[j], ds->x + j, ds->d));
   }
   long tc = s->target ? find_col(t, s->target) : -1;

@@ -68,7 +68,12 @@ static void test_csv_bad(void) {
   CHECK_ERR(ctx, parse("a,y\n1,0\n1e999,1\n", "y", &ds), LIMN_ENONFINITE,
             "line 3, column 'a': '1e999' is not a finite number");
   CHECK_ERR(ctx, parse("a,y\n1,0\n2,1\n", "z", &ds), LIMN_ENOTFOUND,
-            "unknown target column 'z' (columns: a, y)");
+            "unknown target column 'z' (columns (2): a, y)");
+  /* close names first: the same without case, or a few edits away; every name after */
+  CHECK_ERR(ctx, parse("radius,Diagnosis\n1,0\n2,1\n", "diagnosis", &ds), LIMN_ENOTFOUND,
+            "(did you mean 'Diagnosis'? columns (2): radius, Diagnosis)");
+  CHECK_ERR(ctx, parse("radius,diagnosis\n1,0\n2,1\n", "diagnosys", &ds), LIMN_ENOTFOUND,
+            "did you mean 'diagnosis'?");
   CHECK_ERR(ctx, parse("a,y\n1,k\n2,k\n", "y", &ds), LIMN_EINVAL, "single class 'k'");
   CHECK_ERR(ctx, parse("a,a\n1,2\n", NULL, &ds), LIMN_EPARSE, "duplicate column name 'a'");
   CHECK_ERR(ctx, parse("a,y\n1\"x\",0\n", "y", &ds), LIMN_EPARSE,
@@ -130,7 +135,7 @@ static void test_forced_and_schema(void) {
   }
   const char *unk = "zip,v,y\n99999,1,a\n";
   CHECK_ERR(ctx, limn_dataset_parse_csv(ctx, unk, strlen(unk), "u.csv", &r2, &d2), LIMN_EPARSE,
-            "u.csv line 2, column 'zip': unknown category '99999' (known: 10115, 80331)");
+            "u.csv line 2, column 'zip': unknown category '99999' (known (2): 10115, 80331)");
   const char *nocol = "v,y\n1,a\n";
   CHECK_ERR(ctx, limn_dataset_parse_csv(ctx, nocol, strlen(nocol), "m.csv", &r2, &d2), LIMN_ENOTFOUND,
             "no column 'zip'");
