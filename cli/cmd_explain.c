@@ -24,8 +24,9 @@ static cli_opt opts[] = {
     {"quadrature", "RULE", "gausslegendre",
      "IG: gausslegendre, riemann_left, riemann_right, riemann_middle, riemann_trapezoid, exact", 0, 0, 0},
     {"baseline", "B", "zero",
-     "IG, and SHAP without --background: zero, mean (training means), row:N (a data row) or a CSV file", 0, 0,
-     0},
+     "IG, and SHAP without --background: zero, mean (the training means stored in the model, or, for a model "
+     "without them, --background's), row:N (a data row) or a CSV file",
+     0, 0, 0},
     {"samples", "N", "50", "SmoothGrad: noisy samples", 0, 0, 0},
     {"noise", "X", "0.15", "SmoothGrad: sigma as a fraction of each column's training range", 0, 0, 0},
     {"smooth", "AGG", "mean", "SmoothGrad: mean, mean_abs, mean_sq or vargrad", 0, 0, 0},
@@ -270,15 +271,26 @@ static int parse_args(int argc, char **argv, explain_args *a) {
   return CLI_OK;
 }
 
-/* --baseline: zero, mean, row:N or a CSV file of 1 or as many rows as explained. */
+static int lime_background(run *r);
+
+/* --baseline: zero, mean (the model's statistics, or --background's), row:N or a CSV file
+ * of 1 or as many rows as explained. */
 static int baseline_opts(run *r) {
   const char *b = r->a.baseline;
   size_t d = limn_model_nfeatures(r->m);
   if (!strcmp(b, "zero"))
     return CLI_OK;
-  if (!strcmp(b, "mean")) {
+  if (!strcmp(b, "mean")) { /* the model's statistics, or the background file's */
     r->g.baseline = LIMN_BASELINE_MEAN;
-    return CLI_OK;
+    if (limn_model_stats(r->m))
+      return CLI_OK;
+    if (!r->a.background)
+      return cli_fail("--baseline mean: the model stores no training statistics: give --background FILE "
+                      "(training data) for its means"),
+             CLI_USAGE;
+    int rc = lime_background(r);
+    r->g.stats = r->bg;
+    return rc;
   }
   r->g.baseline = LIMN_BASELINE_ROWS;
   if (!strncmp(b, "row:", 4)) {
@@ -575,6 +587,10 @@ static double top5_jaccard(const limn_explanation *a, const limn_explanation *b)
 /* The background: --background FILE, or the model's own statistics. */
 static int lime_background(run *r) {
   const char *file = r->a.background;
+  if (file && r->bg_owned) { /* (read already, for the mean baseline) */
+    r->bg = r->bg_owned;
+    return CLI_OK;
+  }
   if (!file) {
     r->bg = limn_model_stats(r->m);
     if (!r->bg)
@@ -806,7 +822,7 @@ static int shap_background(run *r) {
                       r->g.nbaseline_rows);
     memcpy(r->shap_bg, r->g.baseline_rows, d * sizeof(float));
   } else if (r->g.baseline == LIMN_BASELINE_MEAN) { /* numeric means, the most frequent categories */
-    const limn_stats *st = limn_model_stats(r->m);
+    const limn_stats *st = r->g.stats ? r->g.stats : limn_model_stats(r->m);
     const limn_schema *sc = limn_model_schema(r->m);
     if (!st)
       return cli_fail("--baseline mean: the model stores no training statistics");

@@ -90,6 +90,8 @@ typedef struct limn_grad_opts {
   limn_baseline baseline;     /* IG [zero] */
   const float *baseline_rows; /* raw rows for LIMN_BASELINE_ROWS (borrowed) */
   size_t nbaseline_rows;      /* 1 (shared) or n */
+  const limn_stats *stats;    /* the mean baseline's and SmoothGrad's statistics when the model stores none
+                                 (e.g. of a background file; borrowed); NULL: the model's [NULL] */
   size_t samples;             /* SmoothGrad noisy samples [50] */
   double noise;               /* SmoothGrad sigma as a fraction of each numeric column's
                                  training range (max - min); without statistics, of the

@@ -64,9 +64,13 @@ static int check_opts(gx *g) {
         (!o->baseline_rows || (o->nbaseline_rows != 1 && o->nbaseline_rows != g->n)))
       return limn__err(ctx, LIMN_ESHAPE, "baseline rows: give 1 row or one per explained row (%zu), got %zu",
                        g->n, o->nbaseline_rows);
-    if (o->baseline == LIMN_BASELINE_MEAN && !limn_model_stats(g->m))
+    if (o->baseline == LIMN_BASELINE_MEAN && !o->stats && !limn_model_stats(g->m))
       return limn__err(ctx, LIMN_EINVAL,
-                       "the mean baseline needs training statistics, which this model lacks");
+                       "the mean baseline needs training statistics, which this model lacks (give them: a "
+                       "background file's)");
+    if (o->stats && limn_stats_nfeatures(o->stats) != g->d)
+      return limn__err(ctx, LIMN_ESHAPE, "the statistics have %zu columns, the model %zu",
+                       limn_stats_nfeatures(o->stats), g->d);
   }
   if (o->method == LIMN_METHOD_SMOOTHGRAD) {
     if (o->samples < 1 || o->samples > 100000)
@@ -156,7 +160,7 @@ static int baselines(gx *g, float *hb) {
   float *xb = limn__calloc(g->ctx, g->n, d * sizeof(float));
   if (!xb)
     return LIMN_ENOMEM;
-  const limn_stats *st = limn_model_stats(g->m);
+  const limn_stats *st = o->stats ? o->stats : limn_model_stats(g->m);
   for (size_t i = 0; i < g->n; i++)
     for (size_t j = 0; j < d; j++) {
       float v = 0.0f;
@@ -312,7 +316,7 @@ static double sigma_of(const gx *g, size_t i, size_t j) {
   const limn_grad_opts *o = g->o;
   if (o->noise_sigma)
     return o->noise_sigma[i];
-  const limn_stats *st = limn_model_stats(g->m);
+  const limn_stats *st = o->stats ? o->stats : limn_model_stats(g->m);
   if (st)
     return o->noise * (limn_stats_max(st, j) - limn_stats_min(st, j));
   double lo = INFINITY, hi = -INFINITY; /* the row's own range, over numeric columns */

@@ -244,7 +244,9 @@ static int compute(rep *r) {
   r->g = limn_grad_opts_default();
   r->g.method = LIMN_METHOD_IG;
   r->g.quadrature = LIMN_QUAD_EXACT;
-  r->g.baseline = limn_model_stats(r->m) ? LIMN_BASELINE_MEAN : LIMN_BASELINE_ZERO;
+  /* the training means: the model's, or the background file's; zero only without both */
+  r->g.baseline = r->bg ? LIMN_BASELINE_MEAN : LIMN_BASELINE_ZERO;
+  r->g.stats = limn_model_stats(r->m) ? NULL : r->bg;
   r->g.row_ids = in->rows;
   int rc;
   for (size_t q = 0; q < r->n * d; q++)
@@ -639,8 +641,11 @@ static void ig_section(limn__out *f, const rep *r, size_t i) {
                "From the baseline (%s, where the model gives %.3g) to the row (%.3g), the change is shared "
                "among the features. Completeness gap (sum of attributions minus the change): <strong>%.2g"
                "</strong>%s.</p>\n",
-               r->g.baseline == LIMN_BASELINE_MEAN ? "the training means" : "all zeros", e->base_value,
-               e->output, e->delta,
+               r->g.baseline == LIMN_BASELINE_MEAN
+                   ? (r->g.stats ? "the background file's means" : "the training means")
+                   : "all zeros: the model stores no training statistics and no "
+                     "--background was given",
+               e->base_value, e->output, e->delta,
                e->nsegments ? ", exact path integral" : ", 50-node Gauss-Legendre quadrature");
   if (e->finite_differences)
     limn__puts(f,
@@ -1225,7 +1230,9 @@ static void provenance(limn__out *f, const rep *r, const char *msha, const char 
                  "<dt>Integrated Gradients</dt><dd>%s, baseline %s, explained output: probability of the "
                  "predicted class</dd>\n",
                  r->g.quadrature == LIMN_QUAD_EXACT ? "exact path integral" : "50-node Gauss-Legendre",
-                 r->g.baseline == LIMN_BASELINE_MEAN ? "training means" : "zero");
+                 r->g.baseline == LIMN_BASELINE_MEAN
+                     ? (r->g.stats ? "the background file's means" : "training means")
+                     : "zero (no training statistics)");
   if (r->shap && r->trees)
     limn__printf(f,
                  "<dt>SHAP</dt><dd>TreeSHAP of the trees' raw output (%s), exact; interaction values of "
