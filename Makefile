@@ -48,9 +48,9 @@ test-minimal: $(SETUP_STAMP)
 
 # The main job: train the bundled breast-cancer model, explain three interesting
 # test rows, write out/report.html. DEMO_DATASET=credit shows reason codes,
-# DEMO_DATASET=digits heat maps.
-DEMO_OUT     ?= out
+# DEMO_DATASET=digits heat maps; those write out/credit/ and out/digits/, beside it.
 DEMO_DATASET ?= breast-cancer
+DEMO_OUT     ?= $(if $(filter breast-cancer,$(DEMO_DATASET)),out,out/$(DEMO_DATASET))
 demo: build
 	$(BUILD)/limn demo --dataset $(DEMO_DATASET) --out $(DEMO_OUT)
 

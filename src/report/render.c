@@ -259,7 +259,7 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
       if (limn__group_size(e, j) > 1)
         snprintf(vb, sizeof vb, "(%zu columns)", limn__group_size(e, j));
       else if (cat)
-        snprintf(vb, sizeof vb, "%.14s", cat);
+        snprintf(vb, sizeof vb, strlen(cat) > 14 ? "%.11s..." : "%s", cat); /* (cut short: ...) */
       else
         value_text(vb, sizeof vb, 6, rows[r].x[j]);
       int len = mx > 0 ? (int)lround(24.0 * fabs(e->attr[j]) / mx) : 0;
