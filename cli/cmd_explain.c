@@ -115,7 +115,7 @@ static int parse_class(const limn_model *m, const char *v, long *target) {
     char *end;
     long k = strtol(v + 4, &end, 10);
     if (!v[4] || *end || k < 1 || (size_t)k > limn_model_noutputs(m))
-      return cli_fail("--class %s: K must be in 1..%zu", v, limn_model_noutputs(m));
+      return cli_fail("--class %s: K must be in 1..%zu", v, limn_model_noutputs(m)), CLI_USAGE;
     *target = -1;
     return CLI_OK;
   }
@@ -126,7 +126,8 @@ static int parse_class(const limn_model *m, const char *v, long *target) {
   if ((*target = cli_output_index(m, v, 1)) >= 0)
     return CLI_OK;
   return cli_fail("--class: '%s' is neither pred, an output index (0..%zu) nor a class name", v,
-                  limn_model_noutputs(m) - 1);
+                  limn_model_noutputs(m) - 1),
+         CLI_USAGE;
 }
 
 /* A class by name or index; -1 when none matches (or the model has no classes). */

@@ -145,7 +145,7 @@ int cmd_report(int argc, char **argv) {
       if (limn_model_task(m) == LIMN_TASK_CLASSIFICATION)
         in.favourable = cli_output_index(m, fav, 0);
       if (in.favourable < 0)
-        rc = cli_fail("--favourable: '%s' is not one of the model's classes", fav);
+        rc = cli_fail("--favourable: '%s' is not one of the model's classes", fav), rc = CLI_USAGE;
     }
     if (!rc)
       rc = cli_check_map(m, in.map_space);

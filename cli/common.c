@@ -348,7 +348,7 @@ int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count) {
     }
     if (b >= n) {
       free(v);
-      return cli_fail("--rows: row %llu is out of range (the data has %zu rows)", b, n);
+      return cli_fail("--rows: row %llu is out of range (the data has %zu rows)", b, n), CLI_USAGE;
     }
     for (unsigned long long r = a; r <= b; r++) {
       if (k == cap) {
