@@ -3,6 +3,7 @@
  * image from anywhere (a Content-Security-Policy says so to the browser too). */
 #include "out.h"
 #include "../models/model_internal.h"
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -485,6 +486,7 @@ static int caution(limn__out *f, const rep *r, const limn_explanation *e, const 
     return 0;
   limn__printf(
       f, "<p class=\"disagree caution\"><strong>Caution: %s does not hold up for this row.</strong> ", lead);
+  why[0] = (char)toupper((unsigned char)why[0]);
   limn__xml(f, why);
   limn__puts(
       f, e->method == LIMN_METHOD_LIME ? ". Do not read reasons off it; see which method holds up below."
