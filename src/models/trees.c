@@ -90,31 +90,22 @@ static void trees_destroy(limn_model *m) {
   limn__free(m->ctx, t);
 }
 
-/* The child x takes at split n (x = v, its column's value). */
-static inline size_t child(const limn__trees *t, const tnode *n, float v) {
-  int left;
-  if (isnan(v))
-    left = n->missing == 1;
-  else if (n->cat) { /* in the set: right; not in it, negative or not whole: left */
-    const uint32_t *b = t->bits + n->cat - 1;
-    left = !(v >= 0 && v < 32.0f * (float)n->ncat && v == floorf(v) &&
-             (b[(size_t)v / 32] >> ((size_t)v % 32) & 1));
-  } else
-    left = t->le ? (double)v <= n->thr : (double)v < n->thr;
-  return (size_t)(left ? n->left : n->right);
+/* 1 when code v is in categorical split n's set (a negative or fractional code never is). */
+static inline int in_set(const limn__trees *t, const tnode *n, float v) {
+  const uint32_t *b = t->bits + n->cat - 1;
+  return v >= 0 && v < 32.0f * (float)n->ncat && v == floorf(v) &&
+         (b[(size_t)v / 32] >> ((size_t)v % 32) & 1);
 }
 
 /* The child x takes at split q (an index into all trees' nodes; x its row), on the
- * compact nodes: one float comparison, categorical splits through child(). */
+ * compact nodes: a missing value the default way, a categorical split right when the code
+ * is in its set, any other one float comparison. */
 static inline size_t step(const limn__trees *t, size_t q, const float *x) {
   const pnode *p = &t->pn[q];
   uint32_t fl = p->feat;
   float v = x[fl & PN_FEATURE];
-  if (fl & PN_CAT)
-    return child(t, &t->nodes[q], v);
-  if (isnan(v))
-    return (size_t)(fl & PN_LEFT ? p->left : p->right);
-  return (size_t)(v <= p->thr ? p->left : p->right);
+  int left = isnan(v) ? (fl & PN_LEFT) != 0 : fl & PN_CAT ? !in_set(t, &t->nodes[q], v) : v <= p->thr;
+  return (size_t)(left ? p->left : p->right);
 }
 
 /* The leaf row x reaches in tree k (its index within the tree). */
@@ -126,38 +117,9 @@ static inline size_t leaf_of(const limn__trees *t, size_t k, const float *x) {
   return i;
 }
 
-/* The raw outputs of row x: base + the weighted leaves its trees reach, in tree order
- * (in float as XGBoost's predictor, else in double). */
-static void margins(const limn__trees *t, const float *x, double *mg) {
-  for (size_t g = 0; g < t->nout; g++)
-    mg[g] = t->base[g];
-  for (size_t k = 0; k < t->ntrees; k++) {
-    size_t i = t->start[k] + leaf_of(t, k, x);
-    const double *lv = t->leaf + i * t->L;
-    if (t->L > 1)
-      for (size_t g = 0; g < t->nout; g++)
-        mg[g] += t->weight[k] * lv[g];
-    else if (t->fsum) /* (every partial sum a float) */
-      mg[t->group[k]] = (double)((float)mg[t->group[k]] + (float)t->weight[k] * (float)lv[0]);
-    else
-      mg[t->group[k]] += t->weight[k] * lv[0];
-  }
-}
-
-static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
-
-typedef struct fwd_arg {
-  const limn_model *m;
-  const float *x;
-  size_t n;
-  limn_space sp;
-  float *out;
-} fwd_arg;
-
-#define TREES_CHUNK 64
-
-/* The raw outputs of rows x[0..nr) into mg (nr, nout): tree by tree over the block (the
- * tree's nodes stay in cache), each row's sum in tree order as margins() adds it. */
+/* The raw outputs of rows x[0..nr) (row stride d) into mg (nr, nout): base + the weighted
+ * leaves the rows reach, summed in tree order (in float as XGBoost's predictor, else in
+ * double), tree by tree over the block so each tree's nodes stay in cache. */
 static void block_margins(const limn__trees *t, const float *x, size_t nr, size_t d, double *mg) {
   for (size_t i = 0; i < nr; i++)
     for (size_t g = 0; g < t->nout; g++)
@@ -178,6 +140,21 @@ static void block_margins(const limn__trees *t, const float *x, size_t nr, size_
     }
   }
 }
+
+/* The raw outputs of one row x. */
+static void margins(const limn__trees *t, const float *x, double *mg) { block_margins(t, x, 1, 0, mg); }
+
+static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+
+typedef struct fwd_arg {
+  const limn_model *m;
+  const float *x;
+  size_t n;
+  limn_space sp;
+  float *out;
+} fwd_arg;
+
+#define TREES_CHUNK 64
 
 static int fwd_item(void *arg, size_t c, void *scratch) {
   const fwd_arg *a = arg;
@@ -453,7 +430,8 @@ typedef struct tshap_arg {
   size_t P; /* players */
   const double *wt;
   size_t W;
-  double *inter; /* interactions: (n, d + 1, d + 1), or NULL */
+  double *inter;  /* interactions: (n, d + 1, d + 1), or NULL */
+  double *bgbase; /* interventional: (nout) the background's mean raw outputs */
 } tshap_arg;
 
 /* Per-thread scratch. */
@@ -555,12 +533,9 @@ static int tshap_item(void *arg, size_t i, void *mem) {
       phi[gm->player ? gm->player[j] : j] += s.col[j];
     a->bias[i] = bias;
   } else {
-    double base = 0;
     memset(s.st, 0, P);
     for (size_t r = 0; r < gm->nbg; r++) {
       const float *b = gm->bg + r * d;
-      margins(t, b, s.mg);
-      base += s.mg[g];
       for (size_t k = 0; k < t->ntrees; k++) {
         if (t->L == 1 && t->group[k] != g)
           continue;
@@ -581,7 +556,7 @@ static int tshap_item(void *arg, size_t i, void *mem) {
         iv_recurse(&w, 0, 0, 0);
       }
     }
-    a->bias[i] = base / (double)gm->nbg;
+    a->bias[i] = a->bgbase[g];
   }
   margins(t, x, s.mg);
   a->margin[i] = s.mg[g];
@@ -609,13 +584,26 @@ int limn__trees_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t 
     if (raw[i] >= t->nout)
       return limn__err(ctx, LIMN_EINVAL, "TreeSHAP: output %zu of %zu", raw[i], t->nout);
   size_t W = t->depth + 2;
-  tshap_arg a = {m,    t, x,    n, raw, g, phi, bias, margin, g->player ? g->nplayers : m->nfeatures,
-                 NULL, W, inter};
-  double *wt = NULL;
+  tshap_arg a = {m,    t, x,     n,   raw, g, phi, bias, margin, g->player ? g->nplayers : m->nfeatures,
+                 NULL, W, inter, NULL};
+  double *wt = NULL, *bgm = NULL;
   if (g->interventional) { /* (a - 1)! c! / (a + c)! = 1 / (a C(a + c, a)) */
     wt = limn__alloc_array(ctx, W * W, sizeof *wt);
-    if (!wt)
+    bgm = limn__alloc_array(ctx, g->nbg + 1, t->nout * sizeof *bgm);
+    if (!wt || !bgm) {
+      limn__free(ctx, wt), limn__free(ctx, bgm);
       return LIMN_ENOMEM;
+    }
+    /* v(empty): the background's mean raw outputs, once for every row */
+    double *sum = bgm + g->nbg * t->nout;
+    block_margins(t, g->bg, g->nbg, m->nfeatures, bgm);
+    for (size_t o = 0; o < t->nout; o++) {
+      sum[o] = 0;
+      for (size_t r = 0; r < g->nbg; r++)
+        sum[o] += bgm[r * t->nout + o];
+      sum[o] /= (double)g->nbg;
+    }
+    a.bgbase = sum;
     for (size_t p = 1; p < W; p++)
       for (size_t c = 0; p + c < W; c++) {
         double binom = 1;
@@ -626,7 +614,7 @@ int limn__trees_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t 
     a.wt = wt;
   }
   int rc = limn__parallel_for(ctx, n, scratch_size(&a), tshap_item, &a);
-  limn__free(ctx, wt);
+  limn__free(ctx, wt), limn__free(ctx, bgm);
   return rc;
 }
 
