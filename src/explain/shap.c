@@ -765,8 +765,8 @@ static int tree_game(const limn_model *m, const limn_shap_opts *o) {
 /* n rows by TreeSHAP: each explains the raw output of its target (a binary classifier's
  * class 0: the negated margin), players the columns or the groups (path-dependent: the
  * sums of their columns' values). */
-static int tree_rows(limn_ctx *ctx, const limn_model *m, const limn_shap_opts *o, int tg, const float *x,
-                     size_t n, const size_t *targets, limn_explanation *ex) {
+static int tree_rows(limn_ctx *ctx, const limn_model *m, const limn_shap_opts *o, const game *gm, int tg,
+                     const float *x, size_t n, const size_t *targets, limn_explanation *ex) {
   size_t d = m->nfeatures, P = o->groups ? o->ngroups : d, B = n < TREE_BLOCK ? n : TREE_BLOCK;
   limn__tree_game g = {tg == 2, o->background, o->nbackground, o->groups, P};
   size_t *raw = limn__alloc_array(ctx, B ? B : 1, sizeof *raw);
@@ -785,9 +785,7 @@ static int tree_rows(limn_ctx *ctx, const limn_model *m, const limn_shap_opts *o
       double sum = 0;
       for (size_t j = 0; j < d; j++) {
         size_t p = o->groups ? o->groups[j] : j;
-        int lead = 1;
-        for (size_t q = 0; q < j && lead && o->groups; q++)
-          lead = o->groups[q] != p;
+        int lead = gm->gcols[gm->gstart[p]] == j; /* (make_players: the player's first column) */
         e->selected[j] = (unsigned char)lead, e->bin[j] = (long)p, e->std_error[j] = 0;
         e->attr[j] = lead ? sign[i] * phi[i * P + p] : 0;
         sum += e->attr[j];
@@ -1006,7 +1004,7 @@ int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t
     rc = limn__explanations_alloc(ctx, n, g.d, m->nslots, &ex);
   int tree = tree_game(m, &o);
   if (tree && rc == LIMN_OK)
-    rc = tree_rows(ctx, m, &o, tree, x, n, targets, ex);
+    rc = tree_rows(ctx, m, &o, &g, tree, x, n, targets, ex);
   for (size_t i = 0; i < n && rc == LIMN_OK && !tree; i++) {
     g.x = x + i * g.d;
     g.target = targets[i];
