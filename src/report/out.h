@@ -57,11 +57,9 @@ void limn__diverging(double t, char *buf, size_t cap);
 
 /* SHAP's waterfall of one row at y0 (no <svg> around it), and the height it takes;
  * the summary beeswarm as a whole <svg> element (render.c). */
-/* How far a SHAP explanation's own standard errors let it be trusted: *se gets the largest
- * (0 when exact, NaN when unknown) and *pct it as a percentage of the largest |value|.
- * Returns 0 when sound, 1 when the errors pass a tenth of the largest value, 2 when there
- * are none to judge by (a single permutation). */
-int limn__shap_weakness(const limn_explanation *e, double *se, double *pct);
+/* A SHAP explanation's largest standard error: 0 when exact, NaN when it has none (a
+ * single permutation). Whether that is too large is limn_explain_trust's rule. */
+double limn__shap_max_se(const limn_explanation *e);
 /* What a SHAP explanation's num_samples counts: "permutations" (sampling: each with one
  * background row) or "coalitions". */
 const char *limn__shap_budget_unit(const limn_explanation *e);

@@ -148,17 +148,11 @@ double limn__bar_scale(const limn_explanation *e) {
   return mx;
 }
 
-int limn__shap_weakness(const limn_explanation *e, double *se, double *pct) {
-  double mx = 0, big = 0;
-  for (size_t j = 0; j < e->nfeatures; j++) {
+double limn__shap_max_se(const limn_explanation *e) {
+  double mx = 0;
+  for (size_t j = 0; j < e->nfeatures; j++)
     mx = isnan(e->std_error[j]) || e->std_error[j] > mx ? e->std_error[j] : mx;
-    big = fmax(big, fabs(e->attr[j]));
-  }
-  *se = mx;
-  *pct = 100 * mx / (big > 0 ? big : 1);
-  if (isnan(mx)) /* the estimate gives no error bars: it cannot be trusted as it stands */
-    return 2;
-  return mx > 0.1 * big; /* its own error bars say it is weak */
+  return mx;
 }
 
 /* Reason codes under a row's table (methods whose attributions are effects). */
@@ -206,8 +200,7 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
       limn__printf(f, "  baseline output %.6g, completeness gap %.3g%s\n", e->base_value, e->delta,
                    e->nsegments ? " (exact)" : "");
     if (e->method == LIMN_METHOD_SHAP) {
-      double se, pct;
-      int weak = limn__shap_weakness(e, &se, &pct);
+      double se = limn__shap_max_se(e);
       int grouped = 0;
       for (size_t j = 0; j < e->nfeatures; j++)
         grouped |= !e->selected[j];
@@ -233,7 +226,6 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
         limn__printf(f, ", largest standard error %.3g\n", se);
       else
         limn__puts(f, ", exact\n");
-      (void)weak, (void)pct;
     }
     if (e->finite_differences)
       limn__printf(f, "  note: the model has no gradients; central finite differences were used\n");

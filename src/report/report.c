@@ -960,8 +960,7 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
     tree_shap_text(f, r, i, e);
     return;
   }
-  double se, pct;
-  int weak = limn__shap_weakness(e, &se, &pct);
+  double se = limn__shap_max_se(e);
   limn__printf(f,
                "<p>Shapley values of the features: averaged over every order in which they could join, each "
                "feature's effect on P(<strong>");
@@ -973,7 +972,7 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
                r->so.nbackground, e->base_value, e->output, e->delta);
   if (se == 0)
     limn__printf(f, "Exact: every one of the %zu coalitions was evaluated.</p>\n", e->num_samples);
-  else if (weak == 2)
+  else if (isnan(se))
     limn__printf(f, "Estimated (%s, %zu %s), without standard errors.</p>\n",
                  limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,
                  limn__shap_budget_unit(e));
@@ -981,7 +980,6 @@ static void shap_section(limn__out *f, const rep *r, size_t i) {
     limn__printf(f, "Estimated (%s, %zu %s); the largest standard error is %.2g.</p>\n",
                  limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,
                  limn__shap_budget_unit(e), se);
-  (void)pct;
   caution(f, r, e, "this SHAP estimate");
   waterfall(f, r, i, e);
 }
