@@ -9,12 +9,12 @@
 static limn_ctx *ctx;
 #define REF "tests/fixtures/reference/trees/"
 
-/* A CSV of numbers: rows x cols (the first `cols` columns; empty cells NaN), header skipped. */
-static float *read_rows(const char *path, size_t cols, size_t *nrows) {
-  FILE *f = fopen(path, "r");
-  char line[65536];
+/* A CSV of numbers after `skip` leading fields per line: rows x cols (empty cells NaN). */
+static double *read_num(const char *rel, size_t skip, size_t cols, size_t *nrows) {
+  FILE *f = fopen(src_path(rel), "r");
+  static char line[1 << 16];
   size_t n = 0, cap = 64;
-  float *x = malloc(cap * cols * sizeof *x);
+  double *x = malloc(cap * cols * sizeof *x);
   if (!f || !x || !fgets(line, sizeof line, f)) {
     if (f)
       fclose(f);
@@ -25,9 +25,11 @@ static float *read_rows(const char *path, size_t cols, size_t *nrows) {
     if (n == cap)
       x = realloc(x, (cap *= 2) * cols * sizeof *x);
     char *p = line;
+    for (size_t j = 0; j < skip; j++)
+      p = strchr(p, ',') + 1;
     for (size_t j = 0; j < cols; j++) {
       char *end;
-      x[n * cols + j] = (*p == ',' || *p == '\n') ? NAN : strtof(p, &end);
+      x[n * cols + j] = (*p == ',' || *p == '\n') ? NAN : strtod(p, &end);
       if (*p != ',' && *p != '\n')
         p = end;
       if (*p == ',')
@@ -37,6 +39,21 @@ static float *read_rows(const char *path, size_t cols, size_t *nrows) {
   }
   fclose(f);
   *nrows = n;
+  return x;
+}
+
+static float *to_float(const double *v, size_t n) {
+  float *f = malloc((n ? n : 1) * sizeof *f);
+  for (size_t q = 0; q < n; q++)
+    f[q] = (float)v[q];
+  return f;
+}
+
+/* The first `cols` numbers per line of `rel` as float32, as limn reads them. */
+static float *read_rows(const char *rel, size_t cols, size_t *nrows) {
+  double *v = read_num(rel, 0, cols, nrows);
+  float *x = v ? to_float(v, *nrows * cols) : NULL;
+  free(v);
   return x;
 }
 
@@ -54,9 +71,9 @@ static limn_model *open_case(const char *name, const char *suffix, size_t cols, 
     return NULL;
   size_t d = limn_model_nfeatures(m);
   snprintf(path, sizeof path, REF "%s_test.csv", name);
-  *x = read_rows(src_path(path), d, n);
+  *x = read_rows(path, d, n);
   snprintf(path, sizeof path, REF "%s_%s.csv", name, suffix);
-  *ref = read_rows(src_path(path), cols + (per_feature ? d : 0), nr);
+  *ref = read_rows(path, cols + (per_feature ? d : 0), nr);
   return m;
 }
 
@@ -199,46 +216,6 @@ static void check_contribs(const char *name, size_t lead, size_t ngroups) {
   limn_model_free(m);
 }
 
-/* A CSV of numbers after `skip` leading fields per line: rows x cols (empty cells NaN). */
-static double *read_num(const char *rel, size_t skip, size_t cols, size_t *nrows) {
-  FILE *f = fopen(src_path(rel), "r");
-  static char line[1 << 16];
-  size_t n = 0, cap = 64;
-  double *x = malloc(cap * cols * sizeof *x);
-  if (!f || !x || !fgets(line, sizeof line, f)) {
-    if (f)
-      fclose(f);
-    free(x);
-    return NULL;
-  }
-  while (fgets(line, sizeof line, f)) {
-    if (n == cap)
-      x = realloc(x, (cap *= 2) * cols * sizeof *x);
-    char *p = line;
-    for (size_t j = 0; j < skip; j++)
-      p = strchr(p, ',') + 1;
-    for (size_t j = 0; j < cols; j++) {
-      char *end;
-      x[n * cols + j] = (*p == ',' || *p == '\n') ? NAN : strtod(p, &end);
-      if (*p != ',' && *p != '\n')
-        p = end;
-      if (*p == ',')
-        p++;
-    }
-    n++;
-  }
-  fclose(f);
-  *nrows = n;
-  return x;
-}
-
-static float *to_float(const double *v, size_t n) {
-  float *f = malloc((n ? n : 1) * sizeof *f);
-  for (size_t q = 0; q < n; q++)
-    f[q] = (float)v[q];
-  return f;
-}
-
 static limn_model *load(const char *stem) {
   char path[256];
   limn_model *m = NULL;
@@ -251,10 +228,7 @@ static limn_model *load(const char *stem) {
 static float *rows_of(const char *stem, size_t d, size_t *n) {
   char path[256];
   snprintf(path, sizeof path, REF "%s_test.csv", stem);
-  double *v = read_num(path, 0, d, n);
-  float *x = v ? to_float(v, *n * d) : NULL;
-  free(v);
-  return x;
+  return read_rows(path, d, n);
 }
 
 /* An exported scikit-learn model against scikit-learn's outputs: `nprob` probability
