@@ -9,8 +9,12 @@ static cli_opt opts[] = {
     {"data", "FILE", "", "rows to map (CSV with a header, or .arff)", 0, 0, 0},
     {"out", "MAP.csv", "", "the map: row, x, y, label, predicted class and probability", 0, 0, 0},
     {"target", "COL", NULL, "label column (not mapped; colours the SVG)", 0, 0, 0},
-    {"model", "MODEL", NULL, "a model (limn or ONNX): map its outputs (--space) and report its predictions",
-     0, 0, 0},
+    {"model", "MODEL", NULL,
+     "a model (limn or ONNX; or --model-cmd): map its outputs (--space) and report its predictions", 0, 0, 0},
+    CLI_MODEL_CMD_OPTS,
+    {"background", "FILE", NULL,
+     "training rows: LIME's statistics for --space attribution:lime (default: those stored in the model)", 0,
+     0, 0},
     {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
      0},
     {"space", "S", "input",
@@ -63,13 +67,16 @@ static cli_cmd cmd = {
     opts,
     sizeof opts / sizeof *opts};
 
+/* --model or --model-cmd. */
+static int has_model(void) { return cli_get(&cmd, "model") || cli_get(&cmd, "model-cmd"); }
+
 /* The matrix to map (n, dim), allocated. With --standardize on the columns, numeric
  * columns become z-scores: shift/scale (one per mapped column, one-hot columns 0 and
  * 1) come from `shift_in`/`scale_in` (a saved map's) or are computed and returned in
  * *shift_out / *scale_out (malloc'd). */
-static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, const char *space,
-                    int standardize, const double *shift_in, const double *scale_in, size_t expect_w,
-                    float **out, size_t *dim, double **shift_out, double **scale_out) {
+static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, const limn_stats *bg,
+                    const char *space, int standardize, const double *shift_in, const double *scale_in,
+                    size_t expect_w, float **out, size_t *dim, double **shift_out, double **scale_out) {
   size_t n = limn_dataset_nrows(ds), d = limn_dataset_nfeatures(ds);
   const limn_schema *s = limn_dataset_schema(ds);
   const float *x = limn_dataset_x(ds);
@@ -88,10 +95,14 @@ static int features(limn_ctx *ctx, const limn_dataset *ds, const limn_model *m, 
       limn_shap_opts so = limn_shap_opts_default();
       lr = limn_explain_shap(ctx, m, x, n, &so, &ex);
     } else if (meth == LIMN_METHOD_LIME) {
-      if (!limn_model_stats(m))
-        return cli_fail("--space %s: the model has no training statistics for LIME", space);
+      const limn_stats *st = bg ? bg : limn_model_stats(m);
+      if (!st)
+        return cli_fail(
+            "--space %s: the model has no training statistics for LIME: give --background FILE (the "
+            "training rows)",
+            space);
       limn_lime_opts lo = limn_lime_opts_default();
-      lr = limn_explain_lime(ctx, m, limn_model_stats(m), x, n, &lo, &ex);
+      lr = limn_explain_lime(ctx, m, st, x, n, &lo, &ex);
     } else {
       limn_grad_opts go = limn_grad_opts_default();
       go.method = meth;
@@ -289,8 +300,8 @@ static int parse_args(int argc, char **argv, embed_args *a) {
     return cli_fail("--space: expected input, output, logit, hidden:K or attribution:METHOD, got '%s'",
                     space),
            CLI_USAGE;
-  if (strcmp(space, "input") && !cli_get(&cmd, "model"))
-    return cli_fail("--space %s needs --model", space), CLI_USAGE;
+  if (strcmp(space, "input") && !has_model())
+    return cli_fail("--space %s needs --model or --model-cmd", space), CLI_USAGE;
   const char *methods[] = {"auto", "exact", "barnes-hut", "fft"};
   const limn_tsne_method mv[] = {LIMN_TSNE_AUTO, LIMN_TSNE_EXACT, LIMN_TSNE_BARNES_HUT, LIMN_TSNE_FFT};
   size_t q = 0;
@@ -327,6 +338,7 @@ typedef struct embed {
   const limn_schema *s;
   limn_tsne_affinity *P;
   limn_tsne_map *ref; /* --transform: the saved map */
+  limn_stats *bg;     /* --background: LIME's statistics */
   size_t n, dim, raw_dim, ncls;
   float *x, *prob; /* the mapped features (n, dim); the model's probabilities */
   double *y, kl, pres, acc;
@@ -354,7 +366,7 @@ static int load_saved_map(embed *e) {
   e->a.space = e->ref_space;
   if (e->a.standardize && !strcmp(e->a.space, "input") && !ref->shift)
     return cli_fail("%s: the map was standardised but the file has no 'shift' and 'scale'", e->ref_path);
-  if (strcmp(e->a.space, "input") && !cli_get(&cmd, "model"))
+  if (strcmp(e->a.space, "input") && !has_model())
     return cli_fail("%s: the map was made in --space %s: give its --model", e->ref_path, e->a.space);
   return CLI_OK;
 }
@@ -364,9 +376,22 @@ static int load_saved_map(embed *e) {
 static int load_rows(embed *e) {
   double t_read = now_s();
   int rc;
-  if (cli_get(&cmd, "model")) {
+  if (has_model()) {
     if ((rc = cli_load(e->ctx, &cmd, 1, &e->m, &e->ds)))
       return rc;
+    const char *bgf = cli_get(&cmd, "background");
+    if (bgf) {
+      limn_read_opts ro = limn_read_opts_default();
+      ro.schema = limn_model_schema(e->m), ro.target_optional = 1,
+      ro.missing_ok = limn_model_takes_missing(e->m);
+      limn_dataset *bds = NULL;
+      int lr = limn_dataset_read(e->ctx, bgf, &ro, &bds);
+      if (!lr)
+        lr = limn_stats_compute(e->ctx, bds, &e->bg);
+      limn_dataset_free(bds);
+      if (lr)
+        return cli_lib_fail(e->ctx, lr);
+    }
   } else {
     limn_read_opts ro = limn_read_opts_default();
     ro.target = cli_get(&cmd, "target");
@@ -396,7 +421,7 @@ static int load_rows(embed *e) {
 static int make_features(embed *e) {
   const limn_tsne_map *ref = e->ref;
   size_t raw_w = ref ? (ref->raw_dim ? ref->raw_dim : ref->dim) : 0, n = e->n, pca_k = e->a.pca_k;
-  int rc = features(e->ctx, e->ds, e->m, e->a.space, e->a.standardize, ref ? ref->shift : NULL,
+  int rc = features(e->ctx, e->ds, e->m, e->bg, e->a.space, e->a.standardize, ref ? ref->shift : NULL,
                     ref ? ref->scale : NULL, raw_w, &e->x, &e->dim, ref ? NULL : &e->shift,
                     ref ? NULL : &e->scale);
   if (rc)
@@ -591,6 +616,7 @@ static void embed_free(embed *e) {
   limn_tsne_map_free(e->ctx, e->ref);
   free(e->x), free(e->y), free(e->prob), free(e->cls), free(e->pred), free(e->hl);
   free(e->shift), free(e->scale), free(e->pca_mean), free(e->pca_comp);
+  limn_stats_free(e->bg);
   limn_dataset_free(e->ds);
   limn_model_free(e->m);
   limn_ctx_free(e->ctx);

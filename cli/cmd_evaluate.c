@@ -3,8 +3,9 @@
 #include <string.h>
 
 static cli_opt opts[] = {
-    {"model", "MODEL", "", "model file", 0, 0, 0},
-    {"target", "COL", NULL, "ONNX: the data's label column (never a feature)", 0, 0, 0},
+    {"model", "MODEL", NULL, "model file (limn or ONNX; or --model-cmd)", 0, 0, 0},
+    CLI_MODEL_CMD_OPTS,
+    {"target", "COL", NULL, "ONNX and --model-cmd: the data's label column (never a feature)", 0, 0, 0},
     {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
      0},
     {"data", "FILE", "", "labelled rows (CSV with a header, or .arff)", 0, 0, 0},

@@ -7,10 +7,9 @@
 
 static cli_opt opts[] = {
     {"model", "MODEL", NULL, "model file, limn or ONNX (or --model-cmd)", 0, 0, 0},
-    {"model-cmd", "CMD", NULL, "a black-box model: a command speaking docs/model-command.md", 0, 0, 0},
+    CLI_MODEL_CMD_OPTS,
     {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
      0},
-    {"model-timeout", "S", "30", "seconds a model command may take for one batch", 0, 0, 0},
     {"data", "FILE", "", "rows (CSV with a header, or .arff)", 0, 0, 0},
     {"method", "NAME", "gradient", "gradient, saliency, gradxinput, ig, smoothgrad, lime or shap", 0, 0, 0},
     {"rows", "SPEC", "all", "rows to explain: all, or a list like 0,3,10-20 (0-based data rows)", 0, 0, 0},
@@ -143,7 +142,6 @@ typedef struct explain_args {
   size_t background_size;
   limn_format fmt;
   size_t top, reasons, stability, pick;
-  double model_timeout;
   int metrics, global, num_features_set;
   const char *model, *model_cmd, *data, *target, *rows, *cls, *baseline, *background, *favourable, *image,
       *out;
@@ -254,8 +252,6 @@ static int parse_args(int argc, char **argv, explain_args *a) {
   if (a->g.method == LIMN_METHOD_SHAP && (rc = shap_opts(a)))
     return rc;
   a->model = cli_get(&cmd, "model"), a->model_cmd = cli_get(&cmd, "model-cmd");
-  if (a->model_cmd && cli_double(&cmd, "model-timeout", 0.001, 1e6, &a->model_timeout))
-    return CLI_USAGE;
   a->data = cli_get(&cmd, "data"), a->target = cli_get(&cmd, "target"), a->rows = cli_get(&cmd, "rows");
   a->cls = cli_get(&cmd, "class"), a->baseline = cli_get(&cmd, "baseline");
   a->background = cli_get(&cmd, "background"), a->favourable = cli_get(&cmd, "favourable");
@@ -387,23 +383,7 @@ static void image_shape(const run *r, size_t *w, size_t *h) {
     *w = a, *h = b;
 }
 
-/* A command model: the schema comes from the data file (features, and the classes
- * of --target when given). */
-static int load_command(run *r) {
-  limn_read_opts ro = limn_read_opts_default();
-  ro.target = r->a.target;
-  int lr = limn_dataset_read(r->ctx, r->a.data, &ro, &r->ds);
-  if (!lr)
-    lr = limn_model_from_command(r->ctx, r->a.model_cmd, limn_dataset_schema(r->ds), r->a.model_timeout,
-                                 &r->m);
-  return lr ? cli_lib_fail(r->ctx, lr) : CLI_OK;
-}
-
 static int load(run *r) {
-  if (!r->a.model == !r->a.model_cmd)
-    return cli_fail("give one of --model FILE or --model-cmd CMD"), CLI_USAGE;
-  if (r->a.model_cmd)
-    return load_command(r);
   int rc = cli_load(r->ctx, &cmd, 1, &r->m, &r->ds);
   if (rc)
     return rc;

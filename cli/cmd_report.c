@@ -4,7 +4,8 @@
 #include <string.h>
 
 static cli_opt opts[] = {
-    {"model", "MODEL", "", "model file (limn or ONNX)", 0, 0, 0},
+    {"model", "MODEL", NULL, "model file (limn or ONNX; or --model-cmd)", 0, 0, 0},
+    CLI_MODEL_CMD_OPTS,
     {"target", "COL", NULL, "ONNX: the data's label column (never a feature)", 0, 0, 0},
     {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
      0},
@@ -102,6 +103,7 @@ int cmd_report(int argc, char **argv) {
   in.map_space = cli_get(&cmd, "map");
   in.title = cli_get(&cmd, "title");
   in.model_path = cli_get(&cmd, "model");
+  in.model_command = cli_get(&cmd, "model-cmd");
   in.data_path = cli_get(&cmd, "data");
   in.background_path = cli_get(&cmd, "background");
   limn_ctx *ctx = cli_ctx(&cmd);

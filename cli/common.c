@@ -379,8 +379,69 @@ int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count) {
  * columns from the data file (--target names the label column, which is never a
  * feature) and reads its output as --output-kind says. Errors are printed; returns a
  * CLI code. */
+/* --model-cmd: the schema comes from the data file (its features, and the classes of
+ * --target); --classes declares the command's order. One row is predicted at once, so
+ * that a command answering other classes, or needing --target, fails before any work. */
+static int load_command(limn_ctx *ctx, const cli_cmd *cmd, limn_model **m, limn_dataset **ds) {
+  const char *dp = cli_get(cmd, "data"), *cl = cli_get(cmd, "classes");
+  limn_model_command_opts mo = limn_model_command_opts_default();
+  if (cli_double(cmd, "model-timeout", 0.001, 1e6, &mo.timeout_s))
+    return CLI_USAGE;
+  char *cls = cl ? strdup(cl) : NULL;
+  const char **names = cl ? calloc(strlen(cl) + 1, sizeof *names) : NULL;
+  if (cl && (!cls || !names))
+    return free(cls), free(names), cli_fail("out of memory");
+  if (cl)
+    mo.nclasses = cli_split_list(cls, names, strlen(cl) + 1), mo.classes = names;
+  for (size_t k = 0; k < mo.nclasses; k++)
+    if (!*names[k] || (k && !strcmp(names[k], names[k - 1])))
+      return free(cls), free(names),
+             cli_fail("--classes: expected distinct names separated by commas, got '%s'", cl), CLI_USAGE;
+  if (cl && mo.nclasses < 2)
+    return free(cls), free(names), cli_fail("--classes: name at least two classes, got '%s'", cl), CLI_USAGE;
+  limn_read_opts ro = limn_read_opts_default();
+  ro.target = cli_get(cmd, "target");
+  limn_dataset *own = NULL;
+  int lr = limn_dataset_read(ctx, dp, &ro, &own);
+  if (!lr)
+    lr = limn_model_from_command_opts(ctx, cli_get(cmd, "model-cmd"), limn_dataset_schema(own), &mo, m);
+  free(cls);
+  free(names);
+  if (!lr && limn_dataset_nrows(own)) {
+    float *probe = malloc(limn_model_noutputs(*m) * sizeof *probe);
+    lr = probe ? limn_model_forward(ctx, *m, limn_dataset_x(own), 1, LIMN_SPACE_OUTPUT, probe) : LIMN_ENOMEM;
+    free(probe);
+  }
+  if (!lr && limn_schema_target_name(limn_model_schema(*m)) && !ro.target) { /* --classes: a classifier */
+    limn_dataset *re = NULL; /* the rows again, against the model's schema (its target is absent) */
+    ro.target = NULL, ro.schema = limn_model_schema(*m), ro.target_optional = 1;
+    if (!(lr = limn_dataset_read(ctx, dp, &ro, &re)))
+      limn_dataset_free(own), own = re;
+  }
+  if (lr) {
+    limn_model_free(*m);
+    *m = NULL;
+    limn_dataset_free(own);
+    return cli_lib_fail(ctx, lr);
+  }
+  if (ds)
+    *ds = own;
+  else
+    limn_dataset_free(own);
+  return CLI_OK;
+}
+
 int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m, limn_dataset **ds) {
   const char *mp = cli_get(cmd, "model"), *dp = cli_get(cmd, "data"), *target = cli_get(cmd, "target");
+  if (!mp == !cli_get(cmd, "model-cmd"))
+    return cli_fail(mp ? "give one of --model FILE or --model-cmd CMD, not both"
+                       : "give the model: --model FILE or --model-cmd CMD"),
+           CLI_USAGE;
+  if (!mp) {
+    if (!target_optional && !target)
+      return cli_fail("--model-cmd: name the data's label column with --target COL"), CLI_USAGE;
+    return load_command(ctx, cmd, m, ds);
+  }
   unsigned char head[16];
   size_t got = 0;
   FILE *f = mp ? fopen(mp, "rb") : NULL;

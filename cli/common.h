@@ -53,7 +53,23 @@ int cli_u64(const cli_cmd *cmd, const char *name, uint64_t *out);
 size_t cli_split_list(char *s, const char **items, size_t max);
 /* "all" or "0,3,10-20" into a malloc'd list of row indices < n (errors printed). */
 int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count);
-/* --model (limn or ONNX, by content) and --data read against it; see common.c. */
+/* The options of a black-box model (cli_load reads them when the command has them). */
+#define CLI_MODEL_CMD_OPTS                                                                                   \
+  {                                                                                                          \
+      "model-cmd",                                                                                           \
+      "CMD",                                                                                                 \
+      NULL,                                                                                                  \
+      "a black-box model instead of --model: a command speaking docs/model-command.md",                      \
+      0,                                                                                                     \
+      0,                                                                                                     \
+      0},                                                                                                    \
+      {"model-timeout", "S", "30", "seconds a model command may take for one batch", 0, 0, 0}, {             \
+    "classes", "A,B,..", NULL,                                                                               \
+        "the classes a model command answers, in its order (checked against --target's; without --target "   \
+        "they make it a classifier)",                                                                        \
+        0, 0, 0                                                                                              \
+  }
+/* --model (limn or ONNX, by content) or --model-cmd, and --data read against it; see common.c. */
 int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m, limn_dataset **ds);
 /* The output (class) named v, or with allow_index its number; -1 when none. */
 long cli_output_index(const limn_model *m, const char *v, int allow_index);

@@ -7,9 +7,9 @@ limn starts this program once, e.g.
         --data test.csv --target diagnosis --background train.csv --rows 0
 
 and talks to it over stdin/stdout: first a CSV header line with the feature names,
-then for each batch the rows as CSV lines and an empty line; the program answers one
-CSV line per row with the class probabilities, in the order of the classes, and
-flushes. Here the model is a StandardScaler + MLPClassifier trained at start-up on
+then for each batch the rows as CSV lines and an empty line; the program answers a
+header line naming its classes ('#malignant,benign'), then one CSV line per row with
+the class probabilities in that order, and flushes. Here the model is a StandardScaler + MLPClassifier trained at start-up on
 limn's bundled breast-cancer data (training takes a few seconds); a real service
 would load its own model instead. Needs Debian's python3-sklearn.
 """
@@ -37,13 +37,16 @@ def train():
     y = [classes.index(r[-1]) for r in body]
     model = make_pipeline(StandardScaler(), MLPClassifier((64, 32), random_state=0, max_iter=300))
     model.fit(x, y)
-    return header[:-1], model
+    return header[:-1], classes, model
 
 
 def main():
-    names, model = train()
+    names, classes, model = train()
     stdin = sys.stdin
     header = next(csv.reader([stdin.readline()]))
+    # our header line: the classes in the order we answer them (model.classes_ are the
+    # indices 0, 1 of `classes`); limn checks them against --target's
+    sys.stdout.write("#" + ",".join(classes) + "\n")
     index = [header.index(n) for n in names]  # columns may come in any order
     batch = []
     for line in stdin:

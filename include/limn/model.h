@@ -71,6 +71,27 @@ LIMN_API void limn_model_free(limn_model *m);
 LIMN_API int limn_model_from_command(limn_ctx *ctx, const char *command, const limn_schema *schema,
                                      double timeout_s, limn_model **out);
 
+/* Options of a model command. */
+typedef struct limn_model_command_opts {
+  double timeout_s; /* seconds one batch may take (default 30) */
+  /* The classes the command answers, in its order (borrowed during the call; NULL, 0:
+   * not declared). With a classification target they must be the target's classes in
+   * the target's order, else an error names both orders; without a target they make
+   * the model a classifier of these classes (target "class"). */
+  const char *const *classes;
+  size_t nclasses;
+} limn_model_command_opts;
+/* The defaults: a 30 s timeout, no declared classes. */
+LIMN_API limn_model_command_opts limn_model_command_opts_default(void);
+/* limn_model_from_command with options. The command may also name its outputs itself:
+ * when the first line of its first answer starts with '#', the rest is a CSV list of
+ * its output names, checked the same way (and an error when it names several classes
+ * but the schema has no classification target: the label column is named when it is
+ * among the features). The model's SHA-256 (limn_model_sha256) is that of the
+ * command's text. */
+LIMN_API int limn_model_from_command_opts(limn_ctx *ctx, const char *command, const limn_schema *schema,
+                                          const limn_model_command_opts *o, limn_model **out);
+
 /* ---- ONNX ------------------------------------------------------------------ */
 
 /* What an ONNX graph's output is. AUTO: a graph ending in Softmax gives class

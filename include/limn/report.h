@@ -208,6 +208,7 @@ LIMN_API int limn_render_map_svg(limn_ctx *ctx, const limn_map_svg *map, limn_si
 typedef struct limn_report_opts {
   const limn_model *model;      /* borrowed; required */
   const char *model_path;       /* shown, and hashed for the provenance; NULL: "a model in memory" */
+  const char *model_command;    /* without model_path: the model command's text, shown as the model */
   const limn_dataset *data;     /* the rows, read with the model's schema; the map embeds them all */
   const char *data_path;        /* shown and hashed; NULL: "data in memory" */
   const limn_stats *background; /* LIME's background; NULL: the model's statistics */

@@ -25,6 +25,8 @@ typedef struct cmdm {
   pthread_mutex_t lock;
   limn__buf in; /* bytes read and not yet consumed */
   int dead;
+  int answered; /* a batch was answered: a header line is no longer expected */
+  int declared; /* the classes were declared by the caller (no target in the data) */
 } cmdm;
 
 static double now_s(void) {
@@ -107,7 +109,8 @@ static int put_field(limn_ctx *ctx, limn__buf *b, const char *f) {
 }
 
 /* Parse k numbers of a CSV answer line. */
-static int parse_answer(limn_ctx *ctx, const cmdm *c, const char *line, size_t k, float *out, size_t row) {
+static int parse_answer(limn_ctx *ctx, const cmdm *c, const char *line, size_t k, int has_target, float *out,
+                        size_t row) {
   const char *p = line;
   for (size_t j = 0; j < k; j++) {
     char *end;
@@ -130,9 +133,148 @@ static int parse_answer(limn_ctx *ctx, const cmdm *c, const char *line, size_t k
   while (*p == ' ' || *p == '\r')
     p++;
   if (*p)
-    return limn__err(ctx, LIMN_EPARSE, "model command '%s', answer for row %zu: more than %zu fields", c->cmd,
-                     row, k);
+    return limn__err(ctx, LIMN_EPARSE, "model command '%s', answer for row %zu: more than %zu field%s%s",
+                     c->cmd, row, k, k == 1 ? "" : "s",
+                     k == 1 && !has_target
+                         ? " (without a target column limn expects one value per row: if the "
+                           "command answers class probabilities, name the data's label column "
+                           "as the target)"
+                         : "");
   return LIMN_OK;
+}
+
+/* Split a CSV line into at most `max` fields (quotes honoured) in place; returns the
+ * count, or max + 1 when there are more. */
+static size_t split_csv(char *s, char **f, size_t max) {
+  size_t n = 0;
+  char *w = s;
+  for (;;) {
+    if (n == max)
+      return max + 1;
+    f[n++] = w;
+    char *p = s;
+    while (*p == ' ')
+      p++;
+    if (*p == '"') {
+      for (p++;; p++) {
+        if (!*p)
+          break;
+        if (*p == '"' && p[1] == '"')
+          *w++ = '"', p++;
+        else if (*p == '"') {
+          p++;
+          break;
+        } else
+          *w++ = *p;
+      }
+      while (*p && *p != ',')
+        p++;
+    } else
+      while (*p && *p != ',')
+        *w++ = *p++;
+    char *e = w;
+    while (e > f[n - 1] && (e[-1] == ' ' || e[-1] == '\r'))
+      e--;
+    int more = *p == ',';
+    *e = '\0';
+    if (!more)
+      return n;
+    s = p + 1, w = s;
+  }
+}
+
+/* "a, b, c" of the model's classes, into b (for messages). */
+static void class_list(const limn_model *m, char *b, size_t cap) {
+  size_t len = 0;
+  b[0] = '\0';
+  for (size_t k = 0; k < m->noutputs && len < cap; k++)
+    len += (size_t)snprintf(b + len, cap - len, "%s%s", k ? ", " : "", limn_model_output_name(m, k));
+}
+
+/* A feature column whose categories are exactly `names` (any order): the label
+ * column left among the features. -1 when none. */
+static long label_among_features(const limn_schema *s, char *const *names, size_t n) {
+  for (size_t j = 0; s && j < limn_schema_nfeatures(s); j++) {
+    if (limn_schema_ncategories(s, j) != n)
+      continue;
+    size_t hit = 0;
+    for (size_t c = 0; c < n; c++)
+      for (size_t q = 0; q < n; q++)
+        hit += !strcmp(limn_schema_category(s, j, c), names[q]);
+    if (hit == n)
+      return (long)j;
+  }
+  return -1;
+}
+
+/* The classes a command names (its header line, or the caller's declaration) against
+ * the model's outputs: the same names in the same order, or an error naming both. */
+static int check_classes(limn_ctx *ctx, const limn_model *m, const char *cmd, const char *who,
+                         char *const *names, size_t n, int declared) {
+  char mine[512], theirs[512];
+  size_t len = 0;
+  theirs[0] = '\0';
+  for (size_t k = 0; k < n && len < sizeof theirs; k++)
+    len += (size_t)snprintf(theirs + len, sizeof theirs - len, "%s%s", k ? ", " : "", names[k]);
+  const char *target = m->schema ? limn_schema_target_name(m->schema) : NULL;
+  int classifier = target && limn_model_task(m) == LIMN_TASK_CLASSIFICATION;
+  if (!classifier) {
+    if (n == 1)
+      return LIMN_OK; /* it names its one value */
+    long j = label_among_features(m->schema, names, n);
+    if (j >= 0)
+      return limn__err(ctx, LIMN_ESHAPE,
+                       "model command '%s' %s %zu classes (%s), but no target column was given: column '%s' "
+                       "holds these classes, so it is the label, not a feature (name it as the target)",
+                       cmd, who, n, theirs, limn_schema_feature_name(m->schema, (size_t)j));
+    return limn__err(
+        ctx, LIMN_ESHAPE,
+        "model command '%s' %s %zu classes (%s), but %s one value per row: name the data's label "
+        "column as the target (or declare the classes) to explain a classifier",
+        cmd, who, n, theirs,
+        target ? "the target is numeric, so limn expects" : "without a target limn expects");
+  }
+  int same = n == m->noutputs;
+  for (size_t k = 0; same && k < n; k++)
+    same = !strcmp(names[k], limn_model_output_name(m, k));
+  if (same)
+    return LIMN_OK;
+  class_list(m, mine, sizeof mine);
+  size_t hit = 0;
+  for (size_t k = 0; n == m->noutputs && k < n; k++)
+    for (size_t q = 0; q < n; q++)
+      hit += !strcmp(names[k], limn_model_output_name(m, q));
+  char order[300], set[300];
+  snprintf(order, sizeof order,
+           declared ? "the classes were declared in the order" : "the target '%s' orders them", target);
+  snprintf(set, sizeof set, declared ? "the declared classes are" : "the target '%s' has", target);
+  if (hit == n && n == m->noutputs)
+    return limn__err(
+        ctx, LIMN_ESHAPE,
+        "model command '%s' %s its classes in the order %s, but %s %s: the probabilities would be "
+        "read against the wrong classes (make the command answer in that order)",
+        cmd, who, theirs, order, mine);
+  return limn__err(ctx, LIMN_ESHAPE, "model command '%s' %s the classes %s, but %s %s", cmd, who, theirs, set,
+                   mine);
+}
+
+/* A header line of the command ('#' and its output names as CSV), first of its
+ * first answer: checked against the model's classes. */
+static int take_header(limn_ctx *ctx, const limn_model *m, cmdm *c, limn__buf *line) {
+  LIMN_TRY(take_line(ctx, c, line));
+  enum { MAXN = 4096 };
+  char **f = limn__alloc_array(ctx, MAXN + 1, sizeof *f);
+  if (!f)
+    return LIMN_ENOMEM;
+  size_t n = split_csv(line->data + 1, f, MAXN);
+  int rc =
+      n > MAXN ? limn__err(ctx, LIMN_EPARSE, "model command '%s': its header line names more than %d outputs",
+                           c->cmd, MAXN)
+      : n == 1 && !*f[0]
+          ? limn__err(ctx, LIMN_EPARSE, "model command '%s': its header line '#' names no outputs", c->cmd)
+          : check_classes(ctx, m, c->cmd, "answers", f, n, c->declared);
+  limn__free(ctx, f);
+  return rc;
 }
 
 static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
@@ -160,12 +302,20 @@ static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
     }
   if (rc == LIMN_OK)
     rc = limn__buf_put(ctx, &req, "\n", 1); /* the empty line ends the batch */
+  double deadline = now_s() + c->timeout;
   if (rc == LIMN_OK)
-    rc = exchange(ctx, c, req.data, req.len, n, now_s() + c->timeout);
+    rc = exchange(ctx, c, req.data, req.len, n, deadline);
+  if (rc == LIMN_OK && !c->answered && c->in.len && c->in.data[0] == '#') { /* its header line */
+    rc = take_header(ctx, m, c, &line);
+    if (rc == LIMN_OK)
+      rc = exchange(ctx, c, NULL, 0, n, deadline);
+  }
+  c->answered = 1;
   for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
     rc = take_line(ctx, c, &line);
     if (rc == LIMN_OK)
-      rc = parse_answer(ctx, c, line.data, m->noutputs, out + i * m->noutputs, i);
+      rc = parse_answer(ctx, c, line.data, m->noutputs, m->schema && limn_schema_target_name(m->schema),
+                        out + i * m->noutputs, i);
   }
   if (rc != LIMN_OK)
     c->dead = 1;
@@ -233,23 +383,77 @@ static int start(limn_ctx *ctx, cmdm *c) {
   return LIMN_OK;
 }
 
+limn_model_command_opts limn_model_command_opts_default(void) {
+  limn_model_command_opts o;
+  memset(&o, 0, sizeof o);
+  o.timeout_s = 30;
+  return o;
+}
+
+/* The schema the model answers in: the caller's, or with declared classes and no
+ * target, one with a target "class" of those classes. */
+static int answer_schema(limn_ctx *ctx, const limn_schema *schema, const limn_model_command_opts *o,
+                         limn_schema **out) {
+  LIMN_TRY(limn_schema_clone(ctx, schema, out));
+  if (limn_schema_target_name(schema) || o->nclasses < 2)
+    return LIMN_OK;
+  const char *name = limn_schema_find_feature(schema, "class") < 0 ? "class" : "(class)";
+  return limn_schema_set_target(ctx, *out, name, LIMN_TASK_CLASSIFICATION, o->classes, o->nclasses);
+}
+
 int limn_model_from_command(limn_ctx *ctx, const char *command, const limn_schema *schema, double timeout_s,
                             limn_model **out) {
+  limn_model_command_opts o = limn_model_command_opts_default();
+  o.timeout_s = timeout_s;
+  return limn_model_from_command_opts(ctx, command, schema, &o, out);
+}
+
+int limn_model_from_command_opts(limn_ctx *ctx, const char *command, const limn_schema *schema,
+                                 const limn_model_command_opts *o, limn_model **out) {
+  if (!ctx || !out)
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_model_from_command: NULL output") : LIMN_EINVAL;
   *out = NULL;
-  if (!command || !*command || !schema || limn_schema_nfeatures(schema) == 0)
-    return limn__err(ctx, LIMN_EINVAL, "a model command needs a command line and a schema with features");
+  if (!command || !*command || !schema || limn_schema_nfeatures(schema) == 0 || !o)
+    return limn__err(ctx, LIMN_EINVAL,
+                     "a model command needs a command line, options and a schema with features");
+  double timeout_s = o->timeout_s;
   if (!(timeout_s > 0))
     return limn__err(ctx, LIMN_EINVAL, "the model command's timeout must be > 0 seconds");
+  if (o->nclasses == 1 || (o->nclasses && !o->classes))
+    return limn__err(ctx, LIMN_EINVAL, "a model command's declared classes: give at least two names");
+  for (size_t k = 0; k < o->nclasses; k++)
+    if (!o->classes[k] || !*o->classes[k])
+      return limn__err(ctx, LIMN_EINVAL, "a model command's declared classes: name %zu is empty", k + 1);
+  const limn_schema *orig = schema;
+  long lab = o->nclasses && !limn_schema_target_name(schema)
+                 ? label_among_features(schema, (char *const *)o->classes, o->nclasses)
+                 : -1;
+  if (lab >= 0)
+    return limn__err(ctx, LIMN_ESHAPE,
+                     "model command '%s': column '%s' holds the declared classes, so it is the label, not a "
+                     "feature: name it as the target",
+                     command, limn_schema_feature_name(schema, (size_t)lab));
+  limn_schema *as = NULL;
+  int rc = answer_schema(ctx, schema, o, &as);
+  if (rc) {
+    limn_schema_free(as);
+    return rc;
+  }
+  schema = as;
   size_t k = limn_schema_target_name(schema) && limn_schema_task(schema) == LIMN_TASK_CLASSIFICATION
                  ? limn_schema_nclasses(schema)
                  : 1;
   limn_model *m = NULL;
-  int rc;
   LIMN_CHECK(limn__model_new(ctx, "command", schema, limn_schema_nfeatures(schema), k, &cmd_vt, &m));
+  if (o->nclasses)
+    LIMN_CHECK(
+        check_classes(ctx, m, command, "is declared to answer", (char *const *)o->classes, o->nclasses, 0));
+  limn_sha256(command, strlen(command), m->sha256); /* its identity: the command's text */
   cmdm *c = limn__calloc(ctx, 1, sizeof *c);
   LIMN_FAIL_IF(!c, ctx, LIMN_ENOMEM, "out of memory");
   c->fd = -1;
   c->timeout = timeout_s;
+  c->declared = o->nclasses && !limn_schema_target_name(orig);
   pthread_mutex_init(&c->lock, NULL);
   m->impl = c;
   c->cmd = limn__strdup(ctx, command);
@@ -265,9 +469,11 @@ int limn_model_from_command(limn_ctx *ctx, const char *command, const limn_schem
     rc = exchange(ctx, c, hdr.data, hdr.len, 0, now_s() + c->timeout);
   limn__buf_free(ctx, &hdr);
   LIMN_CHECK(rc);
+  limn_schema_free(as);
   *out = m;
   return LIMN_OK;
 fail:
+  limn_schema_free(as);
   limn_model_free(m);
   return rc;
 }

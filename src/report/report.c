@@ -1197,11 +1197,15 @@ static void provenance(limn__out *f, const rep *r, const char *msha, const char 
       f, "<section id=\"provenance\" aria-labelledby=\"prov-h\">\n<h2 id=\"prov-h\">Provenance</h2>\n<dl>\n");
   limn__puts(f, "<dt>limn</dt><dd>");
   limn__xml(f, limn_version());
-  limn__puts(f, "</dd>\n<dt>Model</dt><dd><code>");
-  limn__xml(f, in->model_path ? in->model_path : "a model in memory");
+  limn__puts(f, "</dd>\n<dt>Model</dt><dd>");
+  if (!in->model_path && in->model_command)
+    limn__puts(f, "the command ");
+  limn__puts(f, "<code>");
+  limn__xml(f, in->model_path ? in->model_path : in->model_command ? in->model_command : "a model in memory");
   limn__printf(f, "</code> (%s, %zu features, %zu outputs)", limn_model_kind(r->m), r->d, r->C);
   if (*msha)
-    limn__printf(f, ", SHA-256 <code>%s</code>", msha);
+    limn__printf(f, ", SHA-256 <code>%s</code>%s", msha,
+                 !in->model_path && in->model_command ? " of the command's text" : "");
   limn__puts(f, "</dd>\n");
   limn__puts(f, "<dt>Data</dt><dd><code>");
   limn__xml(f, in->data_path ? in->data_path : "data in memory");
