@@ -20,8 +20,10 @@ static cli_opt opts[] = {
      0, 0, 0},
     {"output", "SPACE", "prob", "prob (probability, or value for regression) or logit", 0, 0, 0},
     {"steps", "N", "50", "IG: quadrature nodes", 0, 0, 0},
-    {"quadrature", "RULE", "gausslegendre",
-     "IG: gausslegendre, riemann_left, riemann_right, riemann_middle, riemann_trapezoid, exact", 0, 0, 0},
+    {"quadrature", "RULE", "auto",
+     "IG: auto (exact where the model is piecewise-linear, else gausslegendre), exact, gausslegendre, "
+     "riemann_left, riemann_right, riemann_middle or riemann_trapezoid",
+     0, 0, 0},
     {"baseline", "B", "zero",
      "IG, and SHAP without --background: zero, mean (the training means stored in the model, or, for a model "
      "without them, --background's), row:N (a data row) or a CSV file",
@@ -322,8 +324,13 @@ static int baseline_opts(run *r) {
 static void describe(run *r) {
   const limn_grad_opts *g = &r->g;
   int n = snprintf(r->desc, sizeof r->desc, "%s", limn_method_name(g->method));
-  if (g->method == LIMN_METHOD_IG && g->quadrature == LIMN_QUAD_EXACT)
+  int pwl = limn_model_piecewise_linear(r->m, NULL, 0);
+  if (g->method == LIMN_METHOD_IG &&
+      (g->quadrature == LIMN_QUAD_EXACT || (g->quadrature == LIMN_QUAD_AUTO && pwl)))
     n += snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", exact, baseline %s", r->a.baseline);
+  else if (g->method == LIMN_METHOD_IG && g->quadrature == LIMN_QUAD_AUTO)
+    n += snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", gausslegendre, %zu steps, baseline %s",
+                  g->steps, r->a.baseline);
   else if (g->method == LIMN_METHOD_IG)
     n += snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s, %zu steps, baseline %s",
                   limn_quadrature_name(g->quadrature), g->steps, r->a.baseline);

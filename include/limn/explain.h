@@ -39,20 +39,24 @@ LIMN_API int limn_method_parse(const char *name, limn_method *out);
  * riemann_trapezoid: Captum's rule, alphas k / (n - 1), weights 1/n with the first and
  *   last halved (they sum to (n - 1) / n, as Captum's do);
  * gausslegendre: Gauss-Legendre nodes mapped to [0, 1] (Captum's default);
- * exact: for piecewise-linear networks (ReLU or identity hidden units) the path is cut
- *   at every ReLU breakpoint and each linear piece integrated exactly (softmax and
- *   logistic outputs with 24-point Gauss-Legendre per piece), in double precision. */
+ * exact: for piecewise-linear networks (limn_model_piecewise_linear: limn MLPs with ReLU
+ *   or identity hidden units, ONNX chains of dense layers and Relu) the path is cut at
+ *   every ReLU breakpoint and each linear piece integrated exactly (softmax and logistic
+ *   outputs with 24-point Gauss-Legendre per piece), in double precision; other models
+ *   are refused with the reason;
+ * auto (the default): exact where the model allows it, else gausslegendre. */
 typedef enum limn_quadrature {
   LIMN_QUAD_GAUSS_LEGENDRE = 0,
   LIMN_QUAD_RIEMANN_LEFT = 1,
   LIMN_QUAD_RIEMANN_RIGHT = 2,
   LIMN_QUAD_RIEMANN_MIDDLE = 3,
   LIMN_QUAD_RIEMANN_TRAPEZOID = 4,
-  LIMN_QUAD_EXACT = 5
+  LIMN_QUAD_EXACT = 5,
+  LIMN_QUAD_AUTO = 6
 } limn_quadrature;
 
 /* "gausslegendre", "riemann_left", "riemann_right", "riemann_middle",
- * "riemann_trapezoid", "exact". */
+ * "riemann_trapezoid", "exact", "auto". */
 LIMN_API const char *limn_quadrature_name(limn_quadrature q);
 LIMN_API int limn_quadrature_parse(const char *name, limn_quadrature *out);
 /* The n nodes and weights of a rule (not exact), in double. alphas, weights: (n).
@@ -86,7 +90,7 @@ typedef struct limn_grad_opts {
   long target;                /* output index; -1: the predicted class (argmax) [-1] */
   const long *targets;        /* one output index per row (borrowed), or NULL [NULL] */
   size_t steps;               /* IG nodes [50] */
-  limn_quadrature quadrature; /* IG rule [gausslegendre] */
+  limn_quadrature quadrature; /* IG rule [auto] */
   limn_baseline baseline;     /* IG [zero] */
   const float *baseline_rows; /* raw rows for LIMN_BASELINE_ROWS (borrowed) */
   size_t nbaseline_rows;      /* 1 (shared) or n */

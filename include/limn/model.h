@@ -71,6 +71,14 @@ LIMN_API void limn_model_free(limn_model *m);
 LIMN_API int limn_model_from_command(limn_ctx *ctx, const char *command, const limn_schema *schema,
                                      double timeout_s, limn_model **out);
 
+/* Whether Integrated Gradients can be computed exactly on m (LIMN_QUAD_EXACT): a limn
+ * MLP with ReLU or identity hidden units, or an ONNX graph that is a chain of dense
+ * layers (Gemm, MatMul with constant biases, constant elementwise standardisation
+ * before them) with Relu between them and an optional final Softmax. 1 when it can; 0
+ * with the reason in why (cap bytes; why may be NULL), e.g. "node 'fc2' (Sigmoid) is
+ * not piecewise-linear". */
+LIMN_API int limn_model_piecewise_linear(const limn_model *m, char *why, size_t cap);
+
 /* Options of a model command. */
 typedef struct limn_model_command_opts {
   double timeout_s; /* seconds one batch may take (default 30) */

@@ -1,7 +1,7 @@
-/* Exact Integrated Gradients for piecewise-linear MLPs (ReLU or identity hidden
- * units): the straight path from the baseline to the input is cut at every ReLU
- * breakpoint; on each piece the network is affine in alpha, so the logit gradient is
- * constant (integrated exactly) and a softmax/logistic probability is smooth
+/* Exact Integrated Gradients for piecewise-linear networks (limn's MLPs with ReLU or
+ * identity hidden units, and ONNX chains of dense layers and Relu: limn__model_pwl): the straight path from
+ * the baseline to the input is cut at every ReLU breakpoint; on each piece the network is affine in alpha, so
+ * the logit gradient is constant (integrated exactly) and a softmax/logistic probability is smooth
  * (integrated with 24-point Gauss-Legendre). All in double. */
 #include "explain_internal.h"
 #include <math.h>
@@ -66,8 +66,7 @@ static double forward_at(walk *wk, const double *hb, const double *d, size_t ns,
 }
 
 /* The explained output and d(output)/dz_L at logits zl (double). */
-static double output_grad(const limn_model *m, const double *zl, size_t target, limn_space sp, double *dz) {
-  const limn__mlp *p = m->impl;
+static double output_grad(const limn__mlp *p, const double *zl, size_t target, limn_space sp, double *dz) {
   size_t u = p->width[p->nlayers];
   for (size_t c = 0; c < u; c++)
     dz[c] = 0.0;
@@ -132,21 +131,20 @@ static void backprop(walk *wk, const double *v, double *out, size_t ns) {
 }
 
 int limn__mlp_exact_ig_check(limn_ctx *ctx, const limn_model *m) {
-  const limn__mlp *p = limn__mlp_of(m);
-  if (!p || (p->hidden != LIMN_ACT_RELU && p->hidden != LIMN_ACT_IDENTITY))
-    return limn__err(ctx, LIMN_EUNSUPPORTED,
-                     "exact IG needs an MLP with relu or identity hidden units (piecewise linear)");
+  char why[300];
+  if (!limn__model_pwl(m, why, sizeof why))
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "exact IG needs a piecewise-linear network: %s", why);
   return LIMN_OK;
 }
 
 /* Widest vector the walk needs. */
 static size_t walk_width(const limn_model *m) {
-  size_t mw = limn__mlp_max_width(m->impl);
+  size_t mw = limn__mlp_max_width(limn__model_pwl(m, NULL, 0));
   return mw < m->nslots ? m->nslots : mw;
 }
 
 size_t limn__mlp_exact_ig_workspace(const limn_model *m) {
-  const limn__mlp *p = m->impl;
+  const limn__mlp *p = limn__model_pwl(m, NULL, 0);
   size_t mw = walk_width(m);
   /* doubles, then L * mw bytes of patterns (counted as doubles, rounded up) */
   return 2 * p->nlayers * mw + 5 * mw + 5 * m->nslots + (p->nlayers * mw + 7) / 8;
@@ -154,7 +152,7 @@ size_t limn__mlp_exact_ig_workspace(const limn_model *m) {
 
 int limn__mlp_exact_ig(const limn_model *m, double *ws, const double *gl, const double *hx, const double *hb,
                        size_t target, limn_space sp, double *attr, size_t *nseg, double *fx, double *fb) {
-  const limn__mlp *p = m->impl;
+  const limn__mlp *p = limn__model_pwl(m, NULL, 0);
   size_t ns = m->nslots, L = p->nlayers, mw = walk_width(m);
   walk wk = {p, L, mw, NULL, NULL, NULL, NULL, NULL};
   wk.z = ws;
@@ -190,7 +188,7 @@ int limn__mlp_exact_ig(const limn_model *m, double *ws, const double *gl, const 
           zq[c] = zl[c] + t * szl[c];
         zz = zq;
       }
-      output_grad(m, zz, target, sp, dz);
+      output_grad(p, zz, target, sp, dz);
       for (size_t c = 0; c < u; c++)
         v[c] += wq * dz[c];
     }
@@ -200,9 +198,9 @@ int limn__mlp_exact_ig(const limn_model *m, double *ws, const double *gl, const 
     alpha = a1;
   }
   forward_at(&wk, hb, d, ns, 1.0, 0.0, hin, sin);
-  *fx = output_grad(m, wk.z + (L - 1) * mw, target, sp, dz);
+  *fx = output_grad(p, wk.z + (L - 1) * mw, target, sp, dz);
   forward_at(&wk, hb, d, ns, 0.0, 0.0, hin, sin);
-  *fb = output_grad(m, wk.z + (L - 1) * mw, target, sp, dz);
+  *fb = output_grad(p, wk.z + (L - 1) * mw, target, sp, dz);
   *nseg = segs;
   return 0;
 }

@@ -15,7 +15,7 @@ limn_grad_opts limn_grad_opts_default(void) {
   o.space = LIMN_SPACE_OUTPUT;
   o.target = -1;
   o.steps = 50;
-  o.quadrature = LIMN_QUAD_GAUSS_LEGENDRE;
+  o.quadrature = LIMN_QUAD_AUTO;
   o.baseline = LIMN_BASELINE_ZERO;
   o.samples = 50;
   o.noise = 0.15;
@@ -52,9 +52,9 @@ static int check_opts(gx *g) {
   if (o->space != LIMN_SPACE_OUTPUT && o->space != LIMN_SPACE_LOGIT)
     return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)o->space);
   if (o->method == LIMN_METHOD_IG) {
-    if ((unsigned)o->quadrature > LIMN_QUAD_EXACT)
+    if ((unsigned)o->quadrature > LIMN_QUAD_AUTO)
       return limn__err(ctx, LIMN_EINVAL, "unknown quadrature %d", (int)o->quadrature);
-    size_t min = o->quadrature == LIMN_QUAD_GAUSS_LEGENDRE ? 1 : 2;
+    size_t min = o->quadrature == LIMN_QUAD_GAUSS_LEGENDRE || o->quadrature == LIMN_QUAD_AUTO ? 1 : 2;
     if (o->quadrature != LIMN_QUAD_EXACT && (o->steps < min || o->steps > 100000))
       return limn__err(ctx, LIMN_EINVAL, "IG steps must be in %zu..100000 for %s, got %zu", min,
                        limn_quadrature_name(o->quadrature), o->steps);
@@ -211,7 +211,9 @@ static int ig_rule(gx *g, const float *hb) {
   int rc = al && path && gr && w ? LIMN_OK : LIMN_ENOMEM, fd = 0;
   double *wt = al + steps;
   if (rc == LIMN_OK)
-    rc = limn_quadrature_nodes(g->ctx, g->o->quadrature, steps, al, wt);
+    rc = limn_quadrature_nodes(
+        g->ctx, g->o->quadrature == LIMN_QUAD_AUTO ? LIMN_QUAD_GAUSS_LEGENDRE : g->o->quadrature, steps, al,
+        wt);
   if (rc == LIMN_OK && limn__mlp_of(g->m)) { /* the MLP's own, faster path */
     double *attr = limn__alloc_array(g->ctx, g->n, ns * sizeof(double));
     rc = attr ? limn__mlp_ig_rule(g->ctx, g->m, g->h, hb, g->n, al, wt, steps, g->target, g->o->space, attr)
@@ -288,7 +290,8 @@ static int ig(gx *g) {
   float *hb = limn__alloc_array(g->ctx, g->n, g->ns * sizeof(float));
   double *f = limn__alloc_array(g->ctx, g->n, 2 * sizeof(double));
   int rc = hb && f ? baselines(g, hb) : LIMN_ENOMEM;
-  int exact = g->o->quadrature == LIMN_QUAD_EXACT;
+  int exact = g->o->quadrature == LIMN_QUAD_EXACT ||
+              (g->o->quadrature == LIMN_QUAD_AUTO && limn__model_pwl(g->m, NULL, 0));
   if (rc == LIMN_OK)
     rc = exact ? ig_exact(g, hb) : ig_rule(g, hb);
   if (rc == LIMN_OK && !exact)

@@ -5,8 +5,8 @@
 static const char *const method_names[] = {"gradient",   "saliency", "gradxinput", "ig",
                                            "smoothgrad", "lime",     "shap"};
 static const char *const sel_names[] = {"auto", "none", "forward_selection", "highest_weights", "lasso_path"};
-static const char *const quad_names[] = {"gausslegendre",  "riemann_left",      "riemann_right",
-                                         "riemann_middle", "riemann_trapezoid", "exact"};
+static const char *const quad_names[] = {
+    "gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "exact", "auto"};
 static const char *const smooth_names[] = {"mean", "mean_abs", "mean_sq", "vargrad"};
 
 #define NAMES(a) (sizeof(a) / sizeof *(a))

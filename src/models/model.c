@@ -372,3 +372,31 @@ int limn_model_is_onnx(const void *buf, size_t len) {
    * files start with their magic */
   return buf && len >= 2 && b[0] == 0x08 && b[1] >= 3 && b[1] <= 20;
 }
+
+const limn__mlp *limn__model_pwl(const limn_model *m, char *why, size_t cap) {
+  const limn__mlp *p = limn__mlp_of(m);
+  if (p && (p->hidden == LIMN_ACT_RELU || p->hidden == LIMN_ACT_IDENTITY))
+    return p;
+  if (p) {
+    if (why)
+      snprintf(why, cap, "the MLP's hidden units are %s, which is not piecewise-linear",
+               limn_activation_name(p->hidden));
+    return NULL;
+  }
+  if (m && !strcmp(m->kind, "onnx"))
+    return limn__onnx_pwl(m, why, cap);
+  if (why)
+    snprintf(why, cap, "a %s model is not a network of dense layers and ReLU", m ? m->kind : "missing");
+  return NULL;
+}
+
+int limn_model_piecewise_linear(const limn_model *m, char *why, size_t cap) {
+  if (why && cap)
+    why[0] = '\0';
+  if (!m) {
+    if (why && cap)
+      snprintf(why, cap, "no model");
+    return 0;
+  }
+  return limn__model_pwl(m, why && cap ? why : NULL, cap) != NULL;
+}

@@ -89,6 +89,13 @@ typedef struct limn__mlp {
 int limn__mlp_new(limn_ctx *ctx, const limn_schema *schema, size_t nlayers, const size_t *width,
                   limn_activation hidden, limn_activation output, limn_model **out);
 const limn__mlp *limn__mlp_of(const limn_model *m);
+/* The model as a piecewise-linear MLP for exact IG: a limn MLP with ReLU or identity
+ * hidden units, or an ONNX graph that is a chain of dense layers and Relu (a view
+ * built at load); NULL otherwise, with the reason in why (when given). Its layers act
+ * on the model's slots (limn__model_to_slots). */
+const limn__mlp *limn__model_pwl(const limn_model *m, char *why, size_t cap);
+/* ONNX's part of it (onnx.c; NULL without ONNX). */
+const limn__mlp *limn__onnx_pwl(const limn_model *m, char *why, size_t cap);
 /* Activations of hidden layer `layer` (1..nlayers - 1) for validated raw rows x:
  * out (n, width[layer]). */
 int limn__mlp_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer, float *out);

@@ -22,6 +22,8 @@ typedef struct ox_model {
   size_t *slot_of; /* (d) first slot of each column */
   size_t *ncat;    /* (d) categories of each column (0: numeric) */
   size_t in_rank, in_dim[OX_MAXRANK]; /* the input's declared shape (in_dim[0] the batch), or rank 2 */
+  limn__mlp *pwl;                     /* the graph as a piecewise-linear MLP (exact IG), or NULL ... */
+  char pwl_why[320];                  /* ... and why not */
 } ox_model;
 
 /* ---- protobuf-c through the context's allocator ---- */
@@ -748,6 +750,381 @@ static int ox_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size
   return run_slots(ctx, m->impl, h, n, sp, out, w, grad); /* one pass for both */
 }
 
+/* ---- the graph as a piecewise-linear MLP (exact IG) ---- */
+
+static void pwl_free(limn_ctx *ctx, limn__mlp *p) {
+  if (!p)
+    return;
+  for (size_t l = 0; p->W && l < p->nlayers; l++) {
+    limn__free(ctx, p->W[l]);
+    limn__free(ctx, p->b[l]);
+  }
+  limn__free(ctx, p->W);
+  limn__free(ctx, p->b);
+  limn__free(ctx, p->width);
+  limn__free(ctx, p);
+}
+
+/* "node 'fc2' (Sigmoid)" */
+static const char *node_label(const ox_node *nd, char *buf, size_t cap) {
+  if (!strncmp(nd->name, "node ", 5))
+    snprintf(buf, cap, "%s (%s)", nd->name, limn__ox_op_name(nd->op));
+  else
+    snprintf(buf, cap, "node '%.200s' (%s)", nd->name, limn__ox_op_name(nd->op));
+  return buf;
+}
+
+/* A dense layer of the chain: W (out, in) and b (out), from a Gemm or a MatMul. */
+typedef struct pwl_layer {
+  size_t in, out;
+  float *W, *b;
+  int relu;
+} pwl_layer;
+
+/* The constant float matrix of value v with rank 2, or NULL. */
+static const ox_tensor *const_matrix(const ox_graph *g, int v) {
+  const ox_tensor *t = v >= 0 ? &g->consts[v] : NULL;
+  return t && t->type == OX_FLOAT && t->rank == 2 ? t : NULL;
+}
+
+/* Add the constant c (a row of `out` values, or one value) into b, times beta. */
+static int add_bias(const ox_graph *g, int v, float beta, float *b, size_t out) {
+  const ox_tensor *c = v >= 0 ? &g->consts[v] : NULL;
+  if (!c || c->type != OX_FLOAT || (c->len != out && c->len != 1) || (c->rank == 2 && c->dim[0] != 1) ||
+      c->rank > 2)
+    return 0;
+  for (size_t o = 0; o < out; o++)
+    b[o] += beta * c->f[c->len == 1 ? 0 : o];
+  return 1;
+}
+
+/* Node nd (a Gemm or MatMul on `cur` of width `in`) as a dense layer; 0 with the reason
+ * in why when it is not one. */
+static int dense_layer(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, size_t in, pwl_layer *ly,
+                       char *why, size_t cap) {
+  char lb[300];
+  const ox_tensor *w = const_matrix(g, nd->in[1]);
+  int gemm = nd->op == OX_GEMM, tb = gemm && nd->trans_b;
+  if (!w || (gemm && nd->trans_a)) {
+    snprintf(why, cap, "%.240s does not multiply by a constant matrix", node_label(nd, lb, sizeof lb));
+    return 0;
+  }
+  size_t win = tb ? w->dim[1] : w->dim[0], out = tb ? w->dim[0] : w->dim[1];
+  if (win != in) {
+    snprintf(why, cap, "%.240s takes %zu values, the layer before gives %zu", node_label(nd, lb, sizeof lb),
+             win, in);
+    return 0;
+  }
+  ly->in = in, ly->out = out, ly->relu = nd->relu;
+  ly->W = limn__alloc_array(ctx, in * out, sizeof(float));
+  ly->b = limn__calloc(ctx, out, sizeof(float));
+  if (!ly->W || !ly->b)
+    return -1;
+  float alpha = gemm ? nd->alpha : 1.0f;
+  for (size_t o = 0; o < out; o++)
+    for (size_t i = 0; i < in; i++)
+      ly->W[o * in + i] = alpha * w->f[tb ? o * in + i : i * out + o];
+  int bias = gemm ? (nd->nin > 2 ? nd->in[2] : -1) : nd->bias;
+  if (bias >= 0 && !add_bias(g, bias, gemm ? nd->beta : 1.0f, ly->b, out)) {
+    snprintf(why, cap, "%.240s adds a bias that is not a constant row", node_label(nd, lb, sizeof lb));
+    return 0;
+  }
+  return 1;
+}
+
+/* The constant of an elementwise node nd on the current value cur (width w): v with
+ * len 1 or w, through *v / *len and its side (*left: the constant is the first
+ * operand). 0 when the node has no such constant. */
+static int elementwise_const(const ox_graph *g, const ox_node *nd, int cur, size_t w, const float **v,
+                             size_t *len, int *left) {
+  if (nd->nin != 2)
+    return 0;
+  *left = nd->in[1] == cur;
+  int c = *left ? nd->in[0] : nd->in[1];
+  const ox_tensor *t = c >= 0 ? &g->consts[c] : NULL;
+  if (!t || t->type != OX_FLOAT || (t->len != w && t->len != 1) || t->rank > 2 ||
+      (t->rank == 2 && t->dim[0] != 1))
+    return 0;
+  *v = t->f, *len = t->len;
+  return 1;
+}
+
+/* An elementwise Add, Sub, Mul or Div by a constant: before the first dense layer it
+ * changes the per-slot affine map (a, c) of the input; after a dense layer (before its
+ * Relu) it changes that layer's rows. Returns 0 when it cannot be folded. */
+static int fold_elementwise(const ox_graph *g, const ox_node *nd, int cur, size_t w, double *a, double *c,
+                            pwl_layer *last) {
+  const float *v;
+  size_t len;
+  int left;
+  if (!elementwise_const(g, nd, cur, w, &v, &len, &left))
+    return 0;
+  if (left && (nd->op == OX_SUB || nd->op == OX_DIV))
+    return 0; /* constant - x, constant / x */
+  if (last && last->relu)
+    return 0;
+  for (size_t q = 0; q < w; q++) {
+    double k = v[len == 1 ? 0 : q];
+    if ((nd->op == OX_DIV && k == 0.0) || !isfinite(k))
+      return 0;
+    double mul = nd->op == OX_MUL ? k : nd->op == OX_DIV ? 1.0 / k : 1.0;
+    double add = nd->op == OX_ADD ? k : nd->op == OX_SUB ? -k : 0.0;
+    if (!last) {
+      a[q] *= mul, c[q] = c[q] * mul + add;
+      continue;
+    }
+    for (size_t i = 0; i < last->in; i++)
+      last->W[q * last->in + i] = (float)(last->W[q * last->in + i] * mul);
+    last->b[q] = (float)(last->b[q] * mul + add);
+  }
+  return 1;
+}
+
+/* Nodes that compute a shape from the data (Shape and what works on its result). */
+static int shape_op(ox_op op) {
+  return op == OX_SHAPE || op == OX_GATHER || op == OX_UNSQUEEZE || op == OX_CONCAT || op == OX_CAST;
+}
+
+/* Walk the graph from its input: an affine map per input (Sub, Add, Mul, Div by
+ * constants: a standardisation), then a chain of dense layers (Gemm; MatMul and the
+ * same elementwise constants), Relu after every hidden layer or after none, nodes that
+ * keep rows as they are (Identity, Dropout, Flatten, Reshape: checked by
+ * verify_pwl), and at most a final Softmax that gives the probabilities. Returns 1 with
+ * the layers in ly / *nl, 0 with the reason in why, -1 when out of memory. */
+static int chain_layers(limn_ctx *ctx, const ox_model *om, pwl_layer *ly, size_t maxl, size_t *nl, char *why,
+                        size_t cap) {
+  const ox_graph *g = &om->g;
+  char lb[300];
+  int cur = g->input, ended = 0, rc = 0;
+  size_t width = om->w;
+  *nl = 0;
+  double *a = limn__alloc_array(ctx, om->w ? om->w : 1, sizeof *a);
+  double *c = limn__alloc_array(ctx, om->w ? om->w : 1, sizeof *c);
+  if (!a || !c) {
+    rc = -1;
+    goto done;
+  }
+  for (size_t q = 0; q < om->w; q++)
+    a[q] = 1.0, c[q] = 0.0;
+  if (om->in_rank != 2) {
+    snprintf(why, cap,
+             "the graph takes a rank-%zu tensor (%s), not rows: exact IG handles chains of dense layers",
+             om->in_rank, om->in_rank == 4 ? "images" : "not a table");
+    goto done;
+  }
+  for (size_t k = 0; k < g->nnodes; k++) {
+    const ox_node *nd = &g->nodes[k];
+    int takes = 0;
+    for (size_t q = 0; q < nd->nin; q++)
+      takes |= nd->in[q] == cur && cur >= 0;
+    if (nd->skip || (g->dep && nd->nout && !g->dep[nd->out[0]]) || (shape_op(nd->op) && !takes) ||
+        nd->op == OX_SHAPE)
+      continue; /* folded, computes constants, or computes a shape */
+    if (ended || nd->nin < 1 || !takes || nd->nout < 1 ||
+        (nd->in[0] != cur && nd->op != OX_ADD && nd->op != OX_MUL)) {
+      snprintf(why, cap, "%.240s does not take the output of the layer before it: the graph is not a chain",
+               node_label(nd, lb, sizeof lb));
+      goto done;
+    }
+    pwl_layer *last = *nl ? &ly[*nl - 1] : NULL;
+    switch (nd->op) {
+    case OX_IDENTITY:
+    case OX_DROPOUT:
+    case OX_FLATTEN:
+    case OX_RESHAPE:
+      break;
+    case OX_GEMM:
+    case OX_MATMUL: {
+      if (*nl == maxl) {
+        snprintf(why, cap, "more than %zu dense layers", maxl);
+        goto done;
+      }
+      int r = dense_layer(ctx, g, nd, width, &ly[*nl], why, cap);
+      if (r <= 0) {
+        rc = r;
+        goto done;
+      }
+      if (!*nl) /* the input's affine map into the first layer */
+        for (size_t o = 0; o < ly[0].out; o++) {
+          double b = ly[0].b[o];
+          for (size_t q = 0; q < width; q++) {
+            b += (double)ly[0].W[o * width + q] * c[q];
+            ly[0].W[o * width + q] = (float)(ly[0].W[o * width + q] * a[q]);
+          }
+          ly[0].b[o] = (float)b;
+        }
+      width = ly[(*nl)++].out;
+      break;
+    }
+    case OX_ADD:
+    case OX_SUB:
+    case OX_MUL:
+    case OX_DIV:
+      if (!fold_elementwise(g, nd, cur, width, a, c, last)) {
+        snprintf(why, cap, "%.240s is not an elementwise constant before a Relu",
+                 node_label(nd, lb, sizeof lb));
+        goto done;
+      }
+      break;
+    case OX_RELU:
+      if (!last || last->relu) {
+        snprintf(why, cap, "%.240s does not follow a dense layer", node_label(nd, lb, sizeof lb));
+        goto done;
+      }
+      last->relu = 1;
+      break;
+    case OX_SOFTMAX:
+      if (om->head != HEAD_SOFTMAX || nd->out[0] != g->output) {
+        snprintf(why, cap, "%.240s is not the graph's final layer", node_label(nd, lb, sizeof lb));
+        goto done;
+      }
+      ended = 1;
+      break;
+    case OX_SIGMOID:
+    case OX_TANH:
+    case OX_LOGSOFTMAX:
+      snprintf(why, cap, "%.240s is not piecewise-linear", node_label(nd, lb, sizeof lb));
+      goto done;
+    case OX_LEAKYRELU:
+      snprintf(why, cap, "%.240s: exact IG handles Relu, not LeakyRelu", node_label(nd, lb, sizeof lb));
+      goto done;
+    default:
+      snprintf(why, cap, "%.240s is not a dense layer, Relu or final Softmax", node_label(nd, lb, sizeof lb));
+      goto done;
+    }
+    cur = nd->out[0];
+  }
+  if (!ended && cur != g->output)
+    snprintf(why, cap, "the graph's output is not the end of its chain of layers");
+  else if (!*nl)
+    snprintf(why, cap, "the graph has no dense layer");
+  else if (ly[*nl - 1].relu)
+    snprintf(why, cap, "a Relu on the graph's output");
+  else if (om->head == HEAD_PROBS)
+    snprintf(why, cap, "the graph's output is read as probabilities without a final Softmax");
+  else {
+    rc = 1;
+    for (size_t l = 0; l + 1 < *nl && rc; l++)
+      if (ly[l].relu != ly[0].relu) {
+        snprintf(why, cap, "dense layer %zu has %s Relu after it, dense layer 1 %s", l + 1,
+                 ly[l].relu ? "a" : "no", ly[0].relu ? "has one" : "has none");
+        rc = 0;
+      }
+  }
+done:
+  limn__free(ctx, a);
+  limn__free(ctx, c);
+  return rc;
+}
+
+/* The view's logits for slots h (one row), in double. */
+static void pwl_logits(const limn__mlp *p, const float *h, double *buf, double *out) {
+  size_t mw = limn__mlp_max_width(p);
+  double *x = buf, *y = buf + mw;
+  for (size_t s = 0; s < p->width[0]; s++)
+    x[s] = h[s];
+  for (size_t l = 0; l < p->nlayers; l++) {
+    size_t in = p->width[l], o = p->width[l + 1];
+    for (size_t q = 0; q < o; q++) {
+      double v = p->b[l][q];
+      for (size_t i = 0; i < in; i++)
+        v += (double)p->W[l][q * in + i] * x[i];
+      y[q] = l + 1 < p->nlayers && p->hidden == LIMN_ACT_RELU && v < 0 ? 0.0 : v;
+    }
+    double *t = x;
+    x = y, y = t;
+  }
+  for (size_t q = 0; q < p->width[p->nlayers]; q++)
+    out[q] = x[q];
+}
+
+/* The view against the graph on a few rows (zeros, and deterministic rows in
+ * [-2, 2]): the same logits to float rounding, or it is not used. Returns 1 when
+ * they agree, 0 (reason in why) when not, or an error code < 0. */
+static int verify_pwl(limn_ctx *ctx, const ox_model *om, const limn__mlp *p, char *why, size_t cap) {
+  enum { ROWS = 3 };
+  size_t w = om->w, k = om->k, mw = limn__mlp_max_width(p);
+  if (p->width[p->nlayers] != k) {
+    snprintf(why, cap, "the chain of layers gives %zu values, the graph %zu", p->width[p->nlayers], k);
+    return 0;
+  }
+  float *h = limn__calloc(ctx, ROWS * w, sizeof *h), *ref = limn__alloc_array(ctx, ROWS * k, sizeof *ref);
+  double *buf = limn__alloc_array(ctx, 2 * mw + k, sizeof *buf);
+  int ok = h && ref && buf ? 1 : -1;
+  uint64_t st = 0x9e3779b97f4a7c15ULL;
+  for (size_t q = w; ok > 0 && q < ROWS * w; q++) {
+    st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+    h[q] = (float)((double)(st >> 11) / 9007199254740992.0 * 4.0 - 2.0);
+  }
+  if (ok > 0 && run_slots(ctx, om, h, ROWS, LIMN_SPACE_LOGIT, ref, NULL, NULL)) {
+    limn_ctx_clear_error(ctx);
+    snprintf(why, cap, "the graph does not run on test rows");
+    ok = 0;
+  }
+  for (size_t i = 0; ok > 0 && i < ROWS; i++) {
+    pwl_logits(p, h + i * w, buf, buf + 2 * mw);
+    for (size_t q = 0; ok > 0 && q < k; q++) {
+      double r = ref[i * k + q], v = buf[2 * mw + q];
+      if (!(fabs(v - r) <= 1e-3 * (1.0 + fabs(r)))) {
+        snprintf(why, cap,
+                 "the graph's layers could not be read as a chain of dense layers (its output %zu "
+                 "is %g on a test row, the chain gives %g)",
+                 q, r, v);
+        ok = 0;
+      }
+    }
+  }
+  limn__free(ctx, h);
+  limn__free(ctx, ref);
+  limn__free(ctx, buf);
+  return ok;
+}
+
+/* om->pwl from the graph, or om->pwl_why. */
+static int build_pwl(limn_ctx *ctx, ox_model *om) {
+  enum { MAXL = 64 };
+  pwl_layer ly[MAXL];
+  size_t nl = 0;
+  memset(ly, 0, sizeof ly);
+  int r = chain_layers(ctx, om, ly, MAXL, &nl, om->pwl_why, sizeof om->pwl_why);
+  if (r > 0 && !ly[nl - 1].out)
+    r = 0, snprintf(om->pwl_why, sizeof om->pwl_why, "the graph's last layer has no outputs");
+  limn__mlp *p = r > 0 ? limn__calloc(ctx, 1, sizeof *p) : NULL;
+  if (p) {
+    p->nlayers = nl;
+    p->width = limn__calloc(ctx, nl + 1, sizeof *p->width);
+    p->W = limn__calloc(ctx, nl, sizeof *p->W);
+    p->b = limn__calloc(ctx, nl, sizeof *p->b);
+  }
+  if (r > 0 && (!p || !p->width || !p->W || !p->b))
+    r = -1;
+  if (r > 0) {
+    p->width[0] = om->w;
+    for (size_t l = 0; l < nl; l++) {
+      p->width[l + 1] = ly[l].out;
+      p->W[l] = ly[l].W, p->b[l] = ly[l].b;
+      ly[l].W = ly[l].b = NULL;
+    }
+    p->hidden = nl > 1 && !ly[0].relu ? LIMN_ACT_IDENTITY : LIMN_ACT_RELU;
+    p->output = om->head == HEAD_VALUE ? LIMN_ACT_IDENTITY : LIMN_ACT_SOFTMAX;
+    p->y_scale = 1.0;
+    r = verify_pwl(ctx, om, p, om->pwl_why, sizeof om->pwl_why);
+    if (r > 0)
+      om->pwl = p, p = NULL;
+  }
+  for (size_t l = 0; l < nl + (nl < MAXL); l++) /* a failed layer may hold buffers too */
+    limn__free(ctx, ly[l].W), limn__free(ctx, ly[l].b);
+  pwl_free(ctx, p);
+  return r < 0 ? LIMN_ENOMEM : LIMN_OK;
+}
+
+const limn__mlp *limn__onnx_pwl(const limn_model *m, char *why, size_t cap) {
+  const ox_model *om = m->impl;
+  if (!om->pwl && why)
+    snprintf(why, cap, "%.240s", om->pwl_why);
+  return om->pwl;
+}
+
 static double ox_slot_scale(const limn_model *m, size_t s) {
   (void)m, (void)s;
   return 1.0;
@@ -758,6 +1135,7 @@ static void ox_destroy(limn_model *m) {
   if (!om)
     return;
   graph_free(m->ctx, &om->g);
+  pwl_free(m->ctx, om->pwl);
   limn__free(m->ctx, om->slot_of);
   limn__free(m->ctx, om->ncat);
   limn__free(m->ctx, om);
@@ -945,6 +1323,7 @@ int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const c
     om->head = HEAD_VALUE; /* one output and nothing says classes: a value */
   if (!has_target)
     LIMN_CHECK(default_schema(ctx, schema, om->d, om->k, om->head == HEAD_VALUE, &own));
+  LIMN_CHECK(build_pwl(ctx, om));
   LIMN_CHECK(limn__model_new(ctx, "onnx", own ? own : schema, om->d, om->k, &ox_vt, &m));
   m->impl = om;
   limn_sha256(buf, len, m->sha256);
@@ -956,6 +1335,7 @@ fail:
   limn_schema_free(own);
   if (om) {
     graph_free(ctx, &om->g);
+    pwl_free(ctx, om->pwl);
     limn__free(ctx, om->slot_of);
     limn__free(ctx, om->ncat);
     limn__free(ctx, om);

@@ -21,3 +21,10 @@ int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *sch
 void limn__onnx_describe(const limn_model *m, FILE *f) { (void)m, (void)f; }
 
 int limn_have_onnx(void) { return 0; }
+
+const limn__mlp *limn__onnx_pwl(const limn_model *m, char *why, size_t cap) {
+  (void)m;
+  if (why)
+    snprintf(why, cap, "this liblimn was built without ONNX");
+  return NULL;
+}

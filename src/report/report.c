@@ -51,16 +51,11 @@ static int lime_run(rep *r, const long *targets, limn_explanation **out) {
 }
 
 /* Integrated Gradients: exact on piecewise-linear networks, else 50 Gauss-Legendre
- * nodes; baseline the training means when the model has them, else zero. */
+ * nodes (the auto rule); baseline the training means when the model has them, else zero. */
 static int ig_run(rep *r, const long *targets, limn_explanation **out) {
   limn_grad_opts g = r->g;
   g.targets = targets;
-  int lr = limn_explain_gradients(r->ctx, r->m, r->x, r->n, &g, out);
-  if (lr && g.quadrature == LIMN_QUAD_EXACT) {
-    r->g.quadrature = g.quadrature = LIMN_QUAD_GAUSS_LEGENDRE;
-    lr = limn_explain_gradients(r->ctx, r->m, r->x, r->n, &g, out);
-  }
-  return lr ? lr : LIMN_OK;
+  return limn_explain_gradients(r->ctx, r->m, r->x, r->n, &g, out);
 }
 
 /* The mapped rows: all of them, or an even spread of map_max plus the explained rows. */
@@ -244,7 +239,7 @@ static int compute(rep *r) {
   r->lo.row_ids = in->rows;
   r->g = limn_grad_opts_default();
   r->g.method = LIMN_METHOD_IG;
-  r->g.quadrature = LIMN_QUAD_EXACT;
+  r->g.quadrature = LIMN_QUAD_AUTO;
   /* the training means: the model's, or the background file's; zero only without both */
   r->g.baseline = r->bg ? LIMN_BASELINE_MEAN : LIMN_BASELINE_ZERO;
   r->g.stats = limn_model_stats(r->m) ? NULL : r->bg;
@@ -1230,13 +1225,13 @@ static void provenance(limn__out *f, const rep *r, const char *msha, const char 
       limn_selection_name(r->lo.selection), r->lo.num_features, r->lo.ridge_alpha,
       r->lo.compat ? "lime's" : "limn's lattice");
   if (r->ig)
-    limn__printf(f,
-                 "<dt>Integrated Gradients</dt><dd>%s, baseline %s, explained output: probability of the "
-                 "predicted class</dd>\n",
-                 r->g.quadrature == LIMN_QUAD_EXACT ? "exact path integral" : "50-node Gauss-Legendre",
-                 r->g.baseline == LIMN_BASELINE_MEAN
-                     ? (r->g.stats ? "the background file's means" : "training means")
-                     : "zero (no training statistics)");
+    limn__printf(
+        f,
+        "<dt>Integrated Gradients</dt><dd>%s, baseline %s, explained output: probability of the "
+        "predicted class</dd>\n",
+        limn_model_piecewise_linear(r->m, NULL, 0) ? "exact path integral" : "50-node Gauss-Legendre",
+        r->g.baseline == LIMN_BASELINE_MEAN ? (r->g.stats ? "the background file's means" : "training means")
+                                            : "zero (no training statistics)");
   if (r->shap && r->trees)
     limn__printf(f,
                  "<dt>SHAP</dt><dd>TreeSHAP of the trees' raw output (%s), exact; interaction values of "

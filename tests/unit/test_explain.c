@@ -344,7 +344,7 @@ static void test_exact_needs_relu(void) {
   float x[1] = {1};
   limn_explanation *e = NULL;
   CHECK_ERR(ctx, limn_explain_gradients(ctx, m, x, 1, &o, &e), LIMN_EUNSUPPORTED,
-            "relu or identity hidden units");
+            "hidden units are tanh, which is not piecewise-linear");
   limn_model_free(m);
 }
 

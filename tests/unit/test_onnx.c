@@ -102,12 +102,25 @@ static void test_torch(const char *file) {
   /* the explainers run on it with exact gradients: IG is complete */
   limn_grad_opts go = limn_grad_opts_default();
   go.method = LIMN_METHOD_IG;
+  go.quadrature = LIMN_QUAD_GAUSS_LEGENDRE;
   go.steps = 2000; /* a long path (zero baseline) through a sharp softmax */
-  limn_explanation *ex = NULL;
+  limn_explanation *ex = NULL, *ee = NULL;
   CHECK_OK(ctx, limn_explain_gradients(ctx, m, x, 3, &go, &ex));
   for (size_t i = 0; ex && i < 3; i++)
     CHECK(fabs(ex[i].delta) < 2e-3 && !ex[i].finite_differences);
+  /* the graph (standardisation, the Shape/Reshape chain, Gemm, Relu, Gemm, Softmax) is
+   * piecewise-linear: exact IG is complete to rounding, and the quadrature converges
+   * to it */
+  char why[320];
+  CHECK(limn_model_piecewise_linear(m, why, sizeof why) == 1 && !why[0]);
+  go.quadrature = LIMN_QUAD_EXACT;
+  CHECK_OK(ctx, limn_explain_gradients(ctx, m, x, 3, &go, &ee));
+  for (size_t i = 0; ex && ee && i < 3; i++) {
+    CHECK(fabs(ee[i].delta) < 1e-9 && ee[i].nsegments > 0);
+    CHECK_CLOSE("exact IG vs 2000-node Gauss-Legendre", ee[i].attr, ex[i].attr, 30, 2e-3, 0);
+  }
   limn_explanations_free(ctx, ex, 3);
+  limn_explanations_free(ctx, ee, 3);
   case_close(&tc);
 }
 
@@ -143,6 +156,8 @@ static void test_cnn(void) {
       scale = fmax(scale, fabs(want[q]));
     }
     CHECK_CLOSE("CNN input gradients vs torch autograd", got, want, 640, 1e-5 * scale, 1e-5);
+    char why[320];
+    CHECK(limn_model_piecewise_linear(m, why, sizeof why) == 0 && strstr(why, "rank-4 tensor (images)"));
   }
   case_close(&tc);
 }
@@ -222,6 +237,18 @@ static void test_helper(const char *file) {
   CHECK(m2 && limn_model_nfeatures(m2) == 8 &&
         !strcmp(limn_schema_feature_name(limn_model_schema(m2), 0), "x0"));
   limn_model_free(m2);
+  /* Tanh is not piecewise-linear: exact IG says so, auto falls back to quadrature */
+  char why[320];
+  CHECK(limn_model_piecewise_linear(m, why, sizeof why) == 0 && strstr(why, "(Tanh) is not piecewise-linear"));
+  limn_grad_opts go = limn_grad_opts_default();
+  go.method = LIMN_METHOD_IG;
+  limn_explanation *ex = NULL;
+  CHECK_OK(ctx, limn_explain_gradients(ctx, m, x, 2, &go, &ex));
+  CHECK(ex && ex[0].nsegments == 0);
+  limn_explanations_free(ctx, ex, 2);
+  go.quadrature = LIMN_QUAD_EXACT;
+  CHECK_ERR(ctx, limn_explain_gradients(ctx, m, x, 2, &go, &ex), LIMN_EUNSUPPORTED,
+            "exact IG needs a piecewise-linear network: node 'tanh' (Tanh) is not piecewise-linear");
   case_close(&tc);
 }
 
@@ -242,6 +269,19 @@ static void test_sklearn(void) {
       a[q] = po[q], b[q] = pn[q], r[q] = tc.ref[q];
     CHECK_CLOSE("ONNX vs predict_proba", a, r, 60, 1e-6, 1e-5);
     CHECK_CLOSE("ONNX vs the same network in limn", a, b, 60, 1e-6, 1e-5);
+    /* Sub, Div, MatMul+Add, Relu, .., Softmax is a chain: exact IG (the default auto
+     * rule) as on the limn network, which standardises inside its own layers */
+    limn_grad_opts go = limn_grad_opts_default();
+    go.method = LIMN_METHOD_IG;
+    limn_explanation *eo = NULL, *en = NULL;
+    CHECK_OK(ctx, limn_explain_gradients(ctx, tc.m, limn_dataset_x(tc.ds), 20, &go, &eo));
+    CHECK_OK(ctx, limn_explain_gradients(ctx, mn, limn_dataset_x(tc.ds), 20, &go, &en));
+    for (size_t i = 0; eo && en && i < 20; i++) {
+      CHECK(eo[i].nsegments > 0 && fabs(eo[i].delta) < 1e-9);
+      CHECK_CLOSE("exact IG: ONNX vs the same network in limn", eo[i].attr, en[i].attr, 13, 1e-6, 1e-5);
+    }
+    limn_explanations_free(ctx, eo, 20);
+    limn_explanations_free(ctx, en, 20);
   }
   limn_model_free(mn);
   case_close(&tc);
