@@ -2,6 +2,8 @@
  * rows circled and labelled, a saved map's points in grey underneath. */
 #include "out.h"
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /* Scatter: colour = label (or predicted class), ring = misclassified, labels on highlights. */
 /* ref_y (nref, 2): a saved map's points, drawn in grey under the rows placed into it. */
@@ -30,22 +32,56 @@ static void write_svg(limn__out *f, const limn_map_svg *map) {
   for (size_t i = 0; i < nref; i++)
     limn__printf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2\" fill=\"#d0d0d0\"/>\n",
                  ox + (ref_y[2 * i] - minx) * sc, size - oy - (ref_y[2 * i + 1] - miny) * sc);
+  size_t nh = 0;
   for (size_t i = 0; i < n; i++) {
     double px = ox + (y[2 * i] - minx) * sc, py = size - oy - (y[2 * i + 1] - miny) * sc;
     long c = cls ? cls[i] : pred ? pred[i] : 0;
-    limn__printf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"%s\"/>\n", px, py,
-                 limn__palette[(size_t)(c < 0 ? 0 : c) % 10]);
+    limn__marker(f, (size_t)(c < 0 ? 0 : c), px, py, 2.5, NULL);
+    limn__putc(f, '\n');
     if (cls && pred && cls[i] != pred[i])
       limn__printf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"5\" fill=\"none\" stroke=\"black\"/>\n", px, py);
-    if (hl && hl[i])
-      limn__printf(f,
-                   "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"7\" fill=\"none\" stroke=\"red\" stroke-width=\"2\"/>"
-                   "<text x=\"%.2f\" y=\"%.2f\">row %zu</text>\n",
-                   px, py, px + 8, py - 8, i);
+    nh += hl && hl[i];
   }
+  /* the highlighted rows: rings, and labels placed apart (at most 200) */
+  nh = nh < 200 ? nh : 200;
+  double *ax = nh ? malloc((2 * n + 3 * nh) * sizeof *ax) : NULL;
+  limn__maplabel *lab = nh ? malloc(nh * sizeof *lab) : NULL;
+  size_t *who = nh ? malloc(nh * sizeof *who) : NULL;
+  if (ax && lab && who) {
+    double *ay = ax + n, *hx = ay + n, *hy = hx + nh, *hw = hy + nh;
+    for (size_t i = 0, k = 0; i < n; i++) {
+      ax[i] = ox + (y[2 * i] - minx) * sc, ay[i] = size - oy - (y[2 * i + 1] - miny) * sc;
+      if (hl && hl[i] && k < nh) {
+        char t[32];
+        who[k] = i, hx[k] = ax[i], hy[k] = ay[i];
+        hw[k++] = 6.6 * snprintf(t, sizeof t, "row %zu", i) + 2;
+      }
+    }
+    limn__place_labels(hx, hy, hw, nh, 12, 7, ax, ay, n, size, size, lab);
+    for (size_t k = 0; k < nh; k++) {
+      limn__printf(
+          f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"7\" fill=\"none\" stroke=\"#000\" stroke-width=\"2.5\"/>",
+          hx[k], hy[k]);
+      if (lab[k].leader) {
+        double dx = lab[k].x - hx[k], dy = lab[k].y - 4 - hy[k], len = sqrt(dx * dx + dy * dy);
+        if (len > 10)
+          limn__printf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#000\"/>",
+                       hx[k] + 7 * dx / len, hy[k] + 7 * dy / len, lab[k].x - 3 * dx / len,
+                       lab[k].y - 4 - 3 * dy / len);
+      }
+      limn__printf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\">row %zu</text>\n", lab[k].x, lab[k].y,
+                   lab[k].anchor > 0   ? "start"
+                   : lab[k].anchor < 0 ? "end"
+                                       : "middle",
+                   who[k]);
+    }
+  }
+  free(ax);
+  free(lab);
+  free(who);
   for (size_t c = 0; c < ncls && c < 10; c++) {
-    limn__printf(f, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"5\" fill=\"%s\"/><text x=\"%.0f\" y=\"%.0f\">",
-                 size + 20, 30 + 18.0 * (double)c, limn__palette[c], size + 32, 34 + 18.0 * (double)c);
+    limn__marker(f, c, size + 20, 30 + 18.0 * (double)c, 5, NULL);
+    limn__printf(f, "<text x=\"%.0f\" y=\"%.0f\">", size + 32, 34 + 18.0 * (double)c);
     limn__xml(f, names[c]);
     limn__puts(f, "</text>\n");
   }

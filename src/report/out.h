@@ -50,8 +50,26 @@ size_t limn__group_size(const limn_explanation *e, size_t j);
 /* LIME's label of feature j ("worst radius > 16.8"), or its name. */
 const char *limn__label(const limn_render_opts *o, const limn_explanation *e, size_t j, char *buf,
                         size_t cap);
-/* Ten class colours (Tableau 10): class c gets limn__palette[c % 10]. */
+/* Ten class colours: class c gets limn__palette[c % 10] (render.c says how they were chosen). */
 extern const char *const limn__palette[10];
+/* Class c's marker at (x, y), of about radius r: its colour and one of five shapes;
+ * `extra` (or NULL) is added to the element's attributes. */
+void limn__marker(limn__out *f, size_t c, double x, double y, double r, const char *extra);
+/* Where to write the labels of n chosen points (px, py) of a scatter drawn in W x H
+ * (labels w[i] wide, h high, the points ringed with radius `ring`) among all its points
+ * (ax, ay; na): each label goes to the first free place of 8 directions at growing
+ * distances, never over another label or another chosen point's ring, never nearer
+ * to another chosen point than to its own, inside the drawing, over as few points as
+ * it can; `leader` says it went far enough to need a line to its point. Deterministic.
+ * At most 200 labels are kept apart. */
+typedef struct limn__maplabel {
+  double x, y; /* the text's anchor and baseline */
+  int anchor;  /* 1 start, 0 middle, -1 end */
+  int leader;
+} limn__maplabel;
+void limn__place_labels(const double *px, const double *py, const double *w, size_t n, double h, double ring,
+                        const double *ax, const double *ay, size_t na, double W, double H,
+                        limn__maplabel *out);
 /* Diverging colour for t in [-1, 1]: blue (negative), white, red (positive), "#rrggbb". */
 void limn__diverging(double t, char *buf, size_t cap);
 

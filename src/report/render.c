@@ -515,8 +515,37 @@ static void render_global(limn__out *f, const limn_render_opts *rc, const limn_e
 
 /* ---- SVG ---- */
 
-const char *const limn__palette[10] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+/* Classes: no red and no blue (they mean raised and lowered), colours told apart with
+ * colour-blind vision (Okabe-Ito's orange and pink, Tol's muted green, purple, teal,
+ * olive and sand, a brown and two greys), and a shape per class as well
+ * (limn__marker), so that no class depends on hue alone. */
+const char *const limn__palette[10] = {"#e69f00", "#117733", "#aa4499", "#44aa99", "#999933",
+                                       "#cc79a7", "#8c510a", "#ddcc77", "#555555", "#000000"};
+
+void limn__marker(limn__out *f, size_t c, double x, double y, double r, const char *extra) {
+  const char *col = limn__palette[c % 10];
+  extra = extra ? extra : "";
+  switch (c % 5) {
+  case 0:
+    limn__printf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.2g\" fill=\"%s\"%s/>", x, y, r, col, extra);
+    break;
+  case 1: /* square of the circle's area */
+    limn__printf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.2g\" height=\"%.2g\" fill=\"%s\"%s/>",
+                 x - 0.89 * r, y - 0.89 * r, 1.78 * r, 1.78 * r, col, extra);
+    break;
+  case 2: /* triangle */
+    limn__printf(f, "<path d=\"M%.1f %.1fL%.1f %.1fL%.1f %.1fZ\" fill=\"%s\"%s/>", x, y - 1.3 * r,
+                 x + 1.15 * r, y + 0.75 * r, x - 1.15 * r, y + 0.75 * r, col, extra);
+    break;
+  case 3: /* diamond */
+    limn__printf(f, "<path d=\"M%.1f %.1fL%.1f %.1fL%.1f %.1fL%.1f %.1fZ\" fill=\"%s\"%s/>", x, y - 1.25 * r,
+                 x + 1.25 * r, y, x, y + 1.25 * r, x - 1.25 * r, y, col, extra);
+    break;
+  default: /* triangle pointing down */
+    limn__printf(f, "<path d=\"M%.1f %.1fL%.1f %.1fL%.1f %.1fZ\" fill=\"%s\"%s/>", x, y + 1.3 * r,
+                 x + 1.15 * r, y - 0.75 * r, x - 1.15 * r, y - 0.75 * r, col, extra);
+  }
+}
 
 /* Diverging colour for t in [-1, 1]: blue (negative), white, red (positive). */
 void limn__diverging(double t, char *buf, size_t cap) {
@@ -1297,4 +1326,71 @@ int limn_render_global(limn_ctx *ctx, const limn_render_opts *o, const limn_expl
   limn__out_init(f, sink);
   render_global(f, o, ex, n, fmt);
   return limn__out_finish(ctx, f);
+}
+
+/* ---- labels on a scatter ---- */
+
+/* The box a label takes with its anchor at (tx, ty): anchor -1 end, 0 middle, 1 start. */
+static void label_box(double tx, double ty, int anchor, double w, double h, double *b) {
+  b[0] = anchor > 0 ? tx : anchor < 0 ? tx - w : tx - 0.5 * w;
+  b[1] = ty - 0.8 * h;
+  b[2] = b[0] + w;
+  b[3] = ty + 0.25 * h;
+}
+
+static int boxes_overlap(const double *a, const double *b) {
+  return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+}
+
+/* Distance from (x, y) to box b (0 inside). */
+static double box_dist(const double *b, double x, double y) {
+  double dx = x < b[0]   ? b[0] - x
+              : x > b[2] ? x - b[2]
+                         : 0,
+         dy = y < b[1]   ? b[1] - y
+              : y > b[3] ? y - b[3]
+                         : 0;
+  return sqrt(dx * dx + dy * dy);
+}
+
+void limn__place_labels(const double *px, const double *py, const double *w, size_t n, double h, double ring,
+                        const double *ax, const double *ay, size_t na, double W, double H,
+                        limn__maplabel *out) {
+  static const double dirs[8][2] = {{1, 0},  {.71, -.71}, {-1, 0}, {-.71, -.71},
+                                    {0, -1}, {.71, .71},  {0, 1},  {-.71, .71}};
+  static const double steps[4] = {3, 16, 32, 54};
+  double placed[200][4];
+  for (size_t i = 0; i < n; i++) {
+    double best = INFINITY;
+    out[i].x = px[i] + ring + 3, out[i].y = py[i], out[i].anchor = 1, out[i].leader = 0;
+    for (size_t s = 0; s < 4; s++)
+      for (size_t d = 0; d < 8; d++) {
+        double dist = ring + steps[s], dx = dirs[d][0], dy = dirs[d][1];
+        int anchor = dx > 0.1 ? 1 : dx < -0.1 ? -1 : 0;
+        double tx = px[i] + dx * dist, ty = py[i] + dy * dist +
+                                            (dy > 0.1    ? 0.8 * h
+                                             : dy < -0.1 ? 0
+                                                         : 0.3 * h);
+        double b[4];
+        label_box(tx, ty, anchor, w[i], h, b);
+        double cost = s * 4.0 + (double)d * 0.1;
+        if (b[0] < 0 || b[1] < 0 || b[2] > W || b[3] > H)
+          cost += 1e6;
+        for (size_t q = 0; q < i && q < 200; q++)
+          cost += boxes_overlap(b, placed[q]) ? 1e4 : 0;
+        for (size_t q = 0; q < n; q++) /* over another explained row's ring, or nearer to it */
+          if (q != i && box_dist(b, px[q], py[q]) < ring + 2)
+            cost += 1e4;
+          else if (q != i && box_dist(b, px[q], py[q]) < box_dist(b, px[i], py[i]))
+            cost += 2e3;
+        for (size_t q = 0; q < na; q++)
+          cost += box_dist(b, ax[q], ay[q]) < 2.5 ? 3 : 0;
+        if (cost < best) {
+          best = cost;
+          out[i].x = tx, out[i].y = ty, out[i].anchor = anchor, out[i].leader = s > 0;
+        }
+      }
+    if (i < 200)
+      label_box(out[i].x, out[i].y, out[i].anchor, w[i], h, placed[i]);
+  }
 }

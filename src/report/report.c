@@ -335,21 +335,31 @@ static const char *CSS =
     "background:linear-gradient(#555,#555) center/1px 100% no-repeat}"
     ".axis1{display:block;position:relative;height:.9em;min-width:9rem;margin-top:.3em;background:#eee}"
     ".pos,.neg,.p1{position:absolute;top:0;bottom:0}.pos{left:50%;background:#b2182b}"
-    ".neg{right:50%;background:#2166ac}.p1{left:0;background:#4a4a4a}.p1.hi{background:#b2182b}"
+    ".neg{right:50%;background:#2166ac}.p1{left:0;background:#a0a0a0}.p1.hi{background:#333}"
     ".up{color:#b2182b}.down{color:#2166ac}"
     ".lead{font-size:1.1rem}.why{color:#444;font-style:italic}"
     ".agree{border-left:4px solid #2ca02c;padding-left:.6rem}"
-    ".disagree{border-left:4px solid #d62728;padding-left:.6rem;background:#fff4f4}"
+    ".disagree{border-left:4px solid #b35806;padding-left:.6rem;background:#fff6e8}"
     ".note{color:#444;font-size:.9rem}"
     "figure{margin:.5rem 0}svg{max-width:100%;height:auto}"
     ".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem}"
-    ".sw{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.3em;"
+    ".mk{vertical-align:-.1em;margin-right:.3em}.sw{display:inline-block;width:.8em;height:.8em;border-"
+    "radius:50%;margin-right:.3em;"
     "vertical-align:-.05em}"
     "code{overflow-wrap:anywhere}dt{font-weight:bold}dd{margin:0 0 .4rem 1rem;overflow-wrap:anywhere}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     "@media print{body{font-size:11pt}main{max-width:none}section.row{break-before:page}"
     "nav{display:none}details{display:block}}"
-    "@media (max-width:40rem){body{font-size:15px}main{padding:.5rem}}";
+    "@media (max-width:40rem){body{font-size:15px}main{padding:.5rem}"
+    /* narrow screens: a table with bars stacks each row: the name, then the numbers
+     * side by side (--k columns), then the bar across the width */
+    "table.bars,table.bars>thead,table.bars>tbody{display:block}table.bars "
+    "caption{display:block;text-align:left}"
+    "table.bars tr{display:grid;grid-template-columns:repeat(var(--k),1fr);border-bottom:1px solid #ccc;"
+    "padding:.2rem 0}table.bars th,table.bars td{border:0;padding:.05rem .4rem}"
+    "table.bars tr>:first-child,table.bars tr>:last-child{grid-column:1/-1}table.bars "
+    "td.num{text-align:left}td.num{white-space:normal;overflow-wrap:anywhere}"
+    ".axis,.axis1{min-width:0}}";
 
 static void head(limn__out *f, const rep *r) {
   const char *title = r->in->title ? r->in->title : "limn report";
@@ -396,8 +406,13 @@ static void pred_text(limn__out *f, const rep *r, size_t i) {
 
 static void summary(limn__out *f, const rep *r) {
   limn__puts(
-      f, "<nav aria-label=\"Explained rows\">\n<h2 id=\"summary\">Explained rows</h2>\n<div "
-         "class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Row</th><th scope=\"col\">Prediction</th>");
+      f,
+      "<nav aria-label=\"Explained rows\">\n<h2 id=\"summary\">Explained rows</h2>\n<div class=\"scroll\">");
+  size_t cols = 2 + (r->truth != NULL) + (r->in->why != NULL);
+  limn__printf(f,
+               "<table%s style=\"--k:%zu\">\n<thead><tr><th scope=\"col\">Row</th><th "
+               "scope=\"col\">Prediction</th>",
+               cols > 2 ? " class=\"bars\"" : "", cols > 2 ? cols - 2 : 1);
   if (r->truth)
     limn__puts(f, "<th scope=\"col\">True class</th>");
   if (r->in->why)
@@ -434,6 +449,17 @@ static void value_text(limn__out *f, const rep *r, size_t j, float v) {
 }
 
 /* A signed bar: |w| / mx of half the cell, red right or blue left. */
+/* What explanation e explains: "P(class)" (its log-odds with --output logit), or the value. */
+static void explained_name(limn__out *f, const rep *r, const limn_explanation *e) {
+  if (!r->cls) {
+    limn__puts(f, "the model's value");
+    return;
+  }
+  limn__puts(f, e->space == LIMN_SPACE_LOGIT ? "logit(" : "P(");
+  limn__xml(f, class_name(r, (long)e->target));
+  limn__puts(f, ")");
+}
+
 static void bar(limn__out *f, double w, double mx) {
   double pc = mx > 0 ? 50.0 * fabs(w) / mx : 0;
   limn__printf(
@@ -451,10 +477,10 @@ static void prediction(limn__out *f, const rep *r, size_t i) {
     return;
   }
   limn__puts(
-      f,
-      "<div class=\"scroll\"><table class=\"probs\"><caption class=\"note\">Class probabilities</caption>\n"
-      "<thead><tr><th scope=\"col\">Class</th><th scope=\"col\">Probability</th><th "
-      "scope=\"col\"><span class=\"note\">bar</span></th></tr></thead>\n<tbody>\n");
+      f, "<div class=\"scroll\"><table class=\"probs bars\" style=\"--k:1\"><caption class=\"note\">Class "
+         "probabilities</caption>\n"
+         "<thead><tr><th scope=\"col\">Class</th><th scope=\"col\">Probability</th><th "
+         "scope=\"col\"><span class=\"note\">bar</span></th></tr></thead>\n<tbody>\n");
   for (size_t c = 0; c < r->C; c++) {
     double pc = (double)r->p[k * r->C + c];
     limn__puts(f, "<tr><td>");
@@ -567,8 +593,12 @@ static void lime_section(limn__out *f, const rep *r, size_t i) {
   for (size_t t = 0; t < nsel; t++)
     mx = fmax(mx, fabs(e->attr[idx[t]]));
   caution(f, r, e, "this LIME explanation");
-  limn__puts(f, "<div class=\"scroll\"><table class=\"lime\"><caption class=\"note\">LIME weights, largest "
-                "first</caption>\n<thead><tr><th scope=\"col\">Condition</th><th scope=\"col\">Value</th><th "
+  limn__puts(f,
+             "<div class=\"scroll\"><table class=\"lime bars\" style=\"--k:3\"><caption class=\"note\">LIME "
+             "weights for ");
+  explained_name(f, r, e);
+  limn__puts(f, ", largest first</caption>\n<thead><tr><th scope=\"col\">Condition</th><th "
+                "scope=\"col\">Value</th><th "
                 "scope=\"col\">Weight</th><th scope=\"col\">&plusmn; s.e.</th><th scope=\"col\"><span "
                 "class=\"note\">bar</span></th></tr></thead>\n<tbody>\n");
   char lb[256];
@@ -657,10 +687,14 @@ static void ig_section(limn__out *f, const rep *r, size_t i) {
   double mx = limn__bar_scale(e);
   char nb[160];
   limn__puts(
-      f, "<div class=\"scroll\"><table class=\"ig\"><caption class=\"note\">Attributions, largest "
-         "first</caption>\n<thead><tr><th scope=\"col\">Feature</th><th scope=\"col\">Value</th><th "
-         "scope=\"col\">Attribution</th><th scope=\"col\"><span class=\"note\">bar</span></th></tr></thead>\n"
-         "<tbody>\n");
+      f, "<div class=\"scroll\"><table class=\"ig bars\" style=\"--k:2\"><caption class=\"note\">Integrated "
+         "Gradients attributions to ");
+  explained_name(f, r, e);
+  limn__puts(
+      f,
+      ", largest first</caption>\n<thead><tr><th scope=\"col\">Feature</th><th scope=\"col\">Value</th><th "
+      "scope=\"col\">Attribution</th><th scope=\"col\"><span class=\"note\">bar</span></th></tr></thead>\n"
+      "<tbody>\n");
   for (size_t t = 0; t < show; t++) {
     size_t j = idx[t];
     limn__puts(f, "<tr><td>");
@@ -1112,8 +1146,9 @@ static void map_section(limn__out *f, const rep *r) {
   limn__xml(f, r->map_desc);
   limn__printf(
       f,
-      ": rows the model treats alike lie close together. Colour: %s; a black ring marks a misclassified "
-      "row; the explained rows are circled in red and labelled. Perplexity %g, seed %llu, KL(P||Q) "
+      ": rows the model treats alike lie close together. Colour and shape: %s; a thin black ring marks a "
+      "misclassified row; the explained rows are circled in bold black and labelled. Perplexity %g, seed "
+      "%llu, KL(P||Q) "
       "%.3f.</p>\n",
       r->truth ? "the true class" : "the predicted class", r->perplexity, (unsigned long long)r->in->seed,
       r->kl);
@@ -1139,39 +1174,69 @@ static void map_section(limn__out *f, const rep *r) {
       "and labelled. The table under the map gives the same facts in words.</desc>\n"
       "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
       W, size, W, size, r->M, wrong);
+  double *ax = limn__alloc_array(r->ctx, r->M + 1, 2 * sizeof(double)), *ay = ax ? ax + r->M + 1 : NULL;
+  double *hx = limn__alloc_array(r->ctx, r->n + 1, 3 * sizeof(double)), *hy = hx ? hx + r->n + 1 : NULL,
+         *hw = hx ? hy + r->n + 1 : NULL;
+  limn__maplabel *lab = limn__alloc_array(r->ctx, r->n + 1, sizeof *lab);
   for (size_t q = 0; q < r->M; q++) {
     size_t k = r->mrows[q];
     long c = r->truth ? r->truth[k] : r->pred[k];
     double px = ox + (r->y[2 * q] - minx) * sc, py = size - oy - (r->y[2 * q + 1] - miny) * sc;
-    limn__printf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", px, py,
-                 limn__palette[(size_t)c % 10]);
+    if (ax)
+      ax[q] = px, ay[q] = py;
+    limn__marker(f, (size_t)(c < 0 ? 0 : c), px, py, 3, NULL);
     if (r->truth && r->truth[k] != r->pred[k])
       limn__printf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" fill=\"none\" stroke=\"#000\"/>", px, py);
     limn__putc(f, '\n');
   }
-  for (size_t i = 0; i < r->n; i++) { /* explained rows on top */
+  /* explained rows on top, their labels placed apart (limn__place_labels) */
+  for (size_t i = 0; hx && i < r->n; i++) {
     size_t q = r->mpos[i];
-    double px = ox + (r->y[2 * q] - minx) * sc, py = size - oy - (r->y[2 * q + 1] - miny) * sc;
-    int left = px > W - 90;
-    limn__printf(
-        f,
-        "<g class=\"hl\" id=\"map-row-%zu\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"none\" "
-        "stroke=\"#c00\" stroke-width=\"2.5\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
-        "font-weight=\"bold\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">row %zu</text></g>\n",
-        r->in->rows[i], px, py, left ? px - 12 : px + 12, py - 10, left ? "end" : "start", r->in->rows[i]);
+    char t[32];
+    hx[i] = ox + (r->y[2 * q] - minx) * sc, hy[i] = size - oy - (r->y[2 * q + 1] - miny) * sc;
+    hw[i] = 7.8 * snprintf(t, sizeof t, "row %zu", r->in->rows[i]) + 4;
   }
+  if (hx && ax && lab)
+    limn__place_labels(hx, hy, hw, r->n, 14, 9, ax, ay, r->M, W, size, lab);
+  for (size_t i = 0; hx && ax && lab && i < r->n; i++) {
+    limn__printf(f,
+                 "<g class=\"hl\" id=\"map-row-%zu\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"none\" "
+                 "stroke=\"#fff\" stroke-width=\"5\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"none\" "
+                 "stroke=\"#000\" stroke-width=\"2.5\"/>",
+                 r->in->rows[i], hx[i], hy[i], hx[i], hy[i]);
+    if (lab[i].leader) { /* a line from the ring toward the label */
+      double dx = lab[i].x - hx[i], dy = lab[i].y - 5 - hy[i], len = sqrt(dx * dx + dy * dy);
+      if (len > 12)
+        limn__printf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\"/>",
+                     hx[i] + 9 * dx / len, hy[i] + 9 * dy / len, lab[i].x - 3 * dx / len,
+                     lab[i].y - 5 - 3 * dy / len);
+    }
+    limn__printf(f,
+                 "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-weight=\"bold\" stroke=\"#fff\" "
+                 "stroke-width=\"3\" paint-order=\"stroke\">row %zu</text></g>\n",
+                 lab[i].x, lab[i].y,
+                 lab[i].anchor > 0   ? "start"
+                 : lab[i].anchor < 0 ? "end"
+                                     : "middle",
+                 r->in->rows[i]);
+  }
+  limn__free(r->ctx, ax);
+  limn__free(r->ctx, hx);
+  limn__free(r->ctx, lab);
   limn__puts(f, "</svg>\n<figcaption><ul class=\"legend\">\n");
   for (size_t c = 0; r->cls && c < r->C; c++) {
-    limn__printf(f, "<li><span class=\"sw\" style=\"background:%s\"></span>", limn__palette[c % 10]);
+    limn__puts(
+        f, "<li><svg class=\"mk\" width=\"14\" height=\"14\" viewBox=\"0 0 14 14\" aria-hidden=\"true\">");
+    limn__marker(f, c, 7, 7.5, 5, NULL);
+    limn__puts(f, "</svg>");
     limn__xml(f, class_name(r, (long)c));
     limn__puts(f, "</li>\n");
   }
   if (r->truth)
     limn__puts(f, "<li><span class=\"sw\" style=\"border:1.5px solid #000\"></span>misclassified</li>\n");
-  limn__puts(
-      f,
-      "<li><span class=\"sw\" style=\"border:2.5px solid #c00\"></span>explained row</li>\n</ul></figcaption>"
-      "</figure>\n");
+  limn__puts(f, "<li><span class=\"sw\" style=\"border:2.5px solid "
+                "#000;width:1em;height:1em\"></span>explained row</li>\n</ul></figcaption>"
+                "</figure>\n");
   limn__puts(
       f, "<div class=\"scroll\"><table class=\"map-rows\"><caption class=\"note\">The explained rows in the "
          "map</caption>\n<thead><tr><th scope=\"col\">Row</th><th scope=\"col\">Prediction</th><th "

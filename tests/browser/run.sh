@@ -29,12 +29,36 @@ chrome() {
 # not the page's: their site is not file://)
 page_requests() { grep -c 'site=file://' "$T/net.json"; }
 
+# frame PAGE WIDTH: a page that shows PAGE in a frame WIDTH px wide (Chromium's window
+# cannot be narrower than 500 px) and measures it there with layout.js, writing what it
+# finds into body[data-layout] for --dump-dom
+frame() {
+  printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>layout</title></head><body style="margin:0">'
+  printf '<iframe id="f" style="width:%spx;height:4000px;border:0" srcdoc="' "$2"
+  sed -e 's/&/\&amp;/g' -e 's/"/\&quot;/g' "$1"
+  printf '"></iframe><script>'
+  cat "$(dirname "$0")/layout.js"
+  printf '</script></body></html>\n'
+}
+# layout PAGE WIDTH: the JSON layout.js wrote (cells, numbers, bars and what was cut off)
+layout() {
+  frame "$1" "$2" >"$T/frame.html"
+  chrome "$T/frame.html" --window-size=1300,2000 --virtual-time-budget=5000 --dump-dom |
+    grep -o 'data-layout="[^"]*"' | sed -e 's/^data-layout="//' -e 's/"$//' -e 's/&quot;/"/g'
+}
+
 # control: these checks catch a console error and a request
 mkdir -p "$T/control"
 printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>c</title></head><body><img src="http://192.0.2.1/x.png"><script>console.error("boom")</script></body></html>\n' >"$T/control/c.html"
 chrome "$T/control/c.html" --dump-dom >/dev/null
 grep -q 'CONSOLE.*"boom"' "$T/log" && ok || bad "control: the console error was not seen"
 [ "$(page_requests)" -gt 0 ] && ok || bad "control: the page's request was not seen"
+
+# control: the layout check sees a table cut off at a phone's width
+printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>c</title></head><body><main><table><tr><td style="white-space:nowrap">%s</td><td class="num">1.5</td><td><span class="axis"><span class="pos" style="width:40%%;position:absolute;left:0;top:0;bottom:0;display:block"></span></span></td></tr></table></main></body></html>\n' \
+  "a very long feature name that cannot wrap and pushes the number and the bar out of sight" >"$T/control/wide.html"
+L=$(layout "$T/control/wide.html" 390)
+case $L in *'"bad":[]'*|'') bad "control: the layout check missed a cut-off table ($L)" ;; *) ok ;; esac
 
 for ds in breast-cancer credit digits; do
   dir=$OUT/$ds
@@ -57,7 +81,15 @@ for ds in breast-cancer credit digits; do
   chrome "$dir/report.html" --hide-scrollbars --window-size=1200,2400 --screenshot="$dir/screenshot.png" >/dev/null
   "$PNG_CHECK" "$dir/screenshot.png" && ok || bad "$ds: the screenshot looks blank"
   # a phone's width: still a page, no console complaints
-  chrome "$dir/report.html" --hide-scrollbars --window-size=390,1600 --screenshot="$dir/screenshot-phone.png" >/dev/null
+  # at a phone's width and a desktop's, every table cell and every bar is in view
+  for w in 390 1200; do
+    L=$(layout "$dir/report.html" $w)
+    case $L in
+    *'"bad":[]'*) case $L in *'"bars":0,'*|*'"numbers":0,'*) bad "$ds at $w px: no numbers or bars measured: $L" ;; *) ok ;; esac ;;
+    *) bad "$ds at $w px: cut off: $(printf '%s' "$L" | cut -c1-600)" ;;
+    esac
+  done
+  chrome "$dir/report.html" --hide-scrollbars --window-size=390,3200 --screenshot="$dir/screenshot-phone.png" >/dev/null
   "$PNG_CHECK" "$dir/screenshot-phone.png" && ! grep -q CONSOLE "$T/log" && ok || bad "$ds: the phone-width screenshot"
 done
 

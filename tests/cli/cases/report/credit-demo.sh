@@ -21,7 +21,7 @@ tail -1 "$H"
 "$LIMN" report --model credit/model.limn --data credit/test.csv --rows "$(echo $rows | tr ' ' ,)" \
   --favourable good --title "limn demo: credit decisions (German credit)" --background credit/train.csv \
   --out r2.html --threads 2 2>/dev/null
-notes='class="why"\|Chosen as\|^<tr><td><a href\|<dt>Reproduce\|<dt>LIME background\|^<thead><tr><th scope="col">Row</th><th scope="col">Prediction'
+notes='^<div class="scroll"><table[^>]*--k:[0-9]*">$\|class="why"\|Chosen as\|^<tr><td><a href\|<dt>Reproduce\|<dt>LIME background\|^<thead><tr><th scope="col">Row</th><th scope="col">Prediction'
 grep -v "$notes" "$H" >a
 grep -v "$notes" r2.html >b
 same a b "page from limn report on 2 threads as the demo's"
