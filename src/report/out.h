@@ -50,6 +50,9 @@ size_t limn__group_size(const limn_explanation *e, size_t j);
 /* LIME's label of feature j ("worst radius > 16.8"), or its name. */
 const char *limn__label(const limn_render_opts *o, const limn_explanation *e, size_t j, char *buf,
                         size_t cap);
+/* A diverging colour scale (blue, white, red) w wide at (x, y), its ends labelled -mx
+ * and +mx and its middle 0, and `what` (or NULL) under it. Height used returned. */
+double limn__svg_colour_scale(limn__out *f, double x, double y, double w, double mx, const char *what);
 /* Ten class colours: class c gets limn__palette[c % 10] (render.c says how they were chosen). */
 extern const char *const limn__palette[10];
 /* Class c's marker at (x, y), of about radius r: its colour and one of five shapes;

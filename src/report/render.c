@@ -579,6 +579,29 @@ static void svg_title(limn__out *f, const limn_render_opts *rc, const limn_rende
   limn__puts(f, "</text>\n");
 }
 
+double limn__svg_colour_scale(limn__out *f, double x, double y, double w, double mx, const char *what) {
+  enum { STEPS = 21 };
+  char col[16];
+  double sw = w / STEPS;
+  for (int k = 0; k < STEPS; k++) {
+    limn__diverging(-1.0 + 2.0 * k / (STEPS - 1), col, sizeof col);
+    limn__printf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"10\" fill=\"%s\"/>", x + sw * k, y,
+                 sw + 0.3, col);
+  }
+  limn__printf(f,
+               "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"none\" stroke=\"#888\"/>\n"
+               "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%+.2g</text>"
+               "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">0</text>"
+               "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%+.2g</text>\n",
+               x, y, w, x, y + 22, -mx, x + 0.5 * w, y + 22, x + w, y + 22, mx);
+  if (what && *what) {
+    limn__printf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#444\">", x, y + 35);
+    limn__xml(f, what);
+    limn__puts(f, "</text>\n");
+  }
+  return what && *what ? 40 : 27;
+}
+
 /* Input and attribution side by side as w x h heat maps. Height used returned. */
 static double svg_image(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
   const limn_explanation *e = row->ex;
@@ -606,7 +629,9 @@ static double svg_image(limn__out *f, const limn_render_opts *rc, const limn_ren
       limn__printf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
                    30 + cell * (double)(w + c), top + 20 + cell * (double)r, cell, cell, col);
     }
-  return 40 + 20 + cell * (double)h + 20;
+  limn__svg_colour_scale(f, 30 + cell * (double)w, top + 26 + cell * (double)h, cell * (double)w, mx,
+                         "attribution per pixel");
+  return 40 + 20 + cell * (double)h + 20 + 40;
 }
 
 /* Signed horizontal bars, most important first. Height used returned. */
@@ -840,7 +865,7 @@ double limn__svg_force(limn__out *f, const limn_render_opts *rc, const limn_rend
 double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row) {
   size_t rest, show = shown_count(rc, row->ex, &rest);
   if (rc->image_w > 0)
-    return 40 + 20 + 24.0 * (double)rc->image_h + 20;
+    return 40 + 20 + 24.0 * (double)rc->image_h + 20 + 40;
   if (row->ex->method == LIMN_METHOD_SHAP && rc->shap_plot == LIMN_SHAP_PLOT_FORCE)
     return 80 + 22 + 16 + 45;
   if (row->ex->method == LIMN_METHOD_SHAP)

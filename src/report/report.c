@@ -563,6 +563,9 @@ static size_t ranked(const limn_explanation *e, size_t *idx, size_t top, size_t 
   return top && top < ns ? top : ns;
 }
 
+static void heatmap(limn__out *f, const rep *r, size_t i, const limn_explanation *e, const char *what,
+                    int overlay);
+
 static void lime_section(limn__out *f, const rep *r, size_t i) {
   limn__puts(f, "<h3>LIME</h3>\n");
   if (!r->lime && r->lime_missing) {
@@ -593,6 +596,8 @@ static void lime_section(limn__out *f, const rep *r, size_t i) {
   for (size_t t = 0; t < nsel; t++)
     mx = fmax(mx, fabs(e->attr[idx[t]]));
   caution(f, r, e, "this LIME explanation");
+  if (r->image_w)
+    heatmap(f, r, i, e, "LIME weights", 1);
   limn__puts(f,
              "<div class=\"scroll\"><table class=\"lime bars\" style=\"--k:3\"><caption class=\"note\">LIME "
              "weights for ");
@@ -620,8 +625,11 @@ static void lime_section(limn__out *f, const rep *r, size_t i) {
   limn__free(r->ctx, idx);
 }
 
-/* Input and IG attribution of an image-shaped row side by side. */
-static void heatmap(limn__out *f, const rep *r, size_t i, const limn_explanation *e) {
+/* An image-shaped row and explanation e side by side: the input (dark = high) and the
+ * attribution per pixel in the diverging colours, with its scale. With `overlay` (LIME,
+ * which weighs only the pixels it selected) the other pixels show the input, faded. */
+static void heatmap(limn__out *f, const rep *r, size_t i, const limn_explanation *e, const char *what,
+                    int overlay) {
   size_t w = r->image_w, h = r->image_h, d = r->d, k = r->in->rows[i];
   const float *x = r->x + i * d;
   double lo = INFINITY, hi = -INFINITY, mx = 0, cell = 28;
@@ -629,30 +637,41 @@ static void heatmap(limn__out *f, const rep *r, size_t i, const limn_explanation
     lo = fmin(lo, x[j]), hi = fmax(hi, x[j]);
     mx = fmax(mx, fabs(e->attr[j]));
   }
-  double W = cell * (double)(2 * w) + 30, Hh = cell * (double)h + 24;
+  double W = cell * (double)(2 * w) + 30, Hh = cell * (double)h + 24 + 46;
   limn__printf(
       f,
       "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
-      "height=\"%.0f\" role=\"img\" aria-labelledby=\"hm-%zu-t\" font-family=\"sans-serif\" "
-      "font-size=\"12\">\n<title id=\"hm-%zu-t\">Row %zu as a %zux%zu image (left, dark = high) and its "
-      "Integrated Gradients attribution (right, red raised, blue lowered the probability)</title>\n",
-      W, Hh, W, Hh, k, k, k, w, h);
-  limn__printf(f, "<text x=\"0\" y=\"14\">input</text><text x=\"%.0f\" y=\"14\">attribution</text>\n",
+      "height=\"%.0f\" role=\"img\" aria-labelledby=\"hm-%s-%zu-t\" font-family=\"sans-serif\" "
+      "font-size=\"12\">\n<title id=\"hm-%s-%zu-t\">Row %zu as a %zux%zu image (left, dark = high) and its ",
+      W, Hh, W, Hh, overlay ? "lime" : "ig", k, overlay ? "lime" : "ig", k, k, w, h);
+  limn__xml(f, what);
+  limn__printf(f,
+               " (right, red raised, blue lowered the probability; the scale gives the values)</title>\n"
+               "<text x=\"0\" y=\"14\">input</text><text x=\"%.0f\" y=\"14\">",
                cell * (double)w + 30);
+  limn__xml(f, what);
+  limn__puts(f, "</text>\n");
   char col[16];
   for (size_t rr = 0; rr < h; rr++)
     for (size_t c = 0; c < w; c++) {
       size_t j = rr * w + c;
-      int gray = hi > lo ? 255 - (int)lround(255.0 * (x[j] - lo) / (hi - lo)) : 255;
+      double t = hi > lo ? (x[j] - lo) / (hi - lo) : 0;
+      int gray = 255 - (int)lround(255.0 * t), faded = 255 - (int)lround(80.0 * t);
       limn__printf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#%02x%02x%02x\"/>",
                    cell * (double)c, 20 + cell * (double)rr, cell, cell, gray, gray, gray);
-      limn__diverging(mx > 0 ? e->attr[j] / mx : 0, col, sizeof col);
-      limn__printf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"%s\"/>\n",
-                   cell * (double)(w + c) + 30, 20 + cell * (double)rr, cell, cell, col);
+      if (overlay && e->attr[j] == 0)
+        snprintf(col, sizeof col, "#%02x%02x%02x", faded, faded, faded);
+      else
+        limn__diverging(mx > 0 ? e->attr[j] / mx : 0, col, sizeof col);
+      limn__printf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"%s\"%s/>\n",
+                   cell * (double)(w + c) + 30, 20 + cell * (double)rr, cell, cell, col,
+                   overlay && e->attr[j] != 0 ? " stroke=\"#000\" stroke-width=\"1\"" : "");
     }
-  limn__puts(
-      f,
-      "</svg><figcaption class=\"note\">The table below lists the strongest pixels.</figcaption></figure>\n");
+  limn__svg_colour_scale(f, cell * (double)w + 30, 26 + cell * (double)h, cell * (double)w, mx, NULL);
+  limn__printf(f, "</svg><figcaption class=\"note\">%s</figcaption></figure>\n",
+               overlay ? "The pixels LIME weighed, outlined and coloured by weight on the faded input; the "
+                         "table below gives the values."
+                       : "The table below lists the strongest pixels.");
 }
 
 static void ig_section(limn__out *f, const rep *r, size_t i) {
@@ -679,7 +698,7 @@ static void ig_section(limn__out *f, const rep *r, size_t i) {
                "<p class=\"note\">The model has no gradients: central finite differences were used.</p>\n");
   caution(f, r, e, "this Integrated Gradients explanation");
   if (r->image_w)
-    heatmap(f, r, i, e);
+    heatmap(f, r, i, e, "attribution", 0);
   size_t *idx = limn__malloc(r->ctx, r->d * sizeof *idx);
   if (!idx)
     return;

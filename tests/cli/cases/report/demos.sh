@@ -1,4 +1,5 @@
-# the digits demo draws a heat map per row; the default demo is breast cancer
+# the digits demo draws two heat maps per row (LIME's weights and IG's attributions);
+# the default demo is breast cancer
 "$LIMN" demo --dataset digits --out digits | grep -c "^  report: digits/report.html$"
 grep -c 'aria-labelledby="hm-' digits/report.html
 "$LIMN" demo --out bc | head -1
