@@ -235,6 +235,15 @@ static int write_report(demo *d, const limn_dataset *train) {
   if (rc)
     return rc;
   stage("explaining the rows and drawing the map");
+  char desc[4200]; /* the data's column descriptions, when it ships them (data/NAME.describe.csv) */
+  const char *dot = strrchr(d->set->file, '.');
+  snprintf(desc, sizeof desc, "%s/%.*s.describe.csv", data_dir(), (int)(dot - d->set->file), d->set->file);
+  struct stat st;
+  if (stat(desc, &st) == 0) {
+    int lr = limn_model_read_descriptions(d->ctx, d->m, desc);
+    if (lr)
+      return cli_lib_fail(d->ctx, lr);
+  }
   limn_report_opts in = limn_report_opts_default();
   in.model = d->m, in.model_path = d->mp, in.data = d->test, in.data_path = d->tep;
   in.rows = d->rows, in.nrows = d->nrows, in.why = d->why;

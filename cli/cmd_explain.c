@@ -84,6 +84,11 @@ static cli_opt opts[] = {
     {"favourable", "CLASS", NULL,
      "reason codes: the favourable class (e.g. good); its explanations list what lowered it", 0, 0, 0},
     {"protected", "COLS", NULL, CLI_PROTECTED_HELP, 0, 0, 0},
+    {"describe", "FILE", NULL,
+     "column descriptions and units for people (CSV: column, description, unit; docs/format.md), used in "
+     "reason "
+     "codes and tables",
+     0, 0, 0},
     {"top", "N", "10", "text and svg: features shown, most important first (0: all)", 0, 0, 0},
     {"plot", "NAME", "waterfall", "svg of SHAP rows: waterfall (a step per feature) or force (one bar)", 0, 0,
      0},
@@ -394,10 +399,11 @@ static int load(run *r) {
   int rc = cli_load(r->ctx, &cmd, 1, &r->m, &r->ds);
   if (rc)
     return rc;
-  const char *t = r->a.target;
+  const char *t = r->a.target, *desc = cli_get(&cmd, "describe");
   if (t && limn_schema_find_feature(limn_model_schema(r->m), t) >= 0)
     return cli_fail("--target: '%s' is one of the model's features, not a label column", t);
-  return CLI_OK;
+  int lr = desc ? limn_model_read_descriptions(r->ctx, r->m, desc) : LIMN_OK;
+  return lr ? cli_lib_fail(r->ctx, lr) : CLI_OK;
 }
 
 /* The renderer's options: the model, the method's description, the manifest. */

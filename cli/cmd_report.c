@@ -27,6 +27,11 @@ static cli_opt opts[] = {
      0, 0, 0},
     {"reasons-from", "METHOD", "lime", "lime, ig or shap (shap needs --background)", 0, 0, 0},
     {"protected", "COLS", NULL, CLI_PROTECTED_HELP, 0, 0, 0},
+    {"describe", "FILE", NULL,
+     "column descriptions and units for people (CSV: column, description, unit; docs/format.md), used in "
+     "reason "
+     "codes and tables",
+     0, 0, 0},
     {"top", "N", "10", "features in each LIME and IG table (0: all)", 0, 0, 0},
     {"num-samples", "N", "auto",
      "LIME neighbourhood size (auto: 65536 with limn's estimator on up to 64 features, else 5000)", 0, 0, 0},
@@ -121,6 +126,8 @@ int cmd_report(int argc, char **argv) {
     limn_ctx_free(ctx);
     return rc;
   }
+  if (cli_get(&cmd, "describe") && (lr = limn_model_read_descriptions(ctx, m, cli_get(&cmd, "describe"))))
+    rc = cli_lib_fail(ctx, lr), lr = 0;
   ro.schema = limn_model_schema(m);
   ro.target_optional = 1;
   ro.missing_ok = limn_model_takes_missing(m);

@@ -79,6 +79,20 @@ LIMN_API int limn_model_from_command(limn_ctx *ctx, const char *command, const l
  * not piecewise-linear". */
 LIMN_API int limn_model_piecewise_linear(const limn_model *m, char *why, size_t cap);
 
+/* Column descriptions, for people (reason codes and report tables name a described
+ * column by its description and unit). Kept with the model in memory, never saved.
+ * limn_model_describe sets column j's (description and unit copied; NULL or "" clear);
+ * limn_model_read_descriptions reads a CSV file with the header fields column,
+ * description and optionally unit, one described column per line (docs/format.md):
+ * errors name the file, line and field (an unknown or twice-described column, an
+ * empty description); a file that fails leaves the model with no descriptions. */
+LIMN_API int limn_model_describe(limn_ctx *ctx, limn_model *m, size_t j, const char *description,
+                                 const char *unit);
+LIMN_API int limn_model_read_descriptions(limn_ctx *ctx, limn_model *m, const char *path);
+/* Column j's description or unit, or NULL when it has none. */
+LIMN_API const char *limn_model_feature_description(const limn_model *m, size_t j);
+LIMN_API const char *limn_model_feature_unit(const limn_model *m, size_t j);
+
 /* Options of a model command. */
 typedef struct limn_model_command_opts {
   double timeout_s; /* seconds one batch may take (default 30) */

@@ -64,6 +64,12 @@ void limn_model_free(limn_model *m) {
   limn__free(ctx, m->slot_col);
   limn__free(ctx, m->slot_cat);
   limn__free(ctx, m->col_slot);
+  for (size_t j = 0; m->desc && j < m->nfeatures; j++) {
+    limn__free(ctx, m->desc[j]);
+    limn__free(ctx, m->unit[j]);
+  }
+  limn__free(ctx, m->desc);
+  limn__free(ctx, m->unit);
   limn__free(ctx, m);
 }
 
@@ -399,4 +405,101 @@ int limn_model_piecewise_linear(const limn_model *m, char *why, size_t cap) {
     return 0;
   }
   return limn__model_pwl(m, why && cap ? why : NULL, cap) != NULL;
+}
+
+/* ---- column descriptions ---- */
+
+int limn_model_describe(limn_ctx *ctx, limn_model *m, size_t j, const char *description, const char *unit) {
+  if (!ctx || !m)
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_model_describe: NULL model") : LIMN_EINVAL;
+  if (j >= m->nfeatures)
+    return limn__err(ctx, LIMN_EINVAL, "limn_model_describe: column %zu of %zu", j, m->nfeatures);
+  if (!m->desc) {
+    m->desc = limn__calloc(ctx, m->nfeatures, sizeof *m->desc);
+    m->unit = limn__calloc(ctx, m->nfeatures, sizeof *m->unit);
+    if (!m->desc || !m->unit) {
+      limn__free(ctx, m->desc), limn__free(ctx, m->unit);
+      m->desc = m->unit = NULL;
+      return limn__err(ctx, LIMN_ENOMEM, "out of memory");
+    }
+  }
+  char *d = description && *description ? limn__strdup(ctx, description) : NULL;
+  char *u = unit && *unit ? limn__strdup(ctx, unit) : NULL;
+  if ((description && *description && !d) || (unit && *unit && !u)) {
+    limn__free(ctx, d), limn__free(ctx, u);
+    return limn__err(ctx, LIMN_ENOMEM, "out of memory");
+  }
+  limn__free(ctx, m->desc[j]), limn__free(ctx, m->unit[j]);
+  m->desc[j] = d, m->unit[j] = u;
+  return LIMN_OK;
+}
+
+const char *limn_model_feature_description(const limn_model *m, size_t j) {
+  return m && m->desc && j < m->nfeatures ? m->desc[j] : NULL;
+}
+
+const char *limn_model_feature_unit(const limn_model *m, size_t j) {
+  return m && m->unit && j < m->nfeatures ? m->unit[j] : NULL;
+}
+
+/* The text of column c of row i of a text-read table ("" when out of range). */
+static const char *cell(const limn_dataset *ds, size_t i, long c) {
+  if (c < 0)
+    return "";
+  const char *v =
+      limn_schema_category(limn_dataset_schema(ds), (size_t)c,
+                           (size_t)limn_dataset_x(ds)[i * limn_dataset_nfeatures(ds) + (size_t)c]);
+  return v ? v : "";
+}
+
+int limn_model_read_descriptions(limn_ctx *ctx, limn_model *m, const char *path) {
+  if (!ctx || !m || !path)
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_model_read_descriptions: NULL argument") : LIMN_EINVAL;
+  if (!m->schema)
+    return limn__err(ctx, LIMN_EINVAL, "%s: the model names no columns to describe", path);
+  limn_read_opts ro = limn_read_opts_default();
+  ro.as_text = 1;
+  limn_dataset *ds = NULL;
+  LIMN_TRY(limn_dataset_read_csv(ctx, path, &ro, &ds));
+  const limn_schema *s = limn_dataset_schema(ds);
+  long cc = limn_schema_find_feature(s, "column"), cd = limn_schema_find_feature(s, "description"),
+       cu = limn_schema_find_feature(s, "unit");
+  int rc = LIMN_OK;
+  if (cc < 0 || cd < 0)
+    rc = limn__err(ctx, LIMN_EPARSE,
+                   "%s: line 1: the header needs the fields 'column' and 'description' (and "
+                   "optionally 'unit')",
+                   path);
+  for (size_t i = 0; rc == LIMN_OK && i < limn_dataset_nrows(ds); i++) {
+    const char *col = cell(ds, i, cc);
+    long j = limn_schema_find_feature(m->schema, col);
+    if (j < 0) {
+      char names[600];
+      size_t len = 0;
+      names[0] = '\0';
+      for (size_t q = 0; q < limn_schema_nfeatures(m->schema) && len < sizeof names - 80; q++)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", q ? ", " : "",
+                                limn_schema_feature_name(m->schema, q));
+      rc = limn__err(ctx, LIMN_EPARSE,
+                     "%s: line %zu: field 'column': '%.100s' is not one of the model's columns (%s%s)", path,
+                     limn_dataset_row_line(ds, i), col, names, len >= sizeof names - 80 ? ", ..." : "");
+      break;
+    }
+    if (limn_model_feature_description(m, (size_t)j)) {
+      rc = limn__err(ctx, LIMN_EPARSE, "%s: line %zu: field 'column': '%.100s' is described twice", path,
+                     limn_dataset_row_line(ds, i), col);
+      break;
+    }
+    const char *desc = cell(ds, i, cd);
+    if (!*desc) {
+      rc = limn__err(ctx, LIMN_EPARSE, "%s: line %zu: field 'description' is empty", path,
+                     limn_dataset_row_line(ds, i));
+      break;
+    }
+    rc = limn_model_describe(ctx, m, (size_t)j, desc, cell(ds, i, cu));
+  }
+  limn_dataset_free(ds);
+  for (size_t j = 0; rc != LIMN_OK && m->desc && j < m->nfeatures; j++) /* all or nothing */
+    limn_model_describe(ctx, m, j, NULL, NULL);
+  return rc;
 }

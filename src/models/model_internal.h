@@ -35,8 +35,9 @@ struct limn_model {
   size_t *col_slot;    /* (nfeatures) first slot of each column */
   const limn__model_vt *vt;
   void *impl;
-  char sha256[65]; /* of the file (bytes) it was loaded from; "" when made in memory */
-  int missing_ok;  /* NaN inputs are missing values the model handles (tree ensembles) */
+  char sha256[65];     /* of the file (bytes) it was loaded from; "" when made in memory */
+  int missing_ok;      /* NaN inputs are missing values the model handles (tree ensembles) */
+  char **desc, **unit; /* (nfeatures) column descriptions and units, or NULL (limn_model_describe) */
 };
 
 /* Probabilities of k logits z: out_c = exp(z_c - max) / sum exp(z - max), the sum in

@@ -39,6 +39,9 @@ void limn__fmt_json_double(char *buf, size_t cap, double v);
 
 /* Helpers of the renderers and the report (render.c). */
 /* Feature j's name ("x<j>" without a schema). */
+/* Column j for people: its description and unit ("Duration (months)") when the model
+ * has one (limn_model_describe), else its name. */
+const char *limn__feature_title(const limn_model *m, size_t j, char *buf, size_t cap);
 const char *limn__feature_name(const limn_model *m, size_t j, char *buf, size_t cap);
 /* Category name of a categorical value, or NULL for a numeric column. */
 const char *limn__category(const limn_model *m, size_t j, float v);

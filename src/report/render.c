@@ -55,6 +55,17 @@ const char *limn__feature_name(const limn_model *m, size_t j, char *buf, size_t 
   return buf;
 }
 
+const char *limn__feature_title(const limn_model *m, size_t j, char *buf, size_t cap) {
+  const char *d = limn_model_feature_description(m, j), *u = limn_model_feature_unit(m, j);
+  if (!d)
+    return limn__feature_name(m, j, buf, cap);
+  if (u)
+    snprintf(buf, cap, "%s (%s)", d, u);
+  else
+    snprintf(buf, cap, "%s", d);
+  return buf;
+}
+
 /* Category name of a categorical value, or NULL for a numeric column. */
 const char *limn__category(const limn_model *m, size_t j, float v) {
   const limn_schema *s = limn_model_schema(m);
@@ -1259,7 +1270,13 @@ size_t limn_reason_codes(const limn_render_opts *rc, const limn_explanation *e, 
               e->bin && e->bin[best] >= 0;
     if (bin)
       limn__label(rc, e, best, lb, sizeof lb);
-    snprintf(r->text, sizeof r->text, "%.200s is %s%s%s%s (%s %s by %.2g)", name, vb,
+    char title[400], full[600];
+    const char *said = name;
+    if (!grouped && limn_model_feature_description(m, best)) { /* "Duration (months) [duration]" */
+      snprintf(full, sizeof full, "%.300s [%.200s]", limn__feature_title(m, best, title, sizeof title), name);
+      said = full;
+    }
+    snprintf(r->text, sizeof r->text, "%.400s is %s%s%s%s (%s %s by %.2g)", said, vb,
              bin ? ", in the bin '" : "", bin ? lb : "", bin ? "'" : "", lowered ? "lowered" : "raised", what,
              fabs(e->attr[best]));
   }

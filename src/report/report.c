@@ -460,6 +460,17 @@ static void explained_name(limn__out *f, const rep *r, const limn_explanation *e
   limn__puts(f, ")");
 }
 
+/* Column j in a table: its description and unit when it has one, with its name in small print. */
+static void feature_cell(limn__out *f, const rep *r, size_t j) {
+  char tb[400], nb[160];
+  limn__xml(f, limn__feature_title(r->m, j, tb, sizeof tb));
+  if (limn_model_feature_description(r->m, j)) {
+    limn__puts(f, " <span class=\"note\">");
+    limn__xml(f, limn__feature_name(r->m, j, nb, sizeof nb));
+    limn__puts(f, "</span>");
+  }
+}
+
 static void bar(limn__out *f, double w, double mx) {
   double pc = mx > 0 ? 50.0 * fabs(w) / mx : 0;
   limn__printf(
@@ -704,7 +715,6 @@ static void ig_section(limn__out *f, const rep *r, size_t i) {
     return;
   size_t all, show = ranked(e, idx, r->in->top, &all);
   double mx = limn__bar_scale(e);
-  char nb[160];
   limn__puts(
       f, "<div class=\"scroll\"><table class=\"ig bars\" style=\"--k:2\"><caption class=\"note\">Integrated "
          "Gradients attributions to ");
@@ -717,7 +727,7 @@ static void ig_section(limn__out *f, const rep *r, size_t i) {
   for (size_t t = 0; t < show; t++) {
     size_t j = idx[t];
     limn__puts(f, "<tr><td>");
-    limn__xml(f, limn__feature_name(r->m, j, nb, sizeof nb));
+    feature_cell(f, r, j);
     limn__puts(f, "</td><td class=\"num\">");
     value_text(f, r, j, r->x[i * r->d + j]);
     limn__printf(f, "</td><td class=\"num %s\">%+.3g</td>", e->attr[j] >= 0 ? "up" : "down", e->attr[j]);
@@ -896,14 +906,13 @@ static void agreement(limn__out *f, const rep *r, size_t i) {
 }
 
 static void all_values(limn__out *f, const rep *r, size_t i) {
-  char nb[160];
   limn__printf(f,
                "<details><summary>All %zu feature values of this row</summary>\n<div class=\"scroll\"><table>"
                "<thead><tr><th scope=\"col\">Feature</th><th scope=\"col\">Value</th></tr></thead><tbody>\n",
                r->d);
   for (size_t j = 0; j < r->d; j++) {
     limn__puts(f, "<tr><td>");
-    limn__xml(f, limn__feature_name(r->m, j, nb, sizeof nb));
+    feature_cell(f, r, j);
     limn__puts(f, "</td><td class=\"num\">");
     value_text(f, r, j, r->x[i * r->d + j]);
     limn__puts(f, "</td></tr>\n");
