@@ -51,8 +51,14 @@ test-minimal: $(SETUP_STAMP)
 # DEMO_DATASET=digits heat maps; those write out/credit/ and out/digits/, beside it.
 DEMO_DATASET ?= breast-cancer
 DEMO_OUT     ?= $(if $(filter breast-cancer,$(DEMO_DATASET)),out,out/$(DEMO_DATASET))
-demo: build
-	$(BUILD)/limn demo --dataset $(DEMO_DATASET) --out $(DEMO_OUT)
+# Only the command-line tool is built (not the tests, benchmarks or fuzz replayers); the
+# compiler's output goes to a log, shown when the build fails.
+demo: $(SETUP_STAMP)
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLIMN_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
+	@echo "limn: building the command-line tool ($(BUILD)/demo-build.log)"
+	@cmake --build $(BUILD) -j $(JOBS) --target limn_cli >$(BUILD)/demo-build.log 2>&1 || \
+	  { tail -n 40 $(BUILD)/demo-build.log; echo "limn: the build failed: $(BUILD)/demo-build.log"; exit 1; }
+	@$(BUILD)/limn demo --dataset $(DEMO_DATASET) --out $(DEMO_OUT)
 
 bench: build
 	$(BUILD)/bench_mlp data 9
