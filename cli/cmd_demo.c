@@ -23,7 +23,8 @@ static cli_opt opts[] = {
      "or the installed copy)",
      0, 0, 0},
     {"seed", "N", "0", "seed of the split, the training, LIME and the map", 0, 0, 0},
-    {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
+    {"threads", "N", "0", "threads (0: the cores other work leaves free); results do not depend on it", 0, 0,
+     0},
 };
 
 static cli_cmd cmd = {"demo",

@@ -10,7 +10,8 @@ static cli_opt opts[] = {
      0},
     {"data", "FILE", "", "labelled rows (CSV with a header, or .arff)", 0, 0, 0},
     {"format", "FMT", "text", "text or json", 0, 0, 0},
-    {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
+    {"threads", "N", "0", "threads (0: the cores other work leaves free); results do not depend on it", 0, 0,
+     0},
 };
 
 static cli_cmd cmd = {"evaluate",

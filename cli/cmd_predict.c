@@ -12,7 +12,8 @@ static cli_opt opts[] = {
     {"data", "FILE", "", "rows (CSV with a header, or .arff); the target column may be present", 0, 0, 0},
     {"format", "FMT", "csv", "csv, json (one document) or jsonl (one object per row)", 0, 0, 0},
     {"out", "FILE", "-", "where to write ('-': standard output)", 0, 0, 0},
-    {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
+    {"threads", "N", "0", "threads (0: the cores other work leaves free); results do not depend on it", 0, 0,
+     0},
 };
 
 static cli_cmd cmd = {"predict",

@@ -41,7 +41,8 @@ static cli_opt opts[] = {
      0},
     {"title", "TEXT", "limn report", "the page's title", 0, 0, 0},
     {"seed", "N", "0", "seed of LIME's samples and the map", 0, 0, 0},
-    {"threads", "N", "0", "threads (0: all cores); the page does not depend on it", 0, 0, 0},
+    {"threads", "N", "0", "threads (0: the cores other work leaves free); the page does not depend on it", 0,
+     0, 0},
 };
 
 static cli_cmd cmd = {

@@ -20,7 +20,8 @@ static cli_opt opts[] = {
     {"categorical", "COLS", NULL, "columns to treat as categorical (comma list, repeatable)", 0, 0, 1},
     {"numeric", "COLS", NULL, "columns to treat as numeric (comma list, repeatable)", 0, 0, 1},
     {"ignore", "COLS", NULL, "columns to leave out, e.g. row identifiers (comma list, repeatable)", 0, 0, 1},
-    {"threads", "N", "0", "threads (0: all cores); results do not depend on it", 0, 0, 0},
+    {"threads", "N", "0", "threads (0: the cores other work leaves free); results do not depend on it", 0, 0,
+     0},
 };
 
 static cli_cmd cmd = {"train",

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 static void print_help(const cli_cmd *cmd) {
@@ -197,6 +198,51 @@ static void progress(void *ud, const char *what, size_t done, size_t total) {
   fflush(stderr);
 }
 
+/* --threads 0: the cores other work leaves free right now, at least 1. OpenMP's
+ * waiting threads spin, so threads that share a core with another busy process make
+ * the work slower than one thread would (the breast-cancer demo on 2 cores with one
+ * busy: 1.60 s on 2 threads, 0.83 s on 1; docs/design.md). The number of runnable
+ * processes (/proc/loadavg's fourth field, an instant count, ourselves included) says
+ * how many cores are taken, less this process's own running threads. 0 (the library's
+ * default, every core) when unknown. */
+/* Threads of this process that are running now (the BLAS library starts its own). */
+static long own_running(void) {
+  DIR *d = opendir("/proc/self/task");
+  long n = 0;
+  struct dirent *de;
+  while (d && (de = readdir(d))) {
+    char path[300], buf[512];
+    if (de->d_name[0] == '.')
+      continue;
+    snprintf(path, sizeof path, "/proc/self/task/%.200s/stat", de->d_name);
+    FILE *f = fopen(path, "r");
+    size_t len = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+      fclose(f);
+    buf[len] = '\0';
+    const char *p = strrchr(buf, ')'); /* "pid (comm) S ..." */
+    n += p && p[1] == ' ' && p[2] == 'R';
+  }
+  if (d)
+    closedir(d);
+  return n;
+}
+
+int cli_auto_threads(void) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  FILE *f = fopen("/proc/loadavg", "r");
+  double a, b, c;
+  long running = 0, total = 0;
+  int got = f ? fscanf(f, "%lf %lf %lf %ld/%ld", &a, &b, &c, &running, &total) : 0;
+  if (f)
+    fclose(f);
+  if (got != 5 || cores < 1 || running < 1)
+    return 0;
+  long mine = own_running();
+  long free_cores = cores - (running - (mine > 0 ? mine : 1));
+  return (int)(free_cores < 1 ? 1 : free_cores > cores ? cores : free_cores);
+}
+
 limn_ctx *cli_ctx(const cli_cmd *cmd) {
   limn_ctx *ctx = limn_ctx_create(NULL);
   if (!ctx) {
@@ -205,7 +251,7 @@ limn_ctx *cli_ctx(const cli_cmd *cmd) {
   }
   const char *t = cli_get(cmd, "threads");
   if (t)
-    limn_ctx_set_threads(ctx, atoi(t));
+    limn_ctx_set_threads(ctx, atoi(t) > 0 ? atoi(t) : cli_auto_threads());
   if (isatty(2))
     limn_ctx_set_progress(ctx, progress, (void *)cmd->name);
   return ctx;

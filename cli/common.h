@@ -73,6 +73,8 @@ int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count);
 int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m, limn_dataset **ds);
 /* The output (class) named v, or with allow_index its number; -1 when none. */
 long cli_output_index(const limn_model *m, const char *v, int allow_index);
+/* --threads 0 (auto): the cores free of other work right now (see common.c), 0 when unknown. */
+int cli_auto_threads(void);
 /* A context with --threads applied and progress on stderr when it is a terminal. */
 limn_ctx *cli_ctx(const cli_cmd *cmd);
 /* Shortest round-trip text of a float (limn_format_float; nan, inf as printf writes them). */

@@ -121,6 +121,8 @@ LIMN_API int limn_ctx_set_kernel(limn_ctx *ctx, limn_kernel kernel);
 LIMN_API limn_kernel limn_ctx_kernel(const limn_ctx *ctx);
 /* 1 when the library was built with a CBLAS, else 0. */
 LIMN_API int limn_have_blas(void);
+/* 1 when the library was built with OpenMP (threads), else 0. */
+LIMN_API int limn_have_openmp(void);
 
 /* Deterministic random numbers.
  *

@@ -80,6 +80,14 @@ int limn_have_blas(void) {
 #endif
 }
 
+int limn_have_openmp(void) {
+#ifdef _OPENMP
+  return 1;
+#else
+  return 0;
+#endif
+}
+
 int limn_ctx_set_kernel(limn_ctx *ctx, limn_kernel k) {
   if (k < LIMN_KERNEL_AUTO || k > LIMN_KERNEL_REF)
     return limn__err(ctx, LIMN_EINVAL, "unknown kernel %d", (int)k);

@@ -1,5 +1,6 @@
 # the credit demo: three rows, the page's structure and safety, the same page from
-# `limn report` on 2 threads, and reason codes that are LIME's most negative weights
+# `limn report` on 2 threads, and reason codes that are LIME's most negative weights,
+# naming each column by its bundled description (data/credit-g.describe.csv)
 # for the favourable class, the same in `limn explain`'s text
 . "$CASES/lib.sh"
 "$LIMN" demo --dataset credit --out credit --threads 1 >demo.out 2>/dev/null
@@ -20,7 +21,7 @@ grep -o 'https\?://[^" <]*' "$H" | grep -vc '^http://www.w3.org/2000/svg$' || tr
 tail -1 "$H"
 "$LIMN" report --model credit/model.limn --data credit/test.csv --rows "$(echo $rows | tr ' ' ,)" \
   --favourable good --title "limn demo: credit decisions (German credit)" --background credit/train.csv \
-  --out r2.html --threads 2 2>/dev/null
+  --describe "$DATA/credit-g.describe.csv" --out r2.html --threads 2 2>/dev/null
 notes='^<div class="scroll"><table[^>]*--k:[0-9]*">$\|class="why"\|Chosen as\|^<tr><td><a href\|<dt>Reproduce\|<dt>LIME background\|^<thead><tr><th scope="col">Row</th><th scope="col">Prediction'
 grep -v "$notes" "$H" >a
 grep -v "$notes" r2.html >b
@@ -44,11 +45,11 @@ while read -r w name; do
   line=$(sed -n "${i}p" reasons)
   amount=$(awk -v w="$w" 'BEGIN { printf "%.2g", -w }')
   case "$line" in
-    "$name is "*"(lowered the probability of good by $amount)") echo "a reason names its feature and weight" ;;
+    *" [$name] is "*"(lowered the probability of good by $amount)") echo "a reason names its feature and weight" ;;
     *) echo "reason $i: '$line' is not '$name ... by $amount'" ;;
   esac
 done <neg | sort -u
-"$LIMN" explain --method lime --model credit/model.limn --data credit/test.csv --rows "$second" --class good --favourable good >text
+"$LIMN" explain --method lime --model credit/model.limn --data credit/test.csv --rows "$second" --class good --favourable good --describe "$DATA/credit-g.describe.csv" >text
 sed -n 's/^  [0-9]\. //p' text >treasons_flagged
 sed 's/ \[a protected characteristic: not to be given as a reason; a model that relies on it needs review\]$//' treasons_flagged >treasons
 [ "$(grep -c 'a protected characteristic' treasons_flagged)" = "$(grep -c 'class="protected"' reasons_flagged)" ] &&
