@@ -97,6 +97,9 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv) {
   for (size_t i = 0; i < cmd->nopts; i++)
     if (cmd->opts[i].def && !*cmd->opts[i].def && !cmd->opts[i].set)
       return usage_error(cmd, "missing required option '--%s'", cmd->opts[i].name);
+  size_t threads; /* every command's --threads, checked alike */
+  if (cli_get(cmd, "threads") && cli_size(cmd, "threads", 0, 4096, &threads))
+    return CLI_USAGE;
   return CLI_OK;
 }
 
