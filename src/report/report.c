@@ -359,7 +359,9 @@ static const char *CSS =
     "padding:.2rem 0}table.bars th,table.bars td{border:0;padding:.05rem .4rem}"
     "table.bars tr>:first-child,table.bars tr>:last-child{grid-column:1/-1}table.bars "
     "td.num{text-align:left}td.num{white-space:normal;overflow-wrap:anywhere}"
-    ".axis,.axis1{min-width:0}}";
+    ".axis,.axis1{min-width:0}"
+    /* wide charts keep legible text and scroll sideways instead of shrinking */
+    "figure.wide{overflow-x:auto}figure.wide svg{max-width:none;width:44rem}}";
 
 static void head(limn__out *f, const rep *r) {
   const char *title = r->in->title ? r->in->title : "limn report";
@@ -828,9 +830,16 @@ static void verdict(limn__out *f, const rep *r, size_t i, int ok) {
     for (int q = 0; q < 3 && nheld < nm; q++)
       if (c[q] && !held[q])
         limn__printf(f, " (%s does not)", name[q]);
-    limn__printf(f,
-                 "; %s is computed from the model exactly%s, so where they differ it is the one to follow.",
-                 name[best], held[2] ? ", where LIME fits a line to it around the row" : "");
+    if (best == 0 && held[1])
+      limn__printf(f,
+                   "; %s averages over many reference rows where Integrated Gradients follows one path from "
+                   "one baseline, so where they differ it is the one to follow.",
+                   name[best]);
+    else
+      limn__printf(f,
+                   "; %s is read off the model itself where LIME fits a line to it around the row, so where "
+                   "they differ it is the one to follow.",
+                   name[best]);
   } else if (nm > 1) {
     limn__puts(f, ": it is the one that holds up by its own checks (");
     for (int q = 0, first = 1; q < 3; q++)
@@ -938,7 +947,8 @@ static void waterfall(limn__out *f, const rep *r, size_t i, const limn_explanati
   double h = limn__svg_height(&r->rc, &row);
   limn__printf(
       f,
-      "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 860 %.0f\" width=\"860\" "
+      "<figure class=\"wide\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 860 %.0f\" "
+      "width=\"860\" "
       "height=\"%.0f\" role=\"img\" aria-labelledby=\"shap-%zu-t\" font-family=\"sans-serif\" "
       "font-size=\"12\">\n<title id=\"shap-%zu-t\">SHAP waterfall of row %zu: from the base value at the "
       "bottom, each feature's value moves the output to the prediction at the top</title>\n",
@@ -1063,7 +1073,7 @@ static void interaction_plot(limn__out *f, const rep *r, const limn_render_row *
                "</strong> interact most (mean |interaction value| %.3g): each dot is a row, placed by its "
                "value of the first and by the part of the output the two make together (their SHAP "
                "interaction value, both halves), coloured by its value of the second (grey: missing).</p>\n"
-               "<figure>",
+               "<figure class=\"wide\">",
                r->iamean);
   limn__interaction_svg(f, &r->rc, rows, k, a, b, y);
   limn__puts(f, "</figure>\n");
@@ -1080,7 +1090,7 @@ static void summary_section(limn__out *f, const rep *r) {
       f,
       "<p>The Shapley values of %zu of the %zu rows (an even spread), each for the class the model "
       "predicts: one dot per row and feature, coloured by the row's value of the feature; the bars give "
-      "each feature's mean absolute value.</p>\n<figure>",
+      "each feature's mean absolute value.</p>\n<figure class=\"wide\">",
       r->nsum, r->N);
   limn_render_row *rows = limn__malloc(r->ctx, r->nsum * sizeof *rows);
   if (rows) {
