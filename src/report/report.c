@@ -995,9 +995,11 @@ static void tree_shap_text(limn__out *f, const rep *r, size_t i, const limn_expl
     shown += bv[q] > 0;
   if (!shown)
     return;
+  limn__puts(f, "<div class=\"scroll\"><table><caption class=\"note\">Strongest interactions in this row "
+                "(SHAP interaction values of ");
+  explained_name(f, r, e);
   limn__printf(f,
-               "<div class=\"scroll\"><table><caption class=\"note\">Strongest interactions in this row "
-               "(SHAP interaction values: the part of the output two features make together, beyond their "
+               ": the part of it two features make together, beyond their "
                "separate effects; %s)</caption>\n<thead><tr><th scope=\"col\">Features</th><th "
                "scope=\"col\">Together</th></tr></thead>\n<tbody>\n",
                e->estimator == LIMN_SHAP_TREE ? "each feature's value above holds half of it"
