@@ -2,7 +2,10 @@
  * through /bin/sh -c; sent a CSV header of the feature names, then for each batch the
  * rows as CSV lines and an empty line; it answers one CSV line of outputs per row.
  * The command's stdin and stdout are one end of a socket pair, so a command that
- * dies gives an error (EPIPE, without SIGPIPE) rather than killing the caller. */
+ * dies gives an error (EPIPE, without SIGPIPE) rather than killing the caller. It runs
+ * in its own process group, which is ended when the model is freed (its children too).
+ * Each batch's answer is exactly one line per row: more output is an error, as are
+ * lines over 1 MiB and, for a classifier, rows that are not probabilities. */
 #include "model_internal.h"
 #include <errno.h>
 #include <math.h>
@@ -17,6 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The longest answer line taken (a row of outputs is far shorter): a command that
+ * floods its output without a newline fails in bounded memory. */
+#define LIMN__CMD_MAX_LINE (1 << 20)
+
 typedef struct cmdm {
   pid_t pid;
   int fd;
@@ -25,8 +32,9 @@ typedef struct cmdm {
   pthread_mutex_t lock;
   limn__buf in; /* bytes read and not yet consumed */
   int dead;
-  int answered; /* a batch was answered: a header line is no longer expected */
-  int declared; /* the classes were declared by the caller (no target in the data) */
+  int answered;      /* a batch was answered: a header line is no longer expected */
+  int declared;      /* the classes were declared by the caller (no target in the data) */
+  size_t line_start; /* where the line being received starts in `in` */
 } cmdm;
 
 static double now_s(void) {
@@ -76,8 +84,15 @@ static int exchange(limn_ctx *ctx, cmdm *c, const char *p, size_t n, size_t line
         return limn__err(ctx, LIMN_EIO, "model command '%s' exited or closed its output", c->cmd);
       }
       for (ssize_t i = 0; i < r; i++)
-        have += c->in.data[c->in.len + (size_t)i] == '\n';
+        if (c->in.data[c->in.len + (size_t)i] == '\n')
+          have++, c->line_start = c->in.len + (size_t)i + 1;
       c->in.len += (size_t)r;
+      if (c->in.len - c->line_start > LIMN__CMD_MAX_LINE) {
+        c->dead = 1;
+        return limn__err(ctx, LIMN_EPARSE,
+                         "model command '%s' wrote a line longer than %d bytes: not an answer", c->cmd,
+                         LIMN__CMD_MAX_LINE);
+      }
     }
   }
   return LIMN_OK;
@@ -92,6 +107,7 @@ static int take_line(limn_ctx *ctx, cmdm *c, limn__buf *line) {
   LIMN_TRY(limn__buf_put(ctx, line, "", 1));
   memmove(c->in.data, nl + 1, c->in.len - k - 1);
   c->in.len -= k + 1;
+  c->line_start = c->line_start > k + 1 ? c->line_start - (k + 1) : 0;
   return LIMN_OK;
 }
 
@@ -277,6 +293,25 @@ static int take_header(limn_ctx *ctx, const limn_model *m, cmdm *c, limn__buf *l
   return rc;
 }
 
+/* A classifier's answer: probabilities in [0, 1] that sum to 1 (within 1e-3, as LIME checks). */
+static int check_probabilities(limn_ctx *ctx, const cmdm *c, const float *p, size_t k, size_t row) {
+  double sum = 0;
+  for (size_t j = 0; j < k; j++) {
+    if (!(p[j] >= -1e-6f && p[j] <= 1.0f + 1e-6f))
+      return limn__err(
+          ctx, LIMN_EPARSE,
+          "model command '%s', answer for row %zu: %g is not a probability (class %zu); a classifier "
+          "answers the probability of every class",
+          c->cmd, row, (double)p[j], j + 1);
+    sum += p[j];
+  }
+  if (fabs(sum - 1.0) > 1e-3)
+    return limn__err(ctx, LIMN_EPARSE,
+                     "model command '%s', answer for row %zu: the probabilities sum to %g, not 1", c->cmd,
+                     row, sum);
+  return LIMN_OK;
+}
+
 static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
                        float *out) {
   cmdm *c = m->impl;
@@ -284,6 +319,12 @@ static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
     return limn__err(ctx, LIMN_EUNSUPPORTED, "a model command gives probabilities, not logits");
   pthread_mutex_lock(&c->lock);
   int rc = c->dead ? limn__err(ctx, LIMN_EIO, "model command '%s' failed earlier", c->cmd) : LIMN_OK;
+  if (rc == LIMN_OK && c->answered && c->in.len) /* output after the last batch's answers: out of step */
+    rc =
+        limn__err(ctx, LIMN_EPARSE,
+                  "model command '%s' wrote more lines than rows in its last answer (it must answer one line "
+                  "per row): '%.60s'",
+                  c->cmd, c->in.data);
   limn__buf req = {0}, line = {0};
   char num[40];
   for (size_t i = 0; i < n && rc == LIMN_OK; i++)
@@ -313,9 +354,17 @@ static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
   c->answered = 1;
   for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
     rc = take_line(ctx, c, &line);
+    if (rc == LIMN_OK && i + 1 == n && c->in.len) /* more already: answers out of step */
+      rc = limn__err(
+          ctx, LIMN_EPARSE,
+          "model command '%s' answered more lines than the %zu row%s it was sent (it must answer one "
+          "line per row)",
+          c->cmd, n, n == 1 ? "" : "s");
     if (rc == LIMN_OK)
       rc = parse_answer(ctx, c, line.data, m->noutputs, m->schema && limn_schema_target_name(m->schema),
                         out + i * m->noutputs, i);
+    if (rc == LIMN_OK && m->noutputs > 1)
+      rc = check_probabilities(ctx, c, out + i * m->noutputs, m->noutputs, i);
   }
   if (rc != LIMN_OK)
     c->dead = 1;
@@ -325,25 +374,40 @@ static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
   return rc;
 }
 
+static void pause_ms(long ms) { nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL); }
+
+/* Stop the command: close its input, give it `grace` seconds to exit (none when it
+ * failed), then end its process group, its own children included: SIGTERM, and SIGKILL
+ * to what is left after a second. */
 static void stop(cmdm *c) {
   if (c->fd >= 0) {
     shutdown(c->fd, SHUT_WR);
     close(c->fd);
     c->fd = -1;
   }
-  if (c->pid > 0) {
-    int st;
-    double until = now_s() + 2.0;
-    while (waitpid(c->pid, &st, WNOHANG) == 0) {
-      if (now_s() > until) {
-        kill(c->pid, SIGKILL);
-        waitpid(c->pid, &st, 0);
+  if (c->pid <= 0)
+    return;
+  int st, reaped = 0;
+  double t0 = now_s(), grace = c->dead ? 0.0 : 2.0;
+  while (!(reaped = waitpid(c->pid, &st, WNOHANG) != 0) && now_s() - t0 < grace)
+    pause_ms(1);
+  if (kill(-c->pid, SIGTERM) == 0) {
+    t0 = now_s();
+    for (;;) {
+      if (!reaped)
+        reaped = waitpid(c->pid, &st, WNOHANG) != 0;
+      if (reaped && kill(-c->pid, 0) != 0)
+        break; /* the whole group is gone */
+      if (now_s() - t0 > 1.0) {
+        kill(-c->pid, SIGKILL);
         break;
       }
-      nanosleep(&(struct timespec){0, 1000000}, NULL);
+      pause_ms(1);
     }
-    c->pid = 0;
   }
+  if (!reaped)
+    waitpid(c->pid, &st, 0);
+  c->pid = 0;
 }
 
 static void cmd_destroy(limn_model *m) {
@@ -370,6 +434,7 @@ static int start(limn_ctx *ctx, cmdm *c) {
     return limn__err(ctx, LIMN_EIO, "cannot start the model command: %s", strerror(errno));
   }
   if (pid == 0) {
+    setpgid(0, 0); /* its own process group, ended as a whole by stop() */
     dup2(sv[1], 0);
     dup2(sv[1], 1);
     close(sv[0]);
@@ -378,6 +443,7 @@ static int start(limn_ctx *ctx, cmdm *c) {
     _exit(127);
   }
   close(sv[1]);
+  setpgid(pid, pid); /* also here: whichever runs first */
   c->pid = pid;
   c->fd = sv[0];
   return LIMN_OK;
