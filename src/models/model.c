@@ -174,6 +174,20 @@ void limn__softmax(const float *z, size_t k, float *out) {
 
 int limn_model_takes_missing(const limn_model *m) { return m && m->missing_ok; }
 
+/* A model's outputs are numbers: NaN or an infinity (a graph that divides by zero, a
+ * command, a callback) is an error naming the row, never a result. */
+static int check_output(limn_ctx *ctx, const limn_model *m, const float *out, size_t n) {
+  for (size_t q = 0; q < n * m->noutputs; q++)
+    if (!isfinite(out[q]))
+      return limn__err(ctx, LIMN_ENONFINITE,
+                       "the model's output '%s' for row %zu of the %zu it was given is %s, not a number",
+                       limn_model_output_name(m, q % m->noutputs), q / m->noutputs, n,
+                       isnan(out[q]) ? "NaN"
+                       : out[q] > 0  ? "+infinity"
+                                     : "-infinity");
+  return LIMN_OK;
+}
+
 int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
                        float *out) {
   if (n == 0)
@@ -183,7 +197,8 @@ int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
   if (sp != LIMN_SPACE_OUTPUT && sp != LIMN_SPACE_LOGIT)
     return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)sp);
   LIMN_TRY(check_input(ctx, m, x, n));
-  return m->vt->forward(ctx, m, x, n, sp, out);
+  LIMN_TRY(m->vt->forward(ctx, m, x, n, sp, out));
+  return check_output(ctx, m, out, n);
 }
 
 size_t limn_model_nhidden(const limn_model *m) {
@@ -326,9 +341,12 @@ double limn__model_slot_scale(const limn_model *m, size_t s) {
 int limn__model_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
                               float *out) {
   if (m->vt->forward_slots)
-    return m->vt->forward_slots(ctx, m, h, n, sp, out);
-  LIMN_TRY(limn__model_slots_supported(ctx, m));
-  return m->vt->forward(ctx, m, h, n, sp, out);
+    LIMN_TRY(m->vt->forward_slots(ctx, m, h, n, sp, out));
+  else {
+    LIMN_TRY(limn__model_slots_supported(ctx, m));
+    LIMN_TRY(m->vt->forward(ctx, m, h, n, sp, out));
+  }
+  return check_output(ctx, m, out, n);
 }
 
 /* Central differences of sum_k w_k out_k, one slot at a time (models without vjp):
