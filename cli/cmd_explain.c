@@ -377,23 +377,32 @@ static int build_manifest(run *r) {
   return lr ? cli_lib_fail(r->ctx, lr) : CLI_OK;
 }
 
-/* --image: "auto", "none" or "WxH". */
-static void image_shape(const run *r, size_t *w, size_t *h) {
+/* --image: "auto", "none" or "WxH" with W * H the model's features (a usage error
+ * otherwise, reported). */
+static int image_shape(const run *r, size_t *w, size_t *h) {
   const char *v = r->a.image;
   size_t d = limn_model_nfeatures(r->m);
   *w = *h = 0;
   if (!strcmp(v, "none"))
-    return;
+    return CLI_OK;
   if (!strcmp(v, "auto")) {
     size_t s = (size_t)lround(sqrt((double)d));
     if (s * s == d && d >= 16 && limn_model_nslots(r->m) == d)
       *w = *h = s;
-    return;
+    return CLI_OK;
   }
-  unsigned a, b;
+  unsigned a = 0, b = 0;
   char extra;
-  if (sscanf(v, "%ux%u%c", &a, &b, &extra) == 2 && (size_t)a * b == d)
-    *w = a, *h = b;
+  int digits = strspn(v, "0123456789x") == strlen(v);
+  if (!digits || sscanf(v, "%ux%u%c", &a, &b, &extra) != 2 || a == 0 || b == 0 || (size_t)a * b != d ||
+      limn_model_nslots(r->m) != d)
+    return cli_fail(
+               "--image: expected auto, none or WxH with W x H = %zu (the model's numeric features), got "
+               "'%s'",
+               d, v),
+           CLI_USAGE;
+  *w = a, *h = b;
+  return CLI_OK;
 }
 
 static int load(run *r) {
@@ -470,7 +479,9 @@ static int write_rows(run *r, const limn_render_row *rows, size_t n) {
     return cli_close_out(f, r->a.out, 1);
   }
   limn_render_opts rc = render_opts(r, r->a.top);
-  image_shape(r, &rc.image_w, &rc.image_h);
+  int ir = image_shape(r, &rc.image_w, &rc.image_h);
+  if (ir)
+    return ir;
   rc.reasons = r->a.reasons;
   const char *fav = r->a.favourable;
   if (fav && (rc.favourable = find_class(r->m, fav)) < 0)

@@ -386,14 +386,26 @@ int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count) {
   while (v && *p) {
     char *end;
     errno = 0;
+    while (*p == ' ')
+      p++;
     unsigned long long a = strtoull(p, &end, 10), b = a;
-    if (end == p || errno || *p == '-')
+    if (end == p || errno || *p == '-' || *p == '+')
       break;
+    while (*end == ' ')
+      end++;
     if (*end == '-') {
       const char *q = end + 1;
+      while (*q == ' ')
+        q++;
       b = strtoull(q, &end, 10);
-      if (end == q || b < a)
+      if (end == q || *q == '-' || *q == '+')
         break;
+      if (b < a) {
+        free(v);
+        return cli_fail("--rows: %llu-%llu is a reversed range (write %llu-%llu)", a, b, b, a), CLI_USAGE;
+      }
+      while (*end == ' ')
+        end++;
     }
     if (b >= n) {
       free(v);
