@@ -1,4 +1,7 @@
 /* Option parsing, errors, output helpers for the limn CLI. */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* realpath */
+#endif
 #include "common.h"
 #include <errno.h>
 #include <math.h>
@@ -6,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void print_help(const cli_cmd *cmd) {
@@ -55,6 +59,37 @@ static const char *join(const char *old, const char *add) {
   return s;
 }
 
+/* Options that name files the command writes. */
+static int is_output(const char *name) {
+  return !strcmp(name, "out") || !strcmp(name, "train") || !strcmp(name, "test") || !strcmp(name, "svg");
+}
+
+/* An output that is one of the command's input files (the same file, by device and inode),
+ * or the same path as another output, would destroy what the command reads or writes:
+ * a usage error before any work. */
+static int check_outputs(const cli_cmd *cmd) {
+  for (size_t i = 0; i < cmd->nopts; i++) {
+    const cli_opt *o = &cmd->opts[i];
+    struct stat so;
+    if (!o->set || !o->val || !is_output(o->name) || !strcmp(o->val, "-"))
+      continue;
+    int have = stat(o->val, &so) == 0 && S_ISREG(so.st_mode);
+    for (size_t j = 0; j < cmd->nopts; j++) {
+      const cli_opt *p = &cmd->opts[j];
+      struct stat sp;
+      if (j == i || !p->set || !p->val || !p->arg)
+        continue;
+      if (is_output(p->name) && j > i && !strcmp(p->val, o->val))
+        return usage_error(cmd, "--%s and --%s are the same file '%s'", o->name, p->name, o->val);
+      if (have && !is_output(p->name) && stat(p->val, &sp) == 0 && sp.st_dev == so.st_dev &&
+          sp.st_ino == so.st_ino)
+        return usage_error(cmd, "--%s '%s' is the file --%s reads: writing it would destroy the input",
+                           o->name, o->val, p->name);
+    }
+  }
+  return CLI_OK;
+}
+
 int cli_parse(const cli_cmd *cmd, int argc, char **argv) {
   for (size_t i = 0; i < cmd->nopts; i++) {
     cmd->opts[i].val = cmd->opts[i].def && *cmd->opts[i].def ? cmd->opts[i].def : NULL;
@@ -97,6 +132,9 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv) {
   for (size_t i = 0; i < cmd->nopts; i++)
     if (cmd->opts[i].def && !*cmd->opts[i].def && !cmd->opts[i].set)
       return usage_error(cmd, "missing required option '--%s'", cmd->opts[i].name);
+  int clash = check_outputs(cmd);
+  if (clash)
+    return clash;
   size_t threads; /* every command's --threads, checked alike */
   if (cli_get(cmd, "threads") && cli_size(cmd, "threads", 0, 4096, &threads))
     return CLI_USAGE;
@@ -277,15 +315,46 @@ void cli_fmt_double(char *buf, size_t cap, double v) {
 void cli_csv_field(FILE *f, const char *s) { limn_write_csv_field(limn_sink_file(f), s); }
 void cli_json_string(FILE *f, const char *s) { limn_write_json_string(limn_sink_file(f), s); }
 
-static char tmp_path[4200];
+/* The output being written: a regular file goes to a temporary beside it (the symlink's
+ * target when the path is a link, its mode kept) and is renamed over it when complete; a
+ * device, FIFO or socket is written in place (never replaced by a file). */
+static char tmp_path[4300], final_path[4200];
+static int direct_out;
 
 FILE *cli_open_out(const char *path) {
   if (!path || !strcmp(path, "-"))
     return stdout;
-  snprintf(tmp_path, sizeof tmp_path, "%s.tmp.%ld", path, (long)getpid());
+  struct stat st;
+  int have = stat(path, &st) == 0; /* follows a symlink to what it names */
+  direct_out = 0;
+  snprintf(final_path, sizeof final_path, "%s", path);
+  if (have && S_ISDIR(st.st_mode)) {
+    cli_fail("%s: is a directory", path);
+    return NULL;
+  }
+  if (have && !S_ISREG(st.st_mode)) {
+    direct_out = 1;
+    FILE *f = fopen(path, "wb");
+    if (!f)
+      cli_fail("%s: cannot open for writing: %s", path, strerror(errno));
+    return f;
+  }
+  if (have) {
+    char *rp = realpath(path, NULL);
+    if (rp && strlen(rp) < sizeof final_path - 32)
+      snprintf(final_path, sizeof final_path, "%s", rp);
+    free(rp);
+  }
+  snprintf(tmp_path, sizeof tmp_path, "%s.tmp.%ld", final_path, (long)getpid());
   FILE *f = fopen(tmp_path, "wb");
   if (!f)
     cli_fail("%s: cannot create: %s", path, strerror(errno));
+  else if (have && fchmod(fileno(f), st.st_mode & 07777) != 0) {
+    cli_fail("%s: cannot keep its mode: %s", path, strerror(errno));
+    fclose(f);
+    remove(tmp_path);
+    return NULL;
+  }
   return f;
 }
 
@@ -295,15 +364,21 @@ int cli_close_out(FILE *f, const char *path, int ok) {
       return cli_fail("cannot write to standard output: %s", strerror(errno));
     return ok ? CLI_OK : CLI_FAIL;
   }
-  int good = ok && !ferror(f);
-  good = (fclose(f) == 0) && good;
-  if (!good) {
+  int err = 0;
+  if (fflush(f) != 0 || ferror(f))
+    err = errno ? errno : EIO;
+  if (fclose(f) != 0 && !err)
+    err = errno ? errno : EIO;
+  if (direct_out)
+    return err && ok ? cli_fail("%s: write error: %s", path, strerror(err)) : ok && !err ? CLI_OK : CLI_FAIL;
+  if (err || !ok) {
     remove(tmp_path);
-    return ok ? cli_fail("%s: write error", path) : CLI_FAIL;
+    return ok ? cli_fail("%s: write error: %s", path, strerror(err)) : CLI_FAIL;
   }
-  if (rename(tmp_path, path) != 0) {
+  if (rename(tmp_path, final_path) != 0) {
+    int e = errno;
     remove(tmp_path);
-    return cli_fail("%s: cannot write: %s", path, strerror(errno));
+    return cli_fail("%s: cannot write: %s", path, strerror(e));
   }
   return CLI_OK;
 }
