@@ -57,7 +57,8 @@ static cli_cmd cmd = {
     opts,
     sizeof opts / sizeof *opts};
 
-/* The command line, shell-quoted where needed, for the provenance block. */
+/* The command line, shell-quoted where needed, for the provenance block; --threads is left
+ * out, so that pages made on different thread counts are the same bytes. */
 static char *command_line(int argc, char **argv) {
   size_t cap = 32;
   for (int i = 0; i < argc; i++)
@@ -68,6 +69,10 @@ static char *command_line(int argc, char **argv) {
   p += sprintf(p, "limn report");
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
+    if (!strcmp(a, "--threads") || !strncmp(a, "--threads=", 10)) { /* the page never depends on it */
+      i += !strcmp(a, "--threads");
+      continue;
+    }
     int plain = *a != 0;
     for (const char *c = a; *c; c++)
       plain &= !!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+", *c);
