@@ -26,8 +26,10 @@ notes='^<div class="scroll"><table[^>]*--k:[0-9]*">$\|class="why"\|Chosen as\|^<
 grep -v "$notes" "$H" >a
 grep -v "$notes" r2.html >b
 same a b "page from limn report on 2 threads as the demo's"
-"$LIMN" report --model credit/model.limn --data credit/test.csv --rows 3 --out r3.html --threads 1 2>/dev/null
-"$LIMN" report --model credit/model.limn --data credit/test.csv --rows 3 --out r4.html --threads 2 2>/dev/null
+"$LIMN" report --model credit/model.limn --data credit/test.csv --rows 3 --out r.html --threads 1 2>/dev/null
+mv r.html r3.html
+"$LIMN" report --model credit/model.limn --data credit/test.csv --rows 3 --out r.html --threads 2 2>/dev/null
+mv r.html r4.html
 same r3.html r4.html "page on 1 and 2 threads" # byte for byte: the recorded command leaves --threads out
 second=$(echo $rows | cut -d' ' -f2)
 "$LIMN" explain --method lime --model credit/model.limn --data credit/test.csv --rows "$second" --class good --format json >lime.json
