@@ -22,8 +22,8 @@ sed -n 2p map.csv | cut -d, -f1,4-
 "$LIMN" report --model-cmd "$M" --data te.csv --target diagnosis --background tr.csv --rows 0 \
   --num-samples 500 --summary-max 0 --map output --out r.html 2>/dev/null
 grep -o 'the command <code>awk -W interactive -f named.awk</code> (command, 30 features, 2 outputs)' r.html
-run predict --model-cmd "awk -W interactive -f swapped.awk" --data te.csv --target diagnosis
-run predict --model-cmd "awk -W interactive -f swapped.awk" --data te.csv
+run predict --model-cmd "awk -W interactive -f swapped.awk 2>/dev/null" --data te.csv --target diagnosis
+run predict --model-cmd "awk -W interactive -f swapped.awk 2>/dev/null" --data te.csv
 run predict --model-cmd "$M" --data unlabelled.csv
 run predict --model-cmd "$M" --data unlabelled.csv --classes benign,malignant
 run predict --model-cmd "$M" --data te.csv --classes malignant,benign
