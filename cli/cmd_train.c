@@ -20,6 +20,10 @@ static cli_opt opts[] = {
     {"categorical", "COLS", NULL, "columns to treat as categorical (comma list, repeatable)", 0, 0, 1},
     {"numeric", "COLS", NULL, "columns to treat as numeric (comma list, repeatable)", 0, 0, 1},
     {"ignore", "COLS", NULL, "columns to leave out, e.g. row identifiers (comma list, repeatable)", 0, 0, 1},
+    {"max-categories", "N", "1000",
+     "most distinct values a categorical column may have (each is an input of the network: an identifier "
+     "column would make one per row)",
+     0, 0, 0},
     {"threads", "N", "0", "threads (0: the cores other work leaves free); results do not depend on it", 0, 0,
      0},
 };
@@ -100,14 +104,29 @@ int cmd_train(int argc, char **argv) {
   if ((rc = parse_numbers(&o, hidden)) || (rc = read_opts(&ro, cats, nums, ign)) ||
       (rc = cli_size(&cmd, "threads", 0, 4096, &threads)))
     return rc;
+  size_t maxcat;
+  if (cli_size(&cmd, "max-categories", 2, 100000000, &maxcat))
+    return CLI_USAGE;
   limn_ctx *ctx = cli_ctx(&cmd);
   if (!ctx)
     return CLI_FAIL;
   limn_dataset *ds = NULL;
   limn_model *m = NULL;
   int lr = limn_dataset_read(ctx, cli_get(&cmd, "data"), &ro, &ds);
-  if (!lr)
+  const limn_schema *sc = lr ? NULL : limn_dataset_schema(ds);
+  for (size_t j = 0; sc && j < limn_schema_nfeatures(sc) && !rc; j++)
+    if (limn_schema_ncategories(sc, j) > maxcat) /* one-hot: rows x categories of memory */
+      rc = cli_fail("%s: column '%s' has %zu distinct values, more than --max-categories %zu: one-hot, each "
+                    "would be an input of the network. An identifier? Leave it out with --ignore '%s'",
+                    cli_get(&cmd, "data"), limn_schema_feature_name(sc, j), limn_schema_ncategories(sc, j),
+                    maxcat, limn_schema_feature_name(sc, j));
+  if (!lr && !rc)
     lr = limn_mlp_train(ctx, ds, &o, &m);
+  if (!lr && rc) {
+    limn_dataset_free(ds);
+    limn_ctx_free(ctx);
+    return rc;
+  }
   if (!lr)
     lr = limn_model_save(ctx, m, cli_get(&cmd, "out"));
   if (lr) {
