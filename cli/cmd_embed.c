@@ -381,18 +381,9 @@ static int load_rows(embed *e) {
     if ((rc = cli_load(e->ctx, &cmd, 1, &e->m, &e->ds)))
       return rc;
     const char *bgf = cli_get(&cmd, "background");
-    if (bgf) {
-      limn_read_opts ro = limn_read_opts_default();
-      ro.schema = limn_model_schema(e->m), ro.target_optional = 1,
-      ro.missing_ok = limn_model_takes_missing(e->m);
-      limn_dataset *bds = NULL;
-      int lr = limn_dataset_read(e->ctx, bgf, &ro, &bds);
-      if (!lr)
-        lr = limn_stats_compute(e->ctx, bds, &e->bg);
-      limn_dataset_free(bds);
-      if (lr)
-        return cli_lib_fail(e->ctx, lr);
-    }
+    int lr = bgf ? cli_read_background(e->ctx, e->m, bgf, NULL, &e->bg) : LIMN_OK;
+    if (lr)
+      return cli_lib_fail(e->ctx, lr);
   } else {
     limn_read_opts ro = limn_read_opts_default();
     ro.target = cli_get(&cmd, "target");

@@ -85,11 +85,7 @@ static cli_opt opts[] = {
     {"favourable", "CLASS", NULL,
      "reason codes: the favourable class (e.g. good); its explanations list what lowered it", 0, 0, 0},
     {"protected", "COLS", NULL, CLI_PROTECTED_HELP, 0, 0, 0},
-    {"describe", "FILE", NULL,
-     "column descriptions and units for people (CSV: column, description, unit; docs/format.md), used in "
-     "reason "
-     "codes and tables",
-     0, 0, 0},
+    {"describe", "FILE", NULL, CLI_DESCRIBE_HELP, 0, 0, 0},
     {"top", "N", "10", "text and svg: features shown, most important first (0: all)", 0, 0, 0},
     {"plot", "NAME", "waterfall", "svg of SHAP rows: waterfall (a step per feature) or force (one bar)", 0, 0,
      0},
@@ -409,11 +405,10 @@ static int load(run *r) {
   int rc = cli_load(r->ctx, &cmd, 1, &r->m, &r->ds);
   if (rc)
     return rc;
-  const char *t = r->a.target, *desc = cli_get(&cmd, "describe");
+  const char *t = r->a.target;
   if (t && limn_schema_find_feature(limn_model_schema(r->m), t) >= 0)
     return cli_fail("--target: '%s' is one of the model's features, not a label column", t);
-  int lr = desc ? limn_model_read_descriptions(r->ctx, r->m, desc) : LIMN_OK;
-  return lr ? cli_lib_fail(r->ctx, lr) : CLI_OK;
+  return CLI_OK;
 }
 
 /* The renderer's options: the model, the method's description, the manifest. */
@@ -603,15 +598,7 @@ static int lime_background(run *r) {
       return cli_fail("the model stores no training statistics: give --background FILE (training data)");
     return CLI_OK;
   }
-  limn_read_opts ro = limn_read_opts_default();
-  ro.schema = limn_model_schema(r->m);
-  ro.target_optional = 1;
-  ro.missing_ok = limn_model_takes_missing(r->m); /* (statistics of the present values) */
-  limn_dataset *ds = NULL;
-  int lr = limn_dataset_read(r->ctx, file, &ro, &ds);
-  if (!lr)
-    lr = limn_stats_compute(r->ctx, ds, &r->bg_owned);
-  limn_dataset_free(ds);
+  int lr = cli_read_background(r->ctx, r->m, file, NULL, &r->bg_owned);
   if (lr)
     return cli_lib_fail(r->ctx, lr);
   r->bg = r->bg_owned;

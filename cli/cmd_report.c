@@ -27,11 +27,7 @@ static cli_opt opts[] = {
      0, 0, 0},
     {"reasons-from", "METHOD", "lime", "lime, ig or shap (shap needs --background)", 0, 0, 0},
     {"protected", "COLS", NULL, CLI_PROTECTED_HELP, 0, 0, 0},
-    {"describe", "FILE", NULL,
-     "column descriptions and units for people (CSV: column, description, unit; docs/format.md), used in "
-     "reason "
-     "codes and tables",
-     0, 0, 0},
+    {"describe", "FILE", NULL, CLI_DESCRIBE_HELP, 0, 0, 0},
     {"top", "N", "10", "features in each LIME and IG table (0: all)", 0, 0, 0},
     {"num-samples", "N", "auto",
      "LIME neighbourhood size (auto: 65536 with limn's estimator on up to 64 features, else 5000)", 0, 0, 0},
@@ -126,25 +122,19 @@ int cmd_report(int argc, char **argv) {
   size_t *rows = NULL, nrows = 0;
   char *line = command_line(argc, argv);
   int lr = 0;
-  limn_read_opts ro = limn_read_opts_default();
   if ((rc = cli_load(ctx, &cmd, 1, &m, &ds))) {
     free(line);
     limn_ctx_free(ctx);
     return rc;
   }
-  if (cli_get(&cmd, "describe") && (lr = limn_model_read_descriptions(ctx, m, cli_get(&cmd, "describe"))))
-    rc = cli_lib_fail(ctx, lr), lr = 0;
-  ro.schema = limn_model_schema(m);
-  ro.target_optional = 1;
-  ro.missing_ok = limn_model_takes_missing(m);
   if (in.reasons_from == LIMN_METHOD_SHAP && !in.background_path && !limn_model_is_trees(m))
     rc = (cli_fail("--reasons-from shap needs --background FILE (SHAP's reference rows; tree models need "
                    "none)"),
           CLI_USAGE);
   float *shap_bg = NULL;
   const char **prot = NULL;
-  if (!lr && in.background_path && !(lr = limn_dataset_read(ctx, in.background_path, &ro, &bds)))
-    lr = limn_stats_compute(ctx, bds, &bg);
+  if (!lr && in.background_path)
+    lr = cli_read_background(ctx, m, in.background_path, &bds, &bg);
   if (!lr && bds)
     rc = cli_sample_rows(bds, bgsize, in.seed, &shap_bg, &in.shap_nbackground);
   in.shap_background = shap_bg;

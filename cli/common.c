@@ -567,7 +567,48 @@ static int load_command(limn_ctx *ctx, const cli_cmd *cmd, limn_model **m, limn_
   return CLI_OK;
 }
 
+int cli_read_background(limn_ctx *ctx, const limn_model *m, const char *file, limn_dataset **ds,
+                        limn_stats **st) {
+  limn_read_opts ro = limn_read_opts_default();
+  ro.schema = limn_model_schema(m);
+  ro.target_optional = 1;
+  ro.missing_ok = limn_model_takes_missing(m); /* (statistics of the present values) */
+  limn_dataset *rows = NULL;
+  int lr = limn_dataset_read(ctx, file, &ro, &rows);
+  if (!lr)
+    lr = limn_stats_compute(ctx, rows, st);
+  if (ds && !lr)
+    *ds = rows;
+  else
+    limn_dataset_free(rows);
+  return lr;
+}
+
+/* --describe FILE into the loaded model (nothing without it); a CLI code. */
+static int load_descriptions(limn_ctx *ctx, const cli_cmd *cmd, limn_model **m, limn_dataset **ds) {
+  const char *desc = cli_get(cmd, "describe");
+  int lr = desc ? limn_model_read_descriptions(ctx, *m, desc) : LIMN_OK;
+  if (!lr)
+    return CLI_OK;
+  limn_model_free(*m);
+  *m = NULL;
+  if (ds) {
+    limn_dataset_free(*ds);
+    *ds = NULL;
+  }
+  return cli_lib_fail(ctx, lr);
+}
+
+static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m,
+                      limn_dataset **ds);
+
 int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m, limn_dataset **ds) {
+  int rc = load_model(ctx, cmd, target_optional, m, ds);
+  return rc ? rc : load_descriptions(ctx, cmd, m, ds);
+}
+
+static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m,
+                      limn_dataset **ds) {
   const char *mp = cli_get(cmd, "model"), *dp = cli_get(cmd, "data"), *target = cli_get(cmd, "target");
   if (!mp == !cli_get(cmd, "model-cmd"))
     return cli_fail(mp ? "give one of --model FILE or --model-cmd CMD, not both"

@@ -69,7 +69,8 @@ int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count);
         "they make it a classifier)",                                                                        \
         0, 0, 0                                                                                              \
   }
-/* --model (limn or ONNX, by content) or --model-cmd, and --data read against it; see common.c. */
+/* --model (limn or ONNX, by content) or --model-cmd, and --data read against it, with
+ * --describe's column descriptions when the command has the option; see common.c. */
 int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m, limn_dataset **ds);
 /* The output (class) named v, or with allow_index its number; -1 when none. */
 long cli_output_index(const limn_model *m, const char *v, int allow_index);
@@ -99,6 +100,15 @@ int cli_sample_rows(const limn_dataset *ds, size_t k, uint64_t seed, float **out
  * free(*list)), "none" for an empty one; spec NULL leaves *list NULL (the default list).
  * Fails (reported) for an empty name. */
 int cli_protected(const char *spec, const char ***list, size_t *n);
+/* The --describe option's help line. */
+#define CLI_DESCRIBE_HELP                                                                                    \
+  "column descriptions and units for people (CSV: column, description, unit; docs/format.md), used in "      \
+  "reason codes and tables"
+/* Training rows of FILE read against m's schema (the target may be absent), and their
+ * statistics (LIME's, IG's mean baseline) into *st; the rows into *ds when ds is given
+ * (else freed). A library status (not printed). */
+int cli_read_background(limn_ctx *ctx, const limn_model *m, const char *file, limn_dataset **ds,
+                        limn_stats **st);
 /* The --protected option's help line (the default list). */
 #define CLI_PROTECTED_HELP                                                                                   \
   "reason codes naming these columns are flagged as protected characteristics (comma-separated; none: no "   \
