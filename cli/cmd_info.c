@@ -28,9 +28,9 @@ int cmd_info(int argc, char **argv) {
   const char *fmt = cli_get(&cmd, "format");
   if (strcmp(fmt, "text") && strcmp(fmt, "json"))
     return cli_fail("--format: expected text or json, got '%s'", fmt), CLI_USAGE;
-  limn_ctx *ctx = limn_ctx_create(NULL);
+  limn_ctx *ctx = cli_ctx_plain();
   if (!ctx)
-    return cli_fail("out of memory");
+    return CLI_FAIL;
   limn_model *m = NULL;
   int lr = 0;
   if ((rc = cli_load(ctx, &cmd, 1, &m, NULL))) {

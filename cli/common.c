@@ -284,12 +284,47 @@ int cli_auto_threads(void) {
   return (int)(free_cores < 1 ? 1 : free_cores > cores ? cores : free_cores);
 }
 
-limn_ctx *cli_ctx(const cli_cmd *cmd) {
+/* LIMN_MAX_DATA / LIMN_MAX_MODEL: a byte count with an optional K, M or G (binary). 1
+ * and the value in *out when set and valid; 0 when unset; -1 (reported) when invalid. */
+static int env_size(const char *name, size_t *out) {
+  const char *v = getenv(name);
+  if (!v || !*v)
+    return 0;
+  char *end;
+  errno = 0;
+  unsigned long long x = strtoull(v, &end, 10);
+  int shift = !strcmp(end, "K") || !strcmp(end, "k") ? 10
+              : !strcmp(end, "M")                    ? 20
+              : !strcmp(end, "G")                    ? 30
+                                                     : -1;
+  if (!*end)
+    shift = 0;
+  if (errno || v[0] == '-' || end == v || shift < 0 || x == 0 || x > (SIZE_MAX >> shift)) {
+    cli_fail("environment variable %s: expected a size such as 512M or 4G, got '%s'", name, v);
+    return -1;
+  }
+  *out = (size_t)x << shift;
+  return 1;
+}
+
+/* A context with the environment's input limits; NULL (reported) on failure. */
+limn_ctx *cli_ctx_plain(void) {
+  size_t md = 0, mm = 0;
+  if (env_size("LIMN_MAX_DATA", &md) < 0 || env_size("LIMN_MAX_MODEL", &mm) < 0)
+    return NULL;
   limn_ctx *ctx = limn_ctx_create(NULL);
   if (!ctx) {
     cli_fail("out of memory");
     return NULL;
   }
+  limn_ctx_set_input_limits(ctx, md, mm);
+  return ctx;
+}
+
+limn_ctx *cli_ctx(const cli_cmd *cmd) {
+  limn_ctx *ctx = cli_ctx_plain();
+  if (!ctx)
+    return NULL;
   const char *t = cli_get(cmd, "threads");
   if (t)
     limn_ctx_set_threads(ctx, atoi(t) > 0 ? atoi(t) : cli_auto_threads());

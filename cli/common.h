@@ -76,7 +76,10 @@ int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model 
 long cli_output_index(const limn_model *m, const char *v, int allow_index);
 /* --threads 0 (auto): the cores free of other work right now (see common.c), 0 when unknown. */
 int cli_auto_threads(void);
-/* A context with --threads applied and progress on stderr when it is a terminal. */
+/* A context with the input limits of LIMN_MAX_DATA and LIMN_MAX_MODEL; NULL (reported)
+ * when one is not a size. */
+limn_ctx *cli_ctx_plain(void);
+/* cli_ctx_plain with --threads applied and progress on stderr when it is a terminal. */
 limn_ctx *cli_ctx(const cli_cmd *cmd);
 /* Shortest round-trip text of a float (limn_format_float; nan, inf as printf writes them). */
 void cli_fmt_float(char *buf, size_t cap, float v);

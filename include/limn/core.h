@@ -45,7 +45,8 @@ extern "C" {
   X(EUNSUPPORTED, -8, "operation not supported")                                                             \
   X(ECANCELED, -9, "canceled")                                                                               \
   X(ENOTFOUND, -10, "not found")                                                                             \
-  X(ECALLBACK, -11, "user callback failed")
+  X(ECALLBACK, -11, "user callback failed")                                                                  \
+  X(ETOOBIG, -12, "input exceeds a size limit")
 
 enum limn_status {
 #define LIMN__ENUM(name, val, str) LIMN_##name = (val),
@@ -111,6 +112,14 @@ LIMN_API void limn_ctx_clear_error(limn_ctx *ctx);
  * depend on this number. Returns LIMN_EINVAL for a negative value. */
 LIMN_API int limn_ctx_set_threads(limn_ctx *ctx, int nthreads);
 LIMN_API int limn_ctx_threads(const limn_ctx *ctx);
+/* Default input limits (see limn_ctx_set_input_limits): 512 MiB of data, 2 GiB of model. */
+#define LIMN_DEFAULT_MAX_DATA ((size_t)512 << 20)
+#define LIMN_DEFAULT_MAX_MODEL ((size_t)2 << 30)
+/* The largest file the library reads whole, in bytes: data files (CSV, ARFF, map
+ * files, descriptions) and model files (limn, XGBoost JSON, ONNX). A larger file, or
+ * a stream such as /dev/zero that never ends, fails with LIMN_ETOOBIG once the limit
+ * is passed, so a hostile input costs bounded memory. 0 keeps the current value. */
+LIMN_API void limn_ctx_set_input_limits(limn_ctx *ctx, size_t max_data_bytes, size_t max_model_bytes);
 /* Log, cancel and progress hooks; pass NULL to remove. `ud` is borrowed. */
 LIMN_API void limn_ctx_set_log(limn_ctx *ctx, limn_log_fn fn, void *ud);
 LIMN_API void limn_ctx_set_cancel(limn_ctx *ctx, limn_cancel_fn fn, void *ud);

@@ -35,6 +35,8 @@ limn_ctx *limn_ctx_create(const limn_allocator *alloc) {
   ctx->alloc = a;
   ctx->nthreads = 0;
   ctx->kernel = LIMN_KERNEL_AUTO;
+  ctx->max_data = LIMN_DEFAULT_MAX_DATA;
+  ctx->max_model = LIMN_DEFAULT_MAX_MODEL;
   return ctx;
 }
 
@@ -221,19 +223,71 @@ void limn__buf_free(limn_ctx *ctx, limn__buf *b) {
   memset(b, 0, sizeof *b);
 }
 
-int limn__read_file(limn_ctx *ctx, const char *path, char **out, size_t *len) {
+void limn_ctx_set_input_limits(limn_ctx *ctx, size_t max_data_bytes, size_t max_model_bytes) {
+  if (!ctx)
+    return;
+  if (max_data_bytes)
+    ctx->max_data = max_data_bytes;
+  if (max_model_bytes)
+    ctx->max_model = max_model_bytes;
+}
+
+/* "512 MiB" for a limit. */
+static void size_words(char *buf, size_t cap, size_t n) {
+  if (n % ((size_t)1 << 30) == 0)
+    snprintf(buf, cap, "%zu GiB", n >> 30);
+  else if (n % ((size_t)1 << 20) == 0)
+    snprintf(buf, cap, "%zu MiB", n >> 20);
+  else if (n % ((size_t)1 << 10) == 0)
+    snprintf(buf, cap, "%zu KiB", n >> 10);
+  else
+    snprintf(buf, cap, "%zu bytes", n);
+}
+
+/* The first NUL byte of chunk[0..n) as line and byte (counting from `*line`, whose
+ * newlines the earlier chunks advanced); 0 if none. */
+static int nul_at(const char *chunk, size_t n, size_t *line, size_t *col) {
+  const char *z = memchr(chunk, 0, n);
+  const char *end = z ? z : chunk + n;
+  for (const char *p = chunk; p < end; p++) {
+    if (*p == '\n') {
+      ++*line;
+      *col = 0;
+    } else {
+      ++*col;
+    }
+  }
+  if (z)
+    ++*col;
+  return z != NULL;
+}
+
+int limn__read_input(limn_ctx *ctx, const char *path, const limn__input *in, char **out, size_t *len) {
   *out = NULL;
   *len = 0;
   FILE *f = fopen(path, "rb");
   if (!f)
     return limn__err(ctx, LIMN_EIO, "%s: cannot open: %s", path, strerror(errno));
+  size_t limit = in->model ? ctx->max_model : ctx->max_data, line = 1, col = 0;
   limn__buf b = {0};
   char chunk[65536];
   size_t got;
-  int rc = LIMN_OK;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if ((rc = limn__buf_put(ctx, &b, chunk, got)) != LIMN_OK)
-      break;
+  int rc = LIMN_OK, first = 1;
+  while (rc == LIMN_OK && (got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    if (first && in->head && !in->head(chunk, got))
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: not %s (its first bytes do not match)", path, in->what);
+    else if (in->text && nul_at(chunk, got, &line, &col))
+      rc = limn__err(ctx, LIMN_EPARSE, "%s line %zu, byte %zu: NUL byte (a binary file, not %s)", path, line,
+                     col, in->what);
+    else if (got > limit - b.len) {
+      char w[48];
+      size_words(w, sizeof w, limit);
+      rc = limn__err(ctx, LIMN_ETOOBIG, "%s: larger than the limit of %s for %s (%s raises it)", path, w,
+                     in->what, in->model ? "LIMN_MAX_MODEL" : "LIMN_MAX_DATA");
+    } else {
+      rc = limn__buf_put(ctx, &b, chunk, got);
+    }
+    first = 0;
   }
   if (rc == LIMN_OK && ferror(f))
     rc = limn__err(ctx, LIMN_EIO, "%s: read error: %s", path, strerror(errno));
@@ -247,6 +301,11 @@ int limn__read_file(limn_ctx *ctx, const char *path, char **out, size_t *len) {
   *out = b.data;
   *len = b.len - 1;
   return LIMN_OK;
+}
+
+int limn__read_file(limn_ctx *ctx, const char *path, char **out, size_t *len) {
+  const limn__input in = {"an input file", 1, 0, NULL};
+  return limn__read_input(ctx, path, &in, out, len);
 }
 
 int limn__write_file_atomic(limn_ctx *ctx, const char *path, const void *data, size_t len) {

@@ -18,6 +18,7 @@ struct limn_ctx {
   void *cancel_ud;
   limn_progress_fn progress_fn;
   void *progress_ud;
+  size_t max_data, max_model; /* limn_ctx_set_input_limits */
 };
 
 /* Allocation through the context's hooks. Sizes are checked for overflow:
@@ -103,8 +104,20 @@ int limn__buf_reserve(limn_ctx *ctx, limn__buf *b, size_t extra);
 int limn__buf_put(limn_ctx *ctx, limn__buf *b, const void *p, size_t n);
 void limn__buf_free(limn_ctx *ctx, limn__buf *b);
 
-/* Read a whole file into memory (NUL-terminated, not counted in *len). */
+/* Read a whole file into memory (NUL-terminated, not counted in *len), at most the
+ * context's model limit. */
 int limn__read_file(limn_ctx *ctx, const char *path, char **out, size_t *len);
+/* What a reader accepts, checked while the file is read so that a hostile stream
+ * (/dev/zero, /dev/urandom, `yes |`) fails within the first block or at the limit:
+ * `what` names the kind ("a data file"), `model` picks the model limit over the data
+ * limit, `text` refuses NUL bytes (naming line and byte), and `head`, if given, must
+ * accept the first block (up to 64 KiB, or the whole file if shorter). */
+typedef struct limn__input {
+  const char *what;
+  int model, text;
+  int (*head)(const void *buf, size_t len);
+} limn__input;
+int limn__read_input(limn_ctx *ctx, const char *path, const limn__input *in, char **out, size_t *len);
 /* Write `len` bytes to `path` through "<path>.tmp.<pid>" and rename. */
 int limn__write_file_atomic(limn_ctx *ctx, const char *path, const void *data, size_t len);
 

@@ -559,7 +559,8 @@ static int read_with(limn_ctx *ctx, parse_fn fn, const char *path, const limn_re
   *out = NULL;
   char *buf;
   size_t len;
-  LIMN_TRY(limn__read_file(ctx, path, &buf, &len));
+  const limn__input in = {fn == limn__arff_parse ? "an ARFF data file" : "a CSV data file", 0, 1, NULL};
+  LIMN_TRY(limn__read_input(ctx, path, &in, &buf, &len));
   int rc = parse_with(ctx, fn, buf, len, path, opts, out);
   limn__free(ctx, buf);
   return rc;

@@ -233,11 +233,14 @@ fail:
   return rc == LIMN_ENOMEM ? limn__err(ctx, rc, "out of memory reading %s", name) : rc;
 }
 
+static int map_head(const void *buf, size_t len) { return len >= 15 && !memcmp(buf, "limn-tsne-map 1", 15); }
+
 int limn_tsne_map_load(limn_ctx *ctx, const char *path, limn_tsne_map **out) {
   char *buf = NULL;
   size_t len = 0;
   *out = NULL;
-  LIMN_TRY(limn__read_file(ctx, path, &buf, &len));
+  const limn__input in = {"a limn map file", 0, 1, map_head};
+  LIMN_TRY(limn__read_input(ctx, path, &in, &buf, &len));
   int rc = limn_tsne_map_load_mem(ctx, buf, len, path, out);
   limn__free(ctx, buf);
   return rc;

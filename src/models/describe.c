@@ -173,8 +173,11 @@ int limn_model_write_text(limn_ctx *ctx, const limn_model *m, FILE *f) {
   if (s && limn_schema_target_name(s)) {
     fprintf(f, "target:      %s (%s", limn_schema_target_name(s),
             limn_schema_task(s) == LIMN_TASK_CLASSIFICATION ? "classification" : "regression");
-    for (size_t k = 0; k < limn_schema_nclasses(s); k++)
+    size_t nc = limn_schema_nclasses(s), shown = nc > 40 ? 30 : nc; /* a graph may have 10^5 outputs */
+    for (size_t k = 0; k < shown; k++)
       fprintf(f, "%s%s", k ? ", " : ": ", limn_schema_class_name(s, k));
+    if (shown < nc)
+      fprintf(f, ", ... and %zu more: %zu classes", nc - shown, nc);
     fputs(")\n", f);
   }
   for (size_t j = 0; s && j < m->nfeatures; j++) {

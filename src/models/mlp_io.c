@@ -648,11 +648,16 @@ fail:
   return rc;
 }
 
+static int limn_or_json_head(const void *buf, size_t len) {
+  return (len >= 8 && !memcmp(buf, MAGIC, 8)) || limn_model_is_xgboost_json(buf, len);
+}
+
 int limn_model_load(limn_ctx *ctx, const char *path, limn_model **out) {
   *out = NULL;
   char *buf;
   size_t len;
-  LIMN_TRY(limn__read_file(ctx, path, &buf, &len));
+  const limn__input in = {"a limn model file or an XGBoost JSON model", 1, 0, limn_or_json_head};
+  LIMN_TRY(limn__read_input(ctx, path, &in, &buf, &len));
   int rc = limn_model_load_mem(ctx, buf, len, path, out);
   limn__free(ctx, buf);
   return rc;

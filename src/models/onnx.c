@@ -1351,7 +1351,8 @@ int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *sch
   *out = NULL;
   char *buf = NULL;
   size_t len = 0;
-  LIMN_TRY(limn__read_file(ctx, path, &buf, &len));
+  const limn__input in = {"an ONNX graph", 1, 0, limn_model_is_onnx};
+  LIMN_TRY(limn__read_input(ctx, path, &in, &buf, &len));
   int rc = limn_model_load_onnx_mem(ctx, buf, len, path, schema, kind, out);
   limn__free(ctx, buf);
   return rc;

@@ -1373,7 +1373,8 @@ int limn_model_load_trees(limn_ctx *ctx, const char *path, limn_model **out) {
   *out = NULL;
   char *buf;
   size_t len;
-  LIMN_TRY(limn__read_file(ctx, path, &buf, &len));
+  const limn__input in = {"an XGBoost JSON model", 1, 1, limn_model_is_xgboost_json};
+  LIMN_TRY(limn__read_input(ctx, path, &in, &buf, &len));
   int rc = limn_model_load_trees_mem(ctx, buf, len, path, out);
   limn__free(ctx, buf);
   return rc;
