@@ -1,5 +1,6 @@
 /* Datasets: typing a text table into features and target, accessors, subsets. */
 #include "data_internal.h"
+#include <float.h>
 #include "strmap.h"
 #include <ctype.h>
 #include <math.h>
@@ -134,8 +135,14 @@ static int err_missing(typer *ty, size_t r, size_t c) {
 /* Parse field (r, c) as a number into *v, with a clear error. */
 static int number_at(typer *ty, size_t r, size_t c, double *v) {
   const char *f = limn__field(ty->t, r, c);
-  if (limn__parse_number(f, v))
-    return LIMN_OK;
+  if (limn__parse_number(f, v)) {
+    if (fabs(*v) <= FLT_MAX)
+      return LIMN_OK;
+    return limn__err(ty->ctx, LIMN_ENONFINITE,
+                     "%s line %zu, column '%s': '%.40s' is beyond the range of 32-bit floats (+-3.4e38), "
+                     "which limn computes in",
+                     ty->name, ty->t->line[r], ty->t->names[c], f);
+  }
   if (missing_marker(f))
     return err_missing(ty, r, c);
   char *end;

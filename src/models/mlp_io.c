@@ -158,9 +158,34 @@ static void write_train(wr *w, const limn__mlp *p) {
   section_end(w, at);
 }
 
+/* What the reader refuses is never written: a non-finite weight, bias or
+ * standardisation (a model whose training diverged). */
+static int check_finite(limn_ctx *ctx, const limn_model *m) {
+  const limn__mlp *p = m->impl;
+  for (size_t l = 0; l < p->nlayers; l++) {
+    size_t nw = p->width[l] * p->width[l + 1];
+    for (size_t i = 0; i < nw; i++)
+      if (!isfinite(p->W[l][i]))
+        return limn__err(ctx, LIMN_ENONFINITE,
+                         "layer %zu weight %zu is not finite (did training diverge?): the model is not saved",
+                         l + 1, i);
+    for (size_t i = 0; i < p->width[l + 1]; i++)
+      if (!isfinite(p->b[l][i]))
+        return limn__err(ctx, LIMN_ENONFINITE,
+                         "layer %zu bias %zu is not finite (did training diverge?): the model is not saved",
+                         l + 1, i);
+  }
+  for (size_t j = 0; j < m->nfeatures; j++)
+    if (!isfinite(p->mean[j]) || !isfinite(p->std[j]))
+      return limn__err(ctx, LIMN_ENONFINITE,
+                       "the standardisation of column %zu is not finite: the model is not saved", j);
+  return LIMN_OK;
+}
+
 int limn__mlp_serialize(limn_ctx *ctx, const limn_model *m, limn__buf *b) {
   if (!limn__mlp_of(m))
     return limn__err(ctx, LIMN_EUNSUPPORTED, "only MLP models can be saved (this one is '%s')", m->kind);
+  LIMN_TRY(check_finite(ctx, m));
   wr w = {ctx, b, LIMN_OK};
   put(&w, MAGIC, 8);
   put_u32(&w, FORMAT_VERSION);

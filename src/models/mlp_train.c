@@ -351,6 +351,16 @@ static int epochs(trainer *tr, const limn_mlp_opts *o, size_t *fit, size_t nfit,
     }
     limn__progress(ctx, "epochs", e, o->max_epochs);
   }
+  /* the loss can stay finite while a weight overflows (a saturated unit): a model with
+   * a non-finite weight could not be loaded again, so it is not returned */
+  for (size_t i = 0; i < tr->nparams; i++)
+    if (!isfinite(bestp[i])) {
+      limn__free(ctx, bestp);
+      return limn__err(ctx, LIMN_ENONFINITE,
+                       "training diverged: parameter %zu of %zu is not finite (lower the learning rate, or "
+                       "rescale the columns)",
+                       i, tr->nparams);
+    }
   params_copy(tr, bestp, 0);
   limn__free(ctx, bestp);
   return LIMN_OK;
