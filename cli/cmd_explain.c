@@ -737,6 +737,7 @@ int cmd_explain(int argc, char **argv) {
   if (!r.ctx)
     return CLI_FAIL;
   if (!(rc = load(&r)) && !(rc = cli_parse_rows(r.a.rows, limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
+      (cli_batch_rows(r.ds, r.a.data, r.rows, r.nrows), 1) &&
       !(rc = parse_class(r.m, r.a.cls, &r.g.target)) &&
       (!r.a.dependence || limn_schema_find_feature(limn_model_schema(r.m), r.a.dependence) >= 0 ||
        (rc = (cli_fail("--dependence: the model has no column '%s'", r.a.dependence), CLI_USAGE)) == 0) &&

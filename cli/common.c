@@ -160,9 +160,37 @@ int cli_fail(const char *fmt, ...) {
   return CLI_FAIL;
 }
 
+/* The rows the library is given, for its messages: see cli_batch_rows. */
+static struct {
+  const limn_dataset *ds;
+  const char *file;
+  const size_t *rows;
+  size_t n;
+} batch;
+
+void cli_batch_rows(const limn_dataset *ds, const char *file, const size_t *rows, size_t n) {
+  batch.ds = ds, batch.file = file, batch.rows = rows, batch.n = n;
+}
+
 int cli_lib_fail(limn_ctx *ctx, int rc) {
   const char *m = ctx ? limn_ctx_errmsg(ctx) : "";
-  return cli_fail("%s", *m ? m : limn_status_str(rc));
+  if (!*m)
+    return cli_fail("%s", limn_status_str(rc));
+  /* "row 3: ..." or "FILE: row 3, ...": the library counts the rows of the batch it was
+   * given; say which data row and line that is */
+  const char *p = !strncmp(m, "row ", 4) ? m : strstr(m, ": row ");
+  if (batch.ds && p) {
+    const char *num = p + (p == m ? 4 : 6);
+    char *end;
+    unsigned long long k = strtoull(num, &end, 10);
+    if (end > num && (*end == ':' || *end == ',') && k < batch.n) {
+      size_t row = batch.rows ? batch.rows[k] : (size_t)k;
+      size_t line = limn_dataset_row_line(batch.ds, row);
+      return cli_fail("%.*srow %zu (%s line %zu)%s", (int)(num - m - 4), m, row,
+                      batch.file ? batch.file : "data", line, end);
+    }
+  }
+  return cli_fail("%s", m);
 }
 
 /* 1 when v is a whole number in lo..hi (no sign), stored in *out. */
@@ -639,6 +667,8 @@ static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, li
 
 int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m, limn_dataset **ds) {
   int rc = load_model(ctx, cmd, target_optional, m, ds);
+  if (!rc && ds && *ds)
+    cli_batch_rows(*ds, cli_get(cmd, "data"), NULL, limn_dataset_nrows(*ds));
   return rc ? rc : load_descriptions(ctx, cmd, m, ds);
 }
 

@@ -43,6 +43,11 @@ int cli_fail(const char *fmt, ...)
     ;
 /* The library's message after a failed call; returns CLI_FAIL. */
 int cli_lib_fail(limn_ctx *ctx, int rc);
+/* Tell cli_lib_fail which data rows the library's batches hold (rows[k] for batch row k,
+ * or row k itself when rows is NULL), so that "row 3:" in a message becomes "row 41
+ * (data.csv line 43):". cli_load sets the whole data set; explain narrows it to
+ * --rows. The pointers are borrowed until the command ends. */
+void cli_batch_rows(const limn_dataset *ds, const char *file, const size_t *rows, size_t n);
 /* Parse numbers with range checks; print a usage error and return CLI_USAGE on failure. */
 int cli_size(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t *out);
 /* The same, or "auto", which gives 0. */

@@ -11,6 +11,10 @@
 /* Allocate n explanations with every array (attr, slot_attr, LIME fields) in one
  * block, fields at their "not applicable" values. */
 int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out);
+/* The last check of every explainer: the explained output and every attribution is
+ * finite, and for IG the baseline's output and the completeness gap too; else
+ * LIMN_ENONFINITE naming the row (no explanation with a NaN is ever returned). */
+int limn__explanations_finite(limn_ctx *ctx, const limn_explanation *ex, size_t n);
 
 /* The explained output of each of n rows: targets[i], else `target`, else the
  * argmax of the model's outputs. Checks the rows (finite, valid codes). */

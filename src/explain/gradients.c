@@ -407,6 +407,26 @@ static int smoothgrad(gx *g) {
   return rc;
 }
 
+int limn__explanations_finite(limn_ctx *ctx, const limn_explanation *ex, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const limn_explanation *e = &ex[i];
+    int ok = isfinite(e->output);
+    if (e->method == LIMN_METHOD_IG)
+      ok = ok && isfinite(e->base_value) && isfinite(e->delta);
+    for (size_t j = 0; ok && j < e->nfeatures; j++)
+      ok = isfinite(e->attr[j]);
+    for (size_t s = 0; ok && e->slot_attr && s < e->nslots; s++)
+      ok = isfinite(e->slot_attr[s]);
+    if (!ok)
+      return limn__err(
+          ctx, LIMN_ENONFINITE,
+          "row %zu: the %s explanation is not finite (an attribution, the output or the completeness "
+          "gap overflowed): inputs far beyond the training data?",
+          e->row, limn_method_name(e->method));
+  }
+  return LIMN_OK;
+}
+
 int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out) {
   /* doubles: attr d, slot_attr ns, std_error d; then bin (d longs), selected (d bytes) */
   size_t per = 2 * d + ns + d + (d + 7) / 8 + 1;
@@ -484,6 +504,7 @@ int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, s
   for (size_t i = 0; i < n; i++) /* a column's attribution: the sum over its slots */
     for (size_t s = 0; s < g.ns; s++)
       g.ex[i].attr[m->slot_col[s]] += g.ex[i].slot_attr[s];
+  LIMN_CHECK(limn__explanations_finite(ctx, g.ex, n));
   *out = g.ex;
   g.ex = NULL;
 fail:

@@ -959,6 +959,7 @@ int limn_explain_lime(limn_ctx *ctx, const limn_model *m, const limn_stats *back
     memcpy(e->bin, L.xbin + i * L.d, L.d * sizeof(long));
   }
   LIMN_CHECK(run_blocks(&L));
+  LIMN_CHECK(limn__explanations_finite(ctx, L.ex, n));
   *out = L.ex;
   L.ex = NULL;
 fail:

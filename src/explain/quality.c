@@ -44,8 +44,8 @@ static double range_of(const limn_model *m, const float *x, size_t i, size_t j) 
   return hi - lo;
 }
 
-int limn_explain_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const limn_explanation *ex,
-                    const limn_quality_opts *qo, double *out) {
+int limn_explain_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                            const limn_explanation *ex, const limn_quality_opts *qo, double *out) {
   limn_quality_opts dflt = limn_quality_opts_default();
   const limn_quality_opts *q = qo ? qo : &dflt;
   LIMN_TRY(check(ctx, m, n, ex, q));
@@ -93,8 +93,8 @@ int limn_explain_infidelity(limn_ctx *ctx, const limn_model *m, const float *x, 
 }
 
 int limn_explain_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
-                         const limn_grad_opts *g, const limn_explanation *ex, const limn_quality_opts *qo,
-                         double *out) {
+                                 const limn_grad_opts *g, const limn_explanation *ex,
+                                 const limn_quality_opts *qo, double *out) {
   limn_quality_opts dflt = limn_quality_opts_default();
   const limn_quality_opts *q = qo ? qo : &dflt;
   LIMN_TRY(check(ctx, m, n, ex, q));

@@ -1016,6 +1016,8 @@ int limn_explain_shap(limn_ctx *ctx, const limn_model *m, const float *x, size_t
   limn__free(ctx, targets), limn__free(ctx, g.player), limn__free(ctx, g.rows), limn__free(ctx, g.out);
   limn__free(ctx, g.gstart), limn__free(ctx, g.gcols);
   limn__free(ctx, phi);
+  if (!rc)
+    rc = limn__explanations_finite(ctx, ex, n);
   if (rc) {
     limn_explanations_free(ctx, ex, n);
     return rc;

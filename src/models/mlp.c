@@ -309,7 +309,38 @@ typedef struct job {
   int vjp;
   int slots;     /* x holds slot rows; vjp per slot unit (no chain rule to raw) */
   size_t hidden; /* > 0: out gets hidden layer `hidden`'s activations instead */
+  size_t *bad;   /* (chunks): the chunk's first row whose units overflowed, or SIZE_MAX */
 } job;
+
+/* The first of `rows` rows with a non-finite unit in any layer, or SIZE_MAX. An input far
+ * beyond the training range (3e38 in a column with a standard deviation below 1)
+ * overflows a unit; ReLU would then turn the NaN that follows into 0 and the output into
+ * a plausible-looking constant, so the overflow itself is caught here. */
+/* 1 when a[0..n) holds an infinity or NaN, whose exponent field is all ones: adding one
+ * to the field carries into the sign bit only then (AND, ADD and OR: vectorises with
+ * SSE2; a float test would not under IEEE semantics). */
+LIMN_CLONES static int any_nonfinite(const float *a, size_t n) {
+  uint32_t acc = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t u;
+    memcpy(&u, a + i, 4);
+    acc |= (u & 0x7f800000u) + 0x00800000u;
+  }
+  return (acc & 0x80000000u) != 0;
+}
+
+static size_t first_overflow(const limn__mlp *p, float **acts, size_t rows) {
+  size_t first = SIZE_MAX;
+  for (size_t l = 0; l <= p->nlayers; l++) {
+    size_t w = p->width[l];
+    if (!any_nonfinite(acts[l], rows * w))
+      continue;
+    for (size_t i = 0; i < rows && i < first; i++)
+      if (any_nonfinite(acts[l] + i * w, w))
+        first = i;
+  }
+  return first;
+}
 
 static void do_chunk(limn_kernel k, const job *jb, size_t c, float *scratch) {
   const limn_model *m = jb->m;
@@ -319,6 +350,10 @@ static void do_chunk(limn_kernel k, const job *jb, size_t c, float *scratch) {
   size_t rows = jb->n - r0 < LIMN__CHUNK ? jb->n - r0 : LIMN__CHUNK;
   size_t width_in = jb->slots ? m->nslots : m->nfeatures;
   run_chunk(k, m, jb->x + r0 * width_in, rows, jb->slots, scratch, acts);
+  size_t bad = first_overflow(p, acts, rows);
+  jb->bad[c] = bad == SIZE_MAX ? bad : r0 + bad;
+  if (bad != SIZE_MAX)
+    return;
   if (jb->hidden) {
     size_t w = p->width[jb->hidden];
     memcpy(jb->out + r0 * w, acts[jb->hidden], rows * w * sizeof(float));
@@ -357,41 +392,77 @@ static int chunk_item(void *arg, size_t c, void *scratch) {
   return 0;
 }
 
-static int run_jobs(limn_ctx *ctx, const job *jb) {
+/* The row's column farthest from the training data, for the message. */
+static int overflow_err(limn_ctx *ctx, const job *jb, size_t row) {
+  const limn_model *m = jb->m;
+  const limn__mlp *p = m->impl;
+  if (jb->slots)
+    return limn__err(
+        ctx, LIMN_ENONFINITE,
+        "row %zu: the network's units overflow 32-bit floats (inputs far beyond the training data)", row);
+  size_t d = m->nfeatures, far = 0;
+  double z = -1.0;
+  for (size_t j = 0; j < d; j++) {
+    double v = fabs(((double)jb->x[row * d + j] - p->mean[j]) / p->std[j]);
+    if (m->slot_cat[m->col_slot[j]] < 0 && !(v <= z)) /* NaN-safe: the first non-finite wins */
+      z = v, far = j;
+  }
+  const char *name = m->schema ? limn_schema_feature_name(m->schema, far) : NULL;
+  char col[300];
+  if (name)
+    snprintf(col, sizeof col, "'%.200s'", name);
+  else
+    snprintf(col, sizeof col, "%zu", far);
+  return limn__err(ctx, LIMN_ENONFINITE,
+                   "row %zu: the network's units overflow 32-bit floats: column %s is %g, %.3g standard "
+                   "deviations from the training mean; the model has no meaningful output there",
+                   row, col, (double)jb->x[row * d + far], z);
+}
+
+static int run_jobs(limn_ctx *ctx, const job *jb0) {
+  job jbv = *jb0, *jb = &jbv;
   size_t nchunks = (jb->n + LIMN__CHUNK - 1) / LIMN__CHUNK;
+  jb->bad = limn__alloc_array(ctx, nchunks ? nchunks : 1, sizeof *jb->bad);
+  if (!jb->bad)
+    return LIMN_ENOMEM;
   /* AUTO means the portable kernel here: its per-row result is independent of the
    * row's place in the block, which BLAS does not promise (see docs/design.md). */
   chunk_arg a = {ctx->kernel == LIMN_KERNEL_AUTO ? LIMN_KERNEL_PORTABLE : ctx->kernel, jb};
   int rc = limn__parallel_for(ctx, nchunks, chunk_floats(jb->m->impl) * sizeof(float), chunk_item, &a);
-  return rc == LIMN_ENOMEM ? rc : LIMN_OK;
+  rc = rc == LIMN_ENOMEM ? rc : LIMN_OK;
+  for (size_t c = 0; c < nchunks && rc == LIMN_OK; c++)
+    if (jb->bad[c] != SIZE_MAX)
+      rc = overflow_err(ctx, jb, jb->bad[c]);
+  limn__free(ctx, jb->bad);
+  return rc;
 }
 
 static int mlp_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
                        float *out) {
-  job jb = {m, x, NULL, n, sp, out, NULL, 0, 0, 0};
+  job jb = {m, x, NULL, n, sp, out, NULL, 0, 0, 0, NULL};
   return run_jobs(ctx, &jb);
 }
 
 static int mlp_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
                    limn_space sp, float *grad) {
-  job jb = {m, x, w, n, sp, grad, NULL, 1, 0, 0};
+  job jb = {m, x, w, n, sp, grad, NULL, 1, 0, 0, NULL};
   return run_jobs(ctx, &jb);
 }
 
 static int mlp_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
                              float *out) {
-  job jb = {m, h, NULL, n, sp, out, NULL, 0, 1, 0};
+  job jb = {m, h, NULL, n, sp, out, NULL, 0, 1, 0, NULL};
   return run_jobs(ctx, &jb);
 }
 
 static int mlp_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
                          limn_space sp, float *grad, float *out) {
-  job jb = {m, h, w, n, sp, grad, out, 1, 1, 0};
+  job jb = {m, h, w, n, sp, grad, out, 1, 1, 0, NULL};
   return run_jobs(ctx, &jb);
 }
 
 int limn__mlp_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer, float *out) {
-  job jb = {m, x, NULL, n, LIMN_SPACE_OUTPUT, out, NULL, 0, 0, layer};
+  job jb = {m, x, NULL, n, LIMN_SPACE_OUTPUT, out, NULL, 0, 0, layer, NULL};
   return run_jobs(ctx, &jb);
 }
 

@@ -553,6 +553,31 @@ static void run_free(limn_ctx *ctx, run_state *s) {
 }
 
 /* Forward pass over n rows of x (n, d); s keeps its buffers from an earlier pass. */
+/* A NaN in a node's output is an error naming the node and the row: a later Relu or
+ * Max would turn it into 0 and the output into a plausible-looking constant (rows of
+ * 3e38 overflow a Gemm to inf - inf). Infinities pass: -inf is how masks are written. */
+static int check_nan(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, size_t n) {
+  for (size_t o = 0; o < nd->nout; o++) {
+    const ox_tensor *t = &vals[nd->out[o]];
+    if (nd->out[o] < 0 || t->type != OX_FLOAT)
+      continue;
+    for (size_t i = 0; i < t->len; i++)
+      if (isnan(t->f[i])) {
+        size_t per = t->rank >= 1 && t->dim[0] == n && n ? t->len / n : 0;
+        char lb[300];
+        limn__ox_label(nd, lb, sizeof lb);
+        if (per)
+          return limn__err(
+              ctx, LIMN_ENONFINITE,
+              "row %zu: %s gives NaN (inputs far beyond the training data, or a division by zero in "
+              "the graph); the model has no meaningful output there",
+              i / per, lb);
+        return limn__err(ctx, LIMN_ENONFINITE, "%s gives NaN", lb);
+      }
+  }
+  return LIMN_OK;
+}
+
 static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t n, run_state *s) {
   const ox_graph *g = &om->g;
   if (!s->vals) {
@@ -575,8 +600,10 @@ static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t
   in->f = (float *)(uintptr_t)x; /* read only */
   in->borrowed = 1;
   for (size_t k = 0; k < g->nnodes; k++)
-    if (!g->nodes[k].skip)
+    if (!g->nodes[k].skip) {
       LIMN_TRY(limn__ox_forward(ctx, g, &g->nodes[k], s->vals));
+      LIMN_TRY(check_nan(ctx, &g->nodes[k], s->vals, n));
+    }
   return LIMN_OK;
 }
 

@@ -95,6 +95,8 @@ void limn__ox_free(limn_ctx *ctx, ox_tensor *t);
  * NOT zeroed. */
 int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const size_t *dim);
 const char *limn__ox_op_name(ox_op op);
+/* "node 'fc1' (Gemm)", or "node 3 '(unnamed)' (Relu)" for an unnamed node, into buf. */
+const char *limn__ox_label(const ox_node *nd, char *buf, size_t cap);
 int limn__ox_op_parse(const char *name, ox_op *op);
 
 #endif

@@ -63,9 +63,18 @@ int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const siz
   return LIMN_OK;
 }
 
-#define NODE_ERR(code, ...)                                                                                  \
-  limn__err_prefix(ctx, limn__err(ctx, code, __VA_ARGS__), "node '%s' (%s)", nd->name,                       \
-                   limn__ox_op_name(nd->op))
+const char *limn__ox_label(const ox_node *nd, char *buf, size_t cap) {
+  /* an unnamed node's name is already its label: "node 3 '(unnamed)'" */
+  snprintf(buf, cap, strncmp(nd->name, "node ", 5) ? "node '%.200s' (%s)" : "%.200s (%s)", nd->name,
+           limn__ox_op_name(nd->op));
+  return buf;
+}
+
+static int node_err(limn_ctx *ctx, const ox_node *nd, int rc) {
+  char lb[300];
+  return limn__err_prefix(ctx, rc, "%s", limn__ox_label(nd, lb, sizeof lb));
+}
+#define NODE_ERR(code, ...) node_err(ctx, nd, limn__err(ctx, code, __VA_ARGS__))
 
 static const ox_tensor *IN(const ox_node *nd, const ox_tensor *vals, size_t k) {
   return k < nd->nin && nd->in[k] >= 0 ? &vals[nd->in[k]] : NULL;
@@ -584,8 +593,15 @@ int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_ten
   case OX_MATMUL: {
     int rc = nd->op == OX_GEMM ? gemm_fwd(ctx, nd, a, b, IN(nd, vals, 2), y)
                                : matmul_fwd(ctx, nd, a, b, nd->bias >= 0 ? &vals[nd->bias] : NULL, y);
-    for (size_t q = 0; !rc && nd->relu && q < y->len; q++) /* the folded Relu */
+    for (size_t q = 0; !rc && nd->relu && q < y->len; q++) { /* the folded Relu */
+      if (isnan(y->f[q])) /* Relu would hide it (see check_nan in onnx.c) */
+        return NODE_ERR(
+            LIMN_ENONFINITE,
+            "row %zu: gives NaN (inputs far beyond the training data?); the model has no meaningful "
+            "output there",
+            q / (y->rank == 2 && y->dim[1] ? y->dim[1] : 1));
       y->f[q] = y->f[q] > 0 ? y->f[q] : 0.0f;
+    }
     return rc;
   }
   case OX_ADD:
