@@ -6,6 +6,7 @@
  * inverse CDF of the truncated normal at the lattice coordinate's position inside
  * the bin; `compat` draws everything i.i.d. as lime does. Degenerate bins give their value. */
 #include "explain_internal.h"
+#include <float.h>
 #include <math.h>
 
 limn_lime_opts limn_lime_opts_default(void) {
@@ -793,6 +794,16 @@ static int fit_item(void *arg, size_t b, void *scratch) {
                               &e->local_pred, ws);
   std_errors(S, y, w, N, d, F, nf, &cache, L->o->ridge_alpha, beta, se, ws);
   e->output = y[0];
+  /* the model's outputs are 32-bit floats: a weight below their rounding (a few ulps of
+   * the largest output) is no effect but arithmetic noise (a constant model gave
+   * weights of 1e-26 drawn as full bars), so it is 0 */
+  double ymax = 0;
+  for (size_t s = 0; s < N; s++)
+    ymax = fmax(ymax, fabs(y[s]));
+  double tiny = 8 * FLT_EPSILON * ymax;
+  for (size_t a = 0; a < nf; a++)
+    if (fabs(beta[a]) < tiny)
+      beta[a] = 0.0;
   for (size_t a = 0; a < nf; a++) {
     e->attr[F[a]] = beta[a];
     e->selected[F[a]] = 1;

@@ -39,7 +39,14 @@ int limn_explain_trust(const limn_explanation *e, const limn_trust_opts *opts, c
     return 1;
   double scale = fmax(1, fabs(e->output)); /* (1 for a probability) */
   if (e->method == LIMN_METHOD_LIME) {
-    if (!(e->score >= o.min_score))
+    int react = 0;
+    for (size_t j = 0; j < e->nfeatures; j++)
+      react |= e->attr[j] != 0.0;
+    if (!react)
+      add(why, cap, &n,
+          "the model's output does not change around the row: it does not react to any feature here "
+          "(every weight is 0)");
+    else if (!(e->score >= o.min_score))
       add(why, cap, &n, "the surrogate fits the model poorly around the row (weighted R^2 %.3g, below %.3g)",
           e->score, o.min_score);
     double gap = fabs(e->local_pred - e->output);

@@ -156,6 +156,8 @@ double limn__bar_scale(const limn_explanation *e) {
     mx = fmax(mx, fabs(e->attr[j]));
   if (e->method == LIMN_METHOD_IG || e->method == LIMN_METHOD_SHAP) /* a tiny change looks tiny */
     mx = fmax(mx, fmax(fabs(e->output - e->base_value), 0.05 * fmax(1, fabs(e->output))));
+  else if (e->method == LIMN_METHOD_LIME) /* as for IG: a weight of 1e-9 is not a full bar */
+    mx = fmax(mx, 0.05 * fmax(1, fabs(e->output)));
   return mx;
 }
 
@@ -190,7 +192,12 @@ static void text_reasons(limn__out *f, const limn_render_opts *rc, const limn_re
                  lowered ? "lowered" : "raised", in_logits(e) ? "logit" : "probability");
   for (size_t i = 0; i < k; i++)
     limn__printf(f, "  %zu. %s%s\n", i + 1, rs[i].text, rs[i].protected_attr ? PROTECTED_NOTE : "");
-  if (!k)
+  int react = 0;
+  for (size_t j = 0; j < e->nfeatures; j++)
+    react |= e->attr[j] != 0.0;
+  if (!react)
+    limn__puts(f, "  (none: the model does not react to any feature around this row)\n");
+  else if (!k)
     limn__printf(f, "  (no feature %s it)\n", lowered ? "lowered" : "raised");
   free(rs);
 }

@@ -1,0 +1,16 @@
+# LIME on a model that answers the same probabilities for every row: every weight is 0
+# (not +-1e-26 drawn as full bars), the explanation says the model does not react, and
+# the reason codes give none
+. "$CASES/lib.sh"
+bc_model
+cat >const.awk <<'AWK'
+BEGIN { FS = "," }
+NR == 1 { next }
+$0 == "" { fflush(); next }
+{ print "0.3,0.7" }
+AWK
+M="awk -W interactive -f const.awk"
+"$LIMN" explain --model-cmd "$M" --data te.csv --target diagnosis --method lime --rows 0 --background tr.csv \
+  --top 3 | sed -n '3,7p;10,11p'
+"$LIMN" explain --model-cmd "$M" --data te.csv --target diagnosis --method lime --rows 0,1 --background tr.csv \
+  --format jsonl | grep -o '"weight":[^,}]*' | sort | uniq -c | sed 's/^ *//'
