@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 static cli_opt opts[] = {
@@ -566,12 +567,13 @@ static int write_map(embed *e) {
 static int write_ref(embed *e) {
   if (e->ref)
     return CLI_OK;
-  char rp[4200];
+  char rp[4200], tmp[4300];
   snprintf(rp, sizeof rp, "%s.ref", cli_get(&cmd, "out"));
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", rp, (long)getpid()); /* renamed with the others */
   limn_tsne_map sm = {e->meta,    e->n,     e->dim,   e->x,        e->y,
                       e->raw_dim, e->shift, e->scale, e->pca_mean, e->pca_comp};
-  int lr = limn_tsne_map_save(e->ctx, &sm, rp);
-  return lr ? cli_lib_fail(e->ctx, lr) : CLI_OK;
+  int lr = limn_tsne_map_save(e->ctx, &sm, tmp);
+  return lr ? cli_lib_fail(e->ctx, lr) : cli_outputs_defer(tmp, rp);
 }
 
 /* --svg: the map drawn, classes coloured, mistakes ringed, a saved map in grey. */
@@ -622,6 +624,7 @@ int cmd_embed(int argc, char **argv) {
     return rc;
   if (!(e.ctx = cli_ctx(&cmd)))
     return CLI_FAIL;
+  cli_outputs_begin(); /* the map's files are renamed into place together, or none */
   if (!(rc = load_saved_map(&e)) && !(rc = load_rows(&e)) && !(rc = make_features(&e)) &&
       !(rc = read_highlight(&e)) && !(rc = place(&e)) && !(rc = assess(&e)) && !(rc = write_map(&e)) &&
       !(rc = write_ref(&e))) {
@@ -630,7 +633,7 @@ int cmd_embed(int argc, char **argv) {
     if (!(rc = write_sidecar(e.ctx, side, e.n, e.dim, e.kl, e.pres, e.acc,
                              e.ref ? cli_get(&cmd, "transform") : NULL, e.a.space, e.a.pca_k,
                              e.a.standardize)) &&
-        !(rc = write_svg(&e))) {
+        !(rc = write_svg(&e)) && !(rc = cli_outputs_end(1))) {
       char q[96] = "";
       if (!isnan(e.pres))
         snprintf(q, sizeof q, ", 10-NN preservation %.3f", e.pres);
@@ -640,6 +643,8 @@ int cmd_embed(int argc, char **argv) {
               cli_get(&cmd, "out"));
     }
   }
+  if (rc)
+    cli_outputs_end(0);
   embed_free(&e);
   return rc;
 }

@@ -384,6 +384,43 @@ void cli_json_string(FILE *f, const char *s) { limn_write_json_string(limn_sink_
 static char tmp_path[4300], final_path[4200];
 static int direct_out;
 
+/* Outputs of one set (cli_outputs_begin .. cli_outputs_end): temporaries renamed at the
+ * end, all or none. */
+enum { MAX_SET = 8 };
+static struct { char tmp[4300], fin[4200]; } set_files[MAX_SET];
+static int set_n, set_on;
+
+void cli_outputs_begin(void) {
+  set_on = 1;
+  set_n = 0;
+}
+
+int cli_outputs_defer(const char *tmp, const char *fin) {
+  if (!set_on)
+    return rename(tmp, fin) == 0 ? CLI_OK : cli_fail("%s: cannot write: %s", fin, strerror(errno));
+  if (set_n == MAX_SET) {
+    remove(tmp);
+    return cli_fail("%s: too many outputs in one set", fin);
+  }
+  snprintf(set_files[set_n].tmp, sizeof set_files[set_n].tmp, "%s", tmp);
+  snprintf(set_files[set_n].fin, sizeof set_files[set_n].fin, "%s", fin);
+  set_n++;
+  return CLI_OK;
+}
+
+int cli_outputs_end(int ok) {
+  int rc = CLI_OK;
+  for (int i = 0; i < set_n; i++) {
+    if (ok && rc == CLI_OK && rename(set_files[i].tmp, set_files[i].fin) != 0)
+      rc = cli_fail("%s: cannot write: %s", set_files[i].fin, strerror(errno));
+    if (!ok || rc != CLI_OK)
+      remove(set_files[i].tmp);
+  }
+  set_on = 0;
+  set_n = 0;
+  return rc;
+}
+
 FILE *cli_open_out(const char *path) {
   if (!path || !strcmp(path, "-"))
     return stdout;
@@ -438,6 +475,8 @@ int cli_close_out(FILE *f, const char *path, int ok) {
     remove(tmp_path);
     return ok ? cli_fail("%s: write error: %s", path, strerror(err)) : CLI_FAIL;
   }
+  if (set_on)
+    return cli_outputs_defer(tmp_path, final_path);
   if (rename(tmp_path, final_path) != 0) {
     int e = errno;
     remove(tmp_path);

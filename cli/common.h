@@ -97,6 +97,13 @@ void cli_json_string(FILE *f, const char *s);
  * renamed by cli_close_out(ok). */
 FILE *cli_open_out(const char *path);
 int cli_close_out(FILE *f, const char *path, int ok);
+/* One output made of several files (embed's MAP.csv, .ref, .json and .svg): between
+ * begin and end, cli_close_out keeps each regular file's temporary, and
+ * cli_outputs_defer(tmp, final) adds one written otherwise; end(1) renames them all
+ * into place, end(0) removes them, so a failure leaves the old set whole. A CLI code. */
+void cli_outputs_begin(void);
+int cli_outputs_defer(const char *tmp, const char *fin);
+int cli_outputs_end(int ok);
 /* Compute and write the HTML report to path ("-": stdout), whole or not at all;
  * errors printed, a CLI code returned. */
 int cli_report(limn_ctx *ctx, const limn_report_opts *o, const char *path);

@@ -5,10 +5,15 @@
  *   <field> <count>
  *   <count numbers separated by spaces>
  * Fields: n, dim, raw_dim (1 value each), x (n dim), y (n 2), and optionally shift
- * and scale (raw_dim each), pca_mean (raw_dim) and pca_components (dim raw_dim). */
+ * and scale (raw_dim each), pca_mean (raw_dim) and pca_components (dim raw_dim).
+ * The last line, "sha256 <hex>", is the SHA-256 of every byte before it: a file cut
+ * short (even inside its last number) or edited is refused. Values are checked too:
+ * map coordinates within +-1e8, scales positive with a finite inverse, PCA
+ * components of unit length. */
 #include "../core/internal.h"
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -25,49 +30,72 @@ void limn_tsne_map_free(limn_ctx *ctx, limn_tsne_map *m) {
   limn__free(ctx, m);
 }
 
-static void put_block(FILE *f, const char *name, const double *v, const float *fv, size_t count) {
-  fprintf(f, "%s %zu\n", name, count);
+/* printf onto a growing buffer; the first failure sticks in *rc. */
+static void bprintf(limn_ctx *ctx, limn__buf *b, int *rc, const char *fmt, ...) {
+  if (*rc)
+    return;
+  char tmp[64];
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (k < 0 || (size_t)k >= sizeof tmp) { /* only the meta line can be longer */
+    va_start(ap, fmt);
+    k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (*rc = limn__buf_reserve(ctx, b, (size_t)k + 1)))
+      return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)k;
+    return;
+  }
+  *rc = limn__buf_put(ctx, b, tmp, (size_t)k);
+}
+
+static void put_block(limn_ctx *ctx, limn__buf *b, int *rc, const char *name, const double *v,
+                      const float *fv, size_t count) {
+  bprintf(ctx, b, rc, "%s %zu\n", name, count);
   for (size_t i = 0; i < count; i++) {
     if (fv)
-      fprintf(f, i ? " %.9g" : "%.9g", (double)fv[i]);
+      bprintf(ctx, b, rc, i ? " %.9g" : "%.9g", (double)fv[i]);
     else
-      fprintf(f, i ? " %.17g" : "%.17g", v[i]);
+      bprintf(ctx, b, rc, i ? " %.17g" : "%.17g", v[i]);
   }
-  fputc('\n', f);
+  bprintf(ctx, b, rc, "\n");
 }
 
 int limn_tsne_map_save(limn_ctx *ctx, const limn_tsne_map *m, const char *path) {
   size_t raw = m->raw_dim ? m->raw_dim : m->dim;
   if (m->meta && strchr(m->meta, '\n'))
     return limn__err(ctx, LIMN_EINVAL, "map meta text must be one line");
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-    return limn__err(ctx, LIMN_EINVAL, "%s: path too long", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f)
-    return limn__err(ctx, LIMN_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-  fprintf(f, "limn-tsne-map 1\nmeta %s\n", m->meta ? m->meta : "");
+  limn__buf b = {0};
+  int rc = LIMN_OK;
+  bprintf(ctx, &b, &rc, "limn-tsne-map 1\nmeta %s\n", m->meta ? m->meta : "");
   double n = (double)m->n, d = (double)m->dim, r = (double)m->raw_dim;
-  put_block(f, "n", &n, NULL, 1);
-  put_block(f, "dim", &d, NULL, 1);
-  put_block(f, "raw_dim", &r, NULL, 1);
+  put_block(ctx, &b, &rc, "n", &n, NULL, 1);
+  put_block(ctx, &b, &rc, "dim", &d, NULL, 1);
+  put_block(ctx, &b, &rc, "raw_dim", &r, NULL, 1);
   if (m->shift && m->scale) {
-    put_block(f, "shift", m->shift, NULL, raw);
-    put_block(f, "scale", m->scale, NULL, raw);
+    put_block(ctx, &b, &rc, "shift", m->shift, NULL, raw);
+    put_block(ctx, &b, &rc, "scale", m->scale, NULL, raw);
   }
   if (m->raw_dim && m->pca_mean && m->pca_components) {
-    put_block(f, "pca_mean", m->pca_mean, NULL, m->raw_dim);
-    put_block(f, "pca_components", m->pca_components, NULL, m->dim * m->raw_dim);
+    put_block(ctx, &b, &rc, "pca_mean", m->pca_mean, NULL, m->raw_dim);
+    put_block(ctx, &b, &rc, "pca_components", m->pca_components, NULL, m->dim * m->raw_dim);
   }
-  put_block(f, "x", NULL, m->x, m->n * m->dim);
-  put_block(f, "y", m->y, NULL, 2 * m->n);
-  int bad = ferror(f);
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    remove(tmp);
-    return limn__err(ctx, LIMN_EIO, "%s: cannot write the map", path);
+  put_block(ctx, &b, &rc, "x", NULL, m->x, m->n * m->dim);
+  put_block(ctx, &b, &rc, "y", m->y, NULL, 2 * m->n);
+  char hex[65];
+  if (!rc) {
+    limn_sha256(b.data, b.len, hex);
+    bprintf(ctx, &b, &rc, "sha256 %s\n", hex);
   }
-  return LIMN_OK;
+  if (!rc)
+    rc = limn__write_file_atomic(ctx, path, b.data, b.len);
+  limn__buf_free(ctx, &b);
+  return rc == LIMN_ENOMEM ? limn__err(ctx, rc, "out of memory writing %s", path) : rc;
 }
 
 typedef struct parser {
@@ -156,6 +184,21 @@ int limn_tsne_map_load_mem(limn_ctx *ctx, const void *buf, size_t len, const cha
   text[len] = '\0';
   if (memchr(buf, '\0', len))
     LIMN_FAIL_IF(1, ctx, LIMN_EFORMAT, "%s: not a map file (a NUL byte)", name);
+  /* the checksum line is the last; it is checked after the fields, so that a damaged
+   * field is named first (and the fuzzer reaches the field checks) */
+  size_t body = len;
+  while (body && text[body - 1] == '\n')
+    body--;
+  while (body && text[body - 1] != '\n')
+    body--;
+  const char *sum = !strncmp(text + body, "sha256 ", 7) ? text + body + 7 : NULL;
+  char want[65] = "";
+  if (sum) {
+    snprintf(want, sizeof want, "%.64s", sum);
+    if (strlen(sum) < 64 || strspn(sum + 64, "\n") != strlen(sum + 64))
+      want[0] = '\0'; /* not one checksum and the end of the file */
+    text[body] = '\0';
+  }
   parser ps = {ctx, name, text, 0};
   char *s = next_line(&ps);
   LIMN_FAIL_IF(!s || strcmp(s, "limn-tsne-map 1"), ctx, LIMN_EFORMAT,
@@ -208,6 +251,32 @@ int limn_tsne_map_load_mem(limn_ctx *ctx, const void *buf, size_t len, const cha
                m->raw_dim);
   LIMN_FAIL_IF(!m->raw_dim && (f[F_PMEAN] || f[F_PCOMP]), ctx, LIMN_EFORMAT, "%s: PCA fields without raw_dim",
                name);
+  for (size_t j = 0; f[F_SCALE] && j < raw; j++)
+    LIMN_FAIL_IF(!isfinite(1.0 / f[F_SCALE][j]), ctx, LIMN_EFORMAT,
+                 "%s: field 'scale': value %zu (%g) is too small to divide by", name, j + 1, f[F_SCALE][j]);
+  for (size_t c = 0; f[F_PCOMP] && c < m->dim; c++) {
+    double nn = 0;
+    for (size_t j = 0; j < m->raw_dim; j++)
+      nn += f[F_PCOMP][c * m->raw_dim + j] * f[F_PCOMP][c * m->raw_dim + j];
+    LIMN_FAIL_IF(!(fabs(nn - 1) <= 1e-6), ctx, LIMN_EFORMAT,
+                 "%s: field 'pca_components': component %zu has length %.6g, not 1 (principal components are "
+                 "unit vectors)",
+                 name, c + 1, sqrt(nn));
+  }
+  for (size_t i = 0; i < 2 * m->n; i++)
+    LIMN_FAIL_IF(!(fabs(f[F_Y][i]) <= 1e8), ctx, LIMN_EFORMAT,
+                 "%s: field 'y': value %zu (%g) is beyond +-1e8, not a t-SNE map coordinate", name, i + 1,
+                 f[F_Y][i]);
+  LIMN_FAIL_IF(!sum, ctx, LIMN_EFORMAT,
+               "%s: no checksum line at the end (the file is cut short, or was written by an older limn: "
+               "run embed again)",
+               name);
+  {
+    char got[65];
+    limn_sha256(buf, body, got);
+    LIMN_FAIL_IF(strlen(want) != 64 || strcmp(got, want), ctx, LIMN_EFORMAT,
+                 "%s: checksum mismatch (the file was changed or damaged after embed wrote it)", name);
+  }
   m->x = limn__alloc_array(ctx, nd, sizeof(float));
   LIMN_FAIL_IF(!m->x, ctx, LIMN_ENOMEM, "out of memory reading %s", name);
   for (size_t i = 0; i < nd; i++) {

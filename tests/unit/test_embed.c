@@ -509,9 +509,42 @@ static void test_map_file(void) {
               bad[q].needle);
     CHECK(b == NULL);
   }
-  const char *good = "limn-tsne-map 1\nmeta \nn 1\n1\ndim 1\n1\nraw_dim 1\n0\nx 1\n1\ny 2\n0 0\n";
+  /* a checksum line makes a hand-written map load; without it, or with the file cut
+   * inside its last number, or one digit changed, it is refused */
+  const char *body = "limn-tsne-map 1\nmeta \nn 1\n1\ndim 1\n1\nraw_dim 1\n0\nx 1\n1\ny 2\n0 25\n";
+  char good[512], hex[65];
+  limn_sha256(body, strlen(body), hex);
+  snprintf(good, sizeof good, "%ssha256 %s\n", body, hex);
   CHECK_OK(ctx, limn_tsne_map_load_mem(ctx, good, strlen(good), "m.ref", &r));
+  CHECK(r && r->y[1] == 25);
   limn_tsne_map_free(ctx, r);
+  r = NULL;
+  CHECK_ERR(ctx, limn_tsne_map_load_mem(ctx, body, strlen(body), "m.ref", &r), LIMN_EFORMAT,
+            "no checksum line at the end");
+  CHECK_ERR(ctx, limn_tsne_map_load_mem(ctx, body, strlen(body) - 2, "m.ref", &r), LIMN_EFORMAT,
+            "no checksum line at the end"); /* "0 25" cut to "0 2" */
+  char edited[512];
+  snprintf(edited, sizeof edited, "%s", good);
+  edited[strlen(body) - 2] = '6'; /* y = 26 */
+  CHECK_ERR(ctx, limn_tsne_map_load_mem(ctx, edited, strlen(edited), "m.ref", &r), LIMN_EFORMAT,
+            "checksum mismatch");
+  CHECK(r == NULL);
+  /* values no saved map has: refused before the checksum is looked at */
+  struct {
+    const char *text, *needle;
+  } odd[] = {
+      {"limn-tsne-map 1\nmeta \nn 1\n1\ndim 1\n1\nraw_dim 1\n0\nx 1\n1\ny 2\n0 1e300\n",
+       "field 'y': value 2 (1e+300) is beyond +-1e8"},
+      {"limn-tsne-map 1\nmeta \nn 1\n1\ndim 1\n1\nraw_dim 1\n0\nx 1\n1\ny 2\n0 0\nshift 1\n0\nscale "
+       "1\n1e-320\n",
+       "field 'scale': value 1 (9.99989e-321) is too small to divide by"},
+      {"limn-tsne-map 1\nmeta \nn 1\n1\ndim 1\n1\nraw_dim 1\n2\nx 1\n1\ny 2\n0 0\npca_mean 2\n0 0\n"
+       "pca_components 2\n0 0\n",
+       "component 1 has length 0, not 1"},
+  };
+  for (size_t q = 0; q < sizeof odd / sizeof *odd; q++)
+    CHECK_ERR(ctx, limn_tsne_map_load_mem(ctx, odd[q].text, strlen(odd[q].text), "m.ref", &r), LIMN_EFORMAT,
+              odd[q].needle);
 }
 
 /* The FFT against a naive DFT in long double, for every radix and mixed lengths;
