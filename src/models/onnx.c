@@ -1175,29 +1175,42 @@ static const limn__model_vt ox_vt = {ox_forward,   ox_vjp,      ox_destroy,   ox
 
 /* The graph input's declared shape when every dimension but the batch is a known
  * number: its rank, dims (dims[0] unused) and their product; 0 otherwise. */
-static size_t declared_shape(const Onnx__GraphProto *gp, const char *name, size_t *rank, size_t *dims) {
+/* The width the graph declares for its input (the product of the dimensions after the
+ * batch) into *w, 0 when it declares none (no shape, or a named dimension). A declared
+ * size below 1 or beyond 2^24 is an error, not "undeclared". */
+static int declared_shape(limn_ctx *ctx, const Onnx__GraphProto *gp, const char *name, const char *file,
+                          size_t *rank, size_t *dims, size_t *w) {
+  *w = 0;
   for (size_t k = 0; k < gp->n_input; k++) {
     const Onnx__ValueInfoProto *v = gp->input[k];
     if (!v->name || strcmp(v->name, name) || !v->type || !v->type->tensor_type ||
         !v->type->tensor_type->shape)
       continue;
     const Onnx__TensorShapeProto *s = v->type->tensor_type->shape;
-    if (s->n_dim < 2 || s->n_dim > OX_MAXRANK)
-      return 0;
-    size_t w = 1;
+    if (s->n_dim > OX_MAXRANK)
+      return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: the input '%.200s' has rank %zu (at most %d)", file, name,
+                       s->n_dim, OX_MAXRANK);
+    if (s->n_dim < 2)
+      return LIMN_OK;
+    size_t width = 1;
     for (size_t r = 1; r < s->n_dim; r++) {
-      if (s->dim[r]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
-          s->dim[r]->dim_value < 1 || s->dim[r]->dim_value > (1 << 24))
-        return 0;
-      dims[r] = (size_t)s->dim[r]->dim_value;
-      w *= dims[r];
-      if (w > (1 << 24))
-        return 0;
+      if (s->dim[r]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+        return LIMN_OK; /* named (symbolic): the data decides */
+      int64_t dv = s->dim[r]->dim_value;
+      if (dv < 1 || dv > (1 << 24))
+        return limn__err(ctx, LIMN_ESHAPE, "%s: the input '%.200s' declares dimension %zu as %lld (1 to %d)",
+                         file, name, r, (long long)dv, 1 << 24);
+      dims[r] = (size_t)dv;
+      width *= dims[r];
+      if (width > (1 << 24))
+        return limn__err(ctx, LIMN_ESHAPE, "%s: the input '%.200s' declares more than %d values per row",
+                         file, name, 1 << 24);
     }
     *rank = s->n_dim;
-    return w;
+    *w = width;
+    return LIMN_OK;
   }
-  return 0;
+  return LIMN_OK;
 }
 
 /* A schema for a graph loaded without a target: the given columns (or x0..), and
@@ -1260,7 +1273,8 @@ static void choose_head(ox_model *om, const limn_schema *schema, limn_onnx_outpu
  * order) against the width the graph declares. */
 static int input_layout(limn_ctx *ctx, ox_model *om, const Onnx__GraphProto *gp, const limn_schema *schema,
                         const char *file) {
-  size_t dw = declared_shape(gp, om->g.names[om->g.input], &om->in_rank, om->in_dim);
+  size_t dw;
+  LIMN_TRY(declared_shape(ctx, gp, om->g.names[om->g.input], file, &om->in_rank, om->in_dim, &dw));
   om->d = schema ? limn_schema_nfeatures(schema) : dw;
   om->slot_of = limn__calloc(ctx, om->d + 1, sizeof *om->slot_of);
   om->ncat = limn__calloc(ctx, om->d + 1, sizeof *om->ncat);
@@ -1297,11 +1311,11 @@ static int probe_output(limn_ctx *ctx, ox_model *om, const char *file) {
   int rc = z ? run_forward(ctx, om, z, 1, &s) : LIMN_ENOMEM;
   if (!rc)
     om->k = s.vals[om->g.output].len;
-  if (!rc && (s.vals[om->g.output].type != OX_FLOAT || om->k == 0))
-    rc = limn__err(ctx, LIMN_ESHAPE, "%s: the graph's output is not a float row", file);
-  if (rc && rc != LIMN_ENOMEM && rc != LIMN_ESHAPE)
-    rc = limn__err_prefix(ctx, rc, "%s", file);
-  else if (rc == LIMN_ESHAPE && s.vals)
+  if (!rc && s.vals[om->g.output].type != OX_FLOAT)
+    rc = limn__err(ctx, LIMN_ESHAPE, "the graph's output is not a float tensor");
+  else if (!rc && om->k == 0)
+    rc = limn__err(ctx, LIMN_ESHAPE, "the graph's output has no values");
+  if (rc && rc != LIMN_ENOMEM)
     rc = limn__err_prefix(ctx, rc, "%s", file);
   run_free(ctx, &s);
   limn__free(ctx, z);

@@ -41,7 +41,8 @@ int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const siz
   for (size_t r = 0; r < rank; r++) {
     t->dim[r] = dim[r];
     if (!limn__mul_ok(len, dim[r], &len) || len > OX_MAX_ELEMENTS)
-      return limn__err(ctx, LIMN_ESHAPE, "a tensor of more than %d elements", OX_MAX_ELEMENTS);
+      return limn__err(ctx, LIMN_ESHAPE, "its output would have more than %d elements (the limit per tensor)",
+                       OX_MAX_ELEMENTS);
   }
   t->type = OX_NONE;
   if (type == OX_FLOAT && (t->cap_f < len || !t->f)) {
@@ -472,6 +473,10 @@ static int conv_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const 
     return NODE_ERR(LIMN_ESHAPE, "bias of %zu values for %zu maps", b->len, M);
   size_t OH = out_len(H, kh, nd->stride[0], nd->dil[0], nd->pad[0], nd->pad[2]);
   size_t OW = out_len(W, kw, nd->stride[1], nd->dil[1], nd->pad[1], nd->pad[3]);
+  if (!OH || !OW)
+    return NODE_ERR(LIMN_ESHAPE,
+                    "its %zux%zu kernel (dilation %zu) is larger than the %zux%zu input with its padding", kh,
+                    kw, nd->dil[0], H + nd->pad[0] + nd->pad[2], W + nd->pad[1] + nd->pad[3]);
   size_t dim[4] = {N, M, OH, OW};
   LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 4, dim));
   conv_pass(nd, x, w, b, y, NULL, NULL);
@@ -487,6 +492,9 @@ static int pool(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor 
   size_t N = x->dim[0], C = x->dim[1], H = x->dim[2], W = x->dim[3], kh = nd->kernel[0], kw = nd->kernel[1];
   size_t OH = out_len(H, kh, nd->stride[0], nd->dil[0], nd->pad[0], nd->pad[2]);
   size_t OW = out_len(W, kw, nd->stride[1], nd->dil[1], nd->pad[1], nd->pad[3]);
+  if (!OH || !OW)
+    return NODE_ERR(LIMN_ESHAPE, "its %zux%zu window is larger than the %zux%zu input with its padding", kh,
+                    kw, H + nd->pad[0] + nd->pad[2], W + nd->pad[1] + nd->pad[3]);
   if (!gy) {
     size_t dim[4] = {N, C, OH, OW};
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 4, dim));
@@ -577,7 +585,17 @@ static void pad_bwd(const ox_tensor *x, const ox_tensor *pads, const ox_tensor *
   }
 }
 
+static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals);
+
 int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals) {
+  int rc = forward_op(ctx, g, nd, vals);
+  /* a failure below the operator (a tensor over the element limit) names the node too */
+  if (rc && rc != LIMN_ENOMEM && strncmp(ctx->errmsg, "node ", 5))
+    rc = node_err(ctx, nd, rc);
+  return rc;
+}
+
+static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals) {
   const ox_tensor *a = IN(nd, vals, 0), *b = IN(nd, vals, 1);
   ox_tensor *y = &vals[nd->out[0]];
   if (!a && nd->op != OX_CONCAT)
