@@ -150,13 +150,33 @@ int cli_isset(const cli_cmd *cmd, const char *name) {
   return o && o->set;
 }
 
+void cli_put_escaped(FILE *f, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* C1 controls: CSI is U+009B */
+      fprintf(f, "\\u%04x", *++p);
+    else if (*p < 0x20 || *p == 0x7f) /* C0 (ESC starts a terminal sequence), newline too */
+      fprintf(f, "\\x%02x", *p);
+    else
+      fputc(*p, f);
+  }
+}
+
 int cli_fail(const char *fmt, ...) {
+  char small[1024], *msg = small;
   va_list ap;
   va_start(ap, fmt);
-  fputs("limn: error: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  int k = vsnprintf(small, sizeof small, fmt, ap);
   va_end(ap);
+  if (k >= (int)sizeof small && (msg = malloc((size_t)k + 1)) != NULL) {
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+  }
+  fputs("limn: error: ", stderr);
+  cli_put_escaped(stderr, msg ? msg : small); /* names from files cannot drive the terminal */
+  fputc('\n', stderr);
+  if (msg != small)
+    free(msg);
   return CLI_FAIL;
 }
 

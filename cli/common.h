@@ -43,6 +43,9 @@ int cli_fail(const char *fmt, ...)
     ;
 /* The library's message after a failed call; returns CLI_FAIL. */
 int cli_lib_fail(limn_ctx *ctx, int rc);
+/* s to f with control characters written as \xHH (C0, DEL) or \uHHHH (C1): text that
+ * came from a file (a column name) cannot move the cursor or recolour the terminal. */
+void cli_put_escaped(FILE *f, const char *s);
 /* Tell cli_lib_fail which data rows the library's batches hold (rows[k] for batch row k,
  * or row k itself when rows is NULL), so that "row 3:" in a message becomes "row 41
  * (data.csv line 43):". cli_load sets the whole data set; explain narrows it to

@@ -144,6 +144,22 @@ int limn_model_write_json(limn_ctx *ctx, const limn_model *m, FILE *f) {
   return ferror(f) ? limn__err(ctx, LIMN_EIO, "write error") : LIMN_OK;
 }
 
+/* A name from a file, padded to `width` bytes, with control characters written as
+ * \xHH or \uHHHH: a column named with a terminal escape cannot drive the terminal. */
+static void put_name(FILE *f, const char *name, int width) {
+  int n = 0;
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+    if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+      n += fprintf(f, "\\u%04x", *++p);
+    else if (*p < 0x20 || *p == 0x7f)
+      n += fprintf(f, "\\x%02x", *p);
+    else
+      fputc(*p, f), n++;
+  }
+  for (; n < width; n++)
+    fputc(' ', f);
+}
+
 int limn_model_write_text(limn_ctx *ctx, const limn_model *m, FILE *f) {
   const limn__mlp *p = limn__mlp_of(m);
   const limn_schema *s = m->schema;
@@ -171,17 +187,20 @@ int limn_model_write_text(limn_ctx *ctx, const limn_model *m, FILE *f) {
   if (limn_model_is_trees(m))
     limn__trees_describe(m, f);
   if (s && limn_schema_target_name(s)) {
-    fprintf(f, "target:      %s (%s", limn_schema_target_name(s),
-            limn_schema_task(s) == LIMN_TASK_CLASSIFICATION ? "classification" : "regression");
+    fputs("target:      ", f);
+    put_name(f, limn_schema_target_name(s), 0);
+    fprintf(f, " (%s", limn_schema_task(s) == LIMN_TASK_CLASSIFICATION ? "classification" : "regression");
     size_t nc = limn_schema_nclasses(s), shown = nc > 40 ? 30 : nc; /* a graph may have 10^5 outputs */
     for (size_t k = 0; k < shown; k++)
-      fprintf(f, "%s%s", k ? ", " : ": ", limn_schema_class_name(s, k));
+      fputs(k ? ", " : ": ", f), put_name(f, limn_schema_class_name(s, k), 0);
     if (shown < nc)
       fprintf(f, ", ... and %zu more: %zu classes", nc - shown, nc);
     fputs(")\n", f);
   }
   for (size_t j = 0; s && j < m->nfeatures; j++) {
-    fprintf(f, "  %-28s ", limn_schema_feature_name(s, j));
+    fputs("  ", f);
+    put_name(f, limn_schema_feature_name(s, j), 28);
+    fputc(' ', f);
     if (limn_schema_feature_kind(s, j) == LIMN_COL_CATEGORICAL)
       fprintf(f, "categorical, %zu categories\n", limn_schema_ncategories(s, j));
     else if (p)

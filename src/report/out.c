@@ -8,6 +8,8 @@ void limn__out_init(limn__out *o, limn_sink sink) {
   o->sink = sink;
   o->failed = 0;
   o->nomem = 0;
+  o->terminal = 0;
+  o->held_c2 = 0;
   o->n = 0;
 }
 
@@ -17,7 +19,47 @@ static void flush(limn__out *o) {
   o->n = 0;
 }
 
+void limn__out_terminal(limn__out *o) { o->terminal = 1; }
+
+static void raw_byte(limn__out *o, char c) {
+  if (o->n == sizeof o->buf)
+    flush(o);
+  o->buf[o->n++] = c;
+}
+
+static void raw_text(limn__out *o, const char *s) {
+  while (*s)
+    raw_byte(o, *s++);
+}
+
+/* One byte of terminal text (see out.h); a 0xC2 waits for the byte after it. */
+static void term_byte(limn__out *o, unsigned char c) {
+  char esc[16];
+  if (o->held_c2) {
+    o->held_c2 = 0;
+    if (c >= 0x80 && c <= 0x9f) {
+      snprintf(esc, sizeof esc, "\\u%04x", c);
+      raw_text(o, esc);
+      return;
+    }
+    raw_byte(o, (char)0xc2);
+  }
+  if (c == 0xc2) {
+    o->held_c2 = 1;
+  } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+    snprintf(esc, sizeof esc, "\\x%02x", c);
+    raw_text(o, esc);
+  } else {
+    raw_byte(o, (char)c);
+  }
+}
+
 void limn__out_write(limn__out *o, const char *data, size_t len) {
+  if (o->terminal) {
+    for (size_t i = 0; i < len; i++)
+      term_byte(o, (unsigned char)data[i]);
+    return;
+  }
   while (len) {
     if (o->n == sizeof o->buf)
       flush(o);
@@ -30,9 +72,10 @@ void limn__out_write(limn__out *o, const char *data, size_t len) {
 void limn__puts(limn__out *o, const char *s) { limn__out_write(o, s, strlen(s)); }
 
 void limn__putc(limn__out *o, char c) {
-  if (o->n == sizeof o->buf)
-    flush(o);
-  o->buf[o->n++] = c;
+  if (o->terminal)
+    term_byte(o, (unsigned char)c);
+  else
+    raw_byte(o, c);
 }
 
 void limn__printf(limn__out *o, const char *fmt, ...) {
@@ -62,6 +105,8 @@ void limn__printf(limn__out *o, const char *fmt, ...) {
 }
 
 int limn__out_finish(limn_ctx *ctx, limn__out *o) {
+  if (o->held_c2) /* a 0xC2 at the very end */
+    raw_byte(o, (char)0xc2), o->held_c2 = 0;
   flush(o);
   if (o->nomem)
     return ctx ? limn__err(ctx, LIMN_ENOMEM, "out of memory while writing") : LIMN_ENOMEM;

@@ -12,11 +12,16 @@ typedef struct limn__out {
   limn_sink sink;
   int failed;
   int nomem; /* a renderer could not allocate: the output is incomplete */
+  /* text for a terminal: control characters (C0 but newline and tab, DEL, and C1 such
+   * as the CSI U+009B) that a name or category carries are written as \xHH or \uHHHH,
+   * so a hostile name cannot move the cursor or change colours (limn__out_terminal) */
+  int terminal, held_c2;
   size_t n;
   char buf[8192];
 } limn__out;
 
 void limn__out_init(limn__out *o, limn_sink sink);
+void limn__out_terminal(limn__out *o);
 void limn__out_write(limn__out *o, const char *data, size_t len);
 void limn__puts(limn__out *o, const char *s);
 void limn__putc(limn__out *o, char c);

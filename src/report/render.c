@@ -1342,6 +1342,7 @@ int limn_render_explanations(limn_ctx *ctx, const limn_render_opts *o, const lim
   limn__out_init(f, sink);
   switch (fmt) {
   case LIMN_FORMAT_TEXT:
+    limn__out_terminal(f);
     render_text(f, o, rows, n);
     break;
   case LIMN_FORMAT_JSON:
