@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= $(if $(CI),ON,OFF)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build test test-release test-asan test-minimal demo bench bench-tsne fuzz install clean
+.PHONY: all setup build test test-release test-asan test-minimal demo bench bench-tsne fuzz fuzz-long install clean
 
 all: build
 
@@ -78,6 +78,11 @@ fuzz:
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMN_FUZZ=ON \
 	  -DLIMN_SANITIZE=ON -DLIMN_USE_OPENMP=OFF >/dev/null
 	@cmake --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_arff fuzz_model fuzz_map fuzz_onnx
+
+# every fuzz target for FUZZ_SECONDS (600) each, FUZZ_JOBS (2) at a time: a summary of
+# executions per target, and a failure if any found something (scripts/fuzz-long)
+fuzz-long: fuzz
+	scripts/fuzz-long
 
 install: build
 	cmake --install $(BUILD)
