@@ -531,6 +531,9 @@ static int caution(limn__out *f, const rep *r, const limn_explanation *e, const 
   return 1;
 }
 
+/* The colour class of a signed effect: none for 0, which has no direction. */
+static const char *updown(double v) { return v > 0 ? "up" : v < 0 ? "down" : "zero"; }
+
 static void reasons(limn__out *f, const rep *r, size_t i) {
   if (!r->in->reasons || !r->rex)
     return;
@@ -562,7 +565,12 @@ static void reasons(limn__out *f, const rep *r, size_t i) {
              "for a decision; a model that relies on it needs review.");
     limn__puts(f, "</li>\n");
   }
-  if (!k)
+  int react = 0;
+  for (size_t j = 0; j < e->nfeatures; j++)
+    react |= e->attr[j] != 0.0;
+  if (!react)
+    limn__puts(f, "<li>None: the model does not react to any feature around this row.</li>\n");
+  else if (!k)
     limn__printf(f, "<li>No feature %s it.</li>\n", lowered ? "lowered" : "raised");
   limn__puts(f, "</ol>\n");
   limn__free(r->ctx, rs);
@@ -626,8 +634,7 @@ static void lime_section(limn__out *f, const rep *r, size_t i) {
     limn__xml(f, limn__label(&r->rc, e, j, lb, sizeof lb));
     limn__puts(f, "</td><td class=\"num\">");
     value_text(f, r, j, r->x[i * r->d + j]);
-    limn__printf(f, "</td><td class=\"num %s\">%+.3g</td><td class=\"num\">", e->attr[j] >= 0 ? "up" : "down",
-                 e->attr[j]);
+    limn__printf(f, "</td><td class=\"num %s\">%+.3g</td><td class=\"num\">", updown(e->attr[j]), e->attr[j]);
     if (e->std_error && isfinite(e->std_error[j]))
       limn__printf(f, "%.2g", e->std_error[j]);
     limn__puts(f, "</td>");
@@ -732,7 +739,7 @@ static void ig_section(limn__out *f, const rep *r, size_t i) {
     feature_cell(f, r, j);
     limn__puts(f, "</td><td class=\"num\">");
     value_text(f, r, j, r->x[i * r->d + j]);
-    limn__printf(f, "</td><td class=\"num %s\">%+.3g</td>", e->attr[j] >= 0 ? "up" : "down", e->attr[j]);
+    limn__printf(f, "</td><td class=\"num %s\">%+.3g</td>", updown(e->attr[j]), e->attr[j]);
     bar(f, e->attr[j], mx);
     limn__puts(f, "</tr>\n");
   }

@@ -14,3 +14,7 @@ M="awk -W interactive -f const.awk"
   --top 3 | sed -n '3,7p;10,11p'
 "$LIMN" explain --model-cmd "$M" --data te.csv --target diagnosis --method lime --rows 0,1 --background tr.csv \
   --format jsonl | grep -o '"weight":[^,}]*' | sort | uniq -c | sed 's/^ *//'
+# the report says the same, and a weight of 0 gets no colour (it has no direction)
+"$LIMN" report --model-cmd "$M" --data te.csv --target diagnosis --background tr.csv --rows 0 --out r.html 2>/dev/null
+grep -o '<li>None: the model does not react[^<]*' r.html
+grep -c 'class="num up">+0<' r.html
