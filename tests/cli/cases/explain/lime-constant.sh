@@ -15,6 +15,9 @@ M="awk -W interactive -f const.awk"
 "$LIMN" explain --model-cmd "$M" --data te.csv --target diagnosis --method lime --rows 0,1 --background tr.csv \
   --format jsonl | grep -o '"weight":[^,}]*' | sort | uniq -c | sed 's/^ *//'
 # the report says the same, and a weight of 0 gets no colour (it has no direction)
-"$LIMN" report --model-cmd "$M" --data te.csv --target diagnosis --background tr.csv --rows 0 --out r.html 2>/dev/null
+# (ten rows, no map, no SHAP summary: 50 rows of KernelSHAP through awk take minutes)
+head -11 te.csv >te10.csv
+"$LIMN" report --model-cmd "$M" --data te10.csv --target diagnosis --background tr.csv --background-size 10 \
+  --summary-max 0 --map none --rows 0 --out r.html 2>/dev/null
 grep -o '<li>None: the model does not react[^<]*' r.html
-grep -c 'class="num up">+0<' r.html
+grep -c 'class="num up">+0<' r.html || true
