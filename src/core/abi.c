@@ -1,0 +1,23 @@
+/* Sizes of the public structs, for bindings that lay them out themselves (the Python
+ * package checks its ctypes mirrors against these at import). */
+#include "internal.h"
+#include "limn.h"
+
+size_t limn_version_sizeof(const char *name) {
+  static const struct {
+    const char *name;
+    size_t size;
+  } t[] = {
+      {"limn_grad_opts", sizeof(limn_grad_opts)},
+      {"limn_explanation", sizeof(limn_explanation)},
+      {"limn_model_callbacks", sizeof(limn_model_callbacks)},
+      {"limn_sink", sizeof(limn_sink)},
+      {"limn_render_row", sizeof(limn_render_row)},
+      {"limn_render_opts", sizeof(limn_render_opts)},
+      {"limn_trust_opts", sizeof(limn_trust_opts)},
+  };
+  for (size_t i = 0; name && i < sizeof t / sizeof *t; i++)
+    if (!strcmp(name, t[i].name))
+      return t[i].size;
+  return 0;
+}
