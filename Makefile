@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR     ?= $(if $(CI),ON,OFF)
 CMAKE_ARGS ?=
 
-.PHONY: all setup build test test-release test-asan test-minimal demo bench bench-tsne fuzz fuzz-long install clean
+.PHONY: all setup build test test-release test-asan test-minimal demo bench bench-tsne fuzz fuzz-long python install clean
 
 all: build
 
@@ -83,6 +83,18 @@ fuzz:
 # executions per target, and a failure if any found something (scripts/fuzz-long)
 fuzz-long: fuzz
 	scripts/fuzz-long
+
+# The Python package: `import limn` from any directory afterwards, with Debian's
+# /usr/bin/python3 (python3-numpy; scripts/setup installs it). The shared library goes
+# next to the package and a limn.pth into the interpreter's site directory (the user's
+# when not root). docs/python.md.
+python: build
+	cp $(BUILD)/liblimn.so.0 python/limn/liblimn.so
+	@/usr/bin/python3 -c 'import os, site; \
+	d = site.getsitepackages()[0] if os.access(site.getsitepackages()[0], os.W_OK) else site.getusersitepackages(); \
+	os.makedirs(d, exist_ok=True); open(os.path.join(d, "limn.pth"), "w").write(os.path.abspath("python") + "\n"); \
+	print("make python: " + os.path.join(d, "limn.pth") + " -> " + os.path.abspath("python"))'
+	@cd / && /usr/bin/python3 -c 'import limn; print("import limn: " + limn.version() + " from " + limn.__file__)'
 
 install: build
 	cmake --install $(BUILD)

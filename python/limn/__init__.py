@@ -1,0 +1,311 @@
+"""limn from Python: the C library's models and explainers on numpy arrays.
+
+    import limn
+    m = limn.Model.load("bc.limn")
+    p = m.predict(X)                                 # (n, classes) float32
+    ex = limn.gradients(m, X, method="ig")          # Integrated Gradients
+    ex.weights                                       # (n, features), the model's column order
+    ex.to_json()                                     # exactly the `limn explain --format json` objects
+
+Every call runs in liblimn with the GIL released; `threads=` sets the C threads
+(results never depend on it). Errors in the library come back as limn.Error with its
+message; an exception raised by a Python model (Model.from_callable) comes back as
+itself. See docs/python.md for what is there and what is not yet.
+"""
+import ctypes as C
+import json
+import threading
+
+import numpy as np
+
+from . import _capi as L
+
+__all__ = ["Error", "Model", "Explanations", "gradients", "version"]
+
+
+class Error(RuntimeError):
+    """A failure reported by liblimn: `status` is its name (e.g. "LIMN_EPARSE")."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+def version():
+    return L.version_string().decode()
+
+
+class _Ctx:
+    """One library context for one call (its error text, its threads)."""
+
+    def __init__(self, threads=None):
+        self.p = L.ctx_create(None)
+        if not self.p:
+            raise MemoryError("limn: cannot create a context")
+        if threads is not None:
+            if int(threads) < 0:
+                raise ValueError("threads must be >= 0 (0: the library's default)")
+            L.ctx_set_threads(self.p, int(threads))
+
+    def check(self, rc, model=None):
+        if rc == 0:
+            return
+        exc = model._take_exception() if model is not None else None
+        msg = L.ctx_errmsg(self.p).decode("utf-8", "replace")
+        err = Error(L.status_name(rc).decode(), msg or L.status_name(rc).decode())
+        if exc is not None:
+            raise exc from err
+        raise err
+
+    def close(self):
+        if self.p:
+            L.ctx_free(self.p)
+            self.p = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+
+def _rows(model, X):
+    """X as a C-contiguous float32 (n, nfeatures) array; a clear error otherwise."""
+    a = np.asarray(X)
+    if a.dtype.kind not in "fiub":
+        raise TypeError("limn: rows must be numbers, got dtype %s" % a.dtype)
+    if a.ndim == 1:
+        a = a.reshape(1, -1)
+    if a.ndim != 2 or a.shape[1] != model.nfeatures:
+        raise ValueError("limn: rows must be (n, %d) for this model, got shape %s" % (model.nfeatures, a.shape))
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    if not np.isfinite(a).all():
+        i, j = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError("limn: row %d, column %d ('%s') is not finite" % (i, j, model.feature_names[j]))
+    return a
+
+
+def _fptr(a):
+    return a.ctypes.data_as(L.c_float_p)
+
+
+class Model:
+    """A model liblimn can explain. Make one with Model.load or Model.from_callable."""
+
+    def __init__(self, handle, ctx, keep=None):
+        self._p = handle
+        self._ctx = ctx  # the context the model was made in: it frees the model with it
+        self._keep = keep  # what the C model borrows (callbacks, the callable)
+        self._exc = None
+        self._lock = threading.Lock()
+        self.nfeatures = L.model_nfeatures(handle)
+        self.noutputs = L.model_noutputs(handle)
+        s = L.model_schema(handle)
+        self.feature_names = [L.schema_feature_name(s, j).decode() if s else "x%d" % j
+                              for j in range(self.nfeatures)]
+        self.output_names = [L.model_output_name(handle, k).decode() for k in range(self.noutputs)]
+        self.kind = L.model_kind(handle).decode()
+
+    @classmethod
+    def load(cls, path):
+        """A limn model file (limn train) or an XGBoost JSON model."""
+        c = _Ctx()
+        h = C.c_void_p()
+        try:
+            c.check(L.model_load(c.p, str(path).encode(), C.byref(h)))
+        except BaseException:
+            c.close()
+            raise
+        return cls(h.value, c)
+
+    @classmethod
+    def from_callable(cls, fn, feature_names, class_names):
+        """Any Python function as a classifier: fn(X) with X a float32 array (n, features)
+        returns probabilities (n, classes). limn calls it with large batches. An exception
+        it raises, a wrong shape or a non-finite value ends the limn call with that
+        exception (or a clear ValueError)."""
+        feature_names = [str(f) for f in feature_names]
+        class_names = [str(c) for c in class_names]
+        d, k = len(feature_names), len(class_names)
+        if d < 1 or k < 2:
+            raise ValueError("limn: from_callable needs at least one feature and two classes")
+        holder = {}
+
+        def predict(ud, x, n, out):
+            try:
+                X = np.ctypeslib.as_array(x, shape=(n, d)).copy()
+                P = np.asarray(fn(X), dtype=np.float64)
+                if P.shape != (n, k):
+                    raise ValueError("limn: the callable returned shape %s for %d rows, expected (%d, %d)"
+                                     % (P.shape, n, n, k))
+                if not np.isfinite(P).all():
+                    raise ValueError("limn: the callable returned a non-finite value (row %d)"
+                                     % np.argwhere(~np.isfinite(P))[0][0])
+                bad = np.abs(P.sum(axis=1) - 1) > 1e-3
+                if bad.any() or (P < 0).any() or (P > 1).any():
+                    raise ValueError("limn: the callable's row %d is not probabilities in [0, 1] summing to 1"
+                                     % int(np.argmax(bad | (P < 0).any(axis=1) | (P > 1).any(axis=1))))
+                np.ctypeslib.as_array(out, shape=(n, k))[:] = P
+                return 0
+            except BaseException as e:  # noqa: B902 (a KeyboardInterrupt must stop limn too)
+                holder["model"]._set_exception(e)
+                return 1
+
+        cb = L.ModelCallbacks()
+        cb.nfeatures, cb.noutputs = d, k
+        cb.predict = L.PREDICT_FN(predict)
+        c = _Ctx()
+        s = C.c_void_p()
+        h = C.c_void_p()
+        try:
+            c.check(L.schema_create(c.p, C.byref(s)))
+            for f in feature_names:
+                c.check(L.schema_add_numeric(c.p, s, f.encode()))
+            arr = (C.c_char_p * k)(*[x.encode() for x in class_names])
+            c.check(L.schema_set_target(c.p, s, b"class", L.TASK_CLASSIFICATION, arr, k))
+            c.check(L.model_from_callbacks(c.p, C.byref(cb), s, C.byref(h)))
+        except BaseException:
+            c.close()
+            raise
+        finally:
+            if s:
+                L.schema_free(s)
+        m = cls(h.value, c, keep=(cb, predict, fn))
+        holder["model"] = m
+        return m
+
+    def _set_exception(self, e):
+        with self._lock:
+            if self._exc is None:
+                self._exc = e
+
+    def _take_exception(self):
+        with self._lock:
+            e, self._exc = self._exc, None
+        return e
+
+    def predict(self, X, threads=None):
+        """Probabilities (classifier) or values: float32 (n, outputs)."""
+        x = _rows(self, X)
+        out = np.empty((x.shape[0], self.noutputs), dtype=np.float32)
+        with _Ctx(threads) as c:
+            c.check(L.model_predict(c.p, self._p, _fptr(x), x.shape[0], _fptr(out)), self)
+        return out
+
+    def close(self):
+        if getattr(self, "_p", None):
+            L.model_free(self._p)
+            self._p = None
+        if getattr(self, "_ctx", None):
+            self._ctx.close()
+            self._ctx = None
+
+    def __del__(self):
+        self.close()
+
+    def __repr__(self):
+        return "<limn.Model %s: %d features -> %s>" % (self.kind, self.nfeatures, ", ".join(self.output_names))
+
+
+class Explanations:
+    """n explained rows. weights (n, features) in the model's column order; outputs,
+    base_values and deltas (IG's completeness gap) per row; targets, the explained
+    output of each row."""
+
+    def __init__(self, model, x, ex, n, method, ctx):
+        self.model, self.method, self._x, self._ctx = model, method, x, ctx
+        self._ex, self._n = ex, n
+        d = model.nfeatures
+        self.weights = np.array([[ex[i].attr[j] for j in range(d)] for i in range(n)], dtype=np.float64)
+        self.outputs = np.array([ex[i].output for i in range(n)])
+        self.base_values = np.array([ex[i].base_value for i in range(n)])
+        self.deltas = np.array([ex[i].delta for i in range(n)])
+        self.targets = np.array([ex[i].target for i in range(n)], dtype=np.int64)
+
+    def to_json(self, rows=None, lines=None, reasons=4):
+        """The JSON `limn explain --format json` writes for these rows (without the CLI's
+        provenance "manifest"): row i is data row rows[i] (default i) at file line
+        lines[i] (default 0, unknown); `reasons` reason codes per row (the CLI's --reasons)."""
+        rr = (L.RenderRow * self._n)()
+        for i in range(self._n):
+            r = rows[i] if rows is not None else i
+            ln = lines[i] if lines is not None else 0
+            rr[i] = L.render_row_init(C.pointer(self._ex[i]), r, ln,
+                                      C.cast(self._x.ctypes.data + i * self._x.strides[0], L.c_float_p))
+        o = L.render_opts_default()
+        o.model = self.model._p
+        o.reasons = int(reasons)
+        chunks = []
+
+        def write(ud, data, n):
+            chunks.append(C.string_at(data, n))
+            return 0
+
+        sink = L.Sink(L.WRITE_FN(write), None)
+        with _Ctx() as c:
+            c.check(L.render_explanations(c.p, C.byref(o), rr, self._n, L.FORMAT_JSON, sink))
+        return b"".join(chunks).decode()
+
+    def to_dicts(self):
+        return json.loads(self.to_json())
+
+    def __len__(self):
+        return self._n
+
+    def __del__(self):
+        if getattr(self, "_ex", None):
+            L.explanations_free(self._ctx.p, self._ex, self._n)
+            self._ex = None
+        if getattr(self, "_ctx", None):
+            self._ctx.close()
+            self._ctx = None
+
+
+def _enum(parse, what, name):
+    v = C.c_int()
+    if parse(str(name).encode(), C.byref(v)) != 0:
+        raise ValueError("limn: unknown %s '%s'" % (what, name))
+    return v.value
+
+
+def gradients(model, X, method="gradient", target=None, space="output", steps=50, quadrature="auto",
+              baseline="zero", samples=50, noise=0.15, smooth="mean", smooth_input=False, seed=0, row_ids=None,
+              threads=None):
+    """Gradient attributions, as `limn explain --method METHOD`: method "gradient" (or
+    "saliency"), "gradxinput", "ig" (Integrated Gradients) or "smoothgrad"; target an
+    output index, None for each row's predicted class; baseline "zero" or "mean" (IG);
+    row_ids the rows' indices in their data set (SmoothGrad draws row i's noise from
+    stream row_ids[i], so a row gets the same noise alone or in any batch, as the CLI's
+    --rows does; default 0..n-1); the other options as the CLI's, with its defaults."""
+    x = _rows(model, X)
+    ids = None
+    if row_ids is not None:
+        ids = np.ascontiguousarray(row_ids, dtype=np.uintp)
+        if ids.shape != (x.shape[0],):
+            raise ValueError("limn: row_ids must hold one index per row")
+    o = L.grad_opts_default()
+    o.method = _enum(L.method_parse, "method", method)
+    if space not in L.SPACE:
+        raise ValueError("limn: space must be 'output' or 'logit'")
+    o.space = L.SPACE[space]
+    o.target = -1 if target is None else int(target)
+    o.steps = int(steps)
+    o.quadrature = _enum(L.quadrature_parse, "quadrature", quadrature)
+    if baseline not in ("zero", "mean"):
+        raise ValueError("limn: baseline must be 'zero' or 'mean' here (rows of baselines: not yet)")
+    o.baseline = 0 if baseline == "zero" else 1
+    o.samples = int(samples)
+    o.noise = float(noise)
+    o.smooth = _enum(L.smooth_parse, "smooth", smooth)
+    o.smooth_gxi = 1 if smooth_input else 0
+    o.seed = int(seed)
+    if ids is not None:
+        o.row_ids = ids.ctypes.data_as(C.POINTER(L.c_size))
+    ex = C.POINTER(L.Explanation)()
+    c = _Ctx(threads)  # it allocates the explanations: they keep it
+    try:
+        c.check(L.explain_gradients(c.p, model._p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
+    except BaseException:
+        c.close()
+        raise
+    return Explanations(model, x, ex, x.shape[0], method, c)

@@ -1,0 +1,138 @@
+"""ctypes mirror of the parts of liblimn's C API the package uses (include/limn/*.h).
+
+Every struct mirrored here is checked against the library's own sizeof at import
+(limn_version_sizeof), so a header change that the mirror misses fails loudly instead of
+corrupting memory. The library is found in this order: $LIMN_LIBRARY, liblimn.so next
+to this file (make python copies it there), the build tree (build/liblimn.so)."""
+import ctypes as C
+import os
+
+c_size = C.c_size_t
+c_float_p = C.POINTER(C.c_float)
+c_double_p = C.POINTER(C.c_double)
+
+
+def _find():
+    env = os.environ.get("LIMN_LIBRARY")
+    if env:
+        return env
+    here = os.path.dirname(os.path.abspath(__file__))
+    for p in (os.path.join(here, "liblimn.so"),
+              os.path.join(here, "..", "..", "build", "liblimn.so")):
+        if os.path.exists(p):
+            return p
+    raise ImportError("limn: liblimn.so not found (run `make python`, or set LIMN_LIBRARY to its path)")
+
+
+# CDLL releases the GIL around every call: C work runs while other Python threads do.
+lib = C.CDLL(_find())
+
+
+class GradOpts(C.Structure):
+    _fields_ = [("method", C.c_int), ("space", C.c_int), ("target", C.c_long),
+                ("targets", C.POINTER(C.c_long)), ("steps", c_size), ("quadrature", C.c_int),
+                ("baseline", C.c_int), ("baseline_rows", c_float_p), ("nbaseline_rows", c_size),
+                ("stats", C.c_void_p), ("samples", c_size), ("noise", C.c_double), ("smooth", C.c_int),
+                ("smooth_gxi", C.c_int), ("seed", C.c_uint64), ("row_ids", C.POINTER(c_size)),
+                ("noise_eps", c_float_p), ("noise_sigma", c_double_p)]
+
+
+class Explanation(C.Structure):
+    _fields_ = [("row", c_size), ("method", C.c_int), ("space", C.c_int), ("target", c_size),
+                ("output", C.c_double), ("base_value", C.c_double), ("delta", C.c_double),
+                ("finite_differences", C.c_int), ("nsegments", c_size), ("nfeatures", c_size),
+                ("attr", c_double_p), ("nslots", c_size), ("slot_attr", c_double_p),
+                ("intercept", C.c_double), ("score", C.c_double), ("local_pred", C.c_double),
+                ("selected", C.POINTER(C.c_ubyte)), ("std_error", c_double_p), ("bin", C.POINTER(C.c_long)),
+                ("num_samples", c_size), ("seed", C.c_uint64), ("estimator", C.c_int), ("link", C.c_int)]
+
+
+PREDICT_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, c_float_p, c_size, c_float_p)
+LOGITS_FN = PREDICT_FN
+VJP_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, c_float_p, c_size, c_float_p, C.c_int, c_float_p)
+DESTROY_FN = C.CFUNCTYPE(None, C.c_void_p)
+
+
+class ModelCallbacks(C.Structure):
+    _fields_ = [("nfeatures", c_size), ("noutputs", c_size), ("predict", PREDICT_FN), ("logits", LOGITS_FN),
+                ("vjp", VJP_FN), ("destroy", DESTROY_FN), ("ud", C.c_void_p)]
+
+
+WRITE_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, C.POINTER(C.c_char), c_size)
+
+
+class Sink(C.Structure):
+    _fields_ = [("write", WRITE_FN), ("ud", C.c_void_p)]
+
+
+class RenderRow(C.Structure):
+    _fields_ = [("ex", C.POINTER(Explanation)), ("data_row", c_size), ("line", c_size), ("x", c_float_p),
+                ("infidelity", C.c_double), ("sensitivity", C.c_double), ("stability", C.c_double)]
+
+
+class TrustOpts(C.Structure):
+    _fields_ = [("min_score", C.c_double), ("max_gap", C.c_double), ("min_change", C.c_double),
+                ("max_cancel", C.c_double), ("max_delta", C.c_double), ("max_se", C.c_double)]
+
+
+class RenderOpts(C.Structure):
+    _fields_ = [("model", C.c_void_p), ("method_desc", C.c_char_p), ("manifest", C.c_void_p), ("top", c_size),
+                ("image_w", c_size), ("image_h", c_size), ("background", C.c_void_p), ("discretizer", C.c_int),
+                ("reasons", c_size), ("favourable", C.c_long), ("shap_plot", C.c_int), ("trust", TrustOpts),
+                ("protected_cols", C.POINTER(C.c_char_p)), ("nprotected", c_size)]
+
+
+def _sig(name, res, *args):
+    f = getattr(lib, name)
+    f.restype = res
+    f.argtypes = list(args)
+    return f
+
+
+P = C.c_void_p
+abi_sizeof = _sig("limn_version_sizeof", c_size, C.c_char_p)
+ctx_create = _sig("limn_ctx_create", P, P)
+ctx_free = _sig("limn_ctx_free", None, P)
+ctx_errmsg = _sig("limn_ctx_errmsg", C.c_char_p, P)
+ctx_set_threads = _sig("limn_ctx_set_threads", C.c_int, P, C.c_int)
+status_name = _sig("limn_status_name", C.c_char_p, C.c_int)
+version_string = _sig("limn_version", C.c_char_p)
+model_load = _sig("limn_model_load", C.c_int, P, C.c_char_p, C.POINTER(P))
+model_load_onnx = _sig("limn_model_load_onnx", C.c_int, P, C.c_char_p, P, C.c_int, C.POINTER(P))
+model_free = _sig("limn_model_free", None, P)
+model_nfeatures = _sig("limn_model_nfeatures", c_size, P)
+model_noutputs = _sig("limn_model_noutputs", c_size, P)
+model_schema = _sig("limn_model_schema", P, P)
+model_output_name = _sig("limn_model_output_name", C.c_char_p, P, c_size)
+model_kind = _sig("limn_model_kind", C.c_char_p, P)
+model_predict = _sig("limn_model_predict", C.c_int, P, P, P, c_size, c_float_p)
+model_from_callbacks = _sig("limn_model_from_callbacks", C.c_int, P, C.POINTER(ModelCallbacks), P, C.POINTER(P))
+schema_create = _sig("limn_schema_create", C.c_int, P, C.POINTER(P))
+schema_free = _sig("limn_schema_free", None, P)
+schema_add_numeric = _sig("limn_schema_add_numeric", C.c_int, P, P, C.c_char_p)
+schema_set_target = _sig("limn_schema_set_target", C.c_int, P, P, C.c_char_p, C.c_int, C.POINTER(C.c_char_p),
+                         c_size)
+schema_feature_name = _sig("limn_schema_feature_name", C.c_char_p, P, c_size)
+method_parse = _sig("limn_method_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
+quadrature_parse = _sig("limn_quadrature_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
+smooth_parse = _sig("limn_smooth_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
+grad_opts_default = _sig("limn_grad_opts_default", GradOpts)
+explain_gradients = _sig("limn_explain_gradients", C.c_int, P, P, P, c_size, C.POINTER(GradOpts),
+                         C.POINTER(C.POINTER(Explanation)))
+explanations_free = _sig("limn_explanations_free", None, P, C.POINTER(Explanation), c_size)
+render_opts_default = _sig("limn_render_opts_default", RenderOpts)
+render_row_init = _sig("limn_render_row_init", RenderRow, C.POINTER(Explanation), c_size, c_size, c_float_p)
+render_explanations = _sig("limn_render_explanations", C.c_int, P, C.POINTER(RenderOpts), C.POINTER(RenderRow),
+                           c_size, C.c_int, Sink)
+set_cancel = _sig("limn_ctx_set_cancel", None, P, P, P)
+
+for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_explanation", Explanation),
+                    ("limn_model_callbacks", ModelCallbacks), ("limn_sink", Sink), ("limn_render_row", RenderRow),
+                    ("limn_render_opts", RenderOpts), ("limn_trust_opts", TrustOpts)):
+    if abi_sizeof(_name.encode()) != C.sizeof(_cls):
+        raise ImportError("limn: the library's %s is %d bytes, this package's mirror %d: they come from different "
+                          "versions" % (_name, abi_sizeof(_name.encode()), C.sizeof(_cls)))
+
+TASK_CLASSIFICATION = 0
+FORMAT_JSON = 1
+SPACE = {"output": 0, "logit": 1}

@@ -1,0 +1,161 @@
+"""The Python package against the command line (the same library: the same numbers)
+and against plain numpy. Run by `make test` (ctest: python) with LIMN_LIBRARY (the
+shared library), LIMN_CLI (the limn program) and LIMN_SOURCE (the source tree) set."""
+import csv
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import limn
+
+SRC = os.environ.get("LIMN_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
+CLI = os.environ.get("LIMN_CLI", os.path.join(SRC, "build", "limn"))
+
+
+def cli(*args, cwd):
+    r = subprocess.run([CLI] + list(args), cwd=cwd, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+@pytest.fixture(scope="module")
+def bc(tmp_path_factory):
+    """The breast-cancer split and limn's MLP trained on it, made by the CLI."""
+    d = tmp_path_factory.mktemp("bc")
+    cli("split", "--data", os.path.join(SRC, "data", "breast_cancer.csv"), "--stratify", "diagnosis", "--seed", "0",
+        "--train", "tr.csv", "--test", "te.csv", cwd=d)
+    cli("train", "--data", "tr.csv", "--target", "diagnosis", "--out", "bc.limn", "--threads", "1", cwd=d)
+    with open(d / "te.csv") as f:
+        rows = list(csv.reader(f))
+    X = np.array([[float(v) for v in r[:30]] for r in rows[1:]], dtype=np.float32)
+    return d, limn.Model.load(d / "bc.limn"), X
+
+
+def test_model_identity(bc):
+    d, m, X = bc
+    assert m.nfeatures == 30 and m.noutputs == 2
+    assert m.output_names == ["malignant", "benign"]
+    assert m.feature_names[0] == "mean radius"
+
+
+def test_predict_equals_cli(bc):
+    d, m, X = bc
+    lines = cli("predict", "--model", "bc.limn", "--data", "te.csv", cwd=d).splitlines()
+    want = np.array([[np.float32(v) for v in ln.split(",")] for ln in lines[1:]], dtype=np.float32)
+    assert np.array_equal(m.predict(X), want)  # bit for bit: the CLI prints round-trip floats
+    assert np.array_equal(m.predict(X, threads=1), m.predict(X, threads=2))
+
+
+def strip(objs):
+    for o in objs:
+        o.pop("manifest", None)
+    return objs
+
+
+@pytest.mark.parametrize("method,extra", [("gradient", []), ("gradxinput", []), ("ig", []),
+                                          ("ig", ["--quadrature", "gausslegendre", "--steps", "20"]),
+                                          ("smoothgrad", ["--seed", "7", "--samples", "30"])])
+def test_gradients_json_equals_cli(bc, method, extra):
+    d, m, X = bc
+    rows = [0, 3, 17]
+    got = cli("explain", "--model", "bc.limn", "--data", "te.csv", "--rows", ",".join(map(str, rows)), "--method",
+              method, "--format", "json", *extra, cwd=d)
+    kw = {}
+    if "--quadrature" in extra:
+        kw = {"quadrature": "gausslegendre", "steps": 20}
+    if "--seed" in extra:
+        kw = {"seed": 7, "samples": 30, "row_ids": rows}
+    ex = limn.gradients(m, X[rows], method=method, **kw)
+    mine = ex.to_json(rows=rows, lines=[r + 2 for r in rows])
+    assert strip(json.loads(mine)) == strip(json.loads(got))
+    assert ex.weights.shape == (3, 30)
+    # the weights are the JSON's, in the model's column order
+    for i, o in enumerate(json.loads(mine)):
+        for f in o["features"]:
+            assert ex.weights[i, f["index"]] == f["weight"]
+
+
+def test_ig_completeness(bc):
+    d, m, X = bc
+    ex = limn.gradients(m, X[:5], method="ig", quadrature="exact")
+    p = m.predict(X[:5]).astype(np.float64)
+    change = p[np.arange(5), ex.targets] - ex.base_values
+    assert np.allclose(ex.weights.sum(axis=1), change, atol=1e-6)
+    assert np.all(np.abs(ex.deltas) < 1e-6)
+
+
+def test_array_layouts(bc):
+    d, m, X = bc
+    want = m.predict(X[:6])
+    assert np.array_equal(m.predict(np.asfortranarray(X[:6])), want)
+    assert np.array_equal(m.predict(X[:6].astype(np.float64)), want)
+    wide = np.zeros((6, 60), dtype=np.float32)
+    wide[:, ::2] = X[:6]
+    assert np.array_equal(m.predict(wide[:, ::2]), want)  # a non-contiguous view
+    assert m.predict(X[0]).shape == (1, 2)  # one row
+    with pytest.raises(ValueError, match=r"rows must be \(n, 30\)"):
+        m.predict(X[:, :29])
+    with pytest.raises(TypeError, match="must be numbers"):
+        m.predict(np.array([["a"] * 30]))
+    bad = X[:2].copy()
+    bad[1, 4] = np.nan
+    with pytest.raises(ValueError, match=r"row 1, column 4 \('mean smoothness'\) is not finite"):
+        m.predict(bad)
+
+
+def test_library_errors():
+    with pytest.raises(limn.Error, match="cannot open") as e:
+        limn.Model.load("/nonexistent/model.limn")
+    assert e.value.status == "LIMN_EIO"
+
+
+def logistic(X):
+    p = 1 / (1 + np.exp(-(X[:, 0] - 15)))
+    return np.stack([p, 1 - p], axis=1)
+
+
+def test_callable_model(bc):
+    d, m, X = bc
+    f = limn.Model.from_callable(logistic, m.feature_names, ["malignant", "benign"])
+    assert np.allclose(f.predict(X[:10]), logistic(X[:10].astype(np.float64)), atol=1e-7)
+    # the same model behind the library: its own predict as the callable gives the same numbers
+    g = limn.Model.from_callable(lambda A: m.predict(A), m.feature_names, m.output_names)
+    assert np.array_equal(g.predict(X), m.predict(X))
+    # IG through finite differences on the callable: completeness holds to the rule's error
+    ex = limn.gradients(f, X[:3], method="ig", steps=200)
+    assert json.loads(ex.to_json())[0]["finite_differences"] is True
+    p = logistic(X[:3].astype(np.float64))
+    base = logistic(np.zeros((1, 30)))[0]
+    change = p[np.arange(3), ex.targets] - base[ex.targets]
+    assert np.allclose(ex.weights.sum(axis=1), change, atol=1e-3)
+
+
+@pytest.mark.parametrize("fn,exc,text", [
+    (lambda A: 1 / 0, ZeroDivisionError, "division by zero"),
+    (lambda A: np.ones((len(A), 3)) / 3, ValueError, r"returned shape \(\d+, 3\)"),
+    (lambda A: np.full((len(A), 2), np.nan), ValueError, "non-finite"),
+    (lambda A: np.full((len(A), 2), 0.7), ValueError, "not probabilities"),
+    (lambda A: np.full((len(A), 2), [1.5, -0.5]), ValueError, "not probabilities"),
+])
+def test_callable_failures(bc, fn, exc, text):
+    d, m, X = bc
+    f = limn.Model.from_callable(fn, m.feature_names, m.output_names)
+    with pytest.raises(exc, match=text) as e:
+        f.predict(X[:4])
+    assert isinstance(e.value.__cause__, limn.Error)  # what the library said, chained
+    with pytest.raises(exc, match=text):
+        limn.gradients(f, X[:2], method="ig")
+    # the model still works for the next call once the callable behaves
+    ok = limn.Model.from_callable(logistic, m.feature_names, m.output_names)
+    assert ok.predict(X[:1]).shape == (1, 2)
+
+
+def test_bad_options(bc):
+    d, m, X = bc
+    with pytest.raises(ValueError, match="unknown method 'lrp'"):
+        limn.gradients(m, X[:1], method="lrp")
+    with pytest.raises(limn.Error, match="output 5 does not exist"):
+        limn.gradients(m, X[:1], method="ig", target=5)
