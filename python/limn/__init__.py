@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _capi as L
 
-__all__ = ["Error", "Model", "Explanations", "gradients", "version"]
+__all__ = ["Error", "Model", "Explanations", "gradients", "lime", "version"]
 
 
 class Error(RuntimeError):
@@ -212,8 +212,9 @@ class Explanations:
     base_values and deltas (IG's completeness gap) per row; targets, the explained
     output of each row."""
 
-    def __init__(self, model, x, ex, n, method, ctx):
+    def __init__(self, model, x, ex, n, method, ctx, background=None, discretizer=0):
         self.model, self.method, self._x, self._ctx = model, method, x, ctx
+        self._bg, self._disc = background, discretizer  # LIME's labels come from them
         self._ex, self._n = ex, n
         d = model.nfeatures
         self.weights = np.array([[ex[i].attr[j] for j in range(d)] for i in range(n)], dtype=np.float64)
@@ -221,6 +222,12 @@ class Explanations:
         self.base_values = np.array([ex[i].base_value for i in range(n)])
         self.deltas = np.array([ex[i].delta for i in range(n)])
         self.targets = np.array([ex[i].target for i in range(n)], dtype=np.int64)
+        if method == "lime":  # the surrogate's figures, and its standard errors (NaN: not selected)
+            self.intercepts = np.array([ex[i].intercept for i in range(n)])
+            self.scores = np.array([ex[i].score for i in range(n)])
+            self.local_predictions = np.array([ex[i].local_pred for i in range(n)])
+            self.std_errors = np.array([[ex[i].std_error[j] if ex[i].selected[j] else np.nan for j in range(d)]
+                                        for i in range(n)])
 
     def to_json(self, rows=None, lines=None, reasons=4):
         """The JSON `limn explain --format json` writes for these rows (without the CLI's
@@ -235,6 +242,8 @@ class Explanations:
         o = L.render_opts_default()
         o.model = self.model._p
         o.reasons = int(reasons)
+        if self._bg is not None:
+            o.background, o.discretizer = self._bg.p, self._disc
         chunks = []
 
         def write(ud, data, n):
@@ -309,3 +318,80 @@ def gradients(model, X, method="gradient", target=None, space="output", steps=50
         c.close()
         raise
     return Explanations(model, x, ex, x.shape[0], method, c)
+
+
+class _Stats:
+    """Training statistics LIME samples from: the model's own (borrowed) or computed
+    from background rows (owned)."""
+
+    def __init__(self, model, background, labels):
+        self.p, self._ctx, self._owned = None, None, False
+        if background is None:
+            self.p = L.model_stats(model._p)
+            if not self.p:
+                raise ValueError("limn: the model stores no training statistics: give background= (training rows)")
+            self._model = model  # keep the borrowed statistics' owner alive
+            return
+        b = _rows(model, background)
+        y = None
+        if labels is not None:
+            y = np.ascontiguousarray(labels, dtype=np.float32)
+            if y.shape != (b.shape[0],):
+                raise ValueError("limn: background_labels must hold one class index per background row")
+        self._ctx = _Ctx()
+        ds, st = C.c_void_p(), C.c_void_p()
+        try:
+            self._ctx.check(L.dataset_from_arrays(self._ctx.p, L.model_schema(model._p), _fptr(b),
+                                                  _fptr(y) if y is not None else None, b.shape[0], C.byref(ds)))
+            self._ctx.check(L.stats_compute(self._ctx.p, ds, C.byref(st)))
+        finally:
+            if ds:
+                L.dataset_free(ds)
+        self.p, self._owned = st.value, True
+
+    def __del__(self):
+        if getattr(self, "_owned", False) and self.p:
+            L.stats_free(self.p)
+            self.p = None
+        if getattr(self, "_ctx", None):
+            self._ctx.close()
+
+
+def lime(model, X, background=None, background_labels=None, num_features=10, num_samples="auto",
+         discretizer="quartile", kernel_width=0.0, feature_selection="auto", sample_around_instance=False,
+         target=None, compat=False, seed=0, row_ids=None, threads=None):
+    """LIME, as `limn explain --method lime`: a weighted linear surrogate fitted to the
+    model's answers around each row. background: training rows (n, features) whose
+    statistics LIME samples from (default: those the model stores), with
+    background_labels (class indices) for the entropy discretizer; discretizer
+    "quartile", "decile", "entropy" or "none" (continuous); num_samples "auto" (65 536
+    with limn's estimator on up to 64 features, else 5000) or a number; compat=True for
+    lime's own i.i.d. estimator; row_ids as in gradients(). The other options as the
+    CLI's, with its defaults. Explanations add intercepts, scores (weighted R^2),
+    local_predictions and std_errors."""
+    x = _rows(model, X)
+    st = _Stats(model, background, background_labels)
+    o = L.lime_opts_default()
+    o.num_features = min(int(num_features), model.nfeatures)  # the CLI's default 10, on narrow data
+    o.num_samples = 0 if num_samples == "auto" else int(num_samples)
+    o.discretizer = _enum(L.discretizer_parse, "discretizer", discretizer)
+    o.kernel_width = float(kernel_width)
+    o.selection = _enum(L.selection_parse, "feature selection", feature_selection)
+    o.sample_around_instance = 1 if sample_around_instance else 0
+    o.target = -1 if target is None else int(target)
+    o.compat = 1 if compat else 0
+    o.seed = int(seed)
+    ids = None
+    if row_ids is not None:
+        ids = np.ascontiguousarray(row_ids, dtype=np.uintp)
+        if ids.shape != (x.shape[0],):
+            raise ValueError("limn: row_ids must hold one index per row")
+        o.row_ids = ids.ctypes.data_as(C.POINTER(L.c_size))
+    ex = C.POINTER(L.Explanation)()
+    c = _Ctx(threads)
+    try:
+        c.check(L.explain_lime(c.p, model._p, st.p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
+    except BaseException:
+        c.close()
+        raise
+    return Explanations(model, x, ex, x.shape[0], "lime", c, background=st, discretizer=o.discretizer)

@@ -37,6 +37,13 @@ class GradOpts(C.Structure):
                 ("noise_eps", c_float_p), ("noise_sigma", c_double_p)]
 
 
+class LimeOpts(C.Structure):
+    _fields_ = [("num_features", c_size), ("num_samples", c_size), ("discretizer", C.c_int),
+                ("kernel_width", C.c_double), ("selection", C.c_int), ("sample_around_instance", C.c_int),
+                ("ridge_alpha", C.c_double), ("target", C.c_long), ("targets", C.POINTER(C.c_long)),
+                ("compat", C.c_int), ("seed", C.c_uint64), ("row_ids", C.POINTER(c_size))]
+
+
 class Explanation(C.Structure):
     _fields_ = [("row", c_size), ("method", C.c_int), ("space", C.c_int), ("target", c_size),
                 ("output", C.c_double), ("base_value", C.c_double), ("delta", C.c_double),
@@ -125,8 +132,18 @@ render_row_init = _sig("limn_render_row_init", RenderRow, C.POINTER(Explanation)
 render_explanations = _sig("limn_render_explanations", C.c_int, P, C.POINTER(RenderOpts), C.POINTER(RenderRow),
                            c_size, C.c_int, Sink)
 set_cancel = _sig("limn_ctx_set_cancel", None, P, P, P)
+lime_opts_default = _sig("limn_lime_opts_default", LimeOpts)
+explain_lime = _sig("limn_explain_lime", C.c_int, P, P, P, P, c_size, C.POINTER(LimeOpts),
+                    C.POINTER(C.POINTER(Explanation)))
+discretizer_parse = _sig("limn_discretizer_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
+selection_parse = _sig("limn_selection_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
+model_stats = _sig("limn_model_stats", P, P)
+dataset_from_arrays = _sig("limn_dataset_from_arrays", C.c_int, P, P, c_float_p, c_float_p, c_size, C.POINTER(P))
+dataset_free = _sig("limn_dataset_free", None, P)
+stats_compute = _sig("limn_stats_compute", C.c_int, P, P, C.POINTER(P))
+stats_free = _sig("limn_stats_free", None, P)
 
-for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_explanation", Explanation),
+for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), ("limn_explanation", Explanation),
                     ("limn_model_callbacks", ModelCallbacks), ("limn_sink", Sink), ("limn_render_row", RenderRow),
                     ("limn_render_opts", RenderOpts), ("limn_trust_opts", TrustOpts)):
     if abi_sizeof(_name.encode()) != C.sizeof(_cls):
