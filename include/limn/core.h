@@ -112,7 +112,8 @@ LIMN_API void limn_ctx_clear_error(limn_ctx *ctx);
  * depend on this number. Returns LIMN_EINVAL for a negative value. */
 LIMN_API int limn_ctx_set_threads(limn_ctx *ctx, int nthreads);
 LIMN_API int limn_ctx_threads(const limn_ctx *ctx);
-/* sizeof the public struct of that name ("limn_grad_opts", "limn_lime_opts", "limn_explanation",
+/* sizeof the public struct of that name ("limn_grad_opts", "limn_lime_opts", "limn_shap_opts",
+ * "limn_explanation",
  * "limn_model_callbacks", "limn_sink", "limn_render_row", "limn_render_opts",
  * "limn_trust_opts"), 0 for another name: bindings that mirror a struct check their
  * layout against it. */

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _capi as L
 
-__all__ = ["Error", "Model", "Explanations", "gradients", "lime", "version"]
+__all__ = ["Error", "Model", "Explanations", "gradients", "lime", "shap", "version"]
 
 
 class Error(RuntimeError):
@@ -222,6 +222,8 @@ class Explanations:
         self.base_values = np.array([ex[i].base_value for i in range(n)])
         self.deltas = np.array([ex[i].delta for i in range(n)])
         self.targets = np.array([ex[i].target for i in range(n)], dtype=np.int64)
+        if method == "shap":  # standard errors of sampled estimates (0: exact)
+            self.std_errors = np.array([[ex[i].std_error[j] for j in range(d)] for i in range(n)])
         if method == "lime":  # the surrogate's figures, and its standard errors (NaN: not selected)
             self.intercepts = np.array([ex[i].intercept for i in range(n)])
             self.scores = np.array([ex[i].score for i in range(n)])
@@ -395,3 +397,43 @@ def lime(model, X, background=None, background_labels=None, num_features=10, num
         c.close()
         raise
     return Explanations(model, x, ex, x.shape[0], "lime", c, background=st, discretizer=o.discretizer)
+
+
+def shap(model, X, background, estimator="auto", nsamples="auto", link="identity", space="output", target=None,
+         tolerance=0.0, seed=0, row_ids=None, threads=None):
+    """Shapley values, as `limn explain --method shap`: the interventional game over the
+    background rows (n_background, features; the CLI samples at most --background-size
+    = 100 of its file, so pass the rows you want used), estimator "auto" (exact up to 12
+    varying players, else kernel), "exact", "kernel", "permutation", "sampling", or
+    "tree" / "tree-interventional" for tree ensembles; nsamples "auto" or a budget;
+    link "identity" or "logit"; tolerance a target standard error (0: one attempt); the
+    rest as the CLI's. Explanations add std_errors (0 when exact); base_values hold
+    v(empty) and deltas the efficiency gap."""
+    x = _rows(model, X)
+    bg = _rows(model, background)
+    o = L.shap_opts_default()
+    o.estimator = _enum(L.shap_estimator_parse, "estimator", estimator)
+    o.nsamples = 0 if nsamples == "auto" else int(nsamples)
+    o.link = _enum(L.link_parse, "link", link)
+    if space not in L.SPACE:
+        raise ValueError("limn: space must be 'output' or 'logit'")
+    o.space = L.SPACE[space]
+    o.target = -1 if target is None else int(target)
+    o.background = _fptr(bg)
+    o.nbackground = bg.shape[0]
+    o.tolerance = float(tolerance)
+    o.seed = int(seed)
+    ids = None
+    if row_ids is not None:
+        ids = np.ascontiguousarray(row_ids, dtype=np.uintp)
+        if ids.shape != (x.shape[0],):
+            raise ValueError("limn: row_ids must hold one index per row")
+        o.row_ids = ids.ctypes.data_as(C.POINTER(L.c_size))
+    ex = C.POINTER(L.Explanation)()
+    c = _Ctx(threads)
+    try:
+        c.check(L.explain_shap(c.p, model._p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
+    except BaseException:
+        c.close()
+        raise
+    return Explanations(model, x, ex, x.shape[0], "shap", c)

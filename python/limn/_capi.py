@@ -44,6 +44,13 @@ class LimeOpts(C.Structure):
                 ("compat", C.c_int), ("seed", C.c_uint64), ("row_ids", C.POINTER(c_size))]
 
 
+class ShapOpts(C.Structure):
+    _fields_ = [("estimator", C.c_int), ("nsamples", c_size), ("link", C.c_int), ("space", C.c_int),
+                ("target", C.c_long), ("targets", C.POINTER(C.c_long)), ("background", c_float_p),
+                ("nbackground", c_size), ("exact_max", c_size), ("tolerance", C.c_double), ("seed", C.c_uint64),
+                ("row_ids", C.POINTER(c_size)), ("groups", C.POINTER(c_size)), ("ngroups", c_size)]
+
+
 class Explanation(C.Structure):
     _fields_ = [("row", c_size), ("method", C.c_int), ("space", C.c_int), ("target", c_size),
                 ("output", C.c_double), ("base_value", C.c_double), ("delta", C.c_double),
@@ -142,8 +149,13 @@ dataset_from_arrays = _sig("limn_dataset_from_arrays", C.c_int, P, P, c_float_p,
 dataset_free = _sig("limn_dataset_free", None, P)
 stats_compute = _sig("limn_stats_compute", C.c_int, P, P, C.POINTER(P))
 stats_free = _sig("limn_stats_free", None, P)
+shap_opts_default = _sig("limn_shap_opts_default", ShapOpts)
+explain_shap = _sig("limn_explain_shap", C.c_int, P, P, P, c_size, C.POINTER(ShapOpts),
+                    C.POINTER(C.POINTER(Explanation)))
+shap_estimator_parse = _sig("limn_shap_estimator_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
+link_parse = _sig("limn_link_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
 
-for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), ("limn_explanation", Explanation),
+for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), ("limn_shap_opts", ShapOpts), ("limn_explanation", Explanation),
                     ("limn_model_callbacks", ModelCallbacks), ("limn_sink", Sink), ("limn_render_row", RenderRow),
                     ("limn_render_opts", RenderOpts), ("limn_trust_opts", TrustOpts)):
     if abi_sizeof(_name.encode()) != C.sizeof(_cls):

@@ -10,6 +10,7 @@ size_t limn_version_sizeof(const char *name) {
   } t[] = {
       {"limn_grad_opts", sizeof(limn_grad_opts)},
       {"limn_lime_opts", sizeof(limn_lime_opts)},
+      {"limn_shap_opts", sizeof(limn_shap_opts)},
       {"limn_explanation", sizeof(limn_explanation)},
       {"limn_model_callbacks", sizeof(limn_model_callbacks)},
       {"limn_sink", sizeof(limn_sink)},

@@ -203,3 +203,23 @@ def test_lime_callable_equals_library_model(bc):
     b = limn.lime(g, X[:3], background=B, num_samples=5000)
     assert np.array_equal(a.weights, b.weights) and np.array_equal(a.intercepts, b.intercepts)
     assert a.to_json() == b.to_json()
+
+
+@pytest.mark.parametrize("extra,kw", [
+    (["--estimator", "kernel"], {"estimator": "kernel"}),
+    (["--estimator", "sampling", "--seed", "5"], {"estimator": "sampling", "seed": 5}),
+    (["--estimator", "permutation", "--link", "logit"], {"estimator": "permutation", "link": "logit"}),
+])
+def test_shap_json_equals_cli(bc, extra, kw):
+    d, m, X = bc
+    with open(d / "tr.csv") as f:
+        head = [next(f) for _ in range(41)]  # 40 rows: under --background-size, so the CLI uses them all
+    (d / "bg40.csv").write_text("".join(head))
+    B = np.array([[float(v) for v in ln.strip().split(",")[:30]] for ln in head[1:]], dtype=np.float32)
+    rows = [0, 9]
+    got = cli("explain", "--model", "bc.limn", "--data", "te.csv", "--rows", "0,9", "--method", "shap",
+              "--background", "bg40.csv", "--format", "json", *extra, cwd=d)
+    ex = limn.shap(m, X[rows], B, row_ids=rows, **kw)
+    assert strip(json.loads(ex.to_json(rows=rows, lines=[r + 2 for r in rows]))) == strip(json.loads(got))
+    # efficiency: the values share out the change from the background's mean output
+    assert np.allclose(ex.weights.sum(axis=1) - (ex.outputs - ex.base_values), ex.deltas, atol=1e-9)
