@@ -14,6 +14,7 @@ itself. See docs/python.md for what is there and what is not yet.
 """
 import ctypes as C
 import json
+import signal
 import threading
 
 import numpy as np
@@ -56,6 +57,38 @@ class _Ctx:
         if exc is not None:
             raise exc from err
         raise err
+
+    def run(self, call, model=None):
+        """call() (a library call returning a status) with Ctrl-C wired to the library's
+        cancel hook: in the main thread a SIGINT only sets a flag while C works, the
+        library polls it between blocks of work (LIME's rows, SHAP's coalitions,
+        t-SNE's iterations, training's epochs) and stops with LIMN_ECANCELED, and the
+        KeyboardInterrupt is raised here, from that error."""
+        if threading.current_thread() is not threading.main_thread():
+            return self.check(call(), model)
+        hit = []
+
+        def on_sigint(signum, frame):
+            hit.append(signum)
+
+        def cancel(ud):
+            return 1 if hit else 0
+
+        hook = L.CANCEL_FN(cancel)
+        old = signal.signal(signal.SIGINT, on_sigint)
+        L.set_cancel(self.p, C.cast(hook, C.c_void_p), None)
+        try:
+            rc = call()
+        finally:
+            L.set_cancel(self.p, None, None)
+            signal.signal(signal.SIGINT, old)
+        if hit:
+            try:
+                self.check(rc, model)
+            except Error as e:
+                raise KeyboardInterrupt("limn: interrupted (%s)" % e) from e
+            raise KeyboardInterrupt("limn: interrupted after the work was done")
+        self.check(rc, model)
 
     def close(self):
         if self.p:
@@ -189,7 +222,7 @@ class Model:
         x = _rows(self, X)
         out = np.empty((x.shape[0], self.noutputs), dtype=np.float32)
         with _Ctx(threads) as c:
-            c.check(L.model_predict(c.p, self._p, _fptr(x), x.shape[0], _fptr(out)), self)
+            c.run(lambda: L.model_predict(c.p, self._p, _fptr(x), x.shape[0], _fptr(out)), self)
         return out
 
     def close(self):
@@ -315,7 +348,7 @@ def gradients(model, X, method="gradient", target=None, space="output", steps=50
     ex = C.POINTER(L.Explanation)()
     c = _Ctx(threads)  # it allocates the explanations: they keep it
     try:
-        c.check(L.explain_gradients(c.p, model._p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
+        c.run(lambda: L.explain_gradients(c.p, model._p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
     except BaseException:
         c.close()
         raise
@@ -392,7 +425,7 @@ def lime(model, X, background=None, background_labels=None, num_features=10, num
     ex = C.POINTER(L.Explanation)()
     c = _Ctx(threads)
     try:
-        c.check(L.explain_lime(c.p, model._p, st.p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
+        c.run(lambda: L.explain_lime(c.p, model._p, st.p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
     except BaseException:
         c.close()
         raise
@@ -432,7 +465,7 @@ def shap(model, X, background, estimator="auto", nsamples="auto", link="identity
     ex = C.POINTER(L.Explanation)()
     c = _Ctx(threads)
     try:
-        c.check(L.explain_shap(c.p, model._p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
+        c.run(lambda: L.explain_shap(c.p, model._p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
     except BaseException:
         c.close()
         raise

@@ -73,6 +73,7 @@ class ModelCallbacks(C.Structure):
 
 
 WRITE_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, C.POINTER(C.c_char), c_size)
+CANCEL_FN = C.CFUNCTYPE(C.c_int, C.c_void_p)
 
 
 class Sink(C.Structure):

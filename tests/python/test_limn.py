@@ -5,6 +5,7 @@ import csv
 import json
 import os
 import subprocess
+import threading
 
 import numpy as np
 import pytest
@@ -223,3 +224,21 @@ def test_shap_json_equals_cli(bc, extra, kw):
     assert strip(json.loads(ex.to_json(rows=rows, lines=[r + 2 for r in rows]))) == strip(json.loads(got))
     # efficiency: the values share out the change from the background's mean output
     assert np.allclose(ex.weights.sum(axis=1) - (ex.outputs - ex.base_values), ex.deltas, atol=1e-9)
+
+
+def test_ctrl_c_cancels_c_work(bc):
+    """A SIGINT during long C work (LIME on many rows) stops it through the library's
+    cancel hook: KeyboardInterrupt, caused by the library's LIMN_ECANCELED (had the
+    work run to its end, there would be no such cause)."""
+    import signal
+    d, m, X = bc
+    many = np.repeat(X, 20, axis=0)  # 2840 rows: tens of seconds of LIME
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt) as e:
+            limn.lime(m, many, threads=1)
+    finally:
+        timer.cancel()
+    assert isinstance(e.value.__cause__, limn.Error) and e.value.__cause__.status == "LIMN_ECANCELED"
+    assert limn.lime(m, X[:1]).weights.shape == (1, 30)  # and the next call works
