@@ -207,6 +207,40 @@ class Model:
         holder["model"] = m
         return m
 
+    @classmethod
+    def from_sklearn(cls, est, feature_names=None, target_name="class"):
+        """A fitted scikit-learn estimator. An MLPClassifier / MLPRegressor, or a Pipeline
+        of a StandardScaler and one, becomes a native limn MLP (the exporter's logic:
+        exact gradients, exact IG, the speed of C); any other classifier with
+        predict_proba a callable model (Model.from_callable). feature_names default to
+        the estimator's feature_names_in_ (fitted on a DataFrame), else x0, x1, ..."""
+        from . import _sklearn
+        if feature_names is None:
+            names = getattr(est, "feature_names_in_", None)
+            if names is None and hasattr(est, "steps"):
+                names = getattr(est.steps[-1][1], "feature_names_in_", None)
+            if names is None:
+                n = getattr(est, "n_features_in_", None)
+                if n is None:
+                    raise ValueError("limn: give feature_names (the estimator does not know its columns)")
+                names = ["x%d" % j for j in range(n)]
+            feature_names = [str(f) for f in names]
+        if _sklearn.is_mlp(est):
+            buf = _sklearn.mlp_bytes(est, list(feature_names), target_name)
+            c = _Ctx()
+            h = C.c_void_p()
+            try:
+                c.check(L.model_load_mem(c.p, buf, len(buf), b"(scikit-learn)", C.byref(h)))
+            except BaseException:
+                c.close()
+                raise
+            return cls(h.value, c)
+        if not hasattr(est, "predict_proba"):
+            raise TypeError("limn: from_sklearn takes an MLP, or a classifier with predict_proba (got %s)"
+                            % type(est).__name__)
+        classes = [str(k) for k in est.classes_]
+        return cls.from_callable(lambda X: est.predict_proba(X), feature_names, classes)
+
     def _set_exception(self, e):
         with self._lock:
             if self._exc is None:

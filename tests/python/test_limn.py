@@ -242,3 +242,42 @@ def test_ctrl_c_cancels_c_work(bc):
         timer.cancel()
     assert isinstance(e.value.__cause__, limn.Error) and e.value.__cause__.status == "LIMN_ECANCELED"
     assert limn.lime(m, X[:1]).weights.shape == (1, 30)  # and the next call works
+
+
+def sklearn_mlp():
+    sk = pytest.importorskip("sklearn")  # Debian's python3-sklearn (scripts/setup installs it)
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    data = np.genfromtxt(os.path.join(SRC, "data", "breast_cancer.csv"), delimiter=",", skip_header=1,
+                         dtype=None, encoding=None)
+    X = np.array([list(r)[:30] for r in data], dtype=np.float64)
+    y = np.array([r[30] for r in data])
+    import warnings
+    with warnings.catch_warnings():  # a short training: convergence does not matter here
+        warnings.simplefilter("ignore")
+        est = make_pipeline(StandardScaler(), MLPClassifier((16,), max_iter=300, random_state=0)).fit(X, y)
+    return sk, est, X
+
+
+def test_from_sklearn_mlp_matches_predict_proba(bc):
+    d, m, _ = bc
+    sk, est, X = sklearn_mlp()
+    f = limn.Model.from_sklearn(est, feature_names=m.feature_names, target_name="diagnosis")
+    assert f.kind == "mlp" and f.output_names == [str(c) for c in est.classes_]
+    assert np.abs(f.predict(X).astype(np.float64) - est.predict_proba(X)).max() < 1e-6
+    # the same estimator as a callable gives the same LIME explanation (LIME needs only answers)
+    g = limn.Model.from_callable(lambda A: est.predict_proba(A), m.feature_names, f.output_names)
+    a = limn.lime(f, X[:2], background=X[:200], num_samples=5000)
+    b = limn.lime(g, X[:2], background=X[:200], num_samples=5000)
+    assert np.abs(a.weights - b.weights).max() < 1e-5  # float32 vs float64 answers of one network
+
+
+def test_from_sklearn_other_classifier(bc):
+    d, m, _ = bc
+    sk, _, X = sklearn_mlp()
+    from sklearn.linear_model import LogisticRegression
+    est = LogisticRegression(max_iter=2000).fit(X, (X[:, 0] > 14).astype(int))
+    f = limn.Model.from_sklearn(est)
+    assert f.kind == "callback" and f.feature_names[:2] == ["x0", "x1"]
+    assert np.allclose(f.predict(X[:5]), est.predict_proba(X[:5]), atol=1e-6)
