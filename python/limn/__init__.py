@@ -103,7 +103,15 @@ class _Ctx:
 
 
 def _rows(model, X):
-    """X as a C-contiguous float32 (n, nfeatures) array; a clear error otherwise."""
+    """X as a C-contiguous float32 (n, nfeatures) array; a clear error otherwise. A pandas
+    DataFrame (or anything with .columns and .to_numpy) gives the model's columns by
+    name, in the model's order; its other columns are ignored."""
+    if hasattr(X, "columns") and hasattr(X, "to_numpy"):
+        cols = [str(c) for c in X.columns]
+        missing = [f for f in model.feature_names if f not in cols]
+        if missing:
+            raise ValueError("limn: the data frame lacks the model's column(s) %s" % ", ".join(repr(f) for f in missing))
+        X = X[model.feature_names].to_numpy(dtype=np.float64)
     a = np.asarray(X)
     if a.dtype.kind not in "fiub":
         raise TypeError("limn: rows must be numbers, got dtype %s" % a.dtype)
@@ -279,8 +287,9 @@ class Explanations:
     base_values and deltas (IG's completeness gap) per row; targets, the explained
     output of each row."""
 
-    def __init__(self, model, x, ex, n, method, ctx, background=None, discretizer=0):
+    def __init__(self, model, x, ex, n, method, ctx, background=None, discretizer=0, desc=""):
         self.model, self.method, self._x, self._ctx = model, method, x, ctx
+        self.description = desc  # what the CLI prints after the method: "[ig, exact, baseline zero]"
         self._bg, self._disc = background, discretizer  # LIME's labels come from them
         self._ex, self._n = ex, n
         d = model.nfeatures
@@ -326,6 +335,55 @@ class Explanations:
 
     def to_dicts(self):
         return json.loads(self.to_json())
+
+    def _render(self, fmt, rows=None, lines=None, top=10, reasons=4):
+        rr = (L.RenderRow * self._n)()
+        for i in range(self._n):
+            rr[i] = L.render_row_init(C.pointer(self._ex[i]), rows[i] if rows is not None else i,
+                                      lines[i] if lines is not None else 0,
+                                      C.cast(self._x.ctypes.data + i * self._x.strides[0], L.c_float_p))
+        o = L.render_opts_default()
+        o.model = self.model._p
+        o.top = int(top)
+        o.reasons = int(reasons)
+        desc = self.description.encode()
+        o.method_desc = desc
+        if self._bg is not None:
+            o.background, o.discretizer = self._bg.p, self._disc
+        chunks = []
+
+        def write(ud, data, n):
+            chunks.append(C.string_at(data, n))
+            return 0
+
+        sink = L.Sink(L.WRITE_FN(write), None)
+        with _Ctx() as c:
+            c.check(L.render_explanations(c.p, C.byref(o), rr, self._n, fmt, sink))
+        return b"".join(chunks).decode()
+
+    def to_svg(self, top=10):
+        """The rows as `limn explain --format svg` draws them: a bar chart per row."""
+        return self._render(L.FORMAT_SVG, top=top)
+
+    def to_text(self, top=10, reasons=4):
+        """The rows as `limn explain` prints them (text for people, cautions and reason
+        codes included)."""
+        return self._render(L.FORMAT_TEXT, top=top, reasons=reasons)
+
+    def _repr_html_(self):
+        """Notebooks: the SVG charts inline (no JavaScript)."""
+        return "<div class=\"limn\">%s</div>" % self.to_svg()
+
+    def to_frame(self):
+        """The weights as a pandas DataFrame (rows x the model's columns), with the
+        explained class, the model's output and (IG, SHAP) the base value per row."""
+        import pandas as pd
+        df = pd.DataFrame(self.weights, columns=self.model.feature_names)
+        df.insert(0, "class", [self.model.output_names[t] for t in self.targets])
+        df.insert(1, "output", self.outputs)
+        if self.method in ("ig", "shap"):
+            df.insert(2, "base_value", self.base_values)
+        return df
 
     def __len__(self):
         return self._n
@@ -386,7 +444,25 @@ def gradients(model, X, method="gradient", target=None, space="output", steps=50
     except BaseException:
         c.close()
         raise
-    return Explanations(model, x, ex, x.shape[0], method, c)
+    return Explanations(model, x, ex, x.shape[0], method, c, desc=_grad_desc(model, o, baseline))
+
+
+def _grad_desc(model, o, baseline):
+    """The CLI's description of a gradient run (cli/cmd_explain.c, describe)."""
+    d = L.method_name(o.method).decode()
+    quad = L.quadrature_name(o.quadrature).decode()
+    if d == "ig":
+        pwl = L.model_piecewise_linear(model._p, None, 0)
+        if quad == "exact" or (quad == "auto" and pwl):
+            return d + ", exact, baseline %s" % baseline
+        if quad == "auto":
+            return d + ", gausslegendre, %d steps, baseline %s" % (o.steps, baseline)
+        return d + ", %s, %d steps, baseline %s" % (quad, o.steps, baseline)
+    if d == "smoothgrad":
+        return d + ", %s of %s, %d samples, noise %g, seed %d" % (
+            L.smooth_name(o.smooth).decode(), "gradient x input" if o.smooth_gxi else "gradient", o.samples,
+            o.noise, o.seed)
+    return d
 
 
 class _Stats:
@@ -463,7 +539,10 @@ def lime(model, X, background=None, background_labels=None, num_features=10, num
     except BaseException:
         c.close()
         raise
-    return Explanations(model, x, ex, x.shape[0], "lime", c, background=st, discretizer=o.discretizer)
+    desc = "lime, %s bins, %d samples, %s, %s estimator, seed %d" % (
+        L.discretizer_name(o.discretizer).decode(), L.lime_samples(C.byref(o), model.nfeatures),
+        L.selection_name(o.selection).decode(), "lime's" if o.compat else "lattice", o.seed)
+    return Explanations(model, x, ex, x.shape[0], "lime", c, background=st, discretizer=o.discretizer, desc=desc)
 
 
 def shap(model, X, background, estimator="auto", nsamples="auto", link="identity", space="output", target=None,
@@ -503,4 +582,6 @@ def shap(model, X, background, estimator="auto", nsamples="auto", link="identity
     except BaseException:
         c.close()
         raise
-    return Explanations(model, x, ex, x.shape[0], "shap", c)
+    desc = "shap, %s, background %d rows, %s link, seed %d" % (
+        L.shap_estimator_name(o.estimator).decode(), bg.shape[0], L.link_name(o.link).decode(), o.seed)
+    return Explanations(model, x, ex, x.shape[0], "shap", c, desc=desc)

@@ -156,6 +156,15 @@ explain_shap = _sig("limn_explain_shap", C.c_int, P, P, P, c_size, C.POINTER(Sha
                     C.POINTER(C.POINTER(Explanation)))
 shap_estimator_parse = _sig("limn_shap_estimator_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
 link_parse = _sig("limn_link_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
+method_name = _sig("limn_method_name", C.c_char_p, C.c_int)
+quadrature_name = _sig("limn_quadrature_name", C.c_char_p, C.c_int)
+smooth_name = _sig("limn_smooth_name", C.c_char_p, C.c_int)
+discretizer_name = _sig("limn_discretizer_name", C.c_char_p, C.c_int)
+selection_name = _sig("limn_selection_name", C.c_char_p, C.c_int)
+shap_estimator_name = _sig("limn_shap_estimator_name", C.c_char_p, C.c_int)
+link_name = _sig("limn_link_name", C.c_char_p, C.c_int)
+lime_samples = _sig("limn_lime_samples", c_size, C.POINTER(LimeOpts), c_size)
+model_piecewise_linear = _sig("limn_model_piecewise_linear", C.c_int, P, C.c_char_p, c_size)
 
 for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), ("limn_shap_opts", ShapOpts), ("limn_explanation", Explanation),
                     ("limn_model_callbacks", ModelCallbacks), ("limn_sink", Sink), ("limn_render_row", RenderRow),
@@ -165,5 +174,7 @@ for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), 
                           "versions" % (_name, abi_sizeof(_name.encode()), C.sizeof(_cls)))
 
 TASK_CLASSIFICATION = 0
+FORMAT_TEXT = 0
 FORMAT_JSON = 1
+FORMAT_SVG = 4
 SPACE = {"output": 0, "logit": 1}

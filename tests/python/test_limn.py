@@ -281,3 +281,30 @@ def test_from_sklearn_other_classifier(bc):
     f = limn.Model.from_sklearn(est)
     assert f.kind == "callback" and f.feature_names[:2] == ["x0", "x1"]
     assert np.allclose(f.predict(X[:5]), est.predict_proba(X[:5]), atol=1e-6)
+
+
+def test_data_frames_and_renderings(bc):
+    pd = pytest.importorskip("pandas")  # Debian's python3-pandas (scripts/setup installs it)
+    d, m, X = bc
+    df = pd.read_csv(d / "te.csv")  # the label column too, and in the file's order
+    shuffled = df[list(reversed(df.columns))]
+    assert np.array_equal(m.predict(shuffled), m.predict(X))  # columns by name
+    with pytest.raises(ValueError, match="lacks the model's column"):
+        m.predict(df.drop(columns=["mean radius"]))
+    ex = limn.gradients(m, df.iloc[:3], method="ig")
+    fr = ex.to_frame()
+    assert list(fr.columns[:3]) == ["class", "output", "base_value"] and fr.shape == (3, 33)
+    assert np.array_equal(fr[m.feature_names].to_numpy(), ex.weights)
+    # the text and SVG are the CLI's (same renderer): compare with `limn explain`
+    for method, kw in (("ig", {}), ("smoothgrad", {"row_ids": [0, 1, 2]})):
+        text = cli("explain", "--model", "bc.limn", "--data", "te.csv", "--rows", "0,1,2", "--method", method, cwd=d)
+        mine = limn.gradients(m, df.iloc[:3], method=method, **kw).to_text()
+        assert mine == text.replace("(line 2)", "(line 0)").replace("(line 3)", "(line 0)").replace(
+            "(line 4)", "(line 0)")
+    text = cli("explain", "--model", "bc.limn", "--data", "te.csv", "--rows", "0,1,2", "--method", "lime",
+               "--num-samples", "5000", cwd=d)
+    mine = limn.lime(m, X[:3], num_samples=5000, row_ids=[0, 1, 2]).to_text()
+    assert mine == text.replace("(line 2)", "(line 0)").replace("(line 3)", "(line 0)").replace(
+        "(line 4)", "(line 0)")
+    svg = ex._repr_html_()
+    assert svg.startswith('<div class="limn"><svg') and "<script" not in svg
