@@ -282,6 +282,34 @@ class Model:
         return "<limn.Model %s: %d features -> %s>" % (self.kind, self.nfeatures, ", ".join(self.output_names))
 
 
+def _ex_dtype():
+    names, formats, offsets = [], [], []
+    for name, ctype in L.Explanation._fields_:
+        names.append(name)
+        offsets.append(getattr(L.Explanation, name).offset)
+        if ctype in (C.c_double,):
+            formats.append(np.float64)
+        elif ctype in (C.c_int,):
+            formats.append(np.int32)
+        elif ctype in (L.c_size, C.c_uint64) or hasattr(ctype, "contents") or hasattr(ctype, "_type_"):
+            formats.append(np.uintp)
+        else:
+            raise ImportError("limn: no numpy type for the field %s" % name)
+    return np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": C.sizeof(L.Explanation)})
+
+
+_EX_DTYPE = _ex_dtype()
+
+
+def _gather(ptrs, d, dtype):
+    """Rows of d values of dtype, each behind one pointer, into one (n, d) array."""
+    out = np.empty((len(ptrs), d), dtype=dtype)
+    row = d * out.itemsize
+    for i, p in enumerate(ptrs):
+        C.memmove(out.ctypes.data + i * row, int(p), row)
+    return out
+
+
 class Explanations:
     """n explained rows. weights (n, features) in the model's column order; outputs,
     base_values and deltas (IG's completeness gap) per row; targets, the explained
@@ -293,19 +321,24 @@ class Explanations:
         self._bg, self._disc = background, discretizer  # LIME's labels come from them
         self._ex, self._n = ex, n
         d = model.nfeatures
-        self.weights = np.array([[ex[i].attr[j] for j in range(d)] for i in range(n)], dtype=np.float64)
-        self.outputs = np.array([ex[i].output for i in range(n)])
-        self.base_values = np.array([ex[i].base_value for i in range(n)])
-        self.deltas = np.array([ex[i].delta for i in range(n)])
-        self.targets = np.array([ex[i].target for i in range(n)], dtype=np.int64)
+        # the C array of explanations seen as a numpy record array (pointers as integers):
+        # no per-element ctypes access, which cost more than IG itself on 1000 rows
+        raw = np.frombuffer((C.c_char * (C.sizeof(L.Explanation) * n)).from_address(C.addressof(ex.contents)),
+                            dtype=_EX_DTYPE) if n else np.zeros(0, dtype=_EX_DTYPE)
+        self.weights = _gather(raw["attr"], d, np.float64)
+        self.outputs = raw["output"].copy()
+        self.base_values = raw["base_value"].copy()
+        self.deltas = raw["delta"].copy()
+        self.targets = raw["target"].astype(np.int64)
         if method == "shap":  # standard errors of sampled estimates (0: exact)
-            self.std_errors = np.array([[ex[i].std_error[j] for j in range(d)] for i in range(n)])
+            self.std_errors = _gather(raw["std_error"], d, np.float64)
         if method == "lime":  # the surrogate's figures, and its standard errors (NaN: not selected)
-            self.intercepts = np.array([ex[i].intercept for i in range(n)])
-            self.scores = np.array([ex[i].score for i in range(n)])
-            self.local_predictions = np.array([ex[i].local_pred for i in range(n)])
-            self.std_errors = np.array([[ex[i].std_error[j] if ex[i].selected[j] else np.nan for j in range(d)]
-                                        for i in range(n)])
+            self.intercepts = raw["intercept"].copy()
+            self.scores = raw["score"].copy()
+            self.local_predictions = raw["local_pred"].copy()
+            se = _gather(raw["std_error"], d, np.float64)
+            se[_gather(raw["selected"], d, np.uint8) == 0] = np.nan
+            self.std_errors = se
 
     def to_json(self, rows=None, lines=None, reasons=4):
         """The JSON `limn explain --format json` writes for these rows (without the CLI's
