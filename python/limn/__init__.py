@@ -36,6 +36,21 @@ def version():
     return L.version_string().decode()
 
 
+_SIGINTS = []  # SIGINTs seen during the current call (only the main thread makes calls with the hook)
+
+
+def _on_sigint(signum, frame):
+    _SIGINTS.append(signum)
+
+
+def _cancel(ud):
+    return 1 if _SIGINTS else 0
+
+
+_CANCEL_HOOK = L.CANCEL_FN(_cancel)  # made once: a ctypes callback costs microseconds to build
+_CANCEL_PTR = C.cast(_CANCEL_HOOK, C.c_void_p)
+
+
 class _Ctx:
     """One library context for one call (its error text, its threads)."""
 
@@ -66,17 +81,10 @@ class _Ctx:
         KeyboardInterrupt is raised here, from that error."""
         if threading.current_thread() is not threading.main_thread():
             return self.check(call(), model)
-        hit = []
-
-        def on_sigint(signum, frame):
-            hit.append(signum)
-
-        def cancel(ud):
-            return 1 if hit else 0
-
-        hook = L.CANCEL_FN(cancel)
-        old = signal.signal(signal.SIGINT, on_sigint)
-        L.set_cancel(self.p, C.cast(hook, C.c_void_p), None)
+        hit = _SIGINTS
+        hit.clear()
+        old = signal.signal(signal.SIGINT, _on_sigint)
+        L.set_cancel(self.p, _CANCEL_PTR, None)
         try:
             rc = call()
         finally:

@@ -170,8 +170,9 @@ for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), 
                     ("limn_model_callbacks", ModelCallbacks), ("limn_sink", Sink), ("limn_render_row", RenderRow),
                     ("limn_render_opts", RenderOpts), ("limn_trust_opts", TrustOpts)):
     if abi_sizeof(_name.encode()) != C.sizeof(_cls):
-        raise ImportError("limn: the library's %s is %d bytes, this package's mirror %d: they come from different "
-                          "versions" % (_name, abi_sizeof(_name.encode()), C.sizeof(_cls)))
+        raise ImportError("limn: %s's %s is %d bytes, this package's mirror %d: the library and the package "
+                          "come from different versions (after rebuilding, run `make python` again)"
+                          % (lib._name, _name, abi_sizeof(_name.encode()), C.sizeof(_cls)))
 
 TASK_CLASSIFICATION = 0
 FORMAT_TEXT = 0
