@@ -15,6 +15,10 @@ int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_
  * finite, and for IG the baseline's output and the completeness gap too; else
  * LIMN_ENONFINITE naming the row (no explanation with a NaN is ever returned). */
 int limn__explanations_finite(limn_ctx *ctx, const limn_explanation *ex, size_t n);
+/* 1 when some attribution of e is not 0: the model reacted to a feature (a LIME
+ * surrogate of a constant model has every weight 0). The trust rules, the text and
+ * the report say so when it did not. */
+int limn__explanation_reacts(const limn_explanation *e);
 
 /* The explained output of each of n rows: targets[i], else `target`, else the
  * argmax of the model's outputs. Checks the rows (finite, valid codes). */

@@ -427,6 +427,13 @@ int limn__explanations_finite(limn_ctx *ctx, const limn_explanation *ex, size_t 
   return LIMN_OK;
 }
 
+int limn__explanation_reacts(const limn_explanation *e) {
+  for (size_t j = 0; j < e->nfeatures; j++)
+    if (e->attr[j] != 0.0)
+      return 1;
+  return 0;
+}
+
 int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out) {
   /* doubles: attr d, slot_attr ns, std_error d; then bin (d longs), selected (d bytes) */
   size_t per = 2 * d + ns + d + (d + 7) / 8 + 1;

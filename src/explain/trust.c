@@ -39,10 +39,7 @@ int limn_explain_trust(const limn_explanation *e, const limn_trust_opts *opts, c
     return 1;
   double scale = fmax(1, fabs(e->output)); /* (1 for a probability) */
   if (e->method == LIMN_METHOD_LIME) {
-    int react = 0;
-    for (size_t j = 0; j < e->nfeatures; j++)
-      react |= e->attr[j] != 0.0;
-    if (!react)
+    if (!limn__explanation_reacts(e))
       add(why, cap, &n,
           "the model's output does not change around the row: it does not react to any feature here "
           "(every weight is 0)");

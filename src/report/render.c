@@ -1,6 +1,7 @@
 /* Explanations as text, JSON, JSON Lines, CSV and SVG. Byte-stable: fixed number
  * formats, no timestamps. */
 #include "out.h"
+#include "../explain/explain_internal.h"
 #include <math.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -192,10 +193,7 @@ static void text_reasons(limn__out *f, const limn_render_opts *rc, const limn_re
                  lowered ? "lowered" : "raised", in_logits(e) ? "logit" : "probability");
   for (size_t i = 0; i < k; i++)
     limn__printf(f, "  %zu. %s%s\n", i + 1, rs[i].text, rs[i].protected_attr ? PROTECTED_NOTE : "");
-  int react = 0;
-  for (size_t j = 0; j < e->nfeatures; j++)
-    react |= e->attr[j] != 0.0;
-  if (!react)
+  if (!limn__explanation_reacts(e))
     limn__puts(f, "  (none: the model does not react to any feature around this row)\n");
   else if (!k)
     limn__printf(f, "  (no feature %s it)\n", lowered ? "lowered" : "raised");

@@ -2,7 +2,7 @@
  * explains chosen rows to a person. Inline CSS and SVG only; no script, no font or
  * image from anywhere (a Content-Security-Policy says so to the browser too). */
 #include "out.h"
-#include "../models/model_internal.h"
+#include "../explain/explain_internal.h"
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -565,10 +565,7 @@ static void reasons(limn__out *f, const rep *r, size_t i) {
              "for a decision; a model that relies on it needs review.");
     limn__puts(f, "</li>\n");
   }
-  int react = 0;
-  for (size_t j = 0; j < e->nfeatures; j++)
-    react |= e->attr[j] != 0.0;
-  if (!react)
+  if (!limn__explanation_reacts(e))
     limn__puts(f, "<li>None: the model does not react to any feature around this row.</li>\n");
   else if (!k)
     limn__printf(f, "<li>No feature %s it.</li>\n", lowered ? "lowered" : "raised");
