@@ -138,6 +138,44 @@ def _fptr(a):
     return a.ctypes.data_as(L.c_float_p)
 
 
+def _made(make):
+    """make(ctx, &handle) in a fresh context; (handle, context) on success. The context
+    outlives the call: the object it made is freed with it."""
+    c = _Ctx()
+    h = C.c_void_p()
+    try:
+        c.check(make(c.p, C.byref(h)))
+    except BaseException:
+        c.close()
+        raise
+    return h.value, c
+
+
+def _explain(threads, model, call):
+    """call(ctx, &explanations) in a fresh context with `threads`, Ctrl-C wired to its
+    cancel hook; (context, explanations): the explanations are freed with that context."""
+    c = _Ctx(threads)
+    ex = C.POINTER(L.Explanation)()
+    try:
+        c.run(lambda: call(c.p, C.byref(ex)), model)
+    except BaseException:
+        c.close()
+        raise
+    return c, ex
+
+
+def _row_ids(o, row_ids, n):
+    """o.row_ids from row_ids (one index per row, or None); returns the array o points
+    into, which must live until the call returns."""
+    if row_ids is None:
+        return None
+    ids = np.ascontiguousarray(row_ids, dtype=np.uintp)
+    if ids.shape != (n,):
+        raise ValueError("limn: row_ids must hold one index per row")
+    o.row_ids = ids.ctypes.data_as(C.POINTER(L.c_size))
+    return ids
+
+
 class Model:
     """A model liblimn can explain. Make one with Model.load or Model.from_callable."""
 
@@ -158,14 +196,7 @@ class Model:
     @classmethod
     def load(cls, path):
         """A limn model file (limn train) or an XGBoost JSON model."""
-        c = _Ctx()
-        h = C.c_void_p()
-        try:
-            c.check(L.model_load(c.p, str(path).encode(), C.byref(h)))
-        except BaseException:
-            c.close()
-            raise
-        return cls(h.value, c)
+        return cls(*_made(lambda ctx, h: L.model_load(ctx, str(path).encode(), h)))
 
     @classmethod
     def from_callable(cls, fn, feature_names, class_names):
@@ -243,14 +274,7 @@ class Model:
             feature_names = [str(f) for f in names]
         if _sklearn.is_mlp(est):
             buf = _sklearn.mlp_bytes(est, list(feature_names), target_name)
-            c = _Ctx()
-            h = C.c_void_p()
-            try:
-                c.check(L.model_load_mem(c.p, buf, len(buf), b"(scikit-learn)", C.byref(h)))
-            except BaseException:
-                c.close()
-                raise
-            return cls(h.value, c)
+            return cls(*_made(lambda ctx, h: L.model_load_mem(ctx, buf, len(buf), b"(scikit-learn)", h)))
         if not hasattr(est, "predict_proba"):
             raise TypeError("limn: from_sklearn takes an MLP, or a classifier with predict_proba (got %s)"
                             % type(est).__name__)
@@ -352,32 +376,14 @@ class Explanations:
         """The JSON `limn explain --format json` writes for these rows (without the CLI's
         provenance "manifest"): row i is data row rows[i] (default i) at file line
         lines[i] (default 0, unknown); `reasons` reason codes per row (the CLI's --reasons)."""
-        rr = (L.RenderRow * self._n)()
-        for i in range(self._n):
-            r = rows[i] if rows is not None else i
-            ln = lines[i] if lines is not None else 0
-            rr[i] = L.render_row_init(C.pointer(self._ex[i]), r, ln,
-                                      C.cast(self._x.ctypes.data + i * self._x.strides[0], L.c_float_p))
-        o = L.render_opts_default()
-        o.model = self.model._p
-        o.reasons = int(reasons)
-        if self._bg is not None:
-            o.background, o.discretizer = self._bg.p, self._disc
-        chunks = []
-
-        def write(ud, data, n):
-            chunks.append(C.string_at(data, n))
-            return 0
-
-        sink = L.Sink(L.WRITE_FN(write), None)
-        with _Ctx() as c:
-            c.check(L.render_explanations(c.p, C.byref(o), rr, self._n, L.FORMAT_JSON, sink))
-        return b"".join(chunks).decode()
+        return self._render(L.FORMAT_JSON, rows, lines, reasons=reasons)
 
     def to_dicts(self):
         return json.loads(self.to_json())
 
     def _render(self, fmt, rows=None, lines=None, top=10, reasons=4):
+        """The library's renderer (limn_render_explanations) over these rows; `top` and the
+        description matter to text and SVG only, as in the CLI."""
         rr = (L.RenderRow * self._n)()
         for i in range(self._n):
             rr[i] = L.render_row_init(C.pointer(self._ex[i]), rows[i] if rows is not None else i,
@@ -455,11 +461,6 @@ def gradients(model, X, method="gradient", target=None, space="output", steps=50
     stream row_ids[i], so a row gets the same noise alone or in any batch, as the CLI's
     --rows does; default 0..n-1); the other options as the CLI's, with its defaults."""
     x = _rows(model, X)
-    ids = None
-    if row_ids is not None:
-        ids = np.ascontiguousarray(row_ids, dtype=np.uintp)
-        if ids.shape != (x.shape[0],):
-            raise ValueError("limn: row_ids must hold one index per row")
     o = L.grad_opts_default()
     o.method = _enum(L.method_parse, "method", method)
     if space not in L.SPACE:
@@ -476,15 +477,9 @@ def gradients(model, X, method="gradient", target=None, space="output", steps=50
     o.smooth = _enum(L.smooth_parse, "smooth", smooth)
     o.smooth_gxi = 1 if smooth_input else 0
     o.seed = int(seed)
-    if ids is not None:
-        o.row_ids = ids.ctypes.data_as(C.POINTER(L.c_size))
-    ex = C.POINTER(L.Explanation)()
-    c = _Ctx(threads)  # it allocates the explanations: they keep it
-    try:
-        c.run(lambda: L.explain_gradients(c.p, model._p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
-    except BaseException:
-        c.close()
-        raise
+    ids = _row_ids(o, row_ids, x.shape[0])  # noqa: F841 (o points into it until the call returns)
+    c, ex = _explain(threads, model, lambda ctx, out: L.explain_gradients(ctx, model._p, _fptr(x), x.shape[0],
+                                                                           C.byref(o), out))
     return Explanations(model, x, ex, x.shape[0], method, c, desc=_grad_desc(model, o, baseline))
 
 
@@ -567,19 +562,9 @@ def lime(model, X, background=None, background_labels=None, num_features=10, num
     o.target = -1 if target is None else int(target)
     o.compat = 1 if compat else 0
     o.seed = int(seed)
-    ids = None
-    if row_ids is not None:
-        ids = np.ascontiguousarray(row_ids, dtype=np.uintp)
-        if ids.shape != (x.shape[0],):
-            raise ValueError("limn: row_ids must hold one index per row")
-        o.row_ids = ids.ctypes.data_as(C.POINTER(L.c_size))
-    ex = C.POINTER(L.Explanation)()
-    c = _Ctx(threads)
-    try:
-        c.run(lambda: L.explain_lime(c.p, model._p, st.p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
-    except BaseException:
-        c.close()
-        raise
+    ids = _row_ids(o, row_ids, x.shape[0])  # noqa: F841 (o points into it until the call returns)
+    c, ex = _explain(threads, model, lambda ctx, out: L.explain_lime(ctx, model._p, st.p, _fptr(x), x.shape[0],
+                                                                      C.byref(o), out))
     desc = "lime, %s bins, %d samples, %s, %s estimator, seed %d" % (
         L.discretizer_name(o.discretizer).decode(), L.lime_samples(C.byref(o), model.nfeatures),
         L.selection_name(o.selection).decode(), "lime's" if o.compat else "lattice", o.seed)
@@ -610,19 +595,9 @@ def shap(model, X, background, estimator="auto", nsamples="auto", link="identity
     o.nbackground = bg.shape[0]
     o.tolerance = float(tolerance)
     o.seed = int(seed)
-    ids = None
-    if row_ids is not None:
-        ids = np.ascontiguousarray(row_ids, dtype=np.uintp)
-        if ids.shape != (x.shape[0],):
-            raise ValueError("limn: row_ids must hold one index per row")
-        o.row_ids = ids.ctypes.data_as(C.POINTER(L.c_size))
-    ex = C.POINTER(L.Explanation)()
-    c = _Ctx(threads)
-    try:
-        c.run(lambda: L.explain_shap(c.p, model._p, _fptr(x), x.shape[0], C.byref(o), C.byref(ex)), model)
-    except BaseException:
-        c.close()
-        raise
+    ids = _row_ids(o, row_ids, x.shape[0])  # noqa: F841 (o points into it until the call returns)
+    c, ex = _explain(threads, model, lambda ctx, out: L.explain_shap(ctx, model._p, _fptr(x), x.shape[0],
+                                                                      C.byref(o), out))
     desc = "shap, %s, background %d rows, %s link, seed %d" % (
         L.shap_estimator_name(o.estimator).decode(), bg.shape[0], L.link_name(o.link).decode(), o.seed)
     return Explanations(model, x, ex, x.shape[0], "shap", c, desc=desc)
