@@ -244,22 +244,17 @@ static void size_words(char *buf, size_t cap, size_t n) {
     snprintf(buf, cap, "%zu bytes", n);
 }
 
-/* The first NUL byte of chunk[0..n) as line and byte (counting from `*line`, whose
- * newlines the earlier chunks advanced); 0 if none. */
-static int nul_at(const char *chunk, size_t n, size_t *line, size_t *col) {
-  const char *z = memchr(chunk, 0, n);
-  const char *end = z ? z : chunk + n;
-  for (const char *p = chunk; p < end; p++) {
-    if (*p == '\n') {
+/* Line and byte (from 1) of the byte that follows text[0..n), for a message: only
+ * counted once a NUL is found, so reading a text file costs one memchr a block. */
+static void position(const char *text, size_t n, size_t *line, size_t *col) {
+  for (size_t i = 0; i < n; i++) {
+    if (text[i] == '\n') {
       ++*line;
-      *col = 0;
+      *col = 1;
     } else {
       ++*col;
     }
   }
-  if (z)
-    ++*col;
-  return z != NULL;
 }
 
 int limn__read_input(limn_ctx *ctx, const char *path, const limn__input *in, char **out, size_t *len) {
@@ -268,18 +263,22 @@ int limn__read_input(limn_ctx *ctx, const char *path, const limn__input *in, cha
   FILE *f = fopen(path, "rb");
   if (!f)
     return limn__err(ctx, LIMN_EIO, "%s: cannot open: %s", path, strerror(errno));
-  size_t limit = in->model ? ctx->max_model : ctx->max_data, line = 1, col = 0;
+  size_t limit = in->model ? ctx->max_model : ctx->max_data;
   limn__buf b = {0};
   char chunk[65536];
   size_t got;
   int rc = LIMN_OK, first = 1;
   while (rc == LIMN_OK && (got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if (first && in->head && !in->head(chunk, got))
+    const char *nul = in->text ? memchr(chunk, 0, got) : NULL;
+    if (first && in->head && !in->head(chunk, got)) {
       rc = limn__err(ctx, LIMN_EFORMAT, "%s: not %s (its first bytes do not match)", path, in->what);
-    else if (in->text && nul_at(chunk, got, &line, &col))
+    } else if (nul) {
+      size_t line = 1, col = 1; /* the earlier blocks are in b */
+      position(b.data ? b.data : "", b.len, &line, &col);
+      position(chunk, (size_t)(nul - chunk), &line, &col);
       rc = limn__err(ctx, LIMN_EPARSE, "%s line %zu, byte %zu: NUL byte (a binary file, not %s)", path, line,
                      col, in->what);
-    else if (got > limit - b.len) {
+    } else if (got > limit - b.len) {
       char w[48];
       size_words(w, sizeof w, limit);
       rc = limn__err(ctx, LIMN_ETOOBIG, "%s: larger than the limit of %s for %s (%s raises it)", path, w,
