@@ -673,8 +673,12 @@ fail:
   return rc;
 }
 
+/* A limn model's magic, or JSON text: a '{' after white space and no NUL byte in the
+ * first block (random bytes start with '{' or white space about once in 200 tries,
+ * and would then be read up to the model limit; a NUL in 64 KiB of them is certain). */
 static int limn_or_json_head(const void *buf, size_t len) {
-  return (len >= 8 && !memcmp(buf, MAGIC, 8)) || limn_model_is_xgboost_json(buf, len);
+  return (len >= 8 && !memcmp(buf, MAGIC, 8)) ||
+         (limn_model_is_xgboost_json(buf, len) && !memchr(buf, 0, len));
 }
 
 int limn_model_load(limn_ctx *ctx, const char *path, limn_model **out) {
