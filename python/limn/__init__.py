@@ -134,6 +134,30 @@ def _rows(model, X):
     return a
 
 
+def _schema(ctx, feature_names, class_names, target):
+    """A schema (free with L.schema_free): numeric columns feature_names, and a
+    classification target with class_names (None: a regression target); limn.Error
+    on a duplicate or empty name."""
+    def check(rc):
+        if rc:
+            raise Error(L.status_name(rc).decode(), L.ctx_errmsg(ctx).decode("utf-8", "replace"))
+    s = C.c_void_p()
+    check(L.schema_create(ctx, C.byref(s)))
+    try:
+        for f in feature_names:
+            check(L.schema_add_numeric(ctx, s, str(f).encode()))
+        if class_names is None:
+            check(L.schema_set_target(ctx, s, str(target).encode(), L.TASK_REGRESSION, None, 0))
+        else:
+            names = [str(x).encode() for x in class_names]
+            arr = (C.c_char_p * len(names))(*names)
+            check(L.schema_set_target(ctx, s, str(target).encode(), L.TASK_CLASSIFICATION, arr, len(names)))
+    except BaseException:
+        L.schema_free(s)
+        raise
+    return s
+
+
 def _fptr(a):
     return a.ctypes.data_as(L.c_float_p)
 
@@ -192,11 +216,40 @@ class Model:
                               for j in range(self.nfeatures)]
         self.output_names = [L.model_output_name(handle, k).decode() for k in range(self.noutputs)]
         self.kind = L.model_kind(handle).decode()
+        self.is_trees = bool(L.model_is_trees(handle))
 
     @classmethod
-    def load(cls, path):
-        """A limn model file (limn train) or an XGBoost JSON model."""
-        return cls(*_made(lambda ctx, h: L.model_load(ctx, str(path).encode(), h)))
+    def load(cls, path, feature_names=None, class_names=None, target="class", output_kind="auto"):
+        """A model file, told by content: a limn model (limn train), a tree ensemble
+        (XGBoost JSON, or limn-trees JSON from tools/export_sklearn_trees.py) or an ONNX
+        graph. An ONNX graph knows no column or class names: give feature_names (else
+        x0, x1, ..) and class_names (a classifier; None: a regression's one value, or
+        "class 0".. when the graph's output is probabilities). output_kind (ONNX): auto,
+        probabilities, logits or value, as the CLI's --output-kind."""
+        path = str(path)
+        try:
+            with open(path, "rb") as f:
+                head = f.read(64)
+        except OSError:
+            head = b""  # the library's loader names the file and the reason
+        if not L.model_is_onnx(head, len(head)):
+            if feature_names is not None or class_names is not None:
+                raise ValueError("limn: %s names its own columns and classes; feature_names and class_names "
+                                 "are for ONNX graphs" % path)
+            return cls(*_made(lambda ctx, h: L.model_load(ctx, path.encode(), h)))
+        if output_kind not in L.ONNX_OUTPUT:
+            raise ValueError("limn: output_kind must be one of %s, got %r" % (", ".join(L.ONNX_OUTPUT), output_kind))
+
+        def make(ctx, h):
+            s = _schema(ctx, feature_names, class_names, target) if feature_names is not None else None
+            try:
+                return L.model_load_onnx(ctx, path.encode(), s, L.ONNX_OUTPUT[output_kind], h)
+            finally:
+                if s:
+                    L.schema_free(s)
+        if feature_names is None and class_names is not None:
+            raise ValueError("limn: class_names need feature_names too (the schema names both)")
+        return cls(*_made(make))
 
     @classmethod
     def from_callable(cls, fn, feature_names, class_names):
@@ -235,14 +288,10 @@ class Model:
         cb.nfeatures, cb.noutputs = d, k
         cb.predict = L.PREDICT_FN(predict)
         c = _Ctx()
-        s = C.c_void_p()
+        s = None
         h = C.c_void_p()
         try:
-            c.check(L.schema_create(c.p, C.byref(s)))
-            for f in feature_names:
-                c.check(L.schema_add_numeric(c.p, s, f.encode()))
-            arr = (C.c_char_p * k)(*[x.encode() for x in class_names])
-            c.check(L.schema_set_target(c.p, s, b"class", L.TASK_CLASSIFICATION, arr, k))
+            s = _schema(c.p, feature_names, class_names, "class")
             c.check(L.model_from_callbacks(c.p, C.byref(cb), s, C.byref(h)))
         except BaseException:
             c.close()
@@ -256,12 +305,24 @@ class Model:
 
     @classmethod
     def from_sklearn(cls, est, feature_names=None, target_name="class"):
-        """A fitted scikit-learn estimator. An MLPClassifier / MLPRegressor, or a Pipeline
-        of a StandardScaler and one, becomes a native limn MLP (the exporter's logic:
-        exact gradients, exact IG, the speed of C); any other classifier with
-        predict_proba a callable model (Model.from_callable). feature_names default to
-        the estimator's feature_names_in_ (fitted on a DataFrame), else x0, x1, ..."""
-        from . import _sklearn
+        """A fitted scikit-learn estimator. Native limn models (the exporters' logic: the
+        speed of C, exact gradients for MLPs, exact TreeSHAP for trees):
+        - an MLPClassifier / MLPRegressor, or a Pipeline of a StandardScaler and one;
+        - DecisionTree, RandomForest, ExtraTrees, GradientBoosting and
+          HistGradientBoosting classifiers and regressors (numerical splits);
+        - XGBoost's XGBClassifier / XGBRegressor or a Booster (its JSON model).
+        Any other classifier with predict_proba becomes a callable model
+        (Model.from_callable). feature_names default to the estimator's
+        feature_names_in_ (fitted on a DataFrame), else x0, x1, .. (f0, f1, .. for
+        XGBoost, as XGBoost names them)."""
+        from . import _sklearn, _sklearn_trees
+        booster = est if type(est).__name__ == "Booster" else getattr(est, "get_booster", lambda: None)()
+        if booster is not None and hasattr(booster, "save_raw"):
+            if feature_names is not None:
+                booster = booster.copy()
+                booster.feature_names = [str(f) for f in feature_names]
+            buf = bytes(booster.save_raw(raw_format="json"))
+            return cls(*_made(lambda ctx, h: L.model_load_mem(ctx, buf, len(buf), b"(XGBoost)", h)))
         if feature_names is None:
             names = getattr(est, "feature_names_in_", None)
             if names is None and hasattr(est, "steps"):
@@ -275,9 +336,16 @@ class Model:
         if _sklearn.is_mlp(est):
             buf = _sklearn.mlp_bytes(est, list(feature_names), target_name)
             return cls(*_made(lambda ctx, h: L.model_load_mem(ctx, buf, len(buf), b"(scikit-learn)", h)))
+        if _sklearn_trees.is_trees(est):
+            try:
+                doc = _sklearn_trees.export(est, None, list(feature_names), target_name)
+            except _sklearn_trees.ExportError as e:
+                raise ValueError("limn: %s" % e) from None
+            buf = _sklearn_trees.dumps(doc).encode()
+            return cls(*_made(lambda ctx, h: L.model_load_mem(ctx, buf, len(buf), b"(scikit-learn)", h)))
         if not hasattr(est, "predict_proba"):
-            raise TypeError("limn: from_sklearn takes an MLP, or a classifier with predict_proba (got %s)"
-                            % type(est).__name__)
+            raise TypeError("limn: from_sklearn takes an MLP, a tree ensemble, an XGBoost model, or a classifier "
+                            "with predict_proba (got %s)" % type(est).__name__)
         classes = [str(k) for k in est.classes_]
         return cls.from_callable(lambda X: est.predict_proba(X), feature_names, classes)
 
@@ -571,7 +639,7 @@ def lime(model, X, background=None, background_labels=None, num_features=10, num
     return Explanations(model, x, ex, x.shape[0], "lime", c, background=st, discretizer=o.discretizer, desc=desc)
 
 
-def shap(model, X, background, estimator="auto", nsamples="auto", link="identity", space="output", target=None,
+def shap(model, X, background=None, estimator="auto", nsamples="auto", link="identity", space="output", target=None,
          tolerance=0.0, seed=0, row_ids=None, threads=None):
     """Shapley values, as `limn explain --method shap`: the interventional game over the
     background rows (n_background, features; the CLI samples at most --background-size
@@ -579,10 +647,14 @@ def shap(model, X, background, estimator="auto", nsamples="auto", link="identity
     varying players, else kernel), "exact", "kernel", "permutation", "sampling", or
     "tree" / "tree-interventional" for tree ensembles; nsamples "auto" or a budget;
     link "identity" or "logit"; tolerance a target standard error (0: one attempt); the
-    rest as the CLI's. Explanations add std_errors (0 when exact); base_values hold
-    v(empty) and deltas the efficiency gap."""
+    rest as the CLI's. A tree model needs no background: without one, "auto" and
+    "tree" give path-dependent TreeSHAP (the trees' covers). Explanations add
+    std_errors (0 when exact); base_values hold v(empty) and deltas the efficiency gap."""
     x = _rows(model, X)
-    bg = _rows(model, background)
+    if background is None and not (model.is_trees and estimator in ("auto", "tree")):
+        raise ValueError("limn: SHAP needs background rows (e.g. a sample of the training data)%s"
+                         % ("" if not model.is_trees else "; only estimator 'auto' or 'tree' goes without"))
+    bg = _rows(model, background) if background is not None else np.zeros((0, model.nfeatures), np.float32)
     o = L.shap_opts_default()
     o.estimator = _enum(L.shap_estimator_parse, "estimator", estimator)
     o.nsamples = 0 if nsamples == "auto" else int(nsamples)
@@ -591,13 +663,14 @@ def shap(model, X, background, estimator="auto", nsamples="auto", link="identity
         raise ValueError("limn: space must be 'output' or 'logit'")
     o.space = L.SPACE[space]
     o.target = -1 if target is None else int(target)
-    o.background = _fptr(bg)
+    o.background = _fptr(bg) if bg.shape[0] else None
     o.nbackground = bg.shape[0]
     o.tolerance = float(tolerance)
     o.seed = int(seed)
     ids = _row_ids(o, row_ids, x.shape[0])  # noqa: F841 (o points into it until the call returns)
     c, ex = _explain(threads, model, lambda ctx, out: L.explain_shap(ctx, model._p, _fptr(x), x.shape[0],
                                                                       C.byref(o), out))
-    desc = "shap, %s, background %d rows, %s link, seed %d" % (
-        L.shap_estimator_name(o.estimator).decode(), bg.shape[0], L.link_name(o.link).decode(), o.seed)
+    game = ("background %d rows" % bg.shape[0] if bg.shape[0] else "path-dependent game (the trees' covers)")
+    desc = "shap, %s, %s, %s link, seed %d" % (
+        L.shap_estimator_name(o.estimator).decode(), game, L.link_name(o.link).decode(), o.seed)
     return Explanations(model, x, ex, x.shape[0], "shap", c, desc=desc)

@@ -116,11 +116,16 @@ model_load = _sig("limn_model_load", C.c_int, P, C.c_char_p, C.POINTER(P))
 model_load_mem = _sig("limn_model_load_mem", C.c_int, P, C.c_char_p, c_size, C.c_char_p, C.POINTER(P))
 model_load_onnx = _sig("limn_model_load_onnx", C.c_int, P, C.c_char_p, P, C.c_int, C.POINTER(P))
 model_free = _sig("limn_model_free", None, P)
+model_is_onnx = _sig("limn_model_is_onnx", C.c_int, C.c_char_p, c_size)
+have_onnx = _sig("limn_have_onnx", C.c_int)
+model_load_onnx_mem = _sig("limn_model_load_onnx_mem", C.c_int, P, C.c_char_p, c_size, C.c_char_p, P, C.c_int,
+                           C.POINTER(P))
 model_nfeatures = _sig("limn_model_nfeatures", c_size, P)
 model_noutputs = _sig("limn_model_noutputs", c_size, P)
 model_schema = _sig("limn_model_schema", P, P)
 model_output_name = _sig("limn_model_output_name", C.c_char_p, P, c_size)
 model_kind = _sig("limn_model_kind", C.c_char_p, P)
+model_is_trees = _sig("limn_model_is_trees", C.c_int, P)
 model_predict = _sig("limn_model_predict", C.c_int, P, P, P, c_size, c_float_p)
 model_from_callbacks = _sig("limn_model_from_callbacks", C.c_int, P, C.POINTER(ModelCallbacks), P, C.POINTER(P))
 schema_create = _sig("limn_schema_create", C.c_int, P, C.POINTER(P))
@@ -175,6 +180,8 @@ for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), 
                           % (lib._name, _name, abi_sizeof(_name.encode()), C.sizeof(_cls)))
 
 TASK_CLASSIFICATION = 0
+TASK_REGRESSION = 1
+ONNX_OUTPUT = {"auto": 0, "probabilities": 1, "logits": 2, "value": 3}
 FORMAT_TEXT = 0
 FORMAT_JSON = 1
 FORMAT_SVG = 4

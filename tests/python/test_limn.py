@@ -308,3 +308,81 @@ def test_data_frames_and_renderings(bc):
         "(line 4)", "(line 0)")
     svg = ex._repr_html_()
     assert svg.startswith('<div class="limn"><svg') and "<script" not in svg
+
+
+def bc_arrays():
+    data = np.genfromtxt(os.path.join(SRC, "data", "breast_cancer.csv"), delimiter=",", skip_header=1,
+                         dtype=None, encoding=None)
+    # limn's rows are float32: give scikit-learn the same values (HistGradientBoosting
+    # compares in double, so a float64 row can fall on the other side of a threshold)
+    X = np.array([list(r)[:30] for r in data], dtype=np.float32).astype(np.float64)
+    y = np.array([r[30] for r in data])
+    return X, y
+
+
+@pytest.mark.parametrize("kind", ["RandomForestClassifier", "HistGradientBoostingClassifier",
+                                  "GradientBoostingRegressor"])
+def test_from_sklearn_trees(bc, tmp_path, kind):
+    pytest.importorskip("sklearn")
+    from sklearn import ensemble
+    d, m, _ = bc
+    X, y = bc_arrays()
+    cls = getattr(ensemble, kind)
+    kw = {"max_iter": 20} if kind.startswith("Hist") else {"n_estimators": 20}
+    est = cls(random_state=0, max_depth=4, **kw)
+    est.fit(X, (y == "benign").astype(float) if kind.endswith("Regressor") else y)
+    f = limn.Model.from_sklearn(est, feature_names=m.feature_names, target_name="diagnosis")
+    assert f.kind == "sklearn" and f.is_trees
+    want = est.predict_proba(X) if hasattr(est, "predict_proba") else est.predict(X).reshape(-1, 1)
+    assert np.abs(f.predict(X).astype(np.float64) - want).max() < 1e-6
+    # path-dependent TreeSHAP needs no background; efficiency: base + sum = the raw output
+    ex = limn.shap(f, X[:5])
+    assert np.abs(ex.base_values + ex.weights.sum(axis=1) - ex.outputs).max() < 1e-5
+    # and it is the CLI's on the exporter tool's file, byte for byte
+    tool = os.path.join(SRC, "tools", "export_sklearn_trees.py")
+    import pickle
+    with open(tmp_path / "m.pkl", "wb") as fh:
+        pickle.dump(est, fh)
+    subprocess.run(["/usr/bin/python3", tool, str(tmp_path / "m.pkl"), "--out", str(tmp_path / "m.json"),
+                    "--features", ",".join(m.feature_names), "--target", "diagnosis"], check=True)
+    with open(d / "te.csv") as src, open(tmp_path / "te_x.csv", "w") as dst:  # no label column
+        dst.writelines(",".join(ln.rstrip("\n").split(",")[:30]) + "\n" for ln in src)
+    got = json.loads(cli("explain", "--model", "m.json", "--data", "te_x.csv", "--rows", "0-4", "--method", "shap",
+                         "--format", "json", cwd=tmp_path))
+    te = np.genfromtxt(tmp_path / "te_x.csv", delimiter=",", skip_header=1)
+    mine = json.loads(limn.shap(f, te[:5]).to_json(rows=range(5), lines=range(2, 7)))
+    assert strip(mine) == strip(got)
+
+
+def test_from_xgboost(bc):
+    xgb = pytest.importorskip("xgboost")  # Debian's python3-xgboost
+    d, m, _ = bc
+    X, y = bc_arrays()
+    est = xgb.XGBClassifier(n_estimators=20, max_depth=3, random_state=0, n_jobs=1)
+    est.fit(X, (y == "benign").astype(int))
+    f = limn.Model.from_sklearn(est, feature_names=m.feature_names)
+    assert f.kind == "xgboost" and f.feature_names == m.feature_names and f.output_names == ["0", "1"]
+    assert np.abs(f.predict(X).astype(np.float64) - est.predict_proba(X)).max() < 1e-6
+    g = limn.Model.from_sklearn(est.get_booster())
+    assert g.feature_names[:2] == ["f0", "f1"] and np.array_equal(g.predict(X), f.predict(X))
+
+
+def test_load_onnx_with_names(tmp_path):
+    onnx = os.path.join(SRC, "tests", "fixtures", "onnx", "bc_torch_op13.onnx")
+    X, _ = bc_arrays()
+    names = open(os.path.join(SRC, "data", "breast_cancer.csv")).readline().strip().split(",")[:30]
+    m = limn.Model.load(onnx, feature_names=names, class_names=["malignant", "benign"], target="diagnosis")
+    assert m.kind == "onnx" and m.feature_names == names and m.output_names == ["malignant", "benign"]
+    # torch's own probabilities for rows 0..19 (the fixture's generator)
+    ref = np.loadtxt(os.path.join(SRC, "tests", "fixtures", "onnx", "bc_torch_ref.txt"))[:, :2]
+    assert np.abs(m.predict(X[:20]) - ref).max() < 1e-5
+    with open(os.path.join(SRC, "data", "breast_cancer.csv")) as src, open(tmp_path / "bc20.csv", "w") as dst:
+        dst.writelines(src.readlines()[:21])
+    lines = cli("predict", "--model", onnx, "--data", "bc20.csv", "--target", "diagnosis", cwd=tmp_path).splitlines()
+    assert np.array_equal(m.predict(X[:20]), np.array([[np.float32(v) for v in ln.split(",")] for ln in lines[1:]]))
+    bare = limn.Model.load(onnx)  # the graph alone: its input width, generic names
+    assert bare.nfeatures == 30 and bare.feature_names[0] != names[0]
+    with pytest.raises(ValueError, match="output_kind"):
+        limn.Model.load(onnx, output_kind="odds")
+    with pytest.raises(ValueError, match="ONNX"):
+        limn.Model.load(os.path.join(SRC, "tests", "fixtures", "sklearn_bc.limn"), feature_names=names)
