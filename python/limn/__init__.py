@@ -113,39 +113,116 @@ class _Ctx:
 def _rows(model, X):
     """X as a C-contiguous float32 (n, nfeatures) array; a clear error otherwise. A pandas
     DataFrame (or anything with .columns and .to_numpy) gives the model's columns by
-    name, in the model's order; its other columns are ignored."""
+    name, in the model's order; its other columns are ignored. A categorical column
+    (model.categories) takes category names (strings, object or pandas categorical
+    columns) or codes 0..k-1; a column of names in a NumPy array needs dtype object or
+    str."""
     if hasattr(X, "columns") and hasattr(X, "to_numpy"):
-        cols = [str(c) for c in X.columns]
-        missing = [f for f in model.feature_names if f not in cols]
+        byname = {str(c): c for c in X.columns}
+        missing = [f for f in model.feature_names if f not in byname]
         if missing:
             raise ValueError("limn: the data frame lacks the model's column(s) %s" % ", ".join(repr(f) for f in missing))
-        X = X[model.feature_names].to_numpy(dtype=np.float64)
+        X = _columns(model, [X[byname[f]].to_numpy() for f in model.feature_names])
     a = np.asarray(X)
-    if a.dtype.kind not in "fiub":
-        raise TypeError("limn: rows must be numbers, got dtype %s" % a.dtype)
     if a.ndim == 1:
         a = a.reshape(1, -1)
     if a.ndim != 2 or a.shape[1] != model.nfeatures:
         raise ValueError("limn: rows must be (n, %d) for this model, got shape %s" % (model.nfeatures, a.shape))
+    if a.dtype.kind in "OUS" or (model.categories and a.dtype.kind not in "fiub"):
+        a = _columns(model, [a[:, j] for j in range(a.shape[1])])
+    if a.dtype.kind not in "fiub":
+        raise TypeError("limn: rows must be numbers, got dtype %s" % a.dtype)
     a = np.ascontiguousarray(a, dtype=np.float32)
-    if not np.isfinite(a).all():
-        i, j = np.argwhere(~np.isfinite(a))[0]
+    ok = np.isfinite(a)
+    if model.takes_missing:
+        ok |= np.isnan(a)
+    if not ok.all():
+        i, j = np.argwhere(~ok)[0]
         raise ValueError("limn: row %d, column %d ('%s') is not finite" % (i, j, model.feature_names[j]))
     return a
 
 
-def _schema(ctx, feature_names, class_names, target):
-    """A schema (free with L.schema_free): numeric columns feature_names, and a
-    classification target with class_names (None: a regression target); limn.Error
-    on a duplicate or empty name."""
+def _missing(v):
+    return np.fromiter((x is None or (isinstance(x, float) and x != x) for x in v), bool, len(v))
+
+
+def _columns(model, cols):
+    """One float64 (n, features) array from the model's columns in order: numbers as
+    they are, categories as their codes."""
+    out = np.empty((len(cols[0]) if cols else 0, len(cols)), dtype=np.float64)
+    for j, v in enumerate(cols):
+        name = model.feature_names[j]
+        cats = model.categories.get(name)
+        v = np.asarray(v)
+        if cats is None:
+            try:
+                out[:, j] = v.astype(np.float64)
+            except (TypeError, ValueError):
+                bad = next(i for i, x in enumerate(v) if not _is_number(x))
+                raise ValueError("limn: row %d, column '%s': %r is not a number" % (bad, name, v[bad])) from None
+            continue
+        if v.dtype.kind in "fiub":  # codes
+            c = v.astype(np.float64)
+            ok = (c == np.floor(c)) & (c >= 0) & (c < len(cats))
+            if model.takes_missing:
+                ok |= np.isnan(c)
+            if not ok.all():
+                bad = int(np.argmin(ok))
+                raise ValueError("limn: row %d, column '%s': %r is not a category code 0..%d (%s)"
+                                 % (bad, name, v[bad], len(cats) - 1, ", ".join(cats)))
+            out[:, j] = c
+            continue
+        gone = _missing(v)
+        if gone.any() and not model.takes_missing:
+            raise ValueError("limn: row %d, column '%s': a missing value (the model takes none)"
+                             % (int(np.argmax(gone)), name))
+        index = {c: i for i, c in enumerate(cats)}
+        keys, inv = np.unique(np.array([str(x) for x in v], dtype=object), return_inverse=True)
+        codes = np.empty(len(keys))
+        for u, k in enumerate(keys):
+            if k in index:
+                codes[u] = index[k]
+            else:
+                hit = np.argwhere((inv == u) & ~gone)
+                if len(hit):
+                    raise ValueError("limn: row %d, column '%s': '%s' is not one of its categories (%s)"
+                                     % (int(hit[0][0]), name, k, ", ".join(cats)))
+                codes[u] = np.nan
+        out[:, j] = codes[inv]
+        out[gone, j] = np.nan
+    return out
+
+
+def _is_number(x):
+    try:
+        float(x)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _schema(ctx, feature_names, class_names, target, categories=None):
+    """A schema (free with L.schema_free): columns feature_names, numeric or, when
+    categories maps a name to its category names, categorical; and a classification
+    target with class_names (None: a regression target). limn.Error on a duplicate
+    or empty name."""
     def check(rc):
         if rc:
             raise Error(L.status_name(rc).decode(), L.ctx_errmsg(ctx).decode("utf-8", "replace"))
     s = C.c_void_p()
     check(L.schema_create(ctx, C.byref(s)))
     try:
+        categories = {str(k): v for k, v in (categories or {}).items()}
+        unknown = set(categories) - set(str(f) for f in feature_names)
+        if unknown:
+            raise ValueError("limn: categories for unknown column(s) %s" % ", ".join(sorted(unknown)))
         for f in feature_names:
-            check(L.schema_add_numeric(ctx, s, str(f).encode()))
+            cats = categories.get(str(f))
+            if cats is None:
+                check(L.schema_add_numeric(ctx, s, str(f).encode()))
+                continue
+            arr = (C.c_char_p * len(cats))(*[str(c).encode() for c in cats])
+            check(L.schema_add_categorical(ctx, s, str(f).encode(), arr, len(cats)))
         if class_names is None:
             check(L.schema_set_target(ctx, s, str(target).encode(), L.TASK_REGRESSION, None, 0))
         else:
@@ -216,6 +293,12 @@ class Model:
                               for j in range(self.nfeatures)]
         self.output_names = [L.model_output_name(handle, k).decode() for k in range(self.noutputs)]
         self.kind = L.model_kind(handle).decode()
+        self.takes_missing = bool(L.model_takes_missing(handle))
+        # categorical columns: name -> category names, in code order
+        self.categories = {self.feature_names[j]: [L.schema_category(s, j, c).decode()
+                                                   for c in range(L.schema_ncategories(s, j))]
+                           for j in range(self.nfeatures)
+                           if s and L.schema_feature_kind(s, j) == L.COL_CATEGORICAL}
         self.is_trees = bool(L.model_is_trees(handle))
 
     @classmethod
@@ -252,11 +335,13 @@ class Model:
         return cls(*_made(make))
 
     @classmethod
-    def from_callable(cls, fn, feature_names, class_names):
+    def from_callable(cls, fn, feature_names, class_names, categories=None):
         """Any Python function as a classifier: fn(X) with X a float32 array (n, features)
         returns probabilities (n, classes). limn calls it with large batches. An exception
         it raises, a wrong shape or a non-finite value ends the limn call with that
-        exception (or a clear ValueError)."""
+        exception (or a clear ValueError). categories: {column: [category names]} for
+        categorical columns, which fn receives as codes 0..k-1 (LIME then samples and
+        bins them as categories)."""
         feature_names = [str(f) for f in feature_names]
         class_names = [str(c) for c in class_names]
         d, k = len(feature_names), len(class_names)
@@ -291,7 +376,7 @@ class Model:
         s = None
         h = C.c_void_p()
         try:
-            s = _schema(c.p, feature_names, class_names, "class")
+            s = _schema(c.p, feature_names, class_names, "class", categories)
             c.check(L.model_from_callbacks(c.p, C.byref(cb), s, C.byref(h)))
         except BaseException:
             c.close()
@@ -413,10 +498,12 @@ def _gather(ptrs, d, dtype):
 class Explanations:
     """n explained rows. weights (n, features) in the model's column order; outputs,
     base_values and deltas (IG's completeness gap) per row; targets, the explained
-    output of each row."""
+    output of each row; x, the rows as the model took them (float32, categories as
+    their codes)."""
 
     def __init__(self, model, x, ex, n, method, ctx, background=None, discretizer=0, desc=""):
         self.model, self.method, self._x, self._ctx = model, method, x, ctx
+        self.x = x
         self.description = desc  # what the CLI prints after the method: "[ig, exact, baseline zero]"
         self._bg, self._disc = background, discretizer  # LIME's labels come from them
         self._ex, self._n = ex, n

@@ -134,6 +134,12 @@ schema_add_numeric = _sig("limn_schema_add_numeric", C.c_int, P, P, C.c_char_p)
 schema_set_target = _sig("limn_schema_set_target", C.c_int, P, P, C.c_char_p, C.c_int, C.POINTER(C.c_char_p),
                          c_size)
 schema_feature_name = _sig("limn_schema_feature_name", C.c_char_p, P, c_size)
+schema_feature_kind = _sig("limn_schema_feature_kind", C.c_int, P, c_size)
+schema_ncategories = _sig("limn_schema_ncategories", c_size, P, c_size)
+schema_category = _sig("limn_schema_category", C.c_char_p, P, c_size, c_size)
+schema_add_categorical = _sig("limn_schema_add_categorical", C.c_int, P, P, C.c_char_p, C.POINTER(C.c_char_p),
+                              c_size)
+model_takes_missing = _sig("limn_model_takes_missing", C.c_int, P)
 method_parse = _sig("limn_method_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
 quadrature_parse = _sig("limn_quadrature_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
 smooth_parse = _sig("limn_smooth_parse", C.c_int, C.c_char_p, C.POINTER(C.c_int))
@@ -181,6 +187,7 @@ for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), 
 
 TASK_CLASSIFICATION = 0
 TASK_REGRESSION = 1
+COL_CATEGORICAL = 1
 ONNX_OUTPUT = {"auto": 0, "probabilities": 1, "logits": 2, "value": 3}
 FORMAT_TEXT = 0
 FORMAT_JSON = 1

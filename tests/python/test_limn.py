@@ -99,8 +99,11 @@ def test_array_layouts(bc):
     assert m.predict(X[0]).shape == (1, 2)  # one row
     with pytest.raises(ValueError, match=r"rows must be \(n, 30\)"):
         m.predict(X[:, :29])
-    with pytest.raises(TypeError, match="must be numbers"):
+    with pytest.raises(ValueError, match="row 0, column 'mean radius': 'a' is not a number"):
         m.predict(np.array([["a"] * 30]))
+    assert np.array_equal(m.predict(X[:2].astype(str)), m.predict(X[:2]))  # numbers as text are numbers
+    with pytest.raises(TypeError, match="must be numbers"):
+        m.predict(np.full((1, 30), 1j))
     bad = X[:2].copy()
     bad[1, 4] = np.nan
     with pytest.raises(ValueError, match=r"row 1, column 4 \('mean smoothness'\) is not finite"):
@@ -386,3 +389,46 @@ def test_load_onnx_with_names(tmp_path):
         limn.Model.load(onnx, output_kind="odds")
     with pytest.raises(ValueError, match="ONNX"):
         limn.Model.load(os.path.join(SRC, "tests", "fixtures", "sklearn_bc.limn"), feature_names=names)
+
+
+@pytest.fixture(scope="module")
+def credit(tmp_path_factory):
+    """credit-g (13 categorical columns) split to CSV and a limn MLP trained on it."""
+    d = tmp_path_factory.mktemp("credit")
+    cli("split", "--data", os.path.join(SRC, "data", "credit-g.arff"), "--stratify", "class", "--seed", "0",
+        "--train", "tr.csv", "--test", "te.csv", cwd=d)
+    cli("train", "--data", "tr.csv", "--target", "class", "--out", "cr.limn", "--threads", "1", cwd=d)
+    return d, limn.Model.load(d / "cr.limn")
+
+
+def test_categorical_columns(credit):
+    pd = pytest.importorskip("pandas")
+    d, m = credit
+    assert len(m.categories) == 13 and m.categories["foreign_worker"] == ["yes", "no"]
+    df = pd.read_csv(d / "te.csv")  # object columns of category names
+    got = cli("explain", "--model", "cr.limn", "--data", "te.csv", "--rows", "0-2", "--method", "lime",
+              "--num-samples", "5000", "--format", "json", cwd=d)
+    ex = limn.lime(m, df.iloc[:3], num_samples=5000)
+    assert strip(json.loads(ex.to_json(rows=range(3), lines=range(2, 5)))) == strip(json.loads(got))
+    codes = ex.x
+    assert codes[0, m.feature_names.index("foreign_worker")] == 0  # 'yes'
+    # the same rows as a pandas categorical column, as a NumPy object array, and as codes
+    dfc = df.astype({"purpose": "category", "housing": "category"})
+    objs = df[m.feature_names].to_numpy(dtype=object)
+    for rows in (dfc.iloc[:3], objs[:3], codes):
+        assert np.array_equal(limn.lime(m, rows, num_samples=5000).weights, ex.weights)
+    # a callable over codes, told the categories, gives the same LIME explanation
+    f = limn.Model.from_callable(lambda A: m.predict(A), m.feature_names, m.output_names, categories=m.categories)
+    assert f.categories == m.categories
+    assert np.array_equal(limn.lime(f, df.iloc[:3], background=pd.read_csv(d / "tr.csv"), num_samples=5000).weights,
+                          limn.lime(m, df.iloc[:3], background=pd.read_csv(d / "tr.csv"), num_samples=5000).weights)
+    bad = df.iloc[:3].copy()
+    bad.loc[bad.index[1], "housing"] = "castle"
+    with pytest.raises(ValueError, match=r"row 1, column 'housing': 'castle' is not one of its categories"):
+        m.predict(bad)
+    with pytest.raises(limn.Error, match=r"row 0, column 'housing': 7 is not a category code \(0..2\)"):
+        m.predict(np.where(np.arange(codes.shape[1]) == m.feature_names.index("housing"), 7, codes[:1]))
+    with pytest.raises(ValueError, match="column 'duration': 'long' is not a number"):
+        m.predict(np.where(np.arange(20) == 1, "long", objs[:1]).astype(object))
+    with pytest.raises(ValueError, match="categories for unknown column"):
+        limn.Model.from_callable(lambda A: A, ["a", "b"], ["x", "y"], categories={"c": ["p", "q"]})
