@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _capi as L
 
-__all__ = ["Error", "Model", "Explanations", "gradients", "lime", "shap", "version"]
+__all__ = ["Error", "Model", "Explanations", "Map", "gradients", "lime", "shap", "tsne", "version"]
 
 
 class Error(RuntimeError):
@@ -233,6 +233,16 @@ def _schema(ctx, feature_names, class_names, target, categories=None):
         L.schema_free(s)
         raise
     return s
+
+
+def _sink(chunks):
+    """A limn_sink that appends what the library writes to the list chunks (bytes);
+    keep the second value alive while the sink is in use."""
+    def write(ud, data, n):
+        chunks.append(C.string_at(data, n))
+        return 0
+    fn = L.WRITE_FN(write)
+    return L.Sink(fn, None), fn
 
 
 def _fptr(a):
@@ -553,12 +563,7 @@ class Explanations:
         if self._bg is not None:
             o.background, o.discretizer = self._bg.p, self._disc
         chunks = []
-
-        def write(ud, data, n):
-            chunks.append(C.string_at(data, n))
-            return 0
-
-        sink = L.Sink(L.WRITE_FN(write), None)
+        sink, _keep = _sink(chunks)
         with _Ctx() as c:
             c.check(L.render_explanations(c.p, C.byref(o), rr, self._n, fmt, sink))
         return b"".join(chunks).decode()
@@ -761,3 +766,6 @@ def shap(model, X, background=None, estimator="auto", nsamples="auto", link="ide
     desc = "shap, %s, %s, %s link, seed %d" % (
         L.shap_estimator_name(o.estimator).decode(), game, L.link_name(o.link).decode(), o.seed)
     return Explanations(model, x, ex, x.shape[0], "shap", c, desc=desc)
+
+
+from ._tsne import Map, tsne  # noqa: E402 (it builds on the names above)

@@ -80,6 +80,25 @@ class Sink(C.Structure):
     _fields_ = [("write", WRITE_FN), ("ud", C.c_void_p)]
 
 
+class TsneOpts(C.Structure):
+    _fields_ = [("perplexity", C.c_double), ("iterations", c_size), ("exaggeration_iters", c_size),
+                ("exaggeration", C.c_double), ("learning_rate", C.c_double), ("momentum", C.c_double),
+                ("final_momentum", C.c_double), ("method", C.c_int), ("theta", C.c_double), ("fft_nodes", c_size),
+                ("max_step", C.c_double), ("init_random", C.c_int), ("seed", C.c_uint64)]
+
+
+class TsneTransformOpts(C.Structure):
+    _fields_ = [("perplexity", C.c_double), ("init_neighbours", c_size), ("iterations", c_size),
+                ("learning_rate", C.c_double), ("momentum", C.c_double), ("exaggeration", C.c_double),
+                ("max_grad_norm", C.c_double), ("theta", C.c_double)]
+
+
+class MapSvg(C.Structure):
+    _fields_ = [("y", c_double_p), ("n", c_size), ("label", C.POINTER(C.c_long)), ("pred", C.POINTER(C.c_long)),
+                ("class_names", C.POINTER(C.c_char_p)), ("nclasses", c_size), ("highlight", C.POINTER(C.c_ubyte)),
+                ("ref_y", c_double_p), ("nref", c_size)]
+
+
 class RenderRow(C.Structure):
     _fields_ = [("ex", C.POINTER(Explanation)), ("data_row", c_size), ("line", c_size), ("x", c_float_p),
                 ("infidelity", C.c_double), ("sensitivity", C.c_double), ("stability", C.c_double)]
@@ -177,9 +196,32 @@ link_name = _sig("limn_link_name", C.c_char_p, C.c_int)
 lime_samples = _sig("limn_lime_samples", c_size, C.POINTER(LimeOpts), c_size)
 model_piecewise_linear = _sig("limn_model_piecewise_linear", C.c_int, P, C.c_char_p, c_size)
 
+model_forward = _sig("limn_model_forward", C.c_int, P, P, c_float_p, c_size, C.c_int, c_float_p)
+model_nhidden = _sig("limn_model_nhidden", c_size, P)
+model_hidden_width = _sig("limn_model_hidden_width", c_size, P, c_size)
+model_hidden = _sig("limn_model_hidden", C.c_int, P, P, c_float_p, c_size, c_size, c_float_p)
+model_task = _sig("limn_model_task", C.c_int, P)
+tsne_opts_default = _sig("limn_tsne_opts_default", TsneOpts)
+tsne_affinities = _sig("limn_tsne_affinities", C.c_int, P, c_float_p, c_size, c_size, C.c_double, C.POINTER(P))
+tsne_affinity_free = _sig("limn_tsne_affinity_free", None, P, P)
+tsne_run = _sig("limn_tsne_run", C.c_int, P, P, c_float_p, c_size, C.POINTER(TsneOpts), c_double_p, c_double_p)
+tsne_quality_affinity = _sig("limn_tsne_quality_affinity", C.c_int, P, P, c_float_p, c_size, c_size, c_double_p,
+                             C.POINTER(C.c_long), c_size, c_double_p, c_double_p)
+tsne_transform_opts_default = _sig("limn_tsne_transform_opts_default", TsneTransformOpts)
+tsne_transform = _sig("limn_tsne_transform", C.c_int, P, c_float_p, c_double_p, c_size, c_size, c_float_p, c_size,
+                      C.POINTER(TsneTransformOpts), c_double_p, c_double_p)
+pca = _sig("limn_pca", C.c_int, P, c_float_p, c_size, c_size, c_size, c_float_p, c_double_p, c_double_p,
+           c_double_p)
+pca_project = _sig("limn_pca_project", None, c_float_p, c_size, c_size, c_size, c_double_p, c_double_p, c_float_p)
+render_map_svg = _sig("limn_render_map_svg", C.c_int, P, C.POINTER(MapSvg), Sink)
+format_double = _sig("limn_format_double", None, C.c_char_p, c_size, C.c_double)
+format_float = _sig("limn_format_float", None, C.c_char_p, c_size, C.c_float)
+write_csv_field = _sig("limn_write_csv_field", C.c_int, Sink, C.c_char_p)
+
 for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), ("limn_shap_opts", ShapOpts), ("limn_explanation", Explanation),
                     ("limn_model_callbacks", ModelCallbacks), ("limn_sink", Sink), ("limn_render_row", RenderRow),
-                    ("limn_render_opts", RenderOpts), ("limn_trust_opts", TrustOpts)):
+                    ("limn_render_opts", RenderOpts), ("limn_trust_opts", TrustOpts), ("limn_tsne_opts", TsneOpts),
+                    ("limn_tsne_transform_opts", TsneTransformOpts), ("limn_map_svg", MapSvg)):
     if abi_sizeof(_name.encode()) != C.sizeof(_cls):
         raise ImportError("limn: %s's %s is %d bytes, this package's mirror %d: the library and the package "
                           "come from different versions (after rebuilding, run `make python` again)"

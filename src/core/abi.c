@@ -17,6 +17,10 @@ size_t limn_version_sizeof(const char *name) {
       {"limn_render_row", sizeof(limn_render_row)},
       {"limn_render_opts", sizeof(limn_render_opts)},
       {"limn_trust_opts", sizeof(limn_trust_opts)},
+      {"limn_tsne_opts", sizeof(limn_tsne_opts)},
+      {"limn_tsne_transform_opts", sizeof(limn_tsne_transform_opts)},
+      {"limn_map_svg", sizeof(limn_map_svg)},
+      {"limn_report_opts", sizeof(limn_report_opts)},
   };
   for (size_t i = 0; name && i < sizeof t / sizeof *t; i++)
     if (!strcmp(name, t[i].name))

@@ -432,3 +432,70 @@ def test_categorical_columns(credit):
         m.predict(np.where(np.arange(20) == 1, "long", objs[:1]).astype(object))
     with pytest.raises(ValueError, match="categories for unknown column"):
         limn.Model.from_callable(lambda A: A, ["a", "b"], ["x", "y"], categories={"c": ["p", "q"]})
+
+
+@pytest.mark.parametrize("space,extra", [("input", ["--standardize", "--pca", "5"]), ("hidden:2", []),
+                                         ("output", ["--method", "barnes-hut"]), ("attribution:ig", []),
+                                         ("attribution:lime", [])])
+def test_tsne_equals_cli(bc, tmp_path, space, extra):
+    """limn.tsne and `limn embed` give the same map, byte for byte, and the same figures;
+    placing new rows (transform) likewise."""
+    d, m, X = bc
+    labels = [r[30] for r in list(csv.reader(open(d / "te.csv")))[1:]]
+    model = [] if space == "input" else ["--model", str(d / "bc.limn")]
+    target = ["--target", "diagnosis"]
+    cli("embed", "--data", str(d / "te.csv"), "--out", "map.csv", "--svg", "map.svg", "--space", space,
+        "--iterations", "300", "--highlight", "3,17", *(model + target + extra), cwd=tmp_path)
+    kw = {"standardize": True, "pca": 5} if extra[:1] == ["--standardize"] else {}
+    if extra[:1] == ["--method"]:
+        kw["method"] = extra[1]
+    mp = limn.tsne(X if not model else X, model=m if model else None, space=space, labels=labels,
+                   iterations=300, **kw)
+    assert mp.to_csv() == (tmp_path / "map.csv").read_text()
+    assert mp.to_svg(highlight=[3, 17]) == (tmp_path / "map.svg").read_text()
+    side = json.loads((tmp_path / "map.csv.json").read_text())
+    assert (mp.kl, mp.knn10_preservation, mp.knn10_accuracy) == (side["kl"], side["knn10_preservation"],
+                                                                 side["knn10_accuracy"])
+    if space not in ("input", "hidden:2"):
+        return
+    new = X[::7] + 0.01 * X[::7]  # new rows, a little off the mapped ones
+    with open(tmp_path / "new.csv", "w") as f:
+        f.write(",".join(m.feature_names) + "\n")
+        for r in new:
+            f.write(",".join(repr(float(v)) for v in r) + "\n")
+    cli("embed", "--transform", "map.csv", "--data", "new.csv", "--out", "placed.csv", "--svg", "placed.svg",
+        *model, cwd=tmp_path)
+    placed = mp.transform(new)
+    assert placed.to_csv() == (tmp_path / "placed.csv").read_text()
+    assert placed.to_svg() == (tmp_path / "placed.svg").read_text()
+    assert placed.kl == json.loads((tmp_path / "placed.csv.json").read_text())["kl"]
+
+
+def test_tsne_checks_and_thread_independence(bc):
+    d, m, X = bc
+    a = limn.tsne(X[:60], iterations=100, perplexity=10, threads=1)
+    b = limn.tsne(X[:60], iterations=100, perplexity=10, threads=2)
+    assert np.array_equal(a.y, b.y) and a.y.shape == (60, 2) and np.isnan(a.knn10_accuracy)
+    with pytest.raises(ValueError, match="hidden:1..hidden:2"):
+        limn.tsne(X[:20], model=m, space="hidden:3")
+    with pytest.raises(ValueError, match="space 'output' needs a model"):
+        limn.tsne(X[:20], space="output")
+    with pytest.raises(ValueError, match="space must be"):
+        limn.tsne(X[:20], model=m, space="pixels")
+    with pytest.raises(ValueError, match="needs a tree model"):
+        limn.tsne(X[:20], model=m, space="attribution:shap")
+    with pytest.raises(ValueError, match="one label per row"):
+        limn.tsne(X[:20], labels=["a"] * 3)
+    with pytest.raises(limn.Error, match="perplexity"):
+        limn.tsne(X[:5])  # too few rows for perplexity 30
+
+
+def test_tsne_categorical_input(credit, tmp_path):
+    pd = pytest.importorskip("pandas")
+    d, m = credit
+    cli("embed", "--model", str(d / "cr.limn"), "--data", str(d / "te.csv"), "--target", "class", "--standardize",
+        "--iterations", "200", "--out", "map.csv", cwd=tmp_path)
+    df = pd.read_csv(d / "te.csv")
+    mp = limn.tsne(df, model=m, labels=df["class"], standardize=True, iterations=200)
+    assert mp.features.shape[1] == 7 + sum(len(c) for c in m.categories.values())  # one-hot categories
+    assert mp.to_csv() == (tmp_path / "map.csv").read_text()
