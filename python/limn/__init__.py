@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _capi as L
 
-__all__ = ["Error", "Model", "Explanations", "Map", "gradients", "lime", "shap", "tsne", "version"]
+__all__ = ["Error", "Model", "Explanations", "Map", "gradients", "lime", "report", "shap", "tsne", "version"]
 
 
 class Error(RuntimeError):
@@ -303,6 +303,7 @@ class Model:
                               for j in range(self.nfeatures)]
         self.output_names = [L.model_output_name(handle, k).decode() for k in range(self.noutputs)]
         self.kind = L.model_kind(handle).decode()
+        self.path = None  # the file it was loaded from (shown and hashed in reports)
         self.takes_missing = bool(L.model_takes_missing(handle))
         # categorical columns: name -> category names, in code order
         self.categories = {self.feature_names[j]: [L.schema_category(s, j, c).decode()
@@ -329,7 +330,9 @@ class Model:
             if feature_names is not None or class_names is not None:
                 raise ValueError("limn: %s names its own columns and classes; feature_names and class_names "
                                  "are for ONNX graphs" % path)
-            return cls(*_made(lambda ctx, h: L.model_load(ctx, path.encode(), h)))
+            m = cls(*_made(lambda ctx, h: L.model_load(ctx, path.encode(), h)))
+            m.path = path
+            return m
         if output_kind not in L.ONNX_OUTPUT:
             raise ValueError("limn: output_kind must be one of %s, got %r" % (", ".join(L.ONNX_OUTPUT), output_kind))
 
@@ -342,7 +345,14 @@ class Model:
                     L.schema_free(s)
         if feature_names is None and class_names is not None:
             raise ValueError("limn: class_names need feature_names too (the schema names both)")
-        return cls(*_made(make))
+        m = cls(*_made(make))
+        m.path = path
+        return m
+
+    def read_descriptions(self, path):
+        """Column descriptions and units for people (CSV: column, description, unit;
+        docs/format.md), used in reason codes and tables, as the CLI's --describe."""
+        self._ctx.check(L.model_read_descriptions(self._ctx.p, self._p, str(path).encode()))
 
     @classmethod
     def from_callable(cls, fn, feature_names, class_names, categories=None):
@@ -768,4 +778,5 @@ def shap(model, X, background=None, estimator="auto", nsamples="auto", link="ide
     return Explanations(model, x, ex, x.shape[0], "shap", c, desc=desc)
 
 
-from ._tsne import Map, tsne  # noqa: E402 (it builds on the names above)
+from ._tsne import Map, tsne  # noqa: E402 (they build on the names above)
+from ._report import report  # noqa: E402

@@ -99,6 +99,29 @@ class MapSvg(C.Structure):
                 ("ref_y", c_double_p), ("nref", c_size)]
 
 
+class ReportOpts(C.Structure):
+    _fields_ = [("model", C.c_void_p), ("model_path", C.c_char_p), ("model_command", C.c_char_p),
+                ("data", C.c_void_p), ("data_path", C.c_char_p), ("background", C.c_void_p),
+                ("background_path", C.c_char_p), ("shap_background", c_float_p), ("shap_nbackground", c_size),
+                ("summary_max", c_size), ("rows", C.POINTER(c_size)), ("nrows", c_size),
+                ("why", C.POINTER(C.c_char_p)), ("reasons", c_size), ("favourable", C.c_long),
+                ("reasons_from", C.c_int), ("top", c_size), ("num_samples", c_size), ("seed", C.c_uint64),
+                ("map_space", C.c_char_p), ("map_max", c_size), ("title", C.c_char_p), ("command", C.c_char_p),
+                ("protected_cols", C.POINTER(C.c_char_p)), ("nprotected", c_size)]
+
+
+class ReadOpts(C.Structure):
+    _fields_ = [("target", C.c_char_p), ("categorical", C.POINTER(C.c_char_p)), ("ncategorical", c_size),
+                ("numeric", C.POINTER(C.c_char_p)), ("nnumeric", c_size), ("ignore", C.POINTER(C.c_char_p)),
+                ("nignore", c_size), ("task", C.c_int), ("max_auto_classes", c_size), ("schema", C.c_void_p),
+                ("target_optional", C.c_int), ("as_text", C.c_int), ("keep_text", C.c_int),
+                ("max_field_bytes", c_size), ("missing_ok", C.c_int)]
+
+
+class Rng(C.Structure):
+    _fields_ = [("s", C.c_uint64 * 4), ("spare", C.c_double), ("has_spare", C.c_int)]
+
+
 class RenderRow(C.Structure):
     _fields_ = [("ex", C.POINTER(Explanation)), ("data_row", c_size), ("line", c_size), ("x", c_float_p),
                 ("infidelity", C.c_double), ("sensitivity", C.c_double), ("stability", C.c_double)]
@@ -218,10 +241,22 @@ format_double = _sig("limn_format_double", None, C.c_char_p, c_size, C.c_double)
 format_float = _sig("limn_format_float", None, C.c_char_p, c_size, C.c_float)
 write_csv_field = _sig("limn_write_csv_field", C.c_int, Sink, C.c_char_p)
 
+report_opts_default = _sig("limn_report_opts_default", ReportOpts)
+report_write = _sig("limn_report_write", C.c_int, P, C.POINTER(ReportOpts), Sink)
+read_opts_default = _sig("limn_read_opts_default", ReadOpts)
+dataset_read = _sig("limn_dataset_read", C.c_int, P, C.c_char_p, C.POINTER(ReadOpts), C.POINTER(P))
+dataset_nrows = _sig("limn_dataset_nrows", c_size, P)
+dataset_x = _sig("limn_dataset_x", c_float_p, P)
+dataset_y = _sig("limn_dataset_y", c_float_p, P)
+rng_init = _sig("limn_rng_init", None, C.POINTER(Rng), C.c_uint64, C.c_uint64)
+rng_below = _sig("limn_rng_below", C.c_uint64, C.POINTER(Rng), C.c_uint64)
+model_read_descriptions = _sig("limn_model_read_descriptions", C.c_int, P, P, C.c_char_p)
+
 for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), ("limn_shap_opts", ShapOpts), ("limn_explanation", Explanation),
                     ("limn_model_callbacks", ModelCallbacks), ("limn_sink", Sink), ("limn_render_row", RenderRow),
                     ("limn_render_opts", RenderOpts), ("limn_trust_opts", TrustOpts), ("limn_tsne_opts", TsneOpts),
-                    ("limn_tsne_transform_opts", TsneTransformOpts), ("limn_map_svg", MapSvg)):
+                    ("limn_tsne_transform_opts", TsneTransformOpts), ("limn_map_svg", MapSvg),
+                    ("limn_report_opts", ReportOpts), ("limn_read_opts", ReadOpts), ("limn_rng", Rng)):
     if abi_sizeof(_name.encode()) != C.sizeof(_cls):
         raise ImportError("limn: %s's %s is %d bytes, this package's mirror %d: the library and the package "
                           "come from different versions (after rebuilding, run `make python` again)"

@@ -21,6 +21,8 @@ size_t limn_version_sizeof(const char *name) {
       {"limn_tsne_transform_opts", sizeof(limn_tsne_transform_opts)},
       {"limn_map_svg", sizeof(limn_map_svg)},
       {"limn_report_opts", sizeof(limn_report_opts)},
+      {"limn_read_opts", sizeof(limn_read_opts)},
+      {"limn_rng", sizeof(limn_rng)},
   };
   for (size_t i = 0; name && i < sizeof t / sizeof *t; i++)
     if (!strcmp(name, t[i].name))

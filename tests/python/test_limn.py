@@ -499,3 +499,31 @@ def test_tsne_categorical_input(credit, tmp_path):
     mp = limn.tsne(df, model=m, labels=df["class"], standardize=True, iterations=200)
     assert mp.features.shape[1] == 7 + sum(len(c) for c in m.categories.values())  # one-hot categories
     assert mp.to_csv() == (tmp_path / "map.csv").read_text()
+
+
+def test_report_equals_cli(bc, tmp_path, monkeypatch):
+    """limn.report writes `limn report`'s page byte for byte (SHAP's background sampled
+    as the CLI samples it, descriptions, favourable class, provenance)."""
+    d, _, X = bc
+    args = ["--model", "bc.limn", "--data", "te.csv", "--rows", "0,3", "--background", "tr.csv", "--summary-max",
+            "10", "--describe", os.path.join(SRC, "data", "breast_cancer.describe.csv"), "--favourable", "benign",
+            "--reasons-from", "shap", "--out", str(tmp_path / "cli.html")]
+    cli("report", *args, cwd=d)
+    monkeypatch.chdir(d)  # the paths as the CLI was given them (they are shown on the page)
+    m = limn.Model.load("bc.limn")
+    m.read_descriptions(os.path.join(SRC, "data", "breast_cancer.describe.csv"))
+    page = limn.report(m, "te.csv", rows=[0, 3], background="tr.csv", summary_max=10, favourable="benign",
+                       reasons_from="shap", command="limn report " + " ".join(args), out=str(tmp_path / "py.html"))
+    assert page == (tmp_path / "cli.html").read_text() == (tmp_path / "py.html").read_text()
+    # rows from memory: the same explanations, the page says where the data came from
+    labels = [r[30] for r in list(csv.reader(open(d / "te.csv")))[1:]]
+    mem = limn.report(m, X, rows=[0, 3], labels=labels, background=X[:50], summary_max=0, map="none")
+    assert "data in memory" in mem and "<script" not in mem and mem.startswith("<!DOCTYPE html>")
+    with pytest.raises(ValueError, match="beyond the data's"):
+        limn.report(m, X, rows=[0, 10 ** 6])
+    with pytest.raises(ValueError, match="favourable"):
+        limn.report(m, X, rows=[0], favourable="maybe")
+    with pytest.raises(ValueError, match="is not one of the model's classes"):
+        limn.report(m, X, rows=[0], labels=["x"] * len(X))
+    with pytest.raises(limn.Error, match="hidden"):
+        limn.report(m, X, rows=[0], map="hidden:9")
