@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _capi as L
 
-__all__ = ["Error", "Model", "Explanations", "Map", "gradients", "lime", "report", "shap", "tsne", "version"]
+__all__ = ["Error", "Model", "Explanations", "Map", "gradients", "lime", "report", "shap", "shap_interactions", "tsne", "version"]
 
 
 class Error(RuntimeError):
@@ -741,15 +741,39 @@ def lime(model, X, background=None, background_labels=None, num_features=10, num
     return Explanations(model, x, ex, x.shape[0], "lime", c, background=st, discretizer=o.discretizer, desc=desc)
 
 
+def _groups(model, groups):
+    """A player per column from {column: group} (or (column, group) pairs): groups are
+    players in the order they first appear, then each column not listed alone, as the
+    CLI's --groups file. Returns (players, count)."""
+    pairs = list(groups.items()) if hasattr(groups, "items") else [tuple(p) for p in groups]
+    player = [-1] * model.nfeatures
+    gid = {}
+    for col, g in pairs:
+        col = str(col)
+        if col not in model.feature_names:
+            raise ValueError("limn: groups: the model has no column '%s'" % col)
+        j = model.feature_names.index(col)
+        if player[j] >= 0:
+            raise ValueError("limn: groups: '%s' is already in a group" % col)
+        player[j] = gid.setdefault(g, len(gid))
+    nxt = len(gid)
+    for j in range(model.nfeatures):
+        if player[j] < 0:
+            player[j], nxt = nxt, nxt + 1
+    return np.array(player, dtype=np.uintp), nxt
+
+
 def shap(model, X, background=None, estimator="auto", nsamples="auto", link="identity", space="output", target=None,
-         tolerance=0.0, seed=0, row_ids=None, threads=None):
+         tolerance=0.0, seed=0, groups=None, row_ids=None, threads=None):
     """Shapley values, as `limn explain --method shap`: the interventional game over the
     background rows (n_background, features; the CLI samples at most --background-size
     = 100 of its file, so pass the rows you want used), estimator "auto" (exact up to 12
     varying players, else kernel), "exact", "kernel", "permutation", "sampling", or
     "tree" / "tree-interventional" for tree ensembles; nsamples "auto" or a budget;
     link "identity" or "logit"; tolerance a target standard error (0: one attempt); the
-    rest as the CLI's. A tree model needs no background: without one, "auto" and
+    rest as the CLI's. groups: columns that play together, {column: group} (e.g.
+    one-hot columns or a sensor's channels; as --groups FILE): a group's value sits
+    on its first column, its other columns hold 0. A tree model needs no background: without one, "auto" and
     "tree" give path-dependent TreeSHAP (the trees' covers). Explanations add
     std_errors (0 when exact); base_values hold v(empty) and deltas the efficiency gap."""
     x = _rows(model, X)
@@ -770,12 +794,40 @@ def shap(model, X, background=None, estimator="auto", nsamples="auto", link="ide
     o.tolerance = float(tolerance)
     o.seed = int(seed)
     ids = _row_ids(o, row_ids, x.shape[0])  # noqa: F841 (o points into it until the call returns)
+    if groups is not None:
+        players, o.ngroups = _groups(model, groups)
+        o.groups = players.ctypes.data_as(C.POINTER(L.c_size))
     c, ex = _explain(threads, model, lambda ctx, out: L.explain_shap(ctx, model._p, _fptr(x), x.shape[0],
                                                                       C.byref(o), out))
     game = ("background %d rows" % bg.shape[0] if bg.shape[0] else "path-dependent game (the trees' covers)")
     desc = "shap, %s, %s, %s link, seed %d" % (
         L.shap_estimator_name(o.estimator).decode(), game, L.link_name(o.link).decode(), o.seed)
     return Explanations(model, x, ex, x.shape[0], "shap", c, desc=desc)
+
+
+def shap_interactions(model, X, target=None, threads=None):
+    """SHAP interaction values (Lundberg et al. 2020) of a tree model's raw output (a
+    margin; a forest's class probability), the path-dependent game: (n, d + 1, d + 1),
+    row i's matrix with (j, k), j != k, half the interaction of columns j and k, (j, j)
+    column j's value less what it shares; the last row and column the bias; a row of
+    the matrix sums to that column's Shapley value, the whole to the raw output (as
+    xgboost's predict(pred_interactions=True)). target: the explained output (None:
+    each row's predicted class; a list: one per row)."""
+    x = _rows(model, X)
+    n, d = x.shape
+    out = np.empty((n, d + 1, d + 1))
+    tg, tp = -1, None
+    if target is not None and np.ndim(target) == 0:
+        tg = int(target)
+    elif target is not None:
+        tp = np.ascontiguousarray(target, dtype=np.int64).astype(C.c_long)
+        if tp.shape != (n,):
+            raise ValueError("limn: target: one output per row, or one for all")
+    with _Ctx(threads) as c:
+        c.run(lambda: L.shap_interactions(c.p, model._p, _fptr(x), n, tg,
+                                          tp.ctypes.data_as(C.POINTER(C.c_long)) if tp is not None else None,
+                                          out.ctypes.data_as(L.c_double_p)), model)
+    return out
 
 
 from ._tsne import Map, tsne  # noqa: E402 (they build on the names above)

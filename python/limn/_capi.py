@@ -250,6 +250,8 @@ dataset_x = _sig("limn_dataset_x", c_float_p, P)
 dataset_y = _sig("limn_dataset_y", c_float_p, P)
 rng_init = _sig("limn_rng_init", None, C.POINTER(Rng), C.c_uint64, C.c_uint64)
 rng_below = _sig("limn_rng_below", C.c_uint64, C.POINTER(Rng), C.c_uint64)
+shap_interactions = _sig("limn_shap_interactions", C.c_int, P, P, c_float_p, c_size, C.c_long,
+                         C.POINTER(C.c_long), c_double_p)
 model_read_descriptions = _sig("limn_model_read_descriptions", C.c_int, P, P, C.c_char_p)
 
 for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), ("limn_shap_opts", ShapOpts), ("limn_explanation", Explanation),

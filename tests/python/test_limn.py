@@ -527,3 +527,37 @@ def test_report_equals_cli(bc, tmp_path, monkeypatch):
         limn.report(m, X, rows=[0], labels=["x"] * len(X))
     with pytest.raises(limn.Error, match="hidden"):
         limn.report(m, X, rows=[0], map="hidden:9")
+
+
+def test_shap_groups_equal_cli(bc, tmp_path):
+    d, m, X = bc
+    group = {f: ("mean" if f.startswith("mean ") else "error" if f.endswith(" error") else "worst")
+             for f in m.feature_names}
+    with open(tmp_path / "groups.csv", "w") as f:
+        f.write("column,group\n" + "".join('"%s",%s\n' % kv for kv in group.items()))
+    tr = np.array([[float(v) for v in r[:30]] for r in list(csv.reader(open(d / "tr.csv")))[1:]], dtype=np.float32)
+    got = cli("explain", "--model", "bc.limn", "--data", "te.csv", "--method", "shap", "--background", "tr.csv",
+              "--background-size", "1000", "--rows", "0,1", "--groups", str(tmp_path / "groups.csv"),
+              "--format", "json", cwd=d)
+    ex = limn.shap(m, X[:2], background=tr, groups=group)
+    assert strip(json.loads(ex.to_json(rows=[0, 1], lines=[2, 3]))) == strip(json.loads(got))
+    assert np.count_nonzero(ex.weights[0]) == 3  # three players, each on its first column
+    with pytest.raises(ValueError, match="no column 'nope'"):
+        limn.shap(m, X[:1], background=tr[:5], groups={"nope": "a"})
+
+
+def test_shap_interactions_against_xgboost(bc):
+    xgb = pytest.importorskip("xgboost")
+    d, m, _ = bc
+    X, y = bc_arrays()
+    est = xgb.XGBClassifier(n_estimators=10, max_depth=3, random_state=0, n_jobs=1).fit(X, (y == "benign").astype(int))
+    f = limn.Model.from_sklearn(est)
+    mine = limn.shap_interactions(f, X[:5], target=1)
+    want = est.get_booster().predict(xgb.DMatrix(X[:5].astype(np.float32)), pred_interactions=True)
+    assert mine.shape == want.shape == (5, 31, 31)
+    assert np.abs(mine - want).max() < 1e-5
+    # a row of the matrix sums to TreeSHAP's value of that column (explaining class 1's margin)
+    sv = limn.shap(f, X[:5], estimator="tree", target=1, space="logit")
+    assert np.abs(mine[:, :30, :].sum(axis=2) - sv.weights).max() < 1e-5
+    with pytest.raises(limn.Error):
+        limn.shap_interactions(m, X[:2].astype(np.float32))  # an MLP: not a tree model
