@@ -13,8 +13,9 @@ message; an exception raised by a Python model (Model.from_callable) comes back 
 itself. See docs/python.md for what is there and what is not yet.
 """
 import ctypes as C
+import functools
 import json
-import signal
+import _signal  # signal.signal without the enum wrapping (CPython's own module under signal)
 import threading
 
 import numpy as np
@@ -37,6 +38,9 @@ def version():
 
 
 _SIGINTS = []  # SIGINTs seen during the current call (only the main thread makes calls with the hook)
+
+
+_SIGINT = _signal.SIGINT
 
 
 def _on_sigint(signum, frame):
@@ -73,23 +77,23 @@ class _Ctx:
             raise exc from err
         raise err
 
-    def run(self, call, model=None):
+    def run(self, call, model=None, short=False):
         """call() (a library call returning a status) with Ctrl-C wired to the library's
         cancel hook: in the main thread a SIGINT only sets a flag while C works, the
         library polls it between blocks of work (LIME's rows, SHAP's coalitions,
         t-SNE's iterations, training's epochs) and stops with LIMN_ECANCELED, and the
         KeyboardInterrupt is raised here, from that error."""
-        if threading.current_thread() is not threading.main_thread():
+        if short or threading.current_thread() is not threading.main_thread():
             return self.check(call(), model)
         hit = _SIGINTS
         hit.clear()
-        old = signal.signal(signal.SIGINT, _on_sigint)
+        old = _signal.signal(_SIGINT, _on_sigint)  # the C-level call: signal.signal's enum wrapping cost 7 us
         L.set_cancel(self.p, _CANCEL_PTR, None)
         try:
             rc = call()
         finally:
             L.set_cancel(self.p, None, None)
-            signal.signal(signal.SIGINT, old)
+            _signal.signal(_SIGINT, old)
         if hit:
             try:
                 self.check(rc, model)
@@ -246,7 +250,7 @@ def _sink(chunks):
 
 
 def _fptr(a):
-    return a.ctypes.data_as(L.c_float_p)
+    return C.cast(a.ctypes.data, L.c_float_p)  # half the time of a.ctypes.data_as
 
 
 def _made(make):
@@ -262,13 +266,19 @@ def _made(make):
     return h.value, c
 
 
-def _explain(threads, model, call):
+# A call of at most this many model evaluations runs without the Ctrl-C wiring (a few
+# microseconds): Python's own handler raises the KeyboardInterrupt as soon as it returns.
+_SHORT_EVALS = 256
+
+
+def _explain(threads, model, call, evals=None):
     """call(ctx, &explanations) in a fresh context with `threads`, Ctrl-C wired to its
-    cancel hook; (context, explanations): the explanations are freed with that context."""
+    cancel hook unless evals (model evaluations the call makes, when known) marks it as
+    short; (context, explanations): the explanations are freed with that context."""
     c = _Ctx(threads)
     ex = C.POINTER(L.Explanation)()
     try:
-        c.run(lambda: call(c.p, C.byref(ex)), model)
+        c.run(lambda: call(c.p, C.byref(ex)), model, short=evals is not None and evals <= _SHORT_EVALS)
     except BaseException:
         c.close()
         raise
@@ -510,8 +520,9 @@ def _gather(ptrs, d, dtype):
     """Rows of d values of dtype, each behind one pointer, into one (n, d) array."""
     out = np.empty((len(ptrs), d), dtype=dtype)
     row = d * out.itemsize
-    for i, p in enumerate(ptrs):
-        C.memmove(out.ctypes.data + i * row, int(p), row)
+    base = out.ctypes.data  # once: each .ctypes access builds an object
+    for i, p in enumerate(ptrs.tolist()):
+        C.memmove(base + i * row, p, row)
     return out
 
 
@@ -527,25 +538,64 @@ class Explanations:
         self.description = desc  # what the CLI prints after the method: "[ig, exact, baseline zero]"
         self._bg, self._disc = background, discretizer  # LIME's labels come from them
         self._ex, self._n = ex, n
-        d = model.nfeatures
+
+    # The arrays are read from the C explanations when first asked for (they live until
+    # this object goes): an explanation used only for its JSON or text costs no copies.
+    @functools.cached_property
+    def _raw(self):
         # the C array of explanations seen as a numpy record array (pointers as integers):
         # no per-element ctypes access, which cost more than IG itself on 1000 rows
-        raw = np.frombuffer((C.c_char * (C.sizeof(L.Explanation) * n)).from_address(C.addressof(ex.contents)),
-                            dtype=_EX_DTYPE) if n else np.zeros(0, dtype=_EX_DTYPE)
-        self.weights = _gather(raw["attr"], d, np.float64)
-        self.outputs = raw["output"].copy()
-        self.base_values = raw["base_value"].copy()
-        self.deltas = raw["delta"].copy()
-        self.targets = raw["target"].astype(np.int64)
-        if method == "shap":  # standard errors of sampled estimates (0: exact)
-            self.std_errors = _gather(raw["std_error"], d, np.float64)
-        if method == "lime":  # the surrogate's figures, and its standard errors (NaN: not selected)
-            self.intercepts = raw["intercept"].copy()
-            self.scores = raw["score"].copy()
-            self.local_predictions = raw["local_pred"].copy()
-            se = _gather(raw["std_error"], d, np.float64)
-            se[_gather(raw["selected"], d, np.uint8) == 0] = np.nan
-            self.std_errors = se
+        return np.frombuffer(C.string_at(self._ex, _EX_DTYPE.itemsize * self._n), dtype=_EX_DTYPE)
+
+    @functools.cached_property
+    def weights(self):
+        return _gather(self._raw["attr"], self.model.nfeatures, np.float64)
+
+    @functools.cached_property
+    def outputs(self):
+        return self._raw["output"].copy()
+
+    @functools.cached_property
+    def base_values(self):
+        return self._raw["base_value"].copy()
+
+    @functools.cached_property
+    def deltas(self):
+        return self._raw["delta"].copy()
+
+    @functools.cached_property
+    def targets(self):
+        return self._raw["target"].astype(np.int64)
+
+    def _only(self, *methods):
+        if self.method not in methods:
+            raise AttributeError("limn: %s explanations have no such figure (only %s)"
+                                 % (self.method, " and ".join(methods)))
+
+    @functools.cached_property
+    def std_errors(self):
+        """SHAP: standard errors of sampled estimates (0: exact); LIME: the surrogate's
+        (NaN: not selected)."""
+        self._only("shap", "lime")
+        se = _gather(self._raw["std_error"], self.model.nfeatures, np.float64)
+        if self.method == "lime":
+            se[_gather(self._raw["selected"], self.model.nfeatures, np.uint8) == 0] = np.nan
+        return se
+
+    @functools.cached_property
+    def intercepts(self):
+        self._only("lime")
+        return self._raw["intercept"].copy()
+
+    @functools.cached_property
+    def scores(self):
+        self._only("lime")
+        return self._raw["score"].copy()
+
+    @functools.cached_property
+    def local_predictions(self):
+        self._only("lime")
+        return self._raw["local_pred"].copy()
 
     def to_json(self, rows=None, lines=None, reasons=4):
         """The JSON `limn explain --format json` writes for these rows (without the CLI's
@@ -614,10 +664,19 @@ class Explanations:
             self._ctx = None
 
 
+_ENUMS = {}
+
+
 def _enum(parse, what, name):
+    """The library's code for an option's name (remembered: a name always parses the same)."""
+    key = (what, str(name))
+    if key in _ENUMS:
+        return _ENUMS[key]
     v = C.c_int()
     if parse(str(name).encode(), C.byref(v)) != 0:
         raise ValueError("limn: unknown %s '%s'" % (what, name))
+    if len(_ENUMS) < 256:
+        _ENUMS[key] = v.value
     return v.value
 
 
@@ -648,8 +707,10 @@ def gradients(model, X, method="gradient", target=None, space="output", steps=50
     o.smooth_gxi = 1 if smooth_input else 0
     o.seed = int(seed)
     ids = _row_ids(o, row_ids, x.shape[0])  # noqa: F841 (o points into it until the call returns)
+    per_row = {"ig": o.steps + 1, "smoothgrad": o.samples}.get(method, 1)
     c, ex = _explain(threads, model, lambda ctx, out: L.explain_gradients(ctx, model._p, _fptr(x), x.shape[0],
-                                                                           C.byref(o), out))
+                                                                           C.byref(o), out),
+                     evals=x.shape[0] * per_row)
     return Explanations(model, x, ex, x.shape[0], method, c, desc=_grad_desc(model, o, baseline))
 
 
