@@ -249,6 +249,12 @@ def _sink(chunks):
     return L.Sink(fn, None), fn
 
 
+def _html(svg):
+    """An SVG for a notebook cell: it shrinks to the cell's width (its viewBox keeps the
+    drawing whole) and never grows past its own size."""
+    return '<div class="limn">%s</div>' % svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+
+
 def _fptr(a):
     return C.cast(a.ctypes.data, L.c_float_p)  # half the time of a.ctypes.data_as
 
@@ -639,7 +645,7 @@ class Explanations:
 
     def _repr_html_(self):
         """Notebooks: the SVG charts inline (no JavaScript)."""
-        return "<div class=\"limn\">%s</div>" % self.to_svg()
+        return _html(self.to_svg())
 
     def to_frame(self):
         """The weights as a pandas DataFrame (rows x the model's columns), with the

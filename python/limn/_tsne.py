@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from . import _capi as L
-from . import Error, Explanations, _Ctx, _explain, _fptr, _rows, _sink, _Stats
+from . import Error, Explanations, _Ctx, _explain, _fptr, _html, _rows, _sink, _Stats
 
 _METHODS = {"auto": 0, "exact": 1, "barnes-hut": 2, "fft": 3}
 _ATTRIBUTIONS = ("gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime", "shap")
@@ -218,7 +218,7 @@ class Map:
         return b"".join(chunks).decode()
 
     def _repr_html_(self):
-        return '<div class="limn">%s</div>' % self.to_svg()
+        return _html(self.to_svg())
 
     def to_frame(self):
         """A pandas DataFrame: x, y, then label, predicted and probability when known."""

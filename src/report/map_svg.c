@@ -26,9 +26,10 @@ static void write_svg(limn__out *f, const limn_map_svg *map) {
          oy = pad + 0.5 * (size - 2 * pad - (maxy - miny) * sc);
   limn__printf(
       f,
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" "
-      "font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-      size + 160, size);
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+      "font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" "
+      "fill=\"white\"/>\n",
+      size + 160, size, size + 160, size);
   for (size_t i = 0; i < nref; i++)
     limn__printf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2\" fill=\"#d0d0d0\"/>\n",
                  ox + (ref_y[2 * i] - minx) * sc, size - oy - (ref_y[2 * i + 1] - miny) * sc);

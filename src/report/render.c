@@ -896,10 +896,10 @@ static void render_svg(limn__out *f, const limn_render_opts *rc, const limn_rend
   for (size_t r = 0; r < n; r++)
     height += limn__svg_height(rc, &rows[r]);
   limn__printf(f,
-               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-               "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" "
-               "fill=\"white\"/>\n",
-               width, height);
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+               "height=\"%.0f\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" "
+               "height=\"100%%\" fill=\"white\"/>\n",
+               width, height, width, height);
   double y = 0;
   for (size_t r = 0; r < n; r++) {
     if (image)
