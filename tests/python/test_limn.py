@@ -2,6 +2,7 @@
 and against plain numpy. Run by `make test` (ctest: python) with LIMN_LIBRARY (the
 shared library), LIMN_CLI (the limn program) and LIMN_SOURCE (the source tree) set."""
 import csv
+import ctypes
 import json
 import os
 import subprocess
@@ -561,3 +562,51 @@ def test_shap_interactions_against_xgboost(bc):
     assert np.abs(mine[:, :30, :].sum(axis=2) - sv.weights).max() < 1e-5
     with pytest.raises(limn.Error):
         limn.shap_interactions(m, X[:2].astype(np.float32))  # an MLP: not a tree model
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                    "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
+def _heap_in_use():
+    libc = ctypes.CDLL(None)
+    libc.mallinfo2.restype = _MallInfo2
+    info = libc.mallinfo2()
+    return info.uordblks + info.hblkhd
+
+
+def test_no_leaked_library_objects(bc, tmp_path):
+    """Models, contexts, explanations, statistics, data sets and maps are freed, on
+    success and on every error path: the C heap does not grow over many rounds."""
+    d, m, X = bc
+    import gc
+
+    def boom(A):
+        raise RuntimeError("no")
+
+    def round_():
+        m.predict(X[:20])
+        limn.gradients(m, X[:3], method="ig").weights
+        limn.lime(m, X[:2], background=X[:50], num_samples=500).to_json()
+        limn.shap(m, X[:1], background=X[:10]).to_text()
+        limn.tsne(X[:40], perplexity=5, iterations=20).to_svg()
+        limn.report(m, X[:30], rows=[0], background=X[:20], summary_max=0, map="none", num_samples=500)
+        f = limn.Model.from_callable(boom, m.feature_names, m.output_names)
+        with pytest.raises(RuntimeError):
+            limn.lime(f, X[:1], background=X[:20], num_samples=100)
+        with pytest.raises(limn.Error):
+            limn.Model.load(tmp_path / "missing.limn")
+        with pytest.raises(limn.Error):
+            limn.tsne(X[:5])
+        f.close()
+
+    for _ in range(30):  # warm up: caches, interned strings, numpy's pools
+        round_()
+    gc.collect()
+    before = _heap_in_use()
+    for _ in range(60):
+        round_()
+    gc.collect()
+    grown = _heap_in_use() - before
+    assert grown < 60 * 1024, "the heap grew by %d bytes over 60 rounds" % grown
