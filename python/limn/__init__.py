@@ -371,32 +371,36 @@ class Model:
         self._ctx.check(L.model_read_descriptions(self._ctx.p, self._p, str(path).encode()))
 
     @classmethod
-    def from_callable(cls, fn, feature_names, class_names, categories=None):
-        """Any Python function as a classifier: fn(X) with X a float32 array (n, features)
-        returns probabilities (n, classes). limn calls it with large batches. An exception
-        it raises, a wrong shape or a non-finite value ends the limn call with that
-        exception (or a clear ValueError). categories: {column: [category names]} for
-        categorical columns, which fn receives as codes 0..k-1 (LIME then samples and
-        bins them as categories)."""
+    def from_callable(cls, fn, feature_names, class_names=None, categories=None, target="class"):
+        """Any Python function as a model: fn(X) with X a float32 array (n, features)
+        returns probabilities (n, classes) for a classifier (class_names given), or
+        values (n,) or (n, 1) for a regression (class_names None). limn calls it with
+        large batches. An exception it raises, a wrong shape or a non-finite value ends
+        the limn call with that exception (or a clear ValueError). categories: {column:
+        [category names]} for categorical columns, which fn receives as codes 0..k-1
+        (LIME then samples and bins them as categories)."""
         feature_names = [str(f) for f in feature_names]
-        class_names = [str(c) for c in class_names]
-        d, k = len(feature_names), len(class_names)
-        if d < 1 or k < 2:
-            raise ValueError("limn: from_callable needs at least one feature and two classes")
+        regression = class_names is None
+        class_names = [] if regression else [str(c) for c in class_names]
+        d, k = len(feature_names), 1 if regression else len(class_names)
+        if d < 1 or (not regression and k < 2):
+            raise ValueError("limn: from_callable needs at least one feature, and two classes for a classifier")
         holder = {}
 
         def predict(ud, x, n, out):
             try:
                 X = np.ctypeslib.as_array(x, shape=(n, d)).copy()
                 P = np.asarray(fn(X), dtype=np.float64)
+                if regression and P.shape == (n,):
+                    P = P.reshape(n, 1)
                 if P.shape != (n, k):
-                    raise ValueError("limn: the callable returned shape %s for %d rows, expected (%d, %d)"
-                                     % (P.shape, n, n, k))
+                    raise ValueError("limn: the callable returned shape %s for %d rows, expected (%d, %d)%s"
+                                     % (P.shape, n, n, k, " or (%d,)" % n if regression else ""))
                 if not np.isfinite(P).all():
                     raise ValueError("limn: the callable returned a non-finite value (row %d)"
                                      % np.argwhere(~np.isfinite(P))[0][0])
                 bad = np.abs(P.sum(axis=1) - 1) > 1e-3
-                if bad.any() or (P < 0).any() or (P > 1).any():
+                if not regression and (bad.any() or (P < 0).any() or (P > 1).any()):
                     raise ValueError("limn: the callable's row %d is not probabilities in [0, 1] summing to 1"
                                      % int(np.argmax(bad | (P < 0).any(axis=1) | (P > 1).any(axis=1))))
                 np.ctypeslib.as_array(out, shape=(n, k))[:] = P
@@ -412,7 +416,7 @@ class Model:
         s = None
         h = C.c_void_p()
         try:
-            s = _schema(c.p, feature_names, class_names, "class", categories)
+            s = _schema(c.p, feature_names, None if regression else class_names, target, categories)
             c.check(L.model_from_callbacks(c.p, C.byref(cb), s, C.byref(h)))
         except BaseException:
             c.close()
@@ -432,8 +436,8 @@ class Model:
         - DecisionTree, RandomForest, ExtraTrees, GradientBoosting and
           HistGradientBoosting classifiers and regressors (numerical splits);
         - XGBoost's XGBClassifier / XGBRegressor or a Booster (its JSON model).
-        Any other classifier with predict_proba becomes a callable model
-        (Model.from_callable). feature_names default to the estimator's
+        Any other classifier with predict_proba, or regressor with predict, becomes a
+        callable model (Model.from_callable). feature_names default to the estimator's
         feature_names_in_ (fitted on a DataFrame), else x0, x1, .. (f0, f1, .. for
         XGBoost, as XGBoost names them)."""
         from . import _sklearn, _sklearn_trees
@@ -464,11 +468,13 @@ class Model:
                 raise ValueError("limn: %s" % e) from None
             buf = _sklearn_trees.dumps(doc).encode()
             return cls(*_made(lambda ctx, h: L.model_load_mem(ctx, buf, len(buf), b"(scikit-learn)", h)))
-        if not hasattr(est, "predict_proba"):
-            raise TypeError("limn: from_sklearn takes an MLP, a tree ensemble, an XGBoost model, or a classifier "
-                            "with predict_proba (got %s)" % type(est).__name__)
-        classes = [str(k) for k in est.classes_]
-        return cls.from_callable(lambda X: est.predict_proba(X), feature_names, classes)
+        if hasattr(est, "predict_proba") and hasattr(est, "classes_"):
+            classes = [str(k) for k in est.classes_]
+            return cls.from_callable(lambda X: est.predict_proba(X), feature_names, classes, target=target_name)
+        if hasattr(est, "predict") and not hasattr(est, "classes_"):  # a regressor: its predictions
+            return cls.from_callable(lambda X: est.predict(X), feature_names, None, target=target_name)
+        raise TypeError("limn: from_sklearn takes an MLP, a tree ensemble, an XGBoost model, a classifier with "
+                        "predict_proba or a regressor (got %s)" % type(est).__name__)
 
     def _set_exception(self, e):
         with self._lock:

@@ -610,3 +610,22 @@ def test_no_leaked_library_objects(bc, tmp_path):
     gc.collect()
     grown = _heap_in_use() - before
     assert grown < 60 * 1024, "the heap grew by %d bytes over 60 rounds" % grown
+
+
+def test_callable_regression(bc):
+    pytest.importorskip("sklearn")
+    from sklearn.linear_model import Ridge
+    d, m, _ = bc
+    X, y = bc_arrays()
+    X = X[:, :8]  # exact Shapley values: at most 20 players
+    est = Ridge(alpha=1.0).fit(X, X[:, 0] * 2 + X[:, 1])
+    f = limn.Model.from_sklearn(est, feature_names=m.feature_names[:8], target_name="size")
+    assert f.kind == "callback" and f.output_names == ["size"] and f.noutputs == 1
+    assert np.abs(f.predict(X[:5])[:, 0] - est.predict(X[:5].astype(np.float32))).max() < 1e-4
+    # a linear model's exact Shapley values: coef_j (x_j - mean of the background's x_j)
+    bg = X[:20].astype(np.float32)
+    ex = limn.shap(f, X[20:22], background=bg, estimator="exact")
+    want = est.coef_ * (X[20:22].astype(np.float32) - bg.astype(np.float64).mean(axis=0))
+    assert np.abs(ex.weights - want).max() < 1e-3 * np.abs(want).max()
+    with pytest.raises(ValueError, match=r"expected \(3, 1\) or \(3,\)"):
+        limn.Model.from_callable(lambda A: np.zeros((len(A), 2)), ["a", "b"]).predict(np.zeros((3, 2)))
