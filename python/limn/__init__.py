@@ -530,6 +530,9 @@ _EX_DTYPE = _ex_dtype()
 
 def _gather(ptrs, d, dtype):
     """Rows of d values of dtype, each behind one pointer, into one (n, d) array."""
+    if len(ptrs) == 1:
+        return np.frombuffer(bytearray(C.string_at(int(ptrs[0]), d * np.dtype(dtype).itemsize)),
+                             dtype=dtype).reshape(1, d)  # writable: the bytearray is the array's own
     out = np.empty((len(ptrs), d), dtype=dtype)
     row = d * out.itemsize
     base = out.ctypes.data  # once: each .ctypes access builds an object
@@ -547,9 +550,14 @@ class Explanations:
     def __init__(self, model, x, ex, n, method, ctx, background=None, discretizer=0, desc=""):
         self.model, self.method, self._x, self._ctx = model, method, x, ctx
         self.x = x
-        self.description = desc  # what the CLI prints after the method: "[ig, exact, baseline zero]"
+        self._desc = desc  # what the CLI prints after the method: "[ig, exact, baseline zero]" (or a function)
         self._bg, self._disc = background, discretizer  # LIME's labels come from them
         self._ex, self._n = ex, n
+
+    @functools.cached_property
+    def description(self):
+        """What the CLI prints after the method, e.g. "ig, exact, baseline zero"."""
+        return self._desc() if callable(self._desc) else self._desc
 
     # The arrays are read from the C explanations when first asked for (they live until
     # this object goes): an explanation used only for its JSON or text costs no copies.
@@ -702,6 +710,29 @@ def gradients(model, X, method="gradient", target=None, space="output", steps=50
     stream row_ids[i], so a row gets the same noise alone or in any batch, as the CLI's
     --rows does; default 0..n-1); the other options as the CLI's, with its defaults."""
     x = _rows(model, X)
+    key = (method, target, space, steps, quadrature, baseline, samples, noise, smooth, smooth_input, seed)
+    try:
+        proto = _GRAD_OPTS.get(key)
+    except TypeError:  # an unhashable option: checked and refused below
+        key, proto = None, None
+    if proto is None:
+        proto = _grad_opts(*key) if key else _grad_opts(method, target, space, steps, quadrature, baseline,
+                                                           samples, noise, smooth, smooth_input, seed)
+        if key and len(_GRAD_OPTS) < 64:
+            _GRAD_OPTS[key] = proto
+    o = L.GradOpts.from_buffer_copy(proto)  # a copy: row_ids below are this call's
+    ids = _row_ids(o, row_ids, x.shape[0])  # noqa: F841 (o points into it until the call returns)
+    per_row = {"ig": o.steps + 1, "smoothgrad": o.samples}.get(method, 1)
+    c, ex = _explain(threads, model, lambda ctx, out: L.explain_gradients(ctx, model._p, _fptr(x), x.shape[0],
+                                                                           C.byref(o), out),
+                     evals=x.shape[0] * per_row)
+    return Explanations(model, x, ex, x.shape[0], method, c, desc=lambda: _grad_desc(model, o, baseline))
+
+
+_GRAD_OPTS = {}  # checked options by their arguments: a second call with the same ones skips the checks
+
+
+def _grad_opts(method, target, space, steps, quadrature, baseline, samples, noise, smooth, smooth_input, seed):
     o = L.grad_opts_default()
     o.method = _enum(L.method_parse, "method", method)
     if space not in L.SPACE:
@@ -718,12 +749,7 @@ def gradients(model, X, method="gradient", target=None, space="output", steps=50
     o.smooth = _enum(L.smooth_parse, "smooth", smooth)
     o.smooth_gxi = 1 if smooth_input else 0
     o.seed = int(seed)
-    ids = _row_ids(o, row_ids, x.shape[0])  # noqa: F841 (o points into it until the call returns)
-    per_row = {"ig": o.steps + 1, "smoothgrad": o.samples}.get(method, 1)
-    c, ex = _explain(threads, model, lambda ctx, out: L.explain_gradients(ctx, model._p, _fptr(x), x.shape[0],
-                                                                           C.byref(o), out),
-                     evals=x.shape[0] * per_row)
-    return Explanations(model, x, ex, x.shape[0], method, c, desc=_grad_desc(model, o, baseline))
+    return o
 
 
 def _grad_desc(model, o, baseline):
