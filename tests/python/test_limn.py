@@ -372,6 +372,9 @@ def test_from_xgboost(bc):
 
 
 def test_load_onnx_with_names(tmp_path):
+    from limn import _capi
+    if not _capi.have_onnx():
+        pytest.skip("this liblimn was built without ONNX (LIMN_WITH_ONNX=OFF)")
     onnx = os.path.join(SRC, "tests", "fixtures", "onnx", "bc_torch_op13.onnx")
     X, _ = bc_arrays()
     names = open(os.path.join(SRC, "data", "breast_cancer.csv")).readline().strip().split(",")[:30]
