@@ -137,6 +137,30 @@ LIMN_API int limn_dataset_parse_csv(limn_ctx *ctx, const char *buf, size_t len, 
                                     const limn_read_opts *opts, limn_dataset **out);
 LIMN_API int limn_dataset_parse_arff(limn_ctx *ctx, const char *buf, size_t len, const char *name,
                                      const limn_read_opts *opts, limn_dataset **out);
+/* ---- Streams: a CSV file read in blocks of rows ---- */
+
+typedef struct limn_stream limn_stream;
+/* Open a CSV file, or standard input for "-", to read in blocks (limn_stream_read):
+ * memory grows with the block, never with the file. `opts` as limn_dataset_read's
+ * (copied; a schema given in it is borrowed while the stream is open); without a
+ * schema the first block's types are kept for the blocks after it, so a later field
+ * that does not fit them (text in a numeric column, an unseen category) is an error
+ * naming its line. The file is read chunk_bytes at a time (0: 1 MiB); one block may
+ * hold at most the context's data limit of bytes (limn_ctx_set_input_limits). An
+ * ARFF path gives LIMN_EUNSUPPORTED (read it whole). Close with limn_stream_close. */
+LIMN_API int limn_stream_open(limn_ctx *ctx, const char *path, const limn_read_opts *opts, size_t chunk_bytes,
+                              limn_stream **out);
+/* The next block of at most max_rows rows as a dataset (free it), or *out NULL at the
+ * end of the file. Rows are typed, checked and numbered by file line exactly as
+ * limn_dataset_read would: an error names the file, line and column, and a block is
+ * returned whole or not at all. A file with a header and no rows is an error. */
+LIMN_API int limn_stream_read(limn_ctx *ctx, limn_stream *s, size_t max_rows, limn_dataset **out);
+/* Rows returned so far (the index of the next block's first row). */
+LIMN_API size_t limn_stream_rows(const limn_stream *s);
+/* The schema blocks are typed by: the one given, or the first block's (NULL before it). */
+LIMN_API const limn_schema *limn_stream_schema(const limn_stream *s);
+LIMN_API void limn_stream_close(limn_stream *s);
+
 /* A dataset from arrays: x (n, d) with d = nfeatures of `schema`, y (n) or NULL.
  * All are copied. Values are checked (finite, valid codes). */
 LIMN_API int limn_dataset_from_arrays(limn_ctx *ctx, const limn_schema *schema, const float *x,

@@ -232,8 +232,7 @@ void limn_ctx_set_input_limits(limn_ctx *ctx, size_t max_data_bytes, size_t max_
     ctx->max_model = max_model_bytes;
 }
 
-/* "512 MiB" for a limit. */
-static void size_words(char *buf, size_t cap, size_t n) {
+void limn__size_words(char *buf, size_t cap, size_t n) {
   if (n % ((size_t)1 << 30) == 0)
     snprintf(buf, cap, "%zu GiB", n >> 30);
   else if (n % ((size_t)1 << 20) == 0)
@@ -280,7 +279,7 @@ int limn__read_input(limn_ctx *ctx, const char *path, const limn__input *in, cha
                      col, in->what);
     } else if (got > limit - b.len) {
       char w[48];
-      size_words(w, sizeof w, limit);
+      limn__size_words(w, sizeof w, limit);
       rc = limn__err(ctx, LIMN_ETOOBIG, "%s: larger than the limit of %s for %s (%s raises it)", path, w,
                      in->what, in->model ? "LIMN_MAX_MODEL" : "LIMN_MAX_DATA");
     } else {

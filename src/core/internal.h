@@ -118,6 +118,8 @@ typedef struct limn__input {
   int (*head)(const void *buf, size_t len);
 } limn__input;
 int limn__read_input(limn_ctx *ctx, const char *path, const limn__input *in, char **out, size_t *len);
+/* "512 MiB" for a limit of n bytes (GiB, MiB, KiB when whole, else bytes). */
+void limn__size_words(char *buf, size_t cap, size_t n);
 /* Write `len` bytes to `path` through "<path>.tmp.<pid>" and rename. */
 int limn__write_file_atomic(limn_ctx *ctx, const char *path, const void *data, size_t len);
 

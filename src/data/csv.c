@@ -77,8 +77,12 @@ static size_t utf8_len(const unsigned char *p, size_t avail) {
 }
 
 int limn__check_text(limn_ctx *ctx, const char *buf, size_t len, const char *name) {
+  return limn__check_text_from(ctx, buf, len, name, 1);
+}
+
+int limn__check_text_from(limn_ctx *ctx, const char *buf, size_t len, const char *name, size_t first_line) {
   const unsigned char *p = (const unsigned char *)buf;
-  size_t line = 1, col = 1;
+  size_t line = first_line, col = 1;
   for (size_t i = 0; i < len;) {
     if (p[i] == 0)
       return limn__err(ctx, LIMN_EPARSE, "%s line %zu, byte %zu: NUL byte in text", name, line, col);
@@ -213,8 +217,13 @@ static void skip_blank(csv_state *s) {
 
 int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name, size_t max_field,
                     limn__table **out) {
-  *out = NULL;
   LIMN_TRY(limn__check_text(ctx, buf, len, name));
+  return limn__csv_parse_from(ctx, buf, len, name, max_field, 0, out);
+}
+
+int limn__csv_parse_from(limn_ctx *ctx, const char *buf, size_t len, const char *name, size_t max_field,
+                         size_t first_line, limn__table **out) {
+  *out = NULL;
   csv_state s = {ctx, name, buf, buf + len, 1, max_field, {0}, {0}, {0}, 0};
   limn__table *t = NULL;
   limn__strmap seen = {0};
@@ -225,7 +234,7 @@ int limn__csv_parse(limn_ctx *ctx, const char *buf, size_t len, const char *name
   LIMN_FAIL_IF(s.p >= s.end, ctx, LIMN_EPARSE, "%s: empty file (a header line is required)", name);
   LIMN_CHECK(record(&s));
   size_t ncols = s.nfields;
-  s.line++;
+  s.line = first_line ? first_line : s.line + 1; /* a block of a stream: its own first line */
   size_t nrows = 0;
   for (;;) {
     skip_blank(&s);

@@ -96,8 +96,14 @@ int limn__arff_parse(limn_ctx *ctx, const char *buf, size_t len, const char *nam
 /* Type a table into a dataset (takes ownership of the table on success when keep). */
 int limn__dataset_from_table(limn_ctx *ctx, limn__table *t, const char *name, const limn_read_opts *opts,
                              limn_dataset **out);
-/* Check UTF-8 and NUL bytes; message names line and byte column. */
+/* Check UTF-8 and NUL bytes; message names line and byte column (from first_line). */
 int limn__check_text(limn_ctx *ctx, const char *buf, size_t len, const char *name);
+int limn__check_text_from(limn_ctx *ctx, const char *buf, size_t len, const char *name, size_t first_line);
+/* As limn__csv_parse, without the text check; first_line (0: the line after the header)
+ * numbers the records after the header, for a block of a stream parsed behind its
+ * file's header. */
+int limn__csv_parse_from(limn_ctx *ctx, const char *buf, size_t len, const char *name, size_t max_field,
+                         size_t first_line, limn__table **out);
 /* Parse a whole field as a finite number (surrounding blanks allowed). 1 on success. */
 int limn__parse_number(const char *s, double *out);
 /* Serialized-size-checked stats allocation with d features. */

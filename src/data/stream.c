@@ -1,0 +1,236 @@
+/* A CSV file (or standard input) read in blocks of rows: memory grows with the block,
+ * not with the file. Each block is parsed behind the file's header with the CSV
+ * reader, so its rows are typed, checked and numbered exactly as a whole read's. */
+#include "data_internal.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STREAM_CHUNK (1u << 20)
+
+struct limn_stream {
+  limn_ctx *ctx;
+  FILE *f;
+  int own_file, eof;
+  char *name;
+  char *buf; /* unconsumed bytes buf[pos..len) */
+  size_t cap, pos, len, chunk;
+  char *header; /* the header record and its line feed */
+  size_t header_len;
+  size_t line; /* line of buf[pos] */
+  size_t rows; /* rows returned so far */
+  size_t read; /* bytes read from the file */
+  /* the scan of buf[pos..len) for complete records, resumed where it stopped */
+  size_t sc_at, sc_rows, sc_lf, sc_end, sc_lf_end;
+  int sc_q, sc_text;
+  limn_read_opts opts;
+  limn_schema *schema; /* the first block's, when the caller gave none */
+};
+
+/* Read up to one chunk more at the end of the buffer (moving the unconsumed bytes to
+ * the front first). Sets eof. */
+static int fill(limn_stream *s) {
+  if (s->pos) {
+    memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+    s->len -= s->pos;
+    s->pos = 0;
+  }
+  if (s->len >= s->ctx->max_data) {
+    char w[48];
+    limn__size_words(w, sizeof w, s->ctx->max_data);
+    return limn__err(s->ctx, LIMN_ETOOBIG,
+                     "%s line %zu: a block of rows larger than the limit of %s for a CSV data file (a "
+                     "record that never ends, or too many rows in a block; LIMN_MAX_DATA raises it)",
+                     s->name, s->line, w);
+  }
+  if (s->cap - s->len < s->chunk) {
+    size_t cap = s->len + s->chunk > 2 * s->cap ? s->len + s->chunk : 2 * s->cap;
+    char *nb = limn__realloc(s->ctx, s->buf, cap);
+    if (!nb)
+      return limn__err(s->ctx, LIMN_ENOMEM, "out of memory");
+    s->buf = nb, s->cap = cap;
+  }
+  size_t got = fread(s->buf + s->len, 1, s->chunk, s->f);
+  if (got < s->chunk) {
+    if (ferror(s->f))
+      return limn__err(s->ctx, LIMN_EIO, "%s: read error", s->name);
+    s->eof = 1;
+  }
+  const char *nul = memchr(s->buf + s->len, 0, got);
+  size_t at = s->read;
+  s->len += got, s->read += got;
+  if (nul) { /* a binary file: stop here, not at the data limit */
+    size_t line = s->line, col = 1;
+    for (const char *p = s->buf + s->pos; p < nul; p++)
+      line += *p == '\n', col = *p == '\n' ? 1 : col + 1;
+    return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, byte %zu: NUL byte%s", s->name, line, col,
+                     at + (size_t)(nul - (s->buf + s->len - got)) < 65536
+                         ? " (a binary file, not a CSV data file)"
+                         : " in text");
+  }
+  return LIMN_OK;
+}
+
+static void scan_reset(limn_stream *s) {
+  s->sc_at = s->sc_rows = s->sc_lf = s->sc_end = s->sc_lf_end = 0;
+  s->sc_q = s->sc_text = 0;
+}
+
+/* Complete records at the start of the unconsumed bytes: up to `want` of them (blank
+ * lines do not count), resuming the scan where the last call stopped. Returns the
+ * bytes they take (0: none complete yet), their count in *rows and their line feeds in
+ * *nl. A record ends at a line feed outside quotes; at the end of the file, the rest
+ * is one record (an unbalanced quote is then the parser's to report). */
+static size_t scan(limn_stream *s, size_t want, size_t *rows, size_t *nl) {
+  const char *b = s->buf + s->pos;
+  size_t n = s->len - s->pos, i = s->sc_at;
+  for (; i < n && s->sc_rows < want; i++) {
+    char c = b[i];
+    if (c == '"') {
+      s->sc_q = !s->sc_q, s->sc_text = 1;
+    } else if (c == '\n') {
+      s->sc_lf++;
+      if (!s->sc_q) {
+        s->sc_rows += (size_t)s->sc_text;
+        s->sc_text = 0;
+        s->sc_end = i + 1, s->sc_lf_end = s->sc_lf;
+      }
+    } else if (c != '\r') {
+      s->sc_text = 1;
+    }
+  }
+  s->sc_at = i;
+  size_t r = s->sc_rows, end = s->sc_end, lf_end = s->sc_lf_end;
+  if (s->eof && i == n && r < want && end < n) { /* the last record, without a line feed */
+    int text = 0;
+    for (size_t k = end; k < n && !text; k++)
+      text = b[k] != '\n' && b[k] != '\r';
+    r += (size_t)text;
+    for (size_t k = end; k < n; k++)
+      lf_end += b[k] == '\n';
+    end = n;
+  }
+  *rows = r, *nl = lf_end;
+  return end;
+}
+
+void limn_stream_close(limn_stream *s) {
+  if (!s)
+    return;
+  limn_ctx *ctx = s->ctx;
+  if (s->own_file && s->f)
+    fclose(s->f);
+  limn_schema_free(s->schema);
+  limn__free(ctx, s->name);
+  limn__free(ctx, s->buf);
+  limn__free(ctx, s->header);
+  limn__free(ctx, s);
+}
+
+int limn_stream_open(limn_ctx *ctx, const char *path, const limn_read_opts *opts, size_t chunk_bytes,
+                     limn_stream **out) {
+  *out = NULL;
+  if (!path)
+    return limn__err(ctx, LIMN_EINVAL, "limn_stream_open: no path");
+  size_t pl = strlen(path);
+  if (pl >= 5 && !strcmp(path + pl - 5, ".arff"))
+    return limn__err(ctx, LIMN_EUNSUPPORTED,
+                     "%s: ARFF files are read whole (limn_dataset_read); streams read CSV", path);
+  int rc;
+  limn_stream *s = limn__calloc(ctx, 1, sizeof *s);
+  if (!s)
+    return limn__err(ctx, LIMN_ENOMEM, "out of memory");
+  s->ctx = ctx;
+  s->chunk = chunk_bytes ? chunk_bytes : STREAM_CHUNK;
+  s->opts = opts ? *opts : limn_read_opts_default();
+  s->line = 1;
+  int std = !strcmp(path, "-");
+  s->name = limn__strdup(ctx, std ? "(standard input)" : path);
+  LIMN_FAIL_IF(!s->name, ctx, LIMN_ENOMEM, "out of memory");
+  s->f = std ? stdin : fopen(path, "rb");
+  s->own_file = !std;
+  LIMN_FAIL_IF(!s->f, ctx, LIMN_EIO, "%s: cannot open: %s", path, strerror(errno));
+  /* the header: a byte-order mark, blank lines, then the first record */
+  size_t used = 0, rows = 0, nl = 0;
+  for (;;) {
+    LIMN_CHECK(fill(s));
+    used = scan(s, 1, &rows, &nl);
+    if (rows || s->eof)
+      break;
+  }
+  size_t skip = s->len >= 3 && !memcmp(s->buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+  LIMN_FAIL_IF(!rows, ctx, LIMN_EPARSE, "%s: empty file (a header line is required)", s->name);
+  LIMN_CHECK(limn__check_text_from(ctx, s->buf, used, s->name, 1));
+  s->header = limn__malloc(ctx, used - skip + 1);
+  LIMN_FAIL_IF(!s->header, ctx, LIMN_ENOMEM, "out of memory");
+  memcpy(s->header, s->buf + skip, used - skip);
+  s->header_len = used - skip;
+  if (!s->header_len || s->header[s->header_len - 1] != '\n')
+    s->header[s->header_len++] = '\n';
+  s->pos = used;
+  s->line = 1 + nl;
+  scan_reset(s);
+  *out = s;
+  return LIMN_OK;
+fail:
+  limn_stream_close(s);
+  return rc;
+}
+
+int limn_stream_read(limn_ctx *ctx, limn_stream *s, size_t max_rows, limn_dataset **out) {
+  *out = NULL;
+  if (!max_rows)
+    return limn__err(ctx, LIMN_EINVAL, "limn_stream_read: max_rows is 0");
+  size_t used, rows, nl;
+  for (;;) {
+    used = scan(s, max_rows, &rows, &nl);
+    if (rows == max_rows || s->eof)
+      break;
+    LIMN_TRY(fill(s));
+  }
+  if (!rows) {
+    if (!s->rows)
+      return limn__err(ctx, LIMN_EPARSE, "%s: header only, no data rows", s->name);
+    return LIMN_OK; /* the end */
+  }
+  const char *block = s->buf + s->pos;
+  LIMN_TRY(limn__check_text_from(ctx, block, used, s->name, s->line));
+  /* the block behind the header, parsed as a file of its own */
+  char *text = limn__malloc(ctx, s->header_len + used);
+  if (!text)
+    return limn__err(ctx, LIMN_ENOMEM, "out of memory");
+  memcpy(text, s->header, s->header_len);
+  memcpy(text + s->header_len, block, used);
+  limn__table *t = NULL;
+  size_t mf = s->opts.max_field_bytes ? s->opts.max_field_bytes : (size_t)1 << 20;
+  int rc = limn__csv_parse_from(ctx, text, s->header_len + used, s->name, mf, s->line, &t);
+  limn__free(ctx, text);
+  if (rc)
+    return rc;
+  limn_read_opts o = s->opts;
+  if (s->schema)
+    o.schema = s->schema, o.target_optional = 0;
+  rc = limn__dataset_from_table(ctx, t, s->name, &o, out);
+  limn__table_free(ctx, t);
+  if (rc)
+    return rc;
+  if (!s->opts.schema && !s->schema &&
+      (rc = limn_schema_clone(ctx, limn_dataset_schema(*out),
+                              &s->schema))) { /* the blocks after: typed alike */
+    limn_dataset_free(*out);
+    *out = NULL;
+    return rc;
+  }
+  s->pos += used;
+  s->line += nl;
+  s->rows += rows;
+  scan_reset(s); /* the next block scans from its own start */
+  return LIMN_OK;
+}
+
+size_t limn_stream_rows(const limn_stream *s) { return s ? s->rows : 0; }
+
+const limn_schema *limn_stream_schema(const limn_stream *s) {
+  return s ? (s->opts.schema ? s->opts.schema : s->schema) : NULL;
+}

@@ -1,0 +1,82 @@
+/* Fuzz target: the CSV stream (limn_stream_*), read in blocks of 1, 2 and 1000 rows
+ * from chunks of 1, 3 and 64 bytes. Besides never crashing, leaking or reading out of
+ * bounds, a stream of a file the whole-file reader accepts must give exactly its rows
+ * (values and lines) when typed by the same schema: any difference aborts. */
+#define _GNU_SOURCE
+#include "limn.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Read the stream of `path` to its end; with `whole`, compare each block with it. */
+static void stream_all(limn_ctx *ctx, const char *path, const limn_dataset *whole, size_t chunk,
+                       size_t block) {
+  limn_read_opts ro = limn_read_opts_default();
+  ro.max_field_bytes = 4096;
+  if (whole)
+    ro.schema = limn_dataset_schema(whole);
+  limn_stream *s = NULL;
+  if (limn_stream_open(ctx, path, &ro, chunk, &s) != LIMN_OK) {
+    if (whole)
+      abort(); /* the whole reader took this file */
+    return;
+  }
+  size_t d = whole ? limn_dataset_nfeatures(whole) : 0, at = 0;
+  for (;;) {
+    limn_dataset *b = NULL;
+    if (limn_stream_read(ctx, s, block, &b) != LIMN_OK) {
+      if (whole)
+        abort();
+      break;
+    }
+    if (!b)
+      break;
+    size_t n = limn_dataset_nrows(b);
+    if (whole) {
+      if (at + n > limn_dataset_nrows(whole) || limn_dataset_nfeatures(b) != d ||
+          memcmp(limn_dataset_x(b), limn_dataset_x(whole) + at * d, n * d * sizeof(float)))
+        abort();
+      for (size_t i = 0; i < n; i++)
+        if (limn_dataset_row_line(b, i) != limn_dataset_row_line(whole, at + i))
+          abort();
+    }
+    at += n;
+    limn_dataset_free(b);
+  }
+  if (whole && at != limn_dataset_nrows(whole))
+    abort();
+  limn_stream_close(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  int fd = memfd_create("fuzz.csv", 0);
+  if (fd < 0)
+    return 0;
+  if (size && write(fd, data, size) != (ssize_t)size) {
+    close(fd);
+    return 0;
+  }
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  limn_ctx *ctx = limn_ctx_create(NULL);
+  limn_read_opts ro = limn_read_opts_default();
+  ro.max_field_bytes = 4096;
+  limn_dataset *whole = NULL;
+  if (limn_dataset_parse_csv(ctx, (const char *)data, size, "fuzz", &ro, &whole) != LIMN_OK)
+    whole = NULL;
+  static const size_t chunks[] = {1, 3, 64}, blocks[] = {1, 2, 1000};
+  for (size_t c = 0; c < 3; c++)
+    for (size_t b = 0; b < 3; b++)
+      stream_all(ctx, path, whole, chunks[c], blocks[b]);
+  if (!whole)
+    stream_all(ctx, path, NULL, 0, 7); /* the first block's types for the others */
+  limn_dataset_free(whole);
+  limn_ctx_free(ctx);
+  close(fd);
+  return 0;
+}
