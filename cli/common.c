@@ -185,11 +185,11 @@ static struct {
   const limn_dataset *ds;
   const char *file;
   const size_t *rows;
-  size_t n;
+  size_t n, offset; /* offset: the data row of ds's first row (a streamed block) */
 } batch;
 
 void cli_batch_rows(const limn_dataset *ds, const char *file, const size_t *rows, size_t n) {
-  batch.ds = ds, batch.file = file, batch.rows = rows, batch.n = n;
+  batch.ds = ds, batch.file = file, batch.rows = rows, batch.n = n, batch.offset = 0;
 }
 
 int cli_lib_fail(limn_ctx *ctx, int rc) {
@@ -206,7 +206,7 @@ int cli_lib_fail(limn_ctx *ctx, int rc) {
     if (end > num && (*end == ':' || *end == ',') && k < batch.n) {
       size_t row = batch.rows ? batch.rows[k] : (size_t)k;
       size_t line = limn_dataset_row_line(batch.ds, row);
-      return cli_fail("%.*srow %zu (%s line %zu)%s", (int)(num - m - 4), m, row,
+      return cli_fail("%.*srow %zu (%s line %zu)%s", (int)(num - m - 4), m, batch.offset + row,
                       batch.file ? batch.file : "data", line, end);
     }
   }
@@ -729,6 +729,70 @@ int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model 
   if (!rc && ds && *ds)
     cli_batch_rows(*ds, cli_get(cmd, "data"), NULL, limn_dataset_nrows(*ds));
   return rc ? rc : load_descriptions(ctx, cmd, m, ds);
+}
+
+int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size_t block, limn_model **m,
+                    cli_blocks *b) {
+  memset(b, 0, sizeof *b);
+  const char *dp = cli_get(cmd, "data"), *mp = cli_get(cmd, "model");
+  b->file = dp, b->block = block;
+  size_t dl = dp ? strlen(dp) : 0;
+  unsigned char head[16];
+  size_t got = 0;
+  FILE *f = mp ? fopen(mp, "rb") : NULL;
+  if (f) {
+    got = fread(head, 1, sizeof head, f);
+    fclose(f);
+  }
+  int whole = !mp || (dl >= 5 && !strcmp(dp + dl - 5, ".arff")) || limn_model_is_onnx(head, got);
+  if (whole && dp && !strcmp(dp, "-"))
+    return cli_fail("--data -: standard input is read with a limn or tree model (--model FILE), as CSV"),
+           CLI_USAGE;
+  if (whole)
+    return cli_load(ctx, cmd, target_optional, m, &b->whole);
+  int rc = cli_load(ctx, cmd, target_optional, m, NULL);
+  if (rc)
+    return rc;
+  limn_read_opts ro = limn_read_opts_default();
+  ro.schema = limn_model_schema(*m);
+  ro.target_optional = target_optional;
+  ro.missing_ok = limn_model_takes_missing(*m);
+  const char *ch = getenv("LIMN_STREAM_CHUNK"); /* bytes read at a time: tests make it small */
+  size_t chunk = ch ? (size_t)strtoull(ch, NULL, 10) : 0;
+  int lr = limn_stream_open(ctx, dp, &ro, chunk, &b->s);
+  if (lr) {
+    limn_model_free(*m);
+    *m = NULL;
+    return cli_lib_fail(ctx, lr);
+  }
+  return CLI_OK;
+}
+
+int cli_blocks_next(limn_ctx *ctx, cli_blocks *b, limn_dataset **ds, size_t *first_row) {
+  *ds = NULL;
+  *first_row = 0;
+  if (b->whole) {
+    *ds = b->whole;
+    b->whole = NULL;
+    return CLI_OK;
+  }
+  if (!b->s)
+    return CLI_OK;
+  *first_row = limn_stream_rows(b->s);
+  int lr = limn_stream_read(ctx, b->s, b->block, ds);
+  if (lr)
+    return cli_lib_fail(ctx, lr);
+  if (*ds) {
+    cli_batch_rows(*ds, b->file, NULL, limn_dataset_nrows(*ds));
+    batch.offset = *first_row;
+  }
+  return CLI_OK;
+}
+
+void cli_blocks_close(cli_blocks *b) {
+  limn_stream_close(b->s);
+  limn_dataset_free(b->whole);
+  b->s = NULL, b->whole = NULL;
 }
 
 static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m,

@@ -80,6 +80,30 @@ int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count);
 /* --model (limn or ONNX, by content) or --model-cmd, and --data read against it, with
  * --describe's column descriptions when the command has the option; see common.c. */
 int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model **m, limn_dataset **ds);
+/* The rows of --data, a block at a time: a CSV file or standard input ("-") with a
+ * limn or tree model is streamed (memory grows with --block-rows, not with the file);
+ * ARFF files, ONNX models and model commands are read whole, as one block. */
+typedef struct cli_blocks {
+  limn_stream *s;
+  limn_dataset *whole; /* the one block of a whole read, until taken */
+  const char *file;
+  size_t block;
+} cli_blocks;
+/* The model (as cli_load) and the rows of --data ready to be read in blocks of `block`
+ * rows; a CLI code (errors printed). */
+int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size_t block, limn_model **m,
+                    cli_blocks *b);
+/* The next block (free it; NULL at the end) and the data index of its first row; the
+ * row mapping of cli_lib_fail's messages follows it. A CLI code. */
+int cli_blocks_next(limn_ctx *ctx, cli_blocks *b, limn_dataset **ds, size_t *first_row);
+void cli_blocks_close(cli_blocks *b);
+/* The help line of --block-rows. */
+#define CLI_BLOCK_ROWS_OPT                                                                                   \
+  {                                                                                                          \
+    "block-rows", "N", "16384",                                                                              \
+        "rows read, computed and written at a time (memory grows with it; results never depend on it)", 0,   \
+        0, 0                                                                                                 \
+  }
 /* The output (class) named v, or with allow_index its number; -1 when none. */
 long cli_output_index(const limn_model *m, const char *v, int allow_index);
 /* --threads 0 (auto): the cores free of other work right now (see common.c), 0 when unknown. */
