@@ -78,7 +78,11 @@ static cli_opt opts[] = {
     {"seed", "N", "0", "seed of SmoothGrad noise, metric perturbations, LIME's and SHAP's samples", 0, 0, 0},
     {"threads", "N", "0", "threads (0: the cores other work leaves free); results do not depend on it", 0, 0,
      0},
-    {"format", "FMT", "text", "text, json, jsonl, csv or svg", 0, 0, 0},
+    {"format", "FMT", "text",
+     "text, json, jsonl, csv, svg, or wide (CSV, one line per row: row, class, output, base_value, delta, "
+     "reliable, a weight per feature; streamed --block-rows at a time; the gradient methods)",
+     0, 0, 0},
+    CLI_BLOCK_ROWS_OPT,
     {"reasons", "N", "4",
      "text: reason codes per row, the N features that pushed most toward the unfavourable side (0: none)", 0,
      0, 0},
@@ -151,6 +155,8 @@ typedef struct explain_args {
       *out;
   const char *dependence;
   limn_shap_plot plot; /* --plot */
+  int wide;            /* --format wide */
+  size_t block;        /* --block-rows */
 } explain_args;
 
 typedef struct run {
@@ -244,8 +250,13 @@ static int parse_args(int argc, char **argv, explain_args *a) {
     return rc;
   memset(a, 0, sizeof *a);
   const char *fmt = cli_get(&cmd, "format");
-  if (limn_format_parse(fmt, &a->fmt))
-    return cli_fail("--format: expected text, json, jsonl, csv or svg, got '%s'", fmt), CLI_USAGE;
+  a->wide = !strcmp(fmt, "wide");
+  if (a->wide)
+    a->fmt = LIMN_FORMAT_CSV;
+  else if (limn_format_parse(fmt, &a->fmt))
+    return cli_fail("--format: expected text, json, jsonl, csv, svg or wide, got '%s'", fmt), CLI_USAGE;
+  if (cli_size(&cmd, "block-rows", 1, 100000000, &a->block))
+    return CLI_USAGE;
   size_t threads;
   if (cli_size(&cmd, "threads", 0, 4096, &threads))
     return CLI_USAGE;
@@ -726,6 +737,115 @@ static int explain_lime(run *r, long *truth) {
   return rc;
 }
 
+/* One wide line per row: row, class, output, base value, delta, reliable, the weights. */
+static void wide_rows(FILE *f, const limn_model *m, const limn_explanation *ex, size_t n, size_t first) {
+  char b[40];
+  for (size_t i = 0; i < n; i++) {
+    const limn_explanation *e = &ex[i];
+    fprintf(f, "%zu,", first + i);
+    cli_csv_field(f, limn_model_output_name(m, e->target));
+    const double head[] = {e->output, e->base_value, e->delta};
+    for (size_t q = 0; q < 3; q++) { /* a value the method has not (gradients: no base value): empty */
+      fputc(',', f);
+      if (isfinite(head[q])) {
+        cli_fmt_double(b, sizeof b, head[q]);
+        fputs(b, f);
+      }
+    }
+    fputs(limn_explain_trust(e, NULL, NULL, 0) ? ",1" : ",0", f);
+    for (size_t j = 0; j < e->nfeatures; j++) {
+      cli_fmt_double(b, sizeof b, e->attr[j]);
+      fputc(',', f);
+      fputs(b, f);
+    }
+    fputc('\n', f);
+  }
+}
+
+/* --format wide: every row, a block at a time (memory grows with --block-rows, not the
+ * file); row i's seeds are those of row i in a whole run, so the lines are the same
+ * whatever the block. */
+static int explain_wide(run *r) {
+  limn_method me = r->g.method;
+  if (me == LIMN_METHOD_LIME || me == LIMN_METHOD_SHAP)
+    return cli_fail("--format wide: the gradient methods (gradient, saliency, gradxinput, ig, smoothgrad) "
+                    "for now; LIME and SHAP write json, jsonl or csv"),
+           CLI_USAGE;
+  if (strcmp(r->a.rows, "all"))
+    return cli_fail("--format wide explains every row of --data (--rows all)"), CLI_USAGE;
+  if (strcmp(r->a.baseline, "zero") && strcmp(r->a.baseline, "mean"))
+    return cli_fail("--format wide: --baseline zero or mean"), CLI_USAGE;
+  if (r->a.metrics || r->a.global || !strncmp(r->a.cls, "top:", 4))
+    return cli_fail("--format wide: one explanation per row, without --metrics, --global or --class top:K"),
+           CLI_USAGE;
+  cli_blocks b;
+  int rc = cli_blocks_open(r->ctx, &cmd, 1, r->a.block, &r->m, &b);
+  if (rc)
+    return rc;
+  int truth = !strcmp(r->a.cls, "true");
+  if ((rc = parse_class(r->m, r->a.cls, &r->g.target)) || (rc = baseline_opts(r))) {
+    cli_blocks_close(&b);
+    return rc;
+  }
+  const char *path = r->a.out;
+  FILE *f = cli_open_out(path);
+  if (!f) {
+    cli_blocks_close(&b);
+    return CLI_FAIL;
+  }
+  size_t d = limn_model_nfeatures(r->m), cap = 0, first = 0;
+  const limn_schema *s = limn_model_schema(r->m);
+  size_t *ids = NULL;
+  long *tg = NULL;
+  int started = 0;
+  while (!rc) {
+    limn_dataset *ds = NULL;
+    if ((rc = cli_blocks_next(r->ctx, &b, &ds, &first)) || !ds)
+      break;
+    size_t n = limn_dataset_nrows(ds);
+    if (n > cap) {
+      free(ids), free(tg);
+      cap = n;
+      ids = malloc(cap * sizeof *ids), tg = malloc(cap * sizeof *tg);
+    }
+    int lr = ids && tg ? LIMN_OK : LIMN_ENOMEM;
+    const float *y = limn_dataset_y(ds);
+    if (!lr && truth && (!y || limn_model_task(r->m) != LIMN_TASK_CLASSIFICATION)) {
+      rc = cli_fail("--class true: the data has no class labels for this model (column '%s')",
+                    limn_schema_target_name(s));
+      limn_dataset_free(ds);
+      break;
+    }
+    for (size_t i = 0; !lr && i < n; i++)
+      ids[i] = first + i, tg[i] = truth ? (long)y[i] : 0;
+    limn_grad_opts g = r->g;
+    g.row_ids = ids, g.targets = truth ? tg : NULL;
+    limn_explanation *ex = NULL;
+    if (!lr)
+      lr = limn_explain_gradients(r->ctx, r->m, limn_dataset_x(ds), n, &g, &ex);
+    if (lr) {
+      rc = cli_lib_fail(r->ctx, lr);
+    } else {
+      if (!started) {
+        fputs("row,class,output,base_value,delta,reliable", f);
+        for (size_t j = 0; j < d; j++) {
+          fputc(',', f);
+          cli_csv_field(f, limn_schema_feature_name(s, j));
+        }
+        fputc('\n', f);
+        started = 1;
+      }
+      wide_rows(f, r->m, ex, n, first);
+    }
+    limn_explanations_free(r->ctx, ex, n);
+    limn_dataset_free(ds);
+  }
+  int cr = cli_close_out(f, path, !rc);
+  free(ids), free(tg);
+  cli_blocks_close(&b);
+  return rc ? rc : cr;
+}
+
 int cmd_explain(int argc, char **argv) {
   run r;
   memset(&r, 0, sizeof r);
@@ -736,6 +856,13 @@ int cmd_explain(int argc, char **argv) {
   r.ctx = cli_ctx(&cmd);
   if (!r.ctx)
     return CLI_FAIL;
+  if (r.a.wide) {
+    rc = explain_wide(&r);
+    limn_stats_free(r.bg_owned);
+    limn_model_free(r.m);
+    limn_ctx_free(r.ctx);
+    return rc;
+  }
   if (!(rc = load(&r)) && !(rc = cli_parse_rows(r.a.rows, limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
       (cli_batch_rows(r.ds, r.a.data, r.rows, r.nrows), 1) &&
       !(rc = parse_class(r.m, r.a.cls, &r.g.target)) &&

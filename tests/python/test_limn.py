@@ -632,3 +632,19 @@ def test_callable_regression(bc):
     assert np.abs(ex.weights - want).max() < 1e-3 * np.abs(want).max()
     with pytest.raises(ValueError, match=r"expected \(3, 1\) or \(3,\)"):
         limn.Model.from_callable(lambda A: np.zeros((len(A), 2)), ["a", "b"]).predict(np.zeros((3, 2)))
+
+
+def test_wide_format_reads_back(bc):
+    """`limn explain --format wide` is a plain CSV numpy reads: a row per explanation,
+    the same numbers as the package's (the same library)."""
+    d, m, X = bc
+    out = cli("explain", "--model", "bc.limn", "--data", "te.csv", "--method", "ig", "--format", "wide",
+              "--block-rows", "16", cwd=d)
+    with open(d / "wide.csv", "w") as f:
+        f.write(out)
+    w = np.genfromtxt(d / "wide.csv", delimiter=",", names=True, dtype=None, encoding=None)
+    ex = limn.gradients(m, X, method="ig")
+    assert len(w) == len(X) and list(w["row"]) == list(range(len(X)))
+    assert np.array_equal(np.array([list(r)[6:] for r in w], dtype=np.float64), ex.weights)
+    assert np.array_equal(w["output"], ex.outputs) and np.array_equal(w["delta"], ex.deltas)
+    assert [str(c) for c in w["class"]] == [m.output_names[t] for t in ex.targets]

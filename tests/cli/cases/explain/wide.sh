@@ -1,0 +1,32 @@
+# --format wide: one line per row (row, class, output, base value, delta, reliable, a
+# weight per feature), streamed a block at a time: the same lines whatever the block
+# or read size, from a file or standard input, and the same numbers as the long CSV.
+. "$CASES/lib.sh"
+bc_model
+for m in gradient gradxinput ig smoothgrad; do
+  "$LIMN" explain --model bc.limn --data te.csv --method $m --format wide --block-rows 100000 >w.csv
+  LIMN_STREAM_CHUNK=9 "$LIMN" explain --model bc.limn --data te.csv --method $m --format wide --block-rows 3 >b.csv
+  same w.csv b.csv "$m in blocks of 3"
+  "$LIMN" explain --model bc.limn --data - --method $m --format wide <te.csv >s.csv
+  same w.csv s.csv "$m from standard input"
+  "$LIMN" explain --model bc.limn --data te.csv --method $m --format csv >long.csv
+  # every weight of the long CSV (row, feature index, weight) is the wide line's
+  awk -F, 'NR == FNR { if (FNR > 1) for (j = 7; j <= NF; j++) w[$1 "," (j - 7)] = $j; next }
+    FNR > 1 { n++; if (w[$1 "," $6] != $NF) bad++ }
+    END { printf "%s: %d weights, %d differ\n", m, n, bad + 0 }' m=$m w.csv long.csv
+done
+head -1 w.csv | cut -d, -f1-8
+awk -F, 'NR > 1 { r[$6]++ } END { for (k in r) print "reliable=" k ": " r[k] }' w.csv | sort
+awk -F, 'NR == 2 { print "smoothgrad leaves base_value and delta empty:", ($4 == "" && $5 == "") }' b.csv
+"$LIMN" explain --model bc.limn --data te.csv --method gradient --format wide | awk -F, 'NR == 2 { print "gradient: empty base_value", ($4 == "") }'
+# the class explained: each row's true class, or a named one
+"$LIMN" explain --model bc.limn --data te.csv --method ig --class true --format wide | cut -d, -f2 | sort | uniq -c
+"$LIMN" explain --model bc.limn --data te.csv --method ig --class benign --format wide | cut -d, -f2 | sort | uniq -c
+# what wide does not do (yet): clear errors
+run explain --model bc.limn --data te.csv --method lime --format wide
+run explain --model bc.limn --data te.csv --method ig --rows 0,1 --format wide
+run explain --model bc.limn --data te.csv --method ig --baseline row:3 --format wide
+# an error in row 100 (line 102): no --out file
+awk -F, -v OFS=, 'NR == 102 { $3 = "wide" } { print }' te.csv >bad.csv
+run explain --model bc.limn --data bad.csv --method ig --format wide --block-rows 10 --out w2.csv
+test -e w2.csv && echo "w2.csv written" || true
