@@ -42,7 +42,7 @@ test-asan: $(SETUP_STAMP)
 MINIMAL_BUILD ?= build-minimal
 test-minimal: $(SETUP_STAMP)
 	@cmake -S . -B $(MINIMAL_BUILD) -DCMAKE_BUILD_TYPE=Release -DLIMN_WITH_ONNX=OFF -DLIMN_USE_BLAS=OFF \
-	  -DLIMN_USE_OPENMP=OFF -DLIMN_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
+	  -DLIMN_USE_OPENMP=OFF -DLIMN_USE_DCONV=OFF -DLIMN_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(MINIMAL_BUILD) -j $(JOBS)
 	ctest --test-dir $(MINIMAL_BUILD) --output-on-failure -j $(JOBS) -E '^(unit_lime|unit_train|browser)$$'
 

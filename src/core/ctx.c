@@ -347,9 +347,74 @@ static int nonfinite(char *buf, size_t cap, double v) {
   return 1;
 }
 
+#ifdef LIMN_HAVE_DCONV
+int limn__shortest_digits(double v, int single, char *digits, int cap, int *len, int *point); /* dtoa.cc */
+
+/* The decimal 0.d1..dn x 10^point (d: the shortest digits, no trailing zeros) as printf
+ * spells it with %.ng: fixed when -4 <= exponent < n, else d1.d2..dne+XX. */
+static void spell_g(char *buf, size_t cap, int neg, const char *d, int n, int point) {
+  char t[48];
+  size_t k = 0;
+  int x = point - 1;
+  if (neg)
+    t[k++] = '-';
+  if (x >= -4 && x < n) {
+    if (point <= 0) {
+      t[k++] = '0', t[k++] = '.';
+      for (int i = 0; i < -point; i++)
+        t[k++] = '0';
+      for (int i = 0; i < n; i++)
+        t[k++] = d[i];
+    } else {
+      for (int i = 0; i < n; i++) {
+        if (i == point)
+          t[k++] = '.';
+        t[k++] = d[i];
+      }
+    }
+  } else {
+    t[k++] = d[0];
+    if (n > 1)
+      t[k++] = '.';
+    for (int i = 1; i < n; i++)
+      t[k++] = d[i];
+    t[k++] = 'e', t[k++] = x < 0 ? '-' : '+';
+    int a = x < 0 ? -x : x;
+    if (a >= 100)
+      t[k++] = (char)('0' + a / 100);
+    t[k++] = (char)('0' + a / 10 % 10), t[k++] = (char)('0' + a % 10);
+  }
+  t[k] = 0;
+  snprintf(buf, cap, "%s", t);
+}
+
+/* The fast path: 1 when it wrote v (finite, not 0, not a power of two, whose
+ * asymmetric rounding interval the search below treats one precision at a time). */
+static int shortest(char *buf, size_t cap, double v, int single) {
+  int e;
+  double m = frexp(v, &e);
+  if (v == 0 || fabs(m) == 0.5)
+    return 0;
+  char d[32];
+  int n = 0, point = 0;
+  if (!limn__shortest_digits(fabs(v), single, d, (int)sizeof d, &n, &point) || n > 17)
+    return 0;
+  spell_g(buf, cap, v < 0, d, n, point);
+  return 1;
+}
+#endif
+
 void limn_format_float(char *buf, size_t cap, float v) {
   if (nonfinite(buf, cap, v))
     return;
+#ifdef LIMN_HAVE_DCONV
+  if (shortest(buf, cap, v, 1))
+    return;
+#endif
+  limn__format_float_search(buf, cap, v);
+}
+
+void limn__format_float_search(char *buf, size_t cap, float v) {
   for (int p = 1; p <= 9; p++) {
     snprintf(buf, cap, "%.*g", p, (double)v);
     if (strtof(buf, NULL) == v)
@@ -366,6 +431,16 @@ static int reads_back(char *buf, size_t cap, int p, double v) {
  * digits read back every longer rounding does too (it is no farther from v): a
  * bisection finds the shortest. A power of two is searched one precision at a time. */
 void limn_format_double(char *buf, size_t cap, double v) {
+  if (nonfinite(buf, cap, v))
+    return;
+#ifdef LIMN_HAVE_DCONV
+  if (shortest(buf, cap, v, 0))
+    return;
+#endif
+  limn__format_double_search(buf, cap, v);
+}
+
+void limn__format_double_search(char *buf, size_t cap, double v) {
   if (nonfinite(buf, cap, v))
     return;
   int e;

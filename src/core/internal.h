@@ -118,6 +118,11 @@ typedef struct limn__input {
   int (*head)(const void *buf, size_t len);
 } limn__input;
 int limn__read_input(limn_ctx *ctx, const char *path, const limn__input *in, char **out, size_t *len);
+/* limn_format_double and _float by printf and strtod alone (the shortest %.Ng that
+ * reads back): what the library does without double-conversion, and the reference
+ * its fast path is tested against. */
+void limn__format_double_search(char *buf, size_t cap, double v);
+void limn__format_float_search(char *buf, size_t cap, float v);
 /* "512 MiB" for a limit of n bytes (GiB, MiB, KiB when whole, else bytes). */
 void limn__size_words(char *buf, size_t cap, size_t n);
 /* Write `len` bytes to `path` through "<path>.tmp.<pid>" and rename. */

@@ -245,6 +245,47 @@ static void test_format(void) {
   CHECK(!strcmp(b, "Infinity"));
 }
 
+/* The fast path (double-conversion's digits spelled as %g, when built with it) against
+ * the printf/strtod search over two million values: random bit patterns, numbers as
+ * computations make them (uniform and normal draws at every scale), floats likewise;
+ * every text must be the search's and read back. */
+static void test_format_many(void) {
+  test_begin("number formatting, 2 million values against the search");
+  limn_rng r;
+  limn_rng_init(&r, 11, 3);
+  char a[40], b[40];
+  size_t bad = 0;
+  for (int i = 0; i < 1000000; i++) {
+    double v;
+    if (i % 2) {
+      uint64_t bits = limn_rng_u64(&r);
+      memcpy(&v, &bits, 8);
+      if (!isfinite(v))
+        continue;
+    } else {
+      v = (i % 4 ? limn_rng_normal(&r) : limn_rng_uniform(&r)) * pow(10.0, (double)limn_rng_below(&r, 40) - 20);
+    }
+    limn_format_double(a, sizeof a, v);
+    limn__format_double_search(b, sizeof b, v);
+    bad += strcmp(a, b) != 0 || strtod(a, NULL) != v;
+  }
+  for (int i = 0; i < 1000000; i++) {
+    float v;
+    if (i % 2) {
+      uint32_t bits = (uint32_t)limn_rng_u64(&r);
+      memcpy(&v, &bits, 4);
+      if (!isfinite(v))
+        continue;
+    } else {
+      v = (float)(limn_rng_normal(&r) * pow(10.0, (double)limn_rng_below(&r, 20) - 10));
+    }
+    limn_format_float(a, sizeof a, v);
+    limn__format_float_search(b, sizeof b, v);
+    bad += strcmp(a, b) != 0 || strtof(a, NULL) != v;
+  }
+  CHECK(bad == 0);
+}
+
 /* FIPS 180-4 example vectors */
 static void test_sha256(void) {
   test_begin("sha256");
@@ -266,6 +307,7 @@ static void test_sha256(void) {
 int main(void) {
   test_sha256();
   test_format();
+  test_format_many();
   test_rng_block();
   test_rng_pairs();
   test_status();
