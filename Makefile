@@ -75,9 +75,9 @@ bench-tsne: build
 
 # libFuzzer targets (clang); run one with e.g. build-fuzz/tests/fuzz_csv tests/fuzz/corpus/csv
 fuzz:
-	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMN_FUZZ=ON \
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMN_FUZZ=ON \
 	  -DLIMN_SANITIZE=ON -DLIMN_USE_OPENMP=OFF >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_arff fuzz_model fuzz_map fuzz_onnx
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_arff fuzz_model fuzz_map fuzz_onnx fuzz_stream
 
 # every fuzz target for FUZZ_SECONDS (600) each, FUZZ_JOBS (2) at a time: a summary of
 # executions per target, and a failure if any found something (scripts/fuzz-long)
