@@ -153,22 +153,25 @@ int limn_stream_open(limn_ctx *ctx, const char *path, const limn_read_opts *opts
   LIMN_FAIL_IF(!s->f, ctx, LIMN_EIO, "%s: cannot open: %s", path, strerror(errno));
   /* the header: a byte-order mark, blank lines, then the first record */
   size_t used = 0, rows = 0, nl = 0;
-  for (;;) {
+  while (s->len < 3 && !s->eof)
     LIMN_CHECK(fill(s));
+  if (s->len >= 3 && !memcmp(s->buf, "\xEF\xBB\xBF", 3))
+    s->pos = 3;
+  for (;;) {
     used = scan(s, 1, &rows, &nl);
     if (rows || s->eof)
       break;
+    LIMN_CHECK(fill(s));
   }
-  size_t skip = s->len >= 3 && !memcmp(s->buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
   LIMN_FAIL_IF(!rows, ctx, LIMN_EPARSE, "%s: empty file (a header line is required)", s->name);
-  LIMN_CHECK(limn__check_text_from(ctx, s->buf, used, s->name, 1));
-  s->header = limn__malloc(ctx, used - skip + 1);
+  LIMN_CHECK(limn__check_text_from(ctx, s->buf + s->pos, used, s->name, 1));
+  s->header = limn__malloc(ctx, used + 1);
   LIMN_FAIL_IF(!s->header, ctx, LIMN_ENOMEM, "out of memory");
-  memcpy(s->header, s->buf + skip, used - skip);
-  s->header_len = used - skip;
+  memcpy(s->header, s->buf + s->pos, used);
+  s->header_len = used;
   if (!s->header_len || s->header[s->header_len - 1] != '\n')
     s->header[s->header_len++] = '\n';
-  s->pos = used;
+  s->pos += used;
   s->line = 1 + nl;
   scan_reset(s);
   *out = s;
