@@ -79,8 +79,9 @@ static cli_opt opts[] = {
     {"threads", "N", "0", "threads (0: the cores other work leaves free); results do not depend on it", 0, 0,
      0},
     {"format", "FMT", "text",
-     "text, json, jsonl, csv, svg, or wide (CSV, one line per row: row, class, output, base_value, delta, "
-     "reliable, a weight per feature; streamed --block-rows at a time; the gradient methods)",
+     "text, json, jsonl, csv, svg, wide (CSV, one line per row: row, class, output, base_value, delta, "
+     "reliable, a weight per feature; streamed --block-rows at a time; the gradient methods) or npy (the "
+     "same columns as a float64 matrix for numpy, class as its index; --out FILE)",
      0, 0, 0},
     CLI_BLOCK_ROWS_OPT,
     {"reasons", "N", "4",
@@ -155,7 +156,7 @@ typedef struct explain_args {
       *out;
   const char *dependence;
   limn_shap_plot plot; /* --plot */
-  int wide;            /* --format wide */
+  int wide, npy;       /* --format wide or npy */
   size_t block;        /* --block-rows */
 } explain_args;
 
@@ -250,11 +251,12 @@ static int parse_args(int argc, char **argv, explain_args *a) {
     return rc;
   memset(a, 0, sizeof *a);
   const char *fmt = cli_get(&cmd, "format");
-  a->wide = !strcmp(fmt, "wide");
+  a->npy = !strcmp(fmt, "npy");
+  a->wide = a->npy || !strcmp(fmt, "wide");
   if (a->wide)
     a->fmt = LIMN_FORMAT_CSV;
   else if (limn_format_parse(fmt, &a->fmt))
-    return cli_fail("--format: expected text, json, jsonl, csv, svg or wide, got '%s'", fmt), CLI_USAGE;
+    return cli_fail("--format: expected text, json, jsonl, csv, svg, wide or npy, got '%s'", fmt), CLI_USAGE;
   if (cli_size(&cmd, "block-rows", 1, 100000000, &a->block))
     return CLI_USAGE;
   size_t threads;
@@ -762,6 +764,36 @@ static void wide_rows(FILE *f, const limn_model *m, const limn_explanation *ex, 
   }
 }
 
+/* The rows as float64 (n, 6 + d): row, class index, output, base value, delta (NaN
+ * when the method has none), reliable, the weights. */
+static int npy_rows(FILE *f, const limn_explanation *ex, size_t n, size_t first) {
+  for (size_t i = 0; i < n; i++) {
+    const limn_explanation *e = &ex[i];
+    double head[6] = {
+        (double)(first + i), (double)e->target, e->output,
+        e->base_value,       e->delta,          limn_explain_trust(e, NULL, NULL, 0) ? 1.0 : 0.0};
+    if (fwrite(head, sizeof *head, 6, f) != 6 ||
+        fwrite(e->attr, sizeof *e->attr, e->nfeatures, f) != e->nfeatures)
+      return 0;
+  }
+  return 1;
+}
+
+/* A .npy header (format 1.0) of 128 bytes for a (rows, cols) float64 matrix in this
+ * machine's byte order: written first with 0 rows, rewritten with the count at the end. */
+static void npy_header(FILE *f, size_t rows, size_t cols) {
+  const uint16_t one = 1;
+  int little = *(const unsigned char *)&one == 1;
+  char dict[118];
+  int n = snprintf(dict, sizeof dict, "{'descr': '%cf8', 'fortran_order': False, 'shape': (%zu, %zu), }",
+                   little ? '<' : '>', rows, cols);
+  fwrite("\x93NUMPY\x01\x00\x76\x00", 1, 10, f); /* version 1.0, header length 118 */
+  fwrite(dict, 1, (size_t)n, f);
+  for (int i = n; i < 117; i++)
+    fputc(' ', f);
+  fputc('\n', f);
+}
+
 /* --format wide: every row, a block at a time (memory grows with --block-rows, not the
  * file); row i's seeds are those of row i in a whole run, so the lines are the same
  * whatever the block. */
@@ -788,10 +820,24 @@ static int explain_wide(run *r) {
     return rc;
   }
   const char *path = r->a.out;
+  if (r->a.npy && !strcmp(path, "-")) {
+    cli_blocks_close(&b);
+    return cli_fail("--format npy: give --out FILE (the header, which holds the row count, is written last)"),
+           CLI_USAGE;
+  }
   FILE *f = cli_open_out(path);
   if (!f) {
     cli_blocks_close(&b);
     return CLI_FAIL;
+  }
+  size_t total = 0;
+  if (r->a.npy) {
+    npy_header(f, 0, 6 + limn_model_nfeatures(r->m));
+    if (ftell(f) != 128) {
+      cli_close_out(f, path, 0);
+      cli_blocks_close(&b);
+      return cli_fail("--format npy: %s is not a file it can go back into", path), CLI_USAGE;
+    }
   }
   size_t d = limn_model_nfeatures(r->m), cap = 0, first = 0;
   const limn_schema *s = limn_model_schema(r->m);
@@ -826,7 +872,11 @@ static int explain_wide(run *r) {
     if (lr) {
       rc = cli_lib_fail(r->ctx, lr);
     } else {
-      if (!started) {
+      if (r->a.npy) {
+        if (!npy_rows(f, ex, n, first))
+          rc = cli_fail("%s: write error: %s", path, strerror(errno));
+        total += n;
+      } else if (!started) {
         fputs("row,class,output,base_value,delta,reliable", f);
         for (size_t j = 0; j < d; j++) {
           fputc(',', f);
@@ -835,10 +885,17 @@ static int explain_wide(run *r) {
         fputc('\n', f);
         started = 1;
       }
-      wide_rows(f, r->m, ex, n, first);
+      if (!r->a.npy)
+        wide_rows(f, r->m, ex, n, first);
     }
     limn_explanations_free(r->ctx, ex, n);
     limn_dataset_free(ds);
+  }
+  if (!rc && r->a.npy) { /* the row count, now known */
+    if (fseek(f, 0, SEEK_SET) != 0)
+      rc = cli_fail("%s: cannot go back to the header: %s", path, strerror(errno));
+    else
+      npy_header(f, total, 6 + d);
   }
   int cr = cli_close_out(f, path, !rc);
   free(ids), free(tg);

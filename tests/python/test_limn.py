@@ -648,3 +648,17 @@ def test_wide_format_reads_back(bc):
     assert np.array_equal(np.array([list(r)[6:] for r in w], dtype=np.float64), ex.weights)
     assert np.array_equal(w["output"], ex.outputs) and np.array_equal(w["delta"], ex.deltas)
     assert [str(c) for c in w["class"]] == [m.output_names[t] for t in ex.targets]
+
+
+def test_npy_format_maps_without_copy(bc):
+    """`limn explain --format npy` is a .npy numpy maps as it is: the wide columns
+    (class as its index), the package's numbers."""
+    d, m, X = bc
+    cli("explain", "--model", "bc.limn", "--data", "te.csv", "--method", "smoothgrad", "--format", "npy",
+        "--block-rows", "10", "--out", "e.npy", cwd=d)
+    a = np.load(d / "e.npy", mmap_mode="r")
+    assert isinstance(a, np.memmap) and a.dtype == np.float64 and a.shape == (len(X), 6 + m.nfeatures)
+    ex = limn.gradients(m, X, method="smoothgrad", row_ids=range(len(X)))
+    assert np.array_equal(a[:, 0], np.arange(len(X))) and np.array_equal(a[:, 1], ex.targets)
+    assert np.array_equal(a[:, 2], ex.outputs) and np.array_equal(a[:, 6:], ex.weights)
+    assert np.isnan(a[:, 3]).all() and (a[:, 5] == 1).all()  # SmoothGrad: no base value; no diagnostics

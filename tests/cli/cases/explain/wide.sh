@@ -30,3 +30,12 @@ run explain --model bc.limn --data te.csv --method ig --baseline row:3 --format 
 awk -F, -v OFS=, 'NR == 102 { $3 = "wide" } { print }' te.csv >bad.csv
 run explain --model bc.limn --data bad.csv --method ig --format wide --block-rows 10 --out w2.csv
 test -e w2.csv && echo "w2.csv written" || true
+# --format npy: the same columns as a float64 matrix (class as its index); its header,
+# which holds the row count, is written last, so it needs a file
+"$LIMN" explain --model bc.limn --data te.csv --method ig --format npy --out a.npy
+LIMN_STREAM_CHUNK=13 "$LIMN" explain --model bc.limn --data te.csv --method ig --format npy --block-rows 4 --out b.npy
+same a.npy b.npy "npy in blocks of 4"
+head -c 128 a.npy | tail -c 118 | tr -s ' '
+echo
+echo "$(($(wc -c <a.npy) - 128)) data bytes = 142 rows x 36 columns x 8"
+run explain --model bc.limn --data te.csv --method ig --format npy
