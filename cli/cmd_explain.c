@@ -84,6 +84,7 @@ static cli_opt opts[] = {
      "same columns as a float64 matrix for numpy, class as its index; --out FILE)",
      0, 0, 0},
     CLI_BLOCK_ROWS_OPT,
+    CLI_FIRST_ROW_OPT,
     {"reasons", "N", "4",
      "text: reason codes per row, the N features that pushed most toward the unfavourable side (0: none)", 0,
      0, 0},
@@ -259,6 +260,9 @@ static int parse_args(int argc, char **argv, explain_args *a) {
     return cli_fail("--format: expected text, json, jsonl, csv, svg, wide or npy, got '%s'", fmt), CLI_USAGE;
   if (cli_size(&cmd, "block-rows", 1, 100000000, &a->block))
     return CLI_USAGE;
+  if (cli_isset(&cmd, "first-row") && !a->wide)
+    return cli_fail("--first-row: for the streamed formats (wide, npy); --rows picks rows of a whole file"),
+           CLI_USAGE;
   size_t threads;
   if (cli_size(&cmd, "threads", 0, 4096, &threads))
     return CLI_USAGE;

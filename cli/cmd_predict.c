@@ -15,6 +15,7 @@ static cli_opt opts[] = {
     {"format", "FMT", "csv", "csv, json (one document) or jsonl (one object per row)", 0, 0, 0},
     {"out", "FILE", "-", "where to write ('-': standard output)", 0, 0, 0},
     CLI_BLOCK_ROWS_OPT,
+    CLI_FIRST_ROW_OPT,
     {"threads", "N", "0", "threads (0: the cores other work leaves free); results do not depend on it", 0, 0,
      0},
 };

@@ -744,6 +744,8 @@ int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size
     got = fread(head, 1, sizeof head, f);
     fclose(f);
   }
+  if (cli_size(cmd, "first-row", 0, (size_t)1 << 62, &b->offset))
+    return CLI_USAGE;
   int whole = !mp || (dl >= 5 && !strcmp(dp + dl - 5, ".arff")) || limn_model_is_onnx(head, got);
   if (whole && dp && !strcmp(dp, "-"))
     return cli_fail("--data -: standard input is read with a limn or tree model (--model FILE), as CSV"),
@@ -774,11 +776,14 @@ int cli_blocks_next(limn_ctx *ctx, cli_blocks *b, limn_dataset **ds, size_t *fir
   if (b->whole) {
     *ds = b->whole;
     b->whole = NULL;
+    *first_row = b->offset;
+    cli_batch_rows(*ds, b->file, NULL, limn_dataset_nrows(*ds));
+    batch.offset = b->offset;
     return CLI_OK;
   }
   if (!b->s)
     return CLI_OK;
-  *first_row = limn_stream_rows(b->s);
+  *first_row = b->offset + limn_stream_rows(b->s);
   int lr = limn_stream_read(ctx, b->s, b->block, ds);
   if (lr)
     return cli_lib_fail(ctx, lr);

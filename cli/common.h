@@ -88,6 +88,7 @@ typedef struct cli_blocks {
   limn_dataset *whole; /* the one block of a whole read, until taken */
   const char *file;
   size_t block;
+  size_t offset; /* --first-row: the data index of the input's first row */
 } cli_blocks;
 /* The model (as cli_load) and the rows of --data ready to be read in blocks of `block`
  * rows; a CLI code (errors printed). */
@@ -97,6 +98,15 @@ int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size
  * row mapping of cli_lib_fail's messages follows it. A CLI code. */
 int cli_blocks_next(limn_ctx *ctx, cli_blocks *b, limn_dataset **ds, size_t *first_row);
 void cli_blocks_close(cli_blocks *b);
+/* The help line of --first-row. */
+#define CLI_FIRST_ROW_OPT                                                                                    \
+  {                                                                                                          \
+    "first-row", "N", "0",                                                                                   \
+        "the data index of the input's first row: a partition's offset (e.g. from GNU parallel), so row "    \
+        "ids "                                                                                               \
+        "and per-row seeds match a whole run's",                                                             \
+        0, 0, 0                                                                                              \
+  }
 /* The help line of --block-rows. */
 #define CLI_BLOCK_ROWS_OPT                                                                                   \
   {                                                                                                          \
