@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -731,22 +732,29 @@ int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model 
   return rc ? rc : load_descriptions(ctx, cmd, m, ds);
 }
 
+/* 1 when the file at path starts as an ONNX graph (0 when it cannot be read: the
+ * loader then says why). */
+static int onnx_file(const char *path) {
+  unsigned char head[16];
+  size_t got = 0;
+  FILE *f = path ? fopen(path, "rb") : NULL;
+  if (f) {
+    got = fread(head, 1, sizeof head, f);
+    fclose(f);
+  }
+  return limn_model_is_onnx(head, got);
+}
+
 int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size_t block, limn_model **m,
                     cli_blocks *b) {
   memset(b, 0, sizeof *b);
   const char *dp = cli_get(cmd, "data"), *mp = cli_get(cmd, "model");
   b->file = dp, b->block = block;
   size_t dl = dp ? strlen(dp) : 0;
-  unsigned char head[16];
-  size_t got = 0;
-  FILE *f = mp ? fopen(mp, "rb") : NULL;
-  if (f) {
-    got = fread(head, 1, sizeof head, f);
-    fclose(f);
-  }
   if (cli_size(cmd, "first-row", 0, (size_t)1 << 62, &b->offset))
     return CLI_USAGE;
-  int whole = !mp || (dl >= 5 && !strcmp(dp + dl - 5, ".arff")) || limn_model_is_onnx(head, got);
+  int whole =
+      !mp || (dl >= 5 && !strcasecmp(dp + dl - 5, ".arff")) || onnx_file(mp); /* limn_dataset_read's rule */
   if (whole && dp && !strcmp(dp, "-"))
     return cli_fail("--data -: standard input is read with a limn or tree model (--model FILE), as CSV"),
            CLI_USAGE;
@@ -812,14 +820,7 @@ static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, li
       return cli_fail("--model-cmd: name the data's label column with --target COL"), CLI_USAGE;
     return load_command(ctx, cmd, m, ds);
   }
-  unsigned char head[16];
-  size_t got = 0;
-  FILE *f = mp ? fopen(mp, "rb") : NULL;
-  if (f) {
-    got = fread(head, 1, sizeof head, f);
-    fclose(f);
-  }
-  if (!limn_model_is_onnx(head, got)) {
+  if (!onnx_file(mp)) {
     int lr = limn_model_load(ctx, mp, m);
     if (!lr && ds && dp) {
       limn_read_opts ro = limn_read_opts_default();

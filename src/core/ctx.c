@@ -245,7 +245,7 @@ void limn__size_words(char *buf, size_t cap, size_t n) {
 
 /* Line and byte (from 1) of the byte that follows text[0..n), for a message: only
  * counted once a NUL is found, so reading a text file costs one memchr a block. */
-static void position(const char *text, size_t n, size_t *line, size_t *col) {
+void limn__text_position(const char *text, size_t n, size_t *line, size_t *col) {
   for (size_t i = 0; i < n; i++) {
     if (text[i] == '\n') {
       ++*line;
@@ -273,8 +273,8 @@ int limn__read_input(limn_ctx *ctx, const char *path, const limn__input *in, cha
       rc = limn__err(ctx, LIMN_EFORMAT, "%s: not %s (its first bytes do not match)", path, in->what);
     } else if (nul) {
       size_t line = 1, col = 1; /* the earlier blocks are in b */
-      position(b.data ? b.data : "", b.len, &line, &col);
-      position(chunk, (size_t)(nul - chunk), &line, &col);
+      limn__text_position(b.data ? b.data : "", b.len, &line, &col);
+      limn__text_position(chunk, (size_t)(nul - chunk), &line, &col);
       rc = limn__err(ctx, LIMN_EPARSE, "%s line %zu, byte %zu: NUL byte (a binary file, not %s)", path, line,
                      col, in->what);
     } else if (got > limit - b.len) {
@@ -441,8 +441,6 @@ void limn_format_double(char *buf, size_t cap, double v) {
 }
 
 void limn__format_double_search(char *buf, size_t cap, double v) {
-  if (nonfinite(buf, cap, v))
-    return;
   int e;
   double m = frexp(v, &e);
   if (v == 0 || fabs(m) == 0.5) {

@@ -118,11 +118,13 @@ typedef struct limn__input {
   int (*head)(const void *buf, size_t len);
 } limn__input;
 int limn__read_input(limn_ctx *ctx, const char *path, const limn__input *in, char **out, size_t *len);
-/* limn_format_double and _float by printf and strtod alone (the shortest %.Ng that
- * reads back): what the library does without double-conversion, and the reference
- * its fast path is tested against. */
+/* limn_format_double and _float of a finite v by printf and strtod alone (the shortest
+ * %.Ng that reads back): what the library does without double-conversion, and the
+ * reference its fast path is tested against. */
 void limn__format_double_search(char *buf, size_t cap, double v);
 void limn__format_float_search(char *buf, size_t cap, float v);
+/* Advance *line and *col (1-based) over text[0..n): where the byte after it stands. */
+void limn__text_position(const char *text, size_t n, size_t *line, size_t *col);
 /* "512 MiB" for a limit of n bytes (GiB, MiB, KiB when whole, else bytes). */
 void limn__size_words(char *buf, size_t cap, size_t n);
 /* Write `len` bytes to `path` through "<path>.tmp.<pid>" and rename. */

@@ -96,6 +96,8 @@ int limn__arff_parse(limn_ctx *ctx, const char *buf, size_t len, const char *nam
 /* Type a table into a dataset (takes ownership of the table on success when keep). */
 int limn__dataset_from_table(limn_ctx *ctx, limn__table *t, const char *name, const limn_read_opts *opts,
                              limn_dataset **out);
+/* 1 when limn_dataset_read takes path for ARFF (it ends in ".arff", any case). */
+int limn__is_arff_path(const char *path);
 /* Check UTF-8 and NUL bytes; message names line and byte column (from first_line). */
 int limn__check_text(limn_ctx *ctx, const char *buf, size_t len, const char *name);
 int limn__check_text_from(limn_ctx *ctx, const char *buf, size_t len, const char *name, size_t first_line);

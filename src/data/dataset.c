@@ -579,9 +579,13 @@ int limn_dataset_read_csv(limn_ctx *ctx, const char *path, const limn_read_opts 
 int limn_dataset_read_arff(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out) {
   return read_with(ctx, limn__arff_parse, path, opts, out);
 }
-int limn_dataset_read(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out) {
+int limn__is_arff_path(const char *path) {
   size_t n = strlen(path);
-  if (n >= 5 && !strcasecmp(path + n - 5, ".arff"))
+  return n >= 5 && !strcasecmp(path + n - 5, ".arff");
+}
+
+int limn_dataset_read(limn_ctx *ctx, const char *path, const limn_read_opts *opts, limn_dataset **out) {
+  if (limn__is_arff_path(path))
     return limn_dataset_read_arff(ctx, path, opts, out);
   return limn_dataset_read_csv(ctx, path, opts, out);
 }

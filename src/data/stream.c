@@ -62,8 +62,7 @@ static int fill(limn_stream *s) {
   s->len += got, s->read += got;
   if (nul) { /* a binary file: stop here, not at the data limit */
     size_t line = s->line, col = 1;
-    for (const char *p = s->buf + s->pos; p < nul; p++)
-      line += *p == '\n', col = *p == '\n' ? 1 : col + 1;
+    limn__text_position(s->buf + s->pos, (size_t)(nul - (s->buf + s->pos)), &line, &col);
     return limn__err(s->ctx, LIMN_EPARSE, "%s line %zu, byte %zu: NUL byte%s", s->name, line, col,
                      at + (size_t)(nul - (s->buf + s->len - got)) < 65536
                          ? " (a binary file, not a CSV data file)"
@@ -133,8 +132,7 @@ int limn_stream_open(limn_ctx *ctx, const char *path, const limn_read_opts *opts
   *out = NULL;
   if (!path)
     return limn__err(ctx, LIMN_EINVAL, "limn_stream_open: no path");
-  size_t pl = strlen(path);
-  if (pl >= 5 && !strcmp(path + pl - 5, ".arff"))
+  if (limn__is_arff_path(path))
     return limn__err(ctx, LIMN_EUNSUPPORTED,
                      "%s: ARFF files are read whole (limn_dataset_read); streams read CSV", path);
   int rc;
@@ -206,7 +204,7 @@ int limn_stream_read(limn_ctx *ctx, limn_stream *s, size_t max_rows, limn_datase
   memcpy(text, s->header, s->header_len);
   memcpy(text + s->header_len, block, used);
   limn__table *t = NULL;
-  size_t mf = s->opts.max_field_bytes ? s->opts.max_field_bytes : (size_t)1 << 20;
+  size_t mf = s->opts.max_field_bytes ? s->opts.max_field_bytes : limn_read_opts_default().max_field_bytes;
   int rc = limn__csv_parse_from(ctx, text, s->header_len + used, s->name, mf, s->line, &t);
   limn__free(ctx, text);
   if (rc)

@@ -41,3 +41,7 @@ echo "exit $? after $(($(wc -l <part.csv) - 1)) rows on standard output"
 head -1 te.csv >head.csv
 run predict --model bc.limn --data head.csv
 run predict --model bc.limn --data - </dev/null
+# an ARFF file is read whole whatever the case of its suffix, as limn_dataset_read reads it
+"$LIMN" train --data ctr.csv --target class --out c.limn --threads 1 2>/dev/null
+cp "$DATA/credit-g.arff" UP.ARFF
+"$LIMN" predict --model c.limn --data UP.ARFF | wc -l
