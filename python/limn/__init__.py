@@ -447,7 +447,7 @@ class Model:
                 booster = booster.copy()
                 booster.feature_names = [str(f) for f in feature_names]
             buf = bytes(booster.save_raw(raw_format="json"))
-            return cls(*_made(lambda ctx, h: L.model_load_mem(ctx, buf, len(buf), b"(XGBoost)", h)))
+            return cls._from_bytes(buf, "(XGBoost)")
         if feature_names is None:
             names = getattr(est, "feature_names_in_", None)
             if names is None and hasattr(est, "steps"):
@@ -460,14 +460,14 @@ class Model:
             feature_names = [str(f) for f in names]
         if _sklearn.is_mlp(est):
             buf = _sklearn.mlp_bytes(est, list(feature_names), target_name)
-            return cls(*_made(lambda ctx, h: L.model_load_mem(ctx, buf, len(buf), b"(scikit-learn)", h)))
+            return cls._from_bytes(buf, "(scikit-learn)")
         if _sklearn_trees.is_trees(est):
             try:
                 doc = _sklearn_trees.export(est, None, list(feature_names), target_name)
             except _sklearn_trees.ExportError as e:
                 raise ValueError("limn: %s" % e) from None
             buf = _sklearn_trees.dumps(doc).encode()
-            return cls(*_made(lambda ctx, h: L.model_load_mem(ctx, buf, len(buf), b"(scikit-learn)", h)))
+            return cls._from_bytes(buf, "(scikit-learn)")
         if hasattr(est, "predict_proba") and hasattr(est, "classes_"):
             classes = [str(k) for k in est.classes_]
             return cls.from_callable(lambda X: est.predict_proba(X), feature_names, classes, target=target_name)
@@ -475,6 +475,11 @@ class Model:
             return cls.from_callable(lambda X: est.predict(X), feature_names, None, target=target_name)
         raise TypeError("limn: from_sklearn takes an MLP, a tree ensemble, an XGBoost model, a classifier with "
                         "predict_proba or a regressor (got %s)" % type(est).__name__)
+
+    @classmethod
+    def _from_bytes(cls, buf, name):
+        """A model from the bytes of a model file (limn, limn-trees or XGBoost JSON)."""
+        return cls(*_made(lambda ctx, h: L.model_load_mem(ctx, buf, len(buf), name.encode(), h)))
 
     def _set_exception(self, e):
         with self._lock:

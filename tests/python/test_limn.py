@@ -23,13 +23,19 @@ def cli(*args, cwd):
     return r.stdout
 
 
+def split_and_train(d, data, target, model):
+    """The bundled data set split (stratified, seed 0) into d/tr.csv and d/te.csv, and
+    limn's MLP trained on tr.csv into d/model, by the CLI."""
+    cli("split", "--data", os.path.join(SRC, "data", data), "--stratify", target, "--seed", "0",
+        "--train", "tr.csv", "--test", "te.csv", cwd=d)
+    cli("train", "--data", "tr.csv", "--target", target, "--out", model, "--threads", "1", cwd=d)
+
+
 @pytest.fixture(scope="module")
 def bc(tmp_path_factory):
     """The breast-cancer split and limn's MLP trained on it, made by the CLI."""
     d = tmp_path_factory.mktemp("bc")
-    cli("split", "--data", os.path.join(SRC, "data", "breast_cancer.csv"), "--stratify", "diagnosis", "--seed", "0",
-        "--train", "tr.csv", "--test", "te.csv", cwd=d)
-    cli("train", "--data", "tr.csv", "--target", "diagnosis", "--out", "bc.limn", "--threads", "1", cwd=d)
+    split_and_train(d, "breast_cancer.csv", "diagnosis", "bc.limn")
     with open(d / "te.csv") as f:
         rows = list(csv.reader(f))
     X = np.array([[float(v) for v in r[:30]] for r in rows[1:]], dtype=np.float32)
@@ -399,9 +405,7 @@ def test_load_onnx_with_names(tmp_path):
 def credit(tmp_path_factory):
     """credit-g (13 categorical columns) split to CSV and a limn MLP trained on it."""
     d = tmp_path_factory.mktemp("credit")
-    cli("split", "--data", os.path.join(SRC, "data", "credit-g.arff"), "--stratify", "class", "--seed", "0",
-        "--train", "tr.csv", "--test", "te.csv", cwd=d)
-    cli("train", "--data", "tr.csv", "--target", "class", "--out", "cr.limn", "--threads", "1", cwd=d)
+    split_and_train(d, "credit-g.arff", "class", "cr.limn")
     return d, limn.Model.load(d / "cr.limn")
 
 
