@@ -155,7 +155,12 @@ LIMN_API int limn_stream_open(limn_ctx *ctx, const char *path, const limn_read_o
  * limn_dataset_read would: an error names the file, line and column, and a block is
  * returned whole or not at all. A file with a header and no rows is an error. */
 LIMN_API int limn_stream_read(limn_ctx *ctx, limn_stream *s, size_t max_rows, limn_dataset **out);
-/* Rows returned so far (the index of the next block's first row). */
+/* Pass over the next block of at most max_rows rows without parsing it: *n rows (0 at
+ * the end of the file), counted by limn_stream_rows and the line numbers after them,
+ * their fields unchecked (another process reads them: an MPI rank, a partition). The
+ * stream must have a schema (given, or a block read first). */
+LIMN_API int limn_stream_skip(limn_ctx *ctx, limn_stream *s, size_t max_rows, size_t *n);
+/* Rows returned or skipped so far (the index of the next block's first row). */
 LIMN_API size_t limn_stream_rows(const limn_stream *s);
 /* The schema blocks are typed by: the one given, or the first block's (NULL before it). */
 LIMN_API const limn_schema *limn_stream_schema(const limn_stream *s);
@@ -192,6 +197,14 @@ LIMN_API int limn_dataset_subset(limn_ctx *ctx, const limn_dataset *ds, const si
  * seeded with (seed, 0). is_test: (n) written. */
 LIMN_API int limn_dataset_split_rows(limn_ctx *ctx, const limn_dataset *ds, double test_fraction,
                                      uint64_t seed, const char *stratify_column, unsigned char *is_test);
+
+/* With keep_text: the file's column named `column` (any column: a feature, the target,
+ * an ignored or unused one), its index for limn_dataset_text; -1 when there is none or
+ * the text was not kept. */
+LIMN_API long limn_dataset_text_column(const limn_dataset *ds, const char *column);
+/* With keep_text: the original text of row i's field in that column (NULL when out of
+ * range or not kept); it lives as long as the dataset. */
+LIMN_API const char *limn_dataset_text(const limn_dataset *ds, size_t i, long column);
 
 /* Write the dataset as CSV with its original header and field texts (it must have
  * been read with keep_text). Written to a temporary file then renamed, so a

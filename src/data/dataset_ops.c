@@ -267,6 +267,21 @@ static int put_field(limn_ctx *ctx, limn__buf *b, const char *f) {
   return limn__buf_put(ctx, b, "\"", 1);
 }
 
+long limn_dataset_text_column(const limn_dataset *ds, const char *column) {
+  const limn__table *t = ds && column ? ds->text : NULL;
+  for (size_t c = 0; t && c < t->ncols; c++)
+    if (!strcmp(t->names[c], column))
+      return (long)c;
+  return -1;
+}
+
+const char *limn_dataset_text(const limn_dataset *ds, size_t i, long column) {
+  const limn__table *t = ds ? ds->text : NULL;
+  if (!t || column < 0 || (size_t)column >= t->ncols || i >= t->nrows)
+    return NULL;
+  return limn__field(t, i, (size_t)column);
+}
+
 int limn_dataset_write_csv(limn_ctx *ctx, const limn_dataset *ds, const char *path) {
   const limn__table *t = ds->text;
   if (!t)

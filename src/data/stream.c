@@ -179,22 +179,45 @@ fail:
   return rc;
 }
 
+/* The next block's bytes (*used), rows and line feeds, read in as needed; an error at
+ * the end of a file without rows. */
+static int next_block(limn_ctx *ctx, limn_stream *s, size_t max_rows, size_t *used, size_t *rows,
+                      size_t *nl) {
+  for (;;) {
+    *used = scan(s, max_rows, rows, nl);
+    if (*rows == max_rows || s->eof)
+      break;
+    LIMN_TRY(fill(s));
+  }
+  if (!*rows && !s->rows)
+    return limn__err(ctx, LIMN_EPARSE, "%s: header only, no data rows", s->name);
+  return LIMN_OK;
+}
+
+int limn_stream_skip(limn_ctx *ctx, limn_stream *s, size_t max_rows, size_t *n) {
+  *n = 0;
+  if (!max_rows)
+    return limn__err(ctx, LIMN_EINVAL, "limn_stream_skip: max_rows is 0");
+  if (!limn_stream_schema(s))
+    return limn__err(ctx, LIMN_EINVAL, "limn_stream_skip: the stream has no schema yet (read a block first)");
+  size_t used, rows, nl;
+  LIMN_TRY(next_block(ctx, s, max_rows, &used, &rows, &nl));
+  s->pos += used;
+  s->line += nl;
+  s->rows += rows;
+  scan_reset(s);
+  *n = rows;
+  return LIMN_OK;
+}
+
 int limn_stream_read(limn_ctx *ctx, limn_stream *s, size_t max_rows, limn_dataset **out) {
   *out = NULL;
   if (!max_rows)
     return limn__err(ctx, LIMN_EINVAL, "limn_stream_read: max_rows is 0");
   size_t used, rows, nl;
-  for (;;) {
-    used = scan(s, max_rows, &rows, &nl);
-    if (rows == max_rows || s->eof)
-      break;
-    LIMN_TRY(fill(s));
-  }
-  if (!rows) {
-    if (!s->rows)
-      return limn__err(ctx, LIMN_EPARSE, "%s: header only, no data rows", s->name);
+  LIMN_TRY(next_block(ctx, s, max_rows, &used, &rows, &nl));
+  if (!rows)
     return LIMN_OK; /* the end */
-  }
   const char *block = s->buf + s->pos;
   LIMN_TRY(limn__check_text_from(ctx, block, used, s->name, s->line));
   /* the block behind the header, parsed as a file of its own */
@@ -213,7 +236,10 @@ int limn_stream_read(limn_ctx *ctx, limn_stream *s, size_t max_rows, limn_datase
   if (s->schema)
     o.schema = s->schema, o.target_optional = 0;
   rc = limn__dataset_from_table(ctx, t, s->name, &o, out);
-  limn__table_free(ctx, t);
+  if (!rc && o.keep_text)
+    (*out)->text = t; /* the fields' text, as a whole read keeps it */
+  else
+    limn__table_free(ctx, t);
   if (rc)
     return rc;
   if (!s->opts.schema && !s->schema &&
