@@ -85,6 +85,7 @@ static cli_opt opts[] = {
      0, 0, 0},
     CLI_BLOCK_ROWS_OPT,
     CLI_FIRST_ROW_OPT,
+    CLI_ID_COLUMN_OPT,
     {"reasons", "N", "4",
      "text: reason codes per row, the N features that pushed most toward the unfavourable side (0: none)", 0,
      0, 0},
@@ -263,6 +264,8 @@ static int parse_args(int argc, char **argv, explain_args *a) {
   if (cli_isset(&cmd, "first-row") && !a->wide)
     return cli_fail("--first-row: for the streamed formats (wide, npy); --rows picks rows of a whole file"),
            CLI_USAGE;
+  if (cli_isset(&cmd, "id-column") && (!a->wide || a->npy))
+    return cli_fail("--id-column: for --format wide (npy holds numbers: its rows are indices)"), CLI_USAGE;
   size_t threads;
   if (cli_size(&cmd, "threads", 0, 4096, &threads))
     return CLI_USAGE;
@@ -744,11 +747,15 @@ static int explain_lime(run *r, long *truth) {
 }
 
 /* One wide line per row: row, class, output, base value, delta, reliable, the weights. */
-static void wide_rows(FILE *f, const limn_model *m, const limn_explanation *ex, size_t n, size_t first) {
+static void wide_rows(FILE *f, const limn_model *m, const limn_explanation *ex, size_t n, size_t first,
+                      const cli_blocks *bl, const limn_dataset *ds) {
   char b[40];
   for (size_t i = 0; i < n; i++) {
     const limn_explanation *e = &ex[i];
-    fprintf(f, "%zu,", first + i);
+    if (bl->id)
+      cli_csv_field(f, cli_blocks_id(bl, ds, i)), fputc(',', f);
+    else
+      fprintf(f, "%zu,", first + i);
     cli_csv_field(f, limn_model_output_name(m, e->target));
     const double head[] = {e->output, e->base_value, e->delta};
     for (size_t q = 0; q < 3; q++) { /* a value the method has not (gradients: no base value): empty */
@@ -801,6 +808,18 @@ static void npy_header(FILE *f, size_t rows, size_t cols) {
 /* --format wide: every row, a block at a time (memory grows with --block-rows, not the
  * file); row i's seeds are those of row i in a whole run, so the lines are the same
  * whatever the block. */
+/* The wide CSV's header row. */
+static void wide_head(FILE *f, void *arg) {
+  const limn_model *m = arg;
+  const limn_schema *s = limn_model_schema(m);
+  fputs("row,class,output,base_value,delta,reliable", f);
+  for (size_t j = 0; j < limn_model_nfeatures(m); j++) {
+    fputc(',', f);
+    cli_csv_field(f, limn_schema_feature_name(s, j));
+  }
+  fputc('\n', f);
+}
+
 static int explain_wide(run *r) {
   limn_method me = r->g.method;
   if (me == LIMN_METHOD_LIME || me == LIMN_METHOD_SHAP)
@@ -829,43 +848,48 @@ static int explain_wide(run *r) {
     return cli_fail("--format npy: give --out FILE (the header, which holds the row count, is written last)"),
            CLI_USAGE;
   }
-  FILE *f = cli_open_out(path);
-  if (!f) {
-    cli_blocks_close(&b);
-    return CLI_FAIL;
+  int root = cli_par_rank() == 0;
+  FILE *f = root ? cli_open_out(path) : NULL;
+  if (root && !f)
+    rc = CLI_FAIL;
+  size_t total = 0, d = limn_model_nfeatures(r->m);
+  if (f && r->a.npy) {
+    npy_header(f, 0, 6 + d);
+    if (ftell(f) != 128)
+      rc = (cli_fail("--format npy: %s is not a file it can go back into", path), CLI_USAGE);
   }
-  size_t total = 0;
-  if (r->a.npy) {
-    npy_header(f, 0, 6 + limn_model_nfeatures(r->m));
-    if (ftell(f) != 128) {
-      cli_close_out(f, path, 0);
-      cli_blocks_close(&b);
-      return cli_fail("--format npy: %s is not a file it can go back into", path), CLI_USAGE;
-    }
-  }
-  size_t d = limn_model_nfeatures(r->m), cap = 0, first = 0;
-  const limn_schema *s = limn_model_schema(r->m);
+  size_t cap = 0, first = 0;
   size_t *ids = NULL;
   long *tg = NULL;
-  int started = 0;
-  while (!rc) {
+  cli_sink sk;
+  rc = cli_sink_init(&sk, rc, f, r->a.npy ? NULL : wide_head, r->m);
+  while (!rc && !sk.rc) {
     limn_dataset *ds = NULL;
-    if ((rc = cli_blocks_next(r->ctx, &b, &ds, &first)) || !ds)
+    size_t n = 0;
+    if (cli_sink_mine(&sk) ? (rc = cli_blocks_next(r->ctx, &b, &ds, &first)) || !ds
+                           : (rc = cli_blocks_skip(r->ctx, &b, &n, &first)) || !n)
       break;
-    size_t n = limn_dataset_nrows(ds);
+    n = ds ? limn_dataset_nrows(ds) : n;
+    total += n;
+    FILE *w;
+    if (!cli_sink_next(&sk, &w)) {
+      limn_dataset_free(ds);
+      continue;
+    }
+    const float *y = limn_dataset_y(ds);
+    if (truth && (!y || limn_model_task(r->m) != LIMN_TASK_CLASSIFICATION)) {
+      rc = cli_fail("--class true: the data has no class labels for this model (column '%s')",
+                    limn_schema_target_name(limn_model_schema(r->m)));
+      cli_sink_put(&sk, rc);
+      limn_dataset_free(ds);
+      break;
+    }
     if (n > cap) {
       free(ids), free(tg);
       cap = n;
       ids = malloc(cap * sizeof *ids), tg = malloc(cap * sizeof *tg);
     }
     int lr = ids && tg ? LIMN_OK : LIMN_ENOMEM;
-    const float *y = limn_dataset_y(ds);
-    if (!lr && truth && (!y || limn_model_task(r->m) != LIMN_TASK_CLASSIFICATION)) {
-      rc = cli_fail("--class true: the data has no class labels for this model (column '%s')",
-                    limn_schema_target_name(s));
-      limn_dataset_free(ds);
-      break;
-    }
     for (size_t i = 0; !lr && i < n; i++)
       ids[i] = first + i, tg[i] = truth ? (long)y[i] : 0;
     limn_grad_opts g = r->g;
@@ -876,32 +900,28 @@ static int explain_wide(run *r) {
     if (lr) {
       rc = cli_lib_fail(r->ctx, lr);
     } else {
+      cli_sink_head(&sk);
       if (r->a.npy) {
-        if (!npy_rows(f, ex, n, first))
+        if (!npy_rows(w, ex, n, first))
           rc = cli_fail("%s: write error: %s", path, strerror(errno));
-        total += n;
-      } else if (!started) {
-        fputs("row,class,output,base_value,delta,reliable", f);
-        for (size_t j = 0; j < d; j++) {
-          fputc(',', f);
-          cli_csv_field(f, limn_schema_feature_name(s, j));
-        }
-        fputc('\n', f);
-        started = 1;
+      } else {
+        wide_rows(w, r->m, ex, n, first, &b, ds);
       }
-      if (!r->a.npy)
-        wide_rows(f, r->m, ex, n, first);
     }
+    cli_sink_put(&sk, rc);
     limn_explanations_free(r->ctx, ex, n);
     limn_dataset_free(ds);
   }
-  if (!rc && r->a.npy) { /* the row count, now known */
+  rc = cli_sink_end(&sk, rc);
+  if (f && !rc)
+    cli_sink_head(&sk);       /* no rows: the header alone */
+  if (f && !rc && r->a.npy) { /* the row count, now known */
     if (fseek(f, 0, SEEK_SET) != 0)
       rc = cli_fail("%s: cannot go back to the header: %s", path, strerror(errno));
     else
       npy_header(f, total, 6 + d);
   }
-  int cr = cli_close_out(f, path, !rc);
+  int cr = f ? cli_close_out(f, path, !rc) : CLI_OK;
   free(ids), free(tg);
   cli_blocks_close(&b);
   return rc ? rc : cr;
@@ -917,6 +937,12 @@ int cmd_explain(int argc, char **argv) {
   r.ctx = cli_ctx(&cmd);
   if (!r.ctx)
     return CLI_FAIL;
+  if (!r.a.wide && cli_par_size() > 1) {
+    limn_ctx_free(r.ctx);
+    return cli_fail("explain spreads across MPI ranks with --format wide or npy; other formats run in one "
+                    "process (limn)"),
+           CLI_USAGE;
+  }
   if (r.a.wide) {
     rc = explain_wide(&r);
     limn_stats_free(r.bg_owned);

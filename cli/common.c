@@ -29,6 +29,13 @@ static void print_help(const cli_cmd *cmd) {
   printf("  %-26s %s\n", "--help", "show this help");
 }
 
+/* --id-column of a streamed command: whole reads keep that column's text too */
+static const char *id_column;
+
+static char last_error[1024];
+
+const char *cli_last_error(void) { return last_error; }
+
 static cli_opt *find_opt(const cli_cmd *cmd, const char *name, size_t len) {
   for (size_t i = 0; i < cmd->nopts; i++)
     if (strlen(cmd->opts[i].name) == len && !strncmp(cmd->opts[i].name, name, len))
@@ -44,6 +51,10 @@ usage_error(const cli_cmd *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fprintf(stderr, "limn %s: error: ", cmd->name);
+  va_list aq;
+  va_copy(aq, ap);
+  vsnprintf(last_error, sizeof last_error, fmt, aq);
+  va_end(aq);
   vfprintf(stderr, fmt, ap);
   fprintf(stderr, "\n(see 'limn %s --help')\n", cmd->name);
   va_end(ap);
@@ -173,6 +184,7 @@ int cli_fail(const char *fmt, ...) {
     vsnprintf(msg, (size_t)k + 1, fmt, ap);
     va_end(ap);
   }
+  snprintf(last_error, sizeof last_error, "%s", msg ? msg : small);
   fputs("limn: error: ", stderr);
   cli_put_escaped(stderr, msg ? msg : small); /* names from files cannot drive the terminal */
   fputc('\n', stderr);
@@ -753,6 +765,14 @@ int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size
   size_t dl = dp ? strlen(dp) : 0;
   if (cli_size(cmd, "first-row", 0, (size_t)1 << 62, &b->offset))
     return CLI_USAGE;
+  b->id = id_column = cli_isset(cmd, "id-column") ? cli_get(cmd, "id-column") : NULL;
+  if (b->id && !mp)
+    return cli_fail("--id-column: with --model FILE (a model command's rows are read whole, without ids)"),
+           CLI_USAGE;
+  if (dp && !strcmp(dp, "-") && cli_par_size() > 1)
+    return cli_fail("--data -: standard input reaches one rank of an MPI job; give a file every rank can "
+                    "read"),
+           CLI_USAGE;
   int whole =
       !mp || (dl >= 5 && !strcasecmp(dp + dl - 5, ".arff")) || onnx_file(mp); /* limn_dataset_read's rule */
   if (whole && dp && !strcmp(dp, "-"))
@@ -767,6 +787,7 @@ int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size
   ro.schema = limn_model_schema(*m);
   ro.target_optional = target_optional;
   ro.missing_ok = limn_model_takes_missing(*m);
+  ro.keep_text = b->id != NULL;
   const char *ch = getenv("LIMN_STREAM_CHUNK"); /* bytes read at a time: tests make it small */
   size_t chunk = ch ? (size_t)strtoull(ch, NULL, 10) : 0;
   int lr = limn_stream_open(ctx, dp, &ro, chunk, &b->s);
@@ -778,6 +799,21 @@ int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size
   return CLI_OK;
 }
 
+/* --id-column's place in a block (every block has the file's header). */
+static int find_id(cli_blocks *b, const limn_dataset *ds) {
+  if (!b->id)
+    return CLI_OK;
+  b->id_col = limn_dataset_text_column(ds, b->id);
+  if (b->id_col < 0)
+    return cli_fail("--id-column: %s has no column '%s'", b->file, b->id), CLI_USAGE;
+  return CLI_OK;
+}
+
+const char *cli_blocks_id(const cli_blocks *b, const limn_dataset *ds, size_t i) {
+  const char *t = b->id ? limn_dataset_text(ds, i, b->id_col) : NULL;
+  return t ? t : "";
+}
+
 int cli_blocks_next(limn_ctx *ctx, cli_blocks *b, limn_dataset **ds, size_t *first_row) {
   *ds = NULL;
   *first_row = 0;
@@ -787,7 +823,7 @@ int cli_blocks_next(limn_ctx *ctx, cli_blocks *b, limn_dataset **ds, size_t *fir
     *first_row = b->offset;
     cli_batch_rows(*ds, b->file, NULL, limn_dataset_nrows(*ds));
     batch.offset = b->offset;
-    return CLI_OK;
+    return find_id(b, *ds);
   }
   if (!b->s)
     return CLI_OK;
@@ -799,7 +835,20 @@ int cli_blocks_next(limn_ctx *ctx, cli_blocks *b, limn_dataset **ds, size_t *fir
     cli_batch_rows(*ds, b->file, NULL, limn_dataset_nrows(*ds));
     batch.offset = *first_row;
   }
-  return CLI_OK;
+  return *ds ? find_id(b, *ds) : CLI_OK;
+}
+
+int cli_blocks_skip(limn_ctx *ctx, cli_blocks *b, size_t *n, size_t *first_row) {
+  *n = 0;
+  *first_row = b->offset + (b->s ? limn_stream_rows(b->s) : 0);
+  if (b->whole) {
+    *n = limn_dataset_nrows(b->whole);
+    limn_dataset_free(b->whole);
+    b->whole = NULL;
+    return CLI_OK;
+  }
+  int lr = b->s ? limn_stream_skip(ctx, b->s, b->block, n) : LIMN_OK;
+  return lr ? cli_lib_fail(ctx, lr) : CLI_OK;
 }
 
 void cli_blocks_close(cli_blocks *b) {
@@ -827,6 +876,7 @@ static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, li
       ro.schema = limn_model_schema(*m);
       ro.target_optional = target_optional;
       ro.missing_ok = limn_model_takes_missing(*m);
+      ro.keep_text = id_column != NULL;
       lr = limn_dataset_read(ctx, dp, &ro, ds);
     }
     if (lr) {
@@ -855,6 +905,8 @@ static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, li
   if (dp) {
     limn_read_opts ro = limn_read_opts_default();
     ro.target = target;
+    ro.keep_text = id_column != NULL;
+    ro.ignore = &id_column, ro.nignore = id_column != NULL; /* an id is not a feature */
     lr = limn_dataset_read(ctx, dp, &ro, &own);
   }
   if (!lr)

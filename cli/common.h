@@ -41,6 +41,8 @@ int cli_fail(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/* The message of the last cli_fail (or usage error), as given (not escaped); "" if none. */
+const char *cli_last_error(void);
 /* The library's message after a failed call; returns CLI_FAIL. */
 int cli_lib_fail(limn_ctx *ctx, int rc);
 /* s to f with control characters written as \xHH (C0, DEL) or \uHHHH (C1): text that
@@ -88,7 +90,9 @@ typedef struct cli_blocks {
   limn_dataset *whole; /* the one block of a whole read, until taken */
   const char *file;
   size_t block;
-  size_t offset; /* --first-row: the data index of the input's first row */
+  size_t offset;  /* --first-row: the data index of the input's first row */
+  const char *id; /* --id-column (NULL: none) */
+  long id_col;
 } cli_blocks;
 /* The model (as cli_load) and the rows of --data ready to be read in blocks of `block`
  * rows; a CLI code (errors printed). */
@@ -97,6 +101,11 @@ int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size
 /* The next block (free it; NULL at the end) and the data index of its first row; the
  * row mapping of cli_lib_fail's messages follows it. A CLI code. */
 int cli_blocks_next(limn_ctx *ctx, cli_blocks *b, limn_dataset **ds, size_t *first_row);
+/* With --id-column: row i's id (the column's text); "" otherwise. */
+const char *cli_blocks_id(const cli_blocks *b, const limn_dataset *ds, size_t i);
+/* Pass over the next block unread (another process computes it): its row count in *n
+ * (0 at the end) and the data index of its first row. A CLI code. */
+int cli_blocks_skip(limn_ctx *ctx, cli_blocks *b, size_t *n, size_t *first_row);
 void cli_blocks_close(cli_blocks *b);
 /* The help line of --first-row. */
 #define CLI_FIRST_ROW_OPT                                                                                    \
@@ -107,6 +116,14 @@ void cli_blocks_close(cli_blocks *b);
         "and per-row seeds match a whole run's",                                                             \
         0, 0, 0                                                                                              \
   }
+/* The help line of --id-column. */
+#define CLI_ID_COLUMN_OPT                                                                                    \
+  {                                                                                                          \
+    "id-column", "COL", NULL,                                                                                \
+        "a column of --data whose text identifies each row: written as the row instead of its index, so "    \
+        "partial outputs join back (any column; not with --model-cmd)",                                      \
+        0, 0, 0                                                                                              \
+  }
 /* The help line of --block-rows. */
 #define CLI_BLOCK_ROWS_OPT                                                                                   \
   {                                                                                                          \
@@ -114,6 +131,45 @@ void cli_blocks_close(cli_blocks *b);
         "rows read, computed and written at a time (memory grows with it; results never depend on it)", 0,   \
         0, 0                                                                                                 \
   }
+/* The processes of one run (par.c): 1 for limn; an MPI job's ranks for limn-mpi, where
+ * rank 0 alone prints and writes. init and finish wrap main (finish returns rc);
+ * cli_par_command(1) before a command that spreads its blocks across ranks. */
+int cli_par_init(int *argc, char ***argv);
+int cli_par_finish(int rc);
+void cli_par_command(int spreads);
+int cli_par_rank(void);
+int cli_par_size(void);
+/* A streamed command's output, block by block, in order. Every rank passes over every
+ * block (reads those cli_sink_mine says it computes, skips the others' unparsed) and
+ * then calls cli_sink_next: 1 when this process computes it (its text goes to
+ * *w: the output on rank 0, a buffer sent to rank 0 on the others), 0 when another rank
+ * does (on rank 0 its text has then been written, or its error printed). After a block
+ * it computed, cli_sink_put(s, rc) (rc: 0, or the CLI code of the error it printed);
+ * before writing a block's text, cli_sink_head (rank 0 writes head once, before the
+ * first text). s->rc turns non-zero when the run must stop (an error, or STOP from rank
+ * 0). cli_sink_end(s, rc) on every rank ends the exchange and returns the run's code
+ * (on rank 0: any rank's failure). With one process the text goes straight to f. */
+typedef struct cli_sink {
+  FILE *f;
+  void (*head)(FILE *, void *);
+  void *arg;
+  size_t block;
+  int rc, headed, stopped, ended;
+  FILE *mem;
+  char *text;
+  size_t len;
+  unsigned char *done; /* rank 0: the ranks that have ended */
+} cli_sink;
+/* rc: this rank's state so far (0: ready). Returns rc, or a failure when some rank is
+ * not ready; every rank calls it (one that fails before it: cli_par_finish stands in). */
+int cli_sink_init(cli_sink *s, int rc, FILE *f, void (*head)(FILE *, void *), void *arg);
+int cli_sink_next(cli_sink *s, FILE **w);
+/* Whether this process computes the next block (read it; else skip it), before
+ * cli_sink_next. */
+int cli_sink_mine(const cli_sink *s);
+void cli_sink_head(cli_sink *s);
+int cli_sink_put(cli_sink *s, int rc);
+int cli_sink_end(cli_sink *s, int rc);
 /* The output (class) named v, or with allow_index its number; -1 when none. */
 long cli_output_index(const limn_model *m, const char *v, int allow_index);
 /* --threads 0 (auto): the cores free of other work right now (see common.c), 0 when unknown. */

@@ -30,7 +30,7 @@ static void usage(FILE *f) {
   fprintf(f, "\n'limn <command> --help' shows a command's options and defaults.\n");
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
     return CLI_USAGE;
@@ -46,10 +46,25 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
     if (!strcmp(argv[1], subs[i].name)) {
+      int spreads = subs[i].fn == cmd_predict || subs[i].fn == cmd_explain;
+      if (cli_par_size() > 1 && !spreads) {
+        fprintf(stderr,
+                "limn: error: %s runs in one process: use limn, or run predict or explain --format "
+                "wide|npy across MPI ranks\n",
+                argv[1]);
+        return CLI_USAGE;
+      }
+      cli_par_command(spreads);
       int rc = subs[i].fn(argc - 2, argv + 2);
       return rc == CLI_HELP ? CLI_OK : rc;
     }
   fprintf(stderr, "limn: error: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return CLI_USAGE;
+}
+
+int main(int argc, char **argv) {
+  if (cli_par_init(&argc, &argv))
+    return CLI_FAIL;
+  return cli_par_finish(run(argc, argv));
 }

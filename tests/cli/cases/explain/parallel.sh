@@ -21,3 +21,9 @@ same one.csv par.csv "SmoothGrad wide in 4 parts"
 $P "$LIMN" explain --model bc.limn --data - --method smoothgrad --format wide --threads 1 <te.csv | join_parts >bad.csv
 same one.csv bad.csv "SmoothGrad wide in 4 parts without --first-row"
 run explain --model bc.limn --data te.csv --first-row 3
+# ids from the input instead of offsets: IG (no seeds) in parts without --first-row
+awk -F, -v OFS=, 'NR == 1 { print $0, "case_id"; next } { print $0, "c" NR }' te.csv >t.csv
+"$LIMN" explain --model bc.limn --data t.csv --method ig --format wide --id-column case_id >one.csv
+$P "$LIMN" explain --model bc.limn --data - --method ig --format wide --id-column case_id --threads 1 <t.csv |
+  join_parts >par.csv
+same one.csv par.csv "IG wide in 4 parts, rows named by --id-column"
