@@ -226,6 +226,8 @@ model_hidden = _sig("limn_model_hidden", C.c_int, P, P, c_float_p, c_size, c_siz
 model_task = _sig("limn_model_task", C.c_int, P)
 tsne_opts_default = _sig("limn_tsne_opts_default", TsneOpts)
 tsne_affinities = _sig("limn_tsne_affinities", C.c_int, P, c_float_p, c_size, c_size, C.c_double, C.POINTER(P))
+tsne_affinities_knn = _sig("limn_tsne_affinities_knn", C.c_int, P, c_float_p, c_size, c_size, C.c_double, C.c_int,
+                           C.POINTER(P))
 tsne_affinity_free = _sig("limn_tsne_affinity_free", None, P, P)
 tsne_run = _sig("limn_tsne_run", C.c_int, P, P, c_float_p, c_size, C.POINTER(TsneOpts), c_double_p, c_double_p)
 tsne_quality_affinity = _sig("limn_tsne_quality_affinity", C.c_int, P, P, c_float_p, c_size, c_size, c_double_p,

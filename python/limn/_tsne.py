@@ -9,6 +9,7 @@ from . import _capi as L
 from . import Error, Explanations, _Ctx, _explain, _fptr, _html, _rows, _sink, _Stats
 
 _METHODS = {"auto": 0, "exact": 1, "barnes-hut": 2, "fft": 3}
+_KNN = {"auto": 0, "exact": 1, "approx": 2}
 _ATTRIBUTIONS = ("gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime", "shap")
 
 
@@ -286,7 +287,7 @@ def _mapped(model, X, space, standardize, background, threads, shift=None, scale
 
 def tsne(X, model=None, space="input", labels=None, background=None, standardize=False, pca=0, perplexity=30.0,
          iterations=750, early_exaggeration=12.0, learning_rate=0.0, method="auto", theta=0.5, fft_nodes=3,
-         init="pca", seed=0, threads=None):
+         init="pca", seed=0, threads=None, knn="auto"):
     """A t-SNE map of the rows X, as `limn embed`: without a model the columns (a numeric
     array); with one, space chooses "input" (its columns, categories one-hot), "output"
     (probabilities), "logit", "hidden:K" (the K-th hidden layer's activations) or
@@ -297,7 +298,8 @@ def tsne(X, model=None, space="input", labels=None, background=None, standardize
     standardize z-scores numeric input columns; pca=K maps the K leading principal
     components. The rest as the CLI's options (--early-exaggeration,
     --learning-rate (0: auto), --method auto/exact/barnes-hut/fft, --theta,
-    --fft-nodes, --init pca/random, --seed). The map depends only on the rows, the
+    --fft-nodes, --init pca/random, --seed, --knn auto/exact/approx: the neighbours,
+    approximate above 100 000 rows by default). The map depends only on the rows, the
     options and the seed, not on threads. Returns a Map."""
     if not (space in ("input", "output", "logit") or space.startswith("hidden:")
             or (space.startswith("attribution:") and space[12:] in _ATTRIBUTIONS)):
@@ -305,6 +307,8 @@ def tsne(X, model=None, space="input", labels=None, background=None, standardize
                          % ("/".join(_ATTRIBUTIONS), space))
     if method not in _METHODS:
         raise ValueError("limn: method must be one of %s, got %r" % (", ".join(_METHODS), method))
+    if knn not in _KNN:
+        raise ValueError("limn: knn must be auto, exact or approx, got %r" % (knn,))
     if init not in ("pca", "random"):
         raise ValueError("limn: init must be pca or random, got %r" % init)
     o = L.tsne_opts_default()
@@ -334,7 +338,8 @@ def tsne(X, model=None, space="input", labels=None, background=None, standardize
     P = C.c_void_p()
     with _Ctx(threads) as c:
         try:
-            c.run(lambda: L.tsne_affinities(c.p, _fptr(f), n, f.shape[1], o.perplexity, C.byref(P)))
+            c.run(lambda: L.tsne_affinities_knn(c.p, _fptr(f), n, f.shape[1], o.perplexity, _KNN[knn],
+                                                C.byref(P)))
             c.run(lambda: L.tsne_run(c.p, P, _fptr(f), f.shape[1], C.byref(o), _dptr(y), C.byref(kl)))
             if n > 10:
                 lp = lab.astype(C.c_long) if lab is not None else None

@@ -50,6 +50,11 @@ LIMN_CLONES static double sqdist8_upto(const float *restrict a, const float *res
   return ((p[0] + p[4]) + (p[1] + p[5])) + ((p[2] + p[6]) + (p[3] + p[7]));
 }
 
+double limn__sqdist(const float *a, const float *b, size_t dim) { return sqdist8_upto(a, b, dim, INFINITY); }
+double limn__sqdist_upto(const float *a, const float *b, size_t dim, double bound) {
+  return sqdist8_upto(a, b, dim, bound);
+}
+
 static double sqdist_to(const knn_state *s, const float *a, size_t j) {
   return sqdist8_upto(a, s->x + j * s->dim, s->dim, INFINITY);
 }

@@ -28,6 +28,22 @@ int limn__knn(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, int
 int limn__knn_query(limn_ctx *ctx, const float *ref, size_t n, const float *q, size_t nq, size_t dim,
                     size_t k, size_t *nbr, double *dist2);
 
+/* Approximate neighbours (knn_approx.c): the same layout, order and ties as limn__knn
+ * over the rows it finds: a forest of LIMN__KNN_TREES random-projection trees (leaves
+ * of at most max(2k, 64) rows) seeded by `seed`, then up to LIMN__KNN_ROUNDS rounds of
+ * neighbour-of-neighbour refinement over the first LIMN__KNN_FAN of each list (stopping
+ * when a round changes fewer than 0.1 % of the entries). The answer depends on the
+ * seed, never on the thread count. */
+#define LIMN__KNN_TREES 8
+#define LIMN__KNN_ROUNDS 4
+#define LIMN__KNN_FAN 25
+int limn__knn_approx(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t k, uint64_t seed,
+                     size_t *nbr, double *dist2);
+/* The squared distance of the exact search (8 interleaved partial sums in double);
+ * _upto may stop early once it must exceed bound, returning some value above it. */
+double limn__sqdist(const float *a, const float *b, size_t dim);
+double limn__sqdist_upto(const float *a, const float *b, size_t dim, double bound);
+
 /* t-SNE's per-row calibration (tsne.c): conditional probabilities p (k) over
  * neighbours at squared distances d (k, ascending) with entropy ln(perplexity) to
  * 1e-5. Returns the entropy's remaining error. */

@@ -10,9 +10,9 @@ int limn_tsne_quality(limn_ctx *ctx, const float *x, size_t n, size_t dim, const
   return limn_tsne_quality_affinity(ctx, NULL, x, n, dim, y, labels, k, preservation, accuracy);
 }
 
-int limn_tsne_quality_affinity(limn_ctx *ctx, const limn_tsne_affinity *P, const float *x, size_t n, size_t dim,
-                        const double *y, const long *labels, size_t k, double *preservation,
-                        double *accuracy) {
+int limn_tsne_quality_affinity(limn_ctx *ctx, const limn_tsne_affinity *P, const float *x, size_t n,
+                               size_t dim, const double *y, const long *labels, size_t k,
+                               double *preservation, double *accuracy) {
   if (preservation)
     *preservation = NAN;
   if (accuracy)

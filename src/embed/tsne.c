@@ -94,88 +94,109 @@ static int cmp_entry(const void *x, const void *y) {
 }
 
 typedef struct sym_arg {
-  const size_t *start; /* (n + 1) each row's first slot in e */
-  entry *e;            /* the entries of row i at start[i].., filled */
-  size_t *len;         /* (n) each row's length once duplicates are merged */
+  const knn_arg *a;
+  const size_t *rstart; /* (n + 1) row i's reverse entries: rsrc[rstart[i]..rstart[i + 1]) */
+  const size_t *rsrc;   /* (n k) each an index q = j k + s of nbr/cond with nbr[q] = i, ascending */
+  size_t *len;          /* (n) row i's entries once duplicates are merged */
+  const size_t *rowptr; /* NULL: count only; else where row i's entries go */
+  size_t *col;
+  double *val;
 } sym_arg;
 
-/* Row i: its entries sorted by column, duplicates merged. A pair (i, j) appears at
- * most twice (from i's neighbours and from j's), and a sum of two does not depend on
- * their order, so neither does P. */
+/* Row i of P (unnormalised): its own neighbours j (value p_j|i / 2n) and the rows j
+ * that have i as a neighbour (p_i|j / 2n), merged by column, a pair listed both ways
+ * summed (a sum of two: the same whichever comes first). Counts, or writes. */
 static int sym_item(void *arg, size_t i, void *scratch) {
-  (void)scratch;
   sym_arg *s = arg;
-  entry *e = s->e + s->start[i];
-  size_t m = s->start[i + 1] - s->start[i], u = 0;
-  qsort(e, m, sizeof *e, cmp_entry);
-  for (size_t q = 0; q < m; q++) {
-    if (u && e[u - 1].c == e[q].c)
-      e[u - 1].v += e[q].v;
-    else
-      e[u++] = e[q];
+  const knn_arg *a = s->a;
+  size_t k = a->k;
+  double two_n = 2.0 * (double)a->n;
+  entry *own = scratch;
+  for (size_t q = 0; q < k; q++)
+    own[q] = (entry){a->nbr[i * k + q], a->cond[i * k + q] / two_n};
+  qsort(own, k, sizeof *own, cmp_entry);
+  const size_t *rv = s->rsrc + s->rstart[i];
+  size_t nr = s->rstart[i + 1] - s->rstart[i], p = 0, r = 0, u = 0;
+  size_t at = s->rowptr ? s->rowptr[i] : 0;
+  while (p < k || r < nr) {
+    size_t rc = r < nr ? rv[r] / k : SIZE_MAX;
+    size_t c;
+    double v;
+    if (p < k && own[p].c == rc) {
+      c = rc, v = own[p].v + a->cond[rv[r]] / two_n;
+      p++, r++;
+    } else if (p < k && own[p].c < rc) {
+      c = own[p].c, v = own[p].v;
+      p++;
+    } else {
+      c = rc, v = a->cond[rv[r]] / two_n;
+      r++;
+    }
+    if (s->rowptr)
+      s->col[at + u] = c, s->val[at + u] = v;
+    u++;
   }
   s->len[i] = u;
   return 0;
 }
 
-/* P = (C + C^T) / 2n in CSR, duplicates merged: entries bucketed by row (a counting
- * sort), each row sorted and merged on its own. */
+/* P = (C + C^T) / 2n in CSR, rows sorted by column, duplicates merged, normalised to
+ * sum 1 (summed row by row, in column order). The transpose is a list of reverse
+ * entries per row (a counting sort of the n k neighbours), so memory is the
+ * neighbours, their conditionals, n k indices and P itself. */
 static int symmetrise(limn_ctx *ctx, const knn_arg *a, limn_tsne_affinity *P) {
-  size_t n = a->n, k = a->k, m = 2 * n * k;
-  entry *e = limn__alloc_array(ctx, m, sizeof *e);
-  size_t *start = limn__calloc(ctx, n + 1, sizeof(size_t)), *fill = limn__alloc_array(ctx, n, sizeof(size_t));
+  size_t n = a->n, k = a->k;
+  size_t *rstart = limn__calloc(ctx, n + 1, sizeof(size_t)),
+         *rsrc = limn__alloc_array(ctx, n, k * sizeof(size_t));
   size_t *len = limn__alloc_array(ctx, n, sizeof(size_t));
-  int rc = e && start && fill && len ? LIMN_OK : LIMN_ENOMEM;
+  int rc = rstart && rsrc && len ? LIMN_OK : LIMN_ENOMEM;
   if (rc == LIMN_OK) {
-    for (size_t i = 0; i < n; i++) {
-      start[i + 1] += k;
-      for (size_t j = 0; j < k; j++)
-        start[a->nbr[i * k + j] + 1]++;
-    }
+    for (size_t q = 0; q < n * k; q++)
+      rstart[a->nbr[q] + 1]++;
     for (size_t i = 0; i < n; i++)
-      start[i + 1] += start[i], fill[i] = start[i];
-    for (size_t i = 0; i < n; i++) /* in row order: (i, j) entries before (j, i) ones of larger i */
-      for (size_t j = 0; j < k; j++) {
-        size_t c = a->nbr[i * k + j];
-        double v = a->cond[i * k + j] / (2.0 * (double)n);
-        e[fill[i]++] = (entry){c, v};
-        e[fill[c]++] = (entry){i, v};
-      }
-    sym_arg sa = {start, e, len};
-    if (limn__parallel_for(ctx, n, 0, sym_item, &sa))
-      rc = LIMN_ENOMEM;
+      rstart[i + 1] += rstart[i];
+    memset(len, 0, n * sizeof *len);     /* the fill of each row's reverse list, for now */
+    for (size_t q = 0; q < n * k; q++) { /* in index order: each row's sources ascending */
+      size_t j = a->nbr[q];
+      rsrc[rstart[j] + len[j]++] = q;
+    }
   }
-  size_t u = 0;
-  for (size_t i = 0; rc == LIMN_OK && i < n; i++)
-    u += len[i];
+  sym_arg sa = {a, rstart, rsrc, len, NULL, NULL, NULL};
+  if (rc == LIMN_OK && limn__parallel_for(ctx, n, k * sizeof(entry), sym_item, &sa))
+    rc = LIMN_ENOMEM;
   if (rc == LIMN_OK) {
+    size_t u = 0;
     P->rowptr = limn__calloc(ctx, n + 1, sizeof(size_t));
-    P->col = limn__alloc_array(ctx, u, sizeof(size_t));
-    P->val = limn__alloc_array(ctx, u, sizeof(double));
+    for (size_t i = 0; P->rowptr && i < n; i++)
+      P->rowptr[i + 1] = u += len[i];
+    P->col = limn__alloc_array(ctx, u ? u : 1, sizeof(size_t));
+    P->val = limn__alloc_array(ctx, u ? u : 1, sizeof(double));
     rc = P->rowptr && P->col && P->val ? LIMN_OK : LIMN_ENOMEM;
   }
+  sa.rowptr = P->rowptr, sa.col = P->col, sa.val = P->val;
+  if (rc == LIMN_OK && limn__parallel_for(ctx, n, k * sizeof(entry), sym_item, &sa))
+    rc = LIMN_ENOMEM;
   if (rc == LIMN_OK) {
+    size_t u = P->rowptr[n];
     double total = 0.0;
-    for (size_t i = 0; i < n; i++)
-      for (size_t q = 0; q < len[i]; q++)
-        total += e[start[i] + q].v;
-    for (size_t i = 0, at = 0; i < n; i++) {
-      for (size_t q = 0; q < len[i]; q++, at++) {
-        P->col[at] = e[start[i] + q].c;
-        P->val[at] = e[start[i] + q].v / total;
-      }
-      P->rowptr[i + 1] = at;
-    }
+    for (size_t q = 0; q < u; q++)
+      total += P->val[q];
+    for (size_t q = 0; q < u; q++)
+      P->val[q] /= total;
   }
-  limn__free(ctx, e);
-  limn__free(ctx, start);
-  limn__free(ctx, fill);
+  limn__free(ctx, rstart);
+  limn__free(ctx, rsrc);
   limn__free(ctx, len);
   return rc;
 }
 
 int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, double perplexity,
                          limn_tsne_affinity **out) {
+  return limn_tsne_affinities_knn(ctx, x, n, dim, perplexity, LIMN_TSNE_KNN_EXACT, out);
+}
+
+int limn_tsne_affinities_knn(limn_ctx *ctx, const float *x, size_t n, size_t dim, double perplexity,
+                             limn_tsne_knn knn, limn_tsne_affinity **out) {
   *out = NULL;
   if (n < 4)
     return limn__err(ctx, LIMN_EINVAL, "t-SNE needs at least 4 rows, got %zu", n);
@@ -195,10 +216,16 @@ int limn_tsne_affinities(limn_ctx *ctx, const float *x, size_t n, size_t dim, do
   a.cond = limn__alloc_array(ctx, n, k * sizeof(double));
   a.err = limn__alloc_array(ctx, n, sizeof(double));
   int rc = P && a.nbr && a.dist2 && a.cond && a.err ? LIMN_OK : LIMN_ENOMEM;
+  if (knn != LIMN_TSNE_KNN_AUTO && knn != LIMN_TSNE_KNN_EXACT && knn != LIMN_TSNE_KNN_APPROX)
+    rc = limn__err(ctx, LIMN_EINVAL, "t-SNE neighbours: unknown search %d", (int)knn);
+  int approx = knn == LIMN_TSNE_KNN_APPROX || (knn == LIMN_TSNE_KNN_AUTO && n > LIMN_TSNE_KNN_EXACT_ROWS);
   if (rc == LIMN_OK)
-    rc = limn__knn(ctx, x, n, dim, k, 0, a.nbr, a.dist2);
+    rc = approx ? limn__knn_approx(ctx, x, n, dim, k, 0, a.nbr, a.dist2)
+                : limn__knn(ctx, x, n, dim, k, 0, a.nbr, a.dist2);
   if (rc == LIMN_OK && limn__parallel_for(ctx, n, 0, calibrate_item, &a))
     rc = LIMN_ENOMEM;
+  limn__free(ctx, a.dist2); /* calibrated: P needs the neighbours and their conditionals only */
+  a.dist2 = NULL;
   if (rc == LIMN_OK) {
     P->n = n;
     for (size_t i = 0; i < n; i++)

@@ -397,8 +397,8 @@ static void unpermute(const size_t *perm, const double *yp, size_t n, double *y)
     y[2 * perm[r]] = yp[2 * r], y[2 * perm[r] + 1] = yp[2 * r + 1];
 }
 
-int limn_tsne_run(limn_ctx *ctx, const limn_tsne_affinity *P, const float *x, size_t dim, const limn_tsne_opts *opts,
-                  double *y, double *kl) {
+int limn_tsne_run(limn_ctx *ctx, const limn_tsne_affinity *P, const float *x, size_t dim,
+                  const limn_tsne_opts *opts, double *y, double *kl) {
   limn_tsne_opts dflt = limn_tsne_opts_default();
   const limn_tsne_opts *o = opts ? opts : &dflt;
   size_t n = P->n;

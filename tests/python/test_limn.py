@@ -444,7 +444,8 @@ def test_categorical_columns(credit):
 
 @pytest.mark.parametrize("space,extra", [("input", ["--standardize", "--pca", "5"]), ("hidden:2", []),
                                          ("output", ["--method", "barnes-hut"]), ("attribution:ig", []),
-                                         ("attribution:lime", [])])
+                                         ("attribution:lime", []),
+                                         ("input", ["--knn", "approx", "--perplexity", "5"])])
 def test_tsne_equals_cli(bc, tmp_path, space, extra):
     """limn.tsne and `limn embed` give the same map, byte for byte, and the same figures;
     placing new rows (transform) likewise."""
@@ -457,6 +458,8 @@ def test_tsne_equals_cli(bc, tmp_path, space, extra):
     kw = {"standardize": True, "pca": 5} if extra[:1] == ["--standardize"] else {}
     if extra[:1] == ["--method"]:
         kw["method"] = extra[1]
+    if extra[:1] == ["--knn"]:
+        kw.update(knn="approx", perplexity=5)
     mp = limn.tsne(X if not model else X, model=m if model else None, space=space, labels=labels,
                    iterations=300, **kw)
     assert mp.to_csv() == (tmp_path / "map.csv").read_text()

@@ -614,6 +614,88 @@ static void test_fft(void) {
   CHECK(limn__fft_good_size(91) == 96 && limn__fft_good_size(97) == 100 && limn__fft_good_size(1) == 1);
 }
 
+/* Approximate neighbours on the digits (1797 x 64, 90 each): at least 98 % of the
+ * exact (brute-force) neighbours found; every list a valid one (ascending by distance
+ * then index, its distances the exact search's, no repeats, not the row itself); the
+ * same lists on 1 and 2 threads; and t-SNE's affinities built on them. */
+static void test_knn_approx(const float *x, size_t n) {
+  test_begin("approximate nearest neighbours: digits");
+  size_t k = 90, dim = 64;
+  size_t *ne = malloc(n * k * sizeof *ne), *na = malloc(n * k * sizeof *na), *n1 = malloc(n * k * sizeof *n1);
+  double *de = malloc(n * k * sizeof *de), *da = malloc(n * k * sizeof *da), *d1 = malloc(n * k * sizeof *d1);
+  CHECK_OK(ctx, limn__knn(ctx, x, n, dim, k, LIMN__KNN_BRUTE, ne, de));
+  limn_ctx *c2 = limn_ctx_create(NULL), *c1 = limn_ctx_create(NULL);
+  limn_ctx_set_threads(c2, 2);
+  limn_ctx_set_threads(c1, 1);
+  CHECK_OK(c2, limn__knn_approx(c2, x, n, dim, k, 0, na, da));
+  CHECK_OK(c1, limn__knn_approx(c1, x, n, dim, k, 0, n1, d1));
+  CHECK(!memcmp(na, n1, n * k * sizeof *na) && !memcmp(da, d1, n * k * sizeof *da));
+  size_t hit = 0, bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    for (size_t a = 0, b = 0; a < k && b < k;) { /* both ascending by (distance, index) */
+      size_t ja = na[i * k + a], jb = ne[i * k + b];
+      double xa = da[i * k + a], xb = de[i * k + b];
+      if (ja == jb && xa == xb)
+        hit++, a++, b++;
+      else if (xa < xb || (xa == xb && ja < jb))
+        a++;
+      else
+        b++;
+    }
+    for (size_t a = 0; a < k; a++) {
+      size_t j = na[i * k + a];
+      bad += j == i || j >= n || da[i * k + a] != limn__sqdist(x + i * dim, x + j * dim, dim);
+      if (a)
+        bad += da[i * k + a - 1] > da[i * k + a] ||
+               (da[i * k + a - 1] == da[i * k + a] && na[i * k + a - 1] >= j);
+    }
+  }
+  double recall = (double)hit / ((double)n * (double)k);
+  printf("approximate nearest neighbours, digits: recall %.4f\n", recall);
+  CHECK(recall >= 0.98);
+  CHECK(bad == 0);
+  limn_tsne_affinity *P = NULL;
+  CHECK_OK(c2, limn_tsne_affinities_knn(c2, x, n, dim, 30, LIMN_TSNE_KNN_APPROX, &P));
+  CHECK(P && P->knn_k == k && !memcmp(P->knn, na, n * k * sizeof *na));
+  double total = 0;
+  size_t asym = 0;
+  for (size_t i = 0; P && i < n; i++)
+    for (size_t q = P->rowptr[i]; q < P->rowptr[i + 1]; q++) {
+      total += P->val[q];
+      size_t j = P->col[q], r = P->rowptr[j];
+      while (r < P->rowptr[j + 1] && P->col[r] != i)
+        r++;
+      asym += r == P->rowptr[j + 1] || P->val[r] != P->val[q] || (q > P->rowptr[i] && P->col[q - 1] >= j);
+    }
+  CHECK(fabs(total - 1.0) < 1e-12);
+  CHECK(asym == 0);
+  limn_tsne_affinity_free(c2, P);
+  CHECK_ERR(c2, limn_tsne_affinities_knn(c2, x, n, dim, 30, (limn_tsne_knn)7, &P), LIMN_EINVAL, "unknown");
+  /* ties and repeated rows (a small integer lattice): valid lists, k-th distances no
+   * smaller than the exact ones */
+  size_t m = 700, w = 3, kk = 30;
+  float *g = malloc(m * w * sizeof *g);
+  limn_rng r;
+  limn_rng_init(&r, 7, 0);
+  for (size_t i = 0; i < m * w; i++)
+    g[i] = (float)limn_rng_below(&r, 4);
+  CHECK_OK(ctx, limn__knn(ctx, g, m, w, kk, LIMN__KNN_BRUTE, ne, de));
+  CHECK_OK(ctx, limn__knn_approx(ctx, g, m, w, kk, 0, na, da));
+  bad = 0;
+  for (size_t i = 0; i < m; i++)
+    for (size_t a = 0; a < kk; a++) {
+      size_t j = na[i * kk + a];
+      bad += j == i || da[i * kk + a] != limn__sqdist(g + i * w, g + j * w, w) ||
+             da[i * kk + a] < de[i * kk + a];
+      for (size_t b = 0; b < a; b++)
+        bad += na[i * kk + b] == j;
+    }
+  CHECK(bad == 0);
+  free(g);
+  limn_ctx_free(c1), limn_ctx_free(c2);
+  free(ne), free(na), free(n1), free(de), free(da), free(d1);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   limn_dataset *ds = digits();
@@ -621,6 +703,7 @@ int main(void) {
     const float *x = limn_dataset_x(ds);
     test_fft();
     test_knn(x, limn_dataset_nrows(ds));
+    test_knn_approx(x, limn_dataset_nrows(ds));
     test_pca(x, limn_dataset_nrows(ds));
     test_quality();
     test_map_file();

@@ -22,3 +22,12 @@ tail -3 inew3.csv | cut -d, -f2- >alone
 same batch alone "places alone and in a batch"
 same iref.csv.ref before.ref "saved map after placing rows"
 grep -o '"transform_of":"iref.csv"' inew.csv.json; grep -o '"standardize":true' inew.csv.json; tail -1 inew.svg
+# approximate neighbours (--knn approx; auto above 100 000 rows): the same map on 1 and
+# 2 threads, and the sidecar says which neighbours the map stands on
+for t in 1 2; do
+  "$LIMN" embed --data "$DATA/digits.csv" --target digit --knn approx --out d$t.csv --threads $t 2>/dev/null
+done
+same d1.csv d2.csv "map on approximate neighbours, 1 and 2 threads"
+grep -o '"neighbours":"approximate[^"]*"' d1.csv.json; grep -o '"knn":"approx"' d1.csv.json
+grep -o '"neighbours":"exact"' m.csv.json
+run embed --data iris.csv --knn nearest --out x.csv 2>&1
