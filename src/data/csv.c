@@ -24,7 +24,68 @@ void limn__table_free(limn_ctx *ctx, limn__table *t) {
   limn__free(ctx, t);
 }
 
+/* Powers of ten exact in double (10^22 is the last). */
+static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The common case without strtod: [ \t]*[+-]?digits[.digits][(e|E)[+-]?digits][ \t]*
+ * with at most 19 significant digits, a value w * 10^e with w <= 2^53 and |e| <= 22:
+ * both exact in double, so one multiplication or division rounds correctly (Clinger
+ * 1990) and gives strtod's double. 1 with *out set; 0 when the text is not of that
+ * form (limn__parse_number then asks strtod). */
+int limn__parse_number_fast(const char *s, double *out) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  int neg = *s == '-';
+  s += *s == '-' || *s == '+';
+  uint64_t w = 0;
+  int sig = 0, digits = 0;
+  long e = 0;
+  for (; *s >= '0' && *s <= '9'; s++, digits++)
+    if (w || *s != '0') {
+      if (++sig > 19)
+        return 0;
+      w = w * 10 + (uint64_t)(*s - '0');
+    }
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
+      e--;
+      if (w || *s != '0') {
+        if (++sig > 19)
+          return 0;
+        w = w * 10 + (uint64_t)(*s - '0');
+      }
+    }
+  if (!digits)
+    return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    int eneg = *s == '-';
+    s += *s == '-' || *s == '+';
+    if (*s < '0' || *s > '9')
+      return 0;
+    long x = 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+      if ((x = x * 10 + (*s - '0')) > 100000)
+        return 0;
+    e += eneg ? -x : x;
+  }
+  while (*s == ' ' || *s == '\t')
+    s++;
+  if (*s || w > ((uint64_t)1 << 53))
+    return 0;
+  double v = (double)w;
+  if (w && (e < -22 || e > 22))
+    return 0;
+  if (w)
+    v = e < 0 ? v / exact_pow10[-e] : v * exact_pow10[e];
+  *out = neg ? -v : v;
+  return 1;
+}
+
 int limn__parse_number(const char *s, double *out) {
+  if (limn__parse_number_fast(s, out))
+    return 1;
   while (*s == ' ' || *s == '\t')
     s++;
   if (!*s)

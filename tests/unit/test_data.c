@@ -1,5 +1,7 @@
 /* Data: CSV and ARFF readers (good and bad input), statistics, splits. */
 #include "../harness.h"
+#include "../../src/data/data_internal.h"
+#include <errno.h>
 
 static limn_ctx *ctx;
 
@@ -307,8 +309,82 @@ static void test_wide_schema(void) {
   limn_schema_free(s);
 }
 
+/* The number reader against strtod: limn__parse_number's fast path (no strtod for a
+ * plain decimal of up to 19 digits with |exponent| <= 22) must accept exactly what the
+ * strtod rule accepts and give the same double, bit for bit: 3 million generated
+ * texts (digits, points, signs, exponents, blanks, stray characters; values made by
+ * printf from random doubles too). */
+static int ref_number(const char *s, double *out) { /* the rule before the fast path */
+  while (*s == ' ' || *s == '\t')
+    s++;
+  if (!*s)
+    return 0;
+  for (const char *p = s; *p; p++)
+    if (!strchr("0123456789+-.eE \t", *p))
+      return 0;
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s)
+    return 0;
+  while (*end == ' ' || *end == '\t')
+    end++;
+  if (*end || !isfinite(v))
+    return 0;
+  *out = v;
+  return 1;
+}
+
+static void test_number_reader(void) {
+  test_begin("numbers: fast path = strtod");
+  limn_rng r;
+  limn_rng_init(&r, 11, 0);
+  size_t bad = 0, fast = 0, total = 3000000;
+  char buf[64];
+  const char alpha[] = "0123456789000.eE+- \tx";
+  for (size_t i = 0; i < total; i++) {
+    size_t kind = i % 3, len = 0;
+    if (kind == 0) { /* a decimal of random shape */
+      if (limn_rng_below(&r, 4) == 0)
+        buf[len++] = ' ';
+      if (limn_rng_below(&r, 3) == 0)
+        buf[len++] = limn_rng_below(&r, 2) ? '-' : '+';
+      size_t nd = limn_rng_below(&r, 24), dot = limn_rng_below(&r, nd + 2);
+      for (size_t d = 0; d < nd; d++) {
+        if (d == dot)
+          buf[len++] = '.';
+        buf[len++] = (char)('0' + limn_rng_below(&r, 10));
+      }
+      if (limn_rng_below(&r, 3) == 0)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%c%d", limn_rng_below(&r, 2) ? 'e' : 'E',
+                                (int)limn_rng_below(&r, 70) - 35);
+      if (limn_rng_below(&r, 5) == 0)
+        buf[len++] = '\t';
+      buf[len] = '\0';
+    } else if (kind == 1) { /* random characters of the number alphabet */
+      size_t nd = limn_rng_below(&r, 12);
+      for (size_t d = 0; d < nd; d++)
+        buf[len++] = alpha[limn_rng_below(&r, sizeof alpha - 1)];
+      buf[len] = '\0';
+    } else { /* a random double as printf writes it */
+      double v = ldexp((double)limn_rng_below(&r, 1u << 30) / (1u << 30), (int)limn_rng_below(&r, 120) - 60);
+      snprintf(buf, sizeof buf, limn_rng_below(&r, 2) ? "%.*g" : "%.*f", (int)limn_rng_below(&r, 18) + 1, v);
+    }
+    double a = 0, b = 0, c = 0;
+    int rf = limn__parse_number_fast(buf, &a), rr = ref_number(buf, &b), rn = limn__parse_number(buf, &c);
+    fast += (size_t)rf;
+    if ((rf && (!rr || memcmp(&a, &b, sizeof a))) || rn != rr || (rr && memcmp(&b, &c, sizeof b))) {
+      if (bad++ < 5)
+        fprintf(stderr, "number reader: '%s': fast %d %.17g, strtod %d %.17g\n", buf, rf, a, rr, b);
+    }
+  }
+  printf("numbers: %zu texts, %zu by the fast path, %zu differences\n", total, fast, bad);
+  CHECK(bad == 0);
+  CHECK(fast > total / 4);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
+  test_number_reader();
   test_wide_schema();
   test_csv_good();
   test_csv_bad();
