@@ -29,14 +29,15 @@ struct limn_stream {
 };
 
 /* Read up to one chunk more at the end of the buffer (moving the unconsumed bytes to
- * the front first). Sets eof. */
+ * just after room for the header first, so a block can be parsed behind a copy of the
+ * header without copying the block). Sets eof. */
 static int fill(limn_stream *s) {
-  if (s->pos) {
-    memmove(s->buf, s->buf + s->pos, s->len - s->pos);
-    s->len -= s->pos;
-    s->pos = 0;
+  if (s->pos > s->header_len) {
+    memmove(s->buf + s->header_len, s->buf + s->pos, s->len - s->pos);
+    s->len -= s->pos - s->header_len;
+    s->pos = s->header_len;
   }
-  if (s->len >= s->ctx->max_data) {
+  if (s->len - s->pos >= s->ctx->max_data) {
     char w[48];
     limn__size_words(w, sizeof w, s->ctx->max_data);
     return limn__err(s->ctx, LIMN_ETOOBIG,
@@ -220,16 +221,24 @@ int limn_stream_read(limn_ctx *ctx, limn_stream *s, size_t max_rows, limn_datase
     return LIMN_OK; /* the end */
   const char *block = s->buf + s->pos;
   LIMN_TRY(limn__check_text_from(ctx, block, used, s->name, s->line));
-  /* the block behind the header, parsed as a file of its own */
-  char *text = limn__malloc(ctx, s->header_len + used);
-  if (!text)
-    return limn__err(ctx, LIMN_ENOMEM, "out of memory");
-  memcpy(text, s->header, s->header_len);
-  memcpy(text + s->header_len, block, used);
+  /* the block behind the header, parsed as a file of its own: the header copied into
+   * the consumed bytes before the block (fill keeps room for it), else block and
+   * header copied together */
+  char *text = NULL, *own = NULL;
+  if (s->pos >= s->header_len) {
+    text = s->buf + s->pos - s->header_len;
+    memcpy(text, s->header, s->header_len);
+  } else {
+    text = own = limn__malloc(ctx, s->header_len + used);
+    if (!own)
+      return limn__err(ctx, LIMN_ENOMEM, "out of memory");
+    memcpy(own, s->header, s->header_len);
+    memcpy(own + s->header_len, block, used);
+  }
   limn__table *t = NULL;
   size_t mf = s->opts.max_field_bytes ? s->opts.max_field_bytes : limn_read_opts_default().max_field_bytes;
   int rc = limn__csv_parse_from(ctx, text, s->header_len + used, s->name, mf, s->line, &t);
-  limn__free(ctx, text);
+  limn__free(ctx, own);
   if (rc)
     return rc;
   limn_read_opts o = s->opts;
