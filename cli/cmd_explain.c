@@ -80,7 +80,7 @@ static cli_opt opts[] = {
      0},
     {"format", "FMT", "text",
      "text, json, jsonl, csv, svg, wide (CSV, one line per row: row, class, output, base_value, delta, "
-     "reliable, a weight per feature; streamed --block-rows at a time; the gradient methods) or npy (the "
+     "reliable, a weight per feature; streamed --block-rows at a time; every method) or npy (the "
      "same columns as a float64 matrix for numpy, class as its index; --out FILE)",
      0, 0, 0},
     CLI_BLOCK_ROWS_OPT,
@@ -808,6 +808,26 @@ static void npy_header(FILE *f, size_t rows, size_t cols) {
 /* --format wide: every row, a block at a time (memory grows with --block-rows, not the
  * file); row i's seeds are those of row i in a whole run, so the lines are the same
  * whatever the block. */
+/* One block's explanations by the chosen method: rows[i] is row i's data index (its
+ * seeds), targets the classes (NULL: --class). */
+static int explain_block(run *r, const float *x, size_t n, const size_t *rows, const long *targets,
+                         limn_explanation **ex) {
+  if (r->g.method == LIMN_METHOD_LIME) {
+    limn_lime_opts o = r->lo;
+    o.target = r->g.target, o.targets = targets, o.row_ids = rows;
+    return limn_explain_lime(r->ctx, r->m, r->bg, x, n, &o, ex);
+  }
+  if (r->g.method == LIMN_METHOD_SHAP) {
+    limn_shap_opts o = r->a.so;
+    o.background = r->shap_bg, o.nbackground = r->shap_nbg;
+    o.target = r->g.target, o.targets = targets, o.row_ids = rows;
+    return limn_explain_shap(r->ctx, r->m, x, n, &o, ex);
+  }
+  limn_grad_opts g = r->g;
+  g.row_ids = rows, g.targets = targets;
+  return limn_explain_gradients(r->ctx, r->m, x, n, &g, ex);
+}
+
 /* The wide CSV's header row. */
 static void wide_head(FILE *f, void *arg) {
   const limn_model *m = arg;
@@ -822,10 +842,10 @@ static void wide_head(FILE *f, void *arg) {
 
 static int explain_wide(run *r) {
   limn_method me = r->g.method;
-  if (me == LIMN_METHOD_LIME || me == LIMN_METHOD_SHAP)
-    return cli_fail("--format wide: the gradient methods (gradient, saliency, gradxinput, ig, smoothgrad) "
-                    "for now; LIME and SHAP write json, jsonl or csv"),
-           CLI_USAGE;
+  if (me == LIMN_METHOD_LIME && (r->a.stability || r->a.pick))
+    return cli_fail("--format wide: one LIME explanation per row, without --stability or --pick"), CLI_USAGE;
+  if (me == LIMN_METHOD_SHAP && cli_get(&cmd, "groups"))
+    return cli_fail("--format wide: a weight per column (--groups: json, jsonl or csv)"), CLI_USAGE;
   if (strcmp(r->a.rows, "all"))
     return cli_fail("--format wide explains every row of --data (--rows all)"), CLI_USAGE;
   if (strcmp(r->a.baseline, "zero") && strcmp(r->a.baseline, "mean"))
@@ -838,10 +858,14 @@ static int explain_wide(run *r) {
   if (rc)
     return rc;
   int truth = !strcmp(r->a.cls, "true");
-  if ((rc = parse_class(r->m, r->a.cls, &r->g.target)) || (rc = baseline_opts(r))) {
+  if ((rc = parse_class(r->m, r->a.cls, &r->g.target)) || (rc = baseline_opts(r)) ||
+      (me == LIMN_METHOD_LIME && (rc = lime_background(r))) ||
+      (me == LIMN_METHOD_SHAP && (rc = shap_background(r)))) {
     cli_blocks_close(&b);
     return rc;
   }
+  if (me == LIMN_METHOD_LIME && !r->a.num_features_set && r->lo.num_features > limn_model_nfeatures(r->m))
+    r->lo.num_features = limn_model_nfeatures(r->m); /* the default 10, on narrow data */
   const char *path = r->a.out;
   if (r->a.npy && !strcmp(path, "-")) {
     cli_blocks_close(&b);
@@ -892,11 +916,9 @@ static int explain_wide(run *r) {
     int lr = ids && tg ? LIMN_OK : LIMN_ENOMEM;
     for (size_t i = 0; !lr && i < n; i++)
       ids[i] = first + i, tg[i] = truth ? (long)y[i] : 0;
-    limn_grad_opts g = r->g;
-    g.row_ids = ids, g.targets = truth ? tg : NULL;
     limn_explanation *ex = NULL;
     if (!lr)
-      lr = limn_explain_gradients(r->ctx, r->m, limn_dataset_x(ds), n, &g, &ex);
+      lr = explain_block(r, limn_dataset_x(ds), n, ids, truth ? tg : NULL, &ex);
     if (lr) {
       rc = cli_lib_fail(r->ctx, lr);
     } else {

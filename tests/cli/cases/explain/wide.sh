@@ -1,15 +1,18 @@
 # --format wide: one line per row (row, class, output, base value, delta, reliable, a
 # weight per feature), streamed a block at a time: the same lines whatever the block
-# or read size, from a file or standard input, and the same numbers as the long CSV.
+# or read size, from a file or standard input, and the same numbers as the long CSV,
+# for every method (LIME's and SHAP's sampling seeded per row).
 . "$CASES/lib.sh"
 bc_model
-for m in gradient gradxinput ig smoothgrad; do
-  "$LIMN" explain --model bc.limn --data te.csv --method $m --format wide --block-rows 100000 >w.csv
-  LIMN_STREAM_CHUNK=9 "$LIMN" explain --model bc.limn --data te.csv --method $m --format wide --block-rows 3 >b.csv
+for m in gradient gradxinput ig smoothgrad lime shap; do
+  x=""
+  [ $m = shap ] && x="--background tr.csv --background-size 20"
+  "$LIMN" explain --model bc.limn --data te.csv --method $m $x --format wide --block-rows 100000 >w.csv
+  LIMN_STREAM_CHUNK=9 "$LIMN" explain --model bc.limn --data te.csv --method $m $x --format wide --block-rows 3 >b.csv
   same w.csv b.csv "$m in blocks of 3"
-  "$LIMN" explain --model bc.limn --data - --method $m --format wide <te.csv >s.csv
+  "$LIMN" explain --model bc.limn --data - --method $m $x --format wide <te.csv >s.csv
   same w.csv s.csv "$m from standard input"
-  "$LIMN" explain --model bc.limn --data te.csv --method $m --format csv >long.csv
+  "$LIMN" explain --model bc.limn --data te.csv --method $m $x --format csv --rows all >long.csv
   # every weight of the long CSV (row, feature index, weight) is the wide line's
   awk -F, 'NR == FNR { if (FNR > 1) for (j = 7; j <= NF; j++) w[$1 "," (j - 7)] = $j; next }
     FNR > 1 { n++; if (w[$1 "," $6] != $NF) bad++ }
@@ -17,13 +20,17 @@ for m in gradient gradxinput ig smoothgrad; do
 done
 head -1 w.csv | cut -d, -f1-8
 awk -F, 'NR > 1 { r[$6]++ } END { for (k in r) print "reliable=" k ": " r[k] }' w.csv | sort
-awk -F, 'NR == 2 { print "smoothgrad leaves base_value and delta empty:", ($4 == "" && $5 == "") }' b.csv
+"$LIMN" explain --model bc.limn --data te.csv --method smoothgrad --format wide |
+  awk -F, 'NR == 2 { print "smoothgrad leaves base_value and delta empty:", ($4 == "" && $5 == "") }'
+
 "$LIMN" explain --model bc.limn --data te.csv --method gradient --format wide | awk -F, 'NR == 2 { print "gradient: empty base_value", ($4 == "") }'
 # the class explained: each row's true class, or a named one
 "$LIMN" explain --model bc.limn --data te.csv --method ig --class true --format wide | cut -d, -f2 | sort | uniq -c
 "$LIMN" explain --model bc.limn --data te.csv --method ig --class benign --format wide | cut -d, -f2 | sort | uniq -c
 # what wide does not do (yet): clear errors
-run explain --model bc.limn --data te.csv --method lime --format wide
+run explain --model bc.limn --data te.csv --method lime --stability 3 --format wide
+printf 'column,group\nmean radius,size\nmean area,size\n' >groups.csv
+run explain --model bc.limn --data te.csv --method shap --background tr.csv --groups groups.csv --format wide
 run explain --model bc.limn --data te.csv --method ig --rows 0,1 --format wide
 run explain --model bc.limn --data te.csv --method ig --baseline row:3 --format wide
 # an error in row 100 (line 102): no --out file
