@@ -25,9 +25,11 @@ typedef struct forest {
   /* refinement */
   const size_t *onbr;
   const double *odist;
-  size_t fan;      /* neighbours (and their neighbours) looked at per row */
-  size_t stamp;    /* round * n: marks of this round in refine's scratch */
-  size_t *changed; /* (n) entries new in this round */
+  size_t fan;                /* neighbours (and their neighbours) looked at per row */
+  size_t stamp;              /* round * n: marks of this round in refine's scratch */
+  size_t *changed;           /* (n) entries new in this round */
+  const unsigned char *onew; /* (n, k) 1: the entry came in during the last round (or the forest) */
+  unsigned char *nnew;       /* (n, k) the same for this round's lists */
 } forest;
 
 /* Row j at squared distance d2 into row i's list (cnt entries, at most k), ordered by
@@ -163,33 +165,47 @@ static int leaf_item(void *arg, size_t l, void *scratch) {
 }
 
 /* Row i, one refinement round: its last list, improved by the first `fan` neighbours
- * of each of its first `fan` neighbours (each candidate once: scratch stamps). */
+ * of each of its first `fan` neighbours (each candidate once: scratch stamps). A pair
+ * whose two links are both older than the last round was looked at then (an entry
+ * only moves down its list, so both links were within `fan` then too) and was either
+ * taken or farther than the list's end, which has only come nearer since: it is
+ * skipped, which changes nothing but the time (NN-descent's new/old flags). */
 static int refine_item(void *arg, size_t i, void *scratch) {
   forest *f = arg;
   size_t k = f->k, dim = f->dim, fan = f->fan < k ? f->fan : k;
   size_t *seen = scratch, stamp = f->stamp + i + 1;
   size_t *nb = f->nbr + i * k;
   double *dd = f->dist2 + i * k;
+  unsigned char *fl = f->nnew + i * k;
   const size_t *onb = f->onbr + i * k;
+  const unsigned char *onew = f->onew;
   const float *xi = f->x + i * dim;
   memcpy(nb, onb, k * sizeof *nb);
   memcpy(dd, f->odist + i * k, k * sizeof *dd);
+  memset(fl, 0, k);
   seen[i] = stamp;
   for (size_t a = 0; a < k; a++)
     seen[onb[a]] = stamp;
   size_t changed = 0;
   for (size_t a = 0; a < fan; a++) {
-    const size_t *un = f->onbr + onb[a] * k;
+    size_t u = onb[a];
+    const size_t *un = f->onbr + u * k;
+    int unew = onew[i * k + a];
     for (size_t b = 0; b < fan; b++) {
       size_t j = un[b];
-      if (seen[j] == stamp)
+      if (seen[j] == stamp || (!unew && !onew[u * k + b]))
         continue;
       seen[j] = stamp;
       double bound = dd[k - 1];
       double d2 = limn__sqdist_upto(xi, f->x + j * dim, dim, bound);
       if (d2 > bound || (d2 == bound && j >= nb[k - 1]))
         continue;
-      offer(k, nb, dd, k, j, d2);
+      size_t p = k - 1; /* in place of the last, moved up to its place; its flag with it */
+      while (p > 0 && (dd[p - 1] > d2 || (dd[p - 1] == d2 && nb[p - 1] > j))) {
+        dd[p] = dd[p - 1], nb[p] = nb[p - 1], fl[p] = fl[p - 1];
+        p--;
+      }
+      dd[p] = d2, nb[p] = j, fl[p] = 1;
       changed++;
     }
   }
@@ -246,10 +262,16 @@ int limn__knn_approx(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t
   unsigned char *seen = rc == LIMN_OK ? limn__calloc(ctx, 1, sb) : NULL; /* stamps start unused (0) */
   if (rc == LIMN_OK && (!onbr || !odist || !f.changed || !seen))
     rc = LIMN_ENOMEM;
+  unsigned char *flags = rc == LIMN_OK ? limn__alloc_array(ctx, n, 2 * k) : NULL;
+  if (rc == LIMN_OK && !flags)
+    rc = LIMN_ENOMEM;
+  if (rc == LIMN_OK)
+    memset(flags, 1, n * k); /* the forest's lists: all new */
   f.onbr = onbr, f.odist = odist, f.fan = LIMN__KNN_FAN;
   for (size_t round = 0; rc == LIMN_OK && round < LIMN__KNN_ROUNDS; round++) {
     memcpy(onbr, nbr, n * k * sizeof *nbr);
     memcpy(odist, dist2, n * k * sizeof *dist2);
+    f.onew = flags + (round % 2) * n * k, f.nnew = flags + ((round + 1) % 2) * n * k;
     f.stamp = round * n;
     if (limn__parallel_for_in(ctx, n, n * sizeof(size_t), seen, refine_item, &f)) {
       rc = LIMN_ENOMEM;
@@ -265,6 +287,7 @@ int limn__knn_approx(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t
   limn__free(ctx, odist);
   limn__free(ctx, f.changed);
   limn__free(ctx, seen);
+  limn__free(ctx, flags);
   limn__free(ctx, f.cnt);
   limn__free(ctx, f.nleaf);
   return rc == LIMN_ENOMEM ? limn__err(ctx, rc, "out of memory finding approximate nearest neighbours") : rc;
