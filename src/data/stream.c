@@ -86,6 +86,19 @@ static size_t scan(limn_stream *s, size_t want, size_t *rows, size_t *nl) {
   const char *b = s->buf + s->pos;
   size_t n = s->len - s->pos, i = s->sc_at;
   for (; i < n && s->sc_rows < want; i++) {
+    if (!s->sc_q) { /* outside quotes: straight to the next quote or line feed */
+      const char *lf = memchr(b + i, '\n', n - i);
+      size_t e = lf ? (size_t)(lf - b) : n;
+      const char *qt = memchr(b + i, '"', e - i);
+      size_t stop = qt ? (size_t)(qt - b) : e;
+      for (size_t q = i; q < stop && !s->sc_text; q++)
+        s->sc_text = b[q] != '\r';
+      if (stop == n) {
+        i = n;
+        break;
+      }
+      i = stop; /* the quote or line feed, handled below */
+    }
     char c = b[i];
     if (c == '"') {
       s->sc_q = !s->sc_q, s->sc_text = 1;
