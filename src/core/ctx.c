@@ -384,8 +384,11 @@ static void spell_g(char *buf, size_t cap, int neg, const char *d, int n, int po
       t[k++] = (char)('0' + a / 100);
     t[k++] = (char)('0' + a / 10 % 10), t[k++] = (char)('0' + a % 10);
   }
-  t[k] = 0;
-  snprintf(buf, cap, "%s", t);
+  if (!cap)
+    return;
+  size_t m = k < cap ? k : cap - 1; /* as snprintf would cut it */
+  memcpy(buf, t, m);
+  buf[m] = '\0';
 }
 
 /* The fast path: 1 when it wrote v (finite, not 0, not a power of two, whose
