@@ -315,8 +315,8 @@ int limn__csv_parse_from(limn_ctx *ctx, const char *buf, size_t len, const char 
   limn__table *t = NULL;
   limn__strmap seen = {0};
   int rc;
-  if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-    s.p += 3;
+  if (!first_line && len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+    s.p += 3; /* a file's byte-order mark (a stream's block comes behind its header, the mark taken off) */
   skip_blank(&s);
   LIMN_FAIL_IF(s.p >= s.end, ctx, LIMN_EPARSE, "%s: empty file (a header line is required)", name);
   LIMN_CHECK(record(&s));
