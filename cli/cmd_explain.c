@@ -965,21 +965,18 @@ int cmd_explain(int argc, char **argv) {
                     "process (limn)"),
            CLI_USAGE;
   }
-  if (r.a.wide) {
+  if (r.a.wide)
     rc = explain_wide(&r);
-    limn_stats_free(r.bg_owned);
-    limn_model_free(r.m);
-    limn_ctx_free(r.ctx);
-    return rc;
-  }
-  if (!(rc = load(&r)) && !(rc = cli_parse_rows(r.a.rows, limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
-      (cli_batch_rows(r.ds, r.a.data, r.rows, r.nrows), 1) &&
-      !(rc = parse_class(r.m, r.a.cls, &r.g.target)) &&
-      (!r.a.dependence || limn_schema_find_feature(limn_model_schema(r.m), r.a.dependence) >= 0 ||
-       (rc = (cli_fail("--dependence: the model has no column '%s'", r.a.dependence), CLI_USAGE)) == 0) &&
-      !(rc = baseline_opts(&r)) &&
-      (r.g.method != LIMN_METHOD_SHAP || (!(rc = shap_background(&r)) && !(rc = shap_groups(&r)))) &&
-      !(rc = build_manifest(&r))) {
+  else if (!(rc = load(&r)) &&
+           !(rc = cli_parse_rows(r.a.rows, limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
+           (cli_batch_rows(r.ds, r.a.data, r.rows, r.nrows), 1) &&
+           !(rc = parse_class(r.m, r.a.cls, &r.g.target)) &&
+           (!r.a.dependence || limn_schema_find_feature(limn_model_schema(r.m), r.a.dependence) >= 0 ||
+            (rc = (cli_fail("--dependence: the model has no column '%s'", r.a.dependence), CLI_USAGE)) ==
+                0) &&
+           !(rc = baseline_opts(&r)) &&
+           (r.g.method != LIMN_METHOD_SHAP || (!(rc = shap_background(&r)) && !(rc = shap_groups(&r)))) &&
+           !(rc = build_manifest(&r))) {
     describe(&r);
     rc = explain(&r);
   }
