@@ -4,11 +4,9 @@
  * (the share of each row's 90 exact neighbours it finds). Above EXACT_MAX rows the
  * exact lists are computed for 1000 evenly spaced rows only, by brute force.
  *
- * Data: a documented synthetic mixture, "mixture": 20 clusters in DIM dimensions,
- * cluster c's rows centre_c + B_c z + 0.1 e with centre_c ~ N(0, 5^2 I), B_c a DIM x 5
- * matrix of N(0, 1) entries, z ~ N(0, I_5), e ~ N(0, I_DIM) (clusters on 5-dimensional
- * planes, as model activations lie near low-dimensional sets), every number from
- * limn_rng seed 7; and "gauss": N(0, I_DIM) (no structure: the hardest case).
+ * Data (bench_util.h's bench_mixture): "mixture", 20 clusters on 5-dimensional planes
+ * in DIM dimensions (as model activations lie near low-dimensional sets); "gauss",
+ * N(0, I_DIM) (no structure: the hardest case).
  * Usage: bench_knn N [DIM] [mixture|gauss] [THREADS] */
 #include "bench_util.h"
 #include "../src/embed/knn.h"
@@ -19,37 +17,6 @@
 
 #define EXACT_MAX 200000
 
-static float *make(size_t n, size_t dim, int gauss) {
-  float *x = malloc(n * dim * sizeof *x);
-  size_t C = 20, r = 5;
-  double *cen = malloc(C * dim * sizeof *cen), *B = malloc(C * dim * r * sizeof *B);
-  limn_rng g;
-  limn_rng_init(&g, 7, 0);
-  for (size_t i = 0; i < C * dim; i++)
-    cen[i] = 5.0 * limn_rng_normal(&g);
-  for (size_t i = 0; i < C * dim * r; i++)
-    B[i] = limn_rng_normal(&g);
-  for (size_t i = 0; i < n; i++) {
-    size_t c = i % C;
-    double z[5];
-    for (size_t q = 0; q < r; q++)
-      z[q] = limn_rng_normal(&g);
-    for (size_t j = 0; j < dim; j++) {
-      double v = gauss ? limn_rng_normal(&g) : cen[c * dim + j] + 0.1 * limn_rng_normal(&g);
-      for (size_t q = 0; !gauss && q < r; q++)
-        v += B[(c * dim + j) * r + q] * z[q];
-      x[i * dim + j] = (float)v;
-    }
-  }
-  free(cen), free(B);
-  return x;
-}
-
-static int cmp_d(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv) {
   size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000,
          dim = argc > 2 ? strtoull(argv[2], NULL, 10) : 50;
@@ -58,7 +25,7 @@ int main(int argc, char **argv) {
   size_t k = 90;
   limn_ctx *ctx = limn_ctx_create(NULL);
   limn_ctx_set_threads(ctx, threads);
-  float *x = make(n, dim, gauss);
+  float *x = bench_mixture(n, dim, gauss, NULL);
   size_t *na = malloc(n * k * sizeof *na);
   double *da = malloc(n * k * sizeof *da);
   double t0 = bench_now();
@@ -94,7 +61,7 @@ int main(int argc, char **argv) {
       size_t i = s * (n / 1000);
       for (size_t j = 0; j < n; j++)
         d[j] = j == i ? 1e300 : limn__sqdist(x + i * dim, x + j * dim, dim);
-      qsort(d, n, sizeof *d, cmp_d);
+      qsort(d, n, sizeof *d, bench_cmp);
       double kth = d[k - 1];
       for (size_t a = 0; a < k; a++)
         hit += da[i * k + a] <= kth;

@@ -24,30 +24,8 @@ int main(int argc, char **argv) {
   int threads = argc > 3 ? atoi(argv[3]) : 2;
   limn_ctx *ctx = limn_ctx_create(NULL);
   limn_ctx_set_threads(ctx, threads);
-  size_t C = 20, r = 5;
-  float *x = malloc(n * dim * sizeof *x);
   long *lab = malloc(n * sizeof *lab);
-  double *cen = malloc(C * dim * sizeof *cen), *B = malloc(C * dim * r * sizeof *B);
-  limn_rng g;
-  limn_rng_init(&g, 7, 0);
-  for (size_t i = 0; i < C * dim; i++)
-    cen[i] = 5.0 * limn_rng_normal(&g);
-  for (size_t i = 0; i < C * dim * r; i++)
-    B[i] = limn_rng_normal(&g);
-  for (size_t i = 0; i < n; i++) { /* as bench_knn.c's "mixture" */
-    size_t c = i % C;
-    double z[5];
-    for (size_t q = 0; q < r; q++)
-      z[q] = limn_rng_normal(&g);
-    for (size_t j = 0; j < dim; j++) {
-      double v = cen[c * dim + j] + 0.1 * limn_rng_normal(&g);
-      for (size_t q = 0; q < r; q++)
-        v += B[(c * dim + j) * r + q] * z[q];
-      x[i * dim + j] = (float)v;
-    }
-    lab[i] = (long)c;
-  }
-  free(cen), free(B);
+  float *x = bench_mixture(n, dim, 0, lab);
   double t0 = bench_now();
   limn_tsne_affinity *P = NULL;
   int rc = limn_tsne_affinities_knn(ctx, x, n, dim, 30.0, LIMN_TSNE_KNN_AUTO, &P);

@@ -115,7 +115,6 @@ void cli_par_command(int spreads) { par.par_cmd = spreads; }
 int cli_sink_init(cli_sink *s, int rc, FILE *f, void (*head)(FILE *, void *), void *arg) {
   memset(s, 0, sizeof *s);
   s->f = f, s->head = head, s->arg = arg;
-  s->ended = par.size > 1 ? 0 : 1;
   par.agreed = 1;
   if (par.size == 1 || rc) {
 #ifdef LIMN_CLI_MPI

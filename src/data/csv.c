@@ -84,8 +84,10 @@ int limn__parse_number_fast(const char *s, double *out) {
 }
 
 int limn__parse_number(const char *s, double *out) {
-  if (limn__parse_number_fast(s, out))
-    return 1;
+  return limn__parse_number_fast(s, out) || limn__parse_number_strtod(s, out);
+}
+
+int limn__parse_number_strtod(const char *s, double *out) {
   while (*s == ' ' || *s == '\t')
     s++;
   if (!*s)

@@ -111,6 +111,9 @@ int limn__parse_number(const char *s, double *out);
 /* Its fast path alone (csv.c): 1 and the same double when the text is a plain decimal
  * that needs no strtod, else 0 (the text may still be a number). */
 int limn__parse_number_fast(const char *s, double *out);
+/* Its general path (csv.c): surrounding blanks, then only "0123456789+-.eE" (no hex,
+ * inf or nan spellings), read whole by strtod, finite. */
+int limn__parse_number_strtod(const char *s, double *out);
 /* Serialized-size-checked stats allocation with d features. */
 int limn__stats_alloc(limn_ctx *ctx, size_t d, limn_stats **out);
 

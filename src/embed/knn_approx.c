@@ -34,8 +34,8 @@ typedef struct forest {
 
 /* Row j at squared distance d2 into row i's list (cnt entries, at most k), ordered by
  * (d2, index); a row already there (same index, hence same distance) is not added
- * twice. Returns the new count. */
-static size_t offer(size_t k, size_t *nb, double *dd, size_t cnt, size_t j, double d2) {
+ * twice. With fl, each entry's flag moves with it and j's is 1. Returns the new count. */
+static size_t offer(size_t k, size_t *nb, double *dd, unsigned char *fl, size_t cnt, size_t j, double d2) {
   if (cnt == k && (d2 > dd[k - 1] || (d2 == dd[k - 1] && j >= nb[k - 1])))
     return cnt;
   size_t p = cnt;
@@ -44,9 +44,14 @@ static size_t offer(size_t k, size_t *nb, double *dd, size_t cnt, size_t j, doub
   if (p > 0 && dd[p - 1] == d2 && nb[p - 1] == j)
     return cnt; /* already listed */
   size_t last = cnt < k ? cnt++ : k - 1;
-  for (size_t q = last; q > p; q--)
+  for (size_t q = last; q > p; q--) {
     dd[q] = dd[q - 1], nb[q] = nb[q - 1];
+    if (fl)
+      fl[q] = fl[q - 1];
+  }
   dd[p] = d2, nb[p] = j;
+  if (fl)
+    fl[p] = 1;
   return cnt;
 }
 
@@ -158,8 +163,8 @@ static int leaf_item(void *arg, size_t l, void *scratch) {
     for (size_t b = a + 1; b < hi; b++) {
       size_t i = perm[a], j = perm[b];
       double d2 = limn__sqdist(f->x + i * dim, f->x + j * dim, dim);
-      f->cnt[i] = offer(k, f->nbr + i * k, f->dist2 + i * k, f->cnt[i], j, d2);
-      f->cnt[j] = offer(k, f->nbr + j * k, f->dist2 + j * k, f->cnt[j], i, d2);
+      f->cnt[i] = offer(k, f->nbr + i * k, f->dist2 + i * k, NULL, f->cnt[i], j, d2);
+      f->cnt[j] = offer(k, f->nbr + j * k, f->dist2 + j * k, NULL, f->cnt[j], i, d2);
     }
   return 0;
 }
@@ -200,12 +205,7 @@ static int refine_item(void *arg, size_t i, void *scratch) {
       double d2 = limn__sqdist_upto(xi, f->x + j * dim, dim, bound);
       if (d2 > bound || (d2 == bound && j >= nb[k - 1]))
         continue;
-      size_t p = k - 1; /* in place of the last, moved up to its place; its flag with it */
-      while (p > 0 && (dd[p - 1] > d2 || (dd[p - 1] == d2 && nb[p - 1] > j))) {
-        dd[p] = dd[p - 1], nb[p] = nb[p - 1], fl[p] = fl[p - 1];
-        p--;
-      }
-      dd[p] = d2, nb[p] = j, fl[p] = 1;
+      offer(k, nb, dd, fl, k, j, d2);
       changed++;
     }
   }
@@ -247,12 +247,12 @@ int limn__knn_approx(limn_ctx *ctx, const float *x, size_t n, size_t dim, size_t
       size_t u = nb[a];
       for (size_t b = 0; b < f.cnt[u] && f.cnt[i] < k; b++)
         if (nbr[u * k + b] != i)
-          f.cnt[i] = offer(k, nb, dd, f.cnt[i], nbr[u * k + b],
+          f.cnt[i] = offer(k, nb, dd, NULL, f.cnt[i], nbr[u * k + b],
                            limn__sqdist(x + i * dim, x + nbr[u * k + b] * dim, dim));
     }
     for (size_t q = 1; f.cnt[i] < k && q < n; q++) {
       size_t j = (i + q) % n;
-      f.cnt[i] = offer(k, nb, dd, f.cnt[i], j, limn__sqdist(x + i * dim, x + j * dim, dim));
+      f.cnt[i] = offer(k, nb, dd, NULL, f.cnt[i], j, limn__sqdist(x + i * dim, x + j * dim, dim));
     }
   }
   size_t *onbr = rc == LIMN_OK ? limn__alloc_array(ctx, n, k * sizeof(size_t)) : NULL;
