@@ -349,6 +349,7 @@ static int nonfinite(char *buf, size_t cap, double v) {
 
 #ifdef LIMN_HAVE_DCONV
 int limn__shortest_digits(double v, int single, char *digits, int cap, int *len, int *point); /* dtoa.cc */
+#endif
 
 /* The decimal 0.d1..dn x 10^point (d: the shortest digits, no trailing zeros) as printf
  * spells it with %.ng: fixed when -4 <= exponent < n, else d1.d2..dne+XX. */
@@ -391,29 +392,39 @@ static void spell_g(char *buf, size_t cap, int neg, const char *d, int n, int po
   buf[m] = '\0';
 }
 
-/* The fast path: 1 when it wrote v (finite, not 0, not a power of two, whose
- * asymmetric rounding interval the search below treats one precision at a time). */
+/* A power of two (or 0): its rounding interval is asymmetric, and the search below
+ * treats it one precision at a time. */
+static int power_of_two(double v) {
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  return (b & ((1ull << 52) - 1)) == 0 || v == 0;
+}
+
+/* The fast path: 1 when it wrote v (finite, not 0, not a power of two): a double's
+ * digits by shortest.c (Ryu), a float's by double-conversion when built with it. */
 static int shortest(char *buf, size_t cap, double v, int single) {
-  int e;
-  double m = frexp(v, &e);
-  if (v == 0 || fabs(m) == 0.5)
+  if (power_of_two(v))
     return 0;
   char d[32];
   int n = 0, point = 0;
-  if (!limn__shortest_digits(fabs(v), single, d, (int)sizeof d, &n, &point) || n > 17)
-    return 0;
-  spell_g(buf, cap, v < 0, d, n, point);
-  return 1;
-}
+  if (!single && limn__shortest_digits_ryu(fabs(v), d, &n, &point)) {
+    spell_g(buf, cap, v < 0, d, n, point);
+    return 1;
+  }
+#ifdef LIMN_HAVE_DCONV
+  if (limn__shortest_digits(fabs(v), single, d, (int)sizeof d, &n, &point) && n <= 17) {
+    spell_g(buf, cap, v < 0, d, n, point);
+    return 1;
+  }
 #endif
+  return 0;
+}
 
 void limn_format_float(char *buf, size_t cap, float v) {
   if (nonfinite(buf, cap, v))
     return;
-#ifdef LIMN_HAVE_DCONV
   if (shortest(buf, cap, v, 1))
     return;
-#endif
   limn__format_float_search(buf, cap, v);
 }
 
@@ -436,10 +447,8 @@ static int reads_back(char *buf, size_t cap, int p, double v) {
 void limn_format_double(char *buf, size_t cap, double v) {
   if (nonfinite(buf, cap, v))
     return;
-#ifdef LIMN_HAVE_DCONV
   if (shortest(buf, cap, v, 0))
     return;
-#endif
   limn__format_double_search(buf, cap, v);
 }
 

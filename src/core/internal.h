@@ -122,6 +122,10 @@ int limn__read_input(limn_ctx *ctx, const char *path, const limn__input *in, cha
  * %.Ng that reads back): what the library does without double-conversion, and the
  * reference its fast path is tested against. */
 void limn__format_double_search(char *buf, size_t cap, double v);
+/* The shortest digits d1..dn of v > 0 (finite, not 0; no trailing zeros) with
+ * v = 0.d1..dn x 10^point, the closest of that length (shortest.c, Ryu); 0 where this
+ * build has no 128-bit product. */
+int limn__shortest_digits_ryu(double v, char *digits, int *len, int *point);
 void limn__format_float_search(char *buf, size_t cap, float v);
 /* Advance *line and *col (1-based) over text[0..n): where the byte after it stands. */
 void limn__text_position(const char *text, size_t n, size_t *line, size_t *col);

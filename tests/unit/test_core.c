@@ -250,7 +250,7 @@ static void test_format(void) {
  * computations make them (uniform and normal draws at every scale), floats likewise;
  * every text must be the search's and read back. */
 static void test_format_many(void) {
-  test_begin("number formatting, 2 million values against the search");
+  test_begin("number formatting, 3 million values against the search");
   limn_rng r;
   limn_rng_init(&r, 11, 3);
   char a[40], b[40];
@@ -263,11 +263,42 @@ static void test_format_many(void) {
       if (!isfinite(v))
         continue;
     } else {
-      v = (i % 4 ? limn_rng_normal(&r) : limn_rng_uniform(&r)) * pow(10.0, (double)limn_rng_below(&r, 40) - 20);
+      v = (i % 4 ? limn_rng_normal(&r) : limn_rng_uniform(&r)) *
+          pow(10.0, (double)limn_rng_below(&r, 40) - 20);
     }
     limn_format_double(a, sizeof a, v);
     limn__format_double_search(b, sizeof b, v);
     bad += strcmp(a, b) != 0 || strtod(a, NULL) != v;
+  }
+  /* Where the shortest-digits routine's exact cases lie (an end of the interval on a
+   * decimal, a tie between two candidates): integers and dyadic values with few bits
+   * (k x 2^e), exact short decimals and their halves (k x 10^j, (2k + 1) / 2 x 10^j),
+   * and the neighbours of each. */
+  for (int i = 0; i < 400000; i++) {
+    double v, k = (double)(limn_rng_u64(&r) >> (11 + limn_rng_below(&r, 50)));
+    int e = (int)limn_rng_below(&r, 200) - 100;
+    switch (i % 4) {
+    case 0:
+      v = ldexp(k + 1, e);
+      break;
+    case 1:
+      v = (k + 1) * pow(10.0, (double)e / 5);
+      break;
+    case 2:
+      v = ((double)(2 * limn_rng_below(&r, 1000000) + 1) / 2) * pow(10.0, (double)(e % 23));
+      break;
+    default:
+      v = (double)(limn_rng_below(&r, 100000000) + 1) * 1e-8;
+      break;
+    }
+    double w[3] = {v, nextafter(v, 0), nextafter(v, INFINITY)};
+    for (int q = 0; q < 3; q++) {
+      if (!isfinite(w[q]) || w[q] == 0)
+        continue;
+      limn_format_double(a, sizeof a, w[q]);
+      limn__format_double_search(b, sizeof b, w[q]);
+      bad += strcmp(a, b) != 0 || strtod(a, NULL) != w[q];
+    }
   }
   for (int i = 0; i < 1000000; i++) {
     float v;
