@@ -33,7 +33,11 @@ static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
  * both exact in double, so one multiplication or division rounds correctly (Clinger
  * 1990) and gives strtod's double. 1 with *out set; 0 when the text is not of that
  * form (limn__parse_number then asks strtod). */
-int limn__parse_number_fast(const char *s, double *out) {
+int limn__parse_number_fast(const char *s, double *out) { return limn__parse_number_span(s, NULL, out); }
+
+/* The text ends at e (a byte that is no part of a number: ',', a line end), or at its
+ * NUL when e is NULL. */
+int limn__parse_number_span(const char *s, const char *e_end, double *out) {
   while (*s == ' ' || *s == '\t')
     s++;
   int neg = *s == '-';
@@ -72,7 +76,7 @@ int limn__parse_number_fast(const char *s, double *out) {
   }
   while (*s == ' ' || *s == '\t')
     s++;
-  if (*s || w > ((uint64_t)1 << 53))
+  if ((e_end ? s != e_end : *s != 0) || w > ((uint64_t)1 << 53))
     return 0;
   double v = (double)w;
   if (w && (e < -22 || e > 22))

@@ -111,9 +111,26 @@ int limn__parse_number(const char *s, double *out);
 /* Its fast path alone (csv.c): 1 and the same double when the text is a plain decimal
  * that needs no strtod, else 0 (the text may still be a number). */
 int limn__parse_number_fast(const char *s, double *out);
+/* limn__parse_number_fast of the text [s, e) of a field inside a larger buffer: the
+ * byte at e must not be part of a number (a separator or a line end). */
+int limn__parse_number_span(const char *s, const char *e, double *out);
 /* Its general path (csv.c): surrounding blanks, then only "0123456789+-.eE" (no hex,
  * inf or nan spellings), read whole by strtod, finite. */
 int limn__parse_number_strtod(const char *s, double *out);
+/* A stream's plain blocks (stream.c): records without quotes or blank lines, read
+ * straight from the bytes, their rows parsed on the context's threads, giving the same
+ * dataset as the general reader. The map says, per file column, the schema feature it
+ * fills, LIMN__PLAIN_TARGET or LIMN__PLAIN_SKIP; limn__plain_map builds it from a block
+ * the general reader took (*map NULL: a layout it does not take). has_y: that block had
+ * the target. limn__dataset_from_plain returns LIMN_OK with *out NULL when the block is
+ * not plain or holds a field the general reader would treat otherwise (a missing value,
+ * an error to report): the caller then reads it the general way. */
+#define LIMN__PLAIN_SKIP (-1L)
+#define LIMN__PLAIN_TARGET (-2L)
+int limn__plain_map(limn_ctx *ctx, const limn__table *t, const limn_schema *s, int has_y, long **map);
+int limn__dataset_from_plain(limn_ctx *ctx, const char *name, const limn_schema *s, const long *map,
+                             size_t ncols, int has_y, const char *block, size_t len, size_t nrows,
+                             size_t first_line, size_t max_field, limn_dataset **out);
 /* Serialized-size-checked stats allocation with d features. */
 int limn__stats_alloc(limn_ctx *ctx, size_t d, limn_stats **out);
 

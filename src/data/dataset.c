@@ -534,6 +534,182 @@ fail:
   return rc;
 }
 
+/* ---- plain blocks of a stream: straight from the bytes, rows across threads ---- */
+
+int limn__plain_map(limn_ctx *ctx, const limn__table *t, const limn_schema *s, int has_y, long **map) {
+  *map = NULL;
+  long *m = limn__alloc_array(ctx, t->ncols ? t->ncols : 1, sizeof *m);
+  if (!m)
+    return LIMN_ENOMEM;
+  for (size_t c = 0; c < t->ncols; c++)
+    m[c] = LIMN__PLAIN_SKIP;
+  int ok = 1;
+  for (size_t j = 0; ok && j < s->nfeatures; j++) {
+    long c = s->positional ? (long)j : find_col(t, s->cols[j].name);
+    ok = c >= 0 && (size_t)c < t->ncols && m[c] == LIMN__PLAIN_SKIP;
+    if (ok)
+      m[c] = (long)j;
+  }
+  long tc = has_y && s->target ? find_col(t, s->target) : -1;
+  if (ok && tc >= 0) {
+    ok = m[tc] == LIMN__PLAIN_SKIP;
+    m[tc] = LIMN__PLAIN_TARGET;
+  }
+  if (!ok || (has_y && tc < 0)) { /* not a layout the plain reader takes: the general one reads every block */
+    limn__free(ctx, m);
+    return LIMN_OK;
+  }
+  *map = m;
+  return LIMN_OK;
+}
+
+typedef struct plain_job {
+  const char *block;
+  const size_t *start; /* (n + 1) record offsets */
+  size_t n, ncols, max_field;
+  const long *map;
+  const limn_schema *s;
+  float *x, *y;
+} plain_job;
+
+#define PLAIN_ROWS 128 /* rows per item */
+
+/* A field's text as a C string in buf (cap bytes); 0 when longer. */
+static int field_copy(char *buf, size_t cap, const char *f, const char *e) {
+  size_t n = (size_t)(e - f);
+  if (n >= cap)
+    return 0;
+  memcpy(buf, f, n);
+  buf[n] = '\0';
+  return 1;
+}
+
+/* A number field as the general reader takes it (limn__parse_number, within float range). */
+static int plain_number(const char *f, const char *e, float *dst) {
+  double v;
+  char b[64];
+  if (!limn__parse_number_span(f, e, &v) &&
+      !(field_copy(b, sizeof b, f, e) && limn__parse_number_strtod(b, &v)))
+    return 0;
+  if (!(fabs(v) <= FLT_MAX))
+    return 0;
+  *dst = (float)v;
+  return 1;
+}
+
+/* One item's rows; 1 (stop) at anything the general reader would treat otherwise:
+ * a field it would report, a missing value, a record of another width. */
+static int plain_rows(void *arg, size_t item, void *scratch) {
+  (void)scratch;
+  const plain_job *jb = arg;
+  const limn_schema *s = jb->s;
+  size_t r1 = (item + 1) * PLAIN_ROWS < jb->n ? (item + 1) * PLAIN_ROWS : jb->n;
+  char b[256];
+  for (size_t r = item * PLAIN_ROWS; r < r1; r++) {
+    const char *p = jb->block + jb->start[r], *end = jb->block + jb->start[r + 1] - 1; /* at its '\n' */
+    if (end > p && end[-1] == '\r')
+      end--;
+    float *xr = jb->x + r * s->nfeatures;
+    for (size_t c = 0;; c++) {
+      const char *f = p, *e = memchr(p, ',', (size_t)(end - p));
+      e = e ? e : end;
+      if (c >= jb->ncols || (size_t)(e - f) > jb->max_field)
+        return 1;
+      long m = jb->map[c];
+      int number = (m >= 0 && s->cols[m].kind == LIMN_COL_NUMERIC) ||
+                   (m == LIMN__PLAIN_TARGET && s->task == LIMN_TASK_REGRESSION);
+      if (!number && memchr(f, '\r', (size_t)(e - f)))
+        return 1; /* a carriage return inside a line: the general reader's error */
+      if (m >= 0) {
+        const limn__column *col = &s->cols[m];
+        if (col->kind == LIMN_COL_NUMERIC) {
+          if (!plain_number(f, e, xr + m))
+            return 1;
+        } else {
+          size_t k =
+              e > f && field_copy(b, sizeof b, f, e) ? match_name(b, col->cats, col->ncats) : (size_t)-1;
+          if (k == (size_t)-1)
+            return 1;
+          xr[m] = (float)k;
+        }
+      } else if (m == LIMN__PLAIN_TARGET) {
+        if (s->task == LIMN_TASK_REGRESSION) {
+          if (!plain_number(f, e, jb->y + r))
+            return 1;
+        } else {
+          size_t k = e > f && field_copy(b, sizeof b, f, e) && !missing_marker(b)
+                         ? match_name(b, s->classes, s->nclasses)
+                         : (size_t)-1;
+          if (k == (size_t)-1)
+            return 1;
+          jb->y[r] = (float)k;
+        }
+      }
+      if (e == end) {
+        if (c + 1 != jb->ncols)
+          return 1;
+        break;
+      }
+      p = e + 1;
+    }
+  }
+  return 0;
+}
+
+int limn__dataset_from_plain(limn_ctx *ctx, const char *name, const limn_schema *s, const long *map,
+                             size_t ncols, int has_y, const char *block, size_t len, size_t nrows,
+                             size_t first_line, size_t max_field, limn_dataset **out) {
+  *out = NULL;
+  if (!nrows || !len || block[len - 1] != '\n' || memchr(block, '"', len))
+    return LIMN_OK;
+  size_t *start = limn__alloc_array(ctx, nrows + 1, sizeof *start);
+  if (!start)
+    return LIMN_ENOMEM;
+  size_t r = 0;
+  start[0] = 0;
+  for (const char *p = block, *end = block + len; p < end && r < nrows;) {
+    const char *lf = memchr(p, '\n', (size_t)(end - p));
+    if (lf == p || (lf == p + 1 && *p == '\r'))
+      break; /* a blank line: the general reader's */
+    start[++r] = (size_t)(lf + 1 - block);
+    p = lf + 1;
+  }
+  int rc = LIMN_OK;
+  limn_dataset *ds = NULL;
+  if (r != nrows || start[r] != len)
+    goto done;
+  ds = limn__calloc(ctx, 1, sizeof *ds);
+  LIMN_FAIL_IF(!ds, ctx, LIMN_ENOMEM, "out of memory");
+  ds->ctx = ctx;
+  ds->n = nrows;
+  ds->d = s->nfeatures;
+  ds->name = limn__strdup(ctx, name);
+  ds->line = limn__alloc_array(ctx, nrows, sizeof *ds->line);
+  ds->x = limn__alloc_array(ctx, nrows, (ds->d ? ds->d : 1) * sizeof(float));
+  ds->y = has_y ? limn__alloc_array(ctx, nrows, sizeof(float)) : NULL;
+  LIMN_FAIL_IF(!ds->name || !ds->line || !ds->x || (has_y && !ds->y), ctx, LIMN_ENOMEM, "out of memory");
+  LIMN_CHECK(limn_schema_clone(ctx, s, &ds->schema));
+  for (size_t i = 0; i < nrows; i++)
+    ds->line[i] = first_line + i;
+  plain_job jb = {block, start, nrows, ncols, max_field, map, s, ds->x, ds->y};
+  rc = limn__parallel_for(ctx, (nrows + PLAIN_ROWS - 1) / PLAIN_ROWS, 0, plain_rows, &jb);
+  if (rc == LIMN_ENOMEM)
+    goto fail;
+  if (rc) { /* a field the general reader must see */
+    rc = LIMN_OK;
+    limn_dataset_free(ds);
+    ds = NULL;
+  }
+done:
+  limn__free(ctx, start);
+  *out = ds;
+  return rc;
+fail:
+  limn__free(ctx, start);
+  limn_dataset_free(ds);
+  return rc;
+}
+
 typedef int (*parse_fn)(limn_ctx *, const char *, size_t, const char *, size_t, limn__table **);
 
 static int parse_with(limn_ctx *ctx, parse_fn fn, const char *buf, size_t len, const char *name,

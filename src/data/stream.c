@@ -26,6 +26,10 @@ struct limn_stream {
   int sc_q, sc_text;
   limn_read_opts opts;
   limn_schema *schema; /* the first block's, when the caller gave none */
+  /* plain blocks (limn__dataset_from_plain): set up from the first block */
+  long *map;
+  size_t ncols;
+  int has_y, mapped;
 };
 
 /* Read up to one chunk more at the end of the buffer (moving the unconsumed bytes to
@@ -135,6 +139,7 @@ void limn_stream_close(limn_stream *s) {
   if (s->own_file && s->f)
     fclose(s->f);
   limn_schema_free(s->schema);
+  limn__free(ctx, s->map);
   limn__free(ctx, s->name);
   limn__free(ctx, s->buf);
   limn__free(ctx, s->header);
@@ -234,6 +239,18 @@ int limn_stream_read(limn_ctx *ctx, limn_stream *s, size_t max_rows, limn_datase
     return LIMN_OK; /* the end */
   const char *block = s->buf + s->pos;
   LIMN_TRY(limn__check_text_from(ctx, block, used, s->name, s->line));
+  size_t mf = s->opts.max_field_bytes ? s->opts.max_field_bytes : limn_read_opts_default().max_field_bytes;
+  if (s->map) {
+    LIMN_TRY(limn__dataset_from_plain(ctx, s->name, limn_stream_schema(s), s->map, s->ncols, s->has_y, block,
+                                      used, rows, s->line, mf, out));
+    if (*out) {
+      s->pos += used;
+      s->line += nl;
+      s->rows += rows;
+      scan_reset(s);
+      return LIMN_OK;
+    }
+  }
   /* the block behind the header, parsed as a file of its own: the header copied into
    * the consumed bytes before the block (fill keeps room for it), else block and
    * header copied together */
@@ -249,7 +266,6 @@ int limn_stream_read(limn_ctx *ctx, limn_stream *s, size_t max_rows, limn_datase
     memcpy(own + s->header_len, block, used);
   }
   limn__table *t = NULL;
-  size_t mf = s->opts.max_field_bytes ? s->opts.max_field_bytes : limn_read_opts_default().max_field_bytes;
   int rc = limn__csv_parse_from(ctx, text, s->header_len + used, s->name, mf, s->line, &t);
   limn__free(ctx, own);
   if (rc)
@@ -258,6 +274,13 @@ int limn_stream_read(limn_ctx *ctx, limn_stream *s, size_t max_rows, limn_datase
   if (s->schema)
     o.schema = s->schema, o.target_optional = 0;
   rc = limn__dataset_from_table(ctx, t, s->name, &o, out);
+  if (!rc && !s->mapped && !o.keep_text) { /* the layout, for the plain blocks after */
+    s->mapped = 1, s->ncols = t->ncols, s->has_y = (*out)->y != NULL;
+    if ((rc = limn__plain_map(ctx, t, limn_dataset_schema(*out), s->has_y, &s->map))) {
+      limn_dataset_free(*out);
+      *out = NULL;
+    }
+  }
   if (!rc && o.keep_text)
     (*out)->text = t; /* the fields' text, as a whole read keeps it */
   else

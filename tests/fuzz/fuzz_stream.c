@@ -53,6 +53,9 @@ static void stream_all(limn_ctx *ctx, const char *path, const limn_dataset *whol
       if (at + n > limn_dataset_nrows(whole) || limn_dataset_nfeatures(b) != d ||
           memcmp(limn_dataset_x(b), limn_dataset_x(whole) + at * d, n * d * sizeof(float)))
         abort();
+      const float *yb = limn_dataset_y(b), *yw = limn_dataset_y(whole);
+      if (!yb != !yw || (yb && memcmp(yb, yw + at, n * sizeof *yb)))
+        abort();
       for (size_t i = 0; i < n; i++)
         if (limn_dataset_row_line(b, i) != limn_dataset_row_line(whole, at + i))
           abort();

@@ -364,8 +364,112 @@ static void test_number_reader(void) {
   CHECK(fast > total / 4);
 }
 
+/* A stream typed by the whole read's schema must give the whole read's rows (x, y,
+ * lines) block by block, whichever reader takes a block: the plain one (no quotes or
+ * blank lines; rows on 2 threads) or the general one (quotes, blank lines, missing
+ * values, numbers for strtod, CRLF ends). An error the whole read reports is the
+ * stream's too. */
+static int stream_matches(const char *csv, const limn_schema *schema, int missing_ok, size_t block) {
+  char path[] = "/tmp/limn_test_stream_XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0)
+    return 0;
+  FILE *f = fdopen(fd, "wb");
+  fputs(csv, f);
+  fclose(f);
+  limn_ctx *c2 = limn_ctx_create(NULL);
+  limn_ctx_set_threads(c2, 2);
+  limn_read_opts ro = limn_read_opts_default();
+  ro.schema = schema;
+  ro.missing_ok = missing_ok;
+  limn_dataset *whole = NULL;
+  char want[1024] = "";
+  if (limn_dataset_parse_csv(c2, csv, strlen(csv), path, &ro, &whole))
+    snprintf(want, sizeof want, "%s", limn_ctx_errmsg(c2));
+  limn_stream *st = NULL;
+  int ok = 1, rc = limn_stream_open(c2, path, &ro, 5, &st);
+  size_t at = 0, d = whole ? limn_dataset_nfeatures(whole) : 0;
+  while (!rc) {
+    limn_dataset *b = NULL;
+    if ((rc = limn_stream_read(c2, st, block, &b)) || !b)
+      break;
+    size_t n = limn_dataset_nrows(b);
+    const float *yb = limn_dataset_y(b), *yw = whole ? limn_dataset_y(whole) : NULL;
+    ok &= !whole || (at + n <= limn_dataset_nrows(whole) &&
+                     !memcmp(limn_dataset_x(b), limn_dataset_x(whole) + at * d, n * d * sizeof(float)) &&
+                     !yb == !yw && (!yb || !memcmp(yb, yw + at, n * sizeof *yb)));
+    for (size_t i = 0; ok && whole && i < n; i++)
+      ok &= limn_dataset_row_line(b, i) == limn_dataset_row_line(whole, at + i);
+    at += n;
+    limn_dataset_free(b);
+  }
+  if (whole)
+    ok &= !rc && at == limn_dataset_nrows(whole);
+  else /* the whole read failed: so must the stream, in its words */
+    ok &= rc && !strcmp(limn_ctx_errmsg(c2), want);
+  if (!ok)
+    fprintf(stderr, "stream: '%s'\nwhole:  '%s'\n", rc ? limn_ctx_errmsg(c2) : "(ok)", want);
+  limn_stream_close(st);
+  limn_dataset_free(whole);
+  limn_ctx_free(c2);
+  remove(path);
+  return ok;
+}
+
+static void test_stream_blocks(void) {
+  test_begin("stream blocks = whole read (plain and general readers)");
+  /* 300 plain rows, then rows each reader must hand back to the general one */
+  char *csv = malloc(1 << 16);
+  size_t k = (size_t)sprintf(csv, "id,a,cat,b,label\n");
+  for (int i = 0; i < 300; i++)
+    k += (size_t)sprintf(csv + k, "r%d,%d.%d,%s,%de-3,%s\n", i, i * 7 % 13, i % 10, i % 3 ? "u" : "v",
+                         i * 31 % 97, i % 4 ? "yes" : "no");
+  k += (size_t)sprintf(csv + k, "\"q,1\",1.5,u,2,yes\n"                     /* a quoted field */
+                                "r,2,v,3,no\r\n"                            /* CRLF */
+                                "\n"                                        /* a blank line */
+                                "r,0.12345678901234567890123,u,1e-30,yes\n" /* numbers for strtod */
+                                "r, 4 ,u,\t5,no\n");                        /* blanks around numbers */
+  for (int i = 0; i < 40; i++)
+    k += (size_t)sprintf(csv + k, "s%d,%d,v,%d,no\n", i, i, -i);
+  limn_dataset *good = NULL;
+  CHECK_OK(ctx, parse("a,cat,b,label\n1,u,2,yes\n2,v,3,no\n", "label", &good));
+  if (!good) {
+    free(csv);
+    return;
+  }
+  const limn_schema *sc = limn_dataset_schema(good);
+  size_t blocks[] = {1, 7, 128, 1000};
+  for (size_t b = 0; b < 4; b++)
+    CHECK(stream_matches(csv, sc, 0, blocks[b]));
+  /* a missing value (missing_ok: NaN by the general reader) amid plain blocks */
+  char *miss = malloc(1 << 16);
+  sprintf(miss, "%s", csv);
+  char *at = strstr(miss, "s20,20,v,-20,no");
+  CHECK(at != NULL);
+  if (at)
+    memcpy(at, "s20,NA,v,-20,no", 15);
+  CHECK(stream_matches(miss, sc, 1, 16));
+  /* errors amid plain blocks: the whole read's, named by line */
+  const char *bad[] = {"s30,30,v,-30,no,extra\n", "s30,30,w,-30,no\n", "s30,3x,v,-30,no\n",
+                       "s\r30,30,v,-30,no\n", "s30,30,v,-30,maybe\n"};
+  for (size_t e = 0; e < sizeof bad / sizeof *bad; e++) {
+    sprintf(miss, "%s", csv);
+    at = strstr(miss, "s30,30,v,-30,no\n");
+    if (!at)
+      continue;
+    size_t tail = strlen(at + 16);
+    memmove(at + strlen(bad[e]), at + 16, tail + 1);
+    memcpy(at, bad[e], strlen(bad[e]));
+    CHECK(stream_matches(miss, sc, 0, 16));
+  }
+  free(miss);
+  free(csv);
+  limn_dataset_free(good);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
+  test_stream_blocks();
   test_number_reader();
   test_wide_schema();
   test_csv_good();
