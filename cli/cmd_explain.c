@@ -746,35 +746,6 @@ static int explain_lime(run *r, long *truth) {
   return rc;
 }
 
-/* One wide line per row: row, class, output, base value, delta, reliable, the weights. */
-static void wide_rows(FILE *f, const limn_model *m, const limn_explanation *ex, size_t n, size_t first,
-                      const cli_blocks *bl, const limn_dataset *ds) {
-  char b[40];
-  for (size_t i = 0; i < n; i++) {
-    const limn_explanation *e = &ex[i];
-    if (bl->id)
-      cli_csv_field(f, cli_blocks_id(bl, ds, i)), fputc(',', f);
-    else
-      fprintf(f, "%zu,", first + i);
-    cli_csv_field(f, limn_model_output_name(m, e->target));
-    const double head[] = {e->output, e->base_value, e->delta};
-    for (size_t q = 0; q < 3; q++) { /* a value the method has not (gradients: no base value): empty */
-      fputc(',', f);
-      if (isfinite(head[q])) {
-        cli_fmt_double(b, sizeof b, head[q]);
-        fputs(b, f);
-      }
-    }
-    fputs(limn_explain_trust(e, NULL, NULL, 0) ? ",1" : ",0", f);
-    for (size_t j = 0; j < e->nfeatures; j++) {
-      cli_fmt_double(b, sizeof b, e->attr[j]);
-      fputc(',', f);
-      fputs(b, f);
-    }
-    fputc('\n', f);
-  }
-}
-
 /* The rows as float64 (n, 6 + d): row, class index, output, base value, delta (NaN
  * when the method has none), reliable, the weights. */
 static int npy_rows(FILE *f, const limn_explanation *ex, size_t n, size_t first) {
@@ -829,16 +800,7 @@ static int explain_block(run *r, const float *x, size_t n, const size_t *rows, c
 }
 
 /* The wide CSV's header row. */
-static void wide_head(FILE *f, void *arg) {
-  const limn_model *m = arg;
-  const limn_schema *s = limn_model_schema(m);
-  fputs("row,class,output,base_value,delta,reliable", f);
-  for (size_t j = 0; j < limn_model_nfeatures(m); j++) {
-    fputc(',', f);
-    cli_csv_field(f, limn_schema_feature_name(s, j));
-  }
-  fputc('\n', f);
-}
+static void wide_head(FILE *f, void *arg) { limn_render_wide_header(NULL, arg, limn_sink_file(f)); }
 
 static int explain_wide(run *r) {
   limn_method me = r->g.method;
@@ -927,7 +889,14 @@ static int explain_wide(run *r) {
         if (!npy_rows(w, ex, n, first))
           rc = cli_fail("%s: write error: %s", path, strerror(errno));
       } else {
-        wide_rows(w, r->m, ex, n, first, &b, ds);
+        const char **idt = b.id ? malloc(n * sizeof *idt) : NULL;
+        for (size_t i = 0; idt && i < n; i++)
+          idt[i] = cli_blocks_id(&b, ds, i);
+        if (b.id && !idt)
+          lr = LIMN_ENOMEM;
+        if (lr || (lr = limn_render_wide(r->ctx, r->m, ex, n, first, idt, limn_sink_file(w))))
+          rc = cli_lib_fail(r->ctx, lr);
+        free((void *)idt);
       }
     }
     cli_sink_put(&sk, rc);

@@ -157,6 +157,22 @@ LIMN_API int limn_render_summary_svg(limn_ctx *ctx, const limn_render_opts *o, c
 LIMN_API int limn_render_dependence_svg(limn_ctx *ctx, const limn_render_opts *o, const limn_render_row *rows,
                                         size_t n, size_t feature, limn_sink sink);
 
+/* The wide CSV, for batch work (limn explain --format wide): one line per explained
+ * row with its id, its class (the explained output's name), the model's output, the
+ * base value and delta (empty when the method has none: gradients), 1 or 0 for
+ * reliable (limn_explain_trust with the default rules), then the weight of each
+ * feature in the model's column order. Numbers are the shortest text that reads back
+ * (limn_format_double), a non-finite weight "null"; texts are CSV-quoted as needed.
+ * limn_render_wide_header writes the header line (row,class,output,base_value,delta,
+ * reliable, then the feature names). limn_render_wide writes n rows: row i's id is
+ * ids[i] or, with ids NULL, the number first + i. The lines are made on the
+ * context's threads, the bytes the same whatever their number; the sink is called
+ * from the calling thread only. LIMN_EINVAL for a missing model or an explanation of
+ * another width. */
+LIMN_API int limn_render_wide_header(limn_ctx *ctx, const limn_model *m, limn_sink sink);
+LIMN_API int limn_render_wide(limn_ctx *ctx, const limn_model *m, const limn_explanation *ex, size_t n,
+                              size_t first, const char *const *ids, limn_sink sink);
+
 /* One reason code: a feature and, in plain words, how it moved the decision. */
 typedef struct limn_reason {
   size_t feature;

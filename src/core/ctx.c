@@ -353,7 +353,7 @@ int limn__shortest_digits(double v, int single, char *digits, int cap, int *len,
 
 /* The decimal 0.d1..dn x 10^point (d: the shortest digits, no trailing zeros) as printf
  * spells it with %.ng: fixed when -4 <= exponent < n, else d1.d2..dne+XX. */
-static void spell_g(char *buf, size_t cap, int neg, const char *d, int n, int point) {
+static size_t spell_g(char *buf, size_t cap, int neg, const char *d, int n, int point) {
   char t[48];
   size_t k = 0;
   int x = point - 1;
@@ -386,10 +386,11 @@ static void spell_g(char *buf, size_t cap, int neg, const char *d, int n, int po
     t[k++] = (char)('0' + a / 10 % 10), t[k++] = (char)('0' + a % 10);
   }
   if (!cap)
-    return;
+    return 0;
   size_t m = k < cap ? k : cap - 1; /* as snprintf would cut it */
   memcpy(buf, t, m);
   buf[m] = '\0';
+  return m;
 }
 
 /* A power of two (or 0): its rounding interval is asymmetric, and the search below
@@ -400,24 +401,29 @@ static int power_of_two(double v) {
   return (b & ((1ull << 52) - 1)) == 0 || v == 0;
 }
 
-/* The fast path: 1 when it wrote v (finite, not 0, not a power of two): a double's
- * digits by shortest.c (Ryu), a float's by double-conversion when built with it. */
-static int shortest(char *buf, size_t cap, double v, int single) {
+/* The fast path: the length written when it wrote v (finite, not 0, not a power of
+ * two), else 0: a double's digits by shortest.c (Ryu), a float's by double-conversion
+ * when built with it. */
+static size_t shortest(char *buf, size_t cap, double v, int single) {
   if (power_of_two(v))
     return 0;
   char d[32];
   int n = 0, point = 0;
-  if (!single && limn__shortest_digits_ryu(fabs(v), d, &n, &point)) {
-    spell_g(buf, cap, v < 0, d, n, point);
-    return 1;
-  }
+  if (!single && limn__shortest_digits_ryu(fabs(v), d, &n, &point))
+    return spell_g(buf, cap, v < 0, d, n, point);
 #ifdef LIMN_HAVE_DCONV
-  if (limn__shortest_digits(fabs(v), single, d, (int)sizeof d, &n, &point) && n <= 17) {
-    spell_g(buf, cap, v < 0, d, n, point);
-    return 1;
-  }
+  if (limn__shortest_digits(fabs(v), single, d, (int)sizeof d, &n, &point) && n <= 17)
+    return spell_g(buf, cap, v < 0, d, n, point);
 #endif
   return 0;
+}
+
+size_t limn__format_double_len(char *buf, double v) {
+  size_t k = isfinite(v) ? shortest(buf, 32, v, 0) : 0;
+  if (k)
+    return k;
+  limn_format_double(buf, 32, v);
+  return strlen(buf);
 }
 
 void limn_format_float(char *buf, size_t cap, float v) {

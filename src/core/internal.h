@@ -126,6 +126,8 @@ void limn__format_double_search(char *buf, size_t cap, double v);
  * v = 0.d1..dn x 10^point, the closest of that length (shortest.c, Ryu); 0 where this
  * build has no 128-bit product. */
 int limn__shortest_digits_ryu(double v, char *digits, int *len, int *point);
+/* limn_format_double into buf (at least 32 bytes); returns the length. */
+size_t limn__format_double_len(char *buf, double v);
 void limn__format_float_search(char *buf, size_t cap, float v);
 /* Advance *line and *col (1-based) over text[0..n): where the byte after it stands. */
 void limn__text_position(const char *text, size_t n, size_t *line, size_t *col);
