@@ -133,9 +133,26 @@ int limn__shortest_digits_ryu(double v, char *digits, int *len, int *point) {
   int32_t ex = e10 + removed;
   for (uint64_t o10 = out / 10; out == 10 * o10; o10 = out / 10)
     out = o10, ex++;
-  int n = 1;
-  for (uint64_t t = out; t >= 10; t /= 10)
-    n++;
+  /* the digits of out (< 10^17): most have 15 to 17, so counted down */
+  static const uint64_t p10[] = {10u,
+                                 100u,
+                                 1000u,
+                                 10000u,
+                                 100000u,
+                                 1000000u,
+                                 10000000u,
+                                 100000000u,
+                                 1000000000u,
+                                 10000000000u,
+                                 100000000000u,
+                                 1000000000000u,
+                                 10000000000000u,
+                                 100000000000000u,
+                                 1000000000000000u,
+                                 10000000000000000u};
+  int n = 17;
+  while (n > 1 && out < p10[n - 2])
+    n--;
   static const char pairs[] =
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
