@@ -354,7 +354,7 @@ int limn__shortest_digits(double v, int single, char *digits, int cap, int *len,
 /* The decimal 0.d1..dn x 10^point (d: the shortest digits, no trailing zeros) as printf
  * spells it with %.ng: fixed when -4 <= exponent < n, else d1.d2..dne+XX. */
 static size_t spell_g(char *buf, size_t cap, int neg, const char *d, int n, int point) {
-  char t[48];
+  char tmp[48], *t = cap >= 32 ? buf : tmp; /* at most 25 bytes: straight into a buffer that holds them */
   size_t k = 0;
   int x = point - 1;
   if (neg)
@@ -388,7 +388,8 @@ static size_t spell_g(char *buf, size_t cap, int neg, const char *d, int n, int 
   if (!cap)
     return 0;
   size_t m = k < cap ? k : cap - 1; /* as snprintf would cut it */
-  memcpy(buf, t, m);
+  if (t != buf)
+    memcpy(buf, t, m);
   buf[m] = '\0';
   return m;
 }

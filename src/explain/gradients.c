@@ -434,19 +434,24 @@ int limn__explanation_reacts(const limn_explanation *e) {
   return 0;
 }
 
-int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out) {
-  /* doubles: attr d, slot_attr ns, std_error d; then bin (d longs), selected (d bytes) */
-  size_t per = 2 * d + ns + d + (d + 7) / 8 + 1;
-  limn_explanation *ex = limn__calloc(ctx, n, sizeof *ex);
-  double *all = limn__calloc(ctx, n, per * sizeof(double));
-  if (!ex || !all) {
-    limn__free(ctx, ex);
-    limn__free(ctx, all);
-    return LIMN_ENOMEM;
-  }
-  for (size_t i = 0; i < n; i++) {
-    limn_explanation *e = &ex[i];
-    double *p = all + i * per;
+typedef struct ex_init {
+  limn_explanation *ex;
+  double *all;
+  size_t n, d, ns, per;
+} ex_init;
+
+#define EX_INIT_ROWS 256 /* rows per item */
+
+/* One item's rows: zeros, then the pointers into the shared block and the "none" marks. */
+static int init_rows(void *arg, size_t item, void *scratch) {
+  (void)scratch;
+  const ex_init *a = arg;
+  size_t i1 = (item + 1) * EX_INIT_ROWS < a->n ? (item + 1) * EX_INIT_ROWS : a->n, d = a->d, ns = a->ns;
+  for (size_t i = item * EX_INIT_ROWS; i < i1; i++) {
+    limn_explanation *e = &a->ex[i];
+    double *p = a->all + i * a->per;
+    memset(e, 0, sizeof *e);
+    memset(p, 0, a->per * sizeof *p);
     e->row = i;
     e->base_value = e->delta = e->intercept = e->score = e->local_pred = NAN;
     e->nfeatures = d;
@@ -461,6 +466,27 @@ int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_
       e->bin[j] = -1;
     }
   }
+  return 0;
+}
+
+int limn__explanations_alloc(limn_ctx *ctx, size_t n, size_t d, size_t ns, limn_explanation **out) {
+  /* doubles: attr d, slot_attr ns, std_error d; then bin (d longs), selected (d bytes) */
+  size_t per = 2 * d + ns + d + (d + 7) / 8 + 1;
+  limn_explanation *ex = limn__alloc_array(ctx, n ? n : 1, sizeof *ex);
+  double *all = limn__alloc_array(ctx, n ? n : 1, per * sizeof(double));
+  if (!ex || !all) {
+    limn__free(ctx, ex);
+    limn__free(ctx, all);
+    return LIMN_ENOMEM;
+  }
+  ex_init a = {ex, all, n, d, ns, per}; /* set on the context's threads: a block's worth is megabytes */
+  if (limn__parallel_for(ctx, (n + EX_INIT_ROWS - 1) / EX_INIT_ROWS, 0, init_rows, &a) == LIMN_ENOMEM) {
+    limn__free(ctx, ex);
+    limn__free(ctx, all);
+    return LIMN_ENOMEM;
+  }
+  if (!n)
+    limn__free(ctx, all); /* no row holds it */
   *out = ex;
   return LIMN_OK;
 }
