@@ -12,7 +12,9 @@ static cli_opt opts[] = {
      0},
     {"data", "FILE", "", "rows (CSV with a header, or .arff)", 0, 0, 0},
     {"method", "NAME", "gradient", "gradient, saliency, gradxinput, ig, smoothgrad, lime or shap", 0, 0, 0},
-    {"rows", "SPEC", "all", "rows to explain: all, or a list like 0,3,10-20 (0-based data rows)", 0, 0, 0},
+    {"rows", "SPEC", "all",
+     "rows to explain: all, or a list like 0,3,10-20 (0-based data rows; wide and npy: ascending, streamed)",
+     0, 0, 0},
     {"target", "COL", NULL, "label column of the data (never a feature; the model knows its own)", 0, 0, 0},
     {"class", "WHICH", "pred",
      "explained output: pred (predicted class), true (each row's label), top:K (LIME), an index or a class "
@@ -746,14 +748,13 @@ static int explain_lime(run *r, long *truth) {
   return rc;
 }
 
-/* The rows as float64 (n, 6 + d): row, class index, output, base value, delta (NaN
- * when the method has none), reliable, the weights. */
-static int npy_rows(FILE *f, const limn_explanation *ex, size_t n, size_t first) {
+/* The rows as float64 (n, 6 + d): row (its data index ids[i]), class index, output,
+ * base value, delta (NaN when the method has none), reliable, the weights. */
+static int npy_rows(FILE *f, const limn_explanation *ex, size_t n, const size_t *ids) {
   for (size_t i = 0; i < n; i++) {
     const limn_explanation *e = &ex[i];
-    double head[6] = {
-        (double)(first + i), (double)e->target, e->output,
-        e->base_value,       e->delta,          limn_explain_trust(e, NULL, NULL, 0) ? 1.0 : 0.0};
+    double head[6] = {(double)ids[i], (double)e->target, e->output,
+                      e->base_value,  e->delta,          limn_explain_trust(e, NULL, NULL, 0) ? 1.0 : 0.0};
     if (fwrite(head, sizeof *head, 6, f) != 6 ||
         fwrite(e->attr, sizeof *e->attr, e->nfeatures, f) != e->nfeatures)
       return 0;
@@ -802,28 +803,53 @@ static int explain_block(run *r, const float *x, size_t n, const size_t *rows, c
 /* The wide CSV's header row. */
 static void wide_head(FILE *f, void *arg) { limn_render_wide_header(NULL, arg, limn_sink_file(f)); }
 
+/* --rows for the streamed formats: NULL for all, else the list, which must ascend
+ * (rows come in file order; whether the last exists is known at the end). */
+static int stream_rows(const char *spec, size_t **sel, size_t *nsel) {
+  *sel = NULL, *nsel = 0;
+  if (!strcmp(spec, "all"))
+    return CLI_OK;
+  int rc = cli_parse_rows(spec, (size_t)1 << 62, sel, nsel);
+  for (size_t i = 1; !rc && i < *nsel; i++)
+    if ((*sel)[i] <= (*sel)[i - 1]) {
+      rc = (cli_fail("--rows: the streamed formats read rows in file order: list them ascending, each once "
+                     "(%zu comes after %zu)",
+                     (*sel)[i], (*sel)[i - 1]),
+            CLI_USAGE);
+    }
+  if (rc) {
+    free(*sel);
+    *sel = NULL, *nsel = 0;
+  }
+  return rc;
+}
+
 static int explain_wide(run *r) {
   limn_method me = r->g.method;
   if (me == LIMN_METHOD_LIME && (r->a.stability || r->a.pick))
     return cli_fail("--format wide: one LIME explanation per row, without --stability or --pick"), CLI_USAGE;
   if (me == LIMN_METHOD_SHAP && cli_get(&cmd, "groups"))
     return cli_fail("--format wide: a weight per column (--groups: json, jsonl or csv)"), CLI_USAGE;
-  if (strcmp(r->a.rows, "all"))
-    return cli_fail("--format wide explains every row of --data (--rows all)"), CLI_USAGE;
   if (strcmp(r->a.baseline, "zero") && strcmp(r->a.baseline, "mean"))
     return cli_fail("--format wide: --baseline zero or mean"), CLI_USAGE;
   if (r->a.metrics || r->a.global || !strncmp(r->a.cls, "top:", 4))
     return cli_fail("--format wide: one explanation per row, without --metrics, --global or --class top:K"),
            CLI_USAGE;
-  cli_blocks b;
-  int rc = cli_blocks_open(r->ctx, &cmd, 1, r->a.block, &r->m, &b);
+  size_t *sel = NULL, nsel = 0, at = 0; /* --rows: the data indices to explain, ascending */
+  int rc = stream_rows(r->a.rows, &sel, &nsel);
   if (rc)
     return rc;
+  cli_blocks b;
+  if ((rc = cli_blocks_open(r->ctx, &cmd, 1, r->a.block, &r->m, &b))) {
+    free(sel);
+    return rc;
+  }
   int truth = !strcmp(r->a.cls, "true");
   if ((rc = parse_class(r->m, r->a.cls, &r->g.target)) || (rc = baseline_opts(r)) ||
       (me == LIMN_METHOD_LIME && (rc = lime_background(r))) ||
       (me == LIMN_METHOD_SHAP && (rc = shap_background(r)))) {
     cli_blocks_close(&b);
+    free(sel);
     return rc;
   }
   if (me == LIMN_METHOD_LIME && !r->a.num_features_set && r->lo.num_features > limn_model_nfeatures(r->m))
@@ -831,6 +857,7 @@ static int explain_wide(run *r) {
   const char *path = r->a.out;
   if (r->a.npy && !strcmp(path, "-")) {
     cli_blocks_close(&b);
+    free(sel);
     return cli_fail("--format npy: give --out FILE (the header, which holds the row count, is written last)"),
            CLI_USAGE;
   }
@@ -844,22 +871,34 @@ static int explain_wide(run *r) {
     if (ftell(f) != 128)
       rc = (cli_fail("--format npy: %s is not a file it can go back into", path), CLI_USAGE);
   }
-  size_t cap = 0, first = 0;
-  size_t *ids = NULL;
+  size_t cap = 0, first = 0, seen = 0;
+  size_t *ids = NULL, *pick = NULL;
   long *tg = NULL;
+  float *xs = NULL;
+  const char **idt = NULL;
+  char *idnum = NULL;
   cli_sink sk;
   rc = cli_sink_init(&sk, rc, f, r->a.npy ? NULL : wide_head, r->m);
   while (!rc && !sk.rc) {
     limn_dataset *ds = NULL;
-    size_t n = 0;
-    if (cli_sink_mine(&sk) ? (rc = cli_blocks_next(r->ctx, &b, &ds, &first)) || !ds
-                           : (rc = cli_blocks_skip(r->ctx, &b, &n, &first)) || !n)
+    size_t n = 0, from = cli_blocks_at(&b);
+    /* a block without a row of --rows is passed over unparsed (an ARFF or ONNX read is one block) */
+    int want = !sel || (at < nsel && (!b.s || sel[at] < from + r->a.block));
+    if (cli_sink_mine(&sk) && want ? (rc = cli_blocks_next(r->ctx, &b, &ds, &first)) || !ds
+                                   : (rc = cli_blocks_skip(r->ctx, &b, &n, &first)) || !n)
       break;
     n = ds ? limn_dataset_nrows(ds) : n;
-    total += n;
+    seen = first + n;
+    size_t a0 = at; /* the block's rows of --rows: sel[a0 .. at) */
+    while (sel && at < nsel && sel[at] < first + n)
+      at++;
     FILE *w;
     if (!cli_sink_next(&sk, &w)) {
       limn_dataset_free(ds);
+      continue;
+    }
+    if (!ds) { /* this process's block, none of whose rows was asked for */
+      cli_sink_put(&sk, rc);
       continue;
     }
     const float *y = limn_dataset_y(ds);
@@ -870,39 +909,47 @@ static int explain_wide(run *r) {
       limn_dataset_free(ds);
       break;
     }
+    size_t k = sel ? at - a0 : n; /* rows to explain */
     if (n > cap) {
-      free(ids), free(tg);
+      free(ids), free(tg), free(pick), free((void *)idt), free(idnum), free(xs);
       cap = n;
-      ids = malloc(cap * sizeof *ids), tg = malloc(cap * sizeof *tg);
+      ids = malloc(cap * sizeof *ids), tg = malloc(cap * sizeof *tg), pick = malloc(cap * sizeof *pick);
+      idt = malloc(cap * sizeof *idt), idnum = malloc(cap * 24),
+      xs = sel ? malloc(cap * d * sizeof *xs) : NULL;
     }
-    int lr = ids && tg ? LIMN_OK : LIMN_ENOMEM;
-    for (size_t i = 0; !lr && i < n; i++)
-      ids[i] = first + i, tg[i] = truth ? (long)y[i] : 0;
+    int lr = ids && tg && pick && idt && idnum && (!sel || xs) ? LIMN_OK : LIMN_ENOMEM;
+    for (size_t i = 0; !lr && i < k; i++) {
+      pick[i] = sel ? sel[a0 + i] - first : i; /* the row's place in the block */
+      ids[i] = first + pick[i], tg[i] = truth ? (long)y[pick[i]] : 0;
+      if (sel)
+        memcpy(xs + i * d, limn_dataset_x(ds) + pick[i] * d, d * sizeof *xs);
+      if (b.id)
+        idt[i] = cli_blocks_id(&b, ds, pick[i]);
+      else
+        snprintf(idnum + i * 24, 24, "%zu", ids[i]), idt[i] = idnum + i * 24;
+    }
     limn_explanation *ex = NULL;
-    if (!lr)
-      lr = explain_block(r, limn_dataset_x(ds), n, ids, truth ? tg : NULL, &ex);
+    if (!lr && k)
+      lr = explain_block(r, sel ? xs : limn_dataset_x(ds), k, ids, truth ? tg : NULL, &ex);
     if (lr) {
       rc = cli_lib_fail(r->ctx, lr);
-    } else {
+    } else if (k) {
       cli_sink_head(&sk);
+      total += k;
       if (r->a.npy) {
-        if (!npy_rows(w, ex, n, first))
+        if (!npy_rows(w, ex, k, ids))
           rc = cli_fail("%s: write error: %s", path, strerror(errno));
-      } else {
-        const char **idt = b.id ? malloc(n * sizeof *idt) : NULL;
-        for (size_t i = 0; idt && i < n; i++)
-          idt[i] = cli_blocks_id(&b, ds, i);
-        if (b.id && !idt)
-          lr = LIMN_ENOMEM;
-        if (lr || (lr = limn_render_wide(r->ctx, r->m, ex, n, first, idt, limn_sink_file(w))))
-          rc = cli_lib_fail(r->ctx, lr);
-        free((void *)idt);
+      } else if ((lr = limn_render_wide(r->ctx, r->m, ex, k, first, sel || b.id ? idt : NULL,
+                                        limn_sink_file(w)))) {
+        rc = cli_lib_fail(r->ctx, lr);
       }
     }
     cli_sink_put(&sk, rc);
-    limn_explanations_free(r->ctx, ex, n);
+    limn_explanations_free(r->ctx, ex, k);
     limn_dataset_free(ds);
   }
+  if (!rc && !sk.rc && sel && at < nsel && root) /* rows asked for beyond the end */
+    rc = cli_fail("--rows: row %zu is out of range (the data has %zu rows)", sel[nsel - 1], seen);
   rc = cli_sink_end(&sk, rc);
   if (f && !rc)
     cli_sink_head(&sk);       /* no rows: the header alone */
@@ -913,7 +960,7 @@ static int explain_wide(run *r) {
       npy_header(f, total, 6 + d);
   }
   int cr = f ? cli_close_out(f, path, !rc) : CLI_OK;
-  free(ids), free(tg);
+  free(ids), free(tg), free(pick), free((void *)idt), free(idnum), free(xs), free(sel);
   cli_blocks_close(&b);
   return rc ? rc : cr;
 }

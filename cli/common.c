@@ -838,6 +838,8 @@ int cli_blocks_next(limn_ctx *ctx, cli_blocks *b, limn_dataset **ds, size_t *fir
   return *ds ? find_id(b, *ds) : CLI_OK;
 }
 
+size_t cli_blocks_at(const cli_blocks *b) { return b->offset + (b->s ? limn_stream_rows(b->s) : 0); }
+
 int cli_blocks_skip(limn_ctx *ctx, cli_blocks *b, size_t *n, size_t *first_row) {
   *n = 0;
   *first_row = b->offset + (b->s ? limn_stream_rows(b->s) : 0);

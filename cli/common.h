@@ -101,6 +101,8 @@ int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size
 /* The next block (free it; NULL at the end) and the data index of its first row; the
  * row mapping of cli_lib_fail's messages follows it. A CLI code. */
 int cli_blocks_next(limn_ctx *ctx, cli_blocks *b, limn_dataset **ds, size_t *first_row);
+/* The data index of the next block's first row. */
+size_t cli_blocks_at(const cli_blocks *b);
 /* With --id-column: row i's id (the column's text); "" otherwise. */
 const char *cli_blocks_id(const cli_blocks *b, const limn_dataset *ds, size_t i);
 /* Pass over the next block unread (another process computes it): its row count in *n

@@ -31,12 +31,26 @@ awk -F, 'NR > 1 { r[$6]++ } END { for (k in r) print "reliable=" k ": " r[k] }' 
 run explain --model bc.limn --data te.csv --method lime --stability 3 --format wide
 printf 'column,group\nmean radius,size\nmean area,size\n' >groups.csv
 run explain --model bc.limn --data te.csv --method shap --background tr.csv --groups groups.csv --format wide
-run explain --model bc.limn --data te.csv --method ig --rows 0,1 --format wide
 run explain --model bc.limn --data te.csv --method ig --baseline row:3 --format wide
 # an error in row 100 (line 102): no --out file
 awk -F, -v OFS=, 'NR == 102 { $3 = "wide" } { print }' te.csv >bad.csv
 run explain --model bc.limn --data bad.csv --method ig --format wide --block-rows 10 --out w2.csv
 test -e w2.csv && echo "w2.csv written" || true
+# --rows streams too: blocks without a chosen row are passed over unparsed, the chosen
+# rows' lines are the full run's (per-row seeds), in file order; a row beyond the end
+# is known at the end: an error, and no --out file
+for m in ig lime; do
+  "$LIMN" explain --model bc.limn --data te.csv --method $m --format wide >w.csv
+  LIMN_STREAM_CHUNK=9 "$LIMN" explain --model bc.limn --data te.csv --method $m --format wide --block-rows 4 \
+    --rows 3,10-12,50,141 >r.csv
+  awk -F, 'NR == 1 || $1 == 3 || ($1 >= 10 && $1 <= 12) || $1 == 50 || $1 == 141' w.csv >want.csv
+  same want.csv r.csv "$m --rows 3,10-12,50,141 in blocks of 4"
+done
+"$LIMN" explain --model bc.limn --data te.csv --method ig --format npy --rows 7,9 --block-rows 4 --out r.npy
+echo "npy --rows 7,9: $(($(wc -c <r.npy) - 128)) data bytes = 2 rows x 36 columns x 8"
+run explain --model bc.limn --data te.csv --method ig --rows 5,3 --format wide
+run explain --model bc.limn --data te.csv --method ig --rows 3,142 --format wide --block-rows 10 --out w3.csv
+test -e w3.csv && echo "w3.csv written" || true
 # --format npy: the same columns as a float64 matrix (class as its index); its header,
 # which holds the row count, is written last, so it needs a file
 "$LIMN" explain --model bc.limn --data te.csv --method ig --format npy --out a.npy
