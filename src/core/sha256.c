@@ -34,34 +34,81 @@ static void block(uint32_t h[8], const unsigned char *p) {
   h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
-void limn_sha256(const void *data, size_t len, char hex[65]) {
-  uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  const unsigned char *p = data;
-  size_t full = len / 64 * 64;
-  for (size_t i = 0; i < full; i += 64)
-    block(h, p + i);
-  unsigned char tail[128] = {0};
-  size_t rest = len - full;
-  if (rest)
-    memcpy(tail, p + full, rest);
-  tail[rest] = 0x80;
-  size_t tl = rest + 9 <= 64 ? 64 : 128;
-  uint64_t bits = (uint64_t)len * 8;
-  for (int i = 0; i < 8; i++)
-    tail[tl - 1 - (size_t)i] = (unsigned char)(bits >> (8 * i));
-  block(h, tail);
-  if (tl == 128)
-    block(h, tail + 64);
-  for (int i = 0; i < 8; i++)
-    snprintf(hex + 8 * i, 9, "%08x", h[i]);
+/* The running state: whole blocks go through block(), the rest waits in buf. */
+typedef struct sha_state {
+  uint32_t h[8];
+  unsigned char buf[64];
+  size_t n;
+  uint64_t total;
+} sha_state;
+
+static void sha_init(sha_state *s) {
+  static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  memcpy(s->h, h0, sizeof h0);
+  s->n = 0;
+  s->total = 0;
 }
 
+static void sha_update(sha_state *s, const unsigned char *p, size_t len) {
+  s->total += len;
+  if (s->n) { /* fill the waiting block first */
+    size_t k = 64 - s->n < len ? 64 - s->n : len;
+    memcpy(s->buf + s->n, p, k);
+    s->n += k, p += k, len -= k;
+    if (s->n < 64)
+      return;
+    block(s->h, s->buf);
+    s->n = 0;
+  }
+  for (; len >= 64; p += 64, len -= 64)
+    block(s->h, p);
+  memcpy(s->buf, p, len);
+  s->n = len;
+}
+
+static void sha_final(sha_state *s, char hex[65]) {
+  unsigned char tail[128] = {0};
+  memcpy(tail, s->buf, s->n);
+  tail[s->n] = 0x80;
+  size_t tl = s->n + 9 <= 64 ? 64 : 128;
+  uint64_t bits = s->total * 8;
+  for (int i = 0; i < 8; i++)
+    tail[tl - 1 - (size_t)i] = (unsigned char)(bits >> (8 * i));
+  block(s->h, tail);
+  if (tl == 128)
+    block(s->h, tail + 64);
+  for (int i = 0; i < 8; i++)
+    snprintf(hex + 8 * i, 9, "%08x", s->h[i]);
+}
+
+void limn_sha256(const void *data, size_t len, char hex[65]) {
+  sha_state s;
+  sha_init(&s);
+  sha_update(&s, data, len);
+  sha_final(&s, hex);
+}
+
+/* Read a chunk at a time: the digest of a file of any size in constant memory. */
 int limn_sha256_file(limn_ctx *ctx, const char *path, char hex[65]) {
-  char *buf;
-  size_t len;
-  LIMN_TRY(limn__read_file(ctx, path, &buf, &len));
-  limn_sha256(buf, len, hex);
-  limn__free(ctx, buf);
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return limn__err(ctx, LIMN_EIO, "%s: cannot open: %s", path, strerror(errno));
+  unsigned char *chunk = limn__malloc(ctx, 1 << 16);
+  if (!chunk) {
+    fclose(f);
+    return limn__err(ctx, LIMN_ENOMEM, "out of memory");
+  }
+  sha_state s;
+  sha_init(&s);
+  size_t got;
+  while ((got = fread(chunk, 1, 1 << 16, f)) > 0)
+    sha_update(&s, chunk, got);
+  int bad = ferror(f), e = errno;
+  fclose(f);
+  limn__free(ctx, chunk);
+  if (bad)
+    return limn__err(ctx, LIMN_EIO, "%s: read error: %s", path, strerror(e));
+  sha_final(&s, hex);
   return LIMN_OK;
 }

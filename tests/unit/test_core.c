@@ -332,6 +332,19 @@ static void test_sha256(void) {
   memset(million, 'a', 1000000);
   limn_sha256(million, 1000000, hex);
   CHECK(!strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+  /* the same bytes from a file, read a chunk at a time (the chunks do not fall on blocks) */
+  char path[] = "/tmp/limn_test_sha_XXXXXX";
+  int fd = mkstemp(path);
+  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  CHECK(f && fwrite(million, 1, 1000000, f) == 1000000);
+  if (f)
+    fclose(f);
+  limn_ctx *c = limn_ctx_create(NULL);
+  CHECK(limn_sha256_file(c, path, hex) == LIMN_OK &&
+        !strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+  remove(path);
+  CHECK(limn_sha256_file(c, path, hex) == LIMN_EIO && strstr(limn_ctx_errmsg(c), "cannot open"));
+  limn_ctx_free(c);
   free(million);
 }
 
