@@ -478,6 +478,8 @@ static int write_out_file(run *r, const limn_render_opts *o, const void *what, s
   return cli_close_out(f, r->a.out, 1);
 }
 
+static int row_opts(run *r, limn_render_opts *rc, const char ***prot);
+
 /* Write prepared rows in the chosen format. */
 static int write_rows(run *r, const limn_render_row *rows, size_t n) {
   if (r->a.dependence) { /* one column over the rows */
@@ -495,19 +497,27 @@ static int write_rows(run *r, const limn_render_row *rows, size_t n) {
     }
     return cli_close_out(f, r->a.out, 1);
   }
-  limn_render_opts rc = render_opts(r, r->a.top);
-  int ir = image_shape(r, &rc.image_w, &rc.image_h);
-  if (ir)
-    return ir;
-  rc.reasons = r->a.reasons;
-  const char *fav = r->a.favourable;
-  if (fav && (rc.favourable = find_class(r->m, fav)) < 0)
-    return cli_fail("--favourable: '%s' is not one of the model's classes", fav), CLI_USAGE;
+  limn_render_opts rc;
   const char **prot = NULL;
-  int pr = cli_protected(cli_get(&cmd, "protected"), &prot, &rc.nprotected);
-  rc.protected_cols = prot;
+  int pr = row_opts(r, &rc, &prot);
   pr = pr ? pr : write_out_file(r, &rc, rows, n, r->a.fmt, 0);
   free(prot);
+  return pr;
+}
+
+/* The options rows are rendered with (free *prot after); a CLI code. */
+static int row_opts(run *r, limn_render_opts *rc, const char ***prot) {
+  *rc = render_opts(r, r->a.top);
+  *prot = NULL;
+  int ir = image_shape(r, &rc->image_w, &rc->image_h);
+  if (ir)
+    return ir;
+  rc->reasons = r->a.reasons;
+  const char *fav = r->a.favourable;
+  if (fav && (rc->favourable = find_class(r->m, fav)) < 0)
+    return cli_fail("--favourable: '%s' is not one of the model's classes", fav), CLI_USAGE;
+  int pr = cli_protected(cli_get(&cmd, "protected"), prot, &rc->nprotected);
+  rc->protected_cols = *prot;
   return pr;
 }
 
@@ -824,6 +834,81 @@ static int stream_rows(const char *spec, size_t **sel, size_t *nsel) {
   return rc;
 }
 
+/* 1 when a --rows list names rows strictly ascending (silent: anything else, a bad
+ * list included, is the whole read's, which reports it). */
+static int rows_ascending(const char *spec) {
+  unsigned long long last = 0;
+  int any = 0;
+  for (const char *p = spec; *p;) {
+    char *e;
+    while (*p == ' ')
+      p++;
+    if (*p < '0' || *p > '9')
+      return 0;
+    unsigned long long a = strtoull(p, &e, 10), b = a;
+    for (p = e; *p == ' ';)
+      p++;
+    if (*p == '-') {
+      for (p++; *p == ' ';)
+        p++;
+      if (*p < '0' || *p > '9')
+        return 0;
+      b = strtoull(p, &e, 10);
+      for (p = e; *p == ' ';)
+        p++;
+    }
+    if (b < a || (any && a <= last))
+      return 0;
+    last = b, any = 1;
+    if (*p == ',')
+      p++;
+    else if (*p)
+      return 0;
+  }
+  return any;
+}
+
+/* Whether the long formats can be written a block at a time, the same bytes as a whole
+ * read gives: csv, jsonl and text of one explanation per row (no --metrics, --global,
+ * --pick, --stability, --dependence, --class top:K, SHAP --groups, a baseline row or
+ * file), rows ascending, a data file (its digest is in JSON's manifest before the
+ * first row). LIMN_WHOLE=1 makes every run read whole (the tests compare both). */
+static int streamable(const run *r) {
+  limn_format f = r->a.fmt;
+  const char *w = getenv("LIMN_WHOLE");
+  if ((w && !strcmp(w, "1")) || (f != LIMN_FORMAT_CSV && f != LIMN_FORMAT_JSONL && f != LIMN_FORMAT_TEXT) ||
+      r->a.metrics || r->a.global || r->a.pick || r->a.stability || r->a.dependence ||
+      !strncmp(r->a.cls, "top:", 4) || (strcmp(r->a.baseline, "zero") && strcmp(r->a.baseline, "mean")) ||
+      (r->g.method == LIMN_METHOD_SHAP && cli_get(&cmd, "groups")) || !r->a.data || !strcmp(r->a.data, "-"))
+    return 0;
+  return !strcmp(r->a.rows, "all") || rows_ascending(r->a.rows);
+}
+
+/* Blocks of a long format joined into one output: a CSV block's header line dropped
+ * after the first, a text block's rows set apart from the last block's by a blank line. */
+typedef struct join_sink {
+  FILE *f;
+  int drop_line;      /* drop up to and with the first line feed */
+  const char *prefix; /* written before the block's first byte */
+} join_sink;
+
+static int join_write(void *ud, const char *data, size_t len) {
+  join_sink *j = ud;
+  if (j->drop_line) {
+    const char *nl = memchr(data, '\n', len);
+    if (!nl)
+      return 0;
+    j->drop_line = 0;
+    len -= (size_t)(nl + 1 - data), data = nl + 1;
+  }
+  if (len && j->prefix) {
+    if (fputs(j->prefix, j->f) == EOF)
+      return -1;
+    j->prefix = NULL;
+  }
+  return fwrite(data, 1, len, j->f) == len ? 0 : -1;
+}
+
 static int explain_wide(run *r) {
   limn_method me = r->g.method;
   if (me == LIMN_METHOD_LIME && (r->a.stability || r->a.pick))
@@ -854,6 +939,17 @@ static int explain_wide(run *r) {
   }
   if (me == LIMN_METHOD_LIME && !r->a.num_features_set && r->lo.num_features > limn_model_nfeatures(r->m))
     r->lo.num_features = limn_model_nfeatures(r->m); /* the default 10, on narrow data */
+  int longf = !r->a.wide, started = 0;               /* a long format; a block of it written */
+  limn_render_opts ro;
+  const char **prot = NULL;
+  if (longf && ((rc = row_opts(r, &ro, &prot)) || (rc = build_manifest(r)))) {
+    cli_blocks_close(&b);
+    free(sel), free(prot);
+    return rc;
+  }
+  if (longf)
+    describe(r), ro.method_desc = r->desc, ro.manifest = r->manifest;
+  limn_render_row *rrow = NULL;
   const char *path = r->a.out;
   if (r->a.npy && !strcmp(path, "-")) {
     cli_blocks_close(&b);
@@ -878,7 +974,7 @@ static int explain_wide(run *r) {
   const char **idt = NULL;
   char *idnum = NULL;
   cli_sink sk;
-  rc = cli_sink_init(&sk, rc, f, r->a.npy ? NULL : wide_head, r->m);
+  rc = cli_sink_init(&sk, rc, f, r->a.npy || longf ? NULL : wide_head, r->m);
   while (!rc && !sk.rc) {
     limn_dataset *ds = NULL;
     size_t n = 0, from = cli_blocks_at(&b);
@@ -892,6 +988,7 @@ static int explain_wide(run *r) {
     size_t a0 = at; /* the block's rows of --rows: sel[a0 .. at) */
     while (sel && at < nsel && sel[at] < first + n)
       at++;
+    total += sel ? at - a0 : n; /* every rank counts every block's rows (npy's header) */
     FILE *w;
     if (!cli_sink_next(&sk, &w)) {
       limn_dataset_free(ds);
@@ -916,8 +1013,10 @@ static int explain_wide(run *r) {
       ids = malloc(cap * sizeof *ids), tg = malloc(cap * sizeof *tg), pick = malloc(cap * sizeof *pick);
       idt = malloc(cap * sizeof *idt), idnum = malloc(cap * 24),
       xs = sel ? malloc(cap * d * sizeof *xs) : NULL;
+      free(rrow);
+      rrow = longf ? malloc(cap * sizeof *rrow) : NULL;
     }
-    int lr = ids && tg && pick && idt && idnum && (!sel || xs) ? LIMN_OK : LIMN_ENOMEM;
+    int lr = ids && tg && pick && idt && idnum && (!sel || xs) && (!longf || rrow) ? LIMN_OK : LIMN_ENOMEM;
     for (size_t i = 0; !lr && i < k; i++) {
       pick[i] = sel ? sel[a0 + i] - first : i; /* the row's place in the block */
       ids[i] = first + pick[i], tg[i] = truth ? (long)y[pick[i]] : 0;
@@ -928,6 +1027,8 @@ static int explain_wide(run *r) {
       else
         snprintf(idnum + i * 24, 24, "%zu", ids[i]), idt[i] = idnum + i * 24;
     }
+    if (sel)
+      cli_batch_pick(pick, k); /* the library's "row i" is the block's row pick[i] */
     limn_explanation *ex = NULL;
     if (!lr && k)
       lr = explain_block(r, sel ? xs : limn_dataset_x(ds), k, ids, truth ? tg : NULL, &ex);
@@ -935,8 +1036,19 @@ static int explain_wide(run *r) {
       rc = cli_lib_fail(r->ctx, lr);
     } else if (k) {
       cli_sink_head(&sk);
-      total += k;
-      if (r->a.npy) {
+      if (longf) { /* render rows: their data index, line and values */
+        const float *xb = sel ? xs : limn_dataset_x(ds);
+        for (size_t i = 0; i < k; i++) {
+          rrow[i] = limn_render_row_init(&ex[i], ids[i], limn_dataset_row_line(ds, pick[i]), xb + i * d);
+          rrow[i].infidelity = rrow[i].sensitivity = NAN;
+        }
+        join_sink js = {w, started && r->a.fmt == LIMN_FORMAT_CSV,
+                        started && r->a.fmt == LIMN_FORMAT_TEXT ? "\n" : NULL};
+        limn_sink jsk = {join_write, &js};
+        if ((lr = limn_render_explanations(r->ctx, &ro, rrow, k, r->a.fmt, jsk)))
+          rc = cli_lib_fail(r->ctx, lr);
+        started = 1;
+      } else if (r->a.npy) {
         if (!npy_rows(w, ex, k, ids))
           rc = cli_fail("%s: write error: %s", path, strerror(errno));
       } else if ((lr = limn_render_wide(r->ctx, r->m, ex, k, first, sel || b.id ? idt : NULL,
@@ -949,7 +1061,8 @@ static int explain_wide(run *r) {
     limn_dataset_free(ds);
   }
   if (!rc && !sk.rc && sel && at < nsel && root) /* rows asked for beyond the end */
-    rc = cli_fail("--rows: row %zu is out of range (the data has %zu rows)", sel[nsel - 1], seen);
+    rc =
+        (cli_fail("--rows: row %zu is out of range (the data has %zu rows)", sel[nsel - 1], seen), CLI_USAGE);
   rc = cli_sink_end(&sk, rc);
   if (f && !rc)
     cli_sink_head(&sk);       /* no rows: the header alone */
@@ -960,7 +1073,8 @@ static int explain_wide(run *r) {
       npy_header(f, total, 6 + d);
   }
   int cr = f ? cli_close_out(f, path, !rc) : CLI_OK;
-  free(ids), free(tg), free(pick), free((void *)idt), free(idnum), free(xs), free(sel);
+  free(ids), free(tg), free(pick), free((void *)idt), free(idnum), free(xs), free(sel), free(rrow),
+      free(prot);
   cli_blocks_close(&b);
   return rc ? rc : cr;
 }
@@ -981,7 +1095,7 @@ int cmd_explain(int argc, char **argv) {
                     "process (limn)"),
            CLI_USAGE;
   }
-  if (r.a.wide)
+  if (r.a.wide || streamable(&r))
     rc = explain_wide(&r);
   else if (!(rc = load(&r)) &&
            !(rc = cli_parse_rows(r.a.rows, limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&

@@ -205,6 +205,8 @@ void cli_batch_rows(const limn_dataset *ds, const char *file, const size_t *rows
   batch.ds = ds, batch.file = file, batch.rows = rows, batch.n = n, batch.offset = 0;
 }
 
+void cli_batch_pick(const size_t *rows, size_t n) { batch.rows = rows, batch.n = n; }
+
 int cli_lib_fail(limn_ctx *ctx, int rc) {
   const char *m = ctx ? limn_ctx_errmsg(ctx) : "";
   if (!*m)

@@ -53,6 +53,8 @@ void cli_put_escaped(FILE *f, const char *s);
  * (data.csv line 43):". cli_load sets the whole data set; explain narrows it to
  * --rows. The pointers are borrowed until the command ends. */
 void cli_batch_rows(const limn_dataset *ds, const char *file, const size_t *rows, size_t n);
+/* The batch is rows[0..n) of the current block (its data set, file and offset kept). */
+void cli_batch_pick(const size_t *rows, size_t n);
 /* Parse numbers with range checks; print a usage error and return CLI_USAGE on failure. */
 int cli_size(const cli_cmd *cmd, const char *name, size_t lo, size_t hi, size_t *out);
 /* The same, or "auto", which gives 0. */

@@ -56,6 +56,10 @@ check "explain lime wide" explain --model "$MODEL" --data "$DATA" --method lime 
 check "explain gradxinput npy" explain --model "$MODEL" --data "$DATA" --method gradxinput --format npy \
   --block-rows 3
 check "explain ig npy, one block" explain --model "$MODEL" --data "$DATA" --method ig --format npy
+check "explain ig npy --rows (blocks without a chosen row passed over)" explain --model "$MODEL" \
+  --data "$DATA" --method ig --format npy --block-rows 4 --rows 2,3,17-21,60,99
+check "explain gradient wide --rows" explain --model "$MODEL" --data "$DATA" --method gradient --format wide \
+  --block-rows 4 --rows 0,5-9,70
 
 # a bad field in row 99 (line 101): with blocks of 10 rows its block (9) is rank 1's
 # for 2 and 4 ranks, so rank 1 reports it through rank 0
