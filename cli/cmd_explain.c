@@ -1024,7 +1024,7 @@ static int explain_wide(run *r) {
         memcpy(xs + i * d, limn_dataset_x(ds) + pick[i] * d, d * sizeof *xs);
       if (b.id)
         idt[i] = cli_blocks_id(&b, ds, pick[i]);
-      else
+      else if (sel) /* a chosen row's index (all rows: limn_render_wide numbers them) */
         snprintf(idnum + i * 24, 24, "%zu", ids[i]), idt[i] = idnum + i * 24;
     }
     if (sel)
