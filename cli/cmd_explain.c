@@ -82,8 +82,10 @@ static cli_opt opts[] = {
      0},
     {"format", "FMT", "text",
      "text, json, jsonl, csv, svg, wide (CSV, one line per row: row, class, output, base_value, delta, "
-     "reliable, a weight per feature; streamed --block-rows at a time; every method) or npy (the "
-     "same columns as a float64 matrix for numpy, class as its index; --out FILE)",
+     "reliable, a weight per feature; every method) or npy (the same columns as a float64 matrix for "
+     "numpy, class as its index; --out FILE). wide, npy, and text, jsonl and csv with one explanation "
+     "per row (no --metrics, --global, --pick, --stability, top:K or --groups) are streamed --block-rows "
+     "at a time",
      0, 0, 0},
     CLI_BLOCK_ROWS_OPT,
     CLI_FIRST_ROW_OPT,
