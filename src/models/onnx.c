@@ -252,8 +252,16 @@ static int node_wires(builder *b, const Onnx__NodeProto *n, ox_node *nd, const c
 static int node_attrs(builder *b, const Onnx__NodeProto *n, ox_node *nd, const char *label) {
   const Onnx__AttributeProto *a;
   ox_op o = nd->op;
-  nd->alpha = o == OX_LEAKYRELU ? 0.01f : 1.0f;
-  nd->beta = 1.0f;
+  nd->alpha = o == OX_LEAKYRELU ? 0.01f : o == OX_HARDSIGMOID ? 0.2f : 1.0f;
+  nd->beta = o == OX_HARDSIGMOID ? 0.5f : 1.0f;
+  nd->eps = 1e-5f;
+  if ((a = attr(n, "epsilon")) && a->has_f)
+    nd->eps = a->f;
+  nd->lo = -INFINITY, nd->hi = INFINITY; /* Clip before opset 11: min and max attributes */
+  if ((a = attr(n, "min")) && a->has_f)
+    nd->lo = a->f;
+  if ((a = attr(n, "max")) && a->has_f)
+    nd->hi = a->f;
   if ((a = attr(n, "alpha")) && a->has_f)
     nd->alpha = a->f;
   if ((a = attr(n, "beta")) && a->has_f)
@@ -293,9 +301,12 @@ static int window_attrs(builder *b, const Onnx__NodeProto *n, ox_node *nd, const
     return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: auto_pad is not supported (give pads)", b->file, label);
   if ((a = attr(n, "ceil_mode")) && a->has_i && a->i)
     return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: ceil_mode is not supported", b->file, label);
-  if ((a = attr(n, "group")) && a->has_i && a->i != 1)
-    return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: grouped convolutions are not supported", b->file,
-                     label);
+  nd->group = 1;
+  if ((a = attr(n, "group")) && a->has_i) {
+    if (a->i < 1 || a->i > 65536)
+      return limn__err(ctx, LIMN_EFORMAT, "%s: %s: bad group %lld", b->file, label, (long long)a->i);
+    nd->group = (size_t)a->i;
+  }
   if ((a = attr(n, "storage_order")) && a->has_i && a->i)
     return limn__err(ctx, LIMN_EUNSUPPORTED, "%s: %s: column-major storage is not supported", b->file, label);
   if (n->n_output > 1 && n->output[1] && *n->output[1])

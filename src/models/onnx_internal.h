@@ -48,6 +48,11 @@ typedef enum ox_op {
   OX_MAXPOOL,
   OX_AVGPOOL,
   OX_PAD,
+  OX_BATCHNORM,
+  OX_GLOBALAVGPOOL,
+  OX_CLIP,
+  OX_HARDSIGMOID,
+  OX_HARDSWISH,
   OX_NOPS
 } ox_op;
 
@@ -67,6 +72,8 @@ typedef struct ox_node {
   int relu; /* MatMul or Gemm with the Relu after it folded in */
   /* Conv, MaxPool, AveragePool (2-D, NCHW) */
   size_t kernel[2], stride[2], dil[2], pad[4]; /* pads: top, left, bottom, right */
+  size_t group;                                /* Conv: channel groups (1: none; C: depthwise) */
+  float eps, lo, hi;                           /* BatchNormalization's epsilon; Clip's bounds (opset < 11) */
   int has_kernel, count_pad;
   int skip; /* an Add or Relu folded into the product before it */
 } ox_node;

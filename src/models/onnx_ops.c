@@ -7,11 +7,36 @@
 #include <math.h>
 #include <string.h>
 
-static const char *op_names[OX_NOPS] = {"Gemm",    "MatMul",     "Add",       "Sub",         "Mul",
-                                        "Div",     "Relu",       "LeakyRelu", "Sigmoid",     "Tanh",
-                                        "Softmax", "LogSoftmax", "Flatten",   "Reshape",     "Identity",
-                                        "Dropout", "Cast",       "Shape",     "Gather",      "Unsqueeze",
-                                        "Concat",  "Conv",       "MaxPool",   "AveragePool", "Pad"};
+static const char *op_names[OX_NOPS] = {"Gemm",
+                                        "MatMul",
+                                        "Add",
+                                        "Sub",
+                                        "Mul",
+                                        "Div",
+                                        "Relu",
+                                        "LeakyRelu",
+                                        "Sigmoid",
+                                        "Tanh",
+                                        "Softmax",
+                                        "LogSoftmax",
+                                        "Flatten",
+                                        "Reshape",
+                                        "Identity",
+                                        "Dropout",
+                                        "Cast",
+                                        "Shape",
+                                        "Gather",
+                                        "Unsqueeze",
+                                        "Concat",
+                                        "Conv",
+                                        "MaxPool",
+                                        "AveragePool",
+                                        "Pad",
+                                        "BatchNormalization",
+                                        "GlobalAveragePool",
+                                        "Clip",
+                                        "HardSigmoid",
+                                        "HardSwish"};
 
 const char *limn__ox_op_name(ox_op op) { return op < OX_NOPS ? op_names[op] : "?"; }
 
@@ -429,14 +454,15 @@ static void conv_pass(const ox_node *nd, const ox_tensor *x, const ox_tensor *w,
   size_t N = x->dim[0], C = x->dim[1], H = x->dim[2], W = x->dim[3], M = w->dim[0], kh = w->dim[2],
          kw = w->dim[3];
   size_t OH = gy ? gy->dim[2] : y->dim[2], OW = gy ? gy->dim[3] : y->dim[3];
+  size_t G = nd->group ? nd->group : 1, Cg = C / G, Mg = M / G; /* map m reads channels of its group */
   for (size_t n = 0; n < N; n++)
     for (size_t m = 0; m < M; m++)
       for (size_t oh = 0; oh < OH; oh++)
         for (size_t ow = 0; ow < OW; ow++) {
           size_t o = ((n * M + m) * OH + oh) * OW + ow;
           float acc = b ? b->f[m] : 0.0f, d = gy ? gy->f[o] : 0.0f;
-          for (size_t c = 0; c < C; c++)
-            for (size_t i = 0; i < kh; i++) {
+          for (size_t cg = 0, c0 = m / Mg * Cg; cg < Cg; cg++)
+            for (size_t i = 0, c = c0 + cg; i < kh; i++) {
               long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
               if (ih < 0 || ih >= (long)H)
                 continue;
@@ -445,7 +471,7 @@ static void conv_pass(const ox_node *nd, const ox_tensor *x, const ox_tensor *w,
                 if (iw < 0 || iw >= (long)W)
                   continue;
                 size_t q = ((n * C + c) * H + (size_t)ih) * W + (size_t)iw;
-                float wt = w->f[((m * C + c) * kh + i) * kw + j];
+                float wt = w->f[((m * Cg + cg) * kh + i) * kw + j];
                 if (gy)
                   gx->f[q] += d * wt;
                 else
@@ -464,9 +490,12 @@ static int conv_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const 
                     "only 2-D float convolutions (NCHW input, MCkk weights) are supported");
   size_t N = x->dim[0], C = x->dim[1], H = x->dim[2], W = x->dim[3], M = w->dim[0], kh = w->dim[2],
          kw = w->dim[3];
-  if (w->dim[1] != C)
-    return NODE_ERR(LIMN_ESHAPE, "weights for %zu channels, input has %zu (groups are not supported)",
-                    w->dim[1], C);
+  size_t G = nd->group ? nd->group : 1;
+  if (C % G || M % G || w->dim[1] * G != C)
+    return NODE_ERR(LIMN_ESHAPE,
+                    "the input's %zu channels and %zu maps do not split into %zu groups of %zu "
+                    "channels (the weights' second dimension)",
+                    C, M, G, w->dim[1]);
   if (nd->has_kernel && (nd->kernel[0] != kh || nd->kernel[1] != kw))
     return NODE_ERR(LIMN_ESHAPE, "kernel_shape differs from the weights");
   if (b && (b->type != OX_FLOAT || b->len != M))
@@ -495,7 +524,7 @@ static int pool(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor 
   if (!OH || !OW)
     return NODE_ERR(LIMN_ESHAPE, "its %zux%zu window is larger than the %zux%zu input with its padding", kh,
                     kw, H + nd->pad[0] + nd->pad[2], W + nd->pad[1] + nd->pad[3]);
-  if (!gy) {
+  if (!gy && y) {
     size_t dim[4] = {N, C, OH, OW};
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 4, dim));
   }
@@ -583,6 +612,97 @@ static void pad_bwd(const ox_tensor *x, const ox_tensor *pads, const ox_tensor *
     }
     gx->f[q] += gy->f[o];
   }
+}
+
+/* BatchNormalization in inference: per channel (axis 1) y = s (x - mean) / sqrt(var + eps)
+ * + bias, computed as y = x k + (bias - mean k) with k = s / sqrt(var + eps) in double
+ * then rounded (onnxruntime's order); backward gx += gy k. y: allocated like x. */
+static int batchnorm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
+                     const ox_tensor *gy, ox_tensor *gx) {
+  const ox_tensor *x = IN(nd, vals, 0), *p[4];
+  for (size_t k = 0; k < 4; k++)
+    p[k] = IN(nd, vals, k + 1);
+  if (!x || x->type != OX_FLOAT || x->rank < 2)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input of rank 2 or more (N, C, ...)");
+  size_t C = x->dim[1], nc = x->dim[0] * C, inner = nc ? x->len / nc : 0;
+  for (size_t k = 0; k < 4; k++)
+    if (!p[k] || p[k]->type != OX_FLOAT || p[k]->len != C)
+      return NODE_ERR(LIMN_ESHAPE, "scale, bias, mean and variance must hold one float per channel (%zu)", C);
+  if (nd->nout > 1 && nd->out[1] >= 0)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "training mode (running statistics as outputs) is not supported");
+  for (size_t c = 0; c < C; c++) {
+    double k = (double)p[0]->f[c] / sqrt((double)p[3]->f[c] + (double)nd->eps);
+    float kf = (float)k, sh = (float)((double)p[1]->f[c] - (double)p[2]->f[c] * k);
+    for (size_t n = 0; n < x->dim[0]; n++) {
+      size_t o = (n * C + c) * inner;
+      for (size_t q = 0; q < inner; q++)
+        if (gy)
+          gx->f[o + q] += gy->f[o + q] * kf;
+        else
+          y->f[o + q] = x->f[o + q] * kf + sh;
+    }
+  }
+  return LIMN_OK;
+}
+
+/* GlobalAveragePool: (N, C, H, W) -> (N, C, 1, 1), the mean of each map; backward
+ * spreads gy / (H W). y: allocated (N, C, 1, ...). */
+static int global_pool(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor *y,
+                       const ox_tensor *gy, ox_tensor *gx) {
+  if (x->type != OX_FLOAT || x->rank < 3)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input (N, C, spatial...)");
+  size_t NC = x->dim[0] * x->dim[1], inner = NC ? x->len / NC : 0;
+  for (size_t m = 0; m < NC; m++) {
+    if (gy) {
+      float d = gy->f[m] / (float)inner;
+      for (size_t q = 0; q < inner; q++)
+        gx->f[m * inner + q] += d;
+    } else {
+      double s = 0;
+      for (size_t q = 0; q < inner; q++)
+        s += x->f[m * inner + q];
+      y->f[m] = (float)(s / (double)inner);
+    }
+  }
+  return LIMN_OK;
+}
+
+/* Clip's bounds: inputs 2 and 3 from opset 11 (absent: unbounded), else attributes. */
+static int clip_bounds(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, float *lo, float *hi) {
+  *lo = nd->lo, *hi = nd->hi;
+  if (nd->op != OX_CLIP)
+    return LIMN_OK;
+  for (size_t k = 1; k < 3 && k < nd->nin; k++) {
+    const ox_tensor *t = IN(nd, vals, k);
+    if (!t)
+      continue;
+    if (t->type != OX_FLOAT || t->len != 1)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "its bounds must be float scalars");
+    *(k == 1 ? lo : hi) = t->f[0];
+  }
+  return LIMN_OK;
+}
+
+/* Clip, HardSigmoid (max(0, min(1, alpha x + beta))) and HardSwish (x HardSigmoid(x)
+ * with alpha 1/6, beta 1/2); with dy, the derivative (torch's at the kinks: Clip passes
+ * the gradient on [lo, hi], HardSigmoid and HardSwish inside (-3, 3)). */
+static float piecewise(const ox_node *nd, float v, float lo, float hi, float *dy) {
+  if (nd->op == OX_CLIP) {
+    if (dy)
+      *dy = v >= lo && v <= hi ? 1.0f : 0.0f;
+    return v < lo ? lo : v > hi ? hi : v;
+  }
+  float a = nd->op == OX_HARDSWISH ? 1.0f / 6.0f : nd->alpha, b = nd->op == OX_HARDSWISH ? 0.5f : nd->beta;
+  float t = a * v + b, h = t < 0 ? 0.0f : t > 1 ? 1.0f : t;
+  int in = t > 0 && t < 1;
+  if (nd->op == OX_HARDSIGMOID) {
+    if (dy)
+      *dy = in ? a : 0.0f;
+    return h;
+  }
+  if (dy)
+    *dy = in ? h + v * a : (t >= 1 ? 1.0f : 0.0f);
+  return v * h;
 }
 
 static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals);
@@ -681,6 +801,32 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
     return pool(ctx, nd, a, y, NULL, NULL);
   case OX_PAD:
     return pad_fwd(ctx, nd, a, b, IN(nd, vals, 2), y);
+  case OX_BATCHNORM:
+    if (!fl || a->rank < 2)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input of rank 2 or more (N, C, ...)");
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, a->rank, a->dim));
+    return batchnorm(ctx, nd, vals, y, NULL, NULL);
+  case OX_GLOBALAVGPOOL: {
+    if (!fl || a->rank < 3)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input (N, C, spatial...)");
+    size_t dim[OX_MAXRANK];
+    for (size_t r = 0; r < a->rank; r++)
+      dim[r] = r < 2 ? a->dim[r] : 1;
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, a->rank, dim));
+    return global_pool(ctx, nd, a, y, NULL, NULL);
+  }
+  case OX_CLIP:
+  case OX_HARDSIGMOID:
+  case OX_HARDSWISH: {
+    float lo, hi;
+    LIMN_TRY(clip_bounds(ctx, nd, vals, &lo, &hi));
+    if (!fl)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input");
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, a->rank, a->dim));
+    for (size_t q = 0; q < a->len; q++)
+      y->f[q] = piecewise(nd, a->f[q], lo, hi, NULL);
+    return LIMN_OK;
+  }
   default:
     return NODE_ERR(LIMN_EUNSUPPORTED, "not supported");
   }
@@ -841,6 +987,35 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
     pad_bwd(a, b, gy, ga);
     return LIMN_OK;
+  case OX_BATCHNORM:
+    for (size_t k = 1; k < 5; k++)
+      if (needs(g, nd, k))
+        return NODE_ERR(LIMN_EUNSUPPORTED, "gradients through the statistics are not supported");
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return batchnorm(ctx, nd, vals, NULL, gy, ga);
+  case OX_GLOBALAVGPOOL:
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return global_pool(ctx, nd, a, NULL, gy, ga);
+  case OX_CLIP:
+  case OX_HARDSIGMOID:
+  case OX_HARDSWISH: {
+    if (nd->op == OX_CLIP && (needs(g, nd, 1) || needs(g, nd, 2)))
+      return NODE_ERR(LIMN_EUNSUPPORTED, "gradients through the bounds are not supported");
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    float lo, hi, dy;
+    LIMN_TRY(clip_bounds(ctx, nd, vals, &lo, &hi));
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    for (size_t q = 0; q < a->len; q++) {
+      piecewise(nd, a->f[q], lo, hi, &dy);
+      ga->f[q] += gy->f[q] * dy;
+    }
+    return LIMN_OK;
+  }
   case OX_CONCAT: {
     long ax = nd->axis < 0 ? nd->axis + (long)y->rank : nd->axis;
     size_t outer = 1, inner = 1, off = 0;

@@ -126,11 +126,12 @@ static void test_torch(const char *file) {
 
 /* A small CNN on the 8x8 digits (Conv, MaxPool, Pad, AveragePool, Flatten), input
  * declared (N, 1, 8, 8): the 64 columns of a row are its pixels. */
-static void test_cnn(void) {
-  test_begin("digits CNN");
+/* An image network on the 8x8 digits: probabilities, logits and input gradients
+ * against torch's (the fixture's rows: 10 probabilities, 10 logits, 64 gradients). */
+static void cnn_case(const char *ref_file, const char *onnx_file, const char *what) {
   onnx_case tc;
-  if (case_open(&tc, "data/digits.csv", "digit", "tests/fixtures/onnx/digits_cnn_ref.txt", 10, 84,
-                "digits_cnn.onnx", LIMN_ONNX_AUTO)) {
+  char label[96];
+  if (case_open(&tc, "data/digits.csv", "digit", ref_file, 10, 84, onnx_file, LIMN_ONNX_AUTO)) {
     const limn_model *m = tc.m;
     const double *ref = tc.ref;
     const float *x = limn_dataset_x(tc.ds);
@@ -142,8 +143,10 @@ static void test_cnn(void) {
       got[q] = p[q], want[q] = ref[(q / 10) * 84 + q % 10];
       got[100 + q] = z[q], want[100 + q] = ref[(q / 10) * 84 + 10 + q % 10];
     }
-    CHECK_CLOSE("CNN probabilities vs torch", got, want, 100, 1e-6, 1e-5);
-    CHECK_CLOSE("CNN logits vs torch", got + 100, want + 100, 100, 1e-5, 1e-5);
+    snprintf(label, sizeof label, "%s probabilities vs torch", what);
+    CHECK_CLOSE(label, got, want, 100, 1e-6, 1e-5);
+    snprintf(label, sizeof label, "%s logits vs torch", what);
+    CHECK_CLOSE(label, got + 100, want + 100, 100, 1e-5, 1e-5);
     for (size_t i = 0; i < 10; i++) {
       size_t b = 0;
       for (size_t c = 1; c < 10; c++)
@@ -155,11 +158,24 @@ static void test_cnn(void) {
       got[q] = g[q], want[q] = ref[(q / 64) * 84 + 20 + q % 64];
       scale = fmax(scale, fabs(want[q]));
     }
-    CHECK_CLOSE("CNN input gradients vs torch autograd", got, want, 640, 1e-5 * scale, 1e-5);
+    snprintf(label, sizeof label, "%s input gradients vs torch autograd", what);
+    CHECK_CLOSE(label, got, want, 640, 1e-5 * scale, 1e-5);
     char why[320];
     CHECK(limn_model_piecewise_linear(m, why, sizeof why) == 0 && strstr(why, "rank-4 tensor (images)"));
   }
   case_close(&tc);
+}
+
+static void test_cnn(void) {
+  test_begin("digits CNN");
+  cnn_case("tests/fixtures/onnx/digits_cnn_ref.txt", "digits_cnn.onnx", "CNN");
+}
+
+/* Conv, BatchNormalization, Clip (Relu6), a depthwise Conv, HardSwish, a residual Add,
+ * GlobalAveragePool and HardSigmoid gating: torch's values and gradients. */
+static void test_resnet(void) {
+  test_begin("digits residual CNN (batch norm, depthwise, HardSwish)");
+  cnn_case("tests/fixtures/onnx/digits_resnet_ref.txt", "digits_resnet.onnx", "residual CNN");
 }
 
 /* Categorical columns: the graph takes limn's slots (numeric values, one-hot
@@ -239,7 +255,8 @@ static void test_helper(const char *file) {
   limn_model_free(m2);
   /* Tanh is not piecewise-linear: exact IG says so, auto falls back to quadrature */
   char why[320];
-  CHECK(limn_model_piecewise_linear(m, why, sizeof why) == 0 && strstr(why, "(Tanh) is not piecewise-linear"));
+  CHECK(limn_model_piecewise_linear(m, why, sizeof why) == 0 &&
+        strstr(why, "(Tanh) is not piecewise-linear"));
   limn_grad_opts go = limn_grad_opts_default();
   go.method = LIMN_METHOD_IG;
   limn_explanation *ex = NULL;
@@ -335,6 +352,7 @@ int main(void) {
   test_helper("reg_helper_raw.onnx");
   test_sklearn();
   test_cnn();
+  test_resnet();
   test_credit();
   test_bad();
   limn_ctx_free(ctx);

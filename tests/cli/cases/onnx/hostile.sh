@@ -2,7 +2,7 @@
 # "output is not a float row" (tests/fixtures/make_onnx.py, hostile_fixtures); a graph
 # with 2^18 outputs loads at once and info lists a few of its classes
 . "$CASES/lib.sh"
-for g in big_kernel elements neg5 wide40; do
+for g in big_kernel elements neg5 wide40 groups bn; do
   cp "$FIX/onnx/hostile_$g.onnx" $g.onnx
   run info --model $g.onnx
 done
