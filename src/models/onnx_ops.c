@@ -232,23 +232,96 @@ static int gemm_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const 
   return LIMN_OK;
 }
 
+/* A batched MatMul (numpy's matmul of rank >= 2 operands): the batch dimensions
+ * (all but the last two) broadcast; for output batch q, the batch of a and of b it
+ * reads. */
+typedef struct mm_batch {
+  size_t rank, nb, M, K, N; /* output rank, batches, matrix sizes */
+  size_t dim[OX_MAXRANK];   /* the output's */
+  size_t sa[OX_MAXRANK], sb[OX_MAXRANK];
+} mm_batch;
+
+static int mm_shape(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b, mm_batch *m) {
+  size_t ra = a->rank, rb = b->rank, r = ra > rb ? ra : rb;
+  m->M = a->dim[ra - 2], m->K = a->dim[ra - 1], m->N = b->dim[rb - 1];
+  if (b->dim[rb - 2] != m->K)
+    return NODE_ERR(LIMN_ESHAPE, "inner dimensions %zu and %zu differ", m->K, b->dim[rb - 2]);
+  m->rank = r, m->nb = 1;
+  size_t ca = 1, cb = 1; /* the batch strides, in matrices, from the innermost batch dimension out */
+  for (size_t k = r - 2; k-- > 0;) {
+    size_t da = k + ra >= r ? a->dim[k + ra - r] : 1, db = k + rb >= r ? b->dim[k + rb - r] : 1;
+    if (da != db && da != 1 && db != 1)
+      return NODE_ERR(LIMN_ESHAPE, "batch dimensions %zu and %zu do not broadcast", da, db);
+    m->dim[k] = da > db ? da : db;
+    m->sa[k] = da == 1 ? 0 : ca, m->sb[k] = db == 1 ? 0 : cb;
+    ca *= da, cb *= db, m->nb *= m->dim[k];
+  }
+  m->dim[r - 2] = m->M, m->dim[r - 1] = m->N;
+  return LIMN_OK;
+}
+
+/* Output batch q's matrices in a and b (their offsets in matrices). */
+static void mm_offsets(const mm_batch *m, size_t q, size_t *oa, size_t *ob) {
+  *oa = *ob = 0;
+  for (size_t k = m->rank - 2; k-- > 0;) {
+    size_t i = q % m->dim[k];
+    q /= m->dim[k];
+    *oa += i * m->sa[k], *ob += i * m->sb[k];
+  }
+}
+
+/* Forward (gy NULL): y = a b per batch; backward: ga += gy b^T, gb += a^T gy (either
+ * may be NULL), summed over the batches that broadcast a matrix. */
+static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b, ox_tensor *y,
+                       const ox_tensor *gy, ox_tensor *ga, ox_tensor *gb) {
+  size_t M = m->M, K = m->K, N = m->N;
+  for (size_t q = 0; q < m->nb; q++) {
+    size_t oa, ob;
+    mm_offsets(m, q, &oa, &ob);
+    const float *A = a->f + oa * M * K, *B = b->f + ob * K * N;
+    if (!gy) {
+      if (M && N && K)
+        limn__sgemm_portable(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, y->f + q * M * N, N);
+      else
+        memset(y->f + q * M * N, 0, M * N * sizeof(float));
+      continue;
+    }
+    const float *D = gy->f + q * M * N;
+    if (ga && M && N && K)
+      limn__sgemm_portable(0, 1, M, K, N, 1.0f, D, N, B, N, 1.0f, ga->f + oa * M * K, K);
+    if (gb && M && N && K)
+      limn__sgemm_portable(1, 0, K, N, M, 1.0f, A, K, D, N, 1.0f, gb->f + ob * K * N, N);
+  }
+}
+
 static int matmul_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b,
                       const ox_tensor *bias, ox_tensor *y) {
-  if (a->type != OX_FLOAT || b->type != OX_FLOAT || a->rank != 2 || b->rank != 2)
-    return NODE_ERR(LIMN_EUNSUPPORTED, "only float matrices (rank 2) are supported");
-  if (a->dim[1] != b->dim[0])
-    return NODE_ERR(LIMN_ESHAPE, "inner dimensions %zu and %zu differ", a->dim[1], b->dim[0]);
-  size_t dim[2] = {a->dim[0], b->dim[1]};
-  LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 2, dim));
+  if (a->type != OX_FLOAT || b->type != OX_FLOAT || a->rank < 2 || b->rank < 2)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "only float operands of rank 2 or more are supported");
+  if (b->rank > 2) { /* a batch of products (b is no constant matrix: no bias folded) */
+    mm_batch m;
+    LIMN_TRY(mm_shape(ctx, nd, a, b, &m));
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, m.rank, m.dim));
+    mm_batched(&m, a, b, y, NULL, NULL, NULL);
+    return LIMN_OK;
+  }
+  /* a (..., K) times a matrix: every row of a alike */
+  size_t K = a->dim[a->rank - 1];
+  if (K != b->dim[0])
+    return NODE_ERR(LIMN_ESHAPE, "inner dimensions %zu and %zu differ", K, b->dim[0]);
+  size_t ydim[OX_MAXRANK];
+  memcpy(ydim, a->dim, a->rank * sizeof *ydim);
+  ydim[a->rank - 1] = b->dim[1];
+  LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, a->rank, ydim));
+  size_t dim[2] = {K ? a->len / K : 0, b->dim[1]};
   float beta = 0.0f;
   if (bias) { /* the folded Add: start from the bias row */
     for (size_t r = 0; r < dim[0]; r++)
       memcpy(y->f + r * dim[1], bias->f, dim[1] * sizeof(float));
     beta = 1.0f;
   }
-  if (dim[0] && dim[1] && a->dim[1])
-    limn__sgemm_portable(0, 0, dim[0], dim[1], a->dim[1], 1.0f, a->f, a->dim[1], b->f, b->dim[1], beta, y->f,
-                         dim[1]);
+  if (dim[0] && dim[1] && K)
+    limn__sgemm_portable(0, 0, dim[0], dim[1], K, 1.0f, a->f, K, b->f, b->dim[1], beta, y->f, dim[1]);
   else if (!bias)
     memset(y->f, 0, y->len * sizeof(float));
   return LIMN_OK;
@@ -888,8 +961,19 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
       for (size_t q = 0; q < gm->len; q++)
         gm->f[q] = y->f[q] > 0 ? gm->f[q] : 0.0f;
     }
+    if (nd->op == OX_MATMUL && b->rank > 2) { /* a batch of products */
+      mm_batch m;
+      LIMN_TRY(mm_shape(ctx, nd, a, b, &m));
+      if (needs(g, nd, 0))
+        LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+      if (needs(g, nd, 1))
+        LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
+      mm_batched(&m, a, b, NULL, gy, ga, gb);
+      return LIMN_OK;
+    }
     float alpha = nd->op == OX_GEMM ? nd->alpha : 1.0f;
-    size_t M = y->dim[0], N = y->dim[1], K = ta ? a->dim[0] : a->dim[1];
+    /* MatMul of a (..., K) by a matrix: a's rows as one (M, K) matrix */
+    size_t K = ta ? a->dim[0] : a->dim[a->rank - 1], N = y->dim[y->rank - 1], M = K ? a->len / K : 0;
     if (needs(g, nd, 0)) { /* dA = alpha dY op(B)^T, stored as A is */
       LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
       if (!ta) /* (M, K) += dY (M, N) op(B)^T (N, K) */
