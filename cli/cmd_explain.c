@@ -34,7 +34,10 @@ static cli_opt opts[] = {
     {"noise", "X", "0.15", "SmoothGrad: sigma as a fraction of each column's training range", 0, 0, 0},
     {"smooth", "AGG", "mean", "SmoothGrad: mean, mean_abs, mean_sq or vargrad", 0, 0, 0},
     {"smooth-input", "A", "gradient", "SmoothGrad over: gradient or gradxinput", 0, 0, 0},
-    {"metrics", NULL, NULL, "also report infidelity and max-sensitivity (10 perturbations each)", 0, 0, 0},
+    {"metrics", NULL, NULL,
+     "also report infidelity and max-sensitivity (10 perturbations each), and the areas under the deletion "
+     "and insertion curves (20 steps; removed features take the --baseline: zero or the training mean)",
+     0, 0, 0},
     {"background", "FILE", NULL,
      "LIME: training data for the statistics (default: those stored in the model); SHAP: the game's "
      "reference rows",
@@ -529,7 +532,8 @@ static limn_render_row make_row(const run *r, const limn_explanation *e, size_t 
                               r->x + i * limn_model_nfeatures(r->m));
 }
 
-static int write_out(run *r, limn_explanation *ex, const double *inf, const double *sens) {
+static int write_out(run *r, limn_explanation *ex, const double *inf, const double *sens, const double *del,
+                     const double *ins) {
   limn_render_row *rows = calloc(r->nrows, sizeof *rows);
   if (!rows)
     return cli_fail("out of memory");
@@ -537,6 +541,8 @@ static int write_out(run *r, limn_explanation *ex, const double *inf, const doub
     rows[i] = make_row(r, &ex[i], i);
     rows[i].infidelity = inf ? inf[i] : NAN;
     rows[i].sensitivity = sens ? sens[i] : NAN;
+    rows[i].deletion = del ? del[i] : NAN;
+    rows[i].insertion = ins ? ins[i] : NAN;
   }
   int rc = write_rows(r, rows, r->nrows);
   free(rows);
@@ -547,6 +553,27 @@ static int explain_lime(run *r, long *targets);
 static int explain_shap(run *r, const long *truth);
 static int shap_background(run *r);
 static int shap_groups(run *r);
+
+/* --metrics' deletion and insertion areas; removed features take the baseline (the
+ * training means with --baseline mean, else 0). A library status. */
+static int curves(run *r, const limn_explanation *ex, double **del, double **ins) {
+  size_t d = limn_model_nfeatures(r->m);
+  limn_curve_opts co = limn_explain_curve_opts_default();
+  if (co.steps > d)
+    co.steps = d;
+  float *base = NULL;
+  const limn_stats *st = limn_model_stats(r->m);
+  if (!strcmp(r->a.baseline, "mean") && st && (base = malloc(d * sizeof *base)))
+    for (size_t j = 0; j < d; j++)
+      base[j] = (float)limn_stats_mean(st, j);
+  co.baseline = base;
+  *del = malloc(r->nrows * sizeof **del), *ins = malloc(r->nrows * sizeof **ins);
+  int lr = *del && *ins
+               ? limn_explain_deletion_insertion(r->ctx, r->m, r->x, r->nrows, ex, &co, *del, *ins, NULL)
+               : LIMN_ENOMEM;
+  free(base);
+  return lr;
+}
 
 static int explain(run *r) {
   size_t d = limn_model_nfeatures(r->m);
@@ -575,7 +602,7 @@ static int explain(run *r) {
     return rc;
   }
   limn_explanation *ex = NULL;
-  double *inf = NULL, *sens = NULL;
+  double *inf = NULL, *sens = NULL, *del = NULL, *ins = NULL;
   int lr = limn_explain_gradients(r->ctx, r->m, r->x, r->nrows, &r->g, &ex);
   if (!lr && r->a.metrics) {
     limn_quality_opts q = limn_quality_opts_default();
@@ -586,8 +613,11 @@ static int explain(run *r) {
     lr = inf && sens ? limn_explain_infidelity(r->ctx, r->m, r->x, r->nrows, ex, &q, inf) : LIMN_ENOMEM;
     if (!lr)
       lr = limn_explain_max_sensitivity(r->ctx, r->m, r->x, r->nrows, &r->g, ex, &q, sens);
+    if (!lr)
+      lr = curves(r, ex, &del, &ins);
   }
-  int rc = lr ? cli_lib_fail(r->ctx, lr) : write_out(r, ex, inf, sens);
+  int rc = lr ? cli_lib_fail(r->ctx, lr) : write_out(r, ex, inf, sens, del, ins);
+  free(del), free(ins);
   limn_explanations_free(r->ctx, ex, r->nrows);
   free(truth);
   free(inf);
@@ -1214,7 +1244,7 @@ static int explain_shap(run *r, const long *truth) {
     limn_render_opts gc = render_opts(r, r->a.top);
     rc = write_out_file(r, &gc, ex, r->nrows, r->a.fmt, 1);
   } else {
-    rc = write_out(r, ex, NULL, NULL);
+    rc = write_out(r, ex, NULL, NULL, NULL, NULL);
   }
   limn_explanations_free(r->ctx, ex, r->nrows);
   return rc;

@@ -393,6 +393,29 @@ LIMN_API int limn_explain_max_sensitivity(limn_ctx *ctx, const limn_model *m, co
                                           const limn_grad_opts *g, const limn_explanation *ex,
                                           const limn_quality_opts *q, double *out);
 
+/* Deletion and insertion curves (Petsiuk, Das & Saenko 2018): the features in the
+ * order of their attribution (largest first, ties by column) are removed from the row
+ * (set to the baseline) or, from the baseline, revealed, a `steps`-th of them at a
+ * time (round(s d / steps) after step s); the curve is the explained output (its
+ * target, in its space) after each step, and its area the trapezoid mean over the
+ * fraction 0..1. A faithful explanation's deletion area is low (the output falls as its
+ * evidence goes) and its insertion area high. Categorical columns take the baseline's
+ * code. */
+typedef struct limn_curve_opts {
+  size_t steps;          /* steps from none to all the features [20]; at most the features */
+  const float *baseline; /* (nfeatures) the value a removed feature takes; NULL: 0 */
+} limn_curve_opts;
+
+/* The defaults in brackets above. */
+LIMN_API limn_curve_opts limn_explain_curve_opts_default(void);
+
+/* Deletion and insertion areas of explanations ex of rows x (n) into deletion[i] and
+ * insertion[i]; with curves (n * 2 * (steps + 1) values, or NULL) also the curves:
+ * row i's deletion curve at curves[(2 i) (steps + 1)], its insertion curve after it. */
+LIMN_API int limn_explain_deletion_insertion(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                                             const limn_explanation *ex, const limn_curve_opts *o,
+                                             double *deletion, double *insertion, double *curves);
+
 #ifdef __cplusplus
 }
 #endif

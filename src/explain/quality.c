@@ -2,6 +2,7 @@
  * (In)fidelity and Sensitivity of Explanations"; Captum's definitions). */
 #include "explain_internal.h"
 #include <math.h>
+#include <stdlib.h>
 
 limn_quality_opts limn_quality_opts_default(void) {
   limn_quality_opts q;
@@ -148,5 +149,91 @@ int limn_explain_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float
   limn__free(ctx, xp);
   limn__free(ctx, tg);
   limn__free(ctx, ids);
+  return rc;
+}
+
+limn_curve_opts limn_explain_curve_opts_default(void) {
+  limn_curve_opts o;
+  memset(&o, 0, sizeof o);
+  o.steps = 20;
+  return o;
+}
+
+typedef struct order_key {
+  double a;
+  size_t j;
+} order_key;
+
+static int by_attribution(const void *p, const void *q) { /* largest first, ties by column */
+  const order_key *a = p, *b = q;
+  if (a->a != b->a)
+    return a->a > b->a ? -1 : 1;
+  return (a->j > b->j) - (a->j < b->j);
+}
+
+#define CURVE_ROWS 64 /* rows whose curves go through the model at once */
+
+int limn_explain_deletion_insertion(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                                    const limn_explanation *ex, const limn_curve_opts *oo, double *deletion,
+                                    double *insertion, double *curves) {
+  limn_curve_opts dflt = limn_explain_curve_opts_default();
+  const limn_curve_opts *o = oo ? oo : &dflt;
+  size_t d = m->nfeatures, k = m->noutputs, S = o->steps, P = S + 1;
+  if (!ex || !n || !x || !deletion || !insertion)
+    return limn__err(ctx, LIMN_EINVAL, "deletion and insertion: no explanations or no place for the areas");
+  if (S < 1 || S > d)
+    return limn__err(ctx, LIMN_EINVAL,
+                     "deletion and insertion: steps must be in 1..%zu (the features), got %zu", d, S);
+  for (size_t i = 0; i < n; i++)
+    if (ex[i].nfeatures != d || ex[i].target >= k || ex[i].space != ex[0].space)
+      return limn__err(ctx, LIMN_ESHAPE,
+                       "explanation %zu does not belong to this model (or has another space)", i);
+  size_t rows = n < CURVE_ROWS ? n : CURVE_ROWS;
+  float *xp = limn__alloc_array(ctx, rows * 2 * P, d * sizeof(float));
+  float *f = limn__alloc_array(ctx, rows * 2 * P, k * sizeof(float));
+  order_key *ord = limn__alloc_array(ctx, d, sizeof *ord);
+  int rc = xp && f && ord ? LIMN_OK : limn__err(ctx, LIMN_ENOMEM, "out of memory");
+  for (size_t i0 = 0; i0 < n && !rc; i0 += rows) {
+    size_t nr = n - i0 < rows ? n - i0 : rows;
+    for (size_t r = 0; r < nr; r++) {
+      size_t i = i0 + r;
+      const float *xi = x + i * d;
+      for (size_t j = 0; j < d; j++)
+        ord[j].a = ex[i].attr[j], ord[j].j = j;
+      qsort(ord, d, sizeof *ord, by_attribution);
+      for (size_t s = 0; s < P; s++) {
+        float *del = xp + ((r * 2) * P + s) * d, *ins = xp + ((r * 2 + 1) * P + s) * d;
+        size_t cut = (size_t)((double)s * (double)d / (double)S + 0.5); /* features gone / shown */
+        for (size_t j = 0; j < d; j++) {
+          float base = o->baseline ? o->baseline[j] : 0.0f;
+          del[j] = xi[j], ins[j] = base;
+        }
+        for (size_t q = 0; q < cut; q++) {
+          size_t j = ord[q].j;
+          del[j] = o->baseline ? o->baseline[j] : 0.0f;
+          ins[j] = xi[j];
+        }
+      }
+    }
+    rc = limn_model_forward(ctx, m, xp, nr * 2 * P, ex[0].space, f);
+    for (size_t r = 0; r < nr && !rc; r++) {
+      size_t i = i0 + r, t = ex[i].target;
+      double area[2] = {0, 0};
+      for (size_t c = 0; c < 2; c++) {
+        const float *fc = f + (r * 2 + c) * P * k;
+        for (size_t s = 0; s < P; s++) {
+          double v = fc[s * k + t];
+          if (curves)
+            curves[(2 * i + c) * P + s] = v;
+          if (s)
+            area[c] += 0.5 * (v + (double)fc[(s - 1) * k + t]) / (double)S;
+        }
+      }
+      deletion[i] = area[0], insertion[i] = area[1];
+    }
+  }
+  limn__free(ctx, xp);
+  limn__free(ctx, f);
+  limn__free(ctx, ord);
   return rc;
 }

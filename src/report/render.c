@@ -247,6 +247,11 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
       limn__printf(f, "  note: the model has no gradients; central finite differences were used\n");
     if (!isnan(rows[r].infidelity))
       limn__printf(f, "  infidelity %.4g, max-sensitivity %.4g\n", rows[r].infidelity, rows[r].sensitivity);
+    if (!isnan(rows[r].deletion))
+      limn__printf(f,
+                   "  deletion area %.4g, insertion area %.4g (the output as features go or come in the "
+                   "order of their weights: low, high when faithful)\n",
+                   rows[r].deletion, rows[r].insertion);
     if (e->method == LIMN_METHOD_LIME)
       limn__printf(f, "  surrogate: intercept %.4g, local prediction %.4g, score (weighted R^2) %.3f\n",
                    e->intercept, e->local_pred, e->score);
@@ -356,6 +361,12 @@ static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render
     limn__json_num(f, row->infidelity);
     limn__puts(f, ",\"max_sensitivity\":");
     limn__json_num(f, row->sensitivity);
+  }
+  if (!isnan(row->deletion)) {
+    limn__puts(f, ",\"deletion_area\":");
+    limn__json_num(f, row->deletion);
+    limn__puts(f, ",\"insertion_area\":");
+    limn__json_num(f, row->insertion);
   }
   limn__puts(f, ",\"features\":[");
   size_t ns = limn__shown(e, idx);
@@ -1294,7 +1305,7 @@ limn_render_row limn_render_row_init(const limn_explanation *ex, size_t data_row
                                      const float *x) {
   limn_render_row r;
   r.ex = ex, r.data_row = data_row, r.line = line, r.x = x;
-  r.infidelity = r.sensitivity = r.stability = NAN;
+  r.infidelity = r.sensitivity = r.stability = r.deletion = r.insertion = NAN;
   return r;
 }
 

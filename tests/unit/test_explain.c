@@ -348,8 +348,65 @@ static void test_exact_needs_relu(void) {
   limn_model_free(m);
 }
 
+/* Deletion and insertion on a 4x4 "image" whose output f(x) = w.x + 1/4 reads only the
+ * top-left quadrant: gradient x input (w_j x_j) removes that evidence in the first
+ * quarter, so its curves are known in closed form; a map that ranks the quadrant last
+ * is worse on both (deletion area higher, insertion lower). */
+static void test_deletion_insertion(void) {
+  test_begin("deletion and insertion curves");
+  static const char *const names[] = {"p0", "p1", "p2",  "p3",  "p4",  "p5",  "p6",  "p7",
+                                      "p8", "p9", "p10", "p11", "p12", "p13", "p14", "p15"};
+  limn_schema *s = regression_schema(ctx, names, 16);
+  float W[16] = {2.0f, 1.0f, 0, 0, 3.0f, 0.5f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, b[1] = {0.25f};
+  limn_mlp_layer L = {16, 1, W, b};
+  limn_model *m = NULL;
+  limn_mlp_spec spec = {s, NULL, NULL, 1, &L, LIMN_ACT_RELU, LIMN_ACT_IDENTITY, 0.0, 1.0};
+  CHECK_OK(ctx, limn_mlp_create(ctx, &spec, &m));
+  limn_schema_free(s);
+  if (!m)
+    return;
+  float x[16], base[16];
+  double fx = 0.25, fb = 0.25;
+  for (int j = 0; j < 16; j++) {
+    x[j] = 1.0f + (float)j / 16.0f, base[j] = 0.5f;
+    fx += (double)W[j] * x[j], fb += (double)W[j] * base[j];
+  }
+  limn_grad_opts o = limn_grad_opts_default();
+  o.method = LIMN_METHOD_GRADXINPUT;
+  limn_explanation *e = NULL;
+  CHECK_OK(ctx, limn_explain_gradients(ctx, m, x, 1, &o, &e));
+  if (e) {
+    limn_curve_opts co = limn_explain_curve_opts_default();
+    co.steps = 4; /* 0, 4, 8, 12, 16 features */
+    double del, ins, cv[10];
+    CHECK_OK(ctx, limn_explain_deletion_insertion(ctx, m, x, 1, e, &co, &del, &ins, cv));
+    double want_cv[10] = {fx, 0.25, 0.25, 0.25, 0.25, 0.25, fx, fx, fx, fx};
+    CHECK_CLOSE("curves of the faithful map", cv, want_cv, 10, 1e-5, 1e-5);
+    double want[2] = {(fx + 0.25) / 8 + 3 * 0.25 / 4, (fx + 0.25) / 8 + 3 * fx / 4}, got[2] = {del, ins};
+    CHECK_CLOSE("areas (trapezoids)", got, want, 2, 1e-5, 1e-5);
+    co.baseline = base; /* removed features take 1/2 */
+    CHECK_OK(ctx, limn_explain_deletion_insertion(ctx, m, x, 1, e, &co, &del, &ins, cv));
+    double want_b[2] = {fx, fb};
+    got[0] = cv[0], got[1] = cv[1];
+    CHECK_CLOSE("with a baseline", got, want_b, 2, 1e-5, 1e-5);
+    co.baseline = NULL;
+    double d0, i0;
+    CHECK_OK(ctx, limn_explain_deletion_insertion(ctx, m, x, 1, e, &co, &d0, &i0, NULL));
+    for (int j = 0; j < 16; j++) /* the quadrant ranked last */
+      e[0].attr[j] = W[j] != 0 ? -1.0 - j : (double)j;
+    double d1, i1;
+    CHECK_OK(ctx, limn_explain_deletion_insertion(ctx, m, x, 1, e, &co, &d1, &i1, NULL));
+    CHECK(d1 > d0 + 0.5 && i1 < i0 - 0.5);
+    co.steps = 17;
+    CHECK(limn_explain_deletion_insertion(ctx, m, x, 1, e, &co, &d1, &i1, NULL) == LIMN_EINVAL);
+  }
+  limn_explanations_free(ctx, e, 1);
+  limn_model_free(m);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
+  test_deletion_insertion();
   test_quadrature();
   test_fixture();
   test_linear();
