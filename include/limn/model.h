@@ -145,6 +145,22 @@ LIMN_API int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_sc
 LIMN_API int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
                                       const limn_schema *schema, limn_onnx_output kind, limn_model **out);
 
+/* Grad-CAM (Selvaraju et al. 2017) of an ONNX image model at one of its values: A, the
+ * value named `layer` (NULL: the output of the graph's last Conv), of shape (N, C, h, w);
+ * G = d y / d A for output y of each row (targets[i], or `target` for every row when
+ * targets is NULL) in `space` (LIMN_SPACE_LOGIT: the class score Grad-CAM uses; the
+ * output's probabilities otherwise); the map is ReLU(sum_c a_c A_c) with a_c the mean of
+ * G_c over the h x w places, or with plusplus Grad-CAM++'s weights (Chattopadhay et al.
+ * 2018): a_c = sum_ij w_cij ReLU(G_cij), w = G^2 / (2 G^2 + sum_ij A_cij G^3) (0 where
+ * that denominator is 0), the exponential form's derivatives. maps: n * h * w floats at
+ * the layer's resolution, row-major (cap: how many there is room for); *h and *w get the
+ * layer's size. LIMN_EUNSUPPORTED for a model that is not ONNX or whose columns are not
+ * all numeric; LIMN_ENOTFOUND for a layer the graph does not compute (the message names
+ * the Conv outputs); LIMN_ESHAPE for a value that is not (N, C, h, w) or a cap too small. */
+LIMN_API int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                                const char *layer, const long *targets, long target, limn_space space,
+                                int plusplus, float *maps, size_t cap, size_t *h, size_t *w);
+
 /* 1 when the bytes look like a JSON document (its first non-blank byte is '{'): a tree
  * model for limn_model_load, which limn's own model files never start with. */
 LIMN_API int limn_model_is_xgboost_json(const void *buf, size_t len);

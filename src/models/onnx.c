@@ -1410,6 +1410,112 @@ int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *sch
   return rc;
 }
 
+/* ---- Grad-CAM ---- */
+
+/* The value Grad-CAM reads: named, or the output of the last Conv. */
+static int cam_value(limn_ctx *ctx, const ox_graph *g, const char *layer, int *v) {
+  *v = -1;
+  for (size_t k = g->nnodes; k-- > 0 && !layer && *v < 0;)
+    if (g->nodes[k].op == OX_CONV)
+      *v = g->nodes[k].out[0];
+  for (size_t q = 0; layer && q < g->nvals && *v < 0; q++)
+    if (g->names[q] && !strcmp(g->names[q], layer))
+      *v = (int)q;
+  if (*v >= 0 && !g->consts[*v].type && g->dep[*v])
+    return LIMN_OK;
+  char list[600];
+  size_t at = 0;
+  list[0] = 0;
+  for (size_t k = 0; k < g->nnodes && at + 80 < sizeof list; k++)
+    if (g->nodes[k].op == OX_CONV && g->names[g->nodes[k].out[0]])
+      at += (size_t)snprintf(list + at, sizeof list - at, "%s'%.60s'", at ? ", " : "",
+                             g->names[g->nodes[k].out[0]]);
+  if (!layer)
+    return limn__err(ctx, LIMN_ENOTFOUND, "Grad-CAM: the graph has no convolution; name a layer");
+  return limn__err(ctx, LIMN_ENOTFOUND,
+                   "Grad-CAM: the graph computes no value '%s' from its input (its convolutions: %s)", layer,
+                   at ? list : "none");
+}
+
+int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const char *layer,
+                       const long *targets, long target, limn_space space, int plusplus, float *maps,
+                       size_t cap, size_t *h, size_t *w) {
+  *h = *w = 0;
+  if (!m || m->vt != &ox_vt)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "Grad-CAM needs an ONNX image model (its layers' activations)");
+  const ox_model *om = m->impl;
+  if (om->w != om->d)
+    return limn__err(ctx, LIMN_EUNSUPPORTED, "Grad-CAM: the model's columns are not all numeric");
+  int v;
+  LIMN_TRY(cam_value(ctx, &om->g, layer, &v));
+  size_t k = om->k;
+  float *wt = limn__calloc(ctx, (n < OX_CHUNK ? n : OX_CHUNK) * k + 1, sizeof(float));
+  float *gx = limn__alloc_array(ctx, (n < OX_CHUNK ? n : OX_CHUNK) * om->w + 1, sizeof(float));
+  run_state s = {0};
+  int rc = wt && gx ? LIMN_OK : limn__err(ctx, LIMN_ENOMEM, "out of memory");
+  for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
+    size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
+    memset(wt, 0, c * k * sizeof *wt);
+    for (size_t i = 0; i < c && !rc; i++) {
+      long t = targets ? targets[r + i] : target;
+      if (t < 0 || (size_t)t >= k)
+        rc = limn__err(ctx, LIMN_EINVAL, "Grad-CAM: row %zu: output %ld of %zu", r + i, t, k);
+      else
+        wt[i * k + (size_t)t] = 1.0f;
+    }
+    if (!rc)
+      rc = ox_vjp_chunk(ctx, om, &s, x + r * om->w, c, wt, space, gx, NULL);
+    const ox_tensor *A = rc ? NULL : &s.vals[v], *G = rc ? NULL : &s.grads[v];
+    if (!rc && (A->type != OX_FLOAT || A->rank != 4 || A->dim[0] != c))
+      rc = limn__err(ctx, LIMN_ESHAPE, "Grad-CAM: value '%s' is not a stack of maps (N, C, h, w)",
+                     om->g.names[v] ? om->g.names[v] : "?");
+    if (rc)
+      break;
+    size_t C = A->dim[1], H = A->dim[2], W = A->dim[3], hw = H * W;
+    *h = H, *w = W;
+    if (cap / (hw ? hw : 1) < n) {
+      rc = limn__err(ctx, LIMN_ESHAPE, "Grad-CAM: %zu maps of %zu x %zu need %zu floats, room for %zu", n, H,
+                     W, n * hw, cap);
+      break;
+    }
+    for (size_t i = 0; i < c; i++) {
+      float *out = maps + (r + i) * hw;
+      double *acc = limn__calloc(ctx, hw ? hw : 1, sizeof(double));
+      if (!acc) {
+        rc = limn__err(ctx, LIMN_ENOMEM, "out of memory");
+        break;
+      }
+      for (size_t ch = 0; ch < C; ch++) {
+        const float *a = A->f + (i * C + ch) * hw, *g = G->type == OX_FLOAT ? G->f + (i * C + ch) * hw : NULL;
+        double alpha = 0;
+        if (g && !plusplus) {
+          for (size_t q = 0; q < hw; q++)
+            alpha += g[q];
+          alpha /= (double)hw;
+        } else if (g) {
+          double sa = 0;
+          for (size_t q = 0; q < hw; q++)
+            sa += a[q];
+          for (size_t q = 0; q < hw; q++) {
+            double g2 = (double)g[q] * g[q], den = 2.0 * g2 + sa * g2 * g[q];
+            double wq = den != 0.0 ? g2 / den : 0.0;
+            alpha += wq * (g[q] > 0 ? g[q] : 0.0);
+          }
+        }
+        for (size_t q = 0; q < hw; q++)
+          acc[q] += alpha * a[q];
+      }
+      for (size_t q = 0; q < hw; q++)
+        out[q] = acc[q] > 0 ? (float)acc[q] : 0.0f;
+      limn__free(ctx, acc);
+    }
+  }
+  run_free(ctx, &s);
+  limn__free(ctx, wt);
+  limn__free(ctx, gx);
+  return rc;
+}
+
 void limn__onnx_describe(const limn_model *m, FILE *f) {
   const ox_model *om = m->impl;
   static const char *heads[] = {"probabilities (a final Softmax; its input as logits)", "probabilities",

@@ -28,3 +28,12 @@ const limn__mlp *limn__onnx_pwl(const limn_model *m, char *why, size_t cap) {
     snprintf(why, cap, "this liblimn was built without ONNX");
   return NULL;
 }
+
+int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const char *layer,
+                       const long *targets, long target, limn_space space, int plusplus, float *maps,
+                       size_t cap, size_t *h, size_t *w) {
+  (void)m, (void)x, (void)n, (void)layer, (void)targets, (void)target, (void)space, (void)plusplus,
+      (void)maps, (void)cap;
+  *h = *w = 0;
+  return limn__err(ctx, LIMN_EUNSUPPORTED, "Grad-CAM needs ONNX, and this liblimn was built without it");
+}

@@ -223,6 +223,52 @@ static void test_credit(void) {
   case_close(&tc);
 }
 
+/* Grad-CAM and Grad-CAM++ of the digits CNN against torch autograd (double): at the
+ * last Conv (the default) and at a named Relu; the errors name what is wrong. */
+static void test_gradcam(void) {
+  test_begin("Grad-CAM");
+  onnx_case tc;
+  if (case_open(&tc, "data/digits.csv", "digit", "tests/fixtures/onnx/digits_cnn_gradcam_ref.txt", 10, 97,
+                "digits_cnn.onnx", LIMN_ONNX_AUTO)) {
+    const float *x = limn_dataset_x(tc.ds);
+    long t[10];
+    for (size_t i = 0; i < 10; i++)
+      t[i] = (long)tc.ref[i * 97];
+    float maps[640];
+    double got[640], want[640], scale = 0;
+    size_t h = 0, w = 0;
+    for (int pp = 0; pp < 2; pp++) {
+      CHECK_OK(ctx,
+               limn_model_gradcam(ctx, tc.m, x, 10, NULL, t, 0, LIMN_SPACE_LOGIT, pp, maps, 640, &h, &w));
+      CHECK(h == 4 && w == 4);
+      scale = 0;
+      for (size_t q = 0; q < 160; q++) {
+        got[q] = maps[q], want[q] = tc.ref[(q / 16) * 97 + 1 + 16 * pp + q % 16];
+        scale = fmax(scale, fabs(want[q]));
+      }
+      CHECK_CLOSE(pp ? "Grad-CAM++ at the last Conv vs torch" : "Grad-CAM at the last Conv vs torch", got,
+                  want, 160, 1e-5 * scale, 1e-5);
+    }
+    CHECK_OK(ctx, limn_model_gradcam(ctx, tc.m, x, 10, "/Relu_output_0", t, 0, LIMN_SPACE_LOGIT, 0, maps, 640,
+                                     &h, &w));
+    CHECK(h == 8 && w == 8);
+    scale = 0;
+    for (size_t q = 0; q < 640; q++) {
+      got[q] = maps[q], want[q] = tc.ref[(q / 64) * 97 + 33 + q % 64];
+      scale = fmax(scale, fabs(want[q]));
+    }
+    CHECK_CLOSE("Grad-CAM at the first Relu vs torch", got, want, 640, 1e-5 * scale, 1e-5);
+    CHECK(limn_model_gradcam(ctx, tc.m, x, 10, "nope", t, 0, LIMN_SPACE_LOGIT, 0, maps, 640, &h, &w) ==
+              LIMN_ENOTFOUND &&
+          strstr(limn_ctx_errmsg(ctx), "'/c2/Conv_output_0'"));
+    CHECK(limn_model_gradcam(ctx, tc.m, x, 10, "/Flatten_output_0", t, 0, LIMN_SPACE_LOGIT, 0, maps, 640, &h,
+                             &w) == LIMN_ESHAPE);
+    CHECK(limn_model_gradcam(ctx, tc.m, x, 10, NULL, t, 0, LIMN_SPACE_LOGIT, 0, maps, 100, &h, &w) ==
+          LIMN_ESHAPE);
+  }
+  case_close(&tc);
+}
+
 /* MatMul beyond rank 2: a rank-3 product with a folded bias, a batch broadcast from
  * the first operand, batch by batch; torch's value and gradient (double) to 1e-5. */
 static void test_batched_matmul(void) {
@@ -387,6 +433,7 @@ int main(void) {
   test_cnn();
   test_resnet();
   test_batched_matmul();
+  test_gradcam();
   test_credit();
   test_bad();
   limn_ctx_free(ctx);
