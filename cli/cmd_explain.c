@@ -11,7 +11,14 @@ static cli_opt opts[] = {
     {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
      0},
     {"data", "FILE", "", "rows (CSV with a header, or .arff)", 0, 0, 0},
-    {"method", "NAME", "gradient", "gradient, saliency, gradxinput, ig, smoothgrad, lime or shap", 0, 0, 0},
+    {"method", "NAME", "gradient",
+     "gradient, saliency, gradxinput, ig, smoothgrad, lime, shap, or for ONNX image models gradcam or "
+     "gradcam++ (Grad-CAM at --layer, upsampled to the pixels)",
+     0, 0, 0},
+    {"layer", "NAME", NULL,
+     "gradcam: the graph's value whose maps are weighed (its ONNX name; default: the "
+     "output of the last Conv)",
+     0, 0, 0},
     {"rows", "SPEC", "all",
      "rows to explain: all, or a list like 0,3,10-20 (0-based data rows; wide and npy: ascending, streamed)",
      0, 0, 0},
@@ -193,6 +200,9 @@ static int method_opts(explain_args *a) {
   *g = limn_grad_opts_default();
   if (limn_method_parse(cli_get(&cmd, "method"), &g->method))
     return cli_fail("--method: unknown method '%s'", cli_get(&cmd, "method")), CLI_USAGE;
+  g->layer = cli_get(&cmd, "layer");
+  if (g->layer && g->method != LIMN_METHOD_GRADCAM && g->method != LIMN_METHOD_GRADCAMPP)
+    return cli_fail("--layer: for --method gradcam or gradcam++"), CLI_USAGE;
   const char *out = cli_get(&cmd, "output");
   if (strcmp(out, "prob") && strcmp(out, "logit"))
     return cli_fail("--output: expected prob or logit, got '%s'", out), CLI_USAGE;
@@ -371,6 +381,9 @@ static void describe(run *r) {
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s, %s, %s link, seed %llu",
              limn_shap_estimator_name(r->a.so.estimator), r->shap_bg_desc, limn_link_name(r->a.so.link),
              (unsigned long long)r->a.so.seed);
+  else if (g->method == LIMN_METHOD_GRADCAM || g->method == LIMN_METHOD_GRADCAMPP)
+    snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", layer %s, upsampled to the pixels",
+             g->layer ? g->layer : "of the last Conv");
   else if (g->method == LIMN_METHOD_LIME)
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s bins, %zu samples, %s, %s estimator, seed %llu",
              limn_discretizer_name(r->lo.discretizer), limn_lime_samples(&r->lo, limn_model_nfeatures(r->m)),
@@ -381,12 +394,30 @@ static void describe(run *r) {
 /* The manifest: what produced these explanations, to reproduce them. */
 static int build_manifest(run *r) {
   const char *mc = r->a.model_cmd, *bgf = r->a.background;
-  const char *keys[] = {"method",          "class",        "output",       "steps",
-                        "quadrature",      "baseline",     "samples",      "noise",
-                        "smooth",          "smooth-input", "seed",         "num-features",
-                        "num-samples",     "discretizer",  "kernel-width", "feature-selection",
-                        "compat",          "estimator",    "nsamples",     "link",
-                        "background-size", "tolerance",    "groups"};
+  const char *keys[] = {"method",
+                        "layer",
+                        "class",
+                        "output",
+                        "steps",
+                        "quadrature",
+                        "baseline",
+                        "samples",
+                        "noise",
+                        "smooth",
+                        "smooth-input",
+                        "seed",
+                        "num-features",
+                        "num-samples",
+                        "discretizer",
+                        "kernel-width",
+                        "feature-selection",
+                        "compat",
+                        "estimator",
+                        "nsamples",
+                        "link",
+                        "background-size",
+                        "tolerance",
+                        "groups"};
   int lr = limn_manifest_create(r->ctx, &r->manifest);
   if (!lr) /* a model command: its text stands for the model */
     lr = mc ? limn_manifest_add_sha256(r->ctx, r->manifest, "model", mc, strlen(mc))

@@ -26,7 +26,9 @@ typedef enum limn_method {
   LIMN_METHOD_IG = 3,         /* Integrated Gradients (Sundararajan et al. 2017, eq. 1) */
   LIMN_METHOD_SMOOTHGRAD = 4, /* SmoothGrad (Smilkov et al. 2017) and VarGrad */
   LIMN_METHOD_LIME = 5,       /* LIME (Ribeiro, Singh & Guestrin 2016), tabular */
-  LIMN_METHOD_SHAP = 6        /* Shapley values of the interventional game (Lundberg & Lee 2017) */
+  LIMN_METHOD_SHAP = 6,       /* Shapley values of the interventional game (Lundberg & Lee 2017) */
+  LIMN_METHOD_GRADCAM = 7, /* Grad-CAM of an ONNX image model (limn_model_gradcam), upsampled to the pixels */
+  LIMN_METHOD_GRADCAMPP = 8 /* Grad-CAM++, likewise */
 } limn_method;
 
 /* "gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime", "shap"; parse returns LIMN_EINVAL
@@ -109,6 +111,8 @@ typedef struct limn_grad_opts {
    * one sigma per row (raw units), both borrowed; NULL: drawn from the seed. */
   const float *noise_eps;
   const double *noise_sigma;
+  const char
+      *layer; /* Grad-CAM: the graph's value (ONNX name) to read; NULL: the last Conv's output [NULL] */
 } limn_grad_opts;
 
 /* The defaults in brackets above. */

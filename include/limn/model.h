@@ -154,9 +154,9 @@ LIMN_API int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len
  * 2018): a_c = sum_ij w_cij ReLU(G_cij), w = G^2 / (2 G^2 + sum_ij A_cij G^3) (0 where
  * that denominator is 0), the exponential form's derivatives. maps: n * h * w floats at
  * the layer's resolution, row-major (cap: how many there is room for); *h and *w get the
- * layer's size. LIMN_EUNSUPPORTED for a model that is not ONNX or whose columns are not
- * all numeric; LIMN_ENOTFOUND for a layer the graph does not compute (the message names
- * the Conv outputs); LIMN_ESHAPE for a value that is not (N, C, h, w) or a cap too small. */
+ * layer's size (maps NULL: only that, from one row). LIMN_EUNSUPPORTED for a model that is not ONNX or whose
+ * columns are not all numeric; LIMN_ENOTFOUND for a layer the graph does not compute (the message names the
+ * Conv outputs); LIMN_ESHAPE for a value that is not (N, C, h, w) or a cap too small. */
 LIMN_API int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                                 const char *layer, const long *targets, long target, limn_space space,
                                 int plusplus, float *maps, size_t cap, size_t *h, size_t *w);

@@ -47,7 +47,8 @@ typedef struct gx {
 static int check_opts(gx *g) {
   const limn_grad_opts *o = g->o;
   limn_ctx *ctx = g->ctx;
-  if ((unsigned)o->method > LIMN_METHOD_SMOOTHGRAD) /* LIME has its own entry */
+  if ((unsigned)o->method > LIMN_METHOD_SMOOTHGRAD && o->method != LIMN_METHOD_GRADCAM &&
+      o->method != LIMN_METHOD_GRADCAMPP) /* LIME and SHAP have their own entries */
     return limn__err(ctx, LIMN_EINVAL, "unknown gradient method %d", (int)o->method);
   if (o->space != LIMN_SPACE_OUTPUT && o->space != LIMN_SPACE_LOGIT)
     return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)o->space);
@@ -122,6 +123,51 @@ static void onehot(const gx *g, size_t r0, size_t nrows, size_t rep, float *w) {
 }
 
 /* gradient, saliency, gradient x input: one vjp for all rows. */
+/* Grad-CAM's map at the layer's resolution, upsampled to the input's H x W as torch's
+ * bilinear interpolation (align_corners false) and given to every channel's pixel. */
+static int gradcam(gx *g) {
+  size_t n = g->n, C, H, W, h = 0, w = 0, k = g->k;
+  LIMN_TRY(limn__onnx_image_shape(g->ctx, g->m, &C, &H, &W));
+  long *tg = limn__alloc_array(g->ctx, n, sizeof(long));
+  float *out = limn__alloc_array(g->ctx, n, k * sizeof(float)), *maps = NULL;
+  int rc = tg && out ? LIMN_OK : LIMN_ENOMEM, pp = g->o->method == LIMN_METHOD_GRADCAMPP;
+  for (size_t i = 0; i < n && !rc; i++)
+    tg[i] = (long)g->target[i];
+  if (!rc) /* the layer's size */
+    rc = limn_model_gradcam(g->ctx, g->m, g->x, 1, g->o->layer, tg, 0, g->o->space, pp, NULL, 0, &h, &w);
+  if (!rc && !(maps = limn__alloc_array(g->ctx, n, h * w * sizeof(float))))
+    rc = LIMN_ENOMEM;
+  if (!rc)
+    rc = limn_model_gradcam(g->ctx, g->m, g->x, n, g->o->layer, tg, 0, g->o->space, pp, maps, n * h * w, &h,
+                            &w);
+  if (!rc)
+    rc = limn_model_forward(g->ctx, g->m, g->x, n, g->o->space, out);
+  double sy = (double)h / (double)H, sx = (double)w / (double)W;
+  for (size_t i = 0; i < n && !rc; i++) {
+    limn_explanation *e = &g->ex[i];
+    e->output = out[i * k + g->target[i]];
+    const float *mp = maps + i * h * w;
+    for (size_t oy = 0; oy < H; oy++) {
+      double fy = fmax(0.0, ((double)oy + 0.5) * sy - 0.5);
+      size_t y0 = (size_t)fy, y1 = y0 + 1 < h ? y0 + 1 : y0;
+      double ly = fy - (double)y0;
+      for (size_t ox = 0; ox < W; ox++) {
+        double fx = fmax(0.0, ((double)ox + 0.5) * sx - 0.5);
+        size_t x0 = (size_t)fx, x1 = x0 + 1 < w ? x0 + 1 : x0;
+        double lx = fx - (double)x0;
+        double v = (1 - ly) * ((1 - lx) * mp[y0 * w + x0] + lx * mp[y0 * w + x1]) +
+                   ly * ((1 - lx) * mp[y1 * w + x0] + lx * mp[y1 * w + x1]);
+        for (size_t c = 0; c < C; c++)
+          e->slot_attr[(c * H + oy) * W + ox] = v;
+      }
+    }
+  }
+  limn__free(g->ctx, tg);
+  limn__free(g->ctx, out);
+  limn__free(g->ctx, maps);
+  return rc;
+}
+
 static int plain(gx *g) {
   size_t n = g->n, ns = g->ns;
   float *w = limn__alloc_array(g->ctx, n, g->k * sizeof(float));
@@ -526,7 +572,9 @@ int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, s
   for (size_t s = 0; s < g.ns; s++)
     g.scale[s] = limn__model_slot_scale(m, s);
   LIMN_CHECK(alloc_explanations(&g));
-  if (g.o->method == LIMN_METHOD_IG)
+  if (g.o->method == LIMN_METHOD_GRADCAM || g.o->method == LIMN_METHOD_GRADCAMPP)
+    rc = gradcam(&g);
+  else if (g.o->method == LIMN_METHOD_IG)
     rc = ig(&g);
   else if (g.o->method == LIMN_METHOD_SMOOTHGRAD)
     rc = smoothgrad(&g);

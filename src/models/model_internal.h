@@ -97,6 +97,8 @@ const limn__mlp *limn__mlp_of(const limn_model *m);
 const limn__mlp *limn__model_pwl(const limn_model *m, char *why, size_t cap);
 /* ONNX's part of it (onnx.c; NULL without ONNX). */
 const limn__mlp *limn__onnx_pwl(const limn_model *m, char *why, size_t cap);
+/* The input shape (C, H, W) of an ONNX image model; LIMN_EUNSUPPORTED otherwise. */
+int limn__onnx_image_shape(limn_ctx *ctx, const limn_model *m, size_t *c, size_t *h, size_t *w);
 /* Activations of hidden layer `layer` (1..nlayers - 1) for validated raw rows x:
  * out (n, width[layer]). */
 int limn__mlp_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer, float *out);

@@ -1412,6 +1412,15 @@ int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *sch
 
 /* ---- Grad-CAM ---- */
 
+int limn__onnx_image_shape(limn_ctx *ctx, const limn_model *m, size_t *c, size_t *h, size_t *w) {
+  const ox_model *om = m && m->vt == &ox_vt ? m->impl : NULL;
+  if (!om || om->in_rank != 4)
+    return limn__err(ctx, LIMN_EUNSUPPORTED,
+                     "Grad-CAM needs an ONNX image model (an input declared (N, C, H, W)) and its layers");
+  *c = om->in_dim[1], *h = om->in_dim[2], *w = om->in_dim[3];
+  return LIMN_OK;
+}
+
 /* The value Grad-CAM reads: named, or the output of the last Conv. */
 static int cam_value(limn_ctx *ctx, const ox_graph *g, const char *layer, int *v) {
   *v = -1;
@@ -1448,6 +1457,8 @@ int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_
     return limn__err(ctx, LIMN_EUNSUPPORTED, "Grad-CAM: the model's columns are not all numeric");
   int v;
   LIMN_TRY(cam_value(ctx, &om->g, layer, &v));
+  if (!maps) /* the layer's size only: one row through */
+    n = n < 1 ? n : 1;
   size_t k = om->k;
   float *wt = limn__calloc(ctx, (n < OX_CHUNK ? n : OX_CHUNK) * k + 1, sizeof(float));
   float *gx = limn__alloc_array(ctx, (n < OX_CHUNK ? n : OX_CHUNK) * om->w + 1, sizeof(float));
@@ -1473,6 +1484,8 @@ int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_
       break;
     size_t C = A->dim[1], H = A->dim[2], W = A->dim[3], hw = H * W;
     *h = H, *w = W;
+    if (!maps)
+      break;
     if (cap / (hw ? hw : 1) < n) {
       rc = limn__err(ctx, LIMN_ESHAPE, "Grad-CAM: %zu maps of %zu x %zu need %zu floats, room for %zu", n, H,
                      W, n * hw, cap);

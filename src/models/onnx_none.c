@@ -29,6 +29,11 @@ const limn__mlp *limn__onnx_pwl(const limn_model *m, char *why, size_t cap) {
   return NULL;
 }
 
+int limn__onnx_image_shape(limn_ctx *ctx, const limn_model *m, size_t *c, size_t *h, size_t *w) {
+  (void)m, (void)c, (void)h, (void)w;
+  return limn__err(ctx, LIMN_EUNSUPPORTED, "Grad-CAM needs ONNX, and this liblimn was built without it");
+}
+
 int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const char *layer,
                        const long *targets, long target, limn_space space, int plusplus, float *maps,
                        size_t cap, size_t *h, size_t *w) {

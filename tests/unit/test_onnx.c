@@ -258,6 +258,28 @@ static void test_gradcam(void) {
       scale = fmax(scale, fabs(want[q]));
     }
     CHECK_CLOSE("Grad-CAM at the first Relu vs torch", got, want, 640, 1e-5 * scale, 1e-5);
+    /* --method gradcam and gradcam++: the maps upsampled to the 8x8 pixels as torch's bilinear
+     * F.interpolate, for each row's class */
+    double *up = read_ref("tests/fixtures/onnx/digits_cnn_gradcam_up_ref.txt", 10, 128);
+    CHECK(up != NULL);
+    for (int pp = 0; up && pp < 2; pp++) {
+      limn_grad_opts go = limn_grad_opts_default();
+      go.method = pp ? LIMN_METHOD_GRADCAMPP : LIMN_METHOD_GRADCAM;
+      go.space = LIMN_SPACE_LOGIT;
+      go.targets = t;
+      limn_explanation *e = NULL;
+      CHECK_OK(ctx, limn_explain_gradients(ctx, tc.m, x, 10, &go, &e));
+      scale = 0;
+      for (size_t q = 0; e && q < 640; q++) {
+        got[q] = e[q / 64].attr[q % 64], want[q] = up[(q / 64) * 128 + 64 * pp + q % 64];
+        scale = fmax(scale, fabs(want[q]));
+      }
+      if (e)
+        CHECK_CLOSE(pp ? "gradcam++ upsampled vs torch" : "gradcam upsampled vs torch", got, want, 640,
+                    1e-5 * scale, 1e-5);
+      limn_explanations_free(ctx, e, 10);
+    }
+    free(up);
     CHECK(limn_model_gradcam(ctx, tc.m, x, 10, "nope", t, 0, LIMN_SPACE_LOGIT, 0, maps, 640, &h, &w) ==
               LIMN_ENOTFOUND &&
           strstr(limn_ctx_errmsg(ctx), "'/c2/Conv_output_0'"));
