@@ -12,9 +12,14 @@ static cli_opt opts[] = {
      0},
     {"data", "FILE", "", "rows (CSV with a header, or .arff)", 0, 0, 0},
     {"method", "NAME", "gradient",
-     "gradient, saliency, gradxinput, ig, smoothgrad, lime, shap, or for ONNX image models gradcam or "
-     "gradcam++ (Grad-CAM at --layer, upsampled to the pixels)",
+     "gradient, saliency, gradxinput, ig, smoothgrad, lime, shap, occlusion (any model: --window, --stride, "
+     "--fill), or for ONNX image models gradcam or gradcam++ (Grad-CAM at --layer, upsampled to the pixels)",
      0, 0, 0},
+    {"window", "HxW", "4x4",
+     "occlusion: the window set to --fill (rows x columns of an image model; a run of columns otherwise)", 0,
+     0, 0},
+    {"stride", "HxW", "2x2", "occlusion: how far the window moves (rows x columns)", 0, 0, 0},
+    {"fill", "V", "0", "occlusion: the value an occluded feature takes", 0, 0, 0},
     {"layer", "NAME", NULL,
      "gradcam: the graph's value whose maps are weighed (its ONNX name; default: the "
      "output of the last Conv)",
@@ -201,6 +206,21 @@ static int method_opts(explain_args *a) {
   if (limn_method_parse(cli_get(&cmd, "method"), &g->method))
     return cli_fail("--method: unknown method '%s'", cli_get(&cmd, "method")), CLI_USAGE;
   g->layer = cli_get(&cmd, "layer");
+  const char *hw[2] = {cli_get(&cmd, "window"), cli_get(&cmd, "stride")};
+  size_t *dst[2] = {g->window, g->stride};
+  for (int q = 0; q < 2; q++) {
+    unsigned long hh, ww;
+    char tail;
+    if (sscanf(hw[q], "%lux%lu%c", &hh, &ww, &tail) != 2 || !hh || !ww || hh > 4096 || ww > 4096)
+      return cli_fail("--%s: expected HxW (e.g. 4x4; 1 to 4096 each), got '%s'", q ? "stride" : "window",
+                      hw[q]),
+             CLI_USAGE;
+    dst[q][0] = hh, dst[q][1] = ww;
+  }
+  double fill;
+  if (cli_double(&cmd, "fill", -3.4e38, 3.4e38, &fill))
+    return CLI_USAGE;
+  g->fill = (float)fill;
   if (g->layer && g->method != LIMN_METHOD_GRADCAM && g->method != LIMN_METHOD_GRADCAMPP)
     return cli_fail("--layer: for --method gradcam or gradcam++"), CLI_USAGE;
   const char *out = cli_get(&cmd, "output");
@@ -384,6 +404,9 @@ static void describe(run *r) {
   else if (g->method == LIMN_METHOD_GRADCAM || g->method == LIMN_METHOD_GRADCAMPP)
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", layer %s, upsampled to the pixels",
              g->layer ? g->layer : "of the last Conv");
+  else if (g->method == LIMN_METHOD_OCCLUSION)
+    snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", window %zux%zu, stride %zux%zu, fill %g",
+             g->window[0], g->window[1], g->stride[0], g->stride[1], (double)g->fill);
   else if (g->method == LIMN_METHOD_LIME)
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s bins, %zu samples, %s, %s estimator, seed %llu",
              limn_discretizer_name(r->lo.discretizer), limn_lime_samples(&r->lo, limn_model_nfeatures(r->m)),
@@ -394,30 +417,12 @@ static void describe(run *r) {
 /* The manifest: what produced these explanations, to reproduce them. */
 static int build_manifest(run *r) {
   const char *mc = r->a.model_cmd, *bgf = r->a.background;
-  const char *keys[] = {"method",
-                        "layer",
-                        "class",
-                        "output",
-                        "steps",
-                        "quadrature",
-                        "baseline",
-                        "samples",
-                        "noise",
-                        "smooth",
-                        "smooth-input",
-                        "seed",
-                        "num-features",
-                        "num-samples",
-                        "discretizer",
-                        "kernel-width",
-                        "feature-selection",
-                        "compat",
-                        "estimator",
-                        "nsamples",
-                        "link",
-                        "background-size",
-                        "tolerance",
-                        "groups"};
+  const char *keys[] = {"method",       "layer",       "window",      "stride",       "fill",
+                        "class",        "output",      "steps",       "quadrature",   "baseline",
+                        "samples",      "noise",       "smooth",      "smooth-input", "seed",
+                        "num-features", "num-samples", "discretizer", "kernel-width", "feature-selection",
+                        "compat",       "estimator",   "nsamples",    "link",         "background-size",
+                        "tolerance",    "groups"};
   int lr = limn_manifest_create(r->ctx, &r->manifest);
   if (!lr) /* a model command: its text stands for the model */
     lr = mc ? limn_manifest_add_sha256(r->ctx, r->manifest, "model", mc, strlen(mc))

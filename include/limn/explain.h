@@ -28,7 +28,8 @@ typedef enum limn_method {
   LIMN_METHOD_LIME = 5,       /* LIME (Ribeiro, Singh & Guestrin 2016), tabular */
   LIMN_METHOD_SHAP = 6,       /* Shapley values of the interventional game (Lundberg & Lee 2017) */
   LIMN_METHOD_GRADCAM = 7, /* Grad-CAM of an ONNX image model (limn_model_gradcam), upsampled to the pixels */
-  LIMN_METHOD_GRADCAMPP = 8 /* Grad-CAM++, likewise */
+  LIMN_METHOD_GRADCAMPP = 8, /* Grad-CAM++, likewise */
+  LIMN_METHOD_OCCLUSION = 9  /* occlusion (Zeiler & Fergus 2014, as Captum's Occlusion): any model */
 } limn_method;
 
 /* "gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime", "shap"; parse returns LIMN_EINVAL
@@ -111,8 +112,15 @@ typedef struct limn_grad_opts {
    * one sigma per row (raw units), both borrowed; NULL: drawn from the seed. */
   const float *noise_eps;
   const double *noise_sigma;
-  const char
-      *layer; /* Grad-CAM: the graph's value (ONNX name) to read; NULL: the last Conv's output [NULL] */
+  /* Grad-CAM: the graph's value (ONNX name) to read; NULL: the last Conv's output [NULL] */
+  const char *layer;
+  /* Occlusion: a window of window[0] x window[1] places (rows x columns of an image
+   * model's H x W, over all its channels; a row of the columns otherwise, clamped to
+   * the size) set to `fill`, moved by stride[0], stride[1]; a feature's attribution is
+   * the mean of F(x) - F(x occluded) over the windows that cover it (0 if none) [4x4,
+   * stride 2, fill 0] */
+  size_t window[2], stride[2];
+  float fill;
 } limn_grad_opts;
 
 /* The defaults in brackets above. */

@@ -34,7 +34,8 @@ class GradOpts(C.Structure):
                 ("baseline", C.c_int), ("baseline_rows", c_float_p), ("nbaseline_rows", c_size),
                 ("stats", C.c_void_p), ("samples", c_size), ("noise", C.c_double), ("smooth", C.c_int),
                 ("smooth_gxi", C.c_int), ("seed", C.c_uint64), ("row_ids", C.POINTER(c_size)),
-                ("noise_eps", c_float_p), ("noise_sigma", c_double_p), ("layer", C.c_char_p)]
+                ("noise_eps", c_float_p), ("noise_sigma", c_double_p), ("layer", C.c_char_p),
+                ("window", c_size * 2), ("stride", c_size * 2), ("fill", C.c_float)]
 
 
 class LimeOpts(C.Structure):

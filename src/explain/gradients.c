@@ -20,6 +20,8 @@ limn_grad_opts limn_grad_opts_default(void) {
   o.samples = 50;
   o.noise = 0.15;
   o.smooth = LIMN_SMOOTH_MEAN;
+  o.window[0] = o.window[1] = 4;
+  o.stride[0] = o.stride[1] = 2;
   return o;
 }
 
@@ -48,7 +50,7 @@ static int check_opts(gx *g) {
   const limn_grad_opts *o = g->o;
   limn_ctx *ctx = g->ctx;
   if ((unsigned)o->method > LIMN_METHOD_SMOOTHGRAD && o->method != LIMN_METHOD_GRADCAM &&
-      o->method != LIMN_METHOD_GRADCAMPP) /* LIME and SHAP have their own entries */
+      o->method != LIMN_METHOD_GRADCAMPP && o->method != LIMN_METHOD_OCCLUSION) /* LIME, SHAP: their own */
     return limn__err(ctx, LIMN_EINVAL, "unknown gradient method %d", (int)o->method);
   if (o->space != LIMN_SPACE_OUTPUT && o->space != LIMN_SPACE_LOGIT)
     return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)o->space);
@@ -165,6 +167,64 @@ static int gradcam(gx *g) {
   limn__free(g->ctx, tg);
   limn__free(g->ctx, out);
   limn__free(g->ctx, maps);
+  return rc;
+}
+
+/* Occlusion over an image's H x W (every channel at once), or a row of the columns:
+ * every window's occluded copy of every row through the model at once (in groups of
+ * rows), F(x) - F(occluded) spread over the window's places, divided by their counts. */
+static int occlusion(gx *g) {
+  const limn_grad_opts *o = g->o;
+  size_t n = g->n, d = g->d, k = g->k, C = 1, H = 1, W = d;
+  if (limn__onnx_image_shape(NULL, g->m, &C, &H, &W) != LIMN_OK)
+    C = 1, H = 1, W = d;
+  if (!o->window[0] || !o->window[1] || !o->stride[0] || !o->stride[1])
+    return limn__err(g->ctx, LIMN_EINVAL, "occlusion: window and stride must be at least 1");
+  size_t wh = o->window[0] < H ? o->window[0] : H, ww = o->window[1] < W ? o->window[1] : W;
+  size_t py = (H - wh) / o->stride[0] + 1, px = (W - ww) / o->stride[1] + 1, P = py * px;
+  size_t rows = n < 16 ? n : 16; /* rows per pass: rows * (P + 1) copies */
+  float *xs = limn__alloc_array(g->ctx, rows * (P + 1), d * sizeof(float));
+  float *f = limn__alloc_array(g->ctx, rows * (P + 1), k * sizeof(float));
+  double *cnt = limn__calloc(g->ctx, d ? d : 1, sizeof(double));
+  int rc = xs && f && cnt ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t p = 0; p < P && !rc; p++) /* how many windows cover each place */
+    for (size_t y = 0; y < wh; y++)
+      for (size_t xx = 0; xx < ww; xx++)
+        for (size_t c = 0; c < C; c++)
+          cnt[(c * H + p / px * o->stride[0] + y) * W + p % px * o->stride[1] + xx] += 1;
+  for (size_t i0 = 0; i0 < n && !rc; i0 += rows) {
+    size_t nr = n - i0 < rows ? n - i0 : rows;
+    for (size_t r = 0; r < nr; r++) {
+      const float *xi = g->x + (i0 + r) * d;
+      for (size_t p = 0; p <= P; p++) {
+        float *c0 = xs + (r * (P + 1) + p) * d;
+        memcpy(c0, xi, d * sizeof *c0);
+        for (size_t y = 0; p < P && y < wh; y++) /* copy P: the row itself */
+          for (size_t xx = 0; xx < ww; xx++)
+            for (size_t c = 0; c < C; c++)
+              c0[(c * H + p / px * o->stride[0] + y) * W + p % px * o->stride[1] + xx] = o->fill;
+      }
+    }
+    rc = limn_model_forward(g->ctx, g->m, xs, nr * (P + 1), o->space, f);
+    for (size_t r = 0; r < nr && !rc; r++) {
+      size_t i = i0 + r, t = g->target[i];
+      limn_explanation *e = &g->ex[i];
+      double fx = f[(r * (P + 1) + P) * k + t];
+      e->output = fx;
+      for (size_t p = 0; p < P; p++) {
+        double diff = fx - f[(r * (P + 1) + p) * k + t];
+        for (size_t y = 0; y < wh; y++)
+          for (size_t xx = 0; xx < ww; xx++)
+            for (size_t c = 0; c < C; c++)
+              e->attr[(c * H + p / px * o->stride[0] + y) * W + p % px * o->stride[1] + xx] += diff;
+      }
+      for (size_t j = 0; j < d; j++)
+        e->attr[j] = cnt[j] > 0 ? e->attr[j] / cnt[j] : 0.0;
+    }
+  }
+  limn__free(g->ctx, xs);
+  limn__free(g->ctx, f);
+  limn__free(g->ctx, cnt);
   return rc;
 }
 
@@ -557,7 +617,7 @@ int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, s
   if (n == 0)
     return limn__err(ctx, LIMN_EINVAL, "no rows to explain");
   LIMN_TRY(check_opts(&g));
-  if (limn_model_is_trees(m)) /* piecewise constant: gradients are 0 or undefined */
+  if (limn_model_is_trees(m) && g.o->method != LIMN_METHOD_OCCLUSION) /* piecewise constant: no gradients */
     return limn__err(ctx, LIMN_EUNSUPPORTED,
                      "a tree ensemble has no gradients (its output is piecewise constant): explain it with "
                      "--method shap or lime");
@@ -572,6 +632,15 @@ int limn_explain_gradients(limn_ctx *ctx, const limn_model *m, const float *x, s
   for (size_t s = 0; s < g.ns; s++)
     g.scale[s] = limn__model_slot_scale(m, s);
   LIMN_CHECK(alloc_explanations(&g));
+  if (g.o->method == LIMN_METHOD_OCCLUSION) {
+    rc = occlusion(&g);
+    if (rc != LIMN_OK)
+      goto fail;
+    LIMN_CHECK(limn__explanations_finite(ctx, g.ex, n)); /* per column already: no slots to sum */
+    *out = g.ex;
+    g.ex = NULL;
+    goto fail;
+  }
   if (g.o->method == LIMN_METHOD_GRADCAM || g.o->method == LIMN_METHOD_GRADCAMPP)
     rc = gradcam(&g);
   else if (g.o->method == LIMN_METHOD_IG)

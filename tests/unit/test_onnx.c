@@ -291,6 +291,50 @@ static void test_gradcam(void) {
   case_close(&tc);
 }
 
+/* Occlusion of the digits CNN (3x3 windows, stride 2, fill 0) against its definition
+ * computed here from the model's outputs on occluded copies. */
+static void test_occlusion(void) {
+  test_begin("occlusion");
+  onnx_case tc;
+  if (case_open(&tc, "data/digits.csv", "digit", "tests/fixtures/onnx/digits_cnn_ref.txt", 10, 84,
+                "digits_cnn.onnx", LIMN_ONNX_AUTO)) {
+    const float *x = limn_dataset_x(tc.ds);
+    limn_grad_opts go = limn_grad_opts_default();
+    go.method = LIMN_METHOD_OCCLUSION;
+    go.window[0] = go.window[1] = 3, go.stride[0] = go.stride[1] = 2;
+    go.target = 3;
+    limn_explanation *e = NULL;
+    CHECK_OK(ctx, limn_explain_gradients(ctx, tc.m, x, 3, &go, &e));
+    double got[192], want[192] = {0}, cnt[64] = {0};
+    float xo[64], p[10], p0[10];
+    for (size_t i = 0; e && i < 3; i++) {
+      CHECK_OK(ctx, limn_model_predict(ctx, tc.m, x + i * 64, 1, p0));
+      for (size_t wy = 0; wy + 3 <= 8; wy += 2)
+        for (size_t wx = 0; wx + 3 <= 8; wx += 2) {
+          memcpy(xo, x + i * 64, sizeof xo);
+          for (size_t y = 0; y < 3; y++)
+            for (size_t q = 0; q < 3; q++)
+              xo[(wy + y) * 8 + wx + q] = 0.0f;
+          CHECK_OK(ctx, limn_model_predict(ctx, tc.m, xo, 1, p));
+          for (size_t y = 0; y < 3; y++)
+            for (size_t q = 0; q < 3; q++) {
+              want[i * 64 + (wy + y) * 8 + wx + q] += (double)p0[3] - p[3];
+              cnt[(wy + y) * 8 + wx + q] += i == 0;
+            }
+        }
+      for (size_t j = 0; j < 64; j++) {
+        got[i * 64 + j] = e[i].attr[j];
+        want[i * 64 + j] = cnt[j] ? want[i * 64 + j] / cnt[j] : 0.0;
+      }
+    }
+    if (e)
+      CHECK_CLOSE("occlusion vs its definition", got, want, 192, 1e-6, 1e-5);
+    CHECK(e && e[0].attr[7] == 0.0); /* column 7: no 3-wide window at stride 2 reaches it */
+    limn_explanations_free(ctx, e, 3);
+  }
+  case_close(&tc);
+}
+
 /* MatMul beyond rank 2: a rank-3 product with a folded bias, a batch broadcast from
  * the first operand, batch by batch; torch's value and gradient (double) to 1e-5. */
 static void test_batched_matmul(void) {
@@ -456,6 +500,7 @@ int main(void) {
   test_resnet();
   test_batched_matmul();
   test_gradcam();
+  test_occlusion();
   test_credit();
   test_bad();
   limn_ctx_free(ctx);
