@@ -2,7 +2,8 @@
 # (two lines per row), rows that are not probabilities, a flood without a newline
 # (bounded), a timeout; and the command's process group ends with limn, children too
 # (the commands' own complaints on being cut off, e.g. awk's "write failure", go to
-# /dev/null: they depend on timing)
+# /dev/null: they depend on timing; so does which batch first shows the out-of-step line: the probe of
+# 1 row, or a batch of LIME samples when the second line comes late)
 . "$CASES/lib.sh"
 bc_model
 cmd() { printf 'BEGIN { FS = "," }\nNR == 1 { %s next }\n$0 == "" { fflush(); next }\n{ %s }\n' "$1" "$2" >"$3"; }
