@@ -2,12 +2,11 @@
 # (two lines per row), rows that are not probabilities, a flood without a newline
 # (bounded), a timeout; and the command's process group ends with limn, children too
 # (the commands' own complaints on being cut off, e.g. awk's "write failure", go to
-# /dev/null: they depend on timing; so does which batch first shows the out-of-step line: the probe of
-# 1 row, or a batch of LIME samples when the second line comes late)
+# /dev/null: they depend on timing)
 . "$CASES/lib.sh"
 bc_model
 cmd() { printf 'BEGIN { FS = "," }\nNR == 1 { %s next }\n$0 == "" { fflush(); next }\n{ %s }\n' "$1" "$2" >"$3"; }
-cmd "" 'print "0.5,0.5"; print "0.5,0.5"' two.awk
+cmd "" 'printf "0.5,0.5\n0.5,0.5\n"' two.awk # both lines in one write: seen at once, whatever the timing
 cmd "" 'print "1.5,-0.5"' over.awk
 cmd "" 'print "1,1"' sum2.awk
 cat >child.awk <<'AWK'
