@@ -41,7 +41,7 @@ test-asan: $(SETUP_STAMP)
 
 MINIMAL_BUILD ?= build-minimal
 test-minimal: $(SETUP_STAMP)
-	@cmake -S . -B $(MINIMAL_BUILD) -DCMAKE_BUILD_TYPE=Release -DLIMN_WITH_ONNX=OFF -DLIMN_USE_BLAS=OFF \
+	@cmake -S . -B $(MINIMAL_BUILD) -DCMAKE_BUILD_TYPE=Release -DLIMN_WITH_ONNX=OFF -DLIMN_WITH_IMAGES=OFF -DLIMN_USE_BLAS=OFF \
 	  -DLIMN_USE_OPENMP=OFF -DLIMN_USE_DCONV=OFF -DLIMN_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(MINIMAL_BUILD) -j $(JOBS)
 	ctest --test-dir $(MINIMAL_BUILD) --output-on-failure -j $(JOBS) -E '^(unit_lime|unit_train|browser)$$'
@@ -78,7 +78,7 @@ bench-tsne: build
 fuzz:
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMN_FUZZ=ON \
 	  -DLIMN_SANITIZE=ON -DLIMN_USE_OPENMP=OFF >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_arff fuzz_model fuzz_map fuzz_onnx fuzz_stream
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_arff fuzz_model fuzz_map fuzz_onnx fuzz_stream fuzz_image
 
 # every fuzz target for FUZZ_SECONDS (600) each, FUZZ_JOBS (2) at a time: a summary of
 # executions per target, and a failure if any found something (scripts/fuzz-long)

@@ -9,6 +9,7 @@
  *   limn/metrics.h  accuracy, log-loss, confusion matrix, R^2
  *   limn/explain.h  explanations: gradient, saliency, gradient x input, IG, SmoothGrad, LIME
  *   limn/embed.h    t-SNE maps
+ *   limn/image.h    PNG/JPEG images: decode, resize, model input rows, overlays
  *   limn/report.h   rendering: text, JSON, CSV, SVG, the HTML report, the manifest
  *
  * Embedding in 20 lines (error checks shortened):
@@ -48,6 +49,7 @@
 #include "limn/metrics.h"
 #include "limn/explain.h"
 #include "limn/embed.h"
+#include "limn/image.h"
 #include "limn/report.h"
 
 #endif

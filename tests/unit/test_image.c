@@ -1,0 +1,257 @@
+/* Images: PNG and JPEG decoding against samples written outside limn (a byte-by-byte
+ * PNG writer, libjpeg's djpeg), resizing against torch, model rows, PNG round trips,
+ * overlays, and corrupt files (tests/fixtures/make_images.py). */
+#include "../harness.h"
+
+static limn_ctx *ctx;
+
+/* "W H C" then W*H*C values. */
+static double *read_values(const char *rel, size_t *w, size_t *h, size_t *c) {
+  FILE *f = fopen(src_path(rel), "r");
+  double *v = NULL;
+  if (f && fscanf(f, "%zu %zu %zu", w, h, c) == 3 && *w * *h * *c < 1000000) {
+    size_t n = *w * *h * *c;
+    v = calloc(n, sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+      if (fscanf(f, "%lf", &v[i]) != 1) {
+        free(v);
+        v = NULL;
+      }
+  }
+  if (f)
+    fclose(f);
+  return v;
+}
+
+static void decode_case(const char *name, double atol) {
+  char img[256], ref[256];
+  snprintf(img, sizeof img, "tests/fixtures/images/%s", name);
+  snprintf(ref, sizeof ref, "tests/fixtures/images/%.*s.txt", (int)(strrchr(name, '.') - name), name);
+  size_t w = 0, h = 0, c = 0;
+  double *want = read_values(ref, &w, &h, &c);
+  CHECK(want != NULL);
+  limn_image *im = NULL;
+  CHECK_OK(ctx, limn_image_read(ctx, src_path(img), &im));
+  if (!want || !im) {
+    free(want);
+    limn_image_free(im);
+    return;
+  }
+  CHECK_EQ(limn_image_width(im), w);
+  CHECK_EQ(limn_image_height(im), h);
+  CHECK_EQ(limn_image_channels(im), c);
+  if (limn_image_width(im) == w && limn_image_height(im) == h && limn_image_channels(im) == c) {
+    double *got = calloc(w * h * c, sizeof *got);
+    for (size_t i = 0; i < w * h * c; i++)
+      got[i] = limn_image_pixels(im)[i];
+    CHECK_CLOSE(name, got, want, w * h * c, atol, 0);
+    free(got);
+  }
+  free(want);
+  limn_image_free(im);
+}
+
+static void test_decode(void) {
+  test_begin("decode");
+  const char *pngs[] = {"png_grey8.png",  "png_rgb8.png", "png_rgba8.png", "png_greyalpha8.png",
+                        "png_grey16.png", "png_pal4.png", "png_grey1.png", "png_rgb8_adam7.png"};
+  for (size_t i = 0; i < sizeof pngs / sizeof *pngs; i++)
+    decode_case(pngs[i], 1e-7);
+  /* djpeg's bytes exactly (the same IDCT and upsampling defaults) */
+  decode_case("jpeg_rgb.jpg", 1e-7);
+  decode_case("jpeg_rgb_prog.jpg", 1e-7);
+  decode_case("jpeg_grey.jpg", 1e-7);
+}
+
+static void test_bad(void) {
+  test_begin("bad images");
+  limn_image *im = NULL;
+  CHECK_ERR(ctx, limn_image_read(ctx, src_path("tests/fixtures/images/bad_cut.png"), &im), LIMN_EFORMAT,
+            "bad_cut.png: not a readable PNG image");
+  CHECK_ERR(ctx, limn_image_read(ctx, src_path("tests/fixtures/images/bad_crc.png"), &im), LIMN_EFORMAT,
+            "CRC");
+  CHECK_ERR(ctx, limn_image_read(ctx, src_path("tests/fixtures/images/bad_cut.jpg"), &im), LIMN_EFORMAT,
+            "bad_cut.jpg: not a readable JPEG image");
+  CHECK_ERR(ctx, limn_image_read(ctx, src_path("tests/fixtures/images/bad_huffman.jpg"), &im), LIMN_EFORMAT,
+            "bad_huffman.jpg");
+  CHECK_ERR(ctx, limn_image_read(ctx, src_path("tests/fixtures/images/bad_neither.png"), &im), LIMN_EFORMAT,
+            "not a PNG or JPEG image");
+  CHECK_ERR(ctx, limn_image_read(ctx, src_path("tests/fixtures/images/none.png"), &im), LIMN_EIO, "none.png");
+  CHECK_ERR(ctx, limn_image_decode(ctx, "", 0, "empty", &im), LIMN_EFORMAT, "empty: not a PNG or JPEG");
+  CHECK(im == NULL);
+  /* the data limit bounds the decoded floats: 32 x 24 x 3 floats = 9216 bytes */
+  limn_ctx *small = limn_ctx_create(NULL);
+  limn_ctx_set_input_limits(small, 4096, 0);
+  CHECK_ERR(small, limn_image_read(small, src_path("tests/fixtures/images/jpeg_rgb.jpg"), &im), LIMN_ETOOBIG,
+            "data limit");
+  limn_ctx_free(small);
+  /* every prefix of a good PNG and JPEG fails cleanly or decodes */
+  const char *files[] = {"tests/fixtures/images/png_rgb8_adam7.png",
+                         "tests/fixtures/images/jpeg_rgb_prog.jpg"};
+  for (size_t k = 0; k < 2; k++) {
+    FILE *f = fopen(src_path(files[k]), "rb");
+    unsigned char buf[4096];
+    size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f)
+      fclose(f);
+    int ok = 0, failed = 0;
+    for (size_t len = 0; len < n; len++) {
+      int rc = limn_image_decode(ctx, buf, len, "prefix", &im);
+      ok += rc == LIMN_OK;
+      failed += rc == LIMN_EFORMAT;
+      limn_image_free(im);
+      im = NULL;
+    }
+    CHECK_EQ(failed, (int)n); /* a PNG needs its IEND, a JPEG its last scan */
+    CHECK_EQ(ok, 0);
+  }
+}
+
+static void test_resize(void) {
+  test_begin("resize");
+  double src[90];
+  FILE *f = fopen(src_path("tests/fixtures/images/resize_src.txt"), "r");
+  size_t n = 0;
+  while (f && n < 90 && fscanf(f, "%lf", &src[n]) == 1)
+    n++;
+  if (f)
+    fclose(f);
+  CHECK_EQ(n, 90);
+  float px[90];
+  for (size_t i = 0; i < 90; i++)
+    px[i] = (float)src[i];
+  limn_image *im = NULL;
+  CHECK_OK(ctx, limn_image_create(ctx, 6, 5, 3, px, &im));
+  f = fopen(src_path("tests/fixtures/images/resize_ref.txt"), "r");
+  size_t ow, oh, cases = 0;
+  while (f && fscanf(f, "%zu %zu", &ow, &oh) == 2) {
+    double want[11 * 13 * 3], got[11 * 13 * 3];
+    size_t m = ow * oh * 3;
+    for (size_t i = 0; i < m; i++)
+      if (fscanf(f, "%lf", &want[i]) != 1)
+        want[i] = NAN;
+    limn_image *r = NULL;
+    CHECK_OK(ctx, limn_image_resize(ctx, im, ow, oh, &r));
+    for (size_t i = 0; r && i < m; i++)
+      got[i] = limn_image_pixels(r)[i];
+    if (r)
+      CHECK_CLOSE("resize against torch", got, want, m, 1e-6, 0);
+    limn_image_free(r);
+    cases++;
+  }
+  if (f)
+    fclose(f);
+  CHECK_EQ(cases, 3);
+  /* the same size gives the same pixels */
+  limn_image *same = NULL;
+  CHECK_OK(ctx, limn_image_resize(ctx, im, 6, 5, &same));
+  CHECK(same && !memcmp(limn_image_pixels(same), px, sizeof px));
+  limn_image_free(same);
+  CHECK_ERR(ctx, limn_image_resize(ctx, im, 0, 5, &same), LIMN_EINVAL, "0 x 5");
+  limn_image_free(im);
+}
+
+static void test_rows(void) {
+  test_begin("model rows");
+  /* 2 x 2 RGB: CHW with mean/std, and back */
+  const float px[12] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.0f, 0.0f, 0.5f};
+  const double mean[3] = {0.5, 0.25, 0}, sd[3] = {0.5, 0.25, 2};
+  limn_image *im = NULL, *back = NULL, *grey = NULL, *rgb = NULL;
+  CHECK_OK(ctx, limn_image_create(ctx, 2, 2, 3, px, &im));
+  float row[12];
+  CHECK_OK(ctx, limn_image_to_input(ctx, im, mean, sd, row));
+  /* channel 0: (0.1, 0.4, 0.7, 1.0 - 0.5) / 0.5, channel 1: (0.2, 0.5, 0.8, 0.0 - 0.25) / 0.25 ... */
+  const double want[12] = {-0.8, -0.2, 0.4, 1.0, -0.2, 1.0, 2.2, -1.0, 0.15, 0.3, 0.45, 0.25};
+  double got[12];
+  for (int i = 0; i < 12; i++)
+    got[i] = row[i];
+  CHECK_CLOSE("CHW normalised", got, want, 12, 1e-6, 0);
+  CHECK_OK(ctx, limn_image_from_input(ctx, row, 3, 2, 2, mean, sd, &back));
+  double orig[12];
+  for (int i = 0; back && i < 12; i++)
+    got[i] = limn_image_pixels(back)[i], orig[i] = px[i];
+  CHECK_CLOSE("round trip", got, orig, 12, 1e-6, 0);
+  const double zero[3] = {0, 0, 0};
+  CHECK_ERR(ctx, limn_image_to_input(ctx, im, mean, zero, row), LIMN_EINVAL, "std must be > 0");
+  /* luma and back */
+  CHECK_OK(ctx, limn_image_convert(ctx, im, 1, &grey));
+  CHECK(grey && fabs(limn_image_pixels(grey)[0] - (0.299 * 0.1 + 0.587 * 0.2 + 0.114 * 0.3)) < 1e-7);
+  CHECK_OK(ctx, limn_image_convert(ctx, grey, 3, &rgb));
+  CHECK(rgb && limn_image_pixels(rgb)[9] == limn_image_pixels(grey)[3] &&
+        limn_image_pixels(rgb)[11] == limn_image_pixels(grey)[3]);
+  limn_image_free(im), limn_image_free(back), limn_image_free(grey), limn_image_free(rgb);
+}
+
+static void test_png_out(void) {
+  test_begin("png out");
+  /* decode(encode(x)) gives x's bytes / 255, for grey and RGB; the same bytes twice */
+  for (size_t c = 1; c <= 3; c += 2) {
+    float px[5 * 3 * 3];
+    for (size_t i = 0; i < 5 * 3 * c; i++)
+      px[i] = (float)((i * 37) % 256) / 255.0f;
+    px[0] = -0.5f, px[1] = 1.5f; /* clamped */
+    limn_image *im = NULL, *back = NULL;
+    unsigned char *b1 = NULL, *b2 = NULL;
+    size_t n1 = 0, n2 = 0;
+    CHECK_OK(ctx, limn_image_create(ctx, 5, 3, c, px, &im));
+    CHECK_OK(ctx, limn_image_encode_png(ctx, im, &b1, &n1));
+    CHECK_OK(ctx, limn_image_encode_png(ctx, im, &b2, &n2));
+    CHECK(n1 == n2 && b1 && b2 && !memcmp(b1, b2, n1));
+    CHECK_OK(ctx, limn_image_decode(ctx, b1, n1, "round trip", &back));
+    CHECK(back && limn_image_channels(back) == c && limn_image_width(back) == 5);
+    int same = back != NULL;
+    for (size_t i = 2; back && i < 5 * 3 * c; i++)
+      same &= fabsf(limn_image_pixels(back)[i] - px[i]) < 1e-6f;
+    CHECK(same);
+    CHECK(back && limn_image_pixels(back)[0] == 0.0f && limn_image_pixels(back)[1] == 1.0f);
+    limn_free(ctx, b1), limn_free(ctx, b2);
+    limn_image_free(im), limn_image_free(back);
+  }
+}
+
+static void test_overlay(void) {
+  test_begin("overlay");
+  /* a 4 x 2 grey image, a 2 x 1 map (left +1, right -0.5): resized to the pixels; the
+   * left half red at alpha, the right half blue at alpha / 2 */
+  const float px[8] = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+  const double map[2] = {1.0, -0.5};
+  limn_image *im = NULL, *ov = NULL;
+  CHECK_OK(ctx, limn_image_create(ctx, 4, 2, 1, px, &im));
+  limn_image_overlay_opts o = limn_image_overlay_opts_default();
+  CHECK(o.alpha == 0.7 && o.scale == 0 && o.positive == 0);
+  CHECK_OK(ctx, limn_image_overlay(ctx, im, map, 2, 1, &o, &ov));
+  CHECK(ov && limn_image_channels(ov) == 3 && limn_image_width(ov) == 4 && limn_image_height(ov) == 2);
+  if (ov) {
+    const float *p = limn_image_pixels(ov);
+    /* pixel 0: the map's left value 1 exactly (weights 1 at the edge) -> colour #b2182b */
+    CHECK(fabs(p[0] - (0.3 * 0.5 + 0.7 * 178 / 255.0)) < 1e-6 &&
+          fabs(p[1] - (0.3 * 0.5 + 0.7 * 24 / 255.0)) < 1e-6);
+    /* pixel 3: -0.5 -> half the blue's distance from white, at alpha 0.35 */
+    double b = (255 - 0.5 * (255 - 172)) / 255.0;
+    CHECK(fabs(p[3 * 3 + 2] - (0.65 * 0.5 + 0.35 * b)) < 1e-6);
+  }
+  limn_image_free(ov);
+  ov = NULL;
+  o.positive = 1;
+  CHECK_OK(ctx, limn_image_overlay(ctx, im, map, 2, 1, &o, &ov));
+  CHECK(ov && limn_image_pixels(ov)[3 * 3] == 0.5f && limn_image_pixels(ov)[3 * 3 + 2] == 0.5f);
+  limn_image_free(ov);
+  const double zeros[2] = {0, 0}, bad[2] = {NAN, 0};
+  CHECK_OK(ctx, limn_image_overlay(ctx, im, zeros, 2, 1, NULL, &ov));
+  CHECK(ov && limn_image_pixels(ov)[5] == 0.5f);
+  limn_image_free(ov);
+  CHECK_ERR(ctx, limn_image_overlay(ctx, im, bad, 2, 1, NULL, &ov), LIMN_EINVAL, "not finite");
+  limn_image_free(im);
+}
+
+int main(void) {
+  ctx = limn_ctx_create(NULL);
+  test_decode();
+  test_bad();
+  test_resize();
+  test_rows();
+  test_png_out();
+  test_overlay();
+  limn_ctx_free(ctx);
+  return test_end();
+}
