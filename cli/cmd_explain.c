@@ -10,7 +10,8 @@ static cli_opt opts[] = {
     CLI_MODEL_CMD_OPTS,
     {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
      0},
-    {"data", "FILE", "", "rows (CSV with a header, or .arff)", 0, 0, 0},
+    {"data", "FILE", NULL, "rows (CSV with a header, or .arff; or --images)", 0, 0, 0},
+    CLI_IMAGE_OPTS,
     {"method", "NAME", "gradient",
      "gradient, saliency, gradxinput, ig, smoothgrad, lime, shap, occlusion (any model: --window, --stride, "
      "--fill), or for ONNX image models gradcam or gradcam++ (Grad-CAM at --layer, upsampled to the pixels)",
@@ -120,7 +121,9 @@ static cli_opt opts[] = {
      "that interacts most (instead of a chart per row)",
      0, 0, 0},
     {"image", "SHAPE", "auto",
-     "svg: draw rows as WxH images (auto: square inputs of 16+ numeric columns; none)", 0, 0, 0},
+     "svg: draw rows as WxH images (auto: an ONNX image model's input, else square inputs of 16+ numeric "
+     "columns; none)",
+     0, 0, 0},
     {"out", "FILE", "-", "where to write ('-': standard output)", 0, 0, 0},
 };
 
@@ -422,13 +425,22 @@ static int build_manifest(run *r) {
                         "samples",      "noise",       "smooth",      "smooth-input", "seed",
                         "num-features", "num-samples", "discretizer", "kernel-width", "feature-selection",
                         "compat",       "estimator",   "nsamples",    "link",         "background-size",
-                        "tolerance",    "groups"};
+                        "tolerance",    "groups",      "resize",      "channels",     "mean",
+                        "std"};
   int lr = limn_manifest_create(r->ctx, &r->manifest);
   if (!lr) /* a model command: its text stands for the model */
     lr = mc ? limn_manifest_add_sha256(r->ctx, r->manifest, "model", mc, strlen(mc))
             : limn_manifest_add_file_sha256(r->ctx, r->manifest, "model", r->a.model);
-  if (!lr)
+  if (!lr && r->a.data)
     lr = limn_manifest_add_file_sha256(r->ctx, r->manifest, "data", r->a.data);
+  if (!lr && cli_images()) {
+    char *list = NULL;
+    size_t len = 0;
+    if (cli_images_listing(r->ctx, &list, &len))
+      return CLI_FAIL;
+    lr = limn_manifest_add_sha256(r->ctx, r->manifest, "images", list, len);
+    free(list);
+  }
   if (!lr && bgf)
     lr = limn_manifest_add_file_sha256(r->ctx, r->manifest, "background", bgf);
   for (size_t i = 0; i < sizeof keys / sizeof *keys && !lr; i++)
@@ -444,6 +456,13 @@ static int image_shape(const run *r, size_t *w, size_t *h) {
   *w = *h = 0;
   if (!strcmp(v, "none"))
     return CLI_OK;
+  size_t ic = 0, ih = 0, iw = 0;
+  if (!strcmp(v, "auto") && !limn_model_image_shape(r->ctx, r->m, &ic, &ih, &iw) &&
+      (ic == 1 || (ic == 3 && limn_image_supported())) && limn_model_nslots(r->m) == d) {
+    *w = iw, *h = ih;
+    return CLI_OK;
+  }
+  limn_ctx_clear_error(r->ctx);
   if (!strcmp(v, "auto")) {
     size_t s = (size_t)lround(sqrt((double)d));
     if (s * s == d && d >= 16 && limn_model_nslots(r->m) == d)

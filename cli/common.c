@@ -868,6 +868,14 @@ static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, li
     return cli_fail(mp ? "give one of --model FILE or --model-cmd CMD, not both"
                        : "give the model: --model FILE or --model-cmd CMD"),
            CLI_USAGE;
+  const char *images = cli_get(cmd, "images");
+  if (images && dp)
+    return cli_fail("give one of --data FILE or --images PATH, not both"), CLI_USAGE;
+  if (images && (!mp || !onnx_file(mp)))
+    return cli_fail("--images: for an ONNX image model (--model FILE.onnx, input declared (N, C, H, W))"),
+           CLI_USAGE;
+  if (!images && !dp && find_opt(cmd, "images", 6))
+    return cli_fail("give the data: --data FILE (or --images PATH for an ONNX image model)"), CLI_USAGE;
   if (!mp) {
     if (!target_optional && !target)
       return cli_fail("--model-cmd: name the data's label column with --target COL"), CLI_USAGE;
@@ -906,7 +914,15 @@ static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, li
            CLI_USAGE;
   limn_dataset *own = NULL;
   int lr = LIMN_OK;
-  if (dp) {
+  if (images) {
+    limn_model *probe = NULL;
+    if ((lr = limn_model_load_onnx(ctx, mp, NULL, kind, &probe)))
+      return cli_lib_fail(ctx, lr);
+    int ir = cli_images_load(ctx, cmd, probe, &own);
+    limn_model_free(probe);
+    if (ir)
+      return ir;
+  } else if (dp) {
     limn_read_opts ro = limn_read_opts_default();
     ro.target = target;
     ro.keep_text = id_column != NULL;

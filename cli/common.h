@@ -65,6 +65,51 @@ int cli_u64(const cli_cmd *cmd, const char *name, uint64_t *out);
 size_t cli_split_list(char *s, const char **items, size_t max);
 /* "all" or "0,3,10-20" into a malloc'd list of row indices < n (errors printed). */
 int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count);
+/* --images and the options that shape them (explain, predict). */
+#define CLI_IMAGE_OPTS                                                                                       \
+  {"images",                                                                                                 \
+   "PATH",                                                                                                   \
+   NULL,                                                                                                     \
+   "ONNX image models: PNG or JPEG images instead of --data: a folder (its .png, .jpg and .jpeg files in "   \
+   "name order), one image, or a CSV with a column 'file' (paths relative to the CSV) and the --target "     \
+   "labels",                                                                                                 \
+   0,                                                                                                        \
+   0,                                                                                                        \
+   0},                                                                                                       \
+      {"resize",                                                                                             \
+       "HOW",                                                                                                \
+       "none",                                                                                               \
+       "--images of another size than the model takes: none (an error) or model (resized to it, bilinear "   \
+       "with antialiasing)",                                                                                 \
+       0,                                                                                                    \
+       0,                                                                                                    \
+       0},                                                                                                   \
+      {"channels",                                                                                           \
+       "HOW",                                                                                                \
+       "none",                                                                                               \
+       "--images of other channels than the model takes: none (an error) or model (grey repeated into RGB, " \
+       "RGB to its luma)",                                                                                   \
+       0,                                                                                                    \
+       0,                                                                                                    \
+       0},                                                                                                   \
+      {"mean", "M[,M,M]", "0", "--images: per channel, subtracted from the pixel values (0..1)", 0, 0, 0}, { \
+    "std", "S[,S,S]", "1", "--images: per channel, what the centred values are divided by", 0, 0, 0          \
+  }
+/* The images --images read (NULL when it was not given). */
+typedef struct cli_images_info {
+  size_t n, c, h, w;      /* images; the model's channels, height and width */
+  char **files;           /* their paths, in row order */
+  double mean[3], std[3]; /* the normalisation applied */
+} cli_images_info;
+const cli_images_info *cli_images(void);
+/* The data set of --images for ONNX model m (loaded without a schema): one row of
+ * C*H*W values per image, columns pixel_Y_X (grey) or red_/green_/blue_Y_X, the listing's
+ * labels as target. A CLI code (errors printed). */
+int cli_images_load(limn_ctx *ctx, const cli_cmd *cmd, const limn_model *m, limn_dataset **ds);
+/* sha256sum's lines ("HEX  PATH\n") for the images read, in order (malloc'd; free it):
+ * the manifest's images_sha256 is their digest, so `sha256sum FILES | sha256sum` checks it. */
+int cli_images_listing(limn_ctx *ctx, char **text, size_t *len);
+
 /* The options of a black-box model (cli_load reads them when the command has them). */
 #define CLI_MODEL_CMD_OPTS                                                                                   \
   {                                                                                                          \

@@ -161,6 +161,11 @@ LIMN_API int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float 
                                 const char *layer, const long *targets, long target, limn_space space,
                                 int plusplus, float *maps, size_t cap, size_t *h, size_t *w);
 
+/* The image an ONNX model takes: an input declared (N, C, H, W) with numeric columns.
+ * LIMN_EUNSUPPORTED (and 0s) for any other model. */
+LIMN_API int limn_model_image_shape(limn_ctx *ctx, const limn_model *m, size_t *channels, size_t *height,
+                                    size_t *width);
+
 /* 1 when the bytes look like a JSON document (its first non-blank byte is '{'): a tree
  * model for limn_model_load, which limn's own model files never start with. */
 LIMN_API int limn_model_is_xgboost_json(const void *buf, size_t len);

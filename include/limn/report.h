@@ -115,7 +115,10 @@ typedef struct limn_render_opts {
   const char *method_desc;           /* text/SVG: e.g. "ig, gausslegendre, 50 steps, baseline zero" ("") */
   const limn_manifest *manifest;     /* JSON: written into every object as "manifest"; NULL: none */
   size_t top;                        /* text and SVG: features shown, most important first (0: all) */
-  size_t image_w, image_h;           /* SVG: > 0 draws rows as w x h heat maps (w*h = nfeatures) */
+  size_t image_w, image_h;           /* SVG: > 0 draws rows as w x h images: grey (w*h = nfeatures) or
+                                        colour (3*w*h, channels first; needs PNG support): up to 16 x 16
+                                        grey as cells, larger or colour as embedded PNGs of the input, the
+                                        attribution and their overlay (limn_image_overlay) */
   const limn_stats *background;      /* LIME: the background its bins come from (labels); NULL: names */
   limn_discretizer discretizer;      /* LIME: its discretizer (labels) */
   size_t reasons;                    /* text: reason codes per row (0: none) */

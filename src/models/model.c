@@ -521,3 +521,23 @@ int limn_model_read_descriptions(limn_ctx *ctx, limn_model *m, const char *path)
     limn_model_describe(ctx, m, j, NULL, NULL);
   return rc;
 }
+
+int limn_model_image_shape(limn_ctx *ctx, const limn_model *m, size_t *channels, size_t *height,
+                           size_t *width) {
+  size_t c = 0, h = 0, w = 0;
+  int rc = m ? limn__onnx_image_shape(NULL, m, &c, &h, &w) : LIMN_EINVAL;
+  if (channels)
+    *channels = rc ? 0 : c;
+  if (height)
+    *height = rc ? 0 : h;
+  if (width)
+    *width = rc ? 0 : w;
+  if (!m)
+    return limn__err(ctx, LIMN_EINVAL, "limn_model_image_shape: the model is NULL");
+  if (rc)
+    return limn__err(ctx, LIMN_EUNSUPPORTED,
+                     "the model takes rows of %zu columns, not images (an ONNX graph whose input is declared "
+                     "(N, C, H, W))",
+                     limn_model_nfeatures(m));
+  return LIMN_OK;
+}

@@ -2,6 +2,7 @@
  * formats, no timestamps. */
 #include "out.h"
 #include "../explain/explain_internal.h"
+#include "../data/image_internal.h"
 #include <math.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -661,6 +662,96 @@ static double svg_image(limn__out *f, const limn_render_opts *rc, const limn_ren
   return 40 + 20 + cell * (double)h + 20 + 40;
 }
 
+/* Images drawn as embedded PNGs (colour, or more than 16 x 16 pixels, when this build
+ * writes PNG): the input, the attribution per pixel (summed over channels) and the
+ * overlay of the two, each 224 px on its longer side. */
+enum { IMAGE_PANEL = 224 };
+
+static int image_channels(const limn_render_opts *rc) {
+  size_t hw = rc->image_w * rc->image_h, d = limn_model_nfeatures(rc->model);
+  return hw && d == 3 * hw ? 3 : 1;
+}
+
+static int image_png(const limn_render_opts *rc) {
+  return limn_image_supported() && (image_channels(rc) == 3 || rc->image_w * rc->image_h > 256);
+}
+
+static void put_png_uri(limn__out *f, limn_ctx *ctx, const limn_image *im) {
+  static const char tb[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  unsigned char *b = NULL;
+  size_t n = 0;
+  if (!im || limn_image_encode_png(ctx, im, &b, &n)) {
+    f->nomem = 1;
+    return;
+  }
+  limn__puts(f, "data:image/png;base64,");
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned v =
+        (unsigned)b[i] << 16 | (i + 1 < n ? (unsigned)b[i + 1] << 8 : 0) | (i + 2 < n ? b[i + 2] : 0);
+    char q[4] = {tb[v >> 18 & 63], tb[v >> 12 & 63], i + 1 < n ? tb[v >> 6 & 63] : '=',
+                 i + 2 < n ? tb[v & 63] : '='};
+    limn__out_write(f, q, 4);
+  }
+  limn_free(ctx, b);
+}
+
+static double svg_image_png(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
+  const limn_explanation *e = row->ex;
+  size_t w = rc->image_w, h = rc->image_h, hw = w * h, c = (size_t)image_channels(rc);
+  double s = IMAGE_PANEL / (double)(w > h ? w : h), pw = s * (double)w, ph = s * (double)h, lo = INFINITY,
+         hi = -INFINITY, mx = 0, rgb[3];
+  limn_ctx *ctx = limn_ctx_create(NULL);
+  float *px = malloc(hw * c * sizeof *px), *heat = malloc(hw * 3 * sizeof *heat);
+  double *map = calloc(hw, sizeof *map);
+  limn_image *in = NULL, *hm = NULL, *ov = NULL;
+  if (!ctx || !px || !heat || !map) {
+    f->nomem = 1;
+    goto done;
+  }
+  svg_title(f, rc, row, y0 + 16);
+  for (size_t j = 0; j < hw * c; j++) {
+    lo = row->x[j] < lo ? row->x[j] : lo;
+    hi = row->x[j] > hi ? row->x[j] : hi;
+    map[j % hw] += e->attr[j];
+  }
+  for (size_t i = 0; i < hw; i++) {
+    mx = fabs(map[i]) > mx ? fabs(map[i]) : mx;
+    for (size_t k = 0; k < c; k++)
+      px[i * c + k] = hi > lo ? (float)((row->x[k * hw + i] - lo) / (hi - lo)) : 0.5f;
+  }
+  for (size_t i = 0; i < hw; i++) {
+    limn__diverging_rgb(mx > 0 ? map[i] / mx : 0, rgb);
+    for (int k = 0; k < 3; k++)
+      heat[3 * i + k] = (float)rgb[k];
+  }
+  limn_image_overlay_opts oo = limn_image_overlay_opts_default();
+  if (limn_image_create(ctx, w, h, c, px, &in) || limn_image_create(ctx, w, h, 3, heat, &hm) ||
+      limn_image_overlay(ctx, in, map, w, h, &oo, &ov)) {
+    f->nomem = 1;
+    goto done;
+  }
+  double top = y0 + 40;
+  const char *title[3] = {"input", "attribution (red +, blue -)", "overlay"};
+  const limn_image *im[3] = {in, hm, ov};
+  for (int p = 0; p < 3; p++) {
+    double x = 10 + (IMAGE_PANEL + 20) * p;
+    limn__printf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", x, top + 12, title[p]);
+    limn__printf(f,
+                 "<image x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" preserveAspectRatio=\"none\" "
+                 "style=\"image-rendering:pixelated\" href=\"",
+                 x, top + 20, pw, ph);
+    put_png_uri(f, ctx, im[p]);
+    limn__puts(f, "\"/>\n");
+  }
+  limn__svg_colour_scale(f, 10 + IMAGE_PANEL + 20, top + 26 + IMAGE_PANEL, IMAGE_PANEL, mx,
+                         c == 3 ? "attribution per pixel (sum over channels)" : "attribution per pixel");
+done:
+  limn_image_free(in), limn_image_free(hm), limn_image_free(ov);
+  free(px), free(heat), free(map);
+  limn_ctx_free(ctx);
+  return 40 + 20 + IMAGE_PANEL + 20 + 40;
+}
+
 /* Signed horizontal bars, most important first. Height used returned. */
 static double svg_bars(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
   const limn_explanation *e = row->ex;
@@ -891,6 +982,8 @@ double limn__svg_force(limn__out *f, const limn_render_opts *rc, const limn_rend
 /* The height a row takes in the SVG. */
 double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row) {
   size_t rest, show = shown_count(rc, row->ex, &rest);
+  if (rc->image_w > 0 && image_png(rc))
+    return 40 + 20 + IMAGE_PANEL + 20 + 40;
   if (rc->image_w > 0)
     return 40 + 20 + 24.0 * (double)rc->image_h + 20 + 40;
   if (row->ex->method == LIMN_METHOD_SHAP && rc->shap_plot == LIMN_SHAP_PLOT_FORCE)
@@ -903,7 +996,10 @@ double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row) 
 
 static void render_svg(limn__out *f, const limn_render_opts *rc, const limn_render_row *rows, size_t n) {
   int image = rc->image_w > 0;
-  double width = image ? 60 + 48.0 * (double)rc->image_w : 860, height = 10;
+  double width = image && image_png(rc) ? 20 + 3 * (IMAGE_PANEL + 20.0)
+                 : image                ? 60 + 48.0 * (double)rc->image_w
+                                        : 860,
+         height = 10;
   for (size_t r = 0; r < n; r++)
     height += limn__svg_height(rc, &rows[r]);
   limn__printf(f,
@@ -913,7 +1009,9 @@ static void render_svg(limn__out *f, const limn_render_opts *rc, const limn_rend
                width, height, width, height);
   double y = 0;
   for (size_t r = 0; r < n; r++) {
-    if (image)
+    if (image && image_png(rc))
+      y += svg_image_png(f, rc, &rows[r], y);
+    else if (image)
       y += svg_image(f, rc, &rows[r], y);
     else if (rows[r].ex->method == LIMN_METHOD_SHAP)
       y += rc->shap_plot == LIMN_SHAP_PLOT_FORCE ? limn__svg_force(f, rc, &rows[r], y)
@@ -1324,9 +1422,12 @@ static int check_opts(limn_ctx *ctx, const limn_render_opts *o) {
   if (!o || !o->model)
     return limn__err(ctx, LIMN_EINVAL, "render: no model");
   size_t d = limn_model_nfeatures(o->model);
-  if ((o->image_w || o->image_h) && o->image_w * o->image_h != d)
-    return limn__err(ctx, LIMN_EINVAL, "render: an image of %zu x %zu pixels for %zu features", o->image_w,
-                     o->image_h, d);
+  size_t hw = o->image_w * o->image_h;
+  if ((o->image_w || o->image_h) && hw != d && (3 * hw != d || !limn_image_supported()))
+    return limn__err(ctx, LIMN_EINVAL,
+                     "render: an image of %zu x %zu pixels for %zu features (grey: one per pixel; colour: "
+                     "three, in a build that writes PNG)",
+                     o->image_w, o->image_h, d);
   if (o->favourable >= 0 && (size_t)o->favourable >= limn_model_noutputs(o->model))
     return limn__err(ctx, LIMN_EINVAL, "render: favourable class %ld is out of range", o->favourable);
   return LIMN_OK;

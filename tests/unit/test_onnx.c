@@ -30,6 +30,30 @@ static double *read_ref(const char *rel, size_t n, size_t w) {
   return v;
 }
 
+/* n * w numbers of a reference file whose lines may be long, after a '#' line. */
+static double *read_ref_long(const char *rel, size_t n, size_t w) {
+  FILE *f = fopen(src_path(rel), "r");
+  double *v = calloc(n * w, sizeof *v);
+  int ch = f ? fgetc(f) : EOF;
+  while (ch == '#') { /* skip the comment line */
+    while (ch != '\n' && ch != EOF)
+      ch = fgetc(f);
+    ch = f ? fgetc(f) : EOF;
+  }
+  if (ch != EOF)
+    ungetc(ch, f);
+  size_t k = 0;
+  while (f && v && k < n * w && fscanf(f, "%lf", &v[k]) == 1)
+    k++;
+  if (f)
+    fclose(f);
+  if (k != n * w) {
+    free(v);
+    return NULL;
+  }
+  return v;
+}
+
 /* One reference test's inputs: the data (its target column, or NULL for none), the
  * reference (n rows of w numbers) and the ONNX fixture read against the data's schema. */
 typedef struct onnx_case {
@@ -335,6 +359,104 @@ static void test_occlusion(void) {
   case_close(&tc);
 }
 
+/* The bundled Fashion-MNIST CNN on its PNG images (decoded, normalised with mean 0.286
+ * and std 0.353): probabilities, input gradients, Grad-CAM at the last Conv (logit),
+ * occlusion (4x4, stride 2, fill 0) and IG from the black image (50 Gauss-Legendre
+ * nodes) against torch in double (tests/fixtures/make_fashion.py). */
+static void test_fashion(void) {
+  test_begin("fashion CNN on PNG images");
+  if (!limn_image_supported())
+    return;
+  enum { N = 10, D = 784, W = 10 + D + 49 + D + D };
+  double *ref = read_ref_long("tests/fixtures/onnx/fashion_cnn_ref.txt", N, W);
+  limn_model *m = NULL;
+  CHECK(ref != NULL);
+  CHECK_OK(ctx,
+           limn_model_load_onnx(ctx, src_path("data/fashion/fashion_cnn.onnx"), NULL, LIMN_ONNX_AUTO, &m));
+  size_t c = 0, h = 0, w = 0;
+  CHECK_OK(ctx, limn_model_image_shape(ctx, m, &c, &h, &w));
+  CHECK(c == 1 && h == 28 && w == 28);
+  float *x = calloc(N * D, sizeof *x), *g = calloc(N * D, sizeof *g), p[N * 10], wt[N * 10] = {0};
+  double *got = calloc(N * D, sizeof *got), *want = calloc(N * D, sizeof *want);
+  const double mean = 0.286, sd = 0.353;
+  for (size_t i = 0; i < N && ref && m; i++) {
+    char path[96];
+    snprintf(path, sizeof path, "data/fashion/images/test_%02zu.png", i);
+    limn_image *im = NULL;
+    CHECK_OK(ctx, limn_image_read(ctx, src_path(path), &im));
+    CHECK_OK(ctx, limn_image_to_input(ctx, im, &mean, &sd, x + i * D));
+    limn_image_free(im);
+  }
+  if (!ref || !m || !x || !g || !got || !want) {
+    free(ref), free(x), free(g), free(got), free(want);
+    limn_model_free(m);
+    return;
+  }
+  CHECK_OK(ctx, limn_model_predict(ctx, m, x, N, p));
+  long pred[N];
+  for (size_t i = 0; i < N; i++) {
+    pred[i] = 0;
+    for (size_t k = 0; k < 10; k++) {
+      got[i * 10 + k] = p[i * 10 + k], want[i * 10 + k] = ref[i * W + k];
+      pred[i] = p[i * 10 + k] > p[i * 10 + pred[i]] ? (long)k : pred[i];
+    }
+    wt[i * 10 + pred[i]] = 1.0f;
+  }
+  CHECK_CLOSE("probabilities vs torch", got, want, N * 10, 1e-6, 1e-5);
+  /* each method's maps against torch's, to 1e-5 of the largest value of each image */
+  const char *what[4] = {"input gradients", "Grad-CAM", "occlusion", "IG from black"};
+  for (int meth = 0; meth < 4; meth++) {
+    size_t off = meth == 0 ? 10 : meth == 1 ? 10 + D : meth == 2 ? 10 + D + 49 : 10 + D + 49 + D;
+    size_t len = meth == 1 ? 49 : D;
+    float *maps = meth == 1 ? calloc(N * 49, sizeof *maps) : NULL;
+    limn_explanation *e = NULL;
+    limn_grad_opts go = limn_grad_opts_default();
+    float black[D];
+    for (size_t j = 0; j < D; j++)
+      black[j] = (float)((0.0 - mean) / sd);
+    if (meth == 0) {
+      CHECK_OK(ctx, limn_model_vjp(ctx, m, x, N, wt, LIMN_SPACE_OUTPUT, g));
+    } else if (meth == 1) {
+      size_t mh = 0, mw = 0;
+      CHECK_OK(ctx,
+               limn_model_gradcam(ctx, m, x, N, NULL, pred, -1, LIMN_SPACE_LOGIT, 0, maps, N * 49, &mh, &mw));
+      CHECK(mh == 7 && mw == 7);
+    } else {
+      go.method = meth == 2 ? LIMN_METHOD_OCCLUSION : LIMN_METHOD_IG;
+      go.targets = pred;
+      go.quadrature = LIMN_QUAD_GAUSS_LEGENDRE, go.steps = 50;
+      go.baseline = LIMN_BASELINE_ROWS, go.baseline_rows = black, go.nbaseline_rows = 1;
+      CHECK_OK(ctx, limn_explain_gradients(ctx, m, x, N, &go, &e));
+    }
+    int ok = 1;
+    for (size_t i = 0; i < N; i++) {
+      double scale = 0;
+      for (size_t j = 0; j < len; j++) {
+        want[j] = ref[i * W + off + j];
+        got[j] = meth == 0   ? g[i * D + j]
+                 : meth == 1 ? (maps ? maps[i * 49 + j] : NAN)
+                 : e         ? e[i].attr[j]
+                             : NAN;
+        scale = fmax(scale, fabs(want[j]));
+      }
+      /* float32 inference: 1e-7 is about one unit in the last place of a probability near 1, which a
+       * saturated image's small gradients and occlusion differences inherit */
+      ok &= CHECK_CLOSE(what[meth], got, want, len, 1e-5 * scale + 1e-7, 1e-5);
+      if (meth == 3 && e) { /* the reported gap is sum(attr) - (F(x) - F(black)) (50 nodes leave up to 3 %) */
+        double sum = 0;
+        for (size_t j = 0; j < D; j++)
+          sum += e[i].attr[j];
+        CHECK(fabs(e[i].delta - (sum - (e[i].output - e[i].base_value))) < 1e-6);
+      }
+    }
+    CHECK(ok);
+    limn_explanations_free(ctx, e, e ? N : 0);
+    free(maps);
+  }
+  free(ref), free(x), free(g), free(got), free(want);
+  limn_model_free(m);
+}
+
 /* MatMul beyond rank 2: a rank-3 product with a folded bias, a batch broadcast from
  * the first operand, batch by batch; torch's value and gradient (double) to 1e-5. */
 static void test_batched_matmul(void) {
@@ -501,6 +623,7 @@ int main(void) {
   test_batched_matmul();
   test_gradcam();
   test_occlusion();
+  test_fashion();
   test_credit();
   test_bad();
   limn_ctx_free(ctx);
