@@ -1,0 +1,49 @@
+# --images: a CSV of files and labels, its folder and one of its images give the same
+# rows; explanations of images drawn as the input, the map and their overlay; images that
+# do not fit the model (size, channels) are errors naming the file unless --resize or
+# --channels say to convert; corrupt images, empty folders, a model that takes no images
+# and bad normalisation are refused. (Values: tests/unit/test_onnx.c against torch.)
+. "$CASES/lib.sh"
+cp -r "$DATA/fashion" f
+cp "$FIX/images/jpeg_rgb.jpg" "$FIX/images/bad_cut.png" "$FIX/images/png_grey8.png" .
+M="--model f/fashion_cnn.onnx --mean 0.286 --std 0.353"
+"$LIMN" predict $M --images f/labels.csv --target label >p1.csv
+echo "exit $?"
+head -1 p1.csv
+awk 'END { print NR - 1 " rows" }' p1.csv
+"$LIMN" predict $M --images f/images >p2.csv
+head -1 p2.csv
+tail -n +2 p1.csv >a1
+tail -n +2 p2.csv >a2
+same a1 a2 "predictions of a listing and of its folder (its classes unnamed)"
+"$LIMN" predict $M --images f/images/test_03.png | tail -1 >p3
+sed -n 5p p1.csv >r3
+same p3 r3 "one image and its row in the folder"
+"$LIMN" predict $M --images f/labels.csv --target label --format json | grep -o '"row":[0-9]*' | tail -1
+"$LIMN" explain $M --images f/labels.csv --target label --rows 0,7 --method gradcam --output logit \
+  --format svg --out g.svg
+echo "exit $?"
+grep -c "<image " g.svg
+grep -o "data:image/png;base64," g.svg | head -1
+grep -o ">overlay<" g.svg | head -1
+"$LIMN" explain $M --images f/images --rows 0 --method ig --steps 8 --format json | grep -o '"images_sha256":"[0-9a-f]*"' >d1
+(cd f/images && sha256sum test_*.png) | sed 's|  |  f/images/|' | sha256sum | awk '{ print "\"images_sha256\":\"" $1 "\"" }' >d2
+same d1 d2 "the manifest's images digest and sha256sum's"
+# images that do not fit
+run predict $M --images jpeg_rgb.jpg
+run predict $M --images jpeg_rgb.jpg --channels model
+"$LIMN" predict $M --images jpeg_rgb.jpg --channels model --resize model | awk -F, 'END { print NR " lines of " NF " fields" }'
+run predict $M --images png_grey8.png
+run predict $M --images bad_cut.png
+mkdir empty
+run predict $M --images empty
+run predict $M --images f/images --target label
+printf 'path,label\nimages/test_00.png,9\n' >f/nofile.csv
+run predict $M --images f/nofile.csv --target label
+run predict --model f/fashion_cnn.onnx --images f/images --std 0
+run predict --model f/fashion_cnn.onnx --images f/images --mean 0.1,0.2
+run predict $M --images f/images --resize twice
+run predict $M --images f/images --data "$DATA/digits.csv"
+cp "$FIX/onnx/bc_torch_op13.onnx" bc.onnx
+run predict --model bc.onnx --images f/images
+run predict --model f/fashion_cnn.onnx
