@@ -41,7 +41,9 @@ static cli_opt opts[] = {
      0, 0, 0},
     {"baseline", "B", "zero",
      "IG, and SHAP without --background: zero, mean (the training means stored in the model, or, for a model "
-     "without them, --background's), row:N (a data row) or a CSV file",
+     "without them, --background's), row:N (a data row) or a CSV file; image models also black (pixels 0, "
+     "normalised by --mean and --std), blur[:S] (each image blurred by a Gaussian of S pixels, default 5) or "
+     "noise (uniform pixels, seeded by --seed and the row)",
      0, 0, 0},
     {"samples", "N", "50", "SmoothGrad: noisy samples", 0, 0, 0},
     {"noise", "X", "0.15", "SmoothGrad: sigma as a fraction of each column's training range", 0, 0, 0},
@@ -334,13 +336,68 @@ static int parse_args(int argc, char **argv, explain_args *a) {
 
 static int lime_background(run *r);
 
-/* --baseline: zero, mean (the model's statistics, or --background's), row:N or a CSV file
- * of 1 or as many rows as explained. */
+/* An image model's baselines: black (one row), blur[:S] and noise (one per explained row),
+ * in the model's input units (--images' normalisation). */
+static int image_baseline(run *r, const char *b) {
+  size_t c = 0, h = 0, w = 0, d = limn_model_nfeatures(r->m);
+  const cli_images_info *ii = cli_images();
+  const double zero[3] = {0, 0, 0}, one[3] = {1, 1, 1}, *mean = ii ? ii->mean : zero,
+               *sd = ii ? ii->std : one;
+  if (limn_model_image_shape(r->ctx, r->m, &c, &h, &w) || c * h * w != d || (c != 1 && c != 3))
+    return cli_fail("--baseline %s: for an image model (an ONNX graph taking (N, C, H, W), C 1 or 3)", b),
+           CLI_USAGE;
+  double sigma = 5;
+  if (!strncmp(b, "blur:", 5)) {
+    char *end;
+    sigma = strtod(b + 5, &end);
+    if (end == b + 5 || *end || !(sigma > 0 && sigma <= 1000))
+      return cli_fail("--baseline %s: expected blur:S with S > 0 pixels", b), CLI_USAGE;
+  }
+  int black = !strcmp(b, "black"), noise = !strcmp(b, "noise");
+  size_t nb = black ? 1 : r->nrows;
+  float *px = malloc(h * w * c * sizeof *px);
+  r->brows = malloc(nb * d * sizeof *r->brows);
+  if (!r->brows || !px) {
+    free(px);
+    return cli_fail("out of memory");
+  }
+  int lr = LIMN_OK;
+  for (size_t i = 0; i < nb && !lr; i++) {
+    limn_image *im = NULL, *bl = NULL;
+    if (black || noise) {
+      limn_rng g;
+      limn_rng_init(&g, r->g.seed, noise ? r->rows[i] : 0);
+      for (size_t q = 0; q < h * w * c; q++)
+        px[q] = noise ? (float)limn_rng_uniform(&g) : 0.0f;
+      lr = limn_image_create(r->ctx, w, h, c, px, &im);
+    } else {
+      const float *x = limn_dataset_x(r->ds) + r->rows[i] * d;
+      lr = limn_image_from_input(r->ctx, x, c, h, w, mean, sd, &bl);
+      if (!lr)
+        lr = limn_image_blur(r->ctx, bl, sigma, &im);
+    }
+    if (!lr)
+      lr = limn_image_to_input(r->ctx, im, mean, sd, r->brows + i * d);
+    limn_image_free(im), limn_image_free(bl);
+  }
+  free(px);
+  if (lr)
+    return cli_lib_fail(r->ctx, lr);
+  r->g.baseline = LIMN_BASELINE_ROWS;
+  r->g.baseline_rows = r->brows;
+  r->g.nbaseline_rows = nb;
+  return CLI_OK;
+}
+
+/* --baseline: zero, mean (the model's statistics, or --background's), row:N, a CSV file
+ * of 1 or as many rows as explained, or an image model's black, blur[:S] or noise. */
 static int baseline_opts(run *r) {
   const char *b = r->a.baseline;
   size_t d = limn_model_nfeatures(r->m);
   if (!strcmp(b, "zero"))
     return CLI_OK;
+  if (!strcmp(b, "black") || !strcmp(b, "noise") || !strcmp(b, "blur") || !strncmp(b, "blur:", 5))
+    return image_baseline(r, b);
   if (!strcmp(b, "mean")) { /* the model's statistics, or the background file's */
     r->g.baseline = LIMN_BASELINE_MEAN;
     if (limn_model_stats(r->m))

@@ -50,6 +50,12 @@ LIMN_API const float *limn_image_pixels(const limn_image *im);
  * antialias=True) and PIL's BILINEAR resize. */
 LIMN_API int limn_image_resize(limn_ctx *ctx, const limn_image *im, size_t width, size_t height,
                                limn_image **out);
+/* A new image blurred by a Gaussian of `sigma` pixels (> 0), each channel apart: the
+ * kernel exp(-x^2 / (2 sigma^2)) normalised, cut at 4 sigma (radius (int)(4 sigma + 0.5)),
+ * rows then columns, the edge pixel repeated beyond the border: scipy.ndimage's
+ * gaussian_filter(mode="nearest"). The blurred baseline of Integrated Gradients for
+ * images (Sturmfels et al. 2020). */
+LIMN_API int limn_image_blur(limn_ctx *ctx, const limn_image *im, double sigma, limn_image **out);
 /* A new image of `channels` (1 or 3): grey to RGB repeats the value, RGB to grey is the
  * ITU-R 601 luma 0.299 R + 0.587 G + 0.114 B (PIL's convert("L"), without its rounding). */
 LIMN_API int limn_image_convert(limn_ctx *ctx, const limn_image *im, size_t channels, limn_image **out);

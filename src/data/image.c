@@ -147,6 +147,48 @@ int limn_image_resize(limn_ctx *ctx, const limn_image *im, size_t width, size_t 
   return rc;
 }
 
+/* One pass of the kernel k (2 r + 1 taps) along a line of n values at stride s. */
+static void blur_line(const float *in, float *out, size_t n, size_t s, const double *k, size_t r) {
+  for (size_t i = 0; i < n; i++) {
+    double v = 0;
+    for (size_t q = 0; q <= 2 * r; q++) {
+      long j = (long)i + (long)q - (long)r;
+      j = j < 0 ? 0 : j >= (long)n ? (long)n - 1 : j;
+      v += k[q] * in[(size_t)j * s];
+    }
+    out[i * s] = (float)v;
+  }
+}
+
+int limn_image_blur(limn_ctx *ctx, const limn_image *im, double sigma, limn_image **out) {
+  if (!out || !im)
+    return limn__err(ctx, LIMN_EINVAL, "limn_image_blur: %s is NULL", out ? "the image" : "out");
+  *out = NULL;
+  if (!(sigma > 0 && sigma < 1e4))
+    return limn__err(ctx, LIMN_EINVAL, "limn_image_blur: sigma %g (expected > 0 pixels)", sigma);
+  size_t r = (size_t)(4.0 * sigma + 0.5), c = im->c, w = im->w, h = im->h;
+  double *k = limn__alloc_array(ctx, 2 * r + 1, sizeof *k), sum = 0;
+  float *mid = limn__alloc_array(ctx, w * h * c, sizeof *mid);
+  int rc = k && mid ? limn__image_new(ctx, w, h, c, out) : LIMN_ENOMEM;
+  if (!rc) {
+    for (size_t q = 0; q <= 2 * r; q++) {
+      double x = (double)q - (double)r;
+      sum += k[q] = exp(-0.5 * x * x / (sigma * sigma));
+    }
+    for (size_t q = 0; q <= 2 * r; q++)
+      k[q] /= sum;
+    for (size_t y = 0; y < h; y++) /* along each row */
+      for (size_t ch = 0; ch < c; ch++)
+        blur_line(im->px + y * w * c + ch, mid + y * w * c + ch, w, c, k, r);
+    for (size_t x = 0; x < w; x++) /* down each column */
+      for (size_t ch = 0; ch < c; ch++)
+        blur_line(mid + x * c + ch, (*out)->px + x * c + ch, h, w * c, k, r);
+  }
+  limn__free(ctx, k);
+  limn__free(ctx, mid);
+  return rc;
+}
+
 int limn_image_convert(limn_ctx *ctx, const limn_image *im, size_t channels, limn_image **out) {
   if (!out || !im)
     return limn__err(ctx, LIMN_EINVAL, "limn_image_convert: %s is NULL", out ? "the image" : "out");

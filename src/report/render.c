@@ -210,9 +210,11 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
   char nb[32], vb[40];
   for (size_t r = 0; r < n; r++) {
     const limn_explanation *e = rows[r].ex;
-    limn__printf(f, "%srow %zu (line %zu): %s(%s) = %.6g   [%s]\n", r ? "\n" : "", rows[r].data_row,
-                 rows[r].line, output_label(m, e), limn_model_output_name(m, e->target), e->output,
-                 rc->method_desc);
+    limn__printf(f, "%srow %zu", r ? "\n" : "", rows[r].data_row);
+    if (rows[r].line) /* 0: rows without a file line (images, arrays) */
+      limn__printf(f, " (line %zu)", rows[r].line);
+    limn__printf(f, ": %s(%s) = %.6g   [%s]\n", output_label(m, e), limn_model_output_name(m, e->target),
+                 e->output, rc->method_desc);
     if (e->method == LIMN_METHOD_IG)
       limn__printf(f, "  baseline output %.6g, completeness gap %.3g%s\n", e->base_value, e->delta,
                    e->nsegments ? " (exact)" : "");

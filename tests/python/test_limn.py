@@ -309,13 +309,11 @@ def test_data_frames_and_renderings(bc):
     for method, kw in (("ig", {}), ("smoothgrad", {"row_ids": [0, 1, 2]})):
         text = cli("explain", "--model", "bc.limn", "--data", "te.csv", "--rows", "0,1,2", "--method", method, cwd=d)
         mine = limn.gradients(m, df.iloc[:3], method=method, **kw).to_text()
-        assert mine == text.replace("(line 2)", "(line 0)").replace("(line 3)", "(line 0)").replace(
-            "(line 4)", "(line 0)")
+        assert mine == text.replace(" (line 2)", "").replace(" (line 3)", "").replace(" (line 4)", "")
     text = cli("explain", "--model", "bc.limn", "--data", "te.csv", "--rows", "0,1,2", "--method", "lime",
                "--num-samples", "5000", cwd=d)
     mine = limn.lime(m, X[:3], num_samples=5000, row_ids=[0, 1, 2]).to_text()
-    assert mine == text.replace("(line 2)", "(line 0)").replace("(line 3)", "(line 0)").replace(
-        "(line 4)", "(line 0)")
+    assert mine == text.replace(" (line 2)", "").replace(" (line 3)", "").replace(" (line 4)", "")
     svg = ex._repr_html_()
     assert svg.startswith('<div class="limn"><svg') and "<script" not in svg
 

@@ -142,6 +142,29 @@ static void test_resize(void) {
   if (f)
     fclose(f);
   CHECK_EQ(cases, 3);
+  /* Gaussian blur against scipy.ndimage (mode nearest, truncate 4) */
+  f = fopen(src_path("tests/fixtures/images/blur_ref.txt"), "r");
+  double sigma;
+  size_t blurs = 0;
+  while (f && fscanf(f, "%lf", &sigma) == 1) {
+    double want[90], got[90];
+    for (size_t i = 0; i < 90; i++)
+      if (fscanf(f, "%lf", &want[i]) != 1)
+        want[i] = NAN;
+    limn_image *b = NULL;
+    CHECK_OK(ctx, limn_image_blur(ctx, im, sigma, &b));
+    for (size_t i = 0; b && i < 90; i++)
+      got[i] = limn_image_pixels(b)[i];
+    if (b)
+      CHECK_CLOSE("blur against scipy", got, want, 90, 1e-6, 0);
+    limn_image_free(b);
+    blurs++;
+  }
+  if (f)
+    fclose(f);
+  CHECK_EQ(blurs, 3);
+  limn_image *nb = NULL;
+  CHECK_ERR(ctx, limn_image_blur(ctx, im, 0, &nb), LIMN_EINVAL, "sigma");
   /* the same size gives the same pixels */
   limn_image *same = NULL;
   CHECK_OK(ctx, limn_image_resize(ctx, im, 6, 5, &same));

@@ -47,3 +47,21 @@ run predict $M --images f/images --data "$DATA/digits.csv"
 cp "$FIX/onnx/bc_torch_op13.onnx" bc.onnx
 run predict --model bc.onnx --images f/images
 run predict --model f/fashion_cnn.onnx
+# image baselines for IG: black is the CSV row of (0 - mean) / std; noise repeats with its
+# seed; blur and noise are one row per image; they need an image model
+E="explain $M --images f/images --rows 0,3 --method ig --steps 8 --format csv"
+"$LIMN" $E --baseline black >b1.csv
+awk 'BEGIN { for (y = 0; y < 28; y++) for (x = 0; x < 28; x++) printf "%spixel_%d_%d", (y + x ? "," : ""), y, x
+  print ""; for (j = 0; j < 784; j++) printf "%s%.17g", (j ? "," : ""), (0 - 0.286) / 0.353; print "" }' >black.csv
+"$LIMN" $E --baseline black.csv >b2.csv
+same b1.csv b2.csv "IG from --baseline black and from a CSV of the black image"
+"$LIMN" $E --baseline noise --seed 3 >n1.csv
+"$LIMN" $E --baseline noise --seed 3 >n2.csv
+"$LIMN" $E --baseline noise --seed 4 >n3.csv
+same n1.csv n2.csv "noise baselines of one seed"
+cmp -s n1.csv n3.csv || echo "another seed, other attributions"
+"$LIMN" explain $M --images f/images --rows 0 --method ig --steps 8 --baseline blur:2 --format text --top 1 | sed -n 1p |
+  sed 's/= [0-9.]*/= N/'
+run $E --baseline blur:0
+bc_model
+run explain --model bc.limn --data te.csv --rows 0 --method ig --baseline black
