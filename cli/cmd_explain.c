@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static cli_opt opts[] = {
     {"model", "MODEL", NULL, "model file, limn or ONNX (or --model-cmd)", 0, 0, 0},
@@ -125,6 +126,10 @@ static cli_opt opts[] = {
     {"image", "SHAPE", "auto",
      "svg: draw rows as WxH images (auto: an ONNX image model's input, else square inputs of 16+ numeric "
      "columns; none)",
+     0, 0, 0},
+    {"overlay", "DIR", NULL,
+     "image rows: also write each row's map over its image as DIR/NAME.png (NAME: the image file's name "
+     "with --images, else row-N)",
      0, 0, 0},
     {"out", "FILE", "-", "where to write ('-': standard output)", 0, 0, 0},
 };
@@ -596,9 +601,68 @@ static int write_out_file(run *r, const limn_render_opts *o, const void *what, s
 }
 
 static int row_opts(run *r, limn_render_opts *rc, const char ***prot);
+static int image_shape(const run *r, size_t *w, size_t *h);
+
+/* --overlay DIR: each row's map (summed over channels) over its image, as a PNG. */
+static int write_overlays(run *r, const limn_render_row *rows, size_t n) {
+  const char *dir = cli_get(&cmd, "overlay");
+  size_t w = 0, h = 0, d = limn_model_nfeatures(r->m);
+  int rc = image_shape(r, &w, &h);
+  if (rc)
+    return rc;
+  size_t hw = w * h, c = hw ? d / hw : 0;
+  if (!hw || (c != 1 && c != 3) || c * hw != d)
+    return cli_fail("--overlay: the rows are not images (an image model, or --image WxH)"), CLI_USAGE;
+  if (mkdir(dir, 0777) && errno != EEXIST)
+    return cli_fail("--overlay: cannot make the folder %s: %s", dir, strerror(errno));
+  const cli_images_info *ii = cli_images();
+  double *map = malloc(hw * sizeof *map), lo[3], sd[3];
+  char path[4096], name[256];
+  int lr = map ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t i = 0; i < n && !lr; i++) {
+    const limn_explanation *e = rows[i].ex;
+    limn_image *im = NULL, *ov = NULL;
+    for (size_t q = 0; q < hw; q++)
+      map[q] = 0;
+    for (size_t j = 0; j < d; j++)
+      map[j % hw] += e->attr[j];
+    if (!ii) { /* no normalisation known: the row's range to 0..1 */
+      double a = INFINITY, b = -INFINITY;
+      for (size_t j = 0; j < d; j++)
+        a = fmin(a, rows[i].x[j]), b = fmax(b, rows[i].x[j]);
+      for (size_t k = 0; k < 3; k++)
+        lo[k] = -a / (b > a ? b - a : 1), sd[k] = 1 / (b > a ? b - a : 1);
+    }
+    lr = limn_image_from_input(r->ctx, rows[i].x, c, h, w, ii ? ii->mean : lo, ii ? ii->std : sd, &im);
+    limn_image_overlay_opts oo = limn_image_overlay_opts_default();
+    oo.positive = e->method == LIMN_METHOD_GRADCAM || e->method == LIMN_METHOD_GRADCAMPP;
+    if (!lr)
+      lr = limn_image_overlay(r->ctx, im, map, w, h, &oo, &ov);
+    if (ii && rows[i].data_row < ii->n) {
+      const char *f = strrchr(ii->files[rows[i].data_row], '/');
+      snprintf(name, sizeof name, "%s", f ? f + 1 : ii->files[rows[i].data_row]);
+      char *dot = strrchr(name, '.');
+      if (dot)
+        *dot = 0;
+    } else {
+      snprintf(name, sizeof name, "row-%zu", rows[i].data_row);
+    }
+    snprintf(path, sizeof path, "%s/%s.png", dir, name);
+    if (!lr)
+      lr = limn_image_write_png(r->ctx, ov, path);
+    limn_image_free(im), limn_image_free(ov);
+  }
+  free(map);
+  return lr ? cli_lib_fail(r->ctx, lr) : CLI_OK;
+}
 
 /* Write prepared rows in the chosen format. */
 static int write_rows(run *r, const limn_render_row *rows, size_t n) {
+  if (cli_get(&cmd, "overlay")) {
+    int orc = write_overlays(r, rows, n);
+    if (orc)
+      return orc;
+  }
   if (r->a.dependence) { /* one column over the rows */
     long j = limn_schema_find_feature(limn_model_schema(r->m), r->a.dependence);
     if (j < 0)
@@ -1022,7 +1086,8 @@ static int streamable(const run *r) {
   const char *w = getenv("LIMN_WHOLE");
   if ((w && !strcmp(w, "1")) || (f != LIMN_FORMAT_CSV && f != LIMN_FORMAT_JSONL && f != LIMN_FORMAT_TEXT) ||
       r->a.metrics || r->a.global || r->a.pick || r->a.stability || r->a.dependence ||
-      !strncmp(r->a.cls, "top:", 4) || (strcmp(r->a.baseline, "zero") && strcmp(r->a.baseline, "mean")) ||
+      cli_get(&cmd, "overlay") || !strncmp(r->a.cls, "top:", 4) ||
+      (strcmp(r->a.baseline, "zero") && strcmp(r->a.baseline, "mean")) ||
       (r->g.method == LIMN_METHOD_SHAP && cli_get(&cmd, "groups")) || !r->a.data || !strcmp(r->a.data, "-"))
     return 0;
   return !strcmp(r->a.rows, "all") || rows_ascending(r->a.rows);
@@ -1061,6 +1126,8 @@ static int explain_wide(run *r) {
     return cli_fail("--format wide: a weight per column (--groups: json, jsonl or csv)"), CLI_USAGE;
   if (strcmp(r->a.baseline, "zero") && strcmp(r->a.baseline, "mean"))
     return cli_fail("--format wide: --baseline zero or mean"), CLI_USAGE;
+  if (cli_get(&cmd, "overlay"))
+    return cli_fail("--overlay: with --format text, json, jsonl, csv or svg"), CLI_USAGE;
   if (r->a.metrics || r->a.global || !strncmp(r->a.cls, "top:", 4))
     return cli_fail("--format wide: one explanation per row, without --metrics, --global or --class top:K"),
            CLI_USAGE;

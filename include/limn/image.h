@@ -84,7 +84,8 @@ typedef struct limn_image_overlay_opts {
 } limn_image_overlay_opts;
 /* alpha 0.7, scale 0 (the map's maximum), signed. */
 LIMN_API limn_image_overlay_opts limn_image_overlay_opts_default(void);
-/* An RGB image: `base` in grey, a map of map_height x map_width values (one per pixel,
+/* An RGB image: `base` in grey (its luma g compressed to 0.2 + 0.6 g, so that colours show
+ * on black and on white), a map of map_height x map_width values (one per pixel,
  * or coarser: resized to the image with limn_image_resize's filter) drawn over it in the
  * diverging colours of limn's SVG heat maps (red positive, blue negative, white 0):
  * out = (1 - a) grey + a colour, a = alpha * min(1, |value| / scale). A map whose values

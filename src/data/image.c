@@ -312,7 +312,7 @@ int limn_image_overlay(limn_ctx *ctx, const limn_image *base, const double *map,
   for (size_t i = 0; i < hw && !rc; i++) {
     const float *p = base->px + i * base->c;
     double g = base->c == 3 ? 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2] : p[0], rgb[3];
-    g = g < 0 ? 0 : g > 1 ? 1 : g;
+    g = 0.2 + 0.6 * (g < 0 ? 0 : g > 1 ? 1 : g); /* kept off black and white, so colours show on both */
     double t = scale > 0 ? v[i] / scale : 0;
     if (o.positive && t < 0)
       t = 0;

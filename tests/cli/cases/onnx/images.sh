@@ -65,3 +65,12 @@ cmp -s n1.csv n3.csv || echo "another seed, other attributions"
 run $E --baseline blur:0
 bc_model
 run explain --model bc.limn --data te.csv --rows 0 --method ig --baseline black
+# --overlay: a PNG per explained image, named after it; rows of pixels are named by row
+"$LIMN" explain $M --images f/labels.csv --target label --rows 2,5 --method gradcam --overlay ov --format json >/dev/null
+ls ov
+od -An -c -N4 ov/test_02.png | tr -s ' '
+"$LIMN" explain --model "$FIX/onnx/digits_cnn.onnx" --data "$DATA/digits.csv" --target digit --rows 4 --method ig \
+  --overlay ov2 >/dev/null
+ls ov2
+run explain $M --images f/images --rows 0 --overlay ov3 --format wide
+run explain --model bc.limn --data te.csv --rows 0 --overlay ov4
