@@ -56,6 +56,16 @@ LIMN_API int limn_image_resize(limn_ctx *ctx, const limn_image *im, size_t width
  * gaussian_filter(mode="nearest"). The blurred baseline of Integrated Gradients for
  * images (Sturmfels et al. 2020). */
 LIMN_API int limn_image_blur(limn_ctx *ctx, const limn_image *im, double sigma, limn_image **out);
+/* SLIC superpixels (Achanta et al. 2012): about n_segments regions of similar colour, as
+ * compact as `compactness` asks (the weight of distance against colour; 10 is
+ * scikit-image's default for colour images). Colour images are compared in CIE L*a*b*
+ * (D65), grey ones by 100 x the value (L*'s scale); seeds on a regular grid, 10 k-means
+ * iterations each searching twice the grid step, then every fragment smaller than a
+ * quarter of a grid cell joined to the segment left of (or above) it while that stays
+ * under three cells, so each segment is one connected (4-neighbour) region. labels: width * height ints, row-major, 0 ..
+ * *nlabels - 1 in the order their first pixels are met. Deterministic. */
+LIMN_API int limn_image_slic(limn_ctx *ctx, const limn_image *im, size_t n_segments, double compactness,
+                             int *labels, size_t *nlabels);
 /* A new image of `channels` (1 or 3): grey to RGB repeats the value, RGB to grey is the
  * ITU-R 601 luma 0.299 R + 0.587 G + 0.114 B (PIL's convert("L"), without its rounding). */
 LIMN_API int limn_image_convert(limn_ctx *ctx, const limn_image *im, size_t channels, limn_image **out);

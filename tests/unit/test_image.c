@@ -267,6 +267,126 @@ static void test_overlay(void) {
   limn_image_free(im);
 }
 
+/* Every segment inside one region of `truth` (h*w region ids); the number of segments. */
+static int pure(const int *lab, size_t nl, const int *truth, size_t n) {
+  int *reg = malloc(nl * sizeof *reg), ok = reg != NULL;
+  for (size_t k = 0; ok && k < nl; k++)
+    reg[k] = -1;
+  for (size_t p = 0; ok && p < n; p++) {
+    if (lab[p] < 0 || (size_t)lab[p] >= nl)
+      ok = 0;
+    else if (reg[lab[p]] < 0)
+      reg[lab[p]] = truth[p];
+    else if (reg[lab[p]] != truth[p])
+      ok = 0;
+  }
+  free(reg);
+  return ok;
+}
+
+/* 4-connected: a flood fill from each segment's first pixel reaches all its pixels. */
+static int connected(const int *lab, size_t nl, size_t w, size_t h) {
+  size_t n = w * h, *st = malloc(n * sizeof *st), reached = 0;
+  unsigned char *seen = calloc(n, 1), *done = calloc(nl, 1);
+  for (size_t s = 0; st && seen && done && s < n; s++) {
+    if (done[lab[s]])
+      continue;
+    done[lab[s]] = 1;
+    size_t top = 0;
+    st[top++] = s, seen[s] = 1;
+    while (top) {
+      size_t p = st[--top], y = p / w, x = p % w;
+      reached++;
+      size_t nb[4] = {x ? p - 1 : p, x + 1 < w ? p + 1 : p, y ? p - w : p, y + 1 < h ? p + w : p};
+      for (int q = 0; q < 4; q++)
+        if (!seen[nb[q]] && lab[nb[q]] == lab[s])
+          seen[nb[q]] = 1, st[top++] = nb[q];
+    }
+  }
+  free(st), free(seen), free(done);
+  return reached == n;
+}
+
+static void test_slic(void) {
+  test_begin("slic");
+  /* 24 x 24 grey quadrants: 4 segments are the quadrants */
+  float px[24 * 24 * 3];
+  int truth[24 * 24], lab[24 * 24];
+  for (size_t y = 0; y < 24; y++)
+    for (size_t x = 0; x < 24; x++) {
+      truth[y * 24 + x] = (int)((y >= 12) * 2 + (x >= 12));
+      px[y * 24 + x] = 0.1f + 0.3f * (float)truth[y * 24 + x];
+    }
+  limn_image *im = NULL;
+  size_t nl = 0;
+  CHECK_OK(ctx, limn_image_create(ctx, 24, 24, 1, px, &im));
+  CHECK_OK(ctx, limn_image_slic(ctx, im, 4, 10, lab, &nl));
+  CHECK_EQ(nl, 4);
+  CHECK(!memcmp(lab, truth, sizeof lab)); /* labels in the order first met: the quadrants' own */
+  /* regions off the grid (a vertical band x in [5, 15), a disc elsewhere), colour: 16
+   * segments, each inside one region and connected */
+  for (size_t y = 0; y < 24; y++)
+    for (size_t x = 0; x < 24; x++) {
+      double r2 = ((double)y - 17.5) * ((double)y - 17.5) + ((double)x - 18.5) * ((double)x - 18.5);
+      int t = x >= 5 && x < 15 ? 1 : r2 < 25 ? 2 : 0;
+      static const float rgb[3][3] = {{0.9f, 0.9f, 0.2f}, {0.1f, 0.3f, 0.8f}, {0.8f, 0.1f, 0.1f}};
+      truth[y * 24 + x] = t;
+      for (int k = 0; k < 3; k++)
+        px[(y * 24 + x) * 3 + k] = rgb[t][k];
+    }
+  limn_image_free(im);
+  im = NULL;
+  CHECK_OK(ctx, limn_image_create(ctx, 24, 24, 3, px, &im));
+  CHECK_OK(ctx, limn_image_slic(ctx, im, 16, 10, lab, &nl));
+  CHECK(nl >= 8 && nl <= 32);
+  CHECK(pure(lab, nl, truth, 24 * 24));
+  CHECK(connected(lab, nl, 24, 24));
+  size_t size[64] = {0}, smallest = 24 * 24;
+  for (size_t p = 0; p < 24 * 24 && nl <= 64; p++)
+    size[lab[p]]++;
+  for (size_t k = 0; k < nl && nl <= 64; k++)
+    smallest = size[k] < smallest ? size[k] : smallest;
+  CHECK(smallest >= 24 * 24 / 16 / 4); /* fragments under a quarter cell were merged */
+  int again[24 * 24];
+  size_t nl2 = 0;
+  CHECK_OK(ctx, limn_image_slic(ctx, im, 16, 10, again, &nl2));
+  CHECK(nl2 == nl && !memcmp(again, lab, sizeof lab)); /* deterministic */
+  /* the regions with noise: k-means leaves stray pixels; each segment is still connected,
+   * none under a quarter of a cell (merged into a neighbour) */
+  uint64_t st = 12345;
+  for (size_t p = 0; p < 24 * 24 * 3; p++) {
+    st = st * 6364136223846793005ull + 1442695040888963407ull;
+    px[p] += 0.4f * ((float)(st >> 40) / (float)(1u << 24) - 0.5f);
+  }
+  limn_image_free(im);
+  im = NULL;
+  CHECK_OK(ctx, limn_image_create(ctx, 24, 24, 3, px, &im));
+  CHECK_OK(ctx, limn_image_slic(ctx, im, 16, 10, lab, &nl));
+  CHECK(connected(lab, nl, 24, 24));
+  size_t sz[576] = {0}, first[576], small = 0, stuck = 0;
+  for (size_t p = 576; p-- > 0;)
+    sz[lab[p]]++, first[lab[p]] = p;
+  for (size_t k = 0; k < nl; k++) { /* a fragment stays alone only when its neighbour is full */
+    size_t p = first[k];
+    int nb = p % 24 ? lab[p - 1] : p >= 24 ? lab[p - 24] : -1;
+    small += sz[k] < 9;
+    stuck += sz[k] < 9 && nb >= 0 && sz[nb] + sz[k] <= 3 * 36;
+  }
+  CHECK(nl >= 8 && nl <= 48 && small > 0 && stuck == 0);
+  /* a flat image: the grid cells */
+  for (size_t p = 0; p < 24 * 24 * 3; p++)
+    px[p] = 0.5f;
+  limn_image_free(im);
+  im = NULL;
+  CHECK_OK(ctx, limn_image_create(ctx, 24, 24, 3, px, &im));
+  CHECK_OK(ctx, limn_image_slic(ctx, im, 9, 10, lab, &nl));
+  CHECK_EQ(nl, 9);
+  CHECK(lab[0] == 0 && lab[23] == 2 && lab[23 * 24] == 6 && lab[24 * 24 - 1] == 8);
+  CHECK(connected(lab, nl, 24, 24));
+  CHECK_ERR(ctx, limn_image_slic(ctx, im, 0, 10, lab, &nl), LIMN_EINVAL, "segments");
+  limn_image_free(im);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   test_decode();
@@ -275,6 +395,7 @@ int main(void) {
   test_rows();
   test_png_out();
   test_overlay();
+  test_slic();
   limn_ctx_free(ctx);
   return test_end();
 }
