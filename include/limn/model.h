@@ -166,6 +166,16 @@ LIMN_API int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float 
 LIMN_API int limn_model_image_shape(limn_ctx *ctx, const limn_model *m, size_t *channels, size_t *height,
                                     size_t *width);
 
+/* The cascading randomisation of Adebayo et al. 2018 ("Sanity Checks for Saliency
+ * Maps"): the weights and biases of the model's last `nlayers` layers with weights
+ * (limn MLPs: dense layers; ONNX: Conv, Gemm and MatMul nodes with a constant operand,
+ * from the output back) re-drawn from a normal of each tensor's own mean and standard
+ * deviation, seeded. The model changes in place (load a second copy to compare maps);
+ * *done (may be NULL): the layers changed, fewer when the model has fewer.
+ * LIMN_EUNSUPPORTED for other models (trees, callbacks, commands). */
+LIMN_API int limn_model_randomize_layers(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t seed,
+                                         size_t *done);
+
 /* 1 when the bytes look like a JSON document (its first non-blank byte is '{'): a tree
  * model for limn_model_load, which limn's own model files never start with. */
 LIMN_API int limn_model_is_xgboost_json(const void *buf, size_t len);

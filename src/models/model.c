@@ -541,3 +541,47 @@ int limn_model_image_shape(limn_ctx *ctx, const limn_model *m, size_t *channels,
                      limn_model_nfeatures(m));
   return LIMN_OK;
 }
+
+/* An MLP's last nlayers dense layers re-drawn as redraw() in onnx.c does. */
+static void mlp_redraw(float *v, size_t n, uint64_t seed, uint64_t stream) {
+  double m = 0, s2 = 0;
+  for (size_t q = 0; q < n; q++)
+    m += v[q];
+  m /= n ? (double)n : 1;
+  for (size_t q = 0; q < n; q++)
+    s2 += ((double)v[q] - m) * ((double)v[q] - m);
+  double sd = n > 1 ? sqrt(s2 / (double)(n - 1)) : 0;
+  limn_rng g;
+  limn_rng_init(&g, seed, stream);
+  for (size_t q = 0; q < n; q++)
+    v[q] = (float)(m + sd * limn_rng_normal(&g));
+}
+
+int limn_model_randomize_layers(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t seed, size_t *done) {
+  size_t k = 0;
+  if (done)
+    *done = 0;
+  if (!m)
+    return limn__err(ctx, LIMN_EINVAL, "limn_model_randomize_layers: the model is NULL");
+  limn__mlp *p = (limn__mlp *)limn__mlp_of(m);
+  if (p) {
+    for (size_t l = p->nlayers; l-- > 0 && k < nlayers; k++) {
+      size_t in = p->width[l], out = p->width[l + 1];
+      mlp_redraw(p->W[l], in * out, seed, 2 * k);
+      mlp_redraw(p->b[l], out, seed, 2 * k + 1);
+      for (size_t o = 0; p->Wt && p->Wt[l] && o < out; o++)
+        for (size_t i = 0; i < in; i++)
+          p->Wt[l][i * out + o] = p->W[l][o * in + i];
+    }
+  } else {
+    int rc = limn__onnx_randomize(ctx, m, nlayers, seed, &k);
+    if (rc == LIMN_EUNSUPPORTED)
+      return limn__err(ctx, LIMN_EUNSUPPORTED,
+                       "randomised layers: for limn's MLPs and ONNX models (their weights are known)");
+    if (rc)
+      return rc;
+  }
+  if (done)
+    *done = k;
+  return LIMN_OK;
+}

@@ -99,6 +99,9 @@ const limn__mlp *limn__model_pwl(const limn_model *m, char *why, size_t cap);
 const limn__mlp *limn__onnx_pwl(const limn_model *m, char *why, size_t cap);
 /* The input shape (C, H, W) of an ONNX image model; LIMN_EUNSUPPORTED otherwise. */
 int limn__onnx_image_shape(limn_ctx *ctx, const limn_model *m, size_t *c, size_t *h, size_t *w);
+/* The last nlayers weighted layers of an ONNX model re-drawn (limn_model_randomize_layers);
+ * LIMN_EUNSUPPORTED (no message) for another model. */
+int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t seed, size_t *done);
 /* Activations of hidden layer `layer` (1..nlayers - 1) for validated raw rows x:
  * out (n, width[layer]). */
 int limn__mlp_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer, float *out);

@@ -5,6 +5,7 @@
 #include "onnx.pb-c.h"
 #include "onnx_internal.h"
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,15 @@
 #define OX_CHUNK 512 /* rows per pass through the graph */
 
 enum { HEAD_SOFTMAX, HEAD_PROBS, HEAD_LOGITS, HEAD_VALUE };
+
+/* The tensors of a pass: kept between the chunks of a call, and between calls in the
+ * model's cache (fresh pages cost more than the work on small images). */
+typedef struct run_state {
+  ox_tensor *vals, *grads;
+  size_t nvals;
+} run_state;
+enum { OX_CACHE = 4 };                    /* states kept for the next calls */
+#define OX_CACHE_BYTES ((size_t)64 << 20) /* the largest state kept */
 
 typedef struct ox_model {
   ox_graph g;
@@ -24,6 +34,11 @@ typedef struct ox_model {
   size_t in_rank, in_dim[OX_MAXRANK]; /* the input's declared shape (in_dim[0] the batch), or rank 2 */
   limn__mlp *pwl;                     /* the graph as a piecewise-linear MLP (exact IG), or NULL ... */
   char pwl_why[320];                  /* ... and why not */
+  limn_ctx *owner;                    /* the loading context: its allocator made the cached states */
+  pthread_mutex_t lock;               /* guards the cache */
+  int lock_ok;
+  run_state cache[OX_CACHE];
+  size_t ncache;
 } ox_model;
 
 /* ---- protobuf-c through the context's allocator ---- */
@@ -549,11 +564,6 @@ fail:
 
 /* ---- running ---- */
 
-typedef struct run_state {
-  ox_tensor *vals, *grads;
-  size_t nvals;
-} run_state;
-
 static void run_free(limn_ctx *ctx, run_state *s) {
   for (size_t v = 0; s->vals && v < s->nvals; v++)
     limn__ox_free(ctx, &s->vals[v]);
@@ -561,6 +571,57 @@ static void run_free(limn_ctx *ctx, run_state *s) {
     limn__ox_free(ctx, &s->grads[v]);
   limn__free(ctx, s->vals), limn__free(ctx, s->grads);
   memset(s, 0, sizeof *s);
+}
+
+/* Buffers of one context can go to another only when they share the allocator. */
+static int same_alloc(const limn_ctx *a, const limn_ctx *b) {
+  return a && b && a->alloc.malloc_fn == b->alloc.malloc_fn && a->alloc.realloc_fn == b->alloc.realloc_fn &&
+         a->alloc.free_fn == b->alloc.free_fn && a->alloc.ud == b->alloc.ud;
+}
+
+static size_t state_bytes(const run_state *s) {
+  size_t b = 0;
+  for (size_t v = 0; v < s->nvals; v++) {
+    b += s->vals ? s->vals[v].cap_f * sizeof(float) + s->vals[v].cap_i * sizeof(int64_t) : 0;
+    b += s->grads ? s->grads[v].cap_f * sizeof(float) + s->grads[v].cap_i * sizeof(int64_t) : 0;
+  }
+  return b;
+}
+
+/* A cached state (its buffers already touched), or an empty one. */
+static run_state cache_take(const limn_ctx *ctx, const ox_model *om) {
+  run_state s = {0};
+  ox_model *mo = (ox_model *)om; /* the cache is not part of the model's value */
+  if (!mo->lock_ok || !same_alloc(ctx, mo->owner))
+    return s;
+  pthread_mutex_lock(&mo->lock);
+  if (mo->ncache)
+    s = mo->cache[--mo->ncache];
+  pthread_mutex_unlock(&mo->lock);
+  return s;
+}
+
+/* Back into the cache when there is room and it is not too large; else freed. */
+static void cache_give(limn_ctx *ctx, const ox_model *om, run_state *s) {
+  ox_model *mo = (ox_model *)om;
+  if (s->vals && mo->lock_ok && same_alloc(ctx, mo->owner) && state_bytes(s) <= OX_CACHE_BYTES) {
+    pthread_mutex_lock(&mo->lock);
+    if (mo->ncache < OX_CACHE) {
+      mo->cache[mo->ncache++] = *s;
+      memset(s, 0, sizeof *s);
+    }
+    pthread_mutex_unlock(&mo->lock);
+  }
+  run_free(ctx, s);
+}
+
+static void cache_free(ox_model *om) {
+  for (size_t q = 0; q < om->ncache; q++)
+    run_free(om->owner, &om->cache[q]);
+  om->ncache = 0;
+  if (om->lock_ok)
+    pthread_mutex_destroy(&om->lock);
+  om->lock_ok = 0;
 }
 
 /* Forward pass over n rows of x (n, d); s keeps its buffers from an earlier pass. */
@@ -572,7 +633,10 @@ static int check_nan(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, si
     const ox_tensor *t = &vals[nd->out[o]];
     if (nd->out[o] < 0 || t->type != OX_FLOAT)
       continue;
+    int any = 0; /* a branch-free pass first (it vectorises); the place only when there is one */
     for (size_t i = 0; i < t->len; i++)
+      any |= t->f[i] != t->f[i];
+    for (size_t i = 0; any && i < t->len; i++)
       if (isnan(t->f[i])) {
         size_t per = t->rank >= 1 && t->dim[0] == n && n ? t->len / n : 0;
         char lb[300];
@@ -740,7 +804,7 @@ static void ox_to_slots(const limn_model *m, const float *x, size_t n, float *h)
  * gradient (grad) and, when out is set too, the outputs of the same pass. */
 static int run_slots(limn_ctx *ctx, const ox_model *om, const float *h, size_t n, limn_space sp, float *out,
                      const float *wt, float *grad) {
-  run_state s = {0};
+  run_state s = cache_take(ctx, om);
   int rc = LIMN_OK;
   for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
     size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
@@ -748,7 +812,10 @@ static int run_slots(limn_ctx *ctx, const ox_model *om, const float *h, size_t n
                            out ? out + r * om->k : NULL)
             : ox_forward_chunk(ctx, om, &s, h + r * om->w, c, sp, out + r * om->k);
   }
-  run_free(ctx, &s);
+  if (rc)
+    run_free(ctx, &s);
+  else
+    cache_give(ctx, om, &s);
   return rc;
 }
 
@@ -1172,6 +1239,7 @@ static void ox_destroy(limn_model *m) {
   ox_model *om = m->impl;
   if (!om)
     return;
+  cache_free(om);
   graph_free(m->ctx, &om->g);
   pwl_free(m->ctx, om->pwl);
   limn__free(m->ctx, om->slot_of);
@@ -1364,6 +1432,8 @@ int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const c
     rc = LIMN_ENOMEM;
     goto fail;
   }
+  om->owner = ctx;
+  om->lock_ok = pthread_mutex_init(&om->lock, NULL) == 0;
   LIMN_CHECK(build_graph(ctx, mp, file, &om->g));
   LIMN_FAIL_IF(om->g.dep && !om->g.dep[om->g.output], ctx, LIMN_EFORMAT,
                "%s: the graph's output does not depend on its input", file);
@@ -1386,6 +1456,7 @@ fail:
   onnx__model_proto__free_unpacked(mp, &al);
   limn_schema_free(own);
   if (om) {
+    cache_free(om);
     graph_free(ctx, &om->g);
     pwl_free(ctx, om->pwl);
     limn__free(ctx, om->slot_of);
@@ -1408,6 +1479,46 @@ int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *sch
   int rc = limn_model_load_onnx_mem(ctx, buf, len, path, schema, kind, out);
   limn__free(ctx, buf);
   return rc;
+}
+
+/* ---- randomised layers (the sanity check of Adebayo et al. 2018) ---- */
+
+/* t's values re-drawn from a normal of their own mean and standard deviation. */
+static void redraw(ox_tensor *t, uint64_t seed, uint64_t stream) {
+  double m = 0, v = 0;
+  for (size_t q = 0; q < t->len; q++)
+    m += t->f[q];
+  m /= t->len ? (double)t->len : 1;
+  for (size_t q = 0; q < t->len; q++)
+    v += ((double)t->f[q] - m) * ((double)t->f[q] - m);
+  double sd = t->len > 1 ? sqrt(v / (double)(t->len - 1)) : 0;
+  limn_rng g;
+  limn_rng_init(&g, seed, stream);
+  for (size_t q = 0; q < t->len; q++)
+    t->f[q] = (float)(m + sd * limn_rng_normal(&g));
+}
+
+int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t seed, size_t *done) {
+  ox_model *om = m && m->vt == &ox_vt ? m->impl : NULL;
+  *done = 0;
+  if (!om)
+    return LIMN_EUNSUPPORTED;
+  ox_graph *g = &om->g;
+  for (size_t k = g->nnodes; k-- > 0 && *done < nlayers;) {
+    const ox_node *nd = &g->nodes[k];
+    int w = nd->nin > 1 ? nd->in[1] : -1;
+    if ((nd->op != OX_CONV && nd->op != OX_GEMM && nd->op != OX_MATMUL) || w < 0 ||
+        g->consts[w].type != OX_FLOAT)
+      continue;
+    redraw(&g->consts[w], seed, 2 * *done);
+    int b = nd->op == OX_MATMUL ? nd->bias : nd->nin > 2 ? nd->in[2] : -1;
+    if (b >= 0 && g->consts[b].type == OX_FLOAT)
+      redraw(&g->consts[b], seed, 2 * *done + 1);
+    (*done)++;
+  }
+  pwl_free(m->ctx, om->pwl); /* the graph as an MLP, again from the new weights */
+  om->pwl = NULL;
+  return build_pwl(ctx, om);
 }
 
 /* ---- Grad-CAM ---- */

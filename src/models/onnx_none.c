@@ -42,3 +42,9 @@ int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_
   *h = *w = 0;
   return limn__err(ctx, LIMN_EUNSUPPORTED, "Grad-CAM needs ONNX, and this liblimn was built without it");
 }
+
+int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t seed, size_t *done) {
+  (void)ctx, (void)m, (void)nlayers, (void)seed;
+  *done = 0;
+  return LIMN_EUNSUPPORTED;
+}

@@ -521,39 +521,104 @@ static size_t out_len(size_t in, size_t k, size_t stride, size_t dil, size_t p0,
   return total < span ? 0 : (total - span) / stride + 1;
 }
 
-/* The convolution's windows: forward (gy NULL) y = b + sum x w; backward gx += gy w. */
-static void conv_pass(const ox_node *nd, const ox_tensor *x, const ox_tensor *w, const ox_tensor *b,
-                      ox_tensor *y, const ox_tensor *gy, ox_tensor *gx) {
+/* The taps i in [0, k) of a window starting at `start` (stride of taps dil) that land
+ * inside 0..len-1: [*lo, *hi). */
+static void tap_range(long start, size_t k, size_t dil, size_t len, size_t *lo, size_t *hi) {
+  long d = (long)dil, a = start < 0 ? (-start + d - 1) / d : 0,
+       b = start > (long)len - 1 ? 0 : ((long)len - 1 - start) / d + 1;
+  b = b > (long)k ? (long)k : b;
+  *lo = (size_t)a, *hi = (size_t)(b > a ? b : a);
+}
+
+/* The convolution as matrix products (im2col): for each image and group, the input
+ * windows of output rows oh0..oh1 laid out as columns (Cg kh kw, positions), then maps =
+ * weights (Mg, Cg kh kw) x columns; backward, columns of gradients = weights^T x gy,
+ * added back into their windows. Each output's sum runs over (c, i, j) in one fixed
+ * order whatever the batch. Returns LIMN_ENOMEM when the columns cannot be had. */
+enum { CONV_COLS = 1 << 14 }; /* floats of columns at a time (per kernel row: at least one output row) */
+
+static void im2col(const ox_node *nd, const float *x, size_t Cg, size_t H, size_t W, size_t kh, size_t kw,
+                   size_t OW, size_t oh0, size_t oh1, float *cols) {
+  size_t P = (oh1 - oh0) * OW;
+  for (size_t c = 0; c < Cg; c++)
+    for (size_t i = 0; i < kh; i++)
+      for (size_t j = 0; j < kw; j++) {
+        float *row = cols + ((c * kh + i) * kw + j) * P;
+        for (size_t oh = oh0; oh < oh1; oh++) {
+          long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
+          float *r = row + (oh - oh0) * OW;
+          if (ih < 0 || ih >= (long)H) {
+            memset(r, 0, OW * sizeof *r);
+            continue;
+          }
+          const float *xr = x + (c * H + (size_t)ih) * W;
+          long w0 = (long)(j * nd->dil[1]) - (long)nd->pad[1]; /* column of output 0's tap */
+          size_t lo, hi, st = nd->stride[1];
+          tap_range(w0, OW, st, W, &lo, &hi); /* the outputs whose tap is inside */
+          memset(r, 0, lo * sizeof *r);
+          if (st == 1)
+            memcpy(r + lo, xr + w0 + (long)lo, (hi - lo) * sizeof *r);
+          else
+            for (size_t ow = lo; ow < hi; ow++)
+              r[ow] = xr[w0 + (long)(ow * st)];
+          memset(r + hi, 0, (OW - hi) * sizeof *r);
+        }
+      }
+}
+
+static void col2im(const ox_node *nd, const float *cols, size_t Cg, size_t H, size_t W, size_t kh, size_t kw,
+                   size_t OW, size_t oh0, size_t oh1, float *gx) {
+  size_t P = (oh1 - oh0) * OW;
+  for (size_t c = 0; c < Cg; c++)
+    for (size_t i = 0; i < kh; i++)
+      for (size_t j = 0; j < kw; j++) {
+        const float *row = cols + ((c * kh + i) * kw + j) * P;
+        for (size_t oh = oh0; oh < oh1; oh++) {
+          long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
+          if (ih < 0 || ih >= (long)H)
+            continue;
+          const float *r = row + (oh - oh0) * OW;
+          float *gr = gx + (c * H + (size_t)ih) * W;
+          long w0 = (long)(j * nd->dil[1]) - (long)nd->pad[1];
+          size_t lo, hi, st = nd->stride[1];
+          tap_range(w0, OW, st, W, &lo, &hi);
+          for (size_t ow = lo; ow < hi; ow++)
+            gr[w0 + (long)(ow * st)] += r[ow];
+        }
+      }
+}
+
+static int conv_gemm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *w,
+                     const ox_tensor *b, ox_tensor *y, const ox_tensor *gy, ox_tensor *gx) {
   size_t N = x->dim[0], C = x->dim[1], H = x->dim[2], W = x->dim[3], M = w->dim[0], kh = w->dim[2],
          kw = w->dim[3];
-  size_t OH = gy ? gy->dim[2] : y->dim[2], OW = gy ? gy->dim[3] : y->dim[3];
-  size_t G = nd->group ? nd->group : 1, Cg = C / G, Mg = M / G; /* map m reads channels of its group */
+  size_t OH = gy ? gy->dim[2] : y->dim[2], OW = gy ? gy->dim[3] : y->dim[3], P = OH * OW;
+  size_t G = nd->group ? nd->group : 1, Cg = C / G, Mg = M / G, K = Cg * kh * kw;
+  size_t rows = CONV_COLS / (K * OW) ? CONV_COLS / (K * OW) : 1; /* output rows a block */
+  rows = rows < OH ? rows : OH;
+  float *cols = limn__alloc_array(ctx, K * rows * OW, sizeof *cols);
+  if (!cols)
+    return LIMN_ENOMEM;
   for (size_t n = 0; n < N; n++)
-    for (size_t m = 0; m < M; m++)
-      for (size_t oh = 0; oh < OH; oh++)
-        for (size_t ow = 0; ow < OW; ow++) {
-          size_t o = ((n * M + m) * OH + oh) * OW + ow;
-          float acc = b ? b->f[m] : 0.0f, d = gy ? gy->f[o] : 0.0f;
-          for (size_t cg = 0, c0 = m / Mg * Cg; cg < Cg; cg++)
-            for (size_t i = 0, c = c0 + cg; i < kh; i++) {
-              long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
-              if (ih < 0 || ih >= (long)H)
-                continue;
-              for (size_t j = 0; j < kw; j++) {
-                long iw = (long)(ow * nd->stride[1] + j * nd->dil[1]) - (long)nd->pad[1];
-                if (iw < 0 || iw >= (long)W)
-                  continue;
-                size_t q = ((n * C + c) * H + (size_t)ih) * W + (size_t)iw;
-                float wt = w->f[((m * Cg + cg) * kh + i) * kw + j];
-                if (gy)
-                  gx->f[q] += d * wt;
-                else
-                  acc += x->f[q] * wt;
-              }
-            }
-          if (!gy)
-            y->f[o] = acc;
+    for (size_t g = 0; g < G; g++) {
+      const float *xn = x->f + (n * C + g * Cg) * H * W, *wg = w->f + g * Mg * K;
+      for (size_t oh0 = 0; oh0 < OH; oh0 += rows) {
+        size_t oh1 = oh0 + rows < OH ? oh0 + rows : OH, Q = (oh1 - oh0) * OW;
+        size_t at = (n * M + g * Mg) * P + oh0 * OW; /* map g*Mg's first position of the block */
+        if (!gy) {
+          im2col(nd, xn, Cg, H, W, kh, kw, OW, oh0, oh1, cols);
+          for (size_t m = 0; m < Mg; m++)
+            for (size_t q = 0; q < Q; q++)
+              y->f[at + m * P + q] = b ? b->f[g * Mg + m] : 0.0f;
+          limn__sgemm_portable(0, 0, Mg, Q, K, 1.0f, wg, K, cols, Q, 1.0f, y->f + at, P);
+        } else {
+          limn__sgemm_portable(1, 0, K, Q, Mg, 1.0f, wg, K, gy->f + at, P, 0.0f, cols, Q);
+          col2im(nd, cols, Cg, H, W, kh, kw, OW, oh0, oh1, gx->f + (n * C + g * Cg) * H * W);
         }
+      }
+    }
+  limn__free(ctx, cols);
+  return LIMN_OK;
 }
 
 static int conv_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *w,
@@ -581,8 +646,7 @@ static int conv_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const 
                     kw, nd->dil[0], H + nd->pad[0] + nd->pad[2], W + nd->pad[1] + nd->pad[3]);
   size_t dim[4] = {N, M, OH, OW};
   LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 4, dim));
-  conv_pass(nd, x, w, b, y, NULL, NULL);
-  return LIMN_OK;
+  return conv_gemm(ctx, nd, x, w, b, y, NULL, NULL);
 }
 
 /* Max or average pooling; for max, the first maximum in scan order takes the gradient.
@@ -602,46 +666,65 @@ static int pool(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor 
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 4, dim));
   }
   int mx = nd->op == OX_MAXPOOL;
-  for (size_t nc = 0; nc < N * C; nc++)
-    for (size_t oh = 0; oh < OH; oh++)
+  if (mx && !gy && kh == 2 && kw == 2 && nd->stride[0] == 2 && nd->stride[1] == 2 && nd->dil[0] == 1 &&
+      nd->dil[1] == 1 && !nd->pad[0] && !nd->pad[1] && 2 * OH <= H && 2 * OW <= W) {
+    for (size_t nc = 0; nc < N * C; nc++) /* MaxPool 2x2, stride 2: the common case, branch-free */
+      for (size_t oh = 0; oh < OH; oh++) {
+        const float *r0 = x->f + (nc * H + 2 * oh) * W, *r1 = r0 + W;
+        float *yo = y->f + (nc * OH + oh) * OW;
+        for (size_t ow = 0; ow < OW; ow++) {
+          float a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], e = r1[2 * ow + 1];
+          float m = b > a ? b : a;
+          m = c > m ? c : m;
+          yo[ow] = e > m ? e : m;
+        }
+      }
+    return LIMN_OK;
+  }
+  for (size_t nc = 0; nc < N * C; nc++) {
+    const float *xp = x->f + nc * H * W;
+    for (size_t oh = 0; oh < OH; oh++) {
+      long h0 = (long)(oh * nd->stride[0]) - (long)nd->pad[0];
+      size_t ilo, ihi;
+      tap_range(h0, kh, nd->dil[0], H, &ilo, &ihi);
       for (size_t ow = 0; ow < OW; ow++) {
+        long w0 = (long)(ow * nd->stride[1]) - (long)nd->pad[1];
+        size_t jlo, jhi;
+        tap_range(w0, kw, nd->dil[1], W, &jlo, &jhi);
+        size_t inside = (ihi - ilo) * (jhi - jlo), cnt = inside + (nd->count_pad ? kh * kw - inside : 0);
+        size_t o = (nc * OH + oh) * OW + ow, best = (size_t)-1;
         double acc = 0;
-        size_t cnt = 0, best = (size_t)-1;
         float bv = 0;
-        for (size_t i = 0; i < kh; i++) {
-          long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
-          for (size_t j = 0; j < kw; j++) {
-            long iw = (long)(ow * nd->stride[1] + j * nd->dil[1]) - (long)nd->pad[1];
-            if (ih < 0 || ih >= (long)H || iw < 0 || iw >= (long)W) {
-              cnt += nd->count_pad;
-              continue;
+        for (size_t i = ilo; i < ihi; i++) { /* the taps inside the input, in scan order */
+          size_t row = (size_t)(h0 + (long)(i * nd->dil[0])) * W;
+          for (size_t j = jlo; j < jhi; j++) {
+            size_t q = row + (size_t)(w0 + (long)(j * nd->dil[1]));
+            if (mx) {
+              if (best == (size_t)-1 || xp[q] > bv)
+                best = q, bv = xp[q];
+            } else {
+              acc += xp[q];
             }
-            size_t q = (nc * H + (size_t)ih) * W + (size_t)iw;
-            if (mx && (best == (size_t)-1 || x->f[q] > bv))
-              best = q, bv = x->f[q];
-            acc += x->f[q];
-            cnt++;
           }
         }
-        size_t o = (nc * OH + oh) * OW + ow;
         if (!gy) {
           y->f[o] = mx ? (best == (size_t)-1 ? 0.0f : bv) : cnt ? (float)(acc / (double)cnt) : 0.0f;
           continue;
         }
+        float *gp = gx->f + nc * H * W;
         if (mx) {
           if (best != (size_t)-1)
-            gx->f[best] += gy->f[o];
+            gp[best] += gy->f[o];
           continue;
         }
-        for (size_t i = 0; cnt && i < kh; i++) {
-          long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
-          for (size_t j = 0; j < kw; j++) {
-            long iw = (long)(ow * nd->stride[1] + j * nd->dil[1]) - (long)nd->pad[1];
-            if (ih >= 0 && ih < (long)H && iw >= 0 && iw < (long)W)
-              gx->f[(nc * H + (size_t)ih) * W + (size_t)iw] += gy->f[o] / (float)cnt;
-          }
+        for (size_t i = ilo; cnt && i < ihi; i++) {
+          size_t row = (size_t)(h0 + (long)(i * nd->dil[0])) * W;
+          for (size_t j = jlo; j < jhi; j++)
+            gp[row + (size_t)(w0 + (long)(j * nd->dil[1]))] += gy->f[o] / (float)cnt;
         }
       }
+    }
+  }
   return LIMN_OK;
 }
 
@@ -827,6 +910,13 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
     if (!fl)
       return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input");
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, a->rank, a->dim));
+    if (nd->op == OX_RELU) { /* its own loop, so that it vectorises */
+      const float *restrict av = a->f;
+      float *restrict yv = y->f;
+      for (size_t q = 0; q < a->len; q++)
+        yv[q] = av[q] > 0 ? av[q] : 0.0f;
+      return LIMN_OK;
+    }
     for (size_t q = 0; q < a->len; q++) {
       float v = a->f[q];
       y->f[q] = nd->op == OX_RELU        ? (v > 0 ? v : 0.0f)
@@ -1004,6 +1094,13 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     if (!needs(g, nd, 0))
       return LIMN_OK;
     LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    if (nd->op == OX_RELU) {
+      const float *restrict av = a->f, *restrict dv = gy->f;
+      float *restrict gv = ga->f;
+      for (size_t q = 0; q < a->len; q++)
+        gv[q] += av[q] > 0 ? dv[q] : 0.0f;
+      return LIMN_OK;
+    }
     for (size_t q = 0; q < a->len; q++) {
       float d = gy->f[q], v = a->f[q], o = y->f[q];
       ga->f[q] += nd->op == OX_RELU        ? (v > 0 ? d : 0.0f)
@@ -1057,8 +1154,7 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     if (!needs(g, nd, 0))
       return LIMN_OK;
     LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
-    conv_pass(nd, a, b, NULL, NULL, gy, ga);
-    return LIMN_OK;
+    return conv_gemm(ctx, nd, a, b, NULL, NULL, gy, ga);
   case OX_MAXPOOL:
   case OX_AVGPOOL:
     if (!needs(g, nd, 0))

@@ -453,6 +453,28 @@ static void test_fashion(void) {
     limn_explanations_free(ctx, e, e ? N : 0);
     free(maps);
   }
+  /* the randomisation check's model: the last layer re-drawn changes the outputs, the same
+   * seed the same way on a second copy, and there are 4 weighted layers */
+  limn_model *r1 = NULL, *r2 = NULL, *r3 = NULL;
+  size_t done = 0;
+  float q1[N * 10], q2[N * 10], q3[N * 10];
+  CHECK_OK(ctx,
+           limn_model_load_onnx(ctx, src_path("data/fashion/fashion_cnn.onnx"), NULL, LIMN_ONNX_AUTO, &r1));
+  CHECK_OK(ctx,
+           limn_model_load_onnx(ctx, src_path("data/fashion/fashion_cnn.onnx"), NULL, LIMN_ONNX_AUTO, &r2));
+  CHECK_OK(ctx,
+           limn_model_load_onnx(ctx, src_path("data/fashion/fashion_cnn.onnx"), NULL, LIMN_ONNX_AUTO, &r3));
+  CHECK_OK(ctx, limn_model_randomize_layers(ctx, r1, 1, 5, &done));
+  CHECK_EQ(done, 1);
+  CHECK_OK(ctx, limn_model_randomize_layers(ctx, r2, 1, 5, NULL));
+  CHECK_OK(ctx, limn_model_randomize_layers(ctx, r3, 100, 5, &done));
+  CHECK_EQ(done, 4);
+  CHECK_OK(ctx, limn_model_predict(ctx, r1, x, N, q1));
+  CHECK_OK(ctx, limn_model_predict(ctx, r2, x, N, q2));
+  CHECK_OK(ctx, limn_model_predict(ctx, r3, x, N, q3));
+  CHECK(!memcmp(q1, q2, sizeof q1));
+  CHECK(memcmp(q1, p, sizeof q1) && memcmp(q3, q1, sizeof q1));
+  limn_model_free(r1), limn_model_free(r2), limn_model_free(r3);
   free(ref), free(x), free(g), free(got), free(want);
   limn_model_free(m);
 }
