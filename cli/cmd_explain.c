@@ -15,7 +15,8 @@ static cli_opt opts[] = {
     CLI_IMAGE_OPTS,
     {"method", "NAME", "gradient",
      "gradient, saliency, gradxinput, ig, smoothgrad, lime, shap, occlusion (any model: --window, --stride, "
-     "--fill), or for ONNX image models gradcam or gradcam++ (Grad-CAM at --layer, upsampled to the pixels)",
+     "--fill), or for image models lime-image (LIME on superpixels: --segments, --hide) and, ONNX, gradcam "
+     "or gradcam++ (Grad-CAM at --layer, upsampled to the pixels)",
      0, 0, 0},
     {"window", "HxW", "4x4",
      "occlusion: the window set to --fill (rows x columns of an image model; a run of columns otherwise)", 0,
@@ -81,11 +82,19 @@ static cli_opt opts[] = {
      "SHAP, sampled: double the budget until every standard error is at most T (up to 2^20 coalitions; 0: "
      "off)",
      0, 0, 0},
-    {"num-features", "N", "10", "LIME: features in the surrogate", 0, 0, 0},
+    {"num-features", "N", "10", "LIME: features in the surrogate (lime-image: superpixels; default all)", 0,
+     0, 0},
     {"num-samples", "N", "auto",
-     "LIME: neighbourhood size (auto: 65536 with limn's estimator on up to 64 features, else 5000)", 0, 0, 0},
+     "LIME: neighbourhood size (auto: 65536 with limn's estimator on up to 64 features, else 5000; "
+     "lime-image: 1000)",
+     0, 0, 0},
+    {"segments", "N", "50", "lime-image: SLIC superpixels asked for", 0, 0, 0},
+    {"compactness", "C", "10", "lime-image: SLIC's weight of distance against colour", 0, 0, 0},
+    {"hide", "V", "mean",
+     "lime-image: what a hidden superpixel shows: mean (its mean per channel, lime's default) or a value", 0,
+     0, 0},
     {"discretizer", "NAME", "quartile", "LIME: quartile, decile, entropy or none (continuous)", 0, 0, 0},
-    {"kernel-width", "W", "0", "LIME: kernel width (0: 0.75 sqrt(features))", 0, 0, 0},
+    {"kernel-width", "W", "0", "LIME: kernel width (0: 0.75 sqrt(features); lime-image: 0.25)", 0, 0, 0},
     {"feature-selection", "NAME", "auto",
      "LIME: auto, none, forward_selection, highest_weights or lasso_path", 0, 0, 0},
     {"sample-around-instance", NULL, NULL, "LIME, continuous mode: centre the samples on the row", 0, 0, 0},
@@ -126,6 +135,11 @@ static cli_opt opts[] = {
     {"image", "SHAPE", "auto",
      "svg: draw rows as WxH images (auto: an ONNX image model's input, else square inputs of 16+ numeric "
      "columns; none)",
+     0, 0, 0},
+    {"sanity", "N", "0",
+     "the randomisation check (Adebayo et al. 2018): explain again with the model's last N weighted layers "
+     "re-drawn at random (--seed) and report each row's rank correlation of |attribution| between the two "
+     "(near 0: the map depends on what the model learned); limn MLPs and ONNX models (0: off)",
      0, 0, 0},
     {"overlay", "DIR", NULL,
      "image rows: also write each row's map over its image as DIR/NAME.png (NAME: the image file's name "
@@ -176,9 +190,10 @@ static long find_class(const limn_model *m, const char *v) {
 
 /* The command line, parsed once. */
 typedef struct explain_args {
-  limn_grad_opts g;  /* the method and its options */
-  limn_lime_opts lo; /* LIME's */
-  limn_shap_opts so; /* SHAP's (its background comes later) */
+  limn_grad_opts g;        /* the method and its options */
+  limn_lime_opts lo;       /* LIME's */
+  limn_lime_image_opts li; /* LIME on superpixels' */
+  limn_shap_opts so;       /* SHAP's (its background comes later) */
   size_t background_size;
   limn_format fmt;
   size_t top, reasons, stability, pick;
@@ -207,6 +222,9 @@ typedef struct run {
   size_t shap_nbg;
   size_t *shap_groups, shap_ngroups; /* --groups: the player of each column */
   limn_manifest *manifest;
+  size_t iw, ih;              /* lime-image: the rows' image (--image, or the model's) */
+  size_t sanity_layers;       /* --sanity */
+  limn_onnx_output onnx_kind; /* --output-kind, for a second copy of an ONNX model */
 } run;
 
 /* Method options from the command line into a->g. */
@@ -274,6 +292,33 @@ static int lime_opts(explain_args *a) {
   return CLI_OK;
 }
 
+/* lime-image's options into a->li (the image's shape comes from the model, or --image). */
+static int lime_image_opts(explain_args *a) {
+  limn_lime_image_opts *o = &a->li;
+  *o = limn_lime_image_opts_default();
+  size_t ns = 0;
+  if (cli_size_auto(&cmd, "num-samples", 2, 10000000, &ns) ||
+      cli_size(&cmd, "segments", 1, 100000, &o->segments) ||
+      cli_double(&cmd, "compactness", 1e-6, 1e6, &o->compactness) ||
+      cli_double(&cmd, "kernel-width", 0, 1e12, &o->kernel_width) || cli_u64(&cmd, "seed", &o->seed))
+    return CLI_USAGE;
+  if (ns)
+    o->num_samples = ns;
+  if (o->kernel_width == 0)
+    o->kernel_width = 0.25;
+  if (cli_isset(&cmd, "num-features") && cli_size(&cmd, "num-features", 1, 1000000, &o->num_features))
+    return CLI_USAGE;
+  const char *h = cli_get(&cmd, "hide");
+  if (strcmp(h, "mean")) {
+    char *end;
+    double v = strtod(h, &end);
+    if (end == h || *end || !isfinite(v) || fabs(v) > 3.4e38)
+      return cli_fail("--hide: expected mean or a number, got '%s'", h), CLI_USAGE;
+    o->hide_mean = 0, o->hide = (float)v;
+  }
+  return CLI_OK;
+}
+
 /* SHAP options from the command line into a->so. */
 static int shap_opts(explain_args *a) {
   limn_shap_opts *o = &a->so;
@@ -316,7 +361,8 @@ static int parse_args(int argc, char **argv, explain_args *a) {
   size_t threads;
   if (cli_size(&cmd, "threads", 0, 4096, &threads))
     return CLI_USAGE;
-  if ((rc = method_opts(a)) || (a->g.method == LIMN_METHOD_LIME && (rc = lime_opts(a))))
+  if ((rc = method_opts(a)) || (a->g.method == LIMN_METHOD_LIME && (rc = lime_opts(a))) ||
+      (a->g.method == LIMN_METHOD_LIME_IMAGE && (rc = lime_image_opts(a))))
     return rc;
   if (cli_size(&cmd, "top", 0, 1000000, &a->top) || cli_size(&cmd, "reasons", 0, 1000, &a->reasons))
     return CLI_USAGE;
@@ -472,6 +518,12 @@ static void describe(run *r) {
   else if (g->method == LIMN_METHOD_OCCLUSION)
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", window %zux%zu, stride %zux%zu, fill %g",
              g->window[0], g->window[1], g->stride[0], g->stride[1], (double)g->fill);
+  else if (g->method == LIMN_METHOD_LIME_IMAGE)
+    snprintf(r->desc + n, sizeof r->desc - (size_t)n,
+             ", %zu samples, %zu SLIC superpixels asked (compactness %g), "
+             "hidden as %s, kernel width %g, seed %llu",
+             r->a.li.num_samples, r->a.li.segments, r->a.li.compactness, cli_get(&cmd, "hide"),
+             r->a.li.kernel_width, (unsigned long long)r->a.li.seed);
   else if (g->method == LIMN_METHOD_LIME)
     snprintf(r->desc + n, sizeof r->desc - (size_t)n, ", %s bins, %zu samples, %s, %s estimator, seed %llu",
              limn_discretizer_name(r->lo.discretizer), limn_lime_samples(&r->lo, limn_model_nfeatures(r->m)),
@@ -488,7 +540,7 @@ static int build_manifest(run *r) {
                         "num-features", "num-samples", "discretizer", "kernel-width", "feature-selection",
                         "compat",       "estimator",   "nsamples",    "link",         "background-size",
                         "tolerance",    "groups",      "resize",      "channels",     "mean",
-                        "std"};
+                        "std",          "segments",    "compactness", "hide",         "sanity"};
   int lr = limn_manifest_create(r->ctx, &r->manifest);
   if (!lr) /* a model command: its text stands for the model */
     lr = mc ? limn_manifest_add_sha256(r->ctx, r->manifest, "model", mc, strlen(mc))
@@ -545,6 +597,17 @@ static int image_shape(const run *r, size_t *w, size_t *h) {
   return CLI_OK;
 }
 
+/* lime-image: the rows must be images (an image model's, or --image WxH). */
+static int lime_image_shape(run *r) {
+  if (r->g.method != LIMN_METHOD_LIME_IMAGE)
+    return CLI_OK;
+  int rc = image_shape(r, &r->iw, &r->ih);
+  if (!rc && !r->iw)
+    return cli_fail("--method lime-image: the rows are not images (an image model, or --image WxH)"),
+           CLI_USAGE;
+  return rc;
+}
+
 static int load(run *r) {
   int rc = cli_load(r->ctx, &cmd, 1, &r->m, &r->ds);
   if (rc)
@@ -552,7 +615,7 @@ static int load(run *r) {
   const char *t = r->a.target;
   if (t && limn_schema_find_feature(limn_model_schema(r->m), t) >= 0)
     return cli_fail("--target: '%s' is one of the model's features, not a label column", t);
-  return CLI_OK;
+  return lime_image_shape(r);
 }
 
 /* The renderer's options: the model, the method's description, the manifest. */
@@ -709,7 +772,7 @@ static limn_render_row make_row(const run *r, const limn_explanation *e, size_t 
 }
 
 static int write_out(run *r, limn_explanation *ex, const double *inf, const double *sens, const double *del,
-                     const double *ins) {
+                     const double *ins, const double *san) {
   limn_render_row *rows = calloc(r->nrows, sizeof *rows);
   if (!rows)
     return cli_fail("out of memory");
@@ -719,6 +782,7 @@ static int write_out(run *r, limn_explanation *ex, const double *inf, const doub
     rows[i].sensitivity = sens ? sens[i] : NAN;
     rows[i].deletion = del ? del[i] : NAN;
     rows[i].insertion = ins ? ins[i] : NAN;
+    rows[i].sanity = san ? san[i] : NAN;
   }
   int rc = write_rows(r, rows, r->nrows);
   free(rows);
@@ -751,6 +815,42 @@ static int curves(run *r, const limn_explanation *ex, double **del, double **ins
   return lr;
 }
 
+static int explain_block(run *r, const float *x, size_t n, const size_t *rows, const long *targets,
+                         limn_explanation **ex);
+
+/* --sanity N: the same explanations of a second copy of the model whose last N layers
+ * are random (Adebayo et al. 2018), for the same classes; per row the rank correlation of
+ * the two maps' |attributions|. A library status. */
+static int sanity(run *r, const limn_explanation *ex, double **san) {
+  limn_model *m2 = NULL, *keep = r->m;
+  limn_explanation *ex2 = NULL;
+  long *tg = malloc(r->nrows * sizeof *tg);
+  *san = malloc(r->nrows * sizeof **san);
+  if (!tg || !*san) {
+    free(tg);
+    return LIMN_ENOMEM;
+  }
+  int lr = cli_onnx_file(r->a.model)
+               ? limn_model_load_onnx(r->ctx, r->a.model, limn_model_schema(keep), r->onnx_kind, &m2)
+               : limn_model_load(r->ctx, r->a.model, &m2);
+  size_t done = 0;
+  if (!lr)
+    lr = limn_model_randomize_layers(r->ctx, m2, r->sanity_layers, r->g.seed, &done);
+  for (size_t i = 0; i < r->nrows; i++)
+    tg[i] = (long)ex[i].target;
+  if (!lr) {
+    r->m = m2;
+    lr = explain_block(r, r->x, r->nrows, r->rows, tg, &ex2);
+    r->m = keep;
+  }
+  for (size_t i = 0; i < r->nrows && !lr; i++)
+    (*san)[i] = limn_explain_rank_correlation(&ex[i], &ex2[i], 1);
+  limn_explanations_free(r->ctx, ex2, ex2 ? r->nrows : 0);
+  limn_model_free(m2);
+  free(tg);
+  return lr;
+}
+
 static int explain(run *r) {
   size_t d = limn_model_nfeatures(r->m);
   r->x = malloc(r->nrows * d * sizeof(float));
@@ -779,8 +879,10 @@ static int explain(run *r) {
   }
   limn_explanation *ex = NULL;
   double *inf = NULL, *sens = NULL, *del = NULL, *ins = NULL;
-  int lr = limn_explain_gradients(r->ctx, r->m, r->x, r->nrows, &r->g, &ex);
-  if (!lr && r->a.metrics) {
+  int lr = explain_block(r, r->x, r->nrows, r->rows, r->g.targets, &ex);
+  if (!lr && r->a.metrics && r->g.method == LIMN_METHOD_LIME_IMAGE) {
+    lr = curves(r, ex, &del, &ins); /* the curves; infidelity and sensitivity are the gradient methods' */
+  } else if (!lr && r->a.metrics) {
     limn_quality_opts q = limn_quality_opts_default();
     q.seed = r->g.seed;
     q.row_ids = r->rows;
@@ -792,8 +894,11 @@ static int explain(run *r) {
     if (!lr)
       lr = curves(r, ex, &del, &ins);
   }
-  int rc = lr ? cli_lib_fail(r->ctx, lr) : write_out(r, ex, inf, sens, del, ins);
-  free(del), free(ins);
+  double *san = NULL;
+  if (!lr && r->sanity_layers)
+    lr = sanity(r, ex, &san);
+  int rc = lr ? cli_lib_fail(r->ctx, lr) : write_out(r, ex, inf, sens, del, ins, san);
+  free(del), free(ins), free(san);
   limn_explanations_free(r->ctx, ex, r->nrows);
   free(truth);
   free(inf);
@@ -1002,6 +1107,14 @@ static void npy_header(FILE *f, size_t rows, size_t cols) {
  * seeds), targets the classes (NULL: --class). */
 static int explain_block(run *r, const float *x, size_t n, const size_t *rows, const long *targets,
                          limn_explanation **ex) {
+  if (r->g.method == LIMN_METHOD_LIME_IMAGE) {
+    limn_lime_image_opts o = r->a.li;
+    size_t w = r->iw, h = r->ih, d = limn_model_nfeatures(r->m);
+    if (w && h && d % (w * h) == 0)
+      o.width = w, o.height = h, o.channels = d / (w * h);
+    o.target = r->g.target, o.targets = targets, o.row_ids = rows;
+    return limn_explain_lime_image(r->ctx, r->m, x, n, &o, ex);
+  }
   if (r->g.method == LIMN_METHOD_LIME) {
     limn_lime_opts o = r->lo;
     o.target = r->g.target, o.targets = targets, o.row_ids = rows;
@@ -1141,8 +1254,8 @@ static int explain_wide(run *r) {
     return rc;
   }
   int truth = !strcmp(r->a.cls, "true");
-  if ((rc = parse_class(r->m, r->a.cls, &r->g.target)) || (rc = baseline_opts(r)) ||
-      (me == LIMN_METHOD_LIME && (rc = lime_background(r))) ||
+  if ((rc = lime_image_shape(r)) || (rc = parse_class(r->m, r->a.cls, &r->g.target)) ||
+      (rc = baseline_opts(r)) || (me == LIMN_METHOD_LIME && (rc = lime_background(r))) ||
       (me == LIMN_METHOD_SHAP && (rc = shap_background(r)))) {
     cli_blocks_close(&b);
     free(sel);
@@ -1306,7 +1419,20 @@ int cmd_explain(int argc, char **argv) {
                     "process (limn)"),
            CLI_USAGE;
   }
-  if (r.a.wide || streamable(&r))
+  const char *ok = cli_get(&cmd, "output-kind");
+  r.onnx_kind = !strcmp(ok, "probabilities") ? LIMN_ONNX_PROBABILITIES
+                : !strcmp(ok, "logits")      ? LIMN_ONNX_LOGITS
+                : !strcmp(ok, "value")       ? LIMN_ONNX_VALUE
+                                             : LIMN_ONNX_AUTO;
+  if (cli_size(&cmd, "sanity", 0, 1000, &r.sanity_layers))
+    rc = CLI_USAGE;
+  else if (r.sanity_layers && (r.g.method == LIMN_METHOD_LIME || r.g.method == LIMN_METHOD_SHAP))
+    rc = (cli_fail("--sanity: for the gradient methods, occlusion, Grad-CAM and lime-image"), CLI_USAGE);
+  else if (r.sanity_layers && (r.a.wide || cli_get(&cmd, "model-cmd")))
+    rc = (cli_fail("--sanity: with --model FILE (a limn MLP or ONNX) and --format text, json, jsonl, csv or "
+                   "svg"),
+          CLI_USAGE);
+  else if (r.a.wide || (!r.sanity_layers && streamable(&r)))
     rc = explain_wide(&r);
   else if (!(rc = load(&r)) &&
            !(rc = cli_parse_rows(r.a.rows, limn_dataset_nrows(r.ds), &r.rows, &r.nrows)) &&
@@ -1423,7 +1549,7 @@ static int explain_shap(run *r, const long *truth) {
     limn_render_opts gc = render_opts(r, r->a.top);
     rc = write_out_file(r, &gc, ex, r->nrows, r->a.fmt, 1);
   } else {
-    rc = write_out(r, ex, NULL, NULL, NULL, NULL);
+    rc = write_out(r, ex, NULL, NULL, NULL, NULL, NULL);
   }
   limn_explanations_free(r->ctx, ex, r->nrows);
   return rc;

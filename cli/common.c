@@ -748,7 +748,7 @@ int cli_load(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, limn_model 
 
 /* 1 when the file at path starts as an ONNX graph (0 when it cannot be read: the
  * loader then says why). */
-static int onnx_file(const char *path) {
+int cli_onnx_file(const char *path) {
   unsigned char head[16];
   size_t got = 0;
   FILE *f = path ? fopen(path, "rb") : NULL;
@@ -775,8 +775,8 @@ int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size
     return cli_fail("--data -: standard input reaches one rank of an MPI job; give a file every rank can "
                     "read"),
            CLI_USAGE;
-  int whole =
-      !mp || (dl >= 5 && !strcasecmp(dp + dl - 5, ".arff")) || onnx_file(mp); /* limn_dataset_read's rule */
+  int whole = !mp || (dl >= 5 && !strcasecmp(dp + dl - 5, ".arff")) ||
+              cli_onnx_file(mp); /* limn_dataset_read's rule */
   if (whole && dp && !strcmp(dp, "-"))
     return cli_fail("--data -: standard input is read with a limn or tree model (--model FILE), as CSV"),
            CLI_USAGE;
@@ -871,7 +871,7 @@ static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, li
   const char *images = cli_get(cmd, "images");
   if (images && dp)
     return cli_fail("give one of --data FILE or --images PATH, not both"), CLI_USAGE;
-  if (images && (!mp || !onnx_file(mp)))
+  if (images && (!mp || !cli_onnx_file(mp)))
     return cli_fail("--images: for an ONNX image model (--model FILE.onnx, input declared (N, C, H, W))"),
            CLI_USAGE;
   if (!images && !dp && find_opt(cmd, "images", 6))
@@ -881,7 +881,7 @@ static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, li
       return cli_fail("--model-cmd: name the data's label column with --target COL"), CLI_USAGE;
     return load_command(ctx, cmd, m, ds);
   }
-  if (!onnx_file(mp)) {
+  if (!cli_onnx_file(mp)) {
     int lr = limn_model_load(ctx, mp, m);
     if (!lr && ds && dp) {
       limn_read_opts ro = limn_read_opts_default();

@@ -65,6 +65,8 @@ int cli_u64(const cli_cmd *cmd, const char *name, uint64_t *out);
 size_t cli_split_list(char *s, const char **items, size_t max);
 /* "all" or "0,3,10-20" into a malloc'd list of row indices < n (errors printed). */
 int cli_parse_rows(const char *spec, size_t n, size_t **rows, size_t *count);
+/* 1 when the file at path starts as an ONNX graph (0 when it cannot be read). */
+int cli_onnx_file(const char *path);
 /* --images and the options that shape them (explain, predict). */
 #define CLI_IMAGE_OPTS                                                                                       \
   {"images",                                                                                                 \

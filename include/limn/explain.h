@@ -28,12 +28,13 @@ typedef enum limn_method {
   LIMN_METHOD_LIME = 5,       /* LIME (Ribeiro, Singh & Guestrin 2016), tabular */
   LIMN_METHOD_SHAP = 6,       /* Shapley values of the interventional game (Lundberg & Lee 2017) */
   LIMN_METHOD_GRADCAM = 7, /* Grad-CAM of an ONNX image model (limn_model_gradcam), upsampled to the pixels */
-  LIMN_METHOD_GRADCAMPP = 8, /* Grad-CAM++, likewise */
-  LIMN_METHOD_OCCLUSION = 9  /* occlusion (Zeiler & Fergus 2014, as Captum's Occlusion): any model */
+  LIMN_METHOD_GRADCAMPP = 8,  /* Grad-CAM++, likewise */
+  LIMN_METHOD_OCCLUSION = 9,  /* occlusion (Zeiler & Fergus 2014, as Captum's Occlusion): any model */
+  LIMN_METHOD_LIME_IMAGE = 10 /* LIME on superpixels (lime's LimeImageExplainer): image rows */
 } limn_method;
 
-/* "gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime", "shap"; parse returns LIMN_EINVAL
- * for an unknown name. */
+/* "gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime", "shap", "gradcam", "gradcam++",
+ * "occlusion", "lime-image"; parse returns LIMN_EINVAL for an unknown name. */
 LIMN_API const char *limn_method_name(limn_method m);
 LIMN_API int limn_method_parse(const char *name, limn_method *out);
 
@@ -249,6 +250,44 @@ typedef struct limn_lime_fit_result {
 LIMN_API int limn_lime_fit(limn_ctx *ctx, const limn_lime_data *nb, const limn_lime_fit_opts *opts,
                            limn_lime_fit_result *res);
 
+/* LIME for images (lime's LimeImageExplainer, Ribeiro et al. 2016): the image cut into
+ * superpixels; num_samples on/off vectors z over them (the first all on, the rest fair
+ * coin flips from the seed and the row's id), each giving an image whose "off"
+ * superpixels are hidden, the model's output for each; a weighted ridge (alpha 1, with
+ * intercept) of the outputs on z with kernel sqrt(exp(-d^2 / width^2)) of the cosine
+ * distance d of z to all-on (lime's image defaults). Defaults in brackets
+ * (limn_lime_image_opts_default). */
+typedef struct limn_lime_image_opts {
+  size_t channels, height, width; /* the rows' image, channels first [0: the model's (N, C, H, W)] */
+  size_t num_samples;             /* [1000] */
+  size_t segments;                /* SLIC superpixels asked for (limn_image_slic) [50] */
+  double compactness;             /* SLIC [10] */
+  const int *labels;              /* a segmentation for every row (height * width ints 0..nlabels-1,
+                                     borrowed) instead of SLIC [NULL] */
+  size_t nlabels;
+  int hide_mean;         /* 1: a hidden superpixel takes its mean per channel (lime's hide_color
+                            None); 0: the value `hide` [1] */
+  float hide;            /* [0] */
+  double kernel_width;   /* [0.25] */
+  size_t num_features;   /* superpixels in the surrogate, by highest weights [0: all] */
+  long target;           /* output index; -1 the predicted class [-1] */
+  const long *targets;   /* one per row (borrowed) or NULL */
+  uint64_t seed;         /* [0] */
+  const size_t *row_ids; /* the rows' ids for their draws (borrowed); NULL: 0..n-1 */
+} limn_lime_image_opts;
+/* The defaults in brackets above. */
+LIMN_API limn_lime_image_opts limn_lime_image_opts_default(void);
+/* Explanations (method LIMN_METHOD_LIME_IMAGE, space OUTPUT) of n image rows x (C * H * W
+ * values, channels first): SLIC runs on each row's values scaled from their range to
+ * [0, 1]. A superpixel's weight w is spread over its features: each of its pixels gets
+ * w / C in every channel (the sum over a pixel's channels is w); bin[j] is feature j's
+ * superpixel, selected[j] whether it is in the surrogate; intercept, score (weighted R^2)
+ * and local_pred as LIME's. The same rows, options and seed give the same explanations
+ * whatever the thread count or batch. LIMN_EINVAL for rows that are not images of the
+ * stated shape, labels out of range, under 2 samples. */
+LIMN_API int limn_explain_lime_image(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                                     const limn_lime_image_opts *opts, limn_explanation **out);
+
 /* LIME's label of feature j in bin b: "worst radius <= 13.1",
  * "13.1 < worst radius <= 15.8", "purpose = car", or the plain name in continuous mode.
  * Edges print with the fewest significant digits (at least 4) that keep the column's
@@ -427,6 +466,14 @@ LIMN_API limn_curve_opts limn_explain_curve_opts_default(void);
 LIMN_API int limn_explain_deletion_insertion(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                                              const limn_explanation *ex, const limn_curve_opts *o,
                                              double *deletion, double *insertion, double *curves);
+
+/* Spearman's rank correlation of two explanations' attributions (of their absolute
+ * values when `absolute`), ties given their mean rank: the measure of Adebayo et al.'s
+ * sanity check between a model's map and the map of the model with randomised layers
+ * (limn_model_randomize_layers); near 0 for a map that depends on what the model
+ * learned. NaN when the widths differ, under 2 features, or one map is constant. */
+LIMN_API double limn_explain_rank_correlation(const limn_explanation *a, const limn_explanation *b,
+                                              int absolute);
 
 #ifdef __cplusplus
 }

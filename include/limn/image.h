@@ -62,8 +62,8 @@ LIMN_API int limn_image_blur(limn_ctx *ctx, const limn_image *im, double sigma, 
  * (D65), grey ones by 100 x the value (L*'s scale); seeds on a regular grid, 10 k-means
  * iterations each searching twice the grid step, then every fragment smaller than a
  * quarter of a grid cell joined to the segment left of (or above) it while that stays
- * under three cells, so each segment is one connected (4-neighbour) region. labels: width * height ints, row-major, 0 ..
- * *nlabels - 1 in the order their first pixels are met. Deterministic. */
+ * under three cells, so each segment is one connected (4-neighbour) region. labels: width * height ints,
+ * row-major, 0 .. *nlabels - 1 in the order their first pixels are met. Deterministic. */
 LIMN_API int limn_image_slic(limn_ctx *ctx, const limn_image *im, size_t n_segments, double compactness,
                              int *labels, size_t *nlabels);
 /* A new image of `channels` (1 or 3): grey to RGB repeats the value, RGB to grey is the

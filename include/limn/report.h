@@ -101,6 +101,8 @@ typedef struct limn_render_row {
   double stability;           /* LIME: mean pairwise top-5 Jaccard over seeds; NaN otherwise */
   double deletion, insertion; /* areas under the deletion and insertion curves
                                  (limn_explain_deletion_insertion); NaN when not computed */
+  double sanity;              /* the randomisation check: limn_explain_rank_correlation of |attr| with the
+                                 map of the model with randomised layers; NaN when not computed */
 } limn_render_row;
 /* A row with every figure NaN. */
 LIMN_API limn_render_row limn_render_row_init(const limn_explanation *ex, size_t data_row, size_t line,

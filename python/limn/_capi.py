@@ -126,7 +126,7 @@ class Rng(C.Structure):
 class RenderRow(C.Structure):
     _fields_ = [("ex", C.POINTER(Explanation)), ("data_row", c_size), ("line", c_size), ("x", c_float_p),
                 ("infidelity", C.c_double), ("sensitivity", C.c_double), ("stability", C.c_double),
-                ("deletion", C.c_double), ("insertion", C.c_double)]
+                ("deletion", C.c_double), ("insertion", C.c_double), ("sanity", C.c_double)]
 
 
 class TrustOpts(C.Structure):

@@ -237,3 +237,51 @@ int limn_explain_deletion_insertion(limn_ctx *ctx, const limn_model *m, const fl
   limn__free(ctx, ord);
   return rc;
 }
+
+/* Mean ranks (1-based, ties averaged) of v (n) into r; kv: n pairs of scratch. */
+typedef struct keyed {
+  double v;
+  size_t i;
+} keyed;
+
+static int by_value(const void *a, const void *b) {
+  const keyed *x = a, *y = b;
+  return (x->v > y->v) - (x->v < y->v) ? (x->v > y->v) - (x->v < y->v) : (x->i > y->i) - (x->i < y->i);
+}
+
+static void ranks(const double *v, size_t n, keyed *kv, double *r) {
+  for (size_t i = 0; i < n; i++)
+    kv[i].v = v[i], kv[i].i = i;
+  qsort(kv, n, sizeof *kv, by_value);
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j + 1 < n && kv[j + 1].v == kv[i].v)
+      j++;
+    for (size_t q = i; q <= j; q++)
+      r[kv[q].i] = 0.5 * (double)(i + j) + 1;
+    i = j + 1;
+  }
+}
+
+double limn_explain_rank_correlation(const limn_explanation *a, const limn_explanation *b, int absolute) {
+  if (!a || !b || a->nfeatures != b->nfeatures || a->nfeatures < 2)
+    return NAN;
+  size_t n = a->nfeatures;
+  double *va = malloc(4 * n * sizeof *va);
+  keyed *kv = malloc(n * sizeof *kv);
+  double rho = NAN;
+  if (va && kv) {
+    double *vb = va + n, *ra = vb + n, *rb = ra + n;
+    for (size_t j = 0; j < n; j++)
+      va[j] = absolute ? fabs(a->attr[j]) : a->attr[j], vb[j] = absolute ? fabs(b->attr[j]) : b->attr[j];
+    ranks(va, n, kv, ra);
+    ranks(vb, n, kv, rb);
+    double m = 0.5 * (double)(n + 1), sab = 0, saa = 0, sbb = 0;
+    for (size_t j = 0; j < n; j++)
+      sab += (ra[j] - m) * (rb[j] - m), saa += (ra[j] - m) * (ra[j] - m), sbb += (rb[j] - m) * (rb[j] - m);
+    rho = saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
+  }
+  free(va);
+  free(kv);
+  return rho;
+}

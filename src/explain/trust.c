@@ -38,7 +38,7 @@ int limn_explain_trust(const limn_explanation *e, const limn_trust_opts *opts, c
   if (!e)
     return 1;
   double scale = fmax(1, fabs(e->output)); /* (1 for a probability) */
-  if (e->method == LIMN_METHOD_LIME) {
+  if (e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_LIME_IMAGE) {
     if (!limn__explanation_reacts(e))
       add(why, cap, &n,
           "the model's output does not change around the row: it does not react to any feature here "

@@ -99,6 +99,8 @@ double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row);
 double limn__svg_force(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0);
 /* What to try when e does not hold up (text for the CLI's options). */
 const char *limn__trust_advice(const limn_explanation *e);
+/* The sanity check's rank correlation in words (Adebayo et al. 2018). */
+const char *limn__sanity_word(double rho);
 /* The |attribution| a full bar stands for: the largest one, and for IG and SHAP at least
  * the change explained and 5 % of the output's scale, so a tiny explanation looks tiny. */
 double limn__bar_scale(const limn_explanation *e);

@@ -145,6 +145,12 @@ const char *limn__shap_budget_unit(const limn_explanation *e) {
                                                          : "coalitions";
 }
 
+const char *limn__sanity_word(double rho) {
+  return rho < 0.3   ? "low: the map depends on what the model learned"
+         : rho < 0.6 ? "moderate: the map keeps some structure without the model's learning"
+                     : "high: the map barely depends on the model's weights; do not trust it";
+}
+
 const char *limn__trust_advice(const limn_explanation *e) {
   return e->method == LIMN_METHOD_LIME ? "try another --kernel-width or --method shap or ig"
          : e->method == LIMN_METHOD_IG
@@ -255,9 +261,15 @@ static void render_text(limn__out *f, const limn_render_opts *rc, const limn_ren
                    "  deletion area %.4g, insertion area %.4g (the output as features go or come in the "
                    "order of their weights: low, high when faithful)\n",
                    rows[r].deletion, rows[r].insertion);
-    if (e->method == LIMN_METHOD_LIME)
+    if (e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_LIME_IMAGE)
       limn__printf(f, "  surrogate: intercept %.4g, local prediction %.4g, score (weighted R^2) %.3f\n",
                    e->intercept, e->local_pred, e->score);
+    if (!isnan(rows[r].sanity))
+      limn__printf(
+          f,
+          "  sanity: rank correlation %.3f of |attribution| with the map of the model with randomised "
+          "layers (%s)\n",
+          rows[r].sanity, limn__sanity_word(rows[r].sanity));
     if (!isnan(rows[r].stability))
       limn__printf(f, "  stability: mean top-5 Jaccard over seeds %.3f\n", rows[r].stability);
     char why[1024];
@@ -333,7 +345,7 @@ static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render
     limn__printf(f, ",\"estimator\":\"%s\",\"nsamples\":%zu,\"link\":\"%s\",\"seed\":%llu",
                  limn_shap_estimator_name((limn_shap_estimator)e->estimator), e->num_samples,
                  limn_link_name((limn_link)e->link), (unsigned long long)e->seed);
-  } else if (e->method == LIMN_METHOD_LIME) {
+  } else if (e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_LIME_IMAGE) {
     limn__puts(f, ",\"intercept\":");
     limn__json_num(f, e->intercept);
     limn__puts(f, ",\"local_pred\":");
@@ -370,6 +382,10 @@ static void json_row(limn__out *f, const limn_render_opts *rc, const limn_render
     limn__json_num(f, row->deletion);
     limn__puts(f, ",\"insertion_area\":");
     limn__json_num(f, row->insertion);
+  }
+  if (!isnan(row->sanity)) {
+    limn__puts(f, ",\"sanity_rank_correlation\":");
+    limn__json_num(f, row->sanity);
   }
   limn__puts(f, ",\"features\":[");
   size_t ns = limn__shown(e, idx);
@@ -598,7 +614,15 @@ static void svg_title(limn__out *f, const limn_render_opts *rc, const limn_rende
   limn__printf(f, "<text x=\"10\" y=\"%.1f\" font-weight=\"bold\">row %zu: %s(", y, row->data_row,
                output_label(rc->model, e));
   limn__xml(f, limn_model_output_name(rc->model, e->target));
-  limn__printf(f, ") = %.4g</text>\n", e->output);
+  limn__printf(f, ") = %.4g", e->output);
+  char why[512];
+  if (!limn_explain_trust(e, &rc->trust, why,
+                          sizeof why)) { /* a weak explanation says so where it is drawn */
+    limn__puts(f, "<tspan font-weight=\"normal\" fill=\"#b2182b\">  caution: not reliable: ");
+    limn__xml(f, why);
+    limn__puts(f, "</tspan>");
+  }
+  limn__puts(f, "</text>\n");
   limn__printf(f, "<text x=\"10\" y=\"%.1f\" fill=\"#555\">", y + 16);
   limn__xml(f, rc->method_desc);
   if (e->method == LIMN_METHOD_IG)
@@ -606,6 +630,14 @@ static void svg_title(limn__out *f, const limn_render_opts *rc, const limn_rende
   if (e->method == LIMN_METHOD_SHAP)
     limn__printf(f, "%sbase value %.4g, efficiency gap %.2g", rc->method_desc && *rc->method_desc ? "; " : "",
                  e->base_value, e->delta);
+  if (e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_LIME_IMAGE)
+    limn__printf(f, "; surrogate R^2 %.3f", e->score);
+  if (!isnan(row->deletion))
+    limn__printf(f, "; deletion area %.3g, insertion area %.3g (low, high: faithful)", row->deletion,
+                 row->insertion);
+  if (!isnan(row->sanity))
+    limn__printf(f, "; randomised-model rank correlation %.2f (%s)", row->sanity,
+                 limn__sanity_word(row->sanity));
   limn__puts(f, "</text>\n");
 }
 
@@ -1405,7 +1437,7 @@ limn_render_row limn_render_row_init(const limn_explanation *ex, size_t data_row
                                      const float *x) {
   limn_render_row r;
   r.ex = ex, r.data_row = data_row, r.line = line, r.x = x;
-  r.infidelity = r.sensitivity = r.stability = r.deletion = r.insertion = NAN;
+  r.infidelity = r.sensitivity = r.stability = r.deletion = r.insertion = r.sanity = NAN;
   return r;
 }
 

@@ -352,6 +352,30 @@ static void test_exact_needs_relu(void) {
  * top-left quadrant: gradient x input (w_j x_j) removes that evidence in the first
  * quarter, so its curves are known in closed form; a map that ranks the quadrant last
  * is worse on both (deletion area higher, insertion lower). */
+/* Spearman's rho of |attr| by hand: identical, reversed, ties at their mean rank, constant. */
+static void test_rank_correlation(void) {
+  test_begin("rank correlation");
+  double a[5] = {0.1, -0.5, 0.3, 0.0, 2.0}, b[5] = {1, 5, 3, 0, 20}, c[5] = {4, 2, 3, 5, 1},
+         t[5] = {1, 1, 2, 3, 3};
+  double k[5] = {7, 7, 7, 7, 7};
+  limn_explanation ea = {0}, eb = {0};
+  ea.nfeatures = eb.nfeatures = 5;
+  ea.attr = a, eb.attr = b;
+  /* |a| = .1 .5 .3 0 2 ranks 2 4 3 1 5; b ranks 2 4 3 1 5 */
+  CHECK(fabs(limn_explain_rank_correlation(&ea, &eb, 1) - 1.0) < 1e-12);
+  eb.attr = c; /* ranks 4 2 3 5 1: against 2 4 3 1 5, d = 2 2 0 4 4, rho = 1 - 6 * 40 / 120 = -1 */
+  CHECK(fabs(limn_explain_rank_correlation(&ea, &eb, 1) + 1.0) < 1e-12);
+  /* signed a ranks 3 1 4 2 5; ties t: ranks 1.5 1.5 3 4.5 4.5; Pearson of the ranks by hand:
+   * centred (0 -2 1 -1 2) and (-1.5 -1.5 0 1.5 1.5): sum 0 + 3 + 0 - 1.5 + 3 = 4.5, norms
+   * sqrt(10), sqrt(9): 4.5 / sqrt(90) */
+  eb.attr = t;
+  CHECK(fabs(limn_explain_rank_correlation(&ea, &eb, 0) - 4.5 / sqrt(90.0)) < 1e-12);
+  eb.attr = k;
+  CHECK(isnan(limn_explain_rank_correlation(&ea, &eb, 0)));
+  eb.nfeatures = 4;
+  CHECK(isnan(limn_explain_rank_correlation(&ea, &eb, 0)));
+}
+
 static void test_deletion_insertion(void) {
   test_begin("deletion and insertion curves");
   static const char *const names[] = {"p0", "p1", "p2",  "p3",  "p4",  "p5",  "p6",  "p7",
@@ -407,6 +431,7 @@ static void test_deletion_insertion(void) {
 int main(void) {
   ctx = limn_ctx_create(NULL);
   test_deletion_insertion();
+  test_rank_correlation();
   test_quadrature();
   test_fixture();
   test_linear();

@@ -387,6 +387,96 @@ static void test_slic(void) {
   limn_image_free(im);
 }
 
+/* lime's image regression stage (limn_lime_fit with the cosine distances, width 0.25,
+ * every superpixel) against scikit-learn's Ridge on a captured neighbourhood. */
+static void test_lime_fit(void) {
+  test_begin("lime-image regression stage");
+  FILE *f = fopen(src_path("tests/fixtures/images/lime_image_ref.txt"), "r");
+  char line[4096];
+  double S[300 * 12], y[300], dist[300], ref[15];
+  size_t r = 0, k = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    if (line[0] == '#')
+      continue;
+    char *p = line;
+    if (r < 300) {
+      for (size_t j = 0; j < 12; j++)
+        S[r * 12 + j] = strtod(p, &p);
+      y[r] = strtod(p, &p), dist[r] = strtod(p, &p);
+      r++;
+    } else {
+      for (k = 0; k < 15; k++)
+        ref[k] = strtod(p, &p);
+    }
+  }
+  if (f)
+    fclose(f);
+  CHECK(r == 300 && k == 15);
+  double coef[12];
+  unsigned char sel[12];
+  limn_lime_data nb = {S, y, dist, 300, 12};
+  limn_lime_fit_opts fo = limn_lime_fit_opts_default();
+  fo.kernel_width = 0.25, fo.num_features = 12, fo.selection = LIMN_SELECT_NONE;
+  limn_lime_fit_result res = {coef, sel, 0, 0, 0};
+  CHECK_OK(ctx, limn_lime_fit(ctx, &nb, &fo, &res));
+  double got[15];
+  memcpy(got, coef, sizeof coef);
+  got[12] = res.intercept, got[13] = res.score, got[14] = res.local_pred;
+  CHECK_CLOSE("coefficients, intercept, score, local prediction vs sklearn", got, ref, 15, 1e-9, 1e-7);
+}
+
+/* A model whose evidence is known: the mean of the left half of a 4 x 8 image (hidden
+ * superpixels at 0). LIME on two given superpixels (left, right) must give the left all
+ * the weight: the fit is exact, so the left coefficient is 1 shrunk by the ridge penalty and
+ * the right one near 0 (the two halves are drawn independently). */
+static int left_half(void *ud, const float *x, size_t n, float *out) {
+  (void)ud;
+  for (size_t i = 0; i < n; i++) {
+    double s = 0;
+    for (size_t yy = 0; yy < 4; yy++)
+      for (size_t xx = 0; xx < 4; xx++)
+        s += x[i * 32 + yy * 8 + xx];
+    out[i] = (float)(s / 16);
+  }
+  return 0;
+}
+
+static void test_lime_image(void) {
+  test_begin("lime-image on known evidence");
+  limn_model_callbacks cb;
+  memset(&cb, 0, sizeof cb);
+  cb.nfeatures = 32, cb.noutputs = 1, cb.predict = left_half;
+  limn_model *m = NULL;
+  CHECK_OK(ctx, limn_model_from_callbacks(ctx, &cb, NULL, &m));
+  float x[32];
+  int lab[32];
+  for (size_t p = 0; p < 32; p++)
+    x[p] = 1.0f, lab[p] = (p % 8) >= 4;
+  limn_lime_image_opts o = limn_lime_image_opts_default();
+  o.channels = 1, o.height = 4, o.width = 8, o.labels = lab, o.nlabels = 2, o.hide_mean = 0, o.hide = 0;
+  limn_explanation *e = NULL, *e2 = NULL;
+  CHECK_OK(ctx, limn_explain_lime_image(ctx, m, x, 1, &o, &e));
+  if (e) {
+    CHECK(e[0].method == LIMN_METHOD_LIME_IMAGE && e[0].num_samples == 1000);
+    CHECK(e[0].attr[0] > 0.5 && e[0].attr[0] <= 1.0 && fabs(e[0].attr[7]) < 0.05);
+    CHECK(e[0].bin[0] == 0 && e[0].bin[7] == 1 && e[0].selected[0] && e[0].selected[7]);
+    CHECK(e[0].score > 0.99 && fabs(e[0].output - 1.0) < 1e-6);
+  }
+  /* the same seed and row id: the same explanation; another row id: other draws */
+  CHECK_OK(ctx, limn_explain_lime_image(ctx, m, x, 1, &o, &e2));
+  CHECK(e && e2 && e[0].attr[0] == e2[0].attr[0]);
+  limn_explanations_free(ctx, e2, 1);
+  size_t id = 9;
+  o.row_ids = &id;
+  CHECK_OK(ctx, limn_explain_lime_image(ctx, m, x, 1, &o, &e2));
+  CHECK(e && e2 && e[0].attr[0] != e2[0].attr[0]);
+  limn_explanations_free(ctx, e2, 1);
+  o.height = 5;
+  CHECK_ERR(ctx, limn_explain_lime_image(ctx, m, x, 1, &o, &e2), LIMN_EINVAL, "images of 1 x 5 x 8");
+  limn_explanations_free(ctx, e, 1);
+  limn_model_free(m);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   test_decode();
@@ -396,6 +486,8 @@ int main(void) {
   test_png_out();
   test_overlay();
   test_slic();
+  test_lime_fit();
+  test_lime_image();
   limn_ctx_free(ctx);
   return test_end();
 }

@@ -74,3 +74,21 @@ od -An -c -N4 ov/test_02.png | tr -s ' '
 ls ov2
 run explain $M --images f/images --rows 0 --overlay ov3 --format wide
 run explain --model bc.limn --data te.csv --rows 0 --overlay ov4
+# LIME on superpixels: the surrogate's fit reported, one weight per superpixel spread over
+# its pixels, the same with another thread count; its options checked
+"$LIMN" explain $M --images f/images --rows 1 --method lime-image --format text --top 2 --threads 1 >l1.txt
+"$LIMN" explain $M --images f/images --rows 1 --method lime-image --format text --top 2 --threads 2 >l2.txt
+same l1.txt l2.txt "lime-image on 1 and 2 threads"
+sed -n '1p;2p' l1.txt | sed 's/= [0-9.]*/= N/; s/intercept .*/intercept N, .../'
+"$LIMN" explain $M --images f/images --rows 1 --method lime-image --format json | grep -o '"score":[^,]*' | sed 's/:.*/: present/'
+"$LIMN" explain $M --images f/images --rows 1 --method lime-image --num-samples 200 --segments 9 --hide 0 \
+  --format csv --top 0 | awk -F, 'NR > 1 { w[$NF] = 1 } END { n = 0; for (k in w) n++; print (n <= 20 ? "a weight per superpixel, a few of them" : n " weights") }'
+run explain $M --images f/images --rows 1 --method lime-image --hide grey
+run explain --model bc.limn --data te.csv --rows 0 --method lime-image
+# the randomisation check: a rank correlation per row, in text and JSON; limn MLPs too;
+# not for LIME or SHAP, nor a streamed format
+"$LIMN" explain $M --images f/images --rows 0 --method gradient --sanity 2 --format text | grep -c "^  sanity: rank correlation"
+"$LIMN" explain $M --images f/images --rows 0,1 --method ig --steps 8 --sanity 4 --format jsonl | grep -c '"sanity_rank_correlation":'
+"$LIMN" explain --model bc.limn --data te.csv --rows 0 --method gradient --sanity 1 | grep -c "^  sanity: rank correlation"
+run explain --model bc.limn --data te.csv --rows 0 --method lime --sanity 1
+run explain --model bc.limn --data te.csv --rows 0 --method ig --sanity 1 --format wide
