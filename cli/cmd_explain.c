@@ -53,7 +53,8 @@ static cli_opt opts[] = {
     {"smooth-input", "A", "gradient", "SmoothGrad over: gradient or gradxinput", 0, 0, 0},
     {"metrics", NULL, NULL,
      "also report infidelity and max-sensitivity (10 perturbations each), and the areas under the deletion "
-     "and insertion curves (20 steps; removed features take the --baseline: zero or the training mean)",
+     "and insertion curves (20 steps; removed features take the --baseline: zero, the training mean, or its "
+     "rows: black, blur, noise, row:N, a file)",
      0, 0, 0},
     {"background", "FILE", NULL,
      "LIME: training data for the statistics (default: those stored in the model); SHAP: the game's "
@@ -795,7 +796,8 @@ static int shap_background(run *r);
 static int shap_groups(run *r);
 
 /* --metrics' deletion and insertion areas; removed features take the baseline (the
- * training means with --baseline mean, else 0). A library status. */
+ * training means with --baseline mean, --baseline's rows (black, blur, noise, row:N, a
+ * file), else 0). A library status. */
 static int curves(run *r, const limn_explanation *ex, double **del, double **ins) {
   size_t d = limn_model_nfeatures(r->m);
   limn_curve_opts co = limn_explain_curve_opts_default();
@@ -808,9 +810,15 @@ static int curves(run *r, const limn_explanation *ex, double **del, double **ins
       base[j] = (float)limn_stats_mean(st, j);
   co.baseline = base;
   *del = malloc(r->nrows * sizeof **del), *ins = malloc(r->nrows * sizeof **ins);
-  int lr = *del && *ins
-               ? limn_explain_deletion_insertion(r->ctx, r->m, r->x, r->nrows, ex, &co, *del, *ins, NULL)
-               : LIMN_ENOMEM;
+  int lr = *del && *ins ? LIMN_OK : LIMN_ENOMEM;
+  if (!lr && r->g.baseline == LIMN_BASELINE_ROWS && r->g.baseline_rows) /* removed pixels take --baseline's */
+    for (size_t i = 0; i < r->nrows && !lr; i++) {
+      co.baseline = r->g.baseline_rows + (r->g.nbaseline_rows > 1 ? i : 0) * d;
+      lr = limn_explain_deletion_insertion(r->ctx, r->m, r->x + i * d, 1, ex + i, &co, *del + i, *ins + i,
+                                           NULL);
+    }
+  else if (!lr)
+    lr = limn_explain_deletion_insertion(r->ctx, r->m, r->x, r->nrows, ex, &co, *del, *ins, NULL);
   free(base);
   return lr;
 }

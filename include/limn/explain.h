@@ -410,7 +410,7 @@ LIMN_API limn_trust_opts limn_explain_trust_opts_default(void);
 /* 1 when explanation e holds up by o's rules (NULL: the defaults), else 0; the reasons,
  * in plain words and "; "-separated, go to why (cap bytes, NUL-terminated; may be NULL
  * when cap is 0). LIME: its surrogate's fit (score) and its prediction at the row
- * against the model's; IG: a baseline whose output is the row's (nothing to share),
+ * against the model's; lime-image too, and fewer samples than superpixels + 2; IG: a baseline whose output is the row's (nothing to share),
  * attributions that cancel (their sizes many times the change), the completeness gap;
  * SHAP: standard errors against the values, a missing error estimate, the efficiency
  * gap. Gradients, saliency and SmoothGrad carry no diagnostics: always 1. */
@@ -439,7 +439,8 @@ LIMN_API int limn_explain_infidelity(limn_ctx *ctx, const limn_model *m, const f
                                      const limn_explanation *ex, const limn_quality_opts *q, double *out);
 /* Max-sensitivity: the explanations (method and options g, targets of ex) are
  * recomputed at K uniformly perturbed copies of each row; out[i] = max_k
- * ||attr(x) - attr(x_k)|| / ||attr(x)|| (a zero norm counts as 1). */
+ * ||attr(x) - attr(x_k)|| / ||attr(x)|| (a zero norm counts as 1). With given baseline
+ * rows (LIMN_BASELINE_ROWS) each copy of row i keeps row i's baseline (or the shared one). */
 LIMN_API int limn_explain_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                                           const limn_grad_opts *g, const limn_explanation *ex,
                                           const limn_quality_opts *q, double *out);

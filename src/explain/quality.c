@@ -122,10 +122,19 @@ int limn_explain_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float
   go.row_ids = ids;
   go.noise_eps = NULL;
   go.noise_sigma = NULL;
-  go.baseline_rows = NULL;
-  if (go.baseline == LIMN_BASELINE_ROWS) /* the given baseline rows do not fit the copies */
-    rc = rc ? rc
-            : limn__err(ctx, LIMN_EUNSUPPORTED, "max-sensitivity with given baseline rows is not supported");
+  float *bp = NULL; /* given baseline rows: each copy of row i keeps row i's */
+  if (rc == LIMN_OK && go.baseline == LIMN_BASELINE_ROWS) {
+    size_t nb = g->nbaseline_rows;
+    if (!g->baseline_rows || (nb != 1 && nb != n))
+      rc = limn__err(ctx, LIMN_EINVAL, "baseline: %zu rows for %zu rows (1 or one per row)", nb, n);
+    else if (!(bp = limn__alloc_array(ctx, nk, d * sizeof(float))))
+      rc = LIMN_ENOMEM;
+    for (size_t c = 0; rc == LIMN_OK && c < nk; c++)
+      memcpy(bp + c * d, g->baseline_rows + (nb > 1 ? c / K : 0) * d, d * sizeof(float));
+    go.baseline_rows = bp, go.nbaseline_rows = nk;
+  } else {
+    go.baseline_rows = NULL;
+  }
   limn_explanation *pe = NULL;
   if (rc == LIMN_OK)
     rc = limn_explain_gradients(ctx, m, xp, nk, &go, &pe);
@@ -149,6 +158,7 @@ int limn_explain_max_sensitivity(limn_ctx *ctx, const limn_model *m, const float
   limn__free(ctx, xp);
   limn__free(ctx, tg);
   limn__free(ctx, ids);
+  limn__free(ctx, bp);
   return rc;
 }
 

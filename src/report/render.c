@@ -152,7 +152,9 @@ const char *limn__sanity_word(double rho) {
 }
 
 const char *limn__trust_advice(const limn_explanation *e) {
-  return e->method == LIMN_METHOD_LIME ? "try another --kernel-width or --method shap or ig"
+  return e->method == LIMN_METHOD_LIME_IMAGE
+             ? "try more --num-samples, other --segments, or --method ig or occlusion"
+         : e->method == LIMN_METHOD_LIME ? "try another --kernel-width or --method shap or ig"
          : e->method == LIMN_METHOD_IG
              ? "try another --baseline, e.g. mean or a row of another class, or --method shap"
              : "use --tolerance, more --nsamples or --estimator exact";
@@ -609,15 +611,25 @@ void limn__diverging(double t, char *buf, size_t cap) {
   snprintf(buf, cap, "#%02x%02x%02x", r, g, b);
 }
 
+static void svg_title3(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y,
+                       int third);
+
 static void svg_title(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y) {
+  svg_title3(f, rc, row, y, 0);
+}
+
+/* The row's title, its method, and its diagnostics after the method (third 0) or on a
+ * third line of their own (third 1). */
+static void svg_title3(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y,
+                       int third) {
   const limn_explanation *e = row->ex;
   limn__printf(f, "<text x=\"10\" y=\"%.1f\" font-weight=\"bold\">row %zu: %s(", y, row->data_row,
                output_label(rc->model, e));
   limn__xml(f, limn_model_output_name(rc->model, e->target));
   limn__printf(f, ") = %.4g", e->output);
   char why[512];
-  if (!limn_explain_trust(e, &rc->trust, why,
-                          sizeof why)) { /* a weak explanation says so where it is drawn */
+  int weak = !limn_explain_trust(e, &rc->trust, why, sizeof why); /* said where it is drawn */
+  if (weak && !third) {
     limn__puts(f, "<tspan font-weight=\"normal\" fill=\"#b2182b\">  caution: not reliable: ");
     limn__xml(f, why);
     limn__puts(f, "</tspan>");
@@ -630,14 +642,30 @@ static void svg_title(limn__out *f, const limn_render_opts *rc, const limn_rende
   if (e->method == LIMN_METHOD_SHAP)
     limn__printf(f, "%sbase value %.4g, efficiency gap %.2g", rc->method_desc && *rc->method_desc ? "; " : "",
                  e->base_value, e->delta);
+  const char *sep = "; ";
+  if (third) {
+    limn__printf(f, "</text>\n<text x=\"10\" y=\"%.1f\" fill=\"#555\">", y + 32);
+    sep = "";
+  }
   if (e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_LIME_IMAGE)
-    limn__printf(f, "; surrogate R^2 %.3f", e->score);
+    limn__printf(f, "%ssurrogate R^2 %.3f", sep, e->score), sep = "; ";
   if (!isnan(row->deletion))
-    limn__printf(f, "; deletion area %.3g, insertion area %.3g (low, high: faithful)", row->deletion,
-                 row->insertion);
+    limn__printf(f, "%sdeletion area %.3g, insertion area %.3g (low, high: faithful)", sep, row->deletion,
+                 row->insertion),
+        sep = "; ";
+  if (third && (weak || !isnan(row->sanity))) /* a line of their own: the panels leave room */
+    limn__printf(f, "</text>\n<text x=\"10\" y=\"%.1f\" fill=\"#555\">", y + 48), sep = "";
   if (!isnan(row->sanity))
-    limn__printf(f, "; randomised-model rank correlation %.2f (%s)", row->sanity,
-                 limn__sanity_word(row->sanity));
+    limn__printf(f, "%ssanity: rank correlation %.2f with a randomised model (%s)", sep, row->sanity,
+                 row->sanity < 0.3   ? "low: sound"
+                 : row->sanity < 0.6 ? "moderate"
+                                     : "high: do not trust it"),
+        sep = "; ";
+  if (third && weak) {
+    limn__printf(f, "<tspan fill=\"#b2182b\">%scaution: not reliable: ", sep);
+    limn__xml(f, why);
+    limn__puts(f, "</tspan>");
+  }
   limn__puts(f, "</text>\n");
 }
 
@@ -742,7 +770,7 @@ static double svg_image_png(limn__out *f, const limn_render_opts *rc, const limn
     f->nomem = 1;
     goto done;
   }
-  svg_title(f, rc, row, y0 + 16);
+  svg_title3(f, rc, row, y0 + 16, 1);
   for (size_t j = 0; j < hw * c; j++) {
     lo = row->x[j] < lo ? row->x[j] : lo;
     hi = row->x[j] > hi ? row->x[j] : hi;
@@ -764,7 +792,7 @@ static double svg_image_png(limn__out *f, const limn_render_opts *rc, const limn
     f->nomem = 1;
     goto done;
   }
-  double top = y0 + 40;
+  double top = y0 + 72;
   const char *title[3] = {"input", "attribution (red +, blue -)", "overlay"};
   const limn_image *im[3] = {in, hm, ov};
   for (int p = 0; p < 3; p++) {
@@ -783,7 +811,7 @@ done:
   limn_image_free(in), limn_image_free(hm), limn_image_free(ov);
   free(px), free(heat), free(map);
   limn_ctx_free(ctx);
-  return 40 + 20 + IMAGE_PANEL + 20 + 40;
+  return 72 + 20 + IMAGE_PANEL + 20 + 40;
 }
 
 /* Signed horizontal bars, most important first. Height used returned. */
@@ -1017,7 +1045,7 @@ double limn__svg_force(limn__out *f, const limn_render_opts *rc, const limn_rend
 double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row) {
   size_t rest, show = shown_count(rc, row->ex, &rest);
   if (rc->image_w > 0 && image_png(rc))
-    return 40 + 20 + IMAGE_PANEL + 20 + 40;
+    return 72 + 20 + IMAGE_PANEL + 20 + 40;
   if (rc->image_w > 0)
     return 40 + 20 + 24.0 * (double)rc->image_h + 20 + 40;
   if (row->ex->method == LIMN_METHOD_SHAP && rc->shap_plot == LIMN_SHAP_PLOT_FORCE)
