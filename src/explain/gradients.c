@@ -135,13 +135,20 @@ static int gradcam(gx *g) {
   int rc = tg && out ? LIMN_OK : LIMN_ENOMEM, pp = g->o->method == LIMN_METHOD_GRADCAMPP;
   for (size_t i = 0; i < n && !rc; i++)
     tg[i] = (long)g->target[i];
-  if (!rc) /* the layer's size */
-    rc = limn_model_gradcam(g->ctx, g->m, g->x, 1, g->o->layer, tg, 0, g->o->space, pp, NULL, 0, &h, &w);
-  if (!rc && !(maps = limn__alloc_array(g->ctx, n, h * w * sizeof(float))))
+  /* a layer is rarely larger than the input: room for the input's size first, the layer's
+   * own size asked only when that is too small */
+  if (!rc && !(maps = limn__alloc_array(g->ctx, n, H * W * sizeof(float))))
     rc = LIMN_ENOMEM;
   if (!rc)
-    rc = limn_model_gradcam(g->ctx, g->m, g->x, n, g->o->layer, tg, 0, g->o->space, pp, maps, n * h * w, &h,
+    rc = limn_model_gradcam(g->ctx, g->m, g->x, n, g->o->layer, tg, 0, g->o->space, pp, maps, n * H * W, &h,
                             &w);
+  if (rc == LIMN_ESHAPE && h * w > H * W) {
+    limn__free(g->ctx, maps);
+    maps = limn__alloc_array(g->ctx, n, h * w * sizeof(float));
+    rc = maps ? limn_model_gradcam(g->ctx, g->m, g->x, n, g->o->layer, tg, 0, g->o->space, pp, maps,
+                                   n * h * w, &h, &w)
+              : LIMN_ENOMEM;
+  }
   if (!rc)
     rc = limn_model_forward(g->ctx, g->m, g->x, n, g->o->space, out);
   double sy = (double)h / (double)H, sx = (double)w / (double)W;

@@ -1573,7 +1573,7 @@ int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_
   size_t k = om->k;
   float *wt = limn__calloc(ctx, (n < OX_CHUNK ? n : OX_CHUNK) * k + 1, sizeof(float));
   float *gx = limn__alloc_array(ctx, (n < OX_CHUNK ? n : OX_CHUNK) * om->w + 1, sizeof(float));
-  run_state s = {0};
+  run_state s = cache_take(ctx, om);
   int rc = wt && gx ? LIMN_OK : limn__err(ctx, LIMN_ENOMEM, "out of memory");
   for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
     size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
@@ -1634,7 +1634,10 @@ int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_
       limn__free(ctx, acc);
     }
   }
-  run_free(ctx, &s);
+  if (rc)
+    run_free(ctx, &s);
+  else
+    cache_give(ctx, om, &s);
   limn__free(ctx, wt);
   limn__free(ctx, gx);
   return rc;

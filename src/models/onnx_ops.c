@@ -548,20 +548,26 @@ static void im2col(const ox_node *nd, const float *x, size_t Cg, size_t H, size_
           long ih = (long)(oh * nd->stride[0] + i * nd->dil[0]) - (long)nd->pad[0];
           float *r = row + (oh - oh0) * OW;
           if (ih < 0 || ih >= (long)H) {
-            memset(r, 0, OW * sizeof *r);
+            for (size_t ow = 0; ow < OW; ow++)
+              r[ow] = 0.0f;
             continue;
           }
           const float *xr = x + (c * H + (size_t)ih) * W;
           long w0 = (long)(j * nd->dil[1]) - (long)nd->pad[1]; /* column of output 0's tap */
           size_t lo, hi, st = nd->stride[1];
           tap_range(w0, OW, st, W, &lo, &hi); /* the outputs whose tap is inside */
-          memset(r, 0, lo * sizeof *r);
-          if (st == 1)
-            memcpy(r + lo, xr + w0 + (long)lo, (hi - lo) * sizeof *r);
-          else
+          for (size_t ow = 0; ow < lo; ow++)  /* short rows: loops, not library calls */
+            r[ow] = 0.0f;
+          if (st == 1) {
+            const float *src = xr + w0;
+            for (size_t ow = lo; ow < hi; ow++)
+              r[ow] = src[ow];
+          } else {
             for (size_t ow = lo; ow < hi; ow++)
               r[ow] = xr[w0 + (long)(ow * st)];
-          memset(r + hi, 0, (OW - hi) * sizeof *r);
+          }
+          for (size_t ow = hi; ow < OW; ow++)
+            r[ow] = 0.0f;
         }
       }
 }
