@@ -202,6 +202,11 @@ static void test_resnet(void) {
   cnn_case("tests/fixtures/onnx/digits_resnet_ref.txt", "digits_resnet.onnx", "residual CNN");
 }
 
+static void test_concat(void) {
+  test_begin("digits CNN with branches joined by Concat on channels");
+  cnn_case("tests/fixtures/onnx/digits_concat_ref.txt", "digits_concat.onnx", "Concat CNN");
+}
+
 /* Categorical columns: the graph takes limn's slots (numeric values, one-hot
  * categories in the data's order); gradients come per slot. */
 static void test_credit(void) {
@@ -642,6 +647,7 @@ int main(void) {
   test_sklearn();
   test_cnn();
   test_resnet();
+  test_concat();
   test_batched_matmul();
   test_gradcam();
   test_occlusion();
