@@ -9,7 +9,9 @@ static cli_opt opts[] = {
     {"target", "COL", NULL, "ONNX: the data's label column (never a feature)", 0, 0, 0},
     {"output-kind", "KIND", "auto", "ONNX: the graph's output: auto, probabilities, logits or value", 0, 0,
      0},
-    {"data", "FILE", "", "rows (CSV with a header, or .arff); the map embeds all of them", 0, 0, 0},
+    {"data", "FILE", NULL, "rows (CSV with a header, or .arff; or --images); the map embeds all of them", 0,
+     0, 0},
+    CLI_IMAGE_OPTS,
     {"rows", "SPEC", "", "rows to explain: a list like 0,3,10-20 (0-based data rows), or all", 0, 0, 0},
     {"background", "FILE", NULL,
      "training data: LIME's statistics (default: those stored in the model) and SHAP's reference rows "

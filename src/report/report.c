@@ -34,6 +34,11 @@ typedef struct rep {
   limn_grad_opts g;
   limn_render_opts rc;
   size_t image_w, image_h;
+  /* image models: the image methods side by side, each with its deletion and insertion areas */
+  size_t nim, ic, ih, iw;
+  limn_method imeth[4];
+  limn_explanation *imex[4];
+  double *imdel[4], *imins[4];
   /* the map */
   size_t M, *mrows, *mpos, mdim;
   double *y, kl, perplexity;
@@ -199,6 +204,57 @@ static int compute_summary(rep *r) {
   return r->trees ? compute_interactions(r) : LIMN_OK;
 }
 
+/* An image model (ONNX, (C, H, W) with C 1 or 3, in a build that writes PNG): Grad-CAM
+ * (when the graph has a convolution), occlusion, IG (the report's) and LIME on superpixels
+ * of every explained row, each with its deletion and insertion areas (the removed pixels
+ * at 0, the model's units), so the page can show which map holds for each image. */
+static int compute_images(rep *r) {
+  if (!limn_image_supported() || limn_model_image_shape(NULL, r->m, &r->ic, &r->ih, &r->iw) ||
+      (r->ic != 1 && r->ic != 3) || r->ic * r->ih * r->iw != r->d || !r->ig)
+    return LIMN_OK;
+  const limn_method want[4] = {LIMN_METHOD_GRADCAM, LIMN_METHOD_OCCLUSION, LIMN_METHOD_IG,
+                               LIMN_METHOD_LIME_IMAGE};
+  long *t = limn__malloc(r->ctx, r->n * sizeof *t);
+  if (!t)
+    return limn__err(r->ctx, LIMN_ENOMEM, "out of memory");
+  for (size_t i = 0; i < r->n; i++)
+    t[i] = (long)r->ig[i].target;
+  int rc = LIMN_OK;
+  for (int q = 0; q < 4 && !rc; q++) {
+    limn_explanation *ex = NULL;
+    if (want[q] == LIMN_METHOD_IG) {
+      ex = r->ig;
+    } else if (want[q] == LIMN_METHOD_LIME_IMAGE) {
+      limn_lime_image_opts lo = limn_lime_image_opts_default();
+      lo.targets = t, lo.seed = r->in->seed, lo.row_ids = r->in->rows;
+      rc = limn_explain_lime_image(r->ctx, r->m, r->x, r->n, &lo, &ex);
+    } else {
+      limn_grad_opts go = limn_grad_opts_default();
+      go.method = want[q], go.targets = t, go.row_ids = r->in->rows;
+      if (want[q] == LIMN_METHOD_OCCLUSION && (r->ih < 16 || r->iw < 16)) /* small images: finer windows */
+        go.window[0] = go.window[1] = 2, go.stride[0] = go.stride[1] = 1;
+      rc = limn_explain_gradients(r->ctx, r->m, r->x, r->n, &go, &ex);
+      if (rc == LIMN_ENOTFOUND && want[q] == LIMN_METHOD_GRADCAM) { /* no convolution: no Grad-CAM */
+        limn_ctx_clear_error(r->ctx);
+        rc = LIMN_OK;
+        continue;
+      }
+    }
+    size_t k = r->nim;
+    r->imeth[k] = want[q], r->imex[k] = ex;
+    r->imdel[k] = limn__malloc(r->ctx, r->n * sizeof(double));
+    r->imins[k] = limn__malloc(r->ctx, r->n * sizeof(double));
+    r->nim++;
+    if (!rc && (!r->imdel[k] || !r->imins[k]))
+      rc = limn__err(r->ctx, LIMN_ENOMEM, "out of memory");
+    limn_curve_opts co = limn_explain_curve_opts_default();
+    if (!rc)
+      rc = limn_explain_deletion_insertion(r->ctx, r->m, r->x, r->n, ex, &co, r->imdel[k], r->imins[k], NULL);
+  }
+  limn__free(r->ctx, t);
+  return rc;
+}
+
 static int compute(rep *r) {
   const limn_report_opts *in = r->in;
   r->d = limn_model_nfeatures(r->m);
@@ -308,7 +364,7 @@ static int compute(rep *r) {
   size_t s = (size_t)lround(sqrt((double)d));
   if (s * s == d && d >= 16 && limn_model_nslots(r->m) == d)
     r->image_w = r->image_h = s;
-  if ((rc = compute_summary(r)))
+  if ((rc = compute_summary(r)) || (rc = compute_images(r)))
     return rc;
   return compute_map(r);
 }
@@ -342,6 +398,10 @@ static const char *CSS =
     ".disagree{border-left:4px solid #b35806;padding-left:.6rem;background:#fff6e8}"
     ".note{color:#444;font-size:.9rem}"
     "figure{margin:.5rem 0}svg{max-width:100%;height:auto}"
+    ".gallery{display:flex;flex-wrap:wrap;gap:.75rem}.gallery figure.im{margin:0;width:164px}"
+    ".gallery img{display:block;image-rendering:pixelated;border:2px solid transparent;max-width:100%;"
+    "height:auto}.gallery figure.best img{border-color:#1a7f37}.gallery figcaption{font-size:.85rem}"
+    ".gallery .caution{color:#b2182b}"
     ".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem}"
     ".mk{vertical-align:-.1em;margin-right:.3em}.sw{display:inline-block;width:.8em;height:.8em;border-"
     "radius:50%;margin-right:.3em;"
@@ -1115,6 +1175,99 @@ static void summary_section(limn__out *f, const rep *r) {
   limn__puts(f, "</section>\n");
 }
 
+static void put_png(limn__out *f, limn_ctx *ctx, const limn_image *im) {
+  static const char tb[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  unsigned char *b = NULL;
+  size_t n = 0;
+  if (!im || limn_image_encode_png(ctx, im, &b, &n)) {
+    f->nomem = 1;
+    return;
+  }
+  limn__puts(f, "data:image/png;base64,");
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned v =
+        (unsigned)b[i] << 16 | (i + 1 < n ? (unsigned)b[i + 1] << 8 : 0) | (i + 2 < n ? b[i + 2] : 0);
+    char q[4] = {tb[v >> 18 & 63], tb[v >> 12 & 63], i + 1 < n ? tb[v >> 6 & 63] : '=',
+                 i + 2 < n ? tb[v & 63] : '='};
+    limn__out_write(f, q, 4);
+  }
+  limn_free(ctx, b);
+}
+
+/* One figure: an image (PNG, drawn at 160 px) with its caption. */
+static void image_figure(limn__out *f, limn_ctx *ctx, const limn_image *im, const char *alt, const char *cap,
+                         int best) {
+  limn__printf(f, "<figure class=\"im%s\"><img width=\"160\" height=\"%zu\" alt=\"", best ? " best" : "",
+               (size_t)lround(160.0 * (double)limn_image_height(im) / (double)limn_image_width(im)));
+  limn__xml(f, alt);
+  limn__puts(f, "\" src=\"");
+  put_png(f, ctx, im);
+  limn__puts(f, "\"><figcaption>");
+  limn__puts(f, cap); /* the caller's markup */
+  limn__puts(f, "</figcaption></figure>\n");
+}
+
+/* Image models: the input and every image method's map over it, each with its deletion and
+ * insertion areas; the most faithful (largest insertion - deletion) outlined. */
+static void image_section(limn__out *f, const rep *r, size_t i) {
+  if (!r->nim)
+    return;
+  size_t d = r->d, hw = r->ih * r->iw, best = 0;
+  for (size_t q = 1; q < r->nim; q++)
+    if (r->imins[q][i] - r->imdel[q][i] > r->imins[best][i] - r->imdel[best][i])
+      best = q;
+  limn_ctx *ctx = limn_ctx_create(NULL);
+  const float *x = r->x + i * d;
+  double lo = INFINITY, hi = -INFINITY, sc[3], mn[3];
+  for (size_t j = 0; j < d; j++)
+    lo = fmin(lo, x[j]), hi = fmax(hi, x[j]);
+  for (int c = 0; c < 3; c++) /* the row's range to 0..1: pixel = row * sc + mn */
+    sc[c] = hi > lo ? 1 / (hi - lo) : 1, mn[c] = hi > lo ? -lo / (hi - lo) : 0.5 - lo;
+  limn_image *in = NULL;
+  double *map = malloc(hw * sizeof *map);
+  if (!ctx || !map || limn_image_from_input(ctx, x, r->ic, r->ih, r->iw, mn, sc, &in)) {
+    f->nomem = 1;
+    free(map);
+    limn_ctx_free(ctx);
+    return;
+  }
+  limn__puts(
+      f, "<h3>Which map to trust for this image</h3>\n<p>Each method's map over the image (red raised, blue "
+         "lowered the probability). Under each, the deletion and insertion areas: the probability as "
+         "the pixels go, or come in from a blank (zero) image, in the order of the map (Petsiuk et al. 2018); a "
+         "faithful map has a low deletion and a high insertion area. The outlined map does best here.</p>\n"
+         "<div class=\"gallery\">\n");
+  image_figure(f, ctx, in, "the input", "input", 0);
+  static const char *const title[] = {[LIMN_METHOD_GRADCAM] = "Grad-CAM",
+                                      [LIMN_METHOD_OCCLUSION] = "occlusion",
+                                      [LIMN_METHOD_IG] = "Integrated Gradients",
+                                      [LIMN_METHOD_LIME_IMAGE] = "LIME (superpixels)"};
+  for (size_t q = 0; q < r->nim; q++) {
+    const limn_explanation *e = &r->imex[q][i];
+    for (size_t p = 0; p < hw; p++)
+      map[p] = 0;
+    for (size_t j = 0; j < d; j++)
+      map[j % hw] += e->attr[j];
+    limn_image_overlay_opts oo = limn_image_overlay_opts_default();
+    oo.positive = r->imeth[q] == LIMN_METHOD_GRADCAM;
+    limn_image *ov = NULL;
+    if (limn_image_overlay(ctx, in, map, r->iw, r->ih, &oo, &ov)) {
+      f->nomem = 1;
+      break;
+    }
+    char cap[256], why[256];
+    int ok = limn_explain_trust(e, NULL, why, sizeof why);
+    snprintf(cap, sizeof cap, "<strong>%s</strong><br>deletion %.3f, insertion %.3f%s", title[r->imeth[q]],
+             r->imdel[q][i], r->imins[q][i], ok ? "" : "<br><span class=\"caution\">not reliable</span>");
+    image_figure(f, ctx, ov, title[r->imeth[q]], cap, q == best);
+    limn_image_free(ov);
+  }
+  limn__puts(f, "</div>\n");
+  limn_image_free(in);
+  free(map);
+  limn_ctx_free(ctx);
+}
+
 static void row_section(limn__out *f, const rep *r, size_t i) {
   size_t k = r->in->rows[i], line = limn_dataset_row_line(r->in->data, k);
   limn__printf(
@@ -1143,6 +1296,7 @@ static void row_section(limn__out *f, const rep *r, size_t i) {
     limn__puts(f, ".</p>\n");
   }
   prediction(f, r, i);
+  image_section(f, r, i);
   reasons(f, r, i);
   lime_section(f, r, i);
   ig_section(f, r, i);
@@ -1396,6 +1550,11 @@ static void rep_free(rep *r) {
   limn__free(r->ctx, r->sumrows), limn__free(r->ctx, r->sumx);
   limn__free(r->ctx, r->inter), limn__free(r->ctx, r->rinter);
   limn__free(r->ctx, r->mrows), limn__free(r->ctx, r->mpos), limn__free(r->ctx, r->y);
+  for (size_t q = 0; q < r->nim; q++) {
+    if (r->imex[q] && r->imex[q] != r->ig)
+      limn_explanations_free(r->ctx, r->imex[q], r->n);
+    limn__free(r->ctx, r->imdel[q]), limn__free(r->ctx, r->imins[q]);
+  }
 }
 
 limn_report_opts limn_report_opts_default(void) {

@@ -92,3 +92,11 @@ run explain --model bc.limn --data te.csv --rows 0 --method lime-image
 "$LIMN" explain --model bc.limn --data te.csv --rows 0 --method gradient --sanity 1 | grep -c "^  sanity: rank correlation"
 run explain --model bc.limn --data te.csv --rows 0 --method lime --sanity 1
 run explain --model bc.limn --data te.csv --rows 0 --method ig --sanity 1 --format wide
+# the report of an image model: a gallery per row of the input and each image method's
+# map with its deletion and insertion areas, one of them outlined as the most faithful
+"$LIMN" report $M --images f/labels.csv --target label --rows 0,1 --out r.html 2>/dev/null
+echo "exit $?"
+grep -c "<h3>Which map to trust for this image</h3>" r.html
+grep -o "<strong>[A-Za-z() -]*</strong><br>deletion" r.html | sort | uniq -c | sed 's/<[^>]*>//g'
+grep -c 'figure class="im best"' r.html
+grep -c '<img width="160" height="160" alt=' r.html
