@@ -101,6 +101,11 @@ const limn__mlp *limn__onnx_pwl(const limn_model *m, char *why, size_t cap);
 int limn__onnx_image_shape(limn_ctx *ctx, const limn_model *m, size_t *c, size_t *h, size_t *w);
 /* The last nlayers weighted layers of an ONNX model re-drawn (limn_model_randomize_layers);
  * LIMN_EUNSUPPORTED (no message) for another model. */
+/* The activations entering an ONNX model's last dense layer (Gemm or MatMul with constant
+ * weights) for n rows: *out (n, *width), allocated with ctx; its value's name. ENOTFOUND
+ * (no message) when the graph has none. */
+int limn__onnx_penultimate(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, float **out,
+                           size_t *width, const char **name);
 int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t seed, size_t *done);
 /* Activations of hidden layer `layer` (1..nlayers - 1) for validated raw rows x:
  * out (n, width[layer]). */

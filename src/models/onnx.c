@@ -1481,6 +1481,54 @@ int limn_model_load_onnx(limn_ctx *ctx, const char *path, const limn_schema *sch
   return rc;
 }
 
+/* ---- the penultimate layer (the report's map of an image model) ---- */
+
+int limn__onnx_penultimate(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, float **out,
+                           size_t *width, const char **name) {
+  const ox_model *om = m && m->vt == &ox_vt ? m->impl : NULL;
+  *out = NULL, *width = 0;
+  if (!om || om->w != om->d || !n)
+    return LIMN_ENOTFOUND;
+  const ox_graph *g = &om->g;
+  int v = -1;
+  for (size_t k = g->nnodes; k-- > 0 && v < 0;) { /* the input of the last dense layer */
+    const ox_node *nd = &g->nodes[k];
+    if ((nd->op == OX_GEMM || nd->op == OX_MATMUL) && nd->nin > 1 && nd->in[1] >= 0 &&
+        g->consts[nd->in[1]].type == OX_FLOAT && nd->in[0] >= 0 && g->dep[nd->in[0]])
+      v = nd->in[0];
+  }
+  if (v < 0 || v == g->input)
+    return LIMN_ENOTFOUND;
+  if (name)
+    *name = g->names[v] ? g->names[v] : "";
+  run_state s = cache_take(ctx, om);
+  int rc = LIMN_OK;
+  for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
+    size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
+    rc = run_forward(ctx, om, x + r * om->w, c, &s);
+    const ox_tensor *t = rc ? NULL : &s.vals[v];
+    if (!rc && (t->type != OX_FLOAT || t->len % c))
+      rc = LIMN_ENOTFOUND;
+    if (!rc && !*out) {
+      *width = t->len / c;
+      if (!(*out = limn__alloc_array(ctx, n, *width * sizeof(float))))
+        rc = LIMN_ENOMEM;
+    }
+    if (!rc && t->len / c != *width)
+      rc = LIMN_ENOTFOUND;
+    if (!rc)
+      memcpy(*out + r * *width, t->f, c * *width * sizeof(float));
+  }
+  if (rc) {
+    run_free(ctx, &s);
+    limn__free(ctx, *out);
+    *out = NULL, *width = 0;
+  } else {
+    cache_give(ctx, om, &s);
+  }
+  return rc;
+}
+
 /* ---- randomised layers (the sanity check of Adebayo et al. 2018) ---- */
 
 /* t's values re-drawn from a normal of their own mean and standard deviation. */

@@ -48,3 +48,10 @@ int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t 
   *done = 0;
   return LIMN_EUNSUPPORTED;
 }
+
+int limn__onnx_penultimate(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, float **out,
+                           size_t *width, const char **name) {
+  (void)ctx, (void)m, (void)x, (void)n, (void)name;
+  *out = NULL, *width = 0;
+  return LIMN_ENOTFOUND;
+}

@@ -104,6 +104,26 @@ static int map_features(rep *r, float **out) {
     layer = k;
   } else if (strcmp(sp, "output"))
     return limn__err(r->ctx, LIMN_EINVAL, "map space: expected auto, output, hidden:K or none, got '%s'", sp);
+  if (!strcmp(sp, "auto") && !nh) { /* an ONNX model: the layer that feeds its last dense layer */
+    float *xs = limn__malloc(r->ctx, r->M * d * sizeof *xs), *f = NULL;
+    const char *name = NULL;
+    if (!xs)
+      return limn__err(r->ctx, LIMN_ENOMEM, "out of memory");
+    for (size_t q = 0; q < r->M; q++)
+      memcpy(xs + q * d, limn_dataset_x(r->in->data) + r->mrows[q] * d, d * sizeof *xs);
+    int pr = limn__onnx_penultimate(r->ctx, r->m, xs, r->M, &f, &r->mdim, &name);
+    limn__free(r->ctx, xs);
+    if (pr && pr != LIMN_ENOTFOUND)
+      return pr;
+    if (!pr) {
+      snprintf(r->map_desc, sizeof r->map_desc,
+               "the activations entering the model's last dense layer ('%.80s', %zu values per row)", name,
+               r->mdim);
+      *out = f;
+      return LIMN_OK;
+    }
+    limn_ctx_clear_error(r->ctx);
+  }
   float *xs = limn__malloc(r->ctx, r->M * d * sizeof *xs);
   r->mdim = layer ? limn_model_hidden_width(r->m, layer) : r->C;
   float *f = limn__malloc(r->ctx, r->M * r->mdim * sizeof *f);
@@ -401,7 +421,7 @@ static const char *CSS =
     ".gallery{display:flex;flex-wrap:wrap;gap:.75rem}.gallery figure.im{margin:0;width:164px}"
     ".gallery img{display:block;image-rendering:pixelated;border:2px solid transparent;max-width:100%;"
     "height:auto}.gallery figure.best img{border-color:#1a7f37}.gallery figcaption{font-size:.85rem}"
-    ".gallery .caution{color:#b2182b}"
+    ".gallery .caution{color:#b2182b}img.thumb{image-rendering:pixelated;display:block}"
     ".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem}"
     ".mk{vertical-align:-.1em;margin-right:.3em}.sw{display:inline-block;width:.8em;height:.8em;border-"
     "radius:50%;margin-right:.3em;"
@@ -1207,6 +1227,28 @@ static void image_figure(limn__out *f, limn_ctx *ctx, const limn_image *im, cons
   limn__puts(f, "</figcaption></figure>\n");
 }
 
+/* Explained row i's image, 48 px, in the map's table. */
+static void thumbnail(limn__out *f, const rep *r, size_t i) {
+  limn_ctx *ctx = limn_ctx_create(NULL);
+  const float *x = r->x + i * r->d;
+  double lo = INFINITY, hi = -INFINITY, sc[3], mn[3];
+  for (size_t j = 0; j < r->d; j++)
+    lo = fmin(lo, x[j]), hi = fmax(hi, x[j]);
+  for (int c = 0; c < 3; c++)
+    sc[c] = hi > lo ? 1 / (hi - lo) : 1, mn[c] = hi > lo ? -lo / (hi - lo) : 0.5 - lo;
+  limn_image *in = NULL;
+  if (!ctx || limn_image_from_input(ctx, x, r->ic, r->ih, r->iw, mn, sc, &in)) {
+    f->nomem = 1;
+  } else {
+    limn__printf(f, "<img class=\"thumb\" width=\"48\" height=\"%zu\" alt=\"row %zu\" src=\"",
+                 (size_t)lround(48.0 * (double)r->ih / (double)r->iw), r->in->rows[i]);
+    put_png(f, ctx, in);
+    limn__puts(f, "\">");
+  }
+  limn_image_free(in);
+  limn_ctx_free(ctx);
+}
+
 /* Image models: the input and every image method's map over it, each with its deletion and
  * insertion areas; the most faithful (largest insertion - deletion) outlined. */
 static void image_section(limn__out *f, const rep *r, size_t i) {
@@ -1232,11 +1274,12 @@ static void image_section(limn__out *f, const rep *r, size_t i) {
     return;
   }
   limn__puts(
-      f, "<h3>Which map to trust for this image</h3>\n<p>Each method's map over the image (red raised, blue "
-         "lowered the probability). Under each, the deletion and insertion areas: the probability as "
-         "the pixels go, or come in from a blank (zero) image, in the order of the map (Petsiuk et al. 2018); a "
-         "faithful map has a low deletion and a high insertion area. The outlined map does best here.</p>\n"
-         "<div class=\"gallery\">\n");
+      f,
+      "<h3>Which map to trust for this image</h3>\n<p>Each method's map over the image (red raised, blue "
+      "lowered the probability). Under each, the deletion and insertion areas: the probability as "
+      "the pixels go, or come in from a blank (zero) image, in the order of the map (Petsiuk et al. 2018); a "
+      "faithful map has a low deletion and a high insertion area. The outlined map does best here.</p>\n"
+      "<div class=\"gallery\">\n");
   image_figure(f, ctx, in, "the input", "input", 0);
   static const char *const title[] = {[LIMN_METHOD_GRADCAM] = "Grad-CAM",
                                       [LIMN_METHOD_OCCLUSION] = "occlusion",
@@ -1437,12 +1480,20 @@ static void map_section(limn__out *f, const rep *r) {
                 "</figure>\n");
   limn__puts(
       f, "<div class=\"scroll\"><table class=\"map-rows\"><caption class=\"note\">The explained rows in the "
-         "map</caption>\n<thead><tr><th scope=\"col\">Row</th><th scope=\"col\">Prediction</th><th "
-         "scope=\"col\">Of its nearest rows in the map, how many the model puts in the same class</th></tr>"
-         "</thead>\n<tbody>\n");
+         "map</caption>\n<thead><tr><th scope=\"col\">Row</th>");
+  if (r->nim) /* an image model: the explained images beside their place in the map */
+    limn__puts(f, "<th scope=\"col\">Image</th>");
+  limn__puts(f, "<th scope=\"col\">Prediction</th><th scope=\"col\">Of its nearest rows in the map, how "
+                "many the model puts in the same class</th></tr></thead>\n<tbody>\n");
   for (size_t i = 0; i < r->n; i++) {
     size_t kk, a = neighbours_agree(r, r->mpos[i], &kk);
-    limn__printf(f, "<tr><td>row %zu</td><td>", r->in->rows[i]);
+    limn__printf(f, "<tr><td>row %zu</td>", r->in->rows[i]);
+    if (r->nim) {
+      limn__puts(f, "<td>");
+      thumbnail(f, r, i);
+      limn__puts(f, "</td>");
+    }
+    limn__puts(f, "<td>");
     pred_text(f, r, r->in->rows[i]);
     limn__printf(f, "</td><td class=\"num\">%zu of %zu</td></tr>\n", a, kk);
   }

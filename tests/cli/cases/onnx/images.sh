@@ -100,3 +100,5 @@ grep -c "<h3>Which map to trust for this image</h3>" r.html
 grep -o "<strong>[A-Za-z() -]*</strong><br>deletion" r.html | sort | uniq -c | sed 's/<[^>]*>//g'
 grep -c 'figure class="im best"' r.html
 grep -c '<img width="160" height="160" alt=' r.html
+grep -o "made from the activations entering the model's last dense layer ('[^']*'" r.html
+grep -c '<img class="thumb" width="48" height="48"' r.html
