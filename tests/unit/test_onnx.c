@@ -484,6 +484,44 @@ static void test_fashion(void) {
   limn_model_free(m);
 }
 
+/* A colour pipeline end to end: a JPEG decoded, resized to the model's 8x8 (antialiased),
+ * normalised with ImageNet's statistics, through a 3-channel CNN: probabilities and input
+ * gradients against torch on djpeg's decoding (tests/fixtures/make_onnx.py rgb_fixture). */
+static void test_rgb(void) {
+  test_begin("colour images end to end");
+  if (!limn_image_supported())
+    return;
+  double *ref = read_ref_long("tests/fixtures/onnx/rgb_cnn_ref.txt", 1, 4 + 192);
+  limn_model *m = NULL;
+  limn_image *im = NULL, *small = NULL;
+  CHECK(ref != NULL);
+  CHECK_OK(ctx,
+           limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/rgb_cnn.onnx"), NULL, LIMN_ONNX_AUTO, &m));
+  CHECK_OK(ctx, limn_image_read(ctx, src_path("tests/fixtures/images/jpeg_rgb.jpg"), &im));
+  CHECK_OK(ctx, limn_image_resize(ctx, im, 8, 8, &small));
+  const double mean[3] = {0.485, 0.456, 0.406}, sd[3] = {0.229, 0.224, 0.225};
+  float x[192], p[4], w[4] = {0}, g[192];
+  if (ref && m && small) {
+    CHECK_OK(ctx, limn_image_to_input(ctx, small, mean, sd, x));
+    CHECK_OK(ctx, limn_model_predict(ctx, m, x, 1, p));
+    size_t best = 0;
+    double got[196], scale = 0;
+    for (size_t k = 0; k < 4; k++) {
+      got[k] = p[k];
+      best = p[k] > p[best] ? k : best;
+    }
+    w[best] = 1;
+    CHECK_OK(ctx, limn_model_vjp(ctx, m, x, 1, w, LIMN_SPACE_OUTPUT, g));
+    for (size_t j = 0; j < 192; j++)
+      got[4 + j] = g[j], scale = fmax(scale, fabs(ref[4 + j]));
+    CHECK_CLOSE("probabilities vs torch", got, ref, 4, 1e-6, 1e-5);
+    CHECK_CLOSE("input gradients vs torch", got + 4, ref + 4, 192, 1e-5 * scale, 1e-5);
+  }
+  limn_image_free(im), limn_image_free(small);
+  limn_model_free(m);
+  free(ref);
+}
+
 /* MatMul beyond rank 2: a rank-3 product with a folded bias, a batch broadcast from
  * the first operand, batch by batch; torch's value and gradient (double) to 1e-5. */
 static void test_batched_matmul(void) {
@@ -652,6 +690,7 @@ int main(void) {
   test_gradcam();
   test_occlusion();
   test_fashion();
+  test_rgb();
   test_credit();
   test_bad();
   limn_ctx_free(ctx);
