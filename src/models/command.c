@@ -98,6 +98,27 @@ static int exchange(limn_ctx *ctx, cmdm *c, const char *p, size_t n, size_t line
   return LIMN_OK;
 }
 
+/* What the command has written already, without waiting: an answer line that came after
+ * a batch's last expected one shows up before the next batch is sent (and a shifted batch
+ * is caught), not as that batch's first answer. End of file is left to exchange(). */
+static int drain(limn_ctx *ctx, cmdm *c) {
+  for (;;) {
+    struct pollfd pf = {c->fd, POLLIN, 0};
+    int pr = poll(&pf, 1, 0);
+    if (pr < 0 && errno == EINTR)
+      continue;
+    if (pr <= 0 || !(pf.revents & POLLIN))
+      return LIMN_OK;
+    LIMN_TRY(limn__buf_reserve(ctx, &c->in, 65536));
+    ssize_t r = recv(c->fd, c->in.data + c->in.len, 65536, MSG_DONTWAIT);
+    if (r <= 0)
+      return LIMN_OK;
+    c->in.len += (size_t)r;
+    if (c->in.len > LIMN__CMD_MAX_LINE)
+      return LIMN_OK; /* enough to tell it is out of step */
+  }
+}
+
 /* Take one complete line (without its newline) from the input buffer. */
 static int take_line(limn_ctx *ctx, cmdm *c, limn__buf *line) {
   char *nl = memchr(c->in.data, '\n', c->in.len);
@@ -319,6 +340,8 @@ static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
     return limn__err(ctx, LIMN_EUNSUPPORTED, "a model command gives probabilities, not logits");
   pthread_mutex_lock(&c->lock);
   int rc = c->dead ? limn__err(ctx, LIMN_EIO, "model command '%s' failed earlier", c->cmd) : LIMN_OK;
+  if (rc == LIMN_OK && c->answered)
+    rc = drain(ctx, c);
   if (rc == LIMN_OK && c->answered && c->in.len) /* output after the last batch's answers: out of step */
     rc =
         limn__err(ctx, LIMN_EPARSE,
@@ -354,6 +377,8 @@ static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
   c->answered = 1;
   for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
     rc = take_line(ctx, c, &line);
+    if (rc == LIMN_OK && i + 1 == n)
+      rc = drain(ctx, c);
     if (rc == LIMN_OK && i + 1 == n && c->in.len) /* more already: answers out of step */
       rc = limn__err(
           ctx, LIMN_EPARSE,
