@@ -1,5 +1,6 @@
 /* limn report: the HTML report of chosen rows. */
 #include "common.h"
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,10 @@ int cmd_report(int argc, char **argv) {
   in.model_path = cli_get(&cmd, "model");
   in.model_command = cli_get(&cmd, "model-cmd");
   in.data_path = cli_get(&cmd, "data");
+  struct stat st;
+  const char *ip = cli_get(&cmd, "images");
+  if (ip && !stat(ip, &st) && S_ISREG(st.st_mode)) /* a listing or one image: shown and hashed */
+    in.data_path = ip;
   in.background_path = cli_get(&cmd, "background");
   limn_ctx *ctx = cli_ctx(&cmd);
   if (!ctx)
@@ -167,7 +172,7 @@ int cmd_report(int argc, char **argv) {
     }
   }
   if (!rc && strcmp(cli_get(&cmd, "out"), "-"))
-    fprintf(stderr, "limn report: %zu rows -> %s\n", nrows, cli_get(&cmd, "out"));
+    fprintf(stderr, "limn report: %zu row%s -> %s\n", nrows, nrows == 1 ? "" : "s", cli_get(&cmd, "out"));
   free(line);
   free(rows);
   free(shap_bg);

@@ -254,6 +254,16 @@ int limn_image_from_input(limn_ctx *ctx, const float *row, size_t channels, size
   return LIMN_OK;
 }
 
+int limn__image_from_row(limn_ctx *ctx, const float *row, size_t c, size_t h, size_t w, limn_image **out) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t j = 0; j < c * h * w; j++)
+    lo = fmin(lo, row[j]), hi = fmax(hi, row[j]);
+  double sc[3], mn[3];
+  for (int k = 0; k < 3; k++) /* pixel = row * sc + mn: the range to 0..1, a flat row mid-grey */
+    sc[k] = hi > lo ? 1 / (hi - lo) : 1, mn[k] = hi > lo ? -lo / (hi - lo) : 0.5 - lo;
+  return limn_image_from_input(ctx, row, c, h, w, mn, sc, out);
+}
+
 /* ---- Overlays ---- */
 
 limn_image_overlay_opts limn_image_overlay_opts_default(void) {

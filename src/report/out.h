@@ -5,6 +5,7 @@
 
 #include "../core/internal.h"
 #include "limn/report.h"
+#include "limn/image.h"
 
 /* A buffered writer: bytes gather in buf and go to the sink in blocks. After the
  * sink's first refusal everything is dropped and limn__out_finish reports it. */
@@ -99,6 +100,9 @@ double limn__svg_height(const limn_render_opts *rc, const limn_render_row *row);
 double limn__svg_force(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0);
 /* What to try when e does not hold up (text for the CLI's options). */
 const char *limn__trust_advice(const limn_explanation *e);
+/* "data:image/png;base64,..." of the image (an img or SVG image's source); marks the
+ * output incomplete when the PNG cannot be made. */
+void limn__png_uri(limn__out *f, limn_ctx *ctx, const limn_image *im);
 /* The sanity check's rank correlation in words (Adebayo et al. 2018). */
 const char *limn__sanity_word(double rho);
 /* The |attribution| a full bar stands for: the largest one, and for IG and SHAP at least

@@ -738,7 +738,7 @@ static int image_png(const limn_render_opts *rc) {
   return limn_image_supported() && (image_channels(rc) == 3 || rc->image_w * rc->image_h > 256);
 }
 
-static void put_png_uri(limn__out *f, limn_ctx *ctx, const limn_image *im) {
+void limn__png_uri(limn__out *f, limn_ctx *ctx, const limn_image *im) {
   static const char tb[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   unsigned char *b = NULL;
   size_t n = 0;
@@ -760,34 +760,27 @@ static void put_png_uri(limn__out *f, limn_ctx *ctx, const limn_image *im) {
 static double svg_image_png(limn__out *f, const limn_render_opts *rc, const limn_render_row *row, double y0) {
   const limn_explanation *e = row->ex;
   size_t w = rc->image_w, h = rc->image_h, hw = w * h, c = (size_t)image_channels(rc);
-  double s = IMAGE_PANEL / (double)(w > h ? w : h), pw = s * (double)w, ph = s * (double)h, lo = INFINITY,
-         hi = -INFINITY, mx = 0, rgb[3];
+  double s = IMAGE_PANEL / (double)(w > h ? w : h), pw = s * (double)w, ph = s * (double)h, mx = 0, rgb[3];
   limn_ctx *ctx = limn_ctx_create(NULL);
-  float *px = malloc(hw * c * sizeof *px), *heat = malloc(hw * 3 * sizeof *heat);
+  float *heat = malloc(hw * 3 * sizeof *heat);
   double *map = calloc(hw, sizeof *map);
   limn_image *in = NULL, *hm = NULL, *ov = NULL;
-  if (!ctx || !px || !heat || !map) {
+  if (!ctx || !heat || !map) {
     f->nomem = 1;
     goto done;
   }
   svg_title3(f, rc, row, y0 + 16, 1);
-  for (size_t j = 0; j < hw * c; j++) {
-    lo = row->x[j] < lo ? row->x[j] : lo;
-    hi = row->x[j] > hi ? row->x[j] : hi;
+  for (size_t j = 0; j < hw * c; j++)
     map[j % hw] += e->attr[j];
-  }
-  for (size_t i = 0; i < hw; i++) {
+  for (size_t i = 0; i < hw; i++)
     mx = fabs(map[i]) > mx ? fabs(map[i]) : mx;
-    for (size_t k = 0; k < c; k++)
-      px[i * c + k] = hi > lo ? (float)((row->x[k * hw + i] - lo) / (hi - lo)) : 0.5f;
-  }
   for (size_t i = 0; i < hw; i++) {
     limn__diverging_rgb(mx > 0 ? map[i] / mx : 0, rgb);
     for (int k = 0; k < 3; k++)
       heat[3 * i + k] = (float)rgb[k];
   }
   limn_image_overlay_opts oo = limn_image_overlay_opts_default();
-  if (limn_image_create(ctx, w, h, c, px, &in) || limn_image_create(ctx, w, h, 3, heat, &hm) ||
+  if (limn__image_from_row(ctx, row->x, c, h, w, &in) || limn_image_create(ctx, w, h, 3, heat, &hm) ||
       limn_image_overlay(ctx, in, map, w, h, &oo, &ov)) {
     f->nomem = 1;
     goto done;
@@ -802,14 +795,14 @@ static double svg_image_png(limn__out *f, const limn_render_opts *rc, const limn
                  "<image x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" preserveAspectRatio=\"none\" "
                  "style=\"image-rendering:pixelated\" href=\"",
                  x, top + 20, pw, ph);
-    put_png_uri(f, ctx, im[p]);
+    limn__png_uri(f, ctx, im[p]);
     limn__puts(f, "\"/>\n");
   }
   limn__svg_colour_scale(f, 10 + IMAGE_PANEL + 20, top + 26 + IMAGE_PANEL, IMAGE_PANEL, mx,
                          c == 3 ? "attribution per pixel (sum over channels)" : "attribution per pixel");
 done:
   limn_image_free(in), limn_image_free(hm), limn_image_free(ov);
-  free(px), free(heat), free(map);
+  free(heat), free(map);
   limn_ctx_free(ctx);
   return 72 + 20 + IMAGE_PANEL + 20 + 40;
 }

@@ -3,6 +3,7 @@
  * image from anywhere (a Content-Security-Policy says so to the browser too). */
 #include "out.h"
 #include "../explain/explain_internal.h"
+#include "../data/image_internal.h"
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -1195,25 +1196,6 @@ static void summary_section(limn__out *f, const rep *r) {
   limn__puts(f, "</section>\n");
 }
 
-static void put_png(limn__out *f, limn_ctx *ctx, const limn_image *im) {
-  static const char tb[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  unsigned char *b = NULL;
-  size_t n = 0;
-  if (!im || limn_image_encode_png(ctx, im, &b, &n)) {
-    f->nomem = 1;
-    return;
-  }
-  limn__puts(f, "data:image/png;base64,");
-  for (size_t i = 0; i < n; i += 3) {
-    unsigned v =
-        (unsigned)b[i] << 16 | (i + 1 < n ? (unsigned)b[i + 1] << 8 : 0) | (i + 2 < n ? b[i + 2] : 0);
-    char q[4] = {tb[v >> 18 & 63], tb[v >> 12 & 63], i + 1 < n ? tb[v >> 6 & 63] : '=',
-                 i + 2 < n ? tb[v & 63] : '='};
-    limn__out_write(f, q, 4);
-  }
-  limn_free(ctx, b);
-}
-
 /* One figure: an image (PNG, drawn at 160 px) with its caption. */
 static void image_figure(limn__out *f, limn_ctx *ctx, const limn_image *im, const char *alt, const char *cap,
                          int best) {
@@ -1221,7 +1203,7 @@ static void image_figure(limn__out *f, limn_ctx *ctx, const limn_image *im, cons
                (size_t)lround(160.0 * (double)limn_image_height(im) / (double)limn_image_width(im)));
   limn__xml(f, alt);
   limn__puts(f, "\" src=\"");
-  put_png(f, ctx, im);
+  limn__png_uri(f, ctx, im);
   limn__puts(f, "\"><figcaption>");
   limn__puts(f, cap); /* the caller's markup */
   limn__puts(f, "</figcaption></figure>\n");
@@ -1230,19 +1212,13 @@ static void image_figure(limn__out *f, limn_ctx *ctx, const limn_image *im, cons
 /* Explained row i's image, 48 px, in the map's table. */
 static void thumbnail(limn__out *f, const rep *r, size_t i) {
   limn_ctx *ctx = limn_ctx_create(NULL);
-  const float *x = r->x + i * r->d;
-  double lo = INFINITY, hi = -INFINITY, sc[3], mn[3];
-  for (size_t j = 0; j < r->d; j++)
-    lo = fmin(lo, x[j]), hi = fmax(hi, x[j]);
-  for (int c = 0; c < 3; c++)
-    sc[c] = hi > lo ? 1 / (hi - lo) : 1, mn[c] = hi > lo ? -lo / (hi - lo) : 0.5 - lo;
   limn_image *in = NULL;
-  if (!ctx || limn_image_from_input(ctx, x, r->ic, r->ih, r->iw, mn, sc, &in)) {
+  if (!ctx || limn__image_from_row(ctx, r->x + i * r->d, r->ic, r->ih, r->iw, &in)) {
     f->nomem = 1;
   } else {
     limn__printf(f, "<img class=\"thumb\" width=\"48\" height=\"%zu\" alt=\"row %zu\" src=\"",
                  (size_t)lround(48.0 * (double)r->ih / (double)r->iw), r->in->rows[i]);
-    put_png(f, ctx, in);
+    limn__png_uri(f, ctx, in);
     limn__puts(f, "\">");
   }
   limn_image_free(in);
@@ -1259,15 +1235,9 @@ static void image_section(limn__out *f, const rep *r, size_t i) {
     if (r->imins[q][i] - r->imdel[q][i] > r->imins[best][i] - r->imdel[best][i])
       best = q;
   limn_ctx *ctx = limn_ctx_create(NULL);
-  const float *x = r->x + i * d;
-  double lo = INFINITY, hi = -INFINITY, sc[3], mn[3];
-  for (size_t j = 0; j < d; j++)
-    lo = fmin(lo, x[j]), hi = fmax(hi, x[j]);
-  for (int c = 0; c < 3; c++) /* the row's range to 0..1: pixel = row * sc + mn */
-    sc[c] = hi > lo ? 1 / (hi - lo) : 1, mn[c] = hi > lo ? -lo / (hi - lo) : 0.5 - lo;
   limn_image *in = NULL;
   double *map = malloc(hw * sizeof *map);
-  if (!ctx || !map || limn_image_from_input(ctx, x, r->ic, r->ih, r->iw, mn, sc, &in)) {
+  if (!ctx || !map || limn__image_from_row(ctx, r->x + i * d, r->ic, r->ih, r->iw, &in)) {
     f->nomem = 1;
     free(map);
     limn_ctx_free(ctx);
