@@ -115,8 +115,8 @@ LIMN_API int limn_ctx_threads(const limn_ctx *ctx);
 /* sizeof the public struct of that name ("limn_grad_opts", "limn_lime_opts", "limn_shap_opts",
  * "limn_explanation",
  * "limn_model_callbacks", "limn_sink", "limn_render_row", "limn_render_opts",
- * "limn_trust_opts"), 0 for another name: bindings that mirror a struct check their
- * layout against it. */
+ * "limn_trust_opts", "limn_tsne_opts", "limn_lime_image_opts", ...), 0 for another name: bindings that mirror
+ * a struct check their layout against it. */
 LIMN_API size_t limn_version_sizeof(const char *name);
 /* Default input limits (see limn_ctx_set_input_limits): 512 MiB of data, 2 GiB of model. */
 #define LIMN_DEFAULT_MAX_DATA ((size_t)512 << 20)

@@ -14,6 +14,7 @@ itself. See docs/python.md for what is there and what is not yet.
 """
 import ctypes as C
 import functools
+import os
 import json
 import _signal  # signal.signal without the enum wrapping (CPython's own module under signal)
 import threading
@@ -22,7 +23,8 @@ import numpy as np
 
 from . import _capi as L
 
-__all__ = ["Error", "Model", "Explanations", "Map", "gradients", "lime", "report", "shap", "shap_interactions", "tsne", "version"]
+__all__ = ["Error", "Model", "Explanations", "Map", "gradients", "lime", "lime_image", "read_image", "report", "shap",
+           "shap_interactions", "tsne", "version"]
 
 
 class Error(RuntimeError):
@@ -843,6 +845,53 @@ def lime(model, X, background=None, background_labels=None, num_features=10, num
         L.discretizer_name(o.discretizer).decode(), L.lime_samples(C.byref(o), model.nfeatures),
         L.selection_name(o.selection).decode(), "lime's" if o.compat else "lattice", o.seed)
     return Explanations(model, x, ex, x.shape[0], "lime", c, background=st, discretizer=o.discretizer, desc=desc)
+
+
+def lime_image(model, X, num_samples=1000, segments=50, compactness=10.0, hide="mean", kernel_width=0.25,
+               num_features=None, shape=None, target=None, seed=0, row_ids=None, threads=None):
+    """LIME on superpixels, as `limn explain --method lime-image` (lime's image explainer
+    over SLIC superpixels; docs/images.md): rows of image models (an ONNX graph taking
+    (N, C, H, W), or shape=(C, H, W) for another model's rows of pixels); hide "mean" (a
+    hidden superpixel shows its mean per channel) or a number; num_features None for
+    every superpixel. A superpixel's weight is spread over its pixels (w / C in each
+    channel); bins give each pixel's superpixel; intercepts, scores and local_predictions
+    as lime()'s."""
+    x = _rows(model, X)
+    o = L.lime_image_opts_default()
+    if shape is not None:
+        o.channels, o.height, o.width = (int(v) for v in shape)
+    o.num_samples = int(num_samples)
+    o.segments = int(segments)
+    o.compactness = float(compactness)
+    if hide != "mean":
+        o.hide_mean, o.hide = 0, float(hide)
+    o.kernel_width = float(kernel_width)
+    o.num_features = 0 if num_features is None else int(num_features)
+    o.target = -1 if target is None else int(target)
+    o.seed = int(seed)
+    ids = _row_ids(o, row_ids, x.shape[0])  # noqa: F841 (o points into it until the call returns)
+    c, ex = _explain(threads, model, lambda ctx, out: L.explain_lime_image(ctx, model._p, _fptr(x), x.shape[0],
+                                                                            C.byref(o), out))
+    desc = "lime-image, %d samples, %d SLIC superpixels asked (compactness %g), hidden as %s, kernel width %g, " \
+           "seed %d" % (o.num_samples, o.segments, o.compactness, hide, o.kernel_width, o.seed)
+    return Explanations(model, x, ex, x.shape[0], "lime-image", c, desc=desc)
+
+
+def read_image(path, threads=None):
+    """A PNG or JPEG file as a float32 array (height, width, channels) of values in 0..1
+    (the byte / 255), decoded by liblimn (libpng, libjpeg-turbo; docs/images.md)."""
+    if not L.image_supported():
+        raise Error("LIMN_EUNSUPPORTED", "limn: this liblimn was built without PNG and JPEG")
+    c = _Ctx(threads)
+    im = C.c_void_p()
+    try:
+        c.check(L.image_read(c.p, os.fsencode(path), C.byref(im)))
+        h, w, ch = L.image_height(im), L.image_width(im), L.image_channels(im)
+        a = np.ctypeslib.as_array(L.image_pixels(im), shape=(h * w * ch,)).copy().reshape(h, w, ch)
+    finally:
+        L.image_free(im)
+        c.close()
+    return a
 
 
 def _groups(model, groups):

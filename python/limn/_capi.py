@@ -177,6 +177,14 @@ schema_free = _sig("limn_schema_free", None, P)
 schema_add_numeric = _sig("limn_schema_add_numeric", C.c_int, P, P, C.c_char_p)
 schema_set_target = _sig("limn_schema_set_target", C.c_int, P, P, C.c_char_p, C.c_int, C.POINTER(C.c_char_p),
                          c_size)
+class LimeImageOpts(C.Structure):
+    _fields_ = [("channels", c_size), ("height", c_size), ("width", c_size), ("num_samples", c_size),
+                ("segments", c_size), ("compactness", C.c_double), ("labels", C.POINTER(C.c_int)),
+                ("nlabels", c_size), ("hide_mean", C.c_int), ("hide", C.c_float), ("kernel_width", C.c_double),
+                ("num_features", c_size), ("target", C.c_long), ("targets", C.POINTER(C.c_long)),
+                ("seed", C.c_uint64), ("row_ids", C.POINTER(c_size))]
+
+
 schema_feature_name = _sig("limn_schema_feature_name", C.c_char_p, P, c_size)
 schema_feature_kind = _sig("limn_schema_feature_kind", C.c_int, P, c_size)
 schema_ncategories = _sig("limn_schema_ncategories", c_size, P, c_size)
@@ -256,13 +264,26 @@ rng_init = _sig("limn_rng_init", None, C.POINTER(Rng), C.c_uint64, C.c_uint64)
 rng_below = _sig("limn_rng_below", C.c_uint64, C.POINTER(Rng), C.c_uint64)
 shap_interactions = _sig("limn_shap_interactions", C.c_int, P, P, c_float_p, c_size, C.c_long,
                          C.POINTER(C.c_long), c_double_p)
+lime_image_opts_default = _sig("limn_lime_image_opts_default", LimeImageOpts)
+explain_lime_image = _sig("limn_explain_lime_image", C.c_int, P, P, c_float_p, c_size, C.POINTER(LimeImageOpts),
+                          C.POINTER(C.POINTER(Explanation)))
+image_supported = _sig("limn_image_supported", C.c_int)
+image_read = _sig("limn_image_read", C.c_int, P, C.c_char_p, C.POINTER(P))
+image_free = _sig("limn_image_free", None, P)
+image_width = _sig("limn_image_width", c_size, P)
+image_height = _sig("limn_image_height", c_size, P)
+image_channels = _sig("limn_image_channels", c_size, P)
+image_pixels = _sig("limn_image_pixels", c_float_p, P)
+model_image_shape = _sig("limn_model_image_shape", C.c_int, P, P, C.POINTER(c_size), C.POINTER(c_size),
+                         C.POINTER(c_size))
 model_read_descriptions = _sig("limn_model_read_descriptions", C.c_int, P, P, C.c_char_p)
 
 for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), ("limn_shap_opts", ShapOpts), ("limn_explanation", Explanation),
                     ("limn_model_callbacks", ModelCallbacks), ("limn_sink", Sink), ("limn_render_row", RenderRow),
                     ("limn_render_opts", RenderOpts), ("limn_trust_opts", TrustOpts), ("limn_tsne_opts", TsneOpts),
                     ("limn_tsne_transform_opts", TsneTransformOpts), ("limn_map_svg", MapSvg),
-                    ("limn_report_opts", ReportOpts), ("limn_read_opts", ReadOpts), ("limn_rng", Rng)):
+                    ("limn_report_opts", ReportOpts), ("limn_read_opts", ReadOpts), ("limn_rng", Rng),
+                    ("limn_lime_image_opts", LimeImageOpts)):
     if abi_sizeof(_name.encode()) != C.sizeof(_cls):
         raise ImportError("limn: %s's %s is %d bytes, this package's mirror %d: the library and the package "
                           "come from different versions (after rebuilding, run `make python` again)"

@@ -23,6 +23,7 @@ size_t limn_version_sizeof(const char *name) {
       {"limn_report_opts", sizeof(limn_report_opts)},
       {"limn_read_opts", sizeof(limn_read_opts)},
       {"limn_rng", sizeof(limn_rng)},
+      {"limn_lime_image_opts", sizeof(limn_lime_image_opts)},
   };
   for (size_t i = 0; name && i < sizeof t / sizeof *t; i++)
     if (!strcmp(name, t[i].name))

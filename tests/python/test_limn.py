@@ -667,3 +667,38 @@ def test_npy_format_maps_without_copy(bc):
     assert np.array_equal(a[:, 0], np.arange(len(X))) and np.array_equal(a[:, 1], ex.targets)
     assert np.array_equal(a[:, 2], ex.outputs) and np.array_equal(a[:, 6:], ex.weights)
     assert np.isnan(a[:, 3]).all() and (a[:, 5] == 1).all()  # SmoothGrad: no base value; no diagnostics
+
+
+# ---- images (docs/images.md) ----
+
+def test_read_image_png():
+    """limn.read_image against the samples the fixture script wrote into the PNG."""
+    if not limn._capi.image_supported():
+        pytest.skip("built without PNG and JPEG")
+    a = limn.read_image(os.path.join(SRC, "tests", "fixtures", "images", "png_rgb8.png"))
+    with open(os.path.join(SRC, "tests", "fixtures", "images", "png_rgb8.txt")) as f:
+        w, h, c = (int(v) for v in f.readline().split())
+        want = np.array([float(v) for v in f.read().split()]).reshape(h, w, c)
+    assert a.dtype == np.float32 and a.shape == (h, w, c)
+    assert np.allclose(a, want, atol=1e-7)
+    with pytest.raises(limn.Error) as e:
+        limn.read_image(os.path.join(SRC, "tests", "fixtures", "images", "bad_cut.png"))
+    assert e.value.status == "LIMN_EFORMAT" and "bad_cut.png" in str(e.value)
+
+
+def test_lime_image_equals_cli(tmp_path):
+    """LIME on superpixels from Python: the CLI's weights for the same image, bit for bit
+    (the rows normalised as the CLI does: in double, then to float)."""
+    if not limn._capi.image_supported():
+        pytest.skip("built without PNG and JPEG")
+    fd = os.path.join(SRC, "data", "fashion")
+    m = limn.Model.load(os.path.join(fd, "fashion_cnn.onnx"))
+    a = limn.read_image(os.path.join(fd, "images", "test_01.png"))
+    x = ((a[:, :, 0].astype(np.float64) - 0.286) / 0.353).astype(np.float32).reshape(1, -1)
+    ex = limn.lime_image(m, x, num_samples=300, row_ids=[1])
+    out = cli("explain", "--model", os.path.join(fd, "fashion_cnn.onnx"), "--images", os.path.join(fd, "images"),
+              "--mean", "0.286", "--std", "0.353", "--rows", "1", "--method", "lime-image", "--num-samples", "300",
+              "--format", "wide", cwd=tmp_path)
+    row = list(csv.reader(out.splitlines()))[1]
+    assert np.array_equal(ex.weights[0], np.array([float(v) for v in row[6:]]))
+    assert ex.method == "lime-image" and len(np.unique(ex.weights[0])) <= 60  # one weight per superpixel
