@@ -4,7 +4,7 @@
  * (1000 samples over one SLIC segmentation computed beforehand, timed apart). Prints
  * "limn METHOD MS" lines: the median over the images of the best of REPEATS runs, in
  * milliseconds; bench/bench_image.py runs it beside the same methods in torch.
- * Usage: bench_image [SOURCE_DIR] [IMAGES (10)] [REPEATS (3)] */
+ * Usage: bench_image [SOURCE_DIR] [IMAGES (10)] [REPEATS (3)] [METHOD (all; for profiles)] */
 #include "bench_util.h"
 #include <limn.h>
 #include <math.h>
@@ -61,6 +61,8 @@ int main(int argc, char **argv) {
     size_t nl = 0;
     for (int meth = 0; meth < NM; meth++) {
       double t_best = INFINITY;
+      if (argc > 4 && strcmp(argv[4], names[meth]) && !(meth == 5 && !strcmp(argv[4], "lime1000")))
+        continue;
       for (int r = 0; r < reps; r++) {
         limn_explanation *e = NULL;
         int rc = 0;
@@ -105,6 +107,8 @@ int main(int argc, char **argv) {
   }
   double col[20];
   for (int meth = 0; meth < NM; meth++) {
+    if (argc > 4 && strcmp(argv[4], names[meth]))
+      continue;
     for (int i = 0; i < nimg; i++)
       col[i] = best[i * NM + meth];
     printf("limn %s %.4f ms\n", names[meth], 1e3 * bench_median(col, nimg));

@@ -603,11 +603,18 @@ static int conv_gemm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const
   size_t rows = CONV_COLS / (K * OW) ? CONV_COLS / (K * OW) : 1; /* output rows a block */
   rows = rows < OH ? rows : OH;
   float *cols = limn__alloc_array(ctx, K * rows * OW, sizeof *cols);
-  if (!cols)
+  float *wt = gy ? limn__alloc_array(ctx, K * Mg, sizeof *wt) : NULL; /* a group's weights transposed */
+  if (!cols || (gy && !wt)) {
+    limn__free(ctx, cols);
+    limn__free(ctx, wt);
     return LIMN_ENOMEM;
-  for (size_t n = 0; n < N; n++)
-    for (size_t g = 0; g < G; g++) {
+  }
+  for (size_t g = 0; g < G; g++)
+    for (size_t n = 0; n < N; n++) {
       const float *xn = x->f + (n * C + g * Cg) * H * W, *wg = w->f + g * Mg * K;
+      for (size_t m = 0; gy && n == 0 && m < Mg; m++) /* (K, Mg): the backward product untransposed */
+        for (size_t q = 0; q < K; q++)
+          wt[q * Mg + m] = wg[m * K + q];
       for (size_t oh0 = 0; oh0 < OH; oh0 += rows) {
         size_t oh1 = oh0 + rows < OH ? oh0 + rows : OH, Q = (oh1 - oh0) * OW;
         size_t at = (n * M + g * Mg) * P + oh0 * OW; /* map g*Mg's first position of the block */
@@ -618,12 +625,13 @@ static int conv_gemm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const
               y->f[at + m * P + q] = b ? b->f[g * Mg + m] : 0.0f;
           limn__sgemm_portable(0, 0, Mg, Q, K, 1.0f, wg, K, cols, Q, 1.0f, y->f + at, P);
         } else {
-          limn__sgemm_portable(1, 0, K, Q, Mg, 1.0f, wg, K, gy->f + at, P, 0.0f, cols, Q);
+          limn__sgemm_portable(0, 0, K, Q, Mg, 1.0f, wt, Mg, gy->f + at, P, 0.0f, cols, Q);
           col2im(nd, cols, Cg, H, W, kh, kw, OW, oh0, oh1, gx->f + (n * C + g * Cg) * H * W);
         }
       }
     }
   limn__free(ctx, cols);
+  limn__free(ctx, wt);
   return LIMN_OK;
 }
 
@@ -672,6 +680,26 @@ static int pool(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor 
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, 4, dim));
   }
   int mx = nd->op == OX_MAXPOOL;
+  if (mx && gy && kh == 2 && kw == 2 && nd->stride[0] == 2 && nd->stride[1] == 2 && nd->dil[0] == 1 &&
+      nd->dil[1] == 1 && !nd->pad[0] && !nd->pad[1] && 2 * OH <= H && 2 * OW <= W) {
+    for (size_t nc = 0; nc < N * C; nc++) /* its backward: the first maximum in scan order takes it */
+      for (size_t oh = 0; oh < OH; oh++) {
+        const float *r0 = x->f + (nc * H + 2 * oh) * W, *r1 = r0 + W, *go = gy->f + (nc * OH + oh) * OW;
+        float *g0 = gx->f + (nc * H + 2 * oh) * W, *g1 = g0 + W;
+        for (size_t ow = 0; ow < OW; ow++) {
+          float a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], e = r1[2 * ow + 1], m = a;
+          float *at = g0 + 2 * ow;
+          if (b > m)
+            m = b, at = g0 + 2 * ow + 1;
+          if (c > m)
+            m = c, at = g1 + 2 * ow;
+          if (e > m)
+            at = g1 + 2 * ow + 1;
+          *at += go[ow];
+        }
+      }
+    return LIMN_OK;
+  }
   if (mx && !gy && kh == 2 && kw == 2 && nd->stride[0] == 2 && nd->stride[1] == 2 && nd->dil[0] == 1 &&
       nd->dil[1] == 1 && !nd->pad[0] && !nd->pad[1] && 2 * OH <= H && 2 * OW <= W) {
     for (size_t nc = 0; nc < N * C; nc++) /* MaxPool 2x2, stride 2: the common case, branch-free */
