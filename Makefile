@@ -69,6 +69,7 @@ bench: build
 	$(BUILD)/bench_shap . 5
 	$(BUILD)/bench_trees . 5
 	$(BUILD)/bench_format 5
+	$(BUILD)/bench_image . 10 3
 
 # t-SNE on Fashion-MNIST (20 000 and 70 000 images) against scikit-learn: minutes
 bench-tsne: build
