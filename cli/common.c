@@ -780,8 +780,12 @@ int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size
   if (whole && dp && !strcmp(dp, "-"))
     return cli_fail("--data -: standard input is read with a limn or tree model (--model FILE), as CSV"),
            CLI_USAGE;
-  if (whole)
-    return cli_load(ctx, cmd, target_optional, m, &b->whole);
+  if (whole) {
+    int rc = cli_load(ctx, cmd, target_optional, m, &b->whole);
+    if (!rc && cli_images()) /* images: each row named by its file */
+      b->id = "file", b->images = 1;
+    return rc;
+  }
   int rc = cli_load(ctx, cmd, target_optional, m, NULL);
   if (rc)
     return rc;
@@ -803,7 +807,7 @@ int cli_blocks_open(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, size
 
 /* --id-column's place in a block (every block has the file's header). */
 static int find_id(cli_blocks *b, const limn_dataset *ds) {
-  if (!b->id)
+  if (!b->id || b->images)
     return CLI_OK;
   b->id_col = limn_dataset_text_column(ds, b->id);
   if (b->id_col < 0)
@@ -812,6 +816,9 @@ static int find_id(cli_blocks *b, const limn_dataset *ds) {
 }
 
 const char *cli_blocks_id(const cli_blocks *b, const limn_dataset *ds, size_t i) {
+  const cli_images_info *im = b->images ? cli_images() : NULL;
+  if (im)
+    return i < im->n ? im->files[i] : "";
   const char *t = b->id ? limn_dataset_text(ds, i, b->id_col) : NULL;
   return t ? t : "";
 }
@@ -871,6 +878,8 @@ static int load_model(limn_ctx *ctx, const cli_cmd *cmd, int target_optional, li
   const char *images = cli_get(cmd, "images");
   if (images && dp)
     return cli_fail("give one of --data FILE or --images PATH, not both"), CLI_USAGE;
+  if (images && id_column)
+    return cli_fail("--id-column: with --images each row is named by its image's path"), CLI_USAGE;
   if (images && (!mp || !cli_onnx_file(mp)))
     return cli_fail("--images: for an ONNX image model (--model FILE.onnx, input declared (N, C, H, W))"),
            CLI_USAGE;

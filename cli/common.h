@@ -142,6 +142,7 @@ typedef struct cli_blocks {
   size_t offset;  /* --first-row: the data index of the input's first row */
   const char *id; /* --id-column (NULL: none) */
   long id_col;
+  int images; /* --images: a row's id is its file's path */
 } cli_blocks;
 /* The model (as cli_load) and the rows of --data ready to be read in blocks of `block`
  * rows; a CLI code (errors printed). */

@@ -19,7 +19,7 @@ same a1 a2 "predictions of a listing and of its folder (its classes unnamed)"
 "$LIMN" predict $M --images f/images/test_03.png | tail -1 >p3
 sed -n 5p p1.csv >r3
 same p3 r3 "one image and its row in the folder"
-"$LIMN" predict $M --images f/labels.csv --target label --format json | grep -o '"row":[0-9]*' | tail -1
+"$LIMN" predict $M --images f/labels.csv --target label --format json | grep -o '"row":"[^"]*"' | tail -1
 "$LIMN" explain $M --images f/labels.csv --target label --rows 0,7 --method gradcam --output logit \
   --format svg --out g.svg
 echo "exit $?"
@@ -102,3 +102,7 @@ grep -c 'figure class="im best"' r.html
 grep -c '<img width="160" height="160" alt=' r.html
 grep -o "made from the activations entering the model's last dense layer ('[^']*'" r.html
 grep -c '<img class="thumb" width="48" height="48"' r.html
+# rows are named by their image's path (predict's row column, explain's wide format)
+"$LIMN" predict $M --images f/images | sed -n '1p;2p' | cut -d, -f1
+"$LIMN" explain $M --images f/images --rows 3 --format wide | sed -n 2p | cut -d, -f1
+run predict $M --images f/images --id-column file
