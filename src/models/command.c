@@ -333,6 +333,16 @@ static int check_probabilities(limn_ctx *ctx, const cmdm *c, const float *p, siz
   return LIMN_OK;
 }
 
+/* More answer lines than rows: seen at a batch's end or, when they come late, before the
+ * next batch; one message for both, as which one sees them depends on timing. */
+static int out_of_step(limn_ctx *ctx, const cmdm *c) {
+  return limn__err(
+      ctx, LIMN_EPARSE,
+      "model command '%s' answered more lines than the rows it was sent (it must answer one line "
+      "per row)",
+      c->cmd);
+}
+
 static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
                        float *out) {
   cmdm *c = m->impl;
@@ -343,11 +353,7 @@ static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
   if (rc == LIMN_OK && c->answered)
     rc = drain(ctx, c);
   if (rc == LIMN_OK && c->answered && c->in.len) /* output after the last batch's answers: out of step */
-    rc =
-        limn__err(ctx, LIMN_EPARSE,
-                  "model command '%s' wrote more lines than rows in its last answer (it must answer one line "
-                  "per row): '%.60s'",
-                  c->cmd, c->in.data);
+    rc = out_of_step(ctx, c);
   limn__buf req = {0}, line = {0};
   char num[40];
   for (size_t i = 0; i < n && rc == LIMN_OK; i++)
@@ -380,11 +386,7 @@ static int cmd_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
     if (rc == LIMN_OK && i + 1 == n)
       rc = drain(ctx, c);
     if (rc == LIMN_OK && i + 1 == n && c->in.len) /* more already: answers out of step */
-      rc = limn__err(
-          ctx, LIMN_EPARSE,
-          "model command '%s' answered more lines than the %zu row%s it was sent (it must answer one "
-          "line per row)",
-          c->cmd, n, n == 1 ? "" : "s");
+      rc = out_of_step(ctx, c);
     if (rc == LIMN_OK)
       rc = parse_answer(ctx, c, line.data, m->noutputs, m->schema && limn_schema_target_name(m->schema),
                         out + i * m->noutputs, i);

@@ -6,7 +6,7 @@
 . "$CASES/lib.sh"
 bc_model
 cmd() { printf 'BEGIN { FS = "," }\nNR == 1 { %s next }\n$0 == "" { fflush(); next }\n{ %s }\n' "$1" "$2" >"$3"; }
-cmd "" 'printf "0.5,0.5\n0.5,0.5\n"' two.awk # both lines in one write: seen at once, whatever the timing
+cmd "" 'printf "0.5,0.5\n0.5,0.5\n"' two.awk # two lines a row: refused at the batch end or before the next
 cmd "" 'print "1.5,-0.5"' over.awk
 cmd "" 'print "1,1"' sum2.awk
 cat >child.awk <<'AWK'
