@@ -50,6 +50,7 @@
 #include "limn/explain.h"
 #include "limn/embed.h"
 #include "limn/image.h"
+#include "limn/text.h"
 #include "limn/report.h"
 
 #endif

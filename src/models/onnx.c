@@ -3,14 +3,17 @@
  * (onnx_ops.c), so every explainer gets exact gradients. */
 #include "../data/strmap.h"
 #include "onnx.pb-c.h"
+#include "limn/text.h"
 #include "onnx_internal.h"
 #include <math.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #define OX_MAX_NODES 100000
-#define OX_CHUNK 512 /* rows per pass through the graph */
+#define OX_CHUNK 512     /* rows per pass through the graph */
+#define OX_TEXT_CHUNK 64 /* for text models: (T, T) attention per head and row */
 
 enum { HEAD_SOFTMAX, HEAD_PROBS, HEAD_LOGITS, HEAD_VALUE };
 
@@ -39,7 +42,22 @@ typedef struct ox_model {
   int lock_ok;
   run_state cache[OX_CACHE];
   size_t ncache;
+  /* text models (docs/text.md): the input is int64 token ids (N, T); rows are w = max
+   * tokens ids as floats, padded after the text with `pad` */
+  int text;
+  int64_t pad;
+  int cut;         /* the embedding lookup's output (the value layer IG starts from) */
+  size_t cut_node; /* the lookup's node */
+  size_t vocab, E; /* its table's rows (the vocabulary) and width */
 } ox_model;
+
+/* What a pass reads besides float rows: token ids (n, T) and, when emb is set, the
+ * embedding lookup's output (n, T, E) in place of the lookup. */
+typedef struct ox_feed {
+  const int64_t *ids;
+  size_t T;
+  const float *emb;
+} ox_feed;
 
 /* ---- protobuf-c through the context's allocator ---- */
 
@@ -283,7 +301,10 @@ static int node_attrs(builder *b, const Onnx__NodeProto *n, ox_node *nd, const c
     nd->beta = a->f;
   nd->trans_a = (a = attr(n, "transA")) && a->has_i && a->i;
   nd->trans_b = (a = attr(n, "transB")) && a->has_i && a->i;
-  nd->axis = o == OX_SOFTMAX || o == OX_LOGSOFTMAX ? (b->g->opset >= 13 ? -1 : 1) : o == OX_FLATTEN ? 1 : 0;
+  nd->axis = o == OX_SOFTMAX || o == OX_LOGSOFTMAX ? (b->g->opset >= 13 ? -1 : 1)
+             : o == OX_FLATTEN                     ? 1
+             : o == OX_LAYERNORM                   ? -1
+                                                   : 0;
   if ((a = attr(n, "axis")) && a->has_i)
     nd->axis = (long)a->i;
   else if (o == OX_CONCAT)
@@ -389,8 +410,12 @@ static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
   if (o == OX_CONV || o == OX_MAXPOOL || o == OX_AVGPOOL)
     LIMN_TRY(window_attrs(b, n, nd, label));
   const Onnx__AttributeProto *a;
-  if (o == OX_UNSQUEEZE && (a = attr(n, "axes")))
+  if ((o == OX_UNSQUEEZE || o == OX_SQUEEZE || o == OX_REDUCEMEAN || o == OX_REDUCESUM) &&
+      (a = attr(n, "axes")))
     LIMN_TRY(axes_attr(b, a, nd));
+  if (o == OX_TRANSPOSE && (a = attr(n, "perm")))
+    LIMN_TRY(axes_attr(b, a, nd));
+  nd->keepdims = !((a = attr(n, "keepdims")) && a->has_i && !a->i);
   return LIMN_OK;
 }
 
@@ -509,11 +534,12 @@ static int find_output(builder *b, const Onnx__GraphProto *gp) {
 }
 
 /* Which values depend on the input (g->dep). */
-static int mark_dependence(limn_ctx *ctx, ox_graph *g) {
-  g->dep = limn__calloc(ctx, g->nvals, 1);
-  if (!g->dep)
+/* dep[v]: value v depends on `root` (the input, or a text model's embeddings). */
+static int mark_dependence(limn_ctx *ctx, ox_graph *g, int root) {
+  if (!g->dep && !(g->dep = limn__calloc(ctx, g->nvals, 1)))
     return LIMN_ENOMEM;
-  g->dep[g->input] = 1;
+  memset(g->dep, 0, g->nvals);
+  g->dep[root] = 1;
   for (size_t k = 0; k < g->nnodes; k++) {
     const ox_node *nd = &g->nodes[k];
     if (nd->skip)
@@ -522,7 +548,7 @@ static int mark_dependence(limn_ctx *ctx, ox_graph *g) {
     for (size_t q = 0; q < nd->nin; q++)
       d |= nd->in[q] >= 0 && g->dep[nd->in[q]];
     for (size_t q = 0; q < nd->nout; q++)
-      if (nd->out[q] >= 0)
+      if (nd->out[q] >= 0 && nd->out[q] != root)
         g->dep[nd->out[q]] = (unsigned char)d;
   }
   return LIMN_OK;
@@ -556,7 +582,7 @@ static int build_graph(limn_ctx *ctx, const Onnx__ModelProto *mp, const char *fi
   }
   LIMN_CHECK(find_output(&b, gp));
   LIMN_CHECK(fold(ctx, g));
-  LIMN_CHECK(mark_dependence(ctx, g));
+  LIMN_CHECK(mark_dependence(ctx, g, g->input));
 fail:
   limn__strmap_free(ctx, &b.ids);
   return rc;
@@ -653,7 +679,8 @@ static int check_nan(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, si
   return LIMN_OK;
 }
 
-static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t n, run_state *s) {
+static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t n, run_state *s,
+                       const ox_feed *feed) {
   const ox_graph *g = &om->g;
   if (!s->vals) {
     s->nvals = g->nvals;
@@ -668,14 +695,27 @@ static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t
     }
   ox_tensor *in = &s->vals[g->input];
   memset(in, 0, sizeof *in);
-  in->type = OX_FLOAT, in->rank = om->in_rank, in->len = n * om->w;
-  for (size_t r = 1; r < om->in_rank; r++)
-    in->dim[r] = om->in_dim[r];
-  in->dim[0] = n;
-  in->f = (float *)(uintptr_t)x; /* read only */
   in->borrowed = 1;
+  in->dim[0] = n;
+  if (feed) { /* token ids (read only) */
+    in->type = OX_INT64, in->rank = 2, in->dim[1] = feed->T, in->len = n * feed->T;
+    in->i = (int64_t *)(uintptr_t)feed->ids;
+  } else {
+    in->type = OX_FLOAT, in->rank = om->in_rank, in->len = n * om->w;
+    for (size_t r = 1; r < om->in_rank; r++)
+      in->dim[r] = om->in_dim[r];
+    in->f = (float *)(uintptr_t)x; /* read only */
+  }
+  if (feed && feed->emb) { /* the lookup's output given */
+    ox_tensor *e = &s->vals[om->cut];
+    limn__ox_free(ctx, e);
+    e->type = OX_FLOAT, e->rank = 3, e->dim[0] = n, e->dim[1] = feed->T, e->dim[2] = om->E;
+    e->len = n * feed->T * om->E;
+    e->f = (float *)(uintptr_t)feed->emb;
+    e->borrowed = 1;
+  }
   for (size_t k = 0; k < g->nnodes; k++)
-    if (!g->nodes[k].skip) {
+    if (!g->nodes[k].skip && !(feed && feed->emb && k == om->cut_node)) {
       LIMN_TRY(limn__ox_forward(ctx, g, &g->nodes[k], s->vals));
       LIMN_TRY(check_nan(ctx, &g->nodes[k], s->vals, n));
     }
@@ -713,19 +753,19 @@ static int head_out(limn_ctx *ctx, const ox_model *om, const ox_tensor *vals, si
 }
 
 static int ox_forward_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const float *x, size_t n,
-                            limn_space sp, float *out) {
+                            limn_space sp, float *out, const ox_feed *feed) {
   run_state s = *st;
-  int rc = run_forward(ctx, om, x, n, &s);
+  int rc = run_forward(ctx, om, x, n, &s, feed);
   *st = s;
   return rc ? rc : head_out(ctx, om, s.vals, n, sp, out);
 }
 
 /* grad (n, w) = w^T d(outputs in space sp) / d input; the outputs too when out is set. */
 static int ox_vjp_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const float *x, size_t n,
-                        const float *w, limn_space sp, float *grad, float *out) {
+                        const float *w, limn_space sp, float *grad, float *out, const ox_feed *feed) {
   const ox_graph *g = &om->g;
   run_state s = *st;
-  int rc = run_forward(ctx, om, x, n, &s);
+  int rc = run_forward(ctx, om, x, n, &s, feed);
   *st = s;
   if (!rc && out)
     rc = head_out(ctx, om, s.vals, n, sp, out);
@@ -772,11 +812,13 @@ static int ox_vjp_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const 
     if (!g->nodes[q].skip)
       rc = limn__ox_backward(ctx, g, &g->nodes[q], s.vals, s.grads);
   if (!rc) {
-    const ox_tensor *gi = &s.grads[g->input];
+    int src = feed && feed->emb ? om->cut : g->input;
+    size_t width = feed && feed->emb ? feed->T * om->E : om->w;
+    const ox_tensor *gi = &s.grads[src];
     if (gi->type == OX_NONE)
-      memset(grad, 0, n * om->w * sizeof(float)); /* the output does not depend on the input */
+      memset(grad, 0, n * width * sizeof(float)); /* the output does not depend on the input */
     else
-      memcpy(grad, gi->f, n * om->w * sizeof(float));
+      memcpy(grad, gi->f, n * width * sizeof(float));
   }
   return rc;
 }
@@ -809,8 +851,8 @@ static int run_slots(limn_ctx *ctx, const ox_model *om, const float *h, size_t n
   for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
     size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
     rc = wt ? ox_vjp_chunk(ctx, om, &s, h + r * om->w, c, wt + r * om->k, sp, grad + r * om->w,
-                           out ? out + r * om->k : NULL)
-            : ox_forward_chunk(ctx, om, &s, h + r * om->w, c, sp, out + r * om->k);
+                           out ? out + r * om->k : NULL, NULL)
+            : ox_forward_chunk(ctx, om, &s, h + r * om->w, c, sp, out + r * om->k, NULL);
   }
   if (rc)
     run_free(ctx, &s);
@@ -1249,6 +1291,23 @@ static void ox_destroy(limn_model *m) {
 
 static const limn__model_vt ox_vt = {ox_forward,   ox_vjp,      ox_destroy,   ox_forward_slots,
                                      ox_vjp_slots, ox_to_slots, ox_slot_scale};
+static int text_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
+                        float *out);
+static int text_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
+                    limn_space sp, float *grad);
+static int view_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
+                        float *out);
+static int view_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
+                    limn_space sp, float *grad);
+static int view_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
+                              float *out);
+static int view_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
+                          limn_space sp, float *grad, float *out);
+static void view_to_slots(const limn_model *m, const float *x, size_t n, float *h);
+static void view_destroy(limn_model *m);
+static const limn__model_vt ox_text_vt = {text_forward, text_vjp, ox_destroy, NULL, NULL, NULL, NULL};
+static const limn__model_vt ox_view_vt = {view_forward,   view_vjp,      view_destroy, view_forward_slots,
+                                          view_vjp_slots, view_to_slots, ox_slot_scale};
 
 /* ---- loading ---- */
 
@@ -1387,7 +1446,7 @@ static int probe_output(limn_ctx *ctx, ox_model *om, const char *file) {
   float *z = limn__calloc(ctx, om->w, sizeof(float));
   run_state s = {0};
   om->k = 1;
-  int rc = z ? run_forward(ctx, om, z, 1, &s) : LIMN_ENOMEM;
+  int rc = z ? run_forward(ctx, om, z, 1, &s, NULL) : LIMN_ENOMEM;
   if (!rc)
     om->k = s.vals[om->g.output].len;
   if (!rc && s.vals[om->g.output].type != OX_FLOAT)
@@ -1414,8 +1473,321 @@ static int check_target(limn_ctx *ctx, const ox_model *om, const limn_schema *sc
   return LIMN_OK;
 }
 
-int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
-                             const limn_schema *schema, limn_onnx_output kind, limn_model **out) {
+/* ---- text models (docs/text.md) ---- */
+
+int limn_model_is_text(const limn_model *m) { return m && m->vt == &ox_text_vt; }
+
+static const ox_model *text_of(const limn_model *m) { return limn_model_is_text(m) ? m->impl : NULL; }
+
+size_t limn_model_text_vocab(const limn_model *m) {
+  const ox_model *om = text_of(m);
+  return om ? om->vocab : 0;
+}
+
+size_t limn_model_text_width(const limn_model *m) {
+  const ox_model *om = text_of(m);
+  return om ? om->E : 0;
+}
+
+static size_t row_length(const ox_model *om, const float *row) {
+  size_t L = om->w;
+  while (L > 1 && row[L - 1] == (float)om->pad)
+    L--;
+  return L;
+}
+
+size_t limn_model_text_length(const limn_model *m, const float *row) {
+  const ox_model *om = text_of(m);
+  return om && row ? row_length(om, row) : 0;
+}
+
+/* Row i's first L ids, checked against the vocabulary. */
+static int row_ids(limn_ctx *ctx, const ox_model *om, const float *row, size_t i, size_t L, int64_t *ids) {
+  for (size_t j = 0; j < L; j++) {
+    float v = row[j];
+    if (!(v >= 0 && v < (float)om->vocab && v == floorf(v)))
+      return limn__err(ctx, LIMN_EINVAL, "row %zu: position %zu holds %g, not a token id (0 to %zu)", i, j,
+                       (double)v, om->vocab - 1);
+    ids[j] = (int64_t)v;
+  }
+  return LIMN_OK;
+}
+
+typedef struct len_row {
+  size_t len, row;
+} len_row;
+
+static int by_length(const void *a, const void *b) {
+  const len_row *x = a, *y = b;
+  return x->len != y->len ? (x->len < y->len ? -1 : 1) : (x->row > y->row) - (x->row < y->row);
+}
+
+/* Rows of ids: run in groups of one length (each row at its own length). */
+static int text_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
+                        float *out) {
+  const ox_model *om = m->impl;
+  len_row *order = limn__alloc_array(ctx, n ? n : 1, sizeof *order);
+  int64_t *ids = limn__alloc_array(ctx, OX_TEXT_CHUNK * om->w, sizeof *ids);
+  float *tmp = limn__alloc_array(ctx, OX_TEXT_CHUNK * om->k, sizeof *tmp);
+  run_state s = cache_take(ctx, om);
+  int rc = order && ids && tmp ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t i = 0; i < n && !rc; i++)
+    order[i].len = row_length(om, x + i * om->w), order[i].row = i;
+  if (!rc)
+    qsort(order, n, sizeof *order, by_length);
+  for (size_t r = 0; r < n && !rc;) {
+    size_t L = order[r].len, c = 0;
+    while (r + c < n && c < OX_TEXT_CHUNK && order[r + c].len == L)
+      c++;
+    for (size_t q = 0; q < c && !rc; q++)
+      rc = row_ids(ctx, om, x + order[r + q].row * om->w, order[r + q].row, L, ids + q * L);
+    ox_feed feed = {ids, L, NULL};
+    if (!rc)
+      rc = ox_forward_chunk(ctx, om, &s, NULL, c, sp, tmp, &feed);
+    for (size_t q = 0; q < c && !rc; q++)
+      memcpy(out + order[r + q].row * om->k, tmp + q * om->k, om->k * sizeof *out);
+    r += c;
+  }
+  if (rc)
+    run_free(ctx, &s);
+  else
+    cache_give(ctx, om, &s);
+  limn__free(ctx, order), limn__free(ctx, ids), limn__free(ctx, tmp);
+  return rc;
+}
+
+static int text_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
+                    limn_space sp, float *grad) {
+  (void)m, (void)x, (void)n, (void)w, (void)sp, (void)grad;
+  return limn__err(ctx, LIMN_EUNSUPPORTED,
+                   "a text model has no gradients with respect to token ids: take them on its embeddings "
+                   "(limn_model_text_view)");
+}
+
+int limn_model_text_embed(limn_ctx *ctx, const limn_model *m, const float *row, float *out) {
+  const ox_model *om = text_of(m);
+  if (!om || !row || !out)
+    return limn__err(ctx, LIMN_EINVAL, "limn_model_text_embed: a text model, a row and an output are needed");
+  size_t L = row_length(om, row);
+  int64_t *ids = limn__alloc_array(ctx, L, sizeof *ids);
+  if (!ids)
+    return LIMN_ENOMEM;
+  int rc = row_ids(ctx, om, row, 0, L, ids);
+  const ox_tensor *tab = &om->g.consts[om->g.nodes[om->cut_node].in[0]];
+  for (size_t j = 0; j < L && !rc; j++)
+    memcpy(out + j * om->E, tab->f + (size_t)ids[j] * om->E, om->E * sizeof *out);
+  limn__free(ctx, ids);
+  return rc;
+}
+
+/* One text's embeddings as a model's rows. */
+typedef struct ox_view {
+  const limn_model *base;
+  int64_t *ids; /* (OX_TEXT_CHUNK, T): the text's ids, once per row of a chunk */
+  size_t T;
+} ox_view;
+
+static int view_run(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp, float *out,
+                    const float *wt, float *grad) {
+  const ox_view *v = m->impl;
+  const ox_model *om = v->base->impl;
+  size_t W = v->T * om->E;
+  run_state s = cache_take(ctx, om);
+  int rc = LIMN_OK;
+  for (size_t r = 0; r < n && !rc; r += OX_TEXT_CHUNK) {
+    size_t c = n - r < OX_TEXT_CHUNK ? n - r : OX_TEXT_CHUNK;
+    ox_feed feed = {v->ids, v->T, x + r * W};
+    rc = wt ? ox_vjp_chunk(ctx, om, &s, NULL, c, wt + r * om->k, sp, grad + r * W,
+                           out ? out + r * om->k : NULL, &feed)
+            : ox_forward_chunk(ctx, om, &s, NULL, c, sp, out + r * om->k, &feed);
+  }
+  if (rc)
+    run_free(ctx, &s);
+  else
+    cache_give(ctx, om, &s);
+  return rc;
+}
+
+static int view_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, limn_space sp,
+                        float *out) {
+  return view_run(ctx, m, x, n, sp, out, NULL, NULL);
+}
+
+static int view_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const float *w,
+                    limn_space sp, float *grad) {
+  return view_run(ctx, m, x, n, sp, NULL, w, grad);
+}
+
+static int view_vjp_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, const float *w,
+                          limn_space sp, float *grad, float *out) {
+  return view_run(ctx, m, h, n, sp, out, w, grad);
+}
+
+static int view_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
+                              float *out) {
+  return view_run(ctx, m, h, n, sp, out, NULL, NULL);
+}
+
+static void view_to_slots(const limn_model *m, const float *x, size_t n, float *h) {
+  memcpy(h, x, n * m->nfeatures * sizeof *h);
+}
+
+static void view_destroy(limn_model *m) {
+  ox_view *v = m->impl;
+  if (v) {
+    limn__free(m->ctx, v->ids);
+    limn__free(m->ctx, v);
+  }
+}
+
+/* A schema of `d` numeric columns named prefix0.. and the target of `like`. */
+static int text_schema(limn_ctx *ctx, const limn_schema *like, size_t d, const char *prefix,
+                       limn_schema **out) {
+  limn_schema *s = NULL;
+  LIMN_TRY(limn_schema_create(ctx, &s));
+  char nm[48];
+  int rc = LIMN_OK;
+  for (size_t j = 0; j < d && !rc; j++) {
+    snprintf(nm, sizeof nm, "%s%zu", prefix, j);
+    rc = limn_schema_add_numeric(ctx, s, nm);
+  }
+  size_t k = like ? limn_schema_nclasses(like) : 0;
+  const char **names = limn__calloc(ctx, k + 1, sizeof *names);
+  if (!rc && !names)
+    rc = LIMN_ENOMEM;
+  for (size_t c = 0; c < k && !rc; c++)
+    names[c] = limn_schema_class_name(like, c);
+  if (!rc && like && limn_schema_target_name(like))
+    rc = limn_schema_set_target(ctx, s, limn_schema_target_name(like), limn_schema_task(like), names, k);
+  limn__free(ctx, (void *)names);
+  if (rc)
+    limn_schema_free(s);
+  else
+    *out = s;
+  return rc;
+}
+
+int limn_model_text_view(limn_ctx *ctx, const limn_model *m, const float *row, limn_model **view) {
+  const ox_model *om = text_of(m);
+  if (!ctx || !view)
+    return LIMN_EINVAL;
+  *view = NULL;
+  if (!om || !row)
+    return limn__err(ctx, LIMN_EINVAL, "limn_model_text_view: a text model and a row are needed");
+  size_t T = row_length(om, row);
+  ox_view *v = limn__calloc(ctx, 1, sizeof *v);
+  limn_schema *s = NULL;
+  limn_model *out = NULL;
+  int rc = v && (v->ids = limn__alloc_array(ctx, OX_TEXT_CHUNK * T, sizeof *v->ids)) ? LIMN_OK : LIMN_ENOMEM;
+  if (!rc)
+    rc = row_ids(ctx, om, row, 0, T, v->ids);
+  for (size_t q = 1; q < OX_TEXT_CHUNK && !rc; q++)
+    memcpy(v->ids + q * T, v->ids, T * sizeof *v->ids);
+  if (!rc)
+    v->base = m, v->T = T;
+  if (!rc)
+    rc = text_schema(ctx, m->schema, T * om->E, "e", &s);
+  if (!rc)
+    rc = limn__model_new(ctx, "onnx-text-embeddings", s, T * om->E, om->k, &ox_view_vt, &out);
+  limn_schema_free(s);
+  if (rc) {
+    if (v)
+      limn__free(ctx, v->ids);
+    limn__free(ctx, v);
+    return rc;
+  }
+  out->impl = v;
+  memcpy(out->sha256, m->sha256, sizeof out->sha256);
+  *view = out;
+  return LIMN_OK;
+}
+
+/* The embedding lookup: the named node (or the node whose output has that name), else
+ * the first Gather of a constant float table by the input ids. */
+static int find_lookup(limn_ctx *ctx, ox_model *om, const char *name, const char *file) {
+  const ox_graph *g = &om->g;
+  for (size_t k = 0; k < g->nnodes; k++) {
+    const ox_node *nd = &g->nodes[k];
+    int named =
+        name && (!strcmp(nd->name, name) || (g->names[nd->out[0]] && !strcmp(g->names[nd->out[0]], name)));
+    if (name && !named)
+      continue;
+    const ox_tensor *tab = nd->nin == 2 && nd->in[0] >= 0 ? &g->consts[nd->in[0]] : NULL;
+    int ok = nd->op == OX_GATHER && !nd->skip && nd->axis == 0 && nd->in[1] == g->input && tab &&
+             tab->type == OX_FLOAT && tab->rank == 2 && tab->dim[0] > 0 && tab->dim[1] > 0;
+    if (named && !ok)
+      return limn__err(ctx, LIMN_EINVAL,
+                       "%s: '%s' is not an embedding lookup (a Gather of a constant float table "
+                       "(vocabulary, width) by the input ids)",
+                       file, name);
+    if (ok) {
+      om->cut = nd->out[0], om->cut_node = k, om->vocab = tab->dim[0], om->E = tab->dim[1];
+      return LIMN_OK;
+    }
+  }
+  if (name)
+    return limn__err(ctx, LIMN_ENOTFOUND, "%s: no node or value '%s' in the graph", file, name);
+  return limn__err(ctx, LIMN_ENOTFOUND,
+                   "%s: no embedding lookup found (a Gather of a constant float table (vocabulary, width) "
+                   "by the input ids): name it (the embedding option, the CLI's --embedding NODE)",
+                   file);
+}
+
+/* The graph's input element type (ONNX's code; 0 when not declared). */
+static int input_elem_type(const Onnx__GraphProto *gp, const char *name) {
+  for (size_t k = 0; k < gp->n_input; k++) {
+    const Onnx__ValueInfoProto *v = gp->input[k];
+    if (v && v->name && !strcmp(v->name, name) && v->type && v->type->tensor_type)
+      return v->type->tensor_type->has_elem_type ? (int)v->type->tensor_type->elem_type : 0;
+  }
+  return 0;
+}
+
+/* Text layout: rows of max_tokens ids; the lookup found; dependence from its output;
+ * the outputs counted on a one-token text (id 1, or 0 in a one-word vocabulary). */
+static int text_layout(limn_ctx *ctx, ox_model *om, const limn_text_model_opts *to, const char *file) {
+  om->text = 1;
+  om->pad = to->pad_id;
+  om->d = om->w = to->max_tokens;
+  om->in_rank = 2;
+  if (!to->max_tokens || to->max_tokens > 1u << 16)
+    return limn__err(ctx, LIMN_EINVAL, "max_tokens %zu: 1 to 65536", to->max_tokens);
+  LIMN_TRY(find_lookup(ctx, om, to->embedding, file));
+  if (to->pad_id < 0 || (size_t)to->pad_id >= om->vocab)
+    return limn__err(ctx, LIMN_EINVAL, "%s: the padding id %ld is outside the embedding table's %zu rows",
+                     file, to->pad_id, om->vocab);
+  LIMN_TRY(mark_dependence(ctx, &om->g, om->cut));
+  if (!om->g.dep[om->g.output])
+    return limn__err(ctx, LIMN_EFORMAT, "%s: the graph's output does not depend on its embedding lookup",
+                     file);
+  int64_t one = om->vocab > 1 ? 1 : 0;
+  ox_feed feed = {&one, 1, NULL};
+  run_state s = {0};
+  om->k = 1;
+  int rc = run_forward(ctx, om, NULL, 1, &s, &feed);
+  if (!rc)
+    om->k = s.vals[om->g.output].len;
+  if (!rc && (s.vals[om->g.output].type != OX_FLOAT || !om->k))
+    rc = limn__err(ctx, LIMN_ESHAPE, "the graph's output is not a float tensor with values");
+  if (rc && rc != LIMN_ENOMEM)
+    rc = limn__err_prefix(ctx, rc, "%s", file);
+  run_free(ctx, &s);
+  snprintf(om->pwl_why, sizeof om->pwl_why, "a text model");
+  return rc;
+}
+
+void limn_text_model_opts_default(limn_text_model_opts *o) {
+  if (!o)
+    return;
+  memset(o, 0, sizeof *o);
+  o->max_tokens = 64;
+  o->pad_id = 0;
+  o->output = LIMN_ONNX_AUTO;
+}
+
+/* A table model (to NULL) or a text model. */
+static int load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name, const limn_schema *schema,
+                    limn_onnx_output kind, const limn_text_model_opts *to, limn_model **out) {
   if (!ctx || !out || (!buf && len))
     return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_model_load_onnx_mem: NULL output or bytes") : LIMN_EINVAL;
   *out = NULL;
@@ -1435,18 +1807,31 @@ int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const c
   om->owner = ctx;
   om->lock_ok = pthread_mutex_init(&om->lock, NULL) == 0;
   LIMN_CHECK(build_graph(ctx, mp, file, &om->g));
-  LIMN_FAIL_IF(om->g.dep && !om->g.dep[om->g.output], ctx, LIMN_EFORMAT,
+  int ids = input_elem_type(mp->graph, om->g.names[om->g.input]) == 7; /* INT64 */
+  LIMN_FAIL_IF(
+      ids && !to, ctx, LIMN_EUNSUPPORTED,
+      "%s: the graph takes int64 token ids: load it as a text model (--texts; limn_model_load_onnx_text)",
+      file);
+  LIMN_FAIL_IF(to && !ids, ctx, LIMN_EFORMAT, "%s: a text model's input must be int64 token ids (N, T)",
+               file);
+  LIMN_FAIL_IF(!to && om->g.dep && !om->g.dep[om->g.output], ctx, LIMN_EFORMAT,
                "%s: the graph's output does not depend on its input", file);
   choose_head(om, schema, kind);
-  LIMN_CHECK(input_layout(ctx, om, mp->graph, schema, file));
-  LIMN_CHECK(probe_output(ctx, om, file));
+  if (to) {
+    LIMN_CHECK(text_layout(ctx, om, to, file));
+  } else {
+    LIMN_CHECK(input_layout(ctx, om, mp->graph, schema, file));
+    LIMN_CHECK(probe_output(ctx, om, file));
+  }
   LIMN_CHECK(check_target(ctx, om, schema, file));
   if (om->k == 1 && kind == LIMN_ONNX_AUTO && !has_target)
     om->head = HEAD_VALUE; /* one output and nothing says classes: a value */
   if (!has_target)
     LIMN_CHECK(default_schema(ctx, schema, om->d, om->k, om->head == HEAD_VALUE, &own));
-  LIMN_CHECK(build_pwl(ctx, om));
-  LIMN_CHECK(limn__model_new(ctx, "onnx", own ? own : schema, om->d, om->k, &ox_vt, &m));
+  if (!to)
+    LIMN_CHECK(build_pwl(ctx, om));
+  LIMN_CHECK(limn__model_new(ctx, to ? "onnx-text" : "onnx", own ? own : schema, om->d, om->k,
+                             to ? &ox_text_vt : &ox_vt, &m));
   m->impl = om;
   limn_sha256(buf, len, m->sha256);
   *out = m;
@@ -1464,6 +1849,32 @@ fail:
     limn__free(ctx, om);
   }
   limn_model_free(m);
+  return rc;
+}
+
+int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                             const limn_schema *schema, limn_onnx_output kind, limn_model **out) {
+  return load_mem(ctx, buf, len, name, schema, kind, NULL, out);
+}
+
+int limn_model_load_onnx_text_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                                  const limn_text_model_opts *opts, limn_model **out) {
+  limn_text_model_opts d;
+  limn_text_model_opts_default(&d);
+  return load_mem(ctx, buf, len, name, NULL, opts ? opts->output : d.output, opts ? opts : &d, out);
+}
+
+int limn_model_load_onnx_text(limn_ctx *ctx, const char *path, const limn_text_model_opts *opts,
+                              limn_model **out) {
+  if (!ctx || !path || !out)
+    return LIMN_EINVAL;
+  *out = NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  const limn__input in = {"an ONNX graph", 1, 0, limn_model_is_onnx};
+  LIMN_TRY(limn__read_input(ctx, path, &in, &buf, &len));
+  int rc = limn_model_load_onnx_text_mem(ctx, buf, len, path, opts, out);
+  limn__free(ctx, buf);
   return rc;
 }
 
@@ -1505,7 +1916,7 @@ int limn__onnx_penultimate(limn_ctx *ctx, const limn_model *m, const float *x, s
   int rc = LIMN_OK;
   for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
     size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
-    rc = run_forward(ctx, om, x + r * om->w, c, &s);
+    rc = run_forward(ctx, om, x + r * om->w, c, &s, NULL);
     const ox_tensor *t = rc ? NULL : &s.vals[v];
     if (!rc && (t->type != OX_FLOAT || t->len % c))
       rc = LIMN_ENOTFOUND;
@@ -1634,7 +2045,7 @@ int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_
         wt[i * k + (size_t)t] = 1.0f;
     }
     if (!rc)
-      rc = ox_vjp_chunk(ctx, om, &s, x + r * om->w, c, wt, space, gx, NULL);
+      rc = ox_vjp_chunk(ctx, om, &s, x + r * om->w, c, wt, space, gx, NULL, NULL);
     const ox_tensor *A = rc ? NULL : &s.vals[v], *G = rc ? NULL : &s.grads[v];
     if (!rc && (A->type != OX_FLOAT || A->rank != 4 || A->dim[0] != c))
       rc = limn__err(ctx, LIMN_ESHAPE, "Grad-CAM: value '%s' is not a stack of maps (N, C, h, w)",

@@ -53,6 +53,18 @@ typedef enum ox_op {
   OX_CLIP,
   OX_HARDSIGMOID,
   OX_HARDSWISH,
+  OX_TRANSPOSE,
+  OX_LAYERNORM,
+  OX_ERF,
+  OX_EQUAL,
+  OX_NOT,
+  OX_WHERE,
+  OX_SLICE,
+  OX_SQRT,
+  OX_POW,
+  OX_REDUCEMEAN,
+  OX_REDUCESUM,
+  OX_SQUEEZE,
   OX_NOPS
 } ox_op;
 
@@ -66,10 +78,11 @@ typedef struct ox_node {
   int trans_a, trans_b;
   long axis;
   int to;        /* Cast: OX_FLOAT or OX_INT64 */
-  int64_t *axes; /* Unsqueeze (opset < 13) */
+  int64_t *axes; /* Unsqueeze, Squeeze (opset < 13), ReduceMean (opset < 18): axes; Transpose: perm */
   size_t naxes;
-  int bias; /* MatMul fused with the Add of a constant row vector after it: that constant, else -1 */
-  int relu; /* MatMul or Gemm with the Relu after it folded in */
+  int keepdims; /* ReduceMean, ReduceSum */
+  int bias;     /* MatMul fused with the Add of a constant row vector after it: that constant, else -1 */
+  int relu;     /* MatMul or Gemm with the Relu after it folded in */
   /* Conv, MaxPool, AveragePool (2-D, NCHW) */
   size_t kernel[2], stride[2], dil[2], pad[4]; /* pads: top, left, bottom, right */
   size_t group;                                /* Conv: channel groups (1: none; C: depthwise) */

@@ -1,6 +1,8 @@
 /* ONNX when liblimn is built without protobuf-c (LIMN_WITH_ONNX=OFF): files are still
  * told by their content, and loading one says what is missing. */
+#include "limn/text.h"
 #include "model_internal.h"
+#include <string.h>
 
 int limn_model_load_onnx_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
                              const limn_schema *schema, limn_onnx_output kind, limn_model **out) {
@@ -54,4 +56,56 @@ int limn__onnx_penultimate(limn_ctx *ctx, const limn_model *m, const float *x, s
   (void)ctx, (void)m, (void)x, (void)n, (void)name;
   *out = NULL, *width = 0;
   return LIMN_ENOTFOUND;
+}
+
+/* Text models are ONNX graphs: without ONNX every entry says so. */
+void limn_text_model_opts_default(limn_text_model_opts *o) {
+  if (!o)
+    return;
+  memset(o, 0, sizeof *o);
+  o->max_tokens = 64;
+}
+
+int limn_model_load_onnx_text_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name,
+                                  const limn_text_model_opts *opts, limn_model **out) {
+  (void)opts;
+  return limn_model_load_onnx_mem(ctx, buf, len, name, NULL, LIMN_ONNX_AUTO, out);
+}
+
+int limn_model_load_onnx_text(limn_ctx *ctx, const char *path, const limn_text_model_opts *opts,
+                              limn_model **out) {
+  (void)opts;
+  return limn_model_load_onnx_mem(ctx, NULL, 0, path, NULL, LIMN_ONNX_AUTO, out);
+}
+
+int limn_model_is_text(const limn_model *m) {
+  (void)m;
+  return 0;
+}
+
+size_t limn_model_text_vocab(const limn_model *m) {
+  (void)m;
+  return 0;
+}
+
+size_t limn_model_text_width(const limn_model *m) {
+  (void)m;
+  return 0;
+}
+
+size_t limn_model_text_length(const limn_model *m, const float *row) {
+  (void)m, (void)row;
+  return 0;
+}
+
+int limn_model_text_embed(limn_ctx *ctx, const limn_model *m, const float *row, float *out) {
+  (void)m, (void)row, (void)out;
+  return limn__err(ctx, LIMN_EUNSUPPORTED, "text models need ONNX, and this liblimn was built without it");
+}
+
+int limn_model_text_view(limn_ctx *ctx, const limn_model *m, const float *row, limn_model **view) {
+  (void)m, (void)row;
+  if (view)
+    *view = NULL;
+  return limn__err(ctx, LIMN_EUNSUPPORTED, "text models need ONNX, and this liblimn was built without it");
 }

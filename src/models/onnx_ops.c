@@ -36,7 +36,19 @@ static const char *op_names[OX_NOPS] = {"Gemm",
                                         "GlobalAveragePool",
                                         "Clip",
                                         "HardSigmoid",
-                                        "HardSwish"};
+                                        "HardSwish",
+                                        "Transpose",
+                                        "LayerNormalization",
+                                        "Erf",
+                                        "Equal",
+                                        "Not",
+                                        "Where",
+                                        "Slice",
+                                        "Sqrt",
+                                        "Pow",
+                                        "ReduceMean",
+                                        "ReduceSum",
+                                        "Squeeze"};
 
 const char *limn__ox_op_name(ox_op op) { return op < OX_NOPS ? op_names[op] : "?"; }
 
@@ -478,26 +490,38 @@ static int concat_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, o
   return LIMN_OK;
 }
 
-static int gather_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *idx,
-                      ox_tensor *y) {
-  if (!idx || idx->type != OX_INT64 || x->rank < 1 || (nd->axis != 0 && nd->axis != -(long)x->rank))
-    return NODE_ERR(LIMN_EUNSUPPORTED, "only int64 indices along axis 0 are supported");
-  size_t inner = x->dim[0] ? x->len / x->dim[0] : 0, dim[OX_MAXRANK], r = 0;
-  for (size_t k = 0; k < idx->rank; k++)
-    dim[r++] = idx->dim[k];
-  for (size_t k = 1; k < x->rank && r < OX_MAXRANK; k++)
-    dim[r++] = x->dim[k];
+/* Gather along any axis: y = x[..., idx, ...]; backward (gx set, y NULL) scatters gy
+ * into gx. */
+static int gather(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *idx, ox_tensor *y,
+                  const ox_tensor *gy, ox_tensor *gx) {
+  long ax = nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis;
+  if (!idx || idx->type != OX_INT64 || x->rank < 1 || ax < 0 || ax >= (long)x->rank)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "needs int64 indices and an axis within the data's rank");
   if (idx->rank + x->rank - 1 > OX_MAXRANK)
     return NODE_ERR(LIMN_ESHAPE, "rank too large");
-  LIMN_TRY(limn__ox_alloc(ctx, y, x->type, r, dim));
+  size_t outer = 1, inner = 1, span = x->dim[ax], dim[OX_MAXRANK], r = 0;
+  for (long k = 0; k < ax; k++)
+    outer *= x->dim[k], dim[r++] = x->dim[k];
+  for (size_t k = 0; k < idx->rank; k++)
+    dim[r++] = idx->dim[k];
+  for (size_t k = (size_t)ax + 1; k < x->rank; k++)
+    inner *= x->dim[k], dim[r++] = x->dim[k];
+  if (y)
+    LIMN_TRY(limn__ox_alloc(ctx, y, x->type, r, dim));
   for (size_t q = 0; q < idx->len; q++) {
-    int64_t v = idx->i[q] < 0 ? idx->i[q] + (int64_t)x->dim[0] : idx->i[q];
-    if (v < 0 || v >= (int64_t)x->dim[0])
+    int64_t v = idx->i[q] < 0 ? idx->i[q] + (int64_t)span : idx->i[q];
+    if (v < 0 || v >= (int64_t)span)
       return NODE_ERR(LIMN_ESHAPE, "index %lld out of range", (long long)idx->i[q]);
-    if (x->type == OX_FLOAT)
-      memcpy(y->f + q * inner, x->f + (size_t)v * inner, inner * sizeof(float));
-    else
-      memcpy(y->i + q * inner, x->i + (size_t)v * inner, inner * sizeof(int64_t));
+    for (size_t o = 0; o < outer; o++) {
+      size_t src = (o * span + (size_t)v) * inner, dst = (o * idx->len + q) * inner;
+      if (gx)
+        for (size_t e = 0; e < inner; e++)
+          gx->f[src + e] += gy->f[dst + e];
+      else if (x->type == OX_FLOAT)
+        memcpy(y->f + dst, x->f + src, inner * sizeof(float));
+      else
+        memcpy(y->i + dst, x->i + src, inner * sizeof(int64_t));
+    }
   }
   return LIMN_OK;
 }
@@ -895,6 +919,351 @@ static float piecewise(const ox_node *nd, float v, float lo, float hi, float *dy
   return v * h;
 }
 
+/* ---- sequence-model operators (transformer encoders) ---- */
+
+/* Output shape and per-input strides (0 on broadcast dimensions) of nt tensors under
+ * numpy broadcasting. */
+static int broadcast_n(const ox_tensor *const *t, size_t nt, size_t *rank, size_t *dim,
+                       size_t st[][OX_MAXRANK]) {
+  size_t r = 0;
+  for (size_t i = 0; i < nt; i++)
+    r = t[i]->rank > r ? t[i]->rank : r;
+  for (size_t k = 0; k < r; k++) {
+    dim[k] = 1;
+    for (size_t i = 0; i < nt; i++) {
+      size_t d = k + t[i]->rank >= r ? t[i]->dim[k + t[i]->rank - r] : 1;
+      if (d != 1 && dim[k] != 1 && dim[k] != d)
+        return 0;
+      dim[k] = d != 1 ? d : dim[k];
+    }
+  }
+  for (size_t i = 0; i < nt; i++) {
+    size_t acc = 1;
+    for (size_t k = r; k-- > 0;) {
+      size_t d = k + t[i]->rank >= r ? t[i]->dim[k + t[i]->rank - r] : 1;
+      st[i][k] = d == 1 ? 0 : acc;
+      acc *= d;
+    }
+  }
+  *rank = r;
+  return 1;
+}
+
+/* Where(cond, x, y): forward into out, or backward (gx, gy may be NULL) from gout. */
+static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *out,
+                    const ox_tensor *gout, ox_tensor *gx, ox_tensor *gy) {
+  const ox_tensor *t[3] = {IN(nd, vals, 0), IN(nd, vals, 1), IN(nd, vals, 2)};
+  if (!t[0] || !t[1] || !t[2])
+    return NODE_ERR(LIMN_EINVAL, "needs three inputs");
+  if (t[0]->type != OX_INT64 || t[1]->type != t[2]->type)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "needs a boolean condition and two inputs of one type");
+  size_t rank, dim[OX_MAXRANK], st[3][OX_MAXRANK];
+  if (!broadcast_n(t, 3, &rank, dim, st))
+    return NODE_ERR(LIMN_ESHAPE, "shapes do not broadcast");
+  if (out)
+    LIMN_TRY(limn__ox_alloc(ctx, out, t[1]->type, rank, dim));
+  size_t len = out ? out->len : gout->len, idx[OX_MAXRANK] = {0}, o[3] = {0, 0, 0};
+  for (size_t q = 0; q < len; q++) {
+    int c = t[0]->i[o[0]] != 0;
+    if (out && out->type == OX_FLOAT)
+      out->f[q] = c ? t[1]->f[o[1]] : t[2]->f[o[2]];
+    else if (out)
+      out->i[q] = c ? t[1]->i[o[1]] : t[2]->i[o[2]];
+    else if (c && gx)
+      gx->f[o[1]] += gout->f[q];
+    else if (!c && gy)
+      gy->f[o[2]] += gout->f[q];
+    for (size_t k = rank; k-- > 0;) { /* the next index, odometer-wise */
+      for (size_t i = 0; i < 3; i++)
+        o[i] += st[i][k];
+      if (++idx[k] < dim[k])
+        break;
+      for (size_t i = 0; i < 3; i++)
+        o[i] -= st[i][k] * dim[k];
+      idx[k] = 0;
+    }
+  }
+  return LIMN_OK;
+}
+
+/* Element offsets in x of the elements of an output walked in order, where output
+ * axis k steps x's offset by step[k]: dst[q] = x[off(q)] (or, backward, gx[off(q)] +=
+ * gy[q]). */
+static void strided(size_t rank, const size_t *dim, const size_t *step, size_t base, size_t len,
+                    const ox_tensor *x, ox_tensor *y, const ox_tensor *gy, ox_tensor *gx) {
+  size_t idx[OX_MAXRANK] = {0}, off = base;
+  for (size_t q = 0; q < len; q++) {
+    if (gx)
+      gx->f[off] += gy->f[q];
+    else if (y->type == OX_FLOAT)
+      y->f[q] = x->f[off];
+    else
+      y->i[q] = x->i[off];
+    for (size_t k = rank; k-- > 0;) {
+      off += step[k];
+      if (++idx[k] < dim[k])
+        break;
+      off -= step[k] * dim[k];
+      idx[k] = 0;
+    }
+  }
+}
+
+static void strides_of(const ox_tensor *x, size_t *st) {
+  size_t acc = 1;
+  for (size_t k = x->rank; k-- > 0;)
+    st[k] = acc, acc *= x->dim[k];
+}
+
+/* Transpose by perm (default: reversed axes). */
+static int transpose_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor *y,
+                        const ox_tensor *gy, ox_tensor *gx) {
+  size_t r = x->rank, perm[OX_MAXRANK], dim[OX_MAXRANK], step[OX_MAXRANK], xs[OX_MAXRANK];
+  unsigned char seen[OX_MAXRANK] = {0};
+  if (nd->naxes && nd->naxes != r)
+    return NODE_ERR(LIMN_ESHAPE, "perm has %zu axes, the input %zu", nd->naxes, r);
+  for (size_t k = 0; k < r; k++) {
+    int64_t p = nd->naxes ? nd->axes[k] : (int64_t)(r - 1 - k);
+    if (p < 0 || p >= (int64_t)r || seen[p])
+      return NODE_ERR(LIMN_ESHAPE, "perm is not a permutation of the input's axes");
+    seen[p] = 1, perm[k] = (size_t)p;
+  }
+  strides_of(x, xs);
+  for (size_t k = 0; k < r; k++)
+    dim[k] = x->dim[perm[k]], step[k] = xs[perm[k]];
+  if (y)
+    LIMN_TRY(limn__ox_alloc(ctx, y, x->type, r, dim));
+  strided(r, dim, step, 0, x->len, x, y, gy, gx);
+  return LIMN_OK;
+}
+
+/* Slice (opset >= 10: starts, ends, axes, steps as inputs; steps positive). */
+static int slice_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
+                    const ox_tensor *gy, ox_tensor *gx) {
+  const ox_tensor *x = IN(nd, vals, 0), *st = IN(nd, vals, 1), *en = IN(nd, vals, 2), *ax = IN(nd, vals, 3),
+                  *sp = IN(nd, vals, 4);
+  if (g->opset < 10)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "Slice before opset 10 (attributes) is not supported");
+  if (!st || !en || st->type != OX_INT64 || en->type != OX_INT64 || st->len != en->len ||
+      (ax && (ax->type != OX_INT64 || ax->len != st->len)) ||
+      (sp && (sp->type != OX_INT64 || sp->len != st->len)))
+    return NODE_ERR(LIMN_ESHAPE, "starts, ends, axes and steps must be int64 lists of one length");
+  size_t r = x->rank, lo[OX_MAXRANK], dim[OX_MAXRANK], step[OX_MAXRANK], xs[OX_MAXRANK];
+  unsigned char seen[OX_MAXRANK] = {0};
+  for (size_t k = 0; k < r; k++)
+    lo[k] = 0, dim[k] = x->dim[k], step[k] = 1;
+  for (size_t q = 0; q < st->len; q++) {
+    int64_t a = ax ? ax->i[q] : (int64_t)q, n, s, e, h = sp ? sp->i[q] : 1;
+    a = a < 0 ? a + (int64_t)r : a;
+    if (a < 0 || a >= (int64_t)r || seen[a])
+      return NODE_ERR(LIMN_ESHAPE, "bad or repeated axis %lld", (long long)(ax ? ax->i[q] : (int64_t)q));
+    if (h < 1)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "only positive steps are supported");
+    seen[a] = 1, n = (int64_t)x->dim[a];
+    s = st->i[q] < 0 ? st->i[q] + n : st->i[q];
+    e = en->i[q] < 0 ? en->i[q] + n : en->i[q];
+    s = s < 0 ? 0 : s > n ? n : s;
+    e = e < 0 ? 0 : e > n ? n : e;
+    lo[a] = (size_t)s, step[a] = (size_t)h;
+    dim[a] = e > s ? (size_t)((e - s + h - 1) / h) : 0;
+  }
+  strides_of(x, xs);
+  size_t base = 0;
+  for (size_t k = 0; k < r; k++)
+    base += lo[k] * xs[k], step[k] *= xs[k];
+  if (y)
+    LIMN_TRY(limn__ox_alloc(ctx, y, x->type, r, dim));
+  size_t len = 1;
+  for (size_t k = 0; k < r; k++)
+    len *= dim[k];
+  strided(r, dim, step, base, len, x, y, gy, gx);
+  return LIMN_OK;
+}
+
+/* The axes a node reduces or squeezes: from its second input, else its attribute;
+ * mask[k] set for each. Returns how many (0: none given). */
+static int node_axes(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, size_t rank,
+                     unsigned char *mask, size_t *count) {
+  const ox_tensor *ax = IN(nd, vals, 1);
+  const int64_t *a = nd->axes;
+  size_t na = nd->naxes;
+  if (ax) {
+    if (ax->type != OX_INT64 || ax->rank > 1)
+      return NODE_ERR(LIMN_ESHAPE, "axes must be int64");
+    a = ax->i, na = ax->len;
+  }
+  memset(mask, 0, OX_MAXRANK);
+  for (size_t k = 0; k < na; k++) {
+    int64_t v = a[k] < 0 ? a[k] + (int64_t)rank : a[k];
+    if (v < 0 || v >= (int64_t)rank || mask[v])
+      return NODE_ERR(LIMN_ESHAPE, "bad axis %lld", (long long)a[k]);
+    mask[v] = 1;
+  }
+  *count = na;
+  return LIMN_OK;
+}
+
+static int squeeze_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y) {
+  const ox_tensor *x = IN(nd, vals, 0);
+  unsigned char mask[OX_MAXRANK];
+  size_t na, dim[OX_MAXRANK], r = 0;
+  LIMN_TRY(node_axes(ctx, nd, vals, x->rank, mask, &na));
+  for (size_t k = 0; k < x->rank; k++) {
+    if (na && mask[k] && x->dim[k] != 1)
+      return NODE_ERR(LIMN_ESHAPE, "axis %zu has %zu values, not 1", k, x->dim[k]);
+    if (!(na ? mask[k] : x->dim[k] == 1))
+      dim[r++] = x->dim[k];
+  }
+  return reshape_to(ctx, nd, x, r, dim, y);
+}
+
+/* ReduceMean and ReduceSum (all axes when none are given); backward spreads gy. */
+static int reduce_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
+                     const ox_tensor *gy, ox_tensor *gx) {
+  const ox_tensor *x = IN(nd, vals, 0);
+  if (x->type != OX_FLOAT)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input");
+  unsigned char mask[OX_MAXRANK];
+  size_t na, dim[OX_MAXRANK], keep[OX_MAXRANK], r = 0, count = 1;
+  LIMN_TRY(node_axes(ctx, nd, vals, x->rank, mask, &na));
+  for (size_t k = 0; k < x->rank; k++) {
+    int red = na ? mask[k] : 1;
+    keep[k] = red ? 1 : x->dim[k];
+    count *= red ? x->dim[k] : 1;
+    if (!red || nd->keepdims)
+      dim[r++] = keep[k];
+  }
+  /* each input element's output offset: strides of the kept shape, 0 on reduced axes */
+  size_t os[OX_MAXRANK], acc = 1;
+  for (size_t k = x->rank; k-- > 0;)
+    os[k] = keep[k] == 1 ? 0 : acc, acc *= keep[k];
+  double scale = nd->op == OX_REDUCEMEAN && count ? 1.0 / (double)count : 1.0;
+  double *sum = NULL;
+  if (y) {
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, r, dim));
+    if (!(sum = limn__calloc(ctx, y->len ? y->len : 1, sizeof *sum)))
+      return LIMN_ENOMEM;
+  }
+  size_t idx[OX_MAXRANK] = {0}, off = 0;
+  for (size_t q = 0; q < x->len; q++) {
+    if (sum)
+      sum[off] += x->f[q];
+    else
+      gx->f[q] += (float)(gy->f[off] * scale);
+    for (size_t k = x->rank; k-- > 0;) {
+      off += os[k];
+      if (++idx[k] < x->dim[k])
+        break;
+      off -= os[k] * x->dim[k];
+      idx[k] = 0;
+    }
+  }
+  for (size_t q = 0; sum && q < y->len; q++)
+    y->f[q] = (float)(sum[q] * scale);
+  limn__free(ctx, sum);
+  return LIMN_OK;
+}
+
+/* LayerNormalization over the axes from `axis` on (opset 17), in double per row;
+ * backward (gx set) through x only. */
+static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
+                     const ox_tensor *gy, ox_tensor *gx) {
+  const ox_tensor *x = IN(nd, vals, 0), *sc = IN(nd, vals, 1), *bi = IN(nd, vals, 2);
+  long ax = nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis;
+  if (x->type != OX_FLOAT || ax < 0 || ax >= (long)x->rank)
+    return NODE_ERR(LIMN_ESHAPE, "needs a float input and an axis within its rank");
+  if (nd->nout > 1 && (nd->out[1] >= 0 || (nd->nout > 2 && nd->out[2] >= 0)))
+    return NODE_ERR(LIMN_EUNSUPPORTED, "the Mean and InvStdDev outputs are not supported");
+  size_t cols = 1;
+  for (size_t k = (size_t)ax; k < x->rank; k++)
+    cols *= x->dim[k];
+  size_t rows = cols ? x->len / cols : 0;
+  if (!sc || sc->type != OX_FLOAT || sc->len != cols || (bi && (bi->type != OX_FLOAT || bi->len != cols)))
+    return NODE_ERR(LIMN_ESHAPE, "Scale and B must hold one float per normalised element (%zu)", cols);
+  if (y)
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, x->rank, x->dim));
+  for (size_t i = 0; i < rows; i++) {
+    const float *v = x->f + i * cols;
+    double m = 0, var = 0;
+    for (size_t c = 0; c < cols; c++)
+      m += v[c];
+    m /= (double)cols;
+    for (size_t c = 0; c < cols; c++)
+      var += ((double)v[c] - m) * ((double)v[c] - m);
+    double inv = 1.0 / sqrt(var / (double)cols + (double)nd->eps);
+    if (y) {
+      for (size_t c = 0; c < cols; c++)
+        y->f[i * cols + c] = (float)(((double)v[c] - m) * inv * sc->f[c] + (bi ? bi->f[c] : 0.0f));
+      continue;
+    }
+    /* dx = inv (g - mean(g) - xhat mean(g xhat)), g = gy scale */
+    const float *d = gy->f + i * cols;
+    double mg = 0, mgx = 0;
+    for (size_t c = 0; c < cols; c++) {
+      double gc = (double)d[c] * sc->f[c], xh = ((double)v[c] - m) * inv;
+      mg += gc, mgx += gc * xh;
+    }
+    mg /= (double)cols, mgx /= (double)cols;
+    for (size_t c = 0; c < cols; c++) {
+      double gc = (double)d[c] * sc->f[c], xh = ((double)v[c] - m) * inv;
+      gx->f[i * cols + c] += (float)(inv * (gc - mg - xh * mgx));
+    }
+  }
+  return LIMN_OK;
+}
+
+/* Equal (numbers of one type) and Not: booleans as int64 0 and 1. */
+static int logic_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b, ox_tensor *y) {
+  if (nd->op == OX_NOT) {
+    if (a->type != OX_INT64)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "needs a boolean input");
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_INT64, a->rank, a->dim));
+    for (size_t q = 0; q < a->len; q++)
+      y->i[q] = !a->i[q];
+    return LIMN_OK;
+  }
+  size_t rank, dim[OX_MAXRANK], sa[OX_MAXRANK], sb[OX_MAXRANK];
+  if (!broadcast(a, b, &rank, dim, sa, sb))
+    return NODE_ERR(LIMN_ESHAPE, "shapes do not broadcast");
+  if (a->type != b->type)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "mixed element types");
+  LIMN_TRY(limn__ox_alloc(ctx, y, OX_INT64, rank, dim));
+  for (size_t q = 0; q < y->len; q++) {
+    size_t oa, ob;
+    offsets(q, rank, dim, sa, sb, &oa, &ob);
+    y->i[q] = a->type == OX_INT64 ? a->i[oa] == b->i[ob] : a->f[oa] == b->f[ob];
+  }
+  return LIMN_OK;
+}
+
+/* Erf, Sqrt and Pow by a constant scalar exponent; dy/dx into *dx when asked. */
+static int unary_math(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *e, ox_tensor *y,
+                      const ox_tensor *gy, ox_tensor *gx) {
+  if (a->type != OX_FLOAT)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input");
+  double p = 0;
+  if (nd->op == OX_POW) {
+    if (!e || e->type != OX_FLOAT || e->len != 1)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "only a scalar float exponent is supported");
+    p = e->f[0];
+  }
+  if (y)
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, a->rank, a->dim));
+  for (size_t q = 0; q < a->len; q++) {
+    double v = a->f[q];
+    if (y) {
+      y->f[q] = (float)(nd->op == OX_ERF ? erf(v) : nd->op == OX_SQRT ? sqrt(v) : pow(v, p));
+      continue;
+    }
+    double d = nd->op == OX_ERF    ? 1.1283791670955126 * exp(-v * v)
+               : nd->op == OX_SQRT ? 0.5 / sqrt(v)
+               : p == 2            ? 2 * v
+                                   : p * pow(v, p - 1);
+    gx->f[q] += (float)(gy->f[q] * d);
+  }
+  return LIMN_OK;
+}
+
 static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals);
 
 int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals) {
@@ -912,7 +1281,7 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
     return NODE_ERR(LIMN_EINVAL, "missing input");
   int needs_b = nd->op == OX_GEMM || nd->op == OX_MATMUL || nd->op == OX_CONV || nd->op == OX_ADD ||
                 nd->op == OX_SUB || nd->op == OX_MUL || nd->op == OX_DIV || nd->op == OX_RESHAPE ||
-                nd->op == OX_GATHER;
+                nd->op == OX_GATHER || nd->op == OX_EQUAL || nd->op == OX_POW;
   if (needs_b && !b)
     return NODE_ERR(LIMN_EINVAL, "missing second input");
   int fl = a && a->type == OX_FLOAT;
@@ -986,7 +1355,7 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
     return LIMN_OK;
   }
   case OX_GATHER:
-    return gather_fwd(ctx, nd, a, b, y);
+    return gather(ctx, nd, a, b, y, NULL, NULL);
   case OX_UNSQUEEZE:
     return unsqueeze_fwd(ctx, nd, a, b, y);
   case OX_CONCAT:
@@ -1024,6 +1393,28 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
       y->f[q] = piecewise(nd, a->f[q], lo, hi, NULL);
     return LIMN_OK;
   }
+  case OX_TRANSPOSE:
+    return transpose_op(ctx, nd, a, y, NULL, NULL);
+  case OX_LAYERNORM:
+    return layernorm(ctx, nd, vals, y, NULL, NULL);
+  case OX_ERF:
+  case OX_SQRT:
+  case OX_POW:
+    return unary_math(ctx, nd, a, b, y, NULL, NULL);
+  case OX_EQUAL:
+  case OX_NOT:
+    if (nd->op == OX_EQUAL && !b)
+      return NODE_ERR(LIMN_EINVAL, "missing second input");
+    return logic_fwd(ctx, nd, a, b, y);
+  case OX_WHERE:
+    return where_op(ctx, nd, vals, y, NULL, NULL, NULL);
+  case OX_SLICE:
+    return slice_op(ctx, g, nd, vals, y, NULL, NULL);
+  case OX_REDUCEMEAN:
+  case OX_REDUCESUM:
+    return reduce_op(ctx, nd, vals, y, NULL, NULL);
+  case OX_SQUEEZE:
+    return squeeze_fwd(ctx, nd, vals, y);
   default:
     return NODE_ERR(LIMN_EUNSUPPORTED, "not supported");
   }
@@ -1173,6 +1564,7 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
   case OX_IDENTITY:
   case OX_DROPOUT:
   case OX_UNSQUEEZE:
+  case OX_SQUEEZE:
   case OX_CAST:
     if (!needs(g, nd, 0))
       return LIMN_OK;
@@ -1250,6 +1642,56 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     }
     return LIMN_OK;
   }
+  case OX_GATHER:
+    if (needs(g, nd, 1))
+      return NODE_ERR(LIMN_EUNSUPPORTED, "no gradient through the indices");
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    if (a->type != OX_FLOAT)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "no gradient through integers");
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return gather(ctx, nd, a, b, NULL, gy, ga);
+  case OX_TRANSPOSE:
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return transpose_op(ctx, nd, a, NULL, gy, ga);
+  case OX_SLICE:
+    for (size_t k = 1; k < 5; k++)
+      if (needs(g, nd, k))
+        return NODE_ERR(LIMN_EUNSUPPORTED, "no gradient through the bounds");
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return slice_op(ctx, g, nd, vals, NULL, gy, ga);
+  case OX_LAYERNORM:
+    if (needs(g, nd, 1) || needs(g, nd, 2))
+      return NODE_ERR(LIMN_EUNSUPPORTED, "gradients through Scale and B are not supported");
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return layernorm(ctx, nd, vals, NULL, gy, ga);
+  case OX_ERF:
+  case OX_SQRT:
+  case OX_POW:
+    if (nd->op == OX_POW && needs(g, nd, 1))
+      return NODE_ERR(LIMN_EUNSUPPORTED, "no gradient through the exponent");
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return unary_math(ctx, nd, a, b, NULL, gy, ga);
+  case OX_WHERE:
+    if (needs(g, nd, 1))
+      LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &ga));
+    if (needs(g, nd, 2))
+      LIMN_TRY(grad_of(ctx, vals, grads, nd->in[2], &gb));
+    return ga || gb ? where_op(ctx, nd, vals, NULL, gy, ga, gb) : LIMN_OK;
+  case OX_REDUCEMEAN:
+  case OX_REDUCESUM:
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return reduce_op(ctx, nd, vals, NULL, gy, ga);
   default:
     (void)b;
     if (nd->nin && needs(g, nd, 0))

@@ -1,0 +1,212 @@
+/* Vocabularies and the word-level tokeniser (docs/text.md). The library never prints:
+ * every problem is a status with a message naming the file and line, or the byte. */
+#include "limn/text.h"
+#include "strmap.h"
+#include <string.h>
+
+struct limn_vocab {
+  limn_ctx *ctx;
+  char *text;    /* the file's bytes, lines cut into tokens in place */
+  char **tokens; /* (n) */
+  size_t n;
+  limn__strmap map;
+  long pad, unk, cls;
+};
+
+void limn_vocab_free(limn_vocab *v) {
+  if (!v)
+    return;
+  limn__strmap_free(v->ctx, &v->map);
+  limn__free(v->ctx, v->tokens);
+  limn__free(v->ctx, v->text);
+  limn__free(v->ctx, v);
+}
+
+size_t limn_vocab_size(const limn_vocab *v) { return v ? v->n : 0; }
+const char *limn_vocab_token(const limn_vocab *v, size_t id) { return v && id < v->n ? v->tokens[id] : NULL; }
+long limn_vocab_pad(const limn_vocab *v) { return v ? v->pad : -1; }
+long limn_vocab_unk(const limn_vocab *v) { return v ? v->unk : -1; }
+long limn_vocab_cls(const limn_vocab *v) { return v ? v->cls : -1; }
+
+long limn_vocab_id(const limn_vocab *v, const char *token) {
+  if (!v || !token)
+    return -1;
+  size_t id = limn__strmap_get(&v->map, token);
+  return id == (size_t)-1 ? -1 : (long)id;
+}
+
+/* Bytes of the UTF-8 character at s (at most n bytes available); 0 when invalid
+ * (overlong forms, surrogates and code points beyond U+10FFFF included). */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+  unsigned c = s[0];
+  size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (!k || k > n || (k == 2 && c < 0xC2))
+    return 0;
+  for (size_t q = 1; q < k; q++)
+    if ((s[q] & 0xC0) != 0x80)
+      return 0;
+  if (k == 3) {
+    unsigned cp = (c & 0x0F) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+      return 0;
+  } else if (k == 4) {
+    unsigned cp = (c & 0x07) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
+    if (cp < 0x10000 || cp > 0x10FFFF)
+      return 0;
+  }
+  return k;
+}
+
+/* The first invalid UTF-8 byte's offset, or len when all is valid. */
+static size_t utf8_check(const char *s, size_t len) {
+  for (size_t i = 0; i < len;) {
+    size_t k = utf8_len((const unsigned char *)s + i, len - i);
+    if (!k)
+      return i;
+    i += k;
+  }
+  return len;
+}
+
+int limn_vocab_read_mem(limn_ctx *ctx, const char *buf, size_t len, const char *name, limn_vocab **out) {
+  if (!ctx || !out || (!buf && len))
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_vocab_read_mem: NULL output or bytes") : LIMN_EINVAL;
+  *out = NULL;
+  const char *file = name ? name : "(memory)";
+  size_t bad = utf8_check(buf, len);
+  if (bad < len) {
+    size_t line = 1, col = 1;
+    limn__text_position(buf, bad, &line, &col);
+    return limn__err(ctx, LIMN_EPARSE, "%s line %zu, byte %zu: not UTF-8", file, line, col);
+  }
+  if (memchr(buf, 0, len))
+    return limn__err(ctx, LIMN_EPARSE, "%s: NUL byte (a binary file, not a vocabulary)", file);
+  limn_vocab *v = limn__calloc(ctx, 1, sizeof *v);
+  if (!v)
+    return LIMN_ENOMEM;
+  v->ctx = ctx;
+  v->pad = v->unk = v->cls = -1;
+  size_t lines = 0;
+  for (size_t i = 0; i < len; i++)
+    lines += buf[i] == '\n';
+  lines += len && buf[len - 1] != '\n';
+  int rc = LIMN_OK;
+  v->text = limn__malloc(ctx, len + 1);
+  v->tokens = limn__alloc_array(ctx, lines + 1, sizeof *v->tokens);
+  if (!v->text || !v->tokens)
+    rc = LIMN_ENOMEM;
+  if (!rc)
+    rc = limn__strmap_init(ctx, &v->map, 2 * lines + 16);
+  if (!rc) {
+    if (len)
+      memcpy(v->text, buf, len);
+    v->text[len] = 0;
+  }
+  for (size_t i = 0; !rc && i < len;) {
+    char *s = v->text + i, *nl = memchr(s, '\n', len - i);
+    size_t n = nl ? (size_t)(nl - s) : len - i;
+    i += n + (nl != NULL);
+    if (n && s[n - 1] == '\r')
+      n--;
+    s[n] = 0;
+    size_t line = v->n + 1, prev;
+    if (!n)
+      rc = limn__err(ctx, LIMN_EPARSE, "%s line %zu: empty token (every line is one token)", file, line);
+    else if ((prev = limn__strmap_get(&v->map, s)) != (size_t)-1)
+      rc =
+          limn__err(ctx, LIMN_EPARSE, "%s line %zu: token '%.80s' repeats line %zu", file, line, s, prev + 1);
+    else
+      rc = limn__strmap_put(ctx, &v->map, s, v->n);
+    if (!rc)
+      v->tokens[v->n++] = s;
+  }
+  if (!rc) {
+    v->pad = limn_vocab_id(v, "[PAD]"), v->unk = limn_vocab_id(v, "[UNK]"),
+    v->cls = limn_vocab_id(v, "[CLS]");
+    if (v->pad < 0 || v->unk < 0)
+      rc = limn__err(ctx, LIMN_EFORMAT, "%s: a vocabulary needs the tokens [PAD] and [UNK] (one per line)",
+                     file);
+  }
+  if (rc) {
+    limn_vocab_free(v);
+    return rc;
+  }
+  *out = v;
+  return LIMN_OK;
+}
+
+int limn_vocab_read(limn_ctx *ctx, const char *path, limn_vocab **out) {
+  if (!ctx || !path || !out)
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_vocab_read: NULL path or output") : LIMN_EINVAL;
+  *out = NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  const limn__input in = {"a vocabulary", 0, 1, NULL};
+  LIMN_TRY(limn__read_input(ctx, path, &in, &buf, &len));
+  int rc = limn_vocab_read_mem(ctx, buf, len, path, out);
+  limn__free(ctx, buf);
+  return rc;
+}
+
+void limn_tokens_free(limn_ctx *ctx, limn_tokens *t) {
+  if (!t)
+    return;
+  limn__free(ctx, t->ids);
+  limn__free(ctx, t->start);
+  limn__free(ctx, t->end);
+  memset(t, 0, sizeof *t);
+}
+
+static int word_byte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+int limn_text_tokenize(limn_ctx *ctx, const limn_vocab *v, const char *text, size_t len, size_t max_tokens,
+                       limn_tokens *out) {
+  if (!ctx || !v || !out || (!text && len))
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_text_tokenize: NULL vocabulary, text or output")
+               : LIMN_EINVAL;
+  memset(out, 0, sizeof *out);
+  if (!max_tokens)
+    return limn__err(ctx, LIMN_EINVAL, "limn_text_tokenize: max_tokens must be at least 1");
+  size_t bad = utf8_check(text, len);
+  if (bad < len)
+    return limn__err(ctx, LIMN_EPARSE, "byte %zu: not UTF-8", bad + 1);
+  size_t cap = max_tokens, n = 0, words = 0;
+  out->ids = limn__alloc_array(ctx, cap, sizeof *out->ids);
+  out->start = limn__alloc_array(ctx, cap, sizeof *out->start);
+  out->end = limn__alloc_array(ctx, cap, sizeof *out->end);
+  char *word = limn__malloc(ctx, len + 1);
+  if (!out->ids || !out->start || !out->end || !word) {
+    limn__free(ctx, word);
+    limn_tokens_free(ctx, out);
+    return LIMN_ENOMEM;
+  }
+  if (v->cls >= 0)
+    out->ids[n] = v->cls, out->start[n] = out->end[n] = 0, n++;
+  for (size_t i = 0; i < len;) {
+    if (!word_byte((unsigned char)text[i])) {
+      i++;
+      continue;
+    }
+    size_t s = i;
+    while (i < len && word_byte((unsigned char)text[i]))
+      i++;
+    words++;
+    if (n == cap)
+      continue;
+    for (size_t q = s; q < i; q++) {
+      char c = text[q];
+      word[q - s] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    }
+    word[i - s] = 0;
+    long id = limn_vocab_id(v, word);
+    out->unknown += id < 0;
+    out->ids[n] = id < 0 ? v->unk : id, out->start[n] = s, out->end[n] = i, n++;
+  }
+  limn__free(ctx, word);
+  out->n = n;
+  out->words = words;
+  out->truncated = words > n - (v->cls >= 0);
+  return LIMN_OK;
+}

@@ -1,0 +1,295 @@
+/* Text: the tokeniser against tests/fixtures/make_text.py's (300 texts, ids and byte
+ * offsets), the spam transformer (data/spam/) against torch in double (probabilities,
+ * gradients on the token embeddings, IG with 50 Gauss-Legendre nodes and its
+ * completeness), rows independent of their batch and padding, and bad input. */
+#include "../harness.h"
+
+static limn_ctx *ctx;
+
+/* The next CSV record's fields (RFC 4180, as Python's csv writes them) into f[0..1]. */
+static int csv_record(FILE *in, char *f0, size_t c0, char *f1, size_t c1) {
+  char *dst[2] = {f0, f1};
+  size_t cap[2] = {c0, c1}, len = 0, k = 0;
+  int ch = fgetc(in), quoted = 0;
+  if (ch == EOF)
+    return 0;
+  for (;; ch = fgetc(in)) {
+    if (ch == EOF && quoted)
+      return 0;
+    if (quoted && ch == '"') {
+      int nx = fgetc(in);
+      if (nx == '"') {
+        if (len + 1 < cap[k])
+          dst[k][len++] = '"';
+        continue;
+      }
+      quoted = 0;
+      ch = nx;
+    }
+    if (!quoted && (ch == ',' || ch == '\n' || ch == EOF)) {
+      dst[k][len] = 0;
+      if (ch != ',')
+        return k == 1;
+      if (++k > 1)
+        return 0;
+      len = 0;
+      continue;
+    }
+    if (!quoted && ch == '"' && len == 0) {
+      quoted = 1;
+      continue;
+    }
+    if (len + 1 < cap[k])
+      dst[k][len++] = (char)ch;
+  }
+}
+
+static void test_tokenizer(void) {
+  t_name = "tokenizer";
+  limn_vocab *v = NULL;
+  CHECK_OK(ctx, limn_vocab_read(ctx, src_path("data/spam/vocab.txt"), &v));
+  if (!v)
+    return;
+  CHECK_EQ(limn_vocab_size(v), 2000);
+  CHECK_EQ(limn_vocab_pad(v), 0);
+  CHECK_EQ(limn_vocab_unk(v), 1);
+  CHECK_EQ(limn_vocab_cls(v), 2);
+  CHECK(!strcmp(limn_vocab_token(v, 2), "[CLS]"));
+  FILE *csv = fopen(src_path("data/spam/test.csv"), "r"),
+       *ref = fopen(src_path("tests/fixtures/text/tokens_ref.txt"), "r");
+  CHECK(csv && ref);
+  static char label[64], text[65536], line[65536];
+  size_t texts = 0, same = 0, tokens = 0;
+  if (csv && ref && csv_record(csv, label, sizeof label, text, sizeof text) &&
+      fgets(line, sizeof line, ref)) {
+    while (csv_record(csv, label, sizeof label, text, sizeof text)) {
+      limn_tokens t;
+      int ok = limn_text_tokenize(ctx, v, text, strlen(text), 64, &t) == LIMN_OK;
+      char *p = fgets(line, sizeof line, ref) ? line : NULL;
+      size_t k = 0;
+      for (; ok && p && k < t.n; k++) { /* ids */
+        char *e;
+        long id = strtol(p, &e, 10);
+        ok = e != p && id == t.ids[k];
+        p = e;
+      }
+      ok = ok && p && strtol(p, &p, 10) == 0 && *p == '\n'; /* no more ids (0: the end) */
+      p = fgets(line, sizeof line, ref) ? line : NULL;
+      for (k = 1; ok && p && k < t.n; k++) { /* offsets after [CLS] */
+        char *e;
+        long s = strtol(p, &e, 10), en = strtol(e, &p, 10);
+        ok = (size_t)s == t.start[k] && (size_t)en == t.end[k];
+      }
+      same += ok;
+      tokens += t.n;
+      texts++;
+      limn_tokens_free(ctx, &t);
+    }
+  }
+  CHECK_EQ(texts, 300);
+  CHECK_EQ(same, texts);
+  CHECK(tokens > 300 * 20);
+  if (csv)
+    fclose(csv);
+  if (ref)
+    fclose(ref);
+
+  /* by hand: case, separators, non-ASCII words, unknown words, truncation */
+  limn_tokens t;
+  const char *s = "FREE money!! Caf\xc3\xa9 zzqx-free";
+  CHECK_OK(ctx, limn_text_tokenize(ctx, v, s, strlen(s), 64, &t));
+  CHECK_EQ(t.n, 6);
+  CHECK_EQ(t.ids[0], 2);
+  CHECK_EQ(t.ids[1], limn_vocab_id(v, "free"));
+  CHECK_EQ(t.ids[2], limn_vocab_id(v, "money"));
+  CHECK_EQ(t.start[3], 13);
+  CHECK_EQ(t.end[3], 18); /* "Café": 5 bytes */
+  CHECK_EQ(t.ids[4], 1);  /* zzqx: unknown */
+  CHECK_EQ(t.ids[5], limn_vocab_id(v, "free"));
+  CHECK_EQ(t.unknown, limn_vocab_id(v, "caf\xc3\xa9") < 0 ? 2 : 1);
+  CHECK(!t.truncated);
+  limn_tokens_free(ctx, &t);
+  CHECK_OK(ctx, limn_text_tokenize(ctx, v, s, strlen(s), 3, &t));
+  CHECK_EQ(t.n, 3);
+  CHECK(t.truncated);
+  CHECK_EQ(t.words, 5);
+  limn_tokens_free(ctx, &t);
+  const char *bad = "ok \xc3\x28 no";
+  CHECK_ERR(ctx, limn_text_tokenize(ctx, v, bad, strlen(bad), 64, &t), LIMN_EPARSE, "byte 4: not UTF-8");
+  const char *overlong = "\xc0\xaf";
+  CHECK_ERR(ctx, limn_text_tokenize(ctx, v, overlong, 2, 64, &t), LIMN_EPARSE, "byte 1");
+  limn_vocab_free(v);
+
+  /* vocabularies that are not */
+  limn_vocab *w = NULL;
+  CHECK_ERR(ctx, limn_vocab_read_mem(ctx, "[PAD]\n[UNK]\n\nx\n", 15, "v.txt", &w), LIMN_EPARSE,
+            "v.txt line 3: empty token");
+  CHECK_ERR(ctx, limn_vocab_read_mem(ctx, "[PAD]\n[UNK]\nx\nx\n", 16, "v.txt", &w), LIMN_EPARSE,
+            "v.txt line 4: token 'x' repeats line 3");
+  CHECK_ERR(ctx, limn_vocab_read_mem(ctx, "[PAD]\nx\n", 8, "v.txt", &w), LIMN_EFORMAT, "[PAD] and [UNK]");
+  CHECK_ERR(ctx, limn_vocab_read_mem(ctx, "[PAD]\n[UNK]\n\xff\n", 14, "v.txt", &w), LIMN_EPARSE,
+            "v.txt line 3, byte 1: not UTF-8");
+  CHECK_OK(ctx, limn_vocab_read_mem(ctx, "[PAD]\r\n[UNK]\r\nhello", 19, "v.txt", &w));
+  CHECK_EQ(limn_vocab_size(w), 3);
+  CHECK_EQ(limn_vocab_id(w, "hello"), 2);
+  CHECK_EQ(limn_vocab_cls(w), -1);
+  limn_vocab_free(w);
+}
+
+/* Whitespace-separated numbers of the next line into v (at most cap); how many. */
+static size_t ref_line(FILE *f, double *v, size_t cap) {
+  static char line[1 << 20];
+  while (fgets(line, sizeof line, f) && line[0] == '#')
+    ;
+  size_t n = 0;
+  char *p = line, *e;
+  for (double x; n < cap && (x = strtod(p, &e), e != p); p = e)
+    v[n++] = x;
+  return n;
+}
+
+static void test_model(void) {
+  t_name = "spam transformer vs torch";
+  limn_text_model_opts o;
+  limn_text_model_opts_default(&o);
+  limn_model *m = NULL;
+  CHECK_OK(ctx, limn_model_load_onnx_text(ctx, src_path("data/spam/spam_transformer.onnx"), &o, &m));
+  FILE *f = fopen(src_path("tests/fixtures/text/spam_ref.txt"), "r");
+  CHECK(f != NULL);
+  if (!m || !f) {
+    if (f)
+      fclose(f);
+    limn_model_free(m);
+    return;
+  }
+  CHECK(limn_model_is_text(m));
+  CHECK_EQ(limn_model_text_vocab(m), 2000);
+  CHECK_EQ(limn_model_text_width(m), 64);
+  CHECK_EQ(limn_model_noutputs(m), 2);
+  enum { N = 6, E = 64, T = 64 };
+  static double ids[T], p[2], g[T * E], ig[T], p0[1];
+  static float rows[N][T], emb[T * E], probs[N][2], one[2];
+  size_t len[N];
+  double worst_ig = 0, worst_gap = 0;
+  for (size_t i = 0; i < N; i++) {
+    size_t L = ref_line(f, ids, T);
+    len[i] = L;
+    CHECK(ref_line(f, p, 2) == 2);
+    CHECK(ref_line(f, g, T * E) == L * E);
+    CHECK(ref_line(f, ig, T) == L);
+    CHECK(ref_line(f, p0, 1) == 1);
+    for (size_t j = 0; j < T; j++)
+      rows[i][j] = j < L ? (float)ids[j] : 0.0f;
+    CHECK_EQ(limn_model_text_length(m, rows[i]), L);
+    CHECK_OK(ctx, limn_model_predict(ctx, m, rows[i], 1, one));
+    double got[2] = {one[0], one[1]};
+    CHECK_CLOSE("p", got, p, 2, 1e-5, 0);
+    long pred = p[1] > p[0];
+    /* gradient and IG on the token embeddings */
+    limn_model *view = NULL;
+    CHECK_OK(ctx, limn_model_text_view(ctx, m, rows[i], &view));
+    CHECK_OK(ctx, limn_model_text_embed(ctx, m, rows[i], emb));
+    if (!view)
+      continue;
+    CHECK_EQ(limn_model_nfeatures(view), L * E);
+    limn_grad_opts go = limn_grad_opts_default();
+    go.target = pred;
+    limn_explanation *ex = NULL;
+    CHECK_OK(ctx, limn_explain_gradients(ctx, view, emb, 1, &go, &ex));
+    if (ex) {
+      double gmax = 0;
+      for (size_t q = 0; q < L * E; q++)
+        gmax = fmax(gmax, fabs(g[q]));
+      CHECK_CLOSE("gradient", ex[0].attr, g, L * E, 1e-5 * gmax + 1e-8, 0);
+      limn_explanations_free(ctx, ex, 1);
+    }
+    go.method = LIMN_METHOD_IG;
+    go.quadrature = LIMN_QUAD_GAUSS_LEGENDRE;
+    go.steps = 50;
+    CHECK_OK(ctx, limn_explain_gradients(ctx, view, emb, 1, &go, &ex));
+    if (ex) {
+      double tok[T] = {0}, imax = 0;
+      for (size_t j = 0; j < L; j++) {
+        for (size_t e = 0; e < E; e++)
+          tok[j] += ex[0].attr[j * E + e];
+        imax = fmax(imax, fabs(ig[j]));
+      }
+      for (size_t j = 0; j < L; j++)
+        worst_ig = fmax(worst_ig, fabs(tok[j] - ig[j]) / imax);
+      CHECK_CLOSE("IG per token", tok, ig, L, 1e-5 * imax + 1e-7, 0);
+      CHECK(fabs(ex[0].base_value - p0[0]) < 1e-5);
+      /* the completeness gap against torch's: sum of IG - (p - p at the baseline) */
+      double ref_gap = -(p[pred] - p0[0]);
+      for (size_t j = 0; j < L; j++)
+        ref_gap += ig[j];
+      CHECK(fabs(ex[0].delta - ref_gap) < 1e-5);
+      worst_gap = fmax(worst_gap, fabs(ex[0].delta));
+      limn_explanations_free(ctx, ex, 1);
+      ex = NULL;
+      /* a large gap is the path's doing (the model's output swings on it near the zero
+         baseline): it must shrink as the nodes grow */
+      if (fabs(ref_gap) < 0.1) {
+        limn_model_free(view);
+        continue;
+      }
+      go.steps = 1000;
+      CHECK_OK(ctx, limn_explain_gradients(ctx, view, emb, 1, &go, &ex));
+      printf("  text %zu: %zu tokens, gap %.3g with 50 nodes, %.3g with 1000\n", i, L, ref_gap,
+             ex ? ex[0].delta : NAN);
+      CHECK(ex && fabs(ex[0].delta) < 1e-4);
+      go.steps = 50;
+      limn_explanations_free(ctx, ex, 1);
+    }
+    limn_model_free(view);
+  }
+  fclose(f);
+  printf("  IG per token vs torch: worst %.2g of the largest; worst completeness gap %.2g\n", worst_ig,
+         worst_gap);
+  CHECK(worst_gap > 0.1); /* the zero baseline's swings: 50 nodes are not enough for every text */
+
+  t_name = "rows independent of their batch";
+  CHECK_OK(ctx, limn_model_predict(ctx, m, &rows[0][0], N, &probs[0][0]));
+  for (size_t i = 0; i < N; i++) {
+    CHECK_OK(ctx, limn_model_predict(ctx, m, rows[i], 1, one));
+    CHECK(!memcmp(one, probs[i], sizeof one));
+  }
+  size_t shortest = T, longest = 0; /* the batch mixes lengths */
+  for (size_t i = 0; i < N; i++)
+    shortest = len[i] < shortest ? len[i] : shortest, longest = len[i] > longest ? len[i] : longest;
+  CHECK(shortest < longest);
+
+  t_name = "bad text input";
+  float badrow[T] = {2, 5, 2000.0f};
+  CHECK_ERR(ctx, limn_model_predict(ctx, m, badrow, 1, one), LIMN_EINVAL, "row 0: position 2 holds 2000");
+  badrow[2] = 1.5f;
+  CHECK_ERR(ctx, limn_model_predict(ctx, m, badrow, 1, one), LIMN_EINVAL, "not a token id");
+  limn_model *x = NULL;
+  CHECK_ERR(ctx,
+            limn_model_load_onnx(ctx, src_path("data/spam/spam_transformer.onnx"), NULL, LIMN_ONNX_AUTO, &x),
+            LIMN_EUNSUPPORTED, "int64 token ids: load it as a text model");
+  CHECK_ERR(ctx, limn_model_load_onnx_text(ctx, src_path("data/fashion/fashion_cnn.onnx"), &o, &x),
+            LIMN_EFORMAT, "must be int64 token ids");
+  o.embedding = "/layers.0/ln1/LayerNormalization";
+  CHECK_ERR(ctx, limn_model_load_onnx_text(ctx, src_path("data/spam/spam_transformer.onnx"), &o, &x),
+            LIMN_EINVAL, "is not an embedding lookup");
+  o.embedding = "nothing";
+  CHECK_ERR(ctx, limn_model_load_onnx_text(ctx, src_path("data/spam/spam_transformer.onnx"), &o, &x),
+            LIMN_ENOTFOUND, "no node or value 'nothing'");
+  o.embedding = "/emb/Gather_output_0"; /* by its output's name */
+  CHECK_OK(ctx, limn_model_load_onnx_text(ctx, src_path("data/spam/spam_transformer.onnx"), &o, &x));
+  limn_model_free(x);
+  x = NULL;
+  o.embedding = NULL;
+  o.pad_id = 5000;
+  CHECK_ERR(ctx, limn_model_load_onnx_text(ctx, src_path("data/spam/spam_transformer.onnx"), &o, &x),
+            LIMN_EINVAL, "padding id 5000");
+  limn_model_free(m);
+}
+
+int main(void) {
+  ctx = limn_ctx_create(NULL);
+  test_tokenizer();
+  test_model();
+  limn_ctx_free(ctx);
+  return test_end();
+}
