@@ -30,7 +30,10 @@ typedef enum limn_method {
   LIMN_METHOD_GRADCAM = 7, /* Grad-CAM of an ONNX image model (limn_model_gradcam), upsampled to the pixels */
   LIMN_METHOD_GRADCAMPP = 8,  /* Grad-CAM++, likewise */
   LIMN_METHOD_OCCLUSION = 9,  /* occlusion (Zeiler & Fergus 2014, as Captum's Occlusion): any model */
-  LIMN_METHOD_LIME_IMAGE = 10 /* LIME on superpixels (lime's LimeImageExplainer): image rows */
+  LIMN_METHOD_LIME_IMAGE = 10, /* LIME on superpixels (lime's LimeImageExplainer): image rows */
+  LIMN_METHOD_LIME_TEXT = 11,  /* LIME on words (lime's LimeTextExplainer): text rows (limn_explain_text) */
+  LIMN_METHOD_ATTENTION_ROLLOUT = 12, /* attention rollout (Abnar & Zuidema 2020): not an attribution */
+  LIMN_METHOD_ATTENTION_FLOW = 13     /* attention flow (Abnar & Zuidema 2020): not an attribution */
 } limn_method;
 
 /* "gradient", "saliency", "gradxinput", "ig", "smoothgrad", "lime", "shap", "gradcam", "gradcam++",

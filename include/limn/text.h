@@ -90,6 +90,70 @@ LIMN_API int limn_model_text_embed(limn_ctx *ctx, const limn_model *m, const flo
  * seeing the text's ids; exact gradients. It borrows m, which must outlive it. */
 LIMN_API int limn_model_text_view(limn_ctx *ctx, const limn_model *m, const float *row, limn_model **view);
 
+/* ---- explaining texts ---- */
+
+typedef enum limn_text_baseline {
+  LIMN_TEXT_BASELINE_ZERO = 0, /* zero embeddings */
+  LIMN_TEXT_BASELINE_PAD = 1   /* the [PAD] token's embedding at every position */
+} limn_text_baseline;
+
+/* Options of limn_explain_text; defaults in brackets (limn_text_opts_default). */
+typedef struct limn_text_opts {
+  limn_method method;          /* ig, gradxinput, saliency, occlusion, lime-text, attention-rollout,
+                                  attention-flow [ig] */
+  limn_space space;            /* gradient methods: OUTPUT (probability) or LOGIT [OUTPUT] */
+  long target;                 /* output index; -1: the predicted class [-1] */
+  const long *targets;         /* one per row (borrowed), or NULL */
+  size_t steps;                /* IG nodes [50] */
+  limn_quadrature quadrature;  /* IG rule [gausslegendre] */
+  limn_text_baseline baseline; /* IG [zero] */
+  size_t num_samples;          /* LIME [5000] */
+  double kernel_width;         /* LIME, on the cosine distance in [0, 1] (lime's 25 on its distance x 100)
+                                  [0.25] */
+  size_t num_features;         /* LIME words in the surrogate [10] */
+  uint64_t seed;               /* LIME [0] */
+  const size_t *row_ids;       /* the rows' ids for their draws (borrowed); NULL: 0..n-1 */
+  int first_is_cls;            /* position 0 holds [CLS]: never removed by occlusion, LIME and the
+                                  deletion curves [1] */
+} limn_text_opts;
+
+/* The defaults in brackets above. */
+LIMN_API limn_text_opts limn_text_opts_default(void);
+
+/* Explanations of n rows of a text model (limn_model_load_onnx_text): attr[j] is the
+ * token at position j's attribution (nfeatures = the model's max_tokens; 0 past the
+ * text). Per method:
+ * - ig: Integrated Gradients on the token embeddings (the lookup's output), from the
+ *   baseline, summed over the embedding: base_value is F(baseline), delta the
+ *   completeness gap sum(attr) - (F(x) - F(baseline));
+ * - gradxinput: embedding x gradient summed over the embedding; saliency: the gradient's
+ *   L2 norm per token (unsigned);
+ * - occlusion: F(x) - F(x without that token) ([CLS] is kept: 0);
+ * - lime-text: lime's LimeTextExplainer (bag of words): a word's every occurrence is
+ *   removed together, num_samples texts (the first whole; then 1..words words removed,
+ *   uniformly), cosine kernel, ridge on num_features words by highest weights; each
+ *   position gets its word's weight, bin[j] the word's index (by first occurrence),
+ *   selected[j] whether it is in the surrogate; intercept, score and local_pred as LIME's.
+ *   Words are told apart by token id (unknown words are one word);
+ * - attention-rollout, attention-flow: Abnar & Zuidema (2020) from the first token (the
+ *   [CLS] position) to each input token, over the heads' mean attention plus the
+ *   residual (0.5 A + 0.5 I, rows renormalised); not attributions (unsigned, not about
+ *   the target), so base_value and delta are NaN.
+ * The same rows, options and seed give the same explanations whatever the thread count
+ * or batch. */
+LIMN_API int limn_explain_text(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                               const limn_text_opts *opts, limn_explanation **out);
+
+/* Faithfulness per text (comprehensiveness, DeYoung et al. 2020): the explained output
+ * after deleting the k tokens with the highest attributions (ties: the earlier first;
+ * [CLS] never, when first_is_cls), k = 0..kmax: curves (n, kmax + 1); aopc[i] the mean over k = 1..K of
+ * curve[0] - curve[k], K = min(kmax, the text's words): higher is more faithful. With
+ * `random_order` the tokens go in an order drawn from seed and the row's id instead (the
+ * yardstick a map must beat). */
+LIMN_API int limn_text_deletion(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
+                                const limn_explanation *ex, size_t kmax, int first_is_cls, int random_order,
+                                uint64_t seed, double *curves, double *aopc);
+
 #ifdef __cplusplus
 }
 #endif

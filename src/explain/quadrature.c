@@ -3,7 +3,8 @@
 #include <math.h>
 
 static const char *const method_names[] = {"gradient", "saliency", "gradxinput", "ig",        "smoothgrad",
-                                           "lime",     "shap",     "gradcam",    "gradcam++", "occlusion", "lime-image"};
+                                           "lime",     "shap",     "gradcam",    "gradcam++", "occlusion", "lime-image",
+                                           "lime-text", "attention-rollout", "attention-flow"};
 static const char *const sel_names[] = {"auto", "none", "forward_selection", "highest_weights", "lasso_path"};
 static const char *const quad_names[] = {
     "gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "exact", "auto"};

@@ -38,14 +38,14 @@ int limn_explain_trust(const limn_explanation *e, const limn_trust_opts *opts, c
   if (!e)
     return 1;
   double scale = fmax(1, fabs(e->output)); /* (1 for a probability) */
-  if (e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_LIME_IMAGE) {
-    long K = -1; /* lime-image: the superpixels (bins 0..K-1) */
-    for (size_t j = 0; e->method == LIMN_METHOD_LIME_IMAGE && e->bin && j < e->nfeatures; j++)
+  if (e->method == LIMN_METHOD_LIME || e->method == LIMN_METHOD_LIME_IMAGE ||
+      e->method == LIMN_METHOD_LIME_TEXT) {
+    long K = -1; /* lime-image, lime-text: the superpixels or words (bins 0..K-1) */
+    for (size_t j = 0; e->method != LIMN_METHOD_LIME && e->bin && j < e->nfeatures; j++)
       K = e->bin[j] > K ? e->bin[j] : K;
     if (K >= 0 && e->num_samples <= (size_t)K + 2)
-      add(why, cap, &n,
-          "%zu samples for %ld superpixels: the surrogate can fit any outputs, its R^2 is no evidence",
-          e->num_samples, K + 1);
+      add(why, cap, &n, "%zu samples for %ld %s: the surrogate can fit any outputs, its R^2 is no evidence",
+          e->num_samples, K + 1, e->method == LIMN_METHOD_LIME_TEXT ? "words" : "superpixels");
     if (!limn__explanation_reacts(e))
       add(why, cap, &n,
           "the model's output does not change around the row: it does not react to any feature here "

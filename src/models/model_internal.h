@@ -107,6 +107,15 @@ int limn__onnx_image_shape(limn_ctx *ctx, const limn_model *m, size_t *c, size_t
 int limn__onnx_penultimate(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, float **out,
                            size_t *width, const char **name);
 int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t seed, size_t *done);
+/* A text model's embedding table (vocabulary x width floats), NULL for another model. */
+const float *limn__onnx_text_table(const limn_model *m);
+/* A text model's padding id (0 for another model). */
+long limn__onnx_text_pad(const limn_model *m);
+/* A text model's attention weights for one row: the Softmax outputs of shape (1, H, T,
+ * T) in graph order (one per layer), *att (layers, H, T, T) allocated with ctx.
+ * LIMN_ENOTFOUND when the graph has none. */
+int limn__onnx_attention(limn_ctx *ctx, const limn_model *m, const float *row, float **att, size_t *layers,
+                         size_t *heads, size_t *T);
 /* Activations of hidden layer `layer` (1..nlayers - 1) for validated raw rows x:
  * out (n, width[layer]). */
 int limn__mlp_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, size_t layer, float *out);

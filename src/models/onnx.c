@@ -2117,3 +2117,59 @@ void limn__onnx_describe(const limn_model *m, FILE *f) {
       fprintf(f, " %s %zu", limn__ox_op_name((ox_op)o), count[o]);
   fprintf(f, " (%zu folded into the product before them)\noutput:      %s\n", folded, heads[om->head]);
 }
+
+/* ---- a text model's internals for its explainers ---- */
+
+const float *limn__onnx_text_table(const limn_model *m) {
+  const ox_model *om = text_of(m);
+  return om ? om->g.consts[om->g.nodes[om->cut_node].in[0]].f : NULL;
+}
+
+int limn__onnx_attention(limn_ctx *ctx, const limn_model *m, const float *row, float **att, size_t *layers,
+                         size_t *heads, size_t *T) {
+  const ox_model *om = text_of(m);
+  *att = NULL, *layers = *heads = *T = 0;
+  if (!om)
+    return limn__err(ctx, LIMN_EINVAL, "attention: not a text model");
+  size_t L = row_length(om, row), H = 0, nl = 0;
+  int64_t *ids = limn__alloc_array(ctx, L, sizeof *ids);
+  run_state s = {0};
+  int rc = ids ? row_ids(ctx, om, row, 0, L, ids) : LIMN_ENOMEM;
+  ox_feed feed = {ids, L, NULL};
+  if (!rc)
+    rc = run_forward(ctx, om, NULL, 1, &s, &feed);
+  /* the attention weights: Softmax outputs (1, H, L, L), in graph order */
+  for (size_t k = 0; k < om->g.nnodes && !rc; k++) {
+    const ox_node *nd = &om->g.nodes[k];
+    const ox_tensor *y = &s.vals[nd->out[0]];
+    if (nd->skip || nd->op != OX_SOFTMAX || y->type != OX_FLOAT || y->rank != 4 || y->dim[0] != 1 ||
+        y->dim[2] != L || y->dim[3] != L || (H && y->dim[1] != H))
+      continue;
+    H = y->dim[1];
+    float *grown = limn__realloc(ctx, *att, (nl + 1) * H * L * L * sizeof **att);
+    if (!grown) {
+      rc = LIMN_ENOMEM;
+      break;
+    }
+    *att = grown;
+    memcpy(*att + nl * H * L * L, y->f, H * L * L * sizeof **att);
+    nl++;
+  }
+  if (!rc && !nl)
+    rc = limn__err(ctx, LIMN_ENOTFOUND,
+                   "attention: the graph has no Softmax over (heads, tokens, tokens) for a text of %zu tokens", L);
+  run_free(ctx, &s);
+  limn__free(ctx, ids);
+  if (rc) {
+    limn__free(ctx, *att);
+    *att = NULL;
+    return rc;
+  }
+  *layers = nl, *heads = H, *T = L;
+  return LIMN_OK;
+}
+
+long limn__onnx_text_pad(const limn_model *m) {
+  const ox_model *om = text_of(m);
+  return om ? (long)om->pad : 0;
+}

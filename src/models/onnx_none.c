@@ -109,3 +109,20 @@ int limn_model_text_view(limn_ctx *ctx, const limn_model *m, const float *row, l
     *view = NULL;
   return limn__err(ctx, LIMN_EUNSUPPORTED, "text models need ONNX, and this liblimn was built without it");
 }
+
+const float *limn__onnx_text_table(const limn_model *m) {
+  (void)m;
+  return NULL;
+}
+
+int limn__onnx_attention(limn_ctx *ctx, const limn_model *m, const float *row, float **att, size_t *layers,
+                         size_t *heads, size_t *T) {
+  (void)m, (void)row;
+  *att = NULL, *layers = *heads = *T = 0;
+  return limn__err(ctx, LIMN_EUNSUPPORTED, "text models need ONNX, and this liblimn was built without it");
+}
+
+long limn__onnx_text_pad(const limn_model *m) {
+  (void)m;
+  return 0;
+}

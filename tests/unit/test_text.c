@@ -136,6 +136,11 @@ static void test_tokenizer(void) {
   limn_vocab_free(w);
 }
 
+static double curve_p(const limn_model *m, const float *row, size_t target) {
+  float pr[8];
+  return limn_model_predict(ctx, m, row, 1, pr) ? NAN : pr[target];
+}
+
 /* Whitespace-separated numbers of the next line into v (at most cap); how many. */
 static size_t ref_line(FILE *f, double *v, size_t cap) {
   static char line[1 << 20];
@@ -286,10 +291,153 @@ static void test_model(void) {
   limn_model_free(m);
 }
 
+/* The text explainers: IG and gradient x input per token against torch, occlusion and
+ * the deletion curves against direct predictions, LIME's draws, rollout and flow against
+ * torch's attention, determinism. */
+static void test_explainers(void) {
+  t_name = "text explainers";
+  limn_text_model_opts mo;
+  limn_text_model_opts_default(&mo);
+  limn_model *m = NULL;
+  CHECK_OK(ctx, limn_model_load_onnx_text(ctx, src_path("data/spam/spam_transformer.onnx"), &mo, &m));
+  FILE *f = fopen(src_path("tests/fixtures/text/spam_ref.txt"), "r");
+  FILE *fa = fopen(src_path("tests/fixtures/text/attention_ref.txt"), "r");
+  CHECK(f && fa);
+  if (!m || !f || !fa) {
+    if (f)
+      fclose(f);
+    if (fa)
+      fclose(fa);
+    limn_model_free(m);
+    return;
+  }
+  enum { N = 6, E = 64, T = 64 };
+  static double ids[T], p[2], g[T * E], ig[T], p0[1], roll[T], flow[T];
+  static float rows[N * T], emb[T * E];
+  size_t len[N];
+  double gxi_ref[N][T], ig_ref[N][T];
+  for (size_t i = 0; i < N; i++) {
+    size_t L = ref_line(f, ids, T);
+    len[i] = L;
+    ref_line(f, p, 2), ref_line(f, g, T * E), ref_line(f, ig, T), ref_line(f, p0, 1);
+    for (size_t j = 0; j < T; j++)
+      rows[i * T + j] = j < L ? (float)ids[j] : 0.0f;
+    CHECK_OK(ctx, limn_model_text_embed(ctx, m, rows + i * T, emb));
+    for (size_t j = 0; j < T; j++) {
+      gxi_ref[i][j] = 0, ig_ref[i][j] = j < L ? ig[j] : 0;
+      for (size_t e = 0; j < L && e < E; e++)
+        gxi_ref[i][j] += (double)emb[j * E + e] * g[j * E + e];
+    }
+  }
+  fclose(f);
+
+  limn_text_opts o = limn_text_opts_default();
+  limn_explanation *ex = NULL;
+  CHECK_OK(ctx, limn_explain_text(ctx, m, rows, N, &o, &ex));
+  for (size_t i = 0; ex && i < N; i++) {
+    double mx = 0;
+    for (size_t j = 0; j < T; j++)
+      mx = fmax(mx, fabs(ig_ref[i][j]));
+    CHECK_CLOSE("ig per token", ex[i].attr, ig_ref[i], T, 1e-5 * mx + 1e-7, 0);
+    CHECK(!isnan(ex[i].delta));
+  }
+  limn_explanations_free(ctx, ex, N);
+  o.method = LIMN_METHOD_GRADXINPUT;
+  CHECK_OK(ctx, limn_explain_text(ctx, m, rows, N, &o, &ex));
+  for (size_t i = 0; ex && i < N; i++) {
+    double mx = 0;
+    for (size_t j = 0; j < T; j++)
+      mx = fmax(mx, fabs(gxi_ref[i][j]));
+    CHECK_CLOSE("gradient x input per token", ex[i].attr, gxi_ref[i], T, 2e-5 * mx + 1e-7, 0);
+  }
+  limn_explanations_free(ctx, ex, N);
+
+  /* occlusion: F(x) - F(x without token j), by direct predictions */
+  o.method = LIMN_METHOD_OCCLUSION;
+  CHECK_OK(ctx, limn_explain_text(ctx, m, rows + 5 * T, 1, &o, &ex));
+  if (ex) {
+    size_t L = len[5], bad = 0;
+    float del[T], pr[2], full[2];
+    CHECK_OK(ctx, limn_model_predict(ctx, m, rows + 5 * T, 1, full));
+    for (size_t j = 1; j < L; j++) {
+      size_t q = 0;
+      for (size_t r = 0; r < T; r++)
+        if (r != j)
+          del[q++] = rows[5 * T + r];
+      del[T - 1] = 0;
+      limn_model_predict(ctx, m, del, 1, pr);
+      bad += fabs(ex[0].attr[j] - ((double)full[ex[0].target] - pr[ex[0].target])) > 1e-6;
+    }
+    CHECK_EQ(bad, 0);
+    CHECK(ex[0].attr[0] == 0.0); /* [CLS] kept */
+
+    /* deletion curves: the k highest tokens removed, against the model directly */
+    double curve[11], aopc, rcurve[11], raopc;
+    CHECK_OK(ctx, limn_text_deletion(ctx, m, rows + 5 * T, 1, ex, 10, 1, 0, 0, curve, &aopc));
+    CHECK(fabs(curve[0] - full[ex[0].target]) < 1e-6);
+    size_t best = 1;
+    for (size_t j = 1; j < L; j++)
+      best = ex[0].attr[j] > ex[0].attr[best] ? j : best;
+    size_t q = 0;
+    for (size_t r = 0; r < T; r++)
+      if (r != best)
+        del[q++] = rows[5 * T + r];
+    del[T - 1] = 0;
+    limn_model_predict(ctx, m, del, 1, pr);
+    CHECK(fabs(curve[1] - pr[ex[0].target]) < 1e-6);
+    CHECK_OK(ctx, limn_text_deletion(ctx, m, rows + 5 * T, 1, ex, 10, 1, 1, 7, rcurve, &raopc));
+    printf("  occlusion's deletion AOPC %.3f, a random order's %.3f\n", aopc, raopc);
+    CHECK(aopc > raopc); /* the faithful order beats a random one */
+    limn_explanations_free(ctx, ex, 1);
+  }
+
+  /* rollout and flow against torch's attention */
+  for (size_t i = 0; i < N; i++) {
+    size_t L = len[i];
+    CHECK(ref_line(fa, roll, T) == L);
+    CHECK(ref_line(fa, flow, T) == L);
+    for (int k = 0; k < 2; k++) {
+      o.method = k ? LIMN_METHOD_ATTENTION_FLOW : LIMN_METHOD_ATTENTION_ROLLOUT;
+      CHECK_OK(ctx, limn_explain_text(ctx, m, rows + i * T, 1, &o, &ex));
+      if (ex) {
+        CHECK_CLOSE(k ? "attention flow" : "attention rollout", ex[0].attr, k ? flow : roll, L, 1e-6, 1e-5);
+        limn_explanations_free(ctx, ex, 1);
+      }
+    }
+  }
+  fclose(fa);
+
+  /* LIME: the draws and the result fixed by the seed, the same on 1 and 2 threads */
+  o = limn_text_opts_default();
+  o.method = LIMN_METHOD_LIME_TEXT;
+  o.num_samples = 500;
+  limn_explanation *a = NULL, *b = NULL;
+  limn_ctx_set_threads(ctx, 1);
+  CHECK_OK(ctx, limn_explain_text(ctx, m, rows + 5 * T, 1, &o, &a));
+  limn_ctx_set_threads(ctx, 2);
+  CHECK_OK(ctx, limn_explain_text(ctx, m, rows + 5 * T, 1, &o, &b));
+  if (a && b) {
+    CHECK(!memcmp(a[0].attr, b[0].attr, T * sizeof *a[0].attr));
+    size_t words = 0, sel = 0;
+    for (size_t j = 1; j < len[5]; j++)
+      words = a[0].bin[j] + 1 > (long)words ? (size_t)a[0].bin[j] + 1 : words, sel += a[0].selected[j];
+    CHECK(words > 10 && a[0].bin[0] == -1);
+    CHECK(sel >= 10); /* 10 words (repeated words count at each place) */
+    CHECK(a[0].score > 0 && a[0].score <= 1);
+    CHECK(fabs(a[0].output - curve_p(m, rows + 5 * T, a[0].target)) < 1e-6);
+  }
+  limn_explanations_free(ctx, a, 1), limn_explanations_free(ctx, b, 1);
+
+  CHECK_ERR(ctx, limn_explain_text(ctx, m, rows, 1, &(limn_text_opts){.method = LIMN_METHOD_SHAP}, &ex),
+            LIMN_EINVAL, "does not explain texts");
+  limn_model_free(m);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   test_tokenizer();
   test_model();
+  test_explainers();
   limn_ctx_free(ctx);
   return test_end();
 }
