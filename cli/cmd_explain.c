@@ -13,6 +13,7 @@ static cli_opt opts[] = {
      0},
     {"data", "FILE", NULL, "rows (CSV with a header, or .arff; or --images)", 0, 0, 0},
     CLI_IMAGE_OPTS,
+    CLI_TEXTS_OPT,
     {"method", "NAME", "gradient",
      "gradient, saliency, gradxinput, ig, smoothgrad, lime, shap, occlusion (any model: --window, --stride, "
      "--fill), or for image models lime-image (LIME on superpixels: --segments, --hide) and, ONNX, gradcam "
@@ -1412,6 +1413,8 @@ static int explain_wide(run *r) {
 }
 
 int cmd_explain(int argc, char **argv) {
+  if (cli_wants_texts(argc, argv))
+    return cmd_explain_text(argc, argv);
   run r;
   memset(&r, 0, sizeof r);
   int rc = parse_args(argc, argv, &r.a);

@@ -14,6 +14,7 @@ static cli_opt opts[] = {
      "--images)",
      0, 0, 0},
     CLI_IMAGE_OPTS,
+    CLI_TEXTS_OPT,
     {"format", "FMT", "csv", "csv, json (one document) or jsonl (one object per row)", 0, 0, 0},
     {"out", "FILE", "-", "where to write ('-': standard output)", 0, 0, 0},
     CLI_BLOCK_ROWS_OPT,
@@ -100,6 +101,8 @@ static void json_row(FILE *f, const limn_model *m, size_t row, const char *id, s
 }
 
 int cmd_predict(int argc, char **argv) {
+  if (cli_wants_texts(argc, argv))
+    return cmd_predict_text(argc, argv);
   int rc = cli_parse(&cmd, argc, argv);
   if (rc)
     return rc;

@@ -277,6 +277,19 @@ int cli_read_background(limn_ctx *ctx, const limn_model *m, const char *file, li
 /* --map of report: auto, output, none or hidden:K of the model (usage error printed). */
 int cli_check_map(const limn_model *m, const char *space);
 
+/* --texts anywhere in argv: the command runs as its text variant (cli/text.c). */
+int cli_wants_texts(int argc, char **argv);
+int cmd_predict_text(int argc, char **argv);
+int cmd_explain_text(int argc, char **argv);
+/* The help line of --texts in the table commands. */
+#define CLI_TEXTS_OPT                                                                                        \
+  {                                                                                                          \
+    "texts", "FILE", NULL,                                                                                   \
+        "ONNX text classifiers: texts instead of --data (with --vocab; 'limn COMMAND --texts F --help' "     \
+        "lists the text options)",                                                                           \
+        0, 0, 0                                                                                              \
+  }
+
 int cmd_train(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_predict(int argc, char **argv);

@@ -54,6 +54,26 @@ LIMN_API int limn_text_tokenize(limn_ctx *ctx, const limn_vocab *v, const char *
                                 size_t max_tokens, limn_tokens *out);
 LIMN_API void limn_tokens_free(limn_ctx *ctx, limn_tokens *t);
 
+/* Texts to explain, read from a file: one per line (column NULL), or a column of a CSV
+ * file with a header (RFC 4180: quoted fields may hold commas, quotes as "" and line
+ * breaks). Every text must be UTF-8. */
+typedef struct limn_texts {
+  size_t n;
+  char **text;  /* (n) NUL-terminated */
+  size_t *len;  /* (n) bytes */
+  char **label; /* (n) the label column's values, or NULL without one */
+  size_t *line; /* (n) the file line each text starts on */
+} limn_texts;
+
+/* Errors name the file and line: a missing column (listing the header's), a record with
+ * another number of fields than the header, an unterminated quote, text that is not
+ * UTF-8, a NUL byte. label_column may be NULL (no labels). Free with limn_texts_free. */
+LIMN_API int limn_texts_read(limn_ctx *ctx, const char *path, const char *column, const char *label_column,
+                             limn_texts **out);
+LIMN_API int limn_texts_read_mem(limn_ctx *ctx, const char *buf, size_t len, const char *name,
+                                 const char *column, const char *label_column, limn_texts **out);
+LIMN_API void limn_texts_free(limn_ctx *ctx, limn_texts *t);
+
 /* ---- text models ---- */
 
 typedef struct limn_text_model_opts {
@@ -62,6 +82,8 @@ typedef struct limn_text_model_opts {
   const char *embedding; /* the embedding lookup's node or output name; NULL: the first Gather of a
                             constant float table (vocabulary, width) by the input ids */
   limn_onnx_output output;
+  const char *const *classes; /* the outputs' names (nclasses of them), or NULL: "class 0", .. [NULL] */
+  size_t nclasses;
 } limn_text_model_opts;
 
 /* The defaults in brackets above. */

@@ -210,3 +210,220 @@ int limn_text_tokenize(limn_ctx *ctx, const limn_vocab *v, const char *text, siz
   out->truncated = words > n - (v->cls >= 0);
   return LIMN_OK;
 }
+
+/* ---- texts from a file ---- */
+
+void limn_texts_free(limn_ctx *ctx, limn_texts *t) {
+  if (!t)
+    return;
+  for (size_t i = 0; i < t->n; i++) {
+    limn__free(ctx, t->text[i]);
+    if (t->label)
+      limn__free(ctx, t->label[i]);
+  }
+  limn__free(ctx, t->text), limn__free(ctx, t->len), limn__free(ctx, t->label), limn__free(ctx, t->line);
+  limn__free(ctx, t);
+}
+
+/* One CSV field starting at *p (< end): its unescaped bytes into b; *p after the
+ * separator; *last set when the record ended (newline or end). lines counts the line
+ * breaks crossed. */
+static int csv_field(limn_ctx *ctx, const char **p, const char *end, limn__buf *b, int *last, size_t *lines,
+                     const char *file, size_t line) {
+  const char *s = *p;
+  b->len = 0;
+  if (s < end && *s == '"') {
+    for (s++;; s++) {
+      if (s >= end)
+        return limn__err(ctx, LIMN_EPARSE, "%s line %zu: a quoted field is not closed", file, line);
+      if (*s == '"') {
+        if (s + 1 < end && s[1] == '"') {
+          LIMN_TRY(limn__buf_put(ctx, b, "\"", 1));
+          s++;
+          continue;
+        }
+        s++;
+        break;
+      }
+      *lines += *s == '\n';
+      LIMN_TRY(limn__buf_put(ctx, b, s, 1));
+    }
+    if (s < end && *s != ',' && *s != '\n' && *s != '\r')
+      return limn__err(ctx, LIMN_EPARSE, "%s line %zu: text after a quoted field's closing quote", file,
+                       line);
+  } else {
+    const char *e = s;
+    while (e < end && *e != ',' && *e != '\n' && *e != '\r')
+      e++;
+    if (memchr(s, '"', (size_t)(e - s)))
+      return limn__err(ctx, LIMN_EPARSE, "%s line %zu: a quote inside an unquoted field", file, line);
+    LIMN_TRY(limn__buf_put(ctx, b, s, (size_t)(e - s)));
+    s = e;
+  }
+  if (s < end && *s == '\r')
+    s++;
+  *last = s >= end || *s == '\n';
+  if (s < end)
+    s++; /* the ',' or '\n' */
+  *p = s;
+  return limn__buf_put(ctx, b, "", 1) ? LIMN_ENOMEM : (b->len--, LIMN_OK);
+}
+
+static int grow_texts(limn_ctx *ctx, limn_texts *t, size_t *cap, int labels) {
+  if (t->n < *cap)
+    return LIMN_OK;
+  size_t c = *cap ? 2 * *cap : 64;
+  char **tx = limn__realloc(ctx, t->text, c * sizeof *tx);
+  if (!tx)
+    return LIMN_ENOMEM;
+  t->text = tx;
+  size_t *ln = limn__realloc(ctx, t->len, c * sizeof *ln);
+  if (!ln)
+    return LIMN_ENOMEM;
+  t->len = ln;
+  size_t *li = limn__realloc(ctx, t->line, c * sizeof *li);
+  if (!li)
+    return LIMN_ENOMEM;
+  t->line = li;
+  if (labels) {
+    char **lb = limn__realloc(ctx, t->label, c * sizeof *lb);
+    if (!lb)
+      return LIMN_ENOMEM;
+    t->label = lb;
+  }
+  *cap = c;
+  return LIMN_OK;
+}
+
+static char *dup_bytes(limn_ctx *ctx, const char *s, size_t n) {
+  char *d = limn__malloc(ctx, n + 1);
+  if (d) {
+    if (n)
+      memcpy(d, s, n);
+    d[n] = 0;
+  }
+  return d;
+}
+
+static int check_text(limn_ctx *ctx, const char *s, size_t n, const char *file, size_t line) {
+  size_t bad = utf8_check(s, n);
+  if (bad < n) {
+    size_t l = line, col = 1;
+    limn__text_position(s, bad, &l, &col);
+    return limn__err(ctx, LIMN_EPARSE, "%s line %zu, byte %zu: not UTF-8", file, l, col);
+  }
+  return LIMN_OK;
+}
+
+int limn_texts_read_mem(limn_ctx *ctx, const char *buf, size_t len, const char *name, const char *column,
+                        const char *label_column, limn_texts **out) {
+  if (!ctx || !out || (!buf && len))
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_texts_read_mem: NULL output or bytes") : LIMN_EINVAL;
+  *out = NULL;
+  const char *file = name ? name : "(memory)";
+  if (memchr(buf, 0, len)) {
+    size_t line = 1, col = 1;
+    limn__text_position(buf, (size_t)((const char *)memchr(buf, 0, len) - buf), &line, &col);
+    return limn__err(ctx, LIMN_EPARSE, "%s line %zu, byte %zu: NUL byte (a binary file, not texts)", file,
+                     line, col);
+  }
+  if (!column && label_column)
+    return limn__err(ctx, LIMN_EINVAL, "%s: labels need a CSV file (name its text column)", file);
+  limn_texts *t = limn__calloc(ctx, 1, sizeof *t);
+  if (!t)
+    return LIMN_ENOMEM;
+  size_t cap = 0;
+  int rc = LIMN_OK;
+  const char *p = buf, *end = buf + len;
+  if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+    p += 3;      /* a byte-order mark */
+  if (!column) { /* one text per line */
+    size_t line = 1;
+    while (!rc && p < end) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+      size_t m = n && p[n - 1] == '\r' ? n - 1 : n;
+      rc = check_text(ctx, p, m, file, line);
+      if (!rc)
+        rc = grow_texts(ctx, t, &cap, 0);
+      if (!rc && !(t->text[t->n] = dup_bytes(ctx, p, m)))
+        rc = LIMN_ENOMEM;
+      if (!rc)
+        t->len[t->n] = m, t->line[t->n] = line, t->n++;
+      p += n + (nl != NULL);
+      line++;
+    }
+  } else { /* CSV with a header */
+    limn__buf b = {0};
+    size_t line = 1, nf = 0, tc = (size_t)-1, lc = (size_t)-1;
+    int last = 0;
+    char header[512] = "";
+    while (!rc && !last && p < end) { /* the header */
+      size_t at = line;
+      rc = csv_field(ctx, &p, end, &b, &last, &line, file, at);
+      if (!rc && !strcmp(b.data, column))
+        tc = nf;
+      if (!rc && label_column && !strcmp(b.data, label_column))
+        lc = nf;
+      if (!rc && strlen(header) + b.len + 8 < sizeof header)
+        strcat(strcat(header, nf ? ", " : ""), b.data);
+      nf++;
+    }
+    line++;
+    if (!rc && tc == (size_t)-1)
+      rc = limn__err(ctx, LIMN_ENOTFOUND, "%s line 1: no column '%s' (the header has: %s)", file, column,
+                     header);
+    if (!rc && label_column && lc == (size_t)-1)
+      rc = limn__err(ctx, LIMN_ENOTFOUND, "%s line 1: no label column '%s' (the header has: %s)", file,
+                     label_column, header);
+    while (!rc && p < end) {
+      size_t at = line, k = 0;
+      if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) { /* an empty line */
+        p += *p == '\r' ? 2 : 1;
+        line++;
+        continue;
+      }
+      rc = grow_texts(ctx, t, &cap, label_column != NULL);
+      if (!rc) {
+        t->text[t->n] = NULL;
+        if (t->label)
+          t->label[t->n] = NULL;
+        t->n++; /* freed with t whatever happens below */
+      }
+      for (last = 0; !rc && !last; k++) {
+        rc = csv_field(ctx, &p, end, &b, &last, &line, file, at);
+        if (!rc && (k == tc || k == lc))
+          rc = check_text(ctx, b.data, b.len, file, at);
+        char **dst = !rc && k == tc ? &t->text[t->n - 1] : !rc && k == lc ? &t->label[t->n - 1] : NULL;
+        if (dst && !(*dst = dup_bytes(ctx, b.data, b.len)))
+          rc = LIMN_ENOMEM;
+        if (!rc && k == tc)
+          t->len[t->n - 1] = b.len, t->line[t->n - 1] = at;
+      }
+      if (!rc && k != nf)
+        rc = limn__err(ctx, LIMN_EPARSE, "%s line %zu: %zu fields, the header has %zu", file, at, k, nf);
+      line++;
+    }
+    limn__buf_free(ctx, &b);
+  }
+  if (rc) {
+    limn_texts_free(ctx, t);
+    return rc;
+  }
+  *out = t;
+  return LIMN_OK;
+}
+
+int limn_texts_read(limn_ctx *ctx, const char *path, const char *column, const char *label_column,
+                    limn_texts **out) {
+  if (!ctx || !path || !out)
+    return ctx ? limn__err(ctx, LIMN_EINVAL, "limn_texts_read: NULL path or output") : LIMN_EINVAL;
+  *out = NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  const limn__input in = {"a file of texts", 0, 1, NULL};
+  LIMN_TRY(limn__read_input(ctx, path, &in, &buf, &len));
+  int rc = limn_texts_read_mem(ctx, buf, len, path, column, label_column, out);
+  limn__free(ctx, buf);
+  return rc;
+}

@@ -1826,8 +1826,22 @@ static int load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name
   LIMN_CHECK(check_target(ctx, om, schema, file));
   if (om->k == 1 && kind == LIMN_ONNX_AUTO && !has_target)
     om->head = HEAD_VALUE; /* one output and nothing says classes: a value */
-  if (!has_target)
+  if (to && to->classes) { /* the text model's classes named */
+    LIMN_FAIL_IF(to->nclasses != om->k, ctx, LIMN_ESHAPE, "%s: %zu class names for the graph's %zu outputs", file,
+                 to->nclasses, om->k);
+    limn_schema *like = NULL;
+    LIMN_CHECK(limn_schema_create(ctx, &like));
+    rc = limn_schema_set_target(ctx, like, "class", LIMN_TASK_CLASSIFICATION, to->classes, to->nclasses);
+    if (!rc)
+      rc = text_schema(ctx, like, om->d, "t", &own);
+    limn_schema_free(like);
+    if (rc)
+      goto fail;
+  } else if (to) {
+    LIMN_CHECK(default_schema(ctx, NULL, om->d, om->k, om->head == HEAD_VALUE, &own));
+  } else if (!has_target) {
     LIMN_CHECK(default_schema(ctx, schema, om->d, om->k, om->head == HEAD_VALUE, &own));
+  }
   if (!to)
     LIMN_CHECK(build_pwl(ctx, om));
   LIMN_CHECK(limn__model_new(ctx, to ? "onnx-text" : "onnx", own ? own : schema, om->d, om->k,
