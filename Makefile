@@ -79,7 +79,7 @@ bench-tsne: build
 fuzz:
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIMN_FUZZ=ON \
 	  -DLIMN_SANITIZE=ON -DLIMN_USE_OPENMP=OFF >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_arff fuzz_model fuzz_map fuzz_onnx fuzz_stream fuzz_image
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_csv fuzz_arff fuzz_model fuzz_map fuzz_onnx fuzz_stream fuzz_image fuzz_text
 
 # every fuzz target for FUZZ_SECONDS (600) each, FUZZ_JOBS (2) at a time: a summary of
 # executions per target, and a failure if any found something (scripts/fuzz-long)

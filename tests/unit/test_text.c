@@ -141,6 +141,45 @@ static double curve_p(const limn_model *m, const float *row, size_t target) {
   return limn_model_predict(ctx, m, row, 1, pr) ? NAN : pr[target];
 }
 
+static void test_texts(void) {
+  t_name = "texts from files";
+  limn_texts *t = NULL;
+  const char *csv = "id,text,label\r\n1,\"Hello, \"\"world\"\"\",ham\n2,\"two\nlines\",spam\n\n3,plain,ham";
+  CHECK_OK(ctx, limn_texts_read_mem(ctx, csv, strlen(csv), "t.csv", "text", "label", &t));
+  if (t) {
+    CHECK_EQ(t->n, 3);
+    CHECK(!strcmp(t->text[0], "Hello, \"world\""));
+    CHECK(!strcmp(t->text[1], "two\nlines") && t->len[1] == 9);
+    CHECK(!strcmp(t->label[1], "spam") && !strcmp(t->text[2], "plain"));
+    CHECK_EQ(t->line[0], 2);
+    CHECK_EQ(t->line[1], 3);
+    CHECK_EQ(t->line[2], 6); /* after the text of two lines and an empty line */
+    limn_texts_free(ctx, t);
+  }
+  const char *lines = "\xef\xbb\xbf" "first\r\nsecond\n\nfourth";
+  CHECK_OK(ctx, limn_texts_read_mem(ctx, lines, strlen(lines), "t.txt", NULL, NULL, &t));
+  if (t) {
+    CHECK_EQ(t->n, 4);
+    CHECK(!strcmp(t->text[0], "first") && !strcmp(t->text[2], "") && t->line[3] == 4 && !t->label);
+    limn_texts_free(ctx, t);
+  }
+  t = NULL;
+  CHECK_ERR(ctx, limn_texts_read_mem(ctx, "a,b\n1,2\n", 8, "t.csv", "text", NULL, &t), LIMN_ENOTFOUND,
+            "t.csv line 1: no column 'text' (the header has: a, b)");
+  CHECK_ERR(ctx, limn_texts_read_mem(ctx, "text\nx\n", 7, "t.csv", "text", "label", &t), LIMN_ENOTFOUND,
+            "no label column 'label'");
+  CHECK_ERR(ctx, limn_texts_read_mem(ctx, "text,l\nx,1\ny\n", 13, "t.csv", "text", NULL, &t), LIMN_EPARSE,
+            "t.csv line 3: 1 fields, the header has 2");
+  CHECK_ERR(ctx, limn_texts_read_mem(ctx, "text\n\"open\n", 11, "t.csv", "text", NULL, &t), LIMN_EPARSE,
+            "t.csv line 2: a quoted field is not closed");
+  CHECK_ERR(ctx, limn_texts_read_mem(ctx, "text\nab\"c\n", 10, "t.csv", "text", NULL, &t), LIMN_EPARSE,
+            "line 2: a quote inside an unquoted field");
+  CHECK_ERR(ctx, limn_texts_read_mem(ctx, "ok\nno \xff\n", 8, "t.txt", NULL, NULL, &t), LIMN_EPARSE,
+            "t.txt line 2, byte 4: not UTF-8");
+  CHECK_ERR(ctx, limn_texts_read_mem(ctx, "ok\0", 3, "t.txt", NULL, NULL, &t), LIMN_EPARSE, "NUL byte");
+  CHECK(t == NULL);
+}
+
 /* Whitespace-separated numbers of the next line into v (at most cap); how many. */
 static size_t ref_line(FILE *f, double *v, size_t cap) {
   static char line[1 << 20];
@@ -436,6 +475,7 @@ static void test_explainers(void) {
 int main(void) {
   ctx = limn_ctx_create(NULL);
   test_tokenizer();
+  test_texts();
   test_model();
   test_explainers();
   limn_ctx_free(ctx);
