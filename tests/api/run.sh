@@ -21,7 +21,7 @@ done
 # documented few (version, status, sink, write, format, free, have, reason, pca, read,
 # stream)
 bad=$(grep -ho "LIMN_API [^(]*(" "$SRC"/include/limn/*.h | grep -o "limn_[a-z0-9_]*($" | tr -d '(' |
-  grep -Ev '^limn_(ctx|rng|status|version|free|have|format|sink|write|schema|dataset|stream|read|stats|discretizer|model|mlp|activation|metrics|explain|explanations|method|quadrature|smooth|grad|lime|selection|quality|tsne|pca|render|reason|manifest|report|sha256|shap|link|image|text|vocab|tokens)_|^limn_(version|have_blas|have_onnx|free|pca|sha256)$')
+  grep -Ev '^limn_(ctx|rng|status|version|free|have|format|sink|write|schema|dataset|stream|read|stats|discretizer|model|mlp|activation|metrics|explain|explanations|method|quadrature|smooth|grad|lime|selection|quality|tsne|pca|render|reason|manifest|report|sha256|shap|link|image|text|texts|vocab|tokens)_|^limn_(version|have_blas|have_onnx|free|pca|sha256)$')
 if [ -n "$bad" ]; then echo "no module prefix: $bad" >&2; fail=$((fail + 1)); else pass=$((pass + 1)); fi
 echo "api: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
