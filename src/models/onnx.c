@@ -13,7 +13,15 @@
 
 #define OX_MAX_NODES 100000
 #define OX_CHUNK 512     /* rows per pass through the graph */
-#define OX_TEXT_CHUNK 64 /* for text models: (T, T) attention per head and row */
+#define OX_TEXT_CHUNK 64 /* text models: rows per pass at most, and ... */
+#define OX_TEXT_CELLS 65536 /* ... rows * T * T at most (attention is (heads, T, T) a row): a pass's
+                               tensors then stay in the model's cache instead of fresh pages */
+
+/* Rows of T tokens a pass of a text model takes. */
+static size_t text_chunk(size_t T) {
+  size_t cells = T * T, c = OX_TEXT_CELLS / (cells > 0 ? cells : 1);
+  return c < 1 ? 1 : c > OX_TEXT_CHUNK ? OX_TEXT_CHUNK : c;
+}
 
 enum { HEAD_SOFTMAX, HEAD_PROBS, HEAD_LOGITS, HEAD_VALUE };
 
@@ -1537,7 +1545,7 @@ static int text_forward(limn_ctx *ctx, const limn_model *m, const float *x, size
     qsort(order, n, sizeof *order, by_length);
   for (size_t r = 0; r < n && !rc;) {
     size_t L = order[r].len, c = 0;
-    while (r + c < n && c < OX_TEXT_CHUNK && order[r + c].len == L)
+    while (r + c < n && c < text_chunk(L) && order[r + c].len == L)
       c++;
     for (size_t q = 0; q < c && !rc; q++)
       rc = row_ids(ctx, om, x + order[r + q].row * om->w, order[r + q].row, L, ids + q * L);
@@ -1594,8 +1602,9 @@ static int view_run(limn_ctx *ctx, const limn_model *m, const float *x, size_t n
   size_t W = v->T * om->E;
   run_state s = cache_take(ctx, om);
   int rc = LIMN_OK;
-  for (size_t r = 0; r < n && !rc; r += OX_TEXT_CHUNK) {
-    size_t c = n - r < OX_TEXT_CHUNK ? n - r : OX_TEXT_CHUNK;
+  size_t chunk = text_chunk(v->T);
+  for (size_t r = 0; r < n && !rc; r += chunk) {
+    size_t c = n - r < chunk ? n - r : chunk;
     ox_feed feed = {v->ids, v->T, x + r * W};
     rc = wt ? ox_vjp_chunk(ctx, om, &s, NULL, c, wt + r * om->k, sp, grad + r * W,
                            out ? out + r * om->k : NULL, &feed)

@@ -362,9 +362,16 @@ static void softmax_rows(const float *x, float *y, size_t rows, size_t cols, int
   for (size_t r = 0; r < rows; r++) {
     const float *a = x + r * cols;
     float *b = y + r * cols;
-    double mx = -INFINITY, s = 0;
+    double mx = -INFINITY, s = 0, e[1024];
     for (size_t c = 0; c < cols; c++)
       mx = a[c] > mx ? a[c] : mx;
+    if (!logsm && cols <= 1024) { /* each exp once (the same values as below) */
+      for (size_t c = 0; c < cols; c++)
+        s += e[c] = exp((double)a[c] - mx);
+      for (size_t c = 0; c < cols; c++)
+        b[c] = (float)(e[c] / s);
+      continue;
+    }
     for (size_t c = 0; c < cols; c++)
       s += exp((double)a[c] - mx);
     for (size_t c = 0; c < cols; c++)
@@ -963,17 +970,26 @@ static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_
   if (out)
     LIMN_TRY(limn__ox_alloc(ctx, out, t[1]->type, rank, dim));
   size_t len = out ? out->len : gout->len, idx[OX_MAXRANK] = {0}, o[3] = {0, 0, 0};
-  for (size_t q = 0; q < len; q++) {
-    int c = t[0]->i[o[0]] != 0;
-    if (out && out->type == OX_FLOAT)
-      out->f[q] = c ? t[1]->f[o[1]] : t[2]->f[o[2]];
-    else if (out)
-      out->i[q] = c ? t[1]->i[o[1]] : t[2]->i[o[2]];
-    else if (c && gx)
-      gx->f[o[1]] += gout->f[q];
-    else if (!c && gy)
-      gy->f[o[2]] += gout->f[q];
-    for (size_t k = rank; k-- > 0;) { /* the next index, odometer-wise */
+  size_t w = rank ? dim[rank - 1] : 1, s0 = rank ? st[0][rank - 1] : 0, s1 = rank ? st[1][rank - 1] : 0,
+         s2 = rank ? st[2][rank - 1] : 0;
+  for (size_t q = 0; w && q < len; q += w) { /* a row of the last axis at a time */
+    const int64_t *cv = t[0]->i + o[0];
+    if (out && out->type == OX_FLOAT) {
+      const float *xv = t[1]->f + o[1], *yv = t[2]->f + o[2];
+      for (size_t c = 0; c < w; c++)
+        out->f[q + c] = cv[c * s0] ? xv[c * s1] : yv[c * s2];
+    } else if (out) {
+      for (size_t c = 0; c < w; c++)
+        out->i[q + c] = cv[c * s0] ? t[1]->i[o[1] + c * s1] : t[2]->i[o[2] + c * s2];
+    } else {
+      for (size_t c = 0; c < w; c++) {
+        if (cv[c * s0] && gx)
+          gx->f[o[1] + c * s1] += gout->f[q + c];
+        else if (!cv[c * s0] && gy)
+          gy->f[o[2] + c * s2] += gout->f[q + c];
+      }
+    }
+    for (size_t k = rank ? rank - 1 : 0; k-- > 0;) { /* the next row, odometer-wise */
       for (size_t i = 0; i < 3; i++)
         o[i] += st[i][k];
       if (++idx[k] < dim[k])
@@ -1436,6 +1452,18 @@ static int needs(const ox_graph *g, const ox_node *nd, size_t k) {
   return k < nd->nin && nd->in[k] >= 0 && g->dep[nd->in[k]];
 }
 
+/* How t of an n-element result with last axis `last` is read: 0 whole, 1 a row over the
+ * last axis (every other dimension 1), 2 a scalar; -1 otherwise. */
+static int layout(const ox_tensor *t, size_t n, size_t last) {
+  if (t->len == n)
+    return 0;
+  if (t->len == 1)
+    return 2;
+  if (t->len == last && t->rank >= 1 && t->dim[t->rank - 1] == last)
+    return 1;
+  return -1;
+}
+
 /* Sum a broadcast gradient gy (shape of y) back into ga (shape of a), with factor
  * f(q) from the other operand where needed. */
 static int binary_bwd(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals,
@@ -1448,6 +1476,23 @@ static int binary_bwd(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
   if (needs(g, nd, 1))
     LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
+  int la = layout(a, gy->len, rank ? dim[rank - 1] : 1), lb = layout(b, gy->len, rank ? dim[rank - 1] : 1);
+  if (la >= 0 && lb >= 0) { /* full, a row over the last axis, or a scalar: no index arithmetic */
+    size_t w = rank ? dim[rank - 1] : 1, rows = w ? gy->len / w : 0;
+    for (size_t r = 0; r < rows; r++)
+      for (size_t c = 0; c < w; c++) {
+        size_t q = r * w + c, oa = la == 0 ? q : la == 1 ? c : 0, ob = lb == 0 ? q : lb == 1 ? c : 0;
+        float d = gy->f[q], u = a->f[oa], v = b->f[ob];
+        if (ga)
+          ga->f[oa] += nd->op == OX_MUL ? d * v : nd->op == OX_DIV ? d / v : d;
+        if (gb)
+          gb->f[ob] += nd->op == OX_ADD   ? d
+                       : nd->op == OX_SUB ? -d
+                       : nd->op == OX_MUL ? d * u
+                                          : -d * u / (v * v);
+      }
+    return LIMN_OK;
+  }
   for (size_t q = 0; q < gy->len; q++) {
     size_t oa, ob;
     offsets(q, rank, dim, sa, sb, &oa, &ob);

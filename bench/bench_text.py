@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""Text explanations, limn against torch on this machine: the bundled spam transformer
+(data/spam), 1 thread each, per text of 64 tokens (the first texts of test.csv that fill
+64 tokens; the median over the texts of the best of REPEATS runs, milliseconds):
+  forward    one text's probabilities
+  gradient   d p[pred] / d (token embeddings) of one text
+  ig50       Integrated Gradients on the token embeddings from zero, 50 Gauss-Legendre
+             nodes in one batch
+  lime5000   lime's text explainer (LimeTextExplainer, bag of words) written out, since
+             lime cannot be installed here: 5000 strings with 1..words distinct words
+             removed (lime's IndexedString: a word's every occurrence), each re-tokenised
+             and run through the model in batches of 64 padded to the batch's longest
+             (a usual classifier_fn), cosine distances, the kernel, and scikit-learn's
+             Ridge (alpha 1) on the 10 words of highest weight, as lime's explain
+             (measured on LIME_TEXTS texts, one run each)
+limn's figures come from build/bench_text (C, in its own process); torch's are the same
+computations with the network rebuilt from the ONNX file's weights.
+Usage: /usr/bin/python3 bench/bench_text.py [TEXTS (10)] [REPEATS (3)] [LIME_TEXTS (3)]
+"""
+import csv
+import os
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
+
+
+def best_of(fn, reps):
+    t = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        t.append(time.perf_counter() - t0)
+    return min(t)
+
+
+def load_net(path):
+    """make_text's network with the ONNX file's weights (MatMul weights by node name)."""
+    import onnx
+    import onnx.numpy_helper as nh
+    import torch
+    import make_text
+    m = onnx.load(path)
+    init = {i.name: torch.tensor(nh.to_array(i).copy()) for i in m.graph.initializer}
+    net = make_text.model_class()()
+    sd = {k: v for k, v in init.items() if k in net.state_dict()}
+    for n in m.graph.node:
+        hit = re.match(r"/(layers\.\d+)/(q|k|v|o|f1|f2)/MatMul$", n.name)
+        if hit:
+            sd["%s.%s.weight" % hit.groups()] = init[n.input[1]].t().contiguous()
+    net.load_state_dict(sd)
+    return net.eval()
+
+
+def main():
+    ntext = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    nlime = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    binary = os.path.join(ROOT, "build", "bench_text")
+    out = subprocess.run([binary, ROOT, str(ntext), str(reps), str(nlime)], capture_output=True, text=True,
+                         check=True).stdout
+    limn = {l.split()[1]: float(l.split()[2]) for l in out.splitlines() if l.startswith("limn ")}
+
+    import torch
+    from sklearn.linear_model import Ridge
+    import make_text as mt
+    torch.set_num_threads(1)
+    net = load_net(os.path.join(ROOT, "data", "spam", "spam_transformer.onnx"))
+    vocab = {w.rstrip("\n"): i for i, w in enumerate(open(os.path.join(ROOT, "data", "spam", "vocab.txt"),
+                                                          encoding="utf-8"))}
+    texts = [r["text"] for r in csv.DictReader(open(os.path.join(ROOT, "data", "spam", "test.csv"), encoding="utf-8"))]
+    chosen = [t for t in texts if len(mt.encode(t, vocab)) == 64][:ntext]
+    nodes, weights = np.polynomial.legendre.leggauss(50)
+    alphas = torch.tensor((nodes + 1) / 2, dtype=torch.float32)[:, None, None]
+    gl_w = torch.tensor(weights / 2, dtype=torch.float32)[:, None, None]
+
+    def forward(ids):
+        with torch.no_grad():
+            return net(ids)
+
+    def gradient(ids, k):
+        e = net.embed(ids).detach().requires_grad_(True)
+        net.run(e, ids)[0, k].backward()
+        return e.grad
+
+    def ig(ids, k):
+        e = net.embed(ids).detach()
+        path = (alphas * e).requires_grad_(True)
+        net.run(path, ids.repeat(50, 1))[:, k].sum().backward()
+        return (e * (path.grad * gl_w).sum(0, keepdim=True)).sum(-1)
+
+    def lime(text, k, rng):
+        # lime's IndexedString(bow=True): words split on non-word characters, distinct words
+        split = re.split(r"(\W+)", text)
+        words = [w for w in split if w and not re.match(r"\W+", w)]
+        vocab_w = sorted(set(words), key=words.index)
+        d = len(vocab_w)
+        where = {w: [i for i, s in enumerate(split) if s == w] for w in vocab_w}
+        data = np.ones((5000, d))
+        sizes = rng.integers(1, d + 1, 4999)
+        strings = [text]
+        for i, size in enumerate(sizes, start=1):
+            off = rng.choice(d, size, replace=False)
+            data[i, off] = 0
+            gone = set(j for w in off for j in where[vocab_w[w]])
+            strings.append("".join(s for j, s in enumerate(split) if j not in gone))
+        ys = []
+        with torch.no_grad():
+            for s in range(0, 5000, 64):
+                seqs = [mt.encode(t, vocab) for t in strings[s:s + 64]]
+                ys.append(net(mt.batch(seqs))[:, k].numpy())
+        y = np.concatenate(ys).astype(np.float64)
+        dist = 1 - data @ data[0] / (np.linalg.norm(data, axis=1) * np.linalg.norm(data[0]) + 1e-300)
+        w = np.sqrt(np.exp(-(dist * 100) ** 2 / 25 ** 2))
+        top = np.argsort(-np.abs(Ridge(alpha=0.01).fit(data, y, sample_weight=w).coef_))[:10]
+        return Ridge(alpha=1).fit(data[:, top], y, sample_weight=w).coef_
+
+    res = {m: [] for m in ["forward", "gradient", "ig50", "lime5000"]}
+    rng = np.random.default_rng(0)
+    for i, text in enumerate(chosen):
+        ids = mt.batch([mt.encode(text, vocab)])
+        k = int(forward(ids)[0].argmax())
+        res["forward"].append(best_of(lambda: forward(ids), reps))
+        res["gradient"].append(best_of(lambda: gradient(ids, k), reps))
+        res["ig50"].append(best_of(lambda: ig(ids, k), reps))
+        if i < nlime:
+            res["lime5000"].append(best_of(lambda: lime(text, k, rng), 1))
+    print("# spam transformer, %d texts of 64 tokens, 1 thread, ms per text (median of the best of %d runs; "
+          "lime5000: %d texts, one run)" % (len(chosen), reps, nlime))
+    print("%-10s %10s %10s %8s" % ("method", "limn", "torch", "x"))
+    for m, ts in res.items():
+        if not ts or m not in limn:
+            continue
+        t = 1e3 * float(np.median(ts))
+        print("%-10s %10.3f %10.3f %8.2f" % (m, limn[m], t, t / limn[m]))
+
+
+if __name__ == "__main__":
+    main()
