@@ -14,8 +14,9 @@
 #define OX_MAX_NODES 100000
 #define OX_CHUNK 512     /* rows per pass through the graph */
 #define OX_TEXT_CHUNK 64 /* text models: rows per pass at most, and ... */
-#define OX_TEXT_CELLS 65536 /* ... rows * T * T at most (attention is (heads, T, T) a row): a pass's
-                               tensors then stay in the model's cache instead of fresh pages */
+#define OX_TEXT_CELLS                                                                                        \
+  65536 /* ... rows * T * T at most (attention is (heads, T, T) a row): a pass's                             \
+           tensors then stay in the model's cache instead of fresh pages */
 
 /* Rows of T tokens a pass of a text model takes. */
 static size_t text_chunk(size_t T) {
@@ -1836,8 +1837,8 @@ static int load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name
   if (om->k == 1 && kind == LIMN_ONNX_AUTO && !has_target)
     om->head = HEAD_VALUE; /* one output and nothing says classes: a value */
   if (to && to->classes) { /* the text model's classes named */
-    LIMN_FAIL_IF(to->nclasses != om->k, ctx, LIMN_ESHAPE, "%s: %zu class names for the graph's %zu outputs", file,
-                 to->nclasses, om->k);
+    LIMN_FAIL_IF(to->nclasses != om->k, ctx, LIMN_ESHAPE, "%s: %zu class names for the graph's %zu outputs",
+                 file, to->nclasses, om->k);
     limn_schema *like = NULL;
     LIMN_CHECK(limn_schema_create(ctx, &like));
     rc = limn_schema_set_target(ctx, like, "class", LIMN_TASK_CLASSIFICATION, to->classes, to->nclasses);
@@ -2179,8 +2180,9 @@ int limn__onnx_attention(limn_ctx *ctx, const limn_model *m, const float *row, f
     nl++;
   }
   if (!rc && !nl)
-    rc = limn__err(ctx, LIMN_ENOTFOUND,
-                   "attention: the graph has no Softmax over (heads, tokens, tokens) for a text of %zu tokens", L);
+    rc = limn__err(
+        ctx, LIMN_ENOTFOUND,
+        "attention: the graph has no Softmax over (heads, tokens, tokens) for a text of %zu tokens", L);
   run_free(ctx, &s);
   limn__free(ctx, ids);
   if (rc) {

@@ -285,7 +285,7 @@ static void mm_offsets(const mm_batch *m, size_t q, size_t *oa, size_t *ob) {
 /* Forward (gy NULL): y = a b per batch; backward: ga += gy b^T, gb += a^T gy (either
  * may be NULL), summed over the batches that broadcast a matrix. */
 static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b, ox_tensor *y,
-                       const ox_tensor *gy, ox_tensor *ga, ox_tensor *gb) {
+                       const ox_tensor *gy, ox_tensor *ga, ox_tensor *gb, float *bt) {
   size_t M = m->M, K = m->K, N = m->N;
   for (size_t q = 0; q < m->nb; q++) {
     size_t oa, ob;
@@ -299,7 +299,12 @@ static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b
       continue;
     }
     const float *D = gy->f + q * M * N;
-    if (ga && M && N && K)
+    if (ga && M && N && K && bt) { /* B^T (N, K) first: the product then runs on the register tiles */
+      for (size_t k = 0; k < K; k++)
+        for (size_t j = 0; j < N; j++)
+          bt[j * K + k] = B[k * N + j];
+      limn__sgemm_portable(0, 0, M, K, N, 1.0f, D, N, bt, K, 1.0f, ga->f + oa * M * K, K);
+    } else if (ga && M && N && K)
       limn__sgemm_portable(0, 1, M, K, N, 1.0f, D, N, B, N, 1.0f, ga->f + oa * M * K, K);
     if (gb && M && N && K)
       limn__sgemm_portable(1, 0, K, N, M, 1.0f, A, K, D, N, 1.0f, gb->f + ob * K * N, N);
@@ -314,7 +319,7 @@ static int matmul_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
     mm_batch m;
     LIMN_TRY(mm_shape(ctx, nd, a, b, &m));
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, m.rank, m.dim));
-    mm_batched(&m, a, b, y, NULL, NULL, NULL);
+    mm_batched(&m, a, b, y, NULL, NULL, NULL, NULL);
     return LIMN_OK;
   }
   /* a (..., K) times a matrix: every row of a alike */
@@ -1528,7 +1533,11 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
         LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
       if (needs(g, nd, 1))
         LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
-      mm_batched(&m, a, b, NULL, gy, ga, gb);
+      float *bt = ga ? limn__alloc_array(ctx, m.K, m.N * sizeof *bt) : NULL; /* a batch's B^T */
+      if (ga && !bt)
+        return LIMN_ENOMEM;
+      mm_batched(&m, a, b, NULL, gy, ga, gb, bt);
+      limn__free(ctx, bt);
       return LIMN_OK;
     }
     float alpha = nd->op == OX_GEMM ? nd->alpha : 1.0f;
@@ -1536,7 +1545,19 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     size_t K = ta ? a->dim[0] : a->dim[a->rank - 1], N = y->dim[y->rank - 1], M = K ? a->len / K : 0;
     if (needs(g, nd, 0)) { /* dA = alpha dY op(B)^T, stored as A is */
       LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
-      if (!ta) /* (M, K) += dY (M, N) op(B)^T (N, K) */
+      if (!ta && !tb && a->rank >= 3 && K && N) {
+        /* a sequence's activations (N, T, K): B^T (N, K) made once, so the product runs on
+           the register tiles rather than one dot product per element (2-D inputs keep
+           the path below: their results stay what they were) */
+        float *bt = limn__alloc_array(ctx, N, K * sizeof *bt);
+        if (!bt)
+          return LIMN_ENOMEM;
+        for (size_t k = 0; k < K; k++)
+          for (size_t j = 0; j < N; j++)
+            bt[j * K + k] = b->f[k * N + j];
+        limn__sgemm_portable(0, 0, M, K, N, alpha, gy->f, N, bt, K, 1.0f, ga->f, K);
+        limn__free(ctx, bt);
+      } else if (!ta) /* (M, K) += dY (M, N) op(B)^T (N, K) */
         limn__sgemm_portable(0, !tb, M, K, N, alpha, gy->f, N, b->f, b->dim[1], 1.0f, ga->f, K);
       else /* A is (K, M): dA^T = op(B) dY^T, i.e. dA (K, M) += op(B) (K, N) dY^T */
         limn__sgemm_portable(tb, 1, K, M, N, alpha, b->f, b->dim[1], gy->f, N, 1.0f, ga->f, M);
