@@ -1013,6 +1013,26 @@ static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_
 static void strided(size_t rank, const size_t *dim, const size_t *step, size_t base, size_t len,
                     const ox_tensor *x, ox_tensor *y, const ox_tensor *gy, ox_tensor *gx) {
   size_t idx[OX_MAXRANK] = {0}, off = base;
+  if (rank >= 2 && step[rank - 1] == 1 && dim[rank - 1] >= 4) { /* runs along the last axis: whole rows */
+    size_t w = dim[rank - 1];
+    for (size_t q = 0; q < len; q += w) {
+      if (gx)
+        for (size_t c = 0; c < w; c++)
+          gx->f[off + c] += gy->f[q + c];
+      else if (y->type == OX_FLOAT)
+        memcpy(y->f + q, x->f + off, w * sizeof(float));
+      else
+        memcpy(y->i + q, x->i + off, w * sizeof(int64_t));
+      for (size_t k = rank - 1; k-- > 0;) {
+        off += step[k];
+        if (++idx[k] < dim[k])
+          break;
+        off -= step[k] * dim[k];
+        idx[k] = 0;
+      }
+    }
+    return;
+  }
   for (size_t q = 0; q < len; q++) {
     if (gx)
       gx->f[off] += gy->f[q];
@@ -1273,7 +1293,7 @@ static int unary_math(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
   for (size_t q = 0; q < a->len; q++) {
     double v = a->f[q];
     if (y) {
-      y->f[q] = (float)(nd->op == OX_ERF ? erf(v) : nd->op == OX_SQRT ? sqrt(v) : pow(v, p));
+      y->f[q] = nd->op == OX_ERF ? erff(a->f[q]) : (float)(nd->op == OX_SQRT ? sqrt(v) : pow(v, p));
       continue;
     }
     double d = nd->op == OX_ERF    ? 1.1283791670955126 * exp(-v * v)
