@@ -321,7 +321,8 @@ static int node_attrs(builder *b, const Onnx__NodeProto *n, ox_node *nd, const c
   if (o == OX_CAST) {
     a = attr(n, "to");
     long to = a && a->has_i ? (long)a->i : 0;
-    nd->to = to == 1 || to == 11 ? OX_FLOAT : to == 7 || to == 6 ? OX_INT64 : 0;
+    nd->to = to == 1 || to == 11 ? OX_FLOAT : to == 7 || to == 6 || to == 9 ? OX_INT64 : 0;
+    nd->boolean = to == 9;
     if (!nd->to)
       return limn__err(b->ctx, LIMN_EUNSUPPORTED, "%s: %s: Cast to element type %ld is not supported",
                        b->file, label, to);
@@ -422,8 +423,20 @@ static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
   if ((o == OX_UNSQUEEZE || o == OX_SQUEEZE || o == OX_REDUCEMEAN || o == OX_REDUCESUM) &&
       (a = attr(n, "axes")))
     LIMN_TRY(axes_attr(b, a, nd));
-  if (o == OX_TRANSPOSE && (a = attr(n, "perm")))
+  if ((o == OX_TRANSPOSE && (a = attr(n, "perm"))) || (o == OX_SPLIT && (a = attr(n, "split"))))
     LIMN_TRY(axes_attr(b, a, nd));
+  nd->fill_type = OX_FLOAT, nd->fill = 0;
+  if (o == OX_CONSTOFSHAPE && (a = attr(n, "value")) && a->t) { /* one float or integer */
+    ox_tensor t = {0};
+    int rc = tensor_const(b, a->t, &t);
+    if (!rc && t.len != 1)
+      rc = limn__err(b->ctx, LIMN_EFORMAT, "%s: %s: ConstantOfShape's value must hold one element", b->file,
+                     label);
+    if (!rc)
+      nd->fill_type = t.type, nd->fill = t.type == OX_FLOAT ? (double)t.f[0] : (double)t.i[0];
+    limn__ox_free(b->ctx, &t);
+    LIMN_TRY(rc);
+  }
   nd->keepdims = !((a = attr(n, "keepdims")) && a->has_i && !a->i);
   return LIMN_OK;
 }

@@ -65,6 +65,9 @@ typedef enum ox_op {
   OX_REDUCEMEAN,
   OX_REDUCESUM,
   OX_SQUEEZE,
+  OX_SPLIT,
+  OX_EXPAND,
+  OX_CONSTOFSHAPE,
   OX_NOPS
 } ox_op;
 
@@ -78,11 +81,15 @@ typedef struct ox_node {
   int trans_a, trans_b;
   long axis;
   int to;        /* Cast: OX_FLOAT or OX_INT64 */
-  int64_t *axes; /* Unsqueeze, Squeeze (opset < 13), ReduceMean (opset < 18): axes; Transpose: perm */
+  int64_t *axes; /* Unsqueeze, Squeeze (opset < 13), ReduceMean (opset < 18): axes; Transpose: perm;
+                    Split (opset < 13): the sizes */
   size_t naxes;
-  int keepdims; /* ReduceMean, ReduceSum */
-  int bias;     /* MatMul fused with the Add of a constant row vector after it: that constant, else -1 */
-  int relu;     /* MatMul or Gemm with the Relu after it folded in */
+  int keepdims;  /* ReduceMean, ReduceSum */
+  int boolean;   /* Cast to bool: int64 0 or 1 */
+  int fill_type; /* ConstantOfShape: OX_FLOAT or OX_INT64, and its value */
+  double fill;
+  int bias; /* MatMul fused with the Add of a constant row vector after it: that constant, else -1 */
+  int relu; /* MatMul or Gemm with the Relu after it folded in */
   /* Conv, MaxPool, AveragePool (2-D, NCHW) */
   size_t kernel[2], stride[2], dil[2], pad[4]; /* pads: top, left, bottom, right */
   size_t group;                                /* Conv: channel groups (1: none; C: depthwise) */

@@ -48,7 +48,10 @@ static const char *op_names[OX_NOPS] = {"Gemm",
                                         "Pow",
                                         "ReduceMean",
                                         "ReduceSum",
-                                        "Squeeze"};
+                                        "Squeeze",
+                                        "Split",
+                                        "Expand",
+                                        "ConstantOfShape"};
 
 const char *limn__ox_op_name(ox_op op) { return op < OX_NOPS ? op_names[op] : "?"; }
 
@@ -543,6 +546,8 @@ static int cast_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_ten
   for (size_t q = 0; q < x->len; q++) {
     if (nd->to == OX_FLOAT)
       y->f[q] = x->type == OX_FLOAT ? x->f[q] : (float)x->i[q];
+    else if (nd->boolean)
+      y->i[q] = x->type == OX_INT64 ? x->i[q] != 0 : x->f[q] != 0;
     else
       y->i[q] = x->type == OX_INT64 ? x->i[q] : (int64_t)x->f[q];
   }
@@ -1158,6 +1163,102 @@ static int squeeze_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, 
   return reshape_to(ctx, nd, x, r, dim, y);
 }
 
+/* Split along an axis into the node's outputs: sizes from the second input (opset >=
+ * 13) or the attribute, else equal parts; backward (grads given) gathers the outputs'
+ * gradients back into gx. */
+static int split_op(limn_ctx *ctx, const ox_node *nd, ox_tensor *vals, const ox_tensor *grads,
+                    ox_tensor *gx) {
+  const ox_tensor *x = IN(nd, vals, 0), *sp = IN(nd, vals, 1);
+  long ax = nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis;
+  if (ax < 0 || ax >= (long)x->rank)
+    return NODE_ERR(LIMN_ESHAPE, "axis %ld out of range", nd->axis);
+  size_t n = nd->nout, size[4], total = 0, span = x->dim[ax];
+  const int64_t *given = sp ? sp->i : nd->naxes ? nd->axes : NULL;
+  size_t ng = sp ? sp->len : nd->naxes;
+  if (sp && sp->type != OX_INT64)
+    return NODE_ERR(LIMN_ESHAPE, "split sizes must be int64");
+  if (given && ng != n)
+    return NODE_ERR(LIMN_ESHAPE, "%zu split sizes for %zu outputs", ng, n);
+  for (size_t q = 0; q < n; q++) {
+    if (given && given[q] < 0)
+      return NODE_ERR(LIMN_ESHAPE, "negative split size");
+    size[q] = given ? (size_t)given[q] : span / n;
+    total += size[q];
+  }
+  if (!given && span % n)
+    return NODE_ERR(LIMN_ESHAPE, "%zu values do not split into %zu equal parts", span, n);
+  if (total != span)
+    return NODE_ERR(LIMN_ESHAPE, "split sizes sum to %zu, the axis has %zu", total, span);
+  size_t outer = 1, inner = 1, off = 0;
+  for (long r = 0; r < ax; r++)
+    outer *= x->dim[r];
+  for (size_t r = (size_t)ax + 1; r < x->rank; r++)
+    inner *= x->dim[r];
+  size_t es = x->type == OX_FLOAT ? sizeof(float) : sizeof(int64_t);
+  for (size_t q = 0; q < n; q++) {
+    size_t w = size[q] * inner;
+    if (nd->out[q] >= 0 && !gx) {
+      size_t dim[OX_MAXRANK];
+      memcpy(dim, x->dim, sizeof dim);
+      dim[ax] = size[q];
+      ox_tensor *y = &vals[nd->out[q]];
+      LIMN_TRY(limn__ox_alloc(ctx, y, x->type, x->rank, dim));
+      for (size_t o = 0; o < outer; o++)
+        memcpy((char *)(x->type == OX_FLOAT ? (void *)y->f : (void *)y->i) + o * w * es,
+               (const char *)(x->type == OX_FLOAT ? (void *)x->f : (void *)x->i) +
+                   (o * span * inner + off) * es,
+               w * es);
+    } else if (nd->out[q] >= 0 && grads[nd->out[q]].type == OX_FLOAT) {
+      const float *d = grads[nd->out[q]].f;
+      for (size_t o = 0; o < outer; o++)
+        for (size_t c = 0; c < w; c++)
+          gx->f[o * span * inner + off + c] += d[o * w + c];
+    }
+    off += w;
+  }
+  return LIMN_OK;
+}
+
+/* Expand x to a shape (numpy broadcasting of the two); backward sums gy back into gx. */
+static int expand_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *shape,
+                     ox_tensor *y, const ox_tensor *gy, ox_tensor *gx) {
+  if (!shape || shape->type != OX_INT64 || shape->rank != 1 || shape->len > OX_MAXRANK)
+    return NODE_ERR(LIMN_ESHAPE, "the shape must be a 1-D int64 tensor of at most %d values", OX_MAXRANK);
+  ox_tensor s = {0};
+  s.rank = shape->len;
+  for (size_t k = 0; k < shape->len; k++) {
+    if (shape->i[k] < 0 || shape->i[k] > (1 << 24))
+      return NODE_ERR(LIMN_ESHAPE, "bad dimension %lld", (long long)shape->i[k]);
+    s.dim[k] = (size_t)shape->i[k];
+  }
+  const ox_tensor *t[2] = {x, &s};
+  size_t rank, dim[OX_MAXRANK], st[2][OX_MAXRANK];
+  if (!broadcast_n(t, 2, &rank, dim, st))
+    return NODE_ERR(LIMN_ESHAPE, "the input does not broadcast to the shape");
+  if (y)
+    LIMN_TRY(limn__ox_alloc(ctx, y, x->type, rank, dim));
+  size_t len = 1;
+  for (size_t k = 0; k < rank; k++)
+    len *= dim[k];
+  size_t idx[OX_MAXRANK] = {0}, off = 0;
+  for (size_t q = 0; q < len; q++) {
+    if (gx)
+      gx->f[off] += gy->f[q];
+    else if (y->type == OX_FLOAT)
+      y->f[q] = x->f[off];
+    else
+      y->i[q] = x->i[off];
+    for (size_t k = rank; k-- > 0;) {
+      off += st[0][k];
+      if (++idx[k] < dim[k])
+        break;
+      off -= st[0][k] * dim[k];
+      idx[k] = 0;
+    }
+  }
+  return LIMN_OK;
+}
+
 /* ReduceMean and ReduceSum (all axes when none are given); backward spreads gy. */
 static int reduce_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
                      const ox_tensor *gy, ox_tensor *gx) {
@@ -1322,7 +1423,7 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
     return NODE_ERR(LIMN_EINVAL, "missing input");
   int needs_b = nd->op == OX_GEMM || nd->op == OX_MATMUL || nd->op == OX_CONV || nd->op == OX_ADD ||
                 nd->op == OX_SUB || nd->op == OX_MUL || nd->op == OX_DIV || nd->op == OX_RESHAPE ||
-                nd->op == OX_GATHER || nd->op == OX_EQUAL || nd->op == OX_POW;
+                nd->op == OX_GATHER || nd->op == OX_EQUAL || nd->op == OX_POW || nd->op == OX_EXPAND;
   if (needs_b && !b)
     return NODE_ERR(LIMN_EINVAL, "missing second input");
   int fl = a && a->type == OX_FLOAT;
@@ -1456,6 +1557,27 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
     return reduce_op(ctx, nd, vals, y, NULL, NULL);
   case OX_SQUEEZE:
     return squeeze_fwd(ctx, nd, vals, y);
+  case OX_SPLIT:
+    return split_op(ctx, nd, vals, NULL, NULL);
+  case OX_EXPAND:
+    return expand_op(ctx, nd, a, b, y, NULL, NULL);
+  case OX_CONSTOFSHAPE: {
+    if (a->type != OX_INT64 || a->rank != 1 || a->len > OX_MAXRANK)
+      return NODE_ERR(LIMN_ESHAPE, "the shape must be a 1-D int64 tensor of at most %d values", OX_MAXRANK);
+    size_t dim[OX_MAXRANK];
+    for (size_t k = 0; k < a->len; k++) {
+      if (a->i[k] < 0 || a->i[k] > (1 << 24))
+        return NODE_ERR(LIMN_ESHAPE, "bad dimension %lld", (long long)a->i[k]);
+      dim[k] = (size_t)a->i[k];
+    }
+    LIMN_TRY(limn__ox_alloc(ctx, y, nd->fill_type, a->len, dim));
+    for (size_t q = 0; q < y->len; q++)
+      if (nd->fill_type == OX_FLOAT)
+        y->f[q] = (float)nd->fill;
+      else
+        y->i[q] = (int64_t)nd->fill;
+    return LIMN_OK;
+  }
   default:
     return NODE_ERR(LIMN_EUNSUPPORTED, "not supported");
   }
@@ -1534,6 +1656,18 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
                       ox_tensor *grads) {
   const ox_tensor *a = IN(nd, vals, 0), *b = IN(nd, vals, 1), *y = &vals[nd->out[0]];
   const ox_tensor *gy = &grads[nd->out[0]];
+  if (nd->op == OX_SPLIT) { /* any of its outputs may carry a gradient */
+    int any = 0;
+    for (size_t q = 0; q < nd->nout; q++)
+      any |= nd->out[q] >= 0 && grads[nd->out[q]].type != OX_NONE;
+    if (!any || !needs(g, nd, 0))
+      return LIMN_OK;
+    if (a->type != OX_FLOAT)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "no gradient through integers");
+    ox_tensor *gs;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &gs));
+    return split_op(ctx, nd, (ox_tensor *)vals, grads, gs);
+  }
   if (gy->type == OX_NONE)
     return LIMN_OK; /* nothing flows back through this node */
   ox_tensor *ga = NULL, *gb = NULL;
@@ -1772,6 +1906,13 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     if (needs(g, nd, 2))
       LIMN_TRY(grad_of(ctx, vals, grads, nd->in[2], &gb));
     return ga || gb ? where_op(ctx, nd, vals, NULL, gy, ga, gb) : LIMN_OK;
+  case OX_EXPAND:
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    if (a->type != OX_FLOAT)
+      return NODE_ERR(LIMN_EUNSUPPORTED, "no gradient through integers");
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return expand_op(ctx, nd, a, b, NULL, gy, ga);
   case OX_REDUCEMEAN:
   case OX_REDUCESUM:
     if (!needs(g, nd, 0))

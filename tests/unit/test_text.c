@@ -156,7 +156,8 @@ static void test_texts(void) {
     CHECK_EQ(t->line[2], 6); /* after the text of two lines and an empty line */
     limn_texts_free(ctx, t);
   }
-  const char *lines = "\xef\xbb\xbf" "first\r\nsecond\n\nfourth";
+  const char *lines = "\xef\xbb\xbf"
+                      "first\r\nsecond\n\nfourth";
   CHECK_OK(ctx, limn_texts_read_mem(ctx, lines, strlen(lines), "t.txt", NULL, NULL, &t));
   if (t) {
     CHECK_EQ(t->n, 4);
@@ -472,10 +473,54 @@ static void test_explainers(void) {
   limn_model_free(m);
 }
 
+/* The other operator forms torch emits (Split, Expand, ConstantOfShape, Cast to bool,
+ * LayerNorm written out, tanh-GELU, ReduceSum pooling): tests/fixtures/onnx/tiny_transformer.onnx
+ * against torch in double; the padded text runs at its own length. */
+static void test_tiny(void) {
+  t_name = "tiny transformer vs torch";
+  limn_text_model_opts o;
+  limn_text_model_opts_default(&o);
+  o.max_tokens = 6;
+  limn_model *m = NULL;
+  CHECK_OK(ctx,
+           limn_model_load_onnx_text(ctx, src_path("tests/fixtures/onnx/tiny_transformer.onnx"), &o, &m));
+  FILE *f = fopen(src_path("tests/fixtures/text/tiny_ref.txt"), "r");
+  CHECK(f != NULL);
+  for (size_t i = 0; m && f && i < 3; i++) {
+    double ids[6], p[3], g[48], got[48];
+    float row[6], pr[3], emb[48], w[3] = {0, 0, 0}, gr[48];
+    CHECK(ref_line(f, ids, 6) == 6);
+    CHECK(ref_line(f, p, 3) == 3);
+    CHECK(ref_line(f, g, 48) == 48);
+    for (size_t j = 0; j < 6; j++)
+      row[j] = (float)ids[j];
+    CHECK_OK(ctx, limn_model_predict(ctx, m, row, 1, pr));
+    double pd[3] = {pr[0], pr[1], pr[2]};
+    CHECK_CLOSE("p", pd, p, 3, 1e-6, 0);
+    size_t L = limn_model_text_length(m, row),
+           k = p[1] > p[0] ? (p[2] > p[1] ? 2 : 1) : (p[2] > p[0] ? 2 : 0);
+    CHECK_EQ(L, i == 2 ? 3 : 6);
+    limn_model *view = NULL;
+    CHECK_OK(ctx, limn_model_text_view(ctx, m, row, &view));
+    CHECK_OK(ctx, limn_model_text_embed(ctx, m, row, emb));
+    w[k] = 1;
+    CHECK_OK(ctx, limn_model_vjp(ctx, view, emb, 1, w, LIMN_SPACE_OUTPUT, gr));
+    double mx = 0;
+    for (size_t q = 0; q < 48; q++)
+      got[q] = q < L * 8 ? gr[q] : 0, mx = fmax(mx, fabs(g[q]));
+    CHECK_CLOSE("gradient on the embeddings", got, g, 48, 1e-5 * mx + 1e-9, 0);
+    limn_model_free(view);
+  }
+  if (f)
+    fclose(f);
+  limn_model_free(m);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   test_tokenizer();
   test_texts();
+  test_tiny();
   test_model();
   test_explainers();
   limn_ctx_free(ctx);
