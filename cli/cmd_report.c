@@ -13,6 +13,7 @@ static cli_opt opts[] = {
     {"data", "FILE", NULL, "rows (CSV with a header, or .arff; or --images); the map embeds all of them", 0,
      0, 0},
     CLI_IMAGE_OPTS,
+    CLI_TEXTS_OPT,
     {"rows", "SPEC", "", "rows to explain: a list like 0,3,10-20 (0-based data rows), or all", 0, 0, 0},
     {"background", "FILE", NULL,
      "training data: LIME's statistics (default: those stored in the model) and SHAP's reference rows "
@@ -90,6 +91,8 @@ static char *command_line(int argc, char **argv) {
 }
 
 int cmd_report(int argc, char **argv) {
+  if (cli_wants_texts(argc, argv))
+    return cmd_report_text(argc, argv);
   int rc = cli_parse(&cmd, argc, argv);
   if (rc)
     return rc;

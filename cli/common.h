@@ -281,6 +281,7 @@ int cli_check_map(const limn_model *m, const char *space);
 int cli_wants_texts(int argc, char **argv);
 int cmd_predict_text(int argc, char **argv);
 int cmd_explain_text(int argc, char **argv);
+int cmd_report_text(int argc, char **argv);
 /* The help line of --texts in the table commands. */
 #define CLI_TEXTS_OPT                                                                                        \
   {                                                                                                          \

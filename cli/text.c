@@ -346,22 +346,13 @@ static int explain_opts(text_run *r) {
   return CLI_OK;
 }
 
-/* Reasons not to trust explanation i (its own checks, and the deletion check). */
+/* Reasons not to trust explanation i (limn_text_trust). */
 static void judge(text_run *r, size_t i, char *why, size_t cap) {
   const limn_explanation *e = &r->ex[i];
-  why[0] = 0;
-  if (attribution(e->method))
-    limn_explain_trust(e, NULL, why, cap);
-  /* the deletion check, when deleting tokens moves the output at all (a saturated
-     probability may not move: the check cannot tell then, and says nothing) */
-  double moved = fmax(fabs(r->aopc[i]), fabs(r->raopc[i])), scale = fmax(1, fabs(e->output));
-  if (r->kdel && is_signed(e->method) && moved >= 1e-3 * scale && !(r->aopc[i] > r->raopc[i])) {
-    size_t len = strlen(why);
-    snprintf(why + len, cap - len,
-             "%sdeleting its top tokens changes the output no more than deleting tokens at random (AOPC %.3g "
-             "against %.3g)",
-             len ? "; " : "", r->aopc[i], r->raopc[i]);
-  }
+  int del = r->kdel && attribution(e->method);
+  limn_text_trust(e, del ? r->aopc[i] : NAN, del ? r->raopc[i] : NAN, why, cap);
+  if (!attribution(e->method))
+    why[0] = 0; /* said apart: "not an attribution" */
 }
 
 /* The token at position j of text i, as written in the text ("[CLS]" for the marker). */
@@ -487,187 +478,28 @@ static void write_json_one(FILE *f, const text_run *r, size_t i) {
   fputc('}', f);
 }
 
-/* HTML-escaped bytes s[0..n) into f. */
-static void html_bytes(FILE *f, const char *s, size_t n) {
-  for (size_t q = 0; q < n; q++) {
-    char c = s[q];
-    if (c == '<')
-      fputs("&lt;", f);
-    else if (c == '>')
-      fputs("&gt;", f);
-    else if (c == '&')
-      fputs("&amp;", f);
-    else if (c == '"')
-      fputs("&quot;", f);
-    else if ((unsigned char)c < 0x20 && c != '\n' && c != '\t')
-      fputc(' ', f);
-    else
-      fputc(c, f);
-  }
-}
-
-/* A weight's background: red toward the explained class, blue against (signed methods),
- * purple for unsigned ones; alpha by its size against the text's largest. */
-static void colour(FILE *f, double w, double mx, int sgn) {
-  double a = mx > 0 ? fmin(1.0, fabs(w) / mx) : 0.0;
-  if (!sgn)
-    fprintf(f, "background:rgba(118,42,131,%.2f)", 0.8 * a);
-  else if (w >= 0)
-    fprintf(f, "background:rgba(214,39,40,%.2f)", 0.8 * a);
-  else
-    fprintf(f, "background:rgba(31,119,180,%.2f)", 0.8 * a);
-  fputs(a > 0.55 ? ";color:#fff" : "", f);
-}
-
-static void write_html(FILE *f, const text_run *r) {
-  char desc[200], b[40];
-  describe(r, desc, sizeof desc);
-  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>limn: text explanations</title></head>\n"
-        "<body style=\"font-family:system-ui,sans-serif;max-width:60em;margin:1em auto;padding:0 1em;"
-        "color:#222;line-height:1.5\">\n",
-        f);
-  fputs("<h1 style=\"font-size:1.4em\">Which words drove the prediction</h1>\n<p style=\"color:#555\">", f);
-  html_bytes(f, desc, strlen(desc));
-  int sgn = is_signed(r->o.method);
-  if (sgn)
-    fputs(
-        ". <span style=\"background:rgba(214,39,40,0.6);padding:0 .3em\">red</span> pushes toward the class "
-        "explained, <span style=\"background:rgba(31,119,180,0.6);padding:0 .3em\">blue</span> away from it; "
-        "the stronger the colour, the larger the weight (each text against its own largest).",
-        f);
-  else if (attribution(r->o.method))
-    fputs(". Darker: a larger gradient (which way it pushes is not shown).", f);
-  else
-    fputs(". <strong>Not an attribution:</strong> it shows where the model's attention flows to the [CLS] "
-          "position, not what drives the prediction; compare with ig or occlusion.",
-          f);
-  fputs("</p>\n", f);
-  for (size_t i = 0; i < r->nrows; i++) {
-    const limn_explanation *e = &r->ex[i];
-    size_t row = r->rows[i];
-    const limn_tokens *t = &r->in.tok[row];
-    const char *s = r->in.t->text[row];
-    double mx = 0; /* over the tokens shown ([CLS] is not) */
-    for (size_t j = 0; j < t->n; j++)
-      mx = t->start[j] < t->end[j] ? fmax(mx, fabs(e->attr[j])) : mx;
-    fprintf(f,
-            "<section style=\"border-top:1px solid #ddd;padding:.6em 0\">\n<h2 style=\"font-size:1.05em;"
-            "margin:.2em 0\">Text %zu <span style=\"font-weight:normal;color:#555\">(line %zu",
-            row, r->in.t->line[row]);
-    if (r->in.t->label)
-      fputs("; label ", f), html_bytes(f, r->in.t->label[row], strlen(r->in.t->label[row]));
-    fputs(")</span>: ", f);
-    const char *cls = limn_model_output_name(r->in.m, e->target);
-    html_bytes(f, cls, strlen(cls));
-    cli_fmt_double(b, sizeof b, round(e->output * 1e4) / 1e4);
-    fprintf(f, " %s</h2>\n", b);
-    if (r->why[i][0]) {
-      fputs("<p style=\"background:#fff3cd;border-left:4px solid #c77c02;padding:.3em .6em;margin:.3em 0\">"
-            "<strong>Not reliable:</strong> ",
-            f);
-      html_bytes(f, r->why[i], strlen(r->why[i]));
-      fputs("</p>\n", f);
-    }
-    fputs("<p style=\"font-size:1.05em;overflow-wrap:anywhere;margin:.4em 0\">", f);
-    size_t at = 0;
-    for (size_t j = 0; j < t->n; j++) {
-      if (t->start[j] == t->end[j])
-        continue; /* [CLS] */
-      html_bytes(f, s + at, t->start[j] - at);
-      fputs("<span style=\"", f);
-      colour(f, e->attr[j], mx, sgn);
-      cli_fmt_double(b, sizeof b, e->attr[j]);
-      fprintf(f, ";border-radius:3px;padding:0 1px\" title=\"%s\">", b);
-      html_bytes(f, s + t->start[j], t->end[j] - t->start[j]);
-      fputs("</span>", f);
-      at = t->end[j];
-    }
-    if (t->truncated) {
-      fputs("<span style=\"color:#999\">", f);
-      html_bytes(f, s + at, r->in.t->len[row] - at);
-      fputs("</span> <em style=\"color:#999\">(cut: beyond --max-tokens)</em>", f);
-    } else {
-      html_bytes(f, s + at, r->in.t->len[row] - at);
-    }
-    fputs("</p>\n<p style=\"color:#555;font-size:.9em;margin:.2em 0\">", f);
-    if (e->method == LIMN_METHOD_IG)
-      fprintf(f, "Completeness gap %.3g of a change of %.3g. ", e->delta, e->output - e->base_value);
-    if (e->method == LIMN_METHOD_LIME_TEXT)
-      fprintf(f, "Surrogate R&sup2; %.3g. ", e->score);
-    if (r->kdel && attribution(e->method))
-      fprintf(
-          f, "Deleting its top %zu tokens lowers the output by %.3g on average (AOPC; a random order: %.3g).",
-          r->kdel, r->aopc[i], r->raopc[i]);
-    fputs("</p>\n</section>\n", f);
-  }
-  fprintf(f, "<p style=\"color:#888;font-size:.8em\">limn %s</p>\n</body></html>\n", limn_version());
-}
-
-/* SVG: each text's tokens in rows of boxes (a fixed advance per byte), coloured as the HTML. */
-static void write_svg(FILE *f, const text_run *r) {
-  const double cw = 7.2, lh = 22, width = 760;
-  double y = 30;
+/* HTML or SVG by the library's renderer: one method per text. */
+static int write_drawing(FILE *f, const text_run *r, int svg) {
   char desc[200];
   describe(r, desc, sizeof desc);
-  /* the height: lay out once to count lines */
-  size_t lines = 0;
+  limn_text_render_row *rows = calloc(r->nrows + 1, sizeof *rows);
+  if (!rows)
+    return LIMN_ENOMEM;
+  int del = r->kdel && attribution(r->o.method);
   for (size_t i = 0; i < r->nrows; i++) {
-    const limn_tokens *t = &r->in.tok[r->rows[i]];
-    double x = 10;
-    lines += 3;
-    for (size_t j = 0; j < t->n; j++) {
-      double wd = cw * (double)(t->end[j] - t->start[j] ? t->end[j] - t->start[j] : 5) + 6;
-      if (x + wd > width - 10)
-        x = 10, lines++;
-      x += wd;
-    }
-  }
-  fprintf(
-      f,
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-      "font-family=\"monospace\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
-      width, 40 + lh * (double)lines, width, 40 + lh * (double)lines);
-  fputs("<text x=\"10\" y=\"18\" font-family=\"sans-serif\" font-size=\"13\">", f);
-  html_bytes(f, desc, strlen(desc));
-  fputs("</text>\n", f);
-  int sgn = is_signed(r->o.method);
-  for (size_t i = 0; i < r->nrows; i++) {
-    const limn_explanation *e = &r->ex[i];
     size_t row = r->rows[i];
-    const limn_tokens *t = &r->in.tok[row];
-    double mx = 0, x = 10;
-    for (size_t j = 0; j < t->n; j++)
-      mx = fmax(mx, fabs(e->attr[j]));
-    y += lh;
-    fprintf(f, "<text x=\"10\" y=\"%.0f\" font-family=\"sans-serif\" font-weight=\"bold\">Text %zu: ", y,
-            row);
-    const char *cls = limn_model_output_name(r->in.m, e->target);
-    html_bytes(f, cls, strlen(cls));
-    fprintf(f, " %.4g%s</text>\n", e->output, r->why[i][0] ? " (NOT RELIABLE: see the JSON's why)" : "");
-    y += lh;
-    for (size_t j = 0; j < t->n; j++) {
-      char tok[128];
-      token_text(r, i, j, tok, sizeof tok);
-      double wd = cw * (double)(t->end[j] - t->start[j] ? t->end[j] - t->start[j] : 5) + 6;
-      if (x + wd > width - 10)
-        x = 10, y += lh;
-      double a = mx > 0 ? fmin(1.0, fabs(e->attr[j]) / mx) : 0;
-      const char *rgb = !sgn ? "118,42,131" : e->attr[j] >= 0 ? "214,39,40" : "31,119,180";
-      fprintf(f,
-              "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"18\" rx=\"3\" fill=\"rgb(%s)\" "
-              "fill-opacity=\"%.2f\"><title>%g</title></rect>",
-              x, y - 13, wd - 2, rgb, 0.8 * a, e->attr[j]);
-      fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" fill=\"%s\">", x + 2, y, a > 0.55 ? "#fff" : "#222");
-      html_bytes(f, tok, strlen(tok));
-      fputs("</text>\n", f);
-      x += wd;
-    }
-    y += lh;
-    x = 10;
+    limn_text_render_row *w = &rows[i];
+    w->row = row, w->line = r->in.t->line[row], w->text = r->in.t->text[row], w->len = r->in.t->len[row];
+    w->tokens = &r->in.tok[row], w->label = r->in.t->label ? r->in.t->label[row] : NULL;
+    w->target = limn_model_output_name(r->in.m, r->ex[i].target);
+    w->nmethods = 1, w->ex = &r->ex[i];
+    w->aopc = del ? &r->aopc[i] : NULL, w->random_aopc = del ? &r->raopc[i] : NULL;
   }
-  fputs("</svg>\n", f);
+  limn_text_render_opts o = {r->in.v, desc, r->kdel};
+  int lr = svg ? limn_render_text_svg(r->in.ctx, &o, rows, r->nrows, limn_sink_file(f))
+               : limn_render_text_html(r->in.ctx, &o, rows, r->nrows, limn_sink_file(f));
+  free(rows);
+  return lr;
 }
 
 static void text_run_free(text_run *r) {
@@ -750,12 +582,11 @@ int cmd_explain_text(int argc, char **argv) {
     text_run_free(&r);
     return CLI_FAIL;
   }
+  int lr2 = LIMN_OK;
   if (!strcmp(fmt, "text"))
     write_text(f, &r);
-  else if (!strcmp(fmt, "html"))
-    write_html(f, &r);
-  else if (!strcmp(fmt, "svg"))
-    write_svg(f, &r);
+  else if (!strcmp(fmt, "html") || !strcmp(fmt, "svg"))
+    lr2 = write_drawing(f, &r, !strcmp(fmt, "svg"));
   else {
     int doc = !strcmp(fmt, "json");
     if (doc)
@@ -769,7 +600,156 @@ int cmd_explain_text(int argc, char **argv) {
     if (doc)
       fputs("\n]}\n", f);
   }
-  rc = cli_close_out(f, path, 1);
+  rc = lr2 ? cli_lib_fail(ctx, lr2) : CLI_OK;
+  int cr = cli_close_out(f, path, !rc);
+  rc = rc ? rc : cr;
+  text_run_free(&r);
+  return rc;
+}
+
+/* ---- report ---- */
+
+static cli_opt ropts[] = {
+    TEXT_INPUT_OPTS,
+    {"rows", "SPEC", "0-4", "texts to explain: all, or indices and ranges (0,3,10-20) in file order", 0, 0,
+     0},
+    {"methods", "LIST", "ig,gradxinput,occlusion,lime-text,attention-rollout",
+     "the methods compared for each text (those of limn explain --texts)", 0, 0, 0},
+    {"target", "CLASS", "pred", "the class explained: pred (the predicted one), a class name or its index", 0,
+     0, 0},
+    {"output", "SPACE", "probability", "gradient methods and occlusion: probability or logit", 0, 0, 0},
+    {"steps", "N", "50", "ig: Gauss-Legendre nodes", 0, 0, 0},
+    {"baseline", "B", "zero", "ig: zero or pad", 0, 0, 0},
+    {"num-samples", "N", "5000", "lime-text: perturbed texts", 0, 0, 0},
+    {"num-features", "N", "10", "lime-text: words in the surrogate", 0, 0, 0},
+    {"kernel-width", "W", "0.25", "lime-text: kernel width on the cosine distance", 0, 0, 0},
+    {"seed", "S", "0", "lime-text and the deletion check's random order", 0, 0, 0},
+    {"deletion", "K", "10", "the deletion check: the top 1..K tokens deleted", 0, 0, 0},
+    {"out", "FILE", "", "the HTML page to write", 0, 0, 0},
+};
+
+static cli_cmd rcmd = {
+    "report",
+    "report",
+    "limn report --texts FILE --model MODEL.onnx --vocab VOCAB --out PAGE.html [--rows SPEC]",
+    "One self-contained HTML page: for each text, every method of --methods with\n"
+    "its tokens coloured in place and its checks, and which one to trust for that\n"
+    "text (the largest deletion drop among those whose checks hold and that beat a\n"
+    "random order).",
+    ropts,
+    sizeof ropts / sizeof *ropts};
+
+int cmd_report_text(int argc, char **argv) {
+  int rc = cli_parse(&rcmd, argc, argv);
+  if (rc)
+    return rc;
+  char *list = strdup(cli_get(&rcmd, "methods"));
+  const char *names[16];
+  size_t nm = list ? cli_split_list(list, names, 16) : 0;
+  limn_method meth[16];
+  for (size_t k = 0; k < nm; k++)
+    if (limn_method_parse(names[k], &meth[k]) ||
+        (meth[k] != LIMN_METHOD_IG && meth[k] != LIMN_METHOD_GRADXINPUT && meth[k] != LIMN_METHOD_SALIENCY &&
+         meth[k] != LIMN_METHOD_OCCLUSION && meth[k] != LIMN_METHOD_LIME_TEXT &&
+         meth[k] != LIMN_METHOD_ATTENTION_ROLLOUT && meth[k] != LIMN_METHOD_ATTENTION_FLOW)) {
+      cli_fail("--methods: '%s' does not explain texts (ig, gradxinput, saliency, occlusion, lime-text, "
+               "attention-rollout, attention-flow do)",
+               names[k]);
+      free(list);
+      return CLI_USAGE;
+    }
+  if (!nm) {
+    free(list);
+    return cli_fail("--methods: no method given"), CLI_USAGE;
+  }
+  /* the options as explain reads them (its table has the same names) */
+  text_run r;
+  memset(&r, 0, sizeof r);
+  r.o = limn_text_opts_default();
+  const char *sp = cli_get(&rcmd, "output"), *b = cli_get(&rcmd, "baseline");
+  if ((strcmp(sp, "probability") && strcmp(sp, "logit")) || (strcmp(b, "zero") && strcmp(b, "pad"))) {
+    free(list);
+    return cli_fail("--output: probability or logit; --baseline: zero or pad"), CLI_USAGE;
+  }
+  r.o.space = !strcmp(sp, "logit") ? LIMN_SPACE_LOGIT : LIMN_SPACE_OUTPUT;
+  r.o.baseline = !strcmp(b, "pad") ? LIMN_TEXT_BASELINE_PAD : LIMN_TEXT_BASELINE_ZERO;
+  if (cli_size(&rcmd, "steps", 1, 100000, &r.o.steps) ||
+      cli_size(&rcmd, "num-samples", 2, 10000000, &r.o.num_samples) ||
+      cli_size(&rcmd, "num-features", 1, 100000, &r.o.num_features) ||
+      cli_double(&rcmd, "kernel-width", 1e-9, 1e9, &r.o.kernel_width) || cli_u64(&rcmd, "seed", &r.o.seed) ||
+      cli_size(&rcmd, "deletion", 1, 4096, &r.kdel)) {
+    free(list);
+    return CLI_USAGE;
+  }
+  if ((rc = text_load(&rcmd, &r.in)) ||
+      cli_parse_rows(cli_get(&rcmd, "rows"), r.in.t->n, &r.rows, &r.nrows)) {
+    free(list);
+    text_run_free(&r);
+    return rc ? rc : CLI_USAGE;
+  }
+  warn_cut(&r.in, r.rows, r.nrows);
+  const char *tg = cli_get(&rcmd, "target");
+  if (strcmp(tg, "pred")) {
+    long t = cli_output_index(r.in.m, tg, 1);
+    if (t < 0) {
+      free(list);
+      text_run_free(&r);
+      return cli_fail("--target: '%s' is not one of the model's classes", tg), CLI_USAGE;
+    }
+    r.o.target = t;
+  }
+  limn_ctx *ctx = r.in.ctx;
+  size_t w = r.in.w, n = r.nrows, K1 = r.kdel + 1;
+  r.o.first_is_cls = limn_vocab_cls(r.in.v) >= 0;
+  r.o.row_ids = r.rows;
+  r.x = malloc((n ? n : 1) * w * sizeof *r.x);
+  limn_explanation **ex = calloc(nm, sizeof *ex), *byrow = calloc(n * nm + 1, sizeof *byrow);
+  double *aopc = calloc(n * nm + 1, sizeof *aopc), *raopc = calloc(n * nm + 1, sizeof *raopc);
+  double *cv = calloc(n * K1 + 1, sizeof *cv), *a1 = calloc(n + 1, sizeof *a1),
+         *a2 = calloc(n + 1, sizeof *a2);
+  limn_text_render_row *rows = calloc(n + 1, sizeof *rows);
+  int lr = r.x && ex && byrow && aopc && raopc && cv && a1 && a2 && rows ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t i = 0; i < n && !lr; i++)
+    memcpy(r.x + i * w, r.in.rows + r.rows[i] * w, w * sizeof *r.x);
+  for (size_t k = 0; k < nm && !lr; k++) {
+    r.o.method = meth[k];
+    lr = limn_explain_text(ctx, r.in.m, r.x, n, &r.o, &ex[k]);
+    if (!lr && attribution(meth[k]))
+      lr = limn_text_deletion(ctx, r.in.m, r.x, n, ex[k], r.kdel, r.o.first_is_cls, 0, 0, cv, a1);
+    if (!lr && attribution(meth[k]))
+      lr = limn_text_deletion(ctx, r.in.m, r.x, n, ex[k], r.kdel, r.o.first_is_cls, 1, r.o.seed, cv, a2);
+    for (size_t i = 0; i < n && !lr; i++) {
+      byrow[i * nm + k] = ex[k][i];
+      aopc[i * nm + k] = attribution(meth[k]) ? a1[i] : NAN;
+      raopc[i * nm + k] = attribution(meth[k]) ? a2[i] : NAN;
+    }
+  }
+  const char *path = cli_get(&rcmd, "out");
+  FILE *f = lr ? NULL : cli_open_out(path);
+  if (!lr && f) {
+    for (size_t i = 0; i < n; i++) {
+      size_t row = r.rows[i];
+      limn_text_render_row *q = &rows[i];
+      q->row = row, q->line = r.in.t->line[row], q->text = r.in.t->text[row], q->len = r.in.t->len[row];
+      q->tokens = &r.in.tok[row], q->label = r.in.t->label ? r.in.t->label[row] : NULL;
+      q->target = limn_model_output_name(r.in.m, byrow[i * nm].target);
+      q->nmethods = nm, q->ex = byrow + i * nm, q->aopc = aopc + i * nm, q->random_aopc = raopc + i * nm;
+    }
+    char intro[200];
+    snprintf(intro, sizeof intro, "IG with %zu Gauss-Legendre nodes from %s embeddings; LIME with %zu texts",
+             r.o.steps, r.o.baseline == LIMN_TEXT_BASELINE_PAD ? "[PAD]" : "zero", r.o.num_samples);
+    limn_text_render_opts o = {r.in.v, intro, r.kdel};
+    lr = limn_render_text_html(ctx, &o, rows, n, limn_sink_file(f));
+  }
+  rc = lr ? cli_lib_fail(ctx, lr) : !f ? CLI_FAIL : CLI_OK;
+  if (f) {
+    int cr = cli_close_out(f, path, !rc);
+    rc = rc ? rc : cr;
+  }
+  for (size_t k = 0; ex && k < nm; k++)
+    if (ex[k])
+      limn_explanations_free(ctx, ex[k], n);
+  free(ex), free(byrow), free(aopc), free(raopc), free(cv), free(a1), free(a2), free(rows), free(list);
   text_run_free(&r);
   return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "limn/explain.h"
 #include "limn/model.h"
+#include "limn/report.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -175,6 +176,46 @@ LIMN_API int limn_explain_text(limn_ctx *ctx, const limn_model *m, const float *
 LIMN_API int limn_text_deletion(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                                 const limn_explanation *ex, size_t kmax, int first_is_cls, int random_order,
                                 uint64_t seed, double *curves, double *aopc);
+
+/* ---- judging and drawing text explanations ---- */
+
+/* Whether an explanation of a text holds up: limn_explain_trust's rules, and for signed
+ * attributions the deletion check (aopc against random_aopc; NaN to skip): its top
+ * tokens must move the output more than tokens in a random order, when deleting moves
+ * it at all (by 1e-3 of the output's scale). Rollout and flow are not attributions:
+ * never trusted as such (the reason says so). Returns 1 when it holds up; the reasons
+ * ("; " between them) into why. */
+LIMN_API int limn_text_trust(const limn_explanation *e, double aopc, double random_aopc, char *why, size_t cap);
+
+/* One explained text for the renderers: its explanations by nmethods methods. */
+typedef struct limn_text_render_row {
+  size_t row, line;         /* its index and its file line */
+  const char *text;         /* the text (len bytes of UTF-8) */
+  size_t len;
+  const limn_tokens *tokens; /* its tokens (byte ranges into text) */
+  const char *label;        /* its true label, or NULL */
+  const char *target;       /* the explained class's name */
+  size_t nmethods;
+  const limn_explanation *ex;       /* (nmethods) */
+  const double *aopc, *random_aopc; /* (nmethods) the deletion check's, or NULL */
+} limn_text_render_row;
+
+typedef struct limn_text_render_opts {
+  const limn_vocab *vocab; /* names the markers ([CLS]) */
+  const char *intro;       /* a sentence on the methods' settings, or NULL */
+  size_t deletion_k;       /* the K of the AOPCs */
+} limn_text_render_opts;
+
+/* A self-contained HTML page (inline styles, no script): per text each method's tokens
+ * coloured in place (red toward the class explained, blue against; purple for unsigned
+ * maps; each against its own largest weight), its checks, NOT RELIABLE with the reasons
+ * when limn_text_trust says so, and with several methods the most faithful one (the
+ * highest AOPC of those that hold up) marked. */
+LIMN_API int limn_render_text_html(limn_ctx *ctx, const limn_text_render_opts *o, const limn_text_render_row *rows,
+                                   size_t n, limn_sink sink);
+/* The same as SVG: each method's tokens as coloured boxes in rows. */
+LIMN_API int limn_render_text_svg(limn_ctx *ctx, const limn_text_render_opts *o, const limn_text_render_row *rows,
+                                  size_t n, limn_sink sink);
 
 #ifdef __cplusplus
 }

@@ -49,3 +49,13 @@ run explain --model s/spam_transformer.onnx --vocab s/vocab.txt --texts two.txt 
 run predict --model s/spam_transformer.onnx --data s/test.csv
 run explain $M --texts two.txt --target maybe
 "$LIMN" explain --texts x --help | head -3
+# the report: several methods a text, and which to trust
+"$LIMN" report $M --texts s/test.csv --label-column label --rows 5,7 --methods ig,occlusion,attention-flow \
+  --out r.html 2>/dev/null
+echo "exit $?"
+grep -c "<section" r.html
+grep -o "most faithful here</span>" r.html | wc -l | awk '{ print ($1 >= 1) ? "a method marked most faithful" : "NONE MARKED" }'
+grep -c "Not an attribution:</strong>" r.html
+grep -c "<script" r.html
+run report $M --texts s/test.csv --methods ig,shap --out r2.html
+test -e r2.html && echo "r2.html written" || echo "no r2.html"
