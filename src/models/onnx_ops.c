@@ -267,7 +267,7 @@ static int mm_shape(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const 
     size_t da = k + ra >= r ? a->dim[k + ra - r] : 1, db = k + rb >= r ? b->dim[k + rb - r] : 1;
     if (da != db && da != 1 && db != 1)
       return NODE_ERR(LIMN_ESHAPE, "batch dimensions %zu and %zu do not broadcast", da, db);
-    m->dim[k] = da > db ? da : db;
+    m->dim[k] = da == 1 ? db : da; /* numpy: 1 stretches, 0 stays 0 */
     m->sa[k] = da == 1 ? 0 : ca, m->sb[k] = db == 1 ? 0 : cb;
     ca *= da, cb *= db, m->nb *= m->dim[k];
   }
