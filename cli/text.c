@@ -557,10 +557,10 @@ int cmd_explain_text(int argc, char **argv) {
     memcpy(r.x + i * w, r.in.rows + r.rows[i] * w, w * sizeof *r.x);
   int lr = limn_explain_text(ctx, r.in.m, r.x, r.nrows, &r.o, &r.ex);
   if (!lr && r.kdel && attribution(r.o.method)) {
-    lr =
-        limn_text_deletion(ctx, r.in.m, r.x, r.nrows, r.ex, r.kdel, r.o.first_is_cls, 0, 0, r.curves, r.aopc);
+    lr = limn_text_deletion(ctx, r.in.m, r.x, r.nrows, r.ex, r.kdel, r.o.first_is_cls, 0, 0, r.rows, r.curves,
+                            r.aopc);
     if (!lr)
-      lr = limn_text_deletion(ctx, r.in.m, r.x, r.nrows, r.ex, r.kdel, r.o.first_is_cls, 1, r.o.seed,
+      lr = limn_text_deletion(ctx, r.in.m, r.x, r.nrows, r.ex, r.kdel, r.o.first_is_cls, 1, r.o.seed, r.rows,
                               r.rcurves, r.raopc);
   }
   if (lr) {
@@ -715,9 +715,10 @@ int cmd_report_text(int argc, char **argv) {
     r.o.method = meth[k];
     lr = limn_explain_text(ctx, r.in.m, r.x, n, &r.o, &ex[k]);
     if (!lr && attribution(meth[k]))
-      lr = limn_text_deletion(ctx, r.in.m, r.x, n, ex[k], r.kdel, r.o.first_is_cls, 0, 0, cv, a1);
+      lr = limn_text_deletion(ctx, r.in.m, r.x, n, ex[k], r.kdel, r.o.first_is_cls, 0, 0, r.rows, cv, a1);
     if (!lr && attribution(meth[k]))
-      lr = limn_text_deletion(ctx, r.in.m, r.x, n, ex[k], r.kdel, r.o.first_is_cls, 1, r.o.seed, cv, a2);
+      lr = limn_text_deletion(ctx, r.in.m, r.x, n, ex[k], r.kdel, r.o.first_is_cls, 1, r.o.seed, r.rows, cv,
+                              a2);
     for (size_t i = 0; i < n && !lr; i++) {
       byrow[i * nm + k] = ex[k][i];
       aopc[i * nm + k] = attribution(meth[k]) ? a1[i] : NAN;

@@ -171,11 +171,11 @@ LIMN_API int limn_explain_text(limn_ctx *ctx, const limn_model *m, const float *
  * after deleting the k tokens with the highest attributions (ties: the earlier first;
  * [CLS] never, when first_is_cls), k = 0..kmax: curves (n, kmax + 1); aopc[i] the mean over k = 1..K of
  * curve[0] - curve[k], K = min(kmax, the text's words): higher is more faithful. With
- * `random_order` the tokens go in an order drawn from seed and the row's id instead (the
- * yardstick a map must beat). */
+ * `random_order` the tokens go in an order drawn from seed and the row's id (row_ids[i],
+ * or i when NULL) instead: the yardstick a map must beat. */
 LIMN_API int limn_text_deletion(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                                 const limn_explanation *ex, size_t kmax, int first_is_cls, int random_order,
-                                uint64_t seed, double *curves, double *aopc);
+                                uint64_t seed, const size_t *row_ids, double *curves, double *aopc);
 
 /* ---- judging and drawing text explanations ---- */
 
@@ -185,16 +185,17 @@ LIMN_API int limn_text_deletion(limn_ctx *ctx, const limn_model *m, const float 
  * it at all (by 1e-3 of the output's scale). Rollout and flow are not attributions:
  * never trusted as such (the reason says so). Returns 1 when it holds up; the reasons
  * ("; " between them) into why. */
-LIMN_API int limn_text_trust(const limn_explanation *e, double aopc, double random_aopc, char *why, size_t cap);
+LIMN_API int limn_text_trust(const limn_explanation *e, double aopc, double random_aopc, char *why,
+                             size_t cap);
 
 /* One explained text for the renderers: its explanations by nmethods methods. */
 typedef struct limn_text_render_row {
-  size_t row, line;         /* its index and its file line */
-  const char *text;         /* the text (len bytes of UTF-8) */
+  size_t row, line; /* its index and its file line */
+  const char *text; /* the text (len bytes of UTF-8) */
   size_t len;
   const limn_tokens *tokens; /* its tokens (byte ranges into text) */
-  const char *label;        /* its true label, or NULL */
-  const char *target;       /* the explained class's name */
+  const char *label;         /* its true label, or NULL */
+  const char *target;        /* the explained class's name */
   size_t nmethods;
   const limn_explanation *ex;       /* (nmethods) */
   const double *aopc, *random_aopc; /* (nmethods) the deletion check's, or NULL */
@@ -211,11 +212,11 @@ typedef struct limn_text_render_opts {
  * maps; each against its own largest weight), its checks, NOT RELIABLE with the reasons
  * when limn_text_trust says so, and with several methods the most faithful one (the
  * highest AOPC of those that hold up) marked. */
-LIMN_API int limn_render_text_html(limn_ctx *ctx, const limn_text_render_opts *o, const limn_text_render_row *rows,
-                                   size_t n, limn_sink sink);
+LIMN_API int limn_render_text_html(limn_ctx *ctx, const limn_text_render_opts *o,
+                                   const limn_text_render_row *rows, size_t n, limn_sink sink);
 /* The same as SVG: each method's tokens as coloured boxes in rows. */
-LIMN_API int limn_render_text_svg(limn_ctx *ctx, const limn_text_render_opts *o, const limn_text_render_row *rows,
-                                  size_t n, limn_sink sink);
+LIMN_API int limn_render_text_svg(limn_ctx *ctx, const limn_text_render_opts *o,
+                                  const limn_text_render_row *rows, size_t n, limn_sink sink);
 
 #ifdef __cplusplus
 }

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _capi as L
 
-__all__ = ["Error", "Model", "Explanations", "Map", "gradients", "lime", "lime_image", "read_image", "report", "shap",
+__all__ = ["Error", "Model", "Explanations", "Map", "TextModel", "gradients", "lime", "lime_image", "read_image", "report", "shap",
            "shap_interactions", "tsne", "version"]
 
 
@@ -985,3 +985,6 @@ def shap_interactions(model, X, target=None, threads=None):
 
 from ._tsne import Map, tsne  # noqa: E402 (they build on the names above)
 from ._report import report  # noqa: E402
+
+
+from ._text import TextModel  # noqa: E402 (after the helpers it uses)

@@ -185,6 +185,33 @@ class LimeImageOpts(C.Structure):
                 ("seed", C.c_uint64), ("row_ids", C.POINTER(c_size))]
 
 
+class TextModelOpts(C.Structure):
+    _fields_ = [("max_tokens", c_size), ("pad_id", C.c_long), ("embedding", C.c_char_p), ("output", C.c_int),
+                ("classes", C.POINTER(C.c_char_p)), ("nclasses", c_size)]
+
+
+class Tokens(C.Structure):
+    _fields_ = [("n", c_size), ("ids", C.POINTER(C.c_long)), ("start", C.POINTER(c_size)),
+                ("end", C.POINTER(c_size)), ("words", c_size), ("truncated", C.c_int), ("unknown", c_size)]
+
+
+class TextOpts(C.Structure):
+    _fields_ = [("method", C.c_int), ("space", C.c_int), ("target", C.c_long), ("targets", C.POINTER(C.c_long)),
+                ("steps", c_size), ("quadrature", C.c_int), ("baseline", C.c_int), ("num_samples", c_size),
+                ("kernel_width", C.c_double), ("num_features", c_size), ("seed", C.c_uint64),
+                ("row_ids", C.POINTER(c_size)), ("first_is_cls", C.c_int)]
+
+
+class TextRenderRow(C.Structure):
+    _fields_ = [("row", c_size), ("line", c_size), ("text", C.c_char_p), ("len", c_size),
+                ("tokens", C.POINTER(Tokens)), ("label", C.c_char_p), ("target", C.c_char_p), ("nmethods", c_size),
+                ("ex", C.POINTER(Explanation)), ("aopc", c_double_p), ("random_aopc", c_double_p)]
+
+
+class TextRenderOpts(C.Structure):
+    _fields_ = [("vocab", C.c_void_p), ("intro", C.c_char_p), ("deletion_k", c_size)]
+
+
 schema_feature_name = _sig("limn_schema_feature_name", C.c_char_p, P, c_size)
 schema_feature_kind = _sig("limn_schema_feature_kind", C.c_int, P, c_size)
 schema_ncategories = _sig("limn_schema_ncategories", c_size, P, c_size)
@@ -277,13 +304,35 @@ image_pixels = _sig("limn_image_pixels", c_float_p, P)
 model_image_shape = _sig("limn_model_image_shape", C.c_int, P, P, C.POINTER(c_size), C.POINTER(c_size),
                          C.POINTER(c_size))
 model_read_descriptions = _sig("limn_model_read_descriptions", C.c_int, P, P, C.c_char_p)
+vocab_read = _sig("limn_vocab_read", C.c_int, P, C.c_char_p, C.POINTER(P))
+vocab_free = _sig("limn_vocab_free", None, P)
+vocab_size = _sig("limn_vocab_size", c_size, P)
+vocab_token = _sig("limn_vocab_token", C.c_char_p, P, c_size)
+vocab_pad = _sig("limn_vocab_pad", C.c_long, P)
+vocab_cls = _sig("limn_vocab_cls", C.c_long, P)
+text_tokenize = _sig("limn_text_tokenize", C.c_int, P, P, C.c_char_p, c_size, c_size, C.POINTER(Tokens))
+tokens_free = _sig("limn_tokens_free", None, P, C.POINTER(Tokens))
+text_model_opts_default = _sig("limn_text_model_opts_default", None, C.POINTER(TextModelOpts))
+model_load_onnx_text = _sig("limn_model_load_onnx_text", C.c_int, P, C.c_char_p, C.POINTER(TextModelOpts),
+                            C.POINTER(P))
+model_text_vocab = _sig("limn_model_text_vocab", c_size, P)
+text_opts_default = _sig("limn_text_opts_default", TextOpts)
+explain_text = _sig("limn_explain_text", C.c_int, P, P, c_float_p, c_size, C.POINTER(TextOpts),
+                    C.POINTER(C.POINTER(Explanation)))
+text_deletion = _sig("limn_text_deletion", C.c_int, P, P, c_float_p, c_size, C.POINTER(Explanation), c_size,
+                     C.c_int, C.c_int, C.c_uint64, C.POINTER(c_size), c_double_p, c_double_p)
+text_trust = _sig("limn_text_trust", C.c_int, C.POINTER(Explanation), C.c_double, C.c_double, C.c_char_p, c_size)
+render_text_html = _sig("limn_render_text_html", C.c_int, P, C.POINTER(TextRenderOpts), C.POINTER(TextRenderRow),
+                        c_size, Sink)
 
 for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), ("limn_shap_opts", ShapOpts), ("limn_explanation", Explanation),
                     ("limn_model_callbacks", ModelCallbacks), ("limn_sink", Sink), ("limn_render_row", RenderRow),
                     ("limn_render_opts", RenderOpts), ("limn_trust_opts", TrustOpts), ("limn_tsne_opts", TsneOpts),
                     ("limn_tsne_transform_opts", TsneTransformOpts), ("limn_map_svg", MapSvg),
                     ("limn_report_opts", ReportOpts), ("limn_read_opts", ReadOpts), ("limn_rng", Rng),
-                    ("limn_lime_image_opts", LimeImageOpts)):
+                    ("limn_lime_image_opts", LimeImageOpts), ("limn_text_model_opts", TextModelOpts),
+                    ("limn_tokens", Tokens), ("limn_text_opts", TextOpts), ("limn_text_render_row", TextRenderRow),
+                    ("limn_text_render_opts", TextRenderOpts)):
     if abi_sizeof(_name.encode()) != C.sizeof(_cls):
         raise ImportError("limn: %s's %s is %d bytes, this package's mirror %d: the library and the package "
                           "come from different versions (after rebuilding, run `make python` again)"

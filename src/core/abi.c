@@ -24,6 +24,11 @@ size_t limn_version_sizeof(const char *name) {
       {"limn_read_opts", sizeof(limn_read_opts)},
       {"limn_rng", sizeof(limn_rng)},
       {"limn_lime_image_opts", sizeof(limn_lime_image_opts)},
+      {"limn_text_model_opts", sizeof(limn_text_model_opts)},
+      {"limn_tokens", sizeof(limn_tokens)},
+      {"limn_text_opts", sizeof(limn_text_opts)},
+      {"limn_text_render_row", sizeof(limn_text_render_row)},
+      {"limn_text_render_opts", sizeof(limn_text_render_opts)},
   };
   for (size_t i = 0; name && i < sizeof t / sizeof *t; i++)
     if (!strcmp(name, t[i].name))

@@ -389,7 +389,7 @@ int limn_explain_text(limn_ctx *ctx, const limn_model *m, const float *x, size_t
 
 int limn_text_deletion(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
                        const limn_explanation *ex, size_t kmax, int first_is_cls, int random_order,
-                       uint64_t seed, double *curves, double *aopc) {
+                       uint64_t seed, const size_t *row_ids, double *curves, double *aopc) {
   if (!ctx || !m || !limn_model_is_text(m) || (!x && n) || (!ex && n) || !curves || !aopc)
     return ctx ? limn__err(ctx, LIMN_EINVAL,
                            "limn_text_deletion: a text model, rows, explanations and outputs are needed")
@@ -410,7 +410,7 @@ int limn_text_deletion(limn_ctx *ctx, const limn_model *m, const float *x, size_
       order[q] = first + q;
     if (random_order) {
       limn_rng g;
-      limn_rng_init(&g, seed, ex[i].row);
+      limn_rng_init(&g, seed, row_ids ? row_ids[i] : i);
       for (size_t q = 0; q + 1 < words; q++) {
         size_t r = q + (size_t)limn_rng_below(&g, words - q), t = order[q];
         order[q] = order[r], order[r] = t;

@@ -702,3 +702,39 @@ def test_lime_image_equals_cli(tmp_path):
     row = list(csv.reader(out.splitlines()))[1]
     assert np.array_equal(ex.weights[0], np.array([float(v) for v in row[6:]]))
     assert ex.method == "lime-image" and len(np.unique(ex.weights[0])) <= 60  # one weight per superpixel
+
+
+def test_text_model_equals_cli(tmp_path):
+    """A transformer text classifier from Python (limn.TextModel): the CLI's
+    probabilities, IG weights per token and deletion AOPCs bit for bit, torch's
+    probabilities for a text (tests/fixtures/text/spam_ref.txt), and the library's page."""
+    if not limn._capi.have_onnx():
+        pytest.skip("built without ONNX")
+    sd = os.path.join(SRC, "data", "spam")
+    m = limn.TextModel(os.path.join(sd, "spam_transformer.onnx"), os.path.join(sd, "vocab.txt"), classes=["ham", "spam"])
+    texts = [r["text"] for r in csv.DictReader(open(os.path.join(sd, "test.csv"), encoding="utf-8"))]
+    args = ["--model", os.path.join(sd, "spam_transformer.onnx"), "--vocab", os.path.join(sd, "vocab.txt"),
+            "--classes", "ham,spam", "--texts", os.path.join(sd, "test.csv")]
+    p = m.predict(texts[:6])
+    rows = list(csv.reader(cli("predict", *args, cwd=tmp_path).splitlines()))[1:7]
+    assert np.array_equal(p, np.array([[float(v) for v in r[2:]] for r in rows], dtype=np.float32))
+    with open(os.path.join(SRC, "tests", "fixtures", "text", "spam_ref.txt")) as f:
+        lines = [l for l in f if not l.startswith("#")]
+    ref = np.array([float(v) for v in lines[1].split()])
+    assert np.abs(p[0] - ref).max() < 1e-5
+    tokens, cut = m.tokenize(texts[5])
+    assert tokens[0][0] == "[CLS]" and not cut and tokens[1][2] == 0
+    e = m.explain(texts[5], method="ig", row_ids=[5])[0]
+    j = json.loads(cli("explain", *args, "--rows", "5", "--format", "jsonl", cwd=tmp_path))
+    assert [t["weight"] for t in e["tokens"]] == [t["weight"] for t in j["tokens"]]
+    assert [t["token"] for t in e["tokens"]] == [t["token"] for t in j["tokens"]]
+    assert e["completeness_gap"] == j["completeness_gap"] and e["reliable"] == j["reliable"]
+    assert e["aopc"] == j["deletion"]["aopc"] and e["random_aopc"] == j["deletion"]["random_aopc"]
+    flow = m.explain(texts[5], method="attention-flow")[0]
+    assert not flow["attribution"] and not flow["reliable"] and "not an attribution" in flow["why"]
+    page = m.html(texts[5:7], methods=("ig", "occlusion"), labels=["ham", "spam"], deletion=5)
+    assert page.count("<section") == 2 and "<script" not in page and "label spam" in page
+    with pytest.raises(ValueError):
+        m.explain(texts[0], method="shap")
+    with pytest.raises(limn.Error):
+        limn.TextModel(os.path.join(sd, "spam_transformer.onnx"), os.path.join(SRC, "data", "iris.csv"))

@@ -413,7 +413,7 @@ static void test_explainers(void) {
 
     /* deletion curves: the k highest tokens removed, against the model directly */
     double curve[11], aopc, rcurve[11], raopc;
-    CHECK_OK(ctx, limn_text_deletion(ctx, m, rows + 5 * T, 1, ex, 10, 1, 0, 0, curve, &aopc));
+    CHECK_OK(ctx, limn_text_deletion(ctx, m, rows + 5 * T, 1, ex, 10, 1, 0, 0, NULL, curve, &aopc));
     CHECK(fabs(curve[0] - full[ex[0].target]) < 1e-6);
     size_t best = 1;
     for (size_t j = 1; j < L; j++)
@@ -425,7 +425,7 @@ static void test_explainers(void) {
     del[T - 1] = 0;
     limn_model_predict(ctx, m, del, 1, pr);
     CHECK(fabs(curve[1] - pr[ex[0].target]) < 1e-6);
-    CHECK_OK(ctx, limn_text_deletion(ctx, m, rows + 5 * T, 1, ex, 10, 1, 1, 7, rcurve, &raopc));
+    CHECK_OK(ctx, limn_text_deletion(ctx, m, rows + 5 * T, 1, ex, 10, 1, 1, 7, NULL, rcurve, &raopc));
     printf("  occlusion's deletion AOPC %.3f, a random order's %.3f\n", aopc, raopc);
     CHECK(aopc > raopc); /* the faithful order beats a random one */
     limn_explanations_free(ctx, ex, 1);
