@@ -738,3 +738,53 @@ def test_text_model_equals_cli(tmp_path):
         m.explain(texts[0], method="shap")
     with pytest.raises(limn.Error):
         limn.TextModel(os.path.join(sd, "spam_transformer.onnx"), os.path.join(SRC, "data", "iris.csv"))
+
+
+def test_lime_text_against_sklearn():
+    """LIME for text, rebuilt outside the library: the same draws (limn's generator, as
+    lime's sampling: a count of words, then that many distinct words), the perturbed texts
+    through the model, lime's kernel on the cosine distance, and scikit-learn's Ridge as
+    lime's highest_weights selection and final fit; limn's weights to 1e-8."""
+    if not limn._capi.have_onnx():
+        pytest.skip("built without ONNX")
+    sklearn = pytest.importorskip("sklearn.linear_model")
+    L = limn._capi
+    sd = os.path.join(SRC, "data", "spam")
+    m = limn.TextModel(os.path.join(sd, "spam_transformer.onnx"), os.path.join(sd, "vocab.txt"))
+    text = [r["text"] for r in csv.DictReader(open(os.path.join(sd, "test.csv"), encoding="utf-8"))][5]
+    N, seed, rid = 400, 3, 5
+    got = m.explain(text, method="lime-text", num_samples=N, seed=seed, row_ids=[rid], deletion=0)[0]
+    ids = [t["id"] for t in got["tokens"]]
+    words = list(dict.fromkeys(ids[1:]))  # distinct ids after [CLS], by first occurrence
+    K = len(words)
+    g = L.Rng()
+    L.rng_init(ctypes.byref(g), seed, rid)
+    Z = np.ones((N, K))
+    for s in range(1, N):
+        off = 1 + L.rng_below(ctypes.byref(g), K)
+        perm = list(range(K))
+        for q in range(off):
+            r = q + L.rng_below(ctypes.byref(g), K - q)
+            perm[q], perm[r] = perm[r], perm[q]
+            Z[s, perm[q]] = 0
+    rows = np.zeros((N, m.max_tokens), dtype=np.float32)
+    for s in range(N):
+        kept = [ids[0]] + [i for i in ids[1:] if Z[s, words.index(i)]]
+        rows[s, :len(kept)] = kept
+    p = np.zeros((N, 2), dtype=np.float32)
+    c = limn._Ctx()
+    c.check(L.model_predict(c.p, m._m, rows.ctypes.data_as(L.c_float_p), N, p.ctypes.data_as(L.c_float_p)))
+    c.close()
+    k = ["class 0", "class 1"].index(got["target"])
+    y = p[:, k].astype(np.float64)
+    dist = 1 - np.sqrt(Z.sum(1) / K)
+    w = np.sqrt(np.exp(-dist ** 2 / 0.25 ** 2))
+    top = np.argsort(-np.abs(sklearn.Ridge(alpha=0.01).fit(Z, y, sample_weight=w).coef_), kind="stable")[:10]
+    fit = sklearn.Ridge(alpha=1.0).fit(Z[:, top], y, sample_weight=w)
+    want = np.zeros(K)
+    want[top] = fit.coef_
+    weights = [t["weight"] for t in got["tokens"]]
+    for j, i in enumerate(ids[1:], start=1):
+        assert abs(weights[j] - want[words.index(i)]) < 1e-8
+    assert abs(got["score"] - fit.score(Z[:, top], y, sample_weight=w)) < 1e-8
+    assert abs(got["output"] - y[0]) < 1e-7
