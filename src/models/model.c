@@ -542,8 +542,7 @@ int limn_model_image_shape(limn_ctx *ctx, const limn_model *m, size_t *channels,
   return LIMN_OK;
 }
 
-/* An MLP's last nlayers dense layers re-drawn as redraw() in onnx.c does. */
-static void mlp_redraw(float *v, size_t n, uint64_t seed, uint64_t stream) {
+void limn__redraw_normal(float *v, size_t n, uint64_t seed, uint64_t stream) {
   double m = 0, s2 = 0;
   for (size_t q = 0; q < n; q++)
     m += v[q];
@@ -567,8 +566,8 @@ int limn_model_randomize_layers(limn_ctx *ctx, limn_model *m, size_t nlayers, ui
   if (p) {
     for (size_t l = p->nlayers; l-- > 0 && k < nlayers; k++) {
       size_t in = p->width[l], out = p->width[l + 1];
-      mlp_redraw(p->W[l], in * out, seed, 2 * k);
-      mlp_redraw(p->b[l], out, seed, 2 * k + 1);
+      limn__redraw_normal(p->W[l], in * out, seed, 2 * k);
+      limn__redraw_normal(p->b[l], out, seed, 2 * k + 1);
       for (size_t o = 0; p->Wt && p->Wt[l] && o < out; o++)
         for (size_t i = 0; i < in; i++)
           p->Wt[l][i * out + o] = p->W[l][o * in + i];

@@ -107,6 +107,9 @@ int limn__onnx_image_shape(limn_ctx *ctx, const limn_model *m, size_t *c, size_t
 int limn__onnx_penultimate(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, float **out,
                            size_t *width, const char **name);
 int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t seed, size_t *done);
+/* v's n values re-drawn from a normal of their own mean and (n - 1) standard deviation,
+ * stream `stream` of seed (the randomisation check's layers, MLP and ONNX alike). */
+void limn__redraw_normal(float *v, size_t n, uint64_t seed, uint64_t stream);
 /* A text model's embedding table (vocabulary x width floats), NULL for another model. */
 const float *limn__onnx_text_table(const limn_model *m);
 /* A text model's padding id (0 for another model). */

@@ -1980,20 +1980,6 @@ int limn__onnx_penultimate(limn_ctx *ctx, const limn_model *m, const float *x, s
 /* ---- randomised layers (the sanity check of Adebayo et al. 2018) ---- */
 
 /* t's values re-drawn from a normal of their own mean and standard deviation. */
-static void redraw(ox_tensor *t, uint64_t seed, uint64_t stream) {
-  double m = 0, v = 0;
-  for (size_t q = 0; q < t->len; q++)
-    m += t->f[q];
-  m /= t->len ? (double)t->len : 1;
-  for (size_t q = 0; q < t->len; q++)
-    v += ((double)t->f[q] - m) * ((double)t->f[q] - m);
-  double sd = t->len > 1 ? sqrt(v / (double)(t->len - 1)) : 0;
-  limn_rng g;
-  limn_rng_init(&g, seed, stream);
-  for (size_t q = 0; q < t->len; q++)
-    t->f[q] = (float)(m + sd * limn_rng_normal(&g));
-}
-
 int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t seed, size_t *done) {
   ox_model *om = m && m->vt == &ox_vt ? m->impl : NULL;
   *done = 0;
@@ -2006,10 +1992,10 @@ int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t 
     if ((nd->op != OX_CONV && nd->op != OX_GEMM && nd->op != OX_MATMUL) || w < 0 ||
         g->consts[w].type != OX_FLOAT)
       continue;
-    redraw(&g->consts[w], seed, 2 * *done);
+    limn__redraw_normal(g->consts[w].f, g->consts[w].len, seed, 2 * *done);
     int b = nd->op == OX_MATMUL ? nd->bias : nd->nin > 2 ? nd->in[2] : -1;
     if (b >= 0 && g->consts[b].type == OX_FLOAT)
-      redraw(&g->consts[b], seed, 2 * *done + 1);
+      limn__redraw_normal(g->consts[b].f, g->consts[b].len, seed, 2 * *done + 1);
     (*done)++;
   }
   pwl_free(m->ctx, om->pwl); /* the graph as an MLP, again from the new weights */
