@@ -1240,22 +1240,7 @@ static int expand_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const
   size_t len = 1;
   for (size_t k = 0; k < rank; k++)
     len *= dim[k];
-  size_t idx[OX_MAXRANK] = {0}, off = 0;
-  for (size_t q = 0; q < len; q++) {
-    if (gx)
-      gx->f[off] += gy->f[q];
-    else if (y->type == OX_FLOAT)
-      y->f[q] = x->f[off];
-    else
-      y->i[q] = x->i[off];
-    for (size_t k = rank; k-- > 0;) {
-      off += st[0][k];
-      if (++idx[k] < dim[k])
-        break;
-      off -= st[0][k] * dim[k];
-      idx[k] = 0;
-    }
-  }
+  strided(rank, dim, st[0], 0, len, x, y, gy, gx); /* the input read at its broadcast strides */
   return LIMN_OK;
 }
 
