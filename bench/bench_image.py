@@ -17,14 +17,14 @@ computations written with torch (the network rebuilt from the ONNX file's weight
 Usage: /usr/bin/python3 bench/bench_image.py [IMAGES (10)] [REPEATS (3)]
 """
 import os
-import subprocess
 import sys
-import time
 
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from _bench import best_of, limn_figures, table  # noqa: E402
 
 
 def png_grey(path):
@@ -45,21 +45,11 @@ def png_grey(path):
     return np.array([list(raw[r * (w + 1) + 1:(r + 1) * (w + 1)]) for r in range(h)], dtype=np.uint8)
 
 
-def best_of(fn, reps):
-    t = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        t.append(time.perf_counter() - t0)
-    return min(t)
-
-
 def main():
     nimg = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     binary = os.path.join(ROOT, "build", "bench_image")
-    out = subprocess.run([binary, ROOT, str(nimg), str(reps)], capture_output=True, text=True, check=True).stdout
-    limn = {l.split()[1]: float(l.split()[2]) for l in out.splitlines() if l.startswith("limn ")}
+    limn = limn_figures(binary, ROOT, nimg, reps)
 
     import torch
     import make_fashion
@@ -147,10 +137,7 @@ def main():
         res["lime1000"].append(best_of(lambda: lime(x, k, seg), reps))
     print("image explanations, Fashion-MNIST CNN, 1 thread, per image (median of %d images, best of %d), ms"
           % (nimg, reps))
-    print("%-10s %10s %10s %8s" % ("method", "limn", "torch", "torch/limn"))
-    for m, v in res.items():
-        t = 1e3 * float(np.median(v))
-        print("%-10s %10.3f %10.3f %8.2f" % (m, limn[m], t, t / limn[m]))
+    table(limn, res)
     print("%-10s %10.3f %10s %8s" % ("slic", limn["slic"], "-", "-"))
 
 

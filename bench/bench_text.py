@@ -20,23 +20,14 @@ Usage: /usr/bin/python3 bench/bench_text.py [TEXTS (10)] [REPEATS (3)] [LIME_TEX
 import csv
 import os
 import re
-import subprocess
 import sys
-import time
 
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "fixtures"))
-
-
-def best_of(fn, reps):
-    t = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        t.append(time.perf_counter() - t0)
-    return min(t)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from _bench import best_of, limn_figures, table  # noqa: E402
 
 
 def load_net(path):
@@ -62,9 +53,7 @@ def main():
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     nlime = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     binary = os.path.join(ROOT, "build", "bench_text")
-    out = subprocess.run([binary, ROOT, str(ntext), str(reps), str(nlime)], capture_output=True, text=True,
-                         check=True).stdout
-    limn = {l.split()[1]: float(l.split()[2]) for l in out.splitlines() if l.startswith("limn ")}
+    limn = limn_figures(binary, ROOT, ntext, reps, nlime)
 
     import torch
     from sklearn.linear_model import Ridge
@@ -132,12 +121,7 @@ def main():
             res["lime5000"].append(best_of(lambda: lime(text, k, rng), 1))
     print("# spam transformer, %d texts of 64 tokens, 1 thread, ms per text (median of the best of %d runs; "
           "lime5000: %d texts, one run)" % (len(chosen), reps, nlime))
-    print("%-10s %10s %10s %8s" % ("method", "limn", "torch", "x"))
-    for m, ts in res.items():
-        if not ts or m not in limn:
-            continue
-        t = 1e3 * float(np.median(ts))
-        print("%-10s %10.3f %10.3f %8.2f" % (m, limn[m], t, t / limn[m]))
+    table(limn, res)
 
 
 if __name__ == "__main__":

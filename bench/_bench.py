@@ -1,0 +1,32 @@
+"""Helpers shared by the Python side-by-side benchmarks (bench_image.py, bench_text.py):
+limn's figures from its C benchmark, torch's timed here, and one table."""
+import subprocess
+import time
+
+import numpy as np
+
+
+def limn_figures(binary, *args):
+    """Run a C benchmark; its lines "limn NAME MILLISECONDS" as {NAME: ms}."""
+    out = subprocess.run([binary] + [str(a) for a in args], capture_output=True, text=True, check=True).stdout
+    return {l.split()[1]: float(l.split()[2]) for l in out.splitlines() if l.startswith("limn ")}
+
+
+def best_of(fn, reps):
+    """The fastest of reps calls of fn, seconds."""
+    t = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        t.append(time.perf_counter() - t0)
+    return min(t)
+
+
+def table(limn, res):
+    """One row per method: limn's ms, the median of torch's seconds as ms, torch / limn."""
+    print("%-10s %10s %10s %8s" % ("method", "limn", "torch", "torch/limn"))
+    for m, ts in res.items():
+        if not ts or m not in limn:
+            continue
+        t = 1e3 * float(np.median(ts))
+        print("%-10s %10.3f %10.3f %8.2f" % (m, limn[m], t, t / limn[m]))
