@@ -282,39 +282,20 @@ typedef struct text_run {
   char **why; /* (nrows) reasons not to trust, "" when none */
 } text_run;
 
-static int attribution(limn_method m) {
-  return m != LIMN_METHOD_ATTENTION_ROLLOUT && m != LIMN_METHOD_ATTENTION_FLOW;
-}
-
-static int is_signed(limn_method m) { return attribution(m) && m != LIMN_METHOD_SALIENCY; }
-
-/* What the method is, in words. */
+/* What the method is, in words: the library's title, and the settings that shape it. */
 static void describe(const text_run *r, char *buf, size_t cap) {
   const limn_text_opts *o = &r->o;
-  switch (o->method) {
-  case LIMN_METHOD_IG:
-    snprintf(buf, cap, "Integrated Gradients on the token embeddings from %s, %zu Gauss-Legendre nodes",
+  const char *title = limn_text_method_title(o->method);
+  if (o->method == LIMN_METHOD_IG)
+    snprintf(buf, cap, "%s from %s, %zu Gauss-Legendre nodes", title,
              o->baseline == LIMN_TEXT_BASELINE_PAD ? "the [PAD] embedding" : "zero embeddings", o->steps);
-    break;
-  case LIMN_METHOD_GRADXINPUT:
-    snprintf(buf, cap, "gradient x input on the token embeddings (summed per token)");
-    break;
-  case LIMN_METHOD_SALIENCY:
-    snprintf(buf, cap, "saliency: the gradient's norm on each token's embedding (unsigned)");
-    break;
-  case LIMN_METHOD_OCCLUSION:
-    snprintf(buf, cap, "occlusion: the output's drop when the token is deleted");
-    break;
-  case LIMN_METHOD_LIME_TEXT:
-    snprintf(buf, cap, "LIME on words: %zu texts with words removed, ridge on %zu words", o->num_samples,
+  else if (o->method == LIMN_METHOD_LIME_TEXT)
+    snprintf(buf, cap, "%s: %zu texts with words removed, ridge on %zu words", title, o->num_samples,
              o->num_features);
-    break;
-  case LIMN_METHOD_ATTENTION_ROLLOUT:
-    snprintf(buf, cap, "attention rollout from [CLS] (where attention goes; NOT an attribution)");
-    break;
-  default:
-    snprintf(buf, cap, "attention flow from [CLS] (where attention goes; NOT an attribution)");
-  }
+  else if (!limn_text_method_is_attribution(o->method))
+    snprintf(buf, cap, "%s from [CLS]: where attention goes", title);
+  else
+    snprintf(buf, cap, "%s", title);
 }
 
 static int explain_opts(text_run *r) {
@@ -349,9 +330,9 @@ static int explain_opts(text_run *r) {
 /* Reasons not to trust explanation i (limn_text_trust). */
 static void judge(text_run *r, size_t i, char *why, size_t cap) {
   const limn_explanation *e = &r->ex[i];
-  int del = r->kdel && attribution(e->method);
+  int del = r->kdel && limn_text_method_is_attribution(e->method);
   limn_text_trust(e, del ? r->aopc[i] : NAN, del ? r->raopc[i] : NAN, why, cap);
-  if (!attribution(e->method))
+  if (!limn_text_method_is_attribution(e->method))
     why[0] = 0; /* said apart: "not an attribution" */
 }
 
@@ -382,7 +363,7 @@ static void write_text(FILE *f, text_run *r) {
       fprintf(f, "  F(x) - F(baseline) = %.4g, completeness gap %.3g\n", e->output - e->base_value, e->delta);
     if (e->method == LIMN_METHOD_LIME_TEXT)
       fprintf(f, "  surrogate: R^2 %.3g, predicts %.4g at the text\n", e->score, e->local_pred);
-    if (r->kdel && attribution(e->method))
+    if (r->kdel && limn_text_method_is_attribution(e->method))
       fprintf(f, "  deleting its top %zu tokens: AOPC %.3g (a random order: %.3g)\n", r->kdel, r->aopc[i],
               r->raopc[i]);
     if (r->why[i][0])
@@ -390,7 +371,7 @@ static void write_text(FILE *f, text_run *r) {
     /* the tokens by weight */
     size_t order[4096], m = 0;
     for (size_t j = 0; j < L && m < 4096; j++)
-      if (e->attr[j] != 0 || !attribution(e->method))
+      if (e->attr[j] != 0 || !limn_text_method_is_attribution(e->method))
         order[m++] = j;
     for (size_t q = 1; q < m; q++) { /* by |weight|, stable */
       size_t v = order[q], p = q;
@@ -403,7 +384,7 @@ static void write_text(FILE *f, text_run *r) {
       token_text(r, i, order[q], tok, sizeof tok);
       fputs(q ? " | " : " ", f);
       cli_put_escaped(f, tok);
-      fprintf(f, is_signed(e->method) ? " %+.3g" : " %.3g", e->attr[order[q]]);
+      fprintf(f, limn_text_method_is_signed(e->method) ? " %+.3g" : " %.3g", e->attr[order[q]]);
     }
     fputs("\n\n", f);
   }
@@ -425,7 +406,7 @@ static void write_json_one(FILE *f, const text_run *r, size_t i) {
   if (r->in.t->label)
     fputs(",\"label\":", f), cli_json_string(f, r->in.t->label[row]);
   fprintf(f, ",\"method\":\"%s\",\"attribution\":%s,\"target\":", limn_method_name(e->method),
-          attribution(e->method) ? "true" : "false");
+          limn_text_method_is_attribution(e->method) ? "true" : "false");
   cli_json_string(f, limn_model_output_name(r->in.m, e->target));
   json_num(f, "output", e->output);
   if (e->method == LIMN_METHOD_IG) {
@@ -454,7 +435,7 @@ static void write_json_one(FILE *f, const text_run *r, size_t i) {
     fputc('}', f);
   }
   fputc(']', f);
-  if (r->kdel && attribution(e->method)) {
+  if (r->kdel && limn_text_method_is_attribution(e->method)) {
     fprintf(f, ",\"deletion\":{\"k\":%zu,\"curve\":[", r->kdel);
     for (size_t k = 0; k <= r->kdel; k++) {
       cli_fmt_double(b, sizeof b, r->curves[i * (r->kdel + 1) + k]);
@@ -470,10 +451,11 @@ static void write_json_one(FILE *f, const text_run *r, size_t i) {
     json_num(f, "random_aopc", r->raopc[i]);
     fputc('}', f);
   }
-  fprintf(f, ",\"reliable\":%s", attribution(e->method) && !r->why[i][0] ? "true" : "false");
+  fprintf(f, ",\"reliable\":%s",
+          limn_text_method_is_attribution(e->method) && !r->why[i][0] ? "true" : "false");
   if (r->why[i][0])
     fputs(",\"why\":", f), cli_json_string(f, r->why[i]);
-  if (!attribution(e->method))
+  if (!limn_text_method_is_attribution(e->method))
     fputs(",\"note\":\"where attention goes, not what drives the prediction\"", f);
   fputc('}', f);
 }
@@ -485,7 +467,7 @@ static int write_drawing(FILE *f, const text_run *r, int svg) {
   limn_text_render_row *rows = calloc(r->nrows + 1, sizeof *rows);
   if (!rows)
     return LIMN_ENOMEM;
-  int del = r->kdel && attribution(r->o.method);
+  int del = r->kdel && limn_text_method_is_attribution(r->o.method);
   for (size_t i = 0; i < r->nrows; i++) {
     size_t row = r->rows[i];
     limn_text_render_row *w = &rows[i];
@@ -556,7 +538,7 @@ int cmd_explain_text(int argc, char **argv) {
   for (size_t i = 0; i < r.nrows; i++)
     memcpy(r.x + i * w, r.in.rows + r.rows[i] * w, w * sizeof *r.x);
   int lr = limn_explain_text(ctx, r.in.m, r.x, r.nrows, &r.o, &r.ex);
-  if (!lr && r.kdel && attribution(r.o.method)) {
+  if (!lr && r.kdel && limn_text_method_is_attribution(r.o.method)) {
     lr = limn_text_deletion(ctx, r.in.m, r.x, r.nrows, r.ex, r.kdel, r.o.first_is_cls, 0, 0, r.rows, r.curves,
                             r.aopc);
     if (!lr)
@@ -714,15 +696,15 @@ int cmd_report_text(int argc, char **argv) {
   for (size_t k = 0; k < nm && !lr; k++) {
     r.o.method = meth[k];
     lr = limn_explain_text(ctx, r.in.m, r.x, n, &r.o, &ex[k]);
-    if (!lr && attribution(meth[k]))
+    if (!lr && limn_text_method_is_attribution(meth[k]))
       lr = limn_text_deletion(ctx, r.in.m, r.x, n, ex[k], r.kdel, r.o.first_is_cls, 0, 0, r.rows, cv, a1);
-    if (!lr && attribution(meth[k]))
+    if (!lr && limn_text_method_is_attribution(meth[k]))
       lr = limn_text_deletion(ctx, r.in.m, r.x, n, ex[k], r.kdel, r.o.first_is_cls, 1, r.o.seed, r.rows, cv,
                               a2);
     for (size_t i = 0; i < n && !lr; i++) {
       byrow[i * nm + k] = ex[k][i];
-      aopc[i * nm + k] = attribution(meth[k]) ? a1[i] : NAN;
-      raopc[i * nm + k] = attribution(meth[k]) ? a2[i] : NAN;
+      aopc[i * nm + k] = limn_text_method_is_attribution(meth[k]) ? a1[i] : NAN;
+      raopc[i * nm + k] = limn_text_method_is_attribution(meth[k]) ? a2[i] : NAN;
     }
   }
   const char *path = cli_get(&rcmd, "out");

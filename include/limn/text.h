@@ -179,6 +179,13 @@ LIMN_API int limn_text_deletion(limn_ctx *ctx, const limn_model *m, const float 
 
 /* ---- judging and drawing text explanations ---- */
 
+/* What a text method's weights are: 1 when they are an attribution (every method but
+ * attention rollout and flow, which show where attention goes); signed: an attribution
+ * with a direction (all but saliency, a gradient's norm). The title people read. */
+LIMN_API int limn_text_method_is_attribution(limn_method m);
+LIMN_API int limn_text_method_is_signed(limn_method m);
+LIMN_API const char *limn_text_method_title(limn_method m);
+
 /* Whether an explanation of a text holds up: limn_explain_trust's rules, and for signed
  * attributions the deletion check (aopc against random_aopc; NaN to skip): its top
  * tokens must move the output more than tokens in a random order, when deleting moves

@@ -321,6 +321,7 @@ explain_text = _sig("limn_explain_text", C.c_int, P, P, c_float_p, c_size, C.POI
                     C.POINTER(C.POINTER(Explanation)))
 text_deletion = _sig("limn_text_deletion", C.c_int, P, P, c_float_p, c_size, C.POINTER(Explanation), c_size,
                      C.c_int, C.c_int, C.c_uint64, C.POINTER(c_size), c_double_p, c_double_p)
+text_method_is_attribution = _sig("limn_text_method_is_attribution", C.c_int, C.c_int)
 text_trust = _sig("limn_text_trust", C.c_int, C.POINTER(Explanation), C.c_double, C.c_double, C.c_char_p, c_size)
 render_text_html = _sig("limn_render_text_html", C.c_int, P, C.POINTER(TextRenderOpts), C.POINTER(TextRenderRow),
                         c_size, Sink)

@@ -120,8 +120,7 @@ class TextModel:
         self._ctx.check(L.explain_text(self._ctx.p, self._m, fx, n, C.byref(o), C.byref(ex)))
         a = np.full(n, np.nan)
         r = np.full(n, np.nan)
-        attribution = o.method not in (12, 13)
-        if deletion and attribution:
+        if deletion and L.text_method_is_attribution(o.method):
             curves = np.zeros(n * (deletion + 1))
             cp = curves.ctypes.data_as(L.c_double_p)
             for order, dst in ((0, a), (1, r)):
@@ -148,7 +147,7 @@ class TextModel:
                 why = C.create_string_buffer(1024)
                 ok = L.text_trust(C.byref(e), aopc[i], raopc[i], why, 1024)
                 d = {"text": texts[i], "method": method, "target": self.classes[e.target], "output": e.output,
-                     "truncated": toks[i][1], "attribution": method not in ("attention-rollout", "attention-flow"),
+                     "truncated": toks[i][1], "attribution": bool(L.text_method_is_attribution(e.method)),
                      "tokens": [{"token": t[0], "id": t[1], "start": t[2], "end": t[3], "weight": e.attr[j]}
                                 for j, t in enumerate(toks[i][0])],
                      "reliable": bool(ok), "why": why.value.decode("utf-8", "replace")}

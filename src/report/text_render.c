@@ -5,25 +5,27 @@
 #include <math.h>
 #include <string.h>
 
-static int attribution(limn_method m) {
+int limn_text_method_is_attribution(limn_method m) {
   return m != LIMN_METHOD_ATTENTION_ROLLOUT && m != LIMN_METHOD_ATTENTION_FLOW;
 }
 
-static int is_signed(limn_method m) { return attribution(m) && m != LIMN_METHOD_SALIENCY; }
+int limn_text_method_is_signed(limn_method m) {
+  return limn_text_method_is_attribution(m) && m != LIMN_METHOD_SALIENCY;
+}
 
 int limn_text_trust(const limn_explanation *e, double aopc, double random_aopc, char *why, size_t cap) {
   if (why && cap)
     why[0] = 0;
   if (!e)
     return 1;
-  if (!attribution(e->method)) {
+  if (!limn_text_method_is_attribution(e->method)) {
     if (why && cap)
       snprintf(why, cap, "not an attribution: it shows where attention goes, not what drives the output");
     return 0;
   }
   int ok = limn_explain_trust(e, NULL, why, cap);
   double moved = fmax(fabs(aopc), fabs(random_aopc)), scale = fmax(1, fabs(e->output));
-  if (is_signed(e->method) && !isnan(aopc) && !isnan(random_aopc) && moved >= 1e-3 * scale &&
+  if (limn_text_method_is_signed(e->method) && !isnan(aopc) && !isnan(random_aopc) && moved >= 1e-3 * scale &&
       !(aopc > random_aopc)) {
     size_t len = why && cap ? strlen(why) : 0;
     if (why && cap > len)
@@ -37,7 +39,7 @@ int limn_text_trust(const limn_explanation *e, double aopc, double random_aopc, 
   return ok;
 }
 
-static const char *method_title(limn_method m) {
+const char *limn_text_method_title(limn_method m) {
   switch (m) {
   case LIMN_METHOD_IG:
     return "Integrated Gradients (token embeddings)";
@@ -98,7 +100,7 @@ static long most_faithful(const limn_text_render_row *r) {
   long best = -1;
   for (size_t k = 0; r->aopc && k < r->nmethods; k++) {
     char why[8];
-    if (!is_signed(r->ex[k].method) ||
+    if (!limn_text_method_is_signed(r->ex[k].method) ||
         !limn_text_trust(&r->ex[k], r->aopc[k], r->random_aopc[k], why, sizeof why) ||
         !(r->aopc[k] > r->random_aopc[k]))
       continue;
@@ -114,22 +116,23 @@ static void html_method(limn__out *f, const limn_text_render_opts *o, const limn
   const limn_tokens *t = r->tokens;
   char why[1024], b[40];
   int ok = limn_text_trust(e, r->aopc ? r->aopc[k] : NAN, r->aopc ? r->random_aopc[k] : NAN, why, sizeof why);
-  int sgn = is_signed(e->method);
+  int sgn = limn_text_method_is_signed(e->method);
   limn__printf(f, "<div style=\"margin:.5em 0;padding:.3em .6em;border-left:4px solid %s\">\n",
                best ? "#2ca02c" : "#ddd");
-  limn__printf(f, "<div style=\"font-size:.9em;color:#333\"><strong>%s</strong>", method_title(e->method));
+  limn__printf(f, "<div style=\"font-size:.9em;color:#333\"><strong>%s</strong>",
+               limn_text_method_title(e->method));
   if (best)
     limn__puts(
         f, " <span style=\"background:#2ca02c;color:#fff;padding:0 .4em;border-radius:3px;font-size:.85em\">"
            "most faithful here</span>");
   limn__puts(f, "</div>\n");
-  if (!ok && attribution(e->method)) {
+  if (!ok && limn_text_method_is_attribution(e->method)) {
     limn__puts(
         f, "<p style=\"background:#fff3cd;border-left:4px solid #c77c02;padding:.3em .6em;margin:.3em 0\">"
            "<strong>Not reliable:</strong> ");
     html_bytes(f, why, strlen(why));
     limn__puts(f, "</p>\n");
-  } else if (!attribution(e->method)) {
+  } else if (!limn_text_method_is_attribution(e->method)) {
     limn__puts(
         f, "<p style=\"color:#555;margin:.2em 0;font-size:.9em\"><strong>Not an attribution:</strong> where "
            "the model's attention flows to the [CLS] position, not what drives the prediction.</p>\n");
@@ -162,7 +165,7 @@ static void html_method(limn__out *f, const limn_text_render_opts *o, const limn
     limn__printf(f, "Completeness gap %.3g of a change of %.3g. ", e->delta, e->output - e->base_value);
   if (e->method == LIMN_METHOD_LIME_TEXT)
     limn__printf(f, "Surrogate R&sup2; %.3g, predicting %.3g at the text. ", e->score, e->local_pred);
-  if (r->aopc && attribution(e->method))
+  if (r->aopc && limn_text_method_is_attribution(e->method))
     limn__printf(
         f, "Deleting its top %zu tokens lowers the output by %.3g on average (AOPC; a random order: %.3g).",
         o->deletion_k, r->aopc[k], r->random_aopc[k]);
@@ -267,12 +270,13 @@ int limn_render_text_svg(limn_ctx *ctx, const limn_text_render_opts *o, const li
       y += lh;
       limn__printf(
           f, "<text x=\"10\" y=\"%.0f\" font-family=\"sans-serif\" font-weight=\"bold\">Text %zu, %s: ", y,
-          r->row, method_title(e->method));
+          r->row, limn_text_method_title(e->method));
       limn__xml(f, r->target ? r->target : "");
-      limn__printf(f, " %.4g%s</text>\n", e->output, ok || !attribution(e->method) ? "" : " (NOT RELIABLE)");
+      limn__printf(f, " %.4g%s</text>\n", e->output,
+                   ok || !limn_text_method_is_attribution(e->method) ? "" : " (NOT RELIABLE)");
       y += lh;
       double mx = largest(e, t, 1), x = 10, a;
-      int sgn = is_signed(e->method);
+      int sgn = limn_text_method_is_signed(e->method);
       for (size_t j = 0; j < t->n && j < e->nfeatures; j++) {
         char tok[160];
         size_t len = t->end[j] - t->start[j];
