@@ -45,6 +45,16 @@ int limn__mlp_ig_rule(limn_ctx *ctx, const limn_model *m, const float *hx, const
                       const double *alphas, const double *weights, size_t steps, const size_t *targets,
                       limn_space sp, double *attr);
 
+/* LIME on switches (words of a text, superpixels of an image): the N perturbed inputs
+ * that build() makes from S's rows (N, K of 0/1; build(arg, z, row) writes one model row)
+ * through the model 64 at a time (cancel checked), their outputs for target into y (N),
+ * then limn_lime_fit with dist, the kernel width and lime's selection: the num_features
+ * (0: all) switches of highest weights when fewer than K. fr's arrays are the caller's. */
+typedef void (*limn__lime_build)(const void *arg, const double *z, float *row);
+int limn__lime_switches(limn_ctx *ctx, const limn_model *m, size_t target, const double *S,
+                        const double *dist, size_t N, size_t K, double kernel_width, size_t num_features,
+                        limn__lime_build build, const void *arg, double *y, limn_lime_fit_result *fr);
+
 /* LIME's local model pieces (lime_fit.c, lasso.c). Workspace sizes in doubles. */
 /* The multiplier a of LIME's rank-1 lattice of P points (P prime) in d columns:
  * limn__lattice_search runs the search (2-D spectral test over the pairs of

@@ -542,3 +542,32 @@ void limn__lime_kernel(const double *dist, size_t N, double width, double *w) {
   for (size_t i = 0; i < N; i++)
     w[i] = sqrt(exp(-(dist[i] * dist[i]) / (width * width)));
 }
+
+int limn__lime_switches(limn_ctx *ctx, const limn_model *m, size_t target, const double *S,
+                        const double *dist, size_t N, size_t K, double kernel_width, size_t num_features,
+                        limn__lime_build build, const void *arg, double *y, limn_lime_fit_result *fr) {
+  enum { BATCH = 64 }; /* perturbed inputs a model call */
+  size_t w = m->nfeatures, k = m->noutputs;
+  float *rows = limn__alloc_array(ctx, BATCH, w * sizeof *rows);
+  float *out = limn__alloc_array(ctx, BATCH, k * sizeof *out);
+  int rc = rows && out ? LIMN_OK : LIMN_ENOMEM;
+  for (size_t s0 = 0; s0 < N && !rc; s0 += BATCH) {
+    size_t nb = N - s0 < BATCH ? N - s0 : BATCH;
+    for (size_t b = 0; b < nb; b++)
+      build(arg, S + (s0 + b) * K, rows + b * w);
+    rc = limn_model_predict(ctx, m, rows, nb, out);
+    for (size_t b = 0; b < nb && !rc; b++)
+      y[s0 + b] = out[b * k + target];
+    if (!rc && limn__canceled(ctx))
+      rc = limn__err(ctx, LIMN_ECANCELED, "canceled");
+  }
+  limn__free(ctx, rows), limn__free(ctx, out);
+  if (rc)
+    return rc;
+  limn_lime_data nb = {S, y, dist, N, K};
+  limn_lime_fit_opts fo = limn_lime_fit_opts_default();
+  fo.kernel_width = kernel_width;
+  fo.num_features = num_features && num_features < K ? num_features : K;
+  fo.selection = fo.num_features < K ? LIMN_SELECT_HIGHEST_WEIGHTS : LIMN_SELECT_NONE;
+  return limn_lime_fit(ctx, &nb, &fo, fr);
+}

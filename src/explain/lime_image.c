@@ -5,8 +5,6 @@
 #include "../models/model_internal.h"
 #include <math.h>
 
-enum { BATCH = 64 }; /* perturbed images a model call */
-
 limn_lime_image_opts limn_lime_image_opts_default(void) {
   limn_lime_image_opts o;
   memset(&o, 0, sizeof o);
@@ -52,11 +50,27 @@ static int segment(const li *L, const float *x, int *lab, size_t *K) {
   return rc;
 }
 
-static int explain_row(const li *L, const float *x, size_t target, uint64_t id, limn_explanation *e, int *lab,
-                       float *batch, float *out) {
+/* An image with the superpixels that z switches off hidden (their fill per channel). */
+typedef struct image_hide {
+  const float *x;
+  const int *lab;
+  const double *fill;
+  size_t c, hw;
+} image_hide;
+
+static void image_build(const void *arg, const double *z, float *r) {
+  const image_hide *t = arg;
+  for (size_t ch = 0; ch < t->c; ch++)
+    for (size_t p = 0; p < t->hw; p++)
+      r[ch * t->hw + p] =
+          z[t->lab[p]] != 0 ? t->x[ch * t->hw + p] : (float)t->fill[(size_t)t->lab[p] * t->c + ch];
+}
+
+static int explain_row(const li *L, const float *x, size_t target, uint64_t id, limn_explanation *e,
+                       int *lab) {
   limn_ctx *ctx = L->ctx;
   const limn_lime_image_opts *o = L->o;
-  size_t K = 0, hw = L->h * L->w, N = L->N, d = L->d;
+  size_t K = 0, hw = L->h * L->w, N = L->N;
   LIMN_TRY(segment(L, x, lab, &K));
   double *S = limn__alloc_array(ctx, N, K * sizeof *S), *y = limn__alloc_array(ctx, N, sizeof *y);
   double *dist = limn__alloc_array(ctx, N, sizeof *dist), *coef = limn__calloc(ctx, K, sizeof *coef);
@@ -82,30 +96,11 @@ static int explain_row(const li *L, const float *x, size_t target, uint64_t id, 
       dist[s] = on ? 1.0 - sqrt((double)on / (double)K) : 1.0; /* cosine distance to all-on */
     }
   }
-  for (size_t s0 = 0; s0 < N && !rc; s0 += BATCH) {
-    size_t nb = N - s0 < BATCH ? N - s0 : BATCH;
-    for (size_t b = 0; b < nb; b++) {
-      float *r = batch + b * d;
-      const double *z = S + (s0 + b) * K;
-      for (size_t ch = 0; ch < L->c; ch++)
-        for (size_t p = 0; p < hw; p++)
-          r[ch * hw + p] = z[lab[p]] != 0 ? x[ch * hw + p] : (float)fill[(size_t)lab[p] * L->c + ch];
-    }
-    rc = limn_model_predict(ctx, L->m, batch, nb, out);
-    for (size_t b = 0; b < nb && !rc; b++)
-      y[s0 + b] = out[b * L->k + target];
-    if (!rc && limn__canceled(ctx))
-      rc = limn__err(ctx, LIMN_ECANCELED, "canceled");
-  }
   limn_lime_fit_result fr = {coef, sel, 0, 0, 0};
-  if (!rc) {
-    limn_lime_data nb = {S, y, dist, N, K};
-    limn_lime_fit_opts fo = limn_lime_fit_opts_default();
-    fo.kernel_width = o->kernel_width;
-    fo.num_features = o->num_features && o->num_features < K ? o->num_features : K;
-    fo.selection = fo.num_features < K ? LIMN_SELECT_HIGHEST_WEIGHTS : LIMN_SELECT_NONE;
-    rc = limn_lime_fit(ctx, &nb, &fo, &fr);
-  }
+  image_hide ih = {x, lab, fill, L->c, hw};
+  if (!rc)
+    rc = limn__lime_switches(ctx, L->m, target, S, dist, N, K, o->kernel_width, o->num_features, image_build,
+                             &ih, y, &fr);
   if (!rc) {
     e->output = y[0];
     e->intercept = fr.intercept, e->score = fr.score, e->local_pred = fr.local_pred;
@@ -151,10 +146,8 @@ int limn_explain_lime_image(limn_ctx *ctx, const limn_model *m, const float *x, 
         L.N, o->kernel_width, o->segments, o->compactness, o->nlabels);
   size_t *target = limn__alloc_array(ctx, n, sizeof *target);
   int *lab = limn__alloc_array(ctx, L.h * L.w, sizeof *lab);
-  float *batch = limn__alloc_array(ctx, BATCH, L.d * sizeof *batch);
-  float *pout = limn__alloc_array(ctx, BATCH, L.k * sizeof *pout);
   limn_explanation *ex = NULL;
-  int rc = target && lab && batch && pout ? LIMN_OK : LIMN_ENOMEM;
+  int rc = target && lab ? LIMN_OK : LIMN_ENOMEM;
   if (!rc)
     rc = limn__pick_targets(ctx, m, x, n, o->target, o->targets, target);
   if (!rc)
@@ -166,7 +159,7 @@ int limn_explain_lime_image(limn_ctx *ctx, const limn_model *m, const float *x, 
     e->target = target[i];
     e->num_samples = L.N;
     e->seed = o->seed;
-    rc = explain_row(&L, x + i * L.d, target[i], o->row_ids ? o->row_ids[i] : i, e, lab, batch, pout);
+    rc = explain_row(&L, x + i * L.d, target[i], o->row_ids ? o->row_ids[i] : i, e, lab);
     if (rc && rc != LIMN_ENOMEM)
       rc = limn__err_prefix(ctx, rc, "row %zu", i);
     limn__progress(ctx, "lime-image", i + 1, n);
@@ -181,7 +174,7 @@ int limn_explain_lime_image(limn_ctx *ctx, const limn_model *m, const float *x, 
     limn_explanations_free(ctx, ex, ex ? n : 0);
     ex = NULL;
   }
-  limn__free(ctx, target), limn__free(ctx, lab), limn__free(ctx, batch), limn__free(ctx, pout);
+  limn__free(ctx, target), limn__free(ctx, lab);
   *out = ex;
   return rc;
 }

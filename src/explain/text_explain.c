@@ -127,6 +127,22 @@ static int occlusion_row(limn_ctx *ctx, const limn_model *m, const float *row, s
 }
 
 /* lime's LimeTextExplainer on the row's distinct words. */
+/* A text with the words that z switches off deleted (lime's bag of words). */
+typedef struct text_drop {
+  const float *row;
+  size_t L, w;
+  const long *word;
+  unsigned char *drop;
+  float pad;
+} text_drop;
+
+static void text_build(const void *arg, const double *z, float *out) {
+  const text_drop *t = arg;
+  for (size_t j = 0; j < t->L; j++)
+    t->drop[j] = t->word[j] >= 0 && z[t->word[j]] == 0.0;
+  delete_tokens(t->row, t->L, t->w, t->drop, t->pad, out);
+}
+
 static int lime_row(limn_ctx *ctx, const limn_model *m, const float *row, size_t target, uint64_t id,
                     const limn_text_opts *o, limn_explanation *e) {
   size_t L = limn_model_text_length(m, row), w = m->nfeatures, first = o->first_is_cls ? 1 : 0, K = 0;
@@ -149,15 +165,12 @@ static int lime_row(limn_ctx *ctx, const limn_model *m, const float *row, size_t
   double *S = NULL, *y = NULL, *dist = NULL, *coef = NULL;
   unsigned char *sel = NULL, *drop = NULL;
   size_t *perm = NULL;
-  float *rows = NULL, *buf = NULL;
   if (!rc) {
     S = limn__alloc_array(ctx, N, K * sizeof *S), y = limn__alloc_array(ctx, N, sizeof *y);
     dist = limn__alloc_array(ctx, N, sizeof *dist), coef = limn__calloc(ctx, K, sizeof *coef);
     sel = limn__calloc(ctx, K, 1), drop = limn__calloc(ctx, L, 1),
     perm = limn__alloc_array(ctx, K, sizeof *perm);
-    rows = limn__alloc_array(ctx, BATCH, w * sizeof *rows);
-    buf = limn__alloc_array(ctx, BATCH, m->noutputs * sizeof *buf);
-    rc = S && y && dist && coef && sel && drop && perm && rows && buf ? LIMN_OK : LIMN_ENOMEM;
+    rc = S && y && dist && coef && sel && drop && perm ? LIMN_OK : LIMN_ENOMEM;
   }
   if (!rc) { /* the neighbourhood: lime's draws (a count, then that many distinct words) */
     limn_rng g;
@@ -175,30 +188,11 @@ static int lime_row(limn_ctx *ctx, const limn_model *m, const float *row, size_t
       dist[s] = 1.0 - sqrt((double)(K - off) / (double)K); /* cosine distance to the whole text */
     }
   }
-  float pad = (float)limn__onnx_text_pad(m);
-  for (size_t s0 = 0; s0 < N && !rc; s0 += BATCH) {
-    size_t nb = N - s0 < BATCH ? N - s0 : BATCH;
-    for (size_t b = 0; b < nb; b++) {
-      const double *z = S + (s0 + b) * K;
-      for (size_t j = 0; j < L; j++)
-        drop[j] = word[j] >= 0 && z[word[j]] == 0.0;
-      delete_tokens(row, L, w, drop, pad, rows + b * w);
-    }
-    rc = limn_model_predict(ctx, m, rows, nb, buf);
-    for (size_t b = 0; b < nb && !rc; b++)
-      y[s0 + b] = buf[b * m->noutputs + target];
-    if (!rc && limn__canceled(ctx))
-      rc = limn__err(ctx, LIMN_ECANCELED, "canceled");
-  }
   limn_lime_fit_result fr = {coef, sel, 0, 0, 0};
-  if (!rc) {
-    limn_lime_data nb = {S, y, dist, N, K};
-    limn_lime_fit_opts fo = limn_lime_fit_opts_default();
-    fo.kernel_width = o->kernel_width;
-    fo.num_features = o->num_features && o->num_features < K ? o->num_features : K;
-    fo.selection = fo.num_features < K ? LIMN_SELECT_HIGHEST_WEIGHTS : LIMN_SELECT_NONE;
-    rc = limn_lime_fit(ctx, &nb, &fo, &fr);
-  }
+  text_drop td = {row, L, w, word, drop, (float)limn__onnx_text_pad(m)};
+  if (!rc)
+    rc = limn__lime_switches(ctx, m, target, S, dist, N, K, o->kernel_width, o->num_features, text_build, &td,
+                             y, &fr);
   if (!rc) {
     e->output = y[0];
     e->intercept = fr.intercept, e->score = fr.score, e->local_pred = fr.local_pred;
@@ -211,7 +205,6 @@ static int lime_row(limn_ctx *ctx, const limn_model *m, const float *row, size_t
   }
   limn__free(ctx, word), limn__free(ctx, uniq), limn__free(ctx, S), limn__free(ctx, y), limn__free(ctx, dist);
   limn__free(ctx, coef), limn__free(ctx, sel), limn__free(ctx, drop), limn__free(ctx, perm);
-  limn__free(ctx, rows), limn__free(ctx, buf);
   return rc;
 }
 
