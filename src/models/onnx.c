@@ -1375,17 +1375,28 @@ static int declared_shape(limn_ctx *ctx, const Onnx__GraphProto *gp, const char 
 
 /* A schema for a graph loaded without a target: the given columns (or x0..), and
  * classes "class 0".. or a value by the head. */
-static int default_schema(limn_ctx *ctx, const limn_schema *given, size_t d, size_t k, int regression,
-                          limn_schema **out) {
+/* A schema of d numeric columns named after given's, else prefix0, prefix1, ...; the
+ * target like's when it has one, else a value (regression) or k classes "class 0".. */
+static int numbered_schema(limn_ctx *ctx, const limn_schema *given, const char *prefix, size_t d,
+                           const limn_schema *like, size_t k, int regression, limn_schema **out) {
   limn_schema *s = NULL;
   LIMN_TRY(limn_schema_create(ctx, &s));
-  char nm[32];
+  char nm[48];
   int rc = 0;
   for (size_t j = 0; j < d && !rc; j++) {
-    snprintf(nm, sizeof nm, "x%zu", j);
+    snprintf(nm, sizeof nm, "%s%zu", prefix, j);
     rc = limn_schema_add_numeric(ctx, s, given ? limn_schema_feature_name(given, j) : nm);
   }
-  if (!rc && regression) {
+  if (!rc && like && limn_schema_target_name(like)) {
+    size_t kc = limn_schema_nclasses(like);
+    const char **names = limn__calloc(ctx, kc + 1, sizeof *names);
+    rc = names ? 0 : LIMN_ENOMEM;
+    for (size_t c = 0; c < kc && !rc; c++)
+      names[c] = limn_schema_class_name(like, c);
+    if (!rc)
+      rc = limn_schema_set_target(ctx, s, limn_schema_target_name(like), limn_schema_task(like), names, kc);
+    limn__free(ctx, (void *)names);
+  } else if (!rc && regression) {
     rc = limn_schema_set_target(ctx, s, "value", LIMN_TASK_REGRESSION, NULL, 0);
   } else if (!rc) {
     char **names = limn__calloc(ctx, k, sizeof *names);
@@ -1664,32 +1675,6 @@ static void view_destroy(limn_model *m) {
 }
 
 /* A schema of `d` numeric columns named prefix0.. and the target of `like`. */
-static int text_schema(limn_ctx *ctx, const limn_schema *like, size_t d, const char *prefix,
-                       limn_schema **out) {
-  limn_schema *s = NULL;
-  LIMN_TRY(limn_schema_create(ctx, &s));
-  char nm[48];
-  int rc = LIMN_OK;
-  for (size_t j = 0; j < d && !rc; j++) {
-    snprintf(nm, sizeof nm, "%s%zu", prefix, j);
-    rc = limn_schema_add_numeric(ctx, s, nm);
-  }
-  size_t k = like ? limn_schema_nclasses(like) : 0;
-  const char **names = limn__calloc(ctx, k + 1, sizeof *names);
-  if (!rc && !names)
-    rc = LIMN_ENOMEM;
-  for (size_t c = 0; c < k && !rc; c++)
-    names[c] = limn_schema_class_name(like, c);
-  if (!rc && like && limn_schema_target_name(like))
-    rc = limn_schema_set_target(ctx, s, limn_schema_target_name(like), limn_schema_task(like), names, k);
-  limn__free(ctx, (void *)names);
-  if (rc)
-    limn_schema_free(s);
-  else
-    *out = s;
-  return rc;
-}
-
 int limn_model_text_view(limn_ctx *ctx, const limn_model *m, const float *row, limn_model **view) {
   const ox_model *om = text_of(m);
   if (!ctx || !view)
@@ -1709,7 +1694,7 @@ int limn_model_text_view(limn_ctx *ctx, const limn_model *m, const float *row, l
   if (!rc)
     v->base = m, v->T = T;
   if (!rc)
-    rc = text_schema(ctx, m->schema, T * om->E, "e", &s);
+    rc = numbered_schema(ctx, NULL, "e", T * om->E, m->schema, 0, 0, &s);
   if (!rc)
     rc = limn__model_new(ctx, "onnx-text-embeddings", s, T * om->E, om->k, &ox_view_vt, &out);
   limn_schema_free(s);
@@ -1856,14 +1841,14 @@ static int load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name
     LIMN_CHECK(limn_schema_create(ctx, &like));
     rc = limn_schema_set_target(ctx, like, "class", LIMN_TASK_CLASSIFICATION, to->classes, to->nclasses);
     if (!rc)
-      rc = text_schema(ctx, like, om->d, "t", &own);
+      rc = numbered_schema(ctx, NULL, "t", om->d, like, om->k, 0, &own);
     limn_schema_free(like);
     if (rc)
       goto fail;
   } else if (to) {
-    LIMN_CHECK(default_schema(ctx, NULL, om->d, om->k, om->head == HEAD_VALUE, &own));
+    LIMN_CHECK(numbered_schema(ctx, NULL, "t", om->d, NULL, om->k, om->head == HEAD_VALUE, &own));
   } else if (!has_target) {
-    LIMN_CHECK(default_schema(ctx, schema, om->d, om->k, om->head == HEAD_VALUE, &own));
+    LIMN_CHECK(numbered_schema(ctx, schema, "x", om->d, NULL, om->k, om->head == HEAD_VALUE, &own));
   }
   if (!to)
     LIMN_CHECK(build_pwl(ctx, om));
