@@ -1571,12 +1571,25 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
 /* ---- backward ---- */
 
 /* grads[v] as a zeroed float tensor shaped like vals[v], when absent. */
-static int grad_of(limn_ctx *ctx, const ox_tensor *vals, ox_tensor *grads, int v, ox_tensor **out) {
+/* v's gradient, zeroed when first asked for; grad_fresh instead says so (*fresh = 1) and
+ * leaves it unwritten, for a node that then writes every element as 0.0f + its term (the
+ * bits of zero plus the term, -0 included, without a pass to clear it first). */
+static int grad_fresh(limn_ctx *ctx, const ox_tensor *vals, ox_tensor *grads, int v, ox_tensor **out,
+                      int *fresh) {
+  *fresh = 0;
   if (grads[v].type == OX_NONE) {
     LIMN_TRY(limn__ox_alloc(ctx, &grads[v], OX_FLOAT, vals[v].rank, vals[v].dim));
-    memset(grads[v].f, 0, grads[v].len * sizeof(float));
+    *fresh = 1;
   }
   *out = &grads[v];
+  return LIMN_OK;
+}
+
+static int grad_of(limn_ctx *ctx, const ox_tensor *vals, ox_tensor *grads, int v, ox_tensor **out) {
+  int fresh;
+  LIMN_TRY(grad_fresh(ctx, vals, grads, v, out, &fresh));
+  if (fresh)
+    memset((*out)->f, 0, (*out)->len * sizeof(float));
   return LIMN_OK;
 }
 
@@ -1596,6 +1609,86 @@ static int layout(const ox_tensor *t, size_t n, size_t last) {
   return -1;
 }
 
+/* The terms a binary node's gradient adds, from d (gy), u (a) and v (b). */
+enum { BW_D, BW_NEG, BW_DV, BW_D_V, BW_DU, BW_DIVB };
+
+static inline float bw_term(int form, float d, float u, float v) {
+  switch (form) {
+  case BW_D:
+    return d;
+  case BW_NEG:
+    return -d;
+  case BW_DV:
+    return d * v;
+  case BW_D_V:
+    return d / v;
+  case BW_DU:
+    return d * u;
+  default:
+    return -d * u / (v * v);
+  }
+}
+
+/* g += the terms over rows x w elements, each operand read by its layout (0 whole, 1 one
+ * row, 2 a scalar). A scalar g sums in element order; otherwise the loops run along
+ * contiguous rows with the form fixed, so they vectorise (the same sums, the same bits). */
+static void bwd_rows(float *g, int lg, int fresh, const float *d, const float *u, int lu, const float *v,
+                     int lv, int form, size_t rows, size_t w) {
+  if (fresh && lg != 0)
+    memset(g, 0, (lg == 1 ? w : 1) * sizeof *g);
+  for (size_t r = 0; r < rows; r++) {
+    const float *dr = d + r * w, *ur = lu == 0 ? u + r * w : u, *vr = lv == 0 ? v + r * w : v;
+    if (lg == 2) {
+      float s = g[0];
+      for (size_t c = 0; c < w; c++)
+        s += bw_term(form, dr[c], ur[lu == 2 ? 0 : c], vr[lv == 2 ? 0 : c]);
+      g[0] = s;
+      continue;
+    }
+    float *gr = lg == 0 ? g + r * w : g;
+    float u0 = ur[0], v0 = vr[0];
+    if (fresh && lg == 0) /* cleared here, while the row is in cache */
+      memset(gr, 0, w * sizeof *gr);
+    switch (form) {
+    case BW_D:
+      for (size_t c = 0; c < w; c++)
+        gr[c] += dr[c];
+      break;
+    case BW_NEG:
+      for (size_t c = 0; c < w; c++)
+        gr[c] += -dr[c];
+      break;
+    case BW_DV:
+      if (lv == 2)
+        for (size_t c = 0; c < w; c++)
+          gr[c] += dr[c] * v0;
+      else
+        for (size_t c = 0; c < w; c++)
+          gr[c] += dr[c] * vr[c];
+      break;
+    case BW_D_V:
+      if (lv == 2)
+        for (size_t c = 0; c < w; c++)
+          gr[c] += dr[c] / v0;
+      else
+        for (size_t c = 0; c < w; c++)
+          gr[c] += dr[c] / vr[c];
+      break;
+    case BW_DU:
+      if (lu == 2)
+        for (size_t c = 0; c < w; c++)
+          gr[c] += dr[c] * u0;
+      else
+        for (size_t c = 0; c < w; c++)
+          gr[c] += dr[c] * ur[c];
+      break;
+    default:
+      for (size_t c = 0; c < w; c++)
+        gr[c] += bw_term(form, dr[c], ur[lu == 2 ? 0 : c], vr[lv == 2 ? 0 : c]);
+    }
+  }
+}
+
 /* Sum a broadcast gradient gy (shape of y) back into ga (shape of a), with factor
  * f(q) from the other operand where needed. */
 static int binary_bwd(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals,
@@ -1604,27 +1697,26 @@ static int binary_bwd(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
   size_t rank, dim[OX_MAXRANK], sa[OX_MAXRANK], sb[OX_MAXRANK];
   broadcast(a, b, &rank, dim, sa, sb);
   ox_tensor *ga = NULL, *gb = NULL;
+  int fra = 0, frb = 0;
   if (needs(g, nd, 0))
-    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fra));
   if (needs(g, nd, 1))
-    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
+    LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[1], &gb, &frb));
   int la = layout(a, gy->len, rank ? dim[rank - 1] : 1), lb = layout(b, gy->len, rank ? dim[rank - 1] : 1);
   if (la >= 0 && lb >= 0) { /* full, a row over the last axis, or a scalar: no index arithmetic */
     size_t w = rank ? dim[rank - 1] : 1, rows = w ? gy->len / w : 0;
-    for (size_t r = 0; r < rows; r++)
-      for (size_t c = 0; c < w; c++) {
-        size_t q = r * w + c, oa = la == 0 ? q : la == 1 ? c : 0, ob = lb == 0 ? q : lb == 1 ? c : 0;
-        float d = gy->f[q], u = a->f[oa], v = b->f[ob];
-        if (ga)
-          ga->f[oa] += nd->op == OX_MUL ? d * v : nd->op == OX_DIV ? d / v : d;
-        if (gb)
-          gb->f[ob] += nd->op == OX_ADD   ? d
-                       : nd->op == OX_SUB ? -d
-                       : nd->op == OX_MUL ? d * u
-                                          : -d * u / (v * v);
-      }
+    int fa = nd->op == OX_MUL ? BW_DV : nd->op == OX_DIV ? BW_D_V : BW_D;
+    int fb = nd->op == OX_ADD ? BW_D : nd->op == OX_SUB ? BW_NEG : nd->op == OX_MUL ? BW_DU : BW_DIVB;
+    if (ga) /* a's gradient for all rows, then b's: each element still gets a's term first */
+      bwd_rows(ga->f, la, fra, gy->f, a->f, la, b->f, lb, fa, rows, w);
+    if (gb)
+      bwd_rows(gb->f, lb, frb, gy->f, a->f, la, b->f, lb, fb, rows, w);
     return LIMN_OK;
   }
+  if (fra)
+    memset(ga->f, 0, ga->len * sizeof(float));
+  if (frb)
+    memset(gb->f, 0, gb->len * sizeof(float));
   for (size_t q = 0; q < gy->len; q++) {
     size_t oa, ob;
     offsets(q, rank, dim, sa, sb, &oa, &ob);
@@ -1745,11 +1837,15 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
       return LIMN_OK;
     size_t rows, cols;
     LIMN_TRY(softmax_shape(ctx, g, nd, a, &rows, &cols));
-    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    int fresh;
+    LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
     for (size_t r = 0; r < rows; r++) {
       const float *o = y->f + r * cols, *d = gy->f + r * cols;
       float *gx = ga->f + r * cols;
       double s = 0;
+      if (fresh)
+        for (size_t c = 0; c < cols; c++)
+          gx[c] = 0.0f;
       if (nd->op == OX_SOFTMAX) { /* dx = o (d - sum d o) */
         for (size_t c = 0; c < cols; c++)
           s += (double)d[c] * o[c];
