@@ -1209,20 +1209,24 @@ static void image_figure(limn__out *f, limn_ctx *ctx, const limn_image *im, cons
   limn__puts(f, "</figcaption></figure>\n");
 }
 
-/* Explained row i's image, 48 px, in the map's table. */
-static void thumbnail(limn__out *f, const rep *r, size_t i) {
+/* Explained row i's image as a PNG data URI. */
+static void row_png_uri(limn__out *f, const rep *r, size_t i) {
   limn_ctx *ctx = limn_ctx_create(NULL);
   limn_image *in = NULL;
-  if (!ctx || limn__image_from_row(ctx, r->x + i * r->d, r->ic, r->ih, r->iw, &in)) {
+  if (!ctx || limn__image_from_row(ctx, r->x + i * r->d, r->ic, r->ih, r->iw, &in))
     f->nomem = 1;
-  } else {
-    limn__printf(f, "<img class=\"thumb\" width=\"48\" height=\"%zu\" alt=\"row %zu\" src=\"",
-                 (size_t)lround(48.0 * (double)r->ih / (double)r->iw), r->in->rows[i]);
+  else
     limn__png_uri(f, ctx, in);
-    limn__puts(f, "\">");
-  }
   limn_image_free(in);
   limn_ctx_free(ctx);
+}
+
+/* Explained row i's image, 48 px, in the map's table. */
+static void thumbnail(limn__out *f, const rep *r, size_t i) {
+  limn__printf(f, "<img class=\"thumb\" width=\"48\" height=\"%zu\" alt=\"row %zu\" src=\"",
+               (size_t)lround(48.0 * (double)r->ih / (double)r->iw), r->in->rows[i]);
+  row_png_uri(f, r, i);
+  limn__puts(f, "\">");
 }
 
 /* Image models: the input and every image method's map over it, each with its deletion and
@@ -1358,11 +1362,11 @@ static void map_section(limn__out *f, const rep *r) {
   limn__printf(
       f,
       ": rows the model treats alike lie close together. Colour and shape: %s; a thin black ring marks a "
-      "misclassified row; the explained rows are circled in bold black and labelled. Perplexity %g, seed "
+      "misclassified row; the explained rows are circled in bold black and labelled%s. Perplexity %g, seed "
       "%llu, KL(P||Q) "
       "%.3f.</p>\n",
-      r->truth ? "the true class" : "the predicted class", r->perplexity, (unsigned long long)r->in->seed,
-      r->kl);
+      r->truth ? "the true class" : "the predicted class", r->nim ? " with their images" : "", r->perplexity,
+      (unsigned long long)r->in->seed, r->kl);
   double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
   for (size_t q = 0; q < r->M; q++) {
     minx = fmin(minx, r->y[2 * q]), maxx = fmax(maxx, r->y[2 * q]);
@@ -1373,6 +1377,8 @@ static void map_section(limn__out *f, const rep *r) {
          sc = fmin((640 - 2 * pad) / rx, (640 - 2 * pad) / ry), W = rx * sc + 2 * pad,
          size = ry * sc + 2 * pad;
   double ox = pad, oy = pad;
+  /* an image model's explained rows are labelled with their images: TW x th, the row under it */
+  const double TW = 32, th = r->nim ? TW * (double)r->ih / (double)r->iw : 0, lh = r->nim ? th + 18 : 14;
   size_t wrong = 0;
   for (size_t q = 0; r->truth && q < r->M; q++)
     wrong += r->truth[r->mrows[q]] != r->pred[r->mrows[q]];
@@ -1405,16 +1411,39 @@ static void map_section(limn__out *f, const rep *r) {
     size_t q = r->mpos[i];
     char t[32];
     hx[i] = ox + (r->y[2 * q] - minx) * sc, hy[i] = size - oy - (r->y[2 * q + 1] - miny) * sc;
-    hw[i] = 7.8 * snprintf(t, sizeof t, "row %zu", r->in->rows[i]) + 4;
+    hw[i] = fmax(r->nim ? TW + 4 : 0, 7.8 * snprintf(t, sizeof t, "row %zu", r->in->rows[i]) + 4);
   }
   if (hx && ax && lab)
-    limn__place_labels(hx, hy, hw, r->n, 14, 9, ax, ay, r->M, W, size, lab);
+    limn__place_labels(hx, hy, hw, r->n, lh, 9, ax, ay, r->M, W, size, lab);
   for (size_t i = 0; hx && ax && lab && i < r->n; i++) {
     limn__printf(f,
                  "<g class=\"hl\" id=\"map-row-%zu\"><circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"none\" "
                  "stroke=\"#fff\" stroke-width=\"5\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"none\" "
                  "stroke=\"#000\" stroke-width=\"2.5\"/>",
                  r->in->rows[i], hx[i], hy[i], hx[i], hy[i]);
+    if (r->nim) { /* the image in the label's box, its row under it, a line to its point */
+      double bx = lab[i].anchor > 0   ? lab[i].x
+                  : lab[i].anchor < 0 ? lab[i].x - hw[i]
+                                      : lab[i].x - 0.5 * hw[i],
+             by = lab[i].y - 0.8 * lh, cx = fmin(fmax(hx[i], bx), bx + hw[i]),
+             cy = fmin(fmax(hy[i], by), by + lh), dx = cx - hx[i], dy = cy - hy[i],
+             len = sqrt(dx * dx + dy * dy);
+      if (len > 12)
+        limn__printf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\"/>",
+                     hx[i] + 9 * dx / len, hy[i] + 9 * dy / len, cx, cy);
+      double ix = bx + 0.5 * (hw[i] - TW);
+      limn__printf(f,
+                   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fff\" "
+                   "stroke=\"#000\"/><image x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.0f\" "
+                   "style=\"image-rendering:pixelated\" href=\"",
+                   ix - 1, by + 1, TW + 2, th + 2, ix, by + 2, TW, th);
+      row_png_uri(f, r, i);
+      limn__printf(f,
+                   "\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-weight=\"bold\" "
+                   "stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">row %zu</text></g>\n",
+                   bx + 0.5 * hw[i], by + th + 15, r->in->rows[i]);
+      continue;
+    }
     if (lab[i].leader) { /* a line from the ring toward the label */
       double dx = lab[i].x - hx[i], dy = lab[i].y - 5 - hy[i], len = sqrt(dx * dx + dy * dy);
       if (len > 12)
