@@ -120,7 +120,8 @@ int cmd_report(int argc, char **argv) {
   in.data_path = cli_get(&cmd, "data");
   struct stat st;
   const char *ip = cli_get(&cmd, "images");
-  if (ip && !stat(ip, &st) && S_ISREG(st.st_mode)) /* a listing or one image: shown and hashed */
+  int folder = ip && !stat(ip, &st) && S_ISDIR(st.st_mode);
+  if (ip) /* a listing or one image: shown and hashed; a folder: its images' digest (below) */
     in.data_path = ip;
   in.background_path = cli_get(&cmd, "background");
   limn_ctx *ctx = cli_ctx(&cmd);
@@ -137,7 +138,18 @@ int cmd_report(int argc, char **argv) {
     limn_ctx_free(ctx);
     return rc;
   }
-  if (in.reasons_from == LIMN_METHOD_SHAP && !in.background_path && !limn_model_is_trees(m))
+  char isha[65], iof[128];
+  if (folder && cli_images()) { /* a folder: the digest of sha256sum's lines for its images */
+    char *list = NULL;
+    size_t len = 0;
+    if ((rc = cli_images_listing(ctx, &list, &len)) == CLI_OK) {
+      limn_sha256(list, len, isha);
+      snprintf(iof, sizeof iof, "sha256sum's lines for its %zu images in row order", cli_images()->n);
+      in.data_sha256 = isha, in.data_sha256_of = iof;
+    }
+    free(list);
+  }
+  if (!rc && in.reasons_from == LIMN_METHOD_SHAP && !in.background_path && !limn_model_is_trees(m))
     rc = (cli_fail("--reasons-from shap needs --background FILE (SHAP's reference rows; tree models need "
                    "none)"),
           CLI_USAGE);

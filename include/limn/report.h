@@ -255,6 +255,9 @@ typedef struct limn_report_opts {
   const char *command;      /* the command line that reproduces the page, or NULL */
   const char *const *protected_cols; /* protected characteristics (limn_render_opts); NULL: the default */
   size_t nprotected;
+  const char *data_sha256;    /* the data's SHA-256 given (64 hex digits) instead of hashing data_path:
+                                 a folder's, say; NULL: data_path's file hashed */
+  const char *data_sha256_of; /* what that digest is of, in words (shown after it), or NULL */
 } limn_report_opts;
 /* Every field zero or NULL except: favourable -1, reasons 4, reasons_from LIME, top 10,
  * map_space "auto", map_max 3000, summary_max 50. */

@@ -108,7 +108,8 @@ class ReportOpts(C.Structure):
                 ("why", C.POINTER(C.c_char_p)), ("reasons", c_size), ("favourable", C.c_long),
                 ("reasons_from", C.c_int), ("top", c_size), ("num_samples", c_size), ("seed", C.c_uint64),
                 ("map_space", C.c_char_p), ("map_max", c_size), ("title", C.c_char_p), ("command", C.c_char_p),
-                ("protected_cols", C.POINTER(C.c_char_p)), ("nprotected", c_size)]
+                ("protected_cols", C.POINTER(C.c_char_p)), ("nprotected", c_size),
+                ("data_sha256", C.c_char_p), ("data_sha256_of", C.c_char_p)]
 
 
 class ReadOpts(C.Structure):

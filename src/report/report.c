@@ -1518,8 +1518,13 @@ static void provenance(limn__out *f, const rep *r, const char *msha, const char 
   limn__puts(f, "<dt>Data</dt><dd><code>");
   limn__xml(f, in->data_path ? in->data_path : "data in memory");
   limn__printf(f, "</code> (%zu rows)", r->N);
-  if (*dsha)
+  if (*dsha) {
     limn__printf(f, ", SHA-256 <code>%s</code>", dsha);
+    if (in->data_sha256 && in->data_sha256_of) {
+      limn__puts(f, " of ");
+      limn__xml(f, in->data_sha256_of);
+    }
+  }
   limn__puts(f, "</dd>\n");
   limn__puts(f, "<dt>LIME background</dt><dd>");
   if (in->background_path) {
@@ -1626,6 +1631,15 @@ static int digest(limn_ctx *ctx, const char *path, char hex[65]) {
   return path ? limn_sha256_file(ctx, path, hex) : LIMN_OK;
 }
 
+static int given_digest(limn_ctx *ctx, const char *given, char hex[65]) {
+  if (strspn(given, "0123456789abcdefABCDEF") != 64 || given[64])
+    return limn__err(ctx, LIMN_EINVAL, "data_sha256: expected 64 hexadecimal digits, got '%.80s'", given);
+  for (size_t k = 0; k < 64; k++)
+    hex[k] = (char)tolower((unsigned char)given[k]);
+  hex[64] = 0;
+  return LIMN_OK;
+}
+
 static int check(limn_ctx *ctx, const limn_report_opts *in) {
   if (!in || !in->model || !in->data || (!in->rows && in->nrows))
     return limn__err(ctx, LIMN_EINVAL, "limn_report_write: a model, data and rows are required");
@@ -1666,8 +1680,8 @@ int limn_report_write(limn_ctx *ctx, const limn_report_opts *in, limn_sink sink)
     limn_ctx_clear_error(ctx);
   }
   if (!(rc = in->model_path ? digest(ctx, in->model_path, msha) : LIMN_OK) &&
-      !(rc = digest(ctx, in->data_path, dsha)) && !(rc = digest(ctx, in->background_path, bsha)) &&
-      !(rc = compute(&r))) {
+      !(rc = in->data_sha256 ? given_digest(ctx, in->data_sha256, dsha) : digest(ctx, in->data_path, dsha)) &&
+      !(rc = digest(ctx, in->background_path, bsha)) && !(rc = compute(&r))) {
     limn__out o, *f = &o;
     limn__out_init(f, sink);
     head(f, &r);

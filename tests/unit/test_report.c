@@ -295,6 +295,11 @@ static void test_report_page(void) {
   o.nrows = 0;
   CHECK_ERR(ctx, limn_report_write(ctx, &o, mem_sink(&a)), LIMN_EINVAL, "no rows");
   free(a.data);
+  o.nrows = 2, o.data_sha256 = "0123456789abcdef", o.data_sha256_of = "x"; /* a digest given: 64 hex digits */
+  CHECK_ERR(ctx, limn_report_write(ctx, &o, mem_sink(&a)), LIMN_EINVAL, "64 hexadecimal digits");
+  CHECK_EQ(a.len, 0);
+  free(a.data);
+  o.data_sha256 = NULL, o.data_sha256_of = NULL;
   size_t far = 100000;
   o.rows = &far, o.nrows = 1;
   CHECK_ERR(ctx, limn_report_write(ctx, &o, mem_sink(&a)), LIMN_EINVAL, "out of range");

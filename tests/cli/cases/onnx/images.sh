@@ -102,6 +102,14 @@ grep -c 'figure class="im best"' r.html
 grep -c '<img width="160" height="160" alt=' r.html
 grep -o "made from the activations entering the model's last dense layer ('[^']*'" r.html
 grep -c '<img class="thumb" width="48" height="48"' r.html
+# the explained images drawn on the map too, and a folder named in the provenance with the
+# digest of sha256sum's lines for its images (as the manifest's)
+grep -c '<image x="[0-9.]*" y="[0-9.]*" width="32" height="32" style="image-rendering:pixelated" href="data:image/png;base64,' r.html
+"$LIMN" report $M --images f/images --rows 0 --out r2.html 2>/dev/null
+grep -o '<dt>Data</dt><dd><code>f/images</code> (20 rows), SHA-256 <code>[0-9a-f]*</code>' r2.html |
+  sed 's/.*<code>\([0-9a-f]*\)<\/code>$/"images_sha256":"\1"/' >d3
+same d3 d2 "the report's digest of a folder and sha256sum's"
+grep -o "</code> of sha256sum's lines for its 20 images in row order" r2.html
 # rows are named by their image's path (predict's row column, explain's wide format)
 "$LIMN" predict $M --images f/images | sed -n '1p;2p' | cut -d, -f1
 "$LIMN" explain $M --images f/images --rows 3 --format wide | sed -n 2p | cut -d, -f1
