@@ -289,6 +289,8 @@ static int node_wires(builder *b, const Onnx__NodeProto *n, ox_node *nd, const c
   return LIMN_OK;
 }
 
+static int resize_attrs(builder *b, const Onnx__NodeProto *n, ox_node *nd, const char *label);
+
 /* The attributes any operator may read, with their defaults, and what Cast and Pad
  * support. */
 static int node_attrs(builder *b, const Onnx__NodeProto *n, ox_node *nd, const char *label) {
@@ -382,6 +384,49 @@ static int window_attrs(builder *b, const Onnx__NodeProto *n, ox_node *nd, const
   return LIMN_OK;
 }
 
+/* Which of names[0..n) string attribute `name` is (dflt when absent); -1 when none. */
+static int attr_choice(const Onnx__NodeProto *n, const char *name, const char *const *names, int count,
+                       int dflt) {
+  const Onnx__AttributeProto *a = attr(n, name);
+  if (!a || !a->has_s)
+    return dflt;
+  for (int k = 0; k < count; k++)
+    if (a->s.len == strlen(names[k]) && !memcmp(a->s.data, names[k], a->s.len))
+      return k;
+  return -1;
+}
+
+/* Resize: nearest or linear, the coordinate modes torch and TensorFlow export; cubic,
+ * crop-and-resize, antialiasing, axes and aspect-ratio policies are refused by name. */
+static int resize_attrs(builder *b, const Onnx__NodeProto *n, ox_node *nd, const char *label) {
+  static const char *const modes[] = {"nearest", "linear", "cubic"};
+  static const char *const coords[] = {"half_pixel",        "pytorch_half_pixel",   "asymmetric",
+                                       "align_corners",     "half_pixel_symmetric", "tf_half_pixel_for_nn",
+                                       "tf_crop_and_resize"};
+  static const char *const nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+  const Onnx__AttributeProto *a;
+  int m = attr_choice(n, "mode", modes, 3, 0);
+  int c = attr_choice(n, "coordinate_transformation_mode", coords, 7, b->g->opset < 11 ? 2 : 0);
+  int r = attr_choice(n, "nearest_mode", nearest, 4, b->g->opset < 11 ? 2 : 0);
+  const char *no = m < 0    ? "this mode"
+                   : m == 2 ? "mode 'cubic'"
+                   : c < 0  ? "this coordinate_transformation_mode"
+                   : c == 6 ? "coordinate_transformation_mode 'tf_crop_and_resize'"
+                   : r < 0  ? "this nearest_mode"
+                   : ((a = attr(n, "antialias")) && a->has_i && a->i) ? "antialias"
+                   : attr(n, "axes")                                  ? "the axes attribute"
+                   : (attr(n, "keep_aspect_ratio_policy") &&
+                      attr_choice(n, "keep_aspect_ratio_policy", (const char *const[]){"stretch"}, 1, 0))
+                       ? "a keep_aspect_ratio_policy other than 'stretch'"
+                       : NULL;
+  if (no)
+    return limn__err(b->ctx, LIMN_EUNSUPPORTED,
+                     "%s: %s: Resize with %s is not supported (nearest and linear, without antialiasing)",
+                     b->file, label, no);
+  nd->rs_mode = m, nd->rs_coord = c, nd->rs_nearest = r;
+  return LIMN_OK;
+}
+
 /* Unsqueeze's axes as an attribute (before opset 13). */
 static int axes_attr(builder *b, const Onnx__AttributeProto *a, ox_node *nd) {
   nd->naxes = a->n_ints;
@@ -438,6 +483,8 @@ static int add_node(builder *b, const Onnx__NodeProto *n, size_t index) {
     LIMN_TRY(rc);
   }
   nd->keepdims = !((a = attr(n, "keepdims")) && a->has_i && !a->i);
+  if (o == OX_RESIZE)
+    LIMN_TRY(resize_attrs(b, n, nd, label));
   return LIMN_OK;
 }
 

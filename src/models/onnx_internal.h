@@ -68,6 +68,7 @@ typedef enum ox_op {
   OX_SPLIT,
   OX_EXPAND,
   OX_CONSTOFSHAPE,
+  OX_RESIZE,
   OX_NOPS
 } ox_op;
 
@@ -96,6 +97,17 @@ typedef struct ox_node {
   float eps, lo, hi;                           /* BatchNormalization's epsilon; Clip's bounds (opset < 11) */
   int has_kernel, count_pad;
   int skip; /* an Add or Relu folded into the product before it */
+  /* Resize: how output coordinates map to the input's, and how they are sampled */
+  enum { RS_NEAREST, RS_LINEAR } rs_mode;
+  enum {
+    RS_HALF_PIXEL,
+    RS_PYTORCH_HALF_PIXEL,
+    RS_ASYMMETRIC,
+    RS_ALIGN_CORNERS,
+    RS_HALF_PIXEL_SYMMETRIC,
+    RS_TF_HALF_PIXEL_NN
+  } rs_coord;
+  enum { RS_ROUND_PREFER_FLOOR, RS_ROUND_PREFER_CEIL, RS_FLOOR, RS_CEIL } rs_nearest;
 } ox_node;
 
 typedef struct ox_graph {

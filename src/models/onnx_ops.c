@@ -51,7 +51,8 @@ static const char *op_names[OX_NOPS] = {"Gemm",
                                         "Squeeze",
                                         "Split",
                                         "Expand",
-                                        "ConstantOfShape"};
+                                        "ConstantOfShape",
+                                        "Resize"};
 
 const char *limn__ox_op_name(ox_op op) { return op < OX_NOPS ? op_names[op] : "?"; }
 
@@ -1244,6 +1245,199 @@ static int expand_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const
   return LIMN_OK;
 }
 
+/* Resize along one axis: output j reads input i0[j] with weight w0[j] and i1[j] with w1[j]
+ * (nearest: i1 = i0, w1 = 0, and a copy). */
+typedef struct rs_taps {
+  size_t *i0, *i1;
+  float *w0, *w1;
+} rs_taps;
+
+/* Where output j of lout lands in an input of lin along an axis of scale s (ONNX's
+ * coordinate_transformation_mode), and its taps. */
+static void resize_taps(const ox_node *nd, size_t lin, size_t lout, double s, rs_taps *t) {
+  for (size_t j = 0; j < lout; j++) {
+    double o = (double)j, x;
+    switch (nd->rs_coord) {
+    case RS_PYTORCH_HALF_PIXEL:
+      x = lout > 1 ? (o + 0.5) / s - 0.5 : 0.0;
+      break;
+    case RS_ASYMMETRIC:
+      x = o / s;
+      break;
+    case RS_ALIGN_CORNERS:
+      x = lout > 1 ? o * (double)(lin - 1) / (double)(lout - 1) : 0.0;
+      break;
+    case RS_HALF_PIXEL_SYMMETRIC: {
+      double adj = (double)lout / (s * (double)lin), centre = (double)lin / 2;
+      x = centre * (1 - adj) + (o + 0.5) / s - 0.5;
+      break;
+    }
+    case RS_TF_HALF_PIXEL_NN:
+      x = (o + 0.5) / s;
+      break;
+    default:
+      x = (o + 0.5) / s - 0.5;
+    }
+    double top = (double)(lin - 1);
+    if (nd->rs_mode == RS_NEAREST) {
+      double f = floor(x), r;
+      switch (nd->rs_nearest) {
+      case RS_FLOOR:
+        r = f;
+        break;
+      case RS_CEIL:
+        r = ceil(x);
+        break;
+      case RS_ROUND_PREFER_CEIL:
+        r = x - f == 0.5 ? f + 1 : floor(x + 0.5);
+        break;
+      default:
+        r = x - f == 0.5 ? f : floor(x + 0.5);
+      }
+      r = r < 0 ? 0 : r > top ? top : r;
+      t->i0[j] = t->i1[j] = (size_t)r, t->w0[j] = 1.0f, t->w1[j] = 0.0f;
+    } else { /* linear: the coordinate kept inside, as torch and onnxruntime do */
+      x = x < 0 ? 0 : x > top ? top : x;
+      double f = floor(x);
+      size_t i = (size_t)f;
+      t->i0[j] = i, t->i1[j] = i + 1 < lin ? i + 1 : i;
+      t->w1[j] = (float)(x - f), t->w0[j] = (float)(1.0 - (x - f));
+    }
+  }
+}
+
+/* One axis of a tensor seen as (outer, lin, inner) to (outer, lout, inner): forward
+ * y = taps(x), or backward gx += taps^T(gy). */
+static void resize_axis(const ox_node *nd, const rs_taps *t, size_t outer, size_t lin, size_t lout,
+                        size_t inner, const float *x, float *y, const float *gy, float *gx) {
+  for (size_t o = 0; o < outer; o++)
+    for (size_t j = 0; j < lout; j++) {
+      size_t a = (o * lin + t->i0[j]) * inner, b = (o * lin + t->i1[j]) * inner, q = (o * lout + j) * inner;
+      float w0 = t->w0[j], w1 = t->w1[j];
+      if (gx && nd->rs_mode == RS_NEAREST)
+        for (size_t i = 0; i < inner; i++)
+          gx[a + i] += gy[q + i];
+      else if (gx)
+        for (size_t i = 0; i < inner; i++) {
+          gx[a + i] += w0 * gy[q + i];
+          gx[b + i] += w1 * gy[q + i];
+        }
+      else if (nd->rs_mode == RS_NEAREST)
+        memcpy(y + q, x + a, inner * sizeof *y);
+      else
+        for (size_t i = 0; i < inner; i++)
+          y[q + i] = w0 * x[a + i] + w1 * x[b + i];
+    }
+}
+
+/* Resize (nearest or linear, any axes): the axes whose length changes, one at a time in
+ * order (backward in reverse, through the transposed taps). Scales or sizes as ONNX
+ * gives them (opset 10: X, scales; 11 on: X, roi, scales, sizes). */
+static int resize_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
+                     const ox_tensor *gy, ox_tensor *gx) {
+  const ox_tensor *x = IN(nd, vals, 0);
+  const ox_tensor *sc = g->opset < 11 ? IN(nd, vals, 1) : IN(nd, vals, 2),
+                  *sz = g->opset < 11 ? NULL : IN(nd, vals, 3);
+  if (x->type != OX_FLOAT || x->rank < 1)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float tensor");
+  size_t rank = x->rank, od[OX_MAXRANK];
+  double s[OX_MAXRANK];
+  if (sc && sc->len) {
+    if (sc->type != OX_FLOAT || sc->len != rank)
+      return NODE_ERR(LIMN_ESHAPE, "scales must be %zu floats, one per axis", rank);
+    for (size_t k = 0; k < rank; k++) {
+      double v = sc->f[k], n = floor((double)x->dim[k] * v);
+      if (!(v > 0) || !(n >= 1) || n > (double)(1 << 24))
+        return NODE_ERR(LIMN_ESHAPE, "bad scale %g on axis %zu", v, k);
+      s[k] = v, od[k] = (size_t)n;
+    }
+  } else if (sz && sz->len) {
+    if (sz->type != OX_INT64 || sz->len != rank)
+      return NODE_ERR(LIMN_ESHAPE, "sizes must be %zu integers, one per axis", rank);
+    for (size_t k = 0; k < rank; k++) {
+      if (sz->i[k] < 1 || sz->i[k] > (1 << 24) || x->dim[k] == 0)
+        return NODE_ERR(LIMN_ESHAPE, "bad size %lld on axis %zu", (long long)sz->i[k], k);
+      od[k] = (size_t)sz->i[k], s[k] = (double)od[k] / (double)x->dim[k];
+    }
+  } else {
+    return NODE_ERR(LIMN_EINVAL, "needs scales or sizes");
+  }
+  if (y)
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, rank, od));
+  /* the shape after each axis, the taps of the axes that change */
+  size_t shape[OX_MAXRANK + 1][OX_MAXRANK], maxlen = 1, total = 0, len[OX_MAXRANK + 1];
+  for (size_t k = 0; k <= rank; k++) {
+    len[k] = 1;
+    for (size_t q = 0; q < rank; q++) {
+      shape[k][q] = q < k ? od[q] : x->dim[q];
+      len[k] *= shape[k][q];
+    }
+    maxlen = len[k] > maxlen ? len[k] : maxlen;
+  }
+  for (size_t k = 0; k < rank; k++)
+    total += od[k];
+  rs_taps *taps = limn__calloc(ctx, rank, sizeof *taps);
+  size_t *ix = limn__alloc_array(ctx, total + 1, 2 * sizeof *ix);
+  float *wt = limn__alloc_array(ctx, total + 1, 2 * sizeof *wt);
+  float *buf = limn__alloc_array(ctx, maxlen, 2 * sizeof *buf); /* two intermediates */
+  int rc = taps && ix && wt && buf ? LIMN_OK : LIMN_ENOMEM;
+  size_t at = 0, last = rank;
+  for (size_t k = 0; !rc && k < rank; k++) {
+    taps[k].i0 = ix + 2 * at, taps[k].i1 = ix + 2 * at + od[k];
+    taps[k].w0 = wt + 2 * at, taps[k].w1 = wt + 2 * at + od[k];
+    at += od[k];
+    if (od[k] != x->dim[k] || s[k] != 1.0) {
+      resize_taps(nd, x->dim[k], od[k], s[k], &taps[k]);
+      last = k;
+    }
+  }
+  int moves[OX_MAXRANK] = {0};
+  for (size_t k = 0; k < rank; k++)
+    moves[k] = od[k] != x->dim[k] || s[k] != 1.0;
+  if (!rc && last == rank) { /* nothing changes: a copy */
+    if (y)
+      memcpy(y->f, x->f, x->len * sizeof(float));
+    else
+      for (size_t q = 0; q < x->len; q++)
+        gx->f[q] += gy->f[q];
+  } else if (!rc && y) {
+    const float *src = x->f;
+    for (size_t k = 0, flip = 0; k < rank; k++) {
+      if (!moves[k])
+        continue;
+      size_t outer = 1, inner = 1;
+      for (size_t q = 0; q < k; q++)
+        outer *= shape[k][q];
+      for (size_t q = k + 1; q < rank; q++)
+        inner *= shape[k][q];
+      float *dst = k == last ? y->f : buf + flip * maxlen;
+      resize_axis(nd, &taps[k], outer, x->dim[k], od[k], inner, src, dst, NULL, NULL);
+      src = dst, flip ^= 1;
+    }
+  } else if (!rc) { /* backward: the last axis first; each pass into a zeroed buffer, the last into gx */
+    const float *src = gy->f;
+    size_t flip = 0;
+    for (size_t k = rank; k-- > 0;) {
+      if (!moves[k])
+        continue;
+      size_t outer = 1, inner = 1, first = 0;
+      for (size_t q = 0; q < k; q++)
+        outer *= shape[k][q];
+      for (size_t q = k + 1; q < rank; q++)
+        inner *= shape[k][q];
+      while (first < k && !moves[first])
+        first++;
+      float *dst = k == first ? gx->f : buf + flip * maxlen;
+      if (k != first)
+        memset(dst, 0, len[k] * sizeof *dst);
+      resize_axis(nd, &taps[k], outer, x->dim[k], od[k], inner, NULL, NULL, src, dst);
+      src = dst, flip ^= 1;
+    }
+  }
+  limn__free(ctx, taps), limn__free(ctx, ix), limn__free(ctx, wt), limn__free(ctx, buf);
+  return rc;
+}
+
 /* ReduceMean and ReduceSum (all axes when none are given); backward spreads gy. */
 static int reduce_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
                      const ox_tensor *gy, ox_tensor *gx) {
@@ -1546,6 +1740,8 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
     return split_op(ctx, nd, vals, NULL, NULL);
   case OX_EXPAND:
     return expand_op(ctx, nd, a, b, y, NULL, NULL);
+  case OX_RESIZE:
+    return resize_op(ctx, g, nd, vals, y, NULL, NULL);
   case OX_CONSTOFSHAPE: {
     if (a->type != OX_INT64 || a->rank != 1 || a->len > OX_MAXRANK)
       return NODE_ERR(LIMN_ESHAPE, "the shape must be a 1-D int64 tensor of at most %d values", OX_MAXRANK);
@@ -1957,6 +2153,11 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
       return LIMN_OK;
     LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
     return transpose_op(ctx, nd, a, NULL, gy, ga);
+  case OX_RESIZE: /* scales and sizes are shapes (often computed from Shape): held constant */
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return resize_op(ctx, g, nd, vals, NULL, gy, ga);
   case OX_SLICE:
     for (size_t k = 1; k < 5; k++)
       if (needs(g, nd, k))

@@ -207,6 +207,69 @@ static void test_concat(void) {
   cnn_case("tests/fixtures/onnx/digits_concat_ref.txt", "digits_concat.onnx", "Concat CNN");
 }
 
+/* Resize as FPN / UNet-style networks upsample: nearest x2 (asymmetric, floor), bilinear
+ * to a size computed in the graph (half_pixel) and bilinear x1.5 with align_corners. */
+static void test_resize(void) {
+  test_begin("digits CNN with nearest and bilinear Resize");
+  cnn_case("tests/fixtures/onnx/digits_resize_ref.txt", "digits_resize.onnx", "Resize CNN");
+}
+
+/* Every Resize mode torch does not export, one graph each (x (N, 3) by 1.5 to (N, 4)),
+ * against ONNX's formulas written out in numpy; and the backward pass is the forward's
+ * transpose: <w, R x> = <R^T w, x> for any x and w (Resize is linear in x). */
+static void test_resize_modes(void) {
+  test_begin("Resize: nearest and linear modes vs ONNX's formulas, the gradient as the transpose");
+  FILE *f = fopen(src_path("tests/fixtures/onnx/resize_modes_ref.txt"), "r");
+  CHECK(f != NULL);
+  char line[4096];
+  size_t models = 0;
+  const float x[9] = {1, 2, 4, 0, -1, 5, 2.5f, 2.5f, -3};
+  while (f && fgets(line, sizeof line, f)) {
+    if (line[0] == '#')
+      continue;
+    char name[128], path[256];
+    int at = 0;
+    double want[12], got[12];
+    if (sscanf(line, "%127s%n", name, &at) != 1)
+      continue;
+    const char *p = line + at;
+    for (size_t q = 0; q < 12; q++) {
+      char *end;
+      want[q] = strtod(p, &end);
+      p = end;
+    }
+    snprintf(path, sizeof path, "tests/fixtures/onnx/resize_%s.onnx", name);
+    limn_model *m = NULL;
+    CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path(path), NULL, LIMN_ONNX_LOGITS, &m));
+    if (!m)
+      continue;
+    float y[12], g[9], w[12];
+    CHECK_OK(ctx, limn_model_forward(ctx, m, x, 3, LIMN_SPACE_LOGIT, y));
+    for (size_t q = 0; q < 12; q++)
+      got[q] = y[q];
+    CHECK_CLOSE(name, got, want, 12, 1e-6, 1e-6);
+    double lhs = 0, rhs = 0;
+    for (size_t q = 0; q < 12; q++) {
+      w[q] = (float)((double)((q * 7) % 5) - 1.5);
+      lhs += (double)w[q] * y[q];
+    }
+    CHECK_OK(ctx, limn_model_vjp(ctx, m, x, 3, w, LIMN_SPACE_LOGIT, g));
+    for (size_t q = 0; q < 9; q++)
+      rhs += (double)g[q] * x[q];
+    CHECK(fabs(lhs - rhs) < 1e-5 * (1 + fabs(lhs)));
+    limn_model_free(m);
+    models++;
+  }
+  if (f)
+    fclose(f);
+  CHECK_EQ(models, 13);
+  limn_model *m = NULL; /* what is not supported is refused by name, with the node */
+  CHECK_ERR(ctx, limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/resize_cubic.onnx"), NULL,
+                                      LIMN_ONNX_LOGITS, &m),
+            LIMN_EUNSUPPORTED, "node 0 '(unnamed)': Resize with mode 'cubic' is not supported");
+  limn_model_free(m);
+}
+
 /* Categorical columns: the graph takes limn's slots (numeric values, one-hot
  * categories in the data's order); gradients come per slot. */
 static void test_credit(void) {
@@ -686,6 +749,8 @@ int main(void) {
   test_cnn();
   test_resnet();
   test_concat();
+  test_resize();
+  test_resize_modes();
   test_batched_matmul();
   test_gradcam();
   test_occlusion();
