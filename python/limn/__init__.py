@@ -23,8 +23,9 @@ import numpy as np
 
 from . import _capi as L
 
-__all__ = ["Error", "Model", "Explanations", "Map", "TextModel", "gradients", "lime", "lime_image", "read_image", "report", "shap",
-           "shap_interactions", "tsne", "version"]
+__all__ = ["Error", "Model", "Explanations", "Map", "TextModel", "gradients", "image_from_row", "image_rows", "lime",
+           "lime_image", "overlay", "read_image", "report", "sanity", "shap", "shap_interactions", "tsne", "version",
+           "write_png"]
 
 
 class Error(RuntimeError):
@@ -350,6 +351,7 @@ class Model:
                                  "are for ONNX graphs" % path)
             m = cls(*_made(lambda ctx, h: L.model_load(ctx, path.encode(), h)))
             m.path = path
+            m._load_kw = {}
             return m
         if output_kind not in L.ONNX_OUTPUT:
             raise ValueError("limn: output_kind must be one of %s, got %r" % (", ".join(L.ONNX_OUTPUT), output_kind))
@@ -365,6 +367,8 @@ class Model:
             raise ValueError("limn: class_names need feature_names too (the schema names both)")
         m = cls(*_made(make))
         m.path = path
+        m._load_kw = dict(feature_names=feature_names, class_names=class_names, target=target,
+                          output_kind=output_kind)
         return m
 
     def read_descriptions(self, path):
@@ -709,14 +713,22 @@ def _enum(parse, what, name):
 
 def gradients(model, X, method="gradient", target=None, space="output", steps=50, quadrature="auto",
               baseline="zero", samples=50, noise=0.15, smooth="mean", smooth_input=False, seed=0, row_ids=None,
-              threads=None):
+              threads=None, layer=None, window=None, stride=None, fill=None):
     """Gradient attributions, as `limn explain --method METHOD`: method "gradient" (or
-    "saliency"), "gradxinput", "ig" (Integrated Gradients) or "smoothgrad"; target an
-    output index, None for each row's predicted class; baseline "zero" or "mean" (IG);
+    "saliency"), "gradxinput", "ig" (Integrated Gradients), "smoothgrad", and for image
+    models "gradcam", "gradcam++" (at `layer`, a value of the graph; None: its last Conv)
+    and "occlusion" (window and stride (height, width) and the fill value; None: the
+    CLI's defaults); target an output index or one per row, None for each row's
+    predicted class; baseline "zero" or "mean" (IG), or an array of rows, one per row
+    or one for all (IG from a black, blurred or noise image: image_rows of it);
     row_ids the rows' indices in their data set (SmoothGrad draws row i's noise from
     stream row_ids[i], so a row gets the same noise alone or in any batch, as the CLI's
     --rows does; default 0..n-1); the other options as the CLI's, with its defaults."""
     x = _rows(model, X)
+    if not isinstance(baseline, str) or (target is not None and not np.isscalar(target)) or \
+            layer is not None or window is not None or stride is not None or fill is not None:
+        return _gradients_more(model, x, method, target, space, steps, quadrature, baseline, samples, noise,
+                               smooth, smooth_input, seed, row_ids, threads, layer, window, stride, fill)
     key = (method, target, space, steps, quadrature, baseline, samples, noise, smooth, smooth_input, seed)
     try:
         proto = _GRAD_OPTS.get(key)
@@ -737,6 +749,46 @@ def gradients(model, X, method="gradient", target=None, space="output", steps=50
 
 
 _GRAD_OPTS = {}  # checked options by their arguments: a second call with the same ones skips the checks
+
+
+def _gradients_more(model, x, method, target, space, steps, quadrature, baseline, samples, noise, smooth,
+                    smooth_input, seed, row_ids, threads, layer, window, stride, fill):
+    """gradients() with what its cached options do not hold: targets per row, rows of
+    baselines, Grad-CAM's layer, occlusion's window."""
+    n = x.shape[0]
+    o = _grad_opts(method, None if target is None or not np.isscalar(target) else target, space, steps,
+                   quadrature, "zero" if not isinstance(baseline, str) else baseline, samples, noise, smooth,
+                   smooth_input, seed)
+    keep = []
+    if target is not None and not np.isscalar(target):
+        t = np.ascontiguousarray(target, dtype=np.int64).astype(C.c_long)
+        if t.shape != (n,):
+            raise ValueError("limn: target: one output index per row (%d), got shape %s" % (n, t.shape))
+        keep.append(t)
+        o.targets = t.ctypes.data_as(C.POINTER(C.c_long))
+    if not isinstance(baseline, str):
+        b = np.ascontiguousarray(baseline, dtype=np.float32)
+        b = b.reshape(1, -1) if b.ndim == 1 else b
+        if b.ndim != 2 or b.shape[1] != model.nfeatures or b.shape[0] not in (1, n):
+            raise ValueError("limn: baseline rows: (1 or %d, %d) values, got shape %s"
+                             % (n, model.nfeatures, np.shape(baseline)))
+        keep.append(b)
+        o.baseline, o.baseline_rows, o.nbaseline_rows = 2, _fptr(b), b.shape[0]  # LIMN_BASELINE_ROWS
+    if layer is not None:
+        lb = str(layer).encode()
+        keep.append(lb)
+        o.layer = lb
+    if window is not None:
+        o.window[0], o.window[1] = (int(v) for v in window)
+    if stride is not None:
+        o.stride[0], o.stride[1] = (int(v) for v in stride)
+    if fill is not None:
+        o.fill = float(fill)
+    ids = _row_ids(o, row_ids, n)  # noqa: F841 (o points into it until the call returns)
+    c, ex = _explain(threads, model, lambda ctx, out: L.explain_gradients(ctx, model._p, _fptr(x), n, C.byref(o),
+                                                                           out))
+    bname = baseline if isinstance(baseline, str) else "given rows"
+    return Explanations(model, x, ex, n, method, c, desc=lambda: _grad_desc(model, o, bname))
 
 
 def _grad_opts(method, target, space, steps, quadrature, baseline, samples, noise, smooth, smooth_input, seed):
@@ -867,7 +919,14 @@ def lime_image(model, X, num_samples=1000, segments=50, compactness=10.0, hide="
         o.hide_mean, o.hide = 0, float(hide)
     o.kernel_width = float(kernel_width)
     o.num_features = 0 if num_features is None else int(num_features)
-    o.target = -1 if target is None else int(target)
+    tg = None  # targets per row: kept alive until the call returns
+    if target is not None and not np.isscalar(target):
+        tg = np.ascontiguousarray(target, dtype=np.int64).astype(C.c_long)
+        if tg.shape != (x.shape[0],):
+            raise ValueError("limn: target: one output index per row (%d)" % x.shape[0])
+        o.targets = tg.ctypes.data_as(C.POINTER(C.c_long))
+    else:
+        o.target = -1 if target is None else int(target)
     o.seed = int(seed)
     ids = _row_ids(o, row_ids, x.shape[0])  # noqa: F841 (o points into it until the call returns)
     c, ex = _explain(threads, model, lambda ctx, out: L.explain_lime_image(ctx, model._p, _fptr(x), x.shape[0],
@@ -892,6 +951,181 @@ def read_image(path, threads=None):
         L.image_free(im)
         c.close()
     return a
+
+
+def _image(ctx, a):
+    """A limn_image of an (H, W, C) or (H, W) array of values in 0..1 (the caller frees it)."""
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    a = a[:, :, None] if a.ndim == 2 else a
+    if a.ndim != 3 or a.shape[2] not in (1, 3):
+        raise ValueError("limn: an image is (height, width) or (height, width, 1 or 3) values, got shape %s"
+                         % (a.shape,))
+    im = C.c_void_p()
+    ctx.check(L.image_create(ctx.p, a.shape[1], a.shape[0], a.shape[2], _fptr(a), C.byref(im)))
+    return im
+
+
+def _image_array(im):
+    h, w, ch = L.image_height(im), L.image_width(im), L.image_channels(im)
+    return np.ctypeslib.as_array(L.image_pixels(im), shape=(h * w * ch,)).copy().reshape(h, w, ch)
+
+
+def _per_channel(v, c, name):
+    if v is None:
+        return None
+    a = np.broadcast_to(np.asarray(v, dtype=np.float64).reshape(-1), (c,)) if np.size(v) in (1, c) else None
+    if a is None:
+        raise ValueError("limn: %s: one value or one per channel (%d)" % (name, c))
+    return np.ascontiguousarray(a)
+
+
+def image_rows(model, images, mean=None, std=None, resize=True, channels=True, threads=None):
+    """The rows an image model takes, as the CLI's --images makes them: each image (a PNG
+    or JPEG path, or an (H, W[, C]) array of values in 0..1) converted to the model's
+    channels (channels=True; grey <-> RGB by luma) and resized to its height and width
+    (resize=True; antialiased bilinear), then (pixel - mean) / std per channel (one value
+    or one per channel; None: 0 and 1); float32 (N, C*H*W), channels first. An image of
+    another size or channel count with resize or channels False is an error naming it."""
+    c = _Ctx(threads)
+    try:
+        dims = [c_size_t() for c_size_t in (L.c_size, L.c_size, L.c_size)]
+        c.check(L.model_image_shape(c.p, model._p, *[C.byref(v) for v in dims]))
+        ch, h, w = (v.value for v in dims)
+        mu, sd = _per_channel(mean, ch, "mean"), _per_channel(std, ch, "std")
+        if isinstance(images, (str, bytes, os.PathLike)) or (isinstance(images, np.ndarray) and images.ndim <= 3):
+            images = [images]
+        out = np.empty((len(images), ch * h * w), dtype=np.float32)
+        for i, img in enumerate(images):
+            name = os.fsdecode(img) if isinstance(img, (str, bytes, os.PathLike)) else "image %d" % i
+            im = C.c_void_p()
+            if isinstance(img, (str, bytes, os.PathLike)):
+                c.check(L.image_read(c.p, os.fsencode(img), C.byref(im)))
+            else:
+                im = _image(c, img)
+            try:
+                if L.image_channels(im) != ch:
+                    if not channels:
+                        raise ValueError("limn: %s has %d channels, the model takes %d (channels=True converts)"
+                                         % (name, L.image_channels(im), ch))
+                    t = C.c_void_p()
+                    c.check(L.image_convert(c.p, im, ch, C.byref(t)))
+                    L.image_free(im)
+                    im = t
+                if (L.image_width(im), L.image_height(im)) != (w, h):
+                    if not resize:
+                        raise ValueError("limn: %s is %d x %d pixels, the model takes %d x %d (resize=True resizes)"
+                                         % (name, L.image_width(im), L.image_height(im), w, h))
+                    t = C.c_void_p()
+                    c.check(L.image_resize(c.p, im, w, h, C.byref(t)))
+                    L.image_free(im)
+                    im = t
+                c.check(L.image_to_input(c.p, im, mu.ctypes.data_as(L.c_double_p) if mu is not None else None,
+                                         sd.ctypes.data_as(L.c_double_p) if sd is not None else None,
+                                         out[i].ctypes.data_as(L.c_float_p)))
+            finally:
+                L.image_free(im)
+        return out
+    finally:
+        c.close()
+
+
+def image_from_row(model, row, mean=None, std=None):
+    """The image an image model's row shows: (H, W, C) values, pixel = row * std + mean per
+    channel (image_rows' inverse)."""
+    c = _Ctx()
+    try:
+        dims = [L.c_size(), L.c_size(), L.c_size()]
+        c.check(L.model_image_shape(c.p, model._p, *[C.byref(v) for v in dims]))
+        ch, h, w = (v.value for v in dims)
+        r = np.ascontiguousarray(row, dtype=np.float32).reshape(-1)
+        if r.size != ch * h * w:
+            raise ValueError("limn: a row of %d values, the model's images have %d" % (r.size, ch * h * w))
+        mu, sd = _per_channel(mean, ch, "mean"), _per_channel(std, ch, "std")
+        im = C.c_void_p()
+        c.check(L.image_from_input(c.p, _fptr(r), ch, h, w, mu.ctypes.data_as(L.c_double_p) if mu is not None
+                                   else None, sd.ctypes.data_as(L.c_double_p) if sd is not None else None,
+                                   C.byref(im)))
+        try:
+            return _image_array(im)
+        finally:
+            L.image_free(im)
+    finally:
+        c.close()
+
+
+def overlay(image, weights, positive=False, alpha=0.7, scale=0.0):
+    """An attribution map over an image, as `limn explain --overlay`: the image in grey,
+    the map in limn's diverging colours (red positive, blue negative; positive=True colours
+    only positive values, as for Grad-CAM), opacity alpha at |value| = scale (0: the map's
+    largest). weights: one per pixel (H, W), or an explanation's row (C*H*W, summed over
+    channels), or a coarser (h, w) map (resized). Returns (H, W, 3) values in 0..1."""
+    c = _Ctx()
+    try:
+        base = _image(c, image)
+        try:
+            hgt, wid = L.image_height(base), L.image_width(base)
+            m = np.asarray(weights, dtype=np.float64)
+            if m.ndim == 1:
+                if m.size % (hgt * wid):
+                    raise ValueError("limn: %d weights for an image of %d x %d pixels" % (m.size, wid, hgt))
+                m = m.reshape(-1, hgt * wid).sum(axis=0).reshape(hgt, wid)
+            m = np.ascontiguousarray(m)
+            if m.ndim != 2:
+                raise ValueError("limn: a map is (height, width) values, got shape %s" % (m.shape,))
+            o = L.image_overlay_opts_default()
+            o.alpha, o.scale, o.positive = float(alpha), float(scale), 1 if positive else 0
+            out = C.c_void_p()
+            c.check(L.image_overlay(c.p, base, m.ctypes.data_as(L.c_double_p), m.shape[1], m.shape[0],
+                                    C.byref(o), C.byref(out)))
+            try:
+                return _image_array(out)
+            finally:
+                L.image_free(out)
+        finally:
+            L.image_free(base)
+    finally:
+        c.close()
+
+
+def write_png(path, image):
+    """An (H, W[, C]) array of values in 0..1 written as a PNG (8 bits a sample, clamped and
+    rounded; the file replaced only once complete)."""
+    c = _Ctx()
+    try:
+        im = _image(c, image)
+        try:
+            c.check(L.image_write_png(c.p, im, os.fsencode(path)))
+        finally:
+            L.image_free(im)
+    finally:
+        c.close()
+
+
+def sanity(model, X, layers=1, method="gradient", seed=0, **options):
+    """Adebayo et al.'s randomisation check, as the CLI's --sanity N: the same explanations
+    (gradients() with method and options, or method "lime-image") of a second copy of the
+    model, loaded again from model.path, whose last `layers` layers with weights are
+    re-drawn (seeded), for the same classes; per row the rank correlation of the two
+    maps' |weights|. Near 0: the map depends on what the model learned; near 1: it does
+    not, and should not be trusted. Returns (correlations, the two Explanations)."""
+    if getattr(model, "path", None) is None:
+        raise ValueError("limn: sanity needs a model loaded from a file (Model.load): it loads a second copy")
+    if method == "lime-image":
+        a = lime_image(model, X, seed=seed, **options)
+    else:
+        a = gradients(model, X, method=method, seed=seed, **options)
+    m2 = Model.load(model.path, **getattr(model, "_load_kw", {}))
+    try:
+        done = L.c_size()
+        m2._ctx.check(L.model_randomize_layers(m2._ctx.p, m2._p, int(layers), int(seed), C.byref(done)))
+        opts = dict(options, target=a.targets)
+        b = lime_image(m2, a.x, seed=seed, **opts) if method == "lime-image" else \
+            gradients(m2, a.x, method=method, seed=seed, **opts)
+    except BaseException:
+        m2.close()
+        raise
+    r = np.array([L.explain_rank_correlation(C.byref(a._ex[i]), C.byref(b._ex[i]), 1) for i in range(a._n)])
+    return r, a, b
 
 
 def _groups(model, groups):

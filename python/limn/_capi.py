@@ -302,6 +302,26 @@ image_width = _sig("limn_image_width", c_size, P)
 image_height = _sig("limn_image_height", c_size, P)
 image_channels = _sig("limn_image_channels", c_size, P)
 image_pixels = _sig("limn_image_pixels", c_float_p, P)
+image_create = _sig("limn_image_create", C.c_int, P, c_size, c_size, c_size, c_float_p, C.POINTER(P))
+image_convert = _sig("limn_image_convert", C.c_int, P, P, c_size, C.POINTER(P))
+image_resize = _sig("limn_image_resize", C.c_int, P, P, c_size, c_size, C.POINTER(P))
+image_to_input = _sig("limn_image_to_input", C.c_int, P, P, c_double_p, c_double_p, c_float_p)
+image_from_input = _sig("limn_image_from_input", C.c_int, P, c_float_p, c_size, c_size, c_size, c_double_p,
+                        c_double_p, C.POINTER(P))
+
+
+class ImageOverlayOpts(C.Structure):
+    _fields_ = [("alpha", C.c_double), ("scale", C.c_double), ("positive", C.c_int)]
+
+
+image_overlay_opts_default = _sig("limn_image_overlay_opts_default", ImageOverlayOpts)
+image_overlay = _sig("limn_image_overlay", C.c_int, P, P, c_double_p, c_size, c_size, C.POINTER(ImageOverlayOpts),
+                     C.POINTER(P))
+image_write_png = _sig("limn_image_write_png", C.c_int, P, P, C.c_char_p)
+model_randomize_layers = _sig("limn_model_randomize_layers", C.c_int, P, P, c_size, C.c_uint64,
+                              C.POINTER(c_size))
+explain_rank_correlation = _sig("limn_explain_rank_correlation", C.c_double, C.POINTER(Explanation),
+                                C.POINTER(Explanation), C.c_int)
 model_image_shape = _sig("limn_model_image_shape", C.c_int, P, P, C.POINTER(c_size), C.POINTER(c_size),
                          C.POINTER(c_size))
 model_read_descriptions = _sig("limn_model_read_descriptions", C.c_int, P, P, C.c_char_p)
@@ -334,7 +354,7 @@ for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), 
                     ("limn_report_opts", ReportOpts), ("limn_read_opts", ReadOpts), ("limn_rng", Rng),
                     ("limn_lime_image_opts", LimeImageOpts), ("limn_text_model_opts", TextModelOpts),
                     ("limn_tokens", Tokens), ("limn_text_opts", TextOpts), ("limn_text_render_row", TextRenderRow),
-                    ("limn_text_render_opts", TextRenderOpts)):
+                    ("limn_text_render_opts", TextRenderOpts), ("limn_image_overlay_opts", ImageOverlayOpts)):
     if abi_sizeof(_name.encode()) != C.sizeof(_cls):
         raise ImportError("limn: %s's %s is %d bytes, this package's mirror %d: the library and the package "
                           "come from different versions (after rebuilding, run `make python` again)"

@@ -704,6 +704,55 @@ def test_lime_image_equals_cli(tmp_path):
     assert ex.method == "lime-image" and len(np.unique(ex.weights[0])) <= 60  # one weight per superpixel
 
 
+def test_images_equal_cli(tmp_path):
+    """The CLI's --images, --sanity and --overlay from Python: image_rows gives the rows
+    the CLI makes (the same probabilities bit for bit); Grad-CAM, occlusion and IG from a
+    black image through gradients() give the CLI's weights bit for bit; sanity() the
+    CLI's rank correlations; overlay() + write_png() the CLI's overlay PNG byte for byte."""
+    if not limn._capi.image_supported() or not limn._capi.have_onnx():
+        pytest.skip("built without PNG/JPEG or ONNX")
+    fd = os.path.join(SRC, "data", "fashion")
+    mp = os.path.join(fd, "fashion_cnn.onnx")
+    m = limn.Model.load(mp)
+    files = [os.path.join(fd, "images", "test_%02d.png" % i) for i in range(3)]
+    x = limn.image_rows(m, files, mean=0.286, std=0.353)
+    base = ["--model", mp, "--images", os.path.join(fd, "images"), "--mean", "0.286", "--std", "0.353"]
+    rows = list(csv.reader(cli("predict", *base, cwd=tmp_path).splitlines()))[1:4]
+    assert np.array_equal(m.predict(x), np.array([[float(v) for v in r[1:]] for r in rows], dtype=np.float32))
+    # an array image and a colour one converted to the model's grey, resized: as from the file
+    a = limn.read_image(files[1])
+    assert np.array_equal(limn.image_rows(m, a, mean=0.286, std=0.353)[0], x[1])
+    rgb = np.repeat(np.pad(a, ((2, 2), (2, 2), (0, 0)), mode="edge"), 3, axis=2)
+    assert limn.image_rows(m, rgb, mean=0.286, std=0.353).shape == (1, 784)
+    with pytest.raises(ValueError, match="32 x 32 pixels, the model takes 28 x 28"):
+        limn.image_rows(m, rgb, resize=False)
+    black = limn.image_rows(m, np.zeros((28, 28)), mean=0.286, std=0.353)
+    for method, kw, args in (("gradcam", {}, []), ("occlusion", {"window": (4, 4), "stride": (2, 2)},
+                                                   ["--window", "4x4", "--stride", "2x2"])):
+        e = limn.gradients(m, x[:2], method=method, **kw)
+        out = cli("explain", *base, "--rows", "0,1", "--method", method, *args, "--format", "wide", cwd=tmp_path)
+        want = np.array([[float(v) for v in r[6:]] for r in list(csv.reader(out.splitlines()))[1:]])
+        assert np.array_equal(e.weights, want), method
+    e = limn.gradients(m, x[:2], method="ig", baseline=black)
+    for i, l in enumerate(cli("explain", *base, "--rows", "0,1", "--method", "ig", "--baseline", "black", "--top",
+                              "0", "--format", "jsonl", cwd=tmp_path).splitlines()):
+        d = json.loads(l)
+        want = np.zeros(784)
+        for f in d["features"]:
+            want[f["index"]] = f["weight"]
+        assert np.array_equal(e.weights[i], want) and e.deltas[i] == d["delta"]
+    r, _, _ = limn.sanity(m, x[:2], layers=1, method="gradient")
+    j = [json.loads(l) for l in cli("explain", *base, "--rows", "0,1", "--method", "gradient", "--sanity", "1",
+                                    "--format", "jsonl", cwd=tmp_path).splitlines()]
+    assert np.array_equal(r, [d["sanity_rank_correlation"] for d in j])
+    e = limn.gradients(m, x[:1], method="ig", baseline=black)
+    ov = limn.overlay(limn.image_from_row(m, x[0], 0.286, 0.353), e.weights[0])
+    limn.write_png(str(tmp_path / "mine.png"), ov)
+    cli("explain", *base, "--rows", "0", "--method", "ig", "--baseline", "black", "--overlay", str(tmp_path / "ov"),
+        cwd=tmp_path)
+    assert (tmp_path / "mine.png").read_bytes() == (tmp_path / "ov" / "test_00.png").read_bytes()
+
+
 def test_text_model_equals_cli(tmp_path):
     """A transformer text classifier from Python (limn.TextModel): the CLI's
     probabilities, IG weights per token and deletion AOPCs bit for bit, torch's
