@@ -139,18 +139,16 @@ static int gradcam(gx *g) {
    * own size asked only when that is too small */
   if (!rc && !(maps = limn__alloc_array(g->ctx, n, H * W * sizeof(float))))
     rc = LIMN_ENOMEM;
-  if (!rc)
-    rc = limn_model_gradcam(g->ctx, g->m, g->x, n, g->o->layer, tg, 0, g->o->space, pp, maps, n * H * W, &h,
-                            &w);
+  if (!rc) /* the maps and the explained outputs from one pass */
+    rc = limn__onnx_gradcam(g->ctx, g->m, g->x, n, g->o->layer, tg, 0, g->o->space, pp, maps, n * H * W, &h,
+                            &w, out);
   if (rc == LIMN_ESHAPE && h * w > H * W) {
     limn__free(g->ctx, maps);
     maps = limn__alloc_array(g->ctx, n, h * w * sizeof(float));
-    rc = maps ? limn_model_gradcam(g->ctx, g->m, g->x, n, g->o->layer, tg, 0, g->o->space, pp, maps,
-                                   n * h * w, &h, &w)
+    rc = maps ? limn__onnx_gradcam(g->ctx, g->m, g->x, n, g->o->layer, tg, 0, g->o->space, pp, maps,
+                                   n * h * w, &h, &w, out)
               : LIMN_ENOMEM;
   }
-  if (!rc)
-    rc = limn_model_forward(g->ctx, g->m, g->x, n, g->o->space, out);
   double sy = (double)h / (double)H, sx = (double)w / (double)W;
   for (size_t i = 0; i < n && !rc; i++) {
     limn_explanation *e = &g->ex[i];

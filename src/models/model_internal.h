@@ -99,6 +99,11 @@ const limn__mlp *limn__model_pwl(const limn_model *m, char *why, size_t cap);
 const limn__mlp *limn__onnx_pwl(const limn_model *m, char *why, size_t cap);
 /* The input shape (C, H, W) of an ONNX image model; LIMN_EUNSUPPORTED otherwise. */
 int limn__onnx_image_shape(limn_ctx *ctx, const limn_model *m, size_t *c, size_t *h, size_t *w);
+/* limn_model_gradcam, and with outputs (n * noutputs, or NULL) the rows' outputs in
+ * `space` from the same pass (what limn_model_forward gives). */
+int limn__onnx_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const char *layer,
+                       const long *targets, long target, limn_space space, int plusplus, float *maps,
+                       size_t cap, size_t *h, size_t *w, float *outputs);
 /* The last nlayers weighted layers of an ONNX model re-drawn (limn_model_randomize_layers);
  * LIMN_EUNSUPPORTED (no message) for another model. */
 /* The activations entering an ONNX model's last dense layer (Gemm or MatMul with constant

@@ -2074,6 +2074,12 @@ static int cam_value(limn_ctx *ctx, const ox_graph *g, const char *layer, int *v
 int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const char *layer,
                        const long *targets, long target, limn_space space, int plusplus, float *maps,
                        size_t cap, size_t *h, size_t *w) {
+  return limn__onnx_gradcam(ctx, m, x, n, layer, targets, target, space, plusplus, maps, cap, h, w, NULL);
+}
+
+int limn__onnx_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const char *layer,
+                       const long *targets, long target, limn_space space, int plusplus, float *maps,
+                       size_t cap, size_t *h, size_t *w, float *outputs) {
   *h = *w = 0;
   if (!m || m->vt != &ox_vt)
     return limn__err(ctx, LIMN_EUNSUPPORTED, "Grad-CAM needs an ONNX image model (its layers' activations)");
@@ -2100,7 +2106,8 @@ int limn_model_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_
         wt[i * k + (size_t)t] = 1.0f;
     }
     if (!rc)
-      rc = ox_vjp_chunk(ctx, om, &s, x + r * om->w, c, wt, space, gx, NULL, NULL);
+      rc = ox_vjp_chunk(ctx, om, &s, x + r * om->w, c, wt, space, gx,
+                        outputs && maps ? outputs + r * k : NULL, NULL);
     const ox_tensor *A = rc ? NULL : &s.vals[v], *G = rc ? NULL : &s.grads[v];
     if (!rc && (A->type != OX_FLOAT || A->rank != 4 || A->dim[0] != c))
       rc = limn__err(ctx, LIMN_ESHAPE, "Grad-CAM: value '%s' is not a stack of maps (N, C, h, w)",

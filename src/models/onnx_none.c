@@ -126,3 +126,10 @@ long limn__onnx_text_pad(const limn_model *m) {
   (void)m;
   return 0;
 }
+
+int limn__onnx_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, const char *layer,
+                       const long *targets, long target, limn_space space, int plusplus, float *maps,
+                       size_t cap, size_t *h, size_t *w, float *outputs) {
+  (void)outputs;
+  return limn_model_gradcam(ctx, m, x, n, layer, targets, target, space, plusplus, maps, cap, h, w);
+}
