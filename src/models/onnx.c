@@ -258,7 +258,7 @@ static int node_op(builder *b, const Onnx__NodeProto *n, const char *label, ox_o
     return limn__err(b->ctx, LIMN_EUNSUPPORTED,
                      "%s: %s: operator '%s' is not supported (docs/onnx.md lists those that are)", b->file,
                      label, op);
-  if (n->n_input > OX_MAXIN || n->n_output < 1 || n->n_output > 4)
+  if (n->n_input > OX_MAXIN || n->n_output < 1 || n->n_output > OX_MAXOUT)
     return limn__err(b->ctx, LIMN_EFORMAT, "%s: %s: %zu inputs and %zu outputs are too many for %s", b->file,
                      label, n->n_input, n->n_output, op);
   return LIMN_OK;

@@ -7,6 +7,7 @@
 
 #define OX_MAXRANK 8
 #define OX_MAXIN 16
+#define OX_MAXOUT 16              /* Split's parts at most */
 #define OX_MAX_ELEMENTS (1 << 24) /* per tensor (64 MB of floats): hostile graphs stay small */
 
 enum { OX_NONE = 0, OX_FLOAT = 1, OX_INT64 = 2 };
@@ -77,7 +78,7 @@ typedef struct ox_node {
   char *name;
   size_t nin, nout;
   int in[OX_MAXIN]; /* value ids, -1: absent optional input */
-  int out[4];
+  int out[OX_MAXOUT];
   float alpha, beta;
   int trans_a, trans_b;
   long axis;

@@ -1173,7 +1173,7 @@ static int split_op(limn_ctx *ctx, const ox_node *nd, ox_tensor *vals, const ox_
   long ax = nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis;
   if (ax < 0 || ax >= (long)x->rank)
     return NODE_ERR(LIMN_ESHAPE, "axis %ld out of range", nd->axis);
-  size_t n = nd->nout, size[4], total = 0, span = x->dim[ax];
+  size_t n = nd->nout, size[OX_MAXOUT], total = 0, span = x->dim[ax];
   const int64_t *given = sp ? sp->i : nd->naxes ? nd->axes : NULL;
   size_t ng = sp ? sp->len : nd->naxes;
   if (sp && sp->type != OX_INT64)

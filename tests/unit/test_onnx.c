@@ -264,9 +264,32 @@ static void test_resize_modes(void) {
     fclose(f);
   CHECK_EQ(models, 13);
   limn_model *m = NULL; /* what is not supported is refused by name, with the node */
-  CHECK_ERR(ctx, limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/resize_cubic.onnx"), NULL,
-                                      LIMN_ONNX_LOGITS, &m),
+  CHECK_ERR(ctx,
+            limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/resize_cubic.onnx"), NULL,
+                                 LIMN_ONNX_LOGITS, &m),
             LIMN_EUNSUPPORTED, "node 0 '(unnamed)': Resize with mode 'cubic' is not supported");
+  limn_model_free(m);
+}
+
+/* Split into six outputs (beyond a fused QKV's three), joined back reversed: y is x
+ * reversed, and the gradient of <w, y> is w reversed. */
+static void test_split6(void) {
+  test_begin("Split into six outputs");
+  limn_model *m = NULL;
+  CHECK_OK(ctx, limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/split6.onnx"), NULL, LIMN_ONNX_LOGITS,
+                                     &m));
+  if (!m)
+    return;
+  const float x[12] = {1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6};
+  const float w[12] = {1, 0, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0.5f};
+  float y[12], g[12];
+  CHECK_OK(ctx, limn_model_forward(ctx, m, x, 2, LIMN_SPACE_LOGIT, y));
+  CHECK_OK(ctx, limn_model_vjp(ctx, m, x, 2, w, LIMN_SPACE_LOGIT, g));
+  int ok = 1;
+  for (size_t i = 0; i < 2; i++)
+    for (size_t j = 0; j < 6; j++)
+      ok &= y[i * 6 + j] == x[i * 6 + 5 - j] && g[i * 6 + j] == w[i * 6 + 5 - j];
+  CHECK(ok);
   limn_model_free(m);
 }
 
@@ -751,6 +774,7 @@ int main(void) {
   test_concat();
   test_resize();
   test_resize_modes();
+  test_split6();
   test_batched_matmul();
   test_gradcam();
   test_occlusion();
