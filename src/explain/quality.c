@@ -256,7 +256,8 @@ typedef struct keyed {
 
 static int by_value(const void *a, const void *b) {
   const keyed *x = a, *y = b;
-  return (x->v > y->v) - (x->v < y->v) ? (x->v > y->v) - (x->v < y->v) : (x->i > y->i) - (x->i < y->i);
+  int c = (x->v > y->v) - (x->v < y->v); /* by value, ties by index */
+  return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
 static void ranks(const double *v, size_t n, keyed *kv, double *r) {
