@@ -34,6 +34,9 @@ LIMN_API long limn_vocab_id(const limn_vocab *v, const char *token);
 LIMN_API long limn_vocab_pad(const limn_vocab *v);
 LIMN_API long limn_vocab_unk(const limn_vocab *v);
 LIMN_API long limn_vocab_cls(const limn_vocab *v); /* -1 when the vocabulary has none */
+/* 1 when the vocabulary holds WordPiece continuations (tokens "##..."): limn_text_tokenize
+ * then splits words into pieces. */
+LIMN_API int limn_vocab_is_wordpiece(const limn_vocab *v);
 
 /* One text tokenised: n tokens (with [CLS] first when the vocabulary has it), their
  * ids and the byte range [start, end) each covers in the text ([CLS]: 0, 0). */
@@ -49,8 +52,12 @@ typedef struct limn_tokens {
 /* Tokenise text (len bytes of UTF-8; invalid UTF-8 is an error naming the byte
  * offset): ASCII letters lower-cased; a word is a maximal run of ASCII letters, digits
  * and non-ASCII characters, anything else separates; words not in the vocabulary are
- * [UNK]; at most max_tokens tokens ([CLS] included), the rest dropped (truncated set).
- * out's arrays are allocated with ctx: free them with limn_tokens_free. */
+ * [UNK]. With a WordPiece vocabulary (limn_vocab_is_wordpiece) each printable ASCII
+ * punctuation character is a word too, and each word becomes WordPiece's greedy
+ * longest-match-first pieces (the first as itself, the rest as "##" + piece; a word
+ * whose rest matches no piece, or longer than 100 bytes, is one [UNK]), each piece with
+ * its own byte range. At most max_tokens tokens ([CLS] included), the rest dropped
+ * (truncated set). out's arrays are allocated with ctx: free them with limn_tokens_free. */
 LIMN_API int limn_text_tokenize(limn_ctx *ctx, const limn_vocab *v, const char *text, size_t len,
                                 size_t max_tokens, limn_tokens *out);
 LIMN_API void limn_tokens_free(limn_ctx *ctx, limn_tokens *t);

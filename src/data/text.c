@@ -11,6 +11,7 @@ struct limn_vocab {
   size_t n;
   limn__strmap map;
   long pad, unk, cls;
+  int wordpiece; /* it holds "##" continuation pieces */
 };
 
 void limn_vocab_free(limn_vocab *v) {
@@ -27,6 +28,7 @@ const char *limn_vocab_token(const limn_vocab *v, size_t id) { return v && id < 
 long limn_vocab_pad(const limn_vocab *v) { return v ? v->pad : -1; }
 long limn_vocab_unk(const limn_vocab *v) { return v ? v->unk : -1; }
 long limn_vocab_cls(const limn_vocab *v) { return v ? v->cls : -1; }
+int limn_vocab_is_wordpiece(const limn_vocab *v) { return v ? v->wordpiece : 0; }
 
 long limn_vocab_id(const limn_vocab *v, const char *token) {
   if (!v || !token)
@@ -119,6 +121,7 @@ int limn_vocab_read_mem(limn_ctx *ctx, const char *buf, size_t len, const char *
       rc = limn__strmap_put(ctx, &v->map, s, v->n);
     if (!rc)
       v->tokens[v->n++] = s;
+    v->wordpiece |= n > 2 && s[0] == '#' && s[1] == '#';
   }
   if (!rc) {
     v->pad = limn_vocab_id(v, "[PAD]"), v->unk = limn_vocab_id(v, "[UNK]"),
@@ -161,6 +164,55 @@ static int word_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
+/* WordPiece's punctuation: a printable ASCII byte that is not a letter or digit. */
+static int punct_byte(unsigned char c) { return c > 0x20 && c < 0x7f && !word_byte(c); }
+
+enum { WORDPIECE_MAX_WORD = 100 }; /* bytes: a longer word is [UNK], as BERT's 100 characters */
+
+/* Word w (lower-cased, n bytes, at text offset s) as tokens: itself, or WordPiece's
+ * greedy longest-match-first pieces ("##" before all but the first); [UNK] for the whole
+ * word when a rest matches no piece. Adds at most cap - *k tokens; returns 1 when some
+ * did not fit. */
+static int word_tokens(const limn_vocab *v, const char *w, size_t n, size_t s, char *piece, limn_tokens *out,
+                       size_t cap) {
+  size_t k0 = out->n;
+  long id = -1;
+  if (!v->wordpiece || n > WORDPIECE_MAX_WORD) {
+    id = n > WORDPIECE_MAX_WORD ? -1 : limn_vocab_id(v, w);
+  } else {
+    for (size_t a = 0; a < n;) {
+      size_t e = n;
+      long pid = -1;
+      while (e > a) {
+        size_t off = a ? 2 : 0;
+        memcpy(piece, "##", off);
+        memcpy(piece + off, w + a, e - a);
+        piece[off + e - a] = 0;
+        if ((pid = limn_vocab_id(v, piece)) >= 0)
+          break;
+        do /* back one UTF-8 character */
+          e--;
+        while (e > a && ((unsigned char)w[e] & 0xC0) == 0x80);
+      }
+      if (pid < 0) { /* no piece: the whole word is unknown */
+        out->n = k0;
+        break;
+      }
+      if (out->n == cap)
+        return 1;
+      out->ids[out->n] = pid, out->start[out->n] = s + a, out->end[out->n] = s + e, out->n++;
+      a = e;
+      if (a == n)
+        return 0;
+    }
+  }
+  if (out->n == cap)
+    return 1;
+  out->unknown += id < 0;
+  out->ids[out->n] = id < 0 ? v->unk : id, out->start[out->n] = s, out->end[out->n] = s + n, out->n++;
+  return 0;
+}
+
 int limn_text_tokenize(limn_ctx *ctx, const limn_vocab *v, const char *text, size_t len, size_t max_tokens,
                        limn_tokens *out) {
   if (!ctx || !v || !out || (!text && len))
@@ -172,42 +224,41 @@ int limn_text_tokenize(limn_ctx *ctx, const limn_vocab *v, const char *text, siz
   size_t bad = utf8_check(text, len);
   if (bad < len)
     return limn__err(ctx, LIMN_EPARSE, "byte %zu: not UTF-8", bad + 1);
-  size_t cap = max_tokens, n = 0, words = 0;
+  size_t cap = max_tokens, words = 0;
   out->ids = limn__alloc_array(ctx, cap, sizeof *out->ids);
   out->start = limn__alloc_array(ctx, cap, sizeof *out->start);
   out->end = limn__alloc_array(ctx, cap, sizeof *out->end);
-  char *word = limn__malloc(ctx, len + 1);
-  if (!out->ids || !out->start || !out->end || !word) {
-    limn__free(ctx, word);
+  char *word = limn__malloc(ctx, len + 1), *piece = limn__malloc(ctx, len + 3);
+  if (!out->ids || !out->start || !out->end || !word || !piece) {
+    limn__free(ctx, word), limn__free(ctx, piece);
     limn_tokens_free(ctx, out);
     return LIMN_ENOMEM;
   }
   if (v->cls >= 0)
-    out->ids[n] = v->cls, out->start[n] = out->end[n] = 0, n++;
+    out->ids[0] = v->cls, out->start[0] = out->end[0] = 0, out->n = 1;
   for (size_t i = 0; i < len;) {
-    if (!word_byte((unsigned char)text[i])) {
+    size_t s = i;
+    if (v->wordpiece && punct_byte((unsigned char)text[i])) { /* punctuation: a word of its own */
+      i++;
+    } else if (!word_byte((unsigned char)text[i])) {
       i++;
       continue;
+    } else {
+      while (i < len && word_byte((unsigned char)text[i]))
+        i++;
     }
-    size_t s = i;
-    while (i < len && word_byte((unsigned char)text[i]))
-      i++;
     words++;
-    if (n == cap)
+    if (out->truncated)
       continue;
     for (size_t q = s; q < i; q++) {
       char c = text[q];
       word[q - s] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
     }
     word[i - s] = 0;
-    long id = limn_vocab_id(v, word);
-    out->unknown += id < 0;
-    out->ids[n] = id < 0 ? v->unk : id, out->start[n] = s, out->end[n] = i, n++;
+    out->truncated = word_tokens(v, word, i - s, s, piece, out, cap);
   }
-  limn__free(ctx, word);
-  out->n = n;
+  limn__free(ctx, word), limn__free(ctx, piece);
   out->words = words;
-  out->truncated = words > n - (v->cls >= 0);
   return LIMN_OK;
 }
 

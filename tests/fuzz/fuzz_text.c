@@ -8,17 +8,22 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Tokens within the text, in order, each a known id. */
+static void check_tokens(const limn_vocab *v, const limn_tokens *tk, size_t len, size_t cap) {
+  if (tk->n > cap)
+    abort();
+  for (size_t j = 0; j < tk->n; j++)
+    if (tk->start[j] > tk->end[j] || tk->end[j] > len || tk->ids[j] < 0 ||
+        (size_t)tk->ids[j] >= limn_vocab_size(v) || (j > 1 && tk->start[j] < tk->end[j - 1]))
+      abort();
+}
+
 static void tokenise_all(limn_ctx *ctx, const limn_vocab *v, const limn_texts *t) {
   for (size_t i = 0; i < t->n; i++) {
     limn_tokens tk;
     if (limn_text_tokenize(ctx, v, t->text[i], t->len[i], 16, &tk) != LIMN_OK)
       continue;
-    if (tk.n > 16)
-      abort();
-    for (size_t j = 0; j < tk.n; j++)
-      if (tk.start[j] > tk.end[j] || tk.end[j] > t->len[i] || tk.ids[j] < 0 ||
-          (size_t)tk.ids[j] >= limn_vocab_size(v))
-        abort();
+    check_tokens(v, &tk, t->len[i], 16);
     limn_tokens_free(ctx, &tk);
   }
 }
@@ -28,9 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   limn_ctx *ctx = limn_ctx_create(NULL);
   static const char vocab[] = "[PAD]\n[UNK]\n[CLS]\nfree\nmoney\ncaf\xc3\xa9\n";
-  limn_vocab *v = NULL, *w = NULL;
+  static const char pieces[] = "[PAD]\n[UNK]\n[CLS]\nfree\nmon\n##ey\n##e\n##y\ncaf\n##\xc3\xa9\n!\n,\n";
+  limn_vocab *v = NULL, *w = NULL, *wp = NULL;
   limn_texts *t = NULL;
-  if (limn_vocab_read_mem(ctx, vocab, sizeof vocab - 1, "vocab", &v) != LIMN_OK)
+  if (limn_vocab_read_mem(ctx, vocab, sizeof vocab - 1, "vocab", &v) != LIMN_OK ||
+      limn_vocab_read_mem(ctx, pieces, sizeof pieces - 1, "pieces", &wp) != LIMN_OK ||
+      !limn_vocab_is_wordpiece(wp))
     abort();
   const char *buf = (const char *)data + 1;
   size_t len = size - 1;
@@ -41,11 +49,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!t->text[i] || !t->label[i] || strlen(t->text[i]) != t->len[i])
           abort();
       tokenise_all(ctx, v, t);
+      tokenise_all(ctx, wp, t);
     }
     break;
   case 1:
-    if (limn_texts_read_mem(ctx, buf, len, "fuzz.txt", NULL, NULL, &t) == LIMN_OK)
+    if (limn_texts_read_mem(ctx, buf, len, "fuzz.txt", NULL, NULL, &t) == LIMN_OK) {
       tokenise_all(ctx, v, t);
+      tokenise_all(ctx, wp, t);
+    }
     break;
   default:
     if (limn_vocab_read_mem(ctx, buf, len, "fuzz.vocab", &w) == LIMN_OK) {
@@ -53,12 +64,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (limn_vocab_id(w, limn_vocab_token(w, i)) != (long)i)
           abort();
       limn_tokens tk;
-      if (limn_text_tokenize(ctx, w, buf, len, 64, &tk) == LIMN_OK)
+      if (limn_text_tokenize(ctx, w, buf, len, 64, &tk) == LIMN_OK) {
+        check_tokens(w, &tk, len, 64);
         limn_tokens_free(ctx, &tk);
+      }
     }
   }
   limn_texts_free(ctx, t);
-  limn_vocab_free(v), limn_vocab_free(w);
+  limn_vocab_free(v), limn_vocab_free(w), limn_vocab_free(wp);
   limn_ctx_free(ctx);
   return 0;
 }

@@ -136,6 +136,46 @@ static void test_tokenizer(void) {
   limn_vocab_free(w);
 }
 
+/* WordPiece: the BERT paper's example ("unaffable" -> un ##aff ##able, Devlin et al.
+ * 2019, and the BERT repository's tokenizer notes), punctuation as words, a word whose
+ * rest matches no piece as one [UNK], pieces of a multi-byte character kept whole, byte
+ * ranges per piece, and truncation in the middle of a word. */
+static void test_wordpiece(void) {
+  test_begin("WordPiece vocabularies");
+  static const char vocab[] = "[PAD]\n[UNK]\n[CLS]\nthe\nun\n##aff\n##able\ncat\n##s\nplay\n##ing\n,\n!\n"
+                              "caf\n##\xc3\xa9\nx\n";
+  limn_vocab *v = NULL;
+  CHECK_OK(ctx, limn_vocab_read_mem(ctx, vocab, sizeof vocab - 1, "wp.txt", &v));
+  if (!v)
+    return;
+  CHECK(limn_vocab_is_wordpiece(v));
+  const char *text = "The unaffable cats, playing! xyz caf\xc3\xa9 xq";
+  limn_tokens t;
+  CHECK_OK(ctx, limn_text_tokenize(ctx, v, text, strlen(text), 64, &t));
+  static const char *want[] = {"[CLS]", "the",   "un", "##aff", "##able", "cat",        "##s",  ",",
+                               "play",  "##ing", "!",  "[UNK]", "caf",    "##\xc3\xa9", "[UNK]"};
+  static const size_t from[] = {0, 0, 4, 6, 9, 14, 17, 18, 20, 24, 27, 29, 33, 36, 39},
+                      to[] = {0, 3, 6, 9, 13, 17, 18, 19, 24, 27, 28, 32, 36, 38, 41};
+  CHECK_EQ(t.n, 15);
+  int ok = t.n == 15;
+  for (size_t k = 0; ok && k < 15; k++)
+    ok =
+        !strcmp(limn_vocab_token(v, (size_t)t.ids[k]), want[k]) && t.start[k] == from[k] && t.end[k] == to[k];
+  CHECK(ok);
+  CHECK_EQ(t.unknown, 2);
+  CHECK_EQ(t.words, 9); /* the, unaffable, cats, ",", playing, "!", xyz, café, xq */
+  CHECK(!t.truncated);
+  limn_tokens_free(ctx, &t);
+  CHECK_OK(ctx, limn_text_tokenize(ctx, v, text, strlen(text), 4, &t)); /* [CLS] the un ##aff | ##able .. */
+  CHECK(t.n == 4 && t.truncated && t.ids[3] == limn_vocab_id(v, "##aff"));
+  limn_tokens_free(ctx, &t);
+  limn_vocab_free(v);
+  limn_vocab *w = NULL; /* "#" or "##" alone is a token, not a continuation */
+  CHECK_OK(ctx, limn_vocab_read_mem(ctx, "[PAD]\n[UNK]\n##\n#\n", 16, "v.txt", &w));
+  CHECK(w && !limn_vocab_is_wordpiece(w));
+  limn_vocab_free(w);
+}
+
 static double curve_p(const limn_model *m, const float *row, size_t target) {
   float pr[8];
   return limn_model_predict(ctx, m, row, 1, pr) ? NAN : pr[target];
@@ -519,6 +559,7 @@ static void test_tiny(void) {
 int main(void) {
   ctx = limn_ctx_create(NULL);
   test_tokenizer();
+  test_wordpiece();
   test_texts();
   test_tiny();
   test_model();
