@@ -1362,18 +1362,21 @@ static int resize_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const 
   } else {
     return NODE_ERR(LIMN_EINVAL, "needs scales or sizes");
   }
-  if (y)
-    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, rank, od));
-  /* the shape after each axis, the taps of the axes that change */
+  /* the shape after each axis (each within the limit per tensor), the taps of the axes
+   * that change */
   size_t shape[OX_MAXRANK + 1][OX_MAXRANK], maxlen = 1, total = 0, len[OX_MAXRANK + 1];
   for (size_t k = 0; k <= rank; k++) {
     len[k] = 1;
     for (size_t q = 0; q < rank; q++) {
       shape[k][q] = q < k ? od[q] : x->dim[q];
-      len[k] *= shape[k][q];
+      if (!limn__mul_ok(len[k], shape[k][q], &len[k]) || len[k] > OX_MAX_ELEMENTS)
+        return NODE_ERR(LIMN_ESHAPE, "its output would have more than %d elements (the limit per tensor)",
+                        OX_MAX_ELEMENTS);
     }
     maxlen = len[k] > maxlen ? len[k] : maxlen;
   }
+  if (y)
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, rank, od));
   for (size_t k = 0; k < rank; k++)
     total += od[k];
   rs_taps *taps = limn__calloc(ctx, rank, sizeof *taps);

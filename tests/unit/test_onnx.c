@@ -269,6 +269,11 @@ static void test_resize_modes(void) {
                                  LIMN_ONNX_LOGITS, &m),
             LIMN_EUNSUPPORTED, "node 0 '(unnamed)': Resize with mode 'cubic' is not supported");
   limn_model_free(m);
+  m = NULL; /* an intermediate beyond the limit per tensor, though the output is within it */
+  CHECK_ERR(ctx, limn_model_load_onnx(ctx, src_path("tests/fixtures/onnx/resize_grow.onnx"), NULL,
+                                      LIMN_ONNX_LOGITS, &m),
+            LIMN_ESHAPE, "more than 16777216 elements");
+  limn_model_free(m);
 }
 
 /* Split into six outputs (beyond a fused QKV's three), joined back reversed: y is x
