@@ -988,7 +988,7 @@ def image_rows(model, images, mean=None, std=None, resize=True, channels=True, t
     another size or channel count with resize or channels False is an error naming it."""
     c = _Ctx(threads)
     try:
-        dims = [c_size_t() for c_size_t in (L.c_size, L.c_size, L.c_size)]
+        dims = [L.c_size(), L.c_size(), L.c_size()]
         c.check(L.model_image_shape(c.p, model._p, *[C.byref(v) for v in dims]))
         ch, h, w = (v.value for v in dims)
         mu, sd = _per_channel(mean, ch, "mean"), _per_channel(std, ch, "std")
