@@ -1845,7 +1845,7 @@ static void bwd_rows(float *g, int lg, int fresh, const float *d, const float *u
       continue;
     }
     float *gr = lg == 0 ? g + r * w : g;
-    float u0 = ur[0], v0 = vr[0];
+    float v0 = vr[0];
     if (fresh && lg == 0) /* cleared here, while the row is in cache */
       memset(gr, 0, w * sizeof *gr);
     switch (form) {
@@ -1857,14 +1857,18 @@ static void bwd_rows(float *g, int lg, int fresh, const float *d, const float *u
       for (size_t c = 0; c < w; c++)
         gr[c] += -dr[c];
       break;
-    case BW_DV:
-      if (lv == 2)
+    case BW_DV: /* times the other operand: b for a's gradient, a for b's */
+    case BW_DU: {
+      const float *o = form == BW_DV ? vr : ur;
+      if ((form == BW_DV ? lv : lu) == 2) {
+        float o0 = o[0];
         for (size_t c = 0; c < w; c++)
-          gr[c] += dr[c] * v0;
-      else
+          gr[c] += dr[c] * o0;
+      } else
         for (size_t c = 0; c < w; c++)
-          gr[c] += dr[c] * vr[c];
+          gr[c] += dr[c] * o[c];
       break;
+    }
     case BW_D_V:
       if (lv == 2)
         for (size_t c = 0; c < w; c++)
@@ -1872,14 +1876,6 @@ static void bwd_rows(float *g, int lg, int fresh, const float *d, const float *u
       else
         for (size_t c = 0; c < w; c++)
           gr[c] += dr[c] / vr[c];
-      break;
-    case BW_DU:
-      if (lu == 2)
-        for (size_t c = 0; c < w; c++)
-          gr[c] += dr[c] * u0;
-      else
-        for (size_t c = 0; c < w; c++)
-          gr[c] += dr[c] * ur[c];
       break;
     default:
       for (size_t c = 0; c < w; c++)
