@@ -1,5 +1,6 @@
-"""Helpers shared by the Python side-by-side benchmarks (bench_image.py, bench_text.py):
-limn's figures from its C benchmark, torch's timed here, and one table."""
+"""Helpers shared by the Python side-by-side benchmarks (bench_image.py, bench_text.py,
+bench_trees_xgb.py): limn's figures from its C benchmark, the peer timed here, and one
+table."""
 import subprocess
 import time
 
@@ -12,14 +13,24 @@ def limn_figures(binary, *args):
     return {l.split()[1]: float(l.split()[2]) for l in out.splitlines() if l.startswith("limn ")}
 
 
-def best_of(fn, reps):
-    """The fastest of reps calls of fn, seconds."""
+def times_of(fn, reps):
+    """Seconds of each of reps calls of fn."""
     t = []
     for _ in range(reps):
         t0 = time.perf_counter()
         fn()
         t.append(time.perf_counter() - t0)
-    return min(t)
+    return t
+
+
+def best_of(fn, reps):
+    """The fastest of reps calls of fn, seconds."""
+    return min(times_of(fn, reps))
+
+
+def median_of(fn, reps):
+    """The median of reps calls of fn, seconds."""
+    return float(np.median(times_of(fn, reps)))
 
 
 def table(limn, res):

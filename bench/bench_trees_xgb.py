@@ -26,15 +26,8 @@ import numpy as np
 import xgboost as xgb
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-
-
-def med(f, reps):
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _bench import median_of  # noqa: E402
 
 
 def read_rows(path, names):
@@ -54,9 +47,9 @@ def xgb_times(model, X, contrib_rows, inter_rows, reps):
         dc = xgb.DMatrix(Xc, feature_names=bst.feature_names)
         di = xgb.DMatrix(X[:inter_rows], feature_names=bst.feature_names)
         out[nt] = {
-            "predict": med(lambda: bst.inplace_predict(Xc, predict_type="margin"), reps) / contrib_rows,
-            "contribs": med(lambda: bst.predict(dc, pred_contribs=True), reps) / contrib_rows,
-            "interactions": med(lambda: bst.predict(di, pred_interactions=True), max(1, reps // 2)) / inter_rows,
+            "predict": median_of(lambda: bst.inplace_predict(Xc, predict_type="margin"), reps) / contrib_rows,
+            "contribs": median_of(lambda: bst.predict(dc, pred_contribs=True), reps) / contrib_rows,
+            "interactions": median_of(lambda: bst.predict(di, pred_interactions=True), max(1, reps // 2)) / inter_rows,
         }
     return out
 
