@@ -681,7 +681,7 @@ static int write_overlays(run *r, const limn_render_row *rows, size_t n) {
   if (mkdir(dir, 0777) && errno != EEXIST)
     return cli_fail("--overlay: cannot make the folder %s: %s", dir, strerror(errno));
   const cli_images_info *ii = cli_images();
-  double *map = malloc(hw * sizeof *map), lo[3], sd[3];
+  double *map = malloc(hw * sizeof *map);
   char path[4096], name[256];
   int lr = map ? LIMN_OK : LIMN_ENOMEM;
   for (size_t i = 0; i < n && !lr; i++) {
@@ -691,14 +691,8 @@ static int write_overlays(run *r, const limn_render_row *rows, size_t n) {
       map[q] = 0;
     for (size_t j = 0; j < d; j++)
       map[j % hw] += e->attr[j];
-    if (!ii) { /* no normalisation known: the row's range to 0..1 */
-      double a = INFINITY, b = -INFINITY;
-      for (size_t j = 0; j < d; j++)
-        a = fmin(a, rows[i].x[j]), b = fmax(b, rows[i].x[j]);
-      for (size_t k = 0; k < 3; k++)
-        lo[k] = -a / (b > a ? b - a : 1), sd[k] = 1 / (b > a ? b - a : 1);
-    }
-    lr = limn_image_from_input(r->ctx, rows[i].x, c, h, w, ii ? ii->mean : lo, ii ? ii->std : sd, &im);
+    lr = ii ? limn_image_from_input(r->ctx, rows[i].x, c, h, w, ii->mean, ii->std, &im)
+            : limn_image_from_row_range(r->ctx, rows[i].x, c, h, w, &im); /* normalisation unknown */
     limn_image_overlay_opts oo = limn_image_overlay_opts_default();
     oo.positive = e->method == LIMN_METHOD_GRADCAM || e->method == LIMN_METHOD_GRADCAMPP;
     if (!lr)

@@ -79,6 +79,11 @@ LIMN_API int limn_image_to_input(limn_ctx *ctx, const limn_image *im, const doub
  * pixel = row * std[c] + mean[c]. */
 LIMN_API int limn_image_from_input(limn_ctx *ctx, const float *row, size_t channels, size_t height,
                                    size_t width, const double *mean, const double *std, limn_image **out);
+/* An image from an input row whose normalisation is not known: the row's range (all
+ * channels together) stretched to 0..1, a flat row mid-grey (0.5). What limn shows when
+ * it draws a row: lime-image segments it, the report and `--overlay` draw it. */
+LIMN_API int limn_image_from_row_range(limn_ctx *ctx, const float *row, size_t channels, size_t height,
+                                       size_t width, limn_image **out);
 
 /* PNG bytes of the image (8 bits a sample, values clamped to [0, 1] and rounded); *buf
  * is freed with limn_free. Deterministic: the same pixels give the same bytes. */

@@ -254,7 +254,10 @@ int limn_image_from_input(limn_ctx *ctx, const float *row, size_t channels, size
   return LIMN_OK;
 }
 
-int limn__image_from_row(limn_ctx *ctx, const float *row, size_t c, size_t h, size_t w, limn_image **out) {
+int limn_image_from_row_range(limn_ctx *ctx, const float *row, size_t c, size_t h, size_t w,
+                              limn_image **out) {
+  if (!out || !row)
+    return limn__err(ctx, LIMN_EINVAL, "limn_image_from_row_range: %s is NULL", out ? "row" : "out");
   double lo = INFINITY, hi = -INFINITY;
   for (size_t j = 0; j < c * h * w; j++)
     lo = fmin(lo, row[j]), hi = fmax(hi, row[j]);

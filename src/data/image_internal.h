@@ -17,10 +17,6 @@ int limn__image_new(limn_ctx *ctx, size_t w, size_t h, size_t c, limn_image **ou
 int limn__image_resample(limn_ctx *ctx, const float *src, size_t w, size_t h, size_t c, size_t ow, size_t oh,
                          float *dst);
 
-/* A model's input row (c, h, w, channels first) as an image, its values scaled from their
- * range to 0..1 (a constant row mid-grey): how rows are drawn when their normalisation is
- * unknown. */
-int limn__image_from_row(limn_ctx *ctx, const float *row, size_t c, size_t h, size_t w, limn_image **out);
 /* The diverging colours of limn's heat maps (white at 0, #b2182b at +1, #2166ac at -1;
  * t clamped to [-1, 1]), as fractions. */
 void limn__diverging_rgb(double t, double rgb[3]);

@@ -37,14 +37,8 @@ static int segment(const li *L, const float *x, int *lab, size_t *K) {
     *K = o->nlabels;
     return LIMN_OK;
   }
-  double lo = INFINITY, hi = -INFINITY;
-  for (size_t j = 0; j < L->d; j++)
-    lo = fmin(lo, x[j]), hi = fmax(hi, x[j]);
-  limn_image *im = NULL;
-  LIMN_TRY(limn__image_new(L->ctx, L->w, L->h, L->c, &im));
-  for (size_t ch = 0; ch < L->c; ch++)
-    for (size_t p = 0; p < hw; p++)
-      im->px[p * L->c + ch] = hi > lo ? (float)((x[ch * hw + p] - lo) / (hi - lo)) : 0.5f;
+  limn_image *im = NULL; /* SLIC sees the row as limn draws it */
+  LIMN_TRY(limn_image_from_row_range(L->ctx, x, L->c, L->h, L->w, &im));
   int rc = limn_image_slic(L->ctx, im, o->segments, o->compactness, lab, K);
   limn_image_free(im);
   return rc;

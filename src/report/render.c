@@ -780,7 +780,7 @@ static double svg_image_png(limn__out *f, const limn_render_opts *rc, const limn
       heat[3 * i + k] = (float)rgb[k];
   }
   limn_image_overlay_opts oo = limn_image_overlay_opts_default();
-  if (limn__image_from_row(ctx, row->x, c, h, w, &in) || limn_image_create(ctx, w, h, 3, heat, &hm) ||
+  if (limn_image_from_row_range(ctx, row->x, c, h, w, &in) || limn_image_create(ctx, w, h, 3, heat, &hm) ||
       limn_image_overlay(ctx, in, map, w, h, &oo, &ov)) {
     f->nomem = 1;
     goto done;

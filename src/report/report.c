@@ -1213,7 +1213,7 @@ static void image_figure(limn__out *f, limn_ctx *ctx, const limn_image *im, cons
 static void row_png_uri(limn__out *f, const rep *r, size_t i) {
   limn_ctx *ctx = limn_ctx_create(NULL);
   limn_image *in = NULL;
-  if (!ctx || limn__image_from_row(ctx, r->x + i * r->d, r->ic, r->ih, r->iw, &in))
+  if (!ctx || limn_image_from_row_range(ctx, r->x + i * r->d, r->ic, r->ih, r->iw, &in))
     f->nomem = 1;
   else
     limn__png_uri(f, ctx, in);
@@ -1241,7 +1241,7 @@ static void image_section(limn__out *f, const rep *r, size_t i) {
   limn_ctx *ctx = limn_ctx_create(NULL);
   limn_image *in = NULL;
   double *map = malloc(hw * sizeof *map);
-  if (!ctx || !map || limn__image_from_row(ctx, r->x + i * d, r->ic, r->ih, r->iw, &in)) {
+  if (!ctx || !map || limn_image_from_row_range(ctx, r->x + i * d, r->ic, r->ih, r->iw, &in)) {
     f->nomem = 1;
     free(map);
     limn_ctx_free(ctx);

@@ -203,6 +203,24 @@ static void test_rows(void) {
   CHECK(rgb && limn_image_pixels(rgb)[9] == limn_image_pixels(grey)[3] &&
         limn_image_pixels(rgb)[11] == limn_image_pixels(grey)[3]);
   limn_image_free(im), limn_image_free(back), limn_image_free(grey), limn_image_free(rgb);
+  /* a row of unknown normalisation: its range (all channels together) to 0..1 */
+  const float two[8] = {-2, 0, 2, 6, 1, 1, 1, 1};
+  const double stretched[8] = {0, 0.25, 0.5, 1, 0.375, 0.375, 0.375, 0.375};
+  limn_image *st = NULL, *flat = NULL;
+  CHECK_OK(ctx, limn_image_from_row_range(ctx, two, 1, 2, 4, &st));
+  for (int i = 0; st && i < 8; i++)
+    got[i] = limn_image_pixels(st)[i];
+  CHECK_CLOSE("grey row stretched", got, stretched, 8, 1e-7, 0);
+  limn_image_free(st), st = NULL;
+  CHECK_OK(ctx, limn_image_from_row_range(ctx, row, 3, 2, 2, &st)); /* CHW min -1 (7), max 2.2 (6) */
+  CHECK(st && limn_image_pixels(st)[10] == 0.0f && limn_image_pixels(st)[7] == 1.0f);
+  CHECK(st && fabs(limn_image_pixels(st)[0] - (-0.8 + 1) / 3.2) < 1e-6);
+  limn_image_free(st);
+  const float level[4] = {3, 3, 3, 3};
+  CHECK_OK(ctx, limn_image_from_row_range(ctx, level, 1, 2, 2, &flat));
+  CHECK(flat && limn_image_pixels(flat)[0] == 0.5f && limn_image_pixels(flat)[3] == 0.5f);
+  limn_image_free(flat);
+  CHECK_ERR(ctx, limn_image_from_row_range(ctx, NULL, 1, 2, 2, &flat), LIMN_EINVAL, "row is NULL");
 }
 
 static void test_png_out(void) {
