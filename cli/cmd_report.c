@@ -57,39 +57,6 @@ static cli_cmd cmd = {
     opts,
     sizeof opts / sizeof *opts};
 
-/* The command line, shell-quoted where needed, for the provenance block; --threads is left
- * out, so that pages made on different thread counts are the same bytes. */
-static char *command_line(int argc, char **argv) {
-  size_t cap = 32;
-  for (int i = 0; i < argc; i++)
-    cap += 4 * strlen(argv[i]) + 3;
-  char *s = malloc(cap), *p = s;
-  if (!s)
-    return NULL;
-  p += sprintf(p, "limn report");
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--threads") || !strncmp(a, "--threads=", 10)) { /* the page never depends on it */
-      i += !strcmp(a, "--threads");
-      continue;
-    }
-    int plain = *a != 0;
-    for (const char *c = a; *c; c++)
-      plain &= !!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+", *c);
-    *p++ = ' ';
-    if (plain) {
-      p += sprintf(p, "%s", a);
-      continue;
-    }
-    *p++ = '\'';
-    for (const char *c = a; *c; c++)
-      p += *c == '\'' ? sprintf(p, "'\\''") : sprintf(p, "%c", *c);
-    *p++ = '\'';
-  }
-  *p = 0;
-  return s;
-}
-
 int cmd_report(int argc, char **argv) {
   if (cli_wants_texts(argc, argv))
     return cmd_report_text(argc, argv);
@@ -131,7 +98,7 @@ int cmd_report(int argc, char **argv) {
   limn_dataset *ds = NULL, *bds = NULL;
   limn_stats *bg = NULL;
   size_t *rows = NULL, nrows = 0;
-  char *line = command_line(argc, argv);
+  char *line = cli_command_line("limn report", argc, argv);
   int lr = 0;
   if ((rc = cli_load(ctx, &cmd, 1, &m, &ds))) {
     free(line);

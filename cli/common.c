@@ -990,3 +990,36 @@ int cli_protected(const char *spec, const char ***list, size_t *n) {
   }
   return CLI_OK;
 }
+
+/* The command line, shell-quoted where needed, for the provenance block; --threads is left
+ * out, so that pages made on different thread counts are the same bytes. */
+char *cli_command_line(const char *prefix, int argc, char **argv) {
+  size_t cap = strlen(prefix) + 32;
+  for (int i = 0; i < argc; i++)
+    cap += 4 * strlen(argv[i]) + 3;
+  char *s = malloc(cap), *p = s;
+  if (!s)
+    return NULL;
+  p += sprintf(p, "%s", prefix);
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--threads") || !strncmp(a, "--threads=", 10)) { /* the page never depends on it */
+      i += !strcmp(a, "--threads");
+      continue;
+    }
+    int plain = *a != 0;
+    for (const char *c = a; *c; c++)
+      plain &= !!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+", *c);
+    *p++ = ' ';
+    if (plain) {
+      p += sprintf(p, "%s", a);
+      continue;
+    }
+    *p++ = '\'';
+    for (const char *c = a; *c; c++)
+      p += *c == '\'' ? sprintf(p, "'\\''") : sprintf(p, "%c", *c);
+    *p++ = '\'';
+  }
+  *p = 0;
+  return s;
+}

@@ -282,6 +282,10 @@ int cli_wants_texts(int argc, char **argv);
 int cmd_predict_text(int argc, char **argv);
 int cmd_explain_text(int argc, char **argv);
 int cmd_report_text(int argc, char **argv);
+/* prefix and the arguments, shell-quoted where needed (malloc'd): the command line that
+ * reproduces a page; --threads is left out, so that pages made on different thread counts
+ * are the same bytes. */
+char *cli_command_line(const char *prefix, int argc, char **argv);
 /* The help line of --texts in the table commands. */
 #define CLI_TEXTS_OPT                                                                                        \
   {                                                                                                          \

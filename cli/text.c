@@ -302,15 +302,8 @@ static int explain_opts(text_run *r) {
   limn_text_opts *o = &r->o;
   *o = limn_text_opts_default();
   const char *me = cli_get(&ecmd, "method");
-  if (limn_method_parse(me, &o->method) ||
-      (o->method != LIMN_METHOD_IG && o->method != LIMN_METHOD_GRADXINPUT &&
-       o->method != LIMN_METHOD_SALIENCY && o->method != LIMN_METHOD_OCCLUSION &&
-       o->method != LIMN_METHOD_LIME_TEXT && o->method != LIMN_METHOD_ATTENTION_ROLLOUT &&
-       o->method != LIMN_METHOD_ATTENTION_FLOW))
-    return cli_fail("--method: expected ig, gradxinput, saliency, occlusion, lime-text, attention-rollout or "
-                    "attention-flow for texts, got '%s'",
-                    me),
-           CLI_USAGE;
+  if (limn_method_parse(me, &o->method) || !limn_text_method_supported(o->method))
+    return cli_fail("--method: expected one of " LIMN_TEXT_METHODS " for texts, got '%s'", me), CLI_USAGE;
   const char *sp = cli_get(&ecmd, "output"), *b = cli_get(&ecmd, "baseline");
   if (strcmp(sp, "probability") && strcmp(sp, "logit"))
     return cli_fail("--output: expected probability or logit, got '%s'", sp), CLI_USAGE;
@@ -607,6 +600,7 @@ static cli_opt ropts[] = {
     {"kernel-width", "W", "0.25", "lime-text: kernel width on the cosine distance", 0, 0, 0},
     {"seed", "S", "0", "lime-text and the deletion check's random order", 0, 0, 0},
     {"deletion", "K", "10", "the deletion check: the top 1..K tokens deleted", 0, 0, 0},
+    {"title", "TEXT", "Which words drove the prediction", "the page's title", 0, 0, 0},
     {"out", "FILE", "", "the HTML page to write", 0, 0, 0},
 };
 
@@ -617,7 +611,8 @@ static cli_cmd rcmd = {
     "One self-contained HTML page: for each text, every method of --methods with\n"
     "its tokens coloured in place and its checks, and which one to trust for that\n"
     "text (the largest deletion drop among those whose checks hold and that beat a\n"
-    "random order).",
+    "random order), a table of the texts, and the provenance (model, vocabulary and\n"
+    "texts with their SHA-256, settings, seed, command). Byte-deterministic.",
     ropts,
     sizeof ropts / sizeof *ropts};
 
@@ -625,23 +620,19 @@ int cmd_report_text(int argc, char **argv) {
   int rc = cli_parse(&rcmd, argc, argv);
   if (rc)
     return rc;
+  char *line = cli_command_line("limn report", argc, argv);
   char *list = strdup(cli_get(&rcmd, "methods"));
   const char *names[16];
   size_t nm = list ? cli_split_list(list, names, 16) : 0;
   limn_method meth[16];
   for (size_t k = 0; k < nm; k++)
-    if (limn_method_parse(names[k], &meth[k]) ||
-        (meth[k] != LIMN_METHOD_IG && meth[k] != LIMN_METHOD_GRADXINPUT && meth[k] != LIMN_METHOD_SALIENCY &&
-         meth[k] != LIMN_METHOD_OCCLUSION && meth[k] != LIMN_METHOD_LIME_TEXT &&
-         meth[k] != LIMN_METHOD_ATTENTION_ROLLOUT && meth[k] != LIMN_METHOD_ATTENTION_FLOW)) {
-      cli_fail("--methods: '%s' does not explain texts (ig, gradxinput, saliency, occlusion, lime-text, "
-               "attention-rollout, attention-flow do)",
-               names[k]);
-      free(list);
+    if (limn_method_parse(names[k], &meth[k]) || !limn_text_method_supported(meth[k])) {
+      cli_fail("--methods: '%s' does not explain texts (" LIMN_TEXT_METHODS " do)", names[k]);
+      free(list), free(line);
       return CLI_USAGE;
     }
   if (!nm) {
-    free(list);
+    free(list), free(line);
     return cli_fail("--methods: no method given"), CLI_USAGE;
   }
   /* the options as explain reads them (its table has the same names) */
@@ -650,7 +641,7 @@ int cmd_report_text(int argc, char **argv) {
   r.o = limn_text_opts_default();
   const char *sp = cli_get(&rcmd, "output"), *b = cli_get(&rcmd, "baseline");
   if ((strcmp(sp, "probability") && strcmp(sp, "logit")) || (strcmp(b, "zero") && strcmp(b, "pad"))) {
-    free(list);
+    free(list), free(line);
     return cli_fail("--output: probability or logit; --baseline: zero or pad"), CLI_USAGE;
   }
   r.o.space = !strcmp(sp, "logit") ? LIMN_SPACE_LOGIT : LIMN_SPACE_OUTPUT;
@@ -660,12 +651,12 @@ int cmd_report_text(int argc, char **argv) {
       cli_size(&rcmd, "num-features", 1, 100000, &r.o.num_features) ||
       cli_double(&rcmd, "kernel-width", 1e-9, 1e9, &r.o.kernel_width) || cli_u64(&rcmd, "seed", &r.o.seed) ||
       cli_size(&rcmd, "deletion", 1, 4096, &r.kdel)) {
-    free(list);
+    free(list), free(line);
     return CLI_USAGE;
   }
   if ((rc = text_load(&rcmd, &r.in)) ||
       cli_parse_rows(cli_get(&rcmd, "rows"), r.in.t->n, &r.rows, &r.nrows)) {
-    free(list);
+    free(list), free(line);
     text_run_free(&r);
     return rc ? rc : CLI_USAGE;
   }
@@ -674,65 +665,26 @@ int cmd_report_text(int argc, char **argv) {
   if (strcmp(tg, "pred")) {
     long t = cli_output_index(r.in.m, tg, 1);
     if (t < 0) {
-      free(list);
+      free(list), free(line);
       text_run_free(&r);
       return cli_fail("--target: '%s' is not one of the model's classes", tg), CLI_USAGE;
     }
     r.o.target = t;
   }
-  limn_ctx *ctx = r.in.ctx;
-  size_t w = r.in.w, n = r.nrows, K1 = r.kdel + 1;
-  r.o.first_is_cls = limn_vocab_cls(r.in.v) >= 0;
-  r.o.row_ids = r.rows;
-  r.x = malloc((n ? n : 1) * w * sizeof *r.x);
-  limn_explanation **ex = calloc(nm, sizeof *ex), *byrow = calloc(n * nm + 1, sizeof *byrow);
-  double *aopc = calloc(n * nm + 1, sizeof *aopc), *raopc = calloc(n * nm + 1, sizeof *raopc);
-  double *cv = calloc(n * K1 + 1, sizeof *cv), *a1 = calloc(n + 1, sizeof *a1),
-         *a2 = calloc(n + 1, sizeof *a2);
-  limn_text_render_row *rows = calloc(n + 1, sizeof *rows);
-  int lr = r.x && ex && byrow && aopc && raopc && cv && a1 && a2 && rows ? LIMN_OK : LIMN_ENOMEM;
-  for (size_t i = 0; i < n && !lr; i++)
-    memcpy(r.x + i * w, r.in.rows + r.rows[i] * w, w * sizeof *r.x);
-  for (size_t k = 0; k < nm && !lr; k++) {
-    r.o.method = meth[k];
-    lr = limn_explain_text(ctx, r.in.m, r.x, n, &r.o, &ex[k]);
-    if (!lr && limn_text_method_is_attribution(meth[k]))
-      lr = limn_text_deletion(ctx, r.in.m, r.x, n, ex[k], r.kdel, r.o.first_is_cls, 0, 0, r.rows, cv, a1);
-    if (!lr && limn_text_method_is_attribution(meth[k]))
-      lr = limn_text_deletion(ctx, r.in.m, r.x, n, ex[k], r.kdel, r.o.first_is_cls, 1, r.o.seed, r.rows, cv,
-                              a2);
-    for (size_t i = 0; i < n && !lr; i++) {
-      byrow[i * nm + k] = ex[k][i];
-      aopc[i * nm + k] = limn_text_method_is_attribution(meth[k]) ? a1[i] : NAN;
-      raopc[i * nm + k] = limn_text_method_is_attribution(meth[k]) ? a2[i] : NAN;
-    }
-  }
+  limn_text_report_opts ro = limn_text_report_opts_default(); /* the library computes and draws */
+  ro.model = r.in.m, ro.model_path = cli_get(&rcmd, "model"), ro.vocab = r.in.v;
+  ro.vocab_path = cli_get(&rcmd, "vocab"), ro.texts = r.in.t, ro.texts_path = r.in.file;
+  ro.rows = r.rows, ro.nrows = r.nrows, ro.methods = meth, ro.nmethods = nm, ro.explain = r.o;
+  ro.deletion_k = r.kdel, ro.command = line, ro.title = cli_get(&rcmd, "title");
   const char *path = cli_get(&rcmd, "out");
-  FILE *f = lr ? NULL : cli_open_out(path);
-  if (!lr && f) {
-    for (size_t i = 0; i < n; i++) {
-      size_t row = r.rows[i];
-      limn_text_render_row *q = &rows[i];
-      q->row = row, q->line = r.in.t->line[row], q->text = r.in.t->text[row], q->len = r.in.t->len[row];
-      q->tokens = &r.in.tok[row], q->label = r.in.t->label ? r.in.t->label[row] : NULL;
-      q->target = limn_model_output_name(r.in.m, byrow[i * nm].target);
-      q->nmethods = nm, q->ex = byrow + i * nm, q->aopc = aopc + i * nm, q->random_aopc = raopc + i * nm;
-    }
-    char intro[200];
-    snprintf(intro, sizeof intro, "IG with %zu Gauss-Legendre nodes from %s embeddings; LIME with %zu texts",
-             r.o.steps, r.o.baseline == LIMN_TEXT_BASELINE_PAD ? "[PAD]" : "zero", r.o.num_samples);
-    limn_text_render_opts o = {r.in.v, intro, r.kdel};
-    lr = limn_render_text_html(ctx, &o, rows, n, limn_sink_file(f));
-  }
-  rc = lr ? cli_lib_fail(ctx, lr) : !f ? CLI_FAIL : CLI_OK;
+  FILE *f = cli_open_out(path);
+  int lr = f ? limn_text_report_write(r.in.ctx, &ro, limn_sink_file(f)) : LIMN_OK;
+  rc = lr ? cli_lib_fail(r.in.ctx, lr) : !f ? CLI_FAIL : CLI_OK;
   if (f) {
     int cr = cli_close_out(f, path, !rc);
     rc = rc ? rc : cr;
   }
-  for (size_t k = 0; ex && k < nm; k++)
-    if (ex[k])
-      limn_explanations_free(ctx, ex[k], n);
-  free(ex), free(byrow), free(aopc), free(raopc), free(cv), free(a1), free(a2), free(rows), free(list);
+  free(list), free(line);
   text_run_free(&r);
   return rc;
 }

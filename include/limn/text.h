@@ -192,6 +192,9 @@ LIMN_API int limn_text_deletion(limn_ctx *ctx, const limn_model *m, const float 
 LIMN_API int limn_text_method_is_attribution(limn_method m);
 LIMN_API int limn_text_method_is_signed(limn_method m);
 LIMN_API const char *limn_text_method_title(limn_method m);
+/* Whether limn_explain_text takes the method; LIMN_TEXT_METHODS names those it takes. */
+LIMN_API int limn_text_method_supported(limn_method m);
+#define LIMN_TEXT_METHODS "ig, gradxinput, saliency, occlusion, lime-text, attention-rollout, attention-flow"
 
 /* Whether an explanation of a text holds up: limn_explain_trust's rules, and for signed
  * attributions the deletion check (aopc against random_aopc; NaN to skip): its top
@@ -231,6 +234,39 @@ LIMN_API int limn_render_text_html(limn_ctx *ctx, const limn_text_render_opts *o
 /* The same as SVG: each method's tokens as coloured boxes in rows. */
 LIMN_API int limn_render_text_svg(limn_ctx *ctx, const limn_text_render_opts *o,
                                   const limn_text_render_row *rows, size_t n, limn_sink sink);
+
+/* ---- the text report ---- */
+
+typedef struct limn_text_report_opts {
+  const limn_model *model; /* a text model (limn_model_load_onnx_text), borrowed; required */
+  const char *model_path;  /* shown and hashed for the provenance; NULL: "a model in memory" */
+  const limn_vocab *vocab; /* the model's vocabulary, borrowed; required */
+  const char *vocab_path;  /* shown and hashed, or NULL */
+  const limn_texts *texts; /* borrowed; required */
+  const char *texts_path;  /* shown and hashed; NULL: "texts in memory" */
+  const size_t *rows;      /* the explained texts (indices into texts), 1..200 of them */
+  size_t nrows;
+  const limn_method *methods; /* compared on each text; NULL: ig, gradxinput, occlusion, lime-text,
+                                 attention-rollout */
+  size_t nmethods;
+  limn_text_opts explain; /* the methods' settings (method, targets, row_ids and first_is_cls are
+                             set here: each text's draws follow its index in texts) */
+  size_t deletion_k;      /* the deletion check's top 1..K tokens [10] */
+  const char *title;      /* NULL: "Which words drove the prediction" */
+  const char *command;    /* the command line that reproduces the page, or NULL */
+} limn_text_report_opts;
+/* explain = limn_text_opts_default(), deletion_k 10, every other field zero or NULL. */
+LIMN_API limn_text_report_opts limn_text_report_opts_default(void);
+
+/* Compute everything (the texts tokenised as the model reads them, each method's
+ * explanations, the deletion check against a random order), then write one
+ * self-contained HTML page (inline styles, no script): a table of the texts with the
+ * prediction and the method to trust for each, each text with every method's tokens
+ * coloured in place and its checks (limn_render_text_html's sections), and the
+ * provenance (limn's version, the model, vocabulary and texts with their SHA-256, the
+ * settings, the seed, the command). The same inputs give the same bytes whatever the
+ * thread count. Nothing is written when a computation fails. */
+LIMN_API int limn_text_report_write(limn_ctx *ctx, const limn_text_report_opts *o, limn_sink sink);
 
 #ifdef __cplusplus
 }

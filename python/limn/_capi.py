@@ -213,6 +213,18 @@ class TextRenderOpts(C.Structure):
     _fields_ = [("vocab", C.c_void_p), ("intro", C.c_char_p), ("deletion_k", c_size)]
 
 
+class Texts(C.Structure):
+    _fields_ = [("n", c_size), ("text", C.POINTER(C.c_char_p)), ("len", C.POINTER(c_size)),
+                ("label", C.POINTER(C.c_char_p)), ("line", C.POINTER(c_size))]
+
+
+class TextReportOpts(C.Structure):
+    _fields_ = [("model", C.c_void_p), ("model_path", C.c_char_p), ("vocab", C.c_void_p), ("vocab_path", C.c_char_p),
+                ("texts", C.POINTER(Texts)), ("texts_path", C.c_char_p), ("rows", C.POINTER(c_size)),
+                ("nrows", c_size), ("methods", C.POINTER(C.c_int)), ("nmethods", c_size), ("explain", TextOpts),
+                ("deletion_k", c_size), ("title", C.c_char_p), ("command", C.c_char_p)]
+
+
 schema_feature_name = _sig("limn_schema_feature_name", C.c_char_p, P, c_size)
 schema_feature_kind = _sig("limn_schema_feature_kind", C.c_int, P, c_size)
 schema_ncategories = _sig("limn_schema_ncategories", c_size, P, c_size)
@@ -344,6 +356,11 @@ text_deletion = _sig("limn_text_deletion", C.c_int, P, P, c_float_p, c_size, C.P
                      C.c_int, C.c_int, C.c_uint64, C.POINTER(c_size), c_double_p, c_double_p)
 text_method_is_attribution = _sig("limn_text_method_is_attribution", C.c_int, C.c_int)
 text_trust = _sig("limn_text_trust", C.c_int, C.POINTER(Explanation), C.c_double, C.c_double, C.c_char_p, c_size)
+text_method_supported = _sig("limn_text_method_supported", C.c_int, C.c_int)
+texts_read = _sig("limn_texts_read", C.c_int, P, C.c_char_p, C.c_char_p, C.c_char_p, C.POINTER(C.POINTER(Texts)))
+texts_free = _sig("limn_texts_free", None, P, C.POINTER(Texts))
+text_report_opts_default = _sig("limn_text_report_opts_default", TextReportOpts)
+text_report_write = _sig("limn_text_report_write", C.c_int, P, C.POINTER(TextReportOpts), Sink)
 render_text_html = _sig("limn_render_text_html", C.c_int, P, C.POINTER(TextRenderOpts), C.POINTER(TextRenderRow),
                         c_size, Sink)
 
@@ -354,7 +371,8 @@ for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), 
                     ("limn_report_opts", ReportOpts), ("limn_read_opts", ReadOpts), ("limn_rng", Rng),
                     ("limn_lime_image_opts", LimeImageOpts), ("limn_text_model_opts", TextModelOpts),
                     ("limn_tokens", Tokens), ("limn_text_opts", TextOpts), ("limn_text_render_row", TextRenderRow),
-                    ("limn_text_render_opts", TextRenderOpts), ("limn_image_overlay_opts", ImageOverlayOpts)):
+                    ("limn_text_render_opts", TextRenderOpts), ("limn_texts", Texts),
+                    ("limn_text_report_opts", TextReportOpts), ("limn_image_overlay_opts", ImageOverlayOpts)):
     if abi_sizeof(_name.encode()) != C.sizeof(_cls):
         raise ImportError("limn: %s's %s is %d bytes, this package's mirror %d: the library and the package "
                           "come from different versions (after rebuilding, run `make python` again)"

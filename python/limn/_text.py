@@ -8,7 +8,17 @@ import numpy as np
 
 from . import _capi as L
 
-TEXT_METHODS = ("ig", "gradxinput", "saliency", "occlusion", "lime-text", "attention-rollout", "attention-flow")
+# the methods that explain texts, by the library's own rule
+TEXT_METHODS = tuple(L.method_name(m).decode() for m in range(64)
+                     if L.method_name(m) is not None and L.text_method_supported(m))
+
+
+def _text_method(name):
+    """The library's number for a method that explains texts (its own rule)."""
+    m = C.c_int()
+    if L.method_parse(str(name).encode(), C.byref(m)) or not L.text_method_supported(m.value):
+        raise ValueError("limn: method must be one of %s, got %r" % (", ".join(TEXT_METHODS), name))
+    return m.value
 
 
 class TextModel:
@@ -21,6 +31,7 @@ class TextModel:
         self._v = C.c_void_p()
         self._m = C.c_void_p()
         self.max_tokens = int(max_tokens)
+        self.path, self.vocab_path = os.fspath(model), os.fspath(vocab)
         try:
             self._ctx.check(L.vocab_read(self._ctx.p, os.fsencode(vocab), C.byref(self._v)))
             o = L.TextModelOpts()
@@ -92,12 +103,8 @@ class TextModel:
         return out
 
     def _opts(self, method, target, output, steps, baseline, num_samples, num_features, kernel_width, seed):
-        if method not in TEXT_METHODS:
-            raise ValueError("limn: method must be one of %s" % ", ".join(TEXT_METHODS))
         o = L.text_opts_default()
-        m = C.c_int()
-        L.method_parse(method.encode(), C.byref(m))
-        o.method = m.value
+        o.method = _text_method(method)
         o.space = {"probability": 0, "logit": 1}[output]
         if target is not None:
             o.target = self.classes.index(target) if isinstance(target, str) else int(target)
@@ -162,55 +169,76 @@ class TextModel:
             L.explanations_free(self._ctx.p, ex, len(texts))
         return out
 
-    def html(self, texts, methods=("ig", "gradxinput", "occlusion", "lime-text", "attention-rollout"), labels=None,
-             target=None, output="probability", steps=50, baseline="zero", num_samples=5000, num_features=10,
-             kernel_width=0.25, seed=0, deletion=10):
-        """The page `limn report --texts` writes (the library draws it): every method on
-        every text, the one to trust marked. Returns the HTML as a str."""
-        from . import _sink
-        texts, x, toks = self._rows(texts)
-        n, nm = len(texts), len(methods)
-        keep, exs = [], []
-        byrow = (L.Explanation * max(1, n * nm))()
-        aopc = np.full(max(1, n * nm), np.nan)
-        raopc = np.full(max(1, n * nm), np.nan)
+    def report(self, texts, rows=None, methods=("ig", "gradxinput", "occlusion", "lime-text", "attention-rollout"),
+               labels=None, text_column="text", label_column=None, target=None, output="probability", steps=50,
+               baseline="zero", num_samples=5000, num_features=10, kernel_width=0.25, seed=0, deletion=10,
+               title=None, command=None, out=None):
+        """The page `limn report --texts` writes, computed and drawn by the library
+        (limn_text_report_write): a table of the texts, every method on each text with its
+        checks and the one to trust marked, and the provenance. Returns the HTML (str);
+        with out=PATH also writes it there.
+
+        texts: a list of str, or a file's path (a str naming a file, or a PathLike: one text
+        per line, or a CSV file read by text_column and label_column, as the CLI's --texts;
+        its path is shown and hashed).
+        rows: indices of the texts to explain (at most 200; None: all). LIME's draws and
+        the random deletion order follow each text's index, as the CLI's. labels: the true
+        label of each text of a list. command: the command line shown as reproducing the
+        page. The other options are the CLI's. The page does not depend on threads."""
+        o = L.text_report_opts_default()
+        keep = []
+        tp = C.POINTER(L.Texts)()
+        from_file = isinstance(texts, os.PathLike) or (isinstance(texts, str) and os.path.isfile(texts))
         try:
-            for k, m in enumerate(methods):
-                o = self._opts(m, target, output, steps, baseline, num_samples, num_features, kernel_width, seed)
-                ex, a, r = self._run(x, o, deletion)
-                exs.append(ex)
-                for i in range(n):
-                    byrow[i * nm + k] = ex[i]
-                    aopc[i * nm + k], raopc[i * nm + k] = a[i], r[i]
-            rows = (L.TextRenderRow * max(1, n))()
-            tks = []
-            for i in range(n):
-                raw = texts[i].encode("utf-8")
-                t = L.Tokens()
-                self._ctx.check(L.text_tokenize(self._ctx.p, self._v, raw, len(raw), self.max_tokens, C.byref(t)))
-                tks.append(t)
-                keep.append(raw)
-                lab = None if labels is None else str(labels[i]).encode()
-                keep.append(lab)
-                rw = rows[i]
-                rw.row, rw.line, rw.text, rw.len = i, i + 1, raw, len(raw)
-                rw.tokens = C.pointer(t)
-                rw.label = lab
-                tgt = self.classes[byrow[i * nm].target].encode()
-                keep.append(tgt)
-                rw.target, rw.nmethods = tgt, nm
-                rw.ex = C.cast(C.byref(byrow, i * nm * C.sizeof(L.Explanation)), C.POINTER(L.Explanation))
-                rw.aopc = C.cast(aopc.ctypes.data + i * nm * 8, L.c_double_p)
-                rw.random_aopc = C.cast(raopc.ctypes.data + i * nm * 8, L.c_double_p)
-            intro = ("IG with %d Gauss-Legendre nodes from %s embeddings; LIME with %d texts"
-                     % (steps, "[PAD]" if baseline == "pad" else "zero", num_samples)).encode()
-            ro = L.TextRenderOpts(self._v, intro, int(deletion))
+            if from_file:
+                path = os.fspath(texts)
+                csv = path.lower().endswith(".csv")
+                if label_column is not None and not csv:
+                    raise ValueError("limn: label_column needs a CSV file (%s is read as one text per line)" % path)
+                self._ctx.check(L.texts_read(self._ctx.p, os.fsencode(path), text_column.encode() if csv else None,
+                                             label_column.encode() if label_column else None, C.byref(tp)))
+                o.texts, o.texts_path = tp, os.fsencode(path)
+            else:
+                if isinstance(texts, str):
+                    texts = [texts]
+                raw = [str(t).encode("utf-8") for t in texts]
+                n = len(raw)
+                lab = None if labels is None else [str(v).encode() for v in labels]
+                if lab is not None and len(lab) != n:
+                    raise ValueError("limn: %d labels for %d texts" % (len(lab), n))
+                t = L.Texts(n, (C.c_char_p * max(1, n))(*raw), (L.c_size * max(1, n))(*[len(r) for r in raw]),
+                            (C.c_char_p * max(1, n))(*lab) if lab is not None else None,
+                            (L.c_size * max(1, n))(*range(1, n + 1)))
+                keep += [raw, lab, t]
+                o.texts = C.pointer(t)
+            ntexts = o.texts.contents.n
+            idx = list(range(ntexts)) if rows is None else [int(r) for r in rows]
+            ra = (L.c_size * max(1, len(idx)))(*idx)
+            ms = [_text_method(m) for m in methods]
+            ma = (C.c_int * max(1, len(ms)))(*ms)
+            keep += [ra, ma]
+            o.model, o.model_path, o.vocab, o.vocab_path = self._m, os.fsencode(self.path), self._v, os.fsencode(
+                self.vocab_path)
+            o.rows, o.nrows, o.methods, o.nmethods = ra, len(idx), ma, len(ms)
+            o.explain = self._opts(methods[0] if methods else "ig", target, output, steps, baseline, num_samples,
+                                   num_features, kernel_width, seed)
+            o.deletion_k = int(deletion)
+            o.title = title.encode() if title is not None else None
+            o.command = command.encode() if command is not None else None
+            from . import _sink
             chunks = []
             sink, fn = _sink(chunks)
-            self._ctx.check(L.render_text_html(self._ctx.p, C.byref(ro), rows, n, sink))
-            for t in tks:
-                L.tokens_free(self._ctx.p, C.byref(t))
-            return b"".join(chunks).decode("utf-8")
+            self._ctx.check(L.text_report_write(self._ctx.p, C.byref(o), sink))
+            page = b"".join(chunks).decode("utf-8")
         finally:
-            for ex in exs:
-                L.explanations_free(self._ctx.p, ex, n)
+            if tp:
+                L.texts_free(self._ctx.p, tp)
+        if out is not None:
+            with open(out, "w", encoding="utf-8") as f:
+                f.write(page)
+        return page
+
+    def html(self, texts, methods=("ig", "gradxinput", "occlusion", "lime-text", "attention-rollout"), labels=None,
+             **kw):
+        """report() of every text of the list texts (the page of `limn report --texts`)."""
+        return self.report(list([texts] if isinstance(texts, str) else texts), methods=methods, labels=labels, **kw)

@@ -29,6 +29,8 @@ size_t limn_version_sizeof(const char *name) {
       {"limn_text_opts", sizeof(limn_text_opts)},
       {"limn_text_render_row", sizeof(limn_text_render_row)},
       {"limn_text_render_opts", sizeof(limn_text_render_opts)},
+      {"limn_texts", sizeof(limn_texts)},
+      {"limn_text_report_opts", sizeof(limn_text_report_opts)},
       {"limn_image_overlay_opts", sizeof(limn_image_overlay_opts)},
   };
   for (size_t i = 0; name && i < sizeof t / sizeof *t; i++)

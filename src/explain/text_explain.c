@@ -325,14 +325,9 @@ int limn_explain_text(limn_ctx *ctx, const limn_model *m, const float *x, size_t
   if (!x && n)
     return limn__err(ctx, LIMN_EINVAL, "limn_explain_text: no rows");
   limn_method me = o->method;
-  if (me != LIMN_METHOD_IG && me != LIMN_METHOD_GRADXINPUT && me != LIMN_METHOD_SALIENCY &&
-      me != LIMN_METHOD_OCCLUSION && me != LIMN_METHOD_LIME_TEXT && me != LIMN_METHOD_ATTENTION_ROLLOUT &&
-      me != LIMN_METHOD_ATTENTION_FLOW)
-    return limn__err(
-        ctx, LIMN_EINVAL,
-        "text: method '%s' does not explain texts (ig, gradxinput, saliency, occlusion, lime-text, "
-        "attention-rollout, attention-flow do)",
-        limn_method_name(me) ? limn_method_name(me) : "?");
+  if (!limn_text_method_supported(me))
+    return limn__err(ctx, LIMN_EINVAL, "text: method '%s' does not explain texts (" LIMN_TEXT_METHODS " do)",
+                     limn_method_name(me) ? limn_method_name(me) : "?");
   if (me == LIMN_METHOD_LIME_TEXT && o->num_samples < 2)
     return limn__err(ctx, LIMN_EINVAL, "lime-text: num_samples must be at least 2");
   if (me == LIMN_METHOD_IG && o->steps < 1)

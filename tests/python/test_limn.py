@@ -2,6 +2,7 @@
 and against plain numpy. Run by `make test` (ctest: python) with LIMN_LIBRARY (the
 shared library), LIMN_CLI (the limn program) and LIMN_SOURCE (the source tree) set."""
 import csv
+import hashlib
 import ctypes
 import json
 import os
@@ -782,7 +783,19 @@ def test_text_model_equals_cli(tmp_path):
     flow = m.explain(texts[5], method="attention-flow")[0]
     assert not flow["attribution"] and not flow["reliable"] and "not an attribution" in flow["why"]
     page = m.html(texts[5:7], methods=("ig", "occlusion"), labels=["ham", "spam"], deletion=5)
-    assert page.count("<section") == 2 and "<script" not in page and "label spam" in page
+    assert page.count("<section") == 3 and "<script" not in page and "label spam" in page
+    assert "texts in memory" in page and 'href="#text-1"' in page
+    # the report of a file: the CLI's page byte for byte (the same command shown)
+    rargs = args + ["--label-column", "label", "--rows", "5,7,40", "--methods", "ig,occlusion,lime-text",
+                    "--num-samples", "500", "--out", str(tmp_path / "cli.html")]
+    cli("report", *rargs, cwd=tmp_path)
+    mine = m.report(os.path.join(sd, "test.csv"), rows=[5, 7, 40], methods=("ig", "occlusion", "lime-text"),
+                    label_column="label", num_samples=500, command="limn report " + " ".join(rargs),
+                    out=str(tmp_path / "py.html"))
+    assert mine == (tmp_path / "cli.html").read_text(encoding="utf-8") == (tmp_path / "py.html").read_text(
+        encoding="utf-8")
+    sha = hashlib.sha256(open(os.path.join(sd, "test.csv"), "rb").read()).hexdigest()
+    assert sha in mine and "Provenance" in mine
     with pytest.raises(ValueError):
         m.explain(texts[0], method="shap")
     with pytest.raises(limn.Error):

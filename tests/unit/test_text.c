@@ -556,6 +556,95 @@ static void test_tiny(void) {
   limn_model_free(m);
 }
 
+/* A sink into a growing buffer. */
+typedef struct page {
+  char *data;
+  size_t len;
+} page;
+
+static int page_write(void *ud, const char *p, size_t n) {
+  page *b = ud;
+  char *d = realloc(b->data, b->len + n + 1);
+  if (!d)
+    return -1;
+  memcpy(d + b->len, p, n);
+  b->data = d, b->len += n, b->data[b->len] = 0;
+  return 0;
+}
+
+/* limn_text_report_write: the same page on 1 and 2 threads; what the explainers give is
+ * what it shows (the IG completeness gap of a text, its prediction); bad options refused
+ * with nothing written. */
+static void test_report(void) {
+  t_name = "text report";
+  limn_text_model_opts mo;
+  limn_text_model_opts_default(&mo);
+  limn_model *m = NULL;
+  limn_vocab *v = NULL;
+  limn_texts *t = NULL;
+  CHECK_OK(ctx, limn_vocab_read(ctx, src_path("data/spam/vocab.txt"), &v));
+  mo.pad_id = v ? limn_vocab_pad(v) : 0;
+  CHECK_OK(ctx, limn_model_load_onnx_text(ctx, src_path("data/spam/spam_transformer.onnx"), &mo, &m));
+  CHECK_OK(ctx, limn_texts_read(ctx, src_path("data/spam/test.csv"), "text", "label", &t));
+  if (!m || !v || !t) {
+    limn_model_free(m), limn_vocab_free(v), limn_texts_free(ctx, t);
+    return;
+  }
+  const size_t rows[2] = {5, 7};
+  const limn_method meth[2] = {LIMN_METHOD_IG, LIMN_METHOD_OCCLUSION};
+  limn_text_report_opts o = limn_text_report_opts_default();
+  o.model = m, o.vocab = v, o.texts = t, o.rows = rows, o.nrows = 2, o.methods = meth, o.nmethods = 2;
+  o.texts_path = src_path("data/spam/test.csv"), o.deletion_k = 5;
+  page p1 = {0}, p2 = {0}, bad = {0};
+  limn_ctx_set_threads(ctx, 1);
+  CHECK_OK(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &p1}));
+  limn_ctx_set_threads(ctx, 2);
+  CHECK_OK(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &p2}));
+  CHECK(p1.data && p2.data && p1.len == p2.len && !memcmp(p1.data, p2.data, p1.len));
+  /* text 7 as the explainer sees it: its IG gap and output, as the page prints them */
+  limn_tokens tk;
+  float row[64];
+  CHECK_OK(ctx, limn_text_tokenize(ctx, v, t->text[7], t->len[7], 64, &tk));
+  for (size_t j = 0; j < 64; j++)
+    row[j] = j < tk.n ? (float)tk.ids[j] : (float)limn_vocab_pad(v);
+  limn_tokens_free(ctx, &tk);
+  limn_text_opts eo = limn_text_opts_default();
+  size_t id = 7;
+  eo.row_ids = &id;
+  limn_explanation *e = NULL;
+  CHECK_OK(ctx, limn_explain_text(ctx, m, row, 1, &eo, &e));
+  char want[160];
+  if (e) {
+    snprintf(want, sizeof want, "Completeness gap %.3g of a change of %.3g.", e->delta,
+             e->output - e->base_value);
+    CHECK(p1.data && strstr(p1.data, want));
+    snprintf(want, sizeof want, "<a href=\"#text-7\">7</a>");
+    CHECK(p1.data && strstr(p1.data, want));
+    snprintf(want, sizeof want, "%s %.4g</td>", limn_model_output_name(m, e->target), e->output);
+    CHECK(p1.data && strstr(p1.data, want));
+    limn_explanations_free(ctx, e, 1);
+  }
+  CHECK(p1.data && strstr(p1.data, "Provenance") && strstr(p1.data, "texts in memory") == NULL &&
+        strstr(p1.data, "300 texts, 2 explained") && !strstr(p1.data, "<script"));
+  /* refused, nothing written */
+  size_t far = 300;
+  limn_method shap = LIMN_METHOD_SHAP;
+  o.rows = &far, o.nrows = 1;
+  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &bad}), LIMN_EINVAL, "out of range");
+  o.rows = rows, o.methods = &shap, o.nmethods = 1;
+  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &bad}), LIMN_EINVAL,
+            "does not explain texts");
+  o.methods = meth, o.nmethods = 2, o.deletion_k = 0;
+  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &bad}), LIMN_EINVAL, "deletion_k");
+  o.deletion_k = 5, o.nrows = 0;
+  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &bad}), LIMN_EINVAL, "1 to 200");
+  o.nrows = 2, o.texts_path = "/nonexistent/texts.csv";
+  CHECK(limn_text_report_write(ctx, &o, (limn_sink){page_write, &bad}) != LIMN_OK);
+  CHECK(bad.len == 0);
+  free(p1.data), free(p2.data), free(bad.data);
+  limn_model_free(m), limn_vocab_free(v), limn_texts_free(ctx, t);
+}
+
 int main(void) {
   ctx = limn_ctx_create(NULL);
   test_tokenizer();
@@ -564,6 +653,7 @@ int main(void) {
   test_tiny();
   test_model();
   test_explainers();
+  test_report();
   limn_ctx_free(ctx);
   return test_end();
 }

@@ -51,11 +51,22 @@ run explain $M --texts two.txt --target maybe
 "$LIMN" explain --texts x --help | head -3
 # the report: several methods a text, and which to trust
 "$LIMN" report $M --texts s/test.csv --label-column label --rows 5,7 --methods ig,occlusion,attention-flow \
-  --out r.html 2>/dev/null
+  --out r.html --threads 1 2>/dev/null
 echo "exit $?"
 grep -c "<section" r.html
 grep -o "most faithful here</span>" r.html | wc -l | awk '{ print ($1 >= 1) ? "a method marked most faithful" : "NONE MARKED" }'
 grep -c "Not an attribution:</strong>" r.html
 grep -c "<script" r.html
+# the page names what it explains: the table of texts, and the provenance's digests are
+# sha256sum's of the model, vocabulary and texts; the same bytes on 1 and 2 threads
+grep -o 'href="#text-[0-9]*"' r.html | tr '\n' ' '; echo
+for f in s/spam_transformer.onnx s/vocab.txt s/test.csv; do
+  grep -q "$(sha256sum $f | cut -c1-64)" r.html && echo "$f: digest shown" || echo "$f: DIGEST MISSING"
+done
+grep -o "<dt>Reproduce</dt><dd[^>]*><code>[^<]*" r.html | sed 's/.*<code>//'
+cp r.html r1.html
+"$LIMN" report $M --texts s/test.csv --label-column label --rows 5,7 --methods ig,occlusion,attention-flow \
+  --out r.html --threads 2 2>/dev/null
+same r1.html r.html "report --texts on 1 and 2 threads"
 run report $M --texts s/test.csv --methods ig,shap --out r2.html
 test -e r2.html && echo "r2.html written" || echo "no r2.html"
