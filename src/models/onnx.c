@@ -829,9 +829,12 @@ static int ox_forward_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, co
   return rc ? rc : head_out(ctx, om, s.vals, n, sp, out);
 }
 
-/* grad (n, w) = w^T d(outputs in space sp) / d input; the outputs too when out is set. */
+/* grad (n, w) = w^T d(outputs in space sp) / d input; the outputs too when out is set.
+ * With stop >= 0 the backward pass ends once value stop's gradient is whole (at the node
+ * that makes it: every reader of a value comes after its maker) and grad is not written. */
 static int ox_vjp_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const float *x, size_t n,
-                        const float *w, limn_space sp, float *grad, float *out, const ox_feed *feed) {
+                        const float *w, limn_space sp, float *grad, float *out, const ox_feed *feed,
+                        int stop) {
   const ox_graph *g = &om->g;
   run_state s = *st;
   int rc = run_forward(ctx, om, x, n, &s, feed);
@@ -877,10 +880,17 @@ static int ox_vjp_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const 
         }
       }
   }
-  for (size_t q = g->nnodes; q-- > 0 && !rc;)
-    if (!g->nodes[q].skip)
-      rc = limn__ox_backward(ctx, g, &g->nodes[q], s.vals, s.grads);
-  if (!rc) {
+  for (size_t q = g->nnodes; q-- > 0 && !rc;) {
+    const ox_node *nd = &g->nodes[q];
+    int makes = 0;
+    for (size_t j = 0; stop >= 0 && j < nd->nout; j++)
+      makes |= nd->out[j] == stop;
+    if (makes)
+      return LIMN_OK;
+    if (!nd->skip)
+      rc = limn__ox_backward(ctx, g, nd, s.vals, s.grads);
+  }
+  if (!rc && grad) {
     int src = feed && feed->emb ? om->cut : g->input;
     size_t width = feed && feed->emb ? feed->T * om->E : om->w;
     const ox_tensor *gi = &s.grads[src];
@@ -920,7 +930,7 @@ static int run_slots(limn_ctx *ctx, const ox_model *om, const float *h, size_t n
   for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
     size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
     rc = wt ? ox_vjp_chunk(ctx, om, &s, h + r * om->w, c, wt + r * om->k, sp, grad + r * om->w,
-                           out ? out + r * om->k : NULL, NULL)
+                           out ? out + r * om->k : NULL, NULL, -1)
             : ox_forward_chunk(ctx, om, &s, h + r * om->w, c, sp, out + r * om->k, NULL);
   }
   if (rc)
@@ -1679,7 +1689,7 @@ static int view_run(limn_ctx *ctx, const limn_model *m, const float *x, size_t n
     size_t c = n - r < chunk ? n - r : chunk;
     ox_feed feed = {v->ids, v->T, x + r * W};
     rc = wt ? ox_vjp_chunk(ctx, om, &s, NULL, c, wt + r * om->k, sp, grad + r * W,
-                           out ? out + r * om->k : NULL, &feed)
+                           out ? out + r * om->k : NULL, &feed, -1)
             : ox_forward_chunk(ctx, om, &s, NULL, c, sp, out + r * om->k, &feed);
   }
   if (rc)
@@ -2092,9 +2102,8 @@ int limn__onnx_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_
     n = n < 1 ? n : 1;
   size_t k = om->k;
   float *wt = limn__calloc(ctx, (n < OX_CHUNK ? n : OX_CHUNK) * k + 1, sizeof(float));
-  float *gx = limn__alloc_array(ctx, (n < OX_CHUNK ? n : OX_CHUNK) * om->w + 1, sizeof(float));
   run_state s = cache_take(ctx, om);
-  int rc = wt && gx ? LIMN_OK : limn__err(ctx, LIMN_ENOMEM, "out of memory");
+  int rc = wt ? LIMN_OK : limn__err(ctx, LIMN_ENOMEM, "out of memory");
   for (size_t r = 0; r < n && !rc; r += OX_CHUNK) {
     size_t c = n - r < OX_CHUNK ? n - r : OX_CHUNK;
     memset(wt, 0, c * k * sizeof *wt);
@@ -2106,8 +2115,8 @@ int limn__onnx_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_
         wt[i * k + (size_t)t] = 1.0f;
     }
     if (!rc)
-      rc = ox_vjp_chunk(ctx, om, &s, x + r * om->w, c, wt, space, gx,
-                        outputs && maps ? outputs + r * k : NULL, NULL);
+      rc = ox_vjp_chunk(ctx, om, &s, x + r * om->w, c, wt, space, NULL,
+                        outputs && maps ? outputs + r * k : NULL, NULL, v); /* back to the layer only */
     const ox_tensor *A = rc ? NULL : &s.vals[v], *G = rc ? NULL : &s.grads[v];
     if (!rc && (A->type != OX_FLOAT || A->rank != 4 || A->dim[0] != c))
       rc = limn__err(ctx, LIMN_ESHAPE, "Grad-CAM: value '%s' is not a stack of maps (N, C, h, w)",
@@ -2160,7 +2169,6 @@ int limn__onnx_gradcam(limn_ctx *ctx, const limn_model *m, const float *x, size_
   else
     cache_give(ctx, om, &s);
   limn__free(ctx, wt);
-  limn__free(ctx, gx);
   return rc;
 }
 
