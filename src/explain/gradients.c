@@ -89,10 +89,13 @@ static int check_opts(gx *g) {
 int limn__pick_targets(limn_ctx *ctx, const limn_model *m, const float *x, size_t n, long target,
                        const long *targets, size_t *out) {
   size_t k = m->noutputs;
-  float *prob = limn__alloc_array(ctx, n, k * sizeof(float));
-  if (!prob)
+  int given = targets || target >= 0;
+  float *prob = given ? NULL : limn__alloc_array(ctx, n, k * sizeof(float));
+  if (!given && !prob)
     return LIMN_ENOMEM;
-  int rc = limn_model_forward(ctx, m, x, n, LIMN_SPACE_OUTPUT, prob); /* checks the rows too */
+  /* the predicted class needs the outputs; given targets, the rows are only checked */
+  int rc = given ? limn__model_check_input(ctx, m, x, n)
+                 : limn_model_forward(ctx, m, x, n, LIMN_SPACE_OUTPUT, prob);
   for (size_t i = 0; i < n && rc == LIMN_OK; i++) {
     long t = targets ? targets[i] : target;
     if (t < 0 && !targets) {

@@ -176,6 +176,10 @@ int limn_model_takes_missing(const limn_model *m) { return m && m->missing_ok; }
 
 /* A model's outputs are numbers: NaN or an infinity (a graph that divides by zero, a
  * command, a callback) is an error naming the row, never a result. */
+int limn__model_check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_t n) {
+  return check_input(ctx, m, x, n);
+}
+
 static int check_output(limn_ctx *ctx, const limn_model *m, const float *out, size_t n) {
   for (size_t q = 0; q < n * m->noutputs; q++)
     if (!isfinite(out[q]))

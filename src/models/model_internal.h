@@ -54,6 +54,8 @@ int limn__model_new(limn_ctx *ctx, const char *kind, const limn_schema *schema, 
  * rows; otherwise LIMN_EUNSUPPORTED. vjp_slots falls back to central differences
  * when the model has no vjp, and says so in *used_fd. */
 int limn__model_slots_supported(limn_ctx *ctx, const limn_model *m);
+/* limn_model_forward's check of its rows (finite values, category codes), alone. */
+int limn__model_check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_t n);
 void limn__model_to_slots(const limn_model *m, const float *x, size_t n, float *h);
 double limn__model_slot_scale(const limn_model *m, size_t s);
 int limn__model_forward_slots(limn_ctx *ctx, const limn_model *m, const float *h, size_t n, limn_space sp,
