@@ -29,7 +29,7 @@ int main(int argc, char **argv) {
       nlime = argc > 4 ? atoi(argv[4]) : 3;
   ntext = ntext < 1 || ntext > 100 ? 10 : ntext;
   reps = reps < 1 || reps > 50 ? 3 : reps;
-  nlime = nlime < 0 || nlime > ntext ? 3 : nlime;
+  nlime = nlime < 0 ? 3 : nlime > ntext ? ntext : nlime; /* LIME's texts are among the first ntext */
   char path[1024];
   ctx = limn_ctx_create(NULL);
   limn_ctx_set_threads(ctx, 1);
