@@ -164,6 +164,28 @@ static void offsets(size_t q, size_t rank, const size_t *dim, const size_t *sa, 
   *oa = a, *ob = b;
 }
 
+/* o[c] = U op V for c < w, the operation fixed for each loop (so it vectorises). */
+#define BINARY_LOOP(op, U, V)                                                                                \
+  do {                                                                                                       \
+    switch (op) {                                                                                            \
+    case OX_ADD:                                                                                             \
+      for (size_t c = 0; c < w; c++)                                                                         \
+        o[c] = (U) + (V);                                                                                    \
+      break;                                                                                                 \
+    case OX_SUB:                                                                                             \
+      for (size_t c = 0; c < w; c++)                                                                         \
+        o[c] = (U) - (V);                                                                                    \
+      break;                                                                                                 \
+    case OX_MUL:                                                                                             \
+      for (size_t c = 0; c < w; c++)                                                                         \
+        o[c] = (U) * (V);                                                                                    \
+      break;                                                                                                 \
+    default:                                                                                                 \
+      for (size_t c = 0; c < w; c++)                                                                         \
+        o[c] = (U) / (V);                                                                                    \
+    }                                                                                                        \
+  } while (0)
+
 static int binary_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b,
                       ox_tensor *y) {
   size_t rank, dim[OX_MAXRANK], sa[OX_MAXRANK], sb[OX_MAXRANK];
@@ -176,27 +198,34 @@ static int binary_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
   if (type == OX_FLOAT && a->len == y->len &&
       (b->len == y->len || (b->len == dim[rank - 1] && b->rank <= 1) || b->len == 1)) {
     /* a full; b full, a row vector over the last axis, or a scalar: no index arithmetic */
-    size_t w = b->len == y->len ? y->len : b->len, rows = w ? y->len / w : 0;
+    size_t w = b->len == y->len || b->len == 1 ? y->len : b->len, rows = w ? y->len / w : 0;
     for (size_t r = 0; r < rows; r++) {
       const float *u = a->f + r * w, *v = b->len == y->len ? b->f + r * w : b->f;
+      float *o = y->f + r * w, v0 = v[0];
+      if (b->len == 1 && y->len != 1)
+        BINARY_LOOP(nd->op, u[c], v0);
+      else
+        BINARY_LOOP(nd->op, u[c], v[c]);
+    }
+    return LIMN_OK;
+  }
+  if (type == OX_FLOAT && rank >= 1 && dim[rank - 1]) {
+    /* along the last axis, each operand steps by 0 or 1: index arithmetic once a row */
+    size_t w = dim[rank - 1], rows = y->len / w, ia = sa[rank - 1], ib = sb[rank - 1];
+    for (size_t r = 0; r < rows; r++) {
+      size_t oa, ob;
+      offsets(r * w, rank, dim, sa, sb, &oa, &ob);
+      const float *u = a->f + oa, *v = b->f + ob;
       float *o = y->f + r * w;
-      switch (nd->op) {
-      case OX_ADD:
-        for (size_t c = 0; c < w; c++)
-          o[c] = u[c] + v[c];
-        break;
-      case OX_SUB:
-        for (size_t c = 0; c < w; c++)
-          o[c] = u[c] - v[c];
-        break;
-      case OX_MUL:
-        for (size_t c = 0; c < w; c++)
-          o[c] = u[c] * v[c];
-        break;
-      default:
-        for (size_t c = 0; c < w; c++)
-          o[c] = u[c] / v[c];
-      }
+      float u0 = u[0], v0 = v[0];
+      if (ia && ib)
+        BINARY_LOOP(nd->op, u[c], v[c]);
+      else if (ia)
+        BINARY_LOOP(nd->op, u[c], v0);
+      else if (ib)
+        BINARY_LOOP(nd->op, u0, v[c]);
+      else
+        BINARY_LOOP(nd->op, u0, v0);
     }
     return LIMN_OK;
   }
