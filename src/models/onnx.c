@@ -623,6 +623,65 @@ static int mark_dependence(limn_ctx *ctx, ox_graph *g, int root) {
   return LIMN_OK;
 }
 
+/* Nodes whose outputs need no NaN check (see run_forward): an operation that cannot make a
+ * NaN of NaN-free inputs (it moves or selects values, or maps them as Relu, MaxPool, Tanh,
+ * Erf and Clip do) whose every input is NaN-free already: made by an earlier node (checked,
+ * or NaN-free in turn) or a constant without NaN. The graph's input is not counted as
+ * NaN-free (the rows are checked by the callers that take them from users, not here). */
+static int mark_nan_free(limn_ctx *ctx, ox_graph *g) {
+  unsigned char *clean = limn__calloc(ctx, g->nvals ? g->nvals : 1, 1);
+  if (!clean)
+    return LIMN_ENOMEM;
+  int all = 1; /* no constant holds a NaN: else every node is checked, as values a text
+                  model's explainers feed in place of a node's (its embeddings) come from them */
+  for (size_t v = 0; v < g->nvals; v++) {
+    const ox_tensor *c = &g->consts[v];
+    clean[v] = c->type != OX_NONE;
+    for (size_t i = 0; c->type == OX_FLOAT && i < c->len; i++)
+      clean[v] &= !isnan(c->f[i]);
+    all &= c->type == OX_NONE || clean[v];
+  }
+  for (size_t k = 0; k < g->nnodes; k++) {
+    ox_node *nd = &g->nodes[k];
+    switch (nd->op) {
+    case OX_RELU:
+    case OX_TANH:
+    case OX_ERF:
+    case OX_CLIP:
+    case OX_MAXPOOL:
+    case OX_FLATTEN:
+    case OX_RESHAPE:
+    case OX_IDENTITY:
+    case OX_DROPOUT:
+    case OX_CAST:
+    case OX_SHAPE:
+    case OX_GATHER:
+    case OX_UNSQUEEZE:
+    case OX_SQUEEZE:
+    case OX_CONCAT:
+    case OX_TRANSPOSE:
+    case OX_SLICE:
+    case OX_SPLIT:
+    case OX_EXPAND:
+    case OX_EQUAL:
+    case OX_NOT:
+    case OX_WHERE:
+      nd->nan_free = 1;
+      break;
+    default:
+      nd->nan_free = 0;
+    }
+    nd->nan_free &= all;
+    for (size_t q = 0; q < nd->nin; q++)
+      nd->nan_free &= nd->in[q] < 0 || clean[nd->in[q]];
+    for (size_t q = 0; q < nd->nout; q++)
+      if (nd->out[q] >= 0)
+        clean[nd->out[q]] = 1; /* checked, or NaN-free by the rule */
+  }
+  limn__free(ctx, clean);
+  return LIMN_OK;
+}
+
 /* The graph of mp: its values (weights, the input, every node's outputs), its
  * nodes in order with their attributes, folds, and what depends on the input. */
 static int build_graph(limn_ctx *ctx, const Onnx__ModelProto *mp, const char *file, ox_graph *g) {
@@ -652,6 +711,7 @@ static int build_graph(limn_ctx *ctx, const Onnx__ModelProto *mp, const char *fi
   LIMN_CHECK(find_output(&b, gp));
   LIMN_CHECK(fold(ctx, g));
   LIMN_CHECK(mark_dependence(ctx, g, g->input));
+  LIMN_CHECK(mark_nan_free(ctx, g));
 fail:
   limn__strmap_free(ctx, &b.ids);
   return rc;
@@ -786,7 +846,8 @@ static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t
   for (size_t k = 0; k < g->nnodes; k++)
     if (!g->nodes[k].skip && !(feed && feed->emb && k == om->cut_node)) {
       LIMN_TRY(limn__ox_forward(ctx, g, &g->nodes[k], s->vals));
-      LIMN_TRY(check_nan(ctx, &g->nodes[k], s->vals, n));
+      if (!g->nodes[k].nan_free)
+        LIMN_TRY(check_nan(ctx, &g->nodes[k], s->vals, n));
     }
   return LIMN_OK;
 }

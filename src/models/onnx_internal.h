@@ -97,7 +97,9 @@ typedef struct ox_node {
   size_t group;                                /* Conv: channel groups (1: none; C: depthwise) */
   float eps, lo, hi;                           /* BatchNormalization's epsilon; Clip's bounds (opset < 11) */
   int has_kernel, count_pad;
-  int skip; /* an Add or Relu folded into the product before it */
+  int skip;     /* an Add or Relu folded into the product before it */
+  int nan_free; /* its outputs need no NaN check: it moves, selects or maps values so that a NaN
+                   at its output was at an input, and its inputs are all checked (at load) */
   /* Resize: how output coordinates map to the input's, and how they are sampled */
   enum { RS_NEAREST, RS_LINEAR } rs_mode;
   enum {
