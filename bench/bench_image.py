@@ -139,6 +139,36 @@ def main():
           % (nimg, reps))
     table(limn, res)
     print("%-10s %10.3f %10s %8s" % ("slic", limn["slic"], "-", "-"))
+    floor(torch, net, res)
+
+
+def floor(torch, net, res):
+    """How fast each method could be at most on this core: its multiply-adds (the
+    convolutions and the Linear layer; a backward pass to the input costs a forward's) at
+    the best rate torch's own GEMM reaches here (a large square product), against the 5x
+    target."""
+    macs = []
+
+    def count(mod, inp, out):
+        if isinstance(mod, torch.nn.Conv2d):
+            macs.append(out[0].numel() * mod.in_channels // mod.groups * mod.kernel_size[0] * mod.kernel_size[1])
+        elif isinstance(mod, torch.nn.Linear):
+            macs.append(mod.in_features * mod.out_features)
+    hooks = [mm.register_forward_hook(count) for mm in net.modules()]
+    with torch.no_grad():
+        net(torch.zeros(1, 1, 28, 28))
+    for h in hooks:
+        h.remove()
+    fwd = 2 * sum(macs)  # floating-point operations of one image's forward pass
+    a, b = torch.randn(512, 512), torch.randn(512, 512)
+    rate = 2 * 512 ** 3 / best_of(lambda: a @ b, 20)
+    passes = {"occlusion": 170, "ig50": 100, "lime1000": 1000}  # IG: 50 forward and 50 backward
+    print("# floor at torch's best GEMM rate here (%.0f GFLOP/s), %.2f MFLOP an image's forward pass:" %
+          (rate / 1e9, fwd / 1e6))
+    for m, k in passes.items():
+        t = 1e3 * float(np.median(res[m]))
+        print("#   %-10s %7.2f GFLOP, at least %6.2f ms; 5x torch is %6.2f ms" %
+              (m, k * fwd / 1e9, 1e3 * k * fwd / rate, t / 5))
 
 
 if __name__ == "__main__":
