@@ -546,11 +546,8 @@ void limn__lime_kernel(const double *dist, size_t N, double width, double *w) {
 int limn__lime_switches(limn_ctx *ctx, const limn_model *m, size_t target, const double *S,
                         const double *dist, size_t N, size_t K, double kernel_width, size_t num_features,
                         limn__lime_build build, const void *arg, double *y, limn_lime_fit_result *fr) {
-  /* perturbed inputs a model call: up to a million values at once (64 at least), so that a
-   * text model finds many texts of each length to run together (rows never depend on
-   * their batch: the same bits) */
-  size_t w = m->nfeatures, k = m->noutputs, BATCH = ((size_t)1 << 20) / (w ? w : 1);
-  BATCH = BATCH < 64 ? 64 : BATCH > N ? (N ? N : 1) : BATCH;
+  enum { BATCH = 64 }; /* perturbed inputs a model call */
+  size_t w = m->nfeatures, k = m->noutputs;
   float *rows = limn__alloc_array(ctx, BATCH, w * sizeof *rows);
   float *out = limn__alloc_array(ctx, BATCH, k * sizeof *out);
   int rc = rows && out ? LIMN_OK : LIMN_ENOMEM;
