@@ -405,7 +405,7 @@ static void text_summary(limn__out *f, const limn_text_render_row *rows, size_t 
                 "<div style=\"overflow-x:auto\"><table style=\"border-collapse:collapse;font-size:.9em\">\n"
                 "<thead><tr style=\"text-align:left;border-bottom:2px solid #999\"><th style=\"padding:.2em "
                 ".6em\">Text</th><th style=\"padding:.2em .6em\">Label</th><th style=\"padding:.2em .6em\">"
-                "Predicted</th><th style=\"padding:.2em .6em\">Most faithful method</th><th style=\"padding:"
+                "Predicted</th><th style=\"padding:.2em .6em\">Most faithful</th><th style=\"padding:"
                 ".2em .6em\">Not reliable</th></tr></thead>\n<tbody>\n");
   for (size_t i = 0; i < n; i++) {
     const limn_text_render_row *r = &rows[i];
