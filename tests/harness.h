@@ -98,6 +98,37 @@ static inline int test_end(void) {
   return t_fail ? 1 : 0;
 }
 
+/* A sink into a growable NUL-terminated buffer (free data); `fail_after` > 0 refuses
+ * that call and later ones. mem_sink clears the buffer. */
+typedef struct membuf {
+  char *data;
+  size_t len, cap, calls, fail_after;
+} membuf;
+
+static inline int mem_write(void *ud, const char *p, size_t n) {
+  membuf *b = ud;
+  b->calls++;
+  if (b->fail_after && b->calls >= b->fail_after)
+    return -1;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = 2 * (b->len + n + 1);
+    char *d = realloc(b->data, cap);
+    if (!d)
+      return -1;
+    b->data = d, b->cap = cap;
+  }
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = 0;
+  return 0;
+}
+
+static inline limn_sink mem_sink(membuf *b) {
+  memset(b, 0, sizeof *b);
+  limn_sink s = {mem_write, b};
+  return s;
+}
+
 /* Path under the source tree. */
 static inline const char *src_path(const char *rel) {
   static char buf[8][1024];

@@ -6,36 +6,6 @@
 
 static limn_ctx *ctx;
 
-/* A sink into a growable buffer; `fail_after` > 0 refuses that call and later ones. */
-typedef struct membuf {
-  char *data;
-  size_t len, cap, calls, fail_after;
-} membuf;
-
-static int mem_write(void *ud, const char *p, size_t n) {
-  membuf *b = ud;
-  b->calls++;
-  if (b->fail_after && b->calls >= b->fail_after)
-    return -1;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = 2 * (b->len + n + 1);
-    char *d = realloc(b->data, cap);
-    if (!d)
-      return -1;
-    b->data = d, b->cap = cap;
-  }
-  memcpy(b->data + b->len, p, n);
-  b->len += n;
-  b->data[b->len] = 0;
-  return 0;
-}
-
-static limn_sink mem_sink(membuf *b) {
-  memset(b, 0, sizeof *b);
-  limn_sink s = {mem_write, b};
-  return s;
-}
-
 static void test_escapers(void) {
   test_begin("escapers");
   membuf b;

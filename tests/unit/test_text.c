@@ -556,22 +556,6 @@ static void test_tiny(void) {
   limn_model_free(m);
 }
 
-/* A sink into a growing buffer. */
-typedef struct page {
-  char *data;
-  size_t len;
-} page;
-
-static int page_write(void *ud, const char *p, size_t n) {
-  page *b = ud;
-  char *d = realloc(b->data, b->len + n + 1);
-  if (!d)
-    return -1;
-  memcpy(d + b->len, p, n);
-  b->data = d, b->len += n, b->data[b->len] = 0;
-  return 0;
-}
-
 /* limn_text_report_write: the same page on 1 and 2 threads; what the explainers give is
  * what it shows (the IG completeness gap of a text, its prediction); bad options refused
  * with nothing written. */
@@ -595,11 +579,12 @@ static void test_report(void) {
   limn_text_report_opts o = limn_text_report_opts_default();
   o.model = m, o.vocab = v, o.texts = t, o.rows = rows, o.nrows = 2, o.methods = meth, o.nmethods = 2;
   o.texts_path = src_path("data/spam/test.csv"), o.deletion_k = 5;
-  page p1 = {0}, p2 = {0}, bad = {0};
+  membuf p1, p2, bad;
+  limn_sink s1 = mem_sink(&p1), s2 = mem_sink(&p2), sb = mem_sink(&bad);
   limn_ctx_set_threads(ctx, 1);
-  CHECK_OK(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &p1}));
+  CHECK_OK(ctx, limn_text_report_write(ctx, &o, s1));
   limn_ctx_set_threads(ctx, 2);
-  CHECK_OK(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &p2}));
+  CHECK_OK(ctx, limn_text_report_write(ctx, &o, s2));
   CHECK(p1.data && p2.data && p1.len == p2.len && !memcmp(p1.data, p2.data, p1.len));
   /* text 7 as the explainer sees it: its IG gap and output, as the page prints them */
   limn_tokens tk;
@@ -630,16 +615,15 @@ static void test_report(void) {
   size_t far = 300;
   limn_method shap = LIMN_METHOD_SHAP;
   o.rows = &far, o.nrows = 1;
-  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &bad}), LIMN_EINVAL, "out of range");
+  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, sb), LIMN_EINVAL, "out of range");
   o.rows = rows, o.methods = &shap, o.nmethods = 1;
-  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &bad}), LIMN_EINVAL,
-            "does not explain texts");
+  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, sb), LIMN_EINVAL, "does not explain texts");
   o.methods = meth, o.nmethods = 2, o.deletion_k = 0;
-  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &bad}), LIMN_EINVAL, "deletion_k");
+  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, sb), LIMN_EINVAL, "deletion_k");
   o.deletion_k = 5, o.nrows = 0;
-  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, (limn_sink){page_write, &bad}), LIMN_EINVAL, "1 to 200");
+  CHECK_ERR(ctx, limn_text_report_write(ctx, &o, sb), LIMN_EINVAL, "1 to 200");
   o.nrows = 2, o.texts_path = "/nonexistent/texts.csv";
-  CHECK(limn_text_report_write(ctx, &o, (limn_sink){page_write, &bad}) != LIMN_OK);
+  CHECK(limn_text_report_write(ctx, &o, sb) != LIMN_OK);
   CHECK(bad.len == 0);
   free(p1.data), free(p2.data), free(bad.data);
   limn_model_free(m), limn_vocab_free(v), limn_texts_free(ctx, t);
