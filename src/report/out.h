@@ -43,6 +43,9 @@ void limn__json_num(limn__out *o, double v);
 /* limn_format_double, or "null" for a non-finite value (JSON). */
 void limn__fmt_json_double(char *buf, size_t cap, double v);
 
+/* A file's SHA-256 for a provenance block, or "" when it has no path (report.c). */
+int limn__file_digest(limn_ctx *ctx, const char *path, char hex[65]);
+
 /* Helpers of the renderers and the report (render.c). */
 /* Feature j's name ("x<j>" without a schema). */
 /* Column j for people: its description and unit ("Duration (months)") when the model

@@ -1625,8 +1625,7 @@ limn_report_opts limn_report_opts_default(void) {
   return o;
 }
 
-/* A file's digest for the provenance, or "" when it has no path. */
-static int digest(limn_ctx *ctx, const char *path, char hex[65]) {
+int limn__file_digest(limn_ctx *ctx, const char *path, char hex[65]) {
   hex[0] = 0;
   return path ? limn_sha256_file(ctx, path, hex) : LIMN_OK;
 }
@@ -1679,9 +1678,10 @@ int limn_report_write(limn_ctx *ctx, const limn_report_opts *in, limn_sink sink)
     msha[0] = 0;
     limn_ctx_clear_error(ctx);
   }
-  if (!(rc = in->model_path ? digest(ctx, in->model_path, msha) : LIMN_OK) &&
-      !(rc = in->data_sha256 ? given_digest(ctx, in->data_sha256, dsha) : digest(ctx, in->data_path, dsha)) &&
-      !(rc = digest(ctx, in->background_path, bsha)) && !(rc = compute(&r))) {
+  if (!(rc = in->model_path ? limn__file_digest(ctx, in->model_path, msha) : LIMN_OK) &&
+      !(rc = in->data_sha256 ? given_digest(ctx, in->data_sha256, dsha)
+                             : limn__file_digest(ctx, in->data_path, dsha)) &&
+      !(rc = limn__file_digest(ctx, in->background_path, bsha)) && !(rc = compute(&r))) {
     limn__out o, *f = &o;
     limn__out_init(f, sink);
     head(f, &r);

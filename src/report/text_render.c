@@ -333,6 +333,13 @@ int limn_render_text_svg(limn_ctx *ctx, const limn_text_render_opts *o, const li
 
 /* ---- the text report ---- */
 
+#define DD "<dd style=\"margin:0 0 .3em 1.2em\">" /* a provenance entry */
+
+/* IG's rule in words. */
+static const char *quad_words(limn_quadrature q) {
+  return q == LIMN_QUAD_GAUSS_LEGENDRE ? "Gauss-Legendre" : limn_quadrature_name(q);
+}
+
 limn_text_report_opts limn_text_report_opts_default(void) {
   limn_text_report_opts o;
   memset(&o, 0, sizeof o);
@@ -369,6 +376,8 @@ static int report_check(limn_ctx *ctx, const limn_text_report_opts *in) {
     if (!limn_text_method_supported(in->methods[k]))
       return limn__err(ctx, LIMN_EINVAL, "%s does not explain texts (" LIMN_TEXT_METHODS " do)",
                        limn_method_name(in->methods[k]) ? limn_method_name(in->methods[k]) : "the method");
+  if (in->methods && !in->nmethods)
+    return limn__err(ctx, LIMN_EINVAL, "limn_text_report_write: no method to compare");
   if (in->nmethods > 16)
     return limn__err(ctx, LIMN_EINVAL, "%zu methods: one page compares 16 at most", in->nmethods);
   if (in->deletion_k < 1 || in->deletion_k > 4096)
@@ -376,16 +385,10 @@ static int report_check(limn_ctx *ctx, const limn_text_report_opts *in) {
   return LIMN_OK;
 }
 
-/* A file's SHA-256 for the provenance, or "" without a path. */
-static int file_digest(limn_ctx *ctx, const char *path, char hex[65]) {
-  hex[0] = 0;
-  return path ? limn_sha256_file(ctx, path, hex) : LIMN_OK;
-}
-
 /* One input in the provenance: its path (or what stands for it), what it is, its digest. */
 static void prov_file(limn__out *f, const char *what, const char *path, const char *none, const char *about,
                       const char *sha) {
-  limn__printf(f, "<dt>%s</dt><dd style=\"margin:0 0 .3em 1.2em\">", what);
+  limn__printf(f, "<dt>%s</dt>" DD, what);
   if (path) {
     limn__puts(f, "<code>");
     html_bytes(f, path, strlen(path));
@@ -446,7 +449,7 @@ static void text_provenance(limn__out *f, const limn_text_report_opts *in, const
   limn__puts(f, "<section id=\"provenance\" style=\"border-top:1px solid #ddd;padding:.6em 0\">\n"
                 "<h2 style=\"font-size:1.1em;margin:.2em 0\">Provenance</h2>\n<dl style=\"margin:.3em "
                 "0;overflow-wrap:anywhere\">\n");
-  limn__printf(f, "<dt>limn</dt><dd style=\"margin:0 0 .3em 1.2em\">%s</dd>\n", limn_version());
+  limn__printf(f, "<dt>limn</dt>" DD "%s</dd>\n", limn_version());
   snprintf(about, sizeof about, "ONNX text model, %zu tokens a text at most, %zu outputs",
            limn_model_nfeatures(in->model), limn_model_noutputs(in->model));
   prov_file(f, "Model", in->model_path, "a model in memory", about, msha);
@@ -455,7 +458,7 @@ static void text_provenance(limn__out *f, const limn_text_report_opts *in, const
   prov_file(f, "Vocabulary", in->vocab_path, "a vocabulary in memory", about, vsha);
   snprintf(about, sizeof about, "%zu texts, %zu explained", in->texts->n, in->nrows);
   prov_file(f, "Texts", in->texts_path, "texts in memory", about, tsha);
-  limn__puts(f, "<dt>Methods</dt><dd style=\"margin:0 0 .3em 1.2em\">");
+  limn__puts(f, "<dt>Methods</dt>" DD);
   for (size_t k = 0; k < nm; k++)
     limn__printf(f, "%s%s", k ? ", " : "", limn_method_name(meth[k]));
   limn__printf(f, "; each explains the %s", o->space == LIMN_SPACE_LOGIT ? "logit" : "probability");
@@ -468,24 +471,22 @@ static void text_provenance(limn__out *f, const limn_text_report_opts *in, const
   }
   limn__puts(f, "</dd>\n");
   limn__printf(f,
-               "<dt>Integrated Gradients</dt><dd style=\"margin:0 0 .3em 1.2em\">%zu %s nodes from %s "
+               "<dt>Integrated Gradients</dt>" DD "%zu %s nodes from %s "
                "embeddings</dd>\n",
-               o->steps,
-               o->quadrature == LIMN_QUAD_GAUSS_LEGENDRE ? "Gauss-Legendre"
-                                                         : limn_quadrature_name(o->quadrature),
+               o->steps, quad_words(o->quadrature),
                o->baseline == LIMN_TEXT_BASELINE_PAD ? "the [PAD] token's" : "zero");
   limn__printf(f,
-               "<dt>LIME</dt><dd style=\"margin:0 0 .3em 1.2em\">%zu texts, words removed at random, cosine "
+               "<dt>LIME</dt>" DD "%zu texts, words removed at random, cosine "
                "kernel of width %g, %zu words in "
                "the surrogate</dd>\n",
                o->num_samples, o->kernel_width, o->num_features);
   limn__printf(f,
-               "<dt>Deletion check</dt><dd style=\"margin:0 0 .3em 1.2em\">the top 1..%zu tokens deleted, "
+               "<dt>Deletion check</dt>" DD "the top 1..%zu tokens deleted, "
                "against the same for a random "
-               "order</dd>\n<dt>Seed</dt><dd style=\"margin:0 0 .3em 1.2em\">%llu</dd>\n",
+               "order</dd>\n<dt>Seed</dt>" DD "%llu</dd>\n",
                in->deletion_k, (unsigned long long)o->seed);
   if (in->command) {
-    limn__puts(f, "<dt>Reproduce</dt><dd style=\"margin:0 0 .3em 1.2em\"><code>");
+    limn__puts(f, "<dt>Reproduce</dt>" DD "<code>");
     html_bytes(f, in->command, strlen(in->command));
     limn__puts(f, "</code></dd>\n");
   }
@@ -519,12 +520,10 @@ int limn_text_report_write(limn_ctx *ctx, const limn_text_report_opts *in, limn_
   LIMN_TRY(report_check(ctx, in));
   const limn_method *meth = in->methods ? in->methods : default_methods;
   size_t nm = in->methods ? in->nmethods : sizeof default_methods / sizeof *default_methods;
-  if (!nm)
-    return limn__err(ctx, LIMN_EINVAL, "limn_text_report_write: no method to compare");
   char msha[65], vsha[65], tsha[65];
-  LIMN_TRY(file_digest(ctx, in->model_path, msha));
-  LIMN_TRY(file_digest(ctx, in->vocab_path, vsha));
-  LIMN_TRY(file_digest(ctx, in->texts_path, tsha));
+  LIMN_TRY(limn__file_digest(ctx, in->model_path, msha));
+  LIMN_TRY(limn__file_digest(ctx, in->vocab_path, vsha));
+  LIMN_TRY(limn__file_digest(ctx, in->texts_path, tsha));
   const limn_model *m = in->model;
   size_t n = in->nrows, w = limn_model_nfeatures(m), kd = in->deletion_k;
   limn_tokens *tok = limn__calloc(ctx, n, sizeof *tok);
@@ -566,8 +565,8 @@ int limn_text_report_write(limn_ctx *ctx, const limn_text_report_opts *in, limn_
     }
     char intro[200];
     snprintf(intro, sizeof intro, "IG with %zu %s nodes from %s embeddings; LIME with %zu texts", o.steps,
-             o.quadrature == LIMN_QUAD_GAUSS_LEGENDRE ? "Gauss-Legendre" : limn_quadrature_name(o.quadrature),
-             o.baseline == LIMN_TEXT_BASELINE_PAD ? "[PAD]" : "zero", o.num_samples);
+             quad_words(o.quadrature), o.baseline == LIMN_TEXT_BASELINE_PAD ? "[PAD]" : "zero",
+             o.num_samples);
     limn_text_render_opts ro = {in->vocab, intro, kd};
     int several = nm > 1;
     limn__out out, *f = &out;
