@@ -620,7 +620,6 @@ int cmd_report_text(int argc, char **argv) {
   int rc = cli_parse(&rcmd, argc, argv);
   if (rc)
     return rc;
-  char *line = cli_command_line("limn report", argc, argv);
   char *list = strdup(cli_get(&rcmd, "methods"));
   const char *names[16];
   size_t nm = list ? cli_split_list(list, names, 16) : 0;
@@ -628,11 +627,11 @@ int cmd_report_text(int argc, char **argv) {
   for (size_t k = 0; k < nm; k++)
     if (limn_method_parse(names[k], &meth[k]) || !limn_text_method_supported(meth[k])) {
       cli_fail("--methods: '%s' does not explain texts (" LIMN_TEXT_METHODS " do)", names[k]);
-      free(list), free(line);
+      free(list);
       return CLI_USAGE;
     }
   if (!nm) {
-    free(list), free(line);
+    free(list);
     return cli_fail("--methods: no method given"), CLI_USAGE;
   }
   /* the options as explain reads them (its table has the same names) */
@@ -641,7 +640,7 @@ int cmd_report_text(int argc, char **argv) {
   r.o = limn_text_opts_default();
   const char *sp = cli_get(&rcmd, "output"), *b = cli_get(&rcmd, "baseline");
   if ((strcmp(sp, "probability") && strcmp(sp, "logit")) || (strcmp(b, "zero") && strcmp(b, "pad"))) {
-    free(list), free(line);
+    free(list);
     return cli_fail("--output: probability or logit; --baseline: zero or pad"), CLI_USAGE;
   }
   r.o.space = !strcmp(sp, "logit") ? LIMN_SPACE_LOGIT : LIMN_SPACE_OUTPUT;
@@ -651,12 +650,12 @@ int cmd_report_text(int argc, char **argv) {
       cli_size(&rcmd, "num-features", 1, 100000, &r.o.num_features) ||
       cli_double(&rcmd, "kernel-width", 1e-9, 1e9, &r.o.kernel_width) || cli_u64(&rcmd, "seed", &r.o.seed) ||
       cli_size(&rcmd, "deletion", 1, 4096, &r.kdel)) {
-    free(list), free(line);
+    free(list);
     return CLI_USAGE;
   }
   if ((rc = text_load(&rcmd, &r.in)) ||
       cli_parse_rows(cli_get(&rcmd, "rows"), r.in.t->n, &r.rows, &r.nrows)) {
-    free(list), free(line);
+    free(list);
     text_run_free(&r);
     return rc ? rc : CLI_USAGE;
   }
@@ -665,12 +664,13 @@ int cmd_report_text(int argc, char **argv) {
   if (strcmp(tg, "pred")) {
     long t = cli_output_index(r.in.m, tg, 1);
     if (t < 0) {
-      free(list), free(line);
+      free(list);
       text_run_free(&r);
       return cli_fail("--target: '%s' is not one of the model's classes", tg), CLI_USAGE;
     }
     r.o.target = t;
   }
+  char *line = cli_command_line("limn report", argc, argv);
   limn_text_report_opts ro = limn_text_report_opts_default(); /* the library computes and draws */
   ro.model = r.in.m, ro.model_path = cli_get(&rcmd, "model"), ro.vocab = r.in.v;
   ro.vocab_path = cli_get(&rcmd, "vocab"), ro.texts = r.in.t, ro.texts_path = r.in.file;
