@@ -203,16 +203,6 @@ class TextOpts(C.Structure):
                 ("row_ids", C.POINTER(c_size)), ("first_is_cls", C.c_int)]
 
 
-class TextRenderRow(C.Structure):
-    _fields_ = [("row", c_size), ("line", c_size), ("text", C.c_char_p), ("len", c_size),
-                ("tokens", C.POINTER(Tokens)), ("label", C.c_char_p), ("target", C.c_char_p), ("nmethods", c_size),
-                ("ex", C.POINTER(Explanation)), ("aopc", c_double_p), ("random_aopc", c_double_p)]
-
-
-class TextRenderOpts(C.Structure):
-    _fields_ = [("vocab", C.c_void_p), ("intro", C.c_char_p), ("deletion_k", c_size)]
-
-
 class Texts(C.Structure):
     _fields_ = [("n", c_size), ("text", C.POINTER(C.c_char_p)), ("len", C.POINTER(c_size)),
                 ("label", C.POINTER(C.c_char_p)), ("line", C.POINTER(c_size))]
@@ -361,8 +351,6 @@ texts_read = _sig("limn_texts_read", C.c_int, P, C.c_char_p, C.c_char_p, C.c_cha
 texts_free = _sig("limn_texts_free", None, P, C.POINTER(Texts))
 text_report_opts_default = _sig("limn_text_report_opts_default", TextReportOpts)
 text_report_write = _sig("limn_text_report_write", C.c_int, P, C.POINTER(TextReportOpts), Sink)
-render_text_html = _sig("limn_render_text_html", C.c_int, P, C.POINTER(TextRenderOpts), C.POINTER(TextRenderRow),
-                        c_size, Sink)
 
 for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), ("limn_shap_opts", ShapOpts), ("limn_explanation", Explanation),
                     ("limn_model_callbacks", ModelCallbacks), ("limn_sink", Sink), ("limn_render_row", RenderRow),
@@ -370,8 +358,7 @@ for _name, _cls in (("limn_grad_opts", GradOpts), ("limn_lime_opts", LimeOpts), 
                     ("limn_tsne_transform_opts", TsneTransformOpts), ("limn_map_svg", MapSvg),
                     ("limn_report_opts", ReportOpts), ("limn_read_opts", ReadOpts), ("limn_rng", Rng),
                     ("limn_lime_image_opts", LimeImageOpts), ("limn_text_model_opts", TextModelOpts),
-                    ("limn_tokens", Tokens), ("limn_text_opts", TextOpts), ("limn_text_render_row", TextRenderRow),
-                    ("limn_text_render_opts", TextRenderOpts), ("limn_texts", Texts),
+                    ("limn_tokens", Tokens), ("limn_text_opts", TextOpts), ("limn_texts", Texts),
                     ("limn_text_report_opts", TextReportOpts), ("limn_image_overlay_opts", ImageOverlayOpts)):
     if abi_sizeof(_name.encode()) != C.sizeof(_cls):
         raise ImportError("limn: %s's %s is %d bytes, this package's mirror %d: the library and the package "
