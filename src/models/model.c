@@ -140,7 +140,7 @@ static int input_ok(const limn_model *m, const float *x, size_t n) {
   return ok;
 }
 
-static int check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_t n) {
+int limn__model_check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_t n) {
   if (!x)
     return limn__err(ctx, LIMN_EINVAL, "input rows are NULL");
   if (input_ok(m, x, n))
@@ -176,10 +176,6 @@ int limn_model_takes_missing(const limn_model *m) { return m && m->missing_ok; }
 
 /* A model's outputs are numbers: NaN or an infinity (a graph that divides by zero, a
  * command, a callback) is an error naming the row, never a result. */
-int limn__model_check_input(limn_ctx *ctx, const limn_model *m, const float *x, size_t n) {
-  return check_input(ctx, m, x, n);
-}
-
 static int check_output(limn_ctx *ctx, const limn_model *m, const float *out, size_t n) {
   for (size_t q = 0; q < n * m->noutputs; q++)
     if (!isfinite(out[q]))
@@ -200,7 +196,7 @@ int limn_model_forward(limn_ctx *ctx, const limn_model *m, const float *x, size_
     return limn__err(ctx, LIMN_EINVAL, "output buffer is NULL");
   if (sp != LIMN_SPACE_OUTPUT && sp != LIMN_SPACE_LOGIT)
     return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)sp);
-  LIMN_TRY(check_input(ctx, m, x, n));
+  LIMN_TRY(limn__model_check_input(ctx, m, x, n));
   LIMN_TRY(m->vt->forward(ctx, m, x, n, sp, out));
   return check_output(ctx, m, out, n);
 }
@@ -227,7 +223,7 @@ int limn_model_hidden(limn_ctx *ctx, const limn_model *m, const float *x, size_t
     return LIMN_OK;
   if (!out)
     return limn__err(ctx, LIMN_EINVAL, "output buffer is NULL");
-  LIMN_TRY(check_input(ctx, m, x, n));
+  LIMN_TRY(limn__model_check_input(ctx, m, x, n));
   return limn__mlp_hidden(ctx, m, x, n, layer, out);
 }
 
@@ -245,7 +241,7 @@ int limn_model_vjp(limn_ctx *ctx, const limn_model *m, const float *x, size_t n,
     return limn__err(ctx, LIMN_EINVAL, "vjp needs weights and a gradient buffer");
   if (sp != LIMN_SPACE_OUTPUT && sp != LIMN_SPACE_LOGIT)
     return limn__err(ctx, LIMN_EINVAL, "unknown output space %d", (int)sp);
-  LIMN_TRY(check_input(ctx, m, x, n));
+  LIMN_TRY(limn__model_check_input(ctx, m, x, n));
   for (size_t i = 0; i < n * m->noutputs; i++)
     if (!isfinite(w[i]))
       return limn__err(ctx, LIMN_ENONFINITE, "vjp weight %zu is not finite", i);
