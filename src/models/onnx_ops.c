@@ -608,13 +608,26 @@ static void tap_range(long start, size_t k, size_t dil, size_t len, size_t *lo, 
  * order whatever the batch. Returns LIMN_ENOMEM when the columns cannot be had. */
 enum { CONV_COLS = 1 << 14 }; /* floats of columns at a time (per kernel row: at least one output row) */
 
-/* Kernel column j's tap of output 0 and its outputs inside [lo, hi): from the arrays
- * filled once a call for the first OX_CONV_KMAX columns, computed for wider kernels. */
+/* Each kernel column j's tap of output 0 (w0) and the outputs whose tap is inside the
+ * row [lo, hi), for im2col and col2im: computed once a call for the first OX_CONV_KMAX
+ * columns (the divisions out of the loops), on demand for wider kernels. */
 #define OX_CONV_KMAX 64
-static void col_taps(const ox_node *nd, size_t j, size_t OW, size_t W, const long *w0s, const size_t *los,
-                     const size_t *his, long *w0, size_t *lo, size_t *hi) {
+typedef struct col_taps {
+  long w0[OX_CONV_KMAX];
+  size_t lo[OX_CONV_KMAX], hi[OX_CONV_KMAX];
+} col_taps;
+
+static void taps_init(const ox_node *nd, size_t kw, size_t OW, size_t W, col_taps *t) {
+  for (size_t j = 0; j < kw && j < OX_CONV_KMAX; j++) {
+    t->w0[j] = (long)(j * nd->dil[1]) - (long)nd->pad[1];
+    tap_range(t->w0[j], OW, nd->stride[1], W, &t->lo[j], &t->hi[j]);
+  }
+}
+
+static void taps_of(const ox_node *nd, const col_taps *t, size_t j, size_t OW, size_t W, long *w0, size_t *lo,
+                    size_t *hi) {
   if (j < OX_CONV_KMAX) {
-    *w0 = w0s[j], *lo = los[j], *hi = his[j];
+    *w0 = t->w0[j], *lo = t->lo[j], *hi = t->hi[j];
     return;
   }
   *w0 = (long)(j * nd->dil[1]) - (long)nd->pad[1];
@@ -624,13 +637,8 @@ static void col_taps(const ox_node *nd, size_t j, size_t OW, size_t W, const lon
 static void im2col(const ox_node *nd, const float *x, size_t Cg, size_t H, size_t W, size_t kh, size_t kw,
                    size_t OW, size_t oh0, size_t oh1, float *cols) {
   size_t P = (oh1 - oh0) * OW, st = nd->stride[1];
-  long w0s[OX_CONV_KMAX];
-  size_t los[OX_CONV_KMAX], his[OX_CONV_KMAX];
-  for (size_t j = 0; j < kw && j < OX_CONV_KMAX; j++) { /* per kernel column: output 0's tap, the outputs
-                                                          whose tap is inside */
-    w0s[j] = (long)(j * nd->dil[1]) - (long)nd->pad[1];
-    tap_range(w0s[j], OW, st, W, &los[j], &his[j]);
-  }
+  col_taps t;
+  taps_init(nd, kw, OW, W, &t);
   for (size_t c = 0; c < Cg; c++)
     for (size_t i = 0; i < kh; i++)
       for (size_t j = 0; j < kw; j++) {
@@ -646,7 +654,7 @@ static void im2col(const ox_node *nd, const float *x, size_t Cg, size_t H, size_
           const float *xr = x + (c * H + (size_t)ih) * W;
           long w0;
           size_t lo, hi;
-          col_taps(nd, j, OW, W, w0s, los, his, &w0, &lo, &hi);
+          taps_of(nd, &t, j, OW, W, &w0, &lo, &hi);
           for (size_t ow = 0; ow < lo; ow++) /* short rows: loops, not library calls */
             r[ow] = 0.0f;
           if (st == 1) {
@@ -666,12 +674,8 @@ static void im2col(const ox_node *nd, const float *x, size_t Cg, size_t H, size_
 static void col2im(const ox_node *nd, const float *cols, size_t Cg, size_t H, size_t W, size_t kh, size_t kw,
                    size_t OW, size_t oh0, size_t oh1, float *gx) {
   size_t P = (oh1 - oh0) * OW, st = nd->stride[1];
-  long w0s[OX_CONV_KMAX];
-  size_t los[OX_CONV_KMAX], his[OX_CONV_KMAX];
-  for (size_t j = 0; j < kw && j < OX_CONV_KMAX; j++) {
-    w0s[j] = (long)(j * nd->dil[1]) - (long)nd->pad[1];
-    tap_range(w0s[j], OW, st, W, &los[j], &his[j]);
-  }
+  col_taps t;
+  taps_init(nd, kw, OW, W, &t);
   for (size_t c = 0; c < Cg; c++)
     for (size_t i = 0; i < kh; i++)
       for (size_t j = 0; j < kw; j++) {
@@ -684,7 +688,7 @@ static void col2im(const ox_node *nd, const float *cols, size_t Cg, size_t H, si
           float *gr = gx + (c * H + (size_t)ih) * W;
           long w0;
           size_t lo, hi;
-          col_taps(nd, j, OW, W, w0s, los, his, &w0, &lo, &hi);
+          taps_of(nd, &t, j, OW, W, &w0, &lo, &hi);
           for (size_t ow = lo; ow < hi; ow++)
             gr[w0 + (long)(ow * st)] += r[ow];
         }
