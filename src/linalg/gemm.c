@@ -178,8 +178,167 @@ LIMN_CLONES static void tile4x16_skip(size_t K, const float *a, size_t lda, cons
   tile_body(K, a, lda, b, ldb, NULL, 1, 0, c0, c1, c2, c3);
 }
 
+/* AVX-512 register tiles: 4 (or 1) rows x 32 (or 16) columns in 16-float vectors, the
+ * columns past the matrix's edge masked off (no load or store touches them). The
+ * same multiplications and additions in the same order as tile_body and the scalar
+ * remainders (each element: its initial value, then + a[k] * b[k] for k ascending,
+ * a product rounded, then the sum rounded: no FMA), so the same bits on every CPU;
+ * only faster where the CPU has AVX-512 (twice the lanes, and no remainder loops).
+ * Chosen at run time; limn__gemm_wide switches it off for the tests that compare. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define LIMN_GEMM_WIDE 1
+#include <immintrin.h>
+
+static int wide_off; /* set by the tests only, while no other thread runs */
+
+static int wide_on(void) { return !wide_off && __builtin_cpu_supports("avx512f"); }
+
+int limn__gemm_wide(int on) {
+  int was = wide_on();
+  if (on >= 0)
+    wide_off = !on;
+  return was;
+}
+
+#define WIDE_BODY static inline __attribute__((always_inline, target("avx512f")))
+
+/* R rows (1 or 4: a0..a3 and c0..c3, the rest unused when 1) x NV vectors (1 or 2)
+ * of columns, m0 and m1 the columns present in each vector. Initial values from c,
+ * or `bias` (per column) or `rbias` (per row, R values) when given; `skip` leaves out a k whose R a values
+ * are all zero; `relu` stores h > 0 ? h : 0. */
+WIDE_BODY void wide_body(int R, int NV, size_t K, const float *a0, const float *a1, const float *a2,
+                         const float *a3, const float *b, size_t ldb, const float *bias, const float *rbias,
+                         int skip, int relu, __mmask16 m0, __mmask16 m1, float *c0, float *c1, float *c2,
+                         float *c3) {
+  __m512 r00, r01, r10, r11, r20, r21, r30, r31, z = _mm512_setzero_ps();
+  r01 = r10 = r11 = r20 = r21 = r30 = r31 = z;
+  if (bias) {
+    r00 = _mm512_maskz_loadu_ps(m0, bias);
+    if (NV > 1)
+      r01 = _mm512_maskz_loadu_ps(m1, bias + 16);
+    r10 = r20 = r30 = r00, r11 = r21 = r31 = r01;
+  } else if (rbias) {
+    r00 = r01 = _mm512_set1_ps(rbias[0]);
+    if (R > 1) {
+      r10 = r11 = _mm512_set1_ps(rbias[1]), r20 = r21 = _mm512_set1_ps(rbias[2]);
+      r30 = r31 = _mm512_set1_ps(rbias[3]);
+    }
+  } else {
+    r00 = _mm512_maskz_loadu_ps(m0, c0);
+    if (NV > 1)
+      r01 = _mm512_maskz_loadu_ps(m1, c0 + 16);
+    if (R > 1) {
+      r10 = _mm512_maskz_loadu_ps(m0, c1), r20 = _mm512_maskz_loadu_ps(m0, c2);
+      r30 = _mm512_maskz_loadu_ps(m0, c3);
+      if (NV > 1) {
+        r11 = _mm512_maskz_loadu_ps(m1, c1 + 16), r21 = _mm512_maskz_loadu_ps(m1, c2 + 16);
+        r31 = _mm512_maskz_loadu_ps(m1, c3 + 16);
+      }
+    }
+  }
+  for (size_t k = 0; k < K; k++) {
+    float x0 = a0[k], x1 = R > 1 ? a1[k] : 0.0f, x2 = R > 1 ? a2[k] : 0.0f, x3 = R > 1 ? a3[k] : 0.0f;
+    if (skip && x0 == 0.0f && x1 == 0.0f && x2 == 0.0f && x3 == 0.0f)
+      continue;
+    const float *bk = b + k * ldb;
+    __m512 b0 = _mm512_maskz_loadu_ps(m0, bk), b1 = NV > 1 ? _mm512_maskz_loadu_ps(m1, bk + 16) : z;
+    __m512 s = _mm512_set1_ps(x0);
+    r00 = _mm512_add_ps(r00, _mm512_mul_ps(b0, s));
+    if (NV > 1)
+      r01 = _mm512_add_ps(r01, _mm512_mul_ps(b1, s));
+    if (R > 1) {
+      s = _mm512_set1_ps(x1);
+      r10 = _mm512_add_ps(r10, _mm512_mul_ps(b0, s));
+      if (NV > 1)
+        r11 = _mm512_add_ps(r11, _mm512_mul_ps(b1, s));
+      s = _mm512_set1_ps(x2);
+      r20 = _mm512_add_ps(r20, _mm512_mul_ps(b0, s));
+      if (NV > 1)
+        r21 = _mm512_add_ps(r21, _mm512_mul_ps(b1, s));
+      s = _mm512_set1_ps(x3);
+      r30 = _mm512_add_ps(r30, _mm512_mul_ps(b0, s));
+      if (NV > 1)
+        r31 = _mm512_add_ps(r31, _mm512_mul_ps(b1, s));
+    }
+  }
+  if (relu) { /* keep the positive sums, zero the rest (NaN compares false) */
+    r00 = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r00, z, _CMP_GT_OQ), r00);
+    r01 = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r01, z, _CMP_GT_OQ), r01);
+    r10 = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r10, z, _CMP_GT_OQ), r10);
+    r11 = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r11, z, _CMP_GT_OQ), r11);
+    r20 = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r20, z, _CMP_GT_OQ), r20);
+    r21 = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r21, z, _CMP_GT_OQ), r21);
+    r30 = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r30, z, _CMP_GT_OQ), r30);
+    r31 = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r31, z, _CMP_GT_OQ), r31);
+  }
+  _mm512_mask_storeu_ps(c0, m0, r00);
+  if (NV > 1)
+    _mm512_mask_storeu_ps(c0 + 16, m1, r01);
+  if (R > 1) {
+    _mm512_mask_storeu_ps(c1, m0, r10), _mm512_mask_storeu_ps(c2, m0, r20);
+    _mm512_mask_storeu_ps(c3, m0, r30);
+    if (NV > 1) {
+      _mm512_mask_storeu_ps(c1 + 16, m1, r11), _mm512_mask_storeu_ps(c2 + 16, m1, r21);
+      _mm512_mask_storeu_ps(c3 + 16, m1, r31);
+    }
+  }
+}
+
+/* The flags a caller uses, each a variant with them constant. */
+enum { WIDE_SKIP = 1, WIDE_RELU = 2 };
+
+/* One row block (R rows from a with lda, of C with ldc) across all N columns. */
+WIDE_BODY void wide_rows(int R, int flags, size_t N, size_t K, const float *a, size_t lda, const float *B,
+                         size_t ldb, const float *bias, const float *rbias, float *c, size_t ldc) {
+  const float *a1 = a + (R > 1 ? lda : 0), *a2 = a + (R > 1 ? 2 * lda : 0), *a3 = a + (R > 1 ? 3 * lda : 0);
+  float *c1 = c + (R > 1 ? ldc : 0), *c2 = c + (R > 1 ? 2 * ldc : 0), *c3 = c + (R > 1 ? 3 * ldc : 0);
+  int skip = flags & WIDE_SKIP, relu = flags & WIDE_RELU;
+  size_t j = 0;
+  for (; j + 32 <= N; j += 32)
+    wide_body(R, 2, K, a, a1, a2, a3, B + j, ldb, bias ? bias + j : NULL, rbias, skip, relu, 0xFFFF, 0xFFFF,
+              c + j, c1 + j, c2 + j, c3 + j);
+  size_t w = N - j;
+  if (w == 0)
+    return;
+  if (w <= 16)
+    wide_body(R, 1, K, a, a1, a2, a3, B + j, ldb, bias ? bias + j : NULL, rbias, skip, relu,
+              (__mmask16)((1u << w) - 1u), 0, c + j, c1 + j, c2 + j, c3 + j);
+  else
+    wide_body(R, 2, K, a, a1, a2, a3, B + j, ldb, bias ? bias + j : NULL, rbias, skip, relu, 0xFFFF,
+              (__mmask16)((1u << (w - 16)) - 1u), c + j, c1 + j, c2 + j, c3 + j);
+}
+
+/* C (M, N) = [bias (per column) or rbias (per row) +] A B [then ReLU], or with skip
+ * C += A B leaving out zero columns of four-row blocks (one-row blocks past the last
+ * multiple of four). */
+#define WIDE_VARIANT(name, flags)                                                                            \
+  __attribute__((target("avx512f"))) static void name(                                                       \
+      size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,                  \
+      const float *bias, const float *rbias, float *C, size_t ldc) {                                         \
+    size_t i = 0;                                                                                            \
+    for (; i + 4 <= M; i += 4)                                                                               \
+      wide_rows(4, flags, N, K, A + i * lda, lda, B, ldb, bias, rbias ? rbias + i : NULL, C + i * ldc, ldc); \
+    for (; i < M; i++)                                                                                       \
+      wide_rows(1, flags, N, K, A + i * lda, lda, B, ldb, bias, rbias ? rbias + i : NULL, C + i * ldc, ldc); \
+  }
+WIDE_VARIANT(wide_plain, 0)
+WIDE_VARIANT(wide_relu, WIDE_RELU)
+WIDE_VARIANT(wide_skip, WIDE_SKIP)
+#else
+int limn__gemm_wide(int on) {
+  (void)on;
+  return 0;
+}
+#endif
+
 void limn__sgemm_nn_sparse(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
                            size_t ldb, float *C, size_t ldc) {
+#ifdef LIMN_GEMM_WIDE
+  if (wide_on()) {
+    wide_skip(M, N, K, A, lda, B, ldb, NULL, NULL, C, ldc);
+    return;
+  }
+#endif
   size_t i = 0;
   for (; i + 4 <= M; i += 4) {
     float *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
@@ -217,6 +376,12 @@ void limn__sgemm_nn_sparse(size_t M, size_t N, size_t K, const float *A, size_t 
  * changes an element's arithmetic, so a row's result does not depend on M. */
 static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
                     const float *B, size_t ldb, float *C, size_t ldc) {
+#ifdef LIMN_GEMM_WIDE
+  if (!ta && alpha == 1.0f && wide_on()) {
+    wide_plain(M, N, K, A, lda, B, ldb, NULL, NULL, C, ldc);
+    return;
+  }
+#endif
   size_t i = 0;
   for (; i + 4 <= M; i += 4) {
     float *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
@@ -259,6 +424,15 @@ static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const flo
 
 void limn__sgemm_bias(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                       const float *bias, int relu, float *C, size_t ldc) {
+#ifdef LIMN_GEMM_WIDE
+  if (wide_on()) {
+    if (relu)
+      wide_relu(M, N, K, A, lda, B, ldb, bias, NULL, C, ldc);
+    else
+      wide_plain(M, N, K, A, lda, B, ldb, bias, NULL, C, ldc);
+    return;
+  }
+#endif
   size_t M4 = M / 4 * 4, N16 = N / 16 * 16;
   for (size_t i = 0; i < M4; i += 4) {
     float *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
@@ -277,6 +451,22 @@ void limn__sgemm_bias(size_t M, size_t N, size_t K, const float *A, size_t lda, 
   for (size_t i = 0; relu && i < M; i++)
     for (size_t j = i < M4 ? N16 : 0; j < N; j++)
       C[i * ldc + j] = C[i * ldc + j] > 0.0f ? C[i * ldc + j] : 0.0f;
+}
+
+void limn__sgemm_rowbias(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+                         const float *rbias, float *C, size_t ldc) {
+#ifdef LIMN_GEMM_WIDE
+  if (wide_on()) {
+    wide_plain(M, N, K, A, lda, B, ldb, NULL, rbias, C, ldc);
+    return;
+  }
+#endif
+  for (size_t i = 0; i < M; i++) {
+    float v = rbias ? rbias[i] : 0.0f, *c = C + i * ldc;
+    for (size_t j = 0; j < N; j++)
+      c[j] = v;
+  }
+  gemm_xn(0, M, N, K, 1.0f, A, lda, B, ldb, C, ldc);
 }
 
 /* C += alpha * op(A) B^T with op(A) = A^T: gather A's column, then dot products. */

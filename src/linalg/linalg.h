@@ -22,6 +22,11 @@ void limn__sgemm_portable(int ta, int tb, size_t M, size_t N, size_t K, float al
  * accumulators, the ReLU applied before the store). */
 void limn__sgemm_bias(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
                       const float *bias, int relu, float *C, size_t ldc);
+/* C (M, N) = rbias[i] + A (M, K) B (K, N) in row i (0 + A B when rbias is NULL): a
+ * fill of each row of C with its bias and limn__sgemm_portable(0, 0, ..., 1, C), bit for
+ * bit (a convolution's maps and their biases). */
+void limn__sgemm_rowbias(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
+                         size_t ldb, const float *rbias, float *C, size_t ldc);
 /* Naive reference twin: triple loop, double accumulator (tests). */
 void limn__sgemm_ref(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
                      const float *B, size_t ldb, float beta, float *C, size_t ldc);
@@ -32,6 +37,10 @@ void limn__sgemm_ref(int ta, int tb, size_t M, size_t N, size_t K, float alpha, 
  * callers keep their blocks fixed (IG's path points of one row). */
 void limn__sgemm_nn_sparse(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
                            size_t ldb, float *C, size_t ldc);
+/* The portable kernels' AVX-512 tiles (same bits, used where the CPU has them): on
+ * = 1 uses them where the CPU has them, 0 never, -1 leaves the choice. Returns
+ * whether they were in use before; 0 on builds without them. For tests. */
+int limn__gemm_wide(int on);
 /* The kernel AUTO resolves to. */
 limn_kernel limn__kernel_resolve(limn_kernel k);
 

@@ -105,6 +105,60 @@ int main(void) {
       CHECK(close);
       free(A), free(B), free(bias), free(C), free(R);
     }
+  /* the AVX-512 tiles (where this CPU has them) give the bits of the plain ones, and
+   * both give each element as c + a0 b0 + a1 b1 + ... in float, k ascending (no FMA):
+   * every shape's edges (rows past a multiple of 4, columns past 16 and 32) */
+  test_begin("gemm bits, wide and plain tiles");
+  int had_wide = limn__gemm_wide(-1);
+  printf("  (AVX-512 tiles %s on this CPU)\n", had_wide ? "used" : "not available: plain against itself");
+  size_t wd[][3] = {{1, 1, 1},   {4, 16, 9},   {5, 33, 7},  {3, 10, 144},
+                    {8, 64, 30}, {7, 49, 288}, {13, 47, 0}, {2, 17, 5}};
+  for (size_t t = 0; t < sizeof wd / sizeof *wd; t++) {
+    size_t M = wd[t][0], N = wd[t][1], K = wd[t][2], lda = K + 1, ldb = N + 3, ldc = N + 2;
+    float *A = malloc((M * lda + 1) * sizeof *A), *B = malloc((K * ldb + 1) * sizeof *B);
+    float *bias = malloc((M + N) * sizeof *bias), *C0 = malloc(M * ldc * sizeof *C0);
+    float *C[2], *S = malloc(M * ldc * sizeof *S);
+    fill(A, M * lda, &r);
+    fill(B, K * ldb, &r);
+    fill(bias, M + N, &r);
+    fill(C0, M * ldc, &r);
+    for (size_t i = 0; i < M * lda; i += 3)
+      A[i] = 0.0f; /* zeros for the skipping kernel */
+    for (int v = 0; v < 5; v++) {
+      for (int wide = 0; wide < 2; wide++) {
+        C[wide] = malloc(M * ldc * sizeof *C[wide]);
+        memcpy(C[wide], C0, M * ldc * sizeof *C0);
+        limn__gemm_wide(wide);
+        if (v == 0)
+          limn__sgemm_portable(0, 0, M, N, K, 1.0f, A, lda, B, ldb, 1.0f, C[wide], ldc);
+        else if (v == 1 || v == 2)
+          limn__sgemm_bias(M, N, K, A, lda, B, ldb, bias + M, v == 2, C[wide], ldc);
+        else if (v == 3)
+          limn__sgemm_rowbias(M, N, K, A, lda, B, ldb, bias, C[wide], ldc);
+        else
+          limn__sgemm_nn_sparse(M, N, K, A, lda, B, ldb, C[wide], ldc);
+      }
+      limn__gemm_wide(had_wide);
+      CHECK(!memcmp(C[0], C[1], M * ldc * sizeof *C0)); /* the padding past N too */
+      for (size_t i = 0; i < M; i++)                    /* the sequential sums in float */
+        for (size_t j = 0; j < N; j++) {
+          float acc = v == 0 || v == 4 ? C0[i * ldc + j] : v == 3 ? bias[i] : bias[M + j];
+          for (size_t k = 0; k < K; k++) {
+            float pr = A[i * lda + k] * B[k * ldb + j];
+            acc = acc + pr;
+          }
+          S[i * ldc + j] = v == 2 ? (acc > 0.0f ? acc : 0.0f) : acc;
+        }
+      int same = 1;
+      for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) /* the skipping kernel: equal values (a zero's sign may differ) */
+          same &= v == 4 ? S[i * ldc + j] == C[1][i * ldc + j]
+                         : !memcmp(&S[i * ldc + j], &C[1][i * ldc + j], sizeof *S);
+      CHECK(same);
+      free(C[0]), free(C[1]);
+    }
+    free(A), free(B), free(bias), free(C0), free(S);
+  }
   /* the portable kernel's row result does not depend on M */
   test_begin("gemm row independence");
   float A[40 * 30], B[20 * 30], C1[40 * 20], C2[20];
