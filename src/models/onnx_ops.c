@@ -721,10 +721,7 @@ static int conv_gemm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const
         size_t at = (n * M + g * Mg) * P + oh0 * OW; /* map g*Mg's first position of the block */
         if (!gy) {
           im2col(nd, xn, Cg, H, W, kh, kw, OW, oh0, oh1, cols);
-          for (size_t m = 0; m < Mg; m++)
-            for (size_t q = 0; q < Q; q++)
-              y->f[at + m * P + q] = b ? b->f[g * Mg + m] : 0.0f;
-          limn__sgemm_portable(0, 0, Mg, Q, K, 1.0f, wg, K, cols, Q, 1.0f, y->f + at, P);
+          limn__sgemm_rowbias(Mg, Q, K, wg, K, cols, Q, b ? b->f + g * Mg : NULL, y->f + at, P);
         } else {
           limn__sgemm_portable(0, 0, K, Q, Mg, 1.0f, wt, Mg, gy->f + at, P, 0.0f, cols, Q);
           col2im(nd, cols, Cg, H, W, kh, kw, OW, oh0, oh1, gx->f + (n * C + g * Cg) * H * W);
