@@ -33,6 +33,18 @@ def median_of(fn, reps):
     return float(np.median(times_of(fn, reps)))
 
 
+def rounds_best(rounds, limn_fn, peer_fn):
+    """Alternate limn_fn ({NAME: ms}) and peer_fn ({NAME: [seconds per item]}) `rounds`
+    times; each side's best per name (and per item)."""
+    limn, peer = {}, {}
+    for _ in range(max(1, rounds)):
+        for k, v in limn_fn().items():
+            limn[k] = min(v, limn.get(k, v))
+        for k, ts in peer_fn().items():
+            peer[k] = [min(a, b) for a, b in zip(peer[k], ts)] if k in peer else list(ts)
+    return limn, peer
+
+
 def table(limn, res):
     """One row per method: limn's ms, the median of torch's seconds as ms, torch / limn."""
     print("%-10s %10s %10s %8s" % ("method", "limn", "torch", "torch/limn"))
