@@ -639,6 +639,38 @@ static void im2col(const ox_node *nd, const float *x, size_t Cg, size_t H, size_
   size_t P = (oh1 - oh0) * OW, st = nd->stride[1];
   col_taps t;
   taps_init(nd, kw, OW, W, &t);
+  if (st == 1 && nd->stride[0] == 1 && nd->dil[0] == 1 && OW == W && kw <= OX_CONV_KMAX) {
+    /* stride 1 and rows as wide as the input's ("same" padding): a column row is the
+     * input plane read straight through from one place, then its edges zeroed */
+    for (size_t c = 0; c < Cg; c++)
+      for (size_t i = 0; i < kh; i++) {
+        long top = (long)(oh0 + i) - (long)nd->pad[0];            /* input row of output row oh0 */
+        size_t a = top < 0 ? (size_t)-top : 0, b = (long)H - top; /* valid output rows [a, b) of the block */
+        b = top >= (long)H ? 0 : b > oh1 - oh0 ? oh1 - oh0 : b;
+        a = a < b ? a : b;
+        const float *plane = x + c * H * W;
+        for (size_t j = 0; j < kw; j++) {
+          float *row = cols + ((c * kh + i) * kw + j) * P;
+          long w0 = t.w0[j], from = (top + (long)a) * (long)W + w0; /* source of the first valid row */
+          size_t lo = t.lo[j], hi = t.hi[j], n = (b - a) * OW, skip = from < 0 ? (size_t)-from : 0;
+          if (from + (long)n > (long)(H * W))
+            n = (size_t)((long)(H * W) - from);
+          for (size_t q = 0; q < a * OW; q++)
+            row[q] = 0.0f;
+          if (n > skip)
+            memcpy(row + a * OW + skip, plane + from + (long)skip, (n - skip) * sizeof *row);
+          for (size_t q = b * OW; q < P; q++)
+            row[q] = 0.0f;
+          for (size_t oh = a; oh < b; oh++) { /* the taps outside the row */
+            for (size_t ow = 0; ow < lo; ow++)
+              row[oh * OW + ow] = 0.0f;
+            for (size_t ow = hi; ow < OW; ow++)
+              row[oh * OW + ow] = 0.0f;
+          }
+        }
+      }
+    return;
+  }
   for (size_t c = 0; c < Cg; c++)
     for (size_t i = 0; i < kh; i++)
       for (size_t j = 0; j < kw; j++) {

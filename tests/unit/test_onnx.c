@@ -207,6 +207,14 @@ static void test_concat(void) {
   cnn_case("tests/fixtures/onnx/digits_concat_ref.txt", "digits_concat.onnx", "Concat CNN");
 }
 
+/* Stride-1 convolutions as wide as their input (the columns read straight from the
+ * image, their edges zeroed): 5x5, dilated 3x3, 1x3, 3x1, 7x7 on an 8x8 image, and 3x3
+ * on three channels, every position into the Linear. */
+static void test_pads(void) {
+  test_begin("digits CNN with 'same' convolutions of every kernel shape");
+  cnn_case("tests/fixtures/onnx/digits_pads_ref.txt", "digits_pads.onnx", "'same' convolutions");
+}
+
 /* Resize as FPN / UNet-style networks upsample: nearest x2 (asymmetric, floor), bilinear
  * to a size computed in the graph (half_pixel) and bilinear x1.5 with align_corners. */
 static void test_resize(void) {
@@ -777,6 +785,7 @@ int main(void) {
   test_cnn();
   test_resnet();
   test_concat();
+  test_pads();
   test_resize();
   test_resize_modes();
   test_split6();
