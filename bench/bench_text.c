@@ -4,7 +4,8 @@
  * text (5000 samples). Prints "limn METHOD MS" lines: the median over the texts of the
  * best of REPEATS runs, in milliseconds (LIME: its own, smaller count of texts and one
  * run each); bench/bench_text.py runs it beside the same computations in torch.
- * Usage: bench_text [SOURCE_DIR] [TEXTS (10)] [REPEATS (3)] [LIME_TEXTS (3)] */
+ * Usage: bench_text [SOURCE_DIR] [TEXTS (10)] [REPEATS (3)] [LIME_TEXTS (3)] [METHOD (all; for
+ * profiles)] */
 #include "bench_util.h"
 #include <limn.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ int main(int argc, char **argv) {
   const char *src = argc > 1 ? argv[1] : ".";
   int ntext = argc > 2 ? atoi(argv[2]) : 10, reps = argc > 3 ? atoi(argv[3]) : 3,
       nlime = argc > 4 ? atoi(argv[4]) : 3;
+  const char *only = argc > 5 ? argv[5] : NULL;
   ntext = ntext < 1 || ntext > 100 ? 10 : ntext;
   reps = reps < 1 || reps > 50 ? 3 : reps;
   nlime = nlime < 0 ? 3 : nlime > ntext ? ntext : nlime; /* LIME's texts are among the first ntext */
@@ -77,15 +79,15 @@ int main(int argc, char **argv) {
       best[k * ntext + i] = 1e300;
     for (int rep = 0; rep < reps; rep++) {
       double t0 = bench_now();
-      if (limn_model_predict(ctx, m, r, 1, p))
+      if ((!only || !strcmp(only, "forward")) && limn_model_predict(ctx, m, r, 1, p))
         die("predict");
       double t1 = bench_now();
-      if (limn_model_vjp(ctx, view, emb, 1, wt, LIMN_SPACE_OUTPUT, g))
+      if ((!only || !strcmp(only, "gradient")) && limn_model_vjp(ctx, view, emb, 1, wt, LIMN_SPACE_OUTPUT, g))
         die("vjp");
       double t2 = bench_now();
       limn_text_opts o = limn_text_opts_default();
       limn_explanation *ex = NULL;
-      if (limn_explain_text(ctx, m, r, 1, &o, &ex))
+      if ((!only || !strcmp(only, "ig50")) && limn_explain_text(ctx, m, r, 1, &o, &ex))
         die("ig");
       double t3 = bench_now();
       limn_explanations_free(ctx, ex, 1);
@@ -93,7 +95,7 @@ int main(int argc, char **argv) {
       for (int k = 0; k < 3; k++)
         best[k * ntext + i] = d[k] < best[k * ntext + i] ? d[k] : best[k * ntext + i];
     }
-    if (i < nlime) {
+    if (i < nlime && (!only || !strcmp(only, "lime5000"))) {
       limn_text_opts o = limn_text_opts_default();
       o.method = LIMN_METHOD_LIME_TEXT;
       limn_explanation *ex = NULL;
@@ -110,7 +112,7 @@ int main(int argc, char **argv) {
          ntext, reps, nlime);
   for (int k = 0; k < 4; k++) {
     int n = k == 3 ? nlime : ntext;
-    if (!n)
+    if (!n || (only && strcmp(only, names[k])))
       continue;
     qsort(best + k * ntext, (size_t)n, sizeof *best, cmp);
     printf("limn %s %.4f\n", names[k], 1e3 * best[k * ntext + n / 2]);
