@@ -783,14 +783,20 @@ static void cache_free(ox_model *om) {
 /* A NaN in a node's output is an error naming the node and the row: a later Relu or
  * Max would turn it into 0 and the output into a plausible-looking constant (rows of
  * 3e38 overflow a Gemm to inf - inf). Infinities pass: -inf is how masks are written. */
+/* Whether f[0..n) holds a NaN: branch-free, so that it vectorises. */
+LIMN_CLONES static int any_nan(const float *f, size_t n) {
+  int any = 0;
+  for (size_t i = 0; i < n; i++)
+    any |= f[i] != f[i];
+  return any;
+}
+
 static int check_nan(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, size_t n) {
   for (size_t o = 0; o < nd->nout; o++) {
     const ox_tensor *t = &vals[nd->out[o]];
     if (nd->out[o] < 0 || t->type != OX_FLOAT)
       continue;
-    int any = 0; /* a branch-free pass first (it vectorises); the place only when there is one */
-    for (size_t i = 0; i < t->len; i++)
-      any |= t->f[i] != t->f[i];
+    int any = any_nan(t->f, t->len); /* the place only when there is one */
     for (size_t i = 0; any && i < t->len; i++)
       if (isnan(t->f[i])) {
         size_t per = t->rank >= 1 && t->dim[0] == n && n ? t->len / n : 0;

@@ -396,24 +396,128 @@ static int softmax_shape(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, co
   return LIMN_OK;
 }
 
-static void softmax_rows(const float *x, float *y, size_t rows, size_t cols, int logsm) {
+/* e^x for x <= 0 (softmax's inputs less their maximum), four at a time, in plain double
+ * arithmetic so that it vectorises and gives the same bits on every CPU and C library:
+ * x = k ln 2 + r with |r| <= ln 2 / 2 (Cody and Waite's two-part ln 2, the first part
+ * exact times any k here), e^r by its Taylor polynomial to r^12 (relative error below
+ * 2e-16; within 5e-16 of libm's exp over [-708, 0]), times 2^k made in the exponent
+ * bits. Below -708 (e^x under 2^-1021) it gives 0, as for -inf; NaN stays NaN. */
+#if defined(__GNUC__)
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
+#endif
+
+static inline void exp4_nonpos(const double *in, double *out) {
+  const double shift = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */
+  const double c[13] = {1.0 / 479001600.0,
+                        1.0 / 39916800.0,
+                        1.0 / 3628800.0,
+                        1.0 / 362880.0,
+                        1.0 / 40320.0,
+                        1.0 / 5040.0,
+                        1.0 / 720.0,
+                        1.0 / 120.0,
+                        1.0 / 24.0,
+                        1.0 / 6.0,
+                        0.5,
+                        1.0,
+                        1.0};
+#if defined(__GNUC__)
+  v4d x, lim = {-708.0, -708.0, -708.0, -708.0}, sh = {shift, shift, shift, shift};
+  memcpy(&x, in, sizeof x);
+  v4l low = x < lim; /* all ones where x < -708 (false for NaN) */
+  v4d xc = (v4d)(((v4l)x & ~low) | ((v4l)lim & low));
+  v4d kd = xc * 1.4426950408889634 + sh;
+  v4l ki = (v4l)kd;
+  kd -= sh;
+  v4d r = (xc - kd * 6.93147180369123816490e-01) - kd * 1.90821492927058770002e-10, p = r * 0.0 + c[0];
+  for (int q = 1; q < 13; q++)
+    p = p * r + c[q];
+  v4l bits = (ki - 0x4338000000000000LL + 1023) << 52; /* 2^k, k in [-1022, 0] */
+  v4d y = (v4d)((v4l)(p * (v4d)bits) & ~low);
+  memcpy(out, &y, sizeof y);
+#else
+  for (int l = 0; l < 4; l++) {
+    double x = in[l], xc = x < -708.0 ? -708.0 : x, kd = xc * 1.4426950408889634 + shift;
+    uint64_t ki;
+    memcpy(&ki, &kd, sizeof ki);
+    kd -= shift;
+    double r = (xc - kd * 6.93147180369123816490e-01) - kd * 1.90821492927058770002e-10, p = r * 0.0 + c[0];
+    for (int q = 1; q < 13; q++)
+      p = p * r + c[q];
+    uint64_t bits = (ki - UINT64_C(0x4338000000000000) + 1023) << 52;
+    double sc;
+    memcpy(&sc, &bits, sizeof sc);
+    out[l] = x < -708.0 ? 0.0 : p * sc;
+  }
+#endif
+}
+
+/* e[c] = e^(a[c] - mx) for c < n (a multiple of 4 read from a; at most 256). */
+static inline void exp_block(const float *a, double mx, size_t n, double *e) {
+  double t[4];
+  size_t c = 0;
+  for (; c + 4 <= n; c += 4) {
+    for (int l = 0; l < 4; l++)
+      t[l] = (double)a[c + (size_t)l] - mx;
+    exp4_nonpos(t, e + c);
+  }
+  if (c < n) {
+    double o[4];
+    for (int l = 0; l < 4; l++)
+      t[l] = c + (size_t)l < n ? (double)a[c + (size_t)l] - mx : 0.0;
+    exp4_nonpos(t, o);
+    for (size_t l = 0; c + l < n; l++)
+      e[c + l] = o[l];
+  }
+}
+
+/* The sum of v[0..n) in double in eight interleaved partial sums (v[c] into sum c mod 8),
+ * then those in a fixed tree: one order on every machine, without the latency of one
+ * long chain of additions. */
+static inline double sum8(const double *v, size_t n) {
+  double acc[8] = {0};
+  size_t c = 0;
+  for (; c + 8 <= n; c += 8)
+    for (int l = 0; l < 8; l++)
+      acc[l] += v[c + (size_t)l];
+  for (; c < n; c++)
+    acc[c & 7] += v[c];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* Softmax (or LogSoftmax) of each row: the exponentials of the row less its maximum,
+ * summed in double (sum8, block by block of 256). */
+LIMN_CLONES static void softmax_rows(const float *x, float *y, size_t rows, size_t cols, int logsm) {
+  double e[256];
   for (size_t r = 0; r < rows; r++) {
     const float *a = x + r * cols;
     float *b = y + r * cols;
-    double mx = -INFINITY, s = 0, e[1024];
+    double mx = -INFINITY, s = 0;
     for (size_t c = 0; c < cols; c++)
       mx = a[c] > mx ? a[c] : mx;
-    if (!logsm && cols <= 1024) { /* each exp once (the same values as below) */
-      for (size_t c = 0; c < cols; c++)
-        s += e[c] = exp((double)a[c] - mx);
-      for (size_t c = 0; c < cols; c++)
-        b[c] = (float)(e[c] / s);
-      continue;
+    for (size_t c0 = 0; c0 < cols; c0 += 256) { /* the sum, a block of exponentials at a time */
+      size_t nc = cols - c0 < 256 ? cols - c0 : 256;
+      exp_block(a + c0, mx, nc, e);
+      s += sum8(e, nc);
+      if (cols <= 256 && !logsm) /* one block: its exponentials are still here */
+        for (size_t c = 0; c < nc; c++)
+          b[c] = (float)(e[c] / s);
     }
-    for (size_t c = 0; c < cols; c++)
-      s += exp((double)a[c] - mx);
-    for (size_t c = 0; c < cols; c++)
-      b[c] = logsm ? (float)((double)a[c] - mx - log(s)) : (float)(exp((double)a[c] - mx) / s);
+    if (cols <= 256 && !logsm)
+      continue;
+    double ls = log(s);
+    for (size_t c0 = 0; c0 < cols; c0 += 256) {
+      size_t nc = cols - c0 < 256 ? cols - c0 : 256;
+      if (logsm) {
+        for (size_t c = 0; c < nc; c++)
+          b[c0 + c] = (float)((double)a[c0 + c] - mx - ls);
+        continue;
+      }
+      exp_block(a + c0, mx, nc, e);
+      for (size_t c = 0; c < nc; c++)
+        b[c0 + c] = (float)(e[c] / s);
+    }
   }
 }
 
@@ -1578,8 +1682,8 @@ static int reduce_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox
 
 /* LayerNormalization over the axes from `axis` on (opset 17), in double per row;
  * backward (gx set) through x only. */
-static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
-                     const ox_tensor *gy, ox_tensor *gx) {
+LIMN_CLONES static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
+                                 const ox_tensor *gy, ox_tensor *gx) {
   const ox_tensor *x = IN(nd, vals, 0), *sc = IN(nd, vals, 1), *bi = IN(nd, vals, 2);
   long ax = nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis;
   if (x->type != OX_FLOAT || ax < 0 || ax >= (long)x->rank)
@@ -1594,14 +1698,23 @@ static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox
     return NODE_ERR(LIMN_ESHAPE, "Scale and B must hold one float per normalised element (%zu)", cols);
   if (y)
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, x->rank, x->dim));
+  double t[256];
   for (size_t i = 0; i < rows; i++) {
     const float *v = x->f + i * cols;
     double m = 0, var = 0;
-    for (size_t c = 0; c < cols; c++)
-      m += v[c];
+    for (size_t c0 = 0; c0 < cols; c0 += 256) { /* sums in double, sum8 a block at a time */
+      size_t nc = cols - c0 < 256 ? cols - c0 : 256;
+      for (size_t c = 0; c < nc; c++)
+        t[c] = v[c0 + c];
+      m += sum8(t, nc);
+    }
     m /= (double)cols;
-    for (size_t c = 0; c < cols; c++)
-      var += ((double)v[c] - m) * ((double)v[c] - m);
+    for (size_t c0 = 0; c0 < cols; c0 += 256) {
+      size_t nc = cols - c0 < 256 ? cols - c0 : 256;
+      for (size_t c = 0; c < nc; c++)
+        t[c] = ((double)v[c0 + c] - m) * ((double)v[c0 + c] - m);
+      var += sum8(t, nc);
+    }
     double inv = 1.0 / sqrt(var / (double)cols + (double)nd->eps);
     if (y) {
       for (size_t c = 0; c < cols; c++)
@@ -1610,10 +1723,14 @@ static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox
     }
     /* dx = inv (g - mean(g) - xhat mean(g xhat)), g = gy scale */
     const float *d = gy->f + i * cols;
-    double mg = 0, mgx = 0;
-    for (size_t c = 0; c < cols; c++) {
-      double gc = (double)d[c] * sc->f[c], xh = ((double)v[c] - m) * inv;
-      mg += gc, mgx += gc * xh;
+    double mg = 0, mgx = 0, t2[256];
+    for (size_t c0 = 0; c0 < cols; c0 += 256) {
+      size_t nc = cols - c0 < 256 ? cols - c0 : 256;
+      for (size_t c = 0; c < nc; c++) {
+        double gc = (double)d[c0 + c] * sc->f[c0 + c], xh = ((double)v[c0 + c] - m) * inv;
+        t[c] = gc, t2[c] = gc * xh;
+      }
+      mg += sum8(t, nc), mgx += sum8(t2, nc);
     }
     mg /= (double)cols, mgx /= (double)cols;
     for (size_t c = 0; c < cols; c++) {
