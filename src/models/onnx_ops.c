@@ -396,80 +396,65 @@ static int softmax_shape(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, co
   return LIMN_OK;
 }
 
-/* e^x for x <= 0 (softmax's inputs less their maximum), four at a time, in plain double
- * arithmetic so that it vectorises and gives the same bits on every CPU and C library:
- * x = k ln 2 + r with |r| <= ln 2 / 2 (Cody and Waite's two-part ln 2, the first part
- * exact times any k here), e^r by its Taylor polynomial to r^12 (relative error below
- * 2e-16; within 5e-16 of libm's exp over [-708, 0]), times 2^k made in the exponent
- * bits. Below -708 (e^x under 2^-1021) it gives 0, as for -inf; NaN stays NaN. */
+/* e^x for x <= 0 (softmax's inputs less their maximum), eight floats at a time in plain
+ * float arithmetic, so that it vectorises and gives the same bits on every CPU and C
+ * library: x = k ln 2 + r with |r| <= ln 2 / 2 (Cody and Waite's two-part ln 2, the
+ * first part exact times any k here), e^r by its Taylor polynomial to r^7 (truncation
+ * below 6e-9), times 2^k made in the exponent bits: within 2 ulp of the exact value
+ * (tests/unit/test_onnx.c). Below -87 (e^x near the smallest normal float) it gives 0,
+ * as for -inf; NaN stays NaN. in and out hold 8 floats. */
+static const float exp_poly[8] = {1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f,
+                                  1.0f / 6.0f,    0.5f,          1.0f,          1.0f};
+#define EXP_SHIFT 12582912.0f /* 1.5 * 2^23: adding it rounds to an integer */
+#define EXP_LN2_HI 0.693359375f
+#define EXP_LN2_LO -2.12194440e-4f
+
 #if defined(__GNUC__)
-typedef double v4d __attribute__((vector_size(32)));
-typedef long long v4l __attribute__((vector_size(32)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
 #endif
 
-static inline void exp4_nonpos(const double *in, double *out) {
-  const double shift = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */
-  const double c[13] = {1.0 / 479001600.0,
-                        1.0 / 39916800.0,
-                        1.0 / 3628800.0,
-                        1.0 / 362880.0,
-                        1.0 / 40320.0,
-                        1.0 / 5040.0,
-                        1.0 / 720.0,
-                        1.0 / 120.0,
-                        1.0 / 24.0,
-                        1.0 / 6.0,
-                        0.5,
-                        1.0,
-                        1.0};
+static inline void exp8_nonpos(const float *in, float *out) {
 #if defined(__GNUC__)
-  v4d x, lim = {-708.0, -708.0, -708.0, -708.0}, sh = {shift, shift, shift, shift};
+  v8f x, lim, sh;
   memcpy(&x, in, sizeof x);
-  v4l low = x < lim; /* all ones where x < -708 (false for NaN) */
-  v4d xc = (v4d)(((v4l)x & ~low) | ((v4l)lim & low));
-  v4d kd = xc * 1.4426950408889634 + sh;
-  v4l ki = (v4l)kd;
+  for (int l = 0; l < 8; l++)
+    lim[l] = -87.0f, sh[l] = EXP_SHIFT;
+  v8i low = x < lim; /* all ones where x < -87 (false for NaN) */
+  v8f xc = (v8f)(((v8i)x & ~low) | ((v8i)lim & low));
+  v8f kd = xc * 1.44269504f + sh;
+  v8i ki = (v8i)kd;
   kd -= sh;
-  v4d r = (xc - kd * 6.93147180369123816490e-01) - kd * 1.90821492927058770002e-10, p = r * 0.0 + c[0];
-  for (int q = 1; q < 13; q++)
-    p = p * r + c[q];
-  v4l bits = (ki - 0x4338000000000000LL + 1023) << 52; /* 2^k, k in [-1022, 0] */
-  v4d y = (v4d)((v4l)(p * (v4d)bits) & ~low);
+  v8f r = (xc - kd * EXP_LN2_HI) - kd * EXP_LN2_LO, p = r * 0.0f + exp_poly[0];
+  for (int q = 1; q < 8; q++)
+    p = p * r + exp_poly[q];
+  v8i bits = (ki - 0x4B400000 + 127) << 23; /* 2^k, k in [-125, 0] */
+  v8f y = (v8f)((v8i)(p * (v8f)bits) & ~low);
   memcpy(out, &y, sizeof y);
-#else
-  for (int l = 0; l < 4; l++) {
-    double x = in[l], xc = x < -708.0 ? -708.0 : x, kd = xc * 1.4426950408889634 + shift;
-    uint64_t ki;
+#else /* the same, lane by lane */
+  for (int l = 0; l < 8; l++) {
+    float x = in[l], xc = x < -87.0f ? -87.0f : x, kd = xc * 1.44269504f + EXP_SHIFT;
+    uint32_t ki, bits;
     memcpy(&ki, &kd, sizeof ki);
-    kd -= shift;
-    double r = (xc - kd * 6.93147180369123816490e-01) - kd * 1.90821492927058770002e-10, p = r * 0.0 + c[0];
-    for (int q = 1; q < 13; q++)
-      p = p * r + c[q];
-    uint64_t bits = (ki - UINT64_C(0x4338000000000000) + 1023) << 52;
-    double sc;
+    kd -= EXP_SHIFT;
+    float r = (xc - kd * EXP_LN2_HI) - kd * EXP_LN2_LO, p = r * 0.0f + exp_poly[0], sc;
+    for (int q = 1; q < 8; q++)
+      p = p * r + exp_poly[q];
+    bits = (ki - UINT32_C(0x4B400000) + 127) << 23;
     memcpy(&sc, &bits, sizeof sc);
-    out[l] = x < -708.0 ? 0.0 : p * sc;
+    out[l] = x < -87.0f ? 0.0f : p * sc;
   }
 #endif
 }
 
-/* e[c] = e^(a[c] - mx) for c < n (a multiple of 4 read from a; at most 256). */
-static inline void exp_block(const float *a, double mx, size_t n, double *e) {
-  double t[4];
-  size_t c = 0;
-  for (; c + 4 <= n; c += 4) {
-    for (int l = 0; l < 4; l++)
-      t[l] = (double)a[c + (size_t)l] - mx;
-    exp4_nonpos(t, e + c);
-  }
-  if (c < n) {
-    double o[4];
-    for (int l = 0; l < 4; l++)
-      t[l] = c + (size_t)l < n ? (double)a[c + (size_t)l] - mx : 0.0;
-    exp4_nonpos(t, o);
-    for (size_t l = 0; c + l < n; l++)
-      e[c + l] = o[l];
-  }
+void limn__ox_exp8(const float *in, float *out) { exp8_nonpos(in, out); }
+
+/* e[c] = e^t[c] for c < n, t padded with zeros to a multiple of 8. */
+static inline void exp_block(float *t, size_t n, float *e) {
+  for (size_t c = n; c % 8; c++)
+    t[c] = 0.0f;
+  for (size_t c = 0; c < n; c += 8)
+    exp8_nonpos(t + c, e + c);
 }
 
 /* The sum of v[0..n) in double in eight interleaved partial sums (v[c] into sum c mod 8),
@@ -486,23 +471,38 @@ static inline double sum8(const double *v, size_t n) {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-/* Softmax (or LogSoftmax) of each row: the exponentials of the row less its maximum,
- * summed in double (sum8, block by block of 256). */
+/* sum8 of floats. */
+static inline double sum8f(const float *v, size_t n) {
+  double acc[8] = {0};
+  size_t c = 0;
+  for (; c + 8 <= n; c += 8)
+    for (int l = 0; l < 8; l++)
+      acc[l] += (double)v[c + (size_t)l];
+  for (; c < n; c++)
+    acc[c & 7] += (double)v[c];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* Softmax (or LogSoftmax) of each row: the exponentials of the row less its maximum
+ * (exp8_nonpos, float, as torch computes them), summed in double (sum8f), block by
+ * block of 256; each output divided in double. */
 LIMN_CLONES static void softmax_rows(const float *x, float *y, size_t rows, size_t cols, int logsm) {
-  double e[256];
+  float t[256], e[256];
   for (size_t r = 0; r < rows; r++) {
     const float *a = x + r * cols;
-    float *b = y + r * cols;
-    double mx = -INFINITY, s = 0;
+    float *b = y + r * cols, mx = -INFINITY;
     for (size_t c = 0; c < cols; c++)
       mx = a[c] > mx ? a[c] : mx;
-    for (size_t c0 = 0; c0 < cols; c0 += 256) { /* the sum, a block of exponentials at a time */
+    double s = 0;
+    for (size_t c0 = 0; c0 < cols; c0 += 256) { /* the sum */
       size_t nc = cols - c0 < 256 ? cols - c0 : 256;
-      exp_block(a + c0, mx, nc, e);
-      s += sum8(e, nc);
+      for (size_t c = 0; c < nc; c++)
+        t[c] = a[c0 + c] - mx;
+      exp_block(t, nc, e);
+      s += sum8f(e, nc);
       if (cols <= 256 && !logsm) /* one block: its exponentials are still here */
         for (size_t c = 0; c < nc; c++)
-          b[c] = (float)(e[c] / s);
+          b[c] = (float)((double)e[c] / s);
     }
     if (cols <= 256 && !logsm)
       continue;
@@ -511,12 +511,14 @@ LIMN_CLONES static void softmax_rows(const float *x, float *y, size_t rows, size
       size_t nc = cols - c0 < 256 ? cols - c0 : 256;
       if (logsm) {
         for (size_t c = 0; c < nc; c++)
-          b[c0 + c] = (float)((double)a[c0 + c] - mx - ls);
+          b[c0 + c] = (float)((double)a[c0 + c] - (double)mx - ls);
         continue;
       }
-      exp_block(a + c0, mx, nc, e);
       for (size_t c = 0; c < nc; c++)
-        b[c0 + c] = (float)(e[c] / s);
+        t[c] = a[c0 + c] - mx;
+      exp_block(t, nc, e);
+      for (size_t c = 0; c < nc; c++)
+        b[c0 + c] = (float)((double)e[c] / s);
     }
   }
 }
