@@ -142,5 +142,7 @@ const char *limn__ox_label(const ox_node *nd, char *buf, size_t cap);
 int limn__ox_op_parse(const char *name, ox_op *op);
 /* e^x of 8 floats x <= 0 (Softmax's exponential; below -87 it gives 0), for tests. */
 void limn__ox_exp8(const float *in, float *out);
+/* erf of 8 floats (the Erf node's forward), for tests. */
+void limn__ox_erf8(const float *in, float *out);
 
 #endif

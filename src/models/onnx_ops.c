@@ -449,6 +449,55 @@ static inline void exp8_nonpos(const float *in, float *out) {
 
 void limn__ox_exp8(const float *in, float *out) { exp8_nonpos(in, out); }
 
+/* erf of 8 floats in plain float arithmetic (vectorised, the same bits everywhere),
+ * within 2 ulp of the exact value (tests/unit/test_onnx.c): for |x| <= 1, x + x q(x^2)
+ * with q a degree-6 polynomial near erf(x)/x - 1 (Chebyshev interpolation on [0, 1]);
+ * for 1 < |x| < 3.9192, +-(1 - h(t)) with h a degree-15 polynomial near erfc on [1, 4]
+ * (t = 2|x|/3 - 5/3); beyond, +-1 (erf rounds to 1 in float there). Both branches are
+ * computed and one kept per lane; NaN stays NaN. */
+static const float erf_small[7] = {0.128379166f,   -0.37612626f,    0.112835944f,   -0.0268542115f,
+                                   0.00518908724f, -0.00080168643f, 7.87587487e-05f};
+static const float erf_large[16] = {0.000406952488f, -0.00326742535f,  0.0122527871f,    -0.0281816814f,
+                                    0.0436521247f,   -0.0464508869f,   0.031864766f,     -0.0092893634f,
+                                    -0.00662776548f, 0.00970703829f,   -0.0046813353f,   -0.000624549633f,
+                                    0.00204290031f,  -0.000704792619f, -0.000260819565f, 0.000162065815f};
+
+static inline void erf8(const float *in, float *out) {
+#if defined(__GNUC__)
+  v8f x, one, big, third2, third5;
+  v8i absmask;
+  memcpy(&x, in, sizeof x);
+  for (int l = 0; l < 8; l++)
+    one[l] = 1.0f, big[l] = 3.9192059f, third2[l] = 2.0f / 3.0f, third5[l] = 5.0f / 3.0f,
+    absmask[l] = 0x7fffffff;
+  v8f ax = (v8f)((v8i)x & absmask), u = x * x, q = u * 0.0f + erf_small[6];
+  for (int k = 5; k >= 0; k--)
+    q = q * u + erf_small[k];
+  v8f ys = x + x * q, t = ax * third2 - third5, h = t * 0.0f + erf_large[15];
+  for (int k = 14; k >= 0; k--)
+    h = h * t + erf_large[k];
+  v8f yl = one - h;
+  v8i sat = ax >= big, small = ax <= one;
+  yl = (v8f)(((v8i)yl & ~sat) | ((v8i)one & sat));
+  yl = (v8f)((v8i)yl | ((v8i)x & ~absmask)); /* x's sign */
+  v8f y = (v8f)(((v8i)ys & small) | ((v8i)yl & ~small));
+  memcpy(out, &y, sizeof y);
+#else /* the same, lane by lane */
+  for (int l = 0; l < 8; l++) {
+    float x = in[l], ax = fabsf(x), u = x * x, q = u * 0.0f + erf_small[6];
+    for (int k = 5; k >= 0; k--)
+      q = q * u + erf_small[k];
+    float t = ax * (2.0f / 3.0f) - 5.0f / 3.0f, h = t * 0.0f + erf_large[15];
+    for (int k = 14; k >= 0; k--)
+      h = h * t + erf_large[k];
+    float yl = ax >= 3.9192059f ? 1.0f : 1.0f - h;
+    out[l] = ax <= 1.0f ? x + x * q : copysignf(yl, x);
+  }
+#endif
+}
+
+void limn__ox_erf8(const float *in, float *out) { erf8(in, out); }
+
 /* e[c] = e^t[c] for c < n, t padded with zeros to a multiple of 8. */
 static inline void exp_block(float *t, size_t n, float *e) {
   for (size_t c = n; c % 8; c++)
@@ -485,14 +534,22 @@ static inline double sum8f(const float *v, size_t n) {
 
 /* Softmax (or LogSoftmax) of each row: the exponentials of the row less its maximum
  * (exp8_nonpos, float, as torch computes them), summed in double (sum8f), block by
- * block of 256; each output divided in double. */
+ * block of 256; each output times the sum's inverse in double. */
 LIMN_CLONES static void softmax_rows(const float *x, float *y, size_t rows, size_t cols, int logsm) {
   float t[256], e[256];
   for (size_t r = 0; r < rows; r++) {
     const float *a = x + r * cols;
-    float *b = y + r * cols, mx = -INFINITY;
-    for (size_t c = 0; c < cols; c++)
+    float *b = y + r * cols, mx = -INFINITY, m8[8];
+    for (int l = 0; l < 8; l++) /* the maximum in eight lanes (NaN left out, as below) */
+      m8[l] = -INFINITY;
+    size_t c8 = cols / 8 * 8;
+    for (size_t c = 0; c < c8; c += 8)
+      for (int l = 0; l < 8; l++)
+        m8[l] = a[c + (size_t)l] > m8[l] ? a[c + (size_t)l] : m8[l];
+    for (size_t c = c8; c < cols; c++)
       mx = a[c] > mx ? a[c] : mx;
+    for (int l = 0; l < 8; l++)
+      mx = m8[l] > mx ? m8[l] : mx;
     double s = 0;
     for (size_t c0 = 0; c0 < cols; c0 += 256) { /* the sum */
       size_t nc = cols - c0 < 256 ? cols - c0 : 256;
@@ -500,9 +557,11 @@ LIMN_CLONES static void softmax_rows(const float *x, float *y, size_t rows, size
         t[c] = a[c0 + c] - mx;
       exp_block(t, nc, e);
       s += sum8f(e, nc);
-      if (cols <= 256 && !logsm) /* one block: its exponentials are still here */
+      if (cols <= 256 && !logsm) { /* one block: its exponentials are still here */
+        double inv = 1.0 / s;
         for (size_t c = 0; c < nc; c++)
-          b[c] = (float)((double)e[c] / s);
+          b[c] = (float)((double)e[c] * inv);
+      }
     }
     if (cols <= 256 && !logsm)
       continue;
@@ -517,8 +576,9 @@ LIMN_CLONES static void softmax_rows(const float *x, float *y, size_t rows, size
       for (size_t c = 0; c < nc; c++)
         t[c] = a[c0 + c] - mx;
       exp_block(t, nc, e);
+      double inv = 1.0 / s;
       for (size_t c = 0; c < nc; c++)
-        b[c0 + c] = (float)((double)e[c] / s);
+        b[c0 + c] = (float)((double)e[c] * inv);
     }
   }
 }
@@ -1718,9 +1778,15 @@ LIMN_CLONES static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tens
       var += sum8(t, nc);
     }
     double inv = 1.0 / sqrt(var / (double)cols + (double)nd->eps);
-    if (y) {
-      for (size_t c = 0; c < cols; c++)
-        y->f[i * cols + c] = (float)(((double)v[c] - m) * inv * sc->f[c] + (bi ? bi->f[c] : 0.0f));
+    if (y) { /* the two cases apart, so that each loop vectorises */
+      float *yo = y->f + i * cols;
+      const float *s = sc->f;
+      if (bi)
+        for (size_t c = 0; c < cols; c++)
+          yo[c] = (float)(((double)v[c] - m) * inv * s[c] + bi->f[c]);
+      else
+        for (size_t c = 0; c < cols; c++)
+          yo[c] = (float)(((double)v[c] - m) * inv * s[c] + 0.0);
       continue;
     }
     /* dx = inv (g - mean(g) - xhat mean(g xhat)), g = gy scale */
@@ -1768,6 +1834,19 @@ static int logic_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const
 }
 
 /* Erf, Sqrt and Pow by a constant scalar exponent; dy/dx into *dx when asked. */
+/* y = erf(x) for n floats, eight at a time. */
+LIMN_CLONES static void erf_all(const float *x, float *y, size_t n) {
+  size_t q = 0;
+  for (; q + 8 <= n; q += 8)
+    erf8(x + q, y + q);
+  if (q < n) {
+    float t[8] = {0}, o[8];
+    memcpy(t, x + q, (n - q) * sizeof *t);
+    erf8(t, o);
+    memcpy(y + q, o, (n - q) * sizeof *o);
+  }
+}
+
 static int unary_math(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *e, ox_tensor *y,
                       const ox_tensor *gy, ox_tensor *gx) {
   if (a->type != OX_FLOAT)
@@ -1780,10 +1859,14 @@ static int unary_math(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
   }
   if (y)
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, a->rank, a->dim));
+  if (y && nd->op == OX_ERF) {
+    erf_all(a->f, y->f, a->len);
+    return LIMN_OK;
+  }
   for (size_t q = 0; q < a->len; q++) {
     double v = a->f[q];
     if (y) {
-      y->f[q] = nd->op == OX_ERF ? erff(a->f[q]) : (float)(nd->op == OX_SQRT ? sqrt(v) : pow(v, p));
+      y->f[q] = (float)(nd->op == OX_SQRT ? sqrt(v) : pow(v, p));
       continue;
     }
     double d = nd->op == OX_ERF    ? 1.1283791670955126 * exp(-v * v)
