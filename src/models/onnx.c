@@ -623,13 +623,110 @@ static int mark_dependence(limn_ctx *ctx, ox_graph *g, int root) {
   return LIMN_OK;
 }
 
+/* Whether a NaN at any input of nd surely leaves a NaN in its output: it keeps every
+ * value (Transpose, Reshape, Concat, ...), or every output it feeds is a sum, product or
+ * quotient with it (Add, MatMul, Softmax's row, LayerNorm's row, ...). Not so for Relu,
+ * Max, Where, Slice, Gather, comparisons, strided windows, Pow (NaN^0 = 1), a product
+ * with its Relu folded in, and anything not listed. */
+static int nan_propagates(const ox_node *nd) {
+  switch (nd->op) {
+  case OX_MATMUL:
+    return !nd->relu;
+  case OX_ADD:
+  case OX_SUB:
+  case OX_MUL:
+  case OX_DIV:
+  case OX_SOFTMAX:
+  case OX_LOGSOFTMAX:
+  case OX_LAYERNORM:
+  case OX_ERF:
+  case OX_TANH:
+  case OX_SQRT:
+  case OX_TRANSPOSE:
+  case OX_RESHAPE:
+  case OX_FLATTEN:
+  case OX_IDENTITY:
+  case OX_DROPOUT:
+  case OX_UNSQUEEZE:
+  case OX_SQUEEZE:
+  case OX_CONCAT:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* Whether op cannot make a NaN of NaN-free inputs: it moves or selects values, or maps
+ * them as Relu, MaxPool, Tanh, Erf and Clip do. */
+static int keeps_nan_free(ox_op op) {
+  switch (op) {
+  case OX_RELU:
+  case OX_TANH:
+  case OX_ERF:
+  case OX_CLIP:
+  case OX_MAXPOOL:
+  case OX_FLATTEN:
+  case OX_RESHAPE:
+  case OX_IDENTITY:
+  case OX_DROPOUT:
+  case OX_CAST:
+  case OX_SHAPE:
+  case OX_GATHER:
+  case OX_UNSQUEEZE:
+  case OX_SQUEEZE:
+  case OX_CONCAT:
+  case OX_TRANSPOSE:
+  case OX_SLICE:
+  case OX_SPLIT:
+  case OX_EXPAND:
+  case OX_EQUAL:
+  case OX_NOT:
+  case OX_WHERE:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* Which nodes' outputs run_forward scans for NaN as soon as they are made: those read
+ * by a node that could hide a NaN (nan_propagates false), and the graph's output,
+ * unless the node cannot make a NaN (keeps_nan_free) of inputs that are verified:
+ * constants without NaN, scanned values, or values made so in turn. Any other NaN
+ * reaches a scanned value, and run_forward then looks back for the node that made it.
+ * When a constant holds a NaN (`all` false) every node is scanned. `buf`: 2 nvals
+ * bytes. */
+static void mark_scans(ox_graph *g, int all, unsigned char *buf) {
+  unsigned char *need = buf, *ok = buf + g->nvals;
+  memset(buf, 0, 2 * g->nvals);
+  for (size_t k = 0; k < g->nnodes; k++)
+    for (size_t q = 0; !g->nodes[k].skip && !nan_propagates(&g->nodes[k]) && q < g->nodes[k].nin; q++)
+      if (g->nodes[k].in[q] >= 0)
+        need[g->nodes[k].in[q]] = 1;
+  if (g->output >= 0)
+    need[g->output] = 1;
+  for (size_t v = 0; v < g->nvals; v++) /* verified: the constants without NaN */
+    ok[v] = g->consts[v].type != OX_NONE && all;
+  for (size_t k = 0; k < g->nnodes; k++) {
+    ox_node *nd = &g->nodes[k];
+    int safe = keeps_nan_free(nd->op) && all, wanted = !all;
+    for (size_t q = 0; q < nd->nout; q++)
+      wanted |= nd->out[q] >= 0 && need[nd->out[q]];
+    for (size_t q = 0; safe && q < nd->nin; q++)
+      safe &= nd->in[q] < 0 || ok[nd->in[q]];
+    nd->scan = wanted && !safe;
+    for (size_t q = 0; q < nd->nout; q++)
+      if (nd->out[q] >= 0)
+        ok[nd->out[q]] = (unsigned char)(safe || nd->scan);
+  }
+}
+
 /* Nodes whose outputs need no NaN check (see run_forward): an operation that cannot make a
  * NaN of NaN-free inputs (it moves or selects values, or maps them as Relu, MaxPool, Tanh,
  * Erf and Clip do) whose every input is NaN-free already: made by an earlier node (checked,
  * or NaN-free in turn) or a constant without NaN. The graph's input is not counted as
  * NaN-free (the rows are checked by the callers that take them from users, not here). */
 static int mark_nan_free(limn_ctx *ctx, ox_graph *g) {
-  unsigned char *clean = limn__calloc(ctx, g->nvals ? g->nvals : 1, 1);
+  unsigned char *clean = limn__calloc(ctx, 2 * g->nvals + 1, 1);
   if (!clean)
     return LIMN_ENOMEM;
   int all = 1; /* no constant holds a NaN: else every node is checked, as values a text
@@ -643,34 +740,7 @@ static int mark_nan_free(limn_ctx *ctx, ox_graph *g) {
   }
   for (size_t k = 0; k < g->nnodes; k++) {
     ox_node *nd = &g->nodes[k];
-    switch (nd->op) {
-    case OX_RELU:
-    case OX_TANH:
-    case OX_ERF:
-    case OX_CLIP:
-    case OX_MAXPOOL:
-    case OX_FLATTEN:
-    case OX_RESHAPE:
-    case OX_IDENTITY:
-    case OX_DROPOUT:
-    case OX_CAST:
-    case OX_SHAPE:
-    case OX_GATHER:
-    case OX_UNSQUEEZE:
-    case OX_SQUEEZE:
-    case OX_CONCAT:
-    case OX_TRANSPOSE:
-    case OX_SLICE:
-    case OX_SPLIT:
-    case OX_EXPAND:
-    case OX_EQUAL:
-    case OX_NOT:
-    case OX_WHERE:
-      nd->nan_free = 1;
-      break;
-    default:
-      nd->nan_free = 0;
-    }
+    nd->nan_free = keeps_nan_free(nd->op);
     nd->nan_free &= all;
     for (size_t q = 0; q < nd->nin; q++)
       nd->nan_free &= nd->in[q] < 0 || clean[nd->in[q]];
@@ -678,6 +748,7 @@ static int mark_nan_free(limn_ctx *ctx, ox_graph *g) {
       if (nd->out[q] >= 0)
         clean[nd->out[q]] = 1; /* checked, or NaN-free by the rule */
   }
+  mark_scans(g, all, clean);
   limn__free(ctx, clean);
   return LIMN_OK;
 }
@@ -852,8 +923,14 @@ static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t
   for (size_t k = 0; k < g->nnodes; k++)
     if (!g->nodes[k].skip && !(feed && feed->emb && k == om->cut_node)) {
       LIMN_TRY(limn__ox_forward(ctx, g, &g->nodes[k], s->vals));
-      if (!g->nodes[k].nan_free)
-        LIMN_TRY(check_nan(ctx, &g->nodes[k], s->vals, n));
+      if (g->nodes[k].scan && check_nan(ctx, &g->nodes[k], s->vals, n)) {
+        /* a NaN: named where it was made, the first node in order (of those that can make
+         * one) whose output holds it, as though every such node had been scanned */
+        for (size_t j = 0; j < k; j++)
+          if (!g->nodes[j].skip && !g->nodes[j].nan_free && !(feed && feed->emb && j == om->cut_node))
+            LIMN_TRY(check_nan(ctx, &g->nodes[j], s->vals, n));
+        return check_nan(ctx, &g->nodes[k], s->vals, n);
+      }
     }
   return LIMN_OK;
 }

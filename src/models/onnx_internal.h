@@ -100,6 +100,8 @@ typedef struct ox_node {
   int skip;     /* an Add or Relu folded into the product before it */
   int nan_free; /* its outputs need no NaN check: it moves, selects or maps values so that a NaN
                    at its output was at an input, and its inputs are all checked (at load) */
+  int scan;     /* its outputs are scanned for NaN when it has run: a node that can hide a NaN
+                   reads them, or the graph's output is among them (see run_forward) */
   /* Resize: how output coordinates map to the input's, and how they are sampled */
   enum { RS_NEAREST, RS_LINEAR } rs_mode;
   enum {
