@@ -1241,8 +1241,16 @@ static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_
     const int64_t *cv = t[0]->i + o[0];
     if (out && out->type == OX_FLOAT) {
       const float *xv = t[1]->f + o[1], *yv = t[2]->f + o[2];
-      for (size_t c = 0; c < w; c++)
-        out->f[q + c] = cv[c * s0] ? xv[c * s1] : yv[c * s2];
+      float *ov = out->f + q;
+      if (s0 == 1 && s1 == 0 && s2 == 1) /* a mask's fill and the scores: loops that vectorise */
+        for (size_t c = 0; c < w; c++)
+          ov[c] = cv[c] ? xv[0] : yv[c];
+      else if (s0 == 1 && s1 == 1 && s2 == 0)
+        for (size_t c = 0; c < w; c++)
+          ov[c] = cv[c] ? xv[c] : yv[0];
+      else
+        for (size_t c = 0; c < w; c++)
+          ov[c] = cv[c * s0] ? xv[c * s1] : yv[c * s2];
     } else if (out) {
       for (size_t c = 0; c < w; c++)
         out->i[q + c] = cv[c * s0] ? t[1]->i[o[1] + c * s1] : t[2]->i[o[2] + c * s2];
@@ -1293,14 +1301,19 @@ static void strided(size_t rank, const size_t *dim, const size_t *step, size_t b
     }
     return;
   }
-  for (size_t q = 0; q < len; q++) {
+  /* else a row of the last axis at a time, read at its step (the same order) */
+  size_t w = rank ? dim[rank - 1] : 1, sw = rank ? step[rank - 1] : 0;
+  for (size_t q = 0; w && q < len; q += w) {
     if (gx)
-      gx->f[off] += gy->f[q];
+      for (size_t c = 0; c < w; c++)
+        gx->f[off + c * sw] += gy->f[q + c];
     else if (y->type == OX_FLOAT)
-      y->f[q] = x->f[off];
+      for (size_t c = 0; c < w; c++)
+        y->f[q + c] = x->f[off + c * sw];
     else
-      y->i[q] = x->i[off];
-    for (size_t k = rank; k-- > 0;) {
+      for (size_t c = 0; c < w; c++)
+        y->i[q + c] = x->i[off + c * sw];
+    for (size_t k = rank ? rank - 1 : 0; k-- > 0;) {
       off += step[k];
       if (++idx[k] < dim[k])
         break;
