@@ -592,11 +592,17 @@ static int reshape_to(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, size
     len *= dim[k];
   if (len != x->len)
     return NODE_ERR(LIMN_ESHAPE, "cannot reshape %zu elements into %zu", x->len, len);
+  if (x->type == OX_FLOAT && rank <= OX_MAXRANK) {
+    /* the same floats under another shape: y borrows x's (no node writes a value once
+     * made, and a pass keeps every value to its end) */
+    limn__ox_free(ctx, y);
+    y->type = OX_FLOAT, y->rank = rank, y->len = len, y->f = x->f, y->borrowed = 1;
+    for (size_t k = 0; k < rank; k++)
+      y->dim[k] = dim[k];
+    return LIMN_OK;
+  }
   LIMN_TRY(limn__ox_alloc(ctx, y, x->type, rank, dim));
-  if (x->type == OX_FLOAT)
-    memcpy(y->f, x->f, len * sizeof(float));
-  else
-    memcpy(y->i, x->i, len * sizeof(int64_t));
+  memcpy(y->i, x->i, len * sizeof(int64_t));
   return LIMN_OK;
 }
 
