@@ -186,8 +186,8 @@ static void offsets(size_t q, size_t rank, const size_t *dim, const size_t *sa, 
     }                                                                                                        \
   } while (0)
 
-static int binary_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b,
-                      ox_tensor *y) {
+LIMN_CLONES static int binary_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b,
+                                  ox_tensor *y) {
   size_t rank, dim[OX_MAXRANK], sa[OX_MAXRANK], sb[OX_MAXRANK];
   if (!broadcast(a, b, &rank, dim, sa, sb))
     return NODE_ERR(LIMN_ESHAPE, "shapes do not broadcast");
@@ -1228,8 +1228,8 @@ static int broadcast_n(const ox_tensor *const *t, size_t nt, size_t *rank, size_
 }
 
 /* Where(cond, x, y): forward into out, or backward (gx, gy may be NULL) from gout. */
-static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *out,
-                    const ox_tensor *gout, ox_tensor *gx, ox_tensor *gy) {
+LIMN_CLONES static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *out,
+                                const ox_tensor *gout, ox_tensor *gx, ox_tensor *gy) {
   const ox_tensor *t[3] = {IN(nd, vals, 0), IN(nd, vals, 1), IN(nd, vals, 2)};
   if (!t[0] || !t[1] || !t[2])
     return NODE_ERR(LIMN_EINVAL, "needs three inputs");
