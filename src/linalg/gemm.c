@@ -324,6 +324,30 @@ WIDE_BODY void wide_rows(int R, int flags, size_t N, size_t K, const float *a, s
 WIDE_VARIANT(wide_plain, 0)
 WIDE_VARIANT(wide_relu, WIDE_RELU)
 WIDE_VARIANT(wide_skip, WIDE_SKIP)
+
+/* C += alpha op(A) B with op(A) = A or A^T: rows of alpha op(A) (the values gemm_xn's
+ * plain path multiplies by) packed into a buffer KC at a time, then the tiles; each
+ * element still adds its products in ascending k. */
+__attribute__((target("avx512f"))) static void wide_packed(int ta, size_t M, size_t N, size_t K, float alpha,
+                                                           const float *A, size_t lda, const float *B,
+                                                           size_t ldb, float *C, size_t ldc) {
+  enum { KC = 256 };
+  float pk[4 * KC];
+  for (size_t i = 0; i < M;) {
+    size_t R = M - i >= 4 ? 4 : 1;
+    for (size_t k0 = 0; k0 < K; k0 += KC) {
+      size_t kc = K - k0 < KC ? K - k0 : KC;
+      for (size_t r = 0; r < R; r++)
+        for (size_t k = 0; k < kc; k++)
+          pk[r * KC + k] = alpha * (ta ? A[(k0 + k) * lda + i + r] : A[(i + r) * lda + k0 + k]);
+      if (R == 4)
+        wide_rows(4, 0, N, kc, pk, KC, B + k0 * ldb, ldb, NULL, NULL, C + i * ldc, ldc);
+      else
+        wide_rows(1, 0, N, kc, pk, KC, B + k0 * ldb, ldb, NULL, NULL, C + i * ldc, ldc);
+    }
+    i += R;
+  }
+}
 #else
 int limn__gemm_wide(int on) {
   (void)on;
@@ -377,8 +401,11 @@ void limn__sgemm_nn_sparse(size_t M, size_t N, size_t K, const float *A, size_t 
 static void gemm_xn(int ta, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
                     const float *B, size_t ldb, float *C, size_t ldc) {
 #ifdef LIMN_GEMM_WIDE
-  if (!ta && alpha == 1.0f && wide_on()) {
-    wide_plain(M, N, K, A, lda, B, ldb, NULL, NULL, C, ldc);
+  if (wide_on()) {
+    if (!ta && alpha == 1.0f)
+      wide_plain(M, N, K, A, lda, B, ldb, NULL, NULL, C, ldc);
+    else
+      wide_packed(ta, M, N, K, alpha, A, lda, B, ldb, C, ldc);
     return;
   }
 #endif

@@ -117,14 +117,17 @@ int main(void) {
     size_t M = wd[t][0], N = wd[t][1], K = wd[t][2], lda = K + 1, ldb = N + 3, ldc = N + 2;
     float *A = malloc((M * lda + 1) * sizeof *A), *B = malloc((K * ldb + 1) * sizeof *B);
     float *bias = malloc((M + N) * sizeof *bias), *C0 = malloc(M * ldc * sizeof *C0);
-    float *C[2], *S = malloc(M * ldc * sizeof *S);
+    float *C[2], *S = malloc(M * ldc * sizeof *S), *AT = malloc((K * M + 1) * sizeof *AT);
     fill(A, M * lda, &r);
     fill(B, K * ldb, &r);
     fill(bias, M + N, &r);
     fill(C0, M * ldc, &r);
     for (size_t i = 0; i < M * lda; i += 3)
       A[i] = 0.0f; /* zeros for the skipping kernel */
-    for (int v = 0; v < 5; v++) {
+    for (size_t i = 0; i < M; i++)
+      for (size_t k = 0; k < K; k++)
+        AT[k * M + i] = A[i * lda + k];
+    for (int v = 0; v < 7; v++) {
       for (int wide = 0; wide < 2; wide++) {
         C[wide] = malloc(M * ldc * sizeof *C[wide]);
         memcpy(C[wide], C0, M * ldc * sizeof *C0);
@@ -135,16 +138,20 @@ int main(void) {
           limn__sgemm_bias(M, N, K, A, lda, B, ldb, bias + M, v == 2, C[wide], ldc);
         else if (v == 3)
           limn__sgemm_rowbias(M, N, K, A, lda, B, ldb, bias, C[wide], ldc);
-        else
+        else if (v == 4)
           limn__sgemm_nn_sparse(M, N, K, A, lda, B, ldb, C[wide], ldc);
+        else if (v == 5) /* alpha != 1: alpha a, then the product */
+          limn__sgemm_portable(0, 0, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C[wide], ldc);
+        else /* A^T: A's columns are the rows (A read as (K, M) with leading dimension M) */
+          limn__sgemm_portable(1, 0, M, N, K, 1.0f, AT, M, B, ldb, 1.0f, C[wide], ldc);
       }
       limn__gemm_wide(had_wide);
       CHECK(!memcmp(C[0], C[1], M * ldc * sizeof *C0)); /* the padding past N too */
       for (size_t i = 0; i < M; i++)                    /* the sequential sums in float */
         for (size_t j = 0; j < N; j++) {
-          float acc = v == 0 || v == 4 ? C0[i * ldc + j] : v == 3 ? bias[i] : bias[M + j];
+          float acc = v == 0 || v >= 4 ? C0[i * ldc + j] : v == 3 ? bias[i] : bias[M + j];
           for (size_t k = 0; k < K; k++) {
-            float pr = A[i * lda + k] * B[k * ldb + j];
+            float a = v == 5 ? 0.5f * A[i * lda + k] : A[i * lda + k], pr = a * B[k * ldb + j];
             acc = acc + pr;
           }
           S[i * ldc + j] = v == 2 ? (acc > 0.0f ? acc : 0.0f) : acc;
@@ -157,7 +164,7 @@ int main(void) {
       CHECK(same);
       free(C[0]), free(C[1]);
     }
-    free(A), free(B), free(bias), free(C0), free(S);
+    free(A), free(B), free(bias), free(C0), free(S), free(AT);
   }
   /* the portable kernel's row result does not depend on M */
   test_begin("gemm row independence");
