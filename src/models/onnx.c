@@ -708,6 +708,8 @@ static void mark_scans(ox_graph *g, int all, unsigned char *buf) {
     ok[v] = g->consts[v].type != OX_NONE && all;
   for (size_t k = 0; k < g->nnodes; k++) {
     ox_node *nd = &g->nodes[k];
+    if (nd->skip) /* folded into the product before it, which writes its output */
+      continue;
     int safe = keeps_nan_free(nd->op) && all, wanted = !all;
     for (size_t q = 0; q < nd->nout; q++)
       wanted |= nd->out[q] >= 0 && need[nd->out[q]];
