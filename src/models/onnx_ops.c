@@ -498,8 +498,11 @@ static inline void erf8(const float *in, float *out) {
 
 void limn__ox_erf8(const float *in, float *out) { erf8(in, out); }
 
-/* e[c] = e^t[c] for c < n, t padded with zeros to a multiple of 8. */
-static inline void exp_block(float *t, size_t n, float *e) {
+/* e[c] = e^(a[c] - mx) for c < n (at most 256), t scratch of 256 floats: the
+ * differences in float, padded with zeros to a multiple of 8. */
+static inline void exp_block(const float *a, float mx, size_t n, float *t, float *e) {
+  for (size_t c = 0; c < n; c++)
+    t[c] = a[c] - mx;
   for (size_t c = n; c % 8; c++)
     t[c] = 0.0f;
   for (size_t c = 0; c < n; c += 8)
@@ -553,19 +556,10 @@ LIMN_CLONES static void softmax_rows(const float *x, float *y, size_t rows, size
     double s = 0;
     for (size_t c0 = 0; c0 < cols; c0 += 256) { /* the sum */
       size_t nc = cols - c0 < 256 ? cols - c0 : 256;
-      for (size_t c = 0; c < nc; c++)
-        t[c] = a[c0 + c] - mx;
-      exp_block(t, nc, e);
+      exp_block(a + c0, mx, nc, t, e);
       s += sum8f(e, nc);
-      if (cols <= 256 && !logsm) { /* one block: its exponentials are still here */
-        double inv = 1.0 / s;
-        for (size_t c = 0; c < nc; c++)
-          b[c] = (float)((double)e[c] * inv);
-      }
     }
-    if (cols <= 256 && !logsm)
-      continue;
-    double ls = log(s);
+    double inv = 1.0 / s, ls = logsm ? log(s) : 0.0;
     for (size_t c0 = 0; c0 < cols; c0 += 256) {
       size_t nc = cols - c0 < 256 ? cols - c0 : 256;
       if (logsm) {
@@ -573,10 +567,8 @@ LIMN_CLONES static void softmax_rows(const float *x, float *y, size_t rows, size
           b[c0 + c] = (float)((double)a[c0 + c] - (double)mx - ls);
         continue;
       }
-      for (size_t c = 0; c < nc; c++)
-        t[c] = a[c0 + c] - mx;
-      exp_block(t, nc, e);
-      double inv = 1.0 / s;
+      if (cols > 256) /* else the one block's exponentials are still in e */
+        exp_block(a + c0, mx, nc, t, e);
       for (size_t c = 0; c < nc; c++)
         b[c0 + c] = (float)((double)e[c] * inv);
     }
@@ -1286,36 +1278,19 @@ LIMN_CLONES static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tenso
  * gy[q]). */
 static void strided(size_t rank, const size_t *dim, const size_t *step, size_t base, size_t len,
                     const ox_tensor *x, ox_tensor *y, const ox_tensor *gy, ox_tensor *gx) {
-  size_t idx[OX_MAXRANK] = {0}, off = base;
-  if (rank >= 2 && step[rank - 1] == 1 && dim[rank - 1] >= 4) { /* runs along the last axis: whole rows */
-    size_t w = dim[rank - 1];
-    for (size_t q = 0; q < len; q += w) {
-      if (gx)
-        for (size_t c = 0; c < w; c++)
-          gx->f[off + c] += gy->f[q + c];
-      else if (y->type == OX_FLOAT)
-        memcpy(y->f + q, x->f + off, w * sizeof(float));
-      else
-        memcpy(y->i + q, x->i + off, w * sizeof(int64_t));
-      for (size_t k = rank - 1; k-- > 0;) {
-        off += step[k];
-        if (++idx[k] < dim[k])
-          break;
-        off -= step[k] * dim[k];
-        idx[k] = 0;
-      }
-    }
-    return;
-  }
-  /* else a row of the last axis at a time, read at its step (the same order) */
-  size_t w = rank ? dim[rank - 1] : 1, sw = rank ? step[rank - 1] : 0;
+  /* a row of the last axis at a time, read at its step: rows of step 1 copied whole */
+  size_t idx[OX_MAXRANK] = {0}, off = base, w = rank ? dim[rank - 1] : 1, sw = rank ? step[rank - 1] : 0;
   for (size_t q = 0; w && q < len; q += w) {
     if (gx)
       for (size_t c = 0; c < w; c++)
         gx->f[off + c * sw] += gy->f[q + c];
+    else if (y->type == OX_FLOAT && sw == 1)
+      memcpy(y->f + q, x->f + off, w * sizeof(float));
     else if (y->type == OX_FLOAT)
       for (size_t c = 0; c < w; c++)
         y->f[q + c] = x->f[off + c * sw];
+    else if (sw == 1)
+      memcpy(y->i + q, x->i + off, w * sizeof(int64_t));
     else
       for (size_t c = 0; c < w; c++)
         y->i[q + c] = x->i[off + c * sw];
@@ -1783,12 +1758,8 @@ LIMN_CLONES static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tens
   for (size_t i = 0; i < rows; i++) {
     const float *v = x->f + i * cols;
     double m = 0, var = 0;
-    for (size_t c0 = 0; c0 < cols; c0 += 256) { /* sums in double, sum8 a block at a time */
-      size_t nc = cols - c0 < 256 ? cols - c0 : 256;
-      for (size_t c = 0; c < nc; c++)
-        t[c] = v[c0 + c];
-      m += sum8(t, nc);
-    }
+    for (size_t c0 = 0; c0 < cols; c0 += 256) /* sums in double, sum8 a block at a time */
+      m += sum8f(v + c0, cols - c0 < 256 ? cols - c0 : 256);
     m /= (double)cols;
     for (size_t c0 = 0; c0 < cols; c0 += 256) {
       size_t nc = cols - c0 < 256 ? cols - c0 : 256;
