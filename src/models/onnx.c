@@ -58,6 +58,10 @@ typedef struct ox_model {
   int cut;         /* the embedding lookup's output (the value layer IG starts from) */
   size_t cut_node; /* the lookup's node */
   size_t vocab, E; /* its table's rows (the vocabulary) and width */
+  /* the graph with only the rows its output reads (plan_rows), for the passes that need
+   * no other value; rg.nodes NULL when every row is read */
+  ox_graph rg;
+  size_t rg_cut_node; /* the lookup's node in rg */
 } ox_model;
 
 /* What a pass reads besides float rows: token ids (n, T) and, when emb is set, the
@@ -887,12 +891,24 @@ static int check_nan(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, si
   return LIMN_OK;
 }
 
-static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t n, run_state *s,
-                       const ox_feed *feed) {
+/* Values a pass's state holds: the graph's, and those the rows graph adds. */
+static size_t state_vals(const ox_model *om) { return om->rg.nodes ? om->rg.nvals : om->g.nvals; }
+
+static int run_nodes(limn_ctx *ctx, const ox_graph *g, size_t cut_node, size_t n, run_state *s,
+                     const ox_feed *feed);
+static void rows_graph_free(limn_ctx *ctx, ox_graph *rg);
+
+/* A forward pass over n rows (x, or the feed's ids). With rows set, through the rows
+ * graph when there is one (only the graph's output is then whole); *used: the graph that
+ * ran (the rows graph, or the whole one when the rows graph met shapes its plan does not
+ * fit: OX_RETRY). */
+static int run_forward_on(limn_ctx *ctx, const ox_model *om, const float *x, size_t n, run_state *s,
+                          const ox_feed *feed, int rows, const ox_graph **used) {
   const ox_graph *g = &om->g;
+  *used = g;
   if (!s->vals) {
-    s->nvals = g->nvals;
-    s->vals = limn__calloc(ctx, g->nvals, sizeof *s->vals);
+    s->nvals = state_vals(om);
+    s->vals = limn__calloc(ctx, s->nvals, sizeof *s->vals);
     if (!s->vals)
       return LIMN_ENOMEM;
   }
@@ -922,14 +938,32 @@ static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t
     e->f = (float *)(uintptr_t)feed->emb;
     e->borrowed = 1;
   }
+  if (rows && om->rg.nodes && s->nvals == om->rg.nvals) {
+    int rc = run_nodes(ctx, &om->rg, om->rg_cut_node, n, s, feed);
+    if (rc != OX_RETRY) {
+      *used = &om->rg;
+      return rc;
+    }
+  }
+  return run_nodes(ctx, g, om->cut_node, n, s, feed);
+}
+
+static int run_forward(limn_ctx *ctx, const ox_model *om, const float *x, size_t n, run_state *s,
+                       const ox_feed *feed) {
+  const ox_graph *used;
+  return run_forward_on(ctx, om, x, n, s, feed, 0, &used);
+}
+
+static int run_nodes(limn_ctx *ctx, const ox_graph *g, size_t cut_node, size_t n, run_state *s,
+                     const ox_feed *feed) {
   for (size_t k = 0; k < g->nnodes; k++)
-    if (!g->nodes[k].skip && !(feed && feed->emb && k == om->cut_node)) {
+    if (!g->nodes[k].skip && !(feed && feed->emb && k == cut_node)) {
       LIMN_TRY(limn__ox_forward(ctx, g, &g->nodes[k], s->vals));
       if (g->nodes[k].scan && check_nan(ctx, &g->nodes[k], s->vals, n)) {
         /* a NaN: named where it was made, the first node in order (of those that can make
          * one) whose output holds it, as though every such node had been scanned */
         for (size_t j = 0; j < k; j++)
-          if (!g->nodes[j].skip && !g->nodes[j].nan_free && !(feed && feed->emb && j == om->cut_node))
+          if (!g->nodes[j].skip && !g->nodes[j].nan_free && !(feed && feed->emb && j == cut_node))
             LIMN_TRY(check_nan(ctx, &g->nodes[j], s->vals, n));
         return check_nan(ctx, &g->nodes[k], s->vals, n);
       }
@@ -970,7 +1004,8 @@ static int head_out(limn_ctx *ctx, const ox_model *om, const ox_tensor *vals, si
 static int ox_forward_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const float *x, size_t n,
                             limn_space sp, float *out, const ox_feed *feed) {
   run_state s = *st;
-  int rc = run_forward(ctx, om, x, n, &s, feed);
+  const ox_graph *used;
+  int rc = run_forward_on(ctx, om, x, n, &s, feed, 1, &used);
   *st = s;
   return rc ? rc : head_out(ctx, om, s.vals, n, sp, out);
 }
@@ -981,9 +1016,9 @@ static int ox_forward_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, co
 static int ox_vjp_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const float *x, size_t n,
                         const float *w, limn_space sp, float *grad, float *out, const ox_feed *feed,
                         int stop) {
-  const ox_graph *g = &om->g;
+  const ox_graph *g;
   run_state s = *st;
-  int rc = run_forward(ctx, om, x, n, &s, feed);
+  int rc = run_forward_on(ctx, om, x, n, &s, feed, stop < 0, &g); /* stop: a value of the whole graph */
   *st = s;
   if (!rc && out)
     rc = head_out(ctx, om, s.vals, n, sp, out);
@@ -991,12 +1026,12 @@ static int ox_vjp_chunk(limn_ctx *ctx, const ox_model *om, run_state *st, const 
   if (!rc)
     rc = check_out(ctx, om, &s.vals[g->output], n, "output");
   if (!rc && !s.grads) {
-    s.grads = limn__calloc(ctx, g->nvals, sizeof *s.grads);
+    s.grads = limn__calloc(ctx, s.nvals, sizeof *s.grads);
     if (!s.grads)
       rc = LIMN_ENOMEM;
     st->grads = s.grads;
   }
-  for (size_t v = 0; !rc && v < g->nvals; v++)
+  for (size_t v = 0; !rc && v < s.nvals; v++)
     s.grads[v].type = OX_NONE; /* buffers kept, values to be zeroed when first touched */
   /* the seed: w on the chosen space, carried to a value of the graph */
   int seed = g->output;
@@ -1507,6 +1542,7 @@ static void ox_destroy(limn_model *m) {
   if (!om)
     return;
   cache_free(om);
+  rows_graph_free(m->ctx, &om->rg);
   graph_free(m->ctx, &om->g);
   pwl_free(m->ctx, om->pwl);
   limn__free(m->ctx, om->slot_of);
@@ -1987,6 +2023,296 @@ static int text_layout(limn_ctx *ctx, ox_model *om, const limn_text_model_opts *
   return rc;
 }
 
+/* ---- rows kept ----
+ *
+ * A classifier that reads one token's row at the end (x[:, 0] after the last layer: a
+ * Gather of constant indices) needs the other tokens' rows of the last layer's query,
+ * attention, feed-forward and norms for nothing. plan_rows finds, from the output back,
+ * the rows each value must hold, and builds a second graph in which the nodes that can
+ * (elementwise, MatMul's rows, Softmax and LayerNormalization over later axes, Transpose,
+ * Reshape) make only those rows: their outputs hold the rows and record the cut
+ * (ox_tensor rfull, rlo, raxis), and an OX_ROWS node cuts a whole value where such a node
+ * reads it. Each kept row is computed by the same operations in the same order as in the
+ * whole graph, so the outputs and gradients have the same bits. The plan comes from a
+ * probe's shapes; each pass checks that the shapes it meets fit it (rows_fit in
+ * onnx_ops.c) and runs the whole graph when they do not. */
+
+static int rows_on = 1; /* limn__onnx_rows: plan_rows at load (tests compare with it off) */
+
+void limn__onnx_rows(int on) { rows_on = on; }
+
+enum { NEED_NONE, NEED_WHOLE, NEED_ROWS };
+typedef struct rows_need {
+  int kind;
+  size_t axis, lo, hi; /* NEED_ROWS: rows lo .. hi - 1 along axis */
+} rows_need;
+
+static void need_join(rows_need *n, int kind, size_t axis, size_t lo, size_t hi) {
+  if (kind == NEED_NONE || n->kind == NEED_WHOLE)
+    return;
+  if (kind == NEED_WHOLE || (n->kind == NEED_ROWS && (n->axis != axis || n->lo != lo || n->hi != hi)))
+    n->kind = NEED_WHOLE;
+  else
+    n->kind = NEED_ROWS, n->axis = axis, n->lo = lo, n->hi = hi;
+}
+
+typedef struct probe_shape {
+  int known;
+  size_t rank, dim[OX_MAXRANK];
+} probe_shape;
+
+/* How node nd can make only rows along its output's axis a (never the batch axis 0):
+ * each input's role (ROWS_CUT along in_axis, ROWS_BCAST, ROWS_WHOLE), from the probe's
+ * shapes. 0 when it cannot. */
+static int rows_rule(const ox_graph *g, const ox_node *nd, const probe_shape *ps, size_t a,
+                     unsigned char *role, unsigned char *in_axis) {
+  const probe_shape *y = nd->out[0] >= 0 ? &ps[nd->out[0]] : NULL;
+  const probe_shape *x = nd->nin && nd->in[0] >= 0 ? &ps[nd->in[0]] : NULL;
+  if (!y || !x || !y->known || !x->known || a == 0 || a >= y->rank)
+    return 0;
+  size_t r = y->rank;
+  long ax = nd->axis < 0 ? nd->axis + (long)r : nd->axis;
+  memset(role, ROWS_WHOLE, OX_MAXIN);
+  memset(in_axis, 0, OX_MAXIN);
+  switch (nd->op) {
+  case OX_RELU:
+  case OX_LEAKYRELU:
+  case OX_SIGMOID:
+  case OX_TANH:
+  case OX_ERF:
+  case OX_SQRT:
+  case OX_NOT:
+  case OX_CAST:
+  case OX_IDENTITY:
+    if (x->rank != r || nd->nin != 1)
+      return 0;
+    role[0] = ROWS_CUT, in_axis[0] = (unsigned char)a;
+    return 1;
+  case OX_ADD:
+  case OX_SUB:
+  case OX_MUL:
+  case OX_DIV:
+  case OX_POW:
+  case OX_EQUAL:
+  case OX_WHERE: {
+    int cut = 0;
+    for (size_t k = 0; k < nd->nin; k++) {
+      const probe_shape *p = nd->in[k] >= 0 ? &ps[nd->in[k]] : NULL;
+      if (!p || !p->known || p->rank > r)
+        return 0;
+      size_t j = p->rank + a - r; /* the axis lined up with a, when it has one */
+      if (p->rank + a < r || (p->dim[j] == 1 && y->dim[a] != 1)) {
+        role[k] = ROWS_BCAST;
+      } else if (p->dim[j] == y->dim[a] && j >= 1) {
+        role[k] = ROWS_CUT, in_axis[k] = (unsigned char)j;
+        cut = 1;
+      } else {
+        return 0;
+      }
+    }
+    return cut;
+  }
+  case OX_MATMUL: { /* rows of the product: rows of its first factor */
+    const probe_shape *b = nd->nin == 2 && nd->in[1] >= 0 ? &ps[nd->in[1]] : NULL;
+    if (a + 2 != r || x->rank < 3 || !b || !b->known || b->rank < 2)
+      return 0;
+    role[0] = ROWS_CUT, in_axis[0] = (unsigned char)(x->rank - 2);
+    return 1;
+  }
+  case OX_SOFTMAX:
+  case OX_LOGSOFTMAX:
+  case OX_LAYERNORM:
+    if (x->rank != r || ax <= (long)a || ax >= (long)r ||
+        (nd->op == OX_LAYERNORM && nd->nout > 1 && (nd->out[1] >= 0 || (nd->nout > 2 && nd->out[2] >= 0))))
+      return 0;
+    role[0] = ROWS_CUT, in_axis[0] = (unsigned char)a;
+    return 1;
+  case OX_TRANSPOSE: {
+    if (x->rank != r || (nd->naxes && nd->naxes != r))
+      return 0;
+    int64_t i = nd->naxes ? nd->axes[a] : (int64_t)(r - 1 - a);
+    if (i < 1 || i >= (int64_t)r)
+      return 0;
+    role[0] = ROWS_CUT, in_axis[0] = (unsigned char)i;
+    return 1;
+  }
+  case OX_REDUCEMEAN:
+  case OX_REDUCESUM: { /* over axes after the cut one, named by the node or a constant */
+    const ox_tensor *c = nd->nin > 1 && nd->in[1] >= 0 ? &g->consts[nd->in[1]] : NULL;
+    const int64_t *axes = c ? c->i : nd->axes;
+    size_t na = c ? (c->type == OX_INT64 ? c->len : 0) : nd->naxes;
+    if (!na || (nd->nin > 1 && nd->in[1] >= 0 && !c->type))
+      return 0;
+    for (size_t q = 0; q < na; q++) {
+      int64_t v = axes[q] < 0 ? axes[q] + (int64_t)x->rank : axes[q];
+      if (v <= (int64_t)a || v >= (int64_t)x->rank)
+        return 0;
+    }
+    role[0] = ROWS_CUT, in_axis[0] = (unsigned char)a;
+    return 1;
+  }
+  case OX_RESHAPE: { /* an axis kept whole, with as many elements before it */
+    size_t pre = 1, xpre = 1;
+    for (size_t k = 0; k < a; k++)
+      pre *= y->dim[k];
+    for (size_t i = 0; i < x->rank; xpre *= x->dim[i], i++)
+      if (i >= 1 && xpre == pre && x->dim[i] == y->dim[a]) {
+        role[0] = ROWS_CUT, in_axis[0] = (unsigned char)i;
+        return 1;
+      }
+    return 0;
+  }
+  default:
+    (void)g;
+    return 0;
+  }
+}
+
+static void rows_graph_free(limn_ctx *ctx, ox_graph *rg) { /* names, constants and node names are g's */
+  limn__free(ctx, rg->names), limn__free(ctx, rg->consts), limn__free(ctx, rg->dep),
+      limn__free(ctx, rg->nodes);
+  memset(rg, 0, sizeof *rg);
+}
+
+/* om->rg from the plan: g's nodes, those in plan keeping rows (their roles in role and
+ * in_axis, their rows in need), with an OX_ROWS node before each reader of a whole value
+ * that it takes cut. */
+static int rows_graph(limn_ctx *ctx, ox_model *om, const probe_shape *ps, const rows_need *need,
+                      const unsigned char *plan, unsigned char (*role)[OX_MAXIN],
+                      unsigned char (*in_axis)[OX_MAXIN]) {
+  const ox_graph *g = &om->g;
+  ox_graph *rg = &om->rg;
+  size_t extra = 0;
+  for (size_t k = 0; k < g->nnodes; k++)
+    for (size_t q = 0; plan[k] && q < g->nodes[k].nin; q++)
+      extra += role[k][q] == ROWS_CUT;
+  unsigned char *made = limn__calloc(ctx, g->nvals, 1); /* values a planned node makes (cut) */
+  rg->nodes = limn__alloc_array(ctx, g->nnodes + extra, sizeof *rg->nodes);
+  rg->names = limn__alloc_array(ctx, g->nvals + extra, sizeof *rg->names);
+  rg->consts = limn__calloc(ctx, g->nvals + extra, sizeof *rg->consts);
+  rg->dep = limn__calloc(ctx, g->nvals + extra, 1);
+  if (!made || !rg->nodes || !rg->names || !rg->consts || !rg->dep) {
+    limn__free(ctx, made);
+    rows_graph_free(ctx, rg);
+    return LIMN_ENOMEM;
+  }
+  memcpy(rg->names, g->names, g->nvals * sizeof *rg->names);
+  memcpy(rg->consts, g->consts, g->nvals * sizeof *rg->consts);
+  memcpy(rg->dep, g->dep, g->nvals);
+  rg->nvals = g->nvals, rg->input = g->input, rg->output = g->output, rg->opset = g->opset;
+  for (size_t k = 0; k < g->nnodes; k++)
+    if (plan[k])
+      made[g->nodes[k].out[0]] = 1;
+  for (size_t k = 0; k < g->nnodes; k++) {
+    ox_node nd = g->nodes[k];
+    if (plan[k]) {
+      const rows_need *rn = &need[nd.out[0]];
+      nd.rows = 1, nd.rows_axis = rn->axis, nd.rows_lo = rn->lo, nd.rows_hi = rn->hi;
+      nd.rows_rank = ps[nd.out[0]].rank;
+      memcpy(nd.rows_in, role[k], OX_MAXIN);
+      memcpy(nd.rows_in_axis, in_axis[k], OX_MAXIN);
+      for (size_t q = 0; q < nd.nin; q++) {
+        int v = nd.in[q];
+        if (role[k][q] != ROWS_CUT || made[v])
+          continue;
+        ox_node *cut = &rg->nodes[rg->nnodes++]; /* the whole value cut for this reader */
+        int id = (int)rg->nvals++;
+        memset(cut, 0, sizeof *cut);
+        cut->op = OX_ROWS, cut->name = nd.name, cut->nin = 1, cut->nout = 1, cut->in[0] = v, cut->out[0] = id;
+        cut->bias = -1, cut->nan_free = 1;
+        cut->rows_axis = in_axis[k][q], cut->rows_lo = rn->lo, cut->rows_hi = rn->hi;
+        cut->rows_rank = ps[v].rank;
+        rg->names[id] = g->names[v], rg->dep[id] = g->dep[v];
+        nd.in[q] = id;
+      }
+    }
+    if (k == om->cut_node)
+      om->rg_cut_node = rg->nnodes;
+    rg->nodes[rg->nnodes++] = nd;
+  }
+  limn__free(ctx, made);
+  return LIMN_OK;
+}
+
+/* The rows graph of a text model (om->rg), when its output reads only some rows of the
+ * last values: the plan from shapes of a probe of 2 rows of min(7, max tokens) tokens. */
+static int plan_rows(limn_ctx *ctx, ox_model *om) {
+  const ox_graph *g = &om->g;
+  size_t T = om->w < 7 ? om->w : 7, nv = g->nvals, nn = g->nnodes;
+  if (T < 2 || !rows_on)
+    return LIMN_OK;
+  int64_t ids[14];
+  for (size_t q = 0; q < 2 * T; q++) /* any token but padding, which masks may hide */
+    ids[q] = (om->pad + 1) % (int64_t)om->vocab;
+  ox_feed feed = {ids, T, NULL};
+  run_state s = {0};
+  probe_shape *ps = limn__calloc(ctx, nv, sizeof *ps);
+  rows_need *need = limn__calloc(ctx, nv, sizeof *need);
+  unsigned char *plan = limn__calloc(ctx, nn ? nn : 1, 1);
+  unsigned char(*role)[OX_MAXIN] = limn__calloc(ctx, nn ? nn : 1, sizeof *role);
+  unsigned char(*in_axis)[OX_MAXIN] = limn__calloc(ctx, nn ? nn : 1, sizeof *in_axis);
+  int rc = ps && need && plan && role && in_axis ? LIMN_OK : LIMN_ENOMEM;
+  if (!rc) {
+    rc = run_forward(ctx, om, NULL, 2, &s, &feed);
+    if (rc && rc != LIMN_ENOMEM) { /* shapes the probe does not meet: no plan */
+      ctx->errmsg[0] = 0;
+      nn = 0, rc = LIMN_OK;
+    }
+  }
+  for (size_t v = 0; !rc && v < nv; v++)
+    if (s.vals[v].type) {
+      ps[v].known = 1, ps[v].rank = s.vals[v].rank;
+      memcpy(ps[v].dim, s.vals[v].dim, sizeof ps[v].dim);
+    }
+  run_free(ctx, &s);
+  /* from the output back: what each value must hold for its readers */
+  size_t planned = 0;
+  if (!rc && nn) {
+    need[g->output].kind = need[om->cut].kind = need[g->input].kind = NEED_WHOLE;
+    if (om->head == HEAD_SOFTMAX)
+      need[om->logit].kind = NEED_WHOLE;
+  }
+  for (size_t k = nn; !rc && k-- > 0;) {
+    const ox_node *nd = &g->nodes[k];
+    if (nd->skip)
+      continue;
+    rows_need on = {NEED_WHOLE, 0, 0, 0};
+    if (nd->nout == 1 && nd->out[0] >= 0 && need[nd->out[0]].kind != NEED_NONE)
+      on = need[nd->out[0]];
+    if (on.kind == NEED_ROWS && rows_rule(g, nd, ps, on.axis, role[k], in_axis[k])) {
+      plan[k] = 1, planned++;
+      for (size_t q = 0; q < nd->nin; q++)
+        if (nd->in[q] >= 0)
+          need_join(&need[nd->in[q]], role[k][q] == ROWS_CUT ? NEED_ROWS : NEED_WHOLE, in_axis[k][q], on.lo,
+                    on.hi);
+      continue;
+    }
+    if (nd->op == OX_SHAPE) /* reads the shape alone, which cut values keep */
+      continue;
+    const ox_tensor *ix =
+        nd->op == OX_GATHER && nd->nin == 2 && nd->in[1] >= 0 ? &g->consts[nd->in[1]] : NULL;
+    const probe_shape *px = nd->nin && nd->in[0] >= 0 ? &ps[nd->in[0]] : NULL;
+    if (ix && ix->type == OX_INT64 && ix->len >= 1 && px->known && on.kind == NEED_WHOLE) {
+      long ax = nd->axis < 0 ? nd->axis + (long)px->rank : nd->axis;
+      int64_t lo = ix->i[0], hi = ix->i[0];
+      for (size_t q = 1; q < ix->len; q++)
+        lo = ix->i[q] < lo ? ix->i[q] : lo, hi = ix->i[q] > hi ? ix->i[q] : hi;
+      if (ax >= 1 && ax < (long)px->rank && lo >= 0 && hi < (int64_t)px->dim[ax]) {
+        need_join(&need[nd->in[0]], NEED_ROWS, (size_t)ax, (size_t)lo, (size_t)hi + 1);
+        continue;
+      }
+    }
+    for (size_t q = 0; q < nd->nin; q++)
+      if (nd->in[q] >= 0)
+        need_join(&need[nd->in[q]], NEED_WHOLE, 0, 0, 0);
+  }
+  if (!rc && planned)
+    rc = rows_graph(ctx, om, ps, need, plan, role, in_axis);
+  limn__free(ctx, ps), limn__free(ctx, need), limn__free(ctx, plan), limn__free(ctx, role);
+  limn__free(ctx, in_axis);
+  return rc;
+}
+
 void limn_text_model_opts_default(limn_text_model_opts *o) {
   if (!o)
     return;
@@ -2030,6 +2356,7 @@ static int load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name
   choose_head(om, schema, kind);
   if (to) {
     LIMN_CHECK(text_layout(ctx, om, to, file));
+    LIMN_CHECK(plan_rows(ctx, om));
   } else {
     LIMN_CHECK(input_layout(ctx, om, mp->graph, schema, file));
     LIMN_CHECK(probe_output(ctx, om, file));
@@ -2067,6 +2394,7 @@ fail:
   limn_schema_free(own);
   if (om) {
     cache_free(om);
+    rows_graph_free(ctx, &om->rg);
     graph_free(ctx, &om->g);
     pwl_free(ctx, om->pwl);
     limn__free(ctx, om->slot_of);
@@ -2389,4 +2717,12 @@ int limn__onnx_attention(limn_ctx *ctx, const limn_model *m, const float *row, f
 long limn__onnx_text_pad(const limn_model *m) {
   const ox_model *om = text_of(m);
   return om ? (long)om->pad : 0;
+}
+
+size_t limn__onnx_rows_planned(const limn_model *m) {
+  const ox_model *om = text_of(m);
+  size_t c = 0;
+  for (size_t k = 0; om && k < om->rg.nnodes; k++)
+    c += om->rg.nodes[k].rows;
+  return c;
 }

@@ -7,7 +7,11 @@
 
 #define OX_MAXRANK 8
 #define OX_MAXIN 16
-#define OX_MAXOUT 16              /* Split's parts at most */
+#define OX_MAXOUT 16 /* Split's parts at most */
+/* A pass over the graph with rows kept met shapes its plan does not fit: run_forward then
+ * runs the whole graph (never returned further) */
+#define OX_RETRY (-1000)
+enum { ROWS_WHOLE = 0, ROWS_CUT = 1, ROWS_BCAST = 2 };
 #define OX_MAX_ELEMENTS (1 << 24) /* per tensor (64 MB of floats): hostile graphs stay small */
 
 enum { OX_NONE = 0, OX_FLOAT = 1, OX_INT64 = 2 };
@@ -21,6 +25,10 @@ typedef struct ox_tensor {
   int64_t *i;
   size_t cap_f, cap_i; /* elements allocated behind f and i (kept between passes) */
   int borrowed;        /* data owned by someone else (a constant, the input rows) */
+  /* rows kept (see plan_rows in onnx.c): with rfull set, the tensor holds only indices
+   * rlo .. rlo + dim[raxis] - 1 along axis raxis of a tensor whose dimension there is rfull */
+  size_t rfull, rlo;
+  size_t raxis;
 } ox_tensor;
 
 typedef enum ox_op {
@@ -70,6 +78,7 @@ typedef enum ox_op {
   OX_EXPAND,
   OX_CONSTOFSHAPE,
   OX_RESIZE,
+  OX_ROWS, /* not an ONNX operator: rows lo .. hi - 1 along an axis, added by plan_rows */
   OX_NOPS
 } ox_op;
 
@@ -100,8 +109,14 @@ typedef struct ox_node {
   int skip;     /* an Add or Relu folded into the product before it */
   int nan_free; /* its outputs need no NaN check: it moves, selects or maps values so that a NaN
                    at its output was at an input, and its inputs are all checked (at load) */
-  int scan;     /* its outputs are scanned for NaN when it has run: a node that can hide a NaN
-                   reads them, or the graph's output is among them (see run_forward) */
+  /* rows kept (plan_rows in onnx.c): the node computes only indices rows_lo .. rows_hi - 1
+   * along its output's axis rows_axis (of rank rows_rank), from inputs that are cut alike
+   * (ROWS_CUT, along rows_in_axis), broadcast along it (ROWS_BCAST: size 1 there) or whole */
+  int rows;
+  size_t rows_axis, rows_lo, rows_hi, rows_rank;
+  unsigned char rows_in[OX_MAXIN], rows_in_axis[OX_MAXIN];
+  int scan; /* its outputs are scanned for NaN when it has run: a node that can hide a NaN
+               reads them, or the graph's output is among them (see run_forward) */
   /* Resize: how output coordinates map to the input's, and how they are sampled */
   enum { RS_NEAREST, RS_LINEAR } rs_mode;
   enum {
@@ -146,5 +161,10 @@ int limn__ox_op_parse(const char *name, ox_op *op);
 void limn__ox_exp8(const float *in, float *out);
 /* erf of 8 floats (the Erf node's forward), for tests. */
 void limn__ox_erf8(const float *in, float *out);
+/* Whether text models loaded from now on get a rows graph (onnx.c plan_rows; on by
+ * default), for tests: it must not change a bit. */
+void limn__onnx_rows(int on);
+/* Nodes of a loaded text model's rows graph that keep rows (0: none), for tests. */
+size_t limn__onnx_rows_planned(const limn_model *m);
 
 #endif

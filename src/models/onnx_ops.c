@@ -52,12 +52,13 @@ static const char *op_names[OX_NOPS] = {"Gemm",
                                         "Split",
                                         "Expand",
                                         "ConstantOfShape",
-                                        "Resize"};
+                                        "Resize",
+                                        "(rows)"};
 
 const char *limn__ox_op_name(ox_op op) { return op < OX_NOPS ? op_names[op] : "?"; }
 
 int limn__ox_op_parse(const char *name, ox_op *op) {
-  for (int k = 0; k < OX_NOPS; k++)
+  for (int k = 0; k < OX_ROWS; k++) /* OX_ROWS is ours, never read from a file */
     if (!strcmp(name, op_names[k])) {
       *op = (ox_op)k;
       return LIMN_OK;
@@ -102,6 +103,7 @@ int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const siz
   t->rank = rank;
   t->len = len;
   t->type = type;
+  t->rfull = 0; /* whole until the pass says otherwise */
   return LIMN_OK;
 }
 
@@ -598,11 +600,12 @@ static int reshape_to(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, size
   return LIMN_OK;
 }
 
-static int reshape_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *s,
-                       ox_tensor *y) {
+/* Reshape's target shape for x (its zeros and -1 resolved) into dim. */
+static int reshape_dims(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *s,
+                        size_t *dim) {
   if (!s || s->type != OX_INT64 || s->rank != 1 || s->len > OX_MAXRANK)
     return NODE_ERR(LIMN_ESHAPE, "the shape must be a 1-D int64 tensor of at most %d values", OX_MAXRANK);
-  size_t dim[OX_MAXRANK], known = 1;
+  size_t known = 1;
   long infer = -1;
   for (size_t k = 0; k < s->len; k++) {
     int64_t v = s->i[k];
@@ -622,6 +625,33 @@ static int reshape_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, con
       return NODE_ERR(LIMN_ESHAPE, "cannot infer a dimension of %zu elements", x->len);
     dim[infer] = x->len / known;
   }
+  return LIMN_OK;
+}
+
+static int reshape_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox_tensor *s,
+                       ox_tensor *y) {
+  size_t dim[OX_MAXRANK];
+  LIMN_TRY(reshape_dims(ctx, nd, x, s, dim));
+  if (!nd->rows)
+    return reshape_to(ctx, nd, x, s->len, dim, y);
+  /* rows kept: the target is the whole tensor's (from its Shape); it must keep the cut
+   * axis as axis rows_axis, with the same elements before it, for the cut to commute */
+  ox_tensor whole = *x;
+  size_t m = x->dim[x->raxis], pre = 1, tpre = 1, j = nd->rows_axis;
+  if (!x->rfull || !m || x->raxis >= x->rank || s->len != nd->rows_rank || j >= s->len)
+    return OX_RETRY;
+  whole.dim[x->raxis] = x->rfull, whole.len = x->len / m * x->rfull;
+  LIMN_TRY(reshape_dims(ctx, nd, &whole, s, dim));
+  for (size_t k = 0; k < x->raxis; k++)
+    pre *= x->dim[k];
+  for (size_t k = 0; k < j; k++)
+    tpre *= dim[k];
+  size_t tlen = 1;
+  for (size_t k = 0; k < s->len; k++)
+    tlen *= dim[k];
+  if (dim[j] != x->rfull || pre != tpre || tlen != whole.len)
+    return OX_RETRY;
+  dim[j] = m;
   return reshape_to(ctx, nd, x, s->len, dim, y);
 }
 
@@ -709,6 +739,11 @@ static int gather(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox
   if (idx->rank + x->rank - 1 > OX_MAXRANK)
     return NODE_ERR(LIMN_ESHAPE, "rank too large");
   size_t outer = 1, inner = 1, span = x->dim[ax], dim[OX_MAXRANK], r = 0;
+  size_t whole = span, lo = 0; /* x may hold kept rows along the axis (plan_rows) */
+  if (x->rfull && x->raxis != (size_t)ax)
+    return OX_RETRY;
+  if (x->rfull)
+    whole = x->rfull, lo = x->rlo;
   for (long k = 0; k < ax; k++)
     outer *= x->dim[k], dim[r++] = x->dim[k];
   for (size_t k = 0; k < idx->rank; k++)
@@ -718,9 +753,12 @@ static int gather(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, const ox
   if (y)
     LIMN_TRY(limn__ox_alloc(ctx, y, x->type, r, dim));
   for (size_t q = 0; q < idx->len; q++) {
-    int64_t v = idx->i[q] < 0 ? idx->i[q] + (int64_t)span : idx->i[q];
-    if (v < 0 || v >= (int64_t)span)
+    int64_t v = idx->i[q] < 0 ? idx->i[q] + (int64_t)whole : idx->i[q];
+    if (v < 0 || v >= (int64_t)whole)
       return NODE_ERR(LIMN_ESHAPE, "index %lld out of range", (long long)idx->i[q]);
+    v -= (int64_t)lo;
+    if (v < 0 || v >= (int64_t)span)
+      return OX_RETRY; /* a row the plan did not keep */
     for (size_t o = 0; o < outer; o++) {
       size_t src = (o * span + (size_t)v) * inner, dst = (o * idx->len + q) * inner;
       if (gx)
@@ -1884,11 +1922,114 @@ static int unary_math(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
 
 static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals);
 
+/* ---- rows kept (plan_rows in onnx.c) ---- */
+
+/* OX_ROWS: rows lo .. hi - 1 of x along the node's axis into y (which records the cut);
+ * backward (y NULL) adds gy into those rows of gx. */
+static int rows_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor *y, const ox_tensor *gy,
+                   ox_tensor *gx) {
+  size_t a = nd->rows_axis, lo = nd->rows_lo, m = nd->rows_hi - nd->rows_lo;
+  if (x->rfull || x->rank != nd->rows_rank || a >= x->rank || nd->rows_hi > x->dim[a] ||
+      (x->type != OX_FLOAT && x->type != OX_INT64))
+    return OX_RETRY;
+  size_t outer = 1, inner = 1, span = x->dim[a], dim[OX_MAXRANK];
+  for (size_t k = 0; k < x->rank; k++) {
+    dim[k] = k == a ? m : x->dim[k];
+    if (k < a)
+      outer *= x->dim[k];
+    else if (k > a)
+      inner *= x->dim[k];
+  }
+  if (y) {
+    LIMN_TRY(limn__ox_alloc(ctx, y, x->type, x->rank, dim));
+    y->rfull = span, y->rlo = lo, y->raxis = a;
+  }
+  for (size_t o = 0; o < outer; o++) {
+    size_t src = (o * span + lo) * inner, dst = o * m * inner;
+    if (gx)
+      for (size_t e = 0; e < m * inner; e++)
+        gx->f[src + e] += gy->f[dst + e];
+    else if (x->type == OX_FLOAT)
+      memcpy(y->f + dst, x->f + src, m * inner * sizeof(float));
+    else
+      memcpy(y->i + dst, x->i + src, m * inner * sizeof(int64_t));
+  }
+  return LIMN_OK;
+}
+
+/* Whether a node planned to keep rows fits the tensors it meets: each cut input holds
+ * the planned rows along the axis that lines up with the output's, every other input is
+ * whole and, where the node broadcasts, of size 1 along that axis; the operator keeps
+ * rows apart along it. *whole: the uncut size along the axis. */
+static int rows_fit(const ox_graph *g, const ox_node *nd, const ox_tensor *vals, size_t *whole) {
+  size_t m = nd->rows_hi - nd->rows_lo, r = nd->rows_rank, a = nd->rows_axis;
+  *whole = 0;
+  for (size_t k = 0; k < nd->nin; k++) {
+    const ox_tensor *t = IN(nd, vals, k);
+    size_t ax = nd->rows_in_axis[k];
+    if (!t)
+      continue;
+    if (nd->rows_in[k] != ROWS_CUT) {
+      if (t->rfull)
+        return 0;
+      if (nd->rows_in[k] == ROWS_BCAST && t->rank + a >= r && t->dim[t->rank + a - r] != 1)
+        return 0;
+      continue;
+    }
+    if (!t->rfull || t->raxis != ax || ax >= t->rank || t->rlo != nd->rows_lo || t->dim[ax] != m ||
+        (*whole && t->rfull != *whole))
+      return 0;
+    if (nd->op != OX_TRANSPOSE && nd->op != OX_RESHAPE && t->rank - ax != r - a)
+      return 0; /* cut along an axis that does not line up with the output's */
+    *whole = t->rfull;
+  }
+  const ox_tensor *x = IN(nd, vals, 0), *b = IN(nd, vals, 1);
+  long ax = x ? (nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis) : -1;
+  switch (nd->op) {
+  case OX_MATMUL:
+    return *whole && b && b->rank >= 2 && x->rank >= 2 && a + 2 == r;
+  case OX_SOFTMAX:
+  case OX_LOGSOFTMAX:
+  case OX_LAYERNORM: /* normalised over axes after the cut one */
+    return *whole && x->rank == r && ax > (long)a && ax < (long)r;
+  case OX_REDUCEMEAN:
+  case OX_REDUCESUM: { /* over axes after the cut one */
+    const int64_t *axes = b ? b->i : nd->axes;
+    size_t na = b ? (b->type == OX_INT64 && b->rank <= 1 ? b->len : 0) : nd->naxes;
+    for (size_t q = 0; q < na; q++) {
+      int64_t v = axes[q] < 0 ? axes[q] + (int64_t)x->rank : axes[q];
+      if (v <= (int64_t)a || v >= (int64_t)x->rank)
+        return 0;
+    }
+    return *whole && na && x->rank > a;
+  }
+  case OX_TRANSPOSE:
+    return *whole && x->rank == r &&
+           (nd->naxes ? nd->naxes == r && (size_t)nd->axes[a] == nd->rows_in_axis[0]
+                      : r - 1 - a == nd->rows_in_axis[0]);
+  default:
+    (void)g;
+    return *whole != 0;
+  }
+}
+
 int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals) {
-  int rc = forward_op(ctx, g, nd, vals);
+  size_t whole = 0;
+  if (nd->rows && !rows_fit(g, nd, vals, &whole))
+    return OX_RETRY;
+  int rc = nd->op == OX_ROWS ? rows_op(ctx, nd, IN(nd, vals, 0), &vals[nd->out[0]], NULL, NULL)
+                             : forward_op(ctx, g, nd, vals);
+  if (rc == OX_RETRY)
+    return rc;
   /* a failure below the operator (a tensor over the element limit) names the node too */
   if (rc && rc != LIMN_ENOMEM && strncmp(ctx->errmsg, "node ", 5))
     rc = node_err(ctx, nd, rc);
+  if (!rc && nd->rows) { /* the rows it made, as planned */
+    ox_tensor *y = &vals[nd->out[0]];
+    if (y->rank != nd->rows_rank || y->dim[nd->rows_axis] != nd->rows_hi - nd->rows_lo)
+      return OX_RETRY;
+    y->rfull = whole, y->rlo = nd->rows_lo, y->raxis = nd->rows_axis;
+  }
   return rc;
 }
 
@@ -1969,7 +2110,7 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
     size_t d1 = a->rank;
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_INT64, 1, &d1));
     for (size_t k = 0; k < a->rank; k++)
-      y->i[k] = (int64_t)a->dim[k];
+      y->i[k] = (int64_t)(a->rfull && k == a->raxis ? a->rfull : a->dim[k]);
     return LIMN_OK;
   }
   case OX_GATHER:
@@ -2264,23 +2405,42 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     /* MatMul of a (..., K) by a matrix: a's rows as one (M, K) matrix */
     size_t K = ta ? a->dim[0] : a->dim[a->rank - 1], N = y->dim[y->rank - 1], M = K ? a->len / K : 0;
     if (needs(g, nd, 0)) { /* dA = alpha dY op(B)^T, stored as A is */
-      LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+      /* made apart and then added when dA already holds other readers' terms: the sum
+       * of this product's terms is added whole, as when A is cut (plan_rows in onnx.c)
+       * and an OX_ROWS node adds it */
+      int fresh;
+      LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
+      float *whole = ga->f;
+      if (!fresh && !(ga->f = limn__alloc_array(ctx, ga->len ? ga->len : 1, sizeof(float)))) {
+        ga->f = whole;
+        return LIMN_ENOMEM;
+      }
       if (!ta && !tb && a->rank >= 3 && K && N) {
         /* a sequence's activations (N, T, K): B^T (N, K) made once, so the product runs on
            the register tiles rather than one dot product per element (2-D inputs keep
            the path below: their results stay what they were) */
         float *bt = limn__alloc_array(ctx, N, K * sizeof *bt);
-        if (!bt)
+        if (!bt) {
+          if (ga->f != whole)
+            limn__free(ctx, ga->f);
+          ga->f = whole;
           return LIMN_ENOMEM;
+        }
         for (size_t k = 0; k < K; k++)
           for (size_t j = 0; j < N; j++)
             bt[j * K + k] = b->f[k * N + j];
-        limn__sgemm_portable(0, 0, M, K, N, alpha, gy->f, N, bt, K, 1.0f, ga->f, K);
+        limn__sgemm_portable(0, 0, M, K, N, alpha, gy->f, N, bt, K, 0.0f, ga->f, K);
         limn__free(ctx, bt);
-      } else if (!ta) /* (M, K) += dY (M, N) op(B)^T (N, K) */
-        limn__sgemm_portable(0, !tb, M, K, N, alpha, gy->f, N, b->f, b->dim[1], 1.0f, ga->f, K);
-      else /* A is (K, M): dA^T = op(B) dY^T, i.e. dA (K, M) += op(B) (K, N) dY^T */
-        limn__sgemm_portable(tb, 1, K, M, N, alpha, b->f, b->dim[1], gy->f, N, 1.0f, ga->f, M);
+      } else if (!ta) /* (M, K) = dY (M, N) op(B)^T (N, K) */
+        limn__sgemm_portable(0, !tb, M, K, N, alpha, gy->f, N, b->f, b->dim[1], 0.0f, ga->f, K);
+      else /* A is (K, M): dA^T = op(B) dY^T, i.e. dA (K, M) = op(B) (K, N) dY^T */
+        limn__sgemm_portable(tb, 1, K, M, N, alpha, b->f, b->dim[1], gy->f, N, 0.0f, ga->f, M);
+      if (ga->f != whole) {
+        for (size_t q = 0; q < ga->len; q++)
+          whole[q] += ga->f[q];
+        limn__free(ctx, ga->f);
+        ga->f = whole;
+      }
     }
     if (needs(g, nd, 1)) { /* dB = alpha op(A)^T dY */
       LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
@@ -2494,6 +2654,11 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
       return LIMN_OK;
     LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
     return reduce_op(ctx, nd, vals, NULL, gy, ga);
+  case OX_ROWS:
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+    return rows_op(ctx, nd, a, NULL, gy, ga);
   default:
     (void)b;
     if (nd->nin && needs(g, nd, 0))

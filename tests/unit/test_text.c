@@ -1,8 +1,10 @@
 /* Text: the tokeniser against tests/fixtures/make_text.py's (300 texts, ids and byte
  * offsets), the spam transformer (data/spam/) against torch in double (probabilities,
  * gradients on the token embeddings, IG with 50 Gauss-Legendre nodes and its
- * completeness), rows independent of their batch and padding, and bad input. */
+ * completeness), rows independent of their batch and padding, the rows graph (only
+ * the rows the output reads) against the whole graph and torch, and bad input. */
 #include "../harness.h"
+#include "../../src/models/onnx_internal.h"
 
 static limn_ctx *ctx;
 
@@ -556,6 +558,117 @@ static void test_tiny(void) {
   limn_model_free(m);
 }
 
+/* Model file `path` loaded with and without its rows graph (plan_rows): into m[0], m[1]. */
+static void load_both(const char *path, size_t max_tokens, limn_model **m) {
+  limn_text_model_opts o;
+  limn_text_model_opts_default(&o);
+  o.max_tokens = max_tokens;
+  m[0] = m[1] = NULL;
+  CHECK_OK(ctx, limn_model_load_onnx_text(ctx, src_path(path), &o, &m[0]));
+  limn__onnx_rows(0);
+  CHECK_OK(ctx, limn_model_load_onnx_text(ctx, src_path(path), &o, &m[1]));
+  limn__onnx_rows(1);
+  CHECK(limn__onnx_rows_planned(m[1]) == 0);
+}
+
+/* Probabilities and the gradient of p[pred] on the embeddings of one row with both
+ * models of load_both: the same bits; against torch's (p: k values, g: L * width). */
+static void rows_same(limn_model **m, const float *row, size_t width, const double *p, size_t k,
+                      const double *g) {
+  float pr[2][4], emb[64 * 64], gr[2][64 * 64], w[4] = {0};
+  size_t L = limn_model_text_length(m[0], row), pred = 0;
+  for (int r = 0; r < 2; r++)
+    CHECK_OK(ctx, limn_model_predict(ctx, m[r], row, 1, pr[r]));
+  CHECK(!memcmp(pr[0], pr[1], k * sizeof(float)));
+  for (size_t c = 0; c < k; c++)
+    pred = pr[0][c] > pr[0][pred] ? c : pred;
+  w[pred] = 1;
+  CHECK_OK(ctx, limn_model_text_embed(ctx, m[0], row, emb));
+  for (int r = 0; r < 2; r++) {
+    limn_model *view = NULL;
+    CHECK_OK(ctx, limn_model_text_view(ctx, m[r], row, &view));
+    memset(gr[r], 0, sizeof gr[r]);
+    if (view)
+      CHECK_OK(ctx, limn_model_vjp(ctx, view, emb, 1, w, LIMN_SPACE_OUTPUT, gr[r]));
+    limn_model_free(view);
+  }
+  CHECK(!memcmp(gr[0], gr[1], L * width * sizeof(float)));
+  if (!p)
+    return;
+  double got[4], gd[64 * 64], mx = 0;
+  for (size_t c = 0; c < k; c++)
+    got[c] = pr[0][c];
+  CHECK_CLOSE("p", got, p, k, 1e-6, 0);
+  for (size_t q = 0; q < L * width; q++)
+    gd[q] = gr[0][q], mx = fmax(mx, fabs(g[q]));
+  CHECK_CLOSE("gradient on the embeddings", gd, g, L * width, 1e-5 * mx + 1e-9, 0);
+}
+
+/* The rows graph: the spam transformer and tiny_cls read the first position only, so
+ * the last layer's query, attention and feed-forward are computed for it alone; the
+ * outputs and gradients have the whole graph's bits and torch's values. tiny_view's
+ * plan (from a probe of 7 tokens) fits texts of 7 tokens only: others run the whole
+ * graph, still with torch's values. */
+static void test_rows(void) {
+  t_name = "rows graph";
+  limn_model *m[2];
+  load_both("data/spam/spam_transformer.onnx", 64, m);
+  CHECK(limn__onnx_rows_planned(m[0]) > 10);
+  FILE *f = fopen(src_path("tests/fixtures/text/tokens_ref.txt"), "r"); /* the test texts' ids */
+  CHECK(f != NULL);
+  static float rows[24][64], pr[2][24][2];
+  static double ids[64], skip[256];
+  size_t longest = 0;
+  for (size_t i = 0; f && m[0] && m[1] && i < 24; i++) {
+    size_t L = ref_line(f, ids, 64);
+    ref_line(f, skip, 256); /* the offsets */
+    longest = L > longest ? L : longest;
+    for (size_t j = 0; j < 64; j++)
+      rows[i][j] = j < L ? (float)ids[j] : 0.0f;
+    if (i % 4 == 0)
+      rows_same(m, rows[i], 64, NULL, 2, NULL);
+  }
+  CHECK_EQ(longest, 64);
+  for (int r = 0; f && r < 2; r++) /* a batch of texts of many lengths */
+    CHECK_OK(ctx, limn_model_predict(ctx, m[r], rows[0], 24, pr[r][0]));
+  CHECK(!memcmp(pr[0], pr[1], sizeof pr[0]));
+  if (f)
+    fclose(f);
+  limn_model_free(m[0]), limn_model_free(m[1]);
+
+  f = fopen(src_path("tests/fixtures/text/tiny_rows_ref.txt"), "r");
+  CHECK(f != NULL);
+  load_both("tests/fixtures/onnx/tiny_cls.onnx", 6, m);
+  CHECK(limn__onnx_rows_planned(m[0]) > 10);
+  for (size_t i = 0; f && m[0] && m[1] && i < 3; i++) {
+    double p[3], g[48];
+    float row[6];
+    CHECK(ref_line(f, ids, 6) == 6);
+    CHECK(ref_line(f, p, 3) == 3);
+    CHECK(ref_line(f, g, 48) == 48);
+    for (size_t j = 0; j < 6; j++)
+      row[j] = (float)ids[j];
+    rows_same(m, row, 8, p, 3, g);
+  }
+  limn_model_free(m[0]), limn_model_free(m[1]);
+  load_both("tests/fixtures/onnx/tiny_view.onnx", 7, m);
+  CHECK(limn__onnx_rows_planned(m[0]) == 1); /* the Reshape */
+  for (size_t i = 0; f && m[0] && m[1] && i < 2; i++) {
+    double p[2], g[49];
+    float row[7] = {0};
+    size_t L = ref_line(f, ids, 7);
+    CHECK(L == 7 - 2 * i);
+    CHECK(ref_line(f, p, 2) == 2);
+    CHECK(ref_line(f, g, 49) == L * 7);
+    for (size_t j = 0; j < L; j++)
+      row[j] = (float)ids[j];
+    rows_same(m, row, 7, p, 2, g);
+  }
+  limn_model_free(m[0]), limn_model_free(m[1]);
+  if (f)
+    fclose(f);
+}
+
 /* limn_text_report_write: the same page on 1 and 2 threads; what the explainers give is
  * what it shows (the IG completeness gap of a text, its prediction); bad options refused
  * with nothing written. */
@@ -635,6 +748,7 @@ int main(void) {
   test_wordpiece();
   test_texts();
   test_tiny();
+  test_rows();
   test_model();
   test_explainers();
   test_report();
