@@ -2347,6 +2347,43 @@ static int binary_bwd(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     memset(ga->f, 0, ga->len * sizeof(float));
   if (frb)
     memset(gb->f, 0, gb->len * sizeof(float));
+  if (rank >= 1 && dim[rank - 1]) {
+    /* along the last axis each operand steps by 0 or 1: index arithmetic once a row;
+     * each gradient element still takes its terms in the order of y's elements */
+    size_t w = dim[rank - 1], rows = gy->len / w, ia = sa[rank - 1], ib = sb[rank - 1];
+    for (size_t r = 0; r < rows; r++) {
+      size_t oa, ob;
+      offsets(r * w, rank, dim, sa, sb, &oa, &ob);
+      const float *d = gy->f + r * w, *u = a->f + oa, *v = b->f + ob;
+      if (ga && ia) {
+        float *gr = ga->f + oa;
+        for (size_t c = 0; c < w; c++)
+          gr[c] += nd->op == OX_MUL ? d[c] * v[ib ? c : 0] : nd->op == OX_DIV ? d[c] / v[ib ? c : 0] : d[c];
+      } else if (ga) {
+        float t = ga->f[oa];
+        for (size_t c = 0; c < w; c++)
+          t += nd->op == OX_MUL ? d[c] * v[ib ? c : 0] : nd->op == OX_DIV ? d[c] / v[ib ? c : 0] : d[c];
+        ga->f[oa] = t;
+      }
+      if (gb && ib) {
+        float *gr = gb->f + ob;
+        for (size_t c = 0; c < w; c++)
+          gr[c] += nd->op == OX_ADD   ? d[c]
+                   : nd->op == OX_SUB ? -d[c]
+                   : nd->op == OX_MUL ? d[c] * u[ia ? c : 0]
+                                      : -d[c] * u[ia ? c : 0] / (v[c] * v[c]);
+      } else if (gb) {
+        float t = gb->f[ob], v0 = v[0];
+        for (size_t c = 0; c < w; c++)
+          t += nd->op == OX_ADD   ? d[c]
+               : nd->op == OX_SUB ? -d[c]
+               : nd->op == OX_MUL ? d[c] * u[ia ? c : 0]
+                                  : -d[c] * u[ia ? c : 0] / (v0 * v0);
+        gb->f[ob] = t;
+      }
+    }
+    return LIMN_OK;
+  }
   for (size_t q = 0; q < gy->len; q++) {
     size_t oa, ob;
     offsets(q, rank, dim, sa, sb, &oa, &ob);
@@ -2356,6 +2393,80 @@ static int binary_bwd(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     if (gb)
       gb->f[ob] += nd->op == OX_ADD ? d : nd->op == OX_SUB ? -d : nd->op == OX_MUL ? d * u : -d * u / (v * v);
   }
+  return LIMN_OK;
+}
+
+/* Softmax's (or LogSoftmax's) gradient over rows of cols, added into gx (written as
+ * 0.0f + the term when fresh): dx = o (d - sum d o), or d - exp(o) sum d. The sums in
+ * double, eight partial sums in a fixed order (sum8f, dot8f). */
+static inline double dot8f(const float *a, const float *b, size_t n) {
+  double acc[8] = {0};
+  size_t c = 0;
+  for (; c + 8 <= n; c += 8)
+    for (int l = 0; l < 8; l++)
+      acc[l] += (double)a[c + (size_t)l] * (double)b[c + (size_t)l];
+  for (; c < n; c++)
+    acc[c & 7] += (double)a[c] * (double)b[c];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+LIMN_CLONES static void softmax_bwd(const float *y, const float *gy, float *ga, size_t rows, size_t cols,
+                                    int fresh, int logsm) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *o = y + r * cols, *d = gy + r * cols;
+    float *gx = ga + r * cols;
+    if (fresh)
+      for (size_t c = 0; c < cols; c++)
+        gx[c] = 0.0f;
+    if (!logsm) {
+      double s = dot8f(d, o, cols);
+      for (size_t c = 0; c < cols; c++)
+        gx[c] += (float)((double)o[c] * ((double)d[c] - s));
+    } else {
+      double s = sum8f(d, cols);
+      for (size_t c = 0; c < cols; c++)
+        gx[c] += (float)((double)d[c] - exp((double)o[c]) * s);
+    }
+  }
+}
+
+/* A product's dA = alpha dY op(B)^T (M rows of K, or K of M when A is transposed), into
+ * ga: written when ga is fresh, else made apart (in blocks of rows, so the scratch stays
+ * small) and added, so that the sum of the product's terms is added whole, as when A is
+ * cut (plan_rows in onnx.c) and an OX_ROWS node adds it. seq: A is a sequence's
+ * activations (N, T, K), and B^T (N, K) is made once so that the product runs on the
+ * register tiles rather than one dot product per element (2-D inputs keep the other
+ * path: their results stay what they were). */
+static int matmul_da(limn_ctx *ctx, const ox_tensor *b, const ox_tensor *gy, ox_tensor *ga, int fresh, int ta,
+                     int tb, size_t M, size_t K, size_t N, float alpha, int seq) {
+  float *bt = seq ? limn__alloc_array(ctx, N, K * sizeof *bt) : NULL, *tmp = NULL;
+  size_t blk = fresh || ta || !K ? M : (8192 / K ? 8192 / K : 1); /* rows made at a time */
+  blk = blk < M ? blk : M;
+  if (!fresh)
+    tmp = limn__alloc_array(ctx, ta ? K * M : blk * K + 1, sizeof *tmp);
+  if ((seq && !bt) || (!fresh && !tmp)) {
+    limn__free(ctx, bt), limn__free(ctx, tmp);
+    return LIMN_ENOMEM;
+  }
+  for (size_t k = 0; seq && k < K; k++)
+    for (size_t j = 0; j < N; j++)
+      bt[j * K + k] = b->f[k * N + j];
+  if (ta) { /* A is (K, M): dA^T = op(B) dY^T, i.e. dA (K, M) = op(B) (K, N) dY^T */
+    limn__sgemm_portable(tb, 1, K, M, N, alpha, b->f, b->dim[1], gy->f, N, 0.0f, fresh ? ga->f : tmp, M);
+    for (size_t q = 0; !fresh && q < K * M; q++)
+      ga->f[q] += tmp[q];
+  }
+  for (size_t r0 = 0; !ta && r0 < M; r0 += blk) { /* (M, K) = dY (M, N) op(B)^T (N, K) */
+    size_t mr = M - r0 < blk ? M - r0 : blk;
+    float *dst = fresh ? ga->f + r0 * K : tmp;
+    if (seq)
+      limn__sgemm_portable(0, 0, mr, K, N, alpha, gy->f + r0 * N, N, bt, K, 0.0f, dst, K);
+    else
+      limn__sgemm_portable(0, !tb, mr, K, N, alpha, gy->f + r0 * N, N, b->f, b->dim[1], 0.0f, dst, K);
+    for (size_t q = 0; !fresh && q < mr * K; q++)
+      ga->f[r0 * K + q] += tmp[q];
+  }
+  limn__free(ctx, bt), limn__free(ctx, tmp);
   return LIMN_OK;
 }
 
@@ -2405,42 +2516,10 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     /* MatMul of a (..., K) by a matrix: a's rows as one (M, K) matrix */
     size_t K = ta ? a->dim[0] : a->dim[a->rank - 1], N = y->dim[y->rank - 1], M = K ? a->len / K : 0;
     if (needs(g, nd, 0)) { /* dA = alpha dY op(B)^T, stored as A is */
-      /* made apart and then added when dA already holds other readers' terms: the sum
-       * of this product's terms is added whole, as when A is cut (plan_rows in onnx.c)
-       * and an OX_ROWS node adds it */
       int fresh;
       LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
-      float *whole = ga->f;
-      if (!fresh && !(ga->f = limn__alloc_array(ctx, ga->len ? ga->len : 1, sizeof(float)))) {
-        ga->f = whole;
-        return LIMN_ENOMEM;
-      }
-      if (!ta && !tb && a->rank >= 3 && K && N) {
-        /* a sequence's activations (N, T, K): B^T (N, K) made once, so the product runs on
-           the register tiles rather than one dot product per element (2-D inputs keep
-           the path below: their results stay what they were) */
-        float *bt = limn__alloc_array(ctx, N, K * sizeof *bt);
-        if (!bt) {
-          if (ga->f != whole)
-            limn__free(ctx, ga->f);
-          ga->f = whole;
-          return LIMN_ENOMEM;
-        }
-        for (size_t k = 0; k < K; k++)
-          for (size_t j = 0; j < N; j++)
-            bt[j * K + k] = b->f[k * N + j];
-        limn__sgemm_portable(0, 0, M, K, N, alpha, gy->f, N, bt, K, 0.0f, ga->f, K);
-        limn__free(ctx, bt);
-      } else if (!ta) /* (M, K) = dY (M, N) op(B)^T (N, K) */
-        limn__sgemm_portable(0, !tb, M, K, N, alpha, gy->f, N, b->f, b->dim[1], 0.0f, ga->f, K);
-      else /* A is (K, M): dA^T = op(B) dY^T, i.e. dA (K, M) = op(B) (K, N) dY^T */
-        limn__sgemm_portable(tb, 1, K, M, N, alpha, b->f, b->dim[1], gy->f, N, 0.0f, ga->f, M);
-      if (ga->f != whole) {
-        for (size_t q = 0; q < ga->len; q++)
-          whole[q] += ga->f[q];
-        limn__free(ctx, ga->f);
-        ga->f = whole;
-      }
+      LIMN_TRY(
+          matmul_da(ctx, b, gy, ga, fresh, ta, tb, M, K, N, alpha, !ta && !tb && a->rank >= 3 && K && N));
     }
     if (needs(g, nd, 1)) { /* dB = alpha op(A)^T dY */
       LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
@@ -2488,25 +2567,7 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     LIMN_TRY(softmax_shape(ctx, g, nd, a, &rows, &cols));
     int fresh;
     LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
-    for (size_t r = 0; r < rows; r++) {
-      const float *o = y->f + r * cols, *d = gy->f + r * cols;
-      float *gx = ga->f + r * cols;
-      double s = 0;
-      if (fresh)
-        for (size_t c = 0; c < cols; c++)
-          gx[c] = 0.0f;
-      if (nd->op == OX_SOFTMAX) { /* dx = o (d - sum d o) */
-        for (size_t c = 0; c < cols; c++)
-          s += (double)d[c] * o[c];
-        for (size_t c = 0; c < cols; c++)
-          gx[c] += (float)((double)o[c] * ((double)d[c] - s));
-      } else { /* dx = d - exp(o) sum d */
-        for (size_t c = 0; c < cols; c++)
-          s += d[c];
-        for (size_t c = 0; c < cols; c++)
-          gx[c] += (float)((double)d[c] - exp((double)o[c]) * s);
-      }
-    }
+    softmax_bwd(y->f, gy->f, ga->f, rows, cols, fresh, nd->op == OX_LOGSOFTMAX);
     return LIMN_OK;
   }
   case OX_FLATTEN:
