@@ -135,18 +135,22 @@ def floor_ig(torch, res):
     """How fast IG could be at most on this core: its matrix products' floating-point
     operations (forward and the backward to the inputs, 50 points of 64 tokens; the
     weights' gradients are not needed) at the rate torch's own GEMM reaches on those
-    shapes, against the 3x target."""
+    shapes, against the 3x target. torch computes every row; limn's rows graph computes
+    only the [CLS] row of the last layer's query, attention, output and feed-forward
+    (its keys and values still need every row)."""
     T, d, ff, layers, steps = 64, 64, 128, 2, 50
     lin = 3 * T * d * d + T * d * d + 2 * T * d * ff  # q, k, v, out, the two feed-forward products
     att = 2 * T * T * d  # scores and the weighted values (all heads)
-    macs = layers * (2 * lin + 3 * att)  # forward (lin + att) and backward (lin + 2 att)
-    flops = 2 * macs * steps
+    whole = 2 * lin + 3 * att  # forward (lin + att) and backward (lin + 2 att)
+    last = 2 * (2 * T * d * d + 2 * d * d + 2 * d * ff) + 6 * T * d  # one query row
+    flops = 2 * layers * whole * steps
+    rows = 2 * ((layers - 1) * whole + last) * steps
     a, b = torch.randn(steps * T, d), torch.randn(d, d)
     rate = 2 * steps * T * d * d / best_of(lambda: [a @ b for _ in range(20)], 10) * 20
     t = 1e3 * float(np.median(res["ig50"]))
-    print("# IG 50 nodes: %.2f GFLOP of products; torch's GEMM on (%d x %d) @ (%d x %d) reaches %.0f GFLOP/s here, "
-          "so the products alone take at least %.1f ms; 3x torch's IG is %.1f ms" %
-          (flops / 1e9, steps * T, d, d, d, rate / 1e9, 1e3 * flops / rate, t / 3))
+    print("# IG 50 nodes: %.2f GFLOP of products (%.2f in limn's rows graph); torch's GEMM on (%d x %d) @ (%d x %d) "
+          "reaches %.0f GFLOP/s here, so the products alone take at least %.1f ms (%.1f ms); 3x torch's IG is %.1f ms" %
+          (flops / 1e9, rows / 1e9, steps * T, d, d, d, rate / 1e9, 1e3 * flops / rate, 1e3 * rows / rate, t / 3))
 
 
 if __name__ == "__main__":

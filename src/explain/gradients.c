@@ -315,14 +315,22 @@ static int outputs_at(gx *g, const float *h, double *f) {
   return rc;
 }
 
-/* IG with fixed nodes: the path points of a block of rows in one vjp. */
+/* IG with fixed nodes: the path points of a block of rows, in vjp calls of at most
+ * IG_POINTS_FLOATS floats of points (small buffers, used again from call to call instead
+ * of fresh pages each time); each row's weighted sum over its points in node order. */
+#define IG_POINTS_FLOATS 28672
 static int ig_rule(gx *g, const float *hb) {
   size_t steps = g->o->steps, ns = g->ns, per = BLOCK_ROWS / steps ? BLOCK_ROWS / steps : 1;
+  per = per < g->n ? per : g->n;
+  size_t sub = IG_POINTS_FLOATS / (ns ? ns : 1); /* points per vjp call */
+  sub = sub > per * steps ? per * steps : sub;
+  sub = sub < 1 ? 1 : sub;
   double *al = limn__alloc_array(g->ctx, steps, 2 * sizeof(double));
-  float *path = limn__alloc_array(g->ctx, per * steps, ns * sizeof(float));
-  float *gr = limn__alloc_array(g->ctx, per * steps, ns * sizeof(float));
-  float *w = limn__alloc_array(g->ctx, per * steps, g->k * sizeof(float));
-  int rc = al && path && gr && w ? LIMN_OK : LIMN_ENOMEM, fd = 0;
+  float *path = limn__alloc_array(g->ctx, sub, ns * sizeof(float));
+  float *gr = limn__alloc_array(g->ctx, sub, ns * sizeof(float));
+  float *w = limn__alloc_array(g->ctx, sub, g->k * sizeof(float));
+  double *acc = limn__alloc_array(g->ctx, per ? per : 1, ns * sizeof(double));
+  int rc = al && path && gr && w && acc ? LIMN_OK : LIMN_ENOMEM, fd = 0;
   double *wt = al + steps;
   if (rc == LIMN_OK)
     rc = limn_quadrature_nodes(
@@ -338,31 +346,42 @@ static int ig_rule(gx *g, const float *hb) {
     per = 0;
   }
   for (size_t r0 = 0; per && r0 < g->n && rc == LIMN_OK; r0 += per) {
-    size_t nr = g->n - r0 < per ? g->n - r0 : per;
-    for (size_t i = 0; i < nr; i++)
-      for (size_t t = 0; t < steps; t++) {
+    size_t nr = g->n - r0 < per ? g->n - r0 : per, np = nr * steps;
+    memset(acc, 0, nr * ns * sizeof *acc);
+    /* the block's points in calls of about equal size, point p = (row i, node t) */
+    size_t calls = (np + sub - 1) / sub;
+    for (size_t c = 0, p0 = 0; c < calls && rc == LIMN_OK; c++) {
+      size_t p1 = np * (c + 1) / calls;
+      for (size_t p = p0; p < p1; p++) {
+        size_t i = p / steps, t = p % steps;
         const float *a = g->h + (r0 + i) * ns, *b = hb + (r0 + i) * ns;
-        float *q = path + (i * steps + t) * ns;
+        float *q = path + (p - p0) * ns;
         for (size_t s = 0; s < ns; s++)
           q[s] = (float)((double)b[s] + al[t] * ((double)a[s] - b[s]));
+        memset(w + (p - p0) * g->k, 0, g->k * sizeof *w);
+        w[(p - p0) * g->k + g->target[r0 + i]] = 1.0f;
       }
-    onehot(g, r0, nr, steps, w);
-    rc = limn__model_vjp_slots(g->ctx, g->m, path, nr * steps, w, g->o->space, gr, NULL, &fd);
+      rc = limn__model_vjp_slots(g->ctx, g->m, path, p1 - p0, w, g->o->space, gr, NULL, &fd);
+      for (size_t p = p0; p < p1 && rc == LIMN_OK; p++) {
+        double *ai = acc + (p / steps) * ns, wp = wt[p % steps];
+        const float *gp = gr + (p - p0) * ns;
+        for (size_t s = 0; s < ns; s++)
+          ai[s] += wp * gp[s];
+      }
+      p0 = p1;
+    }
     for (size_t i = 0; i < nr && rc == LIMN_OK; i++) {
       limn_explanation *e = &g->ex[r0 + i];
       e->finite_differences = fd;
-      for (size_t s = 0; s < ns; s++) {
-        double sum = 0.0;
-        for (size_t t = 0; t < steps; t++)
-          sum += wt[t] * gr[(i * steps + t) * ns + s];
-        e->slot_attr[s] = ((double)g->h[(r0 + i) * ns + s] - hb[(r0 + i) * ns + s]) * sum;
-      }
+      for (size_t s = 0; s < ns; s++)
+        e->slot_attr[s] = ((double)g->h[(r0 + i) * ns + s] - hb[(r0 + i) * ns + s]) * acc[i * ns + s];
     }
   }
   limn__free(g->ctx, al);
   limn__free(g->ctx, path);
   limn__free(g->ctx, gr);
   limn__free(g->ctx, w);
+  limn__free(g->ctx, acc);
   return rc;
 }
 
