@@ -189,10 +189,17 @@ void limn__rng_uniform_pairs(limn_rng *r, double *u, double *v, size_t n);
  * supports chosen at load time (the binary still runs on any x86-64). Only for
  * elementwise code and sums in a fixed order: without FMA contraction (ISO C mode)
  * every clone gives the same bits. Off under the sanitizers and other compilers. */
+/* LIMN_CLONES_WIDE: an AVX-512 clone too, for the ONNX nodes' elementwise loops (twice
+ * the lanes). Not everywhere: with AVX-512 (whose ISA includes FMA) GCC 12 turns complex
+ * products into vfmaddsub despite ISO C's -ffp-contract=off (the FFT's stages), and the
+ * bits would then depend on the CPU. tests/cli/no_fma.sh checks the library for fused
+ * multiply-adds outside the one function that asks for them (knn.c tile_mask). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define LIMN_CLONES __attribute__((target_clones("avx2", "default")))
+#define LIMN_CLONES_WIDE __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define LIMN_CLONES
+#define LIMN_CLONES_WIDE
 #endif
 
 #endif

@@ -861,7 +861,7 @@ static void cache_free(ox_model *om) {
  * Max would turn it into 0 and the output into a plausible-looking constant (rows of
  * 3e38 overflow a Gemm to inf - inf). Infinities pass: -inf is how masks are written. */
 /* Whether f[0..n) holds a NaN: branch-free, so that it vectorises. */
-LIMN_CLONES static int any_nan(const float *f, size_t n) {
+LIMN_CLONES_WIDE static int any_nan(const float *f, size_t n) {
   int any = 0;
   for (size_t i = 0; i < n; i++)
     any |= f[i] != f[i];

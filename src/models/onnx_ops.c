@@ -188,8 +188,8 @@ static void offsets(size_t q, size_t rank, const size_t *dim, const size_t *sa, 
     }                                                                                                        \
   } while (0)
 
-LIMN_CLONES static int binary_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b,
-                                  ox_tensor *y) {
+LIMN_CLONES_WIDE static int binary_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a,
+                                       const ox_tensor *b, ox_tensor *y) {
   size_t rank, dim[OX_MAXRANK], sa[OX_MAXRANK], sb[OX_MAXRANK];
   if (!broadcast(a, b, &rank, dim, sa, sb))
     return NODE_ERR(LIMN_ESHAPE, "shapes do not broadcast");
@@ -398,13 +398,13 @@ static int softmax_shape(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, co
   return LIMN_OK;
 }
 
-/* e^x for x <= 0 (softmax's inputs less their maximum), eight floats at a time in plain
+/* e^x for x <= 0 (softmax's inputs less their maximum), 8 or 16 floats at a time in plain
  * float arithmetic, so that it vectorises and gives the same bits on every CPU and C
  * library: x = k ln 2 + r with |r| <= ln 2 / 2 (Cody and Waite's two-part ln 2, the
  * first part exact times any k here), e^r by its Taylor polynomial to r^7 (truncation
  * below 6e-9), times 2^k made in the exponent bits: within 2 ulp of the exact value
  * (tests/unit/test_onnx.c). Below -87 (e^x near the smallest normal float) it gives 0,
- * as for -inf; NaN stays NaN. in and out hold 8 floats. */
+ * as for -inf; NaN stays NaN. in and out hold 8 (16) floats. */
 static const float exp_poly[8] = {1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f,
                                   1.0f / 6.0f,    0.5f,          1.0f,          1.0f};
 #define EXP_SHIFT 12582912.0f /* 1.5 * 2^23: adding it rounds to an integer */
@@ -414,25 +414,33 @@ static const float exp_poly[8] = {1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f, 
 #if defined(__GNUC__)
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
 #endif
+
+/* The vector body for W lanes (VF, VI: W floats, W int32): 8 lanes, and 16 where the
+ * clone has AVX-512 (two or four narrower operations elsewhere); each lane's arithmetic
+ * is the same whatever the width. */
+#define EXP_NONPOS_BODY(VF, VI, W)                                                                           \
+  VF x, lim, sh;                                                                                             \
+  memcpy(&x, in, sizeof x);                                                                                  \
+  for (int l = 0; l < (W); l++)                                                                              \
+    lim[l] = -87.0f, sh[l] = EXP_SHIFT;                                                                      \
+  VI low = x < lim; /* all ones where x < -87 (false for NaN) */                                             \
+  VF xc = (VF)(((VI)x & ~low) | ((VI)lim & low));                                                            \
+  VF kd = xc * 1.44269504f + sh;                                                                             \
+  VI ki = (VI)kd;                                                                                            \
+  kd -= sh;                                                                                                  \
+  VF r = (xc - kd * EXP_LN2_HI) - kd * EXP_LN2_LO, p = r * 0.0f + exp_poly[0];                               \
+  for (int q = 1; q < 8; q++)                                                                                \
+    p = p * r + exp_poly[q];                                                                                 \
+  VI bits = (ki - 0x4B400000 + 127) << 23; /* 2^k, k in [-125, 0] */                                         \
+  VF y = (VF)((VI)(p * (VF)bits) & ~low);                                                                    \
+  memcpy(out, &y, sizeof y);
 
 static inline void exp8_nonpos(const float *in, float *out) {
 #if defined(__GNUC__)
-  v8f x, lim, sh;
-  memcpy(&x, in, sizeof x);
-  for (int l = 0; l < 8; l++)
-    lim[l] = -87.0f, sh[l] = EXP_SHIFT;
-  v8i low = x < lim; /* all ones where x < -87 (false for NaN) */
-  v8f xc = (v8f)(((v8i)x & ~low) | ((v8i)lim & low));
-  v8f kd = xc * 1.44269504f + sh;
-  v8i ki = (v8i)kd;
-  kd -= sh;
-  v8f r = (xc - kd * EXP_LN2_HI) - kd * EXP_LN2_LO, p = r * 0.0f + exp_poly[0];
-  for (int q = 1; q < 8; q++)
-    p = p * r + exp_poly[q];
-  v8i bits = (ki - 0x4B400000 + 127) << 23; /* 2^k, k in [-125, 0] */
-  v8f y = (v8f)((v8i)(p * (v8f)bits) & ~low);
-  memcpy(out, &y, sizeof y);
+  EXP_NONPOS_BODY(v8f, v8i, 8)
 #else /* the same, lane by lane */
   for (int l = 0; l < 8; l++) {
     float x = in[l], xc = x < -87.0f ? -87.0f : x, kd = xc * 1.44269504f + EXP_SHIFT;
@@ -449,7 +457,22 @@ static inline void exp8_nonpos(const float *in, float *out) {
 #endif
 }
 
-void limn__ox_exp8(const float *in, float *out) { exp8_nonpos(in, out); }
+/* exp8_nonpos of 16 floats. */
+static inline void exp16_nonpos(const float *in, float *out) {
+#if defined(__GNUC__)
+  EXP_NONPOS_BODY(v16f, v16i, 16)
+#else
+  exp8_nonpos(in, out);
+  exp8_nonpos(in + 8, out + 8);
+#endif
+}
+
+void limn__ox_exp8(const float *in, float *out) { /* through the 16-lane code the nodes use */
+  float t[16] = {0}, o[16];
+  memcpy(t, in, 8 * sizeof *t);
+  exp16_nonpos(t, o);
+  memcpy(out, o, 8 * sizeof *o);
+}
 
 /* erf of 8 floats in plain float arithmetic (vectorised, the same bits everywhere),
  * within 2 ulp of the exact value (tests/unit/test_onnx.c): for |x| <= 1, x + x q(x^2)
@@ -464,26 +487,29 @@ static const float erf_large[16] = {0.000406952488f, -0.00326742535f,  0.0122527
                                     -0.00662776548f, 0.00970703829f,   -0.0046813353f,   -0.000624549633f,
                                     0.00204290031f,  -0.000704792619f, -0.000260819565f, 0.000162065815f};
 
+#define ERF_BODY(VF, VI, W)                                                                                  \
+  VF x, one, big, third2, third5;                                                                            \
+  VI absmask;                                                                                                \
+  memcpy(&x, in, sizeof x);                                                                                  \
+  for (int l = 0; l < (W); l++)                                                                              \
+    one[l] = 1.0f, big[l] = 3.9192059f, third2[l] = 2.0f / 3.0f, third5[l] = 5.0f / 3.0f,                    \
+    absmask[l] = 0x7fffffff;                                                                                 \
+  VF ax = (VF)((VI)x & absmask), u = x * x, q = u * 0.0f + erf_small[6];                                     \
+  for (int k = 5; k >= 0; k--)                                                                               \
+    q = q * u + erf_small[k];                                                                                \
+  VF ys = x + x * q, t = ax * third2 - third5, h = t * 0.0f + erf_large[15];                                 \
+  for (int k = 14; k >= 0; k--)                                                                              \
+    h = h * t + erf_large[k];                                                                                \
+  VF yl = one - h;                                                                                           \
+  VI sat = ax >= big, small = ax <= one;                                                                     \
+  yl = (VF)(((VI)yl & ~sat) | ((VI)one & sat));                                                              \
+  yl = (VF)((VI)yl | ((VI)x & ~absmask)); /* x's sign */                                                     \
+  VF y = (VF)(((VI)ys & small) | ((VI)yl & ~small));                                                         \
+  memcpy(out, &y, sizeof y);
+
 static inline void erf8(const float *in, float *out) {
 #if defined(__GNUC__)
-  v8f x, one, big, third2, third5;
-  v8i absmask;
-  memcpy(&x, in, sizeof x);
-  for (int l = 0; l < 8; l++)
-    one[l] = 1.0f, big[l] = 3.9192059f, third2[l] = 2.0f / 3.0f, third5[l] = 5.0f / 3.0f,
-    absmask[l] = 0x7fffffff;
-  v8f ax = (v8f)((v8i)x & absmask), u = x * x, q = u * 0.0f + erf_small[6];
-  for (int k = 5; k >= 0; k--)
-    q = q * u + erf_small[k];
-  v8f ys = x + x * q, t = ax * third2 - third5, h = t * 0.0f + erf_large[15];
-  for (int k = 14; k >= 0; k--)
-    h = h * t + erf_large[k];
-  v8f yl = one - h;
-  v8i sat = ax >= big, small = ax <= one;
-  yl = (v8f)(((v8i)yl & ~sat) | ((v8i)one & sat));
-  yl = (v8f)((v8i)yl | ((v8i)x & ~absmask)); /* x's sign */
-  v8f y = (v8f)(((v8i)ys & small) | ((v8i)yl & ~small));
-  memcpy(out, &y, sizeof y);
+  ERF_BODY(v8f, v8i, 8)
 #else /* the same, lane by lane */
   for (int l = 0; l < 8; l++) {
     float x = in[l], ax = fabsf(x), u = x * x, q = u * 0.0f + erf_small[6];
@@ -498,17 +524,32 @@ static inline void erf8(const float *in, float *out) {
 #endif
 }
 
-void limn__ox_erf8(const float *in, float *out) { erf8(in, out); }
+/* erf8 of 16 floats. */
+static inline void erf16(const float *in, float *out) {
+#if defined(__GNUC__)
+  ERF_BODY(v16f, v16i, 16)
+#else
+  erf8(in, out);
+  erf8(in + 8, out + 8);
+#endif
+}
+
+void limn__ox_erf8(const float *in, float *out) { /* through the 16-lane code the nodes use */
+  float t[16] = {0}, o[16];
+  memcpy(t, in, 8 * sizeof *t);
+  erf16(t, o);
+  memcpy(out, o, 8 * sizeof *o);
+}
 
 /* e[c] = e^(a[c] - mx) for c < n (at most 256), t scratch of 256 floats: the
  * differences in float, padded with zeros to a multiple of 8. */
 static inline void exp_block(const float *a, float mx, size_t n, float *t, float *e) {
   for (size_t c = 0; c < n; c++)
     t[c] = a[c] - mx;
-  for (size_t c = n; c % 8; c++)
+  for (size_t c = n; c % 16; c++)
     t[c] = 0.0f;
-  for (size_t c = 0; c < n; c += 8)
-    exp8_nonpos(t + c, e + c);
+  for (size_t c = 0; c < n; c += 16)
+    exp16_nonpos(t + c, e + c);
 }
 
 /* The sum of v[0..n) in double in eight interleaved partial sums (v[c] into sum c mod 8),
@@ -538,9 +579,9 @@ static inline double sum8f(const float *v, size_t n) {
 }
 
 /* Softmax (or LogSoftmax) of each row: the exponentials of the row less its maximum
- * (exp8_nonpos, float, as torch computes them), summed in double (sum8f), block by
+ * (exp16_nonpos, float, as torch computes them), summed in double (sum8f), block by
  * block of 256; each output times the sum's inverse in double. */
-LIMN_CLONES static void softmax_rows(const float *x, float *y, size_t rows, size_t cols, int logsm) {
+LIMN_CLONES_WIDE static void softmax_rows(const float *x, float *y, size_t rows, size_t cols, int logsm) {
   float t[256], e[256];
   for (size_t r = 0; r < rows; r++) {
     const float *a = x + r * cols;
@@ -1258,8 +1299,8 @@ static int broadcast_n(const ox_tensor *const *t, size_t nt, size_t *rank, size_
 }
 
 /* Where(cond, x, y): forward into out, or backward (gx, gy may be NULL) from gout. */
-LIMN_CLONES static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *out,
-                                const ox_tensor *gout, ox_tensor *gx, ox_tensor *gy) {
+LIMN_CLONES_WIDE static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *out,
+                                     const ox_tensor *gout, ox_tensor *gx, ox_tensor *gy) {
   const ox_tensor *t[3] = {IN(nd, vals, 0), IN(nd, vals, 1), IN(nd, vals, 2)};
   if (!t[0] || !t[1] || !t[2])
     return NODE_ERR(LIMN_EINVAL, "needs three inputs");
@@ -1273,9 +1314,27 @@ LIMN_CLONES static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tenso
   size_t len = out ? out->len : gout->len, idx[OX_MAXRANK] = {0}, o[3] = {0, 0, 0};
   size_t w = rank ? dim[rank - 1] : 1, s0 = rank ? st[0][rank - 1] : 0, s1 = rank ? st[1][rank - 1] : 0,
          s2 = rank ? st[2][rank - 1] : 0;
+  int32_t m32[256]; /* the condition's row as 32-bit lanes (it is often the same row again) */
+  const int64_t *m32_of = NULL;
   for (size_t q = 0; w && q < len; q += w) { /* a row of the last axis at a time */
     const int64_t *cv = t[0]->i + o[0];
-    if (out && out->type == OX_FLOAT) {
+    if (s0 == 1 && w <= 256 && cv != m32_of) {
+      for (size_t c = 0; c < w; c++)
+        m32[c] = cv[c] != 0;
+      m32_of = cv;
+    }
+    const int32_t *mv = s0 == 1 && w <= 256 ? m32 : NULL;
+    if (out && out->type == OX_FLOAT && mv && s1 == 0 && s2 == 1) { /* a mask's fill and the scores */
+      const float x0 = t[1]->f[o[1]], *yv = t[2]->f + o[2];
+      float *ov = out->f + q;
+      for (size_t c = 0; c < w; c++)
+        ov[c] = mv[c] ? x0 : yv[c];
+    } else if (out && out->type == OX_FLOAT && mv && s1 == 1 && s2 == 0) {
+      const float *xv = t[1]->f + o[1], y0 = t[2]->f[o[2]];
+      float *ov = out->f + q;
+      for (size_t c = 0; c < w; c++)
+        ov[c] = mv[c] ? xv[c] : y0;
+    } else if (out && out->type == OX_FLOAT) {
       const float *xv = t[1]->f + o[1], *yv = t[2]->f + o[2];
       float *ov = out->f + q;
       if (s0 == 1 && s1 == 0 && s2 == 1) /* a mask's fill and the scores: loops that vectorise */
@@ -1290,13 +1349,23 @@ LIMN_CLONES static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_tenso
     } else if (out) {
       for (size_t c = 0; c < w; c++)
         out->i[q + c] = cv[c * s0] ? t[1]->i[o[1] + c * s1] : t[2]->i[o[2] + c * s2];
-    } else {
-      for (size_t c = 0; c < w; c++) {
-        if (cv[c * s0] && gx)
-          gx->f[o[1] + c * s1] += gout->f[q + c];
-        else if (!cv[c * s0] && gy)
-          gy->f[o[2] + c * s2] += gout->f[q + c];
-      }
+    } else { /* each element's gradient to the input it came from; the other's unchanged */
+      const float *gv = gout->f + q;
+      float *xg = gx ? gx->f + o[1] : NULL, *yg = gy ? gy->f + o[2] : NULL;
+      if (xg && mv && s1 == 1) /* loops that vectorise */
+        for (size_t c = 0; c < w; c++)
+          xg[c] = mv[c] ? xg[c] + gv[c] : xg[c];
+      else if (xg)
+        for (size_t c = 0; c < w; c++)
+          if (cv[c * s0])
+            xg[c * s1] += gv[c];
+      if (yg && mv && s2 == 1)
+        for (size_t c = 0; c < w; c++)
+          yg[c] = mv[c] ? yg[c] : yg[c] + gv[c];
+      else if (yg)
+        for (size_t c = 0; c < w; c++)
+          if (!cv[c * s0])
+            yg[c * s2] += gv[c];
     }
     for (size_t k = rank ? rank - 1 : 0; k-- > 0;) { /* the next row, odometer-wise */
       for (size_t i = 0; i < 3; i++)
@@ -1366,7 +1435,36 @@ static int transpose_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox
     dim[k] = x->dim[perm[k]], step[k] = xs[perm[k]];
   if (y)
     LIMN_TRY(limn__ox_alloc(ctx, y, x->type, r, dim));
-  strided(r, dim, step, 0, x->len, x, y, gy, gx);
+  if (!gx) {
+    strided(r, dim, step, 0, x->len, x, y, NULL, NULL);
+    return LIMN_OK;
+  }
+  /* backward: gx in its own order, each element's one term read from gy (the inverse
+   * permutation), rather than gx written at a stride */
+  size_t ys[OX_MAXRANK], back[OX_MAXRANK], idx[OX_MAXRANK] = {0}, off = 0;
+  size_t acc = 1, w = r ? x->dim[r - 1] : 1;
+  for (size_t k = r; k-- > 0;)
+    ys[k] = acc, acc *= dim[k];
+  for (size_t k = 0; k < r; k++)
+    back[perm[k]] = ys[k];
+  size_t sw = r ? back[r - 1] : 0;
+  for (size_t q = 0; w && q < x->len; q += w) {
+    float *d = gx->f + q;
+    const float *src = gy->f + off;
+    if (sw == 1)
+      for (size_t c = 0; c < w; c++)
+        d[c] += src[c];
+    else
+      for (size_t c = 0; c < w; c++)
+        d[c] += src[c * sw];
+    for (size_t k = r ? r - 1 : 0; k-- > 0;) {
+      off += back[k];
+      if (++idx[k] < x->dim[k])
+        break;
+      off -= back[k] * x->dim[k];
+      idx[k] = 0;
+    }
+  }
   return LIMN_OK;
 }
 
@@ -1776,8 +1874,8 @@ static int reduce_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox
 
 /* LayerNormalization over the axes from `axis` on (opset 17), in double per row;
  * backward (gx set) through x only. */
-LIMN_CLONES static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
-                                 const ox_tensor *gy, ox_tensor *gx) {
+LIMN_CLONES_WIDE static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
+                                      const ox_tensor *gy, ox_tensor *gx) {
   const ox_tensor *x = IN(nd, vals, 0), *sc = IN(nd, vals, 1), *bi = IN(nd, vals, 2);
   long ax = nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis;
   if (x->type != OX_FLOAT || ax < 0 || ax >= (long)x->rank)
@@ -1863,27 +1961,27 @@ static int logic_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const
 
 /* Erf, Sqrt and Pow by a constant scalar exponent; dy/dx into *dx when asked. */
 /* y = erf(x) for n floats, eight at a time. */
-LIMN_CLONES static void erf_all(const float *x, float *y, size_t n) {
+LIMN_CLONES_WIDE static void erf_all(const float *x, float *y, size_t n) {
   size_t q = 0;
-  for (; q + 8 <= n; q += 8)
-    erf8(x + q, y + q);
+  for (; q + 16 <= n; q += 16)
+    erf16(x + q, y + q);
   if (q < n) {
-    float t[8] = {0}, o[8];
+    float t[16] = {0}, o[16];
     memcpy(t, x + q, (n - q) * sizeof *t);
-    erf8(t, o);
+    erf16(t, o);
     memcpy(y + q, o, (n - q) * sizeof *o);
   }
 }
 
 /* gx += gy erf'(x) = gy 2 / sqrt(pi) e^(-x^2) for n floats, the exponential eight at a
- * time (exp8_nonpos of -x^2 rounded to float; 0 below -87). */
-LIMN_CLONES static void erf_grad_all(const float *x, const float *gy, float *gx, size_t n) {
-  for (size_t q = 0; q < n; q += 8) {
-    size_t m = n - q < 8 ? n - q : 8;
-    float t[8] = {0}, e[8];
+ * time (exp16_nonpos of -x^2 rounded to float; 0 below -87). */
+LIMN_CLONES_WIDE static void erf_grad_all(const float *x, const float *gy, float *gx, size_t n) {
+  for (size_t q = 0; q < n; q += 16) {
+    size_t m = n - q < 16 ? n - q : 16;
+    float t[16] = {0}, e[16];
     for (size_t l = 0; l < m; l++)
       t[l] = (float)(-((double)x[q + l] * x[q + l]));
-    exp8_nonpos(t, e);
+    exp16_nonpos(t, e);
     for (size_t l = 0; l < m; l++)
       gx[q + l] += (float)(gy[q + l] * (1.1283791670955126 * e[l]));
   }
@@ -2410,8 +2508,8 @@ static inline double dot8f(const float *a, const float *b, size_t n) {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-LIMN_CLONES static void softmax_bwd(const float *y, const float *gy, float *ga, size_t rows, size_t cols,
-                                    int fresh, int logsm) {
+LIMN_CLONES_WIDE static void softmax_bwd(const float *y, const float *gy, float *ga, size_t rows, size_t cols,
+                                         int fresh, int logsm) {
   for (size_t r = 0; r < rows; r++) {
     const float *o = y + r * cols, *d = gy + r * cols;
     float *gx = ga + r * cols;
