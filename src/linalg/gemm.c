@@ -204,15 +204,17 @@ int limn__gemm_wide(int on) {
 
 /* R rows (1 or 4: a0..a3 and c0..c3, the rest unused when 1) x NV vectors (1 or 2)
  * of columns, m0 and m1 the columns present in each vector. Initial values from c,
- * or `bias` (per column) or `rbias` (per row, R values) when given; `skip` leaves out a k whose R a values
- * are all zero; `relu` stores h > 0 ? h : 0. */
+ * or 0 (`zero`), or `bias` (per column) or `rbias` (per row, R values) when given; `skip` leaves out a k
+ * whose R a values are all zero; `relu` stores h > 0 ? h : 0. */
 WIDE_BODY void wide_body(int R, int NV, size_t K, const float *a0, const float *a1, const float *a2,
                          const float *a3, const float *b, size_t ldb, const float *bias, const float *rbias,
-                         int skip, int relu, __mmask16 m0, __mmask16 m1, float *c0, float *c1, float *c2,
-                         float *c3) {
+                         int skip, int relu, int zero, __mmask16 m0, __mmask16 m1, float *c0, float *c1,
+                         float *c2, float *c3) {
   __m512 r00, r01, r10, r11, r20, r21, r30, r31, z = _mm512_setzero_ps();
-  r01 = r10 = r11 = r20 = r21 = r30 = r31 = z;
-  if (bias) {
+  r00 = r01 = r10 = r11 = r20 = r21 = r30 = r31 = z;
+  if (zero) {
+    /* from 0 */
+  } else if (bias) {
     r00 = _mm512_maskz_loadu_ps(m0, bias);
     if (NV > 1)
       r01 = _mm512_maskz_loadu_ps(m1, bias + 16);
@@ -285,26 +287,26 @@ WIDE_BODY void wide_body(int R, int NV, size_t K, const float *a0, const float *
 }
 
 /* The flags a caller uses, each a variant with them constant. */
-enum { WIDE_SKIP = 1, WIDE_RELU = 2 };
+enum { WIDE_SKIP = 1, WIDE_RELU = 2, WIDE_ZERO = 4 };
 
 /* One row block (R rows from a with lda, of C with ldc) across all N columns. */
 WIDE_BODY void wide_rows(int R, int flags, size_t N, size_t K, const float *a, size_t lda, const float *B,
                          size_t ldb, const float *bias, const float *rbias, float *c, size_t ldc) {
   const float *a1 = a + (R > 1 ? lda : 0), *a2 = a + (R > 1 ? 2 * lda : 0), *a3 = a + (R > 1 ? 3 * lda : 0);
   float *c1 = c + (R > 1 ? ldc : 0), *c2 = c + (R > 1 ? 2 * ldc : 0), *c3 = c + (R > 1 ? 3 * ldc : 0);
-  int skip = flags & WIDE_SKIP, relu = flags & WIDE_RELU;
+  int skip = flags & WIDE_SKIP, relu = flags & WIDE_RELU, zero = flags & WIDE_ZERO;
   size_t j = 0;
   for (; j + 32 <= N; j += 32)
-    wide_body(R, 2, K, a, a1, a2, a3, B + j, ldb, bias ? bias + j : NULL, rbias, skip, relu, 0xFFFF, 0xFFFF,
-              c + j, c1 + j, c2 + j, c3 + j);
+    wide_body(R, 2, K, a, a1, a2, a3, B + j, ldb, bias ? bias + j : NULL, rbias, skip, relu, zero, 0xFFFF,
+              0xFFFF, c + j, c1 + j, c2 + j, c3 + j);
   size_t w = N - j;
   if (w == 0)
     return;
   if (w <= 16)
-    wide_body(R, 1, K, a, a1, a2, a3, B + j, ldb, bias ? bias + j : NULL, rbias, skip, relu,
+    wide_body(R, 1, K, a, a1, a2, a3, B + j, ldb, bias ? bias + j : NULL, rbias, skip, relu, zero,
               (__mmask16)((1u << w) - 1u), 0, c + j, c1 + j, c2 + j, c3 + j);
   else
-    wide_body(R, 2, K, a, a1, a2, a3, B + j, ldb, bias ? bias + j : NULL, rbias, skip, relu, 0xFFFF,
+    wide_body(R, 2, K, a, a1, a2, a3, B + j, ldb, bias ? bias + j : NULL, rbias, skip, relu, zero, 0xFFFF,
               (__mmask16)((1u << (w - 16)) - 1u), c + j, c1 + j, c2 + j, c3 + j);
 }
 
@@ -324,6 +326,7 @@ WIDE_BODY void wide_rows(int R, int flags, size_t N, size_t K, const float *a, s
 WIDE_VARIANT(wide_plain, 0)
 WIDE_VARIANT(wide_relu, WIDE_RELU)
 WIDE_VARIANT(wide_skip, WIDE_SKIP)
+WIDE_VARIANT(wide_zero, WIDE_ZERO)
 
 /* C += alpha op(A) B with op(A) = A or A^T: rows of alpha op(A) (the values gemm_xn's
  * plain path multiplies by) packed into a buffer KC at a time, then the tiles; each
@@ -484,7 +487,10 @@ void limn__sgemm_rowbias(size_t M, size_t N, size_t K, const float *A, size_t ld
                          const float *rbias, float *C, size_t ldc) {
 #ifdef LIMN_GEMM_WIDE
   if (wide_on()) {
-    wide_plain(M, N, K, A, lda, B, ldb, NULL, rbias, C, ldc);
+    if (rbias)
+      wide_plain(M, N, K, A, lda, B, ldb, NULL, rbias, C, ldc);
+    else /* from 0, C not read (wide_plain would add to it) */
+      wide_zero(M, N, K, A, lda, B, ldb, NULL, NULL, C, ldc);
     return;
   }
 #endif

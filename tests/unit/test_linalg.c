@@ -127,7 +127,7 @@ int main(void) {
     for (size_t i = 0; i < M; i++)
       for (size_t k = 0; k < K; k++)
         AT[k * M + i] = A[i * lda + k];
-    for (int v = 0; v < 7; v++) {
+    for (int v = 0; v < 8; v++) {
       for (int wide = 0; wide < 2; wide++) {
         C[wide] = malloc(M * ldc * sizeof *C[wide]);
         memcpy(C[wide], C0, M * ldc * sizeof *C0);
@@ -140,6 +140,8 @@ int main(void) {
           limn__sgemm_rowbias(M, N, K, A, lda, B, ldb, bias, C[wide], ldc);
         else if (v == 4)
           limn__sgemm_nn_sparse(M, N, K, A, lda, B, ldb, C[wide], ldc);
+        else if (v == 7) /* no row bias: 0 + the product, C not read */
+          limn__sgemm_rowbias(M, N, K, A, lda, B, ldb, NULL, C[wide], ldc);
         else if (v == 5) /* alpha != 1: alpha a, then the product */
           limn__sgemm_portable(0, 0, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C[wide], ldc);
         else /* A^T: A's columns are the rows (A read as (K, M) with leading dimension M) */
@@ -149,7 +151,7 @@ int main(void) {
       CHECK(!memcmp(C[0], C[1], M * ldc * sizeof *C0)); /* the padding past N too */
       for (size_t i = 0; i < M; i++)                    /* the sequential sums in float */
         for (size_t j = 0; j < N; j++) {
-          float acc = v == 0 || v >= 4 ? C0[i * ldc + j] : v == 3 ? bias[i] : bias[M + j];
+          float acc = v == 7 ? 0.0f : v == 0 || v >= 4 ? C0[i * ldc + j] : v == 3 ? bias[i] : bias[M + j];
           for (size_t k = 0; k < K; k++) {
             float a = v == 5 ? 0.5f * A[i * lda + k] : A[i * lda + k], pr = a * B[k * ldb + j];
             acc = acc + pr;
