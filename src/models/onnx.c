@@ -90,6 +90,7 @@ static void graph_free(limn_ctx *ctx, ox_graph *g) {
   for (size_t k = 0; k < g->nnodes; k++) {
     limn__free(ctx, g->nodes[k].name);
     limn__free(ctx, g->nodes[k].axes);
+    limn__free(ctx, g->nodes[k].bt);
   }
   limn__free(ctx, g->names), limn__free(ctx, g->consts), limn__free(ctx, g->dep), limn__free(ctx, g->nodes);
   memset(g, 0, sizeof *g);
@@ -558,6 +559,25 @@ static int fold(limn_ctx *ctx, ox_graph *g) {
   return LIMN_OK;
 }
 
+/* The transposes of MatMul's constant matrices (ox_node bt), made or made again (after
+ * limn__onnx_randomize). */
+static int transpose_weights(limn_ctx *ctx, ox_graph *g) {
+  for (size_t q = 0; q < g->nnodes; q++) {
+    ox_node *nd = &g->nodes[q];
+    const ox_tensor *w =
+        nd->op == OX_MATMUL && !nd->skip && nd->nin == 2 && nd->in[1] >= 0 ? &g->consts[nd->in[1]] : NULL;
+    if (!w || w->type != OX_FLOAT || w->rank != 2)
+      continue;
+    size_t K = w->dim[0], N = w->dim[1];
+    if (!nd->bt && !(nd->bt = limn__alloc_array(ctx, w->len ? w->len : 1, sizeof(float))))
+      return LIMN_ENOMEM;
+    for (size_t k = 0; k < K; k++)
+      for (size_t j = 0; j < N; j++)
+        nd->bt[j * K + k] = w->f[k * N + j];
+  }
+  return LIMN_OK;
+}
+
 /* The default domain's opset the model imports (-1 when none). */
 static long read_opset(const Onnx__ModelProto *mp) {
   long opset = -1;
@@ -787,6 +807,7 @@ static int build_graph(limn_ctx *ctx, const Onnx__ModelProto *mp, const char *fi
   }
   LIMN_CHECK(find_output(&b, gp));
   LIMN_CHECK(fold(ctx, g));
+  LIMN_CHECK(transpose_weights(ctx, g));
   LIMN_CHECK(mark_dependence(ctx, g, g->input));
   LIMN_CHECK(mark_nan_free(ctx, g));
 fail:
@@ -2516,6 +2537,7 @@ int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t 
   }
   pwl_free(m->ctx, om->pwl); /* the graph as an MLP, again from the new weights */
   om->pwl = NULL;
+  LIMN_TRY(transpose_weights(ctx, g));
   return build_pwl(ctx, om);
 }
 

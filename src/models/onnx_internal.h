@@ -99,8 +99,10 @@ typedef struct ox_node {
   int boolean;   /* Cast to bool: int64 0 or 1 */
   int fill_type; /* ConstantOfShape: OX_FLOAT or OX_INT64, and its value */
   double fill;
-  int bias; /* MatMul fused with the Add of a constant row vector after it: that constant, else -1 */
-  int relu; /* MatMul or Gemm with the Relu after it folded in */
+  float *bt; /* MatMul by a constant (K, N) float matrix: its transpose (N, K), made at load
+                (the backward pass's dA runs on it) */
+  int bias;  /* MatMul fused with the Add of a constant row vector after it: that constant, else -1 */
+  int relu;  /* MatMul or Gemm with the Relu after it folded in */
   /* Conv, MaxPool, AveragePool (2-D, NCHW) */
   size_t kernel[2], stride[2], dil[2], pad[4]; /* pads: top, left, bottom, right */
   size_t group;                                /* Conv: channel groups (1: none; C: depthwise) */

@@ -327,8 +327,8 @@ static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b
     mm_offsets(m, q, &oa, &ob);
     const float *A = a->f + oa * M * K, *B = b->f + ob * K * N;
     if (!gy) {
-      if (M && N && K)
-        limn__sgemm_portable(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, y->f + q * M * N, N);
+      if (M && N && K) /* 0 + the products: sgemm with beta 0, without clearing first */
+        limn__sgemm_rowbias(M, N, K, A, K, B, N, NULL, y->f + q * M * N, N);
       else
         memset(y->f + q * M * N, 0, M * N * sizeof(float));
       continue;
@@ -2513,14 +2513,18 @@ LIMN_CLONES_WIDE static void softmax_bwd(const float *y, const float *gy, float 
   for (size_t r = 0; r < rows; r++) {
     const float *o = y + r * cols, *d = gy + r * cols;
     float *gx = ga + r * cols;
-    if (fresh)
-      for (size_t c = 0; c < cols; c++)
-        gx[c] = 0.0f;
     if (!logsm) {
       double s = dot8f(d, o, cols);
-      for (size_t c = 0; c < cols; c++)
-        gx[c] += (float)((double)o[c] * ((double)d[c] - s));
+      if (fresh)
+        for (size_t c = 0; c < cols; c++)
+          gx[c] = 0.0f + (float)((double)o[c] * ((double)d[c] - s));
+      else
+        for (size_t c = 0; c < cols; c++)
+          gx[c] += (float)((double)o[c] * ((double)d[c] - s));
     } else {
+      if (fresh)
+        for (size_t c = 0; c < cols; c++)
+          gx[c] = 0.0f;
       double s = sum8f(d, cols);
       for (size_t c = 0; c < cols; c++)
         gx[c] += (float)((double)d[c] - exp((double)o[c]) * s);
@@ -2535,20 +2539,22 @@ LIMN_CLONES_WIDE static void softmax_bwd(const float *y, const float *gy, float 
  * activations (N, T, K), and B^T (N, K) is made once so that the product runs on the
  * register tiles rather than one dot product per element (2-D inputs keep the other
  * path: their results stay what they were). */
-static int matmul_da(limn_ctx *ctx, const ox_tensor *b, const ox_tensor *gy, ox_tensor *ga, int fresh, int ta,
-                     int tb, size_t M, size_t K, size_t N, float alpha, int seq) {
-  float *bt = seq ? limn__alloc_array(ctx, N, K * sizeof *bt) : NULL, *tmp = NULL;
+static int matmul_da(limn_ctx *ctx, const ox_tensor *b, const float *given_bt, const ox_tensor *gy,
+                     ox_tensor *ga, int fresh, int ta, int tb, size_t M, size_t K, size_t N, float alpha,
+                     int seq) {
+  float *bt = seq && !given_bt ? limn__alloc_array(ctx, N, K * sizeof *bt) : NULL, *tmp = NULL;
   size_t blk = fresh || ta || !K ? M : (8192 / K ? 8192 / K : 1); /* rows made at a time */
   blk = blk < M ? blk : M;
   if (!fresh)
     tmp = limn__alloc_array(ctx, ta ? K * M : blk * K + 1, sizeof *tmp);
-  if ((seq && !bt) || (!fresh && !tmp)) {
+  if ((seq && !given_bt && !bt) || (!fresh && !tmp)) {
     limn__free(ctx, bt), limn__free(ctx, tmp);
     return LIMN_ENOMEM;
   }
-  for (size_t k = 0; seq && k < K; k++)
+  for (size_t k = 0; bt && k < K; k++)
     for (size_t j = 0; j < N; j++)
       bt[j * K + k] = b->f[k * N + j];
+  const float *bT = given_bt ? given_bt : bt;
   if (ta) { /* A is (K, M): dA^T = op(B) dY^T, i.e. dA (K, M) = op(B) (K, N) dY^T */
     limn__sgemm_portable(tb, 1, K, M, N, alpha, b->f, b->dim[1], gy->f, N, 0.0f, fresh ? ga->f : tmp, M);
     for (size_t q = 0; !fresh && q < K * M; q++)
@@ -2557,8 +2563,10 @@ static int matmul_da(limn_ctx *ctx, const ox_tensor *b, const ox_tensor *gy, ox_
   for (size_t r0 = 0; !ta && r0 < M; r0 += blk) { /* (M, K) = dY (M, N) op(B)^T (N, K) */
     size_t mr = M - r0 < blk ? M - r0 : blk;
     float *dst = fresh ? ga->f + r0 * K : tmp;
-    if (seq)
-      limn__sgemm_portable(0, 0, mr, K, N, alpha, gy->f + r0 * N, N, bt, K, 0.0f, dst, K);
+    if (seq && alpha == 1.0f) /* 0 + the products, as sgemm with beta 0 but without clearing first */
+      limn__sgemm_rowbias(mr, K, N, gy->f + r0 * N, N, bT, K, NULL, dst, K);
+    else if (seq)
+      limn__sgemm_portable(0, 0, mr, K, N, alpha, gy->f + r0 * N, N, bT, K, 0.0f, dst, K);
     else
       limn__sgemm_portable(0, !tb, mr, K, N, alpha, gy->f + r0 * N, N, b->f, b->dim[1], 0.0f, dst, K);
     for (size_t q = 0; !fresh && q < mr * K; q++)
@@ -2616,8 +2624,9 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     if (needs(g, nd, 0)) { /* dA = alpha dY op(B)^T, stored as A is */
       int fresh;
       LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
-      LIMN_TRY(
-          matmul_da(ctx, b, gy, ga, fresh, ta, tb, M, K, N, alpha, !ta && !tb && a->rank >= 3 && K && N));
+      int seq = !ta && !tb && a->rank >= 3 && K && N;
+      LIMN_TRY(matmul_da(ctx, b, seq && b->rank == 2 && b->dim[0] == K && b->dim[1] == N ? nd->bt : NULL, gy,
+                         ga, fresh, ta, tb, M, K, N, alpha, seq));
     }
     if (needs(g, nd, 1)) { /* dB = alpha op(A)^T dY */
       LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
