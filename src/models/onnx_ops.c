@@ -2379,48 +2379,50 @@ static void bwd_rows(float *g, int lg, int fresh, const float *d, const float *u
     }
     float *gr = lg == 0 ? g + r * w : g;
     float v0 = vr[0];
-    if (fresh && lg == 0) /* cleared here, while the row is in cache */
-      memset(gr, 0, w * sizeof *gr);
+    int own = fresh && lg == 0; /* the row's elements written once: 0.0f + the term, one pass */
+#define BW_ROW(term)                                                                                         \
+  do {                                                                                                       \
+    if (own)                                                                                                 \
+      for (size_t c = 0; c < w; c++)                                                                         \
+        gr[c] = 0.0f + (term);                                                                               \
+    else                                                                                                     \
+      for (size_t c = 0; c < w; c++)                                                                         \
+        gr[c] += (term);                                                                                     \
+  } while (0)
     switch (form) {
     case BW_D:
-      for (size_t c = 0; c < w; c++)
-        gr[c] += dr[c];
+      BW_ROW(dr[c]);
       break;
     case BW_NEG:
-      for (size_t c = 0; c < w; c++)
-        gr[c] += -dr[c];
+      BW_ROW(-dr[c]);
       break;
     case BW_DV: /* times the other operand: b for a's gradient, a for b's */
     case BW_DU: {
       const float *o = form == BW_DV ? vr : ur;
       if ((form == BW_DV ? lv : lu) == 2) {
         float o0 = o[0];
-        for (size_t c = 0; c < w; c++)
-          gr[c] += dr[c] * o0;
+        BW_ROW(dr[c] * o0);
       } else
-        for (size_t c = 0; c < w; c++)
-          gr[c] += dr[c] * o[c];
+        BW_ROW(dr[c] * o[c]);
       break;
     }
     case BW_D_V:
       if (lv == 2)
-        for (size_t c = 0; c < w; c++)
-          gr[c] += dr[c] / v0;
+        BW_ROW(dr[c] / v0);
       else
-        for (size_t c = 0; c < w; c++)
-          gr[c] += dr[c] / vr[c];
+        BW_ROW(dr[c] / vr[c]);
       break;
     default:
-      for (size_t c = 0; c < w; c++)
-        gr[c] += bw_term(form, dr[c], ur[lu == 2 ? 0 : c], vr[lv == 2 ? 0 : c]);
+      BW_ROW(bw_term(form, dr[c], ur[lu == 2 ? 0 : c], vr[lv == 2 ? 0 : c]));
     }
+#undef BW_ROW
   }
 }
 
 /* Sum a broadcast gradient gy (shape of y) back into ga (shape of a), with factor
  * f(q) from the other operand where needed. */
-static int binary_bwd(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals,
-                      ox_tensor *grads) {
+LIMN_CLONES_WIDE static int binary_bwd(limn_ctx *ctx, const ox_graph *g, const ox_node *nd,
+                                       const ox_tensor *vals, ox_tensor *grads) {
   const ox_tensor *a = IN(nd, vals, 0), *b = IN(nd, vals, 1), *gy = &grads[nd->out[0]];
   size_t rank, dim[OX_MAXRANK], sa[OX_MAXRANK], sb[OX_MAXRANK];
   broadcast(a, b, &rank, dim, sa, sb);
