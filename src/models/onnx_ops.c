@@ -1419,7 +1419,7 @@ static void strides_of(const ox_tensor *x, size_t *st) {
 
 /* Transpose by perm (default: reversed axes). */
 static int transpose_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor *y,
-                        const ox_tensor *gy, ox_tensor *gx) {
+                        const ox_tensor *gy, ox_tensor *gx, int fresh) {
   size_t r = x->rank, perm[OX_MAXRANK], dim[OX_MAXRANK], step[OX_MAXRANK], xs[OX_MAXRANK];
   unsigned char seen[OX_MAXRANK] = {0};
   if (nd->naxes && nd->naxes != r)
@@ -1451,7 +1451,13 @@ static int transpose_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox
   for (size_t q = 0; w && q < x->len; q += w) {
     float *d = gx->f + q;
     const float *src = gy->f + off;
-    if (sw == 1)
+    if (fresh && sw == 1) /* gx unwritten: 0.0f + its term */
+      for (size_t c = 0; c < w; c++)
+        d[c] = 0.0f + src[c];
+    else if (fresh)
+      for (size_t c = 0; c < w; c++)
+        d[c] = 0.0f + src[c * sw];
+    else if (sw == 1)
       for (size_t c = 0; c < w; c++)
         d[c] += src[c];
     else
@@ -1875,7 +1881,7 @@ static int reduce_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox
 /* LayerNormalization over the axes from `axis` on (opset 17), in double per row;
  * backward (gx set) through x only. */
 LIMN_CLONES_WIDE static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
-                                      const ox_tensor *gy, ox_tensor *gx) {
+                                      const ox_tensor *gy, ox_tensor *gx, int fresh) {
   const ox_tensor *x = IN(nd, vals, 0), *sc = IN(nd, vals, 1), *bi = IN(nd, vals, 2);
   long ax = nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis;
   if (x->type != OX_FLOAT || ax < 0 || ax >= (long)x->rank)
@@ -1927,10 +1933,17 @@ LIMN_CLONES_WIDE static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox
       mg += sum8(t, nc), mgx += sum8(t2, nc);
     }
     mg /= (double)cols, mgx /= (double)cols;
-    for (size_t c = 0; c < cols; c++) {
-      double gc = (double)d[c] * sc->f[c], xh = ((double)v[c] - m) * inv;
-      gx->f[i * cols + c] += (float)(inv * (gc - mg - xh * mgx));
-    }
+    float *gr = gx->f + i * cols;
+    if (fresh) /* gx unwritten: 0.0f + its term */
+      for (size_t c = 0; c < cols; c++) {
+        double gc = (double)d[c] * sc->f[c], xh = ((double)v[c] - m) * inv;
+        gr[c] = 0.0f + (float)(inv * (gc - mg - xh * mgx));
+      }
+    else
+      for (size_t c = 0; c < cols; c++) {
+        double gc = (double)d[c] * sc->f[c], xh = ((double)v[c] - m) * inv;
+        gr[c] += (float)(inv * (gc - mg - xh * mgx));
+      }
   }
   return LIMN_OK;
 }
@@ -1975,20 +1988,20 @@ LIMN_CLONES_WIDE static void erf_all(const float *x, float *y, size_t n) {
 
 /* gx += gy erf'(x) = gy 2 / sqrt(pi) e^(-x^2) for n floats, the exponential eight at a
  * time (exp16_nonpos of -x^2 rounded to float; 0 below -87). */
-LIMN_CLONES_WIDE static void erf_grad_all(const float *x, const float *gy, float *gx, size_t n) {
+LIMN_CLONES_WIDE static void erf_grad_all(const float *x, const float *gy, float *gx, size_t n, int fresh) {
   for (size_t q = 0; q < n; q += 16) {
     size_t m = n - q < 16 ? n - q : 16;
     float t[16] = {0}, e[16];
     for (size_t l = 0; l < m; l++)
       t[l] = (float)(-((double)x[q + l] * x[q + l]));
     exp16_nonpos(t, e);
-    for (size_t l = 0; l < m; l++)
-      gx[q + l] += (float)(gy[q + l] * (1.1283791670955126 * e[l]));
+    for (size_t l = 0; l < m; l++) /* fresh: gx unwritten, 0.0f + its term */
+      gx[q + l] = (fresh ? 0.0f : gx[q + l]) + (float)(gy[q + l] * (1.1283791670955126 * e[l]));
   }
 }
 
 static int unary_math(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *e, ox_tensor *y,
-                      const ox_tensor *gy, ox_tensor *gx) {
+                      const ox_tensor *gy, ox_tensor *gx, int fresh) {
   if (a->type != OX_FLOAT)
     return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input");
   double p = 0;
@@ -2003,7 +2016,7 @@ static int unary_math(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
     if (y)
       erf_all(a->f, y->f, a->len);
     else
-      erf_grad_all(a->f, gy->f, gx->f, a->len);
+      erf_grad_all(a->f, gy->f, gx->f, a->len, fresh);
     return LIMN_OK;
   }
   for (size_t q = 0; q < a->len; q++) {
@@ -2013,7 +2026,7 @@ static int unary_math(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
       continue;
     }
     double d = nd->op == OX_SQRT ? 0.5 / sqrt(v) : p == 2 ? 2 * v : p * pow(v, p - 1);
-    gx->f[q] += (float)(gy->f[q] * d);
+    gx->f[q] = (fresh ? 0.0f : gx->f[q]) + (float)(gy->f[q] * d);
   }
   return LIMN_OK;
 }
@@ -2251,13 +2264,13 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
     return LIMN_OK;
   }
   case OX_TRANSPOSE:
-    return transpose_op(ctx, nd, a, y, NULL, NULL);
+    return transpose_op(ctx, nd, a, y, NULL, NULL, 0);
   case OX_LAYERNORM:
-    return layernorm(ctx, nd, vals, y, NULL, NULL);
+    return layernorm(ctx, nd, vals, y, NULL, NULL, 0);
   case OX_ERF:
   case OX_SQRT:
   case OX_POW:
-    return unary_math(ctx, nd, a, b, y, NULL, NULL);
+    return unary_math(ctx, nd, a, b, y, NULL, NULL, 0);
   case OX_EQUAL:
   case OX_NOT:
     if (nd->op == OX_EQUAL && !b)
@@ -2364,8 +2377,8 @@ static inline float bw_term(int form, float d, float u, float v) {
 /* g += the terms over rows x w elements, each operand read by its layout (0 whole, 1 one
  * row, 2 a scalar). A scalar g sums in element order; otherwise the loops run along
  * contiguous rows with the form fixed, so they vectorise (the same sums, the same bits). */
-static void bwd_rows(float *g, int lg, int fresh, const float *d, const float *u, int lu, const float *v,
-                     int lv, int form, size_t rows, size_t w) {
+LIMN_CLONES_WIDE static void bwd_rows(float *g, int lg, int fresh, const float *d, const float *u, int lu,
+                                      const float *v, int lv, int form, size_t rows, size_t w) {
   if (fresh && lg != 0)
     memset(g, 0, (lg == 1 ? w : 1) * sizeof *g);
   for (size_t r = 0; r < rows; r++) {
@@ -2690,9 +2703,12 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
       return LIMN_OK;
     if (a->type != OX_FLOAT || y->type != OX_FLOAT)
       return NODE_ERR(LIMN_EUNSUPPORTED, "gradients through an integer cast");
-    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
-    for (size_t q = 0; q < a->len; q++)
-      ga->f[q] += gy->f[q];
+    {
+      int fresh;
+      LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
+      for (size_t q = 0; q < a->len; q++) /* fresh: ga unwritten, 0.0f + its term */
+        ga->f[q] = (fresh ? 0.0f : ga->f[q]) + gy->f[q];
+    }
     return LIMN_OK;
   case OX_CONV:
     if (needs(g, nd, 1) || needs(g, nd, 2))
@@ -2774,8 +2790,11 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
   case OX_TRANSPOSE:
     if (!needs(g, nd, 0))
       return LIMN_OK;
-    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
-    return transpose_op(ctx, nd, a, NULL, gy, ga);
+    {
+      int fresh;
+      LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
+      return transpose_op(ctx, nd, a, NULL, gy, ga, fresh);
+    }
   case OX_RESIZE: /* scales and sizes are shapes (often computed from Shape): held constant */
     if (!needs(g, nd, 0))
       return LIMN_OK;
@@ -2794,8 +2813,11 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
       return NODE_ERR(LIMN_EUNSUPPORTED, "gradients through Scale and B are not supported");
     if (!needs(g, nd, 0))
       return LIMN_OK;
-    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
-    return layernorm(ctx, nd, vals, NULL, gy, ga);
+    {
+      int fresh;
+      LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
+      return layernorm(ctx, nd, vals, NULL, gy, ga, fresh);
+    }
   case OX_ERF:
   case OX_SQRT:
   case OX_POW:
@@ -2803,8 +2825,11 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
       return NODE_ERR(LIMN_EUNSUPPORTED, "no gradient through the exponent");
     if (!needs(g, nd, 0))
       return LIMN_OK;
-    LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
-    return unary_math(ctx, nd, a, b, NULL, gy, ga);
+    {
+      int fresh;
+      LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
+      return unary_math(ctx, nd, a, b, NULL, gy, ga, fresh);
+    }
   case OX_WHERE:
     if (needs(g, nd, 1))
       LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &ga));
