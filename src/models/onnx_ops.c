@@ -124,6 +124,16 @@ static const ox_tensor *IN(const ox_node *nd, const ox_tensor *vals, size_t k) {
   return k < nd->nin && nd->in[k] >= 0 ? &vals[nd->in[k]] : NULL;
 }
 
+/* g += d (n floats); fresh: g unwritten, 0.0f + d. */
+LIMN_CLONES_WIDE static void add_term(float *restrict g, const float *restrict d, size_t n, int fresh) {
+  if (fresh)
+    for (size_t q = 0; q < n; q++)
+      g[q] = 0.0f + d[q];
+  else
+    for (size_t q = 0; q < n; q++)
+      g[q] += d[q];
+}
+
 /* ---- broadcasting ---- */
 
 /* Output shape of a and b under numpy broadcasting; per-input strides over it (0 on
@@ -1383,8 +1393,9 @@ LIMN_CLONES_WIDE static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_
 /* Element offsets in x of the elements of an output walked in order, where output
  * axis k steps x's offset by step[k]: dst[q] = x[off(q)] (or, backward, gx[off(q)] +=
  * gy[q]). */
-static void strided(size_t rank, const size_t *dim, const size_t *step, size_t base, size_t len,
-                    const ox_tensor *x, ox_tensor *y, const ox_tensor *gy, ox_tensor *gx) {
+LIMN_CLONES_WIDE static void strided(size_t rank, const size_t *dim, const size_t *step, size_t base,
+                                     size_t len, const ox_tensor *x, ox_tensor *y, const ox_tensor *gy,
+                                     ox_tensor *gx) {
   /* a row of the last axis at a time, read at its step: rows of step 1 copied whole */
   size_t idx[OX_MAXRANK] = {0}, off = base, w = rank ? dim[rank - 1] : 1, sw = rank ? step[rank - 1] : 0;
   for (size_t q = 0; w && q < len; q += w) {
@@ -1418,8 +1429,8 @@ static void strides_of(const ox_tensor *x, size_t *st) {
 }
 
 /* Transpose by perm (default: reversed axes). */
-static int transpose_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor *y,
-                        const ox_tensor *gy, ox_tensor *gx, int fresh) {
+LIMN_CLONES_WIDE static int transpose_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tensor *y,
+                                         const ox_tensor *gy, ox_tensor *gx, int fresh) {
   size_t r = x->rank, perm[OX_MAXRANK], dim[OX_MAXRANK], step[OX_MAXRANK], xs[OX_MAXRANK];
   unsigned char seen[OX_MAXRANK] = {0};
   if (nd->naxes && nd->naxes != r)
@@ -2058,8 +2069,7 @@ static int rows_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tens
   for (size_t o = 0; o < outer; o++) {
     size_t src = (o * span + lo) * inner, dst = o * m * inner;
     if (gx)
-      for (size_t e = 0; e < m * inner; e++)
-        gx->f[src + e] += gy->f[dst + e];
+      add_term(gx->f + src, gy->f + dst, m * inner, 0);
     else if (x->type == OX_FLOAT)
       memcpy(y->f + dst, x->f + src, m * inner * sizeof(float));
     else
@@ -2706,8 +2716,7 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     {
       int fresh;
       LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
-      for (size_t q = 0; q < a->len; q++) /* fresh: ga unwritten, 0.0f + its term */
-        ga->f[q] = (fresh ? 0.0f : ga->f[q]) + gy->f[q];
+      add_term(ga->f, gy->f, a->len, fresh);
     }
     return LIMN_OK;
   case OX_CONV:
