@@ -2713,6 +2713,16 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
       return LIMN_OK;
     if (a->type != OX_FLOAT || y->type != OX_FLOAT)
       return NODE_ERR(LIMN_EUNSUPPORTED, "gradients through an integer cast");
+    if (grads[nd->in[0]].type == OX_NONE && nd->op != OX_CAST && gy->len == a->len) {
+      /* the input's first gradient: the same floats under the input's shape, a view of
+       * the output's gradient (no node reads that once this node is done; the input's
+       * other readers then add into it), as the forward pass's reshapes are views */
+      ga = &grads[nd->in[0]];
+      limn__ox_free(ctx, ga);
+      ga->type = OX_FLOAT, ga->rank = a->rank, ga->len = a->len, ga->f = gy->f, ga->borrowed = 1;
+      memcpy(ga->dim, a->dim, sizeof ga->dim);
+      return LIMN_OK;
+    }
     {
       int fresh;
       LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
