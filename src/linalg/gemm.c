@@ -286,6 +286,30 @@ WIDE_BODY void wide_body(int R, int NV, size_t K, const float *a0, const float *
   }
 }
 
+/* 8 rows (a + r lda, c + r ldc) x one vector of columns (m0 of them, N <= 16): eight
+ * accumulator chains where 4 x 1 has four, which leaves the adds waiting on each other
+ * (a head's products: 16 columns). The same start and order as wide_body, so the same
+ * bits; no skipping (its blocks of four rows decide a zero's sign). */
+WIDE_BODY void wide_body8(size_t K, const float *a, size_t lda, const float *b, size_t ldb, const float *bias,
+                          const float *rbias, int relu, int zero, __mmask16 m0, float *c, size_t ldc) {
+  __m512 r[8], z = _mm512_setzero_ps();
+  for (int i = 0; i < 8; i++)
+    r[i] = zero    ? z
+           : bias  ? _mm512_maskz_loadu_ps(m0, bias)
+           : rbias ? _mm512_set1_ps(rbias[i])
+                   : _mm512_maskz_loadu_ps(m0, c + (size_t)i * ldc);
+  for (size_t k = 0; k < K; k++) {
+    __m512 b0 = _mm512_maskz_loadu_ps(m0, b + k * ldb);
+    for (int i = 0; i < 8; i++)
+      r[i] = _mm512_add_ps(r[i], _mm512_mul_ps(b0, _mm512_set1_ps(a[(size_t)i * lda + k])));
+  }
+  for (int i = 0; i < 8; i++) {
+    if (relu) /* keep the positive sums, zero the rest (NaN compares false) */
+      r[i] = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r[i], z, _CMP_GT_OQ), r[i]);
+    _mm512_mask_storeu_ps(c + (size_t)i * ldc, m0, r[i]);
+  }
+}
+
 /* The flags a caller uses, each a variant with them constant. */
 enum { WIDE_SKIP = 1, WIDE_RELU = 2, WIDE_ZERO = 4 };
 
@@ -318,6 +342,9 @@ WIDE_BODY void wide_rows(int R, int flags, size_t N, size_t K, const float *a, s
       size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,                  \
       const float *bias, const float *rbias, float *C, size_t ldc) {                                         \
     size_t i = 0;                                                                                            \
+    for (; N && N <= 16 && !((flags)&WIDE_SKIP) && i + 8 <= M; i += 8)                                       \
+      wide_body8(K, A + i * lda, lda, B, ldb, bias, rbias ? rbias + i : NULL, (flags)&WIDE_RELU,             \
+                 (flags)&WIDE_ZERO, (__mmask16)((1u << N) - 1u), C + i * ldc, ldc);                          \
     for (; i + 4 <= M; i += 4)                                                                               \
       wide_rows(4, flags, N, K, A + i * lda, lda, B, ldb, bias, rbias ? rbias + i : NULL, C + i * ldc, ldc); \
     for (; i < M; i++)                                                                                       \

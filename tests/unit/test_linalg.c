@@ -107,12 +107,13 @@ int main(void) {
     }
   /* the AVX-512 tiles (where this CPU has them) give the bits of the plain ones, and
    * both give each element as c + a0 b0 + a1 b1 + ... in float, k ascending (no FMA):
-   * every shape's edges (rows past a multiple of 4, columns past 16 and 32) */
+   * every shape's edges (rows past a multiple of 4 or 8, columns past 16 and 32, the
+   * 8-row tiles of 16 columns or fewer) */
   test_begin("gemm bits, wide and plain tiles");
   int had_wide = limn__gemm_wide(-1);
   printf("  (AVX-512 tiles %s on this CPU)\n", had_wide ? "used" : "not available: plain against itself");
-  size_t wd[][3] = {{1, 1, 1},   {4, 16, 9},   {5, 33, 7},  {3, 10, 144},
-                    {8, 64, 30}, {7, 49, 288}, {13, 47, 0}, {2, 17, 5}};
+  size_t wd[][3] = {{1, 1, 1},    {4, 16, 9},  {5, 33, 7}, {3, 10, 144}, {8, 64, 30},
+                    {7, 49, 288}, {13, 47, 0}, {2, 17, 5}, {19, 16, 40}, {9, 7, 300}};
   for (size_t t = 0; t < sizeof wd / sizeof *wd; t++) {
     size_t M = wd[t][0], N = wd[t][1], K = wd[t][2], lda = K + 1, ldb = N + 3, ldc = N + 2;
     float *A = malloc((M * lda + 1) * sizeof *A), *B = malloc((K * ldb + 1) * sizeof *B);
