@@ -330,7 +330,7 @@ static void mm_offsets(const mm_batch *m, size_t q, size_t *oa, size_t *ob) {
 /* Forward (gy NULL): y = a b per batch; backward: ga += gy b^T, gb += a^T gy (either
  * may be NULL), summed over the batches that broadcast a matrix. */
 static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b, ox_tensor *y,
-                       const ox_tensor *gy, ox_tensor *ga, ox_tensor *gb, float *bt) {
+                       const ox_tensor *gy, ox_tensor *ga, ox_tensor *gb, float *bt, int fresh_a) {
   size_t M = m->M, K = m->K, N = m->N;
   for (size_t q = 0; q < m->nb; q++) {
     size_t oa, ob;
@@ -348,7 +348,10 @@ static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b
       for (size_t k = 0; k < K; k++)
         for (size_t j = 0; j < N; j++)
           bt[j * K + k] = B[k * N + j];
-      limn__sgemm_portable(0, 0, M, K, N, 1.0f, D, N, bt, K, 1.0f, ga->f + oa * M * K, K);
+      if (fresh_a) /* each of a's matrices met once, its gradient unwritten: 0 + the products */
+        limn__sgemm_rowbias(M, K, N, D, N, bt, K, NULL, ga->f + oa * M * K, K);
+      else
+        limn__sgemm_portable(0, 0, M, K, N, 1.0f, D, N, bt, K, 1.0f, ga->f + oa * M * K, K);
     } else if (ga && M && N && K)
       limn__sgemm_portable(0, 1, M, K, N, 1.0f, D, N, B, N, 1.0f, ga->f + oa * M * K, K);
     if (gb && M && N && K)
@@ -364,7 +367,7 @@ static int matmul_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
     mm_batch m;
     LIMN_TRY(mm_shape(ctx, nd, a, b, &m));
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, m.rank, m.dim));
-    mm_batched(&m, a, b, y, NULL, NULL, NULL, NULL);
+    mm_batched(&m, a, b, y, NULL, NULL, NULL, NULL, 0);
     return LIMN_OK;
   }
   /* a (..., K) times a matrix: every row of a alike */
@@ -2632,14 +2635,20 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     if (nd->op == OX_MATMUL && b->rank > 2) { /* a batch of products */
       mm_batch m;
       LIMN_TRY(mm_shape(ctx, nd, a, b, &m));
-      if (needs(g, nd, 0))
-        LIMN_TRY(grad_of(ctx, vals, grads, nd->in[0], &ga));
+      int fresh_a = 0;
+      if (needs(g, nd, 0)) {
+        LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh_a));
+        if (fresh_a && (m.nb * m.M * m.K != a->len || !m.N)) { /* a broadcast over the batches: sums */
+          memset(ga->f, 0, ga->len * sizeof(float));
+          fresh_a = 0;
+        }
+      }
       if (needs(g, nd, 1))
         LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
       float *bt = ga ? limn__alloc_array(ctx, m.K, m.N * sizeof *bt) : NULL; /* a batch's B^T */
       if (ga && !bt)
         return LIMN_ENOMEM;
-      mm_batched(&m, a, b, NULL, gy, ga, gb, bt);
+      mm_batched(&m, a, b, NULL, gy, ga, gb, bt, fresh_a);
       limn__free(ctx, bt);
       return LIMN_OK;
     }
