@@ -559,8 +559,9 @@ static int fold(limn_ctx *ctx, ox_graph *g) {
   return LIMN_OK;
 }
 
-/* The transposes of MatMul's constant matrices (ox_node bt), made or made again (after
- * limn__onnx_randomize). */
+/* The transposes of MatMul's constant matrices (ox_node bt), for text models: their
+ * backward passes multiply sequences (N, T, K) by them many times (IG); other models'
+ * products keep their weights once. */
 static int transpose_weights(limn_ctx *ctx, ox_graph *g) {
   for (size_t q = 0; q < g->nnodes; q++) {
     ox_node *nd = &g->nodes[q];
@@ -807,7 +808,6 @@ static int build_graph(limn_ctx *ctx, const Onnx__ModelProto *mp, const char *fi
   }
   LIMN_CHECK(find_output(&b, gp));
   LIMN_CHECK(fold(ctx, g));
-  LIMN_CHECK(transpose_weights(ctx, g));
   LIMN_CHECK(mark_dependence(ctx, g, g->input));
   LIMN_CHECK(mark_nan_free(ctx, g));
 fail:
@@ -2162,7 +2162,7 @@ static int rows_rule(const ox_graph *g, const ox_node *nd, const probe_shape *ps
     const ox_tensor *c = nd->nin > 1 && nd->in[1] >= 0 ? &g->consts[nd->in[1]] : NULL;
     const int64_t *axes = c ? c->i : nd->axes;
     size_t na = c ? (c->type == OX_INT64 ? c->len : 0) : nd->naxes;
-    if (!na || (nd->nin > 1 && nd->in[1] >= 0 && !c->type))
+    if (!na) /* none given, or not a constant: every axis, or unknown */
       return 0;
     for (size_t q = 0; q < na; q++) {
       int64_t v = axes[q] < 0 ? axes[q] + (int64_t)x->rank : axes[q];
@@ -2184,7 +2184,6 @@ static int rows_rule(const ox_graph *g, const ox_node *nd, const probe_shape *ps
     return 0;
   }
   default:
-    (void)g;
     return 0;
   }
 }
@@ -2377,6 +2376,7 @@ static int load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name
   choose_head(om, schema, kind);
   if (to) {
     LIMN_CHECK(text_layout(ctx, om, to, file));
+    LIMN_CHECK(transpose_weights(ctx, &om->g));
     LIMN_CHECK(plan_rows(ctx, om));
   } else {
     LIMN_CHECK(input_layout(ctx, om, mp->graph, schema, file));
@@ -2537,8 +2537,7 @@ int limn__onnx_randomize(limn_ctx *ctx, limn_model *m, size_t nlayers, uint64_t 
   }
   pwl_free(m->ctx, om->pwl); /* the graph as an MLP, again from the new weights */
   om->pwl = NULL;
-  LIMN_TRY(transpose_weights(ctx, g));
-  return build_pwl(ctx, om);
+  return build_pwl(ctx, om); /* not a text model: no transposes (bt) to make again */
 }
 
 /* ---- Grad-CAM ---- */

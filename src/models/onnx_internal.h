@@ -99,8 +99,8 @@ typedef struct ox_node {
   int boolean;   /* Cast to bool: int64 0 or 1 */
   int fill_type; /* ConstantOfShape: OX_FLOAT or OX_INT64, and its value */
   double fill;
-  float *bt; /* MatMul by a constant (K, N) float matrix: its transpose (N, K), made at load
-                (the backward pass's dA runs on it) */
+  float *bt; /* MatMul by a constant (K, N) float matrix in a text model: its transpose (N, K),
+                made at load (the backward pass's dA on a sequence runs on it); else NULL */
   int bias;  /* MatMul fused with the Add of a constant row vector after it: that constant, else -1 */
   int relu;  /* MatMul or Gemm with the Relu after it folded in */
   /* Conv, MaxPool, AveragePool (2-D, NCHW) */

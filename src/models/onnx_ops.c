@@ -411,13 +411,14 @@ static int softmax_shape(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, co
   return LIMN_OK;
 }
 
-/* e^x for x <= 0 (softmax's inputs less their maximum), 8 or 16 floats at a time in plain
+/* e^x for x <= 0 (softmax's inputs less their maximum), 16 floats at a time in plain
  * float arithmetic, so that it vectorises and gives the same bits on every CPU and C
  * library: x = k ln 2 + r with |r| <= ln 2 / 2 (Cody and Waite's two-part ln 2, the
  * first part exact times any k here), e^r by its Taylor polynomial to r^7 (truncation
  * below 6e-9), times 2^k made in the exponent bits: within 2 ulp of the exact value
  * (tests/unit/test_onnx.c). Below -87 (e^x near the smallest normal float) it gives 0,
- * as for -inf; NaN stays NaN. in and out hold 8 (16) floats. */
+ * as for -inf; NaN stays NaN. in and out hold 16 floats; in an AVX-512 clone one
+ * vector, elsewhere two or four narrower ones, each lane's arithmetic the same. */
 static const float exp_poly[8] = {1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f,
                                   1.0f / 6.0f,    0.5f,          1.0f,          1.0f};
 #define EXP_SHIFT 12582912.0f /* 1.5 * 2^23: adding it rounds to an integer */
@@ -425,37 +426,29 @@ static const float exp_poly[8] = {1.0f / 5040.0f, 1.0f / 720.0f, 1.0f / 120.0f, 
 #define EXP_LN2_LO -2.12194440e-4f
 
 #if defined(__GNUC__)
-typedef float v8f __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
 #endif
 
-/* The vector body for W lanes (VF, VI: W floats, W int32): 8 lanes, and 16 where the
- * clone has AVX-512 (two or four narrower operations elsewhere); each lane's arithmetic
- * is the same whatever the width. */
-#define EXP_NONPOS_BODY(VF, VI, W)                                                                           \
-  VF x, lim, sh;                                                                                             \
-  memcpy(&x, in, sizeof x);                                                                                  \
-  for (int l = 0; l < (W); l++)                                                                              \
-    lim[l] = -87.0f, sh[l] = EXP_SHIFT;                                                                      \
-  VI low = x < lim; /* all ones where x < -87 (false for NaN) */                                             \
-  VF xc = (VF)(((VI)x & ~low) | ((VI)lim & low));                                                            \
-  VF kd = xc * 1.44269504f + sh;                                                                             \
-  VI ki = (VI)kd;                                                                                            \
-  kd -= sh;                                                                                                  \
-  VF r = (xc - kd * EXP_LN2_HI) - kd * EXP_LN2_LO, p = r * 0.0f + exp_poly[0];                               \
-  for (int q = 1; q < 8; q++)                                                                                \
-    p = p * r + exp_poly[q];                                                                                 \
-  VI bits = (ki - 0x4B400000 + 127) << 23; /* 2^k, k in [-125, 0] */                                         \
-  VF y = (VF)((VI)(p * (VF)bits) & ~low);                                                                    \
-  memcpy(out, &y, sizeof y);
-
-static inline void exp8_nonpos(const float *in, float *out) {
+static inline void exp16_nonpos(const float *in, float *out) {
 #if defined(__GNUC__)
-  EXP_NONPOS_BODY(v8f, v8i, 8)
+  v16f x, lim, sh;
+  memcpy(&x, in, sizeof x);
+  for (int l = 0; l < 16; l++)
+    lim[l] = -87.0f, sh[l] = EXP_SHIFT;
+  v16i low = x < lim; /* all ones where x < -87 (false for NaN) */
+  v16f xc = (v16f)(((v16i)x & ~low) | ((v16i)lim & low));
+  v16f kd = xc * 1.44269504f + sh;
+  v16i ki = (v16i)kd;
+  kd -= sh;
+  v16f r = (xc - kd * EXP_LN2_HI) - kd * EXP_LN2_LO, p = r * 0.0f + exp_poly[0];
+  for (int q = 1; q < 8; q++)
+    p = p * r + exp_poly[q];
+  v16i bits = (ki - 0x4B400000 + 127) << 23; /* 2^k, k in [-125, 0] */
+  v16f y = (v16f)((v16i)(p * (v16f)bits) & ~low);
+  memcpy(out, &y, sizeof y);
 #else /* the same, lane by lane */
-  for (int l = 0; l < 8; l++) {
+  for (int l = 0; l < 16; l++) {
     float x = in[l], xc = x < -87.0f ? -87.0f : x, kd = xc * 1.44269504f + EXP_SHIFT;
     uint32_t ki, bits;
     memcpy(&ki, &kd, sizeof ki);
@@ -470,29 +463,12 @@ static inline void exp8_nonpos(const float *in, float *out) {
 #endif
 }
 
-/* exp8_nonpos of 16 floats. */
-static inline void exp16_nonpos(const float *in, float *out) {
-#if defined(__GNUC__)
-  EXP_NONPOS_BODY(v16f, v16i, 16)
-#else
-  exp8_nonpos(in, out);
-  exp8_nonpos(in + 8, out + 8);
-#endif
-}
-
-void limn__ox_exp8(const float *in, float *out) { /* through the 16-lane code the nodes use */
-  float t[16] = {0}, o[16];
-  memcpy(t, in, 8 * sizeof *t);
-  exp16_nonpos(t, o);
-  memcpy(out, o, 8 * sizeof *o);
-}
-
-/* erf of 8 floats in plain float arithmetic (vectorised, the same bits everywhere),
- * within 2 ulp of the exact value (tests/unit/test_onnx.c): for |x| <= 1, x + x q(x^2)
- * with q a degree-6 polynomial near erf(x)/x - 1 (Chebyshev interpolation on [0, 1]);
- * for 1 < |x| < 3.9192, +-(1 - h(t)) with h a degree-15 polynomial near erfc on [1, 4]
- * (t = 2|x|/3 - 5/3); beyond, +-1 (erf rounds to 1 in float there). Both branches are
- * computed and one kept per lane; NaN stays NaN. */
+/* erf of 16 floats in plain float arithmetic (vectorised as exp16_nonpos, the same bits
+ * everywhere), within 2 ulp of the exact value (tests/unit/test_onnx.c): for |x| <= 1,
+ * x + x q(x^2) with q a degree-6 polynomial near erf(x)/x - 1 (Chebyshev interpolation on
+ * [0, 1]); for 1 < |x| < 3.9192, +-(1 - h(t)) with h a degree-15 polynomial near erfc on
+ * [1, 4] (t = 2|x|/3 - 5/3); beyond, +-1 (erf rounds to 1 in float there). Both branches
+ * are computed and one kept per lane; NaN stays NaN. */
 static const float erf_small[7] = {0.128379166f,   -0.37612626f,    0.112835944f,   -0.0268542115f,
                                    0.00518908724f, -0.00080168643f, 7.87587487e-05f};
 static const float erf_large[16] = {0.000406952488f, -0.00326742535f,  0.0122527871f,    -0.0281816814f,
@@ -500,31 +476,28 @@ static const float erf_large[16] = {0.000406952488f, -0.00326742535f,  0.0122527
                                     -0.00662776548f, 0.00970703829f,   -0.0046813353f,   -0.000624549633f,
                                     0.00204290031f,  -0.000704792619f, -0.000260819565f, 0.000162065815f};
 
-#define ERF_BODY(VF, VI, W)                                                                                  \
-  VF x, one, big, third2, third5;                                                                            \
-  VI absmask;                                                                                                \
-  memcpy(&x, in, sizeof x);                                                                                  \
-  for (int l = 0; l < (W); l++)                                                                              \
-    one[l] = 1.0f, big[l] = 3.9192059f, third2[l] = 2.0f / 3.0f, third5[l] = 5.0f / 3.0f,                    \
-    absmask[l] = 0x7fffffff;                                                                                 \
-  VF ax = (VF)((VI)x & absmask), u = x * x, q = u * 0.0f + erf_small[6];                                     \
-  for (int k = 5; k >= 0; k--)                                                                               \
-    q = q * u + erf_small[k];                                                                                \
-  VF ys = x + x * q, t = ax * third2 - third5, h = t * 0.0f + erf_large[15];                                 \
-  for (int k = 14; k >= 0; k--)                                                                              \
-    h = h * t + erf_large[k];                                                                                \
-  VF yl = one - h;                                                                                           \
-  VI sat = ax >= big, small = ax <= one;                                                                     \
-  yl = (VF)(((VI)yl & ~sat) | ((VI)one & sat));                                                              \
-  yl = (VF)((VI)yl | ((VI)x & ~absmask)); /* x's sign */                                                     \
-  VF y = (VF)(((VI)ys & small) | ((VI)yl & ~small));                                                         \
-  memcpy(out, &y, sizeof y);
-
-static inline void erf8(const float *in, float *out) {
+static inline void erf16(const float *in, float *out) {
 #if defined(__GNUC__)
-  ERF_BODY(v8f, v8i, 8)
+  v16f x, one, big, third2, third5;
+  v16i absmask;
+  memcpy(&x, in, sizeof x);
+  for (int l = 0; l < 16; l++)
+    one[l] = 1.0f, big[l] = 3.9192059f, third2[l] = 2.0f / 3.0f, third5[l] = 5.0f / 3.0f,
+    absmask[l] = 0x7fffffff;
+  v16f ax = (v16f)((v16i)x & absmask), u = x * x, q = u * 0.0f + erf_small[6];
+  for (int k = 5; k >= 0; k--)
+    q = q * u + erf_small[k];
+  v16f ys = x + x * q, t = ax * third2 - third5, h = t * 0.0f + erf_large[15];
+  for (int k = 14; k >= 0; k--)
+    h = h * t + erf_large[k];
+  v16f yl = one - h;
+  v16i sat = ax >= big, small = ax <= one;
+  yl = (v16f)(((v16i)yl & ~sat) | ((v16i)one & sat));
+  yl = (v16f)((v16i)yl | ((v16i)x & ~absmask)); /* x's sign */
+  v16f y = (v16f)(((v16i)ys & small) | ((v16i)yl & ~small));
+  memcpy(out, &y, sizeof y);
 #else /* the same, lane by lane */
-  for (int l = 0; l < 8; l++) {
+  for (int l = 0; l < 16; l++) {
     float x = in[l], ax = fabsf(x), u = x * x, q = u * 0.0f + erf_small[6];
     for (int k = 5; k >= 0; k--)
       q = q * u + erf_small[k];
@@ -537,17 +510,15 @@ static inline void erf8(const float *in, float *out) {
 #endif
 }
 
-/* erf8 of 16 floats. */
-static inline void erf16(const float *in, float *out) {
-#if defined(__GNUC__)
-  ERF_BODY(v16f, v16i, 16)
-#else
-  erf8(in, out);
-  erf8(in + 8, out + 8);
-#endif
+/* The test hooks (8 floats): through the 16-lane code the nodes use. */
+void limn__ox_exp8(const float *in, float *out) {
+  float t[16] = {0}, o[16];
+  memcpy(t, in, 8 * sizeof *t);
+  exp16_nonpos(t, o);
+  memcpy(out, o, 8 * sizeof *o);
 }
 
-void limn__ox_erf8(const float *in, float *out) { /* through the 16-lane code the nodes use */
+void limn__ox_erf8(const float *in, float *out) {
   float t[16] = {0}, o[16];
   memcpy(t, in, 8 * sizeof *t);
   erf16(t, o);
@@ -555,7 +526,7 @@ void limn__ox_erf8(const float *in, float *out) { /* through the 16-lane code th
 }
 
 /* e[c] = e^(a[c] - mx) for c < n (at most 256), t scratch of 256 floats: the
- * differences in float, padded with zeros to a multiple of 8. */
+ * differences in float, padded with zeros to a multiple of 16. */
 static inline void exp_block(const float *a, float mx, size_t n, float *t, float *e) {
   for (size_t c = 0; c < n; c++)
     t[c] = a[c] - mx;
@@ -1327,16 +1298,20 @@ LIMN_CLONES_WIDE static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_
   size_t len = out ? out->len : gout->len, idx[OX_MAXRANK] = {0}, o[3] = {0, 0, 0};
   size_t w = rank ? dim[rank - 1] : 1, s0 = rank ? st[0][rank - 1] : 0, s1 = rank ? st[1][rank - 1] : 0,
          s2 = rank ? st[2][rank - 1] : 0;
-  int32_t m32[256]; /* the condition's row as 32-bit lanes (it is often the same row again) */
+  /* a condition that steps along the row: its row as 32-bit lanes (often the same row
+   * again), so that the loops over it vectorise */
+  int32_t *m32 = s0 == 1 && w ? limn__alloc_array(ctx, w, sizeof *m32) : NULL;
   const int64_t *m32_of = NULL;
+  if (s0 == 1 && w && !m32)
+    return LIMN_ENOMEM;
   for (size_t q = 0; w && q < len; q += w) { /* a row of the last axis at a time */
     const int64_t *cv = t[0]->i + o[0];
-    if (s0 == 1 && w <= 256 && cv != m32_of) {
+    if (m32 && cv != m32_of) {
       for (size_t c = 0; c < w; c++)
         m32[c] = cv[c] != 0;
       m32_of = cv;
     }
-    const int32_t *mv = s0 == 1 && w <= 256 ? m32 : NULL;
+    const int32_t *mv = m32;
     if (out && out->type == OX_FLOAT && mv && s1 == 0 && s2 == 1) { /* a mask's fill and the scores */
       const float x0 = t[1]->f[o[1]], *yv = t[2]->f + o[2];
       float *ov = out->f + q;
@@ -1350,15 +1325,8 @@ LIMN_CLONES_WIDE static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_
     } else if (out && out->type == OX_FLOAT) {
       const float *xv = t[1]->f + o[1], *yv = t[2]->f + o[2];
       float *ov = out->f + q;
-      if (s0 == 1 && s1 == 0 && s2 == 1) /* a mask's fill and the scores: loops that vectorise */
-        for (size_t c = 0; c < w; c++)
-          ov[c] = cv[c] ? xv[0] : yv[c];
-      else if (s0 == 1 && s1 == 1 && s2 == 0)
-        for (size_t c = 0; c < w; c++)
-          ov[c] = cv[c] ? xv[c] : yv[0];
-      else
-        for (size_t c = 0; c < w; c++)
-          ov[c] = cv[c * s0] ? xv[c * s1] : yv[c * s2];
+      for (size_t c = 0; c < w; c++)
+        ov[c] = cv[c * s0] ? xv[c * s1] : yv[c * s2];
     } else if (out) {
       for (size_t c = 0; c < w; c++)
         out->i[q + c] = cv[c * s0] ? t[1]->i[o[1] + c * s1] : t[2]->i[o[2] + c * s2];
@@ -1390,6 +1358,7 @@ LIMN_CLONES_WIDE static int where_op(limn_ctx *ctx, const ox_node *nd, const ox_
       idx[k] = 0;
     }
   }
+  limn__free(ctx, m32);
   return LIMN_OK;
 }
 
@@ -2085,7 +2054,7 @@ static int rows_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *x, ox_tens
  * the planned rows along the axis that lines up with the output's, every other input is
  * whole and, where the node broadcasts, of size 1 along that axis; the operator keeps
  * rows apart along it. *whole: the uncut size along the axis. */
-static int rows_fit(const ox_graph *g, const ox_node *nd, const ox_tensor *vals, size_t *whole) {
+static int rows_fit(const ox_node *nd, const ox_tensor *vals, size_t *whole) {
   size_t m = nd->rows_hi - nd->rows_lo, r = nd->rows_rank, a = nd->rows_axis;
   *whole = 0;
   for (size_t k = 0; k < nd->nin; k++) {
@@ -2132,14 +2101,13 @@ static int rows_fit(const ox_graph *g, const ox_node *nd, const ox_tensor *vals,
            (nd->naxes ? nd->naxes == r && (size_t)nd->axes[a] == nd->rows_in_axis[0]
                       : r - 1 - a == nd->rows_in_axis[0]);
   default:
-    (void)g;
     return *whole != 0;
   }
 }
 
 int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals) {
   size_t whole = 0;
-  if (nd->rows && !rows_fit(g, nd, vals, &whole))
+  if (nd->rows && !rows_fit(nd, vals, &whole))
     return OX_RETRY;
   int rc = nd->op == OX_ROWS ? rows_op(ctx, nd, IN(nd, vals, 0), &vals[nd->out[0]], NULL, NULL)
                              : forward_op(ctx, g, nd, vals);
