@@ -508,10 +508,7 @@ static void count_uses(const ox_graph *g, size_t *uses) {
  * from b), when the product is used by that Add alone: one pass fewer over the
  * activations. (The sums differ from the unfolded graph's only in adding b first.)
  * Then fold a Relu into the product before it, likewise. */
-static int fold(limn_ctx *ctx, ox_graph *g) {
-  size_t *uses = limn__calloc(ctx, g->nvals + 1, sizeof *uses);
-  if (!uses)
-    return LIMN_ENOMEM;
+static int fold(ox_graph *g, size_t *uses) {
   count_uses(g, uses);
   for (size_t k = 0; k < g->nnodes; k++) {
     ox_node *mm = &g->nodes[k];
@@ -555,8 +552,154 @@ static int fold(limn_ctx *ctx, ox_graph *g) {
       break;
     }
   }
-  limn__free(ctx, uses);
   return LIMN_OK;
+}
+
+static int fold_on = 1; /* limn__onnx_fold: fold_gelu and fold_softmax at load (tests: same bits off) */
+
+void limn__onnx_fold(int on) { fold_on = on; }
+
+/* The live node after `from` that reads v (the first; uses[v] says how many there are). */
+static ox_node *reader(ox_graph *g, int v, size_t from) {
+  for (size_t j = from + 1; j < g->nnodes; j++)
+    for (size_t q = 0; !g->nodes[j].skip && q < g->nodes[j].nin; q++)
+      if (g->nodes[j].in[q] == v)
+        return &g->nodes[j];
+  return NULL;
+}
+
+/* The live node before `to` that makes v, or NULL. */
+static ox_node *maker(ox_graph *g, int v, size_t to) {
+  for (size_t j = to; j-- > 0;)
+    for (size_t q = 0; !g->nodes[j].skip && q < g->nodes[j].nout; q++)
+      if (g->nodes[j].out[q] == v)
+        return &g->nodes[j];
+  return NULL;
+}
+
+/* Whether v is a constant float scalar. */
+static int scalar_const(const ox_graph *g, int v) {
+  return v >= 0 && g->consts[v].type == OX_FLOAT && g->consts[v].len == 1;
+}
+
+/* A binary node nd reading v and a constant float scalar: the scalar's id (its position
+ * in *pos), else -1. */
+static int with_scalar(const ox_graph *g, const ox_node *nd, int v, int *pos) {
+  if (nd->nin != 2 || nd->nout != 1 || nd->out[0] < 0)
+    return -1;
+  for (int q = 0; q < 2; q++)
+    if (nd->in[q] == v && scalar_const(g, nd->in[1 - q])) {
+      *pos = 1 - q;
+      return nd->in[1 - q];
+    }
+  return -1;
+}
+
+/* A hidden output (ox_node hidden) of node nd at out[at], named after its first output. */
+static int hidden_value(builder *b, ox_node *nd, size_t at, const char *what) {
+  char name[300];
+  int id;
+  const char *base = b->g->names[nd->out[0]] ? b->g->names[nd->out[0]] : "";
+  for (int t = 0;; t++) { /* a name no value has */
+    snprintf(name, sizeof name, "%.240s (%s%s%.0d)", base, what, t ? " " : "", t);
+    if (limn__strmap_get(&b->ids, name) == (size_t)-1)
+      break;
+  }
+  LIMN_TRY(new_value(b, name, &id));
+  for (size_t q = nd->nout; q < at; q++)
+    nd->out[q] = -1;
+  nd->out[at] = id, nd->hidden = (int)at, nd->nout = at + 1;
+  return LIMN_OK;
+}
+
+/* Fold GELU as torch exports it, Mul(Mul(x, Add(Erf(Div(x, c1)), c2)), c3) with scalar
+ * constants and each step's output read by the next alone, into one OX_GELU node in the
+ * last Mul's place: one pass over the activations forward and one back instead of five
+ * each. It computes the same operations in the same order (the bits of the unfolded
+ * nodes), and keeps erf(x / c1) + c2 (a hidden output) for its backward pass. */
+static int fold_gelu(builder *b, size_t *uses) {
+  ox_graph *g = b->g;
+  count_uses(g, uses);
+  for (size_t k = 0; k < g->nnodes; k++) {
+    ox_node *dv = &g->nodes[k], *er, *ad, *m1, *m2;
+    int pos, x = dv->in[0], c1, c2, c3;
+    if (dv->op != OX_DIV || dv->skip || dv->nin != 2 || x < 0 || dv->in[1] < 0 ||
+        !scalar_const(g, dv->in[1]) || dv->nout != 1 || uses[dv->out[0]] != 1)
+      continue;
+    c1 = dv->in[1];
+    if (!(er = reader(g, dv->out[0], k)) || er->op != OX_ERF || er->nin != 1 || er->nout != 1 ||
+        uses[er->out[0]] != 1)
+      continue;
+    if (!(ad = reader(g, er->out[0], (size_t)(er - g->nodes))) || ad->op != OX_ADD ||
+        (c2 = with_scalar(g, ad, er->out[0], &pos)) < 0 || uses[ad->out[0]] != 1)
+      continue;
+    if (!(m1 = reader(g, ad->out[0], (size_t)(ad - g->nodes))) || m1->op != OX_MUL || m1->nin != 2 ||
+        m1->nout != 1 || uses[m1->out[0]] != 1 ||
+        !((m1->in[0] == x && m1->in[1] == ad->out[0]) || (m1->in[1] == x && m1->in[0] == ad->out[0])))
+      continue;
+    if (!(m2 = reader(g, m1->out[0], (size_t)(m1 - g->nodes))) || m2->op != OX_MUL ||
+        (c3 = with_scalar(g, m2, m1->out[0], &pos)) < 0)
+      continue;
+    LIMN_TRY(hidden_value(b, m2, 1, "erf term"));
+    m2->op = OX_GELU, m2->nin = 4, m2->in[0] = x, m2->in[1] = c1, m2->in[2] = c2, m2->in[3] = c3;
+    dv->skip = er->skip = ad->skip = m1->skip = 1;
+  }
+  return LIMN_OK;
+}
+
+/* LayerNormalization's backward pass needs each row's mean and inverse deviation, which
+ * its forward pass computes: kept in a hidden output after the optional Mean and
+ * InvStdDev (out[3]), so that the backward pass reads them instead of two more passes
+ * over the row. */
+static int fold_layernorm(builder *b) {
+  for (size_t k = 0; k < b->g->nnodes; k++) {
+    ox_node *nd = &b->g->nodes[k];
+    if (nd->op == OX_LAYERNORM && !nd->skip && !nd->hidden && nd->nout <= 3 && nd->out[0] >= 0 &&
+        (nd->nout < 2 || nd->out[1] < 0) && (nd->nout < 3 || nd->out[2] < 0))
+      LIMN_TRY(hidden_value(b, nd, 3, "row statistics"));
+  }
+  return LIMN_OK;
+}
+
+/* Fold an attention's scale and mask into the Softmax after them: Softmax(Where(cond,
+ * Div(s, c), fill)) (or Mul by c; the scores in either place of the Where; either step
+ * alone), with scalar constants c and fill and each step's output read by the next
+ * alone, into the Softmax (ox_node pre_op, pre_keep): one pass over the scores instead
+ * of three, forward and back, with the same operations in the same order. Not for the
+ * graph's output, whose input is read as the logits. */
+static void fold_softmax(ox_graph *g, size_t *uses) {
+  count_uses(g, uses);
+  for (size_t k = 0; k < g->nnodes && g->opset >= 13; k++) {
+    ox_node *sm = &g->nodes[k], *wh, *sc;
+    int v = sm->in[0], cond = -1, fill = -1, keep = 1, scale = -1, op = 0, pos;
+    if (sm->op != OX_SOFTMAX || sm->skip || sm->nin != 1 || sm->nout != 1 || v < 0 || sm->out[0] == g->output)
+      continue;
+    if ((wh = maker(g, v, k)) && wh->op == OX_WHERE && wh->nin == 3 && wh->nout == 1 && uses[v] == 1 &&
+        wh->in[0] >= 0 && wh->in[1] >= 0 && wh->in[2] >= 0 &&
+        scalar_const(g, wh->in[2]) != scalar_const(g, wh->in[1])) {
+      keep = scalar_const(g, wh->in[2]);
+      cond = wh->in[0], fill = wh->in[keep ? 2 : 1], v = wh->in[keep ? 1 : 2];
+    } else {
+      wh = NULL;
+    }
+    if ((sc = maker(g, v, k)) && (sc->op == OX_DIV || sc->op == OX_MUL) && uses[v] == 1 && sc->nin == 2 &&
+        sc->in[0] >= 0 && sc->in[1] >= 0 && (scale = with_scalar(g, sc, sc->in[0], &pos)) >= 0 && pos == 1) {
+      op = sc->op, v = sc->in[0];
+    } else if (sc && sc->op == OX_MUL && uses[v] == 1 && sc->nin == 2 && sc->in[0] >= 0 && sc->in[1] >= 0 &&
+               (scale = with_scalar(g, sc, sc->in[1], &pos)) >= 0) { /* Mul(c, scores) */
+      op = sc->op, v = sc->in[1];
+    } else {
+      sc = NULL, scale = -1;
+    }
+    if (!wh && !sc)
+      continue;
+    sm->in[0] = v, sm->in[1] = scale, sm->in[2] = cond, sm->in[3] = fill, sm->nin = 4;
+    sm->pre = 1, sm->pre_op = op, sm->pre_keep = keep;
+    if (wh)
+      wh->skip = 1;
+    if (sc)
+      sc->skip = 1;
+  }
 }
 
 /* The transposes of MatMul's constant matrices (ox_node bt), for text models: their
@@ -657,11 +800,13 @@ static int nan_propagates(const ox_node *nd) {
   switch (nd->op) {
   case OX_MATMUL:
     return !nd->relu;
+  case OX_SOFTMAX: /* a folded mask hides the scores it masks */
+    return !nd->pre || nd->in[2] < 0;
+  case OX_GELU:
   case OX_ADD:
   case OX_SUB:
   case OX_MUL:
   case OX_DIV:
-  case OX_SOFTMAX:
   case OX_LOGSOFTMAX:
   case OX_LAYERNORM:
   case OX_ERF:
@@ -733,7 +878,7 @@ static void mark_scans(ox_graph *g, int all, unsigned char *buf) {
     ok[v] = g->consts[v].type != OX_NONE && all;
   for (size_t k = 0; k < g->nnodes; k++) {
     ox_node *nd = &g->nodes[k];
-    if (nd->skip) /* folded into the product before it, which writes its output */
+    if (nd->skip) /* folded into another node, which writes its output */
       continue;
     int safe = keeps_nan_free(nd->op) && all, wanted = !all;
     for (size_t q = 0; q < nd->nout; q++)
@@ -807,7 +952,24 @@ static int build_graph(limn_ctx *ctx, const Onnx__ModelProto *mp, const char *fi
     LIMN_CHECK(add_node(&b, gp->node[k], k));
   }
   LIMN_CHECK(find_output(&b, gp));
-  LIMN_CHECK(fold(ctx, g));
+  {
+    /* room for the values fold_gelu adds: one a node at most */
+    size_t *uses = limn__calloc(ctx, g->nvals + g->nnodes + 1, sizeof *uses);
+    if (!uses) {
+      rc = LIMN_ENOMEM;
+      goto fail;
+    }
+    rc = fold(g, uses);
+    if (!rc && fold_on)
+      rc = fold_gelu(&b, uses);
+    if (!rc && fold_on)
+      fold_softmax(g, uses);
+    if (!rc && fold_on)
+      rc = fold_layernorm(&b);
+    limn__free(ctx, uses);
+    if (rc)
+      goto fail;
+  }
   LIMN_CHECK(mark_dependence(ctx, g, g->input));
   LIMN_CHECK(mark_nan_free(ctx, g));
 fail:
@@ -890,10 +1052,10 @@ LIMN_CLONES_WIDE static int any_nan(const float *f, size_t n) {
 }
 
 static int check_nan(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, size_t n) {
-  for (size_t o = 0; o < nd->nout; o++) {
-    const ox_tensor *t = &vals[nd->out[o]];
-    if (nd->out[o] < 0 || t->type != OX_FLOAT)
+  for (size_t o = 0; o + (size_t)nd->hidden < nd->nout; o++) { /* hidden outputs: saved terms */
+    if (nd->out[o] < 0 || vals[nd->out[o]].type != OX_FLOAT)
       continue;
+    const ox_tensor *t = &vals[nd->out[o]];
     int any = any_nan(t->f, t->len); /* the place only when there is one */
     for (size_t i = 0; any && i < t->len; i++)
       if (isnan(t->f[i])) {
@@ -2082,6 +2244,24 @@ typedef struct probe_shape {
   size_t rank, dim[OX_MAXRANK];
 } probe_shape;
 
+/* How an input p of an elementwise node with output y takes its rows along y's axis a:
+ * broadcast along it, or cut along the axis lined up with it (*in_axis); 0 when neither. */
+static int bcast_role(const probe_shape *p, const probe_shape *y, size_t a, unsigned char *role,
+                      unsigned char *in_axis) {
+  size_t r = y->rank;
+  if (!p || !p->known || p->rank > r)
+    return 0;
+  size_t j = p->rank + a - r; /* the axis lined up with a, when it has one */
+  if (p->rank + a < r || (p->dim[j] == 1 && y->dim[a] != 1)) {
+    *role = ROWS_BCAST;
+  } else if (p->dim[j] == y->dim[a] && j >= 1) {
+    *role = ROWS_CUT, *in_axis = (unsigned char)j;
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
 /* How node nd can make only rows along its output's axis a (never the batch axis 0):
  * each input's role (ROWS_CUT along in_axis, ROWS_BCAST, ROWS_WHOLE), from the probe's
  * shapes. 0 when it cannot. */
@@ -2105,7 +2285,8 @@ static int rows_rule(const ox_graph *g, const ox_node *nd, const probe_shape *ps
   case OX_NOT:
   case OX_CAST:
   case OX_IDENTITY:
-    if (x->rank != r || nd->nin != 1)
+  case OX_GELU: /* and its scalar constants, whole */
+    if (x->rank != r || (nd->nin != 1 && nd->op != OX_GELU))
       return 0;
     role[0] = ROWS_CUT, in_axis[0] = (unsigned char)a;
     return 1;
@@ -2118,18 +2299,9 @@ static int rows_rule(const ox_graph *g, const ox_node *nd, const probe_shape *ps
   case OX_WHERE: {
     int cut = 0;
     for (size_t k = 0; k < nd->nin; k++) {
-      const probe_shape *p = nd->in[k] >= 0 ? &ps[nd->in[k]] : NULL;
-      if (!p || !p->known || p->rank > r)
+      if (!bcast_role(nd->in[k] >= 0 ? &ps[nd->in[k]] : NULL, y, a, &role[k], &in_axis[k]))
         return 0;
-      size_t j = p->rank + a - r; /* the axis lined up with a, when it has one */
-      if (p->rank + a < r || (p->dim[j] == 1 && y->dim[a] != 1)) {
-        role[k] = ROWS_BCAST;
-      } else if (p->dim[j] == y->dim[a] && j >= 1) {
-        role[k] = ROWS_CUT, in_axis[k] = (unsigned char)j;
-        cut = 1;
-      } else {
-        return 0;
-      }
+      cut |= role[k] == ROWS_CUT;
     }
     return cut;
   }
@@ -2147,6 +2319,8 @@ static int rows_rule(const ox_graph *g, const ox_node *nd, const probe_shape *ps
         (nd->op == OX_LAYERNORM && nd->nout > 1 && (nd->out[1] >= 0 || (nd->nout > 2 && nd->out[2] >= 0))))
       return 0;
     role[0] = ROWS_CUT, in_axis[0] = (unsigned char)a;
+    if (nd->op == OX_SOFTMAX && nd->pre && nd->in[2] >= 0) /* a folded mask (fold_softmax) */
+      return bcast_role(&ps[nd->in[2]], y, a, &role[2], &in_axis[2]);
     return 1;
   case OX_TRANSPOSE: {
     if (x->rank != r || (nd->naxes && nd->naxes != r))
@@ -2297,7 +2471,7 @@ static int plan_rows(limn_ctx *ctx, ox_model *om) {
     if (nd->skip)
       continue;
     rows_need on = {NEED_WHOLE, 0, 0, 0};
-    if (nd->nout == 1 && nd->out[0] >= 0 && need[nd->out[0]].kind != NEED_NONE)
+    if (nd->nout - (size_t)nd->hidden == 1 && nd->out[0] >= 0 && need[nd->out[0]].kind != NEED_NONE)
       on = need[nd->out[0]];
     if (on.kind == NEED_ROWS && rows_rule(g, nd, ps, on.axis, role[k], in_axis[k])) {
       plan[k] = 1, planned++;
@@ -2560,7 +2734,11 @@ static int cam_value(limn_ctx *ctx, const ox_graph *g, const char *layer, int *v
   for (size_t q = 0; layer && q < g->nvals && *v < 0; q++)
     if (g->names[q] && !strcmp(g->names[q], layer))
       *v = (int)q;
-  if (*v >= 0 && !g->consts[*v].type && g->dep[*v])
+  int made = *v >= 0 && *v == g->input; /* or by a node that runs (not one folded into another) */
+  for (size_t k = 0; *v >= 0 && k < g->nnodes && !made; k++)
+    for (size_t q = 0; !g->nodes[k].skip && q < g->nodes[k].nout; q++)
+      made |= g->nodes[k].out[q] == *v;
+  if (*v >= 0 && !g->consts[*v].type && g->dep[*v] && made)
     return LIMN_OK;
   char list[600];
   size_t at = 0;
@@ -2672,15 +2850,20 @@ void limn__onnx_describe(const limn_model *m, FILE *f) {
   static const char *heads[] = {"probabilities (a final Softmax; its input as logits)", "probabilities",
                                 "logits (limn applies softmax)", "a value"};
   size_t count[OX_NOPS] = {0}, folded = 0;
-  for (size_t k = 0; k < om->g.nnodes; k++) {
-    count[om->g.nodes[k].op]++;
+  for (size_t k = 0; k < om->g.nnodes; k++) { /* the file's operators (OX_GELU took a Mul's place) */
+    count[om->g.nodes[k].op == OX_GELU ? OX_MUL : om->g.nodes[k].op]++;
     folded += om->g.nodes[k].skip;
   }
   fprintf(f, "graph:       opset %ld, %zu nodes:", om->g.opset, om->g.nnodes);
   for (int o = 0; o < OX_NOPS; o++)
     if (count[o])
       fprintf(f, " %s %zu", limn__ox_op_name((ox_op)o), count[o]);
-  fprintf(f, " (%zu folded into the product before them)\noutput:      %s\n", folded, heads[om->head]);
+  if (folded)
+    fprintf(f,
+            " (%zu folded into others: a bias or Relu into its product, GELU's steps into one node, an "
+            "attention's scale and mask into its Softmax)",
+            folded);
+  fprintf(f, "\noutput:      %s\n", heads[om->head]);
 }
 
 /* ---- a text model's internals for its explainers ---- */
@@ -2745,5 +2928,16 @@ size_t limn__onnx_rows_planned(const limn_model *m) {
   size_t c = 0;
   for (size_t k = 0; om && k < om->rg.nnodes; k++)
     c += om->rg.nodes[k].rows;
+  return c;
+}
+
+size_t limn__onnx_folded(const limn_model *m) {
+  const ox_model *om = text_of(m);
+  size_t c = 0;
+  for (size_t k = 0; om && k < om->g.nnodes; k++) {
+    const ox_node *nd = &om->g.nodes[k];
+    c += !nd->skip &&
+         (nd->op == OX_GELU || (nd->op == OX_SOFTMAX && nd->pre) || (nd->op == OX_LAYERNORM && nd->hidden));
+  }
   return c;
 }

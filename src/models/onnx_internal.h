@@ -79,6 +79,7 @@ typedef enum ox_op {
   OX_CONSTOFSHAPE,
   OX_RESIZE,
   OX_ROWS, /* not an ONNX operator: rows lo .. hi - 1 along an axis, added by plan_rows */
+  OX_GELU, /* not an ONNX operator: x (erf(x / c1) + c2) c3 as torch exports GELU, folded (fold_gelu) */
   OX_NOPS
 } ox_op;
 
@@ -108,7 +109,15 @@ typedef struct ox_node {
   size_t group;                                /* Conv: channel groups (1: none; C: depthwise) */
   float eps, lo, hi;                           /* BatchNormalization's epsilon; Clip's bounds (opset < 11) */
   int has_kernel, count_pad;
-  int skip;     /* an Add or Relu folded into the product before it */
+  int skip;   /* a node folded into another, which writes its output */
+  int hidden; /* the last outputs, which only the node's own backward reads (a fold's
+                 saved terms: OX_GELU's erf(x / c1) + c2 in out[1]; LayerNormalization's
+                 row statistics in out[3], out[1] and out[2] absent) */
+  /* Softmax with the attention's scale and mask folded in (fold_softmax in onnx.c): it
+   * normalises Where(in[2], x pre_op in[1], in[3]) (the scores in the second place when
+   * pre_keep is 0); pre_op OX_DIV or OX_MUL by the scalar in[1], or 0; in[2] -1: no mask.
+   * pre: folded so (a Softmax read from a file with more inputs ignores them) */
+  int pre, pre_op, pre_keep;
   int nan_free; /* its outputs need no NaN check: it moves, selects or maps values so that a NaN
                    at its output was at an input, and its inputs are all checked (at load) */
   /* rows kept (plan_rows in onnx.c): the node computes only indices rows_lo .. rows_hi - 1
@@ -166,6 +175,13 @@ void limn__ox_erf8(const float *in, float *out);
 /* Whether text models loaded from now on get a rows graph (onnx.c plan_rows; on by
  * default), for tests: it must not change a bit. */
 void limn__onnx_rows(int on);
+/* Whether models loaded from now on fold GELU and the attention's scale and mask into one
+ * node each and keep LayerNormalization's row statistics (onnx.c fold_gelu, fold_softmax,
+ * fold_layernorm; on by default), for tests: it must not change a bit. */
+void limn__onnx_fold(int on);
+/* A loaded text model's OX_GELU nodes, Softmax nodes with a folded scale or mask and
+ * LayerNormalization nodes that keep their row statistics, for tests. */
+size_t limn__onnx_folded(const limn_model *m);
 /* Nodes of a loaded text model's rows graph that keep rows (0: none), for tests. */
 size_t limn__onnx_rows_planned(const limn_model *m);
 

@@ -53,7 +53,8 @@ static const char *op_names[OX_NOPS] = {"Gemm",
                                         "Expand",
                                         "ConstantOfShape",
                                         "Resize",
-                                        "(rows)"};
+                                        "(rows)",
+                                        "Gelu (folded)"};
 
 const char *limn__ox_op_name(ox_op op) { return op < OX_NOPS ? op_names[op] : "?"; }
 
@@ -562,44 +563,47 @@ static inline double sum8f(const float *v, size_t n) {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-/* Softmax (or LogSoftmax) of each row: the exponentials of the row less its maximum
+/* Softmax (or LogSoftmax) of a row: the exponentials of the row less its maximum
  * (exp16_nonpos, float, as torch computes them), summed in double (sum8f), block by
- * block of 256; each output times the sum's inverse in double. */
+ * block of 256; each output times the sum's inverse in double. t, e: scratch of 256
+ * floats. */
+static inline void softmax_row(const float *a, float *b, size_t cols, int logsm, float *t, float *e) {
+  float mx = -INFINITY, m8[8];
+  for (int l = 0; l < 8; l++) /* the maximum in eight lanes (NaN left out, as below) */
+    m8[l] = -INFINITY;
+  size_t c8 = cols / 8 * 8;
+  for (size_t c = 0; c < c8; c += 8)
+    for (int l = 0; l < 8; l++)
+      m8[l] = a[c + (size_t)l] > m8[l] ? a[c + (size_t)l] : m8[l];
+  for (size_t c = c8; c < cols; c++)
+    mx = a[c] > mx ? a[c] : mx;
+  for (int l = 0; l < 8; l++)
+    mx = m8[l] > mx ? m8[l] : mx;
+  double s = 0;
+  for (size_t c0 = 0; c0 < cols; c0 += 256) { /* the sum */
+    size_t nc = cols - c0 < 256 ? cols - c0 : 256;
+    exp_block(a + c0, mx, nc, t, e);
+    s += sum8f(e, nc);
+  }
+  double inv = 1.0 / s, ls = logsm ? log(s) : 0.0;
+  for (size_t c0 = 0; c0 < cols; c0 += 256) {
+    size_t nc = cols - c0 < 256 ? cols - c0 : 256;
+    if (logsm) {
+      for (size_t c = 0; c < nc; c++)
+        b[c0 + c] = (float)((double)a[c0 + c] - (double)mx - ls);
+      continue;
+    }
+    if (cols > 256) /* else the one block's exponentials are still in e */
+      exp_block(a + c0, mx, nc, t, e);
+    for (size_t c = 0; c < nc; c++)
+      b[c0 + c] = (float)((double)e[c] * inv);
+  }
+}
+
 LIMN_CLONES_WIDE static void softmax_rows(const float *x, float *y, size_t rows, size_t cols, int logsm) {
   float t[256], e[256];
-  for (size_t r = 0; r < rows; r++) {
-    const float *a = x + r * cols;
-    float *b = y + r * cols, mx = -INFINITY, m8[8];
-    for (int l = 0; l < 8; l++) /* the maximum in eight lanes (NaN left out, as below) */
-      m8[l] = -INFINITY;
-    size_t c8 = cols / 8 * 8;
-    for (size_t c = 0; c < c8; c += 8)
-      for (int l = 0; l < 8; l++)
-        m8[l] = a[c + (size_t)l] > m8[l] ? a[c + (size_t)l] : m8[l];
-    for (size_t c = c8; c < cols; c++)
-      mx = a[c] > mx ? a[c] : mx;
-    for (int l = 0; l < 8; l++)
-      mx = m8[l] > mx ? m8[l] : mx;
-    double s = 0;
-    for (size_t c0 = 0; c0 < cols; c0 += 256) { /* the sum */
-      size_t nc = cols - c0 < 256 ? cols - c0 : 256;
-      exp_block(a + c0, mx, nc, t, e);
-      s += sum8f(e, nc);
-    }
-    double inv = 1.0 / s, ls = logsm ? log(s) : 0.0;
-    for (size_t c0 = 0; c0 < cols; c0 += 256) {
-      size_t nc = cols - c0 < 256 ? cols - c0 : 256;
-      if (logsm) {
-        for (size_t c = 0; c < nc; c++)
-          b[c0 + c] = (float)((double)a[c0 + c] - (double)mx - ls);
-        continue;
-      }
-      if (cols > 256) /* else the one block's exponentials are still in e */
-        exp_block(a + c0, mx, nc, t, e);
-      for (size_t c = 0; c < nc; c++)
-        b[c0 + c] = (float)((double)e[c] * inv);
-    }
-  }
+  for (size_t r = 0; r < rows; r++)
+    softmax_row(x + r * cols, y + r * cols, cols, logsm, t, e);
 }
 
 /* ---- shape operators ---- */
@@ -1862,9 +1866,11 @@ static int reduce_op(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox
 }
 
 /* LayerNormalization over the axes from `axis` on (opset 17), in double per row;
- * backward (gx set) through x only. */
+ * backward (gx set) through x only. st (the hidden output fold_layernorm adds, or NULL):
+ * each row's mean and inverse deviation, as the bytes of two doubles in four floats,
+ * written forward and read back (not computed again) backward. */
 LIMN_CLONES_WIDE static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
-                                      const ox_tensor *gy, ox_tensor *gx, int fresh) {
+                                      ox_tensor *st, const ox_tensor *gy, ox_tensor *gx, int fresh) {
   const ox_tensor *x = IN(nd, vals, 0), *sc = IN(nd, vals, 1), *bi = IN(nd, vals, 2);
   long ax = nd->axis < 0 ? nd->axis + (long)x->rank : nd->axis;
   if (x->type != OX_FLOAT || ax < 0 || ax >= (long)x->rank)
@@ -1879,20 +1885,33 @@ LIMN_CLONES_WIDE static int layernorm(limn_ctx *ctx, const ox_node *nd, const ox
     return NODE_ERR(LIMN_ESHAPE, "Scale and B must hold one float per normalised element (%zu)", cols);
   if (y)
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, x->rank, x->dim));
+  size_t sdim[2] = {rows, 4};
+  if (y && st)
+    LIMN_TRY(limn__ox_alloc(ctx, st, OX_FLOAT, 2, sdim));
+  int saved = !y && st && st->type == OX_FLOAT && st->len == 4 * rows;
   double t[256];
   for (size_t i = 0; i < rows; i++) {
     const float *v = x->f + i * cols;
-    double m = 0, var = 0;
-    for (size_t c0 = 0; c0 < cols; c0 += 256) /* sums in double, sum8 a block at a time */
-      m += sum8f(v + c0, cols - c0 < 256 ? cols - c0 : 256);
-    m /= (double)cols;
-    for (size_t c0 = 0; c0 < cols; c0 += 256) {
-      size_t nc = cols - c0 < 256 ? cols - c0 : 256;
-      for (size_t c = 0; c < nc; c++)
-        t[c] = ((double)v[c0 + c] - m) * ((double)v[c0 + c] - m);
-      var += sum8(t, nc);
+    double m = 0, var = 0, inv;
+    if (saved) {
+      memcpy(&m, st->f + 4 * i, sizeof m);
+      memcpy(&inv, st->f + 4 * i + 2, sizeof inv);
+    } else {
+      for (size_t c0 = 0; c0 < cols; c0 += 256) /* sums in double, sum8 a block at a time */
+        m += sum8f(v + c0, cols - c0 < 256 ? cols - c0 : 256);
+      m /= (double)cols;
+      for (size_t c0 = 0; c0 < cols; c0 += 256) {
+        size_t nc = cols - c0 < 256 ? cols - c0 : 256;
+        for (size_t c = 0; c < nc; c++)
+          t[c] = ((double)v[c0 + c] - m) * ((double)v[c0 + c] - m);
+        var += sum8(t, nc);
+      }
+      inv = 1.0 / sqrt(var / (double)cols + (double)nd->eps);
     }
-    double inv = 1.0 / sqrt(var / (double)cols + (double)nd->eps);
+    if (y && st) {
+      memcpy(st->f + 4 * i, &m, sizeof m);
+      memcpy(st->f + 4 * i + 2, &inv, sizeof inv);
+    }
     if (y) { /* the two cases apart, so that each loop vectorises */
       float *yo = y->f + i * cols;
       const float *s = sc->f;
@@ -2015,6 +2034,10 @@ static int unary_math(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
 }
 
 static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_tensor *vals);
+static int softmax_pre(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
+                       const ox_tensor *gy, ox_tensor *gx, int fresh);
+static int gelu(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y, ox_tensor *u,
+                const ox_tensor *gy, ox_tensor *gx, int fresh);
 
 /* ---- rows kept (plan_rows in onnx.c) ---- */
 
@@ -2179,8 +2202,12 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
                                          : (float)tanh((double)v);
     }
     return LIMN_OK;
+  case OX_GELU:
+    return gelu(ctx, nd, vals, y, nd->nout > 1 && nd->out[1] >= 0 ? &vals[nd->out[1]] : NULL, NULL, NULL, 0);
   case OX_SOFTMAX:
   case OX_LOGSOFTMAX: {
+    if (nd->op == OX_SOFTMAX && nd->pre)
+      return softmax_pre(ctx, nd, vals, y, NULL, NULL, 0);
     if (!fl)
       return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input");
     size_t rows, cols;
@@ -2247,7 +2274,7 @@ static int forward_op(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_te
   case OX_TRANSPOSE:
     return transpose_op(ctx, nd, a, y, NULL, NULL, 0);
   case OX_LAYERNORM:
-    return layernorm(ctx, nd, vals, y, NULL, NULL, 0);
+    return layernorm(ctx, nd, vals, y, nd->hidden ? &vals[nd->out[3]] : NULL, NULL, NULL, 0);
   case OX_ERF:
   case OX_SQRT:
   case OX_POW:
@@ -2572,6 +2599,188 @@ static int matmul_da(limn_ctx *ctx, const ox_tensor *b, const float *given_bt, c
   return LIMN_OK;
 }
 
+/* ---- folded nodes (fold_softmax, fold_gelu in onnx.c) ---- */
+
+/* Softmax with the attention's scale and mask folded in (ox_node pre_op, pre_keep):
+ * forward into y; or backward (y holding the forward's output) from gy into gx (fresh:
+ * unwritten). Each row of Where(cond, x pre_op c, fill) is made as the Div (or Mul) and
+ * Where nodes make it, and normalised as Softmax does; backward, the terms of Softmax,
+ * Where and Div in that order, so the bits are those of the unfolded nodes. */
+LIMN_CLONES_WIDE static int softmax_pre(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
+                                        const ox_tensor *gy, ox_tensor *gx, int fresh) {
+  const ox_tensor *x = IN(nd, vals, 0), *sc = IN(nd, vals, 1), *cd = IN(nd, vals, 2), *fl = IN(nd, vals, 3);
+  if (!x || x->type != OX_FLOAT || (nd->pre_op && (!sc || sc->type != OX_FLOAT || sc->len != 1)) ||
+      (cd && (cd->type != OX_INT64 || !fl || fl->type != OX_FLOAT || fl->len != 1)))
+    return NODE_ERR(LIMN_EUNSUPPORTED, "its folded scale and mask need float scores, float scalars and a "
+                                       "boolean mask");
+  const ox_tensor *t[2] = {x, cd ? cd : x};
+  size_t rank, dim[OX_MAXRANK], st[2][OX_MAXRANK];
+  if (!broadcast_n(t, 2, &rank, dim, st))
+    return NODE_ERR(LIMN_ESHAPE, "the mask does not broadcast with the scores");
+  long ax = nd->axis < 0 ? nd->axis + (long)rank : nd->axis;
+  if (!rank || ax != (long)rank - 1)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "only the last axis is supported");
+  if (y)
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, rank, dim));
+  else
+    y = (ox_tensor *)&vals[nd->out[0]];
+  size_t cols = dim[rank - 1], len = 1;
+  for (size_t k = 0; k < rank; k++)
+    len *= dim[k];
+  if (!cols || !len)
+    return LIMN_OK;
+  size_t rows = len / cols, sx = st[0][rank - 1], sm = cd ? st[1][rank - 1] : 0;
+  int op = nd->pre_op, whole = sx == 1 && x->len == len; /* the scores not broadcast */
+  float s = op ? sc->f[0] : 1.0f, f = cd ? fl->f[0] : 0.0f;
+  float *z = limn__alloc_array(ctx, cols, sizeof *z), *acc = NULL;
+  int32_t *m = cd ? limn__alloc_array(ctx, cols, sizeof *m) : NULL;
+  if (!z || (cd && !m)) {
+    limn__free(ctx, z), limn__free(ctx, m);
+    return LIMN_ENOMEM;
+  }
+  if (!y->f && gy) /* (never: the forward pass made it) */
+    whole = 0;
+  if (gy && !whole) { /* scores broadcast: the Where's gradient summed first, as the nodes do */
+    if (fresh)
+      memset(gx->f, 0, gx->len * sizeof(float));
+    acc = op ? limn__calloc(ctx, x->len, sizeof *acc) : gx->f;
+    if (!acc) {
+      limn__free(ctx, z), limn__free(ctx, m);
+      return LIMN_ENOMEM;
+    }
+  }
+  float tb[256], eb[256];
+  size_t idx[OX_MAXRANK] = {0}, ox = 0, oc = 0;
+  const int64_t *m_of = NULL;
+  for (size_t r = 0; r < rows; r++) {
+    const float *xr = x->f + ox;
+    if (cd && cd->i + oc != m_of) { /* the row's mask as 32-bit lanes: 1 where the scores stay */
+      m_of = cd->i + oc;
+      for (size_t c = 0; c < cols; c++)
+        m[c] = (m_of[c * sm] != 0) == (nd->pre_keep != 0);
+    }
+    if (!gy) {
+      if (whole && op == OX_DIV)
+        for (size_t c = 0; c < cols; c++)
+          z[c] = xr[c] / s;
+      else if (whole && op == OX_MUL)
+        for (size_t c = 0; c < cols; c++)
+          z[c] = xr[c] * s;
+      else
+        for (size_t c = 0; c < cols; c++)
+          z[c] = op == OX_DIV ? xr[c * sx] / s : op == OX_MUL ? xr[c * sx] * s : xr[c * sx];
+      if (cd)
+        for (size_t c = 0; c < cols; c++)
+          z[c] = m[c] ? z[c] : f;
+      softmax_row(z, y->f + r * cols, cols, 0, tb, eb);
+    } else {
+      const float *o = y->f + r * cols, *d = gy->f + r * cols;
+      double dot = dot8f(d, o, cols);
+      for (size_t c = 0; c < cols; c++) /* Softmax's term, into its input's fresh gradient */
+        z[c] = 0.0f + (float)((double)o[c] * ((double)d[c] - dot));
+      float *g = whole ? gx->f + ox : NULL;
+      if (!whole) {
+        for (size_t c = 0; c < cols; c++)
+          if (!cd || m[c])
+            acc[ox + c * sx] += z[c];
+      } else if (!op && !cd) { /* (a fold has one or both) */
+        for (size_t c = 0; c < cols; c++)
+          g[c] = (fresh ? 0.0f : g[c]) + z[c];
+      } else if (!op) { /* Where's term straight into the scores' gradient */
+        if (fresh)
+          for (size_t c = 0; c < cols; c++)
+            g[c] = m[c] ? 0.0f + z[c] : 0.0f;
+        else
+          for (size_t c = 0; c < cols; c++)
+            g[c] = m[c] ? g[c] + z[c] : g[c];
+      } else {
+        if (cd) /* Where's term, into the Div's fresh (zeroed) output gradient */
+          for (size_t c = 0; c < cols; c++)
+            z[c] = m[c] ? 0.0f + z[c] : 0.0f;
+        if (op == OX_DIV && fresh)
+          for (size_t c = 0; c < cols; c++)
+            g[c] = 0.0f + z[c] / s;
+        else if (op == OX_DIV)
+          for (size_t c = 0; c < cols; c++)
+            g[c] += z[c] / s;
+        else if (fresh)
+          for (size_t c = 0; c < cols; c++)
+            g[c] = 0.0f + z[c] * s;
+        else
+          for (size_t c = 0; c < cols; c++)
+            g[c] += z[c] * s;
+      }
+    }
+    for (size_t k = rank - 1; k-- > 0;) { /* the next row, odometer-wise */
+      ox += st[0][k], oc += st[1][k];
+      if (++idx[k] < dim[k])
+        break;
+      ox -= st[0][k] * dim[k], oc -= st[1][k] * dim[k];
+      idx[k] = 0;
+    }
+  }
+  if (acc && op) /* the Div's (Mul's) term of the summed gradient */
+    for (size_t q = 0; q < x->len; q++)
+      gx->f[q] += op == OX_DIV ? acc[q] / s : acc[q] * s;
+  if (acc != (gx ? gx->f : NULL))
+    limn__free(ctx, acc);
+  limn__free(ctx, z), limn__free(ctx, m);
+  return LIMN_OK;
+}
+
+/* OX_GELU: y = (x u) c3 with u = erf(x / c1) + c2, u kept (its hidden output); backward
+ * (y NULL, u given) the unfolded nodes' terms in their order: gm = 0.0f + gy c3,
+ * gd = 0.0f + (0.0f + (0.0f + gm x)) erf'(x / c1), gx = ((gx or 0.0f) + gm u) + gd / c1. */
+LIMN_CLONES_WIDE static int gelu(limn_ctx *ctx, const ox_node *nd, const ox_tensor *vals, ox_tensor *y,
+                                 ox_tensor *u, const ox_tensor *gy, ox_tensor *gx, int fresh) {
+  const ox_tensor *x = IN(nd, vals, 0);
+  float c[3];
+  for (size_t k = 0; k < 3; k++) {
+    const ox_tensor *ck = IN(nd, vals, k + 1);
+    if (!ck || ck->type != OX_FLOAT || ck->len != 1)
+      return NODE_ERR(LIMN_EINVAL, "needs three float scalars");
+    c[k] = ck->f[0];
+  }
+  if (!x || x->type != OX_FLOAT)
+    return NODE_ERR(LIMN_EUNSUPPORTED, "needs a float input");
+  if (y) {
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, x->rank, x->dim));
+    LIMN_TRY(limn__ox_alloc(ctx, u, OX_FLOAT, x->rank, x->dim));
+  } else if (u->type != OX_FLOAT || u->len != x->len) {
+    return NODE_ERR(LIMN_EINVAL, "its saved terms are missing");
+  }
+  const float *xv = x->f;
+  float *uv = u->f;
+  for (size_t q = 0; q < x->len; q += 16) {
+    size_t n = x->len - q < 16 ? x->len - q : 16;
+    float t[16] = {0}, e[16];
+    if (y) {
+      for (size_t l = 0; l < n; l++)
+        t[l] = xv[q + l] / c[0];
+      erf16(t, e);
+      for (size_t l = 0; l < n; l++) {
+        float ul = e[l] + c[1];
+        uv[q + l] = ul;
+        y->f[q + l] = (xv[q + l] * ul) * c[2];
+      }
+      continue;
+    }
+    for (size_t l = 0; l < n; l++) {
+      float d = xv[q + l] / c[0];
+      t[l] = (float)(-((double)d * d));
+    }
+    exp16_nonpos(t, e);
+    float *gr = gx->f + q;
+    const float *dy = gy->f + q;
+    for (size_t l = 0; l < n; l++) {
+      float gm = 0.0f + dy[l] * c[2], ge = 0.0f + (0.0f + gm * xv[q + l]);
+      float gd = 0.0f + (float)(ge * (1.1283791670955126 * e[l]));
+      gr[l] = ((fresh ? 0.0f : gr[l]) + gm * uv[q + l]) + gd / c[0];
+    }
+  }
+  return LIMN_OK;
+}
+
 int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals,
                       ox_tensor *grads) {
   const ox_tensor *a = IN(nd, vals, 0), *b = IN(nd, vals, 1), *y = &vals[nd->out[0]];
@@ -2668,10 +2877,22 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
                                            : d * (1.0f - o * o);
     }
     return LIMN_OK;
+  case OX_GELU: {
+    if (!needs(g, nd, 0))
+      return LIMN_OK;
+    int fresh;
+    LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
+    return gelu(ctx, nd, vals, NULL, (ox_tensor *)&vals[nd->out[1]], gy, ga, fresh);
+  }
   case OX_SOFTMAX:
   case OX_LOGSOFTMAX: {
     if (!needs(g, nd, 0))
       return LIMN_OK;
+    if (nd->op == OX_SOFTMAX && nd->pre) {
+      int fresh;
+      LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
+      return softmax_pre(ctx, nd, vals, NULL, gy, ga, fresh);
+    }
     size_t rows, cols;
     LIMN_TRY(softmax_shape(ctx, g, nd, a, &rows, &cols));
     int fresh;
@@ -2812,7 +3033,8 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
     {
       int fresh;
       LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh));
-      return layernorm(ctx, nd, vals, NULL, gy, ga, fresh);
+      return layernorm(ctx, nd, vals, NULL, nd->hidden ? (ox_tensor *)&vals[nd->out[3]] : NULL, gy, ga,
+                       fresh);
     }
   case OX_ERF:
   case OX_SQRT:

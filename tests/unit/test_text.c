@@ -559,16 +559,27 @@ static void test_tiny(void) {
 }
 
 /* Model file `path` loaded with and without its rows graph (plan_rows): into m[0], m[1]. */
-static void load_both(const char *path, size_t max_tokens, limn_model **m) {
+/* m[0] as loaded, m[1] without the rows graph (fold: without the folds instead). */
+static void load_pair(const char *path, size_t max_tokens, limn_model **m, int fold) {
   limn_text_model_opts o;
   limn_text_model_opts_default(&o);
   o.max_tokens = max_tokens;
   m[0] = m[1] = NULL;
   CHECK_OK(ctx, limn_model_load_onnx_text(ctx, src_path(path), &o, &m[0]));
-  limn__onnx_rows(0);
+  if (fold)
+    limn__onnx_fold(0);
+  else
+    limn__onnx_rows(0);
   CHECK_OK(ctx, limn_model_load_onnx_text(ctx, src_path(path), &o, &m[1]));
-  limn__onnx_rows(1);
-  CHECK(limn__onnx_rows_planned(m[1]) == 0);
+  limn__onnx_rows(1), limn__onnx_fold(1);
+  if (fold)
+    CHECK(limn__onnx_folded(m[1]) == 0);
+  else
+    CHECK(limn__onnx_rows_planned(m[1]) == 0);
+}
+
+static void load_both(const char *path, size_t max_tokens, limn_model **m) {
+  load_pair(path, max_tokens, m, 0);
 }
 
 /* Probabilities and the gradient of p[pred] on the embeddings of one row with both
@@ -669,6 +680,53 @@ static void test_rows(void) {
     fclose(f);
 }
 
+/* The folds (GELU into one node, the attention's scale and mask into its Softmax,
+ * LayerNormalization's row statistics kept for its backward pass): the same bits as
+ * without them, predictions and gradients, with the rows graph and
+ * without it. The spam model divides the scores and masks them with Where(mask, scores,
+ * fill); tiny_cls multiplies them and masks with Where(mask, fill, scores). */
+static void test_fold(void) {
+  t_name = "folds";
+  limn_model *m[2];
+  load_pair("data/spam/spam_transformer.onnx", 64, m, 1);
+  CHECK_EQ(limn__onnx_folded(m[0]), 9); /* 2 GELU, 2 Softmax, 5 LayerNormalization */
+  FILE *f = fopen(src_path("tests/fixtures/text/tokens_ref.txt"), "r");
+  CHECK(f != NULL);
+  static float rows[24][64], pr[2][24][2];
+  static double ids[64], skip[256];
+  for (size_t i = 0; f && m[0] && m[1] && i < 24; i++) {
+    size_t L = ref_line(f, ids, 64);
+    ref_line(f, skip, 256);
+    for (size_t j = 0; j < 64; j++)
+      rows[i][j] = j < L ? (float)ids[j] : 0.0f;
+    if (i % 4 == 1)
+      rows_same(m, rows[i], 64, NULL, 2, NULL);
+  }
+  for (int r = 0; f && r < 2; r++)
+    CHECK_OK(ctx, limn_model_predict(ctx, m[r], rows[0], 24, pr[r][0]));
+  CHECK(!memcmp(pr[0], pr[1], sizeof pr[0]));
+  if (f)
+    fclose(f);
+  limn_model_free(m[0]), limn_model_free(m[1]);
+  f = fopen(src_path("tests/fixtures/text/tiny_rows_ref.txt"), "r");
+  CHECK(f != NULL);
+  load_pair("tests/fixtures/onnx/tiny_cls.onnx", 6, m, 1);
+  CHECK_EQ(limn__onnx_folded(m[0]), 2); /* the Softmax nodes (its GELU is tanh's) */
+  for (size_t i = 0; f && m[0] && m[1] && i < 3; i++) {
+    double p[3], g[48];
+    float row[6];
+    CHECK(ref_line(f, ids, 6) == 6);
+    CHECK(ref_line(f, p, 3) == 3);
+    CHECK(ref_line(f, g, 48) == 48);
+    for (size_t j = 0; j < 6; j++)
+      row[j] = (float)ids[j];
+    rows_same(m, row, 8, p, 3, g);
+  }
+  limn_model_free(m[0]), limn_model_free(m[1]);
+  if (f)
+    fclose(f);
+}
+
 /* limn_text_report_write: the same page on 1 and 2 threads; what the explainers give is
  * what it shows (the IG completeness gap of a text, its prediction); bad options refused
  * with nothing written. */
@@ -749,6 +807,7 @@ int main(void) {
   test_texts();
   test_tiny();
   test_rows();
+  test_fold();
   test_model();
   test_explainers();
   test_report();
