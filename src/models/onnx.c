@@ -702,6 +702,38 @@ static void fold_softmax(ox_graph *g, size_t *uses) {
   }
 }
 
+/* A Transpose of perm (0, 2, 1, 3) (an attention's heads and tokens swapped). */
+static int swaps_heads(const ox_node *nd) {
+  return nd && nd->op == OX_TRANSPOSE && !nd->skip && !nd->rows && nd->nin == 1 && nd->nout == 1 &&
+         nd->naxes == 4 && nd->axes[0] == 0 && nd->axes[1] == 2 && nd->axes[2] == 1 && nd->axes[3] == 3;
+}
+
+/* Fold into a product of two activations the Transposes of perm (0, 2, 1, 3) that make
+ * its operands or take its output, read by it alone (ox_node tview): the product reads
+ * (writes) the heads' rows in place, a row of the other layout `heads` rows apart, and a
+ * pass over each value is saved forward and back. The products' sums are the same, and
+ * their gradients are added as the Transposes would add them: the same bits. In the
+ * rows graph (after plan_rows), only where the product's rows are whole, but for its
+ * second operand, which it always reads whole. */
+static void fold_transposes(ox_graph *g, size_t *uses) {
+  count_uses(g, uses);
+  for (size_t k = 0; k < g->nnodes; k++) {
+    ox_node *mm = &g->nodes[k], *tr;
+    if (mm->op != OX_MATMUL || mm->skip || mm->nin != 2 || mm->nout != 1 || mm->in[0] < 0 || mm->in[1] < 0 ||
+        g->consts[mm->in[0]].type || g->consts[mm->in[1]].type || mm->bias >= 0 || mm->relu)
+      continue;
+    for (int i = 0; i < 2; i++)
+      if ((i == 1 || !mm->rows) && uses[mm->in[i]] == 1 && swaps_heads(tr = maker(g, mm->in[i], k))) {
+        mm->in[i] = tr->in[0], mm->tview[i] = 1;
+        tr->skip = 1;
+      }
+    if (!mm->rows && uses[mm->out[0]] == 1 && swaps_heads(tr = reader(g, mm->out[0], k))) {
+      mm->out[0] = tr->out[0], mm->tview[2] = 1, mm->scan |= tr->scan;
+      tr->skip = 1;
+    }
+  }
+}
+
 /* The transposes of MatMul's constant matrices (ox_node bt), for text models: their
  * backward passes multiply sequences (N, T, K) by them many times (IG); other models'
  * products keep their weights once. */
@@ -2552,6 +2584,14 @@ static int load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name
     LIMN_CHECK(text_layout(ctx, om, to, file));
     LIMN_CHECK(transpose_weights(ctx, &om->g));
     LIMN_CHECK(plan_rows(ctx, om));
+    if (fold_on) { /* after the plan, which reads the unfolded graph */
+      size_t *uses = limn__calloc(ctx, state_vals(om) + 1, sizeof *uses);
+      LIMN_FAIL_IF(!uses, ctx, LIMN_ENOMEM, "out of memory");
+      fold_transposes(&om->g, uses);
+      if (om->rg.nodes)
+        fold_transposes(&om->rg, uses);
+      limn__free(ctx, uses);
+    }
   } else {
     LIMN_CHECK(input_layout(ctx, om, mp->graph, schema, file));
     LIMN_CHECK(probe_output(ctx, om, file));
@@ -2937,7 +2977,8 @@ size_t limn__onnx_folded(const limn_model *m) {
   for (size_t k = 0; om && k < om->g.nnodes; k++) {
     const ox_node *nd = &om->g.nodes[k];
     c += !nd->skip &&
-         (nd->op == OX_GELU || (nd->op == OX_SOFTMAX && nd->pre) || (nd->op == OX_LAYERNORM && nd->hidden));
+         (nd->op == OX_GELU || (nd->op == OX_SOFTMAX && nd->pre) || (nd->op == OX_LAYERNORM && nd->hidden) ||
+          (nd->op == OX_MATMUL && (nd->tview[0] || nd->tview[1] || nd->tview[2])));
   }
   return c;
 }

@@ -118,6 +118,10 @@ typedef struct ox_node {
    * pre_keep is 0); pre_op OX_DIV or OX_MUL by the scalar in[1], or 0; in[2] -1: no mask.
    * pre: folded so (a Softmax read from a file with more inputs ignores them) */
   int pre, pre_op, pre_keep;
+  /* MatMul with Transposes of perm (0, 2, 1, 3) folded in (fold_transposes in onnx.c):
+   * tview[0] (tview[1]): in[0] (in[1]) is the Transpose's input, read with its axes 1
+   * and 2 swapped; tview[2]: out[0] is the Transpose's output, written so */
+  unsigned char tview[3];
   int nan_free; /* its outputs need no NaN check: it moves, selects or maps values so that a NaN
                    at its output was at an input, and its inputs are all checked (at load) */
   /* rows kept (plan_rows in onnx.c): the node computes only indices rows_lo .. rows_hi - 1
@@ -176,11 +180,13 @@ void limn__ox_erf8(const float *in, float *out);
  * default), for tests: it must not change a bit. */
 void limn__onnx_rows(int on);
 /* Whether models loaded from now on fold GELU and the attention's scale and mask into one
- * node each and keep LayerNormalization's row statistics (onnx.c fold_gelu, fold_softmax,
- * fold_layernorm; on by default), for tests: it must not change a bit. */
+ * node each, keep LayerNormalization's row statistics and fold an attention's Transposes
+ * into its products (onnx.c fold_gelu, fold_softmax, fold_layernorm, fold_transposes; on
+ * by default), for tests: it must not change a bit. */
 void limn__onnx_fold(int on);
-/* A loaded text model's OX_GELU nodes, Softmax nodes with a folded scale or mask and
- * LayerNormalization nodes that keep their row statistics, for tests. */
+/* A loaded text model's OX_GELU nodes, Softmax nodes with a folded scale or mask,
+ * LayerNormalization nodes that keep their row statistics and MatMul nodes with folded
+ * Transposes (in the whole graph), for tests. */
 size_t limn__onnx_folded(const limn_model *m);
 /* Nodes of a loaded text model's rows graph that keep rows (0: none), for tests. */
 size_t limn__onnx_rows_planned(const limn_model *m);

@@ -297,9 +297,40 @@ typedef struct mm_batch {
   size_t rank, nb, M, K, N; /* output rank, batches, matrix sizes */
   size_t dim[OX_MAXRANK];   /* the output's */
   size_t sa[OX_MAXRANK], sb[OX_MAXRANK];
+  /* a, b and y as stored: with ox_node tview set, a rank-4 value whose axes 1 and 2 the
+   * product reads (writes) swapped, so that a batch's matrix is rows of `ld` floats apart
+   * (the heads dimension h: axis 1 as the product sees it) */
+  int tv[3];
+  size_t h[3];
 } mm_batch;
 
-static int mm_shape(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const ox_tensor *b, mm_batch *m) {
+/* The offset and leading dimension of matrix q (of rows x cols) of operand i. */
+static size_t mm_at(const mm_batch *m, int i, size_t q, size_t rows, size_t cols, size_t *ld) {
+  if (!m->tv[i]) {
+    *ld = cols;
+    return q * rows * cols;
+  }
+  size_t h = m->h[i];
+  *ld = h * cols;
+  return q / h * (rows * h * cols) + q % h * cols;
+}
+
+/* t as the product sees it: axes 1 and 2 swapped when it is a view (rank 4 checked). */
+static int mm_view(limn_ctx *ctx, const ox_node *nd, const ox_tensor *t, int tv, ox_tensor *v) {
+  *v = *t;
+  if (!tv)
+    return LIMN_OK;
+  if (t->rank != 4)
+    return NODE_ERR(LIMN_ESHAPE, "a folded Transpose's perm (0, 2, 1, 3) needs rank 4, not %zu", t->rank);
+  v->dim[1] = t->dim[2], v->dim[2] = t->dim[1];
+  return LIMN_OK;
+}
+
+static int mm_shape(limn_ctx *ctx, const ox_node *nd, const ox_tensor *pa, const ox_tensor *pb, mm_batch *m) {
+  ox_tensor va, vb;
+  LIMN_TRY(mm_view(ctx, nd, pa, nd->tview[0], &va));
+  LIMN_TRY(mm_view(ctx, nd, pb, nd->tview[1], &vb));
+  const ox_tensor *a = &va, *b = &vb;
   size_t ra = a->rank, rb = b->rank, r = ra > rb ? ra : rb;
   m->M = a->dim[ra - 2], m->K = a->dim[ra - 1], m->N = b->dim[rb - 1];
   if (b->dim[rb - 2] != m->K)
@@ -315,6 +346,11 @@ static int mm_shape(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, const 
     ca *= da, cb *= db, m->nb *= m->dim[k];
   }
   m->dim[r - 2] = m->M, m->dim[r - 1] = m->N;
+  for (int i = 0; i < 3; i++)
+    m->tv[i] = nd->tview[i];
+  m->h[0] = a->dim[1], m->h[1] = b->dim[1], m->h[2] = m->dim[1];
+  if (m->tv[2] && r != 4)
+    return NODE_ERR(LIMN_ESHAPE, "a folded Transpose's perm (0, 2, 1, 3) needs rank 4, not %zu", r);
   return LIMN_OK;
 }
 
@@ -331,32 +367,33 @@ static void mm_offsets(const mm_batch *m, size_t q, size_t *oa, size_t *ob) {
 /* Forward (gy NULL): y = a b per batch; backward: ga += gy b^T, gb += a^T gy (either
  * may be NULL), summed over the batches that broadcast a matrix. */
 static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b, ox_tensor *y,
-                       const ox_tensor *gy, ox_tensor *ga, ox_tensor *gb, float *bt, int fresh_a) {
+                       const ox_tensor *gy, float *ga, float *gb, float *bt, int fresh_a) {
   size_t M = m->M, K = m->K, N = m->N;
-  for (size_t q = 0; q < m->nb; q++) {
-    size_t oa, ob;
+  if (!gy && !(M && N && K) && y->len)
+    memset(y->f, 0, y->len * sizeof(float));
+  for (size_t q = 0; q < m->nb && M && N && K; q++) {
+    size_t oa, ob, lda, ldb, ldy;
     mm_offsets(m, q, &oa, &ob);
-    const float *A = a->f + oa * M * K, *B = b->f + ob * K * N;
-    if (!gy) {
-      if (M && N && K) /* 0 + the products: sgemm with beta 0, without clearing first */
-        limn__sgemm_rowbias(M, N, K, A, K, B, N, NULL, y->f + q * M * N, N);
-      else
-        memset(y->f + q * M * N, 0, M * N * sizeof(float));
+    oa = mm_at(m, 0, oa, M, K, &lda), ob = mm_at(m, 1, ob, K, N, &ldb);
+    size_t oy = mm_at(m, 2, q, M, N, &ldy);
+    const float *A = a->f + oa, *B = b->f + ob;
+    if (!gy) { /* 0 + the products: sgemm with beta 0, without clearing first */
+      limn__sgemm_rowbias(M, N, K, A, lda, B, ldb, NULL, y->f + oy, ldy);
       continue;
     }
-    const float *D = gy->f + q * M * N;
-    if (ga && M && N && K && bt) { /* B^T (N, K) first: the product then runs on the register tiles */
+    const float *D = gy->f + oy;
+    if (ga && bt) { /* B^T (N, K) first: the product then runs on the register tiles */
       for (size_t k = 0; k < K; k++)
         for (size_t j = 0; j < N; j++)
-          bt[j * K + k] = B[k * N + j];
+          bt[j * K + k] = B[k * ldb + j];
       if (fresh_a) /* each of a's matrices met once, its gradient unwritten: 0 + the products */
-        limn__sgemm_rowbias(M, K, N, D, N, bt, K, NULL, ga->f + oa * M * K, K);
+        limn__sgemm_rowbias(M, K, N, D, ldy, bt, K, NULL, ga + oa, lda);
       else
-        limn__sgemm_portable(0, 0, M, K, N, 1.0f, D, N, bt, K, 1.0f, ga->f + oa * M * K, K);
-    } else if (ga && M && N && K)
-      limn__sgemm_portable(0, 1, M, K, N, 1.0f, D, N, B, N, 1.0f, ga->f + oa * M * K, K);
-    if (gb && M && N && K)
-      limn__sgemm_portable(1, 0, K, N, M, 1.0f, A, K, D, N, 1.0f, gb->f + ob * K * N, N);
+        limn__sgemm_portable(0, 0, M, K, N, 1.0f, D, ldy, bt, K, 1.0f, ga + oa, lda);
+    } else if (ga)
+      limn__sgemm_portable(0, 1, M, K, N, 1.0f, D, ldy, B, ldb, 1.0f, ga + oa, lda);
+    if (gb)
+      limn__sgemm_portable(1, 0, K, N, M, 1.0f, A, lda, D, ldy, 1.0f, gb + ob, ldb);
   }
 }
 
@@ -364,10 +401,15 @@ static int matmul_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
                       const ox_tensor *bias, ox_tensor *y) {
   if (a->type != OX_FLOAT || b->type != OX_FLOAT || a->rank < 2 || b->rank < 2)
     return NODE_ERR(LIMN_EUNSUPPORTED, "only float operands of rank 2 or more are supported");
-  if (b->rank > 2) { /* a batch of products (b is no constant matrix: no bias folded) */
+  if (b->rank > 2 || nd->tview[0] || nd->tview[1] || nd->tview[2]) {
+    /* a batch of products (b is no constant matrix: no bias folded) */
     mm_batch m;
     LIMN_TRY(mm_shape(ctx, nd, a, b, &m));
-    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, m.rank, m.dim));
+    size_t dim[OX_MAXRANK];
+    memcpy(dim, m.dim, sizeof dim);
+    if (m.tv[2]) /* stored with the heads and rows swapped back */
+      dim[1] = m.dim[2], dim[2] = m.dim[1];
+    LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, m.rank, dim));
     mm_batched(&m, a, b, y, NULL, NULL, NULL, NULL, 0);
     return LIMN_OK;
   }
@@ -2809,24 +2851,48 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
       for (size_t q = 0; q < gm->len; q++)
         gm->f[q] = y->f[q] > 0 ? gm->f[q] : 0.0f;
     }
-    if (nd->op == OX_MATMUL && b->rank > 2) { /* a batch of products */
+    if (nd->op == OX_MATMUL && (b->rank > 2 || nd->tview[0] || nd->tview[1] || nd->tview[2])) {
+      /* a batch of products. A folded Transpose's gradient (an operand read as a view) is
+       * what the unfolded nodes make: the product's gradient made apart (sa, sb) and then
+       * added, unless the operand's gradient is unwritten and the product writes each of
+       * its elements once (then straight into it, the same bits) */
       mm_batch m;
       LIMN_TRY(mm_shape(ctx, nd, a, b, &m));
-      int fresh_a = 0;
+      int fresh_a = 0, fresh_b = 0, bcast_a = m.nb * m.M * m.K != a->len || !m.N;
+      float *sa = NULL, *sb = NULL, *bt = NULL;
       if (needs(g, nd, 0)) {
         LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh_a));
-        if (fresh_a && (m.nb * m.M * m.K != a->len || !m.N)) { /* a broadcast over the batches: sums */
+        if (m.tv[0] && (!fresh_a || bcast_a) && !(sa = limn__calloc(ctx, a->len ? a->len : 1, sizeof *sa)))
+          return LIMN_ENOMEM;
+        if (fresh_a && bcast_a && !sa) /* a broadcast over the batches: sums */
           memset(ga->f, 0, ga->len * sizeof(float));
-          fresh_a = 0;
+      }
+      if (needs(g, nd, 1)) {
+        LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[1], &gb, &fresh_b));
+        if (fresh_b && gb->len)
+          memset(gb->f, 0, gb->len * sizeof(float));
+        else if (!fresh_b && m.tv[1] && !(sb = limn__calloc(ctx, b->len ? b->len : 1, sizeof *sb))) {
+          limn__free(ctx, sa);
+          return LIMN_ENOMEM;
         }
       }
-      if (needs(g, nd, 1))
-        LIMN_TRY(grad_of(ctx, vals, grads, nd->in[1], &gb));
-      float *bt = ga ? limn__alloc_array(ctx, m.K, m.N * sizeof *bt) : NULL; /* a batch's B^T */
-      if (ga && !bt)
+      if (ga && !(bt = limn__alloc_array(ctx, m.K ? m.K : 1, (m.N ? m.N : 1) * sizeof *bt))) { /* B^T */
+        limn__free(ctx, sa), limn__free(ctx, sb);
         return LIMN_ENOMEM;
-      mm_batched(&m, a, b, NULL, gy, ga, gb, bt, fresh_a);
-      limn__free(ctx, bt);
+      }
+      mm_batched(&m, a, b, NULL, gy,
+                 sa   ? sa
+                 : ga ? ga->f
+                      : NULL,
+                 sb   ? sb
+                 : gb ? gb->f
+                      : NULL,
+                 bt, !bcast_a && (sa || fresh_a));
+      if (sa) /* the Transpose's term */
+        add_term(ga->f, sa, a->len, fresh_a);
+      if (sb)
+        add_term(gb->f, sb, b->len, 0);
+      limn__free(ctx, bt), limn__free(ctx, sa), limn__free(ctx, sb);
       return LIMN_OK;
     }
     float alpha = nd->op == OX_GEMM ? nd->alpha : 1.0f;

@@ -681,15 +681,17 @@ static void test_rows(void) {
 }
 
 /* The folds (GELU into one node, the attention's scale and mask into its Softmax,
- * LayerNormalization's row statistics kept for its backward pass): the same bits as
- * without them, predictions and gradients, with the rows graph and
- * without it. The spam model divides the scores and masks them with Where(mask, scores,
- * fill); tiny_cls multiplies them and masks with Where(mask, fill, scores). */
+ * LayerNormalization's row statistics kept for its backward pass, the heads' Transposes
+ * into the attention's products): the same bits as without them, predictions and gradients, with the rows
+ * graph and without it. The spam model divides the scores and masks them with Where(mask, scores, fill);
+ * tiny_cls multiplies them and masks with Where(mask, fill, scores). */
 static void test_fold(void) {
   t_name = "folds";
   limn_model *m[2];
   load_pair("data/spam/spam_transformer.onnx", 64, m, 1);
-  CHECK_EQ(limn__onnx_folded(m[0]), 9); /* 2 GELU, 2 Softmax, 5 LayerNormalization */
+  /* 2 GELU, 2 Softmax, 5 LayerNormalization; in each layer the query's Transpose into
+   * the scores' product, the values' and the output's into the values' product */
+  CHECK_EQ(limn__onnx_folded(m[0]), 13);
   FILE *f = fopen(src_path("tests/fixtures/text/tokens_ref.txt"), "r");
   CHECK(f != NULL);
   static float rows[24][64], pr[2][24][2];
@@ -711,7 +713,8 @@ static void test_fold(void) {
   f = fopen(src_path("tests/fixtures/text/tiny_rows_ref.txt"), "r");
   CHECK(f != NULL);
   load_pair("tests/fixtures/onnx/tiny_cls.onnx", 6, m, 1);
-  CHECK_EQ(limn__onnx_folded(m[0]), 2); /* the Softmax nodes (its GELU is tanh's) */
+  /* the Softmax nodes (its GELU is tanh's) and the two products of each layer */
+  CHECK_EQ(limn__onnx_folded(m[0]), 6);
   for (size_t i = 0; f && m[0] && m[1] && i < 3; i++) {
     double p[3], g[48];
     float row[6];
