@@ -422,16 +422,17 @@ static int matmul_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
   ydim[a->rank - 1] = b->dim[1];
   LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, a->rank, ydim));
   size_t dim[2] = {K ? a->len / K : 0, b->dim[1]};
-  float beta = 0.0f;
-  if (bias) { /* the folded Add: start from the bias row */
+  if (dim[0] && dim[1] && K) { /* the folded Add: from the bias row (in the accumulators), else 0 */
+    if (bias)
+      limn__sgemm_bias(dim[0], dim[1], K, a->f, K, b->f, b->dim[1], bias->f, 0, y->f, dim[1]);
+    else
+      limn__sgemm_rowbias(dim[0], dim[1], K, a->f, K, b->f, b->dim[1], NULL, y->f, dim[1]);
+  } else if (bias) {
     for (size_t r = 0; r < dim[0]; r++)
       memcpy(y->f + r * dim[1], bias->f, dim[1] * sizeof(float));
-    beta = 1.0f;
-  }
-  if (dim[0] && dim[1] && K)
-    limn__sgemm_portable(0, 0, dim[0], dim[1], K, 1.0f, a->f, K, b->f, b->dim[1], beta, y->f, dim[1]);
-  else if (!bias)
+  } else if (y->len) {
     memset(y->f, 0, y->len * sizeof(float));
+  }
   return LIMN_OK;
 }
 
