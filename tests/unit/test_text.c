@@ -728,6 +728,25 @@ static void test_fold(void) {
   limn_model_free(m[0]), limn_model_free(m[1]);
   if (f)
     fclose(f);
+  /* exact GELU, scores divided by sqrt(6) (a division, not a power of two) and masked by
+   * Where(keep, scores, fill) then Where(mask, fill, scores), LayerNormalization */
+  f = fopen(src_path("tests/fixtures/text/tiny_fold_ref.txt"), "r");
+  CHECK(f != NULL);
+  load_pair("tests/fixtures/onnx/tiny_fold.onnx", 6, m, 1);
+  CHECK_EQ(limn__onnx_folded(m[0]), 12); /* per layer GELU, Softmax, 2 LayerNorm, 2 products */
+  for (size_t i = 0; f && m[0] && m[1] && i < 3; i++) {
+    double p[3], g[72];
+    float row[6];
+    CHECK(ref_line(f, ids, 6) == 6);
+    CHECK(ref_line(f, p, 3) == 3);
+    CHECK(ref_line(f, g, 72) == 72);
+    for (size_t j = 0; j < 6; j++)
+      row[j] = (float)ids[j];
+    rows_same(m, row, 12, p, 3, g);
+  }
+  limn_model_free(m[0]), limn_model_free(m[1]);
+  if (f)
+    fclose(f);
 }
 
 /* limn_text_report_write: the same page on 1 and 2 threads; what the explainers give is
