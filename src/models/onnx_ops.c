@@ -4,6 +4,7 @@
  * result does not depend on the batch it came in. */
 #include "../linalg/linalg.h"
 #include "onnx_internal.h"
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -2674,7 +2675,12 @@ LIMN_CLONES_WIDE static int softmax_pre(limn_ctx *ctx, const ox_node *nd, const 
     return LIMN_OK;
   size_t rows = len / cols, sx = st[0][rank - 1], sm = cd ? st[1][rank - 1] : 0;
   int op = nd->pre_op, whole = sx == 1 && x->len == len; /* the scores not broadcast */
-  float s = op ? sc->f[0] : 1.0f, f = cd ? fl->f[0] : 0.0f;
+  float s = op ? sc->f[0] : 1.0f, f = cd ? fl->f[0] : 0.0f, inv = 1.0f / s;
+  int e2;
+  /* a power of two (as sqrt(16) = 4): x / s is x (1 / s) bit for bit (both the exact
+   * quotient rounded), and a product is cheaper than a division */
+  if (op == OX_DIV && isfinite(inv) && fabsf(inv) >= FLT_MIN && fabsf(frexpf(s, &e2)) == 0.5f)
+    op = OX_MUL, s = inv;
   float *z = limn__alloc_array(ctx, cols, sizeof *z), *acc = NULL;
   int32_t *m = cd ? limn__alloc_array(ctx, cols, sizeof *m) : NULL;
   if (!z || (cd && !m)) {
