@@ -407,24 +407,24 @@ static void text_summary(limn__out *f, const limn_text_render_row *rows, size_t 
   limn__puts(f, "<h2 style=\"font-size:1.1em;margin:1em 0 .3em\">Explained texts</h2>\n"
                 "<div style=\"overflow-x:auto\"><table style=\"border-collapse:collapse;font-size:.9em\">\n"
                 "<thead><tr style=\"text-align:left;border-bottom:2px solid #999\"><th style=\"padding:.2em "
-                ".6em\">Text</th><th style=\"padding:.2em .6em\">Label</th><th style=\"padding:.2em .6em\">"
-                "Predicted</th><th style=\"padding:.2em .6em\">Most faithful</th><th style=\"padding:"
-                ".2em .6em\">Not reliable</th></tr></thead>\n<tbody>\n");
+                ".4em\">Text</th><th style=\"padding:.2em .4em\">Label</th><th style=\"padding:.2em .4em\">"
+                "Predicted</th><th style=\"padding:.2em .4em\">Most faithful</th><th style=\"padding:"
+                ".2em .4em\">Not reliable</th></tr></thead>\n<tbody>\n");
   for (size_t i = 0; i < n; i++) {
     const limn_text_render_row *r = &rows[i];
     limn__printf(f,
-                 "<tr style=\"border-bottom:1px solid #ddd\"><td style=\"padding:.2em .6em\"><a "
+                 "<tr style=\"border-bottom:1px solid #ddd\"><td style=\"padding:.2em .4em\"><a "
                  "href=\"#text-%zu\">%zu</a> <span style=\"color:#777\">(line %zu)</span></td><td "
-                 "style=\"padding:.2em .6em\">",
+                 "style=\"padding:.2em .4em\">",
                  r->row, r->row, r->line);
     if (r->label)
       html_bytes(f, r->label, strlen(r->label));
-    limn__puts(f, "</td><td style=\"padding:.2em .6em\">");
+    limn__puts(f, "</td><td style=\"padding:.2em .4em\">");
     html_bytes(f, r->target ? r->target : "", r->target ? strlen(r->target) : 0);
     if (r->nmethods)
       limn__printf(f, " %.4g", r->ex[0].output);
     long best = several ? most_faithful(r) : -1;
-    limn__printf(f, "</td><td style=\"padding:.2em .6em\">%s</td><td style=\"padding:.2em .6em\">",
+    limn__printf(f, "</td><td style=\"padding:.2em .4em\">%s</td><td style=\"padding:.2em .4em\">",
                  best >= 0 ? limn_method_name(r->ex[best].method)
                  : several ? "none holds up"
                            : "-");
