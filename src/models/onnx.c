@@ -204,9 +204,16 @@ static int tensor_const(builder *b, const Onnx__TensorProto *t, ox_tensor *out) 
     } else {
       out->i[q] = t->int32_data[q];
     }
-    if (type == OX_FLOAT && !isfinite(out->f[q])) {
+    /* one value may be infinite (a mask's fill: masked_fill(..., float("-inf"))); weights not */
+    if (type == OX_FLOAT && (isnan(out->f[q]) || (isinf(out->f[q]) && len != 1))) {
+      int nan = isnan(out->f[q]);
       limn__ox_free(ctx, out);
-      return limn__err(ctx, LIMN_ENONFINITE, "%s: tensor '%s' holds NaN or infinity", b->file, nm);
+      return limn__err(
+          ctx, LIMN_ENONFINITE,
+          nan ? "%s: tensor '%s' holds NaN"
+              : "%s: tensor '%s' holds infinity (a single value may be infinite, as a mask's fill; "
+                "a tensor of several may not)",
+          b->file, nm);
     }
   }
   return LIMN_OK;
