@@ -928,8 +928,8 @@ static void im2col(const ox_node *nd, const float *x, size_t Cg, size_t H, size_
           float *row = cols + ((c * kh + i) * kw + j) * P;
           long w0 = t.w0[j], from = (top + (long)a) * (long)W + w0; /* source of the first valid row */
           size_t lo = t.lo[j], hi = t.hi[j], n = (b - a) * OW, skip = from < 0 ? (size_t)-from : 0;
-          if (from + (long)n > (long)(H * W))
-            n = (size_t)((long)(H * W) - from);
+          if (from + (long)n > (long)(H * W)) /* (no valid row: n is 0, from may be past the end) */
+            n = from >= (long)(H * W) ? 0 : (size_t)((long)(H * W) - from);
           for (size_t q = 0; q < a * OW; q++)
             row[q] = 0.0f;
           if (n > skip)

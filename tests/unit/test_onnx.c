@@ -217,6 +217,14 @@ static void test_pads(void) {
   cnn_case("tests/fixtures/onnx/digits_pads_ref.txt", "digits_pads.onnx", "'same' convolutions");
 }
 
+/* Maps of one row (a 3x3 convolution of stride (8, 1)), then a 'same' 3x3 convolution
+ * whose kernel rows above and below the map read nothing (a fuzzed graph of this shape
+ * made the straight-through columns copy a negative length). */
+static void test_row_maps(void) {
+  test_begin("digits CNN with maps of one row");
+  cnn_case("tests/fixtures/onnx/digits_row1_ref.txt", "digits_row1.onnx", "one-row maps");
+}
+
 /* Resize as FPN / UNet-style networks upsample: nearest x2 (asymmetric, floor), bilinear
  * to a size computed in the graph (half_pixel) and bilinear x1.5 with align_corners. */
 static void test_resize(void) {
@@ -847,6 +855,7 @@ int main(void) {
   test_resnet();
   test_concat();
   test_pads();
+  test_row_maps();
   test_resize();
   test_resize_modes();
   test_split6();
