@@ -709,16 +709,21 @@ static void fold_softmax(ox_graph *g, size_t *uses) {
   }
 }
 
-/* A Transpose of perm (0, 2, 1, 3) (an attention's heads and tokens swapped). */
+/* A Transpose of perm (0, 2, 1, 3) (an attention's heads and tokens swapped): 1; of perm
+ * (0, 2, 3, 1) (the keys' heads first and their tokens last): 2; else 0. */
 static int swaps_heads(const ox_node *nd) {
-  return nd && nd->op == OX_TRANSPOSE && !nd->skip && !nd->rows && nd->nin == 1 && nd->nout == 1 &&
-         nd->naxes == 4 && nd->axes[0] == 0 && nd->axes[1] == 2 && nd->axes[2] == 1 && nd->axes[3] == 3;
+  if (!nd || nd->op != OX_TRANSPOSE || nd->skip || nd->rows || nd->nin != 1 || nd->nout != 1 ||
+      nd->naxes != 4 || nd->axes[0] != 0 || nd->axes[1] != 2)
+    return 0;
+  return nd->axes[2] == 1 && nd->axes[3] == 3 ? 1 : nd->axes[2] == 3 && nd->axes[3] == 1 ? 2 : 0;
 }
 
 /* Fold into a product of two activations the Transposes of perm (0, 2, 1, 3) that make
- * its operands or take its output, read by it alone (ox_node tview): the product reads
- * (writes) the heads' rows in place, a row of the other layout `heads` rows apart, and a
- * pass over each value is saved forward and back. The products' sums are the same, and
+ * its operands or take its output, and the one of perm (0, 2, 3, 1) that makes its second
+ * (the keys, transposed), read by it alone (ox_node tview): the product reads (writes) the
+ * heads' rows in place, a row of the other layout `heads` rows apart (the keys' product
+ * transposes a head's keys into a small scratch forward, and needs no transpose back),
+ * and a pass over each value is saved forward and back. The products' sums are the same, and
  * their gradients are added as the Transposes would add them: the same bits. In the
  * rows graph (after plan_rows), only where the product's rows are whole, but for its
  * second operand, which it always reads whole. */
@@ -729,12 +734,14 @@ static void fold_transposes(ox_graph *g, size_t *uses) {
     if (mm->op != OX_MATMUL || mm->skip || mm->nin != 2 || mm->nout != 1 || mm->in[0] < 0 || mm->in[1] < 0 ||
         g->consts[mm->in[0]].type || g->consts[mm->in[1]].type || mm->bias >= 0 || mm->relu)
       continue;
-    for (int i = 0; i < 2; i++)
-      if ((i == 1 || !mm->rows) && uses[mm->in[i]] == 1 && swaps_heads(tr = maker(g, mm->in[i], k))) {
-        mm->in[i] = tr->in[0], mm->tview[i] = 1;
+    for (int i = 0; i < 2; i++) { /* perm (0, 2, 3, 1): the second operand only (the keys) */
+      int sw = uses[mm->in[i]] == 1 ? swaps_heads(tr = maker(g, mm->in[i], k)) : 0;
+      if ((i == 1 || !mm->rows) && (sw == 1 || (sw == 2 && i == 1))) {
+        mm->in[i] = tr->in[0], mm->tview[i] = (unsigned char)sw;
         tr->skip = 1;
       }
-    if (!mm->rows && uses[mm->out[0]] == 1 && swaps_heads(tr = reader(g, mm->out[0], k))) {
+    }
+    if (!mm->rows && uses[mm->out[0]] == 1 && swaps_heads(tr = reader(g, mm->out[0], k)) == 1) {
       mm->out[0] = tr->out[0], mm->tview[2] = 1, mm->scan |= tr->scan;
       tr->skip = 1;
     }

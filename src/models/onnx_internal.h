@@ -119,8 +119,9 @@ typedef struct ox_node {
    * pre: folded so (a Softmax read from a file with more inputs ignores them) */
   int pre, pre_op, pre_keep;
   /* MatMul with Transposes of perm (0, 2, 1, 3) folded in (fold_transposes in onnx.c):
-   * tview[0] (tview[1]): in[0] (in[1]) is the Transpose's input, read with its axes 1
-   * and 2 swapped; tview[2]: out[0] is the Transpose's output, written so */
+   * tview[0] (tview[1]) 1: in[0] (in[1]) is the Transpose's input, read with its axes 1
+   * and 2 swapped; tview[1] 2: in[1] is the input of a Transpose of perm (0, 2, 3, 1);
+   * tview[2]: out[0] is the Transpose's output, written so */
   unsigned char tview[3];
   int nan_free; /* its outputs need no NaN check: it moves, selects or maps values so that a NaN
                    at its output was at an input, and its inputs are all checked (at load) */

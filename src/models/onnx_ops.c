@@ -298,9 +298,10 @@ typedef struct mm_batch {
   size_t rank, nb, M, K, N; /* output rank, batches, matrix sizes */
   size_t dim[OX_MAXRANK];   /* the output's */
   size_t sa[OX_MAXRANK], sb[OX_MAXRANK];
-  /* a, b and y as stored: with ox_node tview set, a rank-4 value whose axes 1 and 2 the
+  /* a, b and y as stored: with ox_node tview 1, a rank-4 value whose axes 1 and 2 the
    * product reads (writes) swapped, so that a batch's matrix is rows of `ld` floats apart
-   * (the heads dimension h: axis 1 as the product sees it) */
+   * (the heads dimension h: axis 1 as the product sees it); tview[1] 2: b is read as
+   * perm (0, 2, 3, 1) of a rank-4 value, whose rows then hold b's columns (b^T in place) */
   int tv[3];
   size_t h[3];
 } mm_batch;
@@ -312,6 +313,10 @@ static size_t mm_at(const mm_batch *m, int i, size_t q, size_t rows, size_t cols
     return q * rows * cols;
   }
   size_t h = m->h[i];
+  if (m->tv[i] == 2) { /* the matrix's transpose (cols x rows) in place, rows h rows apart */
+    *ld = h * rows;
+    return q / h * (cols * h * rows) + q % h * rows;
+  }
   *ld = h * cols;
   return q / h * (rows * h * cols) + q % h * cols;
 }
@@ -322,8 +327,11 @@ static int mm_view(limn_ctx *ctx, const ox_node *nd, const ox_tensor *t, int tv,
   if (!tv)
     return LIMN_OK;
   if (t->rank != 4)
-    return NODE_ERR(LIMN_ESHAPE, "a folded Transpose's perm (0, 2, 1, 3) needs rank 4, not %zu", t->rank);
-  v->dim[1] = t->dim[2], v->dim[2] = t->dim[1];
+    return NODE_ERR(LIMN_ESHAPE, "a folded Transpose's perm needs rank 4, not %zu", t->rank);
+  if (tv == 2) /* perm (0, 2, 3, 1) */
+    v->dim[1] = t->dim[2], v->dim[2] = t->dim[3], v->dim[3] = t->dim[1];
+  else
+    v->dim[1] = t->dim[2], v->dim[2] = t->dim[1];
   return LIMN_OK;
 }
 
@@ -351,7 +359,7 @@ static int mm_shape(limn_ctx *ctx, const ox_node *nd, const ox_tensor *pa, const
     m->tv[i] = nd->tview[i];
   m->h[0] = a->dim[1], m->h[1] = b->dim[1], m->h[2] = m->dim[1];
   if (m->tv[2] && r != 4)
-    return NODE_ERR(LIMN_ESHAPE, "a folded Transpose's perm (0, 2, 1, 3) needs rank 4, not %zu", r);
+    return NODE_ERR(LIMN_ESHAPE, "a folded Transpose's perm needs rank 4, not %zu", r);
   return LIMN_OK;
 }
 
@@ -378,12 +386,24 @@ static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b
     oa = mm_at(m, 0, oa, M, K, &lda), ob = mm_at(m, 1, ob, K, N, &ldb);
     size_t oy = mm_at(m, 2, q, M, N, &ldy);
     const float *A = a->f + oa, *B = b->f + ob;
+    if (!gy && m->tv[1] == 2) { /* b from its transpose in place (bt: K x N scratch) */
+      for (size_t j = 0; j < N; j++)
+        for (size_t k = 0; k < K; k++)
+          bt[k * N + j] = B[j * ldb + k];
+      limn__sgemm_rowbias(M, N, K, A, lda, bt, N, NULL, y->f + oy, ldy);
+      continue;
+    }
     if (!gy) { /* 0 + the products: sgemm with beta 0, without clearing first */
       limn__sgemm_rowbias(M, N, K, A, lda, B, ldb, NULL, y->f + oy, ldy);
       continue;
     }
     const float *D = gy->f + oy;
-    if (ga && bt) { /* B^T (N, K) first: the product then runs on the register tiles */
+    if (ga && m->tv[1] == 2) { /* B^T is b as stored */
+      if (fresh_a)
+        limn__sgemm_rowbias(M, K, N, D, ldy, B, ldb, NULL, ga + oa, lda);
+      else
+        limn__sgemm_portable(0, 0, M, K, N, 1.0f, D, ldy, B, ldb, 1.0f, ga + oa, lda);
+    } else if (ga && bt) { /* B^T (N, K) first: the product then runs on the register tiles */
       for (size_t k = 0; k < K; k++)
         for (size_t j = 0; j < N; j++)
           bt[j * K + k] = B[k * ldb + j];
@@ -393,7 +413,9 @@ static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b
         limn__sgemm_portable(0, 0, M, K, N, 1.0f, D, ldy, bt, K, 1.0f, ga + oa, lda);
     } else if (ga)
       limn__sgemm_portable(0, 1, M, K, N, 1.0f, D, ldy, B, ldb, 1.0f, ga + oa, lda);
-    if (gb)
+    if (gb && m->tv[1] == 2) /* its transpose, in place: (D^T A)[j][k] adds the same products */
+      limn__sgemm_portable(1, 0, N, K, M, 1.0f, D, ldy, A, lda, 1.0f, gb + ob, ldb);
+    else if (gb)
       limn__sgemm_portable(1, 0, K, N, M, 1.0f, A, lda, D, ldy, 1.0f, gb + ob, ldb);
   }
 }
@@ -411,7 +433,11 @@ static int matmul_fwd(limn_ctx *ctx, const ox_node *nd, const ox_tensor *a, cons
     if (m.tv[2]) /* stored with the heads and rows swapped back */
       dim[1] = m.dim[2], dim[2] = m.dim[1];
     LIMN_TRY(limn__ox_alloc(ctx, y, OX_FLOAT, m.rank, dim));
-    mm_batched(&m, a, b, y, NULL, NULL, NULL, NULL, 0);
+    float *bt = m.tv[1] == 2 ? limn__alloc_array(ctx, m.K ? m.K : 1, (m.N ? m.N : 1) * sizeof *bt) : NULL;
+    if (m.tv[1] == 2 && !bt)
+      return LIMN_ENOMEM;
+    mm_batched(&m, a, b, y, NULL, NULL, NULL, bt, 0);
+    limn__free(ctx, bt);
     return LIMN_OK;
   }
   /* a (..., K) times a matrix: every row of a alike */
