@@ -70,6 +70,7 @@ bench: build
 	$(BUILD)/bench_trees . 5
 	$(BUILD)/bench_format 5
 	$(BUILD)/bench_image . 10 3
+	$(BUILD)/bench_gemm 5 200
 	$(BUILD)/bench_text . 10 3 3
 
 # t-SNE on Fashion-MNIST (20 000 and 70 000 images) against scikit-learn: minutes
