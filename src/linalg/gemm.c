@@ -286,12 +286,14 @@ WIDE_BODY void wide_body(int R, int NV, size_t K, const float *a0, const float *
   }
 }
 
-/* 8 rows (a + r lda, c + r ldc) x one vector of columns (m0 of them, N <= 16): eight
- * accumulator chains where 4 x 1 has four, which leaves the adds waiting on each other
- * (a head's products: 16 columns). The same start and order as wide_body, so the same
- * bits; no skipping (its blocks of four rows decide a zero's sign). */
-WIDE_BODY void wide_body8(size_t K, const float *a, size_t lda, const float *b, size_t ldb, const float *bias,
-                          const float *rbias, int relu, int zero, __mmask16 m0, float *c, size_t ldc) {
+/* 8 rows (row r's k-th value at a + r ars + k aks: ars = lda, aks = 1 for A, ars = 1,
+ * aks = lda for A^T read in place; c + r ldc) x one vector of columns (m0 of them,
+ * N <= 16): eight accumulator chains where 4 x 1 has four, which leaves the adds waiting
+ * on each other (a head's products: 16 columns). The same start and order as wide_body,
+ * so the same bits; no skipping (its blocks of four rows decide a zero's sign). */
+WIDE_BODY void wide_body8(size_t K, const float *a, size_t ars, size_t aks, const float *b, size_t ldb,
+                          const float *bias, const float *rbias, int relu, int zero, __mmask16 m0, float *c,
+                          size_t ldc) {
   __m512 r[8], z = _mm512_setzero_ps();
   for (int i = 0; i < 8; i++)
     r[i] = zero    ? z
@@ -301,7 +303,7 @@ WIDE_BODY void wide_body8(size_t K, const float *a, size_t lda, const float *b, 
   for (size_t k = 0; k < K; k++) {
     __m512 b0 = _mm512_maskz_loadu_ps(m0, b + k * ldb);
     for (int i = 0; i < 8; i++)
-      r[i] = _mm512_add_ps(r[i], _mm512_mul_ps(b0, _mm512_set1_ps(a[(size_t)i * lda + k])));
+      r[i] = _mm512_add_ps(r[i], _mm512_mul_ps(b0, _mm512_set1_ps(a[(size_t)i * ars + k * aks])));
   }
   for (int i = 0; i < 8; i++) {
     if (relu) /* keep the positive sums, zero the rest (NaN compares false) */
@@ -343,7 +345,7 @@ WIDE_BODY void wide_rows(int R, int flags, size_t N, size_t K, const float *a, s
       const float *bias, const float *rbias, float *C, size_t ldc) {                                         \
     size_t i = 0;                                                                                            \
     for (; N && N <= 16 && !((flags)&WIDE_SKIP) && i + 8 <= M; i += 8)                                       \
-      wide_body8(K, A + i * lda, lda, B, ldb, bias, rbias ? rbias + i : NULL, (flags)&WIDE_RELU,             \
+      wide_body8(K, A + i * lda, lda, 1, B, ldb, bias, rbias ? rbias + i : NULL, (flags)&WIDE_RELU,          \
                  (flags)&WIDE_ZERO, (__mmask16)((1u << N) - 1u), C + i * ldc, ldc);                          \
     for (; i + 4 <= M; i += 4)                                                                               \
       wide_rows(4, flags, N, K, A + i * lda, lda, B, ldb, bias, rbias ? rbias + i : NULL, C + i * ldc, ldc); \
@@ -355,27 +357,33 @@ WIDE_VARIANT(wide_relu, WIDE_RELU)
 WIDE_VARIANT(wide_skip, WIDE_SKIP)
 WIDE_VARIANT(wide_zero, WIDE_ZERO)
 
-/* C += alpha op(A) B with op(A) = A or A^T: rows of alpha op(A) (the values gemm_xn's
- * plain path multiplies by) packed into a buffer KC at a time, then the tiles; each
- * element still adds its products in ascending k. */
+/* C += alpha op(A) B with op(A) = A or A^T: RC rows of alpha op(A) (the values gemm_xn's
+ * plain path multiplies by) packed into a buffer KC at a time (A^T read along A's rows),
+ * then wide_plain's tiles (8 rows at a time for 16 columns or fewer, as a head's dK and
+ * dV); each element still adds its products in ascending k. */
 __attribute__((target("avx512f"))) static void wide_packed(int ta, size_t M, size_t N, size_t K, float alpha,
                                                            const float *A, size_t lda, const float *B,
                                                            size_t ldb, float *C, size_t ldc) {
-  enum { KC = 256 };
-  float pk[4 * KC];
-  for (size_t i = 0; i < M;) {
-    size_t R = M - i >= 4 ? 4 : 1;
+  enum { KC = 256, RC = 32 };
+  float pk[RC * KC];
+  size_t i0 = 0;
+  if (ta && alpha == 1.0f && N && N <= 16) /* A^T in place, 8 of its rows (A's columns) a tile */
+    for (; i0 + 8 <= M; i0 += 8)
+      wide_body8(K, A + i0, 1, lda, B, ldb, NULL, NULL, 0, 0, (__mmask16)((1u << N) - 1u), C + i0 * ldc, ldc);
+  for (size_t i = i0; i < M; i += RC) {
+    size_t rc = M - i < RC ? M - i : RC;
     for (size_t k0 = 0; k0 < K; k0 += KC) {
       size_t kc = K - k0 < KC ? K - k0 : KC;
-      for (size_t r = 0; r < R; r++)
+      if (ta)
         for (size_t k = 0; k < kc; k++)
-          pk[r * KC + k] = alpha * (ta ? A[(k0 + k) * lda + i + r] : A[(i + r) * lda + k0 + k]);
-      if (R == 4)
-        wide_rows(4, 0, N, kc, pk, KC, B + k0 * ldb, ldb, NULL, NULL, C + i * ldc, ldc);
+          for (size_t r = 0; r < rc; r++)
+            pk[r * KC + k] = alpha * A[(k0 + k) * lda + i + r];
       else
-        wide_rows(1, 0, N, kc, pk, KC, B + k0 * ldb, ldb, NULL, NULL, C + i * ldc, ldc);
+        for (size_t r = 0; r < rc; r++)
+          for (size_t k = 0; k < kc; k++)
+            pk[r * KC + k] = alpha * A[(i + r) * lda + k0 + k];
+      wide_plain(rc, N, kc, pk, KC, B + k0 * ldb, ldb, NULL, NULL, C + i * ldc, ldc);
     }
-    i += R;
   }
 }
 #else
