@@ -2986,7 +2986,7 @@ size_t limn__onnx_rows_planned(const limn_model *m) {
 }
 
 size_t limn__onnx_folded(const limn_model *m) {
-  const ox_model *om = text_of(m);
+  const ox_model *om = m && (m->vt == &ox_vt || m->vt == &ox_text_vt) ? m->impl : NULL;
   size_t c = 0;
   for (size_t k = 0; om && k < om->g.nnodes; k++) {
     const ox_node *nd = &om->g.nodes[k];

@@ -185,7 +185,7 @@ void limn__onnx_rows(int on);
  * into its products (onnx.c fold_gelu, fold_softmax, fold_layernorm, fold_transposes; on
  * by default), for tests: it must not change a bit. */
 void limn__onnx_fold(int on);
-/* A loaded text model's OX_GELU nodes, Softmax nodes with a folded scale or mask,
+/* A loaded ONNX model's OX_GELU nodes, Softmax nodes with a folded scale or mask,
  * LayerNormalization nodes that keep their row statistics and MatMul nodes with folded
  * Transposes (in the whole graph), for tests. */
 size_t limn__onnx_folded(const limn_model *m);

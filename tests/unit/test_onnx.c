@@ -665,6 +665,46 @@ static void test_batched_matmul(void) {
   case_close(&tc);
 }
 
+/* Softmax over scores that a mask broadcasts (fold_softmax's general path: each row of
+ * scores read for two rows of the mask, its gradient summed before the scale's), once
+ * divided and masked Where(mask, scores, fill), once unscaled and Where(mask, fill,
+ * scores): torch's values and gradients, and the unfolded nodes' bits. */
+static void test_softmax_bcast(void) {
+  test_begin("Softmax with a broadcast mask folded in");
+  onnx_case tc[2];
+  limn__onnx_fold(0);
+  int ok =
+      case_open(&tc[1], "tests/fixtures/onnx/softmax_bcast_x.csv", NULL,
+                "tests/fixtures/onnx/softmax_bcast_ref.txt", 10, 5, "softmax_bcast.onnx", LIMN_ONNX_VALUE);
+  limn__onnx_fold(1);
+  ok &= case_open(&tc[0], "tests/fixtures/onnx/softmax_bcast_x.csv", NULL,
+                  "tests/fixtures/onnx/softmax_bcast_ref.txt", 10, 5, "softmax_bcast.onnx", LIMN_ONNX_VALUE);
+  if (ok) {
+    CHECK_EQ(limn__onnx_folded(tc[0].m), 2);
+    CHECK_EQ(limn__onnx_folded(tc[1].m), 0);
+    const float *x = limn_dataset_x(tc[0].ds);
+    float y[2][10], g[2][40], w[10];
+    double got[40], want[40], scale = 0;
+    for (size_t i = 0; i < 10; i++)
+      w[i] = 1.0f;
+    for (int f = 0; f < 2; f++) {
+      CHECK_OK(ctx, limn_model_predict(ctx, tc[f].m, x, 10, y[f]));
+      CHECK_OK(ctx, limn_model_vjp(ctx, tc[f].m, x, 10, w, LIMN_SPACE_OUTPUT, g[f]));
+    }
+    CHECK(!memcmp(y[0], y[1], sizeof y[0]));
+    CHECK(!memcmp(g[0], g[1], sizeof g[0]));
+    for (size_t i = 0; i < 10; i++)
+      got[i] = y[0][i], want[i] = tc[0].ref[i * 5];
+    CHECK_CLOSE("values vs torch", got, want, 10, 1e-5, 1e-5);
+    for (size_t i = 0; i < 40; i++) {
+      got[i] = g[0][i], want[i] = tc[0].ref[(i / 4) * 5 + 1 + i % 4];
+      scale = fmax(scale, fabs(want[i]));
+    }
+    CHECK_CLOSE("gradients vs torch autograd", got, want, 40, 1e-5 * scale, 1e-5);
+  }
+  case_close(&tc[0]), case_close(&tc[1]);
+}
+
 static void test_helper(const char *file) {
   test_begin(file);
   onnx_case tc; /* no target in the data: VALUE says what the output is */
@@ -860,6 +900,7 @@ int main(void) {
   test_resize_modes();
   test_split6();
   test_batched_matmul();
+  test_softmax_bcast();
   test_gradcam();
   test_occlusion();
   test_fashion();
