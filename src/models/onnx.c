@@ -562,7 +562,7 @@ static int fold(ox_graph *g, size_t *uses) {
   return LIMN_OK;
 }
 
-static int fold_on = 1; /* limn__onnx_fold: fold_gelu and fold_softmax at load (tests: same bits off) */
+static int fold_on = 1; /* limn__onnx_fold: the folds that keep the bits, at load (tests: off) */
 
 void limn__onnx_fold(int on) { fold_on = on; }
 
@@ -734,13 +734,15 @@ static void fold_transposes(ox_graph *g, size_t *uses) {
     if (mm->op != OX_MATMUL || mm->skip || mm->nin != 2 || mm->nout != 1 || mm->in[0] < 0 || mm->in[1] < 0 ||
         g->consts[mm->in[0]].type || g->consts[mm->in[1]].type || mm->bias >= 0 || mm->relu)
       continue;
+    long at[2] = {-1, -1};        /* the folded Transposes' places */
     for (int i = 0; i < 2; i++) { /* perm (0, 2, 3, 1): the second operand only (the keys) */
       int sw = uses[mm->in[i]] == 1 ? swaps_heads(tr = maker(g, mm->in[i], k)) : 0;
       if ((i == 1 || !mm->rows) && (sw == 1 || (sw == 2 && i == 1))) {
         mm->in[i] = tr->in[0], mm->tview[i] = (unsigned char)sw;
-        tr->skip = 1;
+        tr->skip = 1, at[i] = tr - g->nodes;
       }
     }
+    mm->tview_b_first = mm->in[0] == mm->in[1] && at[1] > at[0];
     if (!mm->rows && uses[mm->out[0]] == 1 && swaps_heads(tr = reader(g, mm->out[0], k)) == 1) {
       mm->out[0] = tr->out[0], mm->tview[2] = 1, mm->scan |= tr->scan;
       tr->skip = 1;
@@ -2598,17 +2600,17 @@ static int load_mem(limn_ctx *ctx, const void *buf, size_t len, const char *name
     LIMN_CHECK(text_layout(ctx, om, to, file));
     LIMN_CHECK(transpose_weights(ctx, &om->g));
     LIMN_CHECK(plan_rows(ctx, om));
-    if (fold_on) { /* after the plan, which reads the unfolded graph */
-      size_t *uses = limn__calloc(ctx, state_vals(om) + 1, sizeof *uses);
-      LIMN_FAIL_IF(!uses, ctx, LIMN_ENOMEM, "out of memory");
-      fold_transposes(&om->g, uses);
-      if (om->rg.nodes)
-        fold_transposes(&om->rg, uses);
-      limn__free(ctx, uses);
-    }
   } else {
     LIMN_CHECK(input_layout(ctx, om, mp->graph, schema, file));
     LIMN_CHECK(probe_output(ctx, om, file));
+  }
+  if (fold_on) { /* after the rows plan, which reads the unfolded graph */
+    size_t *uses = limn__calloc(ctx, state_vals(om) + 1, sizeof *uses);
+    LIMN_FAIL_IF(!uses, ctx, LIMN_ENOMEM, "out of memory");
+    fold_transposes(&om->g, uses);
+    if (om->rg.nodes)
+      fold_transposes(&om->rg, uses);
+    limn__free(ctx, uses);
   }
   LIMN_CHECK(check_target(ctx, om, schema, file));
   if (om->k == 1 && kind == LIMN_ONNX_AUTO && !has_target)

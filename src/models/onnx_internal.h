@@ -123,6 +123,9 @@ typedef struct ox_node {
    * and 2 swapped; tview[1] 2: in[1] is the input of a Transpose of perm (0, 2, 3, 1);
    * tview[2]: out[0] is the Transpose's output, written so */
   unsigned char tview[3];
+  /* in[0] and in[1] one value, the second's Transpose after the first's: its gradient's
+   * term is added first, as the Transposes' backward passes add them */
+  unsigned char tview_b_first;
   int nan_free; /* its outputs need no NaN check: it moves, selects or maps values so that a NaN
                    at its output was at an input, and its inputs are all checked (at load) */
   /* rows kept (plan_rows in onnx.c): the node computes only indices rows_lo .. rows_hi - 1

@@ -2892,10 +2892,14 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
       mm_batch m;
       LIMN_TRY(mm_shape(ctx, nd, a, b, &m));
       int fresh_a = 0, fresh_b = 0, bcast_a = m.nb * m.M * m.K != a->len || !m.N;
+      /* one value read as both operands, one through a folded Transpose at least: both
+       * gradients made apart, then added in the Transposes' order */
+      int alias = nd->in[0] == nd->in[1] && (m.tv[0] || m.tv[1]);
       float *sa = NULL, *sb = NULL, *bt = NULL;
       if (needs(g, nd, 0)) {
         LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[0], &ga, &fresh_a));
-        if (m.tv[0] && (!fresh_a || bcast_a) && !(sa = limn__calloc(ctx, a->len ? a->len : 1, sizeof *sa)))
+        if ((alias || (m.tv[0] && (!fresh_a || bcast_a))) &&
+            !(sa = limn__calloc(ctx, a->len ? a->len : 1, sizeof *sa)))
           return LIMN_ENOMEM;
         if (fresh_a && bcast_a && !sa) /* a broadcast over the batches: sums */
           memset(ga->f, 0, ga->len * sizeof(float));
@@ -2904,7 +2908,8 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
         LIMN_TRY(grad_fresh(ctx, vals, grads, nd->in[1], &gb, &fresh_b));
         if (fresh_b && gb->len)
           memset(gb->f, 0, gb->len * sizeof(float));
-        else if (!fresh_b && m.tv[1] && !(sb = limn__calloc(ctx, b->len ? b->len : 1, sizeof *sb))) {
+        else if (!fresh_b && (m.tv[1] || alias) &&
+                 !(sb = limn__calloc(ctx, b->len ? b->len : 1, sizeof *sb))) {
           limn__free(ctx, sa);
           return LIMN_ENOMEM;
         }
@@ -2921,9 +2926,11 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
                  : gb ? gb->f
                       : NULL,
                  bt, !bcast_a && (sa || fresh_a));
-      if (sa) /* the Transpose's term */
-        add_term(ga->f, sa, a->len, fresh_a);
-      if (sb)
+      if (sb && nd->tview_b_first) /* the Transposes' terms */
+        add_term(gb->f, sb, b->len, 0);
+      if (sa)
+        add_term(ga->f, sa, a->len, fresh_a && !(sb && nd->tview_b_first));
+      if (sb && !nd->tview_b_first)
         add_term(gb->f, sb, b->len, 0);
       limn__free(ctx, bt), limn__free(ctx, sa), limn__free(ctx, sb);
       return LIMN_OK;

@@ -705,6 +705,46 @@ static void test_softmax_bcast(void) {
   case_close(&tc[0]), case_close(&tc[1]);
 }
 
+/* An attention's head Transposes folded into its products where their gradients meet
+ * other terms (one value read as both operands of the scores, through two Transposes,
+ * and added to the output too; the values likewise): torch's values and gradients,
+ * and the unfolded nodes' bits. */
+static void test_head_transposes(void) {
+  test_begin("head Transposes folded into the products");
+  onnx_case tc[2];
+  limn__onnx_fold(0);
+  int ok = case_open(&tc[1], "tests/fixtures/onnx/head_transposes_x.csv", NULL,
+                     "tests/fixtures/onnx/head_transposes_ref.txt", 10, 13, "head_transposes.onnx",
+                     LIMN_ONNX_VALUE);
+  limn__onnx_fold(1);
+  ok &= case_open(&tc[0], "tests/fixtures/onnx/head_transposes_x.csv", NULL,
+                  "tests/fixtures/onnx/head_transposes_ref.txt", 10, 13, "head_transposes.onnx",
+                  LIMN_ONNX_VALUE);
+  if (ok) {
+    CHECK_EQ(limn__onnx_folded(tc[0].m), 2); /* the two products */
+    const float *x = limn_dataset_x(tc[0].ds);
+    float y[2][10], g[2][120], w[10];
+    double got[120], want[120], scale = 0;
+    for (size_t i = 0; i < 10; i++)
+      w[i] = 1.0f;
+    for (int f = 0; f < 2; f++) {
+      CHECK_OK(ctx, limn_model_predict(ctx, tc[f].m, x, 10, y[f]));
+      CHECK_OK(ctx, limn_model_vjp(ctx, tc[f].m, x, 10, w, LIMN_SPACE_OUTPUT, g[f]));
+    }
+    CHECK(!memcmp(y[0], y[1], sizeof y[0]));
+    CHECK(!memcmp(g[0], g[1], sizeof g[0]));
+    for (size_t i = 0; i < 10; i++)
+      got[i] = y[0][i], want[i] = tc[0].ref[i * 13];
+    CHECK_CLOSE("values vs torch", got, want, 10, 1e-5, 1e-5);
+    for (size_t i = 0; i < 120; i++) {
+      got[i] = g[0][i], want[i] = tc[0].ref[(i / 12) * 13 + 1 + i % 12];
+      scale = fmax(scale, fabs(want[i]));
+    }
+    CHECK_CLOSE("gradients vs torch autograd", got, want, 120, 1e-5 * scale, 1e-5);
+  }
+  case_close(&tc[0]), case_close(&tc[1]);
+}
+
 static void test_helper(const char *file) {
   test_begin(file);
   onnx_case tc; /* no target in the data: VALUE says what the output is */
@@ -901,6 +941,7 @@ int main(void) {
   test_split6();
   test_batched_matmul();
   test_softmax_bcast();
+  test_head_transposes();
   test_gradcam();
   test_occlusion();
   test_fashion();
