@@ -705,6 +705,43 @@ static void test_softmax_bcast(void) {
   case_close(&tc[0]), case_close(&tc[1]);
 }
 
+/* GELU and a Softmax's scale and mask folded where their inputs' gradients already hold
+ * other terms (read again after them): torch's values and gradients, and the unfolded
+ * nodes' bits. */
+static void test_fold_paths(void) {
+  test_begin("folded GELU and Softmax, gradients with other terms");
+  onnx_case tc[2];
+  limn__onnx_fold(0);
+  int ok = case_open(&tc[1], "tests/fixtures/onnx/fold_paths_x.csv", NULL,
+                     "tests/fixtures/onnx/fold_paths_ref.txt", 10, 9, "fold_paths.onnx", LIMN_ONNX_VALUE);
+  limn__onnx_fold(1);
+  ok &= case_open(&tc[0], "tests/fixtures/onnx/fold_paths_x.csv", NULL,
+                  "tests/fixtures/onnx/fold_paths_ref.txt", 10, 9, "fold_paths.onnx", LIMN_ONNX_VALUE);
+  if (ok) {
+    CHECK_EQ(limn__onnx_folded(tc[0].m), 4); /* GELU and the three Softmax */
+    const float *x = limn_dataset_x(tc[0].ds);
+    float y[2][10], g[2][80], w[10];
+    double got[80], want[80], scale = 0;
+    for (size_t i = 0; i < 10; i++)
+      w[i] = 1.0f;
+    for (int f = 0; f < 2; f++) {
+      CHECK_OK(ctx, limn_model_predict(ctx, tc[f].m, x, 10, y[f]));
+      CHECK_OK(ctx, limn_model_vjp(ctx, tc[f].m, x, 10, w, LIMN_SPACE_OUTPUT, g[f]));
+    }
+    CHECK(!memcmp(y[0], y[1], sizeof y[0]));
+    CHECK(!memcmp(g[0], g[1], sizeof g[0]));
+    for (size_t i = 0; i < 10; i++)
+      got[i] = y[0][i], want[i] = tc[0].ref[i * 9];
+    CHECK_CLOSE("values vs torch", got, want, 10, 1e-5, 1e-5);
+    for (size_t i = 0; i < 80; i++) {
+      got[i] = g[0][i], want[i] = tc[0].ref[(i / 8) * 9 + 1 + i % 8];
+      scale = fmax(scale, fabs(want[i]));
+    }
+    CHECK_CLOSE("gradients vs torch autograd", got, want, 80, 1e-5 * scale, 1e-5);
+  }
+  case_close(&tc[0]), case_close(&tc[1]);
+}
+
 /* An attention's head Transposes folded into its products where their gradients meet
  * other terms (one value read as both operands of the scores, through two Transposes,
  * and added to the output too; the values likewise): torch's values and gradients,
@@ -942,6 +979,7 @@ int main(void) {
   test_batched_matmul();
   test_softmax_bcast();
   test_head_transposes();
+  test_fold_paths();
   test_gradcam();
   test_occlusion();
   test_fashion();
