@@ -665,121 +665,67 @@ static void test_batched_matmul(void) {
   case_close(&tc);
 }
 
-/* Softmax over scores that a mask broadcasts (fold_softmax's general path: each row of
- * scores read for two rows of the mask, its gradient summed before the scale's), once
- * divided and masked Where(mask, scores, fill), once unscaled and Where(mask, fill,
- * scores): torch's values and gradients, and the unfolded nodes' bits. */
-static void test_softmax_bcast(void) {
-  test_begin("Softmax with a broadcast mask folded in");
+/* A value graph (make_onnx.py save_value_graph: x (10, w) to y) loaded with the folds
+ * on and off: `folded` nodes folded; the same bits of the values and gradients both ways,
+ * and torch's values and gradients (STEM_ref.txt: per row y, then dy/dx). */
+static void fold_case(const char *stem, size_t w, size_t folded) {
+  char data[128], ref[128], file[128];
+  snprintf(data, sizeof data, "tests/fixtures/onnx/%s_x.csv", stem);
+  snprintf(ref, sizeof ref, "tests/fixtures/onnx/%s_ref.txt", stem);
+  snprintf(file, sizeof file, "%s.onnx", stem);
   onnx_case tc[2];
   limn__onnx_fold(0);
-  int ok =
-      case_open(&tc[1], "tests/fixtures/onnx/softmax_bcast_x.csv", NULL,
-                "tests/fixtures/onnx/softmax_bcast_ref.txt", 10, 5, "softmax_bcast.onnx", LIMN_ONNX_VALUE);
+  int ok = case_open(&tc[1], data, NULL, ref, 10, w + 1, file, LIMN_ONNX_VALUE);
   limn__onnx_fold(1);
-  ok &= case_open(&tc[0], "tests/fixtures/onnx/softmax_bcast_x.csv", NULL,
-                  "tests/fixtures/onnx/softmax_bcast_ref.txt", 10, 5, "softmax_bcast.onnx", LIMN_ONNX_VALUE);
+  ok &= case_open(&tc[0], data, NULL, ref, 10, w + 1, file, LIMN_ONNX_VALUE);
   if (ok) {
-    CHECK_EQ(limn__onnx_folded(tc[0].m), 2);
+    CHECK_EQ(limn__onnx_folded(tc[0].m), folded);
     CHECK_EQ(limn__onnx_folded(tc[1].m), 0);
     const float *x = limn_dataset_x(tc[0].ds);
-    float y[2][10], g[2][40], w[10];
-    double got[40], want[40], scale = 0;
+    float y[2][10], g[2][10 * 12], w1[10];
+    double got[10 * 12], want[10 * 12], scale = 0;
     for (size_t i = 0; i < 10; i++)
-      w[i] = 1.0f;
+      w1[i] = 1.0f;
     for (int f = 0; f < 2; f++) {
       CHECK_OK(ctx, limn_model_predict(ctx, tc[f].m, x, 10, y[f]));
-      CHECK_OK(ctx, limn_model_vjp(ctx, tc[f].m, x, 10, w, LIMN_SPACE_OUTPUT, g[f]));
+      CHECK_OK(ctx, limn_model_vjp(ctx, tc[f].m, x, 10, w1, LIMN_SPACE_OUTPUT, g[f]));
     }
     CHECK(!memcmp(y[0], y[1], sizeof y[0]));
-    CHECK(!memcmp(g[0], g[1], sizeof g[0]));
+    CHECK(!memcmp(g[0], g[1], 10 * w * sizeof(float)));
     for (size_t i = 0; i < 10; i++)
-      got[i] = y[0][i], want[i] = tc[0].ref[i * 5];
+      got[i] = y[0][i], want[i] = tc[0].ref[i * (w + 1)];
     CHECK_CLOSE("values vs torch", got, want, 10, 1e-5, 1e-5);
-    for (size_t i = 0; i < 40; i++) {
-      got[i] = g[0][i], want[i] = tc[0].ref[(i / 4) * 5 + 1 + i % 4];
+    for (size_t i = 0; i < 10 * w; i++) {
+      got[i] = g[0][i], want[i] = tc[0].ref[(i / w) * (w + 1) + 1 + i % w];
       scale = fmax(scale, fabs(want[i]));
     }
-    CHECK_CLOSE("gradients vs torch autograd", got, want, 40, 1e-5 * scale, 1e-5);
+    CHECK_CLOSE("gradients vs torch autograd", got, want, 10 * w, 1e-5 * scale, 1e-5);
   }
   case_close(&tc[0]), case_close(&tc[1]);
 }
 
+/* Softmax over scores that a mask broadcasts (fold_softmax's general path: each row of
+ * scores read for two rows of the mask, its gradient summed before the scale's), once
+ * divided and masked Where(mask, scores, fill), once unscaled and Where(mask, fill,
+ * scores). */
+static void test_softmax_bcast(void) {
+  test_begin("Softmax with a broadcast mask folded in");
+  fold_case("softmax_bcast", 4, 2);
+}
+
 /* GELU and a Softmax's scale and mask folded where their inputs' gradients already hold
- * other terms (read again after them): torch's values and gradients, and the unfolded
- * nodes' bits. */
+ * other terms (read again after them): GELU and the three Softmax folded. */
 static void test_fold_paths(void) {
   test_begin("folded GELU and Softmax, gradients with other terms");
-  onnx_case tc[2];
-  limn__onnx_fold(0);
-  int ok = case_open(&tc[1], "tests/fixtures/onnx/fold_paths_x.csv", NULL,
-                     "tests/fixtures/onnx/fold_paths_ref.txt", 10, 9, "fold_paths.onnx", LIMN_ONNX_VALUE);
-  limn__onnx_fold(1);
-  ok &= case_open(&tc[0], "tests/fixtures/onnx/fold_paths_x.csv", NULL,
-                  "tests/fixtures/onnx/fold_paths_ref.txt", 10, 9, "fold_paths.onnx", LIMN_ONNX_VALUE);
-  if (ok) {
-    CHECK_EQ(limn__onnx_folded(tc[0].m), 4); /* GELU and the three Softmax */
-    const float *x = limn_dataset_x(tc[0].ds);
-    float y[2][10], g[2][80], w[10];
-    double got[80], want[80], scale = 0;
-    for (size_t i = 0; i < 10; i++)
-      w[i] = 1.0f;
-    for (int f = 0; f < 2; f++) {
-      CHECK_OK(ctx, limn_model_predict(ctx, tc[f].m, x, 10, y[f]));
-      CHECK_OK(ctx, limn_model_vjp(ctx, tc[f].m, x, 10, w, LIMN_SPACE_OUTPUT, g[f]));
-    }
-    CHECK(!memcmp(y[0], y[1], sizeof y[0]));
-    CHECK(!memcmp(g[0], g[1], sizeof g[0]));
-    for (size_t i = 0; i < 10; i++)
-      got[i] = y[0][i], want[i] = tc[0].ref[i * 9];
-    CHECK_CLOSE("values vs torch", got, want, 10, 1e-5, 1e-5);
-    for (size_t i = 0; i < 80; i++) {
-      got[i] = g[0][i], want[i] = tc[0].ref[(i / 8) * 9 + 1 + i % 8];
-      scale = fmax(scale, fabs(want[i]));
-    }
-    CHECK_CLOSE("gradients vs torch autograd", got, want, 80, 1e-5 * scale, 1e-5);
-  }
-  case_close(&tc[0]), case_close(&tc[1]);
+  fold_case("fold_paths", 8, 4);
 }
 
 /* An attention's head Transposes folded into its products where their gradients meet
  * other terms (one value read as both operands of the scores, through two Transposes,
- * and added to the output too; the values likewise): torch's values and gradients,
- * and the unfolded nodes' bits. */
+ * and added to the output too; the values likewise): the two products folded. */
 static void test_head_transposes(void) {
   test_begin("head Transposes folded into the products");
-  onnx_case tc[2];
-  limn__onnx_fold(0);
-  int ok = case_open(&tc[1], "tests/fixtures/onnx/head_transposes_x.csv", NULL,
-                     "tests/fixtures/onnx/head_transposes_ref.txt", 10, 13, "head_transposes.onnx",
-                     LIMN_ONNX_VALUE);
-  limn__onnx_fold(1);
-  ok &= case_open(&tc[0], "tests/fixtures/onnx/head_transposes_x.csv", NULL,
-                  "tests/fixtures/onnx/head_transposes_ref.txt", 10, 13, "head_transposes.onnx",
-                  LIMN_ONNX_VALUE);
-  if (ok) {
-    CHECK_EQ(limn__onnx_folded(tc[0].m), 2); /* the two products */
-    const float *x = limn_dataset_x(tc[0].ds);
-    float y[2][10], g[2][120], w[10];
-    double got[120], want[120], scale = 0;
-    for (size_t i = 0; i < 10; i++)
-      w[i] = 1.0f;
-    for (int f = 0; f < 2; f++) {
-      CHECK_OK(ctx, limn_model_predict(ctx, tc[f].m, x, 10, y[f]));
-      CHECK_OK(ctx, limn_model_vjp(ctx, tc[f].m, x, 10, w, LIMN_SPACE_OUTPUT, g[f]));
-    }
-    CHECK(!memcmp(y[0], y[1], sizeof y[0]));
-    CHECK(!memcmp(g[0], g[1], sizeof g[0]));
-    for (size_t i = 0; i < 10; i++)
-      got[i] = y[0][i], want[i] = tc[0].ref[i * 13];
-    CHECK_CLOSE("values vs torch", got, want, 10, 1e-5, 1e-5);
-    for (size_t i = 0; i < 120; i++) {
-      got[i] = g[0][i], want[i] = tc[0].ref[(i / 12) * 13 + 1 + i % 12];
-      scale = fmax(scale, fabs(want[i]));
-    }
-    CHECK_CLOSE("gradients vs torch autograd", got, want, 120, 1e-5 * scale, 1e-5);
-  }
-  case_close(&tc[0]), case_close(&tc[1]);
+  fold_case("head_transposes", 12, 2);
 }
 
 static void test_helper(const char *file) {
