@@ -615,16 +615,10 @@ static void rows_same(limn_model **m, const float *row, size_t width, const doub
   CHECK_CLOSE("gradient on the embeddings", gd, g, L * width, 1e-5 * mx + 1e-9, 0);
 }
 
-/* The rows graph: the spam transformer and tiny_cls read the first position only, so
- * the last layer's query, attention and feed-forward are computed for it alone; the
- * outputs and gradients have the whole graph's bits and torch's values. tiny_view's
- * plan (from a probe of 7 tokens) fits texts of 7 tokens only: others run the whole
- * graph, still with torch's values. */
-static void test_rows(void) {
-  t_name = "rows graph";
-  limn_model *m[2];
-  load_both("data/spam/spam_transformer.onnx", 64, m);
-  CHECK(limn__onnx_rows_planned(m[0]) > 10);
+/* The spam model's 24 test texts (tokens_ref.txt) through both models of a pair: every
+ * fourth from `first` one at a time (rows_same), then all in one batch of many lengths,
+ * the same bits. Returns the longest text's length. */
+static size_t spam_same(limn_model **m, size_t first) {
   FILE *f = fopen(src_path("tests/fixtures/text/tokens_ref.txt"), "r"); /* the test texts' ids */
   CHECK(f != NULL);
   static float rows[24][64], pr[2][24][2];
@@ -636,36 +630,55 @@ static void test_rows(void) {
     longest = L > longest ? L : longest;
     for (size_t j = 0; j < 64; j++)
       rows[i][j] = j < L ? (float)ids[j] : 0.0f;
-    if (i % 4 == 0)
+    if (i % 4 == first)
       rows_same(m, rows[i], 64, NULL, 2, NULL);
   }
-  CHECK_EQ(longest, 64);
-  for (int r = 0; f && r < 2; r++) /* a batch of texts of many lengths */
+  for (int r = 0; f && r < 2; r++)
     CHECK_OK(ctx, limn_model_predict(ctx, m[r], rows[0], 24, pr[r][0]));
   CHECK(!memcmp(pr[0], pr[1], sizeof pr[0]));
   if (f)
     fclose(f);
-  limn_model_free(m[0]), limn_model_free(m[1]);
+  return longest;
+}
 
-  f = fopen(src_path("tests/fixtures/text/tiny_rows_ref.txt"), "r");
-  CHECK(f != NULL);
-  load_both("tests/fixtures/onnx/tiny_cls.onnx", 6, m);
-  CHECK(limn__onnx_rows_planned(m[0]) > 10);
+/* Three texts of 6 tokens from f (a tiny model's torch references: ids, p (3), the
+ * gradient on the embeddings (6 x width)) through both models of a pair (rows_same). */
+static void tiny_same(limn_model **m, FILE *f, size_t width) {
   for (size_t i = 0; f && m[0] && m[1] && i < 3; i++) {
-    double p[3], g[48];
+    double ids[6], p[3], g[6 * 12];
     float row[6];
     CHECK(ref_line(f, ids, 6) == 6);
     CHECK(ref_line(f, p, 3) == 3);
-    CHECK(ref_line(f, g, 48) == 48);
+    CHECK(ref_line(f, g, 6 * width) == 6 * width);
     for (size_t j = 0; j < 6; j++)
       row[j] = (float)ids[j];
-    rows_same(m, row, 8, p, 3, g);
+    rows_same(m, row, width, p, 3, g);
   }
+}
+
+/* The rows graph: the spam transformer and tiny_cls read the first position only, so
+ * the last layer's query, attention and feed-forward are computed for it alone; the
+ * outputs and gradients have the whole graph's bits and torch's values. tiny_view's
+ * plan (from a probe of 7 tokens) fits texts of 7 tokens only: others run the whole
+ * graph, still with torch's values. */
+static void test_rows(void) {
+  t_name = "rows graph";
+  limn_model *m[2];
+  load_both("data/spam/spam_transformer.onnx", 64, m);
+  CHECK(limn__onnx_rows_planned(m[0]) > 10);
+  CHECK_EQ(spam_same(m, 0), 64);
+  limn_model_free(m[0]), limn_model_free(m[1]);
+
+  FILE *f = fopen(src_path("tests/fixtures/text/tiny_rows_ref.txt"), "r");
+  CHECK(f != NULL);
+  load_both("tests/fixtures/onnx/tiny_cls.onnx", 6, m);
+  CHECK(limn__onnx_rows_planned(m[0]) > 10);
+  tiny_same(m, f, 8);
   limn_model_free(m[0]), limn_model_free(m[1]);
   load_both("tests/fixtures/onnx/tiny_view.onnx", 7, m);
   CHECK(limn__onnx_rows_planned(m[0]) == 1); /* the Reshape */
   for (size_t i = 0; f && m[0] && m[1] && i < 2; i++) {
-    double p[2], g[49];
+    double ids[7], p[2], g[49];
     float row[7] = {0};
     size_t L = ref_line(f, ids, 7);
     CHECK(L == 7 - 2 * i);
@@ -682,9 +695,11 @@ static void test_rows(void) {
 
 /* The folds (GELU into one node, the attention's scale and mask into its Softmax,
  * LayerNormalization's row statistics kept for its backward pass, the heads' Transposes
- * into the attention's products): the same bits as without them, predictions and gradients, with the rows
- * graph and without it. The spam model divides the scores and masks them with Where(mask, scores, fill);
- * tiny_cls multiplies them and masks with Where(mask, fill, scores). */
+ * into the attention's products): the same bits as without them, predictions and
+ * gradients, with the rows graph and without it, and torch's values. The spam model
+ * divides the scores by 4 and masks them with Where(mask, scores, fill); tiny_cls
+ * multiplies them and masks with Where(mask, fill, scores); tiny_fold divides them by
+ * sqrt(6), with both masks. */
 static void test_fold(void) {
   t_name = "folds";
   limn_model *m[2];
@@ -692,39 +707,14 @@ static void test_fold(void) {
   /* 2 GELU, 2 Softmax, 5 LayerNormalization; in each layer the query's Transpose into
    * the scores' product, the values' and the output's into the values' product */
   CHECK_EQ(limn__onnx_folded(m[0]), 13);
-  FILE *f = fopen(src_path("tests/fixtures/text/tokens_ref.txt"), "r");
-  CHECK(f != NULL);
-  static float rows[24][64], pr[2][24][2];
-  static double ids[64], skip[256];
-  for (size_t i = 0; f && m[0] && m[1] && i < 24; i++) {
-    size_t L = ref_line(f, ids, 64);
-    ref_line(f, skip, 256);
-    for (size_t j = 0; j < 64; j++)
-      rows[i][j] = j < L ? (float)ids[j] : 0.0f;
-    if (i % 4 == 1)
-      rows_same(m, rows[i], 64, NULL, 2, NULL);
-  }
-  for (int r = 0; f && r < 2; r++)
-    CHECK_OK(ctx, limn_model_predict(ctx, m[r], rows[0], 24, pr[r][0]));
-  CHECK(!memcmp(pr[0], pr[1], sizeof pr[0]));
-  if (f)
-    fclose(f);
+  spam_same(m, 1);
   limn_model_free(m[0]), limn_model_free(m[1]);
-  f = fopen(src_path("tests/fixtures/text/tiny_rows_ref.txt"), "r");
+  FILE *f = fopen(src_path("tests/fixtures/text/tiny_rows_ref.txt"), "r");
   CHECK(f != NULL);
   load_pair("tests/fixtures/onnx/tiny_cls.onnx", 6, m, 1);
   /* the Softmax nodes (its GELU is tanh's) and the two products of each layer */
   CHECK_EQ(limn__onnx_folded(m[0]), 6);
-  for (size_t i = 0; f && m[0] && m[1] && i < 3; i++) {
-    double p[3], g[48];
-    float row[6];
-    CHECK(ref_line(f, ids, 6) == 6);
-    CHECK(ref_line(f, p, 3) == 3);
-    CHECK(ref_line(f, g, 48) == 48);
-    for (size_t j = 0; j < 6; j++)
-      row[j] = (float)ids[j];
-    rows_same(m, row, 8, p, 3, g);
-  }
+  tiny_same(m, f, 8);
   limn_model_free(m[0]), limn_model_free(m[1]);
   if (f)
     fclose(f);
@@ -734,16 +724,7 @@ static void test_fold(void) {
   CHECK(f != NULL);
   load_pair("tests/fixtures/onnx/tiny_fold.onnx", 6, m, 1);
   CHECK_EQ(limn__onnx_folded(m[0]), 12); /* per layer GELU, Softmax, 2 LayerNorm, 2 products */
-  for (size_t i = 0; f && m[0] && m[1] && i < 3; i++) {
-    double p[3], g[72];
-    float row[6];
-    CHECK(ref_line(f, ids, 6) == 6);
-    CHECK(ref_line(f, p, 3) == 3);
-    CHECK(ref_line(f, g, 72) == 72);
-    for (size_t j = 0; j < 6; j++)
-      row[j] = (float)ids[j];
-    rows_same(m, row, 12, p, 3, g);
-  }
+  tiny_same(m, f, 12);
   limn_model_free(m[0]), limn_model_free(m[1]);
   if (f)
     fclose(f);
