@@ -2707,18 +2707,17 @@ LIMN_CLONES_WIDE static int softmax_pre(limn_ctx *ctx, const ox_node *nd, const 
    * quotient rounded), and a product is cheaper than a division */
   if (op == OX_DIV && isfinite(inv) && fabsf(inv) >= FLT_MIN && fabsf(frexpf(s, &e2)) == 0.5f)
     op = OX_MUL, s = inv;
-  float *z = limn__alloc_array(ctx, cols, sizeof *z), *acc = NULL;
+  float *z = limn__alloc_array(ctx, cols, sizeof *z), *acc = NULL, *own = NULL;
   int32_t *m = cd ? limn__alloc_array(ctx, cols, sizeof *m) : NULL;
   if (!z || (cd && !m)) {
     limn__free(ctx, z), limn__free(ctx, m);
     return LIMN_ENOMEM;
   }
-  if (!y->f && gy) /* (never: the forward pass made it) */
-    whole = 0;
-  if (gy && !whole) { /* scores broadcast: the Where's gradient summed first, as the nodes do */
+  if (gy && !whole) { /* scores broadcast: the Where's gradient summed first (apart, before a
+                         scale's term), as the nodes do */
     if (fresh)
       memset(gx->f, 0, gx->len * sizeof(float));
-    acc = op ? limn__calloc(ctx, x->len, sizeof *acc) : gx->f;
+    acc = op ? (own = limn__calloc(ctx, x->len, sizeof *own)) : gx->f;
     if (!acc) {
       limn__free(ctx, z), limn__free(ctx, m);
       return LIMN_ENOMEM;
@@ -2794,12 +2793,10 @@ LIMN_CLONES_WIDE static int softmax_pre(limn_ctx *ctx, const ox_node *nd, const 
       idx[k] = 0;
     }
   }
-  if (acc && op) /* the Div's (Mul's) term of the summed gradient */
+  if (own) /* the Div's (Mul's) term of the summed gradient */
     for (size_t q = 0; q < x->len; q++)
-      gx->f[q] += op == OX_DIV ? acc[q] / s : acc[q] * s;
-  if (acc != (gx ? gx->f : NULL))
-    limn__free(ctx, acc);
-  limn__free(ctx, z), limn__free(ctx, m);
+      gx->f[q] += op == OX_DIV ? own[q] / s : own[q] * s;
+  limn__free(ctx, own), limn__free(ctx, z), limn__free(ctx, m);
   return LIMN_OK;
 }
 
