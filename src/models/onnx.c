@@ -763,9 +763,7 @@ static int transpose_weights(limn_ctx *ctx, ox_graph *g) {
     size_t K = w->dim[0], N = w->dim[1];
     if (!nd->bt && !(nd->bt = limn__alloc_array(ctx, w->len ? w->len : 1, sizeof(float))))
       return LIMN_ENOMEM;
-    for (size_t k = 0; k < K; k++)
-      for (size_t j = 0; j < N; j++)
-        nd->bt[j * K + k] = w->f[k * N + j];
+    limn__ox_transpose(w->f, K, N, N, nd->bt);
   }
   return LIMN_OK;
 }

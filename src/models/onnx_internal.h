@@ -169,6 +169,8 @@ int limn__ox_forward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, ox_ten
 int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const ox_tensor *vals,
                       ox_tensor *grads);
 void limn__ox_free(limn_ctx *ctx, ox_tensor *t);
+/* t (cols x rows) = the transpose of a (rows x cols, its rows ld apart). */
+void limn__ox_transpose(const float *a, size_t rows, size_t cols, size_t ld, float *t);
 /* Shape t as (type, rank, dim), reusing its buffer when large enough; the values are
  * NOT zeroed. */
 int limn__ox_alloc(limn_ctx *ctx, ox_tensor *t, int type, size_t rank, const size_t *dim);

@@ -373,6 +373,12 @@ static void mm_offsets(const mm_batch *m, size_t q, size_t *oa, size_t *ob) {
   }
 }
 
+void limn__ox_transpose(const float *a, size_t rows, size_t cols, size_t ld, float *t) {
+  for (size_t r = 0; r < rows; r++)
+    for (size_t c = 0; c < cols; c++)
+      t[c * rows + r] = a[r * ld + c];
+}
+
 /* Forward (gy NULL): y = a b per batch; backward: ga += gy b^T, gb += a^T gy (either
  * may be NULL), summed over the batches that broadcast a matrix. */
 static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b, ox_tensor *y,
@@ -387,9 +393,7 @@ static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b
     size_t oy = mm_at(m, 2, q, M, N, &ldy);
     const float *A = a->f + oa, *B = b->f + ob;
     if (!gy && m->tv[1] == 2) { /* b from its transpose in place (bt: K x N scratch) */
-      for (size_t j = 0; j < N; j++)
-        for (size_t k = 0; k < K; k++)
-          bt[k * N + j] = B[j * ldb + k];
+      limn__ox_transpose(B, N, K, ldb, bt);
       limn__sgemm_rowbias(M, N, K, A, lda, bt, N, NULL, y->f + oy, ldy);
       continue;
     }
@@ -404,9 +408,7 @@ static void mm_batched(const mm_batch *m, const ox_tensor *a, const ox_tensor *b
       else
         limn__sgemm_portable(0, 0, M, K, N, 1.0f, D, ldy, B, ldb, 1.0f, ga + oa, lda);
     } else if (ga && bt) { /* B^T (N, K) first: the product then runs on the register tiles */
-      for (size_t k = 0; k < K; k++)
-        for (size_t j = 0; j < N; j++)
-          bt[j * K + k] = B[k * ldb + j];
+      limn__ox_transpose(B, K, N, ldb, bt);
       if (fresh_a) /* each of a's matrices met once, its gradient unwritten: 0 + the products */
         limn__sgemm_rowbias(M, K, N, D, ldy, bt, K, NULL, ga + oa, lda);
       else
@@ -2644,9 +2646,8 @@ static int matmul_da(limn_ctx *ctx, const ox_tensor *b, const float *given_bt, c
     limn__free(ctx, bt), limn__free(ctx, tmp);
     return LIMN_ENOMEM;
   }
-  for (size_t k = 0; bt && k < K; k++)
-    for (size_t j = 0; j < N; j++)
-      bt[j * K + k] = b->f[k * N + j];
+  if (bt)
+    limn__ox_transpose(b->f, K, N, N, bt);
   const float *bT = given_bt ? given_bt : bt;
   if (ta) { /* A is (K, M): dA^T = op(B) dY^T, i.e. dA (K, M) = op(B) (K, N) dY^T */
     limn__sgemm_portable(tb, 1, K, M, N, alpha, b->f, b->dim[1], gy->f, N, 0.0f, fresh ? ga->f : tmp, M);
@@ -2911,7 +2912,8 @@ int limn__ox_backward(limn_ctx *ctx, const ox_graph *g, const ox_node *nd, const
           return LIMN_ENOMEM;
         }
       }
-      if (ga && !(bt = limn__alloc_array(ctx, m.K ? m.K : 1, (m.N ? m.N : 1) * sizeof *bt))) { /* B^T */
+      if (ga && m.tv[1] != 2 && /* B^T (b read as its transpose needs none) */
+          !(bt = limn__alloc_array(ctx, m.K ? m.K : 1, (m.N ? m.N : 1) * sizeof *bt))) {
         limn__free(ctx, sa), limn__free(ctx, sb);
         return LIMN_ENOMEM;
       }
