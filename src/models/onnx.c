@@ -678,7 +678,7 @@ static void fold_softmax(ox_graph *g, size_t *uses) {
   count_uses(g, uses);
   for (size_t k = 0; k < g->nnodes && g->opset >= 13; k++) {
     ox_node *sm = &g->nodes[k], *wh, *sc;
-    int v = sm->in[0], cond = -1, fill = -1, keep = 1, scale = -1, op = 0, pos;
+    int v = sm->in[0], cond = -1, fill = -1, keep = 1, scale = -1, op = 0;
     if (sm->op != OX_SOFTMAX || sm->skip || sm->nin != 1 || sm->nout != 1 || v < 0 || sm->out[0] == g->output)
       continue;
     if ((wh = maker(g, v, k)) && wh->op == OX_WHERE && wh->nin == 3 && wh->nout == 1 && uses[v] == 1 &&
@@ -689,15 +689,14 @@ static void fold_softmax(ox_graph *g, size_t *uses) {
     } else {
       wh = NULL;
     }
+    int q = -1; /* the scores' place in their scale: Div(s, c), Mul(s, c) or Mul(c, s) */
     if ((sc = maker(g, v, k)) && (sc->op == OX_DIV || sc->op == OX_MUL) && uses[v] == 1 && sc->nin == 2 &&
-        sc->in[0] >= 0 && sc->in[1] >= 0 && (scale = with_scalar(g, sc, sc->in[0], &pos)) >= 0 && pos == 1) {
-      op = sc->op, v = sc->in[0];
-    } else if (sc && sc->op == OX_MUL && uses[v] == 1 && sc->nin == 2 && sc->in[0] >= 0 && sc->in[1] >= 0 &&
-               (scale = with_scalar(g, sc, sc->in[1], &pos)) >= 0) { /* Mul(c, scores) */
-      op = sc->op, v = sc->in[1];
-    } else {
-      sc = NULL, scale = -1;
-    }
+        sc->nout == 1)
+      q = scalar_const(g, sc->in[1]) ? 0 : sc->op == OX_MUL && scalar_const(g, sc->in[0]) ? 1 : -1;
+    if (q >= 0 && sc->in[q] >= 0)
+      op = sc->op, scale = sc->in[1 - q], v = sc->in[q];
+    else
+      sc = NULL;
     if (!wh && !sc)
       continue;
     sm->in[0] = v, sm->in[1] = scale, sm->in[2] = cond, sm->in[3] = fill, sm->nin = 4;
